@@ -1,0 +1,77 @@
+// Africa's Talking USSD callback: form POST → UssdHop → "CON …" / "END …" text/plain.
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import { toE164 } from '../../src/domain/voter.ts';
+import { t } from '../../src/i18n/index.ts';
+import type { Reply } from '../../src/engine/ussd-contract.ts';
+import type { AdapterDeps } from '../types.ts';
+import { tokenMatches } from './token.ts';
+
+/** Fields Africa's Talking posts on every USSD hop. */
+export const ussdForm = z.object({
+  sessionId: z.string().min(1).max(128),
+  serviceCode: z.string().max(64).default(''),
+  phoneNumber: z.string().min(3).max(32),
+  networkCode: z.string().max(16).optional(),
+  // Absent or empty on the first hop; bounded so a hostile body cannot grow a session forever.
+  text: z.string().max(2000).default(''),
+});
+
+/** Path of the USSD callback; the token segment is the deployment's SAUTI_CALLBACK_TOKEN. */
+export const USSD_PATH = '/africastalking/ussd/:token';
+
+const SCREEN_LIMIT = 182;
+
+/** Mounts the USSD callback route. */
+export function mountUssd(router: Router, deps: AdapterDeps): void {
+  const log = deps.logger.child({ component: 'adapter', channel: 'ussd', provider: 'africastalking' });
+  router.post(USSD_PATH, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
+    if (!tokenMatches(req.params.token, deps.callbackToken)) {
+      log.warn('ussd callback with a missing or wrong token');
+      res.status(403).type('text/plain').send('Forbidden');
+      return;
+    }
+    const parsed = ussdForm.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))];
+      log.warn({ fields }, 'malformed ussd callback');
+      res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
+      return;
+    }
+    const form = parsed.data;
+    const phone = toE164(form.phoneNumber, deps.deployment.deployment.country);
+    if (!phone) {
+      log.warn({ session: form.sessionId }, 'ussd callback with an invalid phone number');
+      res.status(400).type('text/plain').send('Bad request: invalid phoneNumber');
+      return;
+    }
+    const reply = await withDeadline(
+      deps.ussd.hop({ sessionId: form.sessionId, phone, serviceCode: form.serviceCode, text: form.text }),
+      deps.replyDeadlineMs,
+      () => {
+        log.error({ session: form.sessionId }, 'ussd hop missed its deadline');
+        return { end: true, text: t(deps.ussd.languageOf(form.sessionId), 'internalError') };
+      },
+    );
+    res.status(200).type('text/plain').send(toUssdText(reply, log));
+  });
+}
+
+/** "CON " or "END " plus the screen, cut to the provider's limit as a last resort. */
+export function toUssdText(reply: Reply, log?: { warn: (o: object, m: string) => void }): string {
+  let text = reply.text;
+  if (text.length > SCREEN_LIMIT) {
+    log?.warn({ length: text.length }, 'ussd screen over 182 characters was cut');
+    text = `${text.slice(0, SCREEN_LIMIT - 3)}...`;
+  }
+  return `${reply.end ? 'END' : 'CON'} ${text}`;
+}
+
+/** Resolves with `fallback()` if `work` has not settled within `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}

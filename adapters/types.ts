@@ -1,0 +1,26 @@
+// What every channel adapter is given and must provide. Adapters convert provider payloads to
+// core inputs and core replies back to the provider's format; they hold no business rules.
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Deployment, Lang } from '../src/config/schema.ts';
+import type { Reply } from '../src/engine/ussd-contract.ts';
+import type { UssdHop } from '../src/engine/ussd-runner.ts';
+
+/** The core services adapters may call. */
+export interface AdapterDeps {
+  deployment: Deployment;
+  logger: Logger;
+  callbackToken: string;
+  replyDeadlineMs: number;
+  ussd: {
+    hop(req: UssdHop): Promise<Reply>;
+    languageOf(sessionId: string): Lang;
+  };
+}
+
+/** A provider adapter: its folder name under adapters/ and the routes it mounts. */
+export interface Adapter {
+  /** Must equal the adapter's folder name; a test checks every folder is registered. */
+  folder: string;
+  mount(router: Router, deps: AdapterDeps): void;
+}

@@ -1,0 +1,20 @@
+// The main menu: which items show, and the key each answers to.
+import { publishedCycle } from '../../src/domain/cycle.ts';
+import type { UssdContext } from '../../src/engine/ussd-contract.ts';
+import type { MessageKey } from '../../src/i18n/index.ts';
+
+/** What a main-menu item starts. */
+export type MenuAction = 'vote' | 'propose' | 'myVote' | 'rules' | 'results' | 'language';
+
+/** Menu items in display order. Keys stay fixed so regular callers can type ahead. */
+export function menuItems(ctx: UssdContext): { key: string; label: MessageKey; action: MenuAction }[] {
+  const items: { key: string; label: MessageKey; action: MenuAction }[] = [
+    { key: '1', label: 'menuVote', action: 'vote' },
+    { key: '2', label: 'menuPropose', action: 'propose' },
+    { key: '3', label: 'menuMyVote', action: 'myVote' },
+    { key: '4', label: 'menuRules', action: 'rules' },
+  ];
+  if (publishedCycle(ctx.deployment, ctx.now)) items.push({ key: '5', label: 'menuResults', action: 'results' });
+  if (ctx.deployment.languages.length > 1) items.push({ key: '9', label: 'menuLanguage', action: 'language' });
+  return items;
+}

@@ -1,0 +1,163 @@
+// Renders the current screen of a USSD session in the resident's language.
+import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
+import { totalCost } from '../../src/domain/ballot.ts';
+import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import { formatDate, formatMoney } from '../../src/domain/format.ts';
+import type { StepResult, UssdContext } from '../../src/engine/ussd-contract.ts';
+import { t } from '../../src/i18n/index.ts';
+import { listPage, SCREEN_LIMIT } from './layout.ts';
+import { menuItems } from './menu.ts';
+import type { Draft, Paging, Screen, UssdState } from './state.ts';
+
+type Result = StepResult<UssdState>;
+
+/** Ends the session with `text`. */
+export function end(state: UssdState, text: string, effects: Result['effects'] = []): Result {
+  return { state, reply: { end: true, text }, effects };
+}
+
+/** Shows the current screen, with `error` on top when re-prompting. */
+export function show(state: UssdState, ctx: UssdContext, error?: string): Result {
+  const head = error ? [error] : [];
+  const { text, screen } = render(state, ctx, head);
+  return { state: { ...state, screen }, reply: { end: false, text }, effects: [] };
+}
+
+function render(state: UssdState, ctx: UssdContext, head: string[]): { text: string; screen: Screen } {
+  const { lang, screen } = state;
+  const d = ctx.deployment;
+  const lines = (...more: string[]) => [...head, ...more].join('\n');
+  switch (screen.name) {
+    case 'lang': {
+      const title = d.languages.map((l) => t(l.code, 'chooseLanguage')).join(' / ');
+      return { screen, text: lines(title, ...d.languages.map((l, i) => `${i + 1} ${l.name}`)) };
+    }
+    case 'menu':
+      return {
+        screen,
+        text: lines(d.deployment.name, ...menuItems(ctx).map((m) => `${m.key} ${t(lang, m.label)}`)),
+      };
+    case 'resume': {
+      const saved = screen.saved.draft?.kind === 'proposal' ? 'resumeProposal' : 'resumeVote';
+      return { screen, text: lines(t(lang, saved), `1 ${t(lang, 'continue')}`, `2 ${t(lang, 'startAgain')}`) };
+    }
+    case 'replace': {
+      const ballot = ctx.voter.ballot!;
+      const date = formatDateIn(ctx, ballot.castAt, lang);
+      return {
+        screen,
+        text: lines(t(lang, 'alreadyVotedReplace', { date }), `1 ${t(lang, 'continue')}`, `0 ${t(lang, 'navBack')}`),
+      };
+    }
+    case 'ward':
+      return paged(screen, [...head, t(lang, 'chooseWard')], d.wards.map((w, i) => `${i + 1} ${w.name[lang]}`), lang, false);
+    case 'category':
+      return paged(
+        screen,
+        [...head, t(lang, 'chooseCategory')],
+        d.categories.map((c, i) => `${i + 1} ${c.name[lang]}`),
+        lang,
+        false,
+      );
+    case 'pick':
+      return renderPick(state, screen, ctx, head);
+    case 'confirmVote':
+      return { screen, text: renderConfirmVote(state, ctx, head) };
+    case 'title':
+      return { screen, text: lines(t(lang, 'askTitle', { max: TITLE_MAX })) };
+    case 'description':
+      return { screen, text: lines(t(lang, 'askDescription', { max: DESCRIPTION_MAX })) };
+    case 'confirmProposal': {
+      const draft = state.draft as Extract<Draft, { kind: 'proposal' }>;
+      const ward = wardName(ctx, draft.wardId!, lang);
+      return {
+        screen,
+        text: lines(
+          t(lang, 'confirmProposal', { ward, title: draft.title! }),
+          `1 ${t(lang, 'submit')}`,
+          `0 ${t(lang, 'navBack')}`,
+        ),
+      };
+    }
+    case 'results':
+      return renderResults(state, screen, ctx, head);
+  }
+}
+
+/** Longest proposal title and description accepted by USSD (screens and SMS must show them). */
+export const TITLE_MAX = 40;
+export const DESCRIPTION_MAX = 140;
+
+function paged(screen: Screen & Paging, head: string[], items: string[], lang: Lang, done: boolean) {
+  const start = screen.pages[screen.pages.length - 1]!;
+  const page = listPage(head, items, start, (more) => navLine(lang, more, done));
+  return { text: page.text, screen: { ...screen, end: page.end } };
+}
+
+function navLine(lang: Lang, more: boolean, done: boolean): string {
+  const parts: string[] = [];
+  if (more) parts.push(`${NAV_KEYS.more} ${t(lang, 'navMore')}`);
+  if (done) parts.push(`${NAV_KEYS.done} ${t(lang, 'navDone')}`);
+  parts.push(`${NAV_KEYS.back} ${t(lang, 'navBack')}`);
+  return parts.join(' ');
+}
+
+function renderPick(state: UssdState, screen: Screen & Paging, ctx: UssdContext, head: string[]) {
+  const { lang } = state;
+  const draft = state.draft as Extract<Draft, { kind: 'vote' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const projects = wardProjects(cycle, draft.wardId!);
+  const ward = wardName(ctx, draft.wardId!, lang);
+  const money = (n: number) => formatMoney(n, ctx.deployment.deployment.currency, lang);
+  const rule = cycle.ballot;
+  let header: string;
+  if (rule.rule === 'approval') {
+    header = t(lang, 'pickApproval', { ward, min: rule.min, max: rule.max, n: draft.picks.length });
+  } else if (rule.rule === 'choose-1') {
+    header = t(lang, 'pickChooseOne', { ward });
+  } else if (rule.rule === 'knapsack') {
+    const budget = wardBudget(ctx.deployment, draft.wardId!);
+    header = t(lang, 'pickKnapsack', { ward, left: money(budget - totalCost(draft.picks, projects)), budget: money(budget) });
+  } else {
+    header = t(lang, 'pickRanking', { ward, k: rule.k, n: Math.min(draft.picks.length + 1, rule.k) });
+  }
+  const items = projects.map((p) => {
+    const rank = draft.picks.indexOf(p.code);
+    const mark = rank < 0 ? '' : rule.rule === 'ranking' ? `#${rank + 1} ` : '+';
+    return `${mark}${p.code} ${p.short[lang]} ${money(p.cost).split(' ')[1]}`;
+  });
+  return paged(screen, [...head, header], items, lang, rule.rule !== 'choose-1');
+}
+
+function renderConfirmVote(state: UssdState, ctx: UssdContext, head: string[]): string {
+  const { lang } = state;
+  const draft = state.draft as Extract<Draft, { kind: 'vote' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const projects = wardProjects(cycle, draft.wardId!);
+  const ward = wardName(ctx, draft.wardId!, lang);
+  const total = t(lang, 'total', { total: formatMoney(totalCost(draft.picks, projects), ctx.deployment.deployment.currency, lang) });
+  const actions = [`1 ${t(lang, 'confirm')}`, `0 ${t(lang, 'navBack')}`];
+  const full = draft.picks.map((code) => `${code} ${projects.find((p) => p.code === code)!.short[lang]}`);
+  const withTitles = [...head, t(lang, 'confirmVote', { ward }), ...full, total, ...actions].join('\n');
+  if (withTitles.length <= SCREEN_LIMIT) return withTitles;
+  // Many picks: codes only, which the resident typed themselves.
+  return [...head, t(lang, 'confirmVote', { ward }), draft.picks.join(', '), total, ...actions].join('\n');
+}
+
+function renderResults(state: UssdState, screen: Screen & Paging, ctx: UssdContext, head: string[]) {
+  const { lang } = state;
+  const draft = state.draft as Extract<Draft, { kind: 'results' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const items = selectedProjects(cycle, draft.wardId!).map((p) => `${p.code} ${p.short[lang]}`);
+  return paged(screen, [...head, t(lang, 'resultsHeader', { ward: wardName(ctx, draft.wardId!, lang) })], items, lang, false);
+}
+
+/** A ward's name in `lang`. */
+export function wardName(ctx: UssdContext, wardId: string, lang: Lang): string {
+  return ctx.deployment.wards.find((w) => w.id === wardId)?.name[lang] ?? wardId;
+}
+
+/** A date in the deployment's time zone. */
+export function formatDateIn(ctx: UssdContext, date: Date, lang: Lang): string {
+  return formatDate(date, lang, ctx.deployment.deployment.timezone);
+}

@@ -1,0 +1,47 @@
+// The USSD session state: which screen the resident is on and what they have chosen so far.
+import type { Lang } from '../../src/config/schema.ts';
+
+/** A ballot or proposal being built. */
+export type Draft =
+  | { kind: 'vote'; cycleId: string; wardId?: string; wardFromRoll: boolean; picks: number[] }
+  | {
+      kind: 'proposal';
+      cycleId: string;
+      wardId?: string;
+      wardFromRoll: boolean;
+      category?: string;
+      title?: string;
+      description?: string;
+    }
+  | { kind: 'results'; cycleId: string; wardId?: string; wardFromRoll: boolean };
+
+/** List screens remember the first item of every page seen (a stack) and the current page's end. */
+export interface Paging {
+  pages: number[];
+  end: number;
+}
+
+/** The screen on display, and what it needs to handle the next input. */
+export type Screen =
+  | { name: 'lang' }
+  | { name: 'menu' }
+  | { name: 'resume'; saved: UssdState }
+  | { name: 'replace' }
+  | ({ name: 'ward' } & Paging)
+  | ({ name: 'pick' } & Paging)
+  | { name: 'confirmVote' }
+  | ({ name: 'category' } & Paging)
+  | { name: 'title' }
+  | { name: 'description' }
+  | { name: 'confirmProposal' }
+  | ({ name: 'results' } & Paging);
+
+/** Whole state of one USSD session. */
+export interface UssdState {
+  lang: Lang;
+  screen: Screen;
+  draft?: Draft;
+}
+
+/** A fresh page stack starting at the first item. */
+export const firstPage = (): Paging => ({ pages: [0], end: 0 });

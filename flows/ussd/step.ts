@@ -1,0 +1,322 @@
+// Transitions of the USSD conversation: (state, input, context) → (state, reply, effects).
+// Pure: no I/O, no clock, no randomness; everything comes in through the context.
+import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
+import { checkAdd, checkBallot, type RuleViolation } from '../../src/domain/ballot.ts';
+import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import { formatMoney } from '../../src/domain/format.ts';
+import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/ussd-contract.ts';
+import { t } from '../../src/i18n/index.ts';
+import { cleanText, fitParts } from './layout.ts';
+import { menuItems } from './menu.ts';
+import { rulesText } from './rules.ts';
+import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX, wardName } from './render.ts';
+import { firstPage, type Draft, type Screen, type UssdState } from './state.ts';
+
+type Result = StepResult<UssdState>;
+type VoteDraft = Extract<Draft, { kind: 'vote' }>;
+type ProposalDraft = Extract<Draft, { kind: 'proposal' }>;
+type PagedScreen = Extract<Screen, { pages: number[] }>;
+
+const invalid = (s: UssdState, ctx: UssdContext) => show(s, ctx, t(s.lang, 'invalidChoice'));
+const goto = (s: UssdState, screen: Screen, ctx: UssdContext, draft = s.draft) => show({ ...s, screen, draft }, ctx);
+
+/** The Sauti USSD conversation. */
+export const ussdFlow: UssdFlow<UssdState> = {
+  start(ctx, resumable) {
+    if (resumable) return show({ lang: resumable.lang, screen: { name: 'resume', saved: resumable } }, ctx);
+    const lang = ctx.voter.lang ?? defaultLang(ctx);
+    return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
+  },
+
+  step(state, rawInput, ctx) {
+    const input = rawInput.trim();
+    switch (state.screen.name) {
+      case 'lang':
+        return onLanguage(state, input, ctx);
+      case 'menu':
+        return onMenu(state, input, ctx);
+      case 'resume':
+        if (input === '1') return show(state.screen.saved, ctx);
+        if (input === '2') return goto(state, { name: 'menu' }, ctx, undefined);
+        return invalid(state, ctx);
+      case 'replace':
+        if (input === '1') return afterWardKnown(state, state.draft as VoteDraft, ctx);
+        if (input === NAV_KEYS.back) return goto(state, { name: 'menu' }, ctx, undefined);
+        return invalid(state, ctx);
+      case 'ward':
+        return onWard(state, state.screen, input, ctx);
+      case 'pick':
+        return onPick(state, state.screen, input, ctx);
+      case 'confirmVote':
+        return onConfirmVote(state, input, ctx);
+      case 'category':
+        return onCategory(state, state.screen, input, ctx);
+      case 'title':
+      case 'description':
+        return onFreeText(state, state.screen.name, rawInput, ctx);
+      case 'confirmProposal':
+        return onConfirmProposal(state, input, ctx);
+      case 'results':
+        return onPaged(state, state.screen, input, ctx, () => goto(state, { name: 'menu' }, ctx, undefined), resultCount(state, ctx));
+    }
+  },
+
+  isResumable(state) {
+    const d = state.draft;
+    if (!d || ['menu', 'lang', 'resume'].includes(state.screen.name)) return false;
+    if (d.kind === 'vote') return d.picks.length > 0;
+    if (d.kind === 'proposal') return d.category !== undefined;
+    return false;
+  },
+
+  language: (state) => state?.lang ?? null,
+};
+
+function defaultLang(ctx: UssdContext): Lang {
+  return ctx.deployment.defaultLanguage ?? ctx.deployment.languages[0]!.code;
+}
+
+function onLanguage(state: UssdState, input: string, ctx: UssdContext): Result {
+  const chosen = ctx.deployment.languages[Number(input) - 1];
+  if (!/^\d+$/.test(input) || !chosen) return invalid(state, ctx);
+  const next = show({ lang: chosen.code, screen: { name: 'menu' } }, ctx);
+  return { ...next, effects: [{ type: 'voter.language', lang: chosen.code }] };
+}
+
+function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
+  const item = menuItems(ctx).find((m) => m.key === input);
+  const { lang } = state;
+  switch (item?.action) {
+    case undefined:
+      return invalid(state, ctx);
+    case 'vote':
+      return startVote(state, ctx);
+    case 'propose':
+      return startProposal(state, ctx);
+    case 'myVote':
+      return end(state, myVoteText(state, ctx));
+    case 'rules':
+      return end(state, rulesText(lang, ctx));
+    case 'results': {
+      const cycle = publishedCycle(ctx.deployment, ctx.now)!;
+      const wardId = ctx.voter.roll.wardId ?? (ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot.wardId : undefined);
+      const draft: Draft = { kind: 'results', cycleId: cycle.id, wardId, wardFromRoll: wardId !== undefined };
+      return goto(state, wardId ? { name: 'results', ...firstPage() } : { name: 'ward', ...firstPage() }, ctx, draft);
+    }
+    case 'language':
+      return goto(state, { name: 'lang' }, ctx);
+  }
+}
+
+/** Why voting is not possible for this caller now, as an END text; null when they may vote. */
+function voteBlocked(lang: Lang, ctx: UssdContext, cycleId?: string): string | null {
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  if (status.kind === 'upcoming') return t(lang, 'votingUpcoming', { date: formatDateIn(ctx, status.opens, lang) });
+  if (status.kind === 'closed') return t(lang, 'votingClosed', { date: formatDateIn(ctx, status.closed, lang) });
+  if (status.kind === 'none') return t(lang, 'votingNone');
+  if (cycleId && status.cycle.id !== cycleId) {
+    return t(lang, 'votingClosed', { date: formatDateIn(ctx, ctx.deployment.cycles.find((c) => c.id === cycleId)!.phases.voting.closes, lang) });
+  }
+  if (ctx.deployment.eligibility.mode === 'roll' && !ctx.voter.roll.eligible) {
+    return t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' });
+  }
+  const ballot = ctx.voter.ballot;
+  if (ballot && ballot.cycleId === status.cycle.id && status.cycle.revote === 'refuse') {
+    return t(lang, 'alreadyVotedRefuse', { date: formatDateIn(ctx, ballot.castAt, lang), receipt: ballot.receipt });
+  }
+  return null;
+}
+
+function startVote(state: UssdState, ctx: UssdContext): Result {
+  const blocked = voteBlocked(state.lang, ctx);
+  if (blocked) return end(state, blocked);
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now) as { cycle: { id: string } };
+  const rollWard = ctx.voter.roll.wardId;
+  const draft: VoteDraft = { kind: 'vote', cycleId: status.cycle.id, wardFromRoll: rollWard !== null, picks: [] };
+  if (rollWard) draft.wardId = rollWard;
+  if (ctx.voter.ballot?.cycleId === draft.cycleId) return goto(state, { name: 'replace' }, ctx, draft);
+  return afterWardKnown(state, draft, ctx);
+}
+
+function afterWardKnown(state: UssdState, draft: Draft, ctx: UssdContext): Result {
+  if (!draft.wardId) return goto(state, { name: 'ward', ...firstPage() }, ctx, draft);
+  if (draft.kind === 'vote') return goto(state, { name: 'pick', ...firstPage() }, ctx, draft);
+  if (draft.kind === 'proposal') return goto(state, { name: 'category', ...firstPage() }, ctx, draft);
+  return goto(state, { name: 'results', ...firstPage() }, ctx, draft);
+}
+
+function startProposal(state: UssdState, ctx: UssdContext): Result {
+  const { lang } = state;
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind === 'upcoming') return end(state, t(lang, 'proposalsUpcoming', { date: formatDateIn(ctx, status.opens, lang) }));
+  if (status.kind === 'closed') return end(state, t(lang, 'proposalsClosed', { date: formatDateIn(ctx, status.closed, lang) }));
+  if (status.kind === 'none') return end(state, t(lang, 'proposalsNone'));
+  const rollWard = ctx.voter.roll.wardId;
+  const draft: ProposalDraft = { kind: 'proposal', cycleId: status.cycle.id, wardFromRoll: rollWard !== null };
+  if (rollWard) draft.wardId = rollWard;
+  return afterWardKnown(state, draft, ctx);
+}
+
+/** Handles More and Back on a list screen of `total` items; anything else is invalid. */
+function onPaged(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext, leave: () => Result, total: number): Result {
+  if (input === NAV_KEYS.more) {
+    if (screen.end >= total) return show(state, ctx, t(state.lang, 'noMore'));
+    return goto(state, { ...screen, pages: [...screen.pages, screen.end] }, ctx);
+  }
+  if (input === NAV_KEYS.back) {
+    if (screen.pages.length > 1) return goto(state, { ...screen, pages: screen.pages.slice(0, -1) }, ctx);
+    return leave();
+  }
+  return invalid(state, ctx);
+}
+
+function onWard(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+  const wards = ctx.deployment.wards;
+  const n = /^\d+$/.test(input) ? Number(input) : NaN;
+  if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && wards[n - 1]) {
+    return afterWardKnown(state, { ...state.draft!, wardId: wards[n - 1]!.id }, ctx);
+  }
+  return onPaged(state, screen, input, ctx, () => goto(state, { name: 'menu' }, ctx, undefined), wards.length);
+}
+
+function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+  const cats = ctx.deployment.categories;
+  const n = /^\d+$/.test(input) ? Number(input) : NaN;
+  const draft = state.draft as ProposalDraft;
+  if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && cats[n - 1]) {
+    return goto(state, { name: 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
+  }
+  const leave = () =>
+    draft.wardFromRoll
+      ? goto(state, { name: 'menu' }, ctx, undefined)
+      : goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined });
+  return onPaged(state, screen, input, ctx, leave, cats.length);
+}
+
+function violationText(lang: Lang, v: RuleViolation, ctx: UssdContext): string {
+  switch (v.kind) {
+    case 'too-many':
+      return t(lang, 'tooMany', { max: v.max });
+    case 'too-few':
+      return t(lang, 'tooFew', { min: v.min });
+    case 'over-budget':
+      return t(lang, 'overBudget', { left: formatMoney(v.left, ctx.deployment.deployment.currency, lang) });
+    case 'unknown-project':
+    case 'duplicate':
+      return t(lang, 'unknownProject');
+  }
+}
+
+function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+  const draft = state.draft as VoteDraft;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const projects = wardProjects(cycle, draft.wardId!);
+  const budget = wardBudget(ctx.deployment, draft.wardId!);
+  const { lang } = state;
+  if (input === NAV_KEYS.done && cycle.ballot.rule !== 'choose-1') {
+    const v = checkBallot(cycle.ballot, draft.picks, projects, budget);
+    if (v) return show(state, ctx, violationText(lang, v, ctx));
+    return goto(state, { name: 'confirmVote' }, ctx);
+  }
+  if (input === NAV_KEYS.more || input === NAV_KEYS.back) {
+    const leave = () =>
+      draft.wardFromRoll
+        ? goto(state, { name: 'menu' }, ctx, undefined)
+        : goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined, picks: [] });
+    return onPaged(state, screen, input, ctx, leave, projects.length);
+  }
+  const code = /^\d{1,2}$/.test(input) ? Number(input) : NaN;
+  if (!projects.some((p) => p.code === code)) return show(state, ctx, t(lang, 'unknownProject'));
+  if (draft.picks.includes(code)) {
+    return goto(state, screen, ctx, { ...draft, picks: draft.picks.filter((c) => c !== code) });
+  }
+  const v = checkAdd(cycle.ballot, draft.picks, code, projects, budget);
+  if (v) return show(state, ctx, violationText(lang, v, ctx));
+  const next: VoteDraft = { ...draft, picks: [...draft.picks, code] };
+  if (cycle.ballot.rule === 'choose-1') return goto(state, { name: 'confirmVote' }, ctx, next);
+  return goto(state, screen, ctx, next);
+}
+
+function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Result {
+  const draft = state.draft as VoteDraft;
+  const { lang } = state;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  if (input === NAV_KEYS.back) {
+    const picks = cycle.ballot.rule === 'choose-1' ? [] : draft.picks;
+    return goto(state, { name: 'pick', ...firstPage() }, ctx, { ...draft, picks });
+  }
+  if (input !== '1') return invalid(state, ctx);
+  // Re-checked here: a resumed session may outlive the voting window or a first vote.
+  const blocked = voteBlocked(lang, ctx, draft.cycleId);
+  if (blocked) return end(state, blocked);
+  const previous = ctx.voter.ballot?.cycleId === draft.cycleId ? ctx.voter.ballot : null;
+  const receipt = ctx.fresh.receipt;
+  const text = fitParts(t(lang, 'voteRecorded', { receipt }), previous ? [t(lang, 'voteReplaced')] : []);
+  return end({ ...state, draft: undefined }, text, [
+    {
+      type: 'vote.cast',
+      cycleId: draft.cycleId,
+      wardId: draft.wardId!,
+      picks: draft.picks,
+      receipt,
+      replaces: previous?.eventId ?? null,
+    },
+  ]);
+}
+
+const TEXT_MIN = { title: 3, description: 5 } as const;
+const TEXT_MAX = { title: TITLE_MAX, description: DESCRIPTION_MAX } as const;
+
+function onFreeText(state: UssdState, field: 'title' | 'description', raw: string, ctx: UssdContext): Result {
+  const draft = state.draft as ProposalDraft;
+  const { lang } = state;
+  const text = cleanText(raw);
+  if (text === NAV_KEYS.back) {
+    return field === 'title'
+      ? goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined })
+      : goto(state, { name: 'title' }, ctx);
+  }
+  if (text.length < TEXT_MIN[field]) return show(state, ctx, t(lang, 'tooShort', { min: TEXT_MIN[field] }));
+  if (text.length > TEXT_MAX[field]) return show(state, ctx, t(lang, 'tooLong', { n: text.length, max: TEXT_MAX[field] }));
+  if (field === 'title') return goto(state, { name: 'description' }, ctx, { ...draft, title: text });
+  return goto(state, { name: 'confirmProposal' }, ctx, { ...draft, description: text });
+}
+
+function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): Result {
+  const draft = state.draft as ProposalDraft;
+  const { lang } = state;
+  if (input === NAV_KEYS.back) return goto(state, { name: 'description' }, ctx);
+  if (input !== '1') return invalid(state, ctx);
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, t(lang, 'proposalsNone'));
+  const reference = `P-${ctx.fresh.reference}`;
+  return end({ ...state, draft: undefined }, t(lang, 'proposalRecorded', { ref: reference }), [
+    {
+      type: 'proposal.submitted',
+      cycleId: draft.cycleId,
+      wardId: draft.wardId!,
+      category: draft.category!,
+      title: draft.title!,
+      description: draft.description!,
+      reference,
+    },
+  ]);
+}
+
+function myVoteText(state: UssdState, ctx: UssdContext): string {
+  const { lang } = state;
+  const b = ctx.voter.ballot;
+  if (!b) return t(lang, 'noVote');
+  return t(lang, 'yourVote', {
+    ward: wardName(ctx, b.wardId, lang),
+    date: formatDateIn(ctx, b.castAt, lang),
+    codes: b.picks.join(', '),
+    receipt: b.receipt,
+  });
+}
+
+function resultCount(state: UssdState, ctx: UssdContext): number {
+  const draft = state.draft as Extract<Draft, { kind: 'results' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  return selectedProjects(cycle, draft.wardId!).length;
+}

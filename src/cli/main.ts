@@ -1,0 +1,76 @@
+// The `sauti` command line.
+import { Command } from 'commander';
+import { ConfigError } from '../config/errors.ts';
+import { describeSettings, loadSettings } from '../config/env.ts';
+import { loadDeployment } from '../config/load.ts';
+import { createLogger } from '../logging.ts';
+import { startGateway } from '../http/gateway.ts';
+import { simulateUssd } from './simulate-ussd.ts';
+import { printStats } from './stats.ts';
+
+const program = new Command('sauti')
+  .description('Participatory budgeting by USSD, SMS, voice and field capture, offline-first')
+  .addHelpText('after', `\nEnvironment:\n${describeSettings().map((l) => `  ${l}`).join('\n')}`);
+
+program
+  .command('start')
+  .description('run the gateway (SQLite store, example config unless SAUTI_CONFIG is set)')
+  .action(async () => {
+    const settings = loadSettings();
+    const logger = createLogger(settings.logLevel);
+    const gateway = await startGateway(settings, logger);
+    console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
+    console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
+    console.log(`Try it: npm run sauti -- simulate ussd --phone +254711000001`);
+    const stop = async () => {
+      await gateway.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+const simulate = program.command('simulate').description('talk to a running gateway as a provider would');
+simulate
+  .command('ussd')
+  .description('dial the USSD menu from the terminal, as Africa’s Talking would forward it')
+  .requiredOption('--phone <number>', 'caller phone number, e.g. +254711000001')
+  .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
+  .option('--service-code <code>', 'USSD code dialled', '*384*123#')
+  .option('--inputs <list>', 'answer the screens non-interactively, e.g. "1*1*3*99*1"')
+  .option('--session <id>', 'session id (default: a new random one)')
+  .action(async (opts: { phone: string; url?: string; serviceCode: string; inputs?: string; session?: string }) => {
+    const settings = loadSettings();
+    const url = opts.url ?? `http://127.0.0.1:${settings.port}`;
+    await simulateUssd({ ...opts, url, token: settings.callbackToken });
+  });
+
+program
+  .command('stats')
+  .description('counts of votes, proposals, sessions and the pending sync outbox')
+  .action(() => printStats(loadSettings().dbFile));
+
+program
+  .command('check-config [file]')
+  .description('validate a deployment file without starting anything')
+  .action((file?: string) => {
+    const path = file ?? loadSettings().configFile;
+    const d = loadDeployment(path);
+    console.log(`${path} is valid: ${d.wards.length} wards, ${d.cycles.length} cycles, ${d.cycles.reduce((n, c) => n + c.projects.length, 0)} projects`);
+  });
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') {
+    console.error(`Cannot listen: the port is already in use. Set PORT to another port.`);
+    process.exit(2);
+  }
+  console.error(`sauti: ${e.message}`);
+  process.exit(1);
+}

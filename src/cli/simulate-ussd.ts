@@ -1,0 +1,53 @@
+// A terminal USSD handset: posts exactly what Africa's Talking would, shows each screen.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
+
+interface Options {
+  phone: string;
+  url: string;
+  serviceCode: string;
+  token: string;
+  inputs?: string;
+  session?: string;
+}
+
+/** Runs one USSD session against a gateway; returns the screens shown. */
+export async function simulateUssd(o: Options): Promise<string[]> {
+  const sessionId = o.session ?? `ATUid_sim_${randomUUID().replace(/-/g, '')}`;
+  const scripted = o.inputs !== undefined ? o.inputs.split('*') : null;
+  const rl = scripted ? null : createInterface({ input: process.stdin, output: process.stdout });
+  const screens: string[] = [];
+  const typed: string[] = [];
+  try {
+    for (;;) {
+      const body = new URLSearchParams({
+        sessionId,
+        serviceCode: o.serviceCode,
+        phoneNumber: o.phone,
+        networkCode: '63902',
+        text: typed.join('*'),
+      });
+      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body });
+      const reply = await res.text();
+      if (!res.ok) {
+        console.error(`Gateway answered ${res.status}: ${reply}`);
+        process.exitCode = 1;
+        return screens;
+      }
+      const end = reply.startsWith('END ');
+      const screen = reply.slice(4);
+      screens.push(screen);
+      console.log(`\n┌ ${end ? 'END' : 'CON'} (${screen.length}/182) ${'─'.repeat(20)}\n${screen}\n└${'─'.repeat(34)}`);
+      if (end) return screens;
+      const next = scripted ? scripted.shift() : await rl!.question('> ');
+      if (next === undefined) return screens;
+      typed.push(next);
+    }
+  } catch (err) {
+    console.error(`Cannot reach the gateway at ${o.url}: ${(err as Error).message}. Is \`npm start\` running?`);
+    process.exitCode = 1;
+    return screens;
+  } finally {
+    rl?.close();
+  }
+}

@@ -1,0 +1,73 @@
+// The only place that reads process.env. Every key is described; a bad value stops start-up.
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './errors.ts';
+
+const DEV_TOKEN = 'dev-callback-token';
+const DEV_VOTER_SECRET = 'dev-voter-key-secret-change-me';
+
+const envSchema = z.object({
+  SAUTI_CONFIG: z.string().default('config/example.yaml').describe('Path of the deployment YAML file'),
+  SAUTI_DB: z.string().default('data/sauti.db').describe('Path of the gateway SQLite database file'),
+  HOST: z.string().default('127.0.0.1').describe('Interface the gateway listens on (0.0.0.0 for providers)'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port the gateway listens on'),
+  SAUTI_GATEWAY_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use lower-case letters, digits and dashes')
+    .optional()
+    .describe('Stable id of this gateway; generated and stored on first start when unset'),
+  SAUTI_CALLBACK_TOKEN: z
+    .string()
+    .min(16, 'use at least 16 characters')
+    .optional()
+    .describe('Secret path segment providers must call back on (Africa’s Talking signs nothing)'),
+  SAUTI_VOTER_KEY_SECRET: z
+    .string()
+    .min(16, 'use at least 16 characters')
+    .optional()
+    .describe('HMAC key that turns phone numbers into voter pseudonyms'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
+    .describe('Longest a USSD hop may take before the resident gets an apology END'),
+});
+
+/** Runtime settings and secrets, parsed once. */
+export interface Settings {
+  configFile: string;
+  dbFile: string;
+  host: string;
+  port: number;
+  gatewayId: string | undefined;
+  callbackToken: string;
+  voterKeySecret: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  replyDeadlineMs: number;
+  /** Names of secrets that fell back to development defaults; start-up warns about each. */
+  devDefaults: string[];
+}
+
+/** Parses settings from an environment (process.env by default). */
+export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error.issues));
+  const e = parsed.data;
+  const devDefaults: string[] = [];
+  if (!e.SAUTI_CALLBACK_TOKEN) devDefaults.push('SAUTI_CALLBACK_TOKEN');
+  if (!e.SAUTI_VOTER_KEY_SECRET) devDefaults.push('SAUTI_VOTER_KEY_SECRET');
+  return {
+    configFile: e.SAUTI_CONFIG,
+    dbFile: e.SAUTI_DB,
+    host: e.HOST,
+    port: e.PORT,
+    gatewayId: e.SAUTI_GATEWAY_ID,
+    callbackToken: e.SAUTI_CALLBACK_TOKEN ?? DEV_TOKEN,
+    voterKeySecret: e.SAUTI_VOTER_KEY_SECRET ?? DEV_VOTER_SECRET,
+    logLevel: e.LOG_LEVEL,
+    replyDeadlineMs: e.SAUTI_REPLY_DEADLINE_MS,
+    devDefaults,
+  };
+}
+
+/** Human-readable list of environment keys and what they do (for `sauti --help` and the README). */
+export function describeSettings(): string[] {
+  return Object.entries(envSchema.shape).map(([k, v]) => `${k}: ${v.description ?? ''}`);
+}

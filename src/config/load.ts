@@ -1,0 +1,62 @@
+// Reads and validates the deployment YAML file (and the voter roll it points to).
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './errors.ts';
+import { deploymentSchema, type Deployment } from './schema.ts';
+
+/** Loads a deployment file; throws ConfigError naming each bad key. */
+export function loadDeployment(file: string): Deployment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+  }
+  return parseDeployment(text, file);
+}
+
+/** Validates deployment YAML text; `source` names the file in error messages. */
+export function parseDeployment(text: string, source = 'deployment'): Deployment {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+  }
+  const parsed = deploymentSchema.safeParse(doc.toJS());
+  if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));
+  return parsed.data;
+}
+
+const rollRow = z.object({
+  voter_id: z.string().trim().min(1).max(64),
+  phone: z.string().trim().min(3).max(32),
+  ward: z.string().trim().min(1),
+});
+/** One line of the voter roll: raw phone numbers are hashed into voter keys before storage. */
+export type RollRow = z.infer<typeof rollRow>;
+
+/** Reads the roll CSV (columns voter_id, phone, ward); any bad row rejects the whole file. */
+export function loadRoll(configFile: string, rollFile: string, wardIds: Set<string>): RollRow[] {
+  const file = resolve(dirname(configFile), rollFile);
+  let records: Record<string, string>[];
+  try {
+    records = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true });
+  } catch (err) {
+    throw new ConfigError(file, [(err as Error).message]);
+  }
+  const problems: string[] = [];
+  const rows: RollRow[] = [];
+  records.forEach((rec, i) => {
+    const line = i + 2; // header is line 1
+    const r = rollRow.safeParse(rec);
+    if (!r.success) {
+      problems.push(...describeIssues(r.error.issues).map((m) => `line ${line}: ${m}`));
+    } else if (!wardIds.has(r.data.ward)) {
+      problems.push(`line ${line}: ward: unknown ward '${r.data.ward}'`);
+    } else rows.push(r.data);
+  });
+  if (problems.length > 0) throw new ConfigError(file, problems.slice(0, 20));
+  return rows;
+}

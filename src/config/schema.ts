@@ -1,0 +1,158 @@
+// The deployment file's shape. Parsed once at start-up; every other module receives typed values.
+import { z } from 'zod';
+
+/** Languages that have a complete message catalogue in src/i18n. */
+export const SUPPORTED_LANGUAGES = ['en', 'sw', 'fr'] as const;
+export type Lang = (typeof SUPPORTED_LANGUAGES)[number];
+
+/** Navigation keys on USSD list screens; project codes must not collide with them. */
+export const NAV_KEYS = { back: '0', more: '98', done: '99' } as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use 1-40 lower-case letters, digits or dashes');
+const isoDateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+// A text per configured language; completeness is checked against `languages` below.
+const localized = z.record(z.string(), z.string().min(1).max(160));
+const money = z.number().int('use a whole amount').positive();
+
+const window = z
+  .object({ opens: isoDateTime, closes: isoDateTime })
+  .refine((w) => w.opens < w.closes, { message: 'opens must be before closes', path: ['closes'] });
+
+const ballot = z.discriminatedUnion('rule', [
+  z.object({
+    rule: z.literal('approval'),
+    min: z.number().int().min(1).default(1),
+    max: z.number().int().min(1),
+  }),
+  z.object({ rule: z.literal('choose-1') }),
+  z.object({ rule: z.literal('knapsack'), min: z.number().int().min(1).default(1) }),
+  z.object({
+    rule: z.literal('ranking'),
+    k: z.number().int().min(2).max(10),
+    min: z.number().int().min(1).default(1),
+  }),
+]);
+
+const project = z.object({
+  code: z.number().int().min(1).max(97),
+  ward: id,
+  title: localized,
+  // Shown on 182-character USSD screens next to the code and cost, so kept short.
+  short: z.record(z.string(), z.string().min(1).max(22)),
+  cost: money,
+  category: id.optional(),
+});
+
+const cycle = z.object({
+  id,
+  name: localized,
+  phases: z.object({ proposals: window, voting: window }),
+  ballot,
+  revote: z.enum(['replace', 'refuse']).default('replace'),
+  // Empty while proposals are still being collected; filled when the ballot is published.
+  projects: z.array(project).default([]),
+  results: z
+    .object({ published: isoDateTime, selected: z.array(z.number().int()).default([]) })
+    .optional(),
+});
+
+/** The whole deployment file. */
+export const deploymentSchema = z
+  .object({
+    deployment: z.object({
+      name: z.string().min(1).max(60),
+      country: z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166 country code such as KE'),
+      timezone: z.string().refine(validTimeZone, 'unknown IANA time zone'),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as KES'),
+      helpline: z.string().max(20).optional(),
+    }),
+    languages: z
+      .array(
+        z.object({
+          code: z.enum(SUPPORTED_LANGUAGES, {
+            message: `no translations for this language; supported: ${SUPPORTED_LANGUAGES.join(', ')}`,
+          }),
+          name: z.string().min(1).max(20),
+        }),
+      )
+      .min(1)
+      .max(8),
+    defaultLanguage: z.enum(SUPPORTED_LANGUAGES).optional(),
+    ussd: z
+      .object({
+        serviceCode: z.string().default('*384*123#'),
+        resumeMinutes: z.number().int().min(1).max(1440).default(15),
+      })
+      .default({ serviceCode: '*384*123#', resumeMinutes: 15 }),
+    eligibility: z.discriminatedUnion('mode', [
+      z.object({ mode: z.literal('open') }),
+      z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),
+    ]),
+    categories: z.array(z.object({ id, name: localized })).min(1).max(9),
+    wards: z.array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money })).min(1).max(97),
+    cycles: z.array(cycle).min(1),
+  })
+  .superRefine(checkReferences);
+
+export type Deployment = z.infer<typeof deploymentSchema>;
+export type Cycle = Deployment['cycles'][number];
+export type Project = Cycle['projects'][number];
+export type Ward = Deployment['wards'][number];
+export type BallotRule = Cycle['ballot'];
+export type Category = Deployment['categories'][number];
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Cross-field rules zod cannot express per field: every text in every language, ids that
+// resolve, codes unique within a cycle. Each issue carries the exact path of the bad key.
+function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.RefinementCtx): void {
+  const langs = d.languages.map((l) => l.code);
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const needAll = (texts: Record<string, string>, path: (string | number)[]) => {
+    for (const l of langs) if (!texts[l]) issue([...path, l], `missing text for language '${l}'`);
+  };
+  if (new Set(langs).size !== langs.length) issue(['languages'], 'a language is listed twice');
+  if (d.defaultLanguage && !langs.includes(d.defaultLanguage))
+    issue(['defaultLanguage'], 'must be one of the configured languages');
+  d.categories.forEach((c, i) => needAll(c.name, ['categories', i, 'name']));
+  const wardIds = new Set<string>();
+  d.wards.forEach((w, i) => {
+    if (wardIds.has(w.id)) issue(['wards', i, 'id'], `ward '${w.id}' is listed twice`);
+    wardIds.add(w.id);
+    needAll(w.name, ['wards', i, 'name']);
+  });
+  if (d.eligibility.mode === 'roll') needAll(d.eligibility.registerHelp, ['eligibility', 'registerHelp']);
+  const cycleIds = new Set<string>();
+  const categoryIds = new Set(d.categories.map((c) => c.id));
+  d.cycles.forEach((c, ci) => {
+    if (cycleIds.has(c.id)) issue(['cycles', ci, 'id'], `cycle '${c.id}' is listed twice`);
+    cycleIds.add(c.id);
+    needAll(c.name, ['cycles', ci, 'name']);
+    const b = c.ballot;
+    if (b.rule === 'approval' && b.min > b.max) issue(['cycles', ci, 'ballot', 'min'], 'min is above max');
+    if (b.rule === 'ranking' && b.min > b.k) issue(['cycles', ci, 'ballot', 'min'], 'min is above k');
+    const codes = new Set<number>();
+    c.projects.forEach((p, pi) => {
+      const at = ['cycles', ci, 'projects', pi];
+      if (codes.has(p.code)) issue([...at, 'code'], `code ${p.code} is used twice in cycle '${c.id}'`);
+      codes.add(p.code);
+      if (!wardIds.has(p.ward)) issue([...at, 'ward'], `unknown ward '${p.ward}'`);
+      if (p.category && !categoryIds.has(p.category)) issue([...at, 'category'], `unknown category '${p.category}'`);
+      needAll(p.title, [...at, 'title']);
+      needAll(p.short, [...at, 'short']);
+    });
+    c.results?.selected.forEach((code, si) => {
+      if (!codes.has(code)) issue(['cycles', ci, 'results', 'selected', si], `no project with code ${code}`);
+    });
+  });
+}

@@ -1,0 +1,28 @@
+// Short codes read aloud or typed on a keypad: Crockford base32 (no I, L, O, U).
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Encodes random bytes as Crockford base32, `length` characters, grouped by 5 with dashes. */
+export function shortCode(bytes: Uint8Array, length: number): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5 && out.length < length) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (out.length < length) throw new Error(`shortCode needs ${Math.ceil((length * 5) / 8)} bytes`);
+  return out.match(/.{1,5}/g)!.join('-');
+}
+
+/** Bytes needed for a code of `length` characters. */
+export const bytesFor = (length: number): number => Math.ceil((length * 5) / 8);
+
+/** Receipt codes: 10 characters (50 bits), so a million votes collide with odds below 1 in 2,000. */
+export const RECEIPT_LENGTH = 10;
+/** Proposal references: 8 characters after a "P-" prefix. */
+export const REFERENCE_LENGTH = 8;

@@ -1,0 +1,31 @@
+// Money and dates as a resident reads them on a 182-character screen.
+import type { Lang } from '../config/schema.ts';
+
+const LOCALES: Record<Lang, string> = { en: 'en-GB', sw: 'sw', fr: 'fr' };
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "10 Dec 2026" / "10 Des 2026" / "10 déc. 2026" in the deployment's time zone. */
+export function formatDate(d: Date, lang: Lang, timeZone: string): string {
+  const key = `${lang}|${timeZone}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone });
+    dateFormats.set(key, f);
+  }
+  return f.format(d);
+}
+
+/** Compact money: "KES 1.2M", "KES 850K", "KES 1,2M" in French. Exact below 10,000. */
+export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  const sep = lang === 'fr' ? ',' : '.';
+  const compact = (v: number, suffix: string) => {
+    const rounded = v >= 100 ? Math.round(v).toString() : (Math.round(v * 10) / 10).toString();
+    return rounded.replace('.', sep) + suffix;
+  };
+  let text: string;
+  if (amount >= 1_000_000_000) text = compact(amount / 1_000_000_000, 'B');
+  else if (amount >= 1_000_000) text = compact(amount / 1_000_000, 'M');
+  else if (amount >= 10_000) text = compact(amount / 1_000, 'K');
+  else text = String(amount);
+  return `${currency} ${text}`;
+}

@@ -1,0 +1,14 @@
+// Phone numbers become keyed pseudonyms here; nothing past this point needs the raw number.
+import { createHmac } from 'node:crypto';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+
+/** Returns the E.164 form of a phone number, or null when it is not a valid number. */
+export function toE164(raw: string, defaultCountry: string): string | null {
+  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry as CountryCode);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/** HMAC-SHA256 of the E.164 number with the deployment secret: the voter's pseudonym. */
+export function voterKey(e164: string, secret: string): string {
+  return createHmac('sha256', secret).update(e164).digest('base64url');
+}

@@ -1,0 +1,79 @@
+// Commits what a flow decided: events into the outbox plus the current-state tables.
+import { v7 as uuidv7 } from 'uuid';
+import type { GatewayStore } from '../store/gateway-store.ts';
+import type { Effect } from './ussd-contract.ts';
+
+/** Who and where an effect came from; copied onto every event. */
+export interface Provenance {
+  voterKey: string;
+  channel: 'ussd' | 'sms' | 'voice' | 'field' | 'paper';
+  gatewayId: string;
+  /** Identity of the provider request; with the effect's index it is unique per event. */
+  sourceRef: string;
+  now: Date;
+}
+
+/** Applies effects in order. Must run inside a transaction (CommitQueue work). */
+export function applyEffects(store: GatewayStore, effects: readonly Effect[], p: Provenance): void {
+  const at = p.now.toISOString();
+  effects.forEach((effect, i) => {
+    const base = {
+      cycle_id: '',
+      voter_key: p.voterKey,
+      channel: p.channel,
+      gateway_id: p.gatewayId,
+      captured_at: at,
+      source_ref: `${p.sourceRef}#${i}`,
+    };
+    switch (effect.type) {
+      case 'voter.language':
+        store.setVoterLang(p.voterKey, effect.lang, at);
+        return;
+      case 'vote.cast': {
+        const id = uuidv7();
+        const { cycleId, wardId, picks, receipt, replaces } = effect;
+        store.appendEvent({
+          ...base,
+          id,
+          type: 'vote.cast',
+          cycle_id: cycleId,
+          payload: JSON.stringify({ wardId, picks, receipt, replaces }),
+        });
+        store.upsertBallot({
+          cycle_id: cycleId,
+          voter_key: p.voterKey,
+          ward_id: wardId,
+          picks: JSON.stringify(picks),
+          receipt,
+          event_id: id,
+          channel: p.channel,
+          cast_at: at,
+        });
+        return;
+      }
+      case 'proposal.submitted': {
+        const id = uuidv7();
+        const { cycleId, wardId, category, title, description, reference } = effect;
+        store.appendEvent({
+          ...base,
+          id,
+          type: 'proposal.submitted',
+          cycle_id: cycleId,
+          payload: JSON.stringify({ wardId, category, title, description, reference }),
+        });
+        store.insertProposal({
+          reference,
+          event_id: id,
+          cycle_id: cycleId,
+          voter_key: p.voterKey,
+          ward_id: wardId,
+          category,
+          title,
+          description,
+          submitted_at: at,
+        });
+        return;
+      }
+    }
+  });
+}

@@ -1,0 +1,80 @@
+// The contract between the USSD session runner (core) and a pure USSD flow (flows/ussd).
+// The core owns this interface so it never imports a flow; the shell wires one in.
+import type { Deployment, Lang } from '../config/schema.ts';
+
+/** The voter's current ballot as the gateway knows it. */
+export interface BallotSnapshot {
+  cycleId: string;
+  wardId: string;
+  picks: number[];
+  receipt: string;
+  castAt: Date;
+  eventId: string;
+}
+
+/** What the flow may know about the person dialling, loaded before each hop. */
+export interface VoterSnapshot {
+  /** Language chosen on an earlier call, if any. */
+  lang: Lang | null;
+  /** Open eligibility: eligible with no ward. Roll: eligible only when listed, with their ward. */
+  roll: { eligible: boolean; wardId: string | null };
+  /** The latest ballot this voter cast from this gateway, in any cycle. */
+  ballot: BallotSnapshot | null;
+}
+
+/** Everything a flow step may read besides its own state. */
+export interface UssdContext {
+  now: Date;
+  deployment: Deployment;
+  serviceCode: string;
+  voter: VoterSnapshot;
+  /** Codes drawn by the caller, so the flow stays deterministic. Used only if an effect needs one. */
+  fresh: { receipt: string; reference: string };
+}
+
+/** A change the caller commits in the same transaction as the new session state. */
+export type Effect =
+  | {
+      type: 'vote.cast';
+      cycleId: string;
+      wardId: string;
+      picks: number[];
+      receipt: string;
+      /** Event id of the ballot this one replaces, under the replace policy. */
+      replaces: string | null;
+    }
+  | {
+      type: 'proposal.submitted';
+      cycleId: string;
+      wardId: string;
+      category: string;
+      title: string;
+      description: string;
+      reference: string;
+    }
+  | { type: 'voter.language'; lang: Lang };
+
+/** A screen for the resident: `end` closes the session. */
+export interface Reply {
+  end: boolean;
+  text: string;
+}
+
+/** What one step returns; the caller commits state and effects before sending the reply. */
+export interface StepResult<S> {
+  state: S;
+  reply: Reply;
+  effects: Effect[];
+}
+
+/** A pure USSD conversation. State must be JSON-serialisable. */
+export interface UssdFlow<S> {
+  /** First screen of a new session; `resumable` is an unfinished session's state, if any. */
+  start(ctx: UssdContext, resumable: S | null): StepResult<S>;
+  /** Next screen for one input typed on the current screen. */
+  step(state: S, input: string, ctx: UssdContext): StepResult<S>;
+  /** Whether an abandoned session in this state is worth offering to resume. */
+  isResumable(state: S): boolean;
+  /** The language to answer in, for error replies the runner writes itself. */
+  language(state: S | null): Lang | null;
+}

@@ -1,0 +1,189 @@
+// Runs one USSD hop: load the session, step the flow, commit state + effects, then answer.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Deployment, Lang } from '../config/schema.ts';
+import { bytesFor, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
+import { SautiError } from '../domain/errors.ts';
+import { voterKey } from '../domain/voter.ts';
+import { t } from '../i18n/index.ts';
+import type { CommitQueue } from '../store/commit-queue.ts';
+import type { GatewayStore } from '../store/gateway-store.ts';
+import { applyEffects } from './effects.ts';
+import type { Reply, UssdContext, UssdFlow, VoterSnapshot } from './ussd-contract.ts';
+
+/** One USSD request in provider-neutral form. */
+export interface UssdHop {
+  sessionId: string;
+  /** E.164 phone number; turned into a pseudonym before anything is stored. */
+  phone: string;
+  serviceCode: string;
+  /** Every input of the session so far, joined by '*' (empty on the first request). */
+  text: string;
+}
+
+/** What the runner needs; the shell provides a flow, the clock and randomness. */
+export interface UssdRunnerDeps<S> {
+  store: GatewayStore;
+  queue: CommitQueue;
+  deployment: Deployment;
+  flow: UssdFlow<S>;
+  voterKeySecret: string;
+  gatewayId: string;
+  logger: Logger;
+  clock?: () => Date;
+  random?: (bytes: number) => Uint8Array;
+}
+
+/** Answers USSD hops from stored session state. */
+export class UssdRunner<S> {
+  private readonly clock: () => Date;
+  private readonly random: (bytes: number) => Uint8Array;
+
+  constructor(private readonly deps: UssdRunnerDeps<S>) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.random = deps.random ?? ((n) => randomBytes(n));
+  }
+
+  /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
+  async hop(req: UssdHop): Promise<Reply> {
+    const key = voterKey(req.phone, this.deps.voterKeySecret);
+    const log = this.deps.logger.child({ session: req.sessionId });
+    for (let attempt = 1; ; attempt++) {
+      const now = this.clock();
+      const fresh = {
+        receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
+        reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
+      };
+      try {
+        return await this.deps.queue.run(() => this.hopInTransaction(req, key, now, fresh));
+      } catch (err) {
+        // A receipt or reference drawn twice (2^-50 odds) is redrawn rather than failing the vote.
+        if (attempt < 3 && isCodeCollision(err)) continue;
+        log.error({ err: errorSummary(err) }, 'ussd hop failed');
+        return { end: true, text: t(this.languageOf(req.sessionId, key), 'internalError') };
+      }
+    }
+  }
+
+  /** Best-known language for a session, for replies written outside the flow. */
+  languageOf(sessionId: string, key?: string): Lang {
+    try {
+      const row = this.deps.store.session(sessionId);
+      const fromState = row ? this.deps.flow.language(JSON.parse(row.state) as S) : null;
+      const remembered = key ? (this.deps.store.voterLang(key) as Lang | undefined) : undefined;
+      return fromState ?? remembered ?? this.defaultLang();
+    } catch {
+      return this.defaultLang();
+    }
+  }
+
+  private defaultLang(): Lang {
+    return this.deps.deployment.defaultLanguage ?? this.deps.deployment.languages[0]!.code;
+  }
+
+  private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh']): Reply {
+    const { store, flow } = this.deps;
+    const replay = store.hop(req.sessionId, req.text);
+    const existing = store.session(req.sessionId);
+    if (existing && existing.voter_key !== key) {
+      throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
+    }
+    // A provider retry: same session, same accumulated text → the same screen, nothing re-applied.
+    if (replay) return { end: replay.end === 1, text: replay.reply };
+
+    const ctx = (): UssdContext => ({
+      now,
+      deployment: this.deps.deployment,
+      serviceCode: req.serviceCode,
+      voter: this.voterSnapshot(key),
+      fresh,
+    });
+    const provenance = {
+      voterKey: key,
+      channel: 'ussd' as const,
+      gatewayId: this.deps.gatewayId,
+      sourceRef: `ussd:${req.sessionId}:${req.text}`,
+      now,
+    };
+
+    let state: S;
+    let inputs: string[];
+    let reply: Reply;
+    if (existing) {
+      if (existing.status !== 'open') {
+        const lang = flow.language(JSON.parse(existing.state) as S) ?? this.defaultLang();
+        return { end: true, text: t(lang, 'sessionEnded') };
+      }
+      state = JSON.parse(existing.state) as S;
+      inputs = [newInput(existing.last_text, req.text)];
+      reply = { end: false, text: '' };
+    } else {
+      const since = new Date(now.getTime() - this.deps.deployment.ussd.resumeMinutes * 60_000).toISOString();
+      const previous = store.resumableSession(key, since, req.sessionId);
+      const saved = previous ? (JSON.parse(previous.state) as S) : null;
+      store.supersedeSessions(key, req.sessionId);
+      const started = flow.start(ctx(), saved && flow.isResumable(saved) ? saved : null);
+      applyEffects(store, started.effects, provenance);
+      ({ state, reply } = started);
+      // Dial-ahead (*384*123*1*2#) arrives as text on the first request: play it through.
+      inputs = req.text === '' ? [] : req.text.split('*');
+    }
+    for (const input of inputs) {
+      if (reply.end) break;
+      const result = flow.step(state, input, ctx());
+      applyEffects(store, result.effects, provenance);
+      ({ state, reply } = result);
+    }
+    const at = now.toISOString();
+    store.saveSession({
+      session_id: req.sessionId,
+      voter_key: key,
+      state: JSON.stringify(state),
+      last_text: req.text,
+      status: reply.end ? 'ended' : 'open',
+      created_at: existing?.created_at ?? at,
+      updated_at: at,
+    });
+    store.saveHop(req.sessionId, req.text, reply.text, reply.end);
+    return reply;
+  }
+
+  private voterSnapshot(key: string): VoterSnapshot {
+    const { store, deployment } = this.deps;
+    const rollWard = deployment.eligibility.mode === 'roll' ? (store.rollWard(key) ?? null) : null;
+    const b = store.latestBallot(key);
+    return {
+      lang: (store.voterLang(key) as Lang | undefined) ?? null,
+      roll: deployment.eligibility.mode === 'roll' ? { eligible: rollWard !== null, wardId: rollWard } : { eligible: true, wardId: null },
+      ballot: b
+        ? {
+            cycleId: b.cycle_id,
+            wardId: b.ward_id,
+            picks: JSON.parse(b.picks) as number[],
+            receipt: b.receipt,
+            castAt: new Date(b.cast_at),
+            eventId: b.event_id,
+          }
+        : null,
+    };
+  }
+}
+
+/** The input typed since the last hop: AT's text accumulates every input joined by '*'. */
+export function newInput(lastText: string, text: string): string {
+  if (lastText === '') return text;
+  if (text.startsWith(`${lastText}*`)) return text.slice(lastText.length + 1);
+  // Out of step (should not happen with Africa's Talking): take the last segment typed.
+  return text.slice(text.lastIndexOf('*') + 1);
+}
+
+function isCodeCollision(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && /ballots\.receipt|proposals\.reference/.test(e.message ?? '');
+}
+
+/** Error fields safe to log: no request data, which could hold a phone number. */
+export function errorSummary(err: unknown): { type: string; code?: string; message: string; stack?: string } {
+  const e = err as Error & { code?: string };
+  return { type: e?.name ?? typeof err, code: e?.code, message: String(e?.message ?? err), stack: e?.stack };
+}

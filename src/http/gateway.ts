@@ -1,0 +1,84 @@
+// Composition root of the gateway process: config → store → core services → adapters → HTTP.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ussdFlow, type UssdState } from '../../flows/ussd/index.ts';
+import { adapters } from '../../adapters/registry.ts';
+import type { Settings } from '../config/env.ts';
+import { loadDeployment, loadRoll } from '../config/load.ts';
+import { shortCode } from '../domain/codes.ts';
+import { importRoll } from '../engine/roll.ts';
+import { UssdRunner } from '../engine/ussd-runner.ts';
+import { CommitQueue } from '../store/commit-queue.ts';
+import { openDatabase } from '../store/db.ts';
+import { GatewayStore } from '../store/gateway-store.ts';
+import { createApp } from './app.ts';
+
+/** A running gateway. */
+export interface Gateway {
+  url: string;
+  gatewayId: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Loads everything, then listens. Throws ConfigError on a bad config before opening a port. */
+export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
+  for (const key of settings.devDefaults) {
+    logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
+  }
+  const deployment = loadDeployment(settings.configFile);
+  const db = openDatabase(settings.dbFile);
+  const store = new GatewayStore(db);
+  const gatewayId = settings.gatewayId ?? store.metaOnce('gateway_id', `gw-${shortCode(randomBytes(5), 8).toLowerCase()}`);
+  if (deployment.eligibility.mode === 'roll') {
+    const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, new Set(deployment.wards.map((w) => w.id)));
+    const n = importRoll(store, rows, settings.voterKeySecret, deployment.deployment.country, deployment.eligibility.rollFile);
+    logger.info({ component: 'roll', voters: n }, 'voter roll loaded');
+  }
+  const queue = new CommitQueue(db);
+  const runner = new UssdRunner<UssdState>({
+    store,
+    queue,
+    deployment,
+    flow: ussdFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'ussd' }),
+  });
+  const app = createApp(
+    adapters,
+    {
+      deployment,
+      logger,
+      callbackToken: settings.callbackToken,
+      replyDeadlineMs: settings.replyDeadlineMs,
+      ussd: { hop: (req) => runner.hop(req), languageOf: (id) => runner.languageOf(id) },
+    },
+    { gatewayId },
+  );
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(settings.port, settings.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${settings.host}:${port}`;
+  logger.info({ component: 'gateway', gatewayId, url }, 'gateway listening');
+  return {
+    url,
+    gatewayId,
+    server,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      server.closeAllConnections();
+      // Let queued commits finish before the file closes.
+      while (queue.size > 0) await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// Prepared statements for the gateway's tables. Callers run these inside CommitQueue work.
+import type { Database, Statement } from 'better-sqlite3';
+
+/** One row of the event log. */
+export interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  cycle_id: string;
+  voter_key: string;
+  channel: string;
+  gateway_id: string;
+  captured_at: string;
+  source_ref: string;
+  payload: string;
+  acked_at: string | null;
+}
+
+/** A new event, before the store assigns its sequence number. */
+export type NewEvent = Omit<EventRow, 'seq' | 'acked_at'>;
+
+interface SessionRow {
+  session_id: string;
+  voter_key: string;
+  state: string;
+  last_text: string;
+  status: 'open' | 'ended' | 'superseded';
+  created_at: string;
+  updated_at: string;
+}
+
+interface BallotRow {
+  cycle_id: string;
+  voter_key: string;
+  ward_id: string;
+  picks: string;
+  receipt: string;
+  event_id: string;
+  channel: string;
+  cast_at: string;
+}
+
+/** Typed access to the gateway database. */
+export class GatewayStore {
+  private readonly s: Record<string, Statement>;
+
+  constructor(readonly db: Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      insertEvent: p(`INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload)
+        VALUES (@id, @type, @cycle_id, @voter_key, @channel, @gateway_id, @captured_at, @source_ref, @payload)`),
+      eventBySource: p('SELECT * FROM events WHERE source_ref = ?'),
+      upsertBallot: p(`INSERT INTO ballots (cycle_id, voter_key, ward_id, picks, receipt, event_id, channel, cast_at)
+        VALUES (@cycle_id, @voter_key, @ward_id, @picks, @receipt, @event_id, @channel, @cast_at)
+        ON CONFLICT (cycle_id, voter_key) DO UPDATE SET ward_id = excluded.ward_id, picks = excluded.picks,
+          receipt = excluded.receipt, event_id = excluded.event_id, channel = excluded.channel, cast_at = excluded.cast_at`),
+      ballot: p('SELECT * FROM ballots WHERE cycle_id = ? AND voter_key = ?'),
+      latestBallot: p('SELECT * FROM ballots WHERE voter_key = ? ORDER BY cast_at DESC LIMIT 1'),
+      insertProposal: p(`INSERT INTO proposals (reference, event_id, cycle_id, voter_key, ward_id, category, title, description, submitted_at)
+        VALUES (@reference, @event_id, @cycle_id, @voter_key, @ward_id, @category, @title, @description, @submitted_at)`),
+      voterLang: p('SELECT lang FROM voters WHERE voter_key = ?'),
+      setVoterLang: p(`INSERT INTO voters (voter_key, lang, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (voter_key) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at`),
+      rollEntry: p('SELECT ward_id FROM roll WHERE voter_key = ?'),
+      upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id) VALUES (?, ?, ?)
+        ON CONFLICT (voter_id) DO UPDATE SET voter_key = excluded.voter_key, ward_id = excluded.ward_id`),
+      session: p('SELECT * FROM ussd_sessions WHERE session_id = ?'),
+      saveSession: p(`INSERT INTO ussd_sessions (session_id, voter_key, state, last_text, status, created_at, updated_at)
+        VALUES (@session_id, @voter_key, @state, @last_text, @status, @created_at, @updated_at)
+        ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, last_text = excluded.last_text,
+          status = excluded.status, updated_at = excluded.updated_at`),
+      resumable: p(`SELECT * FROM ussd_sessions WHERE voter_key = ? AND status = 'open' AND updated_at >= ?
+        AND session_id <> ? ORDER BY updated_at DESC LIMIT 1`),
+      supersede: p(`UPDATE ussd_sessions SET status = 'superseded' WHERE voter_key = ? AND status = 'open' AND session_id <> ?`),
+      hop: p('SELECT reply, end FROM ussd_hops WHERE session_id = ? AND text = ?'),
+      saveHop: p('INSERT INTO ussd_hops (session_id, text, reply, end) VALUES (?, ?, ?, ?)'),
+      meta: p('SELECT value FROM meta WHERE key = ?'),
+      setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    };
+  }
+
+  /** Appends an event; returns its sequence number. */
+  appendEvent(e: NewEvent): number {
+    return Number(this.s.insertEvent!.run(e).lastInsertRowid);
+  }
+
+  eventBySource(sourceRef: string): EventRow | undefined {
+    return this.s.eventBySource!.get(sourceRef) as EventRow | undefined;
+  }
+
+  upsertBallot(b: BallotRow): void {
+    this.s.upsertBallot!.run(b);
+  }
+
+  ballot(cycleId: string, voterKey: string): BallotRow | undefined {
+    return this.s.ballot!.get(cycleId, voterKey) as BallotRow | undefined;
+  }
+
+  latestBallot(voterKey: string): BallotRow | undefined {
+    return this.s.latestBallot!.get(voterKey) as BallotRow | undefined;
+  }
+
+  insertProposal(p: Record<string, string>): void {
+    this.s.insertProposal!.run(p);
+  }
+
+  voterLang(voterKey: string): string | undefined {
+    return (this.s.voterLang!.get(voterKey) as { lang: string } | undefined)?.lang;
+  }
+
+  setVoterLang(voterKey: string, lang: string, at: string): void {
+    this.s.setVoterLang!.run(voterKey, lang, at);
+  }
+
+  rollWard(voterKey: string): string | undefined {
+    return (this.s.rollEntry!.get(voterKey) as { ward_id: string } | undefined)?.ward_id;
+  }
+
+  /** Replaces nothing else: rows are upserted by voter id inside one transaction. */
+  importRoll(rows: { voterId: string; voterKey: string; wardId: string }[]): void {
+    this.db.transaction(() => rows.forEach((r) => this.s.upsertRoll!.run(r.voterId, r.voterKey, r.wardId)))();
+  }
+
+  session(sessionId: string): SessionRow | undefined {
+    return this.s.session!.get(sessionId) as SessionRow | undefined;
+  }
+
+  saveSession(row: SessionRow): void {
+    this.s.saveSession!.run(row);
+  }
+
+  /** The latest open session of this voter since `since`, other than `sessionId`. */
+  resumableSession(voterKey: string, since: string, sessionId: string): SessionRow | undefined {
+    return this.s.resumable!.get(voterKey, since, sessionId) as SessionRow | undefined;
+  }
+
+  supersedeSessions(voterKey: string, keep: string): void {
+    this.s.supersede!.run(voterKey, keep);
+  }
+
+  hop(sessionId: string, text: string): { reply: string; end: number } | undefined {
+    return this.s.hop!.get(sessionId, text) as { reply: string; end: number } | undefined;
+  }
+
+  saveHop(sessionId: string, text: string, reply: string, end: boolean): void {
+    this.s.saveHop!.run(sessionId, text, reply, end ? 1 : 0);
+  }
+
+  meta(key: string): string | undefined {
+    return (this.s.meta!.get(key) as { value: string } | undefined)?.value;
+  }
+
+  /** Sets a meta key only if absent; returns the stored value. */
+  metaOnce(key: string, value: string): string {
+    this.s.setMeta!.run(key, value);
+    return this.meta(key)!;
+  }
+}
+export type { SessionRow, BallotRow };

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**'],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+    // Two cores: forks keep native better-sqlite3 handles isolated per test file.
+    pool: 'forks',
+  },
+});
