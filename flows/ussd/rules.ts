@@ -29,11 +29,12 @@ export function rulesText(lang: Lang, ctx: UssdContext): string {
   } else if (voting.kind === 'closed') {
     parts.push(t(lang, 'votingClosed', { date: formatDateIn(ctx, voting.closed, lang) }));
   }
+  // The helpline outranks the proposals date: it is how a confused caller gets a person.
+  if (d.deployment.helpline) parts.push(t(lang, 'helpline', { phone: d.deployment.helpline }));
   const proposals = phaseStatus(d, 'proposals', ctx.now);
   if (proposals.kind === 'open') {
     parts.push(t(lang, 'rulesProposals', { date: formatDateIn(ctx, proposals.cycle.phases.proposals.closes, lang) }));
   }
-  if (d.deployment.helpline) parts.push(t(lang, 'helpline', { phone: d.deployment.helpline }));
   if (parts.length === 0) return t(lang, 'votingNone');
   return fitParts(parts[0]!, parts.slice(1));
 }

@@ -65,7 +65,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host}:${port}`;
-  logger.info({ component: 'gateway', gatewayId, url }, 'gateway listening');
+  logger.info({ component: 'gateway', gatewayId, listen: url }, 'gateway listening');
   return {
     url,
     gatewayId,
