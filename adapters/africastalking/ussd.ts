@@ -19,14 +19,16 @@ export const ussdForm = z.object({
 
 /** Path of the USSD callback; the token segment is the deployment's SAUTI_CALLBACK_TOKEN. */
 export const USSD_PATH = '/africastalking/ussd/:token';
+// Without a token the request is still answered, with 403, rather than a misleading 404.
+const USSD_PATHS = ['/africastalking/ussd', USSD_PATH];
 
 const SCREEN_LIMIT = 182;
 
 /** Mounts the USSD callback route. */
 export function mountUssd(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'ussd', provider: 'africastalking' });
-  router.post(USSD_PATH, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
-    if (!tokenMatches(req.params.token, deps.callbackToken)) {
+  router.post(USSD_PATHS, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
+    if (!tokenMatches((req.params as { token?: string }).token, deps.callbackToken)) {
       log.warn('ussd callback with a missing or wrong token');
       res.status(403).type('text/plain').send('Forbidden');
       return;

@@ -2,6 +2,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ussdFlow, type UssdState } from '../../flows/ussd/index.ts';
 import { adapters } from '../../adapters/registry.ts';
@@ -23,8 +24,17 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Loads everything, then listens. Throws ConfigError on a bad config before opening a port. */
-export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
+/** The wired parts of a gateway, before it listens. */
+export interface AssembledGateway {
+  app: ReturnType<typeof createApp>;
+  db: Database;
+  store: GatewayStore;
+  queue: CommitQueue;
+  gatewayId: string;
+}
+
+/** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
+export function assembleGateway(settings: Settings, logger: Logger, options: { clock?: () => Date } = {}): AssembledGateway {
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
   }
@@ -46,6 +56,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     voterKeySecret: settings.voterKeySecret,
     gatewayId,
     logger: logger.child({ component: 'ussd' }),
+    clock: options.clock,
   });
   const app = createApp(
     adapters,
@@ -58,6 +69,12 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     },
     { gatewayId },
   );
+  return { app, db, store, queue, gatewayId };
+}
+
+/** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
+export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
+  const { app, db, queue, gatewayId } = assembleGateway(settings, logger);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);

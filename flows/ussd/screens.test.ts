@@ -1,0 +1,66 @@
+// Every reachable screen, in every language and under every ballot rule, fits in 182 characters.
+// Explores the flow breadth-first from session start with every input a caller could type.
+import { describe, expect, it } from 'vitest';
+import type { Deployment } from '../../src/config/schema.ts';
+import type { VoterSnapshot } from '../../src/engine/ussd-contract.ts';
+import { testDeployment, withBallot } from '../../test/helpers/deployment.ts';
+import { ctxFor } from '../../test/helpers/flow.ts';
+import { ussdFlow, type UssdState } from './index.ts';
+import { SCREEN_LIMIT } from './layout.ts';
+
+const INPUTS = ['0', '1', '2', '3', '4', '5', '6', '7', '9', '12', '20', '21', '31', '98', '99', 'x', '',
+  'Repair the bridge', 'A much longer description of the idea, with the place it is needed and who it helps most'];
+const MAX_STATES = 2500;
+
+function explore(deployment: Deployment, voter: Partial<VoterSnapshot>) {
+  const ctx = ctxFor(deployment, voter);
+  const seen = new Set<string>();
+  const queue: UssdState[] = [];
+  const tooLong: string[] = [];
+  const visit = (text: string, state: UssdState, end: boolean) => {
+    if (text.length > SCREEN_LIMIT) tooLong.push(text);
+    const key = JSON.stringify(state);
+    if (!end && !seen.has(key) && seen.size < MAX_STATES) {
+      seen.add(key);
+      queue.push(state);
+    }
+  };
+  const first = ussdFlow.start(ctx, null);
+  visit(first.reply.text, first.state, first.reply.end);
+  while (queue.length > 0) {
+    const state = queue.shift()!;
+    for (const input of INPUTS) {
+      const r = ussdFlow.step(state, input, ctx);
+      visit(r.reply.text, r.state, r.reply.end);
+    }
+  }
+  expect(tooLong).toEqual([]);
+  return { states: seen.size };
+}
+
+const rules = {
+  approval: withBallot({ rule: 'approval', min: 1, max: 3 }),
+  'choose-1': withBallot({ rule: 'choose-1' }),
+  knapsack: withBallot({ rule: 'knapsack' }),
+  ranking: withBallot({ rule: 'ranking', k: 5 }),
+  'approval refuse': withBallot({ rule: 'approval', max: 8 }, 'refuse'),
+};
+const ballot = { cycleId: 'c-open', wardId: 'north', picks: [1, 2, 3], receipt: 'AAAAA-BBBBB', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' };
+
+describe('USSD screens fit in 182 characters', () => {
+  for (const lang of ['en', 'sw', 'fr'] as const) {
+    for (const [name, deployment] of Object.entries(rules)) {
+      it(`${lang}, ${name}`, () => {
+        const fresh = explore(deployment, { lang });
+        const voted = explore(deployment, { lang, ballot });
+        // The walk must reach deep screens (confirm, proposal text), or it proves little.
+        expect(fresh.states).toBeGreaterThan(50);
+        expect(voted.states).toBeGreaterThan(10);
+      });
+    }
+  }
+
+  it('a new caller, before any language is chosen', () => {
+    expect(explore(testDeployment(), {}).states).toBeGreaterThan(50);
+  });
+});

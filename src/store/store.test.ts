@@ -1,0 +1,148 @@
+// The SQLite store: migrations, immutability of the event log, indexes, group commit.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/tmp.ts';
+import { CommitQueue } from './commit-queue.ts';
+import { openDatabase } from './db.ts';
+import { GatewayStore, type NewEvent } from './gateway-store.ts';
+import { migrate, migrations } from './migrate.ts';
+
+const dir = tempDir();
+let n = 0;
+const freshDb = () => openDatabase(join(dir, `t${n++}.db`));
+
+const event = (i: number, over: Partial<NewEvent> = {}): NewEvent => ({
+  id: `0191e0b6-0000-7000-8000-${String(i).padStart(12, '0')}`,
+  type: 'vote.cast',
+  cycle_id: 'c1',
+  voter_key: 'k1',
+  channel: 'ussd',
+  gateway_id: 'gw-test',
+  captured_at: '2026-11-22T09:00:00.000Z',
+  source_ref: `ussd:s${i}:1*1#0`,
+  payload: '{"picks":[1]}',
+  ...over,
+});
+
+describe('migrations', () => {
+  it('bring a new file to the latest version with WAL and full sync', () => {
+    const db = freshDb();
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations().at(-1)![0]);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+  });
+
+  it('are idempotent when run again', () => {
+    const db = freshDb();
+    expect(migrate(db)).toBe(migrations().at(-1)![0]);
+  });
+
+  it('refuse a database newer than the code', () => {
+    const file = join(dir, 'newer.db');
+    const raw = new Database(file);
+    raw.pragma('user_version = 999');
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(/schema version 999/);
+  });
+
+  it('0001 creates STRICT tables that reject wrong types', () => {
+    const db = new Database(':memory:');
+    expect(migrate(db, 1)).toBe(1);
+    const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
+    expect(tables.map((t) => t.name).sort()).toEqual(['ballots', 'events', 'meta', 'proposals', 'roll', 'ussd_hops', 'ussd_sessions', 'voters']);
+    for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT/);
+    expect(() => db.prepare('INSERT INTO meta (key, value) VALUES (1, ?)').run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
+  });
+});
+
+describe('event log', () => {
+  it('assigns increasing sequence numbers', () => {
+    const store = new GatewayStore(freshDb());
+    expect(store.appendEvent(event(1))).toBe(1);
+    expect(store.appendEvent(event(2))).toBe(2);
+  });
+
+  it('stores a provider request once: a second insert with the same source_ref fails', () => {
+    const store = new GatewayStore(freshDb());
+    store.appendEvent(event(1));
+    expect(() => store.appendEvent(event(2, { source_ref: event(1).source_ref }))).toThrow(/UNIQUE constraint failed: events.source_ref/);
+  });
+
+  it('refuses to change or delete an event, but lets the outbox acknowledge it once', () => {
+    const db = freshDb();
+    new GatewayStore(db).appendEvent(event(1));
+    expect(() => db.prepare("UPDATE events SET payload = '{}'").run()).toThrow(/immutable/);
+    expect(() => db.prepare('DELETE FROM events').run()).toThrow(/immutable/);
+    db.prepare("UPDATE events SET acked_at = '2026-11-22T10:00:00Z'").run();
+    expect(() => db.prepare("UPDATE events SET acked_at = '2026-11-23T10:00:00Z'").run()).toThrow(/immutable/);
+  });
+
+  it('rejects a payload that is not JSON', () => {
+    const store = new GatewayStore(freshDb());
+    expect(() => store.appendEvent(event(1, { payload: 'not json' }))).toThrow(/CHECK constraint/);
+  });
+});
+
+describe('indexes', () => {
+  const plan = (db: Database.Database, sql: string, ...args: unknown[]) =>
+    (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+
+  it('the outbox scan uses the partial index', () => {
+    expect(plan(freshDb(), 'SELECT * FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?', 0, 10)).toMatch(/USING INDEX events_outbox/);
+  });
+
+  it('looking for a resumable session uses the open-sessions index', () => {
+    const sql = "SELECT * FROM ussd_sessions WHERE voter_key = ? AND status = 'open' AND updated_at >= ? AND session_id <> ? ORDER BY updated_at DESC LIMIT 1";
+    expect(plan(freshDb(), sql, 'k', '2026', 's')).toMatch(/USING INDEX ussd_sessions_open_by_voter/);
+  });
+
+  it('a hop replay is a primary-key lookup', () => {
+    expect(plan(freshDb(), 'SELECT reply, end FROM ussd_hops WHERE session_id = ? AND text = ?', 's', 't')).toMatch(/USING PRIMARY KEY/);
+  });
+});
+
+describe('CommitQueue', () => {
+  it('commits work from one turn in one transaction and resolves after commit', async () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    const queue = new CommitQueue(db);
+    const seen: boolean[] = [];
+    const all = [1, 2, 3].map((i) => queue.run(() => { seen.push(db.inTransaction); return store.appendEvent(event(i)); }));
+    expect(await Promise.all(all)).toEqual([1, 2, 3]);
+    expect(seen).toEqual([true, true, true]);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it('rolls back only the unit that failed', async () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    const queue = new CommitQueue(db);
+    const ok1 = queue.run(() => store.appendEvent(event(1)));
+    const bad = queue.run(() => {
+      store.appendEvent(event(2));
+      throw new Error('boom');
+    });
+    const ok2 = queue.run(() => store.appendEvent(event(3)));
+    await expect(bad).rejects.toThrow('boom');
+    await Promise.all([ok1, ok2]);
+    const ids = db.prepare('SELECT id FROM events ORDER BY seq').pluck().all();
+    expect(ids).toEqual([event(1).id, event(3).id]);
+  });
+
+  it('rejects every unit when the commit itself fails, so nobody is told "recorded"', async () => {
+    const db = freshDb();
+    const queue = new CommitQueue(db);
+    // A deferred foreign key violation surfaces only at COMMIT.
+    db.pragma('defer_foreign_keys = ON');
+    const store = new GatewayStore(db);
+    const a = queue.run(() => {
+      db.pragma('defer_foreign_keys = ON');
+      store.upsertBallot({ cycle_id: 'c', voter_key: 'k', ward_id: 'w', picks: '[1]', receipt: 'R', event_id: 'missing', channel: 'ussd', cast_at: 'now' });
+    });
+    const b = queue.run(() => store.appendEvent(event(9)));
+    await expect(a).rejects.toThrow(/FOREIGN KEY/);
+    await expect(b).rejects.toThrow(/FOREIGN KEY/);
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+  });
+});

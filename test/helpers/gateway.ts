@@ -1,0 +1,55 @@
+// A real gateway (real SQLite file, real express app) for adapter and end-to-end tests.
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadSettings } from '../../src/config/env.ts';
+import { assembleGateway } from '../../src/http/gateway.ts';
+import { createLogger } from '../../src/logging.ts';
+import { FIXTURE } from './deployment.ts';
+import { tempDir } from './tmp.ts';
+
+export const TOKEN = 'test-callback-token-0123456789';
+export const SECRET = 'test-voter-key-secret-0123456789';
+
+/** Captures every log line a gateway writes. */
+export function logSink() {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { lines, stream, text: () => lines.join('') };
+}
+
+let n = 0;
+const dir = () => tempDir('sauti-gw-');
+
+/** Builds a gateway on a fresh database file. */
+export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string> } = {}) {
+  const logs = logSink();
+  const settings = loadSettings({
+    SAUTI_CONFIG: opts.configFile ?? FIXTURE,
+    SAUTI_DB: join(dir(), `gw${n++}.db`),
+    SAUTI_CALLBACK_TOKEN: TOKEN,
+    SAUTI_VOTER_KEY_SECRET: SECRET,
+    SAUTI_GATEWAY_ID: 'gw-test',
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock });
+  const count = (table: string) => gw.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+  return { ...gw, logs, count, settings };
+}
+
+/** An Africa's Talking USSD form body. */
+export function ussdBody(fields: Partial<Record<'sessionId' | 'serviceCode' | 'phoneNumber' | 'networkCode' | 'text', string>>) {
+  return new URLSearchParams({
+    sessionId: 'ATUid_test_session_1',
+    serviceCode: '*384*99#',
+    phoneNumber: '+254711000001',
+    networkCode: '63902',
+    text: '',
+    ...fields,
+  }).toString();
+}
