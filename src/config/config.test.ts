@@ -1,0 +1,96 @@
+// Deployment files and environment settings: good ones load, bad ones name the key.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { rawFixture } from '../../test/helpers/deployment.ts';
+import { tempDir } from '../../test/helpers/tmp.ts';
+import { loadSettings } from './env.ts';
+import { ConfigError } from './errors.ts';
+import { loadDeployment, loadRoll, parseDeployment } from './load.ts';
+
+const EXAMPLE = fileURLToPath(new URL('../../config/example.yaml', import.meta.url));
+
+describe('deployment file', () => {
+  it('the shipped example is valid: 3 wards, about 12 projects, 3 languages', () => {
+    const d = loadDeployment(EXAMPLE);
+    expect(d.wards).toHaveLength(3);
+    expect(d.languages.map((l) => l.code)).toEqual(['en', 'sw', 'fr']);
+    expect(d.cycles.find((c) => c.id === 'pb-2026')!.projects).toHaveLength(12);
+  });
+
+  const broken: [string, (r: Record<string, any>) => void, RegExp][] = [
+    ['a cost given as text', (r) => (r.cycles[0].projects[2].cost = '2.9M'), /cycles\[0\]\.projects\[2\]\.cost: .*number/],
+    ['a project in an unknown ward', (r) => (r.cycles[0].projects[0].ward = 'east'), /cycles\[0\]\.projects\[0\]\.ward: unknown ward 'east'/],
+    ['a missing Swahili title', (r) => delete r.cycles[0].projects[1].short.sw, /cycles\[0\]\.projects\[1\]\.short\.sw: missing text for language 'sw'/],
+    ['a duplicated project code', (r) => (r.cycles[0].projects[1].code = 1), /cycles\[0\]\.projects\[1\]\.code: code 1 is used twice/],
+    ['a code clashing with More (98)', (r) => (r.cycles[0].projects[0].code = 98), /cycles\[0\]\.projects\[0\]\.code: .*97/],
+    ['voting closing before it opens', (r) => (r.cycles[0].phases.voting.closes = '2019-01-01T00:00:00+03:00'), /cycles\[0\]\.phases\.voting\.closes: opens must be before closes/],
+    ['a date without an offset', (r) => (r.cycles[0].phases.voting.opens = '2026-11-01'), /cycles\[0\]\.phases\.voting\.opens/],
+    ['an unknown ballot rule', (r) => (r.cycles[0].ballot = { rule: 'borda' }), /cycles\[0\]\.ballot\.rule/],
+    ['approval min above max', (r) => (r.cycles[0].ballot = { rule: 'approval', min: 4, max: 3 }), /cycles\[0\]\.ballot\.min: min is above max/],
+    ['a language without translations', (r) => r.languages.push({ code: 'de', name: 'Deutsch' }), /languages\[3\]\.code: no translations for this language; supported: en, sw, fr/],
+    ['an unknown time zone', (r) => (r.deployment.timezone = 'Africa/Atlantis'), /deployment\.timezone: unknown IANA time zone/],
+    ['a roll without registration help', (r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv' }), /eligibility\.registerHelp/],
+    ['a results entry for a missing project', (r) => (r.cycles[1].results.selected = [99]), /cycles\[1\]\.results\.selected\[0\]: no project with code 99/],
+    ['a short title too long for a menu', (r) => (r.cycles[0].projects[0].short.en = 'A very long short title here'), /cycles\[0\]\.projects\[0\]\.short\.en: .*22/],
+  ];
+  it.each(broken)('rejects %s, naming the key', (_name, edit, message) => {
+    const raw = rawFixture();
+    edit(raw);
+    expect(() => parseDeployment(stringify(raw), 'test.yaml')).toThrow(message);
+  });
+
+  it('reports YAML syntax errors with the file name', () => {
+    expect(() => parseDeployment('wards: [unclosed', 'bad.yaml')).toThrow(/bad\.yaml is invalid:\n {2}- YAML syntax/);
+  });
+
+  it('reports a missing file without a stack trace', () => {
+    const err = (() => {
+      try {
+        loadDeployment('/nonexistent/sauti.yaml');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe('/nonexistent/sauti.yaml is invalid:\n  - cannot read the file (ENOENT)');
+  });
+});
+
+describe('voter roll file', () => {
+  const dir = tempDir();
+  const wards = new Set(['north', 'south']);
+  const roll = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    return name;
+  };
+  const config = join(dir, 'deployment.yaml');
+
+  it('reads voter id, phone and ward', () => {
+    const f = roll('ok.csv', 'voter_id,phone,ward\nV1,+254711000001,north\nV2,0722000002,south\n');
+    expect(loadRoll(config, f, wards)).toEqual([
+      { voter_id: 'V1', phone: '+254711000001', ward: 'north' },
+      { voter_id: 'V2', phone: '0722000002', ward: 'south' },
+    ]);
+  });
+
+  it('rejects the whole file when a row is bad, naming line and field', () => {
+    const f = roll('bad.csv', 'voter_id,phone,ward\nV1,+254711000001,north\nV2,,south\nV3,0733,east\n');
+    expect(() => loadRoll(config, f, wards)).toThrow(/line 3: phone: .*\n.*line 4: ward: unknown ward 'east'/);
+  });
+});
+
+describe('environment settings', () => {
+  it('uses development defaults and lists them so start-up can warn', () => {
+    const s = loadSettings({});
+    expect(s.devDefaults).toEqual(['SAUTI_CALLBACK_TOKEN', 'SAUTI_VOTER_KEY_SECRET']);
+    expect(s.port).toBe(8080);
+  });
+
+  it('names the bad key', () => {
+    expect(() => loadSettings({ PORT: 'eighty' })).toThrow(/environment is invalid:\n {2}- PORT:/);
+    expect(() => loadSettings({ SAUTI_CALLBACK_TOKEN: 'short' })).toThrow(/SAUTI_CALLBACK_TOKEN: use at least 16 characters/);
+  });
+});

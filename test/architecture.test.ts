@@ -1,0 +1,95 @@
+// Dependencies point inward. This table is the rule; docs/architecture.md shows the same one.
+// Every import of every source file is read with TypeScript's own pre-processor.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Layer of a file, by folder. Order matters: the first matching prefix wins. */
+const LAYERS: [prefix: string, layer: string][] = [
+  ['src/config/', 'config'],
+  ['src/i18n/', 'i18n'],
+  ['src/domain/', 'domain'],
+  ['src/store/', 'store'],
+  ['src/engine/', 'engine'],
+  ['src/logging.ts', 'logging'],
+  ['src/http/', 'shell'],
+  ['src/cli/', 'shell'],
+  ['flows/', 'flows'],
+  ['adapters/', 'adapters'],
+  ['sync/', 'sync'],
+];
+
+/** Which project layers each layer may import (besides itself). */
+const MAY_IMPORT: Record<string, string[]> = {
+  config: [],
+  i18n: ['config'],
+  domain: ['config', 'i18n'],
+  store: ['config', 'domain'],
+  logging: [],
+  engine: ['config', 'i18n', 'domain', 'store', 'logging'],
+  flows: ['config', 'i18n', 'domain', 'engine'],
+  adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
+  sync: ['config', 'domain', 'store', 'logging'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync'],
+};
+
+/** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
+const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest'];
+const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(join(ROOT, path)).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const layerOf = (file: string) => LAYERS.find(([prefix]) => file.startsWith(prefix))?.[1];
+
+function importsOf(file: string): string[] {
+  return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
+}
+
+const files = ['src', 'flows', 'adapters', 'sync'].flatMap(sourceFiles);
+
+function violationsFor(file: string, specs: string[]): string[] {
+  const from = layerOf(file)!;
+  const out: string[] = [];
+  for (const spec of specs) {
+    if (spec.startsWith('.')) {
+      const target = relative(ROOT, resolve(ROOT, dirname(file), spec));
+      const to = layerOf(target);
+      if (to && to !== from && !MAY_IMPORT[from]!.includes(to)) out.push(`${file} (${from}) imports ${target} (${to})`);
+    } else if (CORE.includes(from) && EDGE_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`))) {
+      out.push(`${file} (${from}) imports edge package ${spec}`);
+    }
+  }
+  return out;
+}
+
+describe('architecture', () => {
+  it('every source file belongs to a layer', () => {
+    expect(files.filter((f) => !layerOf(f))).toEqual([]);
+  });
+
+  it('imports point inward', () => {
+    expect(files.flatMap((f) => violationsFor(f, importsOf(f)))).toEqual([]);
+  });
+
+  it('the check catches an inward-pointing violation and an edge package in the core', () => {
+    expect(violationsFor('src/domain/x.ts', ['../../adapters/africastalking/ussd.ts', 'express', '../config/schema.ts'])).toEqual([
+      'src/domain/x.ts (domain) imports adapters/africastalking/ussd.ts (adapters)',
+      'src/domain/x.ts (domain) imports edge package express',
+    ]);
+    expect(violationsFor('src/engine/y.ts', ['../../flows/ussd/index.ts'])).toHaveLength(1);
+  });
+
+  it('only config loading reads process.env', () => {
+    const readers = files.filter((f) => /process\.env/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(readers).toEqual(['src/config/env.ts']);
+  });
+});

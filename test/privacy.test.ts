@@ -1,0 +1,37 @@
+// Phone numbers and secrets never reach the logs or the events bound for the ledger,
+// on the happy path or any error path.
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { SECRET, TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
+
+const PHONE = '+254733123456';
+const DIGITS = '733123456';
+
+describe('privacy', () => {
+  it('no phone number, token or secret in logs or events, whatever happens', async () => {
+    const gw = testGateway();
+    const post = (body: string, token = TOKEN) =>
+      request(gw.app).post(`/africastalking/ussd/${token}`).type('form').send(body);
+    const inputs = ['1', '1', '1', '2', '99', '1'];
+    for (let i = 0; i <= inputs.length; i++) await post(ussdBody({ phoneNumber: PHONE, text: inputs.slice(0, i).join('*') }));
+    await post(ussdBody({ phoneNumber: PHONE }), 'wrong-token'); // 403 path
+    await post(ussdBody({ phoneNumber: `${PHONE}x` })); // invalid phone path
+    await post(`phoneNumber=${encodeURIComponent(PHONE)}`); // malformed body path
+    await post(ussdBody({ sessionId: 'ATUid_test_session_1', phoneNumber: '+254733999999', text: '1' })); // mismatch error path
+    gw.db.exec('DROP TABLE ussd_hops');
+    await post(ussdBody({ sessionId: 'other', phoneNumber: PHONE })); // internal error path
+
+    const logs = gw.logs.text();
+    expect(logs.length).toBeGreaterThan(200); // the paths above did log
+    expect(logs).toContain('ussd hop failed');
+    for (const secret of [DIGITS, TOKEN, SECRET]) expect(logs).not.toContain(secret);
+
+    const events = JSON.stringify(gw.db.prepare('SELECT * FROM events').all());
+    expect(events).toContain('vote.cast');
+    for (const secret of [DIGITS, SECRET]) expect(events).not.toContain(secret);
+    const everything = JSON.stringify(
+      ['ballots', 'voters', 'ussd_sessions', 'events'].map((t) => gw.db.prepare(`SELECT * FROM ${t}`).all()),
+    );
+    expect(everything).not.toContain(DIGITS);
+  });
+});
