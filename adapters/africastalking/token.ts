@@ -3,7 +3,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Constant-time token comparison (hashing first makes the lengths equal). */
-export function tokenMatches(given: string | undefined, expected: string): boolean {
-  return typeof given === 'string' && timingSafeEqual(digest(given), digest(expected));
+/** A constant-time matcher for one expected token (hashing first makes the lengths equal). */
+export function tokenMatcher(expected: string): (given: string | undefined) => boolean {
+  const want = digest(expected);
+  return (given) => typeof given === 'string' && timingSafeEqual(digest(given), want);
 }

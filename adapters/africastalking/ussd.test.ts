@@ -48,7 +48,6 @@ describe('Africa’s Talking USSD callback', () => {
     expect(res.text).toMatch(message);
     expect(res.text).not.toMatch(/at .*\.ts/); // no stack trace
     expect(gw.count('ussd_sessions')).toBe(0);
-    expect(gw.count('ussd_hops')).toBe(0);
   });
 
   it('refuses a JSON body (Africa’s Talking posts forms)', async () => {
@@ -135,13 +134,13 @@ describe('Africa’s Talking USSD callback', () => {
     await dial(gw.app, ['1'], { sessionId: 'shared' });
     const res = await post(gw.app, ussdBody({ sessionId: 'shared', phoneNumber: '+254722000002', text: '1*1' }));
     expect(res.text).toMatch(/^END Sorry, we hit a problem/);
-    expect(gw.count('ussd_hops')).toBe(2);
+    expect(gw.db.prepare('SELECT last_text FROM ussd_sessions').pluck().all()).toEqual(['1']);
   });
 
   it('answers an internal error with an END in the caller’s language, never a stack trace', async () => {
     const gw = testGateway();
     await dial(gw.app, ['2']); // Kiswahili
-    gw.db.exec('DROP TABLE ussd_hops');
+    gw.db.exec('DROP TABLE ballots');
     const res = await post(gw.app, ussdBody({ text: '2*1' }));
     expect(res.status).toBe(200);
     expect(res.text).toBe('END Samahani, kuna tatizo. Tafadhali piga tena. Kama ulipiga kura, angalia Kura yangu.');
@@ -159,6 +158,15 @@ describe('Africa’s Talking USSD callback', () => {
     const res = await post(app, ussdBody({}));
     expect(Date.now() - started).toBeLessThan(2000);
     expect(res.text).toMatch(/^END Désolé, un problème est survenu/);
+  });
+
+  it('answers a late retry of an earlier hop with the current screen, changing nothing', async () => {
+    const gw = testGateway();
+    await dial(gw.app, ['1', '1', '1', '3']);
+    const late = await post(gw.app, ussdBody({ text: '1*1' }));
+    expect(late.text).toContain('+3 Maternity');
+    const next = await post(gw.app, ussdBody({ text: '1*1*1*3*99' }));
+    expect(next.text).toMatch(/^CON Confirm your vote/);
   });
 
   it('ends a finished session politely if the provider sends more', async () => {

@@ -1,11 +1,12 @@
 // Africa's Talking USSD callback: form POST → UssdHop → "CON …" / "END …" text/plain.
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import { t } from '../../src/i18n/index.ts';
 import type { Reply } from '../../src/engine/ussd-contract.ts';
 import type { AdapterDeps } from '../types.ts';
-import { tokenMatches } from './token.ts';
+import { tokenMatcher } from './token.ts';
 
 /** Fields Africa's Talking posts on every USSD hop. */
 export const ussdForm = z.object({
@@ -27,8 +28,10 @@ const SCREEN_LIMIT = 182;
 /** Mounts the USSD callback route. */
 export function mountUssd(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'ussd', provider: 'africastalking' });
+  const tokenMatches = tokenMatcher(deps.callbackToken);
+  const e164 = memoize((raw) => toE164(raw, deps.deployment.deployment.country));
   router.post(USSD_PATHS, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
-    if (!tokenMatches((req.params as { token?: string }).token, deps.callbackToken)) {
+    if (!tokenMatches((req.params as { token?: string }).token)) {
       log.warn('ussd callback with a missing or wrong token');
       res.status(403).type('text/plain').send('Forbidden');
       return;
@@ -41,7 +44,7 @@ export function mountUssd(router: Router, deps: AdapterDeps): void {
       return;
     }
     const form = parsed.data;
-    const phone = toE164(form.phoneNumber, deps.deployment.deployment.country);
+    const phone = e164(form.phoneNumber);
     if (!phone) {
       log.warn({ session: form.sessionId }, 'ussd callback with an invalid phone number');
       res.status(400).type('text/plain').send('Bad request: invalid phoneNumber');

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { bytesFor, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
+import { memoize } from '../domain/memo.ts';
 import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
@@ -39,15 +40,18 @@ export class UssdRunner<S> {
   private readonly clock: () => Date;
   private readonly random: (bytes: number) => Uint8Array;
 
+  /** Voter pseudonym, memoised: every hop of a session needs it and HMAC is costly. */
+  private readonly voterKeyOf: (phone: string) => string;
+
   constructor(private readonly deps: UssdRunnerDeps<S>) {
     this.clock = deps.clock ?? (() => new Date());
-    this.random = deps.random ?? ((n) => randomBytes(n));
+    this.random = deps.random ?? randomPool();
+    this.voterKeyOf = memoize((phone) => voterKey(phone, deps.voterKeySecret));
   }
 
   /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
   async hop(req: UssdHop): Promise<Reply> {
-    const key = voterKey(req.phone, this.deps.voterKeySecret);
-    const log = this.deps.logger.child({ session: req.sessionId });
+    const key = this.voterKeyOf(req.phone);
     for (let attempt = 1; ; attempt++) {
       const now = this.clock();
       const fresh = {
@@ -59,7 +63,7 @@ export class UssdRunner<S> {
       } catch (err) {
         // A receipt or reference drawn twice (2^-50 odds) is redrawn rather than failing the vote.
         if (attempt < 3 && isCodeCollision(err)) continue;
-        log.error({ err: errorSummary(err) }, 'ussd hop failed');
+        this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
         return { end: true, text: t(this.languageOf(req.sessionId, key), 'internalError') };
       }
     }
@@ -83,13 +87,15 @@ export class UssdRunner<S> {
 
   private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh']): Reply {
     const { store, flow } = this.deps;
-    const replay = store.hop(req.sessionId, req.text);
     const existing = store.session(req.sessionId);
     if (existing && existing.voter_key !== key) {
       throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
     }
-    // A provider retry: same session, same accumulated text → the same screen, nothing re-applied.
-    if (replay) return { end: replay.end === 1, text: replay.reply };
+    // A provider retry of the latest hop (same accumulated text) gets the same screen, and a
+    // late retry of an earlier hop gets the current one: nothing is applied twice.
+    if (existing && (existing.last_text === req.text || isEarlierHop(req.text, existing.last_text))) {
+      return { end: existing.last_end === 1, text: existing.last_reply };
+    }
 
     const ctx = (): UssdContext => ({
       now,
@@ -140,11 +146,12 @@ export class UssdRunner<S> {
       voter_key: key,
       state: JSON.stringify(state),
       last_text: req.text,
+      last_reply: reply.text,
+      last_end: reply.end ? 1 : 0,
       status: reply.end ? 'ended' : 'open',
       created_at: existing?.created_at ?? at,
       updated_at: at,
     });
-    store.saveHop(req.sessionId, req.text, reply.text, reply.end);
     return reply;
   }
 
@@ -167,6 +174,25 @@ export class UssdRunner<S> {
         : null,
     };
   }
+}
+
+/** Cryptographic random bytes drawn 4 KiB at a time: every hop draws codes it rarely uses. */
+function randomPool(): (bytes: number) => Uint8Array {
+  let pool = randomBytes(4096);
+  let at = 0;
+  return (n) => {
+    if (at + n > pool.length) {
+      pool = randomBytes(4096);
+      at = 0;
+    }
+    at += n;
+    return pool.subarray(at - n, at);
+  };
+}
+
+/** Whether `text` is the accumulated text of a hop before the one that produced `last`. */
+function isEarlierHop(text: string, last: string): boolean {
+  return text === '' ? last !== '' : last.startsWith(`${text}*`);
 }
 
 /** The input typed since the last hop: AT's text accumulates every input joined by '*'. */

@@ -24,6 +24,8 @@ interface SessionRow {
   voter_key: string;
   state: string;
   last_text: string;
+  last_reply: string;
+  last_end: 0 | 1;
   status: 'open' | 'ended' | 'superseded';
   created_at: string;
   updated_at: string;
@@ -65,15 +67,13 @@ export class GatewayStore {
       upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id) VALUES (?, ?, ?)
         ON CONFLICT (voter_id) DO UPDATE SET voter_key = excluded.voter_key, ward_id = excluded.ward_id`),
       session: p('SELECT * FROM ussd_sessions WHERE session_id = ?'),
-      saveSession: p(`INSERT INTO ussd_sessions (session_id, voter_key, state, last_text, status, created_at, updated_at)
-        VALUES (@session_id, @voter_key, @state, @last_text, @status, @created_at, @updated_at)
+      saveSession: p(`INSERT INTO ussd_sessions (session_id, voter_key, state, last_text, last_reply, last_end, status, created_at, updated_at)
+        VALUES (@session_id, @voter_key, @state, @last_text, @last_reply, @last_end, @status, @created_at, @updated_at)
         ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, last_text = excluded.last_text,
-          status = excluded.status, updated_at = excluded.updated_at`),
+          last_reply = excluded.last_reply, last_end = excluded.last_end, status = excluded.status, updated_at = excluded.updated_at`),
       resumable: p(`SELECT * FROM ussd_sessions WHERE voter_key = ? AND status = 'open' AND updated_at >= ?
         AND session_id <> ? ORDER BY updated_at DESC LIMIT 1`),
       supersede: p(`UPDATE ussd_sessions SET status = 'superseded' WHERE voter_key = ? AND status = 'open' AND session_id <> ?`),
-      hop: p('SELECT reply, end FROM ussd_hops WHERE session_id = ? AND text = ?'),
-      saveHop: p('INSERT INTO ussd_hops (session_id, text, reply, end) VALUES (?, ?, ?, ?)'),
       meta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     };
@@ -136,14 +136,6 @@ export class GatewayStore {
 
   supersedeSessions(voterKey: string, keep: string): void {
     this.s.supersede!.run(voterKey, keep);
-  }
-
-  hop(sessionId: string, text: string): { reply: string; end: number } | undefined {
-    return this.s.hop!.get(sessionId, text) as { reply: string; end: number } | undefined;
-  }
-
-  saveHop(sessionId: string, text: string, reply: string, end: boolean): void {
-    this.s.saveHop!.run(sessionId, text, reply, end ? 1 : 0);
   }
 
   meta(key: string): string | undefined {

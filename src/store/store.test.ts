@@ -50,7 +50,7 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     expect(migrate(db, 1)).toBe(1);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
-    expect(tables.map((t) => t.name).sort()).toEqual(['ballots', 'events', 'meta', 'proposals', 'roll', 'ussd_hops', 'ussd_sessions', 'voters']);
+    expect(tables.map((t) => t.name).sort()).toEqual(['ballots', 'events', 'meta', 'proposals', 'roll', 'ussd_sessions', 'voters']);
     for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT/);
     expect(() => db.prepare('INSERT INTO meta (key, value) VALUES (1, ?)').run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
   });
@@ -97,8 +97,8 @@ describe('indexes', () => {
     expect(plan(freshDb(), sql, 'k', '2026', 's')).toMatch(/USING INDEX ussd_sessions_open_by_voter/);
   });
 
-  it('a hop replay is a primary-key lookup', () => {
-    expect(plan(freshDb(), 'SELECT reply, end FROM ussd_hops WHERE session_id = ? AND text = ?', 's', 't')).toMatch(/USING PRIMARY KEY/);
+  it('a hop loads its session by primary key', () => {
+    expect(plan(freshDb(), 'SELECT * FROM ussd_sessions WHERE session_id = ?', 's')).toMatch(/USING INDEX sqlite_autoindex_ussd_sessions_1/);
   });
 });
 

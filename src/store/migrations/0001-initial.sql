@@ -67,26 +67,20 @@ CREATE TABLE roll (
   ward_id    TEXT NOT NULL
 ) STRICT;
 
--- USSD sessions: the state each hop is computed from.
+-- USSD sessions: the state each hop is computed from, and the last answer given, so a provider
+-- retry of the latest hop (same accumulated text) gets the same screen without re-applying it.
 CREATE TABLE ussd_sessions (
   session_id  TEXT PRIMARY KEY,
   voter_key   TEXT NOT NULL,
   state       TEXT NOT NULL CHECK (json_valid(state)),
   last_text   TEXT NOT NULL,
+  last_reply  TEXT NOT NULL,
+  last_end    INTEGER NOT NULL CHECK (last_end IN (0, 1)),
   status      TEXT NOT NULL CHECK (status IN ('open', 'ended', 'superseded')),
   created_at  TEXT NOT NULL,
   updated_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX ussd_sessions_open_by_voter ON ussd_sessions (voter_key, updated_at) WHERE status = 'open';
-
--- Every answer given, by (session, accumulated text): a provider retry gets the same screen.
-CREATE TABLE ussd_hops (
-  session_id TEXT NOT NULL,
-  text       TEXT NOT NULL,
-  reply      TEXT NOT NULL,
-  end        INTEGER NOT NULL,
-  PRIMARY KEY (session_id, text)
-) STRICT, WITHOUT ROWID;
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
