@@ -24,16 +24,18 @@ const PATH = ['1', '1', '1', '3', '1', '99', '1'];
 
 interface Result { hops: number; seconds: number; p50: number; p99: number; rssMb: number; sessions: number; errors: number; serverCpu: number; driverCpu: number }
 
+// Global across runs, so every run's sessions and phones are new: a reused session id would
+// be answered from its stored last reply and a reused phone would replace, not add, a ballot.
+let phoneSeq = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function drive(url: string, isGateway: boolean, pid: number, rate?: number): Promise<Result> {
+async function drive(url: string, isGateway: boolean, pid: number, rate?: number, seconds = SECONDS): Promise<Result> {
   const pool = new Pool(url, { connections: CONCURRENCY, pipelining: 1 });
   const latencies = new Float64Array(5_000_000);
   let hops = 0;
   let sessions = 0;
   let errors = 0;
-  let phoneSeq = 0;
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + seconds * 1000;
   // Paced: each session sends one hop every CONCURRENCY / rate seconds, staggered.
   const interval = rate ? (CONCURRENCY / rate) * 1000 : 0;
   const hop = async (sessionId: string, phone: string, text: string, scheduled?: number) => {
@@ -70,19 +72,19 @@ async function drive(url: string, isGateway: boolean, pid: number, rate?: number
   const cpu0 = process.cpuUsage();
   const server0 = cpuSeconds(pid);
   await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => worker(w)));
-  const seconds = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu0);
-  const driverCpu = (used.user + used.system) / 1e6 / seconds;
-  const serverCpu = (cpuSeconds(pid) - server0) / seconds;
+  const driverCpu = (used.user + used.system) / 1e6 / elapsed;
+  const serverCpu = (cpuSeconds(pid) - server0) / elapsed;
   await pool.close();
   const sorted = latencies.slice(0, Math.min(hops, latencies.length)).sort();
-  return { hops, seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), rssMb: peakRssMb(pid), sessions, errors, serverCpu, driverCpu };
+  return { hops, seconds: elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), rssMb: peakRssMb(pid), sessions, errors, serverCpu, driverCpu };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-'));
 const dbFile = join(dir, 'gateway.db');
 try {
-  const gw = await startServer([join(ROOT, 'bin/sauti.mjs'), 'start'], {
+  const gw = await startServer([...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bin/sauti.mjs'), 'start'], {
     SAUTI_CONFIG: join(ROOT, 'test/fixtures/deployment.yaml'),
     SAUTI_DB: dbFile,
     PORT: '0',
@@ -90,16 +92,20 @@ try {
     SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
     LOG_LEVEL: 'error',
   });
-  const gateway = await drive(gw.url, true, gw.child.pid!);
+  // Warm-up (discarded): JIT and SQLite caches, as a gateway that has been up a while.
+  // Paced before saturated, so its peak RSS is not the saturated run's high-water mark.
+  const warmupSessions = (await drive(gw.url, true, gw.child.pid!, RATE, 3)).sessions;
   const gatewayPaced = await drive(gw.url, true, gw.child.pid!, RATE);
+  const gateway = await drive(gw.url, true, gw.child.pid!);
   await stop(gw.child);
   const db = new Database(dbFile, { readonly: true });
   const stored = db.prepare("SELECT count(*) FROM events WHERE type = 'vote.cast'").pluck().get() as number;
   db.close();
 
   const bare = await startServer(['--import', 'tsx', join(ROOT, 'bench/bare-express.ts')], {});
-  const ceiling = await drive(bare.url, false, bare.child.pid!);
+  await drive(bare.url, false, bare.child.pid!, RATE, 3);
   const ceilingPaced = await drive(bare.url, false, bare.child.pid!, RATE);
+  const ceiling = await drive(bare.url, false, bare.child.pid!);
   await stop(bare.child);
 
   const row = (name: string, r: Result) =>
@@ -107,18 +113,18 @@ try {
   const ratio = gateway.hops / gateway.seconds / (ceiling.hops / ceiling.seconds);
   console.log(`\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version}`);
   console.log(`${'run'.padEnd(30)} ${'hops/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'srv CPU'.padStart(8)} ${'load CPU'.padStart(8)}`);
-  console.log(row('gateway, saturated', gateway));
   console.log(row(`gateway, paced at ${RATE}/s`, gatewayPaced));
-  console.log(row('bare express, saturated', ceiling));
+  console.log(row('gateway, saturated', gateway));
   console.log(row(`bare express, paced at ${RATE}/s`, ceilingPaced));
+  console.log(row('bare express, saturated', ceiling));
   console.log(`gateway / bare express (saturated hops/s): ${(ratio * 100).toFixed(0)}%`);
-  const completed = gateway.sessions + gatewayPaced.sessions;
+  const completed = gateway.sessions + gatewayPaced.sessions + warmupSessions;
   console.log(`votes completed: ${completed}, stored votes: ${stored}, errors: ${gateway.errors + gatewayPaced.errors}`);
   const targets = [
     ['hops/s >= 1500', gateway.hops / gateway.seconds >= 1500],
     [`p99 <= 25 ms at ${RATE}/s`, gatewayPaced.p99 <= 25],
     ['>= 60% of ceiling', ratio >= 0.6],
-    ['RSS <= 200 MB', Math.max(gateway.rssMb, gatewayPaced.rssMb) <= 200],
+    ['RSS <= 200 MB (saturated)', gateway.rssMb <= 200],
     ['every completed vote stored', stored === completed],
   ] as const;
   console.log(`targets: ${targets.map(([n, ok]) => `${n} ${ok ? 'met' : 'MISSED'}`).join('; ')}`);
