@@ -23,7 +23,9 @@ const goto = (s: UssdState, screen: Screen, ctx: UssdContext, draft = s.draft) =
 /** The Sauti USSD conversation. */
 export const ussdFlow: UssdFlow<UssdState> = {
   start(ctx, resumable) {
-    if (resumable) return show({ lang: resumable.lang, screen: { name: 'resume', saved: resumable } }, ctx);
+    // A caller who hung up on the resume offer itself is offered the same unfinished session.
+    const saved = resumable?.screen.name === 'resume' ? resumable.screen.saved : resumable;
+    if (saved) return show({ lang: saved.lang, screen: { name: 'resume', saved } }, ctx);
     const lang = ctx.voter.lang ?? defaultLang(ctx);
     return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
   },
@@ -61,7 +63,8 @@ export const ussdFlow: UssdFlow<UssdState> = {
     }
   },
 
-  isResumable(state) {
+  isResumable(state): boolean {
+    if (state.screen.name === 'resume') return ussdFlow.isResumable(state.screen.saved);
     const d = state.draft;
     if (!d || ['menu', 'lang', 'resume'].includes(state.screen.name)) return false;
     if (d.kind === 'vote') return d.picks.length > 0;
@@ -108,31 +111,32 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
   }
 }
 
-/** Why voting is not possible for this caller now, as an END text; null when they may vote. */
-function voteBlocked(lang: Lang, ctx: UssdContext, cycleId?: string): string | null {
+/** The cycle this caller may vote in now, or the END text saying why they cannot. */
+function votingCycle(lang: Lang, ctx: UssdContext, cycleId?: string): { cycleId: string } | { blocked: string } {
   const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
-  if (status.kind === 'upcoming') return t(lang, 'votingUpcoming', { date: formatDateIn(ctx, status.opens, lang) });
-  if (status.kind === 'closed') return t(lang, 'votingClosed', { date: formatDateIn(ctx, status.closed, lang) });
-  if (status.kind === 'none') return t(lang, 'votingNone');
+  const date = (d: Date) => formatDateIn(ctx, d, lang);
+  if (status.kind === 'upcoming') return { blocked: t(lang, 'votingUpcoming', { date: date(status.opens) }) };
+  if (status.kind === 'closed') return { blocked: t(lang, 'votingClosed', { date: date(status.closed) }) };
+  if (status.kind === 'none') return { blocked: t(lang, 'votingNone') };
   if (cycleId && status.cycle.id !== cycleId) {
-    return t(lang, 'votingClosed', { date: formatDateIn(ctx, ctx.deployment.cycles.find((c) => c.id === cycleId)!.phases.voting.closes, lang) });
+    const closes = ctx.deployment.cycles.find((c) => c.id === cycleId)!.phases.voting.closes;
+    return { blocked: t(lang, 'votingClosed', { date: date(closes) }) };
   }
   if (ctx.deployment.eligibility.mode === 'roll' && !ctx.voter.roll.eligible) {
-    return t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' });
+    return { blocked: t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' }) };
   }
   const ballot = ctx.voter.ballot;
   if (ballot && ballot.cycleId === status.cycle.id && status.cycle.revote === 'refuse') {
-    return t(lang, 'alreadyVotedRefuse', { date: formatDateIn(ctx, ballot.castAt, lang), receipt: ballot.receipt });
+    return { blocked: t(lang, 'alreadyVotedRefuse', { date: date(ballot.castAt), receipt: ballot.receipt }) };
   }
-  return null;
+  return { cycleId: status.cycle.id };
 }
 
 function startVote(state: UssdState, ctx: UssdContext): Result {
-  const blocked = voteBlocked(state.lang, ctx);
-  if (blocked) return end(state, blocked);
-  const status = phaseStatus(ctx.deployment, 'voting', ctx.now) as { cycle: { id: string } };
+  const open = votingCycle(state.lang, ctx);
+  if ('blocked' in open) return end(state, open.blocked);
   const rollWard = ctx.voter.roll.wardId;
-  const draft: VoteDraft = { kind: 'vote', cycleId: status.cycle.id, wardFromRoll: rollWard !== null, picks: [] };
+  const draft: VoteDraft = { kind: 'vote', cycleId: open.cycleId, wardFromRoll: rollWard !== null, picks: [] };
   if (rollWard) draft.wardId = rollWard;
   if (ctx.voter.ballot?.cycleId === draft.cycleId) return goto(state, { name: 'replace' }, ctx, draft);
   return afterWardKnown(state, draft, ctx);
@@ -247,8 +251,8 @@ function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Resul
   }
   if (input !== '1') return invalid(state, ctx);
   // Re-checked here: a resumed session may outlive the voting window or a first vote.
-  const blocked = voteBlocked(lang, ctx, draft.cycleId);
-  if (blocked) return end(state, blocked);
+  const open = votingCycle(lang, ctx, draft.cycleId);
+  if ('blocked' in open) return end(state, open.blocked);
   const previous = ctx.voter.ballot?.cycleId === draft.cycleId ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
   const text = fitParts(t(lang, 'voteRecorded', { receipt }), previous ? [t(lang, 'voteReplaced')] : []);

@@ -147,6 +147,14 @@ describe('USSD flow', () => {
     expect(drive(['2'], ctx, cut).text).toContain('1 Vote');
   });
 
+  it('offers the same session again to a caller who hung up on the offer', () => {
+    const ctx = ctxFor(d, en);
+    const cut = drive(['1', '1', '3'], ctx).state;
+    const offer = drive([], ctx, cut).state;
+    expect(ussdFlow.isResumable(offer)).toBe(true);
+    expect(drive(['1'], ctx, offer).text).toContain('+3 Maternity');
+  });
+
   it('does not offer to resume a session that chose nothing', () => {
     const state = drive(['1', '1'], ctxFor(d, en)).state;
     expect(ussdFlow.isResumable(state)).toBe(false);

@@ -34,6 +34,7 @@ describe('deployment file', () => {
     ['an unknown time zone', (r) => (r.deployment.timezone = 'Africa/Atlantis'), /deployment\.timezone: unknown IANA time zone/],
     ['a roll without registration help', (r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv' }), /eligibility\.registerHelp/],
     ['a results entry for a missing project', (r) => (r.cycles[1].results.selected = [99]), /cycles\[1\]\.results\.selected\[0\]: no project with code 99/],
+    ['two voting windows that overlap', (r) => (r.cycles[1].phases.voting = { opens: '2030-01-01T00:00:00+03:00', closes: '2030-02-01T00:00:00+03:00' }), /cycles\[1\]\.phases\.voting: overlaps the voting window of cycle 'c-open'/],
     ['a short title too long for a menu', (r) => (r.cycles[0].projects[0].short.en = 'A very long short title here'), /cycles\[0\]\.projects\[0\]\.short\.en: .*22/],
   ];
   it.each(broken)('rejects %s, naming the key', (_name, edit, message) => {

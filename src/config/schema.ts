@@ -132,6 +132,17 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     needAll(w.name, ['wards', i, 'name']);
   });
   if (d.eligibility.mode === 'roll') needAll(d.eligibility.registerHelp, ['eligibility', 'registerHelp']);
+  // One open window per phase at a time: a caller must never wonder which ballot they are on.
+  for (const phase of ['voting', 'proposals'] as const) {
+    d.cycles.forEach((a, ai) =>
+      d.cycles.slice(ai + 1).forEach((b, j) => {
+        const [x, y] = [a.phases[phase], b.phases[phase]];
+        if (x.opens < y.closes && y.opens < x.closes) {
+          issue(['cycles', ai + 1 + j, 'phases', phase], `overlaps the ${phase} window of cycle '${a.id}'`);
+        }
+      }),
+    );
+  }
   const cycleIds = new Set<string>();
   const categoryIds = new Set(d.categories.map((c) => c.id));
   d.cycles.forEach((c, ci) => {
