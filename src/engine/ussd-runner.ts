@@ -155,23 +155,35 @@ export class UssdRunner<S> {
     return reply;
   }
 
+  /** The voter as stored now. Each part is read on first use: most hops need none of them. */
   private voterSnapshot(key: string): VoterSnapshot {
     const { store, deployment } = this.deps;
-    const rollWard = deployment.eligibility.mode === 'roll' ? (store.rollWard(key) ?? null) : null;
-    const b = store.latestBallot(key);
+    const once = <T>(read: () => T) => {
+      let value: { v: T } | undefined;
+      return () => (value ??= { v: read() }).v;
+    };
+    const lang = once(() => (store.voterLang(key) as Lang | undefined) ?? null);
+    const roll = once(() => {
+      if (deployment.eligibility.mode !== 'roll') return { eligible: true, wardId: null };
+      const wardId = store.rollWard(key) ?? null;
+      return { eligible: wardId !== null, wardId };
+    });
+    const ballot = once(() => {
+      const b = store.latestBallot(key);
+      if (!b) return null;
+      const picks = JSON.parse(b.picks) as number[];
+      return { cycleId: b.cycle_id, wardId: b.ward_id, picks, receipt: b.receipt, castAt: new Date(b.cast_at), eventId: b.event_id };
+    });
     return {
-      lang: (store.voterLang(key) as Lang | undefined) ?? null,
-      roll: deployment.eligibility.mode === 'roll' ? { eligible: rollWard !== null, wardId: rollWard } : { eligible: true, wardId: null },
-      ballot: b
-        ? {
-            cycleId: b.cycle_id,
-            wardId: b.ward_id,
-            picks: JSON.parse(b.picks) as number[],
-            receipt: b.receipt,
-            castAt: new Date(b.cast_at),
-            eventId: b.event_id,
-          }
-        : null,
+      get lang() {
+        return lang();
+      },
+      get roll() {
+        return roll();
+      },
+      get ballot() {
+        return ballot();
+      },
     };
   }
 }
