@@ -7,7 +7,7 @@
 //    callers who read and type between hops; latency is timed from each hop's scheduled send,
 //    so a slow answer cannot hide the hops queued behind it.
 // Prints hops/s, p50/p99 hop latency and peak RSS of the server. Not a test: it prints figures.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -27,6 +27,12 @@ interface Result { hops: number; seconds: number; p50: number; p99: number; rssM
 // Global across runs, so every run's sessions and phones are new: a reused session id would
 // be answered from its stored last reply and a reused phone would replace, not add, a ballot.
 let phoneSeq = 0;
+/** Node flags of the `start` script in package.json (e.g. GC tuning). */
+function startFlags(): string[] {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+  return start.match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!.trim().split(' ').filter(Boolean) ?? [];
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function drive(url: string, isGateway: boolean, pid: number, rate?: number, seconds = SECONDS): Promise<Result> {
@@ -84,7 +90,8 @@ async function drive(url: string, isGateway: boolean, pid: number, rate?: number
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-'));
 const dbFile = join(dir, 'gateway.db');
 try {
-  const gw = await startServer([...(process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter(Boolean), join(ROOT, 'bin/sauti.mjs'), 'start'], {
+  // The gateway runs with the same node flags as `npm start`.
+  const gw = await startServer([...startFlags(), join(ROOT, 'bin/sauti.mjs'), 'start'], {
     SAUTI_CONFIG: join(ROOT, 'test/fixtures/deployment.yaml'),
     SAUTI_DB: dbFile,
     PORT: '0',
@@ -111,7 +118,7 @@ try {
   const row = (name: string, r: Result) =>
     `${name.padEnd(30)} ${(r.hops / r.seconds).toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.rssMb.toFixed(0).padStart(8)} ${(r.serverCpu * 100).toFixed(0).padStart(7)}% ${(r.driverCpu * 100).toFixed(0).padStart(7)}%`;
   const ratio = gateway.hops / gateway.seconds / (ceiling.hops / ceiling.seconds);
-  console.log(`\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version}`);
+  console.log(`\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version} ${startFlags().join(' ')}`);
   console.log(`${'run'.padEnd(30)} ${'hops/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'srv CPU'.padStart(8)} ${'load CPU'.padStart(8)}`);
   console.log(row(`gateway, paced at ${RATE}/s`, gatewayPaced));
   console.log(row('gateway, saturated', gateway));
