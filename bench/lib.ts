@@ -1,20 +1,8 @@
 // Helpers shared by the benchmarks: child servers, peak RSS, percentiles.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-/** Starts a server process and resolves once it prints "listening on <url>". */
-export function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
+export { startServer } from '../test/helpers/process.ts';
 
 /** Peak resident set size of a process in MB (VmHWM), Linux only. */
 export function peakRssMb(pid: number): number {

@@ -1,11 +1,12 @@
 // A vote the resident was told is recorded survives the gateway being killed with SIGKILL
 // the instant the END left it: the commit happens before the reply, never after.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN, ussdBody } from './helpers/gateway.ts';
+import { startServer } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
@@ -13,21 +14,10 @@ const children: ChildProcess[] = [];
 afterEach(() => children.forEach((c) => c.kill('SIGKILL')));
 
 /** Starts `sauti start` as a child process on a free port; resolves with its base URL. */
-function startChild(dbFile: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolveUrl, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolveUrl({ child, url: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited early (${code}): ${out}`)));
-  });
+async function startChild(dbFile: string): Promise<{ child: ChildProcess; url: string }> {
+  const started = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
+  children.push(started.child);
+  return started;
 }
 
 const post = (url: string, fields: Parameters<typeof ussdBody>[0]) =>

@@ -4,6 +4,7 @@ import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { checkAdd, checkBallot, type RuleViolation } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
+import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/ussd-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { cleanText, fitParts } from './layout.ts';
@@ -26,7 +27,7 @@ export const ussdFlow: UssdFlow<UssdState> = {
     // A caller who hung up on the resume offer itself is offered the same unfinished session.
     const saved = resumable?.screen.name === 'resume' ? resumable.screen.saved : resumable;
     if (saved) return show({ lang: saved.lang, screen: { name: 'resume', saved } }, ctx);
-    const lang = ctx.voter.lang ?? defaultLang(ctx);
+    const lang = ctx.voter.lang ?? defaultLanguage(ctx.deployment);
     return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
   },
 
@@ -75,9 +76,6 @@ export const ussdFlow: UssdFlow<UssdState> = {
   language: (state) => state?.lang ?? null,
 };
 
-function defaultLang(ctx: UssdContext): Lang {
-  return ctx.deployment.defaultLanguage ?? ctx.deployment.languages[0]!.code;
-}
 
 function onLanguage(state: UssdState, input: string, ctx: UssdContext): Result {
   const chosen = ctx.deployment.languages[Number(input) - 1];

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { bytesFor, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
+import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
 import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
@@ -82,7 +83,7 @@ export class UssdRunner<S> {
   }
 
   private defaultLang(): Lang {
-    return this.deps.deployment.defaultLanguage ?? this.deps.deployment.languages[0]!.code;
+    return defaultLanguage(this.deps.deployment);
   }
 
   private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh']): Reply {
