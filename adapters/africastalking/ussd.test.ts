@@ -68,6 +68,8 @@ describe('Africa’s Talking USSD callback', () => {
     expect(ev.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/); // UUIDv7
     expect(JSON.stringify(ev)).not.toMatch(/711000001/);
     expect(gw.db.prepare('SELECT receipt FROM ballots').pluck().get()).toBe(receipt);
+    // Two replies promised something stored (the language, the vote): only those fsynced.
+    expect(gw.queue.commits).toEqual({ durable: 2, navigation: 6 });
   });
 
   it('gives a retried hop the same answer and stores it once', async () => {

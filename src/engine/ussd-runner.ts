@@ -8,7 +8,7 @@ import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
 import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
-import type { CommitQueue } from '../store/commit-queue.ts';
+import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import { applyEffects } from './effects.ts';
 import type { Reply, UssdContext, UssdFlow, VoterSnapshot } from './ussd-contract.ts';
@@ -60,7 +60,7 @@ export class UssdRunner<S> {
         reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
       };
       try {
-        return await this.deps.queue.run(() => this.hopInTransaction(req, key, now, fresh));
+        return await this.deps.queue.run((commit) => this.hopInTransaction(req, key, now, fresh, commit));
       } catch (err) {
         // A receipt or reference drawn twice (2^-50 odds) is redrawn rather than failing the vote.
         if (attempt < 3 && isCodeCollision(err)) continue;
@@ -86,7 +86,7 @@ export class UssdRunner<S> {
     return defaultLanguage(this.deps.deployment);
   }
 
-  private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh']): Reply {
+  private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh'], commit: CommitControl): Reply {
     const { store, flow } = this.deps;
     const existing = store.session(req.sessionId);
     if (existing && existing.voter_key !== key) {
@@ -130,6 +130,7 @@ export class UssdRunner<S> {
       const saved = previous ? (JSON.parse(previous.state) as S) : null;
       store.supersedeSessions(key, req.sessionId);
       const started = flow.start(ctx(), saved && flow.isResumable(saved) ? saved : null);
+      if (started.effects.length > 0) commit.durable();
       applyEffects(store, started.effects, provenance);
       ({ state, reply } = started);
       // Dial-ahead (*384*123*1*2#) arrives as text on the first request: play it through.
@@ -138,6 +139,8 @@ export class UssdRunner<S> {
     for (const input of inputs) {
       if (reply.end) break;
       const result = flow.step(state, input, ctx());
+      // What a reply calls recorded (a vote, an idea, a remembered language) must reach the disk.
+      if (result.effects.length > 0) commit.durable();
       applyEffects(store, result.effects, provenance);
       ({ state, reply } = result);
     }

@@ -130,6 +130,25 @@ describe('CommitQueue', () => {
     expect(ids).toEqual([event(1).id, event(3).id]);
   });
 
+  it('fsyncs after a batch with a durable unit, and leaves the connection at synchronous=FULL', async () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    const queue = new CommitQueue(db);
+    await queue.run(() => store.appendEvent(event(1)));
+    expect(queue.commits).toEqual({ durable: 0, navigation: 1 });
+    expect(store.meta('last_durable_commit')).toBeUndefined();
+    await Promise.all([
+      queue.run(() => store.appendEvent(event(2))),
+      queue.run((commit) => {
+        commit.durable();
+        return store.appendEvent(event(3));
+      }),
+    ]);
+    expect(queue.commits).toEqual({ durable: 1, navigation: 1 });
+    expect(store.meta('last_durable_commit')).toMatch(/^\d{4}-/);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('rejects every unit when the commit itself fails, so nobody is told "recorded"', async () => {
     const db = freshDb();
     const queue = new CommitQueue(db);
