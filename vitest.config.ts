@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Two cores: forks keep native better-sqlite3 handles isolated per test file.
     pool: 'forks',
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

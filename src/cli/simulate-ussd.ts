@@ -15,7 +15,14 @@ interface Options {
 export async function simulateUssd(o: Options): Promise<string[]> {
   const sessionId = o.session ?? `ATUid_sim_${randomUUID().replace(/-/g, '')}`;
   const scripted = o.inputs !== undefined ? o.inputs.split('*') : null;
-  const rl = scripted ? null : createInterface({ input: process.stdin, output: process.stdout });
+  const rl = scripted ? null : createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  // Lines are read through the iterator so piped input (tests, scripts) is buffered, not lost.
+  const lines = rl?.[Symbol.asyncIterator]();
+  const ask = async () => {
+    process.stdout.write('> ');
+    const next = await lines!.next();
+    return next.done ? undefined : String(next.value);
+  };
   const screens: string[] = [];
   const typed: string[] = [];
   try {
@@ -27,7 +34,11 @@ export async function simulateUssd(o: Options): Promise<string[]> {
         networkCode: '63902',
         text: typed.join('*'),
       });
-      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body });
+      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body }).catch(
+        (err: Error) => {
+          throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
+        },
+      );
       const reply = await res.text();
       if (!res.ok) {
         console.error(`Gateway answered ${res.status}: ${reply}`);
@@ -39,12 +50,12 @@ export async function simulateUssd(o: Options): Promise<string[]> {
       screens.push(screen);
       console.log(`\n┌ ${end ? 'END' : 'CON'} (${screen.length}/182) ${'─'.repeat(20)}\n${screen}\n└${'─'.repeat(34)}`);
       if (end) return screens;
-      const next = scripted ? scripted.shift() : await rl!.question('> ');
+      const next = scripted ? scripted.shift() : await ask();
       if (next === undefined) return screens;
       typed.push(next);
     }
   } catch (err) {
-    console.error(`Cannot reach the gateway at ${o.url}: ${(err as Error).message}. Is \`npm start\` running?`);
+    console.error((err as Error).message);
     process.exitCode = 1;
     return screens;
   } finally {
