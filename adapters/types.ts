@@ -3,7 +3,7 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../src/config/schema.ts';
-import type { Reply } from '../src/engine/ussd-contract.ts';
+import type { Reply } from '../src/engine/flow-contract.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
 
 /** The core services adapters may call. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import { t } from '../../src/i18n/index.ts';
-import type { Reply } from '../../src/engine/ussd-contract.ts';
+import type { Reply } from '../../src/engine/flow-contract.ts';
 import type { AdapterDeps } from '../types.ts';
 import { tokenMatcher } from './token.ts';
 

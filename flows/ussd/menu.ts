@@ -1,6 +1,6 @@
 // The main menu: which items show, and the key each answers to.
 import { publishedCycle } from '../../src/domain/cycle.ts';
-import type { UssdContext } from '../../src/engine/ussd-contract.ts';
+import type { UssdContext } from '../../src/engine/flow-contract.ts';
 import type { MessageKey } from '../../src/i18n/index.ts';
 
 /** What a main-menu item starts. */

@@ -3,7 +3,7 @@ import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { totalCost } from '../../src/domain/ballot.ts';
 import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
-import type { StepResult, UssdContext } from '../../src/engine/ussd-contract.ts';
+import type { StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { listPage, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';

@@ -2,7 +2,7 @@
 import type { Lang } from '../../src/config/schema.ts';
 import { phaseStatus } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
-import type { UssdContext } from '../../src/engine/ussd-contract.ts';
+import type { UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { fitParts } from './layout.ts';
 import { formatDateIn } from './render.ts';

@@ -2,7 +2,7 @@
 // Explores the flow breadth-first from session start with every input a caller could type.
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/config/schema.ts';
-import type { VoterSnapshot } from '../../src/engine/ussd-contract.ts';
+import type { VoterSnapshot } from '../../src/engine/flow-contract.ts';
 import { testDeployment, withBallot } from '../../test/helpers/deployment.ts';
 import { ctxFor } from '../../test/helpers/flow.ts';
 import { ussdFlow, type UssdState } from './index.ts';

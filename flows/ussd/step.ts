@@ -5,8 +5,9 @@ import { checkAdd, checkBallot, type RuleViolation } from '../../src/domain/ball
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
-import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/ussd-contract.ts';
+import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
+import { votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
@@ -107,27 +108,6 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
     case 'language':
       return goto(state, { name: 'lang' }, ctx);
   }
-}
-
-/** The cycle this caller may vote in now, or the END text saying why they cannot. */
-function votingCycle(lang: Lang, ctx: UssdContext, cycleId?: string): { cycleId: string } | { blocked: string } {
-  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
-  const date = (d: Date) => formatDateIn(ctx, d, lang);
-  if (status.kind === 'upcoming') return { blocked: t(lang, 'votingUpcoming', { date: date(status.opens) }) };
-  if (status.kind === 'closed') return { blocked: t(lang, 'votingClosed', { date: date(status.closed) }) };
-  if (status.kind === 'none') return { blocked: t(lang, 'votingNone') };
-  if (cycleId && status.cycle.id !== cycleId) {
-    const closes = ctx.deployment.cycles.find((c) => c.id === cycleId)!.phases.voting.closes;
-    return { blocked: t(lang, 'votingClosed', { date: date(closes) }) };
-  }
-  if (ctx.deployment.eligibility.mode === 'roll' && !ctx.voter.roll.eligible) {
-    return { blocked: t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' }) };
-  }
-  const ballot = ctx.voter.ballot;
-  if (ballot && ballot.cycleId === status.cycle.id && status.cycle.revote === 'refuse') {
-    return { blocked: t(lang, 'alreadyVotedRefuse', { date: date(ballot.castAt), receipt: ballot.receipt }) };
-  }
-  return { cycleId: status.cycle.id };
 }
 
 function startVote(state: UssdState, ctx: UssdContext): Result {

@@ -1,6 +1,6 @@
 // Table tests of the USSD flow: (caller, inputs) → (screen, END or not, effects).
 import { describe, expect, it } from 'vitest';
-import type { BallotSnapshot } from '../../src/engine/ussd-contract.ts';
+import type { BallotSnapshot } from '../../src/engine/flow-contract.ts';
 import { NOW, testDeployment, withBallot } from '../../test/helpers/deployment.ts';
 import { ctxFor, drive, FRESH } from '../../test/helpers/flow.ts';
 import { ussdFlow } from './index.ts';

@@ -25,6 +25,15 @@ const envSchema = z.object({
     .min(16, 'use at least 16 characters')
     .optional()
     .describe('HMAC key that turns phone numbers into voter pseudonyms'),
+  SAUTI_PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('Public base URL providers call (Twilio signatures are computed over it, not the Host header)'),
+  AT_USERNAME: z.string().optional().describe("Africa's Talking username (sandbox for testing)"),
+  AT_API_KEY: z.string().optional().describe("Africa's Talking API key"),
+  TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account SID'),
+  TWILIO_AUTH_TOKEN: z.string().optional().describe('Twilio auth token: signs callbacks and authenticates sends'),
+  REDIS_URL: z.string().optional().describe('Redis for the outbound SMS queue (BullMQ); unset: the embedded SQLite queue'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
@@ -41,6 +50,10 @@ export interface Settings {
   voterKeySecret: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   replyDeadlineMs: number;
+  publicUrl: string | undefined;
+  africastalking: { username: string; apiKey: string } | undefined;
+  twilio: { accountSid: string; authToken: string } | undefined;
+  redisUrl: string | undefined;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -63,6 +76,10 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     voterKeySecret: e.SAUTI_VOTER_KEY_SECRET ?? DEV_VOTER_SECRET,
     logLevel: e.LOG_LEVEL,
     replyDeadlineMs: e.SAUTI_REPLY_DEADLINE_MS,
+    publicUrl: e.SAUTI_PUBLIC_URL?.replace(/\/$/, ''),
+    africastalking: e.AT_USERNAME && e.AT_API_KEY ? { username: e.AT_USERNAME, apiKey: e.AT_API_KEY } : undefined,
+    twilio: e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } : undefined,
+    redisUrl: e.REDIS_URL,
     devDefaults,
   };
 }

@@ -86,6 +86,23 @@ export const deploymentSchema = z
         resumeMinutes: z.number().int().min(1).max(1440).default(15),
       })
       .default({ serviceCode: '*384*123#', resumeMinutes: 15 }),
+    sms: z
+      .object({
+        // Which provider answers an SMS: the one it arrived through. These are the numbers
+        // residents text; credentials come from the environment.
+        africastalking: z
+          .object({ shortCode: z.string().min(3).max(20), senderId: z.string().max(11).optional(), perSecond: z.number().positive().default(10) })
+          .optional(),
+        twilio: z.object({ from: z.string().regex(/^\+\d{6,15}$/, 'use an E.164 number'), perSecond: z.number().positive().default(1) }).optional(),
+        conversationMinutes: z.number().int().min(1).max(1440).default(30),
+        // Loop protection: no automatic reply to these senders (regular expressions), nor to
+        // short codes and alphanumeric senders, and at most `maxIdentical` identical messages
+        // to one number in 30 minutes.
+        denySenders: z.array(z.string().refine(validRegex, 'not a valid regular expression')).default([]),
+        maxIdentical: z.number().int().min(1).max(20).default(3),
+        maxAttempts: z.number().int().min(1).max(50).default(8),
+      })
+      .default({ conversationMinutes: 30, denySenders: [], maxIdentical: 3, maxAttempts: 8 }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),
@@ -102,6 +119,16 @@ export type Project = Cycle['projects'][number];
 export type Ward = Deployment['wards'][number];
 export type BallotRule = Cycle['ballot'];
 export type Category = Deployment['categories'][number];
+export type SmsSettings = Deployment['sms'];
+
+function validRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function validTimeZone(tz: string): boolean {
   try {

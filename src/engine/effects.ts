@@ -1,7 +1,7 @@
 // Commits what a flow decided: events into the outbox plus the current-state tables.
 import { v7 as uuidv7 } from 'uuid';
 import type { GatewayStore } from '../store/gateway-store.ts';
-import type { Effect } from './ussd-contract.ts';
+import type { Effect } from './flow-contract.ts';
 
 /** Who and where an effect came from; copied onto every event. */
 export interface Provenance {
@@ -28,6 +28,9 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
     switch (effect.type) {
       case 'voter.language':
         store.setVoterLang(p.voterKey, effect.lang, at);
+        return;
+      case 'voter.optOut':
+        store.setOptOut(p.voterKey, effect.optedOut, at);
         return;
       case 'vote.cast': {
         const id = uuidv7();

@@ -11,7 +11,7 @@ import { t } from '../i18n/index.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import { applyEffects } from './effects.ts';
-import type { Reply, UssdContext, UssdFlow, VoterSnapshot } from './ussd-contract.ts';
+import type { Reply, UssdContext, UssdFlow, VoterSnapshot } from './flow-contract.ts';
 
 /** One USSD request in provider-neutral form. */
 export interface UssdHop {

@@ -63,6 +63,9 @@ export class GatewayStore {
       voterLang: p('SELECT lang FROM voters WHERE voter_key = ?'),
       setVoterLang: p(`INSERT INTO voters (voter_key, lang, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at`),
+      optedOut: p('SELECT opted_out FROM voters WHERE voter_key = ?'),
+      setOptOut: p(`INSERT INTO voters (voter_key, lang, opted_out, updated_at) VALUES (?, '', ?, ?)
+        ON CONFLICT (voter_key) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`),
       rollEntry: p('SELECT ward_id FROM roll WHERE voter_key = ?'),
       upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id) VALUES (?, ?, ?)
         ON CONFLICT (voter_id) DO UPDATE SET voter_key = excluded.voter_key, ward_id = excluded.ward_id`),
@@ -104,12 +107,21 @@ export class GatewayStore {
     this.s.insertProposal!.run(p);
   }
 
+  /** The remembered language, if one was ever chosen ('' marks a row created by STOP alone). */
   voterLang(voterKey: string): string | undefined {
-    return (this.s.voterLang!.get(voterKey) as { lang: string } | undefined)?.lang;
+    return (this.s.voterLang!.get(voterKey) as { lang: string } | undefined)?.lang || undefined;
   }
 
   setVoterLang(voterKey: string, lang: string, at: string): void {
     this.s.setVoterLang!.run(voterKey, lang, at);
+  }
+
+  optedOut(voterKey: string): boolean {
+    return (this.s.optedOut!.pluck().get(voterKey) as number | undefined) === 1;
+  }
+
+  setOptOut(voterKey: string, optedOut: boolean, at: string): void {
+    this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
   }
 
   rollWard(voterKey: string): string | undefined {

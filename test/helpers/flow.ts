@@ -1,6 +1,6 @@
 // Drives the pure USSD flow without a store: start, then one step per input.
 import type { Deployment } from '../../src/config/schema.ts';
-import type { Effect, StepResult, UssdContext, VoterSnapshot } from '../../src/engine/ussd-contract.ts';
+import type { Effect, StepResult, UssdContext, VoterSnapshot } from '../../src/engine/flow-contract.ts';
 import { ussdFlow, type UssdState } from '../../flows/ussd/index.ts';
 import { NOW } from './deployment.ts';
 

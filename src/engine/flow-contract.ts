@@ -1,5 +1,5 @@
-// The contract between the USSD session runner (core) and a pure USSD flow (flows/ussd).
-// The core owns this interface so it never imports a flow; the shell wires one in.
+// The contract between the core's runners and the pure conversation flows (flows/ussd,
+// flows/sms). The core owns these types so it never imports a flow; the shell wires one in.
 import type { Deployment, Lang } from '../config/schema.ts';
 
 /** The voter's current ballot as the gateway knows it. */
@@ -52,7 +52,9 @@ export type Effect =
       description: string;
       reference: string;
     }
-  | { type: 'voter.language'; lang: Lang };
+  | { type: 'voter.language'; lang: Lang }
+  /** STOP (true) and START (false): no message goes to an opted-out number. */
+  | { type: 'voter.optOut'; optedOut: boolean };
 
 /** A screen for the resident: `end` closes the session. */
 export interface Reply {
@@ -77,4 +79,33 @@ export interface UssdFlow<S> {
   isResumable(state: S): boolean;
   /** The language to answer in, for error replies the runner writes itself. */
   language(state: S | null): Lang | null;
+}
+
+/** A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`). */
+export type SmsConversation = { kind: 'vote' } | { kind: 'idea'; text: string };
+
+/** Everything the SMS flow may read for one inbound message. */
+export interface SmsContext {
+  now: Date;
+  deployment: Deployment;
+  voter: VoterSnapshot & { optedOut: boolean };
+  conversation: SmsConversation | null;
+  fresh: { receipt: string; reference: string };
+  /** A proposal submitted on this gateway, by reference. */
+  proposal(reference: string): { status: string } | null;
+}
+
+/** What one inbound SMS leads to; the caller commits effects, conversation and replies together. */
+export interface SmsResult {
+  /** At most one reply; null when nothing may be sent (opted out). */
+  reply: { text: string; kind: 'reply' | 'confirmation' } | null;
+  effects: Effect[];
+  conversation: SmsConversation | null;
+  /** The keyword understood, for the inbound log (never the text). */
+  command: string;
+}
+
+/** A pure SMS conversation. */
+export interface SmsFlow {
+  handle(body: string, ctx: SmsContext): SmsResult;
 }

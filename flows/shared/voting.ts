@@ -1,0 +1,31 @@
+// Rules every channel's conversation shares: who may vote now, in which cycle.
+import type { Lang } from '../../src/config/schema.ts';
+import { phaseStatus } from '../../src/domain/cycle.ts';
+import { formatDate } from '../../src/domain/format.ts';
+import type { UssdContext } from '../../src/engine/flow-contract.ts';
+import { t } from '../../src/i18n/index.ts';
+
+/** What the voting check needs from a flow's context. */
+export type VotingContext = Pick<UssdContext, 'now' | 'deployment' | 'voter'>;
+
+/** The cycle this caller may vote in now, or the END text saying why they cannot. */
+export function votingCycle(lang: Lang, ctx: VotingContext, cycleId?: string): { cycleId: string } | { blocked: string } {
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  const date = (d: Date) => formatDate(d, lang, ctx.deployment.deployment.timezone);
+  if (status.kind === 'upcoming') return { blocked: t(lang, 'votingUpcoming', { date: date(status.opens) }) };
+  if (status.kind === 'closed') return { blocked: t(lang, 'votingClosed', { date: date(status.closed) }) };
+  if (status.kind === 'none') return { blocked: t(lang, 'votingNone') };
+  if (cycleId && status.cycle.id !== cycleId) {
+    const closes = ctx.deployment.cycles.find((c) => c.id === cycleId)!.phases.voting.closes;
+    return { blocked: t(lang, 'votingClosed', { date: date(closes) }) };
+  }
+  if (ctx.deployment.eligibility.mode === 'roll' && !ctx.voter.roll.eligible) {
+    return { blocked: t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' }) };
+  }
+  const ballot = ctx.voter.ballot;
+  if (ballot && ballot.cycleId === status.cycle.id && status.cycle.revote === 'refuse') {
+    return { blocked: t(lang, 'alreadyVotedRefuse', { date: date(ballot.castAt), receipt: ballot.receipt }) };
+  }
+  return { cycleId: status.cycle.id };
+}
+

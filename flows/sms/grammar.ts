@@ -1,0 +1,99 @@
+// The SMS grammar: keywords in every language, insensitive to case, punctuation, extra
+// spaces and diacritics. Parsing only; what a command does is in step.ts.
+import type { Lang } from '../../src/config/schema.ts';
+
+/** One inbound SMS, understood. `lang` is the language of the keyword used, if any. */
+export type SmsCommand = (
+  | { kind: 'vote'; codes: number[]; bad: string[] }
+  | { kind: 'idea'; text: string }
+  | { kind: 'status'; ref: string }
+  | { kind: 'receipt' | 'results' | 'help' | 'stop' | 'start' }
+  | { kind: 'lang'; code: string }
+  // No keyword: bare numbers or words, which may answer a question asked before.
+  | { kind: 'numbers'; codes: number[] }
+  | { kind: 'text'; text: string }
+) & { lang?: Lang };
+
+type Keyword = 'vote' | 'idea' | 'status' | 'receipt' | 'results' | 'help' | 'lang' | 'stop' | 'start';
+
+/** Keywords and aliases per language, already normalised (upper case, no diacritics). */
+export const KEYWORDS: Record<Keyword, Record<Lang, string[]>> = {
+  vote: { en: ['VOTE', 'V'], sw: ['KURA', 'PIGAKURA'], fr: ['VOTER', 'VOTEZ'] },
+  idea: { en: ['IDEA', 'PROPOSE', 'PROPOSAL'], sw: ['WAZO', 'PENDEKEZO'], fr: ['IDEE', 'PROPOSITION', 'PROPOSER'] },
+  status: { en: ['STATUS'], sw: ['HALI'], fr: ['STATUT', 'ETAT'] },
+  receipt: { en: ['RECEIPT', 'MYVOTE'], sw: ['RISITI'], fr: ['RECU'] },
+  results: { en: ['RESULTS', 'RESULT'], sw: ['MATOKEO'], fr: ['RESULTATS', 'RESULTAT'] },
+  help: { en: ['HELP', 'INFO', 'MENU'], sw: ['MSAADA', 'USAIDIZI'], fr: ['AIDE'] },
+  lang: { en: ['LANG', 'LANGUAGE'], sw: ['LUGHA'], fr: ['LANGUE'] },
+  // Carriers expect STOP and START whatever the language.
+  stop: { en: ['STOP', 'UNSUBSCRIBE', 'QUIT', 'END'], sw: ['ACHA', 'SITISHA'], fr: ['ARRET', 'ARRETER'] },
+  start: { en: ['START', 'UNSTOP', 'SUBSCRIBE'], sw: ['ANZA', 'JIUNGE'], fr: ['DEMARRER', 'REPRENDRE'] },
+};
+
+const LOOKUP = new Map<string, { kind: Keyword; lang: Lang }>();
+for (const [kind, byLang] of Object.entries(KEYWORDS) as [Keyword, Record<Lang, string[]>][]) {
+  for (const [lang, words] of Object.entries(byLang) as [Lang, string[]][]) {
+    for (const w of words) if (!LOOKUP.has(w)) LOOKUP.set(w, { kind, lang });
+  }
+}
+
+/** Upper case without diacritics or anything but letters and digits. */
+export function normalizeWord(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
+/** Parses one SMS body. Never throws; anything unrecognised is `text`. */
+export function parseSms(body: string): SmsCommand {
+  const text = body.normalize('NFC').replace(/\s+/g, ' ').trim();
+  // "PIGA KURA 3 7": a two-word keyword; "VOTE3,7": a keyword glued to its first number.
+  const m = text.match(/^(piga\s+kura|[\p{L}]+)\s*[:.,;!-]*\s*(.*)$/iu);
+  const head = m ? normalizeWord(m[1]!) : '';
+  const found = LOOKUP.get(head);
+  if (!found) {
+    const codes = numbers(text);
+    if (codes && codes.length > 0) return { kind: 'numbers', codes };
+    return { kind: 'text', text };
+  }
+  const rest = m![2]!.trim();
+  const lang = found.lang;
+  switch (found.kind) {
+    case 'vote': {
+      const tokens = rest.split(/[^\p{L}\p{N}#]+/u).filter(Boolean);
+      const codes: number[] = [];
+      const bad: string[] = [];
+      for (const tok of tokens) {
+        const c = tok.match(/^(?:P|#|NO)?(\d{1,3})$/i);
+        if (c) codes.push(Number(c[1]));
+        else bad.push(tok);
+      }
+      return { kind: 'vote', codes: [...new Set(codes)], bad, lang };
+    }
+    case 'idea':
+      return { kind: 'idea', text: rest, lang };
+    case 'status':
+      return { kind: 'status', ref: normalizeReference(rest), lang };
+    case 'lang':
+      return { kind: 'lang', code: normalizeWord(rest), lang };
+    default:
+      return { kind: found.kind, lang };
+  }
+}
+
+/** "3 7 12", "3,7,12", "P3 P7": the numbers, or null if anything else is there. */
+function numbers(text: string): number[] | null {
+  const tokens = text.split(/[^\p{L}\p{N}#]+/u).filter(Boolean);
+  const codes: number[] = [];
+  for (const tok of tokens) {
+    const c = tok.match(/^(?:P|#)?(\d{1,3})$/i);
+    if (!c) return null;
+    codes.push(Number(c[1]));
+  }
+  return codes;
+}
+
+/** "p-7k2m-x9qd", "P7K2MX9QD", "7k2m x9qd" → "P-7K2M-X9QD"; Crockford look-alikes fixed. */
+export function normalizeReference(raw: string): string {
+  let s = normalizeWord(raw).replace(/O/g, '0').replace(/[IL]/g, '1');
+  if (s.length === 9 && s.startsWith('P')) s = s.slice(1);
+  return s.length === 8 ? `P-${s.slice(0, 4)}-${s.slice(4)}` : s;
+}

@@ -1,0 +1,193 @@
+// What an inbound SMS does: (body, context) → (reply, effects, conversation). Pure.
+import type { Lang } from '../../src/config/schema.ts';
+import { checkBallot } from '../../src/domain/ballot.ts';
+import { publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import { formatDate, formatMoney } from '../../src/domain/format.ts';
+import { defaultLanguage } from '../../src/domain/language.ts';
+import { phaseStatus } from '../../src/domain/cycle.ts';
+import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
+import { t } from '../../src/i18n/index.ts';
+import { votingCycle } from '../shared/voting.ts';
+import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
+
+const TITLE_MAX = 40;
+const IDEA_MAX = 300;
+
+/** The Sauti SMS conversation. */
+export const smsFlow: SmsFlow = {
+  handle(body, ctx) {
+    const cmd = parseSms(body);
+    const lang = ctx.voter.lang ?? cmd.lang ?? defaultLanguage(ctx.deployment);
+    const r = dispatch(cmd, lang, ctx);
+    // Opted-out numbers get nothing, except the answer to STOP or START itself.
+    const silenced = ctx.voter.optedOut && cmd.kind !== 'start' && cmd.kind !== 'stop';
+    return { ...r, reply: silenced ? null : r.reply, command: cmd.kind };
+  },
+};
+
+type Outcome = Omit<SmsResult, 'command'>;
+const reply = (text: string, more: Partial<Outcome> = {}): Outcome => ({
+  reply: { text, kind: 'reply' },
+  effects: [],
+  conversation: null,
+  ...more,
+});
+
+function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
+  switch (cmd.kind) {
+    case 'vote':
+      if (cmd.bad.length > 0) return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
+      return vote(cmd.codes, lang, ctx);
+    case 'numbers':
+      if (ctx.conversation?.kind === 'vote') return vote(cmd.codes, lang, ctx);
+      if (ctx.conversation?.kind === 'idea' && cmd.codes.length === 1) return ideaForWardIndex(cmd.codes[0]!, ctx.conversation.text, lang, ctx);
+      return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
+    case 'idea':
+      return idea(cmd.text, lang, ctx);
+    case 'status': {
+      const p = ctx.proposal(cmd.ref);
+      if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref || '?' }));
+      return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
+    }
+    case 'receipt': {
+      const b = ctx.voter.ballot;
+      if (!b) return reply(t(lang, 'noVote'));
+      const ward = wardName(ctx, b.wardId, lang);
+      return reply(t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes: b.picks.join(' '), receipt: b.receipt }));
+    }
+    case 'results': {
+      const cycle = publishedCycle(ctx.deployment, ctx.now);
+      if (!cycle) return reply(t(lang, 'resultsNotYet'));
+      const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? ctx.deployment.wards[0]!.id;
+      const codes = selectedProjects(cycle, wardId).map((p) => p.code).join(' ');
+      const ward = wardName(ctx, wardId, lang);
+      return reply(codes ? t(lang, 'smsResults', { ward, codes }) : t(lang, 'resultsNone', { ward }));
+    }
+    case 'help':
+      return reply(t(lang, 'smsHelp'));
+    case 'lang': {
+      const chosen = ctx.deployment.languages.find(
+        (l) => normalizeWord(l.code) === cmd.code || normalizeWord(l.name) === cmd.code,
+      );
+      if (!chosen) return reply(t(lang, 'smsLangUnknown'));
+      return reply(t(chosen.code, 'smsLangSet'), { effects: [{ type: 'voter.language', lang: chosen.code }] });
+    }
+    case 'stop':
+      return reply(t(lang, 'smsStopped'), { effects: [{ type: 'voter.optOut', optedOut: true }] });
+    case 'start':
+      return reply(t(lang, 'smsStarted'), { effects: [{ type: 'voter.optOut', optedOut: false }] });
+    case 'text':
+      if (cmd.text === '') return reply(t(lang, 'smsHelp'));
+      return reply(t(lang, 'smsUnknown'));
+  }
+}
+
+function vote(codes: number[], lang: Lang, ctx: SmsContext): Outcome {
+  const open = votingCycle(lang, ctx);
+  if ('blocked' in open) return reply(open.blocked);
+  const ask: SmsConversation = { kind: 'vote' };
+  if (codes.length === 0) return reply(t(lang, 'smsAskCodes', { example: example(ctx) }), { conversation: ask });
+  const cycle = ctx.deployment.cycles.find((c) => c.id === open.cycleId)!;
+  const unknown = codes.filter((c) => !cycle.projects.some((p) => p.code === c));
+  if (unknown.length > 0) {
+    return reply(t(lang, 'smsUnknownCodes', { codes: unknown.join(' '), example: example(ctx) }), { conversation: ask });
+  }
+  const wards = [...new Set(codes.map((c) => cycle.projects.find((p) => p.code === c)!.ward))];
+  if (wards.length > 1) return reply(t(lang, 'smsOneWard', { codes: codes.join(' '), example: example(ctx) }), { conversation: ask });
+  const wardId = wards[0]!;
+  const rollWard = ctx.voter.roll.wardId;
+  if (rollWard && rollWard !== wardId) {
+    const code = codes.find((c) => cycle.projects.find((p) => p.code === c)!.ward !== rollWard)!;
+    return reply(t(lang, 'smsNotYourWard', { code, ward: wardName(ctx, rollWard, lang), example: example(ctx) }), { conversation: ask });
+  }
+  const projects = wardProjects(cycle, wardId);
+  const budget = wardBudget(ctx.deployment, wardId);
+  const v = checkBallot(cycle.ballot, codes, projects, budget);
+  if (v) {
+    const money = (n: number) => formatMoney(n, ctx.deployment.deployment.currency, lang);
+    const ex = example(ctx);
+    const text =
+      v.kind === 'too-many' ? t(lang, 'smsTooMany', { max: v.max, example: ex })
+      : v.kind === 'too-few' ? t(lang, 'smsTooFew', { min: v.min, example: ex })
+      : v.kind === 'over-budget' ? t(lang, 'smsOverBudget', { total: money(codes.reduce((s, c) => s + projects.find((p) => p.code === c)!.cost, 0)), budget: money(budget) })
+      : t(lang, 'smsVoteHow', { example: ex });
+    return reply(text, { conversation: ask });
+  }
+  const previous = ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot : null;
+  const receipt = ctx.fresh.receipt;
+  const effect: Effect = { type: 'vote.cast', cycleId: cycle.id, wardId, picks: codes, receipt, replaces: previous?.eventId ?? null };
+  const params = { codes: codes.join(' '), ward: wardName(ctx, wardId, lang), receipt };
+  return {
+    reply: { text: t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', params), kind: 'confirmation' },
+    effects: [effect],
+    conversation: null,
+  };
+}
+
+function idea(text: string, lang: Lang, ctx: SmsContext): Outcome {
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind !== 'open') {
+    if (status.kind === 'upcoming') return reply(t(lang, 'proposalsUpcoming', { date: date(ctx, status.opens, lang) }));
+    if (status.kind === 'closed') return reply(t(lang, 'proposalsClosed', { date: date(ctx, status.closed, lang) }));
+    return reply(t(lang, 'proposalsNone'));
+  }
+  if (text.length < 5) return reply(t(lang, 'smsIdeaHow'));
+  // "IDEA Kiboko fix the borehole": a leading ward name (any language) chooses the ward.
+  const named = wardPrefix(text, ctx);
+  const wardId = named?.wardId ?? ctx.voter.roll.wardId ?? (ctx.deployment.wards.length === 1 ? ctx.deployment.wards[0]!.id : null);
+  const body = named ? named.rest : text;
+  if (!wardId) {
+    const options = ctx.deployment.wards.map((w, i) => `${i + 1} ${w.name[lang]}`).join(', ');
+    return reply(t(lang, 'smsAskWard', { options }), { conversation: { kind: 'idea', text: body } });
+  }
+  return submitIdea(body, wardId, status.cycle.id, lang, ctx);
+}
+
+function ideaForWardIndex(n: number, text: string, lang: Lang, ctx: SmsContext): Outcome {
+  const ward = ctx.deployment.wards[n - 1];
+  if (!ward) return idea(text, lang, ctx);
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind !== 'open') return reply(t(lang, 'proposalsNone'));
+  return submitIdea(text, ward.id, status.cycle.id, lang, ctx);
+}
+
+function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, ctx: SmsContext): Outcome {
+  const description = text.slice(0, IDEA_MAX);
+  const title = description.length <= TITLE_MAX ? description : `${description.slice(0, TITLE_MAX - 3).trimEnd()}...`;
+  const reference = `P-${ctx.fresh.reference}`;
+  return {
+    reply: { text: t(lang, 'smsIdeaRecorded', { ref: reference }), kind: 'confirmation' },
+    effects: [{ type: 'proposal.submitted', cycleId, wardId, category: 'sms', title, description, reference }],
+    conversation: null,
+  };
+}
+
+function wardPrefix(text: string, ctx: SmsContext): { wardId: string; rest: string } | null {
+  const words = text.split(' ');
+  for (const w of ctx.deployment.wards) {
+    for (const name of [w.id, ...Object.values(w.name)]) {
+      const n = name.split(/\s+/).length;
+      if (words.length > n && normalizeWord(words.slice(0, n).join('')) === normalizeWord(name)) {
+        return { wardId: w.id, rest: words.slice(n).join(' ') };
+      }
+    }
+  }
+  return null;
+}
+
+/** Two project codes from the caller's ward, for "e.g. VOTE 3 7". */
+function example(ctx: SmsContext): string {
+  const open = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  const cycle = open.kind === 'none' ? ctx.deployment.cycles[0]! : open.cycle;
+  const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? cycle.projects[0]?.ward;
+  const codes = cycle.projects.filter((p) => p.ward === wardId).slice(0, 2).map((p) => p.code);
+  return codes.length > 0 ? codes.join(' ') : '3 7';
+}
+
+function wardName(ctx: SmsContext, wardId: string, lang: Lang): string {
+  return ctx.deployment.wards.find((w) => w.id === wardId)?.name[lang] ?? wardId;
+}
+
+function date(ctx: SmsContext, d: Date, lang: Lang): string {
+  return formatDate(d, lang, ctx.deployment.deployment.timezone);
+}
