@@ -4,7 +4,9 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../src/config/schema.ts';
 import type { Reply } from '../src/engine/flow-contract.ts';
+import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
+import type { OutboundState } from '../src/domain/outbound-state.ts';
 
 /** The core services adapters may call. */
 export interface AdapterDeps {
@@ -16,6 +18,14 @@ export interface AdapterDeps {
     hop(req: UssdHop): Promise<Reply>;
     languageOf(sessionId: string): Lang;
   };
+  /** Absent when the deployment has no SMS provider configured. */
+  sms?: {
+    receive(msg: InboundSms): Promise<InboxOutcome>;
+    report(provider: string, providerMessageId: string, state: Exclude<OutboundState, 'queued'>, error: string | null): Promise<void>;
+  };
+  /** Public base URL providers call; Twilio signatures are computed over it. */
+  publicUrl?: string;
+  twilio?: { accountSid: string; authToken: string };
 }
 
 /** A provider adapter: its folder name under adapters/ and the routes it mounts. */

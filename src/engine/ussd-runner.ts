@@ -11,7 +11,8 @@ import { t } from '../i18n/index.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import { applyEffects } from './effects.ts';
-import type { Reply, UssdContext, UssdFlow, VoterSnapshot } from './flow-contract.ts';
+import { voterSnapshot } from './voter-snapshot.ts';
+import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
 
 /** One USSD request in provider-neutral form. */
 export interface UssdHop {
@@ -102,7 +103,7 @@ export class UssdRunner<S> {
       now,
       deployment: this.deps.deployment,
       serviceCode: req.serviceCode,
-      voter: this.voterSnapshot(key),
+      voter: voterSnapshot(store, this.deps.deployment, key),
       fresh,
     });
     const provenance = {
@@ -159,37 +160,6 @@ export class UssdRunner<S> {
     return reply;
   }
 
-  /** The voter as stored now. Each part is read on first use: most hops need none of them. */
-  private voterSnapshot(key: string): VoterSnapshot {
-    const { store, deployment } = this.deps;
-    const once = <T>(read: () => T) => {
-      let value: { v: T } | undefined;
-      return () => (value ??= { v: read() }).v;
-    };
-    const lang = once(() => (store.voterLang(key) as Lang | undefined) ?? null);
-    const roll = once(() => {
-      if (deployment.eligibility.mode !== 'roll') return { eligible: true, wardId: null };
-      const wardId = store.rollWard(key) ?? null;
-      return { eligible: wardId !== null, wardId };
-    });
-    const ballot = once(() => {
-      const b = store.latestBallot(key);
-      if (!b) return null;
-      const picks = JSON.parse(b.picks) as number[];
-      return { cycleId: b.cycle_id, wardId: b.ward_id, picks, receipt: b.receipt, castAt: new Date(b.cast_at), eventId: b.event_id };
-    });
-    return {
-      get lang() {
-        return lang();
-      },
-      get roll() {
-        return roll();
-      },
-      get ballot() {
-        return ballot();
-      },
-    };
-  }
 }
 
 /** Cryptographic random bytes drawn 4 KiB at a time: every hop draws codes it rarely uses. */

@@ -11,6 +11,15 @@ import { loadDeployment, loadRoll } from '../config/load.ts';
 import { shortCode } from '../domain/codes.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
+import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
+import { SmsInbox } from '../engine/sms-inbox.ts';
+import { SmsDispatcher, type OutboundQueue, type SmsSender } from '../engine/sms-outbound.ts';
+import { SmsStore } from '../store/sms-store.ts';
+import { smsFlow } from '../../flows/sms/index.ts';
+import { africastalkingSender } from '../../adapters/africastalking/sms-sender.ts';
+import { twilioSender } from '../../adapters/twilio/sms-sender.ts';
+import { BullmqSmsQueue } from '../../queue/bullmq-sms.ts';
+import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
@@ -31,10 +40,17 @@ export interface AssembledGateway {
   store: GatewayStore;
   queue: CommitQueue;
   gatewayId: string;
+  sms: SmsStore;
+  /** Not started by assembleGateway: startGateway (or a test) starts it. */
+  outbound: OutboundQueue;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
-export function assembleGateway(settings: Settings, logger: Logger, options: { clock?: () => Date } = {}): AssembledGateway {
+export function assembleGateway(
+  settings: Settings,
+  logger: Logger,
+  options: { clock?: () => Date; queuePrefix?: string } = {},
+): AssembledGateway {
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
   }
@@ -58,6 +74,32 @@ export function assembleGateway(settings: Settings, logger: Logger, options: { c
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
   });
+  const sms = new SmsStore(db);
+  const { senders, perSecond } = smsSenders(settings, deployment);
+  const dispatcher = new SmsDispatcher({
+    sms,
+    queue,
+    senders,
+    optedOut: (key) => store.optedOut(key),
+    maxAttempts: deployment.sms.maxAttempts,
+    logger,
+    clock: options.clock,
+  });
+  const outbound: OutboundQueue = settings.redisUrl
+    ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? 'sauti', perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
+    : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
+  const inbox = new SmsInbox({
+    store,
+    sms,
+    queue,
+    outbound,
+    deployment,
+    flow: smsFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger,
+    clock: options.clock,
+  });
   const app = createApp(
     adapters,
     {
@@ -66,15 +108,44 @@ export function assembleGateway(settings: Settings, logger: Logger, options: { c
       callbackToken: settings.callbackToken,
       replyDeadlineMs: settings.replyDeadlineMs,
       ussd: { hop: (req) => runner.hop(req), languageOf: (id) => runner.languageOf(id) },
+      sms: {
+        receive: (m) => inbox.receive(m),
+        report: async (provider, pid, state, error) => {
+          await queue.run(() => sms.report(provider, pid, state, error, new Date().toISOString()));
+        },
+      },
+      publicUrl: settings.publicUrl,
+      twilio: settings.twilio,
     },
     { gatewayId },
   );
-  return { app, db, store, queue, gatewayId };
+  return { app, db, store, queue, gatewayId, sms, outbound };
+}
+
+/** Senders for the providers both configured in the deployment and given credentials. */
+function smsSenders(settings: Settings, d: Deployment) {
+  const senders: Partial<Record<string, SmsSender>> = {};
+  const perSecond: Record<string, number> = {};
+  const at = d.sms.africastalking;
+  if (at) {
+    perSecond.africastalking = at.perSecond;
+    if (settings.africastalking) senders.africastalking = africastalkingSender({ ...settings.africastalking, from: at.senderId ?? at.shortCode });
+  }
+  const tw = d.sms.twilio;
+  if (tw) {
+    perSecond.twilio = tw.perSecond;
+    if (settings.twilio) {
+      const statusCallback = settings.publicUrl ? `${settings.publicUrl}/twilio/sms-status` : undefined;
+      senders.twilio = twilioSender({ ...settings.twilio, from: tw.from, statusCallback });
+    }
+  }
+  return { senders, perSecond };
 }
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
 export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
-  const { app, db, queue, gatewayId } = assembleGateway(settings, logger);
+  const { app, db, queue, gatewayId, outbound } = assembleGateway(settings, logger);
+  await outbound.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));
     s.once('error', reject);
@@ -92,6 +163,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
       server.closeIdleConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
       server.closeAllConnections();
+      await outbound.stop();
       // Let queued commits finish before the file closes.
       while (queue.size > 0) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));

@@ -63,6 +63,7 @@ export class GatewayStore {
       voterLang: p('SELECT lang FROM voters WHERE voter_key = ?'),
       setVoterLang: p(`INSERT INTO voters (voter_key, lang, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at`),
+      proposal: p('SELECT status FROM proposals WHERE reference = ?'),
       optedOut: p('SELECT opted_out FROM voters WHERE voter_key = ?'),
       setOptOut: p(`INSERT INTO voters (voter_key, lang, opted_out, updated_at) VALUES (?, '', ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`),
@@ -114,6 +115,11 @@ export class GatewayStore {
 
   setVoterLang(voterKey: string, lang: string, at: string): void {
     this.s.setVoterLang!.run(voterKey, lang, at);
+  }
+
+  /** A proposal's status by reference, or null. */
+  proposal(reference: string): { status: string } | null {
+    return (this.s.proposal!.get(reference) as { status: string } | undefined) ?? null;
   }
 
   optedOut(voterKey: string): boolean {

@@ -37,6 +37,7 @@ CREATE TABLE sms_outbound (
   attempts      INTEGER NOT NULL DEFAULT 0,
   next_attempt_at TEXT NOT NULL,
   provider_message_id TEXT,
+  lease_until   TEXT,                     -- a sender holds the row until then (at-least-once queues)
   error         TEXT,
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL
@@ -44,3 +45,13 @@ CREATE TABLE sms_outbound (
 CREATE INDEX sms_outbound_due ON sms_outbound (next_attempt_at) WHERE state = 'queued';
 CREATE UNIQUE INDEX sms_outbound_provider_id ON sms_outbound (provider, provider_message_id) WHERE provider_message_id IS NOT NULL;
 CREATE INDEX sms_outbound_recent ON sms_outbound (voter_key, body_hash, created_at);
+
+-- A delivery report that outran our own record of the send: applied when the send is recorded.
+CREATE TABLE sms_early_reports (
+  provider            TEXT NOT NULL,
+  provider_message_id TEXT NOT NULL,
+  state               TEXT NOT NULL CHECK (state IN ('sent', 'delivered', 'failed')),
+  error               TEXT,
+  received_at         TEXT NOT NULL,
+  PRIMARY KEY (provider, provider_message_id)
+) STRICT, WITHOUT ROWID;

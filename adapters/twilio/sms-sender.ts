@@ -1,0 +1,25 @@
+// Sends SMS through the twilio SDK; its errors map through the shared HTTP outcome table.
+import twilio from 'twilio';
+import { providerHttpError } from '../../src/domain/http-errors.ts';
+import type { SmsSender } from '../../src/engine/sms-outbound.ts';
+
+/** A Twilio sender from `from`, with status callbacks to `statusCallback` when given. */
+export function twilioSender(opts: { accountSid: string; authToken: string; from: string; statusCallback?: string }): SmsSender {
+  const client = twilio(opts.accountSid, opts.authToken);
+  return {
+    async send({ to, body }) {
+      try {
+        const m = await client.messages.create({
+          to,
+          from: opts.from,
+          body,
+          ...(opts.statusCallback ? { statusCallback: opts.statusCallback } : {}),
+        });
+        return { providerMessageId: m.sid };
+      } catch (err) {
+        const e = err as { status?: number; code?: number; message?: string };
+        throw providerHttpError('twilio', e.status, e.code ? `error ${e.code}` : (e.message ?? 'no response'));
+      }
+    },
+  };
+}

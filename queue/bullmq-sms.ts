@@ -1,0 +1,95 @@
+// The outbound SMS queue on Redis (BullMQ), used when REDIS_URL is set. The sms_outbound table
+// stays the source of truth; BullMQ carries the timers, retries and per-provider rate limit.
+// Delivery is at-least-once: the dispatcher's lease makes a job that runs twice send once.
+import { Queue, Worker } from 'bullmq';
+import { Redis as IORedis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { OutboundQueue, SmsDispatcher } from '../src/engine/sms-outbound.ts';
+import type { SmsStore } from '../src/store/sms-store.ts';
+
+interface Options {
+  redisUrl: string;
+  /** Queue names are `${prefix}-sms-${provider}`; tests use their own prefix. */
+  prefix: string;
+  perSecond: Record<string, number>;
+  maxAttempts: number;
+  dispatcher: SmsDispatcher;
+  sms: SmsStore;
+  logger: Logger;
+  /** How often rows that lost their job (a crash, a stalled job) are queued again. */
+  reconcileMs?: number;
+}
+
+/** One BullMQ queue and worker per provider. */
+export class BullmqSmsQueue implements OutboundQueue {
+  private readonly connection: IORedis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers: Worker[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: Options) {
+    // BullMQ workers block on Redis; they need retries without a per-request limit.
+    this.connection = new IORedis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  }
+
+  notify(messages: { id: number; provider: string }[]): void {
+    for (const m of messages) {
+      const q = this.queues.get(m.provider);
+      if (!q) continue; // no queue for this provider: the row waits for reconcile after a restart
+      q.add('send', { id: m.id }, this.jobOptions(m.id)).catch((err) =>
+        this.o.logger.error({ component: 'sms-queue', message: m.id, err: String(err) }, 'could not enqueue; reconcile will retry'),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.connection.connect();
+    for (const [provider, perSecond] of Object.entries(this.o.perSecond)) {
+      const name = `${this.o.prefix}-sms-${provider}`;
+      this.queues.set(provider, new Queue(name, { connection: this.connection }));
+      const worker = new Worker(
+        name,
+        async (job) => {
+          const outcome = await this.o.dispatcher.dispatch((job.data as { id: number }).id);
+          // Throwing hands the retry to BullMQ's exponential backoff (same schedule as embedded).
+          if (outcome.kind === 'retry') throw new Error('retryable send failure');
+          return outcome.kind;
+        },
+        {
+          connection: this.connection.duplicate(),
+          concurrency: 8,
+          limiter: { max: Math.max(1, Math.round(perSecond)), duration: 1000 },
+        },
+      );
+      worker.on('error', (err) => this.o.logger.error({ component: 'sms-queue', err: String(err) }, 'worker error'));
+      this.workers.push(worker);
+    }
+    this.reconcile();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await Promise.all(this.workers.map((w) => w.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.connection.quit().catch(() => undefined);
+  }
+
+  /** Queues every due row again; job ids make this a no-op for rows that still have a job. */
+  private reconcile(): void {
+    const due = this.o.sms.due(new Date().toISOString(), 1000);
+    this.notify(due);
+    this.timer = setTimeout(() => this.reconcile(), this.o.reconcileMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  private jobOptions(id: number) {
+    return {
+      jobId: `sms-${id}`,
+      attempts: this.o.maxAttempts,
+      backoff: { type: 'exponential' as const, delay: 2000 },
+      // Finished jobs are removed so a later reconcile may queue the same id again.
+      removeOnComplete: true,
+      removeOnFail: true,
+    };
+  }
+}

@@ -1,0 +1,175 @@
+// Prepared statements for the SMS tables: inbound log, conversations, outbound queue.
+import { createHash } from 'node:crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import { smsCost } from '../domain/sms-encoding.ts';
+
+import { OUTBOUND_RANK as RANK, type OutboundState } from '../domain/outbound-state.ts';
+
+/** One outbound message row. */
+export interface OutboundRow {
+  id: number;
+  provider: string;
+  to_phone: string | null;
+  voter_key: string;
+  body: string;
+  encoding: 'GSM-7' | 'UCS-2';
+  segments: number;
+  kind: string;
+  source_ref: string;
+  state: OutboundState;
+  attempts: number;
+  next_attempt_at: string;
+  provider_message_id: string | null;
+  lease_until: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A message to queue. */
+export interface NewOutbound {
+  provider: string;
+  toPhone: string;
+  voterKey: string;
+  body: string;
+  kind: 'reply' | 'confirmation' | 'broadcast';
+  sourceRef: string;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+/** Typed access to the SMS tables. */
+export class SmsStore {
+  private readonly s: Record<string, Statement>;
+
+  constructor(readonly db: Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      inbound: p('SELECT command FROM sms_inbound WHERE provider = ? AND provider_id = ?'),
+      saveInbound: p('INSERT INTO sms_inbound (provider, provider_id, voter_key, received_at, command) VALUES (?, ?, ?, ?, ?)'),
+      conversation: p('SELECT state FROM sms_conversations WHERE voter_key = ? AND expires_at > ?'),
+      saveConversation: p(`INSERT INTO sms_conversations (voter_key, state, expires_at) VALUES (?, ?, ?)
+        ON CONFLICT (voter_key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
+      dropConversation: p('DELETE FROM sms_conversations WHERE voter_key = ?'),
+      identicalSince: p('SELECT count(*) FROM sms_outbound WHERE voter_key = ? AND body_hash = ? AND created_at >= ?'),
+      enqueue: p(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, source_ref,
+          state, next_attempt_at, created_at, updated_at)
+        VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @encoding, @segments, @kind, @source_ref, 'queued', @now, @now, @now)
+        ON CONFLICT (source_ref) DO NOTHING`),
+      get: p('SELECT * FROM sms_outbound WHERE id = ?'),
+      due: p(`SELECT id, provider FROM sms_outbound WHERE state = 'queued' AND next_attempt_at <= ?
+        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`),
+      claim: p(`UPDATE sms_outbound SET lease_until = ?, attempts = attempts + 1, updated_at = ?
+        WHERE id = ? AND state = 'queued' AND (lease_until IS NULL OR lease_until < ?)`),
+      markSent: p(`UPDATE sms_outbound SET state = 'sent', provider_message_id = ?, lease_until = NULL, error = NULL, updated_at = ?
+        WHERE id = ? AND state = 'queued'`),
+      retryLater: p(`UPDATE sms_outbound SET next_attempt_at = ?, lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'queued'`),
+      fail: p(`UPDATE sms_outbound SET state = 'failed', to_phone = NULL, lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'queued'`),
+      report: p(`UPDATE sms_outbound SET state = @state, error = coalesce(@error, error), updated_at = @now,
+          to_phone = CASE WHEN @final THEN NULL ELSE to_phone END
+        WHERE provider = @provider AND provider_message_id = @pid
+          AND (CASE state WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END) < @rank`),
+      early: p(`INSERT INTO sms_early_reports (provider, provider_message_id, state, error, received_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (provider, provider_message_id) DO UPDATE SET state = excluded.state, error = excluded.error
+        WHERE (CASE sms_early_reports.state WHEN 'sent' THEN 1 ELSE 2 END) < (CASE excluded.state WHEN 'sent' THEN 1 ELSE 2 END)`),
+      takeEarly: p('DELETE FROM sms_early_reports WHERE provider = ? AND provider_message_id = ? RETURNING state, error'),
+      list: p('SELECT * FROM sms_outbound ORDER BY id DESC LIMIT ?'),
+      counts: p('SELECT state, count(*) AS n FROM sms_outbound GROUP BY state'),
+    };
+  }
+
+  /** The command logged for an inbound message already seen, if any. */
+  inbound(provider: string, providerId: string): string | undefined {
+    return this.s.inbound!.pluck().get(provider, providerId) as string | undefined;
+  }
+
+  saveInbound(provider: string, providerId: string, voterKey: string, at: string, command: string): void {
+    this.s.saveInbound!.run(provider, providerId, voterKey, at, command);
+  }
+
+  conversation(voterKey: string, now: string): unknown {
+    const state = this.s.conversation!.pluck().get(voterKey, now) as string | undefined;
+    return state === undefined ? null : JSON.parse(state);
+  }
+
+  saveConversation(voterKey: string, state: unknown | null, expiresAt: string): void {
+    if (state === null) this.s.dropConversation!.run(voterKey);
+    else this.s.saveConversation!.run(voterKey, JSON.stringify(state), expiresAt);
+  }
+
+  /** How many messages with this exact body went to this voter since `since`. */
+  identicalSince(voterKey: string, body: string, since: string): number {
+    return this.s.identicalSince!.pluck().get(voterKey, hash(body), since) as number;
+  }
+
+  /** Queues a message (once per source_ref); returns its id, or null if it was queued before. */
+  enqueue(m: NewOutbound, now: string): number | null {
+    const cost = smsCost(m.body);
+    const r = this.s.enqueue!.run({
+      provider: m.provider,
+      to_phone: m.toPhone,
+      voter_key: m.voterKey,
+      body: m.body,
+      body_hash: hash(m.body),
+      encoding: cost.encoding,
+      segments: cost.segments,
+      kind: m.kind,
+      source_ref: m.sourceRef,
+      now,
+    });
+    return r.changes === 1 ? Number(r.lastInsertRowid) : null;
+  }
+
+  get(id: number): OutboundRow | undefined {
+    return this.s.get!.get(id) as OutboundRow | undefined;
+  }
+
+  /** Queued messages whose time has come and that no sender holds. */
+  due(now: string, limit: number): { id: number; provider: string }[] {
+    return this.s.due!.all(now, now, limit) as { id: number; provider: string }[];
+  }
+
+  /** Takes the row for one send attempt until `leaseUntil`; false if another sender has it or it is done. */
+  claim(id: number, now: string, leaseUntil: string): boolean {
+    return this.s.claim!.run(leaseUntil, now, id, now).changes === 1;
+  }
+
+  /** Records the provider's acceptance, then applies any report that arrived first. */
+  markSent(id: number, providerMessageId: string, now: string): void {
+    this.s.markSent!.run(providerMessageId, now, id);
+    const row = this.get(id)!;
+    const early = this.s.takeEarly!.get(row.provider, providerMessageId) as { state: OutboundState; error: string | null } | undefined;
+    if (early) this.report(row.provider, providerMessageId, early.state, early.error, now);
+  }
+
+  retryLater(id: number, at: string, error: string, now: string): void {
+    this.s.retryLater!.run(at, error, now, id);
+  }
+
+  fail(id: number, error: string, now: string): void {
+    this.s.fail!.run(error, now, id);
+  }
+
+  /**
+   * Applies a delivery report, forward only: a late "sent" never overwrites "delivered".
+   * Returns false when no sent message has that provider id yet (kept for when it has).
+   */
+  report(provider: string, pid: string, state: OutboundState, error: string | null, now: string): boolean {
+    const rank = RANK[state];
+    const r = this.s.report!.run({ provider, pid, state, error, now, rank, final: rank === 2 ? 1 : 0 });
+    if (r.changes === 1) return true;
+    const known = this.db.prepare('SELECT 1 FROM sms_outbound WHERE provider = ? AND provider_message_id = ?').get(provider, pid);
+    if (!known && state !== 'queued') this.s.early!.run(provider, pid, state, error, now);
+    return Boolean(known);
+  }
+
+  list(limit: number): OutboundRow[] {
+    return this.s.list!.all(limit) as OutboundRow[];
+  }
+
+  counts(): Record<OutboundState, number> {
+    const out: Record<OutboundState, number> = { queued: 0, sent: 0, delivered: 0, failed: 0 };
+    for (const r of this.s.counts!.all() as { state: OutboundState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+}
