@@ -164,12 +164,13 @@ function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, c
 
 function wardPrefix(text: string, ctx: SmsContext): { wardId: string; rest: string } | null {
   const words = text.split(' ');
-  for (const w of ctx.deployment.wards) {
-    for (const name of [w.id, ...Object.values(w.name)]) {
-      const n = name.split(/\s+/).length;
-      if (words.length > n && normalizeWord(words.slice(0, n).join('')) === normalizeWord(name)) {
-        return { wardId: w.id, rest: words.slice(n).join(' ') };
-      }
+  // Longest names first, so "South Ward fix…" is not read as ward "south" + "Ward fix…".
+  const names = ctx.deployment.wards
+    .flatMap((w) => [w.id, ...Object.values(w.name)].map((name) => ({ wardId: w.id, name, n: name.split(/\s+/).length })))
+    .sort((a, b) => b.n - a.n);
+  for (const { wardId, name, n } of names) {
+    if (words.length > n && normalizeWord(words.slice(0, n).join('')) === normalizeWord(name)) {
+      return { wardId, rest: words.slice(n).join(' ') };
     }
   }
   return null;

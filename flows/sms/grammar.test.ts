@@ -1,0 +1,56 @@
+// The SMS grammar: keywords in every language, forgiving of case, punctuation and accents.
+import { describe, expect, it } from 'vitest';
+import { normalizeReference, parseSms } from './grammar.ts';
+
+describe('SMS grammar', () => {
+  it.each([
+    ['VOTE 3 7 12', { kind: 'vote', codes: [3, 7, 12], bad: [], lang: 'en' }],
+    ['vote 3,7,12', { kind: 'vote', codes: [3, 7, 12], bad: [], lang: 'en' }],
+    ['Vote: P3 P7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'en' }],
+    ['  vOtE   3 ;  7. ', { kind: 'vote', codes: [3, 7], bad: [], lang: 'en' }],
+    ['VOTE3,7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'en' }],
+    ['vote 3 3 7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'en' }],
+    ['VOTE #3 #7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'en' }],
+    ['KURA 3 7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'sw' }],
+    ['piga kura 3', { kind: 'vote', codes: [3], bad: [], lang: 'sw' }],
+    ['VOTER 3, 7', { kind: 'vote', codes: [3, 7], bad: [], lang: 'fr' }],
+    ['VOTE 3 seven', { kind: 'vote', codes: [3], bad: ['seven'], lang: 'en' }],
+    ['VOTE', { kind: 'vote', codes: [], bad: [], lang: 'en' }],
+    ['IDEA Kiboko fix the borehole', { kind: 'idea', text: 'Kiboko fix the borehole', lang: 'en' }],
+    ['Idée: réparer le puits', { kind: 'idea', text: 'réparer le puits', lang: 'fr' }],
+    ['IDEE réparer le puits', { kind: 'idea', text: 'réparer le puits', lang: 'fr' }],
+    ['wazo kisima kipya', { kind: 'idea', text: 'kisima kipya', lang: 'sw' }],
+    ['STATUS p-7k2m-x9qd', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'en' }],
+    ['hali P7K2MX9QD', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'sw' }],
+    ['Statut 7k2m x9qd', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'fr' }],
+    ['RECEIPT', { kind: 'receipt', lang: 'en' }],
+    ['risiti', { kind: 'receipt', lang: 'sw' }],
+    ['Reçu', { kind: 'receipt', lang: 'fr' }],
+    ['RESULTS', { kind: 'results', lang: 'en' }],
+    ['matokeo', { kind: 'results', lang: 'sw' }],
+    ['Résultats!', { kind: 'results', lang: 'fr' }],
+    ['HELP', { kind: 'help', lang: 'en' }],
+    ['Msaada', { kind: 'help', lang: 'sw' }],
+    ['aide', { kind: 'help', lang: 'fr' }],
+    ['LANG sw', { kind: 'lang', code: 'SW', lang: 'en' }],
+    ['lugha Kiswahili', { kind: 'lang', code: 'KISWAHILI', lang: 'sw' }],
+    ['langue français', { kind: 'lang', code: 'FRANCAIS', lang: 'fr' }],
+    ['STOP', { kind: 'stop', lang: 'en' }],
+    ['acha', { kind: 'stop', lang: 'sw' }],
+    ['Arrêter', { kind: 'stop', lang: 'fr' }],
+    ['start', { kind: 'start', lang: 'en' }],
+    ['ANZA', { kind: 'start', lang: 'sw' }],
+    ['3 7', { kind: 'numbers', codes: [3, 7] }],
+    ['p3, p7', { kind: 'numbers', codes: [3, 7] }],
+    ['hello there', { kind: 'text', text: 'hello there' }],
+    ['', { kind: 'text', text: '' }],
+    ['💧💧', { kind: 'text', text: '💧💧' }],
+  ])('%j', (body, expected) => {
+    expect(parseSms(body)).toEqual(expected);
+  });
+
+  it('normalises receipt-like references with look-alike letters', () => {
+    expect(normalizeReference('p-7k2m-x9qo')).toBe('P-7K2M-X9Q0');
+    expect(normalizeReference('P-7K2M-X9QD')).toBe('P-7K2M-X9QD');
+  });
+});

@@ -1,0 +1,106 @@
+// The SMS conversation: each inbound message → reply, effects and pending question.
+import { describe, expect, it } from 'vitest';
+import type { BallotSnapshot } from '../../src/engine/flow-contract.ts';
+import { testDeployment, withBallot } from '../../test/helpers/deployment.ts';
+import { FRESH } from '../../test/helpers/flow.ts';
+import { sms, smsCtx } from '../../test/helpers/sms.ts';
+
+const d = testDeployment();
+const previous: BallotSnapshot = { cycleId: 'c-open', wardId: 'north', picks: [2], receipt: 'OLD11-RCPT1', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e-old' };
+const vote = (picks: number[], wardId = 'north', replaces: string | null = null) => ({
+  type: 'vote.cast', cycleId: 'c-open', wardId, picks, receipt: FRESH.receipt, replaces,
+});
+const rollD = testDeployment((r) => {
+  r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisini.', fr: 'Inscrivez-vous.' } };
+});
+
+describe('SMS flow', () => {
+  it.each([
+    ['a vote is recorded with a receipt', 'VOTE 3 1', {}, `Vote recorded: 3 1 in North Ward. Receipt ${FRESH.receipt}.`, [vote([3, 1])]],
+    ['a Swahili keyword answers in Swahili', 'kura 20 21', {}, `Kura imehifadhiwa: 20 21 wadi Wadi ya Kusini. Risiti ${FRESH.receipt}.`, [vote([20, 21], 'south')]],
+    ['a remembered language wins over the keyword', 'VOTE 3', { lang: 'fr' as const }, 'Vote enregistré : 3 à Quartier Nord.', [vote([3])]],
+    ['a second vote replaces the first', 'VOTE 4', { ballot: previous }, 'It replaces your earlier vote.', [vote([4], 'north', 'e-old')]],
+    ['unknown project numbers are named', 'VOTE 3 55', {}, 'No project 55 on the ballot. Send e.g. VOTE 1 2.', []],
+    ['projects of two wards are refused', 'VOTE 3 20', {}, 'Projects 3 20 are in different wards.', []],
+    ['too many projects are refused', 'VOTE 1 2 3 4', {}, 'Pick at most 3 projects. Send e.g. VOTE 1 2.', []],
+    ['a word among the numbers shows the form', 'VOTE 3 seven', {}, 'To vote, send VOTE and project numbers, e.g. VOTE 1 2.', []],
+    ['HELP lists the keywords', 'HELP', {}, 'VOTE 3 7 to vote', []],
+    ['MSAADA lists the Swahili keywords', 'msaada', {}, 'KURA 3 7 kupiga kura', []],
+    ['an unknown message shows the right form', 'hello', {}, 'Sorry, we did not understand. Send VOTE 3 7 to vote', []],
+    ['RECEIPT reads the ballot back', 'RECEIPT', { ballot: previous }, 'Your vote in North Ward on 20 Nov 2026: 2. Receipt OLD11-RCPT1.', []],
+    ['RECEIPT without a vote says so', 'RECEIPT', {}, 'You have not voted yet.', []],
+    ['STATUS of a known idea', 'STATUS p-knwn-0001', {}, 'Idea P-KNWN-0001: received, waiting for review.', []],
+    ['STATUS of an unknown idea', 'STATUS P-AAAA-BBBB', {}, 'No idea has reference P-AAAA-BBBB.', []],
+    ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Selected in North Ward: 31.', []],
+    ['LANG sets the language', 'LANG sw', {}, 'Ujumbe sasa utakuwa kwa Kiswahili.', [{ type: 'voter.language', lang: 'sw' }]],
+    ['LANG with an unknown language', 'LANG de', {}, 'Unknown language.', []],
+    ['STOP opts out', 'STOP', {}, 'You will get no more messages from us.', [{ type: 'voter.optOut', optedOut: true }]],
+    ['START opts back in', 'START', { optedOut: true }, 'Welcome back', [{ type: 'voter.optOut', optedOut: false }]],
+    ['an idea naming its ward is recorded', 'IDEA South Ward fix the drains by the school', {}, `Idea recorded. Reference P-${FRESH.reference}.`, [
+      { type: 'proposal.submitted', cycleId: 'c-open', wardId: 'south', category: 'sms', title: 'fix the drains by the school', description: 'fix the drains by the school', reference: `P-${FRESH.reference}` },
+    ]],
+    ['a too short idea shows the form', 'IDEA hi', {}, 'To propose, send IDEA and your idea', []],
+  ] as const)('%s', (_name, body, voter, text, effects) => {
+    const r = sms(body, smsCtx(d, voter));
+    expect(r.reply?.text).toContain(text);
+    expect(r.effects).toEqual(effects);
+  });
+
+  it('asks for the numbers when VOTE comes alone, then takes the answer', () => {
+    const first = sms('VOTE', smsCtx(d));
+    expect(first.reply?.text).toBe('Which projects? Reply with their numbers, e.g. 1 2.');
+    expect(first.conversation).toEqual({ kind: 'vote' });
+    const second = sms('3 1', smsCtx(d, {}, first.conversation));
+    expect(second.effects).toEqual([vote([3, 1])]);
+    expect(second.conversation).toBeNull();
+  });
+
+  it('keeps asking after a broken rule, so the corrected numbers alone are enough', () => {
+    const broken = sms('VOTE 1 2 3 4', smsCtx(d));
+    expect(broken.conversation).toEqual({ kind: 'vote' });
+    expect(sms('1 2', smsCtx(d, {}, broken.conversation)).effects).toEqual([vote([1, 2])]);
+  });
+
+  it('bare numbers with no question pending show the vote form', () => {
+    const r = sms('3 7', smsCtx(d));
+    expect(r.reply?.text).toContain('To vote, send VOTE');
+    expect(r.effects).toEqual([]);
+  });
+
+  it('asks which ward an idea is for, then records it', () => {
+    const first = sms('IDEA a footbridge over the river', smsCtx(d));
+    expect(first.reply?.text).toBe('Which ward is your idea for? Reply with its number: 1 North Ward, 2 South Ward');
+    expect(first.conversation).toEqual({ kind: 'idea', text: 'a footbridge over the river' });
+    const second = sms('2', smsCtx(d, {}, first.conversation));
+    expect(second.effects).toMatchObject([{ type: 'proposal.submitted', wardId: 'south', title: 'a footbridge over the river' }]);
+  });
+
+  it('uses the roll ward and refuses projects outside it', () => {
+    const r = sms('VOTE 3', smsCtx(rollD, { roll: { eligible: true, wardId: 'south' } }));
+    expect(r.reply?.text).toBe('Project 3 is not in your ward (South Ward). Send e.g. VOTE 20 21.');
+    expect(sms('VOTE 3', smsCtx(rollD, { roll: { eligible: false, wardId: null } })).reply?.text).toContain('not on the voter roll');
+  });
+
+  it('refuses a second vote under the refuse policy', () => {
+    const refuse = withBallot({ rule: 'approval', max: 3 }, 'refuse');
+    const r = sms('VOTE 4', smsCtx(refuse, { ballot: previous }));
+    expect(r.reply?.text).toContain('You already voted on 20 Nov 2026 (receipt OLD11-RCPT1)');
+    expect(r.effects).toEqual([]);
+  });
+
+  it('states the budget under knapsack', () => {
+    const r = sms('VOTE 1 2 3', smsCtx(withBallot({ rule: 'knapsack' })));
+    expect(r.reply?.text).toBe('Those projects cost KES 10.6M, over the ward budget of KES 10M. Pick fewer or cheaper ones.');
+  });
+
+  it('says when voting opens', () => {
+    const r = sms('VOTE 3', smsCtx(d, {}, null, new Date('2019-02-15T00:00:00Z')));
+    expect(r.reply?.text).toBe('Voting opens on 1 Mar 2019.');
+  });
+
+  it('records but does not answer an opted-out number', () => {
+    const r = sms('VOTE 3', smsCtx(d, { optedOut: true }));
+    expect(r.effects).toEqual([vote([3])]);
+    expect(r.reply).toBeNull();
+  });
+});

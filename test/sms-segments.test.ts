@@ -1,0 +1,79 @@
+// Every SMS confirmation and error reply fits in one GSM-7 segment (160 characters) in every
+// shipped language, with the longest values a deployment allows filled in.
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED_LANGUAGES } from '../src/config/schema.ts';
+import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
+import { t, type MessageKey } from '../src/i18n/index.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { sms, smsCtx } from './helpers/sms.ts';
+
+/** Keys the SMS channel sends, and worst-case parameters (30-letter ward, 10 picks, …). */
+const SMS_KEYS: MessageKey[] = [
+  'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
+  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
+  'smsStatusUnknown', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
+  'smsStarted', 'smsUnknown', 'smsInternalError', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
+  'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
+];
+const WORST = {
+  ward: 'W'.repeat(30),
+  codes: '12 34 56 78 90 11 22 33 44 55',
+  code: 97,
+  receipt: 'ABCDE-FGHJK',
+  ref: 'P-ABCD-EFGH',
+  date: '30 sept. 2026',
+  example: '96 97',
+  max: 10,
+  min: 10,
+  total: 'KES 999.9M',
+  budget: 'KES 999.9M',
+  status: '', // filled per language below
+  options: '1 Kiboko, 2 Milimani, 3 Pwani',
+};
+
+describe('SMS replies fit in one segment', () => {
+  for (const lang of SUPPORTED_LANGUAGES) {
+    it.each(SMS_KEYS)(`${lang}: %s`, (key) => {
+      const text = toGsmLookalikes(t(lang, key, { ...WORST, status: t(lang, 'statusSubmitted') }));
+      const cost = smsCost(text);
+      expect(cost.encoding, text).toBe('GSM-7');
+      expect(cost.segments, `${text} (${cost.units})`).toBe(1);
+    });
+  }
+
+  it('every reply the flow writes for a range of messages is one GSM-7 segment', () => {
+    const d = testDeployment();
+    const bodies = ['VOTE 1 2', 'VOTE 1 2 3 4', 'VOTE 1 20', 'VOTE 99', 'VOTE', 'VOTE x', 'IDEA a new bridge for the river',
+      'STATUS P-AAAA-BBBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', ''];
+    for (const lang of SUPPORTED_LANGUAGES) {
+      for (const body of bodies) {
+        const r = sms(body, smsCtx(d, { lang }));
+        const text = toGsmLookalikes(r.reply!.text);
+        expect(smsCost(text), `${lang} ${body}: ${text}`).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      }
+    }
+  });
+});
+
+describe('smsCost', () => {
+  it.each([
+    ['a'.repeat(160), 'GSM-7', 160, 1],
+    ['a'.repeat(161), 'GSM-7', 161, 2],
+    ['a'.repeat(306), 'GSM-7', 306, 2],
+    ['a'.repeat(307), 'GSM-7', 307, 3],
+    ['€'.repeat(80), 'GSM-7', 160, 1], // extension table: two septets each
+    ['[x]'.repeat(40), 'GSM-7', 200, 2],
+    ['é à ù ñ Ç É', 'GSM-7', 11, 1],
+    ['ê'.repeat(70), 'UCS-2', 70, 1],
+    ['ê'.repeat(71), 'UCS-2', 71, 2],
+    ['💧'.repeat(35), 'UCS-2', 70, 1], // an emoji is two UTF-16 units
+    ['💧'.repeat(68), 'UCS-2', 136, 3],
+  ] as const)('%#: %s', (text, encoding, units, segments) => {
+    expect(smsCost(text)).toEqual({ encoding, units, segments });
+  });
+
+  it('look-alikes keep our own French in GSM-7', () => {
+    expect(toGsmLookalikes('n’est «reçu» — être')).toBe('n\'est "recu" - etre');
+    expect(smsCost(toGsmLookalikes('Désolé, n’avons pas pu traiter. Reçu : être')).encoding).toBe('GSM-7');
+  });
+});
