@@ -9,5 +9,6 @@ export default defineConfig({
     // Two cores: forks keep native better-sqlite3 handles isolated per test file.
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
+    setupFiles: ['./test/setup.ts'],
   },
 });

@@ -43,6 +43,7 @@ export interface AssembledGateway {
   sms: SmsStore;
   /** Not started by assembleGateway: startGateway (or a test) starts it. */
   outbound: OutboundQueue;
+  dispatcher: SmsDispatcher;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
@@ -119,7 +120,7 @@ export function assembleGateway(
     },
     { gatewayId },
   );
-  return { app, db, store, queue, gatewayId, sms, outbound };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */

@@ -9,6 +9,17 @@ import { tempDir } from './tmp.ts';
 
 export const TOKEN = 'test-callback-token-0123456789';
 export const SECRET = 'test-voter-key-secret-0123456789';
+export const PUBLIC_URL = 'https://sauti.example.org';
+export const TWILIO_SID = `AC${'a'.repeat(32)}`;
+export const TWILIO_TOKEN = 'twilio-auth-token-for-tests';
+/** Provider credentials for tests; every provider call is answered by nock. */
+export const PROVIDER_ENV = {
+  AT_USERNAME: 'sauti-test',
+  AT_API_KEY: 'at-api-key-for-tests',
+  TWILIO_ACCOUNT_SID: TWILIO_SID,
+  TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
+  SAUTI_PUBLIC_URL: PUBLIC_URL,
+};
 
 /** Captures every log line a gateway writes. */
 export function logSink() {
@@ -26,7 +37,7 @@ let n = 0;
 const dir = () => tempDir('sauti-gw-');
 
 /** Builds a gateway on a fresh database file. */
-export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string> } = {}) {
+export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string>; queuePrefix?: string } = {}) {
   const logs = logSink();
   const settings = loadSettings({
     SAUTI_CONFIG: opts.configFile ?? FIXTURE,
@@ -35,9 +46,10 @@ export function testGateway(opts: { configFile?: string; clock?: () => Date; env
     SAUTI_VOTER_KEY_SECRET: SECRET,
     SAUTI_GATEWAY_ID: 'gw-test',
     LOG_LEVEL: 'debug',
+    ...PROVIDER_ENV,
     ...opts.env,
   });
-  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock });
+  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock, queuePrefix: opts.queuePrefix });
   const count = (table: string) => gw.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
   return { ...gw, logs, count, settings };
 }
