@@ -60,7 +60,9 @@ export interface Settings {
 
 /** Parses settings from an environment (process.env by default). */
 export function loadSettings(env: Record<string, string | undefined> = process.env): Settings {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (`FOO=`) means unset, as most shells and .env files intend.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error.issues));
   const e = parsed.data;
   const devDefaults: string[] = [];
