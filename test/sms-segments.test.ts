@@ -44,7 +44,7 @@ describe('SMS replies fit in one segment', () => {
   it('every reply the flow writes for a range of messages is one GSM-7 segment', () => {
     const d = testDeployment();
     const bodies = ['VOTE 1 2', 'VOTE 1 2 3 4', 'VOTE 1 20', 'VOTE 99', 'VOTE', 'VOTE x', 'IDEA a new bridge for the river',
-      'STATUS P-AAAA-BBBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', ''];
+      'STATUS P-AAAAA-BBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', ''];
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const body of bodies) {
         const r = sms(body, smsCtx(d, { lang }));

@@ -20,9 +20,9 @@ describe('SMS grammar', () => {
     ['Idée: réparer le puits', { kind: 'idea', text: 'réparer le puits', lang: 'fr' }],
     ['IDEE réparer le puits', { kind: 'idea', text: 'réparer le puits', lang: 'fr' }],
     ['wazo kisima kipya', { kind: 'idea', text: 'kisima kipya', lang: 'sw' }],
-    ['STATUS p-7k2m-x9qd', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'en' }],
-    ['hali P7K2MX9QD', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'sw' }],
-    ['Statut 7k2m x9qd', { kind: 'status', ref: 'P-7K2M-X9QD', lang: 'fr' }],
+    ['STATUS p-7k2mx-9qd', { kind: 'status', ref: 'P-7K2MX-9QD', lang: 'en' }],
+    ['hali P7K2MX9QD', { kind: 'status', ref: 'P-7K2MX-9QD', lang: 'sw' }],
+    ['Statut 7k2m x9qd', { kind: 'status', ref: 'P-7K2MX-9QD', lang: 'fr' }],
     ['RECEIPT', { kind: 'receipt', lang: 'en' }],
     ['risiti', { kind: 'receipt', lang: 'sw' }],
     ['Reçu', { kind: 'receipt', lang: 'fr' }],
@@ -50,7 +50,8 @@ describe('SMS grammar', () => {
   });
 
   it('normalises receipt-like references with look-alike letters', () => {
-    expect(normalizeReference('p-7k2m-x9qo')).toBe('P-7K2M-X9Q0');
-    expect(normalizeReference('P-7K2M-X9QD')).toBe('P-7K2M-X9QD');
+    expect(normalizeReference('p-7k2mx-9qo')).toBe('P-7K2MX-9Q0');
+    expect(normalizeReference('P-7K2MX-9QD')).toBe('P-7K2MX-9QD');
+    expect(normalizeReference('p 7k2mx 9ql')).toBe('P-7K2MX-9Q1');
   });
 });

@@ -91,9 +91,9 @@ function numbers(text: string): number[] | null {
   return codes;
 }
 
-/** "p-7k2m-x9qd", "P7K2MX9QD", "7k2m x9qd" → "P-7K2M-X9QD"; Crockford look-alikes fixed. */
+/** "p-7k2mx-9qd", "P7K2MX9QD", "7k2mx 9qd" → "P-7K2MX-9QD" (as shortCode groups it); Crockford look-alikes fixed. */
 export function normalizeReference(raw: string): string {
   let s = normalizeWord(raw).replace(/O/g, '0').replace(/[IL]/g, '1');
   if (s.length === 9 && s.startsWith('P')) s = s.slice(1);
-  return s.length === 8 ? `P-${s.slice(0, 4)}-${s.slice(4)}` : s;
+  return s.length === 8 ? `P-${s.slice(0, 5)}-${s.slice(5)}` : s;
 }

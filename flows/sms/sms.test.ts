@@ -29,8 +29,8 @@ describe('SMS flow', () => {
     ['an unknown message shows the right form', 'hello', {}, 'Sorry, we did not understand. Send VOTE 3 7 to vote', []],
     ['RECEIPT reads the ballot back', 'RECEIPT', { ballot: previous }, 'Your vote in North Ward on 20 Nov 2026: 2. Receipt OLD11-RCPT1.', []],
     ['RECEIPT without a vote says so', 'RECEIPT', {}, 'You have not voted yet.', []],
-    ['STATUS of a known idea', 'STATUS p-knwn-0001', {}, 'Idea P-KNWN-0001: received, waiting for review.', []],
-    ['STATUS of an unknown idea', 'STATUS P-AAAA-BBBB', {}, 'No idea has reference P-AAAA-BBBB.', []],
+    ['STATUS of a known idea', 'STATUS p-knwn0-001', {}, 'Idea P-KNWN0-001: received, waiting for review.', []],
+    ['STATUS of an unknown idea', 'STATUS P-AAAAA-BBB', {}, 'No idea has reference P-AAAAA-BBB.', []],
     ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Selected in North Ward: 31.', []],
     ['LANG sets the language', 'LANG sw', {}, 'Ujumbe sasa utakuwa kwa Kiswahili.', [{ type: 'voter.language', lang: 'sw' }]],
     ['LANG with an unknown language', 'LANG de', {}, 'Unknown language.', []],
@@ -49,7 +49,7 @@ describe('SMS flow', () => {
   it('asks for the numbers when VOTE comes alone, then takes the answer', () => {
     const first = sms('VOTE', smsCtx(d));
     expect(first.reply?.text).toBe('Which projects? Reply with their numbers, e.g. 1 2.');
-    expect(first.conversation).toEqual({ kind: 'vote' });
+    expect(first.conversation).toEqual({ kind: 'vote', lang: 'en' });
     const second = sms('3 1', smsCtx(d, {}, first.conversation));
     expect(second.effects).toEqual([vote([3, 1])]);
     expect(second.conversation).toBeNull();
@@ -57,8 +57,14 @@ describe('SMS flow', () => {
 
   it('keeps asking after a broken rule, so the corrected numbers alone are enough', () => {
     const broken = sms('VOTE 1 2 3 4', smsCtx(d));
-    expect(broken.conversation).toEqual({ kind: 'vote' });
+    expect(broken.conversation).toEqual({ kind: 'vote', lang: 'en' });
     expect(sms('1 2', smsCtx(d, {}, broken.conversation)).effects).toEqual([vote([1, 2])]);
+  });
+
+  it('answers a pending question in the language it was asked in', () => {
+    const first = sms('Idée: un pont sur la rivière', smsCtx(d));
+    expect(first.conversation).toMatchObject({ kind: 'idea', lang: 'fr' });
+    expect(sms('1', smsCtx(d, {}, first.conversation)).reply?.text).toMatch(/^Idée enregistrée\./);
   });
 
   it('bare numbers with no question pending show the vote form', () => {
@@ -70,7 +76,7 @@ describe('SMS flow', () => {
   it('asks which ward an idea is for, then records it', () => {
     const first = sms('IDEA a footbridge over the river', smsCtx(d));
     expect(first.reply?.text).toBe('Which ward is your idea for? Reply with its number: 1 North Ward, 2 South Ward');
-    expect(first.conversation).toEqual({ kind: 'idea', text: 'a footbridge over the river' });
+    expect(first.conversation).toEqual({ kind: 'idea', text: 'a footbridge over the river', lang: 'en' });
     const second = sms('2', smsCtx(d, {}, first.conversation));
     expect(second.effects).toMatchObject([{ type: 'proposal.submitted', wardId: 'south', title: 'a footbridge over the river' }]);
   });

@@ -17,8 +17,10 @@ const IDEA_MAX = 300;
 export const smsFlow: SmsFlow = {
   handle(body, ctx) {
     const cmd = parseSms(body);
-    const lang = ctx.voter.lang ?? cmd.lang ?? defaultLanguage(ctx.deployment);
+    const lang = ctx.voter.lang ?? cmd.lang ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
     const r = dispatch(cmd, lang, ctx);
+    // A question remembers the language it was asked in, for an answer with no keyword.
+    if (r.conversation) r.conversation = { ...r.conversation, lang };
     // Opted-out numbers get nothing, except the answer to STOP or START itself.
     const silenced = ctx.voter.optedOut && cmd.kind !== 'start' && cmd.kind !== 'stop';
     return { ...r, reply: silenced ? null : r.reply, command: cmd.kind };

@@ -6,6 +6,8 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { startGateway } from '../http/gateway.ts';
 import { simulateUssd } from './simulate-ussd.ts';
+import { printOutbox } from './outbox.ts';
+import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
 
 const program = new Command('sauti')
@@ -44,6 +46,33 @@ simulate
     const url = opts.url ?? `http://127.0.0.1:${settings.port}`;
     await simulateUssd({ ...opts, url, token: settings.callbackToken });
   });
+
+simulate
+  .command('sms <text>')
+  .description('text the running gateway as a provider would deliver it, and show the reply')
+  .requiredOption('--phone <number>', 'sender phone number, e.g. +254711000001')
+  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
+  .action(async (text: string, opts: { phone: string; provider: string; url?: string }) => {
+    const s = loadSettings();
+    if (opts.provider !== 'africastalking' && opts.provider !== 'twilio') throw new Error('--provider must be africastalking or twilio');
+    await simulateSms({
+      phone: opts.phone,
+      text,
+      provider: opts.provider,
+      url: opts.url ?? `http://127.0.0.1:${s.port}`,
+      token: s.callbackToken,
+      dbFile: s.dbFile,
+      publicUrl: s.publicUrl,
+      twilio: s.twilio,
+    });
+  });
+
+program
+  .command('outbox')
+  .description('outbound SMS with their states, cost and errors')
+  .option('--limit <n>', 'how many, newest first', '20')
+  .action((opts: { limit: string }) => printOutbox(loadSettings().dbFile, Number(opts.limit) || 20));
 
 program
   .command('stats')

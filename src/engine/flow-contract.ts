@@ -82,7 +82,7 @@ export interface UssdFlow<S> {
 }
 
 /** A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`). */
-export type SmsConversation = { kind: 'vote' } | { kind: 'idea'; text: string };
+export type SmsConversation = ({ kind: 'vote' } | { kind: 'idea'; text: string }) & { lang?: Lang };
 
 /** Everything the SMS flow may read for one inbound message. */
 export interface SmsContext {

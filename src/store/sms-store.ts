@@ -74,6 +74,7 @@ export class SmsStore {
         WHERE (CASE sms_early_reports.state WHEN 'sent' THEN 1 ELSE 2 END) < (CASE excluded.state WHEN 'sent' THEN 1 ELSE 2 END)`),
       takeEarly: p('DELETE FROM sms_early_reports WHERE provider = ? AND provider_message_id = ? RETURNING state, error'),
       list: p('SELECT * FROM sms_outbound ORDER BY id DESC LIMIT ?'),
+      bySource: p('SELECT * FROM sms_outbound WHERE source_ref = ?'),
       counts: p('SELECT state, count(*) AS n FROM sms_outbound GROUP BY state'),
     };
   }
@@ -161,6 +162,10 @@ export class SmsStore {
     const known = this.db.prepare('SELECT 1 FROM sms_outbound WHERE provider = ? AND provider_message_id = ?').get(provider, pid);
     if (!known && state !== 'queued') this.s.early!.run(provider, pid, state, error, now);
     return Boolean(known);
+  }
+
+  bySource(sourceRef: string): OutboundRow | undefined {
+    return this.s.bySource!.get(sourceRef) as OutboundRow | undefined;
   }
 
   list(limit: number): OutboundRow[] {

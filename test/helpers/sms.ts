@@ -18,7 +18,7 @@ export function smsCtx(
     voter: { lang: null, roll: { eligible: true, wardId: null }, ballot: null, optedOut: false, ...voter },
     conversation,
     fresh: FRESH,
-    proposal: (ref) => (ref === 'P-KNWN-0001' ? { status: 'submitted' } : null),
+    proposal: (ref) => (ref === 'P-KNWN0-001' ? { status: 'submitted' } : null),
   };
 }
 
