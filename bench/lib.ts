@@ -1,6 +1,7 @@
 // Helpers shared by the benchmarks: child servers, peak RSS, percentiles.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Pool } from 'undici';
 
 export { startServer } from '../test/helpers/process.ts';
 
@@ -29,4 +30,91 @@ export function stop(child: ChildProcess): Promise<void> {
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
+}
+
+/** Figures of one load run. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  rssMb: number;
+  serverCpu: number;
+  driverCpu: number;
+  errors: number;
+}
+
+/** Sends one request for a worker, paced when the run has a rate; resolves with the answer. */
+export type Send = (path: string, form: Record<string, string>) => Promise<{ status: number; text: string }>;
+
+/**
+ * Runs `concurrency` workers against `url` for `seconds`; each repeats `session` until time is
+ * up. Saturated when `rate` is unset (a worker sends as soon as its answer arrives); otherwise
+ * the workers together offer `rate` requests/s, and latency is timed from each request's
+ * scheduled send so a slow answer cannot hide the requests queued behind it.
+ */
+export async function runLoad(
+  o: { url: string; pid: number; concurrency: number; seconds: number; rate?: number },
+  session: (worker: number, send: Send) => Promise<void>,
+): Promise<LoadResult> {
+  const pool = new Pool(o.url, { connections: o.concurrency, pipelining: 1 });
+  const latencies = new Float64Array(5_000_000);
+  let requests = 0;
+  let errors = 0;
+  const deadline = performance.now() + o.seconds * 1000;
+  const interval = o.rate ? (o.concurrency / o.rate) * 1000 : 0;
+  const worker = async (w: number) => {
+    let next = interval ? performance.now() + (w * interval) / o.concurrency : undefined;
+    const send: Send = async (path, form) => {
+      if (next !== undefined && next > performance.now()) await new Promise((r) => setTimeout(r, next! - performance.now()));
+      const t0 = next ?? performance.now();
+      if (next !== undefined) next += interval;
+      const res = await pool.request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      const text = await res.body.text();
+      latencies[requests++ % latencies.length] = performance.now() - t0;
+      if (res.statusCode !== 200) errors++;
+      return { status: res.statusCode, text };
+    };
+    while (performance.now() < deadline) await session(w, send);
+  };
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const server0 = cpuSeconds(o.pid);
+  await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const serverCpu = (cpuSeconds(o.pid) - server0) / seconds;
+  await pool.close();
+  const sorted = latencies.slice(0, Math.min(requests, latencies.length)).sort();
+  return {
+    requests,
+    seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    rssMb: peakRssMb(o.pid),
+    serverCpu,
+    driverCpu: (used.user + used.system) / 1e6 / seconds,
+    errors,
+  };
+}
+
+/** One table row: name, requests/s, p50, p99, peak RSS, server and load CPU. */
+export function row(name: string, r: LoadResult): string {
+  return `${name.padEnd(34)} ${(r.requests / r.seconds).toFixed(0).padStart(8)} ${r.p50.toFixed(2).padStart(8)} ${r.p99.toFixed(2).padStart(8)} ${r.rssMb.toFixed(0).padStart(8)} ${(r.serverCpu * 100).toFixed(0).padStart(7)}% ${(r.driverCpu * 100).toFixed(0).padStart(7)}%`;
+}
+
+/** The table header matching `row`, with `unit` as the rate column's name. */
+export function header(unit: string): string {
+  return `${'run'.padEnd(34)} ${unit.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'srv CPU'.padStart(8)} ${'load CPU'.padStart(8)}`;
+}
+
+/** Node flags of the `start` script in package.json, so benchmarks run the gateway as `npm start` does. */
+export function startFlags(root: string): string[] {
+  const start = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')).scripts.start as string;
+  return start.match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!.trim().split(' ').filter(Boolean) ?? [];
 }

@@ -1,8 +1,8 @@
 // The outbound SMS queue on Redis (BullMQ), used when REDIS_URL is set. The sms_outbound table
 // stays the source of truth; BullMQ carries the timers, retries and per-provider rate limit.
 // Delivery is at-least-once: the dispatcher's lease makes a job that runs twice send once.
-import { Queue, Worker } from 'bullmq';
-import { Redis as IORedis } from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { OutboundQueue, SmsDispatcher } from '../src/engine/sms-outbound.ts';
 import type { SmsStore } from '../src/store/sms-store.ts';
@@ -22,15 +22,12 @@ interface Options {
 
 /** One BullMQ queue and worker per provider. */
 export class BullmqSmsQueue implements OutboundQueue {
-  private readonly connection: IORedis;
+  private connection: IORedis | undefined;
   private readonly queues = new Map<string, Queue>();
   private readonly workers: Worker[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: Options) {
-    // BullMQ workers block on Redis; they need retries without a per-request limit.
-    this.connection = new IORedis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-  }
+  constructor(private readonly o: Options) {}
 
   notify(messages: { id: number; provider: string }[]): void {
     for (const m of messages) {
@@ -43,6 +40,10 @@ export class BullmqSmsQueue implements OutboundQueue {
   }
 
   async start(): Promise<void> {
+    // Loaded here so a gateway without Redis never pays for BullMQ and ioredis.
+    const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+    // BullMQ workers block on Redis; they need retries without a per-request limit.
+    this.connection = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
     await this.connection.connect();
     for (const [provider, perSecond] of Object.entries(this.o.perSecond)) {
       const name = `${this.o.prefix}-sms-${provider}`;
@@ -71,7 +72,7 @@ export class BullmqSmsQueue implements OutboundQueue {
     clearTimeout(this.timer);
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    await this.connection.quit().catch(() => undefined);
+    await this.connection?.quit().catch(() => undefined);
   }
 
   /** Queues every due row again; job ids make this a no-op for rows that still have a job. */

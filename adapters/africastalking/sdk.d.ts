@@ -8,7 +8,7 @@ declare module 'africastalking' {
     cost: string;
     messageParts?: number;
   }
-  interface SmsResponse {
+  export interface SmsResponse {
     SMSMessageData: { Message: string; Recipients: Recipient[] };
   }
   interface AfricasTalking {

@@ -1,5 +1,4 @@
 // Sends SMS through the africastalking SDK and maps its answers to one outcome table.
-import AfricasTalking from 'africastalking';
 import { SautiError } from '../../src/domain/errors.ts';
 import { providerHttpError } from '../../src/domain/http-errors.ts';
 import type { SmsSender } from '../../src/engine/sms-outbound.ts';
@@ -12,12 +11,16 @@ const RETRYABLE = new Set([405, 500, 501, 502]); // InsufficientBalance (top-up)
 
 /** An Africa's Talking sender; `from` is the short code or sender id residents see. */
 export function africastalkingSender(opts: { username: string; apiKey: string; from?: string }): SmsSender {
-  const sms = AfricasTalking({ username: opts.username, apiKey: opts.apiKey }).SMS;
+  // Loaded on first send: the SDK and its dependencies cost ~20 MB a gateway without SMS never needs.
+  let sms: Promise<{ send: (p: { to: string[]; message: string; from?: string }) => Promise<import('africastalking').SmsResponse> }> | undefined;
+  const client = () =>
+    (sms ??= import('africastalking').then((m) => m.default({ username: opts.username, apiKey: opts.apiKey }).SMS));
   return {
     async send({ to, body }) {
       let response;
+      const sdk = await client();
       try {
-        response = await sms.send({ to: [to], message: body, ...(opts.from ? { from: opts.from } : {}) });
+        response = await sdk.send({ to: [to], message: body, ...(opts.from ? { from: opts.from } : {}) });
       } catch (err) {
         const e = err as { response?: { status?: number }; message?: string; SMSMessageData?: unknown };
         if (e.response) throw providerHttpError('africastalking', e.response.status, `HTTP ${e.response.status}`);

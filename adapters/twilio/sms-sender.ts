@@ -1,17 +1,19 @@
 // Sends SMS through the twilio SDK; its errors map through the shared HTTP outcome table.
-import twilio from 'twilio';
 import { providerHttpError } from '../../src/domain/http-errors.ts';
 import type { SmsSender } from '../../src/engine/sms-outbound.ts';
 
 /** A Twilio sender from `from`, with status callbacks to `statusCallback` when given. */
 export function twilioSender(opts: { accountSid: string; authToken: string; from: string; statusCallback?: string }): SmsSender {
-  // keepAlive off: the SDK's keep-alive agent never completes under nock's interceptor, so
-  // tests could not exercise it; one TLS handshake per message is cheap at SMS rates.
-  const client = twilio(opts.accountSid, opts.authToken, { keepAlive: false });
+  // Loaded on first send (the SDK is large). keepAlive off: the SDK's keep-alive agent never
+  // completes under nock's interceptor, so tests could not exercise it; one TLS handshake per
+  // message is cheap at SMS rates.
+  let client: Promise<import('twilio').Twilio> | undefined;
+  const sdk = () => (client ??= import('twilio').then((m) => m.default(opts.accountSid, opts.authToken, { keepAlive: false })));
   return {
     async send({ to, body }) {
+      const c = await sdk();
       try {
-        const m = await client.messages.create({
+        const m = await c.messages.create({
           to,
           from: opts.from,
           body,

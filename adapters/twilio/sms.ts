@@ -38,8 +38,8 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'sms', provider: 'twilio' });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const guard = (req: express.Request, res: express.Response): boolean => {
-    if (deps.twilio && validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl)) return true;
+  const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
+    if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
     log.warn({ configured: Boolean(deps.twilio && deps.publicUrl) }, 'twilio callback without a valid signature');
     res.status(403).type('text/plain').send('Forbidden');
     return false;
@@ -51,7 +51,7 @@ export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   };
 
   router.post('/twilio/sms', form, async (req, res) => {
-    if (!guard(req, res)) return;
+    if (!(await guard(req, res))) return;
     const parsed = inboundForm.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.issues);
     if (parsed.data.AccountSid !== deps.twilio!.accountSid) {
@@ -69,7 +69,7 @@ export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   });
 
   router.post('/twilio/sms-status', form, async (req, res) => {
-    if (!guard(req, res)) return;
+    if (!(await guard(req, res))) return;
     const parsed = statusForm.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.issues);
     const state = TWILIO_STATUS[parsed.data.MessageStatus];

@@ -2,7 +2,6 @@
 // shows the reply the gateway queued (read from its database on this machine).
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import twilio from 'twilio';
 import { openDatabase } from '../store/db.ts';
 import { SmsStore } from '../store/sms-store.ts';
 
@@ -28,6 +27,7 @@ export async function simulateSms(o: Options): Promise<string | null> {
     } else {
       if (!o.twilio || !o.publicUrl) throw new Error('set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request');
       const params = { MessageSid: id, AccountSid: o.twilio.accountSid, From: o.phone, To: '+15005550006', Body: o.text, NumMedia: '0' };
+      const { default: twilio } = await import('twilio');
       const signature = twilio.getExpectedTwilioSignature(o.twilio.authToken, `${o.publicUrl}/twilio/sms`, params);
       res = await fetch(`${o.url}/twilio/sms`, { method: 'POST', body: new URLSearchParams(params), headers: { 'X-Twilio-Signature': signature } });
     }
