@@ -34,6 +34,11 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account SID'),
   TWILIO_AUTH_TOKEN: z.string().optional().describe('Twilio auth token: signs callbacks and authenticates sends'),
   REDIS_URL: z.string().optional().describe('Redis for the outbound SMS queue (BullMQ); unset: the embedded SQLite queue'),
+  SAUTI_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/)
+    .default('sauti')
+    .describe('Prefix of BullMQ queue names, so gateways and tests sharing a Redis stay apart'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
@@ -54,6 +59,7 @@ export interface Settings {
   africastalking: { username: string; apiKey: string } | undefined;
   twilio: { accountSid: string; authToken: string } | undefined;
   redisUrl: string | undefined;
+  queuePrefix: string;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -82,6 +88,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     africastalking: e.AT_USERNAME && e.AT_API_KEY ? { username: e.AT_USERNAME, apiKey: e.AT_API_KEY } : undefined,
     twilio: e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } : undefined,
     redisUrl: e.REDIS_URL,
+    queuePrefix: e.SAUTI_QUEUE_PREFIX,
     devDefaults,
   };
 }
