@@ -49,7 +49,7 @@ async function run(label: string, env: Record<string, string>) {
       ...env,
     });
     const before = seq;
-    await texts(gw.url, gw.child.pid!, RATE, 3); // warm-up
+    await texts(gw.url, gw.child.pid!, RATE, 5); // warm-up (discarded)
     const paced = await texts(gw.url, gw.child.pid!, RATE, SECONDS);
     const saturated = await texts(gw.url, gw.child.pid!, undefined, SECONDS);
     await stop(gw.child);

@@ -1,4 +1,6 @@
 // Short codes read aloud or typed on a keypad: Crockford base32 (no I, L, O, U).
+import { randomBytes } from 'node:crypto';
+
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Encodes random bytes as Crockford base32, `length` characters, grouped by 5 with dashes. */
@@ -26,3 +28,18 @@ export const bytesFor = (length: number): number => Math.ceil((length * 5) / 8);
 export const RECEIPT_LENGTH = 10;
 /** Proposal references: 8 characters after a "P-" prefix. */
 export const REFERENCE_LENGTH = 8;
+
+/** Cryptographic random bytes drawn 4 KiB at a time: every hop draws codes it rarely uses. */
+export function randomPool(): (bytes: number) => Uint8Array {
+  let pool = randomBytes(4096);
+  let at = 0;
+  return (n) => {
+    if (at + n > pool.length) {
+      pool = randomBytes(4096);
+      at = 0;
+    }
+    at += n;
+    return pool.subarray(at - n, at);
+  };
+}
+

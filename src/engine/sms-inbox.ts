@@ -1,9 +1,8 @@
 // Receives one inbound SMS: understood by the flow, its effects, conversation and reply
 // committed in one transaction, so a crash can lose neither the vote nor its confirmation.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
-import { bytesFor, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
+import { bytesFor, randomPool, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
 import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
@@ -40,6 +39,7 @@ export class SmsInbox {
   private readonly clock: () => Date;
   private readonly keyOf: (e164: string) => string;
   private readonly deny: RegExp[];
+  private readonly random = randomPool();
 
   constructor(
     private readonly deps: {
@@ -64,8 +64,8 @@ export class SmsInbox {
   async receive(msg: InboundSms): Promise<InboxOutcome> {
     const now = this.clock();
     const fresh = {
-      receipt: shortCode(randomBytes(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
-      reference: shortCode(randomBytes(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
+      receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
+      reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
     };
     const outcome = await this.deps.queue.run((commit) => {
       const r = this.receiveInTransaction(msg, now, fresh);

@@ -1,8 +1,7 @@
 // Runs one USSD hop: load the session, step the flow, commit state + effects, then answer.
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
-import { bytesFor, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
+import { bytesFor, randomPool, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
 import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
@@ -160,20 +159,6 @@ export class UssdRunner<S> {
     return reply;
   }
 
-}
-
-/** Cryptographic random bytes drawn 4 KiB at a time: every hop draws codes it rarely uses. */
-function randomPool(): (bytes: number) => Uint8Array {
-  let pool = randomBytes(4096);
-  let at = 0;
-  return (n) => {
-    if (at + n > pool.length) {
-      pool = randomBytes(4096);
-      at = 0;
-    }
-    at += n;
-    return pool.subarray(at - n, at);
-  };
 }
 
 /** Whether `text` is the accumulated text of a hop before the one that produced `last`. */
