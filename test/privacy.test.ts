@@ -1,5 +1,6 @@
 // Phone numbers and secrets never reach the logs or the events bound for the ledger,
 // on the happy path or any error path.
+import nock from 'nock';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { SECRET, TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
@@ -18,8 +19,15 @@ describe('privacy', () => {
     await post(ussdBody({ phoneNumber: `${PHONE}x` })); // invalid phone path
     await post(`phoneNumber=${encodeURIComponent(PHONE)}`); // malformed body path
     await post(ussdBody({ sessionId: 'ATUid_test_session_1', phoneNumber: '+254733999999', text: '1' })); // mismatch error path
+    // SMS: a vote, a malformed callback, an opt-out, and a failed send.
+    const sms = (body: Record<string, string>) => request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send(body);
+    await sms({ id: 'p1', from: PHONE, text: 'VOTE 1 3' });
+    await sms({ from: PHONE, text: 'VOTE 1 3' });
+    nock('https://api.africastalking.com').post('/version1/messaging').reply(500, 'down');
+    expect(await gw.dispatcher.dispatch(gw.sms.list(1)[0]!.id)).toMatchObject({ kind: 'retry' });
+    await sms({ id: 'p2', from: PHONE, text: 'STOP' });
     const everything = JSON.stringify(
-      ['ballots', 'voters', 'ussd_sessions', 'events', 'meta'].map((t) => gw.db.prepare(`SELECT * FROM ${t}`).all()),
+      ['ballots', 'voters', 'ussd_sessions', 'events', 'meta', 'sms_inbound', 'sms_conversations'].map((t) => gw.db.prepare(`SELECT * FROM ${t}`).all()),
     );
     gw.db.exec('DROP TABLE ballots');
     await post(ussdBody({ sessionId: 'other', phoneNumber: PHONE })); // internal (SQLite) error path
@@ -27,6 +35,7 @@ describe('privacy', () => {
     const logs = gw.logs.text();
     expect(logs.length).toBeGreaterThan(200); // the paths above did log
     expect(logs).toContain('ussd hop failed');
+    expect(logs).toContain('sms send failed, will retry');
     for (const secret of [DIGITS, TOKEN, SECRET]) expect(logs).not.toContain(secret);
 
     const events = JSON.stringify(gw.db.prepare('SELECT * FROM events').all());

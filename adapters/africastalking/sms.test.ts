@@ -135,3 +135,24 @@ describe('Africa’s Talking delivery reports', () => {
     expect(gw.sms.get(id)!.state).toBe('sent');
   });
 });
+
+describe('SMS conversations', () => {
+  it('forgets a pending question after sms.conversationMinutes', async () => {
+    let now = new Date('2026-11-22T09:00:00Z');
+    const gw = testGateway({ clock: () => now });
+    await smsIn(gw, { id: 'q1', text: 'VOTE' });
+    now = new Date('2026-11-22T09:31:00Z');
+    await smsIn(gw, { id: 'q2', text: '1 3' });
+    expect(gw.count('ballots')).toBe(0);
+    expect(gw.sms.list(1)[0]!.body).toContain('To vote, send VOTE');
+  });
+
+  it('takes the answer within the window', async () => {
+    let now = new Date('2026-11-22T09:00:00Z');
+    const gw = testGateway({ clock: () => now });
+    await smsIn(gw, { id: 'q1', text: 'VOTE' });
+    now = new Date('2026-11-22T09:29:00Z');
+    await smsIn(gw, { id: 'q2', text: '1 3' });
+    expect(gw.count('ballots')).toBe(1);
+  });
+});
