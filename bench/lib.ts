@@ -3,7 +3,9 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
-export { startServer } from '../test/helpers/process.ts';
+import { startServer } from '../test/helpers/process.ts';
+
+export { startServer };
 
 /** Peak resident set size of a process in MB (VmHWM), Linux only. */
 export function peakRssMb(pid: number): number {
@@ -117,4 +119,20 @@ export function header(unit: string): string {
 export function startFlags(root: string): string[] {
   const start = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')).scripts.start as string;
   return start.match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!.trim().split(' ').filter(Boolean) ?? [];
+}
+
+/** The callback token benchmarks give their gateway. */
+export const BENCH_TOKEN = 'bench-callback-token-0123456789';
+
+/** Starts the gateway as `npm start` does (same node flags) on `dbFile` with the test deployment. */
+export function startBenchGateway(root: string, dbFile: string, env: Record<string, string> = {}) {
+  return startServer([...startFlags(root), `${root}/bin/sauti.mjs`, 'start'], {
+    SAUTI_CONFIG: `${root}/test/fixtures/deployment.yaml`,
+    SAUTI_DB: dbFile,
+    PORT: '0',
+    SAUTI_CALLBACK_TOKEN: BENCH_TOKEN,
+    SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
 }

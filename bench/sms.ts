@@ -10,13 +10,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
-import { header, row, runLoad, startFlags, startServer, stop, type LoadResult } from './lib.ts';
+import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startFlags, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TOKEN = 'bench-callback-token-0123456789';
+const TOKEN = BENCH_TOKEN;
 const ROOT = resolve(import.meta.dirname, '..');
 let seq = 0;
 
@@ -39,15 +39,7 @@ async function run(label: string, env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-sms-'));
   const dbFile = join(dir, 'gateway.db');
   try {
-    const gw = await startServer([...startFlags(ROOT), join(ROOT, 'bin/sauti.mjs'), 'start'], {
-      SAUTI_CONFIG: join(ROOT, 'test/fixtures/deployment.yaml'),
-      SAUTI_DB: dbFile,
-      PORT: '0',
-      SAUTI_CALLBACK_TOKEN: TOKEN,
-      SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
-      LOG_LEVEL: 'silent',
-      ...env,
-    });
+    const gw = await startBenchGateway(ROOT, dbFile, env);
     const before = seq;
     await texts(gw.url, gw.child.pid!, RATE, 5); // warm-up (discarded)
     const paced = await texts(gw.url, gw.child.pid!, RATE, SECONDS);

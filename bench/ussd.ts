@@ -9,12 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { header, row, runLoad, startFlags, startServer, stop, type LoadResult } from './lib.ts';
+import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startFlags, startServer, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
 const RATE = Number(process.env.BENCH_RATE ?? 1500);
-const TOKEN = 'bench-callback-token-0123456789';
+const TOKEN = BENCH_TOKEN;
 const ROOT = resolve(import.meta.dirname, '..');
 // Language, Vote, ward 1, pick 3, pick 1, Done, Confirm: 8 hops with the opening one.
 const PATH = ['1', '1', '1', '3', '1', '99', '1'];
@@ -41,14 +41,7 @@ async function votes(url: string, pid: number, rate: number | undefined, seconds
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-'));
 const dbFile = join(dir, 'gateway.db');
 try {
-  const gw = await startServer([...startFlags(ROOT), join(ROOT, 'bin/sauti.mjs'), 'start'], {
-    SAUTI_CONFIG: join(ROOT, 'test/fixtures/deployment.yaml'),
-    SAUTI_DB: dbFile,
-    PORT: '0',
-    SAUTI_CALLBACK_TOKEN: TOKEN,
-    SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
-    LOG_LEVEL: 'error',
-  });
+  const gw = await startBenchGateway(ROOT, dbFile);
   const pid = gw.child.pid!;
   // Warm-up (discarded): JIT and SQLite caches, as a gateway that has been up a while.
   // Paced before saturated, so its peak RSS is not the saturated run's high-water mark.

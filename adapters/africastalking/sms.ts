@@ -3,6 +3,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { OutboundState } from '../../src/domain/outbound-state.ts';
+import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
 import { tokenMatcher } from './token.ts';
 
@@ -44,15 +45,10 @@ export function mountSms(router: Router, deps: AdapterDeps): void {
   const form = express.urlencoded({ extended: false, limit: '8kb' });
   const guard = (req: express.Request, res: express.Response): boolean => {
     if (tokenMatches((req.params as { token?: string }).token)) return true;
-    log.warn('sms callback with a missing or wrong token');
-    res.status(403).type('text/plain').send('Forbidden');
+    forbidden(res, log, 'sms callback with a missing or wrong token');
     return false;
   };
-  const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => {
-    const fields = [...new Set(issues.map((i) => String(i.path[0] ?? 'body')))];
-    log.warn({ fields }, 'malformed sms callback');
-    res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
-  };
+  const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => badRequest(res, issues, log, 'sms callback');
 
   router.post(['/africastalking/sms', '/africastalking/sms/:token'], form, async (req, res) => {
     if (!guard(req, res)) return;

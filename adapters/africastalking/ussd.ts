@@ -5,6 +5,7 @@ import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import { t } from '../../src/i18n/index.ts';
 import type { Reply } from '../../src/engine/flow-contract.ts';
+import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
 import { tokenMatcher } from './token.ts';
 
@@ -31,18 +32,9 @@ export function mountUssd(router: Router, deps: AdapterDeps): void {
   const tokenMatches = tokenMatcher(deps.callbackToken);
   const e164 = memoize((raw) => toE164(raw, deps.deployment.deployment.country));
   router.post(USSD_PATHS, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
-    if (!tokenMatches((req.params as { token?: string }).token)) {
-      log.warn('ussd callback with a missing or wrong token');
-      res.status(403).type('text/plain').send('Forbidden');
-      return;
-    }
+    if (!tokenMatches((req.params as { token?: string }).token)) return forbidden(res, log, 'ussd callback with a missing or wrong token');
     const parsed = ussdForm.safeParse(req.body ?? {});
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'body')))];
-      log.warn({ fields }, 'malformed ussd callback');
-      res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
-      return;
-    }
+    if (!parsed.success) return badRequest(res, parsed.error.issues, log, 'ussd callback');
     const form = parsed.data;
     const phone = e164(form.phoneNumber);
     if (!phone) {

@@ -3,6 +3,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { OutboundState } from '../../src/domain/outbound-state.ts';
+import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
 import { validTwilioSignature } from './signature.ts';
 
@@ -40,25 +41,16 @@ export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
     if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
-    log.warn({ configured: Boolean(deps.twilio && deps.publicUrl) }, 'twilio callback without a valid signature');
-    res.status(403).type('text/plain').send('Forbidden');
+    forbidden(res, log, deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set');
     return false;
   };
-  const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => {
-    const fields = [...new Set(issues.map((i) => String(i.path[0] ?? 'body')))];
-    log.warn({ fields }, 'malformed twilio callback');
-    res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
-  };
+  const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => badRequest(res, issues, log, 'twilio callback');
 
   router.post('/twilio/sms', form, async (req, res) => {
     if (!(await guard(req, res))) return;
     const parsed = inboundForm.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.issues);
-    if (parsed.data.AccountSid !== deps.twilio!.accountSid) {
-      log.warn('twilio callback for another account');
-      res.status(403).type('text/plain').send('Forbidden');
-      return;
-    }
+    if (parsed.data.AccountSid !== deps.twilio!.accountSid) return forbidden(res, log, 'twilio callback for another account');
     if (!deps.sms) {
       res.status(503).type('text/plain').send('SMS is not configured');
       return;

@@ -1,0 +1,18 @@
+// Answers every adapter gives the same way: a malformed body names its bad fields (for the
+// operator reading the provider's logs), and never echoes values or a stack trace.
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+/** 400 naming the invalid or missing fields; logs the field names only. */
+export function badRequest(res: Response, issues: z.core.$ZodIssue[], log: Logger, what: string): void {
+  const fields = [...new Set(issues.map((i) => String(i.path[0] ?? 'body')))];
+  log.warn({ fields }, `malformed ${what}`);
+  res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
+}
+
+/** 403 for a request that is not from the provider (token or signature). */
+export function forbidden(res: Response, log: Logger, why: string): void {
+  log.warn(why);
+  res.status(403).type('text/plain').send('Forbidden');
+}
