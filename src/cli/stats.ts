@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { Outbox } from '../../sync/outbox.ts';
 import { openDatabase } from '../store/db.ts';
+import { SmsStore } from '../store/sms-store.ts';
 import { gatewayStats } from '../store/stats.ts';
 
 export function printStats(dbFile: string): void {
@@ -20,6 +21,8 @@ export function printStats(dbFile: string): void {
       ['ussd sessions', s.sessions],
       ['  of which open', s.openSessions],
       ['outbox pending sync', new Outbox(db).pendingCount()],
+      ['sms received', db.prepare('SELECT count(*) FROM sms_inbound').pluck().get() as number],
+      ...Object.entries(new SmsStore(db).counts()).map(([state, n]): [string, number] => [`sms ${state}`, n]),
     ];
     for (const [label, n] of rows) console.log(`${label.padEnd(22)} ${String(n).padStart(8)}`);
   } finally {
