@@ -69,7 +69,7 @@ describe('Africa’s Talking USSD callback', () => {
     expect(JSON.stringify(ev)).not.toMatch(/711000001/);
     expect(gw.db.prepare('SELECT receipt FROM ballots').pluck().get()).toBe(receipt);
     // Two replies promised something stored (the language, the vote): only those fsynced.
-    expect(gw.queue.commits).toEqual({ durable: 2, navigation: 6 });
+    expect(gw.queue.commits).toEqual({ batches: 8, syncs: 2 });
   });
 
   it('gives a retried hop the same answer and stores it once', async () => {

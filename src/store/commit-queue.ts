@@ -1,13 +1,13 @@
-// Group commit: units of work that arrive in the same event-loop turn share one transaction,
-// so one fsync makes a whole batch durable. Each unit runs in its own savepoint, so one
-// failing unit rolls back alone; every promise settles only after the COMMIT has returned.
+// Group commit: units of work that arrive in the same event-loop turn share one transaction.
+// Each unit runs in its own savepoint, so one failing unit rolls back alone.
 //
-// Batches commit with synchronous=NORMAL: safe against a process crash, not yet against a
-// power cut. A unit that stores something a reply will call recorded says so with `durable()`;
-// after such a batch commits, one tiny write under synchronous=FULL fsyncs the WAL, which makes
-// every commit before it durable too, and only then do the promises settle. Navigation-only
-// batches (which screen a caller is on) skip that fsync: after a power cut the database is
-// intact, missing at most the last screens moved through, never a vote.
+// Transactions commit with synchronous=NORMAL: safe against a process crash, not yet against a
+// power cut. A unit that stores something a reply will call recorded says so with `durable()`:
+// its promise settles only after a tiny write under synchronous=FULL has fsynced the WAL, which
+// makes every commit before it durable too. That fsync is shared: it runs `lingerMs` after the
+// first durable unit commits, so the durable units of every batch committed meanwhile wait for
+// one fsync, not one each. Navigation-only units (which screen a caller is on) settle at once:
+// after a power cut the database is intact, missing at most the last screens, never a vote.
 import type { Database, Statement } from 'better-sqlite3';
 
 /** Passed to each unit of work. */
@@ -22,20 +22,23 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-/** Serialises writes onto one connection and commits them in batches. */
+/** Serialises writes onto one connection, commits them in batches, and shares fsyncs. */
 export class CommitQueue {
   private pending: Pending[] = [];
   private scheduled = false;
+  /** Committed durable units waiting for the shared fsync. */
+  private awaitingSync: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private syncTimer: NodeJS.Timeout | undefined;
   private readonly inSavepoint: (work: (c: CommitControl) => unknown, c: CommitControl) => unknown;
   private readonly stamp: Statement;
-  private durableBatch = false;
-  private readonly control: CommitControl = { durable: () => void (this.durableBatch = true) };
-  /** Batches committed with and without the closing fsync. */
-  readonly commits = { durable: 0, navigation: 0 };
+  private unitDurable = false;
+  private readonly control: CommitControl = { durable: () => void (this.unitDurable = true) };
+  /** Transactions committed, and fsyncs made for durable units. */
+  readonly commits = { batches: 0, syncs: 0 };
 
   constructor(
     private readonly db: Database,
-    private readonly maxBatch = 512,
+    private readonly options: { maxBatch?: number; lingerMs?: number } = {},
   ) {
     this.inSavepoint = db.transaction((work: (c: CommitControl) => unknown, c: CommitControl) => work(c));
     this.stamp = db.prepare(
@@ -43,7 +46,7 @@ export class CommitQueue {
     );
   }
 
-  /** Runs `work` inside a transaction; resolves with its result once committed (and durable if asked). */
+  /** Runs `work` inside a transaction; resolves with its result once committed (and fsynced if asked). */
   run<T>(work: (commit: CommitControl) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
@@ -55,47 +58,59 @@ export class CommitQueue {
     });
   }
 
-  /** Commits `work` with synchronous=NORMAL, then fsyncs the WAL if a unit asked. Leaves FULL set. */
-  private commitBatch(work: () => void): void {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.db.transaction(work)();
-      if (this.durableBatch) {
-        this.db.pragma('synchronous = FULL');
-        this.stamp.run(new Date().toISOString());
-      }
-      this.commits[this.durableBatch ? 'durable' : 'navigation']++;
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
-  }
-
-  /** Number of units waiting for the next commit. */
+  /** Units not settled yet: waiting to commit, or committed and waiting for the fsync. */
   get size(): number {
-    return this.pending.length;
+    return this.pending.length + this.awaitingSync.length;
   }
 
   private flush(): void {
-    const batch = this.pending.splice(0, this.maxBatch);
+    const batch = this.pending.splice(0, this.options.maxBatch ?? 512);
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.flush());
-    const outcomes: { ok: boolean; value: unknown }[] = [];
-    this.durableBatch = false;
+    const outcomes: { ok: boolean; value: unknown; durable: boolean }[] = [];
+    this.db.pragma('synchronous = NORMAL');
     try {
-      this.commitBatch(() => {
+      this.db.transaction(() => {
         for (const item of batch) {
+          this.unitDurable = false;
           try {
-            outcomes.push({ ok: true, value: this.inSavepoint(item.work, this.control) });
+            outcomes.push({ ok: true, value: this.inSavepoint(item.work, this.control), durable: this.unitDurable });
           } catch (error) {
-            outcomes.push({ ok: false, value: error });
+            outcomes.push({ ok: false, value: error, durable: false });
           }
         }
-      });
+      })();
+      this.commits.batches++;
     } catch (error) {
-      // The commit itself failed: nothing in the batch is durable, so nobody hears "recorded".
+      // The commit itself failed: nothing in the batch is stored, so nobody hears "recorded".
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      this.db.pragma('synchronous = FULL');
     }
-    batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)));
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) item.reject(o.value);
+      else if (!o.durable) item.resolve(o.value);
+      else this.awaitingSync.push({ resolve: () => item.resolve(o.value), reject: item.reject });
+    });
+    if (this.awaitingSync.length > 0 && !this.syncTimer) {
+      this.syncTimer = setTimeout(() => this.sync(), this.options.lingerMs ?? 2);
+    }
+  }
+
+  /** One fsync of the WAL for every durable unit committed so far. */
+  private sync(): void {
+    this.syncTimer = undefined;
+    const waiting = this.awaitingSync;
+    this.awaitingSync = [];
+    try {
+      this.stamp.run(new Date().toISOString()); // synchronous=FULL: returns after the fsync
+      this.commits.syncs++;
+    } catch (error) {
+      for (const w of waiting) w.reject(error);
+      return;
+    }
+    for (const w of waiting) w.resolve();
   }
 }

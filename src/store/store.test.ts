@@ -130,23 +130,38 @@ describe('CommitQueue', () => {
     expect(ids).toEqual([event(1).id, event(3).id]);
   });
 
-  it('fsyncs after a batch with a durable unit, and leaves the connection at synchronous=FULL', async () => {
+  it('settles a durable unit only after an fsync, and leaves the connection at synchronous=FULL', async () => {
     const db = freshDb();
     const store = new GatewayStore(db);
     const queue = new CommitQueue(db);
     await queue.run(() => store.appendEvent(event(1)));
-    expect(queue.commits).toEqual({ durable: 0, navigation: 1 });
+    expect(queue.commits).toEqual({ batches: 1, syncs: 0 });
     expect(store.meta('last_durable_commit')).toBeUndefined();
-    await Promise.all([
-      queue.run(() => store.appendEvent(event(2))),
-      queue.run((commit) => {
-        commit.durable();
-        return store.appendEvent(event(3));
-      }),
-    ]);
-    expect(queue.commits).toEqual({ durable: 1, navigation: 1 });
+    let settled = false;
+    const durable = queue.run((commit) => {
+      commit.durable();
+      return store.appendEvent(event(2));
+    }).then((seq) => ((settled = true), seq));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    // Committed, but not yet fsynced: the promise waits.
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(2);
+    expect(settled).toBe(false);
+    expect(await durable).toBe(2);
+    expect(queue.commits).toEqual({ batches: 2, syncs: 1 });
     expect(store.meta('last_durable_commit')).toMatch(/^\d{4}-/);
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
+  it('lets durable units of several batches share one fsync', async () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    const queue = new CommitQueue(db, { lingerMs: 50 });
+    const durably = (i: number) => queue.run((c) => (c.durable(), store.appendEvent(event(i))));
+    const first = durably(1);
+    await new Promise((r) => setTimeout(r, 5)); // a later batch, within the linger
+    await Promise.all([first, durably(2)]);
+    expect(queue.commits).toEqual({ batches: 2, syncs: 1 });
   });
 
   it('rejects every unit when the commit itself fails, so nobody is told "recorded"', async () => {
