@@ -6,6 +6,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { startGateway } from '../http/gateway.ts';
 import { simulateUssd } from './simulate-ussd.ts';
+import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
@@ -73,6 +74,17 @@ program
   .description('outbound SMS with their states, cost and errors')
   .option('--limit <n>', 'how many, newest first', '20')
   .action((opts: { limit: string }) => printOutbox(loadSettings().dbFile, Number(opts.limit) || 20));
+
+program
+  .command('broadcast <text>')
+  .description('queue one SMS to a list of numbers (numbers that sent STOP are skipped)')
+  .requiredOption('--to <file>', 'numbers, one per line, or a CSV with a phone column')
+  .requiredOption('--id <name>', 'broadcast id: sending the same id again queues nothing new')
+  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option('--dry-run', 'count and price, queue nothing', false)
+  .action(async (text: string, opts: { to: string; id: string; provider: string; dryRun: boolean }) => {
+    await runBroadcast(loadSettings(), { ...opts, text });
+  });
 
 program
   .command('stats')

@@ -44,6 +44,7 @@ export interface AssembledGateway {
   /** Not started by assembleGateway: startGateway (or a test) starts it. */
   outbound: OutboundQueue;
   dispatcher: SmsDispatcher;
+  deployment: Deployment;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
@@ -120,7 +121,7 @@ export function assembleGateway(
     },
     { gatewayId },
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */
