@@ -4,13 +4,15 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { OutboundQueue, SmsDispatcher } from '../src/engine/sms-outbound.ts';
+import { backoffMs, type OutboundQueue, type SmsDispatcher } from '../src/engine/sms-outbound.ts';
 import type { SmsStore } from '../src/store/sms-store.ts';
 
 interface Options {
   redisUrl: string;
   /** Queue names are `${prefix}-sms-${provider}`; tests use their own prefix. */
   prefix: string;
+  /** In every job id: row ids are per gateway, and gateways may share a Redis and a prefix. */
+  gatewayId: string;
   perSecond: Record<string, number>;
   maxAttempts: number;
   dispatcher: SmsDispatcher;
@@ -29,11 +31,11 @@ export class BullmqSmsQueue implements OutboundQueue {
 
   constructor(private readonly o: Options) {}
 
-  notify(messages: { id: number; provider: string }[]): void {
+  notify(messages: { id: number; provider: string; kind: string }[]): void {
     for (const m of messages) {
       const q = this.queues.get(m.provider);
       if (!q) continue; // no queue for this provider: the row waits for reconcile after a restart
-      q.add('send', { id: m.id }, this.jobOptions(m.id)).catch((err) =>
+      q.add('send', { id: m.id }, this.jobOptions(m.id, m.kind)).catch((err) =>
         this.o.logger.error({ component: 'sms-queue', message: m.id, err: String(err) }, 'could not enqueue; reconcile will retry'),
       );
     }
@@ -60,6 +62,8 @@ export class BullmqSmsQueue implements OutboundQueue {
           connection: this.connection.duplicate(),
           concurrency: 8,
           limiter: { max: Math.max(1, Math.round(perSecond)), duration: 1000 },
+          // The same schedule as the embedded queue: 2 s, 4 s, 8 s … capped at 15 minutes.
+          settings: { backoffStrategy: (attemptsMade: number) => backoffMs(attemptsMade) },
         },
       );
       worker.on('error', (err) => this.o.logger.error({ component: 'sms-queue', err: String(err) }, 'worker error'));
@@ -77,17 +81,19 @@ export class BullmqSmsQueue implements OutboundQueue {
 
   /** Queues every due row again; job ids make this a no-op for rows that still have a job. */
   private reconcile(): void {
-    const due = this.o.sms.due(new Date().toISOString(), 1000);
-    this.notify(due);
+    const now = new Date().toISOString();
+    this.notify(Object.keys(this.o.perSecond).flatMap((p) => this.o.sms.due(p, now, 1000)));
     this.timer = setTimeout(() => this.reconcile(), this.o.reconcileMs ?? 60_000);
     this.timer.unref();
   }
 
-  private jobOptions(id: number) {
+  private jobOptions(id: number, kind: string) {
     return {
-      jobId: `sms-${id}`,
+      jobId: `sms-${this.o.gatewayId}-${id}`,
+      // Lower runs first: a receipt never waits behind a broadcast.
+      priority: kind === 'broadcast' ? 10 : 1,
       attempts: this.o.maxAttempts,
-      backoff: { type: 'exponential' as const, delay: 2000 },
+      backoff: { type: 'custom' as const },
       // Finished jobs are removed so a later reconcile may queue the same id again.
       removeOnComplete: true,
       removeOnFail: true,

@@ -77,7 +77,7 @@ describe('outbound SMS queues', () => {
       try {
         await textVote(gw);
         await until(() => gw.sms.list(1)[0]?.state === 'sent');
-        gw.outbound.notify([{ id: gw.sms.list(1)[0]!.id, provider: 'africastalking' }]);
+        gw.outbound.notify([{ id: gw.sms.list(1)[0]!.id, provider: 'africastalking', kind: 'confirmation' }]);
         await new Promise((r) => setTimeout(r, 300));
         expect(scope.isDone()).toBe(true);
         expect(gw.sms.list(1)[0]).toMatchObject({ state: 'sent', provider_message_id: 'ATXid_bull', attempts: 1 });

@@ -12,7 +12,7 @@ const SMS_KEYS: MessageKey[] = [
   'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
   'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
   'smsStatusUnknown', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
-  'smsStarted', 'smsUnknown', 'smsInternalError', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
+  'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
 ];
 const WORST = {

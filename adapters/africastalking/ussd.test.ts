@@ -131,6 +131,14 @@ describe('Africa’s Talking USSD callback', () => {
     expect(resumed.text).toContain('+2 Station Rd lights');
   });
 
+  it('does not offer to resume when the caller dials ahead: the keys go to the menu', async () => {
+    const gw = testGateway();
+    await dial(gw.app, ['1', '1', '1', '4'], { sessionId: 'dropped' });
+    const res = await post(gw.app, ussdBody({ sessionId: 'dial-ahead', text: '1*1*3*99*1' }));
+    expect(res.text).toMatch(/^END Thank you! Your vote is recorded/);
+    expect(gw.db.prepare('SELECT picks FROM ballots').pluck().get()).toBe('[3]');
+  });
+
   it('ends a session id reused by another phone with an apology, storing nothing for it', async () => {
     const gw = testGateway();
     await dial(gw.app, ['1'], { sessionId: 'shared' });

@@ -2,7 +2,7 @@
 import type { Lang } from '../../src/config/schema.ts';
 import { phaseStatus } from '../../src/domain/cycle.ts';
 import { formatDate } from '../../src/domain/format.ts';
-import type { UssdContext } from '../../src/engine/flow-contract.ts';
+import type { BallotSnapshot, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 
 /** What the voting check needs from a flow's context. */
@@ -29,3 +29,15 @@ export function votingCycle(lang: Lang, ctx: VotingContext, cycleId?: string): {
   return { cycleId: status.cycle.id };
 }
 
+
+/**
+ * The ballot "My vote" and RECEIPT show: the one in the cycle voting now (or about to), so last
+ * year's vote never looks current; between cycles, the latest one.
+ */
+export function currentBallot(ctx: VotingContext): BallotSnapshot | null {
+  const b = ctx.voter.ballot;
+  if (!b) return null;
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  if (status.kind === 'open' || status.kind === 'upcoming') return b.cycleId === status.cycle.id ? b : null;
+  return b;
+}

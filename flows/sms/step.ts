@@ -7,7 +7,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import { phaseStatus } from '../../src/domain/cycle.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { votingCycle } from '../shared/voting.ts';
+import { currentBallot, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
 const TITLE_MAX = 40;
@@ -52,7 +52,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
     }
     case 'receipt': {
-      const b = ctx.voter.ballot;
+      const b = currentBallot(ctx);
       if (!b) return reply(t(lang, 'noVote'));
       const ward = wardName(ctx, b.wardId, lang);
       return reply(t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes: b.picks.join(' '), receipt: b.receipt }));
@@ -75,7 +75,11 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       return reply(t(chosen.code, 'smsLangSet'), { effects: [{ type: 'voter.language', lang: chosen.code }] });
     }
     case 'stop':
-      return reply(t(lang, 'smsStopped'), { effects: [{ type: 'voter.optOut', optedOut: true }] });
+      return {
+        reply: { text: t(lang, 'smsStopped'), kind: 'stop' },
+        effects: [{ type: 'voter.optOut', optedOut: true }],
+        conversation: null,
+      };
     case 'start':
       return reply(t(lang, 'smsStarted'), { effects: [{ type: 'voter.optOut', optedOut: false }] });
     case 'text':

@@ -7,7 +7,7 @@ import { formatMoney } from '../../src/domain/format.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { votingCycle } from '../shared/voting.ts';
+import { currentBallot, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
@@ -287,7 +287,7 @@ function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): R
 
 function myVoteText(state: UssdState, ctx: UssdContext): string {
   const { lang } = state;
-  const b = ctx.voter.ballot;
+  const b = currentBallot(ctx);
   if (!b) return t(lang, 'noVote');
   return t(lang, 'yourVote', {
     ward: wardName(ctx, b.wardId, lang),

@@ -107,6 +107,7 @@ const cases: Case[] = [
   { name: 'a second vote under refuse is refused with the receipt', deployment: withBallot({ rule: 'approval', max: 3 }, 'refuse'), inputs: ['1'], voter: { ...en, ballot: previous }, end: true, contains: ['You already voted on 20 Nov 2026 (receipt OLD11-RCPT1)'] },
   { name: 'my vote shows codes and receipt', inputs: ['3'], voter: { ...en, ballot: previous }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 2, 5. Receipt: OLD11-RCPT1'] },
   { name: 'my vote without a vote says so', inputs: ['3'], voter: en, end: true, contains: ['You have not voted yet.'] },
+  { name: 'my vote does not pass off last cycle’s ballot as this one', inputs: ['3'], voter: { ...en, ballot: { ...previous, cycleId: 'c-past' } }, end: true, contains: ['You have not voted yet.'] },
   { name: 'rules explain the ballot, revote and helpline', inputs: ['4'], voter: en, end: true, contains: ['Pick 1 to 3 projects', 'your last vote counts', 'Help: 0800 000 111'] },
   { name: 'results list the selected projects of the ward', inputs: ['5', '1'], voter: en, end: false, contains: ['Selected in North Ward:', '31 Bus shelter'], absent: ['32 Rubbish'] },
   { name: 'results are not offered before publication', now: new Date('2019-04-15T00:00:00Z'), inputs: [], voter: en, end: false, contains: ['4 Rules'], absent: ['5 Results'] },

@@ -2,10 +2,14 @@
 import { createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 
-/** Returns the E.164 form of a phone number, or null when it is not a valid number. */
+/**
+ * Returns the E.164 form of a phone number, or null when it cannot be one. "Possible" (right
+ * length for the country), not "valid": a range newer than libphonenumber's metadata must
+ * still be able to vote.
+ */
 export function toE164(raw: string, defaultCountry: string): string | null {
   const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry as CountryCode);
-  return parsed?.isValid() ? parsed.number : null;
+  return parsed?.isPossible() ? parsed.number : null;
 }
 
 /** HMAC-SHA256 of the E.164 number with the deployment secret: the voter's pseudonym. */

@@ -19,6 +19,9 @@ export interface BroadcastReport {
   segments: number;
 }
 
+/** Rows per transaction: a long list must not hold the write lock the live gateway needs. */
+const CHUNK = 500;
+
 /** Queues `text` to every valid number in `phones` through `provider`. */
 export async function broadcast(
   deps: { store: GatewayStore; sms: SmsStore; queue: CommitQueue; deployment: Deployment; voterKeySecret: string },
@@ -27,31 +30,35 @@ export async function broadcast(
   const body = toGsmLookalikes(o.text);
   const cost = smsCost(body);
   const at = (o.now ?? new Date()).toISOString();
-  return deps.queue.run((commit) => {
-    const r = { queued: 0, alreadyQueued: 0, optedOut: 0, invalid: 0, encoding: cost.encoding, segments: cost.segments, ids: [] as number[] };
-    for (const raw of o.phones) {
-      const e164 = toE164(raw, deps.deployment.deployment.country);
-      if (!e164) {
-        r.invalid++;
-        continue;
+  const r = { queued: 0, alreadyQueued: 0, optedOut: 0, invalid: 0, encoding: cost.encoding, segments: cost.segments, ids: [] as number[] };
+  // Parsing and hashing happen outside any transaction.
+  const targets: { e164: string; key: string }[] = [];
+  for (const raw of o.phones) {
+    const e164 = toE164(raw, deps.deployment.deployment.country);
+    if (e164) targets.push({ e164, key: voterKey(e164, deps.voterKeySecret) });
+    else r.invalid++;
+  }
+  for (let i = 0; i < targets.length; i += CHUNK) {
+    const chunk = targets.slice(i, i + CHUNK);
+    await deps.queue.run((commit) => {
+      for (const { e164, key } of chunk) {
+        if (deps.store.optedOut(key)) {
+          r.optedOut++;
+          continue;
+        }
+        if (o.dryRun) {
+          r.queued++;
+          continue;
+        }
+        const id = deps.sms.enqueue({ provider: o.provider, toPhone: e164, voterKey: key, body, kind: 'broadcast', sourceRef: `broadcast:${o.id}:${key}` }, at);
+        if (id === null) r.alreadyQueued++;
+        else {
+          r.queued++;
+          r.ids.push(id);
+        }
       }
-      const key = voterKey(e164, deps.voterKeySecret);
-      if (deps.store.optedOut(key)) {
-        r.optedOut++;
-        continue;
-      }
-      if (o.dryRun) {
-        r.queued++;
-        continue;
-      }
-      const id = deps.sms.enqueue({ provider: o.provider, toPhone: e164, voterKey: key, body, kind: 'broadcast', sourceRef: `broadcast:${o.id}:${key}` }, at);
-      if (id === null) r.alreadyQueued++;
-      else {
-        r.queued++;
-        r.ids.push(id);
-      }
-    }
-    if (r.ids.length > 0) commit.durable();
-    return r;
-  });
+      if (!o.dryRun) commit.durable();
+    });
+  }
+  return r;
 }

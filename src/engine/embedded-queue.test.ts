@@ -14,7 +14,7 @@ it('sends no faster than perSecond per provider, and providers do not wait for e
     { id: 100, provider: 'twilio' },
   ];
   const sent: { id: number; at: number }[] = [];
-  const sms = { due: () => due.filter((d) => !sent.some((s) => s.id === d.id)) } as unknown as SmsStore;
+  const sms = { due: (p: string) => due.filter((d) => d.provider === p && !sent.some((s) => s.id === d.id)) } as unknown as SmsStore;
   const dispatcher = {
     dispatch: async (id: number) => {
       sent.push({ id, at: Date.now() });

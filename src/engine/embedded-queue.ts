@@ -55,7 +55,7 @@ export class EmbeddedSmsQueue implements OutboundQueue {
 
   private async tick(): Promise<void> {
     const now = (this.deps.clock ?? (() => new Date()))();
-    const due = this.deps.sms.due(now.toISOString(), 200);
+    const due = Object.keys(this.deps.perSecond).flatMap((p) => this.deps.sms.due(p, now.toISOString(), 100));
     const sends: Promise<unknown>[] = [];
     for (const { id, provider } of due) {
       const gap = 1000 / (this.deps.perSecond[provider] ?? 1);

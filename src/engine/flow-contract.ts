@@ -98,7 +98,7 @@ export interface SmsContext {
 /** What one inbound SMS leads to; the caller commits effects, conversation and replies together. */
 export interface SmsResult {
   /** At most one reply; null when nothing may be sent (opted out). */
-  reply: { text: string; kind: 'reply' | 'confirmation' } | null;
+  reply: { text: string; kind: 'reply' | 'confirmation' | 'stop' } | null;
   effects: Effect[];
   conversation: SmsConversation | null;
   /** The keyword understood, for the inbound log (never the text). */

@@ -3,14 +3,13 @@
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
 import { bytesFor, randomPool, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
-import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import { toE164, voterKey } from '../domain/voter.ts';
-import { t } from '../i18n/index.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
+import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import { applyEffects } from './effects.ts';
 import type { SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
@@ -63,16 +62,27 @@ export class SmsInbox {
   /** Handles one message; a provider redelivery of the same id changes nothing. */
   async receive(msg: InboundSms): Promise<InboxOutcome> {
     const now = this.clock();
-    const fresh = {
-      receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
-      reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
-    };
-    const outcome = await this.deps.queue.run((commit) => {
-      const r = this.receiveInTransaction(msg, now, fresh);
-      if (r.durable) commit.durable();
-      return r;
-    });
-    if (outcome.outboundId !== null) this.deps.outbound.notify([{ id: outcome.outboundId, provider: msg.provider }]);
+    let outcome: { duplicate: boolean; outboundId: number | null; durable: boolean };
+    for (let attempt = 1; ; attempt++) {
+      const fresh = {
+        receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
+        reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
+      };
+      try {
+        outcome = await this.deps.queue.run((commit) => {
+          const r = this.receiveInTransaction(msg, now, fresh);
+          if (r.durable) commit.durable();
+          return r;
+        });
+        break;
+      } catch (err) {
+        // A drawn receipt or reference that already exists is redrawn; anything else is a 500,
+        // and the provider's retry (same message id) is handled as new since nothing was stored.
+        if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
+        throw err;
+      }
+    }
+    if (outcome.outboundId !== null) this.deps.outbound.notify([{ id: outcome.outboundId, provider: msg.provider, kind: 'reply' }]);
     return { duplicate: outcome.duplicate, outboundId: outcome.outboundId };
   }
 
@@ -113,10 +123,5 @@ export class SmsInbox {
     }
     sms.saveInbound(msg.provider, msg.providerId, key, at, result.command);
     return { duplicate: false, outboundId, durable: true };
-  }
-
-  /** A reply for when the message could not be handled at all, in the default language. */
-  internalErrorText(): string {
-    return toGsmLookalikes(t(defaultLanguage(this.deps.deployment), 'smsInternalError'));
   }
 }

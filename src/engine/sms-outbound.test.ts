@@ -1,10 +1,11 @@
 // Sending: one attempt per dispatch, outcomes from real-shaped provider answers (nock).
 import request from 'supertest';
 import nock from 'nock';
-import { describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
 import { TOKEN, TWILIO_SID, testGateway } from '../../test/helpers/gateway.ts';
 import { atSendReply, twilioSendReply } from '../../test/helpers/providers.ts';
-import { backoffMs } from './sms-outbound.ts';
+import { backoffMs, SmsDispatcher } from './sms-outbound.ts';
 
 type Gw = ReturnType<typeof testGateway>;
 let n = 0;
@@ -109,5 +110,50 @@ describe('SmsDispatcher', () => {
     const id = await queued(gw);
     expect(await gw.dispatcher.dispatch(id)).toEqual({ kind: 'failed' });
     expect(gw.sms.get(id)!.error).toBe('sms.no_sender');
+  });
+});
+
+describe('SmsDispatcher, continued', () => {
+  it('still sends the answer to STOP, and only that, to the number that sent it', async () => {
+    const gw = testGateway();
+    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: 'stop-2', from: '+254711000001', text: 'STOP' });
+    const [stop] = gw.sms.list(1);
+    expect(stop!.kind).toBe('stop');
+    atSendReply(101, 'ATXid_stop');
+    expect(await gw.dispatcher.dispatch(stop!.id)).toEqual({ kind: 'sent' });
+    expect(gw.sms.get(stop!.id)).toMatchObject({ state: 'sent', to_phone: null }); // erased once sent
+  });
+
+  it('gives up on a provider that does not answer in 20 s, and retries later', async () => {
+    const gw = testGateway();
+    const id = await queued(gw);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const dispatcher = new SmsDispatcher({
+        sms: gw.sms,
+        queue: gw.queue,
+        senders: { africastalking: { send: () => new Promise(() => {}) } },
+        optedOut: () => false,
+        maxAttempts: 4,
+        logger: pino({ level: 'silent' }),
+      });
+      const outcome = dispatcher.dispatch(id);
+      await vi.advanceTimersByTimeAsync(20_001);
+      expect(await outcome).toEqual({ kind: 'retry', delayMs: 2000 });
+      expect(gw.sms.get(id)!.error).toBe('sms.timeout');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('hands out replies before a broadcast backlog', async () => {
+    const gw = testGateway();
+    const now = new Date().toISOString();
+    for (let i = 0; i < 3; i++) gw.sms.enqueue({ provider: 'africastalking', toPhone: `+25471100001${i}`, voterKey: `k${i}`, body: 'News', kind: 'broadcast', sourceRef: `b${i}` }, now);
+    const reply = await queued(gw);
+    const due = gw.sms.due('africastalking', new Date(Date.now() + 1000).toISOString(), 2);
+    expect(due.map((d) => d.id)[0]).toBe(reply);
+    expect(due).toHaveLength(2);
+    expect(gw.sms.due('twilio', now, 10)).toEqual([]);
   });
 });

@@ -16,12 +16,22 @@ export type DispatchOutcome = { kind: 'sent' | 'failed' | 'skipped' } | { kind: 
 
 /** Tells a queue that messages are ready; implemented by the embedded and BullMQ queues. */
 export interface OutboundQueue {
-  notify(messages: { id: number; provider: string }[]): void;
+  notify(messages: { id: number; provider: string; kind: string }[]): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const LEASE_MS = 60_000;
+/** A send that has not answered by then counts as a network failure (retried), well inside the lease. */
+const SEND_TIMEOUT_MS = 20_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SautiError('sms.timeout', `no answer from the provider in ${ms} ms`, { retryable: true })), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** Exponential backoff: 2 s, 4 s, 8 s … capped at 15 minutes. */
 export function backoffMs(attempt: number): number {
@@ -54,7 +64,8 @@ export class SmsDispatcher {
     const claimed = await queue.run(() => {
       const row = sms.get(id);
       if (!row || !sms.claim(id, iso, new Date(now.getTime() + LEASE_MS).toISOString())) return null;
-      if (this.deps.optedOut(row.voter_key)) {
+      // The answer to STOP itself is the one message an opted-out number still gets.
+      if (row.kind !== 'stop' && this.deps.optedOut(row.voter_key)) {
         sms.fail(id, 'opted-out', iso);
         return 'opted-out' as const;
       }
@@ -66,7 +77,7 @@ export class SmsDispatcher {
     const sender = this.deps.senders[row.provider];
     try {
       if (!sender) throw new SautiError('sms.no_sender', `no credentials configured for ${row.provider}`, { retryable: false });
-      const { providerMessageId } = await sender.send({ to: row.to_phone!, body: row.body });
+      const { providerMessageId } = await withTimeout(sender.send({ to: row.to_phone!, body: row.body }), SEND_TIMEOUT_MS);
       await queue.run(() => sms.markSent(id, providerMessageId, this.clock().toISOString()));
       return { kind: 'sent' };
     } catch (err) {

@@ -9,6 +9,7 @@ import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import { applyEffects } from './effects.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
@@ -63,7 +64,7 @@ export class UssdRunner<S> {
         return await this.deps.queue.run((commit) => this.hopInTransaction(req, key, now, fresh, commit));
       } catch (err) {
         // A receipt or reference drawn twice (2^-50 odds) is redrawn rather than failing the vote.
-        if (attempt < 3 && isCodeCollision(err)) continue;
+        if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
         this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
         return { end: true, text: t(this.languageOf(req.sessionId, key), 'internalError') };
       }
@@ -126,7 +127,9 @@ export class UssdRunner<S> {
       reply = { end: false, text: '' };
     } else {
       const since = new Date(now.getTime() - this.deps.deployment.ussd.resumeMinutes * 60_000).toISOString();
-      const previous = store.resumableSession(key, since, req.sessionId);
+      // Offered only on a plain dial: dial-ahead keys are meant for the menu, not for the
+      // "continue?" question (they would land on the old pick screen and vote for the wrong projects).
+      const previous = req.text === '' ? store.resumableSession(key, since, req.sessionId) : undefined;
       const saved = previous ? (JSON.parse(previous.state) as S) : null;
       store.supersedeSessions(key, req.sessionId);
       const started = flow.start(ctx(), saved && flow.isResumable(saved) ? saved : null);
@@ -172,11 +175,6 @@ export function newInput(lastText: string, text: string): string {
   if (text.startsWith(`${lastText}*`)) return text.slice(lastText.length + 1);
   // Out of step (should not happen with Africa's Talking): take the last segment typed.
   return text.slice(text.lastIndexOf('*') + 1);
-}
-
-function isCodeCollision(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e.code === 'SQLITE_CONSTRAINT_UNIQUE' && /ballots\.receipt|proposals\.reference/.test(e.message ?? '');
 }
 
 /** Error fields safe to log: no request data, which could hold a phone number. */

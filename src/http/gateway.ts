@@ -88,7 +88,7 @@ export function assembleGateway(
     clock: options.clock,
   });
   const outbound: OutboundQueue = settings.redisUrl
-    ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? settings.queuePrefix, perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
+    ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? settings.queuePrefix, gatewayId, perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
   const inbox = new SmsInbox({
     store,

@@ -87,5 +87,4 @@ export const en = {
   smsStopped: 'You will get no more messages from us. Send START to get them again.',
   smsStarted: 'Welcome back: you will get our messages again. Send HELP for the options.',
   smsUnknown: 'Sorry, we did not understand. Send VOTE 3 7 to vote, IDEA and your idea to propose, or HELP.',
-  smsInternalError: 'Sorry, we could not handle your message. Please send it again.',
 } as const;

@@ -88,5 +88,4 @@ export const fr: Catalogue = {
   smsStopped: 'Vous ne recevrez plus nos messages. Envoyez START pour les recevoir à nouveau.',
   smsStarted: 'Bon retour : vous recevrez à nouveau nos messages. Envoyez AIDE pour les options.',
   smsUnknown: 'Désolé, message non compris. Envoyez VOTER 3 7 pour voter, IDEE et votre idée, ou AIDE.',
-  smsInternalError: 'Désolé, nous n’avons pas pu traiter votre message. Renvoyez-le.',
 };

@@ -88,5 +88,4 @@ export const sw: Catalogue = {
   smsStopped: 'Hutapokea ujumbe zaidi kutoka kwetu. Tuma ANZA kupokea tena.',
   smsStarted: 'Karibu tena: utapokea ujumbe wetu tena. Tuma MSAADA kwa maelezo.',
   smsUnknown: 'Samahani, hatukuelewa. Tuma KURA 3 7 kupiga kura, WAZO na wazo lako, au MSAADA.',
-  smsInternalError: 'Samahani, hatukuweza kushughulikia ujumbe wako. Tafadhali utume tena.',
 };

@@ -26,13 +26,21 @@ export interface OutboundRow {
   updated_at: string;
 }
 
+/** A message ready to send. */
+export interface DueMessage {
+  id: number;
+  provider: string;
+  kind: string;
+}
+
 /** A message to queue. */
 export interface NewOutbound {
   provider: string;
   toPhone: string;
   voterKey: string;
   body: string;
-  kind: 'reply' | 'confirmation' | 'broadcast';
+  /** `stop` is the answer to STOP: the one message an opted-out number still gets. */
+  kind: 'reply' | 'confirmation' | 'broadcast' | 'stop';
   sourceRef: string;
 }
 
@@ -57,11 +65,17 @@ export class SmsStore {
         VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @encoding, @segments, @kind, @source_ref, 'queued', @now, @now, @now)
         ON CONFLICT (source_ref) DO NOTHING`),
       get: p('SELECT * FROM sms_outbound WHERE id = ?'),
-      due: p(`SELECT id, provider FROM sms_outbound WHERE state = 'queued' AND next_attempt_at <= ?
-        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at, id LIMIT ?`),
+      // Replies and confirmations first: a 10,000-number broadcast must not hold up a receipt.
+      dueReplies: p(`SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
+        AND kind IN ('reply', 'confirmation', 'stop') AND next_attempt_at <= ?
+        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?`),
+      dueBroadcasts: p(`SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
+        AND kind = 'broadcast' AND next_attempt_at <= ?
+        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?`),
       claim: p(`UPDATE sms_outbound SET lease_until = ?, attempts = attempts + 1, updated_at = ?
         WHERE id = ? AND state = 'queued' AND (lease_until IS NULL OR lease_until < ?)`),
-      markSent: p(`UPDATE sms_outbound SET state = 'sent', provider_message_id = ?, lease_until = NULL, error = NULL, updated_at = ?
+      // Once sent, nothing will be sent again: the number is no longer needed and is erased.
+      markSent: p(`UPDATE sms_outbound SET state = 'sent', to_phone = NULL, provider_message_id = ?, lease_until = NULL, error = NULL, updated_at = ?
         WHERE id = ? AND state = 'queued'`),
       retryLater: p(`UPDATE sms_outbound SET next_attempt_at = ?, lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'queued'`),
       fail: p(`UPDATE sms_outbound SET state = 'failed', to_phone = NULL, lease_until = NULL, error = ?, updated_at = ? WHERE id = ? AND state = 'queued'`),
@@ -125,9 +139,11 @@ export class SmsStore {
     return this.s.get!.get(id) as OutboundRow | undefined;
   }
 
-  /** Queued messages whose time has come and that no sender holds. */
-  due(now: string, limit: number): { id: number; provider: string }[] {
-    return this.s.due!.all(now, now, limit) as { id: number; provider: string }[];
+  /** One provider's queued messages whose time has come and that no sender holds, replies first. */
+  due(provider: string, now: string, limit: number): DueMessage[] {
+    const replies = this.s.dueReplies!.all(provider, now, now, limit) as DueMessage[];
+    if (replies.length >= limit) return replies;
+    return [...replies, ...(this.s.dueBroadcasts!.all(provider, now, now, limit - replies.length) as DueMessage[])];
   }
 
   /** Takes the row for one send attempt until `leaseUntil`; false if another sender has it or it is done. */

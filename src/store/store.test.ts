@@ -46,11 +46,15 @@ describe('migrations', () => {
     expect(() => openDatabase(file)).toThrow(/schema version 999/);
   });
 
-  it('0001 creates STRICT tables that reject wrong types', () => {
+  it('0001 creates STRICT tables that reject wrong types; 0002 adds the SMS tables', () => {
     const db = new Database(':memory:');
     expect(migrate(db, 1)).toBe(1);
     const tables = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string; sql: string }[];
     expect(tables.map((t) => t.name).sort()).toEqual(['ballots', 'events', 'meta', 'proposals', 'roll', 'ussd_sessions', 'voters']);
+    expect(migrate(db, 2)).toBe(2);
+    const sms = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'sms%' ORDER BY name").pluck().all();
+    expect(sms).toEqual(['sms_conversations', 'sms_early_reports', 'sms_inbound', 'sms_outbound']);
+    expect(() => db.prepare("INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, source_ref, state, next_attempt_at, created_at, updated_at) VALUES ('p','k','b','h','GSM-7',1,'reply','r','lost','n','c','u')").run()).toThrow(/CHECK constraint/);
     for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT/);
     expect(() => db.prepare('INSERT INTO meta (key, value) VALUES (1, ?)').run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
   });
@@ -95,6 +99,12 @@ describe('indexes', () => {
   it('looking for a resumable session uses the open-sessions index', () => {
     const sql = "SELECT * FROM ussd_sessions WHERE voter_key = ? AND status = 'open' AND updated_at >= ? AND session_id <> ? ORDER BY updated_at DESC LIMIT 1";
     expect(plan(freshDb(), sql, 'k', '2026', 's')).toMatch(/USING INDEX ussd_sessions_open_by_voter/);
+  });
+
+  it('the outbound SMS queue reads due rows through its partial index', () => {
+    const sql = `SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
+      AND kind IN ('reply', 'confirmation', 'stop') AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?`;
+    expect(plan(freshDb(), sql, 'africastalking', '2026', '2026', 10)).toMatch(/USING INDEX sms_outbound_due/);
   });
 
   it('a hop loads its session by primary key', () => {
