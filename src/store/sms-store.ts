@@ -60,18 +60,17 @@ export class SmsStore {
         ON CONFLICT (voter_key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
       dropConversation: p('DELETE FROM sms_conversations WHERE voter_key = ?'),
       identicalSince: p('SELECT count(*) FROM sms_outbound WHERE voter_key = ? AND body_hash = ? AND created_at >= ?'),
-      enqueue: p(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, source_ref,
-          state, next_attempt_at, created_at, updated_at)
-        VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @encoding, @segments, @kind, @source_ref, 'queued', @now, @now, @now)
+      enqueue: p(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority,
+          source_ref, state, next_attempt_at, created_at, updated_at)
+        VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @encoding, @segments, @kind, @priority, @source_ref,
+          'queued', @now, @now, @now)
         ON CONFLICT (source_ref) DO NOTHING`),
       get: p('SELECT * FROM sms_outbound WHERE id = ?'),
-      // Replies and confirmations first: a 10,000-number broadcast must not hold up a receipt.
-      dueReplies: p(`SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
-        AND kind IN ('reply', 'confirmation', 'stop') AND next_attempt_at <= ?
-        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?`),
-      dueBroadcasts: p(`SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
-        AND kind = 'broadcast' AND next_attempt_at <= ?
-        AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_attempt_at LIMIT ?`),
+      // Answers first: a 10,000-number broadcast must not hold up a receipt. The index order is
+      // the ORDER BY, so a long backlog is never sorted.
+      due: p(`SELECT id, provider, kind FROM sms_outbound WHERE state = 'queued' AND provider = ?
+        AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+        ORDER BY priority, next_attempt_at LIMIT ?`),
       claim: p(`UPDATE sms_outbound SET lease_until = ?, attempts = attempts + 1, updated_at = ?
         WHERE id = ? AND state = 'queued' AND (lease_until IS NULL OR lease_until < ?)`),
       // Once sent, nothing will be sent again: the number is no longer needed and is erased.
@@ -129,6 +128,7 @@ export class SmsStore {
       encoding: cost.encoding,
       segments: cost.segments,
       kind: m.kind,
+      priority: m.kind === 'broadcast' ? 1 : 0,
       source_ref: m.sourceRef,
       now,
     });
@@ -141,9 +141,7 @@ export class SmsStore {
 
   /** One provider's queued messages whose time has come and that no sender holds, replies first. */
   due(provider: string, now: string, limit: number): DueMessage[] {
-    const replies = this.s.dueReplies!.all(provider, now, now, limit) as DueMessage[];
-    if (replies.length >= limit) return replies;
-    return [...replies, ...(this.s.dueBroadcasts!.all(provider, now, now, limit - replies.length) as DueMessage[])];
+    return this.s.due!.all(provider, now, now, limit) as DueMessage[];
   }
 
   /** Takes the row for one send attempt until `leaseUntil`; false if another sender has it or it is done. */

@@ -32,6 +32,7 @@ CREATE TABLE sms_outbound (
   encoding      TEXT NOT NULL CHECK (encoding IN ('GSM-7', 'UCS-2')),
   segments      INTEGER NOT NULL,
   kind          TEXT NOT NULL,            -- reply | confirmation | stop | broadcast
+  priority      INTEGER NOT NULL,         -- 0 answers to residents, 1 broadcasts: sent first to last
   source_ref    TEXT NOT NULL UNIQUE,     -- what caused it: one reply per inbound message, ever
   state         TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'delivered', 'failed')),
   attempts      INTEGER NOT NULL DEFAULT 0,
@@ -42,7 +43,7 @@ CREATE TABLE sms_outbound (
   created_at    TEXT NOT NULL,
   updated_at    TEXT NOT NULL
 ) STRICT;
-CREATE INDEX sms_outbound_due ON sms_outbound (provider, kind, next_attempt_at) WHERE state = 'queued';
+CREATE INDEX sms_outbound_due ON sms_outbound (provider, priority, next_attempt_at) WHERE state = 'queued';
 CREATE UNIQUE INDEX sms_outbound_provider_id ON sms_outbound (provider, provider_message_id) WHERE provider_message_id IS NOT NULL;
 CREATE INDEX sms_outbound_recent ON sms_outbound (voter_key, body_hash, created_at);
 
