@@ -51,12 +51,10 @@ export class GatewayStore {
     this.s = {
       insertEvent: p(`INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload)
         VALUES (@id, @type, @cycle_id, @voter_key, @channel, @gateway_id, @captured_at, @source_ref, @payload)`),
-      eventBySource: p('SELECT * FROM events WHERE source_ref = ?'),
       upsertBallot: p(`INSERT INTO ballots (cycle_id, voter_key, ward_id, picks, receipt, event_id, channel, cast_at)
         VALUES (@cycle_id, @voter_key, @ward_id, @picks, @receipt, @event_id, @channel, @cast_at)
         ON CONFLICT (cycle_id, voter_key) DO UPDATE SET ward_id = excluded.ward_id, picks = excluded.picks,
           receipt = excluded.receipt, event_id = excluded.event_id, channel = excluded.channel, cast_at = excluded.cast_at`),
-      ballot: p('SELECT * FROM ballots WHERE cycle_id = ? AND voter_key = ?'),
       latestBallot: p('SELECT * FROM ballots WHERE voter_key = ? ORDER BY cast_at DESC LIMIT 1'),
       insertProposal: p(`INSERT INTO proposals (reference, event_id, cycle_id, voter_key, ward_id, category, title, description, submitted_at)
         VALUES (@reference, @event_id, @cycle_id, @voter_key, @ward_id, @category, @title, @description, @submitted_at)`),
@@ -88,16 +86,8 @@ export class GatewayStore {
     return Number(this.s.insertEvent!.run(e).lastInsertRowid);
   }
 
-  eventBySource(sourceRef: string): EventRow | undefined {
-    return this.s.eventBySource!.get(sourceRef) as EventRow | undefined;
-  }
-
   upsertBallot(b: BallotRow): void {
     this.s.upsertBallot!.run(b);
-  }
-
-  ballot(cycleId: string, voterKey: string): BallotRow | undefined {
-    return this.s.ballot!.get(cycleId, voterKey) as BallotRow | undefined;
   }
 
   latestBallot(voterKey: string): BallotRow | undefined {

@@ -88,6 +88,7 @@ export class SmsStore {
       takeEarly: p('DELETE FROM sms_early_reports WHERE provider = ? AND provider_message_id = ? RETURNING state, error'),
       list: p('SELECT * FROM sms_outbound ORDER BY id DESC LIMIT ?'),
       bySource: p('SELECT * FROM sms_outbound WHERE source_ref = ?'),
+      known: p('SELECT 1 FROM sms_outbound WHERE provider = ? AND provider_message_id = ?'),
       counts: p('SELECT state, count(*) AS n FROM sms_outbound GROUP BY state'),
     };
   }
@@ -173,7 +174,7 @@ export class SmsStore {
     const rank = RANK[state];
     const r = this.s.report!.run({ provider, pid, state, error, now, rank, final: rank === 2 ? 1 : 0 });
     if (r.changes === 1) return true;
-    const known = this.db.prepare('SELECT 1 FROM sms_outbound WHERE provider = ? AND provider_message_id = ?').get(provider, pid);
+    const known = this.s.known!.get(provider, pid);
     if (!known && state !== 'queued') this.s.early!.run(provider, pid, state, error, now);
     return Boolean(known);
   }
