@@ -78,6 +78,9 @@ export function assembleGateway(
   });
   const sms = new SmsStore(db);
   const { senders, perSecond } = smsSenders(settings, deployment);
+  for (const provider of Object.keys(perSecond).filter((p) => !senders[p])) {
+    logger.warn({ component: 'config', provider }, `SMS through ${provider} is configured but its credentials are not set: replies will fail (see README).`);
+  }
   const dispatcher = new SmsDispatcher({
     sms,
     queue,
