@@ -11,6 +11,12 @@ import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
 
+// `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command('sauti')
   .description('Participatory budgeting by USSD, SMS, voice and field capture, offline-first')
   .addHelpText('after', `\nEnvironment:\n${describeSettings().map((l) => `  ${l}`).join('\n')}`);
