@@ -156,3 +156,19 @@ describe('SMS conversations', () => {
     expect(gw.count('ballots')).toBe(1);
   });
 });
+
+describe('a gateway without SMS wired', () => {
+  it('answers an inbound SMS with 503, so the provider retries later, and logs no body', async () => {
+    const { createApp } = await import('../../src/http/app.ts');
+    const { africastalking } = await import('./index.ts');
+    const { testDeployment } = await import('../../test/helpers/deployment.ts');
+    const pino = (await import('pino')).default;
+    const app = createApp(
+      [africastalking],
+      { deployment: testDeployment(), logger: pino({ level: 'silent' }), callbackToken: TOKEN, replyDeadlineMs: 1000, ussd: { hop: async () => ({ end: true, text: '' }), languageOf: () => 'en' } },
+      { gatewayId: 'gw-test' },
+    );
+    const res = await request(app).post(`/africastalking/sms/${TOKEN}`).type('form').send(inbound({}));
+    expect(res.status).toBe(503);
+  });
+});

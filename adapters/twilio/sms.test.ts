@@ -116,6 +116,13 @@ describe('Twilio status callbacks', () => {
     expect(gw.sms.get(id)).toMatchObject({ state: 'failed', error: 'twilio_30003', to_phone: null });
   });
 
+  it('acknowledges a status it does not know without changing anything', async () => {
+    const gw = testGateway();
+    const id = await sent(gw);
+    expect((await status(gw, 'teleported')).status).toBe(200);
+    expect(gw.sms.get(id)!.state).toBe('sent');
+  });
+
   it('refuses an unsigned status callback', async () => {
     const gw = testGateway();
     const id = await sent(gw);
