@@ -48,7 +48,7 @@ export const en = {
   rulesReplace: 'You may vote again until {date}; your last vote counts.',
   rulesRefuse: 'Voting closes on {date}. You can vote only once.',
   rulesProposals: 'Ideas are collected until {date}.',
-  helpline: 'Help: {phone}',
+  helpline: 'Help: {phone}.',
   chooseCategory: 'Choose a category:',
   askTitle: 'Type a short title for your idea (max {max} letters):',
   askDescription: 'Describe your idea and where (max {max} letters):',

@@ -49,7 +49,7 @@ export const fr: Catalogue = {
   rulesReplace: 'Vous pouvez revoter jusqu’au {date} ; seul le dernier vote compte.',
   rulesRefuse: 'Le vote ferme le {date}. Vous ne pouvez voter qu’une fois.',
   rulesProposals: 'Les idées sont recueillies jusqu’au {date}.',
-  helpline: 'Aide : {phone}',
+  helpline: 'Aide : {phone}.',
   chooseCategory: 'Choisissez un thème :',
   askTitle: 'Tapez un titre court pour votre idée ({max} lettres max) :',
   askDescription: 'Décrivez votre idée et le lieu ({max} lettres max) :',

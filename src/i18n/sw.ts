@@ -49,7 +49,7 @@ export const sw: Catalogue = {
   rulesReplace: 'Unaweza kupiga kura tena hadi tarehe {date}; kura yako ya mwisho ndiyo itahesabiwa.',
   rulesRefuse: 'Upigaji kura utafungwa tarehe {date}. Unaweza kupiga kura mara moja tu.',
   rulesProposals: 'Mawazo yanapokelewa hadi tarehe {date}.',
-  helpline: 'Msaada: {phone}',
+  helpline: 'Msaada: {phone}.',
   chooseCategory: 'Chagua aina:',
   askTitle: 'Andika kichwa kifupi cha wazo lako (herufi {max} au chini):',
   askDescription: 'Eleza wazo lako na mahali (herufi {max} au chini):',
