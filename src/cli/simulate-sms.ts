@@ -42,7 +42,7 @@ export async function simulateSms(o: Options): Promise<string | null> {
     return null;
   }
   if (!existsSync(o.dbFile)) {
-    console.log('Delivered to the gateway. (Its database is not on this machine, so the reply cannot be shown.)');
+    console.log(`Delivered to the gateway. Its reply cannot be shown: no database at ${o.dbFile} (set SAUTI_DB to the gateway's).`);
     return null;
   }
   const db = openDatabase(o.dbFile, { readonly: true });

@@ -18,7 +18,7 @@ export const fr: Catalogue = {
   startAgain: 'Recommencer',
   invalidChoice: 'Choix invalide. Répondez par un numéro de la liste.',
   chooseWard: 'Choisissez votre quartier :',
-  pickApproval: '{ward} : choisir {min}-{max} ({n} choisis)',
+  pickApproval: '{ward} : choisir {min}-{max} (choisis : {n})',
   pickChooseOne: '{ward} : choisir 1 projet',
   pickKnapsack: '{ward} : reste {left} sur {budget}',
   pickRanking: '{ward} : classer {k} max, choix n°{n}',
