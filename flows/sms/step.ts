@@ -1,10 +1,9 @@
 // What an inbound SMS does: (body, context) → (reply, effects, conversation). Pure.
 import type { Lang } from '../../src/config/schema.ts';
 import { checkBallot } from '../../src/domain/ballot.ts';
-import { publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
-import { phaseStatus } from '../../src/domain/cycle.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { currentBallot, votingCycle } from '../shared/voting.ts';

@@ -43,3 +43,11 @@ export function randomPool(): (bytes: number) => Uint8Array {
   };
 }
 
+
+/** A receipt and a proposal reference drawn for one request (used only if an effect needs one). */
+export function freshCodes(random: (bytes: number) => Uint8Array): { receipt: string; reference: string } {
+  return {
+    receipt: shortCode(random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
+    reference: shortCode(random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
+  };
+}

@@ -2,7 +2,7 @@
 // committed in one transaction, so a crash can lose neither the vote nor its confirmation.
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
-import { bytesFor, randomPool, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
+import { freshCodes, randomPool } from '../domain/codes.ts';
 import { memoize } from '../domain/memo.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import { toE164, voterKey } from '../domain/voter.ts';
@@ -64,10 +64,7 @@ export class SmsInbox {
     const now = this.clock();
     let outcome: { duplicate: boolean; outboundId: number | null; durable: boolean };
     for (let attempt = 1; ; attempt++) {
-      const fresh = {
-        receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
-        reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
-      };
+      const fresh = freshCodes(this.random);
       try {
         outcome = await this.deps.queue.run((commit) => {
           const r = this.receiveInTransaction(msg, now, fresh);

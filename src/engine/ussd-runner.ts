@@ -1,7 +1,7 @@
 // Runs one USSD hop: load the session, step the flow, commit state + effects, then answer.
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
-import { bytesFor, randomPool, RECEIPT_LENGTH, REFERENCE_LENGTH, shortCode } from '../domain/codes.ts';
+import { freshCodes, randomPool } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
 import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
@@ -56,10 +56,7 @@ export class UssdRunner<S> {
     const key = this.voterKeyOf(req.phone);
     for (let attempt = 1; ; attempt++) {
       const now = this.clock();
-      const fresh = {
-        receipt: shortCode(this.random(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH),
-        reference: shortCode(this.random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
-      };
+      const fresh = freshCodes(this.random);
       try {
         return await this.deps.queue.run((commit) => this.hopInTransaction(req, key, now, fresh, commit));
       } catch (err) {
