@@ -39,6 +39,18 @@ const envSchema = z.object({
     .regex(/^[a-z0-9-]{1,40}$/)
     .default('sauti')
     .describe('Prefix of BullMQ queue names, so gateways and tests sharing a Redis stay apart'),
+  SAUTI_LEDGER_URL: z
+    .url()
+    .optional()
+    .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in the same process'),
+  SAUTI_LEDGER_DB: z.string().default('data/ledger.db').describe('SQLite file of the ledger (when DATABASE_URL is unset)'),
+  DATABASE_URL: z.string().optional().describe('PostgreSQL URL: the ledger stores its log there instead of SQLite'),
+  SAUTI_LEDGER_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional()
+    .describe('PostgreSQL schema for the ledger tables (created if missing; default: the search path)'),
+  LEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(8090).describe('Port `sauti ledger` listens on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
@@ -60,6 +72,9 @@ export interface Settings {
   twilio: { accountSid: string; authToken: string } | undefined;
   redisUrl: string | undefined;
   queuePrefix: string;
+  ledgerUrl: string | undefined;
+  ledgerStorage: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+  ledgerPort: number;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -89,6 +104,11 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     twilio: e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } : undefined,
     redisUrl: e.REDIS_URL,
     queuePrefix: e.SAUTI_QUEUE_PREFIX,
+    ledgerUrl: e.SAUTI_LEDGER_URL?.replace(/\/$/, ''),
+    ledgerStorage: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
+      : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB },
+    ledgerPort: e.LEDGER_PORT,
     devDefaults,
   };
 }

@@ -103,6 +103,15 @@ export const deploymentSchema = z
         maxAttempts: z.number().int().min(1).max(50).default(8),
       })
       .default({ conversationMinutes: 30, denySenders: [], maxIdentical: 3, maxAttempts: 8 }),
+    // Relay of the outbox to the ledger. The ledger's own copy decides the allowed clock skew.
+    sync: z
+      .object({
+        batchSize: z.number().int().min(1).max(5000).default(500),
+        intervalSeconds: z.number().min(1).max(86400).default(10),
+        // How far a gateway's (corrected) capture time may fall outside a phase window.
+        maxClockSkewSeconds: z.number().int().min(0).max(86400).default(300),
+      })
+      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300 }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),

@@ -1,0 +1,59 @@
+// Opens the ledger's storage: a SQLite file by default, PostgreSQL when a database URL is given.
+// Everything above this file is the same code for both.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { migrateLedger, type LedgerDb, type LedgerTables } from './schema.ts';
+
+export type LedgerStorage =
+  | { kind: 'sqlite'; file: string }
+  /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
+  | { kind: 'postgres'; url: string; schema?: string };
+
+export interface LedgerConnection {
+  db: LedgerDb;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** Connects and migrates. */
+export async function openLedger(storage: LedgerStorage): Promise<LedgerConnection> {
+  const conn = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
+  await migrateLedger(conn.db as never, storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined);
+  return conn;
+}
+
+function openSqlite(file: string): LedgerConnection {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  // Ingest answers a gateway only after commit; FULL makes that commit survive a power cut.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<LedgerTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<LedgerConnection> {
+  const pg = (await import('pg')).default;
+  // Sequence numbers and counts are int8; they stay far below 2^53, so read them as numbers.
+  const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
+  if (schema) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    types,
+    options: schema ? `-c search_path=${schema}` : undefined,
+  });
+  const db = new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}

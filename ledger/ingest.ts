@@ -1,0 +1,267 @@
+// Ingest: one batch (pushed or carried in a bundle) into the ledger, all or nothing. Every event
+// ends in exactly one list of the answer: accepted (with its ledger sequence number), duplicate
+// (already here: ignored), or rejected (with the reason, kept so a resend gets the same answer).
+import type { Transaction } from 'kysely';
+import type { Deployment } from '../src/config/schema.ts';
+import { SautiError } from '../src/domain/errors.ts';
+import { chainHash, parseEvent, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
+import { orderedAt, prevails, refusal } from './rules.ts';
+import type { LedgerTables } from './schema.ts';
+
+type Trx = Transaction<LedgerTables>;
+type EventInsert = LedgerTables['ledger_events'];
+type Rejected = BatchAnswer['rejected'][number];
+
+/** Rows per INSERT: 15 columns × 1000 stays under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 1000;
+
+export interface IngestInput {
+  header: BatchHeader;
+  lines: unknown[];
+  source: 'push' | 'bundle';
+}
+
+export interface IngestContext {
+  ballot: Deployment;
+  allowanceMs: number;
+  now: Date;
+  lockHead: boolean;
+}
+
+/** Runs inside the caller's transaction. Throws SautiError('sync.replayed') for a pushed batch seen before. */
+export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestContext): Promise<BatchAnswer & { replayOf?: true }> {
+  const { header, source } = input;
+  const receivedAt = ctx.now.toISOString();
+  const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
+  if (seen) {
+    if (source === 'bundle' && seen.answer) return { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true };
+    throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
+  }
+  const gateway = await trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId).executeTakeFirstOrThrow();
+  const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.now.getTime() : null;
+  const effectiveSkew = skewMs ?? gateway.clock_skew_ms;
+
+  const rejected: Rejected[] = [];
+  const events: ParsedEvent[] = [];
+  const inBatch = new Set<string>();
+  const duplicates: string[] = [];
+  for (const raw of input.lines) {
+    const parsed = parseEvent(raw);
+    if (!parsed.ok) {
+      rejected.push({ id: parsed.id ?? '', seq: parsed.seq, reason: 'malformed', detail: parsed.detail });
+    } else if (inBatch.has(parsed.event.id)) {
+      duplicates.push(parsed.event.id);
+    } else {
+      inBatch.add(parsed.event.id);
+      events.push(parsed.event);
+    }
+  }
+
+  // What the ledger already holds of this batch: by id (duplicates, earlier rejections) and by
+  // sequence number (another event claiming a number this gateway already used).
+  const known = await knownEvents(trx, header.gatewayId, events, rejected.map((r) => r.id).filter(Boolean));
+  const fresh: { e: ParsedEvent; ordered: string }[] = [];
+  const newRejections: LedgerTables['ledger_rejections'][] = [];
+  for (const e of events) {
+    const before = known.rejections.get(e.id);
+    if (known.ids.has(e.id)) {
+      duplicates.push(e.id);
+    } else if (before) {
+      rejected.push({ id: e.id, seq: e.seq, reason: before.reason, detail: before.detail });
+    } else {
+      const holder = known.seqs.get(e.seq);
+      const ordered = orderedAt(e.capturedAt, effectiveSkew);
+      const why = holder !== undefined
+        ? { reason: 'seq-conflict' as const, detail: `sequence number ${e.seq} of ${header.gatewayId} already belongs to event ${holder}` }
+        : refusal(ctx.ballot, e, ordered, ctx.allowanceMs);
+      if (why) {
+        rejected.push({ id: e.id, seq: e.seq, ...why });
+        newRejections.push({ event_id: e.id, gateway_id: header.gatewayId, gateway_seq: e.seq, ...why, received_at: receivedAt });
+      } else {
+        fresh.push({ e, ordered });
+      }
+    }
+  }
+  for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.ids.has(r.id) && !known.rejections.has(r.id)) {
+    newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
+  }
+
+  const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
+  await countBallots(trx, ctx.ballot, accepted);
+  for (let i = 0; i < newRejections.length; i += CHUNK) {
+    await trx.insertInto('ledger_rejections').values(dedupeBy(newRejections.slice(i, i + CHUNK), (r) => r.event_id)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
+  }
+
+  const maxSeq = Math.max(gateway.max_seq, ...events.map((e) => e.seq), ...rejected.map((r) => r.seq ?? 0));
+  const { contiguous, gaps } = await sequenceGaps(trx, header.gatewayId, gateway.contiguous_seq, maxSeq);
+  await trx
+    .updateTable('ledger_gateways')
+    .set({
+      last_seen_at: receivedAt,
+      clock_skew_ms: skewMs ?? gateway.clock_skew_ms,
+      backlog: source === 'push' ? header.backlog : gateway.backlog,
+      max_seq: maxSeq,
+      contiguous_seq: contiguous,
+      accepted_count: gateway.accepted_count + accepted.length,
+      duplicate_count: gateway.duplicate_count + duplicates.length,
+      rejected_count: gateway.rejected_count + newRejections.length,
+    })
+    .where('gateway_id', '=', header.gatewayId)
+    .execute();
+
+  const answer: BatchAnswer = {
+    batchId: header.batchId,
+    receivedAt,
+    clockSkewMs: skewMs,
+    accepted: accepted.map((a) => ({ id: a.event_id, ledgerSeq: a.seq })),
+    duplicates,
+    rejected,
+    gaps,
+  };
+  await trx
+    .insertInto('ledger_batches')
+    .values({
+      batch_id: header.batchId,
+      gateway_id: header.gatewayId,
+      source,
+      received_at: receivedAt,
+      event_count: input.lines.length,
+      // A bundle imported again answers the same acknowledgement file; pushes are never resent.
+      answer: source === 'bundle' ? JSON.stringify(answer) : null,
+    })
+    .execute();
+  return answer;
+}
+
+async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], otherIds: string[]) {
+  const ids = new Set<string>();
+  const rejections = new Map<string, { reason: string; detail: string }>();
+  const seqs = new Map<number, string>();
+  const all = [...events.map((e) => e.id), ...otherIds];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const chunk = all.slice(i, i + CHUNK);
+    for (const r of await trx.selectFrom('ledger_events').select('event_id').where('event_id', 'in', chunk).execute()) ids.add(r.event_id);
+    for (const r of await trx.selectFrom('ledger_rejections').select(['event_id', 'reason', 'detail']).where('event_id', 'in', chunk).execute()) {
+      rejections.set(r.event_id, r);
+    }
+  }
+  if (events.length === 0) return { ids, rejections, seqs };
+  const lo = Math.min(...events.map((e) => e.seq));
+  const hi = Math.max(...events.map((e) => e.seq));
+  const held = await trx
+    .selectFrom('ledger_events')
+    .select(['gateway_seq', 'event_id'])
+    .where('gateway_id', '=', gatewayId)
+    .where('gateway_seq', '>=', lo)
+    .where('gateway_seq', '<=', hi)
+    .execute();
+  for (const r of held) seqs.set(r.gateway_seq, r.event_id);
+  for (const e of events) if (seqs.get(e.seq) === e.id) seqs.delete(e.seq); // itself: a duplicate, not a conflict
+  return { ids, rejections, seqs };
+}
+
+/** Appends accepted events to the chain, after the head (locked on PostgreSQL). */
+async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; ordered: string }[], receivedAt: string, lockHead: boolean): Promise<EventInsert[]> {
+  if (fresh.length === 0) return [];
+  let q = trx.selectFrom('ledger_head').select(['seq', 'hash']).where('id', '=', 1);
+  if (lockHead) q = q.forUpdate();
+  const head = await q.executeTakeFirstOrThrow();
+  let { seq, hash } = head;
+  const rows: EventInsert[] = fresh.map(({ e, ordered }) => {
+    seq += 1;
+    const row = {
+      seq,
+      event_id: e.id,
+      gateway_id: gatewayId,
+      gateway_seq: e.seq,
+      type: e.type,
+      cycle_id: e.cycleId,
+      voter_key: e.voterKey,
+      channel: e.channel,
+      captured_at: e.capturedAt,
+      ordered_at: ordered,
+      received_at: receivedAt,
+      receipt: e.type === 'vote.cast' ? e.payload.receipt : null,
+      payload: JSON.stringify(e.payload),
+      prev_hash: hash,
+      hash: '',
+    };
+    row.hash = hash = chainHash(row.prev_hash, row);
+    return row;
+  });
+  for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('ledger_events').values(rows.slice(i, i + CHUNK)).execute();
+  await trx.updateTable('ledger_head').set({ seq, hash }).where('id', '=', 1).execute();
+  return rows;
+}
+
+/** Keeps one counted ballot per voter and cycle: the accepted votes compete with the holder. */
+async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[]): Promise<void> {
+  const best = new Map<string, LedgerTables['ledger_ballots']>();
+  const policy = (cycleId: string) => ballot.cycles.find((c) => c.id === cycleId)?.revote ?? 'replace';
+  for (const r of accepted) {
+    if (r.type !== 'vote.cast') continue;
+    const p = JSON.parse(r.payload) as { wardId: string; picks: number[] };
+    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq };
+    const key = `${r.cycle_id}\u0000${r.voter_key}`;
+    const current = best.get(key);
+    if (!current || prevails(policy(r.cycle_id), candidate, current)) best.set(key, candidate);
+  }
+  if (best.size === 0) return;
+  const candidates = [...best.values()];
+  const holders = new Map<string, { event_id: string; ordered_at: string }>();
+  for (let i = 0; i < candidates.length; i += CHUNK) {
+    const keys = candidates.slice(i, i + CHUNK).map((c) => c.voter_key);
+    const rows = await trx.selectFrom('ledger_ballots').select(['cycle_id', 'voter_key', 'event_id', 'ordered_at']).where('voter_key', 'in', keys).execute();
+    for (const h of rows) holders.set(`${h.cycle_id}\u0000${h.voter_key}`, h);
+  }
+  const winners = candidates.filter((c) => {
+    const holder = holders.get(`${c.cycle_id}\u0000${c.voter_key}`);
+    return !holder || prevails(policy(c.cycle_id), c, holder);
+  });
+  for (let i = 0; i < winners.length; i += CHUNK) {
+    await trx
+      .insertInto('ledger_ballots')
+      .values(winners.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['cycle_id', 'voter_key']).doUpdateSet((eb) => ({
+          event_id: eb.ref('excluded.event_id'),
+          ward_id: eb.ref('excluded.ward_id'),
+          picks: eb.ref('excluded.picks'),
+          channel: eb.ref('excluded.channel'),
+          ordered_at: eb.ref('excluded.ordered_at'),
+          ledger_seq: eb.ref('excluded.ledger_seq'),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Advances the gateway's contiguous sequence mark and lists what is still missing below its highest number. */
+async function sequenceGaps(trx: Trx, gatewayId: string, contiguousBefore: number, maxSeq: number) {
+  let contiguous = contiguousBefore;
+  const gaps: { from: number; to: number }[] = [];
+  if (maxSeq <= contiguous) return { contiguous, gaps };
+  const received = await trx
+    .selectFrom('ledger_events')
+    .select('gateway_seq as s')
+    .where('gateway_id', '=', gatewayId)
+    .where('gateway_seq', '>', contiguous)
+    .union(
+      trx.selectFrom('ledger_rejections').select('gateway_seq as s').where('gateway_id', '=', gatewayId).where('gateway_seq', '>', contiguous).$narrowType<{ s: number }>(),
+    )
+    .orderBy('s')
+    .execute();
+  let expected = contiguous + 1;
+  for (const { s } of received) {
+    if (s < expected) continue;
+    if (s > expected && gaps.length < 20) gaps.push({ from: expected, to: s - 1 });
+    if (s === expected && gaps.length === 0) contiguous = s;
+    expected = s + 1;
+  }
+  return { contiguous, gaps };
+}
+
+function dedupeBy<T>(rows: T[], key: (r: T) => string): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(key(r)) && (seen.add(key(r)), true));
+}

@@ -1,0 +1,157 @@
+// The central ledger: registered gateways, ingest, receipts, the published ballot. Storage is
+// whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
+import type { Deployment } from '../src/config/schema.ts';
+import { SautiError } from '../src/domain/errors.ts';
+import { parsePublicKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import type { LedgerConnection } from './connect.ts';
+import { ingestBatch } from './ingest.ts';
+
+export interface GatewayView {
+  gatewayId: string;
+  label: string;
+  addedAt: string;
+  lastSeenAt: string | null;
+  clockSkewMs: number | null;
+  backlog: number | null;
+  highestSeq: number;
+  /** Every sequence number up to this one has arrived. */
+  contiguousSeq: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+}
+
+export type ReceiptView =
+  | { found: false; receipt: string }
+  | {
+      found: true;
+      receipt: string;
+      cycleId: string;
+      ledgerSeq: number;
+      recordedAt: string;
+      hash: string;
+      /** counted: this is the voter's ballot; replaced: a later one counts; superseded: an earlier one counts (refuse policy). */
+      status: 'counted' | 'replaced' | 'superseded';
+    };
+
+export class Ledger {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly conn: LedgerConnection,
+    private ballot: () => Deployment,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Registers a gateway's public key. The same key again changes nothing; another key needs `replace`. */
+  async addGateway(gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean } = {}): Promise<'added' | 'unchanged' | 'replaced'> {
+    parsePublicKey(publicKey);
+    const { db } = this.conn;
+    const existing = await db.selectFrom('ledger_gateways').select('public_key').where('gateway_id', '=', gatewayId).executeTakeFirst();
+    if (existing?.public_key === publicKey) return 'unchanged';
+    if (existing && !opts.replace) {
+      throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} is registered with another key; pass --replace if the gateway was re-installed`);
+    }
+    if (existing) {
+      await db.updateTable('ledger_gateways').set({ public_key: publicKey }).where('gateway_id', '=', gatewayId).execute();
+      return 'replaced';
+    }
+    await db
+      .insertInto('ledger_gateways')
+      .values({
+        gateway_id: gatewayId,
+        public_key: publicKey,
+        label: opts.label ?? gatewayId,
+        added_at: this.clock().toISOString(),
+        last_seen_at: null,
+        clock_skew_ms: null,
+        backlog: null,
+        max_seq: 0,
+        contiguous_seq: 0,
+        accepted_count: 0,
+        duplicate_count: 0,
+        rejected_count: 0,
+      })
+      .execute();
+    return 'added';
+  }
+
+  /** Checks that `signature` is the registered gateway's over `body`. Throws sync.unknown_gateway / sync.bad_signature. */
+  async authenticate(gatewayId: string, body: Uint8Array, signature: string): Promise<void> {
+    const row = await this.conn.db.selectFrom('ledger_gateways').select('public_key').where('gateway_id', '=', gatewayId).executeTakeFirst();
+    if (!row) throw new SautiError('sync.unknown_gateway', `gateway ${gatewayId} is not registered here (sauti ledger add-gateway)`);
+    if (!verifyBody(parsePublicKey(row.public_key), gatewayId, body, signature)) {
+      throw new SautiError('sync.bad_signature', `the signature does not match gateway ${gatewayId}'s key and this body`);
+    }
+  }
+
+  /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
+  ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle'): Promise<BatchAnswer & { replayOf?: true }> {
+    const run = async () =>
+      this.conn.db.transaction().execute((trx) =>
+        ingestBatch(trx, { header, lines, source }, {
+          ballot: this.ballot(),
+          allowanceMs: this.ballot().sync.maxClockSkewSeconds * 1000,
+          now: this.clock(),
+          lockHead: this.conn.dialect === 'postgres',
+        }),
+      );
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async gateways(): Promise<GatewayView[]> {
+    const rows = await this.conn.db.selectFrom('ledger_gateways').selectAll().orderBy('gateway_id').execute();
+    return rows.map((r) => ({
+      gatewayId: r.gateway_id,
+      label: r.label,
+      addedAt: r.added_at,
+      lastSeenAt: r.last_seen_at,
+      clockSkewMs: r.clock_skew_ms,
+      backlog: r.backlog,
+      highestSeq: r.max_seq,
+      contiguousSeq: r.contiguous_seq,
+      accepted: r.accepted_count,
+      duplicates: r.duplicate_count,
+      rejected: r.rejected_count,
+    }));
+  }
+
+  /** Whether a receipt is in the ledger and counts — never which projects it chose. */
+  async receipt(code: string): Promise<ReceiptView> {
+    const receipt = code.trim().toUpperCase();
+    const { db } = this.conn;
+    const row = await db
+      .selectFrom('ledger_events')
+      .select(['seq', 'event_id', 'cycle_id', 'voter_key', 'received_at', 'hash'])
+      .where('receipt', '=', receipt)
+      .orderBy('seq')
+      .executeTakeFirst();
+    if (!row) return { found: false, receipt };
+    const counted = await db
+      .selectFrom('ledger_ballots')
+      .select(['event_id', 'ordered_at'])
+      .where('cycle_id', '=', row.cycle_id)
+      .where('voter_key', '=', row.voter_key)
+      .executeTakeFirst();
+    const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
+    const status = counted?.event_id === row.event_id ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
+    return { found: true, receipt, cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
+  }
+
+  /** The ballot gateways download: cycles, wards, projects, phases, with a version that changes with them. */
+  publishedBallot(): { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> } {
+    const { categories, wards, cycles } = this.ballot();
+    const ballot = { categories, wards, cycles };
+    return { version: sha256Hex(JSON.stringify(ballot)).slice(0, 16), ballot };
+  }
+
+  setBallot(ballot: () => Deployment): void {
+    this.ballot = ballot;
+  }
+
+  close(): Promise<void> {
+    return this.conn.close();
+  }
+}

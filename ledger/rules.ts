@@ -1,0 +1,79 @@
+// What the ledger accepts, and which of a voter's ballots counts. Pure: no storage, no clock.
+import type { Deployment } from '../src/config/schema.ts';
+import { checkBallot, type RuleViolation } from '../src/domain/ballot.ts';
+import { wardProjects } from '../src/domain/cycle.ts';
+import type { ParsedEvent, RejectReason } from '../src/domain/protocol.ts';
+
+/** Gateway clock differences below this are network latency, not a wrong clock: no correction. */
+export const SKEW_NOISE_MS = 2000;
+
+/** The time an event is ordered by: its capture time on the gateway clock, corrected by the skew measured for that gateway. */
+export function orderedAt(capturedAt: string, skewMs: number | null): string {
+  if (skewMs === null || Math.abs(skewMs) < SKEW_NOISE_MS) return capturedAt;
+  return new Date(Date.parse(capturedAt) - skewMs).toISOString();
+}
+
+/** Why an event cannot enter the ledger, or null when it can. */
+export function refusal(
+  d: Deployment,
+  e: ParsedEvent,
+  ordered: string,
+  allowanceMs: number,
+): { reason: RejectReason | 'unknown-category'; detail: string } | null {
+  const cycle = d.cycles.find((c) => c.id === e.cycleId);
+  if (!cycle) return { reason: 'unknown-cycle', detail: `no cycle '${e.cycleId}' on the published ballot` };
+  const ward = d.wards.find((w) => w.id === e.payload.wardId);
+  if (!ward) return { reason: 'unknown-ward', detail: `no ward '${e.payload.wardId}'` };
+  const window = e.type === 'vote.cast' ? cycle.phases.voting : cycle.phases.proposals;
+  const t = Date.parse(ordered);
+  if (t < window.opens.getTime() - allowanceMs || t >= window.closes.getTime() + allowanceMs) {
+    const phase = e.type === 'vote.cast' ? 'voting' : 'proposals';
+    return {
+      reason: 'outside-window',
+      detail: `captured ${ordered} (gateway clock corrected), outside the ${phase} window ${window.opens.toISOString()} – ${window.closes.toISOString()} even with ${allowanceMs / 1000} s allowed skew`,
+    };
+  }
+  if (e.type === 'proposal.submitted') {
+    if (!d.categories.some((c) => c.id === e.payload.category)) return { reason: 'unknown-category', detail: `no category '${e.payload.category}'` };
+    return null;
+  }
+  const projects = wardProjects(cycle, ward.id);
+  const missing = e.payload.picks.find((code) => !projects.some((p) => p.code === code));
+  if (missing !== undefined) return { reason: 'not-on-ballot', detail: `project ${missing} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'` };
+  const v = checkBallot(cycle.ballot, e.payload.picks, projects, ward.budget);
+  if (v) return { reason: 'ballot-rule', detail: describeViolation(v, cycle.ballot.rule) };
+  return null;
+}
+
+function describeViolation(v: RuleViolation, rule: string): string {
+  switch (v.kind) {
+    case 'too-many':
+      return `${rule} ballot allows at most ${v.max} picks`;
+    case 'too-few':
+      return `${rule} ballot needs at least ${v.min} picks`;
+    case 'over-budget':
+      return `picks cost more than the ward budget`;
+    case 'duplicate':
+      return `project ${v.code} is picked twice`;
+    case 'unknown-project':
+      return `project ${v.code} is not on the ballot`;
+  }
+}
+
+/** A vote competing to be the voter's counted ballot in a cycle. */
+export interface Contender {
+  event_id: string;
+  ordered_at: string;
+}
+
+/**
+ * Whether `challenger` takes the place of `holder` under the cycle's policy. `replace`: the
+ * latest capture counts; `refuse`: the first. Ties on time go to the smaller event id. Both
+ * are a max/min over a total order, so the winner is the same whatever order batches arrive in.
+ */
+export function prevails(policy: 'replace' | 'refuse', challenger: Contender, holder: Contender): boolean {
+  if (challenger.ordered_at !== holder.ordered_at) {
+    return policy === 'replace' ? challenger.ordered_at > holder.ordered_at : challenger.ordered_at < holder.ordered_at;
+  }
+  return challenger.event_id < holder.event_id;
+}

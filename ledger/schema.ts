@@ -1,0 +1,164 @@
+// The ledger's tables, for SQLite and PostgreSQL alike (Kysely's schema builder emits each
+// dialect's SQL). Times are ISO 8601 UTC text, so they sort the same way in both.
+import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+
+export interface LedgerTables {
+  /** The chain's tip: one row (id = 1). Ingest locks it, so appends are serial even across replicas. */
+  ledger_head: { id: number; seq: number; hash: string };
+  /** Accepted events, append-only, each chained to the one before. */
+  ledger_events: {
+    seq: number;
+    event_id: string;
+    gateway_id: string;
+    gateway_seq: number;
+    type: string;
+    cycle_id: string;
+    voter_key: string;
+    channel: string;
+    captured_at: string;
+    /** captured_at corrected by the gateway's measured clock skew: what ballots are ordered by. */
+    ordered_at: string;
+    received_at: string;
+    receipt: string | null;
+    payload: string;
+    prev_hash: string;
+    hash: string;
+  };
+  /** Events refused, so a resend gets the same answer and the PB team can see why. */
+  ledger_rejections: {
+    event_id: string;
+    gateway_id: string;
+    gateway_seq: number | null;
+    reason: string;
+    detail: string;
+    received_at: string;
+  };
+  /** The ballot that counts per voter and cycle, by the cycle's revote policy. */
+  ledger_ballots: {
+    cycle_id: string;
+    voter_key: string;
+    event_id: string;
+    ward_id: string;
+    picks: string;
+    channel: string;
+    ordered_at: string;
+    ledger_seq: number;
+  };
+  ledger_gateways: {
+    gateway_id: string;
+    public_key: string;
+    label: string;
+    added_at: string;
+    last_seen_at: string | null;
+    clock_skew_ms: number | null;
+    backlog: number | null;
+    max_seq: number;
+    contiguous_seq: number;
+    accepted_count: number;
+    duplicate_count: number;
+    rejected_count: number;
+  };
+  /** Every batch and bundle received: a replayed batch id is refused. */
+  ledger_batches: {
+    batch_id: string;
+    gateway_id: string;
+    source: string;
+    received_at: string;
+    event_count: number;
+    answer: string | null;
+  };
+}
+
+export type LedgerDb = Kysely<LedgerTables>;
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_head')
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('seq', 'bigint', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('ledger_events')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().unique())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('gateway_seq', 'bigint', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('voter_key', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('captured_at', 'text', (c) => c.notNull())
+      .addColumn('ordered_at', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('receipt', 'text')
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('prev_hash', 'text', (c) => c.notNull())
+      .addColumn('hash', 'text', (c) => c.notNull())
+      .addUniqueConstraint('ledger_events_gateway_seq', ['gateway_id', 'gateway_seq'])
+      .execute();
+    await db.schema.createIndex('ledger_events_receipt').on('ledger_events').column('receipt').execute();
+    await db.schema
+      .createTable('ledger_rejections')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('gateway_seq', 'bigint')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ledger_rejections_gateway_seq').on('ledger_rejections').columns(['gateway_id', 'gateway_seq']).execute();
+    await db.schema
+      .createTable('ledger_ballots')
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('voter_key', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('picks', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('ordered_at', 'text', (c) => c.notNull())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_ballots_pk', ['cycle_id', 'voter_key'])
+      .execute();
+    await db.schema
+      .createTable('ledger_gateways')
+      .addColumn('gateway_id', 'text', (c) => c.primaryKey())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('label', 'text', (c) => c.notNull())
+      .addColumn('added_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text')
+      .addColumn('clock_skew_ms', 'bigint')
+      .addColumn('backlog', 'bigint')
+      .addColumn('max_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('contiguous_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('accepted_count', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('duplicate_count', 'bigint', (c) => c.notNull().defaultTo(0))
+      .addColumn('rejected_count', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createTable('ledger_batches')
+      .addColumn('batch_id', 'text', (c) => c.primaryKey())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('event_count', 'bigint', (c) => c.notNull())
+      .addColumn('answer', 'text')
+      .execute();
+    await sql`INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, ${'0'.repeat(64)})`.execute(db);
+  },
+};
+
+/** Brings the ledger schema up to date; throws with the failing migration's error. */
+export async function migrateLedger(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ '0001-ledger': initial }) },
+    migrationTableName: 'ledger_migrations',
+    migrationLockTableName: 'ledger_migrations_lock',
+    // Named on PostgreSQL: Kysely otherwise finds these tables in any schema and skips creating them.
+    migrationTableSchema: schema,
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

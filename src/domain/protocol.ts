@@ -1,0 +1,212 @@
+// The sync protocol between gateways and the ledger, version 1: the wire shapes (zod), how a
+// batch is signed, and how the ledger chains accepted events. docs/architecture.md describes
+// it for teams writing their own gateway; this file is the definition.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
+import { SautiError } from './errors.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+/** First line of a batch body (gzip-compressed NDJSON): who sends what. */
+export const batchHeaderSchema = z.object({
+  protocol: z.literal(PROTOCOL_VERSION),
+  gatewayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  batchId: z.uuid(),
+  /** The gateway's clock when it built the batch; the ledger measures skew against its own. */
+  sentAt: z.iso.datetime(),
+  /** Events still waiting on the gateway after this batch. */
+  backlog: z.number().int().min(0),
+  count: z.number().int().min(0),
+});
+export type BatchHeader = z.infer<typeof batchHeaderSchema>;
+
+const isoInstant = z.iso.datetime().transform((s) => new Date(s).toISOString());
+const code = z.number().int().min(1).max(97);
+const idText = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+
+export const votePayloadSchema = z.strictObject({
+  wardId: idText,
+  picks: z.array(code).min(1).max(97),
+  receipt: z.string().regex(/^[A-Z0-9]{4,16}$/),
+  replaces: z.string().nullable(),
+});
+export const proposalPayloadSchema = z.strictObject({
+  wardId: idText,
+  category: z.string().min(1).max(40),
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  reference: z.string().regex(/^[A-Z0-9]{4,16}$/),
+});
+
+/** One event line. The payload is checked against its type separately (see parseEvent). */
+export const eventLineSchema = z.object({
+  id: z.uuid(),
+  seq: z.number().int().min(1),
+  type: z.enum(['vote.cast', 'proposal.submitted']),
+  cycleId: idText,
+  voterKey: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
+  channel: z.enum(['ussd', 'sms', 'voice', 'field', 'paper']),
+  capturedAt: isoInstant,
+  payload: z.record(z.string(), z.unknown()),
+});
+export type EventLine = z.infer<typeof eventLineSchema>;
+export type ParsedEvent =
+  | (Omit<EventLine, 'type' | 'payload'> & { type: 'vote.cast'; payload: z.infer<typeof votePayloadSchema> })
+  | (Omit<EventLine, 'type' | 'payload'> & { type: 'proposal.submitted'; payload: z.infer<typeof proposalPayloadSchema> });
+
+/** Parses one event line; on failure names the first bad field, e.g. `payload.picks.0`. */
+export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { ok: false; id: string | null; seq: number | null; detail: string } {
+  const line = eventLineSchema.safeParse(raw);
+  const bad = (issues: z.core.$ZodIssue[], prefix: string[] = []) => {
+    const r = raw as { id?: unknown; seq?: unknown } | null;
+    const i = issues[0]!;
+    return {
+      ok: false as const,
+      id: typeof r?.id === 'string' ? r.id.slice(0, 64) : null,
+      seq: typeof r?.seq === 'number' && Number.isInteger(r.seq) ? r.seq : null,
+      detail: `${[...prefix, ...i.path.map(String)].join('.') || 'event'}: ${i.message}`,
+    };
+  };
+  if (!line.success) return bad(line.error.issues);
+  const schema = line.data.type === 'vote.cast' ? votePayloadSchema : proposalPayloadSchema;
+  const payload = schema.safeParse(line.data.payload);
+  if (!payload.success) return bad(payload.error.issues, ['payload']);
+  return { ok: true, event: { ...line.data, payload: payload.data } as ParsedEvent };
+}
+
+/** Why the ledger refused an event. The gateway keeps these for its operator. */
+export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'seq-conflict';
+
+/** The ledger's answer to a batch. Every event of the batch is in exactly one list. */
+export const batchAnswerSchema = z.object({
+  batchId: z.string(),
+  receivedAt: z.string(),
+  /** Ledger clock minus the batch's sentAt, in ms (null for bundles: carried, not sent). */
+  clockSkewMs: z.number().nullable(),
+  accepted: z.array(z.object({ id: z.string(), ledgerSeq: z.number() })),
+  duplicates: z.array(z.string()),
+  rejected: z.array(z.object({ id: z.string(), seq: z.number().nullable(), reason: z.string(), detail: z.string() })),
+  /** Ranges of this gateway's sequence numbers the ledger has not received yet. */
+  gaps: z.array(z.object({ from: z.number(), to: z.number() })),
+});
+export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
+
+/** Protocol-level refusals, sent as `{ error, message }` with the HTTP status here. */
+export const REFUSALS = {
+  unsigned: 401,
+  'bad-signature': 403,
+  'unknown-gateway': 403,
+  replayed: 409,
+  malformed: 400,
+  'too-large': 413,
+} as const;
+export type Refusal = keyof typeof REFUSALS;
+
+// --- Signatures -------------------------------------------------------------------------------
+
+/** Bytes a gateway signs for a body: binds the gateway id to the exact bytes sent. */
+export function signedMessage(gatewayId: string, body: Uint8Array): Buffer {
+  return Buffer.from(`sauti/${PROTOCOL_VERSION} ${gatewayId} ${sha256Hex(body)}`, 'utf8');
+}
+
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A new Ed25519 key pair: the private key as PKCS#8 PEM, the public key as base64url (32 bytes). */
+export function newKeyPair(): { privatePem: string; publicKey: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKeyText(publicKey) };
+}
+
+/** The base64url text form of an Ed25519 public key. */
+export function publicKeyText(key: KeyObject): string {
+  return (key.export({ format: 'jwk' }) as { x: string }).x;
+}
+
+export function publicKeyOf(privatePem: string): string {
+  return publicKeyText(createPublicKey(createPrivateKey(privatePem)));
+}
+
+/** Parses a public key text; throws with a plain message when it is not an Ed25519 key. */
+export function parsePublicKey(text: string): KeyObject {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) throw new Error('a public key is 43 base64url characters (as `sauti sync identity` prints it)');
+  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: text }, format: 'jwk' });
+}
+
+export function signBody(privateKey: KeyObject | string, gatewayId: string, body: Uint8Array): string {
+  return sign(null, signedMessage(gatewayId, body), privateKey).toString('base64');
+}
+
+export function verifyBody(publicKey: KeyObject, gatewayId: string, body: Uint8Array, signature: string): boolean {
+  const sig = Buffer.from(signature, 'base64');
+  if (sig.length !== 64) return false;
+  return verify(null, signedMessage(gatewayId, body), publicKey, sig);
+}
+
+// --- The ledger's hash chain ------------------------------------------------------------------
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields of an accepted event that its chain link covers. */
+export interface ChainedFields {
+  seq: number;
+  event_id: string;
+  gateway_id: string;
+  gateway_seq: number;
+  type: string;
+  cycle_id: string;
+  voter_key: string;
+  channel: string;
+  captured_at: string;
+  received_at: string;
+  payload: string;
+}
+
+/** hash(n) = SHA-256(hash(n-1) ‖ "\n" ‖ JSON of the fields in a fixed order), hex. */
+export function chainHash(prevHash: string, e: ChainedFields): string {
+  const fields = [e.seq, e.event_id, e.gateway_id, e.gateway_seq, e.type, e.cycle_id, e.voter_key, e.channel, e.captured_at, e.received_at, e.payload];
+  return createHash('sha256').update(prevHash).update('\n').update(JSON.stringify(fields)).digest('hex');
+}
+
+// --- Batch bodies -----------------------------------------------------------------------------
+
+/** Largest batch body after decompression: a bound on what one request can make the ledger hold. */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** NDJSON body: the header line, then one line per event. */
+export function encodeBatch(header: BatchHeader, eventLines: readonly string[]): string {
+  return [JSON.stringify(header), ...eventLines].join('\n') + '\n';
+}
+
+/** Parses a decompressed body; throws SautiError('sync.malformed') naming the bad line or field. */
+export function decodeBatch(text: string): { header: BatchHeader; lines: unknown[] } {
+  const rows = text.split('\n');
+  if (rows.at(-1) === '') rows.pop();
+  if (rows.length === 0) throw malformed('the body is empty: the first line must be the batch header');
+  let first: unknown;
+  try {
+    first = JSON.parse(rows[0]!);
+  } catch {
+    throw malformed('line 1 (header) is not JSON');
+  }
+  const header = batchHeaderSchema.safeParse(first);
+  if (!header.success) {
+    const i = header.error.issues[0]!;
+    throw malformed(`header.${i.path.join('.')}: ${i.message}`);
+  }
+  if (header.data.count !== rows.length - 1) throw malformed(`header.count says ${header.data.count} events but the body has ${rows.length - 1}`);
+  // A line that is not JSON becomes a malformed event: the rest of the batch still counts.
+  const lines = rows.slice(1).map((r) => {
+    try {
+      return JSON.parse(r) as unknown;
+    } catch {
+      return { notJson: r.slice(0, 40) };
+    }
+  });
+  return { header: header.data, lines };
+}
+
+function malformed(message: string): SautiError {
+  return new SautiError('sync.malformed', message);
+}

@@ -1,0 +1,96 @@
+// The ledger's HTTP face: gateways push signed batches and download the ballot; anyone can
+// check a receipt and see the gateways' sync health. Errors are `{ error, message }` JSON.
+import { gunzipSync } from 'node:zlib';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { SautiError } from '../domain/errors.ts';
+import { decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+
+const CODES: Record<string, Refusal> = {
+  'sync.unknown_gateway': 'unknown-gateway',
+  'sync.bad_signature': 'bad-signature',
+  'sync.replayed': 'replayed',
+  'sync.malformed': 'malformed',
+};
+
+/** Routes under /v1; mounted on its own server (`sauti ledger`) or beside a gateway (`sauti start`). */
+export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
+  const router = express.Router();
+  const refuse = (res: Response, error: Refusal, message: string) => res.status(REFUSALS[error]).json({ error, message });
+
+  router.post('/v1/batches', async (req, res) => {
+    const gatewayId = req.get('sauti-gateway');
+    const signature = req.get('sauti-signature');
+    if (!gatewayId || !signature) return refuse(res, 'unsigned', 'a batch needs the Sauti-Gateway and Sauti-Signature headers');
+    // The signature covers the bytes as sent (compressed), so the body is read raw, not inflated.
+    const body = await readBody(req, MAX_COMPRESSED_BYTES);
+    if (!body) return refuse(res, 'too-large', `a batch body may be at most ${MAX_COMPRESSED_BYTES / 1024 / 1024} MB compressed`);
+    await ledger.authenticate(gatewayId, body, signature);
+    let text: string;
+    try {
+      const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
+      text = (encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES }) : body).toString('utf8');
+    } catch {
+      return refuse(res, 'malformed', 'the body is not valid gzip (or decompresses past 64 MB)');
+    }
+    const { header, lines } = decodeBatch(text);
+    if (header.gatewayId !== gatewayId) return refuse(res, 'malformed', `header.gatewayId is ${header.gatewayId} but the batch is signed as ${gatewayId}`);
+    const answer = await ledger.ingest(header, lines, 'push');
+    logger.info(
+      { component: 'ledger', gatewayId, batchId: header.batchId, accepted: answer.accepted.length, duplicates: answer.duplicates.length, rejected: answer.rejected.length, gaps: answer.gaps.length },
+      'batch ingested',
+    );
+    res.json(answer);
+  });
+
+  router.get('/v1/ballot', (req, res) => {
+    const published = ledger.publishedBallot();
+    const etag = `"${published.version}"`;
+    res.set('ETag', etag);
+    if (req.get('if-none-match') === etag) return res.status(304).end();
+    res.json(published);
+  });
+
+  router.get('/v1/gateways', async (_req, res) => {
+    res.json({ gateways: await ledger.gateways() });
+  });
+
+  router.get('/v1/receipts/:code', async (req, res) => {
+    const code = String(req.params.code);
+    if (!/^[A-Za-z0-9]{4,16}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is 4-16 letters and digits' });
+    const view = await ledger.receipt(code);
+    res.status(view.found ? 200 : 404).json(view);
+  });
+
+  router.use('/v1', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (err instanceof SautiError && CODES[err.code]) return refuse(res, CODES[err.code]!, err.message);
+    if (res.headersSent) return next(err);
+    logger.error({ component: 'ledger', err }, 'ledger request failed');
+    res.status(500).json({ error: 'internal', message: 'the ledger could not process this request; it is safe to resend' });
+  });
+  return router;
+}
+
+const MAX_COMPRESSED_BYTES = 16 * 1024 * 1024;
+
+/** The request body as sent, or null past `limit` bytes. */
+async function readBody(req: Request, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A standalone ledger server. */
+export function createLedgerApp(ledger: Ledger, logger: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_req, res) => res.json({ ok: true, service: 'ledger' }));
+  app.use(ledgerRouter(ledger, logger));
+  return app;
+}

@@ -1,0 +1,117 @@
+// Pushes the outbox to the ledger, batch after batch in sequence order, and pulls the published
+// ballot back. Nothing leaves the outbox until the ledger has answered for it.
+import type { Logger } from 'pino';
+import { SautiError } from '../src/domain/errors.ts';
+import { batchAnswerSchema, type BatchAnswer } from '../src/domain/protocol.ts';
+import { buildBatch } from './batch.ts';
+import type { GatewayIdentity } from './identity.ts';
+import type { Outbox } from './outbox.ts';
+
+export interface PushSummary {
+  batches: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  /** Events still waiting after this run (0 when everything went). */
+  backlog: number;
+}
+
+export interface RelayOptions {
+  outbox: Outbox;
+  identity: GatewayIdentity;
+  ledgerUrl: string;
+  batchSize: number;
+  logger: Logger;
+  clock?: () => Date;
+  /** Seconds before an unanswered request is abandoned (it is then retried as a new batch). */
+  timeoutMs?: number;
+  gzipLevel?: number;
+}
+
+export class Relay {
+  private running: Promise<PushSummary> | null = null;
+
+  constructor(private readonly o: RelayOptions) {}
+
+  private now(): Date {
+    return this.o.clock?.() ?? new Date();
+  }
+
+  /** Sends every pending event; one run at a time (a second call joins the first). */
+  pushAll(): Promise<PushSummary> {
+    this.running ??= this.push().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async push(): Promise<PushSummary> {
+    const { outbox, identity, batchSize, logger } = this.o;
+    const total: PushSummary = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, backlog: outbox.pendingCount() };
+    try {
+      while (total.backlog > 0) {
+        const rows = outbox.pending(batchSize);
+        const batch = buildBatch(identity, rows, total.backlog - rows.length, this.now(), this.o.gzipLevel);
+        const answer = await this.send(batch.body, batch.signature);
+        const { acknowledged } = outbox.recordAnswer(answer, this.now());
+        total.batches += 1;
+        total.accepted += answer.accepted.length;
+        total.duplicates += answer.duplicates.length;
+        total.rejected += answer.rejected.length;
+        total.backlog = outbox.pendingCount();
+        outbox.setState({
+          last_push_at: answer.receivedAt,
+          ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
+          ledger_gaps: JSON.stringify(answer.gaps),
+        });
+        if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
+        // An answer that acknowledges nothing would make the next batch the same one: stop and report.
+        if (acknowledged === 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${rows.length} events`);
+      }
+      outbox.setState({ last_success_at: this.now().toISOString(), last_error: '' });
+      if (total.batches) logger.info({ component: 'sync', ...total }, 'outbox pushed');
+      return total;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      outbox.setState({ last_error: message, last_error_at: this.now().toISOString() });
+      throw err;
+    }
+  }
+
+  private async send(body: Buffer, signature: string): Promise<BatchAnswer> {
+    const res = await this.request('/v1/batches', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-ndjson',
+        'content-encoding': 'gzip',
+        'sauti-gateway': this.o.identity.gatewayId,
+        'sauti-signature': signature,
+      },
+      body,
+    });
+    const json = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
+    if (!res.ok) {
+      throw new SautiError('sync.refused', `the ledger refused the batch (${res.status} ${json?.error ?? ''}): ${json?.message ?? 'no reason given'}`, { retryable: res.status >= 500 });
+    }
+    const parsed = batchAnswerSchema.safeParse(json);
+    if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
+    return parsed.data;
+  }
+
+  /** The published ballot if it changed since `version`; null when unchanged. */
+  async pullBallot(version: string | undefined): Promise<{ version: string; ballot: unknown } | null> {
+    const res = await this.request('/v1/ballot', { headers: version ? { 'if-none-match': `"${version}"` } : {} });
+    if (res.status === 304) return null;
+    if (!res.ok) throw new SautiError('sync.refused', `the ledger did not serve the ballot (${res.status})`, { retryable: true });
+    const json = (await res.json()) as { version?: unknown; ballot?: unknown };
+    if (typeof json.version !== 'string') throw new SautiError('sync.bad_answer', 'the ballot answer has no version', { retryable: true });
+    return { version: json.version, ballot: json.ballot };
+  }
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.o.ledgerUrl), { ...init, signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      throw new SautiError('sync.unreachable', `the ledger at ${this.o.ledgerUrl} is unreachable (${cause})`, { retryable: true, cause: err });
+    }
+  }
+}

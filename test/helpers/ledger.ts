@@ -1,0 +1,66 @@
+// Ledger test backends (SQLite file, PostgreSQL schema of its own) and event rows to feed them.
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import pg from 'pg';
+import type { Deployment } from '../../src/config/schema.ts';
+import { voterKey } from '../../src/domain/voter.ts';
+import type { EventRow } from '../../src/store/gateway-store.ts';
+import { openLedger, type LedgerStorage } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
+import { tempDir } from './tmp.ts';
+
+export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Both storages the ledger supports; each call gives a fresh, empty one. */
+export const BACKENDS = ['sqlite', 'postgres'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+const schemas: string[] = [];
+
+export function freshStorage(backend: Backend): LedgerStorage {
+  if (backend === 'sqlite') return { kind: 'sqlite', file: join(tempDir('sauti-ledger-'), 'ledger.db') };
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return { kind: 'postgres', url: DATABASE_URL, schema };
+}
+
+/** Drops the PostgreSQL schemas tests created (call from afterAll). */
+export async function dropSchemas(): Promise<void> {
+  if (schemas.length === 0) return;
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    for (const s of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function testLedger(backend: Backend, ballot: Deployment, clock?: () => Date): Promise<Ledger> {
+  return new Ledger(await openLedger(freshStorage(backend)), () => ballot, clock);
+}
+
+/** Builds gateway event rows the way the gateway store holds them. */
+export function eventFactory(gatewayId: string, startSeq = 1) {
+  let seq = startSeq - 1;
+  return {
+    vote(phone: string, picks: number[], capturedAt: string, extra: Partial<{ cycleId: string; wardId: string; receipt: string }> = {}): EventRow {
+      seq += 1;
+      const receipt = extra.receipt ?? randomBytes(5).toString('hex').toUpperCase();
+      return {
+        seq,
+        id: uuidv7(),
+        type: 'vote.cast',
+        cycle_id: extra.cycleId ?? 'c-open',
+        voter_key: voterKey(phone, 'test-secret-0123456789'),
+        channel: 'ussd',
+        gateway_id: gatewayId,
+        captured_at: capturedAt,
+        source_ref: `test:${gatewayId}:${seq}`,
+        payload: JSON.stringify({ wardId: extra.wardId ?? 'north', picks, receipt, replaces: null }),
+        acked_at: null,
+      };
+    },
+  };
+}
