@@ -21,6 +21,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['adapters/', 'adapters'],
   ['sync/', 'sync'],
   ['queue/', 'queue'],
+  ['ledger/', 'ledger'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -35,11 +36,12 @@ const MAY_IMPORT: Record<string, string[]> = {
   adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
   sync: ['config', 'domain', 'store', 'logging'],
   queue: ['config', 'domain', 'store', 'engine', 'logging'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue'],
+  ledger: ['config', 'domain', 'logging'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
-const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest'];
+const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely'];
 const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows'];
 
 function sourceFiles(dir: string): string[] {
@@ -56,7 +58,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;

@@ -1,4 +1,5 @@
 // The only place that reads process.env. Every key is described; a bad value stops start-up.
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './errors.ts';
 
@@ -43,7 +44,7 @@ const envSchema = z.object({
     .url()
     .optional()
     .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in the same process'),
-  SAUTI_LEDGER_DB: z.string().default('data/ledger.db').describe('SQLite file of the ledger (when DATABASE_URL is unset)'),
+  SAUTI_LEDGER_DB: z.string().optional().describe('SQLite file of the ledger when DATABASE_URL is unset (default: ledger.db beside SAUTI_DB)'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL URL: the ledger stores its log there instead of SQLite'),
   SAUTI_LEDGER_SCHEMA: z
     .string()
@@ -107,7 +108,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ledgerUrl: e.SAUTI_LEDGER_URL?.replace(/\/$/, ''),
     ledgerStorage: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
-      : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB },
+      : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB ?? join(dirname(e.SAUTI_DB), 'ledger.db') },
     ledgerPort: e.LEDGER_PORT,
     devDefaults,
   };

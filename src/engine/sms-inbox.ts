@@ -47,6 +47,8 @@ export class SmsInbox {
       queue: CommitQueue;
       outbound: OutboundQueue;
       deployment: Deployment;
+      /** The deployment as last downloaded from the ledger; default: `deployment`. */
+      ballot?: () => Deployment;
       flow: SmsFlow;
       voterKeySecret: string;
       gatewayId: string;
@@ -84,7 +86,8 @@ export class SmsInbox {
   }
 
   private receiveInTransaction(msg: InboundSms, now: Date, fresh: { receipt: string; reference: string }) {
-    const { store, sms, deployment, flow } = this.deps;
+    const { store, sms, flow } = this.deps;
+    const deployment = this.deps.ballot?.() ?? this.deps.deployment;
     const at = now.toISOString();
     if (sms.inbound(msg.provider, msg.providerId) !== undefined) return { duplicate: true, outboundId: null, durable: false };
     const e164 = toE164(msg.from, deployment.deployment.country);

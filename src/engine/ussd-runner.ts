@@ -29,6 +29,8 @@ export interface UssdRunnerDeps<S> {
   store: GatewayStore;
   queue: CommitQueue;
   deployment: Deployment;
+  /** The deployment as last downloaded from the ledger (cycles, wards, projects); default: `deployment`. */
+  ballot?: () => Deployment;
   flow: UssdFlow<S>;
   voterKeySecret: string;
   gatewayId: string;
@@ -98,7 +100,7 @@ export class UssdRunner<S> {
 
     const ctx = (): UssdContext => ({
       now,
-      deployment: this.deps.deployment,
+      deployment: this.deps.ballot?.() ?? this.deps.deployment,
       serviceCode: req.serviceCode,
       voter: voterSnapshot(store, this.deps.deployment, key),
       fresh,

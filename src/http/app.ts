@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Adapter, AdapterDeps } from '../../adapters/types.ts';
 
 /** Builds the express app from registered adapters. */
-export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info: { gatewayId: string }) {
+export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info: { gatewayId: string }, mounts: readonly express.Router[] = []) {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -13,6 +13,7 @@ export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info:
   const router = express.Router();
   for (const adapter of adapters) adapter.mount(router, deps);
   app.use(router);
+  for (const m of mounts) app.use(m);
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
   });

@@ -23,7 +23,18 @@ import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
+import express from 'express';
+import { Outbox } from '../../sync/outbox.ts';
+import { BallotCache } from '../../sync/ballot.ts';
+import { gatewayIdentity, type GatewayIdentity } from '../../sync/identity.ts';
+import { Relay } from '../../sync/relay.ts';
+import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
+import { syncRound } from '../../sync/sync-job.ts';
+import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
+import { ledgerRouter } from './ledger-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -45,6 +56,11 @@ export interface AssembledGateway {
   outbound: OutboundQueue;
   dispatcher: SmsDispatcher;
   deployment: Deployment;
+  outbox: Outbox;
+  ballots: BallotCache;
+  identity: GatewayIdentity;
+  /** Empty until startGateway mounts an embedded ledger on it. */
+  ledgerMount: express.Router;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
@@ -66,10 +82,14 @@ export function assembleGateway(
     logger.info({ component: 'roll', voters: n }, 'voter roll loaded');
   }
   const queue = new CommitQueue(db);
+  const outbox = new Outbox(db);
+  const ballots = new BallotCache(deployment, outbox);
+  const identity = gatewayIdentity(store, gatewayId);
   const runner = new UssdRunner<UssdState>({
     store,
     queue,
     deployment,
+    ballot: ballots.current,
     flow: ussdFlow,
     voterKeySecret: settings.voterKeySecret,
     gatewayId,
@@ -99,12 +119,14 @@ export function assembleGateway(
     queue,
     outbound,
     deployment,
+    ballot: ballots.current,
     flow: smsFlow,
     voterKeySecret: settings.voterKeySecret,
     gatewayId,
     logger,
     clock: options.clock,
   });
+  const ledgerMount = express.Router();
   const app = createApp(
     adapters,
     {
@@ -123,8 +145,9 @@ export function assembleGateway(
       twilio: settings.twilio,
     },
     { gatewayId },
+    [ledgerMount],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */
@@ -149,7 +172,11 @@ function smsSenders(settings: Settings, d: Deployment) {
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
 export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
-  const { app, db, queue, gatewayId, outbound } = assembleGateway(settings, logger);
+  const gw = assembleGateway(settings, logger);
+  const { app, db, queue, gatewayId, outbound, deployment, identity } = gw;
+  // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
+  const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
+  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger));
   await outbound.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));
@@ -158,12 +185,15 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host}:${port}`;
-  logger.info({ component: 'gateway', gatewayId, listen: url }, 'gateway listening');
+  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, logger);
+  await sync.start();
+  logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {
     url,
     gatewayId,
     server,
     async close() {
+      await sync.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
@@ -173,6 +203,24 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
       while (queue.size > 0) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
       db.close();
+      await ledger?.close();
     },
   };
+}
+
+async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  await ledger.addGateway(identity.gatewayId, identity.publicKey, { replace: true, label: 'embedded' });
+  logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
+  return ledger;
+}
+
+/** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
+function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, logger: Logger) {
+  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger });
+  const round = () => syncRound(relay, gw.ballots, logger);
+  const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
+  return settings.redisUrl
+    ? new BullmqSyncScheduler({ redisUrl: settings.redisUrl, prefix: settings.queuePrefix, gatewayId: gw.gatewayId, intervalMs, round, logger })
+    : new EmbeddedSyncScheduler(round, intervalMs, logger);
 }

@@ -1,0 +1,53 @@
+// The embedded scheduler (no Redis): runs a sync round every interval, backing off while the
+// ledger cannot be reached, and at once when asked (`trigger`, e.g. after a vote).
+import type { Logger } from 'pino';
+import { nextDelayMs } from './sync-job.ts';
+
+export class EmbeddedSyncScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private stopped = true;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly round: () => Promise<unknown>,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Runs a round now (joins one already running). */
+  trigger(): Promise<void> {
+    this.inFlight ??= this.run().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.trigger(), ms);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    try {
+      await this.round();
+      this.failures = 0;
+    } catch (err) {
+      this.failures += 1;
+      this.logger.warn({ component: 'sync', failures: this.failures, err: { message: (err as Error).message } }, 'sync round failed; will retry');
+    }
+    this.schedule(nextDelayMs(this.intervalMs, this.failures));
+  }
+}

@@ -1,0 +1,33 @@
+// One sync round: download the ballot if it changed, then push the whole outbox. The embedded
+// scheduler and the BullMQ job both run exactly this.
+import type { Logger } from 'pino';
+import type { BallotCache } from './ballot.ts';
+import type { PushSummary, Relay } from './relay.ts';
+
+export interface SyncRound {
+  ballot: 'updated' | 'unchanged' | 'refused' | 'unreachable';
+  push: PushSummary;
+}
+
+export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger): Promise<SyncRound> {
+  let ballot: SyncRound['ballot'] = 'unchanged';
+  try {
+    const fresh = await relay.pullBallot(ballots.version());
+    if (fresh) {
+      const applied = ballots.apply(fresh.version, fresh.ballot);
+      ballot = applied.ok ? 'updated' : 'refused';
+      if (applied.ok) logger.info({ component: 'sync', version: fresh.version }, 'new ballot from the ledger');
+      else logger.error({ component: 'sync', version: fresh.version, problem: applied.problem }, 'the ledger sent a ballot this gateway cannot use; keeping the last one');
+    }
+  } catch {
+    // Offline: keep serving the ballot we have; the push below reports the link's state.
+    ballot = 'unreachable';
+  }
+  return { ballot, push: await relay.pushAll() };
+}
+
+/** Delay before the next round: the interval after success, doubling after each failure up to 5 minutes. */
+export function nextDelayMs(intervalMs: number, failures: number): number {
+  if (failures === 0) return intervalMs;
+  return Math.min(intervalMs * 2 ** failures, Math.max(intervalMs, 300_000));
+}
