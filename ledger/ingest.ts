@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { chainHash, parseEvent, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
+import { chainHash, parseEvent, receiptKey, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
 import { orderedAt, prevails, refusal } from './rules.ts';
 import type { LedgerTables } from './schema.ts';
 
@@ -181,7 +181,7 @@ async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; orde
       captured_at: e.capturedAt,
       ordered_at: ordered,
       received_at: receivedAt,
-      receipt: e.type === 'vote.cast' ? e.payload.receipt : null,
+      receipt: e.type === 'vote.cast' ? receiptKey(e.payload.receipt) : null,
       payload: JSON.stringify(e.payload),
       prev_hash: hash,
       hash: '',

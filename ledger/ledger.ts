@@ -2,7 +2,7 @@
 // whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { parsePublicKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { ingestBatch } from './ingest.ts';
 
@@ -120,7 +120,7 @@ export class Ledger {
 
   /** Whether a receipt is in the ledger and counts — never which projects it chose. */
   async receipt(code: string): Promise<ReceiptView> {
-    const receipt = code.trim().toUpperCase();
+    const receipt = receiptKey(code);
     const { db } = this.conn;
     const row = await db
       .selectFrom('ledger_events')

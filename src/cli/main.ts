@@ -10,6 +10,9 @@ import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
+import { addGateway, importBundleFile, printGateways, serveLedger, verifyLedger } from './ledger.ts';
+import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, syncNow } from './sync.ts';
+import { SautiError } from '../domain/errors.ts';
 
 // `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -30,6 +33,11 @@ program
     const gateway = await startGateway(settings, logger);
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
     console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
+    console.log(
+      settings.ledgerUrl
+        ? `Syncing with the ledger at ${settings.ledgerUrl}`
+        : `Embedded ledger: ${gateway.url}/v1 (${settings.ledgerStorage.kind === 'sqlite' ? settings.ledgerStorage.file : 'PostgreSQL'}); the gateway syncs to it every round`,
+    );
     console.log(`Try it: npm run sauti -- simulate ussd --phone +254711000001`);
     const stop = async () => {
       await gateway.close();
@@ -97,6 +105,55 @@ program
   .description('counts of votes, proposals, sessions and the pending sync outbox')
   .action(() => printStats(loadSettings().dbFile));
 
+const ledger = program.command('ledger').description('the city ledger: SQLite by default, PostgreSQL when DATABASE_URL is set');
+ledger
+  .command('serve', { isDefault: true })
+  .description('run the ledger HTTP service (LEDGER_PORT)')
+  .action(async () => {
+    const running = await serveLedger(loadSettings());
+    const stop = async () => {
+      await running.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+ledger
+  .command('add-gateway <gatewayId> <publicKey>')
+  .description('accept batches signed by this gateway key (`sauti sync identity` on the gateway prints both)')
+  .option('--label <text>', 'a name for operators, e.g. the ward office')
+  .option('--replace', 'replace the key of an already registered gateway (re-installed)', false)
+  .action(async (id: string, key: string, opts: { label?: string; replace: boolean }) => addGateway(loadSettings(), id, key, opts));
+ledger
+  .command('verify')
+  .description('recompute the hash chain and name the first broken link')
+  .action(async () => {
+    if (!(await verifyLedger(loadSettings()))) process.exitCode = 1;
+  });
+ledger
+  .command('import <bundle>')
+  .description('ingest a bundle carried from a gateway, and write its acknowledgement file')
+  .option('--ack-out <file>', 'where to write the acknowledgement (default: <bundle>.ack)')
+  .action(async (file: string, opts: { ackOut?: string }) => importBundleFile(loadSettings(), file, opts.ackOut));
+ledger
+  .command('gateways')
+  .description('registered gateways: last seen, backlog, clock skew, rejected')
+  .action(async () => printGateways(loadSettings()));
+
+const sync = program.command('sync').description('this gateway’s sync with the ledger');
+sync.command('identity').description('print this gateway’s id and public key').action(() => printIdentity(loadSettings()));
+sync.command('status').description('backlog, last sync, errors, clock skew, rejected events').action(() => printSyncStatus(loadSettings()));
+sync.command('now').description('download the ballot and push the outbox once (SAUTI_LEDGER_URL)').action(async () => syncNow(loadSettings()));
+sync
+  .command('export')
+  .description('write a signed bundle of every event not yet acknowledged, to carry to the ledger')
+  .requiredOption('--out <file>', 'bundle file to write')
+  .action((opts: { out: string }) => exportBundleFile(loadSettings(), opts.out));
+sync
+  .command('import-ack <file>')
+  .description('apply the acknowledgement file the ledger wrote for a bundle')
+  .action((file: string) => importAckFile(loadSettings(), file));
+
 program
   .command('check-config [file]')
   .description('validate a deployment file without starting anything')
@@ -109,6 +166,10 @@ program
 try {
   await program.parseAsync();
 } catch (err) {
+  if (err instanceof SautiError) {
+    console.error(`sauti: ${err.message}`);
+    process.exit(2);
+  }
   if (err instanceof ConfigError) {
     console.error(err.message);
     process.exit(2);

@@ -27,7 +27,7 @@ const idText = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 export const votePayloadSchema = z.strictObject({
   wardId: idText,
   picks: z.array(code).min(1).max(97),
-  receipt: z.string().regex(/^[A-Z0-9]{4,16}$/),
+  receipt: z.string().regex(/^[A-Z0-9-]{4,24}$/),
   replaces: z.string().nullable(),
 });
 export const proposalPayloadSchema = z.strictObject({
@@ -35,7 +35,7 @@ export const proposalPayloadSchema = z.strictObject({
   category: z.string().min(1).max(40),
   title: z.string().min(1).max(200),
   description: z.string().max(2000),
-  reference: z.string().regex(/^[A-Z0-9]{4,16}$/),
+  reference: z.string().regex(/^[A-Z0-9-]{4,24}$/),
 });
 
 /** One event line. The payload is checked against its type separately (see parseEvent). */
@@ -102,11 +102,21 @@ export const REFUSALS = {
 } as const;
 export type Refusal = keyof typeof REFUSALS;
 
+/** A receipt code as stored and looked up: upper case, letters and digits only ("p3hts-qeme4" → "P3HTSQEME4"). */
+export function receiptKey(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+}
+
 // --- Signatures -------------------------------------------------------------------------------
 
 /** Bytes a gateway signs for a body: binds the gateway id to the exact bytes sent. */
 export function signedMessage(gatewayId: string, body: Uint8Array): Buffer {
-  return Buffer.from(`sauti/${PROTOCOL_VERSION} ${gatewayId} ${sha256Hex(body)}`, 'utf8');
+  return digestMessage(gatewayId, sha256Hex(body));
+}
+
+/** The same message from a SHA-256 computed while streaming: `sauti/1 <gatewayId> <hex digest>`. */
+export function digestMessage(gatewayId: string, sha256hex: string): Buffer {
+  return Buffer.from(`sauti/${PROTOCOL_VERSION} ${gatewayId} ${sha256hex}`, 'utf8');
 }
 
 export function sha256Hex(data: Uint8Array | string): string {
@@ -196,17 +206,50 @@ export function decodeBatch(text: string): { header: BatchHeader; lines: unknown
     throw malformed(`header.${i.path.join('.')}: ${i.message}`);
   }
   if (header.data.count !== rows.length - 1) throw malformed(`header.count says ${header.data.count} events but the body has ${rows.length - 1}`);
-  // A line that is not JSON becomes a malformed event: the rest of the batch still counts.
-  const lines = rows.slice(1).map((r) => {
-    try {
-      return JSON.parse(r) as unknown;
-    } catch {
-      return { notJson: r.slice(0, 40) };
-    }
-  });
-  return { header: header.data, lines };
+  return { header: header.data, lines: rows.slice(1).map(parseLine) };
+}
+
+/** One event line; a line that is not JSON becomes a malformed event, and the rest of the batch still counts. */
+export function parseLine(line: string): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return { notJson: line.slice(0, 40) };
+  }
 }
 
 function malformed(message: string): SautiError {
   return new SautiError('sync.malformed', message);
 }
+
+// --- Bundles (carried by hand where there is no link) ----------------------------------------
+
+/**
+ * A bundle file is one fixed-length text line, then a batch body (gzip, possibly several gzip
+ * members one after another). The line is `SAUTI-BUNDLE/1 <gatewayId padded to 40> <signature>`,
+ * 145 bytes with its newline, so it can be written last, in place, once the body is hashed.
+ */
+export const BUNDLE_LINE_BYTES = 15 + 40 + 1 + 88 + 1;
+
+export function bundleLine(gatewayId: string, signature: string): string {
+  return `SAUTI-BUNDLE/${PROTOCOL_VERSION} ${gatewayId.padEnd(40)} ${signature.padEnd(88)}\n`;
+}
+
+export function parseBundleLine(line: Buffer): { gatewayId: string; signature: string } {
+  const m = /^SAUTI-BUNDLE\/1 ([a-z0-9][a-z0-9-]{0,39}) *\s([A-Za-z0-9+/=]{88})\n$/.exec(line.toString('latin1'));
+  if (!m) throw malformed('this is not a Sauti bundle (the first line must start with SAUTI-BUNDLE/1)');
+  return { gatewayId: m[1]!, signature: m[2]! };
+}
+
+/** The acknowledgement file the ledger writes for a bundle; the gateway imports it. */
+export const ackFileSchema = z.object({
+  sauti: z.literal('ack'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  gatewayId: z.string(),
+  bundleId: z.string(),
+  importedAt: z.string(),
+  accepted: batchAnswerSchema.shape.accepted,
+  duplicates: batchAnswerSchema.shape.duplicates,
+  rejected: batchAnswerSchema.shape.rejected,
+});
+export type AckFile = z.infer<typeof ackFileSchema>;

@@ -58,7 +58,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
 
   router.get('/v1/receipts/:code', async (req, res) => {
     const code = String(req.params.code);
-    if (!/^[A-Za-z0-9]{4,16}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is 4-16 letters and digits' });
+    if (!/^[A-Za-z0-9-]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
     const view = await ledger.receipt(code);
     res.status(view.found ? 200 : 404).json(view);
   });

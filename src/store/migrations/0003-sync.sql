@@ -26,4 +26,4 @@ CREATE TABLE sync_bundles (
 ) STRICT;
 
 -- Receipt checks (CHECK by SMS, "My vote" by USSD) look a code up among every vote ever cast here.
-CREATE INDEX events_receipt ON events (payload ->> '$.receipt') WHERE type = 'vote.cast';
+CREATE INDEX events_receipt ON events (replace(payload ->> '$.receipt', '-', '')) WHERE type = 'vote.cast';

@@ -1,0 +1,71 @@
+// `sauti ledger import`: a bundle carried from a gateway, ingested under the same rules as a
+// push, in chunks (each its own transaction, with an id derived from the bundle's), so a
+// second import of the same file finds every chunk already answered and changes nothing.
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { v5 as uuidv5 } from 'uuid';
+import { SautiError } from '../src/domain/errors.ts';
+import { batchHeaderSchema, BUNDLE_LINE_BYTES, parseBundleLine, parseLine, PROTOCOL_VERSION, type AckFile, type BatchHeader } from '../src/domain/protocol.ts';
+import type { Ledger } from './ledger.ts';
+
+const CHUNK = 2000;
+/** Namespace for chunk ids: uuidv5(bundleId/chunkIndex). */
+const CHUNK_NAMESPACE = '5f0c2a52-6f7e-4d38-9a0e-2b8c7f3d1e61';
+
+export interface ImportResult {
+  ack: AckFile;
+  /** Every chunk had been imported before: nothing changed. */
+  alreadyImported: boolean;
+}
+
+export async function importBundle(ledger: Ledger, file: string, progress?: (done: number, total: number) => void, now = () => new Date()): Promise<ImportResult> {
+  const buf = readFileSync(file);
+  const { gatewayId, signature } = parseBundleLine(buf.subarray(0, BUNDLE_LINE_BYTES));
+  const body = buf.subarray(BUNDLE_LINE_BYTES);
+  await ledger.authenticate(gatewayId, body, signature);
+
+  const lines = createInterface({ input: Readable.from([body]).pipe(createGunzip()), crlfDelay: Infinity });
+  let header: BatchHeader | undefined;
+  const ack: AckFile = { sauti: 'ack', protocol: PROTOCOL_VERSION, gatewayId, bundleId: '', importedAt: now().toISOString(), accepted: [], duplicates: [], rejected: [] };
+  let chunk: unknown[] = [];
+  let index = 0;
+  let done = 0;
+  let fresh = false;
+  const flush = async () => {
+    if (!header || chunk.length === 0) return;
+    const answer = await ledger.ingest({ ...header, batchId: uuidv5(`${header.batchId}/${index}`, CHUNK_NAMESPACE), count: chunk.length }, chunk, 'bundle');
+    if (!answer.replayOf) fresh = true;
+    ack.accepted.push(...answer.accepted);
+    ack.duplicates.push(...answer.duplicates);
+    ack.rejected.push(...answer.rejected);
+    done += chunk.length;
+    index += 1;
+    chunk = [];
+    progress?.(done, header.count);
+  };
+  try {
+    for await (const line of lines) {
+      if (!header) {
+        const parsed = batchHeaderSchema.safeParse(parseLine(line));
+        if (!parsed.success) throw new SautiError('sync.malformed', `bundle header: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+        if (parsed.data.gatewayId !== gatewayId) throw new SautiError('sync.malformed', `the bundle is signed by ${gatewayId} but its header names ${parsed.data.gatewayId}`);
+        header = parsed.data;
+        ack.bundleId = header.batchId;
+        progress?.(0, header.count);
+        continue;
+      }
+      if (line === '') continue;
+      chunk.push(parseLine(line));
+      if (chunk.length === CHUNK) await flush();
+    }
+    await flush();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new SautiError('sync.malformed', 'the bundle body is not valid gzip (the file is damaged or cut short)');
+    throw err;
+  }
+  if (!header) throw new SautiError('sync.malformed', 'the bundle has no header');
+  if (done !== header.count) throw new SautiError('sync.malformed', `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`);
+  return { ack, alreadyImported: !fresh && done > 0 };
+}

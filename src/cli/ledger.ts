@@ -1,0 +1,107 @@
+// `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain.
+import { writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { Settings } from '../config/env.ts';
+import { loadDeployment } from '../config/load.ts';
+import { createLogger } from '../logging.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
+import { importBundle } from '../../ledger/bundle-import.ts';
+import { verifyChain } from '../../ledger/verify.ts';
+import { createLedgerApp } from '../http/ledger-app.ts';
+import { progressBar } from './progress.ts';
+
+async function openFromSettings(settings: Settings): Promise<Ledger> {
+  const deployment = loadDeployment(settings.configFile);
+  return new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+}
+
+const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`);
+
+export async function serveLedger(settings: Settings): Promise<{ url: string; close: () => Promise<void> }> {
+  const logger = createLogger(settings.logLevel);
+  const ledger = await openFromSettings(settings);
+  const app = createLedgerApp(ledger, logger);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(settings.ledgerPort, settings.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${settings.host}:${port}`;
+  logger.info({ component: 'ledger', listen: url, storage: settings.ledgerStorage.kind }, 'ledger listening');
+  console.log(`Sauti ledger listening on ${url}, storing in ${where(settings)}`);
+  return {
+    url,
+    async close() {
+      await new Promise<void>((r) => server.close(() => r()));
+      await ledger.close();
+    },
+  };
+}
+
+export async function addGateway(settings: Settings, gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean }): Promise<void> {
+  const ledger = await openFromSettings(settings);
+  try {
+    const outcome = await ledger.addGateway(gatewayId, publicKey, opts);
+    console.log(
+      outcome === 'unchanged'
+        ? `Gateway ${gatewayId} was already registered with this key; nothing changed.`
+        : `Gateway ${gatewayId} ${outcome === 'added' ? 'registered' : 'key replaced'}: its batches are now accepted.`,
+    );
+  } finally {
+    await ledger.close();
+  }
+}
+
+export async function verifyLedger(settings: Settings): Promise<boolean> {
+  const ledger = await openFromSettings(settings);
+  const bar = progressBar('verifying');
+  try {
+    const result = await verifyChain(ledger.conn.db, bar.update);
+    bar.stop();
+    if (result.ok) {
+      console.log(`Ledger intact: ${result.checked} entries, head ${result.head}`);
+      return true;
+    }
+    console.error(`Ledger BROKEN at entry ${result.seq}${result.eventId ? ` (event ${result.eventId})` : ''}: ${result.problem}. Entries 1–${result.checked} verify.`);
+    return false;
+  } finally {
+    bar.stop();
+    await ledger.close();
+  }
+}
+
+export async function importBundleFile(settings: Settings, file: string, ackOut: string | undefined): Promise<void> {
+  const ledger = await openFromSettings(settings);
+  const bar = progressBar('importing');
+  try {
+    const { ack, alreadyImported } = await importBundle(ledger, file, bar.update);
+    bar.stop();
+    const out = ackOut ?? `${file.replace(/\.bundle$/, '')}.ack`;
+    writeFileSync(out, gzipSync(JSON.stringify(ack)));
+    console.log(
+      `${alreadyImported ? 'Already imported: nothing changed. ' : ''}Bundle ${ack.bundleId} from ${ack.gatewayId}: ${ack.accepted.length} accepted, ${ack.duplicates.length} already in the ledger, ${ack.rejected.length} rejected.`,
+    );
+    for (const r of ack.rejected.slice(0, 10)) console.log(`  rejected ${r.id} (seq ${r.seq ?? '?'}): ${r.reason}: ${r.detail}`);
+    console.log(`Acknowledgement written to ${out}: carry it back and run \`sauti sync import-ack ${out}\` on the gateway.`);
+  } finally {
+    bar.stop();
+    await ledger.close();
+  }
+}
+
+export async function printGateways(settings: Settings): Promise<void> {
+  const ledger = await openFromSettings(settings);
+  try {
+    const rows = await ledger.gateways();
+    if (rows.length === 0) console.log('No gateways registered. Register one with `sauti ledger add-gateway <id> <public key>`.');
+    for (const g of rows) {
+      console.log(
+        `${g.gatewayId.padEnd(20)} last seen ${g.lastSeenAt ?? 'never'} · backlog ${g.backlog ?? '?'} · skew ${g.clockSkewMs === null ? '?' : `${Math.round(g.clockSkewMs / 1000)} s`} · accepted ${g.accepted} · rejected ${g.rejected} · seq ${g.contiguousSeq}/${g.highestSeq}`,
+      );
+    }
+  } finally {
+    await ledger.close();
+  }
+}

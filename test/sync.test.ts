@@ -1,0 +1,218 @@
+// A real gateway syncing with a real ledger over HTTP: push, acknowledgements, the ledger down
+// and back, rejected events kept for the operator, ballot download, bundles both ways.
+import type { Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import { Relay } from '../sync/relay.ts';
+import { syncRound } from '../sync/sync-job.ts';
+import { exportBundle, importAck } from '../sync/bundle.ts';
+import { BallotCache } from '../sync/ballot.ts';
+import { importBundle } from '../ledger/bundle-import.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { verifyChain } from '../ledger/verify.ts';
+import { gzipSync } from 'node:zlib';
+import { dropSchemas, testLedger } from './helpers/ledger.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const silent = createLogger('silent');
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+afterAll(dropSchemas);
+
+/** A ledger listening on a real port (`port` 0: any free one). */
+async function ledgerServer(ledger: Ledger, port = 0): Promise<{ url: string; stop: () => Promise<void> }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = createLedgerApp(ledger, silent).listen(port, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  closers.push(stop);
+  return { url, stop };
+}
+
+async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1*1*1*3*99*1') {
+  const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `s-${phone}-${text}`, phoneNumber: phone, text }));
+  expect(res.text).toMatch(/^END Thank you/);
+  return res.text.match(/Receipt: (\S+)/)![1]!;
+}
+
+async function setup(batchSize = 500) {
+  const gw = testGateway();
+  closers.push(async () => gw.db.close());
+  const ledger = await testLedger('sqlite', gw.deployment);
+  closers.push(() => ledger.close());
+  await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
+  const server = await ledgerServer(ledger);
+  const relay = (url = server.url) => new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize, logger: silent, timeoutMs: 2000 });
+  return { gw, ledger, server, relay };
+}
+
+const ledgerCount = async (ledger: Ledger) =>
+  (await ledger.conn.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+
+describe('gateway → ledger sync', () => {
+  it('pushes the outbox in sequence order and empties it only as the ledger acknowledges', async () => {
+    const { gw, ledger, relay } = await setup(2);
+    for (let i = 0; i < 5; i++) await vote(gw, `+25471100010${i}`);
+    expect(gw.outbox.pendingCount()).toBe(5);
+    const summary = await relay().pushAll();
+    expect(summary).toEqual({ batches: 3, accepted: 5, duplicates: 0, rejected: 0, backlog: 0 });
+    expect(gw.outbox.pendingCount()).toBe(0);
+    const rows = await ledger.conn.db.selectFrom('ledger_events').select(['seq', 'gateway_seq']).orderBy('seq').execute();
+    expect(rows.map((r) => r.gateway_seq)).toEqual([1, 2, 3, 4, 5]);
+    const [view] = await ledger.gateways();
+    expect(view).toMatchObject({ gatewayId: gw.gatewayId, accepted: 5, backlog: 0, contiguousSeq: 5 });
+    expect(Math.abs(view!.clockSkewMs!)).toBeLessThan(2000);
+  });
+
+  it('keeps everything while the ledger is down, then delivers it exactly once', async () => {
+    const { gw, ledger, server, relay } = await setup(3);
+    const port = Number(new URL(server.url).port);
+    await server.stop();
+    for (let i = 0; i < 7; i++) await vote(gw, `+25471100020${i}`);
+    await expect(relay().pushAll()).rejects.toThrow(/unreachable/);
+    expect(gw.outbox.pendingCount()).toBe(7);
+    expect(gw.outbox.state('last_error')).toMatch(/unreachable/);
+    await ledgerServer(ledger, port);
+    const summary = await relay().pushAll();
+    expect(summary.accepted).toBe(7);
+    expect(gw.outbox.pendingCount()).toBe(0);
+    expect(gw.outbox.state('last_error')).toBe('');
+    expect(await ledgerCount(ledger)).toBe(7);
+    // A second round has nothing to send and stores nothing twice.
+    expect((await relay().pushAll()).batches).toBe(0);
+    expect(await ledgerCount(ledger)).toBe(7);
+  });
+
+  it('treats an answer lost on the way back as a resend of duplicates, not new votes', async () => {
+    const { gw, ledger, relay } = await setup();
+    for (let i = 0; i < 3; i++) await vote(gw, `+25471100030${i}`);
+    // The ledger stores the batch but the gateway never hears back: simulated by un-hearing it.
+    const r = relay();
+    await r.pushAll();
+    gw.db.exec('DROP TRIGGER events_no_update');
+    gw.db.exec('UPDATE events SET acked_at = NULL');
+    const again = await r.pushAll();
+    expect(again).toMatchObject({ accepted: 0, duplicates: 3, backlog: 0 });
+    expect(await ledgerCount(ledger)).toBe(3);
+  });
+
+  it('keeps refused events visible to the operator after they leave the outbox', async () => {
+    const { gw, ledger, relay } = await setup();
+    await vote(gw, '+254711000401');
+    // The ledger's published ballot no longer has project 3 in north: the vote is refused there.
+    const narrower = testDeployment((raw) => {
+      raw.cycles[0].projects = raw.cycles[0].projects.filter((p: { code: number }) => p.code !== 3);
+    });
+    ledger.setBallot(() => narrower);
+    const summary = await relay().pushAll();
+    expect(summary).toMatchObject({ accepted: 0, rejected: 1, backlog: 0 });
+    expect(gw.outbox.rejections()).toMatchObject([{ seq: 1, reason: 'not-on-ballot', detail: expect.stringContaining('project 3') }]);
+    const receipt = gw.db.prepare("SELECT payload ->> '$.receipt' FROM events").pluck().get() as string;
+    expect(gw.outbox.receipt(receipt)).toMatchObject({ state: 'rejected', reason: 'not-on-ballot' });
+  });
+
+  it('downloads the published ballot, serves it, and keeps serving it offline after a restart', async () => {
+    const { gw, ledger, server, relay } = await setup();
+    const withNewProject = testDeployment((raw) => {
+      raw.cycles[0].projects.push({ code: 9, ward: 'north', cost: 700000, title: { en: 'Footpath', sw: 'Njia', fr: 'Sentier' }, short: { en: 'School footpath', sw: 'Njia ya shule', fr: 'Sentier école' } });
+    });
+    ledger.setBallot(() => withNewProject);
+    const round = await syncRound(relay(), gw.ballots, silent);
+    expect(round.ballot).toBe('updated');
+    const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'menu-1', text: '1*1*1*98' }));
+    expect(menu.text).toContain('School footpath');
+    // Unchanged: the ledger answers 304 and nothing is re-applied.
+    expect((await syncRound(relay(), gw.ballots, silent)).ballot).toBe('unchanged');
+
+    await server.stop();
+    const offline = new BallotCache(gw.deployment, gw.outbox); // what a restarted gateway builds
+    expect(offline.current().cycles[0]!.projects.some((p) => p.code === 9)).toBe(true);
+    expect((await syncRound(relay(), offline, silent).catch(() => ({ ballot: 'unreachable' }))).ballot).toBe('unreachable');
+    expect(offline.current().cycles[0]!.projects.some((p) => p.code === 9)).toBe(true);
+  });
+
+  it('refuses a downloaded ballot that does not validate and keeps the last good one', async () => {
+    const { gw } = await setup();
+    const before = gw.ballots.current();
+    const bad = JSON.parse(JSON.stringify({ categories: before.categories, wards: before.wards, cycles: before.cycles }));
+    bad.cycles[0].projects[0].ward = 'atlantis';
+    const outcome = gw.ballots.apply('v-bad', bad);
+    expect(outcome).toMatchObject({ ok: false, problem: expect.stringContaining("unknown ward 'atlantis'") });
+    expect(gw.ballots.current()).toBe(before);
+  });
+});
+
+describe('bundles for gateways with no link', () => {
+  it('carries events by file, acknowledges them by file, and a second import changes nothing', async () => {
+    const { gw, ledger } = await setup();
+    for (let i = 0; i < 12; i++) await vote(gw, `+25471100050${String(i).padStart(2, '0')}`);
+    const dir = tempDir('sauti-bundle-');
+    const file = join(dir, 'gw.bundle');
+    const progress: number[] = [];
+    const exported = exportBundle(gw.outbox, gw.identity, file, (done) => progress.push(done));
+    expect(exported).toMatchObject({ count: 12, firstSeq: 1, lastSeq: 12 });
+    expect(progress.at(-1)).toBe(12);
+    expect(gw.outbox.pendingCount()).toBe(12); // nothing leaves before the acknowledgement
+
+    const first = await importBundle(ledger, file);
+    expect(first.alreadyImported).toBe(false);
+    expect(first.ack.accepted).toHaveLength(12);
+    const second = await importBundle(ledger, file);
+    expect(second.alreadyImported).toBe(true);
+    expect(second.ack.accepted).toEqual(first.ack.accepted);
+    expect(await ledgerCount(ledger)).toBe(12);
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 12 });
+
+    const ackFile = join(dir, 'gw.ack');
+    writeFileSync(ackFile, gzipSync(JSON.stringify(first.ack)));
+    expect(importAck(gw.outbox, gw.gatewayId, ackFile)).toMatchObject({ acknowledged: 12 });
+    expect(importAck(gw.outbox, gw.gatewayId, ackFile)).toMatchObject({ acknowledged: 0 });
+    expect(gw.outbox.pendingCount()).toBe(0);
+  });
+
+  it('refuses a damaged or forged bundle before storing anything', async () => {
+    const { gw, ledger } = await setup();
+    for (let i = 0; i < 3; i++) await vote(gw, `+25471100060${i}`);
+    const dir = tempDir('sauti-bundle-');
+    const file = join(dir, 'gw.bundle');
+    exportBundle(gw.outbox, gw.identity, file);
+    const bytes = readFileSync(file);
+    const cut = join(dir, 'cut.bundle');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    await expect(importBundle(ledger, cut)).rejects.toThrow(/signature does not match/);
+    const notBundle = join(dir, 'notes.txt');
+    writeFileSync(notBundle, 'hello');
+    await expect(importBundle(ledger, notBundle)).rejects.toThrow(/not a Sauti bundle/);
+    expect(await ledgerCount(ledger)).toBe(0);
+  });
+
+  it('refuses an acknowledgement for another gateway or a bundle it never wrote', async () => {
+    const { gw } = await setup();
+    const dir = tempDir('sauti-ack-');
+    const ack = (over: object) => {
+      const f = join(dir, `${Math.random()}.ack`);
+      writeFileSync(f, gzipSync(JSON.stringify({ sauti: 'ack', protocol: 1, gatewayId: gw.gatewayId, bundleId: 'b-1', importedAt: new Date().toISOString(), accepted: [], duplicates: [], rejected: [], ...over })));
+      return f;
+    };
+    expect(() => importAck(gw.outbox, gw.gatewayId, ack({ gatewayId: 'gw-other' }))).toThrow(/acknowledges gateway gw-other/);
+    expect(() => importAck(gw.outbox, gw.gatewayId, ack({}))).toThrow(/did not export/);
+    const junk = join(dir, 'junk.ack');
+    writeFileSync(junk, 'junk');
+    expect(() => importAck(gw.outbox, gw.gatewayId, junk)).toThrow(/not an acknowledgement file/);
+  });
+});
