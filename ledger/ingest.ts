@@ -93,7 +93,8 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   }
 
   const maxSeq = Math.max(gateway.max_seq, ...events.map((e) => e.seq), ...rejected.map((r) => r.seq ?? 0));
-  const { contiguous, gaps } = await sequenceGaps(trx, header.gatewayId, gateway.contiguous_seq, maxSeq);
+  const batchSeqs = [...events.map((e) => e.seq), ...rejected.flatMap((r) => (r.seq === null ? [] : [r.seq]))];
+  const { contiguous, gaps } = await sequenceGaps(trx, header.gatewayId, gateway.contiguous_seq, maxSeq, batchSeqs);
   await trx
     .updateTable('ledger_gateways')
     .set({
@@ -207,40 +208,48 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
     if (!current || prevails(policy(r.cycle_id), candidate, current)) best.set(key, candidate);
   }
   if (best.size === 0) return;
+  // The policy is applied by the upsert itself: the stored ballot is replaced only when the
+  // challenger prevails (same rule as `prevails`), so no read is needed and concurrent ledgers agree.
   const candidates = [...best.values()];
-  const holders = new Map<string, { event_id: string; ordered_at: string }>();
-  for (let i = 0; i < candidates.length; i += CHUNK) {
-    const keys = candidates.slice(i, i + CHUNK).map((c) => c.voter_key);
-    const rows = await trx.selectFrom('ledger_ballots').select(['cycle_id', 'voter_key', 'event_id', 'ordered_at']).where('voter_key', 'in', keys).execute();
-    for (const h of rows) holders.set(`${h.cycle_id}\u0000${h.voter_key}`, h);
-  }
-  const winners = candidates.filter((c) => {
-    const holder = holders.get(`${c.cycle_id}\u0000${c.voter_key}`);
-    return !holder || prevails(policy(c.cycle_id), c, holder);
-  });
-  for (let i = 0; i < winners.length; i += CHUNK) {
-    await trx
-      .insertInto('ledger_ballots')
-      .values(winners.slice(i, i + CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['cycle_id', 'voter_key']).doUpdateSet((eb) => ({
-          event_id: eb.ref('excluded.event_id'),
-          ward_id: eb.ref('excluded.ward_id'),
-          picks: eb.ref('excluded.picks'),
-          channel: eb.ref('excluded.channel'),
-          ordered_at: eb.ref('excluded.ordered_at'),
-          ledger_seq: eb.ref('excluded.ledger_seq'),
-        })),
-      )
-      .execute();
+  for (const cycleId of new Set(candidates.map((c) => c.cycle_id))) {
+    const later = policy(cycleId) === 'replace';
+    const rows = candidates.filter((c) => c.cycle_id === cycleId);
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await trx
+        .insertInto('ledger_ballots')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc
+            .columns(['cycle_id', 'voter_key'])
+            .doUpdateSet((eb) => ({
+              event_id: eb.ref('excluded.event_id'),
+              ward_id: eb.ref('excluded.ward_id'),
+              picks: eb.ref('excluded.picks'),
+              channel: eb.ref('excluded.channel'),
+              ordered_at: eb.ref('excluded.ordered_at'),
+              ledger_seq: eb.ref('excluded.ledger_seq'),
+            }))
+            .where((eb) =>
+              eb.or([
+                eb('excluded.ordered_at', later ? '>' : '<', eb.ref('ledger_ballots.ordered_at')),
+                eb.and([eb('excluded.ordered_at', '=', eb.ref('ledger_ballots.ordered_at')), eb('excluded.event_id', '<', eb.ref('ledger_ballots.event_id'))]),
+              ]),
+            ),
+        )
+        .execute();
+    }
   }
 }
 
 /** Advances the gateway's contiguous sequence mark and lists what is still missing below its highest number. */
-async function sequenceGaps(trx: Trx, gatewayId: string, contiguousBefore: number, maxSeq: number) {
+async function sequenceGaps(trx: Trx, gatewayId: string, contiguousBefore: number, maxSeq: number, batchSeqs: number[]) {
   let contiguous = contiguousBefore;
   const gaps: { from: number; to: number }[] = [];
   if (maxSeq <= contiguous) return { contiguous, gaps };
+  // The usual case: the batch continued exactly where the last one ended.
+  if (batchSeqs.length === maxSeq - contiguous && batchSeqs.every((s) => s > contiguous) && new Set(batchSeqs).size === batchSeqs.length) {
+    return { contiguous: maxSeq, gaps };
+  }
   const received = await trx
     .selectFrom('ledger_events')
     .select('gateway_seq as s')

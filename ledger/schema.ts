@@ -71,8 +71,11 @@ export interface LedgerTables {
 
 export type LedgerDb = Kysely<LedgerTables>;
 
-const initial: Migration = {
+/** SQLite stores rows by an integer key; PostgreSQL wants bigint for numbers that may pass 2^31. */
+const initial = (dialect: 'sqlite' | 'postgres'): Migration => ({
   async up(db: Kysely<unknown>) {
+    // On SQLite an INTEGER PRIMARY KEY is the row id itself: one b-tree fewer per event.
+    const seqType = dialect === 'sqlite' ? 'integer' : 'bigint';
     await db.schema
       .createTable('ledger_head')
       .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -81,7 +84,7 @@ const initial: Migration = {
       .execute();
     await db.schema
       .createTable('ledger_events')
-      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('seq', seqType, (c) => c.primaryKey())
       .addColumn('event_id', 'text', (c) => c.notNull().unique())
       .addColumn('gateway_id', 'text', (c) => c.notNull())
       .addColumn('gateway_seq', 'bigint', (c) => c.notNull())
@@ -120,6 +123,8 @@ const initial: Migration = {
       .addColumn('ordered_at', 'text', (c) => c.notNull())
       .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('ledger_ballots_pk', ['cycle_id', 'voter_key'])
+      // Looked up and replaced by its key only: on SQLite, store rows in the key's b-tree.
+      .$call((t) => (dialect === 'sqlite' ? t.modifyEnd(sql`without rowid`) : t))
       .execute();
     await db.schema
       .createTable('ledger_gateways')
@@ -147,13 +152,13 @@ const initial: Migration = {
       .execute();
     await sql`INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, ${'0'.repeat(64)})`.execute(db);
   },
-};
+});
 
 /** Brings the ledger schema up to date; throws with the failing migration's error. */
-export async function migrateLedger(db: Kysely<unknown>, schema?: string): Promise<void> {
+export async function migrateLedger(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001-ledger': initial }) },
+    provider: { getMigrations: async () => ({ '0001-ledger': initial(dialect) }) },
     migrationTableName: 'ledger_migrations',
     migrationLockTableName: 'ledger_migrations_lock',
     // Named on PostgreSQL: Kysely otherwise finds these tables in any schema and skips creating them.

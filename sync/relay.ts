@@ -47,25 +47,37 @@ export class Relay {
     const { outbox, identity, batchSize, logger } = this.o;
     const total: PushSummary = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, backlog: outbox.pendingCount() };
     try {
-      while (total.backlog > 0) {
-        const rows = outbox.pending(batchSize);
-        const batch = buildBatch(identity, rows, total.backlog - rows.length, this.now(), this.o.gzipLevel);
-        const answer = await this.send(batch.body, batch.signature);
+      // The next batch is read, compressed and signed while the ledger works on the current one.
+      let remaining = total.backlog;
+      const next = (afterSeq: number) => {
+        const rows = outbox.pending(batchSize, afterSeq);
+        remaining -= rows.length;
+        return rows.length ? buildBatch(identity, rows, Math.max(0, remaining), this.now(), this.o.gzipLevel) : null;
+      };
+      let batch = next(0);
+      let sending = batch ? this.send(batch.body, batch.signature) : null;
+      while (batch && sending) {
+        const following = next(batch.lastSeq);
+        const answer = await sending;
+        // Send the next batch before recording this answer, so the ledger is never idle waiting.
+        sending = following ? this.send(following.body, following.signature) : null;
+        sending?.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
         const { acknowledged } = outbox.recordAnswer(answer, this.now());
         total.batches += 1;
         total.accepted += answer.accepted.length;
         total.duplicates += answer.duplicates.length;
         total.rejected += answer.rejected.length;
-        total.backlog = outbox.pendingCount();
         outbox.setState({
           last_push_at: answer.receivedAt,
           ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
           ledger_gaps: JSON.stringify(answer.gaps),
         });
         if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
-        // An answer that acknowledges nothing would make the next batch the same one: stop and report.
-        if (acknowledged === 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${rows.length} events`);
+        // An answer that acknowledges nothing means the ledger is not taking this gateway's events: stop and report.
+        if (acknowledged === 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
+        batch = following;
       }
+      total.backlog = outbox.pendingCount();
       outbox.setState({ last_success_at: this.now().toISOString(), last_error: '' });
       if (total.batches) logger.info({ component: 'sync', ...total }, 'outbox pushed');
       return total;

@@ -52,7 +52,9 @@ async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1
 
 async function setup(batchSize = 500) {
   const gw = testGateway();
-  closers.push(async () => gw.db.close());
+  closers.push(async () => {
+    gw.db.close();
+  });
   const ledger = await testLedger('sqlite', gw.deployment);
   closers.push(() => ledger.close());
   await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);

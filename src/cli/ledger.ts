@@ -30,7 +30,7 @@ export async function serveLedger(settings: Settings): Promise<{ url: string; cl
   const port = (server.address() as { port: number }).port;
   const url = `http://${settings.host}:${port}`;
   logger.info({ component: 'ledger', listen: url, storage: settings.ledgerStorage.kind }, 'ledger listening');
-  console.log(`Sauti ledger listening on ${url}, storing in ${where(settings)}`);
+  console.log(`Sauti ledger listening on ${url} (storing in ${where(settings)})`);
   return {
     url,
     async close() {
