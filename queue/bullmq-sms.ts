@@ -46,6 +46,8 @@ export class BullmqSmsQueue implements OutboundQueue {
     const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
     // BullMQ workers block on Redis; they need retries without a per-request limit.
     this.connection = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // While Redis is down ioredis keeps reconnecting; say so in the log instead of on stderr.
+    this.connection.on('error', (err: Error) => this.o.logger.warn({ component: 'sms-queue', err: { message: err.message } }, 'Redis connection error; retrying'));
     await this.connection.connect();
     for (const [provider, perSecond] of Object.entries(this.o.perSecond)) {
       const name = `${this.o.prefix}-sms-${provider}`;

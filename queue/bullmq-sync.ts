@@ -4,12 +4,14 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
+import { nextDelayMs } from '../sync/sync-job.ts';
 
 interface Options {
   redisUrl: string;
   prefix: string;
   gatewayId: string;
   intervalMs: number;
+  maxBackoffMs: number;
   round: () => Promise<unknown>;
   logger: Logger;
 }
@@ -28,24 +30,35 @@ export class BullmqSyncScheduler {
   async start(): Promise<void> {
     const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
     this.connection = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    // While Redis is down ioredis keeps reconnecting; say so in the log instead of on stderr.
+    this.connection.on('error', (err: Error) => this.o.logger.warn({ component: 'sync', err: { message: err.message } }, 'Redis connection error; retrying'));
     await this.connection.connect();
     this.queue = new Queue(this.queueName, { connection: this.connection });
-    await this.queue.upsertJobScheduler(
-      'sync',
-      { every: this.o.intervalMs },
-      { name: 'round', opts: { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 100, removeOnFail: 100 } },
-    );
+    await this.ensureScheduler();
+    // A Redis that restarted without persistence has forgotten the scheduler: put it back on every reconnect.
+    this.connection.on('ready', () => void this.ensureScheduler().catch(() => undefined));
     // Concurrency 1: rounds of one gateway never overlap (the relay also refuses to).
-    this.worker = new Worker(this.queueName, () => this.o.round(), { connection: this.connection.duplicate(), concurrency: 1 });
+    this.worker = new Worker(this.queueName, () => this.o.round(), {
+      connection: this.connection.duplicate(),
+      concurrency: 1,
+      settings: { backoffStrategy: (attempts: number) => nextDelayMs(this.o.intervalMs, attempts, this.o.maxBackoffMs) },
+    });
     this.worker.on('failed', (job, err) =>
       this.o.logger.warn({ component: 'sync', attempt: job?.attemptsMade, err: { message: err.message } }, 'sync round failed; BullMQ will retry'),
     );
     this.worker.on('error', (err) => this.o.logger.error({ component: 'sync', err: String(err) }, 'sync worker error'));
   }
 
+  private async ensureScheduler(): Promise<void> {
+    await this.queue?.upsertJobScheduler('sync', { every: this.o.intervalMs }, { name: 'round', opts: this.jobOptions });
+  }
+
+  /** Failed rounds retry on the same capped exponential schedule as the embedded scheduler. */
+  private readonly jobOptions = { attempts: 8, backoff: { type: 'custom' }, removeOnComplete: true, removeOnFail: 100 };
+
   /** Runs a round soon (a one-off job beside the repeating one). */
   async trigger(): Promise<void> {
-    await this.queue?.add('round', {}, { attempts: 6, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: true, removeOnFail: 100 });
+    await this.queue?.add('round', {}, this.jobOptions);
   }
 
   async stop(): Promise<void> {

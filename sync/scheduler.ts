@@ -12,6 +12,7 @@ export class EmbeddedSyncScheduler {
   constructor(
     private readonly round: () => Promise<unknown>,
     private readonly intervalMs: number,
+    private readonly maxBackoffMs: number,
     private readonly logger: Logger,
   ) {}
 
@@ -48,6 +49,6 @@ export class EmbeddedSyncScheduler {
       this.failures += 1;
       this.logger.warn({ component: 'sync', failures: this.failures, err: { message: (err as Error).message } }, 'sync round failed; will retry');
     }
-    this.schedule(nextDelayMs(this.intervalMs, this.failures));
+    this.schedule(nextDelayMs(this.intervalMs, this.failures, this.maxBackoffMs));
   }
 }

@@ -26,8 +26,8 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
   return { ballot, push: await relay.pushAll() };
 }
 
-/** Delay before the next round: the interval after success, doubling after each failure up to 5 minutes. */
-export function nextDelayMs(intervalMs: number, failures: number): number {
+/** Delay before the next round: the interval after success, doubling after each failure up to `maxMs`. */
+export function nextDelayMs(intervalMs: number, failures: number, maxMs: number): number {
   if (failures === 0) return intervalMs;
-  return Math.min(intervalMs * 2 ** failures, Math.max(intervalMs, 300_000));
+  return Math.min(intervalMs * 2 ** Math.min(failures, 30), Math.max(intervalMs, maxMs));
 }

@@ -35,7 +35,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   flows: ['config', 'i18n', 'domain', 'engine'],
   adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
   sync: ['config', 'domain', 'store', 'logging'],
-  queue: ['config', 'domain', 'store', 'engine', 'logging'],
+  queue: ['config', 'domain', 'store', 'engine', 'logging', 'sync'],
   ledger: ['config', 'domain', 'logging'],
   shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger'],
 };

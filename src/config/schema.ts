@@ -110,8 +110,10 @@ export const deploymentSchema = z
         intervalSeconds: z.number().min(1).max(86400).default(10),
         // How far a gateway's (corrected) capture time may fall outside a phase window.
         maxClockSkewSeconds: z.number().int().min(0).max(86400).default(300),
+        // While the ledger cannot be reached, rounds back off exponentially up to this.
+        maxBackoffSeconds: z.number().min(1).max(86400).default(300),
       })
-      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300 }),
+      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300, maxBackoffSeconds: 300 }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),

@@ -221,6 +221,6 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl
-    ? new BullmqSyncScheduler({ redisUrl: settings.redisUrl, prefix: settings.queuePrefix, gatewayId: gw.gatewayId, intervalMs, round, logger })
-    : new EmbeddedSyncScheduler(round, intervalMs, logger);
+    ? new BullmqSyncScheduler({ redisUrl: settings.redisUrl, prefix: settings.queuePrefix, gatewayId: gw.gatewayId, intervalMs, maxBackoffMs: gw.deployment.sync.maxBackoffSeconds * 1000, round, logger })
+    : new EmbeddedSyncScheduler(round, intervalMs, gw.deployment.sync.maxBackoffSeconds * 1000, logger);
 }
