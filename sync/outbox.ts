@@ -1,7 +1,7 @@
 // The gateway's side of sync in its SQLite file: events the ledger has not acknowledged yet (in
 // sequence order), the ledger's answers, refused events kept for the operator, and sync state.
 import type { Database, Statement } from 'better-sqlite3';
-import { receiptKey, type BatchAnswer } from '../src/domain/protocol.ts';
+import type { BatchAnswer } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 
 export interface Rejection {
@@ -11,9 +11,6 @@ export interface Rejection {
   detail: string;
   rejected_at: string;
 }
-
-/** Where a receipt stands as this gateway knows it. */
-export type LocalReceipt = { state: 'unknown' } | { state: 'pending' | 'in-ledger'; cycleId: string } | { state: 'rejected'; cycleId: string; reason: string };
 
 /** Reads and acknowledges outbox events. */
 export class Outbox {
@@ -83,16 +80,5 @@ export class Outbox {
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(entries)) this.s.setState.run(k, v);
     })();
-  }
-
-  /** A receipt code's standing as this gateway last heard from the ledger. */
-  receipt(code: string): LocalReceipt {
-    const row = this.db
-      .prepare(`SELECT e.cycle_id, e.acked_at, r.reason FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id
-        WHERE e.type = 'vote.cast' AND replace(e.payload ->> '$.receipt', '-', '') = ? ORDER BY e.seq DESC LIMIT 1`)
-      .get(receiptKey(code)) as { cycle_id: string; acked_at: string | null; reason: string | null } | undefined;
-    if (!row) return { state: 'unknown' };
-    if (row.reason) return { state: 'rejected', cycleId: row.cycle_id, reason: row.reason };
-    return { state: row.acked_at ? 'in-ledger' : 'pending', cycleId: row.cycle_id };
   }
 }

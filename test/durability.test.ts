@@ -71,7 +71,7 @@ describe('durability', () => {
     const phoneNumber = voters[i]!.phoneNumber;
     await post(again.url, { sessionId: 'after-restart', phoneNumber, text: '' });
     const mine = await post(again.url, { sessionId: 'after-restart', phoneNumber, text: '3' });
-    expect(mine).toMatch(new RegExp(`^END Your vote in North Ward on .*: 3\\. Receipt: ${receipt}$`));
+    expect(mine).toMatch(new RegExp(`^END Your vote in North Ward on .*: 3\\. Receipt: ${receipt}\\. It (is in|reaches) the city ledger`));
     again.child.kill('SIGKILL');
   });
 });

@@ -11,7 +11,7 @@ import { sms, smsCtx } from './helpers/sms.ts';
 const SMS_KEYS: MessageKey[] = [
   'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
   'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
-  'smsStatusUnknown', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
+  'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
 ];

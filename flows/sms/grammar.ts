@@ -7,6 +7,8 @@ export type SmsCommand = (
   | { kind: 'vote'; codes: number[]; bad: string[] }
   | { kind: 'idea'; text: string }
   | { kind: 'status'; ref: string }
+  /** CHECK <receipt>; without a code, the sender's own ballot. */
+  | { kind: 'check'; code: string }
   | { kind: 'receipt' | 'results' | 'help' | 'stop' | 'start' }
   | { kind: 'lang'; code: string }
   // No keyword: bare numbers or words, which may answer a question asked before.
@@ -14,13 +16,14 @@ export type SmsCommand = (
   | { kind: 'text'; text: string }
 ) & { lang?: Lang };
 
-type Keyword = 'vote' | 'idea' | 'status' | 'receipt' | 'results' | 'help' | 'lang' | 'stop' | 'start';
+type Keyword = 'vote' | 'idea' | 'status' | 'check' | 'receipt' | 'results' | 'help' | 'lang' | 'stop' | 'start';
 
 /** Keywords and aliases per language, already normalised (upper case, no diacritics). */
 export const KEYWORDS: Record<Keyword, Record<Lang, string[]>> = {
   vote: { en: ['VOTE', 'V'], sw: ['KURA', 'PIGAKURA'], fr: ['VOTER', 'VOTEZ'] },
   idea: { en: ['IDEA', 'PROPOSE', 'PROPOSAL'], sw: ['WAZO', 'PENDEKEZO'], fr: ['IDEE', 'PROPOSITION', 'PROPOSER'] },
   status: { en: ['STATUS'], sw: ['HALI'], fr: ['STATUT', 'ETAT'] },
+  check: { en: ['CHECK', 'VERIFY'], sw: ['HAKIKI'], fr: ['VERIFIER', 'VERIFIE'] },
   receipt: { en: ['RECEIPT', 'MYVOTE'], sw: ['RISITI'], fr: ['RECU'] },
   results: { en: ['RESULTS', 'RESULT'], sw: ['MATOKEO'], fr: ['RESULTATS', 'RESULTAT'] },
   help: { en: ['HELP', 'INFO', 'MENU'], sw: ['MSAADA', 'USAIDIZI'], fr: ['AIDE'] },
@@ -72,6 +75,8 @@ export function parseSms(body: string): SmsCommand {
       return { kind: 'idea', text: rest, lang };
     case 'status':
       return { kind: 'status', ref: normalizeReference(rest), lang };
+    case 'check':
+      return { kind: 'check', code: normalizeReference(rest), lang };
     case 'lang':
       return { kind: 'lang', code: normalizeWord(rest), lang };
     default:

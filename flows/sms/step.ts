@@ -3,6 +3,7 @@ import type { Lang } from '../../src/config/schema.ts';
 import { checkBallot } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
+import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
@@ -49,6 +50,12 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const p = ctx.proposal(cmd.ref);
       if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref || '?' }));
       return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
+    }
+    case 'check': {
+      const code = cmd.code || currentBallot(ctx)?.receipt;
+      if (!code) return reply(t(lang, 'smsCheckHow'));
+      const key = { recorded: 'smsCheckRecorded', pending: 'smsCheckPending', refused: 'smsCheckRefused', unknown: 'smsCheckUnknown' } as const;
+      return reply(t(lang, key[ctx.receiptState(code)], { receipt: displayCode(code) }));
     }
     case 'receipt': {
       const b = currentBallot(ctx);

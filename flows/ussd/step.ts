@@ -289,12 +289,14 @@ function myVoteText(state: UssdState, ctx: UssdContext): string {
   const { lang } = state;
   const b = currentBallot(ctx);
   if (!b) return t(lang, 'noVote');
-  return t(lang, 'yourVote', {
+  const vote = t(lang, 'yourVote', {
     ward: wardName(ctx, b.wardId, lang),
     date: formatDateIn(ctx, b.castAt, lang),
     codes: b.picks.join(', '),
     receipt: b.receipt,
   });
+  const ledger = { recorded: 'ledgerRecorded', pending: 'ledgerPending', refused: 'ledgerRefused' } as const;
+  return b.ledger && b.ledger !== 'unknown' ? fitParts(`${vote}.`, [t(lang, ledger[b.ledger])]) : vote;
 }
 
 function resultCount(state: UssdState, ctx: UssdContext): number {

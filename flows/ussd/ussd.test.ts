@@ -106,6 +106,8 @@ const cases: Case[] = [
   },
   { name: 'a second vote under refuse is refused with the receipt', deployment: withBallot({ rule: 'approval', max: 3 }, 'refuse'), inputs: ['1'], voter: { ...en, ballot: previous }, end: true, contains: ['You already voted on 20 Nov 2026 (receipt OLD11-RCPT1)'] },
   { name: 'my vote shows codes and receipt', inputs: ['3'], voter: { ...en, ballot: previous }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 2, 5. Receipt: OLD11-RCPT1'] },
+  { name: 'my vote says the vote is in the city ledger', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'recorded' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It is in the city ledger.'] },
+  { name: 'my vote says a vote waits for the next sync', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'pending' } }, end: true, contains: ['It reaches the city ledger at the next sync.'] },
   { name: 'my vote without a vote says so', inputs: ['3'], voter: en, end: true, contains: ['You have not voted yet.'] },
   { name: 'my vote does not pass off last cycle’s ballot as this one', inputs: ['3'], voter: { ...en, ballot: { ...previous, cycleId: 'c-past' } }, end: true, contains: ['You have not voted yet.'] },
   { name: 'rules explain the ballot, revote and helpline', inputs: ['4'], voter: en, end: true, contains: ['Pick 1 to 3 projects', 'your last vote counts', 'Help: 0800 000 111'] },

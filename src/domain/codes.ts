@@ -51,3 +51,9 @@ export function freshCodes(random: (bytes: number) => Uint8Array): { receipt: st
     reference: shortCode(random(bytesFor(REFERENCE_LENGTH)), REFERENCE_LENGTH),
   };
 }
+
+/** A code as residents see it, whatever spacing they typed: "p3htsqeme4" → "P3HTS-QEME4". */
+export function displayCode(code: string): string {
+  const bare = code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return bare.match(/.{1,5}/g)?.join('-') ?? bare;
+}

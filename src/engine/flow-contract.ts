@@ -10,6 +10,8 @@ export interface BallotSnapshot {
   receipt: string;
   castAt: Date;
   eventId: string;
+  /** Where it stands with the city ledger (absent: not known, e.g. in flow tests). */
+  ledger?: 'unknown' | 'pending' | 'recorded' | 'refused';
 }
 
 /** What the flow may know about the person dialling, loaded before each hop. */
@@ -91,6 +93,8 @@ export interface SmsContext {
   voter: VoterSnapshot & { optedOut: boolean };
   conversation: SmsConversation | null;
   fresh: { receipt: string; reference: string };
+  /** Where the vote with this receipt code stands with the city ledger. */
+  receiptState(code: string): 'unknown' | 'pending' | 'recorded' | 'refused';
   /** A proposal submitted on this gateway, by reference. */
   proposal(reference: string): { status: string } | null;
 }

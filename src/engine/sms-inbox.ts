@@ -106,6 +106,7 @@ export class SmsInbox {
       conversation,
       fresh,
       proposal: (ref) => store.proposal(ref),
+      receiptState: (code) => store.receiptState(code),
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
     applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now });

@@ -1,5 +1,6 @@
 // Prepared statements for the gateway's tables. Callers run these inside CommitQueue work.
 import type { Database, Statement } from 'better-sqlite3';
+import { receiptKey } from '../domain/protocol.ts';
 
 /** One row of the event log. */
 export interface EventRow {
@@ -42,6 +43,9 @@ interface BallotRow {
   cast_at: string;
 }
 
+/** pending: not yet acknowledged; recorded: in the city ledger; refused: the ledger rejected it. */
+export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'refused';
+
 /** Typed access to the gateway database. */
 export class GatewayStore {
   private readonly s: Record<string, Statement>;
@@ -56,6 +60,8 @@ export class GatewayStore {
         ON CONFLICT (cycle_id, voter_key) DO UPDATE SET ward_id = excluded.ward_id, picks = excluded.picks,
           receipt = excluded.receipt, event_id = excluded.event_id, channel = excluded.channel, cast_at = excluded.cast_at`),
       latestBallot: p('SELECT * FROM ballots WHERE voter_key = ? ORDER BY cast_at DESC LIMIT 1'),
+      ledgerState: p(`SELECT e.acked_at, r.reason FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id WHERE e.id = ?`),
+      receiptEvent: p(`SELECT e.id FROM events e WHERE e.type = 'vote.cast' AND replace(e.payload ->> '$.receipt', '-', '') = ? ORDER BY e.seq DESC LIMIT 1`),
       insertProposal: p(`INSERT INTO proposals (reference, event_id, cycle_id, voter_key, ward_id, category, title, description, submitted_at)
         VALUES (@reference, @event_id, @cycle_id, @voter_key, @ward_id, @category, @title, @description, @submitted_at)`),
       voterLang: p('SELECT lang FROM voters WHERE voter_key = ?'),
@@ -88,6 +94,19 @@ export class GatewayStore {
 
   upsertBallot(b: BallotRow): void {
     this.s.upsertBallot!.run(b);
+  }
+
+  /** Where an event stands with the city ledger, as this gateway last heard. */
+  ledgerState(eventId: string): LedgerState {
+    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null } | undefined;
+    if (!row) return 'unknown';
+    return row.reason ? 'refused' : row.acked_at ? 'recorded' : 'pending';
+  }
+
+  /** The ledger state of the vote that got receipt `code` here (any spacing, dashes or case). */
+  receiptState(code: string): LedgerState {
+    const id = this.s.receiptEvent!.pluck().get(receiptKey(code)) as string | undefined;
+    return id ? this.ledgerState(id) : 'unknown';
   }
 
   latestBallot(voterKey: string): BallotRow | undefined {

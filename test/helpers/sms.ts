@@ -19,6 +19,7 @@ export function smsCtx(
     conversation,
     fresh: FRESH,
     proposal: (ref) => (ref === 'P-KNWN0-001' ? { status: 'submitted' } : null),
+    receiptState: (code) => ({ 'AAAAABBBBB': 'recorded', 'CCCCCDDDDD': 'pending', 'EEEEEFFFFF': 'refused' } as const)[code.replace(/-/g, '')] ?? 'unknown',
   };
 }
 
