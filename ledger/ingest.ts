@@ -25,6 +25,8 @@ export interface IngestContext {
   ballot: Deployment;
   allowanceMs: number;
   now: Date;
+  /** When the request arrived: the clock skew is measured against this, not against queueing. */
+  arrivedAt: Date;
   lockHead: boolean;
 }
 
@@ -32,13 +34,18 @@ export interface IngestContext {
 export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestContext): Promise<BatchAnswer & { replayOf?: true }> {
   const { header, source } = input;
   const receivedAt = ctx.now.toISOString();
+  // SQLite: take the write lock before reading, so a second process (sauti ledger import beside a
+  // running ledger) waits for it instead of failing with a stale snapshot.
+  if (!ctx.lockHead) await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
   const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
   if (seen) {
     if (source === 'bundle' && seen.answer) return { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true };
     throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
   }
-  const gateway = await trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId).executeTakeFirstOrThrow();
-  const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.now.getTime() : null;
+  let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
+  if (ctx.lockHead) gq = gq.forUpdate(); // PostgreSQL: one batch per gateway at a time across ledger processes
+  const gateway = await gq.executeTakeFirstOrThrow();
+  const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.arrivedAt.getTime() : null;
   const effectiveSkew = skewMs ?? gateway.clock_skew_ms;
 
   const rejected: Rejected[] = [];
@@ -70,10 +77,13 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       rejected.push({ id: e.id, seq: e.seq, reason: before.reason, detail: before.detail });
     } else {
       const holder = known.seqs.get(e.seq);
+      if (holder !== undefined) {
+        // The gateway's numbering disagrees with what the ledger holds (a reinstalled gateway reusing
+        // its id?). Acknowledging would make the gateway drop the event: refuse the whole batch.
+        throw new SautiError('sync.seq_conflict', `sequence number ${e.seq} of ${header.gatewayId} already belongs to event ${holder} in the ledger; give a re-installed gateway a new SAUTI_GATEWAY_ID`);
+      }
       const ordered = orderedAt(e.capturedAt, effectiveSkew);
-      const why = holder !== undefined
-        ? { reason: 'seq-conflict' as const, detail: `sequence number ${e.seq} of ${header.gatewayId} already belongs to event ${holder}` }
-        : refusal(ctx.ballot, e, ordered, ctx.allowanceMs);
+      const why = refusal(ctx.ballot, e, ordered, ctx.allowanceMs);
       if (why) {
         rejected.push({ id: e.id, seq: e.seq, ...why });
         newRejections.push({ event_id: e.id, gateway_id: header.gatewayId, gateway_seq: e.seq, ...why, received_at: receivedAt });

@@ -43,8 +43,13 @@ export class Ledger {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** The ledger's clock. */
+  now(): Date {
+    return this.clock();
+  }
+
   /** Registers a gateway's public key. The same key again changes nothing; another key needs `replace`. */
-  async addGateway(gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean } = {}): Promise<'added' | 'unchanged' | 'replaced'> {
+  async addGateway(gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean; allowHistory?: boolean } = {}): Promise<'added' | 'unchanged' | 'replaced'> {
     parsePublicKey(publicKey);
     const { db } = this.conn;
     const existing = await db.selectFrom('ledger_gateways').select('public_key').where('gateway_id', '=', gatewayId).executeTakeFirst();
@@ -53,6 +58,10 @@ export class Ledger {
       throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} is registered with another key; pass --replace if the gateway was re-installed`);
     }
     if (existing) {
+      const history = await db.selectFrom('ledger_gateways').select('max_seq').where('gateway_id', '=', gatewayId).executeTakeFirstOrThrow();
+      if (history.max_seq > 0 && !opts.allowHistory) {
+        throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} already has events up to sequence ${history.max_seq} here; a re-installed gateway starts its numbering again, so give it a new SAUTI_GATEWAY_ID instead`);
+      }
       await db.updateTable('ledger_gateways').set({ public_key: publicKey }).where('gateway_id', '=', gatewayId).execute();
       return 'replaced';
     }
@@ -86,13 +95,14 @@ export class Ledger {
   }
 
   /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
-  ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle'): Promise<BatchAnswer & { replayOf?: true }> {
+  ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle', arrivedAt = this.clock()): Promise<BatchAnswer & { replayOf?: true }> {
     const run = async () =>
       this.conn.db.transaction().execute((trx) =>
         ingestBatch(trx, { header, lines, source }, {
           ballot: this.ballot(),
           allowanceMs: this.ballot().sync.maxClockSkewSeconds * 1000,
           now: this.clock(),
+          arrivedAt,
           lockHead: this.conn.dialect === 'postgres',
         }),
       );

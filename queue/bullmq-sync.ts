@@ -38,11 +38,7 @@ export class BullmqSyncScheduler {
     // A Redis that restarted without persistence has forgotten the scheduler: put it back on every reconnect.
     this.connection.on('ready', () => void this.ensureScheduler().catch(() => undefined));
     // Concurrency 1: rounds of one gateway never overlap (the relay also refuses to).
-    this.worker = new Worker(this.queueName, () => this.o.round(), {
-      connection: this.connection.duplicate(),
-      concurrency: 1,
-      settings: { backoffStrategy: (attempts: number) => nextDelayMs(this.o.intervalMs, attempts, this.o.maxBackoffMs) },
-    });
+    this.worker = new Worker(this.queueName, () => this.backedOffRound(), { connection: this.connection.duplicate(), concurrency: 1 });
     this.worker.on('failed', (job, err) =>
       this.o.logger.warn({ component: 'sync', attempt: job?.attemptsMade, err: { message: err.message } }, 'sync round failed; BullMQ will retry'),
     );
@@ -53,8 +49,28 @@ export class BullmqSyncScheduler {
     await this.queue?.upsertJobScheduler('sync', { every: this.o.intervalMs }, { name: 'round', opts: this.jobOptions });
   }
 
-  /** Failed rounds retry on the same capped exponential schedule as the embedded scheduler. */
-  private readonly jobOptions = { attempts: 8, backoff: { type: 'custom' }, removeOnComplete: true, removeOnFail: 100 };
+  /** One attempt per job: the repeat is the retry, and backedOffRound spaces them out. */
+  private readonly jobOptions = { attempts: 1, removeOnComplete: true, removeOnFail: 100 };
+  private failures = 0;
+  private notBefore = 0;
+
+  /**
+   * The scheduler fires every interval whatever happened; after failures, rounds are skipped
+   * until the same capped exponential delay as the embedded scheduler has passed.
+   */
+  private async backedOffRound(): Promise<string> {
+    if (Date.now() < this.notBefore) return 'backing off';
+    try {
+      await this.o.round();
+      this.failures = 0;
+      this.notBefore = 0;
+      return 'done';
+    } catch (err) {
+      this.failures += 1;
+      this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs) - this.o.intervalMs;
+      throw err;
+    }
+  }
 
   /** Runs a round soon (a one-off job beside the repeating one). */
   async trigger(): Promise<void> {

@@ -1,7 +1,7 @@
 // Bundles for gateways with no link at all: `sauti sync export` writes every unacknowledged
 // event into a signed file an officer carries to the city office; the ledger's acknowledgement
 // file, carried back, is imported here and acknowledges exactly what the ledger answered for.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { createHash, sign } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
@@ -28,9 +28,12 @@ export interface ExportSummary {
  */
 export function exportBundle(outbox: Outbox, identity: GatewayIdentity, file: string, progress?: (done: number, total: number) => void, now = new Date()): ExportSummary {
   const db = outbox.db;
-  const fd = openSync(file, 'w', 0o600);
+  // Written under a temporary name and renamed when complete: a half-written file never looks like a bundle.
+  const partial = `${file}.partial`;
+  const fd = openSync(partial, 'w', 0o600);
+  let summary: ExportSummary;
   try {
-    return db.transaction(() => {
+    summary = db.transaction(() => {
       const total = outbox.pendingCount();
       const header: BatchHeader = { protocol: PROTOCOL_VERSION, gatewayId: identity.gatewayId, batchId: uuidv7(), sentAt: now.toISOString(), backlog: 0, count: total };
       const hash = createHash('sha256');
@@ -57,12 +60,15 @@ export function exportBundle(outbox: Outbox, identity: GatewayIdentity, file: st
       if (done !== total) throw new SautiError('sync.export_changed', 'the outbox changed while exporting; run the export again');
       const signature = sign(null, digestMessage(identity.gatewayId, hash.digest('hex')), identity.privateKey).toString('base64');
       writeSync(fd, bundleLine(identity.gatewayId, signature), 0, 'latin1');
-      db.prepare('INSERT INTO sync_bundles (bundle_id, first_seq, last_seq, count, created_at) VALUES (?, ?, ?, ?, ?)').run(header.batchId, first, after, total, now.toISOString());
       return { bundleId: header.batchId, count: total, firstSeq: first, lastSeq: after, bytes };
     })();
   } finally {
     closeSync(fd);
   }
+  // Recorded after the read snapshot ends: a write inside it could fail on a gateway taking votes.
+  db.prepare('INSERT INTO sync_bundles (bundle_id, first_seq, last_seq, count, created_at) VALUES (?, ?, ?, ?, ?)').run(summary.bundleId, summary.firstSeq, summary.lastSeq, summary.count, now.toISOString());
+  renameSync(partial, file);
+  return summary;
 }
 
 /** Applies the ledger's acknowledgement file. Importing it twice changes nothing. */
@@ -77,9 +83,21 @@ export function importAck(outbox: Outbox, gatewayId: string, file: string, now =
   if (!parsed.success) throw new SautiError('sync.bad_ack', `${file}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   const ack = parsed.data;
   if (ack.gatewayId !== gatewayId) throw new SautiError('sync.bad_ack', `${file} acknowledges gateway ${ack.gatewayId}, not this one (${gatewayId})`);
-  const known = outbox.db.prepare('SELECT 1 FROM sync_bundles WHERE bundle_id = ?').get(ack.bundleId);
-  if (!known) throw new SautiError('sync.bad_ack', `${file} is for bundle ${ack.bundleId}, which this gateway did not export`);
-  const result = outbox.recordAnswer({ ...ack, receivedAt: ack.importedAt }, now);
+  const bundle = outbox.db.prepare('SELECT first_seq, last_seq FROM sync_bundles WHERE bundle_id = ?').get(ack.bundleId) as { first_seq: number; last_seq: number } | undefined;
+  if (!bundle) throw new SautiError('sync.bad_ack', `${file} is for bundle ${ack.bundleId}, which this gateway did not export`);
+  // Only events the bundle carried can be acknowledged by its file.
+  const inBundle = new Set(
+    outbox.db.prepare('SELECT id FROM events WHERE seq BETWEEN ? AND ?').pluck().all(bundle.first_seq, bundle.last_seq) as string[],
+  );
+  const result = outbox.recordAnswer(
+    {
+      receivedAt: ack.importedAt,
+      accepted: ack.accepted.filter((a) => inBundle.has(a.id)),
+      duplicates: ack.duplicates.filter((id) => inBundle.has(id)),
+      rejected: ack.rejected.filter((r) => inBundle.has(r.id)),
+    },
+    now,
+  );
   outbox.db.prepare('UPDATE sync_bundles SET acked_at = coalesce(acked_at, ?) WHERE bundle_id = ?').run(now.toISOString(), ack.bundleId);
   return { ...result, bundleId: ack.bundleId };
 }

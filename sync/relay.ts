@@ -23,7 +23,7 @@ export interface RelayOptions {
   batchSize: number;
   logger: Logger;
   clock?: () => Date;
-  /** Seconds before an unanswered request is abandoned (it is then retried as a new batch). */
+  /** Milliseconds before an unanswered request is abandoned (it is then retried as a new batch). */
   timeoutMs?: number;
   gzipLevel?: number;
 }
@@ -56,6 +56,7 @@ export class Relay {
       };
       let batch = next(0);
       let sending = batch ? this.send(batch.body, batch.signature) : null;
+      sending?.catch(() => undefined); // awaited below; never an unhandled rejection if building the next batch throws
       while (batch && sending) {
         const following = next(batch.lastSeq);
         const answer = await sending;
@@ -120,7 +121,8 @@ export class Relay {
 
   private async request(path: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(new URL(path, this.o.ledgerUrl), { ...init, signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000) });
+      // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
+      return await fetch(new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`), { ...init, signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
       throw new SautiError('sync.unreachable', `the ledger at ${this.o.ledgerUrl} is unreachable (${cause})`, { retryable: true, cause: err });

@@ -239,3 +239,26 @@ describe('ledger batch bodies', () => {
   });
 });
 
+
+describe('ledger safeguards', () => {
+  it('refuses a whole batch whose sequence numbers clash with what it holds, storing nothing', async () => {
+    const { ledger, gw, push } = await setup('sqlite');
+    await push(buildBatch(gw, [eventFactory('gw-a').vote('+254711000001', [1], at(1))], 0, new Date()));
+    // A re-installed gateway with the same id numbers from 1 again.
+    const clash = await push(buildBatch(gw, [eventFactory('gw-a').vote('+254711000002', [2], at(2))], 0, new Date()));
+    expect(clash.status).toBe(409);
+    expect(clash.body).toMatchObject({ error: 'seq-conflict', message: expect.stringContaining('new SAUTI_GATEWAY_ID') });
+    expect(await count(ledger)).toBe(1);
+    await expect(ledger.addGateway('gw-a', identity('gw-a').publicKey, { replace: true })).rejects.toThrow(/already has events up to sequence 1/);
+    await ledger.close();
+  });
+
+  it('accepts SMS ideas whatever their category: the PB team reviews them', async () => {
+    const { ledger, gw, push } = await setup('sqlite');
+    const f = eventFactory('gw-a');
+    const idea = { ...f.vote('+254711000001', [1], at(1)), type: 'proposal.submitted', payload: JSON.stringify({ wardId: 'north', category: 'sms', title: 'Fix the borehole', description: 'Fix the borehole at Kiboko market', reference: 'K7T2-9QPX' }) };
+    const res = await push(buildBatch(gw, [idea], 0, new Date()));
+    expect(res.body.accepted).toHaveLength(1);
+    await ledger.close();
+  });
+});

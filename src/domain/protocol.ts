@@ -40,7 +40,7 @@ export const proposalPayloadSchema = z.strictObject({
 
 /** One event line. The payload is checked against its type separately (see parseEvent). */
 export const eventLineSchema = z.object({
-  id: z.uuid(),
+  id: z.uuid().transform((s) => s.toLowerCase()),
   seq: z.number().int().min(1),
   type: z.enum(['vote.cast', 'proposal.submitted']),
   cycleId: idText,
@@ -75,13 +75,13 @@ export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { o
 }
 
 /** Why the ledger refused an event. The gateway keeps these for its operator. */
-export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'seq-conflict';
+export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window';
 
-/** The ledger's answer to a batch. Every event of the batch is in exactly one list. */
+/** The ledger's answer to a batch. Every event of the batch is in one list (an id repeated within the batch is a duplicate from its second line on). */
 export const batchAnswerSchema = z.object({
   batchId: z.string(),
   receivedAt: z.string(),
-  /** Ledger clock minus the batch's sentAt, in ms (null for bundles: carried, not sent). */
+  /** The batch's sentAt minus the ledger's clock at arrival, in ms: positive when the gateway is ahead (null for bundles). */
   clockSkewMs: z.number().nullable(),
   accepted: z.array(z.object({ id: z.string(), ledgerSeq: z.number() })),
   duplicates: z.array(z.string()),
@@ -99,6 +99,7 @@ export const REFUSALS = {
   replayed: 409,
   malformed: 400,
   'too-large': 413,
+  'seq-conflict': 409,
 } as const;
 export type Refusal = keyof typeof REFUSALS;
 

@@ -12,6 +12,7 @@ const CODES: Record<string, Refusal> = {
   'sync.bad_signature': 'bad-signature',
   'sync.replayed': 'replayed',
   'sync.malformed': 'malformed',
+  'sync.seq_conflict': 'seq-conflict',
 };
 
 /** Routes under /v1; mounted on its own server (`sauti ledger`) or beside a gateway (`sauti start`). */
@@ -20,6 +21,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
   const refuse = (res: Response, error: Refusal, message: string) => res.status(REFUSALS[error]).json({ error, message });
 
   router.post('/v1/batches', async (req, res) => {
+    const arrivedAt = ledger.now();
     const gatewayId = req.get('sauti-gateway');
     const signature = req.get('sauti-signature');
     if (!gatewayId || !signature) return refuse(res, 'unsigned', 'a batch needs the Sauti-Gateway and Sauti-Signature headers');
@@ -36,7 +38,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     }
     const { header, lines } = decodeBatch(text);
     if (header.gatewayId !== gatewayId) return refuse(res, 'malformed', `header.gatewayId is ${header.gatewayId} but the batch is signed as ${gatewayId}`);
-    const answer = await ledger.ingest(header, lines, 'push');
+    const answer = await ledger.ingest(header, lines, 'push', arrivedAt);
     logger.info(
       { component: 'ledger', gatewayId, batchId: header.batchId, accepted: answer.accepted.length, duplicates: answer.duplicates.length, rejected: answer.rejected.length, gaps: answer.gaps.length },
       'batch ingested',
@@ -58,7 +60,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
 
   router.get('/v1/receipts/:code', async (req, res) => {
     const code = String(req.params.code);
-    if (!/^[A-Za-z0-9-]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
+    if (!/^[A-Za-z0-9 -]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
     const view = await ledger.receipt(code);
     res.status(view.found ? 200 : 404).json(view);
   });
