@@ -1,6 +1,7 @@
 // The central ledger: registered gateways, ingest, receipts, the published ballot. Storage is
 // whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
 import type { Deployment } from '../src/config/schema.ts';
+import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
@@ -138,7 +139,7 @@ export class Ledger {
       .where('receipt', '=', receipt)
       .orderBy('seq')
       .executeTakeFirst();
-    if (!row) return { found: false, receipt };
+    if (!row) return { found: false, receipt: displayCode(receipt) };
     const counted = await db
       .selectFrom('ledger_ballots')
       .select(['event_id', 'ordered_at'])
@@ -147,7 +148,7 @@ export class Ledger {
       .executeTakeFirst();
     const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
     const status = counted?.event_id === row.event_id ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
-    return { found: true, receipt, cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
+    return { found: true, receipt: displayCode(receipt), cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
   }
 
   /** The ballot gateways download: cycles, wards, projects, phases, with a version that changes with them. */

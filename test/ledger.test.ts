@@ -184,7 +184,7 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     await push(buildBatch(gw, [first, second], 0, new Date()));
     const counted = await request(app).get('/v1/receipts/bbbb2222');
     expect(counted.status).toBe(200);
-    expect(counted.body).toMatchObject({ found: true, receipt: 'BBBB2222', status: 'counted', cycleId: 'c-open', ledgerSeq: 2 });
+    expect(counted.body).toMatchObject({ found: true, receipt: 'BBBB2-222', status: 'counted', cycleId: 'c-open', ledgerSeq: 2 });
     expect(JSON.stringify(counted.body)).not.toMatch(/picks|voter|north/);
     expect((await request(app).get('/v1/receipts/AAAA1111')).body.status).toBe('replaced');
     expect((await request(app).get('/v1/receipts/ZZZZ9999')).status).toBe(404);

@@ -18,6 +18,9 @@ export function progressBar(label: string): { update: (done: number, total: numb
         bar.update(done);
       }
     },
-    stop: () => started && bar.stop(),
+    stop() {
+      if (started) bar.stop();
+      started = false;
+    },
   };
 }

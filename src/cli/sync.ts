@@ -78,7 +78,7 @@ export function exportBundleFile(settings: Settings, out: string): void {
   try {
     const s = exportBundle(outbox, identity, out, bar.update);
     bar.stop();
-    console.log(`Wrote ${out}: ${s.count} events (seq ${s.firstSeq}–${s.lastSeq}), ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
+    console.log(`Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq}), ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
     console.log('They stay in the outbox until the acknowledgement file comes back (sauti sync import-ack).');
   } finally {
     bar.stop();
