@@ -1,26 +1,16 @@
 // The ledger's tables, for SQLite and PostgreSQL alike (Kysely's schema builder emits each
 // dialect's SQL). Times are ISO 8601 UTC text, so they sort the same way in both.
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import type { ChainedFields } from '../src/domain/protocol.ts';
 
 export interface LedgerTables {
   /** The chain's tip: one row (id = 1). Ingest locks it, so appends are serial even across replicas. */
   ledger_head: { id: number; seq: number; hash: string };
-  /** Accepted events, append-only, each chained to the one before. */
-  ledger_events: {
-    seq: number;
-    event_id: string;
-    gateway_id: string;
-    gateway_seq: number;
-    type: string;
-    cycle_id: string;
-    voter_key: string;
-    channel: string;
-    captured_at: string;
+  /** Accepted events, append-only, each chained to the one before (the chained fields, then the rest). */
+  ledger_events: ChainedFields & {
     /** captured_at corrected by the gateway's measured clock skew: what ballots are ordered by. */
     ordered_at: string;
-    received_at: string;
     receipt: string | null;
-    payload: string;
     prev_hash: string;
     hash: string;
   };
