@@ -1,6 +1,7 @@
 // Ingest: one batch (pushed or carried in a bundle) into the ledger, all or nothing. Every event
-// ends in exactly one list of the answer: accepted (with its ledger sequence number), duplicate
-// (already here: ignored), or rejected (with the reason, kept so a resend gets the same answer).
+// line ends in one list of the answer: accepted (with its ledger sequence number), duplicate
+// (already here, or repeated in the batch: ignored), or rejected (with the reason, kept so a
+// resend gets the same answer).
 import type { Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
@@ -95,11 +96,13 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.ids.has(r.id) && !known.rejections.has(r.id)) {
     newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
   }
+  // A malformed line may repeat an id: store (and count) each refused id once.
+  const toStore = dedupeBy(newRejections, (r) => r.event_id);
 
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
   await countBallots(trx, ctx.ballot, accepted);
-  for (let i = 0; i < newRejections.length; i += CHUNK) {
-    await trx.insertInto('ledger_rejections').values(dedupeBy(newRejections.slice(i, i + CHUNK), (r) => r.event_id)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
+  for (let i = 0; i < toStore.length; i += CHUNK) {
+    await trx.insertInto('ledger_rejections').values(toStore.slice(i, i + CHUNK)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
   }
 
   const maxSeq = Math.max(gateway.max_seq, ...events.map((e) => e.seq), ...rejected.map((r) => r.seq ?? 0));
@@ -115,7 +118,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       contiguous_seq: contiguous,
       accepted_count: gateway.accepted_count + accepted.length,
       duplicate_count: gateway.duplicate_count + duplicates.length,
-      rejected_count: gateway.rejected_count + newRejections.length,
+      rejected_count: gateway.rejected_count + toStore.length,
     })
     .where('gateway_id', '=', header.gatewayId)
     .execute();

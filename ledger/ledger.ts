@@ -35,8 +35,11 @@ export type ReceiptView =
       status: 'counted' | 'replaced' | 'superseded';
     };
 
+type PublishedBallot = { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> };
+
 export class Ledger {
   private tail: Promise<unknown> = Promise.resolve();
+  private published: { source: Deployment; value: PublishedBallot } | undefined;
 
   constructor(
     readonly conn: LedgerConnection,
@@ -50,18 +53,17 @@ export class Ledger {
   }
 
   /** Registers a gateway's public key. The same key again changes nothing; another key needs `replace`. */
-  async addGateway(gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean; allowHistory?: boolean } = {}): Promise<'added' | 'unchanged' | 'replaced'> {
+  async addGateway(gatewayId: string, publicKey: string, opts: { label?: string; replace?: boolean } = {}): Promise<'added' | 'unchanged' | 'replaced'> {
     parsePublicKey(publicKey);
     const { db } = this.conn;
-    const existing = await db.selectFrom('ledger_gateways').select('public_key').where('gateway_id', '=', gatewayId).executeTakeFirst();
+    const existing = await db.selectFrom('ledger_gateways').select(['public_key', 'max_seq']).where('gateway_id', '=', gatewayId).executeTakeFirst();
     if (existing?.public_key === publicKey) return 'unchanged';
     if (existing && !opts.replace) {
-      throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} is registered with another key; pass --replace if the gateway was re-installed`);
+      throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} is registered with another key; pass --replace only if it has not synced anything yet`);
     }
     if (existing) {
-      const history = await db.selectFrom('ledger_gateways').select('max_seq').where('gateway_id', '=', gatewayId).executeTakeFirstOrThrow();
-      if (history.max_seq > 0 && !opts.allowHistory) {
-        throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} already has events up to sequence ${history.max_seq} here; a re-installed gateway starts its numbering again, so give it a new SAUTI_GATEWAY_ID instead`);
+      if (existing.max_seq > 0) {
+        throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} already has events up to sequence ${existing.max_seq} here; a re-installed gateway starts its numbering again, so give it a new SAUTI_GATEWAY_ID instead`);
       }
       await db.updateTable('ledger_gateways').set({ public_key: publicKey }).where('gateway_id', '=', gatewayId).execute();
       return 'replaced';
@@ -97,16 +99,18 @@ export class Ledger {
 
   /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
   ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle', arrivedAt = this.clock()): Promise<BatchAnswer & { replayOf?: true }> {
-    const run = async () =>
-      this.conn.db.transaction().execute((trx) =>
+    const run = async () => {
+      const ballot = this.ballot();
+      return this.conn.db.transaction().execute((trx) =>
         ingestBatch(trx, { header, lines, source }, {
-          ballot: this.ballot(),
-          allowanceMs: this.ballot().sync.maxClockSkewSeconds * 1000,
+          ballot,
+          allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
           now: this.clock(),
           arrivedAt,
           lockHead: this.conn.dialect === 'postgres',
         }),
       );
+    };
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
@@ -152,10 +156,15 @@ export class Ledger {
   }
 
   /** The ballot gateways download: cycles, wards, projects, phases, with a version that changes with them. */
-  publishedBallot(): { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> } {
-    const { categories, wards, cycles } = this.ballot();
-    const ballot = { categories, wards, cycles };
-    return { version: sha256Hex(JSON.stringify(ballot)).slice(0, 16), ballot };
+  publishedBallot(): PublishedBallot {
+    // Gateways ask every round; the version hash is computed once per deployment, not per request.
+    const source = this.ballot();
+    if (this.published?.source !== source) {
+      const { categories, wards, cycles } = source;
+      const ballot = { categories, wards, cycles };
+      this.published = { source, value: { version: sha256Hex(JSON.stringify(ballot)).slice(0, 16), ballot } };
+    }
+    return this.published.value;
   }
 
   setBallot(ballot: () => Deployment): void {

@@ -72,11 +72,6 @@ export class BullmqSyncScheduler {
     }
   }
 
-  /** Runs a round soon (a one-off job beside the repeating one). */
-  async trigger(): Promise<void> {
-    await this.queue?.add('round', {}, this.jobOptions);
-  }
-
   async stop(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();

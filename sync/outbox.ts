@@ -38,15 +38,9 @@ export class Outbox {
     return this.s.count.get() as number;
   }
 
-  /** Marks events acknowledged by the ledger; idempotent. Returns how many changed. */
-  acknowledge(ids: readonly string[], at: Date): number {
-    const when = at.toISOString();
-    return this.db.transaction(() => ids.reduce((n, id) => n + this.s.ack.run(when, id).changes, 0))();
-  }
-
   /**
    * Records the ledger's answer in one transaction: every event it answered for leaves the
-   * outbox; refused ones are kept with their reason. Ids the gateway never sent are ignored.
+   * outbox; refused ones are kept with their reason. Ids not in the outbox change nothing.
    */
   recordAnswer(answer: Pick<BatchAnswer, 'accepted' | 'duplicates' | 'rejected' | 'receivedAt'>, at: Date): { acknowledged: number; rejected: number } {
     const when = at.toISOString();

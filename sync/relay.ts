@@ -63,16 +63,19 @@ export class Relay {
         // Send the next batch before recording this answer, so the ledger is never idle waiting.
         sending = following ? this.send(following.body, following.signature) : null;
         sending?.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
-        const { acknowledged } = outbox.recordAnswer(answer, this.now());
+        // The answer and the sync state in one transaction: one commit per batch.
+        const { acknowledged } = outbox.db.transaction(() => {
+          outbox.setState({
+            last_push_at: answer.receivedAt,
+            ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
+            ledger_gaps: JSON.stringify(answer.gaps),
+          });
+          return outbox.recordAnswer(answer, this.now());
+        })();
         total.batches += 1;
         total.accepted += answer.accepted.length;
         total.duplicates += answer.duplicates.length;
         total.rejected += answer.rejected.length;
-        outbox.setState({
-          last_push_at: answer.receivedAt,
-          ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
-          ledger_gaps: JSON.stringify(answer.gaps),
-        });
         if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
         // An answer that acknowledges nothing means the ledger is not taking this gateway's events: stop and report.
         if (acknowledged === 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);

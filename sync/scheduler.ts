@@ -1,5 +1,5 @@
 // The embedded scheduler (no Redis): runs a sync round every interval, backing off while the
-// ledger cannot be reached, and at once when asked (`trigger`, e.g. after a vote).
+// ledger cannot be reached.
 import type { Logger } from 'pino';
 import { nextDelayMs } from './sync-job.ts';
 
@@ -22,7 +22,7 @@ export class EmbeddedSyncScheduler {
   }
 
   /** Runs a round now (joins one already running). */
-  trigger(): Promise<void> {
+  private trigger(): Promise<void> {
     this.inFlight ??= this.run().finally(() => (this.inFlight = null));
     return this.inFlight;
   }

@@ -187,6 +187,7 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     expect(counted.body).toMatchObject({ found: true, receipt: 'BBBB2-222', status: 'counted', cycleId: 'c-open', ledgerSeq: 2 });
     expect(JSON.stringify(counted.body)).not.toMatch(/picks|voter|north/);
     expect((await request(app).get('/v1/receipts/AAAA1111')).body.status).toBe('replaced');
+    expect((await request(app).get('/v1/receipts/bbbb%202222')).body).toMatchObject({ found: true, receipt: 'BBBB2-222' });
     expect((await request(app).get('/v1/receipts/ZZZZ9999')).status).toBe(404);
     expect((await request(app).get('/v1/receipts/no!')).status).toBe(400);
     await ledger.close();

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
@@ -27,12 +28,13 @@ afterEach(async () => {
 });
 afterAll(dropSchemas);
 
-/** A ledger listening on a real port (`port` 0: any free one). */
-async function ledgerServer(ledger: Ledger, port = 0): Promise<{ url: string; stop: () => Promise<void> }> {
+/** A ledger listening on a real port (`port` 0: any free one), optionally under a path prefix as behind a proxy. */
+async function ledgerServer(ledger: Ledger, port = 0, prefix = ''): Promise<{ url: string; stop: () => Promise<void> }> {
+  const app = prefix ? express().use(prefix, createLedgerApp(ledger, silent)) : createLedgerApp(ledger, silent);
   const server = await new Promise<Server>((resolve) => {
-    const s = createLedgerApp(ledger, silent).listen(port, '127.0.0.1', () => resolve(s));
+    const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${prefix}`;
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -92,6 +94,14 @@ describe('gateway → ledger sync', () => {
     expect(await myVote()).toContain(`Receipt: ${receipt}. It is in the city ledger.`);
     expect(gw.store.receiptState(receipt)).toBe('recorded');
     expect(gw.store.receiptState('ZZZZZ-ZZZZZ')).toBe('unknown');
+  });
+
+  it('reaches a ledger published under a path prefix', async () => {
+    const { gw, ledger, relay } = await setup();
+    await vote(gw, '+254711000801');
+    const proxied = await ledgerServer(ledger, 0, '/city/ledger');
+    expect(await relay(`${proxied.url}/`).pushAll()).toMatchObject({ accepted: 1, backlog: 0 });
+    expect(await syncRound(relay(proxied.url), gw.ballots, silent)).toMatchObject({ ballot: 'updated' });
   });
 
   it('keeps everything while the ledger is down, then delivers it exactly once', async () => {
