@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
 import { batchAnswerSchema, type BatchAnswer } from '../src/domain/protocol.ts';
-import { buildBatch } from './batch.ts';
+import { buildBatch, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
 import type { Outbox } from './outbox.ts';
 
@@ -54,7 +54,9 @@ export class Relay {
         remaining -= rows.length;
         return rows.length ? buildBatch(identity, rows, Math.max(0, remaining), this.now(), this.o.gzipLevel) : null;
       };
-      let batch = next(0);
+      // With nothing to send, an empty batch still tells the ledger this gateway is alive, its
+      // clock and its backlog (GET /v1/gateways).
+      let batch: SignedBatch | null = next(0) ?? buildBatch(identity, [], 0, this.now(), this.o.gzipLevel);
       let sending = batch ? this.send(batch.body, batch.signature) : null;
       sending?.catch(() => undefined); // awaited below; never an unhandled rejection if building the next batch throws
       while (batch && sending) {
@@ -72,13 +74,13 @@ export class Relay {
           });
           return outbox.recordAnswer(answer, this.now());
         })();
-        total.batches += 1;
+        if (batch.header.count > 0) total.batches += 1;
         total.accepted += answer.accepted.length;
         total.duplicates += answer.duplicates.length;
         total.rejected += answer.rejected.length;
         if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
         // An answer that acknowledges nothing means the ledger is not taking this gateway's events: stop and report.
-        if (acknowledged === 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
+        if (acknowledged === 0 && batch.header.count > 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
         batch = following;
       }
       total.backlog = outbox.pendingCount();

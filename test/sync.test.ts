@@ -118,9 +118,12 @@ describe('gateway → ledger sync', () => {
     expect(gw.outbox.pendingCount()).toBe(0);
     expect(gw.outbox.state('last_error')).toBe('');
     expect(await ledgerCount(ledger)).toBe(7);
-    // A second round has nothing to send and stores nothing twice.
+    // A second round has nothing to send and stores nothing twice, but still reports in.
+    const seenBefore = (await ledger.gateways())[0]!.lastSeenAt;
+    await new Promise((r) => setTimeout(r, 5));
     expect((await relay().pushAll()).batches).toBe(0);
     expect(await ledgerCount(ledger)).toBe(7);
+    expect((await ledger.gateways())[0]!.lastSeenAt! > seenBefore!).toBe(true);
   });
 
   it('treats an answer lost on the way back as a resend of duplicates, not new votes', async () => {
