@@ -22,6 +22,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['sync/', 'sync'],
   ['queue/', 'queue'],
   ['ledger/', 'ledger'],
+  ['tally/', 'tally'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -36,13 +37,14 @@ const MAY_IMPORT: Record<string, string[]> = {
   adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
   sync: ['config', 'domain', 'store', 'logging'],
   queue: ['config', 'domain', 'store', 'engine', 'logging', 'sync'],
-  ledger: ['config', 'domain', 'logging'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger'],
+  tally: [],
+  ledger: ['config', 'domain', 'logging', 'tally'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
 const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely'];
-const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows'];
+const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -58,7 +60,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;

@@ -1,0 +1,44 @@
+// Greedy selection, as Pabulib names and computes it: rank projects by score (highest first;
+// ties keep the order the projects are listed in), then walk the ranking spending the budget.
+
+export type GreedyVariant = 'skip' | 'no-skip';
+
+export interface GreedyInput {
+  costs: readonly number[];
+  /** What projects are ranked by (votes, or points for ranked and cumulative ballots). */
+  ranking: ArrayLike<number>;
+  budget: number;
+  /** Projects scoring below this are passed over (greedy-threshold); `>=` is eligible. */
+  threshold?: number;
+  /** Start from these already-funded projects and spend only what is left (a completion). */
+  funded?: readonly number[];
+}
+
+/** Project indices ordered by `ranking` descending; ties keep index order (a stable sort). */
+export function rankProjects(ranking: ArrayLike<number>): number[] {
+  const order = Array.from({ length: ranking.length }, (_, i) => i);
+  return order.sort((a, b) => ranking[b]! - ranking[a]! || a - b);
+}
+
+/**
+ * `skip`: a project that does not fit is skipped and the next one is tried.
+ * `no-skip`: the walk stops at the first eligible project that does not fit.
+ * Returns the selected indices in the order they were funded.
+ */
+export function greedy(input: GreedyInput, variant: GreedyVariant): number[] {
+  const threshold = input.threshold ?? Number.NEGATIVE_INFINITY;
+  const funded = new Set(input.funded ?? []);
+  let left = input.budget - [...funded].reduce((sum, p) => sum + input.costs[p]!, 0);
+  const selected: number[] = [];
+  for (const p of rankProjects(input.ranking)) {
+    if (funded.has(p) || input.ranking[p]! < threshold) continue;
+    const cost = input.costs[p]!;
+    if (cost <= left) {
+      selected.push(p);
+      left -= cost;
+    } else if (variant === 'no-skip') {
+      break;
+    }
+  }
+  return selected;
+}
