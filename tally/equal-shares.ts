@@ -73,35 +73,46 @@ const ZERO_CLASS = 0;
  * whose ballot lists no project); costs are whole currency units.
  */
 export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
-  const n = BigInt(index.voters);
   const projectCount = costs.length;
   if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
 
   // Budgets are numerators over `denominator`. Class 0 holds voters with nothing left.
-  let denominator = n;
+  let denominator = BigInt(index.voters);
   const budget: bigint[] = [0n, totalBudget];
   const size: number[] = [0, index.voters];
   const classOf = new Uint32Array(index.voters).fill(1);
-  const counts: Map<number, number>[] = [];
+  // Scratch for counting a project's supporters per class.
+  let tally = new Uint32Array(64);
   const candidates = new Set<number>();
   // A lower bound on each project's ρ/cost: budgets only shrink, so ρ only grows.
   const bound: Fraction[] = [];
   for (let p = 0; p < projectCount; p++) {
-    counts.push(new Map(index.supporterCount[p]! > 0 ? [[1, index.supporterCount[p]!]] : []));
     bound.push({ num: 1n, den: BigInt(Math.max(1, index.supporterCount[p]!)) });
     if (costs[p]! > 0 && index.supporterCount[p]! > 0) candidates.add(p);
   }
+
+  /** Supporters of `p` per class. */
+  const classesOf = (p: number): [cls: number, n: number][] => {
+    if (tally.length < budget.length) tally = new Uint32Array(budget.length * 2);
+    const seen: number[] = [];
+    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
+      const k = classOf[index.projectVoters[i]!]!;
+      if (tally[k]++ === 0) seen.push(k);
+    }
+    const out = seen.map((k): [number, number] => [k, tally[k]!]);
+    for (const k of seen) tally[k] = 0;
+    return out;
+  };
 
   const selected: number[] = [];
   const purchases: EqualSharesPurchase[] = [];
   let spent = 0;
   for (;;) {
-    const rank = rankClasses(budget, size);
     const order = [...candidates].sort((a, b) => compareFractions(bound[a]!, bound[b]!) || a - b);
     let best: { project: number; key: Fraction; remaining: bigint; payers: bigint } | undefined;
     for (const p of order) {
       if (best && compareFractions(bound[p]!, best.key) > 0) break;
-      const walk = payment(counts[p]!, rank, budget, BigInt(costs[p]!) * denominator, BigInt(index.supporterCount[p]!));
+      const walk = payment(classesOf(p), budget, BigInt(costs[p]!) * denominator, BigInt(index.supporterCount[p]!));
       if (!walk) {
         candidates.delete(p);
         continue;
@@ -120,75 +131,55 @@ export function equalShares(index: SupportIndex, costs: readonly number[], total
     purchases.push({ project: p, payment: reduce({ num: best.remaining, den: best.payers * denominator }) });
     // Charge: the common denominator gains a factor `payers`, so ρ's numerator is `remaining`.
     const m = best.payers;
+    const paying = classesOf(p);
     denominator *= m;
     for (let k = 1; k < budget.length; k++) if (size[k]! > 0) budget[k]! *= m;
     const split = new Map<number, number>();
+    for (const [k, n] of paying) {
+      if (k === ZERO_CLASS) continue;
+      const left = budget[k]! - best.remaining;
+      const to = left > 0n ? budget.push(left) - 1 : ZERO_CLASS;
+      if (to !== ZERO_CLASS) size.push(0);
+      split.set(k, to);
+      size[k]! -= n;
+      size[to]! += n;
+    }
     for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
       const v = index.projectVoters[i]!;
-      const from = classOf[v]!;
-      if (from === ZERO_CLASS) continue;
-      let to = split.get(from);
-      if (to === undefined) {
-        const left = budget[from]! - best.remaining;
-        if (left > 0n) {
-          to = budget.length;
-          budget.push(left);
-          size.push(0);
-        } else to = ZERO_CLASS;
-        split.set(from, to);
-      }
-      classOf[v] = to;
-      size[from]!--;
-      size[to]!++;
-      for (let j = index.voterOffsets[v]!; j < index.voterOffsets[v + 1]!; j++) {
-        const q = index.voterProjects[j]!;
-        if (!candidates.has(q)) continue;
-        const c = counts[q]!;
-        const was = c.get(from)! - 1;
-        if (was === 0) c.delete(from);
-        else c.set(from, was);
-        c.set(to, (c.get(to) ?? 0) + 1);
-      }
+      const to = split.get(classOf[v]!);
+      if (to !== undefined) classOf[v] = to;
     }
   }
   return { selected, purchases, cost: spent };
 }
 
-/** Rank of every live class by budget, poorest first (class 0, the empty-handed, is always first). */
-function rankClasses(budget: bigint[], size: number[]): Int32Array {
-  const live: number[] = [];
-  for (let k = 1; k < budget.length; k++) if (size[k]! > 0) live.push(k);
-  live.sort((a, b) => (budget[a]! < budget[b]! ? -1 : budget[a]! > budget[b]! ? 1 : a - b));
-  const rank = new Int32Array(budget.length).fill(-1);
-  rank[ZERO_CLASS] = 0;
-  live.forEach((k, i) => (rank[k] = i + 1));
-  return rank;
-}
-
 /**
  * The equal payment for one project: supporters poorer than the payment give all they have,
- * the rest split what remains. Returns the remaining cost and how many split it (ρ is their
- * quotient, over the common denominator), or null when the supporters cannot pay the cost.
+ * the rest split what remains. Found by water-filling rather than sorting: every class poorer
+ * than the current split pays in full, which raises the split; repeat until no class is
+ * poorer. Returns the remaining cost and how many split it (ρ is their quotient, over the
+ * common denominator), or null when the supporters cannot pay the cost.
  */
-function payment(
-  counts: Map<number, number>,
-  rank: Int32Array,
-  budget: bigint[],
-  cost: bigint,
-  supporters: bigint,
-): { remaining: bigint; payers: bigint } | null {
-  const classes = [...counts.keys()].sort((a, b) => rank[a]! - rank[b]!);
+function payment(classes: [cls: number, n: number][], budget: bigint[], cost: bigint, supporters: bigint): { remaining: bigint; payers: bigint } | null {
   let remaining = cost;
   let payers = supporters;
-  for (const k of classes) {
-    const have = budget[k]!;
-    if (have * payers >= remaining) break;
-    const n = BigInt(counts.get(k)!);
-    remaining -= have * n;
-    payers -= n;
-    if (payers === 0n) return null;
+  let open = classes;
+  for (;;) {
+    const still: [number, number][] = [];
+    let capped = false;
+    for (const entry of open) {
+      const have = budget[entry[0]]!;
+      if (have * payers < remaining) {
+        // Pays everything it has; ρ can only rise, so it stays capped.
+        remaining -= have * BigInt(entry[1]);
+        capped = true;
+        payers -= BigInt(entry[1]);
+        if (payers === 0n) return null;
+      } else still.push(entry);
+    }
+    if (!capped) return { remaining, payers };
+    open = still;
   }
-  return { remaining, payers };
 }
 
 /** Lower ρ/cost wins; then lower cost, then more supporters, then the project listed first. */
