@@ -6,6 +6,8 @@ import { SautiError } from '../src/domain/errors.ts';
 import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { ingestBatch } from './ingest.ts';
+import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
+import type { RuleName } from '../tally/rules.ts';
 
 export interface GatewayView {
   gatewayId: string;
@@ -39,7 +41,7 @@ type PublishedBallot = { version: string; ballot: Pick<Deployment, 'categories' 
 
 export class Ledger {
   private tail: Promise<unknown> = Promise.resolve();
-  private published: { source: Deployment; value: PublishedBallot } | undefined;
+  private published: { source: Deployment; stamp: string; value: PublishedBallot } | undefined;
 
   constructor(
     readonly conn: LedgerConnection,
@@ -155,16 +157,64 @@ export class Ledger {
     return { found: true, receipt: displayCode(receipt), cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
   }
 
-  /** The ballot gateways download: cycles, wards, projects, phases, with a version that changes with them. */
-  publishedBallot(): PublishedBallot {
-    // Gateways ask every round; the version hash is computed once per deployment, not per request.
+  /**
+   * The ballot gateways download: cycles, wards, projects, phases — and, for cycles whose
+   * results are published here, the selected projects — with a version that changes with them.
+   */
+  async publishedBallot(): Promise<PublishedBallot> {
     const source = this.ballot();
-    if (this.published?.source !== source) {
-      const { categories, wards, cycles } = source;
+    const published = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at', 'result']).orderBy('cycle_id').execute();
+    const stamp = published.map((r) => `${r.cycle_id}@${r.published_at}`).join(',');
+    // Gateways ask every round; the version hash is computed once per deployment and publication.
+    if (this.published?.source !== source || this.published.stamp !== stamp) {
+      const results = new Map(published.map((r) => [r.cycle_id, { published: new Date(r.published_at), selected: selectedCodes(JSON.parse(r.result) as CycleResult) }]));
+      const { categories, wards } = source;
+      const cycles = source.cycles.map((c) => (results.has(c.id) ? { ...c, results: results.get(c.id)! } : c));
       const ballot = { categories, wards, cycles };
-      this.published = { source, value: { version: sha256Hex(JSON.stringify(ballot)).slice(0, 16), ballot } };
+      this.published = { source, stamp, value: { version: sha256Hex(JSON.stringify(ballot)).slice(0, 16), ballot } };
     }
     return this.published.value;
+  }
+
+  /** A cycle's results: as published when they are, otherwise a provisional count of the ledger now. */
+  async results(cycleId: string, override?: RuleName): Promise<CycleResult> {
+    if (!override) {
+      const row = await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
+      if (row) return JSON.parse(row.result) as CycleResult;
+    }
+    return tallyCycle(this.conn.db, this.ballot(), cycleId, this.clock(), override);
+  }
+
+  /** Counts and freezes a cycle's results. Only after voting has closed, and only once. */
+  async publishResults(cycleId: string): Promise<CycleResult> {
+    const cycle = this.ballot().cycles.find((c) => c.id === cycleId);
+    const now = this.clock();
+    if (cycle && now < cycle.phases.voting.closes) {
+      throw new SautiError('results.voting_open', `voting in ${cycleId} is open until ${cycle.phases.voting.closes.toISOString()}; results can be published after it closes`);
+    }
+    // Counted and stored in one transaction: what is published is exactly what was counted.
+    const tx = this.conn.db.transaction();
+    return (this.conn.dialect === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(async (trx) => {
+      const existing = await trx.selectFrom('ledger_results').select('published_at').where('cycle_id', '=', cycleId).executeTakeFirst();
+      if (existing) throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
+      const result = { ...(await tallyCycle(trx, this.ballot(), cycleId, now)), publishedAt: now.toISOString() };
+      await trx
+        .insertInto('ledger_results')
+        .values({ cycle_id: cycleId, published_at: result.publishedAt, rule: result.rule, through_seq: result.throughSeq, result: JSON.stringify(result) })
+        .execute();
+      return result;
+    });
+  }
+
+  /** Cycles whose results are published, newest first. */
+  async publishedCycles(): Promise<{ cycleId: string; publishedAt: string }[]> {
+    const rows = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at']).orderBy('published_at', 'desc').execute();
+    return rows.map((r) => ({ cycleId: r.cycle_id, publishedAt: r.published_at }));
+  }
+
+  /** The deployment the ledger counts with. */
+  deployment(): Deployment {
+    return this.ballot();
   }
 
   setBallot(ballot: () => Deployment): void {

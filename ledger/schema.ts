@@ -1,5 +1,6 @@
 // The ledger's tables, for SQLite and PostgreSQL alike (Kysely's schema builder emits each
 // dialect's SQL). Times are ISO 8601 UTC text, so they sort the same way in both.
+import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import type { ChainedFields } from '../src/domain/protocol.ts';
 
@@ -57,6 +58,18 @@ export interface LedgerTables {
     event_count: number;
     answer: string | null;
   };
+  /** A cycle's results once published: frozen, so ballots arriving later cannot change them. */
+  ledger_results: {
+    cycle_id: string;
+    published_at: string;
+    rule: string;
+    /** The last ledger entry counted. */
+    through_seq: number;
+    /** The CycleResult as JSON, exactly as published. */
+    result: string;
+  };
+  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data. */
+  ledger_meta: { key: string; value: string };
 }
 
 export type LedgerDb = Kysely<LedgerTables>;
@@ -144,11 +157,27 @@ const initial = (dialect: 'sqlite' | 'postgres'): Migration => ({
   },
 });
 
+const results: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_results')
+      .addColumn('cycle_id', 'text', (c) => c.primaryKey())
+      .addColumn('published_at', 'text', (c) => c.notNull())
+      .addColumn('rule', 'text', (c) => c.notNull())
+      .addColumn('through_seq', 'bigint', (c) => c.notNull())
+      .addColumn('result', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createTable('ledger_meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    // Made here, once, and never exported: without it nobody can link a voter across cycles.
+    await sql`INSERT INTO ledger_meta (key, value) VALUES ('export_key', ${randomBytes(32).toString('base64url')})`.execute(db);
+  },
+};
+
 /** Brings the ledger schema up to date; throws with the failing migration's error. */
 export async function migrateLedger(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => ({ '0001-ledger': initial(dialect) }) },
+    provider: { getMigrations: async () => ({ '0001-ledger': initial(dialect), '0002-results': results }) },
     migrationTableName: 'ledger_migrations',
     migrationLockTableName: 'ledger_migrations_lock',
     // Named on PostgreSQL: Kysely otherwise finds these tables in any schema and skips creating them.

@@ -97,7 +97,7 @@ export function equalShares(index: SupportIndex, costs: readonly number[], total
     const seen: number[] = [];
     for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
       const k = classOf[index.projectVoters[i]!]!;
-      if (tally[k]++ === 0) seen.push(k);
+      if (tally[k]!++ === 0) seen.push(k);
     }
     const out = seen.map((k): [number, number] => [k, tally[k]!]);
     for (const k of seen) tally[k] = 0;

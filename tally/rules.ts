@@ -20,7 +20,11 @@ export function isRule(name: string): name is RuleName {
 }
 
 export interface RuleOptions {
-  /** greedy-threshold: the score a project needs (`>=`). */
+  /**
+   * The score a project needs (`>=`): required by greedy-threshold; when given to another rule,
+   * a floor for its greedy steps (ledger counts pass 1, so a project nobody voted for is never
+   * funded just because money was left).
+   */
   threshold?: number;
   /** After Equal Shares, spend what is left greedily by score (not part of Pabulib's rules). */
   completion?: 'none' | 'greedy';
@@ -64,7 +68,7 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
 
   switch (rule) {
     case 'greedy':
-      return done(greedy({ costs, ranking, budget }, 'skip'));
+      return done(greedy({ costs, ranking, budget, threshold: options.threshold }, 'skip'));
     case 'greedy-threshold':
       return done(greedy({ costs, ranking, budget, threshold: options.threshold ?? 0 }, 'skip'));
     case 'greedy-no-skip':
@@ -78,12 +82,12 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
   let selected = run.selected;
   const extra: NonNullable<Outcome['equalShares']> = { purchases: run.purchases, ...(add1 ? { virtualBudget: run.virtualBudget } : {}) };
   if (rule.endsWith('-comparison')) {
-    const comparison = compareWithGreedy(index, wholeCosts, Math.floor(budget), selected);
+    const comparison = compareWithGreedy(index, wholeCosts, Math.floor(budget), selected, options.threshold);
     extra.comparison = comparison;
     if (comparison.kept === 'greedy') selected = comparison.greedy;
   }
   if (options.completion === 'greedy') {
-    extra.completion = greedy({ costs, ranking, budget, funded: selected }, 'skip');
+    extra.completion = greedy({ costs, ranking, budget, funded: selected, threshold: options.threshold }, 'skip');
     selected = [...selected, ...extra.completion];
   }
   return done(selected, extra);
@@ -94,9 +98,9 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
  * Shares outcome; each voter prefers the set holding more of the projects they support. Greedy
  * replaces Equal Shares only if strictly more voters prefer it.
  */
-function compareWithGreedy(index: SupportIndex, costs: number[], budget: number, equal: number[]) {
+function compareWithGreedy(index: SupportIndex, costs: number[], budget: number, equal: number[], threshold?: number) {
   const ranking = Float64Array.from(index.supporterCount);
-  const greedyWinners = greedy({ costs, ranking, budget }, 'skip');
+  const greedyWinners = greedy({ costs, ranking, budget, threshold }, 'skip');
   const inEqual = new Uint8Array(costs.length);
   const inGreedy = new Uint8Array(costs.length);
   for (const p of equal) inEqual[p] = 1;

@@ -32,8 +32,24 @@ const ballot = z.discriminatedUnion('rule', [
     rule: z.literal('ranking'),
     k: z.number().int().min(2).max(10),
     min: z.number().int().min(1).default(1),
+    // Points for 1st, 2nd, … place when counting; k, k−1, …, 1 when not given.
+    points: z.array(z.number().int().min(0)).optional(),
   }),
 ]);
+
+// How winners are chosen within each ward's budget. Names and meanings are Pabulib's
+// (tally/rules.ts), so a published result can be recomputed with any Pabulib tool.
+const selection = z
+  .object({
+    rule: z
+      .enum(['greedy', 'greedy-no-skip', 'greedy-threshold', 'equalshares', 'equalshares-comparison', 'equalshares/add1', 'equalshares/add1-comparison'])
+      .default('greedy'),
+    // greedy-threshold: the votes (or points) a project needs to be funded.
+    threshold: z.number().int().min(0).optional(),
+    // After Equal Shares, spend what is left greedily by votes (not part of Pabulib's rules).
+    completion: z.enum(['none', 'greedy']).default('none'),
+  })
+  .default({ rule: 'greedy', completion: 'none' });
 
 const project = z.object({
   code: z.number().int().min(1).max(97),
@@ -51,6 +67,7 @@ const cycle = z.object({
   phases: z.object({ proposals: window, voting: window }),
   ballot,
   revote: z.enum(['replace', 'refuse']).default('replace'),
+  selection,
   // Empty while proposals are still being collected; filled when the ballot is published.
   projects: z.array(project).default([]),
   results: z
@@ -190,6 +207,8 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     const b = c.ballot;
     if (b.rule === 'approval' && b.min > b.max) issue(['cycles', ci, 'ballot', 'min'], 'min is above max');
     if (b.rule === 'ranking' && b.min > b.k) issue(['cycles', ci, 'ballot', 'min'], 'min is above k');
+    if (b.rule === 'ranking' && b.points && b.points.length !== b.k) issue(['cycles', ci, 'ballot', 'points'], `give ${b.k} values, one per place`);
+    if (c.selection.rule === 'greedy-threshold' && c.selection.threshold === undefined) issue(['cycles', ci, 'selection', 'threshold'], 'greedy-threshold needs a threshold');
     const codes = new Set<number>();
     c.projects.forEach((p, pi) => {
       const at = ['cycles', ci, 'projects', pi];

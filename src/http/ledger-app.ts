@@ -46,8 +46,8 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     res.json(answer);
   });
 
-  router.get('/v1/ballot', (req, res) => {
-    const published = ledger.publishedBallot();
+  router.get('/v1/ballot', async (req, res) => {
+    const published = await ledger.publishedBallot();
     const etag = `"${published.version}"`;
     res.set('ETag', etag);
     if (req.get('if-none-match') === etag) return res.status(304).end();

@@ -1,0 +1,132 @@
+// Open data: results and anonymised ballots as CSV, JSON and Pabulib .pb. A voter appears under
+// an id made for this cycle alone (keyed with a secret that never leaves the ledger), so a
+// ballot cannot be linked to a phone number, to a receipt, or to the same voter in another cycle.
+// Rows are ordered by that id, not by time, so their order says nothing about when anyone voted.
+import { createHmac } from 'node:crypto';
+import type { Deployment } from '../src/config/schema.ts';
+import { wardProjects } from '../src/domain/cycle.ts';
+import { writePb, type PbFile } from '../tally/pabulib.ts';
+import { cycleBallots, voteTypeOf, type CycleResult } from './results.ts';
+import type { LedgerDb } from './schema.ts';
+
+export interface OpenBallot {
+  voter: string;
+  ward: string;
+  /** Project codes in the order given (the ranking, for ranked ballots). */
+  picks: number[];
+  points?: number[];
+  channel: string;
+}
+
+async function exportKey(db: LedgerDb): Promise<string> {
+  const row = await db.selectFrom('ledger_meta').select('value').where('key', '=', 'export_key').executeTakeFirstOrThrow();
+  return row.value;
+}
+
+/** A voter's id in one cycle's open data: 12 characters, unlinkable across cycles. */
+export function cycleVoterId(key: string, cycleId: string, voterKey: string): string {
+  return createHmac('sha256', key).update(`${cycleId}\n${voterKey}`).digest('base64url').slice(0, 12);
+}
+
+/** Every counted ballot of a cycle, anonymised, ordered by the per-cycle voter id. */
+export async function openBallots(db: LedgerDb, deployment: Deployment, cycleId: string): Promise<OpenBallot[]> {
+  const cycle = deployment.cycles.find((c) => c.id === cycleId)!;
+  const { rankPoints } = voteTypeOf(cycle);
+  const key = await exportKey(db);
+  const out: OpenBallot[] = [];
+  for await (const b of cycleBallots(db, cycleId)) {
+    out.push({
+      voter: cycleVoterId(key, cycleId, b.voterKey),
+      ward: b.wardId,
+      picks: b.picks,
+      ...(rankPoints ? { points: b.picks.map((_, i) => rankPoints[i] ?? 0) } : {}),
+      channel: b.channel,
+    });
+  }
+  return out.sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0));
+}
+
+const csvField = (v: string | number) => {
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const csv = (rows: (string | number)[][]) => rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
+
+export function ballotsCsv(ballots: OpenBallot[]): string {
+  const withPoints = ballots.some((b) => b.points);
+  return csv([
+    ['voter', 'ward', 'picks', ...(withPoints ? ['points'] : []), 'channel'],
+    ...ballots.map((b) => [b.voter, b.ward, b.picks.join(' '), ...(withPoints ? [b.points!.join(' ')] : []), b.channel]),
+  ]);
+}
+
+/** One row per ward and project. `lang` picks the titles. */
+export function resultsCsv(result: CycleResult, lang: string): string {
+  const rows: (string | number)[][] = [['cycle', 'ward', 'project', 'title', 'cost', 'votes', 'score', 'selected', 'funded_order', 'ward_budget', 'ward_budget_used', 'ward_ballots', 'rule']];
+  for (const w of result.wards) {
+    for (const p of w.projects) {
+      rows.push([result.cycleId, w.wardId, p.code, p.title[lang] ?? Object.values(p.title)[0]!, p.cost, p.votes, p.score, p.selected ? 1 : 0, p.fundedOrder ?? '', w.budget, w.used, w.ballots, result.rule]);
+    }
+  }
+  return csv(rows);
+}
+
+/** The published JSON: the results and, separately fetched, the ballots. */
+export function resultsJson(result: CycleResult): object {
+  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards } = result;
+  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards };
+}
+
+const country = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;
+const pbDate = (d: Date, timeZone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d).replace(/\//g, '.');
+
+/** One Pabulib file per ward: META, PROJECTS (votes, score, selected), VOTES (voting_method = channel). */
+export function pabulibFiles(deployment: Deployment, result: CycleResult, ballots: OpenBallot[], lang: string): { ward: string; name: string; text: string }[] {
+  const cycle = deployment.cycles.find((c) => c.id === result.cycleId)!;
+  const { voteType, rankPoints } = voteTypeOf(cycle);
+  const tz = deployment.deployment.timezone;
+  const b = cycle.ballot;
+  const lengths: [string, string][] =
+    b.rule === 'approval' ? [['min_length', String(b.min)], ['max_length', String(b.max)]]
+    : b.rule === 'ranking' ? [['min_length', String(b.min)], ['max_length', String(b.k)]]
+    : b.rule === 'choose-1' ? [['min_length', '1'], ['max_length', '1']]
+    : [['min_length', String(b.min)]];
+  return result.wards.map((w) => {
+    const wardBallots = ballots.filter((x) => x.ward === w.wardId);
+    const wardName = w.name[lang] ?? Object.values(w.name)[0]!;
+    const projects = wardProjects(cycle, w.wardId);
+    const ranked = new Map(w.projects.map((p) => [p.code, p]));
+    const pb: PbFile = {
+      meta: [
+        ['description', `${deployment.deployment.name}, ${cycle.name[lang] ?? cycle.id}, ${wardName}`],
+        ['country', country(deployment.deployment.country)],
+        ['unit', deployment.deployment.name],
+        ['subunit', wardName],
+        ['instance', cycle.id],
+        ['num_projects', String(projects.length)],
+        ['num_votes', String(wardBallots.length)],
+        ['budget', String(w.budget)],
+        ['vote_type', voteType],
+        // Our greedy never funds a project without votes: in Pabulib's terms that is greedy-threshold.
+        ['rule', result.rule === 'greedy' ? 'greedy-threshold' : result.rule],
+        ['date_begin', pbDate(cycle.phases.voting.opens, tz)],
+        ['date_end', pbDate(cycle.phases.voting.closes, tz)],
+        ...lengths,
+        ...(b.rule === 'knapsack' ? ([['max_sum_cost', String(w.budget)]] as [string, string][]) : []),
+        ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
+        ['language', lang],
+        ['currency', deployment.deployment.currency],
+      ],
+      // Listed in code order: Pabulib breaks greedy ties by listing order, and so do we.
+      projectColumns: ['project_id', 'cost', 'votes', ...(rankPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
+      projects: projects.map((p) => {
+        const r = ranked.get(p.code)!;
+        return { project_id: String(p.code), cost: String(p.cost), votes: String(r.votes), score: String(r.score), name: p.title[lang] ?? Object.values(p.title)[0]!, category: p.category ?? '', selected: r.selected ? '1' : '0' };
+      }),
+      voteColumns: ['voter_id', 'vote', ...(rankPoints ? ['points'] : []), 'voting_method'],
+      votes: wardBallots.map((x) => ({ voter_id: x.voter, vote: x.picks.join(','), points: x.points?.join(',') ?? '', voting_method: x.channel })),
+    };
+    return { ward: w.wardId, name: `${cycle.id}_${w.wardId}.pb`, text: writePb(pb) };
+  });
+}

@@ -1,0 +1,194 @@
+// Results from what the ledger holds: one ballot per voter and cycle (ledger_ballots), counted
+// per ward with the cycle's rule. Published results are frozen in ledger_results, so a bundle
+// that arrives after publication cannot change what residents were told.
+import type { Cycle, Deployment } from '../src/config/schema.ts';
+import { SautiError } from '../src/domain/errors.ts';
+import { wardProjects } from '../src/domain/cycle.ts';
+import { ProfileBuilder, type Instance, type VoteType } from '../tally/profile.ts';
+import { count, type RuleName, type RuleOptions } from '../tally/rules.ts';
+import { fractionToDecimal } from '../tally/rational.ts';
+import type { LedgerDb } from './schema.ts';
+
+export interface ProjectResult {
+  code: number;
+  title: Record<string, string>;
+  short: Record<string, string>;
+  cost: number;
+  /** Ballots listing the project. */
+  votes: number;
+  /** Points (ranked and cumulative ballots); equal to votes otherwise. */
+  score: number;
+  selected: boolean;
+  /** 1 for the first project funded, 2 for the next… */
+  fundedOrder: number | null;
+  /** Equal Shares: the most any supporter paid, in currency units (rounded to cents for people). */
+  sharePaid: string | null;
+}
+
+export interface WardResult {
+  wardId: string;
+  name: Record<string, string>;
+  budget: number;
+  ballots: number;
+  used: number;
+  /** Projects ranked as the rule saw them: by score, ties in code order. */
+  projects: ProjectResult[];
+}
+
+export interface CycleResult {
+  cycleId: string;
+  name: Record<string, string>;
+  rule: RuleName;
+  options: RuleOptions;
+  rankedBy: 'votes' | 'score';
+  currency: string;
+  /** When voting closed; results are only published after it. */
+  votingClosed: string;
+  computedAt: string;
+  publishedAt: string | null;
+  /** The last ledger entry counted. */
+  throughSeq: number;
+  turnout: { total: number; byWard: Record<string, number>; byChannel: Record<string, number> };
+  wards: WardResult[];
+}
+
+/** A ballot as stored: the ward and picks, and the channel it came through. */
+export interface StoredBallot {
+  voterKey: string;
+  wardId: string;
+  picks: number[];
+  channel: string;
+}
+
+/** Reads a cycle's counted ballots in pages of the primary key, so memory holds rows, not result sets. */
+export async function* cycleBallots(db: LedgerDb, cycleId: string, page = 20_000): AsyncGenerator<StoredBallot> {
+  let after = '';
+  for (;;) {
+    const rows = await db
+      .selectFrom('ledger_ballots')
+      .select(['voter_key', 'ward_id', 'picks', 'channel'])
+      .where('cycle_id', '=', cycleId)
+      .where('voter_key', '>', after)
+      .orderBy('voter_key')
+      .limit(page)
+      .execute();
+    for (const r of rows) yield { voterKey: r.voter_key, wardId: r.ward_id, picks: JSON.parse(r.picks) as number[], channel: r.channel };
+    if (rows.length < page) return;
+    after = rows[rows.length - 1]!.voter_key;
+  }
+}
+
+/** The vote type a cycle's ballot rule is counted as, and the points a ranked ballot gives. */
+export function voteTypeOf(cycle: Cycle): { voteType: VoteType; rankPoints?: number[] } {
+  const b = cycle.ballot;
+  switch (b.rule) {
+    case 'approval':
+    case 'knapsack':
+      return { voteType: 'approval' };
+    case 'choose-1':
+      return { voteType: 'choose-1' };
+    case 'ranking':
+      return { voteType: 'ordinal', rankPoints: b.points ?? Array.from({ length: b.k }, (_, i) => b.k - i) };
+  }
+}
+
+/** Builds one instance per ward (projects in code order) while the ballots stream past. */
+export class WardInstances {
+  private builders = new Map<string, ProfileBuilder>();
+  private index = new Map<string, Map<number, number>>();
+  readonly byChannel: Record<string, number> = {};
+  private readonly type: ReturnType<typeof voteTypeOf>;
+
+  constructor(
+    private readonly deployment: Pick<Deployment, 'wards'>,
+    private readonly cycle: Cycle,
+  ) {
+    this.type = voteTypeOf(cycle);
+    for (const w of deployment.wards) {
+      this.builders.set(w.id, new ProfileBuilder(this.type.voteType));
+      this.index.set(w.id, new Map(wardProjects(cycle, w.id).map((p, i) => [p.code, i])));
+    }
+  }
+
+  add(b: StoredBallot): void {
+    const builder = this.builders.get(b.wardId);
+    const index = this.index.get(b.wardId);
+    // The ledger refused ballots for unknown wards and projects; a ballot that no longer
+    // matches a changed ballot file is not silently dropped but stops the count.
+    if (!builder || !index) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id} is for ward '${b.wardId}', which the deployment file no longer has`);
+    const picks = b.picks.map((code) => {
+      const i = index.get(code);
+      if (i === undefined) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id}, ward ${b.wardId} picks project ${code}, which the deployment file no longer has`);
+      return i;
+    });
+    const points = this.type.rankPoints ? picks.map((_, rank) => this.type.rankPoints![rank] ?? 0) : undefined;
+    builder.add(picks, points);
+    this.byChannel[b.channel] = (this.byChannel[b.channel] ?? 0) + 1;
+  }
+
+  instance(wardId: string): Instance {
+    const ward = this.deployment.wards.find((w) => w.id === wardId)!;
+    const projects = wardProjects(this.cycle, wardId).map((p) => ({ id: String(p.code), cost: p.cost, name: p.title.en ?? Object.values(p.title)[0] }));
+    return { projects, budget: ward.budget, profile: this.builders.get(wardId)!.build() };
+  }
+}
+
+/** Counts a cycle from the ledger with its configured rule (or `override`). */
+export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: string, now: Date, override?: RuleName): Promise<CycleResult> {
+  const cycle = deployment.cycles.find((c) => c.id === cycleId);
+  if (!cycle) throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+  const head = await db.selectFrom('ledger_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+  const wards = new WardInstances(deployment, cycle);
+  for await (const b of cycleBallots(db, cycleId)) wards.add(b);
+  const rule = override ?? cycle.selection.rule;
+  // A project nobody voted for is never funded, whatever money is left: every rule gets a floor of 1.
+  const options: RuleOptions = { completion: cycle.selection.completion, threshold: Math.max(1, cycle.selection.threshold ?? 1) };
+  let rankedBy: CycleResult['rankedBy'] = 'votes';
+  const results = deployment.wards.map((w): WardResult => {
+    const instance = wards.instance(w.id);
+    const outcome = count(instance, rule, options);
+    rankedBy = outcome.rankedBy;
+    const projects = wardProjects(cycle, w.id);
+    const ranking = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
+    const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
+    const payments = new Map(outcome.equalShares?.purchases.map((p) => [p.project, fractionToDecimal(p.payment)]) ?? []);
+    return {
+      wardId: w.id,
+      name: w.name,
+      budget: w.budget,
+      ballots: instance.profile.voters,
+      used: outcome.cost,
+      projects: order.map((i) => ({
+        code: projects[i]!.code,
+        title: projects[i]!.title,
+        short: projects[i]!.short,
+        cost: projects[i]!.cost,
+        votes: outcome.scores.votes[i]!,
+        score: outcome.scores.score[i]!,
+        selected: outcome.selected.includes(i),
+        fundedOrder: outcome.selected.includes(i) ? outcome.selected.indexOf(i) + 1 : null,
+        sharePaid: payments.get(i) ?? null,
+      })),
+    };
+  });
+  const byWard = Object.fromEntries(results.map((w) => [w.wardId, w.ballots]));
+  return {
+    cycleId,
+    name: cycle.name,
+    rule,
+    options,
+    rankedBy,
+    currency: deployment.deployment.currency,
+    votingClosed: cycle.phases.voting.closes.toISOString(),
+    computedAt: now.toISOString(),
+    publishedAt: null,
+    throughSeq: head.seq,
+    turnout: { total: results.reduce((s, w) => s + w.ballots, 0), byWard, byChannel: wards.byChannel },
+    wards: results,
+  };
+}
+
+/** Selected project codes per cycle, from the published results. */
+export function selectedCodes(result: CycleResult): number[] {
+  return result.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code)).sort((a, b) => a - b);
+}
