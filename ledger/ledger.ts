@@ -206,6 +206,24 @@ export class Ledger {
     });
   }
 
+  /** Ballots so far by ward and channel: what the public sees before results are published. */
+  async turnout(cycleId: string): Promise<CycleResult['turnout']> {
+    const rows = await this.conn.db
+      .selectFrom('ledger_ballots')
+      .select(['ward_id', 'channel', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('cycle_id', '=', cycleId)
+      .groupBy(['ward_id', 'channel'])
+      .execute();
+    const turnout: CycleResult['turnout'] = { total: 0, byWard: Object.fromEntries(this.ballot().wards.map((w) => [w.id, 0])), byChannel: {} };
+    for (const r of rows) {
+      const n = Number(r.n);
+      turnout.total += n;
+      turnout.byWard[r.ward_id] = (turnout.byWard[r.ward_id] ?? 0) + n;
+      turnout.byChannel[r.channel] = (turnout.byChannel[r.channel] ?? 0) + n;
+    }
+    return turnout;
+  }
+
   /** Cycles whose results are published, newest first. */
   async publishedCycles(): Promise<{ cycleId: string; publishedAt: string }[]> {
     const rows = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at']).orderBy('published_at', 'desc').execute();

@@ -34,7 +34,7 @@ import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
-import { ledgerRouter } from './ledger-app.ts';
+import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -176,7 +176,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   const { app, db, queue, gatewayId, outbound, deployment, identity } = gw;
   // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
   const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
-  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger));
+  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger), resultsRouter(ledger, logger));
   await outbound.start();
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.port, settings.host, () => resolve(s));

@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
 import { decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
+import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson } from '../../ledger/open-data.ts';
+import type { Lang } from '../config/schema.ts';
+import { renderCycle, renderIndex } from './results-page.ts';
 
 const CODES: Record<string, Refusal> = {
   'sync.unknown_gateway': 'unknown-gateway',
@@ -88,11 +91,64 @@ async function readBody(req: Request, limit: number): Promise<Buffer | null> {
   return Buffer.concat(chunks);
 }
 
+/** The public results: an HTML page per cycle and, once published, the open data files. */
+export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
+  const router = express.Router();
+  const langOf = (req: Request): Lang => {
+    const d = ledger.deployment();
+    const asked = String(req.query.lang ?? '');
+    return d.languages.some((l) => l.code === asked) ? (asked as Lang) : (d.defaultLanguage ?? d.languages[0]!.code);
+  };
+  const cycleOf = (id: string) => ledger.deployment().cycles.find((c) => c.id === id);
+  const notFound = (res: Response, message: string) => res.status(404).type('text/plain; charset=utf-8').send(`${message}\n`);
+
+  router.get('/results', async (req, res) => {
+    const published = new Set((await ledger.publishedCycles()).map((c) => c.cycleId));
+    res.type('html').send(renderIndex(ledger.deployment(), langOf(req), published));
+  });
+
+  router.get('/results/:cycle', async (req, res) => {
+    const cycle = cycleOf(String(req.params.cycle));
+    if (!cycle) return notFound(res, `No cycle '${req.params.cycle}'. See /results for the list.`);
+    const published = (await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id);
+    const view = published
+      ? await ledger.results(cycle.id)
+      : { cycleId: cycle.id, name: cycle.name, votingClosed: cycle.phases.voting.closes.toISOString(), turnout: await ledger.turnout(cycle.id), publishedAt: null };
+    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req)));
+  });
+
+  router.get('/results/:cycle/:file', async (req, res) => {
+    const cycle = cycleOf(String(req.params.cycle));
+    const file = String(req.params.file);
+    if (!cycle) return notFound(res, `No cycle '${req.params.cycle}'.`);
+    if (!(await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id)) return notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
+    const d = ledger.deployment();
+    const result = await ledger.results(cycle.id);
+    const lang = langOf(req);
+    if (file === 'results.json') return res.json(resultsJson(result));
+    if (file === 'results.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-results.csv`).send(resultsCsv(result, lang));
+    const ballots = await openBallots(ledger.conn.db, d, cycle.id);
+    if (file === 'ballots.json') return res.json({ cycleId: cycle.id, ballots });
+    if (file === 'ballots.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-ballots.csv`).send(ballotsCsv(ballots));
+    const pb = pabulibFiles(d, result, ballots, lang).find((f) => `${f.ward}.pb` === file);
+    if (pb) return res.type('text/plain; charset=utf-8').attachment(pb.name).send(pb.text);
+    return notFound(res, `No file '${file}'. There are results.csv, results.json, ballots.csv, ballots.json and one <ward>.pb per ward.`);
+  });
+
+  router.use('/results', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    logger.error({ component: 'ledger', err }, 'results request failed');
+    res.status(500).type('text/plain').send('The results could not be shown just now. Please try again.\n');
+  });
+  return router;
+}
+
 /** A standalone ledger server. */
 export function createLedgerApp(ledger: Ledger, logger: Logger): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => res.json({ ok: true, service: 'ledger' }));
   app.use(ledgerRouter(ledger, logger));
+  app.use(resultsRouter(ledger, logger));
   return app;
 }

@@ -1,0 +1,120 @@
+// The public results page: plain server-rendered HTML with inline CSS and SVG, no script and no
+// external files, so it works on a feature-phone browser over a slow link and in any reader.
+import type { Deployment, Lang } from '../config/schema.ts';
+import type { CycleResult } from '../../ledger/results.ts';
+
+const LABELS = {
+  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid' },
+  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi' },
+  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien' },
+} satisfies Record<Lang, Record<string, string>>;
+type Labels = (typeof LABELS)['en'];
+
+const RULE_TEXT: Record<string, string> = {
+  greedy: 'greedy: most votes first; a project that does not fit the money left is skipped',
+  'greedy-no-skip': 'greedy, stopping at the first project that does not fit',
+  'greedy-threshold': 'greedy among projects with enough votes',
+  equalshares: 'Method of Equal Shares: each voter controls an equal part of the budget',
+  'equalshares-comparison': 'Method of Equal Shares, compared with greedy',
+  'equalshares/add1': 'Method of Equal Shares, with the per-voter budget raised while it fits',
+  'equalshares/add1-comparison': 'Method of Equal Shares with add1, compared with greedy',
+};
+
+const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
+const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
+
+function page(title: string, lang: Lang, body: string): string {
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:52rem;padding:0 .75rem;color:#111}
+table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}
+td.n,th.n{text-align:right}tr.sel td{font-weight:600}.bar{fill:#9ab}.bar.sel{fill:#235}
+nav a{margin-right:.75rem}.note{color:#444}svg{max-width:100%;height:auto}
+</style></head><body>${body}</body></html>`;
+}
+
+/** A horizontal bar chart as SVG, labelled for screen readers; the table beside it holds the same numbers. */
+export function barChart(id: string, title: string, bars: { label: string; value: number; strong?: boolean }[]): string {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const row = 22;
+  const width = 600;
+  const labelWidth = 220;
+  const rows = bars
+    .map((b, i) => {
+      const w = Math.round(((width - labelWidth - 60) * b.value) / max);
+      const y = i * row;
+      return `<g><text x="0" y="${y + 15}" font-size="13">${esc(b.label)}</text><rect class="bar${b.strong ? ' sel' : ''}" x="${labelWidth}" y="${y + 3}" width="${w}" height="${row - 6}"/><text x="${labelWidth + w + 4}" y="${y + 15}" font-size="13">${b.value}</text></g>`;
+    })
+    .join('');
+  return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${bars.length * row}" width="${width}" height="${bars.length * row}"><title id="${id}">${esc(title)}</title>${rows}</svg>`;
+}
+
+function money(n: number, currency: string, lang: Lang): string {
+  return `${currency} ${new Intl.NumberFormat(lang === 'sw' ? 'en' : lang).format(n)}`;
+}
+
+function languageLinks(d: Deployment, path: string): string {
+  return `<nav>${d.languages.map((l) => `<a href="${esc(path)}?lang=${l.code}" lang="${l.code}">${esc(l.name)}</a>`).join('')}</nav>`;
+}
+
+/** The list of cycles, newest first. */
+export function renderIndex(d: Deployment, lang: Lang, published: Set<string>): string {
+  const L: Labels = LABELS[lang];
+  const items = [...d.cycles]
+    .sort((a, b) => b.phases.voting.opens.getTime() - a.phases.voting.opens.getTime())
+    .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
+    .join('');
+  return page(`${d.deployment.name} — ${L.results}`, lang, `${languageLinks(d, '/results')}<h1>${esc(d.deployment.name)}</h1><h2>${esc(L.cycles)}</h2><ul>${items}</ul>`);
+}
+
+/** What is public before publication: turnout only, never a running count per project. */
+export type BeforePublication = Pick<CycleResult, 'cycleId' | 'name' | 'votingClosed' | 'turnout'> & { publishedAt: null };
+
+/** One cycle: turnout always; per-ward projects and winners once the results are published. */
+export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang): string {
+  const L: Labels = LABELS[lang];
+  const name = pick(r.name, lang);
+  const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
+  const parts: string[] = [languageLinks(d, `/results/${r.cycleId}`), `<h1>${esc(name)} — ${esc(L.results)}</h1>`];
+  if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: r.votingClosed.slice(0, 10) }))}</p>`);
+
+  parts.push(`<h2>${esc(L.turnout)}: ${r.turnout.total} ${esc(L.ballots)}</h2>`);
+  const wardRows = Object.entries(r.turnout.byWard).map(([id, n]) => ({ label: wardName(id), value: n }));
+  const channelRows = Object.entries(r.turnout.byChannel)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([c, n]) => ({ label: c, value: n }));
+  for (const [id, title, head, rows] of [
+    ['t-ward', L.byWard, L.ward, wardRows],
+    ['t-channel', L.byChannel, L.channel, channelRows],
+  ] as const) {
+    parts.push(`<h3>${esc(title)}</h3>${barChart(id, title, [...rows])}`);
+    parts.push(`<table><thead><tr><th>${esc(head)}</th><th class="n">${esc(L.ballots)}</th></tr></thead><tbody>${rows.map((x) => `<tr><td>${esc(x.label)}</td><td class="n">${x.value}</td></tr>`).join('')}</tbody></table>`);
+  }
+
+  if ('wards' in r && r.publishedAt) {
+    parts.push(`<p>${esc(L.rule)}: ${esc(RULE_TEXT[r.rule] ?? r.rule)} (<code>${esc(r.rule)}</code>)</p>`);
+    const scoreHead = r.rankedBy === 'score' ? L.points : L.votes;
+    const withShare = r.wards.some((w) => w.projects.some((p) => p.sharePaid));
+    for (const w of r.wards) {
+      const title = pick(w.name, lang);
+      parts.push(`<section aria-labelledby="w-${esc(w.wardId)}"><h2 id="w-${esc(w.wardId)}">${esc(title)}</h2>`);
+      parts.push(`<p>${esc(L.budget)} ${esc(money(w.budget, r.currency, lang))}; ${esc(money(w.used, r.currency, lang))} ${esc(L.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%). ${w.ballots} ${esc(L.ballots)}.</p>`);
+      const bars = w.projects.map((p) => ({ label: `${p.code} ${pick(p.short, lang)}`, value: r.rankedBy === 'score' ? p.score : p.votes, strong: p.selected }));
+      parts.push(barChart(`c-${w.wardId}`, fill(L.chart, { ward: title }), bars));
+      const rows = w.projects
+        .map(
+          (p) =>
+            `<tr${p.selected ? ' class="sel"' : ''}><td>${p.code} ${esc(pick(p.title, lang))}</td><td class="n">${esc(money(p.cost, r.currency, lang))}</td><td class="n">${r.rankedBy === 'score' ? p.score : p.votes}</td><td>${p.selected ? `✔ ${esc(L.yes)}` : esc(L.no)}</td>${withShare ? `<td class="n">${p.sharePaid ?? ''}</td>` : ''}</tr>`,
+        )
+        .join('');
+      parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th><th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
+    }
+    const base = `/results/${r.cycleId}`;
+    const files = ['results.csv', 'results.json', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`)];
+    parts.push(`<h2>${esc(L.openData)}</h2><ul>${files.map((f) => `<li><a href="${esc(`${base}/${f}`)}">${esc(f)}</a></li>`).join('')}</ul>`);
+  }
+  return page(`${name} — ${L.results}`, lang, parts.join('\n'));
+}

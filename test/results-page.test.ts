@@ -1,0 +1,139 @@
+// The public results page in real headless Chromium (Debian's, driven by playwright-core), with
+// JavaScript switched off as on many phones: tables, winners, accessible SVG charts, language
+// links, open data links — and a screenshot that shows something was actually drawn.
+import { createPrivateKey } from 'node:crypto';
+import type { Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { buildBatch } from '../sync/batch.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { eventFactory, testLedger } from './helpers/ledger.ts';
+import { testDeployment } from './helpers/deployment.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let browser: Browser;
+let server: Server;
+let base: string;
+let ledger: Ledger;
+let now = new Date('2026-11-25T09:00:00Z');
+
+beforeAll(async () => {
+  const d = testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z'));
+  ledger = await testLedger('sqlite', d, () => now);
+  const { privatePem, publicKey } = newKeyPair();
+  const gw = { gatewayId: 'gw-p', publicKey, privateKey: createPrivateKey(privatePem) };
+  await ledger.addGateway(gw.gatewayId, publicKey);
+  const f = eventFactory('gw-p');
+  const at = '2026-11-22T09:00:00Z';
+  const rows = [
+    f.vote('+254711000001', [1, 2], at),
+    f.vote('+254711000002', [1, 3], at),
+    { ...f.vote('+254711000003', [2, 7], at), channel: 'sms' },
+    { ...f.vote('+254711000004', [20], at, { wardId: 'south' }), channel: 'field' },
+  ];
+  const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
+  await ledger.ingest(header, lines, 'push');
+  const app = createLedgerApp(ledger, createLogger('silent'));
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // Fails loudly when Chromium is missing: `apt-get install -y chromium` (.ci/run does it).
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await ledger?.close();
+});
+
+/** A page with JavaScript off. */
+async function open(path: string) {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 400, height: 800 } });
+  const page = await context.newPage();
+  const response = await page.goto(base + path);
+  return { page, response, context };
+}
+
+describe('results page in Chromium', () => {
+  it('before publication shows turnout by ward and channel, and no running count per project', async () => {
+    const { page, context } = await open('/results/c-open');
+    await expect(page.locator('h1').textContent()).resolves.toContain('Results');
+    const text = await page.locator('body').innerText();
+    expect(text).toMatch(/published after voting closes on 2026-11-30/);
+    expect(text).toContain('Turnout: 4 ballots');
+    expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel']);
+    expect(text).not.toContain('Borehole');
+    const data = await fetch(`${base}/results/c-open/ballots.csv`);
+    expect(data.status).toBe(404);
+    expect(await data.text()).toMatch(/not published yet/);
+    await context.close();
+  });
+
+  it('once published: each ward’s projects with cost, votes and selection, budget used, charts, open data; in the chosen language', async () => {
+    now = new Date('2026-12-01T09:00:00Z');
+    await ledger.publishResults('c-open');
+    const { page, context } = await open('/results/c-open');
+    const north = page.locator('section', { has: page.locator('h2', { hasText: 'North Ward' }) });
+    const rows = await north.locator('tbody tr').allInnerTexts();
+    // Votes: 1 → 2, 2 → 2, 3 → 1, 7 → 1. Greedy funds 1 (4.5M) and 2 (3.2M); 3 (2.9M) does not fit; 7 (1.25M) does.
+    expect(rows[0]).toMatch(/^1 Borehole\s+KES 4,500,000\s+2\s+✔ Yes$/);
+    expect(rows.filter((r) => r.includes('✔'))).toHaveLength(3);
+    expect(await north.locator('tr.sel td:first-child').allInnerTexts()).toEqual(['1 Borehole', '2 Lights', '7 Clinic roof']);
+    expect(await north.innerText()).toContain('KES 8,950,000 used (90%)');
+    const chart = north.locator('svg[role="img"]');
+    expect(await chart.locator('title').textContent()).toBe('Votes per project in North Ward; selected projects are dark.');
+    expect(await chart.locator('rect.sel').count()).toBe(3);
+    expect(await page.locator('body').innerText()).toMatch(/field\s+1[\s\S]*sms\s+1[\s\S]*ussd\s+2/);
+
+    const links = await page.locator('a[href$=".pb"], a[href$=".csv"], a[href$=".json"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['/results/c-open/results.csv', '/results/c-open/results.json', '/results/c-open/ballots.csv', '/results/c-open/ballots.json', '/results/c-open/north.pb', '/results/c-open/south.pb']);
+    for (const link of links) expect((await fetch(base + link!)).status).toBe(200);
+
+    await page.click('a[lang="sw"]');
+    expect(await page.locator('h1').textContent()).toContain('Matokeo');
+    expect(await page.locator('body').innerText()).toContain('Wadi ya Kaskazini');
+    await context.close();
+  });
+
+  it('renders: the screenshot has ink on it (not a blank or error page)', async () => {
+    const { page, context } = await open('/results/c-open');
+    const png = await page.screenshot({ fullPage: true });
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // Count dark pixels in a page that may run script, drawing the screenshot on a canvas.
+    const checker = await browser.newPage();
+    const dark = await checker.evaluate(async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! + data[i + 1]! + data[i + 2]! < 300) n++;
+      return { n, total: data.length / 4, height: img.height };
+    }, `data:image/png;base64,${png.toString('base64')}`);
+    expect(dark.height).toBeGreaterThan(800); // a long page: turnout, two wards, open data
+    expect(dark.n / dark.total).toBeGreaterThan(0.01);
+    await checker.close();
+    await context.close();
+  });
+
+  it('lists the cycles and answers an unknown cycle with a plain 404', async () => {
+    const { page, context } = await open('/results');
+    // Newest first; c-open is published by now, c-past (no ballots here) is marked provisional.
+    expect(await page.locator('li').allInnerTexts()).toEqual(['Open cycle', 'Past cycle (Provisional)']);
+    const missing = await page.goto(`${base}/results/nope`);
+    expect(missing!.status()).toBe(404);
+    expect(await page.locator('body').innerText()).toContain("No cycle 'nope'");
+    await context.close();
+  });
+});
