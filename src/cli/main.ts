@@ -13,6 +13,8 @@ import { printStats } from './stats.ts';
 import { addGateway, importBundleFile, printGateways, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, syncNow } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
+import { RULES } from '../../tally/rules.ts';
+import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
 
 // `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -153,6 +155,20 @@ sync
   .command('import-ack <file>')
   .description('apply the acknowledgement file the ledger wrote for a bundle')
   .action((file: string) => importAckFile(loadSettings(), file));
+
+program
+  .command('results [cycle]')
+  .description('count a cycle from the ledger (provisional until published), or a Pabulib file with --from')
+  .option('--from <file.pb>', 'count a Pabulib file with its META rule and compare with its published selection')
+  .option('--rule <name>', `count with another rule: ${RULES.join(', ')}`)
+  .option('--json', 'machine-readable output', false)
+  .option('--publish', 'freeze and publish the cycle’s results (after voting has closed; once)', false)
+  .option('--export <dir>', 'write results.csv/json, anonymised ballots.csv/json and one .pb per ward')
+  .option('--lang <code>', 'language of titles in tables and files')
+  .action(async (cycle: string | undefined, opts: ResultsOptions) => {
+    if (opts.from) return resultsFromFile(opts.from, opts);
+    await resultsFromLedger(loadSettings(), cycle, opts);
+  });
 
 program
   .command('check-config [file]')

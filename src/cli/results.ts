@@ -1,0 +1,152 @@
+// `sauti results`: count a cycle from the ledger (or a Pabulib file), publish it, export open data.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Settings } from '../config/env.ts';
+import { loadDeployment } from '../config/load.ts';
+import type { Lang } from '../config/schema.ts';
+import { SautiError } from '../domain/errors.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
+import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson } from '../../ledger/open-data.ts';
+import type { CycleResult } from '../../ledger/results.ts';
+import { parsePb, pbInstance, PbError } from '../../tally/pabulib.ts';
+import { count, isRule, RULES, type RuleName } from '../../tally/rules.ts';
+
+export interface ResultsOptions {
+  from?: string;
+  rule?: string;
+  json?: boolean;
+  publish?: boolean;
+  export?: string;
+  lang?: string;
+}
+
+/** Left-aligned text and right-aligned numbers, in columns. */
+export function table(head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === ''));
+  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(cells[0]!), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
+}
+
+function ruleOf(name: string | undefined): RuleName | undefined {
+  if (name === undefined) return undefined;
+  if (!isRule(name)) throw new SautiError('results.unknown_rule', `--rule ${name} is not a rule Sauti counts; use one of ${RULES.join(', ')}`);
+  return name;
+}
+
+const fmt = (n: number) => new Intl.NumberFormat('en').format(n);
+
+/** Counts a .pb file with its META rule (or --rule) and compares with its published selection. */
+export function resultsFromFile(file: string, opts: ResultsOptions): void {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SautiError('results.no_file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let pb;
+  try {
+    pb = pbInstance(parsePb(text));
+  } catch (err) {
+    if (err instanceof PbError) throw new SautiError('results.bad_pb', `${file}: ${err.message}`);
+    throw err;
+  }
+  const metaRule = pb.meta.get('rule')!;
+  const rule = ruleOf(opts.rule) ?? pb.rule ?? 'greedy';
+  const outcome = count(pb.instance, rule, { threshold: pb.threshold });
+  const { projects } = pb.instance;
+  const selected = outcome.selected.map((p) => projects[p]!.id);
+  const matches = pb.published ? selected.length === pb.published.size && selected.every((id) => pb.published!.has(id)) : null;
+  if (opts.json) {
+    console.log(
+      JSON.stringify(
+        {
+          file,
+          rule,
+          metaRule,
+          budget: pb.instance.budget,
+          budgetUsed: outcome.cost,
+          selected,
+          matchesPublished: matches,
+          projects: projects.map((p, i) => ({ id: p.id, cost: p.cost, votes: outcome.scores.votes[i], score: outcome.scores.score[i], selected: outcome.selected.includes(i) })),
+          mismatches: pb.mismatches,
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  const notes: string[] = [];
+  if (!pb.rule && !opts.rule) notes.push(`META rule is '${metaRule}', which Sauti does not count; counted with greedy (choose with --rule).`);
+  const ranking = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
+  const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
+  console.log(`${pb.meta.get('description')} — ${pb.instance.profile.voters} ballots, ${pb.meta.get('vote_type')}, rule ${rule}`);
+  console.log(
+    table(
+      ['project', 'name', 'cost', outcome.rankedBy, 'selected', ...(pb.published ? ['published'] : [])],
+      order.map((i) => [projects[i]!.id, (projects[i]!.name ?? '').slice(0, 40), projects[i]!.cost, ranking[i]!, outcome.selected.includes(i) ? '✔' : '', ...(pb.published ? [pb.published.has(projects[i]!.id) ? '✔' : ''] : [])]),
+    ),
+  );
+  console.log(`Budget ${fmt(pb.instance.budget)}, used ${fmt(outcome.cost)}.`);
+  if (matches !== null) console.log(matches ? 'Matches the published selection.' : 'DIFFERS from the published selection.');
+  for (const m of pb.mismatches) notes.push(`the file's PROJECTS disagree with its VOTES: ${m}`);
+  for (const n of notes) console.log(`Note: ${n}`);
+}
+
+function printCycle(r: CycleResult, lang: Lang): void {
+  const pickText = (t: Record<string, string>) => t[lang] ?? Object.values(t)[0] ?? '';
+  const status = r.publishedAt ? `published ${r.publishedAt}` : 'PROVISIONAL: not published';
+  console.log(`${pickText(r.name)} (${r.cycleId}) — rule ${r.rule}, ${status}, counted through ledger entry ${r.throughSeq}`);
+  for (const w of r.wards) {
+    console.log(`\n${pickText(w.name)}: ${w.ballots} ballots; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`);
+    console.log(
+      table(
+        ['code', 'project', 'cost', 'votes', ...(r.rankedBy === 'score' ? ['points'] : []), 'selected'],
+        w.projects.map((p) => [p.code, pickText(p.title).slice(0, 40), p.cost, p.votes, ...(r.rankedBy === 'score' ? [p.score] : []), p.selected ? `✔ ${p.fundedOrder}` : '']),
+      ),
+    );
+  }
+  console.log(`\nTurnout: ${r.turnout.total} ballots`);
+  console.log(table(['ward', 'ballots'], Object.entries(r.turnout.byWard).map(([k, v]) => [k, v])));
+  console.log(table(['channel', 'ballots'], Object.entries(r.turnout.byChannel).sort().map(([k, v]) => [k, v])));
+}
+
+/** `sauti results <cycle>`: counts from the ledger; --publish freezes; --export writes open data. */
+export async function resultsFromLedger(settings: Settings, cycleId: string | undefined, opts: ResultsOptions): Promise<void> {
+  const deployment = loadDeployment(settings.configFile);
+  const lang = (deployment.languages.find((l) => l.code === opts.lang)?.code ?? deployment.defaultLanguage ?? deployment.languages[0]!.code) as Lang;
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  try {
+    if (!cycleId) {
+      const published = new Map((await ledger.publishedCycles()).map((c) => [c.cycleId, c.publishedAt]));
+      console.log(table(['cycle', 'voting closes', 'results'], deployment.cycles.map((c) => [c.id, c.phases.voting.closes.toISOString(), published.get(c.id) ?? 'not published'])));
+      return;
+    }
+    if (!deployment.cycles.some((c) => c.id === cycleId)) {
+      throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+    }
+    if (opts.publish && opts.rule) throw new SautiError('results.rule_with_publish', 'results are published with the cycle’s own rule (selection.rule in the deployment file); drop --rule');
+    const result = opts.publish ? await ledger.publishResults(cycleId) : await ledger.results(cycleId, ruleOf(opts.rule));
+    if (opts.export) {
+      mkdirSync(opts.export, { recursive: true });
+      const ballots = await openBallots(ledger.conn.db, deployment, cycleId);
+      const files: [string, string][] = [
+        ['results.csv', resultsCsv(result, lang)],
+        ['results.json', JSON.stringify(resultsJson(result), null, 2) + '\n'],
+        ['ballots.csv', ballotsCsv(ballots)],
+        ['ballots.json', JSON.stringify({ cycleId, ballots }) + '\n'],
+        ...pabulibFiles(deployment, result, ballots, lang).map((f): [string, string] => [f.name, f.text]),
+      ];
+      for (const [name, text] of files) writeFileSync(join(opts.export, name), text);
+      if (!opts.json) console.log(`Wrote ${files.map(([n]) => n).join(', ')} to ${opts.export}`);
+    }
+    if (opts.json) console.log(JSON.stringify(resultsJson(result), null, 2));
+    else printCycle(result, lang);
+    if (opts.publish && !opts.json) console.log(`\nPublished. Gateways receive the winners at their next sync; the page is /results/${cycleId}.`);
+  } finally {
+    await ledger.close();
+  }
+}

@@ -1,0 +1,89 @@
+// `sauti results` as an operator runs it: a Pabulib file counted and compared, bad input refused
+// with the field named, and a cycle counted, published and exported from a ledger on disk.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { buildBatch } from '../sync/batch.ts';
+import { openLedger } from '../ledger/connect.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { loadDeployment } from '../src/config/load.ts';
+import { eventFactory } from './helpers/ledger.ts';
+import { FIXTURE } from './helpers/deployment.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+const SHARED = resolve(import.meta.dirname, '../../shared/pabulib');
+const sauti = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+
+describe('sauti results --from FILE.pb', () => {
+  it('counts with the META rule and says whether it matches the published selection (--json)', () => {
+    const out = sauti(['results', '--from', join(SHARED, 'Poland_Wroclaw_2016_Rejon_nr_10_750.pb'), '--json']);
+    expect(out.status).toBe(0);
+    const r = JSON.parse(out.stdout);
+    expect(r).toMatchObject({ rule: 'greedy-no-skip', selected: ['681'], budgetUsed: 750000, budget: 750000, matchesPublished: true });
+    expect(r.projects).toHaveLength(13);
+  });
+
+  it('--rule overrides the META rule; a rule Sauti does not know is refused by name', () => {
+    const es = JSON.parse(sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'equalshares', '--json']).stdout);
+    expect(es.rule).toBe('equalshares');
+    expect(es.matchesPublished).toBe(false);
+    const bad = sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'borda']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--rule borda is not a rule Sauti counts; use one of greedy, /);
+  });
+
+  it('a broken file is refused with its line and field, no stack trace', () => {
+    const dir = tempDir('sauti-pb-');
+    const broken = readFileSync(join(SHARED, 'Poland_Czestochowa_2024_Mirow.pb'), 'utf8').replace('\n7;795,435,687;', '\n7;795,999,687;');
+    const file = join(dir, 'broken.pb');
+    execFileSync('sh', ['-c', `cat > ${file}`], { input: broken });
+    const out = sauti(['results', '--from', file]);
+    expect(out.status).toBe(2);
+    expect(out.stderr).toMatch(/broken\.pb: line 35: VOTES vote: no project 999 in PROJECTS/);
+    expect(out.stderr).not.toMatch(/ at .*\.ts:\d+/);
+  });
+});
+
+describe('sauti results <cycle> on a ledger file', () => {
+  it('prints the provisional count, refuses to publish while voting is open, and exports open data', async () => {
+    const dir = tempDir('sauti-results-');
+    const ledgerFile = join(dir, 'ledger.db');
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: ledgerFile }), () => loadDeployment(FIXTURE));
+    const { privatePem, publicKey } = newKeyPair();
+    const gw = { gatewayId: 'gw-c', publicKey, privateKey: createPrivateKey(privatePem) };
+    await ledger.addGateway(gw.gatewayId, publicKey);
+    const f = eventFactory('gw-c');
+    const rows = [f.vote('+254711000001', [1, 2], '2026-11-22T09:00:00Z'), f.vote('+254711000002', [2], '2026-11-22T09:00:00Z')];
+    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, new Date()).body).toString('utf8'));
+    await ledger.ingest(header, lines, 'push');
+    await ledger.close();
+    const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
+
+    const shown = sauti(['results', 'c-open'], env);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('PROVISIONAL: not published');
+    expect(shown.stdout).toMatch(/2\s+Lights\s+3200000\s+2\s+✔ 1/);
+    expect(shown.stdout).toMatch(/ussd\s+2/);
+
+    const publish = sauti(['results', 'c-open', '--publish'], env);
+    expect(publish.status).toBe(2);
+    expect(publish.stderr).toMatch(/voting in c-open is open until 2099/);
+
+    const out = join(dir, 'open');
+    expect(sauti(['results', 'c-open', '--export', out], env).status).toBe(0);
+    for (const name of ['results.csv', 'results.json', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb']) expect(existsSync(join(out, name))).toBe(true);
+    const again = JSON.parse(sauti(['results', '--from', join(out, 'c-open_north.pb'), '--json']).stdout);
+    expect(again.matchesPublished).toBe(true);
+    expect(again.selected.sort()).toEqual(['1', '2']);
+
+    const unknown = sauti(['results', 'c-nope'], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/no cycle 'c-nope'/);
+  });
+});
