@@ -174,6 +174,26 @@ describe('gateway → ledger sync', () => {
     expect(offline.current().cycles[0]!.projects.some((p) => p.code === 9)).toBe(true);
   });
 
+  it('published results reach residents: the ledger counts, publishes, the gateway downloads the winners and USSD shows them', async () => {
+    const { gw, ledger, relay } = await setup();
+    await vote(gw, '+254711000201', '1*1*1*3*99*1');
+    await vote(gw, '+254711000202', '1*1*1*3*99*1');
+    await relay().pushAll();
+    // Voting closes on the ledger's copy of the ballot; then the PB team publishes.
+    const closed = testDeployment((raw) => (raw.cycles[0].phases.voting.closes = new Date(Date.now() - 60_000).toISOString()));
+    ledger.setBallot(() => closed);
+    const published = await ledger.publishResults('c-open');
+    const north = published.wards.find((w) => w.wardId === 'north')!;
+    expect(north.projects.find((p) => p.code === 3)).toMatchObject({ votes: 2, selected: true });
+
+    expect((await syncRound(relay(), gw.ballots, silent)).ballot).toBe('updated');
+    expect(gw.ballots.current().cycles.find((c) => c.id === 'c-open')!.results?.selected).toEqual([3]);
+    const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '' }));
+    expect(menu.text).toMatch(/\n5 Results/);
+    const screen = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '5' }));
+    expect(screen.text).toMatch(/Selected in North Ward:\n3 Maternity wing/);
+  });
+
   it('refuses a downloaded ballot that does not validate and keeps the last good one', async () => {
     const { gw } = await setup();
     const before = gw.ballots.current();

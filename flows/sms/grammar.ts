@@ -9,7 +9,9 @@ export type SmsCommand = (
   | { kind: 'status'; ref: string }
   /** CHECK <receipt>; without a code, the sender's own ballot. */
   | { kind: 'check'; code: string }
-  | { kind: 'receipt' | 'results' | 'help' | 'stop' | 'start' }
+  /** RESULTS [page]: the winners of the sender's ward, a segment at a time. */
+  | { kind: 'results'; page: number }
+  | { kind: 'receipt' | 'help' | 'stop' | 'start' }
   | { kind: 'lang'; code: string }
   // No keyword: bare numbers or words, which may answer a question asked before.
   | { kind: 'numbers'; codes: number[] }
@@ -79,8 +81,10 @@ export function parseSms(body: string): SmsCommand {
       return { kind: 'check', code: normalizeReference(rest), lang };
     case 'lang':
       return { kind: 'lang', code: normalizeWord(rest), lang };
+    case 'results':
+      return { kind: 'results', page: /^\d{1,2}$/.test(rest) ? Math.max(1, Number(rest)) : 1, lang };
     default:
-      return { kind: found.kind, lang };
+      return { kind: found.kind as 'receipt' | 'help' | 'stop' | 'start', lang };
   }
 }
 

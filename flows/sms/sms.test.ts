@@ -37,7 +37,7 @@ describe('SMS flow', () => {
     ['CHECK alone without a vote explains', 'VERIFIER', {}, 'Envoyez VERIFIER et votre reçu', []],
     ['STATUS of a known idea', 'STATUS p-knwn0-001', {}, 'Idea P-KNWN0-001: received, waiting for review.', []],
     ['STATUS of an unknown idea', 'STATUS P-AAAAA-BBB', {}, 'No idea has reference P-AAAAA-BBB.', []],
-    ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Selected in North Ward: 31.', []],
+    ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Selected in North Ward: 31 Bus shelter.', []],
     ['LANG sets the language', 'LANG sw', {}, 'Ujumbe sasa utakuwa kwa Kiswahili.', [{ type: 'voter.language', lang: 'sw' }]],
     ['LANG with an unknown language', 'LANG de', {}, 'Unknown language.', []],
     ['STOP opts out', 'STOP', {}, 'You will get no more messages from us.', [{ type: 'voter.optOut', optedOut: true }]],
@@ -114,5 +114,29 @@ describe('SMS flow', () => {
     const r = sms('VOTE 3', smsCtx(d, { optedOut: true }));
     expect(r.effects).toEqual([vote([3])]);
     expect(r.reply).toBeNull();
+  });
+});
+
+describe('RESULTS paging', () => {
+  it('fits each reply in one segment and pages the rest with RESULTS 2 (in every language)', async () => {
+    const { resultsPage } = await import('./step.ts');
+    const { smsCost } = await import('../../src/domain/sms-encoding.ts');
+    const items = Array.from({ length: 12 }, (_, i) => `${i + 1} Youth market stalls ${i}`);
+    for (const lang of ['en', 'sw', 'fr'] as const) {
+      const first = resultsPage(lang, 'North Ward', items, 1);
+      expect(smsCost(first).segments).toBe(1);
+      expect(first).toMatch(/(RESULTS|MATOKEO|RESULTATS) 2$/);
+      // Every project appears on exactly one page, in order.
+      const seen: string[] = [];
+      for (let page = 1; page <= 12; page++) {
+        const text = resultsPage(lang, 'North Ward', items, page);
+        expect(smsCost(text).segments).toBe(1);
+        for (const item of items) if (text.includes(`${item},`) || text.includes(`${item}.`)) seen.push(item);
+        if (!/ 2$| \d+$/.test(text)) break;
+      }
+      expect(seen).toEqual(items);
+    }
+    // A page past the end shows the last page, not an error.
+    expect(resultsPage('en', 'North Ward', items, 99)).not.toMatch(/More/);
   });
 });

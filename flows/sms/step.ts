@@ -3,6 +3,7 @@ import type { Lang } from '../../src/config/schema.ts';
 import { checkBallot } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
+import { smsCost } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
@@ -67,9 +68,10 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const cycle = publishedCycle(ctx.deployment, ctx.now);
       if (!cycle) return reply(t(lang, 'resultsNotYet'));
       const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? ctx.deployment.wards[0]!.id;
-      const codes = selectedProjects(cycle, wardId).map((p) => p.code).join(' ');
       const ward = wardName(ctx, wardId, lang);
-      return reply(codes ? t(lang, 'smsResults', { ward, codes }) : t(lang, 'resultsNone', { ward }));
+      const items = selectedProjects(cycle, wardId).map((p) => `${p.code} ${p.short[lang]}`);
+      if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }));
+      return reply(resultsPage(lang, ward, items, cmd.page));
     }
     case 'help':
       return reply(t(lang, 'smsHelp'));
@@ -203,4 +205,21 @@ function wardName(ctx: SmsContext, wardId: string, lang: Lang): string {
 
 function date(ctx: SmsContext, d: Date, lang: Lang): string {
   return formatDate(d, lang, ctx.deployment.deployment.timezone);
+}
+
+/**
+ * One segment of the winners list: as many projects as fit in one SMS, with "More: RESULTS 2"
+ * when more follow. A page past the end shows the last one.
+ */
+export function resultsPage(lang: Lang, ward: string, items: string[], page: number): string {
+  const pages: string[][] = [[]];
+  const fits = (list: string[]) => smsCost(t(lang, 'smsResults', { ward, items: list.join(', '), more: t(lang, 'smsResultsMore', { next: 99 }) })).segments === 1;
+  for (const item of items) {
+    const current = pages[pages.length - 1]!;
+    if (current.length > 0 && !fits([...current, item])) pages.push([item]);
+    else current.push(item);
+  }
+  const n = Math.min(page, pages.length);
+  const more = n < pages.length ? t(lang, 'smsResultsMore', { next: n + 1 }) : '';
+  return t(lang, 'smsResults', { ward, items: pages[n - 1]!.join(', '), more });
 }
