@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parsePb, pbInstance, PbError, writePb } from './pabulib.ts';
 import { count } from './rules.ts';
 
-const SHARED = resolve(import.meta.dirname, '../../shared/pabulib');
+// Copies of ../shared/pabulib (Pabulib snapshot 88cfaba3), kept in the repository so a clone tests alone.
+const SHARED = resolve(import.meta.dirname, '../test/fixtures/pabulib');
 const files = readdirSync(SHARED).filter((f) => f.endsWith('.pb'));
 
 describe('real Pabulib instances', () => {

@@ -16,7 +16,7 @@ import { FIXTURE } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
-const SHARED = resolve(import.meta.dirname, '../../shared/pabulib');
+const SHARED = resolve(import.meta.dirname, 'fixtures/pabulib');
 const sauti = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
 
