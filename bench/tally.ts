@@ -27,12 +27,8 @@ export function benchInstance(ballots: number, projectCount: number, maxPicks: n
   const rand = random(seed);
   const projects = Array.from({ length: projectCount }, (_, i) => ({ id: String(i + 1), cost: 1000 * Math.round(100 + rand() * 1900) }));
   const weights = projects.map((_, i) => 1 / Math.pow(i + 1, 0.8));
-  const cumulative = weights.map(
-    (
-      (sum) => (w: number) =>
-        (sum += w)
-    )(0),
-  );
+  let sum = 0;
+  const cumulative = weights.map((w) => (sum += w));
   const total = cumulative[cumulative.length - 1]!;
   const draw = () => {
     const x = rand() * total;

@@ -11,6 +11,8 @@ export interface PbFile {
   projects: Record<string, string>[];
   voteColumns: string[];
   votes: Record<string, string>[];
+  /** Source line of each PROJECTS and VOTES row, for error messages (absent on files built in code). */
+  lines?: { projects: number[]; votes: number[] };
 }
 
 /** A .pb file that cannot be read: which line and which field. */
@@ -37,7 +39,7 @@ export function parsePb(text: string): PbFile {
     const e = err as Error & { lines?: number };
     throw new PbError(e.lines ?? 0, `not readable as a .pb file (${e.message})`);
   }
-  const pb: PbFile = { meta: [], projectColumns: [], projects: [], voteColumns: [], votes: [] };
+  const pb: PbFile = { meta: [], projectColumns: [], projects: [], voteColumns: [], votes: [], lines: { projects: [], votes: [] } };
   let section: (typeof SECTIONS)[number] | undefined;
   let header: string[] | undefined;
   for (const { record, info } of rows) {
@@ -61,7 +63,8 @@ export function parsePb(text: string): PbFile {
     if (record.length > header.length) throw new PbError(info.lines, `${section.toUpperCase()} row has ${record.length} fields but the header has ${header.length}`);
     const row: Record<string, string> = {};
     header.forEach((h, i) => (row[h] = record[i] ?? ''));
-    (section === 'projects' ? pb.projects : pb.votes).push(Object.assign(row, { [LINE]: String(info.lines) }));
+    (section === 'projects' ? pb.projects : pb.votes).push(row);
+    pb.lines![section].push(info.lines);
   }
   const meta = new Map(pb.meta);
   for (const key of REQUIRED_META) if (!meta.get(key)) throw new PbError(0, `META ${key} is missing`);
@@ -70,9 +73,6 @@ export function parsePb(text: string): PbFile {
   return pb;
 }
 
-// Source line of a row, for error messages; not a column.
-const LINE = '\u0000line';
-const lineOf = (row: Record<string, string>) => Number(row[LINE] ?? 0);
 
 export interface PbInstance {
   instance: Instance;
@@ -84,8 +84,6 @@ export interface PbInstance {
   published: Set<string> | null;
   /** Where the PROJECTS votes/score columns differ from a recount of VOTES. */
   mismatches: string[];
-  /** Channel per voter (`voting_method`), when given. */
-  channels: string[] | null;
 }
 
 /** The countable instance in a parsed file: every vote checked against the projects and META. */
@@ -95,12 +93,13 @@ export function pbInstance(pb: PbFile): PbInstance {
   if (!voteType) throw new PbError(0, `META vote_type '${meta.get('vote_type')}' is not one of ${Object.keys(VOTE_TYPES).join(', ')}`);
   const budget = number(meta.get('budget')!, 0, 'META budget');
   const index = new Map<string, number>();
+  const lineAt = (section: 'projects' | 'votes', i: number) => pb.lines?.[section][i] ?? 0;
   const projects = pb.projects.map((row, i) => {
     const id = row.project_id!;
-    if (!id) throw new PbError(lineOf(row), 'PROJECTS project_id is empty');
-    if (index.has(id)) throw new PbError(lineOf(row), `PROJECTS project_id ${id} appears twice`);
+    if (!id) throw new PbError(lineAt('projects', i), 'PROJECTS project_id is empty');
+    if (index.has(id)) throw new PbError(lineAt('projects', i), `PROJECTS project_id ${id} appears twice`);
     index.set(id, i);
-    return { id, cost: number(row.cost!, lineOf(row), 'PROJECTS cost'), ...(row.name ? { name: row.name } : {}) };
+    return { id, cost: number(row.cost!, lineAt('projects', i), 'PROJECTS cost'), ...(row.name ? { name: row.name } : {}) };
   });
   const expectProjects = Number(meta.get('num_projects'));
   if (expectProjects !== projects.length) throw new PbError(0, `META num_projects is ${meta.get('num_projects')} but PROJECTS has ${projects.length} rows`);
@@ -109,9 +108,8 @@ export function pbInstance(pb: PbFile): PbInstance {
 
   const withPoints = pb.voteColumns.includes('points');
   const builder = new ProfileBuilder(voteType);
-  const channels = pb.voteColumns.includes('voting_method') ? ([] as string[]) : null;
-  for (const row of pb.votes) {
-    const line = lineOf(row);
+  pb.votes.forEach((row, i) => {
+    const line = lineAt('votes', i);
     const ids = list(row.vote!);
     const picks = ids.map((id) => {
       const p = index.get(id);
@@ -125,8 +123,7 @@ export function pbInstance(pb: PbFile): PbInstance {
     }
     if (voteType === 'choose-1' && picks.length > 1) throw new PbError(line, 'VOTES vote: a choose-1 ballot lists one project');
     builder.add(picks, points);
-    channels?.push(row.voting_method ?? '');
-  }
+  });
   const instance: Instance = { projects, budget, profile: builder.build() };
   const { votes, score } = scoreProfile(instance.profile, projects.length);
   const ruleName = meta.get('rule')!;
@@ -139,7 +136,6 @@ export function pbInstance(pb: PbFile): PbInstance {
     ...(threshold ? { threshold: number(threshold, 0, 'META min_project_score_threshold') } : {}),
     published,
     mismatches: recountMismatches(pb, votes, score),
-    channels,
   };
 }
 

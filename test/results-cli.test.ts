@@ -38,6 +38,12 @@ describe('sauti results --from FILE.pb', () => {
     expect(bad.stderr).toMatch(/--rule borda is not a rule Sauti counts; use one of greedy, /);
   });
 
+  it('a missing file is named, no stack trace', () => {
+    const out = sauti(['results', '--from', '/no/such/file.pb']);
+    expect(out.status).toBe(2);
+    expect(out.stderr.trim()).toBe('sauti: cannot read /no/such/file.pb: no such file');
+  });
+
   it('a broken file is refused with its line and field, no stack trace', () => {
     const dir = tempDir('sauti-pb-');
     const broken = readFileSync(join(SHARED, 'Poland_Czestochowa_2024_Mirow.pb'), 'utf8').replace('\n7;795,435,687;', '\n7;795,999,687;');
@@ -65,6 +71,10 @@ describe('sauti results <cycle> on a ledger file', () => {
     await ledger.close();
     const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
 
+    const list = sauti(['results'], env);
+    expect(list.stdout).toMatch(/c-open\s+2099-\S+\s+not published/);
+    expect(list.stdout).toMatch(/c-past\s+\S+\s+2019-04-30T21:00:00.000Z \(deployment file\)/);
+
     const shown = sauti(['results', 'c-open'], env);
     expect(shown.status).toBe(0);
     expect(shown.stdout).toContain('PROVISIONAL: not published');
@@ -81,6 +91,10 @@ describe('sauti results <cycle> on a ledger file', () => {
     const again = JSON.parse(sauti(['results', '--from', join(out, 'c-open_north.pb'), '--json']).stdout);
     expect(again.matchesPublished).toBe(true);
     expect(again.selected.sort()).toEqual(['1', '2']);
+
+    const both = sauti(['results', 'c-open', '--publish', '--rule', 'equalshares'], env);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/published with the cycle’s own rule/);
 
     const unknown = sauti(['results', 'c-nope'], env);
     expect(unknown.status).toBe(2);

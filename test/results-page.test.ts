@@ -94,6 +94,9 @@ describe('results page in Chromium', () => {
     const links = await page.locator('a[href$=".pb"], a[href$=".csv"], a[href$=".json"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual(['/results/c-open/results.csv', '/results/c-open/results.json', '/results/c-open/ballots.csv', '/results/c-open/ballots.json', '/results/c-open/north.pb', '/results/c-open/south.pb']);
     for (const link of links) expect((await fetch(base + link!)).status).toBe(200);
+    const nope = await fetch(`${base}/results/c-open/nope.txt`);
+    expect(nope.status).toBe(404);
+    expect(await nope.text()).toMatch(/No file 'nope.txt'/);
 
     await page.click('a[lang="sw"]');
     expect(await page.locator('h1').textContent()).toContain('Matokeo');
@@ -131,8 +134,13 @@ describe('results page in Chromium', () => {
 
   it('lists the cycles and answers an unknown cycle with a plain 404', async () => {
     const { page, context } = await open('/results');
-    // Newest first; c-open is published by now, c-past (no ballots here) is marked provisional.
-    expect(await page.locator('li').allInnerTexts()).toEqual(['Open cycle', 'Past cycle (Provisional)']);
+    // Newest first; c-open is published here, c-past's winners are declared in the deployment file.
+    expect(await page.locator('li').allInnerTexts()).toEqual(['Open cycle', 'Past cycle']);
+    await page.goto(`${base}/results/c-past`);
+    const past = await page.locator('body').innerText();
+    expect(past).toContain('Selected projects, published on 2019-04-30');
+    expect(await page.locator('li').allInnerTexts()).toEqual(['North Ward: 31 Shelter (KES 900,000)', 'South Ward: 40 Lights (KES 1,700,000)']);
+    expect(past).not.toContain('published after voting closes');
     const missing = await page.goto(`${base}/results/nope`);
     expect(missing!.status()).toBe(404);
     expect(await page.locator('body').innerText()).toContain("No cycle 'nope'");

@@ -101,6 +101,14 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     await es.ledger.close();
   });
 
+  it('stops with a clear error when a counted ballot names a project the deployment file no longer has', async () => {
+    const { ledger, f, ingest } = await setup(backend, deployment());
+    await ingest([f.vote('+254711000001', [12], at)]);
+    ledger.setBallot(() => deployment((c) => (c.projects = c.projects.filter((p: { code: number }) => p.code !== 12))));
+    await expect(ledger.results('c-open')).rejects.toThrow(/ward north picks project 12, which the deployment file no longer has/);
+    await ledger.close();
+  });
+
   it('publishes only after voting closes, freezes the count, and puts the winners in the ballot gateways download', async () => {
     const { ledger, f, ingest, setNow } = await setup(backend, deployment());
     await northVotes(f, ingest);

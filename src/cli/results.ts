@@ -122,7 +122,7 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
   try {
     if (!cycleId) {
       const published = new Map((await ledger.publishedCycles()).map((c) => [c.cycleId, c.publishedAt]));
-      console.log(table(['cycle', 'voting closes', 'results'], deployment.cycles.map((c) => [c.id, c.phases.voting.closes.toISOString(), published.get(c.id) ?? 'not published'])));
+      console.log(table(['cycle', 'voting closes', 'results'], deployment.cycles.map((c) => [c.id, c.phases.voting.closes.toISOString(), published.get(c.id) ?? (c.results ? `${c.results.published.toISOString()} (deployment file)` : 'not published')])));
       return;
     }
     if (!deployment.cycles.some((c) => c.id === cycleId)) {

@@ -2,11 +2,12 @@
 // external files, so it works on a feature-phone browser over a slow link and in any reader.
 import type { Deployment, Lang } from '../config/schema.ts';
 import type { CycleResult } from '../../ledger/results.ts';
+import { selectedProjects } from '../domain/cycle.ts';
 
 const LABELS = {
-  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid' },
-  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi' },
-  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien' },
+  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):' },
+  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):' },
+  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :' },
 } satisfies Record<Lang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
 
@@ -52,6 +53,7 @@ export function barChart(id: string, title: string, bars: { label: string; value
   return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${bars.length * row}" width="${width}" height="${bars.length * row}"><title id="${id}">${esc(title)}</title>${rows}</svg>`;
 }
 
+/** Full amounts: the page has room, unlike USSD screens, which use formatMoney's compact "4.5M". */
 function money(n: number, currency: string, lang: Lang): string {
   return `${currency} ${new Intl.NumberFormat(lang === 'sw' ? 'en' : lang).format(n)}`;
 }
@@ -65,7 +67,7 @@ export function renderIndex(d: Deployment, lang: Lang, published: Set<string>): 
   const L: Labels = LABELS[lang];
   const items = [...d.cycles]
     .sort((a, b) => b.phases.voting.opens.getTime() - a.phases.voting.opens.getTime())
-    .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
+    .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) || c.results ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
     .join('');
   return page(`${d.deployment.name} — ${L.results}`, lang, `${languageLinks(d, '/results')}<h1>${esc(d.deployment.name)}</h1><h2>${esc(L.cycles)}</h2><ul>${items}</ul>`);
 }
@@ -79,7 +81,14 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
   const parts: string[] = [languageLinks(d, `/results/${r.cycleId}`), `<h1>${esc(name)} — ${esc(L.results)}</h1>`];
-  if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: r.votingClosed.slice(0, 10) }))}</p>`);
+  // A cycle counted before this ledger existed: the deployment file declares its winners.
+  const declared = d.cycles.find((c) => c.id === r.cycleId)?.results;
+  if (!r.publishedAt && declared) {
+    const cycle = d.cycles.find((c) => c.id === r.cycleId)!;
+    parts.push(`<p>${esc(fill(L.declared, { date: declared.published.toISOString().slice(0, 10) }))}</p>`);
+    const items = d.wards.flatMap((w) => selectedProjects(cycle, w.id).map((p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`));
+    parts.push(`<ul>${items.join('')}</ul>`);
+  } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: r.votingClosed.slice(0, 10) }))}</p>`);
 
   parts.push(`<h2>${esc(L.turnout)}: ${r.turnout.total} ${esc(L.ballots)}</h2>`);
   const wardRows = Object.entries(r.turnout.byWard).map(([id, n]) => ({ label: wardName(id), value: n }));
