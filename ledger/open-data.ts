@@ -5,15 +5,18 @@
 import { createHmac } from 'node:crypto';
 import type { Deployment } from '../src/config/schema.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
+import { maxPerProject } from '../src/domain/ballot.ts';
 import { writePb, type PbFile } from '../tally/pabulib.ts';
-import { cycleBallots, voteTypeOf, type CycleResult } from './results.ts';
+import { hasPoints } from '../tally/profile.ts';
+import { cycleBallots, voteTypeOf, weighBallot, type CycleResult } from './results.ts';
 import type { LedgerDb } from './schema.ts';
 
 export interface OpenBallot {
   voter: string;
   ward: string;
-  /** Project codes in the order given (the ranking, for ranked ballots). */
+  /** Project codes in the order given (the ranking, for ranked ballots), each once. */
   picks: number[];
+  /** Beside picks: the points of each place (ranked) or given to each project (cumulative). */
   points?: number[];
   channel: string;
 }
@@ -31,15 +34,16 @@ export function cycleVoterId(key: string, cycleId: string, voterKey: string): st
 /** Every counted ballot of a cycle, anonymised, ordered by the per-cycle voter id. */
 export async function openBallots(db: LedgerDb, deployment: Deployment, cycleId: string): Promise<OpenBallot[]> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId)!;
-  const { rankPoints } = voteTypeOf(cycle);
+  const type = voteTypeOf(cycle);
   const key = await exportKey(db);
   const out: OpenBallot[] = [];
   for await (const b of cycleBallots(db, cycleId)) {
+    const { codes, points } = weighBallot(type, b.picks);
     out.push({
       voter: cycleVoterId(key, cycleId, b.voterKey),
       ward: b.wardId,
-      picks: b.picks,
-      ...(rankPoints ? { points: b.picks.map((_, i) => rankPoints[i] ?? 0) } : {}),
+      picks: codes,
+      ...(points ? { points } : {}),
       channel: b.channel,
     });
   }
@@ -84,7 +88,8 @@ const pbDate = (d: Date, timeZone: string) =>
 /** One Pabulib file per ward: META, PROJECTS (votes, score, selected), VOTES (voting_method = channel). */
 export function pabulibFiles(deployment: Deployment, result: CycleResult, ballots: OpenBallot[], lang: string): { ward: string; name: string; text: string }[] {
   const cycle = deployment.cycles.find((c) => c.id === result.cycleId)!;
-  const { voteType, rankPoints } = voteTypeOf(cycle);
+  const { voteType } = voteTypeOf(cycle);
+  const withPoints = hasPoints(voteType);
   const tz = deployment.deployment.timezone;
   const b = cycle.ballot;
   const lengths: [string, string][] =
@@ -92,6 +97,9 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
     : b.rule === 'ranking' ? [['min_length', String(b.min)], ['max_length', String(b.k)]]
     : b.rule === 'choose-1' ? [['min_length', '1'], ['max_length', '1']]
     : [['min_length', String(b.min)]];
+  // Cumulative, in Pabulib's terms: each listed project gets 1 to max_points, all of them at most max_sum_points.
+  const points: [string, string][] =
+    b.rule === 'cumulative' ? [['min_points', '1'], ['max_points', String(maxPerProject(b))], ['max_sum_points', String(b.points)]] : [];
   return result.wards.map((w) => {
     const wardBallots = ballots.filter((x) => x.ward === w.wardId);
     const wardName = w.name[lang] ?? Object.values(w.name)[0]!;
@@ -114,17 +122,18 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ['date_end', pbDate(cycle.phases.voting.closes, tz)],
         ...lengths,
         ...(b.rule === 'knapsack' ? ([['max_sum_cost', String(w.budget)]] as [string, string][]) : []),
+        ...points,
         ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
         ['language', lang],
         ['currency', deployment.deployment.currency],
       ],
       // Listed in code order: Pabulib breaks greedy ties by listing order, and so do we.
-      projectColumns: ['project_id', 'cost', 'votes', ...(rankPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
+      projectColumns: ['project_id', 'cost', 'votes', ...(withPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
       projects: projects.map((p) => {
         const r = ranked.get(p.code)!;
         return { project_id: String(p.code), cost: String(p.cost), votes: String(r.votes), score: String(r.score), name: p.title[lang] ?? Object.values(p.title)[0]!, category: p.category ?? '', selected: r.selected ? '1' : '0' };
       }),
-      voteColumns: ['voter_id', 'vote', ...(rankPoints ? ['points'] : []), 'voting_method'],
+      voteColumns: ['voter_id', 'vote', ...(withPoints ? ['points'] : []), 'voting_method'],
       votes: wardBallots.map((x) => ({ voter_id: x.voter, vote: x.picks.join(','), points: x.points?.join(',') ?? '', voting_method: x.channel })),
     };
     return { ward: w.wardId, name: `${cycle.id}_${w.wardId}.pb`, text: writePb(pb) };

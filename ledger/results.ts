@@ -3,6 +3,7 @@
 // that arrives after publication cannot change what residents were told.
 import type { Cycle, Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
+import { pointsByCode } from '../src/domain/ballot.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
 import { ProfileBuilder, type Instance, type VoteType } from '../tally/profile.ts';
 import { count, type RuleName, type RuleOptions } from '../tally/rules.ts';
@@ -89,7 +90,23 @@ export function voteTypeOf(cycle: Cycle): { voteType: VoteType; rankPoints?: num
       return { voteType: 'choose-1' };
     case 'ranking':
       return { voteType: 'ordinal', rankPoints: b.points ?? Array.from({ length: b.k }, (_, i) => b.k - i) };
+    case 'cumulative':
+      return { voteType: 'cumulative' };
   }
+}
+
+/**
+ * A stored ballot as counted: each project once, with its points when the vote type has them.
+ * Ranked: the points of each place. Cumulative: a repeated code is another point, so [3, 3, 7]
+ * is 3 with 2 points and 7 with 1 (projects in the order first picked).
+ */
+export function weighBallot(type: ReturnType<typeof voteTypeOf>, picks: readonly number[]): { codes: number[]; points?: number[] } {
+  if (type.voteType === 'cumulative') {
+    const byCode = pointsByCode(picks);
+    return { codes: [...byCode.keys()], points: [...byCode.values()] };
+  }
+  if (type.rankPoints) return { codes: [...picks], points: picks.map((_, rank) => type.rankPoints![rank] ?? 0) };
+  return { codes: [...picks] };
 }
 
 /** Builds one instance per ward (projects in code order) while the ballots stream past. */
@@ -116,12 +133,12 @@ export class WardInstances {
     // The ledger refused ballots for unknown wards and projects; a ballot that no longer
     // matches a changed ballot file is not silently dropped but stops the count.
     if (!builder || !index) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id} is for ward '${b.wardId}', which the deployment file no longer has`);
-    const picks = b.picks.map((code) => {
+    const { codes, points } = weighBallot(this.type, b.picks);
+    const picks = codes.map((code) => {
       const i = index.get(code);
       if (i === undefined) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id}, ward ${b.wardId} picks project ${code}, which the deployment file no longer has`);
       return i;
     });
-    const points = this.type.rankPoints ? picks.map((_, rank) => this.type.rankPoints![rank] ?? 0) : undefined;
     builder.add(picks, points);
     this.byChannel[b.channel] = (this.byChannel[b.channel] ?? 0) + 1;
   }

@@ -59,6 +59,10 @@ function describeViolation(v: RuleViolation, rule: string): string {
       return `project ${v.code} is picked twice`;
     case 'unknown-project':
       return `project ${v.code} is not on the ballot`;
+    case 'over-points':
+      return `${rule} ballot gives more than ${v.points} points`;
+    case 'project-points':
+      return `${rule} ballot gives project ${v.code} more than ${v.max} points`;
   }
 }
 

@@ -37,12 +37,14 @@ async function setup(backend: (typeof BACKENDS)[number], ballot: Deployment) {
   const gw: GatewayIdentity = { gatewayId: 'gw-r', publicKey, privateKey: createPrivateKey(privatePem) };
   await ledger.addGateway(gw.gatewayId, gw.publicKey);
   const f = eventFactory('gw-r');
-  const ingest = async (rows: EventRow[]) => {
+  const send = async (rows: EventRow[]) => {
     const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
-    const answer = await ledger.ingest(header, lines, 'push');
-    expect(answer.rejected).toEqual([]);
+    return ledger.ingest(header, lines, 'push');
   };
-  return { ledger, f, ingest, setNow: (d: Date) => (now = d) };
+  const ingest = async (rows: EventRow[]) => {
+    expect((await send(rows)).rejected).toEqual([]);
+  };
+  return { ledger, f, ingest, send, setNow: (d: Date) => (now = d) };
 }
 
 const at = '2026-11-22T09:00:00Z';
@@ -99,6 +101,53 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     expect(funded.length).toBeGreaterThan(0);
     expect(funded.every((p) => p.sharePaid !== null)).toBe(true);
     await es.ledger.close();
+  });
+
+  it('counts cumulative ballots by points, a repeated code being another point; refuses more points than allowed; .pb round trip', async () => {
+    const cumulative = deployment((c) => {
+      c.ballot = { rule: 'cumulative', points: 5, maxPerProject: 4 };
+    });
+    const { ledger, f, ingest, send } = await setup(backend, cumulative);
+    // Two voters put 4 points on 6 (3.8M) and one on 7; three others spread single points over
+    // 2 (3.2M), 1 (4.5M) and 3 (2.9M). Points: 6:8, 2:3, 1:2, 3:1, 7:2. By ballots listing a
+    // project 2 (3 ballots) would come first and fund 2 and 1 — counted as points, 6 leads.
+    await ingest([
+      f.vote('+254711000001', [6, 6, 7, 6, 6], at),
+      f.vote('+254711000002', [6, 6, 6, 6, 7], at),
+      f.vote('+254711000003', [2, 1], at),
+      f.vote('+254711000004', [2, 1], at),
+      f.vote('+254711000005', [2, 3], at),
+    ]);
+    const refused = [f.vote('+254711000006', [6, 6, 6, 6, 6], at), f.vote('+254711000007', [6, 6, 6, 6, 1, 2], at)];
+    const answer = await send(refused);
+    expect(answer.rejected.map((r) => `${r.reason}: ${r.detail}`)).toEqual([
+      'ballot-rule: cumulative ballot gives project 6 more than 4 points',
+      'ballot-rule: cumulative ballot gives more than 5 points',
+    ]);
+
+    const r = await ledger.results('c-open');
+    expect(r.rankedBy).toBe('score');
+    const north = r.wards.find((w) => w.wardId === 'north')!;
+    expect(north.ballots).toBe(5);
+    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([[6, 2, 8], [2, 3, 3], [1, 2, 2], [7, 2, 2], [3, 1, 1]]);
+    // Greedy by points: 6 (3.8M), 2 (3.2M); 1 (4.5M) does not fit the 3M left; 7 (1.25M) does; 3 (2.9M) does not.
+    expect(winners(r, 'north')).toEqual([6, 2, 7]);
+
+    const d = ledger.deployment();
+    const open = await openBallots(ledger.conn.db, d, 'c-open');
+    expect(open.map((b) => [b.picks, b.points]).sort()).toEqual([[[2, 1], [1, 1]], [[2, 1], [1, 1]], [[2, 3], [1, 1]], [[6, 7], [4, 1]], [[6, 7], [4, 1]]].sort());
+    expect(ballotsCsv(open).split('\n')[0]).toBe('voter,ward,picks,points,channel');
+    const file = pabulibFiles(d, r, open, 'en').find((x) => x.ward === 'north')!;
+    expect(file.text).toContain('\nvote_type;cumulative\n');
+    expect(file.text).toContain('\nmax_points;4\nmax_sum_points;5\n');
+    expect(file.text).toContain('\nvoter_id;vote;points;voting_method\n');
+    expect(file.text).toMatch(/\n[\w-]{12};6,7;4,1;ussd\n/);
+    const pb = pbInstance(parsePb(file.text));
+    expect(pb.instance.profile.voteType).toBe('cumulative');
+    expect(pb.mismatches).toEqual([]);
+    const again = count(pb.instance, pb.rule!, { threshold: pb.threshold }).selected.map((p) => Number(pb.instance.projects[p]!.id));
+    expect(again.sort((a, b) => a - b)).toEqual([2, 6, 7]);
+    await ledger.close();
   });
 
   it('stops with a clear error when a counted ballot names a project the deployment file no longer has', async () => {

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { SUPPORTED_LANGUAGES } from '../src/config/schema.ts';
 import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
 import { t, type MessageKey } from '../src/i18n/index.ts';
-import { testDeployment } from './helpers/deployment.ts';
+import { testDeployment, withBallot } from './helpers/deployment.ts';
 import { sms, smsCtx } from './helpers/sms.ts';
 
-/** Keys the SMS channel sends, and worst-case parameters (30-letter ward, 10 picks, …). */
+/** Keys the SMS channel sends, and worst-case parameters (30-letter ward, 10 picks, 97 points, …). */
 const SMS_KEYS: MessageKey[] = [
   'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
-  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
+  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
   'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
@@ -23,8 +23,10 @@ const WORST = {
   ref: 'P-ABCD-EFGH',
   date: '30 sept. 2026',
   example: '96 97',
-  max: 10,
+  max: 97,
   min: 10,
+  points: 97,
+  n: 97,
   total: 'KES 999.9M',
   budget: 'KES 999.9M',
   status: '', // filled per language below
@@ -51,6 +53,20 @@ describe('SMS replies fit in one segment', () => {
         const text = toGsmLookalikes(r.reply!.text);
         expect(smsCost(text), `${lang} ${body}: ${text}`).toMatchObject({ encoding: 'GSM-7', segments: 1 });
       }
+    }
+  });
+
+  it('so does every reply under a cumulative rule, up to ten points over eight projects', () => {
+    const d = withBallot({ rule: 'cumulative', points: 10, maxPerProject: 4 });
+    const bodies = ['VOTE 1 1 2', 'VOTE 1 2 3 4 5 6 7 12 12 12', 'VOTE 1x4 2x4 3x2', 'VOTE 1x5', 'VOTE 1x4 2x4 3x3', 'VOTE', '1 1 2', 'RESULTS', '2'];
+    for (const lang of SUPPORTED_LANGUAGES) {
+      for (const body of bodies) {
+        const r = sms(body, smsCtx(d, { lang }));
+        const text = toGsmLookalikes(r.reply!.text);
+        expect(smsCost(text), `${lang} ${body}: ${text}`).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      }
+      const receipt = sms('RECEIPT', smsCtx(d, { lang, ballot: { cycleId: 'c-open', wardId: 'north', picks: [1, 2, 3, 4, 5, 6, 7, 12, 12, 12], receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' } }));
+      expect(smsCost(toGsmLookalikes(receipt.reply!.text)).segments, receipt.reply!.text).toBe(1);
     }
   });
 });

@@ -67,11 +67,12 @@ export function parseSms(body: string): SmsCommand {
       const codes: number[] = [];
       const bad: string[] = [];
       for (const tok of tokens) {
-        const c = tok.match(/^(?:P|#|NO)?(\d{1,3})$/i);
-        if (c) codes.push(Number(c[1]));
+        const c = codeToken(tok, true);
+        if (c) codes.push(...c);
         else bad.push(tok);
       }
-      return { kind: 'vote', codes: [...new Set(codes)], bad, lang };
+      // Repeats are kept: under a cumulative rule they are points (step.ts decides).
+      return { kind: 'vote', codes, bad, lang };
     }
     case 'idea':
       return { kind: 'idea', text: rest, lang };
@@ -88,16 +89,27 @@ export function parseSms(body: string): SmsCommand {
   }
 }
 
-/** "3 7 12", "3,7,12", "P3 P7": the numbers, or null if anything else is there. */
+/** "3 7 12", "3,7,12", "P3 P7", "3x2 7": the numbers, or null if anything else is there. */
 function numbers(text: string): number[] | null {
   const tokens = text.split(/[^\p{L}\p{N}#]+/u).filter(Boolean);
   const codes: number[] = [];
   for (const tok of tokens) {
-    const c = tok.match(/^(?:P|#)?(\d{1,3})$/i);
+    const c = codeToken(tok, false);
     if (!c) return null;
-    codes.push(Number(c[1]));
+    codes.push(...c);
   }
   return codes;
+}
+
+/**
+ * One project code ("3", "P3", "#3", after VOTE also "NO3"), or a code with a count: "3x2" is 3
+ * twice, two points on a cumulative ballot. Null when the token is not one of these.
+ */
+function codeToken(tok: string, afterKeyword: boolean): number[] | null {
+  const c = tok.match(afterKeyword ? /^(?:P|#|NO)?(\d{1,3})(?:X(\d{1,2}))?$/i : /^(?:P|#)?(\d{1,3})(?:X(\d{1,2}))?$/i);
+  if (!c) return null;
+  const times = c[2] === undefined ? 1 : Number(c[2]);
+  return times === 0 ? null : Array.from({ length: times }, () => Number(c[1]));
 }
 
 /** "p-7k2mx-9qd", "P7K2MX9QD", "7k2mx 9qd" → "P-7K2MX-9QD" (as shortCode groups it); Crockford look-alikes fixed. */

@@ -140,3 +140,49 @@ describe('RESULTS paging', () => {
     expect(resultsPage('en', 'North Ward', items, 99)).not.toMatch(/More/);
   });
 });
+
+describe('SMS cumulative ballots', () => {
+  const cumulative = withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 });
+  const cast = (picks: number[]) => [vote(picks)];
+
+  it.each([
+    ['a repeated number is another point', 'VOTE 3 3 7', {}, `Vote recorded: 3 (2 points), 7 (1 point) in North Ward. Receipt ${FRESH.receipt}.`, cast([3, 3, 7])],
+    ['3x2 is the short form of 3 3', 'VOTE 3x2 7', {}, 'Vote recorded: 3 (2 points), 7 (1 point) in North Ward.', cast([3, 3, 7])],
+    ['points read back in Swahili', 'KURA 3x2 7', {}, 'Kura imehifadhiwa: 3 (alama 2), 7 (alama 1) wadi Wadi ya Kaskazini.', cast([3, 3, 7])],
+    ['points read back in French', 'VOTER 7 3 3', {}, 'Vote enregistré : 7 (1 point), 3 (2 points) à Quartier Nord.', cast([7, 3, 3])],
+    ['fewer points than the voter has are enough', 'VOTE 12', {}, 'Vote recorded: 12 (1 point) in North Ward.', cast([12])],
+    ['more points than the voter has are refused', 'VOTE 3 3 3 7 7 1', {}, 'Those numbers give 6 points; you have 5. Repeat a number for each point, e.g. VOTE 1 1 2.', []],
+    ['too many points on one project are refused', 'VOTE 3x4 7', {}, 'At most 3 points for one project (3 has 4). Send e.g. VOTE 1 1 2.', []],
+    ['the Swahili refusal names the points', 'KURA 3 3 3 3', {}, 'Mwisho alama 3 kwa mradi mmoja (3 una 4). Tuma mfano KURA 1 1 2.', []],
+    ['the French refusal names the points', 'VOTER 1 2 3 4 5 6', {}, 'Ces numéros donnent 6 points ; vous en avez 5.', []],
+  ] as const)('%s', (_name, body, voter, text, effects) => {
+    const r = sms(body, smsCtx(cumulative, voter));
+    expect(r.reply?.text).toContain(text);
+    expect(r.effects).toEqual(effects);
+  });
+
+  it('takes points as the answer to a pending question too', () => {
+    const first = sms('VOTE', smsCtx(cumulative));
+    expect(first.reply?.text).toBe('Which projects? Reply with their numbers, e.g. 1 1 2.');
+    expect(sms('3 3 7', smsCtx(cumulative, {}, first.conversation)).effects).toEqual(cast([3, 3, 7]));
+  });
+
+  it('falls back to the short form when the long one would need a second segment', () => {
+    const ten = withBallot({ rule: 'cumulative', points: 10 });
+    const r = sms('VOTE 1 2 3 4 5 6 7 12 12 12', smsCtx(ten));
+    expect(r.reply?.text).toBe(`Vote recorded: 1x1 2x1 3x1 4x1 5x1 6x1 7x1 12x3 in North Ward. Receipt ${FRESH.receipt}. Send RECEIPT to check it.`);
+    expect(r.effects).toEqual(cast([1, 2, 3, 4, 5, 6, 7, 12, 12, 12]));
+  });
+
+  it('RECEIPT reads the points back', () => {
+    const ballot = { ...previous, picks: [3, 7, 3] };
+    expect(sms('RECEIPT', smsCtx(cumulative, { ballot })).reply?.text).toBe('Your vote in North Ward on 20 Nov 2026: 3 (2 points), 7 (1 point). Receipt OLD11-RCPT1.');
+  });
+
+  it('under any other rule a repeated number counts once, after VOTE and in an answer alike', () => {
+    expect(sms('VOTE 3 3 7', smsCtx(d)).effects).toEqual([vote([3, 7])]);
+    expect(sms('VOTE 3x2 7', smsCtx(d)).reply?.text).toContain('Vote recorded: 3 7 in North Ward.');
+    expect(sms('3 3 1', smsCtx(d, {}, { kind: 'vote' })).effects).toEqual([vote([3, 1])]);
+    expect(sms('KURA 3 3', smsCtx(withBallot({ rule: 'ranking', k: 3 }))).effects).toEqual([vote([3])]);
+  });
+});

@@ -1,13 +1,14 @@
 // What an inbound SMS does: (body, context) → (reply, effects, conversation). Pure.
 import type { Lang } from '../../src/config/schema.ts';
-import { checkBallot } from '../../src/domain/ballot.ts';
+import { checkBallot, maxPerProject } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
-import { smsCost } from '../../src/domain/sms-encoding.ts';
+import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
+import { picksTexts } from '../shared/picks.ts';
 import { currentBallot, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
@@ -62,7 +63,9 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const b = currentBallot(ctx);
       if (!b) return reply(t(lang, 'noVote'));
       const ward = wardName(ctx, b.wardId, lang);
-      return reply(t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes: b.picks.join(' '), receipt: b.receipt }));
+      const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
+      const texts = picksTexts(rule, b.picks, lang, ' ').map((codes) => t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes, receipt: b.receipt }));
+      return reply(oneSegment(texts));
     }
     case 'results': {
       const cycle = publishedCycle(ctx.deployment, ctx.now);
@@ -96,18 +99,21 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
   }
 }
 
-function vote(codes: number[], lang: Lang, ctx: SmsContext): Outcome {
+function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
   const open = votingCycle(lang, ctx);
   if ('blocked' in open) return reply(open.blocked);
   const ask: SmsConversation = { kind: 'vote' };
-  if (codes.length === 0) return reply(t(lang, 'smsAskCodes', { example: example(ctx) }), { conversation: ask });
+  if (typed.length === 0) return reply(t(lang, 'smsAskCodes', { example: example(ctx) }), { conversation: ask });
   const cycle = ctx.deployment.cycles.find((c) => c.id === open.cycleId)!;
-  const unknown = codes.filter((c) => !cycle.projects.some((p) => p.code === c));
+  // Under a cumulative rule "VOTE 3 3 7" gives 3 two points; under any other a repeated number
+  // is taken once, as it always was ("VOTE 3 3 7" votes for 3 and 7).
+  const codes = cycle.ballot.rule === 'cumulative' ? typed : [...new Set(typed)];
+  const unknown = [...new Set(codes)].filter((c) => !cycle.projects.some((p) => p.code === c));
   if (unknown.length > 0) {
     return reply(t(lang, 'smsUnknownCodes', { codes: unknown.join(' '), example: example(ctx) }), { conversation: ask });
   }
   const wards = [...new Set(codes.map((c) => cycle.projects.find((p) => p.code === c)!.ward))];
-  if (wards.length > 1) return reply(t(lang, 'smsOneWard', { codes: codes.join(' '), example: example(ctx) }), { conversation: ask });
+  if (wards.length > 1) return reply(t(lang, 'smsOneWard', { codes: [...new Set(codes)].join(' '), example: example(ctx) }), { conversation: ask });
   const wardId = wards[0]!;
   const rollWard = ctx.voter.roll.wardId;
   if (rollWard && rollWard !== wardId) {
@@ -124,15 +130,18 @@ function vote(codes: number[], lang: Lang, ctx: SmsContext): Outcome {
       v.kind === 'too-many' ? t(lang, 'smsTooMany', { max: v.max, example: ex })
       : v.kind === 'too-few' ? t(lang, 'smsTooFew', { min: v.min, example: ex })
       : v.kind === 'over-budget' ? t(lang, 'smsOverBudget', { total: money(codes.reduce((s, c) => s + projects.find((p) => p.code === c)!.cost, 0)), budget: money(budget) })
+      : v.kind === 'over-points' ? t(lang, 'smsOverPoints', { total: codes.length, points: v.points, example: ex })
+      : v.kind === 'project-points' ? t(lang, 'smsProjectPoints', { max: v.max, code: v.code, n: codes.filter((c) => c === v.code).length, example: ex })
       : t(lang, 'smsVoteHow', { example: ex });
     return reply(text, { conversation: ask });
   }
   const previous = ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
   const effect: Effect = { type: 'vote.cast', cycleId: cycle.id, wardId, picks: codes, receipt, replaces: previous?.eventId ?? null };
-  const params = { codes: codes.join(' '), ward: wardName(ctx, wardId, lang), receipt };
+  const ward = wardName(ctx, wardId, lang);
+  const texts = picksTexts(cycle.ballot, codes, lang, ' ').map((c) => t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', { codes: c, ward, receipt }));
   return {
-    reply: { text: t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', params), kind: 'confirmation' },
+    reply: { text: oneSegment(texts), kind: 'confirmation' },
     effects: [effect],
     conversation: null,
   };
@@ -190,13 +199,20 @@ function wardPrefix(text: string, ctx: SmsContext): { wardId: string; rest: stri
   return null;
 }
 
-/** Two project codes from the caller's ward, for "e.g. VOTE 3 7". */
+/** Two project codes from the caller's ward, for "e.g. VOTE 3 7"; "3 3 7" shows a cumulative ballot's points. */
 function example(ctx: SmsContext): string {
   const open = phaseStatus(ctx.deployment, 'voting', ctx.now);
   const cycle = open.kind === 'none' ? ctx.deployment.cycles[0]! : open.cycle;
   const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? cycle.projects[0]?.ward;
   const codes = cycle.projects.filter((p) => p.ward === wardId).slice(0, 2).map((p) => p.code);
+  const b = cycle.ballot;
+  if (b.rule === 'cumulative' && codes.length === 2 && b.points >= 3 && maxPerProject(b) >= 2) return [codes[0], ...codes].join(' ');
   return codes.length > 0 ? codes.join(' ') : '3 7';
+}
+
+/** The first text that fits one SMS segment as sent (look-alikes applied), else the last, shortest one. */
+function oneSegment(texts: string[]): string {
+  return texts.find((text) => smsCost(toGsmLookalikes(text)).segments === 1) ?? texts[texts.length - 1]!;
 }
 
 function wardName(ctx: SmsContext, wardId: string, lang: Lang): string {

@@ -1,10 +1,11 @@
 // Renders the current screen of a USSD session in the resident's language.
 import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
-import { totalCost } from '../../src/domain/ballot.ts';
+import { pointsByCode, totalCost } from '../../src/domain/ballot.ts';
 import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import type { StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
+import { picksTexts, pointsLabel } from '../shared/picks.ts';
 import { listPage, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
 import type { Draft, Paging, Screen, UssdState } from './state.ts';
@@ -118,12 +119,16 @@ function renderPick(state: UssdState, screen: Screen & Paging, ctx: UssdContext,
   } else if (rule.rule === 'knapsack') {
     const budget = wardBudget(ctx.deployment, draft.wardId!);
     header = t(lang, 'pickKnapsack', { ward, left: money(budget - totalCost(draft.picks, projects)), budget: money(budget) });
-  } else {
+  } else if (rule.rule === 'ranking') {
     header = t(lang, 'pickRanking', { ward, k: rule.k, n: Math.min(draft.picks.length + 1, rule.k) });
+  } else {
+    header = t(lang, 'pickCumulative', { ward, left: rule.points - draft.picks.length, points: rule.points });
   }
+  const points = pointsByCode(draft.picks);
   const items = projects.map((p) => {
     const rank = draft.picks.indexOf(p.code);
-    const mark = rank < 0 ? '' : rule.rule === 'ranking' ? `#${rank + 1} ` : '+';
+    // Approval "+3", ranked "#2 3", cumulative "+2 3" (two points on project 3).
+    const mark = rank < 0 ? '' : rule.rule === 'ranking' ? `#${rank + 1} ` : rule.rule === 'cumulative' ? `+${points.get(p.code)} ` : '+';
     return `${mark}${p.code} ${p.short[lang]} ${money(p.cost).split(' ')[1]}`;
   });
   return paged(screen, [...head, header], items, lang, rule.rule !== 'choose-1');
@@ -135,13 +140,23 @@ function renderConfirmVote(state: UssdState, ctx: UssdContext, head: string[]): 
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   const projects = wardProjects(cycle, draft.wardId!);
   const ward = wardName(ctx, draft.wardId!, lang);
-  const total = t(lang, 'total', { total: formatMoney(totalCost(draft.picks, projects), ctx.deployment.deployment.currency, lang) });
+  const rule = cycle.ballot;
+  const short = (code: number) => projects.find((p) => p.code === code)!.short[lang];
   const actions = [`1 ${t(lang, 'confirm')}`, `0 ${t(lang, 'navBack')}`];
-  const full = draft.picks.map((code) => `${code} ${projects.find((p) => p.code === code)!.short[lang]}`);
+  // Cumulative ballots show points per project and points given; the others, their cost.
+  const total =
+    rule.rule === 'cumulative'
+      ? t(lang, 'pointsUsed', { used: draft.picks.length, points: rule.points })
+      : t(lang, 'total', { total: formatMoney(totalCost(draft.picks, projects), ctx.deployment.deployment.currency, lang) });
+  const full =
+    rule.rule === 'cumulative'
+      ? [...pointsByCode(draft.picks)].map(([code, n]) => `${code} ${short(code)} (${pointsLabel(lang, n)})`)
+      : draft.picks.map((code) => `${code} ${short(code)}`);
   const withTitles = [...head, t(lang, 'confirmVote', { ward }), ...full, total, ...actions].join('\n');
   if (withTitles.length <= SCREEN_LIMIT) return withTitles;
-  // Many picks: codes only, which the resident typed themselves.
-  return [...head, t(lang, 'confirmVote', { ward }), draft.picks.join(', '), total, ...actions].join('\n');
+  // Many picks: codes only, which the resident typed themselves ("3x2 7x1" for points).
+  const codes = picksTexts(rule, draft.picks, lang, ', ').at(-1)!;
+  return [...head, t(lang, 'confirmVote', { ward }), codes, total, ...actions].join('\n');
 }
 
 function renderResults(state: UssdState, screen: Screen & Paging, ctx: UssdContext, head: string[]) {

@@ -1,5 +1,6 @@
 // The "Rules & help" screen: the ballot rule, the revote policy and the dates that matter.
 import type { Lang } from '../../src/config/schema.ts';
+import { maxPerProject } from '../../src/domain/ballot.ts';
 import { phaseStatus } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
 import type { UssdContext } from '../../src/engine/flow-contract.ts';
@@ -20,6 +21,7 @@ export function rulesText(lang: Lang, ctx: UssdContext): string {
     if (b.rule === 'approval') parts.push(t(lang, 'rulesApproval', { min: b.min, max: b.max }));
     if (b.rule === 'choose-1') parts.push(t(lang, 'rulesChooseOne'));
     if (b.rule === 'ranking') parts.push(t(lang, 'rulesRanking', { k: b.k }));
+    if (b.rule === 'cumulative') parts.push(t(lang, 'rulesCumulative', { points: b.points, max: maxPerProject(b) }));
     if (b.rule === 'knapsack') {
       const wardId = ctx.voter.roll.wardId;
       const budget = wardId ? d.wards.find((w) => w.id === wardId)!.budget : Math.max(...d.wards.map((w) => w.budget));

@@ -43,6 +43,7 @@ const rules = {
   'choose-1': withBallot({ rule: 'choose-1' }),
   knapsack: withBallot({ rule: 'knapsack' }),
   ranking: withBallot({ rule: 'ranking', k: 5 }),
+  cumulative: withBallot({ rule: 'cumulative', points: 10, maxPerProject: 4 }),
   'approval refuse': withBallot({ rule: 'approval', max: 8 }, 'refuse'),
 };
 const ballot = { cycleId: 'c-open', wardId: 'north', picks: [1, 2, 3], receipt: 'AAAAA-BBBBB', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' };

@@ -7,8 +7,9 @@ import { formatMoney } from '../../src/domain/format.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
+import { picksTexts } from '../shared/picks.ts';
 import { currentBallot, votingCycle } from '../shared/voting.ts';
-import { cleanText, fitParts } from './layout.ts';
+import { cleanText, fitParts, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
 import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX, wardName } from './render.ts';
@@ -186,6 +187,10 @@ function violationText(lang: Lang, v: RuleViolation, ctx: UssdContext): string {
     case 'unknown-project':
     case 'duplicate':
       return t(lang, 'unknownProject');
+    case 'over-points':
+      return t(lang, 'noPointsLeft');
+    case 'project-points':
+      return t(lang, 'maxPoints', { max: v.max });
   }
 }
 
@@ -209,11 +214,17 @@ function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: UssdC
   }
   const code = /^\d{1,2}$/.test(input) ? Number(input) : NaN;
   if (!projects.some((p) => p.code === code)) return show(state, ctx, t(lang, 'unknownProject'));
-  if (draft.picks.includes(code)) {
-    return goto(state, screen, ctx, { ...draft, picks: draft.picks.filter((c) => c !== code) });
-  }
+  const cumulative = cycle.ballot.rule === 'cumulative';
+  const without = { ...draft, picks: draft.picks.filter((c) => c !== code) };
+  // Typing a chosen project removes it, except under cumulative, where it is another point.
+  if (draft.picks.includes(code) && !cumulative) return goto(state, screen, ctx, without);
   const v = checkAdd(cycle.ballot, draft.picks, code, projects, budget);
-  if (v) return show(state, ctx, violationText(lang, v, ctx));
+  if (v) {
+    // Cumulative, when no point can be added to a chosen project (its maximum, or none left):
+    // typing it takes its points back, so points can be moved without starting over.
+    if (cumulative && draft.picks.includes(code)) return show({ ...state, draft: without }, ctx, t(lang, 'pointsTakenBack', { code }));
+    return show(state, ctx, violationText(lang, v, ctx));
+  }
   const next: VoteDraft = { ...draft, picks: [...draft.picks, code] };
   if (cycle.ballot.rule === 'choose-1') return goto(state, { name: 'confirmVote' }, ctx, next);
   return goto(state, screen, ctx, next);
@@ -289,12 +300,12 @@ function myVoteText(state: UssdState, ctx: UssdContext): string {
   const { lang } = state;
   const b = currentBallot(ctx);
   if (!b) return t(lang, 'noVote');
-  const vote = t(lang, 'yourVote', {
-    ward: wardName(ctx, b.wardId, lang),
-    date: formatDateIn(ctx, b.castAt, lang),
-    codes: b.picks.join(', '),
-    receipt: b.receipt,
-  });
+  const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
+  const texts = picksTexts(rule, b.picks, lang, ', ').map((codes) =>
+    t(lang, 'yourVote', { ward: wardName(ctx, b.wardId, lang), date: formatDateIn(ctx, b.castAt, lang), codes, receipt: b.receipt }),
+  );
+  // One character is kept for the full stop added before the ledger status.
+  const vote = texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
   const ledger = { recorded: 'ledgerRecorded', pending: 'ledgerPending', refused: 'ledgerRefused' } as const;
   return b.ledger && b.ledger !== 'unknown' ? fitParts(`${vote}.`, [t(lang, ledger[b.ledger])]) : vote;
 }

@@ -15,6 +15,7 @@ const previous: BallotSnapshot = {
   castAt: new Date('2026-11-20T08:00:00Z'),
   eventId: '0191e0b6-0000-7000-8000-000000000001',
 };
+const cumulative = withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 });
 const rollDeployment = testDeployment((r) => {
   r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' } };
 });
@@ -84,6 +85,28 @@ const cases: Case[] = [
     contains: ['Receipt:'],
     effects: [{ type: 'vote.cast', cycleId: 'c-open', wardId: 'north', picks: [4, 1], receipt: FRESH.receipt, replaces: null }],
   },
+  { name: 'cumulative: the pick screen shows the points left and each project’s points', deployment: cumulative, inputs: ['1', '1', '3', '3', '4'], voter: en, end: false, contains: ['North Ward: 2 of 5 points left', '+2 3 Maternity wing', '+1 4 River footbridge', '\n1 Market borehole'] },
+  { name: 'cumulative: Swahili pick screen', deployment: cumulative, inputs: ['1', '1', '3'], voter: { lang: 'sw' }, end: false, contains: ['Wadi ya Kaskazini: alama 4 kati ya 5 zimebaki', '+1 3 Wodi ya wazazi'] },
+  { name: 'cumulative: French pick screen', deployment: cumulative, inputs: ['1', '1', '3', '3'], voter: { lang: 'fr' }, end: false, contains: ['Quartier Nord : points restants 3/5', '+2 3 Maternité'] },
+  { name: 'cumulative: the confirm screen shows points per project', deployment: cumulative, inputs: ['1', '1', '3', '7', '3', '99'], voter: en, end: false, contains: ['Confirm your vote in North Ward:', '3 Maternity wing (2 points)', '7 Clinic roof repairs (1 point)', '3 of 5 points given', '1 Confirm'], absent: ['Total'] },
+  { name: 'cumulative: Swahili confirm screen', deployment: cumulative, inputs: ['1', '1', '3', '3', '99'], voter: { lang: 'sw' }, end: false, contains: ['3 Wodi ya wazazi (alama 2)', 'Umetoa alama 2 kati ya 5'] },
+  { name: 'cumulative: French confirm screen', deployment: cumulative, inputs: ['1', '1', '7', '99'], voter: { lang: 'fr' }, end: false, contains: ['7 Toit du dispensaire (1 point)', 'Points donnés : 1/5'] },
+  {
+    name: 'cumulative: the ballot is cast with a repeated code per point',
+    deployment: cumulative,
+    inputs: ['1', '1', '3', '7', '3', '99', '1'],
+    voter: en,
+    end: true,
+    contains: [`Receipt: ${FRESH.receipt}`],
+    effects: [{ type: 'vote.cast', cycleId: 'c-open', wardId: 'north', picks: [3, 7, 3], receipt: FRESH.receipt, replaces: null }],
+  },
+  { name: 'cumulative: past a project’s maximum its points are taken back', deployment: cumulative, inputs: ['1', '1', '3', '3', '3', '4', '3'], voter: en, end: false, contains: ['Points of project 3 taken back.', 'North Ward: 4 of 5 points left', '+1 4 River', '\n3 Maternity'] },
+  { name: 'cumulative: with no points left a new project is refused', deployment: cumulative, inputs: ['1', '1', '3', '3', '7', '7', '1', '2'], voter: en, end: false, contains: ['No points left. Type a chosen number to take its points back.', '0 of 5 points left'] },
+  { name: 'cumulative: with no points left a chosen project gives its points back', deployment: cumulative, inputs: ['1', '1', '3', '3', '4', '4', '1', '4'], voter: en, end: false, contains: ['Points of project 4 taken back.', '2 of 5 points left', '+2 3 Maternity', '+1 1 Market'], absent: ['+2 4', '+1 4'] },
+  { name: 'cumulative: too few projects, however many points', deployment: withBallot({ rule: 'cumulative', points: 5, min: 2 }), inputs: ['1', '1', '3', '3', '3', '99'], voter: en, end: false, contains: ['Pick at least 2.'] },
+  { name: 'cumulative: Back from confirm keeps the points', deployment: cumulative, inputs: ['1', '1', '3', '3', '99', '0'], voter: en, end: false, contains: ['3 of 5 points left', '+2 3 Maternity'] },
+  { name: 'cumulative: rules explain the points', deployment: cumulative, inputs: ['4'], voter: en, end: true, contains: ['Share 5 points among projects in your ward, at most 3 each. Type a number again for another point.'] },
+  { name: 'cumulative: my vote shows the points', deployment: cumulative, inputs: ['3'], voter: { ...en, ballot: { ...previous, picks: [3, 3, 7] } }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 3 (2 points), 7 (1 point). Receipt: OLD11-RCPT1'] },
   { name: 'before voting opens the date is given', now: new Date('2019-02-15T00:00:00Z'), inputs: ['1'], voter: en, end: true, contains: ['Voting opens on 1 Mar 2019.'] },
   {
     name: 'after voting closes the date is given',

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rawFixture } from '../../test/helpers/deployment.ts';
 import { tempDir } from '../../test/helpers/tmp.ts';
+import { maxPerProject, type CumulativeRule } from '../domain/ballot.ts';
 import { loadSettings } from './env.ts';
 import { ConfigError } from './errors.ts';
 import { loadDeployment, loadRoll, parseDeployment } from './load.ts';
@@ -31,6 +32,11 @@ describe('deployment file', () => {
     ['an unknown ballot rule', (r) => (r.cycles[0].ballot = { rule: 'borda' }), /cycles\[0\]\.ballot\.rule/],
     ['approval min above max', (r) => (r.cycles[0].ballot = { rule: 'approval', min: 4, max: 3 }), /cycles\[0\]\.ballot\.min: min is above max/],
     ['ranking points not one per place', (r) => (r.cycles[0].ballot = { rule: 'ranking', k: 3, points: [3, 1] }), /cycles\[0\]\.ballot\.points: give 3 values, one per place/],
+    ['cumulative points below 2', (r) => (r.cycles[0].ballot = { rule: 'cumulative', points: 1 }), /cycles\[0\]\.ballot\.points: .*2/],
+    ['cumulative points beyond what a ballot carries', (r) => (r.cycles[0].ballot = { rule: 'cumulative', points: 98 }), /cycles\[0\]\.ballot\.points: at most 97/],
+    ['cumulative maxPerProject above points', (r) => (r.cycles[0].ballot = { rule: 'cumulative', points: 5, maxPerProject: 6 }), /cycles\[0\]\.ballot\.maxPerProject: maxPerProject is above points \(5\)/],
+    ['cumulative min above points', (r) => (r.cycles[0].ballot = { rule: 'cumulative', points: 3, min: 4 }), /cycles\[0\]\.ballot\.min: min is above points \(3\)/],
+    ['cumulative points not a whole number', (r) => (r.cycles[0].ballot = { rule: 'cumulative', points: 2.5 }), /cycles\[0\]\.ballot\.points/],
     ['greedy-threshold without a threshold', (r) => (r.cycles[0].selection = { rule: 'greedy-threshold' }), /cycles\[0\]\.selection\.threshold: greedy-threshold needs a threshold/],
     ['an unknown selection rule', (r) => (r.cycles[0].selection = { rule: 'borda' }), /cycles\[0\]\.selection\.rule/],
     ['a language without translations', (r) => r.languages.push({ code: 'de', name: 'Deutsch' }), /languages\[3\]\.code: no translations for this language; supported: en, sw, fr/],
@@ -44,6 +50,14 @@ describe('deployment file', () => {
     const raw = rawFixture();
     edit(raw);
     expect(() => parseDeployment(stringify(raw), 'test.yaml')).toThrow(message);
+  });
+
+  it('accepts a cumulative ballot: min defaults to 1, maxPerProject to all the points', () => {
+    const raw = rawFixture();
+    raw.cycles[0].ballot = { rule: 'cumulative', points: 10 };
+    const d = parseDeployment(stringify(raw), 'test.yaml');
+    expect(d.cycles[0]!.ballot).toEqual({ rule: 'cumulative', points: 10, min: 1 });
+    expect(maxPerProject(d.cycles[0]!.ballot as CumulativeRule)).toBe(10);
   });
 
   it('reports YAML syntax errors with the file name', () => {

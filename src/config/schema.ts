@@ -35,6 +35,16 @@ const ballot = z.discriminatedUnion('rule', [
     // Points for 1st, 2nd, … place when counting; k, k−1, …, 1 when not given.
     points: z.array(z.number().int().min(0)).optional(),
   }),
+  z.object({
+    rule: z.literal('cumulative'),
+    // Points each voter shares out; a project picked again gets another point. A ballot travels
+    // as one pick per point and the sync protocol carries at most 97 picks (src/domain/protocol.ts).
+    points: z.number().int().min(2).max(97, 'at most 97: a ballot carries one pick per point and at most 97 picks'),
+    // Most points one project may get; all of them when not given.
+    maxPerProject: z.number().int().min(1).optional(),
+    // Fewest projects a ballot must give points to.
+    min: z.number().int().min(1).default(1),
+  }),
 ]);
 
 // How winners are chosen within each ward's budget. Names and meanings are Pabulib's
@@ -208,6 +218,9 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     if (b.rule === 'approval' && b.min > b.max) issue(['cycles', ci, 'ballot', 'min'], 'min is above max');
     if (b.rule === 'ranking' && b.min > b.k) issue(['cycles', ci, 'ballot', 'min'], 'min is above k');
     if (b.rule === 'ranking' && b.points && b.points.length !== b.k) issue(['cycles', ci, 'ballot', 'points'], `give ${b.k} values, one per place`);
+    if (b.rule === 'cumulative' && b.maxPerProject !== undefined && b.maxPerProject > b.points) issue(['cycles', ci, 'ballot', 'maxPerProject'], `maxPerProject is above points (${b.points})`);
+    // Every project on a cumulative ballot holds at least one point.
+    if (b.rule === 'cumulative' && b.min > b.points) issue(['cycles', ci, 'ballot', 'min'], `min is above points (${b.points}): each project needs at least one point`);
     if (c.selection.rule === 'greedy-threshold' && c.selection.threshold === undefined) issue(['cycles', ci, 'selection', 'threshold'], 'greedy-threshold needs a threshold');
     const codes = new Set<number>();
     c.projects.forEach((p, pi) => {

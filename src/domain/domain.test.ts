@@ -1,7 +1,7 @@
 // Pure domain rules: ballots, codes, money, phases, phone pseudonyms.
 import { describe, expect, it } from 'vitest';
 import { testDeployment, withBallot } from '../../test/helpers/deployment.ts';
-import { checkAdd, checkBallot } from './ballot.ts';
+import { checkAdd, checkBallot, pointsByCode } from './ballot.ts';
 import { bytesFor, RECEIPT_LENGTH, shortCode } from './codes.ts';
 import { phaseStatus, wardProjects } from './cycle.ts';
 import { formatMoney } from './format.ts';
@@ -23,9 +23,29 @@ describe('ballot rules', () => {
     ['a project of another ward', { rule: 'approval', max: 3 }, [20], { kind: 'unknown-project', code: 20 }],
     ['a project twice', { rule: 'approval', max: 3 }, [1, 1], { kind: 'duplicate', code: 1 }],
     ['an empty ballot', { rule: 'approval', max: 3 }, [], { kind: 'too-few', min: 1 }],
+    ['cumulative: a repeated code is another point', { rule: 'cumulative', points: 3 }, [3, 3, 7], null],
+    ['cumulative: fewer points than the voter has', { rule: 'cumulative', points: 10 }, [3], null],
+    ['cumulative: all points on one project by default', { rule: 'cumulative', points: 3 }, [3, 3, 3], null],
+    ['cumulative: one point over the total', { rule: 'cumulative', points: 3 }, [3, 3, 7, 1], { kind: 'over-points', points: 3 }],
+    ['cumulative: one point over the per-project maximum', { rule: 'cumulative', points: 5, maxPerProject: 2 }, [3, 7, 3, 3], { kind: 'project-points', code: 3, max: 2 }],
+    ['cumulative: too few projects, however many points', { rule: 'cumulative', points: 5, min: 2 }, [3, 3, 3], { kind: 'too-few', min: 2 }],
+    ['cumulative: a project of another ward', { rule: 'cumulative', points: 5 }, [3, 20], { kind: 'unknown-project', code: 20 }],
+    ['cumulative: an empty ballot', { rule: 'cumulative', points: 5 }, [], { kind: 'too-few', min: 1 }],
+    ['ranking still refuses a repeat', { rule: 'ranking', k: 3 }, [3, 3], { kind: 'duplicate', code: 3 }],
   ];
   it.each(cases)('%s', (_n, b, picks, expected) => {
     expect(checkBallot(rule(b), picks, projects, 10_000_000)).toEqual(expected);
+  });
+
+  it('counts repeats as points, in the order projects were first picked', () => {
+    expect([...pointsByCode([7, 3, 7, 7, 1])]).toEqual([[7, 3], [3, 1], [1, 1]]);
+  });
+
+  it('checkAdd gives a cumulative project another point until its maximum or the total is reached', () => {
+    const c = rule({ rule: 'cumulative', points: 4, maxPerProject: 2 });
+    expect(checkAdd(c, [3], 3, projects, 0)).toBeNull();
+    expect(checkAdd(c, [3, 3], 3, projects, 0)).toEqual({ kind: 'project-points', code: 3, max: 2 });
+    expect(checkAdd(c, [3, 3, 7, 7], 1, projects, 0)).toEqual({ kind: 'over-points', points: 4 });
   });
 
   it('checkAdd reports the money left under knapsack', () => {
