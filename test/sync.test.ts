@@ -17,7 +17,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { gzipSync } from 'node:zlib';
 import { dropSchemas, testLedger } from './helpers/ledger.ts';
-import { testDeployment } from './helpers/deployment.ts';
+import { stringify } from 'yaml';
+import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -52,8 +53,8 @@ async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1
   return res.text.match(/Receipt: (\S+)/)![1]!;
 }
 
-async function setup(batchSize = 500) {
-  const gw = testGateway();
+async function setup(batchSize = 500, configFile?: string) {
+  const gw = testGateway({ configFile });
   closers.push(async () => {
     gw.db.close();
   });
@@ -192,6 +193,19 @@ describe('gateway → ledger sync', () => {
     expect(menu.text).toMatch(/\n5 Results/);
     const screen = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '5' }));
     expect(screen.text).toMatch(/Selected in North Ward:\n3 Maternity wing/);
+  });
+
+  it('a cumulative ballot keeps its repeated codes from the USSD keypad to the ledger count', async () => {
+    const raw = rawFixture();
+    raw.cycles[0].ballot = { rule: 'cumulative', points: 5 };
+    const configFile = join(tempDir('sauti-cfg-'), 'deployment.yaml');
+    writeFileSync(configFile, stringify(raw));
+    const { gw, ledger, relay } = await setup(500, configFile);
+    await vote(gw, '+254711000301', '1*1*1*3*3*4*99*1'); // 3 twice, 4 once
+    await vote(gw, '+254711000302', '1*1*1*4*99*1');
+    expect(await relay().pushAll()).toMatchObject({ accepted: 2, rejected: 0 });
+    const north = (await ledger.results('c-open')).wards.find((w) => w.wardId === 'north')!;
+    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([[3, 1, 2], [4, 2, 2]]);
   });
 
   it('refuses a downloaded ballot that does not validate and keeps the last good one', async () => {
