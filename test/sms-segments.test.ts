@@ -10,7 +10,7 @@ import { sms, smsCtx } from './helpers/sms.ts';
 /** Keys the SMS channel sends, and worst-case parameters (30-letter ward, 10 picks, 97 points, …). */
 const SMS_KEYS: MessageKey[] = [
   'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
-  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsIdeaHow', 'smsStatus',
+  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsAskResultsWard', 'smsIdeaHow', 'smsStatus',
   'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',

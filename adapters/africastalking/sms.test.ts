@@ -157,6 +157,17 @@ describe('SMS conversations', () => {
   });
 });
 
+describe('RESULTS from a number the gateway cannot place in a ward', () => {
+  it('asks which ward, and the next message answers with its number', async () => {
+    const gw = testGateway();
+    await smsIn(gw, { id: 'r1', text: 'MATOKEO' });
+    expect(gw.sms.list(1)[0]!.body).toBe('Matokeo ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini');
+    await smsIn(gw, { id: 'r2', text: '2' });
+    expect(gw.sms.list(1)[0]!.body).toBe('Iliyochaguliwa Wadi ya Kusini: 40 Taa za gati.');
+    expect(gw.count('events')).toBe(0);
+  });
+});
+
 describe('a gateway without SMS wired', () => {
   it('answers an inbound SMS with 503, so the provider retries later, and logs no body', async () => {
     const { createApp } = await import('../../src/http/app.ts');

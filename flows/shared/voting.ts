@@ -29,6 +29,14 @@ export function votingCycle(lang: Lang, ctx: VotingContext, cycleId?: string): {
   return { cycleId: status.cycle.id };
 }
 
+/**
+ * The resident's ward when it is known without asking: their roll entry, the ward of their last
+ * ballot, or the deployment's only ward. Null means a flow must ask.
+ */
+export function knownWard(ctx: VotingContext): string | null {
+  const wards = ctx.deployment.wards;
+  return ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? (wards.length === 1 ? wards[0]!.id : null);
+}
 
 /**
  * The ballot "My vote" and RECEIPT show: the one in the cycle voting now (or about to), so last

@@ -10,6 +10,11 @@ const previous: BallotSnapshot = { cycleId: 'c-open', wardId: 'north', picks: [2
 const vote = (picks: number[], wardId = 'north', replaces: string | null = null) => ({
   type: 'vote.cast', cycleId: 'c-open', wardId, picks, receipt: FRESH.receipt, replaces,
 });
+const oneWard = testDeployment((r) => {
+  r.wards = r.wards.filter((w: { id: string }) => w.id === 'north');
+  for (const c of r.cycles) c.projects = c.projects.filter((p: { ward: string }) => p.ward === 'north');
+  r.cycles[1].results.selected = [31];
+});
 const rollD = testDeployment((r) => {
   r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisini.', fr: 'Inscrivez-vous.' } };
 });
@@ -184,5 +189,47 @@ describe('SMS cumulative ballots', () => {
     expect(sms('VOTE 3x2 7', smsCtx(d)).reply?.text).toContain('Vote recorded: 3 7 in North Ward.');
     expect(sms('3 3 1', smsCtx(d, {}, { kind: 'vote' })).effects).toEqual([vote([3, 1])]);
     expect(sms('KURA 3 3', smsCtx(withBallot({ rule: 'ranking', k: 3 }))).effects).toEqual([vote([3])]);
+  });
+});
+
+describe('RESULTS when the ward is not known', () => {
+  it.each([
+    ['en', 'RESULTS', 'Results of which ward? Reply with its number: 1 North Ward, 2 South Ward', '2', 'Selected in South Ward: 40 Landing-site lights.'],
+    ['sw', 'MATOKEO', 'Matokeo ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini', '1', 'Iliyochaguliwa Wadi ya Kaskazini: 31 Kibanda cha basi.'],
+    ['fr', 'RESULTATS', 'Résultats de quel quartier ? Répondez par son numéro : 1 Quartier Nord, 2 Quartier Sud', '2', 'Retenus à Quartier Sud : 40 Éclairage quai.'],
+  ] as const)('%s: asks which ward, and the next reply answers with its number', (lang, keyword, question, answer, winners) => {
+    const first = sms(keyword, smsCtx(d));
+    expect(first.reply?.text).toBe(question);
+    expect(first.conversation).toEqual({ kind: 'results', page: 1, lang });
+    const second = sms(answer, smsCtx(d, {}, first.conversation));
+    expect(second.reply?.text).toBe(winners);
+    expect(second.effects).toEqual([]);
+  });
+
+  it('asks again when the answer is not a ward number', () => {
+    const first = sms('RESULTS', smsCtx(d));
+    for (const wrong of ['7', '1 2', '0']) {
+      const again = sms(wrong, smsCtx(d, {}, first.conversation));
+      expect(again.reply?.text).toBe('Results of which ward? Reply with its number: 1 North Ward, 2 South Ward');
+      expect(again.conversation).toEqual({ kind: 'results', page: 1, lang: 'en' });
+    }
+  });
+
+  it('remembers the answered ward, so RESULTS 2 pages on without asking again', () => {
+    const first = sms('RESULTS', smsCtx(d));
+    const answered = sms('1', smsCtx(d, {}, first.conversation));
+    expect(answered.conversation).toEqual({ kind: 'results', page: 1, wardId: 'north', lang: 'en' });
+    const next = sms('RESULTS 2', smsCtx(d, {}, answered.conversation));
+    expect(next.reply?.text).toBe('Selected in North Ward: 31 Bus shelter.');
+    // A bare number is no longer an answer to anything.
+    expect(sms('2', smsCtx(d, {}, answered.conversation)).reply?.text).toContain('To vote, send VOTE');
+  });
+
+  it('asks nothing when the ward is known: roll, last ballot, or a deployment with one ward', () => {
+    expect(sms('RESULTS', smsCtx(rollD, { roll: { eligible: true, wardId: 'south' } })).reply?.text).toBe('Selected in South Ward: 40 Landing-site lights.');
+    expect(sms('RESULTS', smsCtx(d, { ballot: { ...previous, wardId: 'south' } })).reply?.text).toBe('Selected in South Ward: 40 Landing-site lights.');
+    const single = sms('RESULTS', smsCtx(oneWard));
+    expect(single.reply?.text).toBe('Selected in North Ward: 31 Bus shelter.');
+    expect(single.conversation).toBeNull();
   });
 });

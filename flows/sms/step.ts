@@ -9,7 +9,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
-import { currentBallot, votingCycle } from '../shared/voting.ts';
+import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
 const TITLE_MAX = 40;
@@ -42,10 +42,13 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'vote':
       if (cmd.bad.length > 0) return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
       return vote(cmd.codes, lang, ctx);
-    case 'numbers':
-      if (ctx.conversation?.kind === 'vote') return vote(cmd.codes, lang, ctx);
-      if (ctx.conversation?.kind === 'idea' && cmd.codes.length === 1) return ideaForWardIndex(cmd.codes[0]!, ctx.conversation.text, lang, ctx);
+    case 'numbers': {
+      const asked = ctx.conversation;
+      if (asked?.kind === 'vote') return vote(cmd.codes, lang, ctx);
+      if (asked?.kind === 'idea' && cmd.codes.length === 1) return ideaForWardIndex(cmd.codes[0]!, asked.text, lang, ctx);
+      if (asked?.kind === 'results' && !asked.wardId) return resultsForWardIndex(cmd.codes, asked.page, lang, ctx);
       return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
+    }
     case 'idea':
       return idea(cmd.text, lang, ctx);
     case 'status': {
@@ -68,13 +71,8 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       return reply(oneSegment(texts));
     }
     case 'results': {
-      const cycle = publishedCycle(ctx.deployment, ctx.now);
-      if (!cycle) return reply(t(lang, 'resultsNotYet'));
-      const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? ctx.deployment.wards[0]!.id;
-      const ward = wardName(ctx, wardId, lang);
-      const items = selectedProjects(cycle, wardId).map((p) => `${p.code} ${p.short[lang]}`);
-      if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }));
-      return reply(resultsPage(lang, ward, items, cmd.page));
+      const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;
+      return results(cmd.page, lang, ctx, remembered);
     }
     case 'help':
       return reply(t(lang, 'smsHelp'));
@@ -159,10 +157,7 @@ function idea(text: string, lang: Lang, ctx: SmsContext): Outcome {
   const named = wardPrefix(text, ctx);
   const wardId = named?.wardId ?? ctx.voter.roll.wardId ?? (ctx.deployment.wards.length === 1 ? ctx.deployment.wards[0]!.id : null);
   const body = named ? named.rest : text;
-  if (!wardId) {
-    const options = ctx.deployment.wards.map((w, i) => `${i + 1} ${w.name[lang]}`).join(', ');
-    return reply(t(lang, 'smsAskWard', { options }), { conversation: { kind: 'idea', text: body } });
-  }
+  if (!wardId) return reply(t(lang, 'smsAskWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'idea', text: body } });
   return submitIdea(body, wardId, status.cycle.id, lang, ctx);
 }
 
@@ -172,6 +167,28 @@ function ideaForWardIndex(n: number, text: string, lang: Lang, ctx: SmsContext):
   const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
   if (status.kind !== 'open') return reply(t(lang, 'proposalsNone'));
   return submitIdea(text, ward.id, status.cycle.id, lang, ctx);
+}
+
+/**
+ * RESULTS: the winners of the resident's ward. A ward the gateway cannot tell (no roll entry, no
+ * ballot, several wards) is asked for, as for an idea; the answer is remembered while the
+ * conversation lasts, so RESULTS 2 pages on without asking again.
+ */
+function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): Outcome {
+  const cycle = publishedCycle(ctx.deployment, ctx.now);
+  if (!cycle) return reply(t(lang, 'resultsNotYet'));
+  const wardId = knownWard(ctx) ?? answered;
+  if (!wardId) return reply(t(lang, 'smsAskResultsWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'results', page } });
+  const remember: Partial<Outcome> = answered && wardId === answered ? { conversation: { kind: 'results', page, wardId } } : {};
+  const ward = wardName(ctx, wardId, lang);
+  const items = selectedProjects(cycle, wardId).map((p) => `${p.code} ${p.short[lang]}`);
+  if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }), remember);
+  return reply(resultsPage(lang, ward, items, page), remember);
+}
+
+function resultsForWardIndex(numbers: number[], page: number, lang: Lang, ctx: SmsContext): Outcome {
+  const ward = numbers.length === 1 ? ctx.deployment.wards[numbers[0]! - 1] : undefined;
+  return results(page, lang, ctx, ward?.id);
 }
 
 function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, ctx: SmsContext): Outcome {
@@ -208,6 +225,11 @@ function example(ctx: SmsContext): string {
   const b = cycle.ballot;
   if (b.rule === 'cumulative' && codes.length === 2 && b.points >= 3 && maxPerProject(b) >= 2) return [codes[0], ...codes].join(' ');
   return codes.length > 0 ? codes.join(' ') : '3 7';
+}
+
+/** "1 North Ward, 2 South Ward": the wards to answer a question with, by number. */
+function wardOptions(ctx: SmsContext, lang: Lang): string {
+  return ctx.deployment.wards.map((w, i) => `${i + 1} ${w.name[lang]}`).join(', ');
 }
 
 /** The first text that fits one SMS segment as sent (look-alikes applied), else the last, shortest one. */

@@ -1,7 +1,11 @@
 // The USSD session state: which screen the resident is on and what they have chosen so far.
 import type { Lang } from '../../src/config/schema.ts';
 
-/** A ballot or proposal being built. */
+/**
+ * A ballot or proposal being built, or the results being read. `wardFromRoll`: the ward was known
+ * without asking (the roll; for results also the last ballot or the only ward), so Back skips
+ * the ward list.
+ */
 export type Draft =
   | { kind: 'vote'; cycleId: string; wardId?: string; wardFromRoll: boolean; picks: number[] }
   | {

@@ -8,7 +8,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
-import { currentBallot, votingCycle } from '../shared/voting.ts';
+import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
@@ -62,7 +62,7 @@ export const ussdFlow: UssdFlow<UssdState> = {
       case 'confirmProposal':
         return onConfirmProposal(state, input, ctx);
       case 'results':
-        return onPaged(state, state.screen, input, ctx, () => goto(state, { name: 'menu' }, ctx, undefined), resultCount(state, ctx));
+        return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
     }
   },
 
@@ -101,10 +101,11 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
     case 'rules':
       return end(state, rulesText(lang, ctx));
     case 'results': {
+      // A ward the gateway cannot tell is asked for first, never guessed.
       const cycle = publishedCycle(ctx.deployment, ctx.now)!;
-      const wardId = ctx.voter.roll.wardId ?? (ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot.wardId : undefined);
+      const wardId = knownWard(ctx) ?? undefined;
       const draft: Draft = { kind: 'results', cycleId: cycle.id, wardId, wardFromRoll: wardId !== undefined };
-      return goto(state, wardId ? { name: 'results', ...firstPage() } : { name: 'ward', ...firstPage() }, ctx, draft);
+      return afterWardKnown(state, draft, ctx);
     }
     case 'language':
       return goto(state, { name: 'lang' }, ctx);
@@ -308,6 +309,13 @@ function myVoteText(state: UssdState, ctx: UssdContext): string {
   const vote = texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
   const ledger = { recorded: 'ledgerRecorded', pending: 'ledgerPending', refused: 'ledgerRefused' } as const;
   return b.ledger && b.ledger !== 'unknown' ? fitParts(`${vote}.`, [t(lang, ledger[b.ledger])]) : vote;
+}
+
+/** Back from the winners: to the ward list when the ward was picked there, else to the menu. */
+function leaveResults(state: UssdState, ctx: UssdContext): Result {
+  const draft = state.draft as Extract<Draft, { kind: 'results' }>;
+  if (draft.wardFromRoll) return goto(state, { name: 'menu' }, ctx, undefined);
+  return goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined });
 }
 
 function resultCount(state: UssdState, ctx: UssdContext): number {

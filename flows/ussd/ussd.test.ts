@@ -16,6 +16,11 @@ const previous: BallotSnapshot = {
   eventId: '0191e0b6-0000-7000-8000-000000000001',
 };
 const cumulative = withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 });
+const oneWard = testDeployment((r) => {
+  r.wards = r.wards.filter((w: { id: string }) => w.id === 'north');
+  for (const c of r.cycles) c.projects = c.projects.filter((p: { ward: string }) => p.ward === 'north');
+  r.cycles[1].results.selected = [31];
+});
 const rollDeployment = testDeployment((r) => {
   r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' } };
 });
@@ -107,6 +112,14 @@ const cases: Case[] = [
   { name: 'cumulative: Back from confirm keeps the points', deployment: cumulative, inputs: ['1', '1', '3', '3', '99', '0'], voter: en, end: false, contains: ['3 of 5 points left', '+2 3 Maternity'] },
   { name: 'cumulative: rules explain the points', deployment: cumulative, inputs: ['4'], voter: en, end: true, contains: ['Share 5 points among projects in your ward, at most 3 each. Type a number again for another point.'] },
   { name: 'cumulative: my vote shows the points', deployment: cumulative, inputs: ['3'], voter: { ...en, ballot: { ...previous, picks: [3, 3, 7] } }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 3 (2 points), 7 (1 point). Receipt: OLD11-RCPT1'] },
+  { name: 'results ask for the ward when it is not known', inputs: ['5'], voter: en, end: false, contains: ['Choose your ward:', '1 North Ward', '2 South Ward'], absent: ['Selected'] },
+  { name: 'results ask for the ward in Swahili', inputs: ['5'], voter: { lang: 'sw' }, end: false, contains: ['Chagua wadi yako:', '1 Wadi ya Kaskazini'] },
+  { name: 'results ask for the ward in French', inputs: ['5', '2'], voter: { lang: 'fr' }, end: false, contains: ['Retenus à Quartier Sud :', '40 Éclairage quai'] },
+  { name: 'Back from results picked by ward returns to the ward list', inputs: ['5', '2', '0'], voter: en, end: false, contains: ['Choose your ward:'] },
+  { name: 'results use the ward of the last ballot, any cycle', inputs: ['5'], voter: { ...en, ballot: { ...previous, wardId: 'south' } }, end: false, contains: ['Selected in South Ward:', '40 Landing-site lights'] },
+  { name: 'Back from results of a known ward returns to the menu', inputs: ['5', '0'], voter: { ...en, ballot: previous }, end: false, contains: ['1 Vote', '5 Results'] },
+  { name: 'results use the roll ward', deployment: rollDeployment, inputs: ['5'], voter: { ...en, roll: { eligible: true, wardId: 'south' } }, end: false, contains: ['Selected in South Ward:'] },
+  { name: 'results need no ward question with a single ward', deployment: oneWard, inputs: ['5'], voter: en, end: false, contains: ['Selected in North Ward:', '31 Bus shelter'], absent: ['Choose your ward'] },
   { name: 'before voting opens the date is given', now: new Date('2019-02-15T00:00:00Z'), inputs: ['1'], voter: en, end: true, contains: ['Voting opens on 1 Mar 2019.'] },
   {
     name: 'after voting closes the date is given',

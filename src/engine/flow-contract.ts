@@ -83,8 +83,16 @@ export interface UssdFlow<S> {
   language(state: S | null): Lang | null;
 }
 
-/** A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`). */
-export type SmsConversation = ({ kind: 'vote' } | { kind: 'idea'; text: string }) & { lang?: Lang };
+/**
+ * A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`).
+ * `results` without `wardId` waits for a ward number; with it, the ward answered earlier, kept
+ * so that paging on (RESULTS 2) does not ask again.
+ */
+export type SmsConversation = (
+  | { kind: 'vote' }
+  | { kind: 'idea'; text: string }
+  | { kind: 'results'; page: number; wardId?: string }
+) & { lang?: Lang };
 
 /** Everything the SMS flow may read for one inbound message. */
 export interface SmsContext {

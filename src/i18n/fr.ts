@@ -89,6 +89,7 @@ export const fr: Catalogue = {
   smsProjectPoints: '{max} points au plus par projet ({code} en a {n}). Envoyez ex. VOTER {example}.',
   smsIdeaRecorded: 'Idée enregistrée. Référence {ref}. Envoyez STATUT {ref} pour la suivre.',
   smsAskWard: 'Pour quel quartier est votre idée ? Répondez par son numéro : {options}',
+  smsAskResultsWard: 'Résultats de quel quartier ? Répondez par son numéro : {options}',
   smsIdeaHow: 'Pour proposer, envoyez IDEE et votre idée, ex. IDEE réparer le forage du marché.',
   smsStatus: 'Idée {ref} : {status}.',
   smsCheckRecorded: 'Le reçu {receipt} est dans le registre de la ville.',

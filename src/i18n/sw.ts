@@ -89,6 +89,7 @@ export const sw: Catalogue = {
   smsProjectPoints: 'Mwisho alama {max} kwa mradi mmoja ({code} una {n}). Tuma mfano KURA {example}.',
   smsIdeaRecorded: 'Wazo limehifadhiwa. Kumbukumbu {ref}. Tuma HALI {ref} kulifuatilia.',
   smsAskWard: 'Wazo lako ni la wadi gani? Jibu kwa namba: {options}',
+  smsAskResultsWard: 'Matokeo ya wadi gani? Jibu kwa namba yake: {options}',
   smsIdeaHow: 'Kutoa wazo, tuma WAZO na wazo lako, mfano WAZO kurekebisha kisima sokoni.',
   smsStatus: 'Wazo {ref}: {status}.',
   smsCheckRecorded: 'Risiti {receipt} imo kwenye daftari la jiji.',
