@@ -1,8 +1,8 @@
 // Deployment files and environment settings: good ones load, bad ones name the key.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { rawFixture } from '../../test/helpers/deployment.ts';
 import { tempDir } from '../../test/helpers/tmp.ts';
@@ -19,6 +19,15 @@ describe('deployment file', () => {
     expect(d.wards).toHaveLength(3);
     expect(d.languages.map((l) => l.code)).toEqual(['en', 'sw', 'fr']);
     expect(d.cycles.find((c) => c.id === 'pb-2026')!.projects).toHaveLength(12);
+  });
+
+  it('the cumulative ballot the example shows in a comment is valid too', () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const line = text.match(/^ *# *(ballot: \{ rule: cumulative.*\})$/m)![1]!;
+    const raw = parse(text);
+    raw.cycles.find((c: { id: string }) => c.id === 'pb-2026').ballot = parse(line).ballot;
+    const cycle = parseDeployment(stringify(raw), 'example.yaml').cycles.find((c) => c.id === 'pb-2026')!;
+    expect(cycle.ballot).toEqual({ rule: 'cumulative', points: 5, maxPerProject: 3, min: 1 });
   });
 
   const broken: [string, (r: Record<string, any>) => void, RegExp][] = [
