@@ -125,6 +125,9 @@ ledger
   .description('accept batches signed by this gateway key (`sauti sync identity` on the gateway prints both)')
   .option('--label <text>', 'a name for operators, e.g. the ward office')
   .option('--replace', 'replace the key of an already registered gateway (re-installed)', false)
+  // One key in 64 starts with '-' (base64url): it must be read as the key, not refused as an
+  // unknown option. Anything else option-like in its place fails the key check with a clear error.
+  .allowUnknownOption()
   .action(async (id: string, key: string, opts: { label?: string; replace: boolean }) => addGateway(loadSettings(), id, key, opts));
 ledger
   .command('verify')
