@@ -7,14 +7,18 @@ import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, parseEvent, receiptKey, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
 import { orderedAt, prevails, refusal } from './rules.ts';
+import { CHUNK, insertChunked } from './bulk-insert.ts';
 import type { LedgerTables } from './schema.ts';
 
 type Trx = Transaction<LedgerTables>;
 type EventInsert = LedgerTables['ledger_events'];
 type Rejected = BatchAnswer['rejected'][number];
 
-/** Rows per INSERT: 15 columns × 1000 stays under SQLite's and PostgreSQL's parameter limits. */
-const CHUNK = 1000;
+// Every column, in the order the rows below are built: the compiled INSERTs are reused by these lists.
+const EVENT_COLUMNS = ['seq', 'event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'ordered_at', 'received_at', 'receipt', 'payload', 'prev_hash', 'hash'] as const satisfies readonly (keyof EventInsert)[];
+const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
+const REJECTION_COLUMNS = ['event_id', 'gateway_id', 'gateway_seq', 'reason', 'detail', 'received_at'] as const satisfies readonly (keyof LedgerTables['ledger_rejections'])[];
+
 
 export interface IngestInput {
   header: BatchHeader;
@@ -101,9 +105,9 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
 
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
   await countBallots(trx, ctx.ballot, accepted);
-  for (let i = 0; i < toStore.length; i += CHUNK) {
-    await trx.insertInto('ledger_rejections').values(toStore.slice(i, i + CHUNK)).onConflict((oc) => oc.column('event_id').doNothing()).execute();
-  }
+  await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
+    trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
+  );
 
   const maxSeq = Math.max(gateway.max_seq, ...events.map((e) => e.seq), ...rejected.map((r) => r.seq ?? 0));
   const batchSeqs = [...events.map((e) => e.seq), ...rejected.flatMap((r) => (r.seq === null ? [] : [r.seq]))];
@@ -203,7 +207,7 @@ async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; orde
     row.hash = hash = chainHash(row.prev_hash, row);
     return row;
   });
-  for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('ledger_events').values(rows.slice(i, i + CHUNK)).execute();
+  await insertChunked(trx, 'ledger_events', EVENT_COLUMNS, rows, (chunk) => trx.insertInto('ledger_events').values(chunk));
   await trx.updateTable('ledger_head').set({ seq, hash }).where('id', '=', 1).execute();
   return rows;
 }
@@ -227,10 +231,10 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
   for (const cycleId of new Set(candidates.map((c) => c.cycle_id))) {
     const later = policy(cycleId) === 'replace';
     const rows = candidates.filter((c) => c.cycle_id === cycleId);
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await trx
+    await insertChunked(trx, later ? 'ledger_ballots:later' : 'ledger_ballots:earlier', BALLOT_COLUMNS, rows, (chunk) =>
+      trx
         .insertInto('ledger_ballots')
-        .values(rows.slice(i, i + CHUNK))
+        .values(chunk)
         .onConflict((oc) =>
           oc
             .columns(['cycle_id', 'voter_key'])
@@ -248,9 +252,8 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
                 eb.and([eb('excluded.ordered_at', '=', eb.ref('ledger_ballots.ordered_at')), eb('excluded.event_id', '<', eb.ref('ledger_ballots.event_id'))]),
               ]),
             ),
-        )
-        .execute();
-    }
+        ),
+    );
   }
 }
 

@@ -12,6 +12,8 @@ export interface SignedBatch {
   signature: string;
   firstSeq: number;
   lastSeq: number;
+  /** The events' ids: an answer naming all of them acknowledges the batch's range at once. */
+  ids: string[];
 }
 
 /** One event as a protocol line. The payload is stored as JSON text already: spliced, not re-encoded. */
@@ -30,5 +32,5 @@ export function buildBatch(identity: GatewayIdentity, rows: readonly EventRow[],
     count: rows.length,
   };
   const body = gzipSync(encodeBatch(header, rows.map(eventLine)), { level });
-  return { header, body, signature: signBody(identity.privateKey, identity.gatewayId, body), firstSeq: rows[0]?.seq ?? 0, lastSeq: rows.at(-1)?.seq ?? 0 };
+  return { header, body, signature: signBody(identity.privateKey, identity.gatewayId, body), firstSeq: rows[0]?.seq ?? 0, lastSeq: rows.at(-1)?.seq ?? 0, ids: rows.map((r) => r.id) };
 }

@@ -3,6 +3,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { BatchAnswer } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
+import type { SignedBatch } from './batch.ts';
 
 export interface Rejection {
   event_id: string;
@@ -14,13 +15,14 @@ export interface Rejection {
 
 /** Reads and acknowledges outbox events. */
 export class Outbox {
-  private readonly s: Record<'pending' | 'count' | 'ack' | 'reject' | 'state' | 'setState', Statement>;
+  private readonly s: Record<'pending' | 'count' | 'ack' | 'ackRange' | 'reject' | 'state' | 'setState', Statement>;
 
   constructor(readonly db: Database) {
     this.s = {
       pending: db.prepare('SELECT * FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
       count: db.prepare('SELECT count(*) FROM events WHERE acked_at IS NULL').pluck(),
       ack: db.prepare('UPDATE events SET acked_at = ? WHERE id = ? AND acked_at IS NULL'),
+      ackRange: db.prepare('UPDATE events SET acked_at = ? WHERE seq BETWEEN ? AND ? AND acked_at IS NULL'),
       reject: db.prepare(`INSERT INTO sync_rejections (event_id, seq, reason, detail, rejected_at)
         SELECT id, seq, ?, ?, ? FROM events WHERE id = ? ON CONFLICT (event_id) DO NOTHING`),
       state: db.prepare('SELECT value FROM sync_state WHERE key = ?').pluck(),
@@ -41,19 +43,26 @@ export class Outbox {
   /**
    * Records the ledger's answer in one transaction: every event it answered for leaves the
    * outbox; refused ones are kept with their reason. Ids not in the outbox change nothing.
+   * `sent` is the batch the answer is for, when known: an answer naming every one of its events
+   * acknowledges its sequence range in one statement instead of one lookup per id. (The batch
+   * was every unacknowledged event in that range, and new events only get higher numbers.)
    */
-  recordAnswer(answer: Pick<BatchAnswer, 'accepted' | 'duplicates' | 'rejected' | 'receivedAt'>, at: Date): { acknowledged: number; rejected: number } {
+  recordAnswer(
+    answer: Pick<BatchAnswer, 'accepted' | 'duplicates' | 'rejected' | 'receivedAt'>,
+    at: Date,
+    sent?: Pick<SignedBatch, 'firstSeq' | 'lastSeq' | 'ids'>,
+  ): { acknowledged: number; rejected: number } {
     const when = at.toISOString();
     return this.db.transaction(() => {
+      let rejected = 0;
+      for (const r of answer.rejected) if (r.id) rejected += this.s.reject.run(r.reason, r.detail, answer.receivedAt, r.id).changes;
+      if (sent && sent.ids.length > 0 && answersAll(answer, sent.ids)) {
+        return { acknowledged: this.s.ackRange.run(when, sent.firstSeq, sent.lastSeq).changes, rejected };
+      }
       let acknowledged = 0;
       for (const a of answer.accepted) acknowledged += this.s.ack.run(when, a.id).changes;
       for (const id of answer.duplicates) acknowledged += this.s.ack.run(when, id).changes;
-      let rejected = 0;
-      for (const r of answer.rejected) {
-        if (!r.id) continue;
-        rejected += this.s.reject.run(r.reason, r.detail, answer.receivedAt, r.id).changes;
-        acknowledged += this.s.ack.run(when, r.id).changes;
-      }
+      for (const r of answer.rejected) if (r.id) acknowledged += this.s.ack.run(when, r.id).changes;
       return { acknowledged, rejected };
     })();
   }
@@ -75,4 +84,13 @@ export class Outbox {
       for (const [k, v] of Object.entries(entries)) this.s.setState.run(k, v);
     })();
   }
+}
+
+/** Whether the answer names every id sent (and nothing else), whatever list each is in. */
+function answersAll(answer: Pick<BatchAnswer, 'accepted' | 'duplicates' | 'rejected'>, ids: readonly string[]): boolean {
+  const named = new Set<string>();
+  for (const a of answer.accepted) named.add(a.id);
+  for (const id of answer.duplicates) named.add(id);
+  for (const r of answer.rejected) named.add(r.id);
+  return named.size === ids.length && ids.every((id) => named.has(id));
 }

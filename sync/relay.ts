@@ -66,13 +66,14 @@ export class Relay {
         sending = following ? this.send(following.body, following.signature) : null;
         sending?.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
         // The answer and the sync state in one transaction: one commit per batch.
+        const sent = batch;
         const { acknowledged } = outbox.db.transaction(() => {
           outbox.setState({
             last_push_at: answer.receivedAt,
             ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
             ledger_gaps: JSON.stringify(answer.gaps),
           });
-          return outbox.recordAnswer(answer, this.now());
+          return outbox.recordAnswer(answer, this.now(), sent);
         })();
         if (batch.header.count > 0) total.batches += 1;
         total.accepted += answer.accepted.length;

@@ -140,6 +140,26 @@ describe('gateway → ledger sync', () => {
     expect(await ledgerCount(ledger)).toBe(3);
   });
 
+  it('acknowledges a batch by its sequence range only when the answer names every event sent', async () => {
+    const { gw } = await setup();
+    for (let i = 0; i < 6; i++) await vote(gw, `+25471100050${i}`);
+    const rows = gw.outbox.pending(10);
+    const sent = (from: number, to: number) => ({ firstSeq: rows[from]!.seq, lastSeq: rows[to]!.seq, ids: rows.slice(from, to + 1).map((r) => r.id) });
+    const at = new Date('2026-11-22T10:00:00Z');
+    // All three of the first batch named, in three lists: the range goes at once.
+    const whole = gw.outbox.recordAnswer(
+      { receivedAt: at.toISOString(), accepted: [{ id: rows[0]!.id, ledgerSeq: 1 }], duplicates: [rows[1]!.id], rejected: [{ id: rows[2]!.id, seq: rows[2]!.seq, reason: 'not-on-ballot', detail: 'x' }] },
+      at,
+      sent(0, 2),
+    );
+    expect(whole).toEqual({ acknowledged: 3, rejected: 1 });
+    // The second batch's answer leaves one event out: only the named ones leave the outbox.
+    const partial = gw.outbox.recordAnswer({ receivedAt: at.toISOString(), accepted: [{ id: rows[3]!.id, ledgerSeq: 2 }, { id: rows[5]!.id, ledgerSeq: 3 }], duplicates: [], rejected: [] }, at, sent(3, 5));
+    expect(partial).toEqual({ acknowledged: 2, rejected: 0 });
+    expect(gw.outbox.pending(10).map((r) => r.id)).toEqual([rows[4]!.id]);
+    expect(gw.outbox.rejections().map((r) => r.event_id)).toEqual([rows[2]!.id]);
+  });
+
   it('keeps refused events visible to the operator after they leave the outbox', async () => {
     const { gw, ledger, relay } = await setup();
     await vote(gw, '+254711000401');
