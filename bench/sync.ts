@@ -17,7 +17,7 @@ import { gatewayIdentity } from '../sync/identity.ts';
 import { Outbox } from '../sync/outbox.ts';
 import { Relay } from '../sync/relay.ts';
 import { FIXTURE } from '../test/helpers/deployment.ts';
-import { peakRssMb, startServer, stop } from './lib.ts';
+import { cpuSeconds, peakRssMb, startServer, stop } from './lib.ts';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
 const BATCH = Number(process.env.BATCH ?? 2000);
@@ -65,13 +65,19 @@ async function run(target: string, dir: string): Promise<string> {
   const { child, url } = await startServer([...profile, BIN, 'ledger'], env);
   try {
     const relay = new Relay({ outbox, identity, ledgerUrl: url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1 });
+    const ledgerCpu0 = cpuSeconds(child.pid!);
+    const gatewayCpu0 = process.cpuUsage();
     const started = process.hrtime.bigint();
     const summary = await relay.pushAll();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // CPU per event on each side: steadier than wall time on a shared machine, and it shows which side limits.
+    const ledgerUs = ((cpuSeconds(child.pid!) - ledgerCpu0) / EVENTS) * 1e6;
+    const gatewayCpu = process.cpuUsage(gatewayCpu0);
+    const gatewayUs = (gatewayCpu.user + gatewayCpu.system) / EVENTS;
     if (summary.accepted !== EVENTS || summary.backlog !== 0) throw new Error(`expected ${EVENTS} accepted, got ${JSON.stringify(summary)}`);
     const ledgerRss = peakRssMb(child.pid!);
     const gatewayRss = process.resourceUsage().maxRSS / 1024;
-    return `| ${target.padEnd(8)} | ${EVENTS.toLocaleString('en')} | ${BATCH} | ${seconds.toFixed(1)} | ${Math.round(EVENTS / seconds).toLocaleString('en')} | ${ledgerRss.toFixed(0)} | ${gatewayRss.toFixed(0)} |`;
+    return `| ${target.padEnd(8)} | ${EVENTS.toLocaleString('en')} | ${BATCH} | ${seconds.toFixed(1)} | ${Math.round(EVENTS / seconds).toLocaleString('en')} | ${ledgerUs.toFixed(1)} | ${gatewayUs.toFixed(1)} | ${ledgerRss.toFixed(0)} | ${gatewayRss.toFixed(0)} |`;
   } finally {
     await stop(child);
     db.close();
@@ -87,8 +93,8 @@ async function run(target: string, dir: string): Promise<string> {
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-sync-'));
 try {
   console.log(`bench:sync — ${EVENTS.toLocaleString('en')} events, batches of ${BATCH}, gzip level 1, ledger in its own process`);
-  console.log('| ledger   | events | batch | seconds | events/s | ledger peak RSS MB | gateway peak RSS MB |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| ledger   | events | batch | seconds | events/s | ledger CPU µs/event | gateway CPU µs/event | ledger peak RSS MB | gateway peak RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const target of TARGETS) console.log(await run(target, dir));
   console.log('Targets: ≥ 20,000 events/s into SQLite, ≥ 10,000 into PostgreSQL.');
 } finally {

@@ -5,6 +5,7 @@ import { SautiError } from '../src/domain/errors.ts';
 import { batchAnswerSchema, type BatchAnswer } from '../src/domain/protocol.ts';
 import { buildBatch, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
+import { LedgerConnectionPool } from './http-post.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface PushSummary {
@@ -30,6 +31,7 @@ export interface RelayOptions {
 
 export class Relay {
   private running: Promise<PushSummary> | null = null;
+  private readonly pool = new LedgerConnectionPool();
 
   constructor(private readonly o: RelayOptions) {}
 
@@ -58,13 +60,15 @@ export class Relay {
       // clock and its backlog (GET /v1/gateways).
       let batch: SignedBatch | null = next(0) ?? buildBatch(identity, [], 0, this.now(), this.o.gzipLevel);
       let sending = batch ? this.send(batch.body, batch.signature) : null;
-      sending?.catch(() => undefined); // awaited below; never an unhandled rejection if building the next batch throws
       while (batch && sending) {
+        // SQLite reads, gzip and the recording below block this thread: hand each batch's bytes
+        // to the socket first, so the ledger works on it meanwhile (see http-post.ts).
+        await sending.sent;
         const following = next(batch.lastSeq);
-        const answer = await sending;
+        const answer = await sending.answer;
         // Send the next batch before recording this answer, so the ledger is never idle waiting.
         sending = following ? this.send(following.body, following.signature) : null;
-        sending?.catch(() => undefined); // awaited on the next turn; never an unhandled rejection
+        if (sending) await sending.sent;
         // The answer and the sync state in one transaction: one commit per batch.
         const sent = batch;
         const { acknowledged } = outbox.db.transaction(() => {
@@ -95,8 +99,9 @@ export class Relay {
     }
   }
 
-  private async send(body: Buffer, signature: string): Promise<BatchAnswer> {
-    const res = await this.request('/v1/batches', {
+  /** Posts a batch; `sent` resolves once its bytes are on their way, `answer` with the ledger's answer. */
+  private send(body: Buffer, signature: string): { sent: Promise<void>; answer: Promise<BatchAnswer> } {
+    const post = this.request('/v1/batches', {
       method: 'POST',
       headers: {
         'content-type': 'application/x-ndjson',
@@ -106,32 +111,42 @@ export class Relay {
       },
       body,
     });
-    const json = (await res.json().catch(() => null)) as { error?: string; message?: string } | null;
-    if (!res.ok) {
-      throw new SautiError('sync.refused', `the ledger refused the batch (${res.status} ${json?.error ?? ''}): ${json?.message ?? 'no reason given'}`, { retryable: res.status >= 500 });
-    }
-    const parsed = batchAnswerSchema.safeParse(json);
-    if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
-    return parsed.data;
+    const answer = post.result.then(({ status, json }) => {
+      const refusal = json as { error?: string; message?: string } | null;
+      if (status < 200 || status >= 300) {
+        throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, { retryable: status >= 500 });
+      }
+      const parsed = batchAnswerSchema.safeParse(json);
+      if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
+      return parsed.data;
+    });
+    answer.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { sent: post.sent, answer };
   }
 
   /** The published ballot if it changed since `version`; null when unchanged. */
   async pullBallot(version: string | undefined): Promise<{ version: string; ballot: unknown } | null> {
-    const res = await this.request('/v1/ballot', { headers: version ? { 'if-none-match': `"${version}"` } : {} });
-    if (res.status === 304) return null;
-    if (!res.ok) throw new SautiError('sync.refused', `the ledger did not serve the ballot (${res.status})`, { retryable: true });
-    const json = (await res.json()) as { version?: unknown; ballot?: unknown };
-    if (typeof json.version !== 'string') throw new SautiError('sync.bad_answer', 'the ballot answer has no version', { retryable: true });
-    return { version: json.version, ballot: json.ballot };
+    const { status, json } = await this.request('/v1/ballot', { method: 'GET', headers: version ? { 'if-none-match': `"${version}"` } : {} }).result;
+    if (status === 304) return null;
+    if (status < 200 || status >= 300) throw new SautiError('sync.refused', `the ledger did not serve the ballot (${status})`, { retryable: true });
+    const published = json as { version?: unknown; ballot?: unknown } | null;
+    if (typeof published?.version !== 'string') throw new SautiError('sync.bad_answer', 'the ballot answer has no version', { retryable: true });
+    return { version: published.version, ballot: published.ballot };
   }
 
-  private async request(path: string, init: RequestInit): Promise<Response> {
-    try {
-      // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
-      return await fetch(new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`), { ...init, signal: AbortSignal.timeout(this.o.timeoutMs ?? 30_000) });
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+  /** Closes the kept-alive connections to the ledger. */
+  close(): void {
+    this.pool.close();
+  }
+
+  private request(path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }) {
+    // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
+    const url = new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`);
+    const post = this.pool.request(url, { ...init, timeoutMs: this.o.timeoutMs ?? 30_000 });
+    const result = post.result.catch((err: unknown) => {
+      const cause = (err as { code?: string }).code ?? (err as Error).name;
       throw new SautiError('sync.unreachable', `the ledger at ${this.o.ledgerUrl} is unreachable (${cause})`, { retryable: true, cause: err });
-    }
+    });
+    return { sent: post.sent, result };
   }
 }

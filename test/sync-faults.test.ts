@@ -114,7 +114,8 @@ const pendingOnGateway = (dir: string) => {
   }
 };
 
-describe('sync under faults (real processes)', () => {
+// Real processes start slowly on a busy 2-core machine: a minute each, not the default 20 s.
+describe('sync under faults (real processes)', { timeout: 60_000 }, () => {
   it('the ledger down for the whole capture: everything arrives once it is back', async () => {
     const { dir, config } = setupDir(7);
     const port = await freePort();

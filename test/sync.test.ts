@@ -140,6 +140,20 @@ describe('gateway → ledger sync', () => {
     expect(await ledgerCount(ledger)).toBe(3);
   });
 
+  it('reports a proxy error page as a refusal with its status, and keeps the events', async () => {
+    const { gw } = await setup();
+    await vote(gw, '+254711000601');
+    const proxy = express().use((_req, res) => res.status(502).type('html').send('<html>Bad Gateway</html>'));
+    const server = await new Promise<Server>((resolve) => {
+      const s = proxy.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batchSize: 10, logger: silent, timeoutMs: 2000 });
+    await expect(relay.pushAll()).rejects.toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('502') });
+    relay.close();
+    expect(gw.outbox.pendingCount()).toBe(1);
+  });
+
   it('acknowledges a batch by its sequence range only when the answer names every event sent', async () => {
     const { gw } = await setup();
     for (let i = 0; i < 6; i++) await vote(gw, `+25471100050${i}`);

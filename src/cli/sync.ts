@@ -65,7 +65,7 @@ export async function syncNow(settings: Settings): Promise<void> {
   try {
     const deployment = loadDeployment(settings.configFile);
     const relay = new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, logger });
-    const r = await syncRound(relay, new BallotCache(deployment, outbox), logger);
+    const r = await syncRound(relay, new BallotCache(deployment, outbox), logger).finally(() => relay.close());
     console.log(`Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`);
   } finally {
     db.close();
