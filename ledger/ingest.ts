@@ -104,7 +104,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const toStore = dedupeBy(newRejections, (r) => r.event_id);
 
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
-  await countBallots(trx, ctx.ballot, accepted);
+  await countBallots(trx, ctx.ballot, accepted, fresh);
   await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
     trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
   );
@@ -212,13 +212,18 @@ async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; orde
   return rows;
 }
 
-/** Keeps one counted ballot per voter and cycle: the accepted votes compete with the holder. */
-async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[]): Promise<void> {
+/**
+ * Keeps one counted ballot per voter and cycle: the accepted votes compete with the holder.
+ * `accepted[i]` is the stored row of `fresh[i]`, whose payload is already parsed.
+ */
+async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[], fresh: { e: ParsedEvent }[]): Promise<void> {
   const best = new Map<string, LedgerTables['ledger_ballots']>();
   const policy = (cycleId: string) => ballot.cycles.find((c) => c.id === cycleId)?.revote ?? 'replace';
-  for (const r of accepted) {
-    if (r.type !== 'vote.cast') continue;
-    const p = JSON.parse(r.payload) as { wardId: string; picks: number[] };
+  for (let i = 0; i < accepted.length; i++) {
+    const r = accepted[i]!;
+    const e = fresh[i]!.e;
+    if (e.type !== 'vote.cast') continue;
+    const p = e.payload;
     const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq };
     const key = `${r.cycle_id}\u0000${r.voter_key}`;
     const current = best.get(key);
