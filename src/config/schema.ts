@@ -133,7 +133,8 @@ export const deploymentSchema = z
     // Relay of the outbox to the ledger. The ledger's own copy decides the allowed clock skew.
     sync: z
       .object({
-        batchSize: z.number().int().min(1).max(5000).default(500),
+        // Events per pushed batch: small on a slow or costly link, 5,000–10,000 to drain a large backlog fast.
+        batchSize: z.number().int().min(1).max(20000).default(500),
         intervalSeconds: z.number().min(1).max(86400).default(10),
         // How far a gateway's (corrected) capture time may fall outside a phase window.
         maxClockSkewSeconds: z.number().int().min(0).max(86400).default(300),
