@@ -20,7 +20,8 @@ const SHARED = resolve(import.meta.dirname, 'fixtures/pabulib');
 const sauti = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
 
-describe('sauti results --from FILE.pb', () => {
+// Each `sauti` run transpiles the CLI through tsx (2–5 s on a busy 2-core machine): a minute per test.
+describe('sauti results --from FILE.pb', { timeout: 60_000 }, () => {
   it('counts with the META rule and says whether it matches the published selection (--json)', () => {
     const out = sauti(['results', '--from', join(SHARED, 'Poland_Wroclaw_2016_Rejon_nr_10_750.pb'), '--json']);
     expect(out.status).toBe(0);
@@ -56,7 +57,7 @@ describe('sauti results --from FILE.pb', () => {
   });
 });
 
-describe('sauti results <cycle> on a ledger file', () => {
+describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
   it('prints the provisional count, refuses to publish while voting is open, and exports open data', async () => {
     const dir = tempDir('sauti-results-');
     const ledgerFile = join(dir, 'ledger.db');
