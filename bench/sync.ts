@@ -2,7 +2,7 @@
 // into SQLite and once into PostgreSQL. The gateway side (relay: read, gzip, sign, send, record
 // acknowledgements) runs here; the ledger runs as its own process (`sauti ledger`), so each
 // side's peak RSS is its own. Prints events/s and both peaks.
-//   EVENTS=200000 BATCH=2000 TARGETS=sqlite,postgres npm run bench:sync
+//   EVENTS=200000 BATCH=10000 TARGETS=sqlite,postgres npm run bench:sync
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { FIXTURE } from '../test/helpers/deployment.ts';
 import { cpuSeconds, peakRssMb, startServer, stop } from './lib.ts';
 
 const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
-const BATCH = Number(process.env.BATCH ?? 2000);
+const BATCH = Number(process.env.BATCH ?? 10000);
 const TARGETS = (process.env.TARGETS ?? 'sqlite,postgres').split(',');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BIN = new URL('../bin/sauti.mjs', import.meta.url).pathname;
