@@ -2,10 +2,13 @@
 // events (USSD and SMS alike), through the sync protocol, never asked of the resident.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { parseEvent } from '../src/domain/protocol.ts';
+import { decodeBatch, parseEvent } from '../src/domain/protocol.ts';
+import { buildBatch } from '../sync/batch.ts';
+import { testLedger } from './helpers/ledger.ts';
 import { rawFixture } from './helpers/deployment.ts';
 import { TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -66,6 +69,30 @@ describe('demographics on the gateway', () => {
     // The resident was never asked: no screen or SMS reply mentions age or gender.
     const replies = JSON.stringify([gw.db.prepare('SELECT last_reply FROM ussd_sessions').pluck().all(), gw.db.prepare('SELECT body FROM sms_outbound').pluck().all()]);
     expect(replies).not.toMatch(/age|gender|25-34|female/i);
+    gw.db.close();
+  });
+
+  it('end to end: the gateway’s signed batch reaches the ledger, which stores the values and counts them per cycle', async () => {
+    const gw = testGateway({ configFile: deploymentFile('e2e', ROLL) });
+    await ussdVote(gw, '+254711000001');
+    expect((await smsVote(gw, '+254722000002', 'VOTE 20')).status).toBe(200);
+    await ussdVote(gw, '+254733000003');
+    const ledger = await testLedger('sqlite', gw.deployment);
+    await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
+    const batch = buildBatch(gw.identity, gw.outbox.pending(10), 0, new Date());
+    const { header, lines } = decodeBatch(gunzipSync(batch.body).toString('utf8'));
+    expect((await ledger.ingest(header, lines, 'push')).accepted).toHaveLength(3);
+    const rows = await ledger.conn.db.selectFrom('ledger_ballots').select(['ward_id', 'age_band', 'gender']).orderBy('ledger_seq').execute();
+    expect(rows).toEqual([
+      { ward_id: 'north', age_band: '25-34', gender: 'female' },
+      { ward_id: 'south', age_band: null, gender: 'male' },
+      { ward_id: 'north', age_band: null, gender: null },
+    ]);
+    const t = await ledger.turnout('c-open');
+    // Three voters: every group under 5 is hidden.
+    expect(t.byAgeBand?.cells.map((c) => c.ballots)).toEqual([0, null, 0, 0, null]);
+    expect(t.byGender?.cells.map((c) => c.ballots)).toEqual([null, null, 0, null]);
+    await ledger.close();
     gw.db.close();
   });
 

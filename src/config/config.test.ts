@@ -30,6 +30,14 @@ describe('deployment file', () => {
     expect(cycle.ballot).toEqual({ rule: 'cumulative', points: 5, maxPerProject: 3, min: 1 });
   });
 
+  it('the demographics the example shows in a comment are valid too', () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const line = text.match(/^ *# *(demographics: \{.*\})$/m)![1]!;
+    const raw = parse(text);
+    raw.demographics = parse(line).demographics;
+    expect(parseDeployment(stringify(raw), 'example.yaml').demographics).toEqual({ ageBands: ['18-24', '25-34', '35-64', '65+'], genders: ['female', 'male', 'other'], minCell: 5 });
+  });
+
   const broken: [string, (r: Record<string, any>) => void, RegExp][] = [
     ['a cost given as text', (r) => (r.cycles[0].projects[2].cost = '2.9M'), /cycles\[0\]\.projects\[2\]\.cost: .*number/],
     ['a project in an unknown ward', (r) => (r.cycles[0].projects[0].ward = 'east'), /cycles\[0\]\.projects\[0\]\.ward: unknown ward 'east'/],

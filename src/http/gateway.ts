@@ -209,7 +209,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
 }
 
 async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
-  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
   await ledger.addGateway(identity.gatewayId, identity.publicKey, { replace: true, label: 'embedded' });
   logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
   return ledger;
