@@ -6,6 +6,7 @@ import type { Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, parseEvent, receiptKey, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
+import { demographicColumns } from './demographics.ts';
 import { orderedAt, prevails, refusal } from './rules.ts';
 import { CHUNK, insertChunked } from './bulk-insert.ts';
 import type { LedgerTables } from './schema.ts';
@@ -16,7 +17,7 @@ type Rejected = BatchAnswer['rejected'][number];
 
 // Every column, in the order the rows below are built: the compiled INSERTs are reused by these lists.
 const EVENT_COLUMNS = ['seq', 'event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'ordered_at', 'received_at', 'receipt', 'payload', 'prev_hash', 'hash'] as const satisfies readonly (keyof EventInsert)[];
-const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
+const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq', 'age_band', 'gender'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
 const REJECTION_COLUMNS = ['event_id', 'gateway_id', 'gateway_seq', 'reason', 'detail', 'received_at'] as const satisfies readonly (keyof LedgerTables['ledger_rejections'])[];
 
 
@@ -224,7 +225,7 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
     const e = fresh[i]!.e;
     if (e.type !== 'vote.cast') continue;
     const p = e.payload;
-    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq };
+    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographicColumns(ballot, p) };
     const key = `${r.cycle_id}\u0000${r.voter_key}`;
     const current = best.get(key);
     if (!current || prevails(policy(r.cycle_id), candidate, current)) best.set(key, candidate);
@@ -250,6 +251,8 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
               channel: eb.ref('excluded.channel'),
               ordered_at: eb.ref('excluded.ordered_at'),
               ledger_seq: eb.ref('excluded.ledger_seq'),
+              age_band: eb.ref('excluded.age_band'),
+              gender: eb.ref('excluded.gender'),
             }))
             .where((eb) =>
               eb.or([

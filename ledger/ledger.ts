@@ -1,10 +1,12 @@
 // The central ledger: registered gateways, ingest, receipts, the published ballot. Storage is
 // whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
+import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
+import { demographicTurnout, unlistedDemographics } from './demographics.ts';
 import { ingestBatch } from './ingest.ts';
 import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import type { RuleName } from '../tally/rules.ts';
@@ -47,6 +49,7 @@ export class Ledger {
     readonly conn: LedgerConnection,
     private ballot: () => Deployment,
     private readonly clock: () => Date = () => new Date(),
+    private readonly logger?: Logger,
   ) {}
 
   /** The ledger's clock. */
@@ -103,7 +106,7 @@ export class Ledger {
   ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle', arrivedAt = this.clock()): Promise<BatchAnswer & { replayOf?: true }> {
     const run = async () => {
       const ballot = this.ballot();
-      return this.conn.db.transaction().execute((trx) =>
+      const answer = await this.conn.db.transaction().execute((trx) =>
         ingestBatch(trx, { header, lines, source }, {
           ballot,
           allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
@@ -112,10 +115,27 @@ export class Ledger {
           lockHead: this.conn.dialect === 'postgres',
         }),
       );
+      if (answer.accepted.length > 0) this.logUnlisted(ballot, header.gatewayId, lines, answer);
+      return answer;
     };
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Votes were accepted and counted, but an age band or gender their deployment does not list
+   * counts as not recorded. Says which gateway and how many, never which voter or what value.
+   */
+  private logUnlisted(ballot: Deployment, gatewayId: string, lines: unknown[], answer: BatchAnswer): void {
+    const unlisted = unlistedDemographics(ballot, lines, new Set(answer.accepted.map((a) => a.id)));
+    for (const [field, list] of [['ageBand', 'ageBands'], ['gender', 'genders']] as const) {
+      if (unlisted[field] === 0) continue;
+      this.logger?.warn(
+        { component: 'ledger', gatewayId, batchId: answer.batchId, field, votes: unlisted[field] },
+        `votes counted without their ${field}: the value is not in demographics.${list} of the ledger's deployment file (compare it with the gateway's)`,
+      );
+    }
   }
 
   async gateways(): Promise<GatewayView[]> {
@@ -206,7 +226,7 @@ export class Ledger {
     });
   }
 
-  /** Ballots so far by ward and channel: what the public sees before results are published. */
+  /** Ballots so far by ward and channel (and age band and gender where collected): what the public sees before results are published. */
   async turnout(cycleId: string): Promise<CycleResult['turnout']> {
     const rows = await this.conn.db
       .selectFrom('ledger_ballots')
@@ -221,7 +241,7 @@ export class Ledger {
       turnout.byWard[r.ward_id] = (turnout.byWard[r.ward_id] ?? 0) + n;
       turnout.byChannel[r.channel] = (turnout.byChannel[r.channel] ?? 0) + n;
     }
-    return turnout;
+    return { ...turnout, ...(await demographicTurnout(this.conn.db, this.ballot(), cycleId)) };
   }
 
   /** Cycles whose results are published, newest first. */

@@ -75,6 +75,22 @@ export function resultsCsv(result: CycleResult, lang: string): string {
   return csv(rows);
 }
 
+/**
+ * Turnout as published: the total, then ballots by ward, by channel and (where collected) by age
+ * band and by gender — per cycle only, hidden groups as "<minCell", ballots without a value under
+ * an empty value. Ballots themselves never carry age band or gender (see openBallots).
+ */
+export function turnoutCsv(result: CycleResult): string {
+  const t = result.turnout;
+  const rows: (string | number)[][] = [['cycle', 'breakdown', 'value', 'ballots'], [result.cycleId, 'total', '', t.total]];
+  for (const [id, n] of Object.entries(t.byWard)) rows.push([result.cycleId, 'ward', id, n]);
+  for (const [channel, n] of Object.entries(t.byChannel).sort(([a], [b]) => a.localeCompare(b))) rows.push([result.cycleId, 'channel', channel, n]);
+  for (const [name, b] of [['age_band', t.byAgeBand], ['gender', t.byGender]] as const) {
+    for (const c of b?.cells ?? []) rows.push([result.cycleId, name, c.value ?? '', c.ballots ?? `<${b!.minCell}`]);
+  }
+  return csv(rows);
+}
+
 /** The published JSON: the results and, separately fetched, the ballots. */
 export function resultsJson(result: CycleResult): object {
   const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards } = result;

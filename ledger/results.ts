@@ -8,6 +8,7 @@ import { wardProjects } from '../src/domain/cycle.ts';
 import { ProfileBuilder, type Instance, type VoteType } from '../tally/profile.ts';
 import { count, type RuleName, type RuleOptions } from '../tally/rules.ts';
 import { fractionToDecimal } from '../tally/rational.ts';
+import { demographicTurnout, type DemographicTurnout } from './demographics.ts';
 import type { LedgerDb } from './schema.ts';
 
 export interface ProjectResult {
@@ -49,9 +50,15 @@ export interface CycleResult {
   publishedAt: string | null;
   /** The last ledger entry counted. */
   throughSeq: number;
-  turnout: { total: number; byWard: Record<string, number>; byChannel: Record<string, number> };
+  turnout: Turnout;
   wards: WardResult[];
 }
+
+/**
+ * Ballots by ward and channel; by age band and by gender (per cycle, small groups hidden) only
+ * when some ballot of the cycle has them. Results published before these existed lack them.
+ */
+export type Turnout = { total: number; byWard: Record<string, number>; byChannel: Record<string, number> } & DemographicTurnout;
 
 /** A ballot as stored: the ward and picks, and the channel it came through. */
 export interface StoredBallot {
@@ -200,7 +207,7 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
     computedAt: now.toISOString(),
     publishedAt: null,
     throughSeq: head.seq,
-    turnout: { total: results.reduce((s, w) => s + w.ballots, 0), byWard, byChannel: wards.byChannel },
+    turnout: { total: results.reduce((s, w) => s + w.ballots, 0), byWard, byChannel: wards.byChannel, ...(await demographicTurnout(db, deployment, cycleId)) },
     wards: results,
   };
 }

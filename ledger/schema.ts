@@ -34,6 +34,9 @@ export interface LedgerTables {
     channel: string;
     ordered_at: string;
     ledger_seq: number;
+    /** From the vote, when the deployment's demographics list it; null otherwise. Never exported per ballot. */
+    age_band: string | null;
+    gender: string | null;
   };
   ledger_gateways: {
     gateway_id: string;
@@ -194,11 +197,24 @@ const narrowBallotIndex = (dialect: 'sqlite' | 'postgres'): Migration => ({
   },
 });
 
+/**
+ * Age band and gender of the counted ballot, for turnout by age band and gender. Nullable: older
+ * ballots, and votes from a roll without them, have none. Added columns, so both dialects keep
+ * every row as it is (SQLite's ALTER TABLE takes one column at a time).
+ */
+const demographics: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('ledger_ballots').addColumn('age_band', 'text').execute();
+    await db.schema.alterTable('ledger_ballots').addColumn('gender', 'text').execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
+  '0004-demographics': demographics,
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */

@@ -34,7 +34,8 @@ describe('ledger storage on SQLite', () => {
     const conn = await openLedger({ kind: 'sqlite', file });
     const raw = new Database(file, { readonly: true });
     try {
-      expect(await conn.db.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute()).toEqual(before);
+      // Every row kept; 0004 then adds age band and gender, null for ballots counted before it.
+      expect(await conn.db.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute()).toEqual(before.map((b) => ({ ...b, age_band: null, gender: null })));
       const table = raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'ledger_ballots'").pluck().get() as string;
       expect(table.toLowerCase()).not.toContain('without rowid');
       const plan = raw.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ledger_ballots WHERE cycle_id = 'c-open' AND voter_key = 'voter-a'").all() as { detail: string }[];
@@ -85,7 +86,7 @@ describe('ledger storage on SQLite', () => {
       const rows = Array.from({ length: 2500 }, (_, i) => ballot(`v-${String(i).padStart(5, '0')}`, i));
       await conn.db.transaction().execute((trx) => insertChunked(trx, 'test', cols, rows, (chunk) => trx.insertInto('ledger_ballots').values(chunk)));
       const stored = await conn.db.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute();
-      expect(stored).toEqual(rows);
+      expect(stored).toEqual(rows.map((r) => ({ ...r, age_band: null, gender: null })));
       const swapped = ['voter_key', 'cycle_id', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq'] as const;
       const more = [ballot('w-1', 1)];
       await expect(

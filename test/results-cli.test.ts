@@ -1,7 +1,7 @@
 // `sauti results` as an operator runs it: a Pabulib file counted and compared, bad input refused
 // with the field named, and a cycle counted, published and exported from a ledger on disk.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +12,8 @@ import { openLedger } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { loadDeployment } from '../src/config/load.ts';
 import { eventFactory } from './helpers/ledger.ts';
-import { FIXTURE } from './helpers/deployment.ts';
+import { stringify } from 'yaml';
+import { FIXTURE, rawFixture } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
@@ -81,6 +82,7 @@ describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
     expect(shown.stdout).toContain('PROVISIONAL: not published');
     expect(shown.stdout).toMatch(/2\s+Lights\s+3200000\s+2\s+✔ 1/);
     expect(shown.stdout).toMatch(/ussd\s+2/);
+    expect(shown.stdout).not.toMatch(/age band|gender/); // the fixture lists no demographics
 
     const publish = sauti(['results', 'c-open', '--publish'], env);
     expect(publish.status).toBe(2);
@@ -88,7 +90,7 @@ describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
 
     const out = join(dir, 'open');
     expect(sauti(['results', 'c-open', '--export', out], env).status).toBe(0);
-    for (const name of ['results.csv', 'results.json', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb']) expect(existsSync(join(out, name))).toBe(true);
+    for (const name of ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb']) expect(existsSync(join(out, name))).toBe(true);
     const again = JSON.parse(sauti(['results', '--from', join(out, 'c-open_north.pb'), '--json']).stdout);
     expect(again.matchesPublished).toBe(true);
     expect(again.selected.sort()).toEqual(['1', '2']);
@@ -100,5 +102,33 @@ describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
     const unknown = sauti(['results', 'c-nope'], env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/no cycle 'c-nope'/);
+  });
+});
+
+describe('sauti results <cycle> with demographics', { timeout: 60_000 }, () => {
+  it('prints turnout by age band and by gender for the cycle, groups under 5 as <5; "not collected" where no ballot has them', async () => {
+    const dir = tempDir('sauti-results-demo-');
+    const raw = rawFixture();
+    raw.demographics = { ageBands: ['18-24', '25-34', '35-64', '65+'], genders: ['female', 'male', 'other'] };
+    const config = join(dir, 'deployment.yaml');
+    writeFileSync(config, stringify(raw));
+    const ledgerFile = join(dir, 'ledger.db');
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: ledgerFile }), () => loadDeployment(config));
+    const { privatePem, publicKey } = newKeyPair();
+    const gw = { gatewayId: 'gw-c', publicKey, privateKey: createPrivateKey(privatePem) };
+    await ledger.addGateway(gw.gatewayId, publicKey);
+    const f = eventFactory('gw-c');
+    // Age: 35-64 ×6, 65+ ×3 (under 5, hidden), none ×1 (under 5, hidden). Gender: none.
+    const rows = Array.from({ length: 10 }, (_, i) => f.vote(`+2547110000${10 + i}`, [1], '2026-11-22T09:00:00Z', i < 6 ? { ageBand: '35-64' } : i < 9 ? { ageBand: '65+' } : {}));
+    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, new Date()).body).toString('utf8'));
+    await ledger.ingest(header, lines, 'push');
+    await ledger.close();
+
+    const shown = sauti(['results', 'c-open'], { SAUTI_CONFIG: config, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') });
+    expect(shown.status).toBe(0);
+    const out = shown.stdout;
+    expect(out).toContain(['age band      ballots', '────────────  ───────', '18-24               0', '25-34               0', '35-64               6', '65+                <5', 'not recorded       <5'].join('\n'));
+    expect(out).toContain('gender: not collected');
+    expect(out).toContain('Groups with fewer than 5 ballots show as <5');
   });
 });

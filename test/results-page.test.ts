@@ -69,6 +69,8 @@ describe('results page in Chromium', () => {
     expect(text).toContain('Turnout: 4 ballots');
     expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel']);
     expect(text).not.toContain('Borehole');
+    // This deployment lists no demographics: no age or gender section at all.
+    expect(text).not.toMatch(/age band|gender/i);
     const data = await fetch(`${base}/results/c-open/ballots.csv`);
     expect(data.status).toBe(404);
     expect(await data.text()).toMatch(/not published yet/);
@@ -92,7 +94,7 @@ describe('results page in Chromium', () => {
     expect(await page.locator('body').innerText()).toMatch(/field\s+1[\s\S]*sms\s+1[\s\S]*ussd\s+2/);
 
     const links = await page.locator('a[href$=".pb"], a[href$=".csv"], a[href$=".json"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['/results/c-open/results.csv', '/results/c-open/results.json', '/results/c-open/ballots.csv', '/results/c-open/ballots.json', '/results/c-open/north.pb', '/results/c-open/south.pb']);
+    expect(links).toEqual(['/results/c-open/results.csv', '/results/c-open/results.json', '/results/c-open/turnout.csv', '/results/c-open/ballots.csv', '/results/c-open/ballots.json', '/results/c-open/north.pb', '/results/c-open/south.pb']);
     for (const link of links) expect((await fetch(base + link!)).status).toBe(200);
     const nope = await fetch(`${base}/results/c-open/nope.txt`);
     expect(nope.status).toBe(404);
@@ -144,6 +146,78 @@ describe('results page in Chromium', () => {
     const missing = await page.goto(`${base}/results/nope`);
     expect(missing!.status()).toBe(404);
     expect(await page.locator('body').innerText()).toContain("No cycle 'nope'");
+    await context.close();
+  });
+});
+
+describe('turnout by age band and gender in Chromium', () => {
+  let demoServer: Server;
+  let demoLedger: Ledger;
+  let demoBase: string;
+
+  beforeAll(async () => {
+    const d = testDeployment((r) => {
+      r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z';
+      r.demographics = { ageBands: ['18-24', '25-34', '35-64', '65+'], genders: ['female', 'male', 'other'] };
+    });
+    demoLedger = await testLedger('sqlite', d, () => new Date('2026-11-25T09:00:00Z'));
+    const { privatePem, publicKey } = newKeyPair();
+    const gw = { gatewayId: 'gw-d', publicKey, privateKey: createPrivateKey(privatePem) };
+    await demoLedger.addGateway(gw.gatewayId, publicKey);
+    const f = eventFactory('gw-d');
+    // Age: 25-34 ×6, 18-24 ×2 and none ×4 (both under 5: hidden). Gender: female ×7, male ×5.
+    const rows = Array.from({ length: 12 }, (_, i) =>
+      f.vote(`+2547120000${10 + i}`, [1], '2026-11-22T09:00:00Z', { ...(i < 6 ? { ageBand: '25-34' } : i < 8 ? { ageBand: '18-24' } : {}), gender: i < 7 ? 'female' : 'male' }),
+    );
+    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, new Date('2026-11-25T09:00:00Z')).body).toString('utf8'));
+    await demoLedger.ingest(header, lines, 'push');
+    const app = createLedgerApp(demoLedger, createLogger('silent'));
+    demoServer = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    demoBase = `http://127.0.0.1:${(demoServer.address() as { port: number }).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => (demoServer ? demoServer.close(() => r()) : r()));
+    await demoLedger?.close();
+  });
+
+  const table = (page: import('playwright-core').Page, caption: string) =>
+    page.locator('h3', { hasText: caption }).locator('xpath=following-sibling::table[1]').locator('tbody tr').allInnerTexts();
+
+  it('shows tables and labelled charts per cycle, with groups under 5 as "<5", in en, sw and fr', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${demoBase}/results/c-open`);
+    expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel', 'Ballots by age band', 'Ballots by gender']);
+    expect((await table(page, 'Ballots by age band')).map((r) => r.split('\t'))).toEqual([['18-24', '<5'], ['25-34', '6'], ['35-64', '0'], ['65+', '0'], ['Not recorded', '<5']]);
+    expect((await table(page, 'Ballots by gender')).map((r) => r.split('\t'))).toEqual([['female', '7'], ['male', '5'], ['other', '0'], ['Not recorded', '0']]);
+    // The chart says the same, to a screen reader too: a hidden group has its "<5" and no bar.
+    const chart = page.locator('svg[aria-labelledby="t-age"]');
+    expect(await chart.locator('text').allTextContents()).toEqual(['18-24', '<5', '25-34', '6', '35-64', '0', '65+', '0', 'Not recorded', '<5']);
+    expect(await chart.locator('rect').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('width')) > 0))).toEqual([false, true, false, false, false]);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Groups with fewer than 5 ballots show as “<5”');
+    // Never by ward: one table per breakdown, for the whole cycle.
+    expect(await page.locator('h3').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel', 'Ballots by age band', 'Ballots by gender']);
+
+    await page.goto(`${demoBase}/results/c-open?lang=sw`);
+    expect(await page.locator('svg[role="img"] title').allTextContents()).toContain('Kura kwa kundi la umri');
+    expect((await table(page, 'Kura kwa jinsia')).at(-1)).toMatch(/^Haijarekodiwa\t0$/);
+    await page.goto(`${demoBase}/results/c-open?lang=fr`);
+    expect(await page.locator('h3').allTextContents()).toContain('Bulletins par tranche d’âge');
+    expect(await page.locator('body').innerText()).toContain('Les groupes de moins de 5 bulletins sont affichés « <5 »');
+    await context.close();
+  });
+
+  it('says "not collected" for a cycle whose ballots have none, in a deployment that lists them', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${demoBase}/results/c-past`);
+    const text = await page.locator('body').innerText();
+    expect(text).toMatch(/Ballots by age band\s+Not collected\.\s+Ballots by gender\s+Not collected\./);
+    expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel']);
     await context.close();
   });
 });

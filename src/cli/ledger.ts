@@ -12,16 +12,16 @@ import { verifyChain } from '../../ledger/verify.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
 import { progressBar } from './progress.ts';
 
-async function openFromSettings(settings: Settings): Promise<Ledger> {
+async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel)): Promise<Ledger> {
   const deployment = loadDeployment(settings.configFile);
-  return new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  return new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
 }
 
 const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`);
 
 export async function serveLedger(settings: Settings): Promise<{ url: string; close: () => Promise<void> }> {
   const logger = createLogger(settings.logLevel);
-  const ledger = await openFromSettings(settings);
+  const ledger = await openFromSettings(settings, logger);
   const app = createLedgerApp(ledger, logger);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.ledgerPort, settings.host, () => resolve(s));

@@ -7,8 +7,8 @@ import type { Lang } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
-import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson } from '../../ledger/open-data.ts';
-import type { CycleResult } from '../../ledger/results.ts';
+import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import { parsePb, pbInstance, PbError } from '../../tally/pabulib.ts';
 import { count, isRule, RULES, type RuleName } from '../../tally/rules.ts';
 
@@ -25,7 +25,8 @@ export interface ResultsOptions {
 export function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
   const widths = head.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
-  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === ''));
+  // "<5" is a hidden small count: still a number column.
+  const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === '' || /^<\d+$/.test(String(r[i]))));
   const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(cells[0]!), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
@@ -96,7 +97,17 @@ export function resultsFromFile(file: string, opts: ResultsOptions): void {
   for (const n of notes) console.log(`Note: ${n}`);
 }
 
-function printCycle(r: CycleResult, lang: Lang): void {
+/** Age band and gender tables as published: per cycle, small groups hidden; "not collected" when the deployment lists them but no ballot has them. */
+function printDemographics(t: Turnout, configured: boolean): void {
+  for (const [head, b] of [['age band', t.byAgeBand], ['gender', t.byGender]] as const) {
+    if (b) console.log(table([head, 'ballots'], b.cells.map((c) => [c.value ?? 'not recorded', c.ballots ?? `<${b.minCell}`])));
+    else if (configured) console.log(`${head}: not collected`);
+  }
+  const minCell = (t.byAgeBand ?? t.byGender)?.minCell;
+  if (minCell) console.log(`Groups with fewer than ${minCell} ballots show as <${minCell} (and one more when a single one could be worked out from the total).`);
+}
+
+function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean): void {
   const pickText = (t: Record<string, string>) => t[lang] ?? Object.values(t)[0] ?? '';
   const status = r.publishedAt ? `published ${r.publishedAt}` : 'PROVISIONAL: not published';
   console.log(`${pickText(r.name)} (${r.cycleId}) — rule ${r.rule}, ${status}, counted through ledger entry ${r.throughSeq}`);
@@ -112,6 +123,7 @@ function printCycle(r: CycleResult, lang: Lang): void {
   console.log(`\nTurnout: ${r.turnout.total} ballots`);
   console.log(table(['ward', 'ballots'], Object.entries(r.turnout.byWard).map(([k, v]) => [k, v])));
   console.log(table(['channel', 'ballots'], Object.entries(r.turnout.byChannel).sort().map(([k, v]) => [k, v])));
+  printDemographics(r.turnout, demographicsConfigured);
 }
 
 /** `sauti results <cycle>`: counts from the ledger; --publish freezes; --export writes open data. */
@@ -136,6 +148,7 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
       const files: [string, string][] = [
         ['results.csv', resultsCsv(result, lang)],
         ['results.json', JSON.stringify(resultsJson(result), null, 2) + '\n'],
+        ['turnout.csv', turnoutCsv(result)],
         ['ballots.csv', ballotsCsv(ballots)],
         ['ballots.json', JSON.stringify({ cycleId, ballots }) + '\n'],
         ...pabulibFiles(deployment, result, ballots, lang).map((f): [string, string] => [f.name, f.text]),
@@ -144,7 +157,7 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
       if (!opts.json) console.log(`Wrote ${files.map(([n]) => n).join(', ')} to ${opts.export}`);
     }
     if (opts.json) console.log(JSON.stringify(resultsJson(result), null, 2));
-    else printCycle(result, lang);
+    else printCycle(result, lang, deployment.demographics !== undefined);
     if (opts.publish && !opts.json) console.log(`\nPublished. Gateways receive the winners at their next sync; the page is /results/${cycleId}.`);
   } finally {
     await ledger.close();

@@ -30,6 +30,14 @@ describe('deployment file', () => {
     expect(cycle.ballot).toEqual({ rule: 'cumulative', points: 5, maxPerProject: 3, min: 1 });
   });
 
+  it('the demographics the example shows in a comment are valid too', () => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const line = text.match(/^ *# *(demographics: \{.*\})$/m)![1]!;
+    const raw = parse(text);
+    raw.demographics = parse(line).demographics;
+    expect(parseDeployment(stringify(raw), 'example.yaml').demographics).toEqual({ ageBands: ['18-24', '25-34', '35-64', '65+'], genders: ['female', 'male', 'other'], minCell: 5 });
+  });
+
   const broken: [string, (r: Record<string, any>) => void, RegExp][] = [
     ['a cost given as text', (r) => (r.cycles[0].projects[2].cost = '2.9M'), /cycles\[0\]\.projects\[2\]\.cost: .*number/],
     ['a project in an unknown ward', (r) => (r.cycles[0].projects[0].ward = 'east'), /cycles\[0\]\.projects\[0\]\.ward: unknown ward 'east'/],
@@ -53,6 +61,13 @@ describe('deployment file', () => {
     ['a roll without registration help', (r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv' }), /eligibility\.registerHelp/],
     ['a results entry for a missing project', (r) => (r.cycles[1].results.selected = [99]), /cycles\[1\]\.results\.selected\[0\]: no project with code 99/],
     ['two voting windows that overlap', (r) => (r.cycles[1].phases.voting = { opens: '2030-01-01T00:00:00+03:00', closes: '2030-02-01T00:00:00+03:00' }), /cycles\[1\]\.phases\.voting: overlaps the voting window of cycle 'c-open'/],
+    ['an age band listed twice', (r) => (r.demographics = { ageBands: ['18-24', '25-34', '18-24'], genders: ['female'] }), /demographics\.ageBands\[2\]: '18-24' is listed twice/],
+    ['a gender listed twice', (r) => (r.demographics = { ageBands: ['18-24'], genders: ['female', 'male', 'female'] }), /demographics\.genders\[2\]: 'female' is listed twice/],
+    ['no genders at all', (r) => (r.demographics = { ageBands: ['18-24'], genders: [] }), /demographics\.genders: .*1/],
+    ['an age band that is not a short label', (r) => (r.demographics = { ageBands: ['18-24', ' '], genders: ['female'] }), /demographics\.ageBands\[1\]: use 1-24 letters/],
+    ['a gender that spans lines', (r) => (r.demographics = { ageBands: ['18-24'], genders: ['fe\nmale'] }), /demographics\.genders\[0\]: use 1-24 letters/],
+    ['a minimum cell that can single a person out', (r) => (r.demographics = { ageBands: ['18-24'], genders: ['female'], minCell: 2 }), /demographics\.minCell: use at least 3/],
+    ['ages given as numbers', (r) => (r.demographics = { ageBands: [18, 25], genders: ['female'] }), /demographics\.ageBands\[0\]: .*string/],
     ['a short title too long for a menu', (r) => (r.cycles[0].projects[0].short.en = 'A very long short title here'), /cycles\[0\]\.projects\[0\]\.short\.en: .*22/],
   ];
   it.each(broken)('rejects %s, naming the key', (_name, edit, message) => {
@@ -67,6 +82,13 @@ describe('deployment file', () => {
     const d = parseDeployment(stringify(raw), 'test.yaml');
     expect(d.cycles[0]!.ballot).toEqual({ rule: 'cumulative', points: 10, min: 1 });
     expect(maxPerProject(d.cycles[0]!.ballot as CumulativeRule)).toBe(10);
+  });
+
+  it('demographics are optional; when given, groups under 5 ballots are hidden unless minCell says otherwise', () => {
+    expect(parseDeployment(stringify(rawFixture()), 'test.yaml').demographics).toBeUndefined();
+    const raw = rawFixture();
+    raw.demographics = { ageBands: ['18-24', '25-34', '65+'], genders: ['female', 'male', 'other'] };
+    expect(parseDeployment(stringify(raw), 'test.yaml').demographics).toEqual({ ageBands: ['18-24', '25-34', '65+'], genders: ['female', 'male', 'other'], minCell: 5 });
   });
 
   it('reports YAML syntax errors with the file name', () => {
@@ -97,7 +119,7 @@ describe('voter roll file', () => {
 
   it('reads voter id, phone and ward', () => {
     const f = roll('ok.csv', 'voter_id,phone,ward\nV1,+254711000001,north\nV2,0722000002,south\n');
-    expect(loadRoll(config, f, wards)).toEqual([
+    expect(loadRoll(config, f, { wardIds: wards })).toEqual([
       { voter_id: 'V1', phone: '+254711000001', ward: 'north' },
       { voter_id: 'V2', phone: '0722000002', ward: 'south' },
     ]);
@@ -105,7 +127,49 @@ describe('voter roll file', () => {
 
   it('rejects the whole file when a row is bad, naming line and field', () => {
     const f = roll('bad.csv', 'voter_id,phone,ward\nV1,+254711000001,north\nV2,,south\nV3,0733,east\n');
-    expect(() => loadRoll(config, f, wards)).toThrow(/line 3: phone: .*\n.*line 4: ward: unknown ward 'east'/);
+    expect(() => loadRoll(config, f, { wardIds: wards })).toThrow(/line 3: phone: .*\n.*line 4: ward: unknown ward 'east'/);
+  });
+
+  const demographics = { ageBands: ['18-24', '25-34', '65+'], genders: ['female', 'male', 'other'] };
+  const HEAD = 'voter_id,phone,ward,age_band,gender\n';
+
+  it('reads optional age_band and gender; an empty cell means not collected', () => {
+    const f = roll('demo.csv', `${HEAD}V1,+254711000001,north,18-24,female\nV2,0722000002,south,,\nV3,0733000003,south,65+,\n`);
+    expect(loadRoll(config, f, { wardIds: wards, demographics })).toEqual([
+      { voter_id: 'V1', phone: '+254711000001', ward: 'north', age_band: '18-24', gender: 'female' },
+      { voter_id: 'V2', phone: '0722000002', ward: 'south' },
+      { voter_id: 'V3', phone: '0733000003', ward: 'south', age_band: '65+' },
+    ]);
+  });
+
+  // Each bad value refuses the whole file and names the line (the header is line 1) and the column.
+  const badRolls: [string, string, RegExp][] = [
+    ['an age band not in the list', `${HEAD}V1,+254711000001,north,18-24,female\nV2,0722000002,south,17-20,male\n`, /line 3: age_band: '17-20' is not one of demographics\.ageBands \(18-24, 25-34, 65\+\)/],
+    ['a gender not in the list', `${HEAD}V1,+254711000001,north,18-24,Female\n`, /line 2: gender: 'Female' is not one of demographics\.genders \(female, male, other\)/],
+    ['both wrong on one line', `${HEAD}V1,+254711000001,north,18 to 24,f\n`, /line 2: age_band: '18 to 24' .*\n.*line 2: gender: 'f' /],
+    ['an over-long value', `${HEAD}V1,+254711000001,north,${'x'.repeat(70)},\n`, /line 2: age_band: .*64/],
+  ];
+  it.each(badRolls)('refuses the whole roll for %s', (_name, text, message) => {
+    const f = roll('bad-demo.csv', text);
+    expect(() => loadRoll(config, f, { wardIds: wards, demographics })).toThrow(message);
+  });
+
+  it('refuses demographic columns the deployment file does not list, once per column', () => {
+    const f = roll('unlisted.csv', `${HEAD}V1,+254711000001,north,18-24,female\nV2,0722000002,south,25-34,male\n`);
+    const err = (() => {
+      try {
+        loadRoll(config, f, { wardIds: wards });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err?.problems).toEqual([
+      'line 2: age_band: the deployment file lists no demographics.ageBands; add them or empty the column',
+      'line 2: gender: the deployment file lists no demographics.genders; add them or empty the column',
+    ]);
+    // Columns present but empty are fine without demographics.
+    const empty = roll('empty.csv', `${HEAD}V1,+254711000001,north,,\n`);
+    expect(loadRoll(config, empty, { wardIds: wards })).toEqual([{ voter_id: 'V1', phone: '+254711000001', ward: 'north' }]);
   });
 });
 

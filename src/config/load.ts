@@ -5,7 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './errors.ts';
-import { deploymentSchema, type Deployment } from './schema.ts';
+import { deploymentSchema, type Demographics, type Deployment } from './schema.ts';
 
 /** Loads a deployment file; throws ConfigError naming each bad key. */
 export function loadDeployment(file: string): Deployment {
@@ -29,16 +29,40 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
   return parsed.data;
 }
 
+// An empty cell means the value was not collected for that voter.
+const optionalCell = z
+  .string()
+  .trim()
+  .max(64)
+  .optional()
+  .transform((v) => v || undefined);
 const rollRow = z.object({
   voter_id: z.string().trim().min(1).max(64),
   phone: z.string().trim().min(3).max(32),
   ward: z.string().trim().min(1),
+  age_band: optionalCell,
+  gender: optionalCell,
 });
 /** One line of the voter roll: raw phone numbers are hashed into voter keys before storage. */
 export type RollRow = z.infer<typeof rollRow>;
 
-/** Reads the roll CSV (columns voter_id, phone, ward); any bad row rejects the whole file. */
-export function loadRoll(configFile: string, rollFile: string, wardIds: Set<string>): RollRow[] {
+/** What a roll row is checked against: the wards, and the demographic values when configured. */
+export interface RollRules {
+  wardIds: Set<string>;
+  demographics?: Pick<Demographics, 'ageBands' | 'genders'>;
+}
+
+// Optional roll columns, each with the deployment key listing the values it may hold.
+const DEMOGRAPHIC_COLUMNS = [
+  { column: 'age_band', key: 'ageBands' },
+  { column: 'gender', key: 'genders' },
+] as const;
+
+/**
+ * Reads the roll CSV (columns voter_id, phone, ward; optionally age_band and gender, each value
+ * one of the deployment's `demographics` lists, or empty). Any bad row rejects the whole file.
+ */
+export function loadRoll(configFile: string, rollFile: string, rules: RollRules): RollRow[] {
   const file = resolve(dirname(configFile), rollFile);
   let records: Record<string, string>[];
   try {
@@ -48,14 +72,29 @@ export function loadRoll(configFile: string, rollFile: string, wardIds: Set<stri
   }
   const problems: string[] = [];
   const rows: RollRow[] = [];
+  const unconfigured = new Set<string>();
   records.forEach((rec, i) => {
     const line = i + 2; // header is line 1
     const r = rollRow.safeParse(rec);
     if (!r.success) {
       problems.push(...describeIssues(r.error.issues).map((m) => `line ${line}: ${m}`));
-    } else if (!wardIds.has(r.data.ward)) {
-      problems.push(`line ${line}: ward: unknown ward '${r.data.ward}'`);
-    } else rows.push(r.data);
+      return;
+    }
+    const before = problems.length;
+    if (!rules.wardIds.has(r.data.ward)) problems.push(`line ${line}: ward: unknown ward '${r.data.ward}'`);
+    for (const { column, key } of DEMOGRAPHIC_COLUMNS) {
+      const value = r.data[column];
+      if (value === undefined) continue;
+      const allowed = rules.demographics?.[key];
+      if (!allowed) {
+        // Said once, not on every line: the fix is in the deployment file, not the roll.
+        if (!unconfigured.has(column)) problems.push(`line ${line}: ${column}: the deployment file lists no demographics.${key}; add them or empty the column`);
+        unconfigured.add(column);
+      } else if (!allowed.includes(value)) {
+        problems.push(`line ${line}: ${column}: '${value}' is not one of demographics.${key} (${allowed.join(', ')})`);
+      }
+    }
+    if (problems.length === before) rows.push(r.data);
   });
   if (problems.length > 0) throw new ConfigError(file, problems.slice(0, 20));
   return rows;

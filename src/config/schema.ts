@@ -85,6 +85,29 @@ const cycle = z.object({
     .optional(),
 });
 
+// A demographic value as configured and as it appears in the roll: short, one line, readable.
+const demographicValue = z
+  .string()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} +<>._-]{0,23}$/u, 'use 1-24 letters, digits, spaces or + < > . _ - (starting with a letter or digit)');
+
+// Optional turnout breakdowns. Values come only from the voter roll (columns age_band and
+// gender); residents are never asked. The ledger counts a vote's value only if it is in these
+// lists, and publishes per-cycle totals with every group under `minCell` hidden, because a small
+// group in a small ward can point at one person.
+const demographics = z
+  .object({
+    ageBands: z.array(demographicValue).min(1).max(20).describe('Age bands the roll column age_band may hold, in the order results show them, e.g. 18-24, 25-34'),
+    genders: z.array(demographicValue).min(1).max(10).describe('Genders the roll column gender may hold, in the order results show them'),
+    minCell: z
+      .number()
+      .int()
+      .min(3, 'use at least 3: a smaller group can single out a person')
+      .max(1000)
+      .default(5)
+      .describe('Published groups with fewer ballots than this are shown as "<minCell"'),
+  })
+  .describe('Turnout by age band and gender, from the voter roll; omit to collect none');
+
 /** The whole deployment file. */
 export const deploymentSchema = z
   .object({
@@ -149,6 +172,7 @@ export const deploymentSchema = z
     categories: z.array(z.object({ id, name: localized })).min(1).max(9),
     wards: z.array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money })).min(1).max(97),
     cycles: z.array(cycle).min(1),
+    demographics: demographics.optional(),
   })
   .superRefine(checkReferences);
 
@@ -159,6 +183,7 @@ export type Ward = Deployment['wards'][number];
 export type BallotRule = Cycle['ballot'];
 export type Category = Deployment['categories'][number];
 export type SmsSettings = Deployment['sms'];
+export type Demographics = NonNullable<Deployment['demographics']>;
 
 function validRegex(source: string): boolean {
   try {
@@ -198,6 +223,13 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     needAll(w.name, ['wards', i, 'name']);
   });
   if (d.eligibility.mode === 'roll') needAll(d.eligibility.registerHelp, ['eligibility', 'registerHelp']);
+  for (const key of ['ageBands', 'genders'] as const) {
+    const seen = new Set<string>();
+    d.demographics?.[key].forEach((v, i) => {
+      if (seen.has(v)) issue(['demographics', key, i], `'${v}' is listed twice`);
+      seen.add(v);
+    });
+  }
   // One open window per phase at a time: a caller must never wonder which ballot they are on.
   for (const phase of ['voting', 'proposals'] as const) {
     d.cycles.forEach((a, ai) =>

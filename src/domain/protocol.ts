@@ -29,6 +29,11 @@ export const votePayloadSchema = z.strictObject({
   picks: z.array(code).min(1).max(97),
   receipt: z.string().regex(/^[A-Z0-9-]{4,24}$/),
   replaces: z.string().nullable(),
+  // From the voter's roll entry, only when the roll holds them (never asked of residents). The
+  // ledger counts a value only if its deployment lists it; anything else is kept in the event
+  // but left out of turnout, so a mismatched list never costs a vote. Absent in older events.
+  ageBand: z.string().min(1).max(32).optional(),
+  gender: z.string().min(1).max(32).optional(),
 });
 export const proposalPayloadSchema = z.strictObject({
   wardId: idText,

@@ -1,5 +1,6 @@
 // Commits what a flow decided: events into the outbox plus the current-state tables.
 import { v7 as uuidv7 } from 'uuid';
+import type { Deployment } from '../config/schema.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { Effect } from './flow-contract.ts';
 
@@ -11,6 +12,16 @@ export interface Provenance {
   /** Identity of the provider request; with the effect's index it is unique per event. */
   sourceRef: string;
   now: Date;
+  /** Attach the voter's age band and gender from the roll to their votes (see collectsDemographics). */
+  demographics: boolean;
+}
+
+/**
+ * Whether votes carry the roll's age band and gender: only on a roll deployment that lists
+ * `demographics`, so a roll left in the store after switching to open eligibility sends nothing.
+ */
+export function collectsDemographics(d: Pick<Deployment, 'eligibility' | 'demographics'>): boolean {
+  return d.eligibility.mode === 'roll' && d.demographics !== undefined;
 }
 
 /** Applies effects in order. Must run inside a transaction (CommitQueue work). */
@@ -40,7 +51,8 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           id,
           type: 'vote.cast',
           cycle_id: cycleId,
-          payload: JSON.stringify({ wardId, picks, receipt, replaces }),
+          // Read here, at commit, not by the flow: flows stay pure and never see demographics.
+          payload: JSON.stringify({ wardId, picks, receipt, replaces, ...(p.demographics ? store.rollDemographics(p.voterKey) : {}) }),
         });
         store.upsertBallot({
           cycle_id: cycleId,

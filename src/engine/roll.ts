@@ -13,7 +13,7 @@ export function importRoll(store: GatewayStore, rows: RollRow[], secret: string,
       problems.push(`row ${i + 1} (voter ${r.voter_id}): phone: not a valid phone number`);
       return [];
     }
-    return [{ voterId: r.voter_id, voterKey: voterKey(e164, secret), wardId: r.ward }];
+    return [{ voterId: r.voter_id, voterKey: voterKey(e164, secret), wardId: r.ward, ageBand: r.age_band ?? null, gender: r.gender ?? null }];
   });
   if (problems.length > 0) throw new ConfigError(source, problems.slice(0, 20));
   store.importRoll(entries);

@@ -10,7 +10,7 @@ import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
-import { applyEffects } from './effects.ts';
+import { applyEffects, collectsDemographics } from './effects.ts';
 import type { SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
@@ -109,7 +109,7 @@ export class SmsInbox {
       receiptState: (code) => store.receiptState(code),
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
-    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now });
+    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment) });
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;

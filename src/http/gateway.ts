@@ -77,7 +77,7 @@ export function assembleGateway(
   const store = new GatewayStore(db);
   const gatewayId = settings.gatewayId ?? store.metaOnce('gateway_id', `gw-${shortCode(randomBytes(5), 8).toLowerCase()}`);
   if (deployment.eligibility.mode === 'roll') {
-    const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, new Set(deployment.wards.map((w) => w.id)));
+    const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, { wardIds: new Set(deployment.wards.map((w) => w.id)), demographics: deployment.demographics });
     const n = importRoll(store, rows, settings.voterKeySecret, deployment.deployment.country, deployment.eligibility.rollFile);
     logger.info({ component: 'roll', voters: n }, 'voter roll loaded');
   }
@@ -209,7 +209,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
 }
 
 async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
-  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
   await ledger.addGateway(identity.gatewayId, identity.publicKey, { replace: true, label: 'embedded' });
   logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
   return ledger;

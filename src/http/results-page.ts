@@ -1,13 +1,13 @@
 // The public results page: plain server-rendered HTML with inline CSS and SVG, no script and no
 // external files, so it works on a feature-phone browser over a slow link and in any reader.
 import type { Deployment, Lang } from '../config/schema.ts';
-import type { CycleResult } from '../../ledger/results.ts';
+import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import { selectedProjects } from '../domain/cycle.ts';
 
 const LABELS = {
-  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):' },
-  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):' },
-  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :' },
+  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.' },
+  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):', byAgeBand: 'Kura kwa kundi la umri', byGender: 'Kura kwa jinsia', ageBand: 'Kundi la umri', gender: 'Jinsia', notRecorded: 'Haijarekodiwa', notCollected: 'Haikukusanywa.', hidden: 'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.' },
+  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :', byAgeBand: 'Bulletins par tranche d’âge', byGender: 'Bulletins par genre', ageBand: 'Tranche d’âge', gender: 'Genre', notRecorded: 'Non renseigné', notCollected: 'Non collecté.', hidden: 'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.' },
 } satisfies Record<Lang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
 
@@ -37,8 +37,16 @@ nav a{margin-right:.75rem}.note{color:#444}svg{max-width:100%;height:auto}
 </style></head><body>${body}</body></html>`;
 }
 
+/** One bar: `text` replaces the number shown (a hidden small group: "<5", drawn without a bar). */
+export interface Bar {
+  label: string;
+  value: number;
+  text?: string;
+  strong?: boolean;
+}
+
 /** A horizontal bar chart as SVG, labelled for screen readers; the table beside it holds the same numbers. */
-export function barChart(id: string, title: string, bars: { label: string; value: number; strong?: boolean }[]): string {
+export function barChart(id: string, title: string, bars: Bar[]): string {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const row = 22;
   const width = 600;
@@ -47,7 +55,7 @@ export function barChart(id: string, title: string, bars: { label: string; value
     .map((b, i) => {
       const w = Math.round(((width - labelWidth - 60) * b.value) / max);
       const y = i * row;
-      return `<g><text x="0" y="${y + 15}" font-size="13">${esc(b.label)}</text><rect class="bar${b.strong ? ' sel' : ''}" x="${labelWidth}" y="${y + 3}" width="${w}" height="${row - 6}"/><text x="${labelWidth + w + 4}" y="${y + 15}" font-size="13">${b.value}</text></g>`;
+      return `<g><text x="0" y="${y + 15}" font-size="13">${esc(b.label)}</text><rect class="bar${b.strong ? ' sel' : ''}" x="${labelWidth}" y="${y + 3}" width="${w}" height="${row - 6}"/><text x="${labelWidth + w + 4}" y="${y + 15}" font-size="13">${esc(b.text ?? b.value)}</text></g>`;
     })
     .join('');
   return `<svg role="img" aria-labelledby="${id}" viewBox="0 0 ${width} ${bars.length * row}" width="${width}" height="${bars.length * row}"><title id="${id}">${esc(title)}</title>${rows}</svg>`;
@@ -70,6 +78,27 @@ export function renderIndex(d: Deployment, lang: Lang, published: Set<string>): 
     .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) || c.results ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
     .join('');
   return page(`${d.deployment.name} — ${L.results}`, lang, `${languageLinks(d, '/results')}<h1>${esc(d.deployment.name)}</h1><h2>${esc(L.cycles)}</h2><ul>${items}</ul>`);
+}
+
+/**
+ * Turnout by age band and by gender, per cycle, as counted (small groups already hidden by the
+ * ledger). "Not collected" when the deployment lists them but no ballot has them; nothing when
+ * it does not list them.
+ */
+function demographicSections(d: Deployment, t: Turnout, L: Labels, section: (id: string, title: string, head: string, rows: Bar[]) => string): string[] {
+  const out: string[] = [];
+  for (const [id, title, head, b] of [
+    ['t-age', L.byAgeBand, L.ageBand, t.byAgeBand],
+    ['t-gender', L.byGender, L.gender, t.byGender],
+  ] as const) {
+    if (b) {
+      const rows = b.cells.map((c): Bar => ({ label: c.value ?? L.notRecorded, value: c.ballots ?? 0, ...(c.ballots === null ? { text: `<${b.minCell}` } : {}) }));
+      out.push(section(id, title, head, rows));
+    } else if (d.demographics) out.push(`<h3>${esc(title)}</h3><p class="note">${esc(L.notCollected)}</p>`);
+  }
+  const minCell = (t.byAgeBand ?? t.byGender)?.minCell;
+  if (minCell) out.push(`<p class="note">${esc(fill(L.hidden, { n: String(minCell) }))}</p>`);
+  return out;
 }
 
 /** What is public before publication: turnout only, never a running count per project. */
@@ -95,13 +124,10 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   const channelRows = Object.entries(r.turnout.byChannel)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([c, n]) => ({ label: c, value: n }));
-  for (const [id, title, head, rows] of [
-    ['t-ward', L.byWard, L.ward, wardRows],
-    ['t-channel', L.byChannel, L.channel, channelRows],
-  ] as const) {
-    parts.push(`<h3>${esc(title)}</h3>${barChart(id, title, [...rows])}`);
-    parts.push(`<table><thead><tr><th>${esc(head)}</th><th class="n">${esc(L.ballots)}</th></tr></thead><tbody>${rows.map((x) => `<tr><td>${esc(x.label)}</td><td class="n">${x.value}</td></tr>`).join('')}</tbody></table>`);
-  }
+  const section = (id: string, title: string, head: string, rows: Bar[]) =>
+    `<h3>${esc(title)}</h3>${barChart(id, title, rows)}<table><thead><tr><th>${esc(head)}</th><th class="n">${esc(L.ballots)}</th></tr></thead><tbody>${rows.map((x) => `<tr><td>${esc(x.label)}</td><td class="n">${esc(x.text ?? x.value)}</td></tr>`).join('')}</tbody></table>`;
+  parts.push(section('t-ward', L.byWard, L.ward, wardRows), section('t-channel', L.byChannel, L.channel, channelRows));
+  parts.push(...demographicSections(d, r.turnout, L, section));
 
   if ('wards' in r && r.publishedAt) {
     parts.push(`<p>${esc(L.rule)}: ${esc(RULE_TEXT[r.rule] ?? r.rule)} (<code>${esc(r.rule)}</code>)</p>`);
@@ -122,7 +148,7 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
       parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th><th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
     }
     const base = `/results/${r.cycleId}`;
-    const files = ['results.csv', 'results.json', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`)];
+    const files = ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`)];
     parts.push(`<h2>${esc(L.openData)}</h2><ul>${files.map((f) => `<li><a href="${esc(`${base}/${f}`)}">${esc(f)}</a></li>`).join('')}</ul>`);
   }
   return page(`${name} — ${L.results}`, lang, parts.join('\n'));

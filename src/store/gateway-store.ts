@@ -43,6 +43,15 @@ interface BallotRow {
   cast_at: string;
 }
 
+/** A roll entry as stored: the pseudonym, never the number; age band and gender null when not collected. */
+export interface RollEntry {
+  voterId: string;
+  voterKey: string;
+  wardId: string;
+  ageBand: string | null;
+  gender: string | null;
+}
+
 /** pending: not yet acknowledged; recorded: in the city ledger; refused: the ledger rejected it. */
 export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'refused';
 
@@ -72,8 +81,10 @@ export class GatewayStore {
       setOptOut: p(`INSERT INTO voters (voter_key, lang, opted_out, updated_at) VALUES (?, '', ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`),
       rollEntry: p('SELECT ward_id FROM roll WHERE voter_key = ?'),
-      upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id) VALUES (?, ?, ?)
-        ON CONFLICT (voter_id) DO UPDATE SET voter_key = excluded.voter_key, ward_id = excluded.ward_id`),
+      rollDemographics: p('SELECT age_band, gender FROM roll WHERE voter_key = ?'),
+      upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id, age_band, gender) VALUES (@voterId, @voterKey, @wardId, @ageBand, @gender)
+        ON CONFLICT (voter_id) DO UPDATE SET voter_key = excluded.voter_key, ward_id = excluded.ward_id,
+          age_band = excluded.age_band, gender = excluded.gender`),
       session: p('SELECT * FROM ussd_sessions WHERE session_id = ?'),
       saveSession: p(`INSERT INTO ussd_sessions (session_id, voter_key, state, last_text, last_reply, last_end, status, created_at, updated_at)
         VALUES (@session_id, @voter_key, @state, @last_text, @last_reply, @last_end, @status, @created_at, @updated_at)
@@ -143,9 +154,15 @@ export class GatewayStore {
     return (this.s.rollEntry!.get(voterKey) as { ward_id: string } | undefined)?.ward_id;
   }
 
+  /** The voter's age band and gender from the roll, only those it holds (empty when not listed). */
+  rollDemographics(voterKey: string): { ageBand?: string; gender?: string } {
+    const row = this.s.rollDemographics!.get(voterKey) as { age_band: string | null; gender: string | null } | undefined;
+    return { ...(row?.age_band ? { ageBand: row.age_band } : {}), ...(row?.gender ? { gender: row.gender } : {}) };
+  }
+
   /** Replaces nothing else: rows are upserted by voter id inside one transaction. */
-  importRoll(rows: { voterId: string; voterKey: string; wardId: string }[]): void {
-    this.db.transaction(() => rows.forEach((r) => this.s.upsertRoll!.run(r.voterId, r.voterKey, r.wardId)))();
+  importRoll(rows: RollEntry[]): void {
+    this.db.transaction(() => rows.forEach((r) => this.s.upsertRoll!.run(r)))();
   }
 
   session(sessionId: string): SessionRow | undefined {

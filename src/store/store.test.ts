@@ -60,6 +60,26 @@ describe('migrations', () => {
   });
 });
 
+describe('migration 0004: roll demographics', () => {
+  it('adds nullable age_band and gender to the roll, keeping rows imported before', () => {
+    const db = new Database(':memory:');
+    expect(migrate(db, 3)).toBe(3);
+    db.prepare("INSERT INTO roll (voter_id, voter_key, ward_id) VALUES ('V1', 'k1', 'north')").run();
+    expect(migrate(db, 4)).toBe(4);
+    const store = new GatewayStore(db);
+    expect(db.prepare('SELECT * FROM roll').all()).toEqual([{ voter_id: 'V1', voter_key: 'k1', ward_id: 'north', age_band: null, gender: null }]);
+    expect(store.rollDemographics('k1')).toEqual({});
+    // A re-import fills them in (upsert by voter id) and can empty them again.
+    store.importRoll([{ voterId: 'V1', voterKey: 'k1', wardId: 'north', ageBand: '25-34', gender: 'female' }]);
+    expect(store.rollDemographics('k1')).toEqual({ ageBand: '25-34', gender: 'female' });
+    store.importRoll([{ voterId: 'V1', voterKey: 'k1', wardId: 'north', ageBand: null, gender: 'female' }]);
+    expect(store.rollDemographics('k1')).toEqual({ gender: 'female' });
+    expect(store.rollDemographics('not-listed')).toEqual({});
+    expect((db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'roll'").pluck().get() as string)).toMatch(/STRICT/);
+    expect(() => db.prepare("UPDATE roll SET gender = ? WHERE voter_id = 'V1'").run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
+  });
+});
+
 describe('event log', () => {
   it('assigns increasing sequence numbers', () => {
     const store = new GatewayStore(freshDb());

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Deployment } from '../../src/config/schema.ts';
 import { voterKey } from '../../src/domain/voter.ts';
 import type { EventRow } from '../../src/store/gateway-store.ts';
@@ -37,15 +38,15 @@ export async function dropSchemas(): Promise<void> {
   }
 }
 
-export async function testLedger(backend: Backend, ballot: Deployment, clock?: () => Date): Promise<Ledger> {
-  return new Ledger(await openLedger(freshStorage(backend)), () => ballot, clock);
+export async function testLedger(backend: Backend, ballot: Deployment, clock?: () => Date, logger?: Logger): Promise<Ledger> {
+  return new Ledger(await openLedger(freshStorage(backend)), () => ballot, clock, logger);
 }
 
 /** Builds gateway event rows the way the gateway store holds them. */
 export function eventFactory(gatewayId: string, startSeq = 1) {
   let seq = startSeq - 1;
   return {
-    vote(phone: string, picks: number[], capturedAt: string, extra: Partial<{ cycleId: string; wardId: string; receipt: string }> = {}): EventRow {
+    vote(phone: string, picks: number[], capturedAt: string, extra: Partial<{ cycleId: string; wardId: string; receipt: string; ageBand: string; gender: string }> = {}): EventRow {
       seq += 1;
       const receipt = extra.receipt ?? randomBytes(5).toString('hex').toUpperCase();
       return {
@@ -58,7 +59,8 @@ export function eventFactory(gatewayId: string, startSeq = 1) {
         gateway_id: gatewayId,
         captured_at: capturedAt,
         source_ref: `test:${gatewayId}:${seq}`,
-        payload: JSON.stringify({ wardId: extra.wardId ?? 'north', picks, receipt, replaces: null }),
+        // As the gateway writes it: age band and gender only when the voter's roll entry has them.
+        payload: JSON.stringify({ wardId: extra.wardId ?? 'north', picks, receipt, replaces: null, ...(extra.ageBand ? { ageBand: extra.ageBand } : {}), ...(extra.gender ? { gender: extra.gender } : {}) }),
         acked_at: null,
       };
     },
