@@ -35,8 +35,6 @@ export async function insertChunked<R extends object>(
   let compiled = byAdapter.get(adapter);
   if (!compiled) byAdapter.set(adapter, (compiled = new Map()));
   const perStatement = adapter instanceof SqliteAdapter ? 1 : CHUNK;
-  // The transaction's own connection, used directly: Kysely's per-query path (plugins, connection
-  // hand-over) costs more than SQLite's insert itself when it runs once per row.
   const keyBase = `${shape}|${columns.join(',')}|`;
   // The transaction's own connection, used directly: Kysely's per-query path (plugins, connection
   // hand-over) costs more than SQLite's insert itself when it runs once per row.

