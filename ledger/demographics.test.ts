@@ -1,6 +1,6 @@
 // Small-cell suppression and the ledger's check of demographic values: pure, as tables.
 import { describe, expect, it } from 'vitest';
-import { demographicColumns, suppressSmallCells, unlistedDemographics } from './demographics.ts';
+import { demographicColumns, suppressSmallCells } from './demographics.ts';
 
 const cells = (...ns: number[]) => ns.map((n, i) => ({ value: i === ns.length - 1 ? null : `v${i}`, n }));
 const shown = (...ns: number[]) => suppressSmallCells(cells(...ns), 5).map((c) => c.ballots);
@@ -42,18 +42,5 @@ describe('demographic values at the ledger', () => {
     expect(demographicColumns(d, { ageBand: '18–24', gender: 'Male' })).toEqual({ age_band: null, gender: null });
     expect(demographicColumns(d, {})).toEqual({ age_band: null, gender: null });
     expect(demographicColumns({}, { ageBand: '18-24', gender: 'male' })).toEqual({ age_band: null, gender: null });
-  });
-
-  it('counts accepted votes whose values are not listed, per field', () => {
-    const line = (id: string, payload: object, type = 'vote.cast') => ({ id, type, payload });
-    const lines = [
-      line('A', { ageBand: '18-24', gender: 'x' }),
-      line('b', { ageBand: '99+', gender: 'female' }),
-      line('c', { ageBand: '99+' }), // not accepted: not counted
-      line('d', { gender: 'x' }, 'proposal.submitted'),
-      'not even an object',
-      null,
-    ];
-    expect(unlistedDemographics(d, lines, new Set(['a', 'b', 'd']))).toEqual({ ageBand: 1, gender: 1 });
   });
 });

@@ -26,8 +26,8 @@ export interface DemographicTurnout {
 
 type Lists = Deployment['demographics'];
 const FIELDS = [
-  { field: 'ageBand', column: 'age_band', list: 'ageBands' },
-  { field: 'gender', column: 'gender', list: 'genders' },
+  { column: 'age_band', list: 'ageBands' },
+  { column: 'gender', list: 'genders' },
 ] as const;
 
 const listed = (values: readonly string[] | undefined, v: unknown): v is string => typeof v === 'string' && (values?.includes(v) ?? false);
@@ -39,20 +39,6 @@ export function demographicColumns(d: Pick<Deployment, 'demographics'>, payload:
     age_band: listed(lists?.ageBands, payload.ageBand) ? payload.ageBand : null,
     gender: listed(lists?.genders, payload.gender) ? payload.gender : null,
   };
-}
-
-/** How many accepted votes of a batch carried a value the deployment does not list, per field (for the log). */
-export function unlistedDemographics(d: Pick<Deployment, 'demographics'>, lines: unknown[], accepted: Set<string>): { ageBand: number; gender: number } {
-  const out = { ageBand: 0, gender: 0 };
-  for (const raw of lines) {
-    const line = raw as { id?: unknown; type?: unknown; payload?: Record<string, unknown> } | null;
-    if (line?.type !== 'vote.cast' || typeof line.id !== 'string' || !accepted.has(line.id.toLowerCase())) continue;
-    for (const { field, list } of FIELDS) {
-      const v = line.payload?.[field];
-      if (v !== undefined && !listed(d.demographics?.[list], v)) out[field] += 1;
-    }
-  }
-  return out;
 }
 
 /**

@@ -36,8 +36,14 @@ export interface IngestContext {
   lockHead: boolean;
 }
 
+/** Accepted votes whose age band or gender the deployment does not list (counted as not recorded; logged by the caller). */
+export interface Unlisted {
+  ageBand: number;
+  gender: number;
+}
+
 /** Runs inside the caller's transaction. Throws SautiError('sync.replayed') for a pushed batch seen before. */
-export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestContext): Promise<BatchAnswer & { replayOf?: true }> {
+export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestContext): Promise<{ answer: BatchAnswer & { replayOf?: true }; unlisted: Unlisted }> {
   const { header, source } = input;
   const receivedAt = ctx.now.toISOString();
   // SQLite: take the write lock before reading, so a second process (sauti ledger import beside a
@@ -45,7 +51,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   if (!ctx.lockHead) await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
   const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
   if (seen) {
-    if (source === 'bundle' && seen.answer) return { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true };
+    if (source === 'bundle' && seen.answer) return { answer: { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
     throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
   }
   let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
@@ -105,7 +111,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const toStore = dedupeBy(newRejections, (r) => r.event_id);
 
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
-  await countBallots(trx, ctx.ballot, accepted, fresh);
+  const unlisted = await countBallots(trx, ctx.ballot, accepted, fresh);
   await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
     trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
   );
@@ -149,7 +155,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       answer: source === 'bundle' ? JSON.stringify(answer) : null,
     })
     .execute();
-  return answer;
+  return { answer, unlisted };
 }
 
 async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], otherIds: string[]) {
@@ -217,7 +223,8 @@ async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; orde
  * Keeps one counted ballot per voter and cycle: the accepted votes compete with the holder.
  * `accepted[i]` is the stored row of `fresh[i]`, whose payload is already parsed.
  */
-async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[], fresh: { e: ParsedEvent }[]): Promise<void> {
+async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[], fresh: { e: ParsedEvent }[]): Promise<Unlisted> {
+  const unlisted: Unlisted = { ageBand: 0, gender: 0 };
   const best = new Map<string, LedgerTables['ledger_ballots']>();
   const policy = (cycleId: string) => ballot.cycles.find((c) => c.id === cycleId)?.revote ?? 'replace';
   for (let i = 0; i < accepted.length; i++) {
@@ -225,12 +232,15 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
     const e = fresh[i]!.e;
     if (e.type !== 'vote.cast') continue;
     const p = e.payload;
-    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographicColumns(ballot, p) };
+    const demographics = demographicColumns(ballot, p);
+    if (p.ageBand !== undefined && demographics.age_band === null) unlisted.ageBand += 1;
+    if (p.gender !== undefined && demographics.gender === null) unlisted.gender += 1;
+    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographics };
     const key = `${r.cycle_id}\u0000${r.voter_key}`;
     const current = best.get(key);
     if (!current || prevails(policy(r.cycle_id), candidate, current)) best.set(key, candidate);
   }
-  if (best.size === 0) return;
+  if (best.size === 0) return unlisted;
   // The policy is applied by the upsert itself: the stored ballot is replaced only when the
   // challenger prevails (same rule as `prevails`), so no read is needed and concurrent ledgers agree.
   const candidates = [...best.values()];
@@ -265,6 +275,7 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
         ),
     );
   }
+  return unlisted;
 }
 
 /** Advances the gateway's contiguous sequence mark and lists what is still missing below its highest number. */

@@ -6,8 +6,8 @@ import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
-import { demographicTurnout, unlistedDemographics } from './demographics.ts';
-import { ingestBatch } from './ingest.ts';
+import { demographicTurnout } from './demographics.ts';
+import { ingestBatch, type Unlisted } from './ingest.ts';
 import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import type { RuleName } from '../tally/rules.ts';
 
@@ -106,7 +106,7 @@ export class Ledger {
   ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle', arrivedAt = this.clock()): Promise<BatchAnswer & { replayOf?: true }> {
     const run = async () => {
       const ballot = this.ballot();
-      const answer = await this.conn.db.transaction().execute((trx) =>
+      const { answer, unlisted } = await this.conn.db.transaction().execute((trx) =>
         ingestBatch(trx, { header, lines, source }, {
           ballot,
           allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
@@ -115,7 +115,7 @@ export class Ledger {
           lockHead: this.conn.dialect === 'postgres',
         }),
       );
-      if (answer.accepted.length > 0) this.logUnlisted(ballot, header.gatewayId, lines, answer);
+      this.logUnlisted(header.gatewayId, answer.batchId, unlisted);
       return answer;
     };
     const result = this.tail.then(run, run);
@@ -127,12 +127,11 @@ export class Ledger {
    * Votes were accepted and counted, but an age band or gender their deployment does not list
    * counts as not recorded. Says which gateway and how many, never which voter or what value.
    */
-  private logUnlisted(ballot: Deployment, gatewayId: string, lines: unknown[], answer: BatchAnswer): void {
-    const unlisted = unlistedDemographics(ballot, lines, new Set(answer.accepted.map((a) => a.id)));
+  private logUnlisted(gatewayId: string, batchId: string, unlisted: Unlisted): void {
     for (const [field, list] of [['ageBand', 'ageBands'], ['gender', 'genders']] as const) {
       if (unlisted[field] === 0) continue;
       this.logger?.warn(
-        { component: 'ledger', gatewayId, batchId: answer.batchId, field, votes: unlisted[field] },
+        { component: 'ledger', gatewayId, batchId, field, votes: unlisted[field] },
         `votes counted without their ${field}: the value is not in demographics.${list} of the ledger's deployment file (compare it with the gateway's)`,
       );
     }

@@ -1,4 +1,4 @@
-// One POST to the ledger that reports two moments: when the body has been handed to the operating
+// One request to the ledger (a batch POST, or the ballot GET) that reports two moments: when the body has been handed to the operating
 // system, and when the answer arrives. The relay records one answer and builds the next batch
 // (synchronous SQLite and gzip work) while the ledger ingests the batch just sent; with fetch the
 // body of that batch was only written once the relay yielded again, so the ledger sat idle for
