@@ -1,5 +1,5 @@
-// One request to the ledger (a batch POST, or the ballot GET) that reports two moments: when the body has been handed to the operating
-// system, and when the answer arrives. The relay records one answer and builds the next batch
+// One request to the ledger (a batch POST, or the ballot GET) that reports two moments: when
+// the body has been handed to the operating system, and when the answer arrives. The relay records one answer and builds the next batch
 // (synchronous SQLite and gzip work) while the ledger ingests the batch just sent; with fetch the
 // body of that batch was only written once the relay yielded again, so the ledger sat idle for
 // the whole of that work. Waiting for `sent` first lets both sides run at once.
