@@ -1,6 +1,7 @@
 // Counting rules by their Pabulib names, so a published result can be reproduced exactly.
 // `count` is the one entry point: an instance and a rule in, the winners and the why out.
-import { equalShares, equalSharesAdd1, supportIndex, type EqualSharesPurchase, type SupportIndex } from './equal-shares.ts';
+import { equalShares, equalSharesAdd1, type EqualSharesPurchase } from './equal-shares.ts';
+import { supportIndex, type SupportIndex } from './support-index.ts';
 import { greedy } from './greedy.ts';
 import { hasPoints, scoreProfile, type Instance, type Scores } from './profile.ts';
 

@@ -1,0 +1,85 @@
+// What each class of voters still holds during one Equal Shares run: exactly, and as a float.
+//
+// Exactly: BigInt numerators over one common denominator D. Charging a payment split among m
+// payers multiplies D by m, which would mean multiplying every class's numerator by m — tens of
+// thousands of big multiplications per purchase once classes have split many times. Instead
+// each class remembers the purchase ("epoch") its numerator was last brought up to date at, and
+// is rescaled only when it is next read, by the product of the factors since then.
+//
+// As a float: the same amount in currency units, rounded once from the exact value when the
+// class is made, so its error is a few units in the last place and never accumulates. Floats
+// let most projects be ranked without any BigInt work; decisions are still taken exactly.
+
+export class ClassBudgets {
+  /** The common denominator now, and how far to shift it (and a numerator) to make floats of them. */
+  denominator: bigint;
+  private floatShift: bigint;
+  /** Numerator of each class over the denominator of its epoch. Class 0 holds nothing. */
+  private readonly numerator: bigint[] = [0n];
+  private readonly epoch: number[] = [0];
+  /** since[e]: the denominator now divided by the denominator at epoch e. */
+  private readonly since: bigint[] = [1n];
+  /** What one voter of each class holds, in currency units, as the nearest float. */
+  approx = new Float64Array(64);
+  /** Voters in each class. */
+  readonly size: number[] = [0];
+
+  constructor(voters: number, total: bigint) {
+    this.denominator = BigInt(voters);
+    this.floatShift = floatShift(this.denominator);
+    this.add(total, voters);
+  }
+
+  get count(): number {
+    return this.numerator.length;
+  }
+
+  /** A new class holding `amount` (over the current denominator); returns its id. */
+  add(amount: bigint, voters: number): number {
+    const k = this.numerator.length;
+    this.numerator.push(amount);
+    this.epoch.push(this.since.length - 1);
+    this.size.push(voters);
+    if (k >= this.approx.length) {
+      const grown = new Float64Array(this.approx.length * 2);
+      grown.set(this.approx);
+      this.approx = grown;
+    }
+    this.approx[k] = Number(amount >> this.floatShift) / Number(this.denominator >> this.floatShift);
+    return k;
+  }
+
+  /** What one voter of class `k` holds, exactly, over the current denominator. */
+  have(k: number): bigint {
+    const now = this.since.length - 1;
+    const e = this.epoch[k]!;
+    if (e !== now) {
+      this.numerator[k]! *= this.since[e]!;
+      this.epoch[k] = now;
+    }
+    return this.numerator[k]!;
+  }
+
+  /** Multiply the common denominator by `m` (numerators catch up lazily in `have`). */
+  rescale(m: bigint): void {
+    this.denominator *= m;
+    this.floatShift = floatShift(this.denominator);
+    for (let e = 0; e < this.since.length; e++) this.since[e]! *= m;
+    this.since.push(1n);
+  }
+}
+
+/**
+ * num/den as a float, for non-negative num and positive den of any size: both are shifted down
+ * until den keeps about 60 significant bits, so the quotient is off by a few units in the last place
+ * plus at most 2⁻⁶⁰ in absolute terms (what the dropped bits of num were worth).
+ */
+export function ratioToFloat(num: bigint, den: bigint): number {
+  const shift = floatShift(den);
+  return Number(num >> shift) / Number(den >> shift);
+}
+
+function floatShift(den: bigint): bigint {
+  // Hex digits give the bit length to within 3 bits, which is all the precision needed here.
+  return BigInt(Math.max(0, den.toString(16).length * 4 - 62));
+}
