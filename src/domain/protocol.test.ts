@@ -1,0 +1,52 @@
+// The wire format both sides must agree on: what an event line must hold, how the ledger
+// normalises it, and the chain hash's exact bytes (a change here breaks every existing ledger).
+import { describe, expect, it } from 'vitest';
+import { chainHash, decodeBatch, parseEvent } from './protocol.ts';
+
+const line = {
+  id: '0190D9C8-1234-7ABC-8DEF-0123456789AB',
+  seq: 1,
+  type: 'vote.cast',
+  cycleId: 'c-open',
+  voterKey: 'a'.repeat(43),
+  channel: 'ussd',
+  capturedAt: '2026-11-01T08:00:00.5Z',
+  payload: { wardId: 'north', picks: [1, 4], receipt: 'ABCD1234-XY', replaces: null },
+};
+const detail = (raw: unknown) => {
+  const r = parseEvent(raw);
+  return r.ok ? 'ok' : r.detail;
+};
+
+describe('event lines', () => {
+  it('accepts a vote and a proposal, with one spelling of the id and the capture time', () => {
+    const r = parseEvent(line);
+    expect(r.ok && r.event).toMatchObject({ id: '0190d9c8-1234-7abc-8def-0123456789ab', capturedAt: '2026-11-01T08:00:00.500Z', payload: { picks: [1, 4] } });
+    const proposal = { ...line, type: 'proposal.submitted', payload: { wardId: 'north', category: 'water', title: 'A borehole', description: '', reference: 'P-1234' } };
+    expect(detail(proposal)).toBe('ok');
+  });
+
+  it('names the first bad field, the payload checked against its type', () => {
+    expect(detail({ ...line, payload: { ...line.payload, picks: ['one'] } })).toMatch(/^payload\.picks\.0: /);
+    expect(detail({ ...line, payload: { ...line.payload, extra: 1 } })).toMatch(/^payload: Unrecognized key/);
+    expect(detail({ ...line, type: 'proposal.submitted' })).toMatch(/^payload/);
+    expect(detail({ ...line, type: 'vote.undone' })).toMatch(/^type: /);
+    expect(detail({ ...line, capturedAt: 'yesterday' })).toMatch(/^capturedAt: /);
+    expect(detail({ ...line, id: 'not-a-uuid' })).toMatch(/^id: /);
+    expect(detail(null)).toMatch(/^event: /);
+  });
+
+  it('reports a line that is not JSON as such, and keeps the rest of the batch', () => {
+    const header = { protocol: 1, gatewayId: 'gw-1', batchId: '0190d9c8-1234-7abc-8def-0123456789ab', sentAt: '2026-11-01T08:00:00Z', backlog: 0, count: 2 };
+    const { lines } = decodeBatch([JSON.stringify(header), '{"id": oops', JSON.stringify(line)].join('\n') + '\n');
+    expect(lines.map(detail)).toEqual(['event: the line is not JSON', 'ok']);
+  });
+});
+
+describe('chain hash', () => {
+  it('is SHA-256 of the previous hash, a newline and the fields as a JSON array', () => {
+    const fields = { seq: 7, event_id: '0190d9c8-1234-7abc-8def-0123456789ab', gateway_id: 'gw-1', gateway_seq: 3, type: 'vote.cast', cycle_id: 'c-open', voter_key: 'k'.repeat(43), channel: 'sms', captured_at: '2026-11-01T08:00:00.000Z', received_at: '2026-11-01T09:00:00.000Z', payload: '{"wardId":"north","picks":[1],"receipt":"ABCD","replaces":null}' };
+    // Computed by the first release (three hash updates); any rewrite must give the same bytes.
+    expect(chainHash('0'.repeat(64), fields)).toBe('ada68538c5edbb30438462ea0d089ad5911ecef1287add30c82e68dc15ae25d5');
+  });
+});
