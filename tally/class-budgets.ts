@@ -45,6 +45,8 @@ export class ClassBudgets {
       grown.set(this.approx);
       this.approx = grown;
     }
+    // Shifted by the denominator's length: a class holding a sliver of a unit keeps fewer
+    // significant bits, but the error stays below 2⁻⁵⁸ currency units (ABS in the estimate).
     this.approx[k] = Number(amount >> this.floatShift) / Number(this.denominator >> this.floatShift);
     return k;
   }
@@ -70,16 +72,17 @@ export class ClassBudgets {
 }
 
 /**
- * num/den as a float, for non-negative num and positive den of any size: both are shifted down
- * until den keeps about 60 significant bits, so the quotient is off by a few units in the last place
- * plus at most 2⁻⁶⁰ in absolute terms (what the dropped bits of num were worth).
+ * num/den as a float, for positive BigInts of any size, to within a few units in the last
+ * place: both are shifted down until the smaller keeps about 60 significant bits, so neither
+ * loses precision that matters and the larger stays within float range as long as the quotient
+ * does (here it lies between 2⁻⁶⁴ and 2⁶⁴).
  */
 export function ratioToFloat(num: bigint, den: bigint): number {
-  const shift = floatShift(den);
+  const shift = floatShift(num < den ? num : den);
   return Number(num >> shift) / Number(den >> shift);
 }
 
-function floatShift(den: bigint): bigint {
+function floatShift(x: bigint): bigint {
   // Hex digits give the bit length to within 3 bits, which is all the precision needed here.
-  return BigInt(Math.max(0, den.toString(16).length * 4 - 62));
+  return BigInt(Math.max(0, x.toString(16).length * 4 - 62));
 }

@@ -3,7 +3,7 @@
 // unaffordable, it is; and on an exact tie it must admit it is unsure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClassBudgets } from './class-budgets.ts';
+import { ClassBudgets, ratioToFloat } from './class-budgets.ts';
 import { estimatePayment, exactPayment, type ClassCounts } from './equal-shares-payment.ts';
 
 /** Classes holding the given amounts (`num/den` currency units each) with `n` voters apiece. */
@@ -57,5 +57,15 @@ describe('estimatePayment', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('ratioToFloat', () => {
+  it('keeps full precision however large the numbers and however far apart', () => {
+    const big = 3n ** 700n; // about 1,110 bits: too large for a float on its own
+    expect(ratioToFloat(big, big * 3n)).toBeCloseTo(1 / 3, 15);
+    expect(ratioToFloat(big, big * 1_000_003n) * 1_000_003).toBeCloseTo(1, 14);
+    expect(ratioToFloat(big * 7n + 1n, big)).toBeCloseTo(7, 14);
+    expect(ratioToFloat(2n, 3n)).toBe(2 / 3);
   });
 });
