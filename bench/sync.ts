@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { bytesFor, RECEIPT_LENGTH, shortCode } from '../src/domain/codes.ts';
 import { createLogger } from '../src/logging.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { GatewayStore } from '../src/store/gateway-store.ts';
@@ -38,7 +39,7 @@ function seedGateway(file: string, n: number): void {
     for (let i = 0; i < n; i++) {
       const voter = randomBytes(32).toString('base64url').slice(0, 43);
       const picks = [north[i % 8]!, north[(i + 3) % 8]!];
-      const receipt = `${randomBytes(4).toString('hex').toUpperCase()}-${i.toString(36).toUpperCase()}`;
+      const receipt = shortCode(randomBytes(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH); // as residents get them
       insert.run(uuidv7(), voter, channels[i % 4], GATEWAY, new Date(t0 + i * 50).toISOString(), `bench:${i}`, JSON.stringify({ wardId: 'north', picks, receipt, replaces: null }));
     }
   })();
