@@ -130,7 +130,9 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     let best: Priced | undefined;
     for (const e of estimated) {
       if (e.low > ceiling) continue;
-      const priced = e.exact ?? price(e.p, e.paying)!;
+      const priced = e.exact ?? price(e.p, e.paying);
+      // A certified estimate means the supporters can pay; anything else is a broken error bound.
+      if (!priced) throw new Error(`Equal Shares: project ${e.p} was estimated affordable but its supporters cannot pay for it`);
       if (!best || better(priced, best, costs, index.supporterCount)) best = priced;
     }
     if (!best) break;

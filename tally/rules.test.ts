@@ -228,6 +228,29 @@ describe('properties on random instances', () => {
     );
   });
 
+  it('Equal Shares matches the reference on larger instances, where voters split into many classes', () => {
+    // Hundreds of voters over a dozen projects: many classes and long float sums, so the
+    // float estimates and their error bounds do real work (the small instances above mostly
+    // end in exact ties, which are priced exactly).
+    const larger = fc
+      .record({
+        costs: fc.array(fc.integer({ min: 50, max: 5000 }), { minLength: 4, maxLength: 12 }),
+        share: fc.double({ min: 0.1, max: 1.5, noNaN: true }),
+        ballots: fc.array(fc.uniqueArray(fc.nat(11), { minLength: 1, maxLength: 4 }), { minLength: 100, maxLength: 300 }),
+      })
+      .map(({ costs, share, ballots }) => ({
+        costs,
+        budget: Math.max(1, Math.round(costs.reduce((a, b) => a + b, 0) * share)),
+        ballots: ballots.map((b) => b.filter((p) => p < costs.length)),
+      }));
+    fc.assert(
+      fc.property(larger, (r) => {
+        expect(count(build(r), 'equalshares').selected).toEqual(referenceMes(r.costs, r.ballots, BigInt(r.budget)));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('add1 keeps an outcome that fits the real budget and is at least as costly as plain Equal Shares', () => {
     fc.assert(
       fc.property(randomInstance, (r) => {
