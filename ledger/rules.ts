@@ -1,5 +1,5 @@
 // What the ledger accepts, and which of a voter's ballots counts. Pure: no storage, no clock.
-import type { Deployment } from '../src/config/schema.ts';
+import type { Cycle, Deployment, Project } from '../src/config/schema.ts';
 import { checkBallot, type RuleViolation } from '../src/domain/ballot.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
 import type { ParsedEvent, RejectReason } from '../src/domain/protocol.ts';
@@ -39,12 +39,23 @@ export function refusal(
   }
   // A proposal's category is a hint for the PB team's review (SMS ideas arrive as 'sms'), not a reason to refuse it.
   if (e.type === 'proposal.submitted') return null;
-  const projects = wardProjects(cycle, ward.id);
+  const projects = projectsOf(cycle, ward.id);
   const missing = e.payload.picks.find((code) => !projects.some((p) => p.code === code));
   if (missing !== undefined) return { reason: 'not-on-ballot', detail: `project ${missing} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'` };
   const v = checkBallot(cycle.ballot, e.payload.picks, projects, ward.budget);
   if (v) return { reason: 'ballot-rule', detail: describeViolation(v, cycle.ballot.rule) };
   return null;
+}
+
+// A ward's projects, worked out once per published ballot rather than once per vote (a new
+// ballot is a new object, so an outdated list is never used).
+const projectLists = new WeakMap<Cycle, Map<string, Project[]>>();
+function projectsOf(cycle: Cycle, wardId: string): Project[] {
+  let byWard = projectLists.get(cycle);
+  if (!byWard) projectLists.set(cycle, (byWard = new Map()));
+  let projects = byWard.get(wardId);
+  if (!projects) byWard.set(wardId, (projects = wardProjects(cycle, wardId)));
+  return projects;
 }
 
 function describeViolation(v: RuleViolation, rule: string): string {
