@@ -11,8 +11,9 @@
 // let most projects be ranked without any BigInt work; decisions are still taken exactly.
 
 export class ClassBudgets {
-  /** The common denominator now, and how far to shift it (and a numerator) to make floats of them. */
+  /** The common denominator now. */
   denominator: bigint;
+  /** How far to shift the denominator (and a numerator over it) to make floats of them. */
   private floatShift: bigint;
   /** Numerator of each class over the denominator of its epoch. Class 0 holds nothing. */
   private readonly numerator: bigint[] = [0n];
@@ -21,13 +22,12 @@ export class ClassBudgets {
   private readonly since: bigint[] = [1n];
   /** What one voter of each class holds, in currency units, as the nearest float. */
   approx = new Float64Array(64);
-  /** Voters in each class. */
-  readonly size: number[] = [0];
 
+  /** Every one of `voters` voters starts in class 1 with an equal share of `total`. */
   constructor(voters: number, total: bigint) {
     this.denominator = BigInt(voters);
     this.floatShift = floatShift(this.denominator);
-    this.add(total, voters);
+    this.add(total);
   }
 
   get count(): number {
@@ -35,11 +35,10 @@ export class ClassBudgets {
   }
 
   /** A new class holding `amount` (over the current denominator); returns its id. */
-  add(amount: bigint, voters: number): number {
+  add(amount: bigint): number {
     const k = this.numerator.length;
     this.numerator.push(amount);
     this.epoch.push(this.since.length - 1);
-    this.size.push(voters);
     if (k >= this.approx.length) {
       const grown = new Float64Array(this.approx.length * 2);
       grown.set(this.approx);

@@ -12,7 +12,7 @@ function wallets(classes: { num: number; n: number }[], den: bigint) {
   const w = new ClassBudgets(voters, 0n);
   // The constructor's class 1 holds nothing; the denominator becomes voters·den, so num/den is exact.
   w.rescale(den);
-  const counts: ClassCounts = classes.map(({ num, n }) => [w.add((BigInt(num) * w.denominator) / den, n), n]);
+  const counts: ClassCounts = classes.map(({ num, n }) => [w.add((BigInt(num) * w.denominator) / den), n]);
   return { w, counts, voters };
 }
 

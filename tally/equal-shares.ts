@@ -34,6 +34,8 @@ export interface EqualSharesOutcome {
 }
 
 const ZERO_CLASS = 0;
+/** Relative padding of a key's float bounds: several times the rounding of one division. */
+const KEY_PAD = 2 ** -50;
 
 /**
  * One run of Equal Shares. `totalBudget` is split equally among all voters (including voters
@@ -115,13 +117,14 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
           candidates.delete(p);
           continue;
         }
-        const key = ratioToFloat(exact.key.num, exact.key.den);
-        [low, high] = [key * (1 - 2 ** -50), key * (1 + 2 ** -50)];
+        low = high = ratioToFloat(exact.key.num, exact.key.den);
       } else {
-        const cost = costs[p]!;
-        [low, high] = [(guess.rho - guess.err) / cost, (guess.rho + guess.err) / cost];
-        [low, high] = [low * (1 - 2 ** -50), high * (1 + 2 ** -50)];
+        low = (guess.rho - guess.err) / costs[p]!;
+        high = (guess.rho + guess.err) / costs[p]!;
       }
+      // Padded for the rounding of the conversion or division that made them.
+      low *= 1 - KEY_PAD;
+      high *= 1 + KEY_PAD;
       floor[p] = low;
       ceiling = Math.min(ceiling, high);
       estimated.push({ p, paying, low, exact });
@@ -145,13 +148,10 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     // Charge: the common denominator gains a factor `payers`, so ρ's numerator is `remaining`.
     wallets.rescale(best.payers);
     if (moveTo.length < wallets.count) moveTo = new Int32Array(wallets.count * 2).fill(-1);
-    for (const [k, n] of best.paying) {
+    for (const [k] of best.paying) {
       if (k === ZERO_CLASS) continue;
       const left = wallets.have(k) - best.remaining;
-      const to = left > 0n ? wallets.add(left, 0) : ZERO_CLASS;
-      moveTo[k] = to;
-      wallets.size[k]! -= n;
-      wallets.size[to]! += n;
+      moveTo[k] = left > 0n ? wallets.add(left) : ZERO_CLASS;
     }
     for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
       const v = index.projectVoters[i]!;

@@ -1,7 +1,7 @@
 // The sync protocol between gateways and the ledger, version 1: the wire shapes (zod), how a
 // batch is signed, and how the ledger chains accepted events. docs/architecture.md describes
 // it for teams writing their own gateway; this file is the definition.
-import { createHash, createPrivateKey, hash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { SautiError } from './errors.ts';
 
