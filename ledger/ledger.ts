@@ -8,6 +8,7 @@ import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, ty
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
+import { lateBallots, publish, publishedStatus, type LateBallots } from './publication.ts';
 import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import type { RuleName } from '../tally/rules.ts';
 
@@ -35,8 +36,12 @@ export type ReceiptView =
       ledgerSeq: number;
       recordedAt: string;
       hash: string;
-      /** counted: this is the voter's ballot; replaced: a later one counts; superseded: an earlier one counts (refuse policy). */
-      status: 'counted' | 'replaced' | 'superseded';
+      /**
+       * counted: this is the voter's ballot; replaced: a later one counts; superseded: an earlier
+       * one counts (refuse policy); late: it arrived after the cycle's results were published and
+       * is not counted in them.
+       */
+      status: 'counted' | 'replaced' | 'superseded' | 'late';
     };
 
 type PublishedBallot = { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> };
@@ -172,7 +177,10 @@ export class Ledger {
       .where('voter_key', '=', row.voter_key)
       .executeTakeFirst();
     const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
-    const status = counted?.event_id === row.event_id ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
+    // Once published, the published count decides, not the live table later ballots still change.
+    const published = await publishedStatus(db, row);
+    const isCounted = published ? published === 'counted' : counted?.event_id === row.event_id;
+    const status = published === 'late' ? 'late' : isCounted ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
     return { found: true, receipt: displayCode(receipt), cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
   }
 
@@ -195,33 +203,40 @@ export class Ledger {
     return this.published.value;
   }
 
-  /** A cycle's results: as published when they are, otherwise a provisional count of the ledger now. */
+  /**
+   * A cycle's results: as published when they are, otherwise a provisional count of the ledger
+   * now. Another rule on a published cycle counts the published ballots (with their turnout).
+   */
   async results(cycleId: string, override?: RuleName): Promise<CycleResult> {
-    if (!override) {
-      const row = await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
-      if (row) return JSON.parse(row.result) as CycleResult;
-    }
-    return tallyCycle(this.conn.db, this.ballot(), cycleId, this.clock(), override);
+    const row = await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
+    const published = row ? (JSON.parse(row.result) as CycleResult) : undefined;
+    if (published && !override) return published;
+    const recount = await tallyCycle(this.conn.db, this.ballot(), cycleId, this.clock(), override, published ? 'ledger_published_ballots' : 'ledger_ballots');
+    return published ? { ...recount, throughSeq: published.throughSeq, turnout: published.turnout } : recount;
   }
 
-  /** Counts and freezes a cycle's results. Only after voting has closed, and only once. */
-  async publishResults(cycleId: string): Promise<CycleResult> {
+  /** Ballots of a published cycle that arrived after publication: stored, not counted, listed apart. */
+  lateBallots(cycleId: string): Promise<LateBallots> {
+    return lateBallots(this.conn.db, cycleId);
+  }
+
+  /**
+   * Counts and freezes a cycle's results, with the ballots counted, and records it in the chain.
+   * Only after voting has closed, only once, and only when every registered gateway has synced
+   * since the close with nothing waiting — unless `force` says why not.
+   */
+  async publishResults(cycleId: string, opts: { force?: { reason: string } } = {}): Promise<CycleResult> {
     const cycle = this.ballot().cycles.find((c) => c.id === cycleId);
     const now = this.clock();
     if (cycle && now < cycle.phases.voting.closes) {
       throw new SautiError('results.voting_open', `voting in ${cycleId} is open until ${cycle.phases.voting.closes.toISOString()}; results can be published after it closes`);
     }
-    // Counted and stored in one transaction: what is published is exactly what was counted.
-    const tx = this.conn.db.transaction();
-    return (this.conn.dialect === 'postgres' ? tx.setIsolationLevel('repeatable read') : tx).execute(async (trx) => {
-      const existing = await trx.selectFrom('ledger_results').select('published_at').where('cycle_id', '=', cycleId).executeTakeFirst();
-      if (existing) throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
-      const result = { ...(await tallyCycle(trx, this.ballot(), cycleId, now)), publishedAt: now.toISOString() };
-      await trx
-        .insertInto('ledger_results')
-        .values({ cycle_id: cycleId, published_at: result.publishedAt, rule: result.rule, through_seq: result.throughSeq, result: JSON.stringify(result) })
-        .execute();
-      return result;
+    // Counted and stored in one transaction holding the chain head, as ingest does: nothing is
+    // appended meanwhile, so what is published is exactly what was counted, up to throughSeq.
+    return this.conn.db.transaction().execute(async (trx) => {
+      if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
+      else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      return publish(trx, this.ballot(), cycleId, now, opts.force);
     });
   }
 

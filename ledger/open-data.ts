@@ -8,6 +8,7 @@ import { wardProjects } from '../src/domain/cycle.ts';
 import { maxPerProject } from '../src/domain/ballot.ts';
 import { writePb, type PbFile } from '../tally/pabulib.ts';
 import { hasPoints } from '../tally/profile.ts';
+import type { LateBallots } from './publication.ts';
 import { cycleBallots, voteTypeOf, weighBallot, type CycleResult } from './results.ts';
 import type { LedgerDb } from './schema.ts';
 
@@ -31,13 +32,17 @@ export function cycleVoterId(key: string, cycleId: string, voterKey: string): st
   return createHmac('sha256', key).update(`${cycleId}\n${voterKey}`).digest('base64url').slice(0, 12);
 }
 
-/** Every counted ballot of a cycle, anonymised, ordered by the per-cycle voter id. */
+/**
+ * Every counted ballot of a cycle, anonymised, ordered by the per-cycle voter id. Once the cycle
+ * is published, exactly the ballots its results counted, whatever arrived since.
+ */
 export async function openBallots(db: LedgerDb, deployment: Deployment, cycleId: string): Promise<OpenBallot[]> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId)!;
   const type = voteTypeOf(cycle);
   const key = await exportKey(db);
+  const published = await db.selectFrom('ledger_results').select('cycle_id').where('cycle_id', '=', cycleId).executeTakeFirst();
   const out: OpenBallot[] = [];
-  for await (const b of cycleBallots(db, cycleId)) {
+  for await (const b of cycleBallots(db, cycleId, published ? 'ledger_published_ballots' : 'ledger_ballots')) {
     const { codes, points } = weighBallot(type, b.picks);
     out.push({
       voter: cycleVoterId(key, cycleId, b.voterKey),
@@ -91,10 +96,21 @@ export function turnoutCsv(result: CycleResult): string {
   return csv(rows);
 }
 
-/** The published JSON: the results and, separately fetched, the ballots. */
+/** The published JSON: the results and, separately fetched, the ballots; why, when published early. */
 export function resultsJson(result: CycleResult): object {
-  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards } = result;
-  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards };
+  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced } = result;
+  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}) };
+}
+
+/**
+ * Ballots that arrived after publication, per gateway: how many, captured and arrived when.
+ * The one open data file that grows; never the ballots themselves, which were not counted.
+ */
+export function lateCsv(cycleId: string, late: LateBallots): string {
+  return csv([
+    ['cycle', 'gateway', 'ballots', 'captured_first', 'captured_last', 'arrived_first', 'arrived_last'],
+    ...late.byGateway.map((g) => [cycleId, g.gatewayId, g.ballots, g.capturedFirst, g.capturedLast, g.arrivedFirst, g.arrivedLast]),
+  ]);
 }
 
 const country = (code: string) => new Intl.DisplayNames(['en'], { type: 'region' }).of(code) ?? code;

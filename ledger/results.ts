@@ -52,7 +52,18 @@ export interface CycleResult {
   throughSeq: number;
   turnout: Turnout;
   wards: WardResult[];
+  /** Published before every registered gateway had delivered its votes: why, and which gateways. */
+  forced?: ForcedPublication;
 }
+
+/** The PB team's reason for publishing early, and the gateways it did not wait for (as they stood then). */
+export interface ForcedPublication {
+  reason: string;
+  gateways: { gatewayId: string; lastSeenAt: string | null; backlog: number | null }[];
+}
+
+/** Where a count reads ballots: the live counted ballots, or the set frozen when the cycle was published. */
+export type BallotSource = 'ledger_ballots' | 'ledger_published_ballots';
 
 /**
  * Ballots by ward and channel; by age band and by gender (per cycle, small groups hidden) only
@@ -69,11 +80,11 @@ export interface StoredBallot {
 }
 
 /** Reads a cycle's counted ballots in pages of the primary key, so memory holds rows, not result sets. */
-export async function* cycleBallots(db: LedgerDb, cycleId: string, page = 20_000): AsyncGenerator<StoredBallot> {
+export async function* cycleBallots(db: LedgerDb, cycleId: string, from: BallotSource = 'ledger_ballots', page = 20_000): AsyncGenerator<StoredBallot> {
   let after = '';
   for (;;) {
     const rows = await db
-      .selectFrom('ledger_ballots')
+      .selectFrom(from)
       .select(['voter_key', 'ward_id', 'picks', 'channel'])
       .where('cycle_id', '=', cycleId)
       .where('voter_key', '>', after)
@@ -157,13 +168,13 @@ export class WardInstances {
   }
 }
 
-/** Counts a cycle from the ledger with its configured rule (or `override`). */
-export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: string, now: Date, override?: RuleName): Promise<CycleResult> {
+/** Counts a cycle from the ledger with its configured rule (or `override`), from the live ballots unless told otherwise. */
+export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: string, now: Date, override?: RuleName, from: BallotSource = 'ledger_ballots'): Promise<CycleResult> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
   if (!cycle) throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
   const head = await db.selectFrom('ledger_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
   const wards = new WardInstances(deployment, cycle);
-  for await (const b of cycleBallots(db, cycleId)) wards.add(b);
+  for await (const b of cycleBallots(db, cycleId, from)) wards.add(b);
   const rule = override ?? cycle.selection.rule;
   // A project nobody voted for is never funded, whatever money is left: every rule gets a floor of 1.
   const options: RuleOptions = { completion: cycle.selection.completion, threshold: Math.max(1, cycle.selection.threshold ?? 1) };

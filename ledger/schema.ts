@@ -70,6 +70,18 @@ export interface LedgerTables {
     through_seq: number;
     /** The CycleResult as JSON, exactly as published. */
     result: string;
+    /** The chain entry recording the publication (null for results published before 0007). */
+    entry_seq: number | null;
+  };
+  /** The ballots a published result counted, copied at publication: every open data file is made from these. */
+  ledger_published_ballots: {
+    cycle_id: string;
+    voter_key: string;
+    event_id: string;
+    ward_id: string;
+    picks: string;
+    channel: string;
+    ledger_seq: number;
   };
   /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data. */
   ledger_meta: { key: string; value: string };
@@ -209,12 +221,58 @@ const demographics: Migration = {
   },
 };
 
+/**
+ * The published ballot set, frozen: open data is made from it, never from the live
+ * ledger_ballots, which later ballots still change. Results published before this migration get
+ * their set back from what the ledger holds: a ballot counted now that arrived before publication
+ * (ledger_seq ≤ through_seq) was counted then too; a voter whose ballot was replaced by one that
+ * arrived later gets back the latest of their earlier ballots (revote: replace, the default —
+ * the migration cannot read the deployment file; under `refuse` that rare voter may be off).
+ * A publication entry in the chain only exists from here on (entry_seq null before).
+ */
+const publication: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_published_ballots')
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('voter_key', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('picks', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_published_ballots_pk', ['cycle_id', 'voter_key'])
+      .execute();
+    await db.schema.alterTable('ledger_results').addColumn('entry_seq', 'bigint').execute();
+    await sql`INSERT INTO ledger_published_ballots (cycle_id, voter_key, event_id, ward_id, picks, channel, ledger_seq)
+      SELECT b.cycle_id, b.voter_key, b.event_id, b.ward_id, b.picks, b.channel, b.ledger_seq
+      FROM ledger_ballots b JOIN ledger_results r ON r.cycle_id = b.cycle_id WHERE b.ledger_seq <= r.through_seq`.execute(db);
+    const { rows } = await sql<{ seq: number; event_id: string; cycle_id: string; voter_key: string; channel: string; ordered_at: string; payload: string }>`
+      SELECT e.seq, e.event_id, e.cycle_id, e.voter_key, e.channel, e.ordered_at, e.payload
+      FROM ledger_events e JOIN ledger_results r ON r.cycle_id = e.cycle_id
+      WHERE e.type = 'vote.cast' AND e.seq <= r.through_seq
+        AND NOT EXISTS (SELECT 1 FROM ledger_published_ballots p WHERE p.cycle_id = e.cycle_id AND p.voter_key = e.voter_key)`.execute(db);
+    const best = new Map<string, (typeof rows)[number]>();
+    for (const e of rows) {
+      const key = `${e.cycle_id}\u0000${e.voter_key}`;
+      const held = best.get(key);
+      if (!held || e.ordered_at > held.ordered_at || (e.ordered_at === held.ordered_at && e.event_id < held.event_id)) best.set(key, e);
+    }
+    for (const e of best.values()) {
+      const p = JSON.parse(e.payload) as { wardId: string; picks: number[] };
+      await sql`INSERT INTO ledger_published_ballots (cycle_id, voter_key, event_id, ward_id, picks, channel, ledger_seq)
+        VALUES (${e.cycle_id}, ${e.voter_key}, ${e.event_id}, ${p.wardId}, ${JSON.stringify(p.picks)}, ${e.channel}, ${Number(e.seq)})`.execute(db);
+    }
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
+  '0007-publication': publication,
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */

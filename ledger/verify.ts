@@ -1,6 +1,8 @@
 // Recomputes the ledger's hash chain from the first event and names the first link that does
-// not hold: a changed row, a removed row, or a head that does not match the last row.
+// not hold: a changed row, a removed row, or a head that does not match the last row; then checks
+// each published result against the chain entry that published it.
 import { chainHash, GENESIS_HASH } from '../src/domain/protocol.ts';
+import { checkPublications } from './publication.ts';
 import type { LedgerDb } from './schema.ts';
 
 export type VerifyResult =
@@ -30,5 +32,8 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
   if (checked !== head.seq || prev !== head.hash) {
     return { ok: false, checked, seq: head.seq, eventId: null, problem: `the chain ends at entry ${checked} but the head says ${head.seq} (${head.hash.slice(0, 12)}…)` };
   }
+  // Each frozen result must be the one its chain entry published.
+  const altered = await checkPublications(db);
+  if (altered) return { ok: false, checked, ...altered };
   return { ok: true, checked, head: head.hash };
 }

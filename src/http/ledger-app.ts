@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
 import { decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
 import { renderCycle, renderIndex } from './results-page.ts';
 
@@ -114,7 +114,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
     const view = published
       ? await ledger.results(cycle.id)
       : { cycleId: cycle.id, name: cycle.name, votingClosed: cycle.phases.voting.closes.toISOString(), turnout: await ledger.turnout(cycle.id), publishedAt: null };
-    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req)));
+    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined));
   });
 
   router.get('/results/:cycle/:file', async (req, res) => {
@@ -128,12 +128,13 @@ export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
     if (file === 'results.json') return res.json(resultsJson(result));
     if (file === 'results.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-results.csv`).send(resultsCsv(result, lang));
     if (file === 'turnout.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-turnout.csv`).send(turnoutCsv(result));
+    if (file === 'late.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-late.csv`).send(lateCsv(cycle.id, await ledger.lateBallots(cycle.id)));
     const ballots = await openBallots(ledger.conn.db, d, cycle.id);
     if (file === 'ballots.json') return res.json({ cycleId: cycle.id, ballots });
     if (file === 'ballots.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-ballots.csv`).send(ballotsCsv(ballots));
     const pb = pabulibFiles(d, result, ballots, lang).find((f) => `${f.ward}.pb` === file);
     if (pb) return res.type('text/plain; charset=utf-8').attachment(pb.name).send(pb.text);
-    return notFound(res, `No file '${file}'. There are results.csv, results.json, turnout.csv, ballots.csv, ballots.json and one <ward>.pb per ward.`);
+    return notFound(res, `No file '${file}'. There are results.csv, results.json, turnout.csv, ballots.csv, ballots.json, one <ward>.pb per ward, and late.csv.`);
   });
 
   router.use('/results', (err: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -2,12 +2,13 @@
 // external files, so it works on a feature-phone browser over a slow link and in any reader.
 import type { Deployment, Lang } from '../config/schema.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
+import type { LateBallots } from '../../ledger/publication.ts';
 import { selectedProjects } from '../domain/cycle.ts';
 
 const LABELS = {
-  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.' },
-  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):', byAgeBand: 'Kura kwa kundi la umri', byGender: 'Kura kwa jinsia', ageBand: 'Kundi la umri', gender: 'Jinsia', notRecorded: 'Haijarekodiwa', notCollected: 'Haikukusanywa.', hidden: 'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.' },
-  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :', byAgeBand: 'Bulletins par tranche d’âge', byGender: 'Bulletins par genre', ageBand: 'Tranche d’âge', gender: 'Genre', notRecorded: 'Non renseigné', notCollected: 'Non collecté.', hidden: 'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.' },
+  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.', late: '{n} ballots arrived after the results were published and are not counted:', gateway: 'Gateway', captured: 'Captured', arrived: 'Arrived', forced: 'Published without waiting for every gateway. The reason given:', neverSynced: 'never synced', waiting: '{n} events waiting', lastSeen: 'last seen {date}' },
+  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):', byAgeBand: 'Kura kwa kundi la umri', byGender: 'Kura kwa jinsia', ageBand: 'Kundi la umri', gender: 'Jinsia', notRecorded: 'Haijarekodiwa', notCollected: 'Haikukusanywa.', hidden: 'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.', late: 'Kura {n} zilifika baada ya matokeo kutangazwa na hazijahesabiwa:', gateway: 'Lango', captured: 'Zilipigwa', arrived: 'Zilifika', forced: 'Yalitangazwa bila kusubiri kila lango. Sababu iliyotolewa:', neverSynced: 'haijawahi kutuma data', waiting: 'matukio {n} yanasubiri', lastSeen: 'ilionekana mwisho {date}' },
+  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :', byAgeBand: 'Bulletins par tranche d’âge', byGender: 'Bulletins par genre', ageBand: 'Tranche d’âge', gender: 'Genre', notRecorded: 'Non renseigné', notCollected: 'Non collecté.', hidden: 'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.', late: '{n} bulletins sont arrivés après la publication des résultats et ne sont pas comptés :', gateway: 'Passerelle', captured: 'Enregistrés', arrived: 'Arrivés', forced: 'Publiés sans attendre toutes les passerelles. Raison donnée :', neverSynced: 'jamais synchronisée', waiting: '{n} événements en attente', lastSeen: 'vue pour la dernière fois le {date}' },
 } satisfies Record<Lang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
 
@@ -104,8 +105,28 @@ function demographicSections(d: Deployment, t: Turnout, L: Labels, section: (id:
 /** What is public before publication: turnout only, never a running count per project. */
 export type BeforePublication = Pick<CycleResult, 'cycleId' | 'name' | 'votingClosed' | 'turnout'> & { publishedAt: null };
 
-/** One cycle: turnout always; per-ward projects and winners once the results are published. */
-export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang): string {
+const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+const span = (first: string, last: string) => (minute(first) === minute(last) ? minute(first) : `${minute(first)} – ${minute(last)}`);
+
+/** Why the PB team published before every gateway had delivered, and which gateways they were. */
+function forcedNote(forced: NonNullable<CycleResult['forced']>, L: Labels): string {
+  const state = (g: (typeof forced.gateways)[number]) =>
+    g.lastSeenAt === null ? L.neverSynced : [...((g.backlog ?? 0) > 0 ? [fill(L.waiting, { n: String(g.backlog) })] : []), fill(L.lastSeen, { date: minute(g.lastSeenAt) })].join(', ');
+  const items = forced.gateways.map((g) => `<li>${esc(g.gatewayId)}: ${esc(state(g))}</li>`).join('');
+  return `<p class="note"><strong>${esc(L.forced)}</strong> ${esc(forced.reason)}</p>${items ? `<ul>${items}</ul>` : ''}`;
+}
+
+/** Ballots that arrived after publication, per gateway: stored, not counted. */
+function lateSection(late: LateBallots, L: Labels): string {
+  const rows = late.byGateway.map((g) => `<tr><td>${esc(g.gatewayId)}</td><td class="n">${g.ballots}</td><td>${esc(span(g.capturedFirst, g.capturedLast))}</td><td>${esc(span(g.arrivedFirst, g.arrivedLast))}</td></tr>`).join('');
+  return `<p>${esc(fill(L.late, { n: String(late.total) }))}</p><table><thead><tr><th>${esc(L.gateway)}</th><th class="n">${esc(L.ballots)}</th><th>${esc(L.captured)}</th><th>${esc(L.arrived)}</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/**
+ * One cycle: turnout always; per-ward projects and winners once the results are published,
+ * with the ballots that arrived after publication listed apart (`late`).
+ */
+export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang, late?: LateBallots): string {
   const L: Labels = LABELS[lang];
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
@@ -118,6 +139,7 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
     const items = d.wards.flatMap((w) => selectedProjects(cycle, w.id).map((p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`));
     parts.push(`<ul>${items.join('')}</ul>`);
   } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: r.votingClosed.slice(0, 10) }))}</p>`);
+  if ('forced' in r && r.forced) parts.push(forcedNote(r.forced, L));
 
   parts.push(`<h2>${esc(L.turnout)}: ${r.turnout.total} ${esc(L.ballots)}</h2>`);
   const wardRows = Object.entries(r.turnout.byWard).map(([id, n]) => ({ label: wardName(id), value: n }));
@@ -147,8 +169,9 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
         .join('');
       parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th><th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
     }
+    if (late && late.total > 0) parts.push(lateSection(late, L));
     const base = `/results/${r.cycleId}`;
-    const files = ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`)];
+    const files = ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`), 'late.csv'];
     parts.push(`<h2>${esc(L.openData)}</h2><ul>${files.map((f) => `<li><a href="${esc(`${base}/${f}`)}">${esc(f)}</a></li>`).join('')}</ul>`);
   }
   return page(`${name} — ${L.results}`, lang, parts.join('\n'));

@@ -1,0 +1,184 @@
+// What is published never changes, on SQLite and PostgreSQL: every open data file is made from
+// the ballots frozen at publication and downloads byte for byte the same after late ballots
+// arrive; those are listed apart and their receipts say so; publication waits for every
+// registered gateway unless forced, and a forced publication's reason is in the chain.
+import { createPrivateKey } from 'node:crypto';
+import type { Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
+import { buildBatch } from '../sync/batch.ts';
+import type { GatewayIdentity } from '../sync/identity.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { verifyChain } from '../ledger/verify.ts';
+import { parsePb, pbInstance } from '../tally/pabulib.ts';
+import { count } from '../tally/rules.ts';
+import { BACKENDS, dropSchemas, eventFactory, testLedger } from './helpers/ledger.ts';
+import { testDeployment } from './helpers/deployment.ts';
+
+afterAll(dropSchemas);
+
+const CLOSES = '2026-11-30T18:00:00Z';
+const at = '2026-11-22T09:00:00Z';
+const justBeforeClose = '2026-11-30T17:30:00Z';
+const AFTER_CLOSE = new Date('2026-12-01T09:00:00Z');
+const LATER = new Date('2026-12-03T09:00:00Z');
+
+async function setup(backend: (typeof BACKENDS)[number]) {
+  let now = new Date('2026-11-25T09:00:00Z');
+  const ledger = await testLedger(
+    backend,
+    testDeployment((r) => (r.cycles[0].phases.voting.closes = CLOSES)),
+    () => now,
+  );
+  const gateway = async (gatewayId: string) => {
+    const { privatePem, publicKey } = newKeyPair();
+    const gw: GatewayIdentity = { gatewayId, publicKey, privateKey: createPrivateKey(privatePem) };
+    await ledger.addGateway(gatewayId, publicKey);
+    const f = eventFactory(gatewayId);
+    /** Pushes rows (none: a heartbeat) reporting `backlog` events still waiting on the gateway. */
+    const push = async (rows: EventRow[], backlog = 0) => {
+      const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, backlog, now).body).toString('utf8'));
+      const answer = await ledger.ingest(header, lines, 'push');
+      expect(answer.rejected).toEqual([]);
+      return answer;
+    };
+    return { f, push };
+  };
+  const app = createLedgerApp(ledger, createLogger('silent'));
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const get = async (path: string) => {
+    const res = await fetch(base + path);
+    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+  };
+  const close = async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await ledger.close();
+  };
+  return { ledger, gateway, get, close, setNow: (d: Date) => (now = d) };
+}
+
+const FILES = ['results.json', 'results.csv', 'results.csv?lang=sw', 'turnout.csv', 'ballots.csv', 'ballots.json', 'north.pb', 'south.pb'];
+const selected = (ledgerResult: Awaited<ReturnType<Ledger['results']>>, ward: string) =>
+  ledgerResult.wards.find((w) => w.wardId === ward)!.projects.filter((p) => p.selected).map((p) => String(p.code)).sort();
+
+describe.each(BACKENDS)('publication on %s', (backend) => {
+  it('every published file downloads byte for byte the same after late ballots arrive; they are listed apart and their receipts say "late"', async () => {
+    const { ledger, gateway, get, close, setNow } = await setup(backend);
+    const a = await gateway('gw-a');
+    const onTime = [[1, 2, 3], [1, 2, 3], [1, 2, 4], [1, 2], [1, 3, 4]].map((picks, i) => a.f.vote(`+2547110000${10 + i}`, picks, at));
+    await a.push([...onTime, a.f.vote('+254711000099', [21], at, { wardId: 'south' })]);
+    setNow(AFTER_CLOSE);
+    await a.push([]); // synced since voting closed, nothing waiting
+    const published = await ledger.publishResults('c-open');
+    const before = new Map<string, Buffer>();
+    for (const file of FILES) {
+      const res = await get(`/results/c-open/${file}`);
+      expect(res.status, file).toBe(200);
+      before.set(file, res.bytes);
+    }
+
+    // A field officer's laptop, registered after publication, brings votes captured before the
+    // close: two new voters and a later ballot of a voter already counted.
+    setNow(LATER);
+    const b = await gateway('gw-b');
+    const late = [b.f.vote('+254711000050', [6, 7], justBeforeClose), b.f.vote('+254711000051', [6, 7], justBeforeClose), b.f.vote('+254711000010', [6, 7, 12], justBeforeClose)];
+    expect((await b.push(late)).accepted).toHaveLength(3);
+
+    for (const file of FILES) expect((await get(`/results/c-open/${file}`)).bytes.equals(before.get(file)!), file).toBe(true);
+    // The .pb says what the page says, and counts back to the published winners.
+    const pb = pbInstance(parsePb(before.get('north.pb')!.toString('utf8')));
+    expect(pb.meta.get('num_votes')).toBe('5');
+    expect(published.wards.find((w) => w.wardId === 'north')!.ballots).toBe(5);
+    const again = count(pb.instance, pb.rule!, { threshold: pb.threshold }).selected.map((p) => pb.instance.projects[p]!.id);
+    expect(again.sort()).toEqual(selected(published, 'north'));
+    expect((await get('/results/c-open/ballots.csv')).bytes.toString().trim().split('\n')).toHaveLength(1 + 6);
+    // A recount with another rule after publication counts the published ballots too.
+    expect((await ledger.results('c-open', 'equalshares')).turnout.total).toBe(6);
+
+    // Receipts: the late ones were not counted; the on-time ballot their voter replaced late still is.
+    const receipt = async (code: string) => JSON.parse((await get(`/v1/receipts/${code}`)).bytes.toString()) as { status: string };
+    for (const row of late) expect((await receipt(JSON.parse(row.payload).receipt)).status).toBe('late');
+    expect((await receipt(JSON.parse(onTime[0]!.payload).receipt)).status).toBe('counted');
+
+    // Listed apart: how many, from which gateway, captured when — in open data and on the page.
+    const listing = await get('/results/c-open/late.csv');
+    expect(listing.status).toBe(200);
+    expect(listing.bytes.toString()).toBe(
+      `cycle,gateway,ballots,captured_first,captured_last,arrived_first,arrived_last\nc-open,gw-b,3,${new Date(justBeforeClose).toISOString()},${new Date(justBeforeClose).toISOString()},${LATER.toISOString()},${LATER.toISOString()}\n`,
+    );
+    expect(await ledger.lateBallots('c-open')).toEqual({
+      total: 3,
+      byGateway: [{ gatewayId: 'gw-b', ballots: 3, capturedFirst: new Date(justBeforeClose).toISOString(), capturedLast: new Date(justBeforeClose).toISOString(), arrivedFirst: LATER.toISOString(), arrivedLast: LATER.toISOString() }],
+    });
+    const page = (await get('/results/c-open')).bytes.toString();
+    expect(page).toContain('3 ballots arrived after the results were published and are not counted');
+    expect(page).toMatch(/<td>gw-b<\/td><td class="n">3<\/td>/);
+    expect(page).toContain('/results/c-open/late.csv');
+    await close();
+  });
+
+  it('refuses to publish while a gateway has not synced since voting closed or reports a backlog; --force with a reason is chained and shown', async () => {
+    const { ledger, gateway, get, close, setNow } = await setup(backend);
+    const a = await gateway('gw-a');
+    const b = await gateway('gw-b');
+    await gateway('gw-never');
+    await a.push([a.f.vote('+254711000001', [1], at)]);
+    await b.push([b.f.vote('+254711000002', [2], at)]);
+    setNow(AFTER_CLOSE);
+    await a.push([], 3); // seen after the close, but 3 events still waiting on the gateway
+    const refused = ledger.publishResults('c-open');
+    await expect(refused).rejects.toThrow(/gw-a: 3 events waiting, last seen 2026-12-01T09:00:00.000Z/);
+    await expect(ledger.publishResults('c-open')).rejects.toThrow(/gw-b: last seen 2026-11-25T09:00:00.000Z, before voting closed/);
+    await expect(ledger.publishResults('c-open')).rejects.toThrow(/gw-never: never synced/);
+    await expect(ledger.publishResults('c-open', { force: { reason: '   ' } })).rejects.toThrow(/reason/);
+    expect(await ledger.publishedCycles()).toEqual([]);
+
+    const reason = 'gw-b was stolen on 28 Nov (police report 77/2026); gw-never was never deployed';
+    const result = await ledger.publishResults('c-open', { force: { reason } });
+    expect(result.forced).toEqual({
+      reason,
+      gateways: [
+        { gatewayId: 'gw-a', lastSeenAt: AFTER_CLOSE.toISOString(), backlog: 3 },
+        { gatewayId: 'gw-b', lastSeenAt: '2026-11-25T09:00:00.000Z', backlog: 0 },
+        { gatewayId: 'gw-never', lastSeenAt: null, backlog: null },
+      ],
+    });
+    // In the chain, as the entry after the last counted one; the chain still verifies.
+    const entry = await ledger.conn.db.selectFrom('ledger_events').selectAll().orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(entry).toMatchObject({ seq: result.throughSeq + 1, type: 'results.published', cycle_id: 'c-open' });
+    expect(JSON.parse(entry.payload)).toMatchObject({ throughSeq: result.throughSeq, forced: { reason } });
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: result.throughSeq + 1 });
+    // Shown on the page and in results.json.
+    const page = (await get('/results/c-open')).bytes.toString();
+    expect(page).toContain('Published without waiting for every gateway');
+    expect(page).toContain('police report 77/2026');
+    expect(page).toMatch(/gw-a[^<]*3 events waiting/);
+    expect(JSON.parse((await get('/results/c-open/results.json')).bytes.toString()).forced.reason).toBe(reason);
+
+    // The frozen result is what the chain says was published: an edit to it fails verification.
+    await sql`UPDATE ledger_results SET result = replace(result, 'police', 'nobody')`.execute(ledger.conn.db);
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: false, seq: entry.seq, problem: expect.stringMatching(/published results of c-open/) });
+    await close();
+  });
+
+  it('publishes without --force once every gateway has synced after the close with nothing waiting', async () => {
+    const { ledger, gateway, close, setNow } = await setup(backend);
+    const a = await gateway('gw-a');
+    await a.push([a.f.vote('+254711000001', [1], at)]);
+    setNow(AFTER_CLOSE);
+    await a.push([a.f.vote('+254711000002', [2], justBeforeClose)], 0);
+    const result = await ledger.publishResults('c-open');
+    expect(result.forced).toBeUndefined();
+    expect(result.turnout.total).toBe(2);
+    expect(await ledger.lateBallots('c-open')).toEqual({ total: 0, byGateway: [] });
+    await close();
+  });
+});
