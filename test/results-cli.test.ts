@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatch } from '../sync/batch.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
@@ -130,5 +131,60 @@ describe('sauti results <cycle> with demographics', { timeout: 60_000 }, () => {
     expect(out).toContain(['age band      ballots', '────────────  ───────', '18-24               0', '25-34               0', '35-64               6', '65+                <5', 'not recorded       <5'].join('\n'));
     expect(out).toContain('gender: not collected');
     expect(out).toContain('Groups with fewer than 5 ballots show as <5');
+  });
+});
+
+describe('sauti results <cycle> --publish waits for every gateway; what it publishes never changes', { timeout: 180_000 }, () => {
+  it('names the gateway behind, publishes with --force --reason, lists late ballots apart, and exports the same files again', async () => {
+    const dir = tempDir('sauti-results-pub-');
+    const closes = new Date(Date.now() - 24 * 3600_000);
+    const before = (hours: number) => new Date(closes.getTime() - hours * 3600_000).toISOString();
+    const raw = rawFixture();
+    raw.cycles[0].phases.voting.closes = closes.toISOString();
+    const config = join(dir, 'deployment.yaml');
+    writeFileSync(config, stringify(raw));
+    const ledgerFile = join(dir, 'ledger.db');
+    const { privatePem, publicKey } = newKeyPair();
+    const gw = { gatewayId: 'gw-kiboko', publicKey, privateKey: createPrivateKey(privatePem) };
+    const f = eventFactory('gw-kiboko');
+    const push = async (rows: EventRow[], backlog: number) => {
+      const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: ledgerFile }), () => loadDeployment(config));
+      await ledger.addGateway(gw.gatewayId, publicKey);
+      const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, backlog, new Date()).body).toString('utf8'));
+      expect((await ledger.ingest(header, lines, 'push')).accepted).toHaveLength(rows.length);
+      await ledger.close();
+    };
+    // Synced after the close, but the gateway says 2 events are still waiting.
+    await push([f.vote('+254711000001', [1, 2], before(30)), f.vote('+254711000002', [2], before(30)), f.vote('+254711000003', [21], before(30), { wardId: 'south' })], 2);
+    const env = { SAUTI_CONFIG: config, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
+
+    const refused = sauti(['results', 'c-open', '--publish'], env);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/gw-kiboko: 2 events waiting, last seen 20\d\d-/);
+    expect(refused.stderr).toContain('--force --reason');
+    const noReason = sauti(['results', 'c-open', '--publish', '--force'], env);
+    expect(noReason.status).toBe(2);
+    expect(noReason.stderr).toMatch(/--force needs --reason/);
+
+    const first = join(dir, 'first');
+    const published = sauti(['results', 'c-open', '--publish', '--force', '--reason', 'Kiboko gateway flooded; its votes will be listed as late', '--export', first], env);
+    expect(published.status, published.stderr).toBe(0);
+    expect(published.stdout).toContain('Published without waiting for every gateway. Reason: Kiboko gateway flooded');
+
+    // The two waiting votes (captured before the close) arrive after publication.
+    await push([f.vote('+254711000004', [3], before(2)), f.vote('+254711000001', [4], before(1))], 0);
+    const shown = sauti(['results', 'c-open'], env);
+    expect(shown.stdout).toMatch(/Arrived after publication, not counted: 2 ballots/);
+    expect(shown.stdout).toMatch(new RegExp(`gw-kiboko\\s+2\\s+${before(2)}\\s+${before(1)}`));
+
+    const second = join(dir, 'second');
+    expect(sauti(['results', 'c-open', '--export', second], env).status).toBe(0);
+    for (const name of ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb']) {
+      expect(readFileSync(join(second, name)).equals(readFileSync(join(first, name))), name).toBe(true);
+    }
+    expect(readFileSync(join(second, 'late.csv'), 'utf8')).toMatch(/^cycle,gateway,ballots,.*\nc-open,gw-kiboko,2,/);
+    const again = sauti(['results', '--from', join(second, 'c-open_north.pb')]);
+    expect(again.stdout).toContain('Matches the published selection.');
+    expect(again.stdout).toMatch(/ — 2 ballots,/);
   });
 });

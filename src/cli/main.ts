@@ -165,8 +165,10 @@ program
   .option('--from <file.pb>', 'count a Pabulib file with its META rule and compare with its published selection')
   .option('--rule <name>', `count with another rule: ${RULES.join(', ')}`)
   .option('--json', 'machine-readable output', false)
-  .option('--publish', 'freeze and publish the cycle’s results (after voting has closed; once)', false)
-  .option('--export <dir>', 'write results.csv/json, anonymised ballots.csv/json and one .pb per ward')
+  .option('--publish', 'freeze and publish the cycle’s results (after voting has closed, once every gateway has synced since; once)', false)
+  .option('--force', 'with --publish: publish although a gateway has not synced since voting closed or reports a backlog (needs --reason)', false)
+  .option('--reason <text>', 'with --force: why, recorded in the ledger chain and shown with the results')
+  .option('--export <dir>', 'write results.csv/json, anonymised ballots.csv/json, one .pb per ward and late.csv')
   .option('--lang <code>', 'language of titles in tables and files')
   .action(async (cycle: string | undefined, opts: ResultsOptions) => {
     if (opts.from) return resultsFromFile(opts.from, opts);

@@ -7,7 +7,8 @@ import type { Lang } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
-import { ballotsCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import { describeBehind, type LateBallots } from '../../ledger/publication.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import { parsePb, pbInstance, PbError } from '../../tally/pabulib.ts';
 import { count, isRule, RULES, type RuleName } from '../../tally/rules.ts';
@@ -17,6 +18,8 @@ export interface ResultsOptions {
   rule?: string;
   json?: boolean;
   publish?: boolean;
+  force?: boolean;
+  reason?: string;
   export?: string;
   lang?: string;
 }
@@ -107,7 +110,18 @@ function printDemographics(t: Turnout, configured: boolean): void {
   if (minCell) console.log(`Groups with fewer than ${minCell} ballots show as <${minCell} (and one more when a single one could be worked out from the total).`);
 }
 
-function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean): void {
+/** Why a publication did not wait for every gateway, and the ballots that arrived after it. */
+function printPublication(r: CycleResult, late: LateBallots | undefined): void {
+  if (r.forced) {
+    console.log(`\nPublished without waiting for every gateway. Reason: ${r.forced.reason}`);
+    for (const g of r.forced.gateways) console.log(`  ${describeBehind(g, new Date(r.votingClosed))}`);
+  }
+  if (!late || late.total === 0) return;
+  console.log(`\nArrived after publication, not counted: ${late.total} ballots`);
+  console.log(table(['gateway', 'ballots', 'captured from', 'captured to', 'arrived from', 'arrived to'], late.byGateway.map((g) => [g.gatewayId, g.ballots, g.capturedFirst, g.capturedLast, g.arrivedFirst, g.arrivedLast])));
+}
+
+function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean, late?: LateBallots): void {
   const pickText = (t: Record<string, string>) => t[lang] ?? Object.values(t)[0] ?? '';
   const status = r.publishedAt ? `published ${r.publishedAt}` : 'PROVISIONAL: not published';
   console.log(`${pickText(r.name)} (${r.cycleId}) — rule ${r.rule}, ${status}, counted through ledger entry ${r.throughSeq}`);
@@ -124,6 +138,7 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean)
   console.log(table(['ward', 'ballots'], Object.entries(r.turnout.byWard).map(([k, v]) => [k, v])));
   console.log(table(['channel', 'ballots'], Object.entries(r.turnout.byChannel).sort().map(([k, v]) => [k, v])));
   printDemographics(r.turnout, demographicsConfigured);
+  printPublication(r, late);
 }
 
 /** `sauti results <cycle>`: counts from the ledger; --publish freezes; --export writes open data. */
@@ -141,7 +156,11 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
       throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
     }
     if (opts.publish && opts.rule) throw new SautiError('results.rule_with_publish', 'results are published with the cycle’s own rule (selection.rule in the deployment file); drop --rule');
-    const result = opts.publish ? await ledger.publishResults(cycleId) : await ledger.results(cycleId, ruleOf(opts.rule));
+    if (opts.force && !opts.publish) throw new SautiError('results.force_without_publish', '--force only goes with --publish');
+    if (opts.reason !== undefined && !opts.force) throw new SautiError('results.reason_without_force', '--reason goes with --force: a publication that waited for every gateway needs no reason');
+    const force = opts.force ? { reason: opts.reason ?? '' } : undefined;
+    const result = opts.publish ? await ledger.publishResults(cycleId, { force }) : await ledger.results(cycleId, ruleOf(opts.rule));
+    const late = result.publishedAt ? await ledger.lateBallots(cycleId) : undefined;
     if (opts.export) {
       mkdirSync(opts.export, { recursive: true });
       const ballots = await openBallots(ledger.conn.db, deployment, cycleId);
@@ -152,12 +171,13 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
         ['ballots.csv', ballotsCsv(ballots)],
         ['ballots.json', JSON.stringify({ cycleId, ballots }) + '\n'],
         ...pabulibFiles(deployment, result, ballots, lang).map((f): [string, string] => [f.name, f.text]),
+        ...(late ? [['late.csv', lateCsv(cycleId, late)] as [string, string]] : []),
       ];
       for (const [name, text] of files) writeFileSync(join(opts.export, name), text);
       if (!opts.json) console.log(`Wrote ${files.map(([n]) => n).join(', ')} to ${opts.export}`);
     }
-    if (opts.json) console.log(JSON.stringify(resultsJson(result), null, 2));
-    else printCycle(result, lang, deployment.demographics !== undefined);
+    if (opts.json) console.log(JSON.stringify({ ...resultsJson(result), ...(late ? { late } : {}) }, null, 2));
+    else printCycle(result, lang, deployment.demographics !== undefined, late);
     if (opts.publish && !opts.json) console.log(`\nPublished. Gateways receive the winners at their next sync; the page is /results/${cycleId}.`);
   } finally {
     await ledger.close();
