@@ -166,6 +166,7 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     expect(before.ballot.cycles.find((c) => c.id === 'c-open')!.results).toBeUndefined();
 
     setNow(AFTER_CLOSE);
+    await ingest([]); // the gateway syncs after the close, nothing waiting
     const published = await ledger.publishResults('c-open');
     expect(published.publishedAt).toBe(AFTER_CLOSE.toISOString());
     await expect(ledger.publishResults('c-open')).rejects.toThrow(/already|do not change/);
