@@ -1,11 +1,14 @@
 // What is published never changes, on SQLite and PostgreSQL: every open data file is made from
 // the ballots frozen at publication and downloads byte for byte the same after late ballots
 // arrive; those are listed apart and their receipts say so; publication waits for every
-// registered gateway unless forced, and a forced publication's reason is in the chain.
+// registered gateway unless forced, and a forced publication's reason is in the chain. Migration
+// 0007 gives results published before it their ballot set.
 import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { sql } from 'kysely';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
@@ -13,11 +16,13 @@ import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import { openLedger, type LedgerStorage } from '../ledger/connect.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { migrateLedger, type LedgerTables } from '../ledger/schema.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parsePb, pbInstance } from '../tally/pabulib.ts';
 import { count } from '../tally/rules.ts';
-import { BACKENDS, dropSchemas, eventFactory, testLedger } from './helpers/ledger.ts';
+import { BACKENDS, DATABASE_URL, dropSchemas, eventFactory, freshStorage, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 
 afterAll(dropSchemas);
@@ -180,5 +185,49 @@ describe.each(BACKENDS)('publication on %s', (backend) => {
     expect(result.turnout.total).toBe(2);
     expect(await ledger.lateBallots('c-open')).toEqual({ total: 0, byGateway: [] });
     await close();
+  });
+});
+
+/** A bare connection to `storage`, for migrating it only part of the way. */
+async function rawConnection(storage: LedgerStorage): Promise<Kysely<LedgerTables>> {
+  if (storage.kind === 'sqlite') return new Kysely<LedgerTables>({ dialect: new SqliteDialect({ database: new Database(storage.file) }) });
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA IF NOT EXISTS ${storage.schema}`);
+  await admin.end();
+  return new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path=${storage.schema}` }) }) });
+}
+
+describe.each(BACKENDS)('migration 0007-publication on %s', (backend) => {
+  it('gives results published before it the ballots they counted, also for a voter whose ballot a late one replaced', async () => {
+    const storage = freshStorage(backend);
+    const old = await rawConnection(storage);
+    await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0004-demographics');
+    const event = (seq: number, voter: string, orderedAt: string, picks: number[]) => ({
+      seq, event_id: `e-${seq}`, gateway_id: 'gw-a', gateway_seq: seq, type: 'vote.cast', cycle_id: 'c-open', voter_key: voter, channel: 'ussd',
+      captured_at: orderedAt, ordered_at: orderedAt, received_at: orderedAt, receipt: `R${seq}`, payload: JSON.stringify({ wardId: 'north', picks, receipt: `R${seq}`, replaces: null }), prev_hash: '', hash: '',
+    });
+    // Published through entry 2 (A and B); then A's later ballot (3) and a new voter C (4) arrived.
+    const events = [event(1, 'voter-a', '2026-11-22T09:00:00.000Z', [1]), event(2, 'voter-b', '2026-11-22T09:00:00.000Z', [2]), event(3, 'voter-a', '2026-11-30T17:00:00.000Z', [3]), event(4, 'voter-c', '2026-11-30T17:00:00.000Z', [4])];
+    await old.insertInto('ledger_events').values(events).execute();
+    const ballot = (e: (typeof events)[number]) => ({ cycle_id: 'c-open', voter_key: e.voter_key, event_id: e.event_id, ward_id: 'north', picks: JSON.stringify(JSON.parse(e.payload).picks), channel: 'ussd', ordered_at: e.ordered_at, ledger_seq: e.seq, age_band: null, gender: null });
+    await old.insertInto('ledger_ballots').values([ballot(events[1]!), ballot(events[2]!), ballot(events[3]!)]).execute();
+    await old.insertInto('ledger_results').values({ cycle_id: 'c-open', published_at: '2026-12-01T09:00:00.000Z', rule: 'greedy', through_seq: 2, result: '{}' } as never).execute();
+    await old.destroy();
+
+    const conn = await openLedger(storage);
+    try {
+      const frozen = await conn.db.selectFrom('ledger_published_ballots').select(['voter_key', 'event_id', 'picks', 'ledger_seq']).orderBy('voter_key').execute();
+      expect(frozen).toEqual([
+        { voter_key: 'voter-a', event_id: 'e-1', picks: '[1]', ledger_seq: 1 },
+        { voter_key: 'voter-b', event_id: 'e-2', picks: '[2]', ledger_seq: 2 },
+      ]);
+      const ledger = new Ledger(conn, () => testDeployment((r) => (r.cycles[0].phases.voting.closes = CLOSES)));
+      expect(await ledger.receipt('R1')).toMatchObject({ status: 'counted' });
+      expect(await ledger.receipt('R3')).toMatchObject({ status: 'late' });
+      expect(await ledger.lateBallots('c-open')).toMatchObject({ total: 2 });
+    } finally {
+      await conn.close();
+    }
   });
 });
