@@ -53,12 +53,13 @@ export function describeBehind(g: BehindGateway, closes: Date): string {
  */
 export async function publish(trx: Trx, deployment: Deployment, cycleId: string, now: Date, force?: { reason: string }): Promise<CycleResult> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
+  if (!cycle) throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
   const existing = await trx.selectFrom('ledger_results').select('published_at').where('cycle_id', '=', cycleId).executeTakeFirst();
   if (existing) throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
   const reason = force?.reason.trim();
   if (force && !reason) throw new SautiError('results.reason_needed', '--force needs --reason "…": why publish before every gateway has delivered its votes (it is recorded and shown with the results)');
   if (reason && reason.length > MAX_REASON) throw new SautiError('results.reason_too_long', `--reason is ${reason.length} characters; at most ${MAX_REASON}`);
-  const closes = cycle?.phases.voting.closes ?? now;
+  const closes = cycle.phases.voting.closes;
   const behind = await gatewaysBehind(trx, closes);
   if (behind.length > 0 && reason === undefined) {
     throw new SautiError(
