@@ -101,7 +101,7 @@ describe('several ledger processes on one PostgreSQL', { timeout: 90_000 }, () =
     const replays: Answer[][] = [];
     await Promise.all(
       gateways.map(async (gw, g) => {
-        const batches = [];
+        const batches: EventRow[][] = [];
         for (let i = 0; i < gw.rows.length; i += BATCH) batches.push(gw.rows.slice(i, i + BATCH));
         const order = batches.map((_, b) => b).reverse();
         [order[0], order[1]] = [order[1]!, order[0]!];
