@@ -54,6 +54,41 @@ function seedGateway(file: string, gatewayId: string, n: number): void {
   db.close();
 }
 
+/**
+ * Samples, every 50 ms until stopped, how many of the ledgers' connections are in a transaction and
+ * how many of those wait for a lock (another process holds the chain head or the gateway's row):
+ * with N processes, waiting near N − 1 means the lock, not the processes, sets the pace.
+ */
+async function lockWaits(appName: string): Promise<{ stop: () => Promise<{ inTransaction: number; waiting: number }> }> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  let samples = 0;
+  let inTransaction = 0;
+  let waiting = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ busy: number; waiting: number }>(
+        `SELECT count(*) FILTER (WHERE state <> 'idle')::int AS busy, count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting
+         FROM pg_stat_activity WHERE application_name = $1`,
+        [appName],
+      );
+      samples += 1;
+      inTransaction += rows[0]!.busy;
+      waiting += rows[0]!.waiting;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await client.end();
+      return { inTransaction: inTransaction / Math.max(1, samples), waiting: waiting / Math.max(1, samples) };
+    },
+  };
+}
+
 async function run(target: string, dir: string): Promise<string> {
   const processes = target === 'postgres' ? PROCESSES : 1;
   const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -62,7 +97,8 @@ async function run(target: string, dir: string): Promise<string> {
     SAUTI_DB: join(dir, 'unused.db'),
     LEDGER_PORT: '0',
     LOG_LEVEL: 'warn',
-    ...(target === 'postgres' ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema } : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
+    // PGAPPNAME names the ledgers' connections, so `lockWaits` finds them among others on the server.
+    ...(target === 'postgres' ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema, PGAPPNAME: schema } : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
   };
   const gateways = Array.from({ length: GATEWAYS }, (_, k) => {
     const gatewayId = GATEWAYS === 1 ? 'gw-bench' : `gw-bench-${k}`;
@@ -85,9 +121,11 @@ async function run(target: string, dir: string): Promise<string> {
     const ledgerCpu = () => ledgers.reduce((sum, l) => sum + cpuSeconds(l.child.pid!), 0);
     const ledgerCpu0 = ledgerCpu();
     const gatewayCpu0 = process.cpuUsage();
+    const waits = target === 'postgres' ? await lockWaits(schema) : undefined;
     const started = process.hrtime.bigint();
     const summaries = await Promise.all(relays.map((r) => r.pushAll()));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const sampled = await waits?.stop();
     // CPU per event on each side (all ledger processes together): steadier than wall time on a shared machine, and it shows which side limits.
     const ledgerUs = ((ledgerCpu() - ledgerCpu0) / EVENTS) * 1e6;
     const gatewayCpu = process.cpuUsage(gatewayCpu0);
@@ -96,7 +134,8 @@ async function run(target: string, dir: string): Promise<string> {
     if (accepted !== EVENTS || summaries.some((s) => s.backlog !== 0)) throw new Error(`expected ${EVENTS} accepted, got ${JSON.stringify(summaries)}`);
     const ledgerRss = Math.max(...ledgers.map((l) => peakRssMb(l.child.pid!)));
     const gatewayRss = process.resourceUsage().maxRSS / 1024;
-    return `| ${target.padEnd(8)} | ${processes} | ${GATEWAYS} | ${EVENTS.toLocaleString('en')} | ${BATCH} | ${seconds.toFixed(1)} | ${Math.round(EVENTS / seconds).toLocaleString('en')} | ${ledgerUs.toFixed(1)} | ${gatewayUs.toFixed(1)} | ${ledgerRss.toFixed(0)} | ${gatewayRss.toFixed(0)} |`;
+    const busy = sampled ? `${sampled.inTransaction.toFixed(2)} | ${sampled.waiting.toFixed(2)}` : '– | –';
+    return `| ${target.padEnd(8)} | ${processes} | ${GATEWAYS} | ${busy} | ${EVENTS.toLocaleString('en')} | ${BATCH} | ${seconds.toFixed(1)} | ${Math.round(EVENTS / seconds).toLocaleString('en')} | ${ledgerUs.toFixed(1)} | ${gatewayUs.toFixed(1)} | ${ledgerRss.toFixed(0)} | ${gatewayRss.toFixed(0)} |`;
   } finally {
     await Promise.all(ledgers.map((l) => stop(l.child)));
     for (const g of gateways) g.db.close();
@@ -112,8 +151,8 @@ async function run(target: string, dir: string): Promise<string> {
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-sync-'));
 try {
   console.log(`bench:sync — ${EVENTS.toLocaleString('en')} events from ${GATEWAYS} gateway(s), batches of ${BATCH}, gzip level 1, ledger in its own process(es)`);
-  console.log('| ledger   | processes | gateways | events | batch | seconds | events/s | ledger CPU µs/event | gateway CPU µs/event | ledger peak RSS MB | gateway peak RSS MB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| ledger   | processes | gateways | in a transaction | waiting for a lock | events | batch | seconds | events/s | ledger CPU µs/event | gateway CPU µs/event | ledger peak RSS MB | gateway peak RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const target of TARGETS) console.log(await run(target, dir));
   console.log('Targets: ≥ 20,000 events/s into SQLite, ≥ 10,000 into PostgreSQL.');
 } finally {
