@@ -63,6 +63,10 @@ async function openPostgres(url: string, schema?: string): Promise<LedgerConnect
     await admin.connect();
     try {
       await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
+    } catch (err) {
+      // Ledger processes started together on a new schema: IF NOT EXISTS does not stop two of them
+      // creating it at once, and the later one fails on the catalogue's unique index. It exists.
+      if (!['23505', '42P06'].includes((err as { code?: string }).code ?? '')) throw err;
     } finally {
       await admin.end();
     }

@@ -49,14 +49,16 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   // SQLite: take the write lock before reading, so a second process (sauti ledger import beside a
   // running ledger) waits for it instead of failing with a stale snapshot.
   if (!ctx.lockHead) await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
+  if (ctx.lockHead) gq = gq.forUpdate(); // PostgreSQL: one batch per gateway at a time across ledger processes
+  const gateway = await gq.executeTakeFirstOrThrow();
+  // Looked up under that lock: the same batch sent to two ledger processes at once is then
+  // ingested by one and answered as a replay by the other (not a unique violation, a 500).
   const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
   if (seen) {
     if (source === 'bundle' && seen.answer) return { answer: { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
     throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
   }
-  let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
-  if (ctx.lockHead) gq = gq.forUpdate(); // PostgreSQL: one batch per gateway at a time across ledger processes
-  const gateway = await gq.executeTakeFirstOrThrow();
   const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.arrivedAt.getTime() : null;
   const effectiveSkew = skewMs ?? gateway.clock_skew_ms;
 
