@@ -18,6 +18,8 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { BACKENDS, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
+import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { Relay } from '../sync/relay.ts';
 
 const silent = createLogger('silent');
 afterAll(dropSchemas);
@@ -139,6 +141,34 @@ describe('the ledger refuses before it reads', () => {
     expect(retry.status).toBe(200);
     expect(await events(ledger)).toBe(3);
     server.close();
+    await ledger.close();
+  });
+});
+
+describe("the gateway's relay and a busy ledger", () => {
+  it('keeps its events on a busy refusal (a retryable error) and delivers them on the next round', async () => {
+    const gw = testGateway();
+    const ledger = await testLedger('sqlite', gw.deployment);
+    await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
+    const server = createLedgerApp(ledger, silent).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const ussd = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 's-busy', phoneNumber: '+254711000001', text: '1*1*1*3*99*1' }));
+    expect(ussd.text).toMatch(/^END Thank you/);
+    // Something else holds this gateway's slot (an earlier upload still arriving, or someone using its id).
+    const held = await openUpload(port, { 'sauti-gateway': gw.gatewayId, 'sauti-signature': 'x'.repeat(88) }, Buffer.alloc(10), 1000);
+    await once(server, 'request');
+    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${port}`, batchSize: 10, logger: silent, timeoutMs: 2000 });
+    const refused = await relay.pushAll().catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('429 busy') });
+    expect(gw.outbox.pendingCount()).toBe(1);
+    held.req.end(Buffer.alloc(990));
+    expect(await answerOf(held.answered)).toMatchObject({ status: 403 }); // answered (a bad signature): the slot is free
+    expect(await relay.pushAll()).toMatchObject({ accepted: 1, backlog: 0 });
+    relay.close();
+    server.closeAllConnections();
+    server.close();
+    gw.db.close();
     await ledger.close();
   });
 });
