@@ -182,6 +182,8 @@ type HeldEvent = Pick<EventInsert, 'event_id' | 'gateway_id' | 'gateway_seq' | '
  * Why `e`, sent by `gatewayId`, is not the held event of that id (null when it is the same one).
  * Every field the gateway sent is compared with what is stored (the payload as the stored JSON
  * text): exact, and no column or hashing on the common path, since only ids already held are read.
+ * So the payload schema's output for a given line must never change (a resend of an old event,
+ * e.g. by an operator's recovery, must still compare equal).
  */
 function idConflict(held: HeldEvent, gatewayId: string, e: ParsedEvent): string | null {
   if (held.gateway_id !== gatewayId) return `event ${e.id} is already in the ledger from another gateway (${held.gateway_id}); a gateway's event ids are its own`;
