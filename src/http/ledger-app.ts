@@ -39,9 +39,11 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
       res.set('Retry-After', '1');
       return refuse(res, 'busy', `a batch from ${gatewayId} is still being received or ingested; send the next one after its answer`);
     }
-    // Taken before the first await, released when the answer is sent or the connection drops.
+    // Taken before the first await, released once the answer is handed to the OS (before the
+    // gateway can send its next batch) or the connection drops.
     uploading.add(gatewayId);
-    res.on('close', () => uploading.delete(gatewayId));
+    const release = () => uploading.delete(gatewayId);
+    res.on('finish', release).on('close', release);
     // Registration before the body: a stranger's upload is refused before a byte of it is held.
     const key = await ledger.gatewayKey(gatewayId);
     // The signature covers the bytes as sent (compressed), so the body is read raw, not inflated.
