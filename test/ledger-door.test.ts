@@ -321,3 +321,18 @@ describe('receipts that collide', () => {
     await ledger.close();
   });
 });
+
+describe.each(BACKENDS)('hostile text in a malformed line on %s', (backend) => {
+  afterAll(dropSchemas);
+
+  it('stores and answers the rejection of a line with NUL characters in its id or a key, never a 500', async () => {
+    const { ledger, gw, push } = await setup(backend);
+    const f = eventFactory('gw-a');
+    const badKey = withPayload(f.vote('+254711000001', [1], at(1)), (p) => (p['x\u0000y'] = 1));
+    const badId = { ...f.vote('+254711000002', [1], at(2)), id: 'id\u0000' };
+    const res = await push(buildBatch(gw, [badKey, badId], 0, new Date()));
+    expect(res.status).toBe(200);
+    expect(res.body.rejected.map((r: { reason: string }) => r.reason)).toEqual(['malformed', 'malformed']);
+    await ledger.close();
+  });
+});

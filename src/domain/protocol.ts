@@ -89,7 +89,7 @@ export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { o
           ? `event: the line is longer than ${MAX_LINE_CHARS} characters`
           : typeof r?.notJson === 'string'
             ? 'event: the line is not JSON'
-            : `${i.path.map(String).join('.') || 'event'}: ${i.message}`,
+            : printable(`${i.path.map(String).join('.') || 'event'}: ${i.message}`),
     };
   }
   // One spelling of each id and instant, whatever case or offset the gateway wrote.
@@ -97,6 +97,13 @@ export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { o
   event.id = event.id.toLowerCase();
   if (!CANONICAL_INSTANT.test(event.capturedAt)) event.capturedAt = new Date(event.capturedAt).toISOString();
   return { ok: true, event };
+}
+
+/** A detail that may quote the line (an unknown key's name) as stored and shown: no control characters (PostgreSQL text refuses NUL), at most 200 characters. */
+function printable(detail: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = detail.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
 }
 
 /** A gateway sequence number: a positive safe integer. */
