@@ -65,6 +65,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const rejected: Rejected[] = [];
   const events: ParsedEvent[] = [];
   const inBatch = new Set<string>();
+  const seqsInBatch = new Map<number, string>();
   const duplicates: string[] = [];
   for (const raw of input.lines) {
     const parsed = parseEvent(raw);
@@ -73,6 +74,11 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
     } else if (inBatch.has(parsed.event.id)) {
       duplicates.push(parsed.event.id);
     } else {
+      const other = seqsInBatch.get(parsed.event.seq);
+      if (other !== undefined) {
+        throw new SautiError('sync.seq_conflict', `sequence number ${parsed.event.seq} of ${header.gatewayId} is used by two events in this batch (${other} and ${parsed.event.id}); a gateway numbers each event once`);
+      }
+      seqsInBatch.set(parsed.event.seq, parsed.event.id);
       inBatch.add(parsed.event.id);
       events.push(parsed.event);
     }
@@ -85,8 +91,16 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const newRejections: LedgerTables['ledger_rejections'][] = [];
   for (const e of events) {
     const before = known.rejections.get(e.id);
-    if (known.ids.has(e.id)) {
-      duplicates.push(e.id);
+    const held = known.events.get(e.id);
+    if (held) {
+      // A duplicate only of this gateway's same event: anything else answered "duplicate" would make the gateway drop it.
+      const conflict = idConflict(held, header.gatewayId, e);
+      if (!conflict) duplicates.push(e.id);
+      else {
+        rejected.push({ id: e.id, seq: e.seq, reason: 'id-conflict', detail: conflict });
+        // Stored (once) so this sequence number counts as received in the gateway's gap report.
+        if (!before) newRejections.push({ event_id: e.id, gateway_id: header.gatewayId, gateway_seq: e.seq, reason: 'id-conflict', detail: conflict, received_at: receivedAt });
+      }
     } else if (before) {
       rejected.push({ id: e.id, seq: e.seq, reason: before.reason, detail: before.detail });
     } else {
@@ -106,7 +120,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       }
     }
   }
-  for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.ids.has(r.id) && !known.rejections.has(r.id)) {
+  for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.events.has(r.id) && !known.rejections.has(r.id)) {
     newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
   }
   // A malformed line may repeat an id: store (and count) each refused id once.
@@ -118,7 +132,10 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
     trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
   );
 
-  const maxSeq = Math.max(gateway.max_seq, ...events.map((e) => e.seq), ...rejected.map((r) => r.seq ?? 0));
+  // A loop, not Math.max(...list): spreading a large batch overflowed the stack.
+  let maxSeq = gateway.max_seq;
+  for (const e of events) if (e.seq > maxSeq) maxSeq = e.seq;
+  for (const r of rejected) if (r.seq !== null && r.seq > maxSeq) maxSeq = r.seq;
   const batchSeqs = [...events.map((e) => e.seq), ...rejected.flatMap((r) => (r.seq === null ? [] : [r.seq]))];
   const { contiguous, gaps } = await sequenceGaps(trx, header.gatewayId, gateway.contiguous_seq, maxSeq, batchSeqs);
   await trx
@@ -160,21 +177,44 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   return { answer, unlisted };
 }
 
+/** What the ledger holds of an event id: enough to tell the same event from another one under that id. */
+type HeldEvent = Pick<EventInsert, 'event_id' | 'gateway_id' | 'gateway_seq' | 'type' | 'cycle_id' | 'voter_key' | 'channel' | 'captured_at' | 'payload'>;
+
+/**
+ * Why `e`, sent by `gatewayId`, is not the held event of that id (null when it is the same one).
+ * Every field the gateway sent is compared with what is stored (the payload as the stored JSON
+ * text): exact, and no column or hashing on the common path, since only ids already held are read.
+ * So the payload schema's output for a given line must never change (a resend of an old event,
+ * e.g. by an operator's recovery, must still compare equal).
+ */
+function idConflict(held: HeldEvent, gatewayId: string, e: ParsedEvent): string | null {
+  if (held.gateway_id !== gatewayId) return `event ${e.id} is already in the ledger from another gateway (${held.gateway_id}); a gateway's event ids are its own`;
+  const same =
+    Number(held.gateway_seq) === e.seq && held.type === e.type && held.cycle_id === e.cycleId && held.voter_key === e.voterKey && held.channel === e.channel && held.captured_at === e.capturedAt && held.payload === JSON.stringify(e.payload);
+  return same ? null : `event ${e.id} is already in the ledger from this gateway with other content (sequence ${held.gateway_seq}); the ledger keeps the first`;
+}
+
 async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], otherIds: string[]) {
-  const ids = new Set<string>();
+  const byId = new Map<string, HeldEvent>();
+  // Only this gateway's: another gateway's rejection of an id never answers for this one.
   const rejections = new Map<string, { reason: string; detail: string }>();
   const seqs = new Map<number, string>();
   const all = [...events.map((e) => e.id), ...otherIds];
   for (let i = 0; i < all.length; i += CHUNK) {
     const chunk = all.slice(i, i + CHUNK);
-    for (const r of await trx.selectFrom('ledger_events').select('event_id').where('event_id', 'in', chunk).execute()) ids.add(r.event_id);
-    for (const r of await trx.selectFrom('ledger_rejections').select(['event_id', 'reason', 'detail']).where('event_id', 'in', chunk).execute()) {
-      rejections.set(r.event_id, r);
+    const rows = await trx.selectFrom('ledger_events').select(['event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'payload']).where('event_id', 'in', chunk).execute();
+    for (const r of rows) byId.set(r.event_id, r);
+    for (const r of await trx.selectFrom('ledger_rejections').select(['event_id', 'gateway_id', 'reason', 'detail']).where('event_id', 'in', chunk).execute()) {
+      if (r.gateway_id === gatewayId) rejections.set(r.event_id, r);
     }
   }
-  if (events.length === 0) return { ids, rejections, seqs };
-  const lo = Math.min(...events.map((e) => e.seq));
-  const hi = Math.max(...events.map((e) => e.seq));
+  if (events.length === 0) return { events: byId, rejections, seqs };
+  let lo = events[0]!.seq;
+  let hi = lo;
+  for (const e of events) {
+    if (e.seq < lo) lo = e.seq;
+    if (e.seq > hi) hi = e.seq;
+  }
   const held = await trx
     .selectFrom('ledger_events')
     .select(['gateway_seq', 'event_id'])
@@ -184,7 +224,7 @@ async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], o
     .execute();
   for (const r of held) seqs.set(r.gateway_seq, r.event_id);
   for (const e of events) if (seqs.get(e.seq) === e.id) seqs.delete(e.seq); // itself: a duplicate, not a conflict
-  return { ids, rejections, seqs };
+  return { events: byId, rejections, seqs };
 }
 
 /** Appends accepted events to the chain, after the head (locked on PostgreSQL). */

@@ -1,5 +1,6 @@
 // The central ledger: registered gateways, ingest, receipts, the published ballot. Storage is
 // whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
 import { displayCode } from '../src/domain/codes.ts';
@@ -27,22 +28,29 @@ export interface GatewayView {
   rejected: number;
 }
 
-export type ReceiptView =
-  | { found: false; receipt: string }
-  | {
-      found: true;
-      receipt: string;
-      cycleId: string;
-      ledgerSeq: number;
-      recordedAt: string;
-      hash: string;
-      /**
-       * counted: this is the voter's ballot; replaced: a later one counts; superseded: an earlier
-       * one counts (refuse policy); late: it arrived after the cycle's results were published and
-       * is not counted in them.
-       */
-      status: 'counted' | 'replaced' | 'superseded' | 'late';
-    };
+/** One ballot under a receipt code: where it is in the chain and whether it counts. */
+export interface ReceiptMatch {
+  cycleId: string;
+  ledgerSeq: number;
+  recordedAt: string;
+  hash: string;
+  /**
+   * counted: this is the voter's ballot; replaced: a later one counts; superseded: an earlier
+   * one counts (refuse policy); late: it arrived after the cycle's results were published and
+   * is not counted in them.
+   */
+  status: 'counted' | 'replaced' | 'superseded' | 'late';
+}
+
+/** Most ballots one receipt lookup lists (codes are random: two is already rare). */
+const MAX_RECEIPT_MATCHES = 20;
+
+/**
+ * A receipt lookup. The top-level fields are the oldest ballot under the code; `matches` lists
+ * every ballot under it (oldest first, at most MAX_RECEIPT_MATCHES, `more` if there are others),
+ * so a second ballot that drew the same code stays verifiable instead of hiding behind the first.
+ */
+export type ReceiptView = { found: false; receipt: string } | ({ found: true; receipt: string; matches: ReceiptMatch[]; more: boolean } & ReceiptMatch);
 
 type PublishedBallot = { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> };
 
@@ -100,11 +108,19 @@ export class Ledger {
 
   /** Checks that `signature` is the registered gateway's over `body`. Throws sync.unknown_gateway / sync.bad_signature. */
   async authenticate(gatewayId: string, body: Uint8Array, signature: string): Promise<void> {
+    this.verify(gatewayId, await this.gatewayKey(gatewayId), body, signature);
+  }
+
+  /** A registered gateway's public key, asked before its upload is read. Throws sync.unknown_gateway. */
+  async gatewayKey(gatewayId: string): Promise<KeyObject> {
     const row = await this.conn.db.selectFrom('ledger_gateways').select('public_key').where('gateway_id', '=', gatewayId).executeTakeFirst();
     if (!row) throw new SautiError('sync.unknown_gateway', `gateway ${gatewayId} is not registered here (sauti ledger add-gateway)`);
-    if (!verifyBody(parsePublicKey(row.public_key), gatewayId, body, signature)) {
-      throw new SautiError('sync.bad_signature', `the signature does not match gateway ${gatewayId}'s key and this body`);
-    }
+    return parsePublicKey(row.public_key);
+  }
+
+  /** Throws sync.bad_signature unless `signature` is `key`'s over `body`. */
+  verify(gatewayId: string, key: KeyObject, body: Uint8Array, signature: string): void {
+    if (!verifyBody(key, gatewayId, body, signature)) throw new SautiError('sync.bad_signature', `the signature does not match gateway ${gatewayId}'s key and this body`);
   }
 
   /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
@@ -163,25 +179,30 @@ export class Ledger {
   async receipt(code: string): Promise<ReceiptView> {
     const receipt = receiptKey(code);
     const { db } = this.conn;
-    const row = await db
+    const rows = await db
       .selectFrom('ledger_events')
       .select(['seq', 'event_id', 'cycle_id', 'voter_key', 'received_at', 'hash'])
       .where('receipt', '=', receipt)
       .orderBy('seq')
-      .executeTakeFirst();
-    if (!row) return { found: false, receipt: displayCode(receipt) };
-    const counted = await db
-      .selectFrom('ledger_ballots')
-      .select(['event_id', 'ordered_at'])
-      .where('cycle_id', '=', row.cycle_id)
-      .where('voter_key', '=', row.voter_key)
-      .executeTakeFirst();
-    const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
-    // Once published, the published count decides, not the live table later ballots still change.
-    const published = await publishedStatus(db, row);
-    const isCounted = published ? published === 'counted' : counted?.event_id === row.event_id;
-    const status = published === 'late' ? 'late' : isCounted ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
-    return { found: true, receipt: displayCode(receipt), cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status };
+      .limit(MAX_RECEIPT_MATCHES + 1)
+      .execute();
+    if (rows.length === 0) return { found: false, receipt: displayCode(receipt) };
+    const matches: ReceiptMatch[] = [];
+    for (const row of rows.slice(0, MAX_RECEIPT_MATCHES)) {
+      const counted = await db
+        .selectFrom('ledger_ballots')
+        .select(['event_id', 'ordered_at'])
+        .where('cycle_id', '=', row.cycle_id)
+        .where('voter_key', '=', row.voter_key)
+        .executeTakeFirst();
+      const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
+      // Once published, the published count decides, not the live table later ballots still change.
+      const published = await publishedStatus(db, row);
+      const isCounted = published ? published === 'counted' : counted?.event_id === row.event_id;
+      const status = published === 'late' ? 'late' : isCounted ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
+      matches.push({ cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status });
+    }
+    return { found: true, receipt: displayCode(receipt), ...matches[0]!, matches, more: rows.length > MAX_RECEIPT_MATCHES };
   }
 
   /**

@@ -114,7 +114,7 @@ export class Relay {
     const answer = post.result.then(({ status, json }) => {
       const refusal = json as { error?: string; message?: string } | null;
       if (status < 200 || status >= 300) {
-        throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, { retryable: status >= 500 });
+        throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, { retryable: status >= 500 || status === 429 });
       }
       const parsed = batchAnswerSchema.safeParse(json);
       if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });

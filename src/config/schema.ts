@@ -5,6 +5,9 @@ import { z } from 'zod';
 export const SUPPORTED_LANGUAGES = ['en', 'sw', 'fr'] as const;
 export type Lang = (typeof SUPPORTED_LANGUAGES)[number];
 
+/** The largest `sync.batchSize`: the ledger refuses a batch of more events than this (413). */
+export const MAX_BATCH_SIZE = 20000;
+
 /** Navigation keys on USSD list screens; project codes must not collide with them. */
 export const NAV_KEYS = { back: '0', more: '98', done: '99' } as const;
 
@@ -157,7 +160,7 @@ export const deploymentSchema = z
     sync: z
       .object({
         // Events per pushed batch: small on a slow or costly link, 5,000–10,000 to drain a large backlog fast.
-        batchSize: z.number().int().min(1).max(20000).default(500),
+        batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(500),
         intervalSeconds: z.number().min(1).max(86400).default(10),
         // How far a gateway's (corrected) capture time may fall outside a phase window.
         maxClockSkewSeconds: z.number().int().min(0).max(86400).default(300),

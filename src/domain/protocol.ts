@@ -3,9 +3,13 @@
 // it for teams writing their own gateway; this file is the definition.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hash, sign, verify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_BATCH_SIZE } from '../config/schema.ts';
 import { SautiError } from './errors.ts';
 
 export const PROTOCOL_VERSION = 1;
+
+/** An instant as toISOString() writes it, or with an offset; bounded so a line cannot carry megabytes of fraction digits. */
+const instant = z.iso.datetime().max(40);
 
 /** First line of a batch body (gzip-compressed NDJSON): who sends what. */
 export const batchHeaderSchema = z.object({
@@ -13,8 +17,8 @@ export const batchHeaderSchema = z.object({
   gatewayId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
   batchId: z.uuid(),
   /** The gateway's clock when it built the batch; the ledger measures skew against its own. */
-  sentAt: z.iso.datetime(),
-  /** Events still waiting on the gateway after this batch. */
+  sentAt: instant,
+  /** Events still waiting on the gateway after this batch (zod's int() is a safe integer). */
   backlog: z.number().int().min(0),
   count: z.number().int().min(0),
 });
@@ -22,12 +26,15 @@ export type BatchHeader = z.infer<typeof batchHeaderSchema>;
 
 const code = z.number().int().min(1).max(97);
 const idText = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
+/** Receipt codes and proposal references: groups of letters and digits joined by single dashes (never just dashes: receiptKey must not be empty). */
+const shortCode = z.string().min(4).max(24).regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/);
 
 export const votePayloadSchema = z.strictObject({
   wardId: idText,
   picks: z.array(code).min(1).max(97),
-  receipt: z.string().regex(/^[A-Z0-9-]{4,24}$/),
-  replaces: z.string().nullable(),
+  receipt: shortCode,
+  /** The event id of the voter's ballot this one replaces. */
+  replaces: z.uuid().nullable(),
   // From the voter's roll entry, only when the roll holds them (never asked of residents). The
   // ledger counts a value only if its deployment lists it; anything else is kept in the event
   // but left out of turnout, so a mismatched list never costs a vote. Absent in older events.
@@ -39,16 +46,17 @@ export const proposalPayloadSchema = z.strictObject({
   category: z.string().min(1).max(40),
   title: z.string().min(1).max(200),
   description: z.string().max(2000),
-  reference: z.string().regex(/^[A-Z0-9-]{4,24}$/),
+  reference: shortCode,
 });
 
 const lineFields = {
   id: z.uuid(),
-  seq: z.number().int().min(1),
+  /** A positive safe integer (zod's int() refuses 1e300 and 2^53 + 1 alike). */
+  seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   cycleId: idText,
   voterKey: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),
   channel: z.enum(['ussd', 'sms', 'voice', 'field', 'paper']),
-  capturedAt: z.iso.datetime(),
+  capturedAt: instant,
 };
 /**
  * One event line, its payload checked against its type. One discriminated union without
@@ -68,13 +76,20 @@ const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { ok: false; id: string | null; seq: number | null; detail: string } {
   const line = eventLineSchema.safeParse(raw);
   if (!line.success) {
-    const r = raw as { id?: unknown; seq?: unknown; notJson?: unknown } | null;
+    const r = raw as { id?: unknown; seq?: unknown; notJson?: unknown; tooLong?: unknown } | null;
     const i = line.error.issues[0]!;
     return {
       ok: false,
-      id: typeof r?.id === 'string' ? r.id.slice(0, 64) : null,
-      seq: typeof r?.seq === 'number' && Number.isInteger(r.seq) ? r.seq : null,
-      detail: typeof r?.notJson === 'string' ? 'event: the line is not JSON' : `${i.path.map(String).join('.') || 'event'}: ${i.message}`,
+      // Printable ASCII only: the id is stored with the rejection (PostgreSQL text refuses NUL).
+      id: typeof r?.id === 'string' && /^[\x21-\x7e]{1,64}$/.test(r.id) ? r.id : null,
+      // Only a number the line could legally carry: a malformed line must not move the gateway's highest sequence number to 1e300.
+      seq: isSeq(r?.seq) ? r.seq : null,
+      detail:
+        typeof r?.tooLong === 'number'
+          ? `event: the line is longer than ${MAX_LINE_CHARS} characters`
+          : typeof r?.notJson === 'string'
+            ? 'event: the line is not JSON'
+            : printable(`${i.path.map(String).join('.') || 'event'}: ${i.message}`),
     };
   }
   // One spelling of each id and instant, whatever case or offset the gateway wrote.
@@ -84,8 +99,23 @@ export function parseEvent(raw: unknown): { ok: true; event: ParsedEvent } | { o
   return { ok: true, event };
 }
 
-/** Why the ledger refused an event. The gateway keeps these for its operator. */
-export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window';
+/** A detail that may quote the line (an unknown key's name) as stored and shown: no control characters (PostgreSQL text refuses NUL), at most 200 characters. */
+function printable(detail: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = detail.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+}
+
+/** A gateway sequence number: a positive safe integer. */
+export function isSeq(n: unknown): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+}
+
+/**
+ * Why the ledger refused an event. The gateway keeps these for its operator. `id-conflict`: the
+ * ledger holds this event id from another gateway, or from this one with other content.
+ */
+export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict';
 
 /** The ledger's answer to a batch. Every event of the batch is in one list (an id repeated within the batch is a duplicate from its second line on). */
 export const batchAnswerSchema = z.object({
@@ -110,6 +140,8 @@ export const REFUSALS = {
   malformed: 400,
   'too-large': 413,
   'seq-conflict': 409,
+  /** This gateway already has a batch in flight: retry after its answer (with Retry-After). */
+  busy: 429,
 } as const;
 export type Refusal = keyof typeof REFUSALS;
 
@@ -196,15 +228,34 @@ export function chainHash(prevHash: string, e: ChainedFields): string {
 /** Largest batch body after decompression: a bound on what one request can make the ledger hold. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** Most events in one batch: the largest `sync.batchSize`. More is refused whole (413) before any line is parsed. */
+export const MAX_BATCH_EVENTS = MAX_BATCH_SIZE;
+
+/**
+ * Longest event line, in characters. The largest honest line (a proposal's 2,000-character
+ * description with every character JSON-escaped) is under 14,000; a longer line is refused
+ * without being parsed.
+ */
+export const MAX_LINE_CHARS = 16 * 1024;
+
 /** NDJSON body: the header line, then one line per event. */
 export function encodeBatch(header: BatchHeader, eventLines: readonly string[]): string {
   return [JSON.stringify(header), ...eventLines].join('\n') + '\n';
 }
 
-/** Parses a decompressed body; throws SautiError('sync.malformed') naming the bad line or field. */
+/**
+ * Parses a decompressed body; throws SautiError('sync.malformed') naming the bad line or field,
+ * or SautiError('sync.too_large') past MAX_BATCH_EVENTS lines, found without reading further:
+ * five million empty lines cost no more than a full batch.
+ */
 export function decodeBatch(text: string): { header: BatchHeader; lines: unknown[] } {
-  const rows = text.split('\n');
-  if (rows.at(-1) === '') rows.pop();
+  const rows: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    if (rows.length > MAX_BATCH_EVENTS) throw new SautiError('sync.too_large', `the body has more than ${MAX_BATCH_EVENTS} event lines; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`);
+    const end = text.indexOf('\n', start);
+    rows.push(text.slice(start, end === -1 ? text.length : end));
+    start = end === -1 ? text.length : end + 1;
+  }
   if (rows.length === 0) throw malformed('the body is empty: the first line must be the batch header');
   let first: unknown;
   try {
@@ -217,12 +268,19 @@ export function decodeBatch(text: string): { header: BatchHeader; lines: unknown
     const i = header.error.issues[0]!;
     throw malformed(`header.${i.path.join('.')}: ${i.message}`);
   }
+  if (header.data.count > MAX_BATCH_EVENTS) throw new SautiError('sync.too_large', `header.count is ${header.data.count}; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`);
   if (header.data.count !== rows.length - 1) throw malformed(`header.count says ${header.data.count} events but the body has ${rows.length - 1}`);
+  const empty = rows.indexOf('', 1);
+  if (empty !== -1) throw malformed(`line ${empty + 1} is empty: every line after the header is one event`);
   return { header: header.data, lines: rows.slice(1).map(parseLine) };
 }
 
-/** One event line; a line that is not JSON becomes a malformed event, and the rest of the batch still counts. */
+/**
+ * One event line; a line that is not JSON, or longer than MAX_LINE_CHARS, becomes a malformed
+ * event, and the rest of the batch still counts.
+ */
 export function parseLine(line: string): unknown {
+  if (line.length > MAX_LINE_CHARS) return { tooLong: line.length };
   try {
     return JSON.parse(line) as unknown;
   } catch {

@@ -16,22 +16,40 @@ const CODES: Record<string, Refusal> = {
   'sync.replayed': 'replayed',
   'sync.malformed': 'malformed',
   'sync.seq_conflict': 'seq-conflict',
+  'sync.too_large': 'too-large',
 };
 
 /** Routes under /v1; mounted on its own server (`sauti ledger`) or beside a gateway (`sauti start`). */
 export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
   const router = express.Router();
-  const refuse = (res: Response, error: Refusal, message: string) => res.status(REFUSALS[error]).json({ error, message });
+  // A refusal sent before the body was read closes the connection: the rest of the upload is never read.
+  const refuse = (res: Response, error: Refusal, message: string) => (res.req.complete ? res : res.set('Connection', 'close')).status(REFUSALS[error]).json({ error, message });
+  // Gateways with a batch being received or ingested here: one at a time each, so a gateway (or
+  // someone using its id) holds at most one body in memory.
+  const uploading = new Set<string>();
 
   router.post('/v1/batches', async (req, res) => {
     const arrivedAt = ledger.now();
     const gatewayId = req.get('sauti-gateway');
     const signature = req.get('sauti-signature');
     if (!gatewayId || !signature) return refuse(res, 'unsigned', 'a batch needs the Sauti-Gateway and Sauti-Signature headers');
+    const tooLarge = `a batch body may be at most ${MAX_COMPRESSED_BYTES / 1024 / 1024} MB compressed`;
+    if (Number(req.get('content-length') ?? 0) > MAX_COMPRESSED_BYTES) return refuse(res, 'too-large', tooLarge);
+    if (uploading.has(gatewayId)) {
+      res.set('Retry-After', '1');
+      return refuse(res, 'busy', `a batch from ${gatewayId} is still being received or ingested; send the next one after its answer`);
+    }
+    // Taken before the first await, released once the answer is handed to the OS (before the
+    // gateway can send its next batch) or the connection drops.
+    uploading.add(gatewayId);
+    const release = () => uploading.delete(gatewayId);
+    res.on('finish', release).on('close', release);
+    // Registration before the body: a stranger's upload is refused before a byte of it is held.
+    const key = await ledger.gatewayKey(gatewayId);
     // The signature covers the bytes as sent (compressed), so the body is read raw, not inflated.
     const body = await readBody(req, MAX_COMPRESSED_BYTES);
-    if (!body) return refuse(res, 'too-large', `a batch body may be at most ${MAX_COMPRESSED_BYTES / 1024 / 1024} MB compressed`);
-    await ledger.authenticate(gatewayId, body, signature);
+    if (!body) return refuse(res, 'too-large', tooLarge);
+    ledger.verify(gatewayId, key, body, signature);
     let text: string;
     try {
       const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
