@@ -34,6 +34,9 @@ const BIN = new URL('../bin/sauti.mjs', import.meta.url).pathname;
 // Several processes are for PostgreSQL: a SQLite file has one writer at a time, so it always gets one.
 const PROCESSES = Number(process.env.LEDGER_PROCESSES ?? 1);
 const GATEWAYS = Number(process.env.GATEWAYS ?? PROCESSES);
+// A batch may queue behind many others when several gateways push at once: a relay that gave up
+// after its usual 30 s would resend it, and the run would count duplicates, not throughput.
+const LONG_WAIT = 600_000;
 
 /** A gateway database holding `n` votes (some voters vote twice), as the store writes them. */
 function seedGateway(file: string, gatewayId: string, n: number): void {
@@ -116,7 +119,7 @@ async function run(target: string, dir: string): Promise<string> {
   try {
     for (let p = 0; p < processes; p++) ledgers.push(await startServer([...profile, BIN, 'ledger'], env));
     const relays = gateways.map(
-      (g, k) => new Relay({ outbox: g.outbox, identity: g.identity, ledgerUrl: ledgers[k % processes]!.url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1 }),
+      (g, k) => new Relay({ outbox: g.outbox, identity: g.identity, ledgerUrl: ledgers[k % processes]!.url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1, timeoutMs: LONG_WAIT }),
     );
     const ledgerCpu = () => ledgers.reduce((sum, l) => sum + cpuSeconds(l.child.pid!), 0);
     const ledgerCpu0 = ledgerCpu();
