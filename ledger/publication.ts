@@ -67,7 +67,8 @@ export async function publish(trx: Trx, deployment: Deployment, cycleId: string,
       `not every gateway has delivered its votes since voting closed on ${closes.toISOString()}:\n${behind.map((g) => `  ${describeBehind(g, closes)}`).join('\n')}\nSync them (or import their bundles) first, or publish anyway with --force --reason "…" (the reason is recorded and shown).`,
     );
   }
-  const forced: ForcedPublication | undefined = reason !== undefined ? { reason, gateways: behind } : undefined;
+  // Nothing to force when every gateway has delivered: the publication is not marked forced.
+  const forced: ForcedPublication | undefined = reason !== undefined && behind.length > 0 ? { reason, gateways: behind } : undefined;
   const result: CycleResult = { ...(await tallyCycle(trx, deployment, cycleId, now)), publishedAt: now.toISOString(), ...(forced ? { forced } : {}) };
   await trx
     .insertInto('ledger_published_ballots')

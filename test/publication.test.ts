@@ -174,13 +174,13 @@ describe.each(BACKENDS)('publication on %s', (backend) => {
     await close();
   });
 
-  it('publishes without --force once every gateway has synced after the close with nothing waiting', async () => {
+  it('publishes without --force once every gateway has synced after the close with nothing waiting (and --force then marks nothing)', async () => {
     const { ledger, gateway, close, setNow } = await setup(backend);
     const a = await gateway('gw-a');
     await a.push([a.f.vote('+254711000001', [1], at)]);
     setNow(AFTER_CLOSE);
     await a.push([a.f.vote('+254711000002', [2], justBeforeClose)], 0);
-    const result = await ledger.publishResults('c-open');
+    const result = await ledger.publishResults('c-open', { force: { reason: 'just in case' } });
     expect(result.forced).toBeUndefined();
     expect(result.turnout.total).toBe(2);
     expect(await ledger.lateBallots('c-open')).toEqual({ total: 0, byGateway: [] });
