@@ -1,7 +1,7 @@
 // The wire format both sides must agree on: what an event line must hold, how the ledger
 // normalises it, and the chain hash's exact bytes (a change here breaks every existing ledger).
 import { describe, expect, it } from 'vitest';
-import { chainHash, decodeBatch, parseEvent } from './protocol.ts';
+import { chainHash, decodeBatch, parseEvent, parseLine } from './protocol.ts';
 
 const line = {
   id: '0190D9C8-1234-7ABC-8DEF-0123456789AB',
@@ -40,6 +40,35 @@ describe('event lines', () => {
     const header = { protocol: 1, gatewayId: 'gw-1', batchId: '0190d9c8-1234-7abc-8def-0123456789ab', sentAt: '2026-11-01T08:00:00Z', backlog: 0, count: 2 };
     const { lines } = decodeBatch([JSON.stringify(header), '{"id": oops', JSON.stringify(line)].join('\n') + '\n');
     expect(lines.map(detail)).toEqual(['event: the line is not JSON', 'ok']);
+  });
+});
+
+describe('bounds', () => {
+  const header = (count: number) => JSON.stringify({ protocol: 1, gatewayId: 'gw-1', batchId: '0190d9c8-1234-7abc-8def-0123456789ab', sentAt: '2026-11-01T08:00:00Z', backlog: 0, count });
+
+  it('refuses a batch past 20,000 event lines without parsing them, and an empty line', () => {
+    expect(() => decodeBatch(header(20_001) + '\n{}'.repeat(20_001))).toThrow(/more than 20000 event lines/);
+    expect(() => decodeBatch(header(1) + '\n{}'.repeat(1_000_000))).toThrow(expect.objectContaining({ code: 'sync.too_large' }));
+    expect(() => decodeBatch(header(30_000) + '\n{}')).toThrow(/header\.count is 30000/);
+    expect(() => decodeBatch(header(2) + '\n{}\n\n')).toThrow(/^line 3 is empty/);
+    expect(decodeBatch(header(2) + '\n{}\n{}').lines).toHaveLength(2); // the last newline is optional
+  });
+
+  it('keeps a malformed line from carrying an unsafe sequence number or a NUL into the ledger', () => {
+    const r = (raw: unknown) => parseEvent(raw) as { ok: false; id: string | null; seq: number | null; detail: string };
+    expect(r({ ...line, seq: 1e300, payload: {} })).toMatchObject({ seq: null, detail: expect.stringMatching(/^seq: /) });
+    expect(r({ ...line, seq: 0 }).seq).toBeNull();
+    expect(r({ ...line, payload: {} }).seq).toBe(1);
+    expect(r({ ...line, id: 'a\u0000b' }).id).toBeNull();
+    expect(r({ ...line, payload: { ...line.payload, ['k\u0000']: 1 } }).detail).toBe('payload: Unrecognized key: "k?"');
+  });
+
+  it('bounds every payload field: replaces is an event id, codes are letters and digits', () => {
+    expect(detail({ ...line, payload: { ...line.payload, replaces: 'x'.repeat(100) } })).toMatch(/^payload\.replaces: /);
+    expect(detail({ ...line, payload: { ...line.payload, replaces: line.id } })).toBe('ok');
+    expect(detail({ ...line, payload: { ...line.payload, receipt: '----' } })).toMatch(/^payload\.receipt: /);
+    expect(detail({ ...line, capturedAt: `2026-11-01T08:00:00.${'5'.repeat(60)}Z` })).toMatch(/^capturedAt: /);
+    expect(parseEvent(parseLine(JSON.stringify({ ...line, pad: 'x'.repeat(20_000) })))).toMatchObject({ ok: false, detail: 'event: the line is longer than 16384 characters' });
   });
 });
 

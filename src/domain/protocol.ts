@@ -8,7 +8,7 @@ import { SautiError } from './errors.ts';
 
 export const PROTOCOL_VERSION = 1;
 
-/** An instant as toISOString() writes it, or with an offset; bounded so a line cannot carry megabytes of fraction digits. */
+/** An ISO 8601 UTC instant; bounded, so a line cannot carry megabytes of fraction digits. */
 const instant = z.iso.datetime().max(40);
 
 /** First line of a batch body (gzip-compressed NDJSON): who sends what. */
@@ -107,7 +107,7 @@ function printable(detail: string): string {
 }
 
 /** A gateway sequence number: a positive safe integer. */
-export function isSeq(n: unknown): n is number {
+function isSeq(n: unknown): n is number {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
 }
 
