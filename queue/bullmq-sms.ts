@@ -69,7 +69,10 @@ export class BullmqSmsQueue implements OutboundQueue {
     const link = this.link!;
     for (const [provider, perSecond] of Object.entries(this.o.perSecond)) {
       const name = `${this.o.prefix}-sms-${provider}`;
-      this.queues.set(provider, new QueueClass(name, { connection: link.connection }));
+      const queue = new QueueClass(name, { connection: link.connection });
+      // Without a listener BullMQ prints every failed reconnect attempt to stderr.
+      queue.on('error', (err) => link.ready && this.o.logger.error({ component: 'sms-queue', err: String(err) }, 'queue error'));
+      this.queues.set(provider, queue);
       const worker = new WorkerClass(
         name,
         async (job) => {

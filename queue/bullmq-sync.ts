@@ -55,6 +55,8 @@ export class BullmqSyncScheduler {
   private attach(QueueClass: typeof Queue, WorkerClass: typeof Worker): void {
     const link = this.link!;
     this.queue = new QueueClass(this.queueName, { connection: link.connection });
+    // Without a listener BullMQ prints every failed reconnect attempt to stderr.
+    this.queue.on('error', (err) => link.ready && this.o.logger.error({ component: 'sync', err: String(err) }, 'sync queue error'));
     // Concurrency 1: rounds of one gateway never overlap (the relay also refuses to).
     this.worker = new WorkerClass(this.queueName, () => this.backedOffRound(), { connection: link.duplicate(), concurrency: 1 });
     this.worker.on('failed', (job, err) =>
