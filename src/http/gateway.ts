@@ -129,7 +129,7 @@ export function assembleGateway(
     clock: options.clock,
   });
   const ledgerMount = express.Router();
-  const probe = new WriteProbe(db, queue);
+  const probe = new WriteProbe(db);
   const app = createApp(
     adapters,
     {

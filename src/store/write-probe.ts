@@ -1,7 +1,6 @@
 // Can the store take a vote right now? `/healthz` asks, so a proxy takes a gateway whose disk is
 // full (or whose database went read-only) out of rotation before residents are told "sorry".
-import type { Database, Statement } from 'better-sqlite3';
-import type { CommitQueue } from './commit-queue.ts';
+import type { Database } from 'better-sqlite3';
 
 /** Why the store cannot write: `store-full` (disk or database full), `store-read-only`, `store-error`. */
 export interface StoreProblem {
@@ -14,29 +13,30 @@ const ROOM_BYTES = 64 * 1024;
 
 class GiveBack extends Error {}
 
-/** A real write through the commit queue, the path every vote takes. */
+/**
+ * A real write on the gateway's connection, in a transaction of its own: never inside the commit
+ * queue's batch, where a failing probe (SQLite rolls a whole transaction back on SQLITE_FULL)
+ * would take residents' votes down with it.
+ */
 export class WriteProbe {
-  private readonly stamp: Statement;
-  private readonly room: (n: number) => void;
+  private readonly probe: (now: string) => void;
 
-  constructor(
-    db: Database,
-    private readonly queue: CommitQueue,
-  ) {
-    this.stamp = db.prepare("INSERT INTO meta (key, value) VALUES ('health_probe_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  constructor(private readonly db: Database) {
+    const stamp = db.prepare("INSERT INTO meta (key, value) VALUES ('health_probe_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     const take = db.prepare("INSERT INTO meta (key, value) VALUES ('health_probe_room', hex(zeroblob(?)))");
-    // A nested transaction is a savepoint: throwing rolls the room back, after SQLite had to find it.
-    const tryRoom = db.transaction((n: number) => {
-      take.run(n);
+    // A nested transaction is a savepoint: throwing gives the room back, after SQLite had to find it.
+    const room = db.transaction(() => {
+      take.run(ROOM_BYTES / 2); // hex doubles it
       throw new GiveBack();
     });
-    this.room = (n) => {
+    this.probe = db.transaction((now: string) => {
+      stamp.run(now);
       try {
-        tryRoom(n);
+        room();
       } catch (err) {
         if (!(err instanceof GiveBack)) throw err;
       }
-    };
+    });
   }
 
   /**
@@ -44,11 +44,10 @@ export class WriteProbe {
    * for a vote's pages (fails when the database cannot grow). Undefined when both worked.
    */
   async problem(now: Date): Promise<StoreProblem | undefined> {
+    // Between two commit-queue batches (they run synchronously), so the probe is alone in its transaction.
+    while (this.db.inTransaction) await new Promise((r) => setImmediate(r));
     try {
-      await this.queue.run(() => {
-        this.stamp.run(now.toISOString());
-        this.room(ROOM_BYTES / 2); // hex doubles it
-      });
+      this.probe(now.toISOString());
       return undefined;
     } catch (err) {
       return describe(err);
