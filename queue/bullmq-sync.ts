@@ -28,6 +28,8 @@ export class BullmqSyncScheduler {
   private queue: Queue | undefined;
   private worker: Worker | undefined;
   private stopped = false;
+  /** Why sync cannot run now; undefined while Redis is ready. */
+  private outage: string | undefined;
 
   constructor(private readonly o: Options) {}
 
@@ -42,8 +44,12 @@ export class BullmqSyncScheduler {
       url: this.o.redisUrl,
       component: 'sync',
       logger: this.o.logger,
-      onDown: (reason) => this.o.reportError(`Redis is unreachable (${reason}): sync waits until it is back`),
+      onDown: (reason) => {
+        this.outage = `Redis is unreachable (${reason}): sync waits until it is back`;
+        this.o.reportError(this.outage);
+      },
       onReady: () => {
+        this.outage = undefined;
         if (this.stopped) return;
         if (!this.queue) this.attach(Queue, Worker);
         // A Redis that restarted without persistence has forgotten the scheduler: put it back on every reconnect.
@@ -90,6 +96,9 @@ export class BullmqSyncScheduler {
       this.failures += 1;
       this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs) - this.o.intervalMs;
       throw err;
+    } finally {
+      // Redis went away while this round ran: its result must not hide that no further round will run.
+      if (this.outage) this.o.reportError(this.outage);
     }
   }
 
