@@ -24,6 +24,10 @@ interface Options {
   reconcileMs?: number;
 }
 
+/** Rows per provider one reconcile queues, and how soon the next one runs when there were more. */
+const RECONCILE_PAGE = 1000;
+const BACKLOG_RECONCILE_MS = 5000;
+
 /** How long stop() lets running sends finish while Redis answers, before dropping the connections. */
 const STOP_GRACE_MS = 3000;
 
@@ -105,13 +109,19 @@ export class BullmqSmsQueue implements OutboundQueue {
     this.link?.disconnect();
   }
 
-  /** Queues every due row again; job ids make this a no-op for rows that still have a job. */
+  /**
+   * Queues every due row again; job ids make this a no-op for rows that still have a job. A full
+   * page (a backlog, e.g. after an outage) brings the next reconcile forward, so it drains at the
+   * providers' rates rather than a page a minute.
+   */
   private reconcile(): void {
     clearTimeout(this.timer);
     if (this.stopped) return;
     const now = new Date().toISOString();
-    this.notify(Object.keys(this.o.perSecond).flatMap((p) => this.o.sms.due(p, now, 1000)));
-    this.timer = setTimeout(() => this.reconcile(), this.o.reconcileMs ?? 60_000);
+    const due = Object.keys(this.o.perSecond).map((p) => this.o.sms.due(p, now, RECONCILE_PAGE));
+    this.notify(due.flat());
+    const backlog = due.some((rows) => rows.length === RECONCILE_PAGE);
+    this.timer = setTimeout(() => this.reconcile(), backlog ? BACKLOG_RECONCILE_MS : (this.o.reconcileMs ?? 60_000));
     this.timer.unref();
   }
 
