@@ -247,7 +247,14 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
         intervalMs,
         maxBackoffMs: gw.deployment.sync.maxBackoffSeconds * 1000,
         round,
-        reportError: (message) => gw.outbox.setState({ last_error: message, last_error_at: new Date().toISOString() }),
+        reportError: (message) => {
+          try {
+            gw.outbox.setState({ last_error: message, last_error_at: new Date().toISOString() });
+          } catch (err) {
+            // Called from a Redis event: a store that cannot write (see /healthz) must not crash the gateway.
+            logger.error({ component: 'sync', err: { message: (err as Error).message } }, 'could not record the sync error');
+          }
+        },
         logger,
       })
     : new EmbeddedSyncScheduler(round, intervalMs, gw.deployment.sync.maxBackoffSeconds * 1000, logger);
