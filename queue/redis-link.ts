@@ -29,7 +29,7 @@ export class RedisLink {
     connection.on('ready', () => {
       if (this.down) o.logger.info({ component: o.component }, 'Redis is back');
       this.down = false;
-      o.onReady();
+      this.safely(o.onReady);
     });
   }
 
@@ -64,7 +64,16 @@ export class RedisLink {
     if (this.down) return;
     this.down = true;
     this.o.logger.warn({ component: this.o.component, err: { message: reason } }, 'Redis is unreachable; work waits in SQLite until it is back');
-    this.o.onDown?.(reason);
+    if (this.o.onDown) this.safely(() => this.o.onDown!(reason));
+  }
+
+  /** The owner's callbacks run inside ioredis's event handlers: an exception there would end the process. */
+  private safely(callback: () => void): void {
+    try {
+      callback();
+    } catch (err) {
+      this.o.logger.error({ component: this.o.component, err: { message: (err as Error).message } }, 'could not act on a Redis state change');
+    }
   }
 }
 
