@@ -1,10 +1,12 @@
 // The sync round as a BullMQ repeatable job (when REDIS_URL is set): one job scheduler per
 // gateway runs it every interval; a failed round is retried with exponential backoff. The
 // outbox in SQLite stays the source of truth, so a lost job loses nothing: the next round sends it.
+// Redis may be down at start-up or go away later: the outbox waits in SQLite, the outage is
+// recorded as the sync's last error (`sauti sync status`), and rounds resume when Redis is back.
 import type { Queue, Worker } from 'bullmq';
-import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from 'pino';
 import { nextDelayMs } from '../sync/sync-job.ts';
+import { RedisLink, settledWithin } from './redis-link.ts';
 
 interface Options {
   redisUrl: string;
@@ -13,13 +15,21 @@ interface Options {
   intervalMs: number;
   maxBackoffMs: number;
   round: () => Promise<unknown>;
+  /** Records why sync is not running (shown by `sauti sync status`). */
+  reportError: (message: string) => void;
   logger: Logger;
 }
 
+/** How long stop() lets a running round finish while Redis answers, before dropping the connections. */
+const STOP_GRACE_MS = 3000;
+
 export class BullmqSyncScheduler {
-  private connection: IORedis | undefined;
+  private link: RedisLink | undefined;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
+  private stopped = false;
+  /** Why sync cannot run now; undefined while Redis is ready. */
+  private outage: string | undefined;
 
   constructor(private readonly o: Options) {}
 
@@ -27,22 +37,39 @@ export class BullmqSyncScheduler {
     return `${this.o.prefix}-sync-${this.o.gatewayId}`;
   }
 
+  /** Returns at once, Redis or not: the queue and worker attach when Redis is first ready. */
   async start(): Promise<void> {
-    const [{ Queue, Worker }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
-    this.connection = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    // While Redis is down ioredis keeps reconnecting; say so in the log instead of on stderr.
-    this.connection.on('error', (err: Error) => this.o.logger.warn({ component: 'sync', err: { message: err.message } }, 'Redis connection error; retrying'));
-    await this.connection.connect();
-    this.queue = new Queue(this.queueName, { connection: this.connection });
-    await this.ensureScheduler();
-    // A Redis that restarted without persistence has forgotten the scheduler: put it back on every reconnect.
-    this.connection.on('ready', () => void this.ensureScheduler().catch(() => undefined));
+    const { Queue, Worker } = await import('bullmq');
+    this.link = await RedisLink.open({
+      url: this.o.redisUrl,
+      component: 'sync',
+      logger: this.o.logger,
+      onDown: (reason) => {
+        this.outage = `Redis is unreachable (${reason}): sync waits until it is back`;
+        this.o.reportError(this.outage);
+      },
+      onReady: () => {
+        this.outage = undefined;
+        if (this.stopped) return;
+        if (!this.queue) this.attach(Queue, Worker);
+        // A Redis that restarted without persistence has forgotten the scheduler: put it back on every reconnect.
+        void this.ensureScheduler().catch(() => undefined);
+      },
+    });
+  }
+
+  private attach(QueueClass: typeof Queue, WorkerClass: typeof Worker): void {
+    const link = this.link!;
+    this.queue = new QueueClass(this.queueName, { connection: link.connection });
+    // Without a listener BullMQ prints every failed reconnect attempt to stderr.
+    this.queue.on('error', (err) => link.ready && this.o.logger.error({ component: 'sync', err: String(err) }, 'sync queue error'));
     // Concurrency 1: rounds of one gateway never overlap (the relay also refuses to).
-    this.worker = new Worker(this.queueName, () => this.backedOffRound(), { connection: this.connection.duplicate(), concurrency: 1 });
+    this.worker = new WorkerClass(this.queueName, () => this.backedOffRound(), { connection: link.duplicate(), concurrency: 1 });
     this.worker.on('failed', (job, err) =>
       this.o.logger.warn({ component: 'sync', attempt: job?.attemptsMade, err: { message: err.message } }, 'sync round failed; BullMQ will retry'),
     );
-    this.worker.on('error', (err) => this.o.logger.error({ component: 'sync', err: String(err) }, 'sync worker error'));
+    // During an outage every reconnect attempt fails; the link has said so once already.
+    this.worker.on('error', (err) => link.ready && this.o.logger.error({ component: 'sync', err: String(err) }, 'sync worker error'));
   }
 
   private async ensureScheduler(): Promise<void> {
@@ -69,12 +96,17 @@ export class BullmqSyncScheduler {
       this.failures += 1;
       this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs) - this.o.intervalMs;
       throw err;
+    } finally {
+      // Redis went away while this round ran: its result must not hide that no further round will run.
+      if (this.outage) this.o.reportError(this.outage);
     }
   }
 
+  /** Ends within a few seconds whatever Redis does; the outbox keeps what a cut-short round did not send. */
   async stop(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    await this.connection?.quit().catch(() => undefined);
+    this.stopped = true;
+    const force = !this.link?.ready;
+    await settledWithin(Promise.all([this.worker?.close(force), this.queue?.close()]), STOP_GRACE_MS);
+    this.link?.disconnect();
   }
 }

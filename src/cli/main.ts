@@ -42,12 +42,23 @@ program
     );
     console.log(`Try it: npm run sauti -- simulate ussd --phone +254711000001`);
     const stop = async () => {
-      await gateway.close();
+      // Whatever Redis or the ledger does, the process ends within 10 s: what is unfinished stays
+      // in SQLite (outbox, sms_outbound) for the next start.
+      setTimeout(() => {
+        console.error('sauti: shutdown took too long; exiting (unsent work stays queued in the database)');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
+      const closing = gateway.close();
+      console.log('Stopping: no new requests are taken; finishing the ones under way');
+      await closing;
       process.exit(0);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+
+/** Longest `sauti start` takes to exit after SIGTERM or SIGINT (a supervisor's kill usually follows at 10 s). */
+const SHUTDOWN_LIMIT_MS = 9000;
 
 const simulate = program.command('simulate').description('talk to a running gateway as a provider would');
 simulate

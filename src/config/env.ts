@@ -34,7 +34,10 @@ const envSchema = z.object({
   AT_API_KEY: z.string().optional().describe("Africa's Talking API key"),
   TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account SID'),
   TWILIO_AUTH_TOKEN: z.string().optional().describe('Twilio auth token: signs callbacks and authenticates sends'),
-  REDIS_URL: z.string().optional().describe('Redis for the outbound SMS queue (BullMQ); unset: the embedded SQLite queue'),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .describe('Redis for the outbound SMS queue and the sync job (BullMQ); unset: the embedded queue and timer. Never waited for: while it is down, votes are taken and SMS and sync wait'),
   SAUTI_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]{1,40}$/)

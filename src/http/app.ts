@@ -2,12 +2,26 @@
 // never leaks a stack trace to a provider or a resident.
 import express, { type ErrorRequestHandler } from 'express';
 import type { Adapter, AdapterDeps } from '../../adapters/types.ts';
+import type { StoreProblem } from '../store/write-probe.ts';
+
+/** What the app says about itself: its id, and (for `/healthz`) whether the store can write now. */
+export interface AppInfo {
+  gatewayId: string;
+  storeProblem?: () => Promise<StoreProblem | undefined>;
+}
 
 /** Builds the express app from registered adapters. */
-export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info: { gatewayId: string }, mounts: readonly express.Router[] = []) {
+export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info: AppInfo, mounts: readonly express.Router[] = []) {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
+  // 503 when a vote could not be stored now (disk full, read-only), so a proxy takes this gateway out.
+  app.get('/healthz', async (_req, res) => {
+    const problem = await info.storeProblem?.();
+    if (problem) {
+      deps.logger.error({ component: 'health', reason: problem.reason, err: { message: problem.message } }, 'the store cannot write');
+      res.status(503).json({ ok: false, gatewayId: info.gatewayId, ...problem });
+      return;
+    }
     res.json({ ok: true, gatewayId: info.gatewayId });
   });
   const router = express.Router();

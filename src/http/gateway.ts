@@ -1,5 +1,5 @@
 // Composition root of the gateway process: config → store → core services → adapters → HTTP.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
@@ -23,6 +23,7 @@ import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
+import { WriteProbe } from '../store/write-probe.ts';
 import express from 'express';
 import { Outbox } from '../../sync/outbox.ts';
 import { BallotCache } from '../../sync/ballot.ts';
@@ -31,6 +32,7 @@ import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
+import { settledWithin } from '../../queue/redis-link.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
@@ -127,6 +129,7 @@ export function assembleGateway(
     clock: options.clock,
   });
   const ledgerMount = express.Router();
+  const probe = new WriteProbe(db);
   const app = createApp(
     adapters,
     {
@@ -144,7 +147,7 @@ export function assembleGateway(
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,
     },
-    { gatewayId },
+    { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()) },
     [ledgerMount],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount };
@@ -177,10 +180,21 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
   const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
   if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger), resultsRouter(ledger, logger));
+  // Returns at once even with Redis down: outbound SMS wait in SQLite until it is back.
   await outbound.start();
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.port, settings.host, () => resolve(s));
-    s.once('error', reject);
+  let draining = false;
+  // Once shutdown begins, a request on a kept-alive socket is refused, not taken: the provider
+  // retries elsewhere. The embedded ledger's API stays open so this gateway's last round can finish.
+  const server = createServer((req, res) => {
+    if (draining && !req.url?.startsWith('/v1/')) {
+      res.writeHead(503, { 'content-type': 'text/plain', connection: 'close' }).end('Shutting down');
+      return;
+    }
+    app(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(settings.port, settings.host, () => resolve());
   });
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const { port } = server.address() as AddressInfo;
@@ -192,13 +206,15 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     url,
     gatewayId,
     server,
+    /** Stops taking work first, then winds down; every wait is bounded, so Redis or a slow ledger cannot hold it. */
     async close() {
-      await sync.stop();
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 2000).unref())]);
+      const stopping = Promise.all([settledWithin(sync.stop(), STOP_GRACE_MS), settledWithin(outbound.stop(), STOP_GRACE_MS)]);
+      await settledWithin(closed, 2000); // requests already being answered finish
       server.closeAllConnections();
-      await outbound.stop();
+      await stopping;
       // Let queued commits finish before the file closes.
       while (queue.size > 0) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
@@ -207,6 +223,9 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     },
   };
 }
+
+/** Longest the sync scheduler or the outbound queue may take to stop. */
+const STOP_GRACE_MS = 4000;
 
 async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
   const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
@@ -221,6 +240,22 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl
-    ? new BullmqSyncScheduler({ redisUrl: settings.redisUrl, prefix: settings.queuePrefix, gatewayId: gw.gatewayId, intervalMs, maxBackoffMs: gw.deployment.sync.maxBackoffSeconds * 1000, round, logger })
+    ? new BullmqSyncScheduler({
+        redisUrl: settings.redisUrl,
+        prefix: settings.queuePrefix,
+        gatewayId: gw.gatewayId,
+        intervalMs,
+        maxBackoffMs: gw.deployment.sync.maxBackoffSeconds * 1000,
+        round,
+        reportError: (message) => {
+          try {
+            gw.outbox.setState({ last_error: message, last_error_at: new Date().toISOString() });
+          } catch (err) {
+            // Called from a Redis event: a store that cannot write (see /healthz) must not crash the gateway.
+            logger.error({ component: 'sync', err: { message: (err as Error).message } }, 'could not record the sync error');
+          }
+        },
+        logger,
+      })
     : new EmbeddedSyncScheduler(round, intervalMs, gw.deployment.sync.maxBackoffSeconds * 1000, logger);
 }
