@@ -15,6 +15,7 @@ import { createLogger } from '../src/logging.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { GatewayStore } from '../src/store/gateway-store.ts';
 import { gatewayIdentity } from '../sync/identity.ts';
+import { ledgerTrust } from '../sync/ledger-trust.ts';
 import { Outbox } from '../sync/outbox.ts';
 import { Relay } from '../sync/relay.ts';
 import { FIXTURE } from '../test/helpers/deployment.ts';
@@ -64,11 +65,13 @@ async function run(target: string, dir: string): Promise<string> {
   const outbox = new Outbox(db);
   const identity = gatewayIdentity(new GatewayStore(db), GATEWAY);
   execFileSync(process.execPath, [BIN, 'ledger', 'add-gateway', GATEWAY, identity.publicKey], { env: { ...process.env, ...env }, stdio: 'ignore' });
+  // The gateway acts only on answers signed by this ledger: trust its key, as an operator would.
+  const ledgerKey = execFileSync(process.execPath, [BIN, 'ledger', 'identity'], { env: { ...process.env, ...env }, encoding: 'utf8' }).match(/ledger key\s+(\S+)/)![1]!;
   // PROFILE=dir writes a CPU profile of the ledger process there.
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
   const { child, url } = await startServer([...profile, BIN, 'ledger'], env);
   try {
-    const relay = new Relay({ outbox, identity, ledgerUrl: url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1 });
+    const relay = new Relay({ outbox, identity, ledgerUrl: url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1, trust: () => ledgerTrust(outbox, { envKey: ledgerKey }) });
     const ledgerCpu0 = cpuSeconds(child.pid!);
     const gatewayCpu0 = process.cpuUsage();
     const started = process.hrtime.bigint();

@@ -2,7 +2,7 @@
 // dialect's SQL). Times are ISO 8601 UTC text, so they sort the same way in both.
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
-import type { ChainedFields } from '../src/domain/protocol.ts';
+import { newKeyPair, type ChainedFields } from '../src/domain/protocol.ts';
 
 export interface LedgerTables {
   /** The chain's tip: one row (id = 1). Ingest locks it, so appends are serial even across replicas. */
@@ -71,7 +71,7 @@ export interface LedgerTables {
     /** The CycleResult as JSON, exactly as published. */
     result: string;
   };
-  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data. */
+  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data, `ledger_private_key` signs answers. */
   ledger_meta: { key: string; value: string };
 }
 
@@ -209,12 +209,25 @@ const demographics: Migration = {
   },
 };
 
+/**
+ * The ledger's Ed25519 identity: it signs every answer and acknowledgement file, so a gateway
+ * lets an event leave its outbox only on this ledger's word. Made here, once, for every process
+ * sharing this storage; the private key never leaves `ledger_meta` (`sauti ledger identity`
+ * prints the public key).
+ */
+const identity: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`INSERT INTO ledger_meta (key, value) VALUES ('ledger_private_key', ${newKeyPair().privatePem})`.execute(db);
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
+  '0005-ledger-identity': identity,
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */
