@@ -50,8 +50,9 @@ function setupDir(batchSize: number) {
   return { dir, config };
 }
 
+/** The environment of a gateway syncing with a ledger of its own: the ledger's key comes from `sauti ledger identity`, as an operator would copy it. */
 function envFor(dir: string, config: string, ledgerPort: number, extra: Record<string, string> = {}): Record<string, string> {
-  return {
+  const env = {
     SAUTI_CONFIG: config,
     SAUTI_DB: join(dir, 'gateway.db'),
     SAUTI_LEDGER_DB: join(dir, 'ledger.db'),
@@ -65,6 +66,7 @@ function envFor(dir: string, config: string, ledgerPort: number, extra: Record<s
     REDIS_URL: '',
     ...extra,
   };
+  return { ...env, SAUTI_LEDGER_KEY: cli(env, 'ledger', 'identity').match(/ledger key\s+(\S+)/)![1]! };
 }
 
 const cli = (env: Record<string, string>, ...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
