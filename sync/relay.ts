@@ -43,8 +43,8 @@ export interface RelayOptions {
 /** Which events a run sends: the outbox (a push), or every event from a sequence number (a resend). */
 interface RunSource {
   rows: (limit: number, afterSeq: number) => EventRow[];
-  /** Events this run will send, for the batches' backlog field. */
-  total: number;
+  /** Events this run will send, counted when it starts, for the batches' backlog field. */
+  total: () => number;
   afterSeq: number;
   /** Send an empty batch when there is nothing to send (a push reports in every round). */
   heartbeat: boolean;
@@ -69,7 +69,7 @@ export class Relay {
   /** Sends every pending event; one run at a time (a second call joins the first). */
   pushAll(): Promise<PushSummary> {
     const { outbox } = this.o;
-    this.running ??= this.serial(() => this.transfer({ rows: (limit, after) => outbox.pending(limit, after), total: outbox.pendingCount(), afterSeq: 0, heartbeat: true })).finally(
+    this.running ??= this.serial(() => this.transfer({ rows: (limit, after) => outbox.pending(limit, after), total: () => outbox.pendingCount(), afterSeq: 0, heartbeat: true })).finally(
       () => (this.running = null),
     );
     return this.running;
@@ -82,7 +82,7 @@ export class Relay {
    */
   resendFrom(fromSeq: number): Promise<PushSummary> {
     const { outbox } = this.o;
-    const total = outbox.db.prepare('SELECT count(*) FROM events WHERE seq >= ?').pluck().get(fromSeq) as number;
+    const total = () => outbox.db.prepare('SELECT count(*) FROM events WHERE seq >= ?').pluck().get(fromSeq) as number;
     return this.serial(() => this.transfer({ rows: (limit, after) => outbox.everything(limit, after), total, afterSeq: fromSeq - 1, heartbeat: false }));
   }
 
@@ -100,7 +100,7 @@ export class Relay {
     try {
       const { key } = requireTrust(this.o.trust());
       // The next batch is read, compressed and signed while the ledger works on the current one.
-      let remaining = source.total;
+      let remaining = source.total();
       const next = (afterSeq: number) => {
         const rows = source.rows(batchSize, afterSeq);
         remaining -= rows.length;
