@@ -139,7 +139,7 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);
     expect((await ballotRows(reopened)).map((b) => [b.picks, b.age_band, b.gender])).toEqual([['[1]', null, null]]);
     const names = await sql<{ name: string }>`SELECT name FROM ledger_migrations ORDER BY name`.execute(reopened.conn.db);
-    expect(names.rows.map((r) => r.name)).toEqual(['0001-ledger', '0002-results', '0003-narrow-ballot-index', '0004-demographics']);
+    expect(names.rows.map((r) => r.name).slice(0, 4)).toEqual(['0001-ledger', '0002-results', '0003-narrow-ballot-index', '0004-demographics']);
     const t = await reopened.turnout('c-open');
     expect(t.total).toBe(1);
     expect(t.byAgeBand).toBeUndefined();

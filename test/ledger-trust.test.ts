@@ -19,7 +19,10 @@ import { EmbeddedSyncScheduler } from '../sync/scheduler.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
 import { ledgerTrust, trustLedger, type TrustInputs } from '../sync/ledger-trust.ts';
 import { importBundle, signedAckFile } from '../ledger/bundle-import.ts';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { openLedger } from '../ledger/connect.ts';
+import { migrateLedger } from '../ledger/schema.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { BACKENDS, dropSchemas, freshStorage, testLedger } from './helpers/ledger.ts';
@@ -328,6 +331,17 @@ describe('which ledger a gateway trusts', () => {
     trustLedger(gw.outbox, newKeyPair().publicKey); // a stale key from some other set-up
     const trust = ledgerTrust(gw.outbox, { embeddedKey: (await ledger.identity()).publicKey });
     expect(trust).toMatchObject({ ok: true, source: 'embedded', text: (await ledger.identity()).publicKey });
+  });
+
+  it('a ledger made before ledgers had an identity gets one when this version opens it (migration 0005)', async () => {
+    const file = join(tempDir('sauti-old-ledger-'), 'ledger.db');
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+    await migrateLedger(old, 'sqlite', undefined, '0004-demographics');
+    expect(await sql`SELECT key FROM ledger_meta`.execute(old)).toMatchObject({ rows: [{ key: 'export_key' }] });
+    await old.destroy();
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file }), () => testDeployment());
+    closers.push(() => ledger.close());
+    expect((await ledger.identity()).publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
   it.each(BACKENDS)('the ledger’s identity is made once and kept with the ledger (%s)', async (backend) => {
