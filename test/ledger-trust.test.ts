@@ -14,6 +14,7 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { ANSWER_SIGNATURE_HEADER, BUNDLE_LINE_BYTES, ackLine, newKeyPair, parsePublicKey, signAnswer, verifyAnswer } from '../src/domain/protocol.ts';
 import { createPrivateKey } from 'node:crypto';
 import { Relay } from '../sync/relay.ts';
+import { importAckFile } from '../src/cli/sync.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { EmbeddedSyncScheduler } from '../sync/scheduler.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
@@ -331,6 +332,32 @@ describe('which ledger a gateway trusts', () => {
     trustLedger(gw.outbox, newKeyPair().publicKey); // a stale key from some other set-up
     const trust = ledgerTrust(gw.outbox, { embeddedKey: (await ledger.identity()).publicKey });
     expect(trust).toMatchObject({ ok: true, source: 'embedded', text: (await ledger.identity()).publicKey });
+  });
+
+  it('`sync import-ack` on a gateway without SAUTI_LEDGER_URL trusts its embedded ledger’s key, and nothing else', async () => {
+    const dir = tempDir('sauti-embedded-ack-');
+    const gw = testGateway({ env: { SAUTI_LEDGER_DB: join(dir, 'ledger.db') } });
+    closers.push(() => {
+      gw.db.close();
+    });
+    const embedded = new Ledger(await openLedger(gw.settings.ledgerStorage), () => gw.deployment);
+    closers.push(() => embedded.close());
+    await embedded.addGateway(gw.gatewayId, gw.identity.publicKey);
+    await vote(gw, '+254711009401');
+    const bundle = join(dir, 'gw.bundle');
+    exportBundle(gw.outbox, gw.identity, bundle);
+    const other = await testLedger('sqlite', gw.deployment);
+    closers.push(() => other.close());
+    await other.addGateway(gw.gatewayId, gw.identity.publicKey);
+    const foreign = join(dir, 'other.ack');
+    writeFileSync(foreign, (await importBundle(other, bundle)).file);
+    const genuine = join(dir, 'gw.ack');
+    writeFileSync(genuine, (await importBundle(embedded, bundle)).file);
+    const quiet = { ...gw.settings, logLevel: 'silent' as const };
+    await expect(importAckFile(quiet, foreign)).rejects.toThrow(/not signed by the ledger this gateway trusts/);
+    expect(gw.outbox.pendingCount()).toBe(1);
+    await importAckFile(quiet, genuine);
+    expect(gw.outbox.pendingCount()).toBe(0);
   });
 
   it('a ledger made before ledgers had an identity gets one when this version opens it (migration 0005)', async () => {

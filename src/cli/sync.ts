@@ -34,6 +34,7 @@ export function printIdentity(settings: Settings): void {
   console.log(`gateway id  ${identity.gatewayId}`);
   console.log(`public key  ${identity.publicKey}`);
   console.log(`\nRegister it on the ledger (the private key never leaves this gateway):\n  sauti ledger add-gateway ${identity.gatewayId} ${identity.publicKey}`);
+  console.log('Then trust the ledger here with the key `sauti ledger identity` prints there:\n  sauti sync trust-ledger <ledger key>   (or set SAUTI_LEDGER_KEY)');
 }
 
 export function printSyncStatus(settings: Settings): void {
