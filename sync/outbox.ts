@@ -59,6 +59,8 @@ export class Outbox {
   /**
    * Records the ledger's answer in one transaction: every event it answered for leaves the
    * outbox; refused ones are kept with their reason. Ids not in the outbox change nothing.
+   * Callers pass only an answer already verified (relay.ts, bundle.ts): signed by the trusted
+   * ledger for this batch or bundle, naming only its events.
    * `sent` is the batch the answer is for, when known: an answer naming every one of its events
    * acknowledges its sequence range in one statement instead of one lookup per id. (The batch
    * was every unacknowledged event in that range, and new events only get higher numbers.)
