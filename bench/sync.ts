@@ -18,6 +18,7 @@ import { createLogger } from '../src/logging.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { GatewayStore } from '../src/store/gateway-store.ts';
 import { gatewayIdentity } from '../sync/identity.ts';
+import { ledgerTrust } from '../sync/ledger-trust.ts';
 import { Outbox } from '../sync/outbox.ts';
 import { Relay } from '../sync/relay.ts';
 import { FIXTURE } from '../test/helpers/deployment.ts';
@@ -112,6 +113,8 @@ async function run(target: string, dir: string): Promise<string> {
     execFileSync(process.execPath, [BIN, 'ledger', 'add-gateway', gatewayId, identity.publicKey], { env: { ...process.env, ...env }, stdio: 'ignore' });
     return { db, outbox: new Outbox(db), identity };
   });
+  // The gateways act only on answers signed by this ledger: trust its key, as an operator would.
+  const ledgerKey = execFileSync(process.execPath, [BIN, 'ledger', 'identity'], { env: { ...process.env, ...env }, encoding: 'utf8' }).match(/ledger key\s+(\S+)/)![1]!;
   // PROFILE=dir writes a CPU profile of the ledger process there.
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
   // One after the other: the first migrates the new schema.
@@ -119,7 +122,7 @@ async function run(target: string, dir: string): Promise<string> {
   try {
     for (let p = 0; p < processes; p++) ledgers.push(await startServer([...profile, BIN, 'ledger'], env));
     const relays = gateways.map(
-      (g, k) => new Relay({ outbox: g.outbox, identity: g.identity, ledgerUrl: ledgers[k % processes]!.url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1, timeoutMs: LONG_WAIT }),
+      (g, k) => new Relay({ outbox: g.outbox, identity: g.identity, ledgerUrl: ledgers[k % processes]!.url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1, timeoutMs: LONG_WAIT, trust: () => ledgerTrust(g.outbox, { envKey: ledgerKey }) }),
     );
     const ledgerCpu = () => ledgers.reduce((sum, l) => sum + cpuSeconds(l.child.pid!), 0);
     const ledgerCpu0 = ledgerCpu();

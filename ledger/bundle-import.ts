@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 import { v5 as uuidv5 } from 'uuid';
 import { SautiError } from '../src/domain/errors.ts';
-import { batchHeaderSchema, BUNDLE_LINE_BYTES, parseBundleLine, parseLine, PROTOCOL_VERSION, type AckFile, type BatchHeader } from '../src/domain/protocol.ts';
+import { ackLine, batchHeaderSchema, BUNDLE_LINE_BYTES, parseBundleLine, parseLine, PROTOCOL_VERSION, type AckFile, type BatchHeader } from '../src/domain/protocol.ts';
 import type { Ledger } from './ledger.ts';
 
 const CHUNK = 2000;
@@ -16,6 +16,8 @@ const CHUNK_NAMESPACE = '5f0c2a52-6f7e-4d38-9a0e-2b8c7f3d1e61';
 
 export interface ImportResult {
   ack: AckFile;
+  /** The acknowledgement file to carry back: the ack, gzip JSON, signed by this ledger. */
+  file: Buffer;
   /** Every chunk had been imported before: nothing changed. */
   alreadyImported: boolean;
 }
@@ -67,5 +69,12 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
   }
   if (!header) throw new SautiError('sync.malformed', 'the bundle has no header');
   if (done !== header.count) throw new SautiError('sync.malformed', `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`);
-  return { ack, alreadyImported: !fresh && done > 0 };
+  return { ack, file: await signedAckFile(ledger, ack), alreadyImported: !fresh && done > 0 };
+}
+
+/** The acknowledgement file's bytes: its `SAUTI-ACK/1` line, signed over the gzip JSON that follows it. */
+export async function signedAckFile(ledger: Ledger, ack: AckFile): Promise<Buffer> {
+  const body = gzipSync(JSON.stringify(ack));
+  const signature = await ledger.signAnswer(ack.gatewayId, ack.bundleId, body);
+  return Buffer.concat([Buffer.from(ackLine(ack.gatewayId, ack.bundleId, signature), 'latin1'), body]);
 }

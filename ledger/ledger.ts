@@ -1,11 +1,11 @@
 // The central ledger: registered gateways, ingest, receipts, the published ballot. Storage is
 // whatever openLedger connected to; this class is the same for SQLite and PostgreSQL.
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { parsePublicKey, receiptKey, sha256Hex, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
@@ -54,8 +54,15 @@ export type ReceiptView = { found: false; receipt: string } | ({ found: true; re
 
 type PublishedBallot = { version: string; ballot: Pick<Deployment, 'categories' | 'wards' | 'cycles'> };
 
+/** The ledger's own key pair (ledger migration 0005): the public key in its text form, the private key to sign with. */
+export interface LedgerIdentity {
+  publicKey: string;
+  privateKey: KeyObject;
+}
+
 export class Ledger {
   private tail: Promise<unknown> = Promise.resolve();
+  private identityLoaded: Promise<LedgerIdentity> | undefined;
   private published: { source: Deployment; stamp: string; value: PublishedBallot } | undefined;
 
   constructor(
@@ -68,6 +75,22 @@ export class Ledger {
   /** The ledger's clock. */
   now(): Date {
     return this.clock();
+  }
+
+  /** The ledger's identity, read once from `ledger_meta`. */
+  identity(): Promise<LedgerIdentity> {
+    this.identityLoaded ??= this.conn.db
+      .selectFrom('ledger_meta')
+      .select('value')
+      .where('key', '=', 'ledger_private_key')
+      .executeTakeFirstOrThrow()
+      .then(({ value }) => ({ publicKey: publicKeyOf(value), privateKey: createPrivateKey(value) }));
+    return this.identityLoaded;
+  }
+
+  /** Signs the exact bytes of an answer to `gatewayId` for batch or bundle `answerFor`: the gateway acts on nothing else. */
+  async signAnswer(gatewayId: string, answerFor: string, body: Uint8Array): Promise<string> {
+    return signAnswer((await this.identity()).privateKey, gatewayId, answerFor, body);
   }
 
   /** Registers a gateway's public key. The same key again changes nothing; another key needs `replace`. */

@@ -2,7 +2,7 @@
 // dialect's SQL). Times are ISO 8601 UTC text, so they sort the same way in both.
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
-import type { ChainedFields } from '../src/domain/protocol.ts';
+import { newKeyPair, type ChainedFields } from '../src/domain/protocol.ts';
 
 export interface LedgerTables {
   /** The chain's tip: one row (id = 1). Ingest locks it, so appends are serial even across replicas. */
@@ -83,7 +83,7 @@ export interface LedgerTables {
     channel: string;
     ledger_seq: number;
   };
-  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data. */
+  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data, `ledger_private_key` signs answers. */
   ledger_meta: { key: string; value: string };
 }
 
@@ -222,6 +222,18 @@ const demographics: Migration = {
 };
 
 /**
+ * The ledger's Ed25519 identity: it signs every answer and acknowledgement file, so a gateway
+ * lets an event leave its outbox only on this ledger's word. Made here, once, for every process
+ * sharing this storage; the private key never leaves `ledger_meta` (`sauti ledger identity`
+ * prints the public key).
+ */
+const identity: Migration = {
+  async up(db: Kysely<unknown>) {
+    await sql`INSERT INTO ledger_meta (key, value) VALUES ('ledger_private_key', ${newKeyPair().privatePem})`.execute(db);
+  },
+};
+
+/**
  * The published ballot set, frozen: open data is made from it, never from the live
  * ledger_ballots, which later ballots still change. Results published before this migration get
  * their set back from what the ledger holds: a ballot counted now that arrived before publication
@@ -272,6 +284,7 @@ const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> =
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
+  '0005-ledger-identity': identity,
   '0007-publication': publication,
 });
 

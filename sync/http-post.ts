@@ -10,6 +10,10 @@ export interface PostResult {
   status: number;
   /** The body parsed as JSON, or null when it is not JSON. */
   json: unknown;
+  /** The body exactly as received: signatures are checked over these bytes, never a re-encoding. */
+  body: Buffer;
+  /** The response headers (lower-case names). */
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface Post {
@@ -44,13 +48,14 @@ export class LedgerConnectionPool {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
+          const raw = Buffer.concat(chunks);
           let json: unknown = null;
           try {
-            json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            json = JSON.parse(raw.toString('utf8'));
           } catch {
             // Not JSON (a proxy's error page, say): the caller reports the status.
           }
-          resolve({ status: res.statusCode ?? 0, json });
+          resolve({ status: res.statusCode ?? 0, json, body: raw, headers: res.headers });
         });
       });
       if (body) req.end(body, () => markSent());

@@ -13,13 +13,24 @@ export interface Rejection {
   rejected_at: string;
 }
 
+/** An answer or acknowledgement file the gateway did not act on (unsigned, wrong key, naming other events), for `sauti sync status`. */
+export interface RefusedAnswer {
+  at: string;
+  /** `push` (an HTTP answer) or `ack-file`. */
+  source: 'push' | 'ack-file';
+  /** The batch or bundle it claimed to answer. */
+  answerFor: string;
+  problem: string;
+}
+
 /** Reads and acknowledges outbox events. */
 export class Outbox {
-  private readonly s: Record<'pending' | 'count' | 'ack' | 'ackRange' | 'reject' | 'state' | 'setState', Statement>;
+  private readonly s: Record<'pending' | 'from' | 'count' | 'ack' | 'ackRange' | 'reject' | 'state' | 'setState', Statement>;
 
   constructor(readonly db: Database) {
     this.s = {
       pending: db.prepare('SELECT * FROM events WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?'),
+      from: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       count: db.prepare('SELECT count(*) FROM events WHERE acked_at IS NULL').pluck(),
       ack: db.prepare('UPDATE events SET acked_at = ? WHERE id = ? AND acked_at IS NULL'),
       ackRange: db.prepare('UPDATE events SET acked_at = ? WHERE seq BETWEEN ? AND ? AND acked_at IS NULL'),
@@ -35,6 +46,11 @@ export class Outbox {
     return this.s.pending.all(afterSeq, limit) as EventRow[];
   }
 
+  /** Up to `limit` events after sequence `afterSeq`, acknowledged or not: what `sauti sync resend` sends again. */
+  everything(limit: number, afterSeq: number): EventRow[] {
+    return this.s.from.all(afterSeq, limit) as EventRow[];
+  }
+
   /** Number of events still to send. */
   pendingCount(): number {
     return this.s.count.get() as number;
@@ -43,6 +59,8 @@ export class Outbox {
   /**
    * Records the ledger's answer in one transaction: every event it answered for leaves the
    * outbox; refused ones are kept with their reason. Ids not in the outbox change nothing.
+   * Callers pass only an answer already verified (relay.ts, bundle.ts): signed by the trusted
+   * ledger for this batch or bundle, naming only its events.
    * `sent` is the batch the answer is for, when known: an answer naming every one of its events
    * acknowledges its sequence range in one statement instead of one lookup per id. (The batch
    * was every unacknowledged event in that range, and new events only get higher numbers.)
@@ -67,6 +85,21 @@ export class Outbox {
     })();
   }
 
+  /** Keeps an answer the gateway refused to act on (the last 20, and a count), for the operator. */
+  refuseAnswer(refused: RefusedAnswer): void {
+    const list = [refused, ...this.refusedAnswers()].slice(0, 20);
+    this.setState({ refused_answers: JSON.stringify(list), refused_answer_count: String(this.refusedAnswerCount() + 1) });
+  }
+
+  /** Refused answers, newest first (at most 20). */
+  refusedAnswers(): RefusedAnswer[] {
+    return JSON.parse(this.state('refused_answers') || '[]') as RefusedAnswer[];
+  }
+
+  refusedAnswerCount(): number {
+    return Number(this.state('refused_answer_count') || 0);
+  }
+
   rejections(limit = 50): Rejection[] {
     return this.db.prepare('SELECT * FROM sync_rejections ORDER BY seq DESC LIMIT ?').all(limit) as Rejection[];
   }
@@ -84,6 +117,15 @@ export class Outbox {
       for (const [k, v] of Object.entries(entries)) this.s.setState.run(k, v);
     })();
   }
+}
+
+/** Ids an answer names that were not among `ids` (the batch or bundle it answers): a sound answer names none. */
+export function namedOutside(answer: Pick<BatchAnswer, 'accepted' | 'duplicates' | 'rejected'>, ids: ReadonlySet<string>): string[] {
+  const outside: string[] = [];
+  for (const a of answer.accepted) if (!ids.has(a.id)) outside.push(a.id);
+  for (const id of answer.duplicates) if (!ids.has(id)) outside.push(id);
+  for (const r of answer.rejected) if (!ids.has(r.id)) outside.push(r.id);
+  return outside;
 }
 
 /** Whether the answer names every id sent (and nothing else), whatever list each is in. */

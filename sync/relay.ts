@@ -1,12 +1,21 @@
 // Pushes the outbox to the ledger, batch after batch in sequence order, and pulls the published
-// ballot back. Nothing leaves the outbox until the ledger has answered for it.
+// ballot back. Nothing leaves the outbox until the trusted ledger has answered for it: an answer
+// is acted on only if the ledger's signature over its exact bytes, this gateway and this batch
+// verifies, and it names only events of that batch.
+import type { KeyObject } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
-import { batchAnswerSchema, type BatchAnswer } from '../src/domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, batchAnswerSchema, verifyAnswer, type BatchAnswer } from '../src/domain/protocol.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatch, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
 import { LedgerConnectionPool } from './http-post.ts';
-import type { Outbox } from './outbox.ts';
+import { requireTrust, type LedgerTrust } from './ledger-trust.ts';
+import { namedOutside, type Outbox } from './outbox.ts';
+
+/** Errors meaning "an answer came, but not one the gateway may act on": kept for `sauti sync status`. */
+const REFUSED_ANSWER = new Set(['sync.unsigned_answer', 'sync.forged_answer', 'sync.answer_mismatch']);
 
 export interface PushSummary {
   batches: number;
@@ -23,14 +32,27 @@ export interface RelayOptions {
   ledgerUrl: string;
   batchSize: number;
   logger: Logger;
+  /** The one ledger key this gateway trusts, read at the start of every run (sync/ledger-trust.ts). */
+  trust: () => LedgerTrust;
   clock?: () => Date;
   /** Milliseconds before an unanswered request is abandoned (it is then retried as a new batch). */
   timeoutMs?: number;
   gzipLevel?: number;
 }
 
+/** Which events a run sends: the outbox (a push), or every event from a sequence number (a resend). */
+interface RunSource {
+  rows: (limit: number, afterSeq: number) => EventRow[];
+  /** Events this run will send, counted when it starts, for the batches' backlog field. */
+  total: () => number;
+  afterSeq: number;
+  /** Send an empty batch when there is nothing to send (a push reports in every round). */
+  heartbeat: boolean;
+}
+
 export class Relay {
   private running: Promise<PushSummary> | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
   private readonly pool = new LedgerConnectionPool();
 
   constructor(private readonly o: RelayOptions) {}
@@ -39,27 +61,55 @@ export class Relay {
     return this.o.clock?.() ?? new Date();
   }
 
+  /** Whether a ledger key is trusted now: without one the gateway does not sync at all. */
+  trusted(): boolean {
+    return this.o.trust().ok;
+  }
+
   /** Sends every pending event; one run at a time (a second call joins the first). */
   pushAll(): Promise<PushSummary> {
-    this.running ??= this.push().finally(() => (this.running = null));
+    const { outbox } = this.o;
+    this.running ??= this.serial(() => this.transfer({ rows: (limit, after) => outbox.pending(limit, after), total: () => outbox.pendingCount(), afterSeq: 0, heartbeat: true })).finally(
+      () => (this.running = null),
+    );
     return this.running;
   }
 
-  private async push(): Promise<PushSummary> {
+  /**
+   * Sends every event from sequence `fromSeq` on again, acknowledged or not, for an operator who
+   * fears the ledger lost some: it answers those it holds as duplicates and takes the missing
+   * ones. Nothing on the gateway changes except pending events the answers acknowledge.
+   */
+  resendFrom(fromSeq: number): Promise<PushSummary> {
+    const { outbox } = this.o;
+    const total = () => outbox.db.prepare('SELECT count(*) FROM events WHERE seq >= ?').pluck().get(fromSeq) as number;
+    return this.serial(() => this.transfer({ rows: (limit, after) => outbox.everything(limit, after), total, afterSeq: fromSeq - 1, heartbeat: false }));
+  }
+
+  /** Runs one transfer at a time: a resend waits for a push and the other way round. */
+  private serial<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private async transfer(source: RunSource): Promise<PushSummary> {
     const { outbox, identity, batchSize, logger } = this.o;
     const total: PushSummary = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, backlog: outbox.pendingCount() };
+    let batch: SignedBatch | null = null;
     try {
+      const { key } = requireTrust(this.o.trust());
       // The next batch is read, compressed and signed while the ledger works on the current one.
-      let remaining = total.backlog;
+      let remaining = source.total();
       const next = (afterSeq: number) => {
-        const rows = outbox.pending(batchSize, afterSeq);
+        const rows = source.rows(batchSize, afterSeq);
         remaining -= rows.length;
         return rows.length ? buildBatch(identity, rows, Math.max(0, remaining), this.now(), this.o.gzipLevel) : null;
       };
       // With nothing to send, an empty batch still tells the ledger this gateway is alive, its
       // clock and its backlog (GET /v1/gateways).
-      let batch: SignedBatch | null = next(0) ?? buildBatch(identity, [], 0, this.now(), this.o.gzipLevel);
-      let sending = batch ? this.send(batch.body, batch.signature) : null;
+      batch = next(source.afterSeq) ?? (source.heartbeat ? buildBatch(identity, [], 0, this.now(), this.o.gzipLevel) : null);
+      let sending = batch ? this.send(batch, key) : null;
       while (batch && sending) {
         // SQLite reads, gzip and the recording below block this thread: hand each batch's bytes
         // to the socket first, so the ledger works on it meanwhile (see http-post.ts).
@@ -67,11 +117,11 @@ export class Relay {
         const following = next(batch.lastSeq);
         const answer = await sending.answer;
         // Send the next batch before recording this answer, so the ledger is never idle waiting.
-        sending = following ? this.send(following.body, following.signature) : null;
+        sending = following ? this.send(following, key) : null;
         if (sending) await sending.sent;
         // The answer and the sync state in one transaction: one commit per batch.
         const sent = batch;
-        const { acknowledged } = outbox.db.transaction(() => {
+        outbox.db.transaction(() => {
           outbox.setState({
             last_push_at: answer.receivedAt,
             ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
@@ -84,23 +134,31 @@ export class Relay {
         total.duplicates += answer.duplicates.length;
         total.rejected += answer.rejected.length;
         if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
-        // An answer that acknowledges nothing means the ledger is not taking this gateway's events: stop and report.
-        if (acknowledged === 0 && batch.header.count > 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
+        // An answer that names none of the batch's events means the ledger is not taking this gateway's events: stop and report.
+        const answered = answer.accepted.length + answer.duplicates.length + answer.rejected.length;
+        if (answered === 0 && batch.header.count > 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
         batch = following;
       }
       total.backlog = outbox.pendingCount();
       outbox.setState({ last_success_at: this.now().toISOString(), last_error: '' });
-      if (total.batches) logger.info({ component: 'sync', ...total }, 'outbox pushed');
+      if (total.batches) logger.info({ component: 'sync', ...total, resend: !source.heartbeat }, source.heartbeat ? 'outbox pushed' : 'events resent');
       return total;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      outbox.setState({ last_error: message, last_error_at: this.now().toISOString() });
+      const at = this.now().toISOString();
+      outbox.setState({ last_error: message, last_error_at: at });
+      if (err instanceof SautiError && REFUSED_ANSWER.has(err.code) && batch) {
+        // Logged with the batch and the reason only: the events stay in the outbox and go again.
+        outbox.refuseAnswer({ at, source: 'push', answerFor: batch.header.batchId, problem: message });
+        logger.warn({ component: 'sync', batchId: batch.header.batchId, code: err.code }, message);
+      }
       throw err;
     }
   }
 
-  /** Posts a batch; `sent` resolves once its bytes are on their way, `answer` with the ledger's answer. */
-  private send(body: Buffer, signature: string): { sent: Promise<void>; answer: Promise<BatchAnswer> } {
+  /** Posts a batch; `sent` resolves once its bytes are on their way, `answer` with the ledger's verified answer. */
+  private send(batch: SignedBatch, key: KeyObject): { sent: Promise<void>; answer: Promise<BatchAnswer> } {
+    const { body, signature } = batch;
     const post = this.request('/v1/batches', {
       method: 'POST',
       headers: {
@@ -111,17 +169,40 @@ export class Relay {
       },
       body,
     });
-    const answer = post.result.then(({ status, json }) => {
+    const answer = post.result.then(({ status, json, body: raw, headers }) => {
       const refusal = json as { error?: string; message?: string } | null;
       if (status < 200 || status >= 300) {
         throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, { retryable: status >= 500 || status === 429 });
       }
-      const parsed = batchAnswerSchema.safeParse(json);
-      if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
-      return parsed.data;
+      return this.verified(batch, key, raw, headers, json);
     });
     answer.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
     return { sent: post.sent, answer };
+  }
+
+  /**
+   * The answer, if the trusted ledger signed these exact bytes for this gateway and batch and it
+   * names only the batch's events; otherwise a SautiError (retryable: the events stay and go again).
+   */
+  private verified(batch: SignedBatch, key: KeyObject, raw: Buffer, headers: IncomingHttpHeaders, json: unknown): BatchAnswer {
+    const { gatewayId, batchId } = batch.header;
+    const signature = headers[ANSWER_SIGNATURE_HEADER];
+    if (typeof signature !== 'string') {
+      throw new SautiError('sync.unsigned_answer', `the answer to batch ${batchId} carries no ledger signature: not acting on it (is something other than the ledger at ${this.o.ledgerUrl}?)`, { retryable: true });
+    }
+    if (!verifyAnswer(key, gatewayId, batchId, raw, signature)) {
+      throw new SautiError('sync.forged_answer', `the answer to batch ${batchId} is not signed by the trusted ledger key for this gateway and batch: not acting on it`, { retryable: true });
+    }
+    const parsed = batchAnswerSchema.safeParse(json);
+    if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
+    if (parsed.data.batchId !== batchId) {
+      throw new SautiError('sync.answer_mismatch', `the signed answer to batch ${batchId} says it is for batch ${parsed.data.batchId}: not acting on it`, { retryable: true });
+    }
+    const outside = namedOutside(parsed.data, new Set(batch.ids));
+    if (outside.length > 0) {
+      throw new SautiError('sync.answer_mismatch', `the signed answer to batch ${batchId} names ${outside.length} event(s) that were not in it (first ${outside[0]}): not acting on any of it`, { retryable: true });
+    }
+    return parsed.data;
   }
 
   /** The published ballot if it changed since `version`; null when unchanged. */

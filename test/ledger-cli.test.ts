@@ -1,8 +1,10 @@
-// `sauti ledger add-gateway` as an operator types it, with the key `sauti sync identity` printed.
+// Registration as an operator types it: `sauti ledger add-gateway` with the key `sauti sync
+// identity` printed, and the other way, `sauti sync trust-ledger` with the key `sauti ledger identity` printed.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newKeyPair } from '../src/domain/protocol.ts';
+import { openDatabase } from '../src/store/db.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -27,4 +29,32 @@ describe('sauti ledger add-gateway', () => {
     expect(r.status).not.toBe(0);
     expect(r.stdout).not.toContain('registered');
   });
+});
+
+describe('registration both ways: the gateway trusts the ledger’s key', () => {
+  it('`ledger identity` prints one key, made once; `sync trust-ledger` stores it and `sync status` shows it or says why sync is stopped', () => {
+    const dir = tempDir('sauti-trust-cli-');
+    const ledgerEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
+    const key = sauti(['ledger', 'identity'], ledgerEnv).stdout.match(/ledger key\s+(\S+)/)![1]!;
+
+    const gwEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_GATEWAY_ID: 'gw-cli', SAUTI_LEDGER_URL: 'http://127.0.0.1:9' };
+    openDatabase(gwEnv.SAUTI_DB).close();
+    expect(sauti(['sync', 'status'], gwEnv).stdout).toMatch(/ledger key\s+NONE: no ledger key is trusted, so this gateway does not sync/);
+    const bad = sauti(['sync', 'trust-ledger', 'not-a-key'], gwEnv);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/43 base64url characters/);
+    expect(sauti(['sync', 'trust-ledger', key], gwEnv).stdout).toContain(`now trusts ledger key ${key}`);
+    expect(sauti(['sync', 'status'], gwEnv).stdout).toContain(`ledger key       ${key} (sauti sync trust-ledger)`);
+    // The environment must agree with the stored key: a gateway trusts exactly one ledger.
+    expect(sauti(['sync', 'status'], { ...gwEnv, SAUTI_LEDGER_KEY: newKeyPair().publicKey }).stdout).toMatch(/ledger key\s+NONE: SAUTI_LEDGER_KEY and the key trusted .* differ/);
+  }, 180_000);
+
+  it('`sync resend` needs a sequence number from 1', () => {
+    const dir = tempDir('sauti-resend-cli-');
+    const gwEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_GATEWAY_ID: 'gw-cli', SAUTI_LEDGER_URL: 'http://127.0.0.1:9' };
+    openDatabase(gwEnv.SAUTI_DB).close();
+    const r = sauti(['sync', 'resend', '--from-seq', '0'], gwEnv);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--from-seq must be a whole number from 1 (got '0')");
+  }, 60_000);
 });

@@ -20,6 +20,7 @@ import { BACKENDS, dropSchemas, eventFactory, testLedger, type Backend } from '.
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { Relay } from '../sync/relay.ts';
+import { ledgerTrust } from '../sync/ledger-trust.ts';
 
 const silent = createLogger('silent');
 afterAll(dropSchemas);
@@ -158,7 +159,8 @@ describe("the gateway's relay and a busy ledger", () => {
     // Something else holds this gateway's slot (an earlier upload still arriving, or someone using its id).
     const held = await openUpload(port, { 'sauti-gateway': gw.gatewayId, 'sauti-signature': 'x'.repeat(88) }, Buffer.alloc(10), 1000);
     await once(server, 'request');
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${port}`, batchSize: 10, logger: silent, timeoutMs: 2000 });
+    const ledgerKey = (await ledger.identity()).publicKey;
+    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${port}`, batchSize: 10, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
     const refused = await relay.pushAll().catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('429 busy') });
     expect(gw.outbox.pendingCount()).toBe(1);

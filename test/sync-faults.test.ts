@@ -9,7 +9,9 @@ import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/store/db.ts';
-import { rawFixture } from './helpers/deployment.ts';
+import { openLedger } from '../ledger/connect.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { TOKEN, ussdBody } from './helpers/gateway.ts';
 import { eventFactory } from './helpers/ledger.ts';
 import { startServer } from './helpers/process.ts';
@@ -50,8 +52,9 @@ function setupDir(batchSize: number) {
   return { dir, config };
 }
 
-function envFor(dir: string, config: string, ledgerPort: number, extra: Record<string, string> = {}): Record<string, string> {
-  return {
+/** The environment of a gateway syncing with a ledger of its own, whose key it trusts through SAUTI_LEDGER_KEY. */
+async function envFor(dir: string, config: string, ledgerPort: number, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  const env = {
     SAUTI_CONFIG: config,
     SAUTI_DB: join(dir, 'gateway.db'),
     SAUTI_LEDGER_DB: join(dir, 'ledger.db'),
@@ -65,6 +68,11 @@ function envFor(dir: string, config: string, ledgerPort: number, extra: Record<s
     REDIS_URL: '',
     ...extra,
   };
+  // What `sauti ledger identity` prints, read in this process: a CLI start costs seconds on a busy machine.
+  const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: env.SAUTI_LEDGER_DB }), () => testDeployment());
+  const { publicKey } = await ledger.identity();
+  await ledger.close();
+  return { ...env, SAUTI_LEDGER_KEY: publicKey };
 }
 
 const cli = (env: Record<string, string>, ...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -119,7 +127,7 @@ describe('sync under faults (real processes)', { timeout: 60_000 }, () => {
   it('the ledger down for the whole capture: everything arrives once it is back', async () => {
     const { dir, config } = setupDir(7);
     const port = await freePort();
-    const env = envFor(dir, config, port);
+    const env = await envFor(dir, config, port);
     const gw = await start(['start'], env);
     register(env);
     for (let i = 0; i < 30; i++) expect(await vote(gw.url, i)).toMatch(/^END Thank you/);
@@ -137,7 +145,7 @@ describe('sync under faults (real processes)', { timeout: 60_000 }, () => {
   it('a gateway killed with SIGKILL mid-push loses nothing and duplicates nothing', async () => {
     const { dir, config } = setupDir(50);
     const port = await freePort();
-    const env = envFor(dir, config, port);
+    const env = await envFor(dir, config, port);
     // 3,000 votes captured while offline, already in the gateway's outbox.
     const db = openDatabase(env.SAUTI_DB!);
     const f = eventFactory('gw-field');
@@ -174,7 +182,7 @@ describe('sync under faults (real processes)', { timeout: 60_000 }, () => {
       return r;
     };
     let server = redis();
-    const env = envFor(dir, config, port, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, SAUTI_QUEUE_PREFIX: 'faults' });
+    const env = await envFor(dir, config, port, { REDIS_URL: `redis://127.0.0.1:${redisPort}`, SAUTI_QUEUE_PREFIX: 'faults' });
     const redisUp = () => (execFileSync('redis-cli', ['-p', String(redisPort), 'ping'], { encoding: 'utf8' }).includes('PONG') ? true : undefined);
     await waitFor('redis', redisUp);
     const ledger = await start(['ledger'], env);

@@ -1,6 +1,7 @@
 // A real gateway syncing with a real ledger over HTTP: push, acknowledgements, the ledger down
 // and back, rejected events kept for the operator, ballot download, bundles both ways.
 import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
@@ -12,10 +13,10 @@ import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
 import { BallotCache } from '../sync/ballot.ts';
-import { importBundle } from '../ledger/bundle-import.ts';
+import { importBundle, signedAckFile } from '../ledger/bundle-import.ts';
+import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { gzipSync } from 'node:zlib';
 import { dropSchemas, testLedger } from './helpers/ledger.ts';
 import { stringify } from 'yaml';
 import { rawFixture, testDeployment } from './helpers/deployment.ts';
@@ -61,9 +62,12 @@ async function setup(batchSize = 500, configFile?: string) {
   const ledger = await testLedger('sqlite', gw.deployment);
   closers.push(() => ledger.close());
   await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
+  // Registration both ways: the ledger knows the gateway's key, the gateway trusts the ledger's.
+  trustLedger(gw.outbox, (await ledger.identity()).publicKey);
+  const trust = () => ledgerTrust(gw.outbox, {});
   const server = await ledgerServer(ledger);
-  const relay = (url = server.url) => new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize, logger: silent, timeoutMs: 2000 });
-  return { gw, ledger, server, relay };
+  const relay = (url = server.url) => new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize, logger: silent, timeoutMs: 2000, trust });
+  return { gw, ledger, server, relay, trust };
 }
 
 const ledgerCount = async (ledger: Ledger) =>
@@ -141,14 +145,14 @@ describe('gateway → ledger sync', () => {
   });
 
   it('reports a proxy error page as a refusal with its status, and keeps the events', async () => {
-    const { gw } = await setup();
+    const { gw, trust } = await setup();
     await vote(gw, '+254711000601');
     const proxy = express().use((_req, res) => res.status(502).type('html').send('<html>Bad Gateway</html>'));
     const server = await new Promise<Server>((resolve) => {
       const s = proxy.listen(0, '127.0.0.1', () => resolve(s));
     });
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batchSize: 10, logger: silent, timeoutMs: 2000 });
+    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batchSize: 10, logger: silent, timeoutMs: 2000, trust });
     await expect(relay.pushAll()).rejects.toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('502') });
     relay.close();
     expect(gw.outbox.pendingCount()).toBe(1);
@@ -274,14 +278,14 @@ describe('bundles for gateways with no link', () => {
     expect(await ledgerCount(ledger)).toBe(12);
     expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 12 });
 
-    // A vote cast after the export is not in the bundle: an acknowledgement naming it is ignored for it.
+    // A vote cast after the export is not in the bundle: the acknowledgement leaves it in the outbox.
     await vote(gw, '+254711000599');
-    const later = gw.db.prepare('SELECT id FROM events WHERE seq = 13').pluck().get() as string;
     const ackFile = join(dir, 'gw.ack');
-    writeFileSync(ackFile, gzipSync(JSON.stringify({ ...first.ack, duplicates: [later] })));
-    expect(importAck(gw.outbox, gw.gatewayId, ackFile)).toMatchObject({ acknowledged: 12 });
+    writeFileSync(ackFile, first.file);
+    const trust = ledgerTrust(gw.outbox, {});
+    expect(importAck(gw.outbox, gw.gatewayId, ackFile, { trust })).toMatchObject({ acknowledged: 12 });
     expect(gw.outbox.pendingCount()).toBe(1);
-    expect(importAck(gw.outbox, gw.gatewayId, ackFile)).toMatchObject({ acknowledged: 0 });
+    expect(importAck(gw.outbox, gw.gatewayId, ackFile, { trust })).toMatchObject({ acknowledged: 0 });
     expect(gw.outbox.pendingCount()).toBe(1);
   });
 
@@ -302,17 +306,21 @@ describe('bundles for gateways with no link', () => {
   });
 
   it('refuses an acknowledgement for another gateway or a bundle it never wrote', async () => {
-    const { gw } = await setup();
+    const { gw, ledger } = await setup();
     const dir = tempDir('sauti-ack-');
-    const ack = (over: object) => {
+    const trust = ledgerTrust(gw.outbox, {});
+    // Signed by the trusted ledger, so what is refused is the gateway or the bundle they name.
+    const ack = async (over: object) => {
       const f = join(dir, `${Math.random()}.ack`);
-      writeFileSync(f, gzipSync(JSON.stringify({ sauti: 'ack', protocol: 1, gatewayId: gw.gatewayId, bundleId: 'b-1', importedAt: new Date().toISOString(), accepted: [], duplicates: [], rejected: [], ...over })));
+      writeFileSync(f, await signedAckFile(ledger, { sauti: 'ack', protocol: 1, gatewayId: gw.gatewayId, bundleId: randomUUID(), importedAt: new Date().toISOString(), accepted: [], duplicates: [], rejected: [], ...over }));
       return f;
     };
-    expect(() => importAck(gw.outbox, gw.gatewayId, ack({ gatewayId: 'gw-other' }))).toThrow(/acknowledges gateway gw-other/);
-    expect(() => importAck(gw.outbox, gw.gatewayId, ack({}))).toThrow(/did not export/);
+    const other = await ack({ gatewayId: 'gw-other' });
+    expect(() => importAck(gw.outbox, gw.gatewayId, other, { trust })).toThrow(/acknowledges gateway gw-other/);
+    const unknown = await ack({});
+    expect(() => importAck(gw.outbox, gw.gatewayId, unknown, { trust })).toThrow(/did not export/);
     const junk = join(dir, 'junk.ack');
     writeFileSync(junk, 'junk');
-    expect(() => importAck(gw.outbox, gw.gatewayId, junk)).toThrow(/not an acknowledgement file/);
+    expect(() => importAck(gw.outbox, gw.gatewayId, junk, { trust })).toThrow(/not an acknowledgement file/);
   });
 });

@@ -1,7 +1,6 @@
 // `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain.
 import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { gzipSync } from 'node:zlib';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
@@ -76,10 +75,10 @@ export async function importBundleFile(settings: Settings, file: string, ackOut:
   const ledger = await openFromSettings(settings);
   const bar = progressBar('importing');
   try {
-    const { ack, alreadyImported } = await importBundle(ledger, file, bar.update);
+    const { ack, file: signed, alreadyImported } = await importBundle(ledger, file, bar.update);
     bar.stop();
     const out = ackOut ?? `${file.replace(/\.bundle$/, '')}.ack`;
-    writeFileSync(out, gzipSync(JSON.stringify(ack)));
+    writeFileSync(out, signed);
     console.log(
       `${alreadyImported ? 'Already imported: nothing changed. ' : ''}Bundle ${ack.bundleId} from ${ack.gatewayId}: ${ack.accepted.length} accepted, ${ack.duplicates.length} already in the ledger, ${ack.rejected.length} rejected.`,
     );
@@ -87,6 +86,18 @@ export async function importBundleFile(settings: Settings, file: string, ackOut:
     console.log(`Acknowledgement written to ${out}: carry it back and run \`sauti sync import-ack ${out}\` on the gateway.`);
   } finally {
     bar.stop();
+    await ledger.close();
+  }
+}
+
+/** `sauti ledger identity`: the public key every gateway of this ledger must trust (`sauti sync trust-ledger`). */
+export async function printLedgerIdentity(settings: Settings): Promise<void> {
+  const ledger = await openFromSettings(settings);
+  try {
+    const { publicKey } = await ledger.identity();
+    console.log(`ledger key  ${publicKey}`);
+    console.log(`\nOn each gateway that syncs with this ledger (the private key never leaves it):\n  sauti sync trust-ledger ${publicKey}\nor set SAUTI_LEDGER_KEY=${publicKey}`);
+  } finally {
     await ledger.close();
   }
 }

@@ -10,8 +10,8 @@ import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
-import { addGateway, importBundleFile, printGateways, serveLedger, verifyLedger } from './ledger.ts';
-import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, syncNow } from './sync.ts';
+import { addGateway, importBundleFile, printGateways, printLedgerIdentity, serveLedger, verifyLedger } from './ledger.ts';
+import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
 import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
@@ -152,6 +152,10 @@ ledger
   .option('--ack-out <file>', 'where to write the acknowledgement (default: <bundle>.ack)')
   .action(async (file: string, opts: { ackOut?: string }) => importBundleFile(loadSettings(), file, opts.ackOut));
 ledger
+  .command('identity')
+  .description('print this ledger’s public key, which every gateway syncing with it must trust')
+  .action(async () => printLedgerIdentity(loadSettings()));
+ledger
   .command('gateways')
   .description('registered gateways: last seen, backlog, clock skew, rejected')
   .action(async () => printGateways(loadSettings()));
@@ -161,14 +165,34 @@ sync.command('identity').description('print this gateway’s id and public key')
 sync.command('status').description('backlog, last sync, errors, clock skew, rejected events').action(() => printSyncStatus(loadSettings()));
 sync.command('now').description('download the ballot and push the outbox once (SAUTI_LEDGER_URL)').action(async () => syncNow(loadSettings()));
 sync
+  .command('trust-ledger <publicKey>')
+  .description('trust the ledger with this key (`sauti ledger identity` prints it): only its signed answers take events out of the outbox')
+  .option('--replace', 'trust another key than the one already trusted (the city moved to a new ledger)', false)
+  // A key may start with '-' (base64url): read it as the key, as `ledger add-gateway` does.
+  .allowUnknownOption()
+  .action((key: string, opts: { replace: boolean }) => trustLedgerKey(loadSettings(), key, opts));
+sync
+  .command('resend')
+  .description('send every event from a sequence number again, acknowledged or not; the ledger takes any it lost (SAUTI_LEDGER_URL)')
+  .requiredOption('--from-seq <n>', 'first sequence number to send again (1: everything)', seqNumber)
+  .action(async (opts: { fromSeq: number }) => resendFrom(loadSettings(), opts.fromSeq));
+sync
   .command('export')
   .description('write a signed bundle of every event not yet acknowledged, to carry to the ledger')
   .requiredOption('--out <file>', 'bundle file to write')
-  .action((opts: { out: string }) => exportBundleFile(loadSettings(), opts.out));
+  .option('--from-seq <n>', 'also carry every acknowledged event from this sequence number (a resend by file)', seqNumber)
+  .action((opts: { out: string; fromSeq?: number }) => exportBundleFile(loadSettings(), opts.out, opts.fromSeq));
 sync
   .command('import-ack <file>')
-  .description('apply the acknowledgement file the ledger wrote for a bundle')
-  .action((file: string) => importAckFile(loadSettings(), file));
+  .description('apply the acknowledgement file the ledger wrote for a bundle (only if the trusted ledger signed it)')
+  .action(async (file: string) => importAckFile(loadSettings(), file));
+
+/** A --from-seq value: a positive whole number, or a clear error naming the option. */
+function seqNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new SautiError('cli.bad_seq', `--from-seq must be a whole number from 1 (got '${value}')`);
+  return n;
+}
 
 program
   .command('results [cycle]')

@@ -9,9 +9,12 @@ import { GatewayStore } from '../store/gateway-store.ts';
 import { BallotCache } from '../../sync/ballot.ts';
 import { exportBundle, importAck } from '../../sync/bundle.ts';
 import { gatewayIdentity } from '../../sync/identity.ts';
+import { ledgerTrust, trustLedger } from '../../sync/ledger-trust.ts';
 import { Outbox } from '../../sync/outbox.ts';
 import { Relay } from '../../sync/relay.ts';
 import { syncRound } from '../../sync/sync-job.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
 import { progressBar } from './progress.ts';
 
 function openGateway(settings: Settings) {
@@ -31,6 +34,7 @@ export function printIdentity(settings: Settings): void {
   console.log(`gateway id  ${identity.gatewayId}`);
   console.log(`public key  ${identity.publicKey}`);
   console.log(`\nRegister it on the ledger (the private key never leaves this gateway):\n  sauti ledger add-gateway ${identity.gatewayId} ${identity.publicKey}`);
+  console.log('Then trust the ledger here with the key `sauti ledger identity` prints there:\n  sauti sync trust-ledger <ledger key>   (or set SAUTI_LEDGER_KEY)');
 }
 
 export function printSyncStatus(settings: Settings): void {
@@ -42,6 +46,7 @@ export function printSyncStatus(settings: Settings): void {
     const lines: [string, string][] = [
       ['gateway', identity.gatewayId],
       ['ledger', settings.ledgerUrl ?? 'embedded (sauti start)'],
+      ['ledger key', trustLine(settings, outbox)],
       ['waiting to sync', String(outbox.pendingCount())],
       ['last push', st('last_push_at') ?? 'never'],
       ['last full sync', st('last_success_at') ?? 'never'],
@@ -53,18 +58,64 @@ export function printSyncStatus(settings: Settings): void {
     ];
     for (const [k, v] of lines) console.log(`${k.padEnd(16)} ${v}`);
     for (const r of outbox.rejections(20)) console.log(`  seq ${r.seq} ${r.event_id}: ${r.reason}: ${r.detail}`);
+    // Answers and acknowledgement files the gateway would not act on: their events stayed in the outbox.
+    console.log(`${'refused answers'.padEnd(16)} ${outbox.refusedAnswerCount() || 'none'}`);
+    for (const r of outbox.refusedAnswers().slice(0, 10)) console.log(`  ${r.at} ${r.source === 'push' ? 'answer to batch' : 'ack file for bundle'} ${r.answerFor}: ${r.problem}`);
+  } finally {
+    db.close();
+  }
+}
+
+/** What `sauti sync status` says about the trusted ledger key. */
+function trustLine(settings: Settings, outbox: Outbox): string {
+  if (!settings.ledgerUrl) return "the embedded ledger's own (automatic under sauti start)";
+  const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey });
+  if (!trust.ok) return `NONE: ${trust.problem}`;
+  return `${trust.text} (${trust.source === 'environment' ? 'SAUTI_LEDGER_KEY' : 'sauti sync trust-ledger'})`;
+}
+
+/** `sauti sync trust-ledger <key>`: the registration step that makes this gateway believe one ledger. */
+export function trustLedgerKey(settings: Settings, key: string, opts: { replace: boolean }): void {
+  const { db, outbox } = openGateway(settings);
+  try {
+    const outcome = trustLedger(outbox, key, opts.replace);
+    console.log(
+      outcome === 'unchanged'
+        ? 'This gateway already trusts that ledger key; nothing changed.'
+        : `This gateway now ${outcome === 'replaced' ? 'trusts the new' : 'trusts'} ledger key ${key}: only answers signed with it take events out of the outbox.`,
+    );
+    if (settings.ledgerKey && settings.ledgerKey !== key) console.log('Note: SAUTI_LEDGER_KEY is set to another key; sync stays stopped until they agree.');
+  } finally {
+    db.close();
+  }
+}
+
+function remoteRelay(settings: Settings, outbox: Outbox, identity: ReturnType<typeof gatewayIdentity>, what: string) {
+  if (!settings.ledgerUrl) throw new SautiError('cli.no_ledger', `Set SAUTI_LEDGER_URL to the ledger to ${what} (the embedded ledger of \`sauti start\` syncs by itself).`);
+  const logger = createLogger(settings.logLevel);
+  const deployment = loadDeployment(settings.configFile);
+  const trust = () => ledgerTrust(outbox, { envKey: settings.ledgerKey });
+  return { logger, deployment, relay: new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, logger, trust }) };
+}
+
+/** `sauti sync resend --from-seq N`: sends every event from N again; the ledger takes any it lost. */
+export async function resendFrom(settings: Settings, fromSeq: number): Promise<void> {
+  const { db, outbox, identity } = openGateway(settings);
+  try {
+    const { relay } = remoteRelay(settings, outbox, identity, 'resend to');
+    const r = await relay.resendFrom(fromSeq).finally(() => relay.close());
+    console.log(
+      `Resent ${r.accepted + r.duplicates + r.rejected} events from seq ${fromSeq} in ${r.batches} batches: ${r.accepted} taken by the ledger (it did not have them), ${r.duplicates} it already held, ${r.rejected} refused; ${r.backlog} waiting.`,
+    );
   } finally {
     db.close();
   }
 }
 
 export async function syncNow(settings: Settings): Promise<void> {
-  if (!settings.ledgerUrl) throw new SautiError('cli.no_ledger', 'Set SAUTI_LEDGER_URL to the ledger to sync with (the embedded ledger of `sauti start` syncs by itself).');
   const { db, outbox, identity } = openGateway(settings);
-  const logger = createLogger(settings.logLevel);
   try {
-    const deployment = loadDeployment(settings.configFile);
-    const relay = new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, logger });
+    const { relay, logger, deployment } = remoteRelay(settings, outbox, identity, 'sync with');
     const r = await syncRound(relay, new BallotCache(deployment, outbox), logger).finally(() => relay.close());
     console.log(`Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`);
   } finally {
@@ -72,11 +123,11 @@ export async function syncNow(settings: Settings): Promise<void> {
   }
 }
 
-export function exportBundleFile(settings: Settings, out: string): void {
+export function exportBundleFile(settings: Settings, out: string, fromSeq?: number): void {
   const { db, outbox, identity } = openGateway(settings);
   const bar = progressBar('exporting');
   try {
-    const s = exportBundle(outbox, identity, out, bar.update);
+    const s = exportBundle(outbox, identity, out, bar.update, new Date(), fromSeq);
     bar.stop();
     console.log(`Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq}), ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
     console.log('They stay in the outbox until the acknowledgement file comes back (sauti sync import-ack).');
@@ -86,12 +137,25 @@ export function exportBundleFile(settings: Settings, out: string): void {
   }
 }
 
-export function importAckFile(settings: Settings, file: string): void {
+export async function importAckFile(settings: Settings, file: string): Promise<void> {
   const { db, outbox, identity } = openGateway(settings);
   try {
-    const r = importAck(outbox, identity.gatewayId, file);
+    const embeddedKey = settings.ledgerUrl ? undefined : await embeddedLedgerKey(settings);
+    const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey, embeddedKey });
+    const r = importAck(outbox, identity.gatewayId, file, { trust, logger: createLogger(settings.logLevel) });
     console.log(`Acknowledgement for bundle ${r.bundleId}: ${r.acknowledged} events left the outbox, ${r.rejected} newly recorded as rejected; ${outbox.pendingCount()} still waiting.`);
   } finally {
     db.close();
+  }
+}
+
+/** The key of the ledger `sauti start` embeds (no SAUTI_LEDGER_URL), if that ledger exists yet. */
+async function embeddedLedgerKey(settings: Settings): Promise<string | undefined> {
+  if (settings.ledgerStorage.kind === 'sqlite' && !existsSync(settings.ledgerStorage.file)) return undefined;
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => loadDeployment(settings.configFile));
+  try {
+    return (await ledger.identity()).publicKey;
+  } finally {
+    await ledger.close();
   }
 }

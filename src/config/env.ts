@@ -47,6 +47,11 @@ const envSchema = z.object({
     .url()
     .optional()
     .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in the same process'),
+  SAUTI_LEDGER_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'use the 43-character key `sauti ledger identity` prints on the ledger')
+    .optional()
+    .describe('Public key of the ledger at SAUTI_LEDGER_URL (`sauti ledger identity`): the gateway acts only on answers it signed; instead of `sauti sync trust-ledger`'),
   SAUTI_LEDGER_DB: z.string().optional().describe('SQLite file of the ledger when DATABASE_URL is unset (default: ledger.db beside SAUTI_DB)'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL URL: the ledger stores its log there instead of SQLite'),
   SAUTI_LEDGER_SCHEMA: z
@@ -77,6 +82,8 @@ export interface Settings {
   redisUrl: string | undefined;
   queuePrefix: string;
   ledgerUrl: string | undefined;
+  /** The remote ledger's public key from the environment; undefined: the one stored by `sauti sync trust-ledger`. */
+  ledgerKey: string | undefined;
   ledgerStorage: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
   ledgerPort: number;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
@@ -109,6 +116,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     redisUrl: e.REDIS_URL,
     queuePrefix: e.SAUTI_QUEUE_PREFIX,
     ledgerUrl: e.SAUTI_LEDGER_URL?.replace(/\/$/, ''),
+    ledgerKey: e.SAUTI_LEDGER_KEY,
     ledgerStorage: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
       : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB ?? join(dirname(e.SAUTI_DB), 'ledger.db') },

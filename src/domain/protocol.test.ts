@@ -1,7 +1,8 @@
 // The wire format both sides must agree on: what an event line must hold, how the ledger
 // normalises it, and the chain hash's exact bytes (a change here breaks every existing ledger).
 import { describe, expect, it } from 'vitest';
-import { chainHash, decodeBatch, parseEvent, parseLine } from './protocol.ts';
+import { createHash } from 'node:crypto';
+import { ackLine, answerMessage, chainHash, decodeBatch, parseAckFile, parseEvent, parseLine } from './protocol.ts';
 
 const line = {
   id: '0190D9C8-1234-7ABC-8DEF-0123456789AB',
@@ -77,5 +78,19 @@ describe('chain hash', () => {
     const fields = { seq: 7, event_id: '0190d9c8-1234-7abc-8def-0123456789ab', gateway_id: 'gw-1', gateway_seq: 3, type: 'vote.cast', cycle_id: 'c-open', voter_key: 'k'.repeat(43), channel: 'sms', captured_at: '2026-11-01T08:00:00.000Z', received_at: '2026-11-01T09:00:00.000Z', payload: '{"wardId":"north","picks":[1],"receipt":"ABCD","replaces":null}' };
     // Computed by the first release (three hash updates); any rewrite must give the same bytes.
     expect(chainHash('0'.repeat(64), fields)).toBe('ada68538c5edbb30438462ea0d089ad5911ecef1287add30c82e68dc15ae25d5');
+  });
+});
+
+describe('the ledger’s answer signature', () => {
+  it('covers `sauti-answer/1 <gateway> <batch or bundle> <sha256 hex of the exact bytes>`, as docs/architecture.md says', () => {
+    const body = Buffer.from('{"batchId":"b"}');
+    expect(answerMessage('gw-1', 'b', body).toString()).toBe(`sauti-answer/1 gw-1 b ${createHash('sha256').update(body).digest('hex')}`);
+  });
+
+  it('an acknowledgement file’s line names the gateway and the bundle, and the signed bytes follow it', () => {
+    const sig = 'A'.repeat(86) + '==';
+    const file = Buffer.concat([Buffer.from(ackLine('gw-1', '0190d9c8-1234-7abc-8def-0123456789ab', sig)), Buffer.from([0x1f, 0x8b, 0x0a])]);
+    expect(parseAckFile(file)).toEqual({ gatewayId: 'gw-1', bundleId: '0190d9c8-1234-7abc-8def-0123456789ab', signature: sig, body: Buffer.from([0x1f, 0x8b, 0x0a]) });
+    expect(parseAckFile(Buffer.from([0x1f, 0x8b, 0x08]))).toBeNull();
   });
 });

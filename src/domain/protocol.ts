@@ -197,6 +197,33 @@ export function verifyBody(publicKey: KeyObject, gatewayId: string, body: Uint8A
   return verify(null, signedMessage(gatewayId, body), publicKey, sig);
 }
 
+// --- The ledger's signed answers ---------------------------------------------------------------
+
+/** HTTP header carrying the ledger's signature over a batch answer's exact body bytes. */
+export const ANSWER_SIGNATURE_HEADER = 'sauti-ledger-signature';
+
+/**
+ * Bytes the ledger signs for an answer: `sauti-answer/1 <gatewayId> <batch or bundle id> <sha256
+ * hex of the exact answer bytes>`. Binding both ids means an answer can neither be replayed for
+ * another batch nor shown to another gateway; hashing the bytes as sent (never a re-encoding)
+ * lets the answer grow new fields without breaking older gateways.
+ */
+export function answerMessage(gatewayId: string, answerFor: string, body: Uint8Array): Buffer {
+  return Buffer.from(`sauti-answer/${PROTOCOL_VERSION} ${gatewayId} ${answerFor} ${sha256Hex(body)}`, 'utf8');
+}
+
+/** The ledger's signature (base64) over an answer's bytes. */
+export function signAnswer(privateKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array): string {
+  return sign(null, answerMessage(gatewayId, answerFor, body), privateKey).toString('base64');
+}
+
+/** Whether `signature` is the ledger key's over exactly these answer bytes for this gateway and batch. */
+export function verifyAnswer(publicKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, signature: string): boolean {
+  const sig = Buffer.from(signature, 'base64');
+  if (sig.length !== 64) return false;
+  return verify(null, answerMessage(gatewayId, answerFor, body), publicKey, sig);
+}
+
 // --- The ledger's hash chain ------------------------------------------------------------------
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -309,6 +336,24 @@ export function parseBundleLine(line: Buffer): { gatewayId: string; signature: s
   const m = /^SAUTI-BUNDLE\/1 ([a-z0-9][a-z0-9-]{0,39}) *\s([A-Za-z0-9+/=]{88})\n$/.exec(line.toString('latin1'));
   if (!m) throw malformed('this is not a Sauti bundle (the first line must start with SAUTI-BUNDLE/1)');
   return { gatewayId: m[1]!, signature: m[2]! };
+}
+
+/**
+ * An acknowledgement file is one text line, `SAUTI-ACK/1 <gatewayId> <bundleId> <signature>`,
+ * then the acknowledgement as gzip JSON; the signature is the ledger's answer signature over
+ * those gzip bytes (see answerMessage).
+ */
+export function ackLine(gatewayId: string, bundleId: string, signature: string): string {
+  return `SAUTI-ACK/${PROTOCOL_VERSION} ${gatewayId} ${bundleId} ${signature}\n`;
+}
+
+/** Splits an acknowledgement file into its line's fields and the signed bytes after it; null when it has no such line. */
+export function parseAckFile(file: Buffer): { gatewayId: string; bundleId: string; signature: string; body: Buffer } | null {
+  const end = file.indexOf(0x0a);
+  if (end < 0 || end > 512) return null;
+  const m = /^SAUTI-ACK\/1 ([a-z0-9][a-z0-9-]{0,39}) ([0-9a-fA-F-]{36}) ([A-Za-z0-9+/=]{88})$/.exec(file.subarray(0, end).toString('latin1'));
+  if (!m) return null;
+  return { gatewayId: m[1]!, bundleId: m[2]!, signature: m[3]!, body: file.subarray(end + 1) };
 }
 
 /** The acknowledgement file the ledger writes for a bundle; the gateway imports it. */

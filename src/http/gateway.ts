@@ -28,6 +28,7 @@ import express from 'express';
 import { Outbox } from '../../sync/outbox.ts';
 import { BallotCache } from '../../sync/ballot.ts';
 import { gatewayIdentity, type GatewayIdentity } from '../../sync/identity.ts';
+import { ledgerTrust, type TrustInputs } from '../../sync/ledger-trust.ts';
 import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { syncRound } from '../../sync/sync-job.ts';
@@ -199,7 +200,8 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host}:${port}`;
-  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, logger);
+  const embeddedKey = ledger ? (await ledger.identity()).publicKey : undefined;
+  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, { embeddedKey, envKey: settings.ledgerKey }, logger);
   await sync.start();
   logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {
@@ -235,8 +237,11 @@ async function embeddedLedger(settings: Settings, deployment: Deployment, identi
 }
 
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
-function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, logger: Logger) {
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger });
+function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger) {
+  const trust = () => ledgerTrust(gw.outbox, trustInputs);
+  const now = trust();
+  if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
+  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger, trust });
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
-import { decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
@@ -64,7 +64,10 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
       { component: 'ledger', gatewayId, batchId: header.batchId, accepted: answer.accepted.length, duplicates: answer.duplicates.length, rejected: answer.rejected.length, gaps: answer.gaps.length },
       'batch ingested',
     );
-    res.json(answer);
+    // Signed over the exact bytes sent: the gateway verifies these bytes, never a re-encoding.
+    const bytes = Buffer.from(JSON.stringify(answer), 'utf8');
+    res.set(ANSWER_SIGNATURE_HEADER, await ledger.signAnswer(gatewayId, header.batchId, bytes));
+    res.type('application/json').send(bytes);
   });
 
   router.get('/v1/ballot', async (req, res) => {
