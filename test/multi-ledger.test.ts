@@ -53,13 +53,21 @@ function makeGateway(g: number, t0: number): Gateway {
 
 type Answer = { status: number; body: { error?: string; accepted?: { id: string; ledgerSeq: number }[]; duplicates?: string[] } };
 
+/**
+ * Posts a batch as a relay would. A process takes one upload per gateway at a time and answers
+ * any other `429 busy` (retryable): like a relay, wait briefly and send the same bytes again.
+ */
 async function push(url: string, batch: SignedBatch): Promise<Answer> {
-  const res = await fetch(`${url}/v1/batches`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', 'sauti-gateway': batch.header.gatewayId, 'sauti-signature': batch.signature },
-    body: batch.body,
-  });
-  return { status: res.status, body: (await res.json()) as Answer['body'] };
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${url}/v1/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', 'sauti-gateway': batch.header.gatewayId, 'sauti-signature': batch.signature },
+      body: batch.body,
+    });
+    const answer = { status: res.status, body: (await res.json()) as Answer['body'] };
+    if (answer.status !== 429 || attempt >= 200) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+  }
 }
 
 describe('several ledger processes on one PostgreSQL', { timeout: 90_000 }, () => {
