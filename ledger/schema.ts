@@ -34,6 +34,9 @@ export interface LedgerTables {
     channel: string;
     ordered_at: string;
     ledger_seq: number;
+    /** Where the counted vote was cast: with `ordered_at`, its place in the ballot order (src/domain/ballot-order.ts). */
+    gateway_id: string;
+    gateway_seq: number;
     /** From the vote, when the deployment's demographics list it; null otherwise. Never exported per ballot. */
     age_band: string | null;
     gender: string | null;
@@ -209,12 +212,29 @@ const demographics: Migration = {
   },
 };
 
+/**
+ * The ballot order (src/domain/ballot-order.ts) needs where the counted vote came from: its
+ * gateway and that gateway's sequence number, copied from its event. Existing rows are filled
+ * from ledger_events; the holder chosen under the old tie-break (smaller event id) stays until
+ * the voter's next vote.
+ */
+const ballotOrder: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('ledger_ballots').addColumn('gateway_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+    await db.schema.alterTable('ledger_ballots').addColumn('gateway_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await sql`UPDATE ledger_ballots SET
+      gateway_id = COALESCE((SELECT e.gateway_id FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), ''),
+      gateway_seq = COALESCE((SELECT e.gateway_seq FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), 0)`.execute(db);
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
+  '0006-ballot-order': ballotOrder,
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */

@@ -133,13 +133,13 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const storage = freshStorage(backend);
     const old = await rawConnection(storage);
     await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0003-narrow-ballot-index');
-    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: 'k'.repeat(43), event_id: 'e-1', ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1 }).execute();
+    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: 'k'.repeat(43), event_id: 'e-1', ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1 } as never).execute();
     await old.destroy();
 
     const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);
     expect((await ballotRows(reopened)).map((b) => [b.picks, b.age_band, b.gender])).toEqual([['[1]', null, null]]);
     const names = await sql<{ name: string }>`SELECT name FROM ledger_migrations ORDER BY name`.execute(reopened.conn.db);
-    expect(names.rows.map((r) => r.name)).toEqual(['0001-ledger', '0002-results', '0003-narrow-ballot-index', '0004-demographics']);
+    expect(names.rows.map((r) => r.name)).toEqual(['0001-ledger', '0002-results', '0003-narrow-ballot-index', '0004-demographics', '0006-ballot-order']);
     const t = await reopened.turnout('c-open');
     expect(t.total).toBe(1);
     expect(t.byAgeBand).toBeUndefined();
