@@ -6,17 +6,34 @@ import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
-import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
-import { t } from '../../src/i18n/index.ts';
+import type { Effect, ReceiptStanding, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
+import { t, type MessageKey } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
+import { channelName, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
 const TITLE_MAX = 40;
 const IDEA_MAX = 300;
 
+/** What CHECK answers for each standing of a receipt. */
+const CHECK_TEXTS = {
+  unknown: 'smsCheckUnknown',
+  pending: 'smsCheckPending',
+  recorded: 'smsCheckRecorded',
+  counted: 'smsCheckCounted',
+  replaced: 'smsCheckReplaced',
+  superseded: 'smsCheckSuperseded',
+  refused: 'smsCheckRefused',
+  unreachable: 'smsCheckOffline',
+} as const satisfies Record<ReceiptStanding['state'], MessageKey>;
+
 /** The Sauti SMS conversation. */
 export const smsFlow: SmsFlow = {
+  receiptToCheck(body) {
+    const cmd = parseSms(body);
+    return cmd.kind === 'check' && cmd.code ? cmd.code : null;
+  },
   handle(body, ctx) {
     const cmd = parseSms(body);
     const lang = ctx.voter.lang ?? cmd.lang ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
@@ -59,8 +76,8 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'check': {
       const code = cmd.code || currentBallot(ctx)?.receipt;
       if (!code) return reply(t(lang, 'smsCheckHow'));
-      const key = { recorded: 'smsCheckRecorded', pending: 'smsCheckPending', refused: 'smsCheckRefused', unknown: 'smsCheckUnknown' } as const;
-      return reply(t(lang, key[ctx.receiptState(code)], { receipt: displayCode(code) }));
+      const standing = ctx.receiptState(code);
+      return reply(t(lang, CHECK_TEXTS[standing.state], { receipt: displayCode(code), channel: channelName(lang, standing.countedChannel) }));
     }
     case 'receipt': {
       const b = currentBallot(ctx);
@@ -68,7 +85,9 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const ward = wardName(ctx, b.wardId, lang);
       const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
       const texts = picksTexts(rule, b.picks, lang, ' ').map((codes) => t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes, receipt: b.receipt }));
-      return reply(oneSegment(texts));
+      // Where it stands in the city ledger comes first: fewer picks listed rather than no standing.
+      const note = ledgerNote(lang, b.ledger, b.countedChannel);
+      return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...texts]));
     }
     case 'results': {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;

@@ -12,7 +12,7 @@ import { shortCode } from '../domain/codes.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
-import { SmsInbox } from '../engine/sms-inbox.ts';
+import { SmsInbox, type LedgerLink } from '../engine/sms-inbox.ts';
 import { SmsDispatcher, type OutboundQueue, type SmsSender } from '../engine/sms-outbound.ts';
 import { SmsStore } from '../store/sms-store.ts';
 import { smsFlow } from '../../flows/sms/index.ts';
@@ -61,6 +61,8 @@ export interface AssembledGateway {
   identity: GatewayIdentity;
   /** Empty until startGateway mounts an embedded ledger on it. */
   ledgerMount: express.Router;
+  /** Empty until startGateway sets up sync: CHECK of another gateway's receipt asks the ledger through it. */
+  ledgerLink: LedgerLink;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
@@ -97,6 +99,7 @@ export function assembleGateway(
     clock: options.clock,
   });
   const sms = new SmsStore(db);
+  const ledgerLink: LedgerLink = {};
   const { senders, perSecond } = smsSenders(settings, deployment);
   for (const provider of Object.keys(perSecond).filter((p) => !senders[p])) {
     logger.warn({ component: 'config', provider }, `SMS through ${provider} is configured but its credentials are not set: replies will fail (see README).`);
@@ -125,6 +128,7 @@ export function assembleGateway(
     gatewayId,
     logger,
     clock: options.clock,
+    ledger: ledgerLink,
   });
   const ledgerMount = express.Router();
   const app = createApp(
@@ -147,7 +151,7 @@ export function assembleGateway(
     { gatewayId },
     [ledgerMount],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */
@@ -218,6 +222,7 @@ async function embeddedLedger(settings: Settings, deployment: Deployment, identi
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
 function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, logger: Logger) {
   const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger });
+  gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl

@@ -66,6 +66,8 @@ describe('migration 0004: roll demographics', () => {
     expect(migrate(db, 3)).toBe(3);
     db.prepare("INSERT INTO roll (voter_id, voter_key, ward_id) VALUES ('V1', 'k1', 'north')").run();
     expect(migrate(db, 4)).toBe(4);
+    expect(db.prepare('SELECT * FROM roll').all()).toEqual([{ voter_id: 'V1', voter_key: 'k1', ward_id: 'north', age_band: null, gender: null }]);
+    migrate(db); // the store's statements need the latest schema
     const store = new GatewayStore(db);
     expect(db.prepare('SELECT * FROM roll').all()).toEqual([{ voter_id: 'V1', voter_key: 'k1', ward_id: 'north', age_band: null, gender: null }]);
     expect(store.rollDemographics('k1')).toEqual({});
