@@ -179,7 +179,7 @@ export class Relay {
    */
   async receipt(code: string, timeoutMs = 3000): Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null> {
     const { status, json } = await this.request(`/v1/receipts/${encodeURIComponent(code)}`, { method: 'GET', headers: {} }, timeoutMs).result;
-    if (status === 404) return null;
+    if (status === 404 || status === 400) return null; // 400: not a receipt code the ledger could hold
     const view = json as { status?: unknown; countedChannel?: unknown } | null;
     if (status !== 200 || (view?.status !== 'counted' && view?.status !== 'replaced' && view?.status !== 'superseded')) {
       throw new SautiError('sync.bad_answer', `the ledger did not answer the receipt check (${status})`, { retryable: true });

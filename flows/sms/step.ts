@@ -86,8 +86,10 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
       const texts = picksTexts(rule, b.picks, lang, ' ').map((codes) => t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes, receipt: b.receipt }));
       // Where it stands in the city ledger comes first: fewer picks listed rather than no standing.
+      // Last resort before dropping it: CHECK's answer for this receipt, which always fits.
       const note = ledgerNote(lang, b.ledger, b.countedChannel);
-      return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...texts]));
+      const check = b.ledger && b.ledger !== 'unknown' ? [t(lang, CHECK_TEXTS[b.ledger], { receipt: b.receipt, channel: channelName(lang, b.countedChannel) })] : [];
+      return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...check, ...texts]));
     }
     case 'results': {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;

@@ -49,7 +49,7 @@ export const en = {
   ledgerRecorded: 'It reached the city ledger; the next sync confirms it counts.',
   ledgerCounted: 'It counts in the city ledger.',
   ledgerReplaced: 'It no longer counts: a later vote by {channel} replaced it.',
-  ledgerSuperseded: 'It does not count: an earlier vote by {channel} counts, and votes cannot be changed.',
+  ledgerSuperseded: 'It does not count: an earlier vote by {channel} counts.',
   channelUssd: 'USSD',
   channelSms: 'SMS',
   channelVoice: 'phone call',

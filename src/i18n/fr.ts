@@ -50,7 +50,7 @@ export const fr: Catalogue = {
   ledgerRecorded: 'Il a rejoint le registre de la ville ; la prochaine synchro confirme qu’il compte.',
   ledgerCounted: 'Il compte dans le registre de la ville.',
   ledgerReplaced: 'Il ne compte plus : un vote plus récent par {channel} l’a remplacé.',
-  ledgerSuperseded: 'Il ne compte pas : un vote antérieur par {channel} compte, et un vote ne peut pas être changé.',
+  ledgerSuperseded: 'Il ne compte pas : un vote antérieur par {channel} compte.',
   channelUssd: 'USSD',
   channelSms: 'SMS',
   channelVoice: 'appel',

@@ -50,7 +50,7 @@ export const sw: Catalogue = {
   ledgerRecorded: 'Imefika kwenye daftari la jiji; usawazishaji ujao utathibitisha inahesabiwa.',
   ledgerCounted: 'Inahesabiwa kwenye daftari la jiji.',
   ledgerReplaced: 'Haihesabiwi tena: kura ya baadaye kwa {channel} imeibadilisha.',
-  ledgerSuperseded: 'Haihesabiwi: kura ya awali kwa {channel} ndiyo inahesabiwa, na kura haziwezi kubadilishwa.',
+  ledgerSuperseded: 'Haihesabiwi: kura ya awali kwa {channel} ndiyo inahesabiwa.',
   channelUssd: 'USSD',
   channelSms: 'SMS',
   channelVoice: 'simu',
