@@ -218,15 +218,18 @@ const demographics: Migration = {
  * from ledger_events; the holder chosen under the old tie-break (smaller event id) stays until
  * the voter's next vote.
  */
-const ballotOrder: Migration = {
+const ballotOrder = (dialect: 'sqlite' | 'postgres'): Migration => ({
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('ledger_ballots').addColumn('gateway_id', 'text', (c) => c.notNull().defaultTo('')).execute();
+    // Gateway ids break ties by byte order, as in src/domain/ballot-order.ts, whatever the
+    // database's locale (SQLite compares text by bytes already).
+    const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+    await db.schema.alterTable('ledger_ballots').addColumn('gateway_id', idType, (c) => c.notNull().defaultTo('')).execute();
     await db.schema.alterTable('ledger_ballots').addColumn('gateway_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
     await sql`UPDATE ledger_ballots SET
       gateway_id = COALESCE((SELECT e.gateway_id FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), ''),
       gateway_seq = COALESCE((SELECT e.gateway_seq FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), 0)`.execute(db);
   },
-};
+});
 
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
@@ -234,7 +237,7 @@ const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> =
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
-  '0006-ballot-order': ballotOrder,
+  '0006-ballot-order': ballotOrder(dialect),
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */

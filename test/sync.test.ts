@@ -190,7 +190,7 @@ describe('gateway → ledger sync', () => {
     expect(summary).toMatchObject({ accepted: 0, rejected: 1, backlog: 0 });
     expect(gw.outbox.rejections()).toMatchObject([{ seq: 1, reason: 'not-on-ballot', detail: expect.stringContaining('project 3') }]);
     const receipt = gw.db.prepare("SELECT payload ->> '$.receipt' FROM events").pluck().get() as string;
-    expect(gw.store.receiptState(receipt)).toBe('refused');
+    expect(gw.store.receiptState(receipt)).toEqual({ state: 'refused' });
   });
 
   it('downloads the published ballot, serves it, and keeps serving it offline after a restart', async () => {
