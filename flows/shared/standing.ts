@@ -1,6 +1,6 @@
 // How a vote's standing with the city ledger is told to a resident, on every channel.
 import type { Lang } from '../../src/config/schema.ts';
-import type { LedgerState } from '../../src/engine/flow-contract.ts';
+import type { LedgerState, ReceiptStanding } from '../../src/engine/flow-contract.ts';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
 
 const CHANNELS: Record<string, MessageKey> = {
@@ -33,4 +33,24 @@ const NOTES = {
 export function ledgerNote(lang: Lang, state: LedgerState | undefined, countedChannel?: string): string | null {
   if (!state || state === 'unknown') return null;
   return t(lang, NOTES[state], { channel: channelName(lang, countedChannel) });
+}
+
+const CHECK_TEXTS = {
+  unknown: 'smsCheckUnknown',
+  pending: 'smsCheckPending',
+  recorded: 'smsCheckRecorded',
+  counted: 'smsCheckCounted',
+  replaced: 'smsCheckReplaced',
+  superseded: 'smsCheckSuperseded',
+  refused: 'smsCheckRefused',
+  unreachable: 'smsCheckOffline',
+} as const satisfies Record<ReceiptStanding['state'], MessageKey>;
+
+/**
+ * What CHECK answers for a receipt ("Receipt … no longer counts: a later vote by SMS replaced it."):
+ * one SMS segment in every language, so also the short form of "My vote" and RECEIPT when the
+ * picks leave no room for the ledger's word.
+ */
+export function checkText(lang: Lang, receipt: string, standing: ReceiptStanding): string {
+  return t(lang, CHECK_TEXTS[standing.state], { receipt, channel: channelName(lang, standing.countedChannel) });
 }

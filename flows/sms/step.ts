@@ -6,27 +6,15 @@ import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
-import type { Effect, ReceiptStanding, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
-import { t, type MessageKey } from '../../src/i18n/index.ts';
+import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
+import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
-import { channelName, ledgerNote } from '../shared/standing.ts';
+import { checkText, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
 const TITLE_MAX = 40;
 const IDEA_MAX = 300;
-
-/** What CHECK answers for each standing of a receipt. */
-const CHECK_TEXTS = {
-  unknown: 'smsCheckUnknown',
-  pending: 'smsCheckPending',
-  recorded: 'smsCheckRecorded',
-  counted: 'smsCheckCounted',
-  replaced: 'smsCheckReplaced',
-  superseded: 'smsCheckSuperseded',
-  refused: 'smsCheckRefused',
-  unreachable: 'smsCheckOffline',
-} as const satisfies Record<ReceiptStanding['state'], MessageKey>;
 
 /** The Sauti SMS conversation. */
 export const smsFlow: SmsFlow = {
@@ -76,8 +64,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'check': {
       const code = cmd.code || currentBallot(ctx)?.receipt;
       if (!code) return reply(t(lang, 'smsCheckHow'));
-      const standing = ctx.receiptState(code);
-      return reply(t(lang, CHECK_TEXTS[standing.state], { receipt: displayCode(code), channel: channelName(lang, standing.countedChannel) }));
+      return reply(checkText(lang, displayCode(code), ctx.receiptState(code)));
     }
     case 'receipt': {
       const b = currentBallot(ctx);
@@ -88,7 +75,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       // Where it stands in the city ledger comes first: fewer picks listed rather than no standing.
       // Last resort before dropping it: CHECK's answer for this receipt, which always fits.
       const note = ledgerNote(lang, b.ledger, b.countedChannel);
-      const check = b.ledger && b.ledger !== 'unknown' ? [t(lang, CHECK_TEXTS[b.ledger], { receipt: b.receipt, channel: channelName(lang, b.countedChannel) })] : [];
+      const check = b.ledger && b.ledger !== 'unknown' ? [checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel })] : [];
       return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...check, ...texts]));
     }
     case 'results': {

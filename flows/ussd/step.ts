@@ -8,7 +8,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
-import { ledgerNote } from '../shared/standing.ts';
+import { checkText, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
@@ -311,8 +311,9 @@ function myVoteText(state: UssdState, ctx: UssdContext): string {
   const note = ledgerNote(lang, b.ledger, b.countedChannel);
   const withNote = note ? texts.map((text) => `${text}. ${note}`).find((text) => text.length <= SCREEN_LIMIT) : undefined;
   if (withNote) return withNote;
-  const vote = texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
-  return note ? fitParts(`${vote}.`, [note]) : vote;
+  // No room for both: the receipt and its standing, without the picks.
+  if (note && b.ledger) return checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel });
+  return texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */
