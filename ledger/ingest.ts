@@ -7,7 +7,8 @@ import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, parseEvent, receiptKey, type BatchAnswer, type BatchHeader, type ParsedEvent } from '../src/domain/protocol.ts';
 import { demographicColumns } from './demographics.ts';
-import { orderedAt, prevails, refusal } from './rules.ts';
+import { prevails } from '../src/domain/ballot-order.ts';
+import { monotoneOrderedAt, orderedAt, refusal } from './rules.ts';
 import { CHUNK, insertChunked } from './bulk-insert.ts';
 import type { LedgerTables } from './schema.ts';
 
@@ -17,7 +18,7 @@ type Rejected = BatchAnswer['rejected'][number];
 
 // Every column, in the order the rows below are built: the compiled INSERTs are reused by these lists.
 const EVENT_COLUMNS = ['seq', 'event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'ordered_at', 'received_at', 'receipt', 'payload', 'prev_hash', 'hash'] as const satisfies readonly (keyof EventInsert)[];
-const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq', 'age_band', 'gender'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
+const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq', 'age_band', 'gender', 'gateway_id', 'gateway_seq'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
 const REJECTION_COLUMNS = ['event_id', 'gateway_id', 'gateway_seq', 'reason', 'detail', 'received_at'] as const satisfies readonly (keyof LedgerTables['ledger_rejections'])[];
 
 
@@ -120,6 +121,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       }
     }
   }
+  await keepGatewayOrder(trx, header.gatewayId, fresh, gateway.max_seq);
   for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.events.has(r.id) && !known.rejections.has(r.id)) {
     newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
   }
@@ -227,6 +229,27 @@ async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], o
   return { events: byId, rejections, seqs };
 }
 
+/**
+ * Makes ordering times non-decreasing along the gateway's sequence (see monotoneOrderedAt), against
+ * its stored events next to this batch: the one just below it (the usual case: one indexed
+ * lookup) and, when the batch fills a gap, those within and just above it.
+ */
+async function keepGatewayOrder(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; ordered: string }[], maxSeq: number): Promise<void> {
+  if (fresh.length === 0) return;
+  const seqs = fresh.map((f) => f.e.seq);
+  const lo = seqs.reduce((a, b) => Math.min(a, b));
+  const hi = seqs.reduce((a, b) => Math.max(a, b));
+  const near = (q: ReturnType<typeof byGateway>) => q.select(['gateway_seq as seq', 'ordered_at as orderedAt']);
+  const byGateway = () => trx.selectFrom('ledger_events').where('gateway_id', '=', gatewayId);
+  const stored = await near(byGateway()).where('gateway_seq', '<', lo).orderBy('gateway_seq', 'desc').limit(1).execute();
+  if (lo < maxSeq) {
+    stored.push(...(await near(byGateway()).where('gateway_seq', '>=', lo).where('gateway_seq', '<=', hi).execute()));
+    stored.push(...(await near(byGateway()).where('gateway_seq', '>', hi).orderBy('gateway_seq').limit(1).execute()));
+  }
+  const times = monotoneOrderedAt(fresh.map((f) => ({ seq: f.e.seq, corrected: f.ordered })), stored.map((r) => ({ seq: Number(r.seq), orderedAt: r.orderedAt })));
+  for (const f of fresh) f.ordered = times.get(f.e.seq) ?? f.ordered;
+}
+
 /** Appends accepted events to the chain, after the head (locked on PostgreSQL). */
 async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; ordered: string }[], receivedAt: string, lockHead: boolean): Promise<EventInsert[]> {
   if (fresh.length === 0) return [];
@@ -277,14 +300,16 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
     const demographics = demographicColumns(ballot, p);
     if (p.ageBand !== undefined && demographics.age_band === null) unlisted.ageBand += 1;
     if (p.gender !== undefined && demographics.gender === null) unlisted.gender += 1;
-    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographics };
+    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographics, gateway_id: r.gateway_id, gateway_seq: r.gateway_seq };
     const key = `${r.cycle_id}\u0000${r.voter_key}`;
     const current = best.get(key);
-    if (!current || prevails(policy(r.cycle_id), candidate, current)) best.set(key, candidate);
+    if (!current || prevails(policy(r.cycle_id), asOrdered(candidate), asOrdered(current))) best.set(key, candidate);
   }
   if (best.size === 0) return unlisted;
   // The policy is applied by the upsert itself: the stored ballot is replaced only when the
-  // challenger prevails (same rule as `prevails`), so no read is needed and concurrent ledgers agree.
+  // challenger prevails. Ordering times never go back along a gateway's sequence (keepGatewayOrder),
+  // so the ballot order is the lexicographic order of (ordered_at, gateway_id, gateway_seq): no read
+  // is needed, and the result is the same whatever order batches arrive in.
   const candidates = [...best.values()];
   for (const cycleId of new Set(candidates.map((c) => c.cycle_id))) {
     const later = policy(cycleId) === 'replace';
@@ -307,17 +332,26 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
               ledger_seq: eb.ref('excluded.ledger_seq'),
               age_band: eb.ref('excluded.age_band'),
               gender: eb.ref('excluded.gender'),
+              gateway_id: eb.ref('excluded.gateway_id'),
+              gateway_seq: eb.ref('excluded.gateway_seq'),
             }))
-            .where((eb) =>
-              eb.or([
-                eb('excluded.ordered_at', later ? '>' : '<', eb.ref('ledger_ballots.ordered_at')),
-                eb.and([eb('excluded.ordered_at', '=', eb.ref('ledger_ballots.ordered_at')), eb('excluded.event_id', '<', eb.ref('ledger_ballots.event_id'))]),
-              ]),
-            ),
+            .where((eb) => {
+              const op = later ? '>' : '<';
+              const same = (c: 'ordered_at' | 'gateway_id') => eb(`excluded.${c}`, '=', eb.ref(`ledger_ballots.${c}`));
+              return eb.or([
+                eb('excluded.ordered_at', op, eb.ref('ledger_ballots.ordered_at')),
+                eb.and([same('ordered_at'), eb('excluded.gateway_id', op, eb.ref('ledger_ballots.gateway_id'))]),
+                eb.and([same('ordered_at'), same('gateway_id'), eb('excluded.gateway_seq', op, eb.ref('ledger_ballots.gateway_seq'))]),
+              ]);
+            }),
         ),
     );
   }
   return unlisted;
+}
+
+function asOrdered(b: LedgerTables['ledger_ballots']) {
+  return { eventId: b.event_id, gatewayId: b.gateway_id, gatewaySeq: Number(b.gateway_seq), orderedAt: b.ordered_at };
 }
 
 /** Advances the gateway's contiguous sequence mark and lists what is still missing below its highest number. */

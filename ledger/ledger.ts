@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type BallotStanding, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
@@ -40,6 +40,8 @@ export interface ReceiptMatch {
    * is not counted in them.
    */
   status: 'counted' | 'replaced' | 'superseded' | 'late';
+  /** When another ballot counts: the channel it was cast on (never its gateway, number or choices). */
+  countedChannel?: string;
 }
 
 /** Most ballots one receipt lookup lists (codes are random: two is already rare). */
@@ -214,18 +216,53 @@ export class Ledger {
     for (const row of rows.slice(0, MAX_RECEIPT_MATCHES)) {
       const counted = await db
         .selectFrom('ledger_ballots')
-        .select(['event_id', 'ordered_at'])
+        .select(['event_id', 'channel'])
         .where('cycle_id', '=', row.cycle_id)
         .where('voter_key', '=', row.voter_key)
         .executeTakeFirst();
+      const { countedChannel } = this.standing(row, counted);
       const policy = this.ballot().cycles.find((c) => c.id === row.cycle_id)?.revote ?? 'replace';
       // Once published, the published count decides, not the live table later ballots still change.
       const published = await publishedStatus(db, row);
       const isCounted = published ? published === 'counted' : counted?.event_id === row.event_id;
       const status = published === 'late' ? 'late' : isCounted ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
-      matches.push({ cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status });
+      matches.push({ cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status, ...(status !== 'counted' && status !== 'late' && countedChannel ? { countedChannel } : {}) });
     }
     return { found: true, receipt: displayCode(receipt), ...matches[0]!, matches, more: rows.length > MAX_RECEIPT_MATCHES };
+  }
+
+  /**
+   * Where each of these votes stands now, in the order asked. A gateway asks about its own
+   * ballots, so that what it tells residents follows the ledger: a ballot counted yesterday is
+   * `replaced` once a later vote from another gateway arrives.
+   */
+  async ballotStanding(ids: readonly string[]): Promise<BallotStanding[]> {
+    const { db } = this.conn;
+    const events = new Map<string, { event_id: string; cycle_id: string; voter_key: string }>();
+    const holders = new Map<string, { event_id: string; channel: string }>();
+    const lower = [...new Set(ids.map((id) => id.toLowerCase()))];
+    for (let i = 0; i < lower.length; i += 500) {
+      const rows = await db.selectFrom('ledger_events').select(['event_id', 'cycle_id', 'voter_key']).where('event_id', 'in', lower.slice(i, i + 500)).where('type', '=', 'vote.cast').execute();
+      for (const r of rows) events.set(r.event_id, r);
+      // Grouped by cycle, so each lookup uses the (cycle_id, voter_key) key.
+      for (const cycleId of new Set(rows.map((r) => r.cycle_id))) {
+        const voters = rows.filter((r) => r.cycle_id === cycleId).map((r) => r.voter_key);
+        const counted = await db.selectFrom('ledger_ballots').select(['voter_key', 'event_id', 'channel']).where('cycle_id', '=', cycleId).where('voter_key', 'in', voters).execute();
+        for (const c of counted) holders.set(`${cycleId}\u0000${c.voter_key}`, c);
+      }
+    }
+    return ids.map((id) => {
+      const e = events.get(id.toLowerCase());
+      if (!e) return { id, status: 'unknown' as const };
+      return { id, ...this.standing(e, holders.get(`${e.cycle_id}\u0000${e.voter_key}`)) };
+    });
+  }
+
+  /** A vote's standing given the ballot that counts for its voter and cycle. */
+  private standing(vote: { event_id: string; cycle_id: string }, counted: { event_id: string; channel: string } | undefined) {
+    if (counted?.event_id === vote.event_id) return { status: 'counted' as const };
+    const policy = this.ballot().cycles.find((c) => c.id === vote.cycle_id)?.revote ?? 'replace';
+    return { status: policy === 'replace' ? ('replaced' as const) : ('superseded' as const), countedChannel: counted?.channel as BallotStanding['countedChannel'] };
   }
 
   /**

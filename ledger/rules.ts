@@ -77,20 +77,35 @@ function describeViolation(v: RuleViolation, rule: string): string {
   }
 }
 
-/** A vote competing to be the voter's counted ballot in a cycle. */
-export interface Contender {
-  event_id: string;
-  ordered_at: string;
-}
-
 /**
- * Whether `challenger` takes the place of `holder` under the cycle's policy. `replace`: the
- * latest capture counts; `refuse`: the first. Ties on time go to the smaller event id. Both
- * are a max/min over a total order, so the winner is the same whatever order batches arrive in.
+ * Ordering times that never go back along one gateway's sequence, so that the ballot order
+ * (src/domain/ballot-order.ts: sequence within a gateway, ordering time across gateways) is one
+ * total order the ledger can keep as a max/min. A gateway clock stepped back, or a skew
+ * correction that differs from one batch to the next, would otherwise put a later ballot of a
+ * gateway before an earlier one. Each new event's time is raised to its predecessor's and lowered
+ * to its successor's (already stored events of the same gateway, or events earlier in the batch).
+ * `fresh` in any order; returns each fresh sequence number's ordering time.
  */
-export function prevails(policy: 'replace' | 'refuse', challenger: Contender, holder: Contender): boolean {
-  if (challenger.ordered_at !== holder.ordered_at) {
-    return policy === 'replace' ? challenger.ordered_at > holder.ordered_at : challenger.ordered_at < holder.ordered_at;
+export function monotoneOrderedAt(fresh: { seq: number; corrected: string }[], stored: { seq: number; orderedAt: string }[]): Map<number, string> {
+  const all = [...stored.map((s) => ({ seq: s.seq, time: s.orderedAt, stored: true })), ...fresh.map((f) => ({ seq: f.seq, time: f.corrected, stored: false }))].sort((a, b) => a.seq - b.seq);
+  // The next stored time above each position: an upper bound a fresh event must not pass.
+  const upper: (string | undefined)[] = new Array(all.length);
+  let next: string | undefined;
+  for (let i = all.length - 1; i >= 0; i--) {
+    upper[i] = next;
+    if (all[i]!.stored) next = all[i]!.time;
   }
-  return challenger.event_id < holder.event_id;
+  const out = new Map<number, string>();
+  let lower = '';
+  all.forEach((e, i) => {
+    if (!e.stored) {
+      let t = e.time < lower ? lower : e.time;
+      const cap = upper[i];
+      if (cap !== undefined && t > cap) t = cap < lower ? lower : cap;
+      out.set(e.seq, t);
+      e.time = t;
+    }
+    if (e.time > lower) lower = e.time;
+  });
+  return out;
 }

@@ -34,6 +34,9 @@ export interface LedgerTables {
     channel: string;
     ordered_at: string;
     ledger_seq: number;
+    /** Where the counted vote was cast: with `ordered_at`, its place in the ballot order (src/domain/ballot-order.ts). */
+    gateway_id: string;
+    gateway_seq: number;
     /** From the vote, when the deployment's demographics list it; null otherwise. Never exported per ballot. */
     age_band: string | null;
     gender: string | null;
@@ -234,6 +237,25 @@ const identity: Migration = {
 };
 
 /**
+ * The ballot order (src/domain/ballot-order.ts) needs where the counted vote came from: its
+ * gateway and that gateway's sequence number, copied from its event. Existing rows are filled
+ * from ledger_events; the holder chosen under the old tie-break (smaller event id) stays until
+ * the voter's next vote.
+ */
+const ballotOrder = (dialect: 'sqlite' | 'postgres'): Migration => ({
+  async up(db: Kysely<unknown>) {
+    // Gateway ids break ties by byte order, as in src/domain/ballot-order.ts, whatever the
+    // database's locale (SQLite compares text by bytes already).
+    const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+    await db.schema.alterTable('ledger_ballots').addColumn('gateway_id', idType, (c) => c.notNull().defaultTo('')).execute();
+    await db.schema.alterTable('ledger_ballots').addColumn('gateway_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await sql`UPDATE ledger_ballots SET
+      gateway_id = COALESCE((SELECT e.gateway_id FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), ''),
+      gateway_seq = COALESCE((SELECT e.gateway_seq FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), 0)`.execute(db);
+  },
+});
+
+/**
  * The published ballot set, frozen: open data is made from it, never from the live
  * ledger_ballots, which later ballots still change. Results published before this migration get
  * their set back from what the ledger holds: a ballot counted now that arrived before publication
@@ -285,6 +307,7 @@ const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> =
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
   '0004-demographics': demographics,
   '0005-ledger-identity': identity,
+  '0006-ballot-order': ballotOrder(dialect),
   '0007-publication': publication,
 });
 

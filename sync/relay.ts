@@ -6,13 +6,14 @@ import type { KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, batchAnswerSchema, verifyAnswer, type BatchAnswer } from '../src/domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, ballotStandingAnswerSchema, batchAnswerSchema, MAX_STANDING_IDS, verifyAnswer, type BallotStanding, type BatchAnswer } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatch, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
 import { LedgerConnectionPool } from './http-post.ts';
 import { requireTrust, type LedgerTrust } from './ledger-trust.ts';
 import { namedOutside, type Outbox } from './outbox.ts';
+import { StandingBook } from './standing.ts';
 
 /** Errors meaning "an answer came, but not one the gateway may act on": kept for `sauti sync status`. */
 const REFUSED_ANSWER = new Set(['sync.unsigned_answer', 'sync.forged_answer', 'sync.answer_mismatch']);
@@ -215,15 +216,67 @@ export class Relay {
     return { version: published.version, ballot: published.ballot };
   }
 
+  /** Where these votes stand in the ledger now (POST /v1/ballots/standing), in the order asked. */
+  async standing(ids: readonly string[]): Promise<BallotStanding[]> {
+    const body = Buffer.from(JSON.stringify({ ids }));
+    const { status, json } = await this.request('/v1/ballots/standing', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).result;
+    if (status < 200 || status >= 300) throw new SautiError('sync.refused', `the ledger did not answer where the votes stand (${status})`, { retryable: status >= 500 });
+    const parsed = ballotStandingAnswerSchema.safeParse(json);
+    if (!parsed.success || parsed.data.ballots.length !== ids.length) throw new SautiError('sync.bad_answer', 'the ledger answered the standing request with something else', { retryable: true });
+    return parsed.data.ballots;
+  }
+
+  /**
+   * Asks the ledger where this gateway's votes stand and records it: every newly acknowledged
+   * vote, then the votes last seen counted (a later vote from another gateway may have replaced
+   * them), longest unchecked first, one request's worth per round.
+   */
+  async refreshStandings(): Promise<{ asked: number; changed: number }> {
+    const book = new StandingBook(this.o.outbox.db);
+    let asked = 0;
+    let changed = 0;
+    const seen = new Set<string>();
+    for (let round = 0; round < 50; round++) {
+      const fresh = book.fresh(MAX_STANDING_IDS);
+      if (fresh.ids.length === 0) {
+        book.record([], this.now(), fresh.throughSeq);
+        break;
+      }
+      changed += book.record(await this.standing(fresh.ids), this.now(), fresh.throughSeq);
+      asked += fresh.ids.length;
+      for (const id of fresh.ids) seen.add(id);
+    }
+    const counted = book.counted(MAX_STANDING_IDS, seen);
+    if (counted.length > 0) {
+      changed += book.record(await this.standing(counted), this.now());
+      asked += counted.length;
+    }
+    return { asked, changed };
+  }
+
+  /**
+   * A receipt from any gateway as the ledger answers it (GET /v1/receipts/:code); null when the
+   * ledger holds no such receipt. A resident's SMS waits on it, so the timeout is short.
+   */
+  async receipt(code: string, timeoutMs = 3000): Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null> {
+    const { status, json } = await this.request(`/v1/receipts/${encodeURIComponent(code)}`, { method: 'GET', headers: {} }, timeoutMs).result;
+    if (status === 404 || status === 400) return null; // 400: not a receipt code the ledger could hold
+    const view = json as { status?: unknown; countedChannel?: unknown } | null;
+    if (status !== 200 || (view?.status !== 'counted' && view?.status !== 'replaced' && view?.status !== 'superseded')) {
+      throw new SautiError('sync.bad_answer', `the ledger did not answer the receipt check (${status})`, { retryable: true });
+    }
+    return { status: view.status, ...(typeof view.countedChannel === 'string' ? { countedChannel: view.countedChannel } : {}) };
+  }
+
   /** Closes the kept-alive connections to the ledger. */
   close(): void {
     this.pool.close();
   }
 
-  private request(path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }) {
+  private request(path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }, timeoutMs = this.o.timeoutMs ?? 30_000) {
     // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
     const url = new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`);
-    const post = this.pool.request(url, { ...init, timeoutMs: this.o.timeoutMs ?? 30_000 });
+    const post = this.pool.request(url, { ...init, timeoutMs });
     const result = post.result.catch((err: unknown) => {
       const cause = (err as { code?: string }).code ?? (err as Error).name;
       throw new SautiError('sync.unreachable', `the ledger at ${this.o.ledgerUrl} is unreachable (${cause})`, { retryable: true, cause: err });

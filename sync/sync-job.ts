@@ -7,12 +7,14 @@ import type { PushSummary, Relay } from './relay.ts';
 export interface SyncRound {
   ballot: 'updated' | 'unchanged' | 'refused' | 'unreachable';
   push: PushSummary;
+  /** Votes whose standing in the ledger was asked, and how many answers were recorded; null when the ledger did not answer. */
+  standing: { asked: number; changed: number } | null;
 }
 
 export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger): Promise<SyncRound> {
   let ballot: SyncRound['ballot'] = 'unchanged';
   // With no trusted ledger key the gateway does not sync: the push below records and throws why.
-  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll() };
+  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null };
   try {
     const fresh = await relay.pullBallot(ballots.version());
     if (fresh) {
@@ -25,7 +27,14 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
     // Offline: keep serving the ballot we have; the push below reports the link's state.
     ballot = 'unreachable';
   }
-  return { ballot, push: await relay.pushAll() };
+  const push = await relay.pushAll();
+  // After the push, so newly acknowledged votes are asked about in the same round. A ledger that
+  // cannot answer (an older version, a dropped link) costs the round nothing: votes keep their last standing.
+  const standing = await relay.refreshStandings().catch((err: unknown) => {
+    logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'the ledger did not say where this gateway\'s votes stand; the last answers are kept');
+    return null;
+  });
+  return { ballot, push, standing };
 }
 
 /** Delay before the next round: the interval after success, doubling after each failure up to `maxMs`. */

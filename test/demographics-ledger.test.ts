@@ -128,12 +128,28 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     await ledger.close();
   });
 
+  it('migration 0006 gives counted ballots their gateway and sequence number from their events, and the ballot order goes on from there', async () => {
+    const storage = freshStorage(backend);
+    const old = await rawConnection(storage);
+    await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0004-demographics');
+    const key = 'k'.repeat(43);
+    const event = { seq: 1, event_id: '0191e0b6-0000-7000-8000-000000000001', gateway_id: 'gw-old', gateway_seq: 7, type: 'vote.cast', cycle_id: 'c-open', voter_key: key, channel: 'sms', captured_at: at, ordered_at: at, received_at: at, receipt: 'OLD0000001', payload: '{}', prev_hash: '0'.repeat(64), hash: 'x' };
+    await old.insertInto('ledger_events').values(event as never).execute();
+    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: key, event_id: event.event_id, ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1, age_band: null, gender: null } as never).execute();
+    await old.destroy();
+
+    const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);
+    expect(await reopened.conn.db.selectFrom('ledger_ballots').select(['event_id', 'gateway_id', 'gateway_seq']).execute()).toEqual([{ event_id: event.event_id, gateway_id: 'gw-old', gateway_seq: 7 }]);
+    expect(await reopened.ballotStanding([event.event_id])).toEqual([{ id: event.event_id, status: 'counted' }]);
+    await reopened.close();
+  });
+
   it('migration 0004 adds the columns to a ledger that already counted ballots, which keep counting with none', async () => {
     // A ledger as it was before 0004, with a counted ballot in it.
     const storage = freshStorage(backend);
     const old = await rawConnection(storage);
     await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0003-narrow-ballot-index');
-    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: 'k'.repeat(43), event_id: 'e-1', ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1 }).execute();
+    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: 'k'.repeat(43), event_id: 'e-1', ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1 } as never).execute();
     await old.destroy();
 
     const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);

@@ -176,6 +176,66 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     });
   }
 
+  it('one gateway\'s votes in the same millisecond: the one it applied last counts, in one batch or two, in either order', async () => {
+    for (const split of ['one batch', 'in order', 'out of order'] as const) {
+      const { ledger, gw, push } = await setup(backend);
+      const f = eventFactory('gw-a');
+      // A USSD confirm and an SMS VOTE committed in the same millisecond: the SMS came second (seq 2).
+      const ussd = f.vote('+254711000001', [1], at(10));
+      const sms = { ...f.vote('+254711000001', [2, 3], at(10)), channel: 'sms', payload: JSON.stringify({ wardId: 'north', picks: [2, 3], receipt: 'SMS0000001', replaces: ussd.id }) };
+      if (split === 'one batch') await push(buildBatch(gw, [ussd, sms], 0, new Date()));
+      else for (const rows of split === 'in order' ? [[ussd], [sms]] : [[sms], [ussd]]) expect((await push(buildBatch(gw, rows, 0, new Date()))).status).toBe(200);
+      const rows = await ledger.conn.db.selectFrom('ledger_ballots').select(['event_id', 'channel', 'gateway_id', 'gateway_seq']).execute();
+      expect(rows, split).toEqual([{ event_id: sms.id, channel: 'sms', gateway_id: 'gw-a', gateway_seq: 2 }]);
+      expect(await ledger.ballotStanding([ussd.id, sms.id, '01890000-0000-7000-8000-000000000000'])).toEqual([
+        { id: ussd.id, status: 'replaced', countedChannel: 'sms' },
+        { id: sms.id, status: 'counted' },
+        { id: '01890000-0000-7000-8000-000000000000', status: 'unknown' },
+      ]);
+      await ledger.close();
+    }
+  });
+
+  it('a gateway whose clock stepped back: its sequence still decides against another gateway, wherever that one\'s batch lands', async () => {
+    const outcomes: string[] = [];
+    for (const order of [[0, 1, 2], [2, 0, 1], [0, 2, 1]]) {
+      const { ledger, gw, push } = await setup(backend);
+      const gwB = identity('gw-b');
+      await ledger.addGateway('gw-b', gwB.publicKey);
+      const a = eventFactory('gw-a');
+      const b = eventFactory('gw-b');
+      const phone = '+254711000001';
+      // gw-a's clock went back five minutes between its two votes; gw-b's vote came between them by the clocks.
+      const batches = [buildBatch(gw, [a.vote(phone, [1], at(10))], 0, new Date()), buildBatch(gw, [a.vote(phone, [3], at(5))], 0, new Date()), buildBatch(gwB, [b.vote(phone, [2], at(7))], 0, new Date())];
+      const who = [gw, gw, gwB];
+      for (const i of order) expect((await push(batches[i]!, who[i])).status).toBe(200);
+      const stored = await ledger.conn.db.selectFrom('ledger_events').select(['gateway_id', 'gateway_seq', 'captured_at', 'ordered_at']).orderBy('seq').execute();
+      // Kept as captured, ordered no earlier than the vote gw-a applied before it.
+      expect(stored.find((e) => e.gateway_id === 'gw-a' && e.gateway_seq === 2)).toMatchObject({ captured_at: at(5), ordered_at: at(10) });
+      outcomes.push((await ledger.conn.db.selectFrom('ledger_ballots').select('picks').executeTakeFirstOrThrow()).picks);
+      await ledger.close();
+    }
+    expect(outcomes).toEqual(['[3]', '[3]', '[3]']);
+  });
+
+  it('answers where a batch of votes stands, and refuses a bad request naming the field', async () => {
+    const { ledger, app, gw, push } = await setup(backend);
+    const f = eventFactory('gw-a');
+    const vote = f.vote('+254711000001', [1], at(1));
+    await push(buildBatch(gw, [vote], 0, new Date()));
+    const ok = await request(app).post('/v1/ballots/standing').send({ ids: [vote.id] });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ ballots: [{ id: vote.id, status: 'counted' }] });
+    const bad = await request(app).post('/v1/ballots/standing').send({ ids: ['not-an-id'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: 'malformed', message: expect.stringMatching(/^ids\.0: /) });
+    expect((await request(app).post('/v1/ballots/standing').send({ ids: [] })).status).toBe(400);
+    const notJson = await request(app).post('/v1/ballots/standing').set('content-type', 'application/json').send('{"ids": [');
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error).toBe('malformed');
+    await ledger.close();
+  });
+
   it('answers a receipt check with its standing and never its choices', async () => {
     const { ledger, app, gw, push } = await setup(backend);
     const f = eventFactory('gw-a');

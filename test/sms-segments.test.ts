@@ -11,10 +11,11 @@ import { sms, smsCtx } from './helpers/sms.ts';
 const SMS_KEYS: MessageKey[] = [
   'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
   'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsAskResultsWard', 'smsIdeaHow', 'smsStatus',
-  'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
+  'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckCounted', 'smsCheckReplaced', 'smsCheckSuperseded', 'smsCheckOffline', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
 ];
+const CHANNEL_KEYS: MessageKey[] = ['channelUssd', 'channelSms', 'channelVoice', 'channelField', 'channelPaper', 'channelOther'];
 const WORST = {
   ward: 'W'.repeat(30),
   codes: '12 34 56 78 90 11 22 33 44 55',
@@ -36,7 +37,9 @@ const WORST = {
 describe('SMS replies fit in one segment', () => {
   for (const lang of SUPPORTED_LANGUAGES) {
     it.each(SMS_KEYS)(`${lang}: %s`, (key) => {
-      const text = toGsmLookalikes(t(lang, key, { ...WORST, status: t(lang, 'statusSubmitted') }));
+      // The longest channel name a "replaced by a later vote by …" reply can hold.
+      const channel = CHANNEL_KEYS.map((k) => t(lang, k)).reduce((a, b) => (b.length > a.length ? b : a));
+      const text = toGsmLookalikes(t(lang, key, { ...WORST, status: t(lang, 'statusSubmitted'), channel }));
       const cost = smsCost(text);
       expect(cost.encoding, text).toBe('GSM-7');
       expect(cost.segments, `${text} (${cost.units})`).toBe(1);
@@ -67,6 +70,24 @@ describe('SMS replies fit in one segment', () => {
       }
       const receipt = sms('RECEIPT', smsCtx(d, { lang, ballot: { cycleId: 'c-open', wardId: 'north', picks: [1, 2, 3, 4, 5, 6, 7, 12, 12, 12], receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' } }));
       expect(smsCost(toGsmLookalikes(receipt.reply!.text)).segments, receipt.reply!.text).toBe(1);
+    }
+  });
+
+  it('RECEIPT with the ledger\'s word on the vote is one segment, and keeps that word rather than every pick', () => {
+    const d = withBallot({ rule: 'cumulative', points: 10, maxPerProject: 4 });
+    const picks = [1, 2, 3, 4, 5, 6, 7, 12, 12, 12];
+    for (const lang of SUPPORTED_LANGUAGES) {
+      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'refused'] as const) {
+        const ballot = { cycleId: 'c-open', wardId: 'north', picks, receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1', ledger, countedChannel: 'field' };
+        const text = sms('RECEIPT', smsCtx(d, { lang, ballot })).reply!.text;
+        expect(smsCost(toGsmLookalikes(text)), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+        const channel = t(lang, 'channelField');
+        const cap = ledger[0]!.toUpperCase() + ledger.slice(1);
+        const note = t(lang, `ledger${cap}` as MessageKey, { channel });
+        // With the picks when they leave room, else CHECK's answer for the receipt: never without it.
+        const check = t(lang, `smsCheck${cap}` as MessageKey, { receipt: 'ABCDE-FGHJK', channel });
+        expect(text.includes(note) || text === check, `${lang} ${ledger}: ${text}`).toBe(true);
+      }
     }
   });
 });

@@ -94,11 +94,15 @@ describe('gateway → ledger sync', () => {
     const myVote = async () =>
       (await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `mine-${Math.random()}`, phoneNumber: '+254711000701', text: '3' }))).text;
     expect(await myVote()).toContain(`Receipt: ${receipt}. It reaches the city ledger at the next sync.`);
-    expect(gw.store.receiptState(receipt.toLowerCase().replace('-', ' '))).toBe('pending');
+    expect(gw.store.receiptState(receipt.toLowerCase().replace('-', ' '))).toEqual({ state: 'pending' });
     await relay().pushAll();
-    expect(await myVote()).toContain(`Receipt: ${receipt}. It is in the city ledger.`);
-    expect(gw.store.receiptState(receipt)).toBe('recorded');
-    expect(gw.store.receiptState('ZZZZZ-ZZZZZ')).toBe('unknown');
+    // Acknowledged, but whether it counts is the ledger's to say: not "counted" yet.
+    expect(await myVote()).toContain(`Receipt: ${receipt}. It reached the city ledger; the next sync confirms it counts.`);
+    expect(gw.store.receiptState(receipt)).toEqual({ state: 'recorded' });
+    expect(await relay().refreshStandings()).toEqual({ asked: 1, changed: 1 });
+    expect(await myVote()).toContain(`Receipt: ${receipt}. It counts in the city ledger.`);
+    expect(gw.store.receiptState(receipt)).toEqual({ state: 'counted' });
+    expect(gw.store.receiptState('ZZZZZ-ZZZZZ')).toEqual({ state: 'unknown' });
   });
 
   it('reaches a ledger published under a path prefix', async () => {
@@ -190,7 +194,7 @@ describe('gateway → ledger sync', () => {
     expect(summary).toMatchObject({ accepted: 0, rejected: 1, backlog: 0 });
     expect(gw.outbox.rejections()).toMatchObject([{ seq: 1, reason: 'not-on-ballot', detail: expect.stringContaining('project 3') }]);
     const receipt = gw.db.prepare("SELECT payload ->> '$.receipt' FROM events").pluck().get() as string;
-    expect(gw.store.receiptState(receipt)).toBe('refused');
+    expect(gw.store.receiptState(receipt)).toEqual({ state: 'refused' });
   });
 
   it('downloads the published ballot, serves it, and keeps serving it offline after a restart', async () => {

@@ -9,6 +9,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
+import { checkText, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 
@@ -17,6 +18,10 @@ const IDEA_MAX = 300;
 
 /** The Sauti SMS conversation. */
 export const smsFlow: SmsFlow = {
+  receiptToCheck(body) {
+    const cmd = parseSms(body);
+    return cmd.kind === 'check' && cmd.code ? cmd.code : null;
+  },
   handle(body, ctx) {
     const cmd = parseSms(body);
     const lang = ctx.voter.lang ?? cmd.lang ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
@@ -59,8 +64,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'check': {
       const code = cmd.code || currentBallot(ctx)?.receipt;
       if (!code) return reply(t(lang, 'smsCheckHow'));
-      const key = { recorded: 'smsCheckRecorded', pending: 'smsCheckPending', refused: 'smsCheckRefused', unknown: 'smsCheckUnknown' } as const;
-      return reply(t(lang, key[ctx.receiptState(code)], { receipt: displayCode(code) }));
+      return reply(checkText(lang, displayCode(code), ctx.receiptState(code)));
     }
     case 'receipt': {
       const b = currentBallot(ctx);
@@ -68,7 +72,11 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const ward = wardName(ctx, b.wardId, lang);
       const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
       const texts = picksTexts(rule, b.picks, lang, ' ').map((codes) => t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes, receipt: b.receipt }));
-      return reply(oneSegment(texts));
+      // Where it stands in the city ledger comes first: fewer picks listed rather than no standing.
+      // Last resort before dropping it: CHECK's answer for this receipt, which always fits.
+      const note = ledgerNote(lang, b.ledger, b.countedChannel);
+      const check = b.ledger && b.ledger !== 'unknown' ? [checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel })] : [];
+      return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...check, ...texts]));
     }
     case 'results': {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;

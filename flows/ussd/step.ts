@@ -8,6 +8,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts } from '../shared/picks.ts';
+import { checkText, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
@@ -305,10 +306,14 @@ function myVoteText(state: UssdState, ctx: UssdContext): string {
   const texts = picksTexts(rule, b.picks, lang, ', ').map((codes) =>
     t(lang, 'yourVote', { ward: wardName(ctx, b.wardId, lang), date: formatDateIn(ctx, b.castAt, lang), codes, receipt: b.receipt }),
   );
-  // One character is kept for the full stop added before the ledger status.
-  const vote = texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
-  const ledger = { recorded: 'ledgerRecorded', pending: 'ledgerPending', refused: 'ledgerRefused' } as const;
-  return b.ledger && b.ledger !== 'unknown' ? fitParts(`${vote}.`, [t(lang, ledger[b.ledger])]) : vote;
+  // The ledger's word (above all "replaced") matters more than listing every pick: the longest
+  // list of picks that leaves room for it (one character for the full stop before it).
+  const note = ledgerNote(lang, b.ledger, b.countedChannel);
+  const withNote = note ? texts.map((text) => `${text}. ${note}`).find((text) => text.length <= SCREEN_LIMIT) : undefined;
+  if (withNote) return withNote;
+  // No room for both: the receipt and its standing, without the picks.
+  if (note && b.ledger) return checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel });
+  return texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BallotSnapshot } from '../../src/engine/flow-contract.ts';
 import { NOW, testDeployment, withBallot } from '../../test/helpers/deployment.ts';
 import { ctxFor, drive, FRESH } from '../../test/helpers/flow.ts';
+import { t, type MessageKey } from '../../src/i18n/index.ts';
 import { ussdFlow } from './index.ts';
 
 const d = testDeployment();
@@ -142,7 +143,9 @@ const cases: Case[] = [
   },
   { name: 'a second vote under refuse is refused with the receipt', deployment: withBallot({ rule: 'approval', max: 3 }, 'refuse'), inputs: ['1'], voter: { ...en, ballot: previous }, end: true, contains: ['You already voted on 20 Nov 2026 (receipt OLD11-RCPT1)'] },
   { name: 'my vote shows codes and receipt', inputs: ['3'], voter: { ...en, ballot: previous }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 2, 5. Receipt: OLD11-RCPT1'] },
-  { name: 'my vote says the vote is in the city ledger', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'recorded' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It is in the city ledger.'] },
+  { name: 'my vote says the ledger counts the vote', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'counted' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It counts in the city ledger.'] },
+  { name: 'my vote of a synced vote whose standing is not back yet does not call it counted', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'recorded' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'the next sync confirms it counts.'], absent: ['It counts'] },
+  { name: 'my vote of a vote replaced elsewhere says so, with the channel and never "in the city ledger"', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'replaced', countedChannel: 'sms' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It no longer counts: a later vote by SMS replaced it.'], absent: ['in the city ledger'] },
   { name: 'my vote says a vote waits for the next sync', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'pending' } }, end: true, contains: ['It reaches the city ledger at the next sync.'] },
   { name: 'my vote without a vote says so', inputs: ['3'], voter: en, end: true, contains: ['You have not voted yet.'] },
   { name: 'my vote does not pass off last cycle’s ballot as this one', inputs: ['3'], voter: { ...en, ballot: { ...previous, cycleId: 'c-past' } }, end: true, contains: ['You have not voted yet.'] },
@@ -214,6 +217,26 @@ describe('USSD flow', () => {
     const r = ussdFlow.step(open, '1', ctxFor(refuse, { ...en, ballot: previous }));
     expect(r.reply.text).toContain('You already voted');
     expect(r.effects).toEqual([]);
+  });
+
+  it('"My vote" always carries the ledger\'s word, even with a long ward name and many picks, on one screen', () => {
+    const longWard = testDeployment((r) => {
+      r.wards[0].name = { en: 'W'.repeat(30), sw: 'W'.repeat(30), fr: 'W'.repeat(30) };
+    });
+    for (const lang of ['en', 'sw', 'fr'] as const) {
+      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'refused'] as const) {
+        const ballot = { ...previous, picks: [1, 2, 3, 4, 5, 6, 7, 12], ledger, countedChannel: 'field' };
+        const text = drive(['3'], ctxFor(longWard, { lang, ballot })).text;
+        expect(text.length, text).toBeLessThanOrEqual(182);
+        expect(text).toContain('OLD11-RCPT1');
+        // The vote and the ledger's word when both fit, else CHECK's answer for the receipt.
+        const cap = ledger[0]!.toUpperCase() + ledger.slice(1);
+        const channel = t(lang, 'channelField');
+        const note = t(lang, `ledger${cap}` as MessageKey, { channel });
+        expect(text.endsWith(note) || text === t(lang, `smsCheck${cap}` as MessageKey, { receipt: 'OLD11-RCPT1', channel }), `${lang} ${ledger}: ${text}`).toBe(true);
+        if (ledger === 'replaced') expect(text).not.toMatch(/is in the city ledger|imo kwenye daftari|est dans le registre/);
+      }
+    }
   });
 
   it('answers in French throughout a French session', () => {

@@ -131,6 +131,28 @@ export const batchAnswerSchema = z.object({
 });
 export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
 
+/**
+ * Where a ballot stands in the city ledger: `counted`; `replaced` (a later ballot of the same voter
+ * counts) or `superseded` (an earlier one counts, refuse policy), each with the channel of the
+ * ballot that counts (never its gateway, number or choices); `unknown` when the ledger does not
+ * hold the event.
+ */
+export const ballotStandingSchema = z.object({
+  id: z.string(),
+  status: z.enum(['counted', 'replaced', 'superseded', 'unknown']),
+  countedChannel: lineFields.channel.optional(),
+});
+export type BallotStanding = z.infer<typeof ballotStandingSchema>;
+
+/** Most event ids one `POST /v1/ballots/standing` may ask about. */
+export const MAX_STANDING_IDS = 1000;
+
+/** `POST /v1/ballots/standing` body: the votes a gateway wants the standing of (its own, newly acknowledged or last seen counted). */
+export const ballotStandingRequestSchema = z.object({ ids: z.array(z.uuid()).min(1).max(MAX_STANDING_IDS) });
+
+/** Its answer: one entry per id asked, in the same order. */
+export const ballotStandingAnswerSchema = z.object({ ballots: z.array(ballotStandingSchema) });
+
 /** Protocol-level refusals, sent as `{ error, message }` with the HTTP status here. */
 export const REFUSALS = {
   unsigned: 401,

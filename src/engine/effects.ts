@@ -1,6 +1,7 @@
 // Commits what a flow decided: events into the outbox plus the current-state tables.
 import { v7 as uuidv7 } from 'uuid';
 import type { Deployment } from '../config/schema.ts';
+import { prevails, type RevotePolicy } from '../domain/ballot-order.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { Effect } from './flow-contract.ts';
 
@@ -14,6 +15,13 @@ export interface Provenance {
   now: Date;
   /** Attach the voter's age band and gender from the roll to their votes (see collectsDemographics). */
   demographics: boolean;
+  /** The cycle's revote policy (default `replace`): which of the voter's ballots is the current one. */
+  revote?: (cycleId: string) => RevotePolicy;
+}
+
+/** A cycle's revote policy in a deployment; `replace` for a cycle it does not list. */
+export function revotePolicy(d: Pick<Deployment, 'cycles'>): (cycleId: string) => RevotePolicy {
+  return (cycleId) => d.cycles.find((c) => c.id === cycleId)?.revote ?? 'replace';
 }
 
 /**
@@ -46,7 +54,7 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
       case 'vote.cast': {
         const id = uuidv7();
         const { cycleId, wardId, picks, receipt, replaces } = effect;
-        store.appendEvent({
+        const seq = store.appendEvent({
           ...base,
           id,
           type: 'vote.cast',
@@ -54,6 +62,10 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           // Read here, at commit, not by the flow: flows stay pure and never see demographics.
           payload: JSON.stringify({ wardId, picks, receipt, replaces, ...(p.demographics ? store.rollDemographics(p.voterKey) : {}) }),
         });
+        // The same rule as the ledger's (src/domain/ballot-order.ts): on one gateway, its sequence.
+        const holder = store.currentBallot(cycleId, p.voterKey);
+        const cast = { eventId: id, gatewayId: p.gatewayId, gatewaySeq: seq, orderedAt: at };
+        if (holder && !prevails(p.revote?.(cycleId) ?? 'replace', cast, { eventId: holder.event_id, gatewayId: p.gatewayId, gatewaySeq: holder.seq, orderedAt: holder.cast_at })) return;
         store.upsertBallot({
           cycle_id: cycleId,
           voter_key: p.voterKey,

@@ -1,6 +1,7 @@
 // The contract between the core's runners and the pure conversation flows (flows/ussd,
 // flows/sms). The core owns these types so it never imports a flow; the shell wires one in.
 import type { Deployment, Lang } from '../config/schema.ts';
+import type { LedgerState } from '../store/gateway-store.ts';
 
 /** The voter's current ballot as the gateway knows it. */
 export interface BallotSnapshot {
@@ -11,7 +12,21 @@ export interface BallotSnapshot {
   castAt: Date;
   eventId: string;
   /** Where it stands with the city ledger (absent: not known, e.g. in flow tests). */
-  ledger?: 'unknown' | 'pending' | 'recorded' | 'refused';
+  ledger?: LedgerState;
+  /** Replaced or superseded: the channel of the vote that counts instead (never its number). */
+  countedChannel?: string;
+}
+
+/** A vote's standing with the city ledger, as the gateway last heard (defined with the store that keeps it). */
+export type { LedgerState };
+
+/**
+ * What CHECK learns of a receipt: from this gateway's own votes, else from the ledger when it can
+ * be reached (`unreachable` when it cannot: a receipt from another gateway cannot be checked offline).
+ */
+export interface ReceiptStanding {
+  state: LedgerState | 'unreachable';
+  countedChannel?: string;
 }
 
 /** What the flow may know about the person dialling, loaded before each hop. */
@@ -102,7 +117,7 @@ export interface SmsContext {
   conversation: SmsConversation | null;
   fresh: { receipt: string; reference: string };
   /** Where the vote with this receipt code stands with the city ledger. */
-  receiptState(code: string): 'unknown' | 'pending' | 'recorded' | 'refused';
+  receiptState(code: string): ReceiptStanding;
   /** A proposal submitted on this gateway, by reference. */
   proposal(reference: string): { status: string } | null;
 }
@@ -120,4 +135,9 @@ export interface SmsResult {
 /** A pure SMS conversation. */
 export interface SmsFlow {
   handle(body: string, ctx: SmsContext): SmsResult;
+  /**
+   * The receipt code a message asks to check, if any, so the inbox can ask the ledger before
+   * the flow runs when the receipt is not from this gateway. Pure.
+   */
+  receiptToCheck?(body: string): string | null;
 }

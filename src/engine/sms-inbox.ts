@@ -4,14 +4,15 @@ import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { memoize } from '../domain/memo.ts';
+import { receiptKey } from '../domain/protocol.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import { toE164, voterKey } from '../domain/voter.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
-import { applyEffects, collectsDemographics } from './effects.ts';
-import type { SmsConversation, SmsFlow } from './flow-contract.ts';
+import { applyEffects, collectsDemographics, revotePolicy } from './effects.ts';
+import type { ReceiptStanding, SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 
@@ -32,6 +33,17 @@ export interface InboxOutcome {
 }
 
 const THIRTY_MINUTES = 30 * 60_000;
+
+/**
+ * Asks the city ledger about a receipt this gateway did not issue: its standing, or null when the
+ * ledger holds no such receipt. Throws when the ledger cannot be reached.
+ */
+export type LedgerReceiptLookup = (code: string) => Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null>;
+
+/** The gateway's link to the city ledger, filled in once sync is set up; empty: no link (offline, or bundles only). */
+export interface LedgerLink {
+  receipt?: LedgerReceiptLookup;
+}
 
 /** Turns inbound SMS into stored effects and queued replies. */
 export class SmsInbox {
@@ -54,6 +66,8 @@ export class SmsInbox {
       gatewayId: string;
       logger: Logger;
       clock?: () => Date;
+      /** For CHECK of a receipt from another gateway. */
+      ledger?: LedgerLink;
     },
   ) {
     this.clock = deps.clock ?? (() => new Date());
@@ -63,13 +77,15 @@ export class SmsInbox {
 
   /** Handles one message; a provider redelivery of the same id changes nothing. */
   async receive(msg: InboundSms): Promise<InboxOutcome> {
+    // Asked before the clock is read and the transaction opens: the ledger may take a moment.
+    const remote = await this.remoteReceipt(msg.text);
     const now = this.clock();
     let outcome: { duplicate: boolean; outboundId: number | null; durable: boolean };
     for (let attempt = 1; ; attempt++) {
       const fresh = freshCodes(this.random);
       try {
         outcome = await this.deps.queue.run((commit) => {
-          const r = this.receiveInTransaction(msg, now, fresh);
+          const r = this.receiveInTransaction(msg, now, fresh, remote);
           if (r.durable) commit.durable();
           return r;
         });
@@ -85,7 +101,27 @@ export class SmsInbox {
     return { duplicate: outcome.duplicate, outboundId: outcome.outboundId };
   }
 
-  private receiveInTransaction(msg: InboundSms, now: Date, fresh: { receipt: string; reference: string }) {
+  /**
+   * CHECK of a receipt this gateway did not issue: the ledger's answer when it can be reached,
+   * `unreachable` otherwise (a receipt from elsewhere cannot be checked offline). Undefined when
+   * the message checks nothing, or a receipt issued here (answered from the local standing).
+   */
+  private async remoteReceipt(text: string): Promise<{ key: string; standing: ReceiptStanding } | undefined> {
+    const code = this.deps.flow.receiptToCheck?.(text);
+    if (!code || this.deps.store.receiptState(code).state !== 'unknown') return undefined;
+    const key = receiptKey(code);
+    const lookup = this.deps.ledger?.receipt;
+    if (!lookup) return { key, standing: { state: 'unreachable' } };
+    try {
+      const answer = await lookup(code);
+      return { key, standing: answer ? { state: answer.status, ...(answer.countedChannel ? { countedChannel: answer.countedChannel } : {}) } : { state: 'unknown' } };
+    } catch (err) {
+      this.deps.logger.warn({ component: 'sms-inbox', err: err instanceof Error ? err.message : String(err) }, 'the ledger could not be asked about a receipt');
+      return { key, standing: { state: 'unreachable' } };
+    }
+  }
+
+  private receiveInTransaction(msg: InboundSms, now: Date, fresh: { receipt: string; reference: string }, remote?: { key: string; standing: ReceiptStanding }) {
     const { store, sms, flow } = this.deps;
     const deployment = this.deps.ballot?.() ?? this.deps.deployment;
     const at = now.toISOString();
@@ -106,10 +142,13 @@ export class SmsInbox {
       conversation,
       fresh,
       proposal: (ref) => store.proposal(ref),
-      receiptState: (code) => store.receiptState(code),
+      receiptState: (code) => {
+        const local = store.receiptState(code);
+        return local.state === 'unknown' && remote?.key === receiptKey(code) ? remote.standing : local;
+      },
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
-    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment) });
+    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment), revote: revotePolicy(deployment) });
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;

@@ -10,7 +10,7 @@ import { t } from '../i18n/index.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
-import { applyEffects, collectsDemographics } from './effects.ts';
+import { applyEffects, collectsDemographics, revotePolicy } from './effects.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
 
@@ -112,6 +112,7 @@ export class UssdRunner<S> {
       sourceRef: `ussd:${req.sessionId}:${req.text}`,
       now,
       demographics: collectsDemographics(this.deps.deployment),
+      revote: revotePolicy(this.deps.ballot?.() ?? this.deps.deployment),
     };
 
     let state: S;

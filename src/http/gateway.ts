@@ -12,7 +12,7 @@ import { shortCode } from '../domain/codes.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
-import { SmsInbox } from '../engine/sms-inbox.ts';
+import { SmsInbox, type LedgerLink } from '../engine/sms-inbox.ts';
 import { SmsDispatcher, type OutboundQueue, type SmsSender } from '../engine/sms-outbound.ts';
 import { SmsStore } from '../store/sms-store.ts';
 import { smsFlow } from '../../flows/sms/index.ts';
@@ -64,6 +64,8 @@ export interface AssembledGateway {
   identity: GatewayIdentity;
   /** Empty until startGateway mounts an embedded ledger on it. */
   ledgerMount: express.Router;
+  /** Empty until startGateway sets up sync: CHECK of another gateway's receipt asks the ledger through it. */
+  ledgerLink: LedgerLink;
 }
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
@@ -100,6 +102,7 @@ export function assembleGateway(
     clock: options.clock,
   });
   const sms = new SmsStore(db);
+  const ledgerLink: LedgerLink = {};
   const { senders, perSecond } = smsSenders(settings, deployment);
   for (const provider of Object.keys(perSecond).filter((p) => !senders[p])) {
     logger.warn({ component: 'config', provider }, `SMS through ${provider} is configured but its credentials are not set: replies will fail (see README).`);
@@ -128,6 +131,7 @@ export function assembleGateway(
     gatewayId,
     logger,
     clock: options.clock,
+    ledger: ledgerLink,
   });
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);
@@ -151,7 +155,7 @@ export function assembleGateway(
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()) },
     [ledgerMount],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */
@@ -242,6 +246,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
   const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger, trust });
+  gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, ballotStandingRequestSchema, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
@@ -89,8 +89,22 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     res.status(view.found ? 200 : 404).json(view);
   });
 
+  // Where a gateway's votes stand now (counted, replaced, superseded): what it tells residents follows it.
+  router.post('/v1/ballots/standing', express.json({ limit: '64kb' }), async (req, res) => {
+    const parsed = ballotStandingRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return refuse(res, 'malformed', `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
+    }
+    res.json({ ballots: await ledger.ballotStanding(parsed.data.ids) });
+  });
+
   router.use('/v1', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (err instanceof SautiError && CODES[err.code]) return refuse(res, CODES[err.code]!, err.message);
+    // express.json's own refusals (the standing request): the client's fault, not a 500.
+    const bodyError = (err as { type?: string } | null)?.type;
+    if (bodyError === 'entity.parse.failed') return refuse(res, 'malformed', 'body: not valid JSON');
+    if (bodyError === 'entity.too.large') return refuse(res, 'too-large', 'body: too large');
     if (res.headersSent) return next(err);
     logger.error({ component: 'ledger', err }, 'ledger request failed');
     res.status(500).json({ error: 'internal', message: 'the ledger could not process this request; it is safe to resend' });

@@ -52,8 +52,19 @@ export interface RollEntry {
   gender: string | null;
 }
 
-/** pending: not yet acknowledged; recorded: in the city ledger; refused: the ledger rejected it. */
-export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'refused';
+/**
+ * Where a vote stands with the city ledger, as this gateway last heard. pending: not yet
+ * acknowledged; recorded: acknowledged, its standing not heard yet; counted; replaced (a later
+ * vote counts) or superseded (an earlier one counts, refuse policy); refused: the ledger rejected
+ * it; unknown: no such vote here.
+ */
+export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'counted' | 'replaced' | 'superseded' | 'refused';
+
+/** A vote's ledger state, with the channel of the vote that counts instead when it was replaced or superseded. */
+export interface LedgerStanding {
+  state: LedgerState;
+  countedChannel?: string;
+}
 
 /** Typed access to the gateway database. */
 export class GatewayStore {
@@ -69,7 +80,9 @@ export class GatewayStore {
         ON CONFLICT (cycle_id, voter_key) DO UPDATE SET ward_id = excluded.ward_id, picks = excluded.picks,
           receipt = excluded.receipt, event_id = excluded.event_id, channel = excluded.channel, cast_at = excluded.cast_at`),
       latestBallot: p('SELECT * FROM ballots WHERE voter_key = ? ORDER BY cast_at DESC LIMIT 1'),
-      ledgerState: p(`SELECT e.acked_at, r.reason FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id WHERE e.id = ?`),
+      currentBallot: p('SELECT b.event_id, b.cast_at, e.seq FROM ballots b JOIN events e ON e.id = b.event_id WHERE b.cycle_id = ? AND b.voter_key = ?'),
+      ledgerState: p(`SELECT e.acked_at, r.reason, s.status, s.counted_channel FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id
+        LEFT JOIN ballot_standing s ON s.event_id = e.id WHERE e.id = ?`),
       receiptEvent: p(`SELECT e.id FROM events e WHERE e.type = 'vote.cast' AND replace(e.payload ->> '$.receipt', '-', '') = ? ORDER BY e.seq DESC LIMIT 1`),
       insertProposal: p(`INSERT INTO proposals (reference, event_id, cycle_id, voter_key, ward_id, category, title, description, submitted_at)
         VALUES (@reference, @event_id, @cycle_id, @voter_key, @ward_id, @category, @title, @description, @submitted_at)`),
@@ -108,16 +121,24 @@ export class GatewayStore {
   }
 
   /** Where an event stands with the city ledger, as this gateway last heard. */
-  ledgerState(eventId: string): LedgerState {
-    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null } | undefined;
-    if (!row) return 'unknown';
-    return row.reason ? 'refused' : row.acked_at ? 'recorded' : 'pending';
+  ledgerState(eventId: string): LedgerStanding {
+    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | null; counted_channel: string | null } | undefined;
+    if (!row) return { state: 'unknown' };
+    if (row.reason) return { state: 'refused' };
+    if (!row.acked_at) return { state: 'pending' };
+    if (!row.status) return { state: 'recorded' };
+    return row.counted_channel ? { state: row.status, countedChannel: row.counted_channel } : { state: row.status };
   }
 
   /** The ledger state of the vote that got receipt `code` here (any spacing, dashes or case). */
-  receiptState(code: string): LedgerState {
+  receiptState(code: string): LedgerStanding {
     const id = this.s.receiptEvent!.pluck().get(receiptKey(code)) as string | undefined;
-    return id ? this.ledgerState(id) : 'unknown';
+    return id ? this.ledgerState(id) : { state: 'unknown' };
+  }
+
+  /** The voter's current ballot in a cycle here, with its event's sequence number (its place in the ballot order). */
+  currentBallot(cycleId: string, voterKey: string): { event_id: string; cast_at: string; seq: number } | undefined {
+    return this.s.currentBallot!.get(cycleId, voterKey) as { event_id: string; cast_at: string; seq: number } | undefined;
   }
 
   latestBallot(voterKey: string): BallotRow | undefined {

@@ -66,6 +66,8 @@ describe('migration 0004: roll demographics', () => {
     expect(migrate(db, 3)).toBe(3);
     db.prepare("INSERT INTO roll (voter_id, voter_key, ward_id) VALUES ('V1', 'k1', 'north')").run();
     expect(migrate(db, 4)).toBe(4);
+    expect(db.prepare('SELECT * FROM roll').all()).toEqual([{ voter_id: 'V1', voter_key: 'k1', ward_id: 'north', age_band: null, gender: null }]);
+    migrate(db); // the store's statements need the latest schema
     const store = new GatewayStore(db);
     expect(db.prepare('SELECT * FROM roll').all()).toEqual([{ voter_id: 'V1', voter_key: 'k1', ward_id: 'north', age_band: null, gender: null }]);
     expect(store.rollDemographics('k1')).toEqual({});
@@ -210,5 +212,23 @@ describe('CommitQueue', () => {
     await expect(a).rejects.toThrow(/FOREIGN KEY/);
     await expect(b).rejects.toThrow(/FOREIGN KEY/);
     expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+  });
+});
+
+describe('migration 0006: ballot standing', () => {
+  it('keeps where each vote stands in the ledger, only for events that exist, only known statuses', () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    store.appendEvent(event(1));
+    store.appendEvent(event(2));
+    db.prepare('UPDATE events SET acked_at = ? WHERE seq IN (1, 2)').run('2026-11-22T09:01:00.000Z');
+    const stand = db.prepare('INSERT INTO ballot_standing (event_id, status, counted_channel, checked_at) VALUES (?, ?, ?, ?)');
+    stand.run(event(1).id, 'replaced', 'sms', '2026-11-22T09:02:00.000Z');
+    expect(store.ledgerState(event(1).id)).toEqual({ state: 'replaced', countedChannel: 'sms' });
+    expect(store.ledgerState(event(2).id)).toEqual({ state: 'recorded' });
+    expect(() => stand.run(event(2).id, 'maybe', null, '2026-11-22T09:02:00.000Z')).toThrow(/CHECK/);
+    expect(() => stand.run('no-such-event', 'counted', null, '2026-11-22T09:02:00.000Z')).toThrow(/FOREIGN KEY/);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ballot_standing WHERE status = 'counted' ORDER BY checked_at LIMIT 10").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX ballot_standing_counted/);
   });
 });
