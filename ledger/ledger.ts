@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type BallotStanding, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type AnswerKind, type BallotStanding, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
@@ -91,8 +91,8 @@ export class Ledger {
   }
 
   /** Signs the exact bytes of an answer to `gatewayId` for batch or bundle `answerFor`: the gateway acts on nothing else. */
-  async signAnswer(gatewayId: string, answerFor: string, body: Uint8Array): Promise<string> {
-    return signAnswer((await this.identity()).privateKey, gatewayId, answerFor, body);
+  async signAnswer(gatewayId: string, answerFor: string, body: Uint8Array, kind: AnswerKind = 'answer'): Promise<string> {
+    return signAnswer((await this.identity()).privateKey, gatewayId, answerFor, body, kind);
   }
 
   /** Registers a gateway's public key. The same key again changes nothing; another key needs `replace`. */

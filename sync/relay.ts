@@ -2,11 +2,11 @@
 // ballot back. Nothing leaves the outbox until the trusted ledger has answered for it: an answer
 // is acted on only if the ledger's signature over its exact bytes, this gateway and this batch
 // verifies, and it names only events of that batch.
-import type { KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, ballotStandingAnswerSchema, batchAnswerSchema, MAX_STANDING_IDS, verifyAnswer, type BallotStanding, type BatchAnswer } from '../src/domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, QUERY_NONCE_HEADER, ballotStandingAnswerSchema, batchAnswerSchema, MAX_STANDING_IDS, verifyAnswer, type BallotStanding, type BatchAnswer } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatch, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
@@ -216,10 +216,10 @@ export class Relay {
     return { version: published.version, ballot: published.ballot };
   }
 
-  /** Where these votes stand in the ledger now (POST /v1/ballots/standing), in the order asked. */
+  /** Where these votes stand in the ledger now (POST /v1/ballots/standing), in the order asked; only on the trusted ledger's signed word. */
   async standing(ids: readonly string[]): Promise<BallotStanding[]> {
     const body = Buffer.from(JSON.stringify({ ids }));
-    const { status, json } = await this.request('/v1/ballots/standing', { method: 'POST', headers: { 'content-type': 'application/json' }, body }).result;
+    const { status, json } = await this.signedQuery('/v1/ballots/standing', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     if (status < 200 || status >= 300) throw new SautiError('sync.refused', `the ledger did not answer where the votes stand (${status})`, { retryable: status >= 500 });
     const parsed = ballotStandingAnswerSchema.safeParse(json);
     if (!parsed.success || parsed.data.ballots.length !== ids.length) throw new SautiError('sync.bad_answer', 'the ledger answered the standing request with something else', { retryable: true });
@@ -259,13 +259,31 @@ export class Relay {
    * ledger holds no such receipt. A resident's SMS waits on it, so the timeout is short.
    */
   async receipt(code: string, timeoutMs = 3000): Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null> {
-    const { status, json } = await this.request(`/v1/receipts/${encodeURIComponent(code)}`, { method: 'GET', headers: {} }, timeoutMs).result;
+    const { status, json } = await this.signedQuery(`/v1/receipts/${encodeURIComponent(code)}`, { method: 'GET', headers: {} }, timeoutMs);
     if (status === 404 || status === 400) return null; // 400: not a receipt code the ledger could hold
     const view = json as { status?: unknown; countedChannel?: unknown } | null;
     if (status !== 200 || (view?.status !== 'counted' && view?.status !== 'replaced' && view?.status !== 'superseded')) {
       throw new SautiError('sync.bad_answer', `the ledger did not answer the receipt check (${status})`, { retryable: true });
     }
     return { status: view.status, ...(typeof view.countedChannel === 'string' ? { countedChannel: view.countedChannel } : {}) };
+  }
+
+  /**
+   * A question whose answer a resident will be told (where a vote stands, a receipt check): sent
+   * with a fresh nonce, and believed only if the trusted ledger signed these exact bytes for this
+   * gateway and that nonce, so neither a stranger on the link nor an old answer can tell a
+   * resident their vote counts.
+   */
+  private async signedQuery(path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }, timeoutMs?: number) {
+    const { key } = requireTrust(this.o.trust());
+    const nonce = randomUUID();
+    const gatewayId = this.o.identity.gatewayId;
+    const answer = await this.request(path, { ...init, headers: { ...init.headers, [QUERY_NONCE_HEADER]: nonce, 'sauti-gateway': gatewayId } }, timeoutMs).result;
+    const signature = answer.headers[ANSWER_SIGNATURE_HEADER];
+    if (typeof signature !== 'string' || !verifyAnswer(key, gatewayId, nonce, answer.body, signature, 'query')) {
+      throw new SautiError('sync.forged_answer', `the answer to ${path.split('/').slice(0, 3).join('/')} is not signed by the trusted ledger key for this question: not believing it`, { retryable: true });
+    }
+    return answer;
   }
 
   /** Closes the kept-alive connections to the ledger. */

@@ -1,6 +1,6 @@
 // Gateway and ledger agree on which of a voter's ballots counts, and the resident is told what
 // the ledger says: real gateways (SQLite files, express apps) syncing with a real ledger over HTTP.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
@@ -178,5 +178,53 @@ describe('one ballot order for gateway and ledger', () => {
     expect(lastReply(early.gw, phone)).toContain('no longer counts');
     await smsIn(early.gw, phone, `CHECK ${lateReceipt}`).expect(200);
     expect(lastReply(early.gw, phone)).toBe(`Receipt ${lateReceipt} was not issued here, and the city ledger cannot be reached to check it now. Please try again later.`);
+  }, 60_000);
+
+  it('a stranger on the link cannot tell a resident their vote counts: unsigned standing and receipt answers are not believed', async () => {
+    const now = NOW.getTime();
+    const ledger = await testLedger('sqlite', testGateway().deployment, () => new Date(now));
+    closers.push(() => ledger.close());
+    const real = await serve(ledger);
+    // In front of the real ledger: batches pass through untouched, but every other answer comes
+    // back as "counted" without the ledger's signature, as a fake server on the path would send it.
+    let lie = false;
+    const proxy = await new Promise<Server>((resolve) => {
+      const s = createServer(async (req, res) => {
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const upstream = await fetch(`${real.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        const forged = lie && !req.url!.startsWith('/v1/batches') && !req.url!.startsWith('/v1/ballot?') && req.url !== '/v1/ballot';
+        if (!forged) {
+          res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => k !== 'content-encoding' && k !== 'content-length')));
+          return res.end(body);
+        }
+        const json = JSON.parse(body.toString('utf8')) as { ballots?: { id: string }[] };
+        const fake = json.ballots ? { ballots: json.ballots.map((b) => ({ id: b.id, status: 'counted' })) } : { ...json, status: 'counted' };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fake));
+      }).listen(0, '127.0.0.1', () => resolve(s));
+    });
+    closers.push(() => new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); }));
+    const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const a = await gateway(ledger, url, 'gw-a', () => new Date(now));
+    const b = await gateway(ledger, real.url, 'gw-b', () => new Date(now + 60_000));
+    const phone = '+254711000777';
+    // b's vote is the later one (its clock is a minute ahead) and reaches the ledger first.
+    const secondReceipt = receiptOf(await ussd(b.gw, phone, 's-b', '1*1*1*4*99*1'));
+    await b.sync();
+    const firstReceipt = receiptOf(await ussd(a.gw, phone, 's-a', '1*1*1*3*99*1'));
+    lie = true;
+    const round = await a.sync();
+    expect(round.push.accepted).toBe(1); // the batch itself went through, signed
+    expect(round.standing).toBeNull(); // the forged standing answer was refused, not recorded
+    expect(await myVote(a.gw, phone)).not.toContain('It counts in the city ledger.');
+    await smsIn(a.gw, phone, `CHECK ${secondReceipt}`).expect(200);
+    expect(lastReply(a.gw, phone)).not.toMatch(/counts in the city ledger/);
+    // The truth, once the link is honest again.
+    lie = false;
+    await a.sync();
+    expect(await myVote(a.gw, phone)).toContain('It no longer counts: a later vote by USSD replaced it.');
+    await smsIn(a.gw, phone, `CHECK ${firstReceipt}`).expect(200);
+    expect(lastReply(a.gw, phone)).toBe(`Receipt ${firstReceipt} no longer counts: a later vote by USSD replaced it.`);
   }, 60_000);
 });

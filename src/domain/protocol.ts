@@ -223,6 +223,19 @@ export function verifyBody(publicKey: KeyObject, gatewayId: string, body: Uint8A
 
 /** HTTP header carrying the ledger's signature over a batch answer's exact body bytes. */
 export const ANSWER_SIGNATURE_HEADER = 'sauti-ledger-signature';
+/**
+ * A gateway's question whose answer it will tell a resident (a vote's standing, a receipt) carries
+ * a fresh UUID here and its id in `Sauti-Gateway`; the ledger signs its answer for that gateway
+ * and nonce as a batch answer is signed, but as a `query` (`answerMessage(gatewayId, nonce, bytes, 'query')`).
+ */
+export const QUERY_NONCE_HEADER = 'sauti-nonce';
+const NONCE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The gateway and nonce a signed question names, or null when it is not one (anyone may ask unsigned). */
+export function queryNonce(gatewayId: string | undefined, nonce: string | undefined): { gatewayId: string; nonce: string } | null {
+  if (!gatewayId || !nonce || !NONCE.test(nonce) || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(gatewayId)) return null;
+  return { gatewayId, nonce };
+}
 
 /**
  * Bytes the ledger signs for an answer: `sauti-answer/1 <gatewayId> <batch or bundle id> <sha256
@@ -230,20 +243,27 @@ export const ANSWER_SIGNATURE_HEADER = 'sauti-ledger-signature';
  * another batch nor shown to another gateway; hashing the bytes as sent (never a re-encoding)
  * lets the answer grow new fields without breaking older gateways.
  */
-export function answerMessage(gatewayId: string, answerFor: string, body: Uint8Array): Buffer {
-  return Buffer.from(`sauti-answer/${PROTOCOL_VERSION} ${gatewayId} ${answerFor} ${sha256Hex(body)}`, 'utf8');
+export function answerMessage(gatewayId: string, answerFor: string, body: Uint8Array, kind: AnswerKind = 'answer'): Buffer {
+  return Buffer.from(`sauti-${kind}/${PROTOCOL_VERSION} ${gatewayId} ${answerFor} ${sha256Hex(body)}`, 'utf8');
 }
 
+/**
+ * `answer`: a batch answer or acknowledgement file (it moves events out of an outbox); `query`:
+ * the answer to a gateway's signed question. Kept apart, so a signature the ledger gives to anyone
+ * who asks a question can never pass as a batch answer.
+ */
+export type AnswerKind = 'answer' | 'query';
+
 /** The ledger's signature (base64) over an answer's bytes. */
-export function signAnswer(privateKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array): string {
-  return sign(null, answerMessage(gatewayId, answerFor, body), privateKey).toString('base64');
+export function signAnswer(privateKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, kind: AnswerKind = 'answer'): string {
+  return sign(null, answerMessage(gatewayId, answerFor, body, kind), privateKey).toString('base64');
 }
 
 /** Whether `signature` is the ledger key's over exactly these answer bytes for this gateway and batch. */
-export function verifyAnswer(publicKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, signature: string): boolean {
+export function verifyAnswer(publicKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, signature: string, kind: AnswerKind = 'answer'): boolean {
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== 64) return false;
-  return verify(null, answerMessage(gatewayId, answerFor, body), publicKey, sig);
+  return verify(null, answerMessage(gatewayId, answerFor, body, kind), publicKey, sig);
 }
 
 // --- The ledger's hash chain ------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, ballotStandingRequestSchema, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, ballotStandingRequestSchema, QUERY_NONCE_HEADER, queryNonce, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
@@ -70,6 +70,15 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     res.type('application/json').send(bytes);
   });
 
+  // A gateway's question (it names itself and a fresh nonce) gets an answer signed for it, as a
+  // batch answer is: what it then tells a resident is the ledger's word. Anyone else gets it plain.
+  const sendAnswer = async (req: Request, res: Response, status: number, value: unknown) => {
+    const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+    const asked = queryNonce(req.get('sauti-gateway'), req.get(QUERY_NONCE_HEADER));
+    if (asked) res.set(ANSWER_SIGNATURE_HEADER, await ledger.signAnswer(asked.gatewayId, asked.nonce, bytes, 'query'));
+    res.status(status).type('application/json').send(bytes);
+  };
+
   router.get('/v1/ballot', async (req, res) => {
     const published = await ledger.publishedBallot();
     const etag = `"${published.version}"`;
@@ -86,7 +95,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     const code = String(req.params.code);
     if (!/^[A-Za-z0-9 -]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
     const view = await ledger.receipt(code);
-    res.status(view.found ? 200 : 404).json(view);
+    await sendAnswer(req, res, view.found ? 200 : 404, view);
   });
 
   // Where a gateway's votes stand now (counted, replaced, superseded): what it tells residents follows it.
@@ -96,7 +105,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
       const issue = parsed.error.issues[0]!;
       return refuse(res, 'malformed', `${issue.path.map(String).join('.') || 'body'}: ${issue.message}`);
     }
-    res.json({ ballots: await ledger.ballotStanding(parsed.data.ids) });
+    await sendAnswer(req, res, 200, { ballots: await ledger.ballotStanding(parsed.data.ids) });
   });
 
   router.use('/v1', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
