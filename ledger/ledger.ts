@@ -238,11 +238,11 @@ export class Ledger {
    */
   async ballotStanding(ids: readonly string[]): Promise<BallotStanding[]> {
     const { db } = this.conn;
-    const events = new Map<string, { event_id: string; cycle_id: string; voter_key: string }>();
+    const events = new Map<string, { seq: number; event_id: string; cycle_id: string; voter_key: string }>();
     const holders = new Map<string, { event_id: string; channel: string }>();
     const lower = [...new Set(ids.map((id) => id.toLowerCase()))];
     for (let i = 0; i < lower.length; i += 500) {
-      const rows = await db.selectFrom('ledger_events').select(['event_id', 'cycle_id', 'voter_key']).where('event_id', 'in', lower.slice(i, i + 500)).where('type', '=', 'vote.cast').execute();
+      const rows = await db.selectFrom('ledger_events').select(['seq', 'event_id', 'cycle_id', 'voter_key']).where('event_id', 'in', lower.slice(i, i + 500)).where('type', '=', 'vote.cast').execute();
       for (const r of rows) events.set(r.event_id, r);
       // Grouped by cycle, so each lookup uses the (cycle_id, voter_key) key.
       for (const cycleId of new Set(rows.map((r) => r.cycle_id))) {
@@ -251,11 +251,24 @@ export class Ledger {
         for (const c of counted) holders.set(`${cycleId}\u0000${c.voter_key}`, c);
       }
     }
-    return ids.map((id) => {
+    // Once a cycle is published, its published count decides (as for receipts): a vote that
+    // arrived afterwards is `late`, whatever the live table says.
+    const published = new Set((await this.publishedCycles()).map((c) => c.cycleId));
+    const answers: BallotStanding[] = [];
+    for (const id of ids) {
       const e = events.get(id.toLowerCase());
-      if (!e) return { id, status: 'unknown' as const };
-      return { id, ...this.standing(e, holders.get(`${e.cycle_id}\u0000${e.voter_key}`)) };
-    });
+      if (!e) {
+        answers.push({ id, status: 'unknown' });
+        continue;
+      }
+      const live = this.standing(e, holders.get(`${e.cycle_id}\u0000${e.voter_key}`));
+      const frozen = published.has(e.cycle_id) ? await publishedStatus(db, e) : null;
+      if (frozen === 'late') answers.push({ id, status: 'late' });
+      else if (frozen === 'counted') answers.push({ id, status: 'counted' });
+      else if (frozen === 'not-counted' && live.status === 'counted') answers.push({ id, ...this.standing(e, undefined) });
+      else answers.push({ id, ...live });
+    }
+    return answers;
   }
 
   /** A vote's standing given the ballot that counts for its voter and cycle. */

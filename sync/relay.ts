@@ -258,11 +258,11 @@ export class Relay {
    * A receipt from any gateway as the ledger answers it (GET /v1/receipts/:code); null when the
    * ledger holds no such receipt. A resident's SMS waits on it, so the timeout is short.
    */
-  async receipt(code: string, timeoutMs = 3000): Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null> {
+  async receipt(code: string, timeoutMs = 3000): Promise<{ status: 'counted' | 'replaced' | 'superseded' | 'late'; countedChannel?: string } | null> {
     const { status, json } = await this.signedQuery(`/v1/receipts/${encodeURIComponent(code)}`, { method: 'GET', headers: {} }, timeoutMs);
     if (status === 404 || status === 400) return null; // 400: not a receipt code the ledger could hold
     const view = json as { status?: unknown; countedChannel?: unknown } | null;
-    if (status !== 200 || (view?.status !== 'counted' && view?.status !== 'replaced' && view?.status !== 'superseded')) {
+    if (status !== 200 || (view?.status !== 'counted' && view?.status !== 'replaced' && view?.status !== 'superseded' && view?.status !== 'late')) {
       throw new SautiError('sync.bad_answer', `the ledger did not answer the receipt check (${status})`, { retryable: true });
     }
     return { status: view.status, ...(typeof view.countedChannel === 'string' ? { countedChannel: view.countedChannel } : {}) };

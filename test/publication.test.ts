@@ -112,6 +112,9 @@ describe.each(BACKENDS)('publication on %s', (backend) => {
     const receipt = async (code: string) => JSON.parse((await get(`/v1/receipts/${code}`)).bytes.toString()) as { status: string };
     for (const row of late) expect((await receipt(JSON.parse(row.payload).receipt)).status).toBe('late');
     expect((await receipt(JSON.parse(onTime[0]!.payload).receipt)).status).toBe('counted');
+    // What gateways tell residents follows the published count too, not the live table.
+    const standing = await ledger.ballotStanding([...late.map((r) => r.id), onTime[0]!.id]);
+    expect(standing.map((s) => s.status)).toEqual(['late', 'late', 'late', 'counted']);
 
     // Listed apart: how many, from which gateway, captured when — in open data and on the page.
     const listing = await get('/results/c-open/late.csv');

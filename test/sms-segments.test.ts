@@ -77,7 +77,7 @@ describe('SMS replies fit in one segment', () => {
     const d = withBallot({ rule: 'cumulative', points: 10, maxPerProject: 4 });
     const picks = [1, 2, 3, 4, 5, 6, 7, 12, 12, 12];
     for (const lang of SUPPORTED_LANGUAGES) {
-      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'refused'] as const) {
+      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'] as const) {
         const ballot = { cycleId: 'c-open', wardId: 'north', picks, receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1', ledger, countedChannel: 'field' };
         const text = sms('RECEIPT', smsCtx(d, { lang, ballot })).reply!.text;
         expect(smsCost(toGsmLookalikes(text)), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });

@@ -22,6 +22,7 @@ const NOTES = {
   counted: 'ledgerCounted',
   replaced: 'ledgerReplaced',
   superseded: 'ledgerSuperseded',
+  late: 'ledgerLate',
   refused: 'ledgerRefused',
 } as const satisfies Partial<Record<LedgerState, MessageKey>>;
 
@@ -42,6 +43,7 @@ const CHECK_TEXTS = {
   counted: 'smsCheckCounted',
   replaced: 'smsCheckReplaced',
   superseded: 'smsCheckSuperseded',
+  late: 'smsCheckLate',
   refused: 'smsCheckRefused',
   unreachable: 'smsCheckOffline',
 } as const satisfies Record<ReceiptStanding['state'], MessageKey>;

@@ -224,7 +224,7 @@ describe('USSD flow', () => {
       r.wards[0].name = { en: 'W'.repeat(30), sw: 'W'.repeat(30), fr: 'W'.repeat(30) };
     });
     for (const lang of ['en', 'sw', 'fr'] as const) {
-      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'refused'] as const) {
+      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'] as const) {
         const ballot = { ...previous, picks: [1, 2, 3, 4, 5, 6, 7, 12], ledger, countedChannel: 'field' };
         const text = drive(['3'], ctxFor(longWard, { lang, ballot })).text;
         expect(text.length, text).toBeLessThanOrEqual(182);

@@ -134,12 +134,12 @@ export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
 /**
  * Where a ballot stands in the city ledger: `counted`; `replaced` (a later ballot of the same voter
  * counts) or `superseded` (an earlier one counts, refuse policy), each with the channel of the
- * ballot that counts (never its gateway, number or choices); `unknown` when the ledger does not
- * hold the event.
+ * ballot that counts (never its gateway, number or choices); `late` (it arrived after its cycle's
+ * results were published: kept, not counted); `unknown` when the ledger does not hold the event.
  */
 export const ballotStandingSchema = z.object({
   id: z.string(),
-  status: z.enum(['counted', 'replaced', 'superseded', 'unknown']),
+  status: z.enum(['counted', 'replaced', 'superseded', 'late', 'unknown']),
   countedChannel: lineFields.channel.optional(),
 });
 export type BallotStanding = z.infer<typeof ballotStandingSchema>;

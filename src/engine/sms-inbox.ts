@@ -38,7 +38,7 @@ const THIRTY_MINUTES = 30 * 60_000;
  * Asks the city ledger about a receipt this gateway did not issue: its standing, or null when the
  * ledger holds no such receipt. Throws when the ledger cannot be reached.
  */
-export type LedgerReceiptLookup = (code: string) => Promise<{ status: 'counted' | 'replaced' | 'superseded'; countedChannel?: string } | null>;
+export type LedgerReceiptLookup = (code: string) => Promise<{ status: 'counted' | 'replaced' | 'superseded' | 'late'; countedChannel?: string } | null>;
 
 /** The gateway's link to the city ledger, filled in once sync is set up; empty: no link (offline, or bundles only). */
 export interface LedgerLink {

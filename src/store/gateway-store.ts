@@ -55,10 +55,11 @@ export interface RollEntry {
 /**
  * Where a vote stands with the city ledger, as this gateway last heard. pending: not yet
  * acknowledged; recorded: acknowledged, its standing not heard yet; counted; replaced (a later
- * vote counts) or superseded (an earlier one counts, refuse policy); refused: the ledger rejected
+ * vote counts) or superseded (an earlier one counts, refuse policy); late: it reached the ledger
+ * after the results were published, so it is kept but not counted; refused: the ledger rejected
  * it; unknown: no such vote here.
  */
-export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'counted' | 'replaced' | 'superseded' | 'refused';
+export type LedgerState = 'unknown' | 'pending' | 'recorded' | 'counted' | 'replaced' | 'superseded' | 'late' | 'refused';
 
 /** A vote's ledger state, with the channel of the vote that counts instead when it was replaced or superseded. */
 export interface LedgerStanding {
@@ -122,7 +123,7 @@ export class GatewayStore {
 
   /** Where an event stands with the city ledger, as this gateway last heard. */
   ledgerState(eventId: string): LedgerStanding {
-    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | null; counted_channel: string | null } | undefined;
+    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | 'late' | null; counted_channel: string | null } | undefined;
     if (!row) return { state: 'unknown' };
     if (row.reason) return { state: 'refused' };
     if (!row.acked_at) return { state: 'pending' };

@@ -3,7 +3,7 @@
 -- show this, so a vote replaced by a later one (from another gateway too) is never shown as counted.
 CREATE TABLE ballot_standing (
   event_id         TEXT PRIMARY KEY REFERENCES events (id),
-  status           TEXT NOT NULL CHECK (status IN ('counted', 'replaced', 'superseded')),
+  status           TEXT NOT NULL CHECK (status IN ('counted', 'replaced', 'superseded', 'late')),
   counted_channel  TEXT,                             -- the channel of the vote that counts instead
   checked_at       TEXT NOT NULL
 ) STRICT;
