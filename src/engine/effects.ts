@@ -2,6 +2,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Deployment } from '../config/schema.ts';
 import { prevails, type RevotePolicy } from '../domain/ballot-order.ts';
+import { redactPhoneNumbers } from '../domain/redact.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { Effect } from './flow-contract.ts';
 
@@ -17,6 +18,8 @@ export interface Provenance {
   demographics: boolean;
   /** The cycle's revote policy (default `replace`): which of the voter's ballots is the current one. */
   revote?: (cycleId: string) => RevotePolicy;
+  /** The deployment's country, for finding phone numbers typed in national form inside free text. */
+  country: string;
 }
 
 /** A cycle's revote policy in a deployment; `replace` for a cycle it does not list. */
@@ -80,7 +83,10 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
       }
       case 'proposal.submitted': {
         const id = uuidv7();
-        const { cycleId, wardId, category, title, description, reference } = effect;
+        const { cycleId, wardId, category, reference } = effect;
+        // A number written into an idea ("call me on 0798…") never reaches the disk or the ledger.
+        const title = redactPhoneNumbers(effect.title, p.country);
+        const description = redactPhoneNumbers(effect.description, p.country);
         store.appendEvent({
           ...base,
           id,

@@ -148,7 +148,7 @@ export class SmsInbox {
       },
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
-    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment), revote: revotePolicy(deployment) });
+    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment), revote: revotePolicy(deployment), country: deployment.deployment.country });
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;

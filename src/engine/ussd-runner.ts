@@ -113,6 +113,7 @@ export class UssdRunner<S> {
       now,
       demographics: collectsDemographics(this.deps.deployment),
       revote: revotePolicy(this.deps.ballot?.() ?? this.deps.deployment),
+      country: this.deps.deployment.deployment.country,
     };
 
     let state: S;

@@ -1,0 +1,25 @@
+// Phone numbers written inside free text (an idea, later a transcript or a note) are personal
+// data too: they are replaced before the text is stored or sent to the ledger. The proposer can
+// still be reached through the gateway, which keeps their pseudonym.
+import { findNumbers, type CountryCode } from 'libphonenumber-js';
+
+/** What a phone number in free text becomes. */
+export const PHONE_PLACEHOLDER = '[phone]';
+
+/**
+ * The text with every phone number libphonenumber-js finds in it (national, international,
+ * spaced or dashed, read with the deployment's country) replaced by PHONE_PLACEHOLDER. Valid
+ * numbers only (findNumbers' default leniency): "possible" would also take plot numbers and
+ * amounts for phone numbers.
+ */
+export function redactPhoneNumbers(text: string, defaultCountry: string): string {
+  const found = findNumbers(text, { defaultCountry: defaultCountry as CountryCode, v2: true });
+  if (found.length === 0) return text;
+  let out = '';
+  let from = 0;
+  for (const m of found) {
+    out += text.slice(from, m.startsAt) + PHONE_PLACEHOLDER;
+    from = m.endsAt;
+  }
+  return out + text.slice(from);
+}
