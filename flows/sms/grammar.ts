@@ -51,7 +51,8 @@ export function normalizeWord(word: string): string {
 export function parseSms(body: string): SmsCommand {
   const text = body.normalize('NFC').replace(/\s+/g, ' ').trim();
   // "PIGA KURA 3 7": a two-word keyword; "VOTE3,7": a keyword glued to its first number.
-  const m = text.match(/^(piga\s+kura|[\p{L}]+)\s*[:.,;!-]*\s*(.*)$/iu);
+  // Punctuation after the keyword is dropped, but not a dash before a digit: "VOTE -1" is a sign.
+  const m = text.match(/^(piga\s+kura|[\p{L}]+)\s*(?:[:.,;!]|-(?!\d))*\s*(.*)$/iu);
   const head = m ? normalizeWord(m[1]!) : '';
   const found = LOOKUP.get(head);
   if (!found) {
@@ -63,7 +64,7 @@ export function parseSms(body: string): SmsCommand {
   const lang = found.lang;
   switch (found.kind) {
     case 'vote': {
-      const tokens = rest.split(/[^\p{L}\p{N}#]+/u).filter(Boolean);
+      const tokens = codeTokens(rest);
       const codes: number[] = [];
       const bad: string[] = [];
       for (const tok of tokens) {
@@ -91,14 +92,24 @@ export function parseSms(body: string): SmsCommand {
 
 /** "3 7 12", "3,7,12", "P3 P7", "3x2 7": the numbers, or null if anything else is there. */
 function numbers(text: string): number[] | null {
-  const tokens = text.split(/[^\p{L}\p{N}#]+/u).filter(Boolean);
   const codes: number[] = [];
-  for (const tok of tokens) {
+  for (const tok of codeTokens(text)) {
     const c = codeToken(tok, false);
     if (!c) return null;
     codes.push(...c);
   }
   return codes;
+}
+
+/**
+ * The words of a list of codes: split at spaces, commas and semicolons only, and a sentence's
+ * closing mark dropped, so "-1" or "2.5" stay whole and are refused rather than read as 1 or 2 and 5.
+ */
+function codeTokens(text: string): string[] {
+  return text
+    .split(/[\s,;]+/u)
+    .map((tok) => tok.replace(/[.!?]+$/u, ''))
+    .filter(Boolean);
 }
 
 /**

@@ -45,7 +45,8 @@ const reply = (text: string, more: Partial<Outcome> = {}): Outcome => ({
 function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
   switch (cmd.kind) {
     case 'vote':
-      if (cmd.bad.length > 0) return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
+      // Name what was wrong ("-1", "2.5", "abc"): a sign or a decimal is never read as another project.
+      if (cmd.bad.length > 0) return reply(t(lang, 'smsVoteBadNumber', { token: cmd.bad[0]!.slice(0, 10), example: example(ctx) }));
       return vote(cmd.codes, lang, ctx);
     case 'numbers': {
       const asked = ctx.conversation;
@@ -57,8 +58,9 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'idea':
       return idea(cmd.text, lang, ctx);
     case 'status': {
+      if (!cmd.ref) return reply(t(lang, 'smsStatusHow'));
       const p = ctx.proposal(cmd.ref);
-      if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref || '?' }));
+      if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref }));
       return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
     }
     case 'check': {
