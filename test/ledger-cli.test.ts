@@ -1,6 +1,7 @@
 // Registration as an operator types it: `sauti ledger add-gateway` with the key `sauti sync
 // identity` printed, and the other way, `sauti sync trust-ledger` with the key `sauti ledger identity` printed.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newKeyPair } from '../src/domain/protocol.ts';
@@ -56,5 +57,17 @@ describe('registration both ways: the gateway trusts the ledger’s key', () => 
     const r = sauti(['sync', 'resend', '--from-seq', '0'], gwEnv);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--from-seq must be a whole number from 1 (got '0')");
+  }, 60_000);
+});
+
+describe('sauti ledger verify', () => {
+  it('refuses a ledger file that is not there instead of creating an empty one and calling it intact', () => {
+    const dir = tempDir('sauti-verify-cli-');
+    const file = join(dir, 'nowhere', 'ledger.db');
+    const r = sauti(['ledger', 'verify'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_LEDGER_DB: file });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`No ledger at ${file}: nothing to verify`);
+    expect(r.stdout).not.toContain('Ledger intact');
+    expect(existsSync(file)).toBe(false);
   }, 60_000);
 });

@@ -248,6 +248,8 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     expect(JSON.stringify(counted.body)).not.toMatch(/picks|voter|north/);
     expect((await request(app).get('/v1/receipts/AAAA1111')).body.status).toBe('replaced');
     expect((await request(app).get('/v1/receipts/bbbb%202222')).body).toMatchObject({ found: true, receipt: 'BBBB2-222' });
+    // Copied from paper: O for 0 and I or L for 1, as the SMS grammar reads them (codes have no I, L, O).
+    expect((await request(app).get('/v1/receipts/AAAAlIi1')).body).toMatchObject({ found: true, receipt: 'AAAA1-111', status: 'replaced' });
     expect((await request(app).get('/v1/receipts/ZZZZ9999')).status).toBe(404);
     expect((await request(app).get('/v1/receipts/no!')).status).toBe(400);
     await ledger.close();

@@ -33,9 +33,14 @@ describe('sauti results --from FILE.pb', { timeout: 60_000 }, () => {
   });
 
   it('--rule overrides the META rule; a rule Sauti does not know is refused by name', () => {
-    const es = JSON.parse(sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'equalshares', '--json']).stdout);
+    const differs = sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'equalshares', '--json']);
+    const es = JSON.parse(differs.stdout);
     expect(es.rule).toBe('equalshares');
     expect(es.matchesPublished).toBe(false);
+    expect(differs.status).toBe(1); // a count that differs from the published selection is not a success
+    const plain = sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'equalshares']);
+    expect(plain.stdout).toContain('DIFFERS from the published selection.');
+    expect(plain.status).toBe(1);
     const bad = sauti(['results', '--from', join(SHARED, 'Poland_Warszawa_2017_Wawrzyszew.pb'), '--rule', 'borda']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--rule borda is not a rule Sauti counts; use one of greedy, /);

@@ -1,5 +1,5 @@
 // `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
@@ -54,6 +54,11 @@ export async function addGateway(settings: Settings, gatewayId: string, publicKe
 }
 
 export async function verifyLedger(settings: Settings): Promise<boolean> {
+  // Verifying a file that is not there must not create an empty ledger and call it intact.
+  if (settings.ledgerStorage.kind === 'sqlite' && !existsSync(settings.ledgerStorage.file)) {
+    console.error(`No ledger at ${settings.ledgerStorage.file}: nothing to verify (set SAUTI_LEDGER_DB, or DATABASE_URL for PostgreSQL).`);
+    return false;
+  }
   const ledger = await openFromSettings(settings);
   const bar = progressBar('verifying');
   try {

@@ -206,7 +206,10 @@ program
   .option('--export <dir>', 'write results.csv/json, anonymised ballots.csv/json, one .pb per ward and late.csv')
   .option('--lang <code>', 'language of titles in tables and files')
   .action(async (cycle: string | undefined, opts: ResultsOptions) => {
-    if (opts.from) return resultsFromFile(opts.from, opts);
+    if (opts.from) {
+      if (!resultsFromFile(opts.from, opts)) process.exitCode = 1;
+      return;
+    }
     await resultsFromLedger(loadSettings(), cycle, opts);
   });
 

@@ -42,8 +42,12 @@ function ruleOf(name: string | undefined): RuleName | undefined {
 
 const fmt = (n: number) => new Intl.NumberFormat('en').format(n);
 
-/** Counts a .pb file with its META rule (or --rule) and compares with its published selection. */
-export function resultsFromFile(file: string, opts: ResultsOptions): void {
+/**
+ * Counts a .pb file with its META rule (or --rule) and compares with its published selection.
+ * False when the count differs from it, so the command exits non-zero (a script checking a file
+ * must not read a mismatch as success).
+ */
+export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -81,7 +85,7 @@ export function resultsFromFile(file: string, opts: ResultsOptions): void {
         2,
       ),
     );
-    return;
+    return matches !== false;
   }
   const notes: string[] = [];
   if (!pb.rule && !opts.rule) notes.push(`META rule is '${metaRule}', which Sauti does not count; counted with greedy (choose with --rule).`);
@@ -98,6 +102,7 @@ export function resultsFromFile(file: string, opts: ResultsOptions): void {
   if (matches !== null) console.log(matches ? 'Matches the published selection.' : 'DIFFERS from the published selection.');
   for (const m of pb.mismatches) notes.push(`the file's PROJECTS disagree with its VOTES: ${m}`);
   for (const n of notes) console.log(`Note: ${n}`);
+  return matches !== false;
 }
 
 /** Age band and gender tables as published: per cycle, small groups hidden; "not collected" when the deployment lists them but no ballot has them. */

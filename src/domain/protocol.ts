@@ -169,7 +169,8 @@ export type Refusal = keyof typeof REFUSALS;
 
 /** A receipt code as stored and looked up: upper case, letters and digits only ("p3hts-qeme4" → "P3HTSQEME4"). */
 export function receiptKey(code: string): string {
-  return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  // Codes are Crockford base32 (no I, L, O, U): a receipt copied from paper as O or I/L means 0 or 1, as the SMS grammar reads it.
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
 }
 
 // --- Signatures -------------------------------------------------------------------------------
