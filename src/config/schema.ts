@@ -1,4 +1,5 @@
 // The deployment file's shape. Parsed once at start-up; every other module receives typed values.
+import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 
 /** Languages that have a complete message catalogue in src/i18n. */
@@ -116,7 +117,8 @@ export const deploymentSchema = z
   .object({
     deployment: z.object({
       name: z.string().min(1).max(60),
-      country: z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166 country code such as KE'),
+      // A code libphonenumber-js does not know (UK for GB) would make every number typed without + fail.
+      country: z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166 country code such as KE').refine(isSupportedCountry, 'not a country libphonenumber-js knows: use its ISO 3166 code (GB, not UK)'),
       timezone: z.string().refine(validTimeZone, 'unknown IANA time zone'),
       currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as KES'),
       helpline: z.string().max(20).optional(),
