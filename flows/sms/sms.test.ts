@@ -66,6 +66,17 @@ describe('SMS flow', () => {
     expect(r.effects).toEqual(effects);
   });
 
+  it('says an idea was shortened when only its first 300 characters are kept, in every language', () => {
+    const long = `fix the drains by the school ${'and the road beside it '.repeat(90)}`.trim();
+    expect(long.length).toBeGreaterThan(2000);
+    const r = sms(`IDEA South Ward ${long}`, smsCtx(d));
+    expect(r.reply?.text).toBe(`Idea recorded, shortened to its first 300 characters. Reference P-${FRESH.reference}. Send STATUS P-${FRESH.reference} to follow it.`);
+    expect(r.effects).toMatchObject([{ type: 'proposal.submitted', description: long.slice(0, 300) }]);
+    expect(sms(`WAZO South Ward ${long}`, smsCtx(d)).reply?.text).toContain('limefupishwa hadi herufi 300');
+    expect(sms(`IDEE South Ward ${long}`, smsCtx(d)).reply?.text).toContain('réduite à ses 300 premiers caractères');
+    expect(sms('IDEA South Ward fix the drains', smsCtx(d)).reply?.text).not.toContain('shortened');
+  });
+
   it('asks for the numbers when VOTE comes alone, then takes the answer', () => {
     const first = sms('VOTE', smsCtx(d));
     expect(first.reply?.text).toBe('Which projects? Reply with their numbers, e.g. 1 2.');

@@ -206,7 +206,8 @@ function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, c
   const title = description.length <= TITLE_MAX ? description : `${description.slice(0, TITLE_MAX - 3).trimEnd()}...`;
   const reference = `P-${ctx.fresh.reference}`;
   return {
-    reply: { text: t(lang, 'smsIdeaRecorded', { ref: reference }), kind: 'confirmation' },
+    // Never "recorded" as if whole when only its start was kept: say it was shortened.
+    reply: { text: t(lang, text.length > IDEA_MAX ? 'smsIdeaShortened' : 'smsIdeaRecorded', { ref: reference, max: IDEA_MAX }), kind: 'confirmation' },
     effects: [{ type: 'proposal.submitted', cycleId, wardId, category: 'sms', title, description, reference }],
     conversation: null,
   };

@@ -98,6 +98,7 @@ export const en = {
   smsOverPoints: 'Those numbers give {total} points; you have {points}. Repeat a number for each point, e.g. VOTE {example}.',
   smsProjectPoints: 'At most {max} points for one project ({code} has {n}). Send e.g. VOTE {example}.',
   smsIdeaRecorded: 'Idea recorded. Reference {ref}. Send STATUS {ref} to follow it.',
+  smsIdeaShortened: 'Idea recorded, shortened to its first {max} characters. Reference {ref}. Send STATUS {ref} to follow it.',
   smsAskWard: 'Which ward is your idea for? Reply with its number: {options}',
   smsAskResultsWard: 'Results of which ward? Reply with its number: {options}',
   smsIdeaHow: 'To propose, send IDEA and your idea, e.g. IDEA repair the borehole at the market.',

@@ -99,6 +99,7 @@ export const fr: Catalogue = {
   smsOverPoints: 'Ces numéros donnent {total} points ; vous en avez {points}. Répétez un numéro par point, ex. VOTER {example}.',
   smsProjectPoints: '{max} points au plus par projet ({code} en a {n}). Envoyez ex. VOTER {example}.',
   smsIdeaRecorded: 'Idée enregistrée. Référence {ref}. Envoyez STATUT {ref} pour la suivre.',
+  smsIdeaShortened: 'Idée enregistrée, réduite à ses {max} premiers caractères. Référence {ref}. Envoyez STATUT {ref} pour la suivre.',
   smsAskWard: 'Pour quel quartier est votre idée ? Répondez par son numéro : {options}',
   smsAskResultsWard: 'Résultats de quel quartier ? Répondez par son numéro : {options}',
   smsIdeaHow: 'Pour proposer, envoyez IDEE et votre idée, ex. IDEE réparer le forage du marché.',

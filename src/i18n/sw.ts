@@ -99,6 +99,7 @@ export const sw: Catalogue = {
   smsOverPoints: 'Namba hizo zinatoa alama {total}; una alama {points}. Rudia namba kwa kila alama, mfano KURA {example}.',
   smsProjectPoints: 'Mwisho alama {max} kwa mradi mmoja ({code} una {n}). Tuma mfano KURA {example}.',
   smsIdeaRecorded: 'Wazo limehifadhiwa. Kumbukumbu {ref}. Tuma HALI {ref} kulifuatilia.',
+  smsIdeaShortened: 'Wazo limehifadhiwa, limefupishwa hadi herufi {max} za kwanza. Kumbukumbu {ref}. Tuma HALI {ref} kulifuatilia.',
   smsAskWard: 'Wazo lako ni la wadi gani? Jibu kwa namba: {options}',
   smsAskResultsWard: 'Matokeo ya wadi gani? Jibu kwa namba yake: {options}',
   smsIdeaHow: 'Kutoa wazo, tuma WAZO na wazo lako, mfano WAZO kurekebisha kisima sokoni.',
