@@ -39,6 +39,8 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
     if (!header || chunk.length === 0) return;
     const answer = await ledger.ingest({ ...header, batchId: uuidv5(`${header.batchId}/${index}`, CHUNK_NAMESPACE), count: chunk.length }, chunk, 'bundle');
     if (!answer.replayOf) fresh = true;
+    // When the first chunk was received (stored with its answer): importing again writes the same file, byte for byte.
+    if (index === 0) ack.importedAt = answer.receivedAt;
     ack.accepted.push(...answer.accepted);
     ack.duplicates.push(...answer.duplicates);
     ack.rejected.push(...answer.rejected);

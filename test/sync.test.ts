@@ -276,9 +276,10 @@ describe('bundles for gateways with no link', () => {
     const first = await importBundle(ledger, file);
     expect(first.alreadyImported).toBe(false);
     expect(first.ack.accepted).toHaveLength(12);
-    const second = await importBundle(ledger, file);
+    const second = await importBundle(ledger, file, undefined, () => new Date(Date.now() + 3_600_000)); // an hour later
     expect(second.alreadyImported).toBe(true);
     expect(second.ack.accepted).toEqual(first.ack.accepted);
+    expect(second.file.equals(first.file)).toBe(true); // the same acknowledgement, byte for byte
     expect(await ledgerCount(ledger)).toBe(12);
     expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 12 });
 
