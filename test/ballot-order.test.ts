@@ -4,13 +4,13 @@ import { createServer, type Server } from 'node:http';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { voterKey } from '../src/domain/voter.ts';
 import { Relay } from '../sync/relay.ts';
 import { ledgerTrust } from '../sync/ledger-trust.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { testLedger } from './helpers/ledger.ts';
+import { ledgerServer } from './helpers/ledger-server.ts';
 import { NOW } from './helpers/deployment.ts';
 import { SECRET, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 
@@ -23,18 +23,9 @@ afterEach(async () => {
 type Gw = ReturnType<typeof testGateway>;
 
 async function serve(ledger: Ledger): Promise<{ url: string; stop: () => Promise<void> }> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = createLedgerApp(ledger, silent).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
-  closers.push(stop);
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, stop };
+  const server = await ledgerServer(ledger);
+  closers.push(server.stop);
+  return server;
 }
 
 /** A gateway on its own clock, registered with the ledger, with its relay (also used by CHECK). */

@@ -1,14 +1,13 @@
 // A phone number a resident writes inside an idea never reaches the disk or the city ledger:
 // a real gateway (SQLite file) takes the SMS and syncs with a real ledger over HTTP.
-import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { PHONE_PLACEHOLDER } from '../src/domain/redact.ts';
 import { Relay } from '../sync/relay.ts';
 import { ledgerTrust } from '../sync/ledger-trust.ts';
 import { testLedger } from './helpers/ledger.ts';
+import { ledgerServer } from './helpers/ledger-server.ts';
 import { testGateway, TOKEN } from './helpers/gateway.ts';
 
 const silent = createLogger('silent');
@@ -24,12 +23,10 @@ describe('numbers written inside an idea', () => {
     const ledger = await testLedger('sqlite', gw.deployment);
     closers.push(() => ledger.close());
     await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
-    const server = await new Promise<Server>((resolve) => {
-      const s = createLedgerApp(ledger, silent).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const server = await ledgerServer(ledger);
+    closers.push(server.stop);
     const ledgerKey = (await ledger.identity()).publicKey;
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
+    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
     closers.push(() => relay.close());
 
     const text = 'IDEA South Ward fix the drains by the school, call me on 0798765435 or +254 798 765 435';

@@ -5,7 +5,6 @@
 // once and ends the process within 10 s.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,7 +13,7 @@ import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rawFixture } from './helpers/deployment.ts';
 import { TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
-import { startServer } from './helpers/process.ts';
+import { freePort, startServer, waitFor } from './helpers/process.ts';
 import { atSendReply } from './helpers/providers.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -25,24 +24,6 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await (async () => probe())().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A redis-server of this test's own, on `port`, with nothing persisted. */
 async function redisServer(port: number): Promise<ChildProcess> {

@@ -2,7 +2,6 @@
 // SIGKILL in the middle of a push, Redis stopped and restarted under a running gateway.
 // Each time, every captured event reaches the ledger exactly once.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,7 +13,7 @@ import { Ledger } from '../ledger/ledger.ts';
 import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { TOKEN, ussdBody } from './helpers/gateway.ts';
 import { eventFactory } from './helpers/ledger.ts';
-import { startServer } from './helpers/process.ts';
+import { freePort, startServer, waitFor } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
@@ -23,24 +22,6 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await (async () => probe())().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** A deployment (the fixture) that syncs every second and retries quickly. */
 function setupDir(batchSize: number) {

@@ -8,7 +8,6 @@ import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
@@ -22,6 +21,7 @@ import { stringify } from 'yaml';
 import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { tempDir } from './helpers/tmp.ts';
+import { ledgerServer as listenLedger } from './helpers/ledger-server.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -30,22 +30,11 @@ afterEach(async () => {
 });
 afterAll(dropSchemas);
 
-/** A ledger listening on a real port (`port` 0: any free one), optionally under a path prefix as behind a proxy. */
-async function ledgerServer(ledger: Ledger, port = 0, prefix = ''): Promise<{ url: string; stop: () => Promise<void> }> {
-  const app = prefix ? express().use(prefix, createLedgerApp(ledger, silent)) : createLedgerApp(ledger, silent);
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}${prefix}`;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
-  closers.push(stop);
-  return { url, stop };
+/** A ledger on a real port, stopped after the test. */
+async function ledgerServer(ledger: Ledger, port = 0, prefix = '') {
+  const server = await listenLedger(ledger, port, prefix);
+  closers.push(server.stop);
+  return server;
 }
 
 async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1*1*1*3*99*1') {

@@ -1,5 +1,6 @@
 // Child server processes for end-to-end tests and benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 
 /** Starts `node <args>` and resolves once it prints "listening on <url>". */
 export function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -13,4 +14,25 @@ export function startServer(args: string[], env: Record<string, string>): Promis
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a child that must be told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** Polls `probe` every 200 ms until it gives a value (errors count as "not yet"), or fails naming `what`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await (async () => probe())().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
