@@ -9,7 +9,8 @@ import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyB
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
-import { lateBallots, publish, publishedStatus, type LateBallots } from './publication.ts';
+import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
+import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots } from './publication.ts';
 import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import type { RuleName } from '../tally/rules.ts';
 
@@ -307,6 +308,26 @@ export class Ledger {
     if (published && !override) return published;
     const recount = await tallyCycle(this.conn.db, this.ballot(), cycleId, this.clock(), override, published ? 'ledger_published_ballots' : 'ledger_ballots');
     return published ? { ...recount, throughSeq: published.throughSeq, turnout: published.turnout } : recount;
+  }
+
+  /** One open data file of a published cycle, as frozen at publication (see publishedFile). */
+  publishedFile(cycleId: string, name: string, lang: string): ReturnType<typeof publishedFile> {
+    return publishedFile(this.conn.db, this.ballot(), cycleId, name, lang);
+  }
+
+  /**
+   * A cycle's open data files in `lang` (not late.csv): once published, the frozen ones, byte for
+   * byte what is downloaded; before, made from the provisional count `result`.
+   */
+  async openData(cycleId: string, lang: string, result: CycleResult): Promise<OpenDataFile[]> {
+    const d = this.ballot();
+    if (!result.publishedAt) return openDataFiles(d, result, await openBallots(this.conn.db, d, cycleId), lang);
+    const files: OpenDataFile[] = [];
+    for (const name of openDataNames(d).filter((n) => n !== 'late.csv')) {
+      const found = await this.publishedFile(cycleId, name, lang);
+      if (found.published && found.file) files.push(found.file);
+    }
+    return files;
   }
 
   /** Ballots of a published cycle that arrived after publication: stored, not counted, listed apart. */

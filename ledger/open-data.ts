@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { Deployment } from '../src/config/schema.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
 import { maxPerProject } from '../src/domain/ballot.ts';
+import { toCsv as csv } from '../src/domain/csv.ts';
 import { writePb, type PbFile } from '../tally/pabulib.ts';
 import { hasPoints } from '../tally/profile.ts';
 import type { LateBallots } from './publication.ts';
@@ -54,12 +55,6 @@ export async function openBallots(db: LedgerDb, deployment: Deployment, cycleId:
   }
   return out.sort((a, b) => (a.voter < b.voter ? -1 : a.voter > b.voter ? 1 : 0));
 }
-
-const csvField = (v: string | number) => {
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const csv = (rows: (string | number)[][]) => rows.map((r) => r.map(csvField).join(',')).join('\n') + '\n';
 
 export function ballotsCsv(ballots: OpenBallot[]): string {
   const withPoints = ballots.some((b) => b.points);
@@ -170,4 +165,48 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
     };
     return { ward: w.wardId, name: `${cycle.id}_${w.wardId}.pb`, text: writePb(pb) };
   });
+}
+
+/**
+ * One open data file as downloaded: its name under /results/<cycle>/, its content type and
+ * text. `lang` is the language its titles are in, '' when it reads the same in every language.
+ */
+export interface OpenDataFile {
+  name: string;
+  lang: string;
+  type: string;
+  body: string;
+}
+
+const CSV_TYPE = 'text/csv; charset=utf-8';
+const JSON_TYPE = 'application/json; charset=utf-8';
+const SAME_IN_EVERY_LANGUAGE = ['results.json', 'turnout.csv', 'ballots.csv', 'ballots.json'];
+
+/** Every open data file name a cycle of this deployment can have, in the order the page lists them. */
+export function openDataNames(deployment: Deployment): string[] {
+  return ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...deployment.wards.map((w) => `${w.id}.pb`), 'late.csv'];
+}
+
+/** Whether `name` is an open data file of this deployment: answerable without asking the ledger anything. */
+export function isOpenDataFile(deployment: Deployment, name: string): boolean {
+  return openDataNames(deployment).includes(name);
+}
+
+/** The file name an export or a download gets: `<cycle>_<ward>.pb`, `<cycle>-<name>` when `prefixed`, else the name. */
+export function fileNameOf(cycleId: string, name: string, prefixed: boolean): string {
+  if (name.endsWith('.pb')) return `${cycleId}_${name}`;
+  return prefixed ? `${cycleId}-${name}` : name;
+}
+
+/** A cycle's open data in one language, except late.csv (which grows): what publication freezes. */
+export function openDataFiles(deployment: Deployment, result: CycleResult, ballots: OpenBallot[], lang: string): OpenDataFile[] {
+  const files: OpenDataFile[] = [
+    { name: 'results.csv', lang, type: CSV_TYPE, body: resultsCsv(result, lang) },
+    { name: 'results.json', lang, type: JSON_TYPE, body: JSON.stringify(resultsJson(result), null, 2) + '\n' },
+    { name: 'turnout.csv', lang, type: CSV_TYPE, body: turnoutCsv(result) },
+    { name: 'ballots.csv', lang, type: CSV_TYPE, body: ballotsCsv(ballots) },
+    { name: 'ballots.json', lang, type: JSON_TYPE, body: JSON.stringify({ cycleId: result.cycleId, ballots }) + '\n' },
+    ...pabulibFiles(deployment, result, ballots, lang).map((f) => ({ name: `${f.ward}.pb`, lang, type: 'text/plain; charset=utf-8', body: f.text })),
+  ];
+  return files.map((f) => (SAME_IN_EVERY_LANGUAGE.includes(f.name) ? { ...f, lang: '' } : f));
 }

@@ -2,10 +2,11 @@
 // and only once every registered gateway has delivered what it holds (or the PB team says why
 // not). Ballots that arrive afterwards are kept and listed apart, never counted into it.
 import { v5 as uuidv5 } from 'uuid';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, sha256Hex } from '../src/domain/protocol.ts';
+import { openBallots, openDataFiles, type OpenDataFile } from './open-data.ts';
 import { tallyCycle, type CycleResult, type ForcedPublication } from './results.ts';
 import type { LedgerDb, LedgerTables } from './schema.ts';
 
@@ -84,7 +85,57 @@ export async function publish(trx: Trx, deployment: Deployment, cycleId: string,
     .insertInto('ledger_results')
     .values({ cycle_id: cycleId, published_at: result.publishedAt!, rule: result.rule, through_seq: result.throughSeq, result: text, entry_seq: entrySeq })
     .execute();
+  await freezeOpenData(trx, deployment, result);
   return result;
+}
+
+/**
+ * Stores a published cycle's open data files in every language of the deployment, made from the
+ * frozen result and ballots: from then on a download sends these bytes and nothing is recounted.
+ */
+async function freezeOpenData(db: LedgerDb | Trx, deployment: Deployment, result: CycleResult): Promise<void> {
+  const ballots = await openBallots(db, deployment, result.cycleId);
+  const files = new Map<string, OpenDataFile>();
+  for (const { code } of deployment.languages) {
+    for (const f of openDataFiles(deployment, result, ballots, code)) files.set(`${f.name}\u0000${f.lang}`, f);
+  }
+  // One file at a time: a ballots file can be tens of megabytes, and a statement has a size limit.
+  for (const f of files.values()) {
+    await db
+      .insertInto('ledger_published_files')
+      .values({ cycle_id: result.cycleId, name: f.name, lang: f.lang, content_type: f.type, body: f.body })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+/**
+ * A published cycle's open data file as frozen, in `lang` (or the first language stored, for a
+ * language added since); `file` undefined when the cycle has no such file (a ward without
+ * projects in it). A cycle published before its files were stored (ledger migration 0009) has
+ * them made and stored now, once. `published: false` before publication.
+ */
+export async function publishedFile(db: LedgerDb, deployment: Deployment, cycleId: string, name: string, lang: string): Promise<{ published: false } | { published: true; file?: OpenDataFile }> {
+  const find = () =>
+    db
+      .selectFrom('ledger_published_files')
+      .select(['name', 'lang', 'content_type', 'body'])
+      .where('cycle_id', '=', cycleId)
+      .where('name', '=', name)
+      .orderBy(sql<number>`CASE WHEN lang = ${lang} OR lang = '' THEN 0 ELSE 1 END`)
+      .orderBy('lang')
+      .limit(1)
+      .executeTakeFirst();
+  let row = await find();
+  if (!row) {
+    const published = await db.selectFrom('ledger_results').select('result').where('cycle_id', '=', cycleId).executeTakeFirst();
+    if (!published) return { published: false };
+    const stored = await db.selectFrom('ledger_published_files').select('name').where('cycle_id', '=', cycleId).limit(1).executeTakeFirst();
+    if (stored) return { published: true };
+    await db.transaction().execute((trx) => freezeOpenData(trx, deployment, JSON.parse(published.result) as CycleResult));
+    row = await find();
+  }
+  return { published: true, ...(row ? { file: { name: row.name, lang: row.lang, type: row.content_type, body: row.body } } : {}) };
 }
 
 /**

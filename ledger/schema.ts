@@ -86,6 +86,18 @@ export interface LedgerTables {
     channel: string;
     ledger_seq: number;
   };
+  /**
+   * A published cycle's open data files, exactly as first served (ledger migration 0009): every
+   * later download sends these bytes, counted and exported once. `lang` is '' for a file that
+   * reads the same in every language. late.csv, which grows, is never stored.
+   */
+  ledger_published_files: {
+    cycle_id: string;
+    name: string;
+    lang: string;
+    content_type: string;
+    body: string;
+  };
   /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data, `ledger_private_key` signs answers. */
   ledger_meta: { key: string; value: string };
 }
@@ -300,6 +312,25 @@ const publication: Migration = {
   },
 };
 
+/**
+ * Published open data files, frozen. A cycle published before this migration gets its files on
+ * first request, made once from its frozen result and ballots (the deployment file, which gives
+ * titles and names, cannot be read here).
+ */
+const publishedFiles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_published_files')
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('lang', 'text', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_published_files_pk', ['cycle_id', 'name', 'lang'])
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -309,6 +340,8 @@ const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> =
   '0005-ledger-identity': identity,
   '0006-ballot-order': ballotOrder(dialect),
   '0007-publication': publication,
+  // 0008 is reserved (ledger re-keying, another branch).
+  '0009-published-files': publishedFiles,
 });
 
 /** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */

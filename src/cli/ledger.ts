@@ -21,7 +21,7 @@ const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStor
 export async function serveLedger(settings: Settings): Promise<{ url: string; close: () => Promise<void> }> {
   const logger = createLogger(settings.logLevel);
   const ledger = await openFromSettings(settings, logger);
-  const app = createLedgerApp(ledger, logger);
+  const app = createLedgerApp(ledger, logger, { trustProxy: settings.trustProxy, publicRateLimit: settings.publicRateLimit });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(settings.ledgerPort, settings.host, () => resolve(s));
     s.once('error', reject);

@@ -7,7 +7,7 @@ import type { Lang } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
-import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import { fileNameOf, lateCsv, resultsJson } from '../../ledger/open-data.ts';
 import { describeBehind, type LateBallots } from '../../ledger/publication.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import { parsePb, pbInstance, PbError } from '../../tally/pabulib.ts';
@@ -168,14 +168,8 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
     const late = result.publishedAt ? await ledger.lateBallots(cycleId) : undefined;
     if (opts.export) {
       mkdirSync(opts.export, { recursive: true });
-      const ballots = await openBallots(ledger.conn.db, deployment, cycleId);
       const files: [string, string][] = [
-        ['results.csv', resultsCsv(result, lang)],
-        ['results.json', JSON.stringify(resultsJson(result), null, 2) + '\n'],
-        ['turnout.csv', turnoutCsv(result)],
-        ['ballots.csv', ballotsCsv(ballots)],
-        ['ballots.json', JSON.stringify({ cycleId, ballots }) + '\n'],
-        ...pabulibFiles(deployment, result, ballots, lang).map((f): [string, string] => [f.name, f.text]),
+        ...(await ledger.openData(cycleId, lang, result)).map((f): [string, string] => [fileNameOf(cycleId, f.name, false), f.body]),
         ...(late ? [['late.csv', lateCsv(cycleId, late)] as [string, string]] : []),
       ];
       for (const [name, text] of files) writeFileSync(join(opts.export, name), text);

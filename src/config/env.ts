@@ -1,4 +1,5 @@
 // The only place that reads process.env. Every key is described; a bad value stops start-up.
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, describeIssues } from './errors.ts';
@@ -60,10 +61,37 @@ const envSchema = z.object({
     .optional()
     .describe('PostgreSQL schema for the ledger tables (created if missing; default: the search path)'),
   LEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(8090).describe('Port `sauti ledger` listens on'),
+  SAUTI_TRUST_PROXY: z
+    .string()
+    .transform((v, ctx): TrustProxy => {
+      if (/^\d+$/.test(v)) return Number(v);
+      const parts = v.split(',').map((p) => p.trim());
+      const bad = parts.find((p) => !PROXY_NAMES.includes(p) && !isAddressOrSubnet(p));
+      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `'${bad}' is not an IP address, a subnet (10.0.0.0/8), loopback, linklocal or uniquelocal; or give the number of proxies` });
+      return parts;
+    })
+    .optional()
+    .describe(
+      'Reverse proxies in front of Sauti whose X-Forwarded-For names the client (comma-separated addresses, subnets, or loopback/linklocal/uniquelocal; or the number of proxies); unset: the connecting address is the client and X-Forwarded-For is ignored',
+    ),
+  SAUTI_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120)
+    .describe('Requests per minute one client address may make to /results and to /v1/receipts (each counted apart); past it, 429 with Retry-After'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
 });
+
+/** Names express's `trust proxy` understands besides addresses and subnets. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+const isAddressOrSubnet = (p: string) => {
+  const [ip, bits, ...rest] = p.split('/');
+  const family = isIP(ip ?? '');
+  if (!family || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+
+/** Proxies trusted for the client address: how many hops, or which addresses (express `trust proxy`). */
+export type TrustProxy = number | string[];
 
 /** Runtime settings and secrets, parsed once. */
 export interface Settings {
@@ -86,6 +114,10 @@ export interface Settings {
   ledgerKey: string | undefined;
   ledgerStorage: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
   ledgerPort: number;
+  /** Unset: no proxy is trusted, X-Forwarded-For is ignored. */
+  trustProxy: TrustProxy | undefined;
+  /** Requests per minute per client address on /results and on /v1/receipts. */
+  publicRateLimit: number;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -121,6 +153,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
       ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
       : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB ?? join(dirname(e.SAUTI_DB), 'ledger.db') },
     ledgerPort: e.LEDGER_PORT,
+    trustProxy: e.SAUTI_TRUST_PROXY,
+    publicRateLimit: e.SAUTI_PUBLIC_RATE_LIMIT,
     devDefaults,
   };
 }

@@ -15,6 +15,19 @@ export function formatDate(d: Date, lang: Lang, timeZone: string): string {
   return f.format(d);
 }
 
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "22 Nov 2026, 12:00 GMT+3": a moment to the minute in the deployment's time zone, the zone named. */
+export function formatDateTime(d: Date, lang: Lang, timeZone: string): string {
+  const key = `${lang}|${timeZone}`;
+  let f = dateTimeFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' });
+    dateTimeFormats.set(key, f);
+  }
+  return f.format(d);
+}
+
 /** Compact money: "KES 1.2M", "KES 850K", "KES 1,2M" in French. Exact below 10,000. */
 export function formatMoney(amount: number, currency: string, lang: Lang): string {
   const sep = lang === 'fr' ? ',' : '.';

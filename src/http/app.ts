@@ -1,19 +1,26 @@
 // The gateway's HTTP surface: adapters mounted explicitly, plus health and error handling that
 // never leaks a stack trace to a provider or a resident.
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import type { Adapter, AdapterDeps } from '../../adapters/types.ts';
+import type { TrustProxy } from '../config/env.ts';
 import type { StoreProblem } from '../store/write-probe.ts';
+import { requestErrors } from './errors.ts';
+import { securityHeaders, trustProxy } from './security.ts';
 
 /** What the app says about itself: its id, and (for `/healthz`) whether the store can write now. */
 export interface AppInfo {
   gatewayId: string;
   storeProblem?: () => Promise<StoreProblem | undefined>;
+  /** The reverse proxies whose X-Forwarded-For names the client (SAUTI_TRUST_PROXY); none when unset. */
+  trustProxy?: TrustProxy;
 }
 
 /** Builds the express app from registered adapters. */
 export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info: AppInfo, mounts: readonly express.Router[] = []) {
   const app = express();
   app.disable('x-powered-by');
+  trustProxy(app, info.trustProxy);
+  app.use(securityHeaders());
   // 503 when a vote could not be stored now (disk full, read-only), so a proxy takes this gateway out.
   app.get('/healthz', async (_req, res) => {
     const problem = await info.storeProblem?.();
@@ -29,21 +36,8 @@ export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info:
   app.use(router);
   for (const m of mounts) app.use(m);
   app.use((_req, res) => {
-    res.status(404).type('text/plain').send('Not found');
+    res.status(404).type('text/plain; charset=utf-8').send('Not found');
   });
-  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') {
-      res.status(413).type('text/plain').send('Request body too large');
-      return;
-    }
-    if (e.status && e.status >= 400 && e.status < 500) {
-      res.status(400).type('text/plain').send('Bad request: the body could not be read');
-      return;
-    }
-    deps.logger.error({ component: 'http', err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'unhandled request error');
-    res.status(500).type('text/plain').send('Internal error');
-  };
-  app.use(onError);
+  app.use(requestErrors(deps.logger, { component: 'http', format: 'text', internal: 'Internal error' }));
   return app;
 }

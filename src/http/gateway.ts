@@ -152,7 +152,7 @@ export function assembleGateway(
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,
     },
-    { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()) },
+    { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
     [ledgerMount],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
@@ -184,7 +184,8 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   const { app, db, queue, gatewayId, outbound, deployment, identity } = gw;
   // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
   const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
-  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger), resultsRouter(ledger, logger));
+  const limits = { publicRateLimit: settings.publicRateLimit };
+  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger, limits), resultsRouter(ledger, logger, limits));
   // Returns at once even with Redis down: outbound SMS wait in SQLite until it is back.
   await outbound.start();
   let draining = false;
@@ -192,7 +193,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   // retries elsewhere. The embedded ledger's API stays open so this gateway's last round can finish.
   const server = createServer((req, res) => {
     if (draining && !req.url?.startsWith('/v1/')) {
-      res.writeHead(503, { 'content-type': 'text/plain', connection: 'close' }).end('Shutting down');
+      res.writeHead(503, { 'content-type': 'text/plain', 'x-content-type-options': 'nosniff', connection: 'close' }).end('Shutting down');
       return;
     }
     app(req, res);

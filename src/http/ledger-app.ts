@@ -1,14 +1,27 @@
 // The ledger's HTTP face: gateways push signed batches and download the ballot; anyone can
 // check a receipt and see the gateways' sync health. Errors are `{ error, message }` JSON.
-import { gunzipSync } from 'node:zlib';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
 import { ANSWER_SIGNATURE_HEADER, ballotStandingRequestSchema, QUERY_NONCE_HEADER, queryNonce, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import { ballotsCsv, lateCsv, openBallots, pabulibFiles, resultsCsv, resultsJson, turnoutCsv } from '../../ledger/open-data.ts';
+import { fileNameOf, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
+import type { TrustProxy } from '../config/env.ts';
+import { requestErrors } from './errors.ts';
 import { renderCycle, renderIndex } from './results-page.ts';
+import { DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
+
+/** Off the event loop, in libuv's thread pool: a 64 MB batch must not stall every other request. */
+const gunzipAsync = promisify(gunzip);
+
+/** How the public endpoints are shielded; the defaults suit a ledger reached directly. */
+export interface PublicOptions {
+  /** Requests per minute per client address on /results and on /v1/receipts. */
+  publicRateLimit?: number;
+}
 
 const CODES: Record<string, Refusal> = {
   'sync.unknown_gateway': 'unknown-gateway',
@@ -20,7 +33,7 @@ const CODES: Record<string, Refusal> = {
 };
 
 /** Routes under /v1; mounted on its own server (`sauti ledger`) or beside a gateway (`sauti start`). */
-export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
+export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOptions = {}): express.Router {
   const router = express.Router();
   // A refusal sent before the body was read closes the connection: the rest of the upload is never read.
   const refuse = (res: Response, error: Refusal, message: string) => (res.req.complete ? res : res.set('Connection', 'close')).status(REFUSALS[error]).json({ error, message });
@@ -53,7 +66,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     let text: string;
     try {
       const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
-      text = (encoding === 'gzip' ? gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES }) : body).toString('utf8');
+      text = (encoding === 'gzip' ? await gunzipAsync(body, { maxOutputLength: MAX_BODY_BYTES }) : body).toString('utf8');
     } catch {
       return refuse(res, 'malformed', 'the body is not valid gzip (or decompresses past 64 MB)');
     }
@@ -91,7 +104,11 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
     res.json({ gateways: await ledger.gateways() });
   });
 
-  router.get('/v1/receipts/:code', async (req, res) => {
+  // Anyone may look a receipt up: each address a bounded number of times a minute.
+  const receiptLimit = publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) =>
+    res.json({ error: 'rate-limited', message: 'too many receipt lookups from this address; try again after the time in Retry-After' }),
+  );
+  router.get('/v1/receipts/:code', receiptLimit, async (req, res) => {
     const code = String(req.params.code);
     if (!/^[A-Za-z0-9 -]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
     const view = await ledger.receipt(code);
@@ -110,14 +127,9 @@ export function ledgerRouter(ledger: Ledger, logger: Logger): express.Router {
 
   router.use('/v1', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (err instanceof SautiError && CODES[err.code]) return refuse(res, CODES[err.code]!, err.message);
-    // express.json's own refusals (the standing request): the client's fault, not a 500.
-    const bodyError = (err as { type?: string } | null)?.type;
-    if (bodyError === 'entity.parse.failed') return refuse(res, 'malformed', 'body: not valid JSON');
-    if (bodyError === 'entity.too.large') return refuse(res, 'too-large', 'body: too large');
-    if (res.headersSent) return next(err);
-    logger.error({ component: 'ledger', err }, 'ledger request failed');
-    res.status(500).json({ error: 'internal', message: 'the ledger could not process this request; it is safe to resend' });
+    next(err);
   });
+  router.use('/v1', requestErrors(logger, { component: 'ledger', format: 'json', internal: 'the ledger could not process this request; it is safe to resend' }));
   return router;
 }
 
@@ -136,7 +148,7 @@ async function readBody(req: Request, limit: number): Promise<Buffer | null> {
 }
 
 /** The public results: an HTML page per cycle and, once published, the open data files. */
-export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
+export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOptions = {}): express.Router {
   const router = express.Router();
   const langOf = (req: Request): Lang => {
     const d = ledger.deployment();
@@ -145,6 +157,14 @@ export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
   };
   const cycleOf = (id: string) => ledger.deployment().cycles.find((c) => c.id === id);
   const notFound = (res: Response, message: string) => res.status(404).type('text/plain; charset=utf-8').send(`${message}\n`);
+
+  // Pages and files alike: each address a bounded number of times a minute.
+  router.use(
+    '/results',
+    publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) =>
+      res.type('text/plain; charset=utf-8').send('Too many requests from this address. Please try again in a minute.\n'),
+    ),
+  );
 
   router.get('/results', async (req, res) => {
     const published = new Set((await ledger.publishedCycles()).map((c) => c.cycleId));
@@ -162,39 +182,46 @@ export function resultsRouter(ledger: Ledger, logger: Logger): express.Router {
   });
 
   router.get('/results/:cycle/:file', async (req, res) => {
+    const d = ledger.deployment();
     const cycle = cycleOf(String(req.params.cycle));
     const file = String(req.params.file);
+    // Names are checked against the deployment before the ledger is asked anything.
     if (!cycle) return notFound(res, `No cycle '${req.params.cycle}'.`);
-    if (!(await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id)) return notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
-    const d = ledger.deployment();
-    const result = await ledger.results(cycle.id);
-    const lang = langOf(req);
-    if (file === 'results.json') return res.json(resultsJson(result));
-    if (file === 'results.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-results.csv`).send(resultsCsv(result, lang));
-    if (file === 'turnout.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-turnout.csv`).send(turnoutCsv(result));
-    if (file === 'late.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-late.csv`).send(lateCsv(cycle.id, await ledger.lateBallots(cycle.id)));
-    const ballots = await openBallots(ledger.conn.db, d, cycle.id);
-    if (file === 'ballots.json') return res.json({ cycleId: cycle.id, ballots });
-    if (file === 'ballots.csv') return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-ballots.csv`).send(ballotsCsv(ballots));
-    const pb = pabulibFiles(d, result, ballots, lang).find((f) => `${f.ward}.pb` === file);
-    if (pb) return res.type('text/plain; charset=utf-8').attachment(pb.name).send(pb.text);
-    return notFound(res, `No file '${file}'. There are results.csv, results.json, turnout.csv, ballots.csv, ballots.json, one <ward>.pb per ward, and late.csv.`);
+    if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${openDataNames(d).join(', ')}.`);
+    const notYet = () => notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
+    if (file === 'late.csv') {
+      if (!(await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id)) return notYet();
+      return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-late.csv`).send(lateCsv(cycle.id, await ledger.lateBallots(cycle.id)));
+    }
+    // The bytes frozen at publication: nothing is counted or exported again.
+    const frozen = await ledger.publishedFile(cycle.id, file, langOf(req));
+    if (!frozen.published) return notYet();
+    if (!frozen.file) return notFound(res, `No file '${file}' in ${cycle.id}: no project of that ward was on its ballot.`);
+    if (!file.endsWith('.json')) res.attachment(fileNameOf(cycle.id, file, true));
+    return res.type(frozen.file.type).send(frozen.file.body);
   });
 
-  router.use('/results', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(err);
-    logger.error({ component: 'ledger', err }, 'results request failed');
-    res.status(500).type('text/plain').send('The results could not be shown just now. Please try again.\n');
-  });
+  router.use('/results', requestErrors(logger, { component: 'ledger', format: 'text', internal: 'The results could not be shown just now. Please try again.' }));
   return router;
 }
 
+/** How a standalone ledger is reached: the proxy trusted for client addresses, and the public limits. */
+export interface LedgerAppOptions extends PublicOptions {
+  trustProxy?: TrustProxy;
+}
+
 /** A standalone ledger server. */
-export function createLedgerApp(ledger: Ledger, logger: Logger): express.Express {
+export function createLedgerApp(ledger: Ledger, logger: Logger, options: LedgerAppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  trustProxy(app, options.trustProxy);
+  app.use(securityHeaders());
   app.get('/health', (_req, res) => res.json({ ok: true, service: 'ledger' }));
-  app.use(ledgerRouter(ledger, logger));
-  app.use(resultsRouter(ledger, logger));
+  app.use(ledgerRouter(ledger, logger, options));
+  app.use(resultsRouter(ledger, logger, options));
+  app.use((_req, res) => {
+    res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
+  });
+  app.use(requestErrors(logger, { component: 'ledger', format: 'text', internal: 'Internal error' }));
   return app;
 }

@@ -1,6 +1,9 @@
 // The public results page: plain server-rendered HTML with inline CSS and SVG, no script and no
 // external files, so it works on a feature-phone browser over a slow link and in any reader.
+// The stylesheet is the one inline element; the Content-Security-Policy allows it by its hash.
+import { createHash } from 'node:crypto';
 import type { Deployment, Lang } from '../config/schema.ts';
+import { formatDate, formatDateTime } from '../domain/format.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import type { LateBallots } from '../../ledger/publication.ts';
 import { selectedProjects } from '../domain/cycle.ts';
@@ -26,16 +29,20 @@ const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
-function page(title: string, lang: Lang, body: string): string {
-  return `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(title)}</title>
-<style>
+const STYLE = `
 body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:52rem;padding:0 .75rem;color:#111}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left}
 td.n,th.n{text-align:right}tr.sel td{font-weight:600}.bar{fill:#9ab}.bar.sel{fill:#235}
 nav a{margin-right:.75rem}.note{color:#444}svg{max-width:100%;height:auto}
-</style></head><body>${body}</body></html>`;
+`;
+/** SHA-256 (base64) of the page's inline stylesheet, for the Content-Security-Policy's style-src. */
+export const RESULTS_STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+function page(title: string, lang: Lang, body: string): string {
+  return `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${esc(title)}</title>
+<style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
 /** One bar: `text` replaces the number shown (a hidden small group: "<5", drawn without a bar). */
@@ -105,11 +112,12 @@ function demographicSections(d: Deployment, t: Turnout, L: Labels, section: (id:
 /** What is public before publication: turnout only, never a running count per project. */
 export type BeforePublication = Pick<CycleResult, 'cycleId' | 'name' | 'votingClosed' | 'turnout'> & { publishedAt: null };
 
-const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-const span = (first: string, last: string) => (minute(first) === minute(last) ? minute(first) : `${minute(first)} – ${minute(last)}`);
+/** Times to the minute in the deployment's time zone, as residents read them on USSD and SMS. */
+type Minute = (iso: string) => string;
+const span = (minute: Minute, first: string, last: string) => (minute(first) === minute(last) ? minute(first) : `${minute(first)} – ${minute(last)}`);
 
 /** Why the PB team published before every gateway had delivered, and which gateways they were. */
-function forcedNote(forced: NonNullable<CycleResult['forced']>, L: Labels): string {
+function forcedNote(forced: NonNullable<CycleResult['forced']>, L: Labels, minute: Minute): string {
   const state = (g: (typeof forced.gateways)[number]) =>
     g.lastSeenAt === null ? L.neverSynced : [...((g.backlog ?? 0) > 0 ? [fill(L.waiting, { n: String(g.backlog) })] : []), fill(L.lastSeen, { date: minute(g.lastSeenAt) })].join(', ');
   const items = forced.gateways.map((g) => `<li>${esc(g.gatewayId)}: ${esc(state(g))}</li>`).join('');
@@ -117,8 +125,8 @@ function forcedNote(forced: NonNullable<CycleResult['forced']>, L: Labels): stri
 }
 
 /** Ballots that arrived after publication, per gateway: stored, not counted. */
-function lateSection(late: LateBallots, L: Labels): string {
-  const rows = late.byGateway.map((g) => `<tr><td>${esc(g.gatewayId)}</td><td class="n">${g.ballots}</td><td>${esc(span(g.capturedFirst, g.capturedLast))}</td><td>${esc(span(g.arrivedFirst, g.arrivedLast))}</td></tr>`).join('');
+function lateSection(late: LateBallots, L: Labels, minute: Minute): string {
+  const rows = late.byGateway.map((g) => `<tr><td>${esc(g.gatewayId)}</td><td class="n">${g.ballots}</td><td>${esc(span(minute, g.capturedFirst, g.capturedLast))}</td><td>${esc(span(minute, g.arrivedFirst, g.arrivedLast))}</td></tr>`).join('');
   return `<p>${esc(fill(L.late, { n: String(late.total) }))}</p><table><thead><tr><th>${esc(L.gateway)}</th><th class="n">${esc(L.ballots)}</th><th>${esc(L.captured)}</th><th>${esc(L.arrived)}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -130,16 +138,19 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   const L: Labels = LABELS[lang];
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
+  const tz = d.deployment.timezone;
+  const day = (at: Date | string) => formatDate(new Date(at), lang, tz);
+  const minute: Minute = (iso) => formatDateTime(new Date(iso), lang, tz);
   const parts: string[] = [languageLinks(d, `/results/${r.cycleId}`), `<h1>${esc(name)} — ${esc(L.results)}</h1>`];
   // A cycle counted before this ledger existed: the deployment file declares its winners.
   const declared = d.cycles.find((c) => c.id === r.cycleId)?.results;
   if (!r.publishedAt && declared) {
     const cycle = d.cycles.find((c) => c.id === r.cycleId)!;
-    parts.push(`<p>${esc(fill(L.declared, { date: declared.published.toISOString().slice(0, 10) }))}</p>`);
+    parts.push(`<p>${esc(fill(L.declared, { date: day(declared.published) }))}</p>`);
     const items = d.wards.flatMap((w) => selectedProjects(cycle, w.id).map((p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`));
     parts.push(`<ul>${items.join('')}</ul>`);
-  } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: r.votingClosed.slice(0, 10) }))}</p>`);
-  if ('forced' in r && r.forced) parts.push(forcedNote(r.forced, L));
+  } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: day(r.votingClosed) }))}</p>`);
+  if ('forced' in r && r.forced) parts.push(forcedNote(r.forced, L, minute));
 
   parts.push(`<h2>${esc(L.turnout)}: ${r.turnout.total} ${esc(L.ballots)}</h2>`);
   const wardRows = Object.entries(r.turnout.byWard).map(([id, n]) => ({ label: wardName(id), value: n }));
@@ -169,7 +180,7 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
         .join('');
       parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th><th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
     }
-    if (late && late.total > 0) parts.push(lateSection(late, L));
+    if (late && late.total > 0) parts.push(lateSection(late, L, minute));
     const base = `/results/${r.cycleId}`;
     const files = ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`), 'late.csv'];
     parts.push(`<h2>${esc(L.openData)}</h2><ul>${files.map((f) => `<li><a href="${esc(`${base}/${f}`)}">${esc(f)}</a></li>`).join('')}</ul>`);

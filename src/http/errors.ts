@@ -1,0 +1,49 @@
+// The one answer to a request that failed, for every app (gateway, ledger, results): the client's
+// fault gets its 4xx and a short reason, ours gets a 500; neither ever shows a stack trace.
+import type { ErrorRequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** What a client did wrong, as answered: status, a stable error code and a short reason. */
+export interface ClientFault {
+  status: number;
+  error: 'malformed' | 'too-large' | 'bad-request';
+  message: string;
+}
+
+/** The answer to a request error that is the client's fault; undefined when the fault is ours. */
+export function clientFault(err: unknown): ClientFault | undefined {
+  const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number };
+  if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'body: too large' };
+  if (e.type === 'entity.parse.failed') return { status: 400, error: 'malformed', message: 'body: not valid JSON' };
+  if (e.type) return { status: 400, error: 'malformed', message: 'body: could not be read' };
+  // express's router decoding a path parameter: `/results/%E0%A4%A` is the client's typo, not our bug.
+  if (err instanceof URIError) return { status: 400, error: 'malformed', message: 'the address has a malformed percent-encoding (a % not followed by a valid UTF-8 sequence)' };
+  const status = e.status ?? e.statusCode;
+  if (status && status >= 400 && status < 500) return { status, error: 'bad-request', message: 'the request could not be read' };
+  return undefined;
+}
+
+/**
+ * Express error handler: JSON `{ error, message }` (APIs) or plain text (pages, provider
+ * callbacks). A client fault is logged as one line without stack or URL (a callback URL carries
+ * the provider token); a fault of ours is logged with its error and answered `internal`.
+ */
+export function requestErrors(logger: Logger, o: { component: string; format: 'json' | 'text'; internal: string }): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const fault = clientFault(err);
+    if (fault) {
+      logger.info({ component: o.component, status: fault.status, reason: fault.error }, `request refused: ${fault.message}`);
+      // A refusal sent before the body was read closes the connection: the rest is never read.
+      if (!res.req.complete) res.set('Connection', 'close');
+      res.status(fault.status);
+      if (o.format === 'json') res.json({ error: fault.error, message: fault.message });
+      else res.type('text/plain; charset=utf-8').send(`Bad request: ${fault.message}\n`);
+      return;
+    }
+    logger.error({ component: o.component, err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'request failed');
+    res.status(500);
+    if (o.format === 'json') res.json({ error: 'internal', message: o.internal });
+    else res.type('text/plain; charset=utf-8').send(`${o.internal}\n`);
+  };
+}

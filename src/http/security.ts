@@ -1,0 +1,65 @@
+// What every HTTP response of Sauti carries and how the public endpoints are shielded: security
+// headers (helmet), the proxy whose client address is believed, and per-address rate limits.
+import type express from 'express';
+import helmet from 'helmet';
+import { rateLimit, type Options } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { TrustProxy } from '../config/env.ts';
+import { RESULTS_STYLE_HASH } from './results-page.ts';
+
+/**
+ * Helmet on every response: `nosniff` everywhere (JSON, CSV, XML, errors, 404s), and for pages a
+ * Content-Security-Policy allowing only this origin — no inline script, the results page's one
+ * inline stylesheet by its hash — that no other site may frame. No `upgrade-insecure-requests`
+ * and no HSTS: a pilot serves plain HTTP on a LAN, and TLS (with its HSTS) is the proxy's.
+ */
+export function securityHeaders(): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", `'sha256-${RESULTS_STYLE_HASH}'`],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: false,
+  });
+}
+
+/**
+ * Which connecting addresses may name the client in X-Forwarded-For (express `trust proxy`).
+ * Unset: none, so a client cannot pick its own address (and rate-limit bucket) with that header.
+ */
+export function trustProxy(app: express.Express, setting: TrustProxy | undefined): void {
+  app.set('trust proxy', setting ?? false);
+}
+
+/** Requests per minute one client address may make to a public endpoint. */
+export const DEFAULT_PUBLIC_LIMIT = 120;
+
+/**
+ * A per-address limit of `perMinute` requests a minute (the client address as `trust proxy`
+ * resolves it); past it, 429 with Retry-After and `answer`'s body. Counted in this process.
+ */
+export function publicRateLimit(perMinute: number, logger: Logger, answer: (res: express.Response) => void): express.RequestHandler {
+  const options: Partial<Options> = {
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (_req, res) => answer(res.status(429)),
+    // Its start-up checks (e.g. X-Forwarded-For seen but no proxy trusted) go to our log, one line each.
+    logger: {
+      warn: (e) => logger.warn({ component: 'http', code: (e as { code?: string }).code }, (e as Error).message),
+      error: (e) => logger.warn({ component: 'http', code: (e as { code?: string }).code }, (e as Error).message),
+    },
+  };
+  return rateLimit(options);
+}
