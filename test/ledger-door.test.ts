@@ -5,7 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
@@ -171,6 +171,46 @@ describe("the gateway's relay and a busy ledger", () => {
     server.closeAllConnections();
     server.close();
     gw.db.close();
+    await ledger.close();
+  });
+});
+
+describe('a gzip body is inflated off the event loop, up to 64 MB', () => {
+  // 80 MB of zeros: 80 KB gzipped, past the 64 MB a batch may inflate to.
+  const bomb = () => gzipSync(Buffer.alloc(80 * 1024 * 1024));
+
+  it('refuses a body that inflates past 64 MB, storing nothing', async () => {
+    const { ledger, gw, push } = await setup();
+    const body = bomb();
+    const res = await push({ body, signature: signBody(gw.privateKey, gw.gatewayId, body) });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'malformed', message: expect.stringContaining('64 MB') });
+    expect(await events(ledger)).toBe(0);
+    await ledger.close();
+  });
+
+  it('keeps answering meanwhile: the loop never stalls for as long as inflating it in one go takes', async () => {
+    const { ledger, gw, push } = await setup();
+    const body = bomb();
+    // What inflating it synchronously (as the ledger did) costs on this machine now: the stall it caused.
+    const syncMs = Math.min(
+      ...[0, 1].map(() => {
+        const t = performance.now();
+        expect(() => gunzipSync(body, { maxOutputLength: 64 * 1024 * 1024 })).toThrow();
+        return performance.now() - t;
+      }),
+    );
+    let last = performance.now();
+    let longest = 0;
+    const ticker = setInterval(() => {
+      const t = performance.now();
+      longest = Math.max(longest, t - last);
+      last = t;
+    }, 1);
+    const res = await push({ body, signature: signBody(gw.privateKey, gw.gatewayId, body) });
+    clearInterval(ticker);
+    expect(res.status).toBe(400);
+    expect(longest).toBeLessThan(syncMs / 2);
     await ledger.close();
   });
 });

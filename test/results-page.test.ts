@@ -58,10 +58,16 @@ afterAll(async () => {
   await ledger?.close();
 });
 
-/** A page with JavaScript off. */
+/** Every console message of a page that tells of a Content-Security-Policy violation. */
+const violations: string[] = [];
+
+/** A page with JavaScript off; a CSP violation it reports (inline style or script refused) is collected. */
 async function open(path: string) {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 400, height: 800 } });
   const page = await context.newPage();
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(`${path}: ${m.text()}`);
+  });
   const response = await page.goto(base + path);
   return { page, response, context };
 }
@@ -71,7 +77,8 @@ describe('results page in Chromium', () => {
     const { page, context } = await open('/results/c-open');
     await expect(page.locator('h1').textContent()).resolves.toContain('Results');
     const text = await page.locator('body').innerText();
-    expect(text).toMatch(/published after voting closes on 2026-11-30/);
+    // 18:00 UTC is 21:00 in Nairobi, the deployment's time zone: the same day.
+    expect(text).toMatch(/published after voting closes on 30 Nov 2026/);
     expect(text).toContain('Turnout: 4 ballots');
     expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel']);
     expect(text).not.toContain('Borehole');
@@ -141,13 +148,28 @@ describe('results page in Chromium', () => {
     await context.close();
   });
 
+  it('sends a Content-Security-Policy that its own pages keep: no violation reported in Chromium', async () => {
+    for (const path of ['/results', '/results/c-open', '/results/c-open?lang=fr', '/results/c-past']) {
+      const { response, context } = await open(path);
+      const headers = response!.headers();
+      expect(headers['content-security-policy']).toMatch(/default-src 'self'/);
+      expect(headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(headers['content-security-policy']).not.toMatch(/unsafe-inline/);
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      await context.close();
+    }
+    // The inline stylesheet is allowed by its hash: had it been refused, the page would be unstyled and Chromium would say so.
+    expect(violations).toEqual([]);
+  });
+
   it('lists the cycles and answers an unknown cycle with a plain 404', async () => {
     const { page, context } = await open('/results');
     // Newest first; c-open is published here, c-past's winners are declared in the deployment file.
     expect(await page.locator('li').allInnerTexts()).toEqual(['Open cycle', 'Past cycle']);
     await page.goto(`${base}/results/c-past`);
     const past = await page.locator('body').innerText();
-    expect(past).toContain('Selected projects, published on 2019-04-30');
+    // Published at midnight in Nairobi (21:00 UTC the day before): the page says the local date, as USSD does.
+    expect(past).toContain('Selected projects, published on 1 May 2019');
     expect(await page.locator('li').allInnerTexts()).toEqual(['North Ward: 31 Shelter (KES 900,000)', 'South Ward: 40 Lights (KES 1,700,000)']);
     expect(past).not.toContain('published after voting closes');
     const missing = await page.goto(`${base}/results/nope`);
