@@ -192,25 +192,35 @@ describe('a gzip body is inflated off the event loop, up to 64 MB', () => {
   it('keeps answering meanwhile: the loop never stalls for as long as inflating it in one go takes', async () => {
     const { ledger, gw, push } = await setup();
     const body = bomb();
+    const signature = signBody(gw.privateKey, gw.gatewayId, body);
+    // Each measure three times, keeping the best: on a busy machine any run may be stalled by
+    // something else for a while, but a stall the code causes comes back every time.
+    const best = async (measure: () => Promise<number>) => {
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i++) runs.push(await measure());
+      return Math.min(...runs);
+    };
     // What inflating it synchronously (as the ledger did) costs on this machine now: the stall it caused.
-    const syncMs = Math.min(
-      ...[0, 1].map(() => {
-        const t = performance.now();
-        expect(() => gunzipSync(body, { maxOutputLength: 64 * 1024 * 1024 })).toThrow();
-        return performance.now() - t;
-      }),
-    );
-    let last = performance.now();
-    let longest = 0;
-    const ticker = setInterval(() => {
+    const syncMs = await best(async () => {
       const t = performance.now();
-      longest = Math.max(longest, t - last);
-      last = t;
-    }, 1);
-    const res = await push({ body, signature: signBody(gw.privateKey, gw.gatewayId, body) });
-    clearInterval(ticker);
-    expect(res.status).toBe(400);
-    expect(longest).toBeLessThan(syncMs / 2);
+      expect(() => gunzipSync(body, { maxOutputLength: 64 * 1024 * 1024 })).toThrow();
+      return performance.now() - t;
+    });
+    // The longest the loop went without turning while the ledger took the same body.
+    const stallMs = await best(async () => {
+      let last = performance.now();
+      let longest = 0;
+      const ticker = setInterval(() => {
+        const t = performance.now();
+        longest = Math.max(longest, t - last);
+        last = t;
+      }, 1);
+      const res = await push({ body, signature });
+      clearInterval(ticker);
+      expect(res.status).toBe(400);
+      return longest;
+    });
+    expect(stallMs).toBeLessThan(syncMs / 2);
     await ledger.close();
   });
 });

@@ -15,10 +15,11 @@ export function clientFault(err: unknown): ClientFault | undefined {
   const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number };
   if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'body: too large' };
   if (e.type === 'entity.parse.failed') return { status: 400, error: 'malformed', message: 'body: not valid JSON' };
-  if (e.type) return { status: 400, error: 'malformed', message: 'body: could not be read' };
+  const status = e.status ?? e.statusCode;
+  // Any other refusal of the body parsers (an unsupported charset or encoding: 415).
+  if (e.type) return { status: status && status >= 400 && status < 500 ? status : 400, error: 'malformed', message: 'body: could not be read' };
   // express's router decoding a path parameter: `/results/%E0%A4%A` is the client's typo, not our bug.
   if (err instanceof URIError) return { status: 400, error: 'malformed', message: 'the address has a malformed percent-encoding (a % not followed by a valid UTF-8 sequence)' };
-  const status = e.status ?? e.statusCode;
   if (status && status >= 400 && status < 500) return { status, error: 'bad-request', message: 'the request could not be read' };
   return undefined;
 }
