@@ -6,6 +6,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
+import twilio from 'twilio';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '../src/config/schema.ts';
 import { loadSettings } from '../src/config/env.ts';
@@ -16,7 +17,7 @@ import { buildBatch } from '../sync/batch.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { BACKENDS, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { logSink, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { logSink, PUBLIC_URL, testGateway, TOKEN, TWILIO_SID, TWILIO_TOKEN, ussdBody } from './helpers/gateway.ts';
 
 afterAll(dropSchemas);
 
@@ -104,6 +105,7 @@ describe('security headers', () => {
     await v.publish();
     const ledgerApp = app(v.ledger);
     const gw = testGateway();
+    const sms = { MessageSid: `SM${'1'.repeat(32)}`, AccountSid: TWILIO_SID, From: '+254711000001', To: '+15005550006', Body: 'HELP' };
     const kinds: [string, import('supertest').Test][] = [
       ['ledger page', request(ledgerApp).get('/results/c-open')],
       ['ledger index', request(ledgerApp).get('/results')],
@@ -120,10 +122,12 @@ describe('security headers', () => {
       ['gateway 404', request(gw.app).get('/nope')],
       ['USSD text', request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({}))],
       ['USSD refusal', request(gw.app).post(`/africastalking/ussd/wrong-token-000000`).type('form').send(ussdBody({}))],
-      ['TwiML (refused signature)', request(gw.app).post('/twilio/sms').type('form').send({ Body: 'x' })],
+      ['Twilio refusal', request(gw.app).post('/twilio/sms').type('form').send({ Body: 'x' })],
+      ['TwiML', request(gw.app).post('/twilio/sms').type('form').set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}/twilio/sms`, sms)).send(sms)],
     ];
     for (const [kind, req] of kinds) {
       const res = await req;
+      if (kind === 'TwiML') expect(res.text).toMatch(/^<\?xml[\s\S]*<Response/);
       expect(res.headers['x-content-type-options'], kind).toBe('nosniff');
       expect(res.headers['x-powered-by'], kind).toBeUndefined();
     }
