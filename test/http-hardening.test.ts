@@ -160,6 +160,8 @@ describe('rate limits on the public endpoints', () => {
     expect(page.status).toBe(429);
     expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
     expect(page.text).toMatch(/Too many requests/);
+    expect((await request(limited).get('/results?lang=sw')).text).toMatch(/^Maombi mengi mno/);
+    expect((await request(limited).get('/results?lang=fr')).text).toMatch(/^Trop de demandes/);
     // Receipts count apart from pages.
     for (let i = 0; i < 3; i++) expect((await request(limited).get('/v1/receipts/ABCDE-FGHIJ')).status).toBe(404);
     const receipt = await request(limited).get('/v1/receipts/ABCDE-FGHIJ');

@@ -11,7 +11,7 @@ import { fileNameOf, isOpenDataFile, lateCsv, openDataNames } from '../../ledger
 import type { Lang } from '../config/schema.ts';
 import type { TrustProxy } from '../config/env.ts';
 import { requestErrors } from './errors.ts';
-import { renderCycle, renderIndex } from './results-page.ts';
+import { renderCycle, renderIndex, tooManyRequests } from './results-page.ts';
 import { DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
 
 /** Off the event loop, in libuv's thread pool: a 64 MB batch must not stall every other request. */
@@ -161,9 +161,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
   // Pages and files alike: each address a bounded number of times a minute.
   router.use(
     '/results',
-    publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) =>
-      res.type('text/plain; charset=utf-8').send('Too many requests from this address. Please try again in a minute.\n'),
-    ),
+    publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) => res.type('text/plain; charset=utf-8').send(`${tooManyRequests(langOf(res.req))}\n`)),
   );
 
   router.get('/results', async (req, res) => {
