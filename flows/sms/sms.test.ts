@@ -34,7 +34,7 @@ describe('SMS flow', () => {
     ['STATUS without a reference asks for it', 'STATUS', {}, 'Send STATUS and the reference of your idea, e.g. STATUS P-7K2MX-9QD.', []],
     ['HELP lists the keywords', 'HELP', {}, 'VOTE 3 7 to vote', []],
     ['MSAADA lists the Swahili keywords', 'msaada', {}, 'KURA 3 7 kupiga kura', []],
-    ['an unknown message shows the right form', 'hello', {}, 'Sorry, we did not understand. Send VOTE 3 7 to vote', []],
+    ['an unknown message shows the right form', 'hello', {}, 'Sorry, we did not understand. Send PROJECTS for the ballot, VOTE 3 7 to vote', []],
     ['RECEIPT reads the ballot back', 'RECEIPT', { ballot: previous }, 'Your vote in North Ward on 20 Nov 2026: 2. Receipt OLD11-RCPT1.', []],
     ['RECEIPT without a vote says so', 'RECEIPT', {}, 'You have not voted yet.', []],
     ['CHECK finds a receipt counted in the city ledger', 'CHECK aaaaa-bbbbb', {}, 'Receipt AAAAA-BBBBB counts in the city ledger.', []],
