@@ -251,9 +251,13 @@ function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | n
 
 /** "Did you mean VOTE 1 2?": the message as it would read with the keyword spelt right, cut to fit one segment. */
 function didYouMean(keyword: string, rest: string, lang: Lang): string {
+  const ask = (text: string) => t(lang, 'smsDidYouMean', { keyword, text });
+  // Whole when it fits, else cut 5 characters at a time (an idea may be 2,000), else the keyword alone.
   const texts: string[] = [];
-  for (let n = Math.min(rest.length, 160); n > 0; n -= 5) texts.push(t(lang, 'smsDidYouMean', { keyword, text: `${keyword} ${n < rest.length ? `${rest.slice(0, n).trimEnd()}...` : rest}` }));
-  return oneSegment([...texts, t(lang, 'smsDidYouMean', { keyword, text: keyword })]);
+  for (let n = Math.min(rest.length, 160); n > 0; n -= 5) {
+    texts.push(ask(`${keyword} ${n < rest.length ? `${rest.slice(0, n).trimEnd()}...` : rest}`));
+  }
+  return oneSegment([...texts, ask(keyword)]);
 }
 
 /** The ward a number answers "which ward?" with, if it is one. */
