@@ -35,5 +35,5 @@ it('texts as Twilio would, with a valid signature', async () => {
     phone: '+254711000007', text: 'HELP', url, provider: 'twilio', token: TOKEN, dbFile: gw.settings.dbFile,
     publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
   });
-  expect(reply).toMatch(/^VOTE 3 7 to vote/);
+  expect(reply).toMatch(/^PROJECTS for the ballot, VOTE 3 7 to vote/);
 });

@@ -14,6 +14,7 @@ const SMS_KEYS: MessageKey[] = [
   'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckCounted', 'smsCheckReplaced', 'smsCheckSuperseded', 'smsCheckOffline', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
+  'smsProjectsNone', 'smsAskProjectsWard', 'smsMoreNothing', 'smsDidYouMean',
 ];
 const CHANNEL_KEYS: MessageKey[] = ['channelUssd', 'channelSms', 'channelVoice', 'channelField', 'channelPaper', 'channelOther'];
 const WORST = {
@@ -32,6 +33,9 @@ const WORST = {
   budget: 'KES 999.9M',
   status: '', // filled per language below
   options: '1 Kiboko, 2 Milimani, 3 Pwani',
+  // "Did you mean …": the flow cuts the message to fit; here, a slipped longest keyword and a short message.
+  keyword: 'PROPOSITION',
+  text: 'PROPOSITION fix the borehole at Kiboko',
 };
 
 describe('SMS replies fit in one segment', () => {
@@ -49,7 +53,8 @@ describe('SMS replies fit in one segment', () => {
   it('every reply the flow writes for a range of messages is one GSM-7 segment', () => {
     const d = testDeployment();
     const bodies = ['VOTE 1 2', 'VOTE 1 2 3 4', 'VOTE 1 20', 'VOTE 99', 'VOTE', 'VOTE x', 'IDEA a new bridge for the river',
-      'STATUS P-AAAAA-BBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', ''];
+      'STATUS P-AAAAA-BBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', '',
+      'PROJECTS', 'PROJECTS 2', 'PROJECTS South Ward 9', 'MORE', 'vot 1 2', 'Kura 1 na 3', 'Bonjour, je ne sais pas'];
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const body of bodies) {
         const r = sms(body, smsCtx(d, { lang }));

@@ -1,6 +1,7 @@
 // The SMS grammar: keywords in every language, forgiving of case, punctuation and accents.
 import { describe, expect, it } from 'vitest';
 import { normalizeReference, parseSms } from './grammar.ts';
+import { editDistance } from './typos.ts';
 
 describe('SMS grammar', () => {
   it.each([
@@ -52,11 +53,73 @@ describe('SMS grammar', () => {
     ['3 7', { kind: 'numbers', codes: [3, 7] }],
     ['p3, p7', { kind: 'numbers', codes: [3, 7] }],
     ['3x2 7', { kind: 'numbers', codes: [3, 3, 7] }],
-    ['hello there', { kind: 'text', text: 'hello there' }],
+    ['hello there', { kind: 'text', text: 'hello there', lang: 'en' }],
     ['', { kind: 'text', text: '' }],
     ['💧💧', { kind: 'text', text: '💧💧' }],
   ])('%j', (body, expected) => {
     expect(parseSms(body)).toEqual(expected);
+  });
+
+  it.each([
+    // Natural joiners mean what a comma means, in every language and after any keyword.
+    ['Kura 1 na 3', { kind: 'vote', codes: [1, 3], bad: [], lang: 'sw' }],
+    ['vote 1 and 3', { kind: 'vote', codes: [1, 3], bad: [], lang: 'en' }],
+    ['voter 1 et 3', { kind: 'vote', codes: [1, 3], bad: [], lang: 'fr' }],
+    ['VOTE 1&3', { kind: 'vote', codes: [1, 3], bad: [], lang: 'en' }],
+    ['VOTE 1 & 3 and 7', { kind: 'vote', codes: [1, 3, 7], bad: [], lang: 'en' }],
+    ['KURA 1, 3 na 7.', { kind: 'vote', codes: [1, 3, 7], bad: [], lang: 'sw' }],
+    ['1&3', { kind: 'numbers', codes: [1, 3] }],
+    ['1, 3', { kind: 'numbers', codes: [1, 3] }],
+    ['1 & 3', { kind: 'numbers', codes: [1, 3] }],
+    ['1 na 3', { kind: 'numbers', codes: [1, 3] }],
+    // A joiner never hides a sign or a decimal: the token is still named.
+    ['VOTE -1 and 3', { kind: 'vote', codes: [3], bad: ['-1'], lang: 'en' }],
+    ['KURA 2.5 na 3', { kind: 'vote', codes: [3], bad: ['2.5'], lang: 'sw' }],
+    ['VOTE 1&-3', { kind: 'vote', codes: [1], bad: ['-3'], lang: 'en' }],
+    // PROJECTS, a ward and a page; MORE.
+    ['PROJECTS', { kind: 'projects', page: 1, ward: '', lang: 'en' }],
+    ['projects 2', { kind: 'projects', page: 2, ward: '', lang: 'en' }],
+    ['Ballot', { kind: 'projects', page: 1, ward: '', lang: 'en' }],
+    ['MIRADI', { kind: 'projects', page: 1, ward: '', lang: 'sw' }],
+    ['mradi Wadi ya Kusini 2', { kind: 'projects', page: 2, ward: 'Wadi ya Kusini', lang: 'sw' }],
+    ['Projets: Quartier Sud', { kind: 'projects', page: 1, ward: 'Quartier Sud', lang: 'fr' }],
+    ['MORE', { kind: 'more', lang: 'en' }],
+    ['zaidi', { kind: 'more', lang: 'sw' }],
+    ['Suite', { kind: 'more', lang: 'fr' }],
+    // A keyword one slip away is a question, never the command.
+    ['vot 1 2', { kind: 'typo', keyword: 'VOTE', rest: '1 2', lang: 'en' }],
+    ['VOOT 1 2', { kind: 'typo', keyword: 'VOTE', rest: '1 2', lang: 'en' }],
+    ['voted 3', { kind: 'typo', keyword: 'VOTE', rest: '3', lang: 'en' }],
+    ['recipt ABC', { kind: 'typo', keyword: 'RECEIPT', rest: 'ABC', lang: 'en' }],
+    ['kur 1 2', { kind: 'typo', keyword: 'KURA', rest: '1 2', lang: 'sw' }],
+    ['Resultas', { kind: 'typo', keyword: 'RESULTS', rest: '', lang: 'en' }],
+    ['miradii', { kind: 'typo', keyword: 'MIRADI', rest: '', lang: 'sw' }],
+    ['IDAE fix the borehole', { kind: 'typo', keyword: 'IDEA', rest: 'fix the borehole', lang: 'en' }],
+    // Not typos: too short, another first letter, too far, or an ordinary word.
+    ['vo 1 2', { kind: 'text', text: 'vo 1 2' }],
+    ['note 1 2', { kind: 'text', text: 'note 1 2' }],
+    ['vitamins', { kind: 'text', text: 'vitamins' }],
+    ['hello', { kind: 'text', text: 'hello', lang: 'en' }],
+    ['votre projet est bien', { kind: 'text', text: 'votre projet est bien', lang: 'fr' }],
+    // Text in a language that can be told, or not.
+    ['Habari yako, sijui nini', { kind: 'text', text: 'Habari yako, sijui nini', lang: 'sw' }],
+    ['Bonjour, je ne comprends pas', { kind: 'text', text: 'Bonjour, je ne comprends pas', lang: 'fr' }],
+    ['what is this', { kind: 'text', text: 'what is this', lang: 'en' }],
+    ['xyzzy plugh', { kind: 'text', text: 'xyzzy plugh' }],
+  ])('%j', (body, expected) => {
+    expect(parseSms(body)).toEqual(expected);
+  });
+
+  it.each([
+    ['VOTE', 'VOTE', 0],
+    ['VOT', 'VOTE', 1],
+    ['VTOE', 'VOTE', 1],
+    ['RECIPT', 'RECEIPT', 1],
+    ['VOOT', 'VOTE', 2],
+    ['HELLO', 'HELP', 2],
+    ['', 'KURA', 4],
+  ])('edit distance %s → %s is %i', (a, b, d) => {
+    expect(editDistance(a, b)).toBe(d);
   });
 
   it('normalises receipt-like references with look-alike letters', () => {

@@ -1,8 +1,13 @@
 // The SMS grammar: keywords in every language, insensitive to case, punctuation, extra
 // spaces and diacritics. Parsing only; what a command does is in step.ts.
 import type { Lang } from '../../src/config/schema.ts';
+import { closeKeyword } from './typos.ts';
+import { guessLanguage, isCommonWord } from './words.ts';
 
-/** One inbound SMS, understood. `lang` is the language of the keyword used, if any. */
+/**
+ * One inbound SMS, understood. `lang` is the language of the keyword used, if any; for `text`, the
+ * language its words are written in, when that can be told.
+ */
 export type SmsCommand = (
   | { kind: 'vote'; codes: number[]; bad: string[] }
   | { kind: 'idea'; text: string }
@@ -11,6 +16,12 @@ export type SmsCommand = (
   | { kind: 'check'; code: string }
   /** RESULTS [page]: the winners of the sender's ward, a segment at a time. */
   | { kind: 'results'; page: number }
+  /** PROJECTS [ward] [page]: the ballot of a ward with costs, a segment at a time. */
+  | { kind: 'projects'; page: number; ward: string }
+  /** MORE: the next page of the list shown last (projects or results). */
+  | { kind: 'more' }
+  /** A first word one slip from a keyword ("vot 1 2"): asked about, never acted on. */
+  | { kind: 'typo'; keyword: string; rest: string }
   | { kind: 'receipt' | 'help' | 'stop' | 'start' }
   | { kind: 'lang'; code: string }
   // No keyword: bare numbers or words, which may answer a question asked before.
@@ -18,7 +29,7 @@ export type SmsCommand = (
   | { kind: 'text'; text: string }
 ) & { lang?: Lang };
 
-type Keyword = 'vote' | 'idea' | 'status' | 'check' | 'receipt' | 'results' | 'help' | 'lang' | 'stop' | 'start';
+type Keyword = 'vote' | 'idea' | 'status' | 'check' | 'receipt' | 'results' | 'projects' | 'more' | 'help' | 'lang' | 'stop' | 'start';
 
 /** Keywords and aliases per language, already normalised (upper case, no diacritics). */
 export const KEYWORDS: Record<Keyword, Record<Lang, string[]>> = {
@@ -28,6 +39,8 @@ export const KEYWORDS: Record<Keyword, Record<Lang, string[]>> = {
   check: { en: ['CHECK', 'VERIFY'], sw: ['HAKIKI'], fr: ['VERIFIER', 'VERIFIE'] },
   receipt: { en: ['RECEIPT', 'MYVOTE'], sw: ['RISITI'], fr: ['RECU'] },
   results: { en: ['RESULTS', 'RESULT'], sw: ['MATOKEO'], fr: ['RESULTATS', 'RESULTAT'] },
+  projects: { en: ['PROJECTS', 'PROJECT', 'BALLOT'], sw: ['MIRADI', 'MRADI'], fr: ['PROJETS', 'PROJET'] },
+  more: { en: ['MORE', 'NEXT'], sw: ['ZAIDI', 'ENDELEA'], fr: ['SUITE', 'SUIVANT'] },
   help: { en: ['HELP', 'INFO', 'MENU'], sw: ['MSAADA', 'USAIDIZI'], fr: ['AIDE'] },
   lang: { en: ['LANG', 'LANGUAGE'], sw: ['LUGHA'], fr: ['LANGUE'] },
   // Carriers expect STOP and START whatever the language.
@@ -58,7 +71,11 @@ export function parseSms(body: string): SmsCommand {
   if (!found) {
     const codes = numbers(text);
     if (codes && codes.length > 0) return { kind: 'numbers', codes };
-    return { kind: 'text', text };
+    const words = text.split(' ').map(normalizeWord);
+    const meant = m && !isCommonWord(head) ? closeKeyword(head, [...LOOKUP.keys()]) : null;
+    if (meant) return { kind: 'typo', keyword: meant, rest: m![2]!.trim(), lang: LOOKUP.get(meant)!.lang };
+    const lang = guessLanguage(words);
+    return lang ? { kind: 'text', text, lang } : { kind: 'text', text };
   }
   const rest = m![2]!.trim();
   const lang = found.lang;
@@ -85,6 +102,13 @@ export function parseSms(body: string): SmsCommand {
       return { kind: 'lang', code: normalizeWord(rest), lang };
     case 'results':
       return { kind: 'results', page: /^\d{1,2}$/.test(rest) ? Math.max(1, Number(rest)) : 1, lang };
+    case 'projects': {
+      // "PROJECTS 2", "PROJECTS South Ward", "MIRADI Wadi ya Kusini 2": a ward name, a page, or both.
+      const p = rest.match(/^(.*?)\s*\b(\d{1,2})$/u);
+      return { kind: 'projects', page: p ? Math.max(1, Number(p[2])) : 1, ward: p ? p[1]! : rest, lang };
+    }
+    case 'more':
+      return { kind: 'more', lang };
     default:
       return { kind: found.kind as 'receipt' | 'help' | 'stop' | 'start', lang };
   }
@@ -101,15 +125,19 @@ function numbers(text: string): number[] | null {
   return codes;
 }
 
+/** Words that join codes the way a comma does: "1 and 3", "1 na 3", "1 et 3". */
+const JOINERS = new Set(['AND', 'NA', 'ET']);
+
 /**
- * The words of a list of codes: split at spaces, commas and semicolons only, and a sentence's
- * closing mark dropped, so "-1" or "2.5" stay whole and are refused rather than read as 1 or 2 and 5.
+ * The words of a list of codes: split at spaces, commas, semicolons and "&" only, joining words
+ * dropped, and a sentence's closing mark dropped, so "-1" or "2.5" stay whole and are refused
+ * rather than read as 1 or 2 and 5.
  */
 function codeTokens(text: string): string[] {
   return text
-    .split(/[\s,;]+/u)
+    .split(/[\s,;&]+/u)
     .map((tok) => tok.replace(/[.!?]+$/u, ''))
-    .filter(Boolean);
+    .filter((tok) => tok && !JOINERS.has(tok.toUpperCase()));
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Lang } from '../../src/config/schema.ts';
 import { checkBallot, maxPerProject } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
-import { formatDate, formatMoney } from '../../src/domain/format.ts';
+import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.ts';
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
@@ -12,6 +12,7 @@ import { picksTexts } from '../shared/picks.ts';
 import { checkText, ledgerNote } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
+import { segmentPage } from './pages.ts';
 
 const TITLE_MAX = 40;
 const IDEA_MAX = 300;
@@ -24,7 +25,11 @@ export const smsFlow: SmsFlow = {
   },
   handle(body, ctx) {
     const cmd = parseSms(body);
-    const lang = ctx.voter.lang ?? cmd.lang ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
+    // Text that matches nothing is answered in the language it is written in, when that can be
+    // told and is offered; a keyword, in the number's chosen language first.
+    const written = cmd.kind === 'text' ? ctx.deployment.languages.find((l) => l.code === cmd.lang)?.code : undefined;
+    const keyword = cmd.kind === 'text' ? undefined : cmd.lang;
+    const lang = written ?? ctx.voter.lang ?? keyword ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
     const r = dispatch(cmd, lang, ctx);
     // A question remembers the language it was asked in, for an answer with no keyword.
     if (r.conversation) r.conversation = { ...r.conversation, lang };
@@ -52,7 +57,8 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const asked = ctx.conversation;
       if (asked?.kind === 'vote') return vote(cmd.codes, lang, ctx);
       if (asked?.kind === 'idea' && cmd.codes.length === 1) return ideaForWardIndex(cmd.codes[0]!, asked.text, lang, ctx);
-      if (asked?.kind === 'results' && !asked.wardId) return resultsForWardIndex(cmd.codes, asked.page, lang, ctx);
+      if (asked?.kind === 'results' && !asked.wardId) return results(asked.page, lang, ctx, wardAt(ctx, cmd.codes));
+      if (asked?.kind === 'projects' && !asked.wardId) return projects(asked.page, lang, ctx, wardAt(ctx, cmd.codes) ?? null);
       return reply(t(lang, 'smsVoteHow', { example: example(ctx) }));
     }
     case 'idea':
@@ -84,6 +90,21 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;
       return results(cmd.page, lang, ctx, remembered);
     }
+    case 'projects': {
+      // A ward named that is no ward: asked for, as when none is known.
+      const named = cmd.ward ? (wardByName(cmd.ward, ctx) ?? null) : undefined;
+      const remembered = ctx.conversation?.kind === 'projects' ? ctx.conversation.wardId : undefined;
+      return projects(cmd.page, lang, ctx, named === undefined ? remembered : named);
+    }
+    case 'more': {
+      // The next page of the list shown last, while the conversation lasts.
+      const shown = ctx.conversation;
+      if (shown?.kind === 'projects' && shown.wardId) return projects(shown.page + 1, lang, ctx, shown.wardId);
+      if (shown?.kind === 'results' && shown.wardId) return results(shown.page + 1, lang, ctx, shown.wardId);
+      return reply(t(lang, 'smsMoreNothing'));
+    }
+    case 'typo':
+      return reply(didYouMean(cmd.keyword, cmd.rest, lang));
     case 'help':
       return reply(t(lang, 'smsHelp'));
     case 'lang': {
@@ -189,16 +210,59 @@ function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): 
   if (!cycle) return reply(t(lang, 'resultsNotYet'));
   const wardId = knownWard(ctx) ?? answered;
   if (!wardId) return reply(t(lang, 'smsAskResultsWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'results', page } });
-  const remember: Partial<Outcome> = answered && wardId === answered ? { conversation: { kind: 'results', page, wardId } } : {};
   const ward = wardName(ctx, wardId, lang);
   const items = selectedProjects(cycle, wardId).map((p) => `${p.code} ${p.short[lang]}`);
-  if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }), remember);
-  return reply(resultsPage(lang, ward, items, page), remember);
+  const remember = (shown: number, last: boolean): Partial<Outcome> =>
+    (answered && wardId === answered) || !last ? { conversation: { kind: 'results', page: shown, wardId } } : {};
+  if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }), remember(1, true));
+  const shown = resultsSegment(lang, ward, items, page);
+  // Kept while more pages follow (for MORE) or when the ward was answered (RESULTS 2 asks nothing).
+  return reply(shown.text, remember(shown.page, shown.last));
 }
 
-function resultsForWardIndex(numbers: number[], page: number, lang: Lang, ctx: SmsContext): Outcome {
-  const ward = numbers.length === 1 ? ctx.deployment.wards[numbers[0]! - 1] : undefined;
-  return results(page, lang, ctx, ward?.id);
+/**
+ * PROJECTS: the ballot of a ward with each project's cost, a segment at a time; the last page
+ * says how to vote. `chosen` is the ward named or answered (null: named but no such ward). The
+ * ward is then kept while the conversation lasts, so MORE and PROJECTS 2 page on without asking.
+ */
+function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | null): Outcome {
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  if (status.kind === 'closed') return reply(t(lang, 'votingClosed', { date: date(ctx, status.closed, lang) }));
+  if (status.kind === 'none') return reply(t(lang, 'votingNone'));
+  const wardId = chosen === null ? null : (chosen ?? knownWard(ctx));
+  if (!wardId) return reply(t(lang, 'smsAskProjectsWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'projects', page } });
+  const ward = wardName(ctx, wardId, lang);
+  const list = wardProjects(status.cycle, wardId);
+  if (list.length === 0) return reply(t(lang, 'smsProjectsNone', { ward }));
+  const { currency } = ctx.deployment.deployment;
+  const items = list.map((p) => `${p.code} ${p.short[lang]} ${compactAmount(p.cost, lang)}`);
+  const howToVote = status.kind === 'open' ? t(lang, 'smsProjectsVote', { example: example(ctx, wardId) }) : ` ${t(lang, 'votingUpcoming', { date: date(ctx, status.opens, lang) })}`;
+  const shown = segmentPage(items, page, (shownItems, at) =>
+    t(lang, 'smsProjects', {
+      ward,
+      currency,
+      part: at.pages > 1 ? ` ${at.page}/${at.pages}` : '',
+      items: shownItems.join('; '),
+      next: at.last ? howToVote : t(lang, 'smsProjectsMore'),
+    }),
+  );
+  return reply(shown.text, { conversation: { kind: 'projects', page: shown.page, wardId } });
+}
+
+/** "Did you mean VOTE 1 2?": the message as it would read with the keyword spelt right, cut to fit one segment. */
+function didYouMean(keyword: string, rest: string, lang: Lang): string {
+  const ask = (text: string) => t(lang, 'smsDidYouMean', { keyword, text });
+  // Whole when it fits, else cut 5 characters at a time (an idea may be 2,000), else the keyword alone.
+  const texts: string[] = [];
+  for (let n = Math.min(rest.length, 160); n > 0; n -= 5) {
+    texts.push(ask(`${keyword} ${n < rest.length ? `${rest.slice(0, n).trimEnd()}...` : rest}`));
+  }
+  return oneSegment([...texts, ask(keyword)]);
+}
+
+/** The ward a number answers "which ward?" with, if it is one. */
+function wardAt(ctx: SmsContext, numbers: number[]): string | undefined {
+  return numbers.length === 1 ? ctx.deployment.wards[numbers[0]! - 1]?.id : undefined;
 }
 
 function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, ctx: SmsContext): Outcome {
@@ -213,13 +277,22 @@ function submitIdea(text: string, wardId: string, cycleId: string, lang: Lang, c
   };
 }
 
+/** Every name of every ward (its id and its name in each language), longest first. */
+function wardNames(ctx: SmsContext) {
+  return ctx.deployment.wards
+    .flatMap((w) => [w.id, ...Object.values(w.name)].map((name) => ({ wardId: w.id, name, n: name.split(/\s+/).length })))
+    .sort((a, b) => b.n - a.n);
+}
+
+/** The ward a text names, in any language, ignoring case, accents and spaces. */
+function wardByName(text: string, ctx: SmsContext): string | undefined {
+  return wardNames(ctx).find(({ name }) => normalizeWord(name) === normalizeWord(text))?.wardId;
+}
+
 function wardPrefix(text: string, ctx: SmsContext): { wardId: string; rest: string } | null {
   const words = text.split(' ');
   // Longest names first, so "South Ward fix…" is not read as ward "south" + "Ward fix…".
-  const names = ctx.deployment.wards
-    .flatMap((w) => [w.id, ...Object.values(w.name)].map((name) => ({ wardId: w.id, name, n: name.split(/\s+/).length })))
-    .sort((a, b) => b.n - a.n);
-  for (const { wardId, name, n } of names) {
+  for (const { wardId, name, n } of wardNames(ctx)) {
     if (words.length > n && normalizeWord(words.slice(0, n).join('')) === normalizeWord(name)) {
       return { wardId, rest: words.slice(n).join(' ') };
     }
@@ -227,11 +300,14 @@ function wardPrefix(text: string, ctx: SmsContext): { wardId: string; rest: stri
   return null;
 }
 
-/** Two project codes from the caller's ward, for "e.g. VOTE 3 7"; "3 3 7" shows a cumulative ballot's points. */
-function example(ctx: SmsContext): string {
+/**
+ * Two project codes from the caller's ward (or `ward`), for "e.g. VOTE 3 7"; "3 3 7" shows a
+ * cumulative ballot's points.
+ */
+function example(ctx: SmsContext, ward?: string): string {
   const open = phaseStatus(ctx.deployment, 'voting', ctx.now);
   const cycle = open.kind === 'none' ? ctx.deployment.cycles[0]! : open.cycle;
-  const wardId = ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? cycle.projects[0]?.ward;
+  const wardId = ward ?? ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? cycle.projects[0]?.ward;
   const codes = cycle.projects.filter((p) => p.ward === wardId).slice(0, 2).map((p) => p.code);
   const b = cycle.ballot;
   if (b.rule === 'cumulative' && codes.length === 2 && b.points >= 3 && maxPerProject(b) >= 2) return [codes[0], ...codes].join(' ');
@@ -261,14 +337,11 @@ function date(ctx: SmsContext, d: Date, lang: Lang): string {
  * when more follow. A page past the end shows the last one.
  */
 export function resultsPage(lang: Lang, ward: string, items: string[], page: number): string {
-  const pages: string[][] = [[]];
-  const fits = (list: string[]) => smsCost(t(lang, 'smsResults', { ward, items: list.join(', '), more: t(lang, 'smsResultsMore', { next: 99 }) })).segments === 1;
-  for (const item of items) {
-    const current = pages[pages.length - 1]!;
-    if (current.length > 0 && !fits([...current, item])) pages.push([item]);
-    else current.push(item);
-  }
-  const n = Math.min(page, pages.length);
-  const more = n < pages.length ? t(lang, 'smsResultsMore', { next: n + 1 }) : '';
-  return t(lang, 'smsResults', { ward, items: pages[n - 1]!.join(', '), more });
+  return resultsSegment(lang, ward, items, page).text;
+}
+
+function resultsSegment(lang: Lang, ward: string, items: string[], page: number) {
+  return segmentPage(items, page, (shown, at) =>
+    t(lang, 'smsResults', { ward, items: shown.join(', '), more: at.last ? '' : t(lang, 'smsResultsMore', { next: at.page + 1 }) }),
+  );
 }

@@ -151,8 +151,8 @@ export const deploymentSchema = z
         twilio: z.object({ from: z.string().regex(/^\+\d{6,15}$/, 'use an E.164 number'), perSecond: z.number().positive().default(1) }).optional(),
         conversationMinutes: z.number().int().min(1).max(1440).default(30),
         // Loop protection: no automatic reply to these senders (regular expressions), nor to
-        // short codes and alphanumeric senders, and at most `maxIdentical` identical messages
-        // to one number in 30 minutes.
+        // short codes and alphanumeric senders; in 30 minutes, one reply at most `maxIdentical`
+        // times to one number in answer to the same text, and 3 × `maxIdentical` times in all.
         denySenders: z.array(z.string().refine(validRegex, 'not a valid regular expression')).default([]),
         maxIdentical: z.number().int().min(1).max(20).default(3),
         maxAttempts: z.number().int().min(1).max(50).default(8),

@@ -30,15 +30,18 @@ export function formatDateTime(d: Date, lang: Lang, timeZone: string): string {
 
 /** Compact money: "KES 1.2M", "KES 850K", "KES 1,2M" in French. Exact below 10,000. */
 export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  return `${currency} ${compactAmount(amount, lang)}`;
+}
+
+/** The amount of `formatMoney` without the currency, for lists that name it once: "1.2M", "850K". */
+export function compactAmount(amount: number, lang: Lang): string {
   const sep = lang === 'fr' ? ',' : '.';
   const compact = (v: number, suffix: string) => {
     const rounded = v >= 100 ? Math.round(v).toString() : (Math.round(v * 10) / 10).toString();
     return rounded.replace('.', sep) + suffix;
   };
-  let text: string;
-  if (amount >= 1_000_000_000) text = compact(amount / 1_000_000_000, 'B');
-  else if (amount >= 1_000_000) text = compact(amount / 1_000_000, 'M');
-  else if (amount >= 10_000) text = compact(amount / 1_000, 'K');
-  else text = String(amount);
-  return `${currency} ${text}`;
+  if (amount >= 1_000_000_000) return compact(amount / 1_000_000_000, 'B');
+  if (amount >= 1_000_000) return compact(amount / 1_000_000, 'M');
+  if (amount >= 10_000) return compact(amount / 1_000, 'K');
+  return String(amount);
 }

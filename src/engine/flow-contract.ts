@@ -100,13 +100,14 @@ export interface UssdFlow<S> {
 
 /**
  * A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`).
- * `results` without `wardId` waits for a ward number; with it, the ward answered earlier, kept
- * so that paging on (RESULTS 2) does not ask again.
+ * `results` and `projects` without `wardId` wait for a ward number; with it, the ward of the page
+ * shown last, kept so that paging on (RESULTS 2, PROJECTS 2, MORE) does not ask again.
  */
 export type SmsConversation = (
   | { kind: 'vote' }
   | { kind: 'idea'; text: string }
   | { kind: 'results'; page: number; wardId?: string }
+  | { kind: 'projects'; page: number; wardId?: string }
 ) & { lang?: Lang };
 
 /** Everything the SMS flow may read for one inbound message. */

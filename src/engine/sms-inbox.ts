@@ -1,5 +1,6 @@
 // Receives one inbound SMS: understood by the flow, its effects, conversation and reply
 // committed in one transaction, so a crash can lose neither the vote nor its confirmation.
+import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
@@ -33,6 +34,8 @@ export interface InboxOutcome {
 }
 
 const THIRTY_MINUTES = 30 * 60_000;
+/** However varied the texts it answers, one reply goes to a number at most this many × `maxIdentical` times in 30 minutes. */
+const ANY_CAUSE_FACTOR = 3;
 
 /**
  * Asks the city ledger about a receipt this gateway did not issue: its standing, or null when the
@@ -73,6 +76,16 @@ export class SmsInbox {
     this.clock = deps.clock ?? (() => new Date());
     this.keyOf = memoize((e164) => voterKey(e164, deps.voterKeySecret));
     this.deny = deps.deployment.sms.denySenders.map((r) => new RegExp(r));
+  }
+
+  /**
+   * What a reply answers, for loop protection: the text as the grammar reads it (case and spacing
+   * aside), keyed with the deployment secret so that a text holding only a phone number cannot be
+   * recovered from what is stored.
+   */
+  private causeOf(text: string): string {
+    const read = text.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
+    return createHmac('sha256', this.deps.voterKeySecret).update(`sms-text:${read}`).digest('base64url').slice(0, 22);
   }
 
   /** Handles one message; a provider redelivery of the same id changes nothing. */
@@ -155,8 +168,13 @@ export class SmsInbox {
     if (result.reply) {
       const body = toGsmLookalikes(result.reply.text);
       const since = new Date(now.getTime() - THIRTY_MINUTES).toISOString();
-      if (sms.identicalSince(key, body, since) < deployment.sms.maxIdentical) {
-        outboundId = sms.enqueue({ provider: msg.provider, toPhone: e164, voterKey: key, body, kind: result.reply.kind, sourceRef }, at);
+      // Loop protection: the same reply to the same text (a machine repeating itself) stops at
+      // `maxIdentical`; a different text gets its answer, up to a ceiling for machines that vary.
+      const cause = this.causeOf(msg.text);
+      const sent = sms.identicalSince(key, body, cause, since);
+      const max = deployment.sms.maxIdentical;
+      if (sent.sameCause < max && sent.total < max * ANY_CAUSE_FACTOR) {
+        outboundId = sms.enqueue({ provider: msg.provider, toPhone: e164, voterKey: key, body, kind: result.reply.kind, sourceRef, cause }, at);
       } else {
         this.deps.logger.warn({ component: 'sms-inbox', provider: msg.provider }, 'identical reply limit reached; not sending');
       }

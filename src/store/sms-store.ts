@@ -42,6 +42,8 @@ export interface NewOutbound {
   /** `stop` is the answer to STOP: the one message an opted-out number still gets. */
   kind: 'reply' | 'confirmation' | 'broadcast' | 'stop';
   sourceRef: string;
+  /** A keyed hash of the inbound text a reply answers (see identicalSince); none for broadcasts. */
+  cause?: string;
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
@@ -59,10 +61,11 @@ export class SmsStore {
       saveConversation: p(`INSERT INTO sms_conversations (voter_key, state, expires_at) VALUES (?, ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at`),
       dropConversation: p('DELETE FROM sms_conversations WHERE voter_key = ?'),
-      identicalSince: p('SELECT count(*) FROM sms_outbound WHERE voter_key = ? AND body_hash = ? AND created_at >= ?'),
-      enqueue: p(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority,
+      identicalSince: p(`SELECT count(*) AS total, count(*) FILTER (WHERE cause_hash = ?) AS sameCause FROM sms_outbound
+        WHERE voter_key = ? AND body_hash = ? AND created_at >= ?`),
+      enqueue: p(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, cause_hash, encoding, segments, kind, priority,
           source_ref, state, next_attempt_at, created_at, updated_at)
-        VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @encoding, @segments, @kind, @priority, @source_ref,
+        VALUES (@provider, @to_phone, @voter_key, @body, @body_hash, @cause_hash, @encoding, @segments, @kind, @priority, @source_ref,
           'queued', @now, @now, @now)
         ON CONFLICT (source_ref) DO NOTHING`),
       get: p('SELECT * FROM sms_outbound WHERE id = ?'),
@@ -112,9 +115,9 @@ export class SmsStore {
     else this.s.saveConversation!.run(voterKey, JSON.stringify(state), expiresAt);
   }
 
-  /** How many messages with this exact body went to this voter since `since`. */
-  identicalSince(voterKey: string, body: string, since: string): number {
-    return this.s.identicalSince!.pluck().get(voterKey, hash(body), since) as number;
+  /** How many messages with this exact body went to this voter since `since`: in all, and in answer to `cause`. */
+  identicalSince(voterKey: string, body: string, cause: string, since: string): { total: number; sameCause: number } {
+    return this.s.identicalSince!.get(cause, voterKey, hash(body), since) as { total: number; sameCause: number };
   }
 
   /** Queues a message (once per source_ref); returns its id, or null if it was queued before. */
@@ -126,6 +129,7 @@ export class SmsStore {
       voter_key: m.voterKey,
       body: m.body,
       body_hash: hash(m.body),
+      cause_hash: m.cause ?? null,
       encoding: cost.encoding,
       segments: cost.segments,
       kind: m.kind,

@@ -7,6 +7,7 @@ import { CommitQueue } from './commit-queue.ts';
 import { openDatabase } from './db.ts';
 import { GatewayStore, type NewEvent } from './gateway-store.ts';
 import { migrate, migrations } from './migrate.ts';
+import { SmsStore } from './sms-store.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -230,5 +231,28 @@ describe('migration 0006: ballot standing', () => {
     expect(() => stand.run('no-such-event', 'counted', null, '2026-11-22T09:02:00.000Z')).toThrow(/FOREIGN KEY/);
     const plan = db.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ballot_standing WHERE status = 'counted' ORDER BY checked_at LIMIT 10").all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX ballot_standing_counted/);
+  });
+});
+
+describe('migration 0010: what an SMS reply answers', () => {
+  it('adds cause_hash (NULL on replies queued before) and counts identical replies in all and per answered text', () => {
+    const db = new Database(':memory:');
+    migrate(db, 6);
+    db.prepare(`INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
+      VALUES ('p', 'k', 'old', 'h', 'GSM-7', 1, 'reply', 0, 'r0', 'sent', 'n', '2026-11-22T08:00:00.000Z', 'u')`).run();
+    expect(migrate(db)).toBe(migrations().at(-1)![0]);
+    expect(db.prepare('SELECT cause_hash FROM sms_outbound').pluck().get()).toBeNull();
+    const sms = new SmsStore(db);
+    const queue = (ref: string, cause: string | undefined, at: string) =>
+      sms.enqueue({ provider: 'p', toPhone: '+254711000001', voterKey: 'k', body: 'Sorry', kind: 'reply', sourceRef: ref, ...(cause ? { cause } : {}) }, at);
+    queue('r1', 'c-hello', '2026-11-22T09:00:00.000Z');
+    queue('r2', 'c-hello', '2026-11-22T09:01:00.000Z');
+    queue('r3', 'c-what', '2026-11-22T09:02:00.000Z');
+    queue('r4', undefined, '2026-11-22T09:03:00.000Z');
+    expect(sms.identicalSince('k', 'Sorry', 'c-hello', '2026-11-22T08:59:00.000Z')).toEqual({ total: 4, sameCause: 2 });
+    expect(sms.identicalSince('k', 'Sorry', 'c-what', '2026-11-22T09:01:30.000Z')).toEqual({ total: 2, sameCause: 1 });
+    expect(sms.identicalSince('k', 'Other', 'c-hello', '2026-11-22T08:59:00.000Z')).toEqual({ total: 0, sameCause: 0 });
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT count(*), count(*) FILTER (WHERE cause_hash = 'c') FROM sms_outbound WHERE voter_key = 'k' AND body_hash = 'h' AND created_at >= 'x'").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sms_outbound_recent \(voter_key=\? AND body_hash=\? AND created_at>\?\)/);
   });
 });

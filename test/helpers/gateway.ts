@@ -65,3 +65,17 @@ export function ussdBody(fields: Partial<Record<'sessionId' | 'serviceCode' | 'p
     ...fields,
   }).toString();
 }
+
+/** An Africa's Talking inbound SMS form body. */
+export function atSmsBody(fields: Partial<Record<'id' | 'from' | 'to' | 'text' | 'date' | 'linkId' | 'networkCode', string>>) {
+  return new URLSearchParams({
+    id: 'ATXid_in_1',
+    from: '+254711000001',
+    to: '22384',
+    text: '',
+    date: '2026-11-22 09:00:01',
+    linkId: 'SampleLinkId123',
+    networkCode: '63902',
+    ...fields,
+  }).toString();
+}
