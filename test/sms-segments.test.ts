@@ -13,6 +13,7 @@ const SMS_KEYS: MessageKey[] = [
   'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsAskResultsWard', 'smsIdeaHow', 'smsStatus',
   'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckCounted', 'smsCheckReplaced', 'smsCheckSuperseded', 'smsCheckOffline', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
+  'votingClosedIn', 'votingNextOpens', 'resultsToCome', 'resultsDue', 'resultsOutSms', 'yourVoteIn',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
 ];
 const CHANNEL_KEYS: MessageKey[] = ['channelUssd', 'channelSms', 'channelVoice', 'channelField', 'channelPaper', 'channelOther'];
@@ -32,6 +33,8 @@ const WORST = {
   budget: 'KES 999.9M',
   status: '', // filled per language below
   options: '1 Kiboko, 2 Milimani, 3 Pwani',
+  // As long as a ward name; a longer cycle name gives way in the replies that carry it.
+  cycle: 'C'.repeat(30),
 };
 
 describe('SMS replies fit in one segment', () => {

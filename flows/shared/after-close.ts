@@ -30,10 +30,18 @@ export function resultsNote(lang: Lang, ctx: VotingContext, cycle: Cycle, room: 
   return t(lang, 'resultsToCome');
 }
 
-/** ["PB 2026: voting closed on 31 Mar 2027.", "Results will be announced."], most important first. */
-export function closedNotes(lang: Lang, ctx: VotingContext, cycle: Cycle, room: ReplyRoom): [string, string] {
+/**
+ * The sentences said once `cycle` has closed: `named` "PB 2026: voting closed on 31 Mar 2027.",
+ * `bare` the same without the cycle's name (for replies that name it already, or have no room),
+ * and `results`, when results come.
+ */
+export function closedSentences(lang: Lang, ctx: VotingContext, cycle: Cycle, room: ReplyRoom): { named: string; bare: string; results: string } {
   const date = day(ctx, cycle.phases.voting.closes, lang);
-  return [t(lang, 'votingClosedIn', { cycle: cycleName(cycle, lang), date }), resultsNote(lang, ctx, cycle, room)];
+  return {
+    named: t(lang, 'votingClosedIn', { cycle: cycleName(cycle, lang), date }),
+    bare: t(lang, 'votingClosed', { date }),
+    results: resultsNote(lang, ctx, cycle, room),
+  };
 }
 
 /**
@@ -42,8 +50,7 @@ export function closedNotes(lang: Lang, ctx: VotingContext, cycle: Cycle, room: 
  * name last of all (a deployment may give a long one).
  */
 export function votingClosedText(lang: Lang, ctx: VotingContext, cycle: Cycle, room: ReplyRoom, nextOpens?: Date): string {
-  const [named, results] = closedNotes(lang, ctx, cycle, room);
-  const bare = t(lang, 'votingClosed', { date: day(ctx, cycle.phases.voting.closes, lang) });
+  const { named, bare, results } = closedSentences(lang, ctx, cycle, room);
   const next = nextOpens ? [t(lang, 'votingNextOpens', { date: day(ctx, nextOpens, lang) })] : [];
   const candidates = [named, bare].flatMap((head) => [[head, results, ...next], [head, ...next], [head, results], [head]].map((parts) => parts.join(' ')));
   return candidates.find((text) => room.fits(text)) ?? candidates.at(-1)!;

@@ -4,7 +4,7 @@ import type { Lang } from '../../src/config/schema.ts';
 import { formatDate } from '../../src/domain/format.ts';
 import type { BallotSnapshot } from '../../src/engine/flow-contract.ts';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
-import { closedNotes, type ReplyRoom } from './after-close.ts';
+import { closedSentences, cycleName, type ReplyRoom } from './after-close.ts';
 import { picksTexts, shortTitle } from './picks.ts';
 import { checkText, ledgerNote } from './standing.ts';
 import type { VotingContext } from './voting.ts';
@@ -16,24 +16,36 @@ export interface ReadBackRoom extends ReplyRoom {
 }
 
 /**
- * The first reply that fits, in this order of what is given up: the projects' titles, then the
- * results sentence, then the picks themselves (CHECK's answer for the receipt, which always
- * fits), then that voting closed. The ledger's word is never given up, and never more than it:
- * the note is the one `ledgerNote` makes of the standing the gateway last heard.
+ * The first reply that fits. While its cycle's vote is open: the ballot with the projects' titles,
+ * else their numbers, then the ledger's word. Once it has closed, also that voting closed and when
+ * results come; what gives way first is the ward and date of the vote (the cycle is named with the
+ * vote instead), then the titles, then the picks (CHECK's answer for the receipt, which always fits), then the
+ * results sentence. The ledger's word is never given up, and never more than it: the note is the
+ * one `ledgerNote` makes of the standing the gateway last heard.
  */
 export function readBack(lang: Lang, ctx: VotingContext, b: BallotSnapshot, room: ReadBackRoom): string {
   const cycle = ctx.deployment.cycles.find((c) => c.id === b.cycleId);
   const ward = ctx.deployment.wards.find((w) => w.id === b.wardId)?.name[lang] ?? b.wardId;
   const date = formatDate(b.castAt, lang, ctx.deployment.deployment.timezone);
-  const votes = picksTexts(cycle?.ballot, b.picks, lang, room.sep, shortTitle(cycle, lang)).map((codes) =>
-    t(lang, room.vote, { ward, date, codes, receipt: b.receipt }),
-  );
   const note = ledgerNote(lang, b.ledger, b.countedChannel);
-  const withPicks = note ? votes.map((v) => `${v} ${note}`) : votes;
+  const withNote = (vote: string) => (note ? `${vote} ${note}` : vote);
+  const forms = (key: MessageKey, params: Record<string, string>) =>
+    picksTexts(cycle?.ballot, b.picks, lang, room.sep, shortTitle(cycle, lang)).map((codes) => withNote(t(lang, key, { ...params, codes, receipt: b.receipt })));
+  const full = forms(room.vote, { ward, date });
   const check = note && b.ledger ? [checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel })] : [];
-  const closed = cycle && cycle.phases.voting.closes.getTime() <= ctx.now.getTime() ? closedNotes(lang, ctx, cycle, room) : null;
-  const tails = closed ? [closed, closed.slice(0, 1)] : [[]];
-  const join = (body: string, tail: string[]) => [body, ...tail].join(' ');
-  const candidates = [...tails.flatMap((tail) => withPicks.map((body) => join(body, tail))), ...tails.flatMap((tail) => check.map((body) => join(body, tail)))];
-  return candidates.find((text) => room.fits(text)) ?? check[0] ?? withPicks.at(-1)!;
+  let candidates = [...full, ...check];
+  if (cycle && cycle.phases.voting.closes.getTime() <= ctx.now.getTime()) {
+    const { named, bare, results } = closedSentences(lang, ctx, cycle, room);
+    const short = forms('yourVoteIn', { cycle: cycleName(cycle, lang) });
+    const join = (...parts: string[]) => parts.join(' ');
+    candidates = [
+      // Titles before the ward and date: for each way of writing the picks, the full sentence, then the short one.
+      ...full.flatMap((v, i) => [join(v, named, results), join(short[i]!, bare, results)]),
+      ...check.map((c) => join(c, named, results)),
+      ...check.map((c) => join(c, bare, results)),
+      ...short.map((v) => join(v, bare)),
+      ...check.map((c) => join(c, bare)),
+    ];
+  }
+  return candidates.find((text) => room.fits(text)) ?? check[0] ?? full.at(-1)!;
 }

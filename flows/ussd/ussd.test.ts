@@ -152,6 +152,18 @@ const cases: Case[] = [
   { name: 'my vote does not pass off last cycle’s ballot as this one', inputs: ['3'], voter: { ...en, ballot: { ...previous, cycleId: 'c-past' } }, end: true, contains: ['You have not voted yet.'] },
   { name: 'rules explain the ballot, revote and helpline', inputs: ['4'], voter: en, end: true, contains: ['Pick 1 to 3 projects', 'your last vote counts', 'Help: 0800 000 111'] },
   { name: 'results list the selected projects of the ward', inputs: ['5', '1'], voter: en, end: false, contains: ['Selected in North Ward:', '31 Bus shelter'], absent: ['32 Rubbish'] },
+  { name: 'results name their cycle and when they were published', inputs: ['5', '1'], voter: en, end: false, contains: ['Past cycle results (1 May 2019). Selected in North Ward:\n31 Bus shelter'] },
+  { name: 'results name their cycle in Swahili', inputs: ['5', '1'], voter: { lang: 'sw' }, end: false, contains: ['Matokeo ya Mzunguko uliopita (1 Mei 2019). Iliyochaguliwa Wadi ya Kaskazini:\n31 Kibanda cha basi'] },
+  { name: 'results name their cycle in French', inputs: ['5', '1'], voter: { lang: 'fr' }, end: false, contains: ['Résultats Cycle passé (1 mai 2019). Retenus à Quartier Nord :\n31 Abri de bus'] },
+  {
+    name: 'a cycle name too long to leave room for a winner gives way to the winners',
+    deployment: testDeployment((r) => (r.cycles[1].name = { en: 'N'.repeat(160), sw: 'N'.repeat(160), fr: 'N'.repeat(160) })),
+    inputs: ['5', '1'],
+    voter: en,
+    end: false,
+    contains: ['Selected in North Ward:\n31 Bus shelter'],
+    absent: ['NNN'],
+  },
   { name: 'results are not offered before publication', now: new Date('2019-04-15T00:00:00Z'), inputs: [], voter: en, end: false, contains: ['4 Rules'], absent: ['5 Results'] },
   { name: 'the language item reopens the language screen', inputs: ['9'], voter: en, end: false, contains: ['1 English'] },
   {

@@ -61,6 +61,7 @@ export const en = {
   ledgerRefused: 'The city ledger refused it: call the helpline.',
   yourVote: 'Your vote in {ward} on {date}: {codes}. Receipt: {receipt}.',
   noVote: 'You have not voted yet.',
+  yourVoteIn: 'Your {cycle} vote: {codes}. Receipt {receipt}.',
   votingClosedIn: '{cycle}: voting closed on {date}.',
   votingNextOpens: 'The next vote opens on {date}.',
   resultsToCome: 'Results will be announced.',

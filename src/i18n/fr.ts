@@ -62,6 +62,7 @@ export const fr: Catalogue = {
   ledgerRefused: 'Le registre de la ville l’a refusé : appelez l’assistance.',
   yourVote: 'Votre vote à {ward} le {date} : {codes}. Reçu : {receipt}.',
   noVote: 'Vous n’avez pas encore voté.',
+  yourVoteIn: 'Votre vote ({cycle}) : {codes}. Reçu {receipt}.',
   votingClosedIn: '{cycle} : le vote a fermé le {date}.',
   votingNextOpens: 'Le prochain vote ouvre le {date}.',
   resultsToCome: 'Les résultats seront annoncés.',

@@ -62,6 +62,7 @@ export const sw: Catalogue = {
   ledgerRefused: 'Daftari la jiji liliikataa: piga simu ya msaada.',
   yourVote: 'Kura yako {ward} tarehe {date}: {codes}. Risiti: {receipt}.',
   noVote: 'Bado hujapiga kura.',
+  yourVoteIn: 'Kura yako ya {cycle}: {codes}. Risiti {receipt}.',
   votingClosedIn: '{cycle}: upigaji kura ulifungwa tarehe {date}.',
   votingNextOpens: 'Upigaji kura ujao utaanza tarehe {date}.',
   resultsToCome: 'Matokeo yatatangazwa.',
