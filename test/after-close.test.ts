@@ -43,7 +43,7 @@ describe('replies after the vote closed, end to end', () => {
   it('My vote, RECEIPT, CHECK and VOTE: the closed cycle’s vote as the ledger last said, that voting closed, when results and the next vote come', async () => {
     let now: Date | undefined; // the real clock while voting, then a fixed instant after the close
     const gw = testGateway({ configFile: configFile(), clock: () => now ?? new Date() });
-    closers.push(() => gw.db.close());
+    closers.push(() => void gw.db.close());
     const ledger = await testLedger('sqlite', gw.deployment);
     closers.push(() => ledger.close());
     await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);

@@ -12,7 +12,7 @@ import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
-import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX, wardName } from './render.ts';
+import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX } from './render.ts';
 import { firstPage, type Draft, type Screen, type UssdState } from './state.ts';
 
 type Result = StepResult<UssdState>;
