@@ -19,9 +19,9 @@ export interface ReadBackRoom extends ReplyRoom {
  * The first reply that fits. While its cycle's vote is open: the ballot with the projects' titles,
  * else their numbers, then the ledger's word. Once it has closed, also that voting closed and when
  * results come; what gives way first is the ward and date of the vote (the cycle is named with the
- * vote instead), then the titles, then the picks (CHECK's answer for the receipt, which always fits), then the
- * results sentence. The ledger's word is never given up, and never more than it: the note is the
- * one `ledgerNote` makes of the standing the gateway last heard.
+ * vote instead), then the titles, then the picks (CHECK's answer for the receipt, which always
+ * fits), then the results sentence. The ledger's word is never given up, and never more than it:
+ * the note is the one `ledgerNote` makes of the standing the gateway last heard.
  */
 export function readBack(lang: Lang, ctx: VotingContext, b: BallotSnapshot, room: ReadBackRoom): string {
   const cycle = ctx.deployment.cycles.find((c) => c.id === b.cycleId);
@@ -39,7 +39,7 @@ export function readBack(lang: Lang, ctx: VotingContext, b: BallotSnapshot, room
     const short = forms('yourVoteIn', { cycle: cycleName(cycle, lang) });
     const join = (...parts: string[]) => parts.join(' ');
     candidates = [
-      // Titles before the ward and date: for each way of writing the picks, the full sentence, then the short one.
+      // Titles before the ward and date: each way of writing the picks, in the full sentence, then the short one.
       ...full.flatMap((v, i) => [join(v, named, results), join(short[i]!, bare, results)]),
       ...check.map((c) => join(c, named, results)),
       ...check.map((c) => join(c, bare, results)),
