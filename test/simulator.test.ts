@@ -25,7 +25,7 @@ it('texts a vote as Africa’s Talking would and shows the queued reply', async 
   if (!server.listening) await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const reply = await simulateSms({ phone: '+254711000006', text: 'VOTE 20', url, provider: 'africastalking', token: TOKEN, dbFile: gw.settings.dbFile });
-  expect(reply).toMatch(/^Vote recorded: 20 in South Ward\. Receipt /);
+  expect(reply).toMatch(/^Vote recorded in South Ward: 20 Fish cold room\. Receipt /);
 });
 
 it('texts as Twilio would, with a valid signature', async () => {

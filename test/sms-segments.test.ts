@@ -13,6 +13,7 @@ const SMS_KEYS: MessageKey[] = [
   'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsAskResultsWard', 'smsIdeaHow', 'smsStatus',
   'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckCounted', 'smsCheckReplaced', 'smsCheckSuperseded', 'smsCheckOffline', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
   'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
+  'votingClosedIn', 'votingNextOpens', 'resultsToCome', 'resultsDue', 'resultsOutSms', 'yourVoteIn',
   'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
   'smsProjectsNone', 'smsAskProjectsWard', 'smsMoreNothing', 'smsDidYouMean',
 ];
@@ -36,6 +37,8 @@ const WORST = {
   // "Did you mean …": the flow cuts the message to fit; here, a slipped longest keyword and a short message.
   keyword: 'PROPOSITION',
   text: 'PROPOSITION fix the borehole at Kiboko',
+  // As long as a ward name; a longer cycle name gives way in the replies that carry it.
+  cycle: 'C'.repeat(30),
 };
 
 describe('SMS replies fit in one segment', () => {

@@ -27,7 +27,7 @@ describe('SMS as people type it, end to end', () => {
     expect(await text(gw, 'zaidi')).toBe('Miradi ya Wadi ya Kaskazini (KES) 3/3: 7 Paa la zahanati 1.3M; 12 Kitalu cha miti 950K. Kupiga kura: KURA 1 2.');
     for (const row of gw.sms.list(4)) expect(smsCost(row.body), row.body).toMatchObject({ encoding: 'GSM-7', segments: 1 });
 
-    expect(await text(gw, 'Kura 1 na 3')).toMatch(/^Kura imehifadhiwa: 1 3 wadi Wadi ya Kaskazini\./);
+    expect(await text(gw, 'Kura 1 na 3')).toMatch(/^Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 3 Wodi ya wazazi\./);
     expect(ballots(gw)).toEqual(['[1,3]']);
 
     expect(await text(gw, 'vot 2')).toBe('Did you mean "VOTE 2"? If so, send your message again starting with VOTE.');

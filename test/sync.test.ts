@@ -223,7 +223,8 @@ describe('gateway → ledger sync', () => {
     const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '' }));
     expect(menu.text).toMatch(/\n5 Results/);
     const screen = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '5' }));
-    expect(screen.text).toMatch(/Selected in North Ward:\n3 Maternity wing/);
+    // The winners name their cycle and the day it was published.
+    expect(screen.text).toMatch(/^CON Open cycle results \(\d{1,2} \w{3} \d{4}\)\. Selected in North Ward:\n3 Maternity wing/);
   });
 
   it('a cumulative ballot keeps its repeated codes from the USSD keypad to the ledger count', async () => {

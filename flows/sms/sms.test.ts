@@ -21,9 +21,9 @@ const rollD = testDeployment((r) => {
 
 describe('SMS flow', () => {
   it.each([
-    ['a vote is recorded with a receipt', 'VOTE 3 1', {}, `Vote recorded: 3 1 in North Ward. Receipt ${FRESH.receipt}.`, [vote([3, 1])]],
-    ['a Swahili keyword answers in Swahili', 'kura 20 21', {}, `Kura imehifadhiwa: 20 21 wadi Wadi ya Kusini. Risiti ${FRESH.receipt}.`, [vote([20, 21], 'south')]],
-    ['a remembered language wins over the keyword', 'VOTE 3', { lang: 'fr' as const }, 'Vote enregistré : 3 à Quartier Nord.', [vote([3])]],
+    ['a vote is read back with the projects\' short titles', 'VOTE 3 1', {}, `Vote recorded in North Ward: 3 Maternity wing, 1 Market borehole. Receipt ${FRESH.receipt}.`, [vote([3, 1])]],
+    ['a Swahili keyword answers in Swahili', 'kura 20 21', {}, `Kura yako ya Wadi ya Kusini imehifadhiwa: 20 Chumba baridi, 21 Mitaro ya maji. Risiti ${FRESH.receipt}.`, [vote([20, 21], 'south')]],
+    ['a remembered language wins over the keyword', 'VOTE 3', { lang: 'fr' as const }, 'Vote enregistré à Quartier Nord : 3 Maternité.', [vote([3])]],
     ['a second vote replaces the first', 'VOTE 4', { ballot: previous }, 'It replaces your earlier vote.', [vote([4], 'north', 'e-old')]],
     ['unknown project numbers are named', 'VOTE 3 55', {}, 'No project 55 on the ballot. Send e.g. VOTE 1 2.', []],
     ['projects of two wards are refused', 'VOTE 3 20', {}, 'Projects 3 20 are in different wards.', []],
@@ -36,7 +36,7 @@ describe('SMS flow', () => {
     ['MSAADA lists the Swahili keywords', 'msaada', {}, 'MIRADI kuona miradi, KURA 3 7 kupiga kura', []],
     ['AIDE lists the French keywords', 'aide', {}, 'PROJETS pour le bulletin, VOTER 3 7 pour voter', []],
     ['an unknown message shows the right form', 'hello', {}, 'Sorry, we did not understand. Send PROJECTS for the ballot, VOTE 3 7 to vote', []],
-    ['RECEIPT reads the ballot back', 'RECEIPT', { ballot: previous }, 'Your vote in North Ward on 20 Nov 2026: 2. Receipt OLD11-RCPT1.', []],
+    ['RECEIPT reads the ballot back with the short titles', 'RECEIPT', { ballot: previous }, 'Your vote in North Ward on 20 Nov 2026: 2 Station Rd lights. Receipt OLD11-RCPT1.', []],
     ['RECEIPT without a vote says so', 'RECEIPT', {}, 'You have not voted yet.', []],
     ['CHECK finds a receipt counted in the city ledger', 'CHECK aaaaa-bbbbb', {}, 'Receipt AAAAA-BBBBB counts in the city ledger.', []],
     ['CHECK of a synced vote whose standing is not back yet does not call it counted', 'CHECK GGGGG-HHHHH', {}, 'Receipt GGGGG-HHHHH reached the city ledger; the next sync confirms it counts.', []],
@@ -172,11 +172,11 @@ describe('SMS cumulative ballots', () => {
   const cast = (picks: number[]) => [vote(picks)];
 
   it.each([
-    ['a repeated number is another point', 'VOTE 3 3 7', {}, `Vote recorded: 3 (2 points), 7 (1 point) in North Ward. Receipt ${FRESH.receipt}.`, cast([3, 3, 7])],
-    ['3x2 is the short form of 3 3', 'VOTE 3x2 7', {}, 'Vote recorded: 3 (2 points), 7 (1 point) in North Ward.', cast([3, 3, 7])],
-    ['points read back in Swahili', 'KURA 3x2 7', {}, 'Kura imehifadhiwa: 3 (alama 2), 7 (alama 1) wadi Wadi ya Kaskazini.', cast([3, 3, 7])],
-    ['points read back in French', 'VOTER 7 3 3', {}, 'Vote enregistré : 7 (1 point), 3 (2 points) à Quartier Nord.', cast([7, 3, 3])],
-    ['fewer points than the voter has are enough', 'VOTE 12', {}, 'Vote recorded: 12 (1 point) in North Ward.', cast([12])],
+    ['a repeated number is another point', 'VOTE 3 3 7', {}, `Vote recorded in North Ward: 3 Maternity wing (2 points), 7 Clinic roof repairs (1 point). Receipt ${FRESH.receipt}.`, cast([3, 3, 7])],
+    ['3x2 is the short form of 3 3', 'VOTE 3x2 7', {}, 'Vote recorded in North Ward: 3 Maternity wing (2 points), 7 Clinic roof repairs (1 point).', cast([3, 3, 7])],
+    ['points read back in Swahili', 'KURA 3x2 7', {}, 'Kura yako ya Wadi ya Kaskazini imehifadhiwa: 3 Wodi ya wazazi (alama 2), 7 Paa la zahanati (alama 1).', cast([3, 3, 7])],
+    ['points read back in French', 'VOTER 7 3 3', {}, 'Vote enregistré à Quartier Nord : 7 Toit du dispensaire (1 point), 3 Maternité (2 points).', cast([7, 3, 3])],
+    ['fewer points than the voter has are enough', 'VOTE 12', {}, 'Vote recorded in North Ward: 12 Tree nursery (1 point).', cast([12])],
     ['more points than the voter has are refused', 'VOTE 3 3 3 7 7 1', {}, 'Those numbers give 6 points; you have 5. Repeat a number for each point, e.g. VOTE 1 1 2.', []],
     ['too many points on one project are refused', 'VOTE 3x4 7', {}, 'At most 3 points for one project (3 has 4). Send e.g. VOTE 1 1 2.', []],
     ['the Swahili refusal names the points', 'KURA 3 3 3 3', {}, 'Mwisho alama 3 kwa mradi mmoja (3 una 4). Tuma mfano KURA 1 1 2.', []],
@@ -196,18 +196,18 @@ describe('SMS cumulative ballots', () => {
   it('falls back to the short form when the long one would need a second segment', () => {
     const ten = withBallot({ rule: 'cumulative', points: 10 });
     const r = sms('VOTE 1 2 3 4 5 6 7 12 12 12', smsCtx(ten));
-    expect(r.reply?.text).toBe(`Vote recorded: 1x1 2x1 3x1 4x1 5x1 6x1 7x1 12x3 in North Ward. Receipt ${FRESH.receipt}. Send RECEIPT to check it.`);
+    expect(r.reply?.text).toBe(`Vote recorded in North Ward: 1x1 2x1 3x1 4x1 5x1 6x1 7x1 12x3. Receipt ${FRESH.receipt}. Send RECEIPT to check it.`);
     expect(r.effects).toEqual(cast([1, 2, 3, 4, 5, 6, 7, 12, 12, 12]));
   });
 
   it('RECEIPT reads the points back', () => {
     const ballot = { ...previous, picks: [3, 7, 3] };
-    expect(sms('RECEIPT', smsCtx(cumulative, { ballot })).reply?.text).toBe('Your vote in North Ward on 20 Nov 2026: 3 (2 points), 7 (1 point). Receipt OLD11-RCPT1.');
+    expect(sms('RECEIPT', smsCtx(cumulative, { ballot })).reply?.text).toBe('Your vote in North Ward on 20 Nov 2026: 3 Maternity wing (2 points), 7 Clinic roof repairs (1 point). Receipt OLD11-RCPT1.');
   });
 
   it('under any other rule a repeated number counts once, after VOTE and in an answer alike', () => {
     expect(sms('VOTE 3 3 7', smsCtx(d)).effects).toEqual([vote([3, 7])]);
-    expect(sms('VOTE 3x2 7', smsCtx(d)).reply?.text).toContain('Vote recorded: 3 7 in North Ward.');
+    expect(sms('VOTE 3x2 7', smsCtx(d)).reply?.text).toContain('Vote recorded in North Ward: 3 Maternity wing, 7 Clinic roof repairs.');
     expect(sms('3 3 1', smsCtx(d, {}, { kind: 'vote' })).effects).toEqual([vote([3, 1])]);
     expect(sms('KURA 3 3', smsCtx(withBallot({ rule: 'ranking', k: 3 }))).effects).toEqual([vote([3])]);
   });

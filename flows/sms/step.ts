@@ -8,14 +8,23 @@ import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { picksTexts } from '../shared/picks.ts';
-import { checkText, ledgerNote } from '../shared/standing.ts';
+import { picksTexts, shortTitle } from '../shared/picks.ts';
+import { readBack, type ReadBackRoom } from '../shared/read-back.ts';
+import { checkText } from '../shared/standing.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 import { segmentPage } from './pages.ts';
 
 const TITLE_MAX = 40;
 const IDEA_MAX = 300;
+
+/** One SMS segment as sent (look-alikes applied): what shared replies must fit, and where results are. */
+const SEGMENT: ReadBackRoom = {
+  fits: (text) => smsCost(toGsmLookalikes(text)).segments === 1,
+  resultsOut: 'resultsOutSms',
+  vote: 'smsReceipt',
+  sep: ' ',
+};
 
 /** The Sauti SMS conversation. */
 export const smsFlow: SmsFlow = {
@@ -76,15 +85,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     }
     case 'receipt': {
       const b = currentBallot(ctx);
-      if (!b) return reply(t(lang, 'noVote'));
-      const ward = wardName(ctx, b.wardId, lang);
-      const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
-      const texts = picksTexts(rule, b.picks, lang, ' ').map((codes) => t(lang, 'smsReceipt', { ward, date: date(ctx, b.castAt, lang), codes, receipt: b.receipt }));
-      // Where it stands in the city ledger comes first: fewer picks listed rather than no standing.
-      // Last resort before dropping it: CHECK's answer for this receipt, which always fits.
-      const note = ledgerNote(lang, b.ledger, b.countedChannel);
-      const check = b.ledger && b.ledger !== 'unknown' ? [checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel })] : [];
-      return reply(oneSegment([...(note ? texts.map((text) => `${text} ${note}`) : []), ...check, ...texts]));
+      return reply(b ? readBack(lang, ctx, b, SEGMENT) : t(lang, 'noVote'));
     }
     case 'results': {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;
@@ -129,7 +130,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
 }
 
 function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
-  const open = votingCycle(lang, ctx);
+  const open = votingCycle(lang, ctx, SEGMENT);
   if ('blocked' in open) return reply(open.blocked);
   const ask: SmsConversation = { kind: 'vote' };
   if (typed.length === 0) return reply(t(lang, 'smsAskCodes', { example: example(ctx) }), { conversation: ask });
@@ -168,7 +169,8 @@ function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
   const receipt = ctx.fresh.receipt;
   const effect: Effect = { type: 'vote.cast', cycleId: cycle.id, wardId, picks: codes, receipt, replaces: previous?.eventId ?? null };
   const ward = wardName(ctx, wardId, lang);
-  const texts = picksTexts(cycle.ballot, codes, lang, ' ').map((c) => t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', { codes: c, ward, receipt }));
+  // The projects' short titles when they fit the segment, else their numbers.
+  const texts = picksTexts(cycle.ballot, codes, lang, ' ', shortTitle(cycle, lang)).map((c) => t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', { codes: c, ward, receipt }));
   return {
     reply: { text: oneSegment(texts), kind: 'confirmation' },
     effects: [effect],
@@ -321,7 +323,7 @@ function wardOptions(ctx: SmsContext, lang: Lang): string {
 
 /** The first text that fits one SMS segment as sent (look-alikes applied), else the last, shortest one. */
 function oneSegment(texts: string[]): string {
-  return texts.find((text) => smsCost(toGsmLookalikes(text)).segments === 1) ?? texts[texts.length - 1]!;
+  return texts.find(SEGMENT.fits) ?? texts[texts.length - 1]!;
 }
 
 function wardName(ctx: SmsContext, wardId: string, lang: Lang): string {

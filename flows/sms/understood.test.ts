@@ -11,11 +11,11 @@ const vote = (picks: number[]) => ({ type: 'vote.cast', cycleId: 'c-open', wardI
 
 describe('natural joiners', () => {
   it.each([
-    ['Kura 1 na 3', 'Kura imehifadhiwa: 1 3 wadi Wadi ya Kaskazini.'],
-    ['vote 1 and 3', 'Vote recorded: 1 3 in North Ward.'],
-    ['voter 1 et 3', 'Vote enregistré : 1 3 à Quartier Nord.'],
-    ['VOTE 1&3', 'Vote recorded: 1 3 in North Ward.'],
-    ['vote 1 & 3', 'Vote recorded: 1 3 in North Ward.'],
+    ['Kura 1 na 3', 'Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 3 Wodi ya wazazi.'],
+    ['vote 1 and 3', 'Vote recorded in North Ward: 1 Market borehole, 3 Maternity wing.'],
+    ['voter 1 et 3', 'Vote enregistré à Quartier Nord : 1 Forage du marché, 3 Maternité.'],
+    ['VOTE 1&3', 'Vote recorded in North Ward: 1 Market borehole, 3 Maternity wing.'],
+    ['vote 1 & 3', 'Vote recorded in North Ward: 1 Market borehole, 3 Maternity wing.'],
   ])('%s votes for 1 and 3', (body, text) => {
     const r = sms(body, smsCtx(d));
     expect(r.reply?.text).toContain(text);

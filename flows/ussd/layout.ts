@@ -1,7 +1,11 @@
 // Fitting text into one USSD screen, and splitting long lists into pages that each fit.
+import type { ReadBackRoom } from '../shared/read-back.ts';
 
 /** Africa's Talking shows at most 182 characters per screen. */
 export const SCREEN_LIMIT = 182;
+
+/** One screen: what shared replies (closed votes, "My vote") must fit, and where results are. */
+export const SCREEN: ReadBackRoom = { fits: (text) => text.length <= SCREEN_LIMIT, resultsOut: 'resultsOutUssd', vote: 'yourVote', sep: ', ' };
 
 const size = (lines: string[]) => lines.join('\n').length;
 

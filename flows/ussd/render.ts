@@ -5,6 +5,7 @@ import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cyc
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import type { StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
+import { cycleName } from '../shared/after-close.ts';
 import { picksTexts, pointsLabel } from '../shared/picks.ts';
 import { listPage, SCREEN_LIMIT } from './layout.ts';
 import { menuItems } from './menu.ts';
@@ -164,7 +165,13 @@ function renderResults(state: UssdState, screen: Screen & Paging, ctx: UssdConte
   const draft = state.draft as Extract<Draft, { kind: 'results' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   const items = selectedProjects(cycle, draft.wardId!).map((p) => `${p.code} ${p.short[lang]}`);
-  return paged(screen, [...head, t(lang, 'resultsHeader', { ward: wardName(ctx, draft.wardId!, lang) })], items, lang, false);
+  const ward = wardName(ctx, draft.wardId!, lang);
+  // Which cycle these winners are from, and when they were published; a cycle name too long to
+  // leave room for a winner on the screen is left out rather than pushing the winners off it.
+  const date = formatDateIn(ctx, cycle.results!.published, lang);
+  const named = [...head, t(lang, 'resultsHeaderOf', { cycle: cycleName(cycle, lang), date, ward })];
+  const first = [...named, ...items.slice(0, 1), navLine(lang, items.length > 1, false)].join('\n');
+  return paged(screen, first.length <= SCREEN_LIMIT ? named : [...head, t(lang, 'resultsHeader', { ward })], items, lang, false);
 }
 
 /** A ward's name in `lang`. */

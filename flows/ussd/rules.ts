@@ -5,7 +5,8 @@ import { phaseStatus } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
 import type { UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { fitParts } from './layout.ts';
+import { closedSentences } from '../shared/after-close.ts';
+import { fitParts, SCREEN } from './layout.ts';
 import { formatDateIn } from './render.ts';
 
 /** One screen explaining how to vote now; less important lines drop off when space runs out. */
@@ -29,7 +30,8 @@ export function rulesText(lang: Lang, ctx: UssdContext): string {
     }
     parts.push(t(lang, c.revote === 'replace' ? 'rulesReplace' : 'rulesRefuse', { date: closes }));
   } else if (voting.kind === 'closed') {
-    parts.push(t(lang, 'votingClosed', { date: formatDateIn(ctx, voting.closed, lang) }));
+    const closed = closedSentences(lang, ctx, voting.cycle, SCREEN);
+    parts.push(closed.named, closed.results);
   }
   // The helpline outranks the proposals date: it is how a confused caller gets a person.
   if (d.deployment.helpline) parts.push(t(lang, 'helpline', { phone: d.deployment.helpline }));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/config/schema.ts';
 import type { VoterSnapshot } from '../../src/engine/flow-contract.ts';
-import { testDeployment, withBallot } from '../../test/helpers/deployment.ts';
+import { AFTER_CLOSE, afterCloseDeployment, testDeployment, withBallot } from '../../test/helpers/deployment.ts';
 import { ctxFor } from '../../test/helpers/flow.ts';
 import { ussdFlow, type UssdState } from './index.ts';
 import { SCREEN_LIMIT } from './layout.ts';
@@ -12,8 +12,8 @@ const INPUTS = ['0', '1', '2', '3', '4', '5', '6', '7', '9', '12', '20', '21', '
   'Repair the bridge', 'A much longer description of the idea, with the place it is needed and who it helps most'];
 const MAX_STATES = 2500;
 
-function explore(deployment: Deployment, voter: Partial<VoterSnapshot>) {
-  const ctx = ctxFor(deployment, voter);
+function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Date) {
+  const ctx = ctxFor(deployment, voter, now);
   const seen = new Set<string>();
   const queue: UssdState[] = [];
   const tooLong: string[] = [];
@@ -59,6 +59,17 @@ describe('USSD screens fit in 182 characters', () => {
         expect(voted.states).toBeGreaterThan(10);
       });
     }
+  }
+
+  // After the vote closed: "My vote" of the closed cycle with every ledger standing, Vote, Rules.
+  for (const lang of ['en', 'sw', 'fr'] as const) {
+    it(`${lang}, after the vote closed`, () => {
+      const closed = afterCloseDeployment((r) => (r.cycles[0].resultsExpected = '2027-01-15T09:00:00+03:00'));
+      for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'] as const) {
+        const cast = { ...ballot, picks: [1, 2, 3, 4, 5, 6, 7, 12], ledger, countedChannel: 'field' };
+        expect(explore(closed, { lang, ballot: cast }, AFTER_CLOSE).states).toBeGreaterThan(5);
+      }
+    });
   }
 
   it('a new caller, before any language is chosen', () => {

@@ -7,13 +7,12 @@ import { formatMoney } from '../../src/domain/format.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { picksTexts } from '../shared/picks.ts';
-import { checkText, ledgerNote } from '../shared/standing.ts';
+import { readBack } from '../shared/read-back.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
-import { cleanText, fitParts, SCREEN_LIMIT } from './layout.ts';
+import { cleanText, fitParts, SCREEN } from './layout.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
-import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX, wardName } from './render.ts';
+import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX } from './render.ts';
 import { firstPage, type Draft, type Screen, type UssdState } from './state.ts';
 
 type Result = StepResult<UssdState>;
@@ -114,7 +113,7 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
 }
 
 function startVote(state: UssdState, ctx: UssdContext): Result {
-  const open = votingCycle(state.lang, ctx);
+  const open = votingCycle(state.lang, ctx, SCREEN);
   if ('blocked' in open) return end(state, open.blocked);
   const rollWard = ctx.voter.roll.wardId;
   const draft: VoteDraft = { kind: 'vote', cycleId: open.cycleId, wardFromRoll: rollWard !== null, picks: [] };
@@ -242,7 +241,7 @@ function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Resul
   }
   if (input !== '1') return invalid(state, ctx);
   // Re-checked here: a resumed session may outlive the voting window or a first vote.
-  const open = votingCycle(lang, ctx, draft.cycleId);
+  const open = votingCycle(lang, ctx, SCREEN, draft.cycleId);
   if ('blocked' in open) return end(state, open.blocked);
   const previous = ctx.voter.ballot?.cycleId === draft.cycleId ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
@@ -299,21 +298,8 @@ function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): R
 }
 
 function myVoteText(state: UssdState, ctx: UssdContext): string {
-  const { lang } = state;
   const b = currentBallot(ctx);
-  if (!b) return t(lang, 'noVote');
-  const rule = ctx.deployment.cycles.find((c) => c.id === b.cycleId)?.ballot;
-  const texts = picksTexts(rule, b.picks, lang, ', ').map((codes) =>
-    t(lang, 'yourVote', { ward: wardName(ctx, b.wardId, lang), date: formatDateIn(ctx, b.castAt, lang), codes, receipt: b.receipt }),
-  );
-  // The ledger's word (above all "replaced") matters more than listing every pick: the longest
-  // list of picks that leaves room for it (one character for the full stop before it).
-  const note = ledgerNote(lang, b.ledger, b.countedChannel);
-  const withNote = note ? texts.map((text) => `${text}. ${note}`).find((text) => text.length <= SCREEN_LIMIT) : undefined;
-  if (withNote) return withNote;
-  // No room for both: the receipt and its standing, without the picks.
-  if (note && b.ledger) return checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel });
-  return texts.find((text) => text.length < SCREEN_LIMIT) ?? texts[texts.length - 1]!;
+  return b ? readBack(state.lang, ctx, b, SCREEN) : t(state.lang, 'noVote');
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */

@@ -112,7 +112,7 @@ const cases: Case[] = [
   { name: 'cumulative: too few projects, however many points', deployment: withBallot({ rule: 'cumulative', points: 5, min: 2 }), inputs: ['1', '1', '3', '3', '3', '99'], voter: en, end: false, contains: ['Pick at least 2.'] },
   { name: 'cumulative: Back from confirm keeps the points', deployment: cumulative, inputs: ['1', '1', '3', '3', '99', '0'], voter: en, end: false, contains: ['3 of 5 points left', '+2 3 Maternity'] },
   { name: 'cumulative: rules explain the points', deployment: cumulative, inputs: ['4'], voter: en, end: true, contains: ['Share 5 points among projects in your ward, at most 3 each. Type a number again for another point.'] },
-  { name: 'cumulative: my vote shows the points', deployment: cumulative, inputs: ['3'], voter: { ...en, ballot: { ...previous, picks: [3, 3, 7] } }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 3 (2 points), 7 (1 point). Receipt: OLD11-RCPT1'] },
+  { name: 'cumulative: my vote shows the points', deployment: cumulative, inputs: ['3'], voter: { ...en, ballot: { ...previous, picks: [3, 3, 7] } }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 3 Maternity wing (2 points), 7 Clinic roof repairs (1 point). Receipt: OLD11-RCPT1.'] },
   { name: 'results ask for the ward when it is not known', inputs: ['5'], voter: en, end: false, contains: ['Choose your ward:', '1 North Ward', '2 South Ward'], absent: ['Selected'] },
   { name: 'results ask for the ward in Swahili', inputs: ['5'], voter: { lang: 'sw' }, end: false, contains: ['Chagua wadi yako:', '1 Wadi ya Kaskazini'] },
   { name: 'results ask for the ward in French', inputs: ['5', '2'], voter: { lang: 'fr' }, end: false, contains: ['Retenus à Quartier Sud :', '40 Éclairage quai'] },
@@ -123,12 +123,12 @@ const cases: Case[] = [
   { name: 'results need no ward question with a single ward', deployment: oneWard, inputs: ['5'], voter: en, end: false, contains: ['Selected in North Ward:', '31 Bus shelter'], absent: ['Choose your ward'] },
   { name: 'before voting opens the date is given', now: new Date('2019-02-15T00:00:00Z'), inputs: ['1'], voter: en, end: true, contains: ['Voting opens on 1 Mar 2019.'] },
   {
-    name: 'after voting closes the date is given',
+    name: 'after voting closes the cycle and date are given, and where its published results are',
     deployment: testDeployment((r) => r.cycles.splice(0, 1)),
     inputs: ['1'],
     voter: en,
     end: true,
-    contains: ['Voting closed on 1 Apr 2019.'],
+    contains: ['Past cycle: voting closed on 1 Apr 2019. Results are out: see Results in the menu.'],
   },
   { name: 'a phone not on the roll is told where to register', deployment: rollDeployment, inputs: ['1'], voter: { ...en, roll: { eligible: false, wardId: null } }, end: true, contains: ['not on the voter roll', 'Register at the ward office.'] },
   { name: 'the roll ward skips the ward question', deployment: rollDeployment, inputs: ['1'], voter: { ...en, roll: { eligible: true, wardId: 'south' } }, end: false, contains: ['South Ward: pick 1-3'] },
@@ -142,7 +142,8 @@ const cases: Case[] = [
     effects: [{ type: 'vote.cast', cycleId: 'c-open', wardId: 'north', picks: [4], receipt: FRESH.receipt, replaces: previous.eventId }],
   },
   { name: 'a second vote under refuse is refused with the receipt', deployment: withBallot({ rule: 'approval', max: 3 }, 'refuse'), inputs: ['1'], voter: { ...en, ballot: previous }, end: true, contains: ['You already voted on 20 Nov 2026 (receipt OLD11-RCPT1)'] },
-  { name: 'my vote shows codes and receipt', inputs: ['3'], voter: { ...en, ballot: previous }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 2, 5. Receipt: OLD11-RCPT1'] },
+  { name: 'my vote shows the projects\' short titles and the receipt', inputs: ['3'], voter: { ...en, ballot: previous }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 2 Station Rd lights, 5 Youth market stalls. Receipt: OLD11-RCPT1.'] },
+  { name: 'my vote falls back to the numbers when the titles do not fit the screen', inputs: ['3'], voter: { ...en, ballot: { ...previous, picks: [1, 2, 3, 4, 5, 6, 7, 12], ledger: 'counted' } }, end: true, contains: ['Your vote in North Ward on 20 Nov 2026: 1, 2, 3, 4, 5, 6, 7, 12. Receipt: OLD11-RCPT1. It counts in the city ledger.'] },
   { name: 'my vote says the ledger counts the vote', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'counted' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It counts in the city ledger.'] },
   { name: 'my vote of a synced vote whose standing is not back yet does not call it counted', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'recorded' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'the next sync confirms it counts.'], absent: ['It counts'] },
   { name: 'my vote of a vote replaced elsewhere says so, with the channel and never "in the city ledger"', inputs: ['3'], voter: { ...en, ballot: { ...previous, ledger: 'replaced', countedChannel: 'sms' } }, end: true, contains: ['Receipt: OLD11-RCPT1', 'It no longer counts: a later vote by SMS replaced it.'], absent: ['in the city ledger'] },
@@ -151,6 +152,18 @@ const cases: Case[] = [
   { name: 'my vote does not pass off last cycle’s ballot as this one', inputs: ['3'], voter: { ...en, ballot: { ...previous, cycleId: 'c-past' } }, end: true, contains: ['You have not voted yet.'] },
   { name: 'rules explain the ballot, revote and helpline', inputs: ['4'], voter: en, end: true, contains: ['Pick 1 to 3 projects', 'your last vote counts', 'Help: 0800 000 111'] },
   { name: 'results list the selected projects of the ward', inputs: ['5', '1'], voter: en, end: false, contains: ['Selected in North Ward:', '31 Bus shelter'], absent: ['32 Rubbish'] },
+  { name: 'results name their cycle and when they were published', inputs: ['5', '1'], voter: en, end: false, contains: ['Past cycle results (1 May 2019). Selected in North Ward:\n31 Bus shelter'] },
+  { name: 'results name their cycle in Swahili', inputs: ['5', '1'], voter: { lang: 'sw' }, end: false, contains: ['Matokeo ya Mzunguko uliopita (1 Mei 2019). Iliyochaguliwa Wadi ya Kaskazini:\n31 Kibanda cha basi'] },
+  { name: 'results name their cycle in French', inputs: ['5', '1'], voter: { lang: 'fr' }, end: false, contains: ['Résultats Cycle passé (1 mai 2019). Retenus à Quartier Nord :\n31 Abri de bus'] },
+  {
+    name: 'a cycle name too long to leave room for a winner gives way to the winners',
+    deployment: testDeployment((r) => (r.cycles[1].name = { en: 'N'.repeat(160), sw: 'N'.repeat(160), fr: 'N'.repeat(160) })),
+    inputs: ['5', '1'],
+    voter: en,
+    end: false,
+    contains: ['Selected in North Ward:\n31 Bus shelter'],
+    absent: ['NNN'],
+  },
   { name: 'results are not offered before publication', now: new Date('2019-04-15T00:00:00Z'), inputs: [], voter: en, end: false, contains: ['4 Rules'], absent: ['5 Results'] },
   { name: 'the language item reopens the language screen', inputs: ['9'], voter: en, end: false, contains: ['1 English'] },
   {
@@ -207,7 +220,7 @@ describe('USSD flow', () => {
     const late = ctxFor(d, en, new Date('2100-01-01T00:00:00Z'));
     const r = ussdFlow.step(open, '1', late);
     expect(r.reply.end).toBe(true);
-    expect(r.reply.text).toContain('Voting closed');
+    expect(r.reply.text).toBe('Open cycle: voting closed on 31 Dec 2099. Results will be announced.');
     expect(r.effects).toEqual([]);
   });
 

@@ -60,6 +60,7 @@ describe('deployment file', () => {
     ['an unknown time zone', (r) => (r.deployment.timezone = 'Africa/Atlantis'), /deployment\.timezone: unknown IANA time zone/],
     ['a country code that is not one (UK for GB)', (r) => (r.deployment.country = 'UK'), /deployment\.country: not a country libphonenumber-js knows: use its ISO 3166 code \(GB, not UK\)/],
     ['a roll without registration help', (r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv' }), /eligibility\.registerHelp/],
+    ['results expected before voting closes', (r) => (r.cycles[1].resultsExpected = '2019-03-15T00:00:00+03:00'), /cycles\[1\]\.resultsExpected: must not be before voting closes/],
     ['a results entry for a missing project', (r) => (r.cycles[1].results.selected = [99]), /cycles\[1\]\.results\.selected\[0\]: no project with code 99/],
     ['two voting windows that overlap', (r) => (r.cycles[1].phases.voting = { opens: '2030-01-01T00:00:00+03:00', closes: '2030-02-01T00:00:00+03:00' }), /cycles\[1\]\.phases\.voting: overlaps the voting window of cycle 'c-open'/],
     ['an age band listed twice', (r) => (r.demographics = { ageBands: ['18-24', '25-34', '18-24'], genders: ['female'] }), /demographics\.ageBands\[2\]: '18-24' is listed twice/],

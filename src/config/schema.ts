@@ -87,6 +87,9 @@ const cycle = z.object({
   results: z
     .object({ published: isoDateTime, selected: z.array(z.number().int()).default([]) })
     .optional(),
+  // When the PB team expects to publish results: told to residents once voting has closed
+  // ("Results are expected on …"); without it they hear that results will be announced.
+  resultsExpected: isoDateTime.optional(),
 });
 
 // A demographic value as configured and as it appears in the roll: short, one line, readable.
@@ -270,6 +273,7 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
       needAll(p.title, [...at, 'title']);
       needAll(p.short, [...at, 'short']);
     });
+    if (c.resultsExpected && c.resultsExpected < c.phases.voting.closes) issue(['cycles', ci, 'resultsExpected'], 'must not be before voting closes');
     c.results?.selected.forEach((code, si) => {
       if (!codes.has(code)) issue(['cycles', ci, 'results', 'selected', si], `no project with code ${code}`);
     });

@@ -17,11 +17,16 @@ export function phaseStatus(d: Deployment, phase: 'voting' | 'proposals', now: D
     .filter((c) => c.phases[phase].opens.getTime() > t)
     .sort((a, b) => a.phases[phase].opens.getTime() - b.phases[phase].opens.getTime())[0];
   if (upcoming) return { kind: 'upcoming', cycle: upcoming, opens: upcoming.phases[phase].opens };
-  const closed = d.cycles
-    .filter((c) => c.phases[phase].closes.getTime() <= t)
-    .sort((a, b) => b.phases[phase].closes.getTime() - a.phases[phase].closes.getTime())[0];
+  const closed = lastClosedCycle(d, phase, now);
   if (closed) return { kind: 'closed', cycle: closed, closed: closed.phases[phase].closes };
   return { kind: 'none' };
+}
+
+/** The cycle whose `phase` closed most recently before `now`, whatever opens next. */
+export function lastClosedCycle(d: Deployment, phase: 'voting' | 'proposals', now: Date): Cycle | undefined {
+  return d.cycles
+    .filter((c) => c.phases[phase].closes.getTime() <= now.getTime())
+    .sort((a, b) => b.phases[phase].closes.getTime() - a.phases[phase].closes.getTime())[0];
 }
 
 /** The most recent cycle whose results are published at `now`, if any. */

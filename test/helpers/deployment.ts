@@ -27,3 +27,28 @@ export const withBallot = (ballot: Record<string, unknown>, revote: 'replace' | 
 
 /** An instant inside the open cycle's windows. */
 export const NOW = new Date('2026-11-22T09:00:00Z');
+
+/**
+ * The fixture after the open cycle's vote: it closed on 1 Dec 2026 (Nairobi time) and a next
+ * cycle, "Next cycle", opens its vote on 1 Oct 2027. `edit` may change the raw object further.
+ */
+export const afterCloseDeployment = (edit: (raw: Record<string, any>) => void = () => {}) =>
+  testDeployment((r) => {
+    r.cycles[0].phases = {
+      proposals: { opens: '2020-01-01T00:00:00+03:00', closes: '2026-06-01T00:00:00+03:00' },
+      voting: { opens: '2026-11-01T06:00:00+03:00', closes: '2026-12-01T20:00:00+03:00' },
+    };
+    r.cycles.push({
+      id: 'c-next',
+      name: { en: 'Next cycle', sw: 'Mzunguko ujao', fr: 'Cycle suivant' },
+      phases: {
+        proposals: { opens: '2027-03-01T00:00:00+03:00', closes: '2027-05-31T00:00:00+03:00' },
+        voting: { opens: '2027-10-01T06:00:00+03:00', closes: '2027-10-31T20:00:00+03:00' },
+      },
+      ballot: { rule: 'approval', max: 3 },
+    });
+    edit(r);
+  });
+
+/** An instant after the open cycle's vote closed in `afterCloseDeployment`, before the next opens. */
+export const AFTER_CLOSE = new Date('2026-12-10T09:00:00Z');
