@@ -1,6 +1,5 @@
 // Composition root of the gateway process: config → store → core services → adapters → HTTP.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -37,6 +36,7 @@ import { settledWithin } from '../../queue/redis-link.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
+import { listen } from './listen.ts';
 import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
@@ -197,12 +197,8 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     }
     app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => resolve());
-  });
+  const port = await listen(server, settings.port, settings.host, 'PORT');
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
-  const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host}:${port}`;
   const embeddedKey = ledger ? (await ledger.identity()).publicKey : undefined;
   const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, { embeddedKey, envKey: settings.ledgerKey }, logger);
