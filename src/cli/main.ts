@@ -90,7 +90,6 @@ simulate
       provider: opts.provider,
       url: opts.url ?? `http://127.0.0.1:${s.port}`,
       token: s.callbackToken,
-      dbFile: s.dbFile,
       publicUrl: s.publicUrl,
       twilio: s.twilio,
     });

@@ -36,6 +36,7 @@ import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
+import { simulatorRouter } from './simulator.ts';
 import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
@@ -152,7 +153,7 @@ export function assembleGateway(
       twilio: settings.twilio,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()) },
-    [ledgerMount],
+    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock })],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
 }
