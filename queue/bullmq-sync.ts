@@ -18,6 +18,8 @@ interface Options {
   /** Records why sync is not running (shown by `sauti sync status`). */
   reportError: (message: string) => void;
   logger: Logger;
+  /** Source of the backoff's jitter (tests pass their own); Math.random by default. */
+  random?: () => number;
 }
 
 /** How long stop() lets a running round finish while Redis answers, before dropping the connections. */
@@ -83,7 +85,7 @@ export class BullmqSyncScheduler {
 
   /**
    * The scheduler fires every interval whatever happened; after failures, rounds are skipped
-   * until the same capped exponential delay as the embedded scheduler has passed.
+   * until the same capped, jittered exponential delay as the embedded scheduler has passed.
    */
   private async backedOffRound(): Promise<string> {
     if (Date.now() < this.notBefore) return 'backing off';
@@ -94,7 +96,7 @@ export class BullmqSyncScheduler {
       return 'done';
     } catch (err) {
       this.failures += 1;
-      this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs) - this.o.intervalMs;
+      this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs, this.o.random) - this.o.intervalMs;
       throw err;
     } finally {
       // Redis went away while this round ran: its result must not hide that no further round will run.

@@ -10,6 +10,13 @@ import type { Outbox } from './outbox.ts';
 /** Where the trusted key came from, for `sauti sync status`. */
 export type TrustSource = 'embedded' | 'environment' | 'trust-ledger';
 
+/** How each source is named to operators. */
+export const TRUST_SOURCES: Record<TrustSource, string> = {
+  embedded: "the embedded ledger's own",
+  environment: 'SAUTI_LEDGER_KEY',
+  'trust-ledger': 'sauti sync trust-ledger',
+};
+
 export type LedgerTrust = { ok: true; key: KeyObject; text: string; source: TrustSource } | { ok: false; problem: string };
 
 /** What the gateway was told: the embedded ledger's key when it runs one, and SAUTI_LEDGER_KEY. */

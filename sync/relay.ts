@@ -14,6 +14,7 @@ import { LedgerConnectionPool } from './http-post.ts';
 import { requireTrust, type LedgerTrust } from './ledger-trust.ts';
 import { namedOutside, type Outbox } from './outbox.ts';
 import { StandingBook } from './standing.ts';
+import { withoutCredentials } from './target.ts';
 
 /** Errors meaning "an answer came, but not one the gateway may act on": kept for `sauti sync status`. */
 const REFUSED_ANSWER = new Set(['sync.unsigned_answer', 'sync.forged_answer', 'sync.answer_mismatch']);
@@ -189,7 +190,7 @@ export class Relay {
     const { gatewayId, batchId } = batch.header;
     const signature = headers[ANSWER_SIGNATURE_HEADER];
     if (typeof signature !== 'string') {
-      throw new SautiError('sync.unsigned_answer', `the answer to batch ${batchId} carries no ledger signature: not acting on it (is something other than the ledger at ${this.o.ledgerUrl}?)`, { retryable: true });
+      throw new SautiError('sync.unsigned_answer', `the answer to batch ${batchId} carries no ledger signature: not acting on it (is something other than the ledger at ${withoutCredentials(this.o.ledgerUrl)}?)`, { retryable: true });
     }
     if (!verifyAnswer(key, gatewayId, batchId, raw, signature)) {
       throw new SautiError('sync.forged_answer', `the answer to batch ${batchId} is not signed by the trusted ledger key for this gateway and batch: not acting on it`, { retryable: true });
@@ -297,7 +298,7 @@ export class Relay {
     const post = this.pool.request(url, { ...init, timeoutMs });
     const result = post.result.catch((err: unknown) => {
       const cause = (err as { code?: string }).code ?? (err as Error).name;
-      throw new SautiError('sync.unreachable', `the ledger at ${this.o.ledgerUrl} is unreachable (${cause})`, { retryable: true, cause: err });
+      throw new SautiError('sync.unreachable', `the ledger at ${withoutCredentials(this.o.ledgerUrl)} is unreachable (${cause})`, { retryable: true, cause: err });
     });
     return { sent: post.sent, result };
   }

@@ -1,5 +1,5 @@
 // The embedded scheduler (no Redis): runs a sync round every interval, backing off while the
-// ledger cannot be reached.
+// ledger cannot be reached (with jitter, so gateways do not all retry in step).
 import type { Logger } from 'pino';
 import { nextDelayMs } from './sync-job.ts';
 
@@ -14,6 +14,8 @@ export class EmbeddedSyncScheduler {
     private readonly intervalMs: number,
     private readonly maxBackoffMs: number,
     private readonly logger: Logger,
+    /** Source of the backoff's jitter (tests pass their own). */
+    private readonly random: () => number = Math.random,
   ) {}
 
   start(): void {
@@ -49,6 +51,6 @@ export class EmbeddedSyncScheduler {
       this.failures += 1;
       this.logger.warn({ component: 'sync', failures: this.failures, err: { message: (err as Error).message } }, 'sync round failed; will retry');
     }
-    this.schedule(nextDelayMs(this.intervalMs, this.failures, this.maxBackoffMs));
+    this.schedule(nextDelayMs(this.intervalMs, this.failures, this.maxBackoffMs, this.random));
   }
 }

@@ -37,8 +37,14 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
   return { ballot, push, standing };
 }
 
-/** Delay before the next round: the interval after success, doubling after each failure up to `maxMs`. */
-export function nextDelayMs(intervalMs: number, failures: number, maxMs: number): number {
+/**
+ * Delay before the next round: the interval after success; after failures, a random point
+ * between the interval and a ceiling that doubles with each failure up to `maxMs` ("full
+ * jitter" above the interval). Without the randomness every gateway cut off by the same outage
+ * would retry the ledger in the same instant when it returns; with it they spread over the window.
+ */
+export function nextDelayMs(intervalMs: number, failures: number, maxMs: number, random: () => number = Math.random): number {
   if (failures === 0) return intervalMs;
-  return Math.min(intervalMs * 2 ** Math.min(failures, 30), Math.max(intervalMs, maxMs));
+  const ceiling = Math.min(intervalMs * 2 ** Math.min(failures, 30), Math.max(intervalMs, maxMs));
+  return Math.round(intervalMs + random() * (ceiling - intervalMs));
 }

@@ -15,9 +15,11 @@ import { createLogger } from '../src/logging.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { buildBatch } from '../sync/batch.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { BACKENDS, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { logSink, PUBLIC_URL, testGateway, TOKEN, TWILIO_SID, TWILIO_TOKEN, ussdBody } from './helpers/gateway.ts';
+
+const BACKENDS = await ledgerBackends();
 
 afterAll(dropSchemas);
 

@@ -16,11 +16,14 @@ import type { GatewayIdentity } from '../sync/identity.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { BACKENDS, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { Relay } from '../sync/relay.ts';
 import { ledgerTrust } from '../sync/ledger-trust.ts';
+
+// PostgreSQL too when it is there (one line says so when it is not; never skipped under CI=true).
+const BACKENDS = await ledgerBackends();
 
 const silent = createLogger('silent');
 afterAll(dropSchemas);

@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
 import { newKeyPair, publicKeyOf } from '../src/domain/protocol.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
@@ -16,6 +16,7 @@ import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { FIXTURE, testDeployment } from './helpers/deployment.ts';
 import { DATABASE_URL, dropSchemas, eventFactory, freshStorage } from './helpers/ledger.ts';
+import { requireService } from './helpers/services.ts';
 import { startServer } from './helpers/process.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 
@@ -70,7 +71,9 @@ async function push(url: string, batch: SignedBatch): Promise<Answer> {
   }
 }
 
-describe('several ledger processes on one PostgreSQL', { timeout: 90_000 }, () => {
+const postgres = await requireService('postgres');
+
+postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_000 }, () => {
   it('start at the same moment on a new schema: each creates and migrates it or finds it done', async () => {
     const storage = freshStorage('postgres');
     // Each connection stands for a process starting (own pool, own CREATE SCHEMA, own migrator).

@@ -3,22 +3,24 @@
 // port and takes votes by USSD and SMS, while outbound SMS and sync wait in SQLite and drain once
 // Redis is up; `sauti sync status` names the outage; SIGTERM during an outage stops taking work at
 // once and ends the process within 10 s.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { stringify } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { rawFixture } from './helpers/deployment.ts';
 import { TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
 import { freePort, startServer, waitFor } from './helpers/process.ts';
 import { atSendReply } from './helpers/providers.ts';
+import { requireService } from './helpers/services.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
-const haveRedis = spawnSync('redis-server', ['--version']).status === 0;
+// A redis-server of the test's own is started and stopped: the programs must be installed.
+const redisServerProgram = await requireService('redis-server');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
@@ -102,7 +104,7 @@ const outboundStates = (dir: string) =>
   gatewayDb(dir, (db) => db.prepare('SELECT state, attempts, error FROM sms_outbound ORDER BY id').all() as { state: string; attempts: number; error: string | null }[]);
 
 // Real processes start slowly on a busy 2-core machine: a minute each.
-describe.skipIf(!haveRedis)('Redis down at the edge (real processes, a redis-server of our own)', { timeout: 90_000 }, () => {
+redisServerProgram.describe('Redis down at the edge (real processes, a redis-server of our own)', { timeout: 90_000 }, () => {
   it('Redis down at start-up: the gateway opens its port and takes votes; SMS and sync wait, then drain when Redis is up', async () => {
     const redisPort = await freePort(); // nothing listens there yet
     const { dir, env } = gatewayEnv(redisPort);
@@ -177,7 +179,7 @@ describe.skipIf(!haveRedis)('Redis down at the edge (real processes, a redis-ser
   });
 });
 
-describe.skipIf(!haveRedis)('BullMQ outbound SMS with Redis down (in process, provider answered by nock)', { timeout: 60_000 }, () => {
+redisServerProgram.describe('BullMQ outbound SMS with Redis down (in process, provider answered by nock)', { timeout: 60_000 }, () => {
   it('starts without Redis, keeps the confirmation queued, sends it once when Redis is up, and stops at once when Redis is gone again', async () => {
     const redisPort = await freePort();
     const prefix = `outage-${randomUUID().slice(0, 8)}`;

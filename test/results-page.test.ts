@@ -5,7 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
@@ -13,8 +13,10 @@ import { buildBatch } from '../sync/batch.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
+import { chromiumPath, requireService } from './helpers/services.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
+const browserProgram = await requireService('chromium');
 let browser: Browser;
 let server: Server;
 let base: string;
@@ -48,8 +50,7 @@ beforeAll(async () => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  // Fails loudly when Chromium is missing: `apt-get install -y chromium` (.ci/run does it).
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless'] });
+  if (browserProgram.present) browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
 });
 
 afterAll(async () => {
@@ -72,7 +73,7 @@ async function open(path: string) {
   return { page, response, context };
 }
 
-describe('results page in Chromium', () => {
+browserProgram.describe('results page in Chromium', () => {
   it('before publication shows turnout by ward and channel, and no running count per project', async () => {
     const { page, context } = await open('/results/c-open');
     await expect(page.locator('h1').textContent()).resolves.toContain('Results');
@@ -179,7 +180,7 @@ describe('results page in Chromium', () => {
   });
 });
 
-describe('turnout by age band and gender in Chromium', () => {
+browserProgram.describe('turnout by age band and gender in Chromium', () => {
   let demoServer: Server;
   let demoLedger: Ledger;
   let demoBase: string;

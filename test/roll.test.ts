@@ -31,11 +31,11 @@ describe('voter roll', () => {
     expect(outsider.text).toBe('END Your number is not on the voter roll. Register at the ward office.');
   });
 
-  it('refuses to start with a roll row whose phone is not a number', () => {
-    writeFileSync(join(dir, 'bad-roll.csv'), 'voter_id,phone,ward\nV-001,not-a-phone,south\n');
+  it('refuses to start with a roll row whose phone is not a number, naming its line', () => {
+    writeFileSync(join(dir, 'bad-roll.csv'), '\ufeffvoter_id,phone,ward\r\nV-000,0711000001,south\r\n\r\nV-001,not-a-phone,south\r\n');
     const bad = { ...raw, eligibility: { ...raw.eligibility, rollFile: 'bad-roll.csv' } };
     const file = join(dir, 'bad.yaml');
     writeFileSync(file, stringify(bad));
-    expect(() => testGateway({ configFile: file })).toThrow(/voter V-001.*phone: not a valid phone number/);
+    expect(() => testGateway({ configFile: file })).toThrow(/line 4 \(voter V-001\): phone: not a valid phone number/);
   });
 });

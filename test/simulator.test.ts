@@ -1,6 +1,13 @@
-// `sauti simulate ussd` talks to a real gateway as Africa's Talking would.
+// `sauti simulate ussd` and `simulate sms` talk to a real gateway as the providers would; the
+// SMS reply is read from that gateway, through a route that shows nobody else's messages.
+import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { afterAll, expect, it, vi } from 'vitest';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { SIMULATOR_WINDOW_MS } from '../src/http/simulator.ts';
+import { FIXTURE } from './helpers/deployment.ts';
+import { tempDir } from './helpers/tmp.ts';
 import { simulateSms } from '../src/cli/simulate-sms.ts';
 import { simulateUssd } from '../src/cli/simulate-ussd.ts';
 import { PUBLIC_URL, TOKEN, TWILIO_SID, TWILIO_TOKEN, testGateway } from './helpers/gateway.ts';
@@ -24,7 +31,7 @@ it('texts a vote as Africa’s Talking would and shows the queued reply', async 
   vi.spyOn(console, 'log').mockImplementation(() => {});
   if (!server.listening) await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const reply = await simulateSms({ phone: '+254711000006', text: 'VOTE 20', url, provider: 'africastalking', token: TOKEN, dbFile: gw.settings.dbFile });
+  const reply = await simulateSms({ phone: '+254711000006', text: 'VOTE 20', url, provider: 'africastalking', token: TOKEN });
   expect(reply).toMatch(/^Vote recorded in South Ward: 20 Fish cold room\. Receipt /);
 });
 
@@ -32,8 +39,62 @@ it('texts as Twilio would, with a valid signature', async () => {
   vi.spyOn(console, 'log').mockImplementation(() => {});
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const reply = await simulateSms({
-    phone: '+254711000007', text: 'HELP', url, provider: 'twilio', token: TOKEN, dbFile: gw.settings.dbFile,
+    phone: '+254711000007', text: 'HELP', url, provider: 'twilio', token: TOKEN,
     publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
   });
   expect(reply).toMatch(/^PROJECTS for the ballot, VOTE 3 7 to vote/);
+});
+
+it('shows the reply of the gateway it texted, not of the database in its own settings (a second instance)', { timeout: 60_000 }, async () => {
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The shell's SAUTI_DB is another gateway's (or none): the reply must still come from the one at --url.
+  const other = join(tempDir(), 'other-instance.db');
+  const cli = resolve(import.meta.dirname, '../src/cli/main.ts');
+  const out = await new Promise<string>((res) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'simulate', 'sms', 'HELP', '--phone', '+254711000008', '--url', url], {
+      env: { ...process.env, LOG_LEVEL: 'silent', SAUTI_CONFIG: FIXTURE, SAUTI_DB: other, SAUTI_CALLBACK_TOKEN: TOKEN },
+    });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.once('exit', () => res(text));
+  });
+  expect(out).toMatch(/┌ reply \(GSM-7, 1 segment, \w+\)[^\n]*\nPROJECTS for the ballot, VOTE 3 7 to vote/);
+});
+
+describe('the simulator reply route', () => {
+  const post = (id: string, from = '+254711000009') =>
+    request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from, to: '22384', text: 'HELP', date: '2026-11-22 09:00:00', linkId: 'l1' });
+  const read = (path: string) => request(gw.app).get(path).set('authorization', `Bearer ${TOKEN}`);
+
+  it('gives the reply to the message id just posted, and no phone number', async () => {
+    await post('sim-route-1');
+    const res = await read('/simulator/sms/africastalking/sim-route-1/reply');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true, reply: { body: expect.stringMatching(/^PROJECTS for the ballot, VOTE 3 7 to vote/), encoding: 'GSM-7', segments: 1, state: expect.any(String) } });
+    expect(res.text).not.toMatch(/711000009/);
+  });
+
+  it('shows nothing without the callback token, through a proxy, for another provider path or an unknown id', async () => {
+    await post('sim-route-2');
+    const path = '/simulator/sms/africastalking/sim-route-2/reply';
+    expect((await request(gw.app).get(path)).status).toBe(404);
+    expect((await request(gw.app).get(path).set('authorization', 'Bearer not-the-token')).status).toBe(404);
+    expect((await read(path).set('x-forwarded-for', '203.0.113.9')).status).toBe(404);
+    expect((await read(path).set('forwarded', 'for=203.0.113.9')).status).toBe(404);
+    expect((await read('/simulator/sms/twilio/sim-route-2/reply')).body).toEqual({ received: false });
+    expect((await read('/simulator/sms/other/sim-route-2/reply')).status).toBe(404);
+    expect((await read('/simulator/sms/africastalking/sim-route-unknown/reply')).body).toEqual({ received: false });
+    for (const res of [await request(gw.app).get(path), await read('/simulator/sms/africastalking/sim-route-unknown/reply')]) expect(res.text).not.toMatch(/VOTE 3 7/);
+  });
+
+  it('forgets a reply once the simulator window has passed', async () => {
+    let now = new Date('2026-11-22T09:00:00Z');
+    const timed = testGateway({ clock: () => now });
+    await request(timed.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: 'sim-old', from: '+254711000010', to: '22384', text: 'HELP', date: '2026-11-22 09:00:00', linkId: 'l1' });
+    const path = '/simulator/sms/africastalking/sim-old/reply';
+    expect((await request(timed.app).get(path).set('authorization', `Bearer ${TOKEN}`)).body.reply.body).toMatch(/^PROJECTS for the ballot, VOTE 3 7 to vote/);
+    now = new Date(now.getTime() + SIMULATOR_WINDOW_MS + 1000);
+    expect((await request(timed.app).get(path).set('authorization', `Bearer ${TOKEN}`)).status).toBe(404);
+  });
 });

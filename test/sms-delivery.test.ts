@@ -10,9 +10,11 @@ import { createLogger } from '../src/logging.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { PROVIDER_ENV, SECRET, TOKEN, testGateway } from './helpers/gateway.ts';
 import { atSendReply } from './helpers/providers.ts';
+import { redisUrl, requireService } from './helpers/services.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = redisUrl();
+const redis = await requireService('redis');
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -59,7 +61,7 @@ describe('outbound SMS queues', () => {
     }
   });
 
-  describe('BullMQ on the real Redis', () => {
+  redis.describe('BullMQ on the real Redis', () => {
     const prefix = `test-${randomUUID().slice(0, 8)}`;
     afterAll(async () => {
       const q = new Queue(`${prefix}-sms-africastalking`, { connection: { url: REDIS_URL } });

@@ -113,6 +113,20 @@ describe('smsCost', () => {
     ['ê'.repeat(71), 'UCS-2', 71, 2],
     ['💧'.repeat(35), 'UCS-2', 70, 1], // an emoji is two UTF-16 units
     ['💧'.repeat(68), 'UCS-2', 136, 3],
+    // A two-unit character is never split across segments: at a boundary it moves whole to the next.
+    ['a'.repeat(152) + '€' + 'a'.repeat(152), 'GSM-7', 306, 3], // € would straddle septets 153/154
+    ['a'.repeat(151) + '€' + 'a'.repeat(153), 'GSM-7', 306, 2], // € fills septets 152-153 exactly
+    ['a'.repeat(152) + '€' + 'a'.repeat(151), 'GSM-7', 305, 2], // 152, then € + 151 = 153
+    ['€'.repeat(76) + 'a', 'GSM-7', 153, 1], // 153 septets fit in one single segment
+    ['€'.repeat(81), 'GSM-7', 162, 2], // 76 escapes per part (152 septets), 5 left
+    ['€'.repeat(153), 'GSM-7', 306, 3], // 76 + 76 + 1
+    ['a'.repeat(66) + '💧' + 'a'.repeat(66), 'UCS-2', 134, 3], // the pair would straddle units 67/68
+    ['a'.repeat(65) + '💧' + 'a'.repeat(67), 'UCS-2', 134, 2], // the pair fills units 66-67 exactly
+    ['a'.repeat(66) + '💧' + 'a'.repeat(67), 'UCS-2', 135, 3],
+    ['a'.repeat(68) + '💧', 'UCS-2', 70, 1], // a single segment holds 70 units, pair included
+    ['💧'.repeat(34), 'UCS-2', 68, 1],
+    ['💧'.repeat(36), 'UCS-2', 72, 2], // 33 pairs per part (66 units), then 3
+    ['💧'.repeat(67), 'UCS-2', 134, 3], // 33 + 33 + 1: 134 units would fit in two parts if split
   ] as const)('%#: %s', (text, encoding, units, segments) => {
     expect(smsCost(text)).toEqual({ encoding, units, segments });
   });

@@ -14,9 +14,12 @@ import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { TOKEN, ussdBody } from './helpers/gateway.ts';
 import { eventFactory } from './helpers/ledger.ts';
 import { freePort, startServer, waitFor } from './helpers/process.ts';
+import { requireService } from './helpers/services.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
+// The Redis fault starts and stops a redis-server of its own.
+const redisServerProgram = await requireService('redis-server');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
@@ -154,7 +157,7 @@ describe('sync under faults (real processes)', { timeout: 60_000 }, () => {
     expect(counts(dir)).toEqual({ events: 3000, distinct: 3000, seqs: 3000 });
   });
 
-  it('Redis stopped and restarted: capture goes on, and sync resumes', async () => {
+  redisServerProgram.it('Redis stopped and restarted: capture goes on, and sync resumes', async () => {
     const { dir, config } = setupDir(20);
     const [port, redisPort] = [await freePort(), await freePort()];
     const redis = () => {

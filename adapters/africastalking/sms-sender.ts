@@ -1,4 +1,9 @@
-// Sends SMS through the africastalking SDK and maps its answers to one outcome table.
+// Sends SMS through Africa's Talking's messaging REST endpoint and maps its answers to one
+// outcome table. The endpoint is called directly (fetch) rather than through the africastalking
+// SDK: the one call Sauti makes did not justify the SDK's own pinned axios, joi, lodash and a
+// second phone library (8.6 MB, docs/architecture.md "Africa's Talking without its SDK"), and
+// errors are read from the HTTP status and body Africa's Talking documents, not axios internals.
+// The wire request is the one the SDK (0.8.3) sends for SMS.send.
 import { SautiError } from '../../src/domain/errors.ts';
 import { providerHttpError } from '../../src/domain/http-errors.ts';
 import type { SmsSender } from '../../src/engine/sms-outbound.ts';
@@ -9,27 +14,44 @@ const RETRYABLE = new Set([405, 500, 501, 502]); // InsufficientBalance (top-up)
 // Anything else (401 RiskHold, 402 InvalidSenderId, 403 InvalidPhoneNumber, 404 UnsupportedNumberType,
 // 406 UserInBlacklist, 407 CouldNotRoute, 409 DoNotDisturbRejection) will fail again.
 
+/** The live endpoint, and the sandbox one for the `sandbox` username. */
+export const AT_MESSAGING_URL = 'https://api.africastalking.com/version1/messaging';
+export const AT_SANDBOX_MESSAGING_URL = 'https://api.sandbox.africastalking.com/version1/messaging';
+
+/** Longer than the dispatcher's own deadline: the socket is abandoned, not left open. */
+const REQUEST_TIMEOUT_MS = 25_000;
+
+/** The answer's part Sauti reads. */
+interface MessagingAnswer {
+  SMSMessageData?: { Recipients?: { statusCode: number | string; status: string; messageId: string }[] };
+}
+
 /** An Africa's Talking sender; `from` is the short code or sender id residents see. */
 export function africastalkingSender(opts: { username: string; apiKey: string; from?: string }): SmsSender {
-  // Loaded on first send: the SDK and its dependencies cost ~20 MB a gateway without SMS never needs.
-  let sms: Promise<{ send: (p: { to: string[]; message: string; from?: string }) => Promise<import('africastalking').SmsResponse> }> | undefined;
-  const client = () =>
-    (sms ??= import('africastalking').then((m) => m.default({ username: opts.username, apiKey: opts.apiKey }).SMS));
+  const url = opts.username.toLowerCase() === 'sandbox' ? AT_SANDBOX_MESSAGING_URL : AT_MESSAGING_URL;
   return {
     async send({ to, body }) {
-      let response;
-      const sdk = await client();
+      const form = new URLSearchParams({ username: opts.username, to, message: body, ...(opts.from ? { from: opts.from } : {}), bulkSMSMode: '1' });
+      let res: Response;
       try {
-        response = await sdk.send({ to: [to], message: body, ...(opts.from ? { from: opts.from } : {}) });
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { apiKey: opts.apiKey, Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: form,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
       } catch (err) {
-        const e = err as { response?: { status?: number }; message?: string; SMSMessageData?: unknown };
-        if (e.response) throw providerHttpError('africastalking', e.response.status, `HTTP ${e.response.status}`);
-        if (e instanceof Error && /phone|must/.test(e.message) && !('code' in e)) {
-          throw new SautiError('africastalking.invalid_request', `africastalking: ${e.message}`, { retryable: false });
-        }
-        throw providerHttpError('africastalking', undefined, (e as Error).message ?? 'no response');
+        // No answer at all (refused, reset, DNS, timeout): never the API key or the number in the message.
+        const cause = (err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+        throw providerHttpError('africastalking', undefined, `no response (${cause})`);
       }
-      const r = response?.SMSMessageData?.Recipients?.[0];
+      // Africa's Talking answers a send with 201 Created; anything else is an HTTP-level refusal.
+      if (res.status !== 201 && res.status !== 200) {
+        await res.body?.cancel();
+        throw providerHttpError('africastalking', res.status, `HTTP ${res.status}`);
+      }
+      const answer = (await res.json().catch(() => undefined)) as MessagingAnswer | undefined;
+      const r = answer?.SMSMessageData?.Recipients?.[0];
       if (!r) throw new SautiError('africastalking.no_recipient', 'africastalking: answer without a recipient', { retryable: true });
       if (ACCEPTED.has(Number(r.statusCode))) return { providerMessageId: r.messageId };
       throw new SautiError(`africastalking.status_${r.statusCode}`, `africastalking: ${r.status}`, {

@@ -1,6 +1,8 @@
 // `sauti broadcast`: queue one SMS to a list of numbers; the running gateway sends it.
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/env.ts';
+import { readCsvRows } from '../config/csv.ts';
+import { ConfigError } from '../config/errors.ts';
 import { loadDeployment } from '../config/load.ts';
 import { broadcast } from '../engine/broadcast.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
@@ -11,10 +13,7 @@ import { SmsStore } from '../store/sms-store.ts';
 /** Reads numbers (one per line, or the `phone` column of a CSV) and queues the broadcast. */
 export async function runBroadcast(settings: Settings, o: { id: string; provider: string; to: string; text: string; dryRun: boolean }) {
   const deployment = loadDeployment(settings.configFile);
-  const lines = readFileSync(o.to, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-  const header = lines[0]?.split(',').map((h) => h.trim().toLowerCase()) ?? [];
-  const col = header.indexOf('phone');
-  const phones = col >= 0 ? lines.slice(1).map((l) => l.split(',')[col]?.trim() ?? '') : lines;
+  const phones = readPhones(o.to);
   const db = openDatabase(settings.dbFile);
   try {
     const r = await broadcast(
@@ -27,4 +26,19 @@ export async function runBroadcast(settings: Settings, o: { id: string; provider
   } finally {
     db.close();
   }
+}
+
+/**
+ * The numbers of a broadcast list: the `phone` column of a CSV with a header row, else the first
+ * cell of every line. Read as CSV, so a quoted name holding a comma keeps its row's cells in place.
+ */
+export function readPhones(file: string): string[] {
+  let rows: string[][];
+  try {
+    rows = readCsvRows(readFileSync(file, 'utf8')).map((r) => r.record);
+  } catch (err) {
+    throw new ConfigError(file, [(err as Error).message]);
+  }
+  const col = rows[0]?.findIndex((h) => h.toLowerCase() === 'phone') ?? -1;
+  return col >= 0 ? rows.slice(1).map((r) => r[col] ?? '') : rows.map((r) => r[0] ?? '');
 }

@@ -1,6 +1,6 @@
 // `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain.
 import { existsSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
@@ -9,6 +9,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
+import { listen } from '../http/listen.ts';
 import { progressBar } from './progress.ts';
 
 async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel)): Promise<Ledger> {
@@ -22,11 +23,8 @@ export async function serveLedger(settings: Settings): Promise<{ url: string; cl
   const logger = createLogger(settings.logLevel);
   const ledger = await openFromSettings(settings, logger);
   const app = createLedgerApp(ledger, logger, { trustProxy: settings.trustProxy, publicRateLimit: settings.publicRateLimit });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(settings.ledgerPort, settings.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  const port = (server.address() as { port: number }).port;
+  const server = createServer(app);
+  const port = await listen(server, settings.ledgerPort, settings.host, 'LEDGER_PORT');
   const url = `http://${settings.host}:${port}`;
   logger.info({ component: 'ledger', listen: url, storage: settings.ledgerStorage.kind }, 'ledger listening');
   console.log(`Sauti ledger listening on ${url} (storing in ${where(settings)})`);

@@ -90,7 +90,6 @@ simulate
       provider: opts.provider,
       url: opts.url ?? `http://127.0.0.1:${s.port}`,
       token: s.callbackToken,
-      dbFile: s.dbFile,
       publicUrl: s.publicUrl,
       twilio: s.twilio,
     });
@@ -233,11 +232,6 @@ try {
     console.error(err.message);
     process.exit(2);
   }
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') {
-    console.error(`Cannot listen: the port is already in use. Set PORT to another port.`);
-    process.exit(2);
-  }
-  console.error(`sauti: ${e.message}`);
+  console.error(`sauti: ${(err as Error).message}`);
   process.exit(1);
 }

@@ -1,9 +1,7 @@
 // `sauti simulate sms`: texts the running gateway exactly as a provider would deliver it, then
-// shows the reply the gateway queued (read from its database on this machine).
+// shows the reply the gateway queued, asked of that same gateway (its database may not be this
+// shell's SAUTI_DB): see src/http/simulator.ts for who may read it.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { openDatabase } from '../store/db.ts';
-import { SmsStore } from '../store/sms-store.ts';
 
 interface Options {
   phone: string;
@@ -11,7 +9,6 @@ interface Options {
   url: string;
   provider: 'africastalking' | 'twilio';
   token: string;
-  dbFile: string;
   publicUrl?: string;
   twilio?: { accountSid: string; authToken: string };
 }
@@ -41,24 +38,24 @@ export async function simulateSms(o: Options): Promise<string | null> {
     process.exitCode = 1;
     return null;
   }
-  if (!existsSync(o.dbFile)) {
-    console.log(`Delivered to the gateway. Its reply cannot be shown: no database at ${o.dbFile} (set SAUTI_DB to the gateway's).`);
+  const answer = await fetch(`${o.url}/simulator/sms/${o.provider}/${encodeURIComponent(id)}/reply`, { headers: { authorization: `Bearer ${o.token}` } })
+    .then(async (r) => (r.ok ? ((await r.json()) as SimulatorAnswer) : undefined))
+    .catch(() => undefined);
+  if (!answer) {
+    console.log(`Delivered to the gateway at ${o.url}. Its reply cannot be shown: the gateway would not say (is SAUTI_CALLBACK_TOKEN the gateway's, and --url this machine's gateway?).`);
     return null;
   }
-  const db = openDatabase(o.dbFile, { readonly: true });
-  try {
-    const sms = new SmsStore(db);
-    for (let i = 0; i < 20; i++) {
-      const row = sms.bySource(`sms:${o.provider}:${id}`);
-      if (row) {
-        console.log(`\n┌ reply (${row.encoding}, ${row.segments} segment${row.segments > 1 ? 's' : ''}, ${row.state}) ${'─'.repeat(12)}\n${row.body}\n└${'─'.repeat(40)}`);
-        return row.body;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  if (!answer.reply) {
     console.log('No reply was queued (the number opted out, or loop protection held it back).');
     return null;
-  } finally {
-    db.close();
   }
+  const r = answer.reply;
+  console.log(`\n┌ reply (${r.encoding}, ${r.segments} segment${r.segments > 1 ? 's' : ''}, ${r.state}) ${'─'.repeat(12)}\n${r.body}\n└${'─'.repeat(40)}`);
+  return r.body;
+}
+
+/** What the gateway's simulator route answers about the message just posted. */
+interface SimulatorAnswer {
+  received: boolean;
+  reply: { body: string; encoding: string; segments: number; state: string } | null;
 }

@@ -8,28 +8,31 @@ import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { BallotCache } from '../../sync/ballot.ts';
 import { exportBundle, importAck } from '../../sync/bundle.ts';
-import { gatewayIdentity } from '../../sync/identity.ts';
-import { ledgerTrust, trustLedger } from '../../sync/ledger-trust.ts';
+import { gatewayIdentity, gatewayIdOf } from '../../sync/identity.ts';
+import { ledgerTrust, TRUST_SOURCES, trustLedger } from '../../sync/ledger-trust.ts';
 import { Outbox } from '../../sync/outbox.ts';
 import { Relay } from '../../sync/relay.ts';
 import { syncRound } from '../../sync/sync-job.ts';
+import { recordedSyncTarget, withoutCredentials, type SyncTarget } from '../../sync/target.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { progressBar } from './progress.ts';
 
-function openGateway(settings: Settings) {
-  if (!existsSync(settings.dbFile)) {
+/**
+ * Opens the gateway's database. `create`: a fresh data folder gets the database and the identity
+ * `sauti start` would make (so a gateway can be registered on the ledger before its first start).
+ */
+function openGateway(settings: Settings, { create = false } = {}) {
+  if (!create && !existsSync(settings.dbFile)) {
     throw new SautiError('cli.no_db', `No gateway database at ${settings.dbFile}. Start the gateway once (npm start) or set SAUTI_DB.`);
   }
   const db = openDatabase(settings.dbFile);
   const store = new GatewayStore(db);
-  const gatewayId = settings.gatewayId ?? store.meta('gateway_id');
-  if (!gatewayId) throw new SautiError('cli.no_id', 'This gateway has no id yet: start it once, or set SAUTI_GATEWAY_ID.');
-  return { db, store, outbox: new Outbox(db), identity: gatewayIdentity(store, gatewayId) };
+  return { db, store, outbox: new Outbox(db), identity: gatewayIdentity(store, gatewayIdOf(store, settings.gatewayId)) };
 }
 
 export function printIdentity(settings: Settings): void {
-  const { db, identity } = openGateway(settings);
+  const { db, identity } = openGateway(settings, { create: true });
   db.close();
   console.log(`gateway id  ${identity.gatewayId}`);
   console.log(`public key  ${identity.publicKey}`);
@@ -43,10 +46,11 @@ export function printSyncStatus(settings: Settings): void {
     const st = (k: string) => outbox.state(k) || undefined;
     const skew = st('ledger_clock_skew_ms');
     const gaps = JSON.parse(st('ledger_gaps') ?? '[]') as { from: number; to: number }[];
+    const target = recordedSyncTarget(outbox);
     const lines: [string, string][] = [
       ['gateway', identity.gatewayId],
-      ['ledger', settings.ledgerUrl ?? 'embedded (sauti start)'],
-      ['ledger key', trustLine(settings, outbox)],
+      ['ledger', ledgerLine(settings, target)],
+      ['ledger key', trustLine(settings, outbox, target)],
       ['waiting to sync', String(outbox.pendingCount())],
       ['last push', st('last_push_at') ?? 'never'],
       ['last full sync', st('last_success_at') ?? 'never'],
@@ -66,12 +70,30 @@ export function printSyncStatus(settings: Settings): void {
   }
 }
 
+/**
+ * What `sauti sync status` says the gateway syncs to: this shell's SAUTI_LEDGER_URL (what
+ * `sync now` would use), else what the last `sauti start` recorded, never a guess.
+ */
+function ledgerLine(settings: Settings, target: SyncTarget | undefined): string {
+  const started = target && (target.ledger === 'embedded' ? `its embedded ledger${target.embeddedUrl ? ` at ${target.embeddedUrl}` : ''}` : target.ledger);
+  if (settings.ledgerUrl) {
+    const here = withoutCredentials(settings.ledgerUrl);
+    return target && target.ledger !== here ? `${here} (SAUTI_LEDGER_URL here; the gateway started ${target.startedAt} syncs to ${started})` : here;
+  }
+  if (target) return `${started} (as the gateway started ${target.startedAt} recorded; SAUTI_LEDGER_URL is not set in this shell)`;
+  return 'unknown: the gateway has not been started on this database; it will sync to its embedded ledger if started without SAUTI_LEDGER_URL';
+}
+
 /** What `sauti sync status` says about the trusted ledger key. */
-function trustLine(settings: Settings, outbox: Outbox): string {
-  if (!settings.ledgerUrl) return "the embedded ledger's own (automatic under sauti start)";
+function trustLine(settings: Settings, outbox: Outbox, target: SyncTarget | undefined): string {
+  if (!settings.ledgerUrl) {
+    if (!target) return 'none yet (the embedded ledger is trusted automatically under sauti start; a remote one needs sauti sync trust-ledger or SAUTI_LEDGER_KEY)';
+    if (target.ledger === 'embedded') return `${TRUST_SOURCES.embedded} (automatic under sauti start)`;
+    return `${target.trust} at start-up`;
+  }
   const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey });
   if (!trust.ok) return `NONE: ${trust.problem}`;
-  return `${trust.text} (${trust.source === 'environment' ? 'SAUTI_LEDGER_KEY' : 'sauti sync trust-ledger'})`;
+  return `${trust.text} (${TRUST_SOURCES[trust.source]})`;
 }
 
 /** `sauti sync trust-ledger <key>`: the registration step that makes this gateway believe one ledger. */

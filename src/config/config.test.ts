@@ -122,8 +122,33 @@ describe('voter roll file', () => {
   it('reads voter id, phone and ward', () => {
     const f = roll('ok.csv', 'voter_id,phone,ward\nV1,+254711000001,north\nV2,0722000002,south\n');
     expect(loadRoll(config, f, { wardIds: wards })).toEqual([
-      { voter_id: 'V1', phone: '+254711000001', ward: 'north' },
-      { voter_id: 'V2', phone: '0722000002', ward: 'south' },
+      { voter_id: 'V1', phone: '+254711000001', ward: 'north', line: 2 },
+      { voter_id: 'V2', phone: '0722000002', ward: 'south', line: 3 },
+    ]);
+  });
+
+  it('reads a roll saved by Excel (byte-order mark, CRLF) like any other', () => {
+    const f = roll('excel.csv', '\ufeffvoter_id,phone,ward\r\nV1,+254711000001,north\r\nV2,0722000002,south\r\n');
+    expect(loadRoll(config, f, { wardIds: wards })).toEqual([
+      { voter_id: 'V1', phone: '+254711000001', ward: 'north', line: 2 },
+      { voter_id: 'V2', phone: '0722000002', ward: 'south', line: 3 },
+    ]);
+  });
+
+  // Line numbers are the ones an editor shows: blank lines and cells spanning lines counted.
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('names the true line after blank and multi-line rows (%s)', (_name, nl) => {
+    const text = ['\ufeffvoter_id,phone,ward', '', 'V1,+254711000001,north', '"V2', 'annex",0722000002,south', '  ', '', 'V3,,south', 'V4,0744000004,east', ''].join(nl);
+    const f = roll('drift.csv', text);
+    expect(() => loadRoll(config, f, { wardIds: wards })).toThrow(/line 8: phone: .*\n.*line 9: ward: unknown ward 'east'/);
+    const ok = roll('drift-ok.csv', text.replace('V3,,', 'V3,0733000003,').replace(',east', ',north'));
+    expect(loadRoll(config, ok, { wardIds: wards }).map((r) => [r.voter_id, r.line])).toEqual([
+      ['V1', 3],
+      ['V2\nannex', 4],
+      ['V3', 8],
+      ['V4', 9],
     ]);
   });
 
@@ -138,9 +163,9 @@ describe('voter roll file', () => {
   it('reads optional age_band and gender; an empty cell means not collected', () => {
     const f = roll('demo.csv', `${HEAD}V1,+254711000001,north,18-24,female\nV2,0722000002,south,,\nV3,0733000003,south,65+,\n`);
     expect(loadRoll(config, f, { wardIds: wards, demographics })).toEqual([
-      { voter_id: 'V1', phone: '+254711000001', ward: 'north', age_band: '18-24', gender: 'female' },
-      { voter_id: 'V2', phone: '0722000002', ward: 'south' },
-      { voter_id: 'V3', phone: '0733000003', ward: 'south', age_band: '65+' },
+      { voter_id: 'V1', phone: '+254711000001', ward: 'north', age_band: '18-24', gender: 'female', line: 2 },
+      { voter_id: 'V2', phone: '0722000002', ward: 'south', line: 3 },
+      { voter_id: 'V3', phone: '0733000003', ward: 'south', age_band: '65+', line: 4 },
     ]);
   });
 
@@ -171,7 +196,7 @@ describe('voter roll file', () => {
     ]);
     // Columns present but empty are fine without demographics.
     const empty = roll('empty.csv', `${HEAD}V1,+254711000001,north,,\n`);
-    expect(loadRoll(config, empty, { wardIds: wards })).toEqual([{ voter_id: 'V1', phone: '+254711000001', ward: 'north' }]);
+    expect(loadRoll(config, empty, { wardIds: wards })).toEqual([{ voter_id: 'V1', phone: '+254711000001', ward: 'north', line: 2 }]);
   });
 });
 

@@ -1,9 +1,9 @@
 // Reads and validates the deployment YAML file (and the voter roll it points to).
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { readCsvRecords } from './csv.ts';
 import { ConfigError, describeIssues } from './errors.ts';
 import { deploymentSchema, type Demographics, type Deployment } from './schema.ts';
 
@@ -43,8 +43,8 @@ const rollRow = z.object({
   age_band: optionalCell,
   gender: optionalCell,
 });
-/** One line of the voter roll: raw phone numbers are hashed into voter keys before storage. */
-export type RollRow = z.infer<typeof rollRow>;
+/** One row of the voter roll and the file line it starts on; phones are hashed before storage. */
+export type RollRow = z.infer<typeof rollRow> & { line: number };
 
 /** What a roll row is checked against: the wards, and the demographic values when configured. */
 export interface RollRules {
@@ -64,18 +64,17 @@ const DEMOGRAPHIC_COLUMNS = [
  */
 export function loadRoll(configFile: string, rollFile: string, rules: RollRules): RollRow[] {
   const file = resolve(dirname(configFile), rollFile);
-  let records: Record<string, string>[];
+  let records: ReturnType<typeof readCsvRecords>;
   try {
-    records = parseCsv(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true });
+    records = readCsvRecords(readFileSync(file, 'utf8'));
   } catch (err) {
     throw new ConfigError(file, [(err as Error).message]);
   }
   const problems: string[] = [];
   const rows: RollRow[] = [];
   const unconfigured = new Set<string>();
-  records.forEach((rec, i) => {
-    const line = i + 2; // header is line 1
-    const r = rollRow.safeParse(rec);
+  records.forEach(({ record, line }) => {
+    const r = rollRow.safeParse(record);
     if (!r.success) {
       problems.push(...describeIssues(r.error.issues).map((m) => `line ${line}: ${m}`));
       return;
@@ -94,8 +93,9 @@ export function loadRoll(configFile: string, rollFile: string, rules: RollRules)
         problems.push(`line ${line}: ${column}: '${value}' is not one of demographics.${key} (${allowed.join(', ')})`);
       }
     }
-    if (problems.length === before) rows.push(r.data);
+    if (problems.length === before) rows.push({ ...r.data, line });
   });
   if (problems.length > 0) throw new ConfigError(file, problems.slice(0, 20));
   return rows;
 }
+

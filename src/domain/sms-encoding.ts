@@ -19,18 +19,42 @@ export interface SmsCost {
 
 /** How a carrier would encode and split `text`. */
 export function smsCost(text: string): SmsCost {
-  let units = 0;
+  const sizes: number[] = [];
   for (const ch of text) {
-    if (BASIC.has(ch)) units += 1;
-    else if (EXTENDED.has(ch)) units += 2;
+    if (BASIC.has(ch)) sizes.push(1);
+    else if (EXTENDED.has(ch)) sizes.push(2);
     else return ucs2(text);
   }
-  return { encoding: 'GSM-7', units, segments: units <= 160 ? 1 : Math.ceil(units / 153) };
+  return { encoding: 'GSM-7', units: sum(sizes), segments: segments(sizes, 160, 153) };
 }
 
 function ucs2(text: string): SmsCost {
-  const units = text.length; // UTF-16 code units; an emoji takes two
-  return { encoding: 'UCS-2', units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+  // UTF-16 code units: an emoji (a surrogate pair) takes two, and the pair is never split.
+  const sizes = Array.from(text, (ch) => ch.length);
+  return { encoding: 'UCS-2', units: text.length, segments: segments(sizes, 70, 67) };
+}
+
+/**
+ * Segments a carrier sends for characters of these unit sizes. A character is never split
+ * across two segments (an escape and its character, or the halves of a surrogate pair, travel
+ * together), so a two-unit character at a boundary leaves one unit empty and can add a segment.
+ */
+function segments(sizes: number[], single: number, perPart: number): number {
+  if (sum(sizes) <= single) return 1;
+  let count = 1;
+  let used = 0;
+  for (const size of sizes) {
+    if (used + size > perPart) {
+      count += 1;
+      used = 0;
+    }
+    used += size;
+  }
+  return count;
+}
+
+function sum(sizes: number[]): number {
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 // Typographic characters with a GSM-7 look-alike, so our own texts never fall into UCS-2

@@ -7,10 +7,10 @@ import type { GatewayStore } from '../store/gateway-store.ts';
 /** Imports the roll in one transaction; any invalid phone number rejects the whole file. */
 export function importRoll(store: GatewayStore, rows: RollRow[], secret: string, country: string, source: string): number {
   const problems: string[] = [];
-  const entries = rows.flatMap((r, i) => {
+  const entries = rows.flatMap((r) => {
     const e164 = toE164(r.phone, country);
     if (!e164) {
-      problems.push(`row ${i + 1} (voter ${r.voter_id}): phone: not a valid phone number`);
+      problems.push(`line ${r.line} (voter ${r.voter_id}): phone: not a valid phone number`);
       return [];
     }
     return [{ voterId: r.voter_id, voterKey: voterKey(e164, secret), wardId: r.ward, ageBand: r.age_band ?? null, gender: r.gender ?? null }];

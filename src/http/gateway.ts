@@ -1,14 +1,11 @@
 // Composition root of the gateway process: config → store → core services → adapters → HTTP.
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ussdFlow, type UssdState } from '../../flows/ussd/index.ts';
 import { adapters } from '../../adapters/registry.ts';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment, loadRoll } from '../config/load.ts';
-import { shortCode } from '../domain/codes.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
@@ -27,8 +24,9 @@ import { WriteProbe } from '../store/write-probe.ts';
 import express from 'express';
 import { Outbox } from '../../sync/outbox.ts';
 import { BallotCache } from '../../sync/ballot.ts';
-import { gatewayIdentity, type GatewayIdentity } from '../../sync/identity.ts';
-import { ledgerTrust, type TrustInputs } from '../../sync/ledger-trust.ts';
+import { gatewayIdentity, gatewayIdOf, type GatewayIdentity } from '../../sync/identity.ts';
+import { ledgerTrust, TRUST_SOURCES, type TrustInputs } from '../../sync/ledger-trust.ts';
+import { recordSyncTarget } from '../../sync/target.ts';
 import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { syncRound } from '../../sync/sync-job.ts';
@@ -37,6 +35,8 @@ import { settledWithin } from '../../queue/redis-link.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
+import { listen } from './listen.ts';
+import { simulatorRouter } from './simulator.ts';
 import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
@@ -80,7 +80,7 @@ export function assembleGateway(
   const deployment = loadDeployment(settings.configFile);
   const db = openDatabase(settings.dbFile);
   const store = new GatewayStore(db);
-  const gatewayId = settings.gatewayId ?? store.metaOnce('gateway_id', `gw-${shortCode(randomBytes(5), 8).toLowerCase()}`);
+  const gatewayId = gatewayIdOf(store, settings.gatewayId);
   if (deployment.eligibility.mode === 'roll') {
     const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, { wardIds: new Set(deployment.wards.map((w) => w.id)), demographics: deployment.demographics });
     const n = importRoll(store, rows, settings.voterKeySecret, deployment.deployment.country, deployment.eligibility.rollFile);
@@ -153,7 +153,7 @@ export function assembleGateway(
       twilio: settings.twilio,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount],
+    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock })],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
 }
@@ -198,15 +198,20 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     }
     app(req, res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => resolve());
-  });
+  const port = await listen(server, settings.port, settings.host, 'PORT');
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
-  const { port } = server.address() as AddressInfo;
   const url = `http://${settings.host}:${port}`;
   const embeddedKey = ledger ? (await ledger.identity()).publicKey : undefined;
-  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, { embeddedKey, envKey: settings.ledgerKey }, logger);
+  const trustInputs = { embeddedKey, envKey: settings.ledgerKey };
+  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger);
+  // For `sauti sync status` in a shell without this process's environment.
+  const trust = ledgerTrust(gw.outbox, trustInputs);
+  recordSyncTarget(gw.outbox, {
+    ledger: settings.ledgerUrl ?? 'embedded',
+    embeddedUrl: ledger ? `${url}/v1` : undefined,
+    trust: trust.ok ? `${trust.text} (${TRUST_SOURCES[trust.source]})` : `NONE: ${trust.problem}`,
+    startedAt: new Date().toISOString(),
+  });
   await sync.start();
   logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {

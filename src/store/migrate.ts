@@ -1,5 +1,8 @@
 // Numbered SQL migrations, applied in order inside one transaction each; PRAGMA user_version
 // records the last one applied. A database newer than this code is refused, not guessed at.
+// Two processes may open a new file together (the gateway and a `sauti` command): each migration
+// takes the write lock first (BEGIN IMMEDIATE) and reads the version under it, so the second
+// process finds it applied and skips it instead of running it again.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
@@ -29,9 +32,10 @@ export function migrate(db: Database, target?: number): number {
   for (const [version, sql] of all) {
     if (version <= current || (target !== undefined && version > target)) continue;
     db.transaction(() => {
+      if ((db.pragma('user_version', { simple: true }) as number) >= version) return; // applied meanwhile
       db.exec(sql);
       db.pragma(`user_version = ${version}`);
-    })();
+    }).immediate();
   }
   return db.pragma('user_version', { simple: true }) as number;
 }

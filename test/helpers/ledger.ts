@@ -9,13 +9,21 @@ import { voterKey } from '../../src/domain/voter.ts';
 import type { EventRow } from '../../src/store/gateway-store.ts';
 import { openLedger, type LedgerStorage } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
+import { databaseUrl, requireService } from './services.ts';
 import { tempDir } from './tmp.ts';
 
-export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = databaseUrl();
 
-/** Both storages the ledger supports; each call gives a fresh, empty one. */
-export const BACKENDS = ['sqlite', 'postgres'] as const;
-export type Backend = (typeof BACKENDS)[number];
+/** Both storages the ledger supports; each call of freshStorage gives a fresh, empty one. */
+export type Backend = 'sqlite' | 'postgres';
+
+/**
+ * The storages to test the ledger on: both, or SQLite alone with one line saying PostgreSQL is
+ * missing (never under CI=true: see requireService). Call once per test file, at top level.
+ */
+export async function ledgerBackends(): Promise<Backend[]> {
+  return (await requireService('postgres')).present ? ['sqlite', 'postgres'] : ['sqlite'];
+}
 
 const schemas: string[] = [];
 
