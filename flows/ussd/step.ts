@@ -10,6 +10,7 @@ import { t } from '../../src/i18n/index.ts';
 import { readBack } from '../shared/read-back.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN } from './layout.ts';
+import { noVoteText } from '../shared/after-close.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
 import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX } from './render.ts';
@@ -299,7 +300,7 @@ function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): R
 
 function myVoteText(state: UssdState, ctx: UssdContext): string {
   const b = currentBallot(ctx);
-  return b ? readBack(state.lang, ctx, b, SCREEN) : t(state.lang, 'noVote');
+  return b ? readBack(state.lang, ctx, b, SCREEN) : noVoteText(state.lang, ctx, SCREEN);
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */
