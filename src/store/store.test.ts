@@ -8,6 +8,7 @@ import { openDatabase } from './db.ts';
 import { GatewayStore, type NewEvent } from './gateway-store.ts';
 import { migrate, migrations } from './migrate.ts';
 import { SmsStore } from './sms-store.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -242,7 +243,7 @@ describe('migration 0010: what an SMS reply answers', () => {
       VALUES ('p', 'k', 'old', 'h', 'GSM-7', 1, 'reply', 0, 'r0', 'sent', 'n', '2026-11-22T08:00:00.000Z', 'u')`).run();
     expect(migrate(db)).toBe(migrations().at(-1)![0]);
     expect(db.prepare('SELECT cause_hash FROM sms_outbound').pluck().get()).toBeNull();
-    const sms = new SmsStore(db);
+    const sms = new SmsStore(db, phoneSeal('store-test-secret-0123456789'));
     const queue = (ref: string, cause: string | undefined, at: string) =>
       sms.enqueue({ provider: 'p', toPhone: '+254711000001', voterKey: 'k', body: 'Sorry', kind: 'reply', sourceRef: ref, ...(cause ? { cause } : {}) }, at);
     queue('r1', 'c-hello', '2026-11-22T09:00:00.000Z');
