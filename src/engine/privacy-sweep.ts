@@ -52,7 +52,13 @@ export class PrivacySweep {
     const now = this.clock();
     const sealed = db.transaction(() => ({ numbers: sms.sealPlaintext(), sessions: sealSessionPlaintext(db, seal) }))();
     const purged = db.transaction(() => this.purge(now))();
-    const vacuumed = vacuumOnce(db, now.toISOString());
+    let vacuumed = false;
+    try {
+      vacuumed = vacuumOnce(db, now.toISOString());
+    } catch (err) {
+      // Another process (a `sauti` command) has the file open: the gateway starts all the same, and tries at its next start.
+      logger.warn({ component: 'privacy', err: { message: (err as Error)?.message } }, 'the one-time rewrite of the database file could not run now');
+    }
     this.checkpoint();
     if (sealed.numbers + sealed.sessions + purged.sessions + purged.conversations > 0 || vacuumed) {
       logger.info({ component: 'privacy', sealed, purged, vacuumed }, 'stored numbers sealed and expired rows erased');
