@@ -54,7 +54,7 @@ function numbersOnDisk(dir: string, logs: string): string[] {
   return sources.flatMap(({ name, bytes }) => ALL.flatMap(forms).filter((form) => bytes.includes(form)).map((form) => `${name}: ${form}`));
 }
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
     if (Date.now() > end) throw new Error('condition not met in time');
