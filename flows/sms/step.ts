@@ -6,6 +6,7 @@ import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
+import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts, shortTitle } from '../shared/picks.ts';
@@ -191,7 +192,9 @@ function idea(text: string, lang: Lang, ctx: SmsContext): Outcome {
   const named = wardPrefix(text, ctx);
   const wardId = named?.wardId ?? ctx.voter.roll.wardId ?? (ctx.deployment.wards.length === 1 ? ctx.deployment.wards[0]!.id : null);
   const body = named ? named.rest : text;
-  if (!wardId) return reply(t(lang, 'smsAskWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'idea', text: body } });
+  // The idea waits in the conversation as it will be recorded: a number written into it is not stored meanwhile.
+  const waiting = redactPhoneNumbers(body, ctx.deployment.deployment.country);
+  if (!wardId) return reply(t(lang, 'smsAskWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'idea', text: waiting } });
   return submitIdea(body, wardId, status.cycle.id, lang, ctx);
 }
 
