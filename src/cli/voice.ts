@@ -1,0 +1,72 @@
+// `sauti voice …` and the missing-clip report that `check-config` and `start` print.
+import type { Command } from 'commander';
+import type { Settings } from '../config/env.ts';
+import { loadDeployment } from '../config/load.ts';
+import type { Deployment } from '../config/schema.ts';
+import { SautiError } from '../domain/errors.ts';
+import { clipTexts } from '../../voice/prompts/catalogue.ts';
+import { PromptLibrary } from '../../voice/prompts/library.ts';
+import { renderClips, type RenderReport } from '../../voice/prompts/render.ts';
+import { espeakTts } from '../../voice/prompts/tts.ts';
+
+/** How many missing keys a report names per language before "…". */
+const NAMED = 5;
+
+const defaultLanguage = (d: Deployment) => d.defaultLanguage ?? d.languages[0]!.code;
+
+/** The prompt library of a deployment: its folder, languages and currency. */
+export function promptLibrary(settings: Settings, d: Deployment): PromptLibrary {
+  return new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(d), texts: (lang) => clipTexts(lang, d.deployment.currency) });
+}
+
+/** One line per language with missing clips (count and the first keys); empty when none is missing. */
+export function missingClipLines(settings: Settings, d: Deployment): string[] {
+  return promptLibrary(settings, d)
+    .missing(d.languages.map((l) => l.code))
+    .filter((m) => m.missing.length > 0)
+    .map((m) => {
+      const named = m.missing.slice(0, NAMED).join(', ') + (m.missing.length > NAMED ? ', …' : '');
+      return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): run \`sauti voice render\` or record them`;
+    });
+}
+
+/** Renders the deployment's clips; prints a summary (and a counter on a terminal). */
+export async function renderPrompts(settings: Settings, opts: { lang?: string; force?: boolean; quiet?: boolean }): Promise<RenderReport> {
+  const d = loadDeployment(settings.configFile);
+  const codes = d.languages.map((l) => l.code);
+  if (opts.lang && !codes.includes(opts.lang as (typeof codes)[number])) {
+    throw new SautiError('cli.bad_lang', `--lang ${opts.lang} is not a language of ${settings.configFile} (it has: ${codes.join(', ')})`);
+  }
+  const langs = opts.lang ? [opts.lang] : codes;
+  const counter = process.stderr.isTTY && !opts.quiet;
+  const report = await renderClips({
+    dir: settings.promptsDir,
+    langs,
+    texts: (lang) => clipTexts(lang, d.deployment.currency),
+    force: opts.force,
+    tts: espeakTts,
+    onClip: counter ? (lang, key, done, total) => process.stderr.write(`\rrendering ${done}/${total} ${lang}/${key}`.padEnd(60)) : undefined,
+  });
+  if (counter && report.rendered.length > 0) process.stderr.write('\n');
+  if (!opts.quiet || report.rendered.length > 0) {
+    const kb = Math.round(report.bytes / 1024);
+    console.log(
+      `voice prompts in ${settings.promptsDir}: ${report.rendered.length} rendered (${kb} KiB, ${(report.ms / 1000).toFixed(1)} s), ${report.upToDate} up to date, ${report.recorded.length} recordings left as they are`,
+    );
+  }
+  return report;
+}
+
+/** Adds `sauti voice render`. */
+export function registerVoiceCommands(program: Command, settings: () => Settings): void {
+  const voice = program.command('voice').description('voice prompts: the audio clips calls are spoken with');
+  voice
+    .command('render')
+    .description('speak every prompt clip with eSpeak NG into SAUTI_PROMPTS_DIR/<lang>/<key>.wav (only missing or changed texts; never a recording you dropped in place)')
+    .option('--lang <code>', 'only this language')
+    .option('--force', 'render again every clip render made, changed or not', false)
+    .option('--quiet', 'print nothing when every clip is up to date', false)
+    .action(async (opts: { lang?: string; force: boolean; quiet: boolean }) => {
+      await renderPrompts(settings(), opts);
+    });
+}
