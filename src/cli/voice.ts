@@ -49,9 +49,10 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
   });
   if (counter && report.rendered.length > 0) process.stderr.write('\n');
   if (!opts.quiet || report.rendered.length > 0) {
-    const kb = Math.round(report.bytes / 1024);
+    const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+    const sizes = report.rendered.length > 0 ? `: ${kib(report.bytes)}, largest ${kib(report.largest)}` : '';
     console.log(
-      `voice prompts in ${settings.promptsDir}: ${report.rendered.length} rendered (${kb} KiB, ${(report.ms / 1000).toFixed(1)} s), ${report.upToDate} up to date, ${report.recorded.length} recordings left as they are`,
+      `voice prompts in ${settings.promptsDir}: ${report.rendered.length} rendered in ${(report.ms / 1000).toFixed(1)} s${sizes}; ${report.upToDate} up to date; ${report.recorded.length} recordings left as they are`,
     );
   }
   return report;

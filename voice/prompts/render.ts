@@ -35,6 +35,8 @@ export interface RenderReport {
   /** Files render did not make (human recordings), left as they are. */
   recorded: string[];
   bytes: number;
+  /** Size of the largest clip rendered. */
+  largest: number;
   ms: number;
 }
 
@@ -55,7 +57,7 @@ export function readManifest(dir: string): Manifest {
 export async function renderClips(o: RenderOptions): Promise<RenderReport> {
   const started = performance.now();
   const manifest = readManifest(o.dir);
-  const report: RenderReport = { rendered: [], upToDate: 0, recorded: [], bytes: 0, ms: 0 };
+  const report: RenderReport = { rendered: [], upToDate: 0, recorded: [], bytes: 0, largest: 0, ms: 0 };
   const todo: { lang: string; key: string; text: string }[] = [];
   for (const lang of o.langs) {
     for (const [key, text] of Object.entries(o.texts(lang))) {
@@ -90,6 +92,7 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
       writeAtomically(join(o.dir, lang, `${key}.wav`), wav);
       report.rendered.push(`${lang}/${key}`);
       report.bytes += wav.length;
+      report.largest = Math.max(report.largest, wav.length);
       o.onClip?.(lang, key, i + 1, todo.length);
     }
   }

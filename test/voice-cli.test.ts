@@ -1,0 +1,47 @@
+// `sauti check-config` lists the voice clips missing per language; `sauti voice render` is
+// registered and names a language the deployment does not have.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { clipTexts } from '../voice/prompts/catalogue.ts';
+import { FIXTURE } from './helpers/deployment.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+
+const sauti = (args: string[], env: Record<string, string>) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', SAUTI_CONFIG: FIXTURE, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('exit', (status) => res({ status, stdout, stderr }));
+  });
+
+describe('missing voice clips', () => {
+  it('are counted and the first few named per language by check-config', async () => {
+    const dir = tempDir('sauti-voice-cli-');
+    const en = Object.keys(clipTexts('en', 'KES'));
+    const sw = Object.keys(clipTexts('sw', 'KES'));
+    for (const [lang, keys] of [['en', en], ['sw', sw.filter((k) => k !== 'num-lakh' && k !== 'char-z')]] as const) {
+      mkdirSync(join(dir, lang), { recursive: true });
+      for (const k of keys) writeFileSync(join(dir, lang, `${k}.wav`), 'RIFF');
+    }
+    const r = await sauti(['check-config'], { SAUTI_PROMPTS_DIR: dir });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter((l) => l.startsWith('voice prompts:'));
+    const fr = Object.keys(clipTexts('fr', 'KES'));
+    expect(lines).toEqual([
+      `voice prompts: 2 of ${sw.length} sw clips missing in ${dir}/sw (num-lakh, char-z): run \`sauti voice render\` or record them`,
+      `voice prompts: ${fr.length} of ${fr.length} fr clips missing in ${dir}/fr (${fr.slice(0, 5).join(', ')}, …): run \`sauti voice render\` or record them`,
+    ]);
+  }, 30_000);
+
+  it('voice render refuses a language the deployment does not have, naming those it has', async () => {
+    const r = await sauti(['voice', 'render', '--lang', 'de'], { SAUTI_PROMPTS_DIR: tempDir('sauti-voice-cli-') });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--lang de is not a language of .* \(it has: en, sw, fr\)/);
+  }, 30_000);
+});
