@@ -6,7 +6,7 @@ import type { Deployment } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { clipTexts } from '../../voice/prompts/catalogue.ts';
 import { PromptLibrary } from '../../voice/prompts/library.ts';
-import { renderClips, type RenderReport } from '../../voice/prompts/render.ts';
+import { clipOrigin, readManifest, renderClips, type RenderReport } from '../../voice/prompts/render.ts';
 import { espeakTts } from '../../voice/prompts/tts.ts';
 
 /** How many missing keys a report names per language before "…". */
@@ -58,7 +58,18 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
   return report;
 }
 
-/** Adds `sauti voice render`. */
+/** Every clip's key, whether it is rendered, recorded or missing, and its text: the script for a city recording its own. */
+export function printClipList(settings: Settings, lang?: string): void {
+  const d = loadDeployment(settings.configFile);
+  const manifest = readManifest(settings.promptsDir);
+  for (const code of lang ? [lang] : d.languages.map((l) => l.code)) {
+    for (const [key, text] of Object.entries(clipTexts(code, d.deployment.currency))) {
+      console.log(`${code}/${key}.wav\t${clipOrigin(settings.promptsDir, code, key, manifest)}\t${text}`);
+    }
+  }
+}
+
+/** Adds `sauti voice render` and `sauti voice list`. */
 export function registerVoiceCommands(program: Command, settings: () => Settings): void {
   const voice = program.command('voice').description('voice prompts: the audio clips calls are spoken with');
   voice
@@ -70,4 +81,9 @@ export function registerVoiceCommands(program: Command, settings: () => Settings
     .action(async (opts: { lang?: string; force: boolean; quiet: boolean }) => {
       await renderPrompts(settings(), opts);
     });
+  voice
+    .command('list')
+    .description('every clip with its text and whether it is rendered, recorded or missing (the script for recording them)')
+    .option('--lang <code>', 'only this language')
+    .action((opts: { lang?: string }) => printClipList(settings(), opts.lang));
 }

@@ -53,6 +53,13 @@ export function readManifest(dir: string): Manifest {
   return { version: 1, clips: {} };
 }
 
+/** Who made a clip's file: render (per the manifest), someone else (a recording), or nobody yet. */
+export function clipOrigin(dir: string, lang: string, key: string, manifest = readManifest(dir)): 'rendered' | 'recorded' | 'missing' {
+  const file = join(dir, lang, `${key}.wav`);
+  if (!existsSync(file)) return 'missing';
+  return manifest.clips[`${lang}/${key}`]?.file === sha256(readFileSync(file)) ? 'rendered' : 'recorded';
+}
+
 /** Renders what is missing or changed; see the file comment. */
 export async function renderClips(o: RenderOptions): Promise<RenderReport> {
   const started = performance.now();
@@ -63,14 +70,13 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
     for (const [key, text] of Object.entries(o.texts(lang))) {
       if (!CLIP_KEY.test(key)) throw new Error(`clip key '${key}' (${lang}) is not a safe file name: use a-z, 0-9, '.', '-', '_'`);
       const id = `${lang}/${key}`;
-      const file = join(o.dir, lang, `${key}.wav`);
-      if (existsSync(file)) {
-        const made = manifest.clips[id];
-        if (!made || made.file !== sha256(readFileSync(file))) {
-          report.recorded.push(id);
-          continue;
-        }
-        if (!o.force && made.text === textHash(lang, text)) {
+      const origin = clipOrigin(o.dir, lang, key, manifest);
+      if (origin === 'recorded') {
+        report.recorded.push(id);
+        continue;
+      }
+      if (origin === 'rendered') {
+        if (!o.force && manifest.clips[id]!.text === textHash(lang, text)) {
           report.upToDate++;
           continue;
         }
