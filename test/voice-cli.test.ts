@@ -3,12 +3,15 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { clipTexts } from '../voice/prompts/catalogue.ts';
 import { FIXTURE } from './helpers/deployment.ts';
+import { TOKEN } from './helpers/gateway.ts';
+import { waitFor } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
 
 const sauti = (args: string[], env: Record<string, string>) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
@@ -44,4 +47,34 @@ describe('missing voice clips', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--lang de is not a language of .* \(it has: en, sw, fr\)/);
   }, 30_000);
+});
+
+describe('sauti start', () => {
+  let stop = () => {};
+  afterAll(() => stop());
+
+  it('logs the clips missing per language as warnings, and serves the ones there', async () => {
+    const prompts = tempDir('sauti-voice-start-');
+    mkdirSync(join(prompts, 'fr'), { recursive: true });
+    for (const k of Object.keys(clipTexts('fr', 'KES'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), 'RIFF');
+    const data = tempDir('sauti-voice-start-db-');
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    stop = () => child.kill('SIGKILL');
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await waitFor('the gateway to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1]);
+    expect((await fetch(`${url}/prompts/fr/num-7.wav`)).status).toBe(200);
+    expect((await fetch(`${url}/prompts/en/num-7.wav`)).status).toBe(404);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    const warnings = (out.match(/^\{.*"component":"voice".*$/gm) ?? []).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const n = (lang: string) => Object.keys(clipTexts(lang, 'KES')).length;
+    expect(warnings.map((w) => w.replace(/ \(.*\)/, ''))).toEqual([
+      `voice prompts: ${n('en')} of ${n('en')} en clips missing in ${prompts}/en: run \`sauti voice render\` or record them`,
+      `voice prompts: ${n('sw')} of ${n('sw')} sw clips missing in ${prompts}/sw: run \`sauti voice render\` or record them`,
+    ]);
+  }, 60_000);
 });

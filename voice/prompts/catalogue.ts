@@ -5,8 +5,7 @@ import { ALPHABET } from '../../src/domain/codes.ts';
 import * as en from './words/en.ts';
 import * as fr from './words/fr.ts';
 import * as sw from './words/sw.ts';
-// COORDINATOR: at merge, import the dialogue texts here (src/i18n/voice/{en,sw,fr}.ts, keyed by clip key) and add them to DIALOGUE below.
-const DIALOGUE: Record<string, Record<string, string>> = {};
+const DIALOGUE: Record<string, Record<string, string>> = {}; // MERGE (coordinator): the dialogue's texts per language, from src/i18n/voice/{en,sw,fr}.ts (keyed by clip key)
 
 const WORDS: Record<string, { words: Record<string, string>; currencies: Record<string, string> }> = { en, sw, fr };
 
