@@ -98,6 +98,26 @@ describe('render rules', () => {
     expect(report).toMatchObject({ rendered: [], recorded: ['en/one', 'en/two'] });
   });
 
+  it('renders again a clip whose render was stopped between the manifest and the file, without taking it for a recording', async () => {
+    const dir = tmp();
+    await renderClips({ dir, langs: ['en'], texts: () => texts.en, tts: async () => scripted() });
+    const before = readFileSync(join(dir, 'en', 'two.wav'));
+    // What a render of a changed text leaves when stopped after writing the manifest: the new
+    // file's hash in the manifest, the old file still on disk.
+    const stopped = scripted();
+    const manifestBefore = readFileSync(join(dir, MANIFEST), 'utf8');
+    await renderClips({ dir, langs: ['en'], texts: () => ({ ...texts.en, two: 'deux' }), tts: async () => stopped });
+    const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8'));
+    expect(manifest.clips['en/two'].replacing).toBeUndefined();
+    manifest.clips['en/two'].replacing = JSON.parse(manifestBefore).clips['en/two'].file;
+    writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
+    writeFileSync(join(dir, 'en', 'two.wav'), before);
+    const tts = scripted();
+    const report = await renderClips({ dir, langs: ['en'], texts: () => ({ ...texts.en, two: 'deux' }), tts: async () => tts });
+    expect(report).toMatchObject({ rendered: ['en/two'], upToDate: 1, recorded: [] });
+    expect(tts.spoken).toEqual(['en:deux']);
+  });
+
   it('refuses a clip key that is not a safe file name', async () => {
     const dir = tmp();
     await expect(renderClips({ dir, langs: ['en'], texts: () => ({ '../escape': 'x' }), tts: async () => scripted() })).rejects.toThrow(/not a safe file name/);

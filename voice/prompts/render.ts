@@ -13,8 +13,11 @@ export const MANIFEST = '.rendered.json';
 
 interface Manifest {
   version: 1;
-  /** "<lang>/<key>" → hash of what was spoken and how; hash of the file written. */
-  clips: Record<string, { text: string; file: string }>;
+  /**
+   * "<lang>/<key>" → hash of what was spoken and how; hash of the file written; while a new
+   * file is being put in place, the hash of the one it replaces.
+   */
+  clips: Record<string, { text: string; file: string; replacing?: string }>;
 }
 
 export interface RenderOptions {
@@ -53,11 +56,23 @@ export function readManifest(dir: string): Manifest {
   return { version: 1, clips: {} };
 }
 
-/** Who made a clip's file: render (per the manifest), someone else (a recording), or nobody yet. */
-export function clipOrigin(dir: string, lang: string, key: string, manifest = readManifest(dir)): 'rendered' | 'recorded' | 'missing' {
+/**
+ * Who made a clip's file: render (per the manifest), someone else (a recording), or nobody yet.
+ * 'interrupted': render's previous file, left by a render stopped while replacing it.
+ */
+function fileState(dir: string, lang: string, key: string, manifest: Manifest): 'rendered' | 'interrupted' | 'recorded' | 'missing' {
   const file = join(dir, lang, `${key}.wav`);
   if (!existsSync(file)) return 'missing';
-  return manifest.clips[`${lang}/${key}`]?.file === sha256(readFileSync(file)) ? 'rendered' : 'recorded';
+  const made = manifest.clips[`${lang}/${key}`];
+  const hash = sha256(readFileSync(file));
+  if (made?.file === hash) return 'rendered';
+  return made?.replacing === hash ? 'interrupted' : 'recorded';
+}
+
+/** Who made a clip's file, for people: `rendered`, `recorded` (never touched by render) or `missing`. */
+export function clipOrigin(dir: string, lang: string, key: string, manifest = readManifest(dir)): 'rendered' | 'recorded' | 'missing' {
+  const state = fileState(dir, lang, key, manifest);
+  return state === 'interrupted' ? 'rendered' : state;
 }
 
 /** Renders what is missing or changed; see the file comment. */
@@ -70,16 +85,14 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
     for (const [key, text] of Object.entries(o.texts(lang))) {
       if (!CLIP_KEY.test(key)) throw new Error(`clip key '${key}' (${lang}) is not a safe file name: use a-z, 0-9, '.', '-', '_'`);
       const id = `${lang}/${key}`;
-      const origin = clipOrigin(o.dir, lang, key, manifest);
-      if (origin === 'recorded') {
+      const state = fileState(o.dir, lang, key, manifest);
+      if (state === 'recorded') {
         report.recorded.push(id);
         continue;
       }
-      if (origin === 'rendered') {
-        if (!o.force && manifest.clips[id]!.text === textHash(lang, text)) {
-          report.upToDate++;
-          continue;
-        }
+      if (state === 'rendered' && !o.force && manifest.clips[id]!.text === textHash(lang, text)) {
+        report.upToDate++;
+        continue;
       }
       todo.push({ lang, key, text });
     }
@@ -91,16 +104,20 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
       const spoken = tts.speak(text, lang);
       const wav = encodeWav(trimSilence(resample(spoken, tts.sampleRate, CLIP_RATE), CLIP_RATE), CLIP_RATE);
       mkdirSync(join(o.dir, lang), { recursive: true });
-      // The manifest first: a render stopped between the two leaves a clip that is re-rendered,
-      // never a file of its own taken for a city's recording.
-      manifest.clips[`${lang}/${key}`] = { text: textHash(lang, text), file: sha256(wav) };
+      // The manifest first, naming the file being replaced too: a render stopped between the two
+      // leaves a clip that is rendered again, never a file of its own taken for a recording.
+      const id = `${lang}/${key}`;
+      const previous = manifest.clips[id]?.file;
+      manifest.clips[id] = { text: textHash(lang, text), file: sha256(wav), ...(previous ? { replacing: previous } : {}) };
       save();
       writeAtomically(join(o.dir, lang, `${key}.wav`), wav);
-      report.rendered.push(`${lang}/${key}`);
+      delete manifest.clips[id]!.replacing; // written with the next clip's entry, or at the end
+      report.rendered.push(id);
       report.bytes += wav.length;
       report.largest = Math.max(report.largest, wav.length);
       o.onClip?.(lang, key, i + 1, todo.length);
     }
+    save();
   }
   report.ms = Math.round(performance.now() - started);
   return report;
