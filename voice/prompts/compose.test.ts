@@ -1,5 +1,6 @@
 // Numbers, amounts and receipts in words, per language. Every expected line was written by hand
 // from the grammar of the language, not copied from the output.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clipTexts } from './catalogue.ts';
 import { clipUrl, composeClips } from './compose.ts';
@@ -152,5 +153,20 @@ describe('numbers out of range', () => {
   it('throws a RangeError naming the number', () => {
     expect(() => composeClips([{ number: -1 }], 'en')).toThrow(RangeError);
     expect(() => composeClips([{ number: 1.5 }], 'fr')).toThrow(/1\.5/);
+  });
+});
+
+describe('every clip a number, amount or code can need has a text to render', () => {
+  it.each(['en', 'sw', 'fr'])('%s', (lang) => {
+    const texts = clipTexts(lang, 'KES');
+    const missing = (parts: PromptPart[]) => composeClips(parts, lang).filter((k) => texts[k] === undefined);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999_999_999_999 }), fc.integer({ min: 1, max: 999_999_999_999 }), fc.stringMatching(/^[0-9A-Z-]{0,12}$/), (n, amount, code) => {
+        expect([...missing([{ number: n }]), ...missing([{ money: amount }]), ...missing([{ chars: code }])]).toEqual([]);
+      }),
+      { numRuns: 2000 },
+    );
+    // Every number below 1,000 and every round amount shape, exhaustively.
+    for (let n = 0; n < 1000; n++) expect(missing([{ number: n }, { number: n * 1000 }, { money: n * 1_000_000 + 1 }])).toEqual([]);
   });
 });
