@@ -5,11 +5,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clipTexts } from '../voice/prompts/catalogue.ts';
+import { encodeWav } from '../voice/prompts/wav.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN } from './helpers/gateway.ts';
 import { waitFor } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
+const WAV = encodeWav(new Int16Array(80), 8000);
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
 
@@ -24,14 +26,15 @@ const sauti = (args: string[], env: Record<string, string>) =>
   });
 
 describe('missing voice clips', () => {
-  it('are counted and the first few named per language by check-config', async () => {
+  it('are counted and the first few named per language by check-config, and clips that are not WAV named', async () => {
     const dir = tempDir('sauti-voice-cli-');
     const en = Object.keys(clipTexts('en', 'KES'));
     const sw = Object.keys(clipTexts('sw', 'KES'));
     for (const [lang, keys] of [['en', en], ['sw', sw.filter((k) => k !== 'num-lakh' && k !== 'char-z')]] as const) {
       mkdirSync(join(dir, lang), { recursive: true });
-      for (const k of keys) writeFileSync(join(dir, lang, `${k}.wav`), 'RIFF');
+      for (const k of keys) writeFileSync(join(dir, lang, `${k}.wav`), WAV);
     }
+    writeFileSync(join(dir, 'en', 'num-7.wav'), 'ID3 an MP3 renamed .wav');
     const r = await sauti(['check-config'], { SAUTI_PROMPTS_DIR: dir });
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('voice prompts:'));
@@ -39,6 +42,7 @@ describe('missing voice clips', () => {
     expect(lines).toEqual([
       `voice prompts: 2 of ${sw.length} sw clips missing in ${dir}/sw (num-lakh, char-z): run \`sauti voice render\` or record them`,
       `voice prompts: ${fr.length} of ${fr.length} fr clips missing in ${dir}/fr (${fr.slice(0, 5).join(', ')}, …): run \`sauti voice render\` or record them`,
+      'voice prompts: 1 clip(s) not WAV, which providers will not play (en/num-7): convert them to 8 kHz 16-bit mono WAV',
     ]);
   }, 30_000);
 
@@ -56,7 +60,7 @@ describe('sauti start', () => {
   it('logs the clips missing per language as warnings, and serves the ones there', async () => {
     const prompts = tempDir('sauti-voice-start-');
     mkdirSync(join(prompts, 'fr'), { recursive: true });
-    for (const k of Object.keys(clipTexts('fr', 'KES'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), 'RIFF');
+    for (const k of Object.keys(clipTexts('fr', 'KES'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), WAV);
     const data = tempDir('sauti-voice-start-db-');
     const child = spawn(process.execPath, [BIN, 'start'], {
       env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts },

@@ -19,15 +19,20 @@ export function promptLibrary(settings: Settings, d: Deployment): PromptLibrary 
   return new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(d), texts: (lang) => clipTexts(lang, d.deployment.currency) });
 }
 
-/** One line per language with missing clips (count and the first keys); empty when none is missing. */
+/** One line per language with missing clips (count and the first keys), and one for clips that are not WAV; empty when all is well. */
 export function missingClipLines(settings: Settings, d: Deployment): string[] {
-  return promptLibrary(settings, d)
-    .missing(d.languages.map((l) => l.code))
+  const library = promptLibrary(settings, d);
+  const langs = d.languages.map((l) => l.code);
+  const notWav = library.notWav(langs);
+  const bad = notWav.length === 0 ? [] : [`voice prompts: ${notWav.length} clip(s) not WAV, which providers will not play (${notWav.slice(0, NAMED).join(', ')}${notWav.length > NAMED ? ', …' : ''}): convert them to 8 kHz 16-bit mono WAV`];
+  return library
+    .missing(langs)
     .filter((m) => m.missing.length > 0)
     .map((m) => {
       const named = m.missing.slice(0, NAMED).join(', ') + (m.missing.length > NAMED ? ', …' : '');
       return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): run \`sauti voice render\` or record them`;
-    });
+    })
+    .concat(bad);
 }
 
 /** Renders the deployment's clips; prints a summary (and a counter on a terminal). */

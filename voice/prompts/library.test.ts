@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PromptLibrary } from './library.ts';
+import { encodeWav } from './wav.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sauti-library-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,5 +63,17 @@ describe('resolveClip', () => {
     const r = library.resolveClip('sw', 'bye', []);
     expect(r).toMatchObject({ say: { lang: 'sw', text: 'Kwaheri' } });
     expect(r.warning).toMatch(/does not speak sw/);
+  });
+});
+
+describe('clips that are not WAV', () => {
+  it('are named, whatever their name says', () => {
+    const other = mkdtempSync(join(tmpdir(), 'sauti-library-'));
+    mkdirSync(join(other, 'en'));
+    writeFileSync(join(other, 'en', 'welcome.wav'), encodeWav(new Int16Array(10), 8000));
+    writeFileSync(join(other, 'en', 'pick.wav'), 'ID3\u0004 an MP3 saved as .wav');
+    const lib = new PromptLibrary({ dir: other, defaultLanguage: 'en', texts: (l) => TEXTS[l] ?? {} });
+    expect(lib.notWav(['en', 'sw'])).toEqual(['en/pick']);
+    rmSync(other, { recursive: true, force: true });
   });
 });

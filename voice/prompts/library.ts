@@ -1,7 +1,8 @@
 // The clips on disk: which are missing per language, and what to play for a key when its clip is
 // missing. Files are looked up on each call, so a recording dropped in place is used at once.
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWavFormat } from './wav.ts';
 
 /** What to play for one clip key. */
 export type ResolvedClip =
@@ -39,6 +40,27 @@ export class PromptLibrary {
       const keys = Object.keys(this.texts(lang));
       return { lang, total: keys.length, missing: keys.filter((k) => !this.file(lang, k)) };
     });
+  }
+
+  /**
+   * Clips on disk that are not WAV files (a recording saved as MP3 and renamed, say): served as
+   * audio/wav, a provider would fail to play them. Only the first 4 KiB of each is read.
+   */
+  notWav(langs: readonly string[]): string[] {
+    const head = Buffer.alloc(4096);
+    return langs.flatMap((lang) =>
+      Object.keys(this.texts(lang)).filter((key) => {
+        const file = this.file(lang, key);
+        if (!file) return false;
+        const fd = openSync(file, 'r');
+        try {
+          const n = readSync(fd, head, 0, head.length, 0);
+          return readWavFormat(head.subarray(0, n)) === undefined;
+        } finally {
+          closeSync(fd);
+        }
+      }).map((key) => `${lang}/${key}`),
+    );
   }
 
   /**

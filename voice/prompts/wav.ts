@@ -45,7 +45,8 @@ export function readWavFormat(b: Buffer): WavFormat | undefined {
     if (id === 'fmt ' && at + 24 <= b.length) {
       fmt = { audioFormat: b.readUInt16LE(at + 8), channels: b.readUInt16LE(at + 10), sampleRate: b.readUInt32LE(at + 12), bitsPerSample: b.readUInt16LE(at + 22) };
     } else if (id === 'data') {
-      return fmt && { ...fmt, dataBytes: Math.min(size, b.length - at - 8) };
+      // Only the header may have been read: the size is the header's word for it.
+      return fmt && { ...fmt, dataBytes: size };
     }
     at += 8 + size + (size % 2);
   }
