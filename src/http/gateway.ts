@@ -39,6 +39,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
+import { promptsRouter } from './prompts.ts';
 import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
@@ -164,7 +165,7 @@ export function assembleGateway(
       twilio: settings.twilio,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock })],
+    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
 }
