@@ -81,4 +81,23 @@ describe('sauti start', () => {
       `voice prompts: ${n('sw')} of ${n('sw')} sw clips missing in ${prompts}/sw: run \`sauti voice render\` or record them`,
     ]);
   }, 60_000);
+
+  it('renders the missing clips in the background once it listens, and serves them when done', async () => {
+    const prompts = tempDir('sauti-voice-bg-');
+    const data = tempDir('sauti-voice-bg-db-');
+    const child = spawn(process.execPath, [BIN, 'start'], {
+      env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'info', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts, SAUTI_RENDER_PROMPTS: 'on' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    stop = () => child.kill('SIGKILL');
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await waitFor('the gateway to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1]);
+    // It answers before the clips exist: rendering does not hold up the start.
+    expect((await fetch(`${url}/prompts/sw/num-7.wav`)).status).toBe(404);
+    await waitFor('the background render', () => out.includes('voice prompts: rendered') || undefined, 150_000);
+    expect((await fetch(`${url}/prompts/sw/num-7.wav`)).status).toBe(200);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }, 180_000);
 });

@@ -1,5 +1,8 @@
 // `sauti voice …` and the missing-clip report that `check-config` and `start` print.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import type { Deployment } from '../config/schema.ts';
@@ -91,4 +94,25 @@ export function registerVoiceCommands(program: Command, settings: () => Settings
     .description('every clip with its text and whether it is rendered, recorded or missing (the script for recording them)')
     .option('--lang <code>', 'only this language')
     .action((opts: { lang?: string }) => printClipList(settings(), opts.lang));
+}
+
+/**
+ * After `sauti start` listens: when clips are missing or their texts changed, render them in a
+ * child process at low priority, so the first start answers USSD and SMS at once and a call made
+ * meanwhile falls back (PromptLibrary.resolveClip). The same program runs `voice render --quiet`.
+ */
+export function renderInBackground(settings: Settings, d: Deployment, logger: Logger): ChildProcess | undefined {
+  if (!settings.renderPrompts || missingClipLines(settings, d).length === 0) return undefined;
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'voice', 'render', '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    if (child.pid) setPriority(child.pid, 15);
+  } catch {
+    // Lowering priority is a courtesy; rendering at normal priority is still correct.
+  }
+  logger.info({ component: 'voice' }, `voice prompts: rendering the missing clips in the background into ${settings.promptsDir}`);
+  child.on('exit', (code) => {
+    if (code === 0) logger.info({ component: 'voice' }, 'voice prompts: rendered');
+    else if (code !== null) logger.warn({ component: 'voice' }, `voice prompts: rendering stopped (exit ${code}); run \`sauti voice render\``);
+  });
+  return child;
 }

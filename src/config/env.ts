@@ -80,6 +80,8 @@ const envSchema = z.object({
     .string()
     .default('prompts')
     .describe('Folder of the voice prompts, <lang>/<key>.wav: rendered by `sauti voice render`, or recordings dropped in place'),
+  SAUTI_RENDER_PROMPTS: z.enum(['on', 'off']).default('on')
+    .describe('on: `sauti start` renders missing or changed voice clips in a background process at low priority after it listens (calls fall back meanwhile); off: only `sauti voice render` does'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
@@ -124,6 +126,8 @@ export interface Settings {
   publicRateLimit: number;
   /** Folder of the voice prompt clips. */
   promptsDir: string;
+  /** Whether `sauti start` renders missing voice clips in the background. */
+  renderPrompts: boolean;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -162,6 +166,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     trustProxy: e.SAUTI_TRUST_PROXY,
     publicRateLimit: e.SAUTI_PUBLIC_RATE_LIMIT,
     promptsDir: e.SAUTI_PROMPTS_DIR,
+    renderPrompts: e.SAUTI_RENDER_PROMPTS === 'on',
     devDefaults,
   };
 }
