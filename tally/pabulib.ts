@@ -43,39 +43,37 @@ const VOTE_TYPES: Record<string, VoteType> = { approval: 'approval', 'choose-1':
 /** Reads the three sections; checks the shape (headers, ids, counts), not the votes' meaning. */
 export function parsePb(text: string): PbFile {
   const log = new WarningLog();
-  let records;
-  try {
-    records = readRecords(text, log);
-  } catch (err) {
-    if (err instanceof PbRecordError) throw new PbError(err.line, `not readable as a .pb file (${err.message})`);
-    throw err;
-  }
   const pb: PbFile = { meta: [], projectColumns: [], projects: [], voteColumns: [], votes: [], lines: { projects: [], votes: [] } };
   let section: (typeof SECTIONS)[number] | undefined;
   let header: string[] | undefined;
-  for (const { fields, line } of records) {
-    const first = (fields[0] ?? '').toLowerCase();
-    if (fields.length === 1 && (SECTIONS as readonly string[]).includes(first)) {
-      section = first as (typeof SECTIONS)[number];
+  const onRecord = (fields: string[], line: number) => {
+    if (fields.length === 1 && (SECTIONS as readonly string[]).includes(fields[0]!.toLowerCase())) {
+      section = fields[0]!.toLowerCase() as (typeof SECTIONS)[number];
       header = undefined;
-      continue;
+      return;
     }
     if (!section) throw new PbError(line, 'the file must start with a META section');
     if (!header) {
       header = fields;
       if (section === 'projects') pb.projectColumns = header;
       if (section === 'votes') pb.voteColumns = header;
-      continue;
+      return;
     }
     if (section === 'meta') {
       pb.meta.push([fields[0]!, fields.slice(1).join(';')]);
-      continue;
+      return;
     }
     if (fields.length > header.length) extraFields(section, fields, header, line, log);
     const row: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i] ?? '';
     (section === 'projects' ? pb.projects : pb.votes).push(row);
     pb.lines![section].push(line);
+  };
+  try {
+    readRecords(text, log, onRecord);
+  } catch (err) {
+    if (err instanceof PbRecordError) throw new PbError(err.line, `not readable as a .pb file (${err.message})`);
+    throw err;
   }
   const meta = new Map(pb.meta);
   for (const key of COUNTING_META) if (!meta.get(key)) throw new PbError(0, `META ${key} is missing`);

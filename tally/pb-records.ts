@@ -16,12 +16,6 @@ export interface PbWarning {
   message: string;
 }
 
-export interface PbRecord {
-  fields: string[];
-  /** The line the record starts on (1-based, as an editor counts). */
-  line: number;
-}
-
 /** A quoted field that never closes: the one quirk that cannot be read past. */
 export class PbRecordError extends Error {
   constructor(
@@ -57,9 +51,11 @@ export class WarningLog {
   }
 }
 
-/** Splits the text into records; skips blank lines and a byte-order mark; fields are trimmed. */
-export function readRecords(text: string, log: WarningLog): PbRecord[] {
-  const records: PbRecord[] = [];
+/**
+ * Hands each record to `onRecord` as it is read (no array of 100,000 records kept); skips blank
+ * lines and a byte-order mark; fields are trimmed.
+ */
+export function readRecords(text: string, log: WarningLog, onRecord: (fields: string[], line: number) => void): void {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   let firstEnding: Ending | undefined;
@@ -82,7 +78,11 @@ export function readRecords(text: string, log: WarningLog): PbRecord[] {
       const body = text.slice(pos, hasCr ? end - 1 : end);
       const ending: Ending | undefined = cr >= 0 ? 'CR' : lf < 0 ? undefined : hasCr ? 'CRLF' : 'LF';
       firstEnding = noteEnding(ending, firstEnding, line, log);
-      if (body.trim() !== '') records.push({ fields: body.split(';').map((f) => f.trim()), line });
+      if (body.trim() !== '') {
+        const fields = body.split(';');
+        for (let i = 0; i < fields.length; i++) fields[i] = fields[i]!.trim();
+        onRecord(fields, line);
+      }
       pos = ending === 'CR' ? end + 1 : lf < 0 ? n : lf + 1;
       line++;
       continue;
@@ -92,9 +92,8 @@ export function readRecords(text: string, log: WarningLog): PbRecord[] {
     for (const e of slow.endings) firstEnding = noteEnding(e.ending, firstEnding, e.line, log);
     pos = slow.next;
     line = slow.line;
-    if (slow.fields.length > 1 || slow.fields[0] !== '' || slow.quoted) records.push({ fields: slow.fields, line: start });
+    if (slow.fields.length > 1 || slow.fields[0] !== '' || slow.quoted) onRecord(slow.fields, start);
   }
-  return records;
 }
 
 /** text.indexOf(c, from), or `none` when it is not there. */
