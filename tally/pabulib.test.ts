@@ -185,13 +185,16 @@ describe('what the reader tolerates and what it refuses', () => {
     const badCost = [...meta, ...rest];
     badCost[15] = '1;60 000;2;Well';
     expect(() => read(badCost)).toThrow(/line 16: PROJECTS cost: '60 000'/);
-    // Listed twice: read only when the file's votes column counts it as listed (here 1 is listed 3 times).
+    // Listed twice: read only when the file's votes column counts it as listed (here it says 2 for 3 listings).
     const repeat = [...meta, ...rest];
     repeat[19] = 'a;1,2,1';
-    expect(() => read(repeat)).toThrow(new PbError(20, 'VOTES vote: project 1 is listed twice, and the PROJECTS votes column does not show whether it counts once or twice'));
+    expect(() => read(repeat)).toThrow(new PbError(20, 'VOTES vote: project 1 is listed twice, and the PROJECTS votes column does not show whether it counts once or as listed'));
     repeat[15] = '1;60;3;Well';
     const pb = read(repeat);
     expect(pb.warnings).toEqual([{ line: 20, message: "VOTES vote: project 1 is listed twice; counted as listed, as the file's PROJECTS votes column counts it" }]);
+    repeat[19] = 'a;1,2,1,1';
+    repeat[15] = '1;60;4;Well';
+    expect(read(repeat).warnings).toEqual([{ line: 20, message: "VOTES vote: project 1 is listed 3 times; counted as listed, as the file's PROJECTS votes column counts it" }]);
     expect(pb.mismatches).toEqual([]);
   });
 });

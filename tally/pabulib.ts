@@ -193,10 +193,19 @@ function repeatWarnings(pb: PbFile, repeats: { line: number; project: number }[]
     return row.score === undefined || row.score === '' || Number(row.score) === score[p];
   };
   const log = new WarningLog();
+  // One warning per ballot and project, however often it is repeated there.
+  const times = new Map<string, { line: number; project: number; n: number }>();
   for (const { line, project } of repeats) {
+    const key = `${line}:${project}`;
+    const seen = times.get(key);
+    if (seen) seen.n++;
+    else times.set(key, { line, project, n: 2 });
+  }
+  for (const { line, project, n } of times.values()) {
     const id = pb.projects[project]!.project_id;
-    if (!confirms(project)) throw new PbError(line, `VOTES vote: project ${id} is listed twice, and the PROJECTS votes column does not show whether it counts once or twice`);
-    log.add('repeat', line, `VOTES vote: project ${id} is listed twice; counted as listed, as the file's PROJECTS votes column counts it`, 'ballots listing a project twice');
+    const listed = `listed ${n === 2 ? 'twice' : `${n} times`}`;
+    if (!confirms(project)) throw new PbError(line, `VOTES vote: project ${id} is ${listed}, and the PROJECTS votes column does not show whether it counts once or as listed`);
+    log.add('repeat', line, `VOTES vote: project ${id} is ${listed}; counted as listed, as the file's PROJECTS votes column counts it`, 'ballots listing a project more than once');
   }
   return log.done();
 }
