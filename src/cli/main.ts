@@ -15,6 +15,7 @@ import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resend
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
 import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
+import { missingClipLines, registerVoiceCommands } from './voice.ts';
 
 // `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,6 +34,7 @@ program
     const settings = loadSettings();
     const logger = createLogger(settings.logLevel);
     const gateway = await startGateway(settings, logger);
+    for (const line of missingClipLines(settings, loadDeployment(settings.configFile))) logger.warn({ component: 'voice' }, line);
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
     console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
     console.log(
@@ -212,6 +214,8 @@ program
     await resultsFromLedger(loadSettings(), cycle, opts);
   });
 
+registerVoiceCommands(program, loadSettings);
+
 program
   .command('check-config [file]')
   .description('validate a deployment file without starting anything')
@@ -219,6 +223,7 @@ program
     const path = file ?? loadSettings().configFile;
     const d = loadDeployment(path);
     console.log(`${path} is valid: ${d.wards.length} wards, ${d.cycles.length} cycles, ${d.cycles.reduce((n, c) => n + c.projects.length, 0)} projects`);
+    for (const line of missingClipLines(loadSettings(), d)) console.log(line);
   });
 
 try {
