@@ -80,23 +80,29 @@ export interface Reply {
 }
 
 /** What one step returns; the caller commits state and effects before sending the reply. */
-export interface StepResult<S> {
+export interface StepResult<S, R = Reply> {
   state: S;
-  reply: Reply;
+  reply: R;
   effects: Effect[];
 }
 
-/** A pure USSD conversation. State must be JSON-serialisable. */
-export interface UssdFlow<S> {
+/**
+ * A pure keypad conversation (USSD, voice) whose replies are of type R: a screen of text, or a
+ * list of prompts. State must be JSON-serialisable.
+ */
+export interface KeypadFlow<S, R> {
   /** First screen of a new session; `resumable` is an unfinished session's state, if any. */
-  start(ctx: UssdContext, resumable: S | null): StepResult<S>;
+  start(ctx: UssdContext, resumable: S | null): StepResult<S, R>;
   /** Next screen for one input typed on the current screen. */
-  step(state: S, input: string, ctx: UssdContext): StepResult<S>;
+  step(state: S, input: string, ctx: UssdContext): StepResult<S, R>;
   /** Whether an abandoned session in this state is worth offering to resume. */
   isResumable(state: S): boolean;
   /** The language to answer in, for error replies the runner writes itself. */
   language(state: S | null): Lang | null;
 }
+
+/** The USSD conversation: a keypad flow answered with screens of text. */
+export type UssdFlow<S> = KeypadFlow<S, Reply>;
 
 /**
  * A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`).
