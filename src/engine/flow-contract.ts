@@ -104,6 +104,20 @@ export interface KeypadFlow<S, R> {
 /** The USSD conversation: a keypad flow answered with screens of text. */
 export type UssdFlow<S> = KeypadFlow<S, Reply>;
 
+/** The voice conversation: a keypad flow answered with prompts, plus what only a call has. */
+export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> extends KeypadFlow<S, R> {
+  /** The dialogue input for keys pressed on the current screen, or null to hear it again. */
+  input(state: S, digits: string, ctx: UssdContext): string | null;
+  /** The last prompt again, after a timeout with no key pressed. */
+  silence(last: R, lang: Lang): R;
+  /** Hangs up politely (silence after re-prompts, or a key after the call's last prompt). */
+  goodbye(lang: Lang): R;
+  /** Ends the call after an internal error: nothing was recorded. */
+  apology(lang: Lang): R;
+  /** A callback for a call that has already ended. */
+  ended(lang: Lang): R;
+}
+
 /**
  * A question an SMS conversation is waiting on (expires after `sms.conversationMinutes`).
  * `results` and `projects` without `wardId` wait for a ward number; with it, the ward of the page

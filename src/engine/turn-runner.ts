@@ -50,6 +50,11 @@ export class TurnRunner {
     this.voterKeyOf = memoize((phone) => voterKey(phone, deps.voterKeySecret));
   }
 
+  /** The runner's clock. */
+  now(): Date {
+    return this.clock();
+  }
+
   /** The deployment flows should see now: the downloaded ballot, else the file. */
   current(): Deployment {
     return this.deps.ballot?.() ?? this.deps.deployment;
