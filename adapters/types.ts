@@ -52,4 +52,6 @@ export interface VoiceReplyView {
   digits: number;
   /** An ending the caller may hear again by pressing 1. */
   again?: boolean;
+  /** Record what the caller says after the prompt. */
+  record?: boolean;
 }

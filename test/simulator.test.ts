@@ -120,7 +120,7 @@ it('calls as Twilio would, with signed requests', async () => {
     phone: '+254711000010', url, provider: 'twilio', token: TOKEN, inputs: '2,1',
     publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
   });
-  expect(heard[1]).toBe('Kupiga kura, bonyeza 1. Kubadilisha lugha, bonyeza 9.');
+  expect(heard[1]).toBe('Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kubadilisha lugha, bonyeza 9.');
   expect(heard[2]).toMatch(/^Chagua wadi yako\. Kwa \[ward\.north\] bonyeza 1/);
   expect(gw.db.prepare("SELECT duration_seconds FROM voice_calls WHERE provider = 'twilio'").pluck().get()).toEqual(expect.any(Number));
 });

@@ -1,5 +1,7 @@
 // Africa's Talking Voice callbacks: real-shaped form bodies in, <Response> XML out, store checked.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import nock from 'nock';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { NOW } from '../../test/helpers/deployment.ts';
@@ -125,7 +127,7 @@ describe('Africa’s Talking voice callback', () => {
     expect(bye).not.toMatch(/GetDigits|Redirect/);
     // A key after a silence goes on from the same prompt.
     const menu = (await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(once, 'GetDigits', 'callbackUrl')!))).text;
-    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.language']);
+    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.language']);
   });
 
   it('stores the length and cost of a call from the final callback and answers it with no actions', async () => {
@@ -157,5 +159,42 @@ describe('Africa’s Talking voice callback', () => {
     expect(clips(res.text)).toEqual(['sw:voice.internalError']);
     expect(res.text).not.toMatch(/GetDigits/);
     expect(gw.logs.text()).not.toContain('254711000001');
+  });
+});
+
+describe('Africa’s Talking spoken ideas', () => {
+  const AUDIO = Buffer.from('ID3-fake-mp3-frames-'.repeat(200));
+  const REC = 'https://voice.africastalking.com';
+
+  it('records an idea after the ward and category, keeps the audio by digest and submits it', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const { last } = await call(gw, ['1', '2', '1', '1']); // English, propose, North Ward, Water
+    expect(last).toMatch(/<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakIdea\.wav"\/><\/Record><\/Response>$/);
+    nock(REC).get('/recordings/ATVId_test_call_1.mp3').reply(200, AUDIO, { 'Content-Type': 'audio/mpeg' });
+    const callback = pathOf(attr(last, 'Record', 'callbackUrl')!);
+    const res = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
+    const sha256 = createHash('sha256').update(AUDIO).digest('hex');
+    expect(clips(res.text)[0]).toBe('en:voice.ideaRecorded');
+    const event = JSON.parse(gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().get() as string);
+    expect(event).toMatchObject({ wardId: 'north', category: 'water', audio: { sha256, bytes: AUDIO.length } });
+    expect(gw.db.prepare('SELECT sha256, bytes, content_type, length(audio) AS stored FROM voice_recordings').get()).toEqual({ sha256, bytes: AUDIO.length, content_type: 'audio/mpeg', stored: AUDIO.length });
+    // A retry of the same callback is answered again and stores nothing more (no second fetch).
+    const retry = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
+    expect(retry.text).toBe(res.text);
+    expect(gw.count('proposals')).toBe(1);
+  });
+
+  it('asks again when nothing was recorded or the recording cannot be fetched, and submits nothing', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const { last } = await call(gw, ['1', '2', '1', '1']);
+    const empty = await post(gw, voiceBody({ recordingUrl: '' }), pathOf(attr(last, 'Record', 'callbackUrl')!));
+    expect(clips(empty.text)).toEqual(['en:voice.noRecording', 'en:voice.speakIdea']);
+    nock(REC).get('/gone.mp3').reply(404);
+    const gone = await post(gw, voiceBody({ recordingUrl: `${REC}/gone.mp3` }), pathOf(attr(empty.text, 'Record', 'callbackUrl')!));
+    expect(clips(gone.text)).toEqual(['en:voice.noRecording', 'en:voice.speakIdea']);
+    const plain = await post(gw, voiceBody({ recordingUrl: 'http://169.254.169.254/latest' }), pathOf(attr(gone.text, 'Record', 'callbackUrl')!));
+    expect(clips(plain.text)[0]).toBe('en:voice.noRecording');
+    expect(gw.count('proposals')).toBe(0);
+    expect(gw.count('voice_recordings')).toBe(0);
   });
 });

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import type { VoiceAnswer } from '../../src/engine/voice-runner.ts';
+import { fetchRecording } from '../recording.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps, VoiceReplyView } from '../types.ts';
 import { voiceClipUrls, xmlEscape } from '../voice-clips.ts';
@@ -50,6 +51,10 @@ const VOICE_PATHS = ['/africastalking/voice', VOICE_PATH];
 /** Seconds a caller has to press a key before the re-prompt. */
 export const KEY_TIMEOUT_SECONDS = 10;
 const PROVIDER = 'africastalking';
+/** Longest wait for a recording from the provider; the caller hears nothing meanwhile. */
+const RECORDING_FETCH_MS = 3000;
+/** Longest spoken idea, in seconds. */
+export const RECORDING_MAX_SECONDS = 60;
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /** Mounts the voice callback route. */
@@ -92,8 +97,12 @@ export function mountVoice(router: Router, deps: AdapterDeps): void {
     if (silent !== undefined) {
       answer = voice.silence(PROVIDER, form.sessionId, silent) ?? voice.apology(PROVIDER, form.sessionId, hop);
     } else {
+      // After a <Record>: the caller's idea, fetched now so it commits with the proposal. A
+      // recording that cannot be had is an empty answer: the caller is asked to speak again.
+      const recording = form.recordingUrl ? await fetchRecording(form.recordingUrl, { timeoutMs: RECORDING_FETCH_MS }) : null;
+      if (form.recordingUrl && !recording) log.warn({ session: form.sessionId }, 'voice recording could not be fetched');
       answer = await withDeadline(
-        voice.callback({ provider: PROVIDER, sessionId: form.sessionId, phone, hop, digits: form.dtmfDigits ?? '' }),
+        voice.callback({ provider: PROVIDER, sessionId: form.sessionId, phone, hop, digits: form.dtmfDigits ?? '', ...(recording ? { recording } : {}) }),
         deps.replyDeadlineMs,
         () => {
           log.error({ session: form.sessionId }, 'voice callback missed its deadline');
@@ -117,6 +126,10 @@ export function toAtVoiceXml(answer: VoiceAnswer<VoiceReplyView>, base: string, 
   const next = `${base}?hop=${hop}`;
   const getDigits = (digits: number, inner: string) =>
     `<GetDigits timeout="${KEY_TIMEOUT_SECONDS}" numDigits="${digits}" finishOnKey="#" callbackUrl="${xmlEscape(next)}">${inner}</GetDigits>`;
+  if (!reply.end && reply.record) {
+    const record = `<Record finishOnKey="#" maxLength="${RECORDING_MAX_SECONDS}" trimSilence="true" playBeep="true" callbackUrl="${xmlEscape(next)}">${play(reply.parts)}</Record>`;
+    return `${XML_HEAD}<Response>${record}</Response>`;
+  }
   if (!reply.end) {
     return `${XML_HEAD}<Response>${getDigits(reply.digits, play(reply.parts))}<Redirect>${xmlEscape(`${next}&silent=${silent + 1}`)}</Redirect></Response>`;
   }

@@ -1,4 +1,6 @@
 // Twilio Voice webhooks: signed form bodies in, TwiML out; the same call as on Africa's Talking.
+import { createHash } from 'node:crypto';
+import nock from 'nock';
 import request from 'supertest';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
@@ -109,5 +111,24 @@ describe('Twilio voice webhook', () => {
     expect(res.status).toBe(200);
     expect(gw.db.prepare('SELECT duration_seconds, cost_amount FROM voice_calls').get()).toEqual({ duration_seconds: 63, cost_amount: null });
     expect((await post(gw, '/twilio/voice-status', status, null)).status).toBe(403);
+  });
+});
+
+describe('Twilio spoken ideas', () => {
+  it('records an idea with <Record> and a recording-status callback, fetches it with the account’s credentials and submits it', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const asked = await call(gw, ['1', '2', '1', '1']);
+    expect(asked).toMatch(/<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="https:\/\/sauti\.example\.org\/twilio\/voice-recording" maxLength="60" finishOnKey="#" playBeep="true" trim="trim-silence"\/>/);
+    const audio = Buffer.from('RIFF-fake-wav-'.repeat(100));
+    const recUrl = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_SID}/Recordings/RE${'2'.repeat(32)}`;
+    nock('https://api.twilio.com').get(new URL(recUrl).pathname).basicAuth({ user: TWILIO_SID, pass: TWILIO_TOKEN }).reply(200, audio, { 'Content-Type': 'audio/x-wav' });
+    const path = '/twilio/voice?hop=5&silent=0';
+    const res = await post(gw, path, callParams({ RecordingUrl: recUrl, RecordingDuration: '7' }));
+    expect(clips(res.text)[0]).toBe('en:voice.ideaRecorded');
+    const payload = JSON.parse(gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().get() as string);
+    expect(payload.audio).toEqual({ sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length });
+    const status = { AccountSid: TWILIO_SID, CallSid: CALL, RecordingSid: `RE${'2'.repeat(32)}`, RecordingStatus: 'completed' };
+    expect((await post(gw, '/twilio/voice-recording', status)).status).toBe(200);
+    expect((await post(gw, '/twilio/voice-recording', status, null)).status).toBe(403);
   });
 });

@@ -8,11 +8,14 @@
 // posts even when nothing was pressed, so silence comes back to Sauti as an empty `Digits`.
 // Call status callbacks carry CallStatus and, once completed, CallDuration; they carry no price
 // (Twilio puts it on the Call resource later), so a Twilio call's cost is left empty.
+// <Record action recordingStatusCallback maxLength finishOnKey playBeep trim> posts RecordingUrl
+// to its action once the caller stops (twilio.com/docs/voice/twiml/record).
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import type { VoiceAnswer } from '../../src/engine/voice-runner.ts';
+import { fetchRecording } from '../recording.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps, VoiceReplyView } from '../types.ts';
 import { voiceClipUrls } from '../voice-clips.ts';
@@ -29,6 +32,9 @@ export const voiceForm = z.object({
   To: z.string().max(32).optional(),
   CallStatus: z.string().max(32).optional(),
   Digits: z.string().max(32).regex(/^[0-9*#]*$/, 'keypad keys only').optional(),
+  // After a <Record>: where the recording is, and its length in seconds.
+  RecordingUrl: z.string().max(2048).optional(),
+  RecordingDuration: z.coerce.number().int().min(0).optional(),
 });
 
 /** Fields of a call status callback. */
@@ -48,6 +54,10 @@ const actionQuery = z.object({
 const PROVIDER = 'twilio';
 /** Seconds a caller has to press a key before the re-prompt. */
 const KEY_TIMEOUT_SECONDS = 10;
+/** Longest wait for a recording from Twilio. */
+const RECORDING_FETCH_MS = 3000;
+/** Longest spoken idea, in seconds. */
+const RECORDING_MAX_SECONDS = 60;
 /** Call statuses after which a call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
@@ -89,7 +99,13 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
     const digits = f.Digits ?? '';
     let answer: VoiceAnswer<VoiceReplyView>;
     let silences = 0;
-    if (hop !== undefined && digits === '') {
+    if (f.RecordingUrl !== undefined) {
+      // After a <Record>: the caller's idea, fetched with the account's credentials (recordings may
+      // require them) so it commits with the proposal; one that cannot be had is asked for again.
+      const recording = f.RecordingUrl ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: deps.twilio!.accountSid, password: deps.twilio!.authToken } }) : null;
+      if (!recording) log.warn({ session: f.CallSid }, 'voice recording could not be fetched');
+      answer = await voice.callback({ provider: PROVIDER, sessionId: f.CallSid, phone, hop, digits: '', ...(recording ? { recording } : {}) });
+    } else if (hop !== undefined && digits === '') {
       // Gather ended with no key (actionOnEmptyResult): re-prompt, and after two, goodbye.
       silences = silent + 1;
       answer = voice.silence(PROVIDER, f.CallSid, silences) ?? voice.apology(PROVIDER, f.CallSid, hop);
@@ -100,6 +116,13 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
       });
     }
     res.status(200).type('text/xml').send(await toTwiml(answer, deps.publicUrl!, silences));
+  });
+
+  // Twilio reports here when a recording is ready; Sauti has fetched it at the Record action
+  // already, so this only acknowledges (signed like every other request).
+  router.post('/twilio/voice-recording', form, async (req, res) => {
+    if (!(await guard(req, res))) return;
+    res.status(200).type('text/plain').send('');
   });
 
   router.post('/twilio/voice-status', form, async (req, res) => {
@@ -135,7 +158,17 @@ export async function toTwiml(answer: VoiceAnswer<VoiceReplyView>, publicUrl: st
     });
     for (const url of urls(parts)) g.play(url);
   };
-  if (!reply.end) {
+  if (!reply.end && reply.record) {
+    for (const url of urls(reply.parts)) response.play(url);
+    response.record({
+      action: `${publicUrl}/twilio/voice?hop=${hop}&silent=0`,
+      recordingStatusCallback: `${publicUrl}/twilio/voice-recording`,
+      maxLength: RECORDING_MAX_SECONDS,
+      finishOnKey: '#',
+      playBeep: true,
+      trim: 'trim-silence',
+    });
+  } else if (!reply.end) {
     gather(reply.digits, reply.parts, silent);
   } else {
     for (const url of urls(reply.parts)) response.play(url);

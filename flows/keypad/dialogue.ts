@@ -7,6 +7,7 @@ import { checkAdd, checkBallot } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { KeypadFlow, StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
+import { t } from '../../src/i18n/index.ts';
 import { knownWard, votingCycle } from '../shared/voting.ts';
 import { menuItems } from './menu.ts';
 import type { Ending, KeypadRenderer, Notice } from './renderer.ts';
@@ -85,6 +86,8 @@ function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
         return onFreeText(state, state.screen.name, rawInput, ctx);
       case 'confirmProposal':
         return onConfirmProposal(state, input, ctx);
+      case 'speak':
+        return onSpoken(state, input, ctx);
       case 'results':
         return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
     }
@@ -187,7 +190,7 @@ function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: C
   const n = /^\d+$/.test(input) ? Number(input) : NaN;
   const draft = state.draft as ProposalDraft;
   if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && cats[n - 1]) {
-    return goto(state, { name: 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
+    return goto(state, { name: ctx.renderer.spokenIdeas ? 'speak' : 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
   }
   const leave = () =>
     draft.wardFromRoll
@@ -290,6 +293,32 @@ function onConfirmProposal(state: UssdState, input: string, ctx: Ctx): Result {
       title: draft.title!,
       description: draft.description!,
       reference,
+    },
+  ]);
+}
+
+/** The input a channel that records ideas passes once a recording is kept: its digest and length. */
+export const spokenInput = (sha256: string, bytes: number): string => `audio:${sha256}:${bytes}`;
+
+/** A spoken idea: the recording (see spokenInput) is submitted with its digest; Back returns to the categories. */
+function onSpoken(state: UssdState, input: string, ctx: Ctx): Result {
+  const draft = state.draft as ProposalDraft;
+  if (input === NAV_KEYS.back) return goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined });
+  const audio = /^audio:([0-9a-f]{64}):(\d{1,9})$/.exec(input);
+  if (!audio || Number(audio[2]) < 1) return invalid(state, ctx);
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
+  const reference = `P-${ctx.fresh.reference}`;
+  return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
+    {
+      type: 'proposal.submitted',
+      cycleId: draft.cycleId,
+      wardId: draft.wardId!,
+      category: draft.category!,
+      title: t(state.lang, 'spokenIdeaTitle'),
+      description: '',
+      reference,
+      audio: { sha256: audio[1]!, bytes: Number(audio[2]) },
     },
   ]);
 }

@@ -36,6 +36,8 @@ export type Screen =
   | { name: 'confirmVote' }
   | ({ name: 'category' } & Paging)
   | { name: 'title' }
+  /** A spoken idea: the channel records it (voice) instead of asking for a typed title. */
+  | { name: 'speak' }
   | { name: 'description' }
   | { name: 'confirmProposal' }
   | ({ name: 'results' } & Paging);

@@ -129,6 +129,7 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
     case 'confirmVote':
       return { screen, text: renderConfirmVote(state, ctx, head) };
     case 'title':
+    case 'speak': // ideas are typed on USSD; the screen renderer never records
       return { screen, text: lines(t(lang, 'askTitle', { max: TITLE_MAX })) };
     case 'description':
       return { screen, text: lines(t(lang, 'askDescription', { max: DESCRIPTION_MAX })) };

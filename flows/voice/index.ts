@@ -4,7 +4,7 @@
 import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { wardProjects } from '../../src/domain/cycle.ts';
 import type { UssdContext, VoiceFlow } from '../../src/engine/flow-contract.ts';
-import { keypadDialogue } from '../keypad/dialogue.ts';
+import { keypadDialogue, spokenInput } from '../keypad/dialogue.ts';
 import type { KeypadState } from '../keypad/state.ts';
 import { voiceRenderer, type VoiceReply } from './render.ts';
 
@@ -21,6 +21,7 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
     return { ...started, reply: { ...started.reply, parts: [{ clip: 'voice.welcome' }, ...started.reply.parts] } };
   },
   input: voiceInput,
+  recordingInput: spokenInput,
   silence: (last) => ({ ...last, parts: [{ clip: 'voice.noInput' }, ...last.parts] }),
   goodbye: () => say('voice.goodbye', true),
   apology: () => say('voice.internalError', true),

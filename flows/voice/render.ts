@@ -16,27 +16,33 @@ export interface VoiceReply {
   digits: number;
   /** An ending the caller may hear again by pressing 1 (the receipt). */
   again?: boolean;
+  /** Record what the caller says after the prompt (a spoken idea), instead of waiting for keys. */
+  record?: boolean;
 }
 
-/** What the voice channel carries: voting and the language (ideas by voice come with recording). */
-const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'language'];
+/** What the voice channel carries: voting, spoken ideas and the language. */
+const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'language'];
 
 const clip = (key: string): PromptPart => ({ clip: key });
-/** A deployment's own names (wards, projects) are clips too, rendered from the deployment file. */
+/** A deployment's own names (wards, projects, categories) are clips too, rendered from the deployment file. */
 export const wardClip = (wardId: string): PromptPart => clip(`ward.${wardId}`);
 export const projectClip = (cycleId: string, code: number): PromptPart => clip(`project.${cycleId}.${code}`);
 
 /** Renders the keypad dialogue as spoken prompts. */
 export const voiceRenderer: KeypadRenderer<VoiceReply> = {
   show(state, ctx, notice) {
-    const head = notice ? noticeParts(notice) : [];
+    // On the recording prompt, the only notice is that nothing was recorded.
+    const head = notice ? (state.screen.name === 'speak' ? [clip('voice.noRecording')] : noticeParts(notice)) : [];
     const { parts, screen, digits } = render(state, ctx, head.length > 0);
-    return { reply: { end: false, parts: [...head, ...parts], digits }, screen };
+    const reply: VoiceReply = { end: false, parts: [...head, ...parts], digits };
+    if (state.screen.name === 'speak') reply.record = true;
+    return { reply, screen };
   },
   end(_state, _ctx, ending) {
     return { end: true, digits: 1, ...endingParts(ending) };
   },
   actions: VOICE_ACTIONS,
+  spokenIdeas: true,
   // Shared rules' texts (why voting is closed) are not spoken: a clip says where to read them.
   room: { fits: () => true, resultsOut: 'resultsOutUssd' },
 };
@@ -80,6 +86,12 @@ function endingParts(ending: Ending): { parts: PromptPart[]; again?: boolean } {
     }
     case 'votingBlocked':
       return { parts: [clip('voice.votingBlocked')] };
+    case 'proposalRecorded':
+      return { parts: [clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], again: true };
+    case 'proposalsUpcoming':
+    case 'proposalsClosed':
+    case 'proposalsNone':
+      return { parts: [clip('voice.proposalsClosed')] };
     default:
       return { parts: [clip('voice.unavailable')] };
   }
@@ -104,12 +116,18 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
       const parts = [clip('voice.chooseWard'), ...d.wards.flatMap((w, i) => [clip('voice.for'), wardClip(w.id), clip('voice.press'), { number: i + 1 }])];
       return { screen: { ...screen, end: d.wards.length }, digits: keysFor(d.wards.length), parts };
     }
+    case 'category': {
+      const parts = [clip('voice.chooseCategory'), ...d.categories.flatMap((c, i) => [clip('voice.for'), clip(`category.${c.id}`), clip('voice.press'), { number: i + 1 }])];
+      return { screen: { ...screen, end: d.categories.length }, digits: keysFor(d.categories.length), parts };
+    }
+    case 'speak':
+      return { screen, digits: 1, parts: [clip('voice.speakIdea')] };
     case 'pick':
       return renderPick(state, screen, ctx, noticed);
     case 'confirmVote':
       return { screen, digits: 1, parts: confirmParts(state, ctx) };
     default:
-      // Proposals by keypad and results are not offered by voice (the menu leaves them out).
+      // Typed proposals and results are not offered by voice (the menu leaves them out).
       return { screen: 'pages' in screen ? { ...screen, end: pageStart(screen) + 1 } : screen, digits: 1, parts: [clip('voice.unavailable')] };
   }
 }

@@ -83,16 +83,34 @@ describe('voice and USSD run one dialogue', () => {
     expect(r.last.parts).not.toContainEqual({ clip: 'voice.chooseWard' });
   });
 
-  it('offers only what a call can carry: voting and the language', () => {
-    expect(call([], testDeployment()).clips).toEqual(['voice.welcome', 'voice.menu.vote', 'voice.menu.language']);
-    expect(call(['2'], testDeployment()).last.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
+  it('offers only what a call can carry: voting, spoken ideas and the language', () => {
+    expect(call([], testDeployment()).clips).toEqual(['voice.welcome', 'voice.menu.vote', 'voice.menu.propose', 'voice.menu.language']);
+    expect(call(['3'], testDeployment()).last.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
+  });
+
+  it('takes an idea by recording after the ward and category, and submits it with the recording’s digest', () => {
+    const d = testDeployment();
+    const asked = call(['2', '1', '1'], d);
+    expect(asked.last).toMatchObject({ record: true, parts: [{ clip: 'voice.speakIdea' }] });
+    const sha = 'a'.repeat(64);
+    const ctx = ctxFor(d, { lang: 'en' });
+    let r = voiceFlow.start(ctx, null);
+    for (const k of ['2', '1', '1']) r = voiceFlow.step(r.state, voiceInput(r.state, k, ctx)!, ctx);
+    const empty = voiceFlow.step(r.state, voiceInput(r.state, '', ctx)!, ctx);
+    expect(empty.reply.parts[0]).toEqual({ clip: 'voice.noRecording' });
+    expect(empty.effects).toEqual([]);
+    const done = voiceFlow.step(r.state, voiceFlow.recordingInput(sha, 48_000), ctx);
+    expect(done.reply).toMatchObject({ end: true, again: true, parts: [{ clip: 'voice.ideaRecorded' }, { chars: 'XY12-ZW34' }] });
+    expect(done.effects).toEqual([
+      { type: 'proposal.submitted', cycleId: 'c-open', wardId: 'north', category: 'water', title: 'Spoken idea (voice recording)', description: '', reference: 'P-XY12-ZW34', audio: { sha256: sha, bytes: 48_000 } },
+    ]);
   });
 });
 
 describe('every voice prompt names clips that exist', () => {
-  const KEYS = ['0', '1', '2', '3', '9', '*', '#'];
+  const KEYS = ['0', '1', '2', '3', '9', '*', '#', `audio:${'b'.repeat(64)}:1000`];
   /** Deployment clips (ward and project names) and spelled digits come from elsewhere. */
-  const fromCatalogue = (key: string) => !/^(ward|project)\./.test(key);
+  const fromCatalogue = (key: string) => !/^(ward|project|category)\./.test(key);
 
   it.each(['en', 'sw', 'fr'] as Lang[])('in %s, under every ballot rule', (lang) => {
     const missing = new Set<string>();

@@ -68,6 +68,8 @@ export type Effect =
       title: string;
       description: string;
       reference: string;
+      /** A spoken idea: the recording kept on the gateway, by digest and length in bytes. */
+      audio?: { sha256: string; bytes: number };
     }
   | { type: 'voter.language'; lang: Lang }
   /** STOP (true) and START (false): no message goes to an opted-out number. */
@@ -108,6 +110,8 @@ export type UssdFlow<S> = KeypadFlow<S, Reply>;
 export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> extends KeypadFlow<S, R> {
   /** The dialogue input for keys pressed on the current screen, or null to hear it again. */
   input(state: S, digits: string, ctx: UssdContext): string | null;
+  /** The input that hands the dialogue a kept recording (a spoken idea). */
+  recordingInput(sha256: string, bytes: number): string;
   /** The last prompt again, after a timeout with no key pressed. */
   silence(last: R, lang: Lang): R;
   /** Hangs up politely (silence after re-prompts, or a key after the call's last prompt). */

@@ -23,6 +23,16 @@ export interface VoiceCallback {
   hop?: number;
   /** Keys pressed (without the finishing key); empty when none. */
   digits: string;
+  /** What the caller said, fetched from the provider by the adapter (a spoken idea). */
+  recording?: Recording;
+}
+
+/** A recording fetched from the provider. */
+export interface Recording {
+  sha256: string;
+  bytes: number;
+  contentType: string;
+  audio: Uint8Array;
 }
 
 /** What to play next, with the answer number the next callback URLs must carry. */
@@ -164,7 +174,9 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
         reply = last.again && req.digits === '1' && last.end ? last : flow.goodbye(lang);
         if (row.status === 'superseded') reply = flow.ended(lang);
       } else {
-        const input = flow.input(state, req.digits, ctx);
+        // A recording is kept in the same transaction as the idea it carries.
+        if (req.recording) calls.keepRecording(req.recording, now.toISOString());
+        const input = req.recording ? flow.recordingInput(req.recording.sha256, req.recording.bytes) : flow.input(state, req.digits, ctx);
         if (input === null) {
           reply = last;
         } else {

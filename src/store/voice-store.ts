@@ -25,6 +25,8 @@ export class VoiceStore {
   private readonly resumable: Statement;
   private readonly supersede: Statement;
   private readonly finish: Statement;
+  private readonly keep: Statement;
+  private readonly recordingRow: Statement;
 
   constructor(db: Database) {
     this.get = db.prepare('SELECT * FROM voice_calls WHERE provider = ? AND session_id = ?');
@@ -39,6 +41,19 @@ export class VoiceStore {
     // A call that ends stays as it was (open calls can be resumed); only its length and cost are added.
     this.finish = db.prepare(`UPDATE voice_calls SET duration_seconds = ?, cost_amount = ?, cost_currency = ?, finished_at = ?
       WHERE provider = ? AND session_id = ?`);
+    this.keep = db.prepare(`INSERT INTO voice_recordings (sha256, bytes, content_type, audio, received_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (sha256) DO NOTHING`);
+    this.recordingRow = db.prepare('SELECT sha256, bytes, content_type, received_at FROM voice_recordings WHERE sha256 = ?');
+  }
+
+  /** Keeps a recording by its digest (the same audio twice is kept once). */
+  keepRecording(r: { sha256: string; bytes: number; contentType: string; audio: Uint8Array }, at: string): void {
+    this.keep.run(r.sha256, r.bytes, r.contentType, r.audio, at);
+  }
+
+  /** A kept recording's digest, length and type (not the audio). */
+  recording(sha256: string): { sha256: string; bytes: number; content_type: string; received_at: string } | undefined {
+    return this.recordingRow.get(sha256) as { sha256: string; bytes: number; content_type: string; received_at: string } | undefined;
   }
 
   call(provider: string, sessionId: string): VoiceCallRow | undefined {

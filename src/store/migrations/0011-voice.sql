@@ -22,3 +22,14 @@ CREATE TABLE voice_calls (
 ) STRICT;
 -- A caller whose call dropped mid-vote is offered to resume: their latest open call.
 CREATE INDEX voice_calls_open_by_voter ON voice_calls (voter_key, updated_at) WHERE status = 'open';
+
+-- Spoken ideas: each recording fetched from the provider, kept here by its SHA-256 (the proposal
+-- event carries the digest and length, so the city can ask for it once the event has synced).
+-- Kept in the database so it commits with the proposal it belongs to.
+CREATE TABLE voice_recordings (
+  sha256        TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+  bytes         INTEGER NOT NULL CHECK (bytes > 0),
+  content_type  TEXT NOT NULL,
+  audio         BLOB NOT NULL,
+  received_at   TEXT NOT NULL
+) STRICT;
