@@ -6,6 +6,8 @@ import type { Deployment, Lang } from '../src/config/schema.ts';
 import type { Reply } from '../src/engine/flow-contract.ts';
 import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
+import type { CallEnd, VoiceAnswer, VoiceCallback } from '../src/engine/voice-runner.ts';
+import type { PromptPart } from '../voice/prompt-part.ts';
 import type { OutboundState } from '../src/domain/outbound-state.ts';
 
 /** The core services adapters may call. */
@@ -23,6 +25,13 @@ export interface AdapterDeps {
     receive(msg: InboundSms): Promise<InboxOutcome>;
     report(provider: string, providerMessageId: string, state: Exclude<OutboundState, 'queued'>, error: string | null): Promise<void>;
   };
+  /** Voice calls (both providers). */
+  voice?: {
+    callback(req: VoiceCallback): Promise<VoiceAnswer<VoiceReplyView>>;
+    silence(provider: string, sessionId: string, count: number): VoiceAnswer<VoiceReplyView> | undefined;
+    finish(provider: string, sessionId: string, end: CallEnd): Promise<boolean>;
+    apology(provider: string, sessionId: string, hop: number | undefined): VoiceAnswer<VoiceReplyView>;
+  };
   /** Public base URL providers call; Twilio signatures are computed over it. */
   publicUrl?: string;
   twilio?: { accountSid: string; authToken: string };
@@ -33,4 +42,16 @@ export interface Adapter {
   /** Must equal the adapter's folder name; a test checks every folder is registered. */
   folder: string;
   mount(router: Router, deps: AdapterDeps): void;
+}
+
+/** A voice reply as adapters render it (flows/voice builds it; adapters never import flows). */
+export interface VoiceReplyView {
+  end: boolean;
+  parts: PromptPart[];
+  /** Most keys one answer takes. */
+  digits: number;
+  /** An ending the caller may hear again by pressing 1. */
+  again?: boolean;
+  /** Record what the caller says after the prompt. */
+  record?: boolean;
 }

@@ -34,13 +34,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   store: ['config', 'domain'],
   logging: [],
   engine: ['config', 'i18n', 'domain', 'store', 'logging'],
-  flows: ['config', 'i18n', 'domain', 'engine'],
-  adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
+  voice: ['config', 'i18n', 'domain'],
+  flows: ['config', 'i18n', 'domain', 'engine', 'voice'],
+  adapters: ['config', 'i18n', 'domain', 'engine', 'logging', 'voice'],
   sync: ['config', 'domain', 'store', 'logging'],
   queue: ['config', 'domain', 'store', 'engine', 'logging', 'sync'],
   tally: [],
   ledger: ['config', 'domain', 'logging', 'tally'],
-  voice: ['config', 'i18n', 'domain'],
   shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice'],
 };
 

@@ -10,6 +10,8 @@ import { FIXTURE } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { simulateSms } from '../src/cli/simulate-sms.ts';
 import { simulateUssd } from '../src/cli/simulate-ussd.ts';
+import { allClipTexts } from '../voice/prompts/catalogue.ts';
+import { simulateVoice } from '../src/cli/simulate-voice.ts';
 import { PUBLIC_URL, TOKEN, TWILIO_SID, TWILIO_TOKEN, testGateway } from './helpers/gateway.ts';
 
 const gw = testGateway();
@@ -97,4 +99,30 @@ describe('the simulator reply route', () => {
     now = new Date(now.getTime() + SIMULATOR_WINDOW_MS + 1000);
     expect((await request(timed.app).get(path).set('authorization', `Bearer ${TOKEN}`)).status).toBe(404);
   });
+});
+
+it('calls as Africa’s Talking would, votes by keypad with a silence on the way, and reports the call’s end', async () => {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  if (!server.listening) await new Promise((r) => server.once('listening', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const heard = await simulateVoice({ phone: '+254711000009', url, provider: 'africastalking', token: TOKEN, inputs: '1,,1,1,1,9,1' });
+  expect(heard[0]).toBe('Welcome to the participatory budget line. For English, press 1. Kwa Kiswahili, bonyeza 2. Pour le français, appuyez sur 3.');
+  expect(heard[2]).toMatch(/^We did not hear a key\. To vote, press 1\./);
+  expect(heard.at(-1)).toMatch(/^Thank you\. Your vote is recorded\. Your receipt code is [a-zA-Z ]+ To hear your receipt code again, press 1\./);
+  const call = gw.db.prepare("SELECT duration_seconds, cost_currency FROM voice_calls WHERE provider = 'africastalking'").get();
+  expect(call).toEqual({ duration_seconds: expect.any(Number), cost_currency: 'KES' });
+  expect(gw.db.prepare("SELECT count(*) FROM ballots WHERE channel = 'voice'").pluck().get()).toBe(1);
+});
+
+it('calls as Twilio would, with signed requests', async () => {
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const heard = await simulateVoice({
+    phone: '+254711000010', url, provider: 'twilio', token: TOKEN, inputs: '2,1',
+    publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
+    texts: (lang) => allClipTexts(gw.deployment, lang),
+  });
+  expect(heard[1]).toBe('Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kubadilisha lugha, bonyeza 9.');
+  expect(heard[2]).toMatch(/^Chagua wadi yako\. Kwa Wadi ya Kaskazini bonyeza moja Kwa Wadi ya Kusini bonyeza mbili$/);
+  expect(gw.db.prepare("SELECT duration_seconds FROM voice_calls WHERE provider = 'twilio'").pluck().get()).toEqual(expect.any(Number));
 });

@@ -4,12 +4,16 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clipTexts } from '../voice/prompts/catalogue.ts';
+import { allClipTexts } from '../voice/prompts/catalogue.ts';
+import { loadDeployment } from '../src/config/load.ts';
 import { encodeWav } from '../voice/prompts/wav.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN } from './helpers/gateway.ts';
 import { waitFor } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
+
+// Every clip a call of the test deployment may play: dialogue, number words, and its names.
+const D = loadDeployment(FIXTURE);
 
 const WAV = encodeWav(new Int16Array(80), 8000);
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
@@ -28,8 +32,8 @@ const sauti = (args: string[], env: Record<string, string>) =>
 describe('missing voice clips', () => {
   it('are counted and the first few named per language by check-config, and clips that are not WAV named', async () => {
     const dir = tempDir('sauti-voice-cli-');
-    const en = Object.keys(clipTexts('en', 'KES'));
-    const sw = Object.keys(clipTexts('sw', 'KES'));
+    const en = Object.keys(allClipTexts(D, 'en'));
+    const sw = Object.keys(allClipTexts(D, 'sw'));
     for (const [lang, keys] of [['en', en], ['sw', sw.filter((k) => k !== 'num-lakh' && k !== 'char-z')]] as const) {
       mkdirSync(join(dir, lang), { recursive: true });
       for (const k of keys) writeFileSync(join(dir, lang, `${k}.wav`), WAV);
@@ -38,7 +42,7 @@ describe('missing voice clips', () => {
     const r = await sauti(['check-config'], { SAUTI_PROMPTS_DIR: dir });
     expect(r.status).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('voice prompts:'));
-    const fr = Object.keys(clipTexts('fr', 'KES'));
+    const fr = Object.keys(allClipTexts(D, 'fr'));
     expect(lines).toEqual([
       `voice prompts: 2 of ${sw.length} sw clips missing in ${dir}/sw (num-lakh, char-z): run \`sauti voice render\` or record them`,
       `voice prompts: ${fr.length} of ${fr.length} fr clips missing in ${dir}/fr (${fr.slice(0, 5).join(', ')}, …): run \`sauti voice render\` or record them`,
@@ -60,7 +64,7 @@ describe('sauti start', () => {
   it('logs the clips missing per language as warnings, and serves the ones there', async () => {
     const prompts = tempDir('sauti-voice-start-');
     mkdirSync(join(prompts, 'fr'), { recursive: true });
-    for (const k of Object.keys(clipTexts('fr', 'KES'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), WAV);
+    for (const k of Object.keys(allClipTexts(D, 'fr'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), WAV);
     const data = tempDir('sauti-voice-start-db-');
     const child = spawn(process.execPath, [BIN, 'start'], {
       env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts },
@@ -75,14 +79,14 @@ describe('sauti start', () => {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const warnings = (out.match(/^\{.*"component":"voice".*$/gm) ?? []).map((l) => (JSON.parse(l) as { msg: string }).msg);
-    const n = (lang: string) => Object.keys(clipTexts(lang, 'KES')).length;
+    const n = (lang: string) => Object.keys(allClipTexts(D, lang)).length;
     expect(warnings.map((w) => w.replace(/ \(.*\)/, ''))).toEqual([
       `voice prompts: ${n('en')} of ${n('en')} en clips missing in ${prompts}/en: run \`sauti voice render\` or record them`,
       `voice prompts: ${n('sw')} of ${n('sw')} sw clips missing in ${prompts}/sw: run \`sauti voice render\` or record them`,
     ]);
   }, 60_000);
 
-  it('renders the missing clips in the background once it listens, and serves them when done', async () => {
+  it('renders the missing clips in the background once it listens, serving each as it is made', async () => {
     const prompts = tempDir('sauti-voice-bg-');
     const data = tempDir('sauti-voice-bg-db-');
     const child = spawn(process.execPath, [BIN, 'start'], {
@@ -94,9 +98,10 @@ describe('sauti start', () => {
     child.stdout.on('data', (d) => (out += d));
     const url = await waitFor('the gateway to listen', () => /listening on (http:\/\/\S+)/.exec(out)?.[1]);
     // It answers before the clips exist: rendering does not hold up the start.
-    expect((await fetch(`${url}/prompts/sw/num-7.wav`)).status).toBe(404);
-    await waitFor('the background render', () => out.includes('voice prompts: rendered') || undefined, 150_000);
-    expect((await fetch(`${url}/prompts/sw/num-7.wav`)).status).toBe(200);
+    expect((await fetch(`${url}/prompts/en/num-7.wav`)).status).toBe(404);
+    // The first clips appear while it keeps answering (the whole set takes a minute or more).
+    await waitFor('a clip rendered in the background', async () => ((await fetch(`${url}/prompts/en/num-7.wav`)).status === 200 ? true : undefined), 120_000);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }, 180_000);

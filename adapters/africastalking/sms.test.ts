@@ -166,7 +166,7 @@ describe('RESULTS from a number the gateway cannot place in a ward', () => {
     await smsIn(gw, { id: 'r1', text: 'MATOKEO' });
     expect(gw.sms.list(1)[0]!.body).toBe('Matokeo ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini');
     await smsIn(gw, { id: 'r2', text: '2' });
-    expect(gw.sms.list(1)[0]!.body).toBe('Iliyochaguliwa Wadi ya Kusini: 40 Taa za gati.');
+    expect(gw.sms.list(1)[0]!.body).toBe('Matokeo ya Mzunguko uliopita (1 Mei 2019). Iliyochaguliwa Wadi ya Kusini: 40 Taa za gati.');
     expect(gw.count('events')).toBe(0);
   });
 });

@@ -1,10 +1,12 @@
-// Twilio: SMS (voice joins this folder).
+// Twilio: SMS and voice.
 import type { Adapter } from '../types.ts';
 import { mountTwilioSms } from './sms.ts';
+import { mountTwilioVoice } from './voice.ts';
 
 export const twilioAdapter: Adapter = {
   folder: 'twilio',
   mount(router, deps) {
     mountTwilioSms(router, deps);
+    mountTwilioVoice(router, deps);
   },
 };

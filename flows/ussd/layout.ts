@@ -41,9 +41,3 @@ export function fitParts(required: string, optional: string[], limit = SCREEN_LI
   }
   return text;
 }
-
-/** Collapses whitespace and strips control characters from free text typed on a keypad. */
-export function cleanText(input: string): string {
-  // eslint-disable-next-line no-control-regex
-  return input.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
-}

@@ -1,28 +1,91 @@
-// Renders the current screen of a USSD session in the resident's language.
+// The USSD screen renderer of the keypad dialogue: each screen in the resident's language,
+// within 182 characters, list pages holding as many items as fit.
 import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
-import { pointsByCode, totalCost } from '../../src/domain/ballot.ts';
+import { pointsByCode, totalCost, type RuleViolation } from '../../src/domain/ballot.ts';
 import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
-import type { StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
+import type { Reply, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { cycleName } from '../shared/after-close.ts';
+import { DESCRIPTION_MAX, TITLE_MAX } from '../keypad/dialogue.ts';
+import { menuItems } from '../keypad/menu.ts';
+import type { Ending, KeypadRenderer, Notice } from '../keypad/renderer.ts';
+import type { Draft, KeypadState as UssdState, Paging, Screen } from '../keypad/state.ts';
+import { cycleName, noVoteText } from '../shared/after-close.ts';
 import { picksTexts, pointsLabel } from '../shared/picks.ts';
-import { listPage, SCREEN_LIMIT } from './layout.ts';
-import { menuItems } from './menu.ts';
-import type { Draft, Paging, Screen, UssdState } from './state.ts';
+import { readBack } from '../shared/read-back.ts';
+import { currentBallot } from '../shared/voting.ts';
+import { fitParts, listPage, SCREEN, SCREEN_LIMIT } from './layout.ts';
+import { rulesText } from './rules.ts';
 
-type Result = StepResult<UssdState>;
+/** Renders the keypad dialogue as USSD screens. */
+export const screenRenderer: KeypadRenderer<Reply> = {
+  show(state, ctx, notice) {
+    const head = notice ? [noticeText(state.lang, notice, ctx)] : [];
+    const { text, screen } = render(state, ctx, head);
+    return { reply: { end: false, text }, screen };
+  },
+  end: (state, ctx, ending) => ({ end: true, text: endingText(state, ctx, ending) }),
+  actions: ['vote', 'propose', 'myVote', 'rules', 'results', 'language'],
+  room: SCREEN,
+};
 
-/** Ends the session with `text`. */
-export function end(state: UssdState, text: string, effects: Result['effects'] = []): Result {
-  return { state, reply: { end: true, text }, effects };
+function noticeText(lang: Lang, notice: Notice, ctx: UssdContext): string {
+  switch (notice.kind) {
+    case 'invalidChoice':
+    case 'noMore':
+    case 'unknownProject':
+      return t(lang, notice.kind);
+    case 'violation':
+      return violationText(lang, notice.violation, ctx);
+    case 'pointsTakenBack':
+      return t(lang, 'pointsTakenBack', { code: notice.code });
+    case 'tooShort':
+      return t(lang, 'tooShort', { min: notice.min });
+    case 'tooLong':
+      return t(lang, 'tooLong', { n: notice.n, max: notice.max });
+  }
 }
 
-/** Shows the current screen, with `error` on top when re-prompting. */
-export function show(state: UssdState, ctx: UssdContext, error?: string): Result {
-  const head = error ? [error] : [];
-  const { text, screen } = render(state, ctx, head);
-  return { state: { ...state, screen }, reply: { end: false, text }, effects: [] };
+function violationText(lang: Lang, v: RuleViolation, ctx: UssdContext): string {
+  switch (v.kind) {
+    case 'too-many':
+      return t(lang, 'tooMany', { max: v.max });
+    case 'too-few':
+      return t(lang, 'tooFew', { min: v.min });
+    case 'over-budget':
+      return t(lang, 'overBudget', { left: formatMoney(v.left, ctx.deployment.deployment.currency, lang) });
+    case 'unknown-project':
+    case 'duplicate':
+      return t(lang, 'unknownProject');
+    case 'over-points':
+      return t(lang, 'noPointsLeft');
+    case 'project-points':
+      return t(lang, 'maxPoints', { max: v.max });
+  }
+}
+
+function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string {
+  const { lang } = state;
+  switch (ending.kind) {
+    case 'voteRecorded':
+      return fitParts(t(lang, 'voteRecorded', { receipt: ending.receipt }), ending.replaced ? [t(lang, 'voteReplaced')] : []);
+    case 'proposalRecorded':
+      return t(lang, 'proposalRecorded', { ref: ending.reference });
+    case 'votingBlocked':
+      return ending.text;
+    case 'proposalsUpcoming':
+      return t(lang, 'proposalsUpcoming', { date: formatDateIn(ctx, ending.opens, lang) });
+    case 'proposalsClosed':
+      return t(lang, 'proposalsClosed', { date: formatDateIn(ctx, ending.closed, lang) });
+    case 'proposalsNone':
+      return t(lang, 'proposalsNone');
+    case 'myVote': {
+      const b = currentBallot(ctx);
+      return b ? readBack(lang, ctx, b, SCREEN) : noVoteText(lang, ctx, SCREEN);
+    }
+    case 'rules':
+      return rulesText(lang, ctx);
+  }
 }
 
 function render(state: UssdState, ctx: UssdContext, head: string[]): { text: string; screen: Screen } {
@@ -66,6 +129,7 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
     case 'confirmVote':
       return { screen, text: renderConfirmVote(state, ctx, head) };
     case 'title':
+    case 'speak': // ideas are typed on USSD; the screen renderer never records
       return { screen, text: lines(t(lang, 'askTitle', { max: TITLE_MAX })) };
     case 'description':
       return { screen, text: lines(t(lang, 'askDescription', { max: DESCRIPTION_MAX })) };
@@ -85,10 +149,6 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
       return renderResults(state, screen, ctx, head);
   }
 }
-
-/** Longest proposal title and description accepted by USSD (screens and SMS must show them). */
-export const TITLE_MAX = 40;
-export const DESCRIPTION_MAX = 140;
 
 function paged(screen: Screen & Paging, head: string[], items: string[], lang: Lang, done: boolean) {
   const start = screen.pages[screen.pages.length - 1]!;

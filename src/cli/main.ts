@@ -6,6 +6,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { startGateway } from '../http/gateway.ts';
 import { simulateUssd } from './simulate-ussd.ts';
+import { simulateVoice } from './simulate-voice.ts';
 import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
@@ -15,6 +16,7 @@ import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resend
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
 import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
+import { allClipTexts } from '../../voice/prompts/catalogue.ts';
 import { missingClipLines, registerVoiceCommands, renderInBackground } from './voice.ts';
 
 // `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
@@ -78,6 +80,28 @@ simulate
     const settings = loadSettings();
     const url = opts.url ?? `http://127.0.0.1:${settings.port}`;
     await simulateUssd({ ...opts, url, token: settings.callbackToken });
+  });
+
+simulate
+  .command('voice')
+  .description('call the voice menu from the terminal, as Africa’s Talking or Twilio would forward the call')
+  .requiredOption('--phone <number>', 'caller phone number, e.g. +254711000001')
+  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
+  .option('--inputs <list>', 'keys for each prompt, non-interactively, e.g. "1,1,1,1,9,1" (an empty item is silence)')
+  .action(async (opts: { phone: string; provider: string; url?: string; inputs?: string }) => {
+    const s = loadSettings();
+    if (opts.provider !== 'africastalking' && opts.provider !== 'twilio') throw new Error('--provider must be africastalking or twilio');
+    await simulateVoice({
+      phone: opts.phone,
+      provider: opts.provider,
+      url: opts.url ?? `http://127.0.0.1:${s.port}`,
+      token: s.callbackToken,
+      inputs: opts.inputs,
+      publicUrl: s.publicUrl,
+      twilio: s.twilio,
+      texts: (lang) => allClipTexts(loadDeployment(s.configFile), lang),
+    });
   });
 
 simulate

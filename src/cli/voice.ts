@@ -7,7 +7,7 @@ import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import type { Deployment } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
-import { clipTexts } from '../../voice/prompts/catalogue.ts';
+import { allClipTexts } from '../../voice/prompts/catalogue.ts';
 import { PromptLibrary } from '../../voice/prompts/library.ts';
 import { clipOrigin, readManifest, renderClips, type RenderReport } from '../../voice/prompts/render.ts';
 import { espeakTts } from '../../voice/prompts/tts.ts';
@@ -19,7 +19,7 @@ const defaultLanguage = (d: Deployment) => d.defaultLanguage ?? d.languages[0]!.
 
 /** The prompt library of a deployment: its folder, languages and currency. */
 export function promptLibrary(settings: Settings, d: Deployment): PromptLibrary {
-  return new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(d), texts: (lang) => clipTexts(lang, d.deployment.currency) });
+  return new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(d), texts: (lang) => allClipTexts(d, lang) });
 }
 
 /** One line per language with missing clips (count and the first keys), and one for clips that are not WAV; empty when all is well. */
@@ -50,7 +50,7 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
   const report = await renderClips({
     dir: settings.promptsDir,
     langs,
-    texts: (lang) => clipTexts(lang, d.deployment.currency),
+    texts: (lang) => allClipTexts(d, lang),
     force: opts.force,
     tts: espeakTts,
     onClip: counter ? (lang, key, done, total) => process.stderr.write(`\rrendering ${done}/${total} ${lang}/${key}`.padEnd(60)) : undefined,
@@ -71,7 +71,7 @@ export function printClipList(settings: Settings, lang?: string): void {
   const d = loadDeployment(settings.configFile);
   const manifest = readManifest(settings.promptsDir);
   for (const code of lang ? [lang] : d.languages.map((l) => l.code)) {
-    for (const [key, text] of Object.entries(clipTexts(code, d.deployment.currency))) {
+    for (const [key, text] of Object.entries(allClipTexts(d, code))) {
       console.log(`${code}/${key}.wav\t${clipOrigin(settings.promptsDir, code, key, manifest)}\t${text}`);
     }
   }

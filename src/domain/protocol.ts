@@ -47,6 +47,8 @@ export const proposalPayloadSchema = z.strictObject({
   title: z.string().min(1).max(200),
   description: z.string().max(2000),
   reference: shortCode,
+  /** A spoken idea (voice): its recording's SHA-256 and length, kept on the gateway that took the call. */
+  audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
 });
 
 const lineFields = {

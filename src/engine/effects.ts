@@ -92,7 +92,7 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           id,
           type: 'proposal.submitted',
           cycle_id: cycleId,
-          payload: JSON.stringify({ wardId, category, title, description, reference }),
+          payload: JSON.stringify({ wardId, category, title, description, reference, ...(effect.audio ? { audio: effect.audio } : {}) }),
         });
         store.insertProposal({
           reference,

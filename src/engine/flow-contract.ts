@@ -68,6 +68,8 @@ export type Effect =
       title: string;
       description: string;
       reference: string;
+      /** A spoken idea: the recording kept on the gateway, by digest and length in bytes. */
+      audio?: { sha256: string; bytes: number };
     }
   | { type: 'voter.language'; lang: Lang }
   /** STOP (true) and START (false): no message goes to an opted-out number. */
@@ -80,22 +82,44 @@ export interface Reply {
 }
 
 /** What one step returns; the caller commits state and effects before sending the reply. */
-export interface StepResult<S> {
+export interface StepResult<S, R = Reply> {
   state: S;
-  reply: Reply;
+  reply: R;
   effects: Effect[];
 }
 
-/** A pure USSD conversation. State must be JSON-serialisable. */
-export interface UssdFlow<S> {
+/**
+ * A pure keypad conversation (USSD, voice) whose replies are of type R: a screen of text, or a
+ * list of prompts. State must be JSON-serialisable.
+ */
+export interface KeypadFlow<S, R> {
   /** First screen of a new session; `resumable` is an unfinished session's state, if any. */
-  start(ctx: UssdContext, resumable: S | null): StepResult<S>;
+  start(ctx: UssdContext, resumable: S | null): StepResult<S, R>;
   /** Next screen for one input typed on the current screen. */
-  step(state: S, input: string, ctx: UssdContext): StepResult<S>;
+  step(state: S, input: string, ctx: UssdContext): StepResult<S, R>;
   /** Whether an abandoned session in this state is worth offering to resume. */
   isResumable(state: S): boolean;
   /** The language to answer in, for error replies the runner writes itself. */
   language(state: S | null): Lang | null;
+}
+
+/** The USSD conversation: a keypad flow answered with screens of text. */
+export type UssdFlow<S> = KeypadFlow<S, Reply>;
+
+/** The voice conversation: a keypad flow answered with prompts, plus what only a call has. */
+export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> extends KeypadFlow<S, R> {
+  /** The dialogue input for keys pressed on the current screen, or null to hear it again. */
+  input(state: S, digits: string, ctx: UssdContext): string | null;
+  /** The input that hands the dialogue a kept recording (a spoken idea). */
+  recordingInput(sha256: string, bytes: number): string;
+  /** The last prompt again, after a timeout with no key pressed. */
+  silence(last: R, lang: Lang): R;
+  /** Hangs up politely (silence after re-prompts, or a key after the call's last prompt). */
+  goodbye(lang: Lang): R;
+  /** Ends the call after an internal error: nothing was recorded. */
+  apology(lang: Lang): R;
+  /** A callback for a call that has already ended. */
+  ended(lang: Lang): R;
 }
 
 /**

@@ -3,19 +3,16 @@
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
-import { freshCodes, randomPool } from '../domain/codes.ts';
-import { memoize } from '../domain/memo.ts';
 import { receiptKey } from '../domain/protocol.ts';
 import { redactPhoneNumbers } from '../domain/redact.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
-import { toE164, voterKey } from '../domain/voter.ts';
+import { toE164 } from '../domain/voter.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
-import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
-import { applyEffects, collectsDemographics, revotePolicy } from './effects.ts';
 import type { ReceiptStanding, SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
+import { TurnRunner, type Turn } from './turn-runner.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 
 /** One inbound SMS in provider-neutral form. */
@@ -51,10 +48,9 @@ export interface LedgerLink {
 
 /** Turns inbound SMS into stored effects and queued replies. */
 export class SmsInbox {
-  private readonly clock: () => Date;
+  private readonly turns: TurnRunner;
   private readonly keyOf: (e164: string) => string;
   private readonly deny: RegExp[];
-  private readonly random = randomPool();
 
   constructor(
     private readonly deps: {
@@ -74,8 +70,8 @@ export class SmsInbox {
       ledger?: LedgerLink;
     },
   ) {
-    this.clock = deps.clock ?? (() => new Date());
-    this.keyOf = memoize((e164) => voterKey(e164, deps.voterKeySecret));
+    this.turns = new TurnRunner(deps);
+    this.keyOf = this.turns.voterKeyOf;
     this.deny = deps.deployment.sms.denySenders.map((r) => new RegExp(r));
   }
 
@@ -91,28 +87,17 @@ export class SmsInbox {
 
   /** Handles one message; a provider redelivery of the same id changes nothing. */
   async receive(msg: InboundSms): Promise<InboxOutcome> {
-    // Asked before the clock is read and the transaction opens: the ledger may take a moment.
+    // Asked before the transaction opens: the ledger may take a moment.
     const remote = await this.remoteReceipt(msg.text);
-    const now = this.clock();
-    let outcome: { duplicate: boolean; outboundId: number | null; durable: boolean };
-    for (let attempt = 1; ; attempt++) {
-      const fresh = freshCodes(this.random);
-      try {
-        outcome = await this.deps.queue.run((commit) => {
-          const r = this.receiveInTransaction(msg, now, fresh, remote);
-          if (r.durable) commit.durable();
-          return r;
-        });
-        break;
-      } catch (err) {
-        // A drawn receipt or reference that already exists is redrawn; anything else is a 500,
-        // and the provider's retry (same message id) is handled as new since nothing was stored.
-        if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
-        throw err;
-      }
-    }
+    // SMS's duplicate rule: a message id already in the inbound log (provider redelivery, even
+    // concurrent) changes nothing. Any other error is a 500, and the provider's retry (same
+    // message id) is handled as new since nothing was stored.
+    const outcome = await this.turns.run(
+      () => (this.deps.sms.inbound(msg.provider, msg.providerId) !== undefined ? { duplicate: true, outboundId: null } : undefined),
+      (turn) => this.receiveInTransaction(msg, turn, remote),
+    );
     if (outcome.outboundId !== null) this.deps.outbound.notify([{ id: outcome.outboundId, provider: msg.provider, kind: 'reply' }]);
-    return { duplicate: outcome.duplicate, outboundId: outcome.outboundId };
+    return outcome;
   }
 
   /**
@@ -135,16 +120,17 @@ export class SmsInbox {
     }
   }
 
-  private receiveInTransaction(msg: InboundSms, now: Date, fresh: { receipt: string; reference: string }, remote?: { key: string; standing: ReceiptStanding }) {
+  private receiveInTransaction(msg: InboundSms, turn: Turn, remote?: { key: string; standing: ReceiptStanding }): InboxOutcome {
     const { store, sms, flow } = this.deps;
-    const deployment = this.deps.ballot?.() ?? this.deps.deployment;
+    const { now, fresh, deployment } = turn;
     const at = now.toISOString();
-    if (sms.inbound(msg.provider, msg.providerId) !== undefined) return { duplicate: true, outboundId: null, durable: false };
+    // Every message is logged as received, answered or not: the commit is durable.
+    turn.commit.durable();
     const e164 = toE164(msg.from, deployment.deployment.country);
     // Short codes and alphanumeric senders are machines: log, never answer (no reply loops).
     if (!e164 || this.deny.some((r) => r.test(msg.from))) {
       sms.saveInbound(msg.provider, msg.providerId, this.keyOf(`sender:${msg.from}`), at, 'ignored-sender');
-      return { duplicate: false, outboundId: null, durable: true };
+      return { duplicate: false, outboundId: null };
     }
     const key = this.keyOf(e164);
     const conversation = sms.conversation(key, at) as SmsConversation | null;
@@ -162,7 +148,7 @@ export class SmsInbox {
       },
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
-    applyEffects(store, result.effects, { voterKey: key, channel: 'sms', gatewayId: this.deps.gatewayId, sourceRef, now, demographics: collectsDemographics(deployment), revote: revotePolicy(deployment), country: deployment.deployment.country });
+    turn.apply(result.effects, { voterKey: key, channel: 'sms', sourceRef });
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;
@@ -185,6 +171,6 @@ export class SmsInbox {
       }
     }
     sms.saveInbound(msg.provider, msg.providerId, key, at, result.command);
-    return { duplicate: false, outboundId, durable: true };
+    return { duplicate: false, outboundId };
   }
 }

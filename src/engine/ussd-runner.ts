@@ -1,17 +1,13 @@
 // Runs one USSD hop: load the session, step the flow, commit state + effects, then answer.
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
-import { freshCodes, randomPool } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
 import { defaultLanguage } from '../domain/language.ts';
-import { memoize } from '../domain/memo.ts';
 import { phoneSeal, type Seal } from '../domain/phone-seal.ts';
-import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
-import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
+import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
-import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
-import { applyEffects, collectsDemographics, revotePolicy } from './effects.ts';
+import { TurnRunner, type Turn } from './turn-runner.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
 
@@ -42,35 +38,32 @@ export interface UssdRunnerDeps<S> {
 
 /** Answers USSD hops from stored session state. */
 export class UssdRunner<S> {
-  private readonly clock: () => Date;
-  private readonly random: (bytes: number) => Uint8Array;
-
-  /** Voter pseudonym, memoised: every hop of a session needs it and HMAC is costly. */
-  private readonly voterKeyOf: (phone: string) => string;
+  private readonly turns: TurnRunner;
   /** The keypresses and last screen of a session are stored sealed: they are the vote, and may hold a typed number. */
   private readonly seal: Seal;
 
   constructor(private readonly deps: UssdRunnerDeps<S>) {
-    this.clock = deps.clock ?? (() => new Date());
-    this.random = deps.random ?? randomPool();
-    this.voterKeyOf = memoize((phone) => voterKey(phone, deps.voterKeySecret));
+    this.turns = new TurnRunner(deps);
     this.seal = phoneSeal(deps.voterKeySecret);
+  }
+
+  /** The session row with its keypresses and last screen opened. */
+  private session(sessionId: string) {
+    const row = this.deps.store.session(sessionId);
+    return row && { ...row, last_text: this.seal.open(row.last_text), last_reply: this.seal.open(row.last_reply) };
   }
 
   /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
   async hop(req: UssdHop): Promise<Reply> {
-    const key = this.voterKeyOf(req.phone);
-    for (let attempt = 1; ; attempt++) {
-      const now = this.clock();
-      const fresh = freshCodes(this.random);
-      try {
-        return await this.deps.queue.run((commit) => this.hopInTransaction(req, key, now, fresh, commit));
-      } catch (err) {
-        // A receipt or reference drawn twice (2^-50 odds) is redrawn rather than failing the vote.
-        if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
-        this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
-        return { end: true, text: t(this.languageOf(req.sessionId, key), 'internalError') };
-      }
+    const key = this.turns.voterKeyOf(req.phone);
+    try {
+      return await this.turns.run(
+        () => this.retried(req, key),
+        (turn) => this.hopInTransaction(req, key, turn),
+      );
+    } catch (err) {
+      this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
+      return { end: true, text: t(this.languageOf(req.sessionId, key), 'internalError') };
     }
   }
 
@@ -90,38 +83,35 @@ export class UssdRunner<S> {
     return defaultLanguage(this.deps.deployment);
   }
 
-  private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh'], commit: CommitControl): Reply {
-    const { store, flow } = this.deps;
-    const row = store.session(req.sessionId);
-    if (row && row.voter_key !== key) {
+  /**
+   * USSD's duplicate rule: a provider retry of the latest hop (same accumulated text) gets the
+   * same screen, and a late retry of an earlier hop gets the current one: nothing is applied twice.
+   */
+  private retried(req: UssdHop, key: string): Reply | undefined {
+    const existing = this.session(req.sessionId);
+    if (existing && existing.voter_key !== key) {
       throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
     }
-    const existing = row && { ...row, last_text: this.seal.open(row.last_text), last_reply: this.seal.open(row.last_reply) };
-    // A provider retry of the latest hop (same accumulated text) gets the same screen, and a
-    // late retry of an earlier hop gets the current one: nothing is applied twice.
     if (existing && (existing.last_text === req.text || isEarlierHop(req.text, existing.last_text))) {
       return { end: existing.last_end === 1, text: existing.last_reply };
     }
+    return undefined;
+  }
 
+  private hopInTransaction(req: UssdHop, key: string, turn: Turn): Reply {
+    const { store, flow } = this.deps;
+    const { now } = turn;
+    const existing = this.session(req.sessionId);
     const ctx = (): UssdContext => ({
       now,
-      deployment: this.deps.ballot?.() ?? this.deps.deployment,
+      deployment: turn.deployment,
       serviceCode: req.serviceCode,
       voter: voterSnapshot(store, this.deps.deployment, key),
-      fresh,
+      fresh: turn.fresh,
     });
-    const provenance = {
-      voterKey: key,
-      channel: 'ussd' as const,
-      gatewayId: this.deps.gatewayId,
-      // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
-      // them, unique per hop all the same, so a retry after the session row is purged still collides.
-      sourceRef: `ussd:${req.sessionId}:${this.seal.digest(req.text)}`,
-      now,
-      demographics: collectsDemographics(this.deps.deployment),
-      revote: revotePolicy(this.deps.ballot?.() ?? this.deps.deployment),
-      country: this.deps.deployment.deployment.country,
-    };
+    // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
+    // them, unique per hop all the same, so a retry after the session row is purged still collides.
+    const who = { voterKey: key, channel: 'ussd' as const, sourceRef: `ussd:${req.sessionId}:${this.seal.digest(req.text)}` };
 
     let state: S;
     let inputs: string[];
@@ -142,8 +132,7 @@ export class UssdRunner<S> {
       const saved = previous ? (JSON.parse(previous.state) as S) : null;
       store.supersedeSessions(key, req.sessionId);
       const started = flow.start(ctx(), saved && flow.isResumable(saved) ? saved : null);
-      if (started.effects.length > 0) commit.durable();
-      applyEffects(store, started.effects, provenance);
+      turn.apply(started.effects, who);
       ({ state, reply } = started);
       // Dial-ahead (*384*123*1*2#) arrives as text on the first request: play it through.
       inputs = req.text === '' ? [] : req.text.split('*');
@@ -151,9 +140,7 @@ export class UssdRunner<S> {
     for (const input of inputs) {
       if (reply.end) break;
       const result = flow.step(state, input, ctx());
-      // What a reply calls recorded (a vote, an idea, a remembered language) must reach the disk.
-      if (result.effects.length > 0) commit.durable();
-      applyEffects(store, result.effects, provenance);
+      turn.apply(result.effects, who);
       ({ state, reply } = result);
     }
     const at = now.toISOString();
@@ -170,7 +157,6 @@ export class UssdRunner<S> {
     });
     return reply;
   }
-
 }
 
 /** Whether `text` is the accumulated text of a hop before the one that produced `last`. */

@@ -3,6 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { ussdFlow, type UssdState } from '../../flows/ussd/index.ts';
+import { voiceFlow } from '../../flows/voice/index.ts';
+import type { KeypadState } from '../../flows/keypad/state.ts';
+import type { VoiceReply } from '../../flows/voice/render.ts';
+import { VoiceRunner } from '../engine/voice-runner.ts';
+import { VoiceStore } from '../store/voice-store.ts';
 import { adapters } from '../../adapters/registry.ts';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment, loadRoll } from '../config/load.ts';
@@ -109,6 +114,18 @@ export function assembleGateway(
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
   });
+  const voice = new VoiceRunner<KeypadState, VoiceReply>({
+    store,
+    calls: new VoiceStore(db),
+    queue,
+    deployment,
+    ballot: ballots.current,
+    flow: voiceFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'voice' }),
+    clock: options.clock,
+  });
   const seal = phoneSeal(settings.voterKeySecret);
   const sms = new SmsStore(db, seal);
   // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
@@ -160,6 +177,12 @@ export function assembleGateway(
         report: async (provider, pid, state, error) => {
           await queue.run(() => sms.report(provider, pid, state, error, new Date().toISOString()));
         },
+      },
+      voice: {
+        callback: (req) => voice.callback(req),
+        silence: (provider, id, count) => voice.silence(provider, id, count),
+        finish: (provider, id, end) => voice.finish(provider, id, end),
+        apology: (provider, id, hop) => voice.apology(provider, id, hop),
       },
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,

@@ -1,6 +1,8 @@
 // English resident-facing texts. `{name}` marks a parameter. Keep each reply short: a USSD
 // screen holds 182 characters and an SMS segment 160.
 export const en = {
+  /** Title of an idea spoken by phone: the city listens to the recording. */
+  spokenIdeaTitle: 'Spoken idea (voice recording)',
   chooseLanguage: 'Choose language',
   menuVote: 'Vote',
   menuPropose: 'Propose an idea',

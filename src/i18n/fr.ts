@@ -2,6 +2,8 @@
 import type { Catalogue } from './index.ts';
 
 export const fr: Catalogue = {
+  /** Title of an idea spoken by phone: the city listens to the recording. */
+  spokenIdeaTitle: 'Idée enregistrée par téléphone',
   chooseLanguage: 'Choisir la langue',
   menuVote: 'Voter',
   menuPropose: 'Proposer une idée',

@@ -2,6 +2,8 @@
 import type { Catalogue } from './index.ts';
 
 export const sw: Catalogue = {
+  /** Title of an idea spoken by phone: the city listens to the recording. */
+  spokenIdeaTitle: 'Wazo lililorekodiwa kwa sauti',
   chooseLanguage: 'Chagua lugha',
   menuVote: 'Piga kura',
   menuPropose: 'Toa wazo',

@@ -7,6 +7,7 @@ import { CommitQueue } from './commit-queue.ts';
 import { openDatabase } from './db.ts';
 import { GatewayStore, type NewEvent } from './gateway-store.ts';
 import { migrate, migrations } from './migrate.ts';
+import { VoiceStore } from './voice-store.ts';
 import { SmsStore } from './sms-store.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
 
@@ -285,5 +286,27 @@ describe('migration 0012: no keypress or number left by older code', () => {
 
   it('opens with secure_delete on', () => {
     expect(freshDb().pragma('secure_delete', { simple: true })).toBe(1);
+  });
+});
+
+describe('migration 0013: voice calls', () => {
+  it('keeps one row per provider call, finds the open call to resume by index, and adds length and cost', () => {
+    const db = new Database(':memory:');
+    migrate(db, 10);
+    expect(migrate(db)).toBe(migrations().at(-1)![0]);
+    const calls = new VoiceStore(db);
+    const row = (session: string, status: 'open' | 'ended', at: string) => ({
+      provider: 'africastalking', session_id: session, voter_key: 'k', state: '{}', hop: 1, last_reply: '{"end":false}', status, created_at: at, updated_at: at,
+    });
+    calls.saveCall(row('a', 'open', '2026-11-22T09:00:00.000Z'));
+    calls.saveCall(row('b', 'ended', '2026-11-22T09:05:00.000Z'));
+    expect(calls.resumableCall('k', '2026-11-22T08:50:00.000Z', 'africastalking', 'c')?.session_id).toBe('a');
+    expect(calls.resumableCall('k', '2026-11-22T09:01:00.000Z', 'africastalking', 'c')).toBeUndefined();
+    expect(calls.finishCall('africastalking', 'a', 47, '2.3500', 'KES', '2026-11-22T09:06:00.000Z')).toBe(true);
+    expect(calls.finishCall('twilio', 'a', 1, null, null, 'x')).toBe(false);
+    expect(calls.call('africastalking', 'a')).toMatchObject({ status: 'open', duration_seconds: 47, cost_amount: '2.3500', cost_currency: 'KES' });
+    expect(() => calls.saveCall({ ...row('d', 'open', 'x'), state: 'not json' })).toThrow(/CHECK/);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM voice_calls WHERE voter_key = 'k' AND status = 'open' AND updated_at >= 'x' ORDER BY updated_at DESC LIMIT 1").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX voice_calls_open_by_voter/);
   });
 });

@@ -1,11 +1,14 @@
 // Every clip's text per language: the word clips numbers, amounts and codes are made of (owned
 // here), merged with the dialogue's prompts. `sauti voice render` speaks these texts; a city
 // records the same texts to replace them.
+import type { Deployment, Lang } from '../../src/config/schema.ts';
 import { ALPHABET } from '../../src/domain/codes.ts';
+import { voiceCatalogues } from '../../src/i18n/voice/index.ts';
 import * as en from './words/en.ts';
 import * as fr from './words/fr.ts';
 import * as sw from './words/sw.ts';
-const DIALOGUE: Record<string, Record<string, string>> = {}; // MERGE (coordinator): the dialogue's texts per language, from src/i18n/voice/{en,sw,fr}.ts (keyed by clip key)
+// The call dialogue's own prompts (flows/voice), keyed by clip key.
+const DIALOGUE: Record<string, Record<string, string>> = voiceCatalogues;
 
 const WORDS: Record<string, { words: Record<string, string>; currencies: Record<string, string> }> = { en, sw, fr };
 
@@ -26,4 +29,22 @@ export function clipTexts(lang: string, currency = 'KES'): Record<string, string
     ...(lang === 'fr' ? { 'money-of-currency': fr.ofCurrency(name) } : {}),
     ...DIALOGUE[lang],
   };
+}
+
+/**
+ * The clips a deployment adds: its wards' and categories' names and its projects' titles, as the
+ * call says them (`ward.<id>`, `category.<id>`, `project.<cycle>.<code>`, flows/voice/render.ts).
+ */
+export function deploymentClipTexts(d: Deployment, lang: string): Record<string, string> {
+  const l = lang as Lang;
+  const texts: Record<string, string> = {};
+  for (const w of d.wards) if (w.name[l]) texts[`ward.${w.id}`] = w.name[l];
+  for (const c of d.categories) if (c.name[l]) texts[`category.${c.id}`] = c.name[l];
+  for (const cycle of d.cycles) for (const p of cycle.projects) if (p.title[l]) texts[`project.${cycle.id}.${p.code}`] = p.title[l];
+  return texts;
+}
+
+/** Every clip a call of deployment `d` may play in `lang`, with its text. */
+export function allClipTexts(d: Deployment, lang: string): Record<string, string> {
+  return { ...clipTexts(lang, d.deployment.currency), ...deploymentClipTexts(d, lang) };
 }

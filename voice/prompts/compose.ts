@@ -5,8 +5,11 @@ import { compactAmount } from '../../src/domain/format.ts';
 import type { PromptPart } from '../prompt-part.ts';
 import { numberClips } from './numbers.ts';
 
-/** Clip keys: lower-case letters, digits, dots and dashes; also the file name, `<key>.wav`. */
-export const CLIP_KEY = /^[a-z0-9][a-z0-9._-]{0,79}$/;
+/**
+ * Clip keys: letters, digits, dots, dashes and underscores, not starting with a dot or dash
+ * (the dialogue's keys are camel-cased: `voice.pickHelp`); also the file name, `<key>.wav`.
+ */
+export const CLIP_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 
 /** The clip keys that speak `parts` in `lang`. Throws RangeError on a number it cannot speak. */
 export function composeClips(parts: PromptPart[], lang: string): string[] {

@@ -83,7 +83,7 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
   const todo: { lang: string; key: string; text: string }[] = [];
   for (const lang of o.langs) {
     for (const [key, text] of Object.entries(o.texts(lang))) {
-      if (!CLIP_KEY.test(key)) throw new Error(`clip key '${key}' (${lang}) is not a safe file name: use a-z, 0-9, '.', '-', '_'`);
+      if (!CLIP_KEY.test(key)) throw new Error(`clip key '${key}' (${lang}) is not a safe file name: use letters, digits, '.', '-', '_'`);
       const id = `${lang}/${key}`;
       const state = fileState(o.dir, lang, key, manifest);
       if (state === 'recorded') {

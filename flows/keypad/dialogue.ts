@@ -1,41 +1,65 @@
-// Transitions of the USSD conversation: (state, input, context) → (state, reply, effects).
-// Pure: no I/O, no clock, no randomness; everything comes in through the context.
-import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
-import { checkAdd, checkBallot, type RuleViolation } from '../../src/domain/ballot.ts';
+// The keypad dialogue shared by USSD and voice: states, transitions, ballot rules and paging,
+// (state, input, context) → (state, reply, effects). The channel's renderer turns the screen,
+// notice or ending into its reply (a 182-character screen, a list of prompt parts), and says how
+// many list items one page holds. Pure: no I/O, no clock, no randomness.
+import { NAV_KEYS } from '../../src/config/schema.ts';
+import { checkAdd, checkBallot } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
-import { formatMoney } from '../../src/domain/format.ts';
 import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
-import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
+import type { KeypadFlow, StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { readBack } from '../shared/read-back.ts';
-import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
-import { cleanText, fitParts, SCREEN } from './layout.ts';
-import { noVoteText } from '../shared/after-close.ts';
+import { knownWard, votingCycle } from '../shared/voting.ts';
 import { menuItems } from './menu.ts';
-import { rulesText } from './rules.ts';
-import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX } from './render.ts';
-import { firstPage, type Draft, type Screen, type UssdState } from './state.ts';
+import type { Ending, KeypadRenderer, Notice } from './renderer.ts';
+import { firstPage, type Draft, type KeypadState, type Screen } from './state.ts';
 
-type Result = StepResult<UssdState>;
+type UssdState = KeypadState;
+/** The context with the channel's renderer, threaded through the transitions. */
+type Ctx = UssdContext & { renderer: KeypadRenderer<unknown> };
+type Result = StepResult<UssdState, unknown>;
 type VoteDraft = Extract<Draft, { kind: 'vote' }>;
 type ProposalDraft = Extract<Draft, { kind: 'proposal' }>;
 type PagedScreen = Extract<Screen, { pages: number[] }>;
 
-const invalid = (s: UssdState, ctx: UssdContext) => show(s, ctx, t(s.lang, 'invalidChoice'));
-const goto = (s: UssdState, screen: Screen, ctx: UssdContext, draft = s.draft) => show({ ...s, screen, draft }, ctx);
+/** Longest proposal title and description typed on a keypad (screens and SMS must show them). */
+export const TITLE_MAX = 40;
+export const DESCRIPTION_MAX = 140;
 
-/** The Sauti USSD conversation. */
-export const ussdFlow: UssdFlow<UssdState> = {
-  start(ctx, resumable) {
+/** Shows the current screen, with `notice` said first when re-prompting. */
+function show(state: UssdState, ctx: Ctx, notice?: Notice): Result {
+  const { reply, screen } = ctx.renderer.show(state, ctx, notice);
+  return { state: { ...state, screen }, reply, effects: [] };
+}
+
+/** Ends the session. */
+function end(state: UssdState, ctx: Ctx, ending: Ending, effects: Result['effects'] = []): Result {
+  return { state, reply: ctx.renderer.end(state, ctx, ending), effects };
+}
+
+const invalid = (s: UssdState, ctx: Ctx) => show(s, ctx, { kind: 'invalidChoice' });
+const goto = (s: UssdState, screen: Screen, ctx: Ctx, draft = s.draft) => show({ ...s, screen, draft }, ctx);
+
+/** The Sauti keypad conversation, rendered by `renderer`. */
+export function keypadDialogue<R>(renderer: KeypadRenderer<R>): KeypadFlow<KeypadState, R> {
+  const withRenderer = (ctx: UssdContext): Ctx => ({ ...ctx, renderer });
+  return {
+    start: (ctx, resumable) => start(withRenderer(ctx), resumable) as StepResult<KeypadState, R>,
+    step: (state, input, ctx) => step(state, input, withRenderer(ctx)) as StepResult<KeypadState, R>,
+    isResumable,
+    language: (state) => state?.lang ?? null,
+  };
+}
+
+function start(ctx: Ctx, resumable: KeypadState | null): Result {
     // A caller who hung up on the resume offer itself is offered the same unfinished session.
     const saved = resumable?.screen.name === 'resume' ? resumable.screen.saved : resumable;
     if (saved) return show({ lang: saved.lang, screen: { name: 'resume', saved } }, ctx);
     const lang = ctx.voter.lang ?? defaultLanguage(ctx.deployment);
     return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
-  },
+}
 
-  step(state, rawInput, ctx) {
+function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
     const input = rawInput.trim();
     switch (state.screen.name) {
       case 'lang':
@@ -63,34 +87,32 @@ export const ussdFlow: UssdFlow<UssdState> = {
         return onFreeText(state, state.screen.name, rawInput, ctx);
       case 'confirmProposal':
         return onConfirmProposal(state, input, ctx);
+      case 'speak':
+        return onSpoken(state, input, ctx);
       case 'results':
         return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
     }
-  },
+}
 
-  isResumable(state): boolean {
-    if (state.screen.name === 'resume') return ussdFlow.isResumable(state.screen.saved);
+function isResumable(state: KeypadState): boolean {
+    if (state.screen.name === 'resume') return isResumable(state.screen.saved);
     const d = state.draft;
     if (!d || ['menu', 'lang', 'resume'].includes(state.screen.name)) return false;
     if (d.kind === 'vote') return d.picks.length > 0;
     if (d.kind === 'proposal') return d.category !== undefined;
     return false;
-  },
-
-  language: (state) => state?.lang ?? null,
-};
+}
 
 
-function onLanguage(state: UssdState, input: string, ctx: UssdContext): Result {
+function onLanguage(state: UssdState, input: string, ctx: Ctx): Result {
   const chosen = ctx.deployment.languages[Number(input) - 1];
   if (!/^\d+$/.test(input) || !chosen) return invalid(state, ctx);
   const next = show({ lang: chosen.code, screen: { name: 'menu' } }, ctx);
   return { ...next, effects: [{ type: 'voter.language', lang: chosen.code }] };
 }
 
-function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
-  const item = menuItems(ctx).find((m) => m.key === input);
-  const { lang } = state;
+function onMenu(state: UssdState, input: string, ctx: Ctx): Result {
+  const item = menuItems(ctx).find((m) => m.key === input && ctx.renderer.actions.includes(m.action));
   switch (item?.action) {
     case undefined:
       return invalid(state, ctx);
@@ -99,9 +121,9 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
     case 'propose':
       return startProposal(state, ctx);
     case 'myVote':
-      return end(state, myVoteText(state, ctx));
+      return end(state, ctx, { kind: 'myVote' });
     case 'rules':
-      return end(state, rulesText(lang, ctx));
+      return end(state, ctx, { kind: 'rules' });
     case 'results': {
       // A ward the gateway cannot tell is asked for first, never guessed.
       const cycle = publishedCycle(ctx.deployment, ctx.now)!;
@@ -114,9 +136,9 @@ function onMenu(state: UssdState, input: string, ctx: UssdContext): Result {
   }
 }
 
-function startVote(state: UssdState, ctx: UssdContext): Result {
-  const open = votingCycle(state.lang, ctx, SCREEN);
-  if ('blocked' in open) return end(state, open.blocked);
+function startVote(state: UssdState, ctx: Ctx): Result {
+  const open = votingCycle(state.lang, ctx, ctx.renderer.room);
+  if ('blocked' in open) return end(state, ctx, { kind: 'votingBlocked', text: open.blocked });
   const rollWard = ctx.voter.roll.wardId;
   const draft: VoteDraft = { kind: 'vote', cycleId: open.cycleId, wardFromRoll: rollWard !== null, picks: [] };
   if (rollWard) draft.wardId = rollWard;
@@ -124,19 +146,18 @@ function startVote(state: UssdState, ctx: UssdContext): Result {
   return afterWardKnown(state, draft, ctx);
 }
 
-function afterWardKnown(state: UssdState, draft: Draft, ctx: UssdContext): Result {
+function afterWardKnown(state: UssdState, draft: Draft, ctx: Ctx): Result {
   if (!draft.wardId) return goto(state, { name: 'ward', ...firstPage() }, ctx, draft);
   if (draft.kind === 'vote') return goto(state, { name: 'pick', ...firstPage() }, ctx, draft);
   if (draft.kind === 'proposal') return goto(state, { name: 'category', ...firstPage() }, ctx, draft);
   return goto(state, { name: 'results', ...firstPage() }, ctx, draft);
 }
 
-function startProposal(state: UssdState, ctx: UssdContext): Result {
-  const { lang } = state;
+function startProposal(state: UssdState, ctx: Ctx): Result {
   const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
-  if (status.kind === 'upcoming') return end(state, t(lang, 'proposalsUpcoming', { date: formatDateIn(ctx, status.opens, lang) }));
-  if (status.kind === 'closed') return end(state, t(lang, 'proposalsClosed', { date: formatDateIn(ctx, status.closed, lang) }));
-  if (status.kind === 'none') return end(state, t(lang, 'proposalsNone'));
+  if (status.kind === 'upcoming') return end(state, ctx, { kind: 'proposalsUpcoming', opens: status.opens });
+  if (status.kind === 'closed') return end(state, ctx, { kind: 'proposalsClosed', closed: status.closed });
+  if (status.kind === 'none') return end(state, ctx, { kind: 'proposalsNone' });
   const rollWard = ctx.voter.roll.wardId;
   const draft: ProposalDraft = { kind: 'proposal', cycleId: status.cycle.id, wardFromRoll: rollWard !== null };
   if (rollWard) draft.wardId = rollWard;
@@ -144,9 +165,9 @@ function startProposal(state: UssdState, ctx: UssdContext): Result {
 }
 
 /** Handles More and Back on a list screen of `total` items; anything else is invalid. */
-function onPaged(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext, leave: () => Result, total: number): Result {
+function onPaged(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx, leave: () => Result, total: number): Result {
   if (input === NAV_KEYS.more) {
-    if (screen.end >= total) return show(state, ctx, t(state.lang, 'noMore'));
+    if (screen.end >= total) return show(state, ctx, { kind: 'noMore' });
     return goto(state, { ...screen, pages: [...screen.pages, screen.end] }, ctx);
   }
   if (input === NAV_KEYS.back) {
@@ -156,7 +177,7 @@ function onPaged(state: UssdState, screen: PagedScreen, input: string, ctx: Ussd
   return invalid(state, ctx);
 }
 
-function onWard(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+function onWard(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx): Result {
   const wards = ctx.deployment.wards;
   const n = /^\d+$/.test(input) ? Number(input) : NaN;
   if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && wards[n - 1]) {
@@ -165,12 +186,12 @@ function onWard(state: UssdState, screen: PagedScreen, input: string, ctx: UssdC
   return onPaged(state, screen, input, ctx, () => goto(state, { name: 'menu' }, ctx, undefined), wards.length);
 }
 
-function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx): Result {
   const cats = ctx.deployment.categories;
   const n = /^\d+$/.test(input) ? Number(input) : NaN;
   const draft = state.draft as ProposalDraft;
   if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && cats[n - 1]) {
-    return goto(state, { name: 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
+    return goto(state, { name: ctx.renderer.spokenIdeas ? 'speak' : 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
   }
   const leave = () =>
     draft.wardFromRoll
@@ -179,33 +200,14 @@ function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: U
   return onPaged(state, screen, input, ctx, leave, cats.length);
 }
 
-function violationText(lang: Lang, v: RuleViolation, ctx: UssdContext): string {
-  switch (v.kind) {
-    case 'too-many':
-      return t(lang, 'tooMany', { max: v.max });
-    case 'too-few':
-      return t(lang, 'tooFew', { min: v.min });
-    case 'over-budget':
-      return t(lang, 'overBudget', { left: formatMoney(v.left, ctx.deployment.deployment.currency, lang) });
-    case 'unknown-project':
-    case 'duplicate':
-      return t(lang, 'unknownProject');
-    case 'over-points':
-      return t(lang, 'noPointsLeft');
-    case 'project-points':
-      return t(lang, 'maxPoints', { max: v.max });
-  }
-}
-
-function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: UssdContext): Result {
+function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx): Result {
   const draft = state.draft as VoteDraft;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   const projects = wardProjects(cycle, draft.wardId!);
   const budget = wardBudget(ctx.deployment, draft.wardId!);
-  const { lang } = state;
   if (input === NAV_KEYS.done && cycle.ballot.rule !== 'choose-1') {
     const v = checkBallot(cycle.ballot, draft.picks, projects, budget);
-    if (v) return show(state, ctx, violationText(lang, v, ctx));
+    if (v) return show(state, ctx, { kind: 'violation', violation: v });
     return goto(state, { name: 'confirmVote' }, ctx);
   }
   if (input === NAV_KEYS.more || input === NAV_KEYS.back) {
@@ -216,7 +218,7 @@ function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: UssdC
     return onPaged(state, screen, input, ctx, leave, projects.length);
   }
   const code = /^\d{1,2}$/.test(input) ? Number(input) : NaN;
-  if (!projects.some((p) => p.code === code)) return show(state, ctx, t(lang, 'unknownProject'));
+  if (!projects.some((p) => p.code === code)) return show(state, ctx, { kind: 'unknownProject' });
   const cumulative = cycle.ballot.rule === 'cumulative';
   const without = { ...draft, picks: draft.picks.filter((c) => c !== code) };
   // Typing a chosen project removes it, except under cumulative, where it is another point.
@@ -225,15 +227,15 @@ function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: UssdC
   if (v) {
     // Cumulative, when no point can be added to a chosen project (its maximum, or none left):
     // typing it takes its points back, so points can be moved without starting over.
-    if (cumulative && draft.picks.includes(code)) return show({ ...state, draft: without }, ctx, t(lang, 'pointsTakenBack', { code }));
-    return show(state, ctx, violationText(lang, v, ctx));
+    if (cumulative && draft.picks.includes(code)) return show({ ...state, draft: without }, ctx, { kind: 'pointsTakenBack', code });
+    return show(state, ctx, { kind: 'violation', violation: v });
   }
   const next: VoteDraft = { ...draft, picks: [...draft.picks, code] };
   if (cycle.ballot.rule === 'choose-1') return goto(state, { name: 'confirmVote' }, ctx, next);
   return goto(state, screen, ctx, next);
 }
 
-function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Result {
+function onConfirmVote(state: UssdState, input: string, ctx: Ctx): Result {
   const draft = state.draft as VoteDraft;
   const { lang } = state;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
@@ -243,12 +245,11 @@ function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Resul
   }
   if (input !== '1') return invalid(state, ctx);
   // Re-checked here: a resumed session may outlive the voting window or a first vote.
-  const open = votingCycle(lang, ctx, SCREEN, draft.cycleId);
-  if ('blocked' in open) return end(state, open.blocked);
+  const open = votingCycle(lang, ctx, ctx.renderer.room, draft.cycleId);
+  if ('blocked' in open) return end(state, ctx, { kind: 'votingBlocked', text: open.blocked });
   const previous = ctx.voter.ballot?.cycleId === draft.cycleId ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
-  const text = fitParts(t(lang, 'voteRecorded', { receipt }), previous ? [t(lang, 'voteReplaced')] : []);
-  return end({ ...state, draft: undefined }, text, [
+  return end({ ...state, draft: undefined }, ctx, { kind: 'voteRecorded', receipt, replaced: previous !== null }, [
     {
       type: 'vote.cast',
       cycleId: draft.cycleId,
@@ -263,32 +264,30 @@ function onConfirmVote(state: UssdState, input: string, ctx: UssdContext): Resul
 const TEXT_MIN = { title: 3, description: 5 } as const;
 const TEXT_MAX = { title: TITLE_MAX, description: DESCRIPTION_MAX } as const;
 
-function onFreeText(state: UssdState, field: 'title' | 'description', raw: string, ctx: UssdContext): Result {
+function onFreeText(state: UssdState, field: 'title' | 'description', raw: string, ctx: Ctx): Result {
   const draft = state.draft as ProposalDraft;
-  const { lang } = state;
   const text = cleanText(raw);
   if (text === NAV_KEYS.back) {
     return field === 'title'
       ? goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined })
       : goto(state, { name: 'title' }, ctx);
   }
-  if (text.length < TEXT_MIN[field]) return show(state, ctx, t(lang, 'tooShort', { min: TEXT_MIN[field] }));
-  if (text.length > TEXT_MAX[field]) return show(state, ctx, t(lang, 'tooLong', { n: text.length, max: TEXT_MAX[field] }));
+  if (text.length < TEXT_MIN[field]) return show(state, ctx, { kind: 'tooShort', min: TEXT_MIN[field] });
+  if (text.length > TEXT_MAX[field]) return show(state, ctx, { kind: 'tooLong', n: text.length, max: TEXT_MAX[field] });
   // The draft (session state) holds the text as it will be recorded: a typed number is never stored.
   const kept = redactPhoneNumbers(text, ctx.deployment.deployment.country);
   if (field === 'title') return goto(state, { name: 'description' }, ctx, { ...draft, title: kept });
   return goto(state, { name: 'confirmProposal' }, ctx, { ...draft, description: kept });
 }
 
-function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): Result {
+function onConfirmProposal(state: UssdState, input: string, ctx: Ctx): Result {
   const draft = state.draft as ProposalDraft;
-  const { lang } = state;
   if (input === NAV_KEYS.back) return goto(state, { name: 'description' }, ctx);
   if (input !== '1') return invalid(state, ctx);
   const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
-  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, t(lang, 'proposalsNone'));
+  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
   const reference = `P-${ctx.fresh.reference}`;
-  return end({ ...state, draft: undefined }, t(lang, 'proposalRecorded', { ref: reference }), [
+  return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
     {
       type: 'proposal.submitted',
       cycleId: draft.cycleId,
@@ -301,20 +300,47 @@ function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): R
   ]);
 }
 
-function myVoteText(state: UssdState, ctx: UssdContext): string {
-  const b = currentBallot(ctx);
-  return b ? readBack(state.lang, ctx, b, SCREEN) : noVoteText(state.lang, ctx, SCREEN);
+/** The input a channel that records ideas passes once a recording is kept: its digest and length. */
+export const spokenInput = (sha256: string, bytes: number): string => `audio:${sha256}:${bytes}`;
+
+/** A spoken idea: the recording (see spokenInput) is submitted with its digest; Back returns to the categories. */
+function onSpoken(state: UssdState, input: string, ctx: Ctx): Result {
+  const draft = state.draft as ProposalDraft;
+  if (input === NAV_KEYS.back) return goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined });
+  const audio = /^audio:([0-9a-f]{64}):(\d{1,9})$/.exec(input);
+  if (!audio || Number(audio[2]) < 1) return invalid(state, ctx);
+  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
+  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
+  const reference = `P-${ctx.fresh.reference}`;
+  return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
+    {
+      type: 'proposal.submitted',
+      cycleId: draft.cycleId,
+      wardId: draft.wardId!,
+      category: draft.category!,
+      title: t(state.lang, 'spokenIdeaTitle'),
+      description: '',
+      reference,
+      audio: { sha256: audio[1]!, bytes: Number(audio[2]) },
+    },
+  ]);
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */
-function leaveResults(state: UssdState, ctx: UssdContext): Result {
+function leaveResults(state: UssdState, ctx: Ctx): Result {
   const draft = state.draft as Extract<Draft, { kind: 'results' }>;
   if (draft.wardFromRoll) return goto(state, { name: 'menu' }, ctx, undefined);
   return goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined });
 }
 
-function resultCount(state: UssdState, ctx: UssdContext): number {
+function resultCount(state: UssdState, ctx: Ctx): number {
   const draft = state.draft as Extract<Draft, { kind: 'results' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   return selectedProjects(cycle, draft.wardId!).length;
+}
+
+/** Collapses whitespace and strips control characters from free text typed on a keypad. */
+export function cleanText(input: string): string {
+  // eslint-disable-next-line no-control-regex
+  return input.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
 }

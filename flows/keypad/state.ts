@@ -1,4 +1,4 @@
-// The USSD session state: which screen the resident is on and what they have chosen so far.
+// The keypad session state (USSD and voice): which screen the caller is on and what they have chosen so far.
 import type { Lang } from '../../src/config/schema.ts';
 
 /**
@@ -29,19 +29,21 @@ export interface Paging {
 export type Screen =
   | { name: 'lang' }
   | { name: 'menu' }
-  | { name: 'resume'; saved: UssdState }
+  | { name: 'resume'; saved: KeypadState }
   | { name: 'replace' }
   | ({ name: 'ward' } & Paging)
   | ({ name: 'pick' } & Paging)
   | { name: 'confirmVote' }
   | ({ name: 'category' } & Paging)
   | { name: 'title' }
+  /** A spoken idea: the channel records it (voice) instead of asking for a typed title. */
+  | { name: 'speak' }
   | { name: 'description' }
   | { name: 'confirmProposal' }
   | ({ name: 'results' } & Paging);
 
-/** Whole state of one USSD session. */
-export interface UssdState {
+/** Whole state of one keypad session (USSD or voice). */
+export interface KeypadState {
   lang: Lang;
   screen: Screen;
   draft?: Draft;

@@ -1,0 +1,182 @@
+// The voice renderer of the keypad dialogue: every screen as a list of prompt parts (clip keys,
+// spoken numbers, amounts, receipt characters), projects heard one per page.
+import { pointsByCode, totalCost, type RuleViolation } from '../../src/domain/ballot.ts';
+import { wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import type { UssdContext } from '../../src/engine/flow-contract.ts';
+import type { PromptPart } from '../../voice/prompt-part.ts';
+import { menuItems, type MenuAction } from '../keypad/menu.ts';
+import type { Ending, KeypadRenderer, Notice } from '../keypad/renderer.ts';
+import type { Draft, KeypadState, Paging, Screen } from '../keypad/state.ts';
+
+/** A voice reply: what to play, whether the call ends, and how many keys the answer takes. */
+export interface VoiceReply {
+  end: boolean;
+  parts: PromptPart[];
+  /** Most keys one answer takes (1, or 2 for a list of ten or more). */
+  digits: number;
+  /** An ending the caller may hear again by pressing 1 (the receipt). */
+  again?: boolean;
+  /** Record what the caller says after the prompt (a spoken idea), instead of waiting for keys. */
+  record?: boolean;
+}
+
+/** What the voice channel carries: voting, spoken ideas and the language. */
+const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'language'];
+
+const clip = (key: string): PromptPart => ({ clip: key });
+/** A deployment's own names (wards, projects, categories) are clips too, rendered from the deployment file. */
+export const wardClip = (wardId: string): PromptPart => clip(`ward.${wardId}`);
+export const projectClip = (cycleId: string, code: number): PromptPart => clip(`project.${cycleId}.${code}`);
+
+/** Renders the keypad dialogue as spoken prompts. */
+export const voiceRenderer: KeypadRenderer<VoiceReply> = {
+  show(state, ctx, notice) {
+    // On the recording prompt, the only notice is that nothing was recorded.
+    const head = notice ? (state.screen.name === 'speak' ? [clip('voice.noRecording')] : noticeParts(notice)) : [];
+    const { parts, screen, digits } = render(state, ctx, head.length > 0);
+    const reply: VoiceReply = { end: false, parts: [...head, ...parts], digits };
+    if (state.screen.name === 'speak') reply.record = true;
+    return { reply, screen };
+  },
+  end(_state, _ctx, ending) {
+    return { end: true, digits: 1, ...endingParts(ending) };
+  },
+  actions: VOICE_ACTIONS,
+  spokenIdeas: true,
+  // Shared rules' texts (why voting is closed) are not spoken: a clip says where to read them.
+  room: { fits: () => true, resultsOut: 'resultsOutUssd' },
+};
+
+function noticeParts(notice: Notice): PromptPart[] {
+  switch (notice.kind) {
+    case 'noMore':
+      return [clip('voice.noMore')];
+    case 'violation':
+      return violationParts(notice.violation);
+    case 'pointsTakenBack':
+      return [clip('voice.pointsTakenBack')];
+    default:
+      return [clip('voice.invalidChoice')];
+  }
+}
+
+function violationParts(v: RuleViolation): PromptPart[] {
+  switch (v.kind) {
+    case 'too-many':
+      return [clip('voice.tooMany'), { number: v.max }];
+    case 'too-few':
+      return [clip('voice.tooFew'), { number: v.min }];
+    case 'over-budget':
+      return [clip('voice.overBudget'), { money: v.left }];
+    case 'over-points':
+      return [clip('voice.noPointsLeft')];
+    case 'project-points':
+      return [clip('voice.maxPoints'), { number: v.max }];
+    default:
+      return [clip('voice.invalidChoice')];
+  }
+}
+
+function endingParts(ending: Ending): { parts: PromptPart[]; again?: boolean } {
+  switch (ending.kind) {
+    case 'voteRecorded': {
+      const parts = [clip('voice.voteRecorded'), { chars: ending.receipt }];
+      if (ending.replaced) parts.push(clip('voice.voteReplaced'));
+      return { parts, again: true };
+    }
+    case 'votingBlocked':
+      return { parts: [clip('voice.votingBlocked')] };
+    case 'proposalRecorded':
+      return { parts: [clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], again: true };
+    case 'proposalsUpcoming':
+    case 'proposalsClosed':
+    case 'proposalsNone':
+      return { parts: [clip('voice.proposalsClosed')] };
+    default:
+      return { parts: [clip('voice.unavailable')] };
+  }
+}
+
+const keysFor = (options: number) => String(options).length;
+
+function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts: PromptPart[]; screen: Screen; digits: number } {
+  const { screen } = state;
+  const d = ctx.deployment;
+  switch (screen.name) {
+    case 'lang':
+      return { screen, digits: 1, parts: d.languages.map((l, i) => clip(`voice.lang.${l.code}.${i + 1}`)) };
+    case 'menu':
+      return { screen, digits: 1, parts: menuItems(ctx).filter((m) => VOICE_ACTIONS.includes(m.action)).map((m) => clip(`voice.menu.${m.action}`)) };
+    case 'resume':
+      return { screen, digits: 1, parts: [clip('voice.resume')] };
+    case 'replace':
+      return { screen, digits: 1, parts: [clip('voice.replace')] };
+    case 'ward': {
+      // All wards on one page: the caller hears each name with its key.
+      const parts = [clip('voice.chooseWard'), ...d.wards.flatMap((w, i) => [clip('voice.for'), wardClip(w.id), clip('voice.press'), { number: i + 1 }])];
+      return { screen: { ...screen, end: d.wards.length }, digits: keysFor(d.wards.length), parts };
+    }
+    case 'category': {
+      const parts = [clip('voice.chooseCategory'), ...d.categories.flatMap((c, i) => [clip('voice.for'), clip(`category.${c.id}`), clip('voice.press'), { number: i + 1 }])];
+      return { screen: { ...screen, end: d.categories.length }, digits: keysFor(d.categories.length), parts };
+    }
+    case 'speak':
+      return { screen, digits: 1, parts: [clip('voice.speakIdea')] };
+    case 'pick':
+      return renderPick(state, screen, ctx, noticed);
+    case 'confirmVote':
+      return { screen, digits: 1, parts: confirmParts(state, ctx) };
+    default:
+      // Typed proposals and results are not offered by voice (the menu leaves them out).
+      return { screen: 'pages' in screen ? { ...screen, end: pageStart(screen) + 1 } : screen, digits: 1, parts: [clip('voice.unavailable')] };
+  }
+}
+
+const pageStart = (screen: Paging) => screen.pages[screen.pages.length - 1]!;
+
+function renderPick(state: KeypadState, screen: Screen & Paging, ctx: UssdContext, noticed: boolean) {
+  const draft = state.draft as Extract<Draft, { kind: 'vote' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const projects = wardProjects(cycle, draft.wardId!);
+  const rule = cycle.ballot;
+  const start = pageStart(screen);
+  const parts: PromptPart[] = [];
+  // How to answer, said once: before the first project, until a first pick.
+  if (start === 0 && draft.picks.length === 0 && !noticed) {
+    parts.push(clip(rule.rule === 'choose-1' ? 'voice.pickHelpOne' : 'voice.pickHelp'));
+    if (rule.rule === 'approval') parts.push(clip('voice.pickUpTo'), { number: rule.max });
+    if (rule.rule === 'ranking') parts.push(clip('voice.pickUpTo'), { number: rule.k });
+    if (rule.rule === 'cumulative') parts.push(clip('voice.pickPoints'), { number: rule.points });
+    if (rule.rule === 'knapsack') parts.push(clip('voice.moneyLeft'), { money: wardBudget(ctx.deployment, draft.wardId!) });
+  }
+  const project = projects[start];
+  if (project) {
+    parts.push(clip('voice.project'), { number: project.code }, projectClip(cycle.id, project.code), clip('voice.costs'), { money: project.cost });
+    const rank = draft.picks.indexOf(project.code);
+    if (rank >= 0) {
+      if (rule.rule === 'ranking') parts.push(clip('voice.rank'), { number: rank + 1 });
+      else if (rule.rule === 'cumulative') parts.push(clip('voice.points'), { number: pointsByCode(draft.picks).get(project.code)! });
+      else parts.push(clip('voice.chosen'));
+    }
+  }
+  if (rule.rule === 'knapsack' && draft.picks.length > 0) {
+    parts.push(clip('voice.moneyLeft'), { money: wardBudget(ctx.deployment, draft.wardId!) - totalCost(draft.picks, projects) });
+  }
+  return { screen: { ...screen, end: Math.min(start + 1, projects.length) }, digits: 1, parts };
+}
+
+function confirmParts(state: KeypadState, ctx: UssdContext): PromptPart[] {
+  const draft = state.draft as Extract<Draft, { kind: 'vote' }>;
+  const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
+  const projects = wardProjects(cycle, draft.wardId!);
+  const cumulative = cycle.ballot.rule === 'cumulative';
+  const parts: PromptPart[] = [clip('voice.confirmVote')];
+  for (const [code, points] of pointsByCode(draft.picks)) {
+    parts.push(clip('voice.project'), { number: code }, projectClip(cycle.id, code));
+    if (cumulative) parts.push(clip('voice.points'), { number: points });
+  }
+  if (cumulative) parts.push(clip('voice.pointsUsed'), { number: draft.picks.length });
+  else parts.push(clip('voice.total'), { money: totalCost(draft.picks, projects) });
+  parts.push(clip('voice.confirmKeys'));
+  return parts;
+}

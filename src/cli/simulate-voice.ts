@@ -1,0 +1,115 @@
+// A terminal phone call: posts exactly what Africa's Talking or Twilio would, shows each prompt
+// as text (and the clips it plays), takes keypresses, and hangs up as the provider reports it.
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline/promises';
+import { clipTexts } from '../../voice/prompts/catalogue.ts';
+
+interface Options {
+  phone: string;
+  url: string;
+  provider: 'africastalking' | 'twilio';
+  token: string;
+  /** Keys for each prompt, comma-separated; an empty item is silence. */
+  inputs?: string;
+  publicUrl?: string;
+  twilio?: { accountSid: string; authToken: string };
+  /** What each clip says per language (default: the dialogue and number words; the CLI adds the deployment's names). */
+  texts?: (lang: string) => Record<string, string>;
+}
+
+/** What one answer asks the phone to do. */
+interface Answer {
+  clips: { lang: string; key: string }[];
+  /** Where the keys go, or undefined when the call ends after the prompt. */
+  next?: string;
+  /** Where silence goes (Africa's Talking's Redirect; Twilio posts silence to `next`). */
+  silence?: string;
+}
+
+const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&apos;/g, "'");
+
+/** Reads the provider XML Sauti answers with (either dialect). */
+export function readAnswer(xml: string): Answer {
+  const urls = [...xml.matchAll(/<Play(?: url="([^"]*)"\/>|>([^<]*)<\/Play>)/g)].map((m) => unescape(m[1] ?? m[2]!));
+  const clips = urls.map((u) => {
+    const m = /\/prompts\/([^/]+)\/([^/]+)\.wav$/.exec(new URL(u).pathname);
+    return { lang: decodeURIComponent(m?.[1] ?? ''), key: decodeURIComponent(m?.[2] ?? u) };
+  });
+  const next = xml.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)?.[1] ?? xml.match(/<Gather [^>]*action="([^"]*)"/)?.[1];
+  const silence = xml.match(/<Redirect>([^<]*)<\/Redirect>/)?.[1];
+  return { clips, next: next && unescape(next), silence: silence && unescape(silence) };
+}
+
+/** A prompt as the caller would hear it: each clip's text ("[key]" for a clip with no text). */
+export function promptText(clips: Answer['clips'], texts: (lang: string) => Record<string, string> = (lang) => clipTexts(lang)): string {
+  return clips.map(({ lang, key }) => texts(lang)[key] ?? `[${key}]`).join(' ');
+}
+
+/** Runs one call against a gateway; returns the prompts heard, as text. */
+export async function simulateVoice(o: Options): Promise<string[]> {
+  const twilio = o.provider === 'twilio';
+  if (twilio && (!o.twilio || !o.publicUrl)) throw new Error('set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request');
+  const sessionId = twilio ? `CA${randomUUID().replace(/-/g, '')}` : `ATVId_sim_${randomUUID().replace(/-/g, '')}`;
+  const scripted = o.inputs !== undefined ? o.inputs.split(',') : null;
+  const rl = scripted ? null : createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
+  const lines = rl?.[Symbol.asyncIterator]();
+  const started = Date.now();
+  const fields: Record<string, string> = twilio
+    ? { CallSid: sessionId, AccountSid: o.twilio!.accountSid, From: o.phone, To: '+15005550006', CallStatus: 'in-progress', Direction: 'inbound' }
+    : { isActive: '1', sessionId, direction: 'Inbound', callerNumber: o.phone, destinationNumber: '+254711082000' };
+  const first = twilio ? '/twilio/voice' : `/africastalking/voice/${encodeURIComponent(o.token)}`;
+  const post = async (path: string, extra: Record<string, string>) => {
+    const params: Record<string, string> = { ...fields, ...extra };
+    const headers: Record<string, string> = {};
+    if (twilio) {
+      const { default: sdk } = await import('twilio');
+      headers['X-Twilio-Signature'] = sdk.getExpectedTwilioSignature(o.twilio!.authToken, `${o.publicUrl}${path}`, params);
+    }
+    const res = await fetch(`${o.url}${path}`, { method: 'POST', body: new URLSearchParams(params), headers }).catch((err: Error) => {
+      throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`Gateway answered ${res.status}: ${text}`);
+    return text;
+  };
+  // Callback URLs are built on the public URL; the simulator posts them to the gateway at --url.
+  const pathOf = (url: string) => {
+    const u = new URL(url);
+    return `${u.pathname}${u.search}`;
+  };
+  const heard: string[] = [];
+  try {
+    let answer = readAnswer(await post(first, {}));
+    for (;;) {
+      const text = promptText(answer.clips, o.texts);
+      heard.push(text);
+      console.log(`\n♪ ${text}\n  (${answer.clips.map((c) => `${c.lang}/${c.key}`).join(' ')})`);
+      if (!answer.next) break;
+      let keys: string | undefined;
+      if (scripted) keys = scripted.shift();
+      else {
+        process.stdout.write('keys (empty: stay silent)> ');
+        const line = await lines!.next();
+        keys = line.done ? undefined : String(line.value).trim();
+      }
+      if (keys === undefined) break; // the caller hangs up
+      if (keys === '' && !twilio) {
+        if (!answer.silence) break;
+        answer = readAnswer(await post(pathOf(answer.silence), {}));
+      } else {
+        answer = readAnswer(await post(pathOf(answer.next), twilio ? { Digits: keys } : { dtmfDigits: keys }));
+      }
+    }
+    // The provider's last word on the call: its length (and, on Africa's Talking, its cost).
+    const seconds = String(Math.round((Date.now() - started) / 1000));
+    if (twilio) await post('/twilio/voice-status', { CallStatus: 'completed', CallDuration: seconds });
+    else await post(first, { isActive: '0', durationInSeconds: seconds, currencyCode: 'KES', amount: '0' });
+    return heard;
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exitCode = 1;
+    return heard;
+  } finally {
+    rl?.close();
+  }
+}
