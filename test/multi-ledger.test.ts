@@ -15,7 +15,7 @@ import { Ledger } from '../ledger/ledger.ts';
 import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { FIXTURE, testDeployment } from './helpers/deployment.ts';
-import { DATABASE_URL, dropSchemas, eventFactory, freshStorage } from './helpers/ledger.ts';
+import { DATABASE_URL, dropSchemas, eventFactory, freshStorage, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
 import { requireService } from './helpers/services.ts';
 import { startServer } from './helpers/process.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -88,7 +88,7 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
   it('keep one chain, exactly-once ingest and one ballot per voter while 50 gateways push to both', async () => {
     const storage = freshStorage('postgres');
     if (storage.kind !== 'postgres') throw new Error('unreachable');
-    const env = { SAUTI_CONFIG: FIXTURE, DATABASE_URL, SAUTI_LEDGER_SCHEMA: storage.schema!, LEDGER_PORT: '0', LOG_LEVEL: 'error' };
+    const env = { SAUTI_CONFIG: FIXTURE, DATABASE_URL, SAUTI_LEDGER_SCHEMA: storage.schema!, LEDGER_PORT: '0', LOG_LEVEL: 'error', SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET };
     // Both started at once on an empty schema: both create it and migrate it.
     const ledgers = await Promise.all([startServer([BIN, 'ledger', 'serve'], env), startServer([BIN, 'ledger', 'serve'], env)]);
     children.push(...ledgers.map((l) => l.child));

@@ -27,11 +27,14 @@ export async function ledgerBackends(): Promise<Backend[]> {
 
 const schemas: string[] = [];
 
+/** The ledger voter secret tests on PostgreSQL run with (SAUTI_LEDGER_VOTER_SECRET); SQLite keeps its own beside the file. */
+export const TEST_LEDGER_VOTER_SECRET = 'test-ledger-voter-secret-0123456789abcdef';
+
 export function freshStorage(backend: Backend): LedgerStorage {
   if (backend === 'sqlite') return { kind: 'sqlite', file: join(tempDir('sauti-ledger-'), 'ledger.db') };
   const schema = `t_${randomBytes(6).toString('hex')}`;
   schemas.push(schema);
-  return { kind: 'postgres', url: DATABASE_URL, schema };
+  return { kind: 'postgres', url: DATABASE_URL, schema, voterSecret: TEST_LEDGER_VOTER_SECRET };
 }
 
 /** Drops the PostgreSQL schemas tests created (call from afterAll). */
