@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { newKeyPair, publicKeyOf } from '../src/domain/protocol.ts';
 import { openLedger } from '../ledger/connect.ts';
+import { ledgerVoterKey } from '../ledger/voter-secret.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
@@ -162,7 +163,8 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
       }
       const ballots = await db.query('SELECT voter_key, event_id, picks FROM ledger_ballots ORDER BY voter_key');
       const expected = [...latest.values()]
-        .map((r) => ({ voter_key: r.voter_key, event_id: r.id, picks: JSON.stringify(JSON.parse(r.payload).picks) }))
+        // Stored under the ledger's key for the gateway's, never the gateway's (ledger/voter-secret.ts).
+        .map((r) => ({ voter_key: ledgerVoterKey(TEST_LEDGER_VOTER_SECRET, r.voter_key), event_id: r.id, picks: JSON.stringify(JSON.parse(r.payload).picks) }))
         .sort((a, b) => (a.voter_key < b.voter_key ? -1 : 1));
       expect(ballots.rows).toEqual(expected);
       expect(expected.length).toBe(VOTERS);
