@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Deployment } from '../../src/config/schema.ts';
 import { voterKey } from '../../src/domain/voter.ts';
 import type { EventRow } from '../../src/store/gateway-store.ts';
-import { openLedger, type LedgerStorage } from '../../ledger/connect.ts';
+import { openLedger, storedVoterMeta, type LedgerStorage } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { databaseUrl, requireService } from './services.ts';
 import { tempDir } from './tmp.ts';
@@ -76,4 +76,10 @@ export function eventFactory(gatewayId: string, startSeq = 1) {
       };
     },
   };
+}
+
+/** The key `ledger` stores for a gateway's voter key (re-keyed with its voter secret on ingest). */
+export async function ledgerKeyFor(ledger: Ledger, gatewayKey: string): Promise<string> {
+  const { check, layers } = await storedVoterMeta(ledger.conn.db);
+  return ledger.conn.voterKeys.forCheck(check, layers).key(gatewayKey);
 }
