@@ -96,11 +96,15 @@ function finishKeptRotation(file: string, check: string | undefined): void {
   if (secretCheck(readFileSync(nextFile, 'utf8').trim()) === check) renameSync(nextFile, file);
 }
 
-/** SQLite: rewrites the file without free pages and empties the write-ahead log (after re-keying). */
-export async function scrubSqlite(db: LedgerDb): Promise<void> {
+/**
+ * SQLite: rewrites the file without free pages and empties the write-ahead log (after re-keying).
+ * False when another connection kept the log from being emptied (it then still holds old pages).
+ */
+export async function scrubSqlite(db: LedgerDb): Promise<boolean> {
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
   await sql`VACUUM`.execute(db);
-  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  return Number(rows[0]?.busy ?? 0) === 0;
 }
 
 const GIB = 1024 * 1024 * 1024;

@@ -303,6 +303,10 @@ describe.each(BACKENDS)('rotating the ledger voter secret on %s', (backend) => {
       expect((await ledger.turnout('c-open')).total).toBe(3);
       expect(await ledger.receipt(receiptOf(v.b[0]!))).toMatchObject({ status: 'replaced' });
       expect(await ledger.receipt(receiptOf(later))).toMatchObject({ status: 'counted' });
+      // An event sent before the rotation, sent again: still the same event, a duplicate.
+      const again = buildBatch({ gatewayId: 'gw-a', ...keys['gw-a']! }, [v.a[0]!], 0, NOW);
+      const res = await request(createLedgerApp(ledger, silent)).post('/v1/batches').set('content-type', 'application/x-ndjson').set('content-encoding', 'gzip').set('sauti-gateway', 'gw-a').set('sauti-signature', again.signature).send(again.body);
+      expect(res.body).toMatchObject({ accepted: [], duplicates: [v.a[0]!.id], rejected: [] });
     } finally {
       await ledger.close();
     }

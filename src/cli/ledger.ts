@@ -138,15 +138,17 @@ export async function rotateLedgerVoterSecret(settings: Settings): Promise<boole
     console.log(`Re-keyed ${r.entries} entries and ${r.ballots} counted ballots; the chain is re-sealed and entry ${r.entrySeq} (ledger.rekeyed) records it, after head ${r.previousHead}.`);
     if (ledger.conn.dialect === 'sqlite') {
       // Old keys must not stay in free pages or the log; another process reading the file can hold the log back.
-      await scrubSqlite(ledger.conn.db).then(
-        () => console.log('The file is vacuumed and its write-ahead log emptied: the old keys are gone from disk.'),
-        () => console.log(`Could not vacuum now (another process has the file open): stop it, then run \`sqlite3 ${where(settings)} VACUUM\` so the old keys leave the disk.`),
+      const scrubbed = await scrubSqlite(ledger.conn.db).catch(() => false);
+      console.log(
+        scrubbed
+          ? 'The file is vacuumed and its write-ahead log emptied: the old keys are gone from disk.'
+          : `Could not vacuum it fully now (another process has the file open): stop it, then run \`sqlite3 ${where(settings)} VACUUM\` so the old keys leave the disk.`,
       );
     } else {
       console.log('PostgreSQL keeps the old rows until vacuumed: run VACUUM FULL ledger_events, ledger_ballots, ledger_published_ballots; and replace backups and WAL archives made before.');
     }
     if (r.kept) {
-      console.log(`The ledger keeps its own secret: the new one is in ${ledger.conn.keptSecretFile}. Nothing else to do; a running ledger process on this file picks it up at its next batch.`);
+      console.log(`The ledger keeps its own secret: the new one is in ${ledger.conn.keptSecretFile}. Back it up in place of the old one; a running ledger process on this file picks it up at its next batch.`);
     } else {
       console.log('Now, on every ledger process (and only there):');
       console.log('  1. set SAUTI_LEDGER_VOTER_SECRET to the value of SAUTI_LEDGER_NEXT_VOTER_SECRET;');

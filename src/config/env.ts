@@ -142,6 +142,13 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error.issues));
   const e = parsed.data;
+  // The ledger secret protects voters only if no gateway holds it.
+  if (e.SAUTI_LEDGER_VOTER_SECRET !== undefined && e.SAUTI_LEDGER_VOTER_SECRET === e.SAUTI_VOTER_KEY_SECRET) {
+    throw new ConfigError('environment', ['SAUTI_LEDGER_VOTER_SECRET: must differ from SAUTI_VOTER_KEY_SECRET, which every gateway holds']);
+  }
+  if (e.SAUTI_LEDGER_NEXT_VOTER_SECRET !== undefined && e.SAUTI_LEDGER_NEXT_VOTER_SECRET === e.SAUTI_VOTER_KEY_SECRET) {
+    throw new ConfigError('environment', ['SAUTI_LEDGER_NEXT_VOTER_SECRET: must differ from SAUTI_VOTER_KEY_SECRET, which every gateway holds']);
+  }
   const devDefaults: string[] = [];
   if (!e.SAUTI_CALLBACK_TOKEN) devDefaults.push('SAUTI_CALLBACK_TOKEN');
   if (!e.SAUTI_VOTER_KEY_SECRET) devDefaults.push('SAUTI_VOTER_KEY_SECRET');
