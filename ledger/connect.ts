@@ -32,12 +32,25 @@ export interface LedgerConnection {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /**
+   * For what only reads (verify, results, identity, gateways): an already re-keyed ledger opens
+   * without its voter secret, so an auditor can verify a copy of the database alone. Ingest on
+   * such a connection is refused.
+   */
+  readOnlyVoters?: boolean;
+}
+
 /** Connects, finds the voter secret, and migrates. */
-export async function openLedger(storage: LedgerStorage): Promise<LedgerConnection> {
+export async function openLedger(storage: LedgerStorage, opts: OpenOptions = {}): Promise<LedgerConnection> {
   const base = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
   try {
+    const schema = storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined;
+    const noSecretHere = !storage.voterSecret && !(storage.kind === 'sqlite' && existsSync(`${storage.file}.voter-secret`));
+    const found = opts.readOnlyVoters && noSecretHere ? await withoutSecret(base, schema) : undefined;
+    if (found) return found;
     const { secret, candidates, keptSecretFile } = await voterSecretOf(base, storage);
-    const applied = await migrateLedger(base.db as never, base.dialect, storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined, undefined, { voterSecret: secret });
+    const applied = await migrateLedger(base.db as never, base.dialect, schema, undefined, { voterSecret: secret });
     // The gateway keys just replaced must not stay in free pages or in the write-ahead log.
     if (applied.includes('0008-ledger-rekey') && storage.kind === 'sqlite' && storage.file !== ':memory:') await scrubSqlite(base.db);
     const conn: LedgerConnection = { ...base, voterKeys: new VoterKeyring(candidates), keptSecretFile };
@@ -49,6 +62,13 @@ export async function openLedger(storage: LedgerStorage): Promise<LedgerConnecti
     await base.close();
     throw err;
   }
+}
+
+/** A connection that cannot key voters, for a re-keyed ledger read without its secret; undefined if it still needs migration 0008. */
+async function withoutSecret(base: BaseConnection, schema: string | undefined): Promise<LedgerConnection | undefined> {
+  if ((await storedVoterMeta(base.db)).check === undefined) return undefined;
+  await migrateLedger(base.db as never, base.dialect, schema);
+  return { ...base, voterKeys: new VoterKeyring(() => []), keptSecretFile: undefined };
 }
 
 /** The voter secret check and sealed earlier secrets as stored (undefined before migration 0008). */

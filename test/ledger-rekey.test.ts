@@ -4,7 +4,7 @@
 // over HTTP and by bundle, across migration 0008 and a rotation of the ledger's secret.
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -366,6 +366,18 @@ describe('sauti ledger rotate-voter-secret', () => {
     expect(stale.stderr).toContain('another secret');
     const swapped = sauti(['ledger', 'verify'], { ...base, SAUTI_LEDGER_VOTER_SECRET: NEXT_SECRET });
     expect(swapped.stdout).toContain('Ledger intact');
+  }, 60_000);
+
+  it('an auditor verifies a copy of the database alone: no voter secret needed, none made', () => {
+    const dir = tempDir('sauti-audit-copy-');
+    const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
+    expect(sauti(['ledger', 'identity'], env).status).toBe(0); // made with a kept secret beside it
+    const copy = join(tempDir('sauti-audit-'), 'copy.db');
+    copyFileSync(join(dir, 'ledger.db'), copy);
+    const verified = sauti(['ledger', 'verify'], { ...env, SAUTI_LEDGER_DB: copy });
+    expect(verified.stderr).toBe('');
+    expect(verified.stdout).toContain('Ledger intact: 0 entries');
+    expect(existsSync(`${copy}.voter-secret`)).toBe(false);
   }, 60_000);
 });
 

@@ -15,9 +15,10 @@ import { createLedgerApp } from '../http/ledger-app.ts';
 import { listen } from '../http/listen.ts';
 import { progressBar } from './progress.ts';
 
-async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel)): Promise<Ledger> {
+/** `readOnlyVoters`: for commands that never ingest, which then work on a copy of the ledger without its voter secret. */
+async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel), readOnlyVoters = false): Promise<Ledger> {
   const deployment = loadDeployment(settings.configFile);
-  return new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
+  return new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters }), () => deployment, undefined, logger);
 }
 
 const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`);
@@ -60,7 +61,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     console.error(`No ledger at ${settings.ledgerStorage.file}: nothing to verify (set SAUTI_LEDGER_DB, or DATABASE_URL for PostgreSQL).`);
     return false;
   }
-  const ledger = await openFromSettings(settings);
+  const ledger = await openFromSettings(settings, undefined, true);
   const bar = progressBar('verifying');
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
