@@ -34,7 +34,7 @@ export interface LedgerConnection {
 
 export interface OpenOptions {
   /**
-   * For what only reads (verify, results, identity, gateways): an already re-keyed ledger opens
+   * For what only reads stored keys (`sauti ledger verify`, `sauti results`): an already re-keyed ledger opens
    * without its voter secret, so an auditor can verify a copy of the database alone. Ingest on
    * such a connection is refused.
    */

@@ -3,7 +3,7 @@
 // covers each entry's voter key, so the entries are re-sealed (every hash made again over the new
 // keys) and a `ledger.rekeyed` entry is appended that names the head before: an auditor sees that
 // it happened, when, how many entries, and can tie a head noted earlier to it.
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, GENESIS_HASH } from '../src/domain/protocol.ts';
@@ -94,7 +94,7 @@ export async function rotateVoterSecret(conn: LedgerConnection, now: Date, next?
   if (next === undefined && !kept) throw new SautiError('ledger.voter_secret', 'set SAUTI_LEDGER_NEXT_VOTER_SECRET to the new secret (at least 32 characters) and run this again');
   const secret = next ?? newVoterSecret();
   if (kept && next === undefined) writeFileSync(`${kept}.next`, `${secret}\n`, { mode: 0o600 });
-  const outcome = await conn.db.transaction().execute(async (trx) => {
+  const rekeyed = conn.db.transaction().execute(async (trx) => {
     // Every batch under way holds the check row FOR SHARE (PostgreSQL), SQLite's write lock otherwise.
     if (conn.dialect === 'postgres') await trx.selectFrom('ledger_meta').select('value').where('key', '=', CHECK_KEY).forUpdate().execute();
     else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
@@ -108,6 +108,11 @@ export async function rotateVoterSecret(conn: LedgerConnection, now: Date, next?
     await trx.updateTable('ledger_meta').set({ value: secretCheck(secret) }).where('key', '=', CHECK_KEY).execute();
     await trx.updateTable('ledger_meta').set({ value: sealLayers(secret, layers) }).where('key', '=', LAYERS_KEY).execute();
     return { ...done, layers: layers.length };
+  });
+  // Refused or failed: nothing was re-keyed, and the secret made for it must not linger.
+  const outcome = await rekeyed.catch((err: unknown) => {
+    if (kept && next === undefined) rmSync(`${kept}.next`, { force: true });
+    throw err;
   });
   if (kept && next === undefined) renameSync(`${kept}.next`, kept);
   return { ...outcome, kept: kept !== undefined && next === undefined };
