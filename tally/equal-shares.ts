@@ -75,7 +75,12 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     if (costs[p]! > 0 && index.supporterCount[p]! > 0) candidates.add(p);
   }
 
+  const selected: number[] = [];
   const classesOf = (p: number): ClassCounts => {
+    // Before the first purchase every voter is in class 1: no need to walk the supporters
+    // (the first round estimates every project, so this is most of a run's walking; add1
+    // repeats it in each of its runs).
+    if (selected.length === 0) return [[1, index.supporterCount[p]!]];
     if (tally.length < wallets.count) tally = new Uint32Array(wallets.count * 2);
     const seen: number[] = [];
     for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
@@ -93,7 +98,6 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     return { project: p, key: { num: walk.remaining, den: walk.payers * wallets.denominator * BigInt(costs[p]!) }, paying, ...walk };
   };
 
-  const selected: number[] = [];
   const purchases: EqualSharesPurchase[] = [];
   let spent = 0;
   for (;;) {

@@ -10,7 +10,8 @@ import { decodeBatch, parseEvent } from '../src/domain/protocol.ts';
 import { buildBatch } from '../sync/batch.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { rawFixture } from './helpers/deployment.ts';
-import { TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
+import { SECRET, TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
+import { phoneSeal } from '../src/domain/phone-seal.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
@@ -67,7 +68,8 @@ describe('demographics on the gateway', () => {
       expect(parseEvent(line)).toMatchObject({ ok: true, event: { payload } });
     }
     // The resident was never asked: no screen or SMS reply mentions age or gender.
-    const replies = JSON.stringify([gw.db.prepare('SELECT last_reply FROM ussd_sessions').pluck().all(), gw.db.prepare('SELECT body FROM sms_outbound').pluck().all()]);
+    const screens = (gw.db.prepare('SELECT last_reply FROM ussd_sessions').pluck().all() as string[]).map((v) => phoneSeal(SECRET).open(v));
+    const replies = JSON.stringify([screens, gw.db.prepare('SELECT body FROM sms_outbound').pluck().all()]);
     // Receipt codes are random letters ("AGEB9-…"): take them out before looking for the words.
     expect(replies.replace(/\b[A-Z0-9]{5}-[A-Z0-9]{5}\b/g, 'RECEIPT')).not.toMatch(/\b(age|gender|25-34|female)\b/i);
     gw.db.close();

@@ -46,6 +46,20 @@ describe('sauti results --from FILE.pb', { timeout: 60_000 }, () => {
     expect(bad.stderr).toMatch(/--rule borda is not a rule Sauti counts; use one of greedy, /);
   });
 
+  it('reads a real file with quirks, warning on stderr with the file and line; stdout stays the count', () => {
+    const file = join(SHARED, 'quirky/Poland_Wieliczka_2023_Green_Budget.pb');
+    const out = sauti(['results', '--from', file, '--json']);
+    expect(out.status).toBe(0);
+    expect(out.stderr.trim()).toBe(`warning: ${file}: line 12: ends with LF where line 1 ends with CRLF; read as the end of the line`);
+    const r = JSON.parse(out.stdout);
+    expect(r).toMatchObject({ rule: 'equalshares/add1-comparison', metaRule: 'equalshares/add1-comparison', matchesPublished: true, budget: 1000000 });
+    const quote = join(SHARED, 'quirky/Poland_Czestochowa_2020_Bleszno.pb');
+    const plain = sauti(['results', '--from', quote]);
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toMatch(new RegExp(`^warning: ${quote.replace(/[.]/g, '\\.')}: line 40: a quote inside an unquoted field \\(Konkurs " NA`));
+    expect(plain.stdout).toContain('Konkurs " NA NAJŁADNIEJSZĄ');
+  });
+
   it('a missing file is named, no stack trace', () => {
     const out = sauti(['results', '--from', '/no/such/file.pb']);
     expect(out.status).toBe(2);

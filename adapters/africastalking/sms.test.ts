@@ -25,7 +25,10 @@ describe('Africa’s Talking inbound SMS', () => {
     expect(res.status).toBe(200);
     expect(gw.count('ballots')).toBe(1);
     const [out] = gw.sms.list(5);
-    expect(out).toMatchObject({ provider: 'africastalking', state: 'queued', kind: 'confirmation', encoding: 'GSM-7', segments: 1, to_phone: '+254711000001' });
+    expect(out).toMatchObject({ provider: 'africastalking', state: 'queued', kind: 'confirmation', encoding: 'GSM-7', segments: 1 });
+    // Stored sealed, opened only for the provider.
+    expect(out!.to_phone).toMatch(/^s1:/);
+    expect(gw.sms.recipient(out!)).toBe('+254711000001');
     expect(out!.body).toMatch(/^Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 3 Wodi ya wazazi\. Risiti [0-9A-Z]{5}-[0-9A-Z]{5}\./);
     const ev = gw.db.prepare('SELECT channel, source_ref, payload FROM events').get() as Record<string, string>;
     expect(ev.channel).toBe('sms');

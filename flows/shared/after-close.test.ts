@@ -118,3 +118,25 @@ describe('after close, the reply never claims more than the ledger said, and alw
     }
   }
 });
+
+describe('a resident who did not vote, after the vote closed', () => {
+  it('My vote (USSD) and RECEIPT (SMS) say they did not vote in the closed cycle, when it closed, when results come and when the next vote opens', () => {
+    const none = { lang: 'en' as const };
+    expect(myVote(d, none)).toBe('You did not vote in Open cycle. Voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.');
+    expect(text('RECEIPT', none)).toBe('You did not vote in Open cycle. Voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.');
+    expect(text('RISITI', { lang: 'sw' })).toBe('Hukupiga kura katika Mzunguko wazi. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa. Upigaji kura ujao utaanza tarehe 1 Okt 2027.');
+    expect(text('RECU', { lang: 'fr' })).toBe('Vous n’avez pas voté pour Cycle ouvert. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés. Le prochain vote ouvre le 1 oct. 2027.');
+  });
+
+  it('before the first vote ever, it is still "not voted yet"', () => {
+    expect(drive(['3'], ctxFor(d, { lang: 'en' }, new Date('2019-02-15T00:00:00Z'))).text).toContain('You have not voted yet.');
+  });
+});
+
+describe('SMS RESULTS names its cycle', () => {
+  it('says which cycle the winners are from and when they were published', () => {
+    const out = afterCloseDeployment((r) => (r.cycles[0].results = { published: '2026-12-05T09:00:00+03:00', selected: [2] }));
+    expect(text('RESULTS', { lang: 'en', ballot }, out)).toBe('Open cycle results (5 Dec 2026). Selected in North Ward: 2 Station Rd lights.');
+    expect(text('MATOKEO', { lang: 'sw', ballot }, out)).toMatch(/^Matokeo ya Mzunguko wazi \(5 Des 2026\)\. Iliyochaguliwa /);
+  });
+});

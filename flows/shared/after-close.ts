@@ -1,6 +1,7 @@
 // What a resident is told once a cycle's voting has closed: which cycle, when it closed, when its
 // results come and when the next vote opens. Shared by every channel; each says how much fits.
 import type { Cycle, Lang } from '../../src/config/schema.ts';
+import { lastClosedCycle, phaseStatus } from '../../src/domain/cycle.ts';
 import { formatDate } from '../../src/domain/format.ts';
 import { t, type MessageKey } from '../../src/i18n/index.ts';
 import type { VotingContext } from './voting.ts';
@@ -53,5 +54,21 @@ export function votingClosedText(lang: Lang, ctx: VotingContext, cycle: Cycle, r
   const { named, bare, results } = closedSentences(lang, ctx, cycle, room);
   const next = nextOpens ? [t(lang, 'votingNextOpens', { date: day(ctx, nextOpens, lang) })] : [];
   const candidates = [named, bare].flatMap((head) => [[head, results, ...next], [head, ...next], [head, results], [head]].map((parts) => parts.join(' ')));
+  return candidates.find((text) => room.fits(text)) ?? candidates.at(-1)!;
+}
+
+/**
+ * "My vote" and RECEIPT for a resident with no ballot to show. While a vote is open or before the
+ * first one, "You have not voted yet."; after a vote has closed, that they did not vote in it,
+ * when it closed, when its results come and when the next vote opens (as much as fits).
+ */
+export function noVoteText(lang: Lang, ctx: VotingContext, room: ReplyRoom): string {
+  const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
+  const closed = status.kind === 'open' ? undefined : lastClosedCycle(ctx.deployment, 'voting', ctx.now);
+  if (!closed) return t(lang, 'noVote');
+  const { bare, results } = closedSentences(lang, ctx, closed, room);
+  const head = t(lang, 'noVoteIn', { cycle: cycleName(closed, lang) });
+  const next = status.kind === 'upcoming' ? [t(lang, 'votingNextOpens', { date: day(ctx, status.opens, lang) })] : [];
+  const candidates = [[head, bare, results, ...next], [head, bare, results], [head, bare], [head], [t(lang, 'noVote')]].map((parts) => parts.join(' '));
   return candidates.find((text) => room.fits(text)) ?? candidates.at(-1)!;
 }

@@ -52,7 +52,7 @@ describe('SMS flow', () => {
     ['CHECK alone without a vote explains', 'VERIFIER', {}, 'Envoyez VERIFIER et votre reçu', []],
     ['STATUS of a known idea', 'STATUS p-knwn0-001', {}, 'Idea P-KNWN0-001: received, waiting for review.', []],
     ['STATUS of an unknown idea', 'STATUS P-AAAAA-BBB', {}, 'No idea has reference P-AAAAA-BBB.', []],
-    ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Selected in North Ward: 31 Bus shelter.', []],
+    ['RESULTS names the winners of the ward', 'RESULTS', { ballot: { ...previous, cycleId: 'c-past' } }, 'Past cycle results (1 May 2019). Selected in North Ward: 31 Bus shelter.', []],
     ['LANG sets the language', 'LANG sw', {}, 'Ujumbe sasa utakuwa kwa Kiswahili.', [{ type: 'voter.language', lang: 'sw' }]],
     ['LANG with an unknown language', 'LANG de', {}, 'Unknown language.', []],
     ['STOP opts out', 'STOP', {}, 'You will get no more messages from us.', [{ type: 'voter.optOut', optedOut: true }]],
@@ -215,9 +215,9 @@ describe('SMS cumulative ballots', () => {
 
 describe('RESULTS when the ward is not known', () => {
   it.each([
-    ['en', 'RESULTS', 'Results of which ward? Reply with its number: 1 North Ward, 2 South Ward', '2', 'Selected in South Ward: 40 Landing-site lights.'],
-    ['sw', 'MATOKEO', 'Matokeo ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini', '1', 'Iliyochaguliwa Wadi ya Kaskazini: 31 Kibanda cha basi.'],
-    ['fr', 'RESULTATS', 'Résultats de quel quartier ? Répondez par son numéro : 1 Quartier Nord, 2 Quartier Sud', '2', 'Retenus à Quartier Sud : 40 Éclairage quai.'],
+    ['en', 'RESULTS', 'Results of which ward? Reply with its number: 1 North Ward, 2 South Ward', '2', 'Past cycle results (1 May 2019). Selected in South Ward: 40 Landing-site lights.'],
+    ['sw', 'MATOKEO', 'Matokeo ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini', '1', 'Matokeo ya Mzunguko uliopita (1 Mei 2019). Iliyochaguliwa Wadi ya Kaskazini: 31 Kibanda cha basi.'],
+    ['fr', 'RESULTATS', 'Résultats de quel quartier ? Répondez par son numéro : 1 Quartier Nord, 2 Quartier Sud', '2', 'Résultats Cycle passé (1 mai 2019). Retenus à Quartier Sud : 40 Éclairage quai.'],
   ] as const)('%s: asks which ward, and the next reply answers with its number', (lang, keyword, question, answer, winners) => {
     const first = sms(keyword, smsCtx(d));
     expect(first.reply?.text).toBe(question);
@@ -241,16 +241,16 @@ describe('RESULTS when the ward is not known', () => {
     const answered = sms('1', smsCtx(d, {}, first.conversation));
     expect(answered.conversation).toEqual({ kind: 'results', page: 1, wardId: 'north', lang: 'en' });
     const next = sms('RESULTS 2', smsCtx(d, {}, answered.conversation));
-    expect(next.reply?.text).toBe('Selected in North Ward: 31 Bus shelter.');
+    expect(next.reply?.text).toBe('Past cycle results (1 May 2019). Selected in North Ward: 31 Bus shelter.');
     // A bare number is no longer an answer to anything.
     expect(sms('2', smsCtx(d, {}, answered.conversation)).reply?.text).toContain('To vote, send VOTE');
   });
 
   it('asks nothing when the ward is known: roll, last ballot, or a deployment with one ward', () => {
-    expect(sms('RESULTS', smsCtx(rollD, { roll: { eligible: true, wardId: 'south' } })).reply?.text).toBe('Selected in South Ward: 40 Landing-site lights.');
-    expect(sms('RESULTS', smsCtx(d, { ballot: { ...previous, wardId: 'south' } })).reply?.text).toBe('Selected in South Ward: 40 Landing-site lights.');
+    expect(sms('RESULTS', smsCtx(rollD, { roll: { eligible: true, wardId: 'south' } })).reply?.text).toBe('Past cycle results (1 May 2019). Selected in South Ward: 40 Landing-site lights.');
+    expect(sms('RESULTS', smsCtx(d, { ballot: { ...previous, wardId: 'south' } })).reply?.text).toBe('Past cycle results (1 May 2019). Selected in South Ward: 40 Landing-site lights.');
     const single = sms('RESULTS', smsCtx(oneWard));
-    expect(single.reply?.text).toBe('Selected in North Ward: 31 Bus shelter.');
+    expect(single.reply?.text).toBe('Past cycle results (1 May 2019). Selected in North Ward: 31 Bus shelter.');
     expect(single.conversation).toBeNull();
   });
 });

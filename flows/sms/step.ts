@@ -6,11 +6,13 @@ import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
+import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { picksTexts, shortTitle } from '../shared/picks.ts';
 import { readBack, type ReadBackRoom } from '../shared/read-back.ts';
 import { checkText } from '../shared/standing.ts';
+import { cycleName, noVoteText } from '../shared/after-close.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 import { segmentPage } from './pages.ts';
@@ -85,7 +87,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     }
     case 'receipt': {
       const b = currentBallot(ctx);
-      return reply(b ? readBack(lang, ctx, b, SEGMENT) : t(lang, 'noVote'));
+      return reply(b ? readBack(lang, ctx, b, SEGMENT) : noVoteText(lang, ctx, SEGMENT));
     }
     case 'results': {
       const remembered = ctx.conversation?.kind === 'results' ? ctx.conversation.wardId : undefined;
@@ -190,7 +192,9 @@ function idea(text: string, lang: Lang, ctx: SmsContext): Outcome {
   const named = wardPrefix(text, ctx);
   const wardId = named?.wardId ?? ctx.voter.roll.wardId ?? (ctx.deployment.wards.length === 1 ? ctx.deployment.wards[0]!.id : null);
   const body = named ? named.rest : text;
-  if (!wardId) return reply(t(lang, 'smsAskWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'idea', text: body } });
+  // The idea waits in the conversation as it will be recorded: a number written into it is not stored meanwhile.
+  const waiting = redactPhoneNumbers(body, ctx.deployment.deployment.country);
+  if (!wardId) return reply(t(lang, 'smsAskWard', { options: wardOptions(ctx, lang) }), { conversation: { kind: 'idea', text: waiting } });
   return submitIdea(body, wardId, status.cycle.id, lang, ctx);
 }
 
@@ -217,7 +221,8 @@ function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): 
   const remember = (shown: number, last: boolean): Partial<Outcome> =>
     (answered && wardId === answered) || !last ? { conversation: { kind: 'results', page: shown, wardId } } : {};
   if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }), remember(1, true));
-  const shown = resultsSegment(lang, ward, items, page);
+  const of = { cycle: cycleName(cycle, lang), date: date(ctx, cycle.results!.published, lang) };
+  const shown = resultsSegment(lang, ward, items, page, of);
   // Kept while more pages follow (for MORE) or when the ward was answered (RESULTS 2 asks nothing).
   return reply(shown.text, remember(shown.page, shown.last));
 }
@@ -338,12 +343,22 @@ function date(ctx: SmsContext, d: Date, lang: Lang): string {
  * One segment of the winners list: as many projects as fit in one SMS, with "More: RESULTS 2"
  * when more follow. A page past the end shows the last one.
  */
-export function resultsPage(lang: Lang, ward: string, items: string[], page: number): string {
-  return resultsSegment(lang, ward, items, page).text;
+export function resultsPage(lang: Lang, ward: string, items: string[], page: number, of?: { cycle: string; date: string }): string {
+  return resultsSegment(lang, ward, items, page, of).text;
 }
 
-function resultsSegment(lang: Lang, ward: string, items: string[], page: number) {
-  return segmentPage(items, page, (shown, at) =>
-    t(lang, 'smsResults', { ward, items: shown.join(', '), more: at.last ? '' : t(lang, 'smsResultsMore', { next: at.page + 1 }) }),
-  );
+/**
+ * Results pages name their cycle and its publication date ("PB 2026 results (15 Apr 2027).
+ * Selected in …") so last year's winners never pass for this year's; a name too long to leave
+ * room for a winner in the segment is left out rather than pushing the winners off it.
+ */
+function resultsSegment(lang: Lang, ward: string, items: string[], page: number, of?: { cycle: string; date: string }) {
+  const render = (named: boolean) => (shown: string[], at: { page: number; last: boolean }) => {
+    const more = at.last ? '' : t(lang, 'smsResultsMore', { next: at.page + 1 });
+    return named && of
+      ? t(lang, 'smsResultsOf', { ...of, ward, items: shown.join(', '), more })
+      : t(lang, 'smsResults', { ward, items: shown.join(', '), more });
+  };
+  const roomForOne = [false, true].every((last) => SEGMENT.fits(render(true)(items.slice(0, 1), { page: 99, last })));
+  return segmentPage(items, page, render(Boolean(of) && roomForOne));
 }

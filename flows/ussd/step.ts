@@ -4,12 +4,14 @@ import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { checkAdd, checkBallot, type RuleViolation } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatMoney } from '../../src/domain/format.ts';
+import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import type { StepResult, UssdContext, UssdFlow } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { readBack } from '../shared/read-back.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { cleanText, fitParts, SCREEN } from './layout.ts';
+import { noVoteText } from '../shared/after-close.ts';
 import { menuItems } from './menu.ts';
 import { rulesText } from './rules.ts';
 import { DESCRIPTION_MAX, end, formatDateIn, show, TITLE_MAX } from './render.ts';
@@ -272,8 +274,10 @@ function onFreeText(state: UssdState, field: 'title' | 'description', raw: strin
   }
   if (text.length < TEXT_MIN[field]) return show(state, ctx, t(lang, 'tooShort', { min: TEXT_MIN[field] }));
   if (text.length > TEXT_MAX[field]) return show(state, ctx, t(lang, 'tooLong', { n: text.length, max: TEXT_MAX[field] }));
-  if (field === 'title') return goto(state, { name: 'description' }, ctx, { ...draft, title: text });
-  return goto(state, { name: 'confirmProposal' }, ctx, { ...draft, description: text });
+  // The draft (session state) holds the text as it will be recorded: a typed number is never stored.
+  const kept = redactPhoneNumbers(text, ctx.deployment.deployment.country);
+  if (field === 'title') return goto(state, { name: 'description' }, ctx, { ...draft, title: kept });
+  return goto(state, { name: 'confirmProposal' }, ctx, { ...draft, description: kept });
 }
 
 function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): Result {
@@ -299,7 +303,7 @@ function onConfirmProposal(state: UssdState, input: string, ctx: UssdContext): R
 
 function myVoteText(state: UssdState, ctx: UssdContext): string {
   const b = currentBallot(ctx);
-  return b ? readBack(state.lang, ctx, b, SCREEN) : t(state.lang, 'noVote');
+  return b ? readBack(state.lang, ctx, b, SCREEN) : noVoteText(state.lang, ctx, SCREEN);
 }
 
 /** Back from the winners: to the ward list when the ward was picked there, else to the menu. */

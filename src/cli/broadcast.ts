@@ -5,6 +5,7 @@ import { readCsvRows } from '../config/csv.ts';
 import { ConfigError } from '../config/errors.ts';
 import { loadDeployment } from '../config/load.ts';
 import { broadcast } from '../engine/broadcast.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
@@ -17,7 +18,7 @@ export async function runBroadcast(settings: Settings, o: { id: string; provider
   const db = openDatabase(settings.dbFile);
   try {
     const r = await broadcast(
-      { store: new GatewayStore(db), sms: new SmsStore(db), queue: new CommitQueue(db), deployment, voterKeySecret: settings.voterKeySecret },
+      { store: new GatewayStore(db), sms: new SmsStore(db, phoneSeal(settings.voterKeySecret)), queue: new CommitQueue(db), deployment, voterKeySecret: settings.voterKeySecret },
       { id: o.id, provider: o.provider, text: o.text, phones, dryRun: o.dryRun },
     );
     console.log(`${o.dryRun ? 'would queue' : 'queued'} ${r.queued}, already queued ${r.alreadyQueued}, opted out ${r.optedOut}, invalid numbers ${r.invalid}`);

@@ -15,6 +15,7 @@ import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resend
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
 import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
+import { missingClipLines, registerVoiceCommands, renderInBackground } from './voice.ts';
 
 // `sauti outbox | head` closes the pipe early: that is the reader's choice, not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -33,6 +34,9 @@ program
     const settings = loadSettings();
     const logger = createLogger(settings.logLevel);
     const gateway = await startGateway(settings, logger);
+    const deployment = loadDeployment(settings.configFile);
+    for (const line of missingClipLines(settings, deployment)) logger.warn({ component: 'voice' }, line);
+    const rendering = renderInBackground(settings, deployment, logger);
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
     console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
     console.log(
@@ -48,6 +52,7 @@ program
         console.error('sauti: shutdown took too long; exiting (unsent work stays queued in the database)');
         process.exit(1);
       }, SHUTDOWN_LIMIT_MS).unref();
+      rendering?.kill();
       const closing = gateway.close();
       console.log('Stopping: no new requests are taken; finishing the ones under way');
       await closing;
@@ -218,6 +223,8 @@ program
     await resultsFromLedger(loadSettings(), cycle, opts);
   });
 
+registerVoiceCommands(program, loadSettings);
+
 program
   .command('check-config [file]')
   .description('validate a deployment file without starting anything')
@@ -225,6 +232,7 @@ program
     const path = file ?? loadSettings().configFile;
     const d = loadDeployment(path);
     console.log(`${path} is valid: ${d.wards.length} wards, ${d.cycles.length} cycles, ${d.cycles.reduce((n, c) => n + c.projects.length, 0)} projects`);
+    for (const line of missingClipLines(loadSettings(), d)) console.log(line);
   });
 
 try {

@@ -61,6 +61,8 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
     if (err instanceof PbError) throw new SautiError('results.bad_pb', `${file}: ${err.message}`);
     throw err;
   }
+  // Quirks read past go to stderr, so --json output stays parseable and a script sees them apart.
+  for (const w of pb.warnings) console.error(`warning: ${file}: ${w.line > 0 ? `line ${w.line}: ` : ''}${w.message}`);
   const metaRule = pb.meta.get('rule')!;
   const rule = ruleOf(opts.rule) ?? pb.rule ?? 'greedy';
   const outcome = count(pb.instance, rule, { threshold: pb.threshold });
@@ -80,6 +82,7 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
           matchesPublished: matches,
           projects: projects.map((p, i) => ({ id: p.id, cost: p.cost, votes: outcome.scores.votes[i], score: outcome.scores.score[i], selected: outcome.selected.includes(i) })),
           mismatches: pb.mismatches,
+          warnings: pb.warnings,
         },
         null,
         2,

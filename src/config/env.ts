@@ -88,6 +88,12 @@ const envSchema = z.object({
     ),
   SAUTI_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120)
     .describe('Requests per minute one client address may make to /results and to /v1/receipts (each counted apart); past it, 429 with Retry-After'),
+  SAUTI_PROMPTS_DIR: z
+    .string()
+    .default('prompts')
+    .describe('Folder of the voice prompts, <lang>/<key>.wav: rendered by `sauti voice render`, or recordings dropped in place'),
+  SAUTI_RENDER_PROMPTS: z.enum(['on', 'off']).default('on')
+    .describe('on: `sauti start` renders missing or changed voice clips in a background process at low priority after it listens (calls fall back meanwhile); off: only `sauti voice render` does'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
@@ -131,6 +137,10 @@ export interface Settings {
   trustProxy: TrustProxy | undefined;
   /** Requests per minute per client address on /results and on /v1/receipts. */
   publicRateLimit: number;
+  /** Folder of the voice prompt clips. */
+  promptsDir: string;
+  /** Whether `sauti start` renders missing voice clips in the background. */
+  renderPrompts: boolean;
   /** Names of secrets that fell back to development defaults; start-up warns about each. */
   devDefaults: string[];
 }
@@ -179,6 +189,8 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     ledgerPort: e.LEDGER_PORT,
     trustProxy: e.SAUTI_TRUST_PROXY,
     publicRateLimit: e.SAUTI_PUBLIC_RATE_LIMIT,
+    promptsDir: e.SAUTI_PROMPTS_DIR,
+    renderPrompts: e.SAUTI_RENDER_PROMPTS === 'on',
     devDefaults,
   };
 }

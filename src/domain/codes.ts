@@ -1,7 +1,8 @@
 // Short codes read aloud or typed on a keypad: Crockford base32 (no I, L, O, U).
 import { randomBytes } from 'node:crypto';
 
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** The receipt alphabet: digits and the letters a caller cannot mishear as them. */
+export const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** Encodes random bytes as Crockford base32, `length` characters, grouped by 5 with dashes. */
 export function shortCode(bytes: Uint8Array, length: number): string {

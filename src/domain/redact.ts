@@ -12,8 +12,9 @@ export const PHONE_PLACEHOLDER = '[phone]';
  * numbers only (findNumbers' default leniency): "possible" would also take plot numbers and
  * amounts for phone numbers.
  */
-export function redactPhoneNumbers(text: string, defaultCountry: string): string {
-  const found = findNumbers(text, { defaultCountry: defaultCountry as CountryCode, v2: true });
+export function redactPhoneNumbers(text: string, defaultCountry: string, keep: readonly string[] = []): string {
+  // `keep`: E.164 numbers that are not personal (the deployment's helpline), left as written.
+  const found = findNumbers(text, { defaultCountry: defaultCountry as CountryCode, v2: true }).filter((m) => !keep.includes(m.number.number));
   if (found.length === 0) return text;
   let out = '';
   let from = 0;

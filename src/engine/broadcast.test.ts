@@ -15,5 +15,6 @@ it('queues one message per number, skips opted-out and invalid numbers, and neve
   const again = await broadcast(deps, { id: 'update-1', provider: 'africastalking', text, phones });
   expect(again).toMatchObject({ queued: 0, alreadyQueued: 2 });
   const rows = gw.sms.list(10).filter((m) => m.kind === 'broadcast');
-  expect(rows.map((r) => r.to_phone).sort()).toEqual(['+254711000001', '+254733000003']);
+  expect(rows.map((r) => gw.sms.recipient(r)).sort()).toEqual(['+254711000001', '+254733000003']);
+  expect(rows.every((r) => r.to_phone!.startsWith('s1:') && !r.to_phone!.includes('2547'))).toBe(true);
 });

@@ -6,6 +6,7 @@ import type { Deployment } from '../config/schema.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { memoize } from '../domain/memo.ts';
 import { receiptKey } from '../domain/protocol.ts';
+import { redactPhoneNumbers } from '../domain/redact.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import { toE164, voterKey } from '../domain/voter.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
@@ -166,7 +167,11 @@ export class SmsInbox {
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;
     if (result.reply) {
-      const body = toGsmLookalikes(result.reply.text);
+      // A reply may quote what was texted ("did you mean …", unknown codes): a number in it is
+      // replaced, since the body is stored for the outbox and the simulator long after sending.
+      const { country, helpline } = deployment.deployment;
+      const keep = helpline ? [toE164(helpline, country)].filter((n) => n !== null) : [];
+      const body = redactPhoneNumbers(toGsmLookalikes(result.reply.text), country, keep);
       const since = new Date(now.getTime() - THIRTY_MINUTES).toISOString();
       // Loop protection: the same reply to the same text (a machine repeating itself) stops at
       // `maxIdentical`; a different text gets its answer, up to a ceiling for machines that vary.

@@ -21,6 +21,23 @@ async function queued(gw: Gw, from = '+254711000001', provider: 'africastalking'
 }
 
 describe('SmsDispatcher', () => {
+  it('opens the sealed number only for the provider; an altered one fails for good, nothing sent', async () => {
+    const gw = testGateway();
+    const id = await queued(gw, '+254711000042');
+    expect(gw.sms.get(id)!.to_phone).not.toContain('711000042');
+    const other = await queued(gw, '+254711000043');
+    const sealed = gw.sms.get(other)!.to_phone!;
+    gw.db.prepare('UPDATE sms_outbound SET to_phone = ? WHERE id = ?').run(`${sealed.slice(0, -2)}${sealed.endsWith('AA') ? 'BB' : 'AA'}`, other);
+    let to: string | null = null;
+    atSendReply(101, 'ATXid_sealed').on('request', (_req, _i, body) => (to = new URLSearchParams(String(body)).get('to')));
+    expect(await gw.dispatcher.dispatch(id)).toEqual({ kind: 'sent' });
+    expect(to).toBe('+254711000042');
+    const refused = nock('https://api.africastalking.com').post('/version1/messaging').reply(201, {});
+    expect(await gw.dispatcher.dispatch(other)).toEqual({ kind: 'failed' });
+    expect(refused.isDone()).toBe(false);
+    expect(gw.sms.get(other)).toMatchObject({ state: 'failed', error: 'seal.invalid', to_phone: null });
+  });
+
   it('sends through Africa’s Talking and records the message id', async () => {
     const gw = testGateway();
     const id = await queued(gw);

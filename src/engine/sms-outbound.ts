@@ -77,7 +77,7 @@ export class SmsDispatcher {
     const sender = this.deps.senders[row.provider];
     try {
       if (!sender) throw new SautiError('sms.no_sender', `no credentials configured for ${row.provider}`, { retryable: false });
-      const { providerMessageId } = await withTimeout(sender.send({ to: row.to_phone!, body: row.body }), SEND_TIMEOUT_MS);
+      const { providerMessageId } = await withTimeout(sender.send({ to: sms.recipient(row), body: row.body }), SEND_TIMEOUT_MS);
       await queue.run(() => sms.markSent(id, providerMessageId, this.clock().toISOString()));
       return { kind: 'sent' };
     } catch (err) {

@@ -5,6 +5,7 @@ import { freshCodes, randomPool } from '../domain/codes.ts';
 import { SautiError } from '../domain/errors.ts';
 import { defaultLanguage } from '../domain/language.ts';
 import { memoize } from '../domain/memo.ts';
+import { phoneSeal, type Seal } from '../domain/phone-seal.ts';
 import { voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
@@ -46,11 +47,14 @@ export class UssdRunner<S> {
 
   /** Voter pseudonym, memoised: every hop of a session needs it and HMAC is costly. */
   private readonly voterKeyOf: (phone: string) => string;
+  /** The keypresses and last screen of a session are stored sealed: they are the vote, and may hold a typed number. */
+  private readonly seal: Seal;
 
   constructor(private readonly deps: UssdRunnerDeps<S>) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? randomPool();
     this.voterKeyOf = memoize((phone) => voterKey(phone, deps.voterKeySecret));
+    this.seal = phoneSeal(deps.voterKeySecret);
   }
 
   /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
@@ -88,10 +92,11 @@ export class UssdRunner<S> {
 
   private hopInTransaction(req: UssdHop, key: string, now: Date, fresh: UssdContext['fresh'], commit: CommitControl): Reply {
     const { store, flow } = this.deps;
-    const existing = store.session(req.sessionId);
-    if (existing && existing.voter_key !== key) {
+    const row = store.session(req.sessionId);
+    if (row && row.voter_key !== key) {
       throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
     }
+    const existing = row && { ...row, last_text: this.seal.open(row.last_text), last_reply: this.seal.open(row.last_reply) };
     // A provider retry of the latest hop (same accumulated text) gets the same screen, and a
     // late retry of an earlier hop gets the current one: nothing is applied twice.
     if (existing && (existing.last_text === req.text || isEarlierHop(req.text, existing.last_text))) {
@@ -109,7 +114,9 @@ export class UssdRunner<S> {
       voterKey: key,
       channel: 'ussd' as const,
       gatewayId: this.deps.gatewayId,
-      sourceRef: `ussd:${req.sessionId}:${req.text}`,
+      // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
+      // them, unique per hop all the same, so a retry after the session row is purged still collides.
+      sourceRef: `ussd:${req.sessionId}:${this.seal.digest(req.text)}`,
       now,
       demographics: collectsDemographics(this.deps.deployment),
       revote: revotePolicy(this.deps.ballot?.() ?? this.deps.deployment),
@@ -154,8 +161,8 @@ export class UssdRunner<S> {
       session_id: req.sessionId,
       voter_key: key,
       state: JSON.stringify(state),
-      last_text: req.text,
-      last_reply: reply.text,
+      last_text: this.seal.seal(req.text),
+      last_reply: this.seal.seal(reply.text),
       last_end: reply.end ? 1 : 0,
       status: reply.end ? 'ended' : 'open',
       created_at: existing?.created_at ?? at,

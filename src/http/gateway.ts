@@ -11,6 +11,8 @@ import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
 import { SmsInbox, type LedgerLink } from '../engine/sms-inbox.ts';
 import { SmsDispatcher, type OutboundQueue, type SmsSender } from '../engine/sms-outbound.ts';
+import { PrivacySweep } from '../engine/privacy-sweep.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
 import { SmsStore } from '../store/sms-store.ts';
 import { smsFlow } from '../../flows/sms/index.ts';
 import { africastalkingSender } from '../../adapters/africastalking/sms-sender.ts';
@@ -37,6 +39,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
+import { promptsRouter } from './prompts.ts';
 import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
@@ -66,7 +69,12 @@ export interface AssembledGateway {
   ledgerMount: express.Router;
   /** Empty until startGateway sets up sync: CHECK of another gateway's receipt asks the ledger through it. */
   ledgerLink: LedgerLink;
+  /** Already run once (start-up sealing and purge); startGateway runs it on a timer. */
+  privacy: PrivacySweep;
 }
+
+/** How often the privacy sweep purges expired sessions and truncates the WAL. */
+const PRIVACY_SWEEP_MS = 60_000;
 
 /** Loads config, opens the store and wires the core, flows and adapters. No port is opened. */
 export function assembleGateway(
@@ -101,7 +109,11 @@ export function assembleGateway(
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
   });
-  const sms = new SmsStore(db);
+  const seal = phoneSeal(settings.voterKeySecret);
+  const sms = new SmsStore(db, seal);
+  // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
+  const privacy = new PrivacySweep({ db, sms, queue, seal, deployment, logger, clock: options.clock });
+  privacy.startup();
   const ledgerLink: LedgerLink = {};
   const { senders, perSecond } = smsSenders(settings, deployment);
   for (const provider of Object.keys(perSecond).filter((p) => !senders[p])) {
@@ -153,9 +165,9 @@ export function assembleGateway(
       twilio: settings.twilio,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock })],
+    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials. */
@@ -213,6 +225,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     startedAt: new Date().toISOString(),
   });
   await sync.start();
+  gw.privacy.start(PRIVACY_SWEEP_MS);
   logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {
     url,
@@ -230,6 +243,10 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
       // Let queued commits finish before the file closes.
       while (queue.size > 0) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
+      // A last sweep: what expired meanwhile goes, and the WAL is left empty on the disk.
+      await gw.privacy.stop();
+      await settledWithin(gw.privacy.sweep(), STOP_GRACE_MS);
+      while (queue.size > 0) await new Promise((r) => setImmediate(r));
       db.close();
       await ledger?.close();
     },

@@ -1,6 +1,8 @@
 // Prepared statements for the SMS tables: inbound log, conversations, outbound queue.
 import { createHash } from 'node:crypto';
 import type { Database, Statement } from 'better-sqlite3';
+import { isSealed, type Seal } from '../domain/phone-seal.ts';
+import { SautiError } from '../domain/errors.ts';
 import { smsCost } from '../domain/sms-encoding.ts';
 
 import { OUTBOUND_RANK as RANK, type OutboundState } from '../domain/outbound-state.ts';
@@ -9,6 +11,7 @@ import { OUTBOUND_RANK as RANK, type OutboundState } from '../domain/outbound-st
 export interface OutboundRow {
   id: number;
   provider: string;
+  /** The recipient sealed (see phone-seal.ts); NULL once sent or failed. Read it with `recipient`. */
   to_phone: string | null;
   voter_key: string;
   body: string;
@@ -52,7 +55,11 @@ const hash = (s: string) => createHash('sha256').update(s).digest('base64url').s
 export class SmsStore {
   private readonly s: Record<string, Statement>;
 
-  constructor(readonly db: Database) {
+  /** `seal` is needed to queue and to send; readers of counts and lists (CLI) go without. */
+  constructor(
+    readonly db: Database,
+    private readonly sealer?: Seal,
+  ) {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       inbound: p('SELECT command FROM sms_inbound WHERE provider = ? AND provider_id = ?'),
@@ -93,6 +100,8 @@ export class SmsStore {
       bySource: p('SELECT * FROM sms_outbound WHERE source_ref = ?'),
       known: p('SELECT 1 FROM sms_outbound WHERE provider = ? AND provider_message_id = ?'),
       counts: p('SELECT state, count(*) AS n FROM sms_outbound GROUP BY state'),
+      withRecipient: p('SELECT id, to_phone FROM sms_outbound WHERE to_phone IS NOT NULL'),
+      setRecipient: p('UPDATE sms_outbound SET to_phone = ? WHERE id = ?'),
     };
   }
 
@@ -125,7 +134,8 @@ export class SmsStore {
     const cost = smsCost(m.body);
     const r = this.s.enqueue!.run({
       provider: m.provider,
-      to_phone: m.toPhone,
+      // Sealed before it is written: the plaintext never reaches the file or its WAL.
+      to_phone: this.seal().seal(m.toPhone),
       voter_key: m.voterKey,
       body: m.body,
       body_hash: hash(m.body),
@@ -138,6 +148,32 @@ export class SmsStore {
       now,
     });
     return r.changes === 1 ? Number(r.lastInsertRowid) : null;
+  }
+
+  /** The number a queued message goes to, unsealed just before it is handed to the provider. */
+  recipient(row: OutboundRow): string {
+    if (row.to_phone === null) throw new SautiError('sms.no_recipient', `message ${row.id} has no recipient left`, { retryable: false });
+    return this.seal().open(row.to_phone);
+  }
+
+  /**
+   * Seals every number still stored in plaintext (written by a Sauti from before sealing);
+   * returns how many. Run at start-up, before anything is sent.
+   */
+  sealPlaintext(): number {
+    const rows = this.s.withRecipient!.all() as { id: number; to_phone: string }[];
+    let n = 0;
+    for (const r of rows) {
+      if (isSealed(r.to_phone)) continue;
+      this.s.setRecipient!.run(this.seal().seal(r.to_phone), r.id);
+      n++;
+    }
+    return n;
+  }
+
+  private seal(): Seal {
+    if (!this.sealer) throw new SautiError('sms.no_seal', 'this SmsStore was opened without the phone seal', { retryable: false });
+    return this.sealer;
   }
 
   get(id: number): OutboundRow | undefined {

@@ -8,6 +8,7 @@ import { openDatabase } from './db.ts';
 import { GatewayStore, type NewEvent } from './gateway-store.ts';
 import { migrate, migrations } from './migrate.ts';
 import { SmsStore } from './sms-store.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -242,7 +243,7 @@ describe('migration 0010: what an SMS reply answers', () => {
       VALUES ('p', 'k', 'old', 'h', 'GSM-7', 1, 'reply', 0, 'r0', 'sent', 'n', '2026-11-22T08:00:00.000Z', 'u')`).run();
     expect(migrate(db)).toBe(migrations().at(-1)![0]);
     expect(db.prepare('SELECT cause_hash FROM sms_outbound').pluck().get()).toBeNull();
-    const sms = new SmsStore(db);
+    const sms = new SmsStore(db, phoneSeal('store-test-secret-0123456789'));
     const queue = (ref: string, cause: string | undefined, at: string) =>
       sms.enqueue({ provider: 'p', toPhone: '+254711000001', voterKey: 'k', body: 'Sorry', kind: 'reply', sourceRef: ref, ...(cause ? { cause } : {}) }, at);
     queue('r1', 'c-hello', '2026-11-22T09:00:00.000Z');
@@ -254,5 +255,35 @@ describe('migration 0010: what an SMS reply answers', () => {
     expect(sms.identicalSince('k', 'Other', 'c-hello', '2026-11-22T08:59:00.000Z')).toEqual({ total: 0, sameCause: 0 });
     const plan = db.prepare("EXPLAIN QUERY PLAN SELECT count(*), count(*) FILTER (WHERE cause_hash = 'c') FROM sms_outbound WHERE voter_key = 'k' AND body_hash = 'h' AND created_at >= 'x'").all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sms_outbound_recent \(voter_key=\? AND body_hash=\? AND created_at>\?\)/);
+  });
+});
+
+describe('migration 0012: no keypress or number left by older code', () => {
+  it('renames USSD events named by their keypresses, erases numbers of final replies, and keeps the log immutable', () => {
+    const db = new Database(':memory:');
+    migrate(db, 10);
+    const store = new GatewayStore(db);
+    store.appendEvent(event(1, { source_ref: 'ussd:s1:1*2*Call 0733555888*x*1#0', type: 'proposal.submitted' }));
+    store.appendEvent(event(2, { source_ref: 'ussd:s2:1*1*1*3*99*1#1' }));
+    store.appendEvent(event(3, { channel: 'sms', source_ref: 'sms:africastalking:ATXid_1#0' }));
+    const row = (ref: string, state: string) =>
+      db.prepare(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
+        VALUES ('p', '+254711000001', 'k', 'b', 'h', 'GSM-7', 1, 'reply', 0, ?, ?, 'n', 'c', 'u')`).run(ref, state);
+    row('sent-before', 'sent');
+    row('waiting', 'queued');
+    expect(migrate(db)).toBe(migrations().at(-1)![0]);
+    expect(db.prepare('SELECT source_ref FROM events ORDER BY seq').pluck().all()).toEqual(['ussd:legacy:1#0', 'ussd:legacy:2#1', 'sms:africastalking:ATXid_1#0']);
+    // The waiting one is sealed at start-up (PrivacySweep), which holds the key this SQL does not.
+    expect(db.prepare('SELECT source_ref, to_phone FROM sms_outbound ORDER BY id').all()).toEqual([
+      { source_ref: 'sent-before', to_phone: null },
+      { source_ref: 'waiting', to_phone: '+254711000001' },
+    ]);
+    expect(() => db.prepare("UPDATE events SET source_ref = 'x' WHERE seq = 1").run()).toThrow(/events are immutable/);
+    expect(() => db.prepare('DELETE FROM events').run()).toThrow(/events are immutable/);
+    expect(() => store.appendEvent(event(4, { source_ref: 'ussd:legacy:1#0' }))).toThrow(/UNIQUE/);
+  });
+
+  it('opens with secure_delete on', () => {
+    expect(freshDb().pragma('secure_delete', { simple: true })).toBe(1);
   });
 });
