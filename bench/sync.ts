@@ -102,7 +102,8 @@ async function run(target: string, dir: string): Promise<string> {
     LEDGER_PORT: '0',
     LOG_LEVEL: 'warn',
     // PGAPPNAME names the ledgers' connections, so `lockWaits` finds them among others on the server.
-    ...(target === 'postgres' ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema, PGAPPNAME: schema } : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
+    // A ledger on PostgreSQL needs its voter secret from the environment (SQLite keeps its own).
+    ...(target === 'postgres' ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema, PGAPPNAME: schema, SAUTI_LEDGER_VOTER_SECRET: 'bench-ledger-voter-secret-0123456789abcdef' } : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
   };
   const gateways = Array.from({ length: GATEWAYS }, (_, k) => {
     const gatewayId = GATEWAYS === 1 ? 'gw-bench' : `gw-bench-${k}`;

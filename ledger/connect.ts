@@ -1,33 +1,137 @@
 // Opens the ledger's storage: a SQLite file by default, PostgreSQL when a database URL is given.
 // Everything above this file is the same code for both.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import { SautiError } from '../src/domain/errors.ts';
 import { migrateLedger, type LedgerDb, type LedgerTables } from './schema.ts';
 import { cachedStatements } from './statement-cache.ts';
+import { CHECK_KEY, LAYERS_KEY, newVoterSecret, secretCheck, VoterKeyring } from './voter-secret.ts';
 
-export type LedgerStorage =
-  | { kind: 'sqlite'; file: string }
-  /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
-  | { kind: 'postgres'; url: string; schema?: string };
+/** The ledger voter secrets from the environment (SAUTI_LEDGER_VOTER_SECRET, SAUTI_LEDGER_NEXT_VOTER_SECRET). */
+export interface VoterSecretSettings {
+  voterSecret?: string;
+  nextVoterSecret?: string;
+}
+
+export type LedgerStorage = VoterSecretSettings &
+  (
+    | { kind: 'sqlite'; file: string }
+    /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
+    | { kind: 'postgres'; url: string; schema?: string }
+  );
 
 export interface LedgerConnection {
   db: LedgerDb;
   dialect: 'sqlite' | 'postgres';
+  /** Keys voters with the secret the ledger's stored check names. */
+  voterKeys: VoterKeyring;
+  /** Where a ledger without SAUTI_LEDGER_VOTER_SECRET keeps its own (SQLite only); undefined otherwise. */
+  keptSecretFile: string | undefined;
   close(): Promise<void>;
 }
 
-/** Connects and migrates. */
-export async function openLedger(storage: LedgerStorage): Promise<LedgerConnection> {
-  const conn = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
-  await migrateLedger(conn.db as never, conn.dialect, storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined);
-  return conn;
+export interface OpenOptions {
+  /**
+   * For what only reads stored keys (`sauti ledger verify`, `sauti results`): an already re-keyed ledger opens
+   * without its voter secret, so an auditor can verify a copy of the database alone. Ingest on
+   * such a connection is refused.
+   */
+  readOnlyVoters?: boolean;
+}
+
+/** Connects, finds the voter secret, and migrates. */
+export async function openLedger(storage: LedgerStorage, opts: OpenOptions = {}): Promise<LedgerConnection> {
+  const base = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
+  try {
+    const schema = storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined;
+    const noSecretHere = !storage.voterSecret && !(storage.kind === 'sqlite' && existsSync(`${storage.file}.voter-secret`));
+    const found = opts.readOnlyVoters && noSecretHere ? await withoutSecret(base, schema) : undefined;
+    if (found) return found;
+    const { secret, candidates, keptSecretFile } = await voterSecretOf(base, storage);
+    const applied = await migrateLedger(base.db as never, base.dialect, schema, undefined, { voterSecret: secret });
+    // The gateway keys just replaced must not stay in free pages or in the write-ahead log.
+    if (applied.includes('0008-ledger-rekey') && storage.kind === 'sqlite' && storage.file !== ':memory:') await scrubSqlite(base.db);
+    const conn: LedgerConnection = { ...base, voterKeys: new VoterKeyring(candidates), keptSecretFile };
+    const meta = await storedVoterMeta(conn.db);
+    conn.voterKeys.forCheck(meta.check, meta.layers); // refuses at start-up, not at the first batch
+    if (keptSecretFile) finishKeptRotation(keptSecretFile, meta.check);
+    return conn;
+  } catch (err) {
+    await base.close();
+    throw err;
+  }
+}
+
+/** A connection that cannot key voters, for a re-keyed ledger read without its secret; undefined if it still needs migration 0008. */
+async function withoutSecret(base: BaseConnection, schema: string | undefined): Promise<LedgerConnection | undefined> {
+  if ((await storedVoterMeta(base.db)).check === undefined) return undefined;
+  await migrateLedger(base.db as never, base.dialect, schema);
+  return { ...base, voterKeys: new VoterKeyring(() => []), keptSecretFile: undefined };
+}
+
+/** The voter secret check and sealed earlier secrets as stored (undefined before migration 0008). */
+export async function storedVoterMeta(db: LedgerDb): Promise<{ check: string | undefined; layers: string }> {
+  try {
+    const rows = await db.selectFrom('ledger_meta').select(['key', 'value']).where('key', 'in', [CHECK_KEY, LAYERS_KEY]).execute();
+    return { check: rows.find((r) => r.key === CHECK_KEY)?.value, layers: rows.find((r) => r.key === LAYERS_KEY)?.value ?? '' };
+  } catch {
+    return { check: undefined, layers: '' }; // no ledger_meta yet: a new ledger
+  }
+}
+
+/**
+ * The secret to key voters with: SAUTI_LEDGER_VOTER_SECRET when set. Otherwise a SQLite ledger
+ * keeps its own in a file beside the database (`ledger.db.voter-secret`, created once, mode 0600):
+ * not inside it, so a copy of the database (a backup, a file handed to an auditor) does not carry
+ * it. A ledger on PostgreSQL, shared by several processes and hosts, needs the variable.
+ */
+async function voterSecretOf(base: BaseConnection, storage: LedgerStorage) {
+  const next = storage.nextVoterSecret ? [storage.nextVoterSecret] : [];
+  if (storage.voterSecret) return { secret: storage.voterSecret, candidates: () => [storage.voterSecret!, ...next], keptSecretFile: undefined };
+  if (storage.kind === 'postgres') {
+    throw new SautiError('ledger.voter_secret', 'a ledger on PostgreSQL needs SAUTI_LEDGER_VOTER_SECRET (at least 32 characters, the same for every ledger process; keep it only where the ledger runs): it re-keys voters so that a gateway’s secret cannot find a ballot');
+  }
+  if (storage.file === ':memory:') {
+    const secret = newVoterSecret();
+    return { secret, candidates: () => [secret], keptSecretFile: undefined };
+  }
+  const file = `${storage.file}.voter-secret`;
+  if (!existsSync(file)) {
+    const { check } = await storedVoterMeta(base.db);
+    if (check !== undefined) {
+      throw new SautiError('ledger.voter_secret', `the voter keys in ${storage.file} were made with a secret that is not here: restore ${file} (or set SAUTI_LEDGER_VOTER_SECRET to it)`);
+    }
+    writeFileSync(file, `${newVoterSecret()}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  const read = (f: string) => (existsSync(f) ? [readFileSync(f, 'utf8').trim()] : []);
+  return { secret: read(file)[0]!, candidates: () => [...read(file), ...read(`${file}.next`), ...next], keptSecretFile: file };
+}
+
+/** A rotation of a kept secret that stopped after its commit: the next file becomes the secret. */
+function finishKeptRotation(file: string, check: string | undefined): void {
+  const nextFile = `${file}.next`;
+  if (!existsSync(nextFile) || check === undefined) return;
+  if (secretCheck(readFileSync(nextFile, 'utf8').trim()) === check) renameSync(nextFile, file);
+}
+
+/**
+ * SQLite: rewrites the file without free pages and empties the write-ahead log (after re-keying).
+ * False when another connection kept the log from being emptied (it then still holds old pages).
+ */
+export async function scrubSqlite(db: LedgerDb): Promise<boolean> {
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  await sql`VACUUM`.execute(db);
+  const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+  return Number(rows[0]?.busy ?? 0) === 0;
 }
 
 const GIB = 1024 * 1024 * 1024;
 
-function openSqlite(file: string): LedgerConnection {
+type BaseConnection = Omit<LedgerConnection, 'voterKeys' | 'keptSecretFile'>;
+
+function openSqlite(file: string): BaseConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // 16 KiB pages (a new file only; an existing one keeps its size until VACUUM). Each event
@@ -54,7 +158,7 @@ function openSqlite(file: string): LedgerConnection {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<LedgerConnection> {
+async function openPostgres(url: string, schema?: string): Promise<BaseConnection> {
   const pg = (await import('pg')).default;
   // Sequence numbers and counts are int8; they stay far below 2^53, so read them as numbers.
   const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };

@@ -11,6 +11,7 @@ import { prevails } from '../src/domain/ballot-order.ts';
 import { monotoneOrderedAt, orderedAt, refusal } from './rules.ts';
 import { CHUNK, insertChunked } from './bulk-insert.ts';
 import type { LedgerTables } from './schema.ts';
+import { CHECK_KEY, LAYERS_KEY, type VoterKeyring, type VoterKeys } from './voter-secret.ts';
 
 type Trx = Transaction<LedgerTables>;
 type EventInsert = LedgerTables['ledger_events'];
@@ -35,6 +36,8 @@ export interface IngestContext {
   /** When the request arrived: the clock skew is measured against this, not against queueing. */
   arrivedAt: Date;
   lockHead: boolean;
+  /** Re-keys each gateway voter key with the ledger's secret before anything is compared or stored. */
+  voterKeys: VoterKeyring;
 }
 
 /** Accepted votes whose age band or gender the deployment does not list (counted as not recorded; logged by the caller). */
@@ -50,6 +53,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   // SQLite: take the write lock before reading, so a second process (sauti ledger import beside a
   // running ledger) waits for it instead of failing with a stale snapshot.
   if (!ctx.lockHead) await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  const keys = await ledgerVoterKeys(trx, ctx);
   let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
   if (ctx.lockHead) gq = gq.forUpdate(); // PostgreSQL: one batch per gateway at a time across ledger processes
   const gateway = await gq.executeTakeFirstOrThrow();
@@ -81,6 +85,8 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       }
       seqsInBatch.set(parsed.event.seq, parsed.event.id);
       inBatch.add(parsed.event.id);
+      // From here on the event carries the ledger's key: the gateway's is never compared or stored.
+      parsed.event.voterKey = keys.key(parsed.event.voterKey);
       events.push(parsed.event);
     }
   }
@@ -177,6 +183,18 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
     })
     .execute();
   return { answer, unlisted };
+}
+
+/**
+ * The keys the stored ones were made with, named by the check in ledger_meta. On PostgreSQL the
+ * row is read FOR SHARE: a rotation (which takes it FOR UPDATE) waits for batches under way, and
+ * a batch that starts during one waits for it and then keys with the new secret.
+ */
+async function ledgerVoterKeys(trx: Trx, ctx: IngestContext): Promise<VoterKeys> {
+  let q = trx.selectFrom('ledger_meta').select(['key', 'value']).where('key', 'in', [CHECK_KEY, LAYERS_KEY]);
+  if (ctx.lockHead) q = q.forShare();
+  const rows = await q.execute();
+  return ctx.voterKeys.forCheck(rows.find((r) => r.key === CHECK_KEY)?.value, rows.find((r) => r.key === LAYERS_KEY)?.value ?? '');
 }
 
 /** What the ledger holds of an event id: enough to tell the same event from another one under that id. */

@@ -160,6 +160,7 @@ export class Ledger {
           now: this.clock(),
           arrivedAt,
           lockHead: this.conn.dialect === 'postgres',
+          voterKeys: this.conn.voterKeys,
         }),
       );
       this.logUnlisted(header.gatewayId, answer.batchId, unlisted);

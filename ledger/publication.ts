@@ -2,7 +2,7 @@
 // and only once every registered gateway has delivered what it holds (or the PB team says why
 // not). Ballots that arrive afterwards are kept and listed apart, never counted into it.
 import { v5 as uuidv5 } from 'uuid';
-import { sql, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, sha256Hex } from '../src/domain/protocol.ts';
@@ -142,7 +142,7 @@ export async function publishedFile(db: LedgerDb, deployment: Deployment, cycleI
  * Appends an entry the ledger writes itself, chained by the same formula as a gateway's event
  * (docs/architecture.md, "The chain"): gateway `@ledger`, its own seq as gateway_seq, no voter.
  */
-async function appendLedgerEntry(trx: Trx, e: { type: string; cycleId: string; key: string; at: string; payload: string }): Promise<number> {
+export async function appendLedgerEntry(trx: Kysely<LedgerTables>, e: { type: string; cycleId: string; key: string; at: string; payload: string }): Promise<number> {
   const head = await trx.selectFrom('ledger_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   const seq = head.seq + 1;
   const row = {

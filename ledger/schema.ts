@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
 import { newKeyPair, type ChainedFields } from '../src/domain/protocol.ts';
+import { rekeyStoredVoters } from './rekey.ts';
+import { CHECK_KEY, LAYERS_KEY, ledgerVoterKey, secretCheck } from './voter-secret.ts';
 
 export interface LedgerTables {
   /** The chain's tip: one row (id = 1). Ingest locks it, so appends are serial even across replicas. */
@@ -98,7 +100,11 @@ export interface LedgerTables {
     content_type: string;
     body: string;
   };
-  /** Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data, `ledger_private_key` signs answers. */
+  /**
+   * Ledger-wide settings; `export_key` keys the per-cycle voter ids in open data, `ledger_private_key`
+   * signs answers, `voter_secret_check` names the secret the voter keys were made with (never the
+   * secret itself) and `voter_secret_layers` holds the earlier ones sealed under it (ledger/voter-secret.ts).
+   */
   ledger_meta: { key: string; value: string };
 }
 
@@ -331,8 +337,42 @@ const publishedFiles: Migration = {
   },
 };
 
+/**
+ * Voter keys re-keyed with the ledger's own secret (ledger/voter-secret.ts): until now the ledger
+ * stored the gateway's HMAC(SAUTI_VOTER_KEY_SECRET, phone), which every gateway can compute. Every
+ * stored key becomes HMAC(ledger secret, label + key) and the chain is re-sealed over them, with a
+ * `ledger.rekeyed` entry naming the head before (ledger/rekey.ts); an empty ledger only records
+ * which secret it uses. The open data key is replaced too: with the old one, ids in files frozen
+ * before could be made again from a gateway key. SQLite is vacuumed after (ledger/connect.ts), so
+ * the old keys do not stay in free pages or the log. Released after 0009: a ledger already at
+ * 0009 gets it too (allowUnorderedMigrations).
+ */
+const rekey = (dialect: 'sqlite' | 'postgres', voterSecret: string | undefined): Migration => ({
+  async up(db: Kysely<unknown>) {
+    if (voterSecret === undefined) throw new Error('ledger migration 0008 needs the ledger voter secret (SAUTI_LEDGER_VOTER_SECRET)');
+    // Kysely runs SQLite migrations outside a transaction: this one must be all or nothing, and a
+    // run whose record was lost after the commit must not re-key twice (the check says it ran).
+    const once = async (ledger: Kysely<LedgerTables>) => {
+      if (await ledger.selectFrom('ledger_meta').select('value').where('key', '=', CHECK_KEY).executeTakeFirst()) return;
+      await rekeyAll(ledger, voterSecret);
+    };
+    if (dialect === 'sqlite') await (db as Kysely<LedgerTables>).transaction().execute(once);
+    else await once(db as Kysely<LedgerTables>);
+  },
+});
+
+async function rekeyAll(db: Kysely<LedgerTables>, voterSecret: string): Promise<void> {
+  const head = await db.selectFrom('ledger_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
+  if (head.seq > 0) {
+    const note = { reason: 'migration 0008: gateway voter keys re-keyed with the ledger voter secret', at: new Date().toISOString(), layers: 0 };
+    await rekeyStoredVoters(db, (k) => ledgerVoterKey(voterSecret, k), note);
+  }
+  await sql`UPDATE ledger_meta SET value = ${randomBytes(32).toString('base64url')} WHERE key = 'export_key'`.execute(db);
+  await sql`INSERT INTO ledger_meta (key, value) VALUES (${CHECK_KEY}, ${secretCheck(voterSecret)}), (${LAYERS_KEY}, '')`.execute(db);
+}
+
 /** The ledger's migrations in order; names are never changed once released. */
-const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> => ({
+const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
   '0002-results': results,
   '0003-narrow-ballot-index': narrowBallotIndex(dialect),
@@ -340,20 +380,35 @@ const migrations = (dialect: 'sqlite' | 'postgres'): Record<string, Migration> =
   '0005-ledger-identity': identity,
   '0006-ballot-order': ballotOrder(dialect),
   '0007-publication': publication,
-  // 0008 is reserved (ledger re-keying, another branch).
+  '0008-ledger-rekey': rekey(dialect, voterSecret),
   '0009-published-files': publishedFiles,
 });
 
-/** Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the failing migration's error. */
-export async function migrateLedger(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string, upTo?: string): Promise<void> {
+export interface MigrateOptions {
+  /** The secret migration 0008 re-keys with; needed only when it runs. */
+  voterSecret?: string;
+  /** Migrations left out, for tests building a ledger as an older release did (0009 without 0008). */
+  without?: readonly string[];
+}
+
+/**
+ * Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the
+ * failing migration's error. Returns the names of the migrations it applied.
+ */
+export async function migrateLedger(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string, upTo?: string, opts: MigrateOptions = {}): Promise<string[]> {
+  const all = migrations(dialect, opts.voterSecret);
+  for (const name of opts.without ?? []) delete all[name];
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations(dialect) },
+    provider: { getMigrations: async () => all },
+    // 0008 was released after 0009: a ledger at 0009 must still get it, in its place.
+    allowUnorderedMigrations: true,
     migrationTableName: 'ledger_migrations',
     migrationLockTableName: 'ledger_migrations_lock',
     // Named on PostgreSQL: Kysely otherwise finds these tables in any schema and skips creating them.
     migrationTableSchema: schema,
   });
-  const { error } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -9,7 +9,7 @@ import { Relay } from '../sync/relay.ts';
 import { ledgerTrust } from '../sync/ledger-trust.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { testLedger } from './helpers/ledger.ts';
+import { ledgerKeyFor, testLedger } from './helpers/ledger.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
 import { NOW } from './helpers/deployment.ts';
 import { SECRET, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
@@ -58,7 +58,7 @@ async function myVote(gw: Gw, phone: string): Promise<string> {
 const receiptOf = (text: string) => text.match(/Receipt:? ([0-9A-Z]{5}-[0-9A-Z]{5})/)![1]!;
 
 const counted = async (ledger: Ledger, phone: string) =>
-  ledger.conn.db.selectFrom('ledger_ballots').select(['event_id', 'channel']).where('voter_key', '=', voterKey(phone, SECRET)).executeTakeFirstOrThrow();
+  ledger.conn.db.selectFrom('ledger_ballots').select(['event_id', 'channel']).where('voter_key', '=', await ledgerKeyFor(ledger, voterKey(phone, SECRET))).executeTakeFirstOrThrow();
 const current = (gw: Gw, phone: string) => gw.db.prepare('SELECT event_id, channel FROM ballots WHERE voter_key = ?').get(voterKey(phone, SECRET)) as { event_id: string; channel: string };
 const CHANNEL = { ussd: 'USSD', sms: 'SMS' } as Record<string, string>;
 

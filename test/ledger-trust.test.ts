@@ -81,10 +81,14 @@ function ledgerFiles(prefix: string) {
   return { file: join(dir, 'ledger.db'), backup: join(dir, 'backup.db'), open };
 }
 
-/** Copies a closed ledger file (and its WAL, if one was left) as a backup would. */
+/**
+ * Copies a closed ledger file (and its WAL, if one was left) as a backup would, with the voter
+ * secret the ledger keeps beside it (a backup without it cannot key new votes as the old ones).
+ */
 function backupLedger(file: string, to: string): void {
   copyFileSync(file, to);
   if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${to}-wal`);
+  copyFileSync(`${file}.voter-secret`, `${to}.voter-secret`);
 }
 
 /** A gateway with `votes` votes waiting, registered with a real ledger whose key it trusts. */

@@ -11,11 +11,12 @@ import pg from 'pg';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { newKeyPair, publicKeyOf } from '../src/domain/protocol.ts';
 import { openLedger } from '../ledger/connect.ts';
+import { ledgerVoterKey } from '../ledger/voter-secret.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { FIXTURE, testDeployment } from './helpers/deployment.ts';
-import { DATABASE_URL, dropSchemas, eventFactory, freshStorage } from './helpers/ledger.ts';
+import { DATABASE_URL, dropSchemas, eventFactory, freshStorage, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
 import { requireService } from './helpers/services.ts';
 import { startServer } from './helpers/process.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -88,7 +89,7 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
   it('keep one chain, exactly-once ingest and one ballot per voter while 50 gateways push to both', async () => {
     const storage = freshStorage('postgres');
     if (storage.kind !== 'postgres') throw new Error('unreachable');
-    const env = { SAUTI_CONFIG: FIXTURE, DATABASE_URL, SAUTI_LEDGER_SCHEMA: storage.schema!, LEDGER_PORT: '0', LOG_LEVEL: 'error' };
+    const env = { SAUTI_CONFIG: FIXTURE, DATABASE_URL, SAUTI_LEDGER_SCHEMA: storage.schema!, LEDGER_PORT: '0', LOG_LEVEL: 'error', SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET };
     // Both started at once on an empty schema: both create it and migrate it.
     const ledgers = await Promise.all([startServer([BIN, 'ledger', 'serve'], env), startServer([BIN, 'ledger', 'serve'], env)]);
     children.push(...ledgers.map((l) => l.child));
@@ -162,7 +163,8 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
       }
       const ballots = await db.query('SELECT voter_key, event_id, picks FROM ledger_ballots ORDER BY voter_key');
       const expected = [...latest.values()]
-        .map((r) => ({ voter_key: r.voter_key, event_id: r.id, picks: JSON.stringify(JSON.parse(r.payload).picks) }))
+        // Stored under the ledger's key for the gateway's, never the gateway's (ledger/voter-secret.ts).
+        .map((r) => ({ voter_key: ledgerVoterKey(TEST_LEDGER_VOTER_SECRET, r.voter_key), event_id: r.id, picks: JSON.stringify(JSON.parse(r.payload).picks) }))
         .sort((a, b) => (a.voter_key < b.voter_key ? -1 : 1));
       expect(ballots.rows).toEqual(expected);
       expect(expected.length).toBe(VOTERS);

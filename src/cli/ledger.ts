@@ -1,10 +1,13 @@
-// `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain.
+// `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain,
+// rotate the voter secret.
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
-import { openLedger } from '../../ledger/connect.ts';
+import { openLedger, scrubSqlite } from '../../ledger/connect.ts';
+import { rotateVoterSecret } from '../../ledger/rekey.ts';
+import { SautiError } from '../domain/errors.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
@@ -12,9 +15,10 @@ import { createLedgerApp } from '../http/ledger-app.ts';
 import { listen } from '../http/listen.ts';
 import { progressBar } from './progress.ts';
 
-async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel)): Promise<Ledger> {
+/** `readOnlyVoters`: for commands that never ingest, which then work on a copy of the ledger without its voter secret. */
+async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel), readOnlyVoters = false): Promise<Ledger> {
   const deployment = loadDeployment(settings.configFile);
-  return new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
+  return new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters }), () => deployment, undefined, logger);
 }
 
 const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`);
@@ -57,7 +61,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     console.error(`No ledger at ${settings.ledgerStorage.file}: nothing to verify (set SAUTI_LEDGER_DB, or DATABASE_URL for PostgreSQL).`);
     return false;
   }
-  const ledger = await openFromSettings(settings);
+  const ledger = await openFromSettings(settings, undefined, true);
   const bar = progressBar('verifying');
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
@@ -115,6 +119,50 @@ export async function printGateways(settings: Settings): Promise<void> {
         `${g.gatewayId.padEnd(20)} last seen ${g.lastSeenAt ?? 'never'} · backlog ${g.backlog ?? '?'} · skew ${g.clockSkewMs === null ? '?' : `${Math.round(g.clockSkewMs / 1000)} s`} · accepted ${g.accepted} · rejected ${g.rejected} · seq ${g.contiguousSeq}/${g.highestSeq}`,
       );
     }
+  } finally {
+    await ledger.close();
+  }
+}
+
+/**
+ * `sauti ledger rotate-voter-secret`: re-keys every stored voter key to the next secret in one
+ * transaction, then says what the operator must do. False (exit 1) when it refused.
+ */
+export async function rotateLedgerVoterSecret(settings: Settings): Promise<boolean> {
+  if (settings.ledgerStorage.kind === 'sqlite' && !existsSync(settings.ledgerStorage.file)) {
+    console.error(`No ledger at ${settings.ledgerStorage.file}: nothing to re-key (set SAUTI_LEDGER_DB, or DATABASE_URL for PostgreSQL).`);
+    return false;
+  }
+  const ledger = await openFromSettings(settings);
+  try {
+    const r = await rotateVoterSecret(ledger.conn, ledger.now(), settings.ledgerStorage.nextVoterSecret);
+    console.log(`Re-keyed ${r.entries} entries and ${r.ballots} counted ballots; the chain is re-sealed and entry ${r.entrySeq} (ledger.rekeyed) records it, after head ${r.previousHead}.`);
+    if (ledger.conn.dialect === 'sqlite') {
+      // Old keys must not stay in free pages or the log; another process reading the file can hold the log back.
+      const scrubbed = await scrubSqlite(ledger.conn.db).catch(() => false);
+      console.log(
+        scrubbed
+          ? 'The file is vacuumed and its write-ahead log emptied: the old keys are gone from disk.'
+          : `Could not vacuum it fully now (another process has the file open): stop it, then run \`sqlite3 ${where(settings)} VACUUM\` so the old keys leave the disk.`,
+      );
+    } else {
+      console.log('PostgreSQL keeps the old rows until vacuumed: run VACUUM FULL ledger_events, ledger_ballots, ledger_published_ballots; and replace backups and WAL archives made before.');
+    }
+    if (r.kept) {
+      console.log(`The ledger keeps its own secret: the new one is in ${ledger.conn.keptSecretFile}. Back it up in place of the old one; a running ledger process on this file picks it up at its next batch.`);
+    } else {
+      console.log('Now, on every ledger process (and only there):');
+      console.log('  1. set SAUTI_LEDGER_VOTER_SECRET to the value of SAUTI_LEDGER_NEXT_VOTER_SECRET;');
+      console.log('  2. unset SAUTI_LEDGER_NEXT_VOTER_SECRET;');
+      console.log('  3. restart it. A process started with the old secret alone refuses batches until then (gateways retry); one started with both keeps working.');
+      console.log('Keep no copy of the old secret: the ledger keeps it sealed under the new one, and needs nothing else.');
+      if (ledger.conn.keptSecretFile) console.log(`Then delete ${ledger.conn.keptSecretFile}: the ledger is keyed from the environment now.`);
+    }
+    return true;
+  } catch (err) {
+    if (!(err instanceof SautiError)) throw err;
+    console.error(`Not re-keyed: ${err.message}`);
+    return false;
   } finally {
     await ledger.close();
   }

@@ -11,7 +11,7 @@ import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
-import { addGateway, importBundleFile, printGateways, printLedgerIdentity, serveLedger, verifyLedger } from './ledger.ts';
+import { addGateway, importBundleFile, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
@@ -183,6 +183,12 @@ ledger
   .command('identity')
   .description('print this ledger’s public key, which every gateway syncing with it must trust')
   .action(async () => printLedgerIdentity(loadSettings()));
+ledger
+  .command('rotate-voter-secret')
+  .description('re-key every voter key from SAUTI_LEDGER_VOTER_SECRET to SAUTI_LEDGER_NEXT_VOTER_SECRET in one transaction (a SQLite ledger that keeps its own secret makes a new one)')
+  .action(async () => {
+    if (!(await rotateLedgerVoterSecret(loadSettings()))) process.exitCode = 1;
+  });
 ledger
   .command('gateways')
   .description('registered gateways: last seen, backlog, clock skew, rejected')

@@ -153,7 +153,8 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
 export async function resultsFromLedger(settings: Settings, cycleId: string | undefined, opts: ResultsOptions): Promise<void> {
   const deployment = loadDeployment(settings.configFile);
   const lang = (deployment.languages.find((l) => l.code === opts.lang)?.code ?? deployment.defaultLanguage ?? deployment.languages[0]!.code) as Lang;
-  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
+  // Counting and publishing read stored keys only: no voter secret needed.
+  const ledger = new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters: true }), () => deployment);
   try {
     if (!cycleId) {
       const published = new Map((await ledger.publishedCycles()).map((c) => [c.cycleId, c.publishedAt]));

@@ -210,5 +210,14 @@ describe('environment settings', () => {
   it('names the bad key', () => {
     expect(() => loadSettings({ PORT: 'eighty' })).toThrow(/environment is invalid:\n {2}- PORT:/);
     expect(() => loadSettings({ SAUTI_CALLBACK_TOKEN: 'short' })).toThrow(/SAUTI_CALLBACK_TOKEN: use at least 16 characters/);
+    expect(() => loadSettings({ SAUTI_LEDGER_VOTER_SECRET: 'too-short-for-a-ledger' })).toThrow(/SAUTI_LEDGER_VOTER_SECRET: use at least 32 characters/);
+  });
+
+  it('refuses a ledger voter secret that a gateway also holds, and passes both ledger secrets to the ledger storage', () => {
+    const same = 'the-same-secret-on-gateway-and-ledger-0123';
+    expect(() => loadSettings({ SAUTI_VOTER_KEY_SECRET: same, SAUTI_LEDGER_VOTER_SECRET: same })).toThrow(/SAUTI_LEDGER_VOTER_SECRET: must differ from SAUTI_VOTER_KEY_SECRET/);
+    expect(() => loadSettings({ SAUTI_VOTER_KEY_SECRET: same, SAUTI_LEDGER_NEXT_VOTER_SECRET: same })).toThrow(/SAUTI_LEDGER_NEXT_VOTER_SECRET: must differ/);
+    const s = loadSettings({ SAUTI_LEDGER_VOTER_SECRET: 'ledger-voter-secret-0123456789abcdef', SAUTI_LEDGER_NEXT_VOTER_SECRET: 'ledger-voter-secret-next-0123456789ab', DATABASE_URL: 'postgres://x@h/db' });
+    expect(s.ledgerStorage).toEqual({ kind: 'postgres', url: 'postgres://x@h/db', schema: undefined, voterSecret: 'ledger-voter-secret-0123456789abcdef', nextVoterSecret: 'ledger-voter-secret-next-0123456789ab' });
   });
 });

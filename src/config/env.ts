@@ -60,6 +60,18 @@ const envSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/)
     .optional()
     .describe('PostgreSQL schema for the ledger tables (created if missing; default: the search path)'),
+  SAUTI_LEDGER_VOTER_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters')
+    .optional()
+    .describe(
+      'Secret only the ledger holds: re-keys every voter pseudonym on ingest, so a gateway’s SAUTI_VOTER_KEY_SECRET and a copy of the ledger cannot find a ballot; unset: a SQLite ledger keeps its own beside its file (ledger.db.voter-secret), a PostgreSQL one refuses to start',
+    ),
+  SAUTI_LEDGER_NEXT_VOTER_SECRET: z
+    .string()
+    .min(32, 'use at least 32 characters')
+    .optional()
+    .describe('The secret `sauti ledger rotate-voter-secret` re-keys the ledger to; then it becomes SAUTI_LEDGER_VOTER_SECRET'),
   LEDGER_PORT: z.coerce.number().int().min(0).max(65535).default(8090).describe('Port `sauti ledger` listens on'),
   SAUTI_TRUST_PROXY: z
     .string()
@@ -118,7 +130,8 @@ export interface Settings {
   ledgerUrl: string | undefined;
   /** The remote ledger's public key from the environment; undefined: the one stored by `sauti sync trust-ledger`. */
   ledgerKey: string | undefined;
-  ledgerStorage: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+  /** With the ledger voter secrets (SAUTI_LEDGER_VOTER_SECRET, SAUTI_LEDGER_NEXT_VOTER_SECRET) when set. */
+  ledgerStorage: { voterSecret?: string; nextVoterSecret?: string } & ({ kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string });
   ledgerPort: number;
   /** Unset: no proxy is trusted, X-Forwarded-For is ignored. */
   trustProxy: TrustProxy | undefined;
@@ -139,6 +152,13 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) throw new ConfigError('environment', describeIssues(parsed.error.issues));
   const e = parsed.data;
+  // The ledger secret protects voters only if no gateway holds it.
+  if (e.SAUTI_LEDGER_VOTER_SECRET !== undefined && e.SAUTI_LEDGER_VOTER_SECRET === e.SAUTI_VOTER_KEY_SECRET) {
+    throw new ConfigError('environment', ['SAUTI_LEDGER_VOTER_SECRET: must differ from SAUTI_VOTER_KEY_SECRET, which every gateway holds']);
+  }
+  if (e.SAUTI_LEDGER_NEXT_VOTER_SECRET !== undefined && e.SAUTI_LEDGER_NEXT_VOTER_SECRET === e.SAUTI_VOTER_KEY_SECRET) {
+    throw new ConfigError('environment', ['SAUTI_LEDGER_NEXT_VOTER_SECRET: must differ from SAUTI_VOTER_KEY_SECRET, which every gateway holds']);
+  }
   const devDefaults: string[] = [];
   if (!e.SAUTI_CALLBACK_TOKEN) devDefaults.push('SAUTI_CALLBACK_TOKEN');
   if (!e.SAUTI_VOTER_KEY_SECRET) devDefaults.push('SAUTI_VOTER_KEY_SECRET');
@@ -159,9 +179,13 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     queuePrefix: e.SAUTI_QUEUE_PREFIX,
     ledgerUrl: e.SAUTI_LEDGER_URL?.replace(/\/$/, ''),
     ledgerKey: e.SAUTI_LEDGER_KEY,
-    ledgerStorage: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
-      : { kind: 'sqlite', file: e.SAUTI_LEDGER_DB ?? join(dirname(e.SAUTI_DB), 'ledger.db') },
+    ledgerStorage: {
+      ...(e.DATABASE_URL
+        ? { kind: 'postgres' as const, url: e.DATABASE_URL, schema: e.SAUTI_LEDGER_SCHEMA }
+        : { kind: 'sqlite' as const, file: e.SAUTI_LEDGER_DB ?? join(dirname(e.SAUTI_DB), 'ledger.db') }),
+      voterSecret: e.SAUTI_LEDGER_VOTER_SECRET,
+      nextVoterSecret: e.SAUTI_LEDGER_NEXT_VOTER_SECRET,
+    },
     ledgerPort: e.LEDGER_PORT,
     trustProxy: e.SAUTI_TRUST_PROXY,
     publicRateLimit: e.SAUTI_PUBLIC_RATE_LIMIT,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Deployment } from '../../src/config/schema.ts';
 import { voterKey } from '../../src/domain/voter.ts';
 import type { EventRow } from '../../src/store/gateway-store.ts';
-import { openLedger, type LedgerStorage } from '../../ledger/connect.ts';
+import { openLedger, storedVoterMeta, type LedgerStorage } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { databaseUrl, requireService } from './services.ts';
 import { tempDir } from './tmp.ts';
@@ -27,11 +27,14 @@ export async function ledgerBackends(): Promise<Backend[]> {
 
 const schemas: string[] = [];
 
+/** The ledger voter secret tests on PostgreSQL run with (SAUTI_LEDGER_VOTER_SECRET); SQLite keeps its own beside the file. */
+export const TEST_LEDGER_VOTER_SECRET = 'test-ledger-voter-secret-0123456789abcdef';
+
 export function freshStorage(backend: Backend): LedgerStorage {
   if (backend === 'sqlite') return { kind: 'sqlite', file: join(tempDir('sauti-ledger-'), 'ledger.db') };
   const schema = `t_${randomBytes(6).toString('hex')}`;
   schemas.push(schema);
-  return { kind: 'postgres', url: DATABASE_URL, schema };
+  return { kind: 'postgres', url: DATABASE_URL, schema, voterSecret: TEST_LEDGER_VOTER_SECRET };
 }
 
 /** Drops the PostgreSQL schemas tests created (call from afterAll). */
@@ -73,4 +76,10 @@ export function eventFactory(gatewayId: string, startSeq = 1) {
       };
     },
   };
+}
+
+/** The key `ledger` stores for a gateway's voter key (re-keyed with its voter secret on ingest). */
+export async function ledgerKeyFor(ledger: Ledger, gatewayKey: string): Promise<string> {
+  const { check, layers } = await storedVoterMeta(ledger.conn.db);
+  return ledger.conn.voterKeys.forCheck(check, layers).key(gatewayKey);
 }
