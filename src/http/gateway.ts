@@ -32,18 +32,18 @@ import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { settledWithin } from '../../queue/redis-link.ts';
-import { openLedger } from '../../ledger/connect.ts';
-import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
+import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.ts';
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
-import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
   url: string;
   gatewayId: string;
   server: Server;
+  /** The ledger thread when this gateway runs its own (no SAUTI_LEDGER_URL). */
+  embeddedLedger: EmbeddedLedger | undefined;
   close(): Promise<void>;
 }
 
@@ -179,13 +179,12 @@ function smsSenders(settings: Settings, d: Deployment) {
 }
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
-export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
+export async function startGateway(settings: Settings, logger: Logger, options: { embeddedLedger?: EmbeddedLedgerOptions } = {}): Promise<Gateway> {
   const gw = assembleGateway(settings, logger);
-  const { app, db, queue, gatewayId, outbound, deployment, identity } = gw;
-  // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
-  const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
-  const limits = { publicRateLimit: settings.publicRateLimit };
-  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger, limits), resultsRouter(ledger, logger, limits));
+  const { app, db, queue, gatewayId, outbound, identity } = gw;
+  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside the gateway.
+  const ledger = settings.ledgerUrl ? undefined : await EmbeddedLedger.start(settings, { gatewayId, publicKey: identity.publicKey }, logger, options.embeddedLedger);
+  if (ledger) gw.ledgerMount.use(ledger.router());
   // Returns at once even with Redis down: outbound SMS wait in SQLite until it is back.
   await outbound.start();
   let draining = false;
@@ -201,7 +200,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   const port = await listen(server, settings.port, settings.host, 'PORT');
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const url = `http://${settings.host}:${port}`;
-  const embeddedKey = ledger ? (await ledger.identity()).publicKey : undefined;
+  const embeddedKey = ledger?.publicKey;
   const trustInputs = { embeddedKey, envKey: settings.ledgerKey };
   const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger);
   // For `sauti sync status` in a shell without this process's environment.
@@ -218,6 +217,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     url,
     gatewayId,
     server,
+    embeddedLedger: ledger,
     /** Stops taking work first, then winds down; every wait is bounded, so Redis or a slow ledger cannot hold it. */
     async close() {
       draining = true;
@@ -238,13 +238,6 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
 
 /** Longest the sync scheduler or the outbound queue may take to stop. */
 const STOP_GRACE_MS = 4000;
-
-async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
-  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
-  await ledger.addGateway(identity.gatewayId, identity.publicKey, { replace: true, label: 'embedded' });
-  logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
-  return ledger;
-}
 
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
 function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger) {

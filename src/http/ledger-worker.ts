@@ -1,0 +1,39 @@
+// The embedded ledger's thread (`sauti start` without SAUTI_LEDGER_URL): ingest, counting, results
+// pages and verification run here, on their own event loop, never on the gateway's. It serves
+// the ledger's HTTP routes on a loopback port that only the gateway's proxy may use
+// (src/http/embedded-ledger.ts starts it, restarts it, and forwards /v1 and /results to it).
+import { createServer } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadDeployment } from '../config/load.ts';
+import { createLogger } from '../logging.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
+import type { LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
+import { createLedgerApp } from './ledger-app.ts';
+import { listen } from './listen.ts';
+
+const { settings, gateway, secret } = workerData as LedgerWorkerData;
+const port = parentPort!;
+const logger = createLogger(settings.logLevel).child({ thread: 'ledger' });
+const deployment = loadDeployment(settings.configFile);
+const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
+await ledger.addGateway(gateway.gatewayId, gateway.publicKey, { replace: true, label: 'embedded' });
+const app = createLedgerApp(ledger, logger, { publicRateLimit: settings.publicRateLimit, gatewaySecret: secret });
+const server = createServer(app);
+server.keepAliveTimeout = 65_000; // the gateway's proxy keeps its connections here open
+const bound = await listen(server, 0, '127.0.0.1', 'PORT');
+
+port.on('message', (message: ToLedgerWorker) => {
+  if (message.type === 'close') {
+    server.closeAllConnections();
+    server.close();
+    void ledger.close().finally(() => port.close());
+  } else if (message.type === 'hold') {
+    // Blocks this thread outright until the gateway sets the flag: tests use it to show that the
+    // gateway answers residents while its ledger cannot run at all.
+    port.postMessage({ type: 'holding' });
+    Atomics.wait(message.flag, 0, 0);
+  }
+});
+logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
+port.postMessage({ type: 'ready', port: bound, publicKey: (await ledger.identity()).publicKey });
