@@ -8,7 +8,8 @@ import { migrateLedger, type LedgerDb, type LedgerTables } from './schema.ts';
 import { cachedStatements } from './statement-cache.ts';
 
 export type LedgerStorage =
-  | { kind: 'sqlite'; file: string }
+  /** `cacheMb`: SQLite's page cache (default 64 MB, for ingest at city scale); the embedded ledger keeps less. */
+  | { kind: 'sqlite'; file: string; cacheMb?: number }
   /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
   | { kind: 'postgres'; url: string; schema?: string };
 
@@ -20,14 +21,14 @@ export interface LedgerConnection {
 
 /** Connects and migrates. */
 export async function openLedger(storage: LedgerStorage): Promise<LedgerConnection> {
-  const conn = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
+  const conn = storage.kind === 'sqlite' ? openSqlite(storage.file, storage.cacheMb ?? 64) : await openPostgres(storage.url, storage.schema);
   await migrateLedger(conn.db as never, conn.dialect, storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined);
   return conn;
 }
 
 const GIB = 1024 * 1024 * 1024;
 
-function openSqlite(file: string): LedgerConnection {
+function openSqlite(file: string, cacheMb: number): LedgerConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // 16 KiB pages (a new file only; an existing one keeps its size until VACUUM). Each event
@@ -40,7 +41,7 @@ function openSqlite(file: string): LedgerConnection {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   // The indexes on event id, receipt and voter take random inserts: keep more of them in memory.
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
   // Random-key index pages are rewritten by every batch, so a checkpoint copies nearly the whole
   // index into the database file each time. Checkpointing about every GiB of log instead of every
   // 100 MB copies each page once for ten batches rather than once per batch (commit 15 → 12 µs

@@ -29,8 +29,6 @@ type FromLedgerWorker = { type: 'ready'; port: number; publicKey: string } | { t
 const RESTART_DELAYS_MS = [250, 1000, 2000, 5000, 10_000, 30_000];
 /** A thread that stayed up this long starts the delays over when it dies. */
 const STABLE_MS = 60_000;
-/** Heap limits of the thread (resourceLimits): a small young generation keeps the process's RSS down. */
-const YOUNG_GENERATION_MB = 8;
 
 /** Headers that belong to one connection, never forwarded; and client-address headers the thread must not see. */
 const DROPPED_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', GATEWAY_SECRET_HEADER, GATEWAY_CLIENT_HEADER];
@@ -80,10 +78,9 @@ export class EmbeddedLedger {
 
   private spawn(): Promise<string> {
     const { entry, runner } = workerEntry();
-    const worker = new Worker(runner, {
-      workerData: { ...this.data, secret: this.secret, entry: entry.href },
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-    });
+    // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
+    // and an old-generation cap would end the thread while it counts a large cycle.
+    const worker = new Worker(runner, { workerData: { ...this.data, secret: this.secret, entry: entry.href } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;

@@ -12,11 +12,17 @@ import type { LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
 import { listen } from './listen.ts';
 
+/** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
+const EMBEDDED_CACHE_MB = 8;
+
 const { settings, gateway, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
 const logger = createLogger(settings.logLevel).child({ thread: 'ledger' });
 const deployment = loadDeployment(settings.configFile);
-const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
+// One gateway's pilot, in the gateway's own process: a bounded page cache keeps the process's
+// memory from growing with the ledger's size; ingest at a pilot's pace does not need more.
+const storage = settings.ledgerStorage.kind === 'sqlite' ? { ...settings.ledgerStorage, cacheMb: EMBEDDED_CACHE_MB } : settings.ledgerStorage;
+const ledger = new Ledger(await openLedger(storage), () => deployment, undefined, logger);
 await ledger.addGateway(gateway.gatewayId, gateway.publicKey, { replace: true, label: 'embedded' });
 const app = createLedgerApp(ledger, logger, { publicRateLimit: settings.publicRateLimit, gatewaySecret: secret });
 const server = createServer(app);
