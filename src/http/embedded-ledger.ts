@@ -14,14 +14,18 @@ import { GATEWAY_CLIENT_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 /** What the thread is started with (structured-cloned: plain data only). */
 export interface LedgerWorkerData {
   settings: Settings;
-  /** The gateway the thread registers on its ledger, so the gateway's own batches are accepted. */
-  gateway: { gatewayId: string; publicKey: string };
   /** Shared by the gateway's proxy and the thread only; the thread refuses requests without it. */
   secret: string;
 }
 
+/** The gateway the thread registers on its ledger, so the gateway's own batches are accepted. */
+export interface EmbeddedGateway {
+  gatewayId: string;
+  publicKey: string;
+}
+
 /** Messages to the thread. */
-export type ToLedgerWorker = { type: 'close' } | { type: 'hold'; flag: Int32Array };
+export type ToLedgerWorker = { type: 'gateway'; gateway: EmbeddedGateway } | { type: 'close' } | { type: 'hold'; flag: Int32Array };
 /** Messages from the thread. */
 type FromLedgerWorker = { type: 'ready'; port: number; publicKey: string } | { type: 'holding' };
 
@@ -52,23 +56,37 @@ export class EmbeddedLedger {
   private readonly secret = randomBytes(32).toString('base64url');
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly delays: readonly number[];
+  private gateway: EmbeddedGateway | undefined;
+  private readonly firstStart: Promise<string>;
   /** The ledger's public key, as its thread first reported it. */
   publicKey = '';
 
   private constructor(
-    private readonly data: Omit<LedgerWorkerData, 'secret'>,
+    private readonly settings: Settings,
     private readonly logger: Logger,
     options: EmbeddedLedgerOptions,
   ) {
     this.delays = options.restartDelaysMs ?? RESTART_DELAYS_MS;
+    this.firstStart = this.spawn();
+    this.firstStart.catch(() => undefined); // surfaced by start()
   }
 
-  /** Starts the thread and waits until its ledger is open; a ledger that cannot open fails start-up. */
-  static async start(settings: Settings, gateway: LedgerWorkerData['gateway'], logger: Logger, options: EmbeddedLedgerOptions = {}): Promise<EmbeddedLedger> {
-    const ledger = new EmbeddedLedger({ settings, gateway }, logger.child({ component: 'ledger' }), options);
-    ledger.publicKey = await ledger.spawn();
-    ledger.started = true;
-    return ledger;
+  /**
+   * Starts the thread at once, so it loads its code and opens its ledger while the gateway
+   * assembles itself on this thread (`sauti start` is ready sooner on two cores). It serves
+   * nothing until `start` names the gateway.
+   */
+  static launch(settings: Settings, logger: Logger, options: EmbeddedLedgerOptions = {}): EmbeddedLedger {
+    return new EmbeddedLedger(settings, logger.child({ component: 'ledger' }), options);
+  }
+
+  /** Registers the gateway and waits until the ledger serves; a ledger that cannot open fails start-up. */
+  async start(gateway: EmbeddedGateway): Promise<this> {
+    this.gateway = gateway;
+    this.worker?.postMessage({ type: 'gateway', gateway } satisfies ToLedgerWorker);
+    this.publicKey = await this.firstStart;
+    this.started = true;
+    return this;
   }
 
   /** Whether requests reach a running ledger now. */
@@ -80,8 +98,10 @@ export class EmbeddedLedger {
     const { entry, runner } = workerEntry();
     // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
     // and an old-generation cap would end the thread while it counts a large cycle.
-    const worker = new Worker(runner, { workerData: { ...this.data, secret: this.secret, entry: entry.href } });
+    const worker = new Worker(runner, { workerData: { settings: this.settings, secret: this.secret, entry: entry.href } });
     this.worker = worker;
+    // Known from the second thread on: queued until the thread listens for it.
+    if (this.gateway) worker.postMessage({ type: 'gateway', gateway: this.gateway } satisfies ToLedgerWorker);
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: FromLedgerWorker) => {
@@ -183,14 +203,19 @@ export class EmbeddedLedger {
     };
   }
 
-  /** Lets the thread close its ledger (bounded), then ends it. */
+  /** Lets the thread close its ledger (bounded), then ends it; a thread not yet serving is ended at once. */
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.restartTimer);
+    const serving = this.port !== undefined;
     this.port = undefined;
     this.agent.destroy();
     const worker = this.worker;
     if (!worker) return;
+    if (!serving) {
+      await worker.terminate();
+      return;
+    }
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage({ type: 'close' } satisfies ToLedgerWorker);
     const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);

@@ -180,10 +180,21 @@ function smsSenders(settings: Settings, d: Deployment) {
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
 export async function startGateway(settings: Settings, logger: Logger, options: { embeddedLedger?: EmbeddedLedgerOptions } = {}): Promise<Gateway> {
+  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside
+  // the gateway, launched first so it starts up while the gateway assembles.
+  const launched = settings.ledgerUrl ? undefined : EmbeddedLedger.launch(settings, logger, options.embeddedLedger);
+  try {
+    return await startWith(launched, settings, logger);
+  } catch (err) {
+    await launched?.close();
+    throw err;
+  }
+}
+
+async function startWith(launched: EmbeddedLedger | undefined, settings: Settings, logger: Logger): Promise<Gateway> {
   const gw = assembleGateway(settings, logger);
   const { app, db, queue, gatewayId, outbound, identity } = gw;
-  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside the gateway.
-  const ledger = settings.ledgerUrl ? undefined : await EmbeddedLedger.start(settings, { gatewayId, publicKey: identity.publicKey }, logger, options.embeddedLedger);
+  const ledger = await launched?.start({ gatewayId, publicKey: identity.publicKey });
   if (ledger) gw.ledgerMount.use(ledger.router());
   // Returns at once even with Redis down: outbound SMS wait in SQLite until it is back.
   await outbound.start();
