@@ -124,6 +124,26 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
     }
   });
 
+  it('a batch the ledger refuses before reading it is answered through the gateway, and its upload not read', async () => {
+    const { gw } = await gateway();
+    const answer = await new Promise<{ status: number; connection: unknown; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${gw.url}/v1/batches`, {
+        method: 'POST',
+        headers: { 'content-length': String(17 * 1024 * 1024), 'sauti-gateway': 'gw-embedded', 'sauti-signature': 'x', 'content-encoding': 'gzip' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(64 * 1024)); // a first part of the 17 MB announced; the rest never comes
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'too-large' });
+  });
+
   it('a USSD hop is answered while the ledger’s thread cannot run at all', async () => {
     const { gw } = await gateway();
     const ledger = gw.embeddedLedger!;

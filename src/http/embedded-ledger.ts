@@ -155,17 +155,23 @@ export class EmbeddedLedger {
     // As this gateway resolved it (SAUTI_TRUST_PROXY): the thread's rate limits count per client.
     headers[GATEWAY_CLIENT_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.originalUrl, headers, agent: this.agent });
+    let received = false;
     upstream.on('response', (answer) => {
       const out: http.OutgoingHttpHeaders = { ...answer.headers };
       for (const h of DROPPED_RESPONSE) delete out[h];
-      // The ledger refused before reading the body (too large, unknown gateway): do not read it either.
-      if (answer.headers.connection === 'close' && !req.complete) out.connection = 'close';
+      // The ledger refused before reading the body (too large, unknown gateway): stop sending it,
+      // and close the client's connection after the answer rather than read the rest.
+      if (answer.headers.connection === 'close' && !req.complete) {
+        out.connection = 'close';
+        req.unpipe(upstream);
+      }
+      answer.on('end', () => (received = true));
       res.writeHead(answer.statusCode ?? 502, out);
       answer.pipe(res);
     });
     upstream.on('error', () => {
       if (!res.headersSent) unavailable(req, res);
-      else res.destroy();
+      else if (!received) res.destroy(); // the thread died mid-answer
     });
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
