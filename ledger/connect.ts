@@ -17,7 +17,8 @@ export interface VoterSecretSettings {
 
 export type LedgerStorage = VoterSecretSettings &
   (
-    | { kind: 'sqlite'; file: string }
+    /** `cacheMb`: SQLite's page cache (default 64 MB, for ingest at city scale); the embedded ledger keeps less. */
+    | { kind: 'sqlite'; file: string; cacheMb?: number }
     /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
     | { kind: 'postgres'; url: string; schema?: string }
   );
@@ -43,7 +44,7 @@ export interface OpenOptions {
 
 /** Connects, finds the voter secret, and migrates. */
 export async function openLedger(storage: LedgerStorage, opts: OpenOptions = {}): Promise<LedgerConnection> {
-  const base = storage.kind === 'sqlite' ? openSqlite(storage.file) : await openPostgres(storage.url, storage.schema);
+  const base = storage.kind === 'sqlite' ? openSqlite(storage.file, storage.cacheMb ?? 64) : await openPostgres(storage.url, storage.schema);
   try {
     const schema = storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined;
     const noSecretHere = !storage.voterSecret && !(storage.kind === 'sqlite' && existsSync(`${storage.file}.voter-secret`));
@@ -131,7 +132,7 @@ const GIB = 1024 * 1024 * 1024;
 
 type BaseConnection = Omit<LedgerConnection, 'voterKeys' | 'keptSecretFile'>;
 
-function openSqlite(file: string): BaseConnection {
+function openSqlite(file: string, cacheMb: number): BaseConnection {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // 16 KiB pages (a new file only; an existing one keeps its size until VACUUM). Each event
@@ -144,7 +145,7 @@ function openSqlite(file: string): BaseConnection {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   // The indexes on event id, receipt and voter take random inserts: keep more of them in memory.
-  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
   // Random-key index pages are rewritten by every batch, so a checkpoint copies nearly the whole
   // index into the database file each time. Checkpointing about every GiB of log instead of every
   // 100 MB copies each page once for ten batches rather than once per batch (commit 15 → 12 µs

@@ -1,13 +1,16 @@
 // Bundles the TypeScript sources into dist/sauti.mjs for running without a TS loader:
 // faster start, and ~80 MB less memory than transpiling on the fly. Dependencies stay external.
+// The embedded ledger's thread has its own entry, dist/ledger-worker.mjs (src/http/embedded-ledger.ts
+// starts it from beside dist/sauti.mjs).
 import { cpSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
-  entryPoints: [`${root}src/cli/main.ts`],
-  outfile: `${root}dist/sauti.mjs`,
+  entryPoints: { sauti: `${root}src/cli/main.ts`, 'ledger-worker': `${root}src/http/ledger-worker.ts` },
+  outdir: `${root}dist`,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,6 +1,7 @@
 // Builds signed batch bodies from outbox rows: gzip-compressed NDJSON (header line, then one
 // line per event), signed with the gateway key. Pushes and bundles carry the same bytes.
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip, gzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { encodeBatch, PROTOCOL_VERSION, signBody, type BatchHeader } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -22,15 +23,27 @@ export function eventLine(e: EventRow): string {
   return `${head.slice(0, -1)},"payload":${e.payload}}`;
 }
 
+/** A signed batch, compressed on this thread (bundles, tests). */
 export function buildBatch(identity: GatewayIdentity, rows: readonly EventRow[], backlog: number, now: Date, level = 6): SignedBatch {
-  const header: BatchHeader = {
-    protocol: PROTOCOL_VERSION,
-    gatewayId: identity.gatewayId,
-    batchId: uuidv7(),
-    sentAt: now.toISOString(),
-    backlog,
-    count: rows.length,
-  };
-  const body = gzipSync(encodeBatch(header, rows.map(eventLine)), { level });
+  const header = batchHeader(identity, rows, backlog, now);
+  return signed(identity, header, rows, gzipSync(encodeBatch(header, rows.map(eventLine)), { level }));
+}
+
+const gzipAsync = promisify(gzip);
+
+/**
+ * The same batch, compressed in libuv's thread pool: the relay runs on the gateway's event loop,
+ * where a synchronous gzip of a 1,000-event batch would hold up every USSD hop meanwhile.
+ */
+export async function buildBatchAsync(identity: GatewayIdentity, rows: readonly EventRow[], backlog: number, now: Date, level = 6): Promise<SignedBatch> {
+  const header = batchHeader(identity, rows, backlog, now);
+  return signed(identity, header, rows, await gzipAsync(encodeBatch(header, rows.map(eventLine)), { level }));
+}
+
+function batchHeader(identity: GatewayIdentity, rows: readonly EventRow[], backlog: number, now: Date): BatchHeader {
+  return { protocol: PROTOCOL_VERSION, gatewayId: identity.gatewayId, batchId: uuidv7(), sentAt: now.toISOString(), backlog, count: rows.length };
+}
+
+function signed(identity: GatewayIdentity, header: BatchHeader, rows: readonly EventRow[], body: Buffer): SignedBatch {
   return { header, body, signature: signBody(identity.privateKey, identity.gatewayId, body), firstSeq: rows[0]?.seq ?? 0, lastSeq: rows.at(-1)?.seq ?? 0, ids: rows.map((r) => r.id) };
 }

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
 import { ANSWER_SIGNATURE_HEADER, QUERY_NONCE_HEADER, ballotStandingAnswerSchema, batchAnswerSchema, MAX_STANDING_IDS, verifyAnswer, type BallotStanding, type BatchAnswer } from '../src/domain/protocol.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
-import { buildBatch, type SignedBatch } from './batch.ts';
+import { buildBatchAsync, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
 import { LedgerConnectionPool } from './http-post.ts';
 import { requireTrust, type LedgerTrust } from './ledger-trust.ts';
@@ -103,20 +103,20 @@ export class Relay {
       const { key } = requireTrust(this.o.trust());
       // The next batch is read, compressed and signed while the ledger works on the current one.
       let remaining = source.total();
-      const next = (afterSeq: number) => {
+      const next = async (afterSeq: number) => {
         const rows = source.rows(batchSize, afterSeq);
         remaining -= rows.length;
-        return rows.length ? buildBatch(identity, rows, Math.max(0, remaining), this.now(), this.o.gzipLevel) : null;
+        return rows.length ? buildBatchAsync(identity, rows, Math.max(0, remaining), this.now(), this.o.gzipLevel) : null;
       };
       // With nothing to send, an empty batch still tells the ledger this gateway is alive, its
       // clock and its backlog (GET /v1/gateways).
-      batch = next(source.afterSeq) ?? (source.heartbeat ? buildBatch(identity, [], 0, this.now(), this.o.gzipLevel) : null);
+      batch = (await next(source.afterSeq)) ?? (source.heartbeat ? await buildBatchAsync(identity, [], 0, this.now(), this.o.gzipLevel) : null);
       let sending = batch ? this.send(batch, key) : null;
       while (batch && sending) {
-        // SQLite reads, gzip and the recording below block this thread: hand each batch's bytes
-        // to the socket first, so the ledger works on it meanwhile (see http-post.ts).
+        // SQLite reads and the recording below block this thread: hand each batch's bytes to the
+        // socket first, so the ledger works on it meanwhile (see http-post.ts).
         await sending.sent;
-        const following = next(batch.lastSeq);
+        const following = await next(batch.lastSeq);
         const answer = await sending.answer;
         // Send the next batch before recording this answer, so the ledger is never idle waiting.
         sending = following ? this.send(following, key) : null;

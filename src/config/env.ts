@@ -47,7 +47,7 @@ const envSchema = z.object({
   SAUTI_LEDGER_URL: z
     .url()
     .optional()
-    .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in the same process'),
+    .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in a thread of the same process'),
   SAUTI_LEDGER_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'use the 43-character key `sauti ledger identity` prints on the ledger')

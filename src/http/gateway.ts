@@ -39,19 +39,19 @@ import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { settledWithin } from '../../queue/redis-link.ts';
-import { openLedger } from '../../ledger/connect.ts';
-import { Ledger } from '../../ledger/ledger.ts';
 import { createApp } from './app.ts';
+import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.ts';
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
 import { promptsRouter } from './prompts.ts';
-import { ledgerRouter, resultsRouter } from './ledger-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
   url: string;
   gatewayId: string;
   server: Server;
+  /** The ledger thread when this gateway runs its own (no SAUTI_LEDGER_URL). */
+  embeddedLedger: EmbeddedLedger | undefined;
   close(): Promise<void>;
 }
 
@@ -214,13 +214,23 @@ function smsSenders(settings: Settings, d: Deployment) {
 }
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
-export async function startGateway(settings: Settings, logger: Logger): Promise<Gateway> {
+export async function startGateway(settings: Settings, logger: Logger, options: { embeddedLedger?: EmbeddedLedgerOptions } = {}): Promise<Gateway> {
+  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside
+  // the gateway, launched first so it starts up while the gateway assembles.
+  const launched = settings.ledgerUrl ? undefined : EmbeddedLedger.launch(settings, logger, options.embeddedLedger);
+  try {
+    return await startWith(launched, settings, logger);
+  } catch (err) {
+    await launched?.close();
+    throw err;
+  }
+}
+
+async function startWith(launched: EmbeddedLedger | undefined, settings: Settings, logger: Logger): Promise<Gateway> {
   const gw = assembleGateway(settings, logger);
-  const { app, db, queue, gatewayId, outbound, deployment, identity } = gw;
-  // No ledger named: this process is the whole deployment, with its own ledger beside the gateway.
-  const ledger = settings.ledgerUrl ? undefined : await embeddedLedger(settings, deployment, identity, logger);
-  const limits = { publicRateLimit: settings.publicRateLimit };
-  if (ledger) gw.ledgerMount.use(ledgerRouter(ledger, logger, limits), resultsRouter(ledger, logger, limits));
+  const { app, db, queue, gatewayId, outbound, identity } = gw;
+  const ledger = await launched?.start({ gatewayId, publicKey: identity.publicKey });
+  if (ledger) gw.ledgerMount.use(ledger.router());
   // Returns at once even with Redis down: outbound SMS wait in SQLite until it is back.
   await outbound.start();
   let draining = false;
@@ -236,7 +246,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
   const port = await listen(server, settings.port, settings.host, 'PORT');
   server.keepAliveTimeout = 65_000; // longer than typical provider and proxy idle timeouts
   const url = `http://${settings.host}:${port}`;
-  const embeddedKey = ledger ? (await ledger.identity()).publicKey : undefined;
+  const embeddedKey = ledger?.publicKey;
   const trustInputs = { embeddedKey, envKey: settings.ledgerKey };
   const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger);
   // For `sauti sync status` in a shell without this process's environment.
@@ -254,6 +264,7 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
     url,
     gatewayId,
     server,
+    embeddedLedger: ledger,
     /** Stops taking work first, then winds down; every wait is bounded, so Redis or a slow ledger cannot hold it. */
     async close() {
       draining = true;
@@ -278,13 +289,6 @@ export async function startGateway(settings: Settings, logger: Logger): Promise<
 
 /** Longest the sync scheduler or the outbound queue may take to stop. */
 const STOP_GRACE_MS = 4000;
-
-async function embeddedLedger(settings: Settings, deployment: Deployment, identity: GatewayIdentity, logger: Logger): Promise<Ledger> {
-  const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, logger);
-  await ledger.addGateway(identity.gatewayId, identity.publicKey, { replace: true, label: 'embedded' });
-  logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
-  return ledger;
-}
 
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
 function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger) {

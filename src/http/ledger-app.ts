@@ -12,7 +12,7 @@ import type { Lang } from '../config/schema.ts';
 import type { TrustProxy } from '../config/env.ts';
 import { requestErrors } from './errors.ts';
 import { renderCycle, renderIndex, tooManyRequests } from './results-page.ts';
-import { DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
+import { clientFromGateway, DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
 
 /** Off the event loop, in libuv's thread pool: a 64 MB batch must not stall every other request. */
 const gunzipAsync = promisify(gunzip);
@@ -206,6 +206,8 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
 /** How a standalone ledger is reached: the proxy trusted for client addresses, and the public limits. */
 export interface LedgerAppOptions extends PublicOptions {
   trustProxy?: TrustProxy;
+  /** The embedded ledger's thread: served only to its gateway, which names each client (see clientFromGateway). */
+  gatewaySecret?: string;
 }
 
 /** A standalone ledger server. */
@@ -213,6 +215,7 @@ export function createLedgerApp(ledger: Ledger, logger: Logger, options: LedgerA
   const app = express();
   app.disable('x-powered-by');
   trustProxy(app, options.trustProxy);
+  if (options.gatewaySecret) app.use(clientFromGateway(options.gatewaySecret));
   app.use(securityHeaders());
   app.get('/health', (_req, res) => res.json({ ok: true, service: 'ledger' }));
   app.use(ledgerRouter(ledger, logger, options));

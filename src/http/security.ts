@@ -1,5 +1,7 @@
 // What every HTTP response of Sauti carries and how the public endpoints are shielded: security
 // headers (helmet), the proxy whose client address is believed, and per-address rate limits.
+import { timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type express from 'express';
 import helmet from 'helmet';
 import { rateLimit, type Options } from 'express-rate-limit';
@@ -39,6 +41,31 @@ export function securityHeaders(): express.RequestHandler {
  */
 export function trustProxy(app: express.Express, setting: TrustProxy | undefined): void {
   app.set('trust proxy', setting ?? false);
+}
+
+/** Headers the gateway adds when it forwards a request to its embedded ledger's thread. */
+export const GATEWAY_SECRET_HEADER = 'sauti-gateway-proxy';
+export const GATEWAY_CLIENT_HEADER = 'sauti-client-address';
+
+/**
+ * For the embedded ledger, reached only through the gateway that runs it (src/http/embedded-ledger.ts):
+ * a request is served only if it carries that gateway's secret, and its client address (for the
+ * rate limits) is the one the gateway resolved with its own `trust proxy`, sent out of band. Any
+ * other caller of the loopback port — a local process, a client's X-Forwarded-For — gets 403.
+ */
+export function clientFromGateway(secret: string): express.RequestHandler {
+  const expected = Buffer.from(secret);
+  return (req, res, next) => {
+    const given = Buffer.from(req.get(GATEWAY_SECRET_HEADER) ?? '');
+    const client = req.get(GATEWAY_CLIENT_HEADER) ?? '';
+    if (given.length !== expected.length || !timingSafeEqual(given, expected) || !isIP(client)) {
+      res.status(403).type('text/plain; charset=utf-8').send('This ledger answers only through its gateway.\n');
+      return;
+    }
+    // Shadows express's `req.ip` getter for this request: the rate limiter keys on it.
+    Object.defineProperty(req, 'ip', { value: client, configurable: true, enumerable: true });
+    next();
+  };
 }
 
 /** Requests per minute one client address may make to a public endpoint. */

@@ -1,0 +1,252 @@
+// The embedded ledger, seen from the gateway: `sauti start` without SAUTI_LEDGER_URL runs the
+// ledger in a worker thread (src/http/ledger-worker.ts), so its ingest, counting and pages never
+// hold up a resident's USSD hop or SMS. The gateway forwards /v1 and /results to the thread's
+// loopback port, naming each client out of band; it restarts a thread that dies, with backoff,
+// and answers 503 with Retry-After meanwhile (sync then backs off as for any ledger outage).
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { Worker } from 'node:worker_threads';
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/env.ts';
+import { GATEWAY_CLIENT_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
+
+/** What the thread is started with (structured-cloned: plain data only). */
+export interface LedgerWorkerData {
+  settings: Settings;
+  /** Shared by the gateway's proxy and the thread only; the thread refuses requests without it. */
+  secret: string;
+}
+
+/** The gateway the thread registers on its ledger, so the gateway's own batches are accepted. */
+export interface EmbeddedGateway {
+  gatewayId: string;
+  publicKey: string;
+}
+
+/** Messages to the thread. */
+export type ToLedgerWorker = { type: 'gateway'; gateway: EmbeddedGateway } | { type: 'close' } | { type: 'hold'; flag: Int32Array };
+/** Messages from the thread. */
+type FromLedgerWorker = { type: 'ready'; port: number; publicKey: string } | { type: 'holding' };
+
+/** Waits before restarting a thread that died: the nth restart in a row waits the nth delay. */
+const RESTART_DELAYS_MS = [250, 1000, 2000, 5000, 10_000, 30_000];
+/** A thread that stayed up this long starts the delays over when it dies. */
+const STABLE_MS = 60_000;
+
+/** Headers that belong to one connection, never forwarded; and client-address headers the thread must not see. */
+const DROPPED_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', GATEWAY_SECRET_HEADER, GATEWAY_CLIENT_HEADER];
+const DROPPED_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade'];
+
+export interface EmbeddedLedgerOptions {
+  /** Test seam: the delays between restarts. */
+  restartDelaysMs?: readonly number[];
+}
+
+/** The ledger thread of one gateway, and the proxy that reaches it. */
+export class EmbeddedLedger {
+  private worker: Worker | undefined;
+  private port: number | undefined;
+  private readyAt = 0;
+  private failures = 0;
+  /** Set once the first thread was ready: only then is a dead thread restarted (a first start that fails fails start-up). */
+  private started = false;
+  private closing = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private readonly secret = randomBytes(32).toString('base64url');
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  private readonly delays: readonly number[];
+  private gateway: EmbeddedGateway | undefined;
+  private readonly firstStart: Promise<string>;
+  /** The ledger's public key, as its thread first reported it. */
+  publicKey = '';
+
+  private constructor(
+    private readonly settings: Settings,
+    private readonly logger: Logger,
+    options: EmbeddedLedgerOptions,
+  ) {
+    this.delays = options.restartDelaysMs ?? RESTART_DELAYS_MS;
+    this.firstStart = this.spawn();
+    this.firstStart.catch(() => undefined); // surfaced by start()
+  }
+
+  /**
+   * Starts the thread at once, so it loads its code and opens its ledger while the gateway
+   * assembles itself on this thread (`sauti start` is ready sooner on two cores). It serves
+   * nothing until `start` names the gateway.
+   */
+  static launch(settings: Settings, logger: Logger, options: EmbeddedLedgerOptions = {}): EmbeddedLedger {
+    return new EmbeddedLedger(settings, logger.child({ component: 'ledger' }), options);
+  }
+
+  /** Registers the gateway and waits until the ledger serves; a ledger that cannot open fails start-up. */
+  async start(gateway: EmbeddedGateway): Promise<this> {
+    this.gateway = gateway;
+    this.worker?.postMessage({ type: 'gateway', gateway } satisfies ToLedgerWorker);
+    this.publicKey = await this.firstStart;
+    this.started = true;
+    return this;
+  }
+
+  /** Whether requests reach a running ledger now. */
+  get up(): boolean {
+    return this.port !== undefined;
+  }
+
+  private spawn(): Promise<string> {
+    const { entry, runner } = workerEntry();
+    // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
+    // and an old-generation cap would end the thread while it counts a large cycle.
+    const worker = new Worker(runner, { workerData: { settings: this.settings, secret: this.secret, entry: entry.href } });
+    this.worker = worker;
+    // Known from the second thread on: queued until the thread listens for it.
+    if (this.gateway) worker.postMessage({ type: 'gateway', gateway: this.gateway } satisfies ToLedgerWorker);
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: FromLedgerWorker) => {
+        if (m.type !== 'ready') return;
+        ready = true;
+        this.port = m.port;
+        this.readyAt = Date.now();
+        resolve(m.publicKey);
+      });
+      worker.on('error', (err) => {
+        this.logger.error({ err: { message: err.message } }, ready ? 'the embedded ledger failed' : 'the embedded ledger could not start');
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (this.worker === worker) {
+          this.worker = undefined;
+          this.port = undefined;
+        }
+        if (!ready) reject(new Error(`the embedded ledger's thread exited (${code}) before it was ready`));
+        if (this.closing || !this.started) return;
+        if (Date.now() - this.readyAt > STABLE_MS) this.failures = 0;
+        const delay = this.delays[Math.min(this.failures, this.delays.length - 1)]!;
+        this.failures += 1;
+        this.logger.error({ exitCode: code, restartInMs: delay }, 'the embedded ledger stopped; its routes answer 503 until it is back');
+        this.restartTimer = setTimeout(() => {
+          if (this.closing) return;
+          this.spawn().then(
+            () => this.logger.info({}, 'embedded ledger restarted'),
+            () => undefined, // its exit schedules the next try
+          );
+        }, delay);
+      });
+    });
+  }
+
+  /** Express middleware forwarding /v1 and /results to the thread. */
+  router(): express.Router {
+    const router = express.Router();
+    const forward = (req: Request, res: Response) => this.forward(req, res);
+    router.use('/v1', forward);
+    router.use('/results', forward);
+    return router;
+  }
+
+  private forward(req: Request, res: Response): void {
+    const port = this.port;
+    if (port === undefined) return unavailable(req, res);
+    const headers: http.OutgoingHttpHeaders = { ...req.headers };
+    for (const h of DROPPED_REQUEST) delete headers[h];
+    headers[GATEWAY_SECRET_HEADER] = this.secret;
+    // As this gateway resolved it (SAUTI_TRUST_PROXY): the thread's rate limits count per client.
+    headers[GATEWAY_CLIENT_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+    const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.originalUrl, headers, agent: this.agent });
+    let received = false;
+    upstream.on('response', (answer) => {
+      const out: http.OutgoingHttpHeaders = { ...answer.headers };
+      for (const h of DROPPED_RESPONSE) delete out[h];
+      // The ledger refused before reading the body (too large, unknown gateway): stop sending it,
+      // and close the client's connection after the answer rather than read the rest.
+      if (answer.headers.connection === 'close' && !req.complete) {
+        out.connection = 'close';
+        req.unpipe(upstream);
+      }
+      answer.on('end', () => (received = true));
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => {
+      if (!res.headersSent) unavailable(req, res);
+      else if (!received) res.destroy(); // the thread died mid-answer
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  /** Ends the thread as a crash would (it is restarted after the first delay); for tests. */
+  async kill(): Promise<void> {
+    this.port = undefined;
+    await this.worker?.terminate();
+  }
+
+  /**
+   * Blocks the ledger's thread outright (Atomics.wait) until the returned function is called;
+   * resolves once it is blocked. For tests: the gateway must keep answering meanwhile.
+   */
+  async hold(): Promise<() => void> {
+    const worker = this.worker;
+    if (!worker) throw new Error('the embedded ledger is not running');
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const holding = new Promise<void>((resolve) => {
+      const seen = (m: FromLedgerWorker) => {
+        if (m.type !== 'holding') return;
+        worker.off('message', seen);
+        resolve();
+      };
+      worker.on('message', seen);
+    });
+    worker.postMessage({ type: 'hold', flag } satisfies ToLedgerWorker);
+    await holding;
+    return () => {
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+    };
+  }
+
+  /** Lets the thread close its ledger (bounded), then ends it; a thread not yet serving is ended at once. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restartTimer);
+    const serving = this.port !== undefined;
+    this.port = undefined;
+    this.agent.destroy();
+    const worker = this.worker;
+    if (!worker) return;
+    if (!serving) {
+      await worker.terminate();
+      return;
+    }
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.postMessage({ type: 'close' } satisfies ToLedgerWorker);
+    const timer = setTimeout(() => void worker.terminate(), CLOSE_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** Longest the thread may take to close its ledger before it is ended. */
+const CLOSE_GRACE_MS = 3000;
+
+/** 503 with Retry-After, in the ledger's own error format: `{ error, message }` under /v1, text for pages. */
+function unavailable(req: Request, res: Response): void {
+  const message = 'the ledger is restarting; try again after the time in Retry-After';
+  res.status(503).set('Retry-After', '5');
+  if (req.originalUrl.startsWith('/v1')) res.json({ error: 'unavailable', message });
+  else res.type('text/plain; charset=utf-8').send('The results are not available just now. Please try again in a few seconds.\n');
+}
+
+/**
+ * The thread's entry: the bundle beside dist/sauti.mjs (`npm start`), or the TypeScript source
+ * through tsx (tests, and a `sauti` whose bundle is older than the sources).
+ */
+function workerEntry(): { entry: URL; runner: URL } {
+  if (import.meta.url.endsWith('.ts')) return { entry: new URL('./ledger-worker.ts', import.meta.url), runner: new URL('./ledger-worker-tsx.mjs', import.meta.url) };
+  const bundle = new URL('./ledger-worker.mjs', import.meta.url);
+  return { entry: bundle, runner: bundle };
+}

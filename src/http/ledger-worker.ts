@@ -1,0 +1,53 @@
+// The embedded ledger's thread (`sauti start` without SAUTI_LEDGER_URL): ingest, counting, results
+// pages and verification run here, on their own event loop, never on the gateway's. It serves
+// the ledger's HTTP routes on a loopback port that only the gateway's proxy may use
+// (src/http/embedded-ledger.ts starts it, restarts it, and forwards /v1 and /results to it).
+import { createServer, type Server } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadDeployment } from '../config/load.ts';
+import { createLogger } from '../logging.ts';
+import { openLedger } from '../../ledger/connect.ts';
+import { Ledger } from '../../ledger/ledger.ts';
+import type { EmbeddedGateway, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
+import { createLedgerApp } from './ledger-app.ts';
+import { listen } from './listen.ts';
+
+/** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
+const EMBEDDED_CACHE_MB = 8;
+
+const { settings, secret } = workerData as LedgerWorkerData;
+const port = parentPort!;
+/** What the thread has opened so far, for a 'close' that may come at any point. */
+const opened: { server?: Server; ledger?: Ledger } = {};
+const named = new Promise<EmbeddedGateway>((resolve) => {
+  port.on('message', (message: ToLedgerWorker) => {
+    if (message.type === 'gateway') resolve(message.gateway);
+    else if (message.type === 'close') {
+      opened.server?.closeAllConnections();
+      opened.server?.close();
+      void (opened.ledger?.close() ?? Promise.resolve()).finally(() => port.close());
+    } else if (message.type === 'hold') {
+      // Blocks this thread outright until the gateway sets the flag: tests use it to show that the
+      // gateway answers residents while its ledger cannot run at all.
+      port.postMessage({ type: 'holding' });
+      Atomics.wait(message.flag, 0, 0);
+    }
+  });
+});
+
+const logger = createLogger(settings.logLevel).child({ thread: 'ledger' });
+const deployment = loadDeployment(settings.configFile);
+// One gateway's pilot, in the gateway's own process: a bounded page cache keeps the process's
+// memory from growing with the ledger's size; ingest at a pilot's pace does not need more.
+const storage = settings.ledgerStorage.kind === 'sqlite' ? { ...settings.ledgerStorage, cacheMb: EMBEDDED_CACHE_MB } : settings.ledgerStorage;
+const ledger = new Ledger(await openLedger(storage), () => deployment, undefined, logger);
+opened.ledger = ledger;
+// Opened while the gateway assembles itself; served once the gateway has named itself.
+const gateway = await named;
+await ledger.addGateway(gateway.gatewayId, gateway.publicKey, { replace: true, label: 'embedded' });
+const server = createServer(createLedgerApp(ledger, logger, { publicRateLimit: settings.publicRateLimit, gatewaySecret: secret }));
+opened.server = server;
+server.keepAliveTimeout = 65_000; // the gateway's proxy keeps its connections here open
+const bound = await listen(server, 0, '127.0.0.1', 'PORT');
+logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
+port.postMessage({ type: 'ready', port: bound, publicKey: (await ledger.identity()).publicKey });

@@ -1,0 +1,199 @@
+// The embedded ledger (`sauti start` without SAUTI_LEDGER_URL) runs in its own thread behind the
+// gateway's port: votes reach it and receipts answer through the gateway; a thread that dies is
+// restarted while the outbox keeps every event; a blocked ledger never holds up a USSD hop; and
+// the rate limits still count per client, which no X-Forwarded-For can change.
+import { request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { stringify } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSettings } from '../src/config/env.ts';
+import { startGateway, type Gateway } from '../src/http/gateway.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import { GATEWAY_CLIENT_HEADER, GATEWAY_SECRET_HEADER } from '../src/http/security.ts';
+import { createLogger } from '../src/logging.ts';
+import { rawFixture } from './helpers/deployment.ts';
+import { SECRET, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { testLedger } from './helpers/ledger.ts';
+import { waitFor } from './helpers/process.ts';
+import { tempDir } from './helpers/tmp.ts';
+import { testDeployment } from './helpers/deployment.ts';
+
+const silent = createLogger('silent');
+const running: Gateway[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((g) => g.close()));
+});
+
+/** A gateway with its embedded ledger in a fresh folder, syncing every second. */
+async function gateway(env: Record<string, string> = {}, restartDelaysMs?: number[]) {
+  const dir = tempDir('sauti-embedded-');
+  const raw = rawFixture();
+  raw.sync = { batchSize: 50, intervalSeconds: 1, maxBackoffSeconds: 1 };
+  const config = join(dir, 'deployment.yaml');
+  writeFileSync(config, stringify(raw));
+  const settings = loadSettings({
+    SAUTI_CONFIG: config,
+    SAUTI_DB: join(dir, 'gateway.db'),
+    SAUTI_CALLBACK_TOKEN: TOKEN,
+    SAUTI_VOTER_KEY_SECRET: SECRET,
+    SAUTI_GATEWAY_ID: 'gw-embedded',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const gw = await startGateway(settings, silent, { embeddedLedger: { restartDelaysMs } });
+  running.push(gw);
+  const pending = () => {
+    const db = new Database(settings.dbFile, { readonly: true });
+    try {
+      return db.prepare('SELECT count(*) FROM events WHERE acked_at IS NULL').pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  };
+  return { gw, pending };
+}
+
+/** A whole USSD vote in one hop (dial-ahead); the END reply with its receipt. */
+async function vote(url: string, i: number): Promise<string> {
+  const res = await fetch(`${url}/africastalking/ussd/${TOKEN}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: ussdBody({ sessionId: `embedded-${i}`, phoneNumber: `+2547150${String(i).padStart(5, '0')}`, text: '1*1*1*3*99*1' }),
+  });
+  return res.text();
+}
+
+const receiptOf = (reply: string) => reply.match(/\b([A-Z0-9]{5}-[A-Z0-9]{5})\b/)?.[1];
+
+/** GET through the gateway's port from a given local address (127.0.0.0/8 is all this machine). */
+function get(url: string, path: string, opts: { from?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { localAddress: opts.from, headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
+  it('takes the gateway’s votes, and their receipts answer through the gateway’s port', async () => {
+    const { gw, pending } = await gateway();
+    expect(gw.embeddedLedger?.up).toBe(true);
+    const reply = await vote(gw.url, 1);
+    const code = receiptOf(reply);
+    expect(reply, reply).toMatch(/^END /);
+    expect(code).toBeDefined();
+    const receipt = await waitFor('the receipt to answer through the gateway', async () => {
+      const res = await get(gw.url, `/v1/receipts/${code}`);
+      return res.status === 200 ? JSON.parse(res.body) : undefined;
+    });
+    expect(receipt).toMatchObject({ found: true, status: 'counted' });
+    expect(pending()).toBe(0);
+    const page = await get(gw.url, '/results/c-open');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('a thread that dies: 503 with Retry-After meanwhile, then it is back and the outbox loses nothing', async () => {
+    const { gw, pending } = await gateway({}, [1500]);
+    const ledger = gw.embeddedLedger!;
+    await waitFor('the first sync round', async () => ((await get(gw.url, '/v1/gateways')).body.includes('"lastSeenAt":"') ? true : undefined));
+    await ledger.kill();
+    expect(ledger.up).toBe(false);
+    const down = await get(gw.url, '/v1/ballot');
+    expect(down.status).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+    expect(JSON.parse(down.body)).toMatchObject({ error: 'unavailable' });
+    expect((await get(gw.url, '/results')).status).toBe(503);
+    // Residents still vote; their events wait in the outbox until the ledger is back.
+    const replies = [await vote(gw.url, 2), await vote(gw.url, 3)];
+    expect(replies.every((r) => r.startsWith('END '))).toBe(true);
+    expect(pending()).toBeGreaterThanOrEqual(2);
+    await waitFor('the restarted ledger to take the outbox', () => (ledger.up && pending() === 0 ? true : undefined));
+    for (const r of replies) {
+      const res = await get(gw.url, `/v1/receipts/${receiptOf(r)}`);
+      expect(res.status, res.body).toBe(200);
+      expect(JSON.parse(res.body)).toMatchObject({ found: true, status: 'counted' });
+    }
+  });
+
+  it('a batch the ledger refuses before reading it is answered through the gateway, and its upload not read', async () => {
+    const { gw } = await gateway();
+    const answer = await new Promise<{ status: number; connection: unknown; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${gw.url}/v1/batches`, {
+        method: 'POST',
+        headers: { 'content-length': String(17 * 1024 * 1024), 'sauti-gateway': 'gw-embedded', 'sauti-signature': 'x', 'content-encoding': 'gzip' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
+      });
+      req.on('error', reject);
+      req.write(Buffer.alloc(64 * 1024)); // a first part of the 17 MB announced; the rest never comes
+    });
+    expect(answer.status).toBe(413);
+    expect(answer.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'too-large' });
+  });
+
+  it('a USSD hop is answered while the ledger’s thread cannot run at all', async () => {
+    const { gw } = await gateway();
+    const ledger = gw.embeddedLedger!;
+    const release = await ledger.hold();
+    // Asked while the thread is blocked: it cannot answer until released.
+    let answered = false;
+    const gateways = get(gw.url, '/v1/gateways').then((r) => {
+      answered = true;
+      return r;
+    });
+    try {
+      const reply = await vote(gw.url, 4);
+      expect(reply).toMatch(/^END /);
+      expect(answered).toBe(false);
+    } finally {
+      release();
+    }
+    expect((await gateways).status).toBe(200);
+  });
+
+  it('counts each client apart through the proxy, and X-Forwarded-For cannot pick a new bucket', async () => {
+    const { gw } = await gateway({ SAUTI_PUBLIC_RATE_LIMIT: '2' });
+    const statuses: number[] = [];
+    for (let i = 1; i <= 3; i++) statuses.push((await get(gw.url, '/results', { headers: { 'X-Forwarded-For': `203.0.113.${i}` } })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    // Another client (another loopback address) has its own bucket: the gateway's hop is not the client.
+    expect((await get(gw.url, '/results', { from: '127.0.0.2' })).status).toBe(200);
+  });
+
+  it('behind a trusted proxy, the client it names is counted', async () => {
+    const { gw } = await gateway({ SAUTI_PUBLIC_RATE_LIMIT: '1', SAUTI_TRUST_PROXY: 'loopback' });
+    const from = (ip: string) => get(gw.url, '/results', { headers: { 'X-Forwarded-For': ip } });
+    expect((await from('203.0.113.1')).status).toBe(200);
+    expect((await from('203.0.113.2')).status).toBe(200);
+    expect((await from('203.0.113.1')).status).toBe(429);
+  });
+});
+
+describe('the ledger thread’s own port', () => {
+  it('answers only its gateway, and keys its limits on the client the gateway names', async () => {
+    const ledger = await testLedger('sqlite', testDeployment(), () => new Date());
+    const app = createLedgerApp(ledger, silent, { gatewaySecret: 'the-gateway-secret', publicRateLimit: 1 });
+    const asGateway = (client: string, secret = 'the-gateway-secret') => request(app).get('/results').set(GATEWAY_SECRET_HEADER, secret).set(GATEWAY_CLIENT_HEADER, client);
+    expect((await request(app).get('/results')).status).toBe(403);
+    expect((await request(app).get('/v1/gateways').set('X-Forwarded-For', '203.0.113.1')).status).toBe(403);
+    expect((await asGateway('203.0.113.1', 'the-gateway-secreT')).status).toBe(403);
+    expect((await asGateway('not an address')).status).toBe(403);
+    expect((await asGateway('203.0.113.1')).status).toBe(200);
+    expect((await asGateway('203.0.113.1')).status).toBe(429);
+    expect((await asGateway('203.0.113.2')).status).toBe(200);
+    await ledger.close();
+  });
+});
