@@ -23,6 +23,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['queue/', 'queue'],
   ['ledger/', 'ledger'],
   ['tally/', 'tally'],
+  ['field/', 'field'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -32,19 +33,20 @@ const MAY_IMPORT: Record<string, string[]> = {
   domain: ['config', 'i18n'],
   store: ['config', 'domain'],
   logging: [],
-  engine: ['config', 'i18n', 'domain', 'store', 'logging'],
+  engine: ['config', 'i18n', 'domain', 'store', 'logging', 'field'],
   flows: ['config', 'i18n', 'domain', 'engine'],
-  adapters: ['config', 'i18n', 'domain', 'engine', 'logging'],
+  adapters: ['config', 'i18n', 'domain', 'engine', 'logging', 'field'],
   sync: ['config', 'domain', 'store', 'logging'],
   queue: ['config', 'domain', 'store', 'engine', 'logging', 'sync'],
   tally: [],
   ledger: ['config', 'domain', 'logging', 'tally'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally'],
+  field: ['config', 'i18n', 'domain'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'field'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
-const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely'];
-const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally'];
+const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely', 'busboy', 'qrcode'];
+const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally', 'field'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -60,7 +62,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'field'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;
