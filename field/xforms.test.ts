@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deploymentSchema, type Deployment } from '../src/config/schema.ts';
+import { readSubmission } from './submission.ts';
 import { fieldForms, proposalFormId, voteFormId, type FieldForm } from './xforms.ts';
 
 // The engine's bundled tree-sitter loader reads `__dirname` when it sees Node; in an ES module
@@ -108,5 +109,15 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(one.xml).not.toContain('w_north');
     expect(fieldForms(testDeployment(), new Date('2100-01-01T00:00:00Z'))).toEqual([]);
     expect(fieldForms(withBallot({ rule: 'ranking', k: 3 }), NOW).map((f) => f.kind)).toEqual(['proposal']);
+  });
+
+  it('what the engine submits is what the gateway reads: form id, instanceID, start/end, voter, ward and picks', async () => {
+    const f = form(fieldForms(withBallot({ rule: 'knapsack' }), NOW), 'vote');
+    const filled = await fillVote(f, 'north', ['3', '7']);
+    const read = readSubmission(filled.instanceState.instanceXML);
+    expect(read).toMatchObject({ ok: true, submission: { kind: 'vote', formId: 'sauti-vote-c-open', cycleId: 'c-open', voterId: 'V-0001', wardId: 'north', picks: [3, 7] } });
+    if (!read.ok) return;
+    expect(read.submission.instanceId).toMatch(/^uuid:[0-9a-f-]{36}$/);
+    expect(read.submission.start).toBeInstanceOf(Date);
   });
 });

@@ -123,6 +123,14 @@ describe('OpenRosa for ODK Collect', () => {
     expect(gw.count('field_submissions')).toBe(1);
   });
 
+  it('the same submission sent twice at once (a retry racing the first) is 201 twice and stored once', async () => {
+    const { gw, base } = gateway();
+    const answers = await Promise.all([submit(gw.app, base, voteXml()), submit(gw.app, base, voteXml()), submit(gw.app, base, voteXml())]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    expect(new Set(answers.map((a) => message(a.text))).size).toBe(1);
+    expect(gw.count('events')).toBe(1);
+  });
+
   it('refuses what cannot be stored, with a message the officer can read, and stores nothing', async () => {
     const { gw, base } = gateway();
     const cases: [string, request.Test, number, RegExp][] = [
