@@ -1,7 +1,6 @@
 // `sauti field …`: field officers for ODK Collect / KoboCollect. An officer gets a server URL
 // holding a token (shown once, as the settings QR code Collect scans) and can be revoked at once.
 import { deflateSync } from 'node:zlib';
-import QRCode from 'qrcode';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import { addOfficer } from '../engine/field-capture.ts';
@@ -33,6 +32,8 @@ export async function addFieldOfficer(settings: Settings, name: string, opts: { 
   try {
     const { id, token } = addOfficer(new FieldStore(db), deployment, name, opts.ward ?? null, new Date());
     const server = `${baseUrl(settings, opts.url)}/openrosa/key/${token}`;
+    // Loaded here, not at start-up: only this command draws a QR code.
+    const { default: QRCode } = await import('qrcode');
     const qr = await QRCode.toString(collectSettingsPayload(server, `${deployment.deployment.name}: ${name.trim()}`), { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
     console.log(`Officer ${id} (${name.trim()}${opts.ward ? `, ward ${opts.ward}` : ', every ward'})`);
     console.log(`Server URL (keep it private; it is this officer's password): ${server}`);
