@@ -8,6 +8,7 @@ import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
 import type { CallEnd, VoiceAnswer, VoiceCallback } from '../src/engine/voice-runner.ts';
 import type { PromptPart } from '../voice/prompt-part.ts';
+import type { FieldService } from '../src/engine/field-capture.ts';
 import type { OutboundState } from '../src/domain/outbound-state.ts';
 
 /** The core services adapters may call. */
@@ -35,6 +36,8 @@ export interface AdapterDeps {
   /** Public base URL providers call; Twilio signatures are computed over it. */
   publicUrl?: string;
   twilio?: { accountSid: string; authToken: string };
+  /** Field officers over OpenRosa (ODK Collect); absent in apps that do not take field capture. */
+  field?: FieldService;
 }
 
 /** A provider adapter: its folder name under adapters/ and the routes it mounts. */

@@ -24,6 +24,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['ledger/', 'ledger'],
   ['tally/', 'tally'],
   ['voice/', 'voice'],
+  ['field/', 'field'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -33,20 +34,22 @@ const MAY_IMPORT: Record<string, string[]> = {
   domain: ['config', 'i18n'],
   store: ['config', 'domain'],
   logging: [],
-  engine: ['config', 'i18n', 'domain', 'store', 'logging'],
+  engine: ['config', 'i18n', 'domain', 'store', 'logging', 'field'],
   voice: ['config', 'i18n', 'domain'],
   flows: ['config', 'i18n', 'domain', 'engine', 'voice'],
-  adapters: ['config', 'i18n', 'domain', 'engine', 'logging', 'voice'],
+  adapters: ['config', 'i18n', 'domain', 'engine', 'logging', 'voice', 'field'],
   sync: ['config', 'domain', 'store', 'logging'],
   queue: ['config', 'domain', 'store', 'engine', 'logging', 'sync'],
   tally: [],
   ledger: ['config', 'domain', 'logging', 'tally'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice'],
+  field: ['config', 'i18n', 'domain'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
-const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely'];
-const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally', 'voice'];
+const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis', 'commander', 'supertest', 'pg', 'kysely', 'busboy', 'qrcode'];
+
+const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally', 'voice', 'field'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
@@ -62,7 +65,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;

@@ -11,6 +11,7 @@ import { runBroadcast } from './broadcast.ts';
 import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
+import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
 import { addGateway, importBundleFile, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
@@ -145,6 +146,19 @@ program
   .command('stats')
   .description('counts of votes, proposals, sessions and the pending sync outbox')
   .action(() => printStats(loadSettings().dbFile));
+
+const field = program.command('field').description('field officers with ODK Collect / KoboCollect (OpenRosa)');
+field
+  .command('add-officer <name>')
+  .description('add an officer: prints their server URL and the ODK Collect settings QR code')
+  .option('--ward <id>', 'the ward they work in (forms and submissions for that ward only); default: every ward')
+  .option('--url <base>', 'the address phones reach this gateway at (default: SAUTI_PUBLIC_URL, else HOST:PORT)')
+  .action(async (name: string, opts: { ward?: string; url?: string }) => addFieldOfficer(loadSettings(), name, opts));
+field.command('officers').description('officers with their ward, last contact and status').action(() => printOfficers(loadSettings()));
+field
+  .command('revoke <id>')
+  .description('end an officer’s server URL at once')
+  .action((id: string) => revokeOfficer(loadSettings(), id));
 
 const ledger = program.command('ledger').description('the city ledger: SQLite by default, PostgreSQL when DATABASE_URL is set');
 ledger

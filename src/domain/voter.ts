@@ -16,3 +16,12 @@ export function toE164(raw: string, defaultCountry: string): string | null {
 export function voterKey(e164: string, secret: string): string {
   return createHmac('sha256', secret).update(e164).digest('base64url');
 }
+
+/**
+ * The pseudonym of a voter identified by a roll's voter id rather than a phone (a resident with
+ * no phone, met by a field officer). A distinct domain label keeps it apart from phone keys: an
+ * id that happens to look like a phone number never yields that phone's key.
+ */
+export function voterIdKey(voterId: string, secret: string): string {
+  return createHmac('sha256', secret).update(`sauti-voter-id/1\n${voterId}`).digest('base64url');
+}

@@ -25,6 +25,8 @@ import { twilioSender } from '../../adapters/twilio/sms-sender.ts';
 import { BullmqSmsQueue } from '../../queue/bullmq-sms.ts';
 import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
+import { FieldStore } from '../store/field-store.ts';
+import { FieldCapture } from '../engine/field-capture.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { WriteProbe } from '../store/write-probe.ts';
@@ -162,6 +164,17 @@ export function assembleGateway(
     clock: options.clock,
     ledger: ledgerLink,
   });
+  const field = new FieldCapture({
+    store,
+    field: new FieldStore(db),
+    queue,
+    deployment,
+    ballot: ballots.current,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger,
+    clock: options.clock,
+  });
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);
   const app = createApp(
@@ -186,6 +199,7 @@ export function assembleGateway(
       },
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,
+      field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
     [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],

@@ -1,0 +1,73 @@
+// Reading an OpenRosa submission (the filled form's instance XML) into typed values. Pure: which
+// form it is, its instanceID, the device's start/end times and the answers. Rules (the ballot,
+// the phase window, the roll) are the engine's; this only says what the officer sent.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { z } from 'zod';
+import { wardGroup } from './xforms.ts';
+
+interface Common {
+  formId: string;
+  cycleId: string;
+  instanceId: string;
+  /** The device's clock when the form was opened and finalised (jr:preload timestamp). */
+  start: Date | null;
+  end: Date | null;
+}
+export type VoteSubmission = Common & { kind: 'vote'; voterId: string; wardId: string; picks: number[] };
+export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string };
+export type FieldSubmission = VoteSubmission | ProposalSubmission;
+
+/** Why a submission cannot be read: 400 (malformed) or 404 (not one of Sauti's forms). */
+export type SubmissionProblem = { status: 400 | 404; message: string };
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+
+const text = z.string().max(4000);
+const instanceId = z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date and time')
+  .transform((s) => new Date(s));
+const optionalInstant = z.union([z.literal(''), instant]).optional().transform((v) => (v instanceof Date ? v : null));
+
+/** Reads a submission's XML; an unknown form id is a 404, anything malformed a 400 naming the field. */
+export function readSubmission(xml: string): { ok: true; submission: FieldSubmission } | { ok: false; problem: SubmissionProblem } {
+  const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
+  // A DOCTYPE can declare entities; no form of ours has one, so none is read.
+  if (/<!DOCTYPE/i.test(xml)) return bad('xml_submission_file: a DOCTYPE is not allowed');
+  if (XMLValidator.validate(xml) !== true) return bad('xml_submission_file: not well-formed XML');
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  const rootName = Object.keys(doc).find((k) => k !== '?xml');
+  const root = rootName ? doc[rootName] : undefined;
+  if (!root || typeof root !== 'object') return bad('xml_submission_file: no instance element');
+  const data = root as Record<string, unknown>;
+  const formId = typeof data['@id'] === 'string' ? data['@id'] : '';
+  const m = /^sauti-(vote|proposal)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
+  if (!m) return { ok: false, problem: { status: 404, message: `Unknown form '${formId.slice(0, 60)}': download the forms again` } };
+  const kind = m[1] as 'vote' | 'proposal';
+  const meta = (data.meta ?? {}) as Record<string, unknown>;
+  const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
+  const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end });
+  if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
+  const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, start: c.data.start, end: c.data.end };
+  if (kind === 'proposal') {
+    const p = z
+      .object({ ward: z.string().min(1).max(40), category: z.string().min(1).max(40), title: z.string().min(1).max(200), description: z.string().max(2000).default('') })
+      .safeParse({ ward: data.ward, category: data.category, title: data.title, description: data.description === '' ? undefined : data.description });
+    if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
+    return { ok: true, submission: { ...base, kind, wardId: p.data.ward, category: p.data.category, title: p.data.title, description: p.data.description } };
+  }
+  const v = z.object({ voter_id: z.string().min(1).max(40), ward: z.string().min(1).max(40) }).safeParse({ voter_id: data.voter_id, ward: data.ward });
+  if (!v.success) return bad(`${fieldName(v.error.issues[0]!.path)}: ${v.error.issues[0]!.message}`);
+  const group = data[wardGroup(v.data.ward)] as Record<string, unknown> | undefined;
+  const raw = text.safeParse(group?.picks ?? '');
+  const tokens = raw.success ? raw.data.split(/\s+/).filter(Boolean) : [];
+  if (tokens.length === 0) return bad(`picks: no project is picked for ward '${v.data.ward}'`);
+  if (tokens.some((t) => !/^[1-9]\d?$/.test(t))) return bad('picks: project numbers are 1 to 97');
+  return { ok: true, submission: { ...base, kind, voterId: v.data.voter_id.trim(), wardId: v.data.ward, picks: tokens.map(Number) } };
+}
+
+function fieldName(path: PropertyKey[]): string {
+  const name = String(path[0] ?? 'xml_submission_file');
+  return name === 'instanceID' ? 'meta/instanceID' : name;
+}

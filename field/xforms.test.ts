@@ -1,0 +1,123 @@
+// @vitest-environment jsdom
+// Every generated form is loaded and filled by ODK's own form engine (@getodk/xforms-engine, the
+// engine of ODK Web Forms): a form ODK would refuse, or a constraint that does not hold the
+// ballot rule, fails here. The engine runs on Node under jsdom, as its own test suite does.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { deploymentSchema, type Deployment } from '../src/config/schema.ts';
+import { readSubmission } from './submission.ts';
+import { fieldForms, proposalFormId, voteFormId, type FieldForm } from './xforms.ts';
+
+// The engine's bundled tree-sitter loader reads `__dirname` when it sees Node; in an ES module
+// there is none. It is only used to locate a file the engine then receives as bytes instead.
+(globalThis as { __dirname?: string }).__dirname ??= '/';
+const { createInstance } = await import('@getodk/xforms-engine');
+
+// test/helpers/deployment.ts builds its path with new URL(import.meta.url), which jsdom's URL
+// does not turn into a file path: the fixture is read here by path instead.
+const FIXTURE = resolve(import.meta.dirname, '../test/fixtures/deployment.yaml');
+const NOW = new Date('2026-11-22T09:00:00Z');
+function testDeployment(edit: (raw: Record<string, any>) => void = () => {}): Deployment {
+  const raw = parse(readFileSync(FIXTURE, 'utf8')) as Record<string, any>;
+  edit(raw);
+  return deploymentSchema.parse(raw);
+}
+const withBallot = (ballot: Record<string, unknown>) => testDeployment((r) => (r.cycles[0].ballot = ballot));
+
+type Root = Awaited<ReturnType<typeof createInstance>>['root'];
+type AnyNode = { nodeType: string; currentState: { reference: string; children: AnyNode[] | null; value: unknown } };
+
+function find(root: Root, ref: string): any {
+  const walk = (n: AnyNode): AnyNode | undefined => (n.currentState.reference === ref ? n : (n.currentState.children ?? []).map(walk).find(Boolean));
+  const node = walk(root as unknown as AnyNode);
+  if (!node) throw new Error(`no node ${ref}`);
+  return node;
+}
+
+const violations = (root: Root) => root.validationState.violations.map((v) => v.reference);
+const form = (forms: FieldForm[], kind: FieldForm['kind']) => forms.find((f) => f.kind === kind)!;
+
+async function fillVote(f: FieldForm, ward: string, picks: string[]) {
+  const { root: instance } = await createInstance(f.xml);
+  find(instance, '/data/voter_id').setValue('V-0001');
+  find(instance, '/data/ward').selectValue(ward);
+  const node = find(instance, `/data/w_${ward}/picks`);
+  if (node.selectType === 'select1') node.selectValue(picks[0] ?? null);
+  else node.selectValues(picks);
+  return instance;
+}
+
+describe('generated XForms in ODK’s form engine', () => {
+  it('the approval vote form loads, counts picks with count-selected() and says why a ballot is refused', async () => {
+    const f = form(fieldForms(testDeployment(), NOW), 'vote');
+    expect(f.formId).toBe(voteFormId('c-open'));
+    expect(f.hash).toMatch(/^md5:[0-9a-f]{32}$/);
+    const ok = await fillVote(f, 'north', ['1', '3']);
+    expect(violations(ok)).toEqual([]);
+    const xml = ok.instanceState.instanceXML;
+    expect(xml).toContain('<picks>1 3</picks>');
+    expect(xml).toMatch(/<orx:instanceID>uuid:[0-9a-f-]{36}<\/orx:instanceID>/);
+    expect(xml).toMatch(/<start>\d{4}-\d{2}-\d{2}T/);
+    const tooMany = await fillVote(f, 'north', ['1', '2', '3', '4']);
+    expect(violations(tooMany)).toEqual(['/data/w_north/picks']);
+    expect(tooMany.validationState.violations[0]!.violation.message?.asString).toBe('Pick at least 1 and at most 3 projects');
+    // Another ward's group is not relevant: its required picks do not block the form.
+    expect(violations(await fillVote(f, 'south', ['20']))).toEqual([]);
+  });
+
+  it('the knapsack form sums the picked costs in a calculate and refuses a total over the ward budget', async () => {
+    const f = form(fieldForms(withBallot({ rule: 'knapsack' }), NOW), 'vote');
+    const within = await fillVote(f, 'north', ['1', '3']); // 4.5M + 2.9M of 10M
+    expect(Number(find(within, '/data/w_north/total').currentState.value)).toBe(7400000);
+    expect(violations(within)).toEqual([]);
+    const over = await fillVote(f, 'north', ['1', '2', '3']); // 10.6M
+    expect(violations(over)).toEqual(['/data/w_north/picks']);
+  });
+
+  it('the choose-1 form is a single choice and needs it', async () => {
+    const f = form(fieldForms(withBallot({ rule: 'choose-1' }), NOW), 'vote');
+    expect(f.xml).toContain('<select1 ref="/data/w_north/picks">');
+    expect(violations(await fillVote(f, 'north', ['3']))).toEqual([]);
+    expect(violations(await fillVote(f, 'north', []))).toEqual(['/data/w_north/picks']);
+  });
+
+  it('the proposal form asks ward, category, title and description and bounds the title', async () => {
+    const f = form(fieldForms(testDeployment(), NOW), 'proposal');
+    expect(f.formId).toBe(proposalFormId('c-open'));
+    const { root: instance } = await createInstance(f.xml);
+    find(instance, '/data/ward').selectValue('south');
+    find(instance, '/data/category').selectValue('water');
+    find(instance, '/data/title').setValue('x'.repeat(201));
+    expect(violations(instance)).toEqual(['/data/title']);
+    find(instance, '/data/title').setValue('Borehole at the market');
+    expect(violations(instance)).toEqual([]);
+  });
+
+  it('version and hash change whenever the content does, and only then', () => {
+    const a = form(fieldForms(testDeployment(), NOW), 'vote');
+    expect(form(fieldForms(testDeployment(), NOW), 'vote')).toEqual(a);
+    const b = form(fieldForms(testDeployment((r) => (r.cycles[0].projects[0].cost = 4600000)), NOW), 'vote');
+    expect(b.version).not.toBe(a.version);
+    expect(b.hash).not.toBe(a.hash);
+    expect(a.xml).toContain(`version="${a.version}"`);
+  });
+
+  it('an officer of one ward gets forms for that ward only; a closed cycle or a ranking ballot gets no vote form', () => {
+    const one = form(fieldForms(testDeployment(), NOW, ['south']), 'vote');
+    expect(one.xml).not.toContain('w_north');
+    expect(fieldForms(testDeployment(), new Date('2100-01-01T00:00:00Z'))).toEqual([]);
+    expect(fieldForms(withBallot({ rule: 'ranking', k: 3 }), NOW).map((f) => f.kind)).toEqual(['proposal']);
+  });
+
+  it('what the engine submits is what the gateway reads: form id, instanceID, start/end, voter, ward and picks', async () => {
+    const f = form(fieldForms(withBallot({ rule: 'knapsack' }), NOW), 'vote');
+    const filled = await fillVote(f, 'north', ['3', '7']);
+    const read = readSubmission(filled.instanceState.instanceXML);
+    expect(read).toMatchObject({ ok: true, submission: { kind: 'vote', formId: 'sauti-vote-c-open', cycleId: 'c-open', voterId: 'V-0001', wardId: 'north', picks: [3, 7] } });
+    if (!read.ok) return;
+    expect(read.submission.instanceId).toMatch(/^uuid:[0-9a-f-]{36}$/);
+    expect(read.submission.start).toBeInstanceOf(Date);
+  });
+});

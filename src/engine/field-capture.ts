@@ -1,0 +1,262 @@
+// Field capture over OpenRosa: officers' tokens, the forms an officer may fetch, and one
+// submission committed the way every channel commits (applyEffects inside a CommitQueue unit,
+// durable before the 201). A refused submission writes nothing.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Deployment, Lang } from '../config/schema.ts';
+import { checkBallot, type RuleViolation } from '../domain/ballot.ts';
+import { freshCodes, randomPool } from '../domain/codes.ts';
+import { wardBudget, wardProjects } from '../domain/cycle.ts';
+import { defaultLanguage } from '../domain/language.ts';
+import { voterIdKey } from '../domain/voter.ts';
+import { label } from '../../field/labels.ts';
+import { readSubmission, type FieldSubmission, type ProposalSubmission, type VoteSubmission } from '../../field/submission.ts';
+import { FORM_RULES, fieldForms, type FieldForm } from '../../field/xforms.ts';
+import type { CommitQueue } from '../store/commit-queue.ts';
+import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
+import type { FieldStore, OfficerRow } from '../store/field-store.ts';
+
+/** A field officer as adapters see one. */
+export type Officer = OfficerRow;
+import type { GatewayStore } from '../store/gateway-store.ts';
+import { applyEffects, collectsDemographics, revotePolicy, type Provenance } from './effects.ts';
+import type { Effect } from './flow-contract.ts';
+
+/** What a submission gets: an HTTP status (201 stored or stored before, 4xx refused) and a message for the officer. */
+export interface SubmitOutcome {
+  status: 201 | 400 | 404 | 409 | 500;
+  message: string;
+}
+
+/** The service the OpenRosa adapter calls. */
+export interface FieldService {
+  /** The officer holding this token, unless it is unknown or revoked (read at every request: revoking acts at once). */
+  officer(token: string): OfficerRow | undefined;
+  forms(officer: OfficerRow): FieldForm[];
+  /** Records that the officer's device reached the gateway. */
+  touch(officer: OfficerRow): Promise<void>;
+  submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome>;
+}
+
+export interface FieldCaptureDeps {
+  store: GatewayStore;
+  field: FieldStore;
+  queue: CommitQueue;
+  deployment: Deployment;
+  /** The deployment as last downloaded from the ledger; default: `deployment`. */
+  ballot?: () => Deployment;
+  voterKeySecret: string;
+  gatewayId: string;
+  logger: Logger;
+  clock?: () => Date;
+  random?: (bytes: number) => Uint8Array;
+}
+
+/** SHA-256 hex of an officer token: what the store keeps instead of the token. */
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Creates an officer; returns its id and the token, which is shown once and never stored. */
+export function addOfficer(field: FieldStore, d: Deployment, name: string, wardId: string | null, now: Date): { id: string; token: string } {
+  if (wardId && !d.wards.some((w) => w.id === wardId)) throw new Error(`unknown ward '${wardId}': one of ${d.wards.map((w) => w.id).join(', ')}`);
+  const clean = name.trim();
+  if (clean.length < 1 || clean.length > 80) throw new Error('the name must be 1 to 80 characters');
+  const token = randomBytes(32).toString('base64url');
+  const id = `o-${randomBytes(4).toString('hex')}`;
+  field.addOfficer({ id, name: clean, ward_id: wardId, token_hash: tokenHash(token), created_at: now.toISOString() });
+  return { id, token };
+}
+
+/** Officers' submissions, checked and committed like any channel's votes and ideas. */
+export class FieldCapture implements FieldService {
+  private readonly clock: () => Date;
+  private readonly random: (bytes: number) => Uint8Array;
+
+  constructor(private readonly deps: FieldCaptureDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.random = deps.random ?? randomPool();
+  }
+
+  private get ballot(): Deployment {
+    return this.deps.ballot?.() ?? this.deps.deployment;
+  }
+
+  private get lang(): Lang {
+    return defaultLanguage(this.deps.deployment);
+  }
+
+  officer(token: string): OfficerRow | undefined {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return undefined;
+    return this.deps.field.officerByTokenHash(tokenHash(token));
+  }
+
+  forms(officer: OfficerRow): FieldForm[] {
+    return fieldForms(this.ballot, this.clock(), officer.ward_id ? [officer.ward_id] : undefined);
+  }
+
+  async touch(officer: OfficerRow): Promise<void> {
+    await this.deps.queue.run(() => this.deps.field.touch(officer.id, this.clock().toISOString()));
+  }
+
+  async submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome> {
+    const read = readSubmission(xml);
+    if (!read.ok) return read.problem;
+    const sub = read.submission;
+    const sha = createHash('sha256').update(xml).digest('hex');
+    for (let attempt = 1; ; attempt++) {
+      const fresh = freshCodes(this.random);
+      try {
+        return await this.deps.queue.run((commit) => {
+          const outcome = this.submitInTransaction(officer, sub, sha, fresh);
+          if (outcome.status === 201) commit.durable();
+          return outcome;
+        });
+      } catch (err) {
+        if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
+        this.deps.logger.error({ component: 'field', officer: officer.id, err: { message: (err as Error).message } }, 'field submission failed');
+        return { status: 500, message: 'The server could not store this form: send it again later.' };
+      }
+    }
+  }
+
+  private submitInTransaction(officer: OfficerRow, sub: FieldSubmission, sha: string, fresh: { receipt: string; reference: string }): SubmitOutcome {
+    const { field } = this.deps;
+    const now = this.clock();
+    field.touch(officer.id, now.toISOString());
+    const earlier = field.submission(sub.instanceId);
+    if (earlier) {
+      // OpenRosa: the same instance sent again (a lost answer, a retry) is accepted, stored once.
+      if (earlier.xml_sha256 === sha) return { status: 201, message: earlier.message };
+      return { status: 409, message: label(this.lang, 'conflict') };
+    }
+    const d = this.ballot;
+    const cycle = d.cycles.find((c) => c.id === sub.cycleId);
+    // A cycle gone from the deployment, or a ballot rule no form carries (ranking, cumulative), has no form here.
+    if (!cycle || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
+    const captured = this.captureTime(sub, now);
+    if ('status' in captured) return captured;
+    const ward = d.wards.find((w) => w.id === sub.wardId);
+    if (!ward) return { status: 400, message: label(this.lang, 'unknownWard', { ward: sub.wardId }) };
+    if (officer.ward_id && officer.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'officerWard', { ward: officer.ward_id }) };
+    const planned = sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : this.proposal(sub, captured.at, fresh.reference);
+    if ('status' in planned) return planned;
+    const provenance: Provenance = {
+      voterKey: planned.voterKey,
+      channel: 'field',
+      gatewayId: this.deps.gatewayId,
+      sourceRef: `field:${sub.instanceId}`,
+      // The capture time is the device's: a ballot taken offline yesterday, inside the window, counts.
+      now: captured.at,
+      demographics: collectsDemographics(this.deps.deployment),
+      revote: revotePolicy(d),
+      country: this.deps.deployment.deployment.country,
+    };
+    applyEffects(this.deps.store, [planned.effect], provenance);
+    const eventId = field.eventIdBySource(`${provenance.sourceRef}#0`)!;
+    field.addSubmission({
+      instance_id: sub.instanceId,
+      form_id: sub.formId,
+      officer_id: officer.id,
+      xml_sha256: sha,
+      event_id: eventId,
+      message: planned.message,
+      captured_at: captured.at.toISOString(),
+      received_at: now.toISOString(),
+    });
+    this.deps.logger.info({ component: 'field', officer: officer.id, event: eventId, kind: sub.kind }, 'field submission stored');
+    return { status: 201, message: planned.message };
+  }
+
+  /** The device's capture time (end, else start), refused when the device's clock is ahead of ours. */
+  private captureTime(sub: FieldSubmission, now: Date): { at: Date } | SubmitOutcome {
+    const at = sub.end ?? sub.start;
+    if (!at) return { status: 400, message: 'start/end: the form has no capture time' };
+    const skewMs = this.ballot.sync.maxClockSkewSeconds * 1000;
+    const ahead = at.getTime() - now.getTime();
+    if (ahead > skewMs) return { status: 400, message: label(this.lang, 'clockAhead', { minutes: Math.ceil(ahead / 60_000) }) };
+    return { at };
+  }
+
+  /** Whether `at` falls in a phase window, with the deployment's clock-skew allowance (as the ledger checks). */
+  private inWindow(w: { opens: Date; closes: Date }, at: Date): boolean {
+    const skewMs = this.ballot.sync.maxClockSkewSeconds * 1000;
+    return at.getTime() >= w.opens.getTime() - skewMs && at.getTime() < w.closes.getTime() + skewMs;
+  }
+
+  private vote(sub: VoteSubmission, at: Date, receipt: string): { voterKey: string; effect: Effect; message: string } | SubmitOutcome {
+    const d = this.ballot;
+    const lang = this.lang;
+    const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
+    const w = cycle.phases.voting;
+    if (!this.inWindow(w, at)) {
+      const tz = d.deployment.timezone;
+      return { status: 409, message: label(lang, 'closed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, tz), opens: localDay(w.opens, tz), closes: localDay(w.closes, tz) }) };
+    }
+    const voterKey = this.voterKeyOf(sub);
+    if ('status' in voterKey) return voterKey;
+    const violation = checkBallot(cycle.ballot, sub.picks, wardProjects(cycle, sub.wardId), wardBudget(d, sub.wardId));
+    if (violation) return { status: 400, message: ruleMessage(lang, violation) };
+    const current = this.deps.store.currentBallot(cycle.id, voterKey.key);
+    if (current && cycle.revote === 'refuse') return { status: 409, message: label(lang, 'alreadyVoted', { cycle: cycle.name[lang] ?? cycle.id }) };
+    return {
+      voterKey: voterKey.key,
+      effect: { type: 'vote.cast', cycleId: cycle.id, wardId: sub.wardId, picks: sub.picks, receipt, replaces: current?.event_id ?? null },
+      message: label(lang, current ? 'replaced' : 'recorded', { receipt }),
+    };
+  }
+
+  /**
+   * The voter's pseudonym. On a roll, the roll's: the key of the phone the roll links to this id,
+   * so a resident who voted by USSD or SMS and again with an officer holds one ballot. Without a
+   * roll, a key of the id itself (voterIdKey), under its own domain label.
+   */
+  private voterKeyOf(sub: VoteSubmission): { key: string } | SubmitOutcome {
+    if (this.deps.deployment.eligibility.mode !== 'roll') return { key: voterIdKey(sub.voterId, this.deps.voterKeySecret) };
+    const entry = this.deps.field.rollByVoterId(sub.voterId);
+    if (!entry) return { status: 400, message: label(this.lang, 'notOnRoll', { voterId: sub.voterId }) };
+    if (entry.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'rollWard', { voterId: sub.voterId, ward: entry.ward_id, chosen: sub.wardId }) };
+    return { key: entry.voter_key };
+  }
+
+  private proposal(sub: ProposalSubmission, at: Date, code: string): { voterKey: string; effect: Effect; message: string } | SubmitOutcome {
+    const d = this.ballot;
+    const lang = this.lang;
+    const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
+    if (!this.inWindow(cycle.phases.proposals, at)) return { status: 409, message: label(lang, 'ideasClosed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, d.deployment.timezone) }) };
+    if (!d.categories.some((c) => c.id === sub.category)) return { status: 400, message: label(lang, 'unknownCategory', { category: sub.category }) };
+    const reference = `P-${code}`;
+    return {
+      // An idea brought in by an officer has no voter behind it: a key of its own instance, linking it to nothing else.
+      voterKey: voterIdKey(`proposal:${sub.instanceId}`, this.deps.voterKeySecret),
+      effect: { type: 'proposal.submitted', cycleId: cycle.id, wardId: sub.wardId, category: sub.category, title: sub.title, description: sub.description, reference },
+      message: label(lang, 'ideaRecorded', { reference }),
+    };
+  }
+}
+
+/** `2026-11-22` in the deployment's time zone: the day officers and residents know. */
+function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** `2026-11-22 11:55` in the deployment's time zone. */
+function localTime(at: Date, timeZone: string): string {
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at);
+  return `${localDay(at, timeZone)} ${time}`;
+}
+
+function ruleMessage(lang: Lang, v: RuleViolation): string {
+  switch (v.kind) {
+    case 'too-many':
+      return label(lang, 'ruleTooMany', { max: v.max });
+    case 'too-few':
+      return label(lang, 'ruleTooFew', { min: v.min });
+    case 'over-budget':
+      return label(lang, 'ruleOverBudget');
+    case 'unknown-project':
+      return label(lang, 'ruleUnknown', { code: v.code });
+    case 'duplicate':
+      return label(lang, 'ruleDuplicate', { code: v.code });
+    default:
+      return label(lang, 'ruleTooMany', { max: 0 });
+  }
+}
