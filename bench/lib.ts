@@ -126,7 +126,9 @@ export const BENCH_TOKEN = 'bench-callback-token-0123456789';
 
 /** Starts the gateway as `npm start` does (same node flags) on `dbFile` with the test deployment. */
 export function startBenchGateway(root: string, dbFile: string, env: Record<string, string> = {}) {
-  return startServer([...startFlags(root), `${root}/bin/sauti.mjs`, 'start'], {
+  // PROFILE=<dir>: a V8 CPU profile of the gateway (main thread and ledger thread), written when it stops.
+  const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
+  return startServer([...startFlags(root), ...profile, `${root}/bin/sauti.mjs`, 'start'], {
     SAUTI_CONFIG: `${root}/test/fixtures/deployment.yaml`,
     SAUTI_DB: dbFile,
     PORT: '0',
