@@ -284,20 +284,7 @@ function onConfirmProposal(state: UssdState, input: string, ctx: Ctx): Result {
   const draft = state.draft as ProposalDraft;
   if (input === NAV_KEYS.back) return goto(state, { name: 'description' }, ctx);
   if (input !== '1') return invalid(state, ctx);
-  const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
-  if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
-  const reference = `P-${ctx.fresh.reference}`;
-  return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
-    {
-      type: 'proposal.submitted',
-      cycleId: draft.cycleId,
-      wardId: draft.wardId!,
-      category: draft.category!,
-      title: draft.title!,
-      description: draft.description!,
-      reference,
-    },
-  ]);
+  return submitProposal(state, ctx, { title: draft.title!, description: draft.description! });
 }
 
 /** The input a channel that records ideas passes once a recording is kept: its digest and length. */
@@ -309,20 +296,18 @@ function onSpoken(state: UssdState, input: string, ctx: Ctx): Result {
   if (input === NAV_KEYS.back) return goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined });
   const audio = /^audio:([0-9a-f]{64}):(\d{1,9})$/.exec(input);
   if (!audio || Number(audio[2]) < 1) return invalid(state, ctx);
+  const spoken = { sha256: audio[1]!, bytes: Number(audio[2]) };
+  return submitProposal(state, ctx, { title: t(state.lang, 'spokenIdeaTitle'), description: '', audio: spoken });
+}
+
+/** Records the draft idea (typed or spoken) if its cycle still takes ideas, and ends with its reference. */
+function submitProposal(state: UssdState, ctx: Ctx, text: { title: string; description: string; audio?: { sha256: string; bytes: number } }): Result {
+  const draft = state.draft as ProposalDraft;
   const status = phaseStatus(ctx.deployment, 'proposals', ctx.now);
   if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
   const reference = `P-${ctx.fresh.reference}`;
   return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
-    {
-      type: 'proposal.submitted',
-      cycleId: draft.cycleId,
-      wardId: draft.wardId!,
-      category: draft.category!,
-      title: t(state.lang, 'spokenIdeaTitle'),
-      description: '',
-      reference,
-      audio: { sha256: audio[1]!, bytes: Number(audio[2]) },
-    },
+    { type: 'proposal.submitted', cycleId: draft.cycleId, wardId: draft.wardId!, category: draft.category!, title: text.title, description: text.description, reference, ...(text.audio && { audio: text.audio }) },
   ]);
 }
 

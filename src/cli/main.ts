@@ -37,9 +37,9 @@ program
     const settings = loadSettings();
     const logger = createLogger(settings.logLevel);
     const gateway = await startGateway(settings, logger);
-    const deployment = loadDeployment(settings.configFile);
-    for (const line of missingClipLines(settings, deployment)) logger.warn({ component: 'voice' }, line);
-    const rendering = renderInBackground(settings, deployment, logger);
+    const missing = missingClipLines(settings, loadDeployment(settings.configFile));
+    for (const line of missing) logger.warn({ component: 'voice' }, line);
+    const rendering = missing.length > 0 ? renderInBackground(settings, logger) : undefined;
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
     console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
     console.log(

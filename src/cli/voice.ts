@@ -97,12 +97,12 @@ export function registerVoiceCommands(program: Command, settings: () => Settings
 }
 
 /**
- * After `sauti start` listens: when clips are missing or their texts changed, render them in a
+ * After `sauti start` listens and has found clips missing or changed (missingClipLines), render them in a
  * child process at low priority, so the first start answers USSD and SMS at once and a call made
  * meanwhile falls back (PromptLibrary.resolveClip). The same program runs `voice render --quiet`.
  */
-export function renderInBackground(settings: Settings, d: Deployment, logger: Logger): ChildProcess | undefined {
-  if (!settings.renderPrompts || missingClipLines(settings, d).length === 0) return undefined;
+export function renderInBackground(settings: Settings, logger: Logger): ChildProcess | undefined {
+  if (!settings.renderPrompts) return undefined;
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, 'voice', 'render', '--quiet'], { stdio: ['ignore', 'inherit', 'inherit'] });
   try {
     if (child.pid) setPriority(child.pid, 15);
