@@ -153,6 +153,8 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
         ['language', lang],
         ['currency', deployment.deployment.currency],
+        // Tally sheets are totals, not ballots: VOTES cannot hold them, so the file says what else was counted.
+        ...(w.tallied ? ([['comment', talliedComment(w.tallied, result.paperTallies?.counted ?? false)]] as [string, string][]) : []),
       ],
       // Listed in code order: Pabulib breaks greedy ties by listing order, and so do we.
       projectColumns: ['project_id', 'cost', 'votes', ...(withPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
@@ -165,6 +167,12 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
     };
     return { ward: w.wardId, name: `${cycle.id}_${w.wardId}.pb`, text: writePb(pb) };
   });
+}
+
+/** The .pb note for a ward with paper tally sheets: their totals, and whether `selected` counted their votes. */
+function talliedComment(t: NonNullable<CycleResult['wards'][number]['tallied']>, counted: boolean): string {
+  const what = `${t.valid} valid paper ballots from ${t.sheets} meeting tally sheets are not in VOTES (per-project totals only; results.json has them per project)`;
+  return counted ? `${what}; selected counts their votes too, so VOTES alone may not give it` : `${what}; this rule needs individual ballots, so selected does not count them`;
 }
 
 /**
