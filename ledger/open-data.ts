@@ -171,8 +171,9 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
 
 /** The .pb note for a ward with paper tally sheets: their totals, and whether `selected` counted their votes. */
 function talliedComment(t: NonNullable<CycleResult['wards'][number]['tallied']>, counted: boolean): string {
-  const what = `${t.valid} valid paper ballots from ${t.sheets} meeting tally sheets are not in VOTES (per-project totals only; results.json has them per project)`;
-  return counted ? `${what}; selected counts their votes too, so VOTES alone may not give it` : `${what}; this rule needs individual ballots, so selected does not count them`;
+  // No semicolon: it is the .pb field separator, and a quoted value is harder for tools to read.
+  const what = `${t.valid} valid paper ballots from ${t.sheets} meeting tally sheets are not in VOTES (per-project totals only, in results.json)`;
+  return counted ? `${what}, and selected counts their votes too: VOTES alone may not give it` : `${what}, and this rule needs individual ballots: selected does not count them`;
 }
 
 /**
