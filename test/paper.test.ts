@@ -201,9 +201,20 @@ describe('meeting tally sheets', () => {
       const page = await fetch(`${url}/results/c-open`).then((r) => r.text());
       expect(page).toMatch(/<td>paper-tally<\/td><td class="n">48<\/td>/);
 
-      // A second sheet for the same meeting from another gateway is refused by the ledger.
-      const other = await ledger.conn.db.selectFrom('ledger_paper_tallies').select(['meeting_id', 'valid']).execute();
-      expect(other).toEqual([{ meeting_id: 'KIB-07', valid: 48 }]);
+      // A sheet for the same meeting typed on another gateway is refused by the ledger: a meeting has one sheet.
+      const gw2 = testGateway({ env: { SAUTI_GATEWAY_ID: 'gw-other' } });
+      closers.push(async () => void gw2.db.close());
+      const other = `/openrosa/key/${addOfficer(new FieldStore(gw2.db), gw2.deployment, 'Dida', null, new Date()).token}`;
+      const res = await request(gw2.app).post(`${other}/submission`).set(COLLECT).attach('xml_submission_file', Buffer.from(tallyXml({ issued: 60, valid: 60, spoiled: 0, votes: { 1: 60 } })), { filename: 'form.xml', contentType: 'text/xml' });
+      expect(res.status).toBe(201);
+      await ledger.addGateway(gw2.gatewayId, gw2.identity.publicKey);
+      trustLedger(gw2.outbox, (await ledger.identity()).publicKey);
+      const relay2 = new Relay({ outbox: gw2.outbox, identity: gw2.identity, ledgerUrl: url, batchSize: 100, logger: silent, timeoutMs: 5000, trust: () => ledgerTrust(gw2.outbox, {}) });
+      expect(await relay2.pushAll()).toMatchObject({ accepted: 0, rejected: 1 });
+      expect(await ledger.conn.db.selectFrom('ledger_rejections').select(['reason', 'detail']).execute()).toEqual([
+        { reason: 'tally-conflict', detail: expect.stringMatching(/^the ledger already holds the tally sheet of meeting KIB-07 in cycle c-open/) },
+      ]);
+      expect((await ledger.turnout('c-open')).byChannel['paper-tally']).toBe(48);
     });
   });
 });

@@ -2,7 +2,7 @@
 // second officer's entry, or whose entries disagree and wait for one more officer — and how many
 // ballots and tally sheets are stored.
 import type { Settings } from '../config/env.ts';
-import { agreement } from '../engine/paper-capture.ts';
+import { agreement } from '../domain/paper.ts';
 import { openDatabase } from '../store/db.ts';
 import { PaperStore, type UnsettledSerial } from '../store/paper-store.ts';
 

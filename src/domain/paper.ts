@@ -147,3 +147,20 @@ export function describeTallyProblem(p: TallyProblem): string {
       return `the votes' costs add up to ${p.spent}, more than the ward budget × valid ballots (${p.most})`;
   }
 }
+
+/**
+ * The content two different officers agree on, or null. Each officer counts once, with their
+ * latest entry (a correction replaces their earlier typing), so one officer typing a ballot twice
+ * never settles it; after a disagreement, a third officer's entry settles it by agreeing with one.
+ */
+export function agreement(entries: readonly { officer_id: string; content: string }[]): string | null {
+  const latest = new Map<string, string>();
+  for (const e of entries) latest.set(e.officer_id, e.content);
+  const officers = new Map<string, number>();
+  for (const content of latest.values()) {
+    const n = (officers.get(content) ?? 0) + 1;
+    if (n >= 2) return content;
+    officers.set(content, n);
+  }
+  return null;
+}

@@ -10,7 +10,7 @@ import { checkBallot } from '../domain/ballot.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { wardBudget, wardProjects } from '../domain/cycle.ts';
 import { defaultLanguage } from '../domain/language.ts';
-import { describeTallyProblem, meetingInstant, paperBallotKey, paperId, reconcileTally, tallySheetKey, TALLY_RULES } from '../domain/paper.ts';
+import { agreement, describeTallyProblem, meetingInstant, paperBallotKey, paperId, reconcileTally, tallySheetKey, TALLY_RULES } from '../domain/paper.ts';
 import { label } from '../../field/labels.ts';
 import { paperLabel } from '../../field/paper-labels.ts';
 import { paperFormOf, paperForms, readPaperSubmission, type PaperBallotSubmission, type PaperSubmission, type PaperTallySubmission } from '../../field/paper-forms.ts';
@@ -219,21 +219,4 @@ export class PaperCapture {
     this.deps.logger.info({ component: 'paper', officer: officer.id, event: id }, 'tally sheet stored');
     return { status: 201, message };
   }
-}
-
-/**
- * The content two different officers agree on, or null. Each officer counts once, with their
- * latest entry (a correction replaces their earlier typing), so one officer typing a ballot twice
- * never settles it; after a disagreement, a third officer's entry settles it by agreeing with one.
- */
-export function agreement(entries: readonly Pick<PaperEntryRow, 'officer_id' | 'content'>[]): string | null {
-  const latest = new Map<string, string>();
-  for (const e of entries) latest.set(e.officer_id, e.content);
-  const officers = new Map<string, number>();
-  for (const content of latest.values()) {
-    const n = (officers.get(content) ?? 0) + 1;
-    if (n >= 2) return content;
-    officers.set(content, n);
-  }
-  return null;
 }
