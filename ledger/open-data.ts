@@ -93,8 +93,8 @@ export function turnoutCsv(result: CycleResult): string {
 
 /** The published JSON: the results and, separately fetched, the ballots; why, when published early. */
 export function resultsJson(result: CycleResult): object {
-  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced } = result;
-  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}) };
+  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced, paperTallies } = result;
+  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}), ...(paperTallies ? { paperTallies } : {}) };
 }
 
 /**

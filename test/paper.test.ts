@@ -6,6 +6,7 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { printPaper } from '../src/cli/paper.ts';
+import { renderCycle } from '../src/http/results-page.ts';
 import { createLogger } from '../src/logging.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { Relay } from '../sync/relay.ts';
@@ -200,6 +201,12 @@ describe('meeting tally sheets', () => {
       expect(files.find((f) => f.name === 'north.pb')!.body).toMatch(/\ncomment;48 valid paper ballots from 1 meeting tally sheets are not in VOTES/);
       const page = await fetch(`${url}/results/c-open`).then((r) => r.text());
       expect(page).toMatch(/<td>paper-tally<\/td><td class="n">48<\/td>/);
+      expect(page).toContain('paper-tally: valid ballots counted from meetings’ tally sheets');
+      // Once published, the page shows the sheets' votes in a column of their own and says whether the rule counted them.
+      const published = renderCycle(gw.deployment, { ...result, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en');
+      expect(published).toContain('Paper tally sheets: 1 meetings, 48 valid and 2 spoiled of 50 ballots issued. This rule counts their votes (column “Tally sheet votes”)');
+      expect(published).toMatch(/<td>5 Stalls<\/td><td class="n">KES 1,900,000<\/td><td class="n">0<\/td><td class="n">40<\/td><td>✔ Yes<\/td>/);
+      expect(renderCycle(gw.deployment, { ...equal, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en')).toContain('This rule needs individual ballots: their votes are shown (column “Tally sheet votes”) but not counted.');
 
       // A sheet for the same meeting typed on another gateway is refused by the ledger: a meeting has one sheet.
       const gw2 = testGateway({ env: { SAUTI_GATEWAY_ID: 'gw-other' } });
