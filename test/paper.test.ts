@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { printPaper } from '../src/cli/paper.ts';
 import { renderCycle } from '../src/http/results-page.ts';
+import { verifyChain } from '../ledger/verify.ts';
 import { createLogger } from '../src/logging.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { Relay } from '../sync/relay.ts';
@@ -63,8 +64,8 @@ function setup() {
   return { gw, officer, send, votes };
 }
 
-async function connect(gw: ReturnType<typeof testGateway>, backend: 'sqlite' | 'postgres') {
-  const ledger = await testLedger(backend, gw.deployment);
+async function connect(gw: ReturnType<typeof testGateway>, backend: 'sqlite' | 'postgres', clock?: () => Date) {
+  const ledger = await testLedger(backend, gw.deployment, clock);
   closers.push(() => ledger.close());
   await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
   trustLedger(gw.outbox, (await ledger.identity()).publicKey);
@@ -183,7 +184,8 @@ describe('meeting tally sheets', () => {
       expect((await send(amina, ballotXml({ picks: '2' }))).status).toBe(201);
       expect((await send(officer('Chege'), ballotXml({ picks: '2' }))).status).toBe(201);
 
-      const { ledger, relay, url } = await connect(gw, backend);
+      let ledgerNow = new Date();
+      const { ledger, relay, url } = await connect(gw, backend, () => ledgerNow);
       expect(await relay.pushAll()).toMatchObject({ accepted: 2, rejected: 0, backlog: 0 });
       expect(await ledger.turnout('c-open')).toMatchObject({ total: 49, byWard: { north: 49, south: 0 }, byChannel: { paper: 1, 'paper-tally': 48 } });
       const result = await ledger.results('c-open');
@@ -222,6 +224,19 @@ describe('meeting tally sheets', () => {
         { reason: 'tally-conflict', detail: expect.stringMatching(/^the ledger already holds the tally sheet of meeting KIB-07 in cycle c-open/) },
       ]);
       expect((await ledger.turnout('c-open')).byChannel['paper-tally']).toBe(48);
+
+      // Publication freezes the sheets with the ballots: one arriving later is stored, never counted.
+      ledgerNow = new Date('2100-01-02T00:00:00Z');
+      const frozen = await ledger.publishResults('c-open', { force: { reason: 'test: publish without waiting' } });
+      expect(frozen.paperTallies).toEqual({ sheets: 1, issued: 50, valid: 48, spoiled: 2, counted: true });
+      expect((await send(amina, tallyXml({ meeting: 'KIB-09', issued: 10, valid: 10, spoiled: 0, votes: { 2: 10 } }))).status).toBe(201);
+      expect(await relay.pushAll()).toMatchObject({ accepted: 1, rejected: 0 });
+      expect((await ledger.results('c-open')).paperTallies?.sheets).toBe(1);
+      const recount = await ledger.results('c-open', 'greedy-no-skip');
+      expect(recount.paperTallies).toEqual({ sheets: 1, issued: 50, valid: 48, spoiled: 2, counted: true });
+      expect(recount.wards.find((w) => w.wardId === 'north')!.projects.find((p) => p.code === 2)!.tallied).toBe(0);
+      // Sheets are chained like every event: the chain still verifies, publication entry included.
+      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
     });
   });
 });
