@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { deploymentSchema, type Deployment } from '../src/config/schema.ts';
 import { paperBallotFormId, paperFormOf, paperForms, paperTallyFormId, readPaperSubmission } from './paper-forms.ts';
+import { paperLabel, tallyProblemLabel } from './paper-labels.ts';
 import type { FieldForm } from './xforms.ts';
 
 (globalThis as { __dirname?: string }).__dirname ??= '/';
@@ -98,5 +99,13 @@ describe('paper forms in ODK’s form engine', () => {
     expect(paperForms(testDeployment(), new Date('2100-01-01T00:00:00Z')).map((f) => f.kind)).toEqual(['paper-ballot', 'paper-tally']);
     expect(paperForms(testDeployment((r) => (r.cycles[0].ballot = { rule: 'ranking', k: 3 })), NOW)).toEqual([]);
     expect(paperForms(testDeployment(), NOW, ['south'])[0]!.xml).not.toContain('w_north');
+  });
+
+  it('a refused tally sheet is explained in the officer’s language', () => {
+    const issued = { kind: 'issued', issued: 50, valid: 47, spoiled: 2 } as const;
+    expect(paperLabel('sw', 'tallyBad', { reason: tallyProblemLabel('sw', issued) })).toBe(
+      'Fomu ya jumla haiwiani: karatasi zilizotolewa (50) lazima ziwe sawa na halali (47) + zilizoharibika (2) = 49. Haijahifadhiwa.',
+    );
+    expect(tallyProblemLabel('fr', { kind: 'over-valid', code: 3, votes: 11, valid: 10 })).toBe('le projet 3 a 11 voix, plus que les 10 bulletins valables');
   });
 });

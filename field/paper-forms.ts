@@ -10,6 +10,7 @@ import type { Cycle, Deployment, Lang } from '../src/config/schema.ts';
 import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
 import { defaultLanguage } from '../src/domain/language.ts';
 import { PAPER_ID, TALLY_RULES } from '../src/domain/paper.ts';
+import { label } from './labels.ts';
 import { paperLabel } from './paper-labels.ts';
 import { FORM_RULES, costSum, document, esc, input, pickBind, pickLabel, select, text, wardGroup, type FieldForm } from './xforms.ts';
 
@@ -74,7 +75,7 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, 
     `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'serialMsg'))}"/>`,
     '<bind nodeset="/data/ward" type="string" required="true()"/>',
   ];
-  const body = [...meeting.body, input('/data/serial', paperLabel(lang, 'serial')), select('select1', '/data/ward', text({ en: 'Ward', sw: 'Wadi', fr: 'Quartier' }, lang), wards.map((w) => [w.id, text(w.name, lang)]))];
+  const body = [...meeting.body, input('/data/serial', paperLabel(lang, 'serial')), select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)]))];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
     const budget = wardBudget(d, w.id);
@@ -111,7 +112,7 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, v
   ];
   const body = [
     ...meeting.body,
-    select('select1', '/data/ward', text({ en: 'Ward', sw: 'Wadi', fr: 'Quartier' }, lang), wards.map((w) => [w.id, text(w.name, lang)])),
+    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
     input('/data/issued', paperLabel(lang, 'issued')),
     input('/data/valid', paperLabel(lang, 'valid')),
     input('/data/spoiled', paperLabel(lang, 'spoiled')),

@@ -1,6 +1,7 @@
 // Officer-facing texts of the paper forms (ballot entry, tally sheet) and of their answers, per
 // language. Apart from labels.ts so the paper forms can change without touching the others.
 import type { Lang } from '../src/config/schema.ts';
+import type { TallyProblem } from '../src/domain/paper.ts';
 
 const en = {
   ballotTitle: '{cycle}: paper ballot entry',
@@ -32,6 +33,14 @@ const en = {
   tallyStored: 'Tally sheet of meeting {meeting} stored: {valid} valid, {spoiled} spoiled of {issued} issued.',
   tallyHeld: 'Meeting {meeting} already has a tally sheet with other figures. Not recorded: ask the PB team.',
   tallyBad: 'The tally sheet does not add up: {reason}. Not recorded.',
+  tallyRule: 'a {rule} ballot cannot be counted from per-project totals',
+  tallyIssued: 'ballots issued ({issued}) must equal valid ({valid}) + spoiled ({spoiled}) = {sum}',
+  tallyUnknown: 'project {code} is not on the ballot of this ward',
+  tallyDuplicate: 'project {code} is counted twice',
+  tallyOverValid: 'project {code} has {votes} votes, more than the {valid} valid ballots',
+  tallyTooMany: "the projects' votes add up to {total}, more than the valid ballots allow ({limit})",
+  tallyTooFew: "the projects' votes add up to {total}, fewer than the valid ballots need ({limit})",
+  tallyOverBudget: "the votes' costs add up to {total}, more than the ward budget × valid ballots ({limit})",
 };
 
 type Key = keyof typeof en;
@@ -66,6 +75,14 @@ const sw: Record<Key, string> = {
   tallyStored: 'Fomu ya jumla ya mkutano {meeting} imehifadhiwa: halali {valid}, zilizoharibika {spoiled} kati ya {issued}.',
   tallyHeld: 'Mkutano {meeting} tayari una fomu ya jumla yenye takwimu nyingine. Haijahifadhiwa: uliza timu ya PB.',
   tallyBad: 'Fomu ya jumla haiwiani: {reason}. Haijahifadhiwa.',
+  tallyRule: 'kura ya aina {rule} haiwezi kuhesabiwa kutoka jumla za kila mradi',
+  tallyIssued: 'karatasi zilizotolewa ({issued}) lazima ziwe sawa na halali ({valid}) + zilizoharibika ({spoiled}) = {sum}',
+  tallyUnknown: 'mradi {code} haupo kwenye orodha ya wadi hii',
+  tallyDuplicate: 'mradi {code} umehesabiwa mara mbili',
+  tallyOverValid: 'mradi {code} una kura {votes}, zaidi ya kura halali {valid}',
+  tallyTooMany: 'jumla ya kura za miradi ni {total}, zaidi ya kile kura halali zinaruhusu ({limit})',
+  tallyTooFew: 'jumla ya kura za miradi ni {total}, chini ya kile kura halali zinahitaji ({limit})',
+  tallyOverBudget: 'gharama za kura ni {total}, zaidi ya bajeti ya wadi × kura halali ({limit})',
 };
 
 const fr: Record<Key, string> = {
@@ -98,9 +115,39 @@ const fr: Record<Key, string> = {
   tallyStored: 'Feuille de la réunion {meeting} stockée : {valid} valables, {spoiled} nuls sur {issued} remis.',
   tallyHeld: 'La réunion {meeting} a déjà une feuille avec d’autres chiffres. Non enregistré : voyez l’équipe BP.',
   tallyBad: 'La feuille ne concorde pas : {reason}. Non enregistré.',
+  tallyRule: 'un bulletin {rule} ne peut pas être compté à partir de totaux par projet',
+  tallyIssued: 'les bulletins remis ({issued}) doivent égaler valables ({valid}) + nuls ({spoiled}) = {sum}',
+  tallyUnknown: 'le projet {code} n’est pas sur le bulletin de ce quartier',
+  tallyDuplicate: 'le projet {code} est compté deux fois',
+  tallyOverValid: 'le projet {code} a {votes} voix, plus que les {valid} bulletins valables',
+  tallyTooMany: 'les voix des projets font {total}, plus que ne le permettent les bulletins valables ({limit})',
+  tallyTooFew: 'les voix des projets font {total}, moins que ne le demandent les bulletins valables ({limit})',
+  tallyOverBudget: 'le coût des voix fait {total}, plus que le budget du quartier × les bulletins valables ({limit})',
 };
 
 const CATALOGUES: Record<Lang, Record<Key, string>> = { en, sw, fr };
+
+/** Why a tally sheet does not add up, in the officer's language (the ledger's detail is describeTallyProblem's English). */
+export function tallyProblemLabel(lang: Lang, p: TallyProblem): string {
+  switch (p.kind) {
+    case 'rule':
+      return paperLabel(lang, 'tallyRule', { rule: p.rule });
+    case 'issued':
+      return paperLabel(lang, 'tallyIssued', { issued: p.issued, valid: p.valid, spoiled: p.spoiled, sum: p.valid + p.spoiled });
+    case 'unknown-project':
+      return paperLabel(lang, 'tallyUnknown', { code: p.code });
+    case 'duplicate':
+      return paperLabel(lang, 'tallyDuplicate', { code: p.code });
+    case 'over-valid':
+      return paperLabel(lang, 'tallyOverValid', { code: p.code, votes: p.votes, valid: p.valid });
+    case 'too-many':
+      return paperLabel(lang, 'tallyTooMany', { total: p.total, limit: p.most });
+    case 'too-few':
+      return paperLabel(lang, 'tallyTooFew', { total: p.total, limit: p.least });
+    case 'over-budget':
+      return paperLabel(lang, 'tallyOverBudget', { total: p.spent, limit: p.most });
+  }
+}
 
 /** A paper form's officer-facing text with its `{name}` parameters filled in. */
 export function paperLabel(lang: Lang, key: Key, params: Record<string, string | number> = {}): string {
