@@ -113,12 +113,14 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     if (!type.success) return refuse(res, 'malformed', 'Content-Type must be the recording’s media type, e.g. audio/mpeg');
     const max = ledger.deployment().sync.maxAttachmentBytes;
     const tooLarge = (bytes: string) => {
-      logger.warn({ component: 'ledger', gatewayId, eventId, sha256, reason: 'too-large' }, 'attachment refused: too large');
-      return refuse(res, 'too-large', `the recording is ${bytes} bytes; this ledger takes at most ${max} (sync.maxAttachmentBytes)`);
+      const detail = `the recording is ${bytes} bytes; this ledger takes at most ${max} (sync.maxAttachmentBytes)`;
+      ledger.logAttachmentRefusal({ gatewayId, eventId, sha256, reason: 'too-large', source: 'push' }, detail);
+      return refuse(res, 'too-large', detail);
     };
-    if (Number(req.get('content-length') ?? 0) > max) return tooLarge(String(req.get('content-length')));
+    // The claim is signed, not the bytes: it is checked before a byte of the body is read.
     const key = await ledger.gatewayKey(gatewayId);
     if (!verifyAttachment(key, gatewayId, eventId, sha256, signature)) return refuse(res, 'bad-signature', `the signature is not gateway ${gatewayId}'s over this event and digest`);
+    if (Number(req.get('content-length') ?? 0) > max) return tooLarge(String(req.get('content-length')));
     const audio = await readBody(req, max);
     if (!audio) return tooLarge(`more than ${max}`);
     const outcome = await ledger.storeAttachment({ gatewayId, eventId, sha256, contentType: type.data, audio }, 'push');
