@@ -2,10 +2,11 @@
 // Africa's Talking voice callback reaches the ledger with its event, over HTTP and in a bundle,
 // is kept there once, is refused when altered or too large (named, logged, stored nowhere), and
 // leaves the gateway's file once the ledger holds it and its event, after the grace period.
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import express from 'express';
 import nock from 'nock';
 import request from 'supertest';
@@ -21,7 +22,7 @@ import { exportBundle, importAck } from '../sync/bundle.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
-import { NOW, rawFixture, testDeployment } from './helpers/deployment.ts';
+import { FIXTURE, NOW, rawFixture, testDeployment } from './helpers/deployment.ts';
 import { logSink, PUBLIC_URL, testGateway, TOKEN } from './helpers/gateway.ts';
 import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
@@ -338,6 +339,13 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
           ...o.headers,
         })
         .send(body);
+    // A proposal (from this gateway) that names a recording with the wrong length.
+    const short = newAudio();
+    const lying = randomUUID();
+    const header = { protocol: 1 as const, gatewayId: gw.gatewayId, batchId: randomUUID(), sentAt: NOW.toISOString(), backlog: 0, count: 1 };
+    const payload = { wardId: 'north', category: 'water', title: 'A tank', description: '', reference: 'ABCD-EFGH', audio: { sha256: sha(short), bytes: 5 } };
+    const line = { id: lying, seq: 2, type: 'proposal.submitted', cycleId: 'c-open', voterKey: 'k'.repeat(43), channel: 'voice', capturedAt: NOW.toISOString(), payload };
+    expect((await ledger.ingest(header, [line], 'push')).accepted).toHaveLength(1);
     const altered = Buffer.from(audio);
     altered[500]! ^= 1;
     const other = randomUUID();
@@ -348,6 +356,7 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
       ['bytes altered after signing', put(altered, { signature: signAttachment(gw.identity.privateKey, gw.gatewayId, eventId, audio) }), 422, 'digest-mismatch'],
       ['an event the ledger does not hold', put(audio, { eventId: other }), 409, 'unknown-event'],
       ['a digest no event names', put(altered, { digest: sha(altered) }), 409, 'unknown-event'],
+      ['a length other than the event names', put(short, { digest: sha(short), eventId: lying }), 422, 'length-mismatch'],
       ['no nonce', put(audio, { headers: { [QUERY_NONCE_HEADER]: 'x' } }), 400, 'malformed'],
       ['over the limit', put(Buffer.concat([audio, audio]), { digest: sha(Buffer.concat([audio, audio])) }), 413, 'too-large'],
     ];
@@ -361,4 +370,33 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ sha256: digest, status: 'stored', duplicate: false });
   });
+});
+
+describe('the commands an operator types', () => {
+  const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+  const sauti = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+
+  it('carry a spoken idea by bundle and hand its recording to the PB team: sync export, ledger import, ledger attachment, sync import-ack, sync status', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    closers.push(() => gw.db.close());
+    const audio = newAudio();
+    const digest = await speakIdea(gw, audio);
+    const dir = tempDir('sauti-voice-cli-');
+    const gwEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_DB: gw.settings.dbFile, SAUTI_GATEWAY_ID: gw.gatewayId, SAUTI_LEDGER_URL: 'http://127.0.0.1:9' };
+    const ledgerEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
+    const bundle = join(dir, 'kiboko.bundle');
+    expect(sauti(['sync', 'export', '--out', bundle], gwEnv).stdout).toContain('1 event (seq 1–1) and 1 recording');
+    expect(sauti(['ledger', 'add-gateway', gw.gatewayId, gw.identity.publicKey], ledgerEnv).status).toBe(0);
+    expect(sauti(['ledger', 'import', bundle, '--ack-out', join(dir, 'kiboko.ack')], ledgerEnv).stdout).toContain('1 accepted');
+    const out = join(dir, 'idea.mp3');
+    const written = sauti(['ledger', 'attachment', digest, '--out', out], ledgerEnv);
+    expect(written.stdout).toContain(`${audio.length} bytes, audio/mpeg`);
+    expect(readFileSync(out).equals(audio)).toBe(true);
+    expect(sauti(['ledger', 'attachment', 'f'.repeat(64), '--out', join(dir, 'none.mp3')], ledgerEnv)).toMatchObject({ status: 1, stderr: expect.stringContaining('holds no recording') });
+    const key = sauti(['ledger', 'identity'], ledgerEnv).stdout.match(/ledger key\s+(\S+)/)![1]!;
+    expect(sauti(['sync', 'trust-ledger', key], gwEnv).status).toBe(0);
+    expect(sauti(['sync', 'import-ack', join(dir, 'kiboko.ack')], gwEnv).stdout).toContain('Recordings: 1 held by the ledger');
+    expect(sauti(['sync', 'status'], gwEnv).stdout).toMatch(/recordings\s+0 waiting, 1 held by the ledger/);
+  }, 180_000);
 });
