@@ -7,13 +7,17 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import nock from 'nock';
 import request from 'supertest';
 import { stringify } from 'yaml';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { loadSettings } from '../src/config/env.ts';
+import { startGateway } from '../src/http/gateway.ts';
 import { createLogger } from '../src/logging.ts';
-import { ATTACHMENT_EVENT_HEADER, QUERY_NONCE_HEADER, signAttachment } from '../src/domain/protocol.ts';
+import { ATTACHMENT_EVENT_HEADER, BUNDLE_LINE_BYTES, QUERY_NONCE_HEADER, signAttachment } from '../src/domain/protocol.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { importBundle } from '../ledger/bundle-import.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -23,7 +27,8 @@ import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { FIXTURE, NOW, rawFixture, testDeployment } from './helpers/deployment.ts';
-import { logSink, PUBLIC_URL, testGateway, TOKEN } from './helpers/gateway.ts';
+import { logSink, ussdBody, PROVIDER_ENV, PUBLIC_URL, SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
+import { waitFor } from './helpers/process.ts';
 import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -59,13 +64,18 @@ const attr = (xml: string, el: string, name: string) => xml.match(new RegExp(`<$
  * A caller proposes an idea by speaking, as Africa's Talking drives it: English, propose, North
  * Ward, Water, then the Record callback whose recording nock serves. Returns the digest.
  */
-async function speakIdea(gw: Gw, audio: Buffer, session = `ATVId_${randomUUID()}`): Promise<string> {
-  let res = await post(gw, voiceBody(session));
-  for (const key of ['1', '2', '1', '1']) res = await post(gw, voiceBody(session, { dtmfDigits: key }), pathOf(attr(res.text, 'GetDigits', 'callbackUrl')!));
+async function speakIdea(gw: Gw | string, audio: Buffer, session = `ATVId_${randomUUID()}`): Promise<string> {
+  // In process (supertest), or over HTTP to a started gateway's URL.
+  const send = async (body: string, path?: string) =>
+    typeof gw === 'string'
+      ? (await fetch(`${gw}${path ?? `/africastalking/voice/${TOKEN}`}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).text()
+      : (await post(gw, body, path)).text;
+  let answer = await send(voiceBody(session));
+  for (const key of ['1', '2', '1', '1']) answer = await send(voiceBody(session, { dtmfDigits: key }), pathOf(attr(answer, 'GetDigits', 'callbackUrl')!));
   const recording = `/recordings/${session}.mp3`;
   nock(REC).get(recording).reply(200, audio, { 'Content-Type': 'audio/mpeg' });
-  const done = await post(gw, voiceBody(session, { recordingUrl: `${REC}${recording}` }), pathOf(attr(res.text, 'Record', 'callbackUrl')!));
-  expect(done.text).toContain('voice.ideaRecorded');
+  const done = await send(voiceBody(session, { recordingUrl: `${REC}${recording}` }), pathOf(attr(answer, 'Record', 'callbackUrl')!));
+  expect(done).toContain('voice.ideaRecorded');
   return sha(audio);
 }
 
@@ -309,6 +319,17 @@ describe('recordings on the gateway', () => {
     expect(recording(digest)).toMatchObject({ ledger_stored_at: null, refused_reason: null });
   });
 
+  it('leave a bundle without recordings exactly as older ledgers read it (no attachments in its header)', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    closers.push(() => gw.db.close());
+    const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'compat-1', phoneNumber: '+254711000901', text: '1*1*1*3*99*1' }));
+    expect(res.text).toMatch(/^END /);
+    const file = join(tempDir(), 'votes.bundle');
+    expect(exportBundle(gw.outbox, gw.identity, file, undefined, NOW)).toMatchObject({ count: 1, attachments: 0 });
+    const header = JSON.parse(gunzipSync(readFileSync(file).subarray(BUNDLE_LINE_BYTES)).toString('utf8').split('\n')[0]!);
+    expect(Object.keys(header).sort()).toEqual(['backlog', 'batchId', 'count', 'gatewayId', 'protocol', 'sentAt']);
+  });
+
   it('finds the recordings due through the index on the event’s digest', async () => {
     const gw = testGateway();
     closers.push(() => gw.db.close());
@@ -370,6 +391,34 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ sha256: digest, status: 'stored', duplicate: false });
   });
+});
+
+describe('sauti start with its embedded ledger', () => {
+  it('sends the recording through the gateway’s port to the ledger’s thread, and erases it from the gateway after the grace period', async () => {
+    const dir = tempDir('sauti-voice-embedded-');
+    const config = configWith((raw) => (raw.sync = { intervalSeconds: 1, maxBackoffSeconds: 1, recordingGraceMinutes: 0 }));
+    const settings = loadSettings({ SAUTI_CONFIG: config, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_VOTER_KEY_SECRET: SECRET, SAUTI_GATEWAY_ID: 'gw-embedded', PORT: '0', LOG_LEVEL: 'silent', ...PROVIDER_ENV });
+    const gw = await startGateway(settings, silent);
+    let open = true;
+    closers.push(() => open && gw.close());
+    const audio = newAudio();
+    const digest = await speakIdea(gw.url, audio);
+    const read = <T>(file: string, query: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare(query).get(digest) as T;
+      } finally {
+        db.close();
+      }
+    };
+    await waitFor('the ledger to hold the recording', async () => read<{ n: number }>(settings.dbFile, 'SELECT count(*) AS n FROM voice_recordings WHERE sha256 = ? AND ledger_stored_at IS NOT NULL').n || undefined);
+    const ledgerFile = (settings.ledgerStorage as { file: string }).file;
+    expect(read<{ n: number }>(ledgerFile, 'SELECT length(audio) AS n FROM ledger_attachments WHERE sha256 = ?').n).toBe(audio.length);
+    open = false;
+    await gw.close(); // its last privacy sweep erases what the ledger holds (grace 0)
+    expect(read<{ n: number }>(settings.dbFile, 'SELECT count(*) AS n FROM voice_recordings WHERE sha256 = ?').n).toBe(0);
+    expect(onDisk({ settings } as Gw, audio)).toBe(false);
+  }, 60_000);
 });
 
 describe('the commands an operator types', () => {
