@@ -24,19 +24,24 @@ export interface RecordingCounts {
 
 const FINAL = [...FINAL_ATTACHMENT_REFUSALS].map((r) => `'${r}'`).join(', ');
 
+/**
+ * Recordings due, with the first event naming each (parameters: include unacknowledged events,
+ * 0 or 1; limit). Joins through the partial index on the event's audio digest (migration 0015).
+ */
+export const DUE_RECORDINGS_SQL = `SELECT r.sha256, r.bytes, r.content_type AS contentType, min(e.id) AS eventId
+  FROM voice_recordings r
+  JOIN events e ON e.type = 'proposal.submitted' AND json_extract(e.payload, '$.audio.sha256') = r.sha256
+  WHERE r.ledger_stored_at IS NULL AND (r.refused_reason IS NULL OR r.refused_reason NOT IN (${FINAL}))
+    AND (e.acked_at IS NOT NULL OR ?) AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.event_id = e.id)
+  GROUP BY r.sha256 ORDER BY r.received_at, r.sha256 LIMIT ?`;
+
 /** Reads and marks recordings for the relay and bundles. */
 export class AttachmentBook {
   private readonly s: Record<'due' | 'audio' | 'stored' | 'refused', Statement>;
 
   constructor(readonly db: Database) {
     this.s = {
-      // Uses the partial index on the event's audio digest (migration 0015).
-      due: db.prepare(`SELECT r.sha256, r.bytes, r.content_type AS contentType, min(e.id) AS eventId
-        FROM voice_recordings r
-        JOIN events e ON e.type = 'proposal.submitted' AND json_extract(e.payload, '$.audio.sha256') = r.sha256
-        WHERE r.ledger_stored_at IS NULL AND (r.refused_reason IS NULL OR r.refused_reason NOT IN (${FINAL}))
-          AND (e.acked_at IS NOT NULL OR ?) AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.event_id = e.id)
-        GROUP BY r.sha256 ORDER BY r.received_at, r.sha256 LIMIT ?`),
+      due: db.prepare(DUE_RECORDINGS_SQL),
       audio: db.prepare('SELECT audio FROM voice_recordings WHERE sha256 = ?').pluck(),
       stored: db.prepare('UPDATE voice_recordings SET ledger_stored_at = coalesce(ledger_stored_at, ?), refused_reason = NULL, refused_detail = NULL, refused_at = NULL WHERE sha256 = ?'),
       refused: db.prepare('UPDATE voice_recordings SET refused_reason = ?, refused_detail = ?, refused_at = ? WHERE sha256 = ? AND ledger_stored_at IS NULL'),

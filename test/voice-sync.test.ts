@@ -22,6 +22,7 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { importBundle } from '../ledger/bundle-import.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
+import { DUE_RECORDINGS_SQL } from '../sync/attachments.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { Relay } from '../sync/relay.ts';
@@ -333,9 +334,7 @@ describe('recordings on the gateway', () => {
   it('finds the recordings due through the index on the event’s digest', async () => {
     const gw = testGateway();
     closers.push(() => gw.db.close());
-    const plan = gw.db
-      .prepare(`EXPLAIN QUERY PLAN SELECT 1 FROM voice_recordings r JOIN events e ON e.type = 'proposal.submitted' AND json_extract(e.payload, '$.audio.sha256') = r.sha256`)
-      .all() as { detail: string }[];
+    const plan = gw.db.prepare(`EXPLAIN QUERY PLAN ${DUE_RECORDINGS_SQL}`).all(0, 50) as { detail: string }[];
     expect(plan.map((p) => p.detail).join('\n')).toContain('events_audio');
   });
 });
