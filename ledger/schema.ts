@@ -122,6 +122,20 @@ export interface LedgerTables {
     counts: string;
     ledger_seq: number;
   };
+  /**
+   * Spoken ideas' recordings (ledger migration 0010), by SHA-256: each kept once, with the event
+   * that first named it (its gateway's `proposal.submitted`, whose payload carries the digest and
+   * length the bytes were checked against).
+   */
+  ledger_attachments: {
+    sha256: string;
+    bytes: number;
+    content_type: string;
+    audio: Uint8Array;
+    event_id: string;
+    gateway_id: string;
+    received_at: string;
+  };
 }
 
 export type LedgerDb = Kysely<LedgerTables>;
@@ -406,6 +420,25 @@ const paper: Migration = {
   },
 };
 
+/**
+ * Recordings of spoken ideas, sent after the events that name them (docs/architecture.md,
+ * "Attachments"). Bytes in the database (BLOB, bytea), so a backup of the ledger carries them.
+ */
+const attachments = (dialect: 'sqlite' | 'postgres'): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_attachments')
+      .addColumn('sha256', 'text', (c) => c.primaryKey())
+      .addColumn('bytes', 'bigint', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('audio', dialect === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+});
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -417,6 +450,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0007-publication': publication,
   '0008-ledger-rekey': rekey(dialect, voterSecret),
   '0009-published-files': publishedFiles,
+  '0010-attachments': attachments(dialect),
   '0012-paper': paper,
 });
 

@@ -304,7 +304,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const trust = () => ledgerTrust(gw.outbox, trustInputs);
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger, trust });
+  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes, logger, trust });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
