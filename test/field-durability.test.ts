@@ -19,7 +19,7 @@ afterEach(() => children.forEach((c) => c.kill('SIGKILL')));
 const instance = (i: number) => `uuid:${String(i).padStart(8, '0')}-5b1a-4c55-9d1e-0a2b3c4d5e6f`;
 const voteXml = (i: number, end: string) =>
   `<?xml version='1.0' ?><data id="sauti-vote-c-open" version="v" xmlns:orx="http://openrosa.org/xforms"><start>${end}</start><end>${end}</end>` +
-  `<voter_id>V-${i}</voter_id><ward>north</ward><w_north><picks>1 3</picks></w_north><orx:meta><orx:instanceID>${instance(i)}</orx:instanceID></orx:meta></data>`;
+  `<consent>yes</consent><voter_id>V-${i}</voter_id><ward>north</ward><w_north><picks>1 3</picks></w_north><orx:meta><orx:instanceID>${instance(i)}</orx:instanceID></orx:meta></data>`;
 
 describe('field durability', { timeout: 120_000 }, () => {
   it('every 201 sent before SIGKILL is in the database after it, with its event', async () => {

@@ -174,6 +174,7 @@ export function assembleGateway(
     gatewayId,
     logger,
     clock: options.clock,
+    sms: { store: sms, outbound },
   });
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);

@@ -24,7 +24,7 @@ describe('migration 0014: field officers and submissions', () => {
       VALUES ('e1', 'vote.cast', 'c', 'k', 'field', 'g', 't', 'field:uuid:1#0', '{}')`).run();
     const row = { instance_id: 'uuid:1', form_id: 'sauti-vote-c', officer_id: 'o-1', xml_sha256: 'h', event_id: 'e1', message: 'm', captured_at: 't', received_at: 't' };
     field.addSubmission(row);
-    expect(field.submission('uuid:1')).toEqual(row);
+    expect(field.submission('uuid:1')).toEqual({ ...row, consent: null, sms_receipt: 0 });
     expect(() => field.addSubmission(row)).toThrow(/UNIQUE/);
     expect(() => field.addSubmission({ ...row, instance_id: 'uuid:2' })).toThrow(/UNIQUE.*event_id/);
     expect(field.eventIdBySource('field:uuid:1#0')).toBe('e1');
