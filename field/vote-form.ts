@@ -60,7 +60,7 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
     binds.push(...ruleBinds(rule, g, projects, budget, lang, money));
-    binds.push(`<bind nodeset="${g}/total" type="decimal" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
+    binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
     const readbackRule = rule.rule === 'cumulative' ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}" jr:constraintMsg="${esc(label(lang, 'pointsMinMsg', { min: rule.min }))}"` : '';
     binds.push(`<bind nodeset="${g}/readback" type="string" required="true()"${readbackRule}/>`);
     const readback = labelWithOutputs(label(lang, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, lang), total: `${g}/total` });
