@@ -3,6 +3,16 @@
 import type { Lang } from '../src/config/schema.ts';
 
 const en = {
+  surveyConsent: 'Does the resident agree to answer this survey? Their answers are recorded without their name.',
+  surveyConsentMsg: "Without the resident's consent nothing is recorded: stop here and delete this form.",
+  integerMsg: 'A whole number from {min} to {max}',
+  surveyRecorded: 'Survey answers recorded.',
+  surveyClosed: "The survey '{survey}' was not open when this was taken ({at}). Not recorded.",
+  surveyWard: "The survey '{survey}' is not run in ward {ward}. Not recorded.",
+  surveyRequired: "'{question}' needs an answer. Not recorded.",
+  surveyBadAnswer: "'{question}': {problem}. Not recorded.",
+  surveyNoConsent: "The resident's consent is not in this form. Not recorded.",
+  surveyChoice: "'{question}': '{choice}' is not one of its answers: download the forms again. Not recorded.",
   consent: 'Does the resident agree that their vote is recorded by you, on this phone, for the PB ballot?',
   consentYes: 'Yes, they agree',
   consentNo: 'No',
@@ -64,6 +74,16 @@ const en = {
 type Key = keyof typeof en;
 
 const sw: Record<Key, string> = {
+  surveyConsent: 'Je, mkazi anakubali kujibu utafiti huu? Majibu yake yanarekodiwa bila jina lake.',
+  surveyConsentMsg: 'Bila ridhaa ya mkazi hakuna kinachorekodiwa: simama hapa na ufute fomu hii.',
+  integerMsg: 'Namba kamili kutoka {min} hadi {max}',
+  surveyRecorded: 'Majibu ya utafiti yamehifadhiwa.',
+  surveyClosed: "Utafiti '{survey}' haukuwa wazi hili lilipochukuliwa ({at}). Haijahifadhiwa.",
+  surveyWard: "Utafiti '{survey}' haufanyiki katika wadi {ward}. Haijahifadhiwa.",
+  surveyRequired: "'{question}' inahitaji jibu. Haijahifadhiwa.",
+  surveyBadAnswer: "'{question}': {problem}. Haijahifadhiwa.",
+  surveyNoConsent: 'Ridhaa ya mkazi haipo kwenye fomu hii. Haijahifadhiwa.',
+  surveyChoice: "'{question}': '{choice}' si mojawapo ya majibu yake: pakua fomu tena. Haijahifadhiwa.",
   consent: 'Je, mkazi anakubali kura yake irekodiwe nawe, kwenye simu hii, kwa kura ya PB?',
   consentYes: 'Ndiyo, anakubali',
   consentNo: 'Hapana',
@@ -123,6 +143,16 @@ const sw: Record<Key, string> = {
 };
 
 const fr: Record<Key, string> = {
+  surveyConsent: "Le résident accepte-t-il de répondre à cette enquête ? Ses réponses sont enregistrées sans son nom.",
+  surveyConsentMsg: "Sans le consentement du résident, rien n'est enregistré : arrêtez-vous ici et supprimez ce formulaire.",
+  integerMsg: 'Un nombre entier de {min} à {max}',
+  surveyRecorded: "Réponses à l'enquête enregistrées.",
+  surveyClosed: "L'enquête '{survey}' n'était pas ouverte quand ceci a été pris ({at}). Non enregistré.",
+  surveyWard: "L'enquête '{survey}' n'a pas lieu dans le quartier {ward}. Non enregistré.",
+  surveyRequired: "'{question}' demande une réponse. Non enregistré.",
+  surveyBadAnswer: "'{question}' : {problem}. Non enregistré.",
+  surveyNoConsent: "Le consentement du résident n'est pas dans ce formulaire. Non enregistré.",
+  surveyChoice: "'{question}' : '{choice}' n'est pas une de ses réponses : téléchargez à nouveau les formulaires. Non enregistré.",
   consent: "Le résident accepte-t-il que vous enregistriez son vote, sur ce téléphone, pour le scrutin du budget participatif ?",
   consentYes: 'Oui, il accepte',
   consentNo: 'Non',

@@ -26,7 +26,12 @@ export type VoteSubmission = Common & {
   phone: string | null;
 };
 export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string };
-export type FieldSubmission = VoteSubmission | ProposalSubmission;
+/** A survey's answers as sent: each question's raw text by question id (the engine checks them against the survey). `cycleId` is the survey's id until the engine finds its cycle. */
+export type SurveySubmission = Common & { kind: 'survey'; surveyId: string; consent: boolean; wardId: string; answers: Record<string, string> };
+export type FieldSubmission = VoteSubmission | ProposalSubmission | SurveySubmission;
+
+/** Elements of a form that are not a survey's answers. */
+const FORM_FIELDS = new Set(['start', 'end', 'meta', 'ward', 'consent']);
 
 /** Why a submission cannot be read: 400 (malformed) or 404 (not one of Sauti's forms). */
 export type SubmissionProblem = { status: 400 | 404; message: string };
@@ -59,14 +64,26 @@ export function readSubmission(
   if (!root || typeof root !== 'object') return bad('xml_submission_file: no instance element');
   const data = root as Record<string, unknown>;
   const formId = typeof data['@id'] === 'string' ? data['@id'] : '';
-  const m = /^sauti-(vote|proposal)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
+  const m = /^sauti-(vote|proposal|survey)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
   if (!m) return { ok: false, problem: { status: 404, message: `Unknown form '${formId.slice(0, 60)}': download the forms again` } };
-  const kind = m[1] as 'vote' | 'proposal';
+  const kind = m[1] as 'vote' | 'proposal' | 'survey';
   const meta = (data.meta ?? {}) as Record<string, unknown>;
   const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
   const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end });
   if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
   const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, start: c.data.start, end: c.data.end };
+  if (kind === 'survey') {
+    const sv = z.object({ ward: z.string().min(1).max(40), consent: z.string().max(10).default('') }).safeParse({ ward: data.ward, consent: data.consent });
+    if (!sv.success) return bad(`${fieldName(sv.error.issues[0]!.path)}: ${sv.error.issues[0]!.message}`);
+    const answers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(data)) {
+      if (FORM_FIELDS.has(name) || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) continue;
+      if (typeof value !== 'string') return bad(`${name}: not a single answer`);
+      if (value.length > 2000) return bad(`${name}: longer than 2000 characters`);
+      answers[name] = value;
+    }
+    return { ok: true, submission: { ...base, kind, surveyId: m[2]!, consent: sv.data.consent === 'yes', wardId: sv.data.ward, answers } };
+  }
   if (kind === 'proposal') {
     const p = z
       .object({ ward: z.string().min(1).max(40), category: z.string().min(1).max(40), title: z.string().min(1).max(200), description: z.string().max(2000).default('') })

@@ -1,5 +1,5 @@
 // XForms (ODK XForms spec, getodk.github.io/xforms-spec) written from the deployment: one vote
-// form per open voting cycle and one proposal form per cycle collecting ideas. The ballot rule
+// form per open voting cycle, one proposal form per cycle collecting ideas, one per open survey. The ballot rule
 // travels as bind constraints, so ODK Collect refuses a broken ballot before it is sent; the
 // gateway checks the submission again with src/domain/ballot.ts, the rule every channel shares.
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { phaseStatus, wardProjects } from '../src/domain/cycle.ts';
 import { defaultLanguage } from '../src/domain/language.ts';
 import type { MediaFile } from './eligibility.ts';
 import { label } from './labels.ts';
+import { surveyFormId, surveyFormXml } from './survey-form.ts';
 import { voteFormXml } from './vote-form.ts';
 import { esc, input, select, text, xformDocument } from './xml.ts';
 
@@ -17,7 +18,7 @@ export { wardGroup } from './vote-form.ts';
 /** A form as the form list names it and the device downloads it. */
 export interface FieldForm {
   formId: string;
-  kind: 'vote' | 'proposal';
+  kind: 'vote' | 'proposal' | 'survey';
   cycleId: string;
   name: string;
   /** Changes whenever the XML changes: a digest of the form with the version left out. */
@@ -65,16 +66,23 @@ export function fieldForms(d: Deployment, now: Date, wards?: readonly string[], 
   if (ideas.kind === 'open' && inScope.length > 0) {
     forms.push(finish('proposal', ideas.cycle, label(lang, 'proposalTitle', { cycle: text(ideas.cycle.name, lang) }), [], (v) => proposalForm(d, ideas.cycle, inScope.map((w) => w.id), lang, v)));
   }
+  for (const survey of d.surveys) {
+    if (now < survey.opens || now >= survey.closes) continue;
+    const surveyWards = inScope.filter((w) => !survey.wards || survey.wards.includes(w.id));
+    const cycle = d.cycles.find((c) => c.id === survey.cycle);
+    if (!cycle || surveyWards.length === 0) continue;
+    forms.push(finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, lang, v), surveyFormId(survey.id)));
+  }
   return forms;
 }
 
 /** The version is a digest of the form (version left out) and of its media: a new roll list is a new version, so Collect fetches it. */
-function finish(kind: FieldForm['kind'], cycle: Cycle, name: string, media: MediaFile[], render: (version: string) => string): FieldForm {
+function finish(kind: FieldForm['kind'], cycle: Cycle, name: string, media: MediaFile[], render: (version: string) => string, id?: string): FieldForm {
   const h = createHash('sha256').update(render(''));
   for (const m of media) h.update(`\n${m.filename} ${m.hash}`);
   const version = h.digest('hex').slice(0, 16);
   const xml = render(version);
-  const formId = kind === 'vote' ? voteFormId(cycle.id) : proposalFormId(cycle.id);
+  const formId = id ?? (kind === 'vote' ? voteFormId(cycle.id) : proposalFormId(cycle.id));
   return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml, media };
 }
 

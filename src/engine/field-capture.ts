@@ -3,7 +3,7 @@
 // durable before the 201). A refused submission writes nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Deployment, Lang } from '../config/schema.ts';
+import type { Deployment, Lang, Survey } from '../config/schema.ts';
 import { checkBallot, type RuleViolation } from '../domain/ballot.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { wardBudget, wardProjects } from '../domain/cycle.ts';
@@ -12,7 +12,7 @@ import { toE164, voterIdKey, voterKey } from '../domain/voter.ts';
 import { t } from '../i18n/index.ts';
 import { eligibilityFile, eligibilitySalt, type MediaFile } from '../../field/eligibility.ts';
 import { label } from '../../field/labels.ts';
-import { readSubmission, type FieldSubmission, type ProposalSubmission, type VoteSubmission } from '../../field/submission.ts';
+import { readSubmission, type FieldSubmission, type ProposalSubmission, type SurveySubmission, type VoteSubmission } from '../../field/submission.ts';
 import { FORM_RULES, fieldForms, type FieldForm, type FormSources } from '../../field/xforms.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
@@ -166,15 +166,20 @@ export class FieldCapture implements FieldService {
       return { status: 409, message: label(this.lang, 'conflict') };
     }
     const d = this.ballot;
-    const cycle = d.cycles.find((c) => c.id === sub.cycleId);
-    // A cycle gone from the deployment, or a ballot rule no form carries (ranking, cumulative), has no form here.
-    if (!cycle || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
+    // A survey's events are filed under the cycle it informs.
+    const survey = sub.kind === 'survey' ? d.surveys.find((s) => s.id === sub.surveyId) : undefined;
+    const cycle = d.cycles.find((c) => c.id === (survey ? survey.cycle : sub.cycleId));
+    // A cycle or survey gone from the deployment, or a ballot rule no form carries, has no form here.
+    if (!cycle || (sub.kind === 'survey' && !survey) || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) {
+      return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
+    }
     const captured = this.captureTime(sub, now);
     if ('status' in captured) return captured;
     const ward = d.wards.find((w) => w.id === sub.wardId);
     if (!ward) return { status: 400, message: label(this.lang, 'unknownWard', { ward: sub.wardId }) };
     if (officer.ward_id && officer.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'officerWard', { ward: officer.ward_id }) };
-    const planned = sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : this.proposal(sub, captured.at, fresh.reference);
+    const planned =
+      sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : sub.kind === 'survey' ? this.survey(sub, survey!, captured.at) : this.proposal(sub, captured.at, fresh.reference);
     if ('status' in planned) return planned;
     const provenance: Provenance = {
       voterKey: planned.voterKey,
@@ -200,7 +205,7 @@ export class FieldCapture implements FieldService {
       message,
       captured_at: captured.at.toISOString(),
       received_at: now.toISOString(),
-      consent: sub.kind === 'vote' ? 'yes' : null,
+      consent: sub.kind === 'proposal' ? null : 'yes',
       sms_receipt: sms ? 1 : 0,
     });
     this.deps.logger.info({ component: 'field', officer: officer.id, event: eventId, kind: sub.kind, smsReceipt: Boolean(sms) }, 'field submission stored');
@@ -286,6 +291,43 @@ export class FieldCapture implements FieldService {
     if (!entry) return { status: 400, message: label(this.lang, 'notOnRoll', { voterId: sub.voterId }) };
     if (entry.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'rollWard', { voterId: sub.voterId, ward: entry.ward_id, chosen: sub.wardId }) };
     return { key: entry.voter_key };
+  }
+
+  /** A survey's answers, each checked against its question: required, a whole number in range, choices offered. */
+  private survey(sub: SurveySubmission, survey: Survey, at: Date): Planned | SubmitOutcome {
+    const lang = this.lang;
+    const name = survey.title[lang] ?? survey.id;
+    if (!this.inWindow(survey, at)) return { status: 409, message: label(lang, 'surveyClosed', { survey: name, at: localTime(at, this.ballot.deployment.timezone) }) };
+    if (survey.wards && !survey.wards.includes(sub.wardId)) return { status: 400, message: label(lang, 'surveyWard', { survey: name, ward: sub.wardId }) };
+    if (!sub.consent) return { status: 400, message: label(lang, 'surveyNoConsent') };
+    const answers: Record<string, string | number | string[]> = {};
+    for (const q of survey.questions) {
+      const raw = (sub.answers[q.id] ?? '').trim();
+      if (raw === '') {
+        if (q.required) return { status: 400, message: label(lang, 'surveyRequired', { question: q.id }) };
+        continue;
+      }
+      if (q.type === 'integer') {
+        const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+        if (Number.isNaN(n) || (q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
+          return { status: 400, message: label(lang, 'surveyBadAnswer', { question: q.id, problem: label(lang, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }) }) };
+        }
+        answers[q.id] = n;
+      } else if (q.type === 'text') {
+        answers[q.id] = raw;
+      } else {
+        const picked = [...new Set(raw.split(/\s+/))];
+        const unknown = picked.find((c) => !q.choices?.some((x) => x.id === c));
+        if (unknown !== undefined || (q.type === 'select_one' && picked.length > 1)) return { status: 400, message: label(lang, 'surveyChoice', { question: q.id, choice: (unknown ?? raw).slice(0, 40) }) };
+        answers[q.id] = q.type === 'select_one' ? picked[0]! : picked;
+      }
+    }
+    return {
+      // Answers name no one: a key of the form instance, linking them to nothing else.
+      voterKey: voterIdKey(`survey:${sub.instanceId}`, this.deps.voterKeySecret),
+      effect: { type: 'survey.answered', cycleId: survey.cycle, surveyId: survey.id, wardId: sub.wardId, answers },
+      message: label(lang, 'surveyRecorded'),
+    };
   }
 
   private proposal(sub: ProposalSubmission, at: Date, code: string): Planned | SubmitOutcome {
