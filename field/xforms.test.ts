@@ -238,4 +238,40 @@ describe('generated XForms in ODK’s form engine', () => {
     const changed = form(fieldForms(d, NOW, undefined, { eligibility: (_c: string, wards: readonly string[]) => ({ salt, file: eligibilityFile(salt, roll.slice(0, 1), wards) }) }), 'vote');
     expect(changed.version).not.toBe(f.version);
   });
+
+  it('a survey form loads in ODK’s engine: consent, ward, a required choice, a bounded number, several choices, and reads back as sent', async () => {
+    const t3 = (en: string) => ({ en, sw: en, fr: en });
+    const d = testDeployment((r) => {
+      r.surveys = [
+        {
+          id: 'needs',
+          cycle: 'c-open',
+          title: t3('Needs'),
+          opens: '2026-11-01T00:00:00Z',
+          closes: '2026-12-01T00:00:00Z',
+          questions: [
+            { id: 'source', type: 'select_one', label: t3('Water source'), required: true, choices: [{ id: 'tap', label: t3('Tap') }, { id: 'river', label: t3('River') }] },
+            { id: 'people', type: 'integer', label: t3('People'), min: 1, max: 40 },
+            { id: 'needs', type: 'select_multiple', label: t3('Needs'), choices: [{ id: 'water', label: t3('Water') }, { id: 'roads', label: t3('Roads') }] },
+            { id: 'note', type: 'text', label: t3("Anything else? (the resident's words)") },
+          ],
+        },
+      ];
+    });
+    const f = fieldForms(d, NOW).find((x) => x.kind === 'survey')!;
+    expect(f.formId).toBe('sauti-survey-needs');
+    const { root: instance } = await createInstance(f.xml);
+    find(instance, '/data/consent').selectValue('yes');
+    find(instance, '/data/ward').selectValue('south');
+    expect(violations(instance)).toEqual(['/data/source']);
+    find(instance, '/data/source').selectValue('river');
+    find(instance, '/data/people').setValue('41');
+    expect(violations(instance)).toEqual(['/data/people']);
+    expect(instance.validationState.violations[0]!.violation.message?.asString).toBe('A whole number from 1 to 40');
+    find(instance, '/data/people').setValue('5');
+    find(instance, '/data/needs').selectValues(['water', 'roads']);
+    expect(violations(instance)).toEqual([]);
+    const read = readSubmission(instance.instanceState.instanceXML);
+    expect(read).toMatchObject({ ok: true, submission: { kind: 'survey', surveyId: 'needs', consent: true, wardId: 'south', answers: { source: 'river', people: '5', needs: 'water roads', note: '' } } });
+  });
 });
