@@ -25,7 +25,7 @@ export function surveyFormXml(survey: Survey, wards: readonly Ward[], lang: Lang
     ...survey.questions.map((q) => questionControl(q, lang)),
   ];
   const fields = `<consent/><ward/>${survey.questions.map((q) => `<${q.id}/>`).join('')}`;
-  return xformDocument(text(survey.title, lang), surveyFormId(survey.id), version, { fields, binds, body });
+  return xformDocument(text(survey.title, lang), surveyFormId(survey.id), version, { fields, binds, body, autoDelete: true });
 }
 
 function questionBind(q: SurveyQuestion, relevant: string, lang: Lang): string {

@@ -77,7 +77,7 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     body.push(`<input ref="/data/phone" appearance="numbers"><label>${esc(label(lang, 'phone'))}</label><hint>${esc(label(lang, 'phoneHint'))}</hint></input>`);
   }
   const instances = opts.eligibilitySalt ? [`<instance id="eligible" src="jr://file-csv/${ELIGIBLE_FILE}"/>`] : [];
-  return xformDocument(label(lang, 'voteTitle', { cycle: text(cycle.name, lang) }), formId, version, { fields, binds, body, instances });
+  return xformDocument(label(lang, 'voteTitle', { cycle: text(cycle.name, lang) }), formId, version, { fields, binds, body, instances, autoDelete: true });
 }
 
 /** The fields a ward's group holds for the rule: one select, a field per place, or a field of points per project. */

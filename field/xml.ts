@@ -14,6 +14,11 @@ export interface FormParts {
   body: string[];
   /** Secondary instances (`<instance id="…" src="jr://file-csv/…"/>`), after the primary one. */
   instances?: string[];
+  /**
+   * Forms about a person (a vote, a survey's answers): Collect deletes the filled form once the
+   * server has it (ODK XForms spec, "Submission": orx:auto-delete), so a lost phone holds no sent ones.
+   */
+  autoDelete?: boolean;
 }
 
 /** The whole document around a form's instance, binds and body. */
@@ -26,6 +31,7 @@ export function xformDocument(title: string, formId: string, version: string, pa
     '<model odk:xforms-version="1.0.0">',
     `<instance><data id="${esc(formId)}" version="${esc(version)}"><start/><end/>${parts.fields}<orx:meta><orx:instanceID/></orx:meta></data></instance>`,
     ...(parts.instances ?? []),
+    ...(parts.autoDelete ? ['<submission method="post" orx:auto-delete="true"/>'] : []),
     // Capture time is the device's: the gateway checks it against arrival for clock skew.
     '<bind nodeset="/data/start" type="dateTime" jr:preload="timestamp" jr:preloadParams="start"/>',
     '<bind nodeset="/data/end" type="dateTime" jr:preload="timestamp" jr:preloadParams="end"/>',

@@ -99,6 +99,7 @@ describe('assisted votes: consent, read-back, receipt', () => {
     const { gw, base } = gateway(configWith((r) => (r.cycles[0].ballot = { rule: 'ranking', k: 3 })));
     const form = await request(gw.app).get(`${base}/forms/sauti-vote-c-open.xml`).set(COLLECT);
     expect(form.text).toContain('<r1/><r2/><r3/>');
+    expect(form.text).toContain('<submission method="post" orx:auto-delete="true"/>'); // Collect deletes a sent vote from the phone
     const res = await submit(gw.app, base, voteXml({ group: '<r1>7</r1><r2>1</r2><r3/><total/><readback>yes</readback>' }));
     expect(res.status).toBe(201);
     expect(JSON.parse(gw.db.prepare('SELECT payload FROM events').pluck().get() as string).picks).toEqual([7, 1]);

@@ -2,11 +2,11 @@
 // come back over OpenRosa, are checked against the questions (consent, required, bounds, choices),
 // stored as survey.answered events, synced, accepted by the ledger (SQLite and PostgreSQL), and
 // exported per ward as CSV with no personal field.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { surveyCsv } from '../ledger/survey-export.ts';
 import { deploymentSchema } from '../src/config/schema.ts';
 import { addOfficer } from '../src/engine/field-capture.ts';
@@ -70,6 +70,17 @@ const submit = (app: Parameters<typeof request>[0], token: string, xml: string) 
 const message = (body: string) => /<message nature="[a-z_]+">([^<]*)<\/message>/.exec(body)?.[1]?.replace(/&apos;/g, "'");
 
 describe('survey definitions', () => {
+  it('the README’s survey example is valid in the example deployment', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(surveys:[^]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const raw = parse(readFileSync(new URL('../config/example.yaml', import.meta.url), 'utf8'));
+    raw.surveys = parse(block!).surveys;
+    const r = deploymentSchema.safeParse(raw);
+    expect(r.error?.issues ?? []).toEqual([]);
+    expect(r.data!.surveys[0]!.questions.map((q) => q.type)).toEqual(['select_one', 'integer', 'select_multiple', 'text']);
+  });
+
   it('a bad survey is refused at load, naming the key', () => {
     const raw = rawFixture();
     raw.surveys = [{ ...SURVEY, cycle: 'c-nope', questions: [{ id: 'q1', type: 'select_one', label: t3('Q') }, { id: 'ward', type: 'text', label: t3('W') }] }];
