@@ -2,8 +2,9 @@
 // come back over OpenRosa, are checked against the questions (consent, required, bounds, choices),
 // stored as survey.answered events, synced, accepted by the ledger (SQLite and PostgreSQL), and
 // exported per ward as CSV with no personal field.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -174,5 +175,24 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
     expect((await fetch(`${server.url}/results/surveys/needs-2026/east.csv`)).status).toBe(404);
     survey.public = false;
     expect((await fetch(`${server.url}/results/surveys/needs-2026/all.csv`)).status).toBe(404);
+  });
+});
+
+describe('sauti ledger survey-export', () => {
+  const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
+  const sauti = (args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+
+  it('writes the CSV to --out (a header only when nothing was answered) and names an unknown survey or ward', () => {
+    const dir = tempDir('sauti-survey-cli-');
+    const env = { SAUTI_CONFIG: config(), SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
+    const out = join(dir, 'needs-north.csv');
+    const ok = sauti(['ledger', 'survey-export', 'needs-2026', '--ward', 'north', '--out', out], env);
+    expect([ok.status, ok.stderr.trim()]).toEqual([0, `0 answered forms of survey needs-2026 in ward north written to ${out}.`]);
+    expect(readFileSync(out, 'utf8')).toBe('ward,water_source,household,needs,comment\n');
+    const unknown = sauti(['ledger', 'survey-export', 'needs-2025'], env);
+    expect([unknown.status, unknown.stderr.trim()]).toEqual([2, "No survey 'needs-2025' in the deployment; there are: needs-2026."]);
+    const ward = sauti(['ledger', 'survey-export', 'needs-2026', '--ward', 'east'], env);
+    expect([ward.status, ward.stderr.trim()]).toEqual([2, "No ward 'east': one of north, south."]);
   });
 });
