@@ -107,6 +107,12 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(a.xml).toContain(`version="${a.version}"`);
   });
 
+  it('a deployment that sends no SMS asks for no phone number', () => {
+    const quiet = form(fieldForms(testDeployment((r) => (delete r.sms.africastalking, delete r.sms.twilio)), NOW), 'vote');
+    expect(quiet.xml).not.toContain('<phone/>');
+    expect(form(fieldForms(testDeployment(), NOW), 'vote').xml).toContain('<phone/>');
+  });
+
   it('an officer of one ward gets forms for that ward only; a closed cycle gets no vote form', () => {
     const one = form(fieldForms(testDeployment(), NOW, ['south']), 'vote');
     expect(one.xml).not.toContain('w_north');
@@ -148,6 +154,12 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(violations(instance)).toEqual(['/data/w_north/readback']); // not confirmed yet
     readback.selectValue('yes');
     expect(violations(instance)).toEqual([]);
+    // The deployment sends SMS: an optional number for the receipt, checked for its shape.
+    find(instance, '/data/phone').setValue('12');
+    expect(violations(instance)).toEqual(['/data/phone']);
+    find(instance, '/data/phone').setValue('+254 712 345 678');
+    expect(violations(instance)).toEqual([]);
+    expect(instance.instanceState.instanceXML).toContain('<phone>+254 712 345 678</phone>');
   });
 
   it('a ranking ballot is k places, each a project not ranked above, read back in order', async () => {
