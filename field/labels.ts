@@ -44,6 +44,9 @@ const en = {
 
 type Key = keyof typeof en;
 
+/** The English labels: what an added language's catalogue may translate (`field`). */
+export const ENGLISH_LABELS: Readonly<Record<Key, string>> = en;
+
 const sw: Record<Key, string> = {
   voteTitle: '{cycle}: kura',
   proposalTitle: '{cycle}: wazo',

@@ -53,3 +53,9 @@ export function installedPacks(): LanguagePack[] {
 export function packsGeneration(): number {
   return generation;
 }
+
+/** Takes packs out again (a start-up whose catalogues failed a later check). */
+export function uninstallLanguages(codes: readonly string[]): void {
+  for (const c of codes) installed.delete(c);
+  generation++;
+}

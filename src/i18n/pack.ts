@@ -48,10 +48,11 @@ function keyProblems(section: string, have: Record<string, unknown>, want: reado
 export const PROMPT_KEYS = Object.keys(voiceEn).filter((k) => !k.startsWith('voice.lang.'));
 
 /**
- * Reads catalogue data (parsed YAML) for language `code`: the pack, or the problems, each
- * `section.key: what is wrong`.
+ * Reads catalogue data (parsed YAML) for language `code`: its problems, each `section.key: what
+ * is wrong`, and the pack whenever its shape is right (so the other checks can run on it too; it
+ * is installed only without problems).
  */
-export function parseCatalogue(code: string, raw: unknown): { pack: LanguagePack } | { problems: string[] } {
+export function parseCatalogue(code: string, raw: unknown): { pack?: LanguagePack; problems: string[] } {
   const parsed = catalogueFile.safeParse(raw);
   if (!parsed.success) return { problems: describeIssues(parsed.error.issues) };
   const c = parsed.data;
@@ -77,9 +78,9 @@ export function parseCatalogue(code: string, raw: unknown): { pack: LanguagePack
   if (c.locale !== undefined && Intl.DateTimeFormat.supportedLocalesOf([c.locale]).length === 0) {
     problems.push(`locale: '${c.locale}' is not a locale this Node.js knows; leave it out to write dates in English`);
   }
-  if (problems.length > 0) return { problems };
   const locale = c.locale ?? (Intl.DateTimeFormat.supportedLocalesOf([code]).length > 0 ? code : 'en-GB');
   return {
+    problems,
     pack: {
       code,
       locale,

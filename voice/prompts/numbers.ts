@@ -114,3 +114,11 @@ export function grammarWordKeys(grammar: NumberGrammar): string[] {
   for (const n of [1e6, 2e6, 1e9, 2e9, 80_000, 200_000, 1_001_000, 100_000, 180_000]) for (const k of GRAMMARS[grammar](n)) keys.add(k);
   return [...keys].sort();
 }
+
+/** What is wrong with an added language's number words: words its grammar needs and lacks, or words it never says. */
+export function numberWordProblems(words: Record<string, string>, grammar: NumberGrammar): string[] {
+  const want = grammarWordKeys(grammar);
+  const missing = want.filter((k) => !Object.hasOwn(words, k)).map((k) => `voice.numbers.words.${k}: missing (the ${grammar} grammar says it)`);
+  const unknown = Object.keys(words).filter((k) => !want.includes(k)).map((k) => `voice.numbers.words.${k}: unknown key (the ${grammar} grammar uses: ${want.join(', ')})`);
+  return [...missing, ...unknown];
+}

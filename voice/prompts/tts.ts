@@ -31,6 +31,12 @@ export function espeakVoice(lang: string): string | undefined {
   return ESPEAK_LANGUAGES.has(voice) ? voice : undefined;
 }
 
+/** What is wrong with the eSpeak NG voice a catalogue names (`voice.espeak`): one eSpeak does not have. */
+export function espeakProblems(voice: string | undefined): string[] {
+  if (voice === undefined || ESPEAK_LANGUAGES.has(voice)) return [];
+  return [`voice.espeak: eSpeak NG has no voice '${voice}' (it has: ${[...ESPEAK_LANGUAGES].join(', ')}); leave it out and record the clips`];
+}
+
 /** Words per minute: a little slower than eSpeak's 175, for callers on a noisy line. */
 const RATE = 150;
 
