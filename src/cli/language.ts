@@ -19,7 +19,7 @@ export function catalogueTemplate(code: string): string {
     messages: en,
     sms: { keywords: Object.fromEntries(KEYWORD_KINDS.map((k) => [k, [`${k.toUpperCase()}_${code.toUpperCase()}`]])), commonWords: [] },
     voice: { languageOption: `For ${code}, press {n}.`, prompts, numbers: { grammar: 'english', words, currencies: {} } },
-    field: {},
+    field: ENGLISH_LABELS,
   });
   doc.commentBefore = [
     ` Sauti catalogue for the language '${code}': replace every English text with its translation.`,
@@ -34,7 +34,7 @@ export function catalogueTemplate(code: string): string {
   note('messages', ' Every resident-facing text (src/i18n/en.ts).');
   note('sms', ' keywords: one word of letters each, several allowed; they must not be another language\'s keyword for something else.\n commonWords: ordinary words, so a message in the language is answered in it.');
   note('voice', ' Spoken prompts. espeak: an eSpeak NG voice to render them with (leave out when eSpeak has the\n language code; without either, record the clips). numbers.grammar: english, swahili or french word order;\n numbers.words: the words that grammar uses; numbers.currencies: e.g. KES: the currency\'s name.');
-  note('field', ' Optional: officer-facing labels of the field forms (field/labels.ts); English for any left out.');
+  note('field', ' Optional: officer-facing labels of the field forms (field/labels.ts); English for any left out.\n Remove the ones you do not translate.');
   return doc.toString({ lineWidth: 0 });
 }
 
