@@ -17,6 +17,10 @@ import { languagePack, uninstallLanguages } from '../src/i18n/languages.ts';
 import { parseCatalogue } from '../src/i18n/pack.ts';
 import { catalogueTemplate } from '../src/cli/language.ts';
 import { allClipTexts } from '../voice/prompts/catalogue.ts';
+import { composeClips } from '../voice/prompts/compose.ts';
+import { voiceFlow, voiceInput, type VoiceReply } from '../flows/voice/index.ts';
+import type { KeypadState } from '../flows/keypad/state.ts';
+import { ctxFor } from './helpers/flow.ts';
 import { ESPEAK_LANGUAGES } from '../voice/prompts/tts.ts';
 import { NOW, testDeployment } from './helpers/deployment.ts';
 import { PUBLIC_URL, SECRET, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
@@ -100,6 +104,39 @@ describe('a deployment that adds Dholuo', () => {
 });
 
 describe('its voice clips', () => {
+  it('cover every prompt a call in Dholuo can play, numbers, amounts and receipts included', () => {
+    const d = loadDeploymentAndLanguages(LUO);
+    const texts = allClipTexts(d, 'luo');
+    const ctx = ctxFor(d, { lang: 'luo' });
+    const missing = new Set<string>();
+    const seen = new Set<string>();
+    const queue: KeypadState[] = [];
+    const visit = (reply: VoiceReply, state: KeypadState) => {
+      for (const key of composeClips(reply.parts, 'luo')) if (texts[key] === undefined) missing.add(key);
+      const id = JSON.stringify(state);
+      if (!reply.end && !seen.has(id) && seen.size < 600) {
+        seen.add(id);
+        queue.push(state);
+      }
+    };
+    const first = voiceFlow.start(ctx, null);
+    visit(first.reply, first.state);
+    while (queue.length > 0) {
+      const state = queue.shift()!;
+      for (const k of ['0', '1', '2', '3', '9', `audio:${'b'.repeat(64)}:1000`]) {
+        const input = voiceInput(state, k, ctx);
+        if (input !== null) {
+          const r = voiceFlow.step(state, input, ctx);
+          visit(r.reply, r.state);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(50);
+    expect([...missing]).toEqual([]);
+    // Amounts in the English grammar with Dholuo words: 4.5M is "ang'wen kama abich milion silingi".
+    expect(composeClips([{ money: 4_500_000 }], 'luo').map((k) => texts[k])).toEqual(['ang\'wen', 'kama', 'abich', 'milion', 'silingi']);
+  });
+
   it('are reported missing by voice list and not rendered: eSpeak NG has no Dholuo voice', async () => {
     const prompts = tempDir('sauti-lang-prompts-');
     const render = await sauti(['voice', 'render', '--lang', 'luo'], { SAUTI_PROMPTS_DIR: prompts });
