@@ -13,7 +13,8 @@ import { voterKey } from '../src/domain/voter.ts';
 import { catalogueFitProblems } from '../src/domain/catalogue-fit.ts';
 import { loadDeploymentAndLanguages } from '../src/http/languages.ts';
 import { t } from '../src/i18n/index.ts';
-import { languagePack, uninstallLanguages } from '../src/i18n/languages.ts';
+import { installLanguages, languagePack, uninstallLanguages } from '../src/i18n/languages.ts';
+import { fieldLabelProblems, label } from '../field/labels.ts';
 import { parseCatalogue } from '../src/i18n/pack.ts';
 import { catalogueTemplate } from '../src/cli/language.ts';
 import { allClipTexts } from '../voice/prompts/catalogue.ts';
@@ -211,6 +212,26 @@ describe('check-config refuses a bad catalogue with one line naming the file, la
 });
 
 describe('catalogue checks', () => {
+  it('the fixture passes check-config, which says so', async () => {
+    const r = await sauti(['check-config', LUO], { SAUTI_PROMPTS_DIR: tempDir('sauti-lang-prompts-') });
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([`${LUO} is valid: 2 wards, 2 cycles, 13 projects`, 'language luo (Dholuo): catalogue luo.yaml is complete and fits']);
+  }, 30_000);
+
+  it('field labels: the catalogue’s where given, English for the rest', () => {
+    const raw = parse(readFileSync(CATALOGUE, 'utf8'));
+    raw.field = { ward: 'Wadi', bogus: 'x', recorded: 'Bwo ondiki. Risit: {risit}' };
+    const { pack, problems } = parseCatalogue('luo', raw);
+    expect(problems).toEqual([]);
+    expect(fieldLabelProblems(pack!.field)).toEqual([
+      expect.stringMatching(/^field\.bogus: unknown key \(field labels are: voteTitle, /),
+      'field.recorded: use the placeholders of the English text ({receipt})',
+    ]);
+    installLanguages([{ ...pack!, field: { ward: 'Wadi' } }]);
+    expect(label('luo', 'ward')).toBe('Wadi');
+    expect(label('luo', 'category')).toBe('Category');
+  });
+
   it('the fixture passes them and is installed', () => {
     loadDeploymentAndLanguages(LUO);
     expect(languagePack('luo')?.locale).toBe('luo');

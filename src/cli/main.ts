@@ -272,6 +272,7 @@ program
     const path = file ?? loadSettings().configFile;
     const d = loadDeploymentAndLanguages(path);
     console.log(`${path} is valid: ${d.wards.length} wards, ${d.cycles.length} cycles, ${d.cycles.reduce((n, c) => n + c.projects.length, 0)} projects`);
+    for (const l of d.languages) if (l.catalogue) console.log(`language ${l.code} (${l.name}): catalogue ${l.catalogue} is complete and fits`);
     for (const line of missingClipLines(loadSettings(), d)) console.log(line);
   });
 
