@@ -11,7 +11,8 @@ import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
 import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots } from './publication.ts';
-import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
+import { addTalliesToTurnout, selectedCodes, tallyCycle, type CycleResult } from './results.ts';
+import { cycleTallies } from './paper-tallies.ts';
 import type { RuleName } from '../tally/rules.ts';
 
 export interface GatewayView {
@@ -371,6 +372,7 @@ export class Ledger {
       turnout.byWard[r.ward_id] = (turnout.byWard[r.ward_id] ?? 0) + n;
       turnout.byChannel[r.channel] = (turnout.byChannel[r.channel] ?? 0) + n;
     }
+    addTalliesToTurnout(turnout, await cycleTallies(this.conn.db, cycleId));
     return { ...turnout, ...(await demographicTurnout(this.conn.db, this.ballot(), cycleId)) };
   }
 

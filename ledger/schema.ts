@@ -106,6 +106,22 @@ export interface LedgerTables {
    * secret itself) and `voter_secret_layers` holds the earlier ones sealed under it (ledger/voter-secret.ts).
    */
   ledger_meta: { key: string; value: string };
+  /**
+   * Meetings' paper tally sheets (ledger migration 0012), one per meeting and cycle: the first
+   * accepted holds it; another sheet for the same meeting is refused (`tally-conflict`). Counted
+   * apart from individual ballots (ledger/paper-tallies.ts). `counts` is JSON `[{ code, votes }]`.
+   */
+  ledger_paper_tallies: {
+    cycle_id: string;
+    meeting_id: string;
+    event_id: string;
+    ward_id: string;
+    issued: number;
+    valid: number;
+    spoiled: number;
+    counts: string;
+    ledger_seq: number;
+  };
 }
 
 export type LedgerDb = Kysely<LedgerTables>;
@@ -371,6 +387,25 @@ async function rekeyAll(db: Kysely<LedgerTables>, voterSecret: string): Promise<
   await sql`INSERT INTO ledger_meta (key, value) VALUES (${CHECK_KEY}, ${secretCheck(voterSecret)}), (${LAYERS_KEY}, '')`.execute(db);
 }
 
+/** Paper tally sheets, one per meeting and cycle (see LedgerTables.ledger_paper_tallies). */
+const paper: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_paper_tallies')
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('meeting_id', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull().unique())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('issued', 'bigint', (c) => c.notNull())
+      .addColumn('valid', 'bigint', (c) => c.notNull())
+      .addColumn('spoiled', 'bigint', (c) => c.notNull())
+      .addColumn('counts', 'text', (c) => c.notNull())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_paper_tallies_pk', ['cycle_id', 'meeting_id'])
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -382,6 +417,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0007-publication': publication,
   '0008-ledger-rekey': rekey(dialect, voterSecret),
   '0009-published-files': publishedFiles,
+  '0012-paper': paper,
 });
 
 export interface MigrateOptions {

@@ -13,6 +13,7 @@ import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
 import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
+import { printPaper } from './paper.ts';
 import { addGateway, importBundleFile, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
@@ -156,6 +157,10 @@ field
   .option('--url <base>', 'the address phones reach this gateway at (default: SAUTI_PUBLIC_URL, else HOST:PORT)')
   .action(async (name: string, opts: { ward?: string; url?: string }) => addFieldOfficer(loadSettings(), name, opts));
 field.command('officers').description('officers with their ward, last contact and status').action(() => printOfficers(loadSettings()));
+field
+  .command('paper')
+  .description('paper ballots not stored yet: waiting for a second officer, or entries that disagree; ballots and tally sheets stored')
+  .action(() => printPaper(loadSettings()));
 field
   .command('revoke <id>')
   .description('end an officer’s server URL at once')

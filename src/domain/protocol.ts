@@ -51,6 +51,21 @@ export const proposalPayloadSchema = z.strictObject({
   audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
 });
 
+/** A count on a tally sheet: a whole number of ballots. */
+const tallyCount = z.number().int().min(0).max(10_000_000);
+/**
+ * A meeting's paper tally sheet (src/domain/paper.ts): ballots issued, valid and spoiled, and the
+ * votes of each project among the valid ones. One per meeting id and cycle in the ledger.
+ */
+export const tallyPayloadSchema = z.strictObject({
+  wardId: idText,
+  meetingId: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/),
+  issued: tallyCount,
+  valid: tallyCount,
+  spoiled: tallyCount,
+  counts: z.array(z.strictObject({ code, votes: tallyCount })).max(97),
+});
+
 const lineFields = {
   id: z.uuid(),
   /** A positive safe integer (zod's int() refuses 1e300 and 2^53 + 1 alike). */
@@ -68,6 +83,7 @@ const lineFields = {
 export const eventLineSchema = z.discriminatedUnion('type', [
   z.object({ ...lineFields, type: z.literal('vote.cast'), payload: votePayloadSchema }),
   z.object({ ...lineFields, type: z.literal('proposal.submitted'), payload: proposalPayloadSchema }),
+  z.object({ ...lineFields, type: z.literal('paper.tally'), payload: tallyPayloadSchema }),
 ]);
 export type ParsedEvent = z.infer<typeof eventLineSchema>;
 
@@ -116,8 +132,9 @@ function isSeq(n: unknown): n is number {
 /**
  * Why the ledger refused an event. The gateway keeps these for its operator. `id-conflict`: the
  * ledger holds this event id from another gateway, or from this one with other content.
+ * `tally-conflict`: the ledger already holds a tally sheet for this meeting and cycle.
  */
-export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict';
+export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict' | 'tally-conflict';
 
 /** The ledger's answer to a batch. Every event of the batch is in one list (an id repeated within the batch is a duplicate from its second line on). */
 export const batchAnswerSchema = z.object({
