@@ -254,6 +254,15 @@ describe('catalogue checks', () => {
     expect(() => testDeployment((r) => r.languages.push({ code: 'rw', name: 'Ikinyarwanda' }))).toThrow(/no built-in catalogue for 'rw'/);
   });
 
+  it('refuse a "choose language" that leaves the USSD language menu no room, though it fits alone', () => {
+    const long = 'Yier dhok ma idwaro mondo wawuo kodi, kendo ibiro yudo duoko duto e dhok ma iyiero. Dwok gi namba moa e list ma ni piny.';
+    expect(long.length).toBeLessThan(160);
+    const config = brokenCopy((y) => y.replace(/^ {2}chooseLanguage: .*$/m, `  chooseLanguage: "${long}"`));
+    expect(() => loadDeploymentAndLanguages(config)).toThrow(/^\S+luo\.yaml: language 'luo': messages\.chooseLanguage: the USSD language menu \("choose language" in every language, then their names\) is 2\d\d characters, over a USSD screen \(182\): shorten it$/);
+    // Refused catalogues are not left installed.
+    expect(languagePack('luo')).toBeUndefined();
+  });
+
   it('sauti language template writes a catalogue with every key, only its keywords left to choose', () => {
     const problems = parseCatalogue('rw', parse(catalogueTemplate('rw'))).problems;
     expect(problems.length).toBe(12);

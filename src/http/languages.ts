@@ -14,6 +14,8 @@ import { keywordClashes, parseCatalogue } from '../i18n/pack.ts';
 import { fieldLabelProblems } from '../../field/labels.ts';
 import { numberWordProblems } from '../../voice/prompts/numbers.ts';
 import { espeakProblems } from '../../voice/prompts/tts.ts';
+import { languageMenuLines } from '../../flows/ussd/render.ts';
+import { SCREEN_LIMIT } from '../../flows/ussd/layout.ts';
 
 /** A catalogue that fails a check: every line names the file, the language and the key. */
 export class CatalogueError extends ConfigError {
@@ -61,6 +63,11 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
   // taken out again if anything is wrong.
   installLanguages(packs.map((p) => p.pack));
   for (const { pack, where } of packs) lines.push(...catalogueFitProblems(pack.code, d).map((p) => `${where}: ${p}`));
+  // The first screen holds every language's "choose language": an added one must leave it room.
+  const menu = languageMenuLines(d).join('\n');
+  if (packs.length > 0 && menu.length > SCREEN_LIMIT) {
+    lines.push(`${packs.at(-1)!.where}: messages.chooseLanguage: the USSD language menu ("choose language" in every language, then their names) is ${menu.length} characters, over a USSD screen (${SCREEN_LIMIT}): shorten it`);
+  }
   if (lines.length > 0) {
     uninstallLanguages(packs.map((p) => p.pack.code));
     throw new CatalogueError(lines);
