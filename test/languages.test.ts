@@ -16,7 +16,7 @@ import { t } from '../src/i18n/index.ts';
 import { installLanguages, languagePack, uninstallLanguages } from '../src/i18n/languages.ts';
 import { fieldLabelProblems, label } from '../field/labels.ts';
 import { parseCatalogue } from '../src/i18n/pack.ts';
-import { catalogueTemplate } from '../src/cli/language.ts';
+import { catalogueTemplate, updateCatalogue } from '../src/cli/language.ts';
 import { allClipTexts } from '../voice/prompts/catalogue.ts';
 import { composeClips } from '../voice/prompts/compose.ts';
 import { voiceFlow, voiceInput, type VoiceReply } from '../flows/voice/index.ts';
@@ -261,6 +261,19 @@ describe('catalogue checks', () => {
     expect(() => loadDeploymentAndLanguages(config)).toThrow(/^\S+luo\.yaml: language 'luo': messages\.chooseLanguage: the USSD language menu \("choose language" in every language, then their names\) is 2\d\d characters, over a USSD screen \(182\): shorten it$/);
     // Refused catalogues are not left installed.
     expect(languagePack('luo')).toBeUndefined();
+  });
+
+  it('sauti language update adds the keys a catalogue lacks, in English and marked, and keeps the rest as it was', () => {
+    const full = readFileSync(CATALOGUE, 'utf8');
+    const lacking = full.replace(/^ {2}menuVote: .*\n/m, '').replace(/^ {4}voice\.goodbye: .*\n/m, '');
+    const { text, added } = updateCatalogue(lacking);
+    expect(added).toEqual(['messages.menuVote', 'voice.prompts.voice.goodbye']);
+    expect(text).toContain('  # English: translate\n  menuVote: Vote\n');
+    expect(parseCatalogue('luo', parse(text)).problems).toEqual([]);
+    // Every line of the catalogue, comments and translations, is still there.
+    const lines = new Set(text.split('\n'));
+    expect(lacking.split('\n').filter((l) => !lines.has(l))).toEqual([]);
+    expect(updateCatalogue(text).added).toEqual([]);
   });
 
   it('sauti language template writes a catalogue with every key, only its keywords left to choose', () => {

@@ -1,7 +1,10 @@
 // `sauti language template <code>`: a catalogue file for a new language with every key and its
 // English text, for a translator to replace text by text (README, "Adding a language").
+// `sauti language update <file>`: after an upgrade adds keys, adds them to a catalogue in English.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Document } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from 'yaml';
+import { SautiError } from '../domain/errors.ts';
 import { en } from '../i18n/en.ts';
 import { KEYWORD_KINDS } from '../i18n/keywords.ts';
 import { PROMPT_KEYS } from '../i18n/pack.ts';
@@ -38,7 +41,33 @@ export function catalogueTemplate(code: string): string {
   return doc.toString({ lineWidth: 0 });
 }
 
-/** Adds `sauti language template`. */
+/**
+ * Adds the messages and prompts English has and the catalogue text lacks, in English, each marked
+ * to be translated; everything else (translations, comments, order) is kept. The new text and the
+ * keys added.
+ */
+export function updateCatalogue(text: string): { text: string; added: string[] } {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) throw new SautiError('cli.bad_catalogue', `YAML syntax: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const added: string[] = [];
+  const fill = (path: string[], english: Record<string, string>, keys: readonly string[]) => {
+    const map = doc.getIn(path, true);
+    if (!isMap(map)) throw new SautiError('cli.bad_catalogue', `${path.join('.')} is not a map of texts`);
+    const have = new Set(map.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
+    for (const key of keys) {
+      if (have.has(key)) continue;
+      const pair = doc.createPair(key, english[key]);
+      if (isScalar(pair.key)) pair.key.commentBefore = ' English: translate';
+      map.items.push(pair);
+      added.push(`${path.join('.')}.${key}`);
+    }
+  };
+  fill(['messages'], en, Object.keys(en));
+  fill(['voice', 'prompts'], voiceEn, PROMPT_KEYS);
+  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), added };
+}
+
+/** Adds `sauti language template` and `sauti language update`. */
 export function registerLanguageCommands(program: Command): void {
   const language = program.command('language').description('languages a deployment adds with a catalogue file');
   language
@@ -46,5 +75,18 @@ export function registerLanguageCommands(program: Command): void {
     .description('print a catalogue file for a new language: every key with its English text, to translate')
     .action((code: string) => {
       process.stdout.write(catalogueTemplate(code));
+    });
+  language
+    .command('update <file>')
+    .description('add the messages and prompts this version has and the catalogue lacks, in English, marked to translate')
+    .action((file: string) => {
+      const { text, added } = updateCatalogue(readFileSync(file, 'utf8'));
+      if (added.length === 0) {
+        console.log(`${file}: nothing to add`);
+        return;
+      }
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+      console.log(`${file}: added ${added.length} key(s) in English, marked "English: translate": ${added.join(', ')}`);
     });
 }

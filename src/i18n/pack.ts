@@ -9,6 +9,7 @@ import { en } from './en.ts';
 import { KEYWORD_KINDS, KEYWORDS, normalizeWord, type Keyword } from './keywords.ts';
 import type { LanguagePack } from './languages.ts';
 import { en as voiceEn } from './voice/en.ts';
+import { isLanguageOptionKey } from './voice/index.ts';
 
 const texts = z.record(z.string(), z.string().trim().min(1, 'empty text'));
 
@@ -45,7 +46,7 @@ function keyProblems(section: string, have: Record<string, unknown>, want: reado
 }
 
 /** Dialogue clips an added language gives: English's, but the language menu's (voice.languageOption makes those). */
-export const PROMPT_KEYS = Object.keys(voiceEn).filter((k) => !k.startsWith('voice.lang.'));
+export const PROMPT_KEYS = Object.keys(voiceEn).filter((k) => !isLanguageOptionKey(k));
 
 /**
  * Reads catalogue data (parsed YAML) for language `code`: its problems, each `section.key: what
