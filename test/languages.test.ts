@@ -263,6 +263,11 @@ describe('catalogue checks', () => {
     expect(languagePack('luo')).toBeUndefined();
   });
 
+  it('name every missing text, those other texts are built from included, without failing on them', () => {
+    const config = brokenCopy((y) => ['chooseLanguage', 'statusSubmitted', 'channelVoice', 'smsResultsMore'].reduce((t, k) => t.replace(new RegExp(`^ {2}${k}: .*\\n`, 'm'), ''), y));
+    expect(() => loadDeploymentAndLanguages(config)).toThrow(/^(\S+luo\.yaml: language 'luo': messages\.(chooseLanguage|statusSubmitted|channelVoice|smsResultsMore): missing\n?){4}$/);
+  });
+
   it('sauti language update adds the keys a catalogue lacks, in English and marked, and keeps the rest as it was', () => {
     const full = readFileSync(CATALOGUE, 'utf8');
     const lacking = full.replace(/^ {2}menuVote: .*\n/m, '').replace(/^ {4}voice\.goodbye: .*\n/m, '');

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/errors.ts';
 import { loadDeployment } from '../config/load.ts';
 import type { Deployment } from '../config/schema.ts';
 import { catalogueFitProblems } from '../domain/catalogue-fit.ts';
+import { en } from '../i18n/en.ts';
 import { installLanguages, uninstallLanguages, type LanguagePack } from '../i18n/languages.ts';
 import { keywordClashes, parseCatalogue } from '../i18n/pack.ts';
 import { fieldLabelProblems } from '../../field/labels.ts';
@@ -60,8 +61,9 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
   }
   for (const clash of keywordClashes(packs.map((p) => p.pack))) lines.push(`${packs.find((p) => p.pack.code === clash.code)!.where}: ${clash.problem}`);
   // Lengths are measured as residents see them (dates in the language's locale): installed first,
-  // taken out again if anything is wrong.
-  installLanguages(packs.map((p) => p.pack));
+  // taken out again if anything is wrong. A missing message is measured as its English (it is
+  // reported missing above), so a sentence built from several never meets a hole.
+  installLanguages(packs.map(({ pack }) => ({ ...pack, messages: { ...en, ...pack.messages } })));
   for (const { pack, where } of packs) lines.push(...catalogueFitProblems(pack.code, d).map((p) => `${where}: ${p}`));
   // The first screen holds every language's "choose language": an added one must leave it room.
   const menu = languageMenuLines(d).join('\n');
@@ -72,6 +74,7 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
     uninstallLanguages(packs.map((p) => p.pack.code));
     throw new CatalogueError(lines);
   }
+  installLanguages(packs.map((p) => p.pack));
   return packs.map((p) => p.pack);
 }
 
