@@ -2,7 +2,7 @@
 // holding a token (shown once, as the settings QR code Collect scans) and can be revoked at once.
 import { deflateSync } from 'node:zlib';
 import type { Settings } from '../config/env.ts';
-import { loadDeployment } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from '../http/languages.ts';
 import { addOfficer } from '../engine/field-capture.ts';
 import { openDatabase } from '../store/db.ts';
 import { FieldStore } from '../store/field-store.ts';
@@ -27,7 +27,7 @@ function baseUrl(settings: Settings, url: string | undefined): string {
 }
 
 export async function addFieldOfficer(settings: Settings, name: string, opts: { ward?: string; url?: string }): Promise<void> {
-  const deployment = loadDeployment(settings.configFile);
+  const deployment = loadDeploymentAndLanguages(settings.configFile);
   const db = openDatabase(settings.dbFile);
   try {
     const { id, token } = addOfficer(new FieldStore(db), deployment, name, opts.ward ?? null, new Date());

@@ -10,7 +10,8 @@ import { VoiceRunner } from '../engine/voice-runner.ts';
 import { VoiceStore } from '../store/voice-store.ts';
 import { adapters } from '../../adapters/registry.ts';
 import type { Settings } from '../config/env.ts';
-import { loadDeployment, loadRoll } from '../config/load.ts';
+import { loadRoll } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from './languages.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
@@ -94,7 +95,7 @@ export function assembleGateway(
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
   }
-  const deployment = loadDeployment(settings.configFile);
+  const deployment = loadDeploymentAndLanguages(settings.configFile);
   const db = openDatabase(settings.dbFile);
   const store = new GatewayStore(db);
   const gatewayId = gatewayIdOf(store, settings.gatewayId);
