@@ -8,6 +8,7 @@ import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
 import type { CallEnd, VoiceAnswer, VoiceCallback } from '../src/engine/voice-runner.ts';
 import type { PromptPart } from '../voice/prompt-part.ts';
+import type { ClipResolver } from './voice-clips.ts';
 import type { FieldService } from '../src/engine/field-capture.ts';
 import type { OutboundState } from '../src/domain/outbound-state.ts';
 
@@ -33,6 +34,8 @@ export interface AdapterDeps {
     finish(provider: string, sessionId: string, end: CallEnd): Promise<boolean>;
     apology(provider: string, sessionId: string, hop: number | undefined): VoiceAnswer<VoiceReplyView>;
   };
+  /** The voice clips on disk: what to say when one is missing. Absent: every clip is assumed present. */
+  prompts?: ClipResolver;
   /** Public base URL providers call; Twilio signatures are computed over it. */
   publicUrl?: string;
   twilio?: { accountSid: string; authToken: string };
@@ -55,6 +58,8 @@ export interface VoiceReplyView {
   digits: number;
   /** An ending the caller may hear again by pressing 1. */
   again?: boolean;
+  /** After an ending: what the call offers while it waits for one key (hear it again, an SMS copy). */
+  offer?: PromptPart[];
   /** Record what the caller says after the prompt. */
   record?: boolean;
 }

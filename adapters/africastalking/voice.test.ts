@@ -93,9 +93,9 @@ describe('Africa’s Talking voice callback', () => {
     expect(event.channel).toBe('voice');
     expect(event.source_ref).toMatch(/^voice:africastalking:ATVId_test_call_1:\d+#0$/);
     expect(event.payload).not.toContain('254711000001');
-    // The receipt, character by character, then the offer to hear it again, then goodbye.
+    // The receipt, character by character, then the offers to hear it again or have it by SMS, then goodbye.
     const spelled = [...ballot.receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
-    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.goodbye']);
+    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.smsCopyOffer', 'en:voice.goodbye']);
     expect(redirect(last)).toBeUndefined();
     // Pressing 1 reads the receipt again; nothing more is recorded.
     const again = await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));
@@ -127,7 +127,7 @@ describe('Africa’s Talking voice callback', () => {
     expect(bye).not.toMatch(/GetDigits|Redirect/);
     // A key after a silence goes on from the same prompt.
     const menu = (await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(once, 'GetDigits', 'callbackUrl')!))).text;
-    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.language']);
+    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.myVote', 'en:voice.menu.rules', 'en:voice.menu.results', 'en:voice.menu.language']);
   });
 
   it('stores the length and cost of a call from the final callback and answers it with no actions', async () => {

@@ -46,6 +46,9 @@ import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.ts
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
 import { promptsRouter } from './prompts.ts';
+import { PromptLibrary } from '../../voice/prompts/library.ts';
+import { allClipTexts } from '../../voice/prompts/catalogue.ts';
+import { defaultLanguage } from '../domain/language.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -116,18 +119,6 @@ export function assembleGateway(
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
   });
-  const voice = new VoiceRunner<KeypadState, VoiceReply>({
-    store,
-    calls: new VoiceStore(db),
-    queue,
-    deployment,
-    ballot: ballots.current,
-    flow: voiceFlow,
-    voterKeySecret: settings.voterKeySecret,
-    gatewayId,
-    logger: logger.child({ component: 'voice' }),
-    clock: options.clock,
-  });
   const seal = phoneSeal(settings.voterKeySecret);
   const sms = new SmsStore(db, seal);
   // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
@@ -150,6 +141,20 @@ export function assembleGateway(
   const outbound: OutboundQueue = settings.redisUrl
     ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? settings.queuePrefix, gatewayId, perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
+  const voice = new VoiceRunner<KeypadState, VoiceReply>({
+    store,
+    calls: new VoiceStore(db),
+    queue,
+    deployment,
+    ballot: ballots.current,
+    flow: voiceFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'voice' }),
+    clock: options.clock,
+    // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
+    smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
+  });
   const inbox = new SmsInbox({
     store,
     sms,
@@ -197,6 +202,8 @@ export function assembleGateway(
         finish: (provider, id, end) => voice.finish(provider, id, end),
         apology: (provider, id, hop) => voice.apology(provider, id, hop),
       },
+      // A clip missing on disk (not rendered yet, a recording removed) is said by the provider, never silence.
+      prompts: new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(deployment), texts: (lang) => allClipTexts(deployment, lang) }),
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,
       field,
