@@ -2,7 +2,9 @@
 // core inputs and core replies back to the provider's format; they hold no business rules.
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { Settings } from '../src/config/env.ts';
 import type { Deployment, Lang } from '../src/config/schema.ts';
+import type { SmsSender } from '../src/engine/sms-outbound.ts';
 import type { Reply } from '../src/engine/flow-contract.ts';
 import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
@@ -43,11 +45,16 @@ export interface AdapterDeps {
   field?: FieldService;
 }
 
-/** A provider adapter: its folder name under adapters/ and the routes it mounts. */
+/** A provider adapter: its folder name under adapters/, the routes it mounts and what it sends. */
 export interface Adapter {
-  /** Must equal the adapter's folder name; a test checks every folder is registered. */
+  /** Must equal the adapter's folder name (and the provider's name in stored rows); a test checks every folder is registered. */
   folder: string;
   mount(router: Router, deps: AdapterDeps): void;
+  /**
+   * Its outbound SMS, when the deployment sends SMS through this provider: the pace the queue keeps
+   * to, and the sender (absent while the provider's credentials are not set: messages then wait).
+   */
+  smsSending?(settings: Settings, deployment: Deployment): { perSecond: number; sender?: SmsSender } | undefined;
 }
 
 /** A voice reply as adapters render it (flows/voice builds it; adapters never import flows). */

@@ -20,8 +20,6 @@ import { PrivacySweep } from '../engine/privacy-sweep.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
 import { SmsStore } from '../store/sms-store.ts';
 import { smsFlow } from '../../flows/sms/index.ts';
-import { africastalkingSender } from '../../adapters/africastalking/sms-sender.ts';
-import { twilioSender } from '../../adapters/twilio/sms-sender.ts';
 import { BullmqSmsQueue } from '../../queue/bullmq-sms.ts';
 import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
@@ -214,22 +212,15 @@ export function assembleGateway(
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
 }
 
-/** Senders for the providers both configured in the deployment and given credentials. */
+/** Senders for the providers both configured in the deployment and given credentials; each adapter says which it brings. */
 function smsSenders(settings: Settings, d: Deployment) {
   const senders: Partial<Record<string, SmsSender>> = {};
   const perSecond: Record<string, number> = {};
-  const at = d.sms.africastalking;
-  if (at) {
-    perSecond.africastalking = at.perSecond;
-    if (settings.africastalking) senders.africastalking = africastalkingSender({ ...settings.africastalking, from: at.senderId ?? at.shortCode });
-  }
-  const tw = d.sms.twilio;
-  if (tw) {
-    perSecond.twilio = tw.perSecond;
-    if (settings.twilio) {
-      const statusCallback = settings.publicUrl ? `${settings.publicUrl}/twilio/sms-status` : undefined;
-      senders.twilio = twilioSender({ ...settings.twilio, from: tw.from, statusCallback });
-    }
+  for (const adapter of adapters) {
+    const sending = adapter.smsSending?.(settings, d);
+    if (!sending) continue;
+    perSecond[adapter.folder] = sending.perSecond;
+    if (sending.sender) senders[adapter.folder] = sending.sender;
   }
   return { senders, perSecond };
 }
