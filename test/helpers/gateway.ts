@@ -5,6 +5,7 @@ import { loadSettings } from '../../src/config/env.ts';
 import { assembleGateway } from '../../src/http/gateway.ts';
 import { createLogger } from '../../src/logging.ts';
 import { FIXTURE } from './deployment.ts';
+import { allClips } from './prompts.ts';
 import { tempDir } from './tmp.ts';
 
 export const TOKEN = 'test-callback-token-0123456789';
@@ -46,6 +47,8 @@ export function testGateway(opts: { configFile?: string; clock?: () => Date; env
     SAUTI_VOTER_KEY_SECRET: SECRET,
     SAUTI_GATEWAY_ID: 'gw-test',
     LOG_LEVEL: 'debug',
+    // Every voice clip present, as after `sauti voice render`; a test of missing clips passes its own folder.
+    SAUTI_PROMPTS_DIR: opts.env?.SAUTI_PROMPTS_DIR ?? allClips(opts.configFile ?? FIXTURE),
     ...PROVIDER_ENV,
     ...opts.env,
   });

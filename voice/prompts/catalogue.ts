@@ -32,14 +32,16 @@ export function clipTexts(lang: string, currency = 'KES'): Record<string, string
 }
 
 /**
- * The clips a deployment adds: its wards' and categories' names and its projects' titles, as the
- * call says them (`ward.<id>`, `category.<id>`, `project.<cycle>.<code>`, flows/voice/render.ts).
+ * The clips a deployment adds: its wards', categories' and cycles' names and its projects' titles,
+ * as the call says them (`ward.<id>`, `category.<id>`, `cycle.<id>`, `project.<cycle>.<code>`,
+ * flows/voice/render.ts).
  */
 export function deploymentClipTexts(d: Deployment, lang: string): Record<string, string> {
   const l = lang as Lang;
   const texts: Record<string, string> = {};
   for (const w of d.wards) if (w.name[l]) texts[`ward.${w.id}`] = w.name[l];
   for (const c of d.categories) if (c.name[l]) texts[`category.${c.id}`] = c.name[l];
+  for (const cycle of d.cycles) if (cycle.name[l]) texts[`cycle.${cycle.id}`] = cycle.name[l];
   for (const cycle of d.cycles) for (const p of cycle.projects) if (p.title[l]) texts[`project.${cycle.id}.${p.code}`] = p.title[l];
   return texts;
 }

@@ -17,6 +17,7 @@ export function composeClips(parts: PromptPart[], lang: string): string[] {
     if ('clip' in p) return [p.clip];
     if ('number' in p) return numberClips(p.number, lang);
     if ('money' in p) return moneyClips(p.money, lang);
+    if ('date' in p) return dateClips(p.date, lang);
     return charClips(p.chars);
   });
 }
@@ -51,6 +52,18 @@ export function moneyClips(amount: number, lang: string): string[] {
   if (grammar === 'swahili') return ['money-currency', scale.one, ...numberClips(whole, lang), ...decimals];
   if (grammar === 'french') return [...numberClips(whole, lang), ...decimals, whole >= 2 ? scale.many : scale.one, 'money-of-currency'];
   return [...numberClips(whole, lang), ...decimals, scale.one, 'money-currency'];
+}
+
+/**
+ * A calendar day (`YYYY-MM-DD`) as the day, the month's name and the year: "the 31st of March"
+ * is said "thirty one March two thousand and twenty seven" in English, and in the same order in
+ * French and Kiswahili ("trente et un mars deux mille vingt-sept", "thelathini na moja Machi …").
+ */
+export function dateClips(day: string, lang: string): string[] {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const month = Number(m?.[2]);
+  if (!m || month < 1 || month > 12) throw new RangeError(`cannot speak the date ${day}: use YYYY-MM-DD`);
+  return [...numberClips(Number(m[3]), lang), `month-${month}`, ...numberClips(Number(m[1]), lang)];
 }
 
 /**
