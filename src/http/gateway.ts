@@ -46,6 +46,7 @@ import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.ts
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
 import { promptsRouter } from './prompts.ts';
+import { builtFieldAppDir, fieldAppRouter } from './field-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -87,7 +88,7 @@ const PRIVACY_SWEEP_MS = 60_000;
 export function assembleGateway(
   settings: Settings,
   logger: Logger,
-  options: { clock?: () => Date; queuePrefix?: string } = {},
+  options: { clock?: () => Date; queuePrefix?: string; fieldAppDir?: string } = {},
 ): AssembledGateway {
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
@@ -202,7 +203,12 @@ export function assembleGateway(
       field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],
+    [
+      ledgerMount,
+      simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }),
+      promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) }),
+      fieldAppRouter({ dir: options.fieldAppDir ?? builtFieldAppDir() }),
+    ],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
 }
