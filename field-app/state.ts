@@ -3,7 +3,7 @@
 // this state; it holds no rule of its own.
 import { reactive } from 'vue';
 import { discard, enqueue, queued, readToken, sent, writeToken, type QueuedForm, type SentForm, type StoredPart } from './device-store.ts';
-import { formList, formXml, GatewayError, mediaFiles, tokenFrom, type ListedForm, type MediaFile } from './openrosa-client.ts';
+import { basePath, formList, formXml, GatewayError, mediaFiles, tokenFrom, type ListedForm, type MediaFile } from './openrosa-client.ts';
 import { sendAll } from './sender.ts';
 
 /** A form ready to fill: its XML and media, as last fetched (from the network or the service worker's cache). */
@@ -59,9 +59,14 @@ export async function signIn(pasted: string): Promise<void> {
   await loadForms();
 }
 
-/** Forgets the link on this device. Forms waiting keep their own token and are still sent. */
+/** Forgets the link on this device, and the forms fetched with it. Forms waiting keep their own token and are still sent. */
 export async function signOut(): Promise<void> {
+  const token = state.token;
   await writeToken(undefined);
+  if (token && 'caches' in globalThis) {
+    const cache = await caches.open('sauti-field-forms');
+    for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith(`${basePath(token)}/`)) await cache.delete(request);
+  }
   state.token = undefined;
   state.forms = [];
   state.filling = undefined;

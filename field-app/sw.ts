@@ -24,5 +24,6 @@ const OPENROSA_GET = /^\/openrosa\/key\/[A-Za-z0-9_-]+\/(formList$|forms\/|manif
 registerRoute(
   ({ url, request, sameOrigin }) => sameOrigin && request.method === 'GET' && OPENROSA_GET.test(url.pathname),
   // Only 200 answers are kept; a 403 (revoked link) reaches the page and is never cached.
-  new NetworkFirst({ cacheName: 'sauti-field-forms', networkTimeoutSeconds: 8 }),
+  // The cache name is also known to state.ts (sign-out deletes the officer's entries).
+  new NetworkFirst({ cacheName: 'sauti-field-forms', networkTimeoutSeconds: 4 }),
 );

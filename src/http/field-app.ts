@@ -73,7 +73,8 @@ export function fieldAppRouter(o: { dir: string }): express.Router {
       next();
       return;
     }
-    const encoding = req.acceptsEncodings(...file.encodings, 'identity');
+    // The smallest the browser takes: brotli, else gzip (asked one by one, as header order would pick gzip first).
+    const encoding = file.encodings.find((e) => req.acceptsEncodings(e) === e);
     const variant = encoding === 'br' ? `${name}.br` : encoding === 'gzip' ? `${name}.gz` : name;
     res.set({
       'Content-Type': file.type,
@@ -81,7 +82,7 @@ export function fieldAppRouter(o: { dir: string }): express.Router {
       'Content-Security-Policy': FIELD_APP_CSP,
       Vary: 'Accept-Encoding',
     });
-    if (variant !== name) res.set('Content-Encoding', encoding as string);
+    if (encoding) res.set('Content-Encoding', encoding);
     res.sendFile(variant, { root: o.dir, dotfiles: 'deny', etag: true, lastModified: false, cacheControl: false }, (err) => {
       if (err && !res.headersSent) next(err);
     });
