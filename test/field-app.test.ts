@@ -231,6 +231,69 @@ browserProgram.describe('field web app in Chromium, offline', () => {
     },
     120_000,
   );
+
+  browserProgram.it(
+    'a lost 201 is sent again and stored once; a 200 (a Wi-Fi login page) is not success; a 4xx is kept as refused with its reason; a revoked link keeps forms waiting',
+    async () => {
+      // A fresh profile, no service worker: Playwright routes only the page's own requests.
+      const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+      const page = await (await browser.newContext({ serviceWorkers: 'block', viewport: { width: 412, height: 900 } })).newPage();
+      let answer: 'lose' | 'portal' | 'refuse' | 'gateway' = 'lose';
+      const seen: string[] = [];
+      await page.route('**/openrosa/key/*/submission', async (route) => {
+        seen.push(answer);
+        if (answer === 'lose') {
+          // The gateway stores it and answers 201, but the answer never reaches the phone.
+          await route.fetch();
+          answer = 'gateway';
+          return route.abort('connectionreset');
+        }
+        if (answer === 'portal') return route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>Sign in to FreeWiFi</body></html>' });
+        if (answer === 'refuse') {
+          const body = '<OpenRosaResponse xmlns="http://openrosa.org/http/response"><message nature="error">Voting has closed.</message></OpenRosaResponse>';
+          return route.fulfill({ status: 409, contentType: 'text/xml', headers: { 'X-OpenRosa-Version': '1.0' }, body });
+        }
+        return route.continue();
+      });
+      await page.goto(`${base}/field/#key=${token}`);
+      const stored = gw.count('field_submissions');
+      await page.locator('[data-form-id="sauti-proposal-c-open"]').click();
+      await fillProposal(page, 'Market shade', 'North Ward', 'Health');
+      // Sent once (stored, answer lost), then again at the next try: 201 again, stored once.
+      await expect.poll(() => gw.count('field_submissions')).toBe(stored + 1);
+      await page.getByText('← All forms').click();
+      await page.getByRole('button', { name: 'Send now' }).click();
+      await expect.poll(() => count(page)).toBe('0');
+      expect(seen).toEqual(['lose', 'gateway']);
+      expect(gw.count('field_submissions')).toBe(stored + 1);
+
+      answer = 'portal';
+      await page.locator('[data-form-id="sauti-proposal-c-open"]').click();
+      await fillProposal(page, 'School latrines', 'South Ward', 'Health');
+      await expect.poll(() => page.locator('.notice').textContent()).toMatch(/1 waiting to send: .*Wi-Fi login page/);
+      expect(await count(page)).toBe('1');
+
+      answer = 'refuse';
+      await page.getByText('← All forms').click();
+      await page.getByRole('button', { name: 'Send now' }).click();
+      await expect.poll(() => page.locator('.outbox li.refused').textContent()).toContain('Voting has closed.');
+      expect(await count(page)).toBe('0');
+      await page.locator('.outbox li.refused').getByRole('button', { name: 'Remove' }).click();
+      await expect.poll(() => page.locator('.outbox li').count()).toBe(0);
+
+      answer = 'gateway';
+      const officer = new FieldStore(gw.db).officers()[0]!;
+      expect(new FieldStore(gw.db).revoke(officer.id, new Date().toISOString())).toBe('revoked');
+      await page.locator('[data-form-id="sauti-proposal-c-open"]').click();
+      await fillProposal(page, 'Bus shelter', 'North Ward', 'Roads & bridges');
+      await page.getByText('← All forms').click();
+      await expect.poll(() => page.locator('.card .problem').first().textContent()).toMatch(/This link has been revoked/);
+      expect(await count(page)).toBe('1');
+      expect(gw.count('field_submissions')).toBe(stored + 1);
+      await browser.close();
+    },
+    120_000,
+  );
 });
 
 /** Draws the screenshot on a canvas in the page and averages its luminance over a GRID of cells. */
