@@ -136,6 +136,10 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       expect(await count(page)).toBe('0');
       expect(requests).toContain('GET /openrosa/key/<token>/formList');
       expect(requests).toContain('GET /openrosa/key/<token>/forms/sauti-proposal-c-open.xml');
+      // Installable: Chromium finds nothing missing (manifest, icons, a service worker with a fetch handler).
+      const cdp = await context.newCDPSession(page);
+      expect((await cdp.send('Page.getInstallabilityErrors')).installabilityErrors).toEqual([]);
+      await cdp.detach();
       // The officer's device counts as contact.
       expect(gw.db.prepare('SELECT last_contact_at FROM field_officers').pluck().get()).not.toBeNull();
     },
