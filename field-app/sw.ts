@@ -18,8 +18,8 @@ clientsClaim();
 cleanupOutdatedCaches();
 precacheAndRoute(__PRECACHE__, { directoryIndex: 'index.html', ignoreURLParametersMatching: [/.*/] });
 
-/** OpenRosa GETs of this origin (the token is part of the path, so each officer has their own entries). */
-const OPENROSA_GET = /^\/openrosa\/key\/[A-Za-z0-9_-]+\/(formList$|forms\/|manifest|media)/;
+/** Every OpenRosa GET of this origin: form list, forms, manifests, media, wherever the gateway puts them (the token is in the path, so each officer has their own entries). */
+const OPENROSA_GET = /^\/openrosa\/key\/[A-Za-z0-9_-]+\//;
 
 registerRoute(
   ({ url, request, sameOrigin }) => sameOrigin && request.method === 'GET' && OPENROSA_GET.test(url.pathname),
