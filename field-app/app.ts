@@ -110,7 +110,9 @@ export const App = defineComponent(() => () => {
   return h('main', [
     h('header', [h('h1', 'Sauti field'), outboxBar()]),
     state.notice ? h('p', { class: 'notice', role: 'alert' }, state.notice) : null,
-    !window.isSecureContext ? h('p', { class: 'problem' }, 'This page was opened over plain HTTP: forms cannot be filled or kept offline here. Open the https:// address.') : null,
+    !window.isSecureContext
+      ? h('p', { class: 'problem' }, 'This page was opened over plain HTTP: forms cannot be filled or kept offline here. Open the https:// address.')
+      : null,
     !state.token ? h(SignIn) : form ? filling(form) : [formList(), outboxList()],
   ]);
 });
