@@ -298,7 +298,63 @@ browserProgram.describe('field web app in Chromium, offline', () => {
     },
     120_000,
   );
+
+  browserProgram.it(
+    'a form with media: the manifest’s files reach Web Forms (a CSV list of choices), fetched on the page’s own origin',
+    async () => {
+      // Sauti's own forms carry no media yet, so the gateway's answers are stood in for here.
+      const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+      const page = await (await browser.newContext({ serviceWorkers: 'block' })).newPage();
+      const officerBase = `https://sauti.example.org/openrosa/key/${token}`;
+      const xml = (body: string) => ({ status: 200, contentType: 'text/xml', headers: { 'X-OpenRosa-Version': '1.0' }, body });
+      const fetched: string[] = [];
+      await page.route('**/openrosa/key/*/**', (route) => {
+        const path = new URL(route.request().url()).pathname.replace(token, '<token>');
+        fetched.push(path);
+        if (path.endsWith('/formList'))
+          return route.fulfill(
+            xml(
+              `<xforms xmlns="http://openrosa.org/xforms/xformsList"><xform><formID>media-check</formID><name>Media check</name><version>1</version>` +
+                `<hash>md5:0</hash><downloadUrl>${officerBase}/forms/media-check.xml</downloadUrl><manifestUrl>${officerBase}/forms/media-check/manifest</manifestUrl></xform></xforms>`,
+            ),
+          );
+        if (path.endsWith('/forms/media-check.xml')) return route.fulfill(xml(MEDIA_FORM));
+        if (path.endsWith('/manifest'))
+          return route.fulfill(
+            xml(
+              `<manifest xmlns="http://openrosa.org/xforms/xformsManifest"><mediaFile><filename>places.csv</filename><hash>md5:0</hash>` +
+                `<downloadUrl>${officerBase}/forms/media-check/places.csv</downloadUrl></mediaFile></manifest>`,
+            ),
+          );
+        if (path.endsWith('/places.csv'))
+          return route.fulfill({ status: 200, contentType: 'text/csv', body: 'name,label\nkiboko,Kiboko market\nmto,Mto wa Mbu\n' });
+        return route.fulfill({ status: 404 });
+      });
+      await page.goto(`${base}/field/#key=${token}`);
+      await page.locator('[data-form-id="media-check"]').click();
+      await page.getByLabel('Mto wa Mbu').check();
+      expect(await page.getByLabel('Kiboko market').isChecked()).toBe(false);
+      // Every path on the page's origin (the form list names another host: SAUTI_PUBLIC_URL).
+      expect(fetched).toEqual(
+        expect.arrayContaining(['/openrosa/key/<token>/forms/media-check/manifest', '/openrosa/key/<token>/forms/media-check/places.csv']),
+      );
+      await browser.close();
+    },
+    60_000,
+  );
 });
+
+/** An XForm whose choices come from a CSV file its manifest lists. */
+const MEDIA_FORM = `<?xml version="1.0"?>
+<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms">
+<h:head><h:title>Media check</h:title><model>
+<instance><data id="media-check" version="1"><place/><orx:meta><orx:instanceID/></orx:meta></data></instance>
+<instance id="places" src="jr://file-csv/places.csv"/>
+<bind nodeset="/data/place" type="string"/>
+<bind nodeset="/data/orx:meta/orx:instanceID" type="string" readonly="true()" jr:preload="uid"/>
+</model></h:head>
+<h:body><select1 ref="/data/place"><label>Place</label><itemset nodeset="instance('places')/root/item"><value ref="name"/><label ref="label"/></itemset></select1></h:body>
+</h:html>`;
 
 /** Draws the screenshot on a canvas in the page and averages its luminance over a GRID of cells. */
 async function luminanceGrid(page: Page, png: Buffer): Promise<{ cells: number[]; dark: number; coloured: number }> {
