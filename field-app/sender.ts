@@ -9,7 +9,7 @@ import { submit } from './openrosa-client.ts';
 export interface SendReport {
   sent: number;
   /** Tokens the gateway refused with 403 in this run: their forms wait, unsent. */
-  revoked: boolean;
+  revoked: string[];
   /** Why forms are still waiting, when a run stopped early (no network, gateway busy). */
   stoppedBecause?: string;
 }
@@ -21,10 +21,9 @@ export async function sendAll(now: () => Date = () => new Date()): Promise<SendR
 }
 
 async function run(now: () => Date): Promise<SendReport> {
-  const report: SendReport = { sent: 0, revoked: false };
-  const revokedTokens = new Set<string>();
+  const report: SendReport = { sent: 0, revoked: [] };
   for (const form of await queued()) {
-    if (form.state !== 'waiting' || revokedTokens.has(form.token)) continue;
+    if (form.state !== 'waiting' || report.revoked.includes(form.token)) continue;
     const outcome = await submit(form.token, form.parts);
     switch (outcome.kind) {
       case 'stored':
@@ -35,8 +34,7 @@ async function run(now: () => Date): Promise<SendReport> {
         await update(form.instanceId, { state: 'refused', message: outcome.message, attempts: form.attempts + 1 });
         break;
       case 'revoked':
-        revokedTokens.add(form.token);
-        report.revoked = true;
+        report.revoked.push(form.token);
         await update(form.instanceId, { message: outcome.message, attempts: form.attempts + 1 });
         break;
       case 'retry':

@@ -129,7 +129,8 @@ export async function send(): Promise<void> {
     do {
       again = false;
       const report = await sendAll();
-      if (report.revoked) state.revoked = true;
+      // Only this device's current link: a form kept under an earlier officer's link waits apart.
+      if (state.token && report.revoked.includes(state.token)) state.revoked = true;
       await refreshOutbox();
       if (report.sent > 0) state.notice = `Sent ${report.sent} to the gateway. ${waiting()} waiting.`;
       else if (report.stoppedBecause && waiting() > 0) state.notice = `${waiting()} waiting to send: ${report.stoppedBecause}`;
