@@ -3,15 +3,15 @@
 import { webFormsPlugin } from '@getodk/web-forms';
 import { createApp } from 'vue';
 import { App } from './app.ts';
-import { loadForms, send, start, state, waiting } from './state.ts';
+import { send, start, state, waiting, workerReady } from './state.ts';
 
 /** How often waiting forms are tried again: `online` events are not trusted to come. */
 const RETRY_MS = 20_000;
 
 async function registerWorker(): Promise<void> {
   if (!('serviceWorker' in navigator)) return;
-  // The first time the worker takes control, fetch the forms again through it, so it keeps them.
-  navigator.serviceWorker.addEventListener('controllerchange', () => void loadForms());
+  // The first load's forms were put in the worker's cache by the page: control is all that was missing.
+  navigator.serviceWorker.addEventListener('controllerchange', workerReady);
   await navigator.serviceWorker.register('sw.js', { scope: './' });
 }
 

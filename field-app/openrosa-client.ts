@@ -53,10 +53,25 @@ function pathOf(url: string): string {
   return u.pathname + u.search;
 }
 
+/** The service worker's cache of OpenRosa GETs (its name is also in sw.ts, which cannot import this DOM code). */
+export const FORMS_CACHE = 'sauti-field-forms';
+
+/**
+ * A GET under the officer's path. Through the service worker once it controls the page (it keeps
+ * the answer); before that, on the very first load, the page puts the answer in the worker's cache
+ * itself, so the forms need not be fetched a second time before the app works offline.
+ */
+export async function get(path: string): Promise<Response> {
+  const direct = !navigator.serviceWorker?.controller;
+  const res = await fetch(path, { headers: OPENROSA });
+  if (direct && res.status === 200 && 'caches' in globalThis) await (await caches.open(FORMS_CACHE)).put(path, res.clone());
+  return res;
+}
+
 const text = (parent: Element, tag: string): string => parent.getElementsByTagName(tag)[0]?.textContent?.trim() ?? '';
 
 async function xml(path: string): Promise<Document> {
-  const res = await fetch(path, { headers: OPENROSA });
+  const res = await get(path);
   const body = await res.text();
   if (res.status !== 200) throw new GatewayError(responseMessage(body) ?? `The gateway answered ${res.status}.`, res.status);
   const doc = new DOMParser().parseFromString(body, 'text/xml');
@@ -82,7 +97,7 @@ export async function formList(token: string): Promise<ListedForm[]> {
 
 /** A form's XForm XML. */
 export async function formXml(form: ListedForm): Promise<string> {
-  const res = await fetch(form.downloadPath, { headers: OPENROSA });
+  const res = await get(form.downloadPath);
   if (res.status !== 200) throw new GatewayError(responseMessage(await res.text()) ?? `The form could not be downloaded (${res.status}).`, res.status);
   return res.text();
 }

@@ -3,7 +3,7 @@
 // this state; it holds no rule of its own.
 import { reactive } from 'vue';
 import { discard, enqueue, queued, readToken, sent, writeToken, type QueuedForm, type SentForm, type StoredPart } from './device-store.ts';
-import { basePath, formList, formXml, GatewayError, mediaFiles, tokenFrom, type ListedForm, type MediaFile } from './openrosa-client.ts';
+import { basePath, FORMS_CACHE, formList, formXml, get, GatewayError, mediaFiles, tokenFrom, type ListedForm, type MediaFile } from './openrosa-client.ts';
 import { sendAll } from './sender.ts';
 
 /** A form ready to fill: its XML and media, as last fetched (from the network or the service worker's cache). */
@@ -23,8 +23,10 @@ export const state = reactive({
   sent: [] as SentForm[],
   /** The last thing that happened, in one sentence. */
   notice: '',
-  /** The service worker controls the page and the forms were fetched through it: safe to go offline. */
+  /** The service worker controls the page (its precache is complete) and the forms are in its cache: safe to go offline. */
   offlineReady: false,
+  /** The form list, forms and media were fetched and kept (through the worker, or by the page before it took control). */
+  formsKept: false,
   sending: false,
   /** The gateway answered 403 for this device's token. */
   revoked: false,
@@ -64,32 +66,38 @@ export async function signOut(): Promise<void> {
   const token = state.token;
   await writeToken(undefined);
   if (token && 'caches' in globalThis) {
-    const cache = await caches.open('sauti-field-forms');
+    const cache = await caches.open(FORMS_CACHE);
     for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith(`${basePath(token)}/`)) await cache.delete(request);
   }
   state.token = undefined;
   state.forms = [];
   state.filling = undefined;
+  state.formsKept = false;
+  state.offlineReady = false;
 }
 
 /** Fetches the form list, every form and its media, so that each is in the service worker's cache. */
 export async function loadForms(): Promise<void> {
   const token = state.token;
   if (!token) return;
-  // Read before fetching: only fetches made through the worker are kept for offline use.
-  const throughWorker = !!navigator.serviceWorker?.controller;
   try {
     const listed = await formList(token);
     state.forms = await Promise.all(listed.map(async (f) => ({ ...f, xml: await formXml(f), media: await mediaFiles(f) })));
-    // Media are fetched once here only to be cached; the form fetches them again when it needs them.
-    await Promise.all(state.forms.flatMap((f) => f.media.map((m) => fetch(m.downloadPath).then((r) => r.blob()))));
+    // Media are fetched once here only to be kept; the form fetches them again when it needs them.
+    await Promise.all(state.forms.flatMap((f) => f.media.map((m) => get(m.downloadPath).then((r) => r.blob()))));
     state.formsProblem = undefined;
-    if (throughWorker) state.offlineReady = true;
+    state.formsKept = true;
+    workerReady();
   } catch (err) {
     if (err instanceof GatewayError && err.revoked) state.revoked = true;
     state.formsProblem =
       err instanceof GatewayError ? err.message : 'The forms could not be fetched and none are on this device yet: connect to the network once and reload.';
   }
+}
+
+/** Called when the service worker takes control of the page (after its precache), and after the forms are kept. */
+export function workerReady(): void {
+  if (state.formsKept && navigator.serviceWorker?.controller) state.offlineReady = true;
 }
 
 export async function refreshOutbox(): Promise<void> {

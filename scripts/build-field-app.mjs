@@ -4,7 +4,7 @@
 // and a brotli copy of every text file, which the gateway sends to browsers that accept them.
 // `files.json` lists what the gateway may serve. Run by scripts/build.mjs (npm run build).
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
@@ -75,18 +75,31 @@ export async function buildFieldApp(outdir) {
   });
   const outputs = Object.keys(app.metafile.outputs).map((p) => basename(p));
   const entry = outputs.find((n) => /^app-[A-Z0-9]+\.js$/.test(n));
-  const css = readFileSync(join(SRC, 'style.css'));
-  const style = `style-${md5(css).slice(0, 8)}.css`;
-  writeFileSync(join(outdir, style), css);
-  const html = readFileSync(join(SRC, 'index.html'), 'utf8').replace('%STYLE%', style).replace('%APP%', entry);
+  // Every file but the page gets a content-hashed name: the service worker's precache then takes it
+  // from the HTTP cache the page just filled, where a file with a revision costs a round trip.
+  const hashedCopy = (name, bytes = readFileSync(join(SRC, name))) => {
+    const dot = name.lastIndexOf('.');
+    const out = `${name.slice(0, dot)}-${md5(bytes).slice(0, 8)}${name.slice(dot)}`;
+    writeFileSync(join(outdir, out), bytes);
+    return out;
+  };
+  const style = hashedCopy('style.css');
+  const icons = { 'icon-192.png': hashedCopy('icon-192.png'), 'icon-512.png': hashedCopy('icon-512.png') };
+  const manifestJson = JSON.parse(readFileSync(join(SRC, 'manifest.webmanifest'), 'utf8'));
+  for (const icon of manifestJson.icons) icon.src = icons[icon.src];
+  const manifest = hashedCopy('manifest.webmanifest', Buffer.from(`${JSON.stringify(manifestJson, null, 2)}\n`));
+  const html = readFileSync(join(SRC, 'index.html'), 'utf8')
+    .replace('%STYLE%', style)
+    .replace('%APP%', entry)
+    .replace('%MANIFEST%', manifest)
+    .replace('%ICON%', icons['icon-192.png']);
   writeFileSync(join(outdir, 'index.html'), html);
-  for (const f of ['manifest.webmanifest', 'icon-192.png', 'icon-512.png']) copyFileSync(join(SRC, f), join(outdir, f));
 
-  // Hashed names never change content: precached without a revision. The others by their MD5.
-  const hashed = [...outputs, style];
+  // Hashed names never change content: precached without a revision. The page by its MD5.
+  const hashed = [...outputs, style, manifest, ...Object.values(icons)];
   const precache = [
-    ...hashed.filter((n) => n.endsWith('.js') || n.endsWith('.css')).map((url) => ({ url, revision: null })),
-    ...['index.html', 'manifest.webmanifest', 'icon-192.png', 'icon-512.png'].map((url) => ({ url, revision: md5(readFileSync(join(outdir, url))) })),
+    ...hashed.filter((n) => !n.endsWith('.txt')).map((url) => ({ url, revision: null })),
+    { url: 'index.html', revision: md5(readFileSync(join(outdir, 'index.html'))) },
   ];
   await build({
     entryPoints: { sw: join(SRC, 'sw.ts') },
@@ -102,7 +115,7 @@ export async function buildFieldApp(outdir) {
   });
 
   const files = {};
-  const names = [...outputs, style, 'index.html', 'manifest.webmanifest', 'icon-192.png', 'icon-512.png', 'sw.js'];
+  const names = [...hashed, 'index.html', 'sw.js'];
   for (const name of names.filter((n) => !n.endsWith('.map'))) {
     const type = typeOf(name);
     const encodings = [];
@@ -115,7 +128,7 @@ export async function buildFieldApp(outdir) {
       writeFileSync(join(outdir, `${name}.gz`), gzipSync(bytes, { level: 9 }));
       encodings.push('br', 'gzip');
     }
-    files[name] = { type, immutable: hashed.includes(name) && name !== 'index.html', encodings };
+    files[name] = { type, immutable: hashed.includes(name), encodings };
   }
   const list = { files };
   writeFileSync(join(outdir, 'files.json'), `${JSON.stringify(list, null, 2)}\n`);

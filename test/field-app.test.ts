@@ -121,7 +121,7 @@ afterAll(async () => {
 
 browserProgram.describe('field web app in Chromium, offline', () => {
   browserProgram.it(
-    'first load: signs in from the link, fetches the officer’s forms through its service worker, and says it works offline',
+    'first load: signs in from the link, keeps the officer’s forms in its service worker’s cache, and says it works offline',
     async () => {
       const page = await openBrowser(false);
       const response = await page.goto(`${base}/field/#key=${token}`);
