@@ -50,6 +50,7 @@ import { promptsRouter } from './prompts.ts';
 import { PromptLibrary } from '../../voice/prompts/library.ts';
 import { allClipTexts } from '../../voice/prompts/catalogue.ts';
 import { defaultLanguage } from '../domain/language.ts';
+import { builtFieldAppDir, fieldAppRouter } from './field-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -91,7 +92,7 @@ const PRIVACY_SWEEP_MS = 60_000;
 export function assembleGateway(
   settings: Settings,
   logger: Logger,
-  options: { clock?: () => Date; queuePrefix?: string } = {},
+  options: { clock?: () => Date; queuePrefix?: string; fieldAppDir?: string } = {},
 ): AssembledGateway {
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
@@ -203,7 +204,12 @@ export function assembleGateway(
       field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],
+    [
+      ledgerMount,
+      simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }),
+      promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) }),
+      fieldAppRouter({ dir: options.fieldAppDir ?? builtFieldAppDir() }),
+    ],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
 }

@@ -38,7 +38,7 @@ let n = 0;
 const dir = () => tempDir('sauti-gw-');
 
 /** Builds a gateway on a fresh database file. */
-export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string>; queuePrefix?: string } = {}) {
+export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string>; queuePrefix?: string; fieldAppDir?: string } = {}) {
   const logs = logSink();
   const settings = loadSettings({
     SAUTI_CONFIG: opts.configFile ?? FIXTURE,
@@ -52,7 +52,7 @@ export function testGateway(opts: { configFile?: string; clock?: () => Date; env
     ...PROVIDER_ENV,
     ...opts.env,
   });
-  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock, queuePrefix: opts.queuePrefix });
+  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock, queuePrefix: opts.queuePrefix, fieldAppDir: opts.fieldAppDir });
   const count = (table: string) => gw.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
   return { ...gw, logs, count, settings };
 }
