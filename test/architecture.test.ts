@@ -25,6 +25,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['tally/', 'tally'],
   ['voice/', 'voice'],
   ['field/', 'field'],
+  ['console/', 'console'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -43,7 +44,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   tally: [],
   ledger: ['config', 'domain', 'logging', 'tally'],
   field: ['config', 'i18n', 'domain'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'],
+  console: ['config', 'domain', 'logging', 'ledger'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
@@ -65,7 +67,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;
