@@ -1,0 +1,327 @@
+// The PB team's console: role boundaries, CSRF, sessions that end, a rate-limited sign-in, the
+// feasibility review's lifecycle, and the audit trail in the ledger's chain that `ledger verify`
+// checks — on SQLite and PostgreSQL for what is stored, over HTTP for what a browser sees.
+import { sql } from 'kysely';
+import request from 'supertest';
+import type express from 'express';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { verifyChain } from '../ledger/verify.ts';
+import { addUser, checkPassword, COMMAND_LINE, IDLE_MS, setRole } from '../console/accounts.ts';
+import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
+import { listInbox, reviewProposal, ReviewError } from '../console/proposals.ts';
+import { CONSOLE_STYLE_HASH } from '../console/pages.ts';
+import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { PASSWORD, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
+
+const backends = await ledgerBackends();
+afterAll(dropSchemas);
+const d = testDeployment();
+const review = (status: string, extra: Partial<{ cost: string; costNote: string; reason: Record<string, string> }> = {}) => ({ status, cost: '', costNote: '', reason: {}, ...extra });
+const reviewer = { name: 'reviewer', role: 'reviewer' };
+
+describe.each(backends)('the review lifecycle and its audit trail (%s)', (backend) => {
+  it('received → under review → feasible (cost and why) → not feasible (reason in every language), each change one audited entry with before and after', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const ledger = await testLedger(backend, d, () => now);
+    try {
+      const applied = await ledger.conn.db.selectFrom('ledger_migrations' as never).select('name' as never).execute();
+      expect(applied.map((r) => (r as { name: string }).name)).toContain('0011-console');
+      const [a, b] = await seedProposals(ledger, [{ title: 'Fix the borehole at Kiboko', channel: 'sms' }, { title: 'Footbridge', channel: 'ussd', wardId: 'south', category: 'roads' }]);
+      const inbox = await listInbox(ledger.conn.db, { page: 1 });
+      expect(inbox.total).toBe(2);
+      expect(inbox.rows.map((r) => r.status)).toEqual(['received', 'received']);
+      expect((await listInbox(ledger.conn.db, { page: 1, ward: 'south', channel: 'ussd' })).rows.map((r) => r.event_id)).toEqual([b]);
+      expect((await listInbox(ledger.conn.db, { page: 1, ward: 'south', channel: 'sms' })).total).toBe(0);
+
+      expect(await reviewProposal(ledger.conn, d, reviewer, a!, review('under-review'), now)).toBe('changed');
+      // A feasible proposal needs its cost and how it was estimated; the field is named.
+      await expect(reviewProposal(ledger.conn, d, reviewer, a!, review('feasible'), now)).rejects.toMatchObject({ field: 'cost', key: 'costNeeded' });
+      await expect(reviewProposal(ledger.conn, d, reviewer, a!, review('feasible', { cost: '450000' }), now)).rejects.toMatchObject({ field: 'costNote' });
+      now = new Date('2026-11-23T10:00:00Z');
+      await reviewProposal(ledger.conn, d, reviewer, a!, review('feasible', { cost: '450,000', costNote: 'County water office quote, 2026' }), now);
+      // Not feasible: the reason in each language of the deployment, or refused naming the one missing.
+      const err = await reviewProposal(ledger.conn, d, reviewer, a!, review('not-feasible', { reason: { en: 'Private land', sw: 'Ardhi binafsi' } }), now).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReviewError);
+      expect((err as ReviewError).field).toBe('reason.fr');
+      // The form sends every field, the cost estimate kept as it stood.
+      const notFeasible = review('not-feasible', { cost: '450000', costNote: 'County water office quote, 2026', reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' } });
+      await reviewProposal(ledger.conn, d, reviewer, a!, notFeasible, now);
+      // The same review again is no change and no entry.
+      expect(await reviewProposal(ledger.conn, d, reviewer, a!, notFeasible, now)).toBe('unchanged');
+
+      const trail = (await listAudit(ledger.conn.db, { limit: 50 })).filter((e) => e.subject === `proposal:${a}`).reverse();
+      expect(trail.map((e) => [e.actor, (e.after as { status: string }).status])).toEqual([
+        ['reviewer', 'under-review'],
+        ['reviewer', 'feasible'],
+        ['reviewer', 'not-feasible'],
+      ]);
+      expect(trail[1]).toMatchObject({ before: { status: 'under-review', cost: null }, after: { status: 'feasible', cost: 450000, costNote: 'County water office quote, 2026' }, at: '2026-11-23T10:00:00.000Z' });
+      expect(trail[2]!.after).toEqual({ status: 'not-feasible', reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' }, cost: 450000, costNote: 'County water office quote, 2026' });
+      expect((await listInbox(ledger.conn.db, { page: 1, status: 'not-feasible' })).rows.map((r) => r.event_id)).toEqual([a]);
+
+      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+      expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('ledger verify finds a review or an account changed behind the console’s back, and an altered audit entry', async () => {
+    const ledger = await testLedger(backend, d, () => new Date('2026-11-22T10:00:00Z'));
+    try {
+      const [a, b] = await seedProposals(ledger, [{ title: 'Borehole' }, { title: 'Clinic roof' }]);
+      await seedTeam(ledger);
+      await reviewProposal(ledger.conn, d, reviewer, a!, review('under-review'), ledger.now());
+      await listInbox(ledger.conn.db, { page: 1 });
+      expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+      const db = ledger.conn.db;
+
+      // A reviewed proposal edited in the database.
+      await db.updateTable('console_proposals').set({ status: 'feasible' }).where('event_id', '=', a!).execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch(`the review of proposal ${a} is not as its last audit entry recorded it`);
+      await db.updateTable('console_proposals').set({ status: 'under-review' }).where('event_id', '=', a!).execute();
+      // A never-reviewed proposal given a status without an entry.
+      await db.updateTable('console_proposals').set({ status: 'feasible', cost: 1 }).where('event_id', '=', b!).execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch(`proposal ${b} has a review that no audit entry recorded`);
+      await db.updateTable('console_proposals').set({ status: 'received', cost: null }).where('event_id', '=', b!).execute();
+      // An auditor made admin in the database, and an admin slipped in without the console.
+      await db.updateTable('console_users').set({ role: 'admin' }).where('name', '=', 'auditor').execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch('account auditor is not as its last audit entry recorded it');
+      await db.updateTable('console_users').set({ role: 'auditor' }).where('name', '=', 'auditor').execute();
+      const admin = await db.selectFrom('console_users').selectAll().where('name', '=', 'admin').executeTakeFirstOrThrow();
+      await db.insertInto('console_users').values({ ...admin, name: 'intruder' }).execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch('account intruder is in the console’s tables but no audit entry created it'.replace('’', "'"));
+      await db.deleteFrom('console_users').where('name', '=', 'intruder').execute();
+      // A password hash swapped in the database.
+      await db.updateTable('console_users').set({ password_hash: admin.password_hash }).where('name', '=', 'reviewer').execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch('account reviewer is not as its last audit entry recorded it');
+      await ledger.conn.db.deleteFrom('console_users').where('name', '=', 'reviewer').execute();
+      expect((await verifyConsoleTrail(db))?.problem).toMatch('user reviewer was recorded by audit entry');
+
+      // The audit entry itself edited (who did it): the chain's link no longer holds.
+      const entry = (await listAudit(db, { limit: 50 })).find((e) => e.subject === `proposal:${a}`)!;
+      const row = await db.selectFrom('ledger_events').select('payload').where('seq', '=', entry.seq).executeTakeFirstOrThrow();
+      await db.updateTable('ledger_events').set({ payload: row.payload.replace('"actor":"reviewer"', '"actor":"admin"') }).where('seq', '=', entry.seq).execute();
+      expect(await verifyChain(db)).toMatchObject({ ok: false, seq: entry.seq, problem: expect.stringContaining('contents do not match its hash') });
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('over HTTP', () => {
+  let now: Date;
+  let ledger: Ledger;
+  let app: express.Express;
+  let ids: string[];
+  const auditCount = async () => (await listAudit(ledger.conn.db, { limit: 1000 })).length;
+
+  beforeEach(async () => {
+    now = new Date('2026-11-22T10:00:00Z');
+    ledger = await testLedger('sqlite', d, () => now);
+    ids = await seedProposals(ledger, [
+      { title: 'Fix the borehole at Kiboko', channel: 'sms' },
+      { title: 'Footbridge over the river', channel: 'ussd', wardId: 'south', category: 'roads' },
+      { title: 'Spoken idea', channel: 'voice', audio: { sha256: 'a'.repeat(64), bytes: 48000 } },
+    ]);
+    await seedTeam(ledger);
+    app = createLedgerApp(ledger, createLogger('silent'), { console: { signInLimit: 3 } });
+    return () => ledger.close();
+  });
+
+  it('a signed-out visitor sees nothing but the sign-in page, and changes nothing', async () => {
+    for (const path of ['/console', '/console/audit', '/console/accounts', `/console/proposals/${ids[0]}`, '/console/password', '/console/nothing-here']) {
+      const res = await request(app).get(path);
+      expect(res.status, path).toBe(303);
+      expect(res.headers.location).toBe('/console/sign-in');
+      expect(res.text).not.toContain('borehole');
+    }
+    const before = await auditCount();
+    const post = await request(app).post(`/console/proposals/${ids[0]}/review`).type('form').send({ status: 'feasible', cost: '1', costNote: 'x' });
+    expect(post.status).toBe(303);
+    expect(await request(app).post('/console/accounts').type('form').send({ name: 'eve', role: 'admin' })).toMatchObject({ status: 303 });
+    expect(await auditCount()).toBe(before);
+    expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
+    const page = await request(app).get('/console/sign-in');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<form method="post" action="/console/sign-in">');
+    expect(page.text).not.toMatch(/borehole|Footbridge/);
+  });
+
+  it('role boundaries hold on the server: a reviewer cannot manage accounts, an auditor and a coordinator change nothing', async () => {
+    const as = async (name: string) => {
+      const agent = request.agent(app);
+      expect((await signIn(agent, name)).status).toBe(303);
+      return { agent, csrf: await sessionCsrf(agent) };
+    };
+    const reviewerA = await as('reviewer');
+    expect((await reviewerA.agent.get('/console/accounts')).status).toBe(403);
+    expect((await reviewerA.agent.get('/console/audit')).status).toBe(403);
+    expect((await reviewerA.agent.post('/console/accounts').type('form').send({ _csrf: reviewerA.csrf, name: 'eve', role: 'admin' })).status).toBe(403);
+    expect((await reviewerA.agent.post('/console/accounts/reviewer/role').type('form').send({ _csrf: reviewerA.csrf, role: 'admin' })).status).toBe(403);
+    expect((await ledger.conn.db.selectFrom('console_users').select('role').where('name', '=', 'reviewer').executeTakeFirstOrThrow()).role).toBe('reviewer');
+    expect(await ledger.conn.db.selectFrom('console_users').select('name').where('name', '=', 'eve').executeTakeFirst()).toBeUndefined();
+
+    for (const name of ['auditor', 'coordinator']) {
+      const { agent, csrf } = await as(name);
+      const before = await auditCount();
+      const page = await agent.get(`/console/proposals/${ids[0]}`);
+      expect(page.status).toBe(200);
+      expect(page.text).not.toContain(`action="/console/proposals/${ids[0]}/review"`);
+      expect((await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'under-review', cost: '', costNote: '' })).status).toBe(403);
+      expect((await agent.post('/console/accounts/admin/disable').type('form').send({ _csrf: csrf })).status).toBe(403);
+      expect((await agent.post('/console/accounts').type('form').send({ _csrf: csrf, name: 'eve', role: 'admin' })).status).toBe(403);
+      expect(await auditCount()).toBe(before);
+      expect((await agent.get('/console/audit')).status).toBe(name === 'auditor' ? 200 : 403);
+    }
+    expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
+
+    // The reviewer reviews; the admin manages accounts and reads the audit trail.
+    const res = await reviewerA.agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: reviewerA.csrf, status: 'under-review', cost: '', costNote: '' });
+    expect(res.status).toBe(303);
+    const adminA = await as('admin');
+    const added = await adminA.agent.post('/console/accounts').type('form').send({ _csrf: adminA.csrf, name: 'wanjiru', role: 'reviewer' });
+    expect(added.status).toBe(200);
+    const oneTime = /One-time password for wanjiru: ([a-z0-9]+)/.exec(added.text)![1]!;
+    expect(await checkPassword(ledger.conn.db, 'wanjiru', oneTime)).toMatchObject({ must_change: 1 });
+    const audit = await adminA.agent.get('/console/audit');
+    expect(audit.text).toContain('user.added');
+    expect(audit.text).toContain('proposal.reviewed');
+    expect(audit.text).not.toContain(oneTime);
+    expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+  });
+
+  it('refuses a form without the session’s CSRF token (and a sign-in form without its cookie)', async () => {
+    const agent = request.agent(app);
+    await signIn(agent, 'reviewer');
+    const before = await auditCount();
+    for (const token of [undefined, 'forged', (await sessionCsrf(agent)).slice(1)]) {
+      const res = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ ...(token ? { _csrf: token } : {}), status: 'under-review', cost: '', costNote: '' });
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('did not come from this console');
+    }
+    expect((await agent.post('/console/sign-out').type('form').send({})).status).toBe(403);
+    expect(await auditCount()).toBe(before);
+    // Another browser's token is not this session's.
+    const other = request.agent(app);
+    await signIn(other, 'admin');
+    expect((await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: await sessionCsrf(other), status: 'under-review', cost: '', costNote: '' })).status).toBe(403);
+    // Sign-in: the hidden token must match the cookie set with the form.
+    const stranger = await request(app).post('/console/sign-in').type('form').send({ _csrf: 'x', name: 'admin', password: PASSWORD });
+    expect(stranger.status).toBe(403);
+    expect(stranger.headers['set-cookie']?.some((c: string) => c.startsWith('sauti-console='))).toBeFalsy();
+  });
+
+  it('ends a session after 30 idle minutes and after 12 hours however active; sign out everywhere ends every browser’s', async () => {
+    const agent = request.agent(app);
+    const res = await signIn(agent, 'reviewer');
+    const cookie = res.headers['set-cookie']!.find((c: string) => c.startsWith('sauti-console='))!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Max-Age=43200/);
+    expect(cookie).not.toMatch(/Secure/); // plain http (see the https case below)
+    now = new Date(now.getTime() + IDLE_MS - 60_000);
+    expect((await agent.get('/console')).status).toBe(200);
+    now = new Date(now.getTime() + IDLE_MS + 1000);
+    const expired = await agent.get('/console');
+    expect(expired.status).toBe(303);
+    expect(expired.headers.location).toBe('/console/sign-in?expired=1');
+    expect((await agent.get('/console/sign-in?expired=1')).text).toContain('Your session has ended');
+
+    await signIn(agent, 'reviewer');
+    for (let i = 0; i < 12 * 3; i++) {
+      now = new Date(now.getTime() + 20 * 60_000);
+      const page = await agent.get('/console');
+      if (i < 12 * 3 - 1) expect(page.status, `after ${(i + 1) * 20} minutes`).toBe(200);
+      else expect(page.status).toBe(303);
+    }
+
+    const phone = request.agent(app);
+    const laptop = request.agent(app);
+    await signIn(phone, 'admin');
+    await signIn(laptop, 'admin');
+    expect((await phone.get('/console')).status).toBe(200);
+    const out = await laptop.post('/console/sign-out').type('form').send({ _csrf: await sessionCsrf(laptop), everywhere: '1' });
+    expect(out.status).toBe(303);
+    expect((await phone.get('/console')).status).toBe(303);
+    expect((await laptop.get('/console')).status).toBe(303);
+    const actions = (await listAudit(ledger.conn.db, { limit: 5 })).map((e) => e.action);
+    expect(actions[0]).toBe('signed-out-everywhere');
+  });
+
+  it('rate-limits failed sign-ins per address: past the limit even the right password is refused', async () => {
+    const agent = request.agent(app);
+    for (let i = 0; i < 3; i++) expect((await signIn(agent, 'admin', 'wrong password here')).status).toBe(401);
+    const blocked = await signIn(agent, 'admin');
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('Too many sign-in attempts');
+    expect((await agent.get('/console')).status).toBe(303);
+  });
+
+  it('a one-time password must be replaced first; the change is audited without any password in the chain', async () => {
+    const { oneTime } = await addUser(ledger.conn, COMMAND_LINE, { name: 'amina', role: 'reviewer' }, now);
+    const agent = request.agent(app);
+    const res = await signIn(agent, 'amina', oneTime!);
+    expect(res.headers.location).toBe('/console/password');
+    expect((await agent.get('/console')).headers.location).toBe('/console/password');
+    const csrf = await sessionCsrf(agent, '/console/password');
+    const short = await agent.post('/console/password').type('form').send({ _csrf: csrf, current: oneTime, next: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('at least 12 characters');
+    const changed = await agent.post('/console/password').type('form').send({ _csrf: csrf, current: oneTime, next: 'a long passphrase of mine' });
+    expect(changed.headers.location).toBe('/console?notice=password');
+    expect((await agent.get('/console')).status).toBe(200);
+    const chain = await ledger.conn.db.selectFrom('ledger_events').select('payload').execute();
+    expect(chain.some((r) => r.payload.includes(oneTime!) || r.payload.includes('a long passphrase') || r.payload.includes('$argon2'))).toBe(false);
+    expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+  });
+
+  it('reviews through the form: errors name the field in the operator’s language, the values stay in the form', async () => {
+    const agent = request.agent(app);
+    await signIn(agent, 'reviewer');
+    let csrf = await sessionCsrf(agent);
+    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw' })).status).toBe(303);
+    const page = await agent.get(`/console/proposals/${ids[0]}`);
+    expect(page.text).toContain('Tathmini ya uwezekano');
+    csrf = await sessionCsrf(agent);
+    const bad = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '', costNote: 'Quote from the water office' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Pendekezo linalowezekana linahitaji makadirio ya gharama.');
+    expect(bad.text).toContain('Quote from the water office');
+    const ok = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '450000', costNote: 'Quote from the water office' });
+    expect(ok.headers.location).toBe(`/console/proposals/${ids[0]}?notice=saved`);
+    expect((await agent.get(ok.headers.location)).text).toContain('Imehifadhiwa.');
+    const filtered = await agent.get('/console?status=feasible&channel=sms');
+    expect(filtered.text).toContain('Fix the borehole at Kiboko');
+    expect(filtered.text).not.toContain('Footbridge');
+    // The voice recording's hook: described until the ledger keeps recordings.
+    expect((await agent.get(`/console/proposals/${ids[2]}`)).text).toContain('SHA-256 aaaaaaaaaaaa');
+  });
+
+  it('answers with helmet’s headers, the console stylesheet allowed by its hash, no caching, and Secure __Host- cookies over https', async () => {
+    const res = await request(app).get('/console/sign-in');
+    expect(res.headers['content-security-policy']).toContain(`'sha256-${CONSOLE_STYLE_HASH}'`);
+    expect(res.headers['content-security-policy']).not.toMatch(/unsafe-inline/);
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+    const behindTls = createLedgerApp(ledger, createLogger('silent'), { trustProxy: 'loopback' });
+    const agent = request.agent(behindTls);
+    const form = await agent.get('/console/sign-in').set('X-Forwarded-Proto', 'https');
+    expect(form.headers['set-cookie']![0]).toMatch(/^__Host-sauti-console-signin=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=1800; Secure$/);
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+    const signedIn = await agent.post('/console/sign-in').set('X-Forwarded-Proto', 'https').set('Cookie', form.headers['set-cookie']![0]!.split(';')[0]!).type('form').send({ _csrf: token, name: 'admin', password: PASSWORD });
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers['set-cookie']!.find((c: string) => c.startsWith('__Host-sauti-console='))).toMatch(/HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+  });
+
+  it('keeps the last admin: an admin cannot demote or disable the only one', async () => {
+    await expect(setRole(ledger.conn, { name: 'admin', role: 'admin' }, 'admin', 'auditor', now)).rejects.toMatchObject({ code: 'console.last_admin' });
+    const tables = await sql<{ n: number }>`SELECT count(*) AS n FROM console_users WHERE role = 'admin'`.execute(ledger.conn.db);
+    expect(Number(tables.rows[0]!.n)).toBe(1);
+  });
+});
