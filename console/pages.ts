@@ -21,7 +21,8 @@ label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{f
 button{font:inherit;padding:.3rem .8rem;margin:.3rem .3rem .3rem 0}.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 .filters label{margin:0}.note{color:#444}.ok{background:#e6f4ea;padding:.5rem}.err{background:#fde8e8;padding:.5rem}
 .st{font-size:.85rem;padding:.1rem .4rem;border-radius:.3rem;background:#eee;white-space:nowrap}.st-feasible{background:#cfe8d4}.st-not-feasible{background:#f6d0d0}.st-under-review{background:#fdf0c4}
-pre{white-space:pre-wrap;font-size:.85rem;margin:0}
+pre{white-space:pre-wrap;font-size:.85rem;margin:0}.wide{overflow-x:auto}
+@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:1px solid #ccc;padding:.3rem 0}table.list td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}}
 `;
 /** SHA-256 (base64) of the console's inline stylesheet, for the Content-Security-Policy. */
 export const CONSOLE_STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
@@ -108,7 +109,7 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
   const query = (page: number) => `/console?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([k, v]) => k !== 'page' && v)), page: String(page) } as Record<string, string>)}`;
   const paging = [filter.page > 1 ? `<a href="${esc(query(filter.page - 1))}">← ${esc(t('previous'))}</a>` : '', filter.page * INBOX_PAGE < total ? `<a href="${esc(query(filter.page + 1))}">${esc(t('next'))} →</a>` : ''].filter(Boolean).join(' · ');
   const table = rows.length
-    ? `<table><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('category'))}</th><th>${esc(t('channel'))}</th><th>${esc(t('received'))}</th><th>${esc(t('status'))}</th></tr></thead><tbody>${body}</tbody></table>`
+    ? `<table class="list"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('category'))}</th><th>${esc(t('channel'))}</th><th>${esc(t('received'))}</th><th>${esc(t('status'))}</th></tr></thead><tbody>${body}</tbody></table>`
     : `<p>${esc(t('none'))}</p>`;
   return framed(f, t('inbox'), `${filters}<p class="note">${esc(t('showing', { shown: rows.length, total }))}</p>${table}<p>${paging}</p>`);
 }
@@ -177,7 +178,7 @@ export function auditPage(f: Frame, entries: AuditEntry[], more: number | undefi
   return framed(
     f,
     t('audit'),
-    `<p class="note">${esc(t('auditNote'))}</p><table><thead><tr><th>${esc(t('entry'))}</th><th>${esc(t('when'))}</th><th>${esc(t('who'))}</th><th>${esc(t('action'))}</th><th>${esc(t('subject'))}</th><th>${esc(t('before'))}</th><th>${esc(t('after'))}</th></tr></thead><tbody>${rows}</tbody></table>${next}`,
+    `<p class="note">${esc(t('auditNote'))}</p><div class="wide"><table><thead><tr><th>${esc(t('entry'))}</th><th>${esc(t('when'))}</th><th>${esc(t('who'))}</th><th>${esc(t('action'))}</th><th>${esc(t('subject'))}</th><th>${esc(t('before'))}</th><th>${esc(t('after'))}</th></tr></thead><tbody>${rows}</tbody></table></div>${next}`,
   );
 }
 
