@@ -1,9 +1,10 @@
-// The PB team's accounts and sessions. Passwords are hashed with argon2id (npm `argon2`, its
-// prebuilt binary: no compiler or system library needed); a session is a random token in a
-// cookie, of which the ledger keeps only the SHA-256, with its own CSRF token, an idle and an
-// absolute expiry. Every change to an account is an audit entry (console/audit.ts).
+// The PB team's accounts and sessions. Passwords are hashed with argon2id by @node-rs/argon2,
+// whose binary comes prebuilt in a per-platform npm package: no install script, compiler or
+// system library (npm `argon2`'s prebuilt binary crashed Node 20 on load here, and only worked
+// when its install script compiled it). A session is a random token in a cookie, of which the
+// ledger keeps only the SHA-256, with its own CSRF token, an idle and an absolute expiry. Every change to an account is an audit entry (console/audit.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import argon2 from 'argon2';
+import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
 import { z } from 'zod';
 import { SautiError } from '../src/domain/errors.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
@@ -39,12 +40,14 @@ export const IDLE_MS = 30 * 60_000;
 /** A session's longest life, however active. */
 export const ABSOLUTE_MS = 12 * 60 * 60_000;
 
-/** OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms here, bounded memory per sign-in. */
-const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** Algorithm.Argon2id: a const enum, which isolatedModules cannot import by name. */
+const ARGON2ID = 2 as Algorithm;
+/** OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): bounded memory per sign-in. */
+const HASH_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 /** Checked against when the name is unknown, so a wrong name takes as long as a wrong password. */
 let dummyHash: Promise<string> | undefined;
 
-export const hashPassword = (password: string): Promise<string> => argon2.hash(password, HASH_OPTIONS);
+export const hashPassword = (password: string): Promise<string> => argon2Hash(password, HASH_OPTIONS);
 
 /** A one-time password: 20 characters from an alphabet without look-alikes (about 100 bits). */
 export function oneTimePassword(): string {
@@ -128,7 +131,7 @@ export async function resetPassword(conn: LedgerConnection, actor: Actor, name: 
 /** The user's own change, after checking the current password; ends their other sessions. */
 export async function changeOwnPassword(conn: LedgerConnection, name: string, current: string, next: string, now: Date): Promise<void> {
   const row = await conn.db.selectFrom('console_users').select(['password_hash', 'role']).where('name', '=', name).executeTakeFirst();
-  if (!row || !(await argon2.verify(row.password_hash, current))) throw new SautiError('console.bad_password', 'the current password is not right');
+  if (!row || !(await argon2Verify(row.password_hash, current))) throw new SautiError('console.bad_password', 'the current password is not right');
   const password = passwordSchema.parse(next);
   if (password === current) throw new SautiError('console.same_password', 'the new password must differ from the current one');
   await changeUser(conn, { name, role: row.role }, name, 'user.password-changed', { password: { hash: await hashPassword(password), mustChange: false } }, now);
@@ -138,7 +141,7 @@ export async function changeOwnPassword(conn: LedgerConnection, name: string, cu
 export async function checkPassword(db: LedgerDb, name: string, password: string): Promise<UserRow | null> {
   const row = userNameSchema.safeParse(name).success ? await db.selectFrom('console_users').selectAll().where('name', '=', name).executeTakeFirst() : undefined;
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-  const ok = await argon2.verify(row?.password_hash ?? (await dummyHash), password.slice(0, 200));
+  const ok = await argon2Verify(row?.password_hash ?? (await dummyHash), password.slice(0, 200));
   return ok && row && !row.disabled ? row : null;
 }
 

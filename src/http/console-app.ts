@@ -106,6 +106,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    // Its start-up checks (e.g. X-Forwarded-For seen but no proxy trusted) go to our log.
+    logger: { warn: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message), error: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message) },
     handler: (req, res) => {
       log.warn({ reason: 'rate-limited' }, 'sign-in refused: too many attempts from one address');
       const lang = langOr(req.body?.lang, defaultLang());
