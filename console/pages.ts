@@ -48,6 +48,8 @@ export interface Frame {
   session: Session;
   /** A message at the top: saved, or an error. */
   notice?: { kind: 'ok' | 'err'; text: string };
+  /** This page's address, for the language buttons to come back to (no Referer is sent: Referrer-Policy no-referrer). */
+  path?: string;
 }
 
 function framed(f: Frame, title: string, body: string): string {
@@ -59,7 +61,7 @@ function framed(f: Frame, title: string, body: string): string {
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];
-  const languages = f.d.languages.length > 1 ? f.d.languages.filter((l) => l.code !== f.lang).map((l) => postButton('/console/language', f.session.csrf, l.name, { lang: l.code })).join('') : '';
+  const languages = f.d.languages.length > 1 ? f.d.languages.filter((l) => l.code !== f.lang).map((l) => postButton('/console/language', f.session.csrf, l.name, { lang: l.code, back: f.path ?? '/console' })).join('') : '';
   const header = `<header><strong>${esc(f.d.deployment.name)} — ${esc(t('console'))}</strong><nav>${links.join('')}</nav>
 <span class="who">${esc(t('signedInAs', { name: f.session.user.name, role: t(`role.${role}` as LabelKey) }))}</span>${languages}
 ${postButton('/console/sign-out', f.session.csrf, t('signOut'))}${postButton('/console/sign-out', f.session.csrf, t('signOutEverywhere'), { everywhere: '1' })}</header>`;

@@ -286,7 +286,11 @@ describe('over HTTP', () => {
     const agent = request.agent(app);
     await signIn(agent, 'reviewer');
     let csrf = await sessionCsrf(agent);
-    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw' })).status).toBe(303);
+    // Back to the page the button was on (no Referer is sent), never to another site.
+    const switched = await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: `/console/proposals/${ids[0]}` });
+    expect([switched.status, switched.headers.location]).toEqual([303, `/console/proposals/${ids[0]}`]);
+    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: 'https://evil.example/console' })).headers.location).toBe('/console');
+    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: '//evil.example' })).headers.location).toBe('/console');
     const page = await agent.get(`/console/proposals/${ids[0]}`);
     expect(page.text).toContain('Tathmini ya uwezekano');
     csrf = await sessionCsrf(agent);
@@ -325,5 +329,35 @@ describe('over HTTP', () => {
     await expect(setRole(ledger.conn, { name: 'admin', role: 'admin' }, 'admin', 'auditor', now)).rejects.toMatchObject({ code: 'console.last_admin' });
     const tables = await sql<{ n: number }>`SELECT count(*) AS n FROM console_users WHERE role = 'admin'`.execute(ledger.conn.db);
     expect(Number(tables.rows[0]!.n)).toBe(1);
+  });
+});
+
+describe.each(backends)('sessions and reviews over HTTP on %s', (backend) => {
+  it('signs in, reviews, expires when idle, and signs out everywhere', async () => {
+    let now = new Date('2026-11-22T10:00:00Z');
+    const ledger = await testLedger(backend, d, () => now);
+    try {
+      const [id] = await seedProposals(ledger, [{ title: 'Borehole' }]);
+      await seedTeam(ledger);
+      const app = createLedgerApp(ledger, createLogger('silent'));
+      const agent = request.agent(app);
+      expect((await signIn(agent, 'reviewer')).status).toBe(303);
+      const csrf = await sessionCsrf(agent);
+      const saved = await agent.post(`/console/proposals/${id}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '120000', costNote: 'Two pumps' });
+      expect(saved.status).toBe(303);
+      expect((await listInbox(ledger.conn.db, { page: 1, status: 'feasible' })).total).toBe(1);
+      now = new Date(now.getTime() + IDLE_MS + 1000);
+      expect((await agent.get('/console')).headers.location).toBe('/console/sign-in?expired=1');
+      const other = request.agent(app);
+      await signIn(agent, 'reviewer');
+      await signIn(other, 'reviewer');
+      await agent.post('/console/sign-out').type('form').send({ _csrf: await sessionCsrf(agent), everywhere: '1' });
+      expect((await other.get('/console')).status).toBe(303);
+      expect(await ledger.conn.db.selectFrom('console_sessions').select('token_hash').execute()).toEqual([]);
+      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+      expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+    } finally {
+      await ledger.close();
+    }
   });
 });

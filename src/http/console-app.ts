@@ -80,7 +80,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   const langOr = (asked: unknown, fallback: Lang): Lang => (d().languages.some((l) => l.code === asked) ? (asked as Lang) : fallback);
   const frame = (req: Request, notice?: Frame['notice']): Frame => {
     const session = (req as Authed).session;
-    return { d: d(), lang: langOr(session.lang, defaultLang()), session, ...(notice ? { notice } : {}) };
+    const url = new URL(req.originalUrl, 'http://console.invalid');
+    url.searchParams.delete('notice');
+    const path = req.method === 'GET' ? `${url.pathname}${url.search}` : undefined;
+    return { d: d(), lang: langOr(session.lang, defaultLang()), session, ...(notice ? { notice } : {}), ...(path ? { path } : {}) };
   };
   const t = (req: Request) => labelsFor(frame(req).lang);
 
@@ -179,7 +182,9 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
 
   router.post('/console/language', async (req, res) => {
     await setSessionLang(conn.db, (req as Authed).session, langOr(req.body?.lang, defaultLang()));
-    res.redirect(303, req.get('referer')?.match(/\/console[^\s]*$/)?.[0] ?? '/console');
+    // Back to the page the button was on: only a path of this console, never another site.
+    const back = String(req.body?.back ?? '');
+    res.redirect(303, /^\/console(?:[/?][^\s\\]*)?$/.test(back) && !back.startsWith('//') ? back : '/console');
   });
 
   router.get('/console', allowed('read'), async (req, res) => {
