@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   accounts: ['admin'],
   /** Read the audit trail. */
   audit: ['admin', 'auditor'],
+  /** Make ballot project drafts from feasible proposals. */
+  ballot: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

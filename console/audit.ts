@@ -19,7 +19,7 @@ export const AUDIT_PREFIX = 'console.';
 export interface AuditPayload {
   actor: string;
   action: string;
-  /** `user:<name>`, `proposal:<event id>`, or `session:<name>`. */
+  /** `user:<name>`, `proposal:<event id>`, `draft:<event id>`, or `session:<name>`. */
   subject: string;
   before: unknown;
   after: unknown;
@@ -75,10 +75,15 @@ export function reviewState(p: Pick<LedgerTables['console_proposals'], 'status' 
   return { status: p.status, reason: JSON.parse(p.reason) as Record<string, string>, cost: p.cost === null ? null : Number(p.cost), costNote: p.cost_note };
 }
 
+/** A ballot draft's audited state. */
+export function draftState(r: Pick<LedgerTables['console_drafts'], 'cycle_id' | 'ward_id' | 'category' | 'title' | 'short' | 'cost'>) {
+  return { cycleId: r.cycle_id, wardId: r.ward_id, category: r.category, title: JSON.parse(r.title) as Record<string, string>, short: JSON.parse(r.short) as Record<string, string>, cost: Number(r.cost) };
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Checks every account and reviewed proposal against the chain: each must name, in `audit_seq`,
+ * Checks every account, reviewed proposal and ballot draft against the chain: each must name, in `audit_seq`,
  * the last audit entry about it, and be exactly the state that entry recorded; a proposal never
  * reviewed must be as received. Returns the first problem, or null. The chain's own links are
  * verifyChain's business (ledger/verify.ts); this is what ties the console's tables to it.
@@ -121,8 +126,15 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
     if (!entry || Number(p.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the review of proposal ${p.event_id} names audit entry ${p.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
     if (!same(reviewState(p), entry.after)) return { seq: entry.seq, problem: `the review of proposal ${p.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
+  for (const r of await db.selectFrom('console_drafts').selectAll().orderBy('event_id').execute()) {
+    const subject = `draft:${r.event_id}`;
+    seen.add(subject);
+    const entry = last.get(subject);
+    if (!entry || Number(r.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the ballot draft of proposal ${r.event_id} names audit entry ${r.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
+    if (!same(draftState(r), entry.after)) return { seq: entry.seq, problem: `the ballot draft of proposal ${r.event_id} is not as its last audit entry recorded it (the row was changed)` };
+  }
   for (const [subject, entry] of last) {
-    if ((subject.startsWith('user:') || subject.startsWith('proposal:')) && !seen.has(subject)) {
+    if (/^(user|proposal|draft):/.test(subject) && !seen.has(subject)) {
       return { seq: entry.seq, problem: `${subject.replace(':', ' ')} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)` };
     }
   }

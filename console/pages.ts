@@ -8,6 +8,7 @@ import { can, ROLES, type Session, type UserRow } from './accounts.ts';
 import type { AuditEntry } from './audit.ts';
 import { labelsFor, type LabelKey } from './labels.ts';
 import { CHANNELS, INBOX_PAGE, STATUSES, type InboxFilter, type ProposalPayload, type ProposalRow } from './proposals.ts';
+import { MAX_SHORT, MAX_TITLE, type DraftRow } from './drafts.ts';
 
 export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
@@ -21,7 +22,7 @@ label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{f
 button{font:inherit;padding:.3rem .8rem;margin:.3rem .3rem .3rem 0}.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
 .filters label{margin:0}.note{color:#444}.ok{background:#e6f4ea;padding:.5rem}.err{background:#fde8e8;padding:.5rem}
 .st{font-size:.85rem;padding:.1rem .4rem;border-radius:.3rem;background:#eee;white-space:nowrap}.st-feasible{background:#cfe8d4}.st-not-feasible{background:#f6d0d0}.st-under-review{background:#fdf0c4}
-pre{white-space:pre-wrap;font-size:.85rem;margin:0}.wide{overflow-x:auto}
+pre{white-space:pre-wrap;font-size:.85rem;margin:0}.wide{overflow-x:auto}pre.yaml{background:#f4f4f4;padding:.5rem;margin:.5rem 0 1.5rem}
 @media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:1px solid #ccc;padding:.3rem 0}table.list td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}}
 `;
 /** SHA-256 (base64) of the console's inline stylesheet, for the Content-Security-Policy. */
@@ -58,6 +59,7 @@ function framed(f: Frame, title: string, body: string): string {
   const links = [
     `<a href="/console">${esc(t('inbox'))}</a>`,
     ...(can(role, 'audit') ? [`<a href="/console/audit">${esc(t('audit'))}</a>`] : []),
+    `<a href="/console/drafts">${esc(t('drafts'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];
@@ -123,7 +125,11 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
 export type RecordingHref = (audio: { sha256: string; bytes: number }) => string | undefined;
 
 /** One proposal: what the resident sent, and the review (a form for those who may review). */
-export function proposalPage(f: Frame, p: { row: ProposalRow; payload: ProposalPayload }, opts: { error?: { field: string; text: string }; recordingHref?: RecordingHref; values?: Record<string, string> } = {}): string {
+export function proposalPage(
+  f: Frame,
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow },
+  opts: { error?: { field: string; text: string }; recordingHref?: RecordingHref; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
+): string {
   const t = labelsFor(f.lang);
   const { row, payload } = p;
   const cycle = f.d.cycles.find((c) => c.id === row.cycle_id);
@@ -162,7 +168,44 @@ export function proposalPage(f: Frame, p: { row: ProposalRow; payload: ProposalP
     for (const l of f.d.languages) if (reason[l.code]) rows.push([t('reason', { language: l.name }), reason[l.code]!]);
     parts.push(`<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`);
   }
+  if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
   return framed(f, payload.title, parts.join('\n'));
+}
+
+/** The admin's form making a feasible proposal a ballot project draft (prefilled with the draft, or the proposal's title). */
+function promoteForm(f: Frame, p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow }, err: (field: string) => string, values?: Record<string, string>): string {
+  const t = labelsFor(f.lang);
+  const title = p.draft ? (JSON.parse(p.draft.title) as Record<string, string>) : {};
+  const short = p.draft ? (JSON.parse(p.draft.short) as Record<string, string>) : {};
+  const v = (kind: 'title' | 'short', code: string) => values?.[`${kind}.${code}`] ?? (kind === 'title' ? (title[code] ?? p.payload.title) : (short[code] ?? p.payload.title.slice(0, MAX_SHORT)));
+  const fields = f.d.languages
+    .map(
+      (l) =>
+        `<label for="title-${l.code}">${esc(t('projectTitle', { language: l.name }))}</label>${err(`title.${l.code}`)}<input id="title-${l.code}" name="title.${l.code}" lang="${l.code}" maxlength="${MAX_TITLE}" value="${esc(v('title', l.code))}">` +
+        `<label for="short-${l.code}">${esc(t('projectShort', { language: l.name }))}</label>${err(`short.${l.code}`)}<input id="short-${l.code}" name="short.${l.code}" lang="${l.code}" maxlength="${MAX_SHORT}" value="${esc(v('short', l.code))}">`,
+    )
+    .join('');
+  return `<h2>${esc(t('promote'))}</h2><p class="note">${esc(t('promoteHelp'))}</p><form method="post" action="/console/proposals/${esc(p.row.event_id)}/promote">${hidden('_csrf', f.session.csrf)}${fields}<p><button type="submit">${esc(t('promote'))}</button></p></form>`;
+}
+
+/** Ballot drafts per cycle, with the YAML lines for the deployment file. */
+export function draftsPage(f: Frame, drafts: (DraftRow & { reference: string; status: string })[], yamlOf: (cycleId: string) => string): string {
+  const t = labelsFor(f.lang);
+  if (drafts.length === 0) return framed(f, t('drafts'), `<p class="note">${esc(t('draftsNote'))}</p><p>${esc(t('noDrafts'))}</p>`);
+  const wardName = (id: string) => pick(f.d.wards.find((w) => w.id === id)?.name ?? { en: id }, f.lang);
+  const sections = [...new Set(drafts.map((r) => r.cycle_id))].map((cycleId) => {
+    const cycle = f.d.cycles.find((c) => c.id === cycleId);
+    const rows = drafts
+      .filter((r) => r.cycle_id === cycleId)
+      .map((r) => {
+        const title = JSON.parse(r.title) as Record<string, string>;
+        const short = JSON.parse(r.short) as Record<string, string>;
+        return `<tr><td><a href="/console/proposals/${esc(r.event_id)}">${esc(r.reference)}</a></td><td>${esc(title[f.lang] ?? Object.values(title)[0] ?? '')}<br><span class="note">${esc(short[f.lang] ?? '')}</span></td><td>${esc(wardName(r.ward_id))}</td><td>${esc(`${f.d.deployment.currency} ${r.cost}`)}</td><td>${statusBadge(r.status, t)}</td></tr>`;
+      })
+      .join('');
+    return `<h2>${esc(cycle ? pick(cycle.name, f.lang) : cycleId)}</h2><table class="list"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('cost', { currency: f.d.deployment.currency }))}</th><th>${esc(t('status'))}</th></tr></thead><tbody>${rows}</tbody></table><pre class="yaml">${esc(yamlOf(cycleId))}</pre>`;
+  });
+  return framed(f, t('drafts'), `<p class="note">${esc(t('draftsNote'))}</p>${sections.join('')}`);
 }
 
 const json = (v: unknown) => (v === null || v === undefined ? '' : `<pre>${esc(JSON.stringify(v, null, 1))}</pre>`);

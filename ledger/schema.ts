@@ -152,6 +152,22 @@ export interface LedgerTables {
     cost_note: string;
     audit_seq: number | null;
   };
+  /**
+   * Ballot project drafts made from feasible proposals (console/drafts.ts): titles and short
+   * titles per language (JSON) and the cost, for the deployment file's `projects` until the
+   * ballot is edited in the ledger. `audit_seq` as for accounts.
+   */
+  console_drafts: {
+    event_id: string;
+    cycle_id: string;
+    ward_id: string;
+    category: string;
+    title: string;
+    short: string;
+    cost: number;
+    created_at: string;
+    audit_seq: number;
+  };
 }
 
 export type LedgerDb = Kysely<LedgerTables>;
@@ -418,7 +434,8 @@ async function rekeyAll(db: Kysely<LedgerTables>, voterSecret: string): Promise<
 }
 
 /**
- * The PB team's console: accounts, sessions and the proposal inbox with its reviews. Every change
+ * The PB team's console: accounts, sessions, the proposal inbox with its reviews, and ballot
+ * project drafts made from feasible proposals. Every change
  * to an account or a review is also a chain entry (console/audit.ts); sessions are not state
  * anyone audits, only sign-ins and sign-outs are.
  */
@@ -461,6 +478,18 @@ const consoleTables: Migration = {
       .addColumn('cost', 'bigint')
       .addColumn('cost_note', 'text', (c) => c.notNull())
       .addColumn('audit_seq', 'bigint')
+      .execute();
+    await db.schema
+      .createTable('console_drafts')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('short', 'text', (c) => c.notNull())
+      .addColumn('cost', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
       .execute();
   },
 };

@@ -1,6 +1,7 @@
 // The console in real headless Chromium (Debian's, driven by playwright-core) with JavaScript
-// switched off: sign in, find a proposal in the inbox, review it, and see the change in the
-// audit trail — with a screenshot that shows the page was drawn (kept in memory, not on disk).
+// switched off: sign in, find a proposal in the inbox, review it, see the change in the audit
+// trail, make it a ballot draft — with a screenshot that shows the page was drawn (kept in
+// memory, not on disk).
 import type { Server } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -69,7 +70,7 @@ async function inkOf(png: Buffer): Promise<{ share: number; height: number }> {
   }
 }
 
-it('a reviewer signs in without JavaScript, reviews a proposal, and the admin sees it in the audit trail', async () => {
+it('a reviewer signs in without JavaScript and reviews a proposal; the admin sees it in the audit trail and drafts it for the ballot', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 768 } });
   const page: Page = await context.newPage();
   const violations: string[] = [];
@@ -122,6 +123,14 @@ it('a reviewer signs in without JavaScript, reviews a proposal, and the admin se
   expect(await row.count()).toBe(1);
   expect(await row.innerText()).toContain('reviewer');
   expect(await row.innerText()).toContain('450000');
+  // The admin makes the feasible proposal a ballot draft; the drafts page gives its YAML.
+  await admin.getByRole('link', { name: 'Propositions' }).click();
+  await admin.getByRole('link', { name: 'KIBO-42' }).click();
+  await admin.getByLabel('Titre court de menu (English)').fill('Kiboko borehole');
+  await admin.getByRole('button', { name: 'Projet pour le bulletin (brouillon)' }).click();
+  await expect.poll(() => admin.getByRole('status').innerText()).toBe('Enregistré.');
+  await admin.getByRole('link', { name: 'Brouillons du bulletin' }).click();
+  expect(await admin.locator('pre.yaml').innerText()).toMatch(/code: 8\n\s+ward: north\n\s+cost: 450000/);
   await adminContext.close();
 
   expect(violations).toEqual([]);

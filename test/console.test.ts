@@ -13,6 +13,8 @@ import { addUser, checkPassword, COMMAND_LINE, IDLE_MS, setRole } from '../conso
 import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { listInbox, reviewProposal, ReviewError } from '../console/proposals.ts';
 import { CONSOLE_STYLE_HASH } from '../console/pages.ts';
+import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../console/drafts.ts';
+import { parse } from 'yaml';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
@@ -182,6 +184,9 @@ describe('over HTTP', () => {
     }
     expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
 
+    // Only an admin makes ballot drafts; everyone signed in reads them.
+    expect((await reviewerA.agent.post(`/console/proposals/${ids[0]}/promote`).type('form').send({ _csrf: reviewerA.csrf, 'title.en': 'x', 'short.en': 'x' })).status).toBe(403);
+    expect((await reviewerA.agent.get('/console/drafts')).status).toBe(200);
     // The reviewer reviews; the admin manages accounts and reads the audit trail.
     const res = await reviewerA.agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: reviewerA.csrf, status: 'under-review', cost: '', costNote: '' });
     expect(res.status).toBe(303);
@@ -356,6 +361,41 @@ describe.each(backends)('sessions and reviews over HTTP on %s', (backend) => {
       expect(await ledger.conn.db.selectFrom('console_sessions').select('token_hash').execute()).toEqual([]);
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
       expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe.each(backends)('ballot drafts from feasible proposals (%s)', (backend) => {
+  it('promotes only a feasible proposal with its cost, audits it, gives the YAML with the lowest free codes, and verify catches an edited draft', async () => {
+    const ledger = await testLedger(backend, d, () => new Date('2026-11-24T10:00:00Z'));
+    try {
+      const [a, b] = await seedProposals(ledger, [{ title: 'Fix the borehole at Kiboko market' }, { title: 'A text idea', category: 'sms' }]);
+      const admin = { name: 'admin', role: 'admin' };
+      const names = (short: string) => ({ title: { en: 'Kiboko borehole', sw: 'Kisima cha Kiboko', fr: 'Forage de Kiboko' }, short: { en: short, sw: 'Kisima Kiboko', fr: 'Forage Kiboko' } });
+      await expect(promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).rejects.toMatchObject({ key: 'notFeasible' });
+      await reviewProposal(ledger.conn, d, reviewer, a!, review('feasible', { cost: '450000', costNote: 'Quote' }), ledger.now());
+      await reviewProposal(ledger.conn, d, reviewer, b!, review('feasible', { cost: '90000', costNote: 'Estimate' }), ledger.now());
+      const long = await promoteProposal(ledger.conn, d, admin, a!, names('A short title far too long'), ledger.now()).catch((e: unknown) => e);
+      expect(long).toBeInstanceOf(DraftError);
+      expect((long as DraftError).field).toBe('short.en');
+      expect(await promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).toBe('changed');
+      expect(await promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).toBe('unchanged');
+      await promoteProposal(ledger.conn, d, admin, b!, { title: { en: 'Idea', sw: 'Wazo', fr: 'Idée' }, short: { en: 'Idea', sw: 'Wazo', fr: 'Idée' } }, ledger.now());
+      const drafts = await listDrafts(ledger.conn.db);
+      expect(drafts.map((r) => r.reference)).toEqual(['IDEA-100', 'IDEA-200']);
+      // c-open uses codes 1–7, 12, 20, 21: the drafts get 8 and 9; an SMS idea's 'sms' category is left out.
+      const projects = parse(draftsYaml(d, 'c-open', drafts)) as Record<string, unknown>[];
+      expect(projects).toEqual([
+        { code: 8, ward: 'north', cost: 450000, category: 'water', title: names('').title, short: { en: 'Kiboko borehole', sw: 'Kisima Kiboko', fr: 'Forage Kiboko' } },
+        { code: 9, ward: 'north', cost: 90000, title: { en: 'Idea', sw: 'Wazo', fr: 'Idée' }, short: { en: 'Idea', sw: 'Wazo', fr: 'Idée' } },
+      ]);
+      const entry = (await listAudit(ledger.conn.db, { limit: 10 })).find((e) => e.subject === `draft:${a}`)!;
+      expect(entry).toMatchObject({ actor: 'admin', action: 'proposal.promoted', before: null, after: { cost: 450000, wardId: 'north' } });
+      expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+      await ledger.conn.db.updateTable('console_drafts').set({ cost: 1 }).where('event_id', '=', a!).execute();
+      expect((await verifyConsoleTrail(ledger.conn.db))?.problem).toMatch(`the ballot draft of proposal ${a} is not as its last audit entry recorded it`);
     } finally {
       await ledger.close();
     }

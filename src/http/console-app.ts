@@ -30,7 +30,8 @@ import {
 } from '../../console/accounts.ts';
 import { listAudit } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
-import { accountsPage, auditPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame, type RecordingHref } from '../../console/pages.ts';
+import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../../console/drafts.ts';
+import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame, type RecordingHref } from '../../console/pages.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { requestErrors } from './errors.ts';
 
@@ -193,10 +194,41 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     res.type('html').send(inboxPage(frame(req, noticeOf(req)), filter, rows, total));
   });
 
+  /** A proposal with its ballot draft, if it has one. */
+  const proposalWithDraft = async (id: string) => {
+    const p = await proposalOf(conn.db, id);
+    if (!p) return null;
+    const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
+    return { ...p, ...(draft ? { draft } : {}) };
+  };
+
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
-    const p = await proposalOf(conn.db, String(req.params.id).toLowerCase());
+    const p = await proposalWithDraft(String(req.params.id).toLowerCase());
     if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
     res.type('html').send(proposalPage(frame(req, noticeOf(req)), p, { recordingHref: options.recordingHref }));
+  });
+
+  router.post('/console/proposals/:id/promote', allowed('ballot'), async (req, res) => {
+    const id = String(req.params.id).toLowerCase();
+    const body = req.body as Record<string, string | undefined>;
+    const per = (kind: string) => Object.fromEntries(d().languages.map((l) => [l.code, String(body[`${kind}.${l.code}`] ?? '')]));
+    try {
+      const outcome = await promoteProposal(conn, d(), actor(req), id, { title: per('title'), short: per('short') }, ledger.now());
+      log.info({ user: actor(req).name, proposal: id, outcome }, 'proposal promoted to a ballot draft');
+      res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
+    } catch (err) {
+      if (!(err instanceof DraftError)) throw err;
+      const p = await proposalWithDraft(id);
+      if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+      const text = t(req)(`error.${err.key}`);
+      const draftValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
+      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, recordingHref: options.recordingHref, draftValues }));
+    }
+  });
+
+  router.get('/console/drafts', allowed('read'), async (req, res) => {
+    const drafts = await listDrafts(conn.db);
+    res.type('html').send(draftsPage(frame(req), drafts, (cycleId) => draftsYaml(d(), cycleId, drafts)));
   });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
@@ -210,7 +242,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
     } catch (err) {
       if (!(err instanceof ReviewError)) throw err;
-      const p = await proposalOf(conn.db, id);
+      const p = await proposalWithDraft(id);
       if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
