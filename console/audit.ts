@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { sha256Hex } from '../src/domain/protocol.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
-import { appendLedgerEntry } from '../ledger/publication.ts';
+import { appendLedgerEntry, LEDGER_ORIGIN } from '../ledger/publication.ts';
 import type { LedgerDb, LedgerTables } from '../ledger/schema.ts';
 
 export type Trx = Transaction<LedgerTables>;
@@ -57,11 +57,20 @@ export function appendAudit(trx: Trx, at: Date, entry: AuditPayload): Promise<nu
   });
 }
 
+/**
+ * The query behind the audit page: the ledger's own entries by the (gateway_id, gateway_seq)
+ * index (an entry of `@ledger` has its seq as gateway_seq), so it reads a page of them, not the
+ * whole chain of votes.
+ */
+export function auditQuery(db: LedgerDb, opts: { below?: number; limit: number }) {
+  let q = db.selectFrom('ledger_events').select(['seq', 'received_at', 'payload', 'hash']).where('gateway_id', '=', LEDGER_ORIGIN).where('type', 'like', `${AUDIT_PREFIX}%`);
+  if (opts.below !== undefined) q = q.where('gateway_seq', '<', opts.below);
+  return q.orderBy('gateway_seq', 'desc').limit(opts.limit);
+}
+
 /** Audit entries, newest first, `limit` of them below sequence number `below` (all when undefined). */
 export async function listAudit(db: LedgerDb, opts: { below?: number; limit: number }): Promise<AuditEntry[]> {
-  let q = db.selectFrom('ledger_events').select(['seq', 'received_at', 'payload', 'hash']).where('type', 'like', `${AUDIT_PREFIX}%`).where('gateway_id', '=', '@ledger');
-  if (opts.below !== undefined) q = q.where('seq', '<', opts.below);
-  const rows = await q.orderBy('seq', 'desc').limit(opts.limit).execute();
+  const rows = await auditQuery(db, opts).execute();
   return rows.map((r) => ({ seq: Number(r.seq), at: r.received_at, hash: r.hash, ...(JSON.parse(r.payload) as AuditPayload) }));
 }
 
@@ -93,7 +102,15 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
   const PAGE = 5000;
   let after = 0;
   for (;;) {
-    const rows = await db.selectFrom('ledger_events').select(['seq', 'payload']).where('type', 'like', `${AUDIT_PREFIX}%`).where('gateway_id', '=', '@ledger').where('seq', '>', after).orderBy('seq').limit(PAGE).execute();
+    const rows = await db
+      .selectFrom('ledger_events')
+      .select(['seq', 'payload'])
+      .where('gateway_id', '=', LEDGER_ORIGIN)
+      .where('gateway_seq', '>', after)
+      .where('type', 'like', `${AUDIT_PREFIX}%`)
+      .orderBy('gateway_seq')
+      .limit(PAGE)
+      .execute();
     for (const r of rows) {
       const p = JSON.parse(r.payload) as AuditPayload;
       if (p.after !== null || last.has(p.subject)) last.set(p.subject, { seq: Number(r.seq), after: p.after });

@@ -1,7 +1,7 @@
 // The PB team's console: role boundaries, CSRF, sessions that end, a rate-limited sign-in, the
 // feasibility review's lifecycle, and the audit trail in the ledger's chain that `ledger verify`
 // checks — on SQLite and PostgreSQL for what is stored, over HTTP for what a browser sees.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import request from 'supertest';
 import type express from 'express';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { addUser, checkPassword, COMMAND_LINE, IDLE_MS, setRole } from '../console/accounts.ts';
-import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
+import { auditQuery, listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { listInbox, reviewProposal, ReviewError } from '../console/proposals.ts';
 import { CONSOLE_STYLE_HASH } from '../console/pages.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../console/drafts.ts';
@@ -328,6 +328,14 @@ describe('over HTTP', () => {
     const signedIn = await agent.post('/console/sign-in').set('X-Forwarded-Proto', 'https').set('Cookie', cookiesOf(form)[0]!.split(';')[0]!).type('form').send({ _csrf: token, name: 'admin', password: PASSWORD });
     expect(signedIn.status).toBe(303);
     expect(cookiesOf(signedIn).find((c) => c.startsWith('__Host-sauti-console='))).toMatch(/HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+  });
+
+  it('reads the audit page by the (gateway, sequence) index, not by scanning every vote (SQLite query plan)', async () => {
+    const compiled = auditQuery(ledger.conn.db, { below: 100, limit: 101 }).compile();
+    const plan = await ledger.conn.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
+    const details = plan.rows.map((r) => r.detail).join(' | ');
+    expect(details).toMatch(/SEARCH ledger_events USING INDEX sqlite_autoindex_ledger_events_\d+ \(gateway_id=\? AND gateway_seq<\?\)/);
+    expect(details).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
   });
 
   it('keeps the last admin: an admin cannot demote or disable the only one', async () => {
