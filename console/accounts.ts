@@ -4,7 +4,7 @@
 // when its install script compiled it). A session is a random token in a cookie, of which the
 // ledger keeps only the SHA-256, with its own CSRF token, an idle and an absolute expiry. Every change to an account is an audit entry (console/audit.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify, type Algorithm } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
 import { z } from 'zod';
 import { SautiError } from '../src/domain/errors.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
@@ -49,7 +49,11 @@ const HASH_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, par
 /** Checked against when the name is unknown, so a wrong name takes as long as a wrong password. */
 let dummyHash: Promise<string> | undefined;
 
-export const hashPassword = (password: string): Promise<string> => argon2Hash(password, HASH_OPTIONS);
+/** Loaded on first use: a gateway whose team never signs in to its embedded ledger never loads the binary. */
+const argon2 = () => import('@node-rs/argon2');
+
+export const hashPassword = async (password: string): Promise<string> => (await argon2()).hash(password, HASH_OPTIONS);
+const verifyHash = async (hash: string, password: string): Promise<boolean> => (await argon2()).verify(hash, password);
 
 /** A one-time password: 20 characters from an alphabet without look-alikes (about 100 bits). */
 export function oneTimePassword(): string {
@@ -133,7 +137,7 @@ export async function resetPassword(conn: LedgerConnection, actor: Actor, name: 
 /** The user's own change, after checking the current password; ends their other sessions. */
 export async function changeOwnPassword(conn: LedgerConnection, name: string, current: string, next: string, now: Date): Promise<void> {
   const row = await conn.db.selectFrom('console_users').select(['password_hash', 'role']).where('name', '=', name).executeTakeFirst();
-  if (!row || !(await argon2Verify(row.password_hash, current))) throw new SautiError('console.bad_password', 'the current password is not right');
+  if (!row || !(await verifyHash(row.password_hash, current))) throw new SautiError('console.bad_password', 'the current password is not right');
   const password = passwordSchema.parse(next);
   if (password === current) throw new SautiError('console.same_password', 'the new password must differ from the current one');
   await changeUser(conn, { name, role: row.role }, name, 'user.password-changed', { password: { hash: await hashPassword(password), mustChange: false } }, now);
@@ -143,7 +147,7 @@ export async function changeOwnPassword(conn: LedgerConnection, name: string, cu
 export async function checkPassword(db: LedgerDb, name: string, password: string): Promise<UserRow | null> {
   const row = userNameSchema.safeParse(name).success ? await db.selectFrom('console_users').selectAll().where('name', '=', name).executeTakeFirst() : undefined;
   dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-  const ok = await argon2Verify(row?.password_hash ?? (await dummyHash), password.slice(0, 200));
+  const ok = await verifyHash(row?.password_hash ?? (await dummyHash), password.slice(0, 200));
   return ok && row && !row.disabled ? row : null;
 }
 

@@ -1,32 +1,19 @@
 // The console's pages: plain server-rendered HTML, one inline stylesheet (allowed by its hash in
 // the Content-Security-Policy), no script, so it works without JavaScript and over a slow link.
 // Every form carries the session's CSRF token; every state change is a POST.
-import { createHash } from 'node:crypto';
 import type { Deployment, Lang } from '../src/config/schema.ts';
 import { formatDateTime } from '../src/domain/format.ts';
 import { can, ROLES, type Session, type UserRow } from './accounts.ts';
 import type { AuditEntry } from './audit.ts';
 import { labelsFor, type LabelKey } from './labels.ts';
+import { STYLE } from './style.ts';
 import { CHANNELS, INBOX_PAGE, STATUSES, type InboxFilter, type ProposalPayload, type ProposalRow } from './proposals.ts';
 import { MAX_SHORT, MAX_TITLE, type DraftRow } from './drafts.ts';
 
 export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
-const STYLE = `
-body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:0 .75rem;color:#111}
-header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;border-bottom:2px solid #235;padding:.5rem 0;margin-bottom:1rem}
-header nav a{margin-right:.75rem}header form{display:inline}.who{color:#444;font-size:.9rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}
-label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;max-width:100%}textarea{width:100%}
-button{font:inherit;padding:.3rem .8rem;margin:.3rem .3rem .3rem 0}.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
-.filters label{margin:0}.note{color:#444}.ok{background:#e6f4ea;padding:.5rem}.err{background:#fde8e8;padding:.5rem}
-.st{font-size:.85rem;padding:.1rem .4rem;border-radius:.3rem;background:#eee;white-space:nowrap}.st-feasible{background:#cfe8d4}.st-not-feasible{background:#f6d0d0}.st-under-review{background:#fdf0c4}
-pre{white-space:pre-wrap;font-size:.85rem;margin:0}.wide{overflow-x:auto}pre.yaml{background:#f4f4f4;padding:.5rem;margin:.5rem 0 1.5rem}
-@media (max-width:40rem){table.list thead{display:none}table.list tr{display:block;border-bottom:1px solid #ccc;padding:.3rem 0}table.list td{display:inline-block;border:0;padding:.1rem .4rem .1rem 0}}
-`;
-/** SHA-256 (base64) of the console's inline stylesheet, for the Content-Security-Policy. */
-export const CONSOLE_STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
 
 function page(title: string, lang: Lang, body: string): string {
   return `<!doctype html>

@@ -12,7 +12,7 @@ import { verifyChain } from '../ledger/verify.ts';
 import { addUser, checkPassword, COMMAND_LINE, IDLE_MS, setRole } from '../console/accounts.ts';
 import { auditQuery, listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { listInbox, reviewProposal, ReviewError } from '../console/proposals.ts';
-import { CONSOLE_STYLE_HASH } from '../console/pages.ts';
+import { CONSOLE_STYLE_HASH } from '../console/style.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../console/drafts.ts';
 import { parse } from 'yaml';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';

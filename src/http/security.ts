@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config/env.ts';
-import { CONSOLE_STYLE_HASH } from '../../console/pages.ts';
+import { CONSOLE_STYLE_HASH } from '../../console/style.ts';
 import { RESULTS_STYLE_HASH } from './results-page.ts';
 
 /**
