@@ -49,7 +49,7 @@ async function run(setup: Setup): Promise<{ perMessageUs: number; sweepMs: numbe
     const walKb = statSync(join(dir, 'bench.db-wal')).size / 1024;
     let sweepMs = 0;
     if (setup === 'sealed + secure_delete + sweep') {
-      const sweep = new PrivacySweep({ db, sms, queue, seal, deployment: { ussd: { serviceCode: '*1#', resumeMinutes: 15 } }, logger: pino({ level: 'silent' }) });
+      const sweep = new PrivacySweep({ db, sms, queue, seal, deployment: { ussd: { serviceCode: '*1#', resumeMinutes: 15 }, sync: { recordingGraceMinutes: 10 } }, logger: pino({ level: 'silent' }) });
       const t = process.hrtime.bigint();
       await sweep.sweep();
       sweepMs = Number(process.hrtime.bigint() - t) / 1e6;

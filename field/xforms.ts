@@ -11,7 +11,7 @@ import { label } from './labels.ts';
 /** A form as the form list names it and the device downloads it. */
 export interface FieldForm {
   formId: string;
-  kind: 'vote' | 'proposal';
+  kind: 'vote' | 'proposal' | 'paper-ballot' | 'paper-tally';
   cycleId: string;
   name: string;
   /** Changes whenever the XML changes: a digest of the form with the version left out. */
@@ -61,8 +61,8 @@ const NS =
   'xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" ' +
   'xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema"';
 
-/** The whole document around a form's instance, binds and body. */
-function document(title: string, formId: string, version: string, fields: string, binds: string[], body: string[]): string {
+/** The whole document around a form's instance, binds and body (the paper forms use it too). */
+export function document(title: string, formId: string, version: string, fields: string, binds: string[], body: string[]): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<h:html ${NS}>`,
@@ -113,7 +113,7 @@ function voteForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, ve
 }
 
 /** The picks' bind: the ballot rule as a constraint (count-selected, and the knapsack total). */
-function pickBind(rule: BallotRule, picks: string, total: string, budget: number, lang: Lang, money: (n: number) => string): string {
+export function pickBind(rule: BallotRule, picks: string, total: string, budget: number, lang: Lang, money: (n: number) => string): string {
   const base = `nodeset="${picks}" type="string" required="true()"`;
   switch (rule.rule) {
     case 'approval':
@@ -125,14 +125,14 @@ function pickBind(rule: BallotRule, picks: string, total: string, budget: number
   }
 }
 
-function pickLabel(rule: BallotRule, budget: number, lang: Lang, money: (n: number) => string): string {
+export function pickLabel(rule: BallotRule, budget: number, lang: Lang, money: (n: number) => string): string {
   if (rule.rule === 'approval') return label(lang, 'pickApproval', { min: rule.min, max: rule.max });
   if (rule.rule === 'knapsack') return label(lang, 'pickKnapsack', { budget: money(budget) });
   return label(lang, 'pickChooseOne');
 }
 
 /** The total cost of the picked projects, as an XPath sum the device recomputes on every pick. */
-function costSum(picks: string, projects: readonly Project[]): string {
+export function costSum(picks: string, projects: readonly Project[]): string {
   return projects.map((p) => `if(selected(${picks}, '${p.code}'), ${p.cost}, 0)`).join(' + ');
 }
 
@@ -153,15 +153,15 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang
   return document(label(lang, 'proposalTitle', { cycle: text(cycle.name, lang) }), proposalFormId(cycle.id), version, '<ward/><category/><title/><description/>', binds, body);
 }
 
-function input(ref: string, text: string): string {
+export function input(ref: string, text: string): string {
   return `<input ref="${ref}"><label>${esc(text)}</label></input>`;
 }
 
-function select(kind: 'select' | 'select1', ref: string, text: string, items: [value: string, label: string][]): string {
+export function select(kind: 'select' | 'select1', ref: string, text: string, items: [value: string, label: string][]): string {
   return `<${kind} ref="${ref}"><label>${esc(text)}</label>${items.map(([v, l]) => `<item><label>${esc(l)}</label><value>${esc(v)}</value></item>`).join('')}</${kind}>`;
 }
 
-function text(texts: Record<string, string>, lang: Lang): string {
+export function text(texts: Record<string, string>, lang: Lang): string {
   return texts[lang] ?? Object.values(texts)[0] ?? '';
 }
 

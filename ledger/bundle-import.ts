@@ -7,7 +7,18 @@ import { createInterface } from 'node:readline';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { v5 as uuidv5 } from 'uuid';
 import { SautiError } from '../src/domain/errors.ts';
-import { ackLine, batchHeaderSchema, BUNDLE_LINE_BYTES, parseBundleLine, parseLine, PROTOCOL_VERSION, type AckFile, type BatchHeader } from '../src/domain/protocol.ts';
+import {
+  ackLine,
+  attachmentLineSchema,
+  batchHeaderSchema,
+  BUNDLE_LINE_BYTES,
+  parseBundleLine,
+  parseLine,
+  PROTOCOL_VERSION,
+  type AckFile,
+  type AttachmentAck,
+  type BatchHeader,
+} from '../src/domain/protocol.ts';
 import type { Ledger } from './ledger.ts';
 
 const CHUNK = 2000;
@@ -34,6 +45,8 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
   let chunk: unknown[] = [];
   let index = 0;
   let done = 0;
+  let lineNo = 0;
+  const attachments: AttachmentAck[] = [];
   let fresh = false;
   const flush = async () => {
     if (!header || chunk.length === 0) return;
@@ -61,6 +74,13 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
         continue;
       }
       if (line === '') continue;
+      lineNo += 1;
+      if (lineNo > header.count) {
+        // Recordings come after every event: those bound to them are in the ledger by now.
+        await flush();
+        attachments.push(await importAttachment(ledger, gatewayId, line));
+        continue;
+      }
       chunk.push(parseLine(line));
       if (chunk.length === CHUNK) await flush();
     }
@@ -71,7 +91,38 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
   }
   if (!header) throw new SautiError('sync.malformed', 'the bundle has no header');
   if (done !== header.count) throw new SautiError('sync.malformed', `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`);
+  if (attachments.length !== (header.attachments ?? 0)) {
+    throw new SautiError('sync.malformed', `the bundle header says ${header.attachments ?? 0} recordings but it holds ${attachments.length}; what was read is stored and a complete copy can be imported over it`);
+  }
+  if (attachments.length > 0) ack.attachments = attachments;
   return { ack, file: await signedAckFile(ledger, ack), alreadyImported: !fresh && done > 0 };
+}
+
+/**
+ * One attachment line, checked as an upload is (ledger/attachments.ts). A line too long for the
+ * ledger's limit is refused from its digest alone, never parsed; one it cannot read is `malformed`.
+ */
+async function importAttachment(ledger: Ledger, gatewayId: string, line: string): Promise<AttachmentAck> {
+  const sha256 = /^\{"attachment":\{"sha256":"([0-9a-f]{64})"/.exec(line)?.[1] ?? '';
+  const max = ledger.deployment().sync.maxAttachmentBytes;
+  // base64 is 4 characters per 3 bytes; the other fields are well under 400 characters.
+  if (line.length > Math.ceil(max / 3) * 4 + 400) {
+    ledger.logAttachmentRefusal({ gatewayId, sha256, reason: 'too-large', source: 'bundle' });
+    return { sha256, status: 'refused', reason: 'too-large', detail: `the recording is over ${max} bytes, this ledger's sync.maxAttachmentBytes` };
+  }
+  let parsed: ReturnType<typeof attachmentLineSchema.safeParse>;
+  try {
+    parsed = attachmentLineSchema.safeParse(JSON.parse(line));
+  } catch {
+    parsed = attachmentLineSchema.safeParse(null);
+  }
+  if (!parsed.success) {
+    ledger.logAttachmentRefusal({ gatewayId, sha256, reason: 'malformed', source: 'bundle' });
+    return { sha256, status: 'refused', reason: 'malformed', detail: 'an attachment line of the bundle cannot be read' };
+  }
+  const a = parsed.data.attachment;
+  const outcome = await ledger.storeAttachment({ gatewayId, eventId: a.eventId, sha256: a.sha256, contentType: a.contentType, audio: Buffer.from(a.data, 'base64') }, 'bundle');
+  return outcome.status === 'stored' ? { sha256: a.sha256, status: 'stored' } : { sha256: a.sha256, status: 'refused', reason: outcome.reason, detail: outcome.detail };
 }
 
 /** The acknowledgement file's bytes: its `SAUTI-ACK/1` line, signed over the gzip JSON that follows it. */

@@ -10,6 +10,7 @@ import { demographicColumns } from './demographics.ts';
 import { prevails } from '../src/domain/ballot-order.ts';
 import { monotoneOrderedAt, orderedAt, refusal } from './rules.ts';
 import { CHUNK, insertChunked } from './bulk-insert.ts';
+import { screenTallies, storeTallies } from './paper-tallies.ts';
 import type { LedgerTables } from './schema.ts';
 import { CHECK_KEY, LAYERS_KEY, type VoterKeyring, type VoterKeys } from './voter-secret.ts';
 
@@ -127,6 +128,16 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       }
     }
   }
+  // A meeting has one tally sheet in the ledger: a second one (another gateway, another typing) is refused.
+  const screened = await screenTallies(trx, fresh);
+  for (const { item, detail } of screened.conflicts) {
+    rejected.push({ id: item.e.id, seq: item.e.seq, reason: 'tally-conflict', detail });
+    newRejections.push({ event_id: item.e.id, gateway_id: header.gatewayId, gateway_seq: item.e.seq, reason: 'tally-conflict', detail, received_at: receivedAt });
+  }
+  if (screened.conflicts.length > 0) {
+    const kept = new Set(screened.keep);
+    for (let i = fresh.length - 1; i >= 0; i--) if (!kept.has(fresh[i]!)) fresh.splice(i, 1);
+  }
   await keepGatewayOrder(trx, header.gatewayId, fresh, gateway.max_seq);
   for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.events.has(r.id) && !known.rejections.has(r.id)) {
     newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
@@ -136,6 +147,7 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
 
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
   const unlisted = await countBallots(trx, ctx.ballot, accepted, fresh);
+  await storeTallies(trx, accepted, fresh);
   await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
     trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
   );

@@ -9,9 +9,11 @@ import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyB
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
+import { readAttachment, storeAttachment, type AttachmentInput, type StoreOutcome, type StoredAttachment } from './attachments.ts';
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
 import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots } from './publication.ts';
-import { selectedCodes, tallyCycle, type CycleResult } from './results.ts';
+import { addTalliesToTurnout, selectedCodes, tallyCycle, type CycleResult } from './results.ts';
+import { cycleTallies } from './paper-tallies.ts';
 import type { RuleName } from '../tally/rules.ts';
 
 export interface GatewayView {
@@ -169,6 +171,34 @@ export class Ledger {
     const result = this.tail.then(run, run);
     this.tail = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Keeps a spoken idea's recording if it is bound by digest and length to a proposal this
+   * gateway sent (ledger/attachments.ts); applied in turn with batches. A refusal stores nothing
+   * and is logged with the gateway, event, digest and reason.
+   */
+  storeAttachment(input: AttachmentInput, source: 'push' | 'bundle'): Promise<StoreOutcome> {
+    const run = async () => {
+      const outcome = await storeAttachment(this.conn.db, input, this.ballot().sync.maxAttachmentBytes, this.clock());
+      const fields = { gatewayId: input.gatewayId, eventId: input.eventId, sha256: input.sha256, source };
+      if (outcome.status === 'refused') this.logAttachmentRefusal({ ...fields, reason: outcome.reason }, outcome.detail);
+      else this.logger?.info({ component: 'ledger', ...fields, bytes: input.audio.length, duplicate: outcome.duplicate }, 'attachment stored');
+      return outcome;
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Logs a refused attachment: gateway, event, digest and reason (never the bytes). */
+  logAttachmentRefusal(fields: { gatewayId: string; sha256: string; reason: string; source: 'push' | 'bundle'; eventId?: string }, detail = fields.reason): void {
+    this.logger?.warn({ component: 'ledger', ...fields }, `attachment refused: ${detail}`);
+  }
+
+  /** A stored recording by digest, for the PB team (the console plays it; `sauti ledger attachment` writes it to a file). */
+  attachment(sha256: string): Promise<StoredAttachment | undefined> {
+    return readAttachment(this.conn.db, sha256);
   }
 
   /**
@@ -371,6 +401,7 @@ export class Ledger {
       turnout.byWard[r.ward_id] = (turnout.byWard[r.ward_id] ?? 0) + n;
       turnout.byChannel[r.channel] = (turnout.byChannel[r.channel] ?? 0) + n;
     }
+    addTalliesToTurnout(turnout, await cycleTallies(this.conn.db, cycleId));
     return { ...turnout, ...(await demographicTurnout(this.conn.db, this.ballot(), cycleId)) };
   }
 

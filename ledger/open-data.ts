@@ -93,8 +93,8 @@ export function turnoutCsv(result: CycleResult): string {
 
 /** The published JSON: the results and, separately fetched, the ballots; why, when published early. */
 export function resultsJson(result: CycleResult): object {
-  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced } = result;
-  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}) };
+  const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced, paperTallies } = result;
+  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}), ...(paperTallies ? { paperTallies } : {}) };
 }
 
 /**
@@ -153,6 +153,8 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
         ['language', lang],
         ['currency', deployment.deployment.currency],
+        // Tally sheets are totals, not ballots: VOTES cannot hold them, so the file says what else was counted.
+        ...(w.tallied ? ([['comment', talliedComment(w.tallied, result.paperTallies?.counted ?? false)]] as [string, string][]) : []),
       ],
       // Listed in code order: Pabulib breaks greedy ties by listing order, and so do we.
       projectColumns: ['project_id', 'cost', 'votes', ...(withPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
@@ -165,6 +167,13 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
     };
     return { ward: w.wardId, name: `${cycle.id}_${w.wardId}.pb`, text: writePb(pb) };
   });
+}
+
+/** The .pb note for a ward with paper tally sheets: their totals, and whether `selected` counted their votes. */
+function talliedComment(t: NonNullable<CycleResult['wards'][number]['tallied']>, counted: boolean): string {
+  // No semicolon: it is the .pb field separator, and a quoted value is harder for tools to read.
+  const what = `${t.valid} valid paper ballots from ${t.sheets} meeting tally sheets are not in VOTES (per-project totals only, in results.json)`;
+  return counted ? `${what}, and selected counts their votes too: VOTES alone may not give it` : `${what}, and this rule needs individual ballots: selected does not count them`;
 }
 
 /**

@@ -7,6 +7,8 @@ import { pointsByCode } from '../src/domain/ballot.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
 import { ProfileBuilder, type Instance, type VoteType } from '../tally/profile.ts';
 import { count, type RuleName, type RuleOptions } from '../tally/rules.ts';
+import { greedy } from '../tally/greedy.ts';
+import { cycleTallies, tallyTotals, type StoredTally, type TallyTotals } from './paper-tallies.ts';
 import { fractionToDecimal } from '../tally/rational.ts';
 import { demographicTurnout, type DemographicTurnout } from './demographics.ts';
 import type { LedgerDb } from './schema.ts';
@@ -25,6 +27,8 @@ export interface ProjectResult {
   fundedOrder: number | null;
   /** Equal Shares: the most any supporter paid, in currency units (rounded to cents for people). */
   sharePaid: string | null;
+  /** Votes from paper tally sheets, apart from `votes` (individual ballots); only in a cycle with tally sheets. */
+  tallied?: number;
 }
 
 export interface WardResult {
@@ -35,6 +39,8 @@ export interface WardResult {
   used: number;
   /** Projects ranked as the rule saw them: by score, ties in code order. */
   projects: ProjectResult[];
+  /** The ward's paper tally sheets, when it has any (their valid ballots are not in `ballots`). */
+  tallied?: TallyTotals;
 }
 
 export interface CycleResult {
@@ -54,6 +60,12 @@ export interface CycleResult {
   wards: WardResult[];
   /** Published before every registered gateway had delivered its votes: why, and which gateways. */
   forced?: ForcedPublication;
+  /**
+   * Paper tally sheets (per-meeting totals), when the cycle has any: their totals, and whether the
+   * rule counted their votes (`counted`: the greedy rules, which need only each project's votes;
+   * Equal Shares and the comparisons need individual ballots, so sheets are shown, not counted).
+   */
+  paperTallies?: TallyTotals & { counted: boolean };
 }
 
 /** The PB team's reason for publishing early, and the gateways it did not wait for (as they stood then). */
@@ -67,9 +79,29 @@ export type BallotSource = 'ledger_ballots' | 'ledger_published_ballots';
 
 /**
  * Ballots by ward and channel; by age band and by gender (per cycle, small groups hidden) only
- * when some ballot of the cycle has them. Results published before these existed lack them.
+ * when some ballot of the cycle has them. Results published before these existed lack them. The
+ * valid ballots of paper tally sheets count in `total` and `byWard`, and under the channel
+ * `paper-tally` (individual paper ballots are `paper`); age band and gender cover individual ballots only.
  */
 export type Turnout = { total: number; byWard: Record<string, number>; byChannel: Record<string, number> } & DemographicTurnout;
+
+/** Channel name turnout gives the valid ballots of paper tally sheets. */
+export const TALLY_CHANNEL = 'paper-tally';
+
+/** Whether a rule counts tally sheets' votes: greedy ranks by each project's votes, which a sheet gives. */
+export function countsTallies(rule: RuleName): boolean {
+  return rule === 'greedy' || rule === 'greedy-no-skip' || rule === 'greedy-threshold';
+}
+
+/** Adds tally sheets' valid ballots to a turnout (total, ward, channel `paper-tally`). */
+export function addTalliesToTurnout<T extends Pick<Turnout, 'total' | 'byWard' | 'byChannel'>>(turnout: T, tallies: readonly StoredTally[]): T {
+  for (const t of tallies) {
+    turnout.total += t.valid;
+    turnout.byWard[t.wardId] = (turnout.byWard[t.wardId] ?? 0) + t.valid;
+    turnout.byChannel[TALLY_CHANNEL] = (turnout.byChannel[TALLY_CHANNEL] ?? 0) + t.valid;
+  }
+  return turnout;
+}
 
 /** A ballot as stored: the ward and picks, and the channel it came through. */
 export interface StoredBallot {
@@ -179,12 +211,25 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
   // A project nobody voted for is never funded, whatever money is left: every rule gets a floor of 1.
   const options: RuleOptions = { completion: cycle.selection.completion, threshold: Math.max(1, cycle.selection.threshold ?? 1) };
   let rankedBy: CycleResult['rankedBy'] = 'votes';
+  // A published count reads the sheets chained before its publication, as it reads the frozen ballots.
+  const frozenAt = from === 'ledger_published_ballots' ? (await db.selectFrom('ledger_results').select('through_seq').where('cycle_id', '=', cycleId).executeTakeFirst())?.through_seq : undefined;
+  const tallies = await cycleTallies(db, cycleId, frozenAt === undefined ? undefined : Number(frozenAt));
+  const withTallies = tallies.length > 0;
   const results = deployment.wards.map((w): WardResult => {
     const instance = wards.instance(w.id);
     const outcome = count(instance, rule, options);
     rankedBy = outcome.rankedBy;
     const projects = wardProjects(cycle, w.id);
-    const ranking = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
+    const wardTallies = tallies.filter((t) => t.wardId === w.id);
+    const tallied = projects.map((p) => wardTallies.reduce((sum, t) => sum + (t.counts.find((c) => c.code === p.code)?.votes ?? 0), 0));
+    let ranking: ArrayLike<number> = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
+    let selected = outcome.selected;
+    if (wardTallies.length > 0 && countsTallies(rule)) {
+      // Greedy needs only each project's votes: a sheet's votes add to the ballots' and the walk is made again.
+      const votes = outcome.scores.votes;
+      ranking = projects.map((_, i) => votes[i]! + tallied[i]!);
+      selected = greedy({ costs: projects.map((p) => p.cost), ranking, budget: w.budget, threshold: options.threshold }, rule === 'greedy-no-skip' ? 'no-skip' : 'skip');
+    }
     const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
     const payments = new Map(outcome.equalShares?.purchases.map((p) => [p.project, fractionToDecimal(p.payment)]) ?? []);
     return {
@@ -192,7 +237,8 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
       name: w.name,
       budget: w.budget,
       ballots: instance.profile.voters,
-      used: outcome.cost,
+      used: selected.reduce((sum, i) => sum + projects[i]!.cost, 0),
+      ...(wardTallies.length > 0 ? { tallied: tallyTotals(wardTallies) } : {}),
       projects: order.map((i) => ({
         code: projects[i]!.code,
         title: projects[i]!.title,
@@ -200,13 +246,15 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
         cost: projects[i]!.cost,
         votes: outcome.scores.votes[i]!,
         score: outcome.scores.score[i]!,
-        selected: outcome.selected.includes(i),
-        fundedOrder: outcome.selected.includes(i) ? outcome.selected.indexOf(i) + 1 : null,
+        selected: selected.includes(i),
+        fundedOrder: selected.includes(i) ? selected.indexOf(i) + 1 : null,
         sharePaid: payments.get(i) ?? null,
+        ...(withTallies ? { tallied: tallied[i]! } : {}),
       })),
     };
   });
   const byWard = Object.fromEntries(results.map((w) => [w.wardId, w.ballots]));
+  const turnout = addTalliesToTurnout({ total: results.reduce((s, w) => s + w.ballots, 0), byWard, byChannel: wards.byChannel }, tallies);
   return {
     cycleId,
     name: cycle.name,
@@ -218,8 +266,9 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
     computedAt: now.toISOString(),
     publishedAt: null,
     throughSeq: head.seq,
-    turnout: { total: results.reduce((s, w) => s + w.ballots, 0), byWard, byChannel: wards.byChannel, ...(await demographicTurnout(db, deployment, cycleId)) },
+    turnout: { ...turnout, ...(await demographicTurnout(db, deployment, cycleId)) },
     wards: results,
+    ...(withTallies ? { paperTallies: { ...tallyTotals(tallies), counted: countsTallies(rule) } } : {}),
   };
 }
 

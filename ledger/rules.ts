@@ -2,6 +2,7 @@
 import type { Cycle, Deployment, Project } from '../src/config/schema.ts';
 import { checkBallot, type RuleViolation } from '../src/domain/ballot.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
+import { describeTallyProblem, reconcileTally } from '../src/domain/paper.ts';
 import type { ParsedEvent, RejectReason } from '../src/domain/protocol.ts';
 
 /**
@@ -28,10 +29,10 @@ export function refusal(
   if (!cycle) return { reason: 'unknown-cycle', detail: `no cycle '${e.cycleId}' on the published ballot` };
   const ward = d.wards.find((w) => w.id === e.payload.wardId);
   if (!ward) return { reason: 'unknown-ward', detail: `no ward '${e.payload.wardId}'` };
-  const window = e.type === 'vote.cast' ? cycle.phases.voting : cycle.phases.proposals;
+  const window = e.type === 'proposal.submitted' ? cycle.phases.proposals : cycle.phases.voting;
   const t = Date.parse(ordered);
   if (t < window.opens.getTime() - allowanceMs || t >= window.closes.getTime() + allowanceMs) {
-    const phase = e.type === 'vote.cast' ? 'voting' : 'proposals';
+    const phase = e.type === 'proposal.submitted' ? 'proposals' : 'voting';
     return {
       reason: 'outside-window',
       detail: `captured ${ordered} (gateway clock corrected), outside the ${phase} window ${window.opens.toISOString()} – ${window.closes.toISOString()} even with ${allowanceMs / 1000} s allowed skew`,
@@ -40,6 +41,11 @@ export function refusal(
   // A proposal's category is a hint for the PB team's review (SMS ideas arrive as 'sms'), not a reason to refuse it.
   if (e.type === 'proposal.submitted') return null;
   const projects = projectsOf(cycle, ward.id);
+  // A meeting's tally sheet must add up, checked again here as the gateway checked it.
+  if (e.type === 'paper.tally') {
+    const problem = reconcileTally(cycle.ballot, projects, ward.budget, e.payload);
+    return problem ? { reason: problem.kind === 'unknown-project' ? 'not-on-ballot' : 'ballot-rule', detail: `tally sheet of meeting ${e.payload.meetingId}: ${describeTallyProblem(problem)}` } : null;
+  }
   const missing = e.payload.picks.find((code) => !projects.some((p) => p.code === code));
   if (missing !== undefined) return { reason: 'not-on-ballot', detail: `project ${missing} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'` };
   const v = checkBallot(cycle.ballot, e.payload.picks, projects, ward.budget);

@@ -168,6 +168,36 @@ export interface LedgerTables {
     created_at: string;
     audit_seq: number;
   };
+  /**
+   * Meetings' paper tally sheets (ledger migration 0012), one per meeting and cycle: the first
+   * accepted holds it; another sheet for the same meeting is refused (`tally-conflict`). Counted
+   * apart from individual ballots (ledger/paper-tallies.ts). `counts` is JSON `[{ code, votes }]`.
+   */
+  ledger_paper_tallies: {
+    cycle_id: string;
+    meeting_id: string;
+    event_id: string;
+    ward_id: string;
+    issued: number;
+    valid: number;
+    spoiled: number;
+    counts: string;
+    ledger_seq: number;
+  };
+  /**
+   * Spoken ideas' recordings (ledger migration 0010), by SHA-256: each kept once, with the event
+   * that first named it (its gateway's `proposal.submitted`, whose payload carries the digest and
+   * length the bytes were checked against).
+   */
+  ledger_attachments: {
+    sha256: string;
+    bytes: number;
+    content_type: string;
+    audio: Uint8Array;
+    event_id: string;
+    gateway_id: string;
+    received_at: string;
+  };
 }
 
 export type LedgerDb = Kysely<LedgerTables>;
@@ -494,6 +524,44 @@ const consoleTables: Migration = {
   },
 };
 
+/** Paper tally sheets, one per meeting and cycle (see LedgerTables.ledger_paper_tallies). */
+const paper: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_paper_tallies')
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('meeting_id', 'text', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull().unique())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('issued', 'bigint', (c) => c.notNull())
+      .addColumn('valid', 'bigint', (c) => c.notNull())
+      .addColumn('spoiled', 'bigint', (c) => c.notNull())
+      .addColumn('counts', 'text', (c) => c.notNull())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('ledger_paper_tallies_pk', ['cycle_id', 'meeting_id'])
+      .execute();
+  },
+};
+
+/**
+ * Recordings of spoken ideas, sent after the events that name them (docs/architecture.md,
+ * "Attachments"). Bytes in the database (BLOB, bytea), so a backup of the ledger carries them.
+ */
+const attachments = (dialect: 'sqlite' | 'postgres'): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_attachments')
+      .addColumn('sha256', 'text', (c) => c.primaryKey())
+      .addColumn('bytes', 'bigint', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('audio', dialect === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+});
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -505,7 +573,9 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0007-publication': publication,
   '0008-ledger-rekey': rekey(dialect, voterSecret),
   '0009-published-files': publishedFiles,
+  '0010-attachments': attachments(dialect),
   '0011-console': consoleTables,
+  '0012-paper': paper,
 });
 
 export interface MigrateOptions {

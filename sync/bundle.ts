@@ -8,7 +8,18 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import { SautiError } from '../src/domain/errors.ts';
-import { ackFileSchema, BUNDLE_LINE_BYTES, bundleLine, PROTOCOL_VERSION, digestMessage, parseAckFile, verifyAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import {
+  ackFileSchema,
+  BUNDLE_LINE_BYTES,
+  bundleLine,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  PROTOCOL_VERSION,
+  digestMessage,
+  parseAckFile,
+  verifyAnswer,
+  type BatchHeader,
+} from '../src/domain/protocol.ts';
+import { AttachmentBook } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { eventLine } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
@@ -23,6 +34,16 @@ export interface ExportSummary {
   firstSeq: number;
   lastSeq: number;
   bytes: number;
+  /** Recordings (spoken ideas) carried after the events. */
+  attachments: number;
+}
+
+/** What a bundle carries besides events. */
+export interface ExportOptions {
+  /** Largest recording carried (`sync.maxAttachmentBytes`); larger ones stay for the operator. */
+  maxAttachmentBytes?: number;
+  /** false: no recordings, for a ledger older than attachments (it would refuse the file). */
+  attachments?: boolean;
 }
 
 /**
@@ -38,7 +59,10 @@ export function exportBundle(
   progress?: (done: number, total: number) => void,
   now = new Date(),
   fromSeq = Number.MAX_SAFE_INTEGER,
+  opts: ExportOptions = {},
 ): ExportSummary {
+  const book = new AttachmentBook(outbox.db);
+  const maxAttachment = opts.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
   const db = outbox.db;
   const page = db.prepare('SELECT * FROM events WHERE (acked_at IS NULL OR seq >= ?) AND seq > ? ORDER BY seq LIMIT ?');
   const count = db.prepare('SELECT count(*) FROM events WHERE acked_at IS NULL OR seq >= ?').pluck();
@@ -49,7 +73,25 @@ export function exportBundle(
   try {
     summary = db.transaction(() => {
       const total = count.get(fromSeq) as number;
-      const header: BatchHeader = { protocol: PROTOCOL_VERSION, gatewayId: identity.gatewayId, batchId: uuidv7(), sentAt: now.toISOString(), backlog: 0, count: total };
+      // Recordings whose event this bundle carries or the ledger already acknowledged, intact
+      // and within the limit (the relay marks the others; nothing is written in this snapshot).
+      const recordings = opts.attachments === false ? [] : book.due(Number.MAX_SAFE_INTEGER, true).filter((r) => r.bytes <= maxAttachment);
+      const attachmentLine = (r: (typeof recordings)[number]) => {
+        const audio = book.audio(r.sha256);
+        // The digest and event first, the bytes last: the ledger reads the digest of a line it refuses without parsing it.
+        return audio ? JSON.stringify({ attachment: { sha256: r.sha256, bytes: audio.length, eventId: r.eventId, contentType: r.contentType, data: audio.toString('base64') } }) : null;
+      };
+      const lines = recordings.map(attachmentLine).filter((l): l is string => l !== null);
+      const header: BatchHeader = {
+        protocol: PROTOCOL_VERSION,
+        gatewayId: identity.gatewayId,
+        batchId: uuidv7(),
+        sentAt: now.toISOString(),
+        backlog: 0,
+        count: total,
+        // Only when there are some: a bundle without recordings stays what older ledgers read.
+        ...(lines.length > 0 ? { attachments: lines.length } : {}),
+      };
       const hash = createHash('sha256');
       let bytes = BUNDLE_LINE_BYTES;
       const write = (chunk: Buffer) => {
@@ -72,9 +114,11 @@ export function exportBundle(
         progress?.(done, total);
       }
       if (done !== total) throw new SautiError('sync.export_changed', 'the outbox changed while exporting; run the export again');
+      // One gzip member per recording, after the events: the ledger holds each event before it reads the recording bound to it.
+      for (const line of lines) write(gzipSync(line + '\n'));
       const signature = sign(null, digestMessage(identity.gatewayId, hash.digest('hex')), identity.privateKey).toString('base64');
       writeSync(fd, bundleLine(identity.gatewayId, signature), 0, 'latin1');
-      return { bundleId: header.batchId, count: total, firstSeq: first, lastSeq: after, bytes };
+      return { bundleId: header.batchId, count: total, firstSeq: first, lastSeq: after, bytes, attachments: lines.length };
     })();
   } finally {
     closeSync(fd);
@@ -98,7 +142,12 @@ export interface AckImport {
  * Anything else is refused whole (logged, kept for `sauti sync status`) and the outbox is
  * unchanged. Importing a good file twice changes nothing.
  */
-export function importAck(outbox: Outbox, gatewayId: string, file: string, opts: AckImport): { acknowledged: number; rejected: number; bundleId: string } {
+export function importAck(
+  outbox: Outbox,
+  gatewayId: string,
+  file: string,
+  opts: AckImport,
+): { acknowledged: number; rejected: number; bundleId: string; recordings: { stored: number; refused: number } } {
   const now = opts.now ?? new Date();
   let bytes: Buffer;
   try {
@@ -138,7 +187,9 @@ export function importAck(outbox: Outbox, gatewayId: string, file: string, opts:
   if (outside.length > 0) refuse(bundleId, `it names ${outside.length} event(s) that were not in the bundle (first ${outside[0]})`);
   const result = outbox.recordAnswer({ receivedAt: ack.importedAt, accepted: ack.accepted, duplicates: ack.duplicates, rejected: ack.rejected }, now);
   outbox.db.prepare('UPDATE sync_bundles SET acked_at = coalesce(acked_at, ?) WHERE bundle_id = ?').run(now.toISOString(), bundleId);
-  return { ...result, bundleId };
+  // The ledger's signed word on each recording: one it holds may leave this gateway after the grace period.
+  const recordings = new AttachmentBook(outbox.db).applyAck(ack.attachments ?? [], now);
+  return { ...result, bundleId, recordings };
 }
 
 /** Whether the file is an acknowledgement without a signature line (the format before ledgers signed them, or one made by hand). */

@@ -27,7 +27,7 @@ export class LedgerConnectionPool {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
 
-  request(url: URL, opts: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer; timeoutMs: number }): Post {
+  request(url: URL, opts: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string>; body?: Buffer; timeoutMs: number }): Post {
     const { body, timeoutMs } = opts;
     const secure = url.protocol === 'https:';
     let markSent!: () => void;

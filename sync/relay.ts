@@ -6,7 +6,21 @@ import { randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import { SautiError } from '../src/domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, QUERY_NONCE_HEADER, ballotStandingAnswerSchema, batchAnswerSchema, MAX_STANDING_IDS, verifyAnswer, type BallotStanding, type BatchAnswer } from '../src/domain/protocol.ts';
+import {
+  ANSWER_SIGNATURE_HEADER,
+  ATTACHMENT_EVENT_HEADER,
+  attachmentAnswerSchema,
+  DEFAULT_MAX_ATTACHMENT_BYTES,
+  QUERY_NONCE_HEADER,
+  ballotStandingAnswerSchema,
+  batchAnswerSchema,
+  MAX_STANDING_IDS,
+  signAttachment,
+  verifyAnswer,
+  type BallotStanding,
+  type BatchAnswer,
+} from '../src/domain/protocol.ts';
+import { AttachmentBook, type DueRecording } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatchAsync, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
@@ -40,7 +54,22 @@ export interface RelayOptions {
   /** Milliseconds before an unanswered request is abandoned (it is then retried as a new batch). */
   timeoutMs?: number;
   gzipLevel?: number;
+  /** Largest recording sent (`sync.maxAttachmentBytes`); a larger one is kept here and marked `too-large`. */
+  maxAttachmentBytes?: number;
 }
+
+/** What one run of attachment uploads did. */
+export interface AttachmentSummary {
+  /** The ledger said it holds them (now or before). */
+  stored: number;
+  /** Refused, by the ledger or by this gateway (too large, damaged): kept here. */
+  refused: number;
+  /** The ledger has no attachment endpoint (an older version): recordings wait for a newer one. */
+  unsupported: boolean;
+}
+
+/** Recordings sent per round at most: a large backlog of audio must not hold up the next round. */
+const ATTACHMENTS_PER_ROUND = 50;
 
 /** Which events a run sends: the outbox (a push), or every event from a sequence number (a resend). */
 interface RunSource {
@@ -287,12 +316,89 @@ export class Relay {
     return answer;
   }
 
+  /**
+   * Sends recordings whose events the ledger has acknowledged, one signed PUT each, and marks
+   * each one the ledger's signed answer says it holds (the privacy sweep erases it after the
+   * grace period). A refusal is kept on the recording; a ledger without the endpoint (older) or
+   * one that fails stops the run, and the recordings wait for the next round.
+   */
+  pushAttachments(limit = ATTACHMENTS_PER_ROUND): Promise<AttachmentSummary> {
+    return this.serial(async () => {
+      const { key } = requireTrust(this.o.trust());
+      const book = new AttachmentBook(this.o.outbox.db);
+      const max = this.o.maxAttachmentBytes ?? DEFAULT_MAX_ATTACHMENT_BYTES;
+      const summary: AttachmentSummary = { stored: 0, refused: 0, unsupported: false };
+      for (const r of book.due(limit)) {
+        if (r.bytes > max) {
+          book.refused(r.sha256, 'too-large', `${r.bytes} bytes; this gateway sends at most ${max} (sync.maxAttachmentBytes)`, this.now());
+          summary.refused += 1;
+          continue;
+        }
+        const audio = book.audio(r.sha256);
+        if (!audio) {
+          book.damaged(r.sha256, this.now());
+          this.o.logger.error({ component: 'sync', sha256: r.sha256 }, 'a kept recording no longer matches its digest: not sent, kept for the operator');
+          summary.refused += 1;
+          continue;
+        }
+        const outcome = await this.sendAttachment(r, audio, key);
+        if (outcome === 'unsupported') {
+          summary.unsupported = true;
+          this.o.logger.info({ component: 'sync' }, 'the ledger takes no attachments (an older version): recordings stay on this gateway');
+          break;
+        }
+        if (outcome === 'stored') {
+          book.stored(r.sha256, this.now());
+          summary.stored += 1;
+        } else {
+          book.refused(r.sha256, outcome.reason, outcome.detail, this.now());
+          summary.refused += 1;
+          this.o.logger.warn({ component: 'sync', sha256: r.sha256, reason: outcome.reason }, `the ledger refused a recording: ${outcome.detail}`);
+        }
+      }
+      return summary;
+    });
+  }
+
+  /** One upload: `stored` only on the trusted ledger's signed word for this nonce. Throws on anything retryable. */
+  private async sendAttachment(r: DueRecording, audio: Buffer, key: KeyObject): Promise<'stored' | 'unsupported' | { reason: string; detail: string }> {
+    const { gatewayId, privateKey } = this.o.identity;
+    const nonce = randomUUID();
+    const path = `/v1/attachments/${r.sha256}`;
+    const { status, json, body, headers } = await this.request(path, {
+      method: 'PUT',
+      headers: {
+        'content-type': r.contentType,
+        'sauti-gateway': gatewayId,
+        'sauti-signature': signAttachment(privateKey, gatewayId, r.eventId, audio),
+        [ATTACHMENT_EVENT_HEADER]: r.eventId,
+        [QUERY_NONCE_HEADER]: nonce,
+      },
+      body: audio,
+    }).result;
+    const refusal = json as { error?: unknown; message?: unknown } | null;
+    if (status === 404 && typeof refusal?.error !== 'string') return 'unsupported';
+    if (status >= 200 && status < 300) {
+      const signature = headers[ANSWER_SIGNATURE_HEADER];
+      if (typeof signature !== 'string' || !verifyAnswer(key, gatewayId, nonce, body, signature, 'attachment')) {
+        throw new SautiError('sync.forged_answer', `the answer to recording ${r.sha256.slice(0, 12)}… is not signed by the trusted ledger key for this upload: kept`, { retryable: true });
+      }
+      const answer = attachmentAnswerSchema.safeParse(json);
+      if (!answer.success || answer.data.sha256 !== r.sha256) throw new SautiError('sync.answer_mismatch', `the signed answer to recording ${r.sha256.slice(0, 12)}… names another recording: kept`, { retryable: true });
+      return 'stored';
+    }
+    if (status >= 400 && status < 500 && status !== 429 && typeof refusal?.error === 'string') {
+      return { reason: refusal.error, detail: typeof refusal.message === 'string' ? refusal.message : '' };
+    }
+    throw new SautiError('sync.refused', `the ledger did not take recording ${r.sha256.slice(0, 12)}… (${status})`, { retryable: true });
+  }
+
   /** Closes the kept-alive connections to the ledger. */
   close(): void {
     this.pool.close();
   }
 
-  private request(path: string, init: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: Buffer }, timeoutMs = this.o.timeoutMs ?? 30_000) {
+  private request(path: string, init: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string>; body?: Buffer }, timeoutMs = this.o.timeoutMs ?? 30_000) {
     // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
     const url = new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`);
     const post = this.pool.request(url, { ...init, timeoutMs });

@@ -1,20 +1,23 @@
-// One sync round: download the ballot if it changed, then push the whole outbox. The embedded
+// One sync round: download the ballot if it changed, then push the whole outbox and the
+// recordings its acknowledged events name. The embedded
 // scheduler and the BullMQ job both run exactly this.
 import type { Logger } from 'pino';
 import type { BallotCache } from './ballot.ts';
-import type { PushSummary, Relay } from './relay.ts';
+import type { AttachmentSummary, PushSummary, Relay } from './relay.ts';
 
 export interface SyncRound {
   ballot: 'updated' | 'unchanged' | 'refused' | 'unreachable';
   push: PushSummary;
   /** Votes whose standing in the ledger was asked, and how many answers were recorded; null when the ledger did not answer. */
   standing: { asked: number; changed: number } | null;
+  /** Recordings (spoken ideas) sent after the push; null when that failed (they wait for the next round). */
+  attachments: AttachmentSummary | null;
 }
 
 export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger): Promise<SyncRound> {
   let ballot: SyncRound['ballot'] = 'unchanged';
   // With no trusted ledger key the gateway does not sync: the push below records and throws why.
-  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null };
+  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null, attachments: null };
   try {
     const fresh = await relay.pullBallot(ballots.version());
     if (fresh) {
@@ -28,13 +31,18 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
     ballot = 'unreachable';
   }
   const push = await relay.pushAll();
+  // After the push: a recording goes once the ledger holds the event that names its digest.
+  const attachments = await relay.pushAttachments().catch((err: unknown) => {
+    logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'recordings were not all sent; they stay on this gateway for the next round');
+    return null;
+  });
   // After the push, so newly acknowledged votes are asked about in the same round. A ledger that
   // cannot answer (an older version, a dropped link) costs the round nothing: votes keep their last standing.
   const standing = await relay.refreshStandings().catch((err: unknown) => {
     logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'the ledger did not say where this gateway\'s votes stand; the last answers are kept');
     return null;
   });
-  return { ballot, push, standing };
+  return { ballot, push, standing, attachments };
 }
 
 /**

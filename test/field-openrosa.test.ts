@@ -72,7 +72,7 @@ describe('OpenRosa for ODK Collect', () => {
     expect(list.headers['content-type']).toMatch(/^text\/xml/);
     expect(list.text).toContain('<xforms xmlns="http://openrosa.org/xforms/xformsList">');
     const forms = [...list.text.matchAll(/<formID>([^<]+)<\/formID><name>[^<]+<\/name><version>([0-9a-f]{16})<\/version><hash>(md5:[0-9a-f]{32})<\/hash><downloadUrl>([^<]+)<\/downloadUrl>/g)];
-    expect(forms.map((f) => f[1])).toEqual(['sauti-vote-c-open', 'sauti-proposal-c-open']);
+    expect(forms.map((f) => f[1])).toEqual(['sauti-vote-c-open', 'sauti-proposal-c-open', 'sauti-paper-c-open', 'sauti-tally-c-open']);
     for (const [, formId, version, hash, url] of forms) {
       expect(url).toBe(`${PUBLIC_URL}/openrosa/key/${officer.token}/forms/${formId}.xml`);
       const form = await request(gw.app).get(url!.slice(PUBLIC_URL.length)).set(COLLECT);

@@ -8,6 +8,7 @@ import { createLogger } from '../logging.ts';
 import { openLedger, scrubSqlite } from '../../ledger/connect.ts';
 import { rotateVoterSecret } from '../../ledger/rekey.ts';
 import { SautiError } from '../domain/errors.ts';
+import { SHA256_HEX } from '../domain/protocol.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
@@ -100,6 +101,30 @@ export async function importBundleFile(settings: Settings, file: string, ackOut:
     console.log(`Acknowledgement written to ${out}: carry it back and run \`sauti sync import-ack ${out}\` on the gateway.`);
   } finally {
     bar.stop();
+    await ledger.close();
+  }
+}
+
+/**
+ * `sauti ledger attachment <sha256> --out FILE`: a spoken idea's recording for the PB team, by the
+ * digest its proposal carries. False (exit 1) when the ledger does not hold it.
+ */
+export async function writeAttachment(settings: Settings, sha256: string, out: string): Promise<boolean> {
+  if (!SHA256_HEX.test(sha256.toLowerCase())) {
+    console.error('A recording is named by its SHA-256: 64 hex digits (the proposal’s audio.sha256).');
+    return false;
+  }
+  const ledger = await openFromSettings(settings, undefined, true);
+  try {
+    const found = await ledger.attachment(sha256);
+    if (!found) {
+      console.error(`The ledger holds no recording ${sha256.toLowerCase()} (not synced yet, or refused: see the ledger's log).`);
+      return false;
+    }
+    writeFileSync(out, found.audio, { mode: 0o600 });
+    console.log(`Wrote ${out}: ${found.bytes} bytes, ${found.contentType}, proposal ${found.eventId} from ${found.gatewayId}, received ${found.receivedAt}.`);
+    return true;
+  } finally {
     await ledger.close();
   }
 }

@@ -13,7 +13,8 @@ import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
 import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
 import { addConsoleUser, printConsoleUsers } from './console.ts';
-import { addGateway, importBundleFile, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
+import { printPaper } from './paper.ts';
+import { addGateway, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
@@ -157,6 +158,10 @@ field
   .action(async (name: string, opts: { ward?: string; url?: string }) => addFieldOfficer(loadSettings(), name, opts));
 field.command('officers').description('officers with their ward, last contact and status').action(() => printOfficers(loadSettings()));
 field
+  .command('paper')
+  .description('paper ballots not stored yet: waiting for a second officer, or entries that disagree; ballots and tally sheets stored')
+  .action(() => printPaper(loadSettings()));
+field
   .command('revoke <id>')
   .description('end an officer’s server URL at once')
   .action((id: string) => revokeOfficer(loadSettings(), id));
@@ -194,6 +199,13 @@ ledger
   .description('ingest a bundle carried from a gateway, and write its acknowledgement file')
   .option('--ack-out <file>', 'where to write the acknowledgement (default: <bundle>.ack)')
   .action(async (file: string, opts: { ackOut?: string }) => importBundleFile(loadSettings(), file, opts.ackOut));
+ledger
+  .command('attachment <sha256>')
+  .description('write a spoken idea’s recording, named by the SHA-256 its proposal carries, to a file')
+  .requiredOption('--out <file>', 'file to write (mode 0600: a voice is personal data)')
+  .action(async (sha256: string, opts: { out: string }) => {
+    if (!(await writeAttachment(loadSettings(), sha256, opts.out))) process.exitCode = 1;
+  });
 ledger
   .command('identity')
   .description('print this ledger’s public key, which every gateway syncing with it must trust')
@@ -241,7 +253,8 @@ sync
   .description('write a signed bundle of every event not yet acknowledged, to carry to the ledger')
   .requiredOption('--out <file>', 'bundle file to write')
   .option('--from-seq <n>', 'also carry every acknowledged event from this sequence number (a resend by file)', seqNumber)
-  .action((opts: { out: string; fromSeq?: number }) => exportBundleFile(loadSettings(), opts.out, opts.fromSeq));
+  .option('--without-recordings', 'leave spoken ideas’ recordings out (for a ledger older than attachments, which refuses a bundle carrying them)')
+  .action((opts: { out: string; fromSeq?: number; withoutRecordings?: boolean }) => exportBundleFile(loadSettings(), opts.out, opts.fromSeq, { recordings: !opts.withoutRecordings }));
 sync
   .command('import-ack <file>')
   .description('apply the acknowledgement file the ledger wrote for a bundle (only if the trusted ledger signed it)')

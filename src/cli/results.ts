@@ -133,12 +133,18 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
   const pickText = (t: Record<string, string>) => t[lang] ?? Object.values(t)[0] ?? '';
   const status = r.publishedAt ? `published ${r.publishedAt}` : 'PROVISIONAL: not published';
   console.log(`${pickText(r.name)} (${r.cycleId}) — rule ${r.rule}, ${status}, counted through ledger entry ${r.throughSeq}`);
+  const t = r.paperTallies;
+  if (t) {
+    console.log(`Paper tally sheets (per-meeting totals, apart from individual ballots): ${t.sheets} sheets, ${t.valid} valid and ${t.spoiled} spoiled of ${t.issued} issued;`);
+    console.log(t.counted ? `  rule ${r.rule} counts their votes (column "tally votes") with the ballots' votes` : `  rule ${r.rule} needs individual ballots: their votes are shown, not counted`);
+  }
   for (const w of r.wards) {
-    console.log(`\n${pickText(w.name)}: ${w.ballots} ballots; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`);
+    const tallied = w.tallied ? `, + ${w.tallied.valid} valid on ${w.tallied.sheets} tally sheets` : '';
+    console.log(`\n${pickText(w.name)}: ${w.ballots} ballots${tallied}; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`);
     console.log(
       table(
-        ['code', 'project', 'cost', 'votes', ...(r.rankedBy === 'score' ? ['points'] : []), 'selected'],
-        w.projects.map((p) => [p.code, pickText(p.title).slice(0, 40), p.cost, p.votes, ...(r.rankedBy === 'score' ? [p.score] : []), p.selected ? `✔ ${p.fundedOrder}` : '']),
+        ['code', 'project', 'cost', 'votes', ...(t ? ['tally votes'] : []), ...(r.rankedBy === 'score' ? ['points'] : []), 'selected'],
+        w.projects.map((p) => [p.code, pickText(p.title).slice(0, 40), p.cost, p.votes, ...(t ? [p.tallied ?? 0] : []), ...(r.rankedBy === 'score' ? [p.score] : []), p.selected ? `✔ ${p.fundedOrder}` : '']),
       ),
     );
   }

@@ -8,6 +8,7 @@ import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { BallotCache } from '../../sync/ballot.ts';
 import { exportBundle, importAck } from '../../sync/bundle.ts';
+import { AttachmentBook, type RecordingCounts } from '../../sync/attachments.ts';
 import { gatewayIdentity, gatewayIdOf } from '../../sync/identity.ts';
 import { ledgerTrust, TRUST_SOURCES, trustLedger } from '../../sync/ledger-trust.ts';
 import { Outbox } from '../../sync/outbox.ts';
@@ -59,6 +60,7 @@ export function printSyncStatus(settings: Settings): void {
       ['ballot version', st('ballot_version') ? `${st('ballot_version')} (downloaded ${st('ballot_at')})` : 'from the local deployment file'],
       ['sequence gaps', gaps.length ? gaps.map((g) => `${g.from}-${g.to}`).join(', ') : 'none'],
       ['rejected events', String(outbox.rejectionCount())],
+      ['recordings', recordingLine(new AttachmentBook(db).counts())],
     ];
     for (const [k, v] of lines) console.log(`${k.padEnd(16)} ${v}`);
     for (const r of outbox.rejections(20)) console.log(`  seq ${r.seq} ${r.event_id}: ${r.reason}: ${r.detail}`);
@@ -68,6 +70,11 @@ export function printSyncStatus(settings: Settings): void {
   } finally {
     db.close();
   }
+}
+
+/** Spoken ideas' recordings kept here: waiting for the ledger, held by it (erased after the grace period), refused. */
+function recordingLine(c: RecordingCounts): string {
+  return `${c.waiting} waiting, ${c.stored} held by the ledger (erased here after sync.recordingGraceMinutes), ${c.refused} refused (kept here)`;
 }
 
 /**
@@ -117,7 +124,7 @@ function remoteRelay(settings: Settings, outbox: Outbox, identity: ReturnType<ty
   const logger = createLogger(settings.logLevel);
   const deployment = loadDeployment(settings.configFile);
   const trust = () => ledgerTrust(outbox, { envKey: settings.ledgerKey });
-  return { logger, deployment, relay: new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, logger, trust }) };
+  return { logger, deployment, relay: new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, maxAttachmentBytes: deployment.sync.maxAttachmentBytes, logger, trust }) };
 }
 
 /** `sauti sync resend --from-seq N`: sends every event from N again; the ledger takes any it lost. */
@@ -145,13 +152,15 @@ export async function syncNow(settings: Settings): Promise<void> {
   }
 }
 
-export function exportBundleFile(settings: Settings, out: string, fromSeq?: number): void {
+export function exportBundleFile(settings: Settings, out: string, fromSeq?: number, opts: { recordings?: boolean } = {}): void {
   const { db, outbox, identity } = openGateway(settings);
   const bar = progressBar('exporting');
   try {
-    const s = exportBundle(outbox, identity, out, bar.update, new Date(), fromSeq);
+    const { maxAttachmentBytes } = loadDeployment(settings.configFile).sync;
+    const s = exportBundle(outbox, identity, out, bar.update, new Date(), fromSeq, { maxAttachmentBytes, attachments: opts.recordings !== false });
     bar.stop();
-    console.log(`Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq}), ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
+    const recordings = s.attachments ? ` and ${s.attachments} recording${s.attachments === 1 ? '' : 's'}` : '';
+    console.log(`Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq})${recordings}, ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
     console.log('They stay in the outbox until the acknowledgement file comes back (sauti sync import-ack).');
   } finally {
     bar.stop();
@@ -166,6 +175,7 @@ export async function importAckFile(settings: Settings, file: string): Promise<v
     const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey, embeddedKey });
     const r = importAck(outbox, identity.gatewayId, file, { trust, logger: createLogger(settings.logLevel) });
     console.log(`Acknowledgement for bundle ${r.bundleId}: ${r.acknowledged} events left the outbox, ${r.rejected} newly recorded as rejected; ${outbox.pendingCount()} still waiting.`);
+    if (r.recordings.stored + r.recordings.refused > 0) console.log(`Recordings: ${r.recordings.stored} held by the ledger, ${r.recordings.refused} refused (kept here; see sauti sync status).`);
   } finally {
     db.close();
   }

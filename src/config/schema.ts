@@ -9,6 +9,9 @@ export type Lang = (typeof SUPPORTED_LANGUAGES)[number];
 /** The largest `sync.batchSize`: the ledger refuses a batch of more events than this (413). */
 export const MAX_BATCH_SIZE = 20000;
 
+/** The default of `sync.maxAttachmentBytes` (2 MiB): a minute of telephone audio is well under it. */
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024;
+
 /** Navigation keys on USSD list screens; project codes must not collide with them. */
 export const NAV_KEYS = { back: '0', more: '98', done: '99' } as const;
 
@@ -171,8 +174,14 @@ export const deploymentSchema = z
         maxClockSkewSeconds: z.number().int().min(0).max(86400).default(300),
         // While the ledger cannot be reached, rounds back off exponentially up to this.
         maxBackoffSeconds: z.number().min(1).max(86400).default(300),
+        // Largest recording (a spoken idea) sent to the ledger, in bytes: the gateway keeps a larger
+        // one and says so; the ledger refuses one over its own value as `too-large`.
+        maxAttachmentBytes: z.number().int().min(1024).max(50_000_000).default(DEFAULT_MAX_ATTACHMENT_BYTES),
+        // How long a recording stays on the gateway after the ledger has acknowledged it and its
+        // event: the privacy sweep then erases it (never one the ledger has not acknowledged).
+        recordingGraceMinutes: z.number().int().min(0).max(10080).default(10),
       })
-      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300, maxBackoffSeconds: 300 }),
+      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300, maxBackoffSeconds: 300, maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES, recordingGraceMinutes: 10 }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),

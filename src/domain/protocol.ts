@@ -21,6 +21,8 @@ export const batchHeaderSchema = z.object({
   /** Events still waiting on the gateway after this batch (zod's int() is a safe integer). */
   backlog: z.number().int().min(0),
   count: z.number().int().min(0),
+  /** Bundles only: attachment lines after the `count` event lines (absent before attachments, and in pushes). */
+  attachments: z.number().int().min(0).max(MAX_BATCH_SIZE).optional(),
 });
 export type BatchHeader = z.infer<typeof batchHeaderSchema>;
 
@@ -51,6 +53,21 @@ export const proposalPayloadSchema = z.strictObject({
   audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
 });
 
+/** A count on a tally sheet: a whole number of ballots. */
+const tallyCount = z.number().int().min(0).max(10_000_000);
+/**
+ * A meeting's paper tally sheet (src/domain/paper.ts): ballots issued, valid and spoiled, and the
+ * votes of each project among the valid ones. One per meeting id and cycle in the ledger.
+ */
+export const tallyPayloadSchema = z.strictObject({
+  wardId: idText,
+  meetingId: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/),
+  issued: tallyCount,
+  valid: tallyCount,
+  spoiled: tallyCount,
+  counts: z.array(z.strictObject({ code, votes: tallyCount })).max(97),
+});
+
 const lineFields = {
   id: z.uuid(),
   /** A positive safe integer (zod's int() refuses 1e300 and 2^53 + 1 alike). */
@@ -68,6 +85,7 @@ const lineFields = {
 export const eventLineSchema = z.discriminatedUnion('type', [
   z.object({ ...lineFields, type: z.literal('vote.cast'), payload: votePayloadSchema }),
   z.object({ ...lineFields, type: z.literal('proposal.submitted'), payload: proposalPayloadSchema }),
+  z.object({ ...lineFields, type: z.literal('paper.tally'), payload: tallyPayloadSchema }),
 ]);
 export type ParsedEvent = z.infer<typeof eventLineSchema>;
 
@@ -116,8 +134,9 @@ function isSeq(n: unknown): n is number {
 /**
  * Why the ledger refused an event. The gateway keeps these for its operator. `id-conflict`: the
  * ledger holds this event id from another gateway, or from this one with other content.
+ * `tally-conflict`: the ledger already holds a tally sheet for this meeting and cycle.
  */
-export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict';
+export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict' | 'tally-conflict';
 
 /** The ledger's answer to a batch. Every event of the batch is in one list (an id repeated within the batch is a duplicate from its second line on). */
 export const batchAnswerSchema = z.object({
@@ -164,6 +183,10 @@ export const REFUSALS = {
   malformed: 400,
   'too-large': 413,
   'seq-conflict': 409,
+  // Attachments (PUT /v1/attachments/<sha256>): see AttachmentRefusal.
+  'digest-mismatch': 422,
+  'length-mismatch': 422,
+  'unknown-event': 409,
   /** This gateway already has a batch in flight: retry after its answer (with Retry-After). */
   busy: 429,
 } as const;
@@ -252,10 +275,11 @@ export function answerMessage(gatewayId: string, answerFor: string, body: Uint8A
 
 /**
  * `answer`: a batch answer or acknowledgement file (it moves events out of an outbox); `query`:
- * the answer to a gateway's signed question. Kept apart, so a signature the ledger gives to anyone
+ * the answer to a gateway's signed question; `attachment`: the answer to an attachment upload (it
+ * lets the gateway erase the recording). Kept apart, so a signature the ledger gives to anyone
  * who asks a question can never pass as a batch answer.
  */
-export type AnswerKind = 'answer' | 'query';
+export type AnswerKind = 'answer' | 'query' | 'attachment';
 
 /** The ledger's signature (base64) over an answer's bytes. */
 export function signAnswer(privateKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, kind: AnswerKind = 'answer'): string {
@@ -411,5 +435,82 @@ export const ackFileSchema = z.object({
   accepted: batchAnswerSchema.shape.accepted,
   duplicates: batchAnswerSchema.shape.duplicates,
   rejected: batchAnswerSchema.shape.rejected,
+  /** Attachments the bundle carried (absent from ledgers before attachments). */
+  attachments: z.array(z.lazy(() => attachmentAckSchema)).optional(),
 });
 export type AckFile = z.infer<typeof ackFileSchema>;
+
+// --- Attachments (a spoken idea's recording) ----------------------------------------------------
+
+/**
+ * A recording travels apart from its event and is bound to it by digest: the event line (signed
+ * in its batch or bundle, then chained in the ledger) names `audio: { sha256, bytes }`, and the
+ * ledger keeps an attachment only if its bytes hash to that digest, have that length, and an
+ * event of the same gateway names them. Pushed: `PUT /v1/attachments/<sha256>`, the raw bytes,
+ * signed by the gateway over `attachmentMessage`. In a bundle: attachment lines after the events,
+ * under the bundle's signature.
+ */
+export const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export { DEFAULT_MAX_ATTACHMENT_BYTES } from '../config/schema.ts';
+
+/** Headers of an attachment upload besides Sauti-Gateway, Sauti-Signature and Sauti-Nonce. */
+export const ATTACHMENT_EVENT_HEADER = 'sauti-event';
+
+/** A media type as stored and served back: `audio/mpeg`, `audio/x-wav`… */
+export const contentTypeSchema = z.string().regex(/^[a-z]+\/[a-z0-9.+-]{1,60}$/);
+
+/** Bytes a gateway signs for an upload: `sauti-attachment/1 <gatewayId> <eventId> <sha256 hex of the bytes>`. */
+export function attachmentMessage(gatewayId: string, eventId: string, sha256hex: string): Buffer {
+  return Buffer.from(`sauti-attachment/${PROTOCOL_VERSION} ${gatewayId} ${eventId} ${sha256hex}`, 'utf8');
+}
+
+export function signAttachment(privateKey: KeyObject | string, gatewayId: string, eventId: string, audio: Uint8Array): string {
+  return sign(null, attachmentMessage(gatewayId, eventId, sha256Hex(audio)), privateKey).toString('base64');
+}
+
+export function verifyAttachment(publicKey: KeyObject, gatewayId: string, eventId: string, sha256hex: string, signature: string): boolean {
+  const sig = Buffer.from(signature, 'base64');
+  if (sig.length !== 64) return false;
+  return verify(null, attachmentMessage(gatewayId, eventId, sha256hex), publicKey, sig);
+}
+
+/**
+ * Why the ledger refused an attachment: `too-large` (over its `sync.maxAttachmentBytes`),
+ * `digest-mismatch` (the bytes do not hash to the digest they were sent under), `unknown-event`
+ * (no event of this gateway in the ledger has that id and names that digest), `length-mismatch`
+ * (the event names the digest with another length), `malformed` (a bundle line it cannot read).
+ */
+export type AttachmentRefusal = 'too-large' | 'digest-mismatch' | 'unknown-event' | 'length-mismatch' | 'malformed';
+
+/** Refusals a gateway will not retry by itself: sending the same bytes again cannot change the answer. */
+export const FINAL_ATTACHMENT_REFUSALS: ReadonlySet<string> = new Set(['too-large', 'length-mismatch', 'damaged']);
+
+/** The ledger's signed answer to an upload (kind `attachment`, for the upload's nonce). */
+export const attachmentAnswerSchema = z.object({
+  sha256: z.string().regex(SHA256_HEX),
+  status: z.literal('stored'),
+  /** The ledger held these bytes already: nothing changed. */
+  duplicate: z.boolean(),
+});
+export type AttachmentAnswer = z.infer<typeof attachmentAnswerSchema>;
+
+/** One attachment line of a bundle; `data` (base64) last, so its digest can be read without parsing megabytes. */
+export const attachmentLineSchema = z.strictObject({
+  attachment: z.strictObject({
+    sha256: z.string().regex(SHA256_HEX),
+    bytes: z.number().int().min(1),
+    eventId: z.uuid(),
+    contentType: contentTypeSchema,
+    data: z.string(),
+  }),
+});
+
+/** What an acknowledgement file says of each attachment a bundle carried. */
+export const attachmentAckSchema = z.object({
+  sha256: z.string(),
+  status: z.enum(['stored', 'refused']),
+  reason: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type AttachmentAck = z.infer<typeof attachmentAckSchema>;

@@ -244,7 +244,8 @@ function localTime(at: Date, timeZone: string): string {
   return `${localDay(at, timeZone)} ${time}`;
 }
 
-function ruleMessage(lang: Lang, v: RuleViolation): string {
+/** A ballot rule violation as the officer reads it. */
+export function ruleMessage(lang: Lang, v: RuleViolation): string {
   switch (v.kind) {
     case 'too-many':
       return label(lang, 'ruleTooMany', { max: v.max });

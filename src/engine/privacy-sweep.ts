@@ -1,7 +1,8 @@
 // Keeps the gateway's data folder free of what no reply needs any more: at start-up it seals
 // numbers and keypresses an older Sauti stored in plaintext, and then, on a timer, purges USSD
-// sessions past their resume window and expired SMS conversations, and truncates the WAL so the
-// page images that held them leave the disk too.
+// sessions past their resume window, expired SMS conversations and spoken ideas' recordings the
+// ledger has held for the grace period, and truncates the WAL so the page images that held them
+// leave the disk too.
 import type { Database } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Deployment } from '../config/schema.ts';
@@ -35,7 +36,7 @@ export class PrivacySweep {
       sms: SmsStore;
       queue: CommitQueue;
       seal: Seal;
-      deployment: Pick<Deployment, 'ussd'>;
+      deployment: Pick<Deployment, 'ussd'> & { sync: Pick<Deployment['sync'], 'recordingGraceMinutes'> };
       logger: Logger;
       clock?: () => Date;
     },
@@ -60,7 +61,7 @@ export class PrivacySweep {
       logger.warn({ component: 'privacy', err: { message: (err as Error)?.message } }, 'the one-time rewrite of the database file could not run now');
     }
     this.checkpoint();
-    if (sealed.numbers + sealed.sessions + purged.sessions + purged.conversations > 0 || vacuumed) {
+    if (sealed.numbers + sealed.sessions + purged.sessions + purged.conversations + purged.recordings > 0 || vacuumed) {
       logger.info({ component: 'privacy', sealed, purged, vacuumed }, 'stored numbers sealed and expired rows erased');
     }
   }
@@ -93,7 +94,8 @@ export class PrivacySweep {
 
   private purge(now: Date): ScrubCounts {
     const before = new Date(now.getTime() - sessionKeepMs(this.deps.deployment)).toISOString();
-    return purgeExpired(this.deps.db, before, now.toISOString());
+    const recordingsBefore = new Date(now.getTime() - this.deps.deployment.sync.recordingGraceMinutes * 60_000).toISOString();
+    return purgeExpired(this.deps.db, before, now.toISOString(), recordingsBefore);
   }
 
   private checkpoint(): void {

@@ -27,6 +27,8 @@ import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { FieldStore } from '../store/field-store.ts';
 import { FieldCapture } from '../engine/field-capture.ts';
+import { PaperCapture, withPaper } from '../engine/paper-capture.ts';
+import { PaperStore } from '../store/paper-store.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { WriteProbe } from '../store/write-probe.ts';
@@ -164,17 +166,10 @@ export function assembleGateway(
     clock: options.clock,
     ledger: ledgerLink,
   });
-  const field = new FieldCapture({
-    store,
-    field: new FieldStore(db),
-    queue,
-    deployment,
-    ballot: ballots.current,
-    voterKeySecret: settings.voterKeySecret,
-    gatewayId,
-    logger,
-    clock: options.clock,
-  });
+  const fieldStore = new FieldStore(db);
+  const captureDeps = { store, field: fieldStore, queue, deployment, ballot: ballots.current, voterKeySecret: settings.voterKeySecret, gatewayId, logger, clock: options.clock };
+  // Paper ballot entries and tally sheets come over the same officer URLs as field votes.
+  const field = withPaper(new FieldCapture(captureDeps), new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }));
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);
   const app = createApp(
@@ -309,7 +304,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const trust = () => ledgerTrust(gw.outbox, trustInputs);
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, logger, trust });
+  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes, logger, trust });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;

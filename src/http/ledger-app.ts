@@ -6,7 +6,20 @@ import { promisify } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { SautiError } from '../domain/errors.ts';
-import { ANSWER_SIGNATURE_HEADER, ballotStandingRequestSchema, QUERY_NONCE_HEADER, queryNonce, decodeBatch, MAX_BODY_BYTES, REFUSALS, type Refusal } from '../domain/protocol.ts';
+import {
+  ANSWER_SIGNATURE_HEADER,
+  ATTACHMENT_EVENT_HEADER,
+  ballotStandingRequestSchema,
+  contentTypeSchema,
+  QUERY_NONCE_HEADER,
+  queryNonce,
+  decodeBatch,
+  MAX_BODY_BYTES,
+  REFUSALS,
+  SHA256_HEX,
+  verifyAttachment,
+  type Refusal,
+} from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { fileNameOf, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
 import type { Lang } from '../config/schema.ts';
@@ -82,6 +95,40 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     // Signed over the exact bytes sent: the gateway verifies these bytes, never a re-encoding.
     const bytes = Buffer.from(JSON.stringify(answer), 'utf8');
     res.set(ANSWER_SIGNATURE_HEADER, await ledger.signAnswer(gatewayId, header.batchId, bytes));
+    res.type('application/json').send(bytes);
+  });
+
+  // A spoken idea's recording, after the event that names it: the raw bytes, under the digest the
+  // event carries. The gateway signs its claim (gateway, event, digest); the bytes must hash to
+  // that digest. The answer is signed for the upload's nonce: only it lets the gateway erase the recording.
+  router.put('/v1/attachments/:sha256', async (req, res) => {
+    const gatewayId = req.get('sauti-gateway');
+    const signature = req.get('sauti-signature');
+    if (!gatewayId || !signature) return refuse(res, 'unsigned', 'an attachment needs the Sauti-Gateway and Sauti-Signature headers');
+    const sha256 = String(req.params.sha256);
+    const eventId = (req.get(ATTACHMENT_EVENT_HEADER) ?? '').toLowerCase();
+    const asked = queryNonce(gatewayId, req.get(QUERY_NONCE_HEADER));
+    const type = contentTypeSchema.safeParse((req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase());
+    if (!SHA256_HEX.test(sha256)) return refuse(res, 'malformed', 'the path names the recording by its SHA-256: 64 lower-case hex digits');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(eventId)) return refuse(res, 'malformed', 'Sauti-Event must be the id (UUID) of the proposal that names the recording');
+    if (!asked) return refuse(res, 'malformed', 'Sauti-Nonce must be a fresh UUID: the answer is signed for it');
+    if (!type.success) return refuse(res, 'malformed', 'Content-Type must be the recording’s media type, e.g. audio/mpeg');
+    const max = ledger.deployment().sync.maxAttachmentBytes;
+    const tooLarge = (bytes: string) => {
+      const detail = `the recording is ${bytes} bytes; this ledger takes at most ${max} (sync.maxAttachmentBytes)`;
+      ledger.logAttachmentRefusal({ gatewayId, eventId, sha256, reason: 'too-large', source: 'push' }, detail);
+      return refuse(res, 'too-large', detail);
+    };
+    // The claim is signed, not the bytes: it is checked before a byte of the body is read.
+    const key = await ledger.gatewayKey(gatewayId);
+    if (!verifyAttachment(key, gatewayId, eventId, sha256, signature)) return refuse(res, 'bad-signature', `the signature is not gateway ${gatewayId}'s over this event and digest`);
+    if (Number(req.get('content-length') ?? 0) > max) return tooLarge(String(req.get('content-length')));
+    const audio = await readBody(req, max);
+    if (!audio) return tooLarge(`more than ${max}`);
+    const outcome = await ledger.storeAttachment({ gatewayId, eventId, sha256, contentType: type.data, audio }, 'push');
+    if (outcome.status === 'refused') return refuse(res, outcome.reason, outcome.detail);
+    const bytes = Buffer.from(JSON.stringify({ sha256, status: 'stored', duplicate: outcome.duplicate }), 'utf8');
+    res.set(ANSWER_SIGNATURE_HEADER, await ledger.signAnswer(gatewayId, asked.nonce, bytes, 'attachment'));
     res.type('application/json').send(bytes);
   });
 

@@ -15,6 +15,31 @@ const LABELS = {
 } satisfies Record<Lang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
 
+/** Texts about paper: tally sheets are shown apart from individual ballots, and say whether the rule counted them. */
+const PAPER = {
+  en: {
+    channels: 'paper: individual paper ballots, each typed in by two officers. paper-tally: valid ballots counted from meetings’ tally sheets (totals per project, not individual ballots).',
+    sheets: 'Paper tally sheets: {sheets} meetings, {valid} valid and {spoiled} spoiled of {issued} ballots issued.',
+    counted: 'This rule counts their votes (column “{col}”) together with the individual ballots’ votes.',
+    notCounted: 'This rule needs individual ballots: their votes are shown (column “{col}”) but not counted.',
+    col: 'Tally sheet votes',
+  },
+  sw: {
+    channels: 'paper: kura za karatasi moja moja, kila moja imeingizwa na maafisa wawili. paper-tally: kura halali zilizohesabiwa kutoka fomu za jumla za mikutano (jumla kwa kila mradi, si kura moja moja).',
+    sheets: 'Fomu za jumla za karatasi: mikutano {sheets}, halali {valid} na zilizoharibika {spoiled} kati ya {issued} zilizotolewa.',
+    counted: 'Kanuni hii inahesabu kura zao (safu “{col}”) pamoja na kura moja moja.',
+    notCounted: 'Kanuni hii inahitaji kura moja moja: kura zao zinaonyeshwa (safu “{col}”) lakini hazihesabiwi.',
+    col: 'Kura za fomu za jumla',
+  },
+  fr: {
+    channels: 'paper : bulletins papier individuels, chacun saisi par deux agents. paper-tally : bulletins valables comptés d’après les feuilles de dépouillement des réunions (totaux par projet, pas de bulletins individuels).',
+    sheets: 'Feuilles de dépouillement : {sheets} réunions, {valid} bulletins valables et {spoiled} nuls sur {issued} remis.',
+    counted: 'Cette règle compte leurs voix (colonne « {col} ») avec celles des bulletins individuels.',
+    notCounted: 'Cette règle demande des bulletins individuels : leurs voix sont affichées (colonne « {col} ») mais pas comptées.',
+    col: 'Voix des feuilles',
+  },
+} satisfies Record<Lang, Record<string, string>>;
+
 const RULE_TEXT: Record<string, string> = {
   greedy: 'greedy: most votes first; a project that does not fit the money left is skipped',
   'greedy-no-skip': 'greedy, stopping at the first project that does not fit',
@@ -165,12 +190,16 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   const section = (id: string, title: string, head: string, rows: Bar[]) =>
     `<h3>${esc(title)}</h3>${barChart(id, title, rows)}<table><thead><tr><th>${esc(head)}</th><th class="n">${esc(L.ballots)}</th></tr></thead><tbody>${rows.map((x) => `<tr><td>${esc(x.label)}</td><td class="n">${esc(x.text ?? x.value)}</td></tr>`).join('')}</tbody></table>`;
   parts.push(section('t-ward', L.byWard, L.ward, wardRows), section('t-channel', L.byChannel, L.channel, channelRows));
+  const P = PAPER[lang];
+  if (r.turnout.byChannel.paper || r.turnout.byChannel['paper-tally']) parts.push(`<p class="note">${esc(P.channels)}</p>`);
   parts.push(...demographicSections(d, r.turnout, L, section));
 
   if ('wards' in r && r.publishedAt) {
     parts.push(`<p>${esc(L.rule)}: ${esc(RULE_TEXT[r.rule] ?? r.rule)} (<code>${esc(r.rule)}</code>)</p>`);
     const scoreHead = r.rankedBy === 'score' ? L.points : L.votes;
     const withShare = r.wards.some((w) => w.projects.some((p) => p.sharePaid));
+    const t = r.paperTallies;
+    if (t) parts.push(`<p>${esc(fill(P.sheets, { sheets: String(t.sheets), valid: String(t.valid), spoiled: String(t.spoiled), issued: String(t.issued) }))} ${esc(fill(t.counted ? P.counted : P.notCounted, { col: P.col }))}</p>`);
     for (const w of r.wards) {
       const title = pick(w.name, lang);
       parts.push(`<section aria-labelledby="w-${esc(w.wardId)}"><h2 id="w-${esc(w.wardId)}">${esc(title)}</h2>`);
@@ -180,10 +209,10 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
       const rows = w.projects
         .map(
           (p) =>
-            `<tr${p.selected ? ' class="sel"' : ''}><td>${p.code} ${esc(pick(p.title, lang))}</td><td class="n">${esc(money(p.cost, r.currency, lang))}</td><td class="n">${r.rankedBy === 'score' ? p.score : p.votes}</td><td>${p.selected ? `✔ ${esc(L.yes)}` : esc(L.no)}</td>${withShare ? `<td class="n">${p.sharePaid ?? ''}</td>` : ''}</tr>`,
+            `<tr${p.selected ? ' class="sel"' : ''}><td>${p.code} ${esc(pick(p.title, lang))}</td><td class="n">${esc(money(p.cost, r.currency, lang))}</td><td class="n">${r.rankedBy === 'score' ? p.score : p.votes}</td>${t ? `<td class="n">${p.tallied ?? 0}</td>` : ''}<td>${p.selected ? `✔ ${esc(L.yes)}` : esc(L.no)}</td>${withShare ? `<td class="n">${p.sharePaid ?? ''}</td>` : ''}</tr>`,
         )
         .join('');
-      parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th><th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
+      parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th>${t ? `<th class="n">${esc(P.col)}</th>` : ''}<th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
     }
     if (late && late.total > 0) parts.push(lateSection(late, L, minute));
     const base = `/results/${r.cycleId}`;

@@ -8,18 +8,37 @@ import { isSealed, type Seal } from '../domain/phone-seal.ts';
 export interface ScrubCounts {
   sessions: number;
   conversations: number;
+  /** Spoken ideas' recordings erased because the ledger holds them. */
+  recordings: number;
 }
 
 /**
  * Deletes USSD sessions untouched since `before` (over, or abandoned, and past the window in
- * which a provider retry or a resume could still need them) and SMS conversations that expired.
+ * which a provider retry or a resume could still need them), SMS conversations that expired, and
+ * recordings the ledger has held since `recordingsBefore` (see purgeDeliveredRecordings).
  * Must run inside a transaction.
  */
-export function purgeExpired(db: Database, before: string, now: string): ScrubCounts {
+export function purgeExpired(db: Database, before: string, now: string, recordingsBefore: string): ScrubCounts {
   return {
     sessions: db.prepare('DELETE FROM ussd_sessions WHERE updated_at < ?').run(before).changes,
     conversations: db.prepare('DELETE FROM sms_conversations WHERE expires_at <= ?').run(now).changes,
+    recordings: purgeDeliveredRecordings(db, recordingsBefore),
   };
+}
+
+/**
+ * Deletes recordings (audio and row) whose bytes the ledger said it holds at or before
+ * `storedBefore` (its signed answer, or acknowledgement file) and whose proposal event it has
+ * acknowledged. A recording the ledger never acknowledged, or refused, stays.
+ */
+export function purgeDeliveredRecordings(db: Database, storedBefore: string): number {
+  return db
+    .prepare(
+      `DELETE FROM voice_recordings WHERE ledger_stored_at IS NOT NULL AND ledger_stored_at <= ?
+        AND EXISTS (SELECT 1 FROM events e WHERE e.type = 'proposal.submitted'
+          AND json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL)`,
+    )
+    .run(storedBefore).changes;
 }
 
 /** Seals the keypresses and last screen of sessions stored in plaintext by an older Sauti; returns how many. */

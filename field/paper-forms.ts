@@ -1,0 +1,214 @@
+// The paper forms, written from the deployment: a paper-ballot entry form (meeting id, meeting
+// day, the serial printed on the ballot, ward and picks under the ballot rule) that two officers
+// fill for every ballot, and a meeting's tally sheet (issued, valid, spoiled and each project's
+// votes). Offered from the day a cycle's voting opens until its results are published, so paper
+// can be typed in at the office after the meetings. Also reads their submissions.
+import { createHash } from 'node:crypto';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { z } from 'zod';
+import type { Cycle, Deployment, Lang } from '../src/config/schema.ts';
+import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
+import { defaultLanguage } from '../src/domain/language.ts';
+import { PAPER_ID, TALLY_RULES } from '../src/domain/paper.ts';
+import { label } from './labels.ts';
+import { paperLabel } from './paper-labels.ts';
+import { FORM_RULES, costSum, document, esc, input, pickBind, pickLabel, select, text, wardGroup, type FieldForm } from './xforms.ts';
+
+export const paperBallotFormId = (cycleId: string): string => `sauti-paper-${cycleId}`;
+export const paperTallyFormId = (cycleId: string): string => `sauti-tally-${cycleId}`;
+
+/** The form id of a submission, when it is one of the paper forms: read from the instance's root element. */
+export function paperFormOf(xml: string): 'paper-ballot' | 'paper-tally' | null {
+  const root = /<(?:[A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*\s[^>]*?\bid\s*=\s*["']sauti-(paper|tally)-/.exec(xml.slice(0, 4096));
+  return root ? (root[1] === 'paper' ? 'paper-ballot' : 'paper-tally') : null;
+}
+
+/** The paper forms open at `now`: for each cycle whose voting has opened and whose results are not published. */
+export function paperForms(d: Deployment, now: Date, wards?: readonly string[]): FieldForm[] {
+  const lang = defaultLanguage(d);
+  const inScope = d.wards.filter((w) => !wards || wards.includes(w.id));
+  const forms: FieldForm[] = [];
+  for (const cycle of d.cycles) {
+    if (now < cycle.phases.voting.opens || cycle.results) continue;
+    const wardIds = inScope.filter((w) => wardProjects(cycle, w.id).length > 0).map((w) => w.id);
+    if (wardIds.length === 0) continue;
+    const name = (c: Cycle) => text(c.name, lang);
+    if (FORM_RULES.includes(cycle.ballot.rule)) {
+      forms.push(finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) => ballotForm(d, cycle, wardIds, lang, v)));
+    }
+    if (TALLY_RULES.includes(cycle.ballot.rule)) {
+      forms.push(finish('paper-tally', paperTallyFormId(cycle.id), cycle, paperLabel(lang, 'tallyTitle', { cycle: name(cycle) }), (v) => tallyForm(d, cycle, wardIds, lang, v)));
+    }
+  }
+  return forms;
+}
+
+function finish(kind: FieldForm['kind'], formId: string, cycle: Cycle, name: string, render: (version: string) => string): FieldForm {
+  const version = createHash('sha256').update(render('')).digest('hex').slice(0, 16);
+  const xml = render(version);
+  return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml };
+}
+
+/** The meeting id and day, first in both forms: the box label and the day are typed once per batch. */
+function meetingFields(d: Deployment, cycle: Cycle, lang: Lang): { binds: string[]; body: string[] } {
+  const w = cycle.phases.voting;
+  const day = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: d.deployment.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  const idRule = (ref: string, msg: string) =>
+    `<bind nodeset="${ref}" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(msg)}"/>`;
+  return {
+    binds: [
+      idRule('/data/meeting', paperLabel(lang, 'meetingMsg')),
+      `<bind nodeset="/data/day" type="date" required="true()" constraint="${esc(`. >= date('${day(w.opens)}') and . <= date('${day(new Date(w.closes.getTime() - 1))}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'dayMsg', { opens: day(w.opens), closes: day(w.closes) }))}"/>`,
+    ],
+    body: [input('/data/meeting', paperLabel(lang, 'meeting')), input('/data/day', paperLabel(lang, 'day'))],
+  };
+}
+
+function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, version: string): string {
+  const money = (n: number) => `${d.deployment.currency} ${n.toLocaleString('en')}`;
+  const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
+  const rule = cycle.ballot;
+  const meeting = meetingFields(d, cycle, lang);
+  const fields = `<meeting/><day/><serial/><ward/>${wards.map((w) => `<${wardGroup(w.id)}><picks/>${rule.rule === 'knapsack' ? '<total/>' : ''}</${wardGroup(w.id)}>`).join('')}`;
+  const binds = [
+    ...meeting.binds,
+    `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'serialMsg'))}"/>`,
+    '<bind nodeset="/data/ward" type="string" required="true()"/>',
+  ];
+  const body = [...meeting.body, input('/data/serial', paperLabel(lang, 'serial')), select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)]))];
+  for (const w of wards) {
+    const g = `/data/${wardGroup(w.id)}`;
+    const budget = wardBudget(d, w.id);
+    const projects = wardProjects(cycle, w.id);
+    binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
+    binds.push(pickBind(rule, `${g}/picks`, `${g}/total`, budget, lang, money));
+    if (rule.rule === 'knapsack') binds.push(`<bind nodeset="${g}/total" type="decimal" readonly="true()" calculate="${esc(costSum(`${g}/picks`, projects))}"/>`);
+    body.push(
+      `<group ref="${g}">`,
+      `<label>${esc(text(w.name, lang))}</label>`,
+      select(rule.rule === 'choose-1' ? 'select1' : 'select', `${g}/picks`, pickLabel(rule, budget, lang, money), projects.map((p) => [String(p.code), `${p.code} · ${text(p.title, lang)}`])),
+      '</group>',
+    );
+  }
+  return document(paperLabel(lang, 'ballotTitle', { cycle: text(cycle.name, lang) }), paperBallotFormId(cycle.id), version, fields, binds, body);
+}
+
+/** Element name of a project's count on the tally sheet. */
+export const countField = (code: number): string => `p${code}`;
+
+function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, version: string): string {
+  const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
+  const rule = cycle.ballot;
+  const meeting = meetingFields(d, cycle, lang);
+  const fields = `<meeting/><day/><ward/><issued/><valid/><spoiled/>${wards.map((w) => `<${wardGroup(w.id)}>${wardProjects(cycle, w.id).map((p) => `<${countField(p.code)}/>`).join('')}</${wardGroup(w.id)}>`).join('')}`;
+  const count = (ref: string, extra = '', msg = '') =>
+    `<bind nodeset="${ref}" type="int" required="true()" constraint="${esc(`. >= 0${extra}`)}"${msg ? ` jr:constraintMsg="${esc(msg)}"` : ''}/>`;
+  const binds = [
+    ...meeting.binds,
+    '<bind nodeset="/data/ward" type="string" required="true()"/>',
+    count('/data/issued'),
+    count('/data/valid', ' and . <= /data/issued'),
+    count('/data/spoiled', ' and /data/issued = /data/valid + .', paperLabel(lang, 'spoiledMsg')),
+  ];
+  const body = [
+    ...meeting.body,
+    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
+    input('/data/issued', paperLabel(lang, 'issued')),
+    input('/data/valid', paperLabel(lang, 'valid')),
+    input('/data/spoiled', paperLabel(lang, 'spoiled')),
+  ];
+  for (const w of wards) {
+    const g = `/data/${wardGroup(w.id)}`;
+    const projects = wardProjects(cycle, w.id);
+    const sum = projects.map((p) => `coalesce(${g}/${countField(p.code)}, 0)`).join(' + ');
+    // Picks per valid ballot: approval up to max, choose-1 exactly one, knapsack as many as fit (the gateway checks cost).
+    const most = rule.rule === 'approval' ? `${rule.max} * /data/valid` : rule.rule === 'choose-1' ? '/data/valid' : `${projects.length} * /data/valid`;
+    const least = rule.rule === 'choose-1' ? '/data/valid' : `${rule.rule === 'approval' || rule.rule === 'knapsack' ? rule.min : 1} * /data/valid`;
+    binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
+    projects.forEach((p, i) => {
+      const last = i === projects.length - 1;
+      // Every count: at most the valid ballots, and the running sum within the rule; the last one also checks the least.
+      const extra = ` and . <= /data/valid and (${sum}) <= ${most}${last ? ` and (${sum}) >= ${least}` : ''}`;
+      binds.push(count(`${g}/${countField(p.code)}`, extra, paperLabel(lang, last ? (rule.rule === 'choose-1' ? 'countTooFew' : 'sumTooFew') : 'overValid')));
+    });
+    body.push(`<group ref="${g}">`, `<label>${esc(text(w.name, lang))}</label>`, ...projects.map((p) => input(`${g}/${countField(p.code)}`, paperLabel(lang, 'projectVotes', { code: p.code, title: text(p.title, lang) }))), '</group>');
+  }
+  return document(paperLabel(lang, 'tallyTitle', { cycle: text(cycle.name, lang) }), paperTallyFormId(cycle.id), version, fields, binds, body);
+}
+
+// --- Reading the submissions ------------------------------------------------------------------
+
+interface Common {
+  formId: string;
+  cycleId: string;
+  instanceId: string;
+  /** The device's clock when the form was finalised (else opened): checked for skew only. */
+  end: Date | null;
+  /** Meeting id and day as typed (the serial and meeting id are checked and upper-cased by the engine). */
+  meeting: string;
+  day: string;
+  wardId: string;
+}
+export type PaperBallotSubmission = Common & { kind: 'paper-ballot'; serial: string; picks: number[] };
+export type PaperTallySubmission = Common & { kind: 'paper-tally'; issued: number; valid: number; spoiled: number; counts: { code: number; votes: number }[] };
+export type PaperSubmission = PaperBallotSubmission | PaperTallySubmission;
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date and time')
+  .transform((s) => new Date(s));
+const optionalInstant = z.union([z.literal(''), instant]).optional().transform((v) => (v instanceof Date ? v : null));
+const common = z.object({
+  instanceID: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
+  start: optionalInstant,
+  end: optionalInstant,
+  meeting: z.string().min(1).max(60),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
+  ward: z.string().min(1).max(40),
+});
+const wholeNumber = z.string().regex(/^\d{1,8}$/, 'must be a whole number').transform(Number);
+
+/** Reads a paper form's instance XML; anything malformed is a 400 naming the field. */
+export function readPaperSubmission(xml: string): { ok: true; submission: PaperSubmission } | { ok: false; problem: { status: 400 | 404; message: string } } {
+  const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
+  if (/<!DOCTYPE/i.test(xml)) return bad('xml_submission_file: a DOCTYPE is not allowed');
+  if (XMLValidator.validate(xml) !== true) return bad('xml_submission_file: not well-formed XML');
+  const doc = parser.parse(xml) as Record<string, unknown>;
+  const rootName = Object.keys(doc).find((k) => k !== '?xml');
+  const data = (rootName ? doc[rootName] : undefined) as Record<string, unknown> | undefined;
+  if (!data || typeof data !== 'object') return bad('xml_submission_file: no instance element');
+  const formId = typeof data['@id'] === 'string' ? data['@id'] : '';
+  const m = /^sauti-(paper|tally)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
+  if (!m) return { ok: false, problem: { status: 404, message: `Unknown form '${formId.slice(0, 60)}': download the forms again` } };
+  const meta = (data.meta ?? {}) as Record<string, unknown>;
+  const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end, meeting: data.meeting, day: data.day, ward: data.ward });
+  if (!c.success) return bad(issue(c.error.issues[0]!));
+  const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, end: c.data.end ?? c.data.start, meeting: c.data.meeting, day: c.data.day, wardId: c.data.ward };
+  const group = (data[wardGroup(base.wardId)] ?? {}) as Record<string, unknown>;
+  if (m[1] === 'paper') {
+    const serial = z.string().min(1).max(60).safeParse(data.serial);
+    if (!serial.success) return bad(`serial: ${serial.error.issues[0]!.message}`);
+    const raw = typeof group.picks === 'string' ? group.picks : '';
+    const tokens = raw.split(/\s+/).filter(Boolean);
+    if (tokens.length === 0) return bad(`picks: no project is picked for ward '${base.wardId}'`);
+    if (tokens.some((t) => !/^[1-9]\d?$/.test(t))) return bad('picks: project numbers are 1 to 97');
+    return { ok: true, submission: { ...base, kind: 'paper-ballot', serial: serial.data, picks: tokens.map(Number) } };
+  }
+  const totals = z.object({ issued: wholeNumber, valid: wholeNumber, spoiled: wholeNumber }).safeParse({ issued: data.issued, valid: data.valid, spoiled: data.spoiled });
+  if (!totals.success) return bad(issue(totals.error.issues[0]!));
+  const counts: { code: number; votes: number }[] = [];
+  for (const [name, value] of Object.entries(group)) {
+    const code = /^p([1-9]\d?)$/.exec(name);
+    if (!code) continue;
+    const votes = wholeNumber.safeParse(value === '' ? '0' : value);
+    if (!votes.success) return bad(`${wardGroup(base.wardId)}/${name}: ${votes.error.issues[0]!.message}`);
+    counts.push({ code: Number(code[1]), votes: votes.data });
+  }
+  return { ok: true, submission: { ...base, kind: 'paper-tally', ...totals.data, counts: counts.sort((a, b) => a.code - b.code) } };
+}
+
+function issue(i: z.core.$ZodIssue): string {
+  const name = String(i.path[0] ?? 'xml_submission_file');
+  return `${name === 'instanceID' ? 'meta/instanceID' : name}: ${i.message}`;
+}

@@ -1,0 +1,70 @@
+// Recordings of spoken ideas in the ledger: taken only when bound by digest to an event the
+// ledger already holds from the same gateway, kept once per digest, and read back by digest for
+// the PB team (`sauti ledger attachment`, and the console's player through readAttachment).
+import type { Kysely } from 'kysely';
+import { sha256Hex, type AttachmentRefusal } from '../src/domain/protocol.ts';
+import type { LedgerTables } from './schema.ts';
+
+/** One upload or bundle line, after the gateway is authenticated. */
+export interface AttachmentInput {
+  gatewayId: string;
+  eventId: string;
+  /** The digest it was sent under (the path, or the bundle line). */
+  sha256: string;
+  contentType: string;
+  audio: Uint8Array;
+}
+
+export type StoreOutcome = { status: 'stored'; duplicate: boolean } | { status: 'refused'; reason: AttachmentRefusal; detail: string };
+
+/** What the PB team gets back: the bytes, their type, and the event that names them. */
+export interface StoredAttachment {
+  sha256: string;
+  bytes: number;
+  contentType: string;
+  audio: Buffer;
+  eventId: string;
+  gatewayId: string;
+  receivedAt: string;
+}
+
+/**
+ * Checks an attachment against the event it names and keeps it (once per digest). Refused,
+ * storing nothing: over `maxBytes`, bytes that do not hash to the digest, no such event of this
+ * gateway naming the digest, or a length other than the event's.
+ */
+export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInput, maxBytes: number, now: Date): Promise<StoreOutcome> {
+  const refuse = (reason: AttachmentRefusal, detail: string): StoreOutcome => ({ status: 'refused', reason, detail });
+  if (a.audio.length > maxBytes) return refuse('too-large', `the recording is ${a.audio.length} bytes; this ledger takes at most ${maxBytes} (sync.maxAttachmentBytes)`);
+  const actual = sha256Hex(a.audio);
+  if (actual !== a.sha256) return refuse('digest-mismatch', `the bytes received hash to ${actual}, not ${a.sha256}: altered or cut short on the way`);
+  const event = await db.selectFrom('ledger_events').select(['gateway_id', 'type', 'payload']).where('event_id', '=', a.eventId.toLowerCase()).executeTakeFirst();
+  const audio = event?.type === 'proposal.submitted' ? (JSON.parse(event.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
+  if (!event || event.gateway_id !== a.gatewayId || audio?.sha256 !== a.sha256) {
+    return refuse('unknown-event', `the ledger holds no proposal ${a.eventId} from ${a.gatewayId} naming this recording; send the event first`);
+  }
+  if (audio.bytes !== a.audio.length) return refuse('length-mismatch', `event ${a.eventId} names this recording with ${audio.bytes} bytes, not ${a.audio.length}`);
+  const row = {
+    sha256: a.sha256,
+    bytes: a.audio.length,
+    content_type: a.contentType,
+    audio: Buffer.from(a.audio.buffer, a.audio.byteOffset, a.audio.byteLength),
+    event_id: a.eventId.toLowerCase(),
+    gateway_id: a.gatewayId,
+    received_at: now.toISOString(),
+  };
+  // Idempotent: the same recording sent twice (a retry, a resend, a bundle after a push) is kept once.
+  const inserted = await db
+    .insertInto('ledger_attachments')
+    .values(row)
+    .onConflict((oc) => oc.column('sha256').doNothing())
+    .executeTakeFirst();
+  return { status: 'stored', duplicate: Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0 };
+}
+
+/** A stored recording by its SHA-256 (lower-case hex), or undefined. For the console's player and `sauti ledger attachment`. */
+export async function readAttachment(db: Kysely<LedgerTables>, sha256: string): Promise<StoredAttachment | undefined> {
+  const r = await db.selectFrom('ledger_attachments').selectAll().where('sha256', '=', sha256.toLowerCase()).executeTakeFirst();
+  if (!r) return undefined;
+  return { sha256: r.sha256, bytes: Number(r.bytes), contentType: r.content_type, audio: Buffer.from(r.audio), eventId: r.event_id, gatewayId: r.gateway_id, receivedAt: r.received_at };
+}
