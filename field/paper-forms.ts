@@ -12,7 +12,9 @@ import { defaultLanguage } from '../src/domain/language.ts';
 import { PAPER_ID, TALLY_RULES } from '../src/domain/paper.ts';
 import { label } from './labels.ts';
 import { paperLabel } from './paper-labels.ts';
-import { FORM_RULES, costSum, document, esc, input, pickBind, pickLabel, select, text, wardGroup, type FieldForm } from './xforms.ts';
+import { pickedTest, ruleBinds, ruleControls, sumOf, wardGroup } from './vote-form.ts';
+import { esc, input, select, text, xformDocument } from './xml.ts';
+import type { FieldForm } from './xforms.ts';
 
 export const paperBallotFormId = (cycleId: string): string => `sauti-paper-${cycleId}`;
 export const paperTallyFormId = (cycleId: string): string => `sauti-tally-${cycleId}`;
@@ -33,7 +35,8 @@ export function paperForms(d: Deployment, now: Date, wards?: readonly string[]):
     const wardIds = inScope.filter((w) => wardProjects(cycle, w.id).length > 0).map((w) => w.id);
     if (wardIds.length === 0) continue;
     const name = (c: Cycle) => text(c.name, lang);
-    if (FORM_RULES.includes(cycle.ballot.rule)) {
+    // Paper carries picks only: a ranking or cumulative ballot is not entered from paper (yet).
+    if (TALLY_RULES.includes(cycle.ballot.rule)) {
       forms.push(finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) => ballotForm(d, cycle, wardIds, lang, v)));
     }
     if (TALLY_RULES.includes(cycle.ballot.rule)) {
@@ -46,7 +49,7 @@ export function paperForms(d: Deployment, now: Date, wards?: readonly string[]):
 function finish(kind: FieldForm['kind'], formId: string, cycle: Cycle, name: string, render: (version: string) => string): FieldForm {
   const version = createHash('sha256').update(render('')).digest('hex').slice(0, 16);
   const xml = render(version);
-  return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml };
+  return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml, media: [] };
 }
 
 /** The meeting id and day, first in both forms: the box label and the day are typed once per batch. */
@@ -69,7 +72,7 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, 
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
   const meeting = meetingFields(d, cycle, lang);
-  const fields = `<meeting/><day/><serial/><ward/>${wards.map((w) => `<${wardGroup(w.id)}><picks/>${rule.rule === 'knapsack' ? '<total/>' : ''}</${wardGroup(w.id)}>`).join('')}`;
+  const fields = `<meeting/><day/><serial/><ward/>${wards.map((w) => `<${wardGroup(w.id)}><picks/><total/></${wardGroup(w.id)}>`).join('')}`;
   const binds = [
     ...meeting.binds,
     `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'serialMsg'))}"/>`,
@@ -81,16 +84,12 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, 
     const budget = wardBudget(d, w.id);
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
-    binds.push(pickBind(rule, `${g}/picks`, `${g}/total`, budget, lang, money));
-    if (rule.rule === 'knapsack') binds.push(`<bind nodeset="${g}/total" type="decimal" readonly="true()" calculate="${esc(costSum(`${g}/picks`, projects))}"/>`);
-    body.push(
-      `<group ref="${g}">`,
-      `<label>${esc(text(w.name, lang))}</label>`,
-      select(rule.rule === 'choose-1' ? 'select1' : 'select', `${g}/picks`, pickLabel(rule, budget, lang, money), projects.map((p) => [String(p.code), `${p.code} · ${text(p.title, lang)}`])),
-      '</group>',
-    );
+    // The same rule constraints as the vote form: what is typed from the paper is checked as a vote is.
+    binds.push(...ruleBinds(rule, g, projects, budget, lang, money));
+    binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
+    body.push(`<group ref="${g}">`, `<label>${esc(text(w.name, lang))}</label>`, ...ruleControls(rule, g, projects, budget, lang, money), '</group>');
   }
-  return document(paperLabel(lang, 'ballotTitle', { cycle: text(cycle.name, lang) }), paperBallotFormId(cycle.id), version, fields, binds, body);
+  return xformDocument(paperLabel(lang, 'ballotTitle', { cycle: text(cycle.name, lang) }), paperBallotFormId(cycle.id), version, { fields, binds, body });
 }
 
 /** Element name of a project's count on the tally sheet. */
@@ -133,7 +132,7 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, v
     });
     body.push(`<group ref="${g}">`, `<label>${esc(text(w.name, lang))}</label>`, ...projects.map((p) => input(`${g}/${countField(p.code)}`, paperLabel(lang, 'projectVotes', { code: p.code, title: text(p.title, lang) }))), '</group>');
   }
-  return document(paperLabel(lang, 'tallyTitle', { cycle: text(cycle.name, lang) }), paperTallyFormId(cycle.id), version, fields, binds, body);
+  return xformDocument(paperLabel(lang, 'tallyTitle', { cycle: text(cycle.name, lang) }), paperTallyFormId(cycle.id), version, { fields, binds, body });
 }
 
 // --- Reading the submissions ------------------------------------------------------------------

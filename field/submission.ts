@@ -3,7 +3,8 @@
 // the phase window, the roll) are the engine's; this only says what the officer sent.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import { wardGroup } from './xforms.ts';
+import type { BallotRule } from '../src/config/schema.ts';
+import { placeField, pointsField, wardGroup } from './vote-form.ts';
 
 interface Common {
   formId: string;
@@ -13,9 +14,24 @@ interface Common {
   start: Date | null;
   end: Date | null;
 }
-export type VoteSubmission = Common & { kind: 'vote'; voterId: string; wardId: string; picks: number[] };
+export type VoteSubmission = Common & {
+  kind: 'vote';
+  /** Whether the form records the resident's consent ('yes'); an assisted vote without it is never stored. */
+  consent: boolean;
+  voterId: string;
+  wardId: string;
+  /** In place order for ranking; one per point for cumulative (as every channel sends them). */
+  picks: number[];
+  /** A number for an SMS receipt, as typed (checked by the engine), or null. */
+  phone: string | null;
+};
 export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string };
-export type FieldSubmission = VoteSubmission | ProposalSubmission;
+/** A survey's answers as sent: each question's raw text by question id (the engine checks them against the survey). `cycleId` is the survey's id until the engine finds its cycle. */
+export type SurveySubmission = Common & { kind: 'survey'; surveyId: string; consent: boolean; wardId: string; answers: Record<string, string> };
+export type FieldSubmission = VoteSubmission | ProposalSubmission | SurveySubmission;
+
+/** Elements of a form that are not a survey's answers. */
+const FORM_FIELDS = new Set(['start', 'end', 'meta', 'ward', 'consent']);
 
 /** Why a submission cannot be read: 400 (malformed) or 404 (not one of Sauti's forms). */
 export type SubmissionProblem = { status: 400 | 404; message: string };
@@ -30,8 +46,14 @@ const instant = z
   .transform((s) => new Date(s));
 const optionalInstant = z.union([z.literal(''), instant]).optional().transform((v) => (v instanceof Date ? v : null));
 
-/** Reads a submission's XML; an unknown form id is a 404, anything malformed a 400 naming the field. */
-export function readSubmission(xml: string): { ok: true; submission: FieldSubmission } | { ok: false; problem: SubmissionProblem } {
+/**
+ * Reads a submission's XML; an unknown form id is a 404, anything malformed a 400 naming the field.
+ * `ruleOf` names the ballot rule of a cycle (the form's fields follow it); approval's shape otherwise.
+ */
+export function readSubmission(
+  xml: string,
+  ruleOf: (cycleId: string) => BallotRule | undefined = () => undefined,
+): { ok: true; submission: FieldSubmission } | { ok: false; problem: SubmissionProblem } {
   const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
   // A DOCTYPE can declare entities; no form of ours has one, so none is read.
   if (/<!DOCTYPE/i.test(xml)) return bad('xml_submission_file: a DOCTYPE is not allowed');
@@ -42,14 +64,26 @@ export function readSubmission(xml: string): { ok: true; submission: FieldSubmis
   if (!root || typeof root !== 'object') return bad('xml_submission_file: no instance element');
   const data = root as Record<string, unknown>;
   const formId = typeof data['@id'] === 'string' ? data['@id'] : '';
-  const m = /^sauti-(vote|proposal)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
+  const m = /^sauti-(vote|proposal|survey)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
   if (!m) return { ok: false, problem: { status: 404, message: `Unknown form '${formId.slice(0, 60)}': download the forms again` } };
-  const kind = m[1] as 'vote' | 'proposal';
+  const kind = m[1] as 'vote' | 'proposal' | 'survey';
   const meta = (data.meta ?? {}) as Record<string, unknown>;
   const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
   const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end });
   if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
   const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, start: c.data.start, end: c.data.end };
+  if (kind === 'survey') {
+    const sv = z.object({ ward: z.string().min(1).max(40), consent: z.string().max(10).default('') }).safeParse({ ward: data.ward, consent: data.consent });
+    if (!sv.success) return bad(`${fieldName(sv.error.issues[0]!.path)}: ${sv.error.issues[0]!.message}`);
+    const answers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(data)) {
+      if (FORM_FIELDS.has(name) || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) continue;
+      if (typeof value !== 'string') return bad(`${name}: not a single answer`);
+      if (value.length > 2000) return bad(`${name}: longer than 2000 characters`);
+      answers[name] = value;
+    }
+    return { ok: true, submission: { ...base, kind, surveyId: m[2]!, consent: sv.data.consent === 'yes', wardId: sv.data.ward, answers } };
+  }
   if (kind === 'proposal') {
     const p = z
       .object({ ward: z.string().min(1).max(40), category: z.string().min(1).max(40), title: z.string().min(1).max(200), description: z.string().max(2000).default('') })
@@ -57,14 +91,49 @@ export function readSubmission(xml: string): { ok: true; submission: FieldSubmis
     if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
     return { ok: true, submission: { ...base, kind, wardId: p.data.ward, category: p.data.category, title: p.data.title, description: p.data.description } };
   }
-  const v = z.object({ voter_id: z.string().min(1).max(40), ward: z.string().min(1).max(40) }).safeParse({ voter_id: data.voter_id, ward: data.ward });
+  const v = z
+    .object({ voter_id: z.string().min(1).max(40), ward: z.string().min(1).max(40), consent: z.string().max(10).default(''), phone: z.string().max(30).default('') })
+    .safeParse({ voter_id: data.voter_id, ward: data.ward, consent: data.consent, phone: data.phone });
   if (!v.success) return bad(`${fieldName(v.error.issues[0]!.path)}: ${v.error.issues[0]!.message}`);
-  const group = data[wardGroup(v.data.ward)] as Record<string, unknown> | undefined;
-  const raw = text.safeParse(group?.picks ?? '');
+  const group = (data[wardGroup(v.data.ward)] ?? {}) as Record<string, unknown>;
+  const picks = readPicks(ruleOf(base.cycleId), group);
+  if (typeof picks === 'string') return bad(picks);
+  if (picks.length === 0) return bad(`picks: no project is picked for ward '${v.data.ward}'`);
+  const phone = v.data.phone.trim();
+  return { ok: true, submission: { ...base, kind, consent: v.data.consent === 'yes', voterId: v.data.voter_id.trim(), wardId: v.data.ward, picks, phone: phone === '' ? null : phone } };
+}
+
+/** A ward group's picks under the rule, or a message naming the bad field. */
+function readPicks(rule: BallotRule | undefined, group: Record<string, unknown>): number[] | string {
+  const code = (t: string) => /^[1-9]\d?$/.test(t);
+  if (rule?.rule === 'ranking') {
+    const picks: number[] = [];
+    for (let place = 1; place <= rule.k; place++) {
+      const value = group[placeField(place)];
+      const t = typeof value === 'string' ? value.trim() : '';
+      if (t === '') break; // places are filled in order: the first empty one ends the ranking
+      if (!code(t)) return `${placeField(place)}: project numbers are 1 to 97`;
+      picks.push(Number(t));
+    }
+    return picks;
+  }
+  if (rule?.rule === 'cumulative') {
+    const picks: number[] = [];
+    for (const [name, value] of Object.entries(group)) {
+      const m = /^p_(\d{1,2})$/.exec(name);
+      if (!m || name !== pointsField(Number(m[1]))) continue;
+      const t = typeof value === 'string' ? value.trim() : '';
+      if (t === '' || t === '0') continue;
+      if (!/^\d{1,2}$/.test(t)) return `${name}: points are a whole number from 0 to 97`;
+      if (picks.length + Number(t) > 97) return `${name}: at most 97 points in all`;
+      for (let i = 0; i < Number(t); i++) picks.push(Number(m[1]));
+    }
+    return picks;
+  }
+  const raw = text.safeParse(group.picks ?? '');
   const tokens = raw.success ? raw.data.split(/\s+/).filter(Boolean) : [];
-  if (tokens.length === 0) return bad(`picks: no project is picked for ward '${v.data.ward}'`);
-  if (tokens.some((t) => !/^[1-9]\d?$/.test(t))) return bad('picks: project numbers are 1 to 97');
-  return { ok: true, submission: { ...base, kind, voterId: v.data.voter_id.trim(), wardId: v.data.ward, picks: tokens.map(Number) } };
+  if (tokens.some((t) => !code(t))) return 'picks: project numbers are 1 to 97';
+  return tokens.map(Number);
 }
 
 function fieldName(path: PropertyKey[]): string {

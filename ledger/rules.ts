@@ -29,6 +29,7 @@ export function refusal(
   if (!cycle) return { reason: 'unknown-cycle', detail: `no cycle '${e.cycleId}' on the published ballot` };
   const ward = d.wards.find((w) => w.id === e.payload.wardId);
   if (!ward) return { reason: 'unknown-ward', detail: `no ward '${e.payload.wardId}'` };
+  if (e.type === 'survey.answered') return surveyRefusal(d, e, ordered, allowanceMs);
   const window = e.type === 'proposal.submitted' ? cycle.phases.proposals : cycle.phases.voting;
   const t = Date.parse(ordered);
   if (t < window.opens.getTime() - allowanceMs || t >= window.closes.getTime() + allowanceMs) {
@@ -50,6 +51,22 @@ export function refusal(
   if (missing !== undefined) return { reason: 'not-on-ballot', detail: `project ${missing} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'` };
   const v = checkBallot(cycle.ballot, e.payload.picks, projects, ward.budget);
   if (v) return { reason: 'ballot-rule', detail: describeViolation(v, cycle.ballot.rule) };
+  return null;
+}
+
+/**
+ * A survey's answers enter the ledger when the survey is in the deployment, of this cycle, run in
+ * that ward, and the answers were taken inside its window. What each answer holds was checked by
+ * the gateway against the questions; the ledger keeps them as sent.
+ */
+function surveyRefusal(d: Deployment, e: Extract<ParsedEvent, { type: 'survey.answered' }>, ordered: string, allowanceMs: number): { reason: RejectReason; detail: string } | null {
+  const survey = d.surveys.find((s) => s.id === e.payload.surveyId && s.cycle === e.cycleId);
+  if (!survey) return { reason: 'unknown-cycle', detail: `no survey '${e.payload.surveyId}' in cycle '${e.cycleId}'` };
+  if (survey.wards && !survey.wards.includes(e.payload.wardId)) return { reason: 'unknown-ward', detail: `survey '${survey.id}' is not run in ward '${e.payload.wardId}'` };
+  const t = Date.parse(ordered);
+  if (t < survey.opens.getTime() - allowanceMs || t >= survey.closes.getTime() + allowanceMs) {
+    return { reason: 'outside-window', detail: `captured ${ordered} (gateway clock corrected), outside survey '${survey.id}' ${survey.opens.toISOString()} – ${survey.closes.toISOString()}` };
+  }
   return null;
 }
 

@@ -31,6 +31,9 @@ interface Vote {
   ward?: string;
   picks?: string;
   end?: string;
+  /** The consent answer; 'yes' unless given ('' leaves it out, as a form from before consent). */
+  consent?: string;
+  phone?: string;
 }
 
 /** A filled vote form as Collect serialises the instance. */
@@ -41,7 +44,9 @@ function voteXml(v: Vote = {}): string {
     `<?xml version='1.0' ?><data id="${v.form ?? 'sauti-vote-c-open'}" version="0123456789abcdef" xmlns:h="http://www.w3.org/1999/xhtml" ` +
     `xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms">` +
     `<start>2026-11-22T11:50:02.318+03:00</start><end>${v.end ?? '2026-11-22T11:55:40.004+03:00'}</end>` +
-    `<voter_id>${v.voterId ?? 'V-001'}</voter_id><ward>${ward}</ward><w_${ward}><picks>${v.picks ?? '1 3'}</picks></w_${ward}><w_${other}><picks/></w_${other}>` +
+    `${v.consent === '' ? '' : `<consent>${v.consent ?? 'yes'}</consent>`}<voter_id>${v.voterId ?? 'V-001'}</voter_id><ward>${ward}</ward>` +
+    `<w_${ward}><picks>${v.picks ?? '1 3'}</picks><total/><readback>yes</readback></w_${ward}><w_${other}><picks/><total/><readback/></w_${other}>` +
+    (v.phone === undefined ? '' : `<phone>${v.phone}</phone>`) +
     `<orx:meta><orx:instanceID>${v.instanceId ?? 'uuid:6f1c2f4e-5b1a-4c55-9d1e-0a2b3c4d5e6f'}</orx:instanceID></orx:meta></data>`
   );
 }

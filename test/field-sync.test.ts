@@ -33,7 +33,7 @@ writeFileSync(join(dir, 'roll.csv'), 'voter_id,phone,ward\nV-002,+254722000002,n
 
 const fieldVote = (picks: string, end: string) =>
   `<?xml version='1.0' ?><data id="sauti-vote-c-open" version="v" xmlns:orx="http://openrosa.org/xforms"><start>${end}</start><end>${end}</end>` +
-  `<voter_id>V-002</voter_id><ward>north</ward><w_north><picks>${picks}</picks></w_north><w_south><picks/></w_south>` +
+  `<consent>yes</consent><voter_id>V-002</voter_id><ward>north</ward><w_north><picks>${picks}</picks></w_north><w_south><picks/></w_south>` +
   `<orx:meta><orx:instanceID>uuid:${picks.replace(/ /g, '')}0000000-5b1a-4c55-9d1e-0a2b3c4d5e6f</orx:instanceID></orx:meta></data>`;
 
 describe('field votes in the ledger', () => {

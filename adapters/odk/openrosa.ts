@@ -5,7 +5,7 @@
 import busboy from 'busboy';
 import type { Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
-import { formListXml, openRosaResponse } from '../../field/openrosa.ts';
+import { formListXml, manifestXml, openRosaResponse } from '../../field/openrosa.ts';
 import type { FieldService, Officer } from '../../src/engine/field-capture.ts';
 
 /** Largest submission request Collect is told it may send (X-OpenRosa-Accept-Content-Length). */
@@ -55,6 +55,25 @@ export function mountOpenRosa(router: Router, field: FieldService, logger: Logge
       const form = field.forms(officer).find((f) => `${f.formId}.xml` === req.params.file);
       if (!form) return answer(res, 404, 'No such form: refresh the form list.');
       res.status(200).set('X-OpenRosa-Version', '1.0').type('text/xml; charset=utf-8').send(form.xml);
+    }),
+  );
+
+  // The manifest of a form with media (the vote form's eligibility digests on a roll deployment), then each file.
+  router.get(
+    '/openrosa/key/:token/forms/:formId/manifest',
+    authed((req, res, { officer, base }) => {
+      const form = field.forms(officer).find((f) => f.formId === req.params.formId);
+      if (!form) return answer(res, 404, 'No such form: refresh the form list.');
+      res.status(200).set('X-OpenRosa-Version', '1.0').type('text/xml; charset=utf-8').send(manifestXml(form, base));
+    }),
+  );
+
+  router.get(
+    '/openrosa/key/:token/forms/:formId/media/:file',
+    authed((req, res, { officer }) => {
+      const file = field.media(officer, String(req.params.formId), String(req.params.file));
+      if (!file) return answer(res, 404, 'No such file: refresh the form list.');
+      res.status(200).set({ 'X-OpenRosa-Version': '1.0', 'Content-Type': file.contentType }).send(file.body);
     }),
   );
 

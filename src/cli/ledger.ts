@@ -13,6 +13,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
 import { verifyConsoleTrail } from '../../console/audit.ts';
+import { surveyCsv } from '../../ledger/survey-export.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
 import { listen } from '../http/listen.ts';
 import { progressBar } from './progress.ts';
@@ -195,6 +196,35 @@ export async function rotateLedgerVoterSecret(settings: Settings): Promise<boole
     if (!(err instanceof SautiError)) throw err;
     console.error(`Not re-keyed: ${err.message}`);
     return false;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/**
+ * `sauti ledger survey-export <survey>`: the survey's answers the ledger accepted, as CSV (one row
+ * per form, a column per question; no person, officer, time or gateway), for one ward with --ward.
+ * Written to --out, else to stdout. For the PB team; open data only when the survey is public.
+ */
+export async function exportSurvey(settings: Settings, surveyId: string, opts: { ward?: string; out?: string }): Promise<boolean> {
+  const deployment = loadDeployment(settings.configFile);
+  const survey = deployment.surveys.find((s) => s.id === surveyId);
+  if (!survey) {
+    console.error(`No survey '${surveyId}' in the deployment; there are: ${deployment.surveys.map((s) => s.id).join(', ') || 'none'}.`);
+    return false;
+  }
+  if (opts.ward && !deployment.wards.some((w) => w.id === opts.ward)) {
+    console.error(`No ward '${opts.ward}': one of ${deployment.wards.map((w) => w.id).join(', ')}.`);
+    return false;
+  }
+  const ledger = await openFromSettings(settings, undefined, true);
+  try {
+    const { csv, rows } = await surveyCsv(ledger.conn.db, survey, opts.ward);
+    if (opts.out) {
+      writeFileSync(opts.out, csv);
+      console.error(`${rows} answered form${rows === 1 ? '' : 's'} of survey ${survey.id}${opts.ward ? ` in ward ${opts.ward}` : ''} written to ${opts.out}${survey.public ? '' : ' (not public: keep it inside the PB team)'}.`);
+    } else process.stdout.write(csv);
+    return true;
   } finally {
     await ledger.close();
   }

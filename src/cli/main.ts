@@ -14,7 +14,7 @@ import { printStats } from './stats.ts';
 import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
 import { addConsoleUser, printConsoleUsers } from './console.ts';
 import { printPaper } from './paper.ts';
-import { addGateway, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
+import { addGateway, exportSurvey, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
@@ -215,6 +215,14 @@ ledger
   .description('re-key every voter key from SAUTI_LEDGER_VOTER_SECRET to SAUTI_LEDGER_NEXT_VOTER_SECRET in one transaction (a SQLite ledger that keeps its own secret makes a new one)')
   .action(async () => {
     if (!(await rotateLedgerVoterSecret(loadSettings()))) process.exitCode = 1;
+  });
+ledger
+  .command('survey-export <survey>')
+  .description('a survey’s answers as CSV: one row per form, a column per question, no personal fields')
+  .option('--ward <ward>', 'only this ward')
+  .option('--out <file>', 'write to this file (default: stdout)')
+  .action(async (survey: string, opts: { ward?: string; out?: string }) => {
+    if (!(await exportSurvey(loadSettings(), survey, opts))) process.exitCode = 2;
   });
 ledger
   .command('gateways')

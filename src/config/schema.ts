@@ -118,6 +118,38 @@ const demographics = z
   })
   .describe('Turnout by age band and gender, from the voter roll; omit to collect none');
 
+// A needs-assessment survey field officers fill in with residents (ODK Collect, field/survey-form.ts).
+// Answers are events under the cycle they inform; nothing personal is asked by Sauti itself, and a
+// question's answers are published per ward only when the survey is `public`.
+const questionId = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,31}$/, 'use 1-32 lower-case letters, digits or _, starting with a letter')
+  .refine((q) => !['ward', 'start', 'end', 'meta', 'consent'].includes(q), 'this name is taken by the form itself');
+const question = z.object({
+  id: questionId,
+  type: z.enum(['text', 'integer', 'select_one', 'select_multiple']),
+  label: localized,
+  required: z.boolean().default(false),
+  // integer: the range allowed
+  min: z.number().int().optional(),
+  max: z.number().int().optional(),
+  // select_one, select_multiple: the answers offered
+  choices: z.array(z.object({ id: questionId, label: localized })).min(2).max(40).optional(),
+});
+const survey = z.object({
+  id,
+  // The cycle the survey informs: its answers are events of that cycle.
+  cycle: id,
+  title: localized,
+  // Whether the answers are open data (per ward, as CSV, on the ledger's results pages).
+  public: z.boolean().default(false),
+  // Wards it is run in; every ward when not given.
+  wards: z.array(id).min(1).optional(),
+  opens: isoDateTime,
+  closes: isoDateTime,
+  questions: z.array(question).min(1).max(60),
+});
+
 /** The whole deployment file. */
 export const deploymentSchema = z
   .object({
@@ -190,6 +222,7 @@ export const deploymentSchema = z
     wards: z.array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money })).min(1).max(97),
     cycles: z.array(cycle).min(1),
     demographics: demographics.optional(),
+    surveys: z.array(survey).max(20).default([]).describe('Needs-assessment surveys field officers fill in with residents'),
   })
   .superRefine(checkReferences);
 
@@ -201,6 +234,42 @@ export type BallotRule = Cycle['ballot'];
 export type Category = Deployment['categories'][number];
 export type SmsSettings = Deployment['sms'];
 export type Demographics = NonNullable<Deployment['demographics']>;
+export type Survey = Deployment['surveys'][number];
+export type SurveyQuestion = Survey['questions'][number];
+
+/** Surveys: ids once, a cycle and wards that exist, texts in every language, choices where (and only where) a select needs them. */
+function checkSurveys(d: z.output<typeof deploymentSchema>, issue: (path: (string | number)[], message: string) => void, needAll: (texts: Record<string, string>, path: (string | number)[]) => void): void {
+  const seen = new Set<string>();
+  d.surveys.forEach((s, si) => {
+    const at = ['surveys', si];
+    if (seen.has(s.id)) issue([...at, 'id'], `survey '${s.id}' is listed twice`);
+    seen.add(s.id);
+    if (!d.cycles.some((c) => c.id === s.cycle)) issue([...at, 'cycle'], `unknown cycle '${s.cycle}'`);
+    s.wards?.forEach((w, wi) => {
+      if (!d.wards.some((x) => x.id === w)) issue([...at, 'wards', wi], `unknown ward '${w}'`);
+    });
+    if (s.opens >= s.closes) issue([...at, 'closes'], 'must be after opens');
+    needAll(s.title, [...at, 'title']);
+    const ids = new Set<string>();
+    s.questions.forEach((q, qi) => {
+      const qa = [...at, 'questions', qi];
+      if (ids.has(q.id)) issue([...qa, 'id'], `question '${q.id}' is listed twice`);
+      ids.add(q.id);
+      needAll(q.label, [...qa, 'label']);
+      const select = q.type === 'select_one' || q.type === 'select_multiple';
+      if (select && !q.choices) issue([...qa, 'choices'], `a ${q.type} question needs choices`);
+      if (!select && q.choices) issue([...qa, 'choices'], `only select_one and select_multiple questions have choices`);
+      if (q.type !== 'integer' && (q.min !== undefined || q.max !== undefined)) issue([...qa, 'min'], 'only integer questions have min and max');
+      if (q.min !== undefined && q.max !== undefined && q.min > q.max) issue([...qa, 'min'], 'min is above max');
+      const choiceIds = new Set<string>();
+      q.choices?.forEach((c, ci) => {
+        if (choiceIds.has(c.id)) issue([...qa, 'choices', ci, 'id'], `choice '${c.id}' is listed twice`);
+        choiceIds.add(c.id);
+        needAll(c.label, [...qa, 'choices', ci, 'label']);
+      });
+    });
+  });
+}
 
 function validRegex(source: string): boolean {
   try {
@@ -258,6 +327,7 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
       }),
     );
   }
+  checkSurveys(d, issue, needAll);
   const cycleIds = new Set<string>();
   const categoryIds = new Set(d.categories.map((c) => c.id));
   d.cycles.forEach((c, ci) => {

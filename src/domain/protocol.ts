@@ -68,6 +68,19 @@ export const tallyPayloadSchema = z.strictObject({
   counts: z.array(z.strictObject({ code, votes: tallyCount })).max(97),
 });
 
+/**
+ * A survey's answers (needs assessment, taken by a field officer): the survey, the ward, and each
+ * answered question's value by question id (text, whole number, or the choice ids picked). No
+ * person is named: the event's voter key is a key of the form instance, linking it to nothing.
+ */
+export const surveyPayloadSchema = z.strictObject({
+  surveyId: idText,
+  wardId: idText,
+  answers: z
+    .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.union([z.string().max(2000), z.number().int().min(-1e9).max(1e9), z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).max(40)]))
+    .refine((a) => Object.keys(a).length <= 60, 'at most 60 answers'),
+});
+
 const lineFields = {
   id: z.uuid(),
   /** A positive safe integer (zod's int() refuses 1e300 and 2^53 + 1 alike). */
@@ -86,6 +99,7 @@ export const eventLineSchema = z.discriminatedUnion('type', [
   z.object({ ...lineFields, type: z.literal('vote.cast'), payload: votePayloadSchema }),
   z.object({ ...lineFields, type: z.literal('proposal.submitted'), payload: proposalPayloadSchema }),
   z.object({ ...lineFields, type: z.literal('paper.tally'), payload: tallyPayloadSchema }),
+  z.object({ ...lineFields, type: z.literal('survey.answered'), payload: surveyPayloadSchema }),
 ]);
 export type ParsedEvent = z.infer<typeof eventLineSchema>;
 

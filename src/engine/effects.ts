@@ -107,6 +107,13 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
         });
         return;
       }
+      case 'survey.answered': {
+        const { cycleId, surveyId, wardId } = effect;
+        // As for ideas: a number written into a text answer never reaches the disk or the ledger.
+        const answers = Object.fromEntries(Object.entries(effect.answers).map(([q, v]) => [q, typeof v === 'string' ? redactPhoneNumbers(v, p.country) : v]));
+        store.appendEvent({ ...base, id: uuidv7(), type: 'survey.answered', cycle_id: cycleId, payload: JSON.stringify({ surveyId, wardId, answers }) });
+        return;
+      }
     }
   });
 }

@@ -3,15 +3,19 @@
 // durable before the 201). A refused submission writes nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Deployment, Lang } from '../config/schema.ts';
+import type { Deployment, Lang, Survey } from '../config/schema.ts';
 import { checkBallot, type RuleViolation } from '../domain/ballot.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { wardBudget, wardProjects } from '../domain/cycle.ts';
 import { defaultLanguage } from '../domain/language.ts';
-import { voterIdKey } from '../domain/voter.ts';
+import { toE164, voterIdKey, voterKey } from '../domain/voter.ts';
+import { t } from '../i18n/index.ts';
+import { eligibilityFile, eligibilitySalt, type MediaFile } from '../../field/eligibility.ts';
 import { label } from '../../field/labels.ts';
-import { readSubmission, type FieldSubmission, type ProposalSubmission, type VoteSubmission } from '../../field/submission.ts';
-import { FORM_RULES, fieldForms, type FieldForm } from '../../field/xforms.ts';
+import { readSubmission, type FieldSubmission, type ProposalSubmission, type SurveySubmission, type VoteSubmission } from '../../field/submission.ts';
+import { FORM_RULES, fieldForms, type FieldForm, type FormSources } from '../../field/xforms.ts';
+import type { SmsStore } from '../store/sms-store.ts';
+import type { OutboundQueue } from './sms-outbound.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import type { FieldStore, OfficerRow } from '../store/field-store.ts';
@@ -33,6 +37,8 @@ export interface FieldService {
   /** The officer holding this token, unless it is unknown or revoked (read at every request: revoking acts at once). */
   officer(token: string): OfficerRow | undefined;
   forms(officer: OfficerRow): FieldForm[];
+  /** A media file of one of the officer's forms (the manifest's downloadUrl), if that form lists it. */
+  media(officer: OfficerRow, formId: string, filename: string): MediaFile | undefined;
   /** Records that the officer's device reached the gateway. */
   touch(officer: OfficerRow): Promise<void>;
   submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome>;
@@ -50,6 +56,8 @@ export interface FieldCaptureDeps {
   logger: Logger;
   clock?: () => Date;
   random?: (bytes: number) => Uint8Array;
+  /** The SMS queue (sealing store and the queue to tell), for receipts an assisted vote asks for by SMS. */
+  sms?: { store: SmsStore; outbound: OutboundQueue };
 }
 
 /** SHA-256 hex of an officer token: what the store keeps instead of the token. */
@@ -70,10 +78,25 @@ export function addOfficer(field: FieldStore, d: Deployment, name: string, wardI
 export class FieldCapture implements FieldService {
   private readonly clock: () => Date;
   private readonly random: (bytes: number) => Uint8Array;
+  /** Digest files by cycle and wards: the roll is read once per process (it is loaded at start-up). */
+  private readonly eligibility = new Map<string, { salt: string; file: MediaFile }>();
+  private readonly sources: FormSources;
 
   constructor(private readonly deps: FieldCaptureDeps) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? randomPool();
+    this.sources = {
+      eligibility: (cycleId, wardIds) => {
+        const key = `${cycleId}|${wardIds.join(',')}`;
+        let made = this.eligibility.get(key);
+        if (!made) {
+          const salt = eligibilitySalt(deps.voterKeySecret, cycleId);
+          made = { salt, file: eligibilityFile(salt, deps.field.rollIds(), wardIds) };
+          this.eligibility.set(key, made);
+        }
+        return made;
+      },
+    };
   }
 
   private get ballot(): Deployment {
@@ -90,7 +113,13 @@ export class FieldCapture implements FieldService {
   }
 
   forms(officer: OfficerRow): FieldForm[] {
-    return fieldForms(this.ballot, this.clock(), officer.ward_id ? [officer.ward_id] : undefined);
+    return fieldForms(this.ballot, this.clock(), officer.ward_id ? [officer.ward_id] : undefined, this.sources);
+  }
+
+  media(officer: OfficerRow, formId: string, filename: string): MediaFile | undefined {
+    return this.forms(officer)
+      .find((f) => f.formId === formId)
+      ?.media.find((m) => m.filename === filename);
   }
 
   async touch(officer: OfficerRow): Promise<void> {
@@ -98,18 +127,21 @@ export class FieldCapture implements FieldService {
   }
 
   async submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome> {
-    const read = readSubmission(xml);
+    const read = readSubmission(xml, (cycleId) => this.ballot.cycles.find((c) => c.id === cycleId)?.ballot);
     if (!read.ok) return read.problem;
     const sub = read.submission;
     const sha = createHash('sha256').update(xml).digest('hex');
     for (let attempt = 1; ; attempt++) {
       const fresh = freshCodes(this.random);
       try {
-        return await this.deps.queue.run((commit) => {
-          const outcome = this.submitInTransaction(officer, sub, sha, fresh);
-          if (outcome.status === 201) commit.durable();
-          return outcome;
+        const outcome = await this.deps.queue.run((commit) => {
+          const answer = this.submitInTransaction(officer, sub, sha, fresh);
+          if (answer.status === 201) commit.durable();
+          return answer;
         });
+        // Told only once the receipt SMS is committed with the vote: a crash before this loses nothing (the queue's reconcile finds the row).
+        if (outcome.sms) this.deps.sms?.outbound.notify([outcome.sms]);
+        return { status: outcome.status, message: outcome.message };
       } catch (err) {
         if (attempt < 3 && isUniqueViolation(err, CODE_COLUMNS)) continue;
         this.deps.logger.error({ component: 'field', officer: officer.id, err: { message: (err as Error).message } }, 'field submission failed');
@@ -118,7 +150,12 @@ export class FieldCapture implements FieldService {
     }
   }
 
-  private submitInTransaction(officer: OfficerRow, sub: FieldSubmission, sha: string, fresh: { receipt: string; reference: string }): SubmitOutcome {
+  private submitInTransaction(
+    officer: OfficerRow,
+    sub: FieldSubmission,
+    sha: string,
+    fresh: { receipt: string; reference: string },
+  ): SubmitOutcome & { sms?: { id: number; provider: string; kind: string } } {
     const { field } = this.deps;
     const now = this.clock();
     field.touch(officer.id, now.toISOString());
@@ -129,15 +166,20 @@ export class FieldCapture implements FieldService {
       return { status: 409, message: label(this.lang, 'conflict') };
     }
     const d = this.ballot;
-    const cycle = d.cycles.find((c) => c.id === sub.cycleId);
-    // A cycle gone from the deployment, or a ballot rule no form carries (ranking, cumulative), has no form here.
-    if (!cycle || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
+    // A survey's events are filed under the cycle it informs.
+    const survey = sub.kind === 'survey' ? d.surveys.find((s) => s.id === sub.surveyId) : undefined;
+    const cycle = d.cycles.find((c) => c.id === (survey ? survey.cycle : sub.cycleId));
+    // A cycle or survey gone from the deployment, or a ballot rule no form carries, has no form here.
+    if (!cycle || (sub.kind === 'survey' && !survey) || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) {
+      return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
+    }
     const captured = this.captureTime(sub, now);
     if ('status' in captured) return captured;
     const ward = d.wards.find((w) => w.id === sub.wardId);
     if (!ward) return { status: 400, message: label(this.lang, 'unknownWard', { ward: sub.wardId }) };
     if (officer.ward_id && officer.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'officerWard', { ward: officer.ward_id }) };
-    const planned = sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : this.proposal(sub, captured.at, fresh.reference);
+    const planned =
+      sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : sub.kind === 'survey' ? this.survey(sub, survey!, captured.at) : this.proposal(sub, captured.at, fresh.reference);
     if ('status' in planned) return planned;
     const provenance: Provenance = {
       voterKey: planned.voterKey,
@@ -152,18 +194,43 @@ export class FieldCapture implements FieldService {
     };
     applyEffects(this.deps.store, [planned.effect], provenance);
     const eventId = field.eventIdBySource(`${provenance.sourceRef}#0`)!;
+    const sms = planned.receiptTo ? this.queueReceipt(planned.receiptTo, planned.effect, sub.instanceId, now) : undefined;
+    const message = sms ? `${planned.message} ${label(this.lang, 'smsReceipt')}` : planned.message;
     field.addSubmission({
       instance_id: sub.instanceId,
       form_id: sub.formId,
       officer_id: officer.id,
       xml_sha256: sha,
       event_id: eventId,
-      message: planned.message,
+      message,
       captured_at: captured.at.toISOString(),
       received_at: now.toISOString(),
+      consent: sub.kind === 'proposal' ? null : 'yes',
+      sms_receipt: sms ? 1 : 0,
     });
-    this.deps.logger.info({ component: 'field', officer: officer.id, event: eventId, kind: sub.kind }, 'field submission stored');
-    return { status: 201, message: planned.message };
+    this.deps.logger.info({ component: 'field', officer: officer.id, event: eventId, kind: sub.kind, smsReceipt: Boolean(sms) }, 'field submission stored');
+    return { status: 201, message, sms };
+  }
+
+  /**
+   * Queues the receipt SMS in the vote's transaction. The number goes only into sms_outbound,
+   * sealed by SmsStore, and is erased once sent; the event, the ledger and the logs never see it.
+   */
+  private queueReceipt(e164: string, effect: Effect, instanceId: string, now: Date): { id: number; provider: string; kind: string } | undefined {
+    const provider = this.smsProvider();
+    if (!provider || !this.deps.sms || effect.type !== 'vote.cast') return undefined;
+    const body = t(this.lang, 'voteRecorded', { receipt: effect.receipt });
+    const id = this.deps.sms.store.enqueue(
+      { provider, toPhone: e164, voterKey: voterKey(e164, this.deps.voterKeySecret), body, kind: 'confirmation', sourceRef: `field:${instanceId}:receipt` },
+      now.toISOString(),
+    );
+    return id === null ? undefined : { id, provider, kind: 'confirmation' };
+  }
+
+  /** The provider receipts go through: the first the deployment configures. */
+  private smsProvider(): string | undefined {
+    const sms = this.deps.deployment.sms;
+    return sms.africastalking ? 'africastalking' : sms.twilio ? 'twilio' : undefined;
   }
 
   /** The device's capture time (end, else start), refused when the device's clock is ahead of ours. */
@@ -182,9 +249,17 @@ export class FieldCapture implements FieldService {
     return at.getTime() >= w.opens.getTime() - skewMs && at.getTime() < w.closes.getTime() + skewMs;
   }
 
-  private vote(sub: VoteSubmission, at: Date, receipt: string): { voterKey: string; effect: Effect; message: string } | SubmitOutcome {
+  private vote(sub: VoteSubmission, at: Date, receipt: string): Planned | SubmitOutcome {
     const d = this.ballot;
     const lang = this.lang;
+    // An assisted vote is stored only with the resident's consent, which the form records.
+    if (!sub.consent) return { status: 400, message: label(lang, 'noConsent') };
+    let receiptTo: string | undefined;
+    if (sub.phone !== null && this.smsProvider()) {
+      const e164 = toE164(sub.phone, this.deps.deployment.deployment.country);
+      if (!e164) return { status: 400, message: label(lang, 'phoneBad', { phone: sub.phone.slice(0, 30) }) };
+      receiptTo = e164;
+    }
     const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
     const w = cycle.phases.voting;
     if (!this.inWindow(w, at)) {
@@ -201,6 +276,7 @@ export class FieldCapture implements FieldService {
       voterKey: voterKey.key,
       effect: { type: 'vote.cast', cycleId: cycle.id, wardId: sub.wardId, picks: sub.picks, receipt, replaces: current?.event_id ?? null },
       message: label(lang, current ? 'replaced' : 'recorded', { receipt }),
+      receiptTo,
     };
   }
 
@@ -217,7 +293,44 @@ export class FieldCapture implements FieldService {
     return { key: entry.voter_key };
   }
 
-  private proposal(sub: ProposalSubmission, at: Date, code: string): { voterKey: string; effect: Effect; message: string } | SubmitOutcome {
+  /** A survey's answers, each checked against its question: required, a whole number in range, choices offered. */
+  private survey(sub: SurveySubmission, survey: Survey, at: Date): Planned | SubmitOutcome {
+    const lang = this.lang;
+    const name = survey.title[lang] ?? survey.id;
+    if (!this.inWindow(survey, at)) return { status: 409, message: label(lang, 'surveyClosed', { survey: name, at: localTime(at, this.ballot.deployment.timezone) }) };
+    if (survey.wards && !survey.wards.includes(sub.wardId)) return { status: 400, message: label(lang, 'surveyWard', { survey: name, ward: sub.wardId }) };
+    if (!sub.consent) return { status: 400, message: label(lang, 'surveyNoConsent') };
+    const answers: Record<string, string | number | string[]> = {};
+    for (const q of survey.questions) {
+      const raw = (sub.answers[q.id] ?? '').trim();
+      if (raw === '') {
+        if (q.required) return { status: 400, message: label(lang, 'surveyRequired', { question: q.id }) };
+        continue;
+      }
+      if (q.type === 'integer') {
+        const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+        if (Number.isNaN(n) || (q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
+          return { status: 400, message: label(lang, 'surveyBadAnswer', { question: q.id, problem: label(lang, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }) }) };
+        }
+        answers[q.id] = n;
+      } else if (q.type === 'text') {
+        answers[q.id] = raw;
+      } else {
+        const picked = [...new Set(raw.split(/\s+/))];
+        const unknown = picked.find((c) => !q.choices?.some((x) => x.id === c));
+        if (unknown !== undefined || (q.type === 'select_one' && picked.length > 1)) return { status: 400, message: label(lang, 'surveyChoice', { question: q.id, choice: (unknown ?? raw).slice(0, 40) }) };
+        answers[q.id] = q.type === 'select_one' ? picked[0]! : picked;
+      }
+    }
+    return {
+      // Answers name no one: a key of the form instance, linking them to nothing else.
+      voterKey: voterIdKey(`survey:${sub.instanceId}`, this.deps.voterKeySecret),
+      effect: { type: 'survey.answered', cycleId: survey.cycle, surveyId: survey.id, wardId: sub.wardId, answers },
+      message: label(lang, 'surveyRecorded'),
+    };
+  }
+
+  private proposal(sub: ProposalSubmission, at: Date, code: string): Planned | SubmitOutcome {
     const d = this.ballot;
     const lang = this.lang;
     const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
@@ -231,6 +344,14 @@ export class FieldCapture implements FieldService {
       message: label(lang, 'ideaRecorded', { reference }),
     };
   }
+}
+
+/** What a submission will store: its event, the officer's message, and where a receipt SMS goes (E.164), if anywhere. */
+interface Planned {
+  voterKey: string;
+  effect: Effect;
+  message: string;
+  receiptTo?: string;
 }
 
 /** `2026-11-22` in the deployment's time zone: the day officers and residents know. */

@@ -71,6 +71,8 @@ export type Effect =
       /** A spoken idea: the recording kept on the gateway, by digest and length in bytes. */
       audio?: { sha256: string; bytes: number };
     }
+  /** A needs-assessment survey filled in with a field officer (never from a keypad flow). */
+  | { type: 'survey.answered'; cycleId: string; surveyId: string; wardId: string; answers: Record<string, string | number | string[]> }
   | { type: 'voter.language'; lang: Lang }
   /** STOP (true) and START (false): no message goes to an opted-out number. */
   | { type: 'voter.optOut'; optedOut: boolean };

@@ -14,7 +14,7 @@ import { agreement, meetingInstant, paperBallotKey, paperId, reconcileTally, tal
 import { label } from '../../field/labels.ts';
 import { paperLabel, tallyProblemLabel } from '../../field/paper-labels.ts';
 import { paperFormOf, paperForms, readPaperSubmission, type PaperBallotSubmission, type PaperSubmission, type PaperTallySubmission } from '../../field/paper-forms.ts';
-import { FORM_RULES, type FieldForm } from '../../field/xforms.ts';
+import type { FieldForm } from '../../field/xforms.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import type { FieldStore, OfficerRow } from '../store/field-store.ts';
@@ -51,6 +51,8 @@ export function withPaper(field: FieldService, paper: PaperCapture): FieldServic
   return {
     officer: (token) => field.officer(token),
     forms: (officer) => [...field.forms(officer), ...paper.forms(officer)],
+    // Paper forms have no media: only the field forms' attachments are served.
+    media: (officer, formId, filename) => field.media(officer, formId, filename),
     touch: (officer) => field.touch(officer),
     submit: (officer, xml) => (paperFormOf(xml) ? paper.submit(officer, xml) : field.submit(officer, xml)),
   };
@@ -116,7 +118,7 @@ export class PaperCapture {
     const d = this.ballot;
     const lang = this.lang;
     const cycle = d.cycles.find((c) => c.id === sub.cycleId);
-    const rules = sub.kind === 'paper-ballot' ? FORM_RULES : TALLY_RULES;
+    const rules = TALLY_RULES; // paper carries picks only, ballots and sheets alike
     if (!cycle || !rules.includes(cycle.ballot.rule)) return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
     if (sub.end && sub.end.getTime() - now.getTime() > d.sync.maxClockSkewSeconds * 1000) {
       return { status: 400, message: label(lang, 'clockAhead', { minutes: Math.ceil((sub.end.getTime() - now.getTime()) / 60_000) }) };

@@ -169,7 +169,7 @@ export function assembleGateway(
   const fieldStore = new FieldStore(db);
   const captureDeps = { store, field: fieldStore, queue, deployment, ballot: ballots.current, voterKeySecret: settings.voterKeySecret, gatewayId, logger, clock: options.clock };
   // Paper ballot entries and tally sheets come over the same officer URLs as field votes.
-  const field = withPaper(new FieldCapture(captureDeps), new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }));
+  const field = withPaper(new FieldCapture({ ...captureDeps, sms: { store: sms, outbound } }), new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }));
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);
   const app = createApp(

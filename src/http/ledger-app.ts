@@ -22,6 +22,7 @@ import {
 } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { fileNameOf, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
+import { surveyCsv } from '../../ledger/survey-export.ts';
 import type { Lang } from '../config/schema.ts';
 import type { TrustProxy } from '../config/env.ts';
 import { consoleRouter, type ConsoleOptions } from './console-app.ts';
@@ -226,6 +227,19 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
       ? await ledger.results(cycle.id)
       : { cycleId: cycle.id, name: cycle.name, votingClosed: cycle.phases.voting.closes.toISOString(), turnout: await ledger.turnout(cycle.id), publishedAt: null };
     res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined));
+  });
+
+  // A public survey's answers, per ward (`<ward>.csv`) or all (`all.csv`), once the survey has
+  // closed: a file that grew while officers went door to door would tie each new row to a visit.
+  router.get('/results/surveys/:survey/:file', async (req, res) => {
+    const d = ledger.deployment();
+    const survey = d.surveys.find((s) => s.id === String(req.params.survey) && s.public);
+    if (!survey) return notFound(res, `No public survey '${req.params.survey}'.`);
+    const ward = /^([a-z0-9][a-z0-9-]{0,39})\.csv$/.exec(String(req.params.file))?.[1];
+    if (!ward || (ward !== 'all' && !d.wards.some((w) => w.id === ward))) return notFound(res, `No file '${req.params.file}': all.csv or <ward>.csv.`);
+    if (Date.now() < survey.closes.getTime()) return notFound(res, `The answers of ${survey.id} are published once it closes (${survey.closes.toISOString()}).`);
+    const { csv } = await surveyCsv(ledger.conn.db, survey, ward === 'all' ? undefined : ward);
+    return res.type('text/csv; charset=utf-8').attachment(`survey-${survey.id}-${ward}.csv`).send(csv);
   });
 
   router.get('/results/:cycle/:file', async (req, res) => {

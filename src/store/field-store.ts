@@ -21,6 +21,10 @@ export interface FieldSubmissionRow {
   message: string;
   captured_at: string;
   received_at: string;
+  /** 'yes' for an assisted vote (migration 0017); null for an idea or a survey answer. */
+  consent?: 'yes' | null;
+  /** 1 when a receipt SMS was queued for this vote (the number is in sms_outbound only, sealed). */
+  sms_receipt?: 0 | 1;
 }
 
 /** Typed access to `field_officers` and `field_submissions`. */
@@ -37,9 +41,10 @@ export class FieldStore {
       exists: p('SELECT revoked_at FROM field_officers WHERE id = ?'),
       touch: p('UPDATE field_officers SET last_contact_at = ? WHERE id = ?'),
       submission: p('SELECT * FROM field_submissions WHERE instance_id = ?'),
-      addSubmission: p(`INSERT INTO field_submissions (instance_id, form_id, officer_id, xml_sha256, event_id, message, captured_at, received_at)
-        VALUES (@instance_id, @form_id, @officer_id, @xml_sha256, @event_id, @message, @captured_at, @received_at)`),
+      addSubmission: p(`INSERT INTO field_submissions (instance_id, form_id, officer_id, xml_sha256, event_id, message, captured_at, received_at, consent, sms_receipt)
+        VALUES (@instance_id, @form_id, @officer_id, @xml_sha256, @event_id, @message, @captured_at, @received_at, @consent, @sms_receipt)`),
       rollByVoterId: p('SELECT voter_key, ward_id FROM roll WHERE voter_id = ?'),
+      rollIds: p('SELECT voter_id, ward_id FROM roll'),
       eventBySource: p('SELECT id FROM events WHERE source_ref = ?'),
     };
   }
@@ -75,7 +80,12 @@ export class FieldStore {
   }
 
   addSubmission(row: FieldSubmissionRow): void {
-    this.s.addSubmission!.run(row);
+    this.s.addSubmission!.run({ consent: null, sms_receipt: 0, ...row });
+  }
+
+  /** Every roll entry's voter id and ward: the source of the vote form's eligibility digests. */
+  rollIds(): { voterId: string; wardId: string }[] {
+    return (this.s.rollIds!.all() as { voter_id: string; ward_id: string }[]).map((r) => ({ voterId: r.voter_id, wardId: r.ward_id }));
   }
 
   /** The roll's entry for a voter id: the pseudonym of their phone and their ward. */

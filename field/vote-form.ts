@@ -1,0 +1,174 @@
+// The vote form of a cycle, for an assisted vote: the resident's consent first (without it the
+// form cannot go on, and the gateway stores nothing); the voter id, checked on the device against
+// keyed digests of the roll (field/eligibility.ts) when the deployment has one; the ward; that
+// ward's projects under the ballot rule (approval, choose-1, knapsack, ranking, cumulative) as
+// constraints; the choices read back with their total cost before the form is finalised; and an
+// optional phone number for an SMS receipt when the deployment sends SMS.
+import type { BallotRule, Cycle, Deployment, Lang, Project } from '../src/config/schema.ts';
+import { maxPerProject } from '../src/domain/ballot.ts';
+import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
+import { DIGEST_HEX, ELIGIBLE_FILE } from './eligibility.ts';
+import { label } from './labels.ts';
+import { esc, input, labelWithOutputs, select, text, xformDocument, xpathString } from './xml.ts';
+
+/** Element name of a ward's group in the vote form (ward ids may start with a digit; XML names may not). */
+export const wardGroup = (wardId: string): string => `w_${wardId.replace(/-/g, '_')}`;
+
+/** Element of a cumulative ballot's points for one project. */
+export const pointsField = (code: number): string => `p_${code}`;
+
+/** Element of a ranking ballot's place (1-based). */
+export const placeField = (place: number): string => `r${place}`;
+
+export interface VoteFormOptions {
+  /** On a roll deployment: the salt the device puts before a voter id to digest it. */
+  eligibilitySalt?: string;
+  /** Whether the deployment sends SMS: then the form offers a receipt by SMS. */
+  sms: boolean;
+}
+
+/** The vote form's XML for the given wards. */
+export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly string[], lang: Lang, formId: string, version: string, opts: VoteFormOptions): string {
+  const money = (n: number) => `${d.deployment.currency} ${n.toLocaleString('en')}`;
+  const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
+  const rule = cycle.ballot;
+  const consented = "/data/consent = 'yes'";
+  const groups = wards.map((w) => `<${wardGroup(w.id)}>${ruleFields(rule, wardProjects(cycle, w.id))}<total/>${rule.rule === 'cumulative' ? '<points/>' : ''}<readback/></${wardGroup(w.id)}>`);
+  const fields = `<consent/><voter_id/>${opts.eligibilitySalt ? '<voter_digest/>' : ''}<ward/>${groups.join('')}${opts.sms ? '<phone/>' : ''}`;
+  const onRoll = (also = '') => `count(instance('eligible')/root/item[d = /data/voter_digest${also}]) > 0`;
+  const binds = [
+    `<bind nodeset="/data/consent" type="string" required="true()" constraint=". = 'yes'" jr:constraintMsg="${esc(label(lang, 'consentMsg'))}"/>`,
+    `<bind nodeset="/data/voter_id" type="string" required="true()" relevant="${esc(consented)}" constraint="${esc(`string-length(normalize-space(.)) >= 1 and string-length(.) <= 40${opts.eligibilitySalt ? ` and ${onRoll()}` : ''}`)}" jr:constraintMsg="${esc(label(lang, opts.eligibilitySalt ? 'voterIdRollMsg' : 'voterIdMsg'))}"/>`,
+    `<bind nodeset="/data/ward" type="string" required="true()" relevant="${esc(consented)}"${opts.eligibilitySalt ? ` constraint="${esc(onRoll(' and w = /data/ward'))}" jr:constraintMsg="${esc(label(lang, 'voterWardMsg'))}"` : ''}/>`,
+  ];
+  if (opts.eligibilitySalt) {
+    // Computed once per voter id typed; the constraints compare it with every row of the attachment.
+    const digest = `substring(digest(concat(${xpathString(opts.eligibilitySalt)}, normalize-space(/data/voter_id)), 'SHA-256', 'hex'), 1, ${DIGEST_HEX})`;
+    binds.push(`<bind nodeset="/data/voter_digest" type="string" calculate="${esc(digest)}"/>`);
+  }
+  const body = [
+    select('select1', '/data/consent', label(lang, 'consent'), [
+      ['yes', label(lang, 'consentYes')],
+      ['no', label(lang, 'consentNo')],
+    ]),
+    input('/data/voter_id', label(lang, 'voterId')),
+    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
+  ];
+  for (const w of wards) {
+    const g = `/data/${wardGroup(w.id)}`;
+    const budget = wardBudget(d, w.id);
+    const projects = wardProjects(cycle, w.id);
+    binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
+    binds.push(...ruleBinds(rule, g, projects, budget, lang, money));
+    binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
+    const readbackRule = rule.rule === 'cumulative' ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}" jr:constraintMsg="${esc(label(lang, 'pointsMinMsg', { min: rule.min }))}"` : '';
+    binds.push(`<bind nodeset="${g}/readback" type="string" required="true()"${readbackRule}/>`);
+    const readback = labelWithOutputs(label(lang, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, lang), total: `${g}/total` });
+    body.push(
+      `<group ref="${g}">`,
+      `<label>${esc(label(lang, 'projectsOf', { ward: text(w.name, lang), budget: money(budget) }))}</label>`,
+      ...ruleControls(rule, g, projects, budget, lang, money),
+      select('select1', `${g}/readback`, '', [['yes', label(lang, 'readBackYes')]], readback),
+      '</group>',
+    );
+  }
+  if (opts.sms) {
+    binds.push(`<bind nodeset="/data/phone" type="string" relevant="${esc(consented)}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}" jr:constraintMsg="${esc(label(lang, 'phoneMsg'))}"/>`);
+    body.push(`<input ref="/data/phone" appearance="numbers"><label>${esc(label(lang, 'phone'))}</label><hint>${esc(label(lang, 'phoneHint'))}</hint></input>`);
+  }
+  const instances = opts.eligibilitySalt ? [`<instance id="eligible" src="jr://file-csv/${ELIGIBLE_FILE}"/>`] : [];
+  return xformDocument(label(lang, 'voteTitle', { cycle: text(cycle.name, lang) }), formId, version, { fields, binds, body, instances, autoDelete: true });
+}
+
+/** The fields a ward's group holds for the rule: one select, a field per place, or a field of points per project. */
+function ruleFields(rule: BallotRule, projects: readonly Project[]): string {
+  if (rule.rule === 'ranking') return Array.from({ length: rule.k }, (_, i) => `<${placeField(i + 1)}/>`).join('');
+  if (rule.rule === 'cumulative') return projects.map((p) => `<${pointsField(p.code)}>0</${pointsField(p.code)}>`).join('');
+  return '<picks/>';
+}
+
+/** The rule as constraints: count-selected, the knapsack total, distinct places, points within bounds. */
+export function ruleBinds(rule: BallotRule, g: string, projects: readonly Project[], budget: number, lang: Lang, money: (n: number) => string): string[] {
+  const picks = `nodeset="${g}/picks" type="string" required="true()"`;
+  switch (rule.rule) {
+    case 'approval':
+      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and count-selected(.) <= ${rule.max}`)}" jr:constraintMsg="${esc(label(lang, 'pickApprovalMsg', { min: rule.min, max: rule.max }))}"/>`];
+    case 'knapsack':
+      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and ${g}/total <= ${budget}`)}" jr:constraintMsg="${esc(label(lang, 'pickKnapsackMsg', { min: rule.min, budget: money(budget) }))}"/>`];
+    case 'choose-1':
+      return [`<bind ${picks}/>`];
+    case 'ranking':
+      return Array.from({ length: rule.k }, (_, i) => {
+        const place = i + 1;
+        const earlier = Array.from({ length: i }, (_, j) => `. != ${g}/${placeField(j + 1)}`);
+        const relevant = place > 1 ? ` relevant="${esc(`${g}/${placeField(place - 1)} != ''`)}"` : '';
+        const constraint = earlier.length ? ` constraint="${esc(earlier.join(' and '))}" jr:constraintMsg="${esc(label(lang, 'rankTwiceMsg'))}"` : '';
+        return `<bind nodeset="${g}/${placeField(place)}" type="string"${place <= rule.min ? ' required="true()"' : ''}${relevant}${constraint}/>`;
+      });
+    case 'cumulative': {
+      const max = maxPerProject(rule);
+      const within = `. >= 0 and . <= ${max} and ${g}/points <= ${rule.points}`;
+      return [
+        ...projects.map((p) => `<bind nodeset="${g}/${pointsField(p.code)}" type="int" required="true()" constraint="${esc(within)}" jr:constraintMsg="${esc(label(lang, 'pointsMsg', { max, points: rule.points }))}"/>`),
+        `<bind nodeset="${g}/points" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => pointsOf(g, p)))}"/>`,
+      ];
+    }
+  }
+}
+
+export function ruleControls(rule: BallotRule, g: string, projects: readonly Project[], budget: number, lang: Lang, money: (n: number) => string): string[] {
+  const items = projects.map((p): [string, string] => [String(p.code), `${p.code} · ${text(p.title, lang)} — ${money(p.cost)}`]);
+  switch (rule.rule) {
+    case 'approval':
+      return [select('select', `${g}/picks`, label(lang, 'pickApproval', { min: rule.min, max: rule.max }), items)];
+    case 'knapsack':
+      return [select('select', `${g}/picks`, label(lang, 'pickKnapsack', { budget: money(budget) }), items)];
+    case 'choose-1':
+      return [select('select1', `${g}/picks`, label(lang, 'pickChooseOne'), items)];
+    case 'ranking':
+      return Array.from({ length: rule.k }, (_, i) => select('select1', `${g}/${placeField(i + 1)}`, label(lang, i === 0 ? 'rankFirst' : 'rankPlace', { place: i + 1, k: rule.k }), items));
+    case 'cumulative':
+      return [
+        `<input ref="${g}/points"><label>${esc(label(lang, 'pointsTotal', { points: rule.points }))}</label></input>`,
+        ...projects.map((p, i) => `<input ref="${g}/${pointsField(p.code)}"><label>${esc(items[i]![1])}</label></input>`),
+      ];
+  }
+}
+
+/** An XPath test that project `p` is on the ballot being filled. */
+export function pickedTest(rule: BallotRule, g: string, p: Project): string {
+  if (rule.rule === 'ranking') return Array.from({ length: rule.k }, (_, i) => `${g}/${placeField(i + 1)} = '${p.code}'`).join(' or ');
+  if (rule.rule === 'cumulative') return `${pointsOf(g, p)} > 0`;
+  return `selected(${g}/picks, '${p.code}')`;
+}
+
+/** A project's points, 0 when the field was cleared. */
+function pointsOf(g: string, p: Project): string {
+  const f = `${g}/${pointsField(p.code)}`;
+  return `if(string-length(${f}) = 0, 0, ${f})`;
+}
+
+function distinctPointed(g: string, projects: readonly Project[]): string {
+  return sumOf(projects, (p) => `if(${pointsOf(g, p)} > 0, 1, 0)`);
+}
+
+export function sumOf(projects: readonly Project[], term: (p: Project) => string): string {
+  return projects.length ? projects.map(term).join(' + ') : '0';
+}
+
+/** The choices as the officer reads them back: code and title, in place order for ranking, with points for cumulative. */
+function readbackText(rule: BallotRule, g: string, projects: readonly Project[], lang: Lang): string {
+  const title = (p: Project) => `${p.code} · ${text(p.title, lang)}`;
+  let parts: string[];
+  if (rule.rule === 'ranking') {
+    parts = Array.from({ length: rule.k }, (_, i) => {
+      const f = `${g}/${placeField(i + 1)}`;
+      return `if(${f} != '', concat('${i + 1}. ', jr:choice-name(${f}, '${f}'), '; '), '')`;
+    });
+  } else if (rule.rule === 'cumulative') {
+    parts = projects.map((p) => `if(${pointsOf(g, p)} > 0, concat(${xpathString(`${title(p)}: `)}, ${pointsOf(g, p)}, '; '), '')`);
+  } else {
+    parts = projects.map((p) => `if(${pickedTest(rule, g, p)}, ${xpathString(`${title(p)}; `)}, '')`);
+  }
+  return `concat(${[...parts, "''"].join(', ')})`;
+}
