@@ -105,17 +105,12 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
   return framed(f, t('inbox'), `${filters}<p class="note">${esc(t('showing', { shown: rows.length, total }))}</p>${table}<p>${paging}</p>`);
 }
 
-/**
- * Where a spoken idea's recording can be played, once the ledger keeps recordings (another part
- * of the work): until then undefined, and the page says where the recording is.
- */
-export type RecordingHref = (audio: { sha256: string; bytes: number }) => string | undefined;
-
 /** One proposal: what the resident sent, and the review (a form for those who may review). */
 export function proposalPage(
   f: Frame,
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow },
-  opts: { error?: { field: string; text: string }; recordingHref?: RecordingHref; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
+  /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string },
+  opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
   const { row, payload } = p;
@@ -133,7 +128,7 @@ export function proposalPage(
   const parts = [`<table>${facts.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`];
   parts.push(`<h2>${esc(t('description'))}</h2><p>${esc(payload.description || '—')}</p>`);
   if (payload.audio) {
-    const href = opts.recordingHref?.(payload.audio);
+    const href = p.recording;
     parts.push(`<h2>${esc(t('recording'))}</h2>${href ? `<audio controls preload="none" src="${esc(href)}"></audio>` : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`}`);
   }
   const err = (field: string) => (opts.error?.field === field ? `<p class="err" role="alert" id="e-${esc(field)}">${esc(opts.error.text)}</p>` : '');

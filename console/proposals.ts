@@ -23,7 +23,7 @@ export interface ProposalPayload {
   title: string;
   description: string;
   reference: string;
-  /** A spoken idea: its recording's hash and size (the recording itself is another part's, see recordingHref). */
+  /** A spoken idea: its recording's hash and size (the bytes arrive apart, into ledger_attachments). */
   audio?: { sha256: string; bytes: number };
 }
 

@@ -15,6 +15,8 @@ import { listInbox, reviewProposal, ReviewError } from '../console/proposals.ts'
 import { CONSOLE_STYLE_HASH } from '../console/style.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../console/drafts.ts';
 import { parse } from 'yaml';
+import { storeAttachment } from '../ledger/attachments.ts';
+import { sha256Hex } from '../src/domain/protocol.ts';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
@@ -309,7 +311,7 @@ describe('over HTTP', () => {
     const filtered = await agent.get('/console?status=feasible&channel=sms');
     expect(filtered.text).toContain('Fix the borehole at Kiboko');
     expect(filtered.text).not.toContain('Footbridge');
-    // The voice recording's hook: described until the ledger keeps recordings.
+    // A spoken idea whose recording has not arrived: described, with its digest.
     expect((await agent.get(`/console/proposals/${ids[2]}`)).text).toContain('SHA-256 aaaaaaaaaaaa');
   });
 
@@ -328,6 +330,34 @@ describe('over HTTP', () => {
     const signedIn = await agent.post('/console/sign-in').set('X-Forwarded-Proto', 'https').set('Cookie', cookiesOf(form)[0]!.split(';')[0]!).type('form').send({ _csrf: token, name: 'admin', password: PASSWORD });
     expect(signedIn.status).toBe(303);
     expect(cookiesOf(signedIn).find((c) => c.startsWith('__Host-sauti-console='))).toMatch(/HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
+  });
+
+  it('plays a spoken idea’s recording to the team once the ledger holds it, and to nobody signed out', async () => {
+    const audio = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(2000, 7)]);
+    const sha = sha256Hex(audio);
+    const [spoken] = await seedProposals(ledger, [{ title: 'Spoken idea with its recording', channel: 'voice', audio: { sha256: sha, bytes: audio.length } }], 'gw-voice');
+    const agent = request.agent(app);
+    await signIn(agent, 'auditor');
+    // Not arrived yet: the page says so and offers no player.
+    let page = await agent.get(`/console/proposals/${spoken}`);
+    expect(page.text).toContain('has not reached the ledger yet');
+    expect(page.text).not.toContain('<audio');
+    expect(await storeAttachment(ledger.conn.db, { gatewayId: 'gw-voice', eventId: spoken!, sha256: sha, contentType: 'audio/wav', audio }, 1_000_000, now)).toMatchObject({ status: 'stored' });
+    page = await agent.get(`/console/proposals/${spoken}`);
+    expect(page.text).toContain(`<audio controls preload="none" src="/console/recordings/${sha}"></audio>`);
+    const played = await agent.get(`/console/recordings/${sha}`).buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(played.status).toBe(200);
+    expect(played.headers['content-type']).toBe('audio/wav');
+    expect(played.headers['cache-control']).toBe('no-store');
+    expect(Buffer.compare(played.body as Buffer, audio)).toBe(0);
+    expect((await agent.get(`/console/recordings/${'0'.repeat(64)}`)).status).toBe(404);
+    expect((await agent.get('/console/recordings/not-a-digest')).status).toBe(404);
+    const stranger = await request(app).get(`/console/recordings/${sha}`);
+    expect([stranger.status, stranger.headers.location]).toEqual([303, '/console/sign-in']);
   });
 
   it('reads the audit page by the (gateway, sequence) index, not by scanning every vote (SQLite query plan)', async () => {

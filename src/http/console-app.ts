@@ -31,15 +31,14 @@ import {
 import { listAudit } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../../console/drafts.ts';
-import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame, type RecordingHref } from '../../console/pages.ts';
+import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame } from '../../console/pages.ts';
+import { readAttachment } from '../../ledger/attachments.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { requestErrors } from './errors.ts';
 
 export interface ConsoleOptions {
   /** Failed sign-ins per client address per 15 minutes (default 10). */
   signInLimit?: number;
-  /** Where a spoken idea's recording plays from, once the ledger keeps recordings. */
-  recordingHref?: RecordingHref;
 }
 
 /** Session cookie; `__Host-` (Secure, whole site, no Domain) when served over https. */
@@ -194,18 +193,29 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     res.type('html').send(inboxPage(frame(req, noticeOf(req)), filter, rows, total));
   });
 
-  /** A proposal with its ballot draft, if it has one. */
+  /** A proposal with its ballot draft, and its recording's address once the ledger holds it (ledger_attachments). */
   const proposalWithDraft = async (id: string) => {
     const p = await proposalOf(conn.db, id);
     if (!p) return null;
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
-    return { ...p, ...(draft ? { draft } : {}) };
+    const sha = p.payload.audio?.sha256;
+    const held = sha ? await conn.db.selectFrom('ledger_attachments').select('sha256').where('sha256', '=', sha).executeTakeFirst() : undefined;
+    return { ...p, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
   };
+
+  // A spoken idea's recording, to the team only (a voice is personal data: never public).
+  router.get('/console/recordings/:sha256', allowed('read'), async (req, res) => {
+    const sha = String(req.params.sha256).toLowerCase();
+    const found = /^[0-9a-f]{64}$/.test(sha) ? await readAttachment(conn.db, sha) : undefined;
+    if (!found) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+    log.info({ user: actor(req).name, recording: sha.slice(0, 12), proposal: found.eventId }, 'recording played');
+    res.type(found.contentType).set('Content-Length', String(found.bytes)).send(found.audio);
+  });
 
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
     const p = await proposalWithDraft(String(req.params.id).toLowerCase());
     if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
-    res.type('html').send(proposalPage(frame(req, noticeOf(req)), p, { recordingHref: options.recordingHref }));
+    res.type('html').send(proposalPage(frame(req, noticeOf(req)), p));
   });
 
   router.post('/console/proposals/:id/promote', allowed('ballot'), async (req, res) => {
@@ -222,7 +232,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const draftValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, recordingHref: options.recordingHref, draftValues }));
+      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, draftValues }));
     }
   });
 
@@ -246,7 +256,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, recordingHref: options.recordingHref, values }));
+      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, values }));
     }
   });
 
