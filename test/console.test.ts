@@ -152,7 +152,7 @@ describe('over HTTP', () => {
     expect(await request(app).post('/console/accounts').type('form').send({ name: 'eve', role: 'admin' })).toMatchObject({ status: 303 });
     expect(await auditCount()).toBe(before);
     expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
-    const page = await request(app).get('/console/sign-in');
+    const page = await request(app).get('/console/sign-in').set('Cookie', 'other-app=%E0%A4%A; theme=dark');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<form method="post" action="/console/sign-in">');
     expect(page.text).not.toMatch(/borehole|Footbridge/);
