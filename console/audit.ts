@@ -74,6 +74,23 @@ export async function listAudit(db: LedgerDb, opts: { below?: number; limit: num
   return rows.map((r) => ({ seq: Number(r.seq), at: r.received_at, hash: r.hash, ...(JSON.parse(r.payload) as AuditPayload) }));
 }
 
+/**
+ * The audit entries about one subject (a proposal's reviews, its draft), oldest first. Read among
+ * the ledger's own entries only (the index, as the audit page), matched on the payload's text.
+ */
+export async function auditOf(db: LedgerDb, subjects: string[]): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom('ledger_events')
+    .select(['seq', 'received_at', 'payload', 'hash'])
+    .where('gateway_id', '=', LEDGER_ORIGIN)
+    .where('type', 'like', `${AUDIT_PREFIX}%`)
+    .where((eb) => eb.or(subjects.map((subject) => eb('payload', 'like', `%${JSON.stringify({ subject }).slice(1, -1)}%`))))
+    .orderBy('gateway_seq')
+    .limit(200)
+    .execute();
+  return rows.map((r) => ({ seq: Number(r.seq), at: r.received_at, hash: r.hash, ...(JSON.parse(r.payload) as AuditPayload) })).filter((e) => subjects.includes(e.subject));
+}
+
 /** An account's audited state: never the password hash itself, only a digest of it. */
 export function userState(u: Pick<LedgerTables['console_users'], 'role' | 'disabled' | 'must_change' | 'password_hash'>) {
   return { role: u.role, disabled: Boolean(u.disabled), mustChange: Boolean(u.must_change), password: sha256Hex(u.password_hash).slice(0, 16) };

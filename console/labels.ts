@@ -96,6 +96,7 @@ const en = {
   'error.notFeasible': 'Only a proposal reviewed as feasible, with its cost, can become a ballot project.',
   'error.titleNeeded': 'Give the title in every language.',
   'error.shortNeeded': 'Give the short menu title in every language.',
+  history: 'History',
   language: 'Language',
 };
 
@@ -195,6 +196,7 @@ const sw: Labels = {
   'error.notFeasible': 'Pendekezo lililotathminiwa kuwa linawezekana, pamoja na gharama yake, ndilo pekee linaloweza kuwa mradi wa kura.',
   'error.titleNeeded': 'Toa kichwa kwa kila lugha.',
   'error.shortNeeded': 'Toa kichwa kifupi cha menyu kwa kila lugha.',
+  history: 'Historia',
   language: 'Lugha',
 };
 
@@ -292,6 +294,7 @@ const fr: Labels = {
   'error.notFeasible': 'Seule une proposition jugée faisable, avec son coût, peut devenir un projet du bulletin.',
   'error.titleNeeded': 'Donnez le titre dans chaque langue.',
   'error.shortNeeded': 'Donnez le titre court de menu dans chaque langue.',
+  history: 'Historique',
   language: 'Langue',
 };
 

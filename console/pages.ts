@@ -109,7 +109,7 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
 export function proposalPage(
   f: Frame,
   /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string },
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[] },
   opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
@@ -151,6 +151,13 @@ export function proposalPage(
     parts.push(`<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`);
   }
   if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
+  if (p.history?.length) {
+    const line = (e: AuditEntry) => {
+      const after = e.after as { status?: string } | null;
+      return `<tr><td>${esc(formatDateTime(new Date(e.at), f.lang, f.d.deployment.timezone))}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${after?.status ? statusBadge(after.status, t) : ''}</td><td>${e.seq}</td></tr>`;
+    };
+    parts.push(`<h2>${esc(t('history'))}</h2><table class="list"><thead><tr><th>${esc(t('when'))}</th><th>${esc(t('who'))}</th><th>${esc(t('action'))}</th><th>${esc(t('status'))}</th><th>${esc(t('entry'))}</th></tr></thead><tbody>${p.history.map(line).join('')}</tbody></table>`);
+  }
   return framed(f, payload.title, parts.join('\n'));
 }
 

@@ -307,7 +307,11 @@ describe('over HTTP', () => {
     expect(bad.text).toContain('Quote from the water office');
     const ok = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '450000', costNote: 'Quote from the water office' });
     expect(ok.headers.location).toBe(`/console/proposals/${ids[0]}?notice=saved`);
-    expect((await agent.get(ok.headers.location!)).text).toContain('Imehifadhiwa.');
+    const after = (await agent.get(ok.headers.location!)).text;
+    expect(after).toContain('Imehifadhiwa.');
+    // The proposal's own history: who changed it, when, to what (the other proposals' entries not).
+    expect(after).toMatch(/<h2>Historia<\/h2><table class="list">.*<td>reviewer<\/td><td>proposal\.reviewed<\/td><td><span class="st st-feasible">Linawezekana<\/span>/s);
+    expect((await agent.get(`/console/proposals/${ids[1]}`)).text).not.toContain('Historia');
     const filtered = await agent.get('/console?status=feasible&channel=sms');
     expect(filtered.text).toContain('Fix the borehole at Kiboko');
     expect(filtered.text).not.toContain('Footbridge');

@@ -28,7 +28,7 @@ import {
   type Permission,
   type Session,
 } from '../../console/accounts.ts';
-import { listAudit } from '../../console/audit.ts';
+import { auditOf, listAudit } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../../console/drafts.ts';
 import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame } from '../../console/pages.ts';
@@ -206,7 +206,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
     const held = sha ? await conn.db.selectFrom('ledger_attachments').select('sha256').where('sha256', '=', sha).executeTakeFirst() : undefined;
-    return { ...p, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
+    const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`]);
+    return { ...p, history, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
   };
 
   // A spoken idea's recording, to the team only (a voice is personal data: never public).
