@@ -10,7 +10,7 @@ import type { MediaFile } from './eligibility.ts';
 import { label } from './labels.ts';
 import { surveyFormId, surveyFormXml } from './survey-form.ts';
 import { voteFormXml } from './vote-form.ts';
-import { esc, input, select, text, Translations, xformDocument } from './xml.ts';
+import { input, select, text, Translations, xformDocument } from './xml.ts';
 
 export { esc } from './xml.ts';
 export { wardGroup } from './vote-form.ts';
