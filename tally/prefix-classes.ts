@@ -80,15 +80,10 @@ export class PrefixClasses {
     } else {
       this.moveHere(node);
       if (this.tally.length < node.classes) this.tally = new Uint32Array(node.classes * 2);
-      const tally = this.tally;
-      const classOf = this.classOf;
       const seen: number[] = [];
-      for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
-        const k = classOf[index.projectVoters[i]!]!;
-        if (tally[k]!++ === 0) seen.push(k);
-      }
-      out = seen.map((k): [number, number] => [k, tally[k]!]);
-      for (const k of seen) tally[k] = 0;
+      tallyClasses(this.classOf, index.projectVoters, index.projectOffsets[p]!, index.projectOffsets[p + 1]!, this.tally, seen);
+      out = seen.map((k): [number, number] => [k, this.tally[k]!]);
+      for (const k of seen) this.tally[k] = 0;
     }
     node.counts.set(p, out);
     return out;
@@ -99,6 +94,9 @@ export class PrefixClasses {
    * from there, or forward from the root when that walks fewer supporters.
    */
   private moveHere(node: PrefixNode): void {
+    // Usually a run asks for the node it just reached from where `classOf` is.
+    if (node === this.at) return;
+    if (node.parent === this.at) return this.replay(node);
     const supporters = (n: PrefixNode) => this.index.supporterCount[n.bought]!;
     // Nodes from `node` up to the root, and what replaying each costs.
     const down: PrefixNode[] = [];
@@ -134,32 +132,30 @@ export class PrefixClasses {
   /** Move the supporters of the project bought to reach `node` into their new classes. */
   private replay(node: PrefixNode): void {
     const parent = node.parent!;
-    const p = node.bought;
-    if (this.moveTo.length < parent.classes) this.moveTo = new Int32Array(parent.classes * 2);
-    const moveTo = this.moveTo;
+    const moveTo = this.scratch(parent.classes);
     // The i-th class the project's supporters are in becomes class parent.classes + i for them.
-    parent.counts.get(p)!.forEach(([k], i) => (moveTo[k] = parent.classes + i));
-    const index = this.index;
-    const classOf = this.classOf;
-    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
-      const v = index.projectVoters[i]!;
-      classOf[v] = moveTo[classOf[v]!]!;
-    }
+    parent.counts.get(node.bought)!.forEach(([k], i) => (moveTo[k] = parent.classes + i));
+    this.move(node.bought, moveTo);
     this.at = node;
   }
 
   /** The reverse of `replay`: the supporters go back to the classes they were in at the parent. */
   private undo(node: PrefixNode): void {
     const parent = node.parent!;
-    const p = node.bought;
-    const split = parent.counts.get(p)!;
-    const index = this.index;
-    const classOf = this.classOf;
-    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
-      const v = index.projectVoters[i]!;
-      classOf[v] = split[classOf[v]! - parent.classes]![0];
-    }
+    const moveTo = this.scratch(node.classes);
+    parent.counts.get(node.bought)!.forEach(([k], i) => (moveTo[parent.classes + i] = k));
+    this.move(node.bought, moveTo);
     this.at = parent;
+  }
+
+  private scratch(size: number): Int32Array {
+    if (this.moveTo.length < size) this.moveTo = new Int32Array(size * 2);
+    return this.moveTo;
+  }
+
+  private move(p: number, moveTo: Int32Array): void {
+    const index = this.index;
+    moveClasses(this.classOf, index.projectVoters, index.projectOffsets[p]!, index.projectOffsets[p + 1]!, moveTo);
   }
 
   private prune(node: PrefixNode, run: number): void {
@@ -167,5 +163,25 @@ export class PrefixClasses {
       if (child.visited < run) node.children.delete(p);
       else this.prune(child, run);
     }
+  }
+}
+
+// The two walks over a project's supporters, kept in small functions of their own so that the
+// engine optimises them once for good (inside larger methods their loops were compiled on the
+// fly and thrown away again hundreds of times per count).
+
+/** Count the supporters `voters[from..to)` per class into `tally`, listing classes in `seen` as first met. */
+function tallyClasses(classOf: Uint32Array, voters: Uint32Array, from: number, to: number, tally: Uint32Array, seen: number[]): void {
+  for (let i = from; i < to; i++) {
+    const k = classOf[voters[i]!]!;
+    if (tally[k]!++ === 0) seen.push(k);
+  }
+}
+
+/** Move each of the voters `voters[from..to)` from its class k to class moveTo[k]. */
+function moveClasses(classOf: Uint32Array, voters: Uint32Array, from: number, to: number, moveTo: Int32Array): void {
+  for (let i = from; i < to; i++) {
+    const v = voters[i]!;
+    classOf[v] = moveTo[classOf[v]!]!;
   }
 }
