@@ -39,10 +39,11 @@ const KEY_PAD = 2 ** -50;
 
 /**
  * One run of Equal Shares. `totalBudget` is split equally among all voters (including voters
- * whose ballot lists no project); costs are whole currency units.
+ * whose ballot lists no project); costs are whole currency units. `classes` may be shared with
+ * other runs over the same index, whatever their costs and budgets (add1 does).
  */
-export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
-  return reduced(run(index, costs, totalBudget));
+export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes?: PrefixClasses): EqualSharesOutcome {
+  return reduced(run(index, costs, totalBudget, classes));
 }
 
 function reduced(outcome: EqualSharesOutcome): EqualSharesOutcome {
