@@ -16,6 +16,9 @@
 //     get an exact payment, and the choice among them is exact. A project's ρ/cost never
 //     falls (budgets only shrink), so each round looks only at projects whose last estimate
 //     could still beat the best found.
+//   - which class each voter is in depends only on which projects were bought in which order,
+//     so the runs of one count (add1 makes hundreds) share it: a project's supporters are
+//     counted per class once for every run that reaches the same point (prefix-classes.ts).
 import { ClassBudgets, ratioToFloat } from './class-budgets.ts';
 import { estimatePayment, exactPayment, type ClassCounts } from './equal-shares-payment.ts';
 import { compareFractions, reduce, type Fraction } from './rational.ts';
