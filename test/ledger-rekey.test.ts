@@ -206,7 +206,7 @@ describe.each(BACKENDS)('migration 0008-ledger-rekey on %s', (backend) => {
     const storage = freshStorage(backend);
     const raw = await rawConnection(storage);
     const schema = storage.kind === 'postgres' ? storage.schema : undefined;
-    await migrateLedger(raw as never, backend, schema, 'upTo' in how ? how.upTo : undefined, 'without' in how ? { without: how.without } : {});
+    await migrateLedger(raw as never, backend, schema, undefined, { without: how.without });
     const old = new Ledger({ db: raw, dialect: backend, voterKeys: asSent, keptSecretFile: undefined, close: () => raw.destroy() }, () => deployment, () => NOW, silent);
     for (const id of ['gw-a', 'gw-b']) await old.addGateway(id, keys[id]!.publicKey);
     const v = oldVotes();
