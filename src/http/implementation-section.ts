@@ -1,0 +1,50 @@
+// The results page's implementation section: each winning project's status, progress and
+// timeline of dated milestones, in the reader's language. Plain HTML, as the rest of the page.
+import type { Lang } from '../config/schema.ts';
+import type { ImplementationStatus, ImplementationUpdate } from '../domain/implementation.ts';
+import { formatDate } from '../domain/format.ts';
+
+const LABELS = {
+  en: { title: 'Implementation', none: 'No update yet.', progress: 'progress', reason: 'Reason', data: 'Implementation data' },
+  sw: { title: 'Utekelezaji', none: 'Hakuna taarifa bado.', progress: 'maendeleo', reason: 'Sababu', data: 'Data ya utekelezaji' },
+  fr: { title: 'Mise en œuvre', none: 'Pas encore de nouvelles.', progress: 'avancement', reason: 'Raison', data: 'Données de mise en œuvre' },
+} satisfies Record<Lang, Record<string, string>>;
+
+export const STATUS_WORDS: Record<Lang, Record<ImplementationStatus, string>> = {
+  en: { studying: 'Studying', procurement: 'Procurement', 'in-progress': 'In progress', completed: 'Completed', cancelled: 'Cancelled' },
+  sw: { studying: 'Inachunguzwa', procurement: 'Ununuzi', 'in-progress': 'Inaendelea', completed: 'Imekamilika', cancelled: 'Imesitishwa' },
+  fr: { studying: 'À l’étude', procurement: 'Passation de marché', 'in-progress': 'En cours', completed: 'Terminé', cancelled: 'Annulé' },
+};
+
+const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
+
+/**
+ * The section for `winners` (code and title), with their updates (oldest first); empty when the
+ * cycle has no winners. The open data files are linked when the cycle is published here.
+ */
+export function implementationSection(cycleId: string, winners: { code: number; title: Record<string, string> }[], updates: ImplementationUpdate[], lang: Lang, linkFiles: boolean): string {
+  if (winners.length === 0) return '';
+  const L = LABELS[lang];
+  const day = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`), lang, 'UTC');
+  const items = winners.map((w) => {
+    const mine = updates.filter((u) => u.code === w.code);
+    const last = mine.at(-1);
+    const head = `<h3>${w.code} ${esc(pick(w.title, lang))}</h3>`;
+    if (!last) return `<li class="impl">${head}<p>${esc(L.none)}</p></li>`;
+    const now = `<p><strong>${esc(STATUS_WORDS[lang][last.status])}</strong> · ${last.progress}% ${esc(L.progress)}</p>`;
+    const timeline = mine
+      .map((u) => {
+        const text = Object.keys(u.milestone).length ? ` — ${esc(pick(u.milestone, lang))}` : '';
+        const reason = u.reason ? ` (${esc(L.reason)}: ${esc(u.reason)})` : '';
+        return `<li><time datetime="${esc(u.date)}">${esc(day(u.date))}</time>: ${esc(STATUS_WORDS[lang][u.status])}, ${u.progress}%${text}${reason}</li>`;
+      })
+      .reverse()
+      .join('');
+    return `<li class="impl">${head}${now}<ol reversed>${timeline}</ol></li>`;
+  });
+  const files = linkFiles
+    ? `<p>${esc(L.data)}: ${['implementation.csv', 'implementation.json'].map((f) => `<a href="${esc(`/results/${cycleId}/${f}`)}">${f}</a>`).join(' · ')}</p>`
+    : '';
+  return `<section aria-labelledby="impl"><h2 id="impl">${esc(L.title)}</h2><ul class="impl-list">${items.join('')}</ul>${files}</section>`;
+}
