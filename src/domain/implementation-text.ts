@@ -29,7 +29,7 @@ export function updateText(lang: Lang, key: 'smsProjectStatus' | 'smsProjectUpda
   const date = formatDate(new Date(`${u.date}T12:00:00Z`), lang, 'UTC');
   const params = { code: u.code, name, status: statusWord(lang, u.status), progress: u.progress, date };
   const said = (u.milestone[lang] ?? Object.values(u.milestone)[0] ?? u.reason ?? '').replace(/\s+/g, ' ').trim();
-  const full = t(lang, key, { ...params, milestone: said ? ` ${said}` : '' });
+  const full = t(lang, key, { ...params, milestone: said ? ` ${said}${/[.!?]$/.test(said) ? '' : '.'}` : '' });
   if (fits(full)) return full;
   // Shorten the milestone word by word (never the status or progress), ending in "...".
   const words = said.split(' ');
