@@ -48,7 +48,9 @@ async function setup() {
   expect(published.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code))).toContain(7);
 
   const gw = testGateway();
-  closers.push(async () => gw.db.close());
+  closers.push(async () => {
+    gw.db.close();
+  });
   await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
   trustLedger(gw.outbox, (await ledger.identity()).publicKey);
   const server = await ledgerServer(ledger);

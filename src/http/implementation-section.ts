@@ -21,10 +21,11 @@ const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Objec
 
 /**
  * The section for `winners` (code and title), with their updates (oldest first); empty when the
- * cycle has no winners. The open data files are linked when the cycle is published here.
+ * cycle has no winners or no update yet. The open data files are linked when the cycle is published here.
  */
 export function implementationSection(cycleId: string, winners: { code: number; title: Record<string, string> }[], updates: ImplementationUpdate[], lang: Lang, linkFiles: boolean): string {
-  if (winners.length === 0) return '';
+  // Nothing until the PB team records a first update: a cycle just published, or counted long ago, reads as before.
+  if (winners.length === 0 || updates.length === 0) return '';
   const L = LABELS[lang];
   const day = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`), lang, 'UTC');
   const items = winners.map((w) => {

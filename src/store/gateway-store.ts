@@ -94,7 +94,6 @@ export class GatewayStore {
       optedOut: p('SELECT opted_out FROM voters WHERE voter_key = ?'),
       setOptOut: p(`INSERT INTO voters (voter_key, lang, opted_out, updated_at) VALUES (?, '', ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`),
-      dropFollows: p('DELETE FROM project_follows WHERE voter_key = ?'),
       rollEntry: p('SELECT ward_id FROM roll WHERE voter_key = ?'),
       rollDemographics: p('SELECT age_band, gender FROM roll WHERE voter_key = ?'),
       upsertRoll: p(`INSERT INTO roll (voter_id, voter_key, ward_id, age_band, gender) VALUES (@voterId, @voterKey, @wardId, @ageBand, @gender)
@@ -172,7 +171,8 @@ export class GatewayStore {
   /** STOP also ends every FOLLOW of the number: its sealed number leaves project_follows. */
   setOptOut(voterKey: string, optedOut: boolean, at: string): void {
     this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
-    if (optedOut) this.s.dropFollows!.run(voterKey);
+    // Prepared on first use (STOP is rare), so a store opened on an older schema still works.
+    if (optedOut) (this.s.dropFollows ??= this.db.prepare('DELETE FROM project_follows WHERE voter_key = ?')).run(voterKey);
   }
 
   rollWard(voterKey: string): string | undefined {
