@@ -15,6 +15,9 @@ export default tseslint.config(
     },
   },
   { files: ['src/config/env.ts', 'test/**', 'bench/**', 'vitest.config.ts'], rules: { 'no-restricted-properties': 'off' } },
+  // The field web app runs in the browser, its service worker in a worker: their globals, not Node's.
+  { files: ['field-app/**'], languageOptions: { globals: globals.browser } },
+  { files: ['field-app/sw.ts'], languageOptions: { globals: globals.serviceworker } },
   // Tests break raw YAML objects one key at a time; typing those edits would add nothing.
   { files: ['**/*.test.ts', 'test/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );

@@ -2,12 +2,15 @@
 // core inputs and core replies back to the provider's format; they hold no business rules.
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { Settings } from '../src/config/env.ts';
 import type { Deployment, Lang } from '../src/config/schema.ts';
+import type { SmsSender } from '../src/engine/sms-outbound.ts';
 import type { Reply } from '../src/engine/flow-contract.ts';
 import type { InboundSms, InboxOutcome } from '../src/engine/sms-inbox.ts';
 import type { UssdHop } from '../src/engine/ussd-runner.ts';
 import type { CallEnd, VoiceAnswer, VoiceCallback } from '../src/engine/voice-runner.ts';
 import type { PromptPart } from '../voice/prompt-part.ts';
+import type { ClipResolver } from './voice-clips.ts';
 import type { FieldService } from '../src/engine/field-capture.ts';
 import type { OutboundState } from '../src/domain/outbound-state.ts';
 
@@ -33,6 +36,8 @@ export interface AdapterDeps {
     finish(provider: string, sessionId: string, end: CallEnd): Promise<boolean>;
     apology(provider: string, sessionId: string, hop: number | undefined): VoiceAnswer<VoiceReplyView>;
   };
+  /** The voice clips on disk: what to say when one is missing. Absent: every clip is assumed present. */
+  prompts?: ClipResolver;
   /** Public base URL providers call; Twilio signatures are computed over it. */
   publicUrl?: string;
   twilio?: { accountSid: string; authToken: string };
@@ -40,11 +45,16 @@ export interface AdapterDeps {
   field?: FieldService;
 }
 
-/** A provider adapter: its folder name under adapters/ and the routes it mounts. */
+/** A provider adapter: its folder name under adapters/, the routes it mounts and what it sends. */
 export interface Adapter {
-  /** Must equal the adapter's folder name; a test checks every folder is registered. */
+  /** Must equal the adapter's folder name (and the provider's name in stored rows); a test checks every folder is registered. */
   folder: string;
   mount(router: Router, deps: AdapterDeps): void;
+  /**
+   * Its outbound SMS, when the deployment sends SMS through this provider: the pace the queue keeps
+   * to, and the sender (absent while the provider's credentials are not set: messages then wait).
+   */
+  smsSending?(settings: Settings, deployment: Deployment): { perSecond: number; sender?: SmsSender } | undefined;
 }
 
 /** A voice reply as adapters render it (flows/voice builds it; adapters never import flows). */
@@ -55,6 +65,8 @@ export interface VoiceReplyView {
   digits: number;
   /** An ending the caller may hear again by pressing 1. */
   again?: boolean;
+  /** After an ending: what the call offers while it waits for one key (hear it again, an SMS copy). */
+  offer?: PromptPart[];
   /** Record what the caller says after the prompt. */
   record?: boolean;
 }

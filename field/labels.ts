@@ -1,6 +1,7 @@
 // Officer-facing texts of the generated forms and of the OpenRosa answers, per language. Kept
 // apart from src/i18n (resident-facing, length-bound to USSD screens and SMS segments).
-import type { Lang } from '../src/config/schema.ts';
+import { isBuiltInLang, type BuiltInLang, type Lang } from '../src/config/schema.ts';
+import { languagePack } from '../src/i18n/languages.ts';
 
 const en = {
   surveyConsent: 'Does the resident agree to answer this survey? Their answers are recorded without their name.',
@@ -72,6 +73,9 @@ const en = {
 } as const;
 
 type Key = keyof typeof en;
+
+/** The English labels: what an added language's catalogue may translate (`field`). */
+export const ENGLISH_LABELS: Readonly<Record<Key, string>> = en;
 
 const sw: Record<Key, string> = {
   surveyConsent: 'Je, mkazi anakubali kujibu utafiti huu? Majibu yake yanarekodiwa bila jina lake.',
@@ -211,9 +215,25 @@ const fr: Record<Key, string> = {
   conflict: "Un autre formulaire avec le même instanceID a déjà été reçu. Non enregistré.",
 };
 
-const CATALOGUES: Record<Lang, Record<Key, string>> = { en, sw, fr };
+const CATALOGUES: Record<BuiltInLang, Record<Key, string>> = { en, sw, fr };
 
-/** An officer-facing text with its `{name}` parameters filled in. */
+const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+
+/**
+ * What is wrong with an added language's field labels (its catalogue's optional `field` section):
+ * keys that are not labels, and placeholders that differ from English. Labels it leaves out are
+ * English.
+ */
+export function fieldLabelProblems(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, text]) => {
+    if (!Object.hasOwn(en, key)) return [`field.${key}: unknown key (field labels are: ${Object.keys(en).join(', ')})`];
+    const want = placeholders(en[key as Key]);
+    return placeholders(text) === want ? [] : [`field.${key}: use the placeholders of the English text (${want ? `{${want.split(',').join('}, {')}}` : 'none'})`];
+  });
+}
+
+/** An officer-facing text with its `{name}` parameters filled in; English where an added language gives none. */
 export function label(lang: Lang, key: Key, params: Record<string, string | number> = {}): string {
-  return CATALOGUES[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const text = isBuiltInLang(lang) ? CATALOGUES[lang][key] : (languagePack(lang)?.field[key] ?? en[key]);
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

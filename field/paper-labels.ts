@@ -1,6 +1,6 @@
 // Officer-facing texts of the paper forms (ballot entry, tally sheet) and of their answers, per
 // language. Apart from labels.ts so the paper forms can change without touching the others.
-import type { Lang } from '../src/config/schema.ts';
+import { isBuiltInLang, type BuiltInLang, type Lang } from '../src/config/schema.ts';
 import type { TallyProblem } from '../src/domain/paper.ts';
 
 const en = {
@@ -125,7 +125,7 @@ const fr: Record<Key, string> = {
   tallyOverBudget: 'le coût des voix fait {total}, plus que le budget du quartier × les bulletins valables ({limit})',
 };
 
-const CATALOGUES: Record<Lang, Record<Key, string>> = { en, sw, fr };
+const CATALOGUES: Record<BuiltInLang, Record<Key, string>> = { en, sw, fr };
 
 /** Why a tally sheet does not add up, in the officer's language (the ledger's detail is describeTallyProblem's English). */
 export function tallyProblemLabel(lang: Lang, p: TallyProblem): string {
@@ -149,7 +149,7 @@ export function tallyProblemLabel(lang: Lang, p: TallyProblem): string {
   }
 }
 
-/** A paper form's officer-facing text with its `{name}` parameters filled in. */
+/** A paper form's officer-facing text with its `{name}` parameters filled in; English in a language a deployment added. */
 export function paperLabel(lang: Lang, key: Key, params: Record<string, string | number> = {}): string {
-  return CATALOGUES[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return (isBuiltInLang(lang) ? CATALOGUES[lang] : en)[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

@@ -25,6 +25,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['tally/', 'tally'],
   ['voice/', 'voice'],
   ['field/', 'field'],
+  ['field-app/', 'field-app'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -43,6 +44,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   tally: [],
   ledger: ['config', 'domain', 'logging', 'tally'],
   field: ['config', 'i18n', 'domain'],
+  // The browser app: its own folder only (and its npm packages); it reaches the gateway over HTTP.
+  'field-app': [],
   shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'],
 };
 
@@ -65,7 +68,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'field-app'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;
@@ -97,6 +100,8 @@ describe('architecture', () => {
       'src/domain/x.ts (domain) imports edge package express',
     ]);
     expect(violationsFor('src/engine/y.ts', ['../../flows/ussd/index.ts'])).toHaveLength(1);
+    expect(violationsFor('field-app/state.ts', ['../field/xforms.ts', './sender.ts', 'vue'])).toEqual(['field-app/state.ts (field-app) imports field/xforms.ts (field)']);
+    expect(violationsFor('src/http/field-app.ts', ['../../field-app/state.ts'])).toHaveLength(1);
   });
 
   it('only config loading reads process.env', () => {

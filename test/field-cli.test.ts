@@ -36,6 +36,8 @@ describe('sauti field', { timeout: 150_000 }, () => {
     const url = /Server URL .*: (https:\/\/pb\.example\.org\/openrosa\/key\/[A-Za-z0-9_-]{43})\n/.exec(added.stdout)![1]!;
     const id = /^Officer (o-[0-9a-f]{8}) \(Amina Otieno, ward north\)/.exec(added.stdout)![1]!;
     expect(added.stdout).toMatch(/[▀▄█]{10,}/); // the QR code, drawn with half blocks
+    // The same token opens the field web app, in the link's fragment (never sent to a server).
+    expect(added.stdout).toContain(`open https://pb.example.org/field/#key=${url.split('/').at(-1)} (the field web app`);
     expect(() => addOfficer(new FieldStore(gw.db), gw.deployment, 'Nobody', 'atlantis', new Date())).toThrow(/unknown ward 'atlantis'/);
 
     // The gateway running on the same database takes the token.

@@ -149,7 +149,7 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
       await ledger.recordImplementation('c-open', { code: 1, status: 'cancelled', reason: 'Ground water too deep', date: '2027-03-05' });
       const sw = await get('/results/c-open?lang=sw');
       expect(sw.text).toContain('<h2 id="impl">Utekelezaji</h2>');
-      expect(sw.text).toContain('<strong>Inaendelea</strong> · 40% maendeleo');
+      expect(sw.text).toContain('<strong>Kazi inaendelea</strong> · 40% maendeleo');
       expect(sw.text).toContain('Uchimbaji umeanza');
       expect(sw.text).toContain('Imesitishwa, 0% (Sababu: Ground water too deep)');
       const en = await get('/results/c-open');

@@ -11,7 +11,7 @@ import { tempDir } from './helpers/tmp.ts';
 import { simulateSms } from '../src/cli/simulate-sms.ts';
 import { simulateUssd } from '../src/cli/simulate-ussd.ts';
 import { allClipTexts } from '../voice/prompts/catalogue.ts';
-import { simulateVoice } from '../src/cli/simulate-voice.ts';
+import { promptText, readAnswer, simulateVoice } from '../src/cli/simulate-voice.ts';
 import { PUBLIC_URL, TOKEN, TWILIO_SID, TWILIO_TOKEN, testGateway } from './helpers/gateway.ts';
 
 const gw = testGateway();
@@ -122,7 +122,16 @@ it('calls as Twilio would, with signed requests', async () => {
     publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
     texts: (lang) => allClipTexts(gw.deployment, lang),
   });
-  expect(heard[1]).toBe('Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kubadilisha lugha, bonyeza 9.');
+  expect(heard[1]).toBe(
+    'Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kusikia kura yako na risiti yake, bonyeza 3. Kusikia jinsi ya kupiga kura, bonyeza 4. Kusikia matokeo, bonyeza 5. Kubadilisha lugha, bonyeza 9.',
+  );
   expect(heard[2]).toMatch(/^Chagua wadi yako\. Kwa Wadi ya Kaskazini bonyeza moja Kwa Wadi ya Kusini bonyeza mbili$/);
   expect(gw.db.prepare("SELECT duration_seconds FROM voice_calls WHERE provider = 'twilio'").pluck().get()).toEqual(expect.any(Number));
+});
+
+it('shows what the provider’s own voice says for a missing clip, in its place among the clips', () => {
+  const at = readAnswer('<Response><GetDigits callbackUrl="https://x.org/v?hop=1"><Say>Welcome &amp; hello.</Say><Play url="https://x.org/prompts/en/voice.menu.vote.wav"/></GetDigits></Response>');
+  expect(promptText(at.clips)).toBe('Welcome & hello. To vote, press 1.');
+  const tw = readAnswer('<Response><Gather action="https://x.org/twilio/voice?hop=1"><Play>https://x.org/prompts/fr/num-7.wav</Play><Say language="fr-FR">Au revoir.</Say></Gather></Response>');
+  expect(promptText(tw.clips)).toBe('sept Au revoir.');
 });

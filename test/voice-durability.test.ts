@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN } from './helpers/gateway.ts';
+import { allClips } from './helpers/prompts.ts';
 import { startServer } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -31,7 +32,7 @@ const receiptHeard = (keys: string[]) =>
 describe('voice durability', { timeout: 120_000 }, () => {
   it('every receipt read to a caller before SIGKILL is a ballot in the database after it', async () => {
     const dbFile = join(tempDir(), 'gateway.db');
-    const { child, url } = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
+    const { child, url } = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', SAUTI_PROMPTS_DIR: allClips() });
     children.push(child);
     const exited = new Promise((r) => child.once('exit', r));
     const heard: string[] = [];

@@ -30,6 +30,7 @@ import { syncRound } from '../sync/sync-job.ts';
 import { FIXTURE, NOW, rawFixture, testDeployment } from './helpers/deployment.ts';
 import { logSink, ussdBody, PROVIDER_ENV, PUBLIC_URL, SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
 import { waitFor } from './helpers/process.ts';
+import { allClips } from './helpers/prompts.ts';
 import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -396,7 +397,7 @@ describe('sauti start with its embedded ledger', () => {
   it('sends the recording through the gateway’s port to the ledger’s thread, and erases it from the gateway after the grace period', async () => {
     const dir = tempDir('sauti-voice-embedded-');
     const config = configWith((raw) => (raw.sync = { intervalSeconds: 1, maxBackoffSeconds: 1, recordingGraceMinutes: 0 }));
-    const settings = loadSettings({ SAUTI_CONFIG: config, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_VOTER_KEY_SECRET: SECRET, SAUTI_GATEWAY_ID: 'gw-embedded', PORT: '0', LOG_LEVEL: 'silent', ...PROVIDER_ENV });
+    const settings = loadSettings({ SAUTI_CONFIG: config, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_VOTER_KEY_SECRET: SECRET, SAUTI_GATEWAY_ID: 'gw-embedded', PORT: '0', LOG_LEVEL: 'silent', SAUTI_PROMPTS_DIR: allClips(config), ...PROVIDER_ENV });
     const gw = await startGateway(settings, silent);
     let open = true;
     closers.push(() => open && gw.close());

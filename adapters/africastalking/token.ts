@@ -1,10 +1,2 @@
-// Africa's Talking signs nothing, so callbacks carry a secret token in the URL path.
-import { createHash, timingSafeEqual } from 'node:crypto';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** A constant-time matcher for one expected token (hashing first makes the lengths equal). */
-export function tokenMatcher(expected: string): (given: string | undefined) => boolean {
-  const want = digest(expected);
-  return (given) => typeof given === 'string' && timingSafeEqual(digest(given), want);
-}
+// Africa's Talking signs nothing, so callbacks carry a secret token in the URL path (SAUTI_CALLBACK_TOKEN).
+export { tokenMatcher } from '../../src/domain/token.ts';

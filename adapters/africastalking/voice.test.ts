@@ -93,9 +93,9 @@ describe('Africa’s Talking voice callback', () => {
     expect(event.channel).toBe('voice');
     expect(event.source_ref).toMatch(/^voice:africastalking:ATVId_test_call_1:\d+#0$/);
     expect(event.payload).not.toContain('254711000001');
-    // The receipt, character by character, then the offer to hear it again, then goodbye.
+    // The receipt, character by character, then the offers to hear it again or have it by SMS, then goodbye.
     const spelled = [...ballot.receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
-    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.goodbye']);
+    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.smsCopyOffer', 'en:voice.goodbye']);
     expect(redirect(last)).toBeUndefined();
     // Pressing 1 reads the receipt again; nothing more is recorded.
     const again = await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));
@@ -127,7 +127,7 @@ describe('Africa’s Talking voice callback', () => {
     expect(bye).not.toMatch(/GetDigits|Redirect/);
     // A key after a silence goes on from the same prompt.
     const menu = (await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(once, 'GetDigits', 'callbackUrl')!))).text;
-    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.language']);
+    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.myVote', 'en:voice.menu.rules', 'en:voice.menu.results', 'en:voice.menu.language']);
   });
 
   it('stores the length and cost of a call from the final callback and answers it with no actions', async () => {
@@ -159,6 +159,36 @@ describe('Africa’s Talking voice callback', () => {
     expect(clips(res.text)).toEqual(['sw:voice.internalError']);
     expect(res.text).not.toMatch(/GetDigits/);
     expect(gw.logs.text()).not.toContain('254711000001');
+  });
+});
+
+describe('Africa’s Talking: My vote, the rules and the results', () => {
+  it('reads back the vote cast on an earlier call with its receipt and ledger standing, and hears it again with 1', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    await call(gw, VOTE);
+    const receipt = gw.db.prepare('SELECT receipt FROM ballots').pluck().get() as string;
+    const { last } = await call(gw, ['3'], { sessionId: 'ATVId_test_call_2' });
+    const spelled = [...receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
+    expect(clips(last)).toEqual([
+      'en:voice.yourVote', 'en:ward.north',
+      'en:voice.project', 'en:num-1', 'en:project.c-open.1', 'en:voice.project', 'en:num-2', 'en:project.c-open.2',
+      'en:voice.yourReceipt', ...spelled, 'en:voice.ledger.pending',
+      'en:voice.hearAgain', 'en:voice.goodbye',
+    ]);
+    const again = await post(gw, voiceBody({ sessionId: 'ATVId_test_call_2', dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));
+    expect(clips(again.text).slice(0, 2)).toEqual(['en:voice.yourVote', 'en:ward.north']);
+    expect(gw.count('events')).toBe(1);
+  });
+
+  it('reads the rules with the closing day as a date, and the published results of a ward, 0 going back', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const rules = await call(gw, ['1', '4']);
+    expect(clips(rules.last).slice(0, 9)).toEqual(['en:voice.rules.approval', 'en:num-1', 'en:voice.rules.atMost', 'en:num-3', 'en:voice.rules.replace', 'en:num-30', 'en:num-1', 'en:month-12', 'en:num-2']);
+    const results = await call(gw, ['5', '2'], { sessionId: 'ATVId_test_call_4' });
+    expect(clips(results.last)).toContain('en:project.c-past.40');
+    expect(redirect(results.last)).toMatch(/silent=1$/);
+    const back = await post(gw, voiceBody({ sessionId: 'ATVId_test_call_4', dtmfDigits: '0' }), pathOf(attr(results.last, 'GetDigits', 'callbackUrl')!));
+    expect(clips(back.text)[0]).toBe('en:voice.chooseWard');
   });
 });
 

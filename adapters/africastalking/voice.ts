@@ -9,7 +9,8 @@
 //   GetDigits action receives no input at all, it will move on to the next action without
 //   triggering a notification", so a <Redirect> after it re-prompts (default timeout 30 s).
 // - voice/record: <Record finishOnKey maxLength trimSilence playBeep callbackUrl> (used for ideas).
-// - <Play url="…"/> plays an audio file; <Say> has no language choice, hence clips.
+// - <Play url="…"/> plays an audio file; <Say> has no language choice (its voice speaks English),
+//   hence clips; a clip missing on disk is said with <Say> (voice-clips.ts) rather than left silent.
 // - <Redirect> takes the URL as its text (as in Africa's Talking's IVR samples); no first-party
 //   page for it was found in the corpus.
 import express, { type Router } from 'express';
@@ -20,7 +21,7 @@ import type { VoiceAnswer } from '../../src/engine/voice-runner.ts';
 import { fetchRecording } from '../recording.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps, VoiceReplyView } from '../types.ts';
-import { voiceClipUrls, xmlEscape } from '../voice-clips.ts';
+import { voiceAudio, warningOnce, xmlEscape, type ClipResolver } from '../voice-clips.ts';
 import { tokenMatcher } from './token.ts';
 
 /** Fields Africa's Talking posts on every voice callback. */
@@ -56,12 +57,15 @@ const RECORDING_FETCH_MS = 3000;
 /** Longest spoken idea, in seconds. */
 export const RECORDING_MAX_SECONDS = 60;
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
+/** Languages Africa's Talking's <Say> speaks: it has no language attribute, and its voice is English. */
+const SAY_LANGUAGES = ['en'];
 
 /** Mounts the voice callback route. */
 export function mountVoice(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'voice', provider: PROVIDER });
   const tokenMatches = tokenMatcher(deps.callbackToken);
   const e164 = memoize((raw) => toE164(raw, deps.deployment.deployment.country));
+  const prompts = deps.prompts && warningOnce(deps.prompts, log);
   router.post(VOICE_PATHS, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res) => {
     const token = (req.params as { token?: string }).token;
     if (!tokenMatches(token)) return forbidden(res, log, 'voice callback with a missing or wrong token');
@@ -111,18 +115,21 @@ export function mountVoice(router: Router, deps: AdapterDeps): void {
       );
     }
     const publicUrl = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    res.status(200).type('application/xml').send(toAtVoiceXml(answer, base, publicUrl, silent ?? 0));
+    res.status(200).type('application/xml').send(toAtVoiceXml(answer, base, publicUrl, silent ?? 0, prompts));
   });
 }
 
 /**
  * The XML for one answer. An open prompt is a GetDigits wrapping its clips, then a Redirect that
- * re-prompts when no key was pressed; an ending plays and lets the call end, offering the receipt
- * again with one key first when the reply allows it.
+ * re-prompts when no key was pressed; an ending plays and lets the call end, first waiting for one
+ * key when it offers something (the receipt again, an SMS copy).
  */
-export function toAtVoiceXml(answer: VoiceAnswer<VoiceReplyView>, base: string, publicUrl: string, silent: number): string {
+export function toAtVoiceXml(answer: VoiceAnswer<VoiceReplyView>, base: string, publicUrl: string, silent: number, prompts?: ClipResolver): string {
   const { reply, hop, lang } = answer;
-  const play = (parts: VoiceReplyView['parts']) => voiceClipUrls(publicUrl, lang, parts).map((u) => `<Play url="${xmlEscape(u)}"/>`).join('');
+  const play = (parts: VoiceReplyView['parts']) =>
+    voiceAudio(publicUrl, lang, parts, prompts, SAY_LANGUAGES)
+      .map((a) => ('url' in a ? `<Play url="${xmlEscape(a.url)}"/>` : `<Say>${xmlEscape(a.say)}</Say>`))
+      .join('');
   const next = `${base}?hop=${hop}`;
   const getDigits = (digits: number, inner: string) =>
     `<GetDigits timeout="${KEY_TIMEOUT_SECONDS}" numDigits="${digits}" finishOnKey="#" callbackUrl="${xmlEscape(next)}">${inner}</GetDigits>`;
@@ -133,8 +140,8 @@ export function toAtVoiceXml(answer: VoiceAnswer<VoiceReplyView>, base: string, 
   if (!reply.end) {
     return `${XML_HEAD}<Response>${getDigits(reply.digits, play(reply.parts))}<Redirect>${xmlEscape(`${next}&silent=${silent + 1}`)}</Redirect></Response>`;
   }
-  if (reply.again) {
-    const offer = getDigits(1, play([{ clip: 'voice.receiptAgain' }]));
+  if (reply.offer?.length) {
+    const offer = getDigits(1, play(reply.offer));
     return `${XML_HEAD}<Response>${play(reply.parts)}${offer}${play([{ clip: 'voice.goodbye' }])}</Response>`;
   }
   return `${XML_HEAD}<Response>${play(reply.parts)}</Response>`;

@@ -18,7 +18,7 @@ import type { VoiceAnswer } from '../../src/engine/voice-runner.ts';
 import { fetchRecording } from '../recording.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps, VoiceReplyView } from '../types.ts';
-import { voiceClipUrls } from '../voice-clips.ts';
+import { voiceAudio, warningOnce, type ClipResolver } from '../voice-clips.ts';
 import { validTwilioSignature } from './signature.ts';
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'not a call SID');
@@ -52,6 +52,12 @@ const actionQuery = z.object({
 });
 
 const PROVIDER = 'twilio';
+/**
+ * <Say language> for the languages Twilio's voices speak (twilio.com/docs/voice/twiml/say): a clip
+ * missing on disk is said in its language; Kiswahili is not among them, so a missing Kiswahili
+ * clip falls back as PromptLibrary.resolveClip says (the default language's clip or text).
+ */
+const SAY_LOCALES: Record<string, NonNullable<import('twilio/lib/twiml/VoiceResponse.js').SayAttributes['language']>> = { en: 'en-GB', fr: 'fr-FR' };
 /** Seconds a caller has to press a key before the re-prompt. */
 const KEY_TIMEOUT_SECONDS = 10;
 /** Longest wait for a recording from Twilio. */
@@ -70,6 +76,7 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'voice', provider: PROVIDER });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const e164 = memoize((raw) => toE164(raw, deps.deployment.deployment.country));
+  const prompts = deps.prompts && warningOnce(deps.prompts, log);
   const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
     if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
     forbidden(res, log, deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set');
@@ -115,7 +122,7 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
         return voice.apology(PROVIDER, f.CallSid, hop);
       });
     }
-    res.status(200).type('text/xml').send(await toTwiml(answer, deps.publicUrl!, silences));
+    res.status(200).type('text/xml').send(await toTwiml(answer, deps.publicUrl!, silences, prompts));
   });
 
   // Twilio reports here when a recording is ready; Sauti has fetched it at the Record action
@@ -142,11 +149,18 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
  * TwiML for one answer: an open prompt is a Gather (its clips inside) whose action comes back
  * even on silence; an ending plays, offers the receipt again when it may, and hangs up.
  */
-export async function toTwiml(answer: VoiceAnswer<VoiceReplyView>, publicUrl: string, silent: number): Promise<string> {
+export async function toTwiml(answer: VoiceAnswer<VoiceReplyView>, publicUrl: string, silent: number, prompts?: ClipResolver): Promise<string> {
   const VoiceResponse = await twiml();
   const { reply, hop, lang } = answer;
   const response = new VoiceResponse();
-  const urls = (parts: VoiceReplyView['parts']) => voiceClipUrls(publicUrl, lang, parts);
+  /** Plays `parts` into `into` (the response or a Gather): clips, and <Say> for any that is missing. */
+  const play = (into: Pick<typeof response, 'play' | 'say'>, parts: VoiceReplyView['parts']) => {
+    for (const a of voiceAudio(publicUrl, lang, parts, prompts, Object.keys(SAY_LOCALES))) {
+      if ('url' in a) into.play(a.url);
+      else if (SAY_LOCALES[a.lang]) into.say({ language: SAY_LOCALES[a.lang] }, a.say);
+      else into.say(a.say);
+    }
+  };
   const gather = (digits: number, parts: VoiceReplyView['parts'], silences: number) => {
     const g = response.gather({
       input: ['dtmf'],
@@ -156,10 +170,10 @@ export async function toTwiml(answer: VoiceAnswer<VoiceReplyView>, publicUrl: st
       action: `${publicUrl}/twilio/voice?hop=${hop}&silent=${silences}`,
       actionOnEmptyResult: true,
     });
-    for (const url of urls(parts)) g.play(url);
+    play(g, parts);
   };
   if (!reply.end && reply.record) {
-    for (const url of urls(reply.parts)) response.play(url);
+    play(response, reply.parts);
     response.record({
       action: `${publicUrl}/twilio/voice?hop=${hop}&silent=0`,
       recordingStatusCallback: `${publicUrl}/twilio/voice-recording`,
@@ -171,9 +185,9 @@ export async function toTwiml(answer: VoiceAnswer<VoiceReplyView>, publicUrl: st
   } else if (!reply.end) {
     gather(reply.digits, reply.parts, silent);
   } else {
-    for (const url of urls(reply.parts)) response.play(url);
-    // The receipt may be heard again with 1; silence there is goodbye (the call has ended).
-    if (reply.again) gather(1, [{ clip: 'voice.receiptAgain' }], 2);
+    play(response, reply.parts);
+    // What the ending offers (the receipt again, an SMS copy) waits for one key; silence there is goodbye.
+    if (reply.offer?.length) gather(1, reply.offer, 2);
     else response.hangup();
   }
   return response.toString();

@@ -1,6 +1,8 @@
-// The SMS grammar: keywords in every language, insensitive to case, punctuation, extra
+// The SMS grammar: keywords in every language (src/i18n/keywords.ts, and those of the languages a
+// deployment adds), insensitive to case, punctuation, extra
 // spaces and diacritics. Parsing only; what a command does is in step.ts.
 import type { Lang } from '../../src/config/schema.ts';
+import { keywordTable, normalizeWord } from '../../src/i18n/keywords.ts';
 import { closeKeyword } from './typos.ts';
 import { guessLanguage, isCommonWord } from './words.ts';
 
@@ -33,37 +35,7 @@ export type SmsCommand = (
   | { kind: 'text'; text: string }
 ) & { lang?: Lang };
 
-type Keyword = 'vote' | 'idea' | 'status' | 'follow' | 'check' | 'receipt' | 'results' | 'projects' | 'more' | 'help' | 'lang' | 'stop' | 'start';
-
-/** Keywords and aliases per language, already normalised (upper case, no diacritics). */
-export const KEYWORDS: Record<Keyword, Record<Lang, string[]>> = {
-  vote: { en: ['VOTE', 'V'], sw: ['KURA', 'PIGAKURA'], fr: ['VOTER', 'VOTEZ'] },
-  idea: { en: ['IDEA', 'PROPOSE', 'PROPOSAL'], sw: ['WAZO', 'PENDEKEZO'], fr: ['IDEE', 'PROPOSITION', 'PROPOSER'] },
-  status: { en: ['STATUS'], sw: ['HALI'], fr: ['STATUT', 'ETAT'] },
-  follow: { en: ['FOLLOW'], sw: ['FUATILIA', 'FUATA'], fr: ['SUIVRE'] },
-  check: { en: ['CHECK', 'VERIFY'], sw: ['HAKIKI'], fr: ['VERIFIER', 'VERIFIE'] },
-  receipt: { en: ['RECEIPT', 'MYVOTE'], sw: ['RISITI'], fr: ['RECU'] },
-  results: { en: ['RESULTS', 'RESULT'], sw: ['MATOKEO'], fr: ['RESULTATS', 'RESULTAT'] },
-  projects: { en: ['PROJECTS', 'PROJECT', 'BALLOT'], sw: ['MIRADI', 'MRADI'], fr: ['PROJETS', 'PROJET'] },
-  more: { en: ['MORE', 'NEXT'], sw: ['ZAIDI', 'ENDELEA'], fr: ['SUITE', 'SUIVANT'] },
-  help: { en: ['HELP', 'INFO', 'MENU'], sw: ['MSAADA', 'USAIDIZI'], fr: ['AIDE'] },
-  lang: { en: ['LANG', 'LANGUAGE'], sw: ['LUGHA'], fr: ['LANGUE'] },
-  // Carriers expect STOP and START whatever the language.
-  stop: { en: ['STOP', 'UNSUBSCRIBE', 'QUIT', 'END'], sw: ['ACHA', 'SITISHA'], fr: ['ARRET', 'ARRETER'] },
-  start: { en: ['START', 'UNSTOP', 'SUBSCRIBE'], sw: ['ANZA', 'JIUNGE'], fr: ['DEMARRER', 'REPRENDRE'] },
-};
-
-const LOOKUP = new Map<string, { kind: Keyword; lang: Lang }>();
-for (const [kind, byLang] of Object.entries(KEYWORDS) as [Keyword, Record<Lang, string[]>][]) {
-  for (const [lang, words] of Object.entries(byLang) as [Lang, string[]][]) {
-    for (const w of words) if (!LOOKUP.has(w)) LOOKUP.set(w, { kind, lang });
-  }
-}
-
-/** Upper case without diacritics or anything but letters and digits. */
-export function normalizeWord(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
-}
+export { KEYWORDS, normalizeWord } from '../../src/i18n/keywords.ts';
 
 /** Parses one SMS body. Never throws; anything unrecognised is `text`. */
 export function parseSms(body: string): SmsCommand {
@@ -72,13 +44,14 @@ export function parseSms(body: string): SmsCommand {
   // Punctuation after the keyword is dropped, but not a dash before a digit: "VOTE -1" is a sign.
   const m = text.match(/^(piga\s+kura|[\p{L}]+)\s*(?:[:.,;!]|-(?!\d))*\s*(.*)$/iu);
   const head = m ? normalizeWord(m[1]!) : '';
-  const found = LOOKUP.get(head);
+  const lookup = keywordTable();
+  const found = lookup.get(head);
   if (!found) {
     const codes = numbers(text);
     if (codes && codes.length > 0) return { kind: 'numbers', codes };
     const words = text.split(' ').map(normalizeWord);
-    const meant = m && !isCommonWord(head) ? closeKeyword(head, [...LOOKUP.keys()]) : null;
-    if (meant) return { kind: 'typo', keyword: meant, rest: m![2]!.trim(), lang: LOOKUP.get(meant)!.lang };
+    const meant = m && !isCommonWord(head) ? closeKeyword(head, [...lookup.keys()]) : null;
+    if (meant) return { kind: 'typo', keyword: meant, rest: m![2]!.trim(), lang: lookup.get(meant)!.lang };
     const lang = guessLanguage(words);
     return lang ? { kind: 'text', text, lang } : { kind: 'text', text };
   }

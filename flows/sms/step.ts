@@ -10,11 +10,11 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
-import { picksTexts, shortTitle } from '../shared/picks.ts';
 import { readBack, type ReadBackRoom } from '../shared/read-back.ts';
 import { checkText } from '../shared/standing.ts';
 import { cycleName, noVoteText } from '../shared/after-close.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
+import { voteConfirmationSms } from '../shared/vote-sms.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 import { segmentPage } from './pages.ts';
 
@@ -205,11 +205,8 @@ function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
   const previous = ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
   const effect: Effect = { type: 'vote.cast', cycleId: cycle.id, wardId, picks: codes, receipt, replaces: previous?.eventId ?? null };
-  const ward = wardName(ctx, wardId, lang);
-  // The projects' short titles when they fit the segment, else their numbers.
-  const texts = picksTexts(cycle.ballot, codes, lang, ' ', shortTitle(cycle, lang)).map((c) => t(lang, previous ? 'smsVoteReplaced' : 'smsVoteRecorded', { codes: c, ward, receipt }));
   return {
-    reply: { text: oneSegment(texts), kind: 'confirmation' },
+    reply: { text: voteConfirmationSms(lang, ctx.deployment, effect, previous !== null), kind: 'confirmation' },
     effects: [effect],
     conversation: null,
   };

@@ -2,9 +2,10 @@
 // keyword is written in, and so that an ordinary word ("hello", "votre") is never taken for a
 // mistyped keyword. Normalised as the grammar normalises (upper case, no diacritics or
 // apostrophes). Words two languages share ("on", "la", "tu", "dont") are left out: they tell nothing.
-import type { Lang } from '../../src/config/schema.ts';
+import type { BuiltInLang, Lang } from '../../src/config/schema.ts';
+import { installedPacks, packsGeneration } from '../../src/i18n/languages.ts';
 
-const WORDS: Record<Lang, string> = {
+const WORDS: Record<BuiltInLang, string> = {
   en: `HELLO HALLO HI HEY THE IS ARE WAS WHAT WHATS HOW WHY WHO WHEN WHERE WHICH IM YOU YOUR MY WE OUR
     IT ITS THIS THAT THESE THOSE PLEASE PLS THANKS THANK YES NOT CANT WANT NEED KNOW CAN COULD WOULD
     DO DOES DID HAVE HAS GET GOT TO OF AND FOR WITH IN AT FROM ABOUT GOOD MORNING AFTERNOON EVENING
@@ -20,15 +21,22 @@ const WORDS: Record<Lang, string> = {
     BIEN TRES AUSSI MAIS DONC QUEL QUELLE EAU ROUTE ECOLE ARGENT AIDEZ MOI TOI ENCORE MONSIEUR MADAME`,
 };
 
-const COMMON: Record<Lang, Set<string>> = {
-  en: new Set(WORDS.en.split(/\s+/)),
-  sw: new Set(WORDS.sw.split(/\s+/)),
-  fr: new Set(WORDS.fr.split(/\s+/)),
-};
+const BUILT_IN = new Map<Lang, Set<string>>(Object.entries(WORDS).map(([lang, words]) => [lang, new Set(words.split(/\s+/))]));
+let common: { generation: number; sets: Map<Lang, Set<string>> } | undefined;
+
+/** The common words of every language, those of the languages a deployment added included. */
+function commonWords(): Map<Lang, Set<string>> {
+  if (common?.generation !== packsGeneration()) {
+    const sets = new Map(BUILT_IN);
+    for (const p of installedPacks()) sets.set(p.code, new Set(p.commonWords));
+    common = { generation: packsGeneration(), sets };
+  }
+  return common.sets;
+}
 
 /** Whether a normalised word is a common word of any language (so never a mistyped keyword). */
 export function isCommonWord(word: string): boolean {
-  return Object.values(COMMON).some((set) => set.has(word));
+  return [...commonWords().values()].some((set) => set.has(word));
 }
 
 /**
@@ -36,7 +44,7 @@ export function isCommonWord(word: string): boolean {
  * languages tie (nothing can be told).
  */
 export function guessLanguage(words: readonly string[]): Lang | undefined {
-  const hits = (Object.keys(COMMON) as Lang[]).map((lang) => ({ lang, n: words.filter((w) => COMMON[lang].has(w)).length })).sort((a, b) => b.n - a.n);
+  const hits = [...commonWords()].map(([lang, set]) => ({ lang, n: words.filter((w) => set.has(w)).length })).sort((a, b) => b.n - a.n);
   const [best, next] = hits;
   if (!best || best.n === 0 || (next && next.n === best.n)) return undefined;
   return best.lang;

@@ -1,6 +1,6 @@
 // The USSD screen renderer of the keypad dialogue: each screen in the resident's language,
 // within 182 characters, list pages holding as many items as fit.
-import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
+import { NAV_KEYS, type Deployment, type Lang } from '../../src/config/schema.ts';
 import { pointsByCode, totalCost, type RuleViolation } from '../../src/domain/ballot.ts';
 import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
@@ -88,15 +88,18 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
   }
 }
 
+/** The language menu: "choose language" in every language, then each language's name by number. */
+export function languageMenuLines(d: Deployment): string[] {
+  return [d.languages.map((l) => t(l.code, 'chooseLanguage')).join(' / '), ...d.languages.map((l, i) => `${i + 1} ${l.name}`)];
+}
+
 function render(state: UssdState, ctx: UssdContext, head: string[]): { text: string; screen: Screen } {
   const { lang, screen } = state;
   const d = ctx.deployment;
   const lines = (...more: string[]) => [...head, ...more].join('\n');
   switch (screen.name) {
-    case 'lang': {
-      const title = d.languages.map((l) => t(l.code, 'chooseLanguage')).join(' / ');
-      return { screen, text: lines(title, ...d.languages.map((l, i) => `${i + 1} ${l.name}`)) };
-    }
+    case 'lang':
+      return { screen, text: lines(...languageMenuLines(d)) };
     case 'menu':
       return {
         screen,

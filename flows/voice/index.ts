@@ -1,10 +1,11 @@
 // The voice conversation: the keypad dialogue rendered as prompts, plus what only a call has:
 // its keys on the project list (1 pick, 2 next, 3 repeat, 0 back, 9 done), a welcome, silence,
-// goodbye and the apology.
+// goodbye, the apology, and after a vote its receipt again (1) or by SMS (2).
 import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { wardProjects } from '../../src/domain/cycle.ts';
 import type { UssdContext, VoiceFlow } from '../../src/engine/flow-contract.ts';
 import { keypadDialogue, spokenInput } from '../keypad/dialogue.ts';
+import { voteConfirmationSms } from '../shared/vote-sms.ts';
 import type { KeypadState } from '../keypad/state.ts';
 import { voiceRenderer, type VoiceReply } from './render.ts';
 
@@ -20,10 +21,24 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
     const started = dialogue.start(ctx, resumable);
     return { ...started, reply: { ...started.reply, parts: [{ clip: 'voice.welcome' }, ...started.reply.parts] } };
   },
+  step(state, input, ctx) {
+    const result = dialogue.step(state, input, ctx);
+    const vote = result.effects.find((e) => e.type === 'vote.cast');
+    if (!vote || !ctx.smsCopy) return result;
+    // A vote just recorded: its receipt may also be had by SMS, in the caller's language.
+    const sms = voteConfirmationSms(state.lang, ctx.deployment, vote, vote.replaces !== null);
+    const offer = [...(result.reply.offer ?? []), { clip: 'voice.smsCopyOffer' }];
+    return { ...result, reply: { ...result.reply, offer, sms } };
+  },
   input: voiceInput,
   recordingInput: spokenInput,
   silence: (last) => ({ ...last, parts: [{ clip: 'voice.noInput' }, ...last.parts] }),
   goodbye: () => say('voice.goodbye', true),
+  afterEnd(last, digits) {
+    if (digits === '1' && last.again) return { reply: last };
+    if (digits === '2' && last.sms) return { reply: say('voice.smsCopySent', true), sms: last.sms };
+    return { reply: say('voice.goodbye', true) };
+  },
   apology: () => say('voice.internalError', true),
   ended: () => say('voice.sessionEnded', true),
 };

@@ -1,12 +1,13 @@
 // The voice renderer of the keypad dialogue: every screen as a list of prompt parts (clip keys,
 // spoken numbers, amounts, receipt characters), projects heard one per page.
 import { pointsByCode, totalCost, type RuleViolation } from '../../src/domain/ballot.ts';
-import { wardBudget, wardProjects } from '../../src/domain/cycle.ts';
+import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import type { UssdContext } from '../../src/engine/flow-contract.ts';
 import type { PromptPart } from '../../voice/prompt-part.ts';
 import { menuItems, type MenuAction } from '../keypad/menu.ts';
 import type { Ending, KeypadRenderer, Notice } from '../keypad/renderer.ts';
 import type { Draft, KeypadState, Paging, Screen } from '../keypad/state.ts';
+import { myVoteParts, projectClip, resultsParts, rulesParts, wardClip } from './read-out.ts';
 
 /** A voice reply: what to play, whether the call ends, and how many keys the answer takes. */
 export interface VoiceReply {
@@ -14,19 +15,20 @@ export interface VoiceReply {
   parts: PromptPart[];
   /** Most keys one answer takes (1, or 2 for a list of ten or more). */
   digits: number;
-  /** An ending the caller may hear again by pressing 1 (the receipt). */
+  /** An ending the caller may hear again by pressing 1 (a receipt, "My vote", the rules). */
   again?: boolean;
+  /** After an ending, what the caller is offered while the call waits for one key (hear it again, an SMS copy). */
+  offer?: PromptPart[];
+  /** The SMS copy of a receipt, in the caller's language, sent when they press 2 after hearing it. */
+  sms?: string;
   /** Record what the caller says after the prompt (a spoken idea), instead of waiting for keys. */
   record?: boolean;
 }
 
-/** What the voice channel carries: voting, spoken ideas and the language. */
-const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'language'];
+/** What the voice channel carries: the whole menu, with ideas spoken rather than typed. */
+const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'myVote', 'rules', 'results', 'language'];
 
 const clip = (key: string): PromptPart => ({ clip: key });
-/** A deployment's own names (wards, projects, categories) are clips too, rendered from the deployment file. */
-export const wardClip = (wardId: string): PromptPart => clip(`ward.${wardId}`);
-export const projectClip = (cycleId: string, code: number): PromptPart => clip(`project.${cycleId}.${code}`);
 
 /** Renders the keypad dialogue as spoken prompts. */
 export const voiceRenderer: KeypadRenderer<VoiceReply> = {
@@ -38,8 +40,8 @@ export const voiceRenderer: KeypadRenderer<VoiceReply> = {
     if (state.screen.name === 'speak') reply.record = true;
     return { reply, screen };
   },
-  end(_state, _ctx, ending) {
-    return { end: true, digits: 1, ...endingParts(ending) };
+  end(_state, ctx, ending) {
+    return { end: true, digits: 1, ...endingParts(ending, ctx) };
   },
   actions: VOICE_ACTIONS,
   spokenIdeas: true,
@@ -77,23 +79,28 @@ function violationParts(v: RuleViolation): PromptPart[] {
   }
 }
 
-function endingParts(ending: Ending): { parts: PromptPart[]; again?: boolean } {
+/** An ending heard again with 1, and the prompt that offers it. */
+const repeatable = (parts: PromptPart[], offer: string) => ({ parts, again: true, offer: [clip(offer)] });
+
+function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts' | 'again' | 'offer'> {
   switch (ending.kind) {
     case 'voteRecorded': {
       const parts = [clip('voice.voteRecorded'), { chars: ending.receipt }];
       if (ending.replaced) parts.push(clip('voice.voteReplaced'));
-      return { parts, again: true };
+      return repeatable(parts, 'voice.receiptAgain');
     }
     case 'votingBlocked':
       return { parts: [clip('voice.votingBlocked')] };
     case 'proposalRecorded':
-      return { parts: [clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], again: true };
+      return repeatable([clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], 'voice.receiptAgain');
     case 'proposalsUpcoming':
     case 'proposalsClosed':
     case 'proposalsNone':
       return { parts: [clip('voice.proposalsClosed')] };
-    default:
-      return { parts: [clip('voice.unavailable')] };
+    case 'myVote':
+      return repeatable(myVoteParts(ctx), 'voice.hearAgain');
+    case 'rules':
+      return repeatable(rulesParts(ctx), 'voice.hearAgain');
   }
 }
 
@@ -126,9 +133,15 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
       return renderPick(state, screen, ctx, noticed);
     case 'confirmVote':
       return { screen, digits: 1, parts: confirmParts(state, ctx) };
+    case 'results': {
+      // Every chosen project on one page: 0 goes back.
+      const draft = state.draft as Extract<Draft, { kind: 'results' }>;
+      const total = selectedProjects(ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!, draft.wardId!).length;
+      return { screen: { ...screen, end: total }, digits: 1, parts: resultsParts(ctx, draft.cycleId, draft.wardId!) };
+    }
     default:
-      // Typed proposals and results are not offered by voice (the menu leaves them out).
-      return { screen: 'pages' in screen ? { ...screen, end: pageStart(screen) + 1 } : screen, digits: 1, parts: [clip('voice.unavailable')] };
+      // Typed ideas are never asked for by voice (spokenIdeas): the call records them instead.
+      return { screen, digits: 1, parts: [clip('voice.unavailable')] };
   }
 }
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/env.ts';
 import { readCsvRows } from '../config/csv.ts';
 import { ConfigError } from '../config/errors.ts';
-import { loadDeployment } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from '../http/languages.ts';
 import { broadcast } from '../engine/broadcast.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
@@ -13,7 +13,7 @@ import { SmsStore } from '../store/sms-store.ts';
 
 /** Reads numbers (one per line, or the `phone` column of a CSV) and queues the broadcast. */
 export async function runBroadcast(settings: Settings, o: { id: string; provider: string; to: string; text: string; dryRun: boolean }) {
-  const deployment = loadDeployment(settings.configFile);
+  const deployment = loadDeploymentAndLanguages(settings.configFile);
   const phones = readPhones(o.to);
   const db = openDatabase(settings.dbFile);
   try {

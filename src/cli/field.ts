@@ -2,7 +2,7 @@
 // holding a token (shown once, as the settings QR code Collect scans) and can be revoked at once.
 import { deflateSync } from 'node:zlib';
 import type { Settings } from '../config/env.ts';
-import { loadDeployment } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from '../http/languages.ts';
 import { addOfficer } from '../engine/field-capture.ts';
 import { openDatabase } from '../store/db.ts';
 import { FieldStore } from '../store/field-store.ts';
@@ -27,7 +27,7 @@ function baseUrl(settings: Settings, url: string | undefined): string {
 }
 
 export async function addFieldOfficer(settings: Settings, name: string, opts: { ward?: string; url?: string }): Promise<void> {
-  const deployment = loadDeployment(settings.configFile);
+  const deployment = loadDeploymentAndLanguages(settings.configFile);
   const db = openDatabase(settings.dbFile);
   try {
     const { id, token } = addOfficer(new FieldStore(db), deployment, name, opts.ward ?? null, new Date());
@@ -37,6 +37,8 @@ export async function addFieldOfficer(settings: Settings, name: string, opts: { 
     const qr = await QRCode.toString(collectSettingsPayload(server, `${deployment.deployment.name}: ${name.trim()}`), { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
     console.log(`Officer ${id} (${name.trim()}${opts.ward ? `, ward ${opts.ward}` : ', every ward'})`);
     console.log(`Server URL (keep it private; it is this officer's password): ${server}`);
+    // The web app reads the token from the link's fragment, which browsers never send to a server.
+    console.log(`Or, with only a browser: open ${baseUrl(settings, opts.url)}/field/#key=${token} (the field web app; it keeps the link on the device)`);
     console.log('In ODK Collect or KoboCollect: Project settings → Reconfigure with QR code, and scan:');
     console.log(qr);
     if (/^http:\/\/(127\.|localhost|0\.0\.0\.0)/.test(server)) {

@@ -2,7 +2,8 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/errors.ts';
 import { describeSettings, loadSettings } from '../config/env.ts';
-import { loadDeployment } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from '../http/languages.ts';
+import { registerLanguageCommands } from './language.ts';
 import { createLogger } from '../logging.ts';
 import { startGateway } from '../http/gateway.ts';
 import { simulateUssd } from './simulate-ussd.ts';
@@ -39,7 +40,7 @@ program
     const settings = loadSettings();
     const logger = createLogger(settings.logLevel);
     const gateway = await startGateway(settings, logger);
-    const missing = missingClipLines(settings, loadDeployment(settings.configFile));
+    const missing = missingClipLines(settings, loadDeploymentAndLanguages(settings.configFile));
     for (const line of missing) logger.warn({ component: 'voice' }, line);
     const rendering = missing.length > 0 ? renderInBackground(settings, logger) : undefined;
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
@@ -103,7 +104,7 @@ simulate
       inputs: opts.inputs,
       publicUrl: s.publicUrl,
       twilio: s.twilio,
-      texts: (lang) => allClipTexts(loadDeployment(s.configFile), lang),
+      texts: (lang) => allClipTexts(loadDeploymentAndLanguages(s.configFile), lang),
     });
   });
 
@@ -295,14 +296,16 @@ program
   });
 
 registerVoiceCommands(program, loadSettings);
+registerLanguageCommands(program);
 
 program
   .command('check-config [file]')
   .description('validate a deployment file without starting anything')
   .action((file?: string) => {
     const path = file ?? loadSettings().configFile;
-    const d = loadDeployment(path);
+    const d = loadDeploymentAndLanguages(path);
     console.log(`${path} is valid: ${d.wards.length} wards, ${d.cycles.length} cycles, ${d.cycles.reduce((n, c) => n + c.projects.length, 0)} projects`);
+    for (const l of d.languages) if (l.catalogue) console.log(`language ${l.code} (${l.name}): catalogue ${l.catalogue} is complete and fits`);
     for (const line of missingClipLines(loadSettings(), d)) console.log(line);
   });
 

@@ -17,9 +17,12 @@ interface Options {
   texts?: (lang: string) => Record<string, string>;
 }
 
+/** One thing an answer plays: a clip, or text the provider's own voice says (a clip missing on disk). */
+type Heard = { lang: string; key: string } | { say: string };
+
 /** What one answer asks the phone to do. */
 interface Answer {
-  clips: { lang: string; key: string }[];
+  clips: Heard[];
   /** Where the keys go, or undefined when the call ends after the prompt. */
   next?: string;
   /** Where silence goes (Africa's Talking's Redirect; Twilio posts silence to `next`). */
@@ -30,8 +33,10 @@ const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"')
 
 /** Reads the provider XML Sauti answers with (either dialect). */
 export function readAnswer(xml: string): Answer {
-  const urls = [...xml.matchAll(/<Play(?: url="([^"]*)"\/>|>([^<]*)<\/Play>)/g)].map((m) => unescape(m[1] ?? m[2]!));
-  const clips = urls.map((u) => {
+  const played = [...xml.matchAll(/<Play(?: url="([^"]*)"\/>|>([^<]*)<\/Play>)|<Say[^>]*>([^<]*)<\/Say>/g)];
+  const clips = played.map((p): Heard => {
+    if (p[3] !== undefined) return { say: unescape(p[3]) };
+    const u = unescape(p[1] ?? p[2]!);
     const m = /\/prompts\/([^/]+)\/([^/]+)\.wav$/.exec(new URL(u).pathname);
     return { lang: decodeURIComponent(m?.[1] ?? ''), key: decodeURIComponent(m?.[2] ?? u) };
   });
@@ -42,7 +47,7 @@ export function readAnswer(xml: string): Answer {
 
 /** A prompt as the caller would hear it: each clip's text ("[key]" for a clip with no text). */
 export function promptText(clips: Answer['clips'], texts: (lang: string) => Record<string, string> = (lang) => clipTexts(lang)): string {
-  return clips.map(({ lang, key }) => texts(lang)[key] ?? `[${key}]`).join(' ');
+  return clips.map((c) => ('say' in c ? c.say : (texts(c.lang)[c.key] ?? `[${c.key}]`))).join(' ');
 }
 
 /** Runs one call against a gateway; returns the prompts heard, as text. */
@@ -83,7 +88,7 @@ export async function simulateVoice(o: Options): Promise<string[]> {
     for (;;) {
       const text = promptText(answer.clips, o.texts);
       heard.push(text);
-      console.log(`\n♪ ${text}\n  (${answer.clips.map((c) => `${c.lang}/${c.key}`).join(' ')})`);
+      console.log(`\n♪ ${text}\n  (${answer.clips.map((c) => ('say' in c ? 'Say' : `${c.lang}/${c.key}`)).join(' ')})`);
       if (!answer.next) break;
       let keys: string | undefined;
       if (scripted) keys = scripted.shift();

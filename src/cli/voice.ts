@@ -4,13 +4,13 @@ import { setPriority } from 'node:os';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
-import { loadDeployment } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from '../http/languages.ts';
 import type { Deployment } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { allClipTexts } from '../../voice/prompts/catalogue.ts';
 import { PromptLibrary } from '../../voice/prompts/library.ts';
 import { clipOrigin, readManifest, renderClips, type RenderReport } from '../../voice/prompts/render.ts';
-import { espeakTts } from '../../voice/prompts/tts.ts';
+import { espeakTts, espeakVoice } from '../../voice/prompts/tts.ts';
 
 /** How many missing keys a report names per language before "…". */
 const NAMED = 5;
@@ -33,14 +33,15 @@ export function missingClipLines(settings: Settings, d: Deployment): string[] {
     .filter((m) => m.missing.length > 0)
     .map((m) => {
       const named = m.missing.slice(0, NAMED).join(', ') + (m.missing.length > NAMED ? ', …' : '');
-      return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): run \`sauti voice render\` or record them`;
+      const fix = espeakVoice(m.lang) ? 'run `sauti voice render` or record them' : `eSpeak NG has no ${m.lang} voice: record them (\`sauti voice list --lang ${m.lang}\` lists their texts)`;
+      return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): ${fix}`;
     })
     .concat(bad);
 }
 
 /** Renders the deployment's clips; prints a summary (and a counter on a terminal). */
 export async function renderPrompts(settings: Settings, opts: { lang?: string; force?: boolean; quiet?: boolean }): Promise<RenderReport> {
-  const d = loadDeployment(settings.configFile);
+  const d = loadDeploymentAndLanguages(settings.configFile);
   const codes = d.languages.map((l) => l.code);
   if (opts.lang && !codes.includes(opts.lang as (typeof codes)[number])) {
     throw new SautiError('cli.bad_lang', `--lang ${opts.lang} is not a language of ${settings.configFile} (it has: ${codes.join(', ')})`);
@@ -53,9 +54,13 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
     texts: (lang) => allClipTexts(d, lang),
     force: opts.force,
     tts: espeakTts,
+    speaks: (lang) => espeakVoice(lang) !== undefined,
     onClip: counter ? (lang, key, done, total) => process.stderr.write(`\rrendering ${done}/${total} ${lang}/${key}`.padEnd(60)) : undefined,
   });
   if (counter && report.rendered.length > 0) process.stderr.write('\n');
+  for (const u of report.unvoiced) {
+    console.log(`voice prompts: ${u.clips} ${u.lang} clips not rendered: eSpeak NG has no ${u.lang} voice; record them (\`sauti voice list --lang ${u.lang}\` lists their texts)`);
+  }
   if (!opts.quiet || report.rendered.length > 0) {
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
     const sizes = report.rendered.length > 0 ? `: ${kib(report.bytes)}, largest ${kib(report.largest)}` : '';
@@ -68,7 +73,7 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
 
 /** Every clip's key, whether it is rendered, recorded or missing, and its text: the script for a city recording its own. */
 export function printClipList(settings: Settings, lang?: string): void {
-  const d = loadDeployment(settings.configFile);
+  const d = loadDeploymentAndLanguages(settings.configFile);
   const manifest = readManifest(settings.promptsDir);
   for (const code of lang ? [lang] : d.languages.map((l) => l.code)) {
     for (const [key, text] of Object.entries(allClipTexts(d, code))) {

@@ -2,9 +2,18 @@
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
 
-/** Languages that have a complete message catalogue in src/i18n. */
+/** Languages that have a complete message catalogue in src/i18n (built in). */
 export const SUPPORTED_LANGUAGES = ['en', 'sw', 'fr'] as const;
-export type Lang = (typeof SUPPORTED_LANGUAGES)[number];
+/** A built-in language. */
+export type BuiltInLang = (typeof SUPPORTED_LANGUAGES)[number];
+/**
+ * A configured language's code: a built-in one, or one a deployment adds with a catalogue file
+ * (src/i18n/pack.ts), checked and installed at start-up before any resident is answered.
+ */
+export type Lang = string;
+
+/** Whether `code` has a built-in catalogue. */
+export const isBuiltInLang = (code: string): code is BuiltInLang => (SUPPORTED_LANGUAGES as readonly string[]).includes(code);
 
 /** The largest `sync.batchSize`: the ledger refuses a batch of more events than this (413). */
 export const MAX_BATCH_SIZE = 20000;
@@ -164,15 +173,16 @@ export const deploymentSchema = z
     languages: z
       .array(
         z.object({
-          code: z.enum(SUPPORTED_LANGUAGES, {
-            message: `no translations for this language; supported: ${SUPPORTED_LANGUAGES.join(', ')}`,
-          }),
+          // ISO 639 code; the clip folder and the `LANG` reply use it.
+          code: z.string().regex(/^[a-z]{2,3}$/, 'use an ISO 639 code of 2 or 3 lower-case letters, such as luo'),
           name: z.string().min(1).max(20),
+          // A language without a built-in catalogue brings its own: a YAML file, relative to this one.
+          catalogue: z.string().min(1).optional(),
         }),
       )
       .min(1)
       .max(8),
-    defaultLanguage: z.enum(SUPPORTED_LANGUAGES).optional(),
+    defaultLanguage: z.string().optional(),
     ussd: z
       .object({
         serviceCode: z.string().default('*384*123#'),
@@ -299,6 +309,12 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     for (const l of langs) if (!texts[l]) issue([...path, l], `missing text for language '${l}'`);
   };
   if (new Set(langs).size !== langs.length) issue(['languages'], 'a language is listed twice');
+  d.languages.forEach((l, i) => {
+    if (isBuiltInLang(l.code) && l.catalogue) issue(['languages', i, 'catalogue'], `'${l.code}' has a built-in catalogue: remove this key`);
+    if (!isBuiltInLang(l.code) && !l.catalogue) {
+      issue(['languages', i, 'code'], `no built-in catalogue for '${l.code}' (built in: ${SUPPORTED_LANGUAGES.join(', ')}): add catalogue: <file>.yaml`);
+    }
+  });
   if (d.defaultLanguage && !langs.includes(d.defaultLanguage))
     issue(['defaultLanguage'], 'must be one of the configured languages');
   d.categories.forEach((c, i) => needAll(c.name, ['categories', i, 'name']));

@@ -1,7 +1,10 @@
 // Money and dates as a resident reads them on a 182-character screen.
-import type { Lang } from '../config/schema.ts';
+import type { BuiltInLang, Lang } from '../config/schema.ts';
+import { languagePack } from '../i18n/languages.ts';
 
-const LOCALES: Record<Lang, string> = { en: 'en-GB', sw: 'sw', fr: 'fr' };
+const LOCALES: Record<BuiltInLang, string> = { en: 'en-GB', sw: 'sw', fr: 'fr' };
+/** The Intl locale of `lang`: an added language's catalogue names its own. */
+const localeOf = (lang: Lang) => LOCALES[lang as BuiltInLang] ?? languagePack(lang)?.locale ?? 'en-GB';
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** "10 Dec 2026" / "10 Des 2026" / "10 déc. 2026" in the deployment's time zone. */
@@ -9,7 +12,7 @@ export function formatDate(d: Date, lang: Lang, timeZone: string): string {
   const key = `${lang}|${timeZone}`;
   let f = dateFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', timeZone });
+    f = new Intl.DateTimeFormat(localeOf(lang), { day: 'numeric', month: 'short', year: 'numeric', timeZone });
     dateFormats.set(key, f);
   }
   return f.format(d);
@@ -22,7 +25,7 @@ export function formatDateTime(d: Date, lang: Lang, timeZone: string): string {
   const key = `${lang}|${timeZone}`;
   let f = dateTimeFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(LOCALES[lang], { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' });
+    f = new Intl.DateTimeFormat(localeOf(lang), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' });
     dateTimeFormats.set(key, f);
   }
   return f.format(d);

@@ -48,6 +48,8 @@ export interface UssdContext {
   voter: VoterSnapshot;
   /** Codes drawn by the caller, so the flow stays deterministic. Used only if an effect needs one. */
   fresh: { receipt: string; reference: string };
+  /** A call only: a receipt can be sent to this caller by SMS (a provider sends SMS, the number has not opted out). */
+  smsCopy?: boolean;
 }
 
 /** A change the caller commits in the same transaction as the new session state. */
@@ -119,6 +121,11 @@ export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> exten
   silence(last: R, lang: Lang): R;
   /** Hangs up politely (silence after re-prompts, or a key after the call's last prompt). */
   goodbye(lang: Lang): R;
+  /**
+   * A key pressed after the call's last prompt (`last`, an ending): that ending again, the SMS copy
+   * of its receipt (`sms`, the text to send to the caller), or goodbye.
+   */
+  afterEnd(last: R, digits: string, lang: Lang): { reply: R; sms?: string };
   /** Ends the call after an internal error: nothing was recorded. */
   apology(lang: Lang): R;
   /** A callback for a call that has already ended. */

@@ -5,10 +5,13 @@ import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { defaultLanguage } from '../domain/language.ts';
+import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { SmsStore } from '../store/sms-store.ts';
 import type { VoiceCallRow, VoiceStore } from '../store/voice-store.ts';
 import type { UssdContext, VoiceFlow } from './flow-contract.ts';
+import type { OutboundQueue } from './sms-outbound.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
 import { errorSummary } from './ussd-runner.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
@@ -62,6 +65,16 @@ export interface VoiceRunnerDeps<S, R extends { end: boolean; again?: boolean }>
   logger: Logger;
   clock?: () => Date;
   random?: (bytes: number) => Uint8Array;
+  /** Receipt copies by SMS, through the outbound queue; absent: none are offered. */
+  smsCopy?: SmsCopyDeps;
+}
+
+/** What sending a receipt's copy by SMS takes. */
+export interface SmsCopyDeps {
+  sms: SmsStore;
+  outbound: OutboundQueue;
+  /** The SMS provider a copy goes through for a call on `callProvider`; undefined when none sends SMS. */
+  provider(callProvider: string): string | undefined;
 }
 
 /** Answers voice callbacks from stored call state. */
@@ -75,11 +88,19 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
   /** The answer to one callback. Resolves only after everything it says is recorded is committed. */
   async callback(req: VoiceCallback): Promise<VoiceAnswer<R>> {
     const key = this.turns.voterKeyOf(req.phone);
+    let copy: { id: number; provider: string } | null = null;
     try {
-      return await this.turns.run(
+      const answer = await this.turns.run(
         () => this.retried(req, key),
-        (turn) => this.callbackInTransaction(req, key, turn),
+        (turn) => {
+          copy = null;
+          return this.callbackInTransaction(req, key, turn, (queued) => (copy = queued));
+        },
       );
+      // Committed: the queue may send it now.
+      const queued = copy as { id: number; provider: string } | null;
+      if (queued) this.deps.smsCopy!.outbound.notify([{ id: queued.id, provider: queued.provider, kind: 'confirmation' }]);
+      return answer;
     } catch (err) {
       this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'voice callback failed');
       const lang = this.languageOf(req.provider, req.sessionId, key);
@@ -142,7 +163,7 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
     return this.deps.flow.language(JSON.parse(row.state) as S) ?? defaultLanguage(this.deps.deployment);
   }
 
-  private callbackInTransaction(req: VoiceCallback, key: string, turn: Turn): VoiceAnswer<R> {
+  private callbackInTransaction(req: VoiceCallback, key: string, turn: Turn, queued: (copy: { id: number; provider: string }) => void): VoiceAnswer<R> {
     const { store, calls, flow } = this.deps;
     const { now } = turn;
     const row = calls.call(req.provider, req.sessionId);
@@ -152,6 +173,7 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
       serviceCode: 'voice',
       voter: voterSnapshot(store, this.deps.deployment, key),
       fresh: turn.fresh,
+      smsCopy: this.deps.smsCopy?.provider(req.provider) !== undefined && !store.optedOut(key),
     };
     const hop = (row?.hop ?? 0) + 1;
     const who = { voterKey: key, channel: 'voice' as const, sourceRef: `voice:${req.provider}:${req.sessionId}:${hop}` };
@@ -169,10 +191,16 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
       state = JSON.parse(row.state) as S;
       const last = JSON.parse(row.last_reply) as R;
       const lang = this.langOf(row);
-      if (row.status !== 'open') {
-        // After the last prompt: 1 hears it again (the receipt); any other key says goodbye.
-        reply = last.again && req.digits === '1' && last.end ? last : flow.goodbye(lang);
-        if (row.status === 'superseded') reply = flow.ended(lang);
+      if (row.status === 'superseded') {
+        reply = flow.ended(lang);
+      } else if (row.status !== 'open') {
+        // After the last prompt: 1 hears it again, 2 sends the receipt by SMS, any other key says goodbye.
+        const after = flow.afterEnd(last, req.digits, lang);
+        reply = after.reply;
+        if (after.sms) {
+          const copy = this.queueSmsCopy(req, key, after.sms, turn);
+          if (copy) queued(copy);
+        }
       } else {
         // A recording is kept in the same transaction as the idea it carries.
         if (req.recording) calls.keepRecording(req.recording, now.toISOString());
@@ -199,5 +227,20 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
       updated_at: at,
     });
     return { reply, hop, lang: flow.language(state) ?? defaultLanguage(this.deps.deployment) };
+  }
+
+  /**
+   * Queues the SMS copy of a receipt to the caller, in this transaction and durably (the caller is
+   * told it is on its way). Once per call, however often the provider retries or the caller
+   * presses 2: the call is its source. Null when it was queued before or no provider sends SMS.
+   */
+  private queueSmsCopy(req: VoiceCallback, key: string, text: string, turn: Turn): { id: number; provider: string } | null {
+    const copy = this.deps.smsCopy;
+    const provider = copy?.provider(req.provider);
+    if (!copy || !provider) return null;
+    turn.commit.durable();
+    const sourceRef = `voice:${req.provider}:${req.sessionId}:receipt-sms`;
+    const id = copy.sms.enqueue({ provider, toPhone: req.phone, voterKey: key, body: toGsmLookalikes(text), kind: 'confirmation', sourceRef }, turn.now.toISOString());
+    return id === null ? null : { id, provider };
   }
 }

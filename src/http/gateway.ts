@@ -10,7 +10,8 @@ import { VoiceRunner } from '../engine/voice-runner.ts';
 import { VoiceStore } from '../store/voice-store.ts';
 import { adapters } from '../../adapters/registry.ts';
 import type { Settings } from '../config/env.ts';
-import { loadDeployment, loadRoll } from '../config/load.ts';
+import { loadRoll } from '../config/load.ts';
+import { loadDeploymentAndLanguages } from './languages.ts';
 import { importRoll } from '../engine/roll.ts';
 import { UssdRunner } from '../engine/ussd-runner.ts';
 import { EmbeddedSmsQueue } from '../engine/embedded-queue.ts';
@@ -20,8 +21,6 @@ import { PrivacySweep } from '../engine/privacy-sweep.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
 import { SmsStore } from '../store/sms-store.ts';
 import { smsFlow } from '../../flows/sms/index.ts';
-import { africastalkingSender } from '../../adapters/africastalking/sms-sender.ts';
-import { twilioSender } from '../../adapters/twilio/sms-sender.ts';
 import { BullmqSmsQueue } from '../../queue/bullmq-sms.ts';
 import type { Deployment } from '../config/schema.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
@@ -50,6 +49,10 @@ import { EmbeddedLedger, type EmbeddedLedgerOptions } from './embedded-ledger.ts
 import { listen } from './listen.ts';
 import { simulatorRouter } from './simulator.ts';
 import { promptsRouter } from './prompts.ts';
+import { PromptLibrary } from '../../voice/prompts/library.ts';
+import { allClipTexts } from '../../voice/prompts/catalogue.ts';
+import { defaultLanguage } from '../domain/language.ts';
+import { builtFieldAppDir, fieldAppRouter } from './field-app.ts';
 
 /** A running gateway. */
 export interface Gateway {
@@ -93,12 +96,12 @@ const PRIVACY_SWEEP_MS = 60_000;
 export function assembleGateway(
   settings: Settings,
   logger: Logger,
-  options: { clock?: () => Date; queuePrefix?: string } = {},
+  options: { clock?: () => Date; queuePrefix?: string; fieldAppDir?: string } = {},
 ): AssembledGateway {
   for (const key of settings.devDefaults) {
     logger.warn({ component: 'config', key }, `${key} is not set: using the development default. Set it before going live.`);
   }
-  const deployment = loadDeployment(settings.configFile);
+  const deployment = loadDeploymentAndLanguages(settings.configFile);
   const db = openDatabase(settings.dbFile);
   const store = new GatewayStore(db);
   const gatewayId = gatewayIdOf(store, settings.gatewayId);
@@ -120,18 +123,6 @@ export function assembleGateway(
     voterKeySecret: settings.voterKeySecret,
     gatewayId,
     logger: logger.child({ component: 'ussd' }),
-    clock: options.clock,
-  });
-  const voice = new VoiceRunner<KeypadState, VoiceReply>({
-    store,
-    calls: new VoiceStore(db),
-    queue,
-    deployment,
-    ballot: ballots.current,
-    flow: voiceFlow,
-    voterKeySecret: settings.voterKeySecret,
-    gatewayId,
-    logger: logger.child({ component: 'voice' }),
     clock: options.clock,
   });
   const seal = phoneSeal(settings.voterKeySecret);
@@ -156,6 +147,20 @@ export function assembleGateway(
   const outbound: OutboundQueue = settings.redisUrl
     ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? settings.queuePrefix, gatewayId, perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
+  const voice = new VoiceRunner<KeypadState, VoiceReply>({
+    store,
+    calls: new VoiceStore(db),
+    queue,
+    deployment,
+    ballot: ballots.current,
+    flow: voiceFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'voice' }),
+    clock: options.clock,
+    // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
+    smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
+  });
   const implementationStore = new ImplementationStore(db, seal);
   const implementation = new ImplementationUpdates({ store, implementation: implementationStore, sms, queue, outbound, ballot: ballots.current, logger, clock: options.clock });
   const inbox = new SmsInbox({
@@ -199,32 +204,32 @@ export function assembleGateway(
         finish: (provider, id, end) => voice.finish(provider, id, end),
         apology: (provider, id, hop) => voice.apology(provider, id, hop),
       },
+      // A clip missing on disk (not rendered yet, a recording removed) is said by the provider, never silence.
+      prompts: new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(deployment), texts: (lang) => allClipTexts(deployment, lang) }),
       publicUrl: settings.publicUrl,
       twilio: settings.twilio,
       field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
-    [ledgerMount, simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }), promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) })],
+    [
+      ledgerMount,
+      simulatorRouter({ sms, callbackToken: settings.callbackToken, providers: Object.keys(perSecond), clock: options.clock }),
+      promptsRouter({ dir: settings.promptsDir, languages: deployment.languages.map((l) => l.code) }),
+      fieldAppRouter({ dir: options.fieldAppDir ?? builtFieldAppDir() }),
+    ],
   );
   return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy, implementation };
 }
 
-/** Senders for the providers both configured in the deployment and given credentials. */
+/** Senders for the providers both configured in the deployment and given credentials; each adapter says which it brings. */
 function smsSenders(settings: Settings, d: Deployment) {
   const senders: Partial<Record<string, SmsSender>> = {};
   const perSecond: Record<string, number> = {};
-  const at = d.sms.africastalking;
-  if (at) {
-    perSecond.africastalking = at.perSecond;
-    if (settings.africastalking) senders.africastalking = africastalkingSender({ ...settings.africastalking, from: at.senderId ?? at.shortCode });
-  }
-  const tw = d.sms.twilio;
-  if (tw) {
-    perSecond.twilio = tw.perSecond;
-    if (settings.twilio) {
-      const statusCallback = settings.publicUrl ? `${settings.publicUrl}/twilio/sms-status` : undefined;
-      senders.twilio = twilioSender({ ...settings.twilio, from: tw.from, statusCallback });
-    }
+  for (const adapter of adapters) {
+    const sending = adapter.smsSending?.(settings, d);
+    if (!sending) continue;
+    perSecond[adapter.folder] = sending.perSecond;
+    if (sending.sender) senders[adapter.folder] = sending.sender;
   }
   return { senders, perSecond };
 }

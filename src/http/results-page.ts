@@ -2,7 +2,7 @@
 // external files, so it works on a feature-phone browser over a slow link and in any reader.
 // The stylesheet is the one inline element; the Content-Security-Policy allows it by its hash.
 import { createHash } from 'node:crypto';
-import type { Deployment, Lang } from '../config/schema.ts';
+import { isBuiltInLang, type BuiltInLang, type Deployment, type Lang } from '../config/schema.ts';
 import { formatDate, formatDateTime } from '../domain/format.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import type { LateBallots } from '../../ledger/publication.ts';
@@ -14,8 +14,10 @@ const LABELS = {
   en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.', late: '{n} ballots arrived after the results were published and are not counted:', gateway: 'Gateway', captured: 'Captured', arrived: 'Arrived', forced: 'Published without waiting for every gateway. The reason given:', neverSynced: 'never synced', waiting: '{n} events waiting', lastSeen: 'last seen {date}', tooMany: 'Too many requests from this address. Please try again in a minute.' },
   sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):', byAgeBand: 'Kura kwa kundi la umri', byGender: 'Kura kwa jinsia', ageBand: 'Kundi la umri', gender: 'Jinsia', notRecorded: 'Haijarekodiwa', notCollected: 'Haikukusanywa.', hidden: 'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.', late: 'Kura {n} zilifika baada ya matokeo kutangazwa na hazijahesabiwa:', gateway: 'Lango', captured: 'Zilipigwa', arrived: 'Zilifika', forced: 'Yalitangazwa bila kusubiri kila lango. Sababu iliyotolewa:', neverSynced: 'haijawahi kutuma data', waiting: 'matukio {n} yanasubiri', lastSeen: 'ilionekana mwisho {date}', tooMany: 'Maombi mengi mno kutoka anwani hii. Tafadhali jaribu tena baada ya dakika moja.' },
   fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :', byAgeBand: 'Bulletins par tranche d’âge', byGender: 'Bulletins par genre', ageBand: 'Tranche d’âge', gender: 'Genre', notRecorded: 'Non renseigné', notCollected: 'Non collecté.', hidden: 'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.', late: '{n} bulletins sont arrivés après la publication des résultats et ne sont pas comptés :', gateway: 'Passerelle', captured: 'Enregistrés', arrived: 'Arrivés', forced: 'Publiés sans attendre toutes les passerelles. Raison donnée :', neverSynced: 'jamais synchronisée', waiting: '{n} événements en attente', lastSeen: 'vue pour la dernière fois le {date}', tooMany: 'Trop de demandes depuis cette adresse. Veuillez réessayer dans une minute.' },
-} satisfies Record<Lang, Record<string, string>>;
+} satisfies Record<BuiltInLang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
+/** The page's labels in `lang`; English for a language a deployment added (its catalogue holds resident texts only). */
+const labelsOf = (lang: Lang): Labels => (isBuiltInLang(lang) ? LABELS[lang] : LABELS.en);
 
 /** Texts about paper: tally sheets are shown apart from individual ballots, and say whether the rule counted them. */
 const PAPER = {
@@ -40,7 +42,7 @@ const PAPER = {
     notCounted: 'Cette règle demande des bulletins individuels : leurs voix sont affichées (colonne « {col} ») mais pas comptées.',
     col: 'Voix des feuilles',
   },
-} satisfies Record<Lang, Record<string, string>>;
+} satisfies Record<BuiltInLang, Record<string, string>>;
 
 const RULE_TEXT: Record<string, string> = {
   greedy: 'greedy: most votes first; a project that does not fit the money left is skipped',
@@ -74,7 +76,7 @@ function page(title: string, lang: Lang, body: string): string {
 
 /** What a reader of the results is told when their address has made too many requests this minute. */
 export function tooManyRequests(lang: Lang): string {
-  return LABELS[lang].tooMany;
+  return labelsOf(lang).tooMany;
 }
 
 /** One bar: `text` replaces the number shown (a hidden small group: "<5", drawn without a bar). */
@@ -112,7 +114,7 @@ function languageLinks(d: Deployment, path: string): string {
 
 /** The list of cycles, newest first. */
 export function renderIndex(d: Deployment, lang: Lang, published: Set<string>): string {
-  const L: Labels = LABELS[lang];
+  const L: Labels = labelsOf(lang);
   const items = [...d.cycles]
     .sort((a, b) => b.phases.voting.opens.getTime() - a.phases.voting.opens.getTime())
     .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) || c.results ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
@@ -167,7 +169,7 @@ function lateSection(late: LateBallots, L: Labels, minute: Minute): string {
  * with the ballots that arrived after publication listed apart (`late`).
  */
 export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang, late?: LateBallots, implementation: ImplementationUpdate[] = []): string {
-  const L: Labels = LABELS[lang];
+  const L: Labels = labelsOf(lang);
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
   const tz = d.deployment.timezone;
@@ -193,7 +195,7 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   const section = (id: string, title: string, head: string, rows: Bar[]) =>
     `<h3>${esc(title)}</h3>${barChart(id, title, rows)}<table><thead><tr><th>${esc(head)}</th><th class="n">${esc(L.ballots)}</th></tr></thead><tbody>${rows.map((x) => `<tr><td>${esc(x.label)}</td><td class="n">${esc(x.text ?? x.value)}</td></tr>`).join('')}</tbody></table>`;
   parts.push(section('t-ward', L.byWard, L.ward, wardRows), section('t-channel', L.byChannel, L.channel, channelRows));
-  const P = PAPER[lang];
+  const P = isBuiltInLang(lang) ? PAPER[lang] : PAPER.en;
   if (r.turnout.byChannel.paper || r.turnout.byChannel['paper-tally']) parts.push(`<p class="note">${esc(P.channels)}</p>`);
   parts.push(...demographicSections(d, r.turnout, L, section));
 

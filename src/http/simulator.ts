@@ -6,7 +6,7 @@
 // who posted that message knows, for a few minutes after the reply was written. It gives the
 // reply's text and cost, never a phone number.
 import express from 'express';
-import { tokenMatcher } from '../../adapters/africastalking/token.ts';
+import { tokenMatcher } from '../domain/token.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 
 /** How long after the reply was written the simulator may still read it. */

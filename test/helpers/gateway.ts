@@ -5,6 +5,7 @@ import { loadSettings } from '../../src/config/env.ts';
 import { assembleGateway } from '../../src/http/gateway.ts';
 import { createLogger } from '../../src/logging.ts';
 import { FIXTURE } from './deployment.ts';
+import { allClips } from './prompts.ts';
 import { tempDir } from './tmp.ts';
 
 export const TOKEN = 'test-callback-token-0123456789';
@@ -37,7 +38,7 @@ let n = 0;
 const dir = () => tempDir('sauti-gw-');
 
 /** Builds a gateway on a fresh database file. */
-export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string>; queuePrefix?: string } = {}) {
+export function testGateway(opts: { configFile?: string; clock?: () => Date; env?: Record<string, string>; queuePrefix?: string; fieldAppDir?: string } = {}) {
   const logs = logSink();
   const settings = loadSettings({
     SAUTI_CONFIG: opts.configFile ?? FIXTURE,
@@ -46,10 +47,12 @@ export function testGateway(opts: { configFile?: string; clock?: () => Date; env
     SAUTI_VOTER_KEY_SECRET: SECRET,
     SAUTI_GATEWAY_ID: 'gw-test',
     LOG_LEVEL: 'debug',
+    // Every voice clip present, as after `sauti voice render`; a test of missing clips passes its own folder.
+    SAUTI_PROMPTS_DIR: opts.env?.SAUTI_PROMPTS_DIR ?? allClips(opts.configFile ?? FIXTURE),
     ...PROVIDER_ENV,
     ...opts.env,
   });
-  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock, queuePrefix: opts.queuePrefix });
+  const gw = assembleGateway(settings, createLogger('debug', logs.stream), { clock: opts.clock, queuePrefix: opts.queuePrefix, fieldAppDir: opts.fieldAppDir });
   const count = (table: string) => gw.db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
   return { ...gw, logs, count, settings };
 }

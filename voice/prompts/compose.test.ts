@@ -142,6 +142,19 @@ describe('receipt characters', () => {
   });
 });
 
+describe('dates', () => {
+  it.each([
+    ['en', '2027-03-31', 'thirty one March two thousand and twenty seven'],
+    ['sw', '2026-12-01', 'moja Desemba elfu mbili ishirini na sita'],
+    ['fr', '2019-05-01', 'un mai deux mille dix neuf'],
+  ])('%s %s → %s', (lang, day, words) => expect(spoken([{ date: day }], lang)).toBe(words));
+
+  it('refuses what is not a calendar day', () => {
+    expect(() => composeClips([{ date: '31/03/2027' }], 'en')).toThrow(RangeError);
+    expect(() => composeClips([{ date: '2027-13-01' }], 'en')).toThrow(/2027-13-01/);
+  });
+});
+
 describe('clip URLs', () => {
   it('join the public URL and encode the path segments', () => {
     expect(clipUrl('https://pb.example.org/', 'sw', 'num-7')).toBe('https://pb.example.org/prompts/sw/num-7.wav');
@@ -168,5 +181,7 @@ describe('every clip a number, amount or code can need has a text to render', ()
     );
     // Every number below 1,000 and every round amount shape, exhaustively.
     for (let n = 0; n < 1000; n++) expect(missing([{ number: n }, { number: n * 1000 }, { money: n * 1_000_000 + 1 }])).toEqual([]);
+    // Every month of a date.
+    for (let m = 1; m <= 12; m++) expect(missing([{ date: `2027-${String(m).padStart(2, '0')}-31` }])).toEqual([]);
   });
 });

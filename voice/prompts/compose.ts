@@ -3,7 +3,7 @@
 import { ALPHABET } from '../../src/domain/codes.ts';
 import { compactAmount } from '../../src/domain/format.ts';
 import type { PromptPart } from '../prompt-part.ts';
-import { numberClips } from './numbers.ts';
+import { numberClips, numberGrammar } from './numbers.ts';
 
 /**
  * Clip keys: letters, digits, dots, dashes and underscores, not starting with a dot or dash
@@ -17,6 +17,7 @@ export function composeClips(parts: PromptPart[], lang: string): string[] {
     if ('clip' in p) return [p.clip];
     if ('number' in p) return numberClips(p.number, lang);
     if ('money' in p) return moneyClips(p.money, lang);
+    if ('date' in p) return dateClips(p.date, lang);
     return charClips(p.chars);
   });
 }
@@ -32,7 +33,7 @@ const SCALES = { M: { one: 'num-million', many: 'num-millions' }, B: { one: 'num
  * An amount as USSD shows it (`compactAmount`): exact below 10,000; "12.3K" is said as twelve
  * thousand three hundred; "3.8M" as three point eight million. English and French put the
  * currency after the amount ("trois virgule huit millions de shillings"), Kiswahili before it
- * ("shilingi milioni tatu nukta nane").
+ * ("shilingi milioni tatu nukta nane"); an added language as the grammar its catalogue names.
  */
 export function moneyClips(amount: number, lang: string): string[] {
   const shown = /^(\d+)(?:\.(\d))?([KMB]?)$/.exec(compactAmount(amount, 'en'));
@@ -40,16 +41,29 @@ export function moneyClips(amount: number, lang: string): string[] {
   const whole = Number(shown[1]);
   const tenth = shown[2] === undefined ? undefined : Number(shown[2]);
   const suffix = shown[3] as '' | 'K' | 'M' | 'B';
+  const grammar = numberGrammar(lang);
   if (suffix === '' || suffix === 'K') {
     const exact = suffix === 'K' ? whole * 1000 + (tenth ?? 0) * 100 : whole;
     const words = numberClips(exact, lang);
-    return lang === 'sw' ? ['money-currency', ...words] : [...words, 'money-currency'];
+    return grammar === 'swahili' ? ['money-currency', ...words] : [...words, 'money-currency'];
   }
   const decimals = tenth === undefined ? [] : ['num-point', ...numberClips(tenth, lang)];
   const scale = SCALES[suffix];
-  if (lang === 'sw') return ['money-currency', scale.one, ...numberClips(whole, lang), ...decimals];
-  if (lang === 'fr') return [...numberClips(whole, lang), ...decimals, whole >= 2 ? scale.many : scale.one, 'money-of-currency'];
+  if (grammar === 'swahili') return ['money-currency', scale.one, ...numberClips(whole, lang), ...decimals];
+  if (grammar === 'french') return [...numberClips(whole, lang), ...decimals, whole >= 2 ? scale.many : scale.one, 'money-of-currency'];
   return [...numberClips(whole, lang), ...decimals, scale.one, 'money-currency'];
+}
+
+/**
+ * A calendar day (`YYYY-MM-DD`) as the day, the month's name and the year: "the 31st of March"
+ * is said "thirty one March two thousand and twenty seven" in English, and in the same order in
+ * French and Kiswahili ("trente et un mars deux mille vingt-sept", "thelathini na moja Machi …").
+ */
+export function dateClips(day: string, lang: string): string[] {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const month = Number(m?.[2]);
+  if (!m || month < 1 || month > 12) throw new RangeError(`cannot speak the date ${day}: use YYYY-MM-DD`);
+  return [...numberClips(Number(m[3]), lang), `month-${month}`, ...numberClips(Number(m[1]), lang)];
 }
 
 /**

@@ -1,5 +1,7 @@
 // Whole numbers as the word clips that speak them, per language. Each language's grammar is here;
-// its words are in words/<lang>.ts. Results are clip keys, never text.
+// its words are in words/<lang>.ts (an added language's in its catalogue, which picks one of these
+// grammars). Results are clip keys, never text.
+import { languagePack, type NumberGrammar } from '../../src/i18n/languages.ts';
 
 /** Largest number spoken: below a trillion (more than any budget or count Sauti reads out). */
 export const MAX_SPOKEN = 999_999_999_999;
@@ -90,9 +92,33 @@ export function frenchNumber(value: number): string[] {
   return out;
 }
 
-/** The number words of a language; English for a language without its own grammar here. */
+/** The grammar numbers of `lang` are put together with: its own, or the one its catalogue names. */
+export function numberGrammar(lang: string): NumberGrammar {
+  if (lang === 'sw') return 'swahili';
+  if (lang === 'fr') return 'french';
+  return languagePack(lang)?.voice.numbers.grammar ?? 'english';
+}
+
+const GRAMMARS: Record<NumberGrammar, (n: number) => string[]> = { english: englishNumber, swahili: swahiliNumber, french: frenchNumber };
+
+/** The number words of a language, in its grammar (English for a language with neither). */
 export function numberClips(n: number, lang: string): string[] {
-  if (lang === 'sw') return swahiliNumber(n);
-  if (lang === 'fr') return frenchNumber(n);
-  return englishNumber(n);
+  return GRAMMARS[numberGrammar(lang)](n);
+}
+
+/** Every word clip a grammar speaks numbers with: what an added language must give a text for. */
+export function grammarWordKeys(grammar: NumberGrammar): string[] {
+  const keys = new Set<string>(['num-point']);
+  // Every number up to a thousand, and one of each scale, uses every word a grammar has.
+  for (let n = 0; n <= 1000; n++) for (const k of GRAMMARS[grammar](n)) keys.add(k);
+  for (const n of [1e6, 2e6, 1e9, 2e9, 80_000, 200_000, 1_001_000, 100_000, 180_000]) for (const k of GRAMMARS[grammar](n)) keys.add(k);
+  return [...keys].sort();
+}
+
+/** What is wrong with an added language's number words: words its grammar needs and lacks, or words it never says. */
+export function numberWordProblems(words: Record<string, string>, grammar: NumberGrammar): string[] {
+  const want = grammarWordKeys(grammar);
+  const missing = want.filter((k) => !Object.hasOwn(words, k)).map((k) => `voice.numbers.words.${k}: missing (the ${grammar} grammar says it)`);
+  const unknown = Object.keys(words).filter((k) => !want.includes(k)).map((k) => `voice.numbers.words.${k}: unknown key (the ${grammar} grammar uses: ${want.join(', ')})`);
+  return [...missing, ...unknown];
 }

@@ -29,6 +29,8 @@ export interface RenderOptions {
   force?: boolean;
   /** Started only when some clip needs rendering. */
   tts: () => Promise<Tts>;
+  /** Whether the TTS has a voice for `lang`; a language without one is left to be recorded (`unvoiced`). Every language when not given. */
+  speaks?: (lang: string) => boolean;
   onClip?: (lang: string, key: string, done: number, total: number) => void;
 }
 
@@ -40,6 +42,8 @@ export interface RenderReport {
   bytes: number;
   /** Size of the largest clip rendered. */
   largest: number;
+  /** Languages the TTS has no voice for, with the clips that were left missing (or changed) for want of one. */
+  unvoiced: { lang: string; clips: number }[];
   ms: number;
 }
 
@@ -79,9 +83,11 @@ export function clipOrigin(dir: string, lang: string, key: string, manifest = re
 export async function renderClips(o: RenderOptions): Promise<RenderReport> {
   const started = performance.now();
   const manifest = readManifest(o.dir);
-  const report: RenderReport = { rendered: [], upToDate: 0, recorded: [], bytes: 0, largest: 0, ms: 0 };
+  const report: RenderReport = { rendered: [], upToDate: 0, recorded: [], bytes: 0, largest: 0, unvoiced: [], ms: 0 };
   const todo: { lang: string; key: string; text: string }[] = [];
   for (const lang of o.langs) {
+    const voiced = o.speaks?.(lang) ?? true;
+    let unvoiced = 0;
     for (const [key, text] of Object.entries(o.texts(lang))) {
       if (!CLIP_KEY.test(key)) throw new Error(`clip key '${key}' (${lang}) is not a safe file name: use letters, digits, '.', '-', '_'`);
       const id = `${lang}/${key}`;
@@ -94,8 +100,10 @@ export async function renderClips(o: RenderOptions): Promise<RenderReport> {
         report.upToDate++;
         continue;
       }
-      todo.push({ lang, key, text });
+      if (voiced) todo.push({ lang, key, text });
+      else unvoiced++;
     }
+    if (unvoiced > 0) report.unvoiced.push({ lang, clips: unvoiced });
   }
   if (todo.length > 0) {
     const tts = await o.tts();

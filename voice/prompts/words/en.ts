@@ -7,6 +7,9 @@ export const words: Record<string, string> = {
   'num-20': 'twenty', 'num-30': 'thirty', 'num-40': 'forty', 'num-50': 'fifty',
   'num-60': 'sixty', 'num-70': 'seventy', 'num-80': 'eighty', 'num-90': 'ninety',
   'num-hundred': 'hundred', 'num-thousand': 'thousand', 'num-million': 'million', 'num-billion': 'billion',
+  // Month names, for dates said as day, month and year.
+  'month-1': 'January', 'month-2': 'February', 'month-3': 'March', 'month-4': 'April', 'month-5': 'May', 'month-6': 'June',
+  'month-7': 'July', 'month-8': 'August', 'month-9': 'September', 'month-10': 'October', 'month-11': 'November', 'month-12': 'December',
   'num-and': 'and', 'num-point': 'point',
 };
 

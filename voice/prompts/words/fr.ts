@@ -9,6 +9,9 @@ export const words: Record<string, string> = {
   'num-80': 'quatre-vingt', 'num-80s': 'quatre-vingts',
   'num-hundred': 'cent', 'num-hundreds': 'cents', 'num-thousand': 'mille',
   'num-million': 'million', 'num-millions': 'millions', 'num-billion': 'milliard', 'num-billions': 'milliards',
+  // Month names, for dates said as day, month and year.
+  'month-1': 'janvier', 'month-2': 'février', 'month-3': 'mars', 'month-4': 'avril', 'month-5': 'mai', 'month-6': 'juin',
+  'month-7': 'juillet', 'month-8': 'août', 'month-9': 'septembre', 'month-10': 'octobre', 'month-11': 'novembre', 'month-12': 'décembre',
   'num-and': 'et', 'num-point': 'virgule',
 };
 

@@ -5,6 +5,9 @@ export const words: Record<string, string> = {
   'num-10': 'kumi', 'num-20': 'ishirini', 'num-30': 'thelathini', 'num-40': 'arobaini', 'num-50': 'hamsini',
   'num-60': 'sitini', 'num-70': 'sabini', 'num-80': 'themanini', 'num-90': 'tisini',
   'num-hundred': 'mia', 'num-thousand': 'elfu', 'num-lakh': 'laki', 'num-million': 'milioni', 'num-billion': 'bilioni',
+  // Month names, for dates said as day, month and year.
+  'month-1': 'Januari', 'month-2': 'Februari', 'month-3': 'Machi', 'month-4': 'Aprili', 'month-5': 'Mei', 'month-6': 'Juni',
+  'month-7': 'Julai', 'month-8': 'Agosti', 'month-9': 'Septemba', 'month-10': 'Oktoba', 'month-11': 'Novemba', 'month-12': 'Desemba',
   'num-and': 'na', 'num-point': 'nukta',
 };
 
