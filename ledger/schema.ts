@@ -107,6 +107,68 @@ export interface LedgerTables {
    */
   ledger_meta: { key: string; value: string };
   /**
+   * The PB team's accounts (ledger migration 0011, console/accounts.ts). `audit_seq` is the chain
+   * entry that recorded the row as it is: `sauti ledger verify` checks the two agree.
+   */
+  console_users: {
+    name: string;
+    role: string;
+    /** argon2id, PHC string; never in a chain entry (its SHA-256 is, so a swapped hash shows). */
+    password_hash: string;
+    /** A one-time password set by the command line or an admin: changed at the next sign-in. */
+    must_change: number;
+    disabled: number;
+    created_at: string;
+    audit_seq: number;
+  };
+  /** Signed-in browsers: the SHA-256 of the cookie's token (never the token), its CSRF token and expiry. */
+  console_sessions: {
+    token_hash: string;
+    user_name: string;
+    csrf: string;
+    lang: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+  };
+  /**
+   * The inbox: one row per proposal.submitted entry of the chain (copied as they arrive, see
+   * console/proposals.ts) with its feasibility review; `audit_seq` null until first reviewed.
+   */
+  console_proposals: {
+    event_id: string;
+    ledger_seq: number;
+    cycle_id: string;
+    ward_id: string;
+    category: string;
+    channel: string;
+    reference: string;
+    title: string;
+    received_at: string;
+    status: string;
+    /** JSON: the not-feasible reason per language code ('{}' when none). */
+    reason: string;
+    cost: number | null;
+    cost_note: string;
+    audit_seq: number | null;
+  };
+  /**
+   * Ballot project drafts made from feasible proposals (console/drafts.ts): titles and short
+   * titles per language (JSON) and the cost, for the deployment file's `projects` until the
+   * ballot is edited in the ledger. `audit_seq` as for accounts.
+   */
+  console_drafts: {
+    event_id: string;
+    cycle_id: string;
+    ward_id: string;
+    category: string;
+    title: string;
+    short: string;
+    cost: number;
+    created_at: string;
+    audit_seq: number;
+  };
+  /**
    * Meetings' paper tally sheets (ledger migration 0012), one per meeting and cycle: the first
    * accepted holds it; another sheet for the same meeting is refused (`tally-conflict`). Counted
    * apart from individual ballots (ledger/paper-tallies.ts). `counts` is JSON `[{ code, votes }]`.
@@ -418,6 +480,67 @@ async function rekeyAll(db: Kysely<LedgerTables>, voterSecret: string): Promise<
   await sql`INSERT INTO ledger_meta (key, value) VALUES (${CHECK_KEY}, ${secretCheck(voterSecret)}), (${LAYERS_KEY}, '')`.execute(db);
 }
 
+/**
+ * The PB team's console: accounts, sessions, the proposal inbox with its reviews, and ballot
+ * project drafts made from feasible proposals. Every change
+ * to an account or a review is also a chain entry (console/audit.ts); sessions are not state
+ * anyone audits, only sign-ins and sign-outs are.
+ */
+const consoleTables: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('console_users')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('must_change', 'integer', (c) => c.notNull())
+      .addColumn('disabled', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('console_sessions')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_name', 'text', (c) => c.notNull())
+      .addColumn('csrf', 'text', (c) => c.notNull())
+      .addColumn('lang', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('console_sessions_user').on('console_sessions').column('user_name').execute();
+    await db.schema
+      .createTable('console_proposals')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull().unique())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('reference', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('cost', 'bigint')
+      .addColumn('cost_note', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint')
+      .execute();
+    await db.schema
+      .createTable('console_drafts')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('category', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('short', 'text', (c) => c.notNull())
+      .addColumn('cost', 'bigint', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Paper tally sheets, one per meeting and cycle (see LedgerTables.ledger_paper_tallies). */
 const paper: Migration = {
   async up(db: Kysely<unknown>) {
@@ -488,6 +611,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0008-ledger-rekey': rekey(dialect, voterSecret),
   '0009-published-files': publishedFiles,
   '0010-attachments': attachments(dialect),
+  '0011-console': consoleTables,
   '0012-paper': paper,
   '0014-implementation': implementation,
 });

@@ -26,6 +26,7 @@ const LAYERS: [prefix: string, layer: string][] = [
   ['voice/', 'voice'],
   ['field/', 'field'],
   ['field-app/', 'field-app'],
+  ['console/', 'console'],
 ];
 
 /** Which project layers each layer may import (besides itself). */
@@ -46,7 +47,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   field: ['config', 'i18n', 'domain'],
   // The browser app: its own folder only (and its npm packages); it reaches the gateway over HTTP.
   'field-app': [],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field'],
+  console: ['config', 'domain', 'logging', 'ledger'],
+  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */
@@ -68,7 +70,7 @@ function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'field-app'].flatMap(sourceFiles);
+const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'field-app', 'console'].flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;

@@ -179,6 +179,14 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
     expect((await from('203.0.113.1')).status).toBe(200);
     expect((await from('203.0.113.2')).status).toBe(200);
     expect((await from('203.0.113.1')).status).toBe(429);
+    // The console is the thread's too: a visitor is sent to sign in, and a client that reached the
+    // proxy over https gets Secure cookies (the gateway passes the protocol it resolved).
+    const visitor = await get(gw.url, '/console');
+    expect([visitor.status, visitor.headers.location]).toEqual([303, '/console/sign-in']);
+    const overTls = await get(gw.url, '/console/sign-in', { headers: { 'X-Forwarded-Proto': 'https' } });
+    expect(String(overTls.headers['set-cookie'])).toMatch(/^__Host-sauti-console-signin=.*; Secure$/);
+    const plain = await get(gw.url, '/console/sign-in', { headers: { 'X-Forwarded-Proto': 'http' } });
+    expect(String(plain.headers['set-cookie'])).toMatch(/^sauti-console-signin=.*SameSite=Strict; Max-Age=1800$/);
   });
 });
 

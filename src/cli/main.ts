@@ -13,6 +13,7 @@ import { printOutbox } from './outbox.ts';
 import { simulateSms } from './simulate-sms.ts';
 import { printStats } from './stats.ts';
 import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
+import { addConsoleUser, printConsoleUsers } from './console.ts';
 import { printPaper } from './paper.ts';
 import { collectMilestone, ledgerImplementation, type ImplementationOptions } from './implementation.ts';
 import { addGateway, exportSurvey, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
@@ -240,6 +241,17 @@ ledger
   .command('gateways')
   .description('registered gateways: last seen, backlog, clock skew, rejected')
   .action(async () => printGateways(loadSettings()));
+
+const consoleCmd = program.command('console').description('accounts of the PB team’s console (served by the ledger at /console)');
+consoleCmd
+  .command('add-user <name>')
+  .description('add a console account (the first admin comes from here); prints a one-time password unless --password-stdin')
+  .requiredOption('--role <role>', 'admin, reviewer, coordinator or auditor')
+  .option('--password-stdin', 'read the password from standard input (one line, at least 12 characters) instead of making a one-time one', false)
+  .action(async (name: string, opts: { role: string; passwordStdin: boolean }) => {
+    if (!(await addConsoleUser(loadSettings(), name, opts))) process.exitCode = 1;
+  });
+consoleCmd.command('users').description('console accounts with their roles').action(() => printConsoleUsers(loadSettings()));
 
 const sync = program.command('sync').description('this gateway’s sync with the ledger');
 sync.command('identity').description('print this gateway’s id and public key').action(() => printIdentity(loadSettings()));

@@ -1,6 +1,6 @@
 // The embedded ledger, seen from the gateway: `sauti start` without SAUTI_LEDGER_URL runs the
 // ledger in a worker thread (src/http/ledger-worker.ts), so its ingest, counting and pages never
-// hold up a resident's USSD hop or SMS. The gateway forwards /v1 and /results to the thread's
+// hold up a resident's USSD hop or SMS. The gateway forwards /v1, /results and /console to the thread's
 // loopback port, naming each client out of band; it restarts a thread that dies, with backoff,
 // and answers 503 with Retry-After meanwhile (sync then backs off as for any ledger outage).
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
-import { GATEWAY_CLIENT_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
+import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 
 /** What the thread is started with (structured-cloned: plain data only). */
 export interface LedgerWorkerData {
@@ -35,7 +35,7 @@ const RESTART_DELAYS_MS = [250, 1000, 2000, 5000, 10_000, 30_000];
 const STABLE_MS = 60_000;
 
 /** Headers that belong to one connection, never forwarded; and client-address headers the thread must not see. */
-const DROPPED_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', GATEWAY_SECRET_HEADER, GATEWAY_CLIENT_HEADER];
+const DROPPED_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', GATEWAY_SECRET_HEADER, GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER];
 const DROPPED_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade'];
 
 export interface EmbeddedLedgerOptions {
@@ -137,12 +137,13 @@ export class EmbeddedLedger {
     });
   }
 
-  /** Express middleware forwarding /v1 and /results to the thread. */
+  /** Express middleware forwarding /v1, /results and /console to the thread. */
   router(): express.Router {
     const router = express.Router();
     const forward = (req: Request, res: Response) => this.forward(req, res);
     router.use('/v1', forward);
     router.use('/results', forward);
+    router.use('/console', forward);
     return router;
   }
 
@@ -154,6 +155,7 @@ export class EmbeddedLedger {
     headers[GATEWAY_SECRET_HEADER] = this.secret;
     // As this gateway resolved it (SAUTI_TRUST_PROXY): the thread's rate limits count per client.
     headers[GATEWAY_CLIENT_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
+    headers[GATEWAY_PROTO_HEADER] = req.protocol;
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.originalUrl, headers, agent: this.agent });
     let received = false;
     upstream.on('response', (answer) => {

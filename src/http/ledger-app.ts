@@ -1,5 +1,6 @@
 // The ledger's HTTP face: gateways push signed batches and download the ballot; anyone can
-// check a receipt and see the gateways' sync health. Errors are `{ error, message }` JSON.
+// check a receipt and see the gateways' sync health; the PB team signs in to /console. Errors
+// under /v1 are `{ error, message }` JSON.
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -24,6 +25,7 @@ import { fileNameOf, IMPLEMENTATION_FILES, implementationCsv, implementationJson
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import type { Lang } from '../config/schema.ts';
 import type { TrustProxy } from '../config/env.ts';
+import { consoleRouter, type ConsoleOptions } from './console-app.ts';
 import { requestErrors } from './errors.ts';
 import { renderCycle, renderIndex, tooManyRequests } from './results-page.ts';
 import { clientFromGateway, DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
@@ -283,6 +285,8 @@ export interface LedgerAppOptions extends PublicOptions {
   trustProxy?: TrustProxy;
   /** The embedded ledger's thread: served only to its gateway, which names each client (see clientFromGateway). */
   gatewaySecret?: string;
+  /** The PB team's console at /console (src/http/console-app.ts). */
+  console?: ConsoleOptions;
 }
 
 /** A standalone ledger server. */
@@ -295,6 +299,7 @@ export function createLedgerApp(ledger: Ledger, logger: Logger, options: LedgerA
   app.get('/health', (_req, res) => res.json({ ok: true, service: 'ledger' }));
   app.use(ledgerRouter(ledger, logger, options));
   app.use(resultsRouter(ledger, logger, options));
+  app.use(consoleRouter(ledger, logger, options.console));
   app.use((_req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
   });

@@ -1,7 +1,7 @@
 // The embedded ledger's thread (`sauti start` without SAUTI_LEDGER_URL): ingest, counting, results
 // pages and verification run here, on their own event loop, never on the gateway's. It serves
 // the ledger's HTTP routes on a loopback port that only the gateway's proxy may use
-// (src/http/embedded-ledger.ts starts it, restarts it, and forwards /v1 and /results to it).
+// (src/http/embedded-ledger.ts starts it, restarts it, and forwards /v1, /results and /console to it).
 import { createServer, type Server } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDeployment } from '../config/load.ts';

@@ -7,12 +7,13 @@ import helmet from 'helmet';
 import { rateLimit, type Options } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { TrustProxy } from '../config/env.ts';
+import { CONSOLE_STYLE_HASH } from '../../console/style.ts';
 import { RESULTS_STYLE_HASH } from './results-page.ts';
 
 /**
  * Helmet on every response: `nosniff` everywhere (JSON, CSV, XML, errors, 404s), and for pages a
  * Content-Security-Policy allowing only this origin — no inline script, the results page's one
- * inline stylesheet by its hash — that no other site may frame. No `upgrade-insecure-requests`
+ * and the console's inline stylesheets by their hashes — that no other site may frame. No `upgrade-insecure-requests`
  * and no HSTS: a pilot serves plain HTTP on a LAN, and TLS (with its HSTS) is the proxy's.
  */
 export function securityHeaders(): express.RequestHandler {
@@ -26,7 +27,7 @@ export function securityHeaders(): express.RequestHandler {
         frameAncestors: ["'none'"],
         objectSrc: ["'none'"],
         scriptSrc: ["'self'"],
-        styleSrc: ["'self'", `'sha256-${RESULTS_STYLE_HASH}'`],
+        styleSrc: ["'self'", `'sha256-${RESULTS_STYLE_HASH}'`, `'sha256-${CONSOLE_STYLE_HASH}'`],
       },
     },
     frameguard: { action: 'deny' },
@@ -46,6 +47,8 @@ export function trustProxy(app: express.Express, setting: TrustProxy | undefined
 /** Headers the gateway adds when it forwards a request to its embedded ledger's thread. */
 export const GATEWAY_SECRET_HEADER = 'sauti-gateway-proxy';
 export const GATEWAY_CLIENT_HEADER = 'sauti-client-address';
+/** Whether the client reached the gateway over https, as the gateway resolved it: the console's cookies are Secure then. */
+export const GATEWAY_PROTO_HEADER = 'sauti-client-proto';
 
 /**
  * For the embedded ledger, reached only through the gateway that runs it (src/http/embedded-ledger.ts):
@@ -64,6 +67,8 @@ export function clientFromGateway(secret: string): express.RequestHandler {
     }
     // Shadows express's `req.ip` getter for this request: the rate limiter keys on it.
     Object.defineProperty(req, 'ip', { value: client, configurable: true, enumerable: true });
+    // And `req.secure`: the console marks its cookies Secure when the client used https.
+    Object.defineProperty(req, 'secure', { value: req.get(GATEWAY_PROTO_HEADER) === 'https', configurable: true, enumerable: true });
     next();
   };
 }

@@ -1,0 +1,139 @@
+// The console in real headless Chromium (Debian's, driven by playwright-core) with JavaScript
+// switched off: sign in, find a proposal in the inbox, review it, see the change in the audit
+// trail, make it a ballot draft — with a screenshot that shows the page was drawn (kept in
+// memory, not on disk).
+import type { Server } from 'node:http';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { verifyConsoleTrail } from '../console/audit.ts';
+import { verifyChain } from '../ledger/verify.ts';
+import { testLedger } from './helpers/ledger.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
+import { chromiumPath, requireService } from './helpers/services.ts';
+
+// Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
+const browserProgram = await requireService('chromium');
+const { it } = browserProgram;
+let browser: Browser;
+let server: Server;
+let base: string;
+let ledger: Ledger;
+
+beforeAll(async () => {
+  ledger = await testLedger('sqlite', testDeployment(), () => new Date('2026-11-22T10:00:00Z'));
+  await seedProposals(ledger, [
+    { title: 'Fix the borehole at Kiboko market', channel: 'sms', reference: 'KIBO-42' },
+    { title: 'Footbridge over the river', channel: 'ussd', wardId: 'south', category: 'roads', reference: 'DARA-17' },
+    { title: 'Roof for the clinic', channel: 'field', category: 'health', reference: 'KLIN-08' },
+  ]);
+  await seedTeam(ledger);
+  const app = createLedgerApp(ledger, createLogger('silent'));
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  if (browserProgram.present) browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await ledger?.close();
+});
+
+/** Share of dark pixels in a PNG, measured by drawing it on a canvas in the browser. */
+async function inkOf(png: Buffer): Promise<{ share: number; height: number }> {
+  const checker = await browser.newPage();
+  try {
+    return await checker.evaluate(async (src) => {
+      // Runs in the browser; typed loosely because the project compiles without the DOM library.
+      const { Image, document } = globalThis as any;
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
+      return { share: n / (data.length / 4), height: img.height };
+    }, `data:image/png;base64,${png.toString('base64')}`);
+  } finally {
+    await checker.close();
+  }
+}
+
+it('a reviewer signs in without JavaScript and reviews a proposal; the admin sees it in the audit trail and drafts it for the ballot', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 768 } });
+  const page: Page = await context.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+
+  await page.goto(`${base}/console`);
+  expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+  await page.getByLabel('Name').fill('reviewer');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  expect(new URL(page.url()).pathname).toBe('/console');
+  await expect.poll(() => page.locator('tbody tr').count()).toBe(3);
+
+  // Filter the inbox to the SMS ideas, then open the one there.
+  await page.getByLabel('Channel').selectOption('sms');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  expect(await page.locator('tbody tr').count()).toBe(1);
+  await page.getByRole('link', { name: 'KIBO-42' }).click();
+  expect(await page.locator('h1').innerText()).toBe('Fix the borehole at Kiboko market');
+
+  await page.getByLabel('Status').selectOption('feasible');
+  await page.getByLabel('Cost estimate (KES)').fill('450000');
+  await page.getByLabel('How the cost was estimated').fill('Quote from the county water office, November 2026');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect.poll(() => page.getByRole('status').innerText()).toBe('Saved.');
+  expect(await page.getByLabel('Status').inputValue()).toBe('feasible');
+
+  const png = await page.screenshot({ fullPage: true });
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  const ink = await inkOf(png);
+  expect(ink.height).toBeGreaterThan(600); // facts, description, the review form
+  expect(ink.share).toBeGreaterThan(0.01);
+
+  // The reviewer has no audit page; the admin (another browser) sees the review there.
+  expect((await page.goto(`${base}/console/audit`))!.status()).toBe(403);
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+  await context.close();
+
+  const adminContext = await browser.newContext({ javaScriptEnabled: false });
+  const admin = await adminContext.newPage();
+  await admin.goto(`${base}/console/sign-in?lang=fr`);
+  await admin.getByLabel('Nom').fill('admin');
+  await admin.getByLabel('Mot de passe').fill(PASSWORD);
+  await admin.getByRole('button', { name: 'Se connecter' }).click();
+  await admin.getByRole('link', { name: 'Journal d’audit' }).click();
+  const row = admin.locator('tbody tr', { hasText: 'proposal.reviewed' });
+  expect(await row.count()).toBe(1);
+  expect(await row.innerText()).toContain('reviewer');
+  expect(await row.innerText()).toContain('450000');
+  // The admin makes the feasible proposal a ballot draft; the drafts page gives its YAML.
+  await admin.getByRole('link', { name: 'Propositions' }).click();
+  await admin.getByRole('link', { name: 'KIBO-42' }).click();
+  await admin.getByLabel('Titre court de menu (English)').fill('Kiboko borehole');
+  await admin.getByRole('button', { name: 'Projet pour le bulletin (brouillon)' }).click();
+  await expect.poll(() => admin.getByRole('status').innerText()).toBe('Enregistré.');
+  await admin.getByRole('link', { name: 'Brouillons du bulletin' }).click();
+  expect(await admin.locator('pre.yaml').innerText()).toMatch(/code: 8\n\s+ward: north\n\s+cost: 450000/);
+  await adminContext.close();
+
+  expect(violations).toEqual([]);
+  expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+  expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+}, 60_000);
