@@ -86,7 +86,15 @@ export class ImplementationStore {
   /** The followers of a project, their numbers opened to send to. */
   followers(cycleId: string, code: number): Follower[] {
     const rows = this.s.followers!.all(cycleId, code) as { voter_key: string; provider: string; phone: string; lang: string }[];
-    return rows.map((r) => ({ voterKey: r.voter_key, provider: r.provider, phone: this.seal().open(r.phone), lang: r.lang }));
+    // A number sealed under another secret (the secret was replaced) cannot be opened: that
+    // follower is skipped, never the whole update (which would hold back every other follower).
+    return rows.flatMap((r) => {
+      try {
+        return [{ voterKey: r.voter_key, provider: r.provider, phone: this.seal().open(r.phone), lang: r.lang }];
+      } catch {
+        return [];
+      }
+    });
   }
 
   /** STOP: the number follows nothing any more (its sealed number is deleted). */
