@@ -4,12 +4,13 @@
 // skips. Each file × rule runs in its own process, so each peak RSS is that run's own. Time is
 // given as wall time and as CPU time (process.cpuUsage): on a shared machine the CPU time is the
 // one to compare with the target, under a second to read and count any file.
-// PABULIB_LARGEST=… sets how many files (default 6, the largest by size).
+// PABULIB_LARGEST=… sets how many files (default 6, the largest by size); PABULIB_RULES=a,b only
+// those rules; PABULIB_REPEAT=n runs each file × rule n times (a row each), for a noisy machine.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parsePb, pbInstance } from '../tally/pabulib.ts';
-import { count, RULES, type RuleName } from '../tally/rules.ts';
+import { count, isRule, RULES, type RuleName } from '../tally/rules.ts';
 import { peakRssMb } from './lib.ts';
 
 const TARGET_MS = 1000;
@@ -52,6 +53,8 @@ function main(): void {
     return;
   }
   const largest = Number(process.env.PABULIB_LARGEST ?? 6);
+  const rules = process.env.PABULIB_RULES ? process.env.PABULIB_RULES.split(',').filter(isRule) : [...RULES];
+  const repeat = Math.max(1, Number(process.env.PABULIB_REPEAT ?? 1));
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.pb'))
     .map((f) => ({ path: join(dir, f), bytes: statSync(join(dir, f)).size }))
@@ -61,7 +64,7 @@ function main(): void {
   console.log('file                                  MB  voters  rule                         parse ms (cpu)  count ms (cpu)  total cpu  peak RSS  selected  published');
   for (const { path, bytes } of files) {
     const metaRule = readFileSync(path, 'utf8').match(/^rule;([^\r\n]*)/m)?.[1];
-    for (const rule of RULES) {
+    for (const rule of rules.flatMap((r) => Array<RuleName>(repeat).fill(r))) {
       const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'child', path, rule], { encoding: 'utf8', maxBuffer: 1 << 20 });
       const r = JSON.parse(out.trim().split('\n').pop()!) as Figures;
       const total = r.parseCpuMs + r.countCpuMs;

@@ -6,14 +6,14 @@
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import type { Cycle, Deployment, Lang } from '../src/config/schema.ts';
+import type { Cycle, Deployment } from '../src/config/schema.ts';
 import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
 import { defaultLanguage } from '../src/domain/language.ts';
 import { PAPER_ID, TALLY_RULES } from '../src/domain/paper.ts';
 import { label } from './labels.ts';
 import { paperLabel } from './paper-labels.ts';
 import { pickedTest, ruleBinds, ruleControls, sumOf, wardGroup } from './vote-form.ts';
-import { esc, input, select, text, xformDocument } from './xml.ts';
+import { esc, input, select, text, Translations, xformDocument, type Texts } from './xml.ts';
 import type { FieldForm } from './xforms.ts';
 
 export const paperBallotFormId = (cycleId: string): string => `sauti-paper-${cycleId}`;
@@ -37,10 +37,10 @@ export function paperForms(d: Deployment, now: Date, wards?: readonly string[]):
     const name = (c: Cycle) => text(c.name, lang);
     // Paper carries picks only: a ranking or cumulative ballot is not entered from paper (yet).
     if (TALLY_RULES.includes(cycle.ballot.rule)) {
-      forms.push(finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) => ballotForm(d, cycle, wardIds, lang, v)));
+      forms.push(finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) => ballotForm(d, cycle, wardIds, v)));
     }
     if (TALLY_RULES.includes(cycle.ballot.rule)) {
-      forms.push(finish('paper-tally', paperTallyFormId(cycle.id), cycle, paperLabel(lang, 'tallyTitle', { cycle: name(cycle) }), (v) => tallyForm(d, cycle, wardIds, lang, v)));
+      forms.push(finish('paper-tally', paperTallyFormId(cycle.id), cycle, paperLabel(lang, 'tallyTitle', { cycle: name(cycle) }), (v) => tallyForm(d, cycle, wardIds, v)));
     }
   }
   return forms;
@@ -53,68 +53,70 @@ function finish(kind: FieldForm['kind'], formId: string, cycle: Cycle, name: str
 }
 
 /** The meeting id and day, first in both forms: the box label and the day are typed once per batch. */
-function meetingFields(d: Deployment, cycle: Cycle, lang: Lang): { binds: string[]; body: string[] } {
+function meetingFields(d: Deployment, cycle: Cycle, tr: Translations): { binds: string[]; body: string[] } {
   const w = cycle.phases.voting;
   const day = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: d.deployment.timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  const idRule = (ref: string, msg: string) =>
-    `<bind nodeset="${ref}" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(msg)}"/>`;
+  const idRule = (ref: string, msg: Texts) =>
+    `<bind nodeset="${ref}" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}"${tr.constraintMsg(ref, msg)}/>`;
   return {
     binds: [
-      idRule('/data/meeting', paperLabel(lang, 'meetingMsg')),
-      `<bind nodeset="/data/day" type="date" required="true()" constraint="${esc(`. >= date('${day(w.opens)}') and . <= date('${day(new Date(w.closes.getTime() - 1))}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'dayMsg', { opens: day(w.opens), closes: day(w.closes) }))}"/>`,
+      idRule('/data/meeting', (l) => paperLabel(l, 'meetingMsg')),
+      `<bind nodeset="/data/day" type="date" required="true()" constraint="${esc(`. >= date('${day(w.opens)}') and . <= date('${day(new Date(w.closes.getTime() - 1))}')`)}"${tr.constraintMsg('/data/day', (l) => paperLabel(l, 'dayMsg', { opens: day(w.opens), closes: day(w.closes) }))}/>`,
     ],
-    body: [input('/data/meeting', paperLabel(lang, 'meeting')), input('/data/day', paperLabel(lang, 'day'))],
+    body: [input(tr, '/data/meeting', (l) => paperLabel(l, 'meeting')), input(tr, '/data/day', (l) => paperLabel(l, 'day'))],
   };
 }
 
-function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, version: string): string {
+function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], version: string): string {
+  const tr = Translations.of(d);
   const money = (n: number) => `${d.deployment.currency} ${n.toLocaleString('en')}`;
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
-  const meeting = meetingFields(d, cycle, lang);
+  const meeting = meetingFields(d, cycle, tr);
   const fields = `<meeting/><day/><serial/><ward/>${wards.map((w) => `<${wardGroup(w.id)}><picks/><total/></${wardGroup(w.id)}>`).join('')}`;
   const binds = [
     ...meeting.binds,
-    `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}" jr:constraintMsg="${esc(paperLabel(lang, 'serialMsg'))}"/>`,
+    `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}"${tr.constraintMsg('/data/serial', (l) => paperLabel(l, 'serialMsg'))}/>`,
     '<bind nodeset="/data/ward" type="string" required="true()"/>',
   ];
-  const body = [...meeting.body, input('/data/serial', paperLabel(lang, 'serial')), select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)]))];
+  const body = [...meeting.body, input(tr, '/data/serial', (l) => paperLabel(l, 'serial')), select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)]))];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
     const budget = wardBudget(d, w.id);
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
     // The same rule constraints as the vote form: what is typed from the paper is checked as a vote is.
-    binds.push(...ruleBinds(rule, g, projects, budget, lang, money));
+    binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
     binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
-    body.push(`<group ref="${g}">`, `<label>${esc(text(w.name, lang))}</label>`, ...ruleControls(rule, g, projects, budget, lang, money), '</group>');
+    body.push(`<group ref="${g}">`, tr.label(g, (l) => text(w.name, l)), ...ruleControls(tr, rule, g, projects, budget, money), '</group>');
   }
-  return xformDocument(paperLabel(lang, 'ballotTitle', { cycle: text(cycle.name, lang) }), paperBallotFormId(cycle.id), version, { fields, binds, body });
+  return xformDocument(paperLabel(tr.defaultLang, 'ballotTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperBallotFormId(cycle.id), version, { tr, fields, binds, body });
 }
 
 /** Element name of a project's count on the tally sheet. */
 export const countField = (code: number): string => `p${code}`;
 
-function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, version: string): string {
+function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], version: string): string {
+  const tr = Translations.of(d);
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
-  const meeting = meetingFields(d, cycle, lang);
+  const meeting = meetingFields(d, cycle, tr);
   const fields = `<meeting/><day/><ward/><issued/><valid/><spoiled/>${wards.map((w) => `<${wardGroup(w.id)}>${wardProjects(cycle, w.id).map((p) => `<${countField(p.code)}/>`).join('')}</${wardGroup(w.id)}>`).join('')}`;
-  const count = (ref: string, extra = '', msg = '') =>
-    `<bind nodeset="${ref}" type="int" required="true()" constraint="${esc(`. >= 0${extra}`)}"${msg ? ` jr:constraintMsg="${esc(msg)}"` : ''}/>`;
+  const count = (ref: string, extra = '', msg?: Texts) =>
+    `<bind nodeset="${ref}" type="int" required="true()" constraint="${esc(`. >= 0${extra}`)}"${msg ? tr.constraintMsg(ref, msg) : ''}/>`;
   const binds = [
     ...meeting.binds,
     '<bind nodeset="/data/ward" type="string" required="true()"/>',
     count('/data/issued'),
     count('/data/valid', ' and . <= /data/issued'),
-    count('/data/spoiled', ' and /data/issued = /data/valid + .', paperLabel(lang, 'spoiledMsg')),
+    count('/data/spoiled', ' and /data/issued = /data/valid + .', (l) => paperLabel(l, 'spoiledMsg')),
   ];
   const body = [
     ...meeting.body,
-    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
-    input('/data/issued', paperLabel(lang, 'issued')),
-    input('/data/valid', paperLabel(lang, 'valid')),
-    input('/data/spoiled', paperLabel(lang, 'spoiled')),
+    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
+    input(tr, '/data/issued', (l) => paperLabel(l, 'issued')),
+    input(tr, '/data/valid', (l) => paperLabel(l, 'valid')),
+    input(tr, '/data/spoiled', (l) => paperLabel(l, 'spoiled')),
   ];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
@@ -128,11 +130,12 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, v
       const last = i === projects.length - 1;
       // Every count: at most the valid ballots, and the running sum within the rule; the last one also checks the least.
       const extra = ` and . <= /data/valid and (${sum}) <= ${most}${last ? ` and (${sum}) >= ${least}` : ''}`;
-      binds.push(count(`${g}/${countField(p.code)}`, extra, paperLabel(lang, last ? (rule.rule === 'choose-1' ? 'countTooFew' : 'sumTooFew') : 'overValid')));
+      binds.push(count(`${g}/${countField(p.code)}`, extra, (l) => paperLabel(l, last ? (rule.rule === 'choose-1' ? 'countTooFew' : 'sumTooFew') : 'overValid')));
     });
-    body.push(`<group ref="${g}">`, `<label>${esc(text(w.name, lang))}</label>`, ...projects.map((p) => input(`${g}/${countField(p.code)}`, paperLabel(lang, 'projectVotes', { code: p.code, title: text(p.title, lang) }))), '</group>');
+    const votes = (p: (typeof projects)[number]) => input(tr, `${g}/${countField(p.code)}`, (l) => paperLabel(l, 'projectVotes', { code: p.code, title: text(p.title, l) }));
+    body.push(`<group ref="${g}">`, tr.label(g, (l) => text(w.name, l)), ...projects.map(votes), '</group>');
   }
-  return xformDocument(paperLabel(lang, 'tallyTitle', { cycle: text(cycle.name, lang) }), paperTallyFormId(cycle.id), version, { fields, binds, body });
+  return xformDocument(paperLabel(tr.defaultLang, 'tallyTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperTallyFormId(cycle.id), version, { tr, fields, binds, body });
 }
 
 // --- Reading the submissions ------------------------------------------------------------------

@@ -9,7 +9,7 @@ import { maxPerProject } from '../src/domain/ballot.ts';
 import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
 import { DIGEST_HEX, ELIGIBLE_FILE } from './eligibility.ts';
 import { label } from './labels.ts';
-import { esc, input, labelWithOutputs, select, text, xformDocument, xpathString } from './xml.ts';
+import { esc, input, labelWithOutputs, select, text, Translations, xformDocument, xpathString, type Texts } from './xml.ts';
 
 /** Element name of a ward's group in the vote form (ward ids may start with a digit; XML names may not). */
 export const wardGroup = (wardId: string): string => `w_${wardId.replace(/-/g, '_')}`;
@@ -28,7 +28,8 @@ export interface VoteFormOptions {
 }
 
 /** The vote form's XML for the given wards. */
-export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly string[], lang: Lang, formId: string, version: string, opts: VoteFormOptions): string {
+export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly string[], formId: string, version: string, opts: VoteFormOptions): string {
+  const tr = Translations.of(d);
   const money = (n: number) => `${d.deployment.currency} ${n.toLocaleString('en')}`;
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
@@ -37,9 +38,9 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
   const fields = `<consent/><voter_id/>${opts.eligibilitySalt ? '<voter_digest/>' : ''}<ward/>${groups.join('')}${opts.sms ? '<phone/>' : ''}`;
   const onRoll = (also = '') => `count(instance('eligible')/root/item[d = /data/voter_digest${also}]) > 0`;
   const binds = [
-    `<bind nodeset="/data/consent" type="string" required="true()" constraint=". = 'yes'" jr:constraintMsg="${esc(label(lang, 'consentMsg'))}"/>`,
-    `<bind nodeset="/data/voter_id" type="string" required="true()" relevant="${esc(consented)}" constraint="${esc(`string-length(normalize-space(.)) >= 1 and string-length(.) <= 40${opts.eligibilitySalt ? ` and ${onRoll()}` : ''}`)}" jr:constraintMsg="${esc(label(lang, opts.eligibilitySalt ? 'voterIdRollMsg' : 'voterIdMsg'))}"/>`,
-    `<bind nodeset="/data/ward" type="string" required="true()" relevant="${esc(consented)}"${opts.eligibilitySalt ? ` constraint="${esc(onRoll(' and w = /data/ward'))}" jr:constraintMsg="${esc(label(lang, 'voterWardMsg'))}"` : ''}/>`,
+    `<bind nodeset="/data/consent" type="string" required="true()" constraint=". = 'yes'"${tr.constraintMsg('/data/consent', (l) => label(l, 'consentMsg'))}/>`,
+    `<bind nodeset="/data/voter_id" type="string" required="true()" relevant="${esc(consented)}" constraint="${esc(`string-length(normalize-space(.)) >= 1 and string-length(.) <= 40${opts.eligibilitySalt ? ` and ${onRoll()}` : ''}`)}"${tr.constraintMsg('/data/voter_id', (l) => label(l, opts.eligibilitySalt ? 'voterIdRollMsg' : 'voterIdMsg'))}/>`,
+    `<bind nodeset="/data/ward" type="string" required="true()" relevant="${esc(consented)}"${opts.eligibilitySalt ? ` constraint="${esc(onRoll(' and w = /data/ward'))}"${tr.constraintMsg('/data/ward', (l) => label(l, 'voterWardMsg'))}` : ''}/>`,
   ];
   if (opts.eligibilitySalt) {
     // Computed once per voter id typed; the constraints compare it with every row of the attachment.
@@ -47,37 +48,37 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     binds.push(`<bind nodeset="/data/voter_digest" type="string" calculate="${esc(digest)}"/>`);
   }
   const body = [
-    select('select1', '/data/consent', label(lang, 'consent'), [
-      ['yes', label(lang, 'consentYes')],
-      ['no', label(lang, 'consentNo')],
+    select(tr, 'select1', '/data/consent', (l) => label(l, 'consent'), [
+      ['yes', (l) => label(l, 'consentYes')],
+      ['no', (l) => label(l, 'consentNo')],
     ]),
-    input('/data/voter_id', label(lang, 'voterId')),
-    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
+    input(tr, '/data/voter_id', (l) => label(l, 'voterId')),
+    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
   ];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
     const budget = wardBudget(d, w.id);
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
-    binds.push(...ruleBinds(rule, g, projects, budget, lang, money));
+    binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
     binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
-    const readbackRule = rule.rule === 'cumulative' ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}" jr:constraintMsg="${esc(label(lang, 'pointsMinMsg', { min: rule.min }))}"` : '';
+    const readbackRule = rule.rule === 'cumulative' ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}"${tr.constraintMsg(`${g}/readback`, (l) => label(l, 'pointsMinMsg', { min: rule.min }))}` : '';
     binds.push(`<bind nodeset="${g}/readback" type="string" required="true()"${readbackRule}/>`);
-    const readback = labelWithOutputs(label(lang, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, lang), total: `${g}/total` });
+    const readback: Texts = (l) => labelWithOutputs(label(l, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, l), total: `${g}/total` });
     body.push(
       `<group ref="${g}">`,
-      `<label>${esc(label(lang, 'projectsOf', { ward: text(w.name, lang), budget: money(budget) }))}</label>`,
-      ...ruleControls(rule, g, projects, budget, lang, money),
-      select('select1', `${g}/readback`, '', [['yes', label(lang, 'readBackYes')]], readback),
+      tr.label(g, (l) => label(l, 'projectsOf', { ward: text(w.name, l), budget: money(budget) })),
+      ...ruleControls(tr, rule, g, projects, budget, money),
+      select(tr, 'select1', `${g}/readback`, readback, [['yes', (l) => label(l, 'readBackYes')]], true),
       '</group>',
     );
   }
   if (opts.sms) {
-    binds.push(`<bind nodeset="/data/phone" type="string" relevant="${esc(consented)}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}" jr:constraintMsg="${esc(label(lang, 'phoneMsg'))}"/>`);
-    body.push(`<input ref="/data/phone" appearance="numbers"><label>${esc(label(lang, 'phone'))}</label><hint>${esc(label(lang, 'phoneHint'))}</hint></input>`);
+    binds.push(`<bind nodeset="/data/phone" type="string" relevant="${esc(consented)}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}"${tr.constraintMsg('/data/phone', (l) => label(l, 'phoneMsg'))}/>`);
+    body.push(input(tr, '/data/phone', (l) => label(l, 'phone'), 'numbers', (l) => label(l, 'phoneHint')));
   }
   const instances = opts.eligibilitySalt ? [`<instance id="eligible" src="jr://file-csv/${ELIGIBLE_FILE}"/>`] : [];
-  return xformDocument(label(lang, 'voteTitle', { cycle: text(cycle.name, lang) }), formId, version, { fields, binds, body, instances, autoDelete: true });
+  return xformDocument(label(tr.defaultLang, 'voteTitle', { cycle: text(cycle.name, tr.defaultLang) }), formId, version, { tr, fields, binds, body, instances, autoDelete: true });
 }
 
 /** The fields a ward's group holds for the rule: one select, a field per place, or a field of points per project. */
@@ -88,13 +89,13 @@ function ruleFields(rule: BallotRule, projects: readonly Project[]): string {
 }
 
 /** The rule as constraints: count-selected, the knapsack total, distinct places, points within bounds. */
-export function ruleBinds(rule: BallotRule, g: string, projects: readonly Project[], budget: number, lang: Lang, money: (n: number) => string): string[] {
+export function ruleBinds(tr: Translations, rule: BallotRule, g: string, projects: readonly Project[], budget: number, money: (n: number) => string): string[] {
   const picks = `nodeset="${g}/picks" type="string" required="true()"`;
   switch (rule.rule) {
     case 'approval':
-      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and count-selected(.) <= ${rule.max}`)}" jr:constraintMsg="${esc(label(lang, 'pickApprovalMsg', { min: rule.min, max: rule.max }))}"/>`];
+      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and count-selected(.) <= ${rule.max}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickApprovalMsg', { min: rule.min, max: rule.max }))}/>`];
     case 'knapsack':
-      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and ${g}/total <= ${budget}`)}" jr:constraintMsg="${esc(label(lang, 'pickKnapsackMsg', { min: rule.min, budget: money(budget) }))}"/>`];
+      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and ${g}/total <= ${budget}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickKnapsackMsg', { min: rule.min, budget: money(budget) }))}/>`];
     case 'choose-1':
       return [`<bind ${picks}/>`];
     case 'ranking':
@@ -102,35 +103,35 @@ export function ruleBinds(rule: BallotRule, g: string, projects: readonly Projec
         const place = i + 1;
         const earlier = Array.from({ length: i }, (_, j) => `. != ${g}/${placeField(j + 1)}`);
         const relevant = place > 1 ? ` relevant="${esc(`${g}/${placeField(place - 1)} != ''`)}"` : '';
-        const constraint = earlier.length ? ` constraint="${esc(earlier.join(' and '))}" jr:constraintMsg="${esc(label(lang, 'rankTwiceMsg'))}"` : '';
+        const constraint = earlier.length ? ` constraint="${esc(earlier.join(' and '))}"${tr.constraintMsg(`${g}/${placeField(place)}`, (l) => label(l, 'rankTwiceMsg'))}` : '';
         return `<bind nodeset="${g}/${placeField(place)}" type="string"${place <= rule.min ? ' required="true()"' : ''}${relevant}${constraint}/>`;
       });
     case 'cumulative': {
       const max = maxPerProject(rule);
       const within = `. >= 0 and . <= ${max} and ${g}/points <= ${rule.points}`;
       return [
-        ...projects.map((p) => `<bind nodeset="${g}/${pointsField(p.code)}" type="int" required="true()" constraint="${esc(within)}" jr:constraintMsg="${esc(label(lang, 'pointsMsg', { max, points: rule.points }))}"/>`),
+        ...projects.map((p) => `<bind nodeset="${g}/${pointsField(p.code)}" type="int" required="true()" constraint="${esc(within)}"${tr.constraintMsg(`${g}/${pointsField(p.code)}`, (l) => label(l, 'pointsMsg', { max, points: rule.points }))}/>`),
         `<bind nodeset="${g}/points" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => pointsOf(g, p)))}"/>`,
       ];
     }
   }
 }
 
-export function ruleControls(rule: BallotRule, g: string, projects: readonly Project[], budget: number, lang: Lang, money: (n: number) => string): string[] {
-  const items = projects.map((p): [string, string] => [String(p.code), `${p.code} · ${text(p.title, lang)} — ${money(p.cost)}`]);
+export function ruleControls(tr: Translations, rule: BallotRule, g: string, projects: readonly Project[], budget: number, money: (n: number) => string): string[] {
+  const items = projects.map((p): [string, Texts] => [String(p.code), (l) => `${p.code} · ${text(p.title, l)} — ${money(p.cost)}`]);
   switch (rule.rule) {
     case 'approval':
-      return [select('select', `${g}/picks`, label(lang, 'pickApproval', { min: rule.min, max: rule.max }), items)];
+      return [select(tr, 'select', `${g}/picks`, (l) => label(l, 'pickApproval', { min: rule.min, max: rule.max }), items)];
     case 'knapsack':
-      return [select('select', `${g}/picks`, label(lang, 'pickKnapsack', { budget: money(budget) }), items)];
+      return [select(tr, 'select', `${g}/picks`, (l) => label(l, 'pickKnapsack', { budget: money(budget) }), items)];
     case 'choose-1':
-      return [select('select1', `${g}/picks`, label(lang, 'pickChooseOne'), items)];
+      return [select(tr, 'select1', `${g}/picks`, (l) => label(l, 'pickChooseOne'), items)];
     case 'ranking':
-      return Array.from({ length: rule.k }, (_, i) => select('select1', `${g}/${placeField(i + 1)}`, label(lang, i === 0 ? 'rankFirst' : 'rankPlace', { place: i + 1, k: rule.k }), items));
+      return Array.from({ length: rule.k }, (_, i) => select(tr, 'select1', `${g}/${placeField(i + 1)}`, (l) => label(l, i === 0 ? 'rankFirst' : 'rankPlace', { place: i + 1, k: rule.k }), items));
     case 'cumulative':
       return [
-        `<input ref="${g}/points"><label>${esc(label(lang, 'pointsTotal', { points: rule.points }))}</label></input>`,
-        ...projects.map((p, i) => `<input ref="${g}/${pointsField(p.code)}"><label>${esc(items[i]![1])}</label></input>`),
+        input(tr, `${g}/points`, (l) => label(l, 'pointsTotal', { points: rule.points })),
+        ...projects.map((p, i) => input(tr, `${g}/${pointsField(p.code)}`, items[i]![1])),
       ];
   }
 }

@@ -3,14 +3,14 @@
 // travels as bind constraints, so ODK Collect refuses a broken ballot before it is sent; the
 // gateway checks the submission again with src/domain/ballot.ts, the rule every channel shares.
 import { createHash } from 'node:crypto';
-import type { BallotRule, Cycle, Deployment, Lang } from '../src/config/schema.ts';
+import type { BallotRule, Cycle, Deployment } from '../src/config/schema.ts';
 import { phaseStatus, wardProjects } from '../src/domain/cycle.ts';
 import { defaultLanguage } from '../src/domain/language.ts';
 import type { MediaFile } from './eligibility.ts';
 import { label } from './labels.ts';
 import { surveyFormId, surveyFormXml } from './survey-form.ts';
 import { voteFormXml } from './vote-form.ts';
-import { esc, input, select, text, xformDocument } from './xml.ts';
+import { input, select, text, Translations, xformDocument } from './xml.ts';
 
 export { esc } from './xml.ts';
 export { wardGroup } from './vote-form.ts';
@@ -59,19 +59,19 @@ export function fieldForms(d: Deployment, now: Date, wards?: readonly string[], 
     const opts = { eligibilitySalt: eligibility?.salt, sms: Boolean(d.sms.africastalking || d.sms.twilio) };
     if (ids.length > 0) {
       const name = label(lang, 'voteTitle', { cycle: text(cycle.name, lang) });
-      forms.push(finish('vote', cycle, name, eligibility ? [eligibility.file] : [], (v) => voteFormXml(d, cycle, ids, lang, voteFormId(cycle.id), v, opts)));
+      forms.push(finish('vote', cycle, name, eligibility ? [eligibility.file] : [], (v) => voteFormXml(d, cycle, ids, voteFormId(cycle.id), v, opts)));
     }
   }
   const ideas = phaseStatus(d, 'proposals', now);
   if (ideas.kind === 'open' && inScope.length > 0) {
-    forms.push(finish('proposal', ideas.cycle, label(lang, 'proposalTitle', { cycle: text(ideas.cycle.name, lang) }), [], (v) => proposalForm(d, ideas.cycle, inScope.map((w) => w.id), lang, v)));
+    forms.push(finish('proposal', ideas.cycle, label(lang, 'proposalTitle', { cycle: text(ideas.cycle.name, lang) }), [], (v) => proposalForm(d, ideas.cycle, inScope.map((w) => w.id), v)));
   }
   for (const survey of d.surveys) {
     if (now < survey.opens || now >= survey.closes) continue;
     const surveyWards = inScope.filter((w) => !survey.wards || survey.wards.includes(w.id));
     const cycle = d.cycles.find((c) => c.id === survey.cycle);
     if (!cycle || surveyWards.length === 0) continue;
-    forms.push(finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, lang, v), surveyFormId(survey.id)));
+    forms.push(finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, Translations.of(d), v), surveyFormId(survey.id)));
   }
   return forms;
 }
@@ -86,20 +86,22 @@ function finish(kind: FieldForm['kind'], cycle: Cycle, name: string, media: Medi
   return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml, media };
 }
 
-function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], lang: Lang, version: string): string {
+function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: string): string {
+  const tr = Translations.of(d);
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const binds = [
     '<bind nodeset="/data/ward" type="string" required="true()"/>',
     '<bind nodeset="/data/category" type="string" required="true()"/>',
-    `<bind nodeset="/data/title" type="string" required="true()" constraint="string-length(.) &lt;= 200" jr:constraintMsg="${esc(label(lang, 'ideaTitleMsg'))}"/>`,
-    `<bind nodeset="/data/description" type="string" constraint="string-length(.) &lt;= 2000" jr:constraintMsg="${esc(label(lang, 'descriptionMsg'))}"/>`,
+    `<bind nodeset="/data/title" type="string" required="true()" constraint="string-length(.) &lt;= 200"${tr.constraintMsg('/data/title', (l) => label(l, 'ideaTitleMsg'))}/>`,
+    `<bind nodeset="/data/description" type="string" constraint="string-length(.) &lt;= 2000"${tr.constraintMsg('/data/description', (l) => label(l, 'descriptionMsg'))}/>`,
   ];
   const body = [
-    select('select1', '/data/ward', label(lang, 'ward'), wards.map((w) => [w.id, text(w.name, lang)])),
-    select('select1', '/data/category', label(lang, 'category'), d.categories.map((c) => [c.id, text(c.name, lang)])),
-    input('/data/title', label(lang, 'ideaTitle')),
-    input('/data/description', label(lang, 'description'), 'multiline'),
+    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
+    select(tr, 'select1', '/data/category', (l) => label(l, 'category'), d.categories.map((c) => [c.id, (l) => text(c.name, l)])),
+    input(tr, '/data/title', (l) => label(l, 'ideaTitle')),
+    input(tr, '/data/description', (l) => label(l, 'description'), 'multiline'),
   ];
-  return xformDocument(label(lang, 'proposalTitle', { cycle: text(cycle.name, lang) }), proposalFormId(cycle.id), version, { fields: '<ward/><category/><title/><description/>', binds, body });
+  const title = label(tr.defaultLang, 'proposalTitle', { cycle: text(cycle.name, tr.defaultLang) });
+  return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields: '<ward/><category/><title/><description/>', binds, body });
 }
 

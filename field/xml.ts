@@ -1,13 +1,71 @@
 // The pieces every generated XForm is made of: the document around the instance, binds and body;
-// controls; XML and XPath quoting. Renderers only: what a form asks is decided by its own file.
-import type { Lang } from '../src/config/schema.ts';
+// controls in every language of the deployment; XML and XPath quoting. Renderers only: what a form
+// asks is decided by its own file.
+import type { Deployment, Lang } from '../src/config/schema.ts';
+import { defaultLanguage } from '../src/domain/language.ts';
 
 const NS =
   'xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" ' +
   'xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms" xmlns:xsd="http://www.w3.org/2001/XMLSchema"';
 
+/** A text in each language: the form asks for it once per language of the deployment. */
+export type Texts = (lang: Lang) => string;
+
+/**
+ * The form's texts in every language of the deployment, as ODK's itext (ODK XForms spec,
+ * "Languages"): a control's label, hint, choice labels and constraint message name a text by id
+ * (`jr:itext('id')`), and each `<translation>` gives it in one language. Languages are named
+ * "Name (code)" so ODK Collect and Web Forms know their locale; the deployment's default language
+ * comes first and is marked `default`. Ids follow pyxform's: `/data/ward:label`, `/data/ward/north:label`.
+ */
+export class Translations {
+  private readonly texts = new Map<string, Map<Lang, string>>();
+  readonly languages: readonly { code: Lang; name: string }[];
+
+  constructor(
+    languages: readonly { code: Lang; name: string }[],
+    readonly defaultLang: Lang,
+  ) {
+    this.languages = [...languages.filter((l) => l.code === defaultLang), ...languages.filter((l) => l.code !== defaultLang)];
+  }
+
+  static of(d: Deployment): Translations {
+    return new Translations(d.languages, defaultLanguage(d));
+  }
+
+  /** `jr:itext('id')` for a text given in every language; `xml`: the texts are already XML (they hold `<output>`). */
+  ref(id: string, t: Texts, xml = false): string {
+    const values = new Map(this.languages.map((l) => [l.code, xml ? t(l.code) : esc(t(l.code))]));
+    const known = this.texts.get(id);
+    if (known && [...known].some(([code, v]) => values.get(code) !== v)) throw new Error(`itext '${id}' given twice with different texts`);
+    this.texts.set(id, values);
+    return `jr:itext(${xpathString(id)})`;
+  }
+
+  /** A `<label>` naming its text (`<hint>` with `tag`). */
+  label(id: string, t: Texts, xml = false, tag: 'label' | 'hint' = 'label'): string {
+    return `<${tag} ref="${esc(this.ref(`${id}:${tag}`, t, xml))}"/>`;
+  }
+
+  /** ` jr:constraintMsg="jr:itext('ref:constraintMsg')"`, for a bind. */
+  constraintMsg(ref: string, t: Texts): string {
+    return ` jr:constraintMsg="${esc(this.ref(`${ref}:constraintMsg`, t))}"`;
+  }
+
+  /** The `<itext>` block of the model: one `<translation>` per language. */
+  xml(): string {
+    const translations = this.languages.map((l) => {
+      const entries = [...this.texts].map(([id, v]) => `<text id="${esc(id)}"><value>${v.get(l.code)}</value></text>`);
+      return `<translation lang="${esc(`${l.name} (${l.code})`)}"${l.code === this.defaultLang ? ' default="true()"' : ''}>${entries.join('')}</translation>`;
+    });
+    return `<itext>${translations.join('')}</itext>`;
+  }
+}
+
 /** What goes into a form's document besides its title, id and version. */
 export interface FormParts {
+  /** The form's texts; rendered as its itext once the body has named them all. */
+  tr: Translations;
   /** The primary instance's fields, between the start/end times and the meta block. */
   fields: string;
   binds: string[];
@@ -29,6 +87,7 @@ export function xformDocument(title: string, formId: string, version: string, pa
     '<h:head>',
     `<h:title>${esc(title)}</h:title>`,
     '<model odk:xforms-version="1.0.0">',
+    parts.tr.xml(),
     `<instance><data id="${esc(formId)}" version="${esc(version)}"><start/><end/>${parts.fields}<orx:meta><orx:instanceID/></orx:meta></data></instance>`,
     ...(parts.instances ?? []),
     ...(parts.autoDelete ? ['<submission method="post" orx:auto-delete="true"/>'] : []),
@@ -47,14 +106,15 @@ export function xformDocument(title: string, formId: string, version: string, pa
   ].join('\n');
 }
 
-/** A free-text (or typed, by its bind) question. */
-export function input(ref: string, text: string, appearance?: string): string {
-  return `<input ref="${ref}"${appearance ? ` appearance="${appearance}"` : ''}><label>${esc(text)}</label></input>`;
+/** A free-text (or typed, by its bind) question, with an optional hint. */
+export function input(tr: Translations, ref: string, t: Texts, appearance?: string, hint?: Texts): string {
+  return `<input ref="${ref}"${appearance ? ` appearance="${appearance}"` : ''}>${tr.label(ref, t)}${hint ? tr.label(ref, hint, false, 'hint') : ''}</input>`;
 }
 
-/** A single or multiple choice with fixed items. `labelXml` is already XML (it may hold `<output>`). */
-export function select(kind: 'select' | 'select1', ref: string, text: string, items: [value: string, label: string][], labelXml?: string): string {
-  return `<${kind} ref="${ref}"><label>${labelXml ?? esc(text)}</label>${items.map(([v, l]) => `<item><label>${esc(l)}</label><value>${esc(v)}</value></item>`).join('')}</${kind}>`;
+/** A single or multiple choice with fixed items. `labelXml`: the label is already XML (it may hold `<output>`). */
+export function select(tr: Translations, kind: 'select' | 'select1', ref: string, t: Texts, items: [value: string, label: Texts][], labelXml = false): string {
+  const choices = items.map(([v, l]) => `<item>${tr.label(`${ref}/${v}`, l)}<value>${esc(v)}</value></item>`);
+  return `<${kind} ref="${ref}">${tr.label(ref, t, labelXml)}${choices.join('')}</${kind}>`;
 }
 
 /** A text in `lang`, else the first one given. */

@@ -15,6 +15,8 @@ export class ClassBudgets {
   denominator: bigint;
   /** How far to shift the denominator (and a numerator over it) to make floats of them. */
   private floatShift: bigint;
+  /** The denominator shifted by `floatShift`, as a float (every new class divides by it). */
+  private denominatorFloat: number;
   /** Numerator of each class over the denominator of its epoch. Class 0 holds nothing. */
   private readonly numerator: bigint[] = [0n];
   private readonly epoch: number[] = [0];
@@ -27,6 +29,7 @@ export class ClassBudgets {
   constructor(voters: number, total: bigint) {
     this.denominator = BigInt(voters);
     this.floatShift = floatShift(this.denominator);
+    this.denominatorFloat = Number(this.denominator >> this.floatShift);
     this.add(total);
   }
 
@@ -46,7 +49,7 @@ export class ClassBudgets {
     }
     // Shifted by the denominator's length: a class holding a sliver of a unit keeps fewer
     // significant bits, but the error stays below 2⁻⁵⁸ currency units (ABS in the estimate).
-    this.approx[k] = Number(amount >> this.floatShift) / Number(this.denominator >> this.floatShift);
+    this.approx[k] = amount === 0n ? 0 : Number(amount >> this.floatShift) / this.denominatorFloat;
     return k;
   }
 
@@ -65,6 +68,7 @@ export class ClassBudgets {
   rescale(m: bigint): void {
     this.denominator *= m;
     this.floatShift = floatShift(this.denominator);
+    this.denominatorFloat = Number(this.denominator >> this.floatShift);
     for (let e = 0; e < this.since.length; e++) this.since[e]! *= m;
     this.since.push(1n);
   }

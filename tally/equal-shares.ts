@@ -16,9 +16,13 @@
 //     get an exact payment, and the choice among them is exact. A project's ρ/cost never
 //     falls (budgets only shrink), so each round looks only at projects whose last estimate
 //     could still beat the best found.
+//   - which class each voter is in depends only on which projects were bought in which order,
+//     so the runs of one count (add1 makes hundreds) share it: a project's supporters are
+//     counted per class once for every run that reaches the same point (prefix-classes.ts).
 import { ClassBudgets, ratioToFloat } from './class-budgets.ts';
 import { estimatePayment, exactPayment, type ClassCounts } from './equal-shares-payment.ts';
 import { compareFractions, reduce, type Fraction } from './rational.ts';
+import { PrefixClasses } from './prefix-classes.ts';
 import type { SupportIndex } from './support-index.ts';
 
 /** A project bought, and what each of its supporters paid at most (currency units, exact). */
@@ -33,16 +37,16 @@ export interface EqualSharesOutcome {
   cost: number;
 }
 
-const ZERO_CLASS = 0;
 /** Relative padding of a key's float bounds: several times the rounding of one division. */
 const KEY_PAD = 2 ** -50;
 
 /**
  * One run of Equal Shares. `totalBudget` is split equally among all voters (including voters
- * whose ballot lists no project); costs are whole currency units.
+ * whose ballot lists no project); costs are whole currency units. `classes` may be shared with
+ * other runs over the same index, whatever their costs and budgets (add1 does).
  */
-export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
-  return reduced(run(index, costs, totalBudget));
+export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes?: PrefixClasses): EqualSharesOutcome {
+  return reduced(run(index, costs, totalBudget, classes));
 }
 
 function reduced(outcome: EqualSharesOutcome): EqualSharesOutcome {
@@ -58,16 +62,16 @@ interface Priced {
   paying: ClassCounts;
 }
 
-/** Equal Shares with each payment left unreduced (reducing is costly and add1 keeps only its last run). */
-function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
+/**
+ * Equal Shares with each payment left unreduced (reducing is costly and add1 keeps only its last
+ * run). `classes` carries voters' classes between the runs of one count (see prefix-classes.ts).
+ */
+function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes = new PrefixClasses(index)): EqualSharesOutcome {
   const projectCount = costs.length;
   if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
 
   const wallets = new ClassBudgets(index.voters, totalBudget);
-  const classOf = new Uint32Array(index.voters).fill(1);
-  // Scratch, indexed by class: a project's supporters per class; where a paying class moves to.
-  let tally = new Uint32Array(64);
-  let moveTo = new Int32Array(64).fill(-1);
+  let node = classes.startRun();
   const candidates = new Set<number>();
   // A lower bound on each project's ρ/cost, from its last estimate less that estimate's error.
   const floor = new Float64Array(projectCount);
@@ -76,21 +80,6 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
   }
 
   const selected: number[] = [];
-  const classesOf = (p: number): ClassCounts => {
-    // Before the first purchase every voter is in class 1: no need to walk the supporters
-    // (the first round estimates every project, so this is most of a run's walking; add1
-    // repeats it in each of its runs).
-    if (selected.length === 0) return [[1, index.supporterCount[p]!]];
-    if (tally.length < wallets.count) tally = new Uint32Array(wallets.count * 2);
-    const seen: number[] = [];
-    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
-      const k = classOf[index.projectVoters[i]!]!;
-      if (tally[k]!++ === 0) seen.push(k);
-    }
-    const out = seen.map((k): [number, number] => [k, tally[k]!]);
-    for (const k of seen) tally[k] = 0;
-    return out;
-  };
   const price = (p: number, paying: ClassCounts): Priced | null => {
     const walk = exactPayment(paying, wallets, BigInt(costs[p]!) * wallets.denominator, BigInt(index.supporterCount[p]!));
     if (!walk) return null;
@@ -107,7 +96,7 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     const estimated: { p: number; paying: ClassCounts; low: number; exact: Priced | null }[] = [];
     for (const p of order) {
       if (floor[p]! > ceiling) break;
-      const paying = classesOf(p);
+      const paying = classes.supportersPerClass(node, p);
       const guess = estimatePayment(paying, wallets, costs[p]!, index.supporterCount[p]!);
       let low: number;
       let high: number;
@@ -150,19 +139,16 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
     spent += costs[p]!;
     purchases.push({ project: p, payment: { num: best.remaining, den: best.payers * wallets.denominator } });
     // Charge: the common denominator gains a factor `payers`, so ρ's numerator is `remaining`.
+    // Each class holding supporters splits: its supporters form a new class, numbered in the
+    // order of `paying` (as the next node numbers them), holding what is left after paying ρ,
+    // or nothing when they paid all they had. Classes that hold nothing stay apart (they are
+    // not merged into class 0) so that the classes depend only on what was bought.
     wallets.rescale(best.payers);
-    if (moveTo.length < wallets.count) moveTo = new Int32Array(wallets.count * 2).fill(-1);
     for (const [k] of best.paying) {
-      if (k === ZERO_CLASS) continue;
       const left = wallets.have(k) - best.remaining;
-      moveTo[k] = left > 0n ? wallets.add(left) : ZERO_CLASS;
+      wallets.add(left > 0n ? left : 0n);
     }
-    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
-      const v = index.projectVoters[i]!;
-      const to = moveTo[classOf[v]!]!;
-      if (to >= 0) classOf[v] = to;
-    }
-    for (const [k] of best.paying) moveTo[k] = -1;
+    node = classes.child(node, p);
   }
   return { selected, purchases, cost: spent };
 }
@@ -184,14 +170,16 @@ function better({ project: p, key }: Priced, { project: q, key: bestKey }: Price
 export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number): EqualSharesOutcome & { virtualBudget: bigint } {
   const B = BigInt(Math.floor(budget));
   const n = BigInt(index.voters);
-  let outcome = run(index, costs, B);
+  // One set of voters' classes for every run: runs that buy the same projects first share the walks.
+  const classes = new PrefixClasses(index);
+  let outcome = run(index, costs, B, classes);
   let virtualBudget = B;
   if (n === 0n) return { ...outcome, virtualBudget };
   const fundable = costs.filter((c, p) => c > 0 && index.supporterCount[p]! > 0).length;
   let a = (B / n) * n;
   // Once every supported project is funded a larger budget cannot change anything.
   while (outcome.selected.length < fundable) {
-    const next = run(index, costs, a + n);
+    const next = run(index, costs, a + n, classes);
     if (next.cost > budget) break;
     a += n;
     outcome = next;

@@ -149,7 +149,7 @@ browserProgram.describe('field web app in Chromium, offline', () => {
   );
 
   browserProgram.it(
-    'renders the form: the screenshot matches the stored picture of the empty proposal form',
+    'renders the form: the screenshot matches the stored picture of the empty proposal form, and its language menu switches it to Kiswahili',
     async () => {
       const page = context.pages()[0]!;
       await page.locator('[data-form-id="sauti-proposal-c-open"]').click();
@@ -168,6 +168,16 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       // Fonts and anti-aliasing may move a cell a little; a missing style sheet or question moves many a lot.
       expect(diffs.reduce((a, b) => a + b, 0) / diffs.length).toBeLessThan(6);
       expect(diffs.filter((d) => d > 40).length).toBeLessThanOrEqual(3);
+      // The form carries every language of the deployment: Web Forms' language menu switches it.
+      const language = async (name: string) => {
+        await page.locator('.language-changer:visible').click();
+        await page.getByRole('option', { name, exact: true }).click();
+      };
+      await language('Kiswahili (sw)');
+      await page.getByLabel('Kichwa cha wazo').waitFor();
+      expect(await page.getByLabel('Maji', { exact: true }).count()).toBe(1);
+      await language('English (en)');
+      await page.getByLabel('Title of the idea').waitFor();
       await page.getByText('← All forms').click();
     },
     60_000,

@@ -198,7 +198,9 @@ async function answers(ledger: Ledger, rows: EventRow[]) {
 
 describe.each(BACKENDS)('migration 0008-ledger-rekey on %s', (backend) => {
   it.each([
-    ['0007', { upTo: '0007-publication' }],
+    // At 0007 as far as voter keys go; the tables later releases added beside them are there, so
+    // today's Ledger can answer (counts read paper tally sheets) before 0008 and 0009 run.
+    ['0007', { without: ['0008-ledger-rekey', '0009-published-files'] }],
     ['0009 (released without 0008)', { without: ['0008-ledger-rekey'] }],
   ] as const)('re-keys a ledger built at %s: same counts, receipts, standing and revote outcome; the chain verifies with a ledger.rekeyed entry; no gateway key left', async (_name, how) => {
     const storage = freshStorage(backend);

@@ -13,7 +13,10 @@ import { migrate } from './migrate.ts';
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
   if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  db.pragma('busy_timeout = 2000');
+  // Opening may wait on another process that is creating or migrating the same file (the gateway
+  // and a `sauti` command started together): on a busy machine its migrations can hold the write
+  // lock for seconds, so the wait is long here and short once open.
+  db.pragma('busy_timeout = 30000');
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -21,5 +24,6 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     db.pragma('secure_delete = ON');
     migrate(db);
   }
+  db.pragma('busy_timeout = 2000');
   return db;
 }

@@ -1,0 +1,205 @@
+// The Equal Shares implementation as it was before runs shared voters' classes
+// (tally/prefix-classes.ts), kept unchanged as the reference the new path is compared with
+// (tally/equal-shares-shared.test.ts). Not used outside tests.
+//
+// The Method of Equal Shares with cost utilities, in exact arithmetic, as Pabulib computes it.
+//
+// Every voter starts with an equal share of the budget. A project can be bought when its
+// supporters together still have its cost; each supporter pays an equal amount ρ, or all they
+// have left if that is less. The next project bought is the one with the smallest ρ per unit of
+// cost (Pabulib's "effective vote count" cost/ρ, highest first); ties go to the lower cost, then
+// to more supporters, then to the project listed first. Repeat until nothing is affordable.
+//
+// Why it is fast:
+//   - voters who support the same funded projects have paid the same amounts, so they always
+//     hold the same budget. Voters are kept in such classes, and a project's payment is found
+//     from its supporters' classes, not its supporters one by one;
+//   - budgets are exact (BigInt numerators over one common denominator, see class-budgets.ts),
+//     but projects are first ranked by float estimates with proven error bounds. Only the
+//     projects that could still be the cheapest within those bounds — usually just the winner —
+//     get an exact payment, and the choice among them is exact. A project's ρ/cost never
+//     falls (budgets only shrink), so each round looks only at projects whose last estimate
+//     could still beat the best found.
+import { ClassBudgets, ratioToFloat } from '../../tally/class-budgets.ts';
+import { estimatePayment, exactPayment, type ClassCounts } from '../../tally/equal-shares-payment.ts';
+import { compareFractions, reduce, type Fraction } from '../../tally/rational.ts';
+import type { SupportIndex } from '../../tally/support-index.ts';
+
+/** A project bought, and what each of its supporters paid at most (currency units, exact). */
+export interface EqualSharesPurchase {
+  project: number;
+  payment: Fraction;
+}
+
+export interface EqualSharesOutcome {
+  selected: number[];
+  purchases: EqualSharesPurchase[];
+  cost: number;
+}
+
+const ZERO_CLASS = 0;
+/** Relative padding of a key's float bounds: several times the rounding of one division. */
+const KEY_PAD = 2 ** -50;
+
+/**
+ * One run of Equal Shares. `totalBudget` is split equally among all voters (including voters
+ * whose ballot lists no project); costs are whole currency units.
+ */
+export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
+  return reduced(run(index, costs, totalBudget));
+}
+
+function reduced(outcome: EqualSharesOutcome): EqualSharesOutcome {
+  return { ...outcome, purchases: outcome.purchases.map((b) => ({ project: b.project, payment: reduce(b.payment) })) };
+}
+
+/** A project's exact payment and key (ρ/cost), for choosing between close contenders. */
+interface Priced {
+  project: number;
+  key: Fraction;
+  remaining: bigint;
+  payers: bigint;
+  paying: ClassCounts;
+}
+
+/** Equal Shares with each payment left unreduced (reducing is costly and add1 keeps only its last run). */
+function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
+  const projectCount = costs.length;
+  if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
+
+  const wallets = new ClassBudgets(index.voters, totalBudget);
+  const classOf = new Uint32Array(index.voters).fill(1);
+  // Scratch, indexed by class: a project's supporters per class; where a paying class moves to.
+  let tally = new Uint32Array(64);
+  let moveTo = new Int32Array(64).fill(-1);
+  const candidates = new Set<number>();
+  // A lower bound on each project's ρ/cost, from its last estimate less that estimate's error.
+  const floor = new Float64Array(projectCount);
+  for (let p = 0; p < projectCount; p++) {
+    if (costs[p]! > 0 && index.supporterCount[p]! > 0) candidates.add(p);
+  }
+
+  const selected: number[] = [];
+  const classesOf = (p: number): ClassCounts => {
+    // Before the first purchase every voter is in class 1: no need to walk the supporters
+    // (the first round estimates every project, so this is most of a run's walking; add1
+    // repeats it in each of its runs).
+    if (selected.length === 0) return [[1, index.supporterCount[p]!]];
+    if (tally.length < wallets.count) tally = new Uint32Array(wallets.count * 2);
+    const seen: number[] = [];
+    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
+      const k = classOf[index.projectVoters[i]!]!;
+      if (tally[k]!++ === 0) seen.push(k);
+    }
+    const out = seen.map((k): [number, number] => [k, tally[k]!]);
+    for (const k of seen) tally[k] = 0;
+    return out;
+  };
+  const price = (p: number, paying: ClassCounts): Priced | null => {
+    const walk = exactPayment(paying, wallets, BigInt(costs[p]!) * wallets.denominator, BigInt(index.supporterCount[p]!));
+    if (!walk) return null;
+    // ρ = remaining / (payers · denominator); the key is ρ / cost.
+    return { project: p, key: { num: walk.remaining, den: walk.payers * wallets.denominator * BigInt(costs[p]!) }, paying, ...walk };
+  };
+
+  const purchases: EqualSharesPurchase[] = [];
+  let spent = 0;
+  for (;;) {
+    // Estimate keys from the lowest floor up, until floors pass the lowest upper bound found.
+    const order = [...candidates].sort((a, b) => floor[a]! - floor[b]! || a - b);
+    let ceiling = Infinity;
+    const estimated: { p: number; paying: ClassCounts; low: number; exact: Priced | null }[] = [];
+    for (const p of order) {
+      if (floor[p]! > ceiling) break;
+      const paying = classesOf(p);
+      const guess = estimatePayment(paying, wallets, costs[p]!, index.supporterCount[p]!);
+      let low: number;
+      let high: number;
+      let exact: Priced | null = null;
+      if (guess === 'unaffordable') {
+        candidates.delete(p);
+        continue;
+      } else if (guess === 'unsure') {
+        exact = price(p, paying);
+        if (!exact) {
+          candidates.delete(p);
+          continue;
+        }
+        low = high = ratioToFloat(exact.key.num, exact.key.den);
+      } else {
+        low = (guess.rho - guess.err) / costs[p]!;
+        high = (guess.rho + guess.err) / costs[p]!;
+      }
+      // Padded for the rounding of the conversion or division that made them.
+      low *= 1 - KEY_PAD;
+      high *= 1 + KEY_PAD;
+      floor[p] = low;
+      ceiling = Math.min(ceiling, high);
+      estimated.push({ p, paying, low, exact });
+    }
+    // Whoever could still be at or below the lowest ceiling is priced exactly; the exact best wins.
+    let best: Priced | undefined;
+    for (const e of estimated) {
+      if (e.low > ceiling) continue;
+      const priced = e.exact ?? price(e.p, e.paying);
+      // A certified estimate means the supporters can pay; anything else is a broken error bound.
+      if (!priced) throw new Error(`Equal Shares: project ${e.p} was estimated affordable but its supporters cannot pay for it`);
+      if (!best || better(priced, best, costs, index.supporterCount)) best = priced;
+    }
+    if (!best) break;
+
+    const p = best.project;
+    candidates.delete(p);
+    selected.push(p);
+    spent += costs[p]!;
+    purchases.push({ project: p, payment: { num: best.remaining, den: best.payers * wallets.denominator } });
+    // Charge: the common denominator gains a factor `payers`, so ρ's numerator is `remaining`.
+    wallets.rescale(best.payers);
+    if (moveTo.length < wallets.count) moveTo = new Int32Array(wallets.count * 2).fill(-1);
+    for (const [k] of best.paying) {
+      if (k === ZERO_CLASS) continue;
+      const left = wallets.have(k) - best.remaining;
+      moveTo[k] = left > 0n ? wallets.add(left) : ZERO_CLASS;
+    }
+    for (let i = index.projectOffsets[p]!; i < index.projectOffsets[p + 1]!; i++) {
+      const v = index.projectVoters[i]!;
+      const to = moveTo[classOf[v]!]!;
+      if (to >= 0) classOf[v] = to;
+    }
+    for (const [k] of best.paying) moveTo[k] = -1;
+  }
+  return { selected, purchases, cost: spent };
+}
+
+/** Lower ρ/cost wins; then lower cost, then more supporters, then the project listed first. */
+function better({ project: p, key }: Priced, { project: q, key: bestKey }: Priced, costs: readonly number[], supporters: Uint32Array): boolean {
+  const c = compareFractions(key, bestKey);
+  if (c !== 0) return c < 0;
+  if (costs[p] !== costs[q]) return costs[p]! < costs[q]!;
+  if (supporters[p] !== supporters[q]) return supporters[p]! > supporters[q]!;
+  return p < q;
+}
+
+/**
+ * Pabulib's equalshares/add1: start from Equal Shares with the real budget B, then give every
+ * voter one more currency unit at a time (virtual budgets floor(B/n)·n + n, + 2n, …) as long as
+ * the outcome still costs at most B; keep the last outcome that fits. No completion afterwards.
+ */
+export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number): EqualSharesOutcome & { virtualBudget: bigint } {
+  const B = BigInt(Math.floor(budget));
+  const n = BigInt(index.voters);
+  let outcome = run(index, costs, B);
+  let virtualBudget = B;
+  if (n === 0n) return { ...outcome, virtualBudget };
+  const fundable = costs.filter((c, p) => c > 0 && index.supporterCount[p]! > 0).length;
+  let a = (B / n) * n;
+  // Once every supported project is funded a larger budget cannot change anything.
+  while (outcome.selected.length < fundable) {
+    const next = run(index, costs, a + n);
+    if (next.cost > budget) break;
+    a += n;
+    outcome = next;
+    virtualBudget = a;
+  }
+  return { ...reduced(outcome), virtualBudget };
+}
