@@ -11,6 +11,8 @@ import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
 import { readAttachment, storeAttachment, type AttachmentInput, type StoreOutcome, type StoredAttachment } from './attachments.ts';
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
+import { cycleUpdates, recordImplementation, updatesAfter, type ImplementationInput } from './implementation.ts';
+import type { ImplementationUpdate } from '../src/domain/implementation.ts';
 import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots } from './publication.ts';
 import { addTalliesToTurnout, selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import { cycleTallies } from './paper-tallies.ts';
@@ -384,6 +386,29 @@ export class Ledger {
       else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
       return publish(trx, this.ballot(), cycleId, now, opts.force);
     });
+  }
+
+  /**
+   * Records an implementation update of a winning project, chained like a publication (in one
+   * transaction holding the chain head). Throws SautiError naming what was refused.
+   */
+  async recordImplementation(cycleId: string, input: ImplementationInput): Promise<ImplementationUpdate> {
+    const now = this.clock();
+    return this.conn.db.transaction().execute(async (trx) => {
+      if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
+      else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      return recordImplementation(trx, this.ballot(), cycleId, input, now);
+    });
+  }
+
+  /** A cycle's implementation updates, oldest first. */
+  implementation(cycleId: string): Promise<ImplementationUpdate[]> {
+    return cycleUpdates(this.conn.db, cycleId);
+  }
+
+  /** The implementation feed after chain entry `after` (GET /v1/implementation). */
+  implementationFeed(after: number): Promise<{ updates: ImplementationUpdate[]; more: boolean }> {
+    return updatesAfter(this.conn.db, after);
   }
 
   /** Ballots so far by ward and channel (and age band and gender where collected): what the public sees before results are published. */

@@ -12,6 +12,7 @@ import { hasPoints } from '../tally/profile.ts';
 import type { LateBallots } from './publication.ts';
 import { cycleBallots, voteTypeOf, weighBallot, type CycleResult } from './results.ts';
 import type { LedgerDb } from './schema.ts';
+import type { ImplementationUpdate } from '../src/domain/implementation.ts';
 
 export interface OpenBallot {
   voter: string;
@@ -218,4 +219,36 @@ export function openDataFiles(deployment: Deployment, result: CycleResult, ballo
     ...pabulibFiles(deployment, result, ballots, lang).map((f) => ({ name: `${f.ward}.pb`, lang, type: 'text/plain; charset=utf-8', body: f.text })),
   ];
   return files.map((f) => (SAME_IN_EVERY_LANGUAGE.includes(f.name) ? { ...f, lang: '' } : f));
+}
+
+/** The open data files of a cycle's implementation updates (not frozen: they grow with each update). */
+export const IMPLEMENTATION_FILES = ['implementation.csv', 'implementation.json'] as const;
+
+/**
+ * Implementation updates as CSV: one row per update, oldest first, the milestone in every
+ * language of the deployment (a column each). No person: who recorded an update is not stored.
+ */
+export function implementationCsv(deployment: Deployment, updates: ImplementationUpdate[]): string {
+  const langs = deployment.languages.map((l) => l.code);
+  return csv([
+    ['cycle', 'project', 'entry', 'recorded_at', 'date', 'status', 'progress', ...langs.map((l) => `milestone_${l}`), 'reason', 'photo_sha256'],
+    ...updates.map((u) => [u.cycleId, u.code, u.seq, u.recordedAt, u.date, u.status, u.progress, ...langs.map((l) => u.milestone[l] ?? ''), u.reason ?? '', u.photo ?? '']),
+  ]);
+}
+
+/** Implementation updates as JSON: per winning project, its latest state and its timeline. */
+export function implementationJson(cycleId: string, updates: ImplementationUpdate[]): object {
+  const projects = new Map<number, ImplementationUpdate[]>();
+  for (const u of updates) projects.set(u.code, [...(projects.get(u.code) ?? []), u]);
+  return {
+    cycleId,
+    projects: [...projects.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([code, list]) => ({
+        code,
+        status: list.at(-1)!.status,
+        progress: list.at(-1)!.progress,
+        timeline: list.map((u) => ({ entry: u.seq, recordedAt: u.recordedAt, date: u.date, status: u.status, progress: u.progress, milestone: u.milestone, reason: u.reason, photo: u.photo })),
+      })),
+  };
 }

@@ -189,6 +189,23 @@ export interface LedgerTables {
    * that first named it (its gateway's `proposal.submitted`, whose payload carries the digest and
    * length the bytes were checked against).
    */
+  /**
+   * Winning projects' implementation updates (ledger migration 0014), one row per update: a copy,
+   * for queries, of its chain entry's payload (`entry_seq`); `sauti ledger verify` checks each row
+   * against its entry (ledger/implementation.ts). `milestone` is JSON `{ <lang>: text }`.
+   */
+  ledger_implementation: {
+    entry_seq: number;
+    cycle_id: string;
+    code: number;
+    status: string;
+    progress: number;
+    milestone_date: string;
+    milestone: string;
+    reason: string | null;
+    photo_sha256: string | null;
+    recorded_at: string;
+  };
   ledger_attachments: {
     sha256: string;
     bytes: number;
@@ -543,6 +560,26 @@ const paper: Migration = {
   },
 };
 
+/** Implementation updates of winning projects: read by cycle and project, newest last. */
+const implementation: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_implementation')
+      .addColumn('entry_seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('code', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('progress', 'integer', (c) => c.notNull())
+      .addColumn('milestone_date', 'text', (c) => c.notNull())
+      .addColumn('milestone', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('photo_sha256', 'text')
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ledger_implementation_project').on('ledger_implementation').columns(['cycle_id', 'code', 'entry_seq']).execute();
+  },
+};
+
 /**
  * Recordings of spoken ideas, sent after the events that name them (docs/architecture.md,
  * "Attachments"). Bytes in the database (BLOB, bytea), so a backup of the ledger carries them.
@@ -576,6 +613,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0010-attachments': attachments(dialect),
   '0011-console': consoleTables,
   '0012-paper': paper,
+  '0014-implementation': implementation,
 });
 
 export interface MigrateOptions {

@@ -1,7 +1,9 @@
 // Recomputes the ledger's hash chain from the first event and names the first link that does
 // not hold: a changed row, a removed row, or a head that does not match the last row; then checks
-// each published result against the chain entry that published it.
+// each published result against the chain entry that published it, and each implementation
+// update's stored copy against the chain entry that recorded it.
 import { chainHash, GENESIS_HASH } from '../src/domain/protocol.ts';
+import { checkImplementation } from './implementation.ts';
 import { checkPublications } from './publication.ts';
 import type { LedgerDb } from './schema.ts';
 
@@ -35,5 +37,8 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
   // Each frozen result must be the one its chain entry published.
   const altered = await checkPublications(db);
   if (altered) return { ok: false, checked, ...altered };
+  // Each implementation update's stored copy must be the one its chain entry recorded.
+  const changed = await checkImplementation(db);
+  if (changed) return { ok: false, checked, ...changed };
   return { ok: true, checked, head: head.hash };
 }

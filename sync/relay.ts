@@ -20,6 +20,7 @@ import {
   type BallotStanding,
   type BatchAnswer,
 } from '../src/domain/protocol.ts';
+import { implementationFeedSchema, type ImplementationFeed } from '../src/domain/implementation.ts';
 import { AttachmentBook, type DueRecording } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatchAsync, type SignedBatch } from './batch.ts';
@@ -244,6 +245,21 @@ export class Relay {
     const published = json as { version?: unknown; ballot?: unknown } | null;
     if (typeof published?.version !== 'string') throw new SautiError('sync.bad_answer', 'the ballot answer has no version', { retryable: true });
     return { version: published.version, ballot: published.ballot };
+  }
+
+  /**
+   * Implementation updates after chain entry `after` (GET /v1/implementation), oldest first. Its
+   * answer is texted to residents, so it is believed only on the trusted ledger's signature for
+   * this question, as a receipt check is. A ledger without the endpoint (older) answers 404: none.
+   */
+  async implementationAfter(after: number): Promise<ImplementationFeed> {
+    const { status, json } = await this.signedQuery(`/v1/implementation?after=${after}`, { method: 'GET', headers: {} });
+    if (status === 404) return { updates: [], more: false };
+    if (status !== 200) throw new SautiError('sync.refused', `the ledger did not serve implementation updates (${status})`, { retryable: true });
+    const parsed = implementationFeedSchema.safeParse(json);
+    if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered the implementation feed with something else', { retryable: true });
+    if (parsed.data.updates.some((u) => u.seq <= after)) throw new SautiError('sync.answer_mismatch', `the implementation feed answered for entries at or before ${after}, which were not asked`, { retryable: true });
+    return parsed.data;
   }
 
   /** Where these votes stand in the ledger now (POST /v1/ballots/standing), in the order asked; only on the trusted ledger's signed word. */

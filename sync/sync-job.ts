@@ -1,7 +1,8 @@
 // One sync round: download the ballot if it changed, then push the whole outbox and the
-// recordings its acknowledged events name. The embedded
+// recordings its acknowledged events name, then download implementation updates. The embedded
 // scheduler and the BullMQ job both run exactly this.
 import type { Logger } from 'pino';
+import type { ImplementationUpdate } from '../src/domain/implementation.ts';
 import type { BallotCache } from './ballot.ts';
 import type { AttachmentSummary, PushSummary, Relay } from './relay.ts';
 
@@ -12,12 +13,36 @@ export interface SyncRound {
   standing: { asked: number; changed: number } | null;
   /** Recordings (spoken ideas) sent after the push; null when that failed (they wait for the next round). */
   attachments: AttachmentSummary | null;
+  /** Implementation updates downloaded (new to this gateway) and messages queued to followers; null when not asked or it failed. */
+  implementation: { stored: number; queued: number } | null;
 }
 
-export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger): Promise<SyncRound> {
+/** Where downloaded implementation updates go (src/engine/implementation-updates.ts, wired by the shell). */
+export interface ImplementationSink {
+  cursor(): number;
+  receive(updates: readonly ImplementationUpdate[]): Promise<{ stored: number; queued: number }>;
+}
+
+/** Pages of the implementation feed read in one round at most. */
+const IMPLEMENTATION_PAGES = 20;
+
+/** Downloads the implementation updates after the last one held, page by page. */
+export async function pullImplementation(relay: Relay, sink: ImplementationSink): Promise<{ stored: number; queued: number }> {
+  const total = { stored: 0, queued: 0 };
+  for (let page = 0; page < IMPLEMENTATION_PAGES; page++) {
+    const feed = await relay.implementationAfter(sink.cursor());
+    const r = await sink.receive(feed.updates);
+    total.stored += r.stored;
+    total.queued += r.queued;
+    if (!feed.more || feed.updates.length === 0) break;
+  }
+  return total;
+}
+
+export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger, implementation?: ImplementationSink): Promise<SyncRound> {
   let ballot: SyncRound['ballot'] = 'unchanged';
   // With no trusted ledger key the gateway does not sync: the push below records and throws why.
-  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null, attachments: null };
+  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null, attachments: null, implementation: null };
   try {
     const fresh = await relay.pullBallot(ballots.version());
     if (fresh) {
@@ -42,7 +67,14 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
     logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'the ledger did not say where this gateway\'s votes stand; the last answers are kept');
     return null;
   });
-  return { ballot, push, standing, attachments };
+  // Updates the PB team recorded: kept and texted to followers once each, whatever round brings them.
+  const implemented = implementation
+    ? await pullImplementation(relay, implementation).catch((err: unknown) => {
+        logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'implementation updates were not downloaded; they come at the next round');
+        return null;
+      })
+    : null;
+  return { ballot, push, standing, attachments, implementation: implemented };
 }
 
 /**

@@ -14,6 +14,10 @@ export type SmsCommand = (
   | { kind: 'vote'; codes: number[]; bad: string[] }
   | { kind: 'idea'; text: string }
   | { kind: 'status'; ref: string }
+  /** STATUS 7: a number alone (1-97, optionally P7 or #7) is a winning project's implementation, not an idea reference. */
+  | { kind: 'project-status'; code: number }
+  /** FOLLOW 7: that project's implementation updates by SMS; null when no number was given. */
+  | { kind: 'follow'; code: number | null }
   /** CHECK <receipt>; without a code, the sender's own ballot. */
   | { kind: 'check'; code: string }
   /** RESULTS [page]: the winners of the sender's ward, a segment at a time. */
@@ -68,8 +72,12 @@ export function parseSms(body: string): SmsCommand {
     }
     case 'idea':
       return { kind: 'idea', text: rest, lang };
-    case 'status':
-      return { kind: 'status', ref: normalizeReference(rest), lang };
+    case 'status': {
+      const project = projectNumber(rest);
+      return project ? { kind: 'project-status', code: project, lang } : { kind: 'status', ref: normalizeReference(rest), lang };
+    }
+    case 'follow':
+      return { kind: 'follow', code: projectNumber(rest), lang };
     case 'check':
       return { kind: 'check', code: normalizeReference(rest), lang };
     case 'lang':
@@ -86,6 +94,16 @@ export function parseSms(body: string): SmsCommand {
     default:
       return { kind: found.kind as 'receipt' | 'help' | 'stop' | 'start', lang };
   }
+}
+
+/**
+ * A project number alone ("7", "P7", "#7", "7."): 1-97, the range of project codes. An idea's
+ * reference is never this short (P-XXXXX-XXX), so the two never meet.
+ */
+function projectNumber(rest: string): number | null {
+  const m = /^(?:P|#)?\s*(\d{1,2})[.!]?$/i.exec(rest);
+  const n = m ? Number(m[1]) : 0;
+  return n >= 1 && n <= 97 ? n : null;
 }
 
 /** "3 7 12", "3,7,12", "P3 P7", "3x2 7": the numbers, or null if anything else is there. */

@@ -31,7 +31,7 @@ describe('SMS flow', () => {
     ['a word among the numbers is named', 'VOTE 3 seven', {}, '"seven" is not a project number. Send whole numbers from the ballot, e.g. VOTE 1 2.', []],
     ['a sign is not dropped: VOTE -1 is not a vote for 1', 'VOTE -1', {}, '"-1" is not a project number.', []],
     ['a decimal is not two projects', 'VOTE 2.5', {}, '"2.5" is not a project number.', []],
-    ['STATUS without a reference asks for it', 'STATUS', {}, 'Send STATUS and the reference of your idea, e.g. STATUS P-7K2MX-9QD.', []],
+    ['STATUS without a reference asks for it', 'STATUS', {}, 'Send STATUS and your idea reference (STATUS P-7K2MX-9QD), or a winning project number (STATUS 7).', []],
     ['HELP lists the keywords, PROJECTS first', 'HELP', {}, 'PROJECTS for the ballot, VOTE 3 7 to vote', []],
     ['MSAADA lists the Swahili keywords', 'msaada', {}, 'MIRADI kuona miradi, KURA 3 7 kupiga kura', []],
     ['AIDE lists the French keywords', 'aide', {}, 'PROJETS pour le bulletin, VOTER 3 7 pour voter', []],

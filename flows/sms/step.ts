@@ -5,6 +5,7 @@ import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects
 import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.ts';
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
+import { updateText } from '../../src/domain/implementation-text.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
@@ -80,6 +81,10 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref }));
       return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
     }
+    case 'project-status':
+      return projectStatus(cmd.code, lang, ctx);
+    case 'follow':
+      return follow(cmd.code, lang, ctx);
     case 'check': {
       const code = cmd.code || currentBallot(ctx)?.receipt;
       if (!code) return reply(t(lang, 'smsCheckHow'));
@@ -129,6 +134,36 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       if (cmd.text === '') return reply(t(lang, 'smsHelp'));
       return reply(t(lang, 'smsUnknown'));
   }
+}
+
+/**
+ * The winning project a number names: in the cycle of its latest update, else the latest cycle
+ * (in the deployment's order) whose results select it. Null when no published cycle selected it.
+ */
+function winningProject(code: number, ctx: SmsContext) {
+  const update = ctx.projectUpdate?.(code) ?? null;
+  const cycle = update
+    ? ctx.deployment.cycles.find((c) => c.id === update.cycleId)
+    : [...ctx.deployment.cycles].reverse().find((c) => c.results?.selected.includes(code) && c.projects.some((p) => p.code === code));
+  const project = cycle?.projects.find((p) => p.code === code);
+  return cycle && project ? { cycleId: cycle.id, project, update } : null;
+}
+
+/** STATUS 7: the latest update of a winning project, in the resident's language. */
+function projectStatus(code: number, lang: Lang, ctx: SmsContext): Outcome {
+  const found = winningProject(code, ctx);
+  if (!found) return reply(t(lang, 'smsProjectUnknown', { code }));
+  const name = found.project.short[lang] ?? Object.values(found.project.short)[0]!;
+  if (!found.update) return reply(t(lang, 'smsProjectNoUpdate', { code, name }));
+  return reply(updateText(lang, 'smsProjectStatus', found.update, name));
+}
+
+/** FOLLOW 7: each later update of a winning project by SMS, until STOP. */
+function follow(code: number | null, lang: Lang, ctx: SmsContext): Outcome {
+  if (code === null) return reply(t(lang, 'smsFollowHow'));
+  const found = winningProject(code, ctx);
+  if (!found) return reply(t(lang, 'smsProjectUnknown', { code }));
+  return reply(t(lang, 'smsFollowing', { code, name: found.project.short[lang] ?? Object.values(found.project.short)[0]! }), { follow: { cycleId: found.cycleId, code, lang } });
 }
 
 function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {

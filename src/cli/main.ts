@@ -15,6 +15,7 @@ import { printStats } from './stats.ts';
 import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
 import { addConsoleUser, printConsoleUsers } from './console.ts';
 import { printPaper } from './paper.ts';
+import { collectMilestone, ledgerImplementation, type ImplementationOptions } from './implementation.ts';
 import { addGateway, exportSurvey, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
@@ -224,6 +225,17 @@ ledger
   .option('--out <file>', 'write to this file (default: stdout)')
   .action(async (survey: string, opts: { ward?: string; out?: string }) => {
     if (!(await exportSurvey(loadSettings(), survey, opts))) process.exitCode = 2;
+  });
+ledger
+  .command('implementation <cycle> [code]')
+  .description('record an implementation update of a winning project (status, progress, a dated milestone in every language), chained in the ledger; without a code, list the cycle’s updates')
+  .option('--status <status>', 'studying, procurement, in-progress, completed or cancelled (default: as last recorded)')
+  .option('--progress <percent>', 'whole percentage 0-100 (default: as last recorded; 100 when completed)')
+  .option('--milestone <lang=text>', 'the milestone in one language, e.g. "sw=Uchimbaji umeanza"; repeat for every language of the deployment', collectMilestone)
+  .option('--date <YYYY-MM-DD>', 'the milestone’s date (default: today)')
+  .option('--reason <text>', 'with --status cancelled: why (published)')
+  .action(async (cycle: string, code: string | undefined, opts: ImplementationOptions) => {
+    if (!(await ledgerImplementation(loadSettings(), cycle, code, opts))) process.exitCode = 1;
   });
 ledger
   .command('gateways')

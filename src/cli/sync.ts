@@ -13,6 +13,12 @@ import { gatewayIdentity, gatewayIdOf } from '../../sync/identity.ts';
 import { ledgerTrust, TRUST_SOURCES, trustLedger } from '../../sync/ledger-trust.ts';
 import { Outbox } from '../../sync/outbox.ts';
 import { Relay } from '../../sync/relay.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
+import { CommitQueue } from '../store/commit-queue.ts';
+import { ImplementationStore } from '../store/implementation-store.ts';
+import { SmsStore } from '../store/sms-store.ts';
+import { ImplementationUpdates } from '../engine/implementation-updates.ts';
+import type { OutboundQueue } from '../engine/sms-outbound.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { recordedSyncTarget, withoutCredentials, type SyncTarget } from '../../sync/target.ts';
 import { openLedger } from '../../ledger/connect.ts';
@@ -142,11 +148,17 @@ export async function resendFrom(settings: Settings, fromSeq: number): Promise<v
 }
 
 export async function syncNow(settings: Settings): Promise<void> {
-  const { db, outbox, identity } = openGateway(settings);
+  const { db, store, outbox, identity } = openGateway(settings);
   try {
     const { relay, logger, deployment } = remoteRelay(settings, outbox, identity, 'sync with');
-    const r = await syncRound(relay, new BallotCache(deployment, outbox), logger).finally(() => relay.close());
+    const ballots = new BallotCache(deployment, outbox);
+    // Implementation updates are kept and their SMS queued here; the running gateway's queue sends them.
+    const seal = phoneSeal(settings.voterKeySecret);
+    const idle: OutboundQueue = { notify: () => undefined, start: async () => undefined, stop: async () => undefined };
+    const implementation = new ImplementationUpdates({ store, implementation: new ImplementationStore(db, seal), sms: new SmsStore(db, seal), queue: new CommitQueue(db), outbound: idle, ballot: ballots.current, logger });
+    const r = await syncRound(relay, ballots, logger, implementation).finally(() => relay.close());
     console.log(`Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`);
+    if (r.implementation?.stored) console.log(`Implementation updates: ${r.implementation.stored} new, ${r.implementation.queued} SMS queued to followers (the running gateway sends them).`);
   } finally {
     db.close();
   }

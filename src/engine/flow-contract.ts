@@ -1,6 +1,7 @@
 // The contract between the core's runners and the pure conversation flows (flows/ussd,
 // flows/sms). The core owns these types so it never imports a flow; the shell wires one in.
 import type { Deployment, Lang } from '../config/schema.ts';
+import type { ImplementationUpdate } from '../domain/implementation.ts';
 import type { LedgerState } from '../store/gateway-store.ts';
 
 /** The voter's current ballot as the gateway knows it. */
@@ -154,6 +155,11 @@ export interface SmsContext {
   receiptState(code: string): ReceiptStanding;
   /** A proposal submitted on this gateway, by reference. */
   proposal(reference: string): { status: string } | null;
+  /**
+   * The latest implementation update this gateway has downloaded for project `code` (STATUS 7),
+   * in the cycle whose update is latest; absent or null: none.
+   */
+  projectUpdate?(code: number): Omit<ImplementationUpdate, 'photo'> | null;
 }
 
 /** What one inbound SMS leads to; the caller commits effects, conversation and replies together. */
@@ -164,6 +170,8 @@ export interface SmsResult {
   conversation: SmsConversation | null;
   /** The keyword understood, for the inbound log (never the text). */
   command: string;
+  /** FOLLOW 7: the sender's number follows this project's updates (stored sealed by the inbox), texted in `lang`. */
+  follow?: { cycleId: string; code: number; lang: Lang };
 }
 
 /** A pure SMS conversation. */

@@ -10,6 +10,7 @@ import { toE164 } from '../domain/voter.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
+import type { ImplementationStore } from '../store/implementation-store.ts';
 import type { ReceiptStanding, SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
@@ -68,6 +69,8 @@ export class SmsInbox {
       clock?: () => Date;
       /** For CHECK of a receipt from another gateway. */
       ledger?: LedgerLink;
+      /** Implementation updates downloaded from the ledger and FOLLOW subscriptions (STATUS 7, FOLLOW 7). */
+      implementation?: ImplementationStore;
     },
   ) {
     this.turns = new TurnRunner(deps);
@@ -142,6 +145,7 @@ export class SmsInbox {
       conversation,
       fresh,
       proposal: (ref) => store.proposal(ref),
+      projectUpdate: (code) => this.deps.implementation?.latest(code) ?? null,
       receiptState: (code) => {
         const local = store.receiptState(code);
         return local.state === 'unknown' && remote?.key === receiptKey(code) ? remote.standing : local;
@@ -149,6 +153,10 @@ export class SmsInbox {
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
     turn.apply(result.effects, { voterKey: key, channel: 'sms', sourceRef });
+    // FOLLOW: the number is kept (sealed) to text each later update; never for an opted-out number.
+    if (result.follow && this.deps.implementation && !store.optedOut(key)) {
+      this.deps.implementation.follow({ voterKey: key, ...result.follow, provider: msg.provider, phone: e164 }, at);
+    }
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;

@@ -39,6 +39,8 @@ import { ledgerTrust, TRUST_SOURCES, type TrustInputs } from '../../sync/ledger-
 import { recordSyncTarget } from '../../sync/target.ts';
 import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
+import { ImplementationStore } from '../store/implementation-store.ts';
+import { ImplementationUpdates } from '../engine/implementation-updates.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { settledWithin } from '../../queue/redis-link.ts';
@@ -83,6 +85,8 @@ export interface AssembledGateway {
   ledgerLink: LedgerLink;
   /** Already run once (start-up sealing and purge); startGateway runs it on a timer. */
   privacy: PrivacySweep;
+  /** Implementation updates from the ledger, texted to followers: each sync round feeds it. */
+  implementation: ImplementationUpdates;
 }
 
 /** How often the privacy sweep purges expired sessions and truncates the WAL. */
@@ -157,6 +161,8 @@ export function assembleGateway(
     // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
   });
+  const implementationStore = new ImplementationStore(db, seal);
+  const implementation = new ImplementationUpdates({ store, implementation: implementationStore, sms, queue, outbound, ballot: ballots.current, logger, clock: options.clock });
   const inbox = new SmsInbox({
     store,
     sms,
@@ -170,6 +176,7 @@ export function assembleGateway(
     logger,
     clock: options.clock,
     ledger: ledgerLink,
+    implementation: implementationStore,
   });
   const fieldStore = new FieldStore(db);
   const captureDeps = { store, field: fieldStore, queue, deployment, ballot: ballots.current, voterKeySecret: settings.voterKeySecret, gatewayId, logger, clock: options.clock };
@@ -211,7 +218,7 @@ export function assembleGateway(
       fieldAppRouter({ dir: options.fieldAppDir ?? builtFieldAppDir() }),
     ],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy };
+  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy, implementation };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials; each adapter says which it brings. */
@@ -311,7 +318,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
   const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes, logger, trust });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
-  const round = () => syncRound(relay, gw.ballots, logger);
+  const round = () => syncRound(relay, gw.ballots, logger, gw.implementation);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl
     ? new BullmqSyncScheduler({

@@ -21,7 +21,7 @@ import {
   type Refusal,
 } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
-import { fileNameOf, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
+import { fileNameOf, IMPLEMENTATION_FILES, implementationCsv, implementationJson, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import type { Lang } from '../config/schema.ts';
 import type { TrustProxy } from '../config/env.ts';
@@ -150,6 +150,14 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     res.json(published);
   });
 
+  // Winning projects' implementation updates after a chain entry, oldest first: gateways ask with
+  // a nonce and believe only the signed answer, since they text residents what it says.
+  router.get('/v1/implementation', async (req, res) => {
+    const after = String(req.query.after ?? '0');
+    if (!/^\d{1,15}$/.test(after)) return refuse(res, 'malformed', 'after must be a chain entry number (0: from the start)');
+    await sendAnswer(req, res, 200, await ledger.implementationFeed(Number(after)));
+  });
+
   router.get('/v1/gateways', async (_req, res) => {
     res.json({ gateways: await ledger.gateways() });
   });
@@ -226,7 +234,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     const view = published
       ? await ledger.results(cycle.id)
       : { cycleId: cycle.id, name: cycle.name, votingClosed: cycle.phases.voting.closes.toISOString(), turnout: await ledger.turnout(cycle.id), publishedAt: null };
-    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined));
+    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id)));
   });
 
   // A public survey's answers, per ward (`<ward>.csv`) or all (`all.csv`), once the survey has
@@ -248,6 +256,12 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     const file = String(req.params.file);
     // Names are checked against the deployment before the ledger is asked anything.
     if (!cycle) return notFound(res, `No cycle '${req.params.cycle}'.`);
+    if ((IMPLEMENTATION_FILES as readonly string[]).includes(file)) {
+      // Open from publication on, and growing with every update: made from the ledger each time.
+      const updates = await ledger.implementation(cycle.id);
+      if (file === 'implementation.json') return res.type('application/json').send(JSON.stringify(implementationJson(cycle.id, updates)));
+      return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-implementation.csv`).send(implementationCsv(d, updates));
+    }
     if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${openDataNames(d).join(', ')}.`);
     const notYet = () => notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
     if (file === 'late.csv') {

@@ -7,6 +7,8 @@ import { formatDate, formatDateTime } from '../domain/format.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
 import type { LateBallots } from '../../ledger/publication.ts';
 import { selectedProjects } from '../domain/cycle.ts';
+import type { ImplementationUpdate } from '../domain/implementation.ts';
+import { implementationSection } from './implementation-section.ts';
 
 const LABELS = {
   en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.', late: '{n} ballots arrived after the results were published and are not counted:', gateway: 'Gateway', captured: 'Captured', arrived: 'Arrived', forced: 'Published without waiting for every gateway. The reason given:', neverSynced: 'never synced', waiting: '{n} events waiting', lastSeen: 'last seen {date}', tooMany: 'Too many requests from this address. Please try again in a minute.' },
@@ -166,7 +168,7 @@ function lateSection(late: LateBallots, L: Labels, minute: Minute): string {
  * One cycle: turnout always; per-ward projects and winners once the results are published,
  * with the ballots that arrived after publication listed apart (`late`).
  */
-export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang, late?: LateBallots): string {
+export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang, late?: LateBallots, implementation: ImplementationUpdate[] = []): string {
   const L: Labels = labelsOf(lang);
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
@@ -181,6 +183,7 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
     parts.push(`<p>${esc(fill(L.declared, { date: day(declared.published) }))}</p>`);
     const items = d.wards.flatMap((w) => selectedProjects(cycle, w.id).map((p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`));
     parts.push(`<ul>${items.join('')}</ul>`);
+    parts.push(implementationSection(r.cycleId, d.wards.flatMap((w) => selectedProjects(cycle, w.id)), implementation, lang, false));
   } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: day(r.votingClosed) }))}</p>`);
   if ('forced' in r && r.forced) parts.push(forcedNote(r.forced, L, minute));
 
@@ -216,6 +219,8 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
         .join('');
       parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th>${t ? `<th class="n">${esc(P.col)}</th>` : ''}<th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
     }
+    const winners = r.wards.flatMap((w) => w.projects.filter((p) => p.selected));
+    parts.push(implementationSection(r.cycleId, winners, implementation, lang, true));
     if (late && late.total > 0) parts.push(lateSection(late, L, minute));
     const base = `/results/${r.cycleId}`;
     const files = ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', ...r.wards.map((w) => `${w.wardId}.pb`), 'late.csv'];

@@ -168,8 +168,11 @@ export class GatewayStore {
     return (this.s.optedOut!.pluck().get(voterKey) as number | undefined) === 1;
   }
 
+  /** STOP also ends every FOLLOW of the number: its sealed number leaves project_follows. */
   setOptOut(voterKey: string, optedOut: boolean, at: string): void {
     this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
+    // Prepared on first use (STOP is rare), so a store opened on an older schema still works.
+    if (optedOut) (this.s.dropFollows ??= this.db.prepare('DELETE FROM project_follows WHERE voter_key = ?')).run(voterKey);
   }
 
   rollWard(voterKey: string): string | undefined {

@@ -1,0 +1,42 @@
+// What a resident reads of an implementation update, by SMS: the answer to STATUS 7 and the
+// message followers get. One GSM-7 segment whatever the milestone's length: the milestone (or a
+// cancellation's reason) is shortened until the message fits.
+import type { Lang } from '../config/schema.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
+import type { ImplementationStatus, ImplementationUpdate } from './implementation.ts';
+import { formatDate } from './format.ts';
+import { smsCost, toGsmLookalikes } from './sms-encoding.ts';
+
+const STATUS_KEYS: Record<ImplementationStatus, MessageKey> = {
+  studying: 'projStudying',
+  procurement: 'projProcurement',
+  'in-progress': 'projInProgress',
+  completed: 'projCompleted',
+  cancelled: 'projCancelled',
+};
+
+/** The status in words, in `lang`. */
+export const statusWord = (lang: Lang, status: ImplementationStatus): string => t(lang, STATUS_KEYS[status]);
+
+const fits = (text: string) => smsCost(toGsmLookalikes(text)).segments === 1;
+
+/**
+ * `smsProjectStatus` (STATUS 7) or `smsProjectUpdate` (to followers) for an update, in `lang`:
+ * the milestone in that language (else the first one given; for a cancellation without one, its
+ * reason), cut to fit one segment. `name` is the project's short title.
+ */
+export function updateText(lang: Lang, key: 'smsProjectStatus' | 'smsProjectUpdate', u: Omit<ImplementationUpdate, 'photo'>, name: string): string {
+  const date = formatDate(new Date(`${u.date}T12:00:00Z`), lang, 'UTC');
+  const params = { code: u.code, name, status: statusWord(lang, u.status), progress: u.progress, date };
+  const said = (u.milestone[lang] ?? Object.values(u.milestone)[0] ?? u.reason ?? '').replace(/\s+/g, ' ').trim();
+  const full = t(lang, key, { ...params, milestone: said ? ` ${said}${/[.!?]$/.test(said) ? '' : '.'}` : '' });
+  if (fits(full)) return full;
+  // Shorten the milestone word by word (never the status or progress), ending in "...".
+  const words = said.split(' ');
+  while (words.length > 0) {
+    words.pop();
+    const text = t(lang, key, { ...params, milestone: words.length ? ` ${words.join(' ')}...` : '' });
+    if (fits(text)) return text;
+  }
+  return t(lang, key, { ...params, milestone: '' });
+}

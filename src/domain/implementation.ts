@@ -1,0 +1,56 @@
+// After the vote: a winning project's implementation. Each update the PB team records is one
+// entry the ledger writes itself into its hash chain (type `implementation.updated`, gateway
+// `@ledger`), with the payload defined here; gateways download the updates as a feed and tell
+// residents. No person is named in an update: it is open data.
+import { z } from 'zod';
+
+/** Where a winning project stands, in the order a project usually moves through them. */
+export const IMPLEMENTATION_STATUSES = ['studying', 'procurement', 'in-progress', 'completed', 'cancelled'] as const;
+export type ImplementationStatus = (typeof IMPLEMENTATION_STATUSES)[number];
+
+/** The chain entry type of an implementation update. */
+export const IMPLEMENTATION_UPDATED = 'implementation.updated';
+
+/** Longest milestone text per language, and longest reason (a cancellation's). */
+export const MAX_MILESTONE = 300;
+export const MAX_IMPLEMENTATION_REASON = 500;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/**
+ * One update, as chained (the entry's payload is `JSON.stringify` of exactly this object, keys in
+ * this order: see implementationPayload). `milestone` is empty or holds a text in every language
+ * of the deployment; `photo` is left for a later attachment's SHA-256 (no upload exists yet).
+ */
+export const implementationPayloadSchema = z.strictObject({
+  code: z.number().int().min(1).max(97),
+  status: z.enum(IMPLEMENTATION_STATUSES),
+  progress: z.number().int().min(0).max(100),
+  date: day,
+  milestone: z.record(z.string().regex(/^[a-z]{2,3}$/), z.string().min(1).max(MAX_MILESTONE)),
+  reason: z.string().min(1).max(MAX_IMPLEMENTATION_REASON).nullable(),
+  photo: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+});
+export type ImplementationPayload = z.infer<typeof implementationPayloadSchema>;
+
+/** The payload's one spelling: fixed key order and milestone languages sorted, so the chain and its copy compare as text. */
+export function implementationPayload(p: ImplementationPayload): string {
+  const milestone = Object.fromEntries(Object.entries(p.milestone).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({ code: p.code, status: p.status, progress: p.progress, date: p.date, milestone, reason: p.reason, photo: p.photo });
+}
+
+/** An update as the feed carries it: the payload with its cycle, chain entry and when it was recorded. */
+export const implementationUpdateSchema = implementationPayloadSchema.extend({
+  /** The ledger sequence number of its chain entry: the feed's cursor, and the update's identity. */
+  seq: z.number().int().min(1),
+  cycleId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/),
+  recordedAt: z.iso.datetime(),
+});
+export type ImplementationUpdate = z.infer<typeof implementationUpdateSchema>;
+
+/** Most updates in one feed answer (`GET /v1/implementation?after=<seq>`); `more` says to ask again. */
+export const IMPLEMENTATION_PAGE = 500;
+
+/** `GET /v1/implementation?after=<seq>`: updates after that entry, oldest first. */
+export const implementationFeedSchema = z.object({ updates: z.array(implementationUpdateSchema).max(IMPLEMENTATION_PAGE), more: z.boolean() });
+export type ImplementationFeed = z.infer<typeof implementationFeedSchema>;

@@ -1,0 +1,161 @@
+// Implementation updates reach residents: a real gateway syncs the ledger's signed feed, answers
+// STATUS 7 in the resident's language, texts each new update to numbers that sent FOLLOW 7 exactly
+// once (whatever the number of syncs), and STOP ends it. STATUS <idea reference> still works.
+import { createPrivateKey } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging.ts';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
+import { SUPPORTED_LANGUAGES } from '../src/config/schema.ts';
+import { parseSms } from '../flows/sms/grammar.ts';
+import { Relay } from '../sync/relay.ts';
+import { syncRound } from '../sync/sync-job.ts';
+import { buildBatch } from '../sync/batch.ts';
+import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
+import type { GatewayIdentity } from '../sync/identity.ts';
+import { eventFactory, testLedger } from './helpers/ledger.ts';
+import { ledgerServer } from './helpers/ledger-server.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { testGateway, TOKEN } from './helpers/gateway.ts';
+import { sms, smsCtx } from './helpers/sms.ts';
+
+const silent = createLogger('silent');
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage commencé' };
+const FOLLOWER = '+254711000301';
+const READER = '+254711000302';
+
+/** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
+async function setup() {
+  let now = new Date('2026-11-25T09:00:00Z');
+  const ledger = await testLedger('sqlite', testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')), () => now);
+  closers.push(() => ledger.close());
+  const { privatePem, publicKey } = newKeyPair();
+  const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
+  await ledger.addGateway('gw-field', publicKey);
+  const f = eventFactory('gw-field');
+  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
+  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
+  await ledger.ingest(header, lines, 'push');
+  now = new Date('2026-12-01T09:00:00Z');
+  const published = await ledger.publishResults('c-open', { force: { reason: 'test' } });
+  expect(published.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code))).toContain(7);
+
+  const gw = testGateway();
+  closers.push(async () => {
+    gw.db.close();
+  });
+  await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
+  trustLedger(gw.outbox, (await ledger.identity()).publicKey);
+  const server = await ledgerServer(ledger);
+  closers.push(server.stop);
+  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+  closers.push(async () => relay.close());
+  const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
+  let n = 0;
+  /** Texts the gateway; returns its reply as queued. */
+  const text = async (from: string, body: string) => {
+    const id = `impl-${n++}`;
+    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' }).expect(200);
+    return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
+  };
+  const updatesSent = () => gw.db.prepare("SELECT voter_key, body, to_phone, kind FROM sms_outbound WHERE source_ref LIKE 'implementation:%' ORDER BY id").all() as { voter_key: string; body: string; to_phone: string; kind: string }[];
+  return { ledger, gw, round, text, updatesSent };
+}
+
+describe('implementation updates on the gateway', () => {
+  it('syncs the feed; STATUS 7 answers the latest update in Kiswahili; FOLLOW 7 gets exactly one SMS per update, even after more syncs; STOP ends it', async () => {
+    const { ledger, gw, round, text, updatesSent } = await setup();
+    expect(await round()).toMatchObject({ ballot: 'updated', implementation: { stored: 0, queued: 0 } });
+
+    // Before any update: the project is known as a winner, with nothing to say yet.
+    expect(await text(READER, 'HALI 7')).toBe('Mradi 7 Paa la zahanati: hakuna taarifa ya utekelezaji bado. Tuma FUATILIA 7 kupata taarifa kwa SMS.');
+    expect(await text(FOLLOWER, 'FOLLOW 7')).toBe('You will get each update on project 7 Clinic roof repairs by SMS. Send STOP to end all messages.');
+    expect(await text(FOLLOWER, 'FOLLOW 3')).toBe('No winning project has number 3. Send RESULTS for the winners.');
+    // The follower's number is kept sealed, never in plaintext.
+    const stored = gw.db.prepare('SELECT phone FROM project_follows').pluck().all() as string[];
+    expect(stored).toHaveLength(1);
+    for (const p of stored) {
+      expect(p).toMatch(/^s1:/);
+      expect(p).not.toContain('711000301');
+    }
+
+    const update = await ledger.recordImplementation('c-open', { code: 7, status: 'in-progress', progress: 40, milestone: MILESTONE, date: '2027-03-01' });
+    expect(await round()).toMatchObject({ implementation: { stored: 1, queued: 1 } });
+    const sent = updatesSent();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toBe('Update on project 7 Clinic roof repairs: in progress, 40% (1 Mar 2027). Drilling started. STOP to end.');
+    expect(sent[0]!.kind).toBe('broadcast');
+    expect(sent[0]!.to_phone).toMatch(/^s1:/);
+
+    // Synced again: nothing new, nothing sent. Even if the gateway lost its copy and downloads
+    // the update again, the message is not queued twice (one per update per number).
+    expect(await round()).toMatchObject({ implementation: { stored: 0, queued: 0 } });
+    gw.db.prepare('DELETE FROM implementation_updates').run();
+    expect(await round()).toMatchObject({ implementation: { stored: 1, queued: 0 } });
+    expect(updatesSent()).toHaveLength(1);
+    expect(gw.db.prepare('SELECT ledger_seq FROM implementation_updates').pluck().all()).toEqual([update.seq]);
+
+    // STATUS 7 answers the latest update in the resident's language (the keyword's, here Kiswahili).
+    expect(await text(READER, 'HALI 7')).toBe('Mradi 7 Paa la zahanati: kazi inaendelea, 40% (1 Mac 2027). Uchimbaji umeanza.');
+    expect(await text(READER, 'STATUT #7')).toBe('Projet 7 Toit du dispensaire : en cours, 40 % (1 mars 2027). Forage commencé.');
+
+    // STOP: the follow and its sealed number are gone; the next update goes to nobody.
+    await text(FOLLOWER, 'STOP');
+    expect(gw.count('project_follows')).toBe(0);
+    await ledger.recordImplementation('c-open', { code: 7, progress: 70, milestone: { en: 'Walls up', sw: 'Kuta zimejengwa', fr: 'Murs montés' }, date: '2027-04-01' });
+    expect(await round()).toMatchObject({ implementation: { stored: 1, queued: 0 } });
+    expect(updatesSent()).toHaveLength(1);
+    // START again does not bring the follow back: it must be asked for again.
+    await text(FOLLOWER, 'START');
+    expect(gw.count('project_follows')).toBe(0);
+  });
+
+  it('texts a follower in the language they chose, and refuses a project that did not win', async () => {
+    const { ledger, round, text, updatesSent } = await setup();
+    await round();
+    await text(FOLLOWER, 'LANG sw');
+    expect(await text(FOLLOWER, 'FUATILIA 7')).toBe('Utapokea kila taarifa ya mradi 7 Paa la zahanati kwa SMS. Tuma ACHA kusitisha ujumbe wote.');
+    expect(await text(FOLLOWER, 'FOLLOW')).toBe('Tuma FUATILIA na nambari ya mradi ulioshinda, mfano FUATILIA 7, kupata taarifa zake kwa SMS.');
+    expect(await text(READER, 'STATUS 55')).toBe('No winning project has number 55. Send RESULTS for the winners.');
+    await ledger.recordImplementation('c-open', { code: 7, status: 'cancelled', reason: 'The clinic is being rebuilt elsewhere', date: '2027-05-01' });
+    await round();
+    expect(updatesSent().map((s) => s.body)).toEqual(['Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). The clinic is being rebuilt elsewhere. ACHA kusitisha.']);
+  });
+});
+
+describe('STATUS and FOLLOW in the SMS grammar', () => {
+  it('a number alone is a project; an idea reference stays an idea', () => {
+    expect(parseSms('STATUS 7')).toEqual({ kind: 'project-status', code: 7, lang: 'en' });
+    expect(parseSms('hali p7')).toEqual({ kind: 'project-status', code: 7, lang: 'sw' });
+    expect(parseSms('STATUS P-7K2MX-9QD')).toEqual({ kind: 'status', ref: 'P-7K2MX-9QD', lang: 'en' });
+    expect(parseSms('STATUS p7k2mx9qd')).toEqual({ kind: 'status', ref: 'P-7K2MX-9QD', lang: 'en' });
+    expect(parseSms('STATUS 98')).toMatchObject({ kind: 'status' });
+    expect(parseSms('SUIVRE 12')).toEqual({ kind: 'follow', code: 12, lang: 'fr' });
+    expect(parseSms('follow')).toEqual({ kind: 'follow', code: null, lang: 'en' });
+    // The idea-reference reply is unchanged.
+    const d = testDeployment();
+    expect(sms('STATUS P-KNWN0-001', smsCtx(d)).reply!.text).toBe('Idea P-KNWN0-001: received, waiting for review.');
+  });
+
+  it('every STATUS and FOLLOW reply is one GSM-7 segment, a 300-character milestone included', () => {
+    const d = testDeployment((r) => (r.cycles[0].results = { published: '2026-12-01T09:00:00Z', selected: [6] }));
+    const long = 'Ufungaji wa mabomba na tangi kubwa la maji umeanza katika kijiji cha Kiboko karibu na soko '.repeat(4).slice(0, 300);
+    const update = { seq: 9, cycleId: 'c-open', code: 6, status: 'procurement' as const, progress: 100, date: '2027-09-30', milestone: { en: long, sw: long, fr: long }, reason: null, recordedAt: '2027-09-30T09:00:00.000Z' };
+    for (const lang of SUPPORTED_LANGUAGES) {
+      for (const body of ['STATUS 6', 'FOLLOW 6', 'FOLLOW', 'STATUS 55', 'STATUS']) {
+        const r = sms(body, { ...smsCtx(d, { lang }), projectUpdate: (code) => (code === 6 ? update : null) });
+        const out = toGsmLookalikes(r.reply!.text);
+        expect(smsCost(out), `${lang} ${body}: ${out}`).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      }
+      const none = sms('STATUS 6', smsCtx(d, { lang }));
+      expect(smsCost(toGsmLookalikes(none.reply!.text)).segments, none.reply!.text).toBe(1);
+    }
+  });
+});
