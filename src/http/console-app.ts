@@ -35,6 +35,7 @@ import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPa
 import { readAttachment } from '../../ledger/attachments.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { requestErrors } from './errors.ts';
+import { mountVoteRoutes } from './console-vote.ts';
 
 export interface ConsoleOptions {
   /** Failed sign-ins per client address per 15 minutes (default 10). */
@@ -247,6 +248,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const drafts = await listDrafts(conn.db);
     res.type('html').send(draftsPage(frame(req), drafts, (cycleId) => draftsYaml(d(), cycleId, drafts)));
   });
+
+  mountVoteRoutes(router, { ledger, log, frame, allowed, actor, notFound: (req, res) => void res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound'))) });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
