@@ -20,6 +20,10 @@ import { ClassBudgets, ratioToFloat } from './class-budgets.ts';
 import { estimatePayment, exactPayment, type ClassCounts } from './equal-shares-payment.ts';
 import { compareFractions, reduce, type Fraction } from './rational.ts';
 import type { SupportIndex } from './support-index.ts';
+import { excluded } from './exclusive.ts';
+
+/** Per project, the projects it cannot be funded with (tally/exclusive.ts). */
+type Conflicts = readonly (readonly number[])[];
 
 /** A project bought, and what each of its supporters paid at most (currency units, exact). */
 export interface EqualSharesPurchase {
@@ -41,8 +45,8 @@ const KEY_PAD = 2 ** -50;
  * One run of Equal Shares. `totalBudget` is split equally among all voters (including voters
  * whose ballot lists no project); costs are whole currency units.
  */
-export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
-  return reduced(run(index, costs, totalBudget));
+export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, conflicts?: Conflicts): EqualSharesOutcome {
+  return reduced(run(index, costs, totalBudget, conflicts));
 }
 
 function reduced(outcome: EqualSharesOutcome): EqualSharesOutcome {
@@ -59,7 +63,7 @@ interface Priced {
 }
 
 /** Equal Shares with each payment left unreduced (reducing is costly and add1 keeps only its last run). */
-function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint): EqualSharesOutcome {
+function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint, conflicts?: Conflicts): EqualSharesOutcome {
   const projectCount = costs.length;
   if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
 
@@ -146,6 +150,8 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint)
 
     const p = best.project;
     candidates.delete(p);
+    // Exclusive projects (tally/exclusive.ts): once one is bought, the others of its groups are out.
+    for (const q of conflicts?.[p] ?? []) candidates.delete(q);
     selected.push(p);
     spent += costs[p]!;
     purchases.push({ project: p, payment: { num: best.remaining, den: best.payers * wallets.denominator } });
@@ -181,21 +187,30 @@ function better({ project: p, key }: Priced, { project: q, key: bestKey }: Price
  * voter one more currency unit at a time (virtual budgets floor(B/n)·n + n, + 2n, …) as long as
  * the outcome still costs at most B; keep the last outcome that fits. No completion afterwards.
  */
-export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number): EqualSharesOutcome & { virtualBudget: bigint } {
+export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number, conflicts?: Conflicts): EqualSharesOutcome & { virtualBudget: bigint } {
   const B = BigInt(Math.floor(budget));
   const n = BigInt(index.voters);
-  let outcome = run(index, costs, B);
+  let outcome = run(index, costs, B, conflicts);
   let virtualBudget = B;
   if (n === 0n) return { ...outcome, virtualBudget };
   const fundable = costs.filter((c, p) => c > 0 && index.supporterCount[p]! > 0).length;
   let a = (B / n) * n;
-  // Once every supported project is funded a larger budget cannot change anything.
-  while (outcome.selected.length < fundable) {
-    const next = run(index, costs, a + n);
+  // Once every supported project is funded a larger budget cannot change anything. With
+  // exclusive projects: once every supported project is funded or excluded by one funded, the
+  // runs stop too (otherwise they would never end while the outcome stays within B).
+  const settled = (o: EqualSharesOutcome) => (conflicts ? allSettled(o.selected, costs, index, conflicts) : o.selected.length >= fundable);
+  while (!settled(outcome)) {
+    const next = run(index, costs, a + n, conflicts);
     if (next.cost > budget) break;
     a += n;
     outcome = next;
     virtualBudget = a;
   }
   return { ...reduced(outcome), virtualBudget };
+}
+
+/** Every supported project funded, or sharing an exclusive group with one funded. */
+function allSettled(selected: readonly number[], costs: readonly number[], index: SupportIndex, conflicts: Conflicts): boolean {
+  const chosen = new Set(selected);
+  return costs.every((c, p) => !(c > 0 && index.supporterCount[p]! > 0) || chosen.has(p) || excluded(conflicts, p, chosen));
 }
