@@ -133,6 +133,11 @@ const en = {
   'refusal.results.reason_too_long': 'The reason is too long: at most 1,000 characters.',
   'refusal.results.already_published': 'These results are already published; published results do not change.',
   'refusal.results.unknown_cycle': 'There is no such cycle.',
+  ballotProjects: 'Projects on the ballot',
+  code: 'Code',
+  exclusiveWith: 'Cannot be funded with',
+  exclusiveNote: 'Projects that cannot both be funded (the same site, say) are exclusive groups in the deployment file (exclusive under the cycle): at most one of a group is funded, by every counting rule.',
+  exclusiveGroups: 'Exclusive groups: {groups}',
 };
 
 type Labels = Record<keyof typeof en, string>;
@@ -268,6 +273,11 @@ const sw: Labels = {
   'refusal.results.reason_too_long': 'Sababu ni ndefu mno: herufi 1,000 zaidi.',
   'refusal.results.already_published': 'Matokeo haya yameshachapishwa; matokeo yaliyochapishwa hayabadiliki.',
   'refusal.results.unknown_cycle': 'Hakuna mzunguko kama huo.',
+  ballotProjects: 'Miradi kwenye kura',
+  code: 'Namba',
+  exclusiveWith: 'Haiwezi kufadhiliwa pamoja na',
+  exclusiveNote: 'Miradi isiyoweza kufadhiliwa yote miwili (mahali pamoja, kwa mfano) ni makundi ya kipekee katika faili ya usanidi (exclusive chini ya mzunguko): mmoja tu wa kundi hufadhiliwa, kwa kila kanuni ya kuhesabu.',
+  exclusiveGroups: 'Makundi ya kipekee: {groups}',
 };
 
 const fr: Labels = {
@@ -401,6 +411,11 @@ const fr: Labels = {
   'refusal.results.reason_too_long': 'La raison est trop longue : 1 000 caractères au plus.',
   'refusal.results.already_published': 'Ces résultats sont déjà publiés ; des résultats publiés ne changent pas.',
   'refusal.results.unknown_cycle': 'Ce cycle n’existe pas.',
+  ballotProjects: 'Projets du bulletin',
+  code: 'Code',
+  exclusiveWith: 'Ne peut être financé avec',
+  exclusiveNote: 'Les projets qui ne peuvent pas être financés tous deux (même site, par exemple) forment des groupes exclusifs dans le fichier de déploiement (exclusive sous le cycle) : au plus un projet par groupe est financé, quelle que soit la règle de décompte.',
+  exclusiveGroups: 'Groupes exclusifs : {groups}',
 };
 
 export const CONSOLE_LABELS = { en, sw, fr } satisfies Record<BuiltInLang, Labels>;

@@ -69,7 +69,22 @@ export function votePage(f: Frame, input: VotePageInput): string {
     }`,
   );
   parts.push(resultsSection(f, input));
+  parts.push(projectsSection(f, cycle));
   return framed(f, t('duringVote'), parts.join('\n'));
+}
+
+/** The cycle's ballot projects by ward, each with the projects it cannot be funded with (its exclusive groups). */
+function projectsSection(f: Frame, cycle: Cycle): string {
+  const t = labelsFor(f.lang);
+  if (cycle.projects.length === 0) return '';
+  const mates = (code: number) => [...new Set(cycle.exclusive.filter((g) => g.includes(code)).flat())].filter((c) => c !== code).sort((a, b) => a - b);
+  const wardName = (id: string) => pick(f.d.wards.find((w) => w.id === id)?.name ?? { en: id }, f.lang);
+  const rows = [...cycle.projects]
+    .sort((a, b) => a.ward.localeCompare(b.ward) || a.code - b.code)
+    .map((p) => `<tr><td>${p.code}</td><td>${esc(pick(p.title, f.lang))}</td><td>${esc(wardName(p.ward))}</td><td>${esc(`${f.d.deployment.currency} ${p.cost}`)}</td><td>${esc(mates(p.code).join(', ') || '—')}</td></tr>`)
+    .join('');
+  const groups = cycle.exclusive.length ? `<p class="note">${esc(t('exclusiveGroups', { groups: cycle.exclusive.map((g) => g.join(' · ')).join('; ') }))}</p>` : '';
+  return `<h2 id="projects">${esc(t('ballotProjects'))}</h2><p class="note">${esc(t('exclusiveNote'))}</p>${groups}<table class="list"><thead><tr><th>${esc(t('code'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('cost', { currency: f.d.deployment.currency }))}</th><th>${esc(t('exclusiveWith'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The cycle's results: published (when, forced why), or what stands in the way, and the admin's form. */

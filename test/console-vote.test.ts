@@ -22,7 +22,10 @@ import { seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 const backends = await ledgerBackends();
 afterAll(dropSchemas);
 const CLOSES = '2026-12-01T17:00:00.000Z';
-const d = testDeployment((r) => (r.cycles[0].phases.voting.closes = CLOSES));
+const d = testDeployment((r) => {
+  r.cycles[0].phases.voting.closes = CLOSES;
+  r.cycles[0].exclusive = [[1, 3]];
+});
 
 /** A registered gateway that pushes signed batches as sync does, reporting its backlog and clock. */
 async function gateway(ledger: Ledger, gatewayId: string, clock: () => Date) {
@@ -127,6 +130,10 @@ describe.each(backends)('the "During the vote" page and publishing from the cons
         // The publish form only for the admin.
         expect(page.text.includes('action="/console/vote/c-open/publish"'), role).toBe(role === 'admin');
         expect(page.text).toContain('href="/console/vote"');
+        // The ballot's projects, each with those it cannot be funded with.
+        expect(page.text).toMatch(/<td>1<\/td><td>Borehole<\/td><td>North Ward<\/td><td>KES 4500000<\/td><td>3<\/td>/);
+        expect(page.text).toMatch(/<td>2<\/td><td>Lights<\/td><td>North Ward<\/td><td>KES 3200000<\/td><td>—<\/td>/);
+        expect(page.text).toContain('Exclusive groups: 1 · 3');
       }
 
       // Reviewer, coordinator, auditor: refused by the server, nothing published, nothing audited.
