@@ -138,6 +138,19 @@ const en = {
   exclusiveWith: 'Cannot be funded with',
   exclusiveNote: 'Projects that cannot both be funded (the same site, say) are exclusive groups in the deployment file (exclusive under the cycle): at most one of a group is funded, by every counting rule.',
   exclusiveGroups: 'Exclusive groups: {groups}',
+  duplicates: 'Duplicates',
+  mergedInto: 'Merged into',
+  mergedHere: '{n} duplicate proposals merged into this one (their proposers stay attached):',
+  noDuplicates: 'No duplicates merged into this proposal.',
+  mergeInto: 'Merge into the proposal with reference',
+  merge: 'Merge as a duplicate',
+  split: 'Split it off again',
+  'error.mergeUnknown': 'No proposal in this cycle has that reference.',
+  'error.mergeSelf': 'A proposal cannot be merged into itself.',
+  'error.mergeCycle': 'That proposal is in another cycle.',
+  'error.mergeChained': 'That proposal is itself merged into another: merge into that one.',
+  'error.mergeHasDuplicates': 'Other proposals are merged into this one: split them first.',
+  'error.notMerged': 'This proposal is not merged into another.',
 };
 
 type Labels = Record<keyof typeof en, string>;
@@ -278,6 +291,19 @@ const sw: Labels = {
   exclusiveWith: 'Haiwezi kufadhiliwa pamoja na',
   exclusiveNote: 'Miradi isiyoweza kufadhiliwa yote miwili (mahali pamoja, kwa mfano) ni makundi ya kipekee katika faili ya usanidi (exclusive chini ya mzunguko): mmoja tu wa kundi hufadhiliwa, kwa kila kanuni ya kuhesabu.',
   exclusiveGroups: 'Makundi ya kipekee: {groups}',
+  duplicates: 'Nakala',
+  mergedInto: 'Limeunganishwa na',
+  mergedHere: 'Mapendekezo {n} yanayofanana yameunganishwa na hili (wapendekezaji wake wanabaki):',
+  noDuplicates: 'Hakuna nakala zilizounganishwa na pendekezo hili.',
+  mergeInto: 'Unganisha na pendekezo lenye kumbukumbu',
+  merge: 'Unganisha kama nakala',
+  split: 'Litenganishe tena',
+  'error.mergeUnknown': 'Hakuna pendekezo katika mzunguko huu lenye kumbukumbu hiyo.',
+  'error.mergeSelf': 'Pendekezo haliwezi kuunganishwa na lenyewe.',
+  'error.mergeCycle': 'Pendekezo hilo liko katika mzunguko mwingine.',
+  'error.mergeChained': 'Pendekezo hilo lenyewe limeunganishwa na jingine: unganisha na hilo.',
+  'error.mergeHasDuplicates': 'Mapendekezo mengine yameunganishwa na hili: yatenganishe kwanza.',
+  'error.notMerged': 'Pendekezo hili halijaunganishwa na jingine.',
 };
 
 const fr: Labels = {
@@ -416,6 +442,19 @@ const fr: Labels = {
   exclusiveWith: 'Ne peut être financé avec',
   exclusiveNote: 'Les projets qui ne peuvent pas être financés tous deux (même site, par exemple) forment des groupes exclusifs dans le fichier de déploiement (exclusive sous le cycle) : au plus un projet par groupe est financé, quelle que soit la règle de décompte.',
   exclusiveGroups: 'Groupes exclusifs : {groups}',
+  duplicates: 'Doublons',
+  mergedInto: 'Fusionnée dans',
+  mergedHere: '{n} propositions en double fusionnées dans celle-ci (leurs auteurs y restent rattachés) :',
+  noDuplicates: 'Aucun doublon fusionné dans cette proposition.',
+  mergeInto: 'Fusionner dans la proposition de référence',
+  merge: 'Fusionner comme doublon',
+  split: 'La séparer à nouveau',
+  'error.mergeUnknown': 'Aucune proposition de ce cycle n’a cette référence.',
+  'error.mergeSelf': 'Une proposition ne peut pas être fusionnée dans elle-même.',
+  'error.mergeCycle': 'Cette proposition est d’un autre cycle.',
+  'error.mergeChained': 'Cette proposition est elle-même fusionnée dans une autre : fusionnez dans celle-là.',
+  'error.mergeHasDuplicates': 'D’autres propositions sont fusionnées dans celle-ci : séparez-les d’abord.',
+  'error.notMerged': 'Cette proposition n’est fusionnée dans aucune autre.',
 };
 
 export const CONSOLE_LABELS = { en, sw, fr } satisfies Record<BuiltInLang, Labels>;

@@ -110,7 +110,7 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
 export function proposalPage(
   f: Frame,
   /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[] },
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[]; duplicates?: string },
   opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
@@ -152,6 +152,8 @@ export function proposalPage(
     parts.push(`<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`);
   }
   if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
+  // Duplicates merged or split (console/merge-pages.ts), rendered by the caller.
+  if (p.duplicates) parts.push(p.duplicates);
   if (p.history?.length) {
     const line = (e: AuditEntry) => {
       const after = e.after as { status?: string } | null;
