@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   audit: ['admin', 'auditor'],
   /** Make ballot project drafts from feasible proposals. */
   ballot: ['admin'],
+  /** Publish a cycle's results (the guards of `sauti results --publish`). */
+  publish: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

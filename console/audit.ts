@@ -19,7 +19,7 @@ export const AUDIT_PREFIX = 'console.';
 export interface AuditPayload {
   actor: string;
   action: string;
-  /** `user:<name>`, `proposal:<event id>`, `draft:<event id>`, or `session:<name>`. */
+  /** `user:<name>`, `proposal:<event id>`, `draft:<event id>`, `merge:<event id>`, `results:<cycle id>`, or `session:<name>`. */
   subject: string;
   before: unknown;
   after: unknown;
@@ -109,7 +109,7 @@ export function draftState(r: Pick<LedgerTables['console_drafts'], 'cycle_id' | 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Checks every account, reviewed proposal and ballot draft against the chain: each must name, in `audit_seq`,
+ * Checks every account, reviewed proposal, ballot draft and merged duplicate against the chain: each must name, in `audit_seq`,
  * the last audit entry about it, and be exactly the state that entry recorded; a proposal never
  * reviewed must be as received. Returns the first problem, or null. The chain's own links are
  * verifyChain's business (ledger/verify.ts); this is what ties the console's tables to it.
@@ -167,7 +167,18 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
     if (!entry || Number(r.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the ballot draft of proposal ${r.event_id} names audit entry ${r.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
     if (!same(draftState(r), entry.after)) return { seq: entry.seq, problem: `the ballot draft of proposal ${r.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
+  // Merged duplicates (console/merges.ts): each link as its last entry says; a split leaves none.
+  for (const m of await db.selectFrom('console_merges').selectAll().orderBy('event_id').execute()) {
+    const subject = `merge:${m.event_id}`;
+    seen.add(subject);
+    const entry = last.get(subject);
+    if (!entry || Number(m.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the merge of proposal ${m.event_id} names audit entry ${m.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
+    if (!same({ into: m.into_id }, entry.after)) return { seq: entry.seq, problem: `the merge of proposal ${m.event_id} is not as its last audit entry recorded it (the row was changed)` };
+  }
   for (const [subject, entry] of last) {
+    if (subject.startsWith('merge:') && entry.after !== null && !seen.has(subject)) {
+      return { seq: entry.seq, problem: `the merge of proposal ${subject.slice(6)} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)` };
+    }
     if (/^(user|proposal|draft):/.test(subject) && !seen.has(subject)) {
       return { seq: entry.seq, problem: `${subject.replace(':', ' ')} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)` };
     }

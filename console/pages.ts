@@ -11,7 +11,7 @@ import { CHANNELS, INBOX_PAGE, STATUSES, type InboxFilter, type ProposalPayload,
 import { MAX_SHORT, MAX_TITLE, type DraftRow } from './drafts.ts';
 
 export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
+export const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
 
 
@@ -22,7 +22,7 @@ function page(title: string, lang: Lang, body: string): string {
 <style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
+export const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
 /** A one-button form posting to `action` with the CSRF token. */
 const postButton = (action: string, csrf: string, label: string, fields: Record<string, string> = {}) =>
   `<form method="post" action="${esc(action)}">${hidden('_csrf', csrf)}${Object.entries(fields)
@@ -40,13 +40,14 @@ export interface Frame {
   path?: string;
 }
 
-function framed(f: Frame, title: string, body: string): string {
+export function framed(f: Frame, title: string, body: string): string {
   const t = labelsFor(f.lang);
   const role = f.session.user.role;
   const links = [
     `<a href="/console">${esc(t('inbox'))}</a>`,
     ...(can(role, 'audit') ? [`<a href="/console/audit">${esc(t('audit'))}</a>`] : []),
     `<a href="/console/drafts">${esc(t('drafts'))}</a>`,
+    `<a href="/console/vote">${esc(t('duringVote'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];
@@ -109,7 +110,7 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
 export function proposalPage(
   f: Frame,
   /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[] },
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[]; duplicates?: string },
   opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
@@ -151,6 +152,8 @@ export function proposalPage(
     parts.push(`<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`);
   }
   if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
+  // Duplicates merged or split (console/merge-pages.ts), rendered by the caller.
+  if (p.duplicates) parts.push(p.duplicates);
   if (p.history?.length) {
     const line = (e: AuditEntry) => {
       const after = e.after as { status?: string } | null;

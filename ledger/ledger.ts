@@ -17,6 +17,8 @@ import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots 
 import { addTalliesToTurnout, selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import { cycleTallies } from './paper-tallies.ts';
 import type { RuleName } from '../tally/rules.ts';
+import type { Transaction } from 'kysely';
+import type { LedgerTables } from './schema.ts';
 
 export interface GatewayView {
   gatewayId: string;
@@ -373,7 +375,8 @@ export class Ledger {
    * Only after voting has closed, only once, and only when every registered gateway has synced
    * since the close with nothing waiting — unless `force` says why not.
    */
-  async publishResults(cycleId: string, opts: { force?: { reason: string } } = {}): Promise<CycleResult> {
+  /** `record` runs in the publication's transaction (the console's audit entry commits with it). */
+  async publishResults(cycleId: string, opts: { force?: { reason: string }; record?: (trx: Transaction<LedgerTables>, result: CycleResult) => Promise<unknown> } = {}): Promise<CycleResult> {
     const cycle = this.ballot().cycles.find((c) => c.id === cycleId);
     const now = this.clock();
     if (cycle && now < cycle.phases.voting.closes) {
@@ -384,7 +387,9 @@ export class Ledger {
     return this.conn.db.transaction().execute(async (trx) => {
       if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
       else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
-      return publish(trx, this.ballot(), cycleId, now, opts.force);
+      const result = await publish(trx, this.ballot(), cycleId, now, opts.force);
+      await opts.record?.(trx, result);
+      return result;
     });
   }
 

@@ -7,10 +7,10 @@ import type { Deployment } from '../src/config/schema.ts';
 import { wardProjects } from '../src/domain/cycle.ts';
 import { maxPerProject } from '../src/domain/ballot.ts';
 import { toCsv as csv } from '../src/domain/csv.ts';
-import { writePb, type PbFile } from '../tally/pabulib.ts';
+import { formatExclusive, writePb, type PbFile } from '../tally/pabulib.ts';
 import { hasPoints } from '../tally/profile.ts';
 import type { LateBallots } from './publication.ts';
-import { cycleBallots, voteTypeOf, weighBallot, type CycleResult } from './results.ts';
+import { cycleBallots, voteTypeOf, wardExclusive, weighBallot, type CycleResult } from './results.ts';
 import type { LedgerDb } from './schema.ts';
 import type { ImplementationUpdate } from '../src/domain/implementation.ts';
 
@@ -132,6 +132,7 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
     const wardBallots = ballots.filter((x) => x.ward === w.wardId);
     const wardName = w.name[lang] ?? Object.values(w.name)[0]!;
     const projects = wardProjects(cycle, w.wardId);
+    const exclusive = wardExclusive(cycle, projects);
     const ranked = new Map(w.projects.map((p) => [p.code, p]));
     const pb: PbFile = {
       meta: [
@@ -144,8 +145,9 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ['num_votes', String(wardBallots.length)],
         ['budget', String(w.budget)],
         ['vote_type', voteType],
-        // Our greedy never funds a project without votes: in Pabulib's terms that is greedy-threshold.
-        ['rule', result.rule === 'greedy' ? 'greedy-threshold' : result.rule],
+        // Our greedy never funds a project without votes: in Pabulib's terms that is greedy-threshold;
+        // with exclusive projects, Pabulib's label is greedy-exclusive (the threshold stays in its key).
+        ['rule', exclusive && (result.rule === 'greedy' || result.rule === 'greedy-threshold') ? 'greedy-exclusive' : result.rule === 'greedy' ? 'greedy-threshold' : result.rule],
         ['date_begin', pbDate(cycle.phases.voting.opens, tz)],
         ['date_end', pbDate(cycle.phases.voting.closes, tz)],
         ...lengths,
@@ -154,6 +156,8 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
         ['language', lang],
         ['currency', deployment.deployment.currency],
+        // Pabulib's format has no field for exclusive projects: Sauti's own META key (the README says so).
+        ...(exclusive ? ([['exclusive_projects', formatExclusive(exclusive.map((g) => g.map((i) => String(projects[i]!.code))))]] as [string, string][]) : []),
         // Tally sheets are totals, not ballots: VOTES cannot hold them, so the file says what else was counted.
         ...(w.tallied ? ([['comment', talliedComment(w.tallied, result.paperTallies?.counted ?? false)]] as [string, string][]) : []),
       ],

@@ -8,6 +8,7 @@ import { wardProjects } from '../src/domain/cycle.ts';
 import { ProfileBuilder, type Instance, type VoteType } from '../tally/profile.ts';
 import { count, type RuleName, type RuleOptions } from '../tally/rules.ts';
 import { greedy } from '../tally/greedy.ts';
+import { conflictsOf } from '../tally/exclusive.ts';
 import { cycleTallies, tallyTotals, type StoredTally, type TallyTotals } from './paper-tallies.ts';
 import { fractionToDecimal } from '../tally/rational.ts';
 import { demographicTurnout, type DemographicTurnout } from './demographics.ts';
@@ -200,6 +201,14 @@ export class WardInstances {
   }
 }
 
+/** A cycle's exclusive groups within one ward, as indices of the ward's projects (undefined when none). */
+export function wardExclusive(cycle: Pick<Cycle, 'exclusive'>, projects: readonly { code: number }[]): number[][] | undefined {
+  const at = new Map(projects.map((p, i) => [p.code, i]));
+  // The deployment file's check keeps a group within one ward: a group of another ward has no index here.
+  const groups = (cycle.exclusive ?? []).map((g) => g.map((code) => at.get(code))).filter((g): g is number[] => g.every((i) => i !== undefined));
+  return groups.length ? groups : undefined;
+}
+
 /** Counts a cycle from the ledger with its configured rule (or `override`), from the live ballots unless told otherwise. */
 export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: string, now: Date, override?: RuleName, from: BallotSource = 'ledger_ballots'): Promise<CycleResult> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
@@ -217,9 +226,10 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
   const withTallies = tallies.length > 0;
   const results = deployment.wards.map((w): WardResult => {
     const instance = wards.instance(w.id);
-    const outcome = count(instance, rule, options);
-    rankedBy = outcome.rankedBy;
     const projects = wardProjects(cycle, w.id);
+    const exclusive = wardExclusive(cycle, projects);
+    const outcome = count(instance, rule, { ...options, ...(exclusive ? { exclusive } : {}) });
+    rankedBy = outcome.rankedBy;
     const wardTallies = tallies.filter((t) => t.wardId === w.id);
     const tallied = projects.map((p) => wardTallies.reduce((sum, t) => sum + (t.counts.find((c) => c.code === p.code)?.votes ?? 0), 0));
     let ranking: ArrayLike<number> = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
@@ -228,7 +238,8 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
       // Greedy needs only each project's votes: a sheet's votes add to the ballots' and the walk is made again.
       const votes = outcome.scores.votes;
       ranking = projects.map((_, i) => votes[i]! + tallied[i]!);
-      selected = greedy({ costs: projects.map((p) => p.cost), ranking, budget: w.budget, threshold: options.threshold }, rule === 'greedy-no-skip' ? 'no-skip' : 'skip');
+      const conflicts = conflictsOf(exclusive, projects.length);
+      selected = greedy({ costs: projects.map((p) => p.cost), ranking, budget: w.budget, threshold: options.threshold, ...(conflicts ? { conflicts } : {}) }, rule === 'greedy-no-skip' ? 'no-skip' : 'skip');
     }
     const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
     const payments = new Map(outcome.equalShares?.purchases.map((p) => [p.project, fractionToDecimal(p.payment)]) ?? []);

@@ -169,6 +169,16 @@ export interface LedgerTables {
     audit_seq: number;
   };
   /**
+   * Duplicate proposals merged into another (console/merges.ts, ledger migration 0016): the
+   * duplicate's event, the proposal it joins, and the audit entry that merged it. Splitting deletes
+   * the row. Both proposals stay in the chain and the inbox, proposers and all.
+   */
+  console_merges: {
+    event_id: string;
+    into_id: string;
+    audit_seq: number;
+  };
+  /**
    * Meetings' paper tally sheets (ledger migration 0012), one per meeting and cycle: the first
    * accepted holds it; another sheet for the same meeting is refused (`tally-conflict`). Counted
    * apart from individual ballots (ledger/paper-tallies.ts). `counts` is JSON `[{ code, votes }]`.
@@ -599,6 +609,28 @@ const attachments = (dialect: 'sqlite' | 'postgres'): Migration => ({
   },
 });
 
+/**
+ * The console's live turnout (console/turnout.ts) groups a cycle's ballots by ward, channel and
+ * hour: this index holds all four, so the count reads the index alone, in its order (no table
+ * rows, no sort), never the wide ballot rows of a million-vote cycle. And console_merges: the
+ * inbox's duplicate proposals merged into another.
+ */
+const consoleVote: Migration = {
+  async up(db: Kysely<unknown>) {
+    // The hour as an expression (the cast time's first 13 characters, `2026-11-22T09`), so the
+    // grouping follows the index's order instead of sorting every ballot; ordered_at itself last,
+    // so SQLite sees every column the query reads in the index (a covering index, no row lookups).
+    await sql`CREATE INDEX ledger_ballots_turnout ON ledger_ballots (cycle_id, ward_id, channel, substr(ordered_at, 1, 13), ordered_at)`.execute(db);
+    await db.schema
+      .createTable('console_merges')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('into_id', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('console_merges_into').on('console_merges').column('into_id').execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -614,6 +646,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0011-console': consoleTables,
   '0012-paper': paper,
   '0014-implementation': implementation,
+  '0016-console-vote': consoleVote,
 });
 
 export interface MigrateOptions {

@@ -27,7 +27,7 @@ function sameAdd1(index: SupportIndex, costs: number[], budget: number): void {
 function sameRuns(index: SupportIndex, costs: number[], budgets: bigint[]): void {
   // One set of classes for all the runs, in the order given (not only rising, as in add1).
   const classes = new PrefixClasses(index);
-  for (const b of budgets) expect(equalShares(index, costs, b, classes)).toEqual(previous.equalShares(index, costs, b));
+  for (const b of budgets) expect(equalShares(index, costs, b, { classes })).toEqual(previous.equalShares(index, costs, b));
 }
 
 describe('Equal Shares with shared classes against the previous implementation', () => {

@@ -24,6 +24,10 @@ import { estimatePayment, exactPayment, type ClassCounts } from './equal-shares-
 import { compareFractions, reduce, type Fraction } from './rational.ts';
 import { PrefixClasses } from './prefix-classes.ts';
 import type { SupportIndex } from './support-index.ts';
+import { excluded } from './exclusive.ts';
+
+/** Per project, the projects it cannot be funded with (tally/exclusive.ts). */
+type Conflicts = readonly (readonly number[])[];
 
 /** A project bought, and what each of its supporters paid at most (currency units, exact). */
 export interface EqualSharesPurchase {
@@ -45,8 +49,8 @@ const KEY_PAD = 2 ** -50;
  * whose ballot lists no project); costs are whole currency units. `classes` may be shared with
  * other runs over the same index, whatever their costs and budgets (add1 does).
  */
-export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes?: PrefixClasses): EqualSharesOutcome {
-  return reduced(run(index, costs, totalBudget, classes));
+export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, opts: { classes?: PrefixClasses; conflicts?: Conflicts } = {}): EqualSharesOutcome {
+  return reduced(run(index, costs, totalBudget, opts.classes, opts.conflicts));
 }
 
 function reduced(outcome: EqualSharesOutcome): EqualSharesOutcome {
@@ -64,9 +68,10 @@ interface Priced {
 
 /**
  * Equal Shares with each payment left unreduced (reducing is costly and add1 keeps only its last
- * run). `classes` carries voters' classes between the runs of one count (see prefix-classes.ts).
+ * run). `classes` carries voters' classes between the runs of one count (see prefix-classes.ts);
+ * `conflicts` are the exclusive projects (tally/exclusive.ts).
  */
-function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes = new PrefixClasses(index)): EqualSharesOutcome {
+function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes = new PrefixClasses(index), conflicts?: Conflicts): EqualSharesOutcome {
   const projectCount = costs.length;
   if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
 
@@ -135,6 +140,8 @@ function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint,
 
     const p = best.project;
     candidates.delete(p);
+    // Exclusive projects (tally/exclusive.ts): once one is bought, the others of its groups are out.
+    for (const q of conflicts?.[p] ?? []) candidates.delete(q);
     selected.push(p);
     spent += costs[p]!;
     purchases.push({ project: p, payment: { num: best.remaining, den: best.payers * wallets.denominator } });
@@ -167,23 +174,32 @@ function better({ project: p, key }: Priced, { project: q, key: bestKey }: Price
  * voter one more currency unit at a time (virtual budgets floor(B/n)·n + n, + 2n, …) as long as
  * the outcome still costs at most B; keep the last outcome that fits. No completion afterwards.
  */
-export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number): EqualSharesOutcome & { virtualBudget: bigint } {
+export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number, conflicts?: Conflicts): EqualSharesOutcome & { virtualBudget: bigint } {
   const B = BigInt(Math.floor(budget));
   const n = BigInt(index.voters);
   // One set of voters' classes for every run: runs that buy the same projects first share the walks.
   const classes = new PrefixClasses(index);
-  let outcome = run(index, costs, B, classes);
+  let outcome = run(index, costs, B, classes, conflicts);
   let virtualBudget = B;
   if (n === 0n) return { ...outcome, virtualBudget };
   const fundable = costs.filter((c, p) => c > 0 && index.supporterCount[p]! > 0).length;
   let a = (B / n) * n;
-  // Once every supported project is funded a larger budget cannot change anything.
-  while (outcome.selected.length < fundable) {
-    const next = run(index, costs, a + n, classes);
+  // Once every supported project is funded a larger budget cannot change anything. With
+  // exclusive projects: once every supported project is funded or excluded by one funded, the
+  // runs stop too (otherwise they would never end while the outcome stays within B).
+  const settled = (o: EqualSharesOutcome) => (conflicts ? allSettled(o.selected, costs, index, conflicts) : o.selected.length >= fundable);
+  while (!settled(outcome)) {
+    const next = run(index, costs, a + n, classes, conflicts);
     if (next.cost > budget) break;
     a += n;
     outcome = next;
     virtualBudget = a;
   }
   return { ...reduced(outcome), virtualBudget };
+}
+
+/** Every supported project funded, or sharing an exclusive group with one funded. */
+function allSettled(selected: readonly number[], costs: readonly number[], index: SupportIndex, conflicts: Conflicts): boolean {
+  const chosen = new Set(selected);
+  return costs.every((c, p) => !(c > 0 && index.supporterCount[p]! > 0) || chosen.has(p) || excluded(conflicts, p, chosen));
 }

@@ -105,6 +105,8 @@ export interface PbInstance {
   /** META rule when Sauti can count it; 'unknown' and other labels are null. */
   rule: RuleName | null;
   threshold?: number;
+  /** META exclusive_projects (Sauti's key: Pabulib has none), as groups of project indices. */
+  exclusive?: number[][];
   /** Project ids the file marks selected (`selected` = 1). */
   published: Set<string> | null;
   /** Where the PROJECTS votes/score columns differ from a recount of VOTES. */
@@ -168,10 +170,13 @@ export function pbInstance(pb: PbFile): PbInstance {
   const ruleName = meta.get('rule')!;
   const threshold = meta.get('min_project_score_threshold');
   const published = pb.projectColumns.includes('selected') ? new Set(pb.projects.filter((r) => Number(r.selected) === 1).map((r) => r.project_id!)) : null;
+  const exclusive = meta.get('exclusive_projects') ? parseExclusive(meta.get('exclusive_projects')!, projects) : undefined;
   return {
     instance,
     meta,
-    rule: isRule(ruleName) ? ruleName : null,
+    // Pabulib labels greedy with exclusive projects `greedy-exclusive`: greedy, with the groups.
+    rule: ruleName === 'greedy-exclusive' ? 'greedy' : isRule(ruleName) ? ruleName : null,
+    ...(exclusive ? { exclusive } : {}),
     ...(threshold ? { threshold: number(threshold, 0, 'META min_project_score_threshold') } : {}),
     published,
     mismatches: recountMismatches(pb, votes, score),
@@ -248,4 +253,24 @@ export function writePb(pb: PbFile): string {
   out.push('PROJECTS', line(pb.projectColumns), ...pb.projects.map((r) => line(pb.projectColumns.map((c) => r[c] ?? ''))));
   out.push('VOTES', line(pb.voteColumns), ...pb.votes.map((r) => line(pb.voteColumns.map((c) => r[c] ?? ''))));
   return out.join('\n') + '\n';
+}
+
+/** The separator of groups in META exclusive_projects (`;` separates the .pb's fields, `,` a group's ids). */
+export const EXCLUSIVE_SEPARATOR = '|';
+
+/** META exclusive_projects, `3,7|5,12`: groups of project ids of which at most one is funded. */
+export function formatExclusive(groups: readonly (readonly string[])[]): string {
+  return groups.map((g) => g.join(',')).join(EXCLUSIVE_SEPARATOR);
+}
+
+function parseExclusive(value: string, projects: readonly { id: string }[]): number[][] {
+  return value.split(EXCLUSIVE_SEPARATOR).map((group) => {
+    const ids = group.split(',').map((id) => id.trim());
+    if (ids.length < 2) throw new PbError(0, `META exclusive_projects: the group '${group}' needs two projects or more`);
+    return ids.map((id) => {
+      const i = projects.findIndex((p) => p.id === id);
+      if (i < 0) throw new PbError(0, `META exclusive_projects names project '${id}', which PROJECTS does not list`);
+      return i;
+    });
+  });
 }

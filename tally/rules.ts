@@ -3,6 +3,7 @@
 import { equalShares, equalSharesAdd1, type EqualSharesPurchase } from './equal-shares.ts';
 import { supportIndex, type SupportIndex } from './support-index.ts';
 import { greedy } from './greedy.ts';
+import { conflictsOf, type ExclusiveGroups } from './exclusive.ts';
 import { hasPoints, scoreProfile, type Instance, type Scores } from './profile.ts';
 
 export const RULES = [
@@ -29,6 +30,8 @@ export interface RuleOptions {
   threshold?: number;
   /** After Equal Shares, spend what is left greedily by score (not part of Pabulib's rules). */
   completion?: 'none' | 'greedy';
+  /** Groups of project indices of which at most one is funded (tally/exclusive.ts says how each rule honours them). */
+  exclusive?: ExclusiveGroups;
 }
 
 export interface Outcome {
@@ -67,28 +70,30 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
     ...(extra ? { equalShares: extra } : {}),
   });
 
+  const conflicts = conflictsOf(options.exclusive, projects.length);
+  const exclusive = conflicts ? { conflicts } : {};
   switch (rule) {
     case 'greedy':
-      return done(greedy({ costs, ranking, budget, threshold: options.threshold }, 'skip'));
+      return done(greedy({ costs, ranking, budget, threshold: options.threshold, ...exclusive }, 'skip'));
     case 'greedy-threshold':
-      return done(greedy({ costs, ranking, budget, threshold: options.threshold ?? 0 }, 'skip'));
+      return done(greedy({ costs, ranking, budget, threshold: options.threshold ?? 0, ...exclusive }, 'skip'));
     case 'greedy-no-skip':
-      return done(greedy({ costs, ranking, budget, threshold: options.threshold }, 'no-skip'));
+      return done(greedy({ costs, ranking, budget, threshold: options.threshold, ...exclusive }, 'no-skip'));
   }
 
   const index = supportIndex(profile, projects.length);
   const wholeCosts = costs.map((c) => Math.floor(c));
   const add1 = rule.startsWith('equalshares/add1');
-  const run = add1 ? equalSharesAdd1(index, wholeCosts, budget) : { ...equalShares(index, wholeCosts, BigInt(Math.floor(budget))), virtualBudget: undefined };
+  const run = add1 ? equalSharesAdd1(index, wholeCosts, budget, conflicts) : { ...equalShares(index, wholeCosts, BigInt(Math.floor(budget)), { conflicts }), virtualBudget: undefined };
   let selected = run.selected;
   const extra: NonNullable<Outcome['equalShares']> = { purchases: run.purchases, ...(add1 ? { virtualBudget: run.virtualBudget } : {}) };
   if (rule.endsWith('-comparison')) {
-    const comparison = compareWithGreedy(index, wholeCosts, Math.floor(budget), selected, options.threshold);
+    const comparison = compareWithGreedy(index, wholeCosts, Math.floor(budget), selected, options.threshold, conflicts);
     extra.comparison = comparison;
     if (comparison.kept === 'greedy') selected = comparison.greedy;
   }
   if (options.completion === 'greedy') {
-    extra.completion = greedy({ costs, ranking, budget, funded: selected, threshold: options.threshold }, 'skip');
+    extra.completion = greedy({ costs, ranking, budget, funded: selected, threshold: options.threshold, ...exclusive }, 'skip');
     selected = [...selected, ...extra.completion];
   }
   return done(selected, extra);
@@ -99,9 +104,9 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
  * Shares outcome; each voter prefers the set holding more of the projects they support. Greedy
  * replaces Equal Shares only if strictly more voters prefer it.
  */
-function compareWithGreedy(index: SupportIndex, costs: number[], budget: number, equal: number[], threshold?: number) {
+function compareWithGreedy(index: SupportIndex, costs: number[], budget: number, equal: number[], threshold?: number, conflicts?: number[][]) {
   const ranking = Float64Array.from(index.supporterCount);
-  const greedyWinners = greedy({ costs, ranking, budget, threshold }, 'skip');
+  const greedyWinners = greedy({ costs, ranking, budget, threshold, ...(conflicts ? { conflicts } : {}) }, 'skip');
   const inEqual = new Uint8Array(costs.length);
   const inGreedy = new Uint8Array(costs.length);
   for (const p of equal) inEqual[p] = 1;

@@ -1,8 +1,10 @@
 // The console in real headless Chromium (Debian's, driven by playwright-core) with JavaScript
 // switched off: sign in, find a proposal in the inbox, review it, see the change in the audit
-// trail, make it a ballot draft — with a screenshot that shows the page was drawn (kept in
-// memory, not on disk).
+// trail, make it a ballot draft; an auditor reads the turnout at phone width — with screenshots
+// that show the pages were drawn (kept in memory, not on disk).
+import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createLogger } from '../src/logging.ts';
@@ -10,7 +12,9 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyConsoleTrail } from '../console/audit.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { testLedger } from './helpers/ledger.ts';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { buildBatch } from '../sync/batch.ts';
+import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
@@ -136,4 +140,42 @@ it('a reviewer signs in without JavaScript and reviews a proposal; the admin see
   expect(violations).toEqual([]);
   expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
   expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+}, 60_000);
+
+it('an auditor on a phone-width screen reads the turnout and gateways during the vote; no publish form is offered', async () => {
+  // Two votes from one gateway, cast at 09:05 and 10:10 UTC (12:00 and 13:00 in Nairobi).
+  const { privatePem, publicKey } = newKeyPair();
+  await ledger.addGateway('gw-kiboko', publicKey);
+  const f = eventFactory('gw-kiboko');
+  const rows = [f.vote('+254733000001', [1], '2026-11-22T09:05:00.000Z'), { ...f.vote('+254733000002', [20], '2026-11-22T10:10:00.000Z', { wardId: 'south' }), channel: 'sms' }];
+  const gw = { gatewayId: 'gw-kiboko', publicKey, privateKey: createPrivateKey(privatePem) };
+  const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 3, ledger.now()).body).toString('utf8'));
+  expect((await ledger.ingest(header, lines, 'push')).rejected).toEqual([]);
+
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 740 } });
+  const page = await context.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await page.goto(`${base}/console/sign-in`);
+  await page.getByLabel('Name').fill('auditor');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'During the vote' }).click();
+  expect(await page.locator('h1').innerText()).toBe('During the vote');
+  const byWard = page.locator('table').first();
+  expect(await byWard.innerText()).toMatch(/North Ward\s+1/);
+  expect(await byWard.innerText()).toMatch(/South Ward\s+1/);
+  // Its backlog: the 3 events its last push said were still waiting.
+  expect(await page.locator('tr', { hasText: 'gw-kiboko' }).locator('td').nth(2).innerText()).toBe('3');
+  expect(await page.locator('meter').count()).toBeGreaterThanOrEqual(6);
+  expect(await page.getByRole('button', { name: 'Publish the results' }).count()).toBe(0);
+
+  const png = await page.screenshot({ fullPage: true });
+  const ink = await inkOf(png);
+  expect(ink.height).toBeGreaterThan(740); // turnout three ways, gateways, results, projects
+  expect(ink.share).toBeGreaterThan(0.01);
+  await context.close();
+  expect(violations).toEqual([]);
 }, 60_000);

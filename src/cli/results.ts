@@ -65,7 +65,7 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   for (const w of pb.warnings) console.error(`warning: ${file}: ${w.line > 0 ? `line ${w.line}: ` : ''}${w.message}`);
   const metaRule = pb.meta.get('rule')!;
   const rule = ruleOf(opts.rule) ?? pb.rule ?? 'greedy';
-  const outcome = count(pb.instance, rule, { threshold: pb.threshold });
+  const outcome = count(pb.instance, rule, { threshold: pb.threshold, ...(pb.exclusive ? { exclusive: pb.exclusive } : {}) });
   const { projects } = pb.instance;
   const selected = outcome.selected.map((p) => projects[p]!.id);
   const matches = pb.published ? selected.length === pb.published.size && selected.every((id) => pb.published!.has(id)) : null;

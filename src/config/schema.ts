@@ -96,6 +96,9 @@ const cycle = z.object({
   selection,
   // Empty while proposals are still being collected; filled when the ballot is published.
   projects: z.array(project).default([]),
+  // Projects that cannot both be funded (the same site, say): each group lists project codes of
+  // one ward, of which at most one is funded (tally/exclusive.ts says how each rule honours it).
+  exclusive: z.array(z.array(z.number().int()).min(2)).default([]),
   results: z
     .object({ published: isoDateTime, selected: z.array(z.number().int()).default([]) })
     .optional(),
@@ -358,6 +361,16 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     // Every project on a cumulative ballot holds at least one point.
     if (b.rule === 'cumulative' && b.min > b.points) issue(['cycles', ci, 'ballot', 'min'], `min is above points (${b.points}): each project needs at least one point`);
     if (c.selection.rule === 'greedy-threshold' && c.selection.threshold === undefined) issue(['cycles', ci, 'selection', 'threshold'], 'greedy-threshold needs a threshold');
+    c.exclusive.forEach((group, gi) => {
+      const wards = new Set<string>();
+      group.forEach((code, k) => {
+        const p = c.projects.find((x) => x.code === code);
+        if (!p) issue(['cycles', ci, 'exclusive', gi, k], `no project ${code} in cycle '${c.id}'`);
+        else wards.add(p.ward);
+      });
+      if (new Set(group).size !== group.length) issue(['cycles', ci, 'exclusive', gi], 'a project is listed twice in this group');
+      if (wards.size > 1) issue(['cycles', ci, 'exclusive', gi], `projects of different wards (${[...wards].join(', ')}): each ward has its own budget, so exclusive projects must share a ward`);
+    });
     const codes = new Set<number>();
     c.projects.forEach((p, pi) => {
       const at = ['cycles', ci, 'projects', pi];

@@ -35,6 +35,10 @@ import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPa
 import { readAttachment } from '../../ledger/attachments.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { requestErrors } from './errors.ts';
+import { mountVoteRoutes } from './console-vote.ts';
+import { mountMergeRoutes } from './console-merge.ts';
+import { mergeSection } from '../../console/merge-pages.ts';
+import { mergesOf } from '../../console/merges.ts';
 
 export interface ConsoleOptions {
   /** Failed sign-ins per client address per 15 minutes (default 10). */
@@ -200,14 +204,15 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   });
 
   /** A proposal with its ballot draft, and its recording's address once the ledger holds it (ledger_attachments). */
-  const proposalWithDraft = async (id: string) => {
+  const proposalWithDraft = async (id: string, req: Request, mergeError?: string) => {
     const p = await proposalOf(conn.db, id);
     if (!p) return null;
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
     const held = sha ? await conn.db.selectFrom('ledger_attachments').select('sha256').where('sha256', '=', sha).executeTakeFirst() : undefined;
-    const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`]);
-    return { ...p, history, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
+    const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`]);
+    const duplicates = mergeSection(frame(req), p.row, await mergesOf(conn.db, id), mergeError);
+    return { ...p, history, duplicates, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
   };
 
   // A spoken idea's recording, to the team only (a voice is personal data: never public).
@@ -220,7 +225,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   });
 
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
-    const p = await proposalWithDraft(String(req.params.id).toLowerCase());
+    const p = await proposalWithDraft(String(req.params.id).toLowerCase(), req);
     if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
     res.type('html').send(proposalPage(frame(req, noticeOf(req)), p));
   });
@@ -235,7 +240,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
     } catch (err) {
       if (!(err instanceof DraftError)) throw err;
-      const p = await proposalWithDraft(id);
+      const p = await proposalWithDraft(id, req);
       if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const draftValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
@@ -248,6 +253,20 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     res.type('html').send(draftsPage(frame(req), drafts, (cycleId) => draftsYaml(d(), cycleId, drafts)));
   });
 
+  mountMergeRoutes(router, {
+    ledger,
+    log,
+    allowed,
+    actor,
+    refused: async (req, res, id, text) => {
+      const p = await proposalWithDraft(id, req, text);
+      if (!p) return void res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p));
+    },
+    label: (req, key) => t(req)(key),
+  });
+  mountVoteRoutes(router, { ledger, log, frame, allowed, actor, notFound: (req, res) => void res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound'))) });
+
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
     const body = req.body as Record<string, string | undefined>;
@@ -259,7 +278,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
     } catch (err) {
       if (!(err instanceof ReviewError)) throw err;
-      const p = await proposalWithDraft(id);
+      const p = await proposalWithDraft(id, req);
       if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
