@@ -72,6 +72,8 @@ export class Ledger {
   private published: { source: Deployment; stamp: string; value: PublishedBallot } | undefined;
   /** The latest ballot version published in the console (console_ballots), merged into the file's deployment. */
   private kept: { version: number; doc: unknown; file: Deployment; merged: Deployment } | undefined;
+  /** A published version that did not fit the deployment file, logged once. */
+  private unfit: number | undefined;
 
   constructor(
     readonly conn: LedgerConnection,
@@ -102,13 +104,30 @@ export class Ledger {
    * when it changed, loads it. Called before serving or counting with the ballot.
    */
   async refreshBallot(): Promise<void> {
-    const latest = await this.conn.db.selectFrom('console_ballots').select('version').where('published_seq', 'is not', null).orderBy('version', 'desc').limit(1).executeTakeFirst();
-    if (!latest || Number(latest.version) === this.kept?.version) return;
+    const latest = await this.conn.db
+      .selectFrom('console_ballots')
+      .select('version')
+      .where('published_seq', 'is not', null)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+      .catch((err: unknown) => {
+        // A ledger opened on a schema from before migration 0015 (re-keying tests build one) has no versions: the file is the ballot.
+        if (/no such table|does not exist/.test(String((err as Error).message))) return undefined;
+        throw err;
+      });
+    if (!latest || Number(latest.version) === this.kept?.version || Number(latest.version) === this.unfit) return;
     const row = await this.conn.db.selectFrom('console_ballots').select(['version', 'ballot']).where('version', '=', latest.version).executeTakeFirstOrThrow();
     const doc: unknown = JSON.parse(row.ballot);
     const file = this.file();
     const merged = mergeBallot(file, doc);
-    if (!merged.ok) throw new SautiError('ledger.bad_ballot', `published ballot version ${row.version} does not fit the deployment file: ${merged.problems.join('; ')}`);
+    if (!merged.ok) {
+      // A deployment file changed under a published ballot (a language added without its titles):
+      // the ledger keeps what it had rather than stop taking votes; the console's publish checks prevent it otherwise.
+      if (this.unfit !== Number(row.version)) this.logger?.error({ version: Number(row.version), problems: merged.problems }, 'the published ballot does not fit the deployment file; keeping the previous one');
+      this.unfit = Number(row.version);
+      return;
+    }
     this.kept = { version: Number(row.version), doc, file, merged: merged.deployment };
     this.logger?.info({ version: this.kept.version }, 'serving the ballot version published in the console');
   }

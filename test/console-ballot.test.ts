@@ -1,12 +1,17 @@
 // The ballot kept in the ledger: versions edited by admins in the console, seeded from the
 // deployment file, checked against the USSD screen and one SMS before publishing, guarded once
 // voting opened, audited (verify finds a changed row), and served to gateways, which show it.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import request from 'supertest';
 import type express from 'express';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import { Ledger } from '../ledger/ledger.ts';
+import { openLedger } from '../ledger/connect.ts';
+import { sha256Hex } from '../src/domain/protocol.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { addDraft, BallotError, ballotVersions, editProject, publishBallot, removeProject, setBallotRule, setWardBudget, verifyBallotTrail } from '../console/ballot.ts';
 import { listAudit } from '../console/audit.ts';
@@ -17,7 +22,8 @@ import { syncRound } from '../sync/sync-job.ts';
 import { Relay } from '../sync/relay.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
-import { testDeployment } from './helpers/deployment.ts';
+import { FIXTURE, testDeployment } from './helpers/deployment.ts';
+import { tempDir } from './helpers/tmp.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
 import { csrfOf, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
@@ -25,6 +31,7 @@ import { csrfOf, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/
 const backends = await ledgerBackends();
 afterAll(dropSchemas);
 const silent = createLogger('silent');
+const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 const d = testDeployment();
 const admin = { name: 'admin', role: 'admin' };
 /** Before the fixture's open cycle (c-open) opens its vote on 1 Jan 2020: its projects may still change. */
@@ -150,7 +157,6 @@ describe.each(backends)('ballot versions in the ledger (%s)', (backend) => {
     // A published cost raised in the row, its hash recomputed to match: the chain's hash does not.
     const tampered = row.ballot.replace('"cost":4500000', '"cost":9500000');
     expect(tampered).not.toBe(row.ballot);
-    const { sha256Hex } = await import('../src/domain/protocol.ts');
     await db.updateTable('console_ballots').set({ ballot: tampered, sha256: sha256Hex(tampered) }).where('version', '=', 2).execute();
     expect(await verifyBallotTrail(db)).toMatchObject({ problem: expect.stringContaining('ballot version 2 is not as its audit entry recorded it') });
     await db.updateTable('console_ballots').set({ ballot: row.ballot, sha256: row.sha256 }).where('version', '=', 2).execute();
@@ -287,4 +293,26 @@ describe('a published ballot reaches a gateway', () => {
     const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'menu-ballot', text: '1*1*1*98' }));
     expect(menu.text).toContain('8 School footpath');
   });
+});
+
+describe('sauti ledger verify', () => {
+  it('fails, naming the version, when the published ballot row was changed in the database', async () => {
+    const file = join(tempDir('sauti-ballot-cli-'), 'ledger.db');
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file }), () => d, () => BEFORE_VOTING);
+    await editProject(ledger.conn, d, admin, 'c-open', 1, project1(undefined, '4600000'), BEFORE_VOTING);
+    await publishBallot(ledger.conn, d, admin, 2, titleFitProblems, BEFORE_VOTING);
+    await ledger.close();
+    const env = { ...process.env, DATABASE_URL: '', SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: file };
+    const verify = () => spawnSync(process.execPath, ['--import', 'tsx', CLI, 'ledger', 'verify'], { encoding: 'utf8', env });
+    expect(verify().stdout).toContain('Ledger intact');
+    // The published cost lowered by hand, its stored hash recomputed: the chain still has the old one.
+    const db = new Database(file);
+    const row = db.prepare('SELECT ballot FROM console_ballots WHERE version = 2').get() as { ballot: string };
+    const tampered = row.ballot.replace('"cost":4600000', '"cost":100');
+    db.prepare('UPDATE console_ballots SET ballot = ?, sha256 = ? WHERE version = 2').run(tampered, sha256Hex(tampered));
+    db.close();
+    const broken = verify();
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toContain('ballot version 2 is not as its audit entry recorded it');
+  }, 60_000);
 });
