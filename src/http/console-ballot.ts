@@ -7,7 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Permission } from '../../console/accounts.ts';
 import { addDraft, BallotError, ballotVersions, editProject, publishBallot, removeProject, setBallotRule, setWardBudget, type FitProblem } from '../../console/ballot.ts';
-import { ballotPage, fitList } from '../../console/ballot-pages.ts';
+import { ballotPage } from '../../console/ballot-pages.ts';
 import { labelsFor } from '../../console/labels.ts';
 import { type Frame } from '../../console/pages.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
@@ -32,11 +32,9 @@ export function ballotRoutes(router: express.Router, ledger: Ledger, logger: Log
     const now = ledger.now();
     const { versions, latest, published } = await ballotVersions(conn, d(), now);
     const merged = mergeBallot(d(), JSON.parse(latest.ballot));
-    const fit = refused.length ? [] : merged.ok && latest.published_seq === null ? titleFitProblems(merged.deployment) : [];
-    const f = frame(req, notice);
-    const page = ballotPage(f, { latest, published, versions, fit, now });
-    // A refused publication names every failing project and language at the top.
-    res.status(status).type('html').send(refused.length ? page.replace('<main>', `<main>${fitList(f, refused)}`) : page);
+    // A refused publication's problems are the ones shown; otherwise the latest draft is checked ahead.
+    const fit = refused.length ? refused : merged.ok && latest.published_seq === null ? titleFitProblems(merged.deployment) : [];
+    res.status(status).type('html').send(ballotPage(frame(req, notice), { latest, published, versions, fit, now }));
   };
 
   router.get('/console/ballot', allowed('read'), async (req, res) => {
