@@ -24,7 +24,7 @@ function page(title: string, lang: Lang, body: string): string {
 
 export const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
 /** A one-button form posting to `action` with the CSRF token. */
-const postButton = (action: string, csrf: string, label: string, fields: Record<string, string> = {}) =>
+export const postButton = (action: string, csrf: string, label: string, fields: Record<string, string> = {}) =>
   `<form method="post" action="${esc(action)}">${hidden('_csrf', csrf)}${Object.entries(fields)
     .map(([k, v]) => hidden(k, v))
     .join('')}<button type="submit">${esc(label)}</button></form>`;
@@ -48,6 +48,7 @@ export function framed(f: Frame, title: string, body: string): string {
     ...(can(role, 'audit') ? [`<a href="/console/audit">${esc(t('audit'))}</a>`] : []),
     `<a href="/console/drafts">${esc(t('drafts'))}</a>`,
     `<a href="/console/vote">${esc(t('duringVote'))}</a>`,
+    `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];
@@ -192,10 +193,10 @@ export function draftsPage(f: Frame, drafts: (DraftRow & { reference: string; st
       .map((r) => {
         const title = JSON.parse(r.title) as Record<string, string>;
         const short = JSON.parse(r.short) as Record<string, string>;
-        return `<tr><td><a href="/console/proposals/${esc(r.event_id)}">${esc(r.reference)}</a></td><td>${esc(title[f.lang] ?? Object.values(title)[0] ?? '')}<br><span class="note">${esc(short[f.lang] ?? '')}</span></td><td>${esc(wardName(r.ward_id))}</td><td>${esc(`${f.d.deployment.currency} ${r.cost}`)}</td><td>${statusBadge(r.status, t)}</td></tr>`;
+        return `<tr><td><a href="/console/proposals/${esc(r.event_id)}">${esc(r.reference)}</a></td><td>${esc(title[f.lang] ?? Object.values(title)[0] ?? '')}<br><span class="note">${esc(short[f.lang] ?? '')}</span></td><td>${esc(wardName(r.ward_id))}</td><td>${esc(`${f.d.deployment.currency} ${r.cost}`)}</td><td>${statusBadge(r.status, t)}</td><td>${can(f.session.user.role, 'ballot') ? postButton(`/console/drafts/${r.event_id}/add`, f.session.csrf, t('addToBallot')) : ''}</td></tr>`;
       })
       .join('');
-    return `<h2>${esc(cycle ? pick(cycle.name, f.lang) : cycleId)}</h2><table class="list"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('cost', { currency: f.d.deployment.currency }))}</th><th>${esc(t('status'))}</th></tr></thead><tbody>${rows}</tbody></table><pre class="yaml">${esc(yamlOf(cycleId))}</pre>`;
+    return `<h2>${esc(cycle ? pick(cycle.name, f.lang) : cycleId)}</h2><table class="list"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('cost', { currency: f.d.deployment.currency }))}</th><th>${esc(t('status'))}</th><th></th></tr></thead><tbody>${rows}</tbody></table><pre class="yaml">${esc(yamlOf(cycleId))}</pre>`;
   });
   return framed(f, t('drafts'), `<p class="note">${esc(t('draftsNote'))}</p>${sections.join('')}`);
 }

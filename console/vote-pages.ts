@@ -108,6 +108,6 @@ function resultsSection(f: Frame, input: VotePageInput): string {
   out.push(`<p class="note">${esc(t('publishHelp'))}</p>${err}<form method="post" action="/console/vote/${esc(cycle.id)}/publish">${hidden('_csrf', f.session.csrf)}
 <label><input type="checkbox" name="force" value="1"${r?.force ? ' checked' : ''}> ${esc(t('force'))}</label>
 <label for="reason">${esc(t('forceReason'))}</label><textarea id="reason" name="reason" rows="2" maxlength="1000">${esc(r?.reason ?? '')}</textarea>
-<p><button type="submit">${esc(t('publish'))}</button></p></form>`);
+<p><button type="submit">${esc(t('publishResults'))}</button></p></form>`);
   return out.join('');
 }

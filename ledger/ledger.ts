@@ -3,6 +3,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Deployment } from '../src/config/schema.ts';
+import { mergeBallot } from '../src/config/ballot-doc.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type AnswerKind, type BallotStanding, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
@@ -73,13 +74,67 @@ export class Ledger {
   private tail: Promise<unknown> = Promise.resolve();
   private identityLoaded: Promise<LedgerIdentity> | undefined;
   private published: { source: Deployment; stamp: string; value: PublishedBallot } | undefined;
+  /** The latest ballot version published in the console (console_ballots), merged into the file's deployment. */
+  private kept: { version: number; doc: unknown; file: Deployment; merged: Deployment } | undefined;
+  /** A published version that did not fit the deployment file, logged once. */
+  private unfit: number | undefined;
 
   constructor(
     readonly conn: LedgerConnection,
-    private ballot: () => Deployment,
+    private file: () => Deployment,
     private readonly clock: () => Date = () => new Date(),
     private readonly logger?: Logger,
   ) {}
+
+  /**
+   * The deployment the ledger works with: the deployment file, whose categories, wards and
+   * cycles are replaced by the latest ballot version published in the console once there is one
+   * (refreshBallot reads it).
+   */
+  private ballot(): Deployment {
+    const file = this.file();
+    if (!this.kept) return file;
+    if (this.kept.file !== file) {
+      const merged = mergeBallot(file, this.kept.doc);
+      // A file reloaded with languages the published ballot lacks keeps the last good merge.
+      if (merged.ok) this.kept = { ...this.kept, file, merged: merged.deployment };
+      else this.logger?.error({ problems: merged.problems }, 'the published ballot does not fit the deployment file; serving the last good one');
+    }
+    return this.kept.merged;
+  }
+
+  /**
+   * Reads which ballot version is published now (another replica may have published one) and,
+   * when it changed, loads it. Called before serving or counting with the ballot.
+   */
+  async refreshBallot(): Promise<void> {
+    const latest = await this.conn.db
+      .selectFrom('console_ballots')
+      .select('version')
+      .where('published_seq', 'is not', null)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+      .catch((err: unknown) => {
+        // A ledger opened on a schema from before migration 0015 (re-keying tests build one) has no versions: the file is the ballot.
+        if (/no such table|does not exist/.test(String((err as Error).message))) return undefined;
+        throw err;
+      });
+    if (!latest || Number(latest.version) === this.kept?.version || Number(latest.version) === this.unfit) return;
+    const row = await this.conn.db.selectFrom('console_ballots').select(['version', 'ballot']).where('version', '=', latest.version).executeTakeFirstOrThrow();
+    const doc: unknown = JSON.parse(row.ballot);
+    const file = this.file();
+    const merged = mergeBallot(file, doc);
+    if (!merged.ok) {
+      // A deployment file changed under a published ballot (a language added without its titles):
+      // the ledger keeps what it had rather than stop taking votes; the console's publish checks prevent it otherwise.
+      if (this.unfit !== Number(row.version)) this.logger?.error({ version: Number(row.version), problems: merged.problems }, 'the published ballot does not fit the deployment file; keeping the previous one');
+      this.unfit = Number(row.version);
+      return;
+    }
+    this.kept = { version: Number(row.version), doc, file, merged: merged.deployment };
+    this.logger?.info({ version: this.kept.version }, 'serving the ballot version published in the console');
+  }
 
   /** The ledger's clock. */
   now(): Date {
@@ -158,6 +213,7 @@ export class Ledger {
   /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
   ingest(header: BatchHeader, lines: unknown[], source: 'push' | 'bundle', arrivedAt = this.clock()): Promise<BatchAnswer & { replayOf?: true }> {
     const run = async () => {
+      await this.refreshBallot();
       const ballot = this.ballot();
       const { answer, unlisted } = await this.conn.db.transaction().execute((trx) =>
         ingestBatch(trx, { header, lines, source }, {
@@ -319,6 +375,7 @@ export class Ledger {
    * results are published here, the selected projects — with a version that changes with them.
    */
   async publishedBallot(): Promise<PublishedBallot> {
+    await this.refreshBallot();
     const source = this.ballot();
     const published = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at', 'result']).orderBy('cycle_id').execute();
     const stamp = published.map((r) => `${r.cycle_id}@${r.published_at}`).join(',');
@@ -338,6 +395,7 @@ export class Ledger {
    * now. Another rule on a published cycle counts the published ballots (with their turnout).
    */
   async results(cycleId: string, override?: RuleName): Promise<CycleResult> {
+    await this.refreshBallot();
     const row = await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
     const published = row ? (JSON.parse(row.result) as CycleResult) : undefined;
     if (published && !override) return published;
@@ -377,6 +435,7 @@ export class Ledger {
    */
   /** `record` runs in the publication's transaction (the console's audit entry commits with it). */
   async publishResults(cycleId: string, opts: { force?: { reason: string }; record?: (trx: Transaction<LedgerTables>, result: CycleResult) => Promise<unknown> } = {}): Promise<CycleResult> {
+    await this.refreshBallot();
     const cycle = this.ballot().cycles.find((c) => c.id === cycleId);
     const now = this.clock();
     if (cycle && now < cycle.phases.voting.closes) {
@@ -418,6 +477,7 @@ export class Ledger {
 
   /** Ballots so far by ward and channel (and age band and gender where collected): what the public sees before results are published. */
   async turnout(cycleId: string): Promise<CycleResult['turnout']> {
+    await this.refreshBallot();
     const rows = await this.conn.db
       .selectFrom('ledger_ballots')
       .select(['ward_id', 'channel', (eb) => eb.fn.countAll<number>().as('n')])
@@ -446,8 +506,9 @@ export class Ledger {
     return this.ballot();
   }
 
-  setBallot(ballot: () => Deployment): void {
-    this.ballot = ballot;
+  /** Replaces the deployment file (a reload); a ballot published in the console still replaces its ballot. */
+  setBallot(file: () => Deployment): void {
+    this.file = file;
   }
 
   close(): Promise<void> {

@@ -179,6 +179,22 @@ export interface LedgerTables {
     audit_seq: number;
   };
   /**
+   * The ballot kept in the ledger (migration 0015, console/ballot.ts): each version is the whole
+   * `{ categories, wards, cycles }` gateways download (JSON, as the deployment file's schema
+   * reads it), made by one audited console change (`audit_seq`, `sha256` of `ballot`). A version
+   * is published when `published_seq` names the audit entry that published it; the ledger
+   * serves and counts with the latest published one.
+   */
+  console_ballots: {
+    version: number;
+    ballot: string;
+    sha256: string;
+    created_at: string;
+    audit_seq: number;
+    published_at: string | null;
+    published_seq: number | null;
+  };
+  /**
    * Meetings' paper tally sheets (ledger migration 0012), one per meeting and cycle: the first
    * accepted holds it; another sheet for the same meeting is refused (`tally-conflict`). Counted
    * apart from individual ballots (ledger/paper-tallies.ts). `counts` is JSON `[{ code, votes }]`.
@@ -631,6 +647,22 @@ const consoleVote: Migration = {
   },
 };
 
+/** Ballot versions edited and published in the console (see LedgerTables.console_ballots). */
+const ballots: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('console_ballots')
+      .addColumn('version', 'integer', (c) => c.primaryKey())
+      .addColumn('ballot', 'text', (c) => c.notNull())
+      .addColumn('sha256', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
+      .addColumn('published_at', 'text')
+      .addColumn('published_seq', 'bigint')
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -646,6 +678,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0011-console': consoleTables,
   '0012-paper': paper,
   '0014-implementation': implementation,
+  '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
 });
 

@@ -274,7 +274,7 @@ function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | n
   const list = wardProjects(status.cycle, wardId);
   if (list.length === 0) return reply(t(lang, 'smsProjectsNone', { ward }));
   const { currency } = ctx.deployment.deployment;
-  const items = list.map((p) => `${p.code} ${p.short[lang]} ${compactAmount(p.cost, lang)}`);
+  const items = list.map((p) => smsProjectItem(p, lang));
   const howToVote = status.kind === 'open' ? t(lang, 'smsProjectsVote', { example: example(ctx, wardId) }) : ` ${t(lang, 'votingUpcoming', { date: date(ctx, status.opens, lang) })}`;
   const shown = segmentPage(items, page, (shownItems, at) =>
     t(lang, 'smsProjects', {
@@ -286,6 +286,11 @@ function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | n
     }),
   );
   return reply(shown.text, { conversation: { kind: 'projects', page: shown.page, wardId } });
+}
+
+/** A project in the PROJECTS reply: code, menu title, compact cost. */
+export function smsProjectItem(p: { code: number; short: Record<string, string>; cost: number }, lang: Lang): string {
+  return `${p.code} ${p.short[lang]} ${compactAmount(p.cost, lang)}`;
 }
 
 /** "Did you mean VOTE 1 2?": the message as it would read with the keyword spelt right, cut to fit one segment. */

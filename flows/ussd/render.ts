@@ -159,7 +159,8 @@ function paged(screen: Screen & Paging, head: string[], items: string[], lang: L
   return { text: page.text, screen: { ...screen, end: page.end } };
 }
 
-function navLine(lang: Lang, more: boolean, done: boolean): string {
+/** The navigation line of a list page: more, done (when the list allows it), back. */
+export function navLine(lang: Lang, more: boolean, done: boolean): string {
   const parts: string[] = [];
   if (more) parts.push(`${NAV_KEYS.more} ${t(lang, 'navMore')}`);
   if (done) parts.push(`${NAV_KEYS.done} ${t(lang, 'navDone')}`);
@@ -172,30 +173,37 @@ function renderPick(state: UssdState, screen: Screen & Paging, ctx: UssdContext,
   const draft = state.draft as Extract<Draft, { kind: 'vote' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   const projects = wardProjects(cycle, draft.wardId!);
-  const ward = wardName(ctx, draft.wardId!, lang);
-  const money = (n: number) => formatMoney(n, ctx.deployment.deployment.currency, lang);
   const rule = cycle.ballot;
-  let header: string;
-  if (rule.rule === 'approval') {
-    header = t(lang, 'pickApproval', { ward, min: rule.min, max: rule.max, n: draft.picks.length });
-  } else if (rule.rule === 'choose-1') {
-    header = t(lang, 'pickChooseOne', { ward });
-  } else if (rule.rule === 'knapsack') {
-    const budget = wardBudget(ctx.deployment, draft.wardId!);
-    header = t(lang, 'pickKnapsack', { ward, left: money(budget - totalCost(draft.picks, projects)), budget: money(budget) });
-  } else if (rule.rule === 'ranking') {
-    header = t(lang, 'pickRanking', { ward, k: rule.k, n: Math.min(draft.picks.length + 1, rule.k) });
-  } else {
-    header = t(lang, 'pickCumulative', { ward, left: rule.points - draft.picks.length, points: rule.points });
-  }
+  const header = pickHeader(lang, ctx.deployment, cycle, draft.wardId!, draft.picks);
   const points = pointsByCode(draft.picks);
   const items = projects.map((p) => {
     const rank = draft.picks.indexOf(p.code);
     // Approval "+3", ranked "#2 3", cumulative "+2 3" (two points on project 3).
     const mark = rank < 0 ? '' : rule.rule === 'ranking' ? `#${rank + 1} ` : rule.rule === 'cumulative' ? `+${points.get(p.code)} ` : '+';
-    return `${mark}${p.code} ${p.short[lang]} ${money(p.cost).split(' ')[1]}`;
+    return pickItem(p, lang, ctx.deployment, mark);
   });
   return paged(screen, [...head, header], items, lang, rule.rule !== 'choose-1');
+}
+
+/** The pick screen's header for a ward's ballot rule with `picks` made so far. */
+export function pickHeader(lang: Lang, d: Deployment, cycle: Deployment['cycles'][number], wardId: string, picks: number[]): string {
+  const projects = wardProjects(cycle, wardId);
+  const ward = d.wards.find((w) => w.id === wardId)?.name[lang] ?? wardId;
+  const money = (n: number) => formatMoney(n, d.deployment.currency, lang);
+  const rule = cycle.ballot;
+  if (rule.rule === 'approval') return t(lang, 'pickApproval', { ward, min: rule.min, max: rule.max, n: picks.length });
+  if (rule.rule === 'choose-1') return t(lang, 'pickChooseOne', { ward });
+  if (rule.rule === 'knapsack') {
+    const budget = wardBudget(d, wardId);
+    return t(lang, 'pickKnapsack', { ward, left: money(budget - totalCost(picks, projects)), budget: money(budget) });
+  }
+  if (rule.rule === 'ranking') return t(lang, 'pickRanking', { ward, k: rule.k, n: Math.min(picks.length + 1, rule.k) });
+  return t(lang, 'pickCumulative', { ward, left: rule.points - picks.length, points: rule.points });
+}
+
+/** A project's line on the pick screen: its mark (picked, rank, points), code, menu title and cost. */
+export function pickItem(p: Deployment['cycles'][number]['projects'][number], lang: Lang, d: Deployment, mark: string): string {
+  return `${mark}${p.code} ${p.short[lang]} ${formatMoney(p.cost, d.deployment.currency, lang).split(' ')[1]}`;
 }
 
 function renderConfirmVote(state: UssdState, ctx: UssdContext, head: string[]): string {

@@ -13,6 +13,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
 import { verifyConsoleTrail } from '../../console/audit.ts';
+import { verifyBallotTrail } from '../../console/ballot.ts';
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
 import { listen } from '../http/listen.ts';
@@ -69,14 +70,14 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
     bar.stop();
-    // The console's accounts and reviews must be what their last audit entry in the chain says.
-    const console_ = result.ok ? await verifyConsoleTrail(ledger.conn.db) : null;
+    // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
+    const console_ = result.ok ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db))) : null;
     if (result.ok && console_) {
       console.error(`Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`);
       return false;
     }
     if (result.ok) {
-      console.log(`Ledger intact: ${result.checked} entries (audit entries and the console's accounts and reviews included), head ${result.head}`);
+      console.log(`Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`);
       return true;
     }
     console.error(`Ledger BROKEN at entry ${result.seq}${result.eventId ? ` (event ${result.eventId})` : ''}: ${result.problem}. Entries 1–${result.checked} verify.`);

@@ -34,6 +34,7 @@ import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../../conso
 import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame } from '../../console/pages.ts';
 import { readAttachment } from '../../ledger/attachments.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
+import { ballotRoutes } from './console-ballot.ts';
 import { requestErrors } from './errors.ts';
 import { mountVoteRoutes } from './console-vote.ts';
 import { mountMergeRoutes } from './console-merge.ts';
@@ -335,6 +336,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     allowed('accounts'),
     accountChange(async (req) => oneTimeText(req, String(req.params.name), await resetPassword(conn, actor(req), String(req.params.name), ledger.now()))),
   );
+
+  ballotRoutes(router, ledger, logger, { frame, allowed, actor });
 
   router.get('/console/password', (req, res) => {
     res.type('html').send(passwordPage(frame(req), Boolean((req as Authed).session.user.must_change)));
