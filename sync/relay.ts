@@ -239,7 +239,8 @@ export class Relay {
 
   /** The published ballot if it changed since `version`; null when unchanged. */
   async pullBallot(version: string | undefined): Promise<{ version: string; ballot: unknown } | null> {
-    const { status, json } = await this.request('/v1/ballot', { method: 'GET', headers: version ? { 'if-none-match': `"${version}"` } : {} }).result;
+    // Believed only on the trusted ledger's signed word: the ballot is what residents are shown.
+    const { status, json } = await this.signedQuery('/v1/ballot', { method: 'GET', headers: version ? { 'if-none-match': `"${version}"` } : {} });
     if (status === 304) return null;
     if (status < 200 || status >= 300) throw new SautiError('sync.refused', `the ledger did not serve the ballot (${status})`, { retryable: true });
     const published = json as { version?: unknown; ballot?: unknown } | null;

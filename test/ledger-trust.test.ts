@@ -11,7 +11,7 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { ANSWER_SIGNATURE_HEADER, BUNDLE_LINE_BYTES, ackLine, newKeyPair, parsePublicKey, signAnswer, verifyAnswer } from '../src/domain/protocol.ts';
+import { ANSWER_SIGNATURE_HEADER, BUNDLE_LINE_BYTES, QUERY_NONCE_HEADER, ackLine, newKeyPair, parsePublicKey, signAnswer, verifyAnswer } from '../src/domain/protocol.ts';
 import { createPrivateKey } from 'node:crypto';
 import { Relay } from '../sync/relay.ts';
 import { importAckFile } from '../src/cli/sync.ts';
@@ -238,6 +238,29 @@ describe('HTTP answers: only the trusted ledger’s signature over the exact ans
 
     expect(await relay(await serve(ledger)).pushAll()).toMatchObject({ accepted: 3, backlog: 0 });
     expect(await ledgerCount(ledger)).toBe(3);
+  });
+
+  it('a ballot from a fake ledger on the path, unsigned or signed with another key, is not believed; the real one is', async () => {
+    const { ledger, relay } = await setup(0);
+    // Someone on the link serves other projects and costs under a fresh version.
+    const forged = { version: 'forged-1', ballot: { cycles: [{ id: 'c-open', projects: [{ code: 1, cost: 1 }] }] } };
+    const fake = await listen((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(forged));
+    });
+    await expect(relay(fake).pullBallot(undefined)).rejects.toMatchObject({ code: 'sync.forged_answer' });
+    const forger = createPrivateKey(newKeyPair().privatePem);
+    const signedFake = await listen((req, res) => {
+      const body = Buffer.from(JSON.stringify(forged));
+      res.setHeader(ANSWER_SIGNATURE_HEADER, signAnswer(forger, String(req.headers['sauti-gateway']), String(req.headers[QUERY_NONCE_HEADER]), body, 'query'));
+      res.end(body);
+    });
+    await expect(relay(signedFake).pullBallot(undefined)).rejects.toMatchObject({ code: 'sync.forged_answer' });
+    // The trusted ledger's ballot is believed, and so is its signed "not modified".
+    const real = relay(await serve(ledger));
+    const pulled = await real.pullBallot(undefined);
+    expect(pulled?.version).toBe((await ledger.publishedBallot()).version);
+    expect(await real.pullBallot(pulled!.version)).toBeNull();
   });
 
   it('an answer naming events outside its batch is refused whole, even signed by the trusted ledger', async () => {

@@ -142,12 +142,16 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     res.status(status).type('application/json').send(bytes);
   };
 
+  // The ballot a gateway shows residents and checks votes against: signed for the gateway that
+  // asks (a "not modified" too), so nobody on the link can hand it other projects or costs.
   router.get('/v1/ballot', async (req, res) => {
     const published = await ledger.publishedBallot();
     const etag = `"${published.version}"`;
     res.set('ETag', etag);
-    if (req.get('if-none-match') === etag) return res.status(304).end();
-    res.json(published);
+    if (req.get('if-none-match') !== etag) return sendAnswer(req, res, 200, published);
+    const asked = queryNonce(req.get('sauti-gateway'), req.get(QUERY_NONCE_HEADER));
+    if (asked) res.set(ANSWER_SIGNATURE_HEADER, await ledger.signAnswer(asked.gatewayId, asked.nonce, Buffer.alloc(0), 'query'));
+    res.status(304).end();
   });
 
   // Winning projects' implementation updates after a chain entry, oldest first: gateways ask with
