@@ -8,7 +8,10 @@ import type { z } from 'zod';
 export function badRequest(res: Response, issues: z.core.$ZodIssue[], log: Logger, what: string): void {
   const fields = [...new Set(issues.map((i) => String(i.path[0] ?? 'body')))];
   log.warn({ fields }, `malformed ${what}`);
-  res.status(400).type('text/plain').send(`Bad request: invalid or missing ${fields.join(', ')}`);
+  res
+    .status(400)
+    .type('text/plain')
+    .send(`Bad request: invalid or missing ${fields.join(', ')}`);
 }
 
 /** 403 for a request that is not from the provider (token or signature). */

@@ -36,7 +36,13 @@ export function warningOnce(resolver: ClipResolver, log: Logger): ClipResolver {
  * are assumed present); with one, a missing clip becomes what it resolves to, and the text of
  * consecutive spoken clips in one language is joined into one utterance.
  */
-export function voiceAudio(publicUrl: string, lang: string, parts: readonly PromptPart[], resolver?: ClipResolver, sayLanguages: readonly string[] = []): Audio[] {
+export function voiceAudio(
+  publicUrl: string,
+  lang: string,
+  parts: readonly PromptPart[],
+  resolver?: ClipResolver,
+  sayLanguages: readonly string[] = [],
+): Audio[] {
   const out: Audio[] = [];
   for (const key of composeClips([...parts], lang)) {
     const r = resolver?.resolveClip(lang, key, sayLanguages);

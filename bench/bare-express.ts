@@ -14,7 +14,9 @@ app.post('/africastalking/voice/:token', express.urlencoded({ extended: false, l
   const play = ['voice.menu.vote', 'voice.menu.propose', 'voice.menu.language'].map((k) => `<Play url="${base}/prompts/en/${k}.wav"/>`).join('');
   res
     .type('application/xml')
-    .send(`<?xml version="1.0" encoding="UTF-8"?><Response><GetDigits timeout="10" numDigits="1" finishOnKey="#" callbackUrl="${base}?hop=1">${play}</GetDigits><Redirect>${base}?hop=1&amp;silent=1</Redirect></Response>`);
+    .send(
+      `<?xml version="1.0" encoding="UTF-8"?><Response><GetDigits timeout="10" numDigits="1" finishOnKey="#" callbackUrl="${base}?hop=1">${play}</GetDigits><Redirect>${base}?hop=1&amp;silent=1</Redirect></Response>`,
+    );
 });
 const server = app.listen(0, '127.0.0.1', () => {
   const addr = server.address() as { port: number };

@@ -68,7 +68,16 @@ async function burst(url: string, pid: number, tokens: string[], seconds: number
   await pool.close();
   const sorted = Float64Array.from(latencies).sort();
   return {
-    result: { requests: latencies.length, seconds: elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), rssMb: peakRssMb(pid), serverCpu, driverCpu: (used.user + used.system) / 1e6 / elapsed, errors },
+    result: {
+      requests: latencies.length,
+      seconds: elapsed,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      rssMb: peakRssMb(pid),
+      serverCpu,
+      driverCpu: (used.user + used.system) / 1e6 / elapsed,
+      errors,
+    },
     answered,
   };
 }
@@ -85,14 +94,20 @@ try {
   const run = await burst(gw.url, pid, tokens, SECONDS);
   await stop(gw.child);
   const db = new Database(dbFile, { readonly: true });
-  const stored = new Set(db.prepare("SELECT s.instance_id FROM field_submissions s JOIN events e ON e.id = s.event_id WHERE e.type = 'vote.cast'").pluck().all() as string[]);
+  const stored = new Set(
+    db.prepare("SELECT s.instance_id FROM field_submissions s JOIN events e ON e.id = s.event_id WHERE e.type = 'vote.cast'").pluck().all() as string[],
+  );
   db.close();
   const answered = [...warm.answered, ...run.answered];
   const missing = answered.filter((id) => !stored.has(id)).length;
-  console.log(`\nbench:field — ${DEVICES} devices sending at once, ${SECONDS}s, one vote per multipart submission, node ${process.version} ${startFlags(ROOT).join(' ')}`);
+  console.log(
+    `\nbench:field — ${DEVICES} devices sending at once, ${SECONDS}s, one vote per multipart submission, node ${process.version} ${startFlags(ROOT).join(' ')}`,
+  );
   console.log(header('subm/s'));
   console.log(row(`gateway, ${DEVICES} devices`, run.result));
-  console.log(`answered 201: ${answered.length}, stored: ${stored.size}, 201 but not stored: ${missing}, other answers: ${warm.result.errors + run.result.errors}`);
+  console.log(
+    `answered 201: ${answered.length}, stored: ${stored.size}, 201 but not stored: ${missing}, other answers: ${warm.result.errors + run.result.errors}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -118,7 +118,13 @@ export function header(unit: string): string {
 /** Node flags of the `start` script in package.json, so benchmarks run the gateway as `npm start` does. */
 export function startFlags(root: string): string[] {
   const start = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')).scripts.start as string;
-  return start.match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!.trim().split(' ').filter(Boolean) ?? [];
+  return (
+    start
+      .match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!
+      .trim()
+      .split(' ')
+      .filter(Boolean) ?? []
+  );
 }
 
 /** The callback token benchmarks give their gateway. */

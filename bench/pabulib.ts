@@ -42,14 +42,26 @@ function child(file: string, rule: RuleName): void {
   const countCpuMs = cpuMs(process.cpuUsage(c1));
   const ids = outcome.selected.map((p) => pb.instance.projects[p]!.id);
   const matches = pb.published && rule === pb.rule ? ids.length === pb.published.size && ids.every((id) => pb.published!.has(id)) : null;
-  const figures: Figures = { parseMs, parseCpuMs, countMs, countCpuMs, peakMb: peakRssMb(process.pid), voters: pb.instance.profile.voters, projects: pb.instance.projects.length, selected: ids.length, matches };
+  const figures: Figures = {
+    parseMs,
+    parseCpuMs,
+    countMs,
+    countCpuMs,
+    peakMb: peakRssMb(process.pid),
+    voters: pb.instance.profile.voters,
+    projects: pb.instance.projects.length,
+    selected: ids.length,
+    matches,
+  };
   console.log(JSON.stringify(figures));
 }
 
 function main(): void {
   const dir = process.argv[2] ?? process.env.PABULIB_DIR;
   if (!dir || !existsSync(dir)) {
-    console.log(`bench:pabulib skipped: no Pabulib corpus ${dir ? `at ${dir}` : 'given'}. Pass the pb_files folder of github.com/pabulib/pabulib_files: npm run bench:pabulib -- path/to/pb_files (or set PABULIB_DIR).`);
+    console.log(
+      `bench:pabulib skipped: no Pabulib corpus ${dir ? `at ${dir}` : 'given'}. Pass the pb_files folder of github.com/pabulib/pabulib_files: npm run bench:pabulib -- path/to/pb_files (or set PABULIB_DIR).`,
+    );
     return;
   }
   const largest = Number(process.env.PABULIB_LARGEST ?? 6);
@@ -61,11 +73,16 @@ function main(): void {
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, largest);
   console.log(`bench:pabulib — the ${files.length} largest .pb files in ${dir}; node ${process.version}; target: read + count ≤ ${TARGET_MS} ms CPU`);
-  console.log('file                                  MB  voters  rule                         parse ms (cpu)  count ms (cpu)  total cpu  peak RSS  selected  published');
+  console.log(
+    'file                                  MB  voters  rule                         parse ms (cpu)  count ms (cpu)  total cpu  peak RSS  selected  published',
+  );
   for (const { path, bytes } of files) {
     const metaRule = readFileSync(path, 'utf8').match(/^rule;([^\r\n]*)/m)?.[1];
     for (const rule of rules.flatMap((r) => Array<RuleName>(repeat).fill(r))) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'child', path, rule], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'child', path, rule], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+      });
       const r = JSON.parse(out.trim().split('\n').pop()!) as Figures;
       const total = r.parseCpuMs + r.countCpuMs;
       console.log(

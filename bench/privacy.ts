@@ -39,7 +39,17 @@ async function run(setup: Setup): Promise<{ perMessageUs: number; sweepMs: numbe
     for (let i = 0; i < MESSAGES; i++) {
       const phone = `+2547${String(10_000_000 + i).padStart(8, '0')}`;
       const id = await queue.run(() =>
-        sms.enqueue({ provider: 'africastalking', toPhone: phone, voterKey: `k${i}`, body: 'Your vote is recorded. Receipt ABCDE-FGHIJ.', kind: 'confirmation', sourceRef: `bench:${i}` }, new Date().toISOString()),
+        sms.enqueue(
+          {
+            provider: 'africastalking',
+            toPhone: phone,
+            voterKey: `k${i}`,
+            body: 'Your vote is recorded. Receipt ABCDE-FGHIJ.',
+            kind: 'confirmation',
+            sourceRef: `bench:${i}`,
+          },
+          new Date().toISOString(),
+        ),
       );
       const row = sms.get(id!)!;
       if (sms.recipient(row) !== phone) throw new Error('the seal did not round-trip');
@@ -49,7 +59,14 @@ async function run(setup: Setup): Promise<{ perMessageUs: number; sweepMs: numbe
     const walKb = statSync(join(dir, 'bench.db-wal')).size / 1024;
     let sweepMs = 0;
     if (setup === 'sealed + secure_delete + sweep') {
-      const sweep = new PrivacySweep({ db, sms, queue, seal, deployment: { ussd: { serviceCode: '*1#', resumeMinutes: 15 }, sync: { recordingGraceMinutes: 10 } }, logger: pino({ level: 'silent' }) });
+      const sweep = new PrivacySweep({
+        db,
+        sms,
+        queue,
+        seal,
+        deployment: { ussd: { serviceCode: '*1#', resumeMinutes: 15 }, sync: { recordingGraceMinutes: 10 } },
+        logger: pino({ level: 'silent' }),
+      });
       const t = process.hrtime.bigint();
       await sweep.sweep();
       sweepMs = Number(process.hrtime.bigint() - t) / 1e6;
@@ -77,12 +94,16 @@ for (let r = 1; r <= ROUNDS; r++) {
   for (const setup of setups) {
     const x = await run(setup);
     means.set(setup, [...(means.get(setup) ?? []), x.perMessageUs]);
-    console.log(`${setup.padEnd(32)} ${String(r).padStart(5)} ${x.perMessageUs.toFixed(0).padStart(9)} ${x.walKb.toFixed(0).padStart(8)} ${(x.sweepMs ? x.sweepMs.toFixed(1) : '-').padStart(9)}`);
+    console.log(
+      `${setup.padEnd(32)} ${String(r).padStart(5)} ${x.perMessageUs.toFixed(0).padStart(9)} ${x.walKb.toFixed(0).padStart(8)} ${(x.sweepMs ? x.sweepMs.toFixed(1) : '-').padStart(9)}`,
+    );
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(means.get('plain')!);
 for (const setup of setups) {
   const m = median(means.get(setup)!);
-  console.log(`median ${setup.padEnd(32)} ${m.toFixed(0).padStart(6)} µs/reply (${m >= base ? '+' : ''}${(((m - base) / base) * 100).toFixed(1)} % against plain)`);
+  console.log(
+    `median ${setup.padEnd(32)} ${m.toFixed(0).padStart(6)} µs/reply (${m >= base ? '+' : ''}${(((m - base) / base) * 100).toFixed(1)} % against plain)`,
+  );
 }

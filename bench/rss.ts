@@ -35,7 +35,12 @@ try {
         const n = next++;
         const form = { sessionId: `rss-${w}-${n}`, serviceCode: '*384*99#', phoneNumber: `+2547${String(10_000_000 + n).slice(-8)}`, networkCode: '63902' };
         for (let i = 0; i <= PATH.length; i++) {
-          const res = await pool.request({ path: `/africastalking/ussd/${BENCH_TOKEN}`, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form, text: PATH.slice(0, i).join('*') }).toString() });
+          const res = await pool.request({
+            path: `/africastalking/ussd/${BENCH_TOKEN}`,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ ...form, text: PATH.slice(0, i).join('*') }).toString(),
+          });
           await res.body.text();
         }
       }
@@ -48,7 +53,9 @@ try {
   await stop(gw.child);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`bench:rss — ${VOTES} vote sessions (${VOTES * 8} hops), 200 at a time, node ${process.version} ${FLAGS.join(' ')}`);
-  console.log(`idle RSS ${idle.toFixed(0)} MB, peak RSS ${peak.toFixed(0)} MB (target 200), ${((VOTES * 8) / seconds).toFixed(0)} hops/s, load average ${load}`);
+  console.log(
+    `idle RSS ${idle.toFixed(0)} MB, peak RSS ${peak.toFixed(0)} MB (target 200), ${((VOTES * 8) / seconds).toFixed(0)} hops/s, load average ${load}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -52,7 +52,15 @@ function seedGateway(file: string, gatewayId: string, n: number): void {
       const voter = randomBytes(32).toString('base64url').slice(0, 43);
       const picks = [north[i % 8]!, north[(i + 3) % 8]!];
       const receipt = shortCode(randomBytes(bytesFor(RECEIPT_LENGTH)), RECEIPT_LENGTH); // as residents get them
-      insert.run(uuidv7(), voter, channels[i % 4], gatewayId, new Date(t0 + i * 50).toISOString(), `bench:${i}`, JSON.stringify({ wardId: 'north', picks, receipt, replaces: null }));
+      insert.run(
+        uuidv7(),
+        voter,
+        channels[i % 4],
+        gatewayId,
+        new Date(t0 + i * 50).toISOString(),
+        `bench:${i}`,
+        JSON.stringify({ wardId: 'north', picks, receipt, replaces: null }),
+      );
     }
   })();
   db.close();
@@ -103,7 +111,9 @@ async function run(target: string, dir: string): Promise<string> {
     LOG_LEVEL: 'warn',
     // PGAPPNAME names the ledgers' connections, so `lockWaits` finds them among others on the server.
     // A ledger on PostgreSQL needs its voter secret from the environment (SQLite keeps its own).
-    ...(target === 'postgres' ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema, PGAPPNAME: schema, SAUTI_LEDGER_VOTER_SECRET: 'bench-ledger-voter-secret-0123456789abcdef' } : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
+    ...(target === 'postgres'
+      ? { DATABASE_URL, SAUTI_LEDGER_SCHEMA: schema, PGAPPNAME: schema, SAUTI_LEDGER_VOTER_SECRET: 'bench-ledger-voter-secret-0123456789abcdef' }
+      : { SAUTI_LEDGER_DB: join(dir, `ledger-${target}.db`), DATABASE_URL: '' }),
   };
   const gateways = Array.from({ length: GATEWAYS }, (_, k) => {
     const gatewayId = GATEWAYS === 1 ? 'gw-bench' : `gw-bench-${k}`;
@@ -115,7 +125,9 @@ async function run(target: string, dir: string): Promise<string> {
     return { db, outbox: new Outbox(db), identity };
   });
   // The gateways act only on answers signed by this ledger: trust its key, as an operator would.
-  const ledgerKey = execFileSync(process.execPath, [BIN, 'ledger', 'identity'], { env: { ...process.env, ...env }, encoding: 'utf8' }).match(/ledger key\s+(\S+)/)![1]!;
+  const ledgerKey = execFileSync(process.execPath, [BIN, 'ledger', 'identity'], { env: { ...process.env, ...env }, encoding: 'utf8' }).match(
+    /ledger key\s+(\S+)/,
+  )![1]!;
   // PROFILE=dir writes a CPU profile of the ledger process there.
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
   // One after the other: the first migrates the new schema.
@@ -123,7 +135,17 @@ async function run(target: string, dir: string): Promise<string> {
   try {
     for (let p = 0; p < processes; p++) ledgers.push(await startServer([...profile, BIN, 'ledger'], env));
     const relays = gateways.map(
-      (g, k) => new Relay({ outbox: g.outbox, identity: g.identity, ledgerUrl: ledgers[k % processes]!.url, batchSize: BATCH, logger: createLogger('warn'), gzipLevel: 1, timeoutMs: LONG_WAIT, trust: () => ledgerTrust(g.outbox, { envKey: ledgerKey }) }),
+      (g, k) =>
+        new Relay({
+          outbox: g.outbox,
+          identity: g.identity,
+          ledgerUrl: ledgers[k % processes]!.url,
+          batchSize: BATCH,
+          logger: createLogger('warn'),
+          gzipLevel: 1,
+          timeoutMs: LONG_WAIT,
+          trust: () => ledgerTrust(g.outbox, { envKey: ledgerKey }),
+        }),
     );
     const ledgerCpu = () => ledgers.reduce((sum, l) => sum + cpuSeconds(l.child.pid!), 0);
     const ledgerCpu0 = ledgerCpu();
@@ -157,8 +179,12 @@ async function run(target: string, dir: string): Promise<string> {
 
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-sync-'));
 try {
-  console.log(`bench:sync — ${EVENTS.toLocaleString('en')} events from ${GATEWAYS} gateway(s), batches of ${BATCH}, gzip level 1, ledger in its own process(es)`);
-  console.log('| ledger   | processes | gateways | in a transaction | waiting for a lock | events | batch | seconds | events/s | ledger CPU µs/event | gateway CPU µs/event | ledger peak RSS MB | gateway peak RSS MB |');
+  console.log(
+    `bench:sync — ${EVENTS.toLocaleString('en')} events from ${GATEWAYS} gateway(s), batches of ${BATCH}, gzip level 1, ledger in its own process(es)`,
+  );
+  console.log(
+    '| ledger   | processes | gateways | in a transaction | waiting for a lock | events | batch | seconds | events/s | ledger CPU µs/event | gateway CPU µs/event | ledger peak RSS MB | gateway peak RSS MB |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const target of TARGETS) console.log(await run(target, dir));
   console.log('Targets: ≥ 20,000 events/s into SQLite, ≥ 10,000 into PostgreSQL.');

@@ -65,7 +65,17 @@ function child(rule: RuleName, ballots: number, projects: number): void {
   const t1 = performance.now();
   const outcome = count(instance, rule, { threshold: Math.round(ballots / 100) });
   const seconds = (performance.now() - t1) / 1000;
-  console.log(JSON.stringify({ seconds, buildSeconds, peakMb: peakRssMb(process.pid), selected: outcome.selected.length, cost: outcome.cost, budget: instance.budget, virtualBudget: outcome.equalShares?.virtualBudget?.toString() }));
+  console.log(
+    JSON.stringify({
+      seconds,
+      buildSeconds,
+      peakMb: peakRssMb(process.pid),
+      selected: outcome.selected.length,
+      cost: outcome.cost,
+      budget: instance.budget,
+      virtualBudget: outcome.equalShares?.virtualBudget?.toString(),
+    }),
+  );
 }
 
 function main(): void {
@@ -81,12 +91,31 @@ function main(): void {
   console.log(`bench:tally — approval ballots with 1–5 picks, seeded; node ${process.version}`);
   console.log('rule                         ballots  projects  count s  target  build s  peak RSS  selected  spent/budget');
   for (const [rule, ballots, projects] of runs) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'child', rule, String(ballots), String(projects)], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').pop()!) as { seconds: number; buildSeconds: number; peakMb: number; selected: number; cost: number; budget: number };
+    const out = execFileSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'child', rule, String(ballots), String(projects)], {
+      encoding: 'utf8',
+    });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as {
+      seconds: number;
+      buildSeconds: number;
+      peakMb: number;
+      selected: number;
+      cost: number;
+      budget: number;
+    };
     const target = TARGETS[rule];
     const verdict = target === undefined ? '—' : `≤${target}${r.seconds <= target ? ' ✓' : ' ✗'}`;
     console.log(
-      [rule.padEnd(28), String(ballots).padStart(7), String(projects).padStart(9), r.seconds.toFixed(2).padStart(8), verdict.padStart(7), r.buildSeconds.toFixed(2).padStart(8), `${r.peakMb.toFixed(0)} MB`.padStart(9), String(r.selected).padStart(9), `${((100 * r.cost) / r.budget).toFixed(1)}%`.padStart(13)].join(' '),
+      [
+        rule.padEnd(28),
+        String(ballots).padStart(7),
+        String(projects).padStart(9),
+        r.seconds.toFixed(2).padStart(8),
+        verdict.padStart(7),
+        r.buildSeconds.toFixed(2).padStart(8),
+        `${r.peakMb.toFixed(0)} MB`.padStart(9),
+        String(r.selected).padStart(9),
+        `${((100 * r.cost) / r.budget).toFixed(1)}%`.padStart(13),
+      ].join(' '),
     );
   }
 }

@@ -61,7 +61,9 @@ try {
 
   const perSec = (r: LoadResult) => r.requests / r.seconds;
   const ratio = perSec(saturated.result) / perSec(bareSaturated.result);
-  console.log(`\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version} ${startFlags(ROOT).join(' ')}`);
+  console.log(
+    `\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version} ${startFlags(ROOT).join(' ')}`,
+  );
   console.log(header('hops/s'));
   console.log(row(`gateway, paced at ${RATE}/s`, paced.result));
   console.log(row('gateway, saturated', saturated.result));

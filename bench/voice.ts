@@ -43,7 +43,13 @@ async function calls(url: string, pid: number, rate: number | undefined, seconds
   let wrong = 0;
   const result = await runLoad({ url, pid, concurrency: CONCURRENCY, seconds, rate }, async (w, send) => {
     const n = seq++;
-    const form = { isActive: '1', sessionId: `ATVId_bench_${w}_${n}`, direction: 'Inbound', callerNumber: `+2547${String(10_000_000 + n).slice(-8)}`, destinationNumber: '+254711082000' };
+    const form = {
+      isActive: '1',
+      sessionId: `ATVId_bench_${w}_${n}`,
+      direction: 'Inbound',
+      callerNumber: `+2547${String(10_000_000 + n).slice(-8)}`,
+      destinationNumber: '+254711082000',
+    };
     let answer = (await send(`/africastalking/voice/${BENCH_TOKEN}`, form)).text;
     for (const key of KEYS) {
       const next = answer.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)?.[1];
@@ -81,7 +87,9 @@ try {
 
   const perSec = (r: LoadResult) => r.requests / r.seconds;
   const ratio = perSec(saturated.result) / perSec(bareSaturated.result);
-  console.log(`\nbench:voice — ${CONCURRENCY} concurrent calls, ${SECONDS}s per run, ${KEYS.length + 2} callbacks per call, node ${process.version} ${startFlags(ROOT).join(' ')}`);
+  console.log(
+    `\nbench:voice — ${CONCURRENCY} concurrent calls, ${SECONDS}s per run, ${KEYS.length + 2} callbacks per call, node ${process.version} ${startFlags(ROOT).join(' ')}`,
+  );
   console.log(header('cb/s'));
   console.log(row(`gateway, paced at ${RATE}/s`, paced.result));
   console.log(row('gateway, saturated', saturated.result));

@@ -20,7 +20,8 @@ function newestSource(dir) {
 
 const fresh =
   existsSync(bundle) &&
-  statSync(bundle).mtimeMs >= Math.max(...['src', 'adapters', 'flows', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'].map((d) => newestSource(join(root, d))));
+  statSync(bundle).mtimeMs >=
+    Math.max(...['src', 'adapters', 'flows', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'].map((d) => newestSource(join(root, d))));
 if (fresh) {
   await import(bundle);
 } else {

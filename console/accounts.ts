@@ -34,7 +34,9 @@ export type Permission = keyof typeof PERMISSIONS;
 
 export const can = (role: string, what: Permission): boolean => (PERMISSIONS[what] as readonly string[]).includes(role);
 
-export const userNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,39}$/, 'a name is 2–40 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit');
+export const userNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,39}$/, 'a name is 2–40 lower-case letters, digits, dots, dashes or underscores, starting with a letter or digit');
 export const roleSchema = z.enum(ROLES);
 /** A chosen password: long rather than clever (NIST SP 800-63B: length, no composition rules). */
 export const passwordSchema = z.string().min(12, 'a password has at least 12 characters').max(200, 'a password has at most 200 characters');
@@ -83,7 +85,12 @@ export function listUsers(db: LedgerDb): Promise<UserRow[]> {
  * Adds an account; without `password`, a one-time password is made and returned (to be shown
  * once, never stored or logged in clear), which must be changed at the first sign-in.
  */
-export async function addUser(conn: LedgerConnection, actor: Actor, input: { name: string; role: string; password?: string }, now: Date): Promise<{ oneTime?: string }> {
+export async function addUser(
+  conn: LedgerConnection,
+  actor: Actor,
+  input: { name: string; role: string; password?: string },
+  now: Date,
+): Promise<{ oneTime?: string }> {
   const name = userNameSchema.parse(input.name);
   const role = roleSchema.parse(input.role);
   const password = input.password === undefined ? oneTimePassword() : passwordSchema.parse(input.password);
@@ -94,7 +101,10 @@ export async function addUser(conn: LedgerConnection, actor: Actor, input: { nam
     }
     const row = { name, role, password_hash: hash, must_change: input.password === undefined ? 1 : 0, disabled: 0, created_at: now.toISOString() };
     const seq = await appendAudit(trx, now, { actor: actor.name, action: 'user.added', subject: `user:${name}`, before: null, after: userState(row) });
-    await trx.insertInto('console_users').values({ ...row, audit_seq: seq }).execute();
+    await trx
+      .insertInto('console_users')
+      .values({ ...row, audit_seq: seq })
+      .execute();
   });
   return input.password === undefined ? { oneTime: password } : {};
 }
@@ -117,17 +127,25 @@ async function changeUser(conn: LedgerConnection, actor: Actor, name: string, ac
       throw new SautiError('console.last_admin', 'this is the last active admin: make another admin first');
     }
     const seq = await appendAudit(trx, now, { actor: actor.name, action, subject: `user:${name}`, before: userState(row), after: userState(next) });
-    await trx.updateTable('console_users').set({ role: next.role, disabled: next.disabled, password_hash: next.password_hash, must_change: next.must_change, audit_seq: seq }).where('name', '=', name).execute();
+    await trx
+      .updateTable('console_users')
+      .set({ role: next.role, disabled: next.disabled, password_hash: next.password_hash, must_change: next.must_change, audit_seq: seq })
+      .where('name', '=', name)
+      .execute();
     if (change.disabled || change.password) await trx.deleteFrom('console_sessions').where('user_name', '=', name).execute();
   });
 }
 
 async function anotherAdmin(db: LedgerDb, name: string): Promise<boolean> {
-  return Boolean(await db.selectFrom('console_users').select('name').where('role', '=', 'admin').where('disabled', '=', 0).where('name', '!=', name).executeTakeFirst());
+  return Boolean(
+    await db.selectFrom('console_users').select('name').where('role', '=', 'admin').where('disabled', '=', 0).where('name', '!=', name).executeTakeFirst(),
+  );
 }
 
-export const setRole = (conn: LedgerConnection, actor: Actor, name: string, role: string, now: Date) => changeUser(conn, actor, name, 'user.role-changed', { role: roleSchema.parse(role) }, now);
-export const setDisabled = (conn: LedgerConnection, actor: Actor, name: string, disabled: boolean, now: Date) => changeUser(conn, actor, name, disabled ? 'user.disabled' : 'user.enabled', { disabled }, now);
+export const setRole = (conn: LedgerConnection, actor: Actor, name: string, role: string, now: Date) =>
+  changeUser(conn, actor, name, 'user.role-changed', { role: roleSchema.parse(role) }, now);
+export const setDisabled = (conn: LedgerConnection, actor: Actor, name: string, disabled: boolean, now: Date) =>
+  changeUser(conn, actor, name, disabled ? 'user.disabled' : 'user.enabled', { disabled }, now);
 
 /** An admin's reset: a new one-time password, returned to be shown once. */
 export async function resetPassword(conn: LedgerConnection, actor: Actor, name: string, now: Date): Promise<string> {
@@ -166,10 +184,21 @@ export async function openSession(conn: LedgerConnection, user: UserRow, lang: s
   await withChainHead(conn, async (trx) => {
     await trx
       .insertInto('console_sessions')
-      .values({ token_hash: tokenHash(token), user_name: user.name, csrf: randomBytes(32).toString('base64url'), lang, created_at: now.toISOString(), last_seen_at: now.toISOString(), expires_at: new Date(now.getTime() + ABSOLUTE_MS).toISOString() })
+      .values({
+        token_hash: tokenHash(token),
+        user_name: user.name,
+        csrf: randomBytes(32).toString('base64url'),
+        lang,
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + ABSOLUTE_MS).toISOString(),
+      })
       .execute();
     // Expired sessions of anyone go now: the table holds only live ones.
-    await trx.deleteFrom('console_sessions').where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - IDLE_MS).toISOString())])).execute();
+    await trx
+      .deleteFrom('console_sessions')
+      .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - IDLE_MS).toISOString())]))
+      .execute();
     await appendAudit(trx, now, { actor: user.name, action: 'signed-in', subject: `session:${user.name}`, before: null, after: null });
   });
   return token;
@@ -188,7 +217,8 @@ export async function sessionOf(db: LedgerDb, token: string | undefined, now: Da
   const user = await db.selectFrom('console_users').selectAll().where('name', '=', s.user_name).executeTakeFirst();
   if (!user || user.disabled) return null;
   // Written at most once a minute: a page load is a read, not a write, on a busy ledger.
-  if (now.getTime() - Date.parse(s.last_seen_at) > 60_000) await db.updateTable('console_sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', hash).execute();
+  if (now.getTime() - Date.parse(s.last_seen_at) > 60_000)
+    await db.updateTable('console_sessions').set({ last_seen_at: now.toISOString() }).where('token_hash', '=', hash).execute();
   return { user, csrf: s.csrf, lang: s.lang, tokenHash: hash };
 }
 
@@ -197,7 +227,13 @@ export async function closeSessions(conn: LedgerConnection, session: Session, ev
   await withChainHead(conn, async (trx) => {
     const q = trx.deleteFrom('console_sessions');
     await (everywhere ? q.where('user_name', '=', session.user.name) : q.where('token_hash', '=', session.tokenHash)).execute();
-    await appendAudit(trx, now, { actor: session.user.name, action: everywhere ? 'signed-out-everywhere' : 'signed-out', subject: `session:${session.user.name}`, before: null, after: null });
+    await appendAudit(trx, now, {
+      actor: session.user.name,
+      action: everywhere ? 'signed-out-everywhere' : 'signed-out',
+      subject: `session:${session.user.name}`,
+      before: null,
+      after: null,
+    });
   });
 }
 

@@ -40,7 +40,12 @@ export interface AuditEntry extends AuditPayload {
 export function withChainHead<T>(conn: LedgerConnection, fn: (trx: Trx) => Promise<T>): Promise<T> {
   return conn.db.transaction().execute(async (trx) => {
     if (conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
-    else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+    else
+      await trx
+        .updateTable('ledger_head')
+        .set((eb) => ({ seq: eb.ref('seq') }))
+        .where('id', '=', 1)
+        .execute();
     return fn(trx);
   });
 }
@@ -63,7 +68,11 @@ export function appendAudit(trx: Trx, at: Date, entry: AuditPayload): Promise<nu
  * whole chain of votes.
  */
 export function auditQuery(db: LedgerDb, opts: { below?: number; limit: number }) {
-  let q = db.selectFrom('ledger_events').select(['seq', 'received_at', 'payload', 'hash']).where('gateway_id', '=', LEDGER_ORIGIN).where('type', 'like', `${AUDIT_PREFIX}%`);
+  let q = db
+    .selectFrom('ledger_events')
+    .select(['seq', 'received_at', 'payload', 'hash'])
+    .where('gateway_id', '=', LEDGER_ORIGIN)
+    .where('type', 'like', `${AUDIT_PREFIX}%`);
   if (opts.below !== undefined) q = q.where('gateway_seq', '<', opts.below);
   return q.orderBy('gateway_seq', 'desc').limit(opts.limit);
 }
@@ -88,7 +97,9 @@ export async function auditOf(db: LedgerDb, subjects: string[]): Promise<AuditEn
     .orderBy('gateway_seq')
     .limit(200)
     .execute();
-  return rows.map((r) => ({ seq: Number(r.seq), at: r.received_at, hash: r.hash, ...(JSON.parse(r.payload) as AuditPayload) })).filter((e) => subjects.includes(e.subject));
+  return rows
+    .map((r) => ({ seq: Number(r.seq), at: r.received_at, hash: r.hash, ...(JSON.parse(r.payload) as AuditPayload) }))
+    .filter((e) => subjects.includes(e.subject));
 }
 
 /** An account's audited state: never the password hash itself, only a digest of it. */
@@ -103,7 +114,14 @@ export function reviewState(p: Pick<LedgerTables['console_proposals'], 'status' 
 
 /** A ballot draft's audited state. */
 export function draftState(r: Pick<LedgerTables['console_drafts'], 'cycle_id' | 'ward_id' | 'category' | 'title' | 'short' | 'cost'>) {
-  return { cycleId: r.cycle_id, wardId: r.ward_id, category: r.category, title: JSON.parse(r.title) as Record<string, string>, short: JSON.parse(r.short) as Record<string, string>, cost: Number(r.cost) };
+  return {
+    cycleId: r.cycle_id,
+    wardId: r.ward_id,
+    category: r.category,
+    title: JSON.parse(r.title) as Record<string, string>,
+    short: JSON.parse(r.short) as Record<string, string>,
+    cost: Number(r.cost),
+  };
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -141,10 +159,16 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
     seen.add(subject);
     const entry = last.get(subject);
     if (!entry) return { seq: null, problem: `account ${u.name} is in the console's tables but no audit entry created it (added behind the console's back)` };
-    if (Number(u.audit_seq) !== entry.seq) return { seq: entry.seq, problem: `account ${u.name} names audit entry ${u.audit_seq}, but its last audit entry is ${entry.seq}` };
-    if (!same(userState(u), entry.after)) return { seq: entry.seq, problem: `account ${u.name} is not as its last audit entry recorded it (the row was changed)` };
+    if (Number(u.audit_seq) !== entry.seq)
+      return { seq: entry.seq, problem: `account ${u.name} names audit entry ${u.audit_seq}, but its last audit entry is ${entry.seq}` };
+    if (!same(userState(u), entry.after))
+      return { seq: entry.seq, problem: `account ${u.name} is not as its last audit entry recorded it (the row was changed)` };
   }
-  const proposals = await db.selectFrom('console_proposals').select(['event_id', 'status', 'reason', 'cost', 'cost_note', 'audit_seq']).where('audit_seq', 'is not', null).execute();
+  const proposals = await db
+    .selectFrom('console_proposals')
+    .select(['event_id', 'status', 'reason', 'cost', 'cost_note', 'audit_seq'])
+    .where('audit_seq', 'is not', null)
+    .execute();
   const unreviewed = await db
     .selectFrom('console_proposals')
     .select(['event_id', 'status', 'reason', 'cost', 'cost_note'])
@@ -157,30 +181,51 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
     const subject = `proposal:${p.event_id}`;
     seen.add(subject);
     const entry = last.get(subject);
-    if (!entry || Number(p.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the review of proposal ${p.event_id} names audit entry ${p.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
-    if (!same(reviewState(p), entry.after)) return { seq: entry.seq, problem: `the review of proposal ${p.event_id} is not as its last audit entry recorded it (the row was changed)` };
+    if (!entry || Number(p.audit_seq) !== entry.seq)
+      return {
+        seq: entry?.seq ?? null,
+        problem: `the review of proposal ${p.event_id} names audit entry ${p.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}`,
+      };
+    if (!same(reviewState(p), entry.after))
+      return { seq: entry.seq, problem: `the review of proposal ${p.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
   for (const r of await db.selectFrom('console_drafts').selectAll().orderBy('event_id').execute()) {
     const subject = `draft:${r.event_id}`;
     seen.add(subject);
     const entry = last.get(subject);
-    if (!entry || Number(r.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the ballot draft of proposal ${r.event_id} names audit entry ${r.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
-    if (!same(draftState(r), entry.after)) return { seq: entry.seq, problem: `the ballot draft of proposal ${r.event_id} is not as its last audit entry recorded it (the row was changed)` };
+    if (!entry || Number(r.audit_seq) !== entry.seq)
+      return {
+        seq: entry?.seq ?? null,
+        problem: `the ballot draft of proposal ${r.event_id} names audit entry ${r.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}`,
+      };
+    if (!same(draftState(r), entry.after))
+      return { seq: entry.seq, problem: `the ballot draft of proposal ${r.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
   // Merged duplicates (console/merges.ts): each link as its last entry says; a split leaves none.
   for (const m of await db.selectFrom('console_merges').selectAll().orderBy('event_id').execute()) {
     const subject = `merge:${m.event_id}`;
     seen.add(subject);
     const entry = last.get(subject);
-    if (!entry || Number(m.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `the merge of proposal ${m.event_id} names audit entry ${m.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}` };
-    if (!same({ into: m.into_id }, entry.after)) return { seq: entry.seq, problem: `the merge of proposal ${m.event_id} is not as its last audit entry recorded it (the row was changed)` };
+    if (!entry || Number(m.audit_seq) !== entry.seq)
+      return {
+        seq: entry?.seq ?? null,
+        problem: `the merge of proposal ${m.event_id} names audit entry ${m.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}`,
+      };
+    if (!same({ into: m.into_id }, entry.after))
+      return { seq: entry.seq, problem: `the merge of proposal ${m.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
   for (const [subject, entry] of last) {
     if (subject.startsWith('merge:') && entry.after !== null && !seen.has(subject)) {
-      return { seq: entry.seq, problem: `the merge of proposal ${subject.slice(6)} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)` };
+      return {
+        seq: entry.seq,
+        problem: `the merge of proposal ${subject.slice(6)} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)`,
+      };
     }
     if (/^(user|proposal|draft):/.test(subject) && !seen.has(subject)) {
-      return { seq: entry.seq, problem: `${subject.replace(':', ' ')} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)` };
+      return {
+        seq: entry.seq,
+        problem: `${subject.replace(':', ' ')} was recorded by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)`,
+      };
     }
   }
   return null;

@@ -34,14 +34,18 @@ export function ballotPage(f: Frame, view: BallotView): string {
   const currency = f.d.deployment.currency;
   const when = (at: string | null) => (at ? esc(formatDateTime(new Date(at), f.lang, f.d.deployment.timezone)) : '—');
   const status = `<p>${esc(t('versionStatus', { latest: view.latest.version, published: view.published?.version ?? '—' }))}</p>`;
-  const publish = admin && view.latest.published_seq === null ? postButton('/console/ballot/publish', csrf, t('publish', { n: view.latest.version }), { version: String(view.latest.version) }) : '';
+  const publish =
+    admin && view.latest.published_seq === null
+      ? postButton('/console/ballot/publish', csrf, t('publish', { n: view.latest.version }), { version: String(view.latest.version) })
+      : '';
   const fit = view.fit.length ? `<p class="err" role="alert">${esc(t('fitNow'))}</p>${fitList(f, view.fit)}` : '';
   const wardName = (id: string) => pick(doc.wards.find((w) => w.id === id)?.name ?? { en: id }, f.lang);
 
   const cycles = doc.cycles.map((c) => {
     const opened = new Date(c.phases.voting.opens as unknown as string) <= view.now;
     const rule = c.ballot as Record<string, unknown>;
-    const num = (key: string) => `<label>${esc(key)} <input name="${key}" inputmode="numeric" size="4" value="${esc(String(rule[key] ?? ''))}"${admin && !opened ? '' : ' disabled'}></label>`;
+    const num = (key: string) =>
+      `<label>${esc(key)} <input name="${key}" inputmode="numeric" size="4" value="${esc(String(rule[key] ?? ''))}"${admin && !opened ? '' : ' disabled'}></label>`;
     const ruleForm = admin
       ? `<form method="post" action="/console/ballot/rule">${hidden('_csrf', csrf)}${hidden('cycle', c.id)}<label>${esc(t('rule'))} <select name="rule"${opened ? ' disabled' : ''}>${RULES.map((r) => `<option${r === rule.rule ? ' selected' : ''}>${r}</option>`).join('')}</select></label> ${['min', 'max', 'k', 'points', 'maxPerProject'].map(num).join(' ')} ${opened ? '' : `<button type="submit">${esc(t('saveRule'))}</button>`}</form>`
       : `<p>${esc(t('rule'))}: <code>${esc(JSON.stringify(c.ballot))}</code></p>`;
@@ -57,7 +61,9 @@ export function ballotPage(f: Frame, view: BallotView): string {
           .join('');
         const cost = `<label>${esc(t('cost', { currency }))}<input name="cost" inputmode="numeric" required value="${esc(p.cost)}"${opened ? ' readonly' : ''}></label>`;
         const save = `<form method="post" action="/console/ballot/projects">${hidden('_csrf', csrf)}${hidden('cycle', c.id)}${hidden('code', String(p.code))}${fields}${cost}<button type="submit">${esc(t('saveProject', { code: p.code }))}</button></form>`;
-        const remove = opened ? '' : postButton('/console/ballot/projects/remove', csrf, t('removeProject', { code: p.code }), { cycle: c.id, code: String(p.code) });
+        const remove = opened
+          ? ''
+          : postButton('/console/ballot/projects/remove', csrf, t('removeProject', { code: p.code }), { cycle: c.id, code: String(p.code) });
         return `<div class="project">${heading}${save}${remove}</div>`;
       })
       .join('');
@@ -72,7 +78,11 @@ export function ballotPage(f: Frame, view: BallotView): string {
       return `<tr><td>${esc(pick(w.name, f.lang))}</td><td>${budget}</td></tr>`;
     })
     .join('');
-  const versions = view.versions.map((v) => `<tr><td>${v.version}</td><td>${when(v.created_at)}</td><td>${when(v.published_at)}</td><td><code>${esc(v.sha256.slice(0, 16))}</code></td></tr>`).join('');
+  const versions = view.versions
+    .map(
+      (v) => `<tr><td>${v.version}</td><td>${when(v.created_at)}</td><td>${when(v.published_at)}</td><td><code>${esc(v.sha256.slice(0, 16))}</code></td></tr>`,
+    )
+    .join('');
   return framed(
     f,
     t('ballot'),

@@ -52,14 +52,32 @@ async function latestIn(trx: Trx, d: Deployment, now: Date): Promise<BallotRow> 
   const ballot = JSON.stringify(ballotDocOf(d));
   const sha256 = hashOf(ballot);
   const seq = await appendAudit(trx, now, { actor: SEEDER, action: 'ballot.seeded', subject: 'ballot:1', before: null, after: { version: 1, sha256 } });
-  const published = await appendAudit(trx, now, { actor: SEEDER, action: 'ballot.published', subject: 'ballot:1', before: null, after: { version: 1, sha256, changes: ['seeded from the deployment file'] } });
-  const seeded: BallotRow = { version: 1, ballot, sha256, created_at: now.toISOString(), audit_seq: seq, published_at: now.toISOString(), published_seq: published };
+  const published = await appendAudit(trx, now, {
+    actor: SEEDER,
+    action: 'ballot.published',
+    subject: 'ballot:1',
+    before: null,
+    after: { version: 1, sha256, changes: ['seeded from the deployment file'] },
+  });
+  const seeded: BallotRow = {
+    version: 1,
+    ballot,
+    sha256,
+    created_at: now.toISOString(),
+    audit_seq: seq,
+    published_at: now.toISOString(),
+    published_seq: published,
+  };
   await trx.insertInto('console_ballots').values(seeded).execute();
   return seeded;
 }
 
 /** Every version, newest first (seeding the first from the file), and which one is published. */
-export async function ballotVersions(conn: LedgerConnection, d: Deployment, now: Date): Promise<{ versions: BallotRow[]; latest: BallotRow; published: BallotRow | undefined }> {
+export async function ballotVersions(
+  conn: LedgerConnection,
+  d: Deployment,
+  now: Date,
+): Promise<{ versions: BallotRow[]; latest: BallotRow; published: BallotRow | undefined }> {
   const some = await conn.db.selectFrom('console_ballots').select('version').limit(1).executeTakeFirst();
   if (!some) await withChainHead(conn, (trx) => latestIn(trx, d, now));
   const versions = await conn.db.selectFrom('console_ballots').selectAll().orderBy('version', 'desc').limit(50).execute();
@@ -86,9 +104,11 @@ const structure = (doc: BallotDoc, cycleId: string) => {
 function votingGuard(from: BallotDoc, to: BallotDoc, now: Date): string | null {
   for (const c of from.cycles) {
     if (!votingOpened(from, c.id, now)) continue;
-    if (structure(from, c.id) !== structure(to, c.id)) return `voting in ${c.id} has opened: only project titles and menu titles may be corrected now, not projects, costs, wards or the rule`;
+    if (structure(from, c.id) !== structure(to, c.id))
+      return `voting in ${c.id} has opened: only project titles and menu titles may be corrected now, not projects, costs, wards or the rule`;
     const budgets = (doc: BallotDoc) => JSON.stringify(doc.wards.map((w) => [w.id, w.budget]));
-    if (!c.results && budgets(from) !== budgets(to)) return `voting in ${c.id} has opened and its results are not in the ballot: ward budgets may not change now`;
+    if (!c.results && budgets(from) !== budgets(to))
+      return `voting in ${c.id} has opened and its results are not in the ballot: ward budgets may not change now`;
   }
   return null;
 }
@@ -122,7 +142,14 @@ export function ballotChanges(from: BallotDoc, to: BallotDoc): string[] {
  * Applies `edit` to a copy of the latest version and stores the result as the next version, with
  * its audit entry, in one transaction. `edit` returns what changed (before and after) or throws.
  */
-async function change(conn: LedgerConnection, d: Deployment, actor: Actor, now: Date, action: string, edit: (doc: BallotDoc, trx: Trx) => { before: unknown; after: unknown } | Promise<{ before: unknown; after: unknown }>): Promise<'changed' | 'unchanged'> {
+async function change(
+  conn: LedgerConnection,
+  d: Deployment,
+  actor: Actor,
+  now: Date,
+  action: string,
+  edit: (doc: BallotDoc, trx: Trx) => { before: unknown; after: unknown } | Promise<{ before: unknown; after: unknown }>,
+): Promise<'changed' | 'unchanged'> {
   return withChainHead(conn, async (trx) => {
     const latest = await latestIn(trx, d, now);
     const from = JSON.parse(latest.ballot) as BallotDoc;
@@ -136,8 +163,17 @@ async function change(conn: LedgerConnection, d: Deployment, actor: Actor, now: 
     if (refused) throw new BallotError('ballot', 'votingOpened', refused);
     const version = Number(latest.version) + 1;
     const sha256 = hashOf(ballot);
-    const seq = await appendAudit(trx, now, { actor: actor.name, action, subject: `ballot:${version}`, before: { version: Number(latest.version), ...(what.before as object) }, after: { version, sha256, ...(what.after as object) } });
-    await trx.insertInto('console_ballots').values({ version, ballot, sha256, created_at: now.toISOString(), audit_seq: seq, published_at: null, published_seq: null }).execute();
+    const seq = await appendAudit(trx, now, {
+      actor: actor.name,
+      action,
+      subject: `ballot:${version}`,
+      before: { version: Number(latest.version), ...(what.before as object) },
+      after: { version, sha256, ...(what.after as object) },
+    });
+    await trx
+      .insertInto('console_ballots')
+      .values({ version, ballot, sha256, created_at: now.toISOString(), audit_seq: seq, published_at: null, published_seq: null })
+      .execute();
     return 'changed';
   });
 }
@@ -199,7 +235,8 @@ export function removeProject(conn: LedgerConnection, d: Deployment, actor: Acto
 /** Sets a ward's budget (refused while a cycle whose voting opened has no results). */
 export function setWardBudget(conn: LedgerConnection, d: Deployment, actor: Actor, wardId: string, budgetText: string, now: Date) {
   const budget = Number(budgetText.trim());
-  if (!/^\d{1,15}$/.test(budgetText.trim()) || !Number.isSafeInteger(budget)) return Promise.reject(new BallotError('budget', 'badCost', 'budget: a whole amount, digits only'));
+  if (!/^\d{1,15}$/.test(budgetText.trim()) || !Number.isSafeInteger(budget))
+    return Promise.reject(new BallotError('budget', 'badCost', 'budget: a whole amount, digits only'));
   return change(conn, d, actor, now, 'ballot.budget-changed', (doc) => {
     const w = doc.wards.find((x) => x.id === wardId);
     if (!w) throw new BallotError('ward', 'noProject', `there is no ward ${wardId}`);
@@ -246,17 +283,37 @@ export function addDraft(conn: LedgerConnection, d: Deployment, actor: Actor, ev
  * when a menu title does not fit (each failing project and language named), or when it changes
  * more than titles of a cycle whose voting has opened since the published version.
  */
-export async function publishBallot(conn: LedgerConnection, d: Deployment, actor: Actor, version: number, fit: TitleFit, now: Date): Promise<'changed' | 'unchanged'> {
+export async function publishBallot(
+  conn: LedgerConnection,
+  d: Deployment,
+  actor: Actor,
+  version: number,
+  fit: TitleFit,
+  now: Date,
+): Promise<'changed' | 'unchanged'> {
   return withChainHead(conn, async (trx) => {
     const latest = await latestIn(trx, d, now);
-    if (Number(latest.version) !== version) throw new BallotError('version', 'notLatest', `version ${version} is not the latest (${latest.version}): publish the latest`);
+    if (Number(latest.version) !== version)
+      throw new BallotError('version', 'notLatest', `version ${version} is not the latest (${latest.version}): publish the latest`);
     if (latest.published_seq !== null) return 'unchanged';
     const to = JSON.parse(latest.ballot) as BallotDoc;
     const merged = mergeBallot(d, to);
     if (!merged.ok) throw new BallotError('ballot', 'invalid', merged.problems.join('; '));
     const problems = fit(merged.deployment);
-    if (problems.length) throw new BallotError('ballot', 'doesNotFit', problems.map((p) => `${p.cycleId} project ${p.code} (${p.lang}, ${p.where}): ${p.detail}`).join('; '), problems);
-    const current = await trx.selectFrom('console_ballots').selectAll().where('published_seq', 'is not', null).orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
+    if (problems.length)
+      throw new BallotError(
+        'ballot',
+        'doesNotFit',
+        problems.map((p) => `${p.cycleId} project ${p.code} (${p.lang}, ${p.where}): ${p.detail}`).join('; '),
+        problems,
+      );
+    const current = await trx
+      .selectFrom('console_ballots')
+      .selectAll()
+      .where('published_seq', 'is not', null)
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const from = JSON.parse(current.ballot) as BallotDoc;
     const refused = votingGuard(from, to, now);
     if (refused) throw new BallotError('ballot', 'votingOpened', refused);
@@ -295,14 +352,25 @@ export async function verifyBallotTrail(db: LedgerDb): Promise<{ seq: number | n
   for (const r of rows) {
     const v = Number(r.version);
     const entry = made.get(v);
-    if (!entry || Number(r.audit_seq) !== entry.seq) return { seq: entry?.seq ?? null, problem: `ballot version ${v} names audit entry ${r.audit_seq}, but the entry that made it is ${entry?.seq ?? 'none'}` };
-    if (hashOf(r.ballot) !== r.sha256 || r.sha256 !== entry.sha256) return { seq: entry.seq, problem: `ballot version ${v} is not as its audit entry recorded it (the row was changed)` };
+    if (!entry || Number(r.audit_seq) !== entry.seq)
+      return {
+        seq: entry?.seq ?? null,
+        problem: `ballot version ${v} names audit entry ${r.audit_seq}, but the entry that made it is ${entry?.seq ?? 'none'}`,
+      };
+    if (hashOf(r.ballot) !== r.sha256 || r.sha256 !== entry.sha256)
+      return { seq: entry.seq, problem: `ballot version ${v} is not as its audit entry recorded it (the row was changed)` };
     const pub = published.get(v);
     if ((r.published_seq === null) !== (pub === undefined) || (pub && Number(r.published_seq) !== pub.seq)) {
-      return { seq: pub?.seq ?? null, problem: `ballot version ${v} is ${r.published_seq === null ? 'not ' : ''}marked published, but the chain ${pub ? `published it in entry ${pub.seq}` : 'never published it'}` };
+      return {
+        seq: pub?.seq ?? null,
+        problem: `ballot version ${v} is ${r.published_seq === null ? 'not ' : ''}marked published, but the chain ${pub ? `published it in entry ${pub.seq}` : 'never published it'}`,
+      };
     }
-    if (pub && pub.sha256 !== r.sha256) return { seq: pub.seq, problem: `published ballot version ${v} is not the ballot its publish entry recorded (the row was changed)` };
+    if (pub && pub.sha256 !== r.sha256)
+      return { seq: pub.seq, problem: `published ballot version ${v} is not the ballot its publish entry recorded (the row was changed)` };
   }
-  for (const [v, entry] of made) if (!rows.some((r) => Number(r.version) === v)) return { seq: entry.seq, problem: `ballot version ${v} was recorded by audit entry ${entry.seq} but is gone (the row was deleted)` };
+  for (const [v, entry] of made)
+    if (!rows.some((r) => Number(r.version) === v))
+      return { seq: entry.seq, problem: `ballot version ${v} was recorded by audit entry ${entry.seq} but is gone (the row was deleted)` };
   return null;
 }

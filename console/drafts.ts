@@ -29,7 +29,14 @@ export class DraftError extends SautiError {
 }
 
 /** Makes (or updates) the draft of a feasible proposal; `title`/`short` are per language code, as the form sends them. */
-export async function promoteProposal(conn: LedgerConnection, d: Deployment, actor: Actor, eventId: string, input: { title: Record<string, string>; short: Record<string, string> }, now: Date): Promise<'changed' | 'unchanged'> {
+export async function promoteProposal(
+  conn: LedgerConnection,
+  d: Deployment,
+  actor: Actor,
+  eventId: string,
+  input: { title: Record<string, string>; short: Record<string, string> },
+  now: Date,
+): Promise<'changed' | 'unchanged'> {
   const title: Record<string, string> = {};
   const short: Record<string, string> = {};
   for (const { code } of d.languages) {
@@ -38,7 +45,8 @@ export async function promoteProposal(conn: LedgerConnection, d: Deployment, act
     if (!t) throw new DraftError(`title.${code}`, 'titleNeeded', `title.${code}: a project needs its title in every language`);
     if (t.length > MAX_TITLE) throw new DraftError(`title.${code}`, 'tooLong', `title.${code}: at most ${MAX_TITLE} characters`);
     if (!s) throw new DraftError(`short.${code}`, 'shortNeeded', `short.${code}: a project needs its short menu title in every language`);
-    if (s.length > MAX_SHORT) throw new DraftError(`short.${code}`, 'tooLong', `short.${code}: at most ${MAX_SHORT} characters (it shares a 182-character USSD screen)`);
+    if (s.length > MAX_SHORT)
+      throw new DraftError(`short.${code}`, 'tooLong', `short.${code}: at most ${MAX_SHORT} characters (it shares a 182-character USSD screen)`);
     title[code] = t;
     short[code] = s;
   }
@@ -46,14 +54,31 @@ export async function promoteProposal(conn: LedgerConnection, d: Deployment, act
   return withChainHead(conn, async (trx) => {
     const p = await trx.selectFrom('console_proposals').selectAll().where('event_id', '=', eventId).executeTakeFirst();
     if (!p) throw new SautiError('console.no_proposal', `there is no proposal ${eventId}`);
-    if (p.status !== 'feasible' || p.cost === null) throw new DraftError('status', 'notFeasible', 'only a proposal reviewed as feasible, with its cost, can become a ballot project');
-    const row = { cycle_id: p.cycle_id, ward_id: p.ward_id, category: p.category, title: JSON.stringify(title), short: JSON.stringify(short), cost: Number(p.cost) };
+    if (p.status !== 'feasible' || p.cost === null)
+      throw new DraftError('status', 'notFeasible', 'only a proposal reviewed as feasible, with its cost, can become a ballot project');
+    const row = {
+      cycle_id: p.cycle_id,
+      ward_id: p.ward_id,
+      category: p.category,
+      title: JSON.stringify(title),
+      short: JSON.stringify(short),
+      cost: Number(p.cost),
+    };
     const held = await trx.selectFrom('console_drafts').selectAll().where('event_id', '=', eventId).executeTakeFirst();
     const before = held ? draftState(held) : null;
     if (before && JSON.stringify(before) === JSON.stringify(draftState(row))) return 'unchanged';
     const seq = await appendAudit(trx, now, { actor: actor.name, action: 'proposal.promoted', subject: `draft:${eventId}`, before, after: draftState(row) });
-    if (held) await trx.updateTable('console_drafts').set({ ...row, audit_seq: seq }).where('event_id', '=', eventId).execute();
-    else await trx.insertInto('console_drafts').values({ event_id: eventId, ...row, created_at: now.toISOString(), audit_seq: seq }).execute();
+    if (held)
+      await trx
+        .updateTable('console_drafts')
+        .set({ ...row, audit_seq: seq })
+        .where('event_id', '=', eventId)
+        .execute();
+    else
+      await trx
+        .insertInto('console_drafts')
+        .values({ event_id: eventId, ...row, created_at: now.toISOString(), audit_seq: seq })
+        .execute();
     return 'changed';
   });
 }

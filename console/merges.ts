@@ -34,7 +34,13 @@ export async function mergeProposal(conn: LedgerConnection, actor: Actor, eventI
     const row = await trx.selectFrom('console_proposals').selectAll().where('event_id', '=', eventId).executeTakeFirst();
     if (!row) throw new SautiError('console.no_proposal', `there is no proposal ${eventId}`);
     const ref = intoReference.trim().toUpperCase();
-    const into = await trx.selectFrom('console_proposals').selectAll().where('reference', '=', ref).where('cycle_id', '=', row.cycle_id).orderBy('ledger_seq').executeTakeFirst();
+    const into = await trx
+      .selectFrom('console_proposals')
+      .selectAll()
+      .where('reference', '=', ref)
+      .where('cycle_id', '=', row.cycle_id)
+      .orderBy('ledger_seq')
+      .executeTakeFirst();
     if (!into) {
       const elsewhere = await trx.selectFrom('console_proposals').select('event_id').where('reference', '=', ref).executeTakeFirst();
       if (elsewhere) throw new MergeError('mergeCycle', `proposal ${ref} is in another cycle`);
@@ -47,7 +53,13 @@ export async function mergeProposal(conn: LedgerConnection, actor: Actor, eventI
     if (targetMerged) throw new MergeError('mergeChained', `proposal ${ref} is itself merged into another: merge into that one`);
     const duplicates = await trx.selectFrom('console_merges').select('event_id').where('into_id', '=', eventId).limit(1).execute();
     if (duplicates.length) throw new MergeError('mergeHasDuplicates', 'other proposals are merged into this one: split them first');
-    const seq = await appendAudit(trx, now, { actor: actor.name, action: 'proposal.merged', subject: `merge:${eventId}`, before: held ? mergeState(held.into_id) : null, after: mergeState(into.event_id) });
+    const seq = await appendAudit(trx, now, {
+      actor: actor.name,
+      action: 'proposal.merged',
+      subject: `merge:${eventId}`,
+      before: held ? mergeState(held.into_id) : null,
+      after: mergeState(into.event_id),
+    });
     if (held) await trx.updateTable('console_merges').set({ into_id: into.event_id, audit_seq: seq }).where('event_id', '=', eventId).execute();
     else await trx.insertInto('console_merges').values({ event_id: eventId, into_id: into.event_id, audit_seq: seq }).execute();
     return 'changed';

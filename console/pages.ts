@@ -13,8 +13,6 @@ import { MAX_SHORT, MAX_TITLE, type DraftRow } from './drafts.ts';
 export const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
-
-
 function page(title: string, lang: Lang, body: string): string {
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -52,7 +50,13 @@ export function framed(f: Frame, title: string, body: string): string {
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];
-  const languages = f.d.languages.length > 1 ? f.d.languages.filter((l) => l.code !== f.lang).map((l) => postButton('/console/language', f.session.csrf, l.name, { lang: l.code, back: f.path ?? '/console' })).join('') : '';
+  const languages =
+    f.d.languages.length > 1
+      ? f.d.languages
+          .filter((l) => l.code !== f.lang)
+          .map((l) => postButton('/console/language', f.session.csrf, l.name, { lang: l.code, back: f.path ?? '/console' }))
+          .join('')
+      : '';
   const header = `<header><strong>${esc(f.d.deployment.name)} — ${esc(t('console'))}</strong><nav>${links.join('')}</nav>
 <span class="who">${esc(t('signedInAs', { name: f.session.user.name, role: t(`role.${role}` as LabelKey) }))}</span>${languages}
 ${postButton('/console/sign-out', f.session.csrf, t('signOut'))}${postButton('/console/sign-out', f.session.csrf, t('signOutEverywhere'), { everywhere: '1' })}</header>`;
@@ -63,7 +67,9 @@ ${postButton('/console/sign-out', f.session.csrf, t('signOut'))}${postButton('/c
 /** The sign-in page: the only thing a signed-out visitor sees. `csrf` pairs the form with its cookie. */
 export function signInPage(d: Deployment, lang: Lang, csrf: string, message?: string): string {
   const t = labelsFor(lang);
-  const langs = d.languages.map((l) => (l.code === lang ? `<strong>${esc(l.name)}</strong>` : `<a href="/console/sign-in?lang=${l.code}" lang="${l.code}">${esc(l.name)}</a>`)).join(' · ');
+  const langs = d.languages
+    .map((l) => (l.code === lang ? `<strong>${esc(l.name)}</strong>` : `<a href="/console/sign-in?lang=${l.code}" lang="${l.code}">${esc(l.name)}</a>`))
+    .join(' · ');
   return page(
     `${t('signIn')} — ${t('console')}`,
     lang,
@@ -88,10 +94,30 @@ export function inboxPage(f: Frame, filter: InboxFilter, rows: ProposalRow[], to
       .map(([v, text]) => `<option value="${esc(v)}"${v === value ? ' selected' : ''}>${esc(text)}</option>`)
       .join('')}</select></div>`;
   const filters = `<form method="get" action="/console" class="filters">
-${select('ward', t('ward'), f.d.wards.map((w) => [w.id, pick(w.name, f.lang)]), filter.ward)}
-${select('category', t('category'), f.d.categories.map((c) => [c.id, pick(c.name, f.lang)]), filter.category)}
-${select('status', t('status'), STATUSES.map((s) => [s, t(`status.${s}`)]), filter.status)}
-${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), filter.channel)}
+${select(
+  'ward',
+  t('ward'),
+  f.d.wards.map((w) => [w.id, pick(w.name, f.lang)]),
+  filter.ward,
+)}
+${select(
+  'category',
+  t('category'),
+  f.d.categories.map((c) => [c.id, pick(c.name, f.lang)]),
+  filter.category,
+)}
+${select(
+  'status',
+  t('status'),
+  STATUSES.map((s) => [s, t(`status.${s}`)]),
+  filter.status,
+)}
+${select(
+  'channel',
+  t('channel'),
+  CHANNELS.map((c) => [c, t(`channel.${c}`)]),
+  filter.channel,
+)}
 <div><button type="submit">${esc(t('filter'))}</button></div></form>`;
   const body = rows
     .map(
@@ -99,8 +125,14 @@ ${select('channel', t('channel'), CHANNELS.map((c) => [c, t(`channel.${c}`)]), f
         `<tr><td><a href="/console/proposals/${esc(r.event_id)}">${esc(r.reference)}</a></td><td>${esc(r.title)}</td><td>${esc(wardName(r.ward_id))}</td><td>${esc(categoryName(r.category))}</td><td>${esc(t(`channel.${r.channel}` as LabelKey))}</td><td>${esc(minute(r.received_at))}</td><td>${statusBadge(r.status, t)}</td></tr>`,
     )
     .join('');
-  const query = (page: number) => `/console?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([k, v]) => k !== 'page' && v)), page: String(page) } as Record<string, string>)}`;
-  const paging = [filter.page > 1 ? `<a href="${esc(query(filter.page - 1))}">← ${esc(t('previous'))}</a>` : '', filter.page * INBOX_PAGE < total ? `<a href="${esc(query(filter.page + 1))}">${esc(t('next'))} →</a>` : ''].filter(Boolean).join(' · ');
+  const query = (page: number) =>
+    `/console?${new URLSearchParams({ ...Object.fromEntries(Object.entries(filter).filter(([k, v]) => k !== 'page' && v)), page: String(page) } as Record<string, string>)}`;
+  const paging = [
+    filter.page > 1 ? `<a href="${esc(query(filter.page - 1))}">← ${esc(t('previous'))}</a>` : '',
+    filter.page * INBOX_PAGE < total ? `<a href="${esc(query(filter.page + 1))}">${esc(t('next'))} →</a>` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const table = rows.length
     ? `<table class="list"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('category'))}</th><th>${esc(t('channel'))}</th><th>${esc(t('received'))}</th><th>${esc(t('status'))}</th></tr></thead><tbody>${body}</tbody></table>`
     : `<p>${esc(t('none'))}</p>`;
@@ -118,7 +150,12 @@ export function proposalPage(
   const { row, payload } = p;
   const cycle = f.d.cycles.find((c) => c.id === row.cycle_id);
   const reason = JSON.parse(row.reason) as Record<string, string>;
-  const v = opts.values ?? { status: row.status, cost: row.cost === null ? '' : String(row.cost), costNote: row.cost_note, ...Object.fromEntries(Object.entries(reason).map(([k, x]) => [`reason.${k}`, x])) };
+  const v = opts.values ?? {
+    status: row.status,
+    cost: row.cost === null ? '' : String(row.cost),
+    costNote: row.cost_note,
+    ...Object.fromEntries(Object.entries(reason).map(([k, x]) => [`reason.${k}`, x])),
+  };
   const facts: [string, string][] = [
     [t('reference'), row.reference],
     [t('cycle'), cycle ? pick(cycle.name, f.lang) : row.cycle_id],
@@ -131,13 +168,18 @@ export function proposalPage(
   parts.push(`<h2>${esc(t('description'))}</h2><p>${esc(payload.description || '—')}</p>`);
   if (payload.audio) {
     const href = p.recording;
-    parts.push(`<h2>${esc(t('recording'))}</h2>${href ? `<audio controls preload="none" src="${esc(href)}"></audio>` : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`}`);
+    parts.push(
+      `<h2>${esc(t('recording'))}</h2>${href ? `<audio controls preload="none" src="${esc(href)}"></audio>` : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`}`,
+    );
   }
   const err = (field: string) => (opts.error?.field === field ? `<p class="err" role="alert" id="e-${esc(field)}">${esc(opts.error.text)}</p>` : '');
   parts.push(`<h2>${esc(t('review'))}</h2>`);
   if (can(f.session.user.role, 'review')) {
     const reasons = f.d.languages
-      .map((l) => `<label for="reason-${l.code}">${esc(t('reason', { language: l.name }))}</label>${err(`reason.${l.code}`)}<textarea id="reason-${l.code}" name="reason.${l.code}" lang="${l.code}" rows="2" maxlength="500">${esc(v[`reason.${l.code}`] ?? '')}</textarea>`)
+      .map(
+        (l) =>
+          `<label for="reason-${l.code}">${esc(t('reason', { language: l.name }))}</label>${err(`reason.${l.code}`)}<textarea id="reason-${l.code}" name="reason.${l.code}" lang="${l.code}" rows="2" maxlength="500">${esc(v[`reason.${l.code}`] ?? '')}</textarea>`,
+      )
       .join('');
     parts.push(`<form method="post" action="/console/proposals/${esc(row.event_id)}/review">${hidden('_csrf', f.session.csrf)}
 <label for="status">${esc(t('status'))}</label>${err('status')}<select id="status" name="status">${STATUSES.map((s) => `<option value="${s}"${s === v.status ? ' selected' : ''}>${esc(t(`status.${s}`))}</option>`).join('')}</select>
@@ -150,7 +192,9 @@ export function proposalPage(
     if (row.cost !== null) rows.push([t('cost', { currency: f.d.deployment.currency }), String(row.cost)]);
     if (row.cost_note) rows.push([t('costNote'), row.cost_note]);
     for (const l of f.d.languages) if (reason[l.code]) rows.push([t('reason', { language: l.name }), reason[l.code]!]);
-    parts.push(`<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`);
+    parts.push(
+      `<p class="note">${esc(t('readOnly'))}</p><table>${rows.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`,
+    );
   }
   if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
   // Duplicates merged or split (console/merge-pages.ts), rendered by the caller.
@@ -160,17 +204,25 @@ export function proposalPage(
       const after = e.after as { status?: string } | null;
       return `<tr><td>${esc(formatDateTime(new Date(e.at), f.lang, f.d.deployment.timezone))}</td><td>${esc(e.actor)}</td><td>${esc(e.action)}</td><td>${after?.status ? statusBadge(after.status, t) : ''}</td><td>${e.seq}</td></tr>`;
     };
-    parts.push(`<h2>${esc(t('history'))}</h2><table class="list"><thead><tr><th>${esc(t('when'))}</th><th>${esc(t('who'))}</th><th>${esc(t('action'))}</th><th>${esc(t('status'))}</th><th>${esc(t('entry'))}</th></tr></thead><tbody>${p.history.map(line).join('')}</tbody></table>`);
+    parts.push(
+      `<h2>${esc(t('history'))}</h2><table class="list"><thead><tr><th>${esc(t('when'))}</th><th>${esc(t('who'))}</th><th>${esc(t('action'))}</th><th>${esc(t('status'))}</th><th>${esc(t('entry'))}</th></tr></thead><tbody>${p.history.map(line).join('')}</tbody></table>`,
+    );
   }
   return framed(f, payload.title, parts.join('\n'));
 }
 
 /** The admin's form making a feasible proposal a ballot project draft (prefilled with the draft, or the proposal's title). */
-function promoteForm(f: Frame, p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow }, err: (field: string) => string, values?: Record<string, string>): string {
+function promoteForm(
+  f: Frame,
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow },
+  err: (field: string) => string,
+  values?: Record<string, string>,
+): string {
   const t = labelsFor(f.lang);
   const title = p.draft ? (JSON.parse(p.draft.title) as Record<string, string>) : {};
   const short = p.draft ? (JSON.parse(p.draft.short) as Record<string, string>) : {};
-  const v = (kind: 'title' | 'short', code: string) => values?.[`${kind}.${code}`] ?? (kind === 'title' ? (title[code] ?? p.payload.title) : (short[code] ?? p.payload.title.slice(0, MAX_SHORT)));
+  const v = (kind: 'title' | 'short', code: string) =>
+    values?.[`${kind}.${code}`] ?? (kind === 'title' ? (title[code] ?? p.payload.title) : (short[code] ?? p.payload.title.slice(0, MAX_SHORT)));
   const fields = f.d.languages
     .map(
       (l) =>
@@ -223,7 +275,8 @@ export function auditPage(f: Frame, entries: AuditEntry[], more: number | undefi
 /** Accounts: the list with an admin's actions, and the form to add one. */
 export function accountsPage(f: Frame, users: UserRow[]): string {
   const t = labelsFor(f.lang);
-  const roleOptions = (current?: string) => ROLES.map((r) => `<option value="${r}"${r === current ? ' selected' : ''}>${esc(t(`role.${r}`))}</option>`).join('');
+  const roleOptions = (current?: string) =>
+    ROLES.map((r) => `<option value="${r}"${r === current ? ' selected' : ''}>${esc(t(`role.${r}`))}</option>`).join('');
   const rows = users
     .map((u) => {
       const base = `/console/accounts/${encodeURIComponent(u.name)}`;
@@ -235,7 +288,11 @@ export function accountsPage(f: Frame, users: UserRow[]): string {
 <label for="new-name">${esc(t('name'))}</label><input id="new-name" name="name" required maxlength="40" autocapitalize="none">
 <label for="new-role">${esc(t('role'))}</label><select id="new-role" name="role">${roleOptions('reviewer')}</select>
 <p><button type="submit">${esc(t('add'))}</button></p></form>`;
-  return framed(f, t('accounts'), `<table><thead><tr><th>${esc(t('name'))}</th><th>${esc(t('role'))}</th><th></th></tr></thead><tbody>${rows}</tbody></table>${add}`);
+  return framed(
+    f,
+    t('accounts'),
+    `<table><thead><tr><th>${esc(t('name'))}</th><th>${esc(t('role'))}</th><th></th></tr></thead><tbody>${rows}</tbody></table>${add}`,
+  );
 }
 
 /** The user's own password change (forced after a one-time password). */

@@ -32,7 +32,10 @@ const PAGE = 2000;
 /** Copies proposals the chain received since the last call into the inbox, with status `received`. */
 export async function catchUpInbox(db: LedgerDb): Promise<void> {
   for (;;) {
-    const last = await db.selectFrom('console_proposals').select((eb) => eb.fn.max('ledger_seq').as('seq')).executeTakeFirst();
+    const last = await db
+      .selectFrom('console_proposals')
+      .select((eb) => eb.fn.max('ledger_seq').as('seq'))
+      .executeTakeFirst();
     const rows = await db
       .selectFrom('ledger_events')
       .select(['seq', 'event_id', 'cycle_id', 'channel', 'received_at', 'payload'])
@@ -44,10 +47,30 @@ export async function catchUpInbox(db: LedgerDb): Promise<void> {
     if (rows.length === 0) return;
     const values = rows.map((r) => {
       const p = JSON.parse(r.payload) as ProposalPayload;
-      return { event_id: r.event_id, ledger_seq: Number(r.seq), cycle_id: r.cycle_id, ward_id: p.wardId, category: p.category, channel: r.channel, reference: p.reference, title: p.title, received_at: r.received_at, status: 'received', reason: '{}', cost: null, cost_note: '', audit_seq: null };
+      return {
+        event_id: r.event_id,
+        ledger_seq: Number(r.seq),
+        cycle_id: r.cycle_id,
+        ward_id: p.wardId,
+        category: p.category,
+        channel: r.channel,
+        reference: p.reference,
+        title: p.title,
+        received_at: r.received_at,
+        status: 'received',
+        reason: '{}',
+        cost: null,
+        cost_note: '',
+        audit_seq: null,
+      };
     });
     // Two readers catching up at once insert the same rows: the first wins, nothing is doubled.
-    for (let i = 0; i < values.length; i += 200) await db.insertInto('console_proposals').values(values.slice(i, i + 200)).onConflict((oc) => oc.doNothing()).execute();
+    for (let i = 0; i < values.length; i += 200)
+      await db
+        .insertInto('console_proposals')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     if (rows.length < PAGE) return;
   }
 }
@@ -128,14 +151,22 @@ export function parseReview(d: Deployment, input: ReviewInput): ReturnType<typeo
   for (const { code } of d.languages) {
     const text = (input.reason[code] ?? '').trim();
     if (text.length > 500) throw new ReviewError(`reason.${code}`, 'tooLong', `reason.${code}: at most 500 characters`);
-    if (status === 'not-feasible' && !text) throw new ReviewError(`reason.${code}`, 'reasonNeeded', `reason.${code}: a proposal found not feasible needs the reason in every language`);
+    if (status === 'not-feasible' && !text)
+      throw new ReviewError(`reason.${code}`, 'reasonNeeded', `reason.${code}: a proposal found not feasible needs the reason in every language`);
     if (status === 'not-feasible') reason[code] = text;
   }
   return { status, reason, cost, costNote };
 }
 
 /** Records a review with its audit entry (before and after), in one transaction; nothing when nothing changed. */
-export async function reviewProposal(conn: LedgerConnection, d: Deployment, actor: Actor, eventId: string, input: ReviewInput, now: Date): Promise<'changed' | 'unchanged'> {
+export async function reviewProposal(
+  conn: LedgerConnection,
+  d: Deployment,
+  actor: Actor,
+  eventId: string,
+  input: ReviewInput,
+  now: Date,
+): Promise<'changed' | 'unchanged'> {
   const after = parseReview(d, input);
   await catchUpInbox(conn.db);
   return withChainHead(conn, async (trx) => {

@@ -65,7 +65,12 @@ export const REFUSALS_SHOWN = 3;
 
 /** The latest refused events of a gateway, by the ledger_rejections (gateway, sequence) index. */
 export function refusalsQuery(db: LedgerDb, gatewayId: string) {
-  return db.selectFrom('ledger_rejections').select(['reason', 'detail', 'received_at']).where('gateway_id', '=', gatewayId).orderBy('gateway_seq', 'desc').limit(REFUSALS_SHOWN);
+  return db
+    .selectFrom('ledger_rejections')
+    .select(['reason', 'detail', 'received_at'])
+    .where('gateway_id', '=', gatewayId)
+    .orderBy('gateway_seq', 'desc')
+    .limit(REFUSALS_SHOWN);
 }
 
 /** Each gateway with its latest refused events. */
@@ -73,7 +78,8 @@ export async function gatewayHealth(db: LedgerDb, gateways: GatewayView[]): Prom
   return Promise.all(
     gateways.map(async (g) => ({
       ...g,
-      refusals: g.rejected > 0 ? (await refusalsQuery(db, g.gatewayId).execute()).map((r) => ({ reason: r.reason, detail: r.detail, receivedAt: r.received_at })) : [],
+      refusals:
+        g.rejected > 0 ? (await refusalsQuery(db, g.gatewayId).execute()).map((r) => ({ reason: r.reason, detail: r.detail, receivedAt: r.received_at })) : [],
     })),
   );
 }

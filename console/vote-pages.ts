@@ -50,14 +50,39 @@ export function votePage(f: Frame, input: VotePageInput): string {
     return key in CONSOLE_LABELS.en ? t(key) : c;
   };
   const parts = [chooser, `<p class="note">${esc(t('turnoutNote', { total: turnout.total, time: when(input.countedAt) }))}</p>`];
-  parts.push(`<h2>${esc(t('byWard'))}</h2>${table(t('ward'), Object.entries(turnout.byWard).map(([w, n]) => [wardName(w), n]))}`);
-  parts.push(`<h2>${esc(t('byChannel'))}</h2>${Object.keys(turnout.byChannel).length ? table(t('channel'), Object.entries(turnout.byChannel).map(([c, n]) => [channelName(c), n])) : `<p>${esc(t('noBallots'))}</p>`}`);
-  parts.push(`<h2>${esc(t('byHour'))}</h2>${turnout.byHour.length ? table(t('hour'), turnout.byHour.map(({ hour, ballots }) => [when(`${hour}:00:00Z`), ballots])) : `<p>${esc(t('noBallots'))}</p>`}`);
+  parts.push(
+    `<h2>${esc(t('byWard'))}</h2>${table(
+      t('ward'),
+      Object.entries(turnout.byWard).map(([w, n]) => [wardName(w), n]),
+    )}`,
+  );
+  parts.push(
+    `<h2>${esc(t('byChannel'))}</h2>${
+      Object.keys(turnout.byChannel).length
+        ? table(
+            t('channel'),
+            Object.entries(turnout.byChannel).map(([c, n]) => [channelName(c), n]),
+          )
+        : `<p>${esc(t('noBallots'))}</p>`
+    }`,
+  );
+  parts.push(
+    `<h2>${esc(t('byHour'))}</h2>${
+      turnout.byHour.length
+        ? table(
+            t('hour'),
+            turnout.byHour.map(({ hour, ballots }) => [when(`${hour}:00:00Z`), ballots]),
+          )
+        : `<p>${esc(t('noBallots'))}</p>`
+    }`,
+  );
 
   const gatewayRows = input.gateways
     .map((g) => {
       const skew = g.clockSkewMs === null ? '—' : t('seconds', { n: Math.round(g.clockSkewMs / 1000) });
-      const refusals = g.refusals.map((r) => `<br><span class="note">${esc(when(r.receivedAt))}: ${esc(r.reason)} — ${esc(r.detail.slice(0, 200))}</span>`).join('');
+      const refusals = g.refusals
+        .map((r) => `<br><span class="note">${esc(when(r.receivedAt))}: ${esc(r.reason)} — ${esc(r.detail.slice(0, 200))}</span>`)
+        .join('');
       return `<tr><td>${esc(g.gatewayId)}${g.label && g.label !== g.gatewayId ? `<br><span class="note">${esc(g.label)}</span>` : ''}</td><td>${esc(g.lastSeenAt ? when(g.lastSeenAt) : t('never'))}</td><td>${g.backlog ?? '—'}</td><td>${esc(skew)}</td><td>${g.accepted}</td><td>${g.rejected}${refusals}</td></tr>`;
     })
     .join('');
@@ -81,9 +106,14 @@ function projectsSection(f: Frame, cycle: Cycle): string {
   const wardName = (id: string) => pick(f.d.wards.find((w) => w.id === id)?.name ?? { en: id }, f.lang);
   const rows = [...cycle.projects]
     .sort((a, b) => a.ward.localeCompare(b.ward) || a.code - b.code)
-    .map((p) => `<tr><td>${p.code}</td><td>${esc(pick(p.title, f.lang))}</td><td>${esc(wardName(p.ward))}</td><td>${esc(`${f.d.deployment.currency} ${p.cost}`)}</td><td>${esc(mates(p.code).join(', ') || '—')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr><td>${p.code}</td><td>${esc(pick(p.title, f.lang))}</td><td>${esc(wardName(p.ward))}</td><td>${esc(`${f.d.deployment.currency} ${p.cost}`)}</td><td>${esc(mates(p.code).join(', ') || '—')}</td></tr>`,
+    )
     .join('');
-  const groups = cycle.exclusive.length ? `<p class="note">${esc(t('exclusiveGroups', { groups: cycle.exclusive.map((g) => g.join(' · ')).join('; ') }))}</p>` : '';
+  const groups = cycle.exclusive.length
+    ? `<p class="note">${esc(t('exclusiveGroups', { groups: cycle.exclusive.map((g) => g.join(' · ')).join('; ') }))}</p>`
+    : '';
   return `<h2 id="projects">${esc(t('ballotProjects'))}</h2><p class="note">${esc(t('exclusiveNote'))}</p>${groups}<table class="list"><thead><tr><th>${esc(t('code'))}</th><th>${esc(t('title'))}</th><th>${esc(t('ward'))}</th><th>${esc(t('cost', { currency: f.d.deployment.currency }))}</th><th>${esc(t('exclusiveWith'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -94,17 +124,23 @@ function resultsSection(f: Frame, input: VotePageInput): string {
   const { cycle, publication } = input;
   const out = [`<h2 id="results">${esc(t('results'))}</h2>`];
   if (publication.publishedAt) {
-    out.push(`<p class="ok">${esc(t('publishedOn', { date: when(publication.publishedAt) }))} <a href="/results/${esc(cycle.id)}">${esc(t('publicResults'))}</a></p>`);
+    out.push(
+      `<p class="ok">${esc(t('publishedOn', { date: when(publication.publishedAt) }))} <a href="/results/${esc(cycle.id)}">${esc(t('publicResults'))}</a></p>`,
+    );
     if (publication.forcedReason) out.push(`<p class="note">${esc(t('forcedBecause', { reason: publication.forcedReason }))}</p>`);
     return out.join('');
   }
   out.push(`<p>${esc(t('notPublished', { date: when(cycle.phases.voting.closes) }))}</p>`);
   if (publication.behind.length) {
-    out.push(`<p class="note">${esc(t('behind'))}</p><ul>${publication.behind.map((g) => `<li>${esc(g.gatewayId)}: ${esc(g.lastSeenAt ? `${t('lastContact')} ${when(g.lastSeenAt)}` : t('never'))}${(g.backlog ?? 0) > 0 ? ` · ${esc(t('backlog'))} ${g.backlog}` : ''}</li>`).join('')}</ul>`);
+    out.push(
+      `<p class="note">${esc(t('behind'))}</p><ul>${publication.behind.map((g) => `<li>${esc(g.gatewayId)}: ${esc(g.lastSeenAt ? `${t('lastContact')} ${when(g.lastSeenAt)}` : t('never'))}${(g.backlog ?? 0) > 0 ? ` · ${esc(t('backlog'))} ${g.backlog}` : ''}</li>`).join('')}</ul>`,
+    );
   }
   if (!can(f.session.user.role, 'publish')) return out.join('');
   const r = input.refused;
-  const err = r ? `<p class="err" role="alert" id="e-publish">${esc(t(`refusal.${r.code}` as LabelKey))}</p>${r.detail ? `<pre>${esc(r.detail)}</pre>` : ''}` : '';
+  const err = r
+    ? `<p class="err" role="alert" id="e-publish">${esc(t(`refusal.${r.code}` as LabelKey))}</p>${r.detail ? `<pre>${esc(r.detail)}</pre>` : ''}`
+    : '';
   out.push(`<p class="note">${esc(t('publishHelp'))}</p>${err}<form method="post" action="/console/vote/${esc(cycle.id)}/publish">${hidden('_csrf', f.session.csrf)}
 <label><input type="checkbox" name="force" value="1"${r?.force ? ' checked' : ''}> ${esc(t('force'))}</label>
 <label for="reason">${esc(t('forceReason'))}</label><textarea id="reason" name="reason" rows="2" maxlength="1000">${esc(r?.reason ?? '')}</textarea>

@@ -20,7 +20,10 @@ export function eligibilitySalt(secret: string, cycleId: string): string {
 
 /** What the form computes on the device: substring(digest(concat(salt, id), 'SHA-256', 'hex'), 1, 20). */
 export function voterDigest(salt: string, voterId: string): string {
-  return createHash('sha256').update(salt + voterId, 'utf8').digest('hex').slice(0, DIGEST_HEX);
+  return createHash('sha256')
+    .update(salt + voterId, 'utf8')
+    .digest('hex')
+    .slice(0, DIGEST_HEX);
 }
 
 /** A media file as the manifest lists it and the device downloads it. */

@@ -77,8 +77,16 @@ describe('the field forms in every language of the deployment', () => {
       hint: 'Ikiwa tu mkazi anataka risiti kwa SMS. Namba inahifadhiwa hadi SMS itumwe, kamwe si pamoja na kura.',
       message: 'Chagua angalau miradi 1 na isiyozidi 3',
     });
-    expect(seen('fr')).toMatchObject({ wards: ['Quartier Nord', 'Quartier Sud'], firstProject: '1 · Forage — KES 4,500,000', message: 'Choisissez au moins 1 et au plus 3 projets' });
-    expect(seen('en')).toMatchObject({ wards: ['North Ward', 'South Ward'], firstProject: '1 · Borehole — KES 4,500,000', message: 'Pick at least 1 and at most 3 projects' });
+    expect(seen('fr')).toMatchObject({
+      wards: ['Quartier Nord', 'Quartier Sud'],
+      firstProject: '1 · Forage — KES 4,500,000',
+      message: 'Choisissez au moins 1 et au plus 3 projets',
+    });
+    expect(seen('en')).toMatchObject({
+      wards: ['North Ward', 'South Ward'],
+      firstProject: '1 · Borehole — KES 4,500,000',
+      message: 'Pick at least 1 and at most 3 projects',
+    });
     // The read-back holds <output>s: filled in, in the language being spoken.
     find(root, '/data/w_north/picks').selectValues(['1', '3']);
     speak(root, 'sw');
@@ -145,7 +153,12 @@ describe('the field forms in every language of the deployment', () => {
     expect([labelOf(root, '/data/source'), ...choices(root, '/data/source')]).toEqual(['Chanzo cha maji', 'Bomba', 'Mto']);
     expect(root.validationState.violations[0]!.violation.message?.asString).toBe('Namba kamili kutoka 1 hadi 40');
     speak(root, 'fr');
-    expect([labelOf(root, '/data/source'), ...choices(root, '/data/source'), labelOf(root, '/data/people')]).toEqual(["Source d'eau", 'Robinet', 'Rivière', 'Personnes']);
+    expect([labelOf(root, '/data/source'), ...choices(root, '/data/source'), labelOf(root, '/data/people')]).toEqual([
+      "Source d'eau",
+      'Robinet',
+      'Rivière',
+      'Personnes',
+    ]);
   });
 
   it('the paper ballot and the tally sheet are in each language too', async () => {
@@ -174,7 +187,15 @@ describe('the field forms in every language of the deployment', () => {
   });
 
   it('the default language is the deployment’s, first and marked, whatever order the languages are listed in', async () => {
-    const { root } = await createInstance(form(fieldForms(deployment(FIXTURE, (r) => (r.defaultLanguage = 'sw')), NOW), 'proposal').xml);
+    const { root } = await createInstance(
+      form(
+        fieldForms(
+          deployment(FIXTURE, (r) => (r.defaultLanguage = 'sw')),
+          NOW,
+        ),
+        'proposal',
+      ).xml,
+    );
     expect(root.languages.map((l) => [l.language, l.isDefault])).toEqual([
       ['Kiswahili (sw)', true],
       ['English (en)', false],
@@ -186,13 +207,19 @@ describe('the field forms in every language of the deployment', () => {
 
   it('version and hash change when a text changes in any language, not only the default', () => {
     const a = fieldForms(deployment(), NOW);
-    const b = fieldForms(deployment(FIXTURE, (r) => (r.wards[0].name.fr = 'Quartier du Nord')), NOW);
+    const b = fieldForms(
+      deployment(FIXTURE, (r) => (r.wards[0].name.fr = 'Quartier du Nord')),
+      NOW,
+    );
     for (const kind of ['vote', 'proposal'] as const) {
       expect(form(b, kind).version).not.toBe(form(a, kind).version);
       expect(form(b, kind).hash).not.toBe(form(a, kind).hash);
     }
     const pa = paperForms(deployment(), NOW);
-    const pb = paperForms(deployment(FIXTURE, (r) => (r.cycles[0].projects[0].title.sw = 'Kisima kipya')), NOW);
+    const pb = paperForms(
+      deployment(FIXTURE, (r) => (r.cycles[0].projects[0].title.sw = 'Kisima kipya')),
+      NOW,
+    );
     expect(pb.map((f) => f.version)).not.toEqual(pa.map((f) => f.version));
     expect(pb[0]!.version).not.toBe(pa[0]!.version);
     expect(pb[1]!.version).not.toBe(pa[1]!.version);

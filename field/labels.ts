@@ -55,21 +55,21 @@ const en = {
   replaced: 'Vote recorded, replacing the earlier one. Receipt: {receipt}',
   ideaRecorded: 'Idea recorded. Reference: {reference}',
   again: 'Already received: {message}',
-  closed: "Voting in {cycle} was not open when this vote was taken ({at}); it ran {opens} to {closes}. Not recorded.",
-  ideasClosed: "Ideas for {cycle} were not being collected when this was taken ({at}). Not recorded.",
+  closed: 'Voting in {cycle} was not open when this vote was taken ({at}); it ran {opens} to {closes}. Not recorded.',
+  ideasClosed: 'Ideas for {cycle} were not being collected when this was taken ({at}). Not recorded.',
   clockAhead: "This device's clock is ahead of the server by {minutes} minutes: set its date and time, then send again.",
   notOnRoll: "Voter id '{voterId}' is not on the roll. Not recorded.",
   rollWard: "Voter id '{voterId}' is on the roll of ward {ward}, not {chosen}. Not recorded.",
-  officerWard: "This phone is set up for ward {ward} only. Not recorded.",
+  officerWard: 'This phone is set up for ward {ward} only. Not recorded.',
   unknownWard: "Unknown ward '{ward}': download the forms again.",
   unknownCategory: "Unknown category '{category}': download the forms again.",
-  alreadyVoted: "This voter already voted in {cycle}; a second vote is not allowed. Not recorded.",
-  ruleTooMany: "Too many projects: at most {max}. Not recorded.",
-  ruleTooFew: "Too few projects: at least {min}. Not recorded.",
-  ruleOverBudget: "The projects cost more than the ward budget. Not recorded.",
-  ruleUnknown: "Project {code} is not on the ballot of this ward. Not recorded.",
-  ruleDuplicate: "Project {code} is picked twice. Not recorded.",
-  conflict: "A different form with the same instanceID was already received. Not recorded.",
+  alreadyVoted: 'This voter already voted in {cycle}; a second vote is not allowed. Not recorded.',
+  ruleTooMany: 'Too many projects: at most {max}. Not recorded.',
+  ruleTooFew: 'Too few projects: at least {min}. Not recorded.',
+  ruleOverBudget: 'The projects cost more than the ward budget. Not recorded.',
+  ruleUnknown: 'Project {code} is not on the ballot of this ward. Not recorded.',
+  ruleDuplicate: 'Project {code} is picked twice. Not recorded.',
+  conflict: 'A different form with the same instanceID was already received. Not recorded.',
 } as const;
 
 type Key = keyof typeof en;
@@ -129,25 +129,25 @@ const sw: Record<Key, string> = {
   replaced: 'Kura imehifadhiwa, badala ya ile ya awali. Risiti: {receipt}',
   ideaRecorded: 'Wazo limehifadhiwa. Kumbukumbu: {reference}',
   again: 'Tayari imepokelewa: {message}',
-  closed: "Upigaji kura wa {cycle} haukuwa wazi kura hii ilipochukuliwa ({at}); ulikuwa {opens} hadi {closes}. Haijahifadhiwa.",
-  ideasClosed: "Mawazo ya {cycle} hayakuwa yakikusanywa hili lilipochukuliwa ({at}). Halijahifadhiwa.",
-  clockAhead: "Saa ya simu hii iko mbele ya seva kwa dakika {minutes}: rekebisha tarehe na saa, kisha tuma tena.",
+  closed: 'Upigaji kura wa {cycle} haukuwa wazi kura hii ilipochukuliwa ({at}); ulikuwa {opens} hadi {closes}. Haijahifadhiwa.',
+  ideasClosed: 'Mawazo ya {cycle} hayakuwa yakikusanywa hili lilipochukuliwa ({at}). Halijahifadhiwa.',
+  clockAhead: 'Saa ya simu hii iko mbele ya seva kwa dakika {minutes}: rekebisha tarehe na saa, kisha tuma tena.',
   notOnRoll: "Namba ya mpiga kura '{voterId}' haipo kwenye daftari. Haijahifadhiwa.",
   rollWard: "Namba ya mpiga kura '{voterId}' iko kwenye daftari la wadi {ward}, si {chosen}. Haijahifadhiwa.",
-  officerWard: "Simu hii imewekwa kwa wadi {ward} pekee. Haijahifadhiwa.",
+  officerWard: 'Simu hii imewekwa kwa wadi {ward} pekee. Haijahifadhiwa.',
   unknownWard: "Wadi '{ward}' haijulikani: pakua fomu tena.",
   unknownCategory: "Aina '{category}' haijulikani: pakua fomu tena.",
-  alreadyVoted: "Mpiga kura huyu amekwisha piga kura katika {cycle}; kura ya pili hairuhusiwi. Haijahifadhiwa.",
-  ruleTooMany: "Miradi mingi mno: isiyozidi {max}. Haijahifadhiwa.",
-  ruleTooFew: "Miradi michache mno: angalau {min}. Haijahifadhiwa.",
-  ruleOverBudget: "Gharama ya miradi inazidi bajeti ya wadi. Haijahifadhiwa.",
-  ruleUnknown: "Mradi {code} haupo kwenye orodha ya wadi hii. Haijahifadhiwa.",
-  ruleDuplicate: "Mradi {code} umechaguliwa mara mbili. Haijahifadhiwa.",
-  conflict: "Fomu tofauti yenye instanceID hiyo hiyo ilikwisha pokelewa. Haijahifadhiwa.",
+  alreadyVoted: 'Mpiga kura huyu amekwisha piga kura katika {cycle}; kura ya pili hairuhusiwi. Haijahifadhiwa.',
+  ruleTooMany: 'Miradi mingi mno: isiyozidi {max}. Haijahifadhiwa.',
+  ruleTooFew: 'Miradi michache mno: angalau {min}. Haijahifadhiwa.',
+  ruleOverBudget: 'Gharama ya miradi inazidi bajeti ya wadi. Haijahifadhiwa.',
+  ruleUnknown: 'Mradi {code} haupo kwenye orodha ya wadi hii. Haijahifadhiwa.',
+  ruleDuplicate: 'Mradi {code} umechaguliwa mara mbili. Haijahifadhiwa.',
+  conflict: 'Fomu tofauti yenye instanceID hiyo hiyo ilikwisha pokelewa. Haijahifadhiwa.',
 };
 
 const fr: Record<Key, string> = {
-  surveyConsent: "Le résident accepte-t-il de répondre à cette enquête ? Ses réponses sont enregistrées sans son nom.",
+  surveyConsent: 'Le résident accepte-t-il de répondre à cette enquête ? Ses réponses sont enregistrées sans son nom.',
   surveyConsentMsg: "Sans le consentement du résident, rien n'est enregistré : arrêtez-vous ici et supprimez ce formulaire.",
   integerMsg: 'Un nombre entier de {min} à {max}',
   surveyRecorded: "Réponses à l'enquête enregistrées.",
@@ -157,7 +157,7 @@ const fr: Record<Key, string> = {
   surveyBadAnswer: "'{question}' : {problem}. Non enregistré.",
   surveyNoConsent: "Le consentement du résident n'est pas dans ce formulaire. Non enregistré.",
   surveyChoice: "'{question}' : '{choice}' n'est pas une de ses réponses : téléchargez à nouveau les formulaires. Non enregistré.",
-  consent: "Le résident accepte-t-il que vous enregistriez son vote, sur ce téléphone, pour le scrutin du budget participatif ?",
+  consent: 'Le résident accepte-t-il que vous enregistriez son vote, sur ce téléphone, pour le scrutin du budget participatif ?',
   consentYes: 'Oui, il accepte',
   consentNo: 'Non',
   consentMsg: "Sans le consentement du résident, rien n'est enregistré : arrêtez-vous ici et supprimez ce formulaire.",
@@ -203,21 +203,25 @@ const fr: Record<Key, string> = {
   clockAhead: "L'horloge de cet appareil avance de {minutes} minutes sur le serveur : réglez la date et l'heure, puis renvoyez.",
   notOnRoll: "Le numéro d'électeur '{voterId}' n'est pas sur la liste. Non enregistré.",
   rollWard: "Le numéro d'électeur '{voterId}' est inscrit dans le quartier {ward}, pas {chosen}. Non enregistré.",
-  officerWard: "Ce téléphone est configuré pour le quartier {ward} seulement. Non enregistré.",
+  officerWard: 'Ce téléphone est configuré pour le quartier {ward} seulement. Non enregistré.',
   unknownWard: "Quartier '{ward}' inconnu : téléchargez à nouveau les formulaires.",
   unknownCategory: "Catégorie '{category}' inconnue : téléchargez à nouveau les formulaires.",
   alreadyVoted: "Cet électeur a déjà voté dans {cycle} ; un second vote n'est pas permis. Non enregistré.",
-  ruleTooMany: "Trop de projets : {max} au plus. Non enregistré.",
-  ruleTooFew: "Trop peu de projets : {min} au moins. Non enregistré.",
-  ruleOverBudget: "Les projets coûtent plus que le budget du quartier. Non enregistré.",
+  ruleTooMany: 'Trop de projets : {max} au plus. Non enregistré.',
+  ruleTooFew: 'Trop peu de projets : {min} au moins. Non enregistré.',
+  ruleOverBudget: 'Les projets coûtent plus que le budget du quartier. Non enregistré.',
   ruleUnknown: "Le projet {code} n'est pas sur le bulletin de ce quartier. Non enregistré.",
-  ruleDuplicate: "Le projet {code} est choisi deux fois. Non enregistré.",
-  conflict: "Un autre formulaire avec le même instanceID a déjà été reçu. Non enregistré.",
+  ruleDuplicate: 'Le projet {code} est choisi deux fois. Non enregistré.',
+  conflict: 'Un autre formulaire avec le même instanceID a déjà été reçu. Non enregistré.',
 };
 
 const CATALOGUES: Record<BuiltInLang, Record<Key, string>> = { en, sw, fr };
 
-const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{(\w+)\}/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 
 /**
  * What is wrong with an added language's field labels (its catalogue's optional `field` section):
@@ -228,7 +232,9 @@ export function fieldLabelProblems(labels: Record<string, string>): string[] {
   return Object.entries(labels).flatMap(([key, text]) => {
     if (!Object.hasOwn(en, key)) return [`field.${key}: unknown key (field labels are: ${Object.keys(en).join(', ')})`];
     const want = placeholders(en[key as Key]);
-    return placeholders(text) === want ? [] : [`field.${key}: use the placeholders of the English text (${want ? `{${want.split(',').join('}, {')}}` : 'none'})`];
+    return placeholders(text) === want
+      ? []
+      : [`field.${key}: use the placeholders of the English text (${want ? `{${want.split(',').join('}, {')}}` : 'none'})`];
   });
 }
 

@@ -17,7 +17,8 @@ export function formListXml(forms: readonly FieldForm[], base: string): string {
 /** A form's manifest (docs.getodk.org/openrosa-form-list, "Manifest document"): each media file's name, md5 hash and download URL. */
 export function manifestXml(form: FieldForm, base: string): string {
   const files = form.media.map(
-    (m) => `<mediaFile><filename>${esc(m.filename)}</filename><hash>${esc(m.hash)}</hash><downloadUrl>${esc(`${base}/forms/${form.formId}/media/${m.filename}`)}</downloadUrl></mediaFile>`,
+    (m) =>
+      `<mediaFile><filename>${esc(m.filename)}</filename><hash>${esc(m.hash)}</hash><downloadUrl>${esc(`${base}/forms/${form.formId}/media/${m.filename}`)}</downloadUrl></mediaFile>`,
   );
   return `<?xml version="1.0" encoding="UTF-8"?>\n<manifest xmlns="http://openrosa.org/xforms/xformsManifest">${files.join('')}</manifest>\n`;
 }

@@ -67,7 +67,10 @@ describe('paper forms in ODK’s form engine', () => {
     expect(violations(badSerial)).toEqual(['/data/serial']);
     const read = readPaperSubmission(ok.instanceState.instanceXML);
     expect(paperFormOf(ok.instanceState.instanceXML)).toBe('paper-ballot');
-    expect(read).toMatchObject({ ok: true, submission: { kind: 'paper-ballot', cycleId: 'c-open', meeting: 'KIB-07', day: '2026-11-21', serial: 'A-000123', wardId: 'north', picks: [1, 3] } });
+    expect(read).toMatchObject({
+      ok: true,
+      submission: { kind: 'paper-ballot', cycleId: 'c-open', meeting: 'KIB-07', day: '2026-11-21', serial: 'A-000123', wardId: 'north', picks: [1, 3] },
+    });
   });
 
   it('the meeting day must be inside voting', async () => {
@@ -90,14 +93,24 @@ describe('paper forms in ODK’s form engine', () => {
     expect(violations(await fillTally(f, { issued: 50, valid: 48, spoiled: 2, votes: { 1: 10 } }))).toEqual(['/data/w_north/p12']);
     const read = readPaperSubmission(ok.instanceState.instanceXML);
     expect(read).toMatchObject({ ok: true, submission: { kind: 'paper-tally', meeting: 'KIB-07', issued: 50, valid: 48, spoiled: 2 } });
-    if (read.ok && read.submission.kind === 'paper-tally') expect(read.submission.counts.filter((c) => c.votes > 0)).toEqual([{ code: 1, votes: 30 }, { code: 3, votes: 20 }, { code: 12, votes: 10 }]);
+    if (read.ok && read.submission.kind === 'paper-tally')
+      expect(read.submission.counts.filter((c) => c.votes > 0)).toEqual([
+        { code: 1, votes: 30 },
+        { code: 3, votes: 20 },
+        { code: 12, votes: 10 },
+      ]);
   });
 
   it('are offered until the cycle is published, and not for rules they cannot carry', () => {
     expect(paperForms(testDeployment(), NOW).map((f) => f.formId)).toEqual(['sauti-paper-c-open', 'sauti-tally-c-open']);
     // Voting closed, results not published yet: paper is still typed in at the office.
     expect(paperForms(testDeployment(), new Date('2100-01-01T00:00:00Z')).map((f) => f.kind)).toEqual(['paper-ballot', 'paper-tally']);
-    expect(paperForms(testDeployment((r) => (r.cycles[0].ballot = { rule: 'ranking', k: 3 })), NOW)).toEqual([]);
+    expect(
+      paperForms(
+        testDeployment((r) => (r.cycles[0].ballot = { rule: 'ranking', k: 3 })),
+        NOW,
+      ),
+    ).toEqual([]);
     expect(paperForms(testDeployment(), NOW, ['south'])[0]!.xml).not.toContain('w_north');
   });
 

@@ -37,10 +37,18 @@ export function paperForms(d: Deployment, now: Date, wards?: readonly string[]):
     const name = (c: Cycle) => text(c.name, lang);
     // Paper carries picks only: a ranking or cumulative ballot is not entered from paper (yet).
     if (TALLY_RULES.includes(cycle.ballot.rule)) {
-      forms.push(finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) => ballotForm(d, cycle, wardIds, v)));
+      forms.push(
+        finish('paper-ballot', paperBallotFormId(cycle.id), cycle, paperLabel(lang, 'ballotTitle', { cycle: name(cycle) }), (v) =>
+          ballotForm(d, cycle, wardIds, v),
+        ),
+      );
     }
     if (TALLY_RULES.includes(cycle.ballot.rule)) {
-      forms.push(finish('paper-tally', paperTallyFormId(cycle.id), cycle, paperLabel(lang, 'tallyTitle', { cycle: name(cycle) }), (v) => tallyForm(d, cycle, wardIds, v)));
+      forms.push(
+        finish('paper-tally', paperTallyFormId(cycle.id), cycle, paperLabel(lang, 'tallyTitle', { cycle: name(cycle) }), (v) =>
+          tallyForm(d, cycle, wardIds, v),
+        ),
+      );
     }
   }
   return forms;
@@ -79,7 +87,17 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], version: str
     `<bind nodeset="/data/serial" type="string" required="true()" constraint="${esc(`regex(., '${PAPER_ID.source}')`)}"${tr.constraintMsg('/data/serial', (l) => paperLabel(l, 'serialMsg'))}/>`,
     '<bind nodeset="/data/ward" type="string" required="true()"/>',
   ];
-  const body = [...meeting.body, input(tr, '/data/serial', (l) => paperLabel(l, 'serial')), select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)]))];
+  const body = [
+    ...meeting.body,
+    input(tr, '/data/serial', (l) => paperLabel(l, 'serial')),
+    select(
+      tr,
+      'select1',
+      '/data/ward',
+      (l) => label(l, 'ward'),
+      wards.map((w) => [w.id, (l) => text(w.name, l)]),
+    ),
+  ];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
     const budget = wardBudget(d, w.id);
@@ -87,10 +105,22 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], version: str
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
     // The same rule constraints as the vote form: what is typed from the paper is checked as a vote is.
     binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
-    binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
-    body.push(`<group ref="${g}">`, tr.label(g, (l) => text(w.name, l)), ...ruleControls(tr, rule, g, projects, budget, money), '</group>');
+    binds.push(
+      `<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`,
+    );
+    body.push(
+      `<group ref="${g}">`,
+      tr.label(g, (l) => text(w.name, l)),
+      ...ruleControls(tr, rule, g, projects, budget, money),
+      '</group>',
+    );
   }
-  return xformDocument(paperLabel(tr.defaultLang, 'ballotTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperBallotFormId(cycle.id), version, { tr, fields, binds, body });
+  return xformDocument(paperLabel(tr.defaultLang, 'ballotTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperBallotFormId(cycle.id), version, {
+    tr,
+    fields,
+    binds,
+    body,
+  });
 }
 
 /** Element name of a project's count on the tally sheet. */
@@ -101,7 +131,14 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], version: stri
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
   const meeting = meetingFields(d, cycle, tr);
-  const fields = `<meeting/><day/><ward/><issued/><valid/><spoiled/>${wards.map((w) => `<${wardGroup(w.id)}>${wardProjects(cycle, w.id).map((p) => `<${countField(p.code)}/>`).join('')}</${wardGroup(w.id)}>`).join('')}`;
+  const fields = `<meeting/><day/><ward/><issued/><valid/><spoiled/>${wards
+    .map(
+      (w) =>
+        `<${wardGroup(w.id)}>${wardProjects(cycle, w.id)
+          .map((p) => `<${countField(p.code)}/>`)
+          .join('')}</${wardGroup(w.id)}>`,
+    )
+    .join('')}`;
   const count = (ref: string, extra = '', msg?: Texts) =>
     `<bind nodeset="${ref}" type="int" required="true()" constraint="${esc(`. >= 0${extra}`)}"${msg ? tr.constraintMsg(ref, msg) : ''}/>`;
   const binds = [
@@ -113,7 +150,13 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], version: stri
   ];
   const body = [
     ...meeting.body,
-    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
+    select(
+      tr,
+      'select1',
+      '/data/ward',
+      (l) => label(l, 'ward'),
+      wards.map((w) => [w.id, (l) => text(w.name, l)]),
+    ),
     input(tr, '/data/issued', (l) => paperLabel(l, 'issued')),
     input(tr, '/data/valid', (l) => paperLabel(l, 'valid')),
     input(tr, '/data/spoiled', (l) => paperLabel(l, 'spoiled')),
@@ -130,12 +173,25 @@ function tallyForm(d: Deployment, cycle: Cycle, wardIds: string[], version: stri
       const last = i === projects.length - 1;
       // Every count: at most the valid ballots, and the running sum within the rule; the last one also checks the least.
       const extra = ` and . <= /data/valid and (${sum}) <= ${most}${last ? ` and (${sum}) >= ${least}` : ''}`;
-      binds.push(count(`${g}/${countField(p.code)}`, extra, (l) => paperLabel(l, last ? (rule.rule === 'choose-1' ? 'countTooFew' : 'sumTooFew') : 'overValid')));
+      binds.push(
+        count(`${g}/${countField(p.code)}`, extra, (l) => paperLabel(l, last ? (rule.rule === 'choose-1' ? 'countTooFew' : 'sumTooFew') : 'overValid')),
+      );
     });
-    const votes = (p: (typeof projects)[number]) => input(tr, `${g}/${countField(p.code)}`, (l) => paperLabel(l, 'projectVotes', { code: p.code, title: text(p.title, l) }));
-    body.push(`<group ref="${g}">`, tr.label(g, (l) => text(w.name, l)), ...projects.map(votes), '</group>');
+    const votes = (p: (typeof projects)[number]) =>
+      input(tr, `${g}/${countField(p.code)}`, (l) => paperLabel(l, 'projectVotes', { code: p.code, title: text(p.title, l) }));
+    body.push(
+      `<group ref="${g}">`,
+      tr.label(g, (l) => text(w.name, l)),
+      ...projects.map(votes),
+      '</group>',
+    );
   }
-  return xformDocument(paperLabel(tr.defaultLang, 'tallyTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperTallyFormId(cycle.id), version, { tr, fields, binds, body });
+  return xformDocument(paperLabel(tr.defaultLang, 'tallyTitle', { cycle: text(cycle.name, tr.defaultLang) }), paperTallyFormId(cycle.id), version, {
+    tr,
+    fields,
+    binds,
+    body,
+  });
 }
 
 // --- Reading the submissions ------------------------------------------------------------------
@@ -160,16 +216,26 @@ const instant = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date and time')
   .transform((s) => new Date(s));
-const optionalInstant = z.union([z.literal(''), instant]).optional().transform((v) => (v instanceof Date ? v : null));
+const optionalInstant = z
+  .union([z.literal(''), instant])
+  .optional()
+  .transform((v) => (v instanceof Date ? v : null));
 const common = z.object({
-  instanceID: z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
+  instanceID: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
   start: optionalInstant,
   end: optionalInstant,
   meeting: z.string().min(1).max(60),
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
   ward: z.string().min(1).max(40),
 });
-const wholeNumber = z.string().regex(/^\d{1,8}$/, 'must be a whole number').transform(Number);
+const wholeNumber = z
+  .string()
+  .regex(/^\d{1,8}$/, 'must be a whole number')
+  .transform(Number);
 
 /** Reads a paper form's instance XML; anything malformed is a 400 naming the field. */
 export function readPaperSubmission(xml: string): { ok: true; submission: PaperSubmission } | { ok: false; problem: { status: 400 | 404; message: string } } {
@@ -186,7 +252,15 @@ export function readPaperSubmission(xml: string): { ok: true; submission: PaperS
   const meta = (data.meta ?? {}) as Record<string, unknown>;
   const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end, meeting: data.meeting, day: data.day, ward: data.ward });
   if (!c.success) return bad(issue(c.error.issues[0]!));
-  const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, end: c.data.end ?? c.data.start, meeting: c.data.meeting, day: c.data.day, wardId: c.data.ward };
+  const base: Common = {
+    formId,
+    cycleId: m[2]!,
+    instanceId: c.data.instanceID,
+    end: c.data.end ?? c.data.start,
+    meeting: c.data.meeting,
+    day: c.data.day,
+    wardId: c.data.ward,
+  };
   const group = (data[wardGroup(base.wardId)] ?? {}) as Record<string, unknown>;
   if (m[1] === 'paper') {
     const serial = z.string().min(1).max(60).safeParse(data.serial);
@@ -197,7 +271,9 @@ export function readPaperSubmission(xml: string): { ok: true; submission: PaperS
     if (tokens.some((t) => !/^[1-9]\d?$/.test(t))) return bad('picks: project numbers are 1 to 97');
     return { ok: true, submission: { ...base, kind: 'paper-ballot', serial: serial.data, picks: tokens.map(Number) } };
   }
-  const totals = z.object({ issued: wholeNumber, valid: wholeNumber, spoiled: wholeNumber }).safeParse({ issued: data.issued, valid: data.valid, spoiled: data.spoiled });
+  const totals = z
+    .object({ issued: wholeNumber, valid: wholeNumber, spoiled: wholeNumber })
+    .safeParse({ issued: data.issued, valid: data.valid, spoiled: data.spoiled });
   if (!totals.success) return bad(issue(totals.error.issues[0]!));
   const counts: { code: number; votes: number }[] = [];
   for (const [name, value] of Object.entries(group)) {

@@ -39,12 +39,19 @@ export type SubmissionProblem = { status: 400 | 404; message: string };
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
 
 const text = z.string().max(4000);
-const instanceId = z.string().min(1).max(100).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+const instanceId = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
 const instant = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date and time')
   .transform((s) => new Date(s));
-const optionalInstant = z.union([z.literal(''), instant]).optional().transform((v) => (v instanceof Date ? v : null));
+const optionalInstant = z
+  .union([z.literal(''), instant])
+  .optional()
+  .transform((v) => (v instanceof Date ? v : null));
 
 /**
  * Reads a submission's XML; an unknown form id is a 404, anything malformed a 400 naming the field.
@@ -86,13 +93,23 @@ export function readSubmission(
   }
   if (kind === 'proposal') {
     const p = z
-      .object({ ward: z.string().min(1).max(40), category: z.string().min(1).max(40), title: z.string().min(1).max(200), description: z.string().max(2000).default('') })
+      .object({
+        ward: z.string().min(1).max(40),
+        category: z.string().min(1).max(40),
+        title: z.string().min(1).max(200),
+        description: z.string().max(2000).default(''),
+      })
       .safeParse({ ward: data.ward, category: data.category, title: data.title, description: data.description === '' ? undefined : data.description });
     if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
     return { ok: true, submission: { ...base, kind, wardId: p.data.ward, category: p.data.category, title: p.data.title, description: p.data.description } };
   }
   const v = z
-    .object({ voter_id: z.string().min(1).max(40), ward: z.string().min(1).max(40), consent: z.string().max(10).default(''), phone: z.string().max(30).default('') })
+    .object({
+      voter_id: z.string().min(1).max(40),
+      ward: z.string().min(1).max(40),
+      consent: z.string().max(10).default(''),
+      phone: z.string().max(30).default(''),
+    })
     .safeParse({ voter_id: data.voter_id, ward: data.ward, consent: data.consent, phone: data.phone });
   if (!v.success) return bad(`${fieldName(v.error.issues[0]!.path)}: ${v.error.issues[0]!.message}`);
   const group = (data[wardGroup(v.data.ward)] ?? {}) as Record<string, unknown>;
@@ -100,7 +117,18 @@ export function readSubmission(
   if (typeof picks === 'string') return bad(picks);
   if (picks.length === 0) return bad(`picks: no project is picked for ward '${v.data.ward}'`);
   const phone = v.data.phone.trim();
-  return { ok: true, submission: { ...base, kind, consent: v.data.consent === 'yes', voterId: v.data.voter_id.trim(), wardId: v.data.ward, picks, phone: phone === '' ? null : phone } };
+  return {
+    ok: true,
+    submission: {
+      ...base,
+      kind,
+      consent: v.data.consent === 'yes',
+      voterId: v.data.voter_id.trim(),
+      wardId: v.data.ward,
+      picks,
+      phone: phone === '' ? null : phone,
+    },
+  };
 }
 
 /** A ward group's picks under the rule, or a message naming the bad field. */

@@ -21,7 +21,13 @@ export function surveyFormXml(survey: Survey, wards: readonly Ward[], tr: Transl
       ['yes', (l) => label(l, 'consentYes')],
       ['no', (l) => label(l, 'consentNo')],
     ]),
-    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
+    select(
+      tr,
+      'select1',
+      '/data/ward',
+      (l) => label(l, 'ward'),
+      wards.map((w) => [w.id, (l) => text(w.name, l)]),
+    ),
     ...survey.questions.map((q) => questionControl(tr, q)),
   ];
   const fields = `<consent/><ward/>${survey.questions.map((q) => `<${q.id}/>`).join('')}`;
@@ -33,17 +39,26 @@ function questionBind(tr: Translations, q: SurveyQuestion, relevant: string): st
   const required = q.required ? ' required="true()"' : '';
   if (q.type === 'integer') {
     const bounds = [q.min !== undefined ? `. >= ${q.min}` : '', q.max !== undefined ? `. <= ${q.max}` : ''].filter(Boolean);
-    const constraint = bounds.length ? ` constraint="${esc(bounds.join(' and '))}"${tr.constraintMsg(ref, (l) => label(l, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }))}` : '';
+    const constraint = bounds.length
+      ? ` constraint="${esc(bounds.join(' and '))}"${tr.constraintMsg(ref, (l) => label(l, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }))}`
+      : '';
     return `<bind nodeset="${ref}" type="int"${required} relevant="${esc(relevant)}"${constraint}/>`;
   }
-  if (q.type === 'text') return `<bind nodeset="${ref}" type="string"${required} relevant="${esc(relevant)}" constraint="string-length(.) &lt;= 2000"${tr.constraintMsg(ref, (l) => label(l, 'descriptionMsg'))}/>`;
+  if (q.type === 'text')
+    return `<bind nodeset="${ref}" type="string"${required} relevant="${esc(relevant)}" constraint="string-length(.) &lt;= 2000"${tr.constraintMsg(ref, (l) => label(l, 'descriptionMsg'))}/>`;
   return `<bind nodeset="${ref}" type="string"${required} relevant="${esc(relevant)}"/>`;
 }
 
 function questionControl(tr: Translations, q: SurveyQuestion): string {
   const ref = `/data/${q.id}`;
   if (q.type === 'select_one' || q.type === 'select_multiple') {
-    return select(tr, q.type === 'select_one' ? 'select1' : 'select', ref, (l) => text(q.label, l), (q.choices ?? []).map((c) => [c.id, (l) => text(c.label, l)]));
+    return select(
+      tr,
+      q.type === 'select_one' ? 'select1' : 'select',
+      ref,
+      (l) => text(q.label, l),
+      (q.choices ?? []).map((c) => [c.id, (l) => text(c.label, l)]),
+    );
   }
   return input(tr, ref, (l) => text(q.label, l), q.type === 'text' ? 'multiline' : undefined);
 }

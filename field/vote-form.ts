@@ -34,7 +34,10 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
   const wards = wardIds.map((id) => d.wards.find((w) => w.id === id)!);
   const rule = cycle.ballot;
   const consented = "/data/consent = 'yes'";
-  const groups = wards.map((w) => `<${wardGroup(w.id)}>${ruleFields(rule, wardProjects(cycle, w.id))}<total/>${rule.rule === 'cumulative' ? '<points/>' : ''}<readback/></${wardGroup(w.id)}>`);
+  const groups = wards.map(
+    (w) =>
+      `<${wardGroup(w.id)}>${ruleFields(rule, wardProjects(cycle, w.id))}<total/>${rule.rule === 'cumulative' ? '<points/>' : ''}<readback/></${wardGroup(w.id)}>`,
+  );
   const fields = `<consent/><voter_id/>${opts.eligibilitySalt ? '<voter_digest/>' : ''}<ward/>${groups.join('')}${opts.sms ? '<phone/>' : ''}`;
   const onRoll = (also = '') => `count(instance('eligible')/root/item[d = /data/voter_digest${also}]) > 0`;
   const binds = [
@@ -53,7 +56,13 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
       ['no', (l) => label(l, 'consentNo')],
     ]),
     input(tr, '/data/voter_id', (l) => label(l, 'voterId')),
-    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
+    select(
+      tr,
+      'select1',
+      '/data/ward',
+      (l) => label(l, 'ward'),
+      wards.map((w) => [w.id, (l) => text(w.name, l)]),
+    ),
   ];
   for (const w of wards) {
     const g = `/data/${wardGroup(w.id)}`;
@@ -61,10 +70,16 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
     binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
-    binds.push(`<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`);
-    const readbackRule = rule.rule === 'cumulative' ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}"${tr.constraintMsg(`${g}/readback`, (l) => label(l, 'pointsMinMsg', { min: rule.min }))}` : '';
+    binds.push(
+      `<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`,
+    );
+    const readbackRule =
+      rule.rule === 'cumulative'
+        ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}"${tr.constraintMsg(`${g}/readback`, (l) => label(l, 'pointsMinMsg', { min: rule.min }))}`
+        : '';
     binds.push(`<bind nodeset="${g}/readback" type="string" required="true()"${readbackRule}/>`);
-    const readback: Texts = (l) => labelWithOutputs(label(l, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, l), total: `${g}/total` });
+    const readback: Texts = (l) =>
+      labelWithOutputs(label(l, 'readBack', { currency: d.deployment.currency }), { picks: readbackText(rule, g, projects, l), total: `${g}/total` });
     body.push(
       `<group ref="${g}">`,
       tr.label(g, (l) => label(l, 'projectsOf', { ward: text(w.name, l), budget: money(budget) })),
@@ -74,11 +89,28 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     );
   }
   if (opts.sms) {
-    binds.push(`<bind nodeset="/data/phone" type="string" relevant="${esc(consented)}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}"${tr.constraintMsg('/data/phone', (l) => label(l, 'phoneMsg'))}/>`);
-    body.push(input(tr, '/data/phone', (l) => label(l, 'phone'), 'numbers', (l) => label(l, 'phoneHint')));
+    binds.push(
+      `<bind nodeset="/data/phone" type="string" relevant="${esc(consented)}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}"${tr.constraintMsg('/data/phone', (l) => label(l, 'phoneMsg'))}/>`,
+    );
+    body.push(
+      input(
+        tr,
+        '/data/phone',
+        (l) => label(l, 'phone'),
+        'numbers',
+        (l) => label(l, 'phoneHint'),
+      ),
+    );
   }
   const instances = opts.eligibilitySalt ? [`<instance id="eligible" src="jr://file-csv/${ELIGIBLE_FILE}"/>`] : [];
-  return xformDocument(label(tr.defaultLang, 'voteTitle', { cycle: text(cycle.name, tr.defaultLang) }), formId, version, { tr, fields, binds, body, instances, autoDelete: true });
+  return xformDocument(label(tr.defaultLang, 'voteTitle', { cycle: text(cycle.name, tr.defaultLang) }), formId, version, {
+    tr,
+    fields,
+    binds,
+    body,
+    instances,
+    autoDelete: true,
+  });
 }
 
 /** The fields a ward's group holds for the rule: one select, a field per place, or a field of points per project. */
@@ -93,9 +125,13 @@ export function ruleBinds(tr: Translations, rule: BallotRule, g: string, project
   const picks = `nodeset="${g}/picks" type="string" required="true()"`;
   switch (rule.rule) {
     case 'approval':
-      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and count-selected(.) <= ${rule.max}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickApprovalMsg', { min: rule.min, max: rule.max }))}/>`];
+      return [
+        `<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and count-selected(.) <= ${rule.max}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickApprovalMsg', { min: rule.min, max: rule.max }))}/>`,
+      ];
     case 'knapsack':
-      return [`<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and ${g}/total <= ${budget}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickKnapsackMsg', { min: rule.min, budget: money(budget) }))}/>`];
+      return [
+        `<bind ${picks} constraint="${esc(`count-selected(.) >= ${rule.min} and ${g}/total <= ${budget}`)}"${tr.constraintMsg(`${g}/picks`, (l) => label(l, 'pickKnapsackMsg', { min: rule.min, budget: money(budget) }))}/>`,
+      ];
     case 'choose-1':
       return [`<bind ${picks}/>`];
     case 'ranking':
@@ -103,21 +139,33 @@ export function ruleBinds(tr: Translations, rule: BallotRule, g: string, project
         const place = i + 1;
         const earlier = Array.from({ length: i }, (_, j) => `. != ${g}/${placeField(j + 1)}`);
         const relevant = place > 1 ? ` relevant="${esc(`${g}/${placeField(place - 1)} != ''`)}"` : '';
-        const constraint = earlier.length ? ` constraint="${esc(earlier.join(' and '))}"${tr.constraintMsg(`${g}/${placeField(place)}`, (l) => label(l, 'rankTwiceMsg'))}` : '';
+        const constraint = earlier.length
+          ? ` constraint="${esc(earlier.join(' and '))}"${tr.constraintMsg(`${g}/${placeField(place)}`, (l) => label(l, 'rankTwiceMsg'))}`
+          : '';
         return `<bind nodeset="${g}/${placeField(place)}" type="string"${place <= rule.min ? ' required="true()"' : ''}${relevant}${constraint}/>`;
       });
     case 'cumulative': {
       const max = maxPerProject(rule);
       const within = `. >= 0 and . <= ${max} and ${g}/points <= ${rule.points}`;
       return [
-        ...projects.map((p) => `<bind nodeset="${g}/${pointsField(p.code)}" type="int" required="true()" constraint="${esc(within)}"${tr.constraintMsg(`${g}/${pointsField(p.code)}`, (l) => label(l, 'pointsMsg', { max, points: rule.points }))}/>`),
+        ...projects.map(
+          (p) =>
+            `<bind nodeset="${g}/${pointsField(p.code)}" type="int" required="true()" constraint="${esc(within)}"${tr.constraintMsg(`${g}/${pointsField(p.code)}`, (l) => label(l, 'pointsMsg', { max, points: rule.points }))}/>`,
+        ),
         `<bind nodeset="${g}/points" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => pointsOf(g, p)))}"/>`,
       ];
     }
   }
 }
 
-export function ruleControls(tr: Translations, rule: BallotRule, g: string, projects: readonly Project[], budget: number, money: (n: number) => string): string[] {
+export function ruleControls(
+  tr: Translations,
+  rule: BallotRule,
+  g: string,
+  projects: readonly Project[],
+  budget: number,
+  money: (n: number) => string,
+): string[] {
   const items = projects.map((p): [string, Texts] => [String(p.code), (l) => `${p.code} · ${text(p.title, l)} — ${money(p.cost)}`]);
   switch (rule.rule) {
     case 'approval':
@@ -127,7 +175,9 @@ export function ruleControls(tr: Translations, rule: BallotRule, g: string, proj
     case 'choose-1':
       return [select(tr, 'select1', `${g}/picks`, (l) => label(l, 'pickChooseOne'), items)];
     case 'ranking':
-      return Array.from({ length: rule.k }, (_, i) => select(tr, 'select1', `${g}/${placeField(i + 1)}`, (l) => label(l, i === 0 ? 'rankFirst' : 'rankPlace', { place: i + 1, k: rule.k }), items));
+      return Array.from({ length: rule.k }, (_, i) =>
+        select(tr, 'select1', `${g}/${placeField(i + 1)}`, (l) => label(l, i === 0 ? 'rankFirst' : 'rankPlace', { place: i + 1, k: rule.k }), items),
+      );
     case 'cumulative':
       return [
         input(tr, `${g}/points`, (l) => label(l, 'pointsTotal', { points: rule.points })),

@@ -101,14 +101,26 @@ describe('generated XForms in ODK’s form engine', () => {
   it('version and hash change whenever the content does, and only then', () => {
     const a = form(fieldForms(testDeployment(), NOW), 'vote');
     expect(form(fieldForms(testDeployment(), NOW), 'vote')).toEqual(a);
-    const b = form(fieldForms(testDeployment((r) => (r.cycles[0].projects[0].cost = 4600000)), NOW), 'vote');
+    const b = form(
+      fieldForms(
+        testDeployment((r) => (r.cycles[0].projects[0].cost = 4600000)),
+        NOW,
+      ),
+      'vote',
+    );
     expect(b.version).not.toBe(a.version);
     expect(b.hash).not.toBe(a.hash);
     expect(a.xml).toContain(`version="${a.version}"`);
   });
 
   it('a deployment that sends no SMS asks for no phone number', () => {
-    const quiet = form(fieldForms(testDeployment((r) => (delete r.sms.africastalking, delete r.sms.twilio)), NOW), 'vote');
+    const quiet = form(
+      fieldForms(
+        testDeployment((r) => (delete r.sms.africastalking, delete r.sms.twilio)),
+        NOW,
+      ),
+      'vote',
+    );
     expect(quiet.xml).not.toContain('<phone/>');
     expect(form(fieldForms(testDeployment(), NOW), 'vote').xml).toContain('<phone/>');
   });
@@ -123,7 +135,10 @@ describe('generated XForms in ODK’s form engine', () => {
     const f = form(fieldForms(withBallot({ rule: 'knapsack' }), NOW), 'vote');
     const filled = await fillVote(f, 'north', ['3', '7']);
     const read = readSubmission(filled.instanceState.instanceXML);
-    expect(read).toMatchObject({ ok: true, submission: { kind: 'vote', formId: 'sauti-vote-c-open', cycleId: 'c-open', voterId: 'V-0001', wardId: 'north', picks: [3, 7] } });
+    expect(read).toMatchObject({
+      ok: true,
+      submission: { kind: 'vote', formId: 'sauti-vote-c-open', cycleId: 'c-open', voterId: 'V-0001', wardId: 'north', picks: [3, 7] },
+    });
     if (!read.ok) return;
     expect(read.submission.instanceId).toMatch(/^uuid:[0-9a-f-]{36}$/);
     expect(read.submission.start).toBeInstanceOf(Date);
@@ -150,7 +165,9 @@ describe('generated XForms in ODK’s form engine', () => {
     find(instance, '/data/ward').selectValue('north');
     find(instance, '/data/w_north/picks').selectValues(['3', '7']);
     const readback = find(instance, '/data/w_north/readback');
-    expect(readback.currentState.label.asString).toBe('Read back to the resident: 3 · Maternity; 7 · Clinic roof; Total cost: KES 4150000. Is this their choice?');
+    expect(readback.currentState.label.asString).toBe(
+      'Read back to the resident: 3 · Maternity; 7 · Clinic roof; Total cost: KES 4150000. Is this their choice?',
+    );
     expect(violations(instance)).toEqual(['/data/w_north/readback']); // not confirmed yet
     readback.selectValue('yes');
     expect(violations(instance)).toEqual([]);
@@ -177,7 +194,9 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(instance.validationState.violations[0]!.violation.message?.asString).toBe('This project is already ranked above');
     find(instance, '/data/w_north/r2').selectValue('1');
     expect(violations(instance)).toEqual([]);
-    expect(find(instance, '/data/w_north/readback').currentState.label.asString).toMatch(/^Read back to the resident: 1\. 7 · Clinic roof — KES 1,250,000; 2\. 1 · Borehole — KES 4,500,000; Total cost: KES 5750000\./);
+    expect(find(instance, '/data/w_north/readback').currentState.label.asString).toMatch(
+      /^Read back to the resident: 1\. 7 · Clinic roof — KES 1,250,000; 2\. 1 · Borehole — KES 4,500,000; Total cost: KES 5750000\./,
+    );
     const read = readSubmission(instance.instanceState.instanceXML, () => ({ rule: 'ranking', k: 3, min: 2 }));
     expect(read).toMatchObject({ ok: true, submission: { picks: [7, 1], consent: true } });
   });
@@ -199,13 +218,17 @@ describe('generated XForms in ODK’s form engine', () => {
     find(instance, '/data/w_north/p_3').setValue('2');
     expect(violations(instance)).toEqual([]);
     expect(Number(find(instance, '/data/w_north/points').currentState.value)).toBe(5);
-    expect(find(instance, '/data/w_north/readback').currentState.label.asString).toBe('Read back to the resident: 1 · Borehole: 3; 3 · Maternity: 2; Total cost: KES 7400000. Is this their choice?');
+    expect(find(instance, '/data/w_north/readback').currentState.label.asString).toBe(
+      'Read back to the resident: 1 · Borehole: 3; 3 · Maternity: 2; Total cost: KES 7400000. Is this their choice?',
+    );
     const read = readSubmission(instance.instanceState.instanceXML, () => rule);
     expect(read).toMatchObject({ ok: true, submission: { picks: [1, 1, 1, 3, 3] } });
   });
 
   it('on a roll, the device checks the voter id against keyed digests in the CSV attachment: no id, name or number is in it', async () => {
-    const d = testDeployment((r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register', sw: 'Jisajili', fr: 'Inscrivez-vous' } }));
+    const d = testDeployment(
+      (r) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register', sw: 'Jisajili', fr: 'Inscrivez-vous' } }),
+    );
     const roll = [
       { voterId: 'V-0001', wardId: 'north' },
       { voterId: 'V-0002', wardId: 'south' },
@@ -247,7 +270,12 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(violations(elsewhere)).toEqual(['/data/ward']);
     expect(elsewhere.validationState.violations[0]!.violation.message?.asString).toBe("This voter id is on another ward's roll");
     // A new roll is a new attachment, so a new form version Collect fetches.
-    const changed = form(fieldForms(d, NOW, undefined, { eligibility: (_c: string, wards: readonly string[]) => ({ salt, file: eligibilityFile(salt, roll.slice(0, 1), wards) }) }), 'vote');
+    const changed = form(
+      fieldForms(d, NOW, undefined, {
+        eligibility: (_c: string, wards: readonly string[]) => ({ salt, file: eligibilityFile(salt, roll.slice(0, 1), wards) }),
+      }),
+      'vote',
+    );
     expect(changed.version).not.toBe(f.version);
   });
 
@@ -262,9 +290,26 @@ describe('generated XForms in ODK’s form engine', () => {
           opens: '2026-11-01T00:00:00Z',
           closes: '2026-12-01T00:00:00Z',
           questions: [
-            { id: 'source', type: 'select_one', label: t3('Water source'), required: true, choices: [{ id: 'tap', label: t3('Tap') }, { id: 'river', label: t3('River') }] },
+            {
+              id: 'source',
+              type: 'select_one',
+              label: t3('Water source'),
+              required: true,
+              choices: [
+                { id: 'tap', label: t3('Tap') },
+                { id: 'river', label: t3('River') },
+              ],
+            },
             { id: 'people', type: 'integer', label: t3('People'), min: 1, max: 40 },
-            { id: 'needs', type: 'select_multiple', label: t3('Needs'), choices: [{ id: 'water', label: t3('Water') }, { id: 'roads', label: t3('Roads') }] },
+            {
+              id: 'needs',
+              type: 'select_multiple',
+              label: t3('Needs'),
+              choices: [
+                { id: 'water', label: t3('Water') },
+                { id: 'roads', label: t3('Roads') },
+              ],
+            },
             { id: 'note', type: 'text', label: t3("Anything else? (the resident's words)") },
           ],
         },
@@ -284,6 +329,15 @@ describe('generated XForms in ODK’s form engine', () => {
     find(instance, '/data/needs').selectValues(['water', 'roads']);
     expect(violations(instance)).toEqual([]);
     const read = readSubmission(instance.instanceState.instanceXML);
-    expect(read).toMatchObject({ ok: true, submission: { kind: 'survey', surveyId: 'needs', consent: true, wardId: 'south', answers: { source: 'river', people: '5', needs: 'water roads', note: '' } } });
+    expect(read).toMatchObject({
+      ok: true,
+      submission: {
+        kind: 'survey',
+        surveyId: 'needs',
+        consent: true,
+        wardId: 'south',
+        answers: { source: 'river', people: '5', needs: 'water roads', note: '' },
+      },
+    });
   });
 });

@@ -64,14 +64,25 @@ export function fieldForms(d: Deployment, now: Date, wards?: readonly string[], 
   }
   const ideas = phaseStatus(d, 'proposals', now);
   if (ideas.kind === 'open' && inScope.length > 0) {
-    forms.push(finish('proposal', ideas.cycle, label(lang, 'proposalTitle', { cycle: text(ideas.cycle.name, lang) }), [], (v) => proposalForm(d, ideas.cycle, inScope.map((w) => w.id), v)));
+    forms.push(
+      finish('proposal', ideas.cycle, label(lang, 'proposalTitle', { cycle: text(ideas.cycle.name, lang) }), [], (v) =>
+        proposalForm(
+          d,
+          ideas.cycle,
+          inScope.map((w) => w.id),
+          v,
+        ),
+      ),
+    );
   }
   for (const survey of d.surveys) {
     if (now < survey.opens || now >= survey.closes) continue;
     const surveyWards = inScope.filter((w) => !survey.wards || survey.wards.includes(w.id));
     const cycle = d.cycles.find((c) => c.id === survey.cycle);
     if (!cycle || surveyWards.length === 0) continue;
-    forms.push(finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, Translations.of(d), v), surveyFormId(survey.id)));
+    forms.push(
+      finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, Translations.of(d), v), surveyFormId(survey.id)),
+    );
   }
   return forms;
 }
@@ -96,12 +107,23 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
     `<bind nodeset="/data/description" type="string" constraint="string-length(.) &lt;= 2000"${tr.constraintMsg('/data/description', (l) => label(l, 'descriptionMsg'))}/>`,
   ];
   const body = [
-    select(tr, 'select1', '/data/ward', (l) => label(l, 'ward'), wards.map((w) => [w.id, (l) => text(w.name, l)])),
-    select(tr, 'select1', '/data/category', (l) => label(l, 'category'), d.categories.map((c) => [c.id, (l) => text(c.name, l)])),
+    select(
+      tr,
+      'select1',
+      '/data/ward',
+      (l) => label(l, 'ward'),
+      wards.map((w) => [w.id, (l) => text(w.name, l)]),
+    ),
+    select(
+      tr,
+      'select1',
+      '/data/category',
+      (l) => label(l, 'category'),
+      d.categories.map((c) => [c.id, (l) => text(c.name, l)]),
+    ),
     input(tr, '/data/title', (l) => label(l, 'ideaTitle')),
     input(tr, '/data/description', (l) => label(l, 'description'), 'multiline'),
   ];
   const title = label(tr.defaultLang, 'proposalTitle', { cycle: text(cycle.name, tr.defaultLang) });
   return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields: '<ward/><category/><title/><description/>', binds, body });
 }
-

@@ -35,15 +35,21 @@ export interface StoredAttachment {
  */
 export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInput, maxBytes: number, now: Date): Promise<StoreOutcome> {
   const refuse = (reason: AttachmentRefusal, detail: string): StoreOutcome => ({ status: 'refused', reason, detail });
-  if (a.audio.length > maxBytes) return refuse('too-large', `the recording is ${a.audio.length} bytes; this ledger takes at most ${maxBytes} (sync.maxAttachmentBytes)`);
+  if (a.audio.length > maxBytes)
+    return refuse('too-large', `the recording is ${a.audio.length} bytes; this ledger takes at most ${maxBytes} (sync.maxAttachmentBytes)`);
   const actual = sha256Hex(a.audio);
   if (actual !== a.sha256) return refuse('digest-mismatch', `the bytes received hash to ${actual}, not ${a.sha256}: altered or cut short on the way`);
-  const event = await db.selectFrom('ledger_events').select(['gateway_id', 'type', 'payload']).where('event_id', '=', a.eventId.toLowerCase()).executeTakeFirst();
+  const event = await db
+    .selectFrom('ledger_events')
+    .select(['gateway_id', 'type', 'payload'])
+    .where('event_id', '=', a.eventId.toLowerCase())
+    .executeTakeFirst();
   const audio = event?.type === 'proposal.submitted' ? (JSON.parse(event.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
   if (!event || event.gateway_id !== a.gatewayId || audio?.sha256 !== a.sha256) {
     return refuse('unknown-event', `the ledger holds no proposal ${a.eventId} from ${a.gatewayId} naming this recording; send the event first`);
   }
-  if (audio.bytes !== a.audio.length) return refuse('length-mismatch', `event ${a.eventId} names this recording with ${audio.bytes} bytes, not ${a.audio.length}`);
+  if (audio.bytes !== a.audio.length)
+    return refuse('length-mismatch', `event ${a.eventId} names this recording with ${audio.bytes} bytes, not ${a.audio.length}`);
   const row = {
     sha256: a.sha256,
     bytes: a.audio.length,
@@ -66,5 +72,13 @@ export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInp
 export async function readAttachment(db: Kysely<LedgerTables>, sha256: string): Promise<StoredAttachment | undefined> {
   const r = await db.selectFrom('ledger_attachments').selectAll().where('sha256', '=', sha256.toLowerCase()).executeTakeFirst();
   if (!r) return undefined;
-  return { sha256: r.sha256, bytes: Number(r.bytes), contentType: r.content_type, audio: Buffer.from(r.audio), eventId: r.event_id, gatewayId: r.gateway_id, receivedAt: r.received_at };
+  return {
+    sha256: r.sha256,
+    bytes: Number(r.bytes),
+    contentType: r.content_type,
+    audio: Buffer.from(r.audio),
+    eventId: r.event_id,
+    gatewayId: r.gateway_id,
+    receivedAt: r.received_at,
+  };
 }

@@ -33,7 +33,12 @@ export interface ImportResult {
   alreadyImported: boolean;
 }
 
-export async function importBundle(ledger: Ledger, file: string, progress?: (done: number, total: number) => void, now = () => new Date()): Promise<ImportResult> {
+export async function importBundle(
+  ledger: Ledger,
+  file: string,
+  progress?: (done: number, total: number) => void,
+  now = () => new Date(),
+): Promise<ImportResult> {
   const buf = readFileSync(file);
   const { gatewayId, signature } = parseBundleLine(buf.subarray(0, BUNDLE_LINE_BYTES));
   const body = buf.subarray(BUNDLE_LINE_BYTES);
@@ -41,7 +46,16 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
 
   const lines = createInterface({ input: Readable.from([body]).pipe(createGunzip()), crlfDelay: Infinity });
   let header: BatchHeader | undefined;
-  const ack: AckFile = { sauti: 'ack', protocol: PROTOCOL_VERSION, gatewayId, bundleId: '', importedAt: now().toISOString(), accepted: [], duplicates: [], rejected: [] };
+  const ack: AckFile = {
+    sauti: 'ack',
+    protocol: PROTOCOL_VERSION,
+    gatewayId,
+    bundleId: '',
+    importedAt: now().toISOString(),
+    accepted: [],
+    duplicates: [],
+    rejected: [],
+  };
   let chunk: unknown[] = [];
   let index = 0;
   let done = 0;
@@ -66,8 +80,10 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
     for await (const line of lines) {
       if (!header) {
         const parsed = batchHeaderSchema.safeParse(parseLine(line));
-        if (!parsed.success) throw new SautiError('sync.malformed', `bundle header: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-        if (parsed.data.gatewayId !== gatewayId) throw new SautiError('sync.malformed', `the bundle is signed by ${gatewayId} but its header names ${parsed.data.gatewayId}`);
+        if (!parsed.success)
+          throw new SautiError('sync.malformed', `bundle header: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+        if (parsed.data.gatewayId !== gatewayId)
+          throw new SautiError('sync.malformed', `the bundle is signed by ${gatewayId} but its header names ${parsed.data.gatewayId}`);
         header = parsed.data;
         ack.bundleId = header.batchId;
         progress?.(0, header.count);
@@ -86,13 +102,21 @@ export async function importBundle(ledger: Ledger, file: string, progress?: (don
     }
     await flush();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new SautiError('sync.malformed', 'the bundle body is not valid gzip (the file is damaged or cut short)');
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      throw new SautiError('sync.malformed', 'the bundle body is not valid gzip (the file is damaged or cut short)');
     throw err;
   }
   if (!header) throw new SautiError('sync.malformed', 'the bundle has no header');
-  if (done !== header.count) throw new SautiError('sync.malformed', `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`);
+  if (done !== header.count)
+    throw new SautiError(
+      'sync.malformed',
+      `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`,
+    );
   if (attachments.length !== (header.attachments ?? 0)) {
-    throw new SautiError('sync.malformed', `the bundle header says ${header.attachments ?? 0} recordings but it holds ${attachments.length}; what was read is stored and a complete copy can be imported over it`);
+    throw new SautiError(
+      'sync.malformed',
+      `the bundle header says ${header.attachments ?? 0} recordings but it holds ${attachments.length}; what was read is stored and a complete copy can be imported over it`,
+    );
   }
   if (attachments.length > 0) ack.attachments = attachments;
   return { ack, file: await signedAckFile(ledger, ack), alreadyImported: !fresh && done > 0 };
@@ -121,8 +145,13 @@ async function importAttachment(ledger: Ledger, gatewayId: string, line: string)
     return { sha256, status: 'refused', reason: 'malformed', detail: 'an attachment line of the bundle cannot be read' };
   }
   const a = parsed.data.attachment;
-  const outcome = await ledger.storeAttachment({ gatewayId, eventId: a.eventId, sha256: a.sha256, contentType: a.contentType, audio: Buffer.from(a.data, 'base64') }, 'bundle');
-  return outcome.status === 'stored' ? { sha256: a.sha256, status: 'stored' } : { sha256: a.sha256, status: 'refused', reason: outcome.reason, detail: outcome.detail };
+  const outcome = await ledger.storeAttachment(
+    { gatewayId, eventId: a.eventId, sha256: a.sha256, contentType: a.contentType, audio: Buffer.from(a.data, 'base64') },
+    'bundle',
+  );
+  return outcome.status === 'stored'
+    ? { sha256: a.sha256, status: 'stored' }
+    : { sha256: a.sha256, status: 'refused', reason: outcome.reason, detail: outcome.detail };
 }
 
 /** The acknowledgement file's bytes: its `SAUTI-ACK/1` line, signed over the gzip JSON that follows it. */

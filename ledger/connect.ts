@@ -16,8 +16,8 @@ export interface VoterSecretSettings {
 }
 
 export type LedgerStorage = VoterSecretSettings &
+  /** `cacheMb`: SQLite's page cache (default 64 MB, for ingest at city scale); the embedded ledger keeps less. */
   (
-    /** `cacheMb`: SQLite's page cache (default 64 MB, for ingest at city scale); the embedded ledger keeps less. */
     | { kind: 'sqlite'; file: string; cacheMb?: number }
     /** `schema`: a PostgreSQL schema to work in (created if missing); tests use one each. */
     | { kind: 'postgres'; url: string; schema?: string }
@@ -92,7 +92,10 @@ async function voterSecretOf(base: BaseConnection, storage: LedgerStorage) {
   const next = storage.nextVoterSecret ? [storage.nextVoterSecret] : [];
   if (storage.voterSecret) return { secret: storage.voterSecret, candidates: () => [storage.voterSecret!, ...next], keptSecretFile: undefined };
   if (storage.kind === 'postgres') {
-    throw new SautiError('ledger.voter_secret', 'a ledger on PostgreSQL needs SAUTI_LEDGER_VOTER_SECRET (at least 32 characters, the same for every ledger process; keep it only where the ledger runs): it re-keys voters so that a gateway’s secret cannot find a ballot');
+    throw new SautiError(
+      'ledger.voter_secret',
+      'a ledger on PostgreSQL needs SAUTI_LEDGER_VOTER_SECRET (at least 32 characters, the same for every ledger process; keep it only where the ledger runs): it re-keys voters so that a gateway’s secret cannot find a ballot',
+    );
   }
   if (storage.file === ':memory:') {
     const secret = newVoterSecret();
@@ -102,7 +105,10 @@ async function voterSecretOf(base: BaseConnection, storage: LedgerStorage) {
   if (!existsSync(file)) {
     const { check } = await storedVoterMeta(base.db);
     if (check !== undefined) {
-      throw new SautiError('ledger.voter_secret', `the voter keys in ${storage.file} were made with a secret that is not here: restore ${file} (or set SAUTI_LEDGER_VOTER_SECRET to it)`);
+      throw new SautiError(
+        'ledger.voter_secret',
+        `the voter keys in ${storage.file} were made with a secret that is not here: restore ${file} (or set SAUTI_LEDGER_VOTER_SECRET to it)`,
+      );
     }
     writeFileSync(file, `${newVoterSecret()}\n`, { mode: 0o600, flag: 'wx' });
   }
@@ -162,7 +168,9 @@ function openSqlite(file: string, cacheMb: number): BaseConnection {
 async function openPostgres(url: string, schema?: string): Promise<BaseConnection> {
   const pg = (await import('pg')).default;
   // Sequence numbers and counts are int8; they stay far below 2^53, so read them as numbers.
-  const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')),
+  };
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();

@@ -21,17 +21,30 @@ describe('suppressSmallCells (minCell 5)', () => {
 
   it('no hidden group can be worked out from the total and the groups shown', () => {
     // Exhaustive over small breakdowns: where exactly one group is hidden, subtraction would reveal it.
-    for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) for (let c = 0; c < 8; c++) {
-      const out = suppressSmallCells(cells(a, b, c), 5);
-      const hidden = out.filter((x) => x.ballots === null).length;
-      expect(hidden === 0 || hidden >= 2, `${a},${b},${c}`).toBe(true);
-      expect(out.every((x, i) => x.ballots === null || x.ballots === [a, b, c][i]!)).toBe(true);
-      expect(out.every((x, i) => x.ballots !== null || [a, b, c][i]! < 5 || hidden >= 2)).toBe(true);
-    }
+    for (let a = 0; a < 8; a++)
+      for (let b = 0; b < 8; b++)
+        for (let c = 0; c < 8; c++) {
+          const out = suppressSmallCells(cells(a, b, c), 5);
+          const hidden = out.filter((x) => x.ballots === null).length;
+          expect(hidden === 0 || hidden >= 2, `${a},${b},${c}`).toBe(true);
+          expect(out.every((x, i) => x.ballots === null || x.ballots === [a, b, c][i]!)).toBe(true);
+          expect(out.every((x, i) => x.ballots !== null || [a, b, c][i]! < 5 || hidden >= 2)).toBe(true);
+        }
   });
 
   it('keeps the values and their order', () => {
-    expect(suppressSmallCells([{ value: '18-24', n: 9 }, { value: null, n: 6 }], 5)).toEqual([{ value: '18-24', ballots: 9 }, { value: null, ballots: 6 }]);
+    expect(
+      suppressSmallCells(
+        [
+          { value: '18-24', n: 9 },
+          { value: null, n: 6 },
+        ],
+        5,
+      ),
+    ).toEqual([
+      { value: '18-24', ballots: 9 },
+      { value: null, ballots: 6 },
+    ]);
   });
 });
 

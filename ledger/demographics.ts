@@ -33,7 +33,10 @@ const FIELDS = [
 const listed = (values: readonly string[] | undefined, v: unknown): v is string => typeof v === 'string' && (values?.includes(v) ?? false);
 
 /** A vote payload's values as stored in ledger_ballots: null unless the deployment lists them. */
-export function demographicColumns(d: Pick<Deployment, 'demographics'>, payload: { ageBand?: string; gender?: string }): { age_band: string | null; gender: string | null } {
+export function demographicColumns(
+  d: Pick<Deployment, 'demographics'>,
+  payload: { ageBand?: string; gender?: string },
+): { age_band: string | null; gender: string | null } {
   const lists: Lists = d.demographics;
   return {
     age_band: listed(lists?.ageBands, payload.ageBand) ? payload.ageBand : null,
@@ -82,7 +85,13 @@ export async function demographicTurnout(db: LedgerDb, d: Pick<Deployment, 'demo
       counts.set(key, counts.get(key)! + Number(r.n));
     }
     if ([...counts].every(([v, n]) => v === null || n === 0)) continue;
-    const breakdown = { minCell: lists.minCell, cells: suppressSmallCells([...counts].map(([value, n]) => ({ value, n })), lists.minCell) };
+    const breakdown = {
+      minCell: lists.minCell,
+      cells: suppressSmallCells(
+        [...counts].map(([value, n]) => ({ value, n })),
+        lists.minCell,
+      ),
+    };
     if (list === 'ageBands') out.byAgeBand = breakdown;
     else out.byGender = breakdown;
   }

@@ -39,11 +39,18 @@ export interface ImplementationInput {
  */
 export async function winnersOf(db: Kysely<LedgerTables>, deployment: Deployment, cycleId: string): Promise<Set<number>> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
-  if (!cycle) throw new SautiError('implementation.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+  if (!cycle)
+    throw new SautiError(
+      'implementation.unknown_cycle',
+      `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`,
+    );
   const row = await db.selectFrom('ledger_results').select('result').where('cycle_id', '=', cycleId).executeTakeFirst();
   if (row) return new Set(selectedCodes(JSON.parse(row.result) as CycleResult));
   if (cycle.results) return new Set(cycle.results.selected);
-  throw new SautiError('implementation.not_published', `the results of ${cycleId} are not published: only a published cycle's winning projects have implementation updates (publish with \`sauti results ${cycleId} --publish\`)`);
+  throw new SautiError(
+    'implementation.not_published',
+    `the results of ${cycleId} are not published: only a published cycle's winning projects have implementation updates (publish with \`sauti results ${cycleId} --publish\`)`,
+  );
 }
 
 /**
@@ -51,29 +58,63 @@ export async function winnersOf(db: Kysely<LedgerTables>, deployment: Deployment
  * project that did not win or a cycle not published, with the reason; fills what is left out from
  * the last update; appends the chain entry and its copy. Returns the update as the feed carries it.
  */
-export async function recordImplementation(trx: Kysely<LedgerTables>, deployment: Deployment, cycleId: string, input: ImplementationInput, now: Date): Promise<ImplementationUpdate> {
+export async function recordImplementation(
+  trx: Kysely<LedgerTables>,
+  deployment: Deployment,
+  cycleId: string,
+  input: ImplementationInput,
+  now: Date,
+): Promise<ImplementationUpdate> {
   const winners = await winnersOf(trx, deployment, cycleId);
   const cycle = deployment.cycles.find((c) => c.id === cycleId)!;
   const project = cycle.projects.find((p) => p.code === input.code);
-  if (!project) throw new SautiError('implementation.unknown_project', `project ${input.code} is not on the ballot of ${cycleId} (codes ${cycle.projects.map((p) => p.code).join(', ') || 'none'})`);
-  if (!winners.has(input.code)) throw new SautiError('implementation.not_a_winner', `project ${input.code} did not win in ${cycleId} (winners: ${[...winners].sort((a, b) => a - b).join(', ') || 'none'}): only winning projects are implemented`);
+  if (!project)
+    throw new SautiError(
+      'implementation.unknown_project',
+      `project ${input.code} is not on the ballot of ${cycleId} (codes ${cycle.projects.map((p) => p.code).join(', ') || 'none'})`,
+    );
+  if (!winners.has(input.code))
+    throw new SautiError(
+      'implementation.not_a_winner',
+      `project ${input.code} did not win in ${cycleId} (winners: ${[...winners].sort((a, b) => a - b).join(', ') || 'none'}): only winning projects are implemented`,
+    );
   const last = (await projectUpdates(trx, cycleId, input.code)).at(-1);
   const status = input.status ?? (last?.status as ImplementationStatus | undefined);
-  if (!status) throw new SautiError('implementation.status_needed', `--status is needed for the first update of project ${input.code}: one of ${IMPLEMENTATION_STATUSES.join(', ')}`);
+  if (!status)
+    throw new SautiError(
+      'implementation.status_needed',
+      `--status is needed for the first update of project ${input.code}: one of ${IMPLEMENTATION_STATUSES.join(', ')}`,
+    );
   const reason = input.reason?.trim() || null;
-  if (status === 'cancelled' && !reason) throw new SautiError('implementation.reason_needed', '--status cancelled needs --reason "…": why the project was cancelled (it is published)');
+  if (status === 'cancelled' && !reason)
+    throw new SautiError('implementation.reason_needed', '--status cancelled needs --reason "…": why the project was cancelled (it is published)');
   if (status !== 'cancelled' && reason) throw new SautiError('implementation.reason_unexpected', '--reason is for --status cancelled only');
-  if (reason && reason.length > MAX_IMPLEMENTATION_REASON) throw new SautiError('implementation.reason_too_long', `--reason is ${reason.length} characters; at most ${MAX_IMPLEMENTATION_REASON}`);
+  if (reason && reason.length > MAX_IMPLEMENTATION_REASON)
+    throw new SautiError('implementation.reason_too_long', `--reason is ${reason.length} characters; at most ${MAX_IMPLEMENTATION_REASON}`);
   const progress = input.progress ?? (status === 'completed' ? 100 : (last?.progress ?? 0));
-  if (status === 'completed' && progress !== 100) throw new SautiError('implementation.bad_progress', `--progress is ${progress} but --status completed means 100`);
+  if (status === 'completed' && progress !== 100)
+    throw new SautiError('implementation.bad_progress', `--progress is ${progress} but --status completed means 100`);
   const milestone = input.milestone ?? {};
   const langs = deployment.languages.map((l) => l.code);
   const given = Object.keys(milestone);
   const stray = given.find((l) => !langs.includes(l as (typeof langs)[number]));
-  if (stray) throw new SautiError('implementation.bad_milestone', `--milestone "${stray}=…": ${stray} is not a language of this deployment (${langs.join(', ')})`);
+  if (stray)
+    throw new SautiError('implementation.bad_milestone', `--milestone "${stray}=…": ${stray} is not a language of this deployment (${langs.join(', ')})`);
   const missing = given.length > 0 ? langs.filter((l) => !given.includes(l)) : [];
-  if (missing.length > 0) throw new SautiError('implementation.bad_milestone', `--milestone needs a text in every language of the deployment: missing ${missing.map((l) => `"${l}=…"`).join(', ')}`);
-  const payload: ImplementationPayload = { code: input.code, status, progress, date: input.date ?? now.toISOString().slice(0, 10), milestone, reason, photo: null };
+  if (missing.length > 0)
+    throw new SautiError(
+      'implementation.bad_milestone',
+      `--milestone needs a text in every language of the deployment: missing ${missing.map((l) => `"${l}=…"`).join(', ')}`,
+    );
+  const payload: ImplementationPayload = {
+    code: input.code,
+    status,
+    progress,
+    date: input.date ?? now.toISOString().slice(0, 10),
+    milestone,
+    reason,
+    photo: null,
+  };
   const parsed = implementationPayloadSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -81,10 +122,26 @@ export async function recordImplementation(trx: Kysely<LedgerTables>, deployment
     throw new SautiError('implementation.bad_input', `${option}: ${issue.message}`);
   }
   const at = now.toISOString();
-  const n = (await trx.selectFrom('ledger_implementation').select((eb) => eb.fn.countAll<number>().as('n')).where('cycle_id', '=', cycleId).where('code', '=', input.code).executeTakeFirstOrThrow()).n;
+  const n = (
+    await trx
+      .selectFrom('ledger_implementation')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('cycle_id', '=', cycleId)
+      .where('code', '=', input.code)
+      .executeTakeFirstOrThrow()
+  ).n;
   const text = implementationPayload(parsed.data);
-  const seq = await appendLedgerEntry(trx, { type: IMPLEMENTATION_UPDATED, cycleId, key: `implementation/${cycleId}/${input.code}/${Number(n) + 1}`, at, payload: text });
-  await trx.insertInto('ledger_implementation').values(toRow(seq, cycleId, parsed.data, at)).execute();
+  const seq = await appendLedgerEntry(trx, {
+    type: IMPLEMENTATION_UPDATED,
+    cycleId,
+    key: `implementation/${cycleId}/${input.code}/${Number(n) + 1}`,
+    at,
+    payload: text,
+  });
+  await trx
+    .insertInto('ledger_implementation')
+    .values(toRow(seq, cycleId, parsed.data, at))
+    .execute();
   return { ...parsed.data, seq, cycleId, recordedAt: at };
 }
 
@@ -132,7 +189,13 @@ export async function cycleUpdates(db: LedgerDb, cycleId: string): Promise<Imple
 
 /** The feed gateways download: updates after chain entry `after`, oldest first, a page at a time. */
 export async function updatesAfter(db: LedgerDb, after: number): Promise<{ updates: ImplementationUpdate[]; more: boolean }> {
-  const rows = await db.selectFrom('ledger_implementation').selectAll().where('entry_seq', '>', after).orderBy('entry_seq').limit(IMPLEMENTATION_PAGE + 1).execute();
+  const rows = await db
+    .selectFrom('ledger_implementation')
+    .selectAll()
+    .where('entry_seq', '>', after)
+    .orderBy('entry_seq')
+    .limit(IMPLEMENTATION_PAGE + 1)
+    .execute();
   return { updates: rows.slice(0, IMPLEMENTATION_PAGE).map(fromRow), more: rows.length > IMPLEMENTATION_PAGE };
 }
 
@@ -142,18 +205,40 @@ export async function updatesAfter(db: LedgerDb, after: number): Promise<{ updat
  */
 export async function checkImplementation(db: LedgerDb): Promise<{ seq: number; eventId: string | null; problem: string } | null> {
   const rows = await db.selectFrom('ledger_implementation').selectAll().orderBy('entry_seq').execute();
-  const entries = await db.selectFrom('ledger_events').select(['seq', 'event_id', 'cycle_id', 'payload', 'received_at']).where('type', '=', IMPLEMENTATION_UPDATED).orderBy('seq').execute();
+  const entries = await db
+    .selectFrom('ledger_events')
+    .select(['seq', 'event_id', 'cycle_id', 'payload', 'received_at'])
+    .where('type', '=', IMPLEMENTATION_UPDATED)
+    .orderBy('seq')
+    .execute();
   const bySeq = new Map(entries.map((e) => [Number(e.seq), e]));
   for (const r of rows) {
     const e = bySeq.get(Number(r.entry_seq));
     const u = fromRow(r);
-    const copy = implementationPayloadSchema.safeParse({ code: u.code, status: u.status, progress: u.progress, date: u.date, milestone: u.milestone, reason: u.reason, photo: u.photo });
+    const copy = implementationPayloadSchema.safeParse({
+      code: u.code,
+      status: u.status,
+      progress: u.progress,
+      date: u.date,
+      milestone: u.milestone,
+      reason: u.reason,
+      photo: u.photo,
+    });
     if (!e || !copy.success || e.cycle_id !== r.cycle_id || e.received_at !== r.recorded_at || e.payload !== implementationPayload(copy.data)) {
-      return { seq: Number(r.entry_seq), eventId: e?.event_id ?? null, problem: `the stored implementation update of project ${r.code} in ${r.cycle_id} is not the one this chain entry recorded (the row was changed)` };
+      return {
+        seq: Number(r.entry_seq),
+        eventId: e?.event_id ?? null,
+        problem: `the stored implementation update of project ${r.code} in ${r.cycle_id} is not the one this chain entry recorded (the row was changed)`,
+      };
     }
     bySeq.delete(Number(r.entry_seq));
   }
   const orphan = bySeq.values().next().value;
-  if (orphan) return { seq: Number(orphan.seq), eventId: orphan.event_id, problem: 'this implementation update is in the chain but its stored copy is missing (the row was deleted)' };
+  if (orphan)
+    return {
+      seq: Number(orphan.seq),
+      eventId: orphan.event_id,
+      problem: 'this implementation update is in the chain but its stored copy is missing (the row was deleted)',
+    };
   return null;
 }

@@ -19,10 +19,45 @@ type EventInsert = LedgerTables['ledger_events'];
 type Rejected = BatchAnswer['rejected'][number];
 
 // Every column, in the order the rows below are built: the compiled INSERTs are reused by these lists.
-const EVENT_COLUMNS = ['seq', 'event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'ordered_at', 'received_at', 'receipt', 'payload', 'prev_hash', 'hash'] as const satisfies readonly (keyof EventInsert)[];
-const BALLOT_COLUMNS = ['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq', 'age_band', 'gender', 'gateway_id', 'gateway_seq'] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
-const REJECTION_COLUMNS = ['event_id', 'gateway_id', 'gateway_seq', 'reason', 'detail', 'received_at'] as const satisfies readonly (keyof LedgerTables['ledger_rejections'])[];
-
+const EVENT_COLUMNS = [
+  'seq',
+  'event_id',
+  'gateway_id',
+  'gateway_seq',
+  'type',
+  'cycle_id',
+  'voter_key',
+  'channel',
+  'captured_at',
+  'ordered_at',
+  'received_at',
+  'receipt',
+  'payload',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof EventInsert)[];
+const BALLOT_COLUMNS = [
+  'cycle_id',
+  'voter_key',
+  'event_id',
+  'ward_id',
+  'picks',
+  'channel',
+  'ordered_at',
+  'ledger_seq',
+  'age_band',
+  'gender',
+  'gateway_id',
+  'gateway_seq',
+] as const satisfies readonly (keyof LedgerTables['ledger_ballots'])[];
+const REJECTION_COLUMNS = [
+  'event_id',
+  'gateway_id',
+  'gateway_seq',
+  'reason',
+  'detail',
+  'received_at',
+] as const satisfies readonly (keyof LedgerTables['ledger_rejections'])[];
 
 export interface IngestInput {
   header: BatchHeader;
@@ -48,12 +83,21 @@ export interface Unlisted {
 }
 
 /** Runs inside the caller's transaction. Throws SautiError('sync.replayed') for a pushed batch seen before. */
-export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestContext): Promise<{ answer: BatchAnswer & { replayOf?: true }; unlisted: Unlisted }> {
+export async function ingestBatch(
+  trx: Trx,
+  input: IngestInput,
+  ctx: IngestContext,
+): Promise<{ answer: BatchAnswer & { replayOf?: true }; unlisted: Unlisted }> {
   const { header, source } = input;
   const receivedAt = ctx.now.toISOString();
   // SQLite: take the write lock before reading, so a second process (sauti ledger import beside a
   // running ledger) waits for it instead of failing with a stale snapshot.
-  if (!ctx.lockHead) await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+  if (!ctx.lockHead)
+    await trx
+      .updateTable('ledger_head')
+      .set((eb) => ({ seq: eb.ref('seq') }))
+      .where('id', '=', 1)
+      .execute();
   const keys = await ledgerVoterKeys(trx, ctx);
   let gq = trx.selectFrom('ledger_gateways').selectAll().where('gateway_id', '=', header.gatewayId);
   if (ctx.lockHead) gq = gq.forUpdate(); // PostgreSQL: one batch per gateway at a time across ledger processes
@@ -62,7 +106,8 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   // ingested by one and answered as a replay by the other (not a unique violation, a 500).
   const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
   if (seen) {
-    if (source === 'bundle' && seen.answer) return { answer: { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
+    if (source === 'bundle' && seen.answer)
+      return { answer: { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
     throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
   }
   const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.arrivedAt.getTime() : null;
@@ -82,7 +127,10 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
     } else {
       const other = seqsInBatch.get(parsed.event.seq);
       if (other !== undefined) {
-        throw new SautiError('sync.seq_conflict', `sequence number ${parsed.event.seq} of ${header.gatewayId} is used by two events in this batch (${other} and ${parsed.event.id}); a gateway numbers each event once`);
+        throw new SautiError(
+          'sync.seq_conflict',
+          `sequence number ${parsed.event.seq} of ${header.gatewayId} is used by two events in this batch (${other} and ${parsed.event.id}); a gateway numbers each event once`,
+        );
       }
       seqsInBatch.set(parsed.event.seq, parsed.event.id);
       inBatch.add(parsed.event.id);
@@ -107,7 +155,15 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       else {
         rejected.push({ id: e.id, seq: e.seq, reason: 'id-conflict', detail: conflict });
         // Stored (once) so this sequence number counts as received in the gateway's gap report.
-        if (!before) newRejections.push({ event_id: e.id, gateway_id: header.gatewayId, gateway_seq: e.seq, reason: 'id-conflict', detail: conflict, received_at: receivedAt });
+        if (!before)
+          newRejections.push({
+            event_id: e.id,
+            gateway_id: header.gatewayId,
+            gateway_seq: e.seq,
+            reason: 'id-conflict',
+            detail: conflict,
+            received_at: receivedAt,
+          });
       }
     } else if (before) {
       rejected.push({ id: e.id, seq: e.seq, reason: before.reason, detail: before.detail });
@@ -116,7 +172,10 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
       if (holder !== undefined) {
         // The gateway's numbering disagrees with what the ledger holds (a reinstalled gateway reusing
         // its id?). Acknowledging would make the gateway drop the event: refuse the whole batch.
-        throw new SautiError('sync.seq_conflict', `sequence number ${e.seq} of ${header.gatewayId} already belongs to event ${holder} in the ledger; give a re-installed gateway a new SAUTI_GATEWAY_ID`);
+        throw new SautiError(
+          'sync.seq_conflict',
+          `sequence number ${e.seq} of ${header.gatewayId} already belongs to event ${holder} in the ledger; give a re-installed gateway a new SAUTI_GATEWAY_ID`,
+        );
       }
       const ordered = orderedAt(e.capturedAt, effectiveSkew);
       const why = refusal(ctx.ballot, e, ordered, ctx.allowanceMs);
@@ -132,16 +191,24 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const screened = await screenTallies(trx, fresh);
   for (const { item, detail } of screened.conflicts) {
     rejected.push({ id: item.e.id, seq: item.e.seq, reason: 'tally-conflict', detail });
-    newRejections.push({ event_id: item.e.id, gateway_id: header.gatewayId, gateway_seq: item.e.seq, reason: 'tally-conflict', detail, received_at: receivedAt });
+    newRejections.push({
+      event_id: item.e.id,
+      gateway_id: header.gatewayId,
+      gateway_seq: item.e.seq,
+      reason: 'tally-conflict',
+      detail,
+      received_at: receivedAt,
+    });
   }
   if (screened.conflicts.length > 0) {
     const kept = new Set(screened.keep);
     for (let i = fresh.length - 1; i >= 0; i--) if (!kept.has(fresh[i]!)) fresh.splice(i, 1);
   }
   await keepGatewayOrder(trx, header.gatewayId, fresh, gateway.max_seq);
-  for (const r of rejected) if (r.reason === 'malformed' && r.id && !known.events.has(r.id) && !known.rejections.has(r.id)) {
-    newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
-  }
+  for (const r of rejected)
+    if (r.reason === 'malformed' && r.id && !known.events.has(r.id) && !known.rejections.has(r.id)) {
+      newRejections.push({ event_id: r.id, gateway_id: header.gatewayId, gateway_seq: r.seq, reason: r.reason, detail: r.detail, received_at: receivedAt });
+    }
   // A malformed line may repeat an id: store (and count) each refused id once.
   const toStore = dedupeBy(newRejections, (r) => r.event_id);
 
@@ -149,7 +216,10 @@ export async function ingestBatch(trx: Trx, input: IngestInput, ctx: IngestConte
   const unlisted = await countBallots(trx, ctx.ballot, accepted, fresh);
   await storeTallies(trx, accepted, fresh);
   await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
-    trx.insertInto('ledger_rejections').values(chunk).onConflict((oc) => oc.column('event_id').doNothing()),
+    trx
+      .insertInto('ledger_rejections')
+      .values(chunk)
+      .onConflict((oc) => oc.column('event_id').doNothing()),
   );
 
   // A loop, not Math.max(...list): spreading a large batch overflowed the stack.
@@ -220,9 +290,16 @@ type HeldEvent = Pick<EventInsert, 'event_id' | 'gateway_id' | 'gateway_seq' | '
  * e.g. by an operator's recovery, must still compare equal).
  */
 function idConflict(held: HeldEvent, gatewayId: string, e: ParsedEvent): string | null {
-  if (held.gateway_id !== gatewayId) return `event ${e.id} is already in the ledger from another gateway (${held.gateway_id}); a gateway's event ids are its own`;
+  if (held.gateway_id !== gatewayId)
+    return `event ${e.id} is already in the ledger from another gateway (${held.gateway_id}); a gateway's event ids are its own`;
   const same =
-    Number(held.gateway_seq) === e.seq && held.type === e.type && held.cycle_id === e.cycleId && held.voter_key === e.voterKey && held.channel === e.channel && held.captured_at === e.capturedAt && held.payload === JSON.stringify(e.payload);
+    Number(held.gateway_seq) === e.seq &&
+    held.type === e.type &&
+    held.cycle_id === e.cycleId &&
+    held.voter_key === e.voterKey &&
+    held.channel === e.channel &&
+    held.captured_at === e.capturedAt &&
+    held.payload === JSON.stringify(e.payload);
   return same ? null : `event ${e.id} is already in the ledger from this gateway with other content (sequence ${held.gateway_seq}); the ledger keeps the first`;
 }
 
@@ -234,7 +311,11 @@ async function knownEvents(trx: Trx, gatewayId: string, events: ParsedEvent[], o
   const all = [...events.map((e) => e.id), ...otherIds];
   for (let i = 0; i < all.length; i += CHUNK) {
     const chunk = all.slice(i, i + CHUNK);
-    const rows = await trx.selectFrom('ledger_events').select(['event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'payload']).where('event_id', 'in', chunk).execute();
+    const rows = await trx
+      .selectFrom('ledger_events')
+      .select(['event_id', 'gateway_id', 'gateway_seq', 'type', 'cycle_id', 'voter_key', 'channel', 'captured_at', 'payload'])
+      .where('event_id', 'in', chunk)
+      .execute();
     for (const r of rows) byId.set(r.event_id, r);
     for (const r of await trx.selectFrom('ledger_rejections').select(['event_id', 'gateway_id', 'reason', 'detail']).where('event_id', 'in', chunk).execute()) {
       if (r.gateway_id === gatewayId) rejections.set(r.event_id, r);
@@ -276,12 +357,21 @@ async function keepGatewayOrder(trx: Trx, gatewayId: string, fresh: { e: ParsedE
     stored.push(...(await near(byGateway()).where('gateway_seq', '>=', lo).where('gateway_seq', '<=', hi).execute()));
     stored.push(...(await near(byGateway()).where('gateway_seq', '>', hi).orderBy('gateway_seq').limit(1).execute()));
   }
-  const times = monotoneOrderedAt(fresh.map((f) => ({ seq: f.e.seq, corrected: f.ordered })), stored.map((r) => ({ seq: Number(r.seq), orderedAt: r.orderedAt })));
+  const times = monotoneOrderedAt(
+    fresh.map((f) => ({ seq: f.e.seq, corrected: f.ordered })),
+    stored.map((r) => ({ seq: Number(r.seq), orderedAt: r.orderedAt })),
+  );
   for (const f of fresh) f.ordered = times.get(f.e.seq) ?? f.ordered;
 }
 
 /** Appends accepted events to the chain, after the head (locked on PostgreSQL). */
-async function append(trx: Trx, gatewayId: string, fresh: { e: ParsedEvent; ordered: string }[], receivedAt: string, lockHead: boolean): Promise<EventInsert[]> {
+async function append(
+  trx: Trx,
+  gatewayId: string,
+  fresh: { e: ParsedEvent; ordered: string }[],
+  receivedAt: string,
+  lockHead: boolean,
+): Promise<EventInsert[]> {
   if (fresh.length === 0) return [];
   let q = trx.selectFrom('ledger_head').select(['seq', 'hash']).where('id', '=', 1);
   if (lockHead) q = q.forUpdate();
@@ -330,7 +420,19 @@ async function countBallots(trx: Trx, ballot: Deployment, accepted: EventInsert[
     const demographics = demographicColumns(ballot, p);
     if (p.ageBand !== undefined && demographics.age_band === null) unlisted.ageBand += 1;
     if (p.gender !== undefined && demographics.gender === null) unlisted.gender += 1;
-    const candidate = { cycle_id: r.cycle_id, voter_key: r.voter_key, event_id: r.event_id, ward_id: p.wardId, picks: JSON.stringify(p.picks), channel: r.channel, ordered_at: r.ordered_at, ledger_seq: r.seq, ...demographics, gateway_id: r.gateway_id, gateway_seq: r.gateway_seq };
+    const candidate = {
+      cycle_id: r.cycle_id,
+      voter_key: r.voter_key,
+      event_id: r.event_id,
+      ward_id: p.wardId,
+      picks: JSON.stringify(p.picks),
+      channel: r.channel,
+      ordered_at: r.ordered_at,
+      ledger_seq: r.seq,
+      ...demographics,
+      gateway_id: r.gateway_id,
+      gateway_seq: r.gateway_seq,
+    };
     const key = `${r.cycle_id}\u0000${r.voter_key}`;
     const current = best.get(key);
     if (!current || prevails(policy(r.cycle_id), asOrdered(candidate), asOrdered(current))) best.set(key, candidate);
@@ -399,7 +501,12 @@ async function sequenceGaps(trx: Trx, gatewayId: string, contiguousBefore: numbe
     .where('gateway_id', '=', gatewayId)
     .where('gateway_seq', '>', contiguous)
     .union(
-      trx.selectFrom('ledger_rejections').select('gateway_seq as s').where('gateway_id', '=', gatewayId).where('gateway_seq', '>', contiguous).$narrowType<{ s: number }>(),
+      trx
+        .selectFrom('ledger_rejections')
+        .select('gateway_seq as s')
+        .where('gateway_id', '=', gatewayId)
+        .where('gateway_seq', '>', contiguous)
+        .$narrowType<{ s: number }>(),
     )
     .orderBy('s')
     .execute();

@@ -6,7 +6,18 @@ import type { Deployment } from '../src/config/schema.ts';
 import { mergeBallot } from '../src/config/ballot-doc.ts';
 import { displayCode } from '../src/domain/codes.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { parsePublicKey, publicKeyOf, receiptKey, sha256Hex, signAnswer, verifyBody, type AnswerKind, type BallotStanding, type BatchAnswer, type BatchHeader } from '../src/domain/protocol.ts';
+import {
+  parsePublicKey,
+  publicKeyOf,
+  receiptKey,
+  sha256Hex,
+  signAnswer,
+  verifyBody,
+  type AnswerKind,
+  type BallotStanding,
+  type BatchAnswer,
+  type BatchHeader,
+} from '../src/domain/protocol.ts';
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
@@ -128,7 +139,11 @@ export class Ledger {
     if (!merged.ok) {
       // A deployment file changed under a published ballot (a language added without its titles):
       // the ledger keeps what it had rather than stop taking votes; the console's publish checks prevent it otherwise.
-      if (this.unfit !== Number(row.version)) this.logger?.error({ version: Number(row.version), problems: merged.problems }, 'the published ballot does not fit the deployment file; keeping the previous one');
+      if (this.unfit !== Number(row.version))
+        this.logger?.error(
+          { version: Number(row.version), problems: merged.problems },
+          'the published ballot does not fit the deployment file; keeping the previous one',
+        );
       this.unfit = Number(row.version);
       return;
     }
@@ -168,7 +183,10 @@ export class Ledger {
     }
     if (existing) {
       if (existing.max_seq > 0) {
-        throw new SautiError('ledger.key_conflict', `gateway ${gatewayId} already has events up to sequence ${existing.max_seq} here; a re-installed gateway starts its numbering again, so give it a new SAUTI_GATEWAY_ID instead`);
+        throw new SautiError(
+          'ledger.key_conflict',
+          `gateway ${gatewayId} already has events up to sequence ${existing.max_seq} here; a re-installed gateway starts its numbering again, so give it a new SAUTI_GATEWAY_ID instead`,
+        );
       }
       await db.updateTable('ledger_gateways').set({ public_key: publicKey }).where('gateway_id', '=', gatewayId).execute();
       return 'replaced';
@@ -207,7 +225,8 @@ export class Ledger {
 
   /** Throws sync.bad_signature unless `signature` is `key`'s over `body`. */
   verify(gatewayId: string, key: KeyObject, body: Uint8Array, signature: string): void {
-    if (!verifyBody(key, gatewayId, body, signature)) throw new SautiError('sync.bad_signature', `the signature does not match gateway ${gatewayId}'s key and this body`);
+    if (!verifyBody(key, gatewayId, body, signature))
+      throw new SautiError('sync.bad_signature', `the signature does not match gateway ${gatewayId}'s key and this body`);
   }
 
   /** Ingests one authenticated batch in one transaction; batches are applied one at a time. */
@@ -216,14 +235,18 @@ export class Ledger {
       await this.refreshBallot();
       const ballot = this.ballot();
       const { answer, unlisted } = await this.conn.db.transaction().execute((trx) =>
-        ingestBatch(trx, { header, lines, source }, {
-          ballot,
-          allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
-          now: this.clock(),
-          arrivedAt,
-          lockHead: this.conn.dialect === 'postgres',
-          voterKeys: this.conn.voterKeys,
-        }),
+        ingestBatch(
+          trx,
+          { header, lines, source },
+          {
+            ballot,
+            allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
+            now: this.clock(),
+            arrivedAt,
+            lockHead: this.conn.dialect === 'postgres',
+            voterKeys: this.conn.voterKeys,
+          },
+        ),
       );
       this.logUnlisted(header.gatewayId, answer.batchId, unlisted);
       return answer;
@@ -252,7 +275,10 @@ export class Ledger {
   }
 
   /** Logs a refused attachment: gateway, event, digest and reason (never the bytes). */
-  logAttachmentRefusal(fields: { gatewayId: string; sha256: string; reason: string; source: 'push' | 'bundle'; eventId?: string }, detail = fields.reason): void {
+  logAttachmentRefusal(
+    fields: { gatewayId: string; sha256: string; reason: string; source: 'push' | 'bundle'; eventId?: string },
+    detail = fields.reason,
+  ): void {
     this.logger?.warn({ component: 'ledger', ...fields }, `attachment refused: ${detail}`);
   }
 
@@ -266,7 +292,10 @@ export class Ledger {
    * counts as not recorded. Says which gateway and how many, never which voter or what value.
    */
   private logUnlisted(gatewayId: string, batchId: string, unlisted: Unlisted): void {
-    for (const [field, list] of [['ageBand', 'ageBands'], ['gender', 'genders']] as const) {
+    for (const [field, list] of [
+      ['ageBand', 'ageBands'],
+      ['gender', 'genders'],
+    ] as const) {
       if (unlisted[field] === 0) continue;
       this.logger?.warn(
         { component: 'ledger', gatewayId, batchId, field, votes: unlisted[field] },
@@ -318,7 +347,14 @@ export class Ledger {
       const published = await publishedStatus(db, row);
       const isCounted = published ? published === 'counted' : counted?.event_id === row.event_id;
       const status = published === 'late' ? 'late' : isCounted ? 'counted' : policy === 'replace' ? 'replaced' : 'superseded';
-      matches.push({ cycleId: row.cycle_id, ledgerSeq: row.seq, recordedAt: row.received_at, hash: row.hash, status, ...(status !== 'counted' && status !== 'late' && countedChannel ? { countedChannel } : {}) });
+      matches.push({
+        cycleId: row.cycle_id,
+        ledgerSeq: row.seq,
+        recordedAt: row.received_at,
+        hash: row.hash,
+        status,
+        ...(status !== 'counted' && status !== 'late' && countedChannel ? { countedChannel } : {}),
+      });
     }
     return { found: true, receipt: displayCode(receipt), ...matches[0]!, matches, more: rows.length > MAX_RECEIPT_MATCHES };
   }
@@ -334,12 +370,22 @@ export class Ledger {
     const holders = new Map<string, { event_id: string; channel: string }>();
     const lower = [...new Set(ids.map((id) => id.toLowerCase()))];
     for (let i = 0; i < lower.length; i += 500) {
-      const rows = await db.selectFrom('ledger_events').select(['seq', 'event_id', 'cycle_id', 'voter_key']).where('event_id', 'in', lower.slice(i, i + 500)).where('type', '=', 'vote.cast').execute();
+      const rows = await db
+        .selectFrom('ledger_events')
+        .select(['seq', 'event_id', 'cycle_id', 'voter_key'])
+        .where('event_id', 'in', lower.slice(i, i + 500))
+        .where('type', '=', 'vote.cast')
+        .execute();
       for (const r of rows) events.set(r.event_id, r);
       // Grouped by cycle, so each lookup uses the (cycle_id, voter_key) key.
       for (const cycleId of new Set(rows.map((r) => r.cycle_id))) {
         const voters = rows.filter((r) => r.cycle_id === cycleId).map((r) => r.voter_key);
-        const counted = await db.selectFrom('ledger_ballots').select(['voter_key', 'event_id', 'channel']).where('cycle_id', '=', cycleId).where('voter_key', 'in', voters).execute();
+        const counted = await db
+          .selectFrom('ledger_ballots')
+          .select(['voter_key', 'event_id', 'channel'])
+          .where('cycle_id', '=', cycleId)
+          .where('voter_key', 'in', voters)
+          .execute();
         for (const c of counted) holders.set(`${cycleId}\u0000${c.voter_key}`, c);
       }
     }
@@ -367,7 +413,10 @@ export class Ledger {
   private standing(vote: { event_id: string; cycle_id: string }, counted: { event_id: string; channel: string } | undefined) {
     if (counted?.event_id === vote.event_id) return { status: 'counted' as const };
     const policy = this.ballot().cycles.find((c) => c.id === vote.cycle_id)?.revote ?? 'replace';
-    return { status: policy === 'replace' ? ('replaced' as const) : ('superseded' as const), countedChannel: counted?.channel as BallotStanding['countedChannel'] };
+    return {
+      status: policy === 'replace' ? ('replaced' as const) : ('superseded' as const),
+      countedChannel: counted?.channel as BallotStanding['countedChannel'],
+    };
   }
 
   /**
@@ -381,7 +430,9 @@ export class Ledger {
     const stamp = published.map((r) => `${r.cycle_id}@${r.published_at}`).join(',');
     // Gateways ask every round; the version hash is computed once per deployment and publication.
     if (this.published?.source !== source || this.published.stamp !== stamp) {
-      const results = new Map(published.map((r) => [r.cycle_id, { published: new Date(r.published_at), selected: selectedCodes(JSON.parse(r.result) as CycleResult) }]));
+      const results = new Map(
+        published.map((r) => [r.cycle_id, { published: new Date(r.published_at), selected: selectedCodes(JSON.parse(r.result) as CycleResult) }]),
+      );
       const { categories, wards } = source;
       const cycles = source.cycles.map((c) => (results.has(c.id) ? { ...c, results: results.get(c.id)! } : c));
       const ballot = { categories, wards, cycles };
@@ -434,18 +485,29 @@ export class Ledger {
    * since the close with nothing waiting — unless `force` says why not.
    */
   /** `record` runs in the publication's transaction (the console's audit entry commits with it). */
-  async publishResults(cycleId: string, opts: { force?: { reason: string }; record?: (trx: Transaction<LedgerTables>, result: CycleResult) => Promise<unknown> } = {}): Promise<CycleResult> {
+  async publishResults(
+    cycleId: string,
+    opts: { force?: { reason: string }; record?: (trx: Transaction<LedgerTables>, result: CycleResult) => Promise<unknown> } = {},
+  ): Promise<CycleResult> {
     await this.refreshBallot();
     const cycle = this.ballot().cycles.find((c) => c.id === cycleId);
     const now = this.clock();
     if (cycle && now < cycle.phases.voting.closes) {
-      throw new SautiError('results.voting_open', `voting in ${cycleId} is open until ${cycle.phases.voting.closes.toISOString()}; results can be published after it closes`);
+      throw new SautiError(
+        'results.voting_open',
+        `voting in ${cycleId} is open until ${cycle.phases.voting.closes.toISOString()}; results can be published after it closes`,
+      );
     }
     // Counted and stored in one transaction holding the chain head, as ingest does: nothing is
     // appended meanwhile, so what is published is exactly what was counted, up to throughSeq.
     return this.conn.db.transaction().execute(async (trx) => {
       if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
-      else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      else
+        await trx
+          .updateTable('ledger_head')
+          .set((eb) => ({ seq: eb.ref('seq') }))
+          .where('id', '=', 1)
+          .execute();
       const result = await publish(trx, this.ballot(), cycleId, now, opts.force);
       await opts.record?.(trx, result);
       return result;
@@ -460,7 +522,12 @@ export class Ledger {
     const now = this.clock();
     return this.conn.db.transaction().execute(async (trx) => {
       if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
-      else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+      else
+        await trx
+          .updateTable('ledger_head')
+          .set((eb) => ({ seq: eb.ref('seq') }))
+          .where('id', '=', 1)
+          .execute();
       return recordImplementation(trx, this.ballot(), cycleId, input, now);
     });
   }

@@ -67,10 +67,26 @@ export function ballotsCsv(ballots: OpenBallot[]): string {
 
 /** One row per ward and project. `lang` picks the titles. */
 export function resultsCsv(result: CycleResult, lang: string): string {
-  const rows: (string | number)[][] = [['cycle', 'ward', 'project', 'title', 'cost', 'votes', 'score', 'selected', 'funded_order', 'ward_budget', 'ward_budget_used', 'ward_ballots', 'rule']];
+  const rows: (string | number)[][] = [
+    ['cycle', 'ward', 'project', 'title', 'cost', 'votes', 'score', 'selected', 'funded_order', 'ward_budget', 'ward_budget_used', 'ward_ballots', 'rule'],
+  ];
   for (const w of result.wards) {
     for (const p of w.projects) {
-      rows.push([result.cycleId, w.wardId, p.code, p.title[lang] ?? Object.values(p.title)[0]!, p.cost, p.votes, p.score, p.selected ? 1 : 0, p.fundedOrder ?? '', w.budget, w.used, w.ballots, result.rule]);
+      rows.push([
+        result.cycleId,
+        w.wardId,
+        p.code,
+        p.title[lang] ?? Object.values(p.title)[0]!,
+        p.cost,
+        p.votes,
+        p.score,
+        p.selected ? 1 : 0,
+        p.fundedOrder ?? '',
+        w.budget,
+        w.used,
+        w.ballots,
+        result.rule,
+      ]);
     }
   }
   return csv(rows);
@@ -83,10 +99,16 @@ export function resultsCsv(result: CycleResult, lang: string): string {
  */
 export function turnoutCsv(result: CycleResult): string {
   const t = result.turnout;
-  const rows: (string | number)[][] = [['cycle', 'breakdown', 'value', 'ballots'], [result.cycleId, 'total', '', t.total]];
+  const rows: (string | number)[][] = [
+    ['cycle', 'breakdown', 'value', 'ballots'],
+    [result.cycleId, 'total', '', t.total],
+  ];
   for (const [id, n] of Object.entries(t.byWard)) rows.push([result.cycleId, 'ward', id, n]);
   for (const [channel, n] of Object.entries(t.byChannel).sort(([a], [b]) => a.localeCompare(b))) rows.push([result.cycleId, 'channel', channel, n]);
-  for (const [name, b] of [['age_band', t.byAgeBand], ['gender', t.byGender]] as const) {
+  for (const [name, b] of [
+    ['age_band', t.byAgeBand],
+    ['gender', t.byGender],
+  ] as const) {
     for (const c of b?.cells ?? []) rows.push([result.cycleId, name, c.value ?? '', c.ballots ?? `<${b!.minCell}`]);
   }
   return csv(rows);
@@ -95,7 +117,21 @@ export function turnoutCsv(result: CycleResult): string {
 /** The published JSON: the results and, separately fetched, the ballots; why, when published early. */
 export function resultsJson(result: CycleResult): object {
   const { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, forced, paperTallies } = result;
-  return { cycleId, name, rule, options, rankedBy, currency, votingClosed, publishedAt, throughSeq, turnout, wards, ...(forced ? { forced } : {}), ...(paperTallies ? { paperTallies } : {}) };
+  return {
+    cycleId,
+    name,
+    rule,
+    options,
+    rankedBy,
+    currency,
+    votingClosed,
+    publishedAt,
+    throughSeq,
+    turnout,
+    wards,
+    ...(forced ? { forced } : {}),
+    ...(paperTallies ? { paperTallies } : {}),
+  };
 }
 
 /**
@@ -121,13 +157,31 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
   const tz = deployment.deployment.timezone;
   const b = cycle.ballot;
   const lengths: [string, string][] =
-    b.rule === 'approval' ? [['min_length', String(b.min)], ['max_length', String(b.max)]]
-    : b.rule === 'ranking' ? [['min_length', String(b.min)], ['max_length', String(b.k)]]
-    : b.rule === 'choose-1' ? [['min_length', '1'], ['max_length', '1']]
-    : [['min_length', String(b.min)]];
+    b.rule === 'approval'
+      ? [
+          ['min_length', String(b.min)],
+          ['max_length', String(b.max)],
+        ]
+      : b.rule === 'ranking'
+        ? [
+            ['min_length', String(b.min)],
+            ['max_length', String(b.k)],
+          ]
+        : b.rule === 'choose-1'
+          ? [
+              ['min_length', '1'],
+              ['max_length', '1'],
+            ]
+          : [['min_length', String(b.min)]];
   // Cumulative, in Pabulib's terms: each listed project gets 1 to max_points, all of them at most max_sum_points.
   const points: [string, string][] =
-    b.rule === 'cumulative' ? [['min_points', '1'], ['max_points', String(maxPerProject(b))], ['max_sum_points', String(b.points)]] : [];
+    b.rule === 'cumulative'
+      ? [
+          ['min_points', '1'],
+          ['max_points', String(maxPerProject(b))],
+          ['max_sum_points', String(b.points)],
+        ]
+      : [];
   return result.wards.map((w) => {
     const wardBallots = ballots.filter((x) => x.ward === w.wardId);
     const wardName = w.name[lang] ?? Object.values(w.name)[0]!;
@@ -147,13 +201,22 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ['vote_type', voteType],
         // Our greedy never funds a project without votes: in Pabulib's terms that is greedy-threshold;
         // with exclusive projects, Pabulib's label is greedy-exclusive (the threshold stays in its key).
-        ['rule', exclusive && (result.rule === 'greedy' || result.rule === 'greedy-threshold') ? 'greedy-exclusive' : result.rule === 'greedy' ? 'greedy-threshold' : result.rule],
+        [
+          'rule',
+          exclusive && (result.rule === 'greedy' || result.rule === 'greedy-threshold')
+            ? 'greedy-exclusive'
+            : result.rule === 'greedy'
+              ? 'greedy-threshold'
+              : result.rule,
+        ],
         ['date_begin', pbDate(cycle.phases.voting.opens, tz)],
         ['date_end', pbDate(cycle.phases.voting.closes, tz)],
         ...lengths,
         ...(b.rule === 'knapsack' ? ([['max_sum_cost', String(w.budget)]] as [string, string][]) : []),
         ...points,
-        ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][]) : []),
+        ...(result.rule.startsWith('greedy') && result.options.threshold !== undefined
+          ? ([['min_project_score_threshold', String(result.options.threshold)]] as [string, string][])
+          : []),
         ['language', lang],
         ['currency', deployment.deployment.currency],
         // Pabulib's format has no field for exclusive projects: Sauti's own META key (the README says so).
@@ -162,10 +225,26 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
         ...(w.tallied ? ([['comment', talliedComment(w.tallied, result.paperTallies?.counted ?? false)]] as [string, string][]) : []),
       ],
       // Listed in code order: Pabulib breaks greedy ties by listing order, and so do we.
-      projectColumns: ['project_id', 'cost', 'votes', ...(withPoints ? ['score'] : []), 'name', ...(projects.some((p) => p.category) ? ['category'] : []), 'selected'],
+      projectColumns: [
+        'project_id',
+        'cost',
+        'votes',
+        ...(withPoints ? ['score'] : []),
+        'name',
+        ...(projects.some((p) => p.category) ? ['category'] : []),
+        'selected',
+      ],
       projects: projects.map((p) => {
         const r = ranked.get(p.code)!;
-        return { project_id: String(p.code), cost: String(p.cost), votes: String(r.votes), score: String(r.score), name: p.title[lang] ?? Object.values(p.title)[0]!, category: p.category ?? '', selected: r.selected ? '1' : '0' };
+        return {
+          project_id: String(p.code),
+          cost: String(p.cost),
+          votes: String(r.votes),
+          score: String(r.score),
+          name: p.title[lang] ?? Object.values(p.title)[0]!,
+          category: p.category ?? '',
+          selected: r.selected ? '1' : '0',
+        };
       }),
       voteColumns: ['voter_id', 'vote', ...(withPoints ? ['points'] : []), 'voting_method'],
       votes: wardBallots.map((x) => ({ voter_id: x.voter, vote: x.picks.join(','), points: x.points?.join(',') ?? '', voting_method: x.channel })),
@@ -178,7 +257,9 @@ export function pabulibFiles(deployment: Deployment, result: CycleResult, ballot
 function talliedComment(t: NonNullable<CycleResult['wards'][number]['tallied']>, counted: boolean): string {
   // No semicolon: it is the .pb field separator, and a quoted value is harder for tools to read.
   const what = `${t.valid} valid paper ballots from ${t.sheets} meeting tally sheets are not in VOTES (per-project totals only, in results.json)`;
-  return counted ? `${what}, and selected counts their votes too: VOTES alone may not give it` : `${what}, and this rule needs individual ballots: selected does not count them`;
+  return counted
+    ? `${what}, and selected counts their votes too: VOTES alone may not give it`
+    : `${what}, and this rule needs individual ballots: selected does not count them`;
 }
 
 /**
@@ -236,7 +317,18 @@ export function implementationCsv(deployment: Deployment, updates: Implementatio
   const langs = deployment.languages.map((l) => l.code);
   return csv([
     ['cycle', 'project', 'entry', 'recorded_at', 'date', 'status', 'progress', ...langs.map((l) => `milestone_${l}`), 'reason', 'photo_sha256'],
-    ...updates.map((u) => [u.cycleId, u.code, u.seq, u.recordedAt, u.date, u.status, u.progress, ...langs.map((l) => u.milestone[l] ?? ''), u.reason ?? '', u.photo ?? '']),
+    ...updates.map((u) => [
+      u.cycleId,
+      u.code,
+      u.seq,
+      u.recordedAt,
+      u.date,
+      u.status,
+      u.progress,
+      ...langs.map((l) => u.milestone[l] ?? ''),
+      u.reason ?? '',
+      u.photo ?? '',
+    ]),
   ]);
 }
 
@@ -252,7 +344,16 @@ export function implementationJson(cycleId: string, updates: ImplementationUpdat
         code,
         status: list.at(-1)!.status,
         progress: list.at(-1)!.progress,
-        timeline: list.map((u) => ({ entry: u.seq, recordedAt: u.recordedAt, date: u.date, status: u.status, progress: u.progress, milestone: u.milestone, reason: u.reason, photo: u.photo })),
+        timeline: list.map((u) => ({
+          entry: u.seq,
+          recordedAt: u.recordedAt,
+          date: u.date,
+          status: u.status,
+          progress: u.progress,
+          milestone: u.milestone,
+          reason: u.reason,
+          photo: u.photo,
+        })),
       })),
   };
 }

@@ -18,12 +18,32 @@ describe('ledger migration 0012-paper', () => {
       const applied = await migrateLedger(db as never, 'sqlite', undefined, undefined, { voterSecret: secret });
       expect(applied).toContain('0012-paper');
       expect(applied.every((name) => name > '0009')).toBe(true);
-      const sheet = { cycle_id: 'c', meeting_id: 'KIB-07', event_id: 'e1', ward_id: 'north', issued: 50, valid: 48, spoiled: 2, counts: '[{"code":1,"votes":30}]', ledger_seq: 4 };
+      const sheet = {
+        cycle_id: 'c',
+        meeting_id: 'KIB-07',
+        event_id: 'e1',
+        ward_id: 'north',
+        issued: 50,
+        valid: 48,
+        spoiled: 2,
+        counts: '[{"code":1,"votes":30}]',
+        ledger_seq: 4,
+      };
       await db.insertInto('ledger_paper_tallies').values(sheet).execute();
-      await expect(db.insertInto('ledger_paper_tallies').values({ ...sheet, event_id: 'e2', ledger_seq: 5 }).execute()).rejects.toThrow(/UNIQUE/);
-      await db.insertInto('ledger_paper_tallies').values({ ...sheet, meeting_id: 'KIB-08', event_id: 'e3', ledger_seq: 9 }).execute();
+      await expect(
+        db
+          .insertInto('ledger_paper_tallies')
+          .values({ ...sheet, event_id: 'e2', ledger_seq: 5 })
+          .execute(),
+      ).rejects.toThrow(/UNIQUE/);
+      await db
+        .insertInto('ledger_paper_tallies')
+        .values({ ...sheet, meeting_id: 'KIB-08', event_id: 'e3', ledger_seq: 9 })
+        .execute();
       expect((await cycleTallies(db, 'c')).map((t) => t.meetingId)).toEqual(['KIB-07', 'KIB-08']);
-      expect(await cycleTallies(db, 'c', 5)).toEqual([{ meetingId: 'KIB-07', wardId: 'north', issued: 50, valid: 48, spoiled: 2, counts: [{ code: 1, votes: 30 }] }]);
+      expect(await cycleTallies(db, 'c', 5)).toEqual([
+        { meetingId: 'KIB-07', wardId: 'north', issued: 50, valid: 48, spoiled: 2, counts: [{ code: 1, votes: 30 }] },
+      ]);
     } finally {
       await db.destroy();
     }

@@ -30,7 +30,12 @@ export async function screenTallies<T extends { e: ParsedEvent }>(trx: Trx, fres
   const held = new Map<string, string>();
   for (const cycleId of new Set(tallies.map((f) => f.e.cycleId))) {
     const ids = tallies.filter((f) => f.e.cycleId === cycleId).map((f) => (f.e as TallyEvent).payload.meetingId);
-    const rows = await trx.selectFrom('ledger_paper_tallies').select(['meeting_id', 'event_id']).where('cycle_id', '=', cycleId).where('meeting_id', 'in', ids).execute();
+    const rows = await trx
+      .selectFrom('ledger_paper_tallies')
+      .select(['meeting_id', 'event_id'])
+      .where('cycle_id', '=', cycleId)
+      .where('meeting_id', 'in', ids)
+      .execute();
     for (const r of rows) held.set(`${cycleId}\u0000${r.meeting_id}`, r.event_id);
   }
   const keep: T[] = [];
@@ -42,7 +47,11 @@ export async function screenTallies<T extends { e: ParsedEvent }>(trx: Trx, fres
     }
     const key = `${f.e.cycleId}\u0000${f.e.payload.meetingId}`;
     const holder = held.get(key);
-    if (holder) conflicts.push({ item: f, detail: `the ledger already holds the tally sheet of meeting ${f.e.payload.meetingId} in cycle ${f.e.cycleId} (event ${holder}); a meeting has one sheet` });
+    if (holder)
+      conflicts.push({
+        item: f,
+        detail: `the ledger already holds the tally sheet of meeting ${f.e.payload.meetingId} in cycle ${f.e.cycleId} (event ${holder}); a meeting has one sheet`,
+      });
     else {
       held.set(key, f.e.id);
       keep.push(f);
@@ -57,7 +66,17 @@ export async function storeTallies(trx: Trx, accepted: { seq: number }[], fresh:
   fresh.forEach(({ e }, i) => {
     if (!isTally(e)) return;
     const p = e.payload;
-    rows.push({ cycle_id: e.cycleId, meeting_id: p.meetingId, event_id: e.id, ward_id: p.wardId, issued: p.issued, valid: p.valid, spoiled: p.spoiled, counts: JSON.stringify(p.counts), ledger_seq: accepted[i]!.seq });
+    rows.push({
+      cycle_id: e.cycleId,
+      meeting_id: p.meetingId,
+      event_id: e.id,
+      ward_id: p.wardId,
+      issued: p.issued,
+      valid: p.valid,
+      spoiled: p.spoiled,
+      counts: JSON.stringify(p.counts),
+      ledger_seq: accepted[i]!.seq,
+    });
   });
   // Few per batch (one per meeting): one insert each is fine.
   for (const row of rows) await trx.insertInto('ledger_paper_tallies').values(row).execute();
@@ -87,5 +106,10 @@ export interface TallyTotals {
 }
 
 export function tallyTotals(tallies: readonly StoredTally[]): TallyTotals {
-  return tallies.reduce((t, s) => ({ sheets: t.sheets + 1, issued: t.issued + s.issued, valid: t.valid + s.valid, spoiled: t.spoiled + s.spoiled }), { sheets: 0, issued: 0, valid: 0, spoiled: 0 });
+  return tallies.reduce((t, s) => ({ sheets: t.sheets + 1, issued: t.issued + s.issued, valid: t.valid + s.valid, spoiled: t.spoiled + s.spoiled }), {
+    sheets: 0,
+    issued: 0,
+    valid: 0,
+    spoiled: 0,
+  });
 }

@@ -54,11 +54,17 @@ export function describeBehind(g: BehindGateway, closes: Date): string {
  */
 export async function publish(trx: Trx, deployment: Deployment, cycleId: string, now: Date, force?: { reason: string }): Promise<CycleResult> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
-  if (!cycle) throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+  if (!cycle)
+    throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
   const existing = await trx.selectFrom('ledger_results').select('published_at').where('cycle_id', '=', cycleId).executeTakeFirst();
-  if (existing) throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
+  if (existing)
+    throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
   const reason = force?.reason.trim();
-  if (force && !reason) throw new SautiError('results.reason_needed', '--force needs --reason "…": why publish before every gateway has delivered its votes (it is recorded and shown with the results)');
+  if (force && !reason)
+    throw new SautiError(
+      'results.reason_needed',
+      '--force needs --reason "…": why publish before every gateway has delivered its votes (it is recorded and shown with the results)',
+    );
   if (reason && reason.length > MAX_REASON) throw new SautiError('results.reason_too_long', `--reason is ${reason.length} characters; at most ${MAX_REASON}`);
   const closes = cycle.phases.voting.closes;
   const behind = await gatewaysBehind(trx, closes);
@@ -75,12 +81,21 @@ export async function publish(trx: Trx, deployment: Deployment, cycleId: string,
     .insertInto('ledger_published_ballots')
     .columns(['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ledger_seq'])
     .expression((eb) =>
-      eb.selectFrom('ledger_ballots').select(['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ledger_seq']).where('cycle_id', '=', cycleId),
+      eb
+        .selectFrom('ledger_ballots')
+        .select(['cycle_id', 'voter_key', 'event_id', 'ward_id', 'picks', 'channel', 'ledger_seq'])
+        .where('cycle_id', '=', cycleId),
     )
     .execute();
   const text = JSON.stringify(result);
   const payload = { throughSeq: result.throughSeq, rule: result.rule, ballots: result.turnout.total, result: sha256Hex(text), ...(forced ? { forced } : {}) };
-  const entrySeq = await appendLedgerEntry(trx, { type: PUBLISHED, cycleId, key: `results/${cycleId}`, at: result.publishedAt!, payload: JSON.stringify(payload) });
+  const entrySeq = await appendLedgerEntry(trx, {
+    type: PUBLISHED,
+    cycleId,
+    key: `results/${cycleId}`,
+    at: result.publishedAt!,
+    payload: JSON.stringify(payload),
+  });
   await trx
     .insertInto('ledger_results')
     .values({ cycle_id: cycleId, published_at: result.publishedAt!, rule: result.rule, through_seq: result.throughSeq, result: text, entry_seq: entrySeq })
@@ -115,7 +130,13 @@ async function freezeOpenData(db: LedgerDb | Trx, deployment: Deployment, result
  * projects in it). A cycle published before its files were stored (ledger migration 0009) has
  * them made and stored now, once. `published: false` before publication.
  */
-export async function publishedFile(db: LedgerDb, deployment: Deployment, cycleId: string, name: string, lang: string): Promise<{ published: false } | { published: true; file?: OpenDataFile }> {
+export async function publishedFile(
+  db: LedgerDb,
+  deployment: Deployment,
+  cycleId: string,
+  name: string,
+  lang: string,
+): Promise<{ published: false } | { published: true; file?: OpenDataFile }> {
   const find = () =>
     db
       .selectFrom('ledger_published_files')
@@ -142,7 +163,10 @@ export async function publishedFile(db: LedgerDb, deployment: Deployment, cycleI
  * Appends an entry the ledger writes itself, chained by the same formula as a gateway's event
  * (docs/architecture.md, "The chain"): gateway `@ledger`, its own seq as gateway_seq, no voter.
  */
-export async function appendLedgerEntry(trx: Kysely<LedgerTables>, e: { type: string; cycleId: string; key: string; at: string; payload: string }): Promise<number> {
+export async function appendLedgerEntry(
+  trx: Kysely<LedgerTables>,
+  e: { type: string; cycleId: string; key: string; at: string; payload: string },
+): Promise<number> {
   const head = await trx.selectFrom('ledger_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   const seq = head.seq + 1;
   const row = {
@@ -209,11 +233,19 @@ export async function lateBallots(db: LedgerDb, cycleId: string): Promise<LateBa
  * A receipt's status once its cycle is published: `late` if it arrived after publication,
  * otherwise whether the published count holds it. Null while the cycle is not published.
  */
-export async function publishedStatus(db: LedgerDb, e: { seq: number; event_id: string; cycle_id: string; voter_key: string }): Promise<'late' | 'counted' | 'not-counted' | null> {
+export async function publishedStatus(
+  db: LedgerDb,
+  e: { seq: number; event_id: string; cycle_id: string; voter_key: string },
+): Promise<'late' | 'counted' | 'not-counted' | null> {
   const published = await db.selectFrom('ledger_results').select('through_seq').where('cycle_id', '=', e.cycle_id).executeTakeFirst();
   if (!published) return null;
   if (e.seq > published.through_seq) return 'late';
-  const held = await db.selectFrom('ledger_published_ballots').select('event_id').where('cycle_id', '=', e.cycle_id).where('voter_key', '=', e.voter_key).executeTakeFirst();
+  const held = await db
+    .selectFrom('ledger_published_ballots')
+    .select('event_id')
+    .where('cycle_id', '=', e.cycle_id)
+    .where('voter_key', '=', e.voter_key)
+    .executeTakeFirst();
   return held?.event_id === e.event_id ? 'counted' : 'not-counted';
 }
 
@@ -225,7 +257,11 @@ export async function checkPublications(db: LedgerDb): Promise<{ seq: number; ev
     const entry = await db.selectFrom('ledger_events').select(['event_id', 'type', 'cycle_id', 'payload']).where('seq', '=', r.entry_seq).executeTakeFirst();
     const chained = entry?.type === PUBLISHED && entry.cycle_id === r.cycle_id ? (JSON.parse(entry.payload) as { result?: string }).result : undefined;
     if (chained !== sha256Hex(r.result)) {
-      return { seq: r.entry_seq, eventId: entry?.event_id ?? null, problem: `the published results of ${r.cycle_id} are not the ones this chain entry published (the stored result was changed)` };
+      return {
+        seq: r.entry_seq,
+        eventId: entry?.event_id ?? null,
+        problem: `the published results of ${r.cycle_id} are not the ones this chain entry published (the stored result was changed)`,
+      };
     }
   }
   return null;

@@ -33,7 +33,11 @@ export interface RekeyOutcome {
  * was broken (a changed or removed row) stays broken, so `sauti ledger verify` names the same
  * entry after as before: re-keying neither hides a break nor makes one.
  */
-export async function rekeyStoredVoters(db: Kysely<LedgerTables>, rekey: (key: string) => string, note: { reason: string; at: string; layers: number }): Promise<RekeyOutcome> {
+export async function rekeyStoredVoters(
+  db: Kysely<LedgerTables>,
+  rekey: (key: string) => string,
+  note: { reason: string; at: string; layers: number },
+): Promise<RekeyOutcome> {
   const head = await db.selectFrom('ledger_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
   let oldPrev = GENESIS_HASH;
   let newPrev = GENESIS_HASH;
@@ -63,16 +67,32 @@ export async function rekeyStoredVoters(db: Kysely<LedgerTables>, rekey: (key: s
   // A counted ballot carries its event's key, so it takes the event's new one.
   let ballots = 0;
   for (const table of ['ledger_ballots', 'ledger_published_ballots'] as const) {
-    const { numAffectedRows } = await sql`UPDATE ${sql.table(table)} SET voter_key = (SELECT e.voter_key FROM ledger_events e WHERE e.event_id = ${sql.table(table)}.event_id)
+    const { numAffectedRows } =
+      await sql`UPDATE ${sql.table(table)} SET voter_key = (SELECT e.voter_key FROM ledger_events e WHERE e.event_id = ${sql.table(table)}.event_id)
       WHERE EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = ${sql.table(table)}.event_id)`.execute(db);
     if (table === 'ledger_ballots') ballots = Number(numAffectedRows ?? 0);
     // None in a real ledger (a ballot comes from an accepted event); re-keyed all the same.
     const { rows: orphans } = await sql<{ event_id: string; voter_key: string }>`SELECT event_id, voter_key FROM ${sql.table(table)} t
       WHERE NOT EXISTS (SELECT 1 FROM ledger_events e WHERE e.event_id = t.event_id)`.execute(db);
-    for (const o of orphans) await sql`UPDATE ${sql.table(table)} SET voter_key = ${rekey(o.voter_key)} WHERE event_id = ${o.event_id} AND voter_key = ${o.voter_key}`.execute(db);
+    for (const o of orphans)
+      await sql`UPDATE ${sql.table(table)} SET voter_key = ${rekey(o.voter_key)} WHERE event_id = ${o.event_id} AND voter_key = ${o.voter_key}`.execute(db);
   }
-  const payload = { reason: note.reason, entries, ballots, previousHead: head.hash, previousSeq: head.seq, label: LEDGER_VOTER_LABEL.trim(), layers: note.layers };
-  const entrySeq = await appendLedgerEntry(db, { type: REKEYED, cycleId: '', key: `rekeyed/${head.seq}/${note.at}`, at: note.at, payload: JSON.stringify(payload) });
+  const payload = {
+    reason: note.reason,
+    entries,
+    ballots,
+    previousHead: head.hash,
+    previousSeq: head.seq,
+    label: LEDGER_VOTER_LABEL.trim(),
+    layers: note.layers,
+  };
+  const entrySeq = await appendLedgerEntry(db, {
+    type: REKEYED,
+    cycleId: '',
+    key: `rekeyed/${head.seq}/${note.at}`,
+    at: note.at,
+    payload: JSON.stringify(payload),
+  });
   return { entries, ballots, previousHead: head.hash, entrySeq };
 }
 
@@ -91,22 +111,41 @@ export interface Rotation extends RekeyOutcome {
  */
 export async function rotateVoterSecret(conn: LedgerConnection, now: Date, next?: string): Promise<Rotation> {
   const kept = conn.keptSecretFile;
-  if (next === undefined && !kept) throw new SautiError('ledger.voter_secret', 'set SAUTI_LEDGER_NEXT_VOTER_SECRET to the new secret (at least 32 characters) and run this again');
+  if (next === undefined && !kept)
+    throw new SautiError('ledger.voter_secret', 'set SAUTI_LEDGER_NEXT_VOTER_SECRET to the new secret (at least 32 characters) and run this again');
   const secret = next ?? newVoterSecret();
   if (kept && next === undefined) writeFileSync(`${kept}.next`, `${secret}\n`, { mode: 0o600 });
   const rekeyed = conn.db.transaction().execute(async (trx) => {
     // Every batch under way holds the check row FOR SHARE (PostgreSQL), SQLite's write lock otherwise.
     if (conn.dialect === 'postgres') await trx.selectFrom('ledger_meta').select('value').where('key', '=', CHECK_KEY).forUpdate().execute();
-    else await trx.updateTable('ledger_head').set((eb) => ({ seq: eb.ref('seq') })).where('id', '=', 1).execute();
+    else
+      await trx
+        .updateTable('ledger_head')
+        .set((eb) => ({ seq: eb.ref('seq') }))
+        .where('id', '=', 1)
+        .execute();
     if (conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
     const rows = await trx.selectFrom('ledger_meta').select(['key', 'value']).where('key', 'in', [CHECK_KEY, LAYERS_KEY]).execute();
     const check = rows.find((r) => r.key === CHECK_KEY)?.value;
     const keys = conn.voterKeys.forCheck(check, rows.find((r) => r.key === LAYERS_KEY)?.value ?? '');
-    if (secretCheck(secret) === check) throw new SautiError('ledger.voter_secret', 'SAUTI_LEDGER_NEXT_VOTER_SECRET is the secret the ledger uses now: give a new one');
+    if (secretCheck(secret) === check)
+      throw new SautiError('ledger.voter_secret', 'SAUTI_LEDGER_NEXT_VOTER_SECRET is the secret the ledger uses now: give a new one');
     const layers = [...keys.layers(), keys.current];
-    const done = await rekeyStoredVoters(trx, (k) => ledgerVoterKey(secret, k), { reason: 'rotation of the ledger voter secret', at: now.toISOString(), layers: layers.length });
-    await trx.updateTable('ledger_meta').set({ value: secretCheck(secret) }).where('key', '=', CHECK_KEY).execute();
-    await trx.updateTable('ledger_meta').set({ value: sealLayers(secret, layers) }).where('key', '=', LAYERS_KEY).execute();
+    const done = await rekeyStoredVoters(trx, (k) => ledgerVoterKey(secret, k), {
+      reason: 'rotation of the ledger voter secret',
+      at: now.toISOString(),
+      layers: layers.length,
+    });
+    await trx
+      .updateTable('ledger_meta')
+      .set({ value: secretCheck(secret) })
+      .where('key', '=', CHECK_KEY)
+      .execute();
+    await trx
+      .updateTable('ledger_meta')
+      .set({ value: sealLayers(secret, layers) })
+      .where('key', '=', LAYERS_KEY)
+      .execute();
     return { ...done, layers: layers.length };
   });
   // Refused or failed: nothing was re-keyed, and the secret made for it must not linger.

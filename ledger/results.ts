@@ -183,11 +183,16 @@ export class WardInstances {
     const index = this.index.get(b.wardId);
     // The ledger refused ballots for unknown wards and projects; a ballot that no longer
     // matches a changed ballot file is not silently dropped but stops the count.
-    if (!builder || !index) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id} is for ward '${b.wardId}', which the deployment file no longer has`);
+    if (!builder || !index)
+      throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id} is for ward '${b.wardId}', which the deployment file no longer has`);
     const { codes, points } = weighBallot(this.type, b.picks);
     const picks = codes.map((code) => {
       const i = index.get(code);
-      if (i === undefined) throw new SautiError('results.stale_ballot', `a ballot in cycle ${this.cycle.id}, ward ${b.wardId} picks project ${code}, which the deployment file no longer has`);
+      if (i === undefined)
+        throw new SautiError(
+          'results.stale_ballot',
+          `a ballot in cycle ${this.cycle.id}, ward ${b.wardId} picks project ${code}, which the deployment file no longer has`,
+        );
       return i;
     });
     builder.add(picks, points);
@@ -210,9 +215,17 @@ export function wardExclusive(cycle: Pick<Cycle, 'exclusive'>, projects: readonl
 }
 
 /** Counts a cycle from the ledger with its configured rule (or `override`), from the live ballots unless told otherwise. */
-export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: string, now: Date, override?: RuleName, from: BallotSource = 'ledger_ballots'): Promise<CycleResult> {
+export async function tallyCycle(
+  db: LedgerDb,
+  deployment: Deployment,
+  cycleId: string,
+  now: Date,
+  override?: RuleName,
+  from: BallotSource = 'ledger_ballots',
+): Promise<CycleResult> {
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
-  if (!cycle) throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+  if (!cycle)
+    throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
   const head = await db.selectFrom('ledger_head').select('seq').where('id', '=', 1).executeTakeFirstOrThrow();
   const wards = new WardInstances(deployment, cycle);
   for await (const b of cycleBallots(db, cycleId, from)) wards.add(b);
@@ -221,7 +234,10 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
   const options: RuleOptions = { completion: cycle.selection.completion, threshold: Math.max(1, cycle.selection.threshold ?? 1) };
   let rankedBy: CycleResult['rankedBy'] = 'votes';
   // A published count reads the sheets chained before its publication, as it reads the frozen ballots.
-  const frozenAt = from === 'ledger_published_ballots' ? (await db.selectFrom('ledger_results').select('through_seq').where('cycle_id', '=', cycleId).executeTakeFirst())?.through_seq : undefined;
+  const frozenAt =
+    from === 'ledger_published_ballots'
+      ? (await db.selectFrom('ledger_results').select('through_seq').where('cycle_id', '=', cycleId).executeTakeFirst())?.through_seq
+      : undefined;
   const tallies = await cycleTallies(db, cycleId, frozenAt === undefined ? undefined : Number(frozenAt));
   const withTallies = tallies.length > 0;
   const results = deployment.wards.map((w): WardResult => {
@@ -239,7 +255,10 @@ export async function tallyCycle(db: LedgerDb, deployment: Deployment, cycleId: 
       const votes = outcome.scores.votes;
       ranking = projects.map((_, i) => votes[i]! + tallied[i]!);
       const conflicts = conflictsOf(exclusive, projects.length);
-      selected = greedy({ costs: projects.map((p) => p.cost), ranking, budget: w.budget, threshold: options.threshold, ...(conflicts ? { conflicts } : {}) }, rule === 'greedy-no-skip' ? 'no-skip' : 'skip');
+      selected = greedy(
+        { costs: projects.map((p) => p.cost), ranking, budget: w.budget, threshold: options.threshold, ...(conflicts ? { conflicts } : {}) },
+        rule === 'greedy-no-skip' ? 'no-skip' : 'skip',
+      );
     }
     const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
     const payments = new Map(outcome.equalShares?.purchases.map((p) => [p.project, fractionToDecimal(p.payment)]) ?? []);

@@ -19,12 +19,7 @@ export function orderedAt(capturedAt: string, skewMs: number | null): string {
 }
 
 /** Why an event cannot enter the ledger, or null when it can. */
-export function refusal(
-  d: Deployment,
-  e: ParsedEvent,
-  ordered: string,
-  allowanceMs: number,
-): { reason: RejectReason; detail: string } | null {
+export function refusal(d: Deployment, e: ParsedEvent, ordered: string, allowanceMs: number): { reason: RejectReason; detail: string } | null {
   const cycle = d.cycles.find((c) => c.id === e.cycleId);
   if (!cycle) return { reason: 'unknown-cycle', detail: `no cycle '${e.cycleId}' on the published ballot` };
   const ward = d.wards.find((w) => w.id === e.payload.wardId);
@@ -45,7 +40,12 @@ export function refusal(
   // A meeting's tally sheet must add up, checked again here as the gateway checked it.
   if (e.type === 'paper.tally') {
     const problem = reconcileTally(cycle.ballot, projects, ward.budget, e.payload);
-    return problem ? { reason: problem.kind === 'unknown-project' ? 'not-on-ballot' : 'ballot-rule', detail: `tally sheet of meeting ${e.payload.meetingId}: ${describeTallyProblem(problem)}` } : null;
+    return problem
+      ? {
+          reason: problem.kind === 'unknown-project' ? 'not-on-ballot' : 'ballot-rule',
+          detail: `tally sheet of meeting ${e.payload.meetingId}: ${describeTallyProblem(problem)}`,
+        }
+      : null;
   }
   const missing = e.payload.picks.find((code) => !projects.some((p) => p.code === code));
   if (missing !== undefined) return { reason: 'not-on-ballot', detail: `project ${missing} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'` };
@@ -59,13 +59,22 @@ export function refusal(
  * that ward, and the answers were taken inside its window. What each answer holds was checked by
  * the gateway against the questions; the ledger keeps them as sent.
  */
-function surveyRefusal(d: Deployment, e: Extract<ParsedEvent, { type: 'survey.answered' }>, ordered: string, allowanceMs: number): { reason: RejectReason; detail: string } | null {
+function surveyRefusal(
+  d: Deployment,
+  e: Extract<ParsedEvent, { type: 'survey.answered' }>,
+  ordered: string,
+  allowanceMs: number,
+): { reason: RejectReason; detail: string } | null {
   const survey = d.surveys.find((s) => s.id === e.payload.surveyId && s.cycle === e.cycleId);
   if (!survey) return { reason: 'unknown-cycle', detail: `no survey '${e.payload.surveyId}' in cycle '${e.cycleId}'` };
-  if (survey.wards && !survey.wards.includes(e.payload.wardId)) return { reason: 'unknown-ward', detail: `survey '${survey.id}' is not run in ward '${e.payload.wardId}'` };
+  if (survey.wards && !survey.wards.includes(e.payload.wardId))
+    return { reason: 'unknown-ward', detail: `survey '${survey.id}' is not run in ward '${e.payload.wardId}'` };
   const t = Date.parse(ordered);
   if (t < survey.opens.getTime() - allowanceMs || t >= survey.closes.getTime() + allowanceMs) {
-    return { reason: 'outside-window', detail: `captured ${ordered} (gateway clock corrected), outside survey '${survey.id}' ${survey.opens.toISOString()} – ${survey.closes.toISOString()}` };
+    return {
+      reason: 'outside-window',
+      detail: `captured ${ordered} (gateway clock corrected), outside survey '${survey.id}' ${survey.opens.toISOString()} – ${survey.closes.toISOString()}`,
+    };
   }
   return null;
 }
@@ -110,7 +119,10 @@ function describeViolation(v: RuleViolation, rule: string): string {
  * `fresh` in any order; returns each fresh sequence number's ordering time.
  */
 export function monotoneOrderedAt(fresh: { seq: number; corrected: string }[], stored: { seq: number; orderedAt: string }[]): Map<number, string> {
-  const all = [...stored.map((s) => ({ seq: s.seq, time: s.orderedAt, stored: true })), ...fresh.map((f) => ({ seq: f.seq, time: f.corrected, stored: false }))].sort((a, b) => a.seq - b.seq);
+  const all = [
+    ...stored.map((s) => ({ seq: s.seq, time: s.orderedAt, stored: true })),
+    ...fresh.map((f) => ({ seq: f.seq, time: f.corrected, stored: false })),
+  ].sort((a, b) => a.seq - b.seq);
   // The next stored time above each position: an upper bound a fresh event must not pass.
   const upper: (string | undefined)[] = new Array(all.length);
   let next: string | undefined;

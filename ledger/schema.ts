@@ -338,7 +338,11 @@ const results: Migration = {
       .addColumn('through_seq', 'bigint', (c) => c.notNull())
       .addColumn('result', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createTable('ledger_meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    await db.schema
+      .createTable('ledger_meta')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
     // Made here, once, and never exported: without it nobody can link a voter across cycles.
     await sql`INSERT INTO ledger_meta (key, value) VALUES ('export_key', ${randomBytes(32).toString('base64url')})`.execute(db);
   },
@@ -400,8 +404,14 @@ const ballotOrder = (dialect: 'sqlite' | 'postgres'): Migration => ({
     // Gateway ids break ties by byte order, as in src/domain/ballot-order.ts, whatever the
     // database's locale (SQLite compares text by bytes already).
     const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
-    await db.schema.alterTable('ledger_ballots').addColumn('gateway_id', idType, (c) => c.notNull().defaultTo('')).execute();
-    await db.schema.alterTable('ledger_ballots').addColumn('gateway_seq', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('ledger_ballots')
+      .addColumn('gateway_id', idType, (c) => c.notNull().defaultTo(''))
+      .execute();
+    await db.schema
+      .alterTable('ledger_ballots')
+      .addColumn('gateway_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
     await sql`UPDATE ledger_ballots SET
       gateway_id = COALESCE((SELECT e.gateway_id FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), ''),
       gateway_seq = COALESCE((SELECT e.gateway_seq FROM ledger_events e WHERE e.event_id = ledger_ballots.event_id), 0)`.execute(db);
@@ -693,7 +703,13 @@ export interface MigrateOptions {
  * Brings the ledger schema up to date (or up to `upTo`, for migration tests); throws with the
  * failing migration's error. Returns the names of the migrations it applied.
  */
-export async function migrateLedger(db: Kysely<unknown>, dialect: 'sqlite' | 'postgres', schema?: string, upTo?: string, opts: MigrateOptions = {}): Promise<string[]> {
+export async function migrateLedger(
+  db: Kysely<unknown>,
+  dialect: 'sqlite' | 'postgres',
+  schema?: string,
+  upTo?: string,
+  opts: MigrateOptions = {},
+): Promise<string[]> {
   const all = migrations(dialect, opts.voterSecret);
   for (const name of opts.without ?? []) delete all[name];
   const migrator = new Migrator({

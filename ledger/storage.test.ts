@@ -31,7 +31,10 @@ describe('ledger storage on SQLite', () => {
     const file = join(tempDir('sauti-ledger-mig-'), 'ledger.db');
     const old = new Kysely<LedgerTables>({ dialect: new SqliteDialect({ database: new Database(file) }) });
     await migrateLedger(old as never, 'sqlite', undefined, '0002-results');
-    await old.insertInto('ledger_ballots').values([ballot('voter-b', 2), ballot('voter-a', 1)] as never).execute();
+    await old
+      .insertInto('ledger_ballots')
+      .values([ballot('voter-b', 2), ballot('voter-a', 1)] as never)
+      .execute();
     const before = await old.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute();
     await old.destroy();
 
@@ -39,13 +42,22 @@ describe('ledger storage on SQLite', () => {
     const raw = new Database(file, { readonly: true });
     try {
       // Every row kept; 0004 then adds age band and gender, null for ballots counted before it.
-      expect(await conn.db.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute()).toEqual(before.map((b) => ({ ...b, age_band: null, gender: null, gateway_id: '', gateway_seq: 0 })));
+      expect(await conn.db.selectFrom('ledger_ballots').selectAll().orderBy('voter_key').execute()).toEqual(
+        before.map((b) => ({ ...b, age_band: null, gender: null, gateway_id: '', gateway_seq: 0 })),
+      );
       const table = raw.prepare("SELECT sql FROM sqlite_schema WHERE name = 'ledger_ballots'").pluck().get() as string;
       expect(table.toLowerCase()).not.toContain('without rowid');
-      const plan = raw.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ledger_ballots WHERE cycle_id = 'c-open' AND voter_key = 'voter-a'").all() as { detail: string }[];
+      const plan = raw.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ledger_ballots WHERE cycle_id = 'c-open' AND voter_key = 'voter-a'").all() as {
+        detail: string;
+      }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_ledger_ballots/);
       // The key stays unique: the upsert in ingest depends on it.
-      await expect(conn.db.insertInto('ledger_ballots').values(ballot('voter-a', 5) as never).execute()).rejects.toThrow(/UNIQUE/);
+      await expect(
+        conn.db
+          .insertInto('ledger_ballots')
+          .values(ballot('voter-a', 5) as never)
+          .execute(),
+      ).rejects.toThrow(/UNIQUE/);
     } finally {
       raw.close();
       await conn.close();
@@ -99,7 +111,9 @@ describe.each(BACKENDS)('bulk INSERTs on %s', (backend) => {
       const swapped = ['voter_key', 'cycle_id', 'event_id', 'ward_id', 'picks', 'channel', 'ordered_at', 'ledger_seq'] as const;
       const more = [ballot('w-1', 1)];
       await expect(
-        conn.db.transaction().execute((trx) => insertChunked(trx, 'swapped', swapped, more, (chunk) => trx.insertInto('ledger_ballots').values(chunk as never))),
+        conn.db
+          .transaction()
+          .execute((trx) => insertChunked(trx, 'swapped', swapped, more, (chunk) => trx.insertInto('ledger_ballots').values(chunk as never))),
       ).rejects.toThrow(/column order/);
     } finally {
       await conn.close();

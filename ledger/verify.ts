@@ -7,9 +7,7 @@ import { checkImplementation } from './implementation.ts';
 import { checkPublications } from './publication.ts';
 import type { LedgerDb } from './schema.ts';
 
-export type VerifyResult =
-  | { ok: true; checked: number; head: string }
-  | { ok: false; checked: number; seq: number; eventId: string | null; problem: string };
+export type VerifyResult = { ok: true; checked: number; head: string } | { ok: false; checked: number; seq: number; eventId: string | null; problem: string };
 
 const PAGE = 5000;
 
@@ -23,7 +21,8 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
       const checked = expectedSeq - 1;
       if (r.seq !== expectedSeq) return { ok: false, checked, seq: expectedSeq, eventId: null, problem: `entry ${expectedSeq} is missing (next is ${r.seq})` };
       if (r.prev_hash !== prev) return { ok: false, checked, seq: r.seq, eventId: r.event_id, problem: 'its previous-hash does not match the entry before it' };
-      if (chainHash(prev, r) !== r.hash) return { ok: false, checked, seq: r.seq, eventId: r.event_id, problem: 'its contents do not match its hash (the row was changed)' };
+      if (chainHash(prev, r) !== r.hash)
+        return { ok: false, checked, seq: r.seq, eventId: r.event_id, problem: 'its contents do not match its hash (the row was changed)' };
       prev = r.hash;
       expectedSeq += 1;
     }
@@ -32,7 +31,13 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
   }
   const checked = expectedSeq - 1;
   if (checked !== head.seq || prev !== head.hash) {
-    return { ok: false, checked, seq: head.seq, eventId: null, problem: `the chain ends at entry ${checked} but the head says ${head.seq} (${head.hash.slice(0, 12)}…)` };
+    return {
+      ok: false,
+      checked,
+      seq: head.seq,
+      eventId: null,
+      problem: `the chain ends at entry ${checked} but the head says ${head.seq} (${head.hash.slice(0, 12)}…)`,
+    };
   }
   // Each frozen result must be the one its chain entry published.
   const altered = await checkPublications(db);

@@ -23,7 +23,9 @@ export const LAYERS_KEY = 'voter_secret_layers';
 
 /** One HMAC step: the ledger key of `key` under `secret`. */
 export function ledgerVoterKey(secret: string, key: string): string {
-  return createHmac('sha256', secret).update(LEDGER_VOTER_LABEL + key).digest('base64url');
+  return createHmac('sha256', secret)
+    .update(LEDGER_VOTER_LABEL + key)
+    .digest('base64url');
 }
 
 /** A fingerprint of the secret, stored beside the keys: names the secret without revealing it. */

@@ -3,9 +3,27 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 const REDACT = [
-  'phone', 'phoneNumber', 'from', 'to', 'From', 'To', 'callerNumber', 'destinationNumber',
-  'token', 'callbackToken', 'voterKeySecret', 'apiKey', 'authToken', 'body', 'req.url', 'url',
-  '*.phone', '*.phoneNumber', '*.token', '*.body', '*.url',
+  'phone',
+  'phoneNumber',
+  'from',
+  'to',
+  'From',
+  'To',
+  'callerNumber',
+  'destinationNumber',
+  'token',
+  'callbackToken',
+  'voterKeySecret',
+  'apiKey',
+  'authToken',
+  'body',
+  'req.url',
+  'url',
+  '*.phone',
+  '*.phoneNumber',
+  '*.token',
+  '*.body',
+  '*.url',
 ];
 
 /** A pino logger; `destination` lets tests capture output. */

@@ -43,7 +43,9 @@ export class AttachmentBook {
     this.s = {
       due: db.prepare(DUE_RECORDINGS_SQL),
       audio: db.prepare('SELECT audio FROM voice_recordings WHERE sha256 = ?').pluck(),
-      stored: db.prepare('UPDATE voice_recordings SET ledger_stored_at = coalesce(ledger_stored_at, ?), refused_reason = NULL, refused_detail = NULL, refused_at = NULL WHERE sha256 = ?'),
+      stored: db.prepare(
+        'UPDATE voice_recordings SET ledger_stored_at = coalesce(ledger_stored_at, ?), refused_reason = NULL, refused_detail = NULL, refused_at = NULL WHERE sha256 = ?',
+      ),
       refused: db.prepare('UPDATE voice_recordings SET refused_reason = ?, refused_detail = ?, refused_at = ? WHERE sha256 = ? AND ledger_stored_at IS NULL'),
     };
   }

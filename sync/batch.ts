@@ -19,7 +19,15 @@ export interface SignedBatch {
 
 /** One event as a protocol line. The payload is stored as JSON text already: spliced, not re-encoded. */
 export function eventLine(e: EventRow): string {
-  const head = JSON.stringify({ id: e.id, seq: e.seq, type: e.type, cycleId: e.cycle_id, voterKey: e.voter_key, channel: e.channel, capturedAt: e.captured_at });
+  const head = JSON.stringify({
+    id: e.id,
+    seq: e.seq,
+    type: e.type,
+    cycleId: e.cycle_id,
+    voterKey: e.voter_key,
+    channel: e.channel,
+    capturedAt: e.captured_at,
+  });
   return `${head.slice(0, -1)},"payload":${e.payload}}`;
 }
 
@@ -45,5 +53,12 @@ function batchHeader(identity: GatewayIdentity, rows: readonly EventRow[], backl
 }
 
 function signed(identity: GatewayIdentity, header: BatchHeader, rows: readonly EventRow[], body: Buffer): SignedBatch {
-  return { header, body, signature: signBody(identity.privateKey, identity.gatewayId, body), firstSeq: rows[0]?.seq ?? 0, lastSeq: rows.at(-1)?.seq ?? 0, ids: rows.map((r) => r.id) };
+  return {
+    header,
+    body,
+    signature: signBody(identity.privateKey, identity.gatewayId, body),
+    firstSeq: rows[0]?.seq ?? 0,
+    lastSeq: rows.at(-1)?.seq ?? 0,
+    ids: rows.map((r) => r.id),
+  };
 }

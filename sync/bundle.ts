@@ -79,7 +79,11 @@ export function exportBundle(
       const attachmentLine = (r: (typeof recordings)[number]) => {
         const audio = book.audio(r.sha256);
         // The digest and event first, the bytes last: the ledger reads the digest of a line it refuses without parsing it.
-        return audio ? JSON.stringify({ attachment: { sha256: r.sha256, bytes: audio.length, eventId: r.eventId, contentType: r.contentType, data: audio.toString('base64') } }) : null;
+        return audio
+          ? JSON.stringify({
+              attachment: { sha256: r.sha256, bytes: audio.length, eventId: r.eventId, contentType: r.contentType, data: audio.toString('base64') },
+            })
+          : null;
       };
       const lines = recordings.map(attachmentLine).filter((l): l is string => l !== null);
       const header: BatchHeader = {
@@ -124,7 +128,13 @@ export function exportBundle(
     closeSync(fd);
   }
   // Recorded after the read snapshot ends: a write inside it could fail on a gateway taking votes.
-  db.prepare('INSERT INTO sync_bundles (bundle_id, first_seq, last_seq, count, created_at) VALUES (?, ?, ?, ?, ?)').run(summary.bundleId, summary.firstSeq, summary.lastSeq, summary.count, now.toISOString());
+  db.prepare('INSERT INTO sync_bundles (bundle_id, first_seq, last_seq, count, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    summary.bundleId,
+    summary.firstSeq,
+    summary.lastSeq,
+    summary.count,
+    now.toISOString(),
+  );
   renameSync(partial, file);
   return summary;
 }
@@ -162,15 +172,18 @@ export function importAck(
     throw new SautiError('sync.bad_ack', `${file}: ${problem}; no event left the outbox`);
   };
   if (!signed) {
-    if (unsignedAck(bytes)) refuse('unknown', 'the acknowledgement is not signed by a ledger (made by hand, or by a ledger older than this gateway): not acting on it');
+    if (unsignedAck(bytes))
+      refuse('unknown', 'the acknowledgement is not signed by a ledger (made by hand, or by a ledger older than this gateway): not acting on it');
     throw new SautiError('sync.bad_ack', `${file} is not an acknowledgement file (written by sauti ledger import)`);
   }
   const { key } = requireTrust(opts.trust);
   const bundleId = signed.bundleId.toLowerCase();
   if (signed.gatewayId !== gatewayId) refuse(bundleId, `it acknowledges gateway ${signed.gatewayId}, not this one (${gatewayId})`);
-  const bundle = outbox.db.prepare('SELECT first_seq, last_seq FROM sync_bundles WHERE bundle_id = ?').get(bundleId) as { first_seq: number; last_seq: number } | undefined;
+  const bundle = outbox.db.prepare('SELECT first_seq, last_seq FROM sync_bundles WHERE bundle_id = ?').get(bundleId) as
+    { first_seq: number; last_seq: number } | undefined;
   if (!bundle) refuse(bundleId, `it is for bundle ${bundleId}, which this gateway did not export`);
-  if (!verifyAnswer(key, gatewayId, signed.bundleId, signed.body, signed.signature)) refuse(bundleId, 'it is not signed by the ledger this gateway trusts (another ledger, or altered)');
+  if (!verifyAnswer(key, gatewayId, signed.bundleId, signed.body, signed.signature))
+    refuse(bundleId, 'it is not signed by the ledger this gateway trusts (another ledger, or altered)');
   let json: unknown;
   try {
     json = JSON.parse(gunzipSync(signed.body).toString('utf8'));
@@ -180,7 +193,8 @@ export function importAck(
   const parsed = ackFileSchema.safeParse(json);
   if (!parsed.success) return refuse(bundleId, `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   const ack = parsed.data;
-  if (ack.gatewayId !== gatewayId || ack.bundleId.toLowerCase() !== bundleId) refuse(bundleId, `its signed line and its content name different gateways or bundles`);
+  if (ack.gatewayId !== gatewayId || ack.bundleId.toLowerCase() !== bundleId)
+    refuse(bundleId, `its signed line and its content name different gateways or bundles`);
   // Only events the bundle carried can be acknowledged by its file: naming any other is a wrong file, refused whole.
   const inBundle = new Set(outbox.db.prepare('SELECT id FROM events WHERE seq BETWEEN ? AND ?').pluck().all(bundle!.first_seq, bundle!.last_seq) as string[]);
   const outside = namedOutside(ack, inBundle);

@@ -34,11 +34,17 @@ export function ledgerTrust(outbox: Outbox, inputs: TrustInputs): LedgerTrust {
   if (inputs.embeddedKey) return keyed(inputs.embeddedKey, 'embedded');
   const stored = outbox.state(STATE_KEY) || undefined;
   if (inputs.envKey && stored && inputs.envKey !== stored) {
-    return { ok: false, problem: `SAUTI_LEDGER_KEY and the key trusted with \`sauti sync trust-ledger\` differ: a gateway trusts exactly one ledger, so it does not sync until they agree (unset one, or trust the same key with --replace)` };
+    return {
+      ok: false,
+      problem: `SAUTI_LEDGER_KEY and the key trusted with \`sauti sync trust-ledger\` differ: a gateway trusts exactly one ledger, so it does not sync until they agree (unset one, or trust the same key with --replace)`,
+    };
   }
   if (inputs.envKey) return keyed(inputs.envKey, 'environment');
   if (stored) return keyed(stored, 'trust-ledger');
-  return { ok: false, problem: `no ledger key is trusted, so this gateway does not sync (an unsigned or forged answer could otherwise empty its outbox): ${HOW}` };
+  return {
+    ok: false,
+    problem: `no ledger key is trusted, so this gateway does not sync (an unsigned or forged answer could otherwise empty its outbox): ${HOW}`,
+  };
 }
 
 /** The trusted key, or a SautiError saying why there is none (what sync rounds and import-ack throw). */
@@ -57,7 +63,10 @@ export function trustLedger(outbox: Outbox, key: string, replace = false): 'trus
   const stored = outbox.state(STATE_KEY) || undefined;
   if (stored === key) return 'unchanged';
   if (stored && !replace) {
-    throw new SautiError('sync.ledger_key_conflict', `this gateway already trusts ledger key ${stored}; pass --replace only if the city really moved to a new ledger (then resend with \`sauti sync resend --from-seq 1\`)`);
+    throw new SautiError(
+      'sync.ledger_key_conflict',
+      `this gateway already trusts ledger key ${stored}; pass --replace only if the city really moved to a new ledger (then resend with \`sauti sync resend --from-seq 1\`)`,
+    );
   }
   outbox.setState({ [STATE_KEY]: key });
   return stored ? 'replaced' : 'trusted';
@@ -67,6 +76,9 @@ function keyed(text: string, source: TrustSource): LedgerTrust {
   try {
     return { ok: true, key: parsePublicKey(text), text, source };
   } catch {
-    return { ok: false, problem: `the ${source === 'environment' ? 'SAUTI_LEDGER_KEY' : source === 'embedded' ? "embedded ledger's" : 'stored'} ledger key is not an Ed25519 public key: ${HOW}` };
+    return {
+      ok: false,
+      problem: `the ${source === 'environment' ? 'SAUTI_LEDGER_KEY' : source === 'embedded' ? "embedded ledger's" : 'stored'} ledger key is not an Ed25519 public key: ${HOW}`,
+    };
   }
 }

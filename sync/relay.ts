@@ -101,9 +101,9 @@ export class Relay {
   /** Sends every pending event; one run at a time (a second call joins the first). */
   pushAll(): Promise<PushSummary> {
     const { outbox } = this.o;
-    this.running ??= this.serial(() => this.transfer({ rows: (limit, after) => outbox.pending(limit, after), total: () => outbox.pendingCount(), afterSeq: 0, heartbeat: true })).finally(
-      () => (this.running = null),
-    );
+    this.running ??= this.serial(() =>
+      this.transfer({ rows: (limit, after) => outbox.pending(limit, after), total: () => outbox.pendingCount(), afterSeq: 0, heartbeat: true }),
+    ).finally(() => (this.running = null));
     return this.running;
   }
 
@@ -165,10 +165,15 @@ export class Relay {
         total.accepted += answer.accepted.length;
         total.duplicates += answer.duplicates.length;
         total.rejected += answer.rejected.length;
-        if (answer.rejected.length) logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
+        if (answer.rejected.length)
+          logger.warn({ component: 'sync', rejected: answer.rejected.map((r) => ({ id: r.id, reason: r.reason })) }, 'the ledger refused events');
         // An answer that names none of the batch's events means the ledger is not taking this gateway's events: stop and report.
         const answered = answer.accepted.length + answer.duplicates.length + answer.rejected.length;
-        if (answered === 0 && batch.header.count > 0) throw new SautiError('sync.no_progress', `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`);
+        if (answered === 0 && batch.header.count > 0)
+          throw new SautiError(
+            'sync.no_progress',
+            `the ledger answered batch ${batch.header.batchId} without acknowledging any of its ${batch.header.count} events`,
+          );
         batch = following;
       }
       total.backlog = outbox.pendingCount();
@@ -204,7 +209,9 @@ export class Relay {
     const answer = post.result.then(({ status, json, body: raw, headers }) => {
       const refusal = json as { error?: string; message?: string } | null;
       if (status < 200 || status >= 300) {
-        throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, { retryable: status >= 500 || status === 429 });
+        throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, {
+          retryable: status >= 500 || status === 429,
+        });
       }
       return this.verified(batch, key, raw, headers, json);
     });
@@ -220,19 +227,33 @@ export class Relay {
     const { gatewayId, batchId } = batch.header;
     const signature = headers[ANSWER_SIGNATURE_HEADER];
     if (typeof signature !== 'string') {
-      throw new SautiError('sync.unsigned_answer', `the answer to batch ${batchId} carries no ledger signature: not acting on it (is something other than the ledger at ${withoutCredentials(this.o.ledgerUrl)}?)`, { retryable: true });
+      throw new SautiError(
+        'sync.unsigned_answer',
+        `the answer to batch ${batchId} carries no ledger signature: not acting on it (is something other than the ledger at ${withoutCredentials(this.o.ledgerUrl)}?)`,
+        { retryable: true },
+      );
     }
     if (!verifyAnswer(key, gatewayId, batchId, raw, signature)) {
-      throw new SautiError('sync.forged_answer', `the answer to batch ${batchId} is not signed by the trusted ledger key for this gateway and batch: not acting on it`, { retryable: true });
+      throw new SautiError(
+        'sync.forged_answer',
+        `the answer to batch ${batchId} is not signed by the trusted ledger key for this gateway and batch: not acting on it`,
+        { retryable: true },
+      );
     }
     const parsed = batchAnswerSchema.safeParse(json);
     if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered with something that is not a batch answer', { retryable: true });
     if (parsed.data.batchId !== batchId) {
-      throw new SautiError('sync.answer_mismatch', `the signed answer to batch ${batchId} says it is for batch ${parsed.data.batchId}: not acting on it`, { retryable: true });
+      throw new SautiError('sync.answer_mismatch', `the signed answer to batch ${batchId} says it is for batch ${parsed.data.batchId}: not acting on it`, {
+        retryable: true,
+      });
     }
     const outside = namedOutside(parsed.data, new Set(batch.ids));
     if (outside.length > 0) {
-      throw new SautiError('sync.answer_mismatch', `the signed answer to batch ${batchId} names ${outside.length} event(s) that were not in it (first ${outside[0]}): not acting on any of it`, { retryable: true });
+      throw new SautiError(
+        'sync.answer_mismatch',
+        `the signed answer to batch ${batchId} names ${outside.length} event(s) that were not in it (first ${outside[0]}): not acting on any of it`,
+        { retryable: true },
+      );
     }
     return parsed.data;
   }
@@ -259,7 +280,10 @@ export class Relay {
     if (status !== 200) throw new SautiError('sync.refused', `the ledger did not serve implementation updates (${status})`, { retryable: true });
     const parsed = implementationFeedSchema.safeParse(json);
     if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered the implementation feed with something else', { retryable: true });
-    if (parsed.data.updates.some((u) => u.seq <= after)) throw new SautiError('sync.answer_mismatch', `the implementation feed answered for entries at or before ${after}, which were not asked`, { retryable: true });
+    if (parsed.data.updates.some((u) => u.seq <= after))
+      throw new SautiError('sync.answer_mismatch', `the implementation feed answered for entries at or before ${after}, which were not asked`, {
+        retryable: true,
+      });
     return parsed.data;
   }
 
@@ -267,9 +291,11 @@ export class Relay {
   async standing(ids: readonly string[]): Promise<BallotStanding[]> {
     const body = Buffer.from(JSON.stringify({ ids }));
     const { status, json } = await this.signedQuery('/v1/ballots/standing', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    if (status < 200 || status >= 300) throw new SautiError('sync.refused', `the ledger did not answer where the votes stand (${status})`, { retryable: status >= 500 });
+    if (status < 200 || status >= 300)
+      throw new SautiError('sync.refused', `the ledger did not answer where the votes stand (${status})`, { retryable: status >= 500 });
     const parsed = ballotStandingAnswerSchema.safeParse(json);
-    if (!parsed.success || parsed.data.ballots.length !== ids.length) throw new SautiError('sync.bad_answer', 'the ledger answered the standing request with something else', { retryable: true });
+    if (!parsed.success || parsed.data.ballots.length !== ids.length)
+      throw new SautiError('sync.bad_answer', 'the ledger answered the standing request with something else', { retryable: true });
     return parsed.data.ballots;
   }
 
@@ -325,10 +351,15 @@ export class Relay {
     const { key } = requireTrust(this.o.trust());
     const nonce = randomUUID();
     const gatewayId = this.o.identity.gatewayId;
-    const answer = await this.request(path, { ...init, headers: { ...init.headers, [QUERY_NONCE_HEADER]: nonce, 'sauti-gateway': gatewayId } }, timeoutMs).result;
+    const answer = await this.request(path, { ...init, headers: { ...init.headers, [QUERY_NONCE_HEADER]: nonce, 'sauti-gateway': gatewayId } }, timeoutMs)
+      .result;
     const signature = answer.headers[ANSWER_SIGNATURE_HEADER];
     if (typeof signature !== 'string' || !verifyAnswer(key, gatewayId, nonce, answer.body, signature, 'query')) {
-      throw new SautiError('sync.forged_answer', `the answer to ${path.split('/').slice(0, 3).join('/')} is not signed by the trusted ledger key for this question: not believing it`, { retryable: true });
+      throw new SautiError(
+        'sync.forged_answer',
+        `the answer to ${path.split('/').slice(0, 3).join('/')} is not signed by the trusted ledger key for this question: not believing it`,
+        { retryable: true },
+      );
     }
     return answer;
   }
@@ -398,10 +429,17 @@ export class Relay {
     if (status >= 200 && status < 300) {
       const signature = headers[ANSWER_SIGNATURE_HEADER];
       if (typeof signature !== 'string' || !verifyAnswer(key, gatewayId, nonce, body, signature, 'attachment')) {
-        throw new SautiError('sync.forged_answer', `the answer to recording ${r.sha256.slice(0, 12)}… is not signed by the trusted ledger key for this upload: kept`, { retryable: true });
+        throw new SautiError(
+          'sync.forged_answer',
+          `the answer to recording ${r.sha256.slice(0, 12)}… is not signed by the trusted ledger key for this upload: kept`,
+          { retryable: true },
+        );
       }
       const answer = attachmentAnswerSchema.safeParse(json);
-      if (!answer.success || answer.data.sha256 !== r.sha256) throw new SautiError('sync.answer_mismatch', `the signed answer to recording ${r.sha256.slice(0, 12)}… names another recording: kept`, { retryable: true });
+      if (!answer.success || answer.data.sha256 !== r.sha256)
+        throw new SautiError('sync.answer_mismatch', `the signed answer to recording ${r.sha256.slice(0, 12)}… names another recording: kept`, {
+          retryable: true,
+        });
       return 'stored';
     }
     if (status >= 400 && status < 500 && status !== 429 && typeof refusal?.error === 'string') {
@@ -415,13 +453,20 @@ export class Relay {
     this.pool.close();
   }
 
-  private request(path: string, init: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string>; body?: Buffer }, timeoutMs = this.o.timeoutMs ?? 30_000) {
+  private request(
+    path: string,
+    init: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string>; body?: Buffer },
+    timeoutMs = this.o.timeoutMs ?? 30_000,
+  ) {
     // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
     const url = new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`);
     const post = this.pool.request(url, { ...init, timeoutMs });
     const result = post.result.catch((err: unknown) => {
       const cause = (err as { code?: string }).code ?? (err as Error).name;
-      throw new SautiError('sync.unreachable', `the ledger at ${withoutCredentials(this.o.ledgerUrl)} is unreachable (${cause})`, { retryable: true, cause: err });
+      throw new SautiError('sync.unreachable', `the ledger at ${withoutCredentials(this.o.ledgerUrl)} is unreachable (${cause})`, {
+        retryable: true,
+        cause: err,
+      });
     });
     return { sent: post.sent, result };
   }

@@ -49,7 +49,11 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
       const applied = ballots.apply(fresh.version, fresh.ballot);
       ballot = applied.ok ? 'updated' : 'refused';
       if (applied.ok) logger.info({ component: 'sync', version: fresh.version }, 'new ballot from the ledger');
-      else logger.error({ component: 'sync', version: fresh.version, problem: applied.problem }, 'the ledger sent a ballot this gateway cannot use; keeping the last one');
+      else
+        logger.error(
+          { component: 'sync', version: fresh.version, problem: applied.problem },
+          'the ledger sent a ballot this gateway cannot use; keeping the last one',
+        );
     }
   } catch {
     // Offline: keep serving the ballot we have; the push below reports the link's state.
@@ -58,19 +62,28 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
   const push = await relay.pushAll();
   // After the push: a recording goes once the ledger holds the event that names its digest.
   const attachments = await relay.pushAttachments().catch((err: unknown) => {
-    logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'recordings were not all sent; they stay on this gateway for the next round');
+    logger.warn(
+      { component: 'sync', err: err instanceof Error ? err.message : String(err) },
+      'recordings were not all sent; they stay on this gateway for the next round',
+    );
     return null;
   });
   // After the push, so newly acknowledged votes are asked about in the same round. A ledger that
   // cannot answer (an older version, a dropped link) costs the round nothing: votes keep their last standing.
   const standing = await relay.refreshStandings().catch((err: unknown) => {
-    logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'the ledger did not say where this gateway\'s votes stand; the last answers are kept');
+    logger.warn(
+      { component: 'sync', err: err instanceof Error ? err.message : String(err) },
+      "the ledger did not say where this gateway's votes stand; the last answers are kept",
+    );
     return null;
   });
   // Updates the PB team recorded: kept and texted to followers once each, whatever round brings them.
   const implemented = implementation
     ? await pullImplementation(relay, implementation).catch((err: unknown) => {
-        logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, 'implementation updates were not downloaded; they come at the next round');
+        logger.warn(
+          { component: 'sync', err: err instanceof Error ? err.message : String(err) },
+          'implementation updates were not downloaded; they come at the next round',
+        );
         return null;
       })
     : null;

@@ -26,7 +26,13 @@ describe('estimatePayment', () => {
 
   it('gives ρ when every class is clearly above or below it', () => {
     // 1 voter holds 1, 4 hold 10; cost 21: the poor one pays 1, the others 5 each.
-    const { w, counts } = wallets([{ num: 1, n: 1 }, { num: 10, n: 4 }], 1n);
+    const { w, counts } = wallets(
+      [
+        { num: 1, n: 1 },
+        { num: 10, n: 4 },
+      ],
+      1n,
+    );
     const guess = estimatePayment(counts, w, 21, 5);
     expect(guess).not.toBe('unsure');
     expect(guess).not.toBe('unaffordable');

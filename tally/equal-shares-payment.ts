@@ -47,7 +47,12 @@ const ABS = 2 ** -50;
  * do. When a ρ is returned, the set of classes paying in full is certainly the exact one, so
  * the exact ρ lies within `err` of it.
  */
-export function estimatePayment(classes: ClassCounts, wallets: ClassBudgets, cost: number, supporters: number): { rho: number; err: number } | 'unaffordable' | 'unsure' {
+export function estimatePayment(
+  classes: ClassCounts,
+  wallets: ClassBudgets,
+  cost: number,
+  supporters: number,
+): { rho: number; err: number } | 'unaffordable' | 'unsure' {
   const approx = wallets.approx;
   // Water-filling in floats finds a candidate ρ…
   let remaining = cost;

@@ -49,7 +49,12 @@ const KEY_PAD = 2 ** -50;
  * whose ballot lists no project); costs are whole currency units. `classes` may be shared with
  * other runs over the same index, whatever their costs and budgets (add1 does).
  */
-export function equalShares(index: SupportIndex, costs: readonly number[], totalBudget: bigint, opts: { classes?: PrefixClasses; conflicts?: Conflicts } = {}): EqualSharesOutcome {
+export function equalShares(
+  index: SupportIndex,
+  costs: readonly number[],
+  totalBudget: bigint,
+  opts: { classes?: PrefixClasses; conflicts?: Conflicts } = {},
+): EqualSharesOutcome {
   return reduced(run(index, costs, totalBudget, opts.classes, opts.conflicts));
 }
 
@@ -71,7 +76,13 @@ interface Priced {
  * run). `classes` carries voters' classes between the runs of one count (see prefix-classes.ts);
  * `conflicts` are the exclusive projects (tally/exclusive.ts).
  */
-function run(index: SupportIndex, costs: readonly number[], totalBudget: bigint, classes = new PrefixClasses(index), conflicts?: Conflicts): EqualSharesOutcome {
+function run(
+  index: SupportIndex,
+  costs: readonly number[],
+  totalBudget: bigint,
+  classes = new PrefixClasses(index),
+  conflicts?: Conflicts,
+): EqualSharesOutcome {
   const projectCount = costs.length;
   if (index.voters === 0) return { selected: [], purchases: [], cost: 0 };
 
@@ -174,7 +185,12 @@ function better({ project: p, key }: Priced, { project: q, key: bestKey }: Price
  * voter one more currency unit at a time (virtual budgets floor(B/n)·n + n, + 2n, …) as long as
  * the outcome still costs at most B; keep the last outcome that fits. No completion afterwards.
  */
-export function equalSharesAdd1(index: SupportIndex, costs: readonly number[], budget: number, conflicts?: Conflicts): EqualSharesOutcome & { virtualBudget: bigint } {
+export function equalSharesAdd1(
+  index: SupportIndex,
+  costs: readonly number[],
+  budget: number,
+  conflicts?: Conflicts,
+): EqualSharesOutcome & { virtualBudget: bigint } {
   const B = BigInt(Math.floor(budget));
   const n = BigInt(index.voters);
   // One set of voters' classes for every run: runs that buy the same projects first share the walks.

@@ -12,7 +12,7 @@ function instance(costs: Record<string, number>, budget: number, ballots: string
   ballots.forEach((b) => builder.add(b.map((id) => ids.indexOf(id))));
   return { projects: ids.map((id) => ({ id, cost: costs[id]! })), budget, profile: builder.build() };
 }
-const repeat = <T,>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
 /** Winners by id, with groups given by id. */
 const winners = (inst: Instance, rule: RuleName, groups: string[][], opts: RuleOptions = {}) => {
   const ids = inst.projects.map((p) => p.id);
@@ -28,7 +28,16 @@ describe('greedy-exclusive', () => {
     ['greedy', [['A', 'C']], {}, ['A', 'D'], 'C shares a group with A, already selected: skipped'],
     ['greedy', [['B', 'C']], {}, ['A', 'C', 'D'], 'B did not fit, so it excludes nothing: C is funded'],
     ['greedy', [['A', 'B', 'C', 'D']], {}, ['A'], 'one group of all: only the first funded'],
-    ['greedy', [['A', 'C'], ['C', 'D']], {}, ['A', 'D'], 'C excluded by A; D then excluded by nothing selected'],
+    [
+      'greedy',
+      [
+        ['A', 'C'],
+        ['C', 'D'],
+      ],
+      {},
+      ['A', 'D'],
+      'C excluded by A; D then excluded by nothing selected',
+    ],
     ['greedy-no-skip', [], {}, ['A'], 'no groups: stops at B, which does not fit'],
     ['greedy-no-skip', [['A', 'B']], {}, ['A', 'C', 'D'], 'B is excluded, not too dear: passed over, the walk goes on'],
     ['greedy-threshold', [['A', 'C']], { threshold: 3 }, ['A'], 'D under the threshold, C excluded'],

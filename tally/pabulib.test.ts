@@ -43,7 +43,29 @@ describe('real Pabulib instances', () => {
 });
 
 describe('a bad .pb file', () => {
-  const good = ['META', 'key;value', 'description;t', 'country;Kenya', 'unit;K', 'instance;1', 'num_projects;2', 'num_votes;2', 'budget;100', 'vote_type;approval', 'rule;greedy', 'date_begin;2026', 'date_end;2026', 'PROJECTS', 'project_id;cost;votes', '1;60;2', '2;50;1', 'VOTES', 'voter_id;vote', 'a;1,2', 'b;1'];
+  const good = [
+    'META',
+    'key;value',
+    'description;t',
+    'country;Kenya',
+    'unit;K',
+    'instance;1',
+    'num_projects;2',
+    'num_votes;2',
+    'budget;100',
+    'vote_type;approval',
+    'rule;greedy',
+    'date_begin;2026',
+    'date_end;2026',
+    'PROJECTS',
+    'project_id;cost;votes',
+    '1;60;2',
+    '2;50;1',
+    'VOTES',
+    'voter_id;vote',
+    'a;1,2',
+    'b;1',
+  ];
   const attempt = (lines: string[]) => () => pbInstance(parsePb(lines.join('\n')));
 
   it('reads when well formed, with a BOM and blank lines', () => {
@@ -102,12 +124,46 @@ describe('real Pabulib files with quirks', () => {
       rule: 'equalshares/add1-comparison', // the bare LF ends the rule line itself
       warnings: [[12, /^ends with LF where line 1 ends with CRLF; read as the end of the line$/]],
       // its `selected` column
-      winners: ['17', '19', '20', '24', '25', '26', '29', '32', '33', '34', '36', '39', '40', '41', '42', '43', '46', '56', '58', '6', '60', '61', '62', '69', '7', '70', '71', '74', '88', '9'],
+      winners: [
+        '17',
+        '19',
+        '20',
+        '24',
+        '25',
+        '26',
+        '29',
+        '32',
+        '33',
+        '34',
+        '36',
+        '39',
+        '40',
+        '41',
+        '42',
+        '43',
+        '46',
+        '56',
+        '58',
+        '6',
+        '60',
+        '61',
+        '62',
+        '69',
+        '7',
+        '70',
+        '71',
+        '74',
+        '88',
+        '9',
+      ],
     },
     {
       file: 'US_Stanford_Dataset_Your_Voice_Your_Choice_Parks_and_Streets-_Seattle_2019_District_3_vote_knapsacks.pb',
       rule: null, // unknown
-      warnings: ['1229', '1230', '1227'].map((id): [number, RegExp] => [123, new RegExp(`^VOTES vote: project ${id} is listed twice; counted as listed, as the file's PROJECTS votes column counts it$`)]),
+      warnings: ['1229', '1230', '1227'].map((id): [number, RegExp] => [
+        123,
+        new RegExp(`^VOTES vote: project ${id} is listed twice; counted as listed, as the file's PROJECTS votes column counts it$`),
+      ]),
       winners: ['1229', '1230', '1231', '1232'], // no `selected` column: greedy by its votes column
     },
   ];
@@ -126,7 +182,21 @@ describe('real Pabulib files with quirks', () => {
 });
 
 describe('what the reader tolerates and what it refuses', () => {
-  const meta = ['META', 'key;value', 'description;t', 'country;Kenya', 'unit;K', 'instance;1', 'num_projects;2', 'num_votes;2', 'budget;100', 'vote_type;approval', 'rule;greedy', 'date_begin;2026', 'date_end;2026'];
+  const meta = [
+    'META',
+    'key;value',
+    'description;t',
+    'country;Kenya',
+    'unit;K',
+    'instance;1',
+    'num_projects;2',
+    'num_votes;2',
+    'budget;100',
+    'vote_type;approval',
+    'rule;greedy',
+    'date_begin;2026',
+    'date_end;2026',
+  ];
   const rest = ['PROJECTS', 'project_id;cost;votes;name', '1;60;2;Well', '2;50;1;Road', 'VOTES', 'voter_id;vote', 'a;1,2', 'b;1'];
   const read = (lines: string[], eol = '\n') => pbInstance(parsePb(lines.join(eol)));
 
@@ -188,13 +258,19 @@ describe('what the reader tolerates and what it refuses', () => {
     // Listed twice: read only when the file's votes column counts it as listed (here it says 2 for 3 listings).
     const repeat = [...meta, ...rest];
     repeat[19] = 'a;1,2,1';
-    expect(() => read(repeat)).toThrow(new PbError(20, 'VOTES vote: project 1 is listed twice, and the PROJECTS votes column does not show whether it counts once or as listed'));
+    expect(() => read(repeat)).toThrow(
+      new PbError(20, 'VOTES vote: project 1 is listed twice, and the PROJECTS votes column does not show whether it counts once or as listed'),
+    );
     repeat[15] = '1;60;3;Well';
     const pb = read(repeat);
-    expect(pb.warnings).toEqual([{ line: 20, message: "VOTES vote: project 1 is listed twice; counted as listed, as the file's PROJECTS votes column counts it" }]);
+    expect(pb.warnings).toEqual([
+      { line: 20, message: "VOTES vote: project 1 is listed twice; counted as listed, as the file's PROJECTS votes column counts it" },
+    ]);
     repeat[19] = 'a;1,2,1,1';
     repeat[15] = '1;60;4;Well';
-    expect(read(repeat).warnings).toEqual([{ line: 20, message: "VOTES vote: project 1 is listed 3 times; counted as listed, as the file's PROJECTS votes column counts it" }]);
+    expect(read(repeat).warnings).toEqual([
+      { line: 20, message: "VOTES vote: project 1 is listed 3 times; counted as listed, as the file's PROJECTS votes column counts it" },
+    ]);
     expect(pb.mismatches).toEqual([]);
   });
 });

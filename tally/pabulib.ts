@@ -209,8 +209,14 @@ function repeatWarnings(pb: PbFile, repeats: { line: number; project: number }[]
   for (const { line, project, n } of times.values()) {
     const id = pb.projects[project]!.project_id;
     const listed = `listed ${n === 2 ? 'twice' : `${n} times`}`;
-    if (!confirms(project)) throw new PbError(line, `VOTES vote: project ${id} is ${listed}, and the PROJECTS votes column does not show whether it counts once or as listed`);
-    log.add('repeat', line, `VOTES vote: project ${id} is ${listed}; counted as listed, as the file's PROJECTS votes column counts it`, 'ballots listing a project more than once');
+    if (!confirms(project))
+      throw new PbError(line, `VOTES vote: project ${id} is ${listed}, and the PROJECTS votes column does not show whether it counts once or as listed`);
+    log.add(
+      'repeat',
+      line,
+      `VOTES vote: project ${id} is ${listed}; counted as listed, as the file's PROJECTS votes column counts it`,
+      'ballots listing a project more than once',
+    );
   }
   return log.done();
 }
@@ -219,7 +225,10 @@ function repeatWarnings(pb: PbFile, repeats: { line: number; project: number }[]
 function recountMismatches(pb: PbFile, votes: ArrayLike<number>, score: ArrayLike<number>): string[] {
   const out: string[] = [];
   pb.projects.forEach((row, i) => {
-    for (const [column, counted] of [['votes', votes[i]!], ['score', score[i]!]] as const) {
+    for (const [column, counted] of [
+      ['votes', votes[i]!],
+      ['score', score[i]!],
+    ] as const) {
       if (row[column] !== undefined && row[column] !== '' && Number(row[column]) !== counted) {
         out.push(`project ${row.project_id}: ${column} says ${row[column]}, the ballots give ${counted}`);
       }

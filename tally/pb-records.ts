@@ -70,7 +70,8 @@ export function readRecords(text: string, log: WarningLog, onRecord: (fields: st
     let end = lf < 0 ? n : lf;
     if (nextCr < pos && nextCr !== n) nextCr = indexOr(text, '\r', pos, n);
     let cr = nextCr;
-    if (cr < end - 1) end = cr; // a bare CR ends this line before the LF
+    if (cr < end - 1)
+      end = cr; // a bare CR ends this line before the LF
     else cr = -1;
     if (nextQuote < pos && nextQuote !== n) nextQuote = indexOr(text, '"', pos, n);
     if (nextQuote >= end) {
@@ -107,7 +108,12 @@ function noteEnding(ending: Ending | undefined, first: Ending | undefined, line:
   if (!ending) return first;
   if (!first) return ending;
   if (ending !== first) {
-    log.add(`ending-${ending}`, line, `ends with ${ending} where line 1 ends with ${first}; read as the end of the line`, `lines end with ${ending} where line 1 ends with ${first}`);
+    log.add(
+      `ending-${ending}`,
+      line,
+      `ends with ${ending} where line 1 ends with ${first}; read as the end of the line`,
+      `lines end with ${ending} where line 1 ends with ${first}`,
+    );
   }
   return first;
 }
@@ -152,7 +158,12 @@ function quotedRecord(text: string, pos: number, line: number, log: WarningLog) 
       while (after < text.length && text[after] !== ';' && text[after] !== '\n' && text[after] !== '\r') after++;
       const trailing = text.slice(pos, after);
       if (trailing.trim() !== '') {
-        log.add('after-quote', line, `text after a closing quote ("${field}"${trailing.trimEnd()}); read as one field`, 'fields with text after a closing quote');
+        log.add(
+          'after-quote',
+          line,
+          `text after a closing quote ("${field}"${trailing.trimEnd()}); read as one field`,
+          'fields with text after a closing quote',
+        );
         field += trailing;
       }
       pos = after;
@@ -160,7 +171,8 @@ function quotedRecord(text: string, pos: number, line: number, log: WarningLog) 
       let after = pos;
       while (after < text.length && text[after] !== ';' && text[after] !== '\n' && text[after] !== '\r') after++;
       field = text.slice(pos, after);
-      if (field.includes('"')) log.add('lone-quote', line, `a quote inside an unquoted field (${clip(field)}); read as a plain character`, 'quotes inside unquoted fields');
+      if (field.includes('"'))
+        log.add('lone-quote', line, `a quote inside an unquoted field (${clip(field)}); read as a plain character`, 'quotes inside unquoted fields');
       pos = after;
     }
     fields.push(quoted ? field.trimEnd() : field.trim());

@@ -10,15 +10,25 @@ import { fractionToDecimal } from './rational.ts';
 function instance(costs: Record<string, number>, budget: number, ballots: string[][], voteType: VoteType = 'approval', points?: number[][]): Instance {
   const ids = Object.keys(costs);
   const builder = new ProfileBuilder(voteType);
-  ballots.forEach((b, i) => builder.add(b.map((id) => ids.indexOf(id)), points?.[i]));
+  ballots.forEach((b, i) =>
+    builder.add(
+      b.map((id) => ids.indexOf(id)),
+      points?.[i],
+    ),
+  );
   return { projects: ids.map((id) => ({ id, cost: costs[id]! })), budget, profile: builder.build() };
 }
 const winners = (inst: Instance, rule: RuleName, opts = {}) => count(inst, rule, opts).selected.map((p) => inst.projects[p]!.id);
-const repeat = <T,>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
+const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
 
 describe('greedy', () => {
   // Votes: A 5, B 4, C 3, D 2. Budget 100.
-  const inst = instance({ A: 60, B: 50, C: 30, D: 10 }, 100, [...repeat(2, ['A', 'B', 'C', 'D']), ...repeat(1, ['A', 'B', 'C']), ...repeat(1, ['A', 'B']), ['A']]);
+  const inst = instance({ A: 60, B: 50, C: 30, D: 10 }, 100, [
+    ...repeat(2, ['A', 'B', 'C', 'D']),
+    ...repeat(1, ['A', 'B', 'C']),
+    ...repeat(1, ['A', 'B']),
+    ['A'],
+  ]);
 
   it('skips a project that does not fit and tries the next (greedy)', () => {
     // A (60) fits, B (50) does not (40 left), C (30) fits, D (10) fits: 100 spent.
@@ -41,7 +51,19 @@ describe('greedy', () => {
 
   it('ranks ranked ballots by points per rank, cumulative ballots by points', () => {
     // Ordinal 3-2-1: A = 3+1 = 4, B = 2+3 = 5, C = 1+2 = 3; one project fits.
-    const ranked = instance({ A: 10, B: 10, C: 10 }, 10, [['A', 'B', 'C'], ['B', 'C', 'A']], 'ordinal', [[3, 2, 1], [3, 2, 1]]);
+    const ranked = instance(
+      { A: 10, B: 10, C: 10 },
+      10,
+      [
+        ['A', 'B', 'C'],
+        ['B', 'C', 'A'],
+      ],
+      'ordinal',
+      [
+        [3, 2, 1],
+        [3, 2, 1],
+      ],
+    );
     expect(winners(ranked, 'greedy')).toEqual(['B']);
     // Cumulative: A gets 9 points from one voter, B 2+2 from two; points decide, not heads.
     const cumulative = instance({ A: 10, B: 10 }, 10, [['A', 'B'], ['B']], 'cumulative', [[9, 1], [3]]);
@@ -59,7 +81,12 @@ describe('Method of Equal Shares (worked by hand)', () => {
   // 4 voters, budget 100 (25 each). A (60) ← v1 v2 v3; B (40) ← v4; C (30) ← everyone.
   // Round 1: C costs 7.50 each, ρ/cost = 0.25; A costs 20 each, ρ/cost = 0.33; B: v4 has 25 < 40.
   // C is bought; everyone has 17.50. A: 3 × 17.50 = 52.50 < 60. Nothing else is affordable.
-  const inst = instance({ A: 60, B: 40, C: 30 }, 100, [['A', 'C'], ['A', 'C'], ['A', 'C'], ['B', 'C']]);
+  const inst = instance({ A: 60, B: 40, C: 30 }, 100, [
+    ['A', 'C'],
+    ['A', 'C'],
+    ['A', 'C'],
+    ['B', 'C'],
+  ]);
 
   it('buys the project with the lowest payment per unit of cost, then stops when nothing is affordable', () => {
     const o = count(inst, 'equalshares');
@@ -99,7 +126,10 @@ describe('Method of Equal Shares (worked by hand)', () => {
 
   it('breaks an exact tie by lower cost, then listing order (more supporters in between: see the reference check)', () => {
     // Big: ρ = 10, ρ/cost = 1/2; Small: ρ = 5, ρ/cost = 1/2 — equal; the cheaper goes first.
-    const tieCost = instance({ Big: 20, Small: 10 }, 60, [['Big', 'Small'], ['Big', 'Small']]);
+    const tieCost = instance({ Big: 20, Small: 10 }, 60, [
+      ['Big', 'Small'],
+      ['Big', 'Small'],
+    ]);
     expect(winners(tieCost, 'equalshares')).toEqual(['Small', 'Big']);
     // Same cost, same supporters: the project listed first.
     const tie = instance({ P: 10, Q: 10 }, 20, [['Q'], ['P']]);
@@ -177,7 +207,15 @@ function build({ costs, budget, ballots }: { costs: number[]; budget: number; ba
 }
 
 describe('properties on random instances', () => {
-  const RULES_ALL: RuleName[] = ['greedy', 'greedy-no-skip', 'greedy-threshold', 'equalshares', 'equalshares/add1', 'equalshares-comparison', 'equalshares/add1-comparison'];
+  const RULES_ALL: RuleName[] = [
+    'greedy',
+    'greedy-no-skip',
+    'greedy-threshold',
+    'equalshares',
+    'equalshares/add1',
+    'equalshares-comparison',
+    'equalshares/add1-comparison',
+  ];
 
   it('never spends more than the budget, under any rule', () => {
     fc.assert(

@@ -84,7 +84,9 @@ export function count(instance: Instance, rule: RuleName, options: RuleOptions =
   const index = supportIndex(profile, projects.length);
   const wholeCosts = costs.map((c) => Math.floor(c));
   const add1 = rule.startsWith('equalshares/add1');
-  const run = add1 ? equalSharesAdd1(index, wholeCosts, budget, conflicts) : { ...equalShares(index, wholeCosts, BigInt(Math.floor(budget)), { conflicts }), virtualBudget: undefined };
+  const run = add1
+    ? equalSharesAdd1(index, wholeCosts, budget, conflicts)
+    : { ...equalShares(index, wholeCosts, BigInt(Math.floor(budget)), { conflicts }), virtualBudget: undefined };
   let selected = run.selected;
   const extra: NonNullable<Outcome['equalShares']> = { purchases: run.purchases, ...(add1 ? { virtualBudget: run.virtualBudget } : {}) };
   if (rule.endsWith('-comparison')) {

@@ -50,24 +50,44 @@ describe('replies after the vote closed, end to end', () => {
     trustLedger(gw.outbox, (await ledger.identity()).publicKey);
     const server = await ledgerServer(ledger);
     closers.push(server.stop);
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 500, logger: createLogger('silent'), timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: server.url,
+      batchSize: 500,
+      logger: createLogger('silent'),
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, {}),
+    });
     closers.push(() => relay.close());
 
     let n = 0;
     const ussd = (phone: string, text: string, session = `s-${n++}`) =>
-      request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: session, phoneNumber: phone, text })).then((r) => r.text);
+      request(gw.app)
+        .post(`/africastalking/ussd/${TOKEN}`)
+        .type('form')
+        .send(ussdBody({ sessionId: session, phoneNumber: phone, text }))
+        .then((r) => r.text);
     const smsIn = async (phone: string, text: string) => {
-      await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: `m-${n++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' }).expect(200);
+      await request(gw.app)
+        .post(`/africastalking/sms/${TOKEN}`)
+        .type('form')
+        .send({ id: `m-${n++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' })
+        .expect(200);
       return gw.db.prepare('SELECT body FROM sms_outbound WHERE voter_key = ? ORDER BY id DESC LIMIT 1').pluck().get(voterKey(phone, SECRET)) as string;
     };
     const receiptOf = (text: string) => text.match(/Receipt:? ([0-9A-Z]{5}-[0-9A-Z]{5})/)![1]!;
 
     // While voting: A votes by USSD (English, North Ward, project 3), B by SMS, both synced and counted.
-    const A = '+254711000901', B = '+254711000902', C = '+254711000903';
+    const A = '+254711000901',
+      B = '+254711000902',
+      C = '+254711000903';
     const receiptA = receiptOf(await ussd(A, '1*1*1*3*99*1'));
     const confirmB = await smsIn(B, 'VOTE 1 2');
     // The SMS confirmation reads the projects back by their short titles.
-    expect(confirmB).toMatch(/^Vote recorded in North Ward: 1 Market borehole, 2 Station Rd lights\. Receipt [0-9A-Z]{5}-[0-9A-Z]{5}\. Send RECEIPT to check it\.$/);
+    expect(confirmB).toMatch(
+      /^Vote recorded in North Ward: 1 Market borehole, 2 Station Rd lights\. Receipt [0-9A-Z]{5}-[0-9A-Z]{5}\. Send RECEIPT to check it\.$/,
+    );
     const receiptB = receiptOf(confirmB);
     expect(await relay.pushAll()).toMatchObject({ accepted: 2, rejected: 0 });
     expect(await relay.refreshStandings()).toEqual({ asked: 2, changed: 2 });
@@ -80,7 +100,11 @@ describe('replies after the vote closed, end to end', () => {
 
     // USSD My vote: the vote (with titles), counted, voting closed, results to come. Never "not voted".
     const day = String.raw`\d{1,2} \w{3} \d{4}`; // the day they voted, by the real clock
-    expect(await myVote(A)).toMatch(new RegExp(`^END Your vote in North Ward on ${day}: 3 Maternity wing\\. Receipt: ${receiptA}\\. It counts in the city ledger\\. ${closed} Results will be announced\\.$`));
+    expect(await myVote(A)).toMatch(
+      new RegExp(
+        `^END Your vote in North Ward on ${day}: 3 Maternity wing\\. Receipt: ${receiptA}\\. It counts in the city ledger\\. ${closed} Results will be announced\\.$`,
+      ),
+    );
     // A vote the ledger has not acknowledged is never called counted.
     const mineC = await myVote(C);
     expect(mineC).toContain(`Receipt ${receiptC}. It reaches the city ledger at the next sync.`);
@@ -89,7 +113,11 @@ describe('replies after the vote closed, end to end', () => {
 
     // SMS RECEIPT, CHECK and VOTE, each one GSM-7 segment.
     const receipt = await smsIn(B, 'RECEIPT');
-    expect(receipt).toMatch(new RegExp(`^(Your vote in North Ward on ${day}|Your Open cycle vote): 1 (Market borehole, 2 Station Rd lights|2)\\. Receipt ${receiptB}\\. It counts in the city ledger\\. (${closed}|Voting closed on 31 Dec 2099\\.) Results will be announced\\.$`));
+    expect(receipt).toMatch(
+      new RegExp(
+        `^(Your vote in North Ward on ${day}|Your Open cycle vote): 1 (Market borehole, 2 Station Rd lights|2)\\. Receipt ${receiptB}\\. It counts in the city ledger\\. (${closed}|Voting closed on 31 Dec 2099\\.) Results will be announced\\.$`,
+      ),
+    );
     expect(await smsIn(C, 'CHECK')).toBe(`Receipt ${receiptC} is recorded here and reaches the city ledger at the next sync.`);
     const vote = await smsIn(B, 'VOTE 3');
     expect(vote).toBe(`${closed} Results will be announced. The next vote opens on 1 Mar 2100.`);

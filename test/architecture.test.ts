@@ -102,7 +102,9 @@ describe('architecture', () => {
       'src/domain/x.ts (domain) imports edge package express',
     ]);
     expect(violationsFor('src/engine/y.ts', ['../../flows/ussd/index.ts'])).toHaveLength(1);
-    expect(violationsFor('field-app/state.ts', ['../field/xforms.ts', './sender.ts', 'vue'])).toEqual(['field-app/state.ts (field-app) imports field/xforms.ts (field)']);
+    expect(violationsFor('field-app/state.ts', ['../field/xforms.ts', './sender.ts', 'vue'])).toEqual([
+      'field-app/state.ts (field-app) imports field/xforms.ts (field)',
+    ]);
     expect(violationsFor('src/http/field-app.ts', ['../../field-app/state.ts'])).toHaveLength(1);
   });
 

@@ -34,19 +34,36 @@ async function gateway(ledger: Ledger, url: string, id: string, clock: () => Dat
   closers.push(() => void gw.db.close());
   await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
   const ledgerKey = (await ledger.identity()).publicKey;
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize: 500, logger: silent, timeoutMs: 2000, clock, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
+  const relay = new Relay({
+    outbox: gw.outbox,
+    identity: gw.identity,
+    ledgerUrl: url,
+    batchSize: 500,
+    logger: silent,
+    timeoutMs: 2000,
+    clock,
+    trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }),
+  });
   closers.push(() => relay.close());
   gw.ledgerLink.receipt = (code) => relay.receipt(code, 2000);
   return { gw, sync: () => syncRound(relay, gw.ballots, silent) };
 }
 
 const ussd = (gw: Gw, phone: string, session: string, text: string) =>
-  request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: session, phoneNumber: phone, text })).then((r) => r.text);
+  request(gw.app)
+    .post(`/africastalking/ussd/${TOKEN}`)
+    .type('form')
+    .send(ussdBody({ sessionId: session, phoneNumber: phone, text }))
+    .then((r) => r.text);
 let messageId = 0;
 const smsIn = (gw: Gw, phone: string, text: string) =>
-  request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: `m-${messageId++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' });
+  request(gw.app)
+    .post(`/africastalking/sms/${TOKEN}`)
+    .type('form')
+    .send({ id: `m-${messageId++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' });
 /** The last SMS reply queued for this phone. */
-const lastReply = (gw: Gw, phone: string) => gw.db.prepare('SELECT body FROM sms_outbound WHERE voter_key = ? ORDER BY id DESC LIMIT 1').pluck().get(voterKey(phone, SECRET)) as string;
+const lastReply = (gw: Gw, phone: string) =>
+  gw.db.prepare('SELECT body FROM sms_outbound WHERE voter_key = ? ORDER BY id DESC LIMIT 1').pluck().get(voterKey(phone, SECRET)) as string;
 /** USSD "My vote" (menu 3), choosing English first when the gateway does not know the phone's language. */
 async function myVote(gw: Gw, phone: string): Promise<string> {
   const session = `mine-${messageId++}`;
@@ -58,8 +75,13 @@ async function myVote(gw: Gw, phone: string): Promise<string> {
 const receiptOf = (text: string) => text.match(/Receipt:? ([0-9A-Z]{5}-[0-9A-Z]{5})/)![1]!;
 
 const counted = async (ledger: Ledger, phone: string) =>
-  ledger.conn.db.selectFrom('ledger_ballots').select(['event_id', 'channel']).where('voter_key', '=', await ledgerKeyFor(ledger, voterKey(phone, SECRET))).executeTakeFirstOrThrow();
-const current = (gw: Gw, phone: string) => gw.db.prepare('SELECT event_id, channel FROM ballots WHERE voter_key = ?').get(voterKey(phone, SECRET)) as { event_id: string; channel: string };
+  ledger.conn.db
+    .selectFrom('ledger_ballots')
+    .select(['event_id', 'channel'])
+    .where('voter_key', '=', await ledgerKeyFor(ledger, voterKey(phone, SECRET)))
+    .executeTakeFirstOrThrow();
+const current = (gw: Gw, phone: string) =>
+  gw.db.prepare('SELECT event_id, channel FROM ballots WHERE voter_key = ?').get(voterKey(phone, SECRET)) as { event_id: string; channel: string };
 const CHANNEL = { ussd: 'USSD', sms: 'SMS' } as Record<string, string>;
 
 describe('one ballot order for gateway and ledger', () => {
@@ -72,10 +94,12 @@ describe('one ballot order for gateway and ledger', () => {
     // Each resident reaches the USSD confirm screen (language, Vote, North Ward, project 3, Done)...
     for (const phone of phones) expect(await ussd(gw, phone, `s-${phone}`, '1*1*1*3*99')).toMatch(/^CON /);
     // ...then confirms and texts VOTE 3 4 at once; the gateway's clock gives both the same millisecond.
-    const told = await Promise.all(phones.map(async (phone) => {
-      const [screen] = await Promise.all([ussd(gw, phone, `s-${phone}`, '1*1*1*3*99*1'), smsIn(gw, phone, 'VOTE 3 4').expect(200)]);
-      return { phone, ussd: screen, sms: lastReply(gw, phone) };
-    }));
+    const told = await Promise.all(
+      phones.map(async (phone) => {
+        const [screen] = await Promise.all([ussd(gw, phone, `s-${phone}`, '1*1*1*3*99*1'), smsIn(gw, phone, 'VOTE 3 4').expect(200)]);
+        return { phone, ussd: screen, sms: lastReply(gw, phone) };
+      }),
+    );
     const captured = gw.db.prepare("SELECT DISTINCT captured_at FROM events WHERE type = 'vote.cast'").pluck().all();
     expect(captured).toEqual([NOW.toISOString()]);
     expect((await sync()).standing).toMatchObject({ asked: 80 });
@@ -168,7 +192,9 @@ describe('one ballot order for gateway and ledger', () => {
     await smsIn(early.gw, phone, `CHECK ${firstReceipt}`).expect(200);
     expect(lastReply(early.gw, phone)).toContain('no longer counts');
     await smsIn(early.gw, phone, `CHECK ${lateReceipt}`).expect(200);
-    expect(lastReply(early.gw, phone)).toBe(`Receipt ${lateReceipt} was not issued here, and the city ledger cannot be reached to check it now. Please try again later.`);
+    expect(lastReply(early.gw, phone)).toBe(
+      `Receipt ${lateReceipt} was not issued here, and the city ledger cannot be reached to check it now. Please try again later.`,
+    );
   }, 60_000);
 
   it('a stranger on the link cannot tell a resident their vote counts: unsigned standing and receipt answers are not believed', async () => {
@@ -183,7 +209,11 @@ describe('one ballot order for gateway and ledger', () => {
       const s = createServer(async (req, res) => {
         const chunks: Buffer[] = [];
         for await (const c of req) chunks.push(c as Buffer);
-        const upstream = await fetch(`${real.url}${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+        const upstream = await fetch(`${real.url}${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body: req.method === 'POST' ? Buffer.concat(chunks) : undefined,
+        });
         const body = Buffer.from(await upstream.arrayBuffer());
         const forged = lie && !req.url!.startsWith('/v1/batches') && !req.url!.startsWith('/v1/ballot?') && req.url !== '/v1/ballot';
         if (!forged) {
@@ -195,7 +225,13 @@ describe('one ballot order for gateway and ledger', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(fake));
       }).listen(0, '127.0.0.1', () => resolve(s));
     });
-    closers.push(() => new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); }));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          proxy.closeAllConnections();
+          proxy.close(() => r());
+        }),
+    );
     const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
     const a = await gateway(ledger, url, 'gw-a', () => new Date(now));
     const b = await gateway(ledger, real.url, 'gw-b', () => new Date(now + 60_000));

@@ -13,7 +13,17 @@ import { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { sha256Hex } from '../src/domain/protocol.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { addDraft, BallotError, ballotVersions, editProject, publishBallot, removeProject, setBallotRule, setWardBudget, verifyBallotTrail } from '../console/ballot.ts';
+import {
+  addDraft,
+  BallotError,
+  ballotVersions,
+  editProject,
+  publishBallot,
+  removeProject,
+  setBallotRule,
+  setWardBudget,
+  verifyBallotTrail,
+} from '../console/ballot.ts';
 import { listAudit } from '../console/audit.ts';
 import { reviewProposal } from '../console/proposals.ts';
 import { promoteProposal } from '../console/drafts.ts';
@@ -39,7 +49,11 @@ const BEFORE_VOTING = new Date('2019-12-01T09:00:00Z');
 /** During its vote. */
 const DURING_VOTING = new Date('2026-11-22T09:00:00Z');
 const texts = (en: string, sw: string, fr: string) => ({ en, sw, fr });
-const project1 = (short = texts('Market borehole', 'Kisima sokoni', 'Forage du marché'), cost = '4500000') => ({ title: texts('Borehole', 'Kisima', 'Forage'), short, cost });
+const project1 = (short = texts('Market borehole', 'Kisima sokoni', 'Forage du marché'), cost = '4500000') => ({
+  title: texts('Borehole', 'Kisima', 'Forage'),
+  short,
+  cost,
+});
 
 describe('every menu title of the fixture fits', () => {
   it('has no USSD or SMS problem in any language, and names one that does not', () => {
@@ -74,7 +88,10 @@ describe.each(backends)('ballot versions in the ledger (%s)', (backend) => {
     expect(await removeProject(ledger.conn, d, admin, 'c-open', 21, now)).toBe('changed');
     expect(await setBallotRule(ledger.conn, d, admin, 'c-open', { rule: 'approval', min: '1', max: '4' }, now)).toBe('changed');
     // A rule the deployment schema refuses is named, and makes no version.
-    await expect(setBallotRule(ledger.conn, d, admin, 'c-open', { rule: 'approval', min: '5', max: '4' }, now)).rejects.toMatchObject({ key: 'invalid', message: expect.stringContaining('min is above max') });
+    await expect(setBallotRule(ledger.conn, d, admin, 'c-open', { rule: 'approval', min: '5', max: '4' }, now)).rejects.toMatchObject({
+      key: 'invalid',
+      message: expect.stringContaining('min is above max'),
+    });
     const after = await ballotVersions(ledger.conn, d, now);
     expect(after.latest.version).toBe(5);
     expect(after.published?.version).toBe(1);
@@ -105,7 +122,15 @@ describe.each(backends)('ballot versions in the ledger (%s)', (backend) => {
   });
 
   it('refuses to publish a menu title that does not fit, naming the project and the language', async () => {
-    await editProject(ledger.conn, d, admin, 'c-open', 3, { title: texts('Maternity', 'Wazazi', 'Maternité'), short: texts('Maternity wing', 'Wodi ya wazazi ɛ', 'Maternité'), cost: '2900000' }, now);
+    await editProject(
+      ledger.conn,
+      d,
+      admin,
+      'c-open',
+      3,
+      { title: texts('Maternity', 'Wazazi', 'Maternité'), short: texts('Maternity wing', 'Wodi ya wazazi ɛ', 'Maternité'), cost: '2900000' },
+      now,
+    );
     const err = (await publishBallot(ledger.conn, d, admin, 2, titleFitProblems, now).catch((e: unknown) => e)) as BallotError;
     expect(err).toBeInstanceOf(BallotError);
     expect(err.key).toBe('doesNotFit');
@@ -138,10 +163,26 @@ describe.each(backends)('ballot versions in the ledger (%s)', (backend) => {
     now = new Date('2026-11-22T10:00:00Z');
     const [id] = await seedProposals(ledger, [{ title: 'Footpath to the school' }]);
     now = BEFORE_VOTING;
-    await reviewProposal(ledger.conn, d, { name: 'reviewer', role: 'reviewer' }, id!, { status: 'feasible', cost: '700000', costNote: 'Roads office', reason: {} }, now);
-    await promoteProposal(ledger.conn, d, admin, id!, { title: texts('School footpath', 'Njia ya shule', 'Sentier de l’école'), short: texts('School footpath', 'Njia ya shule', 'Sentier école') }, now);
+    await reviewProposal(
+      ledger.conn,
+      d,
+      { name: 'reviewer', role: 'reviewer' },
+      id!,
+      { status: 'feasible', cost: '700000', costNote: 'Roads office', reason: {} },
+      now,
+    );
+    await promoteProposal(
+      ledger.conn,
+      d,
+      admin,
+      id!,
+      { title: texts('School footpath', 'Njia ya shule', 'Sentier de l’école'), short: texts('School footpath', 'Njia ya shule', 'Sentier école') },
+      now,
+    );
     expect(await addDraft(ledger.conn, d, admin, id!, now)).toBe('changed');
-    const doc = JSON.parse((await ballotVersions(ledger.conn, d, now)).latest.ballot) as { cycles: { id: string; projects: { code: number; short: { en: string }; cost: number; ward: string }[] }[] };
+    const doc = JSON.parse((await ballotVersions(ledger.conn, d, now)).latest.ballot) as {
+      cycles: { id: string; projects: { code: number; short: { en: string }; cost: number; ward: string }[] }[];
+    };
     const added = doc.cycles[0]!.projects.find((p) => p.short.en === 'School footpath')!;
     expect(added).toMatchObject({ code: 8, cost: 700000, ward: 'north' });
     await expect(addDraft(ledger.conn, d, admin, 'no-such-draft', now)).rejects.toMatchObject({ key: 'noDraft' });
@@ -150,20 +191,34 @@ describe.each(backends)('ballot versions in the ledger (%s)', (backend) => {
   it('ledger verify finds a ballot version changed, marked published, or deleted behind the console', async () => {
     await editProject(ledger.conn, d, admin, 'c-open', 1, project1(texts('Kiboko borehole', 'Kisima Kiboko', 'Forage Kiboko')), now);
     await publishBallot(ledger.conn, d, admin, 2, titleFitProblems, now);
-    await editProject(ledger.conn, d, admin, 'c-open', 2, { title: texts('Lights', 'Taa', 'Lampes'), short: texts('Station lights', 'Taa za Stesheni', 'Lampadaires gare'), cost: '3200000' }, now);
+    await editProject(
+      ledger.conn,
+      d,
+      admin,
+      'c-open',
+      2,
+      { title: texts('Lights', 'Taa', 'Lampes'), short: texts('Station lights', 'Taa za Stesheni', 'Lampadaires gare'), cost: '3200000' },
+      now,
+    );
     expect(await verifyBallotTrail(ledger.conn.db)).toBeNull();
     const db = ledger.conn.db;
     const row = await db.selectFrom('console_ballots').selectAll().where('version', '=', 2).executeTakeFirstOrThrow();
     // A published cost raised in the row, its hash recomputed to match: the chain's hash does not.
     const tampered = row.ballot.replace('"cost":4500000', '"cost":9500000');
     expect(tampered).not.toBe(row.ballot);
-    await db.updateTable('console_ballots').set({ ballot: tampered, sha256: sha256Hex(tampered) }).where('version', '=', 2).execute();
+    await db
+      .updateTable('console_ballots')
+      .set({ ballot: tampered, sha256: sha256Hex(tampered) })
+      .where('version', '=', 2)
+      .execute();
     expect(await verifyBallotTrail(db)).toMatchObject({ problem: expect.stringContaining('ballot version 2 is not as its audit entry recorded it') });
     await db.updateTable('console_ballots').set({ ballot: row.ballot, sha256: row.sha256 }).where('version', '=', 2).execute();
     expect(await verifyBallotTrail(db)).toBeNull();
     // The unpublished draft marked published by hand.
     await db.updateTable('console_ballots').set({ published_seq: row.published_seq, published_at: row.published_at }).where('version', '=', 3).execute();
-    expect(await verifyBallotTrail(db)).toMatchObject({ problem: expect.stringContaining('ballot version 3 is marked published, but the chain never published it') });
+    expect(await verifyBallotTrail(db)).toMatchObject({
+      problem: expect.stringContaining('ballot version 3 is marked published, but the chain never published it'),
+    });
     await db.updateTable('console_ballots').set({ published_seq: null, published_at: null }).where('version', '=', 3).execute();
     await db.deleteFrom('console_ballots').where('version', '=', 3).execute();
     expect(await verifyBallotTrail(db)).toMatchObject({ problem: expect.stringContaining('ballot version 3 was recorded by audit entry') });
@@ -181,7 +236,13 @@ describe('the ballot page over HTTP', () => {
     app = createLedgerApp(ledger, silent);
   });
   afterEach(() => ledger.close());
-  const versionCount = async () => (await ledger.conn.db.selectFrom('console_ballots').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  const versionCount = async () =>
+    (
+      await ledger.conn.db
+        .selectFrom('console_ballots')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
   const projectForm = (csrf: string, short: { en: string; sw: string; fr: string }) => ({
     _csrf: csrf,
     cycle: 'c-open',
@@ -233,8 +294,18 @@ describe('the ballot page over HTTP', () => {
     const agent = request.agent(app);
     await signIn(agent, 'admin');
     const csrf = await sessionCsrf(agent, '/console/ballot');
-    expect((await agent.post('/console/ballot/projects').type('form').send({ ...projectForm('wrong', texts('A', 'B', 'C')) })).status).toBe(403);
-    const saved = await agent.post('/console/ballot/projects').type('form').send(projectForm(csrf, texts('Market borehole', 'Kisima sokoni ɛ', 'Forage du marché')));
+    expect(
+      (
+        await agent
+          .post('/console/ballot/projects')
+          .type('form')
+          .send({ ...projectForm('wrong', texts('A', 'B', 'C')) })
+      ).status,
+    ).toBe(403);
+    const saved = await agent
+      .post('/console/ballot/projects')
+      .type('form')
+      .send(projectForm(csrf, texts('Market borehole', 'Kisima sokoni ɛ', 'Forage du marché')));
     expect(saved.status).toBe(303);
     const page = await agent.get('/console/ballot');
     expect(page.text).toContain('Project 1 (Kiswahili): too long for one SMS');
@@ -267,7 +338,15 @@ describe('a published ballot reaches a gateway', () => {
     await seedTeam(ledger);
     const server = await ledgerServer(ledger, 0, '');
     closers.push(server.stop);
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: server.url,
+      batchSize: 100,
+      logger: silent,
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, {}),
+    });
     expect((await syncRound(relay, gw.ballots, silent)).ballot).toBe('updated');
 
     // Through the console: a proposal reviewed feasible, promoted, added to the ballot, published.
@@ -275,9 +354,26 @@ describe('a published ballot reaches a gateway', () => {
     const agent = request.agent(createLedgerApp(ledger, silent));
     await signIn(agent, 'admin');
     const csrf = await sessionCsrf(agent);
-    expect((await agent.post(`/console/proposals/${id}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '700000', costNote: 'Roads office' })).status).toBe(303);
-    const names = { 'title.en': 'School footpath', 'title.sw': 'Njia ya shule', 'title.fr': 'Sentier de l’école', 'short.en': 'School footpath', 'short.sw': 'Njia ya shule', 'short.fr': 'Sentier école' };
-    expect((await agent.post(`/console/proposals/${id}/promote`).type('form').send({ _csrf: csrf, ...names })).status).toBe(303);
+    expect(
+      (await agent.post(`/console/proposals/${id}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '700000', costNote: 'Roads office' }))
+        .status,
+    ).toBe(303);
+    const names = {
+      'title.en': 'School footpath',
+      'title.sw': 'Njia ya shule',
+      'title.fr': 'Sentier de l’école',
+      'short.en': 'School footpath',
+      'short.sw': 'Njia ya shule',
+      'short.fr': 'Sentier école',
+    };
+    expect(
+      (
+        await agent
+          .post(`/console/proposals/${id}/promote`)
+          .type('form')
+          .send({ _csrf: csrf, ...names })
+      ).status,
+    ).toBe(303);
     expect((await agent.get('/console/drafts')).text).toContain(`action="/console/drafts/${id}/add"`);
     expect((await agent.post(`/console/drafts/${id}/add`).type('form').send({ _csrf: csrf })).headers.location).toBe('/console/ballot?notice=saved');
     const page = await agent.get('/console/ballot');
@@ -290,7 +386,10 @@ describe('a published ballot reaches a gateway', () => {
     expect((await syncRound(relay, gw.ballots, silent)).ballot).toBe('updated');
     expect(gw.ballots.current().cycles[0]!.projects.find((p) => p.code === 8)).toMatchObject({ cost: 700000, short: { en: 'School footpath' } });
     // North ward's pick screen, second page: project 8 is there with its menu title.
-    const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'menu-ballot', text: '1*1*1*98' }));
+    const menu = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 'menu-ballot', text: '1*1*1*98' }));
     expect(menu.text).toContain('8 School footpath');
   });
 });
@@ -298,7 +397,11 @@ describe('a published ballot reaches a gateway', () => {
 describe('sauti ledger verify', () => {
   it('fails, naming the version, when the published ballot row was changed in the database', async () => {
     const file = join(tempDir('sauti-ballot-cli-'), 'ledger.db');
-    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file }), () => d, () => BEFORE_VOTING);
+    const ledger = new Ledger(
+      await openLedger({ kind: 'sqlite', file }),
+      () => d,
+      () => BEFORE_VOTING,
+    );
     await editProject(ledger.conn, d, admin, 'c-open', 1, project1(undefined, '4600000'), BEFORE_VOTING);
     await publishBallot(ledger.conn, d, admin, 2, titleFitProblems, BEFORE_VOTING);
     await ledger.close();

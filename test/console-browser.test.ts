@@ -53,22 +53,25 @@ afterAll(async () => {
 async function inkOf(png: Buffer): Promise<{ share: number; height: number }> {
   const checker = await browser.newPage();
   try {
-    return await checker.evaluate(async (src) => {
-      // Runs in the browser; typed loosely because the project compiles without the DOM library.
-      const { Image, document } = globalThis as any;
-      const img = new Image();
-      img.src = src;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const { data } = ctx.getImageData(0, 0, img.width, img.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-      return { share: n / (data.length / 4), height: img.height };
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    return await checker.evaluate(
+      async (src) => {
+        // Runs in the browser; typed loosely because the project compiles without the DOM library.
+        const { Image, document } = globalThis as any;
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, img.width, img.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
+        return { share: n / (data.length / 4), height: img.height };
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
   } finally {
     await checker.close();
   }
@@ -147,7 +150,10 @@ it('an auditor on a phone-width screen reads the turnout and gateways during the
   const { privatePem, publicKey } = newKeyPair();
   await ledger.addGateway('gw-kiboko', publicKey);
   const f = eventFactory('gw-kiboko');
-  const rows = [f.vote('+254733000001', [1], '2026-11-22T09:05:00.000Z'), { ...f.vote('+254733000002', [20], '2026-11-22T10:10:00.000Z', { wardId: 'south' }), channel: 'sms' }];
+  const rows = [
+    f.vote('+254733000001', [1], '2026-11-22T09:05:00.000Z'),
+    { ...f.vote('+254733000002', [20], '2026-11-22T10:10:00.000Z', { wardId: 'south' }), channel: 'sms' },
+  ];
   const gw = { gatewayId: 'gw-kiboko', publicKey, privateKey: createPrivateKey(privatePem) };
   const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 3, ledger.now()).body).toString('utf8'));
   expect((await ledger.ingest(header, lines, 'push')).rejected).toEqual([]);

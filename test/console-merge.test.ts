@@ -78,7 +78,10 @@ describe('merging over HTTP', () => {
       ]);
       await seedTeam(ledger);
       const app = createLedgerApp(ledger, createLogger('silent'));
-      expect(await request(app).post(`/console/proposals/${b}/merge`).type('form').send({ into: 'KIBO-1' })).toMatchObject({ status: 303, headers: { location: '/console/sign-in' } });
+      expect(await request(app).post(`/console/proposals/${b}/merge`).type('form').send({ into: 'KIBO-1' })).toMatchObject({
+        status: 303,
+        headers: { location: '/console/sign-in' },
+      });
       for (const role of ['coordinator', 'auditor']) {
         const agent = request.agent(app);
         await signIn(agent, role);
@@ -98,7 +101,9 @@ describe('merging over HTTP', () => {
       expect(bad.text).toContain('No proposal in this cycle has that reference.');
       const ok = await agent.post(`/console/proposals/${b}/merge`).type('form').send({ _csrf: csrf, into: 'KIBO-1' });
       expect(ok.status).toBe(303);
-      expect((await agent.get(`/console/proposals/${a}`)).text).toMatch(/1 duplicate proposals merged into this one[^<]*<\/p><ul><li><a href="\/console\/proposals\/[^"]+">KIBO-2<\/a>/);
+      expect((await agent.get(`/console/proposals/${a}`)).text).toMatch(
+        /1 duplicate proposals merged into this one[^<]*<\/p><ul><li><a href="\/console\/proposals\/[^"]+">KIBO-2<\/a>/,
+      );
       const merged = await agent.get(`/console/proposals/${b}`);
       expect(merged.text).toMatch(/Merged into <a href="\/console\/proposals\/[^"]+">KIBO-1<\/a>/);
       expect(merged.text).toContain('proposal.merged');

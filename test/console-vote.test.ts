@@ -40,7 +40,10 @@ async function gateway(ledger: Ledger, gatewayId: string, clock: () => Date) {
   return { f, push };
 }
 
-const vote = (f: ReturnType<typeof eventFactory>, i: number, at: string, wardId = 'north', channel = 'ussd'): EventRow => ({ ...f.vote(`+2547220${String(i).padStart(5, '0')}`, wardId === 'north' ? [1] : [20], at, { wardId }), channel });
+const vote = (f: ReturnType<typeof eventFactory>, i: number, at: string, wardId = 'north', channel = 'ussd'): EventRow => ({
+  ...f.vote(`+2547220${String(i).padStart(5, '0')}`, wardId === 'north' ? [1] : [20], at, { wardId }),
+  channel,
+});
 
 describe.each(backends)('live turnout (%s)', (backend) => {
   it('counts ballots by ward, channel and hour; a changed vote counts once, in its new hour', async () => {
@@ -48,7 +51,11 @@ describe.each(backends)('live turnout (%s)', (backend) => {
     const ledger = await testLedger(backend, d, () => now);
     try {
       const { f, push } = await gateway(ledger, 'gw-a', () => now);
-      const rows = [vote(f, 1, '2026-11-22T09:05:00.000Z'), vote(f, 2, '2026-11-22T09:55:00.000Z', 'south', 'sms'), vote(f, 3, '2026-11-22T10:10:00.000Z', 'north', 'sms')];
+      const rows = [
+        vote(f, 1, '2026-11-22T09:05:00.000Z'),
+        vote(f, 2, '2026-11-22T09:55:00.000Z', 'south', 'sms'),
+        vote(f, 3, '2026-11-22T10:10:00.000Z', 'north', 'sms'),
+      ];
       expect((await push(rows)).rejected).toEqual([]);
       // Voter 1 votes again at 11:20 (revote: replace): one ballot, now in the 11 o'clock hour.
       expect((await push([vote(f, 1, '2026-11-22T11:20:00.000Z')])).rejected).toEqual([]);
@@ -74,7 +81,10 @@ describe('the turnout query', () => {
   it('reads only the ledger_ballots_turnout index, in its order: no ballot rows, no temporary sort (SQLite query plan)', async () => {
     const ledger = await testLedger('sqlite', d);
     try {
-      const applied = await ledger.conn.db.selectFrom('ledger_migrations' as never).select('name' as never).execute();
+      const applied = await ledger.conn.db
+        .selectFrom('ledger_migrations' as never)
+        .select('name' as never)
+        .execute();
       expect(applied.map((r) => (r as { name: string }).name)).toContain('0016-console-vote');
       const compiled = turnoutQuery(ledger.conn.db, 'c-open').compile();
       const plan = await ledger.conn.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]));
@@ -107,7 +117,10 @@ describe.each(backends)('the "During the vote" page and publishing from the cons
         expect(res.status).toBe(303);
         expect(res.headers.location).toBe('/console/sign-in');
       }
-      expect(await request(app).post('/console/vote/c-open/publish').type('form').send({})).toMatchObject({ status: 303, headers: { location: '/console/sign-in' } });
+      expect(await request(app).post('/console/vote/c-open/publish').type('form').send({})).toMatchObject({
+        status: 303,
+        headers: { location: '/console/sign-in' },
+      });
 
       const as = async (name: string) => {
         const agent = request.agent(app);
@@ -173,7 +186,10 @@ describe.each(backends)('the "During the vote" page and publishing from the cons
       await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'en', back: '/console/vote' });
 
       // Forced with a reason: published, and the publication and the audit entry are in the chain.
-      res = await agent.post('/console/vote/c-open/publish').type('form').send({ _csrf: csrf, force: '1', reason: 'gw-b was stolen; its votes are on its bundle' });
+      res = await agent
+        .post('/console/vote/c-open/publish')
+        .type('form')
+        .send({ _csrf: csrf, force: '1', reason: 'gw-b was stolen; its votes are on its bundle' });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/console/vote?cycle=c-open&notice=published#results');
       const published = await agent.get('/console/vote?cycle=c-open&notice=published');
@@ -183,7 +199,12 @@ describe.each(backends)('the "During the vote" page and publishing from the cons
       const result = await ledger.results('c-open');
       expect(result.forced?.reason).toBe('gw-b was stolen; its votes are on its bundle');
       const entry = (await listAudit(ledger.conn.db, { limit: 100 })).find((e) => e.action === 'results.published')!;
-      expect(entry).toMatchObject({ actor: 'admin', subject: 'results:c-open', before: null, after: { cycleId: 'c-open', ballots: 2, forced: { reason: 'gw-b was stolen; its votes are on its bundle', gateways: ['gw-a', 'gw-b'] } } });
+      expect(entry).toMatchObject({
+        actor: 'admin',
+        subject: 'results:c-open',
+        before: null,
+        after: { cycleId: 'c-open', ballots: 2, forced: { reason: 'gw-b was stolen; its votes are on its bundle', gateways: ['gw-a', 'gw-b'] } },
+      });
       // Once is all: a second publication is refused and nothing more is audited.
       res = await agent.post('/console/vote/c-open/publish').type('form').send({ _csrf: csrf });
       expect(res.status).toBe(409);

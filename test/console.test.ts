@@ -24,19 +24,32 @@ import { PASSWORD, seedProposals, seedTeam, sessionCsrf, signIn } from './helper
 const backends = await ledgerBackends();
 afterAll(dropSchemas);
 const d = testDeployment();
-const review = (status: string, extra: Partial<{ cost: string; costNote: string; reason: Record<string, string> }> = {}) => ({ status, cost: '', costNote: '', reason: {}, ...extra });
+const review = (status: string, extra: Partial<{ cost: string; costNote: string; reason: Record<string, string> }> = {}) => ({
+  status,
+  cost: '',
+  costNote: '',
+  reason: {},
+  ...extra,
+});
 const reviewer = { name: 'reviewer', role: 'reviewer' };
 /** An answer's Set-Cookie headers, as a list. */
-const cookiesOf = (res: { headers: Record<string, unknown> }): string[] => ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
+const cookiesOf = (res: { headers: Record<string, unknown> }): string[] =>
+  ([] as string[]).concat((res.headers['set-cookie'] as string[] | string | undefined) ?? []);
 
 describe.each(backends)('the review lifecycle and its audit trail (%s)', (backend) => {
   it('received → under review → feasible (cost and why) → not feasible (reason in every language), each change one audited entry with before and after', async () => {
     let now = new Date('2026-11-22T10:00:00Z');
     const ledger = await testLedger(backend, d, () => now);
     try {
-      const applied = await ledger.conn.db.selectFrom('ledger_migrations' as never).select('name' as never).execute();
+      const applied = await ledger.conn.db
+        .selectFrom('ledger_migrations' as never)
+        .select('name' as never)
+        .execute();
       expect(applied.map((r) => (r as { name: string }).name)).toContain('0011-console');
-      const [a, b] = await seedProposals(ledger, [{ title: 'Fix the borehole at Kiboko', channel: 'sms' }, { title: 'Footbridge', channel: 'ussd', wardId: 'south', category: 'roads' }]);
+      const [a, b] = await seedProposals(ledger, [
+        { title: 'Fix the borehole at Kiboko', channel: 'sms' },
+        { title: 'Footbridge', channel: 'ussd', wardId: 'south', category: 'roads' },
+      ]);
       const inbox = await listInbox(ledger.conn.db, { page: 1 });
       expect(inbox.total).toBe(2);
       expect(inbox.rows.map((r) => r.status)).toEqual(['received', 'received']);
@@ -50,11 +63,22 @@ describe.each(backends)('the review lifecycle and its audit trail (%s)', (backen
       now = new Date('2026-11-23T10:00:00Z');
       await reviewProposal(ledger.conn, d, reviewer, a!, review('feasible', { cost: '450,000', costNote: 'County water office quote, 2026' }), now);
       // Not feasible: the reason in each language of the deployment, or refused naming the one missing.
-      const err = await reviewProposal(ledger.conn, d, reviewer, a!, review('not-feasible', { reason: { en: 'Private land', sw: 'Ardhi binafsi' } }), now).catch((e: unknown) => e);
+      const err = await reviewProposal(
+        ledger.conn,
+        d,
+        reviewer,
+        a!,
+        review('not-feasible', { reason: { en: 'Private land', sw: 'Ardhi binafsi' } }),
+        now,
+      ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ReviewError);
       expect((err as ReviewError).field).toBe('reason.fr');
       // The form sends every field, the cost estimate kept as it stood.
-      const notFeasible = review('not-feasible', { cost: '450000', costNote: 'County water office quote, 2026', reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' } });
+      const notFeasible = review('not-feasible', {
+        cost: '450000',
+        costNote: 'County water office quote, 2026',
+        reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' },
+      });
       await reviewProposal(ledger.conn, d, reviewer, a!, notFeasible, now);
       // The same review again is no change and no entry.
       expect(await reviewProposal(ledger.conn, d, reviewer, a!, notFeasible, now)).toBe('unchanged');
@@ -65,8 +89,17 @@ describe.each(backends)('the review lifecycle and its audit trail (%s)', (backen
         ['reviewer', 'feasible'],
         ['reviewer', 'not-feasible'],
       ]);
-      expect(trail[1]).toMatchObject({ before: { status: 'under-review', cost: null }, after: { status: 'feasible', cost: 450000, costNote: 'County water office quote, 2026' }, at: '2026-11-23T10:00:00.000Z' });
-      expect(trail[2]!.after).toEqual({ status: 'not-feasible', reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' }, cost: 450000, costNote: 'County water office quote, 2026' });
+      expect(trail[1]).toMatchObject({
+        before: { status: 'under-review', cost: null },
+        after: { status: 'feasible', cost: 450000, costNote: 'County water office quote, 2026' },
+        at: '2026-11-23T10:00:00.000Z',
+      });
+      expect(trail[2]!.after).toEqual({
+        status: 'not-feasible',
+        reason: { en: 'Private land', sw: 'Ardhi binafsi', fr: 'Terrain privé' },
+        cost: 450000,
+        costNote: 'County water office quote, 2026',
+      });
       expect((await listInbox(ledger.conn.db, { page: 1, status: 'not-feasible' })).rows.map((r) => r.event_id)).toEqual([a]);
 
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
@@ -99,7 +132,10 @@ describe.each(backends)('the review lifecycle and its audit trail (%s)', (backen
       expect((await verifyConsoleTrail(db))?.problem).toMatch('account auditor is not as its last audit entry recorded it');
       await db.updateTable('console_users').set({ role: 'auditor' }).where('name', '=', 'auditor').execute();
       const admin = await db.selectFrom('console_users').selectAll().where('name', '=', 'admin').executeTakeFirstOrThrow();
-      await db.insertInto('console_users').values({ ...admin, name: 'intruder' }).execute();
+      await db
+        .insertInto('console_users')
+        .values({ ...admin, name: 'intruder' })
+        .execute();
       expect((await verifyConsoleTrail(db))?.problem).toMatch('account intruder is in the console’s tables but no audit entry created it'.replace('’', "'"));
       await db.deleteFrom('console_users').where('name', '=', 'intruder').execute();
       // A password hash swapped in the database.
@@ -111,7 +147,11 @@ describe.each(backends)('the review lifecycle and its audit trail (%s)', (backen
       // The audit entry itself edited (who did it): the chain's link no longer holds.
       const entry = (await listAudit(db, { limit: 50 })).find((e) => e.subject === `proposal:${a}`)!;
       const row = await db.selectFrom('ledger_events').select('payload').where('seq', '=', entry.seq).executeTakeFirstOrThrow();
-      await db.updateTable('ledger_events').set({ payload: row.payload.replace('"actor":"reviewer"', '"actor":"admin"') }).where('seq', '=', entry.seq).execute();
+      await db
+        .updateTable('ledger_events')
+        .set({ payload: row.payload.replace('"actor":"reviewer"', '"actor":"admin"') })
+        .where('seq', '=', entry.seq)
+        .execute();
       expect(await verifyChain(db)).toMatchObject({ ok: false, seq: entry.seq, problem: expect.stringContaining('contents do not match its hash') });
     } finally {
       await ledger.close();
@@ -178,7 +218,9 @@ describe('over HTTP', () => {
       const page = await agent.get(`/console/proposals/${ids[0]}`);
       expect(page.status).toBe(200);
       expect(page.text).not.toContain(`action="/console/proposals/${ids[0]}/review"`);
-      expect((await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'under-review', cost: '', costNote: '' })).status).toBe(403);
+      expect(
+        (await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'under-review', cost: '', costNote: '' })).status,
+      ).toBe(403);
       expect((await agent.post('/console/accounts/admin/disable').type('form').send({ _csrf: csrf })).status).toBe(403);
       expect((await agent.post('/console/accounts').type('form').send({ _csrf: csrf, name: 'eve', role: 'admin' })).status).toBe(403);
       expect(await auditCount()).toBe(before);
@@ -187,10 +229,16 @@ describe('over HTTP', () => {
     expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
 
     // Only an admin makes ballot drafts; everyone signed in reads them.
-    expect((await reviewerA.agent.post(`/console/proposals/${ids[0]}/promote`).type('form').send({ _csrf: reviewerA.csrf, 'title.en': 'x', 'short.en': 'x' })).status).toBe(403);
+    expect(
+      (await reviewerA.agent.post(`/console/proposals/${ids[0]}/promote`).type('form').send({ _csrf: reviewerA.csrf, 'title.en': 'x', 'short.en': 'x' }))
+        .status,
+    ).toBe(403);
     expect((await reviewerA.agent.get('/console/drafts')).status).toBe(200);
     // The reviewer reviews; the admin manages accounts and reads the audit trail.
-    const res = await reviewerA.agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: reviewerA.csrf, status: 'under-review', cost: '', costNote: '' });
+    const res = await reviewerA.agent
+      .post(`/console/proposals/${ids[0]}/review`)
+      .type('form')
+      .send({ _csrf: reviewerA.csrf, status: 'under-review', cost: '', costNote: '' });
     expect(res.status).toBe(303);
     const adminA = await as('admin');
     const added = await adminA.agent.post('/console/accounts').type('form').send({ _csrf: adminA.csrf, name: 'wanjiru', role: 'reviewer' });
@@ -209,7 +257,10 @@ describe('over HTTP', () => {
     await signIn(agent, 'reviewer');
     const before = await auditCount();
     for (const token of [undefined, 'forged', (await sessionCsrf(agent)).slice(1)]) {
-      const res = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ ...(token ? { _csrf: token } : {}), status: 'under-review', cost: '', costNote: '' });
+      const res = await agent
+        .post(`/console/proposals/${ids[0]}/review`)
+        .type('form')
+        .send({ ...(token ? { _csrf: token } : {}), status: 'under-review', cost: '', costNote: '' });
       expect(res.status).toBe(403);
       expect(res.text).toContain('did not come from this console');
     }
@@ -218,7 +269,14 @@ describe('over HTTP', () => {
     // Another browser's token is not this session's.
     const other = request.agent(app);
     await signIn(other, 'admin');
-    expect((await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: await sessionCsrf(other), status: 'under-review', cost: '', costNote: '' })).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post(`/console/proposals/${ids[0]}/review`)
+          .type('form')
+          .send({ _csrf: await sessionCsrf(other), status: 'under-review', cost: '', costNote: '' })
+      ).status,
+    ).toBe(403);
     // Sign-in: the hidden token must match the cookie set with the form.
     const stranger = await request(app).post('/console/sign-in').type('form').send({ _csrf: 'x', name: 'admin', password: PASSWORD });
     expect(stranger.status).toBe(403);
@@ -254,7 +312,10 @@ describe('over HTTP', () => {
     await signIn(phone, 'admin');
     await signIn(laptop, 'admin');
     expect((await phone.get('/console')).status).toBe(200);
-    const out = await laptop.post('/console/sign-out').type('form').send({ _csrf: await sessionCsrf(laptop), everywhere: '1' });
+    const out = await laptop
+      .post('/console/sign-out')
+      .type('form')
+      .send({ _csrf: await sessionCsrf(laptop), everywhere: '1' });
     expect(out.status).toBe(303);
     expect((await phone.get('/console')).status).toBe(303);
     expect((await laptop.get('/console')).status).toBe(303);
@@ -294,23 +355,36 @@ describe('over HTTP', () => {
     await signIn(agent, 'reviewer');
     let csrf = await sessionCsrf(agent);
     // Back to the page the button was on (no Referer is sent), never to another site.
-    const switched = await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: `/console/proposals/${ids[0]}` });
+    const switched = await agent
+      .post('/console/language')
+      .type('form')
+      .send({ _csrf: csrf, lang: 'sw', back: `/console/proposals/${ids[0]}` });
     expect([switched.status, switched.headers.location]).toEqual([303, `/console/proposals/${ids[0]}`]);
-    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: 'https://evil.example/console' })).headers.location).toBe('/console');
+    expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: 'https://evil.example/console' })).headers.location).toBe(
+      '/console',
+    );
     expect((await agent.post('/console/language').type('form').send({ _csrf: csrf, lang: 'sw', back: '//evil.example' })).headers.location).toBe('/console');
     const page = await agent.get(`/console/proposals/${ids[0]}`);
     expect(page.text).toContain('Tathmini ya uwezekano');
     csrf = await sessionCsrf(agent);
-    const bad = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '', costNote: 'Quote from the water office' });
+    const bad = await agent
+      .post(`/console/proposals/${ids[0]}/review`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'feasible', cost: '', costNote: 'Quote from the water office' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Pendekezo linalowezekana linahitaji makadirio ya gharama.');
     expect(bad.text).toContain('Quote from the water office');
-    const ok = await agent.post(`/console/proposals/${ids[0]}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '450000', costNote: 'Quote from the water office' });
+    const ok = await agent
+      .post(`/console/proposals/${ids[0]}/review`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'feasible', cost: '450000', costNote: 'Quote from the water office' });
     expect(ok.headers.location).toBe(`/console/proposals/${ids[0]}?notice=saved`);
     const after = (await agent.get(ok.headers.location!)).text;
     expect(after).toContain('Imehifadhiwa.');
     // The proposal's own history: who changed it, when, to what (the other proposals' entries not).
-    expect(after).toMatch(/<h2>Historia<\/h2><table class="list">.*<td>reviewer<\/td><td>proposal\.reviewed<\/td><td><span class="st st-feasible">Linawezekana<\/span>/s);
+    expect(after).toMatch(
+      /<h2>Historia<\/h2><table class="list">.*<td>reviewer<\/td><td>proposal\.reviewed<\/td><td><span class="st st-feasible">Linawezekana<\/span>/s,
+    );
     expect((await agent.get(`/console/proposals/${ids[1]}`)).text).not.toContain('Historia');
     const filtered = await agent.get('/console?status=feasible&channel=sms');
     expect(filtered.text).toContain('Fix the borehole at Kiboko');
@@ -331,7 +405,12 @@ describe('over HTTP', () => {
     const form = await agent.get('/console/sign-in').set('X-Forwarded-Proto', 'https');
     expect(cookiesOf(form)[0]!).toMatch(/^__Host-sauti-console-signin=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=1800; Secure$/);
     const token = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
-    const signedIn = await agent.post('/console/sign-in').set('X-Forwarded-Proto', 'https').set('Cookie', cookiesOf(form)[0]!.split(';')[0]!).type('form').send({ _csrf: token, name: 'admin', password: PASSWORD });
+    const signedIn = await agent
+      .post('/console/sign-in')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', cookiesOf(form)[0]!.split(';')[0]!)
+      .type('form')
+      .send({ _csrf: token, name: 'admin', password: PASSWORD });
     expect(signedIn.status).toBe(303);
     expect(cookiesOf(signedIn).find((c) => c.startsWith('__Host-sauti-console='))).toMatch(/HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
   });
@@ -339,21 +418,30 @@ describe('over HTTP', () => {
   it('plays a spoken idea’s recording to the team once the ledger holds it, and to nobody signed out', async () => {
     const audio = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(2000, 7)]);
     const sha = sha256Hex(audio);
-    const [spoken] = await seedProposals(ledger, [{ title: 'Spoken idea with its recording', channel: 'voice', audio: { sha256: sha, bytes: audio.length } }], 'gw-voice');
+    const [spoken] = await seedProposals(
+      ledger,
+      [{ title: 'Spoken idea with its recording', channel: 'voice', audio: { sha256: sha, bytes: audio.length } }],
+      'gw-voice',
+    );
     const agent = request.agent(app);
     await signIn(agent, 'auditor');
     // Not arrived yet: the page says so and offers no player.
     let page = await agent.get(`/console/proposals/${spoken}`);
     expect(page.text).toContain('has not reached the ledger yet');
     expect(page.text).not.toContain('<audio');
-    expect(await storeAttachment(ledger.conn.db, { gatewayId: 'gw-voice', eventId: spoken!, sha256: sha, contentType: 'audio/wav', audio }, 1_000_000, now)).toMatchObject({ status: 'stored' });
+    expect(
+      await storeAttachment(ledger.conn.db, { gatewayId: 'gw-voice', eventId: spoken!, sha256: sha, contentType: 'audio/wav', audio }, 1_000_000, now),
+    ).toMatchObject({ status: 'stored' });
     page = await agent.get(`/console/proposals/${spoken}`);
     expect(page.text).toContain(`<audio controls preload="none" src="/console/recordings/${sha}"></audio>`);
-    const played = await agent.get(`/console/recordings/${sha}`).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const played = await agent
+      .get(`/console/recordings/${sha}`)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(played.status).toBe(200);
     expect(played.headers['content-type']).toBe('audio/wav');
     expect(played.headers['cache-control']).toBe('no-store');
@@ -390,7 +478,10 @@ describe.each(backends)('sessions and reviews over HTTP on %s', (backend) => {
       const agent = request.agent(app);
       expect((await signIn(agent, 'reviewer')).status).toBe(303);
       const csrf = await sessionCsrf(agent);
-      const saved = await agent.post(`/console/proposals/${id}/review`).type('form').send({ _csrf: csrf, status: 'feasible', cost: '120000', costNote: 'Two pumps' });
+      const saved = await agent
+        .post(`/console/proposals/${id}/review`)
+        .type('form')
+        .send({ _csrf: csrf, status: 'feasible', cost: '120000', costNote: 'Two pumps' });
       expect(saved.status).toBe(303);
       expect((await listInbox(ledger.conn.db, { page: 1, status: 'feasible' })).total).toBe(1);
       now = new Date(now.getTime() + IDLE_MS + 1000);
@@ -398,7 +489,10 @@ describe.each(backends)('sessions and reviews over HTTP on %s', (backend) => {
       const other = request.agent(app);
       await signIn(agent, 'reviewer');
       await signIn(other, 'reviewer');
-      await agent.post('/console/sign-out').type('form').send({ _csrf: await sessionCsrf(agent), everywhere: '1' });
+      await agent
+        .post('/console/sign-out')
+        .type('form')
+        .send({ _csrf: await sessionCsrf(agent), everywhere: '1' });
       expect((await other.get('/console')).status).toBe(303);
       expect(await ledger.conn.db.selectFrom('console_sessions').select('token_hash').execute()).toEqual([]);
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
@@ -415,7 +509,10 @@ describe.each(backends)('ballot drafts from feasible proposals (%s)', (backend) 
     try {
       const [a, b] = await seedProposals(ledger, [{ title: 'Fix the borehole at Kiboko market' }, { title: 'A text idea', category: 'sms' }]);
       const admin = { name: 'admin', role: 'admin' };
-      const names = (short: string) => ({ title: { en: 'Kiboko borehole', sw: 'Kisima cha Kiboko', fr: 'Forage de Kiboko' }, short: { en: short, sw: 'Kisima Kiboko', fr: 'Forage Kiboko' } });
+      const names = (short: string) => ({
+        title: { en: 'Kiboko borehole', sw: 'Kisima cha Kiboko', fr: 'Forage de Kiboko' },
+        short: { en: short, sw: 'Kisima Kiboko', fr: 'Forage Kiboko' },
+      });
       await expect(promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).rejects.toMatchObject({ key: 'notFeasible' });
       await reviewProposal(ledger.conn, d, reviewer, a!, review('feasible', { cost: '450000', costNote: 'Quote' }), ledger.now());
       await reviewProposal(ledger.conn, d, reviewer, b!, review('feasible', { cost: '90000', costNote: 'Estimate' }), ledger.now());
@@ -424,13 +521,27 @@ describe.each(backends)('ballot drafts from feasible proposals (%s)', (backend) 
       expect((long as DraftError).field).toBe('short.en');
       expect(await promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).toBe('changed');
       expect(await promoteProposal(ledger.conn, d, admin, a!, names('Kiboko borehole'), ledger.now())).toBe('unchanged');
-      await promoteProposal(ledger.conn, d, admin, b!, { title: { en: 'Idea', sw: 'Wazo', fr: 'Idée' }, short: { en: 'Idea', sw: 'Wazo', fr: 'Idée' } }, ledger.now());
+      await promoteProposal(
+        ledger.conn,
+        d,
+        admin,
+        b!,
+        { title: { en: 'Idea', sw: 'Wazo', fr: 'Idée' }, short: { en: 'Idea', sw: 'Wazo', fr: 'Idée' } },
+        ledger.now(),
+      );
       const drafts = await listDrafts(ledger.conn.db);
       expect(drafts.map((r) => r.reference)).toEqual(['IDEA-100', 'IDEA-200']);
       // c-open uses codes 1–7, 12, 20, 21: the drafts get 8 and 9; an SMS idea's 'sms' category is left out.
       const projects = parse(draftsYaml(d, 'c-open', drafts)) as Record<string, unknown>[];
       expect(projects).toEqual([
-        { code: 8, ward: 'north', cost: 450000, category: 'water', title: names('').title, short: { en: 'Kiboko borehole', sw: 'Kisima Kiboko', fr: 'Forage Kiboko' } },
+        {
+          code: 8,
+          ward: 'north',
+          cost: 450000,
+          category: 'water',
+          title: names('').title,
+          short: { en: 'Kiboko borehole', sw: 'Kisima Kiboko', fr: 'Forage Kiboko' },
+        },
         { code: 9, ward: 'north', cost: 90000, title: { en: 'Idea', sw: 'Wazo', fr: 'Idée' }, short: { en: 'Idea', sw: 'Wazo', fr: 'Idée' } },
       ]);
       const entry = (await listAudit(ledger.conn.db, { limit: 10 })).find((e) => e.subject === `draft:${a}`)!;

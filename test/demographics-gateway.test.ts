@@ -35,13 +35,19 @@ async function ussdVote(gw: ReturnType<typeof testGateway>, phone: string) {
   // Roll voters skip the ward question: language, Vote, project 3, Done, Confirm.
   let res;
   for (const text of ['', '1', '1*1', '1*1*3', '1*1*3*99', '1*1*3*99*1']) {
-    res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ text, phoneNumber: phone, sessionId: `s${phone}` }));
+    res = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ text, phoneNumber: phone, sessionId: `s${phone}` }));
   }
   expect(res!.text).toMatch(/^END Thank you/);
 }
 
 const smsVote = (gw: ReturnType<typeof testGateway>, phone: string, text: string) =>
-  request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: `m-${phone}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' });
+  request(gw.app)
+    .post(`/africastalking/sms/${TOKEN}`)
+    .type('form')
+    .send({ id: `m-${phone}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' });
 
 const votePayloads = (gw: ReturnType<typeof testGateway>) =>
   (gw.db.prepare("SELECT payload FROM events WHERE type = 'vote.cast' ORDER BY seq").pluck().all() as string[]).map((p) => JSON.parse(p));
@@ -64,7 +70,16 @@ describe('demographics on the gateway', () => {
     expect(Object.keys(third)).toEqual(['wardId', 'picks', 'receipt', 'replaces']);
     // What goes to the ledger is valid under the sync protocol, line for line.
     for (const payload of [first, second, third]) {
-      const line = { id: '0191e0b6-0000-7000-8000-000000000001', seq: 1, type: 'vote.cast', cycleId: 'c-open', voterKey: 'k'.repeat(43), channel: 'ussd', capturedAt: '2026-11-22T09:00:00.000Z', payload };
+      const line = {
+        id: '0191e0b6-0000-7000-8000-000000000001',
+        seq: 1,
+        type: 'vote.cast',
+        cycleId: 'c-open',
+        voterKey: 'k'.repeat(43),
+        channel: 'ussd',
+        capturedAt: '2026-11-22T09:00:00.000Z',
+        payload,
+      };
       expect(parseEvent(line)).toMatchObject({ ok: true, event: { payload } });
     }
     // The resident was never asked: no screen or SMS reply mentions age or gender.
@@ -118,14 +133,28 @@ describe('demographics on the gateway', () => {
 
   it('refuses to start with a roll value outside the configured list, naming line and column; nothing is imported', () => {
     const file = deploymentFile('bad', 'voter_id,phone,ward,age_band,gender\nV-001,0711000001,north,25-34,female\nV-002,0722000002,south,16-17,male\n');
-    expect(() => testGateway({ configFile: file })).toThrow(/bad\.csv is invalid:\n {2}- line 3: age_band: '16-17' is not one of demographics\.ageBands \(18-24, 25-34, 35-64, 65\+\)/);
+    expect(() => testGateway({ configFile: file })).toThrow(
+      /bad\.csv is invalid:\n {2}- line 3: age_band: '16-17' is not one of demographics\.ageBands \(18-24, 25-34, 35-64, 65\+\)/,
+    );
   });
 
   it('the protocol keeps accepting votes without the fields and refuses a value too long to be a label', () => {
-    const line = (payload: Record<string, unknown>) => ({ id: '0191e0b6-0000-7000-8000-000000000002', seq: 2, type: 'vote.cast', cycleId: 'c-open', voterKey: 'k'.repeat(43), channel: 'sms', capturedAt: '2026-11-22T09:00:00.000Z', payload });
+    const line = (payload: Record<string, unknown>) => ({
+      id: '0191e0b6-0000-7000-8000-000000000002',
+      seq: 2,
+      type: 'vote.cast',
+      cycleId: 'c-open',
+      voterKey: 'k'.repeat(43),
+      channel: 'sms',
+      capturedAt: '2026-11-22T09:00:00.000Z',
+      payload,
+    });
     const old = { wardId: 'north', picks: [1], receipt: 'P3HTS-QEME4', replaces: null };
     expect(parseEvent(line(old)).ok).toBe(true);
-    expect(parseEvent(line({ ...old, gender: 'x'.repeat(33) }))).toMatchObject({ ok: false, detail: 'payload.gender: Too big: expected string to have <=32 characters' });
+    expect(parseEvent(line({ ...old, gender: 'x'.repeat(33) }))).toMatchObject({
+      ok: false,
+      detail: 'payload.gender: Too big: expected string to have <=32 characters',
+    });
     expect(parseEvent(line({ ...old, ageBand: '' }))).toMatchObject({ ok: false, detail: expect.stringMatching(/^payload\.ageBand: /) });
     expect(parseEvent(line({ ...old, ageBand: 25 }))).toMatchObject({ ok: false, detail: expect.stringMatching(/^payload\.ageBand: /) });
     expect(parseEvent(line({ ...old, age: '25-34' }))).toMatchObject({ ok: false, detail: expect.stringMatching(/^payload: Unrecognized key: "age"/) });

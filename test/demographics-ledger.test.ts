@@ -43,7 +43,12 @@ async function setup(backend: Backend, ballot = deployment()) {
   let now = BEFORE_CLOSE;
   const logs = logSink();
   const storage = freshStorage(backend);
-  const ledger = new Ledger(await openLedger(storage), () => ballot, () => now, createLogger('info', logs.stream));
+  const ledger = new Ledger(
+    await openLedger(storage),
+    () => ballot,
+    () => now,
+    createLogger('info', logs.stream),
+  );
   const { privatePem, publicKey } = newKeyPair();
   const gw = { gatewayId: 'gw-d', publicKey, privateKey: createPrivateKey(privatePem) };
   await ledger.addGateway(gw.gatewayId, gw.publicKey);
@@ -64,7 +69,9 @@ async function rawConnection(storage: LedgerStorage): Promise<Kysely<LedgerTable
   await admin.connect();
   await admin.query(`CREATE SCHEMA IF NOT EXISTS ${storage.schema}`);
   await admin.end();
-  return new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path=${storage.schema}` }) }) });
+  return new Kysely<LedgerTables>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path=${storage.schema}` }) }),
+  });
 }
 
 const phone = (i: number) => `+2547110${String(i).padStart(5, '0')}`;
@@ -87,8 +94,25 @@ async function fifteen(f: ReturnType<typeof eventFactory>, ingest: (rows: EventR
   await ingest(rows);
 }
 
-const AGE = { minCell: 5, cells: [{ value: '18-24', ballots: null }, { value: '25-34', ballots: 7 }, { value: '35-64', ballots: null }, { value: '65+', ballots: 0 }, { value: null, ballots: 6 }] };
-const GENDER = { minCell: 5, cells: [{ value: 'female', ballots: 8 }, { value: 'male', ballots: 7 }, { value: 'other', ballots: 0 }, { value: null, ballots: 0 }] };
+const AGE = {
+  minCell: 5,
+  cells: [
+    { value: '18-24', ballots: null },
+    { value: '25-34', ballots: 7 },
+    { value: '35-64', ballots: null },
+    { value: '65+', ballots: 0 },
+    { value: null, ballots: 6 },
+  ],
+};
+const GENDER = {
+  minCell: 5,
+  cells: [
+    { value: 'female', ballots: 8 },
+    { value: 'male', ballots: 7 },
+    { value: 'other', ballots: 0 },
+    { value: null, ballots: 0 },
+  ],
+};
 
 describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
   it('stores listed values with the counted ballot; an unlisted value is stored as null, the vote counts, and the log names no voter or value', async () => {
@@ -102,7 +126,12 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const answer = await ingest(votes);
     expect(answer.accepted).toHaveLength(4);
     const stored = await ballotRows(ledger);
-    expect(stored.map((b) => [b.age_band, b.gender])).toEqual([['25-34', 'female'], [null, null], [null, null], ['65+', null]]);
+    expect(stored.map((b) => [b.age_band, b.gender])).toEqual([
+      ['25-34', 'female'],
+      [null, null],
+      [null, null],
+      ['65+', null],
+    ]);
     // The event as sent stays in the chain, unchanged: the ballot row is what is counted.
     const payloads = await ledger.conn.db.selectFrom('ledger_events').select('payload').orderBy('seq').execute();
     expect(JSON.parse(payloads[2]!.payload)).toMatchObject({ ageBand: '25–34', gender: 'femme' });
@@ -111,7 +140,10 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
 
     const text = logs.text();
     const warnings = logs.lines.map((l) => JSON.parse(l)).filter((l) => l.field);
-    expect(warnings.map((w) => [w.component, w.gatewayId, w.field, w.votes])).toEqual([['ledger', 'gw-d', 'ageBand', 1], ['ledger', 'gw-d', 'gender', 1]]);
+    expect(warnings.map((w) => [w.component, w.gatewayId, w.field, w.votes])).toEqual([
+      ['ledger', 'gw-d', 'ageBand', 1],
+      ['ledger', 'gw-d', 'gender', 1],
+    ]);
     expect(warnings[0].msg).toMatch(/not in demographics\.ageBands of the ledger's deployment file/);
     for (const secret of ['25–34', 'femme', votes[2]!.voter_key, votes[2]!.id, '711000']) expect(text).not.toContain(secret);
     await ledger.close();
@@ -136,13 +168,52 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const old = await rawConnection(storage);
     await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0004-demographics');
     const key = 'k'.repeat(43);
-    const event = { seq: 1, event_id: '0191e0b6-0000-7000-8000-000000000001', gateway_id: 'gw-old', gateway_seq: 7, type: 'vote.cast', cycle_id: 'c-open', voter_key: key, channel: 'sms', captured_at: at, ordered_at: at, received_at: at, receipt: 'OLD0000001', payload: '{}', prev_hash: '0'.repeat(64), hash: 'x' };
-    await old.insertInto('ledger_events').values(event as never).execute();
-    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: key, event_id: event.event_id, ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1, age_band: null, gender: null } as never).execute();
+    const event = {
+      seq: 1,
+      event_id: '0191e0b6-0000-7000-8000-000000000001',
+      gateway_id: 'gw-old',
+      gateway_seq: 7,
+      type: 'vote.cast',
+      cycle_id: 'c-open',
+      voter_key: key,
+      channel: 'sms',
+      captured_at: at,
+      ordered_at: at,
+      received_at: at,
+      receipt: 'OLD0000001',
+      payload: '{}',
+      prev_hash: '0'.repeat(64),
+      hash: 'x',
+    };
+    await old
+      .insertInto('ledger_events')
+      .values(event as never)
+      .execute();
+    await old
+      .insertInto('ledger_ballots')
+      .values({
+        cycle_id: 'c-open',
+        voter_key: key,
+        event_id: event.event_id,
+        ward_id: 'north',
+        picks: '[1]',
+        channel: 'sms',
+        ordered_at: at,
+        ledger_seq: 1,
+        age_band: null,
+        gender: null,
+      } as never)
+      .execute();
     await old.destroy();
 
-    const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);
-    expect(await reopened.conn.db.selectFrom('ledger_ballots').select(['event_id', 'gateway_id', 'gateway_seq']).execute()).toEqual([{ event_id: event.event_id, gateway_id: 'gw-old', gateway_seq: 7 }]);
+    const reopened = new Ledger(
+      await openLedger(storage),
+      () => deployment(),
+      () => BEFORE_CLOSE,
+    );
+    expect(await reopened.conn.db.selectFrom('ledger_ballots').select(['event_id', 'gateway_id', 'gateway_seq']).execute()).toEqual([
+      { event_id: event.event_id, gateway_id: 'gw-old', gateway_seq: 7 },
+    ]);
     expect(await reopened.ballotStanding([event.event_id])).toEqual([{ id: event.event_id, status: 'counted' }]);
     await reopened.close();
   });
@@ -152,10 +223,26 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const storage = freshStorage(backend);
     const old = await rawConnection(storage);
     await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0003-narrow-ballot-index');
-    await old.insertInto('ledger_ballots').values({ cycle_id: 'c-open', voter_key: 'k'.repeat(43), event_id: 'e-1', ward_id: 'north', picks: '[1]', channel: 'sms', ordered_at: at, ledger_seq: 1 } as never).execute();
+    await old
+      .insertInto('ledger_ballots')
+      .values({
+        cycle_id: 'c-open',
+        voter_key: 'k'.repeat(43),
+        event_id: 'e-1',
+        ward_id: 'north',
+        picks: '[1]',
+        channel: 'sms',
+        ordered_at: at,
+        ledger_seq: 1,
+      } as never)
+      .execute();
     await old.destroy();
 
-    const reopened = new Ledger(await openLedger(storage), () => deployment(), () => BEFORE_CLOSE);
+    const reopened = new Ledger(
+      await openLedger(storage),
+      () => deployment(),
+      () => BEFORE_CLOSE,
+    );
     expect((await ballotRows(reopened)).map((b) => [b.picks, b.age_band, b.gender])).toEqual([['[1]', null, null]]);
     const names = await sql<{ name: string }>`SELECT name FROM ledger_migrations ORDER BY name`.execute(reopened.conn.db);
     expect(names.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['0001-ledger', '0002-results', '0003-narrow-ballot-index', '0004-demographics']));
@@ -166,9 +253,14 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const { privatePem, publicKey } = newKeyPair();
     const gw = { gatewayId: 'gw-m', publicKey, privateKey: createPrivateKey(privatePem) };
     await reopened.addGateway(gw.gatewayId, publicKey);
-    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, [eventFactory('gw-m').vote(phone(1), [2], at, { ageBand: '65+', gender: 'other' })], 0, BEFORE_CLOSE).body).toString('utf8'));
+    const { header, lines } = decodeBatch(
+      gunzipSync(buildBatch(gw, [eventFactory('gw-m').vote(phone(1), [2], at, { ageBand: '65+', gender: 'other' })], 0, BEFORE_CLOSE).body).toString('utf8'),
+    );
     expect((await reopened.ingest(header, lines, 'push')).accepted).toHaveLength(1);
-    expect((await ballotRows(reopened)).map((b) => [b.picks, b.age_band, b.gender]).sort()).toEqual([['[1]', null, null], ['[2]', '65+', 'other']]);
+    expect((await ballotRows(reopened)).map((b) => [b.picks, b.age_band, b.gender]).sort()).toEqual([
+      ['[1]', null, null],
+      ['[2]', '65+', 'other'],
+    ]);
     await reopened.close();
   });
 
@@ -196,7 +288,15 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     const t = await ledger.turnout('c-open');
     expect(t.byAgeBand).toBeUndefined();
     // other: 1 is hidden, and so is the smallest other group (male, 0); not recorded (0) stays.
-    expect(t.byGender).toEqual({ minCell: 5, cells: [{ value: 'female', ballots: 5 }, { value: 'male', ballots: null }, { value: 'other', ballots: null }, { value: null, ballots: 0 }] });
+    expect(t.byGender).toEqual({
+      minCell: 5,
+      cells: [
+        { value: 'female', ballots: 5 },
+        { value: 'male', ballots: null },
+        { value: 'other', ballots: null },
+        { value: null, ballots: 0 },
+      ],
+    });
     const past = await ledger.results('c-past');
     expect(past.turnout).toEqual({ total: 1, byWard: { north: 1, south: 0 }, byChannel: { ussd: 1 } });
     await ledger.close();
@@ -210,11 +310,14 @@ describe.each(BACKENDS)('demographics in the ledger on %s', (backend) => {
     await ledger.publishResults('c-open');
     const app = createLedgerApp(ledger, createLogger('silent'));
     const get = async (file: string) => {
-      const res = await request(app).get(`/results/c-open/${file}`).buffer(true).parse((r, cb) => {
-        let text = '';
-        r.on('data', (c: Buffer) => (text += c));
-        r.on('end', () => cb(null, text));
-      });
+      const res = await request(app)
+        .get(`/results/c-open/${file}`)
+        .buffer(true)
+        .parse((r, cb) => {
+          let text = '';
+          r.on('data', (c: Buffer) => (text += c));
+          r.on('end', () => cb(null, text));
+        });
       expect(res.status, file).toBe(200);
       return res.body as string;
     };

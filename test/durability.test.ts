@@ -72,7 +72,11 @@ describe('durability', () => {
     await post(again.url, { sessionId: 'after-restart', phoneNumber, text: '' });
     const mine = await post(again.url, { sessionId: 'after-restart', phoneNumber, text: '3' });
     // The restarted gateway syncs with its embedded ledger meanwhile: the vote is waiting, synced, or counted by then.
-    expect(mine).toMatch(new RegExp(`^END Your vote in North Ward on .*: 3 Maternity wing\\. Receipt: ${receipt}\\. It (reaches the city ledger at the next sync|reached the city ledger; the next sync confirms it counts|counts in the city ledger)\\.`));
+    expect(mine).toMatch(
+      new RegExp(
+        `^END Your vote in North Ward on .*: 3 Maternity wing\\. Receipt: ${receipt}\\. It (reaches the city ledger at the next sync|reached the city ledger; the next sync confirms it counts|counts in the city ledger)\\.`,
+      ),
+    );
     again.child.kill('SIGKILL');
   });
 });

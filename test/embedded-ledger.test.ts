@@ -70,7 +70,11 @@ async function vote(url: string, i: number): Promise<string> {
 const receiptOf = (reply: string) => reply.match(/\b([A-Z0-9]{5}-[A-Z0-9]{5})\b/)?.[1];
 
 /** GET through the gateway's port from a given local address (127.0.0.0/8 is all this machine). */
-function get(url: string, path: string, opts: { from?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function get(
+  url: string,
+  path: string,
+  opts: { from?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, { localAddress: opts.from, headers: opts.headers }, (res) => {
       let body = '';
@@ -194,7 +198,8 @@ describe('the ledger thread’s own port', () => {
   it('answers only its gateway, and keys its limits on the client the gateway names', async () => {
     const ledger = await testLedger('sqlite', testDeployment(), () => new Date());
     const app = createLedgerApp(ledger, silent, { gatewaySecret: 'the-gateway-secret', publicRateLimit: 1 });
-    const asGateway = (client: string, secret = 'the-gateway-secret') => request(app).get('/results').set(GATEWAY_SECRET_HEADER, secret).set(GATEWAY_CLIENT_HEADER, client);
+    const asGateway = (client: string, secret = 'the-gateway-secret') =>
+      request(app).get('/results').set(GATEWAY_SECRET_HEADER, secret).set(GATEWAY_CLIENT_HEADER, client);
     expect((await request(app).get('/results')).status).toBe(403);
     expect((await request(app).get('/v1/gateways').set('X-Forwarded-For', '203.0.113.1')).status).toBe(403);
     expect((await asGateway('203.0.113.1', 'the-gateway-secreT')).status).toBe(403);

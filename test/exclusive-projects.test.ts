@@ -51,7 +51,11 @@ describe.each(backends)('a count from the ledger honours them, and the .pb recor
         await ledger.addGateway('gw-x', publicKey);
         const f = eventFactory('gw-x');
         // Votes: project 1 three, project 3 two, project 2 one (north's budget 10,000,000).
-        const rows = [f.vote('+254722000001', [1, 3, 2], '2026-11-22T09:00:00.000Z'), f.vote('+254722000002', [1, 3], '2026-11-22T09:01:00.000Z'), f.vote('+254722000003', [1], '2026-11-22T09:02:00.000Z')];
+        const rows = [
+          f.vote('+254722000001', [1, 3, 2], '2026-11-22T09:00:00.000Z'),
+          f.vote('+254722000002', [1, 3], '2026-11-22T09:01:00.000Z'),
+          f.vote('+254722000003', [1], '2026-11-22T09:02:00.000Z'),
+        ];
         const gw = { gatewayId: 'gw-x', publicKey, privateKey: createPrivateKey(privatePem) };
         const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
         expect((await ledger.ingest(header, lines, 'push')).rejected).toEqual([]);
@@ -60,7 +64,9 @@ describe.each(backends)('a count from the ledger honours them, and the .pb recor
         const funded = north.projects.filter((p) => p.selected).map((p) => p.code);
         expect(funded).toEqual(exclusive.length ? [1, 2] : [1, 3]);
 
-        const pbText = openDataFiles(d, result, await openBallots(ledger.conn.db, d, 'c-open'), 'en').find((x) => x.name === 'north.pb')!.body.toString();
+        const pbText = openDataFiles(d, result, await openBallots(ledger.conn.db, d, 'c-open'), 'en')
+          .find((x) => x.name === 'north.pb')!
+          .body.toString();
         if (exclusive.length) {
           expect(pbText).toContain('rule;greedy-exclusive');
           expect(pbText).toContain('exclusive_projects;1,3');

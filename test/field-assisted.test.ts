@@ -73,11 +73,21 @@ describe('assisted votes: consent, read-back, receipt', () => {
     expect(receipt, text).toBeDefined();
     const sms = gw.db.prepare('SELECT * FROM sms_outbound').all() as Record<string, unknown>[];
     expect(sms).toHaveLength(1);
-    expect(sms[0]).toMatchObject({ provider: 'africastalking', kind: 'confirmation', state: 'queued', source_ref: 'field:uuid:6f1c2f4e-5b1a-4c55-9d1e-0a2b3c4d5e6f:receipt' });
+    expect(sms[0]).toMatchObject({
+      provider: 'africastalking',
+      kind: 'confirmation',
+      state: 'queued',
+      source_ref: 'field:uuid:6f1c2f4e-5b1a-4c55-9d1e-0a2b3c4d5e6f:receipt',
+    });
     expect(sms[0]!.body).toBe(`Thank you! Your vote is recorded. Receipt: ${receipt}`);
     expect(gw.sms.recipient(sms[0] as never)).toBe('+254712345678');
     // Sealed at rest; and the number is in no event, ballot, submission row or log.
-    const everywhere = JSON.stringify([gw.db.prepare('SELECT * FROM events').all(), gw.db.prepare('SELECT * FROM ballots').all(), gw.db.prepare('SELECT * FROM field_submissions').all(), sms]);
+    const everywhere = JSON.stringify([
+      gw.db.prepare('SELECT * FROM events').all(),
+      gw.db.prepare('SELECT * FROM ballots').all(),
+      gw.db.prepare('SELECT * FROM field_submissions').all(),
+      sms,
+    ]);
     expect(everywhere).not.toMatch(/712\s?345\s?678/);
     expect(gw.logs.text()).toContain('field submission stored');
     expect(gw.logs.text()).not.toMatch(/712\s?345\s?678/);
@@ -103,7 +113,11 @@ describe('assisted votes: consent, read-back, receipt', () => {
     const res = await submit(gw.app, base, voteXml({ group: '<r1>7</r1><r2>1</r2><r3/><total/><readback>yes</readback>' }));
     expect(res.status).toBe(201);
     expect(JSON.parse(gw.db.prepare('SELECT payload FROM events').pluck().get() as string).picks).toEqual([7, 1]);
-    const twice = await submit(gw.app, base, voteXml({ group: '<r1>7</r1><r2>7</r2><r3/><total/><readback>yes</readback>', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }));
+    const twice = await submit(
+      gw.app,
+      base,
+      voteXml({ group: '<r1>7</r1><r2>7</r2><r3/><total/><readback>yes</readback>', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }),
+    );
     expect([twice.status, message(twice.text)]).toEqual([400, 'Project 7 is picked twice. Not recorded.']);
   });
 
@@ -112,7 +126,11 @@ describe('assisted votes: consent, read-back, receipt', () => {
     const res = await submit(gw.app, base, voteXml({ group: '<p_1>3</p_1><p_2>0</p_2><p_3>2</p_3><total/><points>5</points><readback>yes</readback>' }));
     expect(res.status).toBe(201);
     expect(JSON.parse(gw.db.prepare('SELECT payload FROM events').pluck().get() as string).picks).toEqual([1, 1, 1, 3, 3]);
-    const over = await submit(gw.app, base, voteXml({ group: '<p_1>3</p_1><p_3>3</p_3><readback>yes</readback>', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }));
+    const over = await submit(
+      gw.app,
+      base,
+      voteXml({ group: '<p_1>3</p_1><p_3>3</p_3><readback>yes</readback>', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }),
+    );
     expect(over.status).toBe(400);
     expect(gw.count('events')).toBe(1);
   });
@@ -120,7 +138,8 @@ describe('assisted votes: consent, read-back, receipt', () => {
 
 describe('offline eligibility: the roll’s digests as the vote form’s media', () => {
   const roll = 'voter_id,phone,ward\nV-001,0711000001,south\nV-002,+254722000002,north\nV-003,0733000003,north\n';
-  const onRoll = (r: Record<string, any>) => (r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register.', sw: 'Jisajili.', fr: 'Inscrivez-vous.' } });
+  const onRoll = (r: Record<string, any>) =>
+    (r.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register.', sw: 'Jisajili.', fr: 'Inscrivez-vous.' } });
 
   it('formList gives the vote form a manifestUrl; the manifest lists eligible.csv with its md5; the file holds digests and wards only', async () => {
     const { gw, base, officer } = gateway(configWith(onRoll, { 'roll.csv': roll }), 'north');
@@ -131,7 +150,10 @@ describe('offline eligibility: the roll’s digests as the vote form’s media',
     const manifest = await request(gw.app).get(manifestUrl!.slice(PUBLIC_URL.length)).set(COLLECT);
     expect(manifest.status).toBe(200);
     expect(manifest.headers['x-openrosa-version']).toBe('1.0');
-    const [, filename, hash, url] = /<manifest xmlns="http:\/\/openrosa.org\/xforms\/xformsManifest"><mediaFile><filename>([^<]+)<\/filename><hash>(md5:[0-9a-f]{32})<\/hash><downloadUrl>([^<]+)<\/downloadUrl><\/mediaFile><\/manifest>/.exec(manifest.text)!;
+    const [, filename, hash, url] =
+      /<manifest xmlns="http:\/\/openrosa.org\/xforms\/xformsManifest"><mediaFile><filename>([^<]+)<\/filename><hash>(md5:[0-9a-f]{32})<\/hash><downloadUrl>([^<]+)<\/downloadUrl><\/mediaFile><\/manifest>/.exec(
+        manifest.text,
+      )!;
     expect(filename).toBe('eligible.csv');
     const file = await request(gw.app).get(url!.slice(PUBLIC_URL.length)).set(COLLECT);
     expect(file.status).toBe(200);
@@ -139,7 +161,12 @@ describe('offline eligibility: the roll’s digests as the vote form’s media',
     expect(`md5:${createHash('md5').update(file.text).digest('hex')}`).toBe(hash);
     // The officer's ward only: two north voters, as digests; no id, phone or pseudonym.
     const salt = eligibilitySalt(SECRET, 'c-open');
-    expect(file.text).toBe(`d,w\n${[voterDigest(salt, 'V-002'), voterDigest(salt, 'V-003')].sort().map((d) => `${d},north`).join('\n')}\n`);
+    expect(file.text).toBe(
+      `d,w\n${[voterDigest(salt, 'V-002'), voterDigest(salt, 'V-003')]
+        .sort()
+        .map((d) => `${d},north`)
+        .join('\n')}\n`,
+    );
     expect(file.text).not.toMatch(/V-00|0711|254|0733/);
     const form = await request(gw.app).get(`${base}/forms/sauti-vote-c-open.xml`).set(COLLECT);
     expect(form.text).toContain('<instance id="eligible" src="jr://file-csv/eligible.csv"/>');

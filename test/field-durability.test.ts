@@ -32,7 +32,13 @@ describe('field durability', { timeout: 120_000 }, () => {
     const setup = openDatabase(dbFile);
     const devices = Array.from({ length: DEVICES }, (_, i) => addOfficer(new FieldStore(setup), testDeployment(), `Officer ${i}`, null, new Date()).token);
     setup.close();
-    const { child, url } = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
+    const { child, url } = await startServer([BIN, 'start'], {
+      SAUTI_CONFIG: FIXTURE,
+      SAUTI_DB: dbFile,
+      PORT: '0',
+      SAUTI_CALLBACK_TOKEN: TOKEN,
+      LOG_LEVEL: 'warn',
+    });
     children.push(child);
     const exited = new Promise((r) => child.once('exit', r));
     const end = new Date().toISOString();
@@ -58,7 +64,7 @@ describe('field durability', { timeout: 120_000 }, () => {
     );
     await exited;
     expect(answered.length).toBeGreaterThanOrEqual(KILL_AT);
-    expect(answered.length, "the kill came before the burst ended").toBeLessThan(DEVICES * PER_DEVICE);
+    expect(answered.length, 'the kill came before the burst ended').toBeLessThan(DEVICES * PER_DEVICE);
     const db = new Database(dbFile, { readonly: true });
     const stored = new Set(db.prepare('SELECT instance_id FROM field_submissions s JOIN events e ON e.id = s.event_id').pluck().all() as string[]);
     const events = db.prepare("SELECT count(*) FROM events WHERE channel = 'field'").pluck().get() as number;

@@ -76,7 +76,11 @@ describe('OpenRosa for ODK Collect', () => {
     expect(list.headers['x-openrosa-version']).toBe('1.0');
     expect(list.headers['content-type']).toMatch(/^text\/xml/);
     expect(list.text).toContain('<xforms xmlns="http://openrosa.org/xforms/xformsList">');
-    const forms = [...list.text.matchAll(/<formID>([^<]+)<\/formID><name>[^<]+<\/name><version>([0-9a-f]{16})<\/version><hash>(md5:[0-9a-f]{32})<\/hash><downloadUrl>([^<]+)<\/downloadUrl>/g)];
+    const forms = [
+      ...list.text.matchAll(
+        /<formID>([^<]+)<\/formID><name>[^<]+<\/name><version>([0-9a-f]{16})<\/version><hash>(md5:[0-9a-f]{32})<\/hash><downloadUrl>([^<]+)<\/downloadUrl>/g,
+      ),
+    ];
     expect(forms.map((f) => f[1])).toEqual(['sauti-vote-c-open', 'sauti-proposal-c-open', 'sauti-paper-c-open', 'sauti-tally-c-open']);
     for (const [, formId, version, hash, url] of forms) {
       expect(url).toBe(`${PUBLIC_URL}/openrosa/key/${officer.token}/forms/${formId}.xml`);
@@ -142,7 +146,12 @@ describe('OpenRosa for ODK Collect', () => {
       ['missing xml_submission_file', submit(gw.app, base, null), 400, /xml_submission_file: missing/],
       ['unknown form', submit(gw.app, base, voteXml({ form: 'household-survey' })), 404, /Unknown form/],
       ['cycle gone from the deployment', submit(gw.app, base, voteXml({ form: 'sauti-vote-c-gone' })), 404, /Unknown form/],
-      ['closed cycle', submit(gw.app, base, voteXml({ form: 'sauti-vote-c-past', picks: '31' })), 409, /^Voting in .* was not open when this vote was taken \(2026-11-22 11:55\); it ran 2019-03-01 to 2019-04-01\. Not recorded\.$/],
+      [
+        'closed cycle',
+        submit(gw.app, base, voteXml({ form: 'sauti-vote-c-past', picks: '31' })),
+        409,
+        /^Voting in .* was not open when this vote was taken \(2026-11-22 11:55\); it ran 2019-03-01 to 2019-04-01\. Not recorded\.$/,
+      ],
       ['ballot rule: too many', submit(gw.app, base, voteXml({ picks: '1 2 3 4' })), 400, /^Too many projects: at most 3\. Not recorded\.$/],
       ['another ward’s project', submit(gw.app, base, voteXml({ picks: '20' })), 400, /Project 20 is not on the ballot of this ward/],
       ['device clock ahead', submit(gw.app, base, voteXml({ end: '2026-11-22T14:00:00.000+03:00' })), 400, /clock is ahead of the server by 120 minutes/],
@@ -172,7 +181,11 @@ describe('OpenRosa for ODK Collect', () => {
     const { gw, base, officer } = gateway();
     expect((await request(gw.app).get('/openrosa/key/not-a-real-token-0123456789abc/formList').set(COLLECT)).status).toBe(403);
     expect(new FieldStore(gw.db).revoke(officer.id, NOW.toISOString())).toBe('revoked');
-    for (const res of [await request(gw.app).get(`${base}/formList`).set(COLLECT), await request(gw.app).head(`${base}/submission`).set(COLLECT), await submit(gw.app, base, voteXml())]) {
+    for (const res of [
+      await request(gw.app).get(`${base}/formList`).set(COLLECT),
+      await request(gw.app).head(`${base}/submission`).set(COLLECT),
+      await submit(gw.app, base, voteXml()),
+    ]) {
       expect(res.status).toBe(403);
     }
     expect(gw.count('events')).toBe(0);
@@ -199,14 +212,23 @@ describe('OpenRosa for ODK Collect', () => {
     const res = await submit(gw.app, base, xml);
     expect(res.status).toBe(201);
     expect(message(res.text)).toMatch(/^Idea recorded\. Reference: P-[0-9A-Z-]+$/);
-    expect(gw.db.prepare('SELECT ward_id, category, title, description FROM proposals').get()).toEqual({ ward_id: 'south', category: 'water', title: 'Borehole at Kiboko market', description: 'The old one is dry & broken' });
+    expect(gw.db.prepare('SELECT ward_id, category, title, description FROM proposals').get()).toEqual({
+      ward_id: 'south',
+      category: 'water',
+      title: 'Borehole at Kiboko market',
+      description: 'The old one is dry & broken',
+    });
   });
 });
 
 describe('field votes on a roll: one ballot per voter across channels', () => {
   const dir = tempDir('sauti-field-roll-');
   const raw = rawFixture();
-  raw.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' } };
+  raw.eligibility = {
+    mode: 'roll',
+    rollFile: 'roll.csv',
+    registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' },
+  };
   raw.cycles[0].revote = 'refuse';
   const configFile = join(dir, 'deployment.yaml');
   writeFileSync(configFile, stringify(raw));
@@ -214,7 +236,10 @@ describe('field votes on a roll: one ballot per voter across channels', () => {
 
   it('the roll’s voter id carries its phone’s key: a resident who voted by SMS is refused a second ballot with an officer', async () => {
     const { gw, base } = gateway(configFile);
-    const sms = await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send(atSmsBody({ id: 'ATXid_1', from: '+254722000002', text: 'VOTE 1 3' }));
+    const sms = await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send(atSmsBody({ id: 'ATXid_1', from: '+254722000002', text: 'VOTE 1 3' }));
     expect(sms.status).toBe(200);
     expect(gw.count('ballots')).toBe(1);
     const res = await submit(gw.app, base, voteXml({ voterId: 'V-002', picks: '2' }));
@@ -222,7 +247,11 @@ describe('field votes on a roll: one ballot per voter across channels', () => {
     expect(message(res.text)).toMatch(/already voted/);
     expect(gw.count('events')).toBe(1);
     // Another voter on the roll votes with the officer under their phone's key.
-    const other = await submit(gw.app, base, voteXml({ voterId: 'V-001', ward: 'south', picks: '20', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }));
+    const other = await submit(
+      gw.app,
+      base,
+      voteXml({ voterId: 'V-001', ward: 'south', picks: '20', instanceId: 'uuid:22222222-5b1a-4c55-9d1e-0a2b3c4d5e6f' }),
+    );
     expect(other.status).toBe(201);
     expect(gw.db.prepare("SELECT voter_key FROM events WHERE channel = 'field'").pluck().get()).toBe(voterKey('+254711000001', SECRET));
   });

@@ -38,9 +38,28 @@ const SURVEY = {
   opens: '2026-11-01T00:00:00+03:00',
   closes: '2026-12-31T00:00:00+03:00',
   questions: [
-    { id: 'water_source', type: 'select_one', label: t3('Main water source'), required: true, choices: [{ id: 'tap', label: t3('Tap') }, { id: 'borehole', label: t3('Borehole') }, { id: 'river', label: t3('River') }] },
+    {
+      id: 'water_source',
+      type: 'select_one',
+      label: t3('Main water source'),
+      required: true,
+      choices: [
+        { id: 'tap', label: t3('Tap') },
+        { id: 'borehole', label: t3('Borehole') },
+        { id: 'river', label: t3('River') },
+      ],
+    },
     { id: 'household', type: 'integer', label: t3('People in the household'), min: 1, max: 40 },
-    { id: 'needs', type: 'select_multiple', label: t3('Needs'), choices: [{ id: 'water', label: t3('Water') }, { id: 'roads', label: t3('Roads') }, { id: 'health', label: t3('Health') }] },
+    {
+      id: 'needs',
+      type: 'select_multiple',
+      label: t3('Needs'),
+      choices: [
+        { id: 'water', label: t3('Water') },
+        { id: 'roads', label: t3('Roads') },
+        { id: 'health', label: t3('Health') },
+      ],
+    },
     { id: 'comment', type: 'text', label: t3('Anything else') },
   ],
 };
@@ -67,7 +86,10 @@ function answers(o: { ward?: string; consent?: string; instance?: string; end?: 
 }
 
 const submit = (app: Parameters<typeof request>[0], token: string, xml: string) =>
-  request(app).post(`/openrosa/key/${token}/submission`).set(COLLECT).attach('xml_submission_file', Buffer.from(xml), { filename: 'survey.xml', contentType: 'text/xml' });
+  request(app)
+    .post(`/openrosa/key/${token}/submission`)
+    .set(COLLECT)
+    .attach('xml_submission_file', Buffer.from(xml), { filename: 'survey.xml', contentType: 'text/xml' });
 const message = (body: string) => /<message nature="[a-z_]+">([^<]*)<\/message>/.exec(body)?.[1]?.replace(/&apos;/g, "'");
 
 describe('survey definitions', () => {
@@ -84,22 +106,46 @@ describe('survey definitions', () => {
 
   it('a bad survey is refused at load, naming the key', () => {
     const raw = rawFixture();
-    raw.surveys = [{ ...SURVEY, cycle: 'c-nope', questions: [{ id: 'q1', type: 'select_one', label: t3('Q') }, { id: 'ward', type: 'text', label: t3('W') }] }];
+    raw.surveys = [
+      {
+        ...SURVEY,
+        cycle: 'c-nope',
+        questions: [
+          { id: 'q1', type: 'select_one', label: t3('Q') },
+          { id: 'ward', type: 'text', label: t3('W') },
+        ],
+      },
+    ];
     const r = deploymentSchema.safeParse(raw);
     expect(r.success).toBe(false);
     const issues = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(issues).toEqual(expect.arrayContaining(['surveys.0.questions.1.id: this name is taken by the form itself']));
-    const fixed = deploymentSchema.safeParse({ ...raw, surveys: [{ ...SURVEY, cycle: 'c-nope', questions: [{ id: 'q1', type: 'select_one', label: t3('Q') }] }] });
-    expect(fixed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['surveys.0.cycle: unknown cycle \'c-nope\'', 'surveys.0.questions.0.choices: a select_one question needs choices']);
+    const fixed = deploymentSchema.safeParse({
+      ...raw,
+      surveys: [{ ...SURVEY, cycle: 'c-nope', questions: [{ id: 'q1', type: 'select_one', label: t3('Q') }] }],
+    });
+    expect(fixed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      "surveys.0.cycle: unknown cycle 'c-nope'",
+      'surveys.0.questions.0.choices: a select_one question needs choices',
+    ]);
   });
 });
 
 describe('surveys over OpenRosa', () => {
   it('an open survey is in the form list for the wards it runs in; a closed one is not', async () => {
-    const gw = testGateway({ clock: () => NOW, configFile: config((r) => r.surveys.push({ ...SURVEY, id: 'old', opens: '2020-01-01T00:00:00Z', closes: '2020-02-01T00:00:00Z' })) });
+    const gw = testGateway({
+      clock: () => NOW,
+      configFile: config((r) => r.surveys.push({ ...SURVEY, id: 'old', opens: '2020-01-01T00:00:00Z', closes: '2020-02-01T00:00:00Z' })),
+    });
     const { token } = addOfficer(new FieldStore(gw.db), gw.deployment, 'Amina', null, NOW);
     const list = await request(gw.app).get(`/openrosa/key/${token}/formList`).set(COLLECT);
-    expect([...list.text.matchAll(/<formID>([^<]+)<\/formID>/g)].map((m) => m[1])).toEqual(['sauti-vote-c-open', 'sauti-proposal-c-open', 'sauti-survey-needs-2026', 'sauti-paper-c-open', 'sauti-tally-c-open']);
+    expect([...list.text.matchAll(/<formID>([^<]+)<\/formID>/g)].map((m) => m[1])).toEqual([
+      'sauti-vote-c-open',
+      'sauti-proposal-c-open',
+      'sauti-survey-needs-2026',
+      'sauti-paper-c-open',
+      'sauti-tally-c-open',
+    ]);
     const form = await request(gw.app).get(`/openrosa/key/${token}/forms/sauti-survey-needs-2026.xml`).set(COLLECT);
     expect(form.status).toBe(200);
     expect(form.text).toContain('<consent/><ward/><water_source/><household/><needs/><comment/>');
@@ -146,7 +192,15 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
     trustLedger(gw.outbox, (await ledger.identity()).publicKey);
     const server = await ledgerServer(ledger);
     closers.push(server.stop);
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: server.url,
+      batchSize: 100,
+      logger: silent,
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, {}),
+    });
     const officer = addOfficer(new FieldStore(gw.db), gw.deployment, 'Amina', null, new Date());
     const end = new Date().toISOString();
     const forms = [
@@ -158,11 +212,17 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
     expect(await relay.pushAll()).toMatchObject({ accepted: 3, rejected: 0 });
     const survey = gw.deployment.surveys[0]!;
     const north = await surveyCsv(ledger.conn.db, survey, 'north');
-    expect(north.csv).toBe(['ward,water_source,household,needs,comment', 'north,borehole,3,water health,"Clinic, road"', `north,river,6,roads,"'=HYPERLINK(""x"")"`, ''].join('\n'));
+    expect(north.csv).toBe(
+      ['ward,water_source,household,needs,comment', 'north,borehole,3,water health,"Clinic, road"', `north,river,6,roads,"'=HYPERLINK(""x"")"`, ''].join('\n'),
+    );
     const all = await surveyCsv(ledger.conn.db, survey);
     expect(all.rows).toBe(3);
     expect(all.csv).toContain('south,tap,,,\n');
-    const stored = await ledger.conn.db.selectFrom('ledger_events').select(['voter_key', 'gateway_id', 'captured_at']).where('type', '=', 'survey.answered').execute();
+    const stored = await ledger.conn.db
+      .selectFrom('ledger_events')
+      .select(['voter_key', 'gateway_id', 'captured_at'])
+      .where('type', '=', 'survey.answered')
+      .execute();
     for (const s of stored) for (const v of Object.values(s)) expect(all.csv).not.toContain(String(v));
     expect(all.csv).not.toContain(officer.id);
     // Open data: a public survey's answers, once it has closed, per ward or all.
@@ -181,7 +241,10 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
 describe('sauti ledger survey-export', () => {
   const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
   const sauti = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
+    });
 
   it('writes the CSV to --out (a header only when nothing was answered) and names an unknown survey or ward', () => {
     const dir = tempDir('sauti-survey-cli-');

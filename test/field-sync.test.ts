@@ -26,7 +26,11 @@ afterAll(dropSchemas);
 
 const dir = tempDir('sauti-field-sync-');
 const raw = rawFixture();
-raw.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' } };
+raw.eligibility = {
+  mode: 'roll',
+  rollFile: 'roll.csv',
+  registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' },
+};
 const configFile = join(dir, 'deployment.yaml');
 writeFileSync(configFile, stringify(raw));
 writeFileSync(join(dir, 'roll.csv'), 'voter_id,phone,ward\nV-002,+254722000002,north\n');
@@ -46,9 +50,20 @@ describe('field votes in the ledger', () => {
     trustLedger(gw.outbox, (await ledger.identity()).publicKey);
     const server = await ledgerServer(ledger);
     closers.push(server.stop);
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: server.url,
+      batchSize: 100,
+      logger: silent,
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, {}),
+    });
 
-    const sms = await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send(atSmsBody({ id: 'ATXid_f1', from: '+254722000002', text: 'VOTE 1 3' }));
+    const sms = await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send(atSmsBody({ id: 'ATXid_f1', from: '+254722000002', text: 'VOTE 1 3' }));
     expect(sms.status).toBe(200);
     const smsReceipt = gw.db.prepare('SELECT receipt FROM ballots').pluck().get() as string;
     const officer = addOfficer(new FieldStore(gw.db), gw.deployment, 'Amina', 'north', new Date());

@@ -26,11 +26,23 @@ describe('numbers written inside an idea', () => {
     const server = await ledgerServer(ledger);
     closers.push(server.stop);
     const ledgerKey = (await ledger.identity()).publicKey;
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: server.url,
+      batchSize: 100,
+      logger: silent,
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }),
+    });
     closers.push(() => relay.close());
 
     const text = 'IDEA South Ward fix the drains by the school, call me on 0798765435 or +254 798 765 435';
-    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: 'm-idea-1', from: '+254711000321', to: '22384', text, date: '2026-11-22 09:00:00' }).expect(200);
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id: 'm-idea-1', from: '+254711000321', to: '22384', text, date: '2026-11-22 09:00:00' })
+      .expect(200);
     expect(await relay.pushAll()).toMatchObject({ accepted: 1, backlog: 0 });
 
     const stored = gw.db.prepare('SELECT title, description FROM proposals').all() as { title: string; description: string }[];

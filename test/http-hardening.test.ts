@@ -44,7 +44,12 @@ async function votedLedger(backend: Backend = 'sqlite', edit: (d: Deployment) =>
     const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
     await ledger.ingest(header, lines, 'push');
   };
-  await push([f.vote('+254711000001', [1, 2], at), f.vote('+254711000002', [1, 3], at), f.vote('+254711000003', [2, 7], at), f.vote('+254711000004', [20], at, { wardId: 'south' })]);
+  await push([
+    f.vote('+254711000001', [1, 2], at),
+    f.vote('+254711000002', [1, 3], at),
+    f.vote('+254711000003', [2, 7], at),
+    f.vote('+254711000004', [20], at, { wardId: 'south' }),
+  ]);
   return {
     ledger,
     async publish() {
@@ -125,7 +130,14 @@ describe('security headers', () => {
       ['USSD text', request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({}))],
       ['USSD refusal', request(gw.app).post(`/africastalking/ussd/wrong-token-000000`).type('form').send(ussdBody({}))],
       ['Twilio refusal', request(gw.app).post('/twilio/sms').type('form').send({ Body: 'x' })],
-      ['TwiML', request(gw.app).post('/twilio/sms').type('form').set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}/twilio/sms`, sms)).send(sms)],
+      [
+        'TwiML',
+        request(gw.app)
+          .post('/twilio/sms')
+          .type('form')
+          .set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}/twilio/sms`, sms))
+          .send(sms),
+      ],
     ];
     for (const [kind, req] of kinds) {
       const res = await req;
@@ -220,7 +232,9 @@ describe('open data downloads', () => {
       expect(res.status, path).toBe(404);
     }
     expect(queries).not.toHaveBeenCalled();
-    expect((await request(ledgerApp).get('/results/c-open/nope.csv')).text).toMatch(/There are results\.csv, results\.json, turnout\.csv, ballots\.csv, ballots\.json, north\.pb, south\.pb, late\.csv/);
+    expect((await request(ledgerApp).get('/results/c-open/nope.csv')).text).toMatch(
+      /There are results\.csv, results\.json, turnout\.csv, ballots\.csv, ballots\.json, north\.pb, south\.pb, late\.csv/,
+    );
     // The spy sees queries at all: a real file asks the database.
     expect((await request(ledgerApp).get('/results/c-open/ballots.csv')).status).toBe(200);
     expect(queries).toHaveBeenCalled();
@@ -232,13 +246,32 @@ describe('open data downloads', () => {
       const v = await votedLedger(backend);
       await v.publish();
       const ledgerApp = app(v.ledger);
-      const files = ['results.csv', 'results.csv?lang=sw', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', 'north.pb', 'south.pb', 'north.pb?lang=fr'];
+      const files = [
+        'results.csv',
+        'results.csv?lang=sw',
+        'results.json',
+        'turnout.csv',
+        'ballots.csv',
+        'ballots.json',
+        'north.pb',
+        'south.pb',
+        'north.pb?lang=fr',
+      ];
       const first = new Map<string, Buffer>();
-      for (const f of files) first.set(f, (await request(ledgerApp).get(`/results/c-open/${f}`).buffer(true).parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })).body as Buffer);
+      for (const f of files)
+        first.set(
+          f,
+          (
+            await request(ledgerApp)
+              .get(`/results/c-open/${f}`)
+              .buffer(true)
+              .parse((res, cb) => {
+                const chunks: Buffer[] = [];
+                res.on('data', (c: Buffer) => chunks.push(c));
+                res.on('end', () => cb(null, Buffer.concat(chunks)));
+              })
+          ).body as Buffer,
+        );
       // A late ballot, and the PB team renaming a project in the deployment file: the published files do not move.
       await v.late();
       const renamed = testDeployment((r) => {
@@ -249,11 +282,14 @@ describe('open data downloads', () => {
       const queries = countQueries(v.ledger);
       for (const f of files) {
         queries.mockClear();
-        const res = await request(ledgerApp).get(`/results/c-open/${f}`).buffer(true).parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
+        const res = await request(ledgerApp)
+          .get(`/results/c-open/${f}`)
+          .buffer(true)
+          .parse((r, cb) => {
+            const chunks: Buffer[] = [];
+            r.on('data', (c: Buffer) => chunks.push(c));
+            r.on('end', () => cb(null, Buffer.concat(chunks)));
+          });
         expect(res.status, f).toBe(200);
         expect((res.body as Buffer).equals(first.get(f)!), f).toBe(true);
         expect(queries, f).toHaveBeenCalledTimes(1); // the stored file, nothing counted or exported

@@ -34,7 +34,11 @@ const READER = '+254711000302';
 /** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
 async function setup() {
   let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger('sqlite', testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')), () => now);
+  const ledger = await testLedger(
+    'sqlite',
+    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
+    () => now,
+  );
   closers.push(() => ledger.close());
   const { privatePem, publicKey } = newKeyPair();
   const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
@@ -55,17 +59,35 @@ async function setup() {
   trustLedger(gw.outbox, (await ledger.identity()).publicKey);
   const server = await ledgerServer(ledger);
   closers.push(server.stop);
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, {}) });
+  const relay = new Relay({
+    outbox: gw.outbox,
+    identity: gw.identity,
+    ledgerUrl: server.url,
+    batchSize: 100,
+    logger: silent,
+    timeoutMs: 2000,
+    trust: () => ledgerTrust(gw.outbox, {}),
+  });
   closers.push(async () => relay.close());
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
   let n = 0;
   /** Texts the gateway; returns its reply as queued. */
   const text = async (from: string, body: string) => {
     const id = `impl-${n++}`;
-    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' }).expect(200);
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' })
+      .expect(200);
     return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
   };
-  const updatesSent = () => gw.db.prepare("SELECT voter_key, body, to_phone, kind FROM sms_outbound WHERE source_ref LIKE 'implementation:%' ORDER BY id").all() as { voter_key: string; body: string; to_phone: string; kind: string }[];
+  const updatesSent = () =>
+    gw.db.prepare("SELECT voter_key, body, to_phone, kind FROM sms_outbound WHERE source_ref LIKE 'implementation:%' ORDER BY id").all() as {
+      voter_key: string;
+      body: string;
+      to_phone: string;
+      kind: string;
+    }[];
   return { ledger, gw, round, text, updatesSent };
 }
 
@@ -109,7 +131,12 @@ describe('implementation updates on the gateway', () => {
     // STOP: the follow and its sealed number are gone; the next update goes to nobody.
     await text(FOLLOWER, 'STOP');
     expect(gw.count('project_follows')).toBe(0);
-    await ledger.recordImplementation('c-open', { code: 7, progress: 70, milestone: { en: 'Walls up', sw: 'Kuta zimejengwa', fr: 'Murs montés' }, date: '2027-04-01' });
+    await ledger.recordImplementation('c-open', {
+      code: 7,
+      progress: 70,
+      milestone: { en: 'Walls up', sw: 'Kuta zimejengwa', fr: 'Murs montés' },
+      date: '2027-04-01',
+    });
     expect(await round()).toMatchObject({ implementation: { stored: 1, queued: 0 } });
     expect(updatesSent()).toHaveLength(1);
     // START again does not bring the follow back: it must be asked for again.
@@ -126,7 +153,9 @@ describe('implementation updates on the gateway', () => {
     expect(await text(READER, 'STATUS 55')).toBe('No winning project has number 55. Send RESULTS for the winners.');
     await ledger.recordImplementation('c-open', { code: 7, status: 'cancelled', reason: 'The clinic is being rebuilt elsewhere', date: '2027-05-01' });
     await round();
-    expect(updatesSent().map((s) => s.body)).toEqual(['Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). The clinic is being rebuilt elsewhere. ACHA kusitisha.']);
+    expect(updatesSent().map((s) => s.body)).toEqual([
+      'Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). The clinic is being rebuilt elsewhere. ACHA kusitisha.',
+    ]);
   });
 });
 
@@ -147,7 +176,17 @@ describe('STATUS and FOLLOW in the SMS grammar', () => {
   it('every STATUS and FOLLOW reply is one GSM-7 segment, a 300-character milestone included', () => {
     const d = testDeployment((r) => (r.cycles[0].results = { published: '2026-12-01T09:00:00Z', selected: [6] }));
     const long = 'Ufungaji wa mabomba na tangi kubwa la maji umeanza katika kijiji cha Kiboko karibu na soko '.repeat(4).slice(0, 300);
-    const update = { seq: 9, cycleId: 'c-open', code: 6, status: 'procurement' as const, progress: 100, date: '2027-09-30', milestone: { en: long, sw: long, fr: long }, reason: null, recordedAt: '2027-09-30T09:00:00.000Z' };
+    const update = {
+      seq: 9,
+      cycleId: 'c-open',
+      code: 6,
+      status: 'procurement' as const,
+      progress: 100,
+      date: '2027-09-30',
+      milestone: { en: long, sw: long, fr: long },
+      reason: null,
+      recordedAt: '2027-09-30T09:00:00.000Z',
+    };
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const body of ['STATUS 6', 'FOLLOW 6', 'FOLLOW', 'STATUS 55', 'STATUS']) {
         const r = sms(body, { ...smsCtx(d, { lang }), projectUpdate: (code) => (code === 6 ? update : null) });

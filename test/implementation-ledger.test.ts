@@ -26,7 +26,11 @@ const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage
 /** A ledger whose cycle c-open closed with project 7 among the winners, served over HTTP. */
 async function setup(backend: Backend, publish = true) {
   let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(backend, testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')), () => now);
+  const ledger = await testLedger(
+    backend,
+    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
+    () => now,
+  );
   const { privatePem, publicKey } = newKeyPair();
   const gw: GatewayIdentity = { gatewayId: 'gw-a', publicKey, privateKey: createPrivateKey(privatePem) };
   await ledger.addGateway('gw-a', publicKey);
@@ -72,16 +76,43 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
     try {
       expect(winners).toContain(7);
       const first = await ledger.recordImplementation('c-open', { code: 7, status: 'in-progress', progress: 40, milestone: MILESTONE, date: '2027-03-01' });
-      expect(first).toMatchObject({ code: 7, status: 'in-progress', progress: 40, date: '2027-03-01', milestone: MILESTONE, reason: null, photo: null, cycleId: 'c-open' });
+      expect(first).toMatchObject({
+        code: 7,
+        status: 'in-progress',
+        progress: 40,
+        date: '2027-03-01',
+        milestone: MILESTONE,
+        reason: null,
+        photo: null,
+        cycleId: 'c-open',
+      });
       // Left out: the last status and progress stay; completed means 100.
       const second = await ledger.recordImplementation('c-open', { code: 7, date: '2027-04-01' });
       expect(second).toMatchObject({ status: 'in-progress', progress: 40, milestone: {} });
-      const third = await ledger.recordImplementation('c-open', { code: 7, status: 'completed', date: '2027-05-02', milestone: { en: 'Roof done', sw: 'Paa limekamilika', fr: 'Toit terminé' } });
+      const third = await ledger.recordImplementation('c-open', {
+        code: 7,
+        status: 'completed',
+        date: '2027-05-02',
+        milestone: { en: 'Roof done', sw: 'Paa limekamilika', fr: 'Toit terminé' },
+      });
       expect(third.progress).toBe(100);
-      const entries = await ledger.conn.db.selectFrom('ledger_events').select(['seq', 'type', 'gateway_id', 'payload']).where('type', '=', 'implementation.updated').orderBy('seq').execute();
+      const entries = await ledger.conn.db
+        .selectFrom('ledger_events')
+        .select(['seq', 'type', 'gateway_id', 'payload'])
+        .where('type', '=', 'implementation.updated')
+        .orderBy('seq')
+        .execute();
       expect(entries.map((e) => e.seq)).toEqual([first.seq, second.seq, third.seq]);
       expect(entries.every((e) => e.gateway_id === '@ledger')).toBe(true);
-      expect(JSON.parse(entries[0]!.payload)).toEqual({ code: 7, status: 'in-progress', progress: 40, date: '2027-03-01', milestone: MILESTONE, reason: null, photo: null });
+      expect(JSON.parse(entries[0]!.payload)).toEqual({
+        code: 7,
+        status: 'in-progress',
+        progress: 40,
+        date: '2027-03-01',
+        milestone: MILESTONE,
+        reason: null,
+        photo: null,
+      });
       const ok = await verifyChain(ledger.conn.db);
       expect(ok.ok).toBe(true);
       expect((await ledger.implementation('c-open')).map((u) => u.seq)).toEqual([first.seq, second.seq, third.seq]);
@@ -130,7 +161,9 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
       expect((await refusal(ledger.recordImplementation('c-nope', { code: 7, status: 'studying' }))).code).toBe('implementation.unknown_cycle');
       expect((await refusal(ledger.recordImplementation('c-open', { code: 7 }))).message).toMatch(/--status is needed/);
       expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'cancelled' }))).message).toMatch(/--status cancelled needs --reason/);
-      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'studying', milestone: { en: 'Only English' } }))).message).toMatch(/missing "sw=…", "fr=…"/);
+      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'studying', milestone: { en: 'Only English' } }))).message).toMatch(
+        /missing "sw=…", "fr=…"/,
+      );
       expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'completed', progress: 50 }))).message).toMatch(/--progress is 50/);
       // A cycle counted before this ledger (declared in the deployment file) takes updates for its declared winners.
       expect((await ledger.recordImplementation('c-past', { code: 31, status: 'completed' })).progress).toBe(100);
@@ -198,7 +231,14 @@ describe('sauti ledger implementation options', () => {
     expect(bad('7', { date: '2027-02-30' })).toBe("--date must be a day as YYYY-MM-DD (got '2027-02-30')");
     expect(bad('7', { milestone: ['Drilling'] })).toMatch(/^--milestone must be "<language>=<text>"/);
     expect(bad('x', {})).toMatch(/^<code> must be a project code/);
-    expect(parseImplementationOptions('7', { status: 'in-progress', progress: '40', milestone: ['en=Drilling started', 'sw=Uchimbaji umeanza'], date: '2027-03-01' })).toEqual({
+    expect(
+      parseImplementationOptions('7', {
+        status: 'in-progress',
+        progress: '40',
+        milestone: ['en=Drilling started', 'sw=Uchimbaji umeanza'],
+        date: '2027-03-01',
+      }),
+    ).toEqual({
       code: 7,
       status: 'in-progress',
       progress: 40,

@@ -59,9 +59,17 @@ describe('a deployment that adds Dholuo', () => {
   const gw = testGateway({ configFile: LUO, clock: () => NOW });
   let n = 0;
   const ussd = (phone: string, text: string, session = `lang-${n++}`) =>
-    request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: session, phoneNumber: phone, text })).then((r) => r.text);
+    request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: session, phoneNumber: phone, text }))
+      .then((r) => r.text);
   const smsIn = async (phone: string, text: string) => {
-    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: `lang-${n++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' }).expect(200);
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id: `lang-${n++}`, from: phone, to: '22384', text, date: '2026-11-22 09:00:00' })
+      .expect(200);
     return gw.db.prepare('SELECT body FROM sms_outbound WHERE voter_key = ? ORDER BY id DESC LIMIT 1').pluck().get(voterKey(phone, SECRET)) as string;
   };
 
@@ -73,16 +81,22 @@ describe('a deployment that adds Dholuo', () => {
     expect(await ussd('+254711000401', '4*1', 'lang-ussd')).toMatch(/^CON Yier wadi mari:\n1 Wadi mar Nyandwat\n2 Wadi mar Milambo/);
     expect(await ussd('+254711000401', '4*1*1', 'lang-ussd')).toMatch(/^CON Wadi mar Nyandwat: yier 1-3 \(0 oyier\)\n1 Soko mar chiro /);
     await ussd('+254711000401', '4*1*1*3', 'lang-ussd');
-    expect(await ussd('+254711000401', '4*1*1*3*99', 'lang-ussd')).toBe('CON Ada bwo mari e Wadi mar Nyandwat:\n3 Od nyuol\nDuto KES 2.9M\n1 Ee, ada\n0 Dog chien');
+    expect(await ussd('+254711000401', '4*1*1*3*99', 'lang-ussd')).toBe(
+      'CON Ada bwo mari e Wadi mar Nyandwat:\n3 Od nyuol\nDuto KES 2.9M\n1 Ee, ada\n0 Dog chien',
+    );
     const end = await ussd('+254711000401', '4*1*1*3*99*1', 'lang-ussd');
     expect(end).toMatch(/^END Erokamano! Bwo mari ondiki\. Risit: [0-9A-Z]{5}-[0-9A-Z]{5}/);
     expect(gw.db.prepare("SELECT channel FROM events WHERE type = 'vote.cast'").pluck().all()).toEqual(['ussd']);
     // The language is remembered for the number: SMS answers it in Dholuo too.
-    expect(await smsIn('+254711000401', 'RECEIPT')).toMatch(/^Bwo mari e Wadi mar Nyandwat tarik 2026 DGI 22: 3 Od nyuol\. Risit [0-9A-Z]{5}-[0-9A-Z]{5}\. Obiro chopo e buk mar taon e sync maluwo\.$/);
+    expect(await smsIn('+254711000401', 'RECEIPT')).toMatch(
+      /^Bwo mari e Wadi mar Nyandwat tarik 2026 DGI 22: 3 Od nyuol\. Risit [0-9A-Z]{5}-[0-9A-Z]{5}\. Obiro chopo e buk mar taon e sync maluwo\.$/,
+    );
   });
 
   it('understands its SMS keywords from a new number and answers in it', async () => {
-    expect(await smsIn('+254711000402', 'yier 1 2')).toMatch(/^Bwo ondiki e Wadi mar Nyandwat: 1 Soko mar chiro, 2 Taye mag Stesen\. Risit [0-9A-Z]{5}-[0-9A-Z]{5}\. Or RISIT mondo ine\.$/);
+    expect(await smsIn('+254711000402', 'yier 1 2')).toMatch(
+      /^Bwo ondiki e Wadi mar Nyandwat: 1 Soko mar chiro, 2 Taye mag Stesen\. Risit [0-9A-Z]{5}-[0-9A-Z]{5}\. Or RISIT mondo ine\.$/,
+    );
     expect(await smsIn('+254711000403', 'KONY')).toBe(t('luo', 'smsHelp'));
     // Ordinary Dholuo that is no command is answered in Dholuo; English, as before, in English.
     expect(await smsIn('+254711000404', 'Erokamano, awinjo')).toBe(t('luo', 'smsUnknown'));
@@ -94,13 +108,26 @@ describe('a deployment that adds Dholuo', () => {
 
   it('speaks to a caller in it: the language menu offers it, and its prompts follow', async () => {
     const body = (fields: Record<string, string> = {}) =>
-      new URLSearchParams({ isActive: '1', sessionId: 'ATVId_lang_1', direction: 'Inbound', callerNumber: '+254711000407', destinationNumber: '+254711082000', ...fields }).toString();
+      new URLSearchParams({
+        isActive: '1',
+        sessionId: 'ATVId_lang_1',
+        direction: 'Inbound',
+        callerNumber: '+254711000407',
+        destinationNumber: '+254711082000',
+        ...fields,
+      }).toString();
     const path = `/africastalking/voice/${TOKEN}`;
     const spoken = (xml: string) => [...xml.matchAll(/\/prompts\/(\w+)\/([^"]+)\.wav"/g)].map((m) => `${m[1]}:${decodeURIComponent(m[2]!)}`);
     const first = await request(gw.app).post(path).type('form').send(body());
     expect(spoken(first.text)).toContain('en:voice.lang.luo.4');
-    const next = first.text.match(/callbackUrl="([^"]+)"/)![1]!.replace(PUBLIC_URL, '').replace(/&amp;/g, '&');
-    const menu = await request(gw.app).post(next).type('form').send(body({ dtmfDigits: '4' }));
+    const next = first.text
+      .match(/callbackUrl="([^"]+)"/)![1]!
+      .replace(PUBLIC_URL, '')
+      .replace(/&amp;/g, '&');
+    const menu = await request(gw.app)
+      .post(next)
+      .type('form')
+      .send(body({ dtmfDigits: '4' }));
     expect(spoken(menu.text)).toEqual(expect.arrayContaining(['luo:voice.menu.vote', 'luo:voice.menu.propose']));
   });
 });
@@ -136,7 +163,7 @@ describe('its voice clips', () => {
     expect(seen.size).toBeGreaterThan(50);
     expect([...missing]).toEqual([]);
     // Amounts in the English grammar with Dholuo words: 4.5M is "ang'wen kama abich milion silingi".
-    expect(composeClips([{ money: 4_500_000 }], 'luo').map((k) => texts[k])).toEqual(['ang\'wen', 'kama', 'abich', 'milion', 'silingi']);
+    expect(composeClips([{ money: 4_500_000 }], 'luo').map((k) => texts[k])).toEqual(["ang'wen", 'kama', 'abich', 'milion', 'silingi']);
   });
 
   it('are reported missing by voice list and not rendered: eSpeak NG has no Dholuo voice', async () => {
@@ -191,18 +218,29 @@ describe('check-config refuses a bad catalogue with one line naming the file, la
   it('a text that overflows a USSD screen with the longest values', async () => {
     // 200 characters; the trailing space is trimmed.
     const config = brokenCopy((y) => y.replace(/^ {2}noMore: .*$/m, `  noMore: "${'Onge migepe mamoko. '.repeat(10)}"`));
-    expect(oneLine(await sauti(['check-config', config]))).toMatch(/^\S+luo\.yaml: language 'luo': messages\.noMore: 199 characters with the longest values, over a USSD screen \(182\): shorten it$/);
+    expect(oneLine(await sauti(['check-config', config]))).toMatch(
+      /^\S+luo\.yaml: language 'luo': messages\.noMore: 199 characters with the longest values, over a USSD screen \(182\): shorten it$/,
+    );
   }, 30_000);
 
   it('a text that overflows an SMS segment with the longest values', async () => {
     // 121 characters, but a 30-letter ward name and ten codes make it 171: over 160.
-    const config = brokenCopy((y) => y.replace(/^ {2}smsVoteRecorded: .*$/m, '  smsVoteRecorded: "Bwo mari ondiki maber e {ward}: {codes}. Risit mari en {receipt}. Or RISIT mondo ine ni bwo mari nitie kendo kwan."'));
-    expect(oneLine(await sauti(['check-config', config]))).toMatch(/^\S+luo\.yaml: language 'luo': messages\.smsVoteRecorded: over one SMS segment: 1\d\d characters with the longest values; the English fits one: shorten it$/);
+    const config = brokenCopy((y) =>
+      y.replace(
+        /^ {2}smsVoteRecorded: .*$/m,
+        '  smsVoteRecorded: "Bwo mari ondiki maber e {ward}: {codes}. Risit mari en {receipt}. Or RISIT mondo ine ni bwo mari nitie kendo kwan."',
+      ),
+    );
+    expect(oneLine(await sauti(['check-config', config]))).toMatch(
+      /^\S+luo\.yaml: language 'luo': messages\.smsVoteRecorded: over one SMS segment: 1\d\d characters with the longest values; the English fits one: shorten it$/,
+    );
   }, 30_000);
 
   it('an unknown key', async () => {
     const config = brokenCopy((y) => y.replace(/^ {2}navDone: .*$/m, '$&\n  navFinish: Orumo'));
-    expect(oneLine(await sauti(['check-config', config]))).toMatch(/^\S+luo\.yaml: language 'luo': messages\.navFinish: unknown key \(not in the English catalogue\)$/);
+    expect(oneLine(await sauti(['check-config', config]))).toMatch(
+      /^\S+luo\.yaml: language 'luo': messages\.navFinish: unknown key \(not in the English catalogue\)$/,
+    );
   }, 30_000);
 
   it('and so does sauti start, before listening', async () => {
@@ -216,7 +254,10 @@ describe('catalogue checks', () => {
   it('the fixture passes check-config, which says so', async () => {
     const r = await sauti(['check-config', LUO], { SAUTI_PROMPTS_DIR: tempDir('sauti-lang-prompts-') });
     expect(r.status).toBe(0);
-    expect(r.stdout.split('\n').slice(0, 2)).toEqual([`${LUO} is valid: 2 wards, 2 cycles, 13 projects`, 'language luo (Dholuo): catalogue luo.yaml is complete and fits']);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      `${LUO} is valid: 2 wards, 2 cycles, 13 projects`,
+      'language luo (Dholuo): catalogue luo.yaml is complete and fits',
+    ]);
   }, 30_000);
 
   it('field labels: the catalogue’s where given, English for the rest', () => {
@@ -259,14 +300,20 @@ describe('catalogue checks', () => {
     const long = 'Yier dhok ma idwaro mondo wawuo kodi, kendo ibiro yudo duoko duto e dhok ma iyiero. Dwok gi namba moa e list ma ni piny.';
     expect(long.length).toBeLessThan(160);
     const config = brokenCopy((y) => y.replace(/^ {2}chooseLanguage: .*$/m, `  chooseLanguage: "${long}"`));
-    expect(() => loadDeploymentAndLanguages(config)).toThrow(/^\S+luo\.yaml: language 'luo': messages\.chooseLanguage: the USSD language menu \("choose language" in every language, then their names\) is 2\d\d characters, over a USSD screen \(182\): shorten it$/);
+    expect(() => loadDeploymentAndLanguages(config)).toThrow(
+      /^\S+luo\.yaml: language 'luo': messages\.chooseLanguage: the USSD language menu \("choose language" in every language, then their names\) is 2\d\d characters, over a USSD screen \(182\): shorten it$/,
+    );
     // Refused catalogues are not left installed.
     expect(languagePack('luo')).toBeUndefined();
   });
 
   it('name every missing text, those other texts are built from included, without failing on them', () => {
-    const config = brokenCopy((y) => ['chooseLanguage', 'statusSubmitted', 'channelVoice', 'smsResultsMore'].reduce((t, k) => t.replace(new RegExp(`^ {2}${k}: .*\\n`, 'm'), ''), y));
-    expect(() => loadDeploymentAndLanguages(config)).toThrow(/^(\S+luo\.yaml: language 'luo': messages\.(chooseLanguage|statusSubmitted|channelVoice|smsResultsMore): missing\n?){4}$/);
+    const config = brokenCopy((y) =>
+      ['chooseLanguage', 'statusSubmitted', 'channelVoice', 'smsResultsMore'].reduce((t, k) => t.replace(new RegExp(`^ {2}${k}: .*\\n`, 'm'), ''), y),
+    );
+    expect(() => loadDeploymentAndLanguages(config)).toThrow(
+      /^(\S+luo\.yaml: language 'luo': messages\.(chooseLanguage|statusSubmitted|channelVoice|smsResultsMore): missing\n?){4}$/,
+    );
   });
 
   it('sauti language update adds the keys a catalogue lacks, in English and marked, and keeps the rest as it was', () => {

@@ -47,7 +47,9 @@ describe('registration both ways: the gateway trusts the ledger’s key', () => 
     expect(sauti(['sync', 'trust-ledger', key], gwEnv).stdout).toContain(`now trusts ledger key ${key}`);
     expect(sauti(['sync', 'status'], gwEnv).stdout).toContain(`ledger key       ${key} (sauti sync trust-ledger)`);
     // The environment must agree with the stored key: a gateway trusts exactly one ledger.
-    expect(sauti(['sync', 'status'], { ...gwEnv, SAUTI_LEDGER_KEY: newKeyPair().publicKey }).stdout).toMatch(/ledger key\s+NONE: SAUTI_LEDGER_KEY and the key trusted .* differ/);
+    expect(sauti(['sync', 'status'], { ...gwEnv, SAUTI_LEDGER_KEY: newKeyPair().publicKey }).stdout).toMatch(
+      /ledger key\s+NONE: SAUTI_LEDGER_KEY and the key trusted .* differ/,
+    );
   }, 180_000);
 
   it('`sync resend` needs a sequence number from 1', () => {

@@ -61,9 +61,17 @@ const headerLine = (gatewayId: string, count: number) =>
   JSON.stringify({ protocol: PROTOCOL_VERSION, gatewayId, batchId: crypto.randomUUID(), sentAt: new Date().toISOString(), backlog: 0, count });
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 22, 9, min)).toISOString();
-const events = async (ledger: Ledger) => (await ledger.conn.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const events = async (ledger: Ledger) =>
+  (
+    await ledger.conn.db
+      .selectFrom('ledger_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 const gateway = async (app: Parameters<typeof request>[0], id: string) =>
-  ((await request(app).get('/v1/gateways')).body.gateways as { gatewayId: string; highestSeq: number; contiguousSeq: number }[]).find((g) => g.gatewayId === id)!;
+  ((await request(app).get('/v1/gateways')).body.gateways as { gatewayId: string; highestSeq: number; contiguousSeq: number }[]).find(
+    (g) => g.gatewayId === id,
+  )!;
 const withPayload = (row: EventRow, edit: (p: Record<string, unknown>) => void): EventRow => {
   const payload = JSON.parse(row.payload) as Record<string, unknown>;
   edit(payload);
@@ -157,13 +165,24 @@ describe("the gateway's relay and a busy ledger", () => {
     const server = createLedgerApp(ledger, silent).listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    const ussd = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 's-busy', phoneNumber: '+254711000001', text: '1*1*1*3*99*1' }));
+    const ussd = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 's-busy', phoneNumber: '+254711000001', text: '1*1*1*3*99*1' }));
     expect(ussd.text).toMatch(/^END Thank you/);
     // Something else holds this gateway's slot (an earlier upload still arriving, or someone using its id).
     const held = await openUpload(port, { 'sauti-gateway': gw.gatewayId, 'sauti-signature': 'x'.repeat(88) }, Buffer.alloc(10), 1000);
     await once(server, 'request');
     const ledgerKey = (await ledger.identity()).publicKey;
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${port}`, batchSize: 10, logger: silent, timeoutMs: 2000, trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: `http://127.0.0.1:${port}`,
+      batchSize: 10,
+      logger: silent,
+      timeoutMs: 2000,
+      trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }),
+    });
     const refused = await relay.pushAll().catch((err: unknown) => err);
     expect(refused).toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('429 busy') });
     expect(gw.outbox.pendingCount()).toBe(1);
@@ -270,7 +289,17 @@ describe.each(BACKENDS)('sequence numbers and event ids on %s', (backend) => {
     const good = f.vote('+254711000001', [1], at(1));
     const huge = { ...f.vote('+254711000002', [1], at(2)), payload: '{"wardId":"north"}' }; // malformed, so only its seq is read
     const { eventLine } = await import('../sync/batch.ts');
-    const res = await push(signedText(gw, [headerLine('gw-a', 3), eventLine(good), eventLine(huge).replace('"seq":2', '"seq":1e300'), eventLine(f.vote('+254711000003', [1], at(3))).replace('"seq":3', '"seq":9007199254740993')].join('\n') + '\n'));
+    const res = await push(
+      signedText(
+        gw,
+        [
+          headerLine('gw-a', 3),
+          eventLine(good),
+          eventLine(huge).replace('"seq":2', '"seq":1e300'),
+          eventLine(f.vote('+254711000003', [1], at(3))).replace('"seq":3', '"seq":9007199254740993'),
+        ].join('\n') + '\n',
+      ),
+    );
     expect(res.status).toBe(200);
     expect(res.body.rejected).toHaveLength(2);
     expect(res.body.rejected.map((r: { seq: number | null }) => r.seq)).toEqual([null, null]);
@@ -336,7 +365,18 @@ describe('every payload field has a bound', () => {
     const notAnId = withPayload(f.vote('+254711000002', [1], at(2)), (p) => (p.replaces = 'the one before'));
     const longTime = { ...f.vote('+254711000003', [1], at(3)), captured_at: `2026-11-22T09:03:00.${'0'.repeat(100)}Z` };
     const dashes = withPayload(f.vote('+254711000004', [1], at(4)), (p) => (p.receipt = '----'));
-    const longLine = { ...f.vote('+254711000005', [1], at(5)), type: 'proposal.submitted', payload: JSON.stringify({ wardId: 'north', category: 'sms', title: 'Fix', description: 'é'.repeat(2000), reference: 'K7T2-9QPX', junk: 'x'.repeat(40_000) }) };
+    const longLine = {
+      ...f.vote('+254711000005', [1], at(5)),
+      type: 'proposal.submitted',
+      payload: JSON.stringify({
+        wardId: 'north',
+        category: 'sms',
+        title: 'Fix',
+        description: 'é'.repeat(2000),
+        reference: 'K7T2-9QPX',
+        junk: 'x'.repeat(40_000),
+      }),
+    };
     const ok = withPayload(f.vote('+254711000006', [1], at(6)), (p) => (p.replaces = huge.id));
     const res = await push(buildBatch(gw, [huge, notAnId, longTime, dashes, longLine, ok], 0, new Date()));
     expect(res.status).toBe(200);

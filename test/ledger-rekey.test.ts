@@ -66,11 +66,18 @@ async function allRows(ledger: Ledger): Promise<string> {
 /** The raw bytes of every file of a SQLite ledger but its kept secret: database, WAL, shared memory. */
 function rawFiles(file: string): Buffer {
   const dir = dirname(file);
-  return Buffer.concat(readdirSync(dir).filter((f) => !f.endsWith('.voter-secret')).map((f) => readFileSync(join(dir, f))));
+  return Buffer.concat(
+    readdirSync(dir)
+      .filter((f) => !f.endsWith('.voter-secret'))
+      .map((f) => readFileSync(join(dir, f))),
+  );
 }
 
 async function ussdVote(gw: ReturnType<typeof testGateway>, phone: string, pick: number) {
-  const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `s-${phone}-${pick}`, phoneNumber: phone, text: `1*1*1*${pick}*99*1` }));
+  const res = await request(gw.app)
+    .post(`/africastalking/ussd/${TOKEN}`)
+    .type('form')
+    .send(ussdBody({ sessionId: `s-${phone}-${pick}`, phoneNumber: phone, text: `1*1*1*${pick}*99*1` }));
   expect(res.text).toMatch(/^END Thank you/);
 }
 
@@ -79,7 +86,12 @@ const receiptOf = (row: EventRow) => (JSON.parse(row.payload) as { receipt: stri
 describe.each(BACKENDS)('ledger voter keys on %s', (backend) => {
   it('a gateway secret and a copy of the ledger cannot find a known phone’s ballot; one ballot, receipts and standing work across gateways, HTTP and bundle', async () => {
     const storage = freshStorage(backend);
-    const ledger = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
+    const ledger = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     const gwA = testGateway({ clock: () => NOW, env: { SAUTI_GATEWAY_ID: 'gw-a' } });
     const gwB = testGateway({ clock: () => new Date(NOW.getTime() + 60_000), env: { SAUTI_GATEWAY_ID: 'gw-b' } });
     try {
@@ -96,7 +108,13 @@ describe.each(BACKENDS)('ledger voter keys on %s', (backend) => {
       expect(first!.voter_key).toBe(GATEWAY_KEY); // the gateway sends the key every gateway can compute
       const batch = buildBatch(gwA.identity, gwA.outbox.pending(10), 0, NOW);
       const app = createLedgerApp(ledger, silent);
-      const pushed = await request(app).post('/v1/batches').set('content-type', 'application/x-ndjson').set('content-encoding', 'gzip').set('sauti-gateway', 'gw-a').set('sauti-signature', batch.signature).send(batch.body);
+      const pushed = await request(app)
+        .post('/v1/batches')
+        .set('content-type', 'application/x-ndjson')
+        .set('content-encoding', 'gzip')
+        .set('sauti-gateway', 'gw-a')
+        .set('sauti-signature', batch.signature)
+        .send(batch.body);
       expect(pushed.status).toBe(200);
       expect(pushed.body.accepted).toHaveLength(2);
       const bundle = join(tempDir('sauti-rekey-bundle-'), 'gw-b.bundle');
@@ -104,7 +122,13 @@ describe.each(BACKENDS)('ledger voter keys on %s', (backend) => {
       expect((await importBundle(ledger, bundle)).ack.accepted).toHaveLength(1);
       // A duplicate resend is still a duplicate (compared under the ledger's key), not an id conflict.
       const again = buildBatch(gwA.identity, [first!], 0, NOW);
-      const resent = await request(app).post('/v1/batches').set('content-type', 'application/x-ndjson').set('content-encoding', 'gzip').set('sauti-gateway', 'gw-a').set('sauti-signature', again.signature).send(again.body);
+      const resent = await request(app)
+        .post('/v1/batches')
+        .set('content-type', 'application/x-ndjson')
+        .set('content-encoding', 'gzip')
+        .set('sauti-gateway', 'gw-a')
+        .set('sauti-signature', again.signature)
+        .send(again.body);
       expect(resent.body).toMatchObject({ accepted: [], duplicates: [first!.id], rejected: [] });
 
       // One ballot per voter across gateways and transports: the later one counts.
@@ -148,8 +172,12 @@ async function rawConnection(storage: LedgerStorage): Promise<Kysely<LedgerTable
   await admin.query(`CREATE SCHEMA IF NOT EXISTS ${storage.schema}`);
   await admin.end();
   // int8 read as numbers, as ledger/connect.ts does.
-  const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
-  return new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, types, options: `-c search_path=${storage.schema}` }) }) });
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')),
+  };
+  return new Kysely<LedgerTables>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, types, options: `-c search_path=${storage.schema}` }) }),
+  });
 }
 
 /** Ingest as releases before 0008 did it: the gateway's key stored as sent. */
@@ -172,7 +200,13 @@ function oldVotes() {
 async function push(ledger: Ledger, gatewayId: string, rows: EventRow[]) {
   const gw = keys[gatewayId]!;
   const batch = buildBatch({ gatewayId, publicKey: gw.publicKey, privateKey: gw.privateKey }, rows, 0, NOW);
-  const res = await request(createLedgerApp(ledger, silent)).post('/v1/batches').set('content-type', 'application/x-ndjson').set('content-encoding', 'gzip').set('sauti-gateway', gatewayId).set('sauti-signature', batch.signature).send(batch.body);
+  const res = await request(createLedgerApp(ledger, silent))
+    .post('/v1/batches')
+    .set('content-type', 'application/x-ndjson')
+    .set('content-encoding', 'gzip')
+    .set('sauti-gateway', gatewayId)
+    .set('sauti-signature', batch.signature)
+    .send(batch.body);
   expect(res.status).toBe(200);
   expect(res.body.rejected).toEqual([]);
   return res.body as { accepted: unknown[] };
@@ -193,7 +227,12 @@ async function answers(ledger: Ledger, rows: EventRow[]) {
     if (!v.found) throw new Error(`receipt ${receiptOf(r)} not found`);
     receipts.push({ status: v.status, cycleId: v.cycleId, ledgerSeq: v.ledgerSeq, countedChannel: v.countedChannel, matches: v.matches.length });
   }
-  return { receipts, standing: await ledger.ballotStanding(rows.map((r) => r.id)), turnout: await ledger.turnout('c-open'), result: (await ledger.results('c-open')).wards };
+  return {
+    receipts,
+    standing: await ledger.ballotStanding(rows.map((r) => r.id)),
+    turnout: await ledger.turnout('c-open'),
+    result: (await ledger.results('c-open')).wards,
+  };
 }
 
 describe.each(BACKENDS)('migration 0008-ledger-rekey on %s', (backend) => {
@@ -202,70 +241,97 @@ describe.each(BACKENDS)('migration 0008-ledger-rekey on %s', (backend) => {
     // today's Ledger can answer (counts read paper tally sheets) before 0008 and 0009 run.
     ['0007', { without: ['0008-ledger-rekey', '0009-published-files'] }],
     ['0009 (released without 0008)', { without: ['0008-ledger-rekey'] }],
-  ] as const)('re-keys a ledger built at %s: same counts, receipts, standing and revote outcome; the chain verifies with a ledger.rekeyed entry; no gateway key left', async (_name, how) => {
-    const storage = freshStorage(backend);
-    const raw = await rawConnection(storage);
-    const schema = storage.kind === 'postgres' ? storage.schema : undefined;
-    await migrateLedger(raw as never, backend, schema, undefined, { without: how.without });
-    const old = new Ledger({ db: raw, dialect: backend, voterKeys: asSent, keptSecretFile: undefined, close: () => raw.destroy() }, () => deployment, () => NOW, silent);
-    for (const id of ['gw-a', 'gw-b']) await old.addGateway(id, keys[id]!.publicKey);
-    const v = oldVotes();
-    await push(old, 'gw-a', v.a);
-    await push(old, 'gw-b', v.b);
-    const rows = [...v.a, ...v.b];
-    const before = await answers(old, rows);
-    expect(before.turnout.total).toBe(3);
-    expect(before.receipts[0]).toMatchObject({ status: 'replaced' });
-    const oldHead = await raw.selectFrom('ledger_head').selectAll().executeTakeFirstOrThrow();
-    const gatewayKeyP = voterKey('+254711000001', TEST_GATEWAY_SECRET);
-    expect(await allRows(old)).toContain(gatewayKeyP); // as an older release left it
-    await old.close();
+  ] as const)(
+    're-keys a ledger built at %s: same counts, receipts, standing and revote outcome; the chain verifies with a ledger.rekeyed entry; no gateway key left',
+    async (_name, how) => {
+      const storage = freshStorage(backend);
+      const raw = await rawConnection(storage);
+      const schema = storage.kind === 'postgres' ? storage.schema : undefined;
+      await migrateLedger(raw as never, backend, schema, undefined, { without: how.without });
+      const old = new Ledger(
+        { db: raw, dialect: backend, voterKeys: asSent, keptSecretFile: undefined, close: () => raw.destroy() },
+        () => deployment,
+        () => NOW,
+        silent,
+      );
+      for (const id of ['gw-a', 'gw-b']) await old.addGateway(id, keys[id]!.publicKey);
+      const v = oldVotes();
+      await push(old, 'gw-a', v.a);
+      await push(old, 'gw-b', v.b);
+      const rows = [...v.a, ...v.b];
+      const before = await answers(old, rows);
+      expect(before.turnout.total).toBe(3);
+      expect(before.receipts[0]).toMatchObject({ status: 'replaced' });
+      const oldHead = await raw.selectFrom('ledger_head').selectAll().executeTakeFirstOrThrow();
+      const gatewayKeyP = voterKey('+254711000001', TEST_GATEWAY_SECRET);
+      expect(await allRows(old)).toContain(gatewayKeyP); // as an older release left it
+      await old.close();
 
-    const ledger = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
-    try {
-      const names = (await sql<{ name: string }>`SELECT name FROM ledger_migrations ORDER BY name`.execute(ledger.conn.db)).rows.map((r) => r.name);
-      expect(names).toContain('0008-ledger-rekey');
-      expect(names).toContain('0009-published-files');
-      expect(await answers(ledger, rows)).toEqual(before);
-      const verified = await verifyChain(ledger.conn.db);
-      expect(verified).toMatchObject({ ok: true, checked: 5 });
-      const entry = await ledger.conn.db.selectFrom('ledger_events').selectAll().where('seq', '=', 5).executeTakeFirstOrThrow();
-      expect(entry.type).toBe('ledger.rekeyed');
-      expect(JSON.parse(entry.payload)).toMatchObject({ previousHead: oldHead.hash, previousSeq: 4, entries: 4, ballots: 3 });
-      const stored = await allRows(ledger);
-      for (const r of rows) expect(stored).not.toContain(r.voter_key);
-      expect(stored).toContain(ledgerVoterKey(secretOf(storage), gatewayKeyP));
-      if (storage.kind === 'sqlite') {
-        const bytes = rawFiles(storage.file);
-        for (const r of rows) expect(bytes.includes(Buffer.from(r.voter_key))).toBe(false);
+      const ledger = new Ledger(
+        await openLedger(storage),
+        () => deployment,
+        () => NOW,
+        silent,
+      );
+      try {
+        const names = (await sql<{ name: string }>`SELECT name FROM ledger_migrations ORDER BY name`.execute(ledger.conn.db)).rows.map((r) => r.name);
+        expect(names).toContain('0008-ledger-rekey');
+        expect(names).toContain('0009-published-files');
+        expect(await answers(ledger, rows)).toEqual(before);
+        const verified = await verifyChain(ledger.conn.db);
+        expect(verified).toMatchObject({ ok: true, checked: 5 });
+        const entry = await ledger.conn.db.selectFrom('ledger_events').selectAll().where('seq', '=', 5).executeTakeFirstOrThrow();
+        expect(entry.type).toBe('ledger.rekeyed');
+        expect(JSON.parse(entry.payload)).toMatchObject({ previousHead: oldHead.hash, previousSeq: 4, entries: 4, ballots: 3 });
+        const stored = await allRows(ledger);
+        for (const r of rows) expect(stored).not.toContain(r.voter_key);
+        expect(stored).toContain(ledgerVoterKey(secretOf(storage), gatewayKeyP));
+        if (storage.kind === 'sqlite') {
+          const bytes = rawFiles(storage.file);
+          for (const r of rows) expect(bytes.includes(Buffer.from(r.voter_key))).toBe(false);
+        }
+        // A vote after the migration meets the re-keyed ones: P's third ballot replaces the second.
+        const later = v.later();
+        await push(ledger, 'gw-a', [later]);
+        expect((await ledger.turnout('c-open')).total).toBe(3);
+        expect(await ledger.receipt(receiptOf(v.b[0]!))).toMatchObject({ status: 'replaced' });
+        expect(await ledger.receipt(receiptOf(later))).toMatchObject({ status: 'counted' });
+        expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 6 });
+      } finally {
+        await ledger.close();
       }
-      // A vote after the migration meets the re-keyed ones: P's third ballot replaces the second.
-      const later = v.later();
-      await push(ledger, 'gw-a', [later]);
-      expect((await ledger.turnout('c-open')).total).toBe(3);
-      expect(await ledger.receipt(receiptOf(v.b[0]!))).toMatchObject({ status: 'replaced' });
-      expect(await ledger.receipt(receiptOf(later))).toMatchObject({ status: 'counted' });
-      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 6 });
-    } finally {
-      await ledger.close();
-    }
-  });
+    },
+  );
 
   it('keeps a broken link broken: verify names the same entry after re-keying', async () => {
     const storage = freshStorage(backend);
     const raw = await rawConnection(storage);
     await migrateLedger(raw as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0007-publication');
-    const old = new Ledger({ db: raw, dialect: backend, voterKeys: asSent, keptSecretFile: undefined, close: () => raw.destroy() }, () => deployment, () => NOW, silent);
+    const old = new Ledger(
+      { db: raw, dialect: backend, voterKeys: asSent, keptSecretFile: undefined, close: () => raw.destroy() },
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     await old.addGateway('gw-a', keys['gw-a']!.publicKey);
     await old.addGateway('gw-b', keys['gw-b']!.publicKey);
     const v = oldVotes();
     await push(old, 'gw-a', v.a);
     await push(old, 'gw-b', v.b);
-    await raw.updateTable('ledger_events').set({ payload: JSON.stringify({ wardId: 'north', picks: [2], receipt: 'X', replaces: null }) }).where('seq', '=', 2).execute();
+    await raw
+      .updateTable('ledger_events')
+      .set({ payload: JSON.stringify({ wardId: 'north', picks: [2], receipt: 'X', replaces: null }) })
+      .where('seq', '=', 2)
+      .execute();
     const broken = await verifyChain(raw);
     expect(broken).toMatchObject({ ok: false, seq: 2 });
     await old.close();
-    const ledger = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
+    const ledger = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     try {
       expect(await verifyChain(ledger.conn.db)).toEqual(broken);
     } finally {
@@ -277,7 +343,12 @@ describe.each(BACKENDS)('migration 0008-ledger-rekey on %s', (backend) => {
 describe.each(BACKENDS)('rotating the ledger voter secret on %s', (backend) => {
   it('re-keys every row to the next secret in one go: one ballot per voter goes on, the chain verifies, and only the new secret opens it', async () => {
     const storage: LedgerStorage = { ...freshStorage(backend), voterSecret: TEST_LEDGER_VOTER_SECRET };
-    let ledger = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
+    let ledger = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     for (const id of ['gw-a', 'gw-b']) await ledger.addGateway(id, keys[id]!.publicKey);
     const v = oldVotes();
     await push(ledger, 'gw-a', v.a);
@@ -297,7 +368,12 @@ describe.each(BACKENDS)('rotating the ledger voter secret on %s', (backend) => {
 
     // The old secret alone no longer opens it; the new one does, and so do both (a process started for the rotation).
     await expect(openLedger(storage)).rejects.toThrow(/another secret/);
-    ledger = new Ledger(await openLedger({ ...storage, voterSecret: NEXT_SECRET }), () => deployment, () => NOW, silent);
+    ledger = new Ledger(
+      await openLedger({ ...storage, voterSecret: NEXT_SECRET }),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     try {
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true, checked: 5 });
       const later = v.later();
@@ -307,7 +383,13 @@ describe.each(BACKENDS)('rotating the ledger voter secret on %s', (backend) => {
       expect(await ledger.receipt(receiptOf(later))).toMatchObject({ status: 'counted' });
       // An event sent before the rotation, sent again: still the same event, a duplicate.
       const again = buildBatch({ gatewayId: 'gw-a', ...keys['gw-a']! }, [v.a[0]!], 0, NOW);
-      const res = await request(createLedgerApp(ledger, silent)).post('/v1/batches').set('content-type', 'application/x-ndjson').set('content-encoding', 'gzip').set('sauti-gateway', 'gw-a').set('sauti-signature', again.signature).send(again.body);
+      const res = await request(createLedgerApp(ledger, silent))
+        .post('/v1/batches')
+        .set('content-type', 'application/x-ndjson')
+        .set('content-encoding', 'gzip')
+        .set('sauti-gateway', 'gw-a')
+        .set('sauti-signature', again.signature)
+        .send(again.body);
       expect(res.body).toMatchObject({ accepted: [], duplicates: [v.a[0]!.id], rejected: [] });
     } finally {
       await ledger.close();
@@ -318,8 +400,18 @@ describe.each(BACKENDS)('rotating the ledger voter secret on %s', (backend) => {
 describe('a SQLite ledger that keeps its own voter secret', () => {
   it('rotates it without the operator handling any secret, and a running process keeps ingesting with the new one', async () => {
     const storage = freshStorage('sqlite');
-    const serving = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
-    const cli = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
+    const serving = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
+    const cli = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     try {
       for (const id of ['gw-a', 'gw-b']) await serving.addGateway(id, keys[id]!.publicKey);
       const v = oldVotes();
@@ -341,7 +433,12 @@ describe('a SQLite ledger that keeps its own voter secret', () => {
 
   it('refuses to start when its secret file is missing, rather than key voters anew', async () => {
     const storage = freshStorage('sqlite');
-    const ledger = new Ledger(await openLedger(storage), () => deployment, () => NOW, silent);
+    const ledger = new Ledger(
+      await openLedger(storage),
+      () => deployment,
+      () => NOW,
+      silent,
+    );
     await ledger.close();
     rmSync(`${storage.kind === 'sqlite' ? storage.file : ''}.voter-secret`);
     await expect(openLedger(storage)).rejects.toThrow(/restore .*voter-secret/);
@@ -354,7 +451,11 @@ const sauti = (args: string[], env: Record<string, string>) =>
 
 describe('sauti ledger rotate-voter-secret', () => {
   it('re-keys to SAUTI_LEDGER_NEXT_VOTER_SECRET, says to swap the values, and the ledger then opens with the new one only', () => {
-    const base = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(tempDir('sauti-rotate-cli-'), 'ledger.db'), SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET };
+    const base = {
+      SAUTI_CONFIG: FIXTURE,
+      SAUTI_LEDGER_DB: join(tempDir('sauti-rotate-cli-'), 'ledger.db'),
+      SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET,
+    };
     expect(sauti(['ledger', 'identity'], base).status).toBe(0);
     const without = sauti(['ledger', 'rotate-voter-secret'], base);
     expect(without.status).toBe(1);
@@ -382,4 +483,3 @@ describe('sauti ledger rotate-voter-secret', () => {
     expect(existsSync(`${copy}.voter-secret`)).toBe(false);
   }, 60_000);
 });
-

@@ -11,7 +11,16 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { ANSWER_SIGNATURE_HEADER, BUNDLE_LINE_BYTES, QUERY_NONCE_HEADER, ackLine, newKeyPair, parsePublicKey, signAnswer, verifyAnswer } from '../src/domain/protocol.ts';
+import {
+  ANSWER_SIGNATURE_HEADER,
+  BUNDLE_LINE_BYTES,
+  QUERY_NONCE_HEADER,
+  ackLine,
+  newKeyPair,
+  parsePublicKey,
+  signAnswer,
+  verifyAnswer,
+} from '../src/domain/protocol.ts';
 import { createPrivateKey } from 'node:crypto';
 import { Relay } from '../sync/relay.ts';
 import { importAckFile } from '../src/cli/sync.ts';
@@ -64,14 +73,33 @@ async function readBatch(req: http.IncomingMessage): Promise<{ body: Buffer; bat
   return { body, batchId: JSON.parse(head!).batchId, ids: lines.map((l) => JSON.parse(l).id as string) };
 }
 
-const answerFor = (batchId: string, accepted: string[]) => ({ batchId, receivedAt: new Date().toISOString(), clockSkewMs: 0, accepted: accepted.map((id, i) => ({ id, ledgerSeq: i + 1 })), duplicates: [], rejected: [], gaps: [] });
+const answerFor = (batchId: string, accepted: string[]) => ({
+  batchId,
+  receivedAt: new Date().toISOString(),
+  clockSkewMs: 0,
+  accepted: accepted.map((id, i) => ({ id, ledgerSeq: i + 1 })),
+  duplicates: [],
+  rejected: [],
+  gaps: [],
+});
 
 async function vote(gw: ReturnType<typeof testGateway>, phone: string) {
-  const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `s-${phone}`, phoneNumber: phone, text: '1*1*1*3*99*1' }));
+  const res = await request(gw.app)
+    .post(`/africastalking/ussd/${TOKEN}`)
+    .type('form')
+    .send(ussdBody({ sessionId: `s-${phone}`, phoneNumber: phone, text: '1*1*1*3*99*1' }));
   expect(res.text).toMatch(/^END Thank you/);
 }
 
-const ledgerCount = async (ledger: Ledger) => Number((await ledger.conn.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const ledgerCount = async (ledger: Ledger) =>
+  Number(
+    (
+      await ledger.conn.db
+        .selectFrom('ledger_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /** A ledger in a SQLite file of a fresh directory, and where its backup goes. */
 function ledgerFiles(prefix: string) {
@@ -101,7 +129,10 @@ async function setup(votes = 3, batchSize = 500, ledger?: Ledger) {
   if (!ledger) closers.push(() => real.close());
   await real.addGateway(gw.gatewayId, gw.identity.publicKey);
   trustLedger(gw.outbox, (await real.identity()).publicKey);
-  const trust = (inputs: TrustInputs = {}) => () => ledgerTrust(gw.outbox, inputs);
+  const trust =
+    (inputs: TrustInputs = {}) =>
+    () =>
+      ledgerTrust(gw.outbox, inputs);
   const logs = logSink();
   const logger = createLogger('debug', logs.stream);
   const relay = (url: string, size = batchSize) => {
@@ -125,7 +156,16 @@ describe('acknowledgement files: only the trusted ledger’s signature takes eve
     const [, ...lines] = gunzipSync(readFileSync(bundle).subarray(BUNDLE_LINE_BYTES)).toString('utf8').trim().split('\n');
     const ids = lines.map((l) => JSON.parse(l).id as string);
     expect(ids).toEqual(before);
-    const ack = { sauti: 'ack', protocol: 1, gatewayId: gw.gatewayId, bundleId, importedAt: new Date().toISOString(), accepted: ids.map((id, i) => ({ id, ledgerSeq: i + 1 })), duplicates: [], rejected: [] };
+    const ack = {
+      sauti: 'ack',
+      protocol: 1,
+      gatewayId: gw.gatewayId,
+      bundleId,
+      importedAt: new Date().toISOString(),
+      accepted: ids.map((id, i) => ({ id, ledgerSeq: i + 1 })),
+      duplicates: [],
+      rejected: [],
+    };
     const trust = ledgerTrust(gw.outbox, {});
 
     // The format before ledgers signed: a bare gzip JSON.
@@ -199,7 +239,13 @@ describe('acknowledgement files: only the trusted ledger’s signature takes eve
     const trust = ledgerTrust(gw.outbox, {});
     expect(importAck(gw.outbox, gw.gatewayId, file, { trust })).toMatchObject({ acknowledged: 3 });
     await vote(gw, '+254711009098');
-    const snapshot = () => gw.db.prepare('SELECT (SELECT json_group_array(acked_at) FROM events), (SELECT count(*) FROM sync_rejections), (SELECT json_group_array(acked_at) FROM sync_bundles)').raw().get();
+    const snapshot = () =>
+      gw.db
+        .prepare(
+          'SELECT (SELECT json_group_array(acked_at) FROM events), (SELECT count(*) FROM sync_rejections), (SELECT json_group_array(acked_at) FROM sync_bundles)',
+        )
+        .raw()
+        .get();
     const before = snapshot();
     expect(importAck(gw.outbox, gw.gatewayId, file, { trust })).toMatchObject({ acknowledged: 0 });
     expect(snapshot()).toEqual(before);
@@ -231,7 +277,10 @@ describe('HTTP answers: only the trusted ledger’s signature over the exact ans
     expect(pendingIds()).toEqual(before);
 
     // Refused, logged (batch and reason, nothing personal) and shown to the operator.
-    expect(gw.outbox.refusedAnswers()).toMatchObject([{ source: 'push', problem: expect.stringContaining('not signed by the trusted ledger key') }, { source: 'push', problem: expect.stringContaining('no ledger signature') }]);
+    expect(gw.outbox.refusedAnswers()).toMatchObject([
+      { source: 'push', problem: expect.stringContaining('not signed by the trusted ledger key') },
+      { source: 'push', problem: expect.stringContaining('no ledger signature') },
+    ]);
     expect(gw.outbox.state('last_error')).toMatch(/not signed by the trusted ledger key/);
     expect(logs.text()).toMatch(/"code":"sync.unsigned_answer"/);
     expect(logs.text()).not.toMatch(/2547110090|PRIVATE KEY/);
@@ -293,7 +342,16 @@ describe('HTTP answers: only the trusted ledger’s signature over the exact ans
     let captured: { signature: string; body: Buffer } | undefined;
     const thief = await listen(async (req, res) => {
       const { body } = await readBatch(req);
-      const answer = await fetch(`${real}/v1/batches`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', 'sauti-gateway': req.headers['sauti-gateway'] as string, 'sauti-signature': req.headers['sauti-signature'] as string }, body });
+      const answer = await fetch(`${real}/v1/batches`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-ndjson',
+          'content-encoding': 'gzip',
+          'sauti-gateway': req.headers['sauti-gateway'] as string,
+          'sauti-signature': req.headers['sauti-signature'] as string,
+        },
+        body,
+      });
       captured = { signature: answer.headers.get(ANSWER_SIGNATURE_HEADER)!, body: Buffer.from(await answer.arrayBuffer()) };
       res.statusCode = 502;
       res.end('Bad Gateway');
@@ -324,15 +382,22 @@ describe('which ledger a gateway trusts', () => {
   it('a gateway with a remote ledger and no trusted key does not sync, and says why in its state and its log', async () => {
     const gw = testGateway();
     closers.push(() => {
-    gw.db.close();
-  });
+      gw.db.close();
+    });
     const ledger = await testLedger('sqlite', gw.deployment);
     closers.push(() => ledger.close());
     await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
     await vote(gw, '+254711009201');
     const logs = logSink();
     const logger = createLogger('debug', logs.stream);
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: await serve(ledger), batchSize: 500, logger, trust: () => ledgerTrust(gw.outbox, {}) });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: await serve(ledger),
+      batchSize: 500,
+      logger,
+      trust: () => ledgerTrust(gw.outbox, {}),
+    });
     closers.push(() => relay.close());
     await expect(syncRound(relay, gw.ballots, logger)).rejects.toMatchObject({ code: 'sync.no_ledger_key' });
     expect(gw.outbox.state('last_error')).toMatch(/no ledger key is trusted.*sauti sync trust-ledger/);
@@ -355,8 +420,8 @@ describe('which ledger a gateway trusts', () => {
   it('the embedded ledger is trusted automatically, whatever key was stored', async () => {
     const gw = testGateway();
     closers.push(() => {
-    gw.db.close();
-  });
+      gw.db.close();
+    });
     const ledger = await testLedger('sqlite', gw.deployment);
     closers.push(() => ledger.close());
     trustLedger(gw.outbox, newKeyPair().publicKey); // a stale key from some other set-up

@@ -43,7 +43,13 @@ async function setup(backend: Backend, ballot = testDeployment(), clock?: () => 
 }
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 22, 9, min)).toISOString();
-const count = async (ledger: Ledger) => (await ledger.conn.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+const count = async (ledger: Ledger) =>
+  (
+    await ledger.conn.db
+      .selectFrom('ledger_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 describe.each(BACKENDS)('ledger on %s', (backend) => {
   afterAll(dropSchemas);
@@ -54,7 +60,10 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     const rows = [f.vote('+254711000001', [1, 2], at(1)), f.vote('+254711000002', [3], at(2))];
     const res = await push(buildBatch(gw, rows, 0, new Date()));
     expect(res.status).toBe(200);
-    expect(res.body.accepted).toEqual([{ id: rows[0]!.id, ledgerSeq: 1 }, { id: rows[1]!.id, ledgerSeq: 2 }]);
+    expect(res.body.accepted).toEqual([
+      { id: rows[0]!.id, ledgerSeq: 1 },
+      { id: rows[1]!.id, ledgerSeq: 2 },
+    ]);
     expect(res.body.duplicates).toEqual([]);
     expect(res.body.rejected).toEqual([]);
     expect(res.body.gaps).toEqual([]);
@@ -115,7 +124,10 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     const tooMany = f.vote('+254711000002', [1, 2, 3, 4], at(1));
     const closed = f.vote('+254711000003', [31], at(1), { cycleId: 'c-past' });
     const noCycle = f.vote('+254711000004', [1], at(1), { cycleId: 'c-nope' });
-    const malformed = { ...f.vote('+254711000005', [1], at(1)), payload: JSON.stringify({ wardId: 'north', picks: ['one'], receipt: 'ABCD1234', replaces: null }) };
+    const malformed = {
+      ...f.vote('+254711000005', [1], at(1)),
+      payload: JSON.stringify({ wardId: 'north', picks: ['one'], receipt: 'ABCD1234', replaces: null }),
+    };
     const good = f.vote('+254711000006', [1], at(1));
     const rows = [offBallot, tooMany, closed, noCycle, malformed, good];
     const res = await push(buildBatch(gw, rows, 0, new Date()));
@@ -143,7 +155,10 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     const late = await push(buildBatch(gw, rows.slice(6), 0, new Date()));
     expect(late.body.gaps).toEqual([{ from: 1, to: 6 }]);
     const middle = await push(buildBatch(gw, rows.slice(2, 4), 0, new Date()));
-    expect(middle.body.gaps).toEqual([{ from: 1, to: 2 }, { from: 5, to: 6 }]);
+    expect(middle.body.gaps).toEqual([
+      { from: 1, to: 2 },
+      { from: 5, to: 6 },
+    ]);
     await push(buildBatch(gw, [...rows.slice(0, 2), ...rows.slice(4, 6)], 0, new Date()));
     const [view] = (await request(app).get('/v1/gateways')).body.gateways;
     expect(view).toMatchObject({ highestSeq: 8, contiguousSeq: 8, accepted: 8 });
@@ -155,7 +170,11 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     it(`counts one ballot per voter across gateways (${policy}), whatever order the batches arrive in`, async () => {
       const ballot = withBallot({ rule: 'approval', min: 1, max: 3 }, policy);
       const outcomes: string[] = [];
-      for (const order of [[0, 1, 2], [2, 1, 0], [1, 2, 0]]) {
+      for (const order of [
+        [0, 1, 2],
+        [2, 1, 0],
+        [1, 2, 0],
+      ]) {
         const { ledger, gw, push } = await setup(backend, ballot);
         const gwB = identity('gw-b');
         await ledger.addGateway('gw-b', gwB.publicKey);
@@ -179,15 +198,20 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     });
   }
 
-  it('one gateway\'s votes in the same millisecond: the one it applied last counts, in one batch or two, in either order', async () => {
+  it("one gateway's votes in the same millisecond: the one it applied last counts, in one batch or two, in either order", async () => {
     for (const split of ['one batch', 'in order', 'out of order'] as const) {
       const { ledger, gw, push } = await setup(backend);
       const f = eventFactory('gw-a');
       // A USSD confirm and an SMS VOTE committed in the same millisecond: the SMS came second (seq 2).
       const ussd = f.vote('+254711000001', [1], at(10));
-      const sms = { ...f.vote('+254711000001', [2, 3], at(10)), channel: 'sms', payload: JSON.stringify({ wardId: 'north', picks: [2, 3], receipt: 'SMS0000001', replaces: ussd.id }) };
+      const sms = {
+        ...f.vote('+254711000001', [2, 3], at(10)),
+        channel: 'sms',
+        payload: JSON.stringify({ wardId: 'north', picks: [2, 3], receipt: 'SMS0000001', replaces: ussd.id }),
+      };
       if (split === 'one batch') await push(buildBatch(gw, [ussd, sms], 0, new Date()));
-      else for (const rows of split === 'in order' ? [[ussd], [sms]] : [[sms], [ussd]]) expect((await push(buildBatch(gw, rows, 0, new Date()))).status).toBe(200);
+      else
+        for (const rows of split === 'in order' ? [[ussd], [sms]] : [[sms], [ussd]]) expect((await push(buildBatch(gw, rows, 0, new Date()))).status).toBe(200);
       const rows = await ledger.conn.db.selectFrom('ledger_ballots').select(['event_id', 'channel', 'gateway_id', 'gateway_seq']).execute();
       expect(rows, split).toEqual([{ event_id: sms.id, channel: 'sms', gateway_id: 'gw-a', gateway_seq: 2 }]);
       expect(await ledger.ballotStanding([ussd.id, sms.id, '01890000-0000-7000-8000-000000000000'])).toEqual([
@@ -199,9 +223,13 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     }
   });
 
-  it('a gateway whose clock stepped back: its sequence still decides against another gateway, wherever that one\'s batch lands', async () => {
+  it("a gateway whose clock stepped back: its sequence still decides against another gateway, wherever that one's batch lands", async () => {
     const outcomes: string[] = [];
-    for (const order of [[0, 1, 2], [2, 0, 1], [0, 2, 1]]) {
+    for (const order of [
+      [0, 1, 2],
+      [2, 0, 1],
+      [0, 2, 1],
+    ]) {
       const { ledger, gw, push } = await setup(backend);
       const gwB = identity('gw-b');
       await ledger.addGateway('gw-b', gwB.publicKey);
@@ -209,10 +237,18 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
       const b = eventFactory('gw-b');
       const phone = '+254711000001';
       // gw-a's clock went back five minutes between its two votes; gw-b's vote came between them by the clocks.
-      const batches = [buildBatch(gw, [a.vote(phone, [1], at(10))], 0, new Date()), buildBatch(gw, [a.vote(phone, [3], at(5))], 0, new Date()), buildBatch(gwB, [b.vote(phone, [2], at(7))], 0, new Date())];
+      const batches = [
+        buildBatch(gw, [a.vote(phone, [1], at(10))], 0, new Date()),
+        buildBatch(gw, [a.vote(phone, [3], at(5))], 0, new Date()),
+        buildBatch(gwB, [b.vote(phone, [2], at(7))], 0, new Date()),
+      ];
       const who = [gw, gw, gwB];
       for (const i of order) expect((await push(batches[i]!, who[i])).status).toBe(200);
-      const stored = await ledger.conn.db.selectFrom('ledger_events').select(['gateway_id', 'gateway_seq', 'captured_at', 'ordered_at']).orderBy('seq').execute();
+      const stored = await ledger.conn.db
+        .selectFrom('ledger_events')
+        .select(['gateway_id', 'gateway_seq', 'captured_at', 'ordered_at'])
+        .orderBy('seq')
+        .execute();
       // Kept as captured, ordered no earlier than the vote gw-a applied before it.
       expect(stored.find((e) => e.gateway_id === 'gw-a' && e.gateway_seq === 2)).toMatchObject({ captured_at: at(5), ordered_at: at(10) });
       outcomes.push((await ledger.conn.db.selectFrom('ledger_ballots').select('picks').executeTakeFirstOrThrow()).picks);
@@ -226,10 +262,14 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     const f = eventFactory('gw-a');
     const vote = f.vote('+254711000001', [1], at(1));
     await push(buildBatch(gw, [vote], 0, new Date()));
-    const ok = await request(app).post('/v1/ballots/standing').send({ ids: [vote.id] });
+    const ok = await request(app)
+      .post('/v1/ballots/standing')
+      .send({ ids: [vote.id] });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ ballots: [{ id: vote.id, status: 'counted' }] });
-    const bad = await request(app).post('/v1/ballots/standing').send({ ids: ['not-an-id'] });
+    const bad = await request(app)
+      .post('/v1/ballots/standing')
+      .send({ ids: ['not-an-id'] });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: 'malformed', message: expect.stringMatching(/^ids\.0: /) });
     expect((await request(app).post('/v1/ballots/standing').send({ ids: [] })).status).toBe(400);
@@ -276,7 +316,14 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
   it('verify names the first link broken by a changed or removed row', async () => {
     const { ledger, gw, push } = await setup(backend);
     const f = eventFactory('gw-a');
-    await push(buildBatch(gw, Array.from({ length: 5 }, (_, i) => f.vote(`+25471100002${i}`, [1], at(i))), 0, new Date()));
+    await push(
+      buildBatch(
+        gw,
+        Array.from({ length: 5 }, (_, i) => f.vote(`+25471100002${i}`, [1], at(i))),
+        0,
+        new Date(),
+      ),
+    );
     expect((await verifyChain(ledger.conn.db)).ok).toBe(true);
     await sql`UPDATE ledger_events SET payload = replace(payload, '[1]', '[2]') WHERE seq = 3`.execute(ledger.conn.db);
     expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: false, seq: 3, checked: 2, problem: expect.stringContaining('changed') });
@@ -294,7 +341,9 @@ describe('ledger batch bodies', () => {
     const notGzip = await push({ body: junk, signature: signBody(gw.privateKey, 'gw-a', junk) } as SignedBatch);
     expect(notGzip.status).toBe(400);
     expect(notGzip.body.message).toContain('gzip');
-    const lying = gzipSync(JSON.stringify({ protocol: 1, gatewayId: 'gw-a', batchId: crypto.randomUUID(), sentAt: new Date().toISOString(), backlog: 0, count: 3 }) + '\n');
+    const lying = gzipSync(
+      JSON.stringify({ protocol: 1, gatewayId: 'gw-a', batchId: crypto.randomUUID(), sentAt: new Date().toISOString(), backlog: 0, count: 3 }) + '\n',
+    );
     const res = await push({ body: lying, signature: signBody(gw.privateKey, 'gw-a', lying) } as SignedBatch);
     expect(res.status).toBe(400);
     expect(res.body.message).toBe('header.count says 3 events but the body has 0');
@@ -304,7 +353,6 @@ describe('ledger batch bodies', () => {
     await ledger.close();
   });
 });
-
 
 describe('ledger safeguards', () => {
   it('refuses a whole batch whose sequence numbers clash with what it holds, storing nothing', async () => {
@@ -322,7 +370,17 @@ describe('ledger safeguards', () => {
   it('accepts SMS ideas whatever their category: the PB team reviews them', async () => {
     const { ledger, gw, push } = await setup('sqlite');
     const f = eventFactory('gw-a');
-    const idea = { ...f.vote('+254711000001', [1], at(1)), type: 'proposal.submitted', payload: JSON.stringify({ wardId: 'north', category: 'sms', title: 'Fix the borehole', description: 'Fix the borehole at Kiboko market', reference: 'K7T2-9QPX' }) };
+    const idea = {
+      ...f.vote('+254711000001', [1], at(1)),
+      type: 'proposal.submitted',
+      payload: JSON.stringify({
+        wardId: 'north',
+        category: 'sms',
+        title: 'Fix the borehole',
+        description: 'Fix the borehole at Kiboko market',
+        reference: 'K7T2-9QPX',
+      }),
+    };
     const res = await push(buildBatch(gw, [idea], 0, new Date()));
     expect(res.body.accepted).toHaveLength(1);
     await ledger.close();

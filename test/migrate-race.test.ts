@@ -28,7 +28,10 @@ process.stdin.once('data', () => {
 `;
 
 function racer(file: string): { child: ChildProcess; ready: Promise<void>; done: Promise<{ code: number | null; out: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], { env: { ...process.env, RACE_DB: file }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    env: { ...process.env, RACE_DB: file },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let out = '';
   const ready = new Promise<void>((res) => child.stdout!.on('data', (d) => (out += d) && out.includes('ready') && res()));
   const done = new Promise<{ code: number | null; out: string }>((res) => child.once('exit', (code) => res({ code, out })));

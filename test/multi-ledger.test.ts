@@ -63,7 +63,12 @@ async function push(url: string, batch: SignedBatch): Promise<Answer> {
   for (let attempt = 0; ; attempt++) {
     const res = await fetch(`${url}/v1/batches`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'content-encoding': 'gzip', 'sauti-gateway': batch.header.gatewayId, 'sauti-signature': batch.signature },
+      headers: {
+        'content-type': 'application/x-ndjson',
+        'content-encoding': 'gzip',
+        'sauti-gateway': batch.header.gatewayId,
+        'sauti-signature': batch.signature,
+      },
       body: batch.body,
     });
     const answer = { status: res.status, body: (await res.json()) as Answer['body'] };
@@ -89,7 +94,14 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
   it('keep one chain, exactly-once ingest and one ballot per voter while 50 gateways push to both', async () => {
     const storage = freshStorage('postgres');
     if (storage.kind !== 'postgres') throw new Error('unreachable');
-    const env = { SAUTI_CONFIG: FIXTURE, DATABASE_URL, SAUTI_LEDGER_SCHEMA: storage.schema!, LEDGER_PORT: '0', LOG_LEVEL: 'error', SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET };
+    const env = {
+      SAUTI_CONFIG: FIXTURE,
+      DATABASE_URL,
+      SAUTI_LEDGER_SCHEMA: storage.schema!,
+      LEDGER_PORT: '0',
+      LOG_LEVEL: 'error',
+      SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET,
+    };
     // Both started at once on an empty schema: both create it and migrate it.
     const ledgers = await Promise.all([startServer([BIN, 'ledger', 'serve'], env), startServer([BIN, 'ledger', 'serve'], env)]);
     children.push(...ledgers.map((l) => l.child));
@@ -98,7 +110,9 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
     const t0 = Date.now() - 86_400_000;
     const gateways = Array.from({ length: GATEWAYS }, (_, g) => makeGateway(g, t0));
     // The first as an operator registers it; the rest through the same code, without 49 more process starts.
-    await run(process.execPath, [BIN, 'ledger', 'add-gateway', gateways[0]!.identity.gatewayId, gateways[0]!.identity.publicKey], { env: { ...process.env, ...env } });
+    await run(process.execPath, [BIN, 'ledger', 'add-gateway', gateways[0]!.identity.gatewayId, gateways[0]!.identity.publicKey], {
+      env: { ...process.env, ...env },
+    });
     const registrar = new Ledger(await openLedger(storage), () => testDeployment());
     try {
       for (const gw of gateways.slice(1)) await registrar.addGateway(gw.identity.gatewayId, gw.identity.publicKey);
@@ -152,8 +166,12 @@ postgres.describe('several ledger processes on one PostgreSQL', { timeout: 90_00
       const events = await db.query('SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS ids FROM ledger_events');
       expect(events.rows[0]).toEqual({ n: total, ids: total });
       // Every batch arrived somewhere, out of order: each gateway's numbering is complete.
-      const gws = await db.query('SELECT gateway_id, contiguous_seq::int AS c, max_seq::int AS m, accepted_count::int AS a FROM ledger_gateways ORDER BY gateway_id');
-      expect(gws.rows).toEqual(gateways.map((gw) => ({ gateway_id: gw.identity.gatewayId, c: EVENTS_PER_GATEWAY, m: EVENTS_PER_GATEWAY, a: EVENTS_PER_GATEWAY })));
+      const gws = await db.query(
+        'SELECT gateway_id, contiguous_seq::int AS c, max_seq::int AS m, accepted_count::int AS a FROM ledger_gateways ORDER BY gateway_id',
+      );
+      expect(gws.rows).toEqual(
+        gateways.map((gw) => ({ gateway_id: gw.identity.gatewayId, c: EVENTS_PER_GATEWAY, m: EVENTS_PER_GATEWAY, a: EVENTS_PER_GATEWAY })),
+      );
 
       // One ballot per voter: the vote captured last, wherever and whenever it arrived.
       const latest = new Map<string, EventRow>();

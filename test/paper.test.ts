@@ -49,7 +49,11 @@ function tallyXml(t: { instance?: string; meeting?: string; issued: number; vali
   );
 }
 
-const message = (body: string) => /<message nature="[a-z_]+">([^<]*)<\/message>/.exec(body)?.[1]?.replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const message = (body: string) =>
+  /<message nature="[a-z_]+">([^<]*)<\/message>/
+    .exec(body)?.[1]
+    ?.replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 function setup() {
   const gw = testGateway();
@@ -57,10 +61,19 @@ function setup() {
   const store = new FieldStore(gw.db);
   const officer = (name: string) => `/openrosa/key/${addOfficer(store, gw.deployment, name, null, new Date()).token}`;
   const send = async (base: string, xml: string) => {
-    const res = await request(gw.app).post(`${base}/submission`).set(COLLECT).attach('xml_submission_file', Buffer.from(xml), { filename: 'form.xml', contentType: 'text/xml' });
+    const res = await request(gw.app)
+      .post(`${base}/submission`)
+      .set(COLLECT)
+      .attach('xml_submission_file', Buffer.from(xml), { filename: 'form.xml', contentType: 'text/xml' });
     return { status: res.status, message: message(res.text) };
   };
-  const votes = () => gw.db.prepare("SELECT channel, voter_key, captured_at, payload FROM events WHERE type = 'vote.cast'").all() as { channel: string; voter_key: string; captured_at: string; payload: string }[];
+  const votes = () =>
+    gw.db.prepare("SELECT channel, voter_key, captured_at, payload FROM events WHERE type = 'vote.cast'").all() as {
+      channel: string;
+      voter_key: string;
+      captured_at: string;
+      payload: string;
+    }[];
   return { gw, officer, send, votes };
 }
 
@@ -71,7 +84,15 @@ async function connect(gw: ReturnType<typeof testGateway>, backend: 'sqlite' | '
   trustLedger(gw.outbox, (await ledger.identity()).publicKey);
   const server = await ledgerServer(ledger);
   closers.push(server.stop);
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: server.url, batchSize: 100, logger: silent, timeoutMs: 5000, trust: () => ledgerTrust(gw.outbox, {}) });
+  const relay = new Relay({
+    outbox: gw.outbox,
+    identity: gw.identity,
+    ledgerUrl: server.url,
+    batchSize: 100,
+    logger: silent,
+    timeoutMs: 5000,
+    trust: () => ledgerTrust(gw.outbox, {}),
+  });
   return { ledger, relay, url: server.url };
 }
 
@@ -90,7 +111,10 @@ describe('paper ballots entered twice', () => {
     const amina = officer('Amina');
     const baraka = officer('Baraka');
     const first = ballotXml({ picks: '3 1' });
-    expect(await send(amina, first)).toEqual({ status: 201, message: 'Ballot A-000123: entry recorded. It is stored once another officer enters it the same way.' });
+    expect(await send(amina, first)).toEqual({
+      status: 201,
+      message: 'Ballot A-000123: entry recorded. It is stored once another officer enters it the same way.',
+    });
     expect(votes()).toEqual([]);
     const second = ballotXml({ picks: '1 3', serial: 'a-000123' });
     expect(await send(baraka, second)).toEqual({ status: 201, message: 'Ballot A-000123 stored: two officers’ entries agree.' });
@@ -98,14 +122,19 @@ describe('paper ballots entered twice', () => {
     const instance = /<orx:instanceID>([^<]+)</.exec(second)![1]!;
     expect(await send(baraka, second)).toEqual({ status: 201, message: 'Ballot A-000123 stored: two officers’ entries agree.' });
     expect((await send(baraka, ballotXml({ instance, picks: '1 4' }))).status).toBe(409);
-    expect(await send(officer('Chege'), ballotXml({ picks: '3 1' }))).toMatchObject({ status: 201, message: 'Ballot A-000123 was already stored; this entry agrees with it.' });
+    expect(await send(officer('Chege'), ballotXml({ picks: '3 1' }))).toMatchObject({
+      status: 201,
+      message: 'Ballot A-000123 was already stored; this entry agrees with it.',
+    });
 
     const stored = votes();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ channel: 'paper', captured_at: '2026-11-21T09:00:00.000Z' }); // noon in Nairobi on the meeting day
     expect(JSON.parse(stored[0]!.payload)).toMatchObject({ wardId: 'north', picks: [1, 3], replaces: null });
     expect(gw.count('ballots')).toBe(1);
-    expect(paperReport(gw)).toMatch(/Paper ballots stored: 1 .*\nWaiting for a second officer's entry: 0\nDisagreements, waiting for one more officer's entry: 0/);
+    expect(paperReport(gw)).toMatch(
+      /Paper ballots stored: 1 .*\nWaiting for a second officer's entry: 0\nDisagreements, waiting for one more officer's entry: 0/,
+    );
 
     const { ledger, relay } = await connect(gw, 'sqlite');
     expect(await relay.pushAll()).toMatchObject({ accepted: 1, rejected: 0, backlog: 0 });
@@ -120,9 +149,14 @@ describe('paper ballots entered twice', () => {
     const { gw, officer, send, votes } = setup();
     const amina = officer('Amina');
     expect((await send(amina, ballotXml({ picks: '1 3' }))).status).toBe(201);
-    expect(await send(amina, ballotXml({ picks: '1 3' }))).toEqual({ status: 201, message: 'Ballot A-000123: you entered it before; this entry replaces yours. Another officer must enter it too.' });
+    expect(await send(amina, ballotXml({ picks: '1 3' }))).toEqual({
+      status: 201,
+      message: 'Ballot A-000123: you entered it before; this entry replaces yours. Another officer must enter it too.',
+    });
     expect(votes()).toEqual([]);
-    expect(paperReport(gw)).toMatch(/Waiting for a second officer's entry: 1\n {2}c-open A-000123\n {4}Amina \(o-[0-9a-f]{8}\), .*: meeting KIB-07, 2026-11-21, ward north, picks 1 3\n {4}Amina .*\nDisagreements, waiting for one more officer's entry: 0/);
+    expect(paperReport(gw)).toMatch(
+      /Waiting for a second officer's entry: 1\n {2}c-open A-000123\n {4}Amina \(o-[0-9a-f]{8}\), .*: meeting KIB-07, 2026-11-21, ward north, picks 1 3\n {4}Amina .*\nDisagreements, waiting for one more officer's entry: 0/,
+    );
     expect((await send(officer('Baraka'), ballotXml({ picks: '1 3' }))).message).toBe('Ballot A-000123 stored: two officers’ entries agree.');
     expect(votes()).toHaveLength(1);
   });
@@ -130,7 +164,10 @@ describe('paper ballots entered twice', () => {
   it('entries that disagree wait; a third officer’s entry that agrees with one settles the ballot', async () => {
     const { gw, officer, send, votes } = setup();
     expect((await send(officer('Amina'), ballotXml({ picks: '1 3' }))).status).toBe(201);
-    expect(await send(officer('Baraka'), ballotXml({ picks: '1 4' }))).toEqual({ status: 201, message: 'Ballot A-000123: entry recorded, but it differs from another officer’s. It waits for one more officer’s entry.' });
+    expect(await send(officer('Baraka'), ballotXml({ picks: '1 4' }))).toEqual({
+      status: 201,
+      message: 'Ballot A-000123: entry recorded, but it differs from another officer’s. It waits for one more officer’s entry.',
+    });
     // A different meeting id is a disagreement too: the entry names which box the paper came from.
     expect((await send(officer('Dida'), ballotXml({ picks: '1 3', meeting: 'KIB-08' }))).message).toMatch(/differs from another officer/);
     expect(votes()).toEqual([]);
@@ -146,7 +183,10 @@ describe('paper ballots entered twice', () => {
     const { gw, officer, send } = setup();
     const amina = officer('Amina');
     expect(await send(amina, ballotXml({ picks: '1 2 3 4' }))).toEqual({ status: 400, message: 'Too many projects: at most 3. Not recorded.' });
-    expect(await send(amina, ballotXml({ picks: '1', day: '2019-06-01' }))).toMatchObject({ status: 409, message: expect.stringMatching(/^The meeting day 2019-06-01 is outside voting \(2020-01-01 to 2099-12-31\)/) });
+    expect(await send(amina, ballotXml({ picks: '1', day: '2019-06-01' }))).toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/^The meeting day 2019-06-01 is outside voting \(2020-01-01 to 2099-12-31\)/),
+    });
     expect(await send(amina, ballotXml({ picks: '1', serial: 'A 1' }))).toMatchObject({ status: 400, message: expect.stringMatching(/^serial|Serial 'A 1'/) });
     expect(gw.count('paper_entries')).toBe(0);
   });
@@ -162,9 +202,11 @@ describe('meeting tally sheets', () => {
     });
     // Approval, at most 3 picks each: 10 valid ballots hold at most 30 votes.
     expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 10, 2: 10, 3: 10, 4: 1 } }))).message).toBe(
-      'The tally sheet does not add up: the projects\' votes add up to 31, more than the valid ballots allow (30). Not recorded.',
+      "The tally sheet does not add up: the projects' votes add up to 31, more than the valid ballots allow (30). Not recorded.",
     );
-    expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 11 } }))).message).toMatch(/project 1 has 11 votes, more than the 10 valid ballots/);
+    expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 11 } }))).message).toMatch(
+      /project 1 has 11 votes, more than the 10 valid ballots/,
+    );
     expect(gw.count('paper_tallies')).toBe(0);
     expect(gw.count('events')).toBe(0);
   });
@@ -178,7 +220,10 @@ describe('meeting tally sheets', () => {
       expect(await send(amina, sheet)).toMatchObject({ status: 201 });
       // The same figures typed again by another officer are the same sheet; other figures are refused.
       expect((await send(officer('Baraka'), tallyXml({ issued: 50, valid: 48, spoiled: 2, votes: { 1: 30, 5: 40, 12: 20 } }))).status).toBe(201);
-      expect(await send(officer('Baraka'), tallyXml({ issued: 50, valid: 48, spoiled: 2, votes: { 1: 31, 5: 40, 12: 20 } }))).toMatchObject({ status: 409, message: expect.stringMatching(/^Meeting KIB-07 already has a tally sheet/) });
+      expect(await send(officer('Baraka'), tallyXml({ issued: 50, valid: 48, spoiled: 2, votes: { 1: 31, 5: 40, 12: 20 } }))).toMatchObject({
+        status: 409,
+        message: expect.stringMatching(/^Meeting KIB-07 already has a tally sheet/),
+      });
       expect(gw.db.prepare('SELECT type, channel FROM events').all()).toEqual([{ type: 'paper.tally', channel: 'paper' }]);
       // And one individual paper ballot beside it.
       expect((await send(amina, ballotXml({ picks: '2' }))).status).toBe(201);
@@ -193,11 +238,20 @@ describe('meeting tally sheets', () => {
       const north = result.wards.find((w) => w.wardId === 'north')!;
       expect(north).toMatchObject({ ballots: 1, tallied: { sheets: 1, issued: 50, valid: 48, spoiled: 2 } });
       // Greedy by votes: 5 (40), 1 (30), 12 (20), then 2 (1 ballot) — 1.9M + 4.5M + 0.95M + 3.2M = 10.55M > 10M, so 2 is skipped.
-      expect(north.projects.filter((p) => p.selected).map((p) => [p.code, p.votes, p.tallied])).toEqual([[5, 0, 40], [1, 0, 30], [12, 0, 20]]);
+      expect(north.projects.filter((p) => p.selected).map((p) => [p.code, p.votes, p.tallied])).toEqual([
+        [5, 0, 40],
+        [1, 0, 30],
+        [12, 0, 20],
+      ]);
       expect(north.projects.find((p) => p.code === 2)).toMatchObject({ votes: 1, tallied: 0, selected: false });
       const equal = await ledger.results('c-open', 'equalshares');
       expect(equal.paperTallies?.counted).toBe(false);
-      expect(equal.wards.find((w) => w.wardId === 'north')!.projects.filter((p) => p.selected).map((p) => p.code)).toEqual([2]);
+      expect(
+        equal.wards
+          .find((w) => w.wardId === 'north')!
+          .projects.filter((p) => p.selected)
+          .map((p) => p.code),
+      ).toEqual([2]);
       const files = await ledger.openData('c-open', 'en', result);
       expect(files.find((f) => f.name === 'turnout.csv')!.body).toContain('c-open,channel,paper-tally,48');
       expect(files.find((f) => f.name === 'north.pb')!.body).toMatch(/\ncomment;48 valid paper ballots from 1 meeting tally sheets are not in VOTES/);
@@ -206,19 +260,37 @@ describe('meeting tally sheets', () => {
       expect(page).toContain('paper-tally: valid ballots counted from meetings’ tally sheets');
       // Once published, the page shows the sheets' votes in a column of their own and says whether the rule counted them.
       const published = renderCycle(gw.deployment, { ...result, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en');
-      expect(published).toContain('Paper tally sheets: 1 meetings, 48 valid and 2 spoiled of 50 ballots issued. This rule counts their votes (column “Tally sheet votes”)');
+      expect(published).toContain(
+        'Paper tally sheets: 1 meetings, 48 valid and 2 spoiled of 50 ballots issued. This rule counts their votes (column “Tally sheet votes”)',
+      );
       expect(published).toMatch(/<td>5 Stalls<\/td><td class="n">KES 1,900,000<\/td><td class="n">0<\/td><td class="n">40<\/td><td>✔ Yes<\/td>/);
-      expect(renderCycle(gw.deployment, { ...equal, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en')).toContain('This rule needs individual ballots: their votes are shown (column “Tally sheet votes”) but not counted.');
+      expect(renderCycle(gw.deployment, { ...equal, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en')).toContain(
+        'This rule needs individual ballots: their votes are shown (column “Tally sheet votes”) but not counted.',
+      );
 
       // A sheet for the same meeting typed on another gateway is refused by the ledger: a meeting has one sheet.
       const gw2 = testGateway({ env: { SAUTI_GATEWAY_ID: 'gw-other' } });
       closers.push(async () => void gw2.db.close());
       const other = `/openrosa/key/${addOfficer(new FieldStore(gw2.db), gw2.deployment, 'Dida', null, new Date()).token}`;
-      const res = await request(gw2.app).post(`${other}/submission`).set(COLLECT).attach('xml_submission_file', Buffer.from(tallyXml({ issued: 60, valid: 60, spoiled: 0, votes: { 1: 60 } })), { filename: 'form.xml', contentType: 'text/xml' });
+      const res = await request(gw2.app)
+        .post(`${other}/submission`)
+        .set(COLLECT)
+        .attach('xml_submission_file', Buffer.from(tallyXml({ issued: 60, valid: 60, spoiled: 0, votes: { 1: 60 } })), {
+          filename: 'form.xml',
+          contentType: 'text/xml',
+        });
       expect(res.status).toBe(201);
       await ledger.addGateway(gw2.gatewayId, gw2.identity.publicKey);
       trustLedger(gw2.outbox, (await ledger.identity()).publicKey);
-      const relay2 = new Relay({ outbox: gw2.outbox, identity: gw2.identity, ledgerUrl: url, batchSize: 100, logger: silent, timeoutMs: 5000, trust: () => ledgerTrust(gw2.outbox, {}) });
+      const relay2 = new Relay({
+        outbox: gw2.outbox,
+        identity: gw2.identity,
+        ledgerUrl: url,
+        batchSize: 100,
+        logger: silent,
+        timeoutMs: 5000,
+        trust: () => ledgerTrust(gw2.outbox, {}),
+      });
       expect(await relay2.pushAll()).toMatchObject({ accepted: 0, rejected: 1 });
       expect(await ledger.conn.db.selectFrom('ledger_rejections').select(['reason', 'detail']).execute()).toEqual([
         { reason: 'tally-conflict', detail: expect.stringMatching(/^the ledger already holds the tally sheet of meeting KIB-07 in cycle c-open/) },

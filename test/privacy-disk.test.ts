@@ -51,7 +51,11 @@ function queued(file: string): number {
 /** Every number form found in the raw bytes (read as latin1) of the files under `dir`, and in `logs`. */
 function numbersOnDisk(dir: string, logs: string): string[] {
   const sources = [...filesIn(dir).map((f) => ({ name: f.slice(dir.length + 1), bytes: readFileSync(f).toString('latin1') })), { name: 'logs', bytes: logs }];
-  return sources.flatMap(({ name, bytes }) => ALL.flatMap(forms).filter((form) => bytes.includes(form)).map((form) => `${name}: ${form}`));
+  return sources.flatMap(({ name, bytes }) =>
+    ALL.flatMap(forms)
+      .filter((form) => bytes.includes(form))
+      .map((form) => `${name}: ${form}`),
+  );
 }
 
 async function until(check: () => boolean, ms = 20_000): Promise<void> {
@@ -85,7 +89,14 @@ describe('no phone number lingers on the gateway', () => {
         const to = new URLSearchParams(String(body)).get('to');
         const n = ++sends;
         const ok = to !== SMS_UNREACHABLE;
-        return [201, { SMSMessageData: { Recipients: [{ statusCode: ok ? 101 : 403, status: ok ? 'Success' : 'InvalidPhoneNumber', messageId: `ATXid_disk_${n}`, number: to }] } }];
+        return [
+          201,
+          {
+            SMSMessageData: {
+              Recipients: [{ statusCode: ok ? 101 : 403, status: ok ? 'Success' : 'InvalidPhoneNumber', messageId: `ATXid_disk_${n}`, number: to }],
+            },
+          },
+        ];
       });
     const gw = await startGateway(settings, createLogger('debug', logs.stream));
     let closed = false;
@@ -94,21 +105,42 @@ describe('no phone number lingers on the gateway', () => {
         inputs.reduce<Promise<string>>(
           async (prev, _input, i) => {
             await prev;
-            const res = await request(gw.url).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId, phoneNumber, text: inputs.slice(0, i + 1).join('*') }));
+            const res = await request(gw.url)
+              .post(`/africastalking/ussd/${TOKEN}`)
+              .type('form')
+              .send(ussdBody({ sessionId, phoneNumber, text: inputs.slice(0, i + 1).join('*') }));
             return res.text;
           },
-          request(gw.url).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId, phoneNumber, text: '' })).then((r) => r.text),
+          request(gw.url)
+            .post(`/africastalking/ussd/${TOKEN}`)
+            .type('form')
+            .send(ussdBody({ sessionId, phoneNumber, text: '' }))
+            .then((r) => r.text),
         );
       // A USSD vote (English, vote, North ward, projects 1 and 3, done, confirm), with a provider retry of its last hop.
       const vote = ['1', '1', '1', '1', '3', '99', '1'];
       expect(await ussd(USSD_VOTER, 'ATUid_disk_1', vote)).toMatch(/^END .*recorded/s);
-      await request(gw.url).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'ATUid_disk_1', phoneNumber: USSD_VOTER, text: vote.join('*') }));
+      await request(gw.url)
+        .post(`/africastalking/ussd/${TOKEN}`)
+        .type('form')
+        .send(ussdBody({ sessionId: 'ATUid_disk_1', phoneNumber: USSD_VOTER, text: vote.join('*') }));
       // A USSD idea whose title carries a typed number.
-      const idea = await ussd(USSD_PROPOSER, 'ATUid_disk_2', ['1', '2', '1', '1', `Call 0${TYPED_IN_USSD_IDEA.slice(4)} borehole`, 'Fix the borehole at the market', '1']);
+      const idea = await ussd(USSD_PROPOSER, 'ATUid_disk_2', [
+        '1',
+        '2',
+        '1',
+        '1',
+        `Call 0${TYPED_IN_USSD_IDEA.slice(4)} borehole`,
+        'Fix the borehole at the market',
+        '1',
+      ]);
       expect(idea).toMatch(/^END .*P-/s);
 
       const sms = (from: string, id: string, text: string) =>
-        request(gw.url).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from, to: '22384', text, date: '2026-11-22 09:00:01', linkId: 'L', networkCode: '63902' });
+        request(gw.url)
+          .post(`/africastalking/sms/${TOKEN}`)
+          .type('form')
+          .send({ id, from, to: '22384', text, date: '2026-11-22 09:00:01', linkId: 'L', networkCode: '63902' });
       expect((await sms(SMS_VOTER, 'ATXin_disk_1', 'VOTE 1 3')).status).toBe(200);
       expect((await sms(SMS_UNREACHABLE, 'ATXin_disk_2', 'VOTE 2')).status).toBe(200);
       const national = `0${TYPED_IN_SMS_IDEA.slice(4)}`;

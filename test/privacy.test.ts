@@ -11,8 +11,7 @@ const DIGITS = '733123456';
 describe('privacy', () => {
   it('no phone number, token or secret in logs or events, whatever happens', async () => {
     const gw = testGateway();
-    const post = (body: string, token = TOKEN) =>
-      request(gw.app).post(`/africastalking/ussd/${token}`).type('form').send(body);
+    const post = (body: string, token = TOKEN) => request(gw.app).post(`/africastalking/ussd/${token}`).type('form').send(body);
     const inputs = ['1', '1', '1', '2', '99', '1'];
     for (let i = 0; i <= inputs.length; i++) await post(ussdBody({ phoneNumber: PHONE, text: inputs.slice(0, i).join('*') }));
     await post(ussdBody({ phoneNumber: PHONE }), 'wrong-token'); // 403 path

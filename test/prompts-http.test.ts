@@ -8,7 +8,10 @@ import { testGateway } from './helpers/gateway.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir('sauti-prompts-http-');
-const clip = encodeWav(Int16Array.from({ length: 800 }, (_, i) => (i % 16) * 100), 8000);
+const clip = encodeWav(
+  Int16Array.from({ length: 800 }, (_, i) => (i % 16) * 100),
+  8000,
+);
 mkdirSync(join(dir, 'sw'), { recursive: true });
 writeFileSync(join(dir, 'sw', 'num-7.wav'), clip);
 writeFileSync(join(dir, '.rendered.json'), '{"version":1,"clips":{}}');

@@ -75,13 +75,23 @@ async function setup(backend: Backend) {
 
 const FILES = ['results.json', 'results.csv', 'results.csv?lang=sw', 'turnout.csv', 'ballots.csv', 'ballots.json', 'north.pb', 'south.pb'];
 const selected = (ledgerResult: Awaited<ReturnType<Ledger['results']>>, ward: string) =>
-  ledgerResult.wards.find((w) => w.wardId === ward)!.projects.filter((p) => p.selected).map((p) => String(p.code)).sort();
+  ledgerResult.wards
+    .find((w) => w.wardId === ward)!
+    .projects.filter((p) => p.selected)
+    .map((p) => String(p.code))
+    .sort();
 
 describe.each(BACKENDS)('publication on %s', (backend) => {
   it('every published file downloads byte for byte the same after late ballots arrive; they are listed apart and their receipts say "late"', async () => {
     const { ledger, gateway, get, close, setNow } = await setup(backend);
     const a = await gateway('gw-a');
-    const onTime = [[1, 2, 3], [1, 2, 3], [1, 2, 4], [1, 2], [1, 3, 4]].map((picks, i) => a.f.vote(`+2547110000${10 + i}`, picks, at));
+    const onTime = [
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 4],
+      [1, 2],
+      [1, 3, 4],
+    ].map((picks, i) => a.f.vote(`+2547110000${10 + i}`, picks, at));
     await a.push([...onTime, a.f.vote('+254711000099', [21], at, { wardId: 'south' })]);
     setNow(AFTER_CLOSE);
     await a.push([]); // synced since voting closed, nothing waiting
@@ -97,7 +107,11 @@ describe.each(BACKENDS)('publication on %s', (backend) => {
     // close: two new voters and a later ballot of a voter already counted.
     setNow(LATER);
     const b = await gateway('gw-b');
-    const late = [b.f.vote('+254711000050', [6, 7], justBeforeClose), b.f.vote('+254711000051', [6, 7], justBeforeClose), b.f.vote('+254711000010', [6, 7, 12], justBeforeClose)];
+    const late = [
+      b.f.vote('+254711000050', [6, 7], justBeforeClose),
+      b.f.vote('+254711000051', [6, 7], justBeforeClose),
+      b.f.vote('+254711000010', [6, 7, 12], justBeforeClose),
+    ];
     expect((await b.push(late)).accepted).toHaveLength(3);
 
     for (const file of FILES) expect((await get(`/results/c-open/${file}`)).bytes.equals(before.get(file)!), file).toBe(true);
@@ -127,7 +141,16 @@ describe.each(BACKENDS)('publication on %s', (backend) => {
     );
     expect(await ledger.lateBallots('c-open')).toEqual({
       total: 3,
-      byGateway: [{ gatewayId: 'gw-b', ballots: 3, capturedFirst: new Date(justBeforeClose).toISOString(), capturedLast: new Date(justBeforeClose).toISOString(), arrivedFirst: LATER.toISOString(), arrivedLast: LATER.toISOString() }],
+      byGateway: [
+        {
+          gatewayId: 'gw-b',
+          ballots: 3,
+          capturedFirst: new Date(justBeforeClose).toISOString(),
+          capturedLast: new Date(justBeforeClose).toISOString(),
+          arrivedFirst: LATER.toISOString(),
+          arrivedLast: LATER.toISOString(),
+        },
+      ],
     });
     const page = (await get('/results/c-open')).bytes.toString();
     expect(page).toContain('3 ballots arrived after the results were published and are not counted');
@@ -201,7 +224,9 @@ async function rawConnection(storage: LedgerStorage): Promise<Kysely<LedgerTable
   await admin.connect();
   await admin.query(`CREATE SCHEMA IF NOT EXISTS ${storage.schema}`);
   await admin.end();
-  return new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path=${storage.schema}` }) }) });
+  return new Kysely<LedgerTables>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: DATABASE_URL, max: 1, options: `-c search_path=${storage.schema}` }) }),
+  });
 }
 
 describe.each(BACKENDS)('migration 0007-publication on %s', (backend) => {
@@ -210,20 +235,59 @@ describe.each(BACKENDS)('migration 0007-publication on %s', (backend) => {
     const old = await rawConnection(storage);
     await migrateLedger(old as never, backend, storage.kind === 'postgres' ? storage.schema : undefined, '0004-demographics');
     const event = (seq: number, voter: string, orderedAt: string, picks: number[]) => ({
-      seq, event_id: `e-${seq}`, gateway_id: 'gw-a', gateway_seq: seq, type: 'vote.cast', cycle_id: 'c-open', voter_key: voter, channel: 'ussd',
-      captured_at: orderedAt, ordered_at: orderedAt, received_at: orderedAt, receipt: `R${seq}`, payload: JSON.stringify({ wardId: 'north', picks, receipt: `R${seq}`, replaces: null }), prev_hash: '', hash: '',
+      seq,
+      event_id: `e-${seq}`,
+      gateway_id: 'gw-a',
+      gateway_seq: seq,
+      type: 'vote.cast',
+      cycle_id: 'c-open',
+      voter_key: voter,
+      channel: 'ussd',
+      captured_at: orderedAt,
+      ordered_at: orderedAt,
+      received_at: orderedAt,
+      receipt: `R${seq}`,
+      payload: JSON.stringify({ wardId: 'north', picks, receipt: `R${seq}`, replaces: null }),
+      prev_hash: '',
+      hash: '',
     });
     // Published through entry 2 (A and B); then A's later ballot (3) and a new voter C (4) arrived.
-    const events = [event(1, 'voter-a', '2026-11-22T09:00:00.000Z', [1]), event(2, 'voter-b', '2026-11-22T09:00:00.000Z', [2]), event(3, 'voter-a', '2026-11-30T17:00:00.000Z', [3]), event(4, 'voter-c', '2026-11-30T17:00:00.000Z', [4])];
+    const events = [
+      event(1, 'voter-a', '2026-11-22T09:00:00.000Z', [1]),
+      event(2, 'voter-b', '2026-11-22T09:00:00.000Z', [2]),
+      event(3, 'voter-a', '2026-11-30T17:00:00.000Z', [3]),
+      event(4, 'voter-c', '2026-11-30T17:00:00.000Z', [4]),
+    ];
     await old.insertInto('ledger_events').values(events).execute();
-    const ballot = (e: (typeof events)[number]) => ({ cycle_id: 'c-open', voter_key: e.voter_key, event_id: e.event_id, ward_id: 'north', picks: JSON.stringify(JSON.parse(e.payload).picks), channel: 'ussd', ordered_at: e.ordered_at, ledger_seq: e.seq, age_band: null, gender: null });
-    await old.insertInto('ledger_ballots').values([ballot(events[1]!), ballot(events[2]!), ballot(events[3]!)] as never).execute(); // the table as 0004 left it
-    await old.insertInto('ledger_results').values({ cycle_id: 'c-open', published_at: '2026-12-01T09:00:00.000Z', rule: 'greedy', through_seq: 2, result: '{}' } as never).execute();
+    const ballot = (e: (typeof events)[number]) => ({
+      cycle_id: 'c-open',
+      voter_key: e.voter_key,
+      event_id: e.event_id,
+      ward_id: 'north',
+      picks: JSON.stringify(JSON.parse(e.payload).picks),
+      channel: 'ussd',
+      ordered_at: e.ordered_at,
+      ledger_seq: e.seq,
+      age_band: null,
+      gender: null,
+    });
+    await old
+      .insertInto('ledger_ballots')
+      .values([ballot(events[1]!), ballot(events[2]!), ballot(events[3]!)] as never)
+      .execute(); // the table as 0004 left it
+    await old
+      .insertInto('ledger_results')
+      .values({ cycle_id: 'c-open', published_at: '2026-12-01T09:00:00.000Z', rule: 'greedy', through_seq: 2, result: '{}' } as never)
+      .execute();
     await old.destroy();
 
     const conn = await openLedger(storage);
     try {
-      const frozen = await conn.db.selectFrom('ledger_published_ballots').select(['voter_key', 'event_id', 'picks', 'ledger_seq']).orderBy('voter_key').execute();
+      const frozen = await conn.db
+        .selectFrom('ledger_published_ballots')
+        .select(['voter_key', 'event_id', 'picks', 'ledger_seq'])
+        .orderBy('voter_key')
+        .execute();
       expect(frozen).toEqual([
         { voter_key: 'voter-a', event_id: 'e-1', picks: '[1]', ledger_seq: 1 },
         { voter_key: 'voter-b', event_id: 'e-2', picks: '[2]', ledger_seq: 2 },

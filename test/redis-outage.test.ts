@@ -26,12 +26,13 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-
 /** A redis-server of this test's own, on `port`, with nothing persisted. */
 async function redisServer(port: number): Promise<ChildProcess> {
   const r = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   children.push(r);
-  await waitFor('redis', () => (execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('PONG') ? true : undefined));
+  await waitFor('redis', () =>
+    execFileSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).includes('PONG') ? true : undefined,
+  );
   return r;
 }
 
@@ -68,7 +69,8 @@ function gatewayEnv(redisPort: number): { dir: string; env: Record<string, strin
   return { dir, env };
 }
 
-const cli = (env: Record<string, string>, ...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const cli = (env: Record<string, string>, ...args: string[]) =>
+  execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 const phone = (i: number) => `+2547140${String(i).padStart(5, '0')}`;
 
@@ -101,7 +103,10 @@ function gatewayDb<T>(dir: string, read: (db: Database.Database) => T): T {
 const pending = (dir: string) => gatewayDb(dir, (db) => db.prepare('SELECT count(*) FROM events WHERE acked_at IS NULL').pluck().get() as number);
 const votes = (dir: string) => gatewayDb(dir, (db) => db.prepare("SELECT count(*) FROM events WHERE type = 'vote.cast'").pluck().get() as number);
 const outboundStates = (dir: string) =>
-  gatewayDb(dir, (db) => db.prepare('SELECT state, attempts, error FROM sms_outbound ORDER BY id').all() as { state: string; attempts: number; error: string | null }[]);
+  gatewayDb(
+    dir,
+    (db) => db.prepare('SELECT state, attempts, error FROM sms_outbound ORDER BY id').all() as { state: string; attempts: number; error: string | null }[],
+  );
 
 // Real processes start slowly on a busy 2-core machine: a minute each.
 redisServerProgram.describe('Redis down at the edge (real processes, a redis-server of our own)', { timeout: 90_000 }, () => {
@@ -117,7 +122,9 @@ redisServerProgram.describe('Redis down at the edge (real processes, a redis-ser
     await new Promise((r) => setTimeout(r, 2500)); // several sync intervals and SMS polls: nothing may move without Redis
     expect(pending(dir)).toBe(6);
     expect(outboundStates(dir)).toEqual(Array.from({ length: 3 }, () => ({ state: 'queued', attempts: 0, error: null })));
-    expect(cli(env, 'sync', 'status')).toMatch(/waiting to sync\s+6[\s\S]*last error\s+Redis is unreachable \(connect ECONNREFUSED 127\.0\.0\.1:\d+\): sync waits/);
+    expect(cli(env, 'sync', 'status')).toMatch(
+      /waiting to sync\s+6[\s\S]*last error\s+Redis is unreachable \(connect ECONNREFUSED 127\.0\.0\.1:\d+\): sync waits/,
+    );
 
     await redisServer(redisPort);
     await waitFor('the outbox to drain into the embedded ledger', () => (pending(dir) === 0 ? true : undefined));
@@ -187,7 +194,10 @@ redisServerProgram.describe('BullMQ outbound SMS with Redis down (in process, pr
     const scope = atSendReply(101, 'ATXid_after_outage');
     await gw.outbound.start(); // today: rejects with "Connection is closed"
     try {
-      const res = await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: 'outage-in-1', from: '+254711000001', to: '22384', text: 'VOTE 1 3' });
+      const res = await request(gw.app)
+        .post(`/africastalking/sms/${TOKEN}`)
+        .type('form')
+        .send({ id: 'outage-in-1', from: '+254711000001', to: '22384', text: 'VOTE 1 3' });
       expect(res.status).toBe(200);
       await new Promise((r) => setTimeout(r, 500));
       expect(gw.sms.list(1)[0]).toMatchObject({ state: 'queued', attempts: 0 });

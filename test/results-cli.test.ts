@@ -110,7 +110,8 @@ describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
 
     const out = join(dir, 'open');
     expect(sauti(['results', 'c-open', '--export', out], env).status).toBe(0);
-    for (const name of ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb']) expect(existsSync(join(out, name))).toBe(true);
+    for (const name of ['results.csv', 'results.json', 'turnout.csv', 'ballots.csv', 'ballots.json', 'c-open_north.pb', 'c-open_south.pb'])
+      expect(existsSync(join(out, name))).toBe(true);
     const again = JSON.parse(sauti(['results', '--from', join(out, 'c-open_north.pb'), '--json']).stdout);
     expect(again.matchesPublished).toBe(true);
     expect(again.selected.sort()).toEqual(['1', '2']);
@@ -139,7 +140,9 @@ describe('sauti results <cycle> with demographics', { timeout: 60_000 }, () => {
     await ledger.addGateway(gw.gatewayId, publicKey);
     const f = eventFactory('gw-c');
     // Age: 35-64 ×6, 65+ ×3 (under 5, hidden), none ×1 (under 5, hidden). Gender: none.
-    const rows = Array.from({ length: 10 }, (_, i) => f.vote(`+2547110000${10 + i}`, [1], '2026-11-22T09:00:00Z', i < 6 ? { ageBand: '35-64' } : i < 9 ? { ageBand: '65+' } : {}));
+    const rows = Array.from({ length: 10 }, (_, i) =>
+      f.vote(`+2547110000${10 + i}`, [1], '2026-11-22T09:00:00Z', i < 6 ? { ageBand: '35-64' } : i < 9 ? { ageBand: '65+' } : {}),
+    );
     const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, new Date()).body).toString('utf8'));
     await ledger.ingest(header, lines, 'push');
     await ledger.close();
@@ -147,7 +150,17 @@ describe('sauti results <cycle> with demographics', { timeout: 60_000 }, () => {
     const shown = sauti(['results', 'c-open'], { SAUTI_CONFIG: config, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') });
     expect(shown.status).toBe(0);
     const out = shown.stdout;
-    expect(out).toContain(['age band      ballots', '────────────  ───────', '18-24               0', '25-34               0', '35-64               6', '65+                <5', 'not recorded       <5'].join('\n'));
+    expect(out).toContain(
+      [
+        'age band      ballots',
+        '────────────  ───────',
+        '18-24               0',
+        '25-34               0',
+        '35-64               6',
+        '65+                <5',
+        'not recorded       <5',
+      ].join('\n'),
+    );
     expect(out).toContain('gender: not collected');
     expect(out).toContain('Groups with fewer than 5 ballots show as <5');
   });
@@ -174,7 +187,10 @@ describe('sauti results <cycle> --publish waits for every gateway; what it publi
       await ledger.close();
     };
     // Synced after the close, but the gateway says 2 events are still waiting.
-    await push([f.vote('+254711000001', [1, 2], before(30)), f.vote('+254711000002', [2], before(30)), f.vote('+254711000003', [21], before(30), { wardId: 'south' })], 2);
+    await push(
+      [f.vote('+254711000001', [1, 2], before(30)), f.vote('+254711000002', [2], before(30)), f.vote('+254711000003', [21], before(30), { wardId: 'south' })],
+      2,
+    );
     const env = { SAUTI_CONFIG: config, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
 
     const refused = sauti(['results', 'c-open', '--publish'], env);
@@ -186,7 +202,10 @@ describe('sauti results <cycle> --publish waits for every gateway; what it publi
     expect(noReason.stderr).toMatch(/--force needs --reason/);
 
     const first = join(dir, 'first');
-    const published = sauti(['results', 'c-open', '--publish', '--force', '--reason', 'Kiboko gateway flooded; its votes will be listed as late', '--export', first], env);
+    const published = sauti(
+      ['results', 'c-open', '--publish', '--force', '--reason', 'Kiboko gateway flooded; its votes will be listed as late', '--export', first],
+      env,
+    );
     expect(published.status, published.stderr).toBe(0);
     expect(published.stdout).toContain('Published without waiting for every gateway. Reason: Kiboko gateway flooded');
 

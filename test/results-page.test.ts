@@ -109,7 +109,16 @@ browserProgram.describe('results page in Chromium', () => {
     expect(await page.locator('body').innerText()).toMatch(/field\s+1[\s\S]*sms\s+1[\s\S]*ussd\s+2/);
 
     const links = await page.locator('a[href$=".pb"], a[href$=".csv"], a[href$=".json"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['/results/c-open/results.csv', '/results/c-open/results.json', '/results/c-open/turnout.csv', '/results/c-open/ballots.csv', '/results/c-open/ballots.json', '/results/c-open/north.pb', '/results/c-open/south.pb', '/results/c-open/late.csv']);
+    expect(links).toEqual([
+      '/results/c-open/results.csv',
+      '/results/c-open/results.json',
+      '/results/c-open/turnout.csv',
+      '/results/c-open/ballots.csv',
+      '/results/c-open/ballots.json',
+      '/results/c-open/north.pb',
+      '/results/c-open/south.pb',
+      '/results/c-open/late.csv',
+    ]);
     for (const link of links) expect((await fetch(base + link!)).status).toBe(200);
     const nope = await fetch(`${base}/results/c-open/nope.txt`);
     expect(nope.status).toBe(404);
@@ -127,22 +136,25 @@ browserProgram.describe('results page in Chromium', () => {
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     // Count dark pixels in a page that may run script, drawing the screenshot on a canvas.
     const checker = await browser.newPage();
-    const dark = await checker.evaluate(async (src) => {
-      // Runs in the browser; typed loosely because the project compiles without the DOM library.
-      const { Image, document } = globalThis as any;
-      const img = new Image();
-      img.src = src;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const { data } = ctx.getImageData(0, 0, img.width, img.height);
-      let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-      return { n, total: data.length / 4, height: img.height };
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    const dark = await checker.evaluate(
+      async (src) => {
+        // Runs in the browser; typed loosely because the project compiles without the DOM library.
+        const { Image, document } = globalThis as any;
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, img.width, img.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
+        return { n, total: data.length / 4, height: img.height };
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
     expect(dark.height).toBeGreaterThan(800); // a long page: turnout, two wards, open data
     expect(dark.n / dark.total).toBeGreaterThan(0.01);
     await checker.close();
@@ -197,7 +209,10 @@ browserProgram.describe('turnout by age band and gender in Chromium', () => {
     const f = eventFactory('gw-d');
     // Age: 25-34 ×6, 18-24 ×2 and none ×4 (both under 5: hidden). Gender: female ×7, male ×5.
     const rows = Array.from({ length: 12 }, (_, i) =>
-      f.vote(`+2547120000${10 + i}`, [1], '2026-11-22T09:00:00Z', { ...(i < 6 ? { ageBand: '25-34' } : i < 8 ? { ageBand: '18-24' } : {}), gender: i < 7 ? 'female' : 'male' }),
+      f.vote(`+2547120000${10 + i}`, [1], '2026-11-22T09:00:00Z', {
+        ...(i < 6 ? { ageBand: '25-34' } : i < 8 ? { ageBand: '18-24' } : {}),
+        gender: i < 7 ? 'female' : 'male',
+      }),
     );
     const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, new Date('2026-11-25T09:00:00Z')).body).toString('utf8'));
     await demoLedger.ingest(header, lines, 'push');
@@ -220,9 +235,25 @@ browserProgram.describe('turnout by age band and gender in Chromium', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${demoBase}/results/c-open`);
-    expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel', 'Ballots by age band', 'Ballots by gender']);
-    expect((await table(page, 'Ballots by age band')).map((r) => r.split('\t'))).toEqual([['18-24', '<5'], ['25-34', '6'], ['35-64', '0'], ['65+', '0'], ['Not recorded', '<5']]);
-    expect((await table(page, 'Ballots by gender')).map((r) => r.split('\t'))).toEqual([['female', '7'], ['male', '5'], ['other', '0'], ['Not recorded', '0']]);
+    expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual([
+      'Ballots by ward',
+      'Ballots by channel',
+      'Ballots by age band',
+      'Ballots by gender',
+    ]);
+    expect((await table(page, 'Ballots by age band')).map((r) => r.split('\t'))).toEqual([
+      ['18-24', '<5'],
+      ['25-34', '6'],
+      ['35-64', '0'],
+      ['65+', '0'],
+      ['Not recorded', '<5'],
+    ]);
+    expect((await table(page, 'Ballots by gender')).map((r) => r.split('\t'))).toEqual([
+      ['female', '7'],
+      ['male', '5'],
+      ['other', '0'],
+      ['Not recorded', '0'],
+    ]);
     // The chart says the same, to a screen reader too: a hidden group has its "<5" and no bar.
     const chart = page.locator('svg[aria-labelledby="t-age"]');
     expect(await chart.locator('text').allTextContents()).toEqual(['18-24', '<5', '25-34', '6', '35-64', '0', '65+', '0', 'Not recorded', '<5']);

@@ -53,11 +53,20 @@ async function setup(backend: Backend, ballot: Deployment) {
 const at = '2026-11-22T09:00:00Z';
 /** North (budget 10M): votes 1:5, 2:4, 3:3, 4:2. Greedy funds 1 (4.5M) and 2 (3.2M); 3 and 4 do not fit the 2.3M left; the rest have no votes. */
 async function northVotes(f: ReturnType<typeof eventFactory>, ingest: (rows: EventRow[]) => Promise<void>) {
-  const ballots: number[][] = [[1, 2, 3], [1, 2, 3], [1, 2, 4], [1, 2], [1, 3, 4]];
+  const ballots: number[][] = [
+    [1, 2, 3],
+    [1, 2, 3],
+    [1, 2, 4],
+    [1, 2],
+    [1, 3, 4],
+  ];
   await ingest(ballots.map((picks, i) => f.vote(`+2547110000${10 + i}`, picks, at)));
 }
 const winners = (ledgerResult: Awaited<ReturnType<Ledger['results']>>, ward: string) =>
-  ledgerResult.wards.find((w) => w.wardId === ward)!.projects.filter((p) => p.selected).map((p) => p.code);
+  ledgerResult.wards
+    .find((w) => w.wardId === ward)!
+    .projects.filter((p) => p.selected)
+    .map((p) => p.code);
 
 describe.each(BACKENDS)('results on %s', (backend) => {
   it('counts each ward from the ledger with the cycle rule, one ballot per voter', async () => {
@@ -69,7 +78,16 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     const r = await ledger.results('c-open');
     const north = r.wards.find((w) => w.wardId === 'north')!;
     expect(north.ballots).toBe(5);
-    expect(north.projects.map((p) => [p.code, p.votes])).toEqual([[1, 4], [2, 3], [3, 2], [4, 2], [5, 1], [6, 0], [7, 0], [12, 0]]);
+    expect(north.projects.map((p) => [p.code, p.votes])).toEqual([
+      [1, 4],
+      [2, 3],
+      [3, 2],
+      [4, 2],
+      [5, 1],
+      [6, 0],
+      [7, 0],
+      [12, 0],
+    ]);
     // Greedy: 1 (4.5M) + 2 (3.2M) = 7.7M; 3 (2.9M) and 4 (2.6M) do not fit; 5 (1.9M) does: 9.6M.
     // Projects without a vote are never funded, though 12 (0.95M) would not fit anyway.
     expect(winners(r, 'north')).toEqual([1, 2, 5]);
@@ -90,7 +108,11 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     const r = await ledger.results('c-open');
     const north = r.wards.find((w) => w.wardId === 'north')!;
     expect(r.rankedBy).toBe('score');
-    expect(north.projects.slice(0, 3).map((p) => [p.code, p.score])).toEqual([[3, 5], [7, 5], [1, 3]]);
+    expect(north.projects.slice(0, 3).map((p) => [p.code, p.score])).toEqual([
+      [3, 5],
+      [7, 5],
+      [1, 3],
+    ]);
     await ledger.close();
 
     const shares = deployment((c) => {
@@ -132,13 +154,42 @@ describe.each(BACKENDS)('results on %s', (backend) => {
     expect(r.rankedBy).toBe('score');
     const north = r.wards.find((w) => w.wardId === 'north')!;
     expect(north.ballots).toBe(5);
-    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([[6, 2, 8], [2, 3, 3], [1, 2, 2], [7, 2, 2], [3, 1, 1]]);
+    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([
+      [6, 2, 8],
+      [2, 3, 3],
+      [1, 2, 2],
+      [7, 2, 2],
+      [3, 1, 1],
+    ]);
     // Greedy by points: 6 (3.8M), 2 (3.2M); 1 (4.5M) does not fit the 3M left; 7 (1.25M) does; 3 (2.9M) does not.
     expect(winners(r, 'north')).toEqual([6, 2, 7]);
 
     const d = ledger.deployment();
     const open = await openBallots(ledger.conn.db, d, 'c-open');
-    expect(open.map((b) => [b.picks, b.points]).sort()).toEqual([[[2, 1], [1, 1]], [[2, 1], [1, 1]], [[2, 3], [1, 1]], [[6, 7], [4, 1]], [[6, 7], [4, 1]]].sort());
+    expect(open.map((b) => [b.picks, b.points]).sort()).toEqual(
+      [
+        [
+          [2, 1],
+          [1, 1],
+        ],
+        [
+          [2, 1],
+          [1, 1],
+        ],
+        [
+          [2, 3],
+          [1, 1],
+        ],
+        [
+          [6, 7],
+          [4, 1],
+        ],
+        [
+          [6, 7],
+          [4, 1],
+        ],
+      ].sort(),
+    );
     expect(ballotsCsv(open).split('\n')[0]).toBe('voter,ward,picks,points,channel');
     const file = pabulibFiles(d, r, open, 'en').find((x) => x.ward === 'north')!;
     expect(file.text).toContain('\nvote_type;cumulative\n');

@@ -11,7 +11,11 @@ import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
 const raw = rawFixture();
-raw.eligibility = { mode: 'roll', rollFile: 'roll.csv', registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' } };
+raw.eligibility = {
+  mode: 'roll',
+  rollFile: 'roll.csv',
+  registerHelp: { en: 'Register at the ward office.', sw: 'Jisajili ofisi ya wadi.', fr: 'Inscrivez-vous au bureau.' },
+};
 const configFile = join(dir, 'deployment.yaml');
 writeFileSync(configFile, stringify(raw));
 writeFileSync(join(dir, 'roll.csv'), 'voter_id,phone,ward\nV-001,0711000001,south\nV-002,+254722000002,north\n');

@@ -49,7 +49,9 @@ describe('suiteFor', () => {
   });
 
   it('under CI=true, a missing service throws, naming it', () => {
-    expect(() => suiteFor(missing, { CI: 'true' })).toThrow('CI=true: Redis at redis://127.0.0.1:1 is not available: start it with redis-server. Tests that need it are never skipped under CI.');
+    expect(() => suiteFor(missing, { CI: 'true' })).toThrow(
+      'CI=true: Redis at redis://127.0.0.1:1 is not available: start it with redis-server. Tests that need it are never skipped under CI.',
+    );
   });
 
   it('a service that is there runs its tests, CI or not', () => {
@@ -65,7 +67,10 @@ describe('the run summary', () => {
     const out: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
     try {
-      new SummaryReporter().onTestRunEnd([file(test('skipped', note), test('passed')), file(test('skipped', note), test('skipped', 'another reason'))] as never);
+      new SummaryReporter().onTestRunEnd([
+        file(test('skipped', note), test('passed')),
+        file(test('skipped', note), test('skipped', 'another reason')),
+      ] as never);
     } finally {
       write.mockRestore();
     }

@@ -41,8 +41,13 @@ it('texts as Twilio would, with a valid signature', async () => {
   vi.spyOn(console, 'log').mockImplementation(() => {});
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const reply = await simulateSms({
-    phone: '+254711000007', text: 'HELP', url, provider: 'twilio', token: TOKEN,
-    publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
+    phone: '+254711000007',
+    text: 'HELP',
+    url,
+    provider: 'twilio',
+    token: TOKEN,
+    publicUrl: PUBLIC_URL,
+    twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
   });
   expect(reply).toMatch(/^PROJECTS for the ballot, VOTE 3 7 to vote/);
 });
@@ -73,7 +78,10 @@ describe('the simulator reply route', () => {
     await post('sim-route-1');
     const res = await read('/simulator/sms/africastalking/sim-route-1/reply');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ received: true, reply: { body: expect.stringMatching(/^PROJECTS for the ballot, VOTE 3 7 to vote/), encoding: 'GSM-7', segments: 1, state: expect.any(String) } });
+    expect(res.body).toEqual({
+      received: true,
+      reply: { body: expect.stringMatching(/^PROJECTS for the ballot, VOTE 3 7 to vote/), encoding: 'GSM-7', segments: 1, state: expect.any(String) },
+    });
     expect(res.text).not.toMatch(/711000009/);
   });
 
@@ -87,13 +95,17 @@ describe('the simulator reply route', () => {
     expect((await read('/simulator/sms/twilio/sim-route-2/reply')).body).toEqual({ received: false });
     expect((await read('/simulator/sms/other/sim-route-2/reply')).status).toBe(404);
     expect((await read('/simulator/sms/africastalking/sim-route-unknown/reply')).body).toEqual({ received: false });
-    for (const res of [await request(gw.app).get(path), await read('/simulator/sms/africastalking/sim-route-unknown/reply')]) expect(res.text).not.toMatch(/VOTE 3 7/);
+    for (const res of [await request(gw.app).get(path), await read('/simulator/sms/africastalking/sim-route-unknown/reply')])
+      expect(res.text).not.toMatch(/VOTE 3 7/);
   });
 
   it('forgets a reply once the simulator window has passed', async () => {
     let now = new Date('2026-11-22T09:00:00Z');
     const timed = testGateway({ clock: () => now });
-    await request(timed.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: 'sim-old', from: '+254711000010', to: '22384', text: 'HELP', date: '2026-11-22 09:00:00', linkId: 'l1' });
+    await request(timed.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id: 'sim-old', from: '+254711000010', to: '22384', text: 'HELP', date: '2026-11-22 09:00:00', linkId: 'l1' });
     const path = '/simulator/sms/africastalking/sim-old/reply';
     expect((await request(timed.app).get(path).set('authorization', `Bearer ${TOKEN}`)).body.reply.body).toMatch(/^PROJECTS for the ballot, VOTE 3 7 to vote/);
     now = new Date(now.getTime() + SIMULATOR_WINDOW_MS + 1000);
@@ -118,8 +130,13 @@ it('calls as Twilio would, with signed requests', async () => {
   vi.spyOn(console, 'log').mockImplementation(() => {});
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const heard = await simulateVoice({
-    phone: '+254711000010', url, provider: 'twilio', token: TOKEN, inputs: '2,1',
-    publicUrl: PUBLIC_URL, twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
+    phone: '+254711000010',
+    url,
+    provider: 'twilio',
+    token: TOKEN,
+    inputs: '2,1',
+    publicUrl: PUBLIC_URL,
+    twilio: { accountSid: TWILIO_SID, authToken: TWILIO_TOKEN },
     texts: (lang) => allClipTexts(gw.deployment, lang),
   });
   expect(heard[1]).toBe(
@@ -130,8 +147,12 @@ it('calls as Twilio would, with signed requests', async () => {
 });
 
 it('shows what the provider’s own voice says for a missing clip, in its place among the clips', () => {
-  const at = readAnswer('<Response><GetDigits callbackUrl="https://x.org/v?hop=1"><Say>Welcome &amp; hello.</Say><Play url="https://x.org/prompts/en/voice.menu.vote.wav"/></GetDigits></Response>');
+  const at = readAnswer(
+    '<Response><GetDigits callbackUrl="https://x.org/v?hop=1"><Say>Welcome &amp; hello.</Say><Play url="https://x.org/prompts/en/voice.menu.vote.wav"/></GetDigits></Response>',
+  );
   expect(promptText(at.clips)).toBe('Welcome & hello. To vote, press 1.');
-  const tw = readAnswer('<Response><Gather action="https://x.org/twilio/voice?hop=1"><Play>https://x.org/prompts/fr/num-7.wav</Play><Say language="fr-FR">Au revoir.</Say></Gather></Response>');
+  const tw = readAnswer(
+    '<Response><Gather action="https://x.org/twilio/voice?hop=1"><Play>https://x.org/prompts/fr/num-7.wav</Play><Say language="fr-FR">Au revoir.</Say></Gather></Response>',
+  );
   expect(promptText(tw.clips)).toBe('sept Au revoir.');
 });

@@ -9,13 +9,61 @@ import { sms, smsCtx } from './helpers/sms.ts';
 
 /** Keys the SMS channel sends, and worst-case parameters (30-letter ward, 10 picks, 97 points, …). */
 const SMS_KEYS: MessageKey[] = [
-  'smsVoteRecorded', 'smsVoteReplaced', 'smsVoteHow', 'smsAskCodes', 'smsOneWard', 'smsNotYourWard', 'smsUnknownCodes',
-  'smsTooMany', 'smsTooFew', 'smsOverBudget', 'smsOverPoints', 'smsProjectPoints', 'smsIdeaRecorded', 'smsAskWard', 'smsAskResultsWard', 'smsIdeaHow', 'smsStatus',
-  'smsStatusUnknown', 'smsCheckRecorded', 'smsCheckCounted', 'smsCheckReplaced', 'smsCheckSuperseded', 'smsCheckOffline', 'smsCheckPending', 'smsCheckRefused', 'smsCheckUnknown', 'smsCheckHow', 'smsReceipt', 'smsResults', 'smsHelp', 'smsLangSet', 'smsLangUnknown', 'smsStopped',
-  'smsStarted', 'smsUnknown', 'noVote', 'votingUpcoming', 'votingClosed', 'votingNone',
-  'votingClosedIn', 'votingNextOpens', 'resultsToCome', 'resultsDue', 'resultsOutSms', 'yourVoteIn',
-  'alreadyVotedRefuse', 'proposalsUpcoming', 'proposalsClosed', 'proposalsNone', 'resultsNotYet', 'resultsNone',
-  'smsProjectsNone', 'smsAskProjectsWard', 'smsMoreNothing', 'smsDidYouMean',
+  'smsVoteRecorded',
+  'smsVoteReplaced',
+  'smsVoteHow',
+  'smsAskCodes',
+  'smsOneWard',
+  'smsNotYourWard',
+  'smsUnknownCodes',
+  'smsTooMany',
+  'smsTooFew',
+  'smsOverBudget',
+  'smsOverPoints',
+  'smsProjectPoints',
+  'smsIdeaRecorded',
+  'smsAskWard',
+  'smsAskResultsWard',
+  'smsIdeaHow',
+  'smsStatus',
+  'smsStatusUnknown',
+  'smsCheckRecorded',
+  'smsCheckCounted',
+  'smsCheckReplaced',
+  'smsCheckSuperseded',
+  'smsCheckOffline',
+  'smsCheckPending',
+  'smsCheckRefused',
+  'smsCheckUnknown',
+  'smsCheckHow',
+  'smsReceipt',
+  'smsResults',
+  'smsHelp',
+  'smsLangSet',
+  'smsLangUnknown',
+  'smsStopped',
+  'smsStarted',
+  'smsUnknown',
+  'noVote',
+  'votingUpcoming',
+  'votingClosed',
+  'votingNone',
+  'votingClosedIn',
+  'votingNextOpens',
+  'resultsToCome',
+  'resultsDue',
+  'resultsOutSms',
+  'yourVoteIn',
+  'alreadyVotedRefuse',
+  'proposalsUpcoming',
+  'proposalsClosed',
+  'proposalsNone',
+  'resultsNotYet',
+  'resultsNone',
+  'smsProjectsNone',
+  'smsAskProjectsWard',
+  'smsMoreNothing',
+  'smsDidYouMean',
 ];
 const CHANNEL_KEYS: MessageKey[] = ['channelUssd', 'channelSms', 'channelVoice', 'channelField', 'channelPaper', 'channelOther'];
 const WORST = {
@@ -55,9 +103,32 @@ describe('SMS replies fit in one segment', () => {
 
   it('every reply the flow writes for a range of messages is one GSM-7 segment', () => {
     const d = testDeployment();
-    const bodies = ['VOTE 1 2', 'VOTE 1 2 3 4', 'VOTE 1 20', 'VOTE 99', 'VOTE', 'VOTE x', 'IDEA a new bridge for the river',
-      'STATUS P-AAAAA-BBB', 'RECEIPT', 'RESULTS', 'HELP', 'LANG fr', 'LANG xx', 'STOP', 'START', 'what is this', '',
-      'PROJECTS', 'PROJECTS 2', 'PROJECTS South Ward 9', 'MORE', 'vot 1 2', 'Kura 1 na 3', 'Bonjour, je ne sais pas'];
+    const bodies = [
+      'VOTE 1 2',
+      'VOTE 1 2 3 4',
+      'VOTE 1 20',
+      'VOTE 99',
+      'VOTE',
+      'VOTE x',
+      'IDEA a new bridge for the river',
+      'STATUS P-AAAAA-BBB',
+      'RECEIPT',
+      'RESULTS',
+      'HELP',
+      'LANG fr',
+      'LANG xx',
+      'STOP',
+      'START',
+      'what is this',
+      '',
+      'PROJECTS',
+      'PROJECTS 2',
+      'PROJECTS South Ward 9',
+      'MORE',
+      'vot 1 2',
+      'Kura 1 na 3',
+      'Bonjour, je ne sais pas',
+    ];
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const body of bodies) {
         const r = sms(body, smsCtx(d, { lang }));
@@ -76,17 +147,39 @@ describe('SMS replies fit in one segment', () => {
         const text = toGsmLookalikes(r.reply!.text);
         expect(smsCost(text), `${lang} ${body}: ${text}`).toMatchObject({ encoding: 'GSM-7', segments: 1 });
       }
-      const receipt = sms('RECEIPT', smsCtx(d, { lang, ballot: { cycleId: 'c-open', wardId: 'north', picks: [1, 2, 3, 4, 5, 6, 7, 12, 12, 12], receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' } }));
+      const receipt = sms(
+        'RECEIPT',
+        smsCtx(d, {
+          lang,
+          ballot: {
+            cycleId: 'c-open',
+            wardId: 'north',
+            picks: [1, 2, 3, 4, 5, 6, 7, 12, 12, 12],
+            receipt: 'ABCDE-FGHJK',
+            castAt: new Date('2026-11-20T08:00:00Z'),
+            eventId: 'e1',
+          },
+        }),
+      );
       expect(smsCost(toGsmLookalikes(receipt.reply!.text)).segments, receipt.reply!.text).toBe(1);
     }
   });
 
-  it('RECEIPT with the ledger\'s word on the vote is one segment, and keeps that word rather than every pick', () => {
+  it("RECEIPT with the ledger's word on the vote is one segment, and keeps that word rather than every pick", () => {
     const d = withBallot({ rule: 'cumulative', points: 10, maxPerProject: 4 });
     const picks = [1, 2, 3, 4, 5, 6, 7, 12, 12, 12];
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const ledger of ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'] as const) {
-        const ballot = { cycleId: 'c-open', wardId: 'north', picks, receipt: 'ABCDE-FGHJK', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1', ledger, countedChannel: 'field' };
+        const ballot = {
+          cycleId: 'c-open',
+          wardId: 'north',
+          picks,
+          receipt: 'ABCDE-FGHJK',
+          castAt: new Date('2026-11-20T08:00:00Z'),
+          eventId: 'e1',
+          ledger,
+          countedChannel: 'field',
+        };
         const text = sms('RECEIPT', smsCtx(d, { lang, ballot })).reply!.text;
         expect(smsCost(toGsmLookalikes(text)), text).toMatchObject({ encoding: 'GSM-7', segments: 1 });
         const channel = t(lang, 'channelField');

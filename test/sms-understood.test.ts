@@ -11,7 +11,10 @@ let n = 0;
 /** Texts `text` from one number; returns the reply queued for it, or null when none was. */
 async function text(gw: Gw, body: string): Promise<string | null> {
   const before = gw.count('sms_outbound');
-  const res = await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send(atSmsBody({ id: `ATXid_understood_${n++}`, text: body }));
+  const res = await request(gw.app)
+    .post(`/africastalking/sms/${TOKEN}`)
+    .type('form')
+    .send(atSmsBody({ id: `ATXid_understood_${n++}`, text: body }));
   expect(res.status).toBe(200);
   return gw.count('sms_outbound') > before ? gw.sms.list(1)[0]!.body : null;
 }
@@ -22,7 +25,9 @@ describe('SMS as people type it, end to end', () => {
     const gw = testGateway();
     expect(await text(gw, 'PROJECTS')).toBe('Projects of which ward? Reply with its number: 1 North Ward, 2 South Ward');
     const page1 = await text(gw, '1');
-    expect(page1).toBe('Projects in North Ward (KES) 1/3: 1 Market borehole 4.5M; 2 Station Rd lights 3.2M; 3 Maternity wing 2.9M. Send MORE for the next page.');
+    expect(page1).toBe(
+      'Projects in North Ward (KES) 1/3: 1 Market borehole 4.5M; 2 Station Rd lights 3.2M; 3 Maternity wing 2.9M. Send MORE for the next page.',
+    );
     expect(await text(gw, 'MORE')).toMatch(/^Projects in North Ward \(KES\) 2\/3: 4 River footbridge 2\.6M;/);
     expect(await text(gw, 'zaidi')).toBe('Miradi ya Wadi ya Kaskazini (KES) 3/3: 7 Paa la zahanati 1.3M; 12 Kitalu cha miti 950K. Kupiga kura: KURA 1 2.');
     for (const row of gw.sms.list(4)) expect(smsCost(row.body), row.body).toMatchObject({ encoding: 'GSM-7', segments: 1 });

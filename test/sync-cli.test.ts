@@ -34,7 +34,14 @@ afterAll(() => {
 
 /** `sauti start` as an operator runs it; resolves once it listens, with the id /healthz gives. */
 async function start(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; id: string }> {
-  const started = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env });
+  const started = await startServer([BIN, 'start'], {
+    SAUTI_CONFIG: FIXTURE,
+    PORT: '0',
+    SAUTI_CALLBACK_TOKEN: TOKEN,
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: '',
+    ...env,
+  });
   children.push(started.child);
   const health = (await (await fetch(`${started.url}/healthz`)).json()) as { gatewayId: string };
   return { ...started, id: health.gatewayId };
@@ -61,13 +68,17 @@ describe('sauti sync identity and status', { timeout: 180_000 }, () => {
     expect(first.stdout).toContain(`sauti ledger add-gateway ${id} ${key}`);
 
     const status = await sauti(['sync', 'status'], env);
-    expect(field(status.stdout, 'ledger')).toMatch(/^unknown: the gateway has not been started on this database; it will sync to its embedded ledger if started without SAUTI_LEDGER_URL$/);
+    expect(field(status.stdout, 'ledger')).toMatch(
+      /^unknown: the gateway has not been started on this database; it will sync to its embedded ledger if started without SAUTI_LEDGER_URL$/,
+    );
 
     const gw = await start({ SAUTI_DB: env.SAUTI_DB });
     expect(gw.id).toBe(id);
     const running = await sauti(['sync', 'status'], env);
     expect(field(running.stdout, 'gateway')).toBe(id);
-    expect(field(running.stdout, 'ledger')).toMatch(new RegExp(`^its embedded ledger at ${gw.url}/v1 \\(as the gateway started \\S+ recorded; SAUTI_LEDGER_URL is not set in this shell\\)$`));
+    expect(field(running.stdout, 'ledger')).toMatch(
+      new RegExp(`^its embedded ledger at ${gw.url}/v1 \\(as the gateway started \\S+ recorded; SAUTI_LEDGER_URL is not set in this shell\\)$`),
+    );
     expect(field(running.stdout, 'ledger key')).toBe("the embedded ledger's own (automatic under sauti start)");
     await stop(gw.child);
     expect(field((await sauti(['sync', 'identity'], env)).stdout, 'public key')).toBe(key);
@@ -85,12 +96,16 @@ describe('sauti sync identity and status', { timeout: 180_000 }, () => {
     expect(identity.stderr).toBe('');
     expect(field(identity.stdout, 'gateway id')).toBe('gw-kibera-2');
     const status = await sauti(['sync', 'status'], shell);
-    expect(field(status.stdout, 'ledger')).toMatch(/^http:\/\/127\.0\.0\.1:9 \(as the gateway started \S+ recorded; SAUTI_LEDGER_URL is not set in this shell\)$/);
+    expect(field(status.stdout, 'ledger')).toMatch(
+      /^http:\/\/127\.0\.0\.1:9 \(as the gateway started \S+ recorded; SAUTI_LEDGER_URL is not set in this shell\)$/,
+    );
     expect(field(status.stdout, 'ledger key')).toBe(`${ledgerKey} (SAUTI_LEDGER_KEY) at start-up`);
     expect(status.stdout).not.toContain('secret'); // the URL's credentials are neither stored nor shown
     // With SAUTI_LEDGER_URL set in the shell, that is what `sync now` would use, and it is shown.
     const other = await sauti(['sync', 'status'], { ...shell, SAUTI_LEDGER_URL: 'http://127.0.0.1:10' });
-    expect(field(other.stdout, 'ledger')).toMatch(/^http:\/\/127\.0\.0\.1:10 \(SAUTI_LEDGER_URL here; the gateway started \S+ syncs to http:\/\/127\.0\.0\.1:9\)$/);
+    expect(field(other.stdout, 'ledger')).toMatch(
+      /^http:\/\/127\.0\.0\.1:10 \(SAUTI_LEDGER_URL here; the gateway started \S+ syncs to http:\/\/127\.0\.0\.1:9\)$/,
+    );
     await stop(gw.child);
     const raw = openDatabase(db);
     expect(JSON.stringify(raw.prepare('SELECT * FROM sync_state').all())).not.toContain('secret');

@@ -25,7 +25,6 @@ afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
 
-
 /** A deployment (the fixture) that syncs every second and retries quickly. */
 function setupDir(batchSize: number) {
   const dir = tempDir('sauti-faults-');
@@ -59,7 +58,8 @@ async function envFor(dir: string, config: string, ledgerPort: number, extra: Re
   return { ...env, SAUTI_LEDGER_KEY: publicKey };
 }
 
-const cli = (env: Record<string, string>, ...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const cli = (env: Record<string, string>, ...args: string[]) =>
+  execFileSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 async function start(args: string[], env: Record<string, string>) {
   const s = await startServer([BIN, ...args], env);
@@ -91,7 +91,9 @@ const accepted = async (ledgerUrl: string) => {
 function counts(dir: string): { events: number; distinct: number; seqs: number } {
   const db = new Database(join(dir, 'ledger.db'), { readonly: true });
   try {
-    return db.prepare('SELECT count(*) AS events, count(DISTINCT event_id) AS "distinct", count(DISTINCT gateway_seq) AS seqs FROM ledger_events').get() as never;
+    return db
+      .prepare('SELECT count(*) AS events, count(DISTINCT event_id) AS "distinct", count(DISTINCT gateway_seq) AS seqs FROM ledger_events')
+      .get() as never;
   } finally {
     db.close();
   }

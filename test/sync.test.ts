@@ -38,7 +38,10 @@ async function ledgerServer(ledger: Ledger, port = 0, prefix = '') {
 }
 
 async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1*1*1*3*99*1') {
-  const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `s-${phone}-${text}`, phoneNumber: phone, text }));
+  const res = await request(gw.app)
+    .post(`/africastalking/ussd/${TOKEN}`)
+    .type('form')
+    .send(ussdBody({ sessionId: `s-${phone}-${text}`, phoneNumber: phone, text }));
   expect(res.text).toMatch(/^END Thank you/);
   return res.text.match(/Receipt: (\S+)/)![1]!;
 }
@@ -55,12 +58,18 @@ async function setup(batchSize = 500, configFile?: string) {
   trustLedger(gw.outbox, (await ledger.identity()).publicKey);
   const trust = () => ledgerTrust(gw.outbox, {});
   const server = await ledgerServer(ledger);
-  const relay = (url = server.url) => new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize, logger: silent, timeoutMs: 2000, trust });
+  const relay = (url = server.url) =>
+    new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize, logger: silent, timeoutMs: 2000, trust });
   return { gw, ledger, server, relay, trust };
 }
 
 const ledgerCount = async (ledger: Ledger) =>
-  (await ledger.conn.db.selectFrom('ledger_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+  (
+    await ledger.conn.db
+      .selectFrom('ledger_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n;
 
 describe('gateway → ledger sync', () => {
   it('pushes the outbox in sequence order and empties it only as the ledger acknowledges', async () => {
@@ -81,7 +90,12 @@ describe('gateway → ledger sync', () => {
     const { gw, relay } = await setup();
     const receipt = await vote(gw, '+254711000701');
     const myVote = async () =>
-      (await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: `mine-${Math.random()}`, phoneNumber: '+254711000701', text: '3' }))).text;
+      (
+        await request(gw.app)
+          .post(`/africastalking/ussd/${TOKEN}`)
+          .type('form')
+          .send(ussdBody({ sessionId: `mine-${Math.random()}`, phoneNumber: '+254711000701', text: '3' }))
+      ).text;
     expect(await myVote()).toContain(`Receipt: ${receipt}. It reaches the city ledger at the next sync.`);
     expect(gw.store.receiptState(receipt.toLowerCase().replace('-', ' '))).toEqual({ state: 'pending' });
     await relay().pushAll();
@@ -145,7 +159,15 @@ describe('gateway → ledger sync', () => {
       const s = proxy.listen(0, '127.0.0.1', () => resolve(s));
     });
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`, batchSize: 10, logger: silent, timeoutMs: 2000, trust });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+      batchSize: 10,
+      logger: silent,
+      timeoutMs: 2000,
+      trust,
+    });
     await expect(relay.pushAll()).rejects.toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('502') });
     relay.close();
     expect(gw.outbox.pendingCount()).toBe(1);
@@ -159,13 +181,30 @@ describe('gateway → ledger sync', () => {
     const at = new Date('2026-11-22T10:00:00Z');
     // All three of the first batch named, in three lists: the range goes at once.
     const whole = gw.outbox.recordAnswer(
-      { receivedAt: at.toISOString(), accepted: [{ id: rows[0]!.id, ledgerSeq: 1 }], duplicates: [rows[1]!.id], rejected: [{ id: rows[2]!.id, seq: rows[2]!.seq, reason: 'not-on-ballot', detail: 'x' }] },
+      {
+        receivedAt: at.toISOString(),
+        accepted: [{ id: rows[0]!.id, ledgerSeq: 1 }],
+        duplicates: [rows[1]!.id],
+        rejected: [{ id: rows[2]!.id, seq: rows[2]!.seq, reason: 'not-on-ballot', detail: 'x' }],
+      },
       at,
       sent(0, 2),
     );
     expect(whole).toEqual({ acknowledged: 3, rejected: 1 });
     // The second batch's answer leaves one event out: only the named ones leave the outbox.
-    const partial = gw.outbox.recordAnswer({ receivedAt: at.toISOString(), accepted: [{ id: rows[3]!.id, ledgerSeq: 2 }, { id: rows[5]!.id, ledgerSeq: 3 }], duplicates: [], rejected: [] }, at, sent(3, 5));
+    const partial = gw.outbox.recordAnswer(
+      {
+        receivedAt: at.toISOString(),
+        accepted: [
+          { id: rows[3]!.id, ledgerSeq: 2 },
+          { id: rows[5]!.id, ledgerSeq: 3 },
+        ],
+        duplicates: [],
+        rejected: [],
+      },
+      at,
+      sent(3, 5),
+    );
     expect(partial).toEqual({ acknowledged: 2, rejected: 0 });
     expect(gw.outbox.pending(10).map((r) => r.id)).toEqual([rows[4]!.id]);
     expect(gw.outbox.rejections().map((r) => r.event_id)).toEqual([rows[2]!.id]);
@@ -189,12 +228,21 @@ describe('gateway → ledger sync', () => {
   it('downloads the published ballot, serves it, and keeps serving it offline after a restart', async () => {
     const { gw, ledger, server, relay } = await setup();
     const withNewProject = testDeployment((raw) => {
-      raw.cycles[0].projects.push({ code: 9, ward: 'north', cost: 700000, title: { en: 'Footpath', sw: 'Njia', fr: 'Sentier' }, short: { en: 'School footpath', sw: 'Njia ya shule', fr: 'Sentier école' } });
+      raw.cycles[0].projects.push({
+        code: 9,
+        ward: 'north',
+        cost: 700000,
+        title: { en: 'Footpath', sw: 'Njia', fr: 'Sentier' },
+        short: { en: 'School footpath', sw: 'Njia ya shule', fr: 'Sentier école' },
+      });
     });
     ledger.setBallot(() => withNewProject);
     const round = await syncRound(relay(), gw.ballots, silent);
     expect(round.ballot).toBe('updated');
-    const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'menu-1', text: '1*1*1*98' }));
+    const menu = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 'menu-1', text: '1*1*1*98' }));
     expect(menu.text).toContain('School footpath');
     // Unchanged: the ledger answers 304 and nothing is re-applied.
     expect((await syncRound(relay(), gw.ballots, silent)).ballot).toBe('unchanged');
@@ -220,9 +268,15 @@ describe('gateway → ledger sync', () => {
 
     expect((await syncRound(relay(), gw.ballots, silent)).ballot).toBe('updated');
     expect(gw.ballots.current().cycles.find((c) => c.id === 'c-open')!.results?.selected).toEqual([3]);
-    const menu = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '' }));
+    const menu = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '' }));
     expect(menu.text).toMatch(/\n5 Results/);
-    const screen = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '5' }));
+    const screen = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 'res-1', phoneNumber: '+254711000201', text: '5' }));
     // The winners name their cycle and the day it was published.
     expect(screen.text).toMatch(/^CON Open cycle results \(\d{1,2} \w{3} \d{4}\)\. Selected in North Ward:\n3 Maternity wing/);
   });
@@ -237,7 +291,10 @@ describe('gateway → ledger sync', () => {
     await vote(gw, '+254711000302', '1*1*1*4*99*1');
     expect(await relay().pushAll()).toMatchObject({ accepted: 2, rejected: 0 });
     const north = (await ledger.results('c-open')).wards.find((w) => w.wardId === 'north')!;
-    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([[3, 1, 2], [4, 2, 2]]);
+    expect(north.projects.filter((p) => p.votes > 0).map((p) => [p.code, p.votes, p.score])).toEqual([
+      [3, 1, 2],
+      [4, 2, 2],
+    ]);
   });
 
   it('refuses a downloaded ballot that does not validate and keeps the last good one', async () => {
@@ -307,7 +364,20 @@ describe('bundles for gateways with no link', () => {
     // Signed by the trusted ledger, so what is refused is the gateway or the bundle they name.
     const ack = async (over: object) => {
       const f = join(dir, `${Math.random()}.ack`);
-      writeFileSync(f, await signedAckFile(ledger, { sauti: 'ack', protocol: 1, gatewayId: gw.gatewayId, bundleId: randomUUID(), importedAt: new Date().toISOString(), accepted: [], duplicates: [], rejected: [], ...over }));
+      writeFileSync(
+        f,
+        await signedAckFile(ledger, {
+          sauti: 'ack',
+          protocol: 1,
+          gatewayId: gw.gatewayId,
+          bundleId: randomUUID(),
+          importedAt: new Date().toISOString(),
+          accepted: [],
+          duplicates: [],
+          rejected: [],
+          ...over,
+        }),
+      );
       return f;
     };
     const other = await ack({ gatewayId: 'gw-other' });

@@ -34,7 +34,10 @@ describe('missing voice clips', () => {
     const dir = tempDir('sauti-voice-cli-');
     const en = Object.keys(allClipTexts(D, 'en'));
     const sw = Object.keys(allClipTexts(D, 'sw'));
-    for (const [lang, keys] of [['en', en], ['sw', sw.filter((k) => k !== 'num-lakh' && k !== 'char-z')]] as const) {
+    for (const [lang, keys] of [
+      ['en', en],
+      ['sw', sw.filter((k) => k !== 'num-lakh' && k !== 'char-z')],
+    ] as const) {
       mkdirSync(join(dir, lang), { recursive: true });
       for (const k of keys) writeFileSync(join(dir, lang, `${k}.wav`), WAV);
     }
@@ -67,7 +70,17 @@ describe('sauti start', () => {
     for (const k of Object.keys(allClipTexts(D, 'fr'))) writeFileSync(join(prompts, 'fr', `${k}.wav`), WAV);
     const data = tempDir('sauti-voice-start-db-');
     const child = spawn(process.execPath, [BIN, 'start'], {
-      env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts },
+      env: {
+        ...process.env,
+        SAUTI_CONFIG: FIXTURE,
+        SAUTI_DB: join(data, 'gw.db'),
+        PORT: '0',
+        SAUTI_CALLBACK_TOKEN: TOKEN,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        SAUTI_LEDGER_URL: '',
+        SAUTI_PROMPTS_DIR: prompts,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     stop = () => child.kill('SIGKILL');
@@ -90,7 +103,18 @@ describe('sauti start', () => {
     const prompts = tempDir('sauti-voice-bg-');
     const data = tempDir('sauti-voice-bg-db-');
     const child = spawn(process.execPath, [BIN, 'start'], {
-      env: { ...process.env, SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(data, 'gw.db'), PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'info', DATABASE_URL: '', SAUTI_LEDGER_URL: '', SAUTI_PROMPTS_DIR: prompts, SAUTI_RENDER_PROMPTS: 'on' },
+      env: {
+        ...process.env,
+        SAUTI_CONFIG: FIXTURE,
+        SAUTI_DB: join(data, 'gw.db'),
+        PORT: '0',
+        SAUTI_CALLBACK_TOKEN: TOKEN,
+        LOG_LEVEL: 'info',
+        DATABASE_URL: '',
+        SAUTI_LEDGER_URL: '',
+        SAUTI_PROMPTS_DIR: prompts,
+        SAUTI_RENDER_PROMPTS: 'on',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     stop = () => child.kill('SIGKILL');

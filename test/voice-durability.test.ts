@@ -32,16 +32,31 @@ const receiptHeard = (keys: string[]) =>
 describe('voice durability', { timeout: 120_000 }, () => {
   it('every receipt read to a caller before SIGKILL is a ballot in the database after it', async () => {
     const dbFile = join(tempDir(), 'gateway.db');
-    const { child, url } = await startServer([BIN, 'start'], { SAUTI_CONFIG: FIXTURE, SAUTI_DB: dbFile, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, LOG_LEVEL: 'warn', SAUTI_PROMPTS_DIR: allClips() });
+    const { child, url } = await startServer([BIN, 'start'], {
+      SAUTI_CONFIG: FIXTURE,
+      SAUTI_DB: dbFile,
+      PORT: '0',
+      SAUTI_CALLBACK_TOKEN: TOKEN,
+      LOG_LEVEL: 'warn',
+      SAUTI_PROMPTS_DIR: allClips(),
+    });
     children.push(child);
     const exited = new Promise((r) => child.once('exit', r));
     const heard: string[] = [];
     let killed = false;
     const post = (path: string, fields: Record<string, string>) =>
-      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) }).then((r) => r.text());
+      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields) }).then(
+        (r) => r.text(),
+      );
     await Promise.allSettled(
       Array.from({ length: CALLS }, async (_, i) => {
-        const fields = { isActive: '1', sessionId: `ATVId_kill_${i}`, direction: 'Inbound', callerNumber: `+2547110${String(20000 + i)}`, destinationNumber: '+254711082000' };
+        const fields = {
+          isActive: '1',
+          sessionId: `ATVId_kill_${i}`,
+          direction: 'Inbound',
+          callerNumber: `+2547110${String(20000 + i)}`,
+          destinationNumber: '+254711082000',
+        };
         let answer = await post(`/africastalking/voice/${TOKEN}`, fields);
         for (const key of VOTE) {
           const next = answer.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)?.[1];

@@ -30,17 +30,45 @@ const heard = (xml: string) =>
   });
 
 function at(gw: Gw, sessionId: string) {
-  const fields = (extra: Record<string, string> = {}) => ({ isActive: '1', sessionId, direction: 'Inbound', callerNumber: '+254711000001', destinationNumber: '+254711082000', ...extra });
+  const fields = (extra: Record<string, string> = {}) => ({
+    isActive: '1',
+    sessionId,
+    direction: 'Inbound',
+    callerNumber: '+254711000001',
+    destinationNumber: '+254711082000',
+    ...extra,
+  });
   const post = async (path: string, extra: Record<string, string> = {}) => (await request(gw.app).post(path).type('form').send(fields(extra))).text;
-  const next = (xml: string) => xml.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)![1]!.replace(/&amp;/g, '&').replace(PUBLIC_URL, '');
+  const next = (xml: string) =>
+    xml
+      .match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(PUBLIC_URL, '');
   return { start: () => post(`/africastalking/voice/${TOKEN}`), press: (xml: string, keys: string) => post(next(xml), { dtmfDigits: keys }) };
 }
 
 function tw(gw: Gw, callSid: string, from = '+254711000002') {
-  const params = (extra: Record<string, string> = {}) => ({ CallSid: callSid, AccountSid: TWILIO_SID, From: from, To: '+15005550006', CallStatus: 'in-progress', ...extra });
+  const params = (extra: Record<string, string> = {}) => ({
+    CallSid: callSid,
+    AccountSid: TWILIO_SID,
+    From: from,
+    To: '+15005550006',
+    CallStatus: 'in-progress',
+    ...extra,
+  });
   const post = async (path: string, p: Record<string, string>) =>
-    (await request(gw.app).post(path).type('form').set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, p)).send(p)).text;
-  const action = (xml: string) => xml.match(/<Gather [^>]*action="([^"]*)"/)![1]!.replace(/&amp;/g, '&').replace(PUBLIC_URL, '');
+    (
+      await request(gw.app)
+        .post(path)
+        .type('form')
+        .set('X-Twilio-Signature', twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, p))
+        .send(p)
+    ).text;
+  const action = (xml: string) =>
+    xml
+      .match(/<Gather [^>]*action="([^"]*)"/)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(PUBLIC_URL, '');
   return { start: () => post('/twilio/voice', params()), press: (xml: string, keys: string) => post(action(xml), params({ Digits: keys })) };
 }
 
@@ -59,7 +87,9 @@ describe('a missing voice clip', () => {
     await at(gw, 'ATVId_fallback_2').start();
     const warnings = gw.logs.lines.map((l) => JSON.parse(l) as { level: number; clip?: string; msg: string }).filter((l) => l.clip);
     expect(warnings.map((w) => w.clip).sort()).toEqual(['en/voice.welcome', 'sw/voice.menu.propose', 'sw/voice.menu.vote']);
-    expect(warnings.find((w) => w.clip === 'en/voice.welcome')!.msg).toMatch(/clip en\/voice\.welcome is missing \(run `sauti voice render` or record it\): the provider says its text/);
+    expect(warnings.find((w) => w.clip === 'en/voice.welcome')!.msg).toMatch(
+      /clip en\/voice\.welcome is missing \(run `sauti voice render` or record it\): the provider says its text/,
+    );
     expect(warnings.every((w) => w.level === 40)).toBe(true);
   });
 

@@ -12,17 +12,33 @@ type Gw = ReturnType<typeof testGateway>;
 const PHONE = '+254711000001';
 // Kiswahili, vote, North Ward, pick project 1, next, pick project 2, done, confirm.
 const VOTE = ['2', '1', '1', '1', '2', '1', '9', '1'];
-const SWAHILI_COPY = /^Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 2 Taa za Stesheni\. Risiti [0-9A-Z]{5}-[0-9A-Z]{5}\. Tuma RISITI kuiangalia\.$/;
+const SWAHILI_COPY =
+  /^Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 2 Taa za Stesheni\. Risiti [0-9A-Z]{5}-[0-9A-Z]{5}\. Tuma RISITI kuiangalia\.$/;
 
 const form = (gw: Gw, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
   request(gw.app).post(path).type('form').set(headers).send(fields);
 const unescape = (s: string) => s.replace(/&amp;/g, '&');
 const clips = (xml: string) => [...xml.matchAll(/\/prompts\/\w+\/([^"<]+)\.wav/g)].map((m) => decodeURIComponent(m[1]!));
-const copies = (gw: Gw) => gw.db.prepare("SELECT * FROM sms_outbound WHERE source_ref LIKE 'voice:%'").all() as { id: number; provider: string; to_phone: string; body: string; kind: string; source_ref: string }[];
+const copies = (gw: Gw) =>
+  gw.db.prepare("SELECT * FROM sms_outbound WHERE source_ref LIKE 'voice:%'").all() as {
+    id: number;
+    provider: string;
+    to_phone: string;
+    body: string;
+    kind: string;
+    source_ref: string;
+  }[];
 
 /** Africa's Talking: a call that follows each GetDigits callbackUrl. */
 function atCall(gw: Gw, sessionId = 'ATVId_copy_1') {
-  const fields = (extra: Record<string, string> = {}) => ({ isActive: '1', sessionId, direction: 'Inbound', callerNumber: PHONE, destinationNumber: '+254711082000', ...extra });
+  const fields = (extra: Record<string, string> = {}) => ({
+    isActive: '1',
+    sessionId,
+    direction: 'Inbound',
+    callerNumber: PHONE,
+    destinationNumber: '+254711082000',
+    ...extra,
+  });
   const next = (xml: string) => unescape(xml.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
   return {
     start: async () => (await form(gw, `/africastalking/voice/${TOKEN}`, fields())).text,
@@ -34,7 +50,15 @@ function atCall(gw: Gw, sessionId = 'ATVId_copy_1') {
 
 /** Twilio: a signed call that follows each Gather action. */
 function twilioCall(gw: Gw) {
-  const params = (extra: Record<string, string> = {}) => ({ CallSid: `CA${'7'.repeat(32)}`, AccountSid: TWILIO_SID, From: PHONE, To: '+15005550006', CallStatus: 'in-progress', Direction: 'inbound', ...extra });
+  const params = (extra: Record<string, string> = {}) => ({
+    CallSid: `CA${'7'.repeat(32)}`,
+    AccountSid: TWILIO_SID,
+    From: PHONE,
+    To: '+15005550006',
+    CallStatus: 'in-progress',
+    Direction: 'inbound',
+    ...extra,
+  });
   const post = async (path: string, p: Record<string, string>) =>
     (await form(gw, path, p, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, p) })).text;
   const action = (xml: string) => unescape(xml.match(/<Gather [^>]*action="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
@@ -78,7 +102,12 @@ describe('the SMS copy of a receipt', () => {
     let sent: Record<string, string> = {};
     const scope = nock('https://api.africastalking.com')
       .post('/version1/messaging', (body: Record<string, string>) => ((sent = body), true))
-      .reply(201, { SMSMessageData: { Message: 'Sent to 1/1', Recipients: [{ statusCode: 101, status: 'Success', number: PHONE, cost: 'KES 0.8000', messageId: 'ATXid_copy', messageParts: 1 }] } });
+      .reply(201, {
+        SMSMessageData: {
+          Message: 'Sent to 1/1',
+          Recipients: [{ statusCode: 101, status: 'Success', number: PHONE, cost: 'KES 0.8000', messageId: 'ATXid_copy', messageParts: 1 }],
+        },
+      });
     expect(await gw.dispatcher.dispatch(rows[0]!.id)).toEqual({ kind: 'sent' });
     expect(scope.isDone()).toBe(true);
     expect(sent.to).toBe(PHONE);
@@ -119,7 +148,10 @@ describe('the SMS copy of a receipt', () => {
 
   it('is not offered to a number that opted out of SMS', async () => {
     const gw = testGateway({ clock: () => NOW });
-    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send(atSmsBody({ text: 'STOP' }));
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send(atSmsBody({ text: 'STOP' }));
     const at = atCall(gw, 'ATVId_copy_2');
     let xml = await at.start();
     for (const key of VOTE) xml = await at.press(xml, key);

@@ -57,8 +57,16 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const callers = new Map<string, string>();
 const callerOf = (session: string) => callers.get(session) ?? callers.set(session, `+2547110${String(10000 + callers.size).padStart(5, '0')}`).get(session)!;
 const voiceBody = (session: string, fields: Record<string, string> = {}) =>
-  new URLSearchParams({ isActive: '1', sessionId: session, direction: 'Inbound', callerNumber: callerOf(session), destinationNumber: '+254711082000', ...fields }).toString();
-const post = (gw: Gw, body: string, path = `/africastalking/voice/${TOKEN}`) => request(gw.app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
+  new URLSearchParams({
+    isActive: '1',
+    sessionId: session,
+    direction: 'Inbound',
+    callerNumber: callerOf(session),
+    destinationNumber: '+254711082000',
+    ...fields,
+  }).toString();
+const post = (gw: Gw, body: string, path = `/africastalking/voice/${TOKEN}`) =>
+  request(gw.app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
 const pathOf = (url: string) => url.replace(PUBLIC_URL, '').replace(/&amp;/g, '&');
 const attr = (xml: string, el: string, name: string) => xml.match(new RegExp(`<${el}[^>]* ${name}="([^"]*)"`))?.[1];
 
@@ -70,7 +78,13 @@ async function speakIdea(gw: Gw | string, audio: Buffer, session = `ATVId_${rand
   // In process (supertest), or over HTTP to a started gateway's URL.
   const send = async (body: string, path?: string) =>
     typeof gw === 'string'
-      ? (await fetch(`${gw}${path ?? `/africastalking/voice/${TOKEN}`}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).text()
+      ? (
+          await fetch(`${gw}${path ?? `/africastalking/voice/${TOKEN}`}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          })
+        ).text()
       : (await post(gw, body, path)).text;
   let answer = await send(voiceBody(session));
   for (const key of ['1', '2', '1', '1']) answer = await send(voiceBody(session, { dtmfDigits: key }), pathOf(attr(answer, 'GetDigits', 'callbackUrl')!));
@@ -127,8 +141,7 @@ async function setup(backend: Backend, opts: SetupOptions = {}) {
   };
   const recording = (sha256: string) =>
     gw.db.prepare('SELECT bytes, ledger_stored_at, refused_reason, refused_detail FROM voice_recordings WHERE sha256 = ?').get(sha256) as
-      | { bytes: number; ledger_stored_at: string | null; refused_reason: string | null; refused_detail: string | null }
-      | undefined;
+      { bytes: number; ledger_stored_at: string | null; refused_reason: string | null; refused_detail: string | null } | undefined;
   const stored = async () => (await ledger.conn.db.selectFrom('ledger_attachments').select('sha256').execute()).map((r) => r.sha256);
   return { gw, ledger, server, relay, recording, stored, ledgerLogs, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
 }
@@ -313,7 +326,15 @@ describe('recordings on the gateway', () => {
       .use(createLedgerApp(ledger, silent));
     const url = await listen(older);
     const digest = await speakIdea(gw, newAudio());
-    const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl: url, batchSize: 500, logger: silent, trust: () => ledgerTrust(gw.outbox, {}), clock: () => NOW });
+    const relay = new Relay({
+      outbox: gw.outbox,
+      identity: gw.identity,
+      ledgerUrl: url,
+      batchSize: 500,
+      logger: silent,
+      trust: () => ledgerTrust(gw.outbox, {}),
+      clock: () => NOW,
+    });
     closers.push(() => relay.close());
     const round = await syncRound(relay, gw.ballots, silent);
     expect(round.push).toMatchObject({ accepted: 1, backlog: 0 });
@@ -324,7 +345,10 @@ describe('recordings on the gateway', () => {
   it('leave a bundle without recordings exactly as older ledgers read it (no attachments in its header)', async () => {
     const gw = testGateway({ clock: () => NOW });
     closers.push(() => gw.db.close());
-    const res = await request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId: 'compat-1', phoneNumber: '+254711000901', text: '1*1*1*3*99*1' }));
+    const res = await request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: 'compat-1', phoneNumber: '+254711000901', text: '1*1*1*3*99*1' }));
     expect(res.text).toMatch(/^END /);
     const file = join(tempDir(), 'votes.bundle');
     expect(exportBundle(gw.outbox, gw.identity, file, undefined, NOW)).toMatchObject({ count: 1, attachments: 0 });
@@ -365,7 +389,16 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
     const lying = randomUUID();
     const header = { protocol: 1 as const, gatewayId: gw.gatewayId, batchId: randomUUID(), sentAt: NOW.toISOString(), backlog: 0, count: 1 };
     const payload = { wardId: 'north', category: 'water', title: 'A tank', description: '', reference: 'ABCD-EFGH', audio: { sha256: sha(short), bytes: 5 } };
-    const line = { id: lying, seq: 2, type: 'proposal.submitted', cycleId: 'c-open', voterKey: 'k'.repeat(43), channel: 'voice', capturedAt: NOW.toISOString(), payload };
+    const line = {
+      id: lying,
+      seq: 2,
+      type: 'proposal.submitted',
+      cycleId: 'c-open',
+      voterKey: 'k'.repeat(43),
+      channel: 'voice',
+      capturedAt: NOW.toISOString(),
+      payload,
+    };
     expect((await ledger.ingest(header, [line], 'push')).accepted).toHaveLength(1);
     const altered = Buffer.from(audio);
     altered[500]! ^= 1;
@@ -374,7 +407,12 @@ describe.each(BACKENDS)('the attachment endpoint (%s)', (backend) => {
       ['unsigned', request(app).put(`/v1/attachments/${digest}`).set('content-type', 'audio/mpeg').send(audio), 401, 'unsigned'],
       ['a signature over another event', put(audio, { signature: signAttachment(gw.identity.privateKey, gw.gatewayId, other, audio) }), 403, 'bad-signature'],
       // Signed for the digest it claims, but the bytes are not those: refused by the digest.
-      ['bytes altered after signing', put(altered, { signature: signAttachment(gw.identity.privateKey, gw.gatewayId, eventId, audio) }), 422, 'digest-mismatch'],
+      [
+        'bytes altered after signing',
+        put(altered, { signature: signAttachment(gw.identity.privateKey, gw.gatewayId, eventId, audio) }),
+        422,
+        'digest-mismatch',
+      ],
       ['an event the ledger does not hold', put(audio, { eventId: other }), 409, 'unknown-event'],
       ['a digest no event names', put(altered, { digest: sha(altered) }), 409, 'unknown-event'],
       ['a length other than the event names', put(short, { digest: sha(short), eventId: lying }), 422, 'length-mismatch'],
@@ -397,7 +435,17 @@ describe('sauti start with its embedded ledger', () => {
   it('sends the recording through the gateway’s port to the ledger’s thread, and erases it from the gateway after the grace period', async () => {
     const dir = tempDir('sauti-voice-embedded-');
     const config = configWith((raw) => (raw.sync = { intervalSeconds: 1, maxBackoffSeconds: 1, recordingGraceMinutes: 0 }));
-    const settings = loadSettings({ SAUTI_CONFIG: config, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_VOTER_KEY_SECRET: SECRET, SAUTI_GATEWAY_ID: 'gw-embedded', PORT: '0', LOG_LEVEL: 'silent', SAUTI_PROMPTS_DIR: allClips(config), ...PROVIDER_ENV });
+    const settings = loadSettings({
+      SAUTI_CONFIG: config,
+      SAUTI_DB: join(dir, 'gateway.db'),
+      SAUTI_CALLBACK_TOKEN: TOKEN,
+      SAUTI_VOTER_KEY_SECRET: SECRET,
+      SAUTI_GATEWAY_ID: 'gw-embedded',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      SAUTI_PROMPTS_DIR: allClips(config),
+      ...PROVIDER_ENV,
+    });
     const gw = await startGateway(settings, silent);
     let open = true;
     closers.push(() => open && gw.close());
@@ -411,7 +459,11 @@ describe('sauti start with its embedded ledger', () => {
         db.close();
       }
     };
-    await waitFor('the ledger to hold the recording', async () => read<{ n: number }>(settings.dbFile, 'SELECT count(*) AS n FROM voice_recordings WHERE sha256 = ? AND ledger_stored_at IS NOT NULL').n || undefined);
+    await waitFor(
+      'the ledger to hold the recording',
+      async () =>
+        read<{ n: number }>(settings.dbFile, 'SELECT count(*) AS n FROM voice_recordings WHERE sha256 = ? AND ledger_stored_at IS NOT NULL').n || undefined,
+    );
     const ledgerFile = (settings.ledgerStorage as { file: string }).file;
     expect(read<{ n: number }>(ledgerFile, 'SELECT length(audio) AS n FROM ledger_attachments WHERE sha256 = ?').n).toBe(audio.length);
     open = false;
@@ -424,7 +476,10 @@ describe('sauti start with its embedded ledger', () => {
 describe('the commands an operator types', () => {
   const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
   const sauti = (args: string[], env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+    spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
+    });
 
   it('carry a spoken idea by bundle and hand its recording to the PB team: sync export, ledger import, ledger attachment, sync import-ack, sync status', async () => {
     const gw = testGateway({ clock: () => NOW });
@@ -442,7 +497,10 @@ describe('the commands an operator types', () => {
     const written = sauti(['ledger', 'attachment', digest, '--out', out], ledgerEnv);
     expect(written.stdout).toContain(`${audio.length} bytes, audio/mpeg`);
     expect(readFileSync(out).equals(audio)).toBe(true);
-    expect(sauti(['ledger', 'attachment', 'f'.repeat(64), '--out', join(dir, 'none.mp3')], ledgerEnv)).toMatchObject({ status: 1, stderr: expect.stringContaining('holds no recording') });
+    expect(sauti(['ledger', 'attachment', 'f'.repeat(64), '--out', join(dir, 'none.mp3')], ledgerEnv)).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining('holds no recording'),
+    });
     const key = sauti(['ledger', 'identity'], ledgerEnv).stdout.match(/ledger key\s+(\S+)/)![1]!;
     expect(sauti(['sync', 'trust-ledger', key], gwEnv).status).toBe(0);
     expect(sauti(['sync', 'import-ack', join(dir, 'kiboko.ack')], gwEnv).stdout).toContain('Recordings: 1 held by the ledger');

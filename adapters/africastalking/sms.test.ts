@@ -16,7 +16,8 @@ const inbound = (fields: Record<string, string>) => ({
 });
 const post = (gw: Gw, path: string, body: Record<string, string>) => request(gw.app).post(path).type('form').send(body);
 const smsIn = (gw: Gw, fields: Record<string, string> = {}) => post(gw, `/africastalking/sms/${TOKEN}`, inbound(fields));
-const report = (gw: Gw, fields: Record<string, string>) => post(gw, `/africastalking/sms-delivery/${TOKEN}`, { phoneNumber: '+254711000001', networkCode: '63902', retryCount: '0', ...fields });
+const report = (gw: Gw, fields: Record<string, string>) =>
+  post(gw, `/africastalking/sms-delivery/${TOKEN}`, { phoneNumber: '+254711000001', networkCode: '63902', retryCount: '0', ...fields });
 
 describe('Africa’s Talking inbound SMS', () => {
   it('stores a texted vote and queues its confirmation in the sender’s language', async () => {
@@ -179,7 +180,13 @@ describe('a gateway without SMS wired', () => {
     const pino = (await import('pino')).default;
     const app = createApp(
       [africastalking],
-      { deployment: testDeployment(), logger: pino({ level: 'silent' }), callbackToken: TOKEN, replyDeadlineMs: 1000, ussd: { hop: async () => ({ end: true, text: '' }), languageOf: () => 'en' } },
+      {
+        deployment: testDeployment(),
+        logger: pino({ level: 'silent' }),
+        callbackToken: TOKEN,
+        replyDeadlineMs: 1000,
+        ussd: { hop: async () => ({ end: true, text: '' }), languageOf: () => 'en' },
+      },
       { gatewayId: 'gw-test' },
     );
     const res = await request(app).post(`/africastalking/sms/${TOKEN}`).type('form').send(inbound({}));

@@ -12,8 +12,7 @@ import { africastalking } from './index.ts';
 
 const PATH = `/africastalking/ussd/${TOKEN}`;
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8').trim();
-const post = (app: express.Express, body: string, path = PATH) =>
-  request(app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
+const post = (app: express.Express, body: string, path = PATH) => request(app).post(path).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
 
 /** Dials through a session hop by hop, as Africa's Talking would. */
 async function dial(app: express.Express, inputs: string[], fields: Parameters<typeof ussdBody>[0] = {}) {
@@ -158,13 +157,17 @@ describe('Africa’s Talking USSD callback', () => {
   });
 
   it('answers within the deadline even when the core hangs', async () => {
-    const app = createApp([africastalking], {
-      deployment: testDeployment(),
-      logger: pino({ level: 'silent' }),
-      callbackToken: TOKEN,
-      replyDeadlineMs: 200,
-      ussd: { hop: () => new Promise(() => {}), languageOf: () => 'fr' },
-    }, { gatewayId: 'gw-test' });
+    const app = createApp(
+      [africastalking],
+      {
+        deployment: testDeployment(),
+        logger: pino({ level: 'silent' }),
+        callbackToken: TOKEN,
+        replyDeadlineMs: 200,
+        ussd: { hop: () => new Promise(() => {}), languageOf: () => 'fr' },
+      },
+      { gatewayId: 'gw-test' },
+    );
     const started = Date.now();
     const res = await post(app, ussdBody({}));
     expect(Date.now() - started).toBeLessThan(2000);

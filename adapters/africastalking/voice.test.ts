@@ -53,7 +53,9 @@ describe('Africa’s Talking voice callback', () => {
     const res = await post(gw, fixture('voice-first-callback.txt'));
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/xml/);
-    expect(res.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><Response><GetDigits timeout="10" numDigits="1" finishOnKey="#" callbackUrl="https:\/\/sauti\.example\.org\/africastalking\/voice\/[^"]+\?hop=1"><Play url=/);
+    expect(res.text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><Response><GetDigits timeout="10" numDigits="1" finishOnKey="#" callbackUrl="https:\/\/sauti\.example\.org\/africastalking\/voice\/[^"]+\?hop=1"><Play url=/,
+    );
     expect(clips(res.text)).toEqual(['en:voice.welcome', 'en:voice.lang.en.1', 'en:voice.lang.sw.2', 'en:voice.lang.fr.3']);
     expect(redirect(res.text)).toBe(`${PUBLIC_URL}${PATH}?hop=1&amp;silent=1`);
     expect(res.text.indexOf('</GetDigits><Redirect>')).toBeGreaterThan(0);
@@ -84,12 +86,37 @@ describe('Africa’s Talking voice callback', () => {
     const gw = testGateway({ clock: () => NOW });
     const { last, answers } = await call(gw, VOTE);
     // The project list: one project at a time, with its number, name clip and cost.
-    expect(clips(answers[3]!)).toEqual(['en:voice.pickHelp', 'en:voice.pickUpTo', 'en:num-3', 'en:voice.project', 'en:num-1', 'en:project.c-open.1', 'en:voice.costs', 'en:num-4', 'en:num-point', 'en:num-5', 'en:num-million', 'en:money-currency']);
+    expect(clips(answers[3]!)).toEqual([
+      'en:voice.pickHelp',
+      'en:voice.pickUpTo',
+      'en:num-3',
+      'en:voice.project',
+      'en:num-1',
+      'en:project.c-open.1',
+      'en:voice.costs',
+      'en:num-4',
+      'en:num-point',
+      'en:num-5',
+      'en:num-million',
+      'en:money-currency',
+    ]);
     expect(clips(answers[4]!)).toContain('en:voice.chosen');
-    expect(clips(answers[7]!).slice(0, 7)).toEqual(['en:voice.confirmVote', 'en:voice.project', 'en:num-1', 'en:project.c-open.1', 'en:voice.project', 'en:num-2', 'en:project.c-open.2']);
+    expect(clips(answers[7]!).slice(0, 7)).toEqual([
+      'en:voice.confirmVote',
+      'en:voice.project',
+      'en:num-1',
+      'en:project.c-open.1',
+      'en:voice.project',
+      'en:num-2',
+      'en:project.c-open.2',
+    ]);
     const ballot = gw.db.prepare('SELECT picks, receipt, channel FROM ballots').get() as { picks: string; receipt: string; channel: string };
     expect(ballot).toMatchObject({ picks: '[1,2]', channel: 'voice' });
-    const event = gw.db.prepare("SELECT channel, source_ref, payload FROM events WHERE type = 'vote.cast' AND acked_at IS NULL").get() as { channel: string; source_ref: string; payload: string };
+    const event = gw.db.prepare("SELECT channel, source_ref, payload FROM events WHERE type = 'vote.cast' AND acked_at IS NULL").get() as {
+      channel: string;
+      source_ref: string;
+      payload: string;
+    };
     expect(event.channel).toBe('voice');
     expect(event.source_ref).toMatch(/^voice:africastalking:ATVId_test_call_1:\d+#0$/);
     expect(event.payload).not.toContain('254711000001');
@@ -127,7 +154,14 @@ describe('Africa’s Talking voice callback', () => {
     expect(bye).not.toMatch(/GetDigits|Redirect/);
     // A key after a silence goes on from the same prompt.
     const menu = (await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(once, 'GetDigits', 'callbackUrl')!))).text;
-    expect(clips(menu)).toEqual(['en:voice.menu.vote', 'en:voice.menu.propose', 'en:voice.menu.myVote', 'en:voice.menu.rules', 'en:voice.menu.results', 'en:voice.menu.language']);
+    expect(clips(menu)).toEqual([
+      'en:voice.menu.vote',
+      'en:voice.menu.propose',
+      'en:voice.menu.myVote',
+      'en:voice.menu.rules',
+      'en:voice.menu.results',
+      'en:voice.menu.language',
+    ]);
   });
 
   it('stores the length and cost of a call from the final callback and answers it with no actions', async () => {
@@ -136,7 +170,11 @@ describe('Africa’s Talking voice callback', () => {
     const res = await post(gw, voiceBody({ isActive: '0', durationInSeconds: '47', currencyCode: 'KES', amount: '2.3500', dtmfDigits: '' }));
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
-    expect(gw.db.prepare('SELECT duration_seconds, cost_amount, cost_currency FROM voice_calls').get()).toEqual({ duration_seconds: 47, cost_amount: '2.3500', cost_currency: 'KES' });
+    expect(gw.db.prepare('SELECT duration_seconds, cost_amount, cost_currency FROM voice_calls').get()).toEqual({
+      duration_seconds: 47,
+      cost_amount: '2.3500',
+      cost_currency: 'KES',
+    });
   });
 
   it('offers a caller who hung up mid-vote to resume when they call back within the window', async () => {
@@ -170,10 +208,19 @@ describe('Africa’s Talking: My vote, the rules and the results', () => {
     const { last } = await call(gw, ['3'], { sessionId: 'ATVId_test_call_2' });
     const spelled = [...receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
     expect(clips(last)).toEqual([
-      'en:voice.yourVote', 'en:ward.north',
-      'en:voice.project', 'en:num-1', 'en:project.c-open.1', 'en:voice.project', 'en:num-2', 'en:project.c-open.2',
-      'en:voice.yourReceipt', ...spelled, 'en:voice.ledger.pending',
-      'en:voice.hearAgain', 'en:voice.goodbye',
+      'en:voice.yourVote',
+      'en:ward.north',
+      'en:voice.project',
+      'en:num-1',
+      'en:project.c-open.1',
+      'en:voice.project',
+      'en:num-2',
+      'en:project.c-open.2',
+      'en:voice.yourReceipt',
+      ...spelled,
+      'en:voice.ledger.pending',
+      'en:voice.hearAgain',
+      'en:voice.goodbye',
     ]);
     const again = await post(gw, voiceBody({ sessionId: 'ATVId_test_call_2', dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));
     expect(clips(again.text).slice(0, 2)).toEqual(['en:voice.yourVote', 'en:ward.north']);
@@ -183,7 +230,17 @@ describe('Africa’s Talking: My vote, the rules and the results', () => {
   it('reads the rules with the closing day as a date, and the published results of a ward, 0 going back', async () => {
     const gw = testGateway({ clock: () => NOW });
     const rules = await call(gw, ['1', '4']);
-    expect(clips(rules.last).slice(0, 9)).toEqual(['en:voice.rules.approval', 'en:num-1', 'en:voice.rules.atMost', 'en:num-3', 'en:voice.rules.replace', 'en:num-30', 'en:num-1', 'en:month-12', 'en:num-2']);
+    expect(clips(rules.last).slice(0, 9)).toEqual([
+      'en:voice.rules.approval',
+      'en:num-1',
+      'en:voice.rules.atMost',
+      'en:num-3',
+      'en:voice.rules.replace',
+      'en:num-30',
+      'en:num-1',
+      'en:month-12',
+      'en:num-2',
+    ]);
     const results = await call(gw, ['5', '2'], { sessionId: 'ATVId_test_call_4' });
     expect(clips(results.last)).toContain('en:project.c-past.40');
     expect(redirect(results.last)).toMatch(/silent=1$/);
@@ -199,7 +256,9 @@ describe('Africa’s Talking spoken ideas', () => {
   it('records an idea after the ward and category, keeps the audio by digest and submits it', async () => {
     const gw = testGateway({ clock: () => NOW });
     const { last } = await call(gw, ['1', '2', '1', '1']); // English, propose, North Ward, Water
-    expect(last).toMatch(/<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakIdea\.wav"\/><\/Record><\/Response>$/);
+    expect(last).toMatch(
+      /<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakIdea\.wav"\/><\/Record><\/Response>$/,
+    );
     nock(REC).get('/recordings/ATVId_test_call_1.mp3').reply(200, AUDIO, { 'Content-Type': 'audio/mpeg' });
     const callback = pathOf(attr(last, 'Record', 'callbackUrl')!);
     const res = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
@@ -207,7 +266,12 @@ describe('Africa’s Talking spoken ideas', () => {
     expect(clips(res.text)[0]).toBe('en:voice.ideaRecorded');
     const event = JSON.parse(gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().get() as string);
     expect(event).toMatchObject({ wardId: 'north', category: 'water', audio: { sha256, bytes: AUDIO.length } });
-    expect(gw.db.prepare('SELECT sha256, bytes, content_type, length(audio) AS stored FROM voice_recordings').get()).toEqual({ sha256, bytes: AUDIO.length, content_type: 'audio/mpeg', stored: AUDIO.length });
+    expect(gw.db.prepare('SELECT sha256, bytes, content_type, length(audio) AS stored FROM voice_recordings').get()).toEqual({
+      sha256,
+      bytes: AUDIO.length,
+      content_type: 'audio/mpeg',
+      stored: AUDIO.length,
+    });
     // A retry of the same callback is answered again and stores nothing more (no second fetch).
     const retry = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
     expect(retry.text).toBe(res.text);

@@ -31,12 +31,19 @@ export const voiceForm = z.object({
   direction: z.string().min(1).max(16),
   callerNumber: z.string().min(3).max(32),
   destinationNumber: z.string().min(1).max(32),
-  dtmfDigits: z.string().max(32).regex(/^[0-9*#]*$/, 'keypad keys only').optional(),
+  dtmfDigits: z
+    .string()
+    .max(32)
+    .regex(/^[0-9*#]*$/, 'keypad keys only')
+    .optional(),
   recordingUrl: z.string().max(2048).optional(),
   // Final request only (isActive=0): the call's length and what it cost.
   durationInSeconds: z.coerce.number().int().min(0).optional(),
   currencyCode: z.string().max(8).optional(),
-  amount: z.string().regex(/^\d{1,12}(\.\d{1,8})?$/, 'a decimal amount').optional(),
+  amount: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,8})?$/, 'a decimal amount')
+    .optional(),
 });
 
 /** Sauti's own query on the callback URLs: the answer number, and silent re-prompts so far. */
@@ -115,7 +122,10 @@ export function mountVoice(router: Router, deps: AdapterDeps): void {
       );
     }
     const publicUrl = deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
-    res.status(200).type('application/xml').send(toAtVoiceXml(answer, base, publicUrl, silent ?? 0, prompts));
+    res
+      .status(200)
+      .type('application/xml')
+      .send(toAtVoiceXml(answer, base, publicUrl, silent ?? 0, prompts));
   });
 }
 

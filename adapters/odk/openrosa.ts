@@ -45,7 +45,11 @@ export function mountOpenRosa(router: Router, field: FieldService, logger: Logge
     '/openrosa/key/:token/formList',
     authed(async (_req, res, { officer, base }) => {
       await field.touch(officer);
-      res.status(200).set('X-OpenRosa-Version', '1.0').type('text/xml; charset=utf-8').send(formListXml(field.forms(officer), base));
+      res
+        .status(200)
+        .set('X-OpenRosa-Version', '1.0')
+        .type('text/xml; charset=utf-8')
+        .send(formListXml(field.forms(officer), base));
     }),
   );
 
@@ -81,7 +85,10 @@ export function mountOpenRosa(router: Router, field: FieldService, logger: Logge
   router.head(
     '/openrosa/key/:token/submission',
     authed((_req, res) => {
-      res.status(204).set({ 'X-OpenRosa-Version': '1.0', 'X-OpenRosa-Accept-Content-Length': String(MAX_SUBMISSION_BYTES) }).end();
+      res
+        .status(204)
+        .set({ 'X-OpenRosa-Version': '1.0', 'X-OpenRosa-Accept-Content-Length': String(MAX_SUBMISSION_BYTES) })
+        .end();
     }),
   );
 

@@ -90,7 +90,17 @@ describe('Twilio status callbacks', () => {
     return m!.id;
   };
   const status = (gw: Gw, MessageStatus: string, extra: Record<string, string> = {}) => {
-    const params = { MessageSid: SID(99), SmsSid: SID(99), AccountSid: TWILIO_SID, MessageStatus, SmsStatus: MessageStatus, To: '+254711000001', From: '+15005550006', ApiVersion: '2010-04-01', ...extra };
+    const params = {
+      MessageSid: SID(99),
+      SmsSid: SID(99),
+      AccountSid: TWILIO_SID,
+      MessageStatus,
+      SmsStatus: MessageStatus,
+      To: '+254711000001',
+      From: '+15005550006',
+      ApiVersion: '2010-04-01',
+      ...extra,
+    };
     return post(gw, '/twilio/sms-status', params);
   };
 
@@ -126,7 +136,10 @@ describe('Twilio status callbacks', () => {
   it('refuses an unsigned status callback', async () => {
     const gw = testGateway();
     const id = await sent(gw);
-    const res = await request(gw.app).post('/twilio/sms-status').type('form').send({ MessageSid: SID(99), MessageStatus: 'delivered' });
+    const res = await request(gw.app)
+      .post('/twilio/sms-status')
+      .type('form')
+      .send({ MessageSid: SID(99), MessageStatus: 'delivered' });
     expect(res.status).toBe(403);
     expect(gw.sms.get(id)!.state).toBe('sent');
   });

@@ -41,7 +41,11 @@ export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
     if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
-    forbidden(res, log, deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set');
+    forbidden(
+      res,
+      log,
+      deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set',
+    );
     return false;
   };
   const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => badRequest(res, issues, log, 'twilio callback');

@@ -26,7 +26,11 @@ const post = (gw: Gw, path: string, params: Record<string, string>, signature: s
   if (signature !== null) r = r.set('X-Twilio-Signature', signature);
   return r.send(params);
 };
-const actionOf = (xml: string) => xml.match(/<Gather [^>]*action="([^"]*)"/)?.[1]?.replace(/&amp;/g, '&').replace(PUBLIC_URL, '');
+const actionOf = (xml: string) =>
+  xml
+    .match(/<Gather [^>]*action="([^"]*)"/)?.[1]
+    ?.replace(/&amp;/g, '&')
+    .replace(PUBLIC_URL, '');
 const clips = (xml: string) => [...xml.matchAll(/<Play>[^<]*\/prompts\/(\w+)\/([^<]+)\.wav<\/Play>/g)].map((m) => `${m[1]}:${decodeURIComponent(m[2]!)}`);
 
 /** Calls and presses `keys`, following each Gather's action URL as Twilio does. */
@@ -46,7 +50,9 @@ describe('Twilio voice webhook', () => {
     const res = await post(gw, '/twilio/voice', callParams());
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/xml/);
-    expect(res.text).toMatch(/<Gather input="dtmf" numDigits="1" timeout="10" finishOnKey="#" action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=1&amp;silent=0" actionOnEmptyResult="true"><Play>/);
+    expect(res.text).toMatch(
+      /<Gather input="dtmf" numDigits="1" timeout="10" finishOnKey="#" action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=1&amp;silent=0" actionOnEmptyResult="true"><Play>/,
+    );
     expect(clips(res.text)).toEqual(['en:voice.welcome', 'en:voice.lang.en.1', 'en:voice.lang.sw.2', 'en:voice.lang.fr.3']);
   });
 
@@ -118,10 +124,15 @@ describe('Twilio spoken ideas', () => {
   it('records an idea with <Record> and a recording-status callback, fetches it with the account’s credentials and submits it', async () => {
     const gw = testGateway({ clock: () => NOW });
     const asked = await call(gw, ['1', '2', '1', '1']);
-    expect(asked).toMatch(/<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="https:\/\/sauti\.example\.org\/twilio\/voice-recording" maxLength="60" finishOnKey="#" playBeep="true" trim="trim-silence"\/>/);
+    expect(asked).toMatch(
+      /<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="https:\/\/sauti\.example\.org\/twilio\/voice-recording" maxLength="60" finishOnKey="#" playBeep="true" trim="trim-silence"\/>/,
+    );
     const audio = Buffer.from('RIFF-fake-wav-'.repeat(100));
     const recUrl = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_SID}/Recordings/RE${'2'.repeat(32)}`;
-    nock('https://api.twilio.com').get(new URL(recUrl).pathname).basicAuth({ user: TWILIO_SID, pass: TWILIO_TOKEN }).reply(200, audio, { 'Content-Type': 'audio/x-wav' });
+    nock('https://api.twilio.com')
+      .get(new URL(recUrl).pathname)
+      .basicAuth({ user: TWILIO_SID, pass: TWILIO_TOKEN })
+      .reply(200, audio, { 'Content-Type': 'audio/x-wav' });
     const path = '/twilio/voice?hop=5&silent=0';
     const res = await post(gw, path, callParams({ RecordingUrl: recUrl, RecordingDuration: '7' }));
     expect(clips(res.text)[0]).toBe('en:voice.ideaRecorded');

@@ -31,7 +31,11 @@ export const voiceForm = z.object({
   From: z.string().min(2).max(32),
   To: z.string().max(32).optional(),
   CallStatus: z.string().max(32).optional(),
-  Digits: z.string().max(32).regex(/^[0-9*#]*$/, 'keypad keys only').optional(),
+  Digits: z
+    .string()
+    .max(32)
+    .regex(/^[0-9*#]*$/, 'keypad keys only')
+    .optional(),
   // After a <Record>: where the recording is, and its length in seconds.
   RecordingUrl: z.string().max(2048).optional(),
   RecordingDuration: z.coerce.number().int().min(0).optional(),
@@ -79,7 +83,11 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
   const prompts = deps.prompts && warningOnce(deps.prompts, log);
   const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
     if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
-    forbidden(res, log, deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set');
+    forbidden(
+      res,
+      log,
+      deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set',
+    );
     return false;
   };
 
@@ -109,7 +117,9 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
     if (f.RecordingUrl !== undefined) {
       // After a <Record>: the caller's idea, fetched with the account's credentials (recordings may
       // require them) so it commits with the proposal; one that cannot be had is asked for again.
-      const recording = f.RecordingUrl ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: deps.twilio!.accountSid, password: deps.twilio!.authToken } }) : null;
+      const recording = f.RecordingUrl
+        ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: deps.twilio!.accountSid, password: deps.twilio!.authToken } })
+        : null;
       if (!recording) log.warn({ session: f.CallSid }, 'voice recording could not be fetched');
       answer = await voice.callback({ provider: PROVIDER, sessionId: f.CallSid, phone, hop, digits: '', ...(recording ? { recording } : {}) });
     } else if (hop !== undefined && digits === '') {
@@ -122,7 +132,10 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
         return voice.apology(PROVIDER, f.CallSid, hop);
       });
     }
-    res.status(200).type('text/xml').send(await toTwiml(answer, deps.publicUrl!, silences, prompts));
+    res
+      .status(200)
+      .type('text/xml')
+      .send(await toTwiml(answer, deps.publicUrl!, silences, prompts));
   });
 
   // Twilio reports here when a recording is ready; Sauti has fetched it at the Record action

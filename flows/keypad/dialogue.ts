@@ -52,57 +52,56 @@ export function keypadDialogue<R>(renderer: KeypadRenderer<R>): KeypadFlow<Keypa
 }
 
 function start(ctx: Ctx, resumable: KeypadState | null): Result {
-    // A caller who hung up on the resume offer itself is offered the same unfinished session.
-    const saved = resumable?.screen.name === 'resume' ? resumable.screen.saved : resumable;
-    if (saved) return show({ lang: saved.lang, screen: { name: 'resume', saved } }, ctx);
-    const lang = ctx.voter.lang ?? defaultLanguage(ctx.deployment);
-    return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
+  // A caller who hung up on the resume offer itself is offered the same unfinished session.
+  const saved = resumable?.screen.name === 'resume' ? resumable.screen.saved : resumable;
+  if (saved) return show({ lang: saved.lang, screen: { name: 'resume', saved } }, ctx);
+  const lang = ctx.voter.lang ?? defaultLanguage(ctx.deployment);
+  return show({ lang, screen: { name: ctx.voter.lang ? 'menu' : 'lang' } }, ctx);
 }
 
 function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
-    const input = rawInput.trim();
-    switch (state.screen.name) {
-      case 'lang':
-        return onLanguage(state, input, ctx);
-      case 'menu':
-        return onMenu(state, input, ctx);
-      case 'resume':
-        if (input === '1') return show(state.screen.saved, ctx);
-        if (input === '2') return goto(state, { name: 'menu' }, ctx, undefined);
-        return invalid(state, ctx);
-      case 'replace':
-        if (input === '1') return afterWardKnown(state, state.draft as VoteDraft, ctx);
-        if (input === NAV_KEYS.back) return goto(state, { name: 'menu' }, ctx, undefined);
-        return invalid(state, ctx);
-      case 'ward':
-        return onWard(state, state.screen, input, ctx);
-      case 'pick':
-        return onPick(state, state.screen, input, ctx);
-      case 'confirmVote':
-        return onConfirmVote(state, input, ctx);
-      case 'category':
-        return onCategory(state, state.screen, input, ctx);
-      case 'title':
-      case 'description':
-        return onFreeText(state, state.screen.name, rawInput, ctx);
-      case 'confirmProposal':
-        return onConfirmProposal(state, input, ctx);
-      case 'speak':
-        return onSpoken(state, input, ctx);
-      case 'results':
-        return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
-    }
+  const input = rawInput.trim();
+  switch (state.screen.name) {
+    case 'lang':
+      return onLanguage(state, input, ctx);
+    case 'menu':
+      return onMenu(state, input, ctx);
+    case 'resume':
+      if (input === '1') return show(state.screen.saved, ctx);
+      if (input === '2') return goto(state, { name: 'menu' }, ctx, undefined);
+      return invalid(state, ctx);
+    case 'replace':
+      if (input === '1') return afterWardKnown(state, state.draft as VoteDraft, ctx);
+      if (input === NAV_KEYS.back) return goto(state, { name: 'menu' }, ctx, undefined);
+      return invalid(state, ctx);
+    case 'ward':
+      return onWard(state, state.screen, input, ctx);
+    case 'pick':
+      return onPick(state, state.screen, input, ctx);
+    case 'confirmVote':
+      return onConfirmVote(state, input, ctx);
+    case 'category':
+      return onCategory(state, state.screen, input, ctx);
+    case 'title':
+    case 'description':
+      return onFreeText(state, state.screen.name, rawInput, ctx);
+    case 'confirmProposal':
+      return onConfirmProposal(state, input, ctx);
+    case 'speak':
+      return onSpoken(state, input, ctx);
+    case 'results':
+      return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
+  }
 }
 
 function isResumable(state: KeypadState): boolean {
-    if (state.screen.name === 'resume') return isResumable(state.screen.saved);
-    const d = state.draft;
-    if (!d || ['menu', 'lang', 'resume'].includes(state.screen.name)) return false;
-    if (d.kind === 'vote') return d.picks.length > 0;
-    if (d.kind === 'proposal') return d.category !== undefined;
-    return false;
+  if (state.screen.name === 'resume') return isResumable(state.screen.saved);
+  const d = state.draft;
+  if (!d || ['menu', 'lang', 'resume'].includes(state.screen.name)) return false;
+  if (d.kind === 'vote') return d.picks.length > 0;
+  if (d.kind === 'proposal') return d.category !== undefined;
+  return false;
 }
-
 
 function onLanguage(state: UssdState, input: string, ctx: Ctx): Result {
   const chosen = ctx.deployment.languages[Number(input) - 1];
@@ -194,9 +193,7 @@ function onCategory(state: UssdState, screen: PagedScreen, input: string, ctx: C
     return goto(state, { name: ctx.renderer.spokenIdeas ? 'speak' : 'title' }, ctx, { ...draft, category: cats[n - 1]!.id });
   }
   const leave = () =>
-    draft.wardFromRoll
-      ? goto(state, { name: 'menu' }, ctx, undefined)
-      : goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined });
+    draft.wardFromRoll ? goto(state, { name: 'menu' }, ctx, undefined) : goto(state, { name: 'ward', ...firstPage() }, ctx, { ...draft, wardId: undefined });
   return onPaged(state, screen, input, ctx, leave, cats.length);
 }
 
@@ -268,9 +265,7 @@ function onFreeText(state: UssdState, field: 'title' | 'description', raw: strin
   const draft = state.draft as ProposalDraft;
   const text = cleanText(raw);
   if (text === NAV_KEYS.back) {
-    return field === 'title'
-      ? goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined })
-      : goto(state, { name: 'title' }, ctx);
+    return field === 'title' ? goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined }) : goto(state, { name: 'title' }, ctx);
   }
   if (text.length < TEXT_MIN[field]) return show(state, ctx, { kind: 'tooShort', min: TEXT_MIN[field] });
   if (text.length > TEXT_MAX[field]) return show(state, ctx, { kind: 'tooLong', n: text.length, max: TEXT_MAX[field] });
@@ -307,7 +302,16 @@ function submitProposal(state: UssdState, ctx: Ctx, text: { title: string; descr
   if (status.kind !== 'open' || status.cycle.id !== draft.cycleId) return end(state, ctx, { kind: 'proposalsNone' });
   const reference = `P-${ctx.fresh.reference}`;
   return end({ ...state, draft: undefined }, ctx, { kind: 'proposalRecorded', reference }, [
-    { type: 'proposal.submitted', cycleId: draft.cycleId, wardId: draft.wardId!, category: draft.category!, title: text.title, description: text.description, reference, ...(text.audio && { audio: text.audio }) },
+    {
+      type: 'proposal.submitted',
+      cycleId: draft.cycleId,
+      wardId: draft.wardId!,
+      category: draft.category!,
+      title: text.title,
+      description: text.description,
+      reference,
+      ...(text.audio && { audio: text.audio }),
+    },
   ]);
 }
 
@@ -326,6 +330,11 @@ function resultCount(state: UssdState, ctx: Ctx): number {
 
 /** Collapses whitespace and strips control characters from free text typed on a keypad. */
 export function cleanText(input: string): string {
-  // eslint-disable-next-line no-control-regex
-  return input.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  return (
+    input
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }

@@ -11,19 +11,34 @@ import { sms, smsCtx } from '../../test/helpers/sms.ts';
 
 const d = afterCloseDeployment();
 // Cast in the closed cycle; receipt AAAAA-BBBBB is the one the SMS test context knows as counted.
-const ballot = { cycleId: 'c-open', wardId: 'north', picks: [2, 5], receipt: 'AAAAA-BBBBB', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1', ledger: 'counted' as const };
+const ballot = {
+  cycleId: 'c-open',
+  wardId: 'north',
+  picks: [2, 5],
+  receipt: 'AAAAA-BBBBB',
+  castAt: new Date('2026-11-20T08:00:00Z'),
+  eventId: 'e1',
+  ledger: 'counted' as const,
+};
 const myVote = (deployment = d, voter: Parameters<typeof ctxFor>[1] = { lang: 'en', ballot }) => drive(['3'], ctxFor(deployment, voter, AFTER_CLOSE)).text;
-const text = (body: string, voter: Parameters<typeof smsCtx>[1] = { lang: 'en', ballot }, deployment = d) => sms(body, smsCtx(deployment, voter, null, AFTER_CLOSE)).reply!.text;
+const text = (body: string, voter: Parameters<typeof smsCtx>[1] = { lang: 'en', ballot }, deployment = d) =>
+  sms(body, smsCtx(deployment, voter, null, AFTER_CLOSE)).reply!.text;
 const segments = (s: string) => smsCost(toGsmLookalikes(s)).segments;
 
 describe('USSD after the vote closed', () => {
   it('My vote shows the closed cycle’s vote with its titles, the ledger’s word, that voting closed and that results will be announced', () => {
-    expect(myVote()).toBe('Your Open cycle vote: 2 Station Rd lights, 5 Youth market stalls. Receipt AAAAA-BBBBB. It counts in the city ledger. Voting closed on 1 Dec 2026. Results will be announced.');
+    expect(myVote()).toBe(
+      'Your Open cycle vote: 2 Station Rd lights, 5 Youth market stalls. Receipt AAAAA-BBBBB. It counts in the city ledger. Voting closed on 1 Dec 2026. Results will be announced.',
+    );
   });
 
   it('in Swahili and French too', () => {
-    expect(myVote(d, { lang: 'sw', ballot })).toBe('Kura yako ya Mzunguko wazi: 2, 5. Risiti AAAAA-BBBBB. Inahesabiwa kwenye daftari la jiji. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa.');
-    expect(myVote(d, { lang: 'fr', ballot })).toBe('Votre vote (Cycle ouvert) : 2, 5. Reçu AAAAA-BBBBB. Il compte dans le registre de la ville. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés.');
+    expect(myVote(d, { lang: 'sw', ballot })).toBe(
+      'Kura yako ya Mzunguko wazi: 2, 5. Risiti AAAAA-BBBBB. Inahesabiwa kwenye daftari la jiji. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa.',
+    );
+    expect(myVote(d, { lang: 'fr', ballot })).toBe(
+      'Votre vote (Cycle ouvert) : 2, 5. Reçu AAAAA-BBBBB. Il compte dans le registre de la ville. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés.',
+    );
   });
 
   it('gives the date results are expected when the cycle sets one, and never a date already past', () => {
@@ -54,9 +69,15 @@ describe('USSD after the vote closed', () => {
 
 describe('SMS after the vote closed', () => {
   it('RECEIPT shows the closed cycle’s vote, the ledger’s word, that voting closed and that results will be announced, in one segment', () => {
-    expect(text('RECEIPT')).toBe('Your Open cycle vote: 2 5. Receipt AAAAA-BBBBB. It counts in the city ledger. Voting closed on 1 Dec 2026. Results will be announced.');
-    expect(text('RISITI', { lang: 'sw', ballot })).toBe('Kura yako ya Mzunguko wazi: 2 5. Risiti AAAAA-BBBBB. Inahesabiwa kwenye daftari la jiji. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa.');
-    expect(text('RECU', { lang: 'fr', ballot })).toBe('Votre vote (Cycle ouvert) : 2 5. Reçu AAAAA-BBBBB. Il compte dans le registre de la ville. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés.');
+    expect(text('RECEIPT')).toBe(
+      'Your Open cycle vote: 2 5. Receipt AAAAA-BBBBB. It counts in the city ledger. Voting closed on 1 Dec 2026. Results will be announced.',
+    );
+    expect(text('RISITI', { lang: 'sw', ballot })).toBe(
+      'Kura yako ya Mzunguko wazi: 2 5. Risiti AAAAA-BBBBB. Inahesabiwa kwenye daftari la jiji. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa.',
+    );
+    expect(text('RECU', { lang: 'fr', ballot })).toBe(
+      'Votre vote (Cycle ouvert) : 2 5. Reçu AAAAA-BBBBB. Il compte dans le registre de la ville. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés.',
+    );
   });
 
   it('RECEIPT points to RESULTS once results are published', () => {
@@ -69,8 +90,12 @@ describe('SMS after the vote closed', () => {
     const r = sms('VOTE 3', smsCtx(d, { lang: 'en', ballot }, null, AFTER_CLOSE));
     expect(r.reply!.text).toBe('Open cycle: voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.');
     expect(r.effects).toEqual([]);
-    expect(text('KURA 3', { lang: 'sw' })).toBe('Mzunguko wazi: upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa. Upigaji kura ujao utaanza tarehe 1 Okt 2027.');
-    expect(text('VOTER 3', { lang: 'fr' })).toBe('Cycle ouvert : le vote a fermé le 1 déc. 2026. Les résultats seront annoncés. Le prochain vote ouvre le 1 oct. 2027.');
+    expect(text('KURA 3', { lang: 'sw' })).toBe(
+      'Mzunguko wazi: upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa. Upigaji kura ujao utaanza tarehe 1 Okt 2027.',
+    );
+    expect(text('VOTER 3', { lang: 'fr' })).toBe(
+      'Cycle ouvert : le vote a fermé le 1 déc. 2026. Les résultats seront annoncés. Le prochain vote ouvre le 1 oct. 2027.',
+    );
   });
 
   it('CHECK alone checks the vote of the closed cycle', () => {
@@ -94,12 +119,21 @@ describe('after close, the reply never claims more than the ledger said, and alw
   });
 
   for (const lang of ['en', 'sw', 'fr'] as const) {
-    for (const [name, deployment] of [['plain', d], ['crowded', crowded], ['a 160-character cycle name', longName]] as const) {
+    for (const [name, deployment] of [
+      ['plain', d],
+      ['crowded', crowded],
+      ['a 160-character cycle name', longName],
+    ] as const) {
       it(`${lang}, ${name}: every ledger state`, () => {
         for (const state of STATES) {
           const b = { ...ballot, picks: name === 'plain' ? [2, 5] : [1, 2, 3, 4, 5, 6, 7, 12], ledger: state, countedChannel: 'field' };
-          const closed = t(lang, 'votingClosed', { date: lang === 'en' ? '1 Dec 2026' : lang === 'sw' ? '1 Des 2026' : '1 déc. 2026' }).toLowerCase().slice(0, -1);
-          for (const [channel, reply] of [['USSD', myVote(deployment, { lang, ballot: b })], ['SMS', text('RECEIPT', { lang, ballot: b }, deployment)]] as const) {
+          const closed = t(lang, 'votingClosed', { date: lang === 'en' ? '1 Dec 2026' : lang === 'sw' ? '1 Des 2026' : '1 déc. 2026' })
+            .toLowerCase()
+            .slice(0, -1);
+          for (const [channel, reply] of [
+            ['USSD', myVote(deployment, { lang, ballot: b })],
+            ['SMS', text('RECEIPT', { lang, ballot: b }, deployment)],
+          ] as const) {
             const at = `${channel} ${lang} ${state}: ${reply}`;
             if (channel === 'USSD') expect(reply.length, at).toBeLessThanOrEqual(182);
             else expect(segments(reply), at).toBe(1);
@@ -123,9 +157,15 @@ describe('a resident who did not vote, after the vote closed', () => {
   it('My vote (USSD) and RECEIPT (SMS) say they did not vote in the closed cycle, when it closed, when results come and when the next vote opens', () => {
     const none = { lang: 'en' as const };
     expect(myVote(d, none)).toBe('You did not vote in Open cycle. Voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.');
-    expect(text('RECEIPT', none)).toBe('You did not vote in Open cycle. Voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.');
-    expect(text('RISITI', { lang: 'sw' })).toBe('Hukupiga kura katika Mzunguko wazi. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa. Upigaji kura ujao utaanza tarehe 1 Okt 2027.');
-    expect(text('RECU', { lang: 'fr' })).toBe('Vous n’avez pas voté pour Cycle ouvert. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés. Le prochain vote ouvre le 1 oct. 2027.');
+    expect(text('RECEIPT', none)).toBe(
+      'You did not vote in Open cycle. Voting closed on 1 Dec 2026. Results will be announced. The next vote opens on 1 Oct 2027.',
+    );
+    expect(text('RISITI', { lang: 'sw' })).toBe(
+      'Hukupiga kura katika Mzunguko wazi. Upigaji kura ulifungwa tarehe 1 Des 2026. Matokeo yatatangazwa. Upigaji kura ujao utaanza tarehe 1 Okt 2027.',
+    );
+    expect(text('RECU', { lang: 'fr' })).toBe(
+      'Vous n’avez pas voté pour Cycle ouvert. Le vote a fermé le 1 déc. 2026. Les résultats seront annoncés. Le prochain vote ouvre le 1 oct. 2027.',
+    );
   });
 
   it('before the first vote ever, it is still "not voted yet"', () => {

@@ -30,7 +30,9 @@ export function readBack(lang: Lang, ctx: VotingContext, b: BallotSnapshot, room
   const note = ledgerNote(lang, b.ledger, b.countedChannel);
   const withNote = (vote: string) => (note ? `${vote} ${note}` : vote);
   const forms = (key: MessageKey, params: Record<string, string>) =>
-    picksTexts(cycle?.ballot, b.picks, lang, room.sep, shortTitle(cycle, lang)).map((codes) => withNote(t(lang, key, { ...params, codes, receipt: b.receipt })));
+    picksTexts(cycle?.ballot, b.picks, lang, room.sep, shortTitle(cycle, lang)).map((codes) =>
+      withNote(t(lang, key, { ...params, codes, receipt: b.receipt })),
+    );
   const full = forms(room.vote, { ward, date });
   const check = note && b.ledger ? [checkText(lang, b.receipt, { state: b.ledger, countedChannel: b.countedChannel })] : [];
   let candidates = [...full, ...check];

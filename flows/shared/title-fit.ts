@@ -27,20 +27,30 @@ export function titleFitProblems(d: Deployment): TitleFitProblem[] {
     // The widest mark the line can carry: a rank of two digits, or 97 points.
     const mark = rule.rule === 'ranking' ? `#${rule.k} ` : rule.rule === 'cumulative' ? `+${rule.points} ` : '+';
     // The header at its longest: as many picks as the rule allows (picks change counts and what is left).
-    const picks = Array.from({ length: rule.rule === 'approval' ? rule.max : rule.rule === 'cumulative' ? rule.points : rule.rule === 'ranking' ? rule.k : 0 }, () => 0);
+    const picks = Array.from(
+      { length: rule.rule === 'approval' ? rule.max : rule.rule === 'cumulative' ? rule.points : rule.rule === 'ranking' ? rule.k : 0 },
+      () => 0,
+    );
     for (const p of cycle.projects) {
       for (const { code: lang } of d.languages) {
         const header = pickHeader(lang, d, cycle, p.ward, picks);
         const screen = [header, pickItem(p, lang, d, mark), navLine(lang, true, rule.rule !== 'choose-1')].join('\n');
         if (screen.length > SCREEN_LIMIT) {
-          problems.push({ cycleId: cycle.id, code: p.code, lang, where: 'ussd', detail: `the pick screen is ${screen.length} characters with this title, over ${SCREEN_LIMIT}: shorten the menu title` });
+          problems.push({
+            cycleId: cycle.id,
+            code: p.code,
+            lang,
+            where: 'ussd',
+            detail: `the pick screen is ${screen.length} characters with this title, over ${SCREEN_LIMIT}: shorten the menu title`,
+          });
         }
         const ward = d.wards.find((w) => w.id === p.ward)?.name[lang] ?? p.ward;
         const next = [t(lang, 'smsProjectsMore'), t(lang, 'smsProjectsVote', { example: '96 97' })].reduce((a, b) => (b.length > a.length ? b : a));
         const sms = toGsmLookalikes(t(lang, 'smsProjects', { ward, currency: d.deployment.currency, part: ' 9/9', items: smsProjectItem(p, lang), next }));
         const cost = smsCost(sms);
         if (cost.segments > 1) {
-          const why = cost.encoding === 'UCS-2' ? `it has characters outside GSM-7, so a segment holds 70 (${cost.units} here)` : `${cost.units} characters, over 160`;
+          const why =
+            cost.encoding === 'UCS-2' ? `it has characters outside GSM-7, so a segment holds 70 (${cost.units} here)` : `${cost.units} characters, over 160`;
           problems.push({ cycleId: cycle.id, code: p.code, lang, where: 'sms', detail: `the PROJECTS reply is over one SMS segment: ${why}` });
         }
       }

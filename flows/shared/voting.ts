@@ -24,7 +24,14 @@ export function votingCycle(lang: Lang, ctx: VotingContext, room: ReplyRoom, cyc
   if (status.kind === 'closed') return { blocked: votingClosedText(lang, ctx, status.cycle, room) };
   if (status.kind === 'none') return { blocked: t(lang, 'votingNone') };
   if (cycleId && status.cycle.id !== cycleId) {
-    return { blocked: votingClosedText(lang, ctx, ctx.deployment.cycles.find((c) => c.id === cycleId)!, room) };
+    return {
+      blocked: votingClosedText(
+        lang,
+        ctx,
+        ctx.deployment.cycles.find((c) => c.id === cycleId)!,
+        room,
+      ),
+    };
   }
   if (ctx.deployment.eligibility.mode === 'roll' && !ctx.voter.roll.eligible) {
     return { blocked: t(lang, 'notOnRoll', { help: ctx.deployment.eligibility.registerHelp[lang] ?? '' }) };

@@ -14,8 +14,7 @@ export interface PageAt {
  * is asked for; an item too long for a segment of its own still gets its own page.
  */
 export function segmentPage(items: readonly string[], page: number, render: (items: string[], at: PageAt) => string): PageAt & { text: string } {
-  const fits = (list: string[]) =>
-    [false, true].every((last) => smsCost(toGsmLookalikes(render(list, { page: 99, pages: 99, last }))).segments === 1);
+  const fits = (list: string[]) => [false, true].every((last) => smsCost(toGsmLookalikes(render(list, { page: 99, pages: 99, last }))).segments === 1);
   const pages: string[][] = [[]];
   for (const item of items) {
     const current = pages[pages.length - 1]!;

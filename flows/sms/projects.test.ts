@@ -24,8 +24,12 @@ function converse(bodies: string[], voter = {}, deployment = d) {
 describe('PROJECTS', () => {
   it('pages the ward’s projects with their costs, MORE for the next page, how to vote at the end', () => {
     const [p1, p2, p3] = converse(['PROJECTS', 'MORE', 'MORE'], north);
-    expect(p1!.reply?.text).toBe('Projects in North Ward (KES) 1/3: 1 Market borehole 4.5M; 2 Station Rd lights 3.2M; 3 Maternity wing 2.9M. Send MORE for the next page.');
-    expect(p2!.reply?.text).toBe('Projects in North Ward (KES) 2/3: 4 River footbridge 2.6M; 5 Youth market stalls 1.9M; 6 Water tank & pipes 3.8M. Send MORE for the next page.');
+    expect(p1!.reply?.text).toBe(
+      'Projects in North Ward (KES) 1/3: 1 Market borehole 4.5M; 2 Station Rd lights 3.2M; 3 Maternity wing 2.9M. Send MORE for the next page.',
+    );
+    expect(p2!.reply?.text).toBe(
+      'Projects in North Ward (KES) 2/3: 4 River footbridge 2.6M; 5 Youth market stalls 1.9M; 6 Water tank & pipes 3.8M. Send MORE for the next page.',
+    );
     expect(p3!.reply?.text).toBe('Projects in North Ward (KES) 3/3: 7 Clinic roof repairs 1.3M; 12 Tree nursery 950K. To vote: VOTE 1 2.');
     for (const r of [p1, p2, p3]) expect(r!.effects).toEqual([]);
     expect(p3!.conversation).toEqual({ kind: 'projects', page: 3, wardId: 'north', lang: 'en' });
@@ -78,7 +82,13 @@ describe('PROJECTS', () => {
 
   it('MORE pages the winners too, after RESULTS', () => {
     const many = testDeployment((r) => {
-      r.cycles[1].projects = Array.from({ length: 12 }, (_, i) => ({ code: 50 + i, ward: 'north', cost: 100000, title: { en: 'T', sw: 'T', fr: 'T' }, short: { en: `Youth market stalls ${i}`, sw: `Vibanda vya vijana ${i}`, fr: `Étals pour jeunes ${i}` } }));
+      r.cycles[1].projects = Array.from({ length: 12 }, (_, i) => ({
+        code: 50 + i,
+        ward: 'north',
+        cost: 100000,
+        title: { en: 'T', sw: 'T', fr: 'T' },
+        short: { en: `Youth market stalls ${i}`, sw: `Vibanda vya vijana ${i}`, fr: `Étals pour jeunes ${i}` },
+      }));
       r.cycles[1].results.selected = r.cycles[1].projects.map((p: { code: number }) => p.code);
     });
     const [first, next] = converse(['RESULTS', 'MORE'], north, many);
@@ -109,7 +119,13 @@ describe('PROJECTS', () => {
       r.cycles[0].projects[0].cost = 999_900_000;
     });
     for (const lang of SUPPORTED_LANGUAGES) {
-      const replies = converse(Array(9).fill('PROJECTS').map((k, i) => `${k} ${i + 1}`), { ...north, lang }, long).map((r) => r.reply!.text);
+      const replies = converse(
+        Array(9)
+          .fill('PROJECTS')
+          .map((k, i) => `${k} ${i + 1}`),
+        { ...north, lang },
+        long,
+      ).map((r) => r.reply!.text);
       for (const text of replies) expect(oneSegment(text), `${lang}: ${text}`).toBe(true);
       expect(new Set(replies).size).toBeGreaterThan(3);
     }

@@ -116,9 +116,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'help':
       return reply(t(lang, 'smsHelp'));
     case 'lang': {
-      const chosen = ctx.deployment.languages.find(
-        (l) => normalizeWord(l.code) === cmd.code || normalizeWord(l.name) === cmd.code,
-      );
+      const chosen = ctx.deployment.languages.find((l) => normalizeWord(l.code) === cmd.code || normalizeWord(l.name) === cmd.code);
       if (!chosen) return reply(t(lang, 'smsLangUnknown'));
       return reply(t(chosen.code, 'smsLangSet'), { effects: [{ type: 'voter.language', lang: chosen.code }] });
     }
@@ -163,7 +161,9 @@ function follow(code: number | null, lang: Lang, ctx: SmsContext): Outcome {
   if (code === null) return reply(t(lang, 'smsFollowHow'));
   const found = winningProject(code, ctx);
   if (!found) return reply(t(lang, 'smsProjectUnknown', { code }));
-  return reply(t(lang, 'smsFollowing', { code, name: found.project.short[lang] ?? Object.values(found.project.short)[0]! }), { follow: { cycleId: found.cycleId, code, lang } });
+  return reply(t(lang, 'smsFollowing', { code, name: found.project.short[lang] ?? Object.values(found.project.short)[0]! }), {
+    follow: { cycleId: found.cycleId, code, lang },
+  });
 }
 
 function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
@@ -194,12 +194,17 @@ function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {
     const money = (n: number) => formatMoney(n, ctx.deployment.deployment.currency, lang);
     const ex = example(ctx);
     const text =
-      v.kind === 'too-many' ? t(lang, 'smsTooMany', { max: v.max, example: ex })
-      : v.kind === 'too-few' ? t(lang, 'smsTooFew', { min: v.min, example: ex })
-      : v.kind === 'over-budget' ? t(lang, 'smsOverBudget', { total: money(codes.reduce((s, c) => s + projects.find((p) => p.code === c)!.cost, 0)), budget: money(budget) })
-      : v.kind === 'over-points' ? t(lang, 'smsOverPoints', { total: codes.length, points: v.points, example: ex })
-      : v.kind === 'project-points' ? t(lang, 'smsProjectPoints', { max: v.max, code: v.code, n: codes.filter((c) => c === v.code).length, example: ex })
-      : t(lang, 'smsVoteHow', { example: ex });
+      v.kind === 'too-many'
+        ? t(lang, 'smsTooMany', { max: v.max, example: ex })
+        : v.kind === 'too-few'
+          ? t(lang, 'smsTooFew', { min: v.min, example: ex })
+          : v.kind === 'over-budget'
+            ? t(lang, 'smsOverBudget', { total: money(codes.reduce((s, c) => s + projects.find((p) => p.code === c)!.cost, 0)), budget: money(budget) })
+            : v.kind === 'over-points'
+              ? t(lang, 'smsOverPoints', { total: codes.length, points: v.points, example: ex })
+              : v.kind === 'project-points'
+                ? t(lang, 'smsProjectPoints', { max: v.max, code: v.code, n: codes.filter((c) => c === v.code).length, example: ex })
+                : t(lang, 'smsVoteHow', { example: ex });
     return reply(text, { conversation: ask });
   }
   const previous = ctx.voter.ballot?.cycleId === cycle.id ? ctx.voter.ballot : null;
@@ -275,7 +280,10 @@ function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | n
   if (list.length === 0) return reply(t(lang, 'smsProjectsNone', { ward }));
   const { currency } = ctx.deployment.deployment;
   const items = list.map((p) => smsProjectItem(p, lang));
-  const howToVote = status.kind === 'open' ? t(lang, 'smsProjectsVote', { example: example(ctx, wardId) }) : ` ${t(lang, 'votingUpcoming', { date: date(ctx, status.opens, lang) })}`;
+  const howToVote =
+    status.kind === 'open'
+      ? t(lang, 'smsProjectsVote', { example: example(ctx, wardId) })
+      : ` ${t(lang, 'votingUpcoming', { date: date(ctx, status.opens, lang) })}`;
   const shown = segmentPage(items, page, (shownItems, at) =>
     t(lang, 'smsProjects', {
       ward,
@@ -352,7 +360,10 @@ function example(ctx: SmsContext, ward?: string): string {
   const open = phaseStatus(ctx.deployment, 'voting', ctx.now);
   const cycle = open.kind === 'none' ? ctx.deployment.cycles[0]! : open.cycle;
   const wardId = ward ?? ctx.voter.roll.wardId ?? ctx.voter.ballot?.wardId ?? cycle.projects[0]?.ward;
-  const codes = cycle.projects.filter((p) => p.ward === wardId).slice(0, 2).map((p) => p.code);
+  const codes = cycle.projects
+    .filter((p) => p.ward === wardId)
+    .slice(0, 2)
+    .map((p) => p.code);
   const b = cycle.ballot;
   if (b.rule === 'cumulative' && codes.length === 2 && b.points >= 3 && maxPerProject(b) >= 2) return [codes[0], ...codes].join(' ');
   return codes.length > 0 ? codes.join(' ') : '3 7';

@@ -27,7 +27,11 @@ describe('natural joiners', () => {
   });
 
   it('a sign or a decimal beside a joiner is still refused by name', () => {
-    for (const [body, token] of [['VOTE -1 and 3', '-1'], ['Kura 2.5 na 3', '2.5'], ['VOTE 1&-3', '-3']]) {
+    for (const [body, token] of [
+      ['VOTE -1 and 3', '-1'],
+      ['Kura 2.5 na 3', '2.5'],
+      ['VOTE 1&-3', '-3'],
+    ]) {
       const r = sms(body!, smsCtx(d));
       expect(r.reply?.text).toContain(`"${token}"`);
       expect(r.effects).toEqual([]);

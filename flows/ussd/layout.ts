@@ -13,12 +13,7 @@ const size = (lines: string[]) => lines.join('\n').length;
  * One page of a list starting at item `start`: as many items as fit under `head`, with the
  * navigation line `nav(hasMore)` last. Returns the text and the index after the last item shown.
  */
-export function listPage(
-  head: string[],
-  items: string[],
-  start: number,
-  nav: (hasMore: boolean) => string,
-): { text: string; end: number } {
+export function listPage(head: string[], items: string[], start: number, nav: (hasMore: boolean) => string): { text: string; end: number } {
   const tail = items.slice(start);
   const lastLine = (more: boolean) => [nav(more)].filter((l) => l.length > 0);
   if (size([...head, ...tail, ...lastLine(false)]) <= SCREEN_LIMIT) {

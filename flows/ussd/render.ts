@@ -118,7 +118,13 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
       };
     }
     case 'ward':
-      return paged(screen, [...head, t(lang, 'chooseWard')], d.wards.map((w, i) => `${i + 1} ${w.name[lang]}`), lang, false);
+      return paged(
+        screen,
+        [...head, t(lang, 'chooseWard')],
+        d.wards.map((w, i) => `${i + 1} ${w.name[lang]}`),
+        lang,
+        false,
+      );
     case 'category':
       return paged(
         screen,
@@ -141,11 +147,7 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
       const ward = wardName(ctx, draft.wardId!, lang);
       return {
         screen,
-        text: lines(
-          t(lang, 'confirmProposal', { ward, title: draft.title! }),
-          `1 ${t(lang, 'submit')}`,
-          `0 ${t(lang, 'navBack')}`,
-        ),
+        text: lines(t(lang, 'confirmProposal', { ward, title: draft.title! }), `1 ${t(lang, 'submit')}`, `0 ${t(lang, 'navBack')}`),
       };
     }
     case 'results':

@@ -8,8 +8,27 @@ import { ctxFor } from '../../test/helpers/flow.ts';
 import { ussdFlow, type UssdState } from './index.ts';
 import { SCREEN_LIMIT } from './layout.ts';
 
-const INPUTS = ['0', '1', '2', '3', '4', '5', '6', '7', '9', '12', '20', '21', '31', '98', '99', 'x', '',
-  'Repair the bridge', 'A much longer description of the idea, with the place it is needed and who it helps most'];
+const INPUTS = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '9',
+  '12',
+  '20',
+  '21',
+  '31',
+  '98',
+  '99',
+  'x',
+  '',
+  'Repair the bridge',
+  'A much longer description of the idea, with the place it is needed and who it helps most',
+];
 const MAX_STATES = 2500;
 
 function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Date) {

@@ -113,7 +113,13 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
     case 'lang':
       return { screen, digits: 1, parts: d.languages.map((l, i) => clip(`voice.lang.${l.code}.${i + 1}`)) };
     case 'menu':
-      return { screen, digits: 1, parts: menuItems(ctx).filter((m) => VOICE_ACTIONS.includes(m.action)).map((m) => clip(`voice.menu.${m.action}`)) };
+      return {
+        screen,
+        digits: 1,
+        parts: menuItems(ctx)
+          .filter((m) => VOICE_ACTIONS.includes(m.action))
+          .map((m) => clip(`voice.menu.${m.action}`)),
+      };
     case 'resume':
       return { screen, digits: 1, parts: [clip('voice.resume')] };
     case 'replace':
@@ -124,7 +130,10 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
       return { screen: { ...screen, end: d.wards.length }, digits: keysFor(d.wards.length), parts };
     }
     case 'category': {
-      const parts = [clip('voice.chooseCategory'), ...d.categories.flatMap((c, i) => [clip('voice.for'), clip(`category.${c.id}`), clip('voice.press'), { number: i + 1 }])];
+      const parts = [
+        clip('voice.chooseCategory'),
+        ...d.categories.flatMap((c, i) => [clip('voice.for'), clip(`category.${c.id}`), clip('voice.press'), { number: i + 1 }]),
+      ];
       return { screen: { ...screen, end: d.categories.length }, digits: keysFor(d.categories.length), parts };
     }
     case 'speak':
@@ -136,7 +145,10 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
     case 'results': {
       // Every chosen project on one page: 0 goes back.
       const draft = state.draft as Extract<Draft, { kind: 'results' }>;
-      const total = selectedProjects(ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!, draft.wardId!).length;
+      const total = selectedProjects(
+        ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!,
+        draft.wardId!,
+      ).length;
       return { screen: { ...screen, end: total }, digits: 1, parts: resultsParts(ctx, draft.cycleId, draft.wardId!) };
     }
     default:

@@ -41,7 +41,12 @@ const SAME: [string, Deployment, string[], string[]][] = [
   ['choose-1', withBallot({ rule: 'choose-1' }), ['1', '2', '21', '1'], ['1', '2', '2', '1', '1']],
   ['knapsack', withBallot({ rule: 'knapsack' }), ['1', '1', '1', '2', '99', '1'], ['1', '1', '1', '2', '1', '9', '1']],
   ['ranking', withBallot({ rule: 'ranking', k: 3 }), ['1', '1', '2', '1', '99', '1'], ['1', '1', '2', '1', '0', '1', '9', '1']],
-  ['cumulative', withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 }), ['1', '1', '1', '1', '2', '99', '1'], ['1', '1', '1', '1', '2', '1', '9', '1']],
+  [
+    'cumulative',
+    withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 }),
+    ['1', '1', '1', '1', '2', '99', '1'],
+    ['1', '1', '1', '1', '2', '1', '9', '1'],
+  ],
 ];
 
 describe('voice and USSD run one dialogue', () => {
@@ -86,7 +91,15 @@ describe('voice and USSD run one dialogue', () => {
   });
 
   it('offers the whole menu USSD offers, on the same keys', () => {
-    expect(call([], testDeployment()).clips).toEqual(['voice.welcome', 'voice.menu.vote', 'voice.menu.propose', 'voice.menu.myVote', 'voice.menu.rules', 'voice.menu.results', 'voice.menu.language']);
+    expect(call([], testDeployment()).clips).toEqual([
+      'voice.welcome',
+      'voice.menu.vote',
+      'voice.menu.propose',
+      'voice.menu.myVote',
+      'voice.menu.rules',
+      'voice.menu.results',
+      'voice.menu.language',
+    ]);
     expect(call(['7'], testDeployment()).last.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
     // With no published results, no Results item (and its key is not on the list).
     const unpublished = testDeployment((r) => delete r.cycles[1].results);
@@ -108,7 +121,16 @@ describe('voice and USSD run one dialogue', () => {
     const done = voiceFlow.step(r.state, voiceFlow.recordingInput(sha, 48_000), ctx);
     expect(done.reply).toMatchObject({ end: true, again: true, parts: [{ clip: 'voice.ideaRecorded' }, { chars: 'XY12-ZW34' }] });
     expect(done.effects).toEqual([
-      { type: 'proposal.submitted', cycleId: 'c-open', wardId: 'north', category: 'water', title: 'Spoken idea (voice recording)', description: '', reference: 'P-XY12-ZW34', audio: { sha256: sha, bytes: 48_000 } },
+      {
+        type: 'proposal.submitted',
+        cycleId: 'c-open',
+        wardId: 'north',
+        category: 'water',
+        title: 'Spoken idea (voice recording)',
+        description: '',
+        reference: 'P-XY12-ZW34',
+        audio: { sha256: sha, bytes: 48_000 },
+      },
     ]);
   });
 });
@@ -120,7 +142,14 @@ describe('every voice prompt names clips that exist', () => {
 
   /** Callers in every situation the call reads out: no ballot, a ballot in each ledger state, after the vote closed. */
   const ballot = (ledger: LedgerState, countedChannel?: string): VoterSnapshot['ballot'] => ({
-    cycleId: 'c-open', wardId: 'north', picks: [1, 2, 2], receipt: 'AB12C-DE34F', castAt: NOW, eventId: 'e1', ledger, ...(countedChannel ? { countedChannel } : {}),
+    cycleId: 'c-open',
+    wardId: 'north',
+    picks: [1, 2, 2],
+    receipt: 'AB12C-DE34F',
+    castAt: NOW,
+    eventId: 'e1',
+    ledger,
+    ...(countedChannel ? { countedChannel } : {}),
   });
   const callers = (lang: Lang) => [
     ...SAME.map((s) => ({ ...ctxFor(s[1], { lang }), smsCopy: true })),
@@ -129,8 +158,16 @@ describe('every voice prompt names clips that exist', () => {
     ctxFor(withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 }, 'refuse'), { lang, ballot: ballot('superseded', 'paper') }),
     ctxFor(afterCloseDeployment(), { lang }, AFTER_CLOSE),
     ctxFor(afterCloseDeployment(), { lang, ballot: ballot('counted') }, AFTER_CLOSE),
-    ctxFor(afterCloseDeployment((r) => (r.cycles[0].resultsExpected = '2027-01-15T00:00:00+03:00')), { lang, ballot: ballot('counted') }, AFTER_CLOSE),
-    ctxFor(afterCloseDeployment((r) => (r.cycles[0].results = { published: '2026-12-05T00:00:00+03:00', selected: [1] })), { lang, ballot: ballot('counted') }, AFTER_CLOSE),
+    ctxFor(
+      afterCloseDeployment((r) => (r.cycles[0].resultsExpected = '2027-01-15T00:00:00+03:00')),
+      { lang, ballot: ballot('counted') },
+      AFTER_CLOSE,
+    ),
+    ctxFor(
+      afterCloseDeployment((r) => (r.cycles[0].results = { published: '2026-12-05T00:00:00+03:00', selected: [1] })),
+      { lang, ballot: ballot('counted') },
+      AFTER_CLOSE,
+    ),
     ctxFor(testDeployment(), { lang, roll: { eligible: true, wardId: 'south' } }),
   ];
 
@@ -153,7 +190,8 @@ describe('every voice prompt names clips that exist', () => {
           if ('clip' in p && !fromCatalogue(p.clip) && deploymentClipTexts(d, lang)[p.clip] === undefined) missing.add(p.clip);
         }
         // After an ending: its repeat is the same parts; what 2 answers (the SMS copy sent, or goodbye) is new.
-        if (reply.end) for (const p of voiceFlow.afterEnd(reply, '2', lang).reply.parts) if ('clip' in p && voiceText(lang, p.clip) === undefined) missing.add(p.clip);
+        if (reply.end)
+          for (const p of voiceFlow.afterEnd(reply, '2', lang).reply.parts) if ('clip' in p && voiceText(lang, p.clip) === undefined) missing.add(p.clip);
         const key = JSON.stringify(state);
         if (!reply.end && !seen.has(key) && seen.size < cap) {
           seen.add(key);
@@ -178,23 +216,49 @@ describe('every voice prompt names clips that exist', () => {
     expect([...missing]).toEqual([]);
     expect(states).toBeGreaterThan(100);
     // The walk reached what a call reads out: My vote in every ledger state, the rules, the results, the SMS offer.
-    const reached = ['voice.yourVote', 'voice.noVote', 'voice.noVoteIn', 'voice.rules.helpline', 'voice.rules.replace', 'voice.rules.refuse', 'voice.resultsIn', 'voice.smsCopyOffer', 'voice.resultsDue', 'voice.resultsOut'];
+    const reached = [
+      'voice.yourVote',
+      'voice.noVote',
+      'voice.noVoteIn',
+      'voice.rules.helpline',
+      'voice.rules.replace',
+      'voice.rules.refuse',
+      'voice.resultsIn',
+      'voice.smsCopyOffer',
+      'voice.resultsDue',
+      'voice.resultsOut',
+    ];
     const ledger = ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'].map((l) => `voice.ledger.${l}`);
     expect([...reached, ...ledger, 'voice.channel.sms', 'voice.channel.paper'].filter((k) => !heard.has(k))).toEqual([]);
   });
 });
 
 describe('what a call reads out, as USSD shows it', () => {
-  const counted: VoterSnapshot['ballot'] = { cycleId: 'c-open', wardId: 'north', picks: [1, 2], receipt: 'AB12C-DE34F', castAt: NOW, eventId: 'e1', ledger: 'counted' };
+  const counted: VoterSnapshot['ballot'] = {
+    cycleId: 'c-open',
+    wardId: 'north',
+    picks: [1, 2],
+    receipt: 'AB12C-DE34F',
+    castAt: NOW,
+    eventId: 'e1',
+    ledger: 'counted',
+  };
 
   it('My vote: the ward, each project, the receipt character by character and the ledger’s word; 1 hears it again', () => {
     const r = call(['3'], testDeployment(), { lang: 'en', ballot: counted });
     expect(r.last).toMatchObject({ end: true, again: true, offer: [{ clip: 'voice.hearAgain' }] });
     expect(r.last.parts).toEqual([
-      { clip: 'voice.yourVote' }, { clip: 'ward.north' },
-      { clip: 'voice.project' }, { number: 1 }, { clip: 'project.c-open.1' },
-      { clip: 'voice.project' }, { number: 2 }, { clip: 'project.c-open.2' },
-      { clip: 'voice.yourReceipt' }, { chars: 'AB12C-DE34F' }, { clip: 'voice.ledger.counted' },
+      { clip: 'voice.yourVote' },
+      { clip: 'ward.north' },
+      { clip: 'voice.project' },
+      { number: 1 },
+      { clip: 'project.c-open.1' },
+      { clip: 'voice.project' },
+      { number: 2 },
+      { clip: 'project.c-open.2' },
+      { clip: 'voice.yourReceipt' },
+      { chars: 'AB12C-DE34F' },
+      { clip: 'voice.ledger.counted' },
     ]);
     expect(voiceFlow.afterEnd(r.last, '1', 'en').reply).toBe(r.last);
     expect(voiceFlow.afterEnd(r.last, '2', 'en')).toEqual({ reply: { end: true, digits: 1, parts: [{ clip: 'voice.goodbye' }] } });
@@ -210,20 +274,36 @@ describe('what a call reads out, as USSD shows it', () => {
     const d = afterCloseDeployment((r) => (r.cycles[0].resultsExpected = '2027-01-15T00:00:00+03:00'));
     const r = call(['3'], d, { lang: 'en', ballot: counted }, AFTER_CLOSE);
     expect(r.last.parts.slice(-4)).toEqual([{ clip: 'voice.votingClosedOn' }, { date: '2026-12-01' }, { clip: 'voice.resultsDue' }, { date: '2027-01-15' }]);
-    expect(call(['3'], d, { lang: 'en' }, AFTER_CLOSE).last.parts.slice(0, 4)).toEqual([{ clip: 'voice.noVoteIn' }, { clip: 'cycle.c-open' }, { clip: 'voice.votingClosedOn' }, { date: '2026-12-01' }]);
+    expect(call(['3'], d, { lang: 'en' }, AFTER_CLOSE).last.parts.slice(0, 4)).toEqual([
+      { clip: 'voice.noVoteIn' },
+      { clip: 'cycle.c-open' },
+      { clip: 'voice.votingClosedOn' },
+      { date: '2026-12-01' },
+    ]);
   });
 
   it('the rules: the ballot rule with its numbers, the revote policy and closing day, ideas, and the helpline digit by digit', () => {
     const r = call(['4'], testDeployment(), { lang: 'en' });
     expect(r.last).toMatchObject({ end: true, again: true });
     expect(r.last.parts).toEqual([
-      { clip: 'voice.rules.approval' }, { number: 1 }, { clip: 'voice.rules.atMost' }, { number: 3 },
-      { clip: 'voice.rules.replace' }, { date: '2099-12-31' },
-      { clip: 'voice.rules.proposals' }, { date: '2099-12-31' },
-      { clip: 'voice.rules.helpline' }, { chars: '0800 000 111' },
+      { clip: 'voice.rules.approval' },
+      { number: 1 },
+      { clip: 'voice.rules.atMost' },
+      { number: 3 },
+      { clip: 'voice.rules.replace' },
+      { date: '2099-12-31' },
+      { clip: 'voice.rules.proposals' },
+      { date: '2099-12-31' },
+      { clip: 'voice.rules.helpline' },
+      { chars: '0800 000 111' },
     ]);
     const knapsack = call(['4'], withBallot({ rule: 'knapsack' }, 'refuse'), { lang: 'en', roll: { eligible: true, wardId: 'south' } });
-    expect(knapsack.last.parts.slice(0, 4)).toEqual([{ clip: 'voice.rules.knapsack' }, { money: 8_000_000 }, { clip: 'voice.rules.refuse' }, { date: '2099-12-31' }]);
+    expect(knapsack.last.parts.slice(0, 4)).toEqual([
+      { clip: 'voice.rules.knapsack' },
+      { money: 8_000_000 },
+      { clip: 'voice.rules.refuse' },
+      { date: '2099-12-31' },
+    ]);
   });
 
   it('the results: the ward asked for when unknown, every chosen project with its name, and 0 back to the menu', () => {
@@ -233,8 +313,15 @@ describe('what a call reads out, as USSD shows it', () => {
     const r = call(['5', '1'], d, { lang: 'en' });
     expect(r.last).toMatchObject({ end: false, digits: 1 });
     expect(r.last.parts).toEqual([
-      { clip: 'voice.resultsOf' }, { clip: 'cycle.c-past' }, { clip: 'voice.publishedOn' }, { date: '2019-05-01' },
-      { clip: 'voice.resultsIn' }, { clip: 'ward.north' }, { clip: 'voice.project' }, { number: 31 }, { clip: 'project.c-past.31' },
+      { clip: 'voice.resultsOf' },
+      { clip: 'cycle.c-past' },
+      { clip: 'voice.publishedOn' },
+      { date: '2019-05-01' },
+      { clip: 'voice.resultsIn' },
+      { clip: 'ward.north' },
+      { clip: 'voice.project' },
+      { number: 31 },
+      { clip: 'project.c-past.31' },
       { clip: 'voice.resultsBack' },
     ]);
     expect(call(['5', '1', '0'], d, { lang: 'en' }).last.parts[0]).toEqual({ clip: 'voice.chooseWard' });

@@ -18,7 +18,13 @@ export async function runBroadcast(settings: Settings, o: { id: string; provider
   const db = openDatabase(settings.dbFile);
   try {
     const r = await broadcast(
-      { store: new GatewayStore(db), sms: new SmsStore(db, phoneSeal(settings.voterKeySecret)), queue: new CommitQueue(db), deployment, voterKeySecret: settings.voterKeySecret },
+      {
+        store: new GatewayStore(db),
+        sms: new SmsStore(db, phoneSeal(settings.voterKeySecret)),
+        queue: new CommitQueue(db),
+        deployment,
+        voterKeySecret: settings.voterKeySecret,
+      },
       { id: o.id, provider: o.provider, text: o.text, phones, dryRun: o.dryRun },
     );
     console.log(`${o.dryRun ? 'would queue' : 'queued'} ${r.queued}, already queued ${r.alreadyQueued}, opted out ${r.optedOut}, invalid numbers ${r.invalid}`);

@@ -13,7 +13,9 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
   // One line: the trailing newline of `echo` or a here-string is not part of the password.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** `sauti console add-user <name> --role <role> [--password-stdin]`; false (exit 1) when refused. */
@@ -27,7 +29,12 @@ export async function addConsoleUser(settings: Settings, name: string, opts: { r
     if (oneTime) console.log(`One-time password: ${oneTime}\nIt is shown only now. ${name} must choose their own at the first sign-in, at /console.`);
     return true;
   } catch (err) {
-    const message = err instanceof ZodError ? err.issues.map((i) => i.message).join('; ') : err instanceof Error && 'code' in err && String(err.code).startsWith('console.') ? err.message : undefined;
+    const message =
+      err instanceof ZodError
+        ? err.issues.map((i) => i.message).join('; ')
+        : err instanceof Error && 'code' in err && String(err.code).startsWith('console.')
+          ? err.message
+          : undefined;
     if (message === undefined) throw err;
     console.error(`Not added: ${message}`);
     return false;
@@ -43,7 +50,8 @@ export async function printConsoleUsers(settings: Settings): Promise<void> {
   try {
     const users = await listUsers(ledger.conn.db);
     if (users.length === 0) console.log('No console accounts. Add the first admin with `sauti console add-user <name> --role admin`.');
-    for (const u of users) console.log(`${u.name.padEnd(24)} ${u.role.padEnd(12)}${u.disabled ? ' disabled' : ''}${u.must_change ? ' (one-time password not yet changed)' : ''}`);
+    for (const u of users)
+      console.log(`${u.name.padEnd(24)} ${u.role.padEnd(12)}${u.disabled ? ' disabled' : ''}${u.must_change ? ' (one-time password not yet changed)' : ''}`);
   } finally {
     await ledger.close();
   }

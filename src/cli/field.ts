@@ -34,7 +34,11 @@ export async function addFieldOfficer(settings: Settings, name: string, opts: { 
     const server = `${baseUrl(settings, opts.url)}/openrosa/key/${token}`;
     // Loaded here, not at start-up: only this command draws a QR code.
     const { default: QRCode } = await import('qrcode');
-    const qr = await QRCode.toString(collectSettingsPayload(server, `${deployment.deployment.name}: ${name.trim()}`), { type: 'terminal', small: true, errorCorrectionLevel: 'L' });
+    const qr = await QRCode.toString(collectSettingsPayload(server, `${deployment.deployment.name}: ${name.trim()}`), {
+      type: 'terminal',
+      small: true,
+      errorCorrectionLevel: 'L',
+    });
     console.log(`Officer ${id} (${name.trim()}${opts.ward ? `, ward ${opts.ward}` : ', every ward'})`);
     console.log(`Server URL (keep it private; it is this officer's password): ${server}`);
     // The web app reads the token from the link's fragment, which browsers never send to a server.
@@ -42,7 +46,9 @@ export async function addFieldOfficer(settings: Settings, name: string, opts: { 
     console.log('In ODK Collect or KoboCollect: Project settings → Reconfigure with QR code, and scan:');
     console.log(qr);
     if (/^http:\/\/(127\.|localhost|0\.0\.0\.0)/.test(server)) {
-      console.log('Note: a phone cannot reach this address. Set SAUTI_PUBLIC_URL (or --url) to the address phones use, revoke this officer and add them again.');
+      console.log(
+        'Note: a phone cannot reach this address. Set SAUTI_PUBLIC_URL (or --url) to the address phones use, revoke this officer and add them again.',
+      );
     }
   } catch (err) {
     console.error(`Cannot add the officer: ${(err as Error).message}`);
@@ -60,7 +66,9 @@ export function printOfficers(settings: Settings): void {
     console.log(`${'id'.padEnd(12)}${'name'.padEnd(24)}${'ward'.padEnd(12)}${'added'.padEnd(18)}${'last contact'.padEnd(18)}status`);
     const when = (s: string | null) => (s ? s.slice(0, 16).replace('T', ' ') : 'never');
     for (const o of rows) {
-      console.log(`${o.id.padEnd(12)}${o.name.slice(0, 23).padEnd(24)}${(o.ward_id ?? 'all').padEnd(12)}${when(o.created_at).padEnd(18)}${when(o.last_contact_at).padEnd(18)}${o.revoked_at ? `revoked ${when(o.revoked_at)}` : 'active'}`);
+      console.log(
+        `${o.id.padEnd(12)}${o.name.slice(0, 23).padEnd(24)}${(o.ward_id ?? 'all').padEnd(12)}${when(o.created_at).padEnd(18)}${when(o.last_contact_at).padEnd(18)}${o.revoked_at ? `revoked ${when(o.revoked_at)}` : 'active'}`,
+      );
     }
   } finally {
     db.close();

@@ -21,18 +21,26 @@ export const collectMilestone = (value: string, previous: string[] = []): string
 
 /** The update the options describe; throws SautiError naming the bad option. */
 export function parseImplementationOptions(codeText: string, o: ImplementationOptions) {
-  if (!/^\d{1,2}$/.test(codeText) || Number(codeText) < 1) throw new SautiError('cli.bad_code', `<code> must be a project code, a whole number from 1 (got '${codeText}')`);
+  if (!/^\d{1,2}$/.test(codeText) || Number(codeText) < 1)
+    throw new SautiError('cli.bad_code', `<code> must be a project code, a whole number from 1 (got '${codeText}')`);
   if (o.status !== undefined && !(IMPLEMENTATION_STATUSES as readonly string[]).includes(o.status)) {
     throw new SautiError('cli.bad_status', `--status must be one of ${IMPLEMENTATION_STATUSES.join(', ')} (got '${o.status}')`);
   }
-  if (o.progress !== undefined && (!/^\d{1,3}$/.test(o.progress) || Number(o.progress) > 100)) throw new SautiError('cli.bad_progress', `--progress must be a whole percentage from 0 to 100 (got '${o.progress}')`);
-  if (o.date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) || Number.isNaN(Date.parse(`${o.date}T00:00:00Z`)) || new Date(`${o.date}T00:00:00Z`).toISOString().slice(0, 10) !== o.date)) {
+  if (o.progress !== undefined && (!/^\d{1,3}$/.test(o.progress) || Number(o.progress) > 100))
+    throw new SautiError('cli.bad_progress', `--progress must be a whole percentage from 0 to 100 (got '${o.progress}')`);
+  if (
+    o.date !== undefined &&
+    (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) ||
+      Number.isNaN(Date.parse(`${o.date}T00:00:00Z`)) ||
+      new Date(`${o.date}T00:00:00Z`).toISOString().slice(0, 10) !== o.date)
+  ) {
     throw new SautiError('cli.bad_date', `--date must be a day as YYYY-MM-DD (got '${o.date}')`);
   }
   let milestone: Record<string, string> | undefined;
   for (const m of o.milestone ?? []) {
     const found = /^([a-z]{2,3})=(.+)$/s.exec(m);
-    if (!found || !found[2]!.trim()) throw new SautiError('cli.bad_milestone', `--milestone must be "<language>=<text>", e.g. "sw=Uchimbaji umeanza" (got '${m.slice(0, 40)}')`);
+    if (!found || !found[2]!.trim())
+      throw new SautiError('cli.bad_milestone', `--milestone must be "<language>=<text>", e.g. "sw=Uchimbaji umeanza" (got '${m.slice(0, 40)}')`);
     milestone ??= {};
     if (milestone[found[1]!] !== undefined) throw new SautiError('cli.bad_milestone', `--milestone gives "${found[1]}=…" twice`);
     milestone[found[1]!] = found[2]!.trim();
@@ -58,15 +66,19 @@ export async function ledgerImplementation(settings: Settings, cycleId: string, 
   const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment);
   try {
     if (codeText === undefined) {
-      if (o.status || o.progress || o.milestone || o.date || o.reason) throw new SautiError('cli.code_needed', 'name the project: sauti ledger implementation <cycle> <code> --status …');
-      if (!deployment.cycles.some((c) => c.id === cycleId)) throw new SautiError('cli.bad_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+      if (o.status || o.progress || o.milestone || o.date || o.reason)
+        throw new SautiError('cli.code_needed', 'name the project: sauti ledger implementation <cycle> <code> --status …');
+      if (!deployment.cycles.some((c) => c.id === cycleId))
+        throw new SautiError('cli.bad_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
       const updates = await ledger.implementation(cycleId);
       if (updates.length === 0) console.log(`No implementation updates in ${cycleId} yet.`);
       for (const u of updates) console.log(line(u));
       return true;
     }
     const u = await ledger.recordImplementation(cycleId, parseImplementationOptions(codeText, o));
-    console.log(`Recorded in the ledger chain (entry ${u.seq}): project ${u.code} of ${cycleId} ${u.status}, ${u.progress}%, ${u.date}. Gateways send it to followers at their next sync.`);
+    console.log(
+      `Recorded in the ledger chain (entry ${u.seq}): project ${u.code} of ${cycleId} ${u.status}, ${u.progress}%, ${u.date}. Gateways send it to followers at their next sync.`,
+    );
     return true;
   } catch (err) {
     if (!(err instanceof SautiError)) throw err;

@@ -30,13 +30,22 @@ export function catalogueTemplate(code: string): string {
     ' characters, an SMS segment 160). `sauti check-config` names any key missing, unknown or too long.',
   ].join('\n');
   const note = (key: string, comment: string) => {
-    const pair = doc.contents && 'items' in doc.contents ? (doc.contents.items as { key: { value: string; commentBefore?: string } }[]).find((p) => p.key.value === key) : undefined;
+    const pair =
+      doc.contents && 'items' in doc.contents
+        ? (doc.contents.items as { key: { value: string; commentBefore?: string } }[]).find((p) => p.key.value === key)
+        : undefined;
     if (pair) pair.key.commentBefore = comment;
   };
   note('locale', ' Locale dates are written in (Intl/CLDR, e.g. luo, rw); leave out for English dates.');
   note('messages', ' Every resident-facing text (src/i18n/en.ts).');
-  note('sms', ' keywords: one word of letters each, several allowed; they must not be another language\'s keyword for something else.\n commonWords: ordinary words, so a message in the language is answered in it.');
-  note('voice', ' Spoken prompts. espeak: an eSpeak NG voice to render them with (leave out when eSpeak has the\n language code; without either, record the clips). numbers.grammar: english, swahili or french word order;\n numbers.words: the words that grammar uses; numbers.currencies: e.g. KES: the currency\'s name.');
+  note(
+    'sms',
+    " keywords: one word of letters each, several allowed; they must not be another language's keyword for something else.\n commonWords: ordinary words, so a message in the language is answered in it.",
+  );
+  note(
+    'voice',
+    " Spoken prompts. espeak: an eSpeak NG voice to render them with (leave out when eSpeak has the\n language code; without either, record the clips). numbers.grammar: english, swahili or french word order;\n numbers.words: the words that grammar uses; numbers.currencies: e.g. KES: the currency's name.",
+  );
   note('field', ' Optional: officer-facing labels of the field forms (field/labels.ts); English for any left out.\n Remove the ones you do not translate.');
   return doc.toString({ lineWidth: 0 });
 }

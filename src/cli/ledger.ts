@@ -25,7 +25,8 @@ async function openFromSettings(settings: Settings, logger = createLogger(settin
   return new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters }), () => deployment, undefined, logger);
 }
 
-const where = (s: Settings) => (s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`);
+const where = (s: Settings) =>
+  s.ledgerStorage.kind === 'sqlite' ? s.ledgerStorage.file : `PostgreSQL${s.ledgerStorage.schema ? ` (schema ${s.ledgerStorage.schema})` : ''}`;
 
 export async function serveLedger(settings: Settings): Promise<{ url: string; close: () => Promise<void> }> {
   const logger = createLogger(settings.logLevel);
@@ -73,14 +74,20 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
     const console_ = result.ok ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db))) : null;
     if (result.ok && console_) {
-      console.error(`Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`);
+      console.error(
+        `Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`,
+      );
       return false;
     }
     if (result.ok) {
-      console.log(`Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`);
+      console.log(
+        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`,
+      );
       return true;
     }
-    console.error(`Ledger BROKEN at entry ${result.seq}${result.eventId ? ` (event ${result.eventId})` : ''}: ${result.problem}. Entries 1–${result.checked} verify.`);
+    console.error(
+      `Ledger BROKEN at entry ${result.seq}${result.eventId ? ` (event ${result.eventId})` : ''}: ${result.problem}. Entries 1–${result.checked} verify.`,
+    );
     return false;
   } finally {
     bar.stop();
@@ -137,7 +144,9 @@ export async function printLedgerIdentity(settings: Settings): Promise<void> {
   try {
     const { publicKey } = await ledger.identity();
     console.log(`ledger key  ${publicKey}`);
-    console.log(`\nOn each gateway that syncs with this ledger (the private key never leaves it):\n  sauti sync trust-ledger ${publicKey}\nor set SAUTI_LEDGER_KEY=${publicKey}`);
+    console.log(
+      `\nOn each gateway that syncs with this ledger (the private key never leaves it):\n  sauti sync trust-ledger ${publicKey}\nor set SAUTI_LEDGER_KEY=${publicKey}`,
+    );
   } finally {
     await ledger.close();
   }
@@ -170,7 +179,9 @@ export async function rotateLedgerVoterSecret(settings: Settings): Promise<boole
   const ledger = await openFromSettings(settings);
   try {
     const r = await rotateVoterSecret(ledger.conn, ledger.now(), settings.ledgerStorage.nextVoterSecret);
-    console.log(`Re-keyed ${r.entries} entries and ${r.ballots} counted ballots; the chain is re-sealed and entry ${r.entrySeq} (ledger.rekeyed) records it, after head ${r.previousHead}.`);
+    console.log(
+      `Re-keyed ${r.entries} entries and ${r.ballots} counted ballots; the chain is re-sealed and entry ${r.entrySeq} (ledger.rekeyed) records it, after head ${r.previousHead}.`,
+    );
     if (ledger.conn.dialect === 'sqlite') {
       // Old keys must not stay in free pages or the log; another process reading the file can hold the log back.
       const scrubbed = await scrubSqlite(ledger.conn.db).catch(() => false);
@@ -180,15 +191,21 @@ export async function rotateLedgerVoterSecret(settings: Settings): Promise<boole
           : `Could not vacuum it fully now (another process has the file open): stop it, then run \`sqlite3 ${where(settings)} VACUUM\` so the old keys leave the disk.`,
       );
     } else {
-      console.log('PostgreSQL keeps the old rows until vacuumed: run VACUUM FULL ledger_events, ledger_ballots, ledger_published_ballots; and replace backups and WAL archives made before.');
+      console.log(
+        'PostgreSQL keeps the old rows until vacuumed: run VACUUM FULL ledger_events, ledger_ballots, ledger_published_ballots; and replace backups and WAL archives made before.',
+      );
     }
     if (r.kept) {
-      console.log(`The ledger keeps its own secret: the new one is in ${ledger.conn.keptSecretFile}. Back it up in place of the old one; a running ledger process on this file picks it up at its next batch.`);
+      console.log(
+        `The ledger keeps its own secret: the new one is in ${ledger.conn.keptSecretFile}. Back it up in place of the old one; a running ledger process on this file picks it up at its next batch.`,
+      );
     } else {
       console.log('Now, on every ledger process (and only there):');
       console.log('  1. set SAUTI_LEDGER_VOTER_SECRET to the value of SAUTI_LEDGER_NEXT_VOTER_SECRET;');
       console.log('  2. unset SAUTI_LEDGER_NEXT_VOTER_SECRET;');
-      console.log('  3. restart it. A process started with the old secret alone refuses batches until then (gateways retry); one started with both keeps working.');
+      console.log(
+        '  3. restart it. A process started with the old secret alone refuses batches until then (gateways retry); one started with both keeps working.',
+      );
       console.log('Keep no copy of the old secret: the ledger keeps it sealed under the new one, and needs nothing else.');
       if (ledger.conn.keptSecretFile) console.log(`Then delete ${ledger.conn.keptSecretFile}: the ledger is keyed from the environment now.`);
     }
@@ -223,7 +240,9 @@ export async function exportSurvey(settings: Settings, surveyId: string, opts: {
     const { csv, rows } = await surveyCsv(ledger.conn.db, survey, opts.ward);
     if (opts.out) {
       writeFileSync(opts.out, csv);
-      console.error(`${rows} answered form${rows === 1 ? '' : 's'} of survey ${survey.id}${opts.ward ? ` in ward ${opts.ward}` : ''} written to ${opts.out}${survey.public ? '' : ' (not public: keep it inside the PB team)'}.`);
+      console.error(
+        `${rows} answered form${rows === 1 ? '' : 's'} of survey ${survey.id}${opts.ward ? ` in ward ${opts.ward}` : ''} written to ${opts.out}${survey.public ? '' : ' (not public: keep it inside the PB team)'}.`,
+      );
     } else process.stdout.write(csv);
     return true;
   } finally {

@@ -16,7 +16,17 @@ import { addFieldOfficer, printOfficers, revokeOfficer } from './field.ts';
 import { addConsoleUser, printConsoleUsers } from './console.ts';
 import { printPaper } from './paper.ts';
 import { collectMilestone, ledgerImplementation, type ImplementationOptions } from './implementation.ts';
-import { addGateway, exportSurvey, importBundleFile, writeAttachment, printGateways, printLedgerIdentity, rotateLedgerVoterSecret, serveLedger, verifyLedger } from './ledger.ts';
+import {
+  addGateway,
+  exportSurvey,
+  importBundleFile,
+  writeAttachment,
+  printGateways,
+  printLedgerIdentity,
+  rotateLedgerVoterSecret,
+  serveLedger,
+  verifyLedger,
+} from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
 import { RULES } from '../../tally/rules.ts';
@@ -30,9 +40,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const program = new Command('sauti')
-  .description('Participatory budgeting by USSD, SMS, voice and field capture, offline-first')
-  .addHelpText('after', `\nEnvironment:\n${describeSettings().map((l) => `  ${l}`).join('\n')}`);
+const program = new Command('sauti').description('Participatory budgeting by USSD, SMS, voice and field capture, offline-first').addHelpText(
+  'after',
+  `\nEnvironment:\n${describeSettings()
+    .map((l) => `  ${l}`)
+    .join('\n')}`,
+);
 
 program
   .command('start')
@@ -158,7 +171,10 @@ field
   .option('--ward <id>', 'the ward they work in (forms and submissions for that ward only); default: every ward')
   .option('--url <base>', 'the address phones reach this gateway at (default: SAUTI_PUBLIC_URL, else HOST:PORT)')
   .action(async (name: string, opts: { ward?: string; url?: string }) => addFieldOfficer(loadSettings(), name, opts));
-field.command('officers').description('officers with their ward, last contact and status').action(() => printOfficers(loadSettings()));
+field
+  .command('officers')
+  .description('officers with their ward, last contact and status')
+  .action(() => printOfficers(loadSettings()));
 field
   .command('paper')
   .description('paper ballots not stored yet: waiting for a second officer, or entries that disagree; ballots and tally sheets stored')
@@ -214,7 +230,9 @@ ledger
   .action(async () => printLedgerIdentity(loadSettings()));
 ledger
   .command('rotate-voter-secret')
-  .description('re-key every voter key from SAUTI_LEDGER_VOTER_SECRET to SAUTI_LEDGER_NEXT_VOTER_SECRET in one transaction (a SQLite ledger that keeps its own secret makes a new one)')
+  .description(
+    're-key every voter key from SAUTI_LEDGER_VOTER_SECRET to SAUTI_LEDGER_NEXT_VOTER_SECRET in one transaction (a SQLite ledger that keeps its own secret makes a new one)',
+  )
   .action(async () => {
     if (!(await rotateLedgerVoterSecret(loadSettings()))) process.exitCode = 1;
   });
@@ -228,10 +246,16 @@ ledger
   });
 ledger
   .command('implementation <cycle> [code]')
-  .description('record an implementation update of a winning project (status, progress, a dated milestone in every language), chained in the ledger; without a code, list the cycle’s updates')
+  .description(
+    'record an implementation update of a winning project (status, progress, a dated milestone in every language), chained in the ledger; without a code, list the cycle’s updates',
+  )
   .option('--status <status>', 'studying, procurement, in-progress, completed or cancelled (default: as last recorded)')
   .option('--progress <percent>', 'whole percentage 0-100 (default: as last recorded; 100 when completed)')
-  .option('--milestone <lang=text>', 'the milestone in one language, e.g. "sw=Uchimbaji umeanza"; repeat for every language of the deployment', collectMilestone)
+  .option(
+    '--milestone <lang=text>',
+    'the milestone in one language, e.g. "sw=Uchimbaji umeanza"; repeat for every language of the deployment',
+    collectMilestone,
+  )
   .option('--date <YYYY-MM-DD>', 'the milestone’s date (default: today)')
   .option('--reason <text>', 'with --status cancelled: why (published)')
   .action(async (cycle: string, code: string | undefined, opts: ImplementationOptions) => {
@@ -251,12 +275,24 @@ consoleCmd
   .action(async (name: string, opts: { role: string; passwordStdin: boolean }) => {
     if (!(await addConsoleUser(loadSettings(), name, opts))) process.exitCode = 1;
   });
-consoleCmd.command('users').description('console accounts with their roles').action(() => printConsoleUsers(loadSettings()));
+consoleCmd
+  .command('users')
+  .description('console accounts with their roles')
+  .action(() => printConsoleUsers(loadSettings()));
 
 const sync = program.command('sync').description('this gateway’s sync with the ledger');
-sync.command('identity').description('print this gateway’s id and public key').action(() => printIdentity(loadSettings()));
-sync.command('status').description('backlog, last sync, errors, clock skew, rejected events').action(() => printSyncStatus(loadSettings()));
-sync.command('now').description('download the ballot and push the outbox once (SAUTI_LEDGER_URL)').action(async () => syncNow(loadSettings()));
+sync
+  .command('identity')
+  .description('print this gateway’s id and public key')
+  .action(() => printIdentity(loadSettings()));
+sync
+  .command('status')
+  .description('backlog, last sync, errors, clock skew, rejected events')
+  .action(() => printSyncStatus(loadSettings()));
+sync
+  .command('now')
+  .description('download the ballot and push the outbox once (SAUTI_LEDGER_URL)')
+  .action(async () => syncNow(loadSettings()));
 sync
   .command('trust-ledger <publicKey>')
   .description('trust the ledger with this key (`sauti ledger identity` prints it): only its signed answers take events out of the outbox')
@@ -275,7 +311,9 @@ sync
   .requiredOption('--out <file>', 'bundle file to write')
   .option('--from-seq <n>', 'also carry every acknowledged event from this sequence number (a resend by file)', seqNumber)
   .option('--without-recordings', 'leave spoken ideas’ recordings out (for a ledger older than attachments, which refuses a bundle carrying them)')
-  .action((opts: { out: string; fromSeq?: number; withoutRecordings?: boolean }) => exportBundleFile(loadSettings(), opts.out, opts.fromSeq, { recordings: !opts.withoutRecordings }));
+  .action((opts: { out: string; fromSeq?: number; withoutRecordings?: boolean }) =>
+    exportBundleFile(loadSettings(), opts.out, opts.fromSeq, { recordings: !opts.withoutRecordings }),
+  );
 sync
   .command('import-ack <file>')
   .description('apply the acknowledgement file the ledger wrote for a bundle (only if the trusted ledger signed it)')
@@ -284,7 +322,8 @@ sync
 /** A --from-seq value: a positive whole number, or a clear error naming the option. */
 function seqNumber(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new SautiError('cli.bad_seq', `--from-seq must be a whole number from 1 (got '${value}')`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+    throw new SautiError('cli.bad_seq', `--from-seq must be a whole number from 1 (got '${value}')`);
   return n;
 }
 

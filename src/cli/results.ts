@@ -30,7 +30,11 @@ export function table(head: string[], rows: (string | number)[][]): string {
   const widths = head.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
   // "<5" is a hidden small count: still a number column.
   const numeric = head.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === '' || /^<\d+$/.test(String(r[i]))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(cells[0]!), line(widths.map((w) => '─'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
@@ -52,7 +56,10 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new SautiError('results.no_file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new SautiError(
+      'results.no_file',
+      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   let pb;
   try {
@@ -80,7 +87,13 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
           budgetUsed: outcome.cost,
           selected,
           matchesPublished: matches,
-          projects: projects.map((p, i) => ({ id: p.id, cost: p.cost, votes: outcome.scores.votes[i], score: outcome.scores.score[i], selected: outcome.selected.includes(i) })),
+          projects: projects.map((p, i) => ({
+            id: p.id,
+            cost: p.cost,
+            votes: outcome.scores.votes[i],
+            score: outcome.scores.score[i],
+            selected: outcome.selected.includes(i),
+          })),
           mismatches: pb.mismatches,
           warnings: pb.warnings,
         },
@@ -98,7 +111,14 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   console.log(
     table(
       ['project', 'name', 'cost', outcome.rankedBy, 'selected', ...(pb.published ? ['published'] : [])],
-      order.map((i) => [projects[i]!.id, (projects[i]!.name ?? '').slice(0, 40), projects[i]!.cost, ranking[i]!, outcome.selected.includes(i) ? '✔' : '', ...(pb.published ? [pb.published.has(projects[i]!.id) ? '✔' : ''] : [])]),
+      order.map((i) => [
+        projects[i]!.id,
+        (projects[i]!.name ?? '').slice(0, 40),
+        projects[i]!.cost,
+        ranking[i]!,
+        outcome.selected.includes(i) ? '✔' : '',
+        ...(pb.published ? [pb.published.has(projects[i]!.id) ? '✔' : ''] : []),
+      ]),
     ),
   );
   console.log(`Budget ${fmt(pb.instance.budget)}, used ${fmt(outcome.cost)}.`);
@@ -110,12 +130,22 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
 
 /** Age band and gender tables as published: per cycle, small groups hidden; "not collected" when the deployment lists them but no ballot has them. */
 function printDemographics(t: Turnout, configured: boolean): void {
-  for (const [head, b] of [['age band', t.byAgeBand], ['gender', t.byGender]] as const) {
-    if (b) console.log(table([head, 'ballots'], b.cells.map((c) => [c.value ?? 'not recorded', c.ballots ?? `<${b.minCell}`])));
+  for (const [head, b] of [
+    ['age band', t.byAgeBand],
+    ['gender', t.byGender],
+  ] as const) {
+    if (b)
+      console.log(
+        table(
+          [head, 'ballots'],
+          b.cells.map((c) => [c.value ?? 'not recorded', c.ballots ?? `<${b.minCell}`]),
+        ),
+      );
     else if (configured) console.log(`${head}: not collected`);
   }
   const minCell = (t.byAgeBand ?? t.byGender)?.minCell;
-  if (minCell) console.log(`Groups with fewer than ${minCell} ballots show as <${minCell} (and one more when a single one could be worked out from the total).`);
+  if (minCell)
+    console.log(`Groups with fewer than ${minCell} ballots show as <${minCell} (and one more when a single one could be worked out from the total).`);
 }
 
 /** Why a publication did not wait for every gateway, and the ballots that arrived after it. */
@@ -126,7 +156,12 @@ function printPublication(r: CycleResult, late: LateBallots | undefined): void {
   }
   if (!late || late.total === 0) return;
   console.log(`\nArrived after publication, not counted: ${late.total} ballots`);
-  console.log(table(['gateway', 'ballots', 'captured from', 'captured to', 'arrived from', 'arrived to'], late.byGateway.map((g) => [g.gatewayId, g.ballots, g.capturedFirst, g.capturedLast, g.arrivedFirst, g.arrivedLast])));
+  console.log(
+    table(
+      ['gateway', 'ballots', 'captured from', 'captured to', 'arrived from', 'arrived to'],
+      late.byGateway.map((g) => [g.gatewayId, g.ballots, g.capturedFirst, g.capturedLast, g.arrivedFirst, g.arrivedLast]),
+    ),
+  );
 }
 
 function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean, late?: LateBallots): void {
@@ -135,22 +170,50 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
   console.log(`${pickText(r.name)} (${r.cycleId}) — rule ${r.rule}, ${status}, counted through ledger entry ${r.throughSeq}`);
   const t = r.paperTallies;
   if (t) {
-    console.log(`Paper tally sheets (per-meeting totals, apart from individual ballots): ${t.sheets} sheets, ${t.valid} valid and ${t.spoiled} spoiled of ${t.issued} issued;`);
-    console.log(t.counted ? `  rule ${r.rule} counts their votes (column "tally votes") with the ballots' votes` : `  rule ${r.rule} needs individual ballots: their votes are shown, not counted`);
+    console.log(
+      `Paper tally sheets (per-meeting totals, apart from individual ballots): ${t.sheets} sheets, ${t.valid} valid and ${t.spoiled} spoiled of ${t.issued} issued;`,
+    );
+    console.log(
+      t.counted
+        ? `  rule ${r.rule} counts their votes (column "tally votes") with the ballots' votes`
+        : `  rule ${r.rule} needs individual ballots: their votes are shown, not counted`,
+    );
   }
   for (const w of r.wards) {
     const tallied = w.tallied ? `, + ${w.tallied.valid} valid on ${w.tallied.sheets} tally sheets` : '';
-    console.log(`\n${pickText(w.name)}: ${w.ballots} ballots${tallied}; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`);
+    console.log(
+      `\n${pickText(w.name)}: ${w.ballots} ballots${tallied}; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`,
+    );
     console.log(
       table(
         ['code', 'project', 'cost', 'votes', ...(t ? ['tally votes'] : []), ...(r.rankedBy === 'score' ? ['points'] : []), 'selected'],
-        w.projects.map((p) => [p.code, pickText(p.title).slice(0, 40), p.cost, p.votes, ...(t ? [p.tallied ?? 0] : []), ...(r.rankedBy === 'score' ? [p.score] : []), p.selected ? `✔ ${p.fundedOrder}` : '']),
+        w.projects.map((p) => [
+          p.code,
+          pickText(p.title).slice(0, 40),
+          p.cost,
+          p.votes,
+          ...(t ? [p.tallied ?? 0] : []),
+          ...(r.rankedBy === 'score' ? [p.score] : []),
+          p.selected ? `✔ ${p.fundedOrder}` : '',
+        ]),
       ),
     );
   }
   console.log(`\nTurnout: ${r.turnout.total} ballots`);
-  console.log(table(['ward', 'ballots'], Object.entries(r.turnout.byWard).map(([k, v]) => [k, v])));
-  console.log(table(['channel', 'ballots'], Object.entries(r.turnout.byChannel).sort().map(([k, v]) => [k, v])));
+  console.log(
+    table(
+      ['ward', 'ballots'],
+      Object.entries(r.turnout.byWard).map(([k, v]) => [k, v]),
+    ),
+  );
+  console.log(
+    table(
+      ['channel', 'ballots'],
+      Object.entries(r.turnout.byChannel)
+        .sort()
+        .map(([k, v]) => [k, v]),
+    ),
+  );
   printDemographics(r.turnout, demographicsConfigured);
   printPublication(r, late);
 }
@@ -164,15 +227,29 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
   try {
     if (!cycleId) {
       const published = new Map((await ledger.publishedCycles()).map((c) => [c.cycleId, c.publishedAt]));
-      console.log(table(['cycle', 'voting closes', 'results'], deployment.cycles.map((c) => [c.id, c.phases.voting.closes.toISOString(), published.get(c.id) ?? (c.results ? `${c.results.published.toISOString()} (deployment file)` : 'not published')])));
+      console.log(
+        table(
+          ['cycle', 'voting closes', 'results'],
+          deployment.cycles.map((c) => [
+            c.id,
+            c.phases.voting.closes.toISOString(),
+            published.get(c.id) ?? (c.results ? `${c.results.published.toISOString()} (deployment file)` : 'not published'),
+          ]),
+        ),
+      );
       return;
     }
     if (!deployment.cycles.some((c) => c.id === cycleId)) {
-      throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+      throw new SautiError(
+        'results.unknown_cycle',
+        `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`,
+      );
     }
-    if (opts.publish && opts.rule) throw new SautiError('results.rule_with_publish', 'results are published with the cycle’s own rule (selection.rule in the deployment file); drop --rule');
+    if (opts.publish && opts.rule)
+      throw new SautiError('results.rule_with_publish', 'results are published with the cycle’s own rule (selection.rule in the deployment file); drop --rule');
     if (opts.force && !opts.publish) throw new SautiError('results.force_without_publish', '--force only goes with --publish');
-    if (opts.reason !== undefined && !opts.force) throw new SautiError('results.reason_without_force', '--reason goes with --force: a publication that waited for every gateway needs no reason');
+    if (opts.reason !== undefined && !opts.force)
+      throw new SautiError('results.reason_without_force', '--reason goes with --force: a publication that waited for every gateway needs no reason');
     const force = opts.force ? { reason: opts.reason ?? '' } : undefined;
     const result = opts.publish ? await ledger.publishResults(cycleId, { force }) : await ledger.results(cycleId, ruleOf(opts.rule));
     const late = result.publishedAt ? await ledger.lateBallots(cycleId) : undefined;

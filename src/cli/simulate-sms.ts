@@ -19,7 +19,15 @@ export async function simulateSms(o: Options): Promise<string | null> {
   let res: Response;
   try {
     if (o.provider === 'africastalking') {
-      const body = new URLSearchParams({ from: o.phone, to: '22384', text: o.text, date: new Date().toISOString(), id, linkId: randomUUID(), networkCode: '63902' });
+      const body = new URLSearchParams({
+        from: o.phone,
+        to: '22384',
+        text: o.text,
+        date: new Date().toISOString(),
+        id,
+        linkId: randomUUID(),
+        networkCode: '63902',
+      });
       res = await fetch(`${o.url}/africastalking/sms/${encodeURIComponent(o.token)}`, { method: 'POST', body });
     } else {
       if (!o.twilio || !o.publicUrl) throw new Error('set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request');
@@ -42,7 +50,9 @@ export async function simulateSms(o: Options): Promise<string | null> {
     .then(async (r) => (r.ok ? ((await r.json()) as SimulatorAnswer) : undefined))
     .catch(() => undefined);
   if (!answer) {
-    console.log(`Delivered to the gateway at ${o.url}. Its reply cannot be shown: the gateway would not say (is SAUTI_CALLBACK_TOKEN the gateway's, and --url this machine's gateway?).`);
+    console.log(
+      `Delivered to the gateway at ${o.url}. Its reply cannot be shown: the gateway would not say (is SAUTI_CALLBACK_TOKEN the gateway's, and --url this machine's gateway?).`,
+    );
     return null;
   }
   if (!answer.reply) {

@@ -34,11 +34,9 @@ export async function simulateUssd(o: Options): Promise<string[]> {
         networkCode: '63902',
         text: typed.join('*'),
       });
-      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body }).catch(
-        (err: Error) => {
-          throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
-        },
-      );
+      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body }).catch((err: Error) => {
+        throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
+      });
       const reply = await res.text();
       if (!res.ok) {
         console.error(`Gateway answered ${res.status}: ${reply}`);

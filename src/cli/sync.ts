@@ -43,8 +43,12 @@ export function printIdentity(settings: Settings): void {
   db.close();
   console.log(`gateway id  ${identity.gatewayId}`);
   console.log(`public key  ${identity.publicKey}`);
-  console.log(`\nRegister it on the ledger (the private key never leaves this gateway):\n  sauti ledger add-gateway ${identity.gatewayId} ${identity.publicKey}`);
-  console.log('Then trust the ledger here with the key `sauti ledger identity` prints there:\n  sauti sync trust-ledger <ledger key>   (or set SAUTI_LEDGER_KEY)');
+  console.log(
+    `\nRegister it on the ledger (the private key never leaves this gateway):\n  sauti ledger add-gateway ${identity.gatewayId} ${identity.publicKey}`,
+  );
+  console.log(
+    'Then trust the ledger here with the key `sauti ledger identity` prints there:\n  sauti sync trust-ledger <ledger key>   (or set SAUTI_LEDGER_KEY)',
+  );
 }
 
 export function printSyncStatus(settings: Settings): void {
@@ -62,7 +66,10 @@ export function printSyncStatus(settings: Settings): void {
       ['last push', st('last_push_at') ?? 'never'],
       ['last full sync', st('last_success_at') ?? 'never'],
       ['last error', st('last_error') ? `${st('last_error')} (${st('last_error_at')})` : 'none'],
-      ['clock skew', skew ? `${(Number(skew) / 1000).toFixed(1)} s (this gateway ${Number(skew) >= 0 ? 'ahead of' : 'behind'} the ledger)` : 'not measured yet'],
+      [
+        'clock skew',
+        skew ? `${(Number(skew) / 1000).toFixed(1)} s (this gateway ${Number(skew) >= 0 ? 'ahead of' : 'behind'} the ledger)` : 'not measured yet',
+      ],
       ['ballot version', st('ballot_version') ? `${st('ballot_version')} (downloaded ${st('ballot_at')})` : 'from the local deployment file'],
       ['sequence gaps', gaps.length ? gaps.map((g) => `${g.from}-${g.to}`).join(', ') : 'none'],
       ['rejected events', String(outbox.rejectionCount())],
@@ -72,7 +79,8 @@ export function printSyncStatus(settings: Settings): void {
     for (const r of outbox.rejections(20)) console.log(`  seq ${r.seq} ${r.event_id}: ${r.reason}: ${r.detail}`);
     // Answers and acknowledgement files the gateway would not act on: their events stayed in the outbox.
     console.log(`${'refused answers'.padEnd(16)} ${outbox.refusedAnswerCount() || 'none'}`);
-    for (const r of outbox.refusedAnswers().slice(0, 10)) console.log(`  ${r.at} ${r.source === 'push' ? 'answer to batch' : 'ack file for bundle'} ${r.answerFor}: ${r.problem}`);
+    for (const r of outbox.refusedAnswers().slice(0, 10))
+      console.log(`  ${r.at} ${r.source === 'push' ? 'answer to batch' : 'ack file for bundle'} ${r.answerFor}: ${r.problem}`);
   } finally {
     db.close();
   }
@@ -100,7 +108,8 @@ function ledgerLine(settings: Settings, target: SyncTarget | undefined): string 
 /** What `sauti sync status` says about the trusted ledger key. */
 function trustLine(settings: Settings, outbox: Outbox, target: SyncTarget | undefined): string {
   if (!settings.ledgerUrl) {
-    if (!target) return 'none yet (the embedded ledger is trusted automatically under sauti start; a remote one needs sauti sync trust-ledger or SAUTI_LEDGER_KEY)';
+    if (!target)
+      return 'none yet (the embedded ledger is trusted automatically under sauti start; a remote one needs sauti sync trust-ledger or SAUTI_LEDGER_KEY)';
     if (target.ledger === 'embedded') return `${TRUST_SOURCES.embedded} (automatic under sauti start)`;
     return `${target.trust} at start-up`;
   }
@@ -126,11 +135,24 @@ export function trustLedgerKey(settings: Settings, key: string, opts: { replace:
 }
 
 function remoteRelay(settings: Settings, outbox: Outbox, identity: ReturnType<typeof gatewayIdentity>, what: string) {
-  if (!settings.ledgerUrl) throw new SautiError('cli.no_ledger', `Set SAUTI_LEDGER_URL to the ledger to ${what} (the embedded ledger of \`sauti start\` syncs by itself).`);
+  if (!settings.ledgerUrl)
+    throw new SautiError('cli.no_ledger', `Set SAUTI_LEDGER_URL to the ledger to ${what} (the embedded ledger of \`sauti start\` syncs by itself).`);
   const logger = createLogger(settings.logLevel);
   const deployment = loadDeployment(settings.configFile);
   const trust = () => ledgerTrust(outbox, { envKey: settings.ledgerKey });
-  return { logger, deployment, relay: new Relay({ outbox, identity, ledgerUrl: settings.ledgerUrl, batchSize: deployment.sync.batchSize, maxAttachmentBytes: deployment.sync.maxAttachmentBytes, logger, trust }) };
+  return {
+    logger,
+    deployment,
+    relay: new Relay({
+      outbox,
+      identity,
+      ledgerUrl: settings.ledgerUrl,
+      batchSize: deployment.sync.batchSize,
+      maxAttachmentBytes: deployment.sync.maxAttachmentBytes,
+      logger,
+      trust,
+    }),
+  };
 }
 
 /** `sauti sync resend --from-seq N`: sends every event from N again; the ledger takes any it lost. */
@@ -155,10 +177,23 @@ export async function syncNow(settings: Settings): Promise<void> {
     // Implementation updates are kept and their SMS queued here; the running gateway's queue sends them.
     const seal = phoneSeal(settings.voterKeySecret);
     const idle: OutboundQueue = { notify: () => undefined, start: async () => undefined, stop: async () => undefined };
-    const implementation = new ImplementationUpdates({ store, implementation: new ImplementationStore(db, seal), sms: new SmsStore(db, seal), queue: new CommitQueue(db), outbound: idle, ballot: ballots.current, logger });
+    const implementation = new ImplementationUpdates({
+      store,
+      implementation: new ImplementationStore(db, seal),
+      sms: new SmsStore(db, seal),
+      queue: new CommitQueue(db),
+      outbound: idle,
+      ballot: ballots.current,
+      logger,
+    });
     const r = await syncRound(relay, ballots, logger, implementation).finally(() => relay.close());
-    console.log(`Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`);
-    if (r.implementation?.stored) console.log(`Implementation updates: ${r.implementation.stored} new, ${r.implementation.queued} SMS queued to followers (the running gateway sends them).`);
+    console.log(
+      `Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`,
+    );
+    if (r.implementation?.stored)
+      console.log(
+        `Implementation updates: ${r.implementation.stored} new, ${r.implementation.queued} SMS queued to followers (the running gateway sends them).`,
+      );
   } finally {
     db.close();
   }
@@ -172,7 +207,9 @@ export function exportBundleFile(settings: Settings, out: string, fromSeq?: numb
     const s = exportBundle(outbox, identity, out, bar.update, new Date(), fromSeq, { maxAttachmentBytes, attachments: opts.recordings !== false });
     bar.stop();
     const recordings = s.attachments ? ` and ${s.attachments} recording${s.attachments === 1 ? '' : 's'}` : '';
-    console.log(`Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq})${recordings}, ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`);
+    console.log(
+      `Wrote ${out}: ${s.count} event${s.count === 1 ? '' : 's'} (seq ${s.firstSeq}–${s.lastSeq})${recordings}, ${(s.bytes / 1024).toFixed(0)} KiB, signed by ${identity.gatewayId}.`,
+    );
     console.log('They stay in the outbox until the acknowledgement file comes back (sauti sync import-ack).');
   } finally {
     bar.stop();
@@ -186,8 +223,11 @@ export async function importAckFile(settings: Settings, file: string): Promise<v
     const embeddedKey = settings.ledgerUrl ? undefined : await embeddedLedgerKey(settings);
     const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey, embeddedKey });
     const r = importAck(outbox, identity.gatewayId, file, { trust, logger: createLogger(settings.logLevel) });
-    console.log(`Acknowledgement for bundle ${r.bundleId}: ${r.acknowledged} events left the outbox, ${r.rejected} newly recorded as rejected; ${outbox.pendingCount()} still waiting.`);
-    if (r.recordings.stored + r.recordings.refused > 0) console.log(`Recordings: ${r.recordings.stored} held by the ledger, ${r.recordings.refused} refused (kept here; see sauti sync status).`);
+    console.log(
+      `Acknowledgement for bundle ${r.bundleId}: ${r.acknowledged} events left the outbox, ${r.rejected} newly recorded as rejected; ${outbox.pendingCount()} still waiting.`,
+    );
+    if (r.recordings.stored + r.recordings.refused > 0)
+      console.log(`Recordings: ${r.recordings.stored} held by the ledger, ${r.recordings.refused} refused (kept here; see sauti sync status).`);
   } finally {
     db.close();
   }

@@ -27,13 +27,20 @@ export function missingClipLines(settings: Settings, d: Deployment): string[] {
   const library = promptLibrary(settings, d);
   const langs = d.languages.map((l) => l.code);
   const notWav = library.notWav(langs);
-  const bad = notWav.length === 0 ? [] : [`voice prompts: ${notWav.length} clip(s) not WAV, which providers will not play (${notWav.slice(0, NAMED).join(', ')}${notWav.length > NAMED ? ', …' : ''}): convert them to 8 kHz 16-bit mono WAV`];
+  const bad =
+    notWav.length === 0
+      ? []
+      : [
+          `voice prompts: ${notWav.length} clip(s) not WAV, which providers will not play (${notWav.slice(0, NAMED).join(', ')}${notWav.length > NAMED ? ', …' : ''}): convert them to 8 kHz 16-bit mono WAV`,
+        ];
   return library
     .missing(langs)
     .filter((m) => m.missing.length > 0)
     .map((m) => {
       const named = m.missing.slice(0, NAMED).join(', ') + (m.missing.length > NAMED ? ', …' : '');
-      const fix = espeakVoice(m.lang) ? 'run `sauti voice render` or record them' : `eSpeak NG has no ${m.lang} voice: record them (\`sauti voice list --lang ${m.lang}\` lists their texts)`;
+      const fix = espeakVoice(m.lang)
+        ? 'run `sauti voice render` or record them'
+        : `eSpeak NG has no ${m.lang} voice: record them (\`sauti voice list --lang ${m.lang}\` lists their texts)`;
       return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): ${fix}`;
     })
     .concat(bad);
@@ -59,7 +66,9 @@ export async function renderPrompts(settings: Settings, opts: { lang?: string; f
   });
   if (counter && report.rendered.length > 0) process.stderr.write('\n');
   for (const u of report.unvoiced) {
-    console.log(`voice prompts: ${u.clips} ${u.lang} clips not rendered: eSpeak NG has no ${u.lang} voice; record them (\`sauti voice list --lang ${u.lang}\` lists their texts)`);
+    console.log(
+      `voice prompts: ${u.clips} ${u.lang} clips not rendered: eSpeak NG has no ${u.lang} voice; record them (\`sauti voice list --lang ${u.lang}\` lists their texts)`,
+    );
   }
   if (!opts.quiet || report.rendered.length > 0) {
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -87,7 +96,9 @@ export function registerVoiceCommands(program: Command, settings: () => Settings
   const voice = program.command('voice').description('voice prompts: the audio clips calls are spoken with');
   voice
     .command('render')
-    .description('speak every prompt clip with eSpeak NG into SAUTI_PROMPTS_DIR/<lang>/<key>.wav (only missing or changed texts; never a recording you dropped in place)')
+    .description(
+      'speak every prompt clip with eSpeak NG into SAUTI_PROMPTS_DIR/<lang>/<key>.wav (only missing or changed texts; never a recording you dropped in place)',
+    )
     .option('--lang <code>', 'only this language')
     .option('--force', 'render again every clip render made, changed or not', false)
     .option('--quiet', 'print nothing when every clip is up to date', false)

@@ -22,15 +22,8 @@ const envSchema = z.object({
     .min(16, 'use at least 16 characters')
     .optional()
     .describe('Secret path segment providers must call back on (Africa’s Talking signs nothing)'),
-  SAUTI_VOTER_KEY_SECRET: z
-    .string()
-    .min(16, 'use at least 16 characters')
-    .optional()
-    .describe('HMAC key that turns phone numbers into voter pseudonyms'),
-  SAUTI_PUBLIC_URL: z
-    .url()
-    .optional()
-    .describe('Public base URL providers call (Twilio signatures are computed over it, not the Host header)'),
+  SAUTI_VOTER_KEY_SECRET: z.string().min(16, 'use at least 16 characters').optional().describe('HMAC key that turns phone numbers into voter pseudonyms'),
+  SAUTI_PUBLIC_URL: z.url().optional().describe('Public base URL providers call (Twilio signatures are computed over it, not the Host header)'),
   AT_USERNAME: z.string().optional().describe("Africa's Talking username (sandbox for testing)"),
   AT_API_KEY: z.string().optional().describe("Africa's Talking API key"),
   TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account SID'),
@@ -38,21 +31,22 @@ const envSchema = z.object({
   REDIS_URL: z
     .string()
     .optional()
-    .describe('Redis for the outbound SMS queue and the sync job (BullMQ); unset: the embedded queue and timer. Never waited for: while it is down, votes are taken and SMS and sync wait'),
+    .describe(
+      'Redis for the outbound SMS queue and the sync job (BullMQ); unset: the embedded queue and timer. Never waited for: while it is down, votes are taken and SMS and sync wait',
+    ),
   SAUTI_QUEUE_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]{1,40}$/)
     .default('sauti')
     .describe('Prefix of BullMQ queue names, so gateways and tests sharing a Redis stay apart'),
-  SAUTI_LEDGER_URL: z
-    .url()
-    .optional()
-    .describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in a thread of the same process'),
+  SAUTI_LEDGER_URL: z.url().optional().describe('Ledger this gateway syncs with; unset: `sauti start` runs an embedded ledger in a thread of the same process'),
   SAUTI_LEDGER_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'use the 43-character key `sauti ledger identity` prints on the ledger')
     .optional()
-    .describe('Public key of the ledger at SAUTI_LEDGER_URL (`sauti ledger identity`): the gateway acts only on answers it signed; instead of `sauti sync trust-ledger`'),
+    .describe(
+      'Public key of the ledger at SAUTI_LEDGER_URL (`sauti ledger identity`): the gateway acts only on answers it signed; instead of `sauti sync trust-ledger`',
+    ),
   SAUTI_LEDGER_DB: z.string().optional().describe('SQLite file of the ledger when DATABASE_URL is unset (default: ledger.db beside SAUTI_DB)'),
   DATABASE_URL: z.string().optional().describe('PostgreSQL URL: the ledger stores its log there instead of SQLite'),
   SAUTI_LEDGER_SCHEMA: z
@@ -79,23 +73,41 @@ const envSchema = z.object({
       if (/^\d+$/.test(v)) return Number(v);
       const parts = v.split(',').map((p) => p.trim());
       const bad = parts.find((p) => !PROXY_NAMES.includes(p) && !isAddressOrSubnet(p));
-      if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `'${bad}' is not an IP address, a subnet (10.0.0.0/8), loopback, linklocal or uniquelocal; or give the number of proxies` });
+      if (bad !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          message: `'${bad}' is not an IP address, a subnet (10.0.0.0/8), loopback, linklocal or uniquelocal; or give the number of proxies`,
+        });
       return parts;
     })
     .optional()
     .describe(
       'Reverse proxies in front of Sauti whose X-Forwarded-For names the client (comma-separated addresses, subnets, or loopback/linklocal/uniquelocal; or the number of proxies); unset: the connecting address is the client and X-Forwarded-For is ignored',
     ),
-  SAUTI_PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(120)
+  SAUTI_PUBLIC_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(120)
     .describe('Requests per minute one client address may make to /results and to /v1/receipts (each counted apart); past it, 429 with Retry-After'),
   SAUTI_PROMPTS_DIR: z
     .string()
     .default('prompts')
     .describe('Folder of the voice prompts, <lang>/<key>.wav: rendered by `sauti voice render`, or recordings dropped in place'),
-  SAUTI_RENDER_PROMPTS: z.enum(['on', 'off']).default('on')
-    .describe('on: `sauti start` renders missing or changed voice clips in a background process at low priority after it listens (calls fall back meanwhile); off: only `sauti voice render` does'),
+  SAUTI_RENDER_PROMPTS: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe(
+      'on: `sauti start` renders missing or changed voice clips in a background process at low priority after it listens (calls fall back meanwhile); off: only `sauti voice render` does',
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SAUTI_REPLY_DEADLINE_MS: z.coerce.number().int().min(100).max(20000).default(4500)
+  SAUTI_REPLY_DEADLINE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(20000)
+    .default(4500)
     .describe('Longest a USSD hop may take before the resident gets an apology END'),
 });
 

@@ -18,7 +18,5 @@ export function describeIssues(issues: z.core.$ZodIssue[]): string[] {
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path
-    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`))
-    .join('');
+  return path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`)).join('');
 }

@@ -22,7 +22,10 @@ export function loadDeployment(file: string): Deployment {
 export function parseDeployment(text: string, source = 'deployment'): Deployment {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(source, doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => `YAML syntax: ${e.message.split('\n')[0]}`),
+    );
   }
   const parsed = deploymentSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));
@@ -98,4 +101,3 @@ export function loadRoll(configFile: string, rollFile: string, rules: RollRules)
   if (problems.length > 0) throw new ConfigError(file, problems.slice(0, 20));
   return rows;
 }
-

@@ -24,9 +24,7 @@ export const DEFAULT_MAX_ATTACHMENT_BYTES = 2 * 1024 * 1024;
 /** Navigation keys on USSD list screens; project codes must not collide with them. */
 export const NAV_KEYS = { back: '0', more: '98', done: '99' } as const;
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use 1-40 lower-case letters, digits or dashes');
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'use 1-40 lower-case letters, digits or dashes');
 const isoDateTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 // A text per configured language; completeness is checked against `languages` below.
 const localized = z.record(z.string(), z.string().min(1).max(160));
@@ -99,9 +97,7 @@ const cycle = z.object({
   // Projects that cannot both be funded (the same site, say): each group lists project codes of
   // one ward, of which at most one is funded (tally/exclusive.ts says how each rule honours it).
   exclusive: z.array(z.array(z.number().int()).min(2)).default([]),
-  results: z
-    .object({ published: isoDateTime, selected: z.array(z.number().int()).default([]) })
-    .optional(),
+  results: z.object({ published: isoDateTime, selected: z.array(z.number().int()).default([]) }).optional(),
   // When the PB team expects to publish results: told to residents once voting has closed
   // ("Results are expected on …"); without it they hear that results will be announced.
   resultsExpected: isoDateTime.optional(),
@@ -118,7 +114,11 @@ const demographicValue = z
 // group in a small ward can point at one person.
 const demographics = z
   .object({
-    ageBands: z.array(demographicValue).min(1).max(20).describe('Age bands the roll column age_band may hold, in the order results show them, e.g. 18-24, 25-34'),
+    ageBands: z
+      .array(demographicValue)
+      .min(1)
+      .max(20)
+      .describe('Age bands the roll column age_band may hold, in the order results show them, e.g. 18-24, 25-34'),
     genders: z.array(demographicValue).min(1).max(10).describe('Genders the roll column gender may hold, in the order results show them'),
     minCell: z
       .number()
@@ -146,7 +146,11 @@ const question = z.object({
   min: z.number().int().optional(),
   max: z.number().int().optional(),
   // select_one, select_multiple: the answers offered
-  choices: z.array(z.object({ id: questionId, label: localized })).min(2).max(40).optional(),
+  choices: z
+    .array(z.object({ id: questionId, label: localized }))
+    .min(2)
+    .max(40)
+    .optional(),
 });
 const survey = z.object({
   id,
@@ -168,7 +172,10 @@ export const deploymentSchema = z
     deployment: z.object({
       name: z.string().min(1).max(60),
       // A code libphonenumber-js does not know (UK for GB) would make every number typed without + fail.
-      country: z.string().regex(/^[A-Z]{2}$/, 'use an ISO 3166 country code such as KE').refine(isSupportedCountry, 'not a country libphonenumber-js knows: use its ISO 3166 code (GB, not UK)'),
+      country: z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'use an ISO 3166 country code such as KE')
+        .refine(isSupportedCountry, 'not a country libphonenumber-js knows: use its ISO 3166 code (GB, not UK)'),
       timezone: z.string().refine(validTimeZone, 'unknown IANA time zone'),
       currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as KES'),
       helpline: z.string().max(20).optional(),
@@ -226,13 +233,26 @@ export const deploymentSchema = z
         // event: the privacy sweep then erases it (never one the ledger has not acknowledged).
         recordingGraceMinutes: z.number().int().min(0).max(10080).default(10),
       })
-      .default({ batchSize: 500, intervalSeconds: 10, maxClockSkewSeconds: 300, maxBackoffSeconds: 300, maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES, recordingGraceMinutes: 10 }),
+      .default({
+        batchSize: 500,
+        intervalSeconds: 10,
+        maxClockSkewSeconds: 300,
+        maxBackoffSeconds: 300,
+        maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
+        recordingGraceMinutes: 10,
+      }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),
     ]),
-    categories: z.array(z.object({ id, name: localized })).min(1).max(9),
-    wards: z.array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money })).min(1).max(97),
+    categories: z
+      .array(z.object({ id, name: localized }))
+      .min(1)
+      .max(9),
+    wards: z
+      .array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money }))
+      .min(1)
+      .max(97),
     cycles: z.array(cycle).min(1),
     demographics: demographics.optional(),
     surveys: z.array(survey).max(20).default([]).describe('Needs-assessment surveys field officers fill in with residents'),
@@ -251,7 +271,11 @@ export type Survey = Deployment['surveys'][number];
 export type SurveyQuestion = Survey['questions'][number];
 
 /** Surveys: ids once, a cycle and wards that exist, texts in every language, choices where (and only where) a select needs them. */
-function checkSurveys(d: z.output<typeof deploymentSchema>, issue: (path: (string | number)[], message: string) => void, needAll: (texts: Record<string, string>, path: (string | number)[]) => void): void {
+function checkSurveys(
+  d: z.output<typeof deploymentSchema>,
+  issue: (path: (string | number)[], message: string) => void,
+  needAll: (texts: Record<string, string>, path: (string | number)[]) => void,
+): void {
   const seen = new Set<string>();
   d.surveys.forEach((s, si) => {
     const at = ['surveys', si];
@@ -306,8 +330,7 @@ function validTimeZone(tz: string): boolean {
 // resolve, codes unique within a cycle. Each issue carries the exact path of the bad key.
 function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.RefinementCtx): void {
   const langs = d.languages.map((l) => l.code);
-  const issue = (path: (string | number)[], message: string) =>
-    ctx.addIssue({ code: 'custom', path, message });
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const needAll = (texts: Record<string, string>, path: (string | number)[]) => {
     for (const l of langs) if (!texts[l]) issue([...path, l], `missing text for language '${l}'`);
   };
@@ -318,8 +341,7 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
       issue(['languages', i, 'code'], `no built-in catalogue for '${l.code}' (built in: ${SUPPORTED_LANGUAGES.join(', ')}): add catalogue: <file>.yaml`);
     }
   });
-  if (d.defaultLanguage && !langs.includes(d.defaultLanguage))
-    issue(['defaultLanguage'], 'must be one of the configured languages');
+  if (d.defaultLanguage && !langs.includes(d.defaultLanguage)) issue(['defaultLanguage'], 'must be one of the configured languages');
   d.categories.forEach((c, i) => needAll(c.name, ['categories', i, 'name']));
   const wardIds = new Set<string>();
   d.wards.forEach((w, i) => {
@@ -357,10 +379,13 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
     if (b.rule === 'approval' && b.min > b.max) issue(['cycles', ci, 'ballot', 'min'], 'min is above max');
     if (b.rule === 'ranking' && b.min > b.k) issue(['cycles', ci, 'ballot', 'min'], 'min is above k');
     if (b.rule === 'ranking' && b.points && b.points.length !== b.k) issue(['cycles', ci, 'ballot', 'points'], `give ${b.k} values, one per place`);
-    if (b.rule === 'cumulative' && b.maxPerProject !== undefined && b.maxPerProject > b.points) issue(['cycles', ci, 'ballot', 'maxPerProject'], `maxPerProject is above points (${b.points})`);
+    if (b.rule === 'cumulative' && b.maxPerProject !== undefined && b.maxPerProject > b.points)
+      issue(['cycles', ci, 'ballot', 'maxPerProject'], `maxPerProject is above points (${b.points})`);
     // Every project on a cumulative ballot holds at least one point.
-    if (b.rule === 'cumulative' && b.min > b.points) issue(['cycles', ci, 'ballot', 'min'], `min is above points (${b.points}): each project needs at least one point`);
-    if (c.selection.rule === 'greedy-threshold' && c.selection.threshold === undefined) issue(['cycles', ci, 'selection', 'threshold'], 'greedy-threshold needs a threshold');
+    if (b.rule === 'cumulative' && b.min > b.points)
+      issue(['cycles', ci, 'ballot', 'min'], `min is above points (${b.points}): each project needs at least one point`);
+    if (c.selection.rule === 'greedy-threshold' && c.selection.threshold === undefined)
+      issue(['cycles', ci, 'selection', 'threshold'], 'greedy-threshold needs a threshold');
     c.exclusive.forEach((group, gi) => {
       const wards = new Set<string>();
       group.forEach((code, k) => {
@@ -369,7 +394,11 @@ function checkReferences(d: z.output<typeof deploymentSchema>, ctx: z.Refinement
         else wards.add(p.ward);
       });
       if (new Set(group).size !== group.length) issue(['cycles', ci, 'exclusive', gi], 'a project is listed twice in this group');
-      if (wards.size > 1) issue(['cycles', ci, 'exclusive', gi], `projects of different wards (${[...wards].join(', ')}): each ward has its own budget, so exclusive projects must share a ward`);
+      if (wards.size > 1)
+        issue(
+          ['cycles', ci, 'exclusive', gi],
+          `projects of different wards (${[...wards].join(', ')}): each ward has its own budget, so exclusive projects must share a ward`,
+        );
     });
     const codes = new Set<number>();
     c.projects.forEach((p, pi) => {

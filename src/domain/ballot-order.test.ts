@@ -60,7 +60,7 @@ describe('which ballot counts', () => {
     expect(countedBallot('replace', [])).toBeNull();
   });
 
-  it('is the lexicographic order of (orderedAt, gatewayId, gatewaySeq) when each gateway\'s times never go back, as the ledger keeps them', () => {
+  it("is the lexicographic order of (orderedAt, gatewayId, gatewaySeq) when each gateway's times never go back, as the ledger keeps them", () => {
     let seed = 7;
     const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
     for (let round = 0; round < 200; round++) {

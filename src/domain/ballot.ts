@@ -57,13 +57,7 @@ export function totalCost(picks: readonly number[], projects: readonly Project[]
 }
 
 /** Checks adding `code` to `picks` (under cumulative: one more point for it); null when allowed. */
-export function checkAdd(
-  rule: BallotRule,
-  picks: readonly number[],
-  code: number,
-  projects: readonly Project[],
-  budget: number,
-): RuleViolation | null {
+export function checkAdd(rule: BallotRule, picks: readonly number[], code: number, projects: readonly Project[], budget: number): RuleViolation | null {
   const project = projects.find((p) => p.code === code);
   if (!project) return { kind: 'unknown-project', code };
   if (rule.rule === 'cumulative') {
@@ -83,12 +77,7 @@ export function checkAdd(
 }
 
 /** Checks a complete ballot (order matters only for ranking); null when valid. */
-export function checkBallot(
-  rule: BallotRule,
-  picks: readonly number[],
-  projects: readonly Project[],
-  budget: number,
-): RuleViolation | null {
+export function checkBallot(rule: BallotRule, picks: readonly number[], projects: readonly Project[], budget: number): RuleViolation | null {
   const seen: number[] = [];
   for (const code of picks) {
     const v = checkAdd(rule, seen, code, projects, budget);

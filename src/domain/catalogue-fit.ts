@@ -82,7 +82,10 @@ export function catalogueFitProblems(lang: Lang, d: Deployment): string[] {
       problems.push(`messages.${key}: ${text.length} characters with the longest values, over a USSD screen (${USSD_SCREEN}): shorten it`);
     } else if (!english[key].includes('{items}') && oneSegment(fill(english[key], enValues)) && !oneSegment(text)) {
       const cost = smsCost(toGsmLookalikes(text));
-      const why = cost.encoding === 'UCS-2' ? `has characters outside GSM-7, so a segment holds 70 (${cost.units} here)` : `${cost.units} characters with the longest values`;
+      const why =
+        cost.encoding === 'UCS-2'
+          ? `has characters outside GSM-7, so a segment holds 70 (${cost.units} here)`
+          : `${cost.units} characters with the longest values`;
       problems.push(`messages.${key}: over one SMS segment: ${why}; the English fits one: shorten it`);
     }
   }

@@ -44,7 +44,6 @@ export function randomPool(): (bytes: number) => Uint8Array {
   };
 }
 
-
 /** A receipt and a proposal reference drawn for one request (used only if an effect needs one). */
 export function freshCodes(random: (bytes: number) => Uint8Array): { receipt: string; reference: string } {
   return {

@@ -28,6 +28,12 @@ describe('csvCell', () => {
   });
 
   it('joins rows with commas and lines with a final newline', () => {
-    expect(toCsv([['title', 'cost'], ['=1', -3], ['@x', 7]])).toBe("title,cost\n'=1,-3\n'@x,7\n");
+    expect(
+      toCsv([
+        ['title', 'cost'],
+        ['=1', -3],
+        ['@x', 7],
+      ]),
+    ).toBe("title,cost\n'=1,-3\n'@x,7\n");
   });
 });

@@ -3,10 +3,7 @@ import type { Cycle, Deployment, Project } from '../config/schema.ts';
 
 /** Where a phase stands for the resident: open in a cycle, opening later, closed, or never. */
 export type PhaseStatus =
-  | { kind: 'open'; cycle: Cycle }
-  | { kind: 'upcoming'; cycle: Cycle; opens: Date }
-  | { kind: 'closed'; cycle: Cycle; closed: Date }
-  | { kind: 'none' };
+  { kind: 'open'; cycle: Cycle } | { kind: 'upcoming'; cycle: Cycle; opens: Date } | { kind: 'closed'; cycle: Cycle; closed: Date } | { kind: 'none' };
 
 /** Status of the voting or proposals phase across all cycles. */
 export function phaseStatus(d: Deployment, phase: 'voting' | 'proposals', now: Date): PhaseStatus {

@@ -27,7 +27,12 @@ describe('ballot rules', () => {
     ['cumulative: fewer points than the voter has', { rule: 'cumulative', points: 10 }, [3], null],
     ['cumulative: all points on one project by default', { rule: 'cumulative', points: 3 }, [3, 3, 3], null],
     ['cumulative: one point over the total', { rule: 'cumulative', points: 3 }, [3, 3, 7, 1], { kind: 'over-points', points: 3 }],
-    ['cumulative: one point over the per-project maximum', { rule: 'cumulative', points: 5, maxPerProject: 2 }, [3, 7, 3, 3], { kind: 'project-points', code: 3, max: 2 }],
+    [
+      'cumulative: one point over the per-project maximum',
+      { rule: 'cumulative', points: 5, maxPerProject: 2 },
+      [3, 7, 3, 3],
+      { kind: 'project-points', code: 3, max: 2 },
+    ],
     ['cumulative: too few projects, however many points', { rule: 'cumulative', points: 5, min: 2 }, [3, 3, 3], { kind: 'too-few', min: 2 }],
     ['cumulative: a project of another ward', { rule: 'cumulative', points: 5 }, [3, 20], { kind: 'unknown-project', code: 20 }],
     ['cumulative: an empty ballot', { rule: 'cumulative', points: 5 }, [], { kind: 'too-few', min: 1 }],
@@ -38,7 +43,11 @@ describe('ballot rules', () => {
   });
 
   it('counts repeats as points, in the order projects were first picked', () => {
-    expect([...pointsByCode([7, 3, 7, 7, 1])]).toEqual([[7, 3], [3, 1], [1, 1]]);
+    expect([...pointsByCode([7, 3, 7, 7, 1])]).toEqual([
+      [7, 3],
+      [3, 1],
+      [1, 1],
+    ]);
   });
 
   it('checkAdd gives a cumulative project another point until its maximum or the total is reached', () => {
@@ -62,7 +71,10 @@ describe('short codes', () => {
   });
 
   it('never use the ambiguous letters I, L, O, U', () => {
-    const code = shortCode(Uint8Array.from({ length: 64 }, (_, i) => i * 37), 100);
+    const code = shortCode(
+      Uint8Array.from({ length: 64 }, (_, i) => i * 37),
+      100,
+    );
     expect(code).not.toMatch(/[ILOU]/);
   });
 });

@@ -25,7 +25,16 @@ export function formatDateTime(d: Date, lang: Lang, timeZone: string): string {
   const key = `${lang}|${timeZone}`;
   let f = dateTimeFormats.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(localeOf(lang), { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone, timeZoneName: 'short' });
+    f = new Intl.DateTimeFormat(localeOf(lang), {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone,
+      timeZoneName: 'short',
+    });
     dateTimeFormats.set(key, f);
   }
   return f.format(d);

@@ -29,7 +29,10 @@ export const implementationPayloadSchema = z.strictObject({
   date: day,
   milestone: z.record(z.string().regex(/^[a-z]{2,3}$/), z.string().min(1).max(MAX_MILESTONE)),
   reason: z.string().min(1).max(MAX_IMPLEMENTATION_REASON).nullable(),
-  photo: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
+  photo: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
 });
 export type ImplementationPayload = z.infer<typeof implementationPayloadSchema>;
 

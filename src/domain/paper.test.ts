@@ -16,8 +16,12 @@ describe('paper rules', () => {
   it('a meeting is recorded at noon of its day in the deployment’s zone, inside voting, or not at all', () => {
     expect(meetingInstant('2026-11-21', 'Africa/Nairobi', window)?.toISOString()).toBe('2026-11-21T09:00:00.000Z');
     // First and last day: moved inside the window.
-    expect(meetingInstant('2026-11-01', 'America/Lima', { ...window, opens: new Date('2026-11-01T20:00:00Z') })?.toISOString()).toBe('2026-11-01T20:00:00.000Z');
-    expect(meetingInstant('2026-11-30', 'Africa/Nairobi', { ...window, closes: new Date('2026-11-30T06:00:00Z') })?.toISOString()).toBe('2026-11-30T05:59:59.999Z');
+    expect(meetingInstant('2026-11-01', 'America/Lima', { ...window, opens: new Date('2026-11-01T20:00:00Z') })?.toISOString()).toBe(
+      '2026-11-01T20:00:00.000Z',
+    );
+    expect(meetingInstant('2026-11-30', 'Africa/Nairobi', { ...window, closes: new Date('2026-11-30T06:00:00Z') })?.toISOString()).toBe(
+      '2026-11-30T05:59:59.999Z',
+    );
     expect(meetingInstant('2026-12-01', 'Africa/Nairobi', window)).toBeNull();
     expect(meetingInstant('2026-10-31', 'Africa/Nairobi', window)).toBeNull();
     expect(meetingInstant('2026-02-30', 'Africa/Nairobi', window)).toBeNull();
@@ -34,21 +38,102 @@ describe('paper rules', () => {
   });
 
   it('a tally sheet reconciles issued = valid + spoiled and the votes with the rule', () => {
-    const sheet = (valid: number, counts: [number, number][], spoiled = 0) => ({ issued: valid + spoiled, valid, spoiled, counts: counts.map(([code, votes]) => ({ code, votes })) });
-    expect(reconcileTally(approval, projects, 1000, sheet(10, [[1, 10], [2, 5]]))).toBeNull();
+    const sheet = (valid: number, counts: [number, number][], spoiled = 0) => ({
+      issued: valid + spoiled,
+      valid,
+      spoiled,
+      counts: counts.map(([code, votes]) => ({ code, votes })),
+    });
+    expect(
+      reconcileTally(
+        approval,
+        projects,
+        1000,
+        sheet(10, [
+          [1, 10],
+          [2, 5],
+        ]),
+      ),
+    ).toBeNull();
     expect(reconcileTally(approval, projects, 1000, { ...sheet(10, [[1, 10]]), issued: 9 })).toEqual({ kind: 'issued', issued: 9, valid: 10, spoiled: 0 });
-    expect(reconcileTally(approval, projects, 1000, sheet(10, [[1, 10], [2, 10], [3, 1]]))).toEqual({ kind: 'too-many', total: 21, most: 20 });
+    expect(
+      reconcileTally(
+        approval,
+        projects,
+        1000,
+        sheet(10, [
+          [1, 10],
+          [2, 10],
+          [3, 1],
+        ]),
+      ),
+    ).toEqual({ kind: 'too-many', total: 21, most: 20 });
     expect(reconcileTally(approval, projects, 1000, sheet(10, [[1, 9]]))).toEqual({ kind: 'too-few', total: 9, least: 10 });
     expect(reconcileTally(approval, projects, 1000, sheet(10, [[1, 11]]))).toMatchObject({ kind: 'over-valid', code: 1 });
     expect(reconcileTally(approval, projects, 1000, sheet(10, [[9, 10]]))).toEqual({ kind: 'unknown-project', code: 9 });
-    expect(reconcileTally(approval, projects, 1000, sheet(10, [[1, 5], [1, 5]]))).toEqual({ kind: 'duplicate', code: 1 });
+    expect(
+      reconcileTally(
+        approval,
+        projects,
+        1000,
+        sheet(10, [
+          [1, 5],
+          [1, 5],
+        ]),
+      ),
+    ).toEqual({ kind: 'duplicate', code: 1 });
     const one = { rule: 'choose-1' } as BallotRule;
-    expect(reconcileTally(one, projects, 1000, sheet(10, [[1, 6], [2, 4]], 3))).toBeNull();
-    expect(reconcileTally(one, projects, 1000, sheet(10, [[1, 6], [2, 3]]))).toEqual({ kind: 'too-few', total: 9, least: 10 });
+    expect(
+      reconcileTally(
+        one,
+        projects,
+        1000,
+        sheet(
+          10,
+          [
+            [1, 6],
+            [2, 4],
+          ],
+          3,
+        ),
+      ),
+    ).toBeNull();
+    expect(
+      reconcileTally(
+        one,
+        projects,
+        1000,
+        sheet(10, [
+          [1, 6],
+          [2, 3],
+        ]),
+      ),
+    ).toEqual({ kind: 'too-few', total: 9, least: 10 });
     const knapsack = { rule: 'knapsack', min: 1 } as BallotRule;
     // Each ballot within 800: 10 ballots spend at most 8,000.
-    expect(reconcileTally(knapsack, projects, 800, sheet(10, [[1, 10], [2, 10]]))).toBeNull();
-    expect(reconcileTally(knapsack, projects, 800, sheet(10, [[1, 10], [2, 10], [3, 3]]))).toEqual({ kind: 'over-budget', spent: 8500, most: 8000 });
+    expect(
+      reconcileTally(
+        knapsack,
+        projects,
+        800,
+        sheet(10, [
+          [1, 10],
+          [2, 10],
+        ]),
+      ),
+    ).toBeNull();
+    expect(
+      reconcileTally(
+        knapsack,
+        projects,
+        800,
+        sheet(10, [
+          [1, 10],
+          [2, 10],
+          [3, 3],
+        ]),
+      ),
+    ).toEqual({ kind: 'over-budget', spent: 8500, most: 8000 });
     expect(reconcileTally({ rule: 'ranking', k: 2 } as BallotRule, projects, 1000, sheet(1, [[1, 1]]))).toEqual({ kind: 'rule', rule: 'ranking' });
   });
 

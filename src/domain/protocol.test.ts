@@ -23,7 +23,11 @@ describe('event lines', () => {
   it('accepts a vote and a proposal, with one spelling of the id and the capture time', () => {
     const r = parseEvent(line);
     expect(r.ok && r.event).toMatchObject({ id: '0190d9c8-1234-7abc-8def-0123456789ab', capturedAt: '2026-11-01T08:00:00.500Z', payload: { picks: [1, 4] } });
-    const proposal = { ...line, type: 'proposal.submitted', payload: { wardId: 'north', category: 'water', title: 'A borehole', description: '', reference: 'P-1234' } };
+    const proposal = {
+      ...line,
+      type: 'proposal.submitted',
+      payload: { wardId: 'north', category: 'water', title: 'A borehole', description: '', reference: 'P-1234' },
+    };
     expect(detail(proposal)).toBe('ok');
   });
 
@@ -45,7 +49,8 @@ describe('event lines', () => {
 });
 
 describe('bounds', () => {
-  const header = (count: number) => JSON.stringify({ protocol: 1, gatewayId: 'gw-1', batchId: '0190d9c8-1234-7abc-8def-0123456789ab', sentAt: '2026-11-01T08:00:00Z', backlog: 0, count });
+  const header = (count: number) =>
+    JSON.stringify({ protocol: 1, gatewayId: 'gw-1', batchId: '0190d9c8-1234-7abc-8def-0123456789ab', sentAt: '2026-11-01T08:00:00Z', backlog: 0, count });
 
   it('refuses a batch past 20,000 event lines without parsing them, and an empty line', () => {
     expect(() => decodeBatch(header(20_001) + '\n{}'.repeat(20_001))).toThrow(/more than 20000 event lines/);
@@ -69,13 +74,28 @@ describe('bounds', () => {
     expect(detail({ ...line, payload: { ...line.payload, replaces: line.id } })).toBe('ok');
     expect(detail({ ...line, payload: { ...line.payload, receipt: '----' } })).toMatch(/^payload\.receipt: /);
     expect(detail({ ...line, capturedAt: `2026-11-01T08:00:00.${'5'.repeat(60)}Z` })).toMatch(/^capturedAt: /);
-    expect(parseEvent(parseLine(JSON.stringify({ ...line, pad: 'x'.repeat(20_000) })))).toMatchObject({ ok: false, detail: 'event: the line is longer than 16384 characters' });
+    expect(parseEvent(parseLine(JSON.stringify({ ...line, pad: 'x'.repeat(20_000) })))).toMatchObject({
+      ok: false,
+      detail: 'event: the line is longer than 16384 characters',
+    });
   });
 });
 
 describe('chain hash', () => {
   it('is SHA-256 of the previous hash, a newline and the fields as a JSON array', () => {
-    const fields = { seq: 7, event_id: '0190d9c8-1234-7abc-8def-0123456789ab', gateway_id: 'gw-1', gateway_seq: 3, type: 'vote.cast', cycle_id: 'c-open', voter_key: 'k'.repeat(43), channel: 'sms', captured_at: '2026-11-01T08:00:00.000Z', received_at: '2026-11-01T09:00:00.000Z', payload: '{"wardId":"north","picks":[1],"receipt":"ABCD","replaces":null}' };
+    const fields = {
+      seq: 7,
+      event_id: '0190d9c8-1234-7abc-8def-0123456789ab',
+      gateway_id: 'gw-1',
+      gateway_seq: 3,
+      type: 'vote.cast',
+      cycle_id: 'c-open',
+      voter_key: 'k'.repeat(43),
+      channel: 'sms',
+      captured_at: '2026-11-01T08:00:00.000Z',
+      received_at: '2026-11-01T09:00:00.000Z',
+      payload: '{"wardId":"north","picks":[1],"receipt":"ABCD","replaces":null}',
+    };
     // Computed by the first release (three hash updates); any rewrite must give the same bytes.
     expect(chainHash('0'.repeat(64), fields)).toBe('ada68538c5edbb30438462ea0d089ad5911ecef1287add30c82e68dc15ae25d5');
   });
@@ -90,7 +110,12 @@ describe('the ledger’s answer signature', () => {
   it('an acknowledgement file’s line names the gateway and the bundle, and the signed bytes follow it', () => {
     const sig = 'A'.repeat(86) + '==';
     const file = Buffer.concat([Buffer.from(ackLine('gw-1', '0190d9c8-1234-7abc-8def-0123456789ab', sig)), Buffer.from([0x1f, 0x8b, 0x0a])]);
-    expect(parseAckFile(file)).toEqual({ gatewayId: 'gw-1', bundleId: '0190d9c8-1234-7abc-8def-0123456789ab', signature: sig, body: Buffer.from([0x1f, 0x8b, 0x0a]) });
+    expect(parseAckFile(file)).toEqual({
+      gatewayId: 'gw-1',
+      bundleId: '0190d9c8-1234-7abc-8def-0123456789ab',
+      signature: sig,
+      body: Buffer.from([0x1f, 0x8b, 0x0a]),
+    });
     expect(parseAckFile(Buffer.from([0x1f, 0x8b, 0x08]))).toBeNull();
   });
 });

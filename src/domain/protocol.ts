@@ -29,7 +29,11 @@ export type BatchHeader = z.infer<typeof batchHeaderSchema>;
 const code = z.number().int().min(1).max(97);
 const idText = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/);
 /** Receipt codes and proposal references: groups of letters and digits joined by single dashes (never just dashes: receiptKey must not be empty). */
-const shortCode = z.string().min(4).max(24).regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/);
+const shortCode = z
+  .string()
+  .min(4)
+  .max(24)
+  .regex(/^[A-Z0-9]+(?:-[A-Z0-9]+)*$/);
 
 export const votePayloadSchema = z.strictObject({
   wardId: idText,
@@ -77,7 +81,10 @@ export const surveyPayloadSchema = z.strictObject({
   surveyId: idText,
   wardId: idText,
   answers: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.union([z.string().max(2000), z.number().int().min(-1e9).max(1e9), z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).max(40)]))
+    .record(
+      z.string().regex(/^[a-z][a-z0-9_]{0,31}$/),
+      z.union([z.string().max(2000), z.number().int().min(-1e9).max(1e9), z.array(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/)).max(40)]),
+    )
     .refine((a) => Object.keys(a).length <= 60, 'at most 60 answers'),
 });
 
@@ -150,7 +157,8 @@ function isSeq(n: unknown): n is number {
  * ledger holds this event id from another gateway, or from this one with other content.
  * `tally-conflict`: the ledger already holds a tally sheet for this meeting and cycle.
  */
-export type RejectReason = 'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict' | 'tally-conflict';
+export type RejectReason =
+  'malformed' | 'unknown-cycle' | 'unknown-ward' | 'not-on-ballot' | 'ballot-rule' | 'outside-window' | 'id-conflict' | 'tally-conflict';
 
 /** The ledger's answer to a batch. Every event of the batch is in one list (an id repeated within the batch is a duplicate from its second line on). */
 export const batchAnswerSchema = z.object({
@@ -209,7 +217,11 @@ export type Refusal = keyof typeof REFUSALS;
 /** A receipt code as stored and looked up: upper case, letters and digits only ("p3hts-qeme4" → "P3HTSQEME4"). */
 export function receiptKey(code: string): string {
   // Codes are Crockford base32 (no I, L, O, U): a receipt copied from paper as O or I/L means 0 or 1, as the SMS grammar reads it.
-  return code.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
+  return code
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
 }
 
 // --- Signatures -------------------------------------------------------------------------------
@@ -301,7 +313,14 @@ export function signAnswer(privateKey: KeyObject, gatewayId: string, answerFor: 
 }
 
 /** Whether `signature` is the ledger key's over exactly these answer bytes for this gateway and batch. */
-export function verifyAnswer(publicKey: KeyObject, gatewayId: string, answerFor: string, body: Uint8Array, signature: string, kind: AnswerKind = 'answer'): boolean {
+export function verifyAnswer(
+  publicKey: KeyObject,
+  gatewayId: string,
+  answerFor: string,
+  body: Uint8Array,
+  signature: string,
+  kind: AnswerKind = 'answer',
+): boolean {
   const sig = Buffer.from(signature, 'base64');
   if (sig.length !== 64) return false;
   return verify(null, answerMessage(gatewayId, answerFor, body, kind), publicKey, sig);
@@ -360,8 +379,12 @@ export function encodeBatch(header: BatchHeader, eventLines: readonly string[]):
  */
 export function decodeBatch(text: string): { header: BatchHeader; lines: unknown[] } {
   const rows: string[] = [];
-  for (let start = 0; start < text.length; ) {
-    if (rows.length > MAX_BATCH_EVENTS) throw new SautiError('sync.too_large', `the body has more than ${MAX_BATCH_EVENTS} event lines; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`);
+  for (let start = 0; start < text.length;) {
+    if (rows.length > MAX_BATCH_EVENTS)
+      throw new SautiError(
+        'sync.too_large',
+        `the body has more than ${MAX_BATCH_EVENTS} event lines; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`,
+      );
     const end = text.indexOf('\n', start);
     rows.push(text.slice(start, end === -1 ? text.length : end));
     start = end === -1 ? text.length : end + 1;
@@ -378,7 +401,8 @@ export function decodeBatch(text: string): { header: BatchHeader; lines: unknown
     const i = header.error.issues[0]!;
     throw malformed(`header.${i.path.join('.')}: ${i.message}`);
   }
-  if (header.data.count > MAX_BATCH_EVENTS) throw new SautiError('sync.too_large', `header.count is ${header.data.count}; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`);
+  if (header.data.count > MAX_BATCH_EVENTS)
+    throw new SautiError('sync.too_large', `header.count is ${header.data.count}; a batch holds at most ${MAX_BATCH_EVENTS} events (sync.batchSize)`);
   if (header.data.count !== rows.length - 1) throw malformed(`header.count says ${header.data.count} events but the body has ${rows.length - 1}`);
   const empty = rows.indexOf('', 1);
   if (empty !== -1) throw malformed(`line ${empty + 1} is empty: every line after the header is one event`);

@@ -2,8 +2,7 @@
 // One segment holds 160 GSM-7 characters, or 70 UCS-2 ones; a concatenated message loses 7
 // (GSM-7) or 3 (UCS-2) characters per segment to the header.
 
-const GSM_BASIC =
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM_BASIC = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 // Characters of the GSM-7 extension table cost two (an escape and the character).
 const GSM_EXTENDED = '^{}\\[~]|€\f';
 const BASIC = new Set(GSM_BASIC);
@@ -60,9 +59,32 @@ function sum(sizes: number[]): number {
 // Typographic characters with a GSM-7 look-alike, so our own texts never fall into UCS-2
 // (which would cut a segment from 160 to 70 characters and more than double the cost).
 const LOOKALIKES: Record<string, string> = {
-  '’': "'", '‘': "'", '“': '"', '”': '"', '«': '"', '»': '"', '–': '-', '—': '-', '…': '...',
-  '\u00a0': ' ', '\u202f': ' ', ê: 'e', ë: 'e', â: 'a', î: 'i', ï: 'i', ô: 'o', û: 'u', ç: 'c',
-  È: 'E', Ê: 'E', À: 'A', Â: 'A', Î: 'I', Ô: 'O', Û: 'U',
+  '’': "'",
+  '‘': "'",
+  '“': '"',
+  '”': '"',
+  '«': '"',
+  '»': '"',
+  '–': '-',
+  '—': '-',
+  '…': '...',
+  '\u00a0': ' ',
+  '\u202f': ' ',
+  ê: 'e',
+  ë: 'e',
+  â: 'a',
+  î: 'i',
+  ï: 'i',
+  ô: 'o',
+  û: 'u',
+  ç: 'c',
+  È: 'E',
+  Ê: 'E',
+  À: 'A',
+  Â: 'A',
+  Î: 'I',
+  Ô: 'O',
+  Û: 'U',
 };
 
 /** Replaces characters outside GSM-7 that have a plain look-alike (for Sauti's own texts). */

@@ -68,7 +68,16 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
         // The same rule as the ledger's (src/domain/ballot-order.ts): on one gateway, its sequence.
         const holder = store.currentBallot(cycleId, p.voterKey);
         const cast = { eventId: id, gatewayId: p.gatewayId, gatewaySeq: seq, orderedAt: at };
-        if (holder && !prevails(p.revote?.(cycleId) ?? 'replace', cast, { eventId: holder.event_id, gatewayId: p.gatewayId, gatewaySeq: holder.seq, orderedAt: holder.cast_at })) return;
+        if (
+          holder &&
+          !prevails(p.revote?.(cycleId) ?? 'replace', cast, {
+            eventId: holder.event_id,
+            gatewayId: p.gatewayId,
+            gatewaySeq: holder.seq,
+            orderedAt: holder.cast_at,
+          })
+        )
+          return;
         store.upsertBallot({
           cycle_id: cycleId,
           voter_key: p.voterKey,

@@ -9,10 +9,7 @@ afterEach(() => vi.useRealTimers());
 
 it('sends no faster than perSecond per provider, and providers do not wait for each other', async () => {
   vi.useFakeTimers({ now: new Date('2026-11-22T09:00:00Z') });
-  const due = [
-    ...Array.from({ length: 6 }, (_, i) => ({ id: i + 1, provider: 'africastalking' })),
-    { id: 100, provider: 'twilio' },
-  ];
+  const due = [...Array.from({ length: 6 }, (_, i) => ({ id: i + 1, provider: 'africastalking' })), { id: 100, provider: 'twilio' }];
   const sent: { id: number; at: number }[] = [];
   const sms = { due: (p: string) => due.filter((d) => d.provider === p && !sent.some((s) => s.id === d.id)) } as unknown as SmsStore;
   const dispatcher = {

@@ -65,7 +65,9 @@ export class EmbeddedSmsQueue implements OutboundQueue {
       this.nextSlot.set(provider, slot + gap);
       sends.push(
         new Promise((r) => setTimeout(r, wait)).then(() =>
-          this.deps.dispatcher.dispatch(id).catch((err) => this.deps.logger.error({ component: 'sms-queue', message: id, err: String(err) }, 'dispatch crashed')),
+          this.deps.dispatcher
+            .dispatch(id)
+            .catch((err) => this.deps.logger.error({ component: 'sms-queue', message: id, err: String(err) }, 'dispatch crashed')),
         ),
       );
     }

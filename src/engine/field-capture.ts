@@ -179,7 +179,11 @@ export class FieldCapture implements FieldService {
     if (!ward) return { status: 400, message: label(this.lang, 'unknownWard', { ward: sub.wardId }) };
     if (officer.ward_id && officer.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'officerWard', { ward: officer.ward_id }) };
     const planned =
-      sub.kind === 'vote' ? this.vote(sub, captured.at, fresh.receipt) : sub.kind === 'survey' ? this.survey(sub, survey!, captured.at) : this.proposal(sub, captured.at, fresh.reference);
+      sub.kind === 'vote'
+        ? this.vote(sub, captured.at, fresh.receipt)
+        : sub.kind === 'survey'
+          ? this.survey(sub, survey!, captured.at)
+          : this.proposal(sub, captured.at, fresh.reference);
     if ('status' in planned) return planned;
     const provenance: Provenance = {
       voterKey: planned.voterKey,
@@ -264,7 +268,15 @@ export class FieldCapture implements FieldService {
     const w = cycle.phases.voting;
     if (!this.inWindow(w, at)) {
       const tz = d.deployment.timezone;
-      return { status: 409, message: label(lang, 'closed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, tz), opens: localDay(w.opens, tz), closes: localDay(w.closes, tz) }) };
+      return {
+        status: 409,
+        message: label(lang, 'closed', {
+          cycle: cycle.name[lang] ?? cycle.id,
+          at: localTime(at, tz),
+          opens: localDay(w.opens, tz),
+          closes: localDay(w.closes, tz),
+        }),
+      };
     }
     const voterKey = this.voterKeyOf(sub);
     if ('status' in voterKey) return voterKey;
@@ -289,7 +301,8 @@ export class FieldCapture implements FieldService {
     if (this.deps.deployment.eligibility.mode !== 'roll') return { key: voterIdKey(sub.voterId, this.deps.voterKeySecret) };
     const entry = this.deps.field.rollByVoterId(sub.voterId);
     if (!entry) return { status: 400, message: label(this.lang, 'notOnRoll', { voterId: sub.voterId }) };
-    if (entry.ward_id !== sub.wardId) return { status: 400, message: label(this.lang, 'rollWard', { voterId: sub.voterId, ward: entry.ward_id, chosen: sub.wardId }) };
+    if (entry.ward_id !== sub.wardId)
+      return { status: 400, message: label(this.lang, 'rollWard', { voterId: sub.voterId, ward: entry.ward_id, chosen: sub.wardId }) };
     return { key: entry.voter_key };
   }
 
@@ -297,7 +310,8 @@ export class FieldCapture implements FieldService {
   private survey(sub: SurveySubmission, survey: Survey, at: Date): Planned | SubmitOutcome {
     const lang = this.lang;
     const name = survey.title[lang] ?? survey.id;
-    if (!this.inWindow(survey, at)) return { status: 409, message: label(lang, 'surveyClosed', { survey: name, at: localTime(at, this.ballot.deployment.timezone) }) };
+    if (!this.inWindow(survey, at))
+      return { status: 409, message: label(lang, 'surveyClosed', { survey: name, at: localTime(at, this.ballot.deployment.timezone) }) };
     if (survey.wards && !survey.wards.includes(sub.wardId)) return { status: 400, message: label(lang, 'surveyWard', { survey: name, ward: sub.wardId }) };
     if (!sub.consent) return { status: 400, message: label(lang, 'surveyNoConsent') };
     const answers: Record<string, string | number | string[]> = {};
@@ -310,7 +324,10 @@ export class FieldCapture implements FieldService {
       if (q.type === 'integer') {
         const n = /^-?\d{1,9}$/.test(raw) ? Number(raw) : NaN;
         if (Number.isNaN(n) || (q.min !== undefined && n < q.min) || (q.max !== undefined && n > q.max)) {
-          return { status: 400, message: label(lang, 'surveyBadAnswer', { question: q.id, problem: label(lang, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }) }) };
+          return {
+            status: 400,
+            message: label(lang, 'surveyBadAnswer', { question: q.id, problem: label(lang, 'integerMsg', { min: q.min ?? '…', max: q.max ?? '…' }) }),
+          };
         }
         answers[q.id] = n;
       } else if (q.type === 'text') {
@@ -318,7 +335,8 @@ export class FieldCapture implements FieldService {
       } else {
         const picked = [...new Set(raw.split(/\s+/))];
         const unknown = picked.find((c) => !q.choices?.some((x) => x.id === c));
-        if (unknown !== undefined || (q.type === 'select_one' && picked.length > 1)) return { status: 400, message: label(lang, 'surveyChoice', { question: q.id, choice: (unknown ?? raw).slice(0, 40) }) };
+        if (unknown !== undefined || (q.type === 'select_one' && picked.length > 1))
+          return { status: 400, message: label(lang, 'surveyChoice', { question: q.id, choice: (unknown ?? raw).slice(0, 40) }) };
         answers[q.id] = q.type === 'select_one' ? picked[0]! : picked;
       }
     }
@@ -334,13 +352,22 @@ export class FieldCapture implements FieldService {
     const d = this.ballot;
     const lang = this.lang;
     const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
-    if (!this.inWindow(cycle.phases.proposals, at)) return { status: 409, message: label(lang, 'ideasClosed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, d.deployment.timezone) }) };
+    if (!this.inWindow(cycle.phases.proposals, at))
+      return { status: 409, message: label(lang, 'ideasClosed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, d.deployment.timezone) }) };
     if (!d.categories.some((c) => c.id === sub.category)) return { status: 400, message: label(lang, 'unknownCategory', { category: sub.category }) };
     const reference = `P-${code}`;
     return {
       // An idea brought in by an officer has no voter behind it: a key of its own instance, linking it to nothing else.
       voterKey: voterIdKey(`proposal:${sub.instanceId}`, this.deps.voterKeySecret),
-      effect: { type: 'proposal.submitted', cycleId: cycle.id, wardId: sub.wardId, category: sub.category, title: sub.title, description: sub.description, reference },
+      effect: {
+        type: 'proposal.submitted',
+        cycleId: cycle.id,
+        wardId: sub.wardId,
+        category: sub.category,
+        title: sub.title,
+        description: sub.description,
+        reference,
+      },
       message: label(lang, 'ideaRecorded', { reference }),
     };
   }

@@ -138,10 +138,7 @@ export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> exten
  * shown last, kept so that paging on (RESULTS 2, PROJECTS 2, MORE) does not ask again.
  */
 export type SmsConversation = (
-  | { kind: 'vote' }
-  | { kind: 'idea'; text: string }
-  | { kind: 'results'; page: number; wardId?: string }
-  | { kind: 'projects'; page: number; wardId?: string }
+  { kind: 'vote' } | { kind: 'idea'; text: string } | { kind: 'results'; page: number; wardId?: string } | { kind: 'projects'; page: number; wardId?: string }
 ) & { lang?: Lang };
 
 /** Everything the SMS flow may read for one inbound message. */

@@ -59,7 +59,10 @@ export class ImplementationUpdates {
           const lang = chosen ?? d.languages[0]!.code;
           const name = project ? (project.short[lang] ?? Object.values(project.short)[0]!) : '';
           const body = toGsmLookalikes(updateText(lang, 'smsProjectUpdate', u, name));
-          const id = sms.enqueue({ provider: f.provider, toPhone: f.phone, voterKey: f.voterKey, body, kind: 'broadcast', sourceRef: `implementation:${u.seq}:${f.voterKey}` }, at);
+          const id = sms.enqueue(
+            { provider: f.provider, toPhone: f.phone, voterKey: f.voterKey, body, kind: 'broadcast', sourceRef: `implementation:${u.seq}:${f.voterKey}` },
+            at,
+          );
           if (id !== null) queued.push({ id, provider: f.provider, kind: 'broadcast' });
         }
       }

@@ -13,7 +13,14 @@ import { defaultLanguage } from '../domain/language.ts';
 import { agreement, meetingInstant, paperBallotKey, paperId, reconcileTally, tallySheetKey, TALLY_RULES } from '../domain/paper.ts';
 import { label } from '../../field/labels.ts';
 import { paperLabel, tallyProblemLabel } from '../../field/paper-labels.ts';
-import { paperFormOf, paperForms, readPaperSubmission, type PaperBallotSubmission, type PaperSubmission, type PaperTallySubmission } from '../../field/paper-forms.ts';
+import {
+  paperFormOf,
+  paperForms,
+  readPaperSubmission,
+  type PaperBallotSubmission,
+  type PaperSubmission,
+  type PaperTallySubmission,
+} from '../../field/paper-forms.ts';
 import type { FieldForm } from '../../field/xforms.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
@@ -131,7 +138,10 @@ export class PaperCapture {
     const at = meetingInstant(sub.day, tz, cycle.phases.voting);
     if (!at) {
       const day = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
-      return { status: 409, message: paperLabel(lang, 'badDay', { day: sub.day, opens: day(cycle.phases.voting.opens), closes: day(cycle.phases.voting.closes) }) };
+      return {
+        status: 409,
+        message: paperLabel(lang, 'badDay', { day: sub.day, opens: day(cycle.phases.voting.opens), closes: day(cycle.phases.voting.closes) }),
+      };
     }
     return { meetingId, at };
   }
@@ -146,9 +156,23 @@ export class PaperCapture {
     if (!serial) return { status: 400, message: paperLabel(lang, 'badSerial', { serial: sub.serial.slice(0, 60) }) };
     const violation = checkBallot(cycle.ballot, sub.picks, wardProjects(cycle, sub.wardId), wardBudget(d, sub.wardId));
     if (violation) return { status: 400, message: ruleMessage(lang, violation) };
-    const content: EntryContent = { meetingId: m.meetingId, day: sub.day, wardId: sub.wardId, picks: cycle.ballot.rule === 'choose-1' ? sub.picks : [...sub.picks].sort((a, b) => a - b) };
+    const content: EntryContent = {
+      meetingId: m.meetingId,
+      day: sub.day,
+      wardId: sub.wardId,
+      picks: cycle.ballot.rule === 'choose-1' ? sub.picks : [...sub.picks].sort((a, b) => a - b),
+    };
     const text = JSON.stringify(content);
-    const entry: PaperEntryRow = { instance_id: sub.instanceId, cycle_id: cycle.id, serial, officer_id: officer.id, content: text, xml_sha256: sha, message: '', received_at: now.toISOString() };
+    const entry: PaperEntryRow = {
+      instance_id: sub.instanceId,
+      cycle_id: cycle.id,
+      serial,
+      officer_id: officer.id,
+      content: text,
+      xml_sha256: sha,
+      message: '',
+      received_at: now.toISOString(),
+    };
 
     const stored = paper.ballot(cycle.id, serial);
     if (stored) {
@@ -162,17 +186,30 @@ export class PaperCapture {
     if (agreed) {
       const voterKey = paperBallotKey(cycle.id, serial, this.deps.voterKeySecret);
       const sourceRef = `paper:${cycle.id}:${serial}`;
-      applyEffects(store, [{ type: 'vote.cast', cycleId: cycle.id, wardId: sub.wardId, picks: content.picks, receipt, replaces: store.currentBallot(cycle.id, voterKey)?.event_id ?? null }], {
-        voterKey,
-        channel: 'paper',
-        gatewayId: this.deps.gatewayId,
-        sourceRef,
-        // The meeting's day, not the typing: both officers' entries give the same time, inside voting.
-        now: m.at,
-        demographics: false,
-        revote: revotePolicy(d),
-        country: d.deployment.country,
-      });
+      applyEffects(
+        store,
+        [
+          {
+            type: 'vote.cast',
+            cycleId: cycle.id,
+            wardId: sub.wardId,
+            picks: content.picks,
+            receipt,
+            replaces: store.currentBallot(cycle.id, voterKey)?.event_id ?? null,
+          },
+        ],
+        {
+          voterKey,
+          channel: 'paper',
+          gatewayId: this.deps.gatewayId,
+          sourceRef,
+          // The meeting's day, not the typing: both officers' entries give the same time, inside voting.
+          now: m.at,
+          demographics: false,
+          revote: revotePolicy(d),
+          country: d.deployment.country,
+        },
+      );
       const eventId = this.deps.field.eventIdBySource(`${sourceRef}#0`)!;
       paper.addBallot({ cycle_id: cycle.id, serial, content: agreed, event_id: eventId, settled_at: now.toISOString() });
       entry.message = paperLabel(lang, 'settled', { serial });
@@ -217,7 +254,17 @@ export class PaperCapture {
       source_ref: `tally:${cycle.id}:${m.meetingId}#0`,
       payload: JSON.stringify(payload),
     });
-    paper.addTally({ cycle_id: cycle.id, meeting_id: m.meetingId, instance_id: sub.instanceId, officer_id: officer.id, content, xml_sha256: sha, event_id: id, message, received_at: now.toISOString() });
+    paper.addTally({
+      cycle_id: cycle.id,
+      meeting_id: m.meetingId,
+      instance_id: sub.instanceId,
+      officer_id: officer.id,
+      content,
+      xml_sha256: sha,
+      event_id: id,
+      message,
+      received_at: now.toISOString(),
+    });
     this.deps.logger.info({ component: 'paper', officer: officer.id, event: id }, 'tally sheet stored');
     return { status: 201, message };
   }

@@ -21,13 +21,22 @@ function movingGateway() {
   let now = NOW.getTime();
   const gw = testGateway({ clock: () => new Date(now) });
   const hop = (sessionId: string, inputs: string[], phoneNumber = '+254711000001') =>
-    request(gw.app).post(`/africastalking/ussd/${TOKEN}`).type('form').send(ussdBody({ sessionId, phoneNumber, text: inputs.join('*') }));
+    request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId, phoneNumber, text: inputs.join('*') }));
   const dial = async (sessionId: string, inputs: string[]) => {
     let res = await hop(sessionId, []);
     for (let i = 1; i <= inputs.length; i++) res = await hop(sessionId, inputs.slice(0, i));
     return res.text;
   };
-  return { gw, hop, dial, later: (ms: number) => void (now += ms), sessions: () => gw.db.prepare('SELECT session_id FROM ussd_sessions ORDER BY session_id').pluck().all() };
+  return {
+    gw,
+    hop,
+    dial,
+    later: (ms: number) => void (now += ms),
+    sessions: () => gw.db.prepare('SELECT session_id FROM ussd_sessions ORDER BY session_id').pluck().all(),
+  };
 }
 
 describe('privacy sweep', () => {
@@ -67,7 +76,8 @@ describe('privacy sweep', () => {
 
   it('drops expired SMS conversations and leaves the WAL empty', async () => {
     const { gw, later } = movingGateway();
-    const sms = (id: string, text: string) => request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from: '+254722000009', to: '22384', text });
+    const sms = (id: string, text: string) =>
+      request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from: '+254722000009', to: '22384', text });
     await sms('c1', 'IDEA fix the road, call 0722000009'); // two wards: the gateway asks which, and waits
     expect(gw.count('sms_conversations')).toBe(1);
     expect(JSON.stringify(gw.db.prepare('SELECT state FROM sms_conversations').pluck().get())).not.toContain('722000009');
@@ -86,14 +96,23 @@ describe('privacy sweep', () => {
     old.pragma('journal_mode = WAL');
     migrate(old, 10);
     const at = NOW.toISOString();
-    old.prepare(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
-      VALUES ('africastalking', '+254733555666', 'k', 'Your vote is recorded', 'h', 'GSM-7', 1, 'confirmation', 0, 'sms:africastalking:x', 'queued', ?, ?, ?)`).run(at, at, at);
+    old
+      .prepare(
+        `INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
+      VALUES ('africastalking', '+254733555666', 'k', 'Your vote is recorded', 'h', 'GSM-7', 1, 'confirmation', 0, 'sms:africastalking:x', 'queued', ?, ?, ?)`,
+      )
+      .run(at, at, at);
     old.prepare(`INSERT INTO ussd_sessions VALUES ('s-old', 'k', '{}', '1*2*Call 0733555777', 'CON Your idea: Call 0733555777', 0, 'open', ?, ?)`).run(at, at);
-    old.prepare(`INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload)
-      VALUES ('e1', 'proposal.submitted', 'c-open', 'k', 'ussd', 'gw', ?, 'ussd:s-old:1*2*Call 0733555888 now*x*1#0', '{}')`).run(at);
+    old
+      .prepare(
+        `INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload)
+      VALUES ('e1', 'proposal.submitted', 'c-open', 'k', 'ussd', 'gw', ?, 'ussd:s-old:1*2*Call 0733555888 now*x*1#0', '{}')`,
+      )
+      .run(at);
     // Conversations deleted by the old code: their pages are free, not wiped.
     const pad = 'x'.repeat(400);
-    for (let i = 0; i < 60; i++) old.prepare('INSERT INTO sms_conversations VALUES (?, ?, ?)').run(`k${i}`, JSON.stringify({ text: `call 0733555999 ${pad}` }), at);
+    for (let i = 0; i < 60; i++)
+      old.prepare('INSERT INTO sms_conversations VALUES (?, ?, ?)').run(`k${i}`, JSON.stringify({ text: `call 0733555999 ${pad}` }), at);
     old.prepare('DELETE FROM sms_conversations').run();
     old.close();
 

@@ -116,7 +116,10 @@ export class SmsInbox {
     if (!lookup) return { key, standing: { state: 'unreachable' } };
     try {
       const answer = await lookup(code);
-      return { key, standing: answer ? { state: answer.status, ...(answer.countedChannel ? { countedChannel: answer.countedChannel } : {}) } : { state: 'unknown' } };
+      return {
+        key,
+        standing: answer ? { state: answer.status, ...(answer.countedChannel ? { countedChannel: answer.countedChannel } : {}) } : { state: 'unknown' },
+      };
     } catch (err) {
       this.deps.logger.warn({ component: 'sms-inbox', err: err instanceof Error ? err.message : String(err) }, 'the ledger could not be asked about a receipt');
       return { key, standing: { state: 'unreachable' } };

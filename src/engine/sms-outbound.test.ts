@@ -12,7 +12,10 @@ let n = 0;
 /** Queues one reply by texting HELP; returns the outbound id. */
 async function queued(gw: Gw, from = '+254711000001', provider: 'africastalking' | 'twilio' = 'africastalking') {
   if (provider === 'africastalking') {
-    await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id: `in-${n++}`, from, text: 'HELP' });
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id: `in-${n++}`, from, text: 'HELP' });
   } else {
     // A Twilio-provider row, queued directly (the webhook path is covered in adapters/twilio).
     gw.sms.enqueue({ provider: 'twilio', toPhone: from, voterKey: 'k', body: 'Hello', kind: 'reply', sourceRef: `t-${n++}` }, new Date().toISOString());
@@ -62,10 +65,20 @@ describe('SmsDispatcher', () => {
   const outcomes: [string, string, string, () => nock.Scope][] = [
     ['HTTP 500', 'retry', 'africastalking.http_500', () => nock('https://api.africastalking.com').post('/version1/messaging').reply(500, 'oops')],
     ['HTTP 429', 'retry', 'africastalking.http_429', () => nock('https://api.africastalking.com').post('/version1/messaging').reply(429, 'slow down')],
-    ['a network error', 'retry', 'africastalking.network', () => nock('https://api.africastalking.com').post('/version1/messaging').replyWithError('ECONNRESET')],
+    [
+      'a network error',
+      'retry',
+      'africastalking.network',
+      () => nock('https://api.africastalking.com').post('/version1/messaging').replyWithError('ECONNRESET'),
+    ],
     ['recipient 500 (gateway error)', 'retry', 'africastalking.status_500', () => atSendReply(500)],
     ['recipient 405 (insufficient balance)', 'retry', 'africastalking.status_405', () => atSendReply(405)],
-    ['HTTP 401 (bad API key)', 'failed', 'africastalking.http_401', () => nock('https://api.africastalking.com').post('/version1/messaging').reply(401, 'The supplied authentication is invalid')],
+    [
+      'HTTP 401 (bad API key)',
+      'failed',
+      'africastalking.http_401',
+      () => nock('https://api.africastalking.com').post('/version1/messaging').reply(401, 'The supplied authentication is invalid'),
+    ],
     ['recipient 403 (invalid phone number)', 'failed', 'africastalking.status_403', () => atSendReply(403)],
     ['recipient 406 (blacklisted)', 'failed', 'africastalking.status_406', () => atSendReply(406)],
   ];
@@ -166,7 +179,8 @@ describe('SmsDispatcher, continued', () => {
   it('hands out replies before a broadcast backlog', async () => {
     const gw = testGateway();
     const now = new Date().toISOString();
-    for (let i = 0; i < 3; i++) gw.sms.enqueue({ provider: 'africastalking', toPhone: `+25471100001${i}`, voterKey: `k${i}`, body: 'News', kind: 'broadcast', sourceRef: `b${i}` }, now);
+    for (let i = 0; i < 3; i++)
+      gw.sms.enqueue({ provider: 'africastalking', toPhone: `+25471100001${i}`, voterKey: `k${i}`, body: 'News', kind: 'broadcast', sourceRef: `b${i}` }, now);
     const reply = await queued(gw);
     const due = gw.sms.due('africastalking', new Date(Date.now() + 1000).toISOString(), 2);
     expect(due.map((d) => d.id)[0]).toBe(reply);

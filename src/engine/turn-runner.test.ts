@@ -21,7 +21,10 @@ describe('TurnRunner', () => {
   it('answers a recognised retry without running the work', async () => {
     const { turns } = runner();
     let worked = 0;
-    const answer = await turns.run(() => 'earlier', () => (worked++, 'new'));
+    const answer = await turns.run(
+      () => 'earlier',
+      () => (worked++, 'new'),
+    );
     expect(answer).toBe('earlier');
     expect(worked).toBe(0);
   });
@@ -31,7 +34,12 @@ describe('TurnRunner', () => {
     const key = turns.voterKeyOf('+254711000001');
     await turns.run(
       () => undefined,
-      (turn) => turn.apply([{ type: 'vote.cast', cycleId: 'c-open', wardId: 'north', picks: [1], receipt: turn.fresh.receipt, replaces: null }], { voterKey: key, channel: 'voice', sourceRef: 'voice:s1:1' }),
+      (turn) =>
+        turn.apply([{ type: 'vote.cast', cycleId: 'c-open', wardId: 'north', picks: [1], receipt: turn.fresh.receipt, replaces: null }], {
+          voterKey: key,
+          channel: 'voice',
+          sourceRef: 'voice:s1:1',
+        }),
     );
     const row = db.prepare('SELECT channel, source_ref, captured_at, voter_key FROM events').get();
     expect(row).toEqual({ channel: 'voice', source_ref: 'voice:s1:1#0', captured_at: NOW.toISOString(), voter_key: key });
@@ -40,7 +48,10 @@ describe('TurnRunner', () => {
 
   it('commits nothing durably for a turn without effects', async () => {
     const { turns, queue } = runner();
-    await turns.run(() => undefined, (turn) => turn.apply([], { voterKey: 'k', channel: 'ussd', sourceRef: 'x' }));
+    await turns.run(
+      () => undefined,
+      (turn) => turn.apply([], { voterKey: 'k', channel: 'ussd', sourceRef: 'x' }),
+    );
     expect(queue.commits.syncs).toBe(0);
   });
 });

@@ -240,7 +240,10 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
     if (!copy || !provider) return null;
     turn.commit.durable();
     const sourceRef = `voice:${req.provider}:${req.sessionId}:receipt-sms`;
-    const id = copy.sms.enqueue({ provider, toPhone: req.phone, voterKey: key, body: toGsmLookalikes(text), kind: 'confirmation', sourceRef }, turn.now.toISOString());
+    const id = copy.sms.enqueue(
+      { provider, toPhone: req.phone, voterKey: key, body: toGsmLookalikes(text), kind: 'confirmation', sourceRef },
+      turn.now.toISOString(),
+    );
     return id === null ? null : { id, provider };
   }
 }

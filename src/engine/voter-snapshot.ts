@@ -20,7 +20,16 @@ export function voterSnapshot(store: GatewayStore, deployment: Deployment, key: 
     if (!b) return null;
     const picks = JSON.parse(b.picks) as number[];
     const { state: ledger, countedChannel } = store.ledgerState(b.event_id);
-    return { cycleId: b.cycle_id, wardId: b.ward_id, picks, receipt: b.receipt, castAt: new Date(b.cast_at), eventId: b.event_id, ledger, ...(countedChannel ? { countedChannel } : {}) };
+    return {
+      cycleId: b.cycle_id,
+      wardId: b.ward_id,
+      picks,
+      receipt: b.receipt,
+      castAt: new Date(b.cast_at),
+      eventId: b.event_id,
+      ledger,
+      ...(countedChannel ? { countedChannel } : {}),
+    };
   });
   return {
     get lang() {

@@ -31,7 +31,18 @@ import {
 import { auditOf, listAudit } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
 import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../../console/drafts.ts';
-import { accountsPage, auditPage, draftsPage, inboxPage, messagePage, passwordPage, plainMessage, proposalPage, signInPage, type Frame } from '../../console/pages.ts';
+import {
+  accountsPage,
+  auditPage,
+  draftsPage,
+  inboxPage,
+  messagePage,
+  passwordPage,
+  plainMessage,
+  proposalPage,
+  signInPage,
+  type Frame,
+} from '../../console/pages.ts';
 import { readAttachment } from '../../ledger/attachments.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { ballotRoutes } from './console-ballot.ts';
@@ -74,7 +85,14 @@ function cookies(req: Request): Record<string, string> {
  */
 function setCookie(req: Request, res: Response, base: string, value: string, maxAgeMs: number): void {
   const secure = req.secure;
-  const attrs = [`${name(base, secure)}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeMs / 1000)}`, ...(secure ? ['Secure'] : [])];
+  const attrs = [
+    `${name(base, secure)}=${encodeURIComponent(value)}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeMs / 1000)}`,
+    ...(secure ? ['Secure'] : []),
+  ];
   res.append('Set-Cookie', attrs.join('; '));
 }
 
@@ -108,10 +126,21 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   const signInForm = (req: Request, res: Response, lang: Lang, status: number, message?: string) => {
     const csrf = randomBytes(24).toString('base64url');
     setCookie(req, res, SIGN_IN, csrf, 30 * 60_000);
-    res.status(status).type('html').send(signInPage(d(), lang, csrf, message));
+    res
+      .status(status)
+      .type('html')
+      .send(signInPage(d(), lang, csrf, message));
   };
 
-  router.get('/console/sign-in', (req, res) => signInForm(req, res, langOr(req.query.lang, defaultLang()), 200, req.query.expired ? labelsFor(langOr(req.query.lang, defaultLang()))('expired') : undefined));
+  router.get('/console/sign-in', (req, res) =>
+    signInForm(
+      req,
+      res,
+      langOr(req.query.lang, defaultLang()),
+      200,
+      req.query.expired ? labelsFor(langOr(req.query.lang, defaultLang()))('expired') : undefined,
+    ),
+  );
 
   // Failed sign-ins per address: a successful one (a redirect) does not count.
   const signInLimit = rateLimit({
@@ -121,11 +150,17 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     // Its start-up checks (e.g. X-Forwarded-For seen but no proxy trusted) go to our log.
-    logger: { warn: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message), error: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message) },
+    logger: {
+      warn: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message),
+      error: (e) => log.warn({ code: (e as { code?: string }).code }, (e as Error).message),
+    },
     handler: (req, res) => {
       log.warn({ reason: 'rate-limited' }, 'sign-in refused: too many attempts from one address');
       const lang = langOr(req.body?.lang, defaultLang());
-      res.status(429).type('html').send(plainMessage(lang, labelsFor(lang)('tooMany')));
+      res
+        .status(429)
+        .type('html')
+        .send(plainMessage(lang, labelsFor(lang)('tooMany')));
     },
   });
 
@@ -133,8 +168,14 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const lang = langOr(req.body?.lang, defaultLang());
     const L = labelsFor(lang);
     const expected = readCookie(req, SIGN_IN);
-    if (!expected || !sameToken(req.body?._csrf, expected)) return res.status(403).type('html').send(plainMessage(lang, L('badForm')));
-    const userName = String(req.body?.name ?? '').trim().toLowerCase();
+    if (!expected || !sameToken(req.body?._csrf, expected))
+      return res
+        .status(403)
+        .type('html')
+        .send(plainMessage(lang, L('badForm')));
+    const userName = String(req.body?.name ?? '')
+      .trim()
+      .toLowerCase();
     const user = await checkPassword(conn.db, userName, String(req.body?.password ?? ''));
     if (!user) {
       log.info({ user: userName.slice(0, 40) }, 'sign-in refused');
@@ -158,7 +199,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     (req as Authed).session = session;
     if (req.method === 'POST' && !sameToken(req.body?._csrf, session.csrf)) {
       log.warn({ user: session.user.name, path: req.path }, 'form refused: CSRF token missing or wrong');
-      return res.status(403).type('html').send(messagePage(frame(req, { kind: 'err', text: t(req)('badForm') }), t(req)('badForm')));
+      return res
+        .status(403)
+        .type('html')
+        .send(messagePage(frame(req, { kind: 'err', text: t(req)('badForm') }), t(req)('badForm')));
     }
     // A one-time password is replaced before anything else (signing out is still allowed).
     if (session.user.must_change && !['/password', '/sign-out', '/language'].includes(req.path)) return res.redirect(303, '/console/password');
@@ -168,7 +212,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   const allowed = (what: Permission) => (req: Request, res: Response, next: NextFunction) => {
     if (can((req as Authed).session.user.role, what)) return next();
     log.warn({ user: (req as Authed).session.user.name, role: (req as Authed).session.user.role, path: req.path }, 'refused: role does not allow it');
-    res.status(403).type('html').send(messagePage(frame(req), t(req)('forbidden')));
+    res
+      .status(403)
+      .type('html')
+      .send(messagePage(frame(req), t(req)('forbidden')));
   };
   const actor = (req: Request) => ({ name: (req as Authed).session.user.name, role: (req as Authed).session.user.role });
   /** A refusal the operator can act on: the bad field or rule named. */
@@ -220,14 +267,22 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   router.get('/console/recordings/:sha256', allowed('read'), async (req, res) => {
     const sha = String(req.params.sha256).toLowerCase();
     const found = /^[0-9a-f]{64}$/.test(sha) ? await readAttachment(conn.db, sha) : undefined;
-    if (!found) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+    if (!found)
+      return res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound')));
     log.info({ user: actor(req).name, recording: sha.slice(0, 12), proposal: found.eventId }, 'recording played');
     res.type(found.contentType).set('Content-Length', String(found.bytes)).send(found.audio);
   });
 
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
     const p = await proposalWithDraft(String(req.params.id).toLowerCase(), req);
-    if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+    if (!p)
+      return res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound')));
     res.type('html').send(proposalPage(frame(req, noticeOf(req)), p));
   });
 
@@ -242,10 +297,17 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     } catch (err) {
       if (!(err instanceof DraftError)) throw err;
       const p = await proposalWithDraft(id, req);
-      if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+      if (!p)
+        return res
+          .status(404)
+          .type('html')
+          .send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const draftValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, draftValues }));
+      res
+        .status(400)
+        .type('html')
+        .send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, draftValues }));
     }
   });
 
@@ -261,12 +323,30 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     actor,
     refused: async (req, res, id, text) => {
       const p = await proposalWithDraft(id, req, text);
-      if (!p) return void res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
-      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p));
+      if (!p)
+        return void res
+          .status(404)
+          .type('html')
+          .send(messagePage(frame(req), t(req)('notFound')));
+      res
+        .status(400)
+        .type('html')
+        .send(proposalPage(frame(req, { kind: 'err', text }), p));
     },
     label: (req, key) => t(req)(key),
   });
-  mountVoteRoutes(router, { ledger, log, frame, allowed, actor, notFound: (req, res) => void res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound'))) });
+  mountVoteRoutes(router, {
+    ledger,
+    log,
+    frame,
+    allowed,
+    actor,
+    notFound: (req, res) =>
+      void res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound'))),
+  });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
@@ -280,10 +360,17 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     } catch (err) {
       if (!(err instanceof ReviewError)) throw err;
       const p = await proposalWithDraft(id, req);
-      if (!p) return res.status(404).type('html').send(messagePage(frame(req), t(req)('notFound')));
+      if (!p)
+        return res
+          .status(404)
+          .type('html')
+          .send(messagePage(frame(req), t(req)('notFound')));
       const text = t(req)(`error.${err.key}`);
       const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res.status(400).type('html').send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, values }));
+      res
+        .status(400)
+        .type('html')
+        .send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, values }));
     }
   });
 
@@ -308,7 +395,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     } catch (err) {
       const text = problem(err);
       if (text === undefined) throw err;
-      res.status(400).type('html').send(accountsPage(frame(req, { kind: 'err', text }), await listUsers(conn.db)));
+      res
+        .status(400)
+        .type('html')
+        .send(accountsPage(frame(req, { kind: 'err', text }), await listUsers(conn.db)));
     }
   };
   const oneTimeText = (req: Request, user: string, password: string) => t(req)('oneTime', { name: user, password });
@@ -328,8 +418,15 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     allowed('accounts'),
     accountChange(async (req) => void (await setRole(conn, actor(req), String(req.params.name), String(req.body?.role ?? ''), ledger.now()))),
   );
-  for (const [path, disabled] of [['disable', true], ['enable', false]] as const) {
-    router.post(`/console/accounts/:name/${path}`, allowed('accounts'), accountChange(async (req) => void (await setDisabled(conn, actor(req), String(req.params.name), disabled, ledger.now()))));
+  for (const [path, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    router.post(
+      `/console/accounts/:name/${path}`,
+      allowed('accounts'),
+      accountChange(async (req) => void (await setDisabled(conn, actor(req), String(req.params.name), disabled, ledger.now()))),
+    );
   }
   router.post(
     '/console/accounts/:name/reset',
@@ -350,7 +447,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     } catch (err) {
       const text = problem(err);
       if (text === undefined) throw err;
-      return res.status(400).type('html').send(passwordPage(frame(req, { kind: 'err', text }), Boolean(session.user.must_change)));
+      return res
+        .status(400)
+        .type('html')
+        .send(passwordPage(frame(req, { kind: 'err', text }), Boolean(session.user.must_change)));
     }
     // Every session of the account ended with the change: this browser gets a fresh one.
     const user = (await checkPassword(conn.db, session.user.name, String(req.body?.next ?? '')))!;
@@ -361,6 +461,9 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   router.use('/console', (_req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send('Not found\n');
   });
-  router.use('/console', requestErrors(logger, { component: 'console', format: 'text', internal: 'The console could not do this just now. Please try again.' }));
+  router.use(
+    '/console',
+    requestErrors(logger, { component: 'console', format: 'text', internal: 'The console could not do this just now. Please try again.' }),
+  );
   return router;
 }

@@ -6,7 +6,17 @@ import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Permission } from '../../console/accounts.ts';
-import { addDraft, BallotError, ballotVersions, editProject, publishBallot, removeProject, setBallotRule, setWardBudget, type FitProblem } from '../../console/ballot.ts';
+import {
+  addDraft,
+  BallotError,
+  ballotVersions,
+  editProject,
+  publishBallot,
+  removeProject,
+  setBallotRule,
+  setWardBudget,
+  type FitProblem,
+} from '../../console/ballot.ts';
 import { ballotPage } from '../../console/ballot-pages.ts';
 import { labelsFor } from '../../console/labels.ts';
 import { type Frame } from '../../console/pages.ts';
@@ -34,7 +44,10 @@ export function ballotRoutes(router: express.Router, ledger: Ledger, logger: Log
     const merged = mergeBallot(d(), JSON.parse(latest.ballot));
     // A refused publication's problems are the ones shown; otherwise the latest draft is checked ahead.
     const fit = refused.length ? refused : merged.ok && latest.published_seq === null ? titleFitProblems(merged.deployment) : [];
-    res.status(status).type('html').send(ballotPage(frame(req, notice), { latest, published, versions, fit, now }));
+    res
+      .status(status)
+      .type('html')
+      .send(ballotPage(frame(req, notice), { latest, published, versions, fit, now }));
   };
 
   router.get('/console/ballot', allowed('read'), async (req, res) => {
@@ -43,28 +56,41 @@ export function ballotRoutes(router: express.Router, ledger: Ledger, logger: Log
   });
 
   /** Runs an admin's change; a refusal is shown on the ballot page (400), naming what was wrong. */
-  const change = (what: string, run: (req: Request, body: Record<string, string>) => Promise<'changed' | 'unchanged'>, back = '/console/ballot') => async (req: Request, res: Response) => {
-    const body = req.body as Record<string, string>;
-    try {
-      const outcome = await run(req, body);
-      log.info({ user: actor(req).name, what, outcome }, 'ballot changed');
-      if (what === 'published' && outcome === 'changed') await ledger.refreshBallot();
-      res.redirect(303, `${back}?notice=${outcome === 'changed' ? (what === 'published' ? 'published' : 'saved') : 'unchanged'}`);
-    } catch (err) {
-      if (!(err instanceof BallotError)) throw err;
-      log.info({ user: actor(req).name, what, refused: err.key }, 'ballot change refused');
-      const t = labelsFor(frame(req).lang);
-      const text = err.key === 'votingOpened' ? t('error.votingOpened') : err.key === 'doesNotFit' ? t('fitFails') : t('error.ballot', { detail: err.message });
-      await show(req, res, 400, { kind: 'err', text }, err.fit);
-    }
-  };
+  const change =
+    (what: string, run: (req: Request, body: Record<string, string>) => Promise<'changed' | 'unchanged'>, back = '/console/ballot') =>
+    async (req: Request, res: Response) => {
+      const body = req.body as Record<string, string>;
+      try {
+        const outcome = await run(req, body);
+        log.info({ user: actor(req).name, what, outcome }, 'ballot changed');
+        if (what === 'published' && outcome === 'changed') await ledger.refreshBallot();
+        res.redirect(303, `${back}?notice=${outcome === 'changed' ? (what === 'published' ? 'published' : 'saved') : 'unchanged'}`);
+      } catch (err) {
+        if (!(err instanceof BallotError)) throw err;
+        log.info({ user: actor(req).name, what, refused: err.key }, 'ballot change refused');
+        const t = labelsFor(frame(req).lang);
+        const text =
+          err.key === 'votingOpened' ? t('error.votingOpened') : err.key === 'doesNotFit' ? t('fitFails') : t('error.ballot', { detail: err.message });
+        await show(req, res, 400, { kind: 'err', text }, err.fit);
+      }
+    };
   const per = (body: Record<string, string>, kind: string) => Object.fromEntries(d().languages.map((l) => [l.code, String(body[`${kind}.${l.code}`] ?? '')]));
   const code = (body: Record<string, string>) => Number(String(body.code ?? '').trim()) || 0;
 
   router.post(
     '/console/ballot/projects',
     allowed('ballot'),
-    change('project', (req, b) => editProject(conn, d(), actor(req), String(b.cycle ?? ''), code(b), { title: per(b, 'title'), short: per(b, 'short'), cost: String(b.cost ?? '') }, ledger.now())),
+    change('project', (req, b) =>
+      editProject(
+        conn,
+        d(),
+        actor(req),
+        String(b.cycle ?? ''),
+        code(b),
+        { title: per(b, 'title'), short: per(b, 'short'), cost: String(b.cost ?? '') },
+        ledger.now(),
+      ),
+    ),
   );
   router.post(
     '/console/ballot/projects/remove',

@@ -24,7 +24,10 @@ export function mountMergeRoutes(router: express.Router, ctx: MergeRouteContext)
   const run = (what: 'merge' | 'split') => async (req: Request, res: Response) => {
     const id = String(req.params.id).toLowerCase();
     try {
-      const outcome = what === 'merge' ? await mergeProposal(ledger.conn, ctx.actor(req), id, String(req.body?.into ?? ''), ledger.now()) : (await splitProposal(ledger.conn, ctx.actor(req), id, ledger.now()), 'changed');
+      const outcome =
+        what === 'merge'
+          ? await mergeProposal(ledger.conn, ctx.actor(req), id, String(req.body?.into ?? ''), ledger.now())
+          : (await splitProposal(ledger.conn, ctx.actor(req), id, ledger.now()), 'changed');
       log.info({ user: ctx.actor(req).name, proposal: id, outcome }, what === 'merge' ? 'proposal merged into another' : 'proposal split off');
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}#duplicates`);
     } catch (err) {

@@ -43,7 +43,15 @@ export function mountVoteRoutes(router: express.Router, ctx: VoteRouteContext): 
     const wall = Date.now();
     let counted = recent.get(cycle.id);
     if (!counted || wall - counted.at > TURNOUT_TTL_MS) {
-      counted = { at: wall, countedAt: ledger.now(), value: await liveTurnout(db, cycle.id, ledger.deployment().wards.map((w) => w.id)) };
+      counted = {
+        at: wall,
+        countedAt: ledger.now(),
+        value: await liveTurnout(
+          db,
+          cycle.id,
+          ledger.deployment().wards.map((w) => w.id),
+        ),
+      };
       recent.set(cycle.id, counted);
     }
     const published = (await ledger.publishedCycles()).find((c) => c.cycleId === cycle.id);
@@ -54,7 +62,11 @@ export function mountVoteRoutes(router: express.Router, ctx: VoteRouteContext): 
       turnout: counted.value,
       countedAt: counted.countedAt,
       gateways: await gatewayHealth(db, await ledger.gateways()),
-      publication: { publishedAt: published?.publishedAt ?? null, ...(forced ? { forcedReason: forced.reason } : {}), behind: !published && closed ? await gatewaysBehind(db, cycle.phases.voting.closes) : [] },
+      publication: {
+        publishedAt: published?.publishedAt ?? null,
+        ...(forced ? { forcedReason: forced.reason } : {}),
+        behind: !published && closed ? await gatewaysBehind(db, cycle.phases.voting.closes) : [],
+      },
     };
   };
 
@@ -74,7 +86,10 @@ export function mountVoteRoutes(router: express.Router, ctx: VoteRouteContext): 
       if (!cycleOf(cycleId)) return ctx.notFound(req, res);
       const result = await publishFromConsole(ledger, ctx.actor(req), cycleId, force ? { reason } : undefined);
       recent.delete(cycleId);
-      log.info({ user: ctx.actor(req).name, cycle: cycleId, forced: Boolean(result.forced), ballots: result.turnout.total }, 'results published from the console');
+      log.info(
+        { user: ctx.actor(req).name, cycle: cycleId, forced: Boolean(result.forced), ballots: result.turnout.total },
+        'results published from the console',
+      );
       res.redirect(303, `/console/vote?cycle=${encodeURIComponent(cycleId)}&notice=published#results`);
     } catch (err) {
       if (!isPublishRefusal(err)) throw err;
@@ -83,7 +98,10 @@ export function mountVoteRoutes(router: express.Router, ctx: VoteRouteContext): 
       if (!input) return ctx.notFound(req, res);
       // The ledger's own message names the gateways and dates; it is shown under the translated one.
       const detail = err.code === 'results.gateways_behind' ? err.message : '';
-      res.status(err.code === 'results.already_published' ? 409 : 400).type('html').send(votePage(ctx.frame(req), { ...input, refused: { code: err.code, detail, force, reason } }));
+      res
+        .status(err.code === 'results.already_published' ? 409 : 400)
+        .type('html')
+        .send(votePage(ctx.frame(req), { ...input, refused: { code: err.code, detail, force, reason } }));
     }
   });
 }

@@ -35,7 +35,23 @@ const RESTART_DELAYS_MS = [250, 1000, 2000, 5000, 10_000, 30_000];
 const STABLE_MS = 60_000;
 
 /** Headers that belong to one connection, never forwarded; and client-address headers the thread must not see. */
-const DROPPED_REQUEST = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'forwarded', 'x-real-ip', GATEWAY_SECRET_HEADER, GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER];
+const DROPPED_REQUEST = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'forwarded',
+  'x-real-ip',
+  GATEWAY_SECRET_HEADER,
+  GATEWAY_CLIENT_HEADER,
+  GATEWAY_PROTO_HEADER,
+];
 const DROPPED_RESPONSE = ['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade'];
 
 export interface EmbeddedLedgerOptions {
@@ -248,7 +264,8 @@ function unavailable(req: Request, res: Response): void {
  * through tsx (tests, and a `sauti` whose bundle is older than the sources).
  */
 function workerEntry(): { entry: URL; runner: URL } {
-  if (import.meta.url.endsWith('.ts')) return { entry: new URL('./ledger-worker.ts', import.meta.url), runner: new URL('./ledger-worker-tsx.mjs', import.meta.url) };
+  if (import.meta.url.endsWith('.ts'))
+    return { entry: new URL('./ledger-worker.ts', import.meta.url), runner: new URL('./ledger-worker-tsx.mjs', import.meta.url) };
   const bundle = new URL('./ledger-worker.mjs', import.meta.url);
   return { entry: bundle, runner: bundle };
 }

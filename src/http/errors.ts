@@ -19,7 +19,8 @@ export function clientFault(err: unknown): ClientFault | undefined {
   // Any other refusal of the body parsers (an unsupported charset or encoding: 415).
   if (e.type) return { status: status && status >= 400 && status < 500 ? status : 400, error: 'malformed', message: 'body: could not be read' };
   // express's router decoding a path parameter: `/results/%E0%A4%A` is the client's typo, not our bug.
-  if (err instanceof URIError) return { status: 400, error: 'malformed', message: 'the address has a malformed percent-encoding (a % not followed by a valid UTF-8 sequence)' };
+  if (err instanceof URIError)
+    return { status: 400, error: 'malformed', message: 'the address has a malformed percent-encoding (a % not followed by a valid UTF-8 sequence)' };
   if (status && status >= 400 && status < 500) return { status, error: 'bad-request', message: 'the request could not be read' };
   return undefined;
 }

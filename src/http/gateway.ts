@@ -106,7 +106,10 @@ export function assembleGateway(
   const store = new GatewayStore(db);
   const gatewayId = gatewayIdOf(store, settings.gatewayId);
   if (deployment.eligibility.mode === 'roll') {
-    const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, { wardIds: new Set(deployment.wards.map((w) => w.id)), demographics: deployment.demographics });
+    const rows = loadRoll(settings.configFile, deployment.eligibility.rollFile, {
+      wardIds: new Set(deployment.wards.map((w) => w.id)),
+      demographics: deployment.demographics,
+    });
     const n = importRoll(store, rows, settings.voterKeySecret, deployment.deployment.country, deployment.eligibility.rollFile);
     logger.info({ component: 'roll', voters: n }, 'voter roll loaded');
   }
@@ -145,7 +148,16 @@ export function assembleGateway(
     clock: options.clock,
   });
   const outbound: OutboundQueue = settings.redisUrl
-    ? new BullmqSmsQueue({ redisUrl: settings.redisUrl, prefix: options.queuePrefix ?? settings.queuePrefix, gatewayId, perSecond, maxAttempts: deployment.sms.maxAttempts, dispatcher, sms, logger })
+    ? new BullmqSmsQueue({
+        redisUrl: settings.redisUrl,
+        prefix: options.queuePrefix ?? settings.queuePrefix,
+        gatewayId,
+        perSecond,
+        maxAttempts: deployment.sms.maxAttempts,
+        dispatcher,
+        sms,
+        logger,
+      })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
   const voice = new VoiceRunner<KeypadState, VoiceReply>({
     store,
@@ -162,7 +174,16 @@ export function assembleGateway(
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
   });
   const implementationStore = new ImplementationStore(db, seal);
-  const implementation = new ImplementationUpdates({ store, implementation: implementationStore, sms, queue, outbound, ballot: ballots.current, logger, clock: options.clock });
+  const implementation = new ImplementationUpdates({
+    store,
+    implementation: implementationStore,
+    sms,
+    queue,
+    outbound,
+    ballot: ballots.current,
+    logger,
+    clock: options.clock,
+  });
   const inbox = new SmsInbox({
     store,
     sms,
@@ -179,7 +200,17 @@ export function assembleGateway(
     implementation: implementationStore,
   });
   const fieldStore = new FieldStore(db);
-  const captureDeps = { store, field: fieldStore, queue, deployment, ballot: ballots.current, voterKeySecret: settings.voterKeySecret, gatewayId, logger, clock: options.clock };
+  const captureDeps = {
+    store,
+    field: fieldStore,
+    queue,
+    deployment,
+    ballot: ballots.current,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger,
+    clock: options.clock,
+  };
   // Paper ballot entries and tally sheets come over the same officer URLs as field votes.
   const field = withPaper(new FieldCapture({ ...captureDeps, sms: { store: sms, outbound } }), new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }));
   const ledgerMount = express.Router();
@@ -218,7 +249,24 @@ export function assembleGateway(
       fieldAppRouter({ dir: options.fieldAppDir ?? builtFieldAppDir() }),
     ],
   );
-  return { app, db, store, queue, gatewayId, sms, outbound, dispatcher, deployment, outbox, ballots, identity, ledgerMount, ledgerLink, privacy, implementation };
+  return {
+    app,
+    db,
+    store,
+    queue,
+    gatewayId,
+    sms,
+    outbound,
+    dispatcher,
+    deployment,
+    outbox,
+    ballots,
+    identity,
+    ledgerMount,
+    ledgerLink,
+    privacy,
+    implementation,
+  };
 }
 
 /** Senders for the providers both configured in the deployment and given credentials; each adapter says which it brings. */
@@ -316,7 +364,15 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
   const trust = () => ledgerTrust(gw.outbox, trustInputs);
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
-  const relay = new Relay({ outbox: gw.outbox, identity: gw.identity, ledgerUrl, batchSize: gw.deployment.sync.batchSize, maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes, logger, trust });
+  const relay = new Relay({
+    outbox: gw.outbox,
+    identity: gw.identity,
+    ledgerUrl,
+    batchSize: gw.deployment.sync.batchSize,
+    maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes,
+    logger,
+    trust,
+  });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger, gw.implementation);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;

@@ -17,7 +17,6 @@ const statusText = (lang: Lang, status: ImplementationStatus) => {
   return word.charAt(0).toLocaleUpperCase() + word.slice(1);
 };
 
-
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
@@ -25,7 +24,13 @@ const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Objec
  * The section for `winners` (code and title), with their updates (oldest first); empty when the
  * cycle has no winners or no update yet. The open data files are linked when the cycle is published here.
  */
-export function implementationSection(cycleId: string, winners: { code: number; title: Record<string, string> }[], updates: ImplementationUpdate[], lang: Lang, linkFiles: boolean): string {
+export function implementationSection(
+  cycleId: string,
+  winners: { code: number; title: Record<string, string> }[],
+  updates: ImplementationUpdate[],
+  lang: Lang,
+  linkFiles: boolean,
+): string {
   // Nothing until the PB team records a first update: a cycle just published, or counted long ago, reads as before.
   if (winners.length === 0 || updates.length === 0) return '';
   const L = isBuiltInLang(lang) ? LABELS[lang] : LABELS.en;

@@ -56,7 +56,11 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
     const { pack, problems } = parseCatalogue(l.code, raw);
     report(problems);
     if (!pack) continue;
-    report([...numberWordProblems(pack.voice.numbers.words, pack.voice.numbers.grammar), ...espeakProblems(pack.voice.espeak), ...fieldLabelProblems(pack.field)]);
+    report([
+      ...numberWordProblems(pack.voice.numbers.words, pack.voice.numbers.grammar),
+      ...espeakProblems(pack.voice.espeak),
+      ...fieldLabelProblems(pack.field),
+    ]);
     packs.push({ pack, where });
   }
   for (const clash of keywordClashes(packs.map((p) => p.pack))) lines.push(`${packs.find((p) => p.pack.code === clash.code)!.where}: ${clash.problem}`);
@@ -68,7 +72,9 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
   // The first screen holds every language's "choose language": an added one must leave it room.
   const menu = languageMenuLines(d).join('\n');
   if (packs.length > 0 && menu.length > SCREEN_LIMIT) {
-    lines.push(`${packs.at(-1)!.where}: messages.chooseLanguage: the USSD language menu ("choose language" in every language, then their names) is ${menu.length} characters, over a USSD screen (${SCREEN_LIMIT}): shorten it`);
+    lines.push(
+      `${packs.at(-1)!.where}: messages.chooseLanguage: the USSD language menu ("choose language" in every language, then their names) is ${menu.length} characters, over a USSD screen (${SCREEN_LIMIT}): shorten it`,
+    );
   }
   if (lines.length > 0) {
     uninstallLanguages(packs.map((p) => p.pack.code));

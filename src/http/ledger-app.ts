@@ -52,7 +52,8 @@ const CODES: Record<string, Refusal> = {
 export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOptions = {}): express.Router {
   const router = express.Router();
   // A refusal sent before the body was read closes the connection: the rest of the upload is never read.
-  const refuse = (res: Response, error: Refusal, message: string) => (res.req.complete ? res : res.set('Connection', 'close')).status(REFUSALS[error]).json({ error, message });
+  const refuse = (res: Response, error: Refusal, message: string) =>
+    (res.req.complete ? res : res.set('Connection', 'close')).status(REFUSALS[error]).json({ error, message });
   // Gateways with a batch being received or ingested here: one at a time each, so a gateway (or
   // someone using its id) holds at most one body in memory.
   const uploading = new Set<string>();
@@ -90,7 +91,15 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     if (header.gatewayId !== gatewayId) return refuse(res, 'malformed', `header.gatewayId is ${header.gatewayId} but the batch is signed as ${gatewayId}`);
     const answer = await ledger.ingest(header, lines, 'push', arrivedAt);
     logger.info(
-      { component: 'ledger', gatewayId, batchId: header.batchId, accepted: answer.accepted.length, duplicates: answer.duplicates.length, rejected: answer.rejected.length, gaps: answer.gaps.length },
+      {
+        component: 'ledger',
+        gatewayId,
+        batchId: header.batchId,
+        accepted: answer.accepted.length,
+        duplicates: answer.duplicates.length,
+        rejected: answer.rejected.length,
+        gaps: answer.gaps.length,
+      },
       'batch ingested',
     );
     // Signed over the exact bytes sent: the gateway verifies these bytes, never a re-encoding.
@@ -111,7 +120,8 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     const asked = queryNonce(gatewayId, req.get(QUERY_NONCE_HEADER));
     const type = contentTypeSchema.safeParse((req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase());
     if (!SHA256_HEX.test(sha256)) return refuse(res, 'malformed', 'the path names the recording by its SHA-256: 64 lower-case hex digits');
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(eventId)) return refuse(res, 'malformed', 'Sauti-Event must be the id (UUID) of the proposal that names the recording');
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(eventId))
+      return refuse(res, 'malformed', 'Sauti-Event must be the id (UUID) of the proposal that names the recording');
     if (!asked) return refuse(res, 'malformed', 'Sauti-Nonce must be a fresh UUID: the answer is signed for it');
     if (!type.success) return refuse(res, 'malformed', 'Content-Type must be the recording’s media type, e.g. audio/mpeg');
     const max = ledger.deployment().sync.maxAttachmentBytes;
@@ -122,7 +132,8 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     };
     // The claim is signed, not the bytes: it is checked before a byte of the body is read.
     const key = await ledger.gatewayKey(gatewayId);
-    if (!verifyAttachment(key, gatewayId, eventId, sha256, signature)) return refuse(res, 'bad-signature', `the signature is not gateway ${gatewayId}'s over this event and digest`);
+    if (!verifyAttachment(key, gatewayId, eventId, sha256, signature))
+      return refuse(res, 'bad-signature', `the signature is not gateway ${gatewayId}'s over this event and digest`);
     if (Number(req.get('content-length') ?? 0) > max) return tooLarge(String(req.get('content-length')));
     const audio = await readBody(req, max);
     if (!audio) return tooLarge(`more than ${max}`);
@@ -172,7 +183,8 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
   );
   router.get('/v1/receipts/:code', receiptLimit, async (req, res) => {
     const code = String(req.params.code);
-    if (!/^[A-Za-z0-9 -]{4,24}$/.test(code)) return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
+    if (!/^[A-Za-z0-9 -]{4,24}$/.test(code))
+      return res.status(400).json({ error: 'malformed', message: 'a receipt code is letters and digits, e.g. P3HTS-QEME4' });
     const view = await ledger.receipt(code);
     await sendAnswer(req, res, view.found ? 200 : 404, view);
   });
@@ -191,7 +203,10 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     if (err instanceof SautiError && CODES[err.code]) return refuse(res, CODES[err.code]!, err.message);
     next(err);
   });
-  router.use('/v1', requestErrors(logger, { component: 'ledger', format: 'json', internal: 'the ledger could not process this request; it is safe to resend' }));
+  router.use(
+    '/v1',
+    requestErrors(logger, { component: 'ledger', format: 'json', internal: 'the ledger could not process this request; it is safe to resend' }),
+  );
   return router;
 }
 
@@ -223,7 +238,9 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
   // Pages and files alike: each address a bounded number of times a minute.
   router.use(
     '/results',
-    publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) => res.type('text/plain; charset=utf-8').send(`${tooManyRequests(langOf(res.req))}\n`)),
+    publicRateLimit(options.publicRateLimit ?? DEFAULT_PUBLIC_LIMIT, logger, (res) =>
+      res.type('text/plain; charset=utf-8').send(`${tooManyRequests(langOf(res.req))}\n`),
+    ),
   );
 
   router.get('/results', async (req, res) => {
@@ -237,8 +254,18 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     const published = (await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id);
     const view = published
       ? await ledger.results(cycle.id)
-      : { cycleId: cycle.id, name: cycle.name, votingClosed: cycle.phases.voting.closes.toISOString(), turnout: await ledger.turnout(cycle.id), publishedAt: null };
-    res.type('html').send(renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id)));
+      : {
+          cycleId: cycle.id,
+          name: cycle.name,
+          votingClosed: cycle.phases.voting.closes.toISOString(),
+          turnout: await ledger.turnout(cycle.id),
+          publishedAt: null,
+        };
+    res
+      .type('html')
+      .send(
+        renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id)),
+      );
   });
 
   // A public survey's answers, per ward (`<ward>.csv`) or all (`all.csv`), once the survey has
@@ -249,7 +276,8 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     if (!survey) return notFound(res, `No public survey '${req.params.survey}'.`);
     const ward = /^([a-z0-9][a-z0-9-]{0,39})\.csv$/.exec(String(req.params.file))?.[1];
     if (!ward || (ward !== 'all' && !d.wards.some((w) => w.id === ward))) return notFound(res, `No file '${req.params.file}': all.csv or <ward>.csv.`);
-    if (Date.now() < survey.closes.getTime()) return notFound(res, `The answers of ${survey.id} are published once it closes (${survey.closes.toISOString()}).`);
+    if (Date.now() < survey.closes.getTime())
+      return notFound(res, `The answers of ${survey.id} are published once it closes (${survey.closes.toISOString()}).`);
     const { csv } = await surveyCsv(ledger.conn.db, survey, ward === 'all' ? undefined : ward);
     return res.type('text/csv; charset=utf-8').attachment(`survey-${survey.id}-${ward}.csv`).send(csv);
   });
@@ -270,7 +298,10 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     const notYet = () => notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
     if (file === 'late.csv') {
       if (!(await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id)) return notYet();
-      return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-late.csv`).send(lateCsv(cycle.id, await ledger.lateBallots(cycle.id)));
+      return res
+        .type('text/csv; charset=utf-8')
+        .attachment(`${cycle.id}-late.csv`)
+        .send(lateCsv(cycle.id, await ledger.lateBallots(cycle.id)));
     }
     // The bytes frozen at publication: nothing is counted or exported again.
     const frozen = await ledger.publishedFile(cycle.id, file, langOf(req));
@@ -280,7 +311,10 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     return res.type(frozen.file.type).send(frozen.file.body);
   });
 
-  router.use('/results', requestErrors(logger, { component: 'ledger', format: 'text', internal: 'The results could not be shown just now. Please try again.' }));
+  router.use(
+    '/results',
+    requestErrors(logger, { component: 'ledger', format: 'text', internal: 'The results could not be shown just now. Please try again.' }),
+  );
   return router;
 }
 

@@ -22,11 +22,23 @@ export function listen(server: Server, port: number, host: string, envKey: 'PORT
 function listenError(err: NodeJS.ErrnoException, port: number, host: string, envKey: string): Error {
   switch (err.code) {
     case 'EADDRINUSE':
-      return new SautiError('http.port_in_use', `cannot listen on ${host}:${port}: the port is already in use (another Sauti or another program listens there). Stop it, or choose another port, e.g. ${envKey}=${port === 65535 ? 8081 : port + 1}`, { cause: err });
+      return new SautiError(
+        'http.port_in_use',
+        `cannot listen on ${host}:${port}: the port is already in use (another Sauti or another program listens there). Stop it, or choose another port, e.g. ${envKey}=${port === 65535 ? 8081 : port + 1}`,
+        { cause: err },
+      );
     case 'EACCES':
-      return new SautiError('http.port_denied', `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Choose another port with ${envKey}, e.g. ${envKey}=8080`, { cause: err });
+      return new SautiError(
+        'http.port_denied',
+        `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges). Choose another port with ${envKey}, e.g. ${envKey}=8080`,
+        { cause: err },
+      );
     case 'EADDRNOTAVAIL':
-      return new SautiError('http.host_unavailable', `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Set HOST (127.0.0.1, or 0.0.0.0 for every interface)`, { cause: err });
+      return new SautiError(
+        'http.host_unavailable',
+        `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Set HOST (127.0.0.1, or 0.0.0.0 for every interface)`,
+        { cause: err },
+      );
     default:
       return err;
   }

@@ -20,20 +20,24 @@ export function promptsRouter(o: { dir: string; languages: readonly string[] }):
       next();
       return;
     }
-    res.sendFile(`${lang}/${key}.wav`, {
-      root,
-      dotfiles: 'deny',
-      maxAge: CLIP_MAX_AGE_S * 1000,
-      etag: true,
-      lastModified: true,
-      headers: { 'content-type': 'audio/wav' },
-    }, (err?: Error & { status?: number; statusCode?: number }) => {
-      if (!err) return;
-      if (res.headersSent) return;
-      // A missing clip is a 404 like any unknown path; anything else goes to the error handler.
-      if ((err.status ?? err.statusCode) === 404) next();
-      else next(err);
-    });
+    res.sendFile(
+      `${lang}/${key}.wav`,
+      {
+        root,
+        dotfiles: 'deny',
+        maxAge: CLIP_MAX_AGE_S * 1000,
+        etag: true,
+        lastModified: true,
+        headers: { 'content-type': 'audio/wav' },
+      },
+      (err?: Error & { status?: number; statusCode?: number }) => {
+        if (!err) return;
+        if (res.headersSent) return;
+        // A missing clip is a 404 like any unknown path; anything else goes to the error handler.
+        if ((err.status ?? err.statusCode) === 404) next();
+        else next(err);
+      },
+    );
   });
   return router;
 }

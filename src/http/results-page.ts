@@ -11,9 +11,135 @@ import type { ImplementationUpdate } from '../domain/implementation.ts';
 import { implementationSection } from './implementation-section.ts';
 
 const LABELS = {
-  en: { results: 'Results', turnout: 'Turnout', ballots: 'ballots', byWard: 'Ballots by ward', byChannel: 'Ballots by channel', project: 'Project', cost: 'Cost', votes: 'Votes', points: 'Points', selected: 'Selected', yes: 'Yes', no: 'No', budget: 'Budget', used: 'used', notYet: 'Results are published after voting closes on {date}. Counted so far:', rule: 'Counting rule', openData: 'Open data', provisional: 'Provisional', chart: 'Votes per project in {ward}; selected projects are dark.', ward: 'Ward', channel: 'Channel', cycles: 'Participatory budgeting cycles', share: 'Most a supporter paid', declared: 'Selected projects, published on {date} (counted before this ledger):', byAgeBand: 'Ballots by age band', byGender: 'Ballots by gender', ageBand: 'Age band', gender: 'Gender', notRecorded: 'Not recorded', notCollected: 'Not collected.', hidden: 'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.', late: '{n} ballots arrived after the results were published and are not counted:', gateway: 'Gateway', captured: 'Captured', arrived: 'Arrived', forced: 'Published without waiting for every gateway. The reason given:', neverSynced: 'never synced', waiting: '{n} events waiting', lastSeen: 'last seen {date}', tooMany: 'Too many requests from this address. Please try again in a minute.' },
-  sw: { results: 'Matokeo', turnout: 'Waliopiga kura', ballots: 'kura', byWard: 'Kura kwa wadi', byChannel: 'Kura kwa njia', project: 'Mradi', cost: 'Gharama', votes: 'Kura', points: 'Alama', selected: 'Umechaguliwa', yes: 'Ndiyo', no: 'Hapana', budget: 'Bajeti', used: 'imetumika', notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:', rule: 'Kanuni ya kuhesabu', openData: 'Data huria', provisional: 'Ya muda', chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.', ward: 'Wadi', channel: 'Njia', cycles: 'Mizunguko ya bajeti shirikishi', share: 'Kiasi cha juu alicholipa mfuasi', declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):', byAgeBand: 'Kura kwa kundi la umri', byGender: 'Kura kwa jinsia', ageBand: 'Kundi la umri', gender: 'Jinsia', notRecorded: 'Haijarekodiwa', notCollected: 'Haikukusanywa.', hidden: 'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.', late: 'Kura {n} zilifika baada ya matokeo kutangazwa na hazijahesabiwa:', gateway: 'Lango', captured: 'Zilipigwa', arrived: 'Zilifika', forced: 'Yalitangazwa bila kusubiri kila lango. Sababu iliyotolewa:', neverSynced: 'haijawahi kutuma data', waiting: 'matukio {n} yanasubiri', lastSeen: 'ilionekana mwisho {date}', tooMany: 'Maombi mengi mno kutoka anwani hii. Tafadhali jaribu tena baada ya dakika moja.' },
-  fr: { results: 'Résultats', turnout: 'Participation', ballots: 'bulletins', byWard: 'Bulletins par quartier', byChannel: 'Bulletins par canal', project: 'Projet', cost: 'Coût', votes: 'Voix', points: 'Points', selected: 'Retenu', yes: 'Oui', no: 'Non', budget: 'Budget', used: 'utilisé', notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :', rule: 'Règle de calcul', openData: 'Données ouvertes', provisional: 'Provisoire', chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.', ward: 'Quartier', channel: 'Canal', cycles: 'Cycles de budget participatif', share: 'Part maximale payée par un soutien', declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :', byAgeBand: 'Bulletins par tranche d’âge', byGender: 'Bulletins par genre', ageBand: 'Tranche d’âge', gender: 'Genre', notRecorded: 'Non renseigné', notCollected: 'Non collecté.', hidden: 'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.', late: '{n} bulletins sont arrivés après la publication des résultats et ne sont pas comptés :', gateway: 'Passerelle', captured: 'Enregistrés', arrived: 'Arrivés', forced: 'Publiés sans attendre toutes les passerelles. Raison donnée :', neverSynced: 'jamais synchronisée', waiting: '{n} événements en attente', lastSeen: 'vue pour la dernière fois le {date}', tooMany: 'Trop de demandes depuis cette adresse. Veuillez réessayer dans une minute.' },
+  en: {
+    results: 'Results',
+    turnout: 'Turnout',
+    ballots: 'ballots',
+    byWard: 'Ballots by ward',
+    byChannel: 'Ballots by channel',
+    project: 'Project',
+    cost: 'Cost',
+    votes: 'Votes',
+    points: 'Points',
+    selected: 'Selected',
+    yes: 'Yes',
+    no: 'No',
+    budget: 'Budget',
+    used: 'used',
+    notYet: 'Results are published after voting closes on {date}. Counted so far:',
+    rule: 'Counting rule',
+    openData: 'Open data',
+    provisional: 'Provisional',
+    chart: 'Votes per project in {ward}; selected projects are dark.',
+    ward: 'Ward',
+    channel: 'Channel',
+    cycles: 'Participatory budgeting cycles',
+    share: 'Most a supporter paid',
+    declared: 'Selected projects, published on {date} (counted before this ledger):',
+    byAgeBand: 'Ballots by age band',
+    byGender: 'Ballots by gender',
+    ageBand: 'Age band',
+    gender: 'Gender',
+    notRecorded: 'Not recorded',
+    notCollected: 'Not collected.',
+    hidden:
+      'Age band and gender come from the voter roll. Groups with fewer than {n} ballots show as “<{n}”, and so does one more group when a single hidden one could be worked out from the total, so that nobody can be picked out.',
+    late: '{n} ballots arrived after the results were published and are not counted:',
+    gateway: 'Gateway',
+    captured: 'Captured',
+    arrived: 'Arrived',
+    forced: 'Published without waiting for every gateway. The reason given:',
+    neverSynced: 'never synced',
+    waiting: '{n} events waiting',
+    lastSeen: 'last seen {date}',
+    tooMany: 'Too many requests from this address. Please try again in a minute.',
+  },
+  sw: {
+    results: 'Matokeo',
+    turnout: 'Waliopiga kura',
+    ballots: 'kura',
+    byWard: 'Kura kwa wadi',
+    byChannel: 'Kura kwa njia',
+    project: 'Mradi',
+    cost: 'Gharama',
+    votes: 'Kura',
+    points: 'Alama',
+    selected: 'Umechaguliwa',
+    yes: 'Ndiyo',
+    no: 'Hapana',
+    budget: 'Bajeti',
+    used: 'imetumika',
+    notYet: 'Matokeo yatatangazwa baada ya upigaji kura kufungwa tarehe {date}. Zilizohesabiwa hadi sasa:',
+    rule: 'Kanuni ya kuhesabu',
+    openData: 'Data huria',
+    provisional: 'Ya muda',
+    chart: 'Kura kwa kila mradi katika {ward}; miradi iliyochaguliwa ni ya rangi nzito.',
+    ward: 'Wadi',
+    channel: 'Njia',
+    cycles: 'Mizunguko ya bajeti shirikishi',
+    share: 'Kiasi cha juu alicholipa mfuasi',
+    declared: 'Miradi iliyochaguliwa, iliyotangazwa tarehe {date} (ilihesabiwa kabla ya leja hii):',
+    byAgeBand: 'Kura kwa kundi la umri',
+    byGender: 'Kura kwa jinsia',
+    ageBand: 'Kundi la umri',
+    gender: 'Jinsia',
+    notRecorded: 'Haijarekodiwa',
+    notCollected: 'Haikukusanywa.',
+    hidden:
+      'Umri na jinsia vinatoka kwenye daftari la wapiga kura. Makundi yenye kura chini ya {n} yanaonyeshwa kama “<{n}”, vivyo hivyo kundi moja zaidi pale ambapo kundi moja lililofichwa lingeweza kukokotolewa kutoka jumla, ili mtu yeyote asiweze kutambuliwa.',
+    late: 'Kura {n} zilifika baada ya matokeo kutangazwa na hazijahesabiwa:',
+    gateway: 'Lango',
+    captured: 'Zilipigwa',
+    arrived: 'Zilifika',
+    forced: 'Yalitangazwa bila kusubiri kila lango. Sababu iliyotolewa:',
+    neverSynced: 'haijawahi kutuma data',
+    waiting: 'matukio {n} yanasubiri',
+    lastSeen: 'ilionekana mwisho {date}',
+    tooMany: 'Maombi mengi mno kutoka anwani hii. Tafadhali jaribu tena baada ya dakika moja.',
+  },
+  fr: {
+    results: 'Résultats',
+    turnout: 'Participation',
+    ballots: 'bulletins',
+    byWard: 'Bulletins par quartier',
+    byChannel: 'Bulletins par canal',
+    project: 'Projet',
+    cost: 'Coût',
+    votes: 'Voix',
+    points: 'Points',
+    selected: 'Retenu',
+    yes: 'Oui',
+    no: 'Non',
+    budget: 'Budget',
+    used: 'utilisé',
+    notYet: 'Les résultats seront publiés après la clôture du vote le {date}. Décompte à ce jour :',
+    rule: 'Règle de calcul',
+    openData: 'Données ouvertes',
+    provisional: 'Provisoire',
+    chart: 'Voix par projet à {ward} ; les projets retenus sont en foncé.',
+    ward: 'Quartier',
+    channel: 'Canal',
+    cycles: 'Cycles de budget participatif',
+    share: 'Part maximale payée par un soutien',
+    declared: 'Projets retenus, publiés le {date} (comptés avant ce registre) :',
+    byAgeBand: 'Bulletins par tranche d’âge',
+    byGender: 'Bulletins par genre',
+    ageBand: 'Tranche d’âge',
+    gender: 'Genre',
+    notRecorded: 'Non renseigné',
+    notCollected: 'Non collecté.',
+    hidden:
+      'La tranche d’âge et le genre viennent de la liste électorale. Les groupes de moins de {n} bulletins sont affichés « <{n} », de même qu’un autre groupe quand un seul groupe masqué pourrait se déduire du total, afin que personne ne puisse être identifié.',
+    late: '{n} bulletins sont arrivés après la publication des résultats et ne sont pas comptés :',
+    gateway: 'Passerelle',
+    captured: 'Enregistrés',
+    arrived: 'Arrivés',
+    forced: 'Publiés sans attendre toutes les passerelles. Raison donnée :',
+    neverSynced: 'jamais synchronisée',
+    waiting: '{n} événements en attente',
+    lastSeen: 'vue pour la dernière fois le {date}',
+    tooMany: 'Trop de demandes depuis cette adresse. Veuillez réessayer dans une minute.',
+  },
 } satisfies Record<BuiltInLang, Record<string, string>>;
 type Labels = (typeof LABELS)['en'];
 /** The page's labels in `lang`; English for a language a deployment added (its catalogue holds resident texts only). */
@@ -22,21 +148,24 @@ const labelsOf = (lang: Lang): Labels => (isBuiltInLang(lang) ? LABELS[lang] : L
 /** Texts about paper: tally sheets are shown apart from individual ballots, and say whether the rule counted them. */
 const PAPER = {
   en: {
-    channels: 'paper: individual paper ballots, each typed in by two officers. paper-tally: valid ballots counted from meetings’ tally sheets (totals per project, not individual ballots).',
+    channels:
+      'paper: individual paper ballots, each typed in by two officers. paper-tally: valid ballots counted from meetings’ tally sheets (totals per project, not individual ballots).',
     sheets: 'Paper tally sheets: {sheets} meetings, {valid} valid and {spoiled} spoiled of {issued} ballots issued.',
     counted: 'This rule counts their votes (column “{col}”) together with the individual ballots’ votes.',
     notCounted: 'This rule needs individual ballots: their votes are shown (column “{col}”) but not counted.',
     col: 'Tally sheet votes',
   },
   sw: {
-    channels: 'paper: kura za karatasi moja moja, kila moja imeingizwa na maafisa wawili. paper-tally: kura halali zilizohesabiwa kutoka fomu za jumla za mikutano (jumla kwa kila mradi, si kura moja moja).',
+    channels:
+      'paper: kura za karatasi moja moja, kila moja imeingizwa na maafisa wawili. paper-tally: kura halali zilizohesabiwa kutoka fomu za jumla za mikutano (jumla kwa kila mradi, si kura moja moja).',
     sheets: 'Fomu za jumla za karatasi: mikutano {sheets}, halali {valid} na zilizoharibika {spoiled} kati ya {issued} zilizotolewa.',
     counted: 'Kanuni hii inahesabu kura zao (safu “{col}”) pamoja na kura moja moja.',
     notCounted: 'Kanuni hii inahitaji kura moja moja: kura zao zinaonyeshwa (safu “{col}”) lakini hazihesabiwi.',
     col: 'Kura za fomu za jumla',
   },
   fr: {
-    channels: 'paper : bulletins papier individuels, chacun saisi par deux agents. paper-tally : bulletins valables comptés d’après les feuilles de dépouillement des réunions (totaux par projet, pas de bulletins individuels).',
+    channels:
+      'paper : bulletins papier individuels, chacun saisi par deux agents. paper-tally : bulletins valables comptés d’après les feuilles de dépouillement des réunions (totaux par projet, pas de bulletins individuels).',
     sheets: 'Feuilles de dépouillement : {sheets} réunions, {valid} bulletins valables et {spoiled} nuls sur {issued} remis.',
     counted: 'Cette règle compte leurs voix (colonne « {col} ») avec celles des bulletins individuels.',
     notCounted: 'Cette règle demande des bulletins individuels : leurs voix sont affichées (colonne « {col} ») mais pas comptées.',
@@ -117,9 +246,16 @@ export function renderIndex(d: Deployment, lang: Lang, published: Set<string>): 
   const L: Labels = labelsOf(lang);
   const items = [...d.cycles]
     .sort((a, b) => b.phases.voting.opens.getTime() - a.phases.voting.opens.getTime())
-    .map((c) => `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) || c.results ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`)
+    .map(
+      (c) =>
+        `<li><a href="/results/${esc(c.id)}?lang=${lang}">${esc(pick(c.name, lang))}</a>${published.has(c.id) || c.results ? '' : ` <span class="note">(${esc(L.provisional)})</span>`}</li>`,
+    )
     .join('');
-  return page(`${d.deployment.name} — ${L.results}`, lang, `${languageLinks(d, '/results')}<h1>${esc(d.deployment.name)}</h1><h2>${esc(L.cycles)}</h2><ul>${items}</ul>`);
+  return page(
+    `${d.deployment.name} — ${L.results}`,
+    lang,
+    `${languageLinks(d, '/results')}<h1>${esc(d.deployment.name)}</h1><h2>${esc(L.cycles)}</h2><ul>${items}</ul>`,
+  );
 }
 
 /**
@@ -134,7 +270,11 @@ function demographicSections(d: Deployment, t: Turnout, L: Labels, section: (id:
     ['t-gender', L.byGender, L.gender, t.byGender],
   ] as const) {
     if (b) {
-      const rows = b.cells.map((c): Bar => ({ label: c.value ?? L.notRecorded, value: c.ballots ?? 0, ...(c.ballots === null ? { text: `<${b.minCell}` } : {}) }));
+      const rows = b.cells.map((c): Bar => ({
+        label: c.value ?? L.notRecorded,
+        value: c.ballots ?? 0,
+        ...(c.ballots === null ? { text: `<${b.minCell}` } : {}),
+      }));
       out.push(section(id, title, head, rows));
     } else if (d.demographics) out.push(`<h3>${esc(title)}</h3><p class="note">${esc(L.notCollected)}</p>`);
   }
@@ -153,14 +293,21 @@ const span = (minute: Minute, first: string, last: string) => (minute(first) ===
 /** Why the PB team published before every gateway had delivered, and which gateways they were. */
 function forcedNote(forced: NonNullable<CycleResult['forced']>, L: Labels, minute: Minute): string {
   const state = (g: (typeof forced.gateways)[number]) =>
-    g.lastSeenAt === null ? L.neverSynced : [...((g.backlog ?? 0) > 0 ? [fill(L.waiting, { n: String(g.backlog) })] : []), fill(L.lastSeen, { date: minute(g.lastSeenAt) })].join(', ');
+    g.lastSeenAt === null
+      ? L.neverSynced
+      : [...((g.backlog ?? 0) > 0 ? [fill(L.waiting, { n: String(g.backlog) })] : []), fill(L.lastSeen, { date: minute(g.lastSeenAt) })].join(', ');
   const items = forced.gateways.map((g) => `<li>${esc(g.gatewayId)}: ${esc(state(g))}</li>`).join('');
   return `<p class="note"><strong>${esc(L.forced)}</strong> ${esc(forced.reason)}</p>${items ? `<ul>${items}</ul>` : ''}`;
 }
 
 /** Ballots that arrived after publication, per gateway: stored, not counted. */
 function lateSection(late: LateBallots, L: Labels, minute: Minute): string {
-  const rows = late.byGateway.map((g) => `<tr><td>${esc(g.gatewayId)}</td><td class="n">${g.ballots}</td><td>${esc(span(minute, g.capturedFirst, g.capturedLast))}</td><td>${esc(span(minute, g.arrivedFirst, g.arrivedLast))}</td></tr>`).join('');
+  const rows = late.byGateway
+    .map(
+      (g) =>
+        `<tr><td>${esc(g.gatewayId)}</td><td class="n">${g.ballots}</td><td>${esc(span(minute, g.capturedFirst, g.capturedLast))}</td><td>${esc(span(minute, g.arrivedFirst, g.arrivedLast))}</td></tr>`,
+    )
+    .join('');
   return `<p>${esc(fill(L.late, { n: String(late.total) }))}</p><table><thead><tr><th>${esc(L.gateway)}</th><th class="n">${esc(L.ballots)}</th><th>${esc(L.captured)}</th><th>${esc(L.arrived)}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -168,7 +315,13 @@ function lateSection(late: LateBallots, L: Labels, minute: Minute): string {
  * One cycle: turnout always; per-ward projects and winners once the results are published,
  * with the ballots that arrived after publication listed apart (`late`).
  */
-export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, lang: Lang, late?: LateBallots, implementation: ImplementationUpdate[] = []): string {
+export function renderCycle(
+  d: Deployment,
+  r: CycleResult | BeforePublication,
+  lang: Lang,
+  late?: LateBallots,
+  implementation: ImplementationUpdate[] = [],
+): string {
   const L: Labels = labelsOf(lang);
   const name = pick(r.name, lang);
   const wardName = (id: string) => pick(d.wards.find((w) => w.id === id)?.name ?? { en: id }, lang);
@@ -181,9 +334,21 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
   if (!r.publishedAt && declared) {
     const cycle = d.cycles.find((c) => c.id === r.cycleId)!;
     parts.push(`<p>${esc(fill(L.declared, { date: day(declared.published) }))}</p>`);
-    const items = d.wards.flatMap((w) => selectedProjects(cycle, w.id).map((p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`));
+    const items = d.wards.flatMap((w) =>
+      selectedProjects(cycle, w.id).map(
+        (p) => `<li>${esc(pick(w.name, lang))}: ${p.code} ${esc(pick(p.title, lang))} (${esc(money(p.cost, d.deployment.currency, lang))})</li>`,
+      ),
+    );
     parts.push(`<ul>${items.join('')}</ul>`);
-    parts.push(implementationSection(r.cycleId, d.wards.flatMap((w) => selectedProjects(cycle, w.id)), implementation, lang, false));
+    parts.push(
+      implementationSection(
+        r.cycleId,
+        d.wards.flatMap((w) => selectedProjects(cycle, w.id)),
+        implementation,
+        lang,
+        false,
+      ),
+    );
   } else if (!r.publishedAt) parts.push(`<p class="note">${esc(fill(L.notYet, { date: day(r.votingClosed) }))}</p>`);
   if ('forced' in r && r.forced) parts.push(forcedNote(r.forced, L, minute));
 
@@ -204,12 +369,21 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
     const scoreHead = r.rankedBy === 'score' ? L.points : L.votes;
     const withShare = r.wards.some((w) => w.projects.some((p) => p.sharePaid));
     const t = r.paperTallies;
-    if (t) parts.push(`<p>${esc(fill(P.sheets, { sheets: String(t.sheets), valid: String(t.valid), spoiled: String(t.spoiled), issued: String(t.issued) }))} ${esc(fill(t.counted ? P.counted : P.notCounted, { col: P.col }))}</p>`);
+    if (t)
+      parts.push(
+        `<p>${esc(fill(P.sheets, { sheets: String(t.sheets), valid: String(t.valid), spoiled: String(t.spoiled), issued: String(t.issued) }))} ${esc(fill(t.counted ? P.counted : P.notCounted, { col: P.col }))}</p>`,
+      );
     for (const w of r.wards) {
       const title = pick(w.name, lang);
       parts.push(`<section aria-labelledby="w-${esc(w.wardId)}"><h2 id="w-${esc(w.wardId)}">${esc(title)}</h2>`);
-      parts.push(`<p>${esc(L.budget)} ${esc(money(w.budget, r.currency, lang))}; ${esc(money(w.used, r.currency, lang))} ${esc(L.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%). ${w.ballots} ${esc(L.ballots)}.</p>`);
-      const bars = w.projects.map((p) => ({ label: `${p.code} ${pick(p.short, lang)}`, value: r.rankedBy === 'score' ? p.score : p.votes, strong: p.selected }));
+      parts.push(
+        `<p>${esc(L.budget)} ${esc(money(w.budget, r.currency, lang))}; ${esc(money(w.used, r.currency, lang))} ${esc(L.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%). ${w.ballots} ${esc(L.ballots)}.</p>`,
+      );
+      const bars = w.projects.map((p) => ({
+        label: `${p.code} ${pick(p.short, lang)}`,
+        value: r.rankedBy === 'score' ? p.score : p.votes,
+        strong: p.selected,
+      }));
       parts.push(barChart(`c-${w.wardId}`, fill(L.chart, { ward: title }), bars));
       const rows = w.projects
         .map(
@@ -217,7 +391,9 @@ export function renderCycle(d: Deployment, r: CycleResult | BeforePublication, l
             `<tr${p.selected ? ' class="sel"' : ''}><td>${p.code} ${esc(pick(p.title, lang))}</td><td class="n">${esc(money(p.cost, r.currency, lang))}</td><td class="n">${r.rankedBy === 'score' ? p.score : p.votes}</td>${t ? `<td class="n">${p.tallied ?? 0}</td>` : ''}<td>${p.selected ? `✔ ${esc(L.yes)}` : esc(L.no)}</td>${withShare ? `<td class="n">${p.sharePaid ?? ''}</td>` : ''}</tr>`,
         )
         .join('');
-      parts.push(`<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th>${t ? `<th class="n">${esc(P.col)}</th>` : ''}<th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`);
+      parts.push(
+        `<table><thead><tr><th>${esc(L.project)}</th><th class="n">${esc(L.cost)}</th><th class="n">${esc(scoreHead)}</th>${t ? `<th class="n">${esc(P.col)}</th>` : ''}<th>${esc(L.selected)}</th>${withShare ? `<th class="n">${esc(L.share)}</th>` : ''}</tr></thead><tbody>${rows}</tbody></table></section>`,
+      );
     }
     const winners = r.wards.flatMap((w) => w.projects.filter((p) => p.selected));
     parts.push(implementationSection(r.cycleId, winners, implementation, lang, true));

@@ -24,7 +24,5 @@ export function catalogue(lang: Lang): Catalogue {
 /** The message `key` in `lang` with `{param}` placeholders filled. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogue(lang)[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

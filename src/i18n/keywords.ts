@@ -29,7 +29,11 @@ export const KEYWORD_KINDS = Object.keys(KEYWORDS) as Keyword[];
 
 /** Upper case without diacritics or anything but letters and digits. */
 export function normalizeWord(word: string): string {
-  return word.normalize('NFD').replace(/\p{M}/gu, '').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return word
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '');
 }
 
 /** Normalised keyword → its kind and language; a built-in language's word wins over an added one's. */

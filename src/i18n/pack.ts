@@ -41,7 +41,9 @@ const list = (names: string[]) => (names.length ? names.map((n) => `{${n}}`).joi
 function keyProblems(section: string, have: Record<string, unknown>, want: readonly string[]): string[] {
   const wanted = new Set(want);
   const missing = want.filter((k) => !Object.hasOwn(have, k)).map((k) => `${section}.${k}: missing`);
-  const unknown = Object.keys(have).filter((k) => !wanted.has(k)).map((k) => `${section}.${k}: unknown key (not in the English catalogue)`);
+  const unknown = Object.keys(have)
+    .filter((k) => !wanted.has(k))
+    .map((k) => `${section}.${k}: unknown key (not in the English catalogue)`);
   return [...missing, ...unknown];
 }
 
@@ -109,7 +111,8 @@ export function keywordClashes(packs: readonly LanguagePack[]): { code: string; 
     for (const [kind, words] of Object.entries(p.keywords)) {
       for (const w of words) {
         const before = seen.get(w);
-        if (before && before.kind !== kind) out.push({ code: p.code, problem: `sms.keywords.${kind}: '${w}' is already the ${before.code} keyword for ${before.kind}` });
+        if (before && before.kind !== kind)
+          out.push({ code: p.code, problem: `sms.keywords.${kind}: '${w}' is already the ${before.code} keyword for ${before.kind}` });
         else if (!before) seen.set(w, { kind, code: p.code });
       }
     }

@@ -41,9 +41,7 @@ export class CommitQueue {
     private readonly options: { maxBatch?: number; lingerMs?: number } = {},
   ) {
     this.inSavepoint = db.transaction((work: (c: CommitControl) => unknown, c: CommitControl) => work(c));
-    this.stamp = db.prepare(
-      "INSERT INTO meta (key, value) VALUES ('last_durable_commit', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    );
+    this.stamp = db.prepare("INSERT INTO meta (key, value) VALUES ('last_durable_commit', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }
 
   /** Runs `work` inside a transaction; resolves with its result once committed (and fsynced if asked). */

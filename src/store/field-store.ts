@@ -41,7 +41,8 @@ export class FieldStore {
       exists: p('SELECT revoked_at FROM field_officers WHERE id = ?'),
       touch: p('UPDATE field_officers SET last_contact_at = ? WHERE id = ?'),
       submission: p('SELECT * FROM field_submissions WHERE instance_id = ?'),
-      addSubmission: p(`INSERT INTO field_submissions (instance_id, form_id, officer_id, xml_sha256, event_id, message, captured_at, received_at, consent, sms_receipt)
+      addSubmission:
+        p(`INSERT INTO field_submissions (instance_id, form_id, officer_id, xml_sha256, event_id, message, captured_at, received_at, consent, sms_receipt)
         VALUES (@instance_id, @form_id, @officer_id, @xml_sha256, @event_id, @message, @captured_at, @received_at, @consent, @sms_receipt)`),
       rollByVoterId: p('SELECT voter_key, ward_id FROM roll WHERE voter_id = ?'),
       rollIds: p('SELECT voter_id, ward_id FROM roll'),

@@ -123,7 +123,9 @@ export class GatewayStore {
 
   /** Where an event stands with the city ledger, as this gateway last heard. */
   ledgerState(eventId: string): LedgerStanding {
-    const row = this.s.ledgerState!.get(eventId) as { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | 'late' | null; counted_channel: string | null } | undefined;
+    const row = this.s.ledgerState!.get(eventId) as
+      | { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | 'late' | null; counted_channel: string | null }
+      | undefined;
     if (!row) return { state: 'unknown' };
     if (row.reason) return { state: 'refused' };
     if (!row.acked_at) return { state: 'pending' };

@@ -69,7 +69,9 @@ export class ImplementationStore {
   /** Keeps an update; false when it was already held (a repeated download). */
   insert(u: ImplementationUpdate, receivedAt: string): boolean {
     const { seq, cycleId, code, status, progress, date, reason, recordedAt } = u;
-    return this.s.insert!.run({ seq, cycleId, code, status, progress, date, milestone: JSON.stringify(u.milestone), reason, recordedAt, receivedAt }).changes === 1;
+    return (
+      this.s.insert!.run({ seq, cycleId, code, status, progress, date, milestone: JSON.stringify(u.milestone), reason, recordedAt, receivedAt }).changes === 1
+    );
   }
 
   /** The latest update of project `code` (in `cycleId`, or the latest in any cycle). */

@@ -24,10 +24,7 @@ export function migrate(db: Database, target?: number): number {
   const latest = all.at(-1)![0];
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > latest) {
-    throw new SautiError(
-      'store.too_new',
-      `the database is at schema version ${current} but this Sauti only knows up to ${latest}; upgrade Sauti`,
-    );
+    throw new SautiError('store.too_new', `the database is at schema version ${current} but this Sauti only knows up to ${latest}; upgrade Sauti`);
   }
   for (const [version, sql] of all) {
     if (version <= current || (target !== undefined && version > target)) continue;

@@ -16,7 +16,16 @@ describe('migration 0016: paper ballots and tally sheets', () => {
     field.addOfficer({ id: 'o-2', name: 'Baraka', ward_id: null, token_hash: 'b'.repeat(64), created_at: 't' });
     const paper = new PaperStore(db);
     const entry = (instance: string, officer: string, serial: string, content: string) =>
-      paper.addEntry({ instance_id: instance, cycle_id: 'c', serial, officer_id: officer, content, xml_sha256: 'h', message: 'm', received_at: `2026-11-22T09:00:0${instance.slice(-1)}.000Z` });
+      paper.addEntry({
+        instance_id: instance,
+        cycle_id: 'c',
+        serial,
+        officer_id: officer,
+        content,
+        xml_sha256: 'h',
+        message: 'm',
+        received_at: `2026-11-22T09:00:0${instance.slice(-1)}.000Z`,
+      });
     entry('i1', 'o-1', 'A-1', '{"picks":[1]}');
     entry('i2', 'o-2', 'A-1', '{"picks":[2]}');
     entry('i3', 'o-1', 'A-2', '{"picks":[1]}');
@@ -27,17 +36,33 @@ describe('migration 0016: paper ballots and tally sheets', () => {
       ['A-1', ['Amina', 'Baraka']],
       ['A-2', ['Amina']],
     ]);
-    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM paper_entries WHERE cycle_id = ? AND serial = ? ORDER BY received_at').all('c', 'A-1') as { detail: string }[];
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT * FROM paper_entries WHERE cycle_id = ? AND serial = ? ORDER BY received_at').all('c', 'A-1') as {
+      detail: string;
+    }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX paper_entries_serial/);
 
     const event = (id: string) =>
-      db.prepare(`INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload) VALUES (?, 'vote.cast', 'c', 'k', 'paper', 'g', 't', ?, '{}')`).run(id, `paper:${id}#0`);
+      db
+        .prepare(
+          `INSERT INTO events (id, type, cycle_id, voter_key, channel, gateway_id, captured_at, source_ref, payload) VALUES (?, 'vote.cast', 'c', 'k', 'paper', 'g', 't', ?, '{}')`,
+        )
+        .run(id, `paper:${id}#0`);
     event('e1');
     event('e2');
     paper.addBallot({ cycle_id: 'c', serial: 'A-2', content: '{"picks":[1]}', event_id: 'e1', settled_at: 't' });
     expect(() => paper.addBallot({ cycle_id: 'c', serial: 'A-2', content: '{}', event_id: 'e2', settled_at: 't' })).toThrow(/UNIQUE/);
     expect(paper.unsettled().map((s) => s.serial)).toEqual(['A-1']);
-    const sheet = { cycle_id: 'c', meeting_id: 'KIB-07', instance_id: 'i9', officer_id: 'o-1', content: '{}', xml_sha256: 'h', event_id: 'e2', message: 'm', received_at: 't' };
+    const sheet = {
+      cycle_id: 'c',
+      meeting_id: 'KIB-07',
+      instance_id: 'i9',
+      officer_id: 'o-1',
+      content: '{}',
+      xml_sha256: 'h',
+      event_id: 'e2',
+      message: 'm',
+      received_at: 't',
+    };
     paper.addTally(sheet);
     expect(() => paper.addTally({ ...sheet, instance_id: 'i10', event_id: 'e3' })).toThrow(/UNIQUE|FOREIGN/);
     expect(paper.tally('c', 'KIB-07')).toEqual(sheet);

@@ -43,7 +43,11 @@ export function purgeDeliveredRecordings(db: Database, storedBefore: string): nu
 
 /** Seals the keypresses and last screen of sessions stored in plaintext by an older Sauti; returns how many. */
 export function sealSessionPlaintext(db: Database, seal: Seal): number {
-  const rows = db.prepare('SELECT session_id, last_text, last_reply FROM ussd_sessions').all() as { session_id: string; last_text: string; last_reply: string }[];
+  const rows = db.prepare('SELECT session_id, last_text, last_reply FROM ussd_sessions').all() as {
+    session_id: string;
+    last_text: string;
+    last_reply: string;
+  }[];
   const update = db.prepare('UPDATE ussd_sessions SET last_text = ?, last_reply = ? WHERE session_id = ?');
   let n = 0;
   for (const r of rows) {

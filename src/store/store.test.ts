@@ -57,7 +57,13 @@ describe('migrations', () => {
     expect(migrate(db, 2)).toBe(2);
     const sms = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'sms%' ORDER BY name").pluck().all();
     expect(sms).toEqual(['sms_conversations', 'sms_early_reports', 'sms_inbound', 'sms_outbound']);
-    expect(() => db.prepare("INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at) VALUES ('p','k','b','h','GSM-7',1,'reply',0,'r','lost','n','c','u')").run()).toThrow(/CHECK constraint/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at) VALUES ('p','k','b','h','GSM-7',1,'reply',0,'r','lost','n','c','u')",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint/);
     for (const t of tables) expect(t.sql, t.name).toMatch(/STRICT/);
     expect(() => db.prepare('INSERT INTO meta (key, value) VALUES (1, ?)').run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
   });
@@ -80,7 +86,7 @@ describe('migration 0004: roll demographics', () => {
     store.importRoll([{ voterId: 'V1', voterKey: 'k1', wardId: 'north', ageBand: null, gender: 'female' }]);
     expect(store.rollDemographics('k1')).toEqual({ gender: 'female' });
     expect(store.rollDemographics('not-listed')).toEqual({});
-    expect((db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'roll'").pluck().get() as string)).toMatch(/STRICT/);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'roll'").pluck().get() as string).toMatch(/STRICT/);
     expect(() => db.prepare("UPDATE roll SET gender = ? WHERE voter_id = 'V1'").run(Buffer.from('x'))).toThrow(/cannot store BLOB/);
   });
 });
@@ -145,7 +151,12 @@ describe('CommitQueue', () => {
     const store = new GatewayStore(db);
     const queue = new CommitQueue(db);
     const seen: boolean[] = [];
-    const all = [1, 2, 3].map((i) => queue.run(() => { seen.push(db.inTransaction); return store.appendEvent(event(i)); }));
+    const all = [1, 2, 3].map((i) =>
+      queue.run(() => {
+        seen.push(db.inTransaction);
+        return store.appendEvent(event(i));
+      }),
+    );
     expect(await Promise.all(all)).toEqual([1, 2, 3]);
     expect(seen).toEqual([true, true, true]);
     expect(db.inTransaction).toBe(false);
@@ -175,10 +186,12 @@ describe('CommitQueue', () => {
     expect(queue.commits).toEqual({ batches: 1, syncs: 0 });
     expect(store.meta('last_durable_commit')).toBeUndefined();
     let settled = false;
-    const durable = queue.run((commit) => {
-      commit.durable();
-      return store.appendEvent(event(2));
-    }).then((seq) => ((settled = true), seq));
+    const durable = queue
+      .run((commit) => {
+        commit.durable();
+        return store.appendEvent(event(2));
+      })
+      .then((seq) => ((settled = true), seq));
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setImmediate(r));
     // Committed, but not yet fsynced: the promise waits.
@@ -231,7 +244,9 @@ describe('migration 0006: ballot standing', () => {
     expect(store.ledgerState(event(2).id)).toEqual({ state: 'recorded' });
     expect(() => stand.run(event(2).id, 'maybe', null, '2026-11-22T09:02:00.000Z')).toThrow(/CHECK/);
     expect(() => stand.run('no-such-event', 'counted', null, '2026-11-22T09:02:00.000Z')).toThrow(/FOREIGN KEY/);
-    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ballot_standing WHERE status = 'counted' ORDER BY checked_at LIMIT 10").all() as { detail: string }[];
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT event_id FROM ballot_standing WHERE status = 'counted' ORDER BY checked_at LIMIT 10").all() as {
+      detail: string;
+    }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX ballot_standing_counted/);
   });
 });
@@ -240,8 +255,10 @@ describe('migration 0010: what an SMS reply answers', () => {
   it('adds cause_hash (NULL on replies queued before) and counts identical replies in all and per answered text', () => {
     const db = new Database(':memory:');
     migrate(db, 6);
-    db.prepare(`INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
-      VALUES ('p', 'k', 'old', 'h', 'GSM-7', 1, 'reply', 0, 'r0', 'sent', 'n', '2026-11-22T08:00:00.000Z', 'u')`).run();
+    db.prepare(
+      `INSERT INTO sms_outbound (provider, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
+      VALUES ('p', 'k', 'old', 'h', 'GSM-7', 1, 'reply', 0, 'r0', 'sent', 'n', '2026-11-22T08:00:00.000Z', 'u')`,
+    ).run();
     expect(migrate(db)).toBe(migrations().at(-1)![0]);
     expect(db.prepare('SELECT cause_hash FROM sms_outbound').pluck().get()).toBeNull();
     const sms = new SmsStore(db, phoneSeal('store-test-secret-0123456789'));
@@ -254,7 +271,11 @@ describe('migration 0010: what an SMS reply answers', () => {
     expect(sms.identicalSince('k', 'Sorry', 'c-hello', '2026-11-22T08:59:00.000Z')).toEqual({ total: 4, sameCause: 2 });
     expect(sms.identicalSince('k', 'Sorry', 'c-what', '2026-11-22T09:01:30.000Z')).toEqual({ total: 2, sameCause: 1 });
     expect(sms.identicalSince('k', 'Other', 'c-hello', '2026-11-22T08:59:00.000Z')).toEqual({ total: 0, sameCause: 0 });
-    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT count(*), count(*) FILTER (WHERE cause_hash = 'c') FROM sms_outbound WHERE voter_key = 'k' AND body_hash = 'h' AND created_at >= 'x'").all() as { detail: string }[];
+    const plan = db
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT count(*), count(*) FILTER (WHERE cause_hash = 'c') FROM sms_outbound WHERE voter_key = 'k' AND body_hash = 'h' AND created_at >= 'x'",
+      )
+      .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sms_outbound_recent \(voter_key=\? AND body_hash=\? AND created_at>\?\)/);
   });
 });
@@ -268,12 +289,20 @@ describe('migration 0012: no keypress or number left by older code', () => {
     store.appendEvent(event(2, { source_ref: 'ussd:s2:1*1*1*3*99*1#1' }));
     store.appendEvent(event(3, { channel: 'sms', source_ref: 'sms:africastalking:ATXid_1#0' }));
     const row = (ref: string, state: string) =>
-      db.prepare(`INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
-        VALUES ('p', '+254711000001', 'k', 'b', 'h', 'GSM-7', 1, 'reply', 0, ?, ?, 'n', 'c', 'u')`).run(ref, state);
+      db
+        .prepare(
+          `INSERT INTO sms_outbound (provider, to_phone, voter_key, body, body_hash, encoding, segments, kind, priority, source_ref, state, next_attempt_at, created_at, updated_at)
+        VALUES ('p', '+254711000001', 'k', 'b', 'h', 'GSM-7', 1, 'reply', 0, ?, ?, 'n', 'c', 'u')`,
+        )
+        .run(ref, state);
     row('sent-before', 'sent');
     row('waiting', 'queued');
     expect(migrate(db)).toBe(migrations().at(-1)![0]);
-    expect(db.prepare('SELECT source_ref FROM events ORDER BY seq').pluck().all()).toEqual(['ussd:legacy:1#0', 'ussd:legacy:2#1', 'sms:africastalking:ATXid_1#0']);
+    expect(db.prepare('SELECT source_ref FROM events ORDER BY seq').pluck().all()).toEqual([
+      'ussd:legacy:1#0',
+      'ussd:legacy:2#1',
+      'sms:africastalking:ATXid_1#0',
+    ]);
     // The waiting one is sealed at start-up (PrivacySweep), which holds the key this SQL does not.
     expect(db.prepare('SELECT source_ref, to_phone FROM sms_outbound ORDER BY id').all()).toEqual([
       { source_ref: 'sent-before', to_phone: null },
@@ -296,7 +325,15 @@ describe('migration 0013: voice calls', () => {
     expect(migrate(db)).toBe(migrations().at(-1)![0]);
     const calls = new VoiceStore(db);
     const row = (session: string, status: 'open' | 'ended', at: string) => ({
-      provider: 'africastalking', session_id: session, voter_key: 'k', state: '{}', hop: 1, last_reply: '{"end":false}', status, created_at: at, updated_at: at,
+      provider: 'africastalking',
+      session_id: session,
+      voter_key: 'k',
+      state: '{}',
+      hop: 1,
+      last_reply: '{"end":false}',
+      status,
+      created_at: at,
+      updated_at: at,
     });
     calls.saveCall(row('a', 'open', '2026-11-22T09:00:00.000Z'));
     calls.saveCall(row('b', 'ended', '2026-11-22T09:05:00.000Z'));
@@ -306,7 +343,9 @@ describe('migration 0013: voice calls', () => {
     expect(calls.finishCall('twilio', 'a', 1, null, null, 'x')).toBe(false);
     expect(calls.call('africastalking', 'a')).toMatchObject({ status: 'open', duration_seconds: 47, cost_amount: '2.3500', cost_currency: 'KES' });
     expect(() => calls.saveCall({ ...row('d', 'open', 'x'), state: 'not json' })).toThrow(/CHECK/);
-    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT * FROM voice_calls WHERE voter_key = 'k' AND status = 'open' AND updated_at >= 'x' ORDER BY updated_at DESC LIMIT 1").all() as { detail: string }[];
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM voice_calls WHERE voter_key = 'k' AND status = 'open' AND updated_at >= 'x' ORDER BY updated_at DESC LIMIT 1")
+      .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX voice_calls_open_by_voter/);
   });
 });

@@ -35,7 +35,14 @@ export async function seedProposals(ledger: Ledger, proposals: SeedProposal[], g
     gateway_id: gatewayId,
     captured_at: '2026-11-22T09:00:00.000Z',
     source_ref: `test:${gatewayId}:${i + 1}`,
-    payload: JSON.stringify({ wardId: p.wardId ?? 'north', category: p.category ?? 'water', title: p.title, description: `About: ${p.title}`, reference: p.reference ?? `IDEA-${i + 1}00`, ...(p.audio ? { audio: p.audio } : {}) }),
+    payload: JSON.stringify({
+      wardId: p.wardId ?? 'north',
+      category: p.category ?? 'water',
+      title: p.title,
+      description: `About: ${p.title}`,
+      reference: p.reference ?? `IDEA-${i + 1}00`,
+      ...(p.audio ? { audio: p.audio } : {}),
+    }),
     acked_at: null,
   }));
   const gw = { gatewayId, publicKey, privateKey: createPrivateKey(privatePem) };
@@ -49,7 +56,8 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** One account of each role, each with PASSWORD. */
 export async function seedTeam(ledger: Ledger): Promise<void> {
-  for (const role of ['admin', 'reviewer', 'coordinator', 'auditor']) await addUser(ledger.conn, COMMAND_LINE, { name: role, role, password: PASSWORD }, ledger.now());
+  for (const role of ['admin', 'reviewer', 'coordinator', 'auditor'])
+    await addUser(ledger.conn, COMMAND_LINE, { name: role, role, password: PASSWORD }, ledger.now());
 }
 
 /** The hidden CSRF token of the first form on a page. */
@@ -58,7 +66,10 @@ export const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.e
 /** Signs `agent` in; returns the sign-in answer (303 on success). */
 export async function signIn(agent: Agent, name: string, password = PASSWORD) {
   const form = await agent.get('/console/sign-in');
-  return agent.post('/console/sign-in').type('form').send({ _csrf: csrfOf(form.text), lang: 'en', name, password });
+  return agent
+    .post('/console/sign-in')
+    .type('form')
+    .send({ _csrf: csrfOf(form.text), lang: 'en', name, password });
 }
 
 /** The CSRF token of the signed-in session (from the inbox page's forms). */

@@ -57,7 +57,12 @@ export async function testLedger(backend: Backend, ballot: Deployment, clock?: (
 export function eventFactory(gatewayId: string, startSeq = 1) {
   let seq = startSeq - 1;
   return {
-    vote(phone: string, picks: number[], capturedAt: string, extra: Partial<{ cycleId: string; wardId: string; receipt: string; ageBand: string; gender: string }> = {}): EventRow {
+    vote(
+      phone: string,
+      picks: number[],
+      capturedAt: string,
+      extra: Partial<{ cycleId: string; wardId: string; receipt: string; ageBand: string; gender: string }> = {},
+    ): EventRow {
       seq += 1;
       const receipt = extra.receipt ?? randomBytes(5).toString('hex').toUpperCase();
       return {
@@ -71,7 +76,14 @@ export function eventFactory(gatewayId: string, startSeq = 1) {
         captured_at: capturedAt,
         source_ref: `test:${gatewayId}:${seq}`,
         // As the gateway writes it: age band and gender only when the voter's roll entry has them.
-        payload: JSON.stringify({ wardId: extra.wardId ?? 'north', picks, receipt, replaces: null, ...(extra.ageBand ? { ageBand: extra.ageBand } : {}), ...(extra.gender ? { gender: extra.gender } : {}) }),
+        payload: JSON.stringify({
+          wardId: extra.wardId ?? 'north',
+          picks,
+          receipt,
+          replaces: null,
+          ...(extra.ageBand ? { ageBand: extra.ageBand } : {}),
+          ...(extra.gender ? { gender: extra.gender } : {}),
+        }),
         acked_at: null,
       };
     },

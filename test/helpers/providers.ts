@@ -16,6 +16,7 @@ export function atSendReply(statusCode = 101, messageId = 'ATXid_0001', http = 2
 
 /** Twilio's Messages API accepting one message. */
 export function twilioSendReply(sid = `SM${'b'.repeat(32)}`, http = 201) {
-  const body = http < 300 ? { sid, status: 'queued', account_sid: TWILIO_SID } : { code: 21211, message: "The 'To' number is not a valid phone number.", status: http };
+  const body =
+    http < 300 ? { sid, status: 'queued', account_sid: TWILIO_SID } : { code: 21211, message: "The 'To' number is not a valid phone number.", status: http };
   return nock('https://api.twilio.com').post(`/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`).reply(http, body);
 }

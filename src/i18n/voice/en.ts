@@ -19,7 +19,8 @@ export const en = {
   'voice.chooseWard': 'Choose your ward.',
   'voice.for': 'For',
   'voice.press': 'press',
-  'voice.pickHelp': 'You will hear the projects one at a time. Press 1 to choose a project, 2 for the next one, 3 to hear it again, 0 to go back, and 9 when you have finished.',
+  'voice.pickHelp':
+    'You will hear the projects one at a time. Press 1 to choose a project, 2 for the next one, 3 to hear it again, 0 to go back, and 9 when you have finished.',
   'voice.pickHelpOne': 'You will hear the projects one at a time. Press 1 to choose a project, 2 for the next one, 3 to hear it again, and 0 to go back.',
   'voice.pickUpTo': 'You may choose up to this many projects:',
   'voice.pickPoints': 'Points left to give:',

@@ -18,8 +18,10 @@ export const fr: VoiceCatalogue = {
   'voice.chooseWard': 'Choisissez votre quartier.',
   'voice.for': 'Pour',
   'voice.press': 'appuyez sur',
-  'voice.pickHelp': "Vous allez entendre les projets un par un. Appuyez sur 1 pour choisir un projet, 2 pour le suivant, 3 pour le réentendre, 0 pour revenir, et 9 quand vous avez fini.",
-  'voice.pickHelpOne': 'Vous allez entendre les projets un par un. Appuyez sur 1 pour choisir un projet, 2 pour le suivant, 3 pour le réentendre, et 0 pour revenir.',
+  'voice.pickHelp':
+    'Vous allez entendre les projets un par un. Appuyez sur 1 pour choisir un projet, 2 pour le suivant, 3 pour le réentendre, 0 pour revenir, et 9 quand vous avez fini.',
+  'voice.pickHelpOne':
+    'Vous allez entendre les projets un par un. Appuyez sur 1 pour choisir un projet, 2 pour le suivant, 3 pour le réentendre, et 0 pour revenir.',
   'voice.pickUpTo': "Vous pouvez choisir jusqu'à ce nombre de projets :",
   'voice.pickPoints': 'Points restants à donner :',
   'voice.moneyLeft': 'Argent restant à dépenser :',
@@ -43,7 +45,7 @@ export const fr: VoiceCatalogue = {
   'voice.tooFew': 'Choisissez au moins ce nombre de projets :',
   'voice.overBudget': "Ce projet coûte plus que l'argent restant :",
   'voice.noPointsLeft': 'Il ne vous reste aucun point. Choisissez de nouveau un projet pour reprendre ses points.',
-  'voice.maxPoints': "Un projet peut recevoir au plus ce nombre de points :",
+  'voice.maxPoints': 'Un projet peut recevoir au plus ce nombre de points :',
   'voice.pointsTakenBack': 'Les points de ce projet ont été repris.',
   'voice.menu.myVote': 'Pour entendre votre vote et son reçu, appuyez sur 3.',
   'voice.menu.rules': 'Pour savoir comment voter, appuyez sur 4.',
