@@ -286,6 +286,29 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     res.type('html').send(proposalPage(frame(req, noticeOf(req)), p));
   });
 
+  /** A proposal's page again with the refused form as typed and the reason (400); 404 when the proposal is gone. */
+  const proposalRefused = async (
+    req: Request,
+    res: Response,
+    id: string,
+    err: DraftError | ReviewError,
+    form: Record<string, string | undefined>,
+    as: 'values' | 'draftValues',
+  ) => {
+    const p = await proposalWithDraft(id, req);
+    if (!p)
+      return void res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound')));
+    const text = t(req)(`error.${err.key}`);
+    const typed = Object.fromEntries(Object.entries(form).filter(([k]) => k !== '_csrf')) as Record<string, string>;
+    res
+      .status(400)
+      .type('html')
+      .send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, [as]: typed }));
+  };
+
   router.post('/console/proposals/:id/promote', allowed('ballot'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
     const body = req.body as Record<string, string | undefined>;
@@ -296,18 +319,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
     } catch (err) {
       if (!(err instanceof DraftError)) throw err;
-      const p = await proposalWithDraft(id, req);
-      if (!p)
-        return res
-          .status(404)
-          .type('html')
-          .send(messagePage(frame(req), t(req)('notFound')));
-      const text = t(req)(`error.${err.key}`);
-      const draftValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res
-        .status(400)
-        .type('html')
-        .send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, draftValues }));
+      await proposalRefused(req, res, id, err, body, 'draftValues');
     }
   });
 
@@ -359,18 +371,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}`);
     } catch (err) {
       if (!(err instanceof ReviewError)) throw err;
-      const p = await proposalWithDraft(id, req);
-      if (!p)
-        return res
-          .status(404)
-          .type('html')
-          .send(messagePage(frame(req), t(req)('notFound')));
-      const text = t(req)(`error.${err.key}`);
-      const values = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf')) as Record<string, string>;
-      res
-        .status(400)
-        .type('html')
-        .send(proposalPage(frame(req, { kind: 'err', text }), p, { error: { field: err.field, text }, values }));
+      await proposalRefused(req, res, id, err, body, 'values');
     }
   });
 
