@@ -234,6 +234,14 @@ describe('over HTTP', () => {
         .status,
     ).toBe(403);
     expect((await reviewerA.agent.get('/console/drafts')).status).toBe(200);
+    // A refused review: the proposal's page again, the reason, and the form as typed; nothing stored.
+    const refused = await reviewerA.agent
+      .post(`/console/proposals/${ids[0]}/review`)
+      .type('form')
+      .send({ _csrf: reviewerA.csrf, status: 'feasible', cost: '', costNote: 'kept as typed' });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('kept as typed');
+    expect((await listInbox(ledger.conn.db, { page: 1 })).rows.every((r) => r.status === 'received')).toBe(true);
     // The reviewer reviews; the admin manages accounts and reads the audit trail.
     const res = await reviewerA.agent
       .post(`/console/proposals/${ids[0]}/review`)
