@@ -11,18 +11,14 @@ import { parse, stringify } from 'yaml';
 import { surveyCsv } from '../ledger/survey-export.ts';
 import { deploymentSchema } from '../src/config/schema.ts';
 import { addOfficer } from '../src/engine/field-capture.ts';
-import { createLogger } from '../src/logging.ts';
 import { FieldStore } from '../src/store/field-store.ts';
-import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
-import { Relay } from '../sync/relay.ts';
 import { NOW, rawFixture } from './helpers/deployment.ts';
 import { testGateway } from './helpers/gateway.ts';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
-import { ledgerServer } from './helpers/ledger-server.ts';
+import { connectedRelay } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BACKENDS = await ledgerBackends();
-const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
@@ -188,19 +184,8 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
     closers.push(async () => void gw.db.close());
     const ledger = await testLedger(backend, gw.deployment);
     closers.push(() => ledger.close());
-    await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
-    trustLedger(gw.outbox, (await ledger.identity()).publicKey);
-    const server = await ledgerServer(ledger);
-    closers.push(server.stop);
-    const relay = new Relay({
-      outbox: gw.outbox,
-      identity: gw.identity,
-      ledgerUrl: server.url,
-      batchSize: 100,
-      logger: silent,
-      timeoutMs: 2000,
-      trust: () => ledgerTrust(gw.outbox, {}),
-    });
+    const { relay, url, stop } = await connectedRelay(gw, ledger);
+    closers.push(stop);
     const officer = addOfficer(new FieldStore(gw.db), gw.deployment, 'Amina', null, new Date());
     const end = new Date().toISOString();
     const forms = [
@@ -226,15 +211,15 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
     for (const s of stored) for (const v of Object.values(s)) expect(all.csv).not.toContain(String(v));
     expect(all.csv).not.toContain(officer.id);
     // Open data: a public survey's answers, once it has closed, per ward or all.
-    const open = await fetch(`${server.url}/results/surveys/needs-2026/north.csv`);
+    const open = await fetch(`${url}/results/surveys/needs-2026/north.csv`);
     expect([open.status, await open.text()]).toEqual([404, `The answers of needs-2026 are published once it closes (2099-01-01T00:00:00.000Z).\n`]);
     survey.closes = new Date(Date.now() - 1000);
-    const closed = await fetch(`${server.url}/results/surveys/needs-2026/north.csv`);
+    const closed = await fetch(`${url}/results/surveys/needs-2026/north.csv`);
     expect([closed.status, closed.headers.get('content-type'), await closed.text()]).toEqual([200, 'text/csv; charset=utf-8', north.csv]);
-    expect(await (await fetch(`${server.url}/results/surveys/needs-2026/all.csv`)).text()).toBe(all.csv);
-    expect((await fetch(`${server.url}/results/surveys/needs-2026/east.csv`)).status).toBe(404);
+    expect(await (await fetch(`${url}/results/surveys/needs-2026/all.csv`)).text()).toBe(all.csv);
+    expect((await fetch(`${url}/results/surveys/needs-2026/east.csv`)).status).toBe(404);
     survey.public = false;
-    expect((await fetch(`${server.url}/results/surveys/needs-2026/all.csv`)).status).toBe(404);
+    expect((await fetch(`${url}/results/surveys/needs-2026/all.csv`)).status).toBe(404);
   });
 });
 

@@ -7,17 +7,13 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { addOfficer } from '../src/engine/field-capture.ts';
-import { createLogger } from '../src/logging.ts';
 import { FieldStore } from '../src/store/field-store.ts';
-import { Relay } from '../sync/relay.ts';
-import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { rawFixture } from './helpers/deployment.ts';
 import { TOKEN, atSmsBody, testGateway } from './helpers/gateway.ts';
 import { dropSchemas, testLedger } from './helpers/ledger.ts';
-import { ledgerServer } from './helpers/ledger-server.ts';
+import { connectedRelay } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
@@ -46,19 +42,8 @@ describe('field votes in the ledger', () => {
     closers.push(async () => void gw.db.close());
     const ledger = await testLedger('sqlite', gw.deployment);
     closers.push(() => ledger.close());
-    await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
-    trustLedger(gw.outbox, (await ledger.identity()).publicKey);
-    const server = await ledgerServer(ledger);
-    closers.push(server.stop);
-    const relay = new Relay({
-      outbox: gw.outbox,
-      identity: gw.identity,
-      ledgerUrl: server.url,
-      batchSize: 100,
-      logger: silent,
-      timeoutMs: 2000,
-      trust: () => ledgerTrust(gw.outbox, {}),
-    });
+    const { relay, stop } = await connectedRelay(gw, ledger);
+    closers.push(stop);
 
     const sms = await request(gw.app)
       .post(`/africastalking/sms/${TOKEN}`)

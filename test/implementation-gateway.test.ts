@@ -10,13 +10,11 @@ import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
 import { SUPPORTED_LANGUAGES } from '../src/config/schema.ts';
 import { parseSms } from '../flows/sms/grammar.ts';
-import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { buildBatch } from '../sync/batch.ts';
-import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
-import { ledgerServer } from './helpers/ledger-server.ts';
+import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN } from './helpers/gateway.ts';
 import { sms, smsCtx } from './helpers/sms.ts';
@@ -55,20 +53,8 @@ async function setup() {
   closers.push(async () => {
     gw.db.close();
   });
-  await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
-  trustLedger(gw.outbox, (await ledger.identity()).publicKey);
-  const server = await ledgerServer(ledger);
-  closers.push(server.stop);
-  const relay = new Relay({
-    outbox: gw.outbox,
-    identity: gw.identity,
-    ledgerUrl: server.url,
-    batchSize: 100,
-    logger: silent,
-    timeoutMs: 2000,
-    trust: () => ledgerTrust(gw.outbox, {}),
-  });
-  closers.push(async () => relay.close());
+  const { relay, stop } = await connectedRelay(gw, ledger);
+  closers.push(stop);
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
   let n = 0;
   /** Texts the gateway; returns its reply as queued. */

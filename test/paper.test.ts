@@ -14,7 +14,7 @@ import { Relay } from '../sync/relay.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { testGateway } from './helpers/gateway.ts';
 import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
-import { ledgerServer } from './helpers/ledger-server.ts';
+import { connectedRelay } from './helpers/ledger-server.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -80,20 +80,9 @@ function setup() {
 async function connect(gw: ReturnType<typeof testGateway>, backend: 'sqlite' | 'postgres', clock?: () => Date) {
   const ledger = await testLedger(backend, gw.deployment, clock);
   closers.push(() => ledger.close());
-  await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
-  trustLedger(gw.outbox, (await ledger.identity()).publicKey);
-  const server = await ledgerServer(ledger);
-  closers.push(server.stop);
-  const relay = new Relay({
-    outbox: gw.outbox,
-    identity: gw.identity,
-    ledgerUrl: server.url,
-    batchSize: 100,
-    logger: silent,
-    timeoutMs: 5000,
-    trust: () => ledgerTrust(gw.outbox, {}),
-  });
-  return { ledger, relay, url: server.url };
+  const { relay, url, stop } = await connectedRelay(gw, ledger, 5000);
+  closers.push(stop);
+  return { ledger, relay, url };
 }
 
 /** What `sauti field paper` prints for this gateway's database. */
