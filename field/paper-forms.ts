@@ -12,7 +12,7 @@ import { defaultLanguage } from '../src/domain/language.ts';
 import { PAPER_ID, TALLY_RULES } from '../src/domain/paper.ts';
 import { label } from './labels.ts';
 import { paperLabel } from './paper-labels.ts';
-import { pickedTest, ruleBinds, ruleControls, sumOf, wardGroup } from './vote-form.ts';
+import { ruleControls, wardGroup, wardPickBinds } from './vote-form.ts';
 import { esc, input, select, text, Translations, xformDocument, type Texts } from './xml.ts';
 import type { FieldForm } from './xforms.ts';
 
@@ -104,10 +104,7 @@ function ballotForm(d: Deployment, cycle: Cycle, wardIds: string[], version: str
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
     // The same rule constraints as the vote form: what is typed from the paper is checked as a vote is.
-    binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
-    binds.push(
-      `<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`,
-    );
+    binds.push(...wardPickBinds(tr, rule, g, projects, budget, money));
     body.push(
       `<group ref="${g}">`,
       tr.label(g, (l) => text(w.name, l)),

@@ -69,10 +69,7 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
     const budget = wardBudget(d, w.id);
     const projects = wardProjects(cycle, w.id);
     binds.push(`<bind nodeset="${g}" relevant="/data/ward = '${w.id}'"/>`);
-    binds.push(...ruleBinds(tr, rule, g, projects, budget, money));
-    binds.push(
-      `<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`,
-    );
+    binds.push(...wardPickBinds(tr, rule, g, projects, budget, money));
     const readbackRule =
       rule.rule === 'cumulative'
         ? ` constraint="${esc(`${distinctPointed(g, projects)} >= ${rule.min}`)}"${tr.constraintMsg(`${g}/readback`, (l) => label(l, 'pointsMinMsg', { min: rule.min }))}`
@@ -113,6 +110,21 @@ export function voteFormXml(d: Deployment, cycle: Cycle, wardIds: readonly strin
   });
 }
 
+/** A ward group's picks under the rule and their total cost, recomputed on every pick (the vote and paper-ballot forms). */
+export function wardPickBinds(
+  tr: Translations,
+  rule: BallotRule,
+  g: string,
+  projects: readonly Project[],
+  budget: number,
+  money: (n: number) => string,
+): string[] {
+  return [
+    ...ruleBinds(tr, rule, g, projects, budget, money),
+    `<bind nodeset="${g}/total" type="int" readonly="true()" calculate="${esc(sumOf(projects, (p) => `if(${pickedTest(rule, g, p)}, ${p.cost}, 0)`))}"/>`,
+  ];
+}
+
 /** The fields a ward's group holds for the rule: one select, a field per place, or a field of points per project. */
 function ruleFields(rule: BallotRule, projects: readonly Project[]): string {
   if (rule.rule === 'ranking') return Array.from({ length: rule.k }, (_, i) => `<${placeField(i + 1)}/>`).join('');
@@ -121,7 +133,7 @@ function ruleFields(rule: BallotRule, projects: readonly Project[]): string {
 }
 
 /** The rule as constraints: count-selected, the knapsack total, distinct places, points within bounds. */
-export function ruleBinds(tr: Translations, rule: BallotRule, g: string, projects: readonly Project[], budget: number, money: (n: number) => string): string[] {
+function ruleBinds(tr: Translations, rule: BallotRule, g: string, projects: readonly Project[], budget: number, money: (n: number) => string): string[] {
   const picks = `nodeset="${g}/picks" type="string" required="true()"`;
   switch (rule.rule) {
     case 'approval':
@@ -187,7 +199,7 @@ export function ruleControls(
 }
 
 /** An XPath test that project `p` is on the ballot being filled. */
-export function pickedTest(rule: BallotRule, g: string, p: Project): string {
+function pickedTest(rule: BallotRule, g: string, p: Project): string {
   if (rule.rule === 'ranking') return Array.from({ length: rule.k }, (_, i) => `${g}/${placeField(i + 1)} = '${p.code}'`).join(' or ');
   if (rule.rule === 'cumulative') return `${pointsOf(g, p)} > 0`;
   return `selected(${g}/picks, '${p.code}')`;
@@ -203,7 +215,7 @@ function distinctPointed(g: string, projects: readonly Project[]): string {
   return sumOf(projects, (p) => `if(${pointsOf(g, p)} > 0, 1, 0)`);
 }
 
-export function sumOf(projects: readonly Project[], term: (p: Project) => string): string {
+function sumOf(projects: readonly Project[], term: (p: Project) => string): string {
   return projects.length ? projects.map(term).join(' + ') : '0';
 }
 
