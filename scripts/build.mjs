@@ -3,7 +3,9 @@
 // The field web app (browser code, served at /field/) goes to dist/field/.
 // The embedded ledger's thread has its own entry, dist/ledger-worker.mjs (src/http/embedded-ledger.ts
 // starts it from beside dist/sauti.mjs).
-import { cpSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildFieldApp } from './build-field-app.mjs';
 
@@ -24,4 +26,46 @@ await build({
 // Migrations are read from disk next to the code that runs them.
 cpSync(`${root}src/store/migrations`, `${root}dist/migrations`, { recursive: true });
 // The field web app, for browsers: src/http/field-app.ts serves it from beside the bundle.
-await buildFieldApp(`${root}dist/field`);
+await fieldApp(`${root}dist/field`);
+
+/**
+ * The field web app takes most of a build (esbuild over Vue and ODK Web Forms, then brotli at
+ * its best level), and every `npm start` and `bench:*` builds first. Its output depends only on
+ * field-app/, its build script and the locked dependency versions, so a build is kept under
+ * node_modules/.cache keyed by a hash of those and copied when nothing changed.
+ */
+async function fieldApp(outdir) {
+  const inputs = createHash('sha256');
+  const add = (path) => inputs.update(path.slice(root.length)).update('\0').update(readFileSync(path));
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else add(join(dir, e.name));
+    }
+  };
+  walk(`${root}field-app`);
+  add(`${root}scripts/build-field-app.mjs`);
+  add(`${root}package-lock.json`);
+  const cache = `${root}node_modules/.cache/sauti-field-app`;
+  const cached = join(cache, inputs.digest('hex').slice(0, 32));
+  if (!existsSync(join(cached, 'files.json'))) {
+    // Built beside, then renamed: a build running at the same time never copies half a directory.
+    const partial = `${cached}.${process.pid}.partial`;
+    await buildFieldApp(partial);
+    try {
+      renameSync(partial, cached);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // another build got there first
+    }
+    pruneOlderThanADay(cache, cached);
+  }
+  cpSync(cached, outdir, { recursive: true });
+}
+
+/** Earlier builds of other inputs: kept a day (branches switch back and forth), then removed. */
+function pruneOlderThanADay(cache, keep) {
+  for (const name of readdirSync(cache)) {
+    const path = join(cache, name);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { recursive: true, force: true });
+  }
+}
