@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parsePb, pbInstance } from '../tally/pabulib.ts';
+import { readPb } from '../tally/pabulib.ts';
 import { count, isRule, RULES, type RuleName } from '../tally/rules.ts';
 import { peakRssMb } from './lib.ts';
 import { scaledCopies } from './pabulib-scale.ts';
@@ -35,7 +35,7 @@ const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 function child(file: string, rule: RuleName): void {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const pb = pbInstance(parsePb(readFileSync(file, 'utf8')));
+  const pb = readPb(readFileSync(file, 'utf8'));
   const parseMs = performance.now() - t0;
   const parseCpuMs = cpuMs(process.cpuUsage(c0));
   const c1 = process.cpuUsage();

@@ -3,12 +3,32 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePb, pbInstance, PbError, writePb } from './pabulib.ts';
+import { parsePb, pbInstance, PbError, readPb, writePb, type PbInstance } from './pabulib.ts';
 import { count } from './rules.ts';
 
 // Copies of ../shared/pabulib (Pabulib snapshot 88cfaba3), kept in the repository so a clone tests alone.
 const SHARED = resolve(import.meta.dirname, '../test/fixtures/pabulib');
 const files = readdirSync(SHARED).filter((f) => f.endsWith('.pb'));
+
+/**
+ * Reads a file both ways — whole (`parsePb` then `pbInstance`) and streaming (`readPb`, which
+ * `sauti results --from` uses) — and checks they agree on everything, errors included.
+ */
+function bothWays(text: string): PbInstance {
+  const attempt = (read: () => PbInstance) => {
+    try {
+      return { value: read() };
+    } catch (error) {
+      return { error: error as Error };
+    }
+  };
+  const whole = attempt(() => pbInstance(parsePb(text)));
+  const streamed = attempt(() => readPb(text));
+  expect(streamed.error?.message).toBe(whole.error?.message);
+  if (whole.error) throw whole.error;
+  expect(streamed.value).toEqual(whole.value);
+  return whole.value!;
+}
 
 describe('real Pabulib instances', () => {
   it('are all here', () => {
@@ -17,7 +37,7 @@ describe('real Pabulib instances', () => {
 
   for (const file of files) {
     it(`${file}: counting VOTES with the META rule reproduces the published selection`, () => {
-      const pb = pbInstance(parsePb(readFileSync(join(SHARED, file), 'utf8')));
+      const pb = bothWays(readFileSync(join(SHARED, file), 'utf8'));
       // The recount of VOTES agrees with the file's own votes/score columns.
       expect(pb.mismatches).toEqual([]);
       const outcome = count(pb.instance, pb.rule ?? 'greedy', { threshold: pb.threshold });
@@ -66,11 +86,17 @@ describe('a bad .pb file', () => {
     'a;1,2',
     'b;1',
   ];
-  const attempt = (lines: string[]) => () => pbInstance(parsePb(lines.join('\n')));
+  const attempt = (lines: string[]) => () => bothWays(lines.join('\n'));
 
   it('reads when well formed, with a BOM and blank lines', () => {
-    const pb = pbInstance(parsePb('\ufeff' + good.join('\r\n') + '\r\n\r\n'));
+    const pb = bothWays('\ufeff' + good.join('\r\n') + '\r\n\r\n');
     expect(pb.instance.profile.voters).toBe(2);
+  });
+
+  it('reads a file whose VOTES section comes before PROJECTS the same way', () => {
+    const votesFirst = [...good.slice(0, 13), ...good.slice(17), ...good.slice(13, 17)];
+    expect(votesFirst[13]).toBe('VOTES');
+    expect(bothWays(votesFirst.join('\n')).instance.profile.voters).toBe(2);
   });
 
   it('names the line and field of a vote for a project that does not exist', () => {
@@ -91,7 +117,7 @@ describe('a bad .pb file', () => {
 
   it('reports a votes column that disagrees with the ballots', () => {
     const off = good.map((l) => (l === '2;50;1' ? '2;50;7' : l));
-    expect(pbInstance(parsePb(off.join('\n'))).mismatches).toEqual(['project 2: votes says 7, the ballots give 1']);
+    expect(bothWays(off.join('\n')).mismatches).toEqual(['project 2: votes says 7, the ballots give 1']);
   });
 });
 
@@ -169,7 +195,7 @@ describe('real Pabulib files with quirks', () => {
   ];
   for (const c of cases) {
     it(`${c.file}: read with its warnings, and the expected winners`, () => {
-      const pb = pbInstance(parsePb(readFileSync(join(QUIRKY, c.file), 'utf8')));
+      const pb = bothWays(readFileSync(join(QUIRKY, c.file), 'utf8'));
       expect(pb.rule).toBe(c.rule);
       expect(pb.warnings.map((w) => w.line)).toEqual(c.warnings.map(([line]) => line));
       pb.warnings.forEach((w, i) => expect(w.message).toMatch(c.warnings[i]![1]));
@@ -198,11 +224,11 @@ describe('what the reader tolerates and what it refuses', () => {
     'date_end;2026',
   ];
   const rest = ['PROJECTS', 'project_id;cost;votes;name', '1;60;2;Well', '2;50;1;Road', 'VOTES', 'voter_id;vote', 'a;1,2', 'b;1'];
-  const read = (lines: string[], eol = '\n') => pbInstance(parsePb(lines.join(eol)));
+  const read = (lines: string[], eol = '\n') => bothWays(lines.join(eol));
 
   it('reads any line ending, a bare CR too, and names the odd lines', () => {
     const text = [...meta, ...rest].join('\r\n').replace('rule;greedy\r\n', 'rule;greedy\n').replace('b;1', 'b;1\r');
-    const pb = pbInstance(parsePb(text.replace('1;60;2;Well\r\n', '1;60;2;Well\r')));
+    const pb = bothWays(text.replace('1;60;2;Well\r\n', '1;60;2;Well\r'));
     expect(pb.instance.profile.voters).toBe(2);
     expect(pb.rule).toBe('greedy');
     expect(pb.meta.get('date_begin')).toBe('2026');

@@ -5,7 +5,7 @@
 // endings, stray quotes, a row with extra trailing fields, META that counting does not need)
 // are read and reported as warnings with their line. Written so Pabulib's own checker accepts it.
 import { readRecords, PbRecordError, WarningLog, type PbWarning } from './pb-records.ts';
-import { ProfileBuilder, scoreProfile, type Instance, type VoteType } from './profile.ts';
+import { ProfileBuilder, scoreProfile, type Instance, type TallyProject, type VoteType } from './profile.ts';
 import { isRule, type RuleName } from './rules.ts';
 
 export type { PbWarning } from './pb-records.ts';
@@ -42,6 +42,36 @@ const VOTE_TYPES: Record<string, VoteType> = { approval: 'approval', 'choose-1':
 
 /** Reads the three sections; checks the shape (headers, ids, counts), not the votes' meaning. */
 export function parsePb(text: string): PbFile {
+  return scan(text);
+}
+
+/**
+ * Reads and checks a file straight into its countable instance, as `pbInstance(parsePb(text))`
+ * does, without keeping a row per ballot: the largest published files hold 130,000+ ballots, and
+ * building and collecting an object for each costs about as much as reading them. Files whose
+ * VOTES come before their PROJECTS (the format allows any order) are read the long way.
+ */
+export function readPb(text: string): PbInstance {
+  let ballots: { header: Header; sink: Ballots } | undefined;
+  const pb = scan(text, (pbSoFar, fields, line) => {
+    if (!pbSoFar.projectColumns.length) return false;
+    if (!ballots) {
+      checkShape(pbSoFar);
+      const header = readHeader(pbSoFar);
+      ballots = { header, sink: new Ballots(header, pbSoFar.voteColumns) };
+    }
+    ballots.sink.add(fields, line);
+    return true;
+  });
+  if (!ballots) return pbInstance(pb);
+  return finish(pb, ballots.header, ballots.sink);
+}
+
+/**
+ * The sections of a file. Each VOTES row is offered to `takeVote` first (with the file as read so
+ * far); a row it does not take is kept in `pb.votes`.
+ */
+function scan(text: string, takeVote?: (pb: PbFile, fields: string[], line: number) => boolean): PbFile {
   const log = new WarningLog();
   const pb: PbFile = { meta: [], projectColumns: [], projects: [], voteColumns: [], votes: [], lines: { projects: [], votes: [] } };
   let section: (typeof SECTIONS)[number] | undefined;
@@ -64,6 +94,7 @@ export function parsePb(text: string): PbFile {
       return;
     }
     if (fields.length > header.length) extraFields(section, fields, header, line, log);
+    if (section === 'votes' && takeVote?.(pb, fields, line)) return;
     const row: Record<string, string> = {};
     for (let i = 0; i < header.length; i++) row[header[i]!] = fields[i] ?? '';
     (section === 'projects' ? pb.projects : pb.votes).push(row);
@@ -75,13 +106,19 @@ export function parsePb(text: string): PbFile {
     if (err instanceof PbRecordError) throw new PbError(err.line, `not readable as a .pb file (${err.message})`);
     throw err;
   }
+  checkShape(pb);
   const meta = new Map(pb.meta);
-  for (const key of COUNTING_META) if (!meta.get(key)) throw new PbError(0, `META ${key} is missing`);
   for (const key of DESCRIPTIVE_META) if (!meta.get(key)) log.add(`meta-${key}`, 0, `META ${key} is missing (not needed to count)`, '');
-  if (pb.projectColumns[0] !== 'project_id' || !pb.projectColumns.includes('cost')) throw new PbError(0, 'PROJECTS needs project_id and cost columns');
-  if (pb.voteColumns[0] !== 'voter_id' || !pb.voteColumns.includes('vote')) throw new PbError(0, 'VOTES needs voter_id and vote columns');
   pb.warnings = log.done();
   return pb;
+}
+
+/** What a count cannot do without: META's counting keys, and the id and cost/vote columns. */
+function checkShape(pb: PbFile): void {
+  const meta = new Map(pb.meta);
+  for (const key of COUNTING_META) if (!meta.get(key)) throw new PbError(0, `META ${key} is missing`);
+  if (pb.projectColumns[0] !== 'project_id' || !pb.projectColumns.includes('cost')) throw new PbError(0, 'PROJECTS needs project_id and cost columns');
+  if (pb.voteColumns[0] !== 'voter_id' || !pb.voteColumns.includes('vote')) throw new PbError(0, 'VOTES needs voter_id and vote columns');
 }
 
 /**
@@ -117,56 +154,163 @@ export interface PbInstance {
 
 /** The countable instance in a parsed file: every vote checked against the projects and META. */
 export function pbInstance(pb: PbFile): PbInstance {
+  const header = readHeader(pb);
+  const ballots = new Ballots(header, pb.voteColumns);
+  const columns = pb.voteColumns;
+  pb.votes.forEach((row, i) =>
+    ballots.add(
+      columns.map((c) => row[c] ?? ''),
+      pb.lines?.votes[i] ?? 0,
+    ),
+  );
+  return finish(pb, header, ballots);
+}
+
+/** META and PROJECTS as a count needs them, checked before any ballot is read. */
+interface Header {
+  meta: Map<string, string>;
+  voteType: VoteType;
+  budget: number;
+  projects: TallyProject[];
+  index: Map<string, number>;
+}
+
+function readHeader(pb: PbFile): Header {
   const meta = new Map(pb.meta);
   const voteType = VOTE_TYPES[meta.get('vote_type')!];
   if (!voteType) throw new PbError(0, `META vote_type '${meta.get('vote_type')}' is not one of ${Object.keys(VOTE_TYPES).join(', ')}`);
   const budget = number(meta.get('budget')!, 0, 'META budget');
   const index = new Map<string, number>();
-  const lineAt = (section: 'projects' | 'votes', i: number) => pb.lines?.[section][i] ?? 0;
+  const lineAt = (i: number) => pb.lines?.projects[i] ?? 0;
   const projects = pb.projects.map((row, i) => {
     const id = row.project_id!;
-    if (!id) throw new PbError(lineAt('projects', i), 'PROJECTS project_id is empty');
-    if (index.has(id)) throw new PbError(lineAt('projects', i), `PROJECTS project_id ${id} appears twice`);
+    if (!id) throw new PbError(lineAt(i), 'PROJECTS project_id is empty');
+    if (index.has(id)) throw new PbError(lineAt(i), `PROJECTS project_id ${id} appears twice`);
     index.set(id, i);
-    return { id, cost: number(row.cost!, lineAt('projects', i), 'PROJECTS cost'), ...(row.name ? { name: row.name } : {}) };
+    return { id, cost: number(row.cost!, lineAt(i), 'PROJECTS cost'), ...(row.name ? { name: row.name } : {}) };
   });
   const expectProjects = Number(meta.get('num_projects'));
   if (expectProjects !== projects.length) throw new PbError(0, `META num_projects is ${meta.get('num_projects')} but PROJECTS has ${projects.length} rows`);
-  const expectVotes = Number(meta.get('num_votes'));
-  if (expectVotes !== pb.votes.length) throw new PbError(0, `META num_votes is ${meta.get('num_votes')} but VOTES has ${pb.votes.length} rows`);
+  return { meta, voteType, budget, projects, index };
+}
 
-  const withPoints = pb.voteColumns.includes('points');
-  const builder = new ProfileBuilder(voteType);
-  // A voter listed twice would be counted twice: refused, naming both lines.
-  const voterLine = new Map<string, number>();
-  const onBallot = new Int32Array(projects.length).fill(-1);
-  const repeats: { line: number; project: number }[] = [];
-  pb.votes.forEach((row, i) => {
-    const line = lineAt('votes', i);
-    const voter = row.voter_id!;
+/** Project ids this small or smaller are looked up in a table rather than a Map (see Ballots). */
+const MAX_TABLE_ID = 1 << 20;
+
+/** Ballots checked one by one (projects listed, voters once, points) into a profile. */
+class Ballots {
+  readonly builder: ProfileBuilder;
+  /** A voter listed twice would be counted twice: refused, naming both lines. */
+  private readonly voterLine = new Map<string, number>();
+  private readonly onBallot: Int32Array;
+  readonly repeats: { line: number; project: number }[] = [];
+  private picks: Int32Array;
+  /**
+   * Project index by id when every id is a plain number (as in every published file): a ballot's
+   * `vote` field is then read digit by digit, without a string per pick or a hash per lookup.
+   */
+  private readonly byNumber: Int32Array | null;
+  private readonly voterAt: number;
+  private readonly voteAt: number;
+  private readonly pointsAt: number;
+  count = 0;
+
+  constructor(
+    private readonly header: Header,
+    columns: string[],
+  ) {
+    this.builder = new ProfileBuilder(header.voteType);
+    this.onBallot = new Int32Array(header.projects.length).fill(-1);
+    this.picks = new Int32Array(Math.max(16, header.projects.length));
+    this.voterAt = columns.indexOf('voter_id');
+    this.voteAt = columns.indexOf('vote');
+    this.pointsAt = columns.indexOf('points');
+    const ids = header.projects.map((p) => (/^(0|[1-9]\d{0,6})$/.test(p.id) ? Number(p.id) : Infinity));
+    const max = Math.max(0, ...ids);
+    this.byNumber = max <= MAX_TABLE_ID ? new Int32Array(max + 1).fill(-1) : null;
+    if (this.byNumber) for (let p = 0; p < ids.length; p++) this.byNumber[ids[p]!] = p;
+  }
+
+  add(fields: string[], line: number): void {
+    const i = this.count++;
+    const voter = fields[this.voterAt] ?? '';
     if (!voter) throw new PbError(line, 'VOTES voter_id is empty');
-    const before = voterLine.get(voter);
+    const before = this.voterLine.get(voter);
     if (before !== undefined) throw new PbError(line, `VOTES voter_id ${voter} appears twice${before ? ` (also line ${before})` : ''}`);
-    voterLine.set(voter, line);
-    const ids = list(row.vote!, line, 'VOTES vote');
-    const picks = ids.map((id) => {
-      const p = index.get(id);
-      if (p === undefined) throw new PbError(line, `VOTES vote: no project ${id} in PROJECTS`);
-      if (onBallot[p] === i) repeats.push({ line, project: p });
-      onBallot[p] = i;
-      return p;
-    });
-    let points: number[] | undefined;
-    if (withPoints) {
-      points = list(row.points!, line, 'VOTES points').map((x) => number(x, line, 'VOTES points'));
-      if (points.length !== picks.length) throw new PbError(line, `VOTES points has ${points.length} values for ${picks.length} projects`);
+    this.voterLine.set(voter, line);
+    const vote = fields[this.voteAt] ?? '';
+    let n = this.byNumber ? this.numbered(vote) : -1;
+    if (n < 0) n = this.listed(vote, line);
+    for (let k = 0; k < n; k++) {
+      const p = this.picks[k]!;
+      if (this.onBallot[p] === i) this.repeats.push({ line, project: p });
+      this.onBallot[p] = i;
     }
-    if (voteType === 'choose-1' && picks.length > 1) throw new PbError(line, 'VOTES vote: a choose-1 ballot lists one project');
-    builder.add(picks, points);
-  });
-  const instance: Instance = { projects, budget, profile: builder.build() };
+    let points: number[] | undefined;
+    if (this.pointsAt >= 0) {
+      points = list(fields[this.pointsAt] ?? '', line, 'VOTES points').map((x) => number(x, line, 'VOTES points'));
+      if (points.length !== n) throw new PbError(line, `VOTES points has ${points.length} values for ${n} projects`);
+    }
+    if (this.header.voteType === 'choose-1' && n > 1) throw new PbError(line, 'VOTES vote: a choose-1 ballot lists one project');
+    this.builder.add(this.picks, points, n);
+  }
+
+  /**
+   * Reads `vote` as comma-separated plain numbers into `picks`; -1 for anything else (spaces, a
+   * leading zero, an empty item, an id no project has), which `listed` then reads or refuses.
+   */
+  private numbered(vote: string): number {
+    const table = this.byNumber!;
+    let n = 0;
+    let id = 0;
+    let digits = 0;
+    for (let c = 0; c <= vote.length; c++) {
+      const code = c < vote.length ? vote.charCodeAt(c) : 44;
+      if (code === 44) {
+        if (digits === 0 && vote.length > 0) return -1;
+        if (digits === 0) return 0;
+        const p = id < table.length ? table[id]! : -1;
+        if (p < 0) return -1;
+        this.room(n);
+        this.picks[n++] = p;
+        id = 0;
+        digits = 0;
+      } else if (code >= 48 && code <= 57 && !(digits === 1 && id === 0) && digits < 8) {
+        id = id * 10 + (code - 48);
+        digits++;
+      } else return -1;
+    }
+    return n;
+  }
+
+  /** Reads `vote` item by item through the project ids, naming what is wrong. */
+  private listed(vote: string, line: number): number {
+    const ids = list(vote, line, 'VOTES vote');
+    for (let k = 0; k < ids.length; k++) {
+      const p = this.header.index.get(ids[k]!);
+      if (p === undefined) throw new PbError(line, `VOTES vote: no project ${ids[k]} in PROJECTS`);
+      this.room(k);
+      this.picks[k] = p;
+    }
+    return ids.length;
+  }
+
+  private room(k: number): void {
+    if (k < this.picks.length) return;
+    const more = new Int32Array(this.picks.length * 2);
+    more.set(this.picks);
+    this.picks = more;
+  }
+}
+
+/** The instance once every ballot is in: counts checked against META, scores, warnings. */
+function finish(pb: PbFile, header: Header, ballots: Ballots): PbInstance {
+  const { meta, projects, budget } = header;
+  const expectVotes = Number(meta.get('num_votes'));
+  if (expectVotes !== ballots.count) throw new PbError(0, `META num_votes is ${meta.get('num_votes')} but VOTES has ${ballots.count} rows`);
+  const instance: Instance = { projects, budget, profile: ballots.builder.build() };
   const { votes, score } = scoreProfile(instance.profile, projects.length);
-  const warnings = [...(pb.warnings ?? []), ...repeatWarnings(pb, repeats, votes, score)];
+  const warnings = [...(pb.warnings ?? []), ...repeatWarnings(pb, ballots.repeats, votes, score)];
   const ruleName = meta.get('rule')!;
   const threshold = meta.get('min_project_score_threshold');
   const published = pb.projectColumns.includes('selected') ? new Set(pb.projects.filter((r) => Number(r.selected) === 1).map((r) => r.project_id!)) : null;

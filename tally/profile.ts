@@ -45,8 +45,9 @@ export class ProfileBuilder {
 
   constructor(readonly voteType: VoteType) {}
 
-  add(projectIndices: readonly number[], points?: readonly number[]): void {
-    for (let i = 0; i < projectIndices.length; i++) {
+  /** Adds a ballot: the first `length` project indices (all of them by default) and their points. */
+  add(projectIndices: ArrayLike<number>, points?: ArrayLike<number>, length = projectIndices.length): void {
+    for (let i = 0; i < length; i++) {
       this.picks.push(projectIndices[i]!);
       if (points) this.points.push(points[i]!);
     }

@@ -10,7 +10,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { fileNameOf, lateCsv, resultsJson } from '../../ledger/open-data.ts';
 import { describeBehind, type LateBallots } from '../../ledger/publication.ts';
 import type { CycleResult, Turnout } from '../../ledger/results.ts';
-import { parsePb, pbInstance, PbError } from '../../tally/pabulib.ts';
+import { PbError, readPb } from '../../tally/pabulib.ts';
 import { count, isRule, RULES, type RuleName } from '../../tally/rules.ts';
 
 export interface ResultsOptions {
@@ -63,7 +63,7 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   }
   let pb;
   try {
-    pb = pbInstance(parsePb(text));
+    pb = readPb(text);
   } catch (err) {
     if (err instanceof PbError) throw new SautiError('results.bad_pb', `${file}: ${err.message}`);
     throw err;
