@@ -139,6 +139,40 @@ export function editWard(conn: LedgerConnection, d: Deployment, actor: Actor, wa
   });
 }
 
+/** A new ward as the form sends it: its id and budget, and the fields of WardInput. */
+export interface NewWardInput extends WardInput {
+  id: string;
+  budget: string;
+}
+
+/**
+ * Adds a ward (at the end, so existing wards keep their menu numbers). Refused by the voting
+ * guard while a cycle whose vote opened has no results (the budgets would change); a bad or
+ * duplicate id is named by the deployment schema.
+ */
+export function addWard(conn: LedgerConnection, d: Deployment, actor: Actor, input: NewWardInput, now: Date) {
+  let ward: BallotDoc['wards'][number];
+  try {
+    const name: Record<string, string> = {};
+    for (const { code } of d.languages) {
+      const text = (input.name[code] ?? '').trim();
+      if (!text) throw new BallotError(`name.${code}`, 'textNeeded', `name.${code}: a ward needs its name in every language`);
+      if (text.length > MAX_WARD_NAME) throw new BallotError(`name.${code}`, 'tooLong', `name.${code}: at most ${MAX_WARD_NAME} characters`);
+      name[code] = text;
+    }
+    const budget = input.budget.trim().replace(/[ ,_]/g, '');
+    if (!/^\d{1,15}$/.test(budget) || !Number.isSafeInteger(Number(budget)) || Number(budget) < 1)
+      throw new BallotError('budget', 'badCost', 'budget: a whole amount above zero, digits only');
+    ward = { id: input.id.trim(), name, budget: Number(budget), ...wardNumbers(input) };
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  return changeBallot(conn, d, actor, now, 'ballot.ward-added', (doc) => {
+    doc.wards.push(ward);
+    return { before: { wardId: ward.id, ward: null }, after: { wardId: ward.id, ward } };
+  });
+}
+
 /** The admin's formula form: total and weights as typed. */
 export interface FormulaForm {
   total: string;

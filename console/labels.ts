@@ -199,6 +199,8 @@ const en = {
   population: 'Population',
   needIndex: 'Need index',
   saveWard: 'Save ward',
+  addWard: 'Add a ward',
+  wardId: 'Ward id (lower-case letters, digits, dashes)',
   budgetsByFormula: 'Budgets by formula',
   formulaNote:
     'Each ward gets total × (population weight × its share of the population + need weight × its share of the need) ÷ (the sum of the weights), in whole {currency}. Rounding: each ward gets the whole part, and the units left over go one each to the wards with the largest remainders (ties: the order of the wards), so the budgets add up exactly to the total.',
@@ -423,6 +425,8 @@ const sw: Labels = {
   population: 'Idadi ya wakazi',
   needIndex: 'Kiashiria cha mahitaji',
   saveWard: 'Hifadhi kata',
+  addWard: 'Ongeza kata',
+  wardId: 'Kitambulisho cha kata (herufi ndogo, tarakimu, vistari)',
   budgetsByFormula: 'Bajeti kwa fomula',
   formulaNote:
     'Kila kata hupata jumla × (uzito wa idadi ya wakazi × sehemu yake ya wakazi + uzito wa mahitaji × sehemu yake ya mahitaji) ÷ (jumla ya uzito), kwa {currency} kamili. Kukadiria: kila kata hupata sehemu kamili, na vipande vinavyobaki hugawiwa kimoja kimoja kwa kata zenye mabaki makubwa zaidi (zikilingana: kwa mpangilio wa kata), hivyo bajeti hujumlika sawasawa na jumla.',
@@ -645,6 +649,8 @@ const fr: Labels = {
   population: 'Population',
   needIndex: 'Indice de besoin',
   saveWard: 'Enregistrer le quartier',
+  addWard: 'Ajouter un quartier',
+  wardId: 'Identifiant du quartier (minuscules, chiffres, tirets)',
   budgetsByFormula: 'Budgets par formule',
   formulaNote:
     'Chaque quartier reçoit total × (poids de la population × sa part de la population + poids du besoin × sa part du besoin) ÷ (somme des poids), en {currency} entiers. Arrondi : chaque quartier reçoit la partie entière, et les unités restantes vont une à une aux quartiers aux plus grands restes (à égalité : dans l’ordre des quartiers), de sorte que les budgets font exactement le total.',

@@ -7,7 +7,7 @@ import type { FormulaResult } from './ward-formula.ts';
 import type { CycleEquity } from './equity.ts';
 import { labelsFor } from './labels.ts';
 import { esc, framed, hidden, pick, type Frame } from './pages.ts';
-import { MAX_WARD_NAME, type FormulaForm, type WardInput } from './ballot-wards.ts';
+import { MAX_WARD_NAME, type FormulaForm, type NewWardInput, type WardInput } from './ballot-wards.ts';
 
 export interface WardsView {
   /** The latest ballot version (what an edit changes). */
@@ -17,6 +17,8 @@ export interface WardsView {
   formula?: { form: FormulaForm; result?: FormulaResult };
   /** A refused ward edit: the ward and what was typed, shown again. */
   typed?: { wardId: string; input: WardInput };
+  /** A refused new ward: what was typed. */
+  added?: NewWardInput;
 }
 
 const amount = (n: number) => n.toLocaleString('en-US').replace(/,/g, '\u202f');
@@ -44,8 +46,21 @@ export function wardsPage(f: Frame, view: WardsView): string {
   });
   const table = `<table class="list"><thead><tr><th>${esc(t('ward'))}</th><th>${esc(t('population'))}</th><th>${esc(t('needIndex'))}</th><th>${esc(t('budget', { currency }))}</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
   const parts = [`<p class="note">${esc(t('wardsNote'))}</p>`, `<p><a href="/console/ballot">${esc(t('ballot'))}</a></p>`, table];
-  if (admin) parts.push(formulaSection(f, view));
+  if (admin) parts.push(addSection(f, view.added), formulaSection(f, view));
   return framed(f, t('wards'), parts.join(''));
+}
+
+/** The form adding a ward (at the end of the list: existing wards keep their menu numbers). */
+function addSection(f: Frame, typed: NewWardInput | undefined): string {
+  const t = labelsFor(f.lang);
+  const v = (x: string | undefined) => esc(x ?? '');
+  const names = f.d.languages
+    .map(
+      (l) =>
+        `<label>${esc(t('wardName', { language: l.name }))}<input name="name.${l.code}" maxlength="${MAX_WARD_NAME}" required value="${v(typed?.name[l.code])}"></label>`,
+    )
+    .join('');
+  return `<h2>${esc(t('addWard'))}</h2><form method="post" action="/console/wards/add">${hidden('_csrf', f.session.csrf)}<label>${esc(t('wardId'))}<input name="id" maxlength="40" required value="${v(typed?.id)}"></label>${names}<label>${esc(t('budget', { currency: f.d.deployment.currency }))}<input name="budget" inputmode="numeric" required value="${v(typed?.budget)}"></label><label>${esc(t('population'))}<input name="population" inputmode="numeric" value="${v(typed?.population)}"></label><label>${esc(t('needIndex'))}<input name="need" inputmode="decimal" value="${v(typed?.need)}"></label><button type="submit">${esc(t('addWard'))}</button></form>`;
 }
 
 /** The formula: its explanation, the form (a GET: a preview changes nothing), and the preview with the apply form. */

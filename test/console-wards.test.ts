@@ -18,7 +18,7 @@ import { Ledger } from '../ledger/ledger.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { ballotVersions, publishBallot, setBallotRule, verifyBallotTrail } from '../console/ballot.ts';
-import { applyBudgetFormula, editWard, isoInZone, setPhases } from '../console/ballot-wards.ts';
+import { addWard, applyBudgetFormula, editWard, isoInZone, setPhases } from '../console/ballot-wards.ts';
 import { cycleEquity } from '../console/equity.ts';
 import { listAudit } from '../console/audit.ts';
 import { titleFitProblems } from '../flows/shared/title-fit.ts';
@@ -128,6 +128,29 @@ describe.each(backends)('phases, wards and budgets by formula in the ledger (%s)
     // Emptied: not known any more.
     expect(await editWard(ledger.conn, d, admin, 'north', wardForm('', ''), now)).toBe('changed');
     expect((await latestDoc(ledger, now)).wards[0]!.population).toBeUndefined();
+    expect(await verifyBallotTrail(ledger.conn.db)).toBeNull();
+  });
+
+  it('adds a ward at the end before a vote opens; refused, naming why, during one or with a bad or taken id', async () => {
+    const east = { id: 'east', budget: '3000000', name: { en: 'East Ward', sw: 'Wadi ya Mashariki', fr: 'Quartier Est' }, population: '2000', need: '' };
+    expect(await addWard(ledger.conn, d, admin, east, now)).toBe('changed');
+    expect((await latestDoc(ledger, now)).wards.map((w) => w.id)).toEqual(['north', 'south', 'east']);
+    expect((await listAudit(ledger.conn.db, { limit: 1 }))[0]).toMatchObject({
+      action: 'ballot.ward-added',
+      before: { wardId: 'east', ward: null },
+      after: { wardId: 'east', ward: { id: 'east', budget: 3_000_000, population: 2000 } },
+    });
+    await expect(addWard(ledger.conn, d, admin, east, now)).rejects.toMatchObject({
+      key: 'invalid',
+      message: expect.stringContaining("ward 'east' is listed twice"),
+    });
+    await expect(addWard(ledger.conn, d, admin, { ...east, id: 'West Side' }, now)).rejects.toMatchObject({
+      key: 'invalid',
+      message: expect.stringContaining('wards[3].id: use 1-40 lower-case'),
+    });
+    await expect(addWard(ledger.conn, d, admin, { ...east, id: 'west', budget: '0' }, now)).rejects.toMatchObject({ key: 'badCost' });
+    now = DURING_VOTING;
+    await expect(addWard(ledger.conn, d, admin, { ...east, id: 'west' }, now)).rejects.toMatchObject({ key: 'votingOpened' });
     expect(await verifyBallotTrail(ledger.conn.db)).toBeNull();
   });
 
@@ -257,7 +280,7 @@ describe('the wards and equity pages over HTTP', () => {
       expect(page.headers.location).toBe('/console/sign-in');
       expect(page.text).not.toContain('North Ward');
     }
-    for (const path of ['/console/wards/edit', '/console/wards/formula', '/console/ballot/phases'])
+    for (const path of ['/console/wards/edit', '/console/wards/formula', '/console/wards/add', '/console/ballot/phases'])
       expect((await request(app).post(path).type('form').send({ ward: 'north', total: '1', population: '1', need: '0' })).status).toBe(303);
     expect(await ledger.conn.db.selectFrom('console_ballots').selectAll().execute()).toEqual([]);
   });
@@ -281,6 +304,7 @@ describe('the wards and equity pages over HTTP', () => {
     for (const [path, form] of [
       ['/console/wards/edit', { _csrf: csrf, ward: 'north', 'name.en': 'X', 'name.sw': 'X', 'name.fr': 'X', population: '5', need: '' }],
       ['/console/wards/formula', { _csrf: csrf, total: '100', population: '1', need: '0' }],
+      ['/console/wards/add', { _csrf: csrf, id: 'east', budget: '100', 'name.en': 'E', 'name.sw': 'E', 'name.fr': 'E', population: '', need: '' }],
       ['/console/ballot/phases', { _csrf: csrf, cycle: 'c-open', ...PHASES }],
     ] as const) {
       const res = await agent.post(path).type('form').send(form);
@@ -311,6 +335,7 @@ describe('the wards and equity pages over HTTP', () => {
           .send({ _csrf: 'wrong', cycle: 'c-open', ...PHASES })
       ).status,
     ).toBe(403);
+    expect((await agent.post('/console/wards/add').type('form').send({ _csrf: 'wrong', id: 'east', budget: '1' })).status).toBe(403);
     expect(await versionCount()).toBe(1);
 
     expect(

@@ -1,13 +1,22 @@
 // The console's wards and equity routes, mounted by consoleRouter (console-app.ts) behind its
 // session and CSRF checks: the wards page and the formula's preview for every role that reads
 // (the forms for admins), an admin's ward edit and budgets by formula (each a new ballot version,
-// published from the ballot page), and "Who is heard" for every role.
+// published from the ballot page; a ward added too), and "Who is heard" for every role.
 import type express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { can, type Actor, type Permission } from '../../console/accounts.ts';
 import { BallotError, ballotVersions } from '../../console/ballot.ts';
-import { applyBudgetFormula, editWard, parseFormula, previewFormula, type FormulaForm, type WardInput } from '../../console/ballot-wards.ts';
+import {
+  addWard,
+  applyBudgetFormula,
+  editWard,
+  parseFormula,
+  previewFormula,
+  type FormulaForm,
+  type NewWardInput,
+  type WardInput,
+} from '../../console/ballot-wards.ts';
 import { cycleEquity } from '../../console/equity.ts';
 import { labelsFor } from '../../console/labels.ts';
 import type { Frame } from '../../console/pages.ts';
@@ -84,6 +93,26 @@ export function mountWardRoutes(router: express.Router, ctx: WardRouteContext): 
       if (!(err instanceof BallotError)) throw err;
       log.info({ user: actor(req).name, ward: wardId, refused: err.key }, 'ward change refused');
       await show(req, res, 400, refusal(req, err), { typed: { wardId, input } });
+    }
+  });
+
+  router.post('/console/wards/add', allowed('ballot'), async (req, res) => {
+    const body = req.body as Record<string, unknown>;
+    const input: NewWardInput = {
+      id: text(body.id),
+      budget: text(body.budget),
+      name: Object.fromEntries(d().languages.map((l) => [l.code, text(body[`name.${l.code}`])])),
+      population: text(body.population),
+      need: text(body.need),
+    };
+    try {
+      const outcome = await addWard(conn, d(), actor(req), input, ledger.now());
+      log.info({ user: actor(req).name, ward: input.id, outcome }, 'ward added');
+      res.redirect(303, '/console/wards?notice=saved');
+    } catch (err) {
+      if (!(err instanceof BallotError)) throw err;
+      log.info({ user: actor(req).name, ward: input.id, refused: err.key }, 'ward not added');
+      await show(req, res, 400, refusal(req, err), { added: input });
     }
   });
 
