@@ -1,10 +1,11 @@
-// The ballot page (/console/ballot): the latest version's cycles, projects, ward budgets and
-// rules, editable by admins (one form per project, budget and rule, each posting with the CSRF
+// The ballot page (/console/ballot): the latest version's cycles (phase dates, rule), projects,
+// ward budgets, editable by admins (one form per project, budget and rule, each posting with the CSRF
 // token), the publish button, the menu titles that do not fit, and the versions made so far.
 import type { BallotDoc } from '../src/config/ballot-doc.ts';
 import { formatDateTime } from '../src/domain/format.ts';
 import { can } from './accounts.ts';
 import type { BallotRow, FitProblem } from './ballot.ts';
+import { isoInZone } from './ballot-wards.ts';
 import { labelsFor } from './labels.ts';
 import { esc, framed, hidden, pick, postButton, type Frame } from './pages.ts';
 
@@ -24,6 +25,28 @@ export function fitList(f: Frame, fit: FitProblem[]): string {
   const t = labelsFor(f.lang);
   const language = (code: string) => f.d.languages.find((l) => l.code === code)?.name ?? code;
   return `<ul class="fit">${fit.map((p) => `<li>${esc(p.cycleId)}: ${esc(t(p.where === 'ussd' ? 'fit.ussd' : 'fit.sms', { code: p.code, language: language(p.lang) }))} — <span class="note">${esc(p.detail)}</span></li>`).join('')}</ul>`;
+}
+
+/** A cycle's phase dates: a form for an admin before its vote opens, else the dates. */
+function phasesForm(f: Frame, c: BallotDoc['cycles'][number], editable: boolean): string {
+  const t = labelsFor(f.lang);
+  const tz = f.d.deployment.timezone;
+  const at = (v: unknown) => new Date(v as string);
+  const rows = (['proposals', 'voting'] as const)
+    .map((phase) => {
+      const cells = (['opens', 'closes'] as const).map((edge) => {
+        const value = at(c.phases[phase][edge]);
+        const shown = esc(formatDateTime(value, f.lang, tz));
+        return editable
+          ? `<td><input name="${phase}.${edge}" aria-label="${esc(`${t(phase === 'voting' ? 'votingPhase' : 'proposalsPhase')} — ${t(edge)}`)}" size="26" required value="${esc(isoInZone(value, tz))}"><br><span class="note">${shown}</span></td>`
+          : `<td>${shown}</td>`;
+      });
+      return `<tr><th>${esc(t(phase === 'voting' ? 'votingPhase' : 'proposalsPhase'))}</th>${cells.join('')}</tr>`;
+    })
+    .join('');
+  const table = `<table><thead><tr><th>${esc(t('phases'))}</th><th>${esc(t('opens'))}</th><th>${esc(t('closes'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
+  if (!editable) return table;
+  return `<form method="post" action="/console/ballot/phases">${hidden('_csrf', f.session.csrf)}${hidden('cycle', c.id)}<p class="note">${esc(t('phasesNote'))}</p>${table}<button type="submit">${esc(t('savePhases'))}</button></form>`;
 }
 
 export function ballotPage(f: Frame, view: BallotView): string {
@@ -67,7 +90,7 @@ export function ballotPage(f: Frame, view: BallotView): string {
         return `<div class="project">${heading}${save}${remove}</div>`;
       })
       .join('');
-    return `<h2>${esc(pick(c.name, f.lang))} <span class="note">(${esc(c.id)})</span></h2>${opened ? `<p class="note">${esc(t('votingOpenNote'))}</p>` : ''}${ruleForm}${projects}`;
+    return `<h2>${esc(pick(c.name, f.lang))} <span class="note">(${esc(c.id)})</span></h2>${opened ? `<p class="note">${esc(t('votingOpenNote'))}</p>` : ''}${phasesForm(f, c, admin && !opened)}${ruleForm}${projects}`;
   });
 
   const wards = doc.wards

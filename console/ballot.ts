@@ -28,7 +28,20 @@ export interface FitProblem {
 /** Checks every project's menu title of a deployment (flows/shared/title-fit.ts, passed in by the shell). */
 export type TitleFit = (d: Deployment) => FitProblem[];
 
-export type BallotErrorKey = 'invalid' | 'votingOpened' | 'notLatest' | 'doesNotFit' | 'noProject' | 'tooLong' | 'textNeeded' | 'badCost' | 'noDraft';
+export type BallotErrorKey =
+  | 'invalid'
+  | 'votingOpened'
+  | 'notLatest'
+  | 'doesNotFit'
+  | 'noProject'
+  | 'tooLong'
+  | 'textNeeded'
+  | 'badCost'
+  | 'noDraft'
+  | 'badDate'
+  | 'phaseOrder'
+  | 'badNumber'
+  | 'badFormula';
 
 /** A change or publication refused, the field or rule named. */
 export class BallotError extends SautiError {
@@ -105,7 +118,7 @@ function votingGuard(from: BallotDoc, to: BallotDoc, now: Date): string | null {
   for (const c of from.cycles) {
     if (!votingOpened(from, c.id, now)) continue;
     if (structure(from, c.id) !== structure(to, c.id))
-      return `voting in ${c.id} has opened: only project titles and menu titles may be corrected now, not projects, costs, wards or the rule`;
+      return `voting in ${c.id} has opened: only project titles and menu titles may be corrected now, not projects, costs, wards, phase dates or the rule`;
     const budgets = (doc: BallotDoc) => JSON.stringify(doc.wards.map((w) => [w.id, w.budget]));
     if (!c.results && budgets(from) !== budgets(to))
       return `voting in ${c.id} has opened and its results are not in the ballot: ward budgets may not change now`;
@@ -118,8 +131,14 @@ export function ballotChanges(from: BallotDoc, to: BallotDoc): string[] {
   const out: string[] = [];
   for (const w of to.wards) {
     const was = from.wards.find((x) => x.id === w.id);
-    if (!was) out.push(`ward ${w.id} added`);
-    else if (was.budget !== w.budget) out.push(`ward ${w.id} budget ${was.budget} → ${w.budget}`);
+    if (!was) {
+      out.push(`ward ${w.id} added`);
+      continue;
+    }
+    if (was.budget !== w.budget) out.push(`ward ${w.id} budget ${was.budget} → ${w.budget}`);
+    if (JSON.stringify(was.name) !== JSON.stringify(w.name)) out.push(`ward ${w.id} name changed`);
+    if (was.population !== w.population) out.push(`ward ${w.id} population ${was.population ?? '—'} → ${w.population ?? '—'}`);
+    if (was.need !== w.need) out.push(`ward ${w.id} need index ${was.need ?? '—'} → ${w.need ?? '—'}`);
   }
   for (const c of to.cycles) {
     const was = from.cycles.find((x) => x.id === c.id);
@@ -127,6 +146,10 @@ export function ballotChanges(from: BallotDoc, to: BallotDoc): string[] {
       out.push(`cycle ${c.id} added`);
       continue;
     }
+    for (const phase of ['proposals', 'voting'] as const)
+      for (const edge of ['opens', 'closes'] as const)
+        if (String(was.phases[phase][edge]) !== String(c.phases[phase][edge]))
+          out.push(`cycle ${c.id} ${phase} ${edge} ${String(was.phases[phase][edge])} → ${String(c.phases[phase][edge])}`);
     if (JSON.stringify(was.ballot) !== JSON.stringify(c.ballot)) out.push(`cycle ${c.id} rule ${JSON.stringify(was.ballot)} → ${JSON.stringify(c.ballot)}`);
     for (const p of c.projects) {
       const old = was.projects.find((x) => x.code === p.code);
@@ -141,8 +164,10 @@ export function ballotChanges(from: BallotDoc, to: BallotDoc): string[] {
 /**
  * Applies `edit` to a copy of the latest version and stores the result as the next version, with
  * its audit entry, in one transaction. `edit` returns what changed (before and after) or throws.
+ * Every ballot edit goes through here (console/ballot-wards.ts too), so each is checked by the
+ * deployment schema and the voting guard.
  */
-async function change(
+export async function changeBallot(
   conn: LedgerConnection,
   d: Deployment,
   actor: Actor,
@@ -212,7 +237,7 @@ function texts(d: Deployment, input: ProjectInput) {
 /** Changes a project's titles, menu titles and cost (only texts once voting opened). */
 export function editProject(conn: LedgerConnection, d: Deployment, actor: Actor, cycleId: string, code: number, input: ProjectInput, now: Date) {
   const values = texts(d, input);
-  return change(conn, d, actor, now, 'ballot.project-changed', (doc) => {
+  return changeBallot(conn, d, actor, now, 'ballot.project-changed', (doc) => {
     const p = cycleIn(doc, cycleId).projects.find((x) => x.code === code);
     if (!p) throw new BallotError('code', 'noProject', `there is no project ${code} in ${cycleId}`);
     const before = { cycleId, project: { ...p } };
@@ -223,7 +248,7 @@ export function editProject(conn: LedgerConnection, d: Deployment, actor: Actor,
 
 /** Takes a project off the next version (refused once voting opened). */
 export function removeProject(conn: LedgerConnection, d: Deployment, actor: Actor, cycleId: string, code: number, now: Date) {
-  return change(conn, d, actor, now, 'ballot.project-removed', (doc) => {
+  return changeBallot(conn, d, actor, now, 'ballot.project-removed', (doc) => {
     const c = cycleIn(doc, cycleId);
     const p = c.projects.find((x) => x.code === code);
     if (!p) throw new BallotError('code', 'noProject', `there is no project ${code} in ${cycleId}`);
@@ -237,7 +262,7 @@ export function setWardBudget(conn: LedgerConnection, d: Deployment, actor: Acto
   const budget = Number(budgetText.trim());
   if (!/^\d{1,15}$/.test(budgetText.trim()) || !Number.isSafeInteger(budget))
     return Promise.reject(new BallotError('budget', 'badCost', 'budget: a whole amount, digits only'));
-  return change(conn, d, actor, now, 'ballot.budget-changed', (doc) => {
+  return changeBallot(conn, d, actor, now, 'ballot.budget-changed', (doc) => {
     const w = doc.wards.find((x) => x.id === wardId);
     if (!w) throw new BallotError('ward', 'noProject', `there is no ward ${wardId}`);
     const before = { wardId, budget: w.budget };
@@ -253,7 +278,7 @@ export function setBallotRule(conn: LedgerConnection, d: Deployment, actor: Acto
     const v = (fields[key] ?? '').trim();
     if (v !== '') rule[key] = Number(v);
   }
-  return change(conn, d, actor, now, 'ballot.rule-changed', (doc) => {
+  return changeBallot(conn, d, actor, now, 'ballot.rule-changed', (doc) => {
     const c = cycleIn(doc, cycleId);
     const before = { cycleId, rule: c.ballot };
     (c as { ballot: unknown }).ballot = rule;
@@ -263,7 +288,7 @@ export function setBallotRule(conn: LedgerConnection, d: Deployment, actor: Acto
 
 /** Adds a ballot draft (console/drafts.ts) to the next version, with the lowest code its cycle does not use. */
 export function addDraft(conn: LedgerConnection, d: Deployment, actor: Actor, eventId: string, now: Date) {
-  return change(conn, d, actor, now, 'ballot.project-added', async (doc, trx) => {
+  return changeBallot(conn, d, actor, now, 'ballot.project-added', async (doc, trx) => {
     const row = await trx.selectFrom('console_drafts').selectAll().where('event_id', '=', eventId).executeTakeFirst();
     if (!row) throw new BallotError('draft', 'noDraft', `there is no ballot draft of proposal ${eventId}`);
     const s = draftState(row);

@@ -47,6 +47,8 @@ export function framed(f: Frame, title: string, body: string): string {
     `<a href="/console/drafts">${esc(t('drafts'))}</a>`,
     `<a href="/console/vote">${esc(t('duringVote'))}</a>`,
     `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
+    `<a href="/console/wards">${esc(t('wards'))}</a>`,
+    `<a href="/console/equity">${esc(t('equity'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
     `<a href="/console/password">${esc(t('changePassword'))}</a>`,
   ];

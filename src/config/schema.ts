@@ -250,7 +250,17 @@ export const deploymentSchema = z
       .min(1)
       .max(9),
     wards: z
-      .array(z.object({ id, name: z.record(z.string(), z.string().min(1).max(30)), budget: money }))
+      .array(
+        z.object({
+          id,
+          name: z.record(z.string(), z.string().min(1).max(30)),
+          budget: money,
+          // Residents, for the console's per-1,000 figures and budgets by formula (never used in counting).
+          population: z.number().int('use a whole number of residents').positive().max(100_000_000).optional(),
+          // A need index the city publishes (higher = more need), for budgets by formula; any scale.
+          need: z.number().min(0).max(1_000_000).optional(),
+        }),
+      )
       .min(1)
       .max(97),
     cycles: z.array(cycle).min(1),

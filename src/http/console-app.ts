@@ -48,6 +48,7 @@ import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal }
 import { ballotRoutes } from './console-ballot.ts';
 import { requestErrors } from './errors.ts';
 import { mountVoteRoutes } from './console-vote.ts';
+import { mountWardRoutes } from './console-wards.ts';
 import { mountMergeRoutes } from './console-merge.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
@@ -436,6 +437,18 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   );
 
   ballotRoutes(router, ledger, logger, { frame, allowed, actor });
+  mountWardRoutes(router, {
+    ledger,
+    log,
+    frame,
+    allowed,
+    actor,
+    notFound: (req, res) =>
+      void res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound'))),
+  });
 
   router.get('/console/password', (req, res) => {
     res.type('html').send(passwordPage(frame(req), Boolean((req as Authed).session.user.must_change)));

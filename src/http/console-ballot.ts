@@ -1,5 +1,5 @@
 // The console's ballot routes: the ballot page, an admin's edits (projects, ward budgets, the
-// rule, a draft added), and publishing a version, which the ledger then serves to gateways
+// rule, a cycle's phase dates, a draft added), and publishing a version, which the ledger then serves to gateways
 // (Ledger.refreshBallot). Mounted by consoleRouter after its session and CSRF checks; the menu
 // titles are checked with the flows' own renderers (flows/shared/title-fit.ts).
 import type express from 'express';
@@ -18,6 +18,7 @@ import {
   type FitProblem,
 } from '../../console/ballot.ts';
 import { ballotPage } from '../../console/ballot-pages.ts';
+import { setPhases } from '../../console/ballot-wards.ts';
 import { labelsFor } from '../../console/labels.ts';
 import { type Frame } from '../../console/pages.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
@@ -106,6 +107,11 @@ export function ballotRoutes(router: express.Router, ledger: Ledger, logger: Log
     '/console/ballot/rule',
     allowed('ballot'),
     change('rule', (req, b) => setBallotRule(conn, d(), actor(req), String(b.cycle ?? ''), b, ledger.now())),
+  );
+  router.post(
+    '/console/ballot/phases',
+    allowed('ballot'),
+    change('phases', (req, b) => setPhases(conn, d(), actor(req), String(b.cycle ?? ''), b, ledger.now())),
   );
   router.post(
     '/console/ballot/publish',
