@@ -13,6 +13,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
 import { verifyConsoleTrail } from '../../console/audit.ts';
+import { verifyReportTrail } from '../../console/reports.ts';
 import { verifyBallotTrail } from '../../console/ballot.ts';
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
@@ -72,7 +73,9 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     const result = await verifyChain(ledger.conn.db, bar.update);
     bar.stop();
     // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
-    const console_ = result.ok ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db))) : null;
+    const console_ = result.ok
+      ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db)) ?? (await verifyReportTrail(ledger.conn.db)))
+      : null;
     if (result.ok && console_) {
       console.error(
         `Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`,
