@@ -8,7 +8,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
 import { createLogger } from '../src/logging.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { reportAnswerSms } from '../src/domain/report-text.ts';
@@ -21,7 +22,9 @@ import type { GatewayIdentity } from '../sync/identity.ts';
 import { reportAnswers } from '../ledger/reports.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
-import { eventFactory, testLedger } from './helpers/ledger.ts';
+import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { voterKey } from '../src/domain/voter.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
@@ -247,5 +250,61 @@ describe('REPORT 7 by SMS', () => {
     expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
     await ledger.conn.db.updateTable('ledger_reports').set({ status: 'new', audit_seq: null }).execute();
     expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('but its last audit entry is') });
+  });
+});
+
+describe.each(await ledgerBackends())('reports in the ledger (%s)', (backend) => {
+  afterAll(dropSchemas);
+  it('ingests project.reported into ledger_reports, refuses one off the ward ballot, handles it with audit, feeds the answer, verifies', async () => {
+    const now = new Date('2026-12-02T09:00:00Z');
+    const ledger = await testLedger(backend, testDeployment(), () => now);
+    closers.push(() => ledger.close());
+    const { privatePem, publicKey } = newKeyPair();
+    const gw: GatewayIdentity = { gatewayId: 'gw-rep', publicKey, privateKey: createPrivateKey(privatePem) };
+    await ledger.addGateway('gw-rep', publicKey);
+    const report = (seq: number, wardId: string, code: number, reference: string): EventRow => ({
+      seq,
+      id: uuidv7(),
+      type: 'project.reported',
+      cycle_id: 'c-open',
+      voter_key: voterKey('+254711000499', 'test-secret-0123456789'),
+      channel: 'sms',
+      gateway_id: 'gw-rep',
+      captured_at: '2026-12-02T08:00:00.000Z',
+      source_ref: `test:gw-rep:${seq}`,
+      payload: JSON.stringify({ wardId, code, text: 'No workers on site', reference, lang: 'sw' }),
+      acked_at: null,
+    });
+    const rows = [report(1, 'north', 7, 'R-AAAAA-BBB'), report(2, 'south', 7, 'R-CCCCC-DDD')];
+    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
+    const answer = await ledger.ingest(header, lines, 'push');
+    expect(answer.accepted.map((a) => a.id)).toEqual([rows[0]!.id]);
+    expect(answer.rejected).toEqual([expect.objectContaining({ id: rows[1]!.id, reason: 'not-on-ballot' })]);
+
+    const [row] = (await listReports(ledger.conn.db, { code: 7, page: 1 })).rows;
+    expect(row).toMatchObject({ reference: 'R-AAAAA-BBB', status: 'new', gateway_id: 'gw-rep', lang: 'sw' });
+    const d = ledger.deployment();
+    const reviewer = { name: 'reviewer', role: 'reviewer' };
+    // The answer is needed in the reporter's language (here Kiswahili) once any is given.
+    await expect(handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { en: 'Noted' } }, now)).rejects.toMatchObject({
+      field: 'answer.sw',
+      key: 'answerNeeded',
+    });
+    expect(await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { sw: 'Tumepokea, tunafuatilia.' } }, now)).toBe(
+      'changed',
+    );
+    expect(await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { sw: 'Tumepokea, tunafuatilia.' } }, now)).toBe(
+      'unchanged',
+    );
+    const feed = await reportAnswers(ledger.conn.db, 'gw-rep', 0);
+    expect(feed).toEqual([expect.objectContaining({ reference: 'R-AAAAA-BBB', code: 7, lang: 'sw', answer: { sw: 'Tumepokea, tunafuatilia.' } })]);
+    expect(typeof feed[0]!.seq).toBe('number');
+    // The answer taken back: nothing left to send, and the row still verifies.
+    await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'resolved', answer: {} }, now);
+    expect(await reportAnswers(ledger.conn.db, 'gw-rep', 0)).toEqual([]);
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+    await ledger.conn.db.deleteFrom('ledger_reports').execute();
+    expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('gone from ledger_reports') });
   });
 });

@@ -72,7 +72,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
     bar.stop();
-    // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
+    // The console's accounts, reviews, ballot versions and reports must be what their audit entries in the chain say.
     const console_ = result.ok
       ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db)) ?? (await verifyReportTrail(ledger.conn.db)))
       : null;
@@ -84,7 +84,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     }
     if (result.ok) {
       console.log(
-        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`,
+        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews, ballot versions and residents' reports included), head ${result.head}`,
       );
       return true;
     }
