@@ -224,6 +224,24 @@ const en = {
   fundedNotYet: 'Money funded: not known until the results are published.',
   total: 'Total',
   show: 'Show',
+  reports: 'Residents’ reports',
+  reportsNote:
+    'What residents report on winning projects (REPORT 7 … by SMS). Set a status and write the answer: the reporter is texted it in their language, through the gateway that holds their number (the ledger never sees it).',
+  reportsOn: 'Reports on project {code} {name}',
+  project: 'Project',
+  reportText: 'What the resident wrote',
+  reportLang: 'Reporter’s language',
+  noReports: 'No reports match.',
+  showingReports: '{shown} of {total} reports',
+  answer: 'Answer ({language})',
+  answerHelp: 'The reporter is texted the answer in their language ({language}), which is needed; one SMS with the reference, so keep it short.',
+  answeredOn: 'Answer last changed on {date}.',
+  'reportStatus.new': 'New',
+  'reportStatus.acknowledged': 'Acknowledged',
+  'reportStatus.resolved': 'Resolved',
+  'error.reportStatus': 'Choose new, acknowledged or resolved.',
+  'error.answerNeeded': 'Write the answer in the reporter’s language: the other languages are optional.',
+  'error.answerTooLong': 'This answer does not fit one SMS with the report’s reference: shorten it.',
 };
 
 type Labels = Record<keyof typeof en, string>;
@@ -450,6 +468,24 @@ const sw: Labels = {
   fundedNotYet: 'Fedha zilizofadhiliwa: hazijulikani hadi matokeo yachapishwe.',
   total: 'Jumla',
   show: 'Onyesha',
+  reports: 'Ripoti za wakazi',
+  reportsNote:
+    'Wakazi wanachoripoti kuhusu miradi iliyoshinda (RIPOTI 7 … kwa SMS). Weka hali na uandike jibu: mwandishi atatumiwa kwa lugha yake, kupitia lango linaloshika nambari yake (leja haioni kamwe).',
+  reportsOn: 'Ripoti kuhusu mradi {code} {name}',
+  project: 'Mradi',
+  reportText: 'Alichoandika mkazi',
+  reportLang: 'Lugha ya mwandishi',
+  noReports: 'Hakuna ripoti zinazolingana.',
+  showingReports: 'Ripoti {shown} kati ya {total}',
+  answer: 'Jibu ({language})',
+  answerHelp: 'Mwandishi atatumiwa jibu kwa lugha yake ({language}), ambalo linahitajika; SMS moja pamoja na kumbukumbu, kwa hiyo liwe fupi.',
+  answeredOn: 'Jibu lilibadilishwa mwisho tarehe {date}.',
+  'reportStatus.new': 'Mpya',
+  'reportStatus.acknowledged': 'Imepokelewa',
+  'reportStatus.resolved': 'Imeshughulikiwa',
+  'error.reportStatus': 'Chagua mpya, imepokelewa au imeshughulikiwa.',
+  'error.answerNeeded': 'Andika jibu kwa lugha ya mwandishi: lugha nyingine si lazima.',
+  'error.answerTooLong': 'Jibu hili halitoshei SMS moja pamoja na kumbukumbu ya ripoti: lifupishe.',
 };
 
 const fr: Labels = {
@@ -674,6 +710,24 @@ const fr: Labels = {
   fundedNotYet: 'Montants financés : inconnus jusqu’à la publication des résultats.',
   total: 'Total',
   show: 'Afficher',
+  reports: 'Signalements des habitants',
+  reportsNote:
+    'Ce que les habitants signalent sur les projets retenus (SIGNALER 7 … par SMS). Donnez un statut et écrivez la réponse : elle est envoyée par SMS à l’auteur dans sa langue, par la passerelle qui détient son numéro (le registre ne le voit jamais).',
+  reportsOn: 'Signalements sur le projet {code} {name}',
+  project: 'Projet',
+  reportText: 'Ce que l’habitant a écrit',
+  reportLang: 'Langue de l’auteur',
+  noReports: 'Aucun signalement ne correspond.',
+  showingReports: '{shown} signalements sur {total}',
+  answer: 'Réponse ({language})',
+  answerHelp: 'L’auteur reçoit la réponse dans sa langue ({language}), qui est obligatoire ; un seul SMS avec la référence : restez bref.',
+  answeredOn: 'Réponse modifiée pour la dernière fois le {date}.',
+  'reportStatus.new': 'Nouveau',
+  'reportStatus.acknowledged': 'Pris en compte',
+  'reportStatus.resolved': 'Résolu',
+  'error.reportStatus': 'Choisissez nouveau, pris en compte ou résolu.',
+  'error.answerNeeded': 'Écrivez la réponse dans la langue de l’auteur : les autres langues sont facultatives.',
+  'error.answerTooLong': 'Cette réponse ne tient pas dans un SMS avec la référence du signalement : raccourcissez-la.',
 };
 
 export const CONSOLE_LABELS = { en, sw, fr } satisfies Record<BuiltInLang, Labels>;

@@ -11,6 +11,7 @@ import { prevails } from '../src/domain/ballot-order.ts';
 import { monotoneOrderedAt, orderedAt, refusal } from './rules.ts';
 import { CHUNK, insertChunked } from './bulk-insert.ts';
 import { screenTallies, storeTallies } from './paper-tallies.ts';
+import { storeReports } from './reports.ts';
 import type { LedgerTables } from './schema.ts';
 import { CHECK_KEY, LAYERS_KEY, type VoterKeyring, type VoterKeys } from './voter-secret.ts';
 
@@ -215,6 +216,7 @@ export async function ingestBatch(
   const accepted = await append(trx, header.gatewayId, fresh, receivedAt, ctx.lockHead);
   const unlisted = await countBallots(trx, ctx.ballot, accepted, fresh);
   await storeTallies(trx, accepted, fresh);
+  await storeReports(trx, accepted, fresh);
   await insertChunked(trx, 'ledger_rejections', REJECTION_COLUMNS, toStore, (chunk) =>
     trx
       .insertInto('ledger_rejections')

@@ -25,6 +25,14 @@ export function refusal(d: Deployment, e: ParsedEvent, ordered: string, allowanc
   const ward = d.wards.find((w) => w.id === e.payload.wardId);
   if (!ward) return { reason: 'unknown-ward', detail: `no ward '${e.payload.wardId}'` };
   if (e.type === 'survey.answered') return surveyRefusal(d, e, ordered, allowanceMs);
+  // A report on a project comes after the vote, at any time: only the project must be that ward's.
+  if (e.type === 'project.reported') {
+    if (projectsOf(cycle, ward.id).some((p) => p.code === e.payload.code)) return null;
+    return {
+      reason: 'not-on-ballot',
+      detail: `report ${e.payload.reference}: project ${e.payload.code} is not on the ballot of ward '${ward.id}' in cycle '${cycle.id}'`,
+    };
+  }
   const window = e.type === 'proposal.submitted' ? cycle.phases.proposals : cycle.phases.voting;
   const t = Date.parse(ordered);
   if (t < window.opens.getTime() - allowanceMs || t >= window.closes.getTime() + allowanceMs) {

@@ -232,6 +232,32 @@ export interface LedgerTables {
     photo_sha256: string | null;
     recorded_at: string;
   };
+  /**
+   * Residents' reports on winning projects (ledger migration 0020, console/reports.ts): a copy of
+   * each accepted project.reported entry (`ledger_seq`), made by ingest in the same transaction,
+   * with the PB team's handling: `status` (new, acknowledged, resolved) and `answer`, JSON
+   * `{ <lang>: text }`, set by the audit entry `audit_seq` (null until first handled). The gateway
+   * that holds the reporter's number is `gateway_id`; the ledger never sees the number.
+   */
+  ledger_reports: {
+    event_id: string;
+    ledger_seq: number;
+    cycle_id: string;
+    ward_id: string;
+    code: number;
+    reference: string;
+    channel: string;
+    gateway_id: string;
+    lang: string;
+    text: string;
+    received_at: string;
+    status: string;
+    answer: string;
+    /** When, and by which audit entry, the answer text was last changed (a status change alone sends nothing). */
+    answered_at: string | null;
+    answer_seq: number | null;
+    audit_seq: number | null;
+  };
   ledger_attachments: {
     sha256: string;
     bytes: number;
@@ -673,6 +699,35 @@ const ballots: Migration = {
   },
 };
 
+/** Residents' reports on winning projects, read by project and by status (see LedgerTables.ledger_reports). */
+const reports: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_reports')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('ward_id', 'text', (c) => c.notNull())
+      .addColumn('code', 'integer', (c) => c.notNull())
+      .addColumn('reference', 'text', (c) => c.notNull().unique())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('gateway_id', 'text', (c) => c.notNull())
+      .addColumn('lang', 'text', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('answer', 'text', (c) => c.notNull())
+      .addColumn('answered_at', 'text')
+      .addColumn('answer_seq', 'bigint')
+      .addColumn('audit_seq', 'bigint')
+      .execute();
+    await db.schema.createIndex('ledger_reports_project').on('ledger_reports').columns(['cycle_id', 'code', 'ledger_seq']).execute();
+    await db.schema.createIndex('ledger_reports_status').on('ledger_reports').columns(['status', 'ledger_seq']).execute();
+    // The answers a gateway's notice feed carries: its reporters', in the order they were given.
+    await db.schema.createIndex('ledger_reports_answers').on('ledger_reports').columns(['gateway_id', 'answer_seq']).execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -690,6 +745,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0014-implementation': implementation,
   '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
+  '0020-reports': reports,
 });
 
 export interface MigrateOptions {

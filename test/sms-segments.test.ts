@@ -64,6 +64,10 @@ const SMS_KEYS: MessageKey[] = [
   'smsAskProjectsWard',
   'smsMoreNothing',
   'smsDidYouMean',
+  'smsReported',
+  'smsReportShortened',
+  'smsReportHow',
+  'smsReportNoText',
 ];
 const CHANNEL_KEYS: MessageKey[] = ['channelUssd', 'channelSms', 'channelVoice', 'channelField', 'channelPaper', 'channelOther'];
 const WORST = {
@@ -87,6 +91,8 @@ const WORST = {
   text: 'PROPOSITION fix the borehole at Kiboko',
   // As long as a ward name; a longer cycle name gives way in the replies that carry it.
   cycle: 'C'.repeat(30),
+  // A project's short menu title at its longest (the deployment schema's 22 characters).
+  name: 'N'.repeat(22),
 };
 
 describe('SMS replies fit in one segment', () => {
@@ -128,6 +134,10 @@ describe('SMS replies fit in one segment', () => {
       'vot 1 2',
       'Kura 1 na 3',
       'Bonjour, je ne sais pas',
+      'REPORT 7 the contractor left',
+      'REPORT 7',
+      'REPORT',
+      'REPORT 50 broken',
     ];
     for (const lang of SUPPORTED_LANGUAGES) {
       for (const body of bodies) {

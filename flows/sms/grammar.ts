@@ -18,6 +18,8 @@ export type SmsCommand = (
   | { kind: 'project-status'; code: number }
   /** FOLLOW 7: that project's implementation updates by SMS; null when no number was given. */
   | { kind: 'follow'; code: number | null }
+  /** REPORT 7 the contractor left: what a resident sees on a winning project; code null when no number leads the text. */
+  | { kind: 'report'; code: number | null; text: string }
   /** CHECK <receipt>; without a code, the sender's own ballot. */
   | { kind: 'check'; code: string }
   /** RESULTS [page]: the winners of the sender's ward, a segment at a time. */
@@ -78,6 +80,12 @@ export function parseSms(body: string): SmsCommand {
     }
     case 'follow':
       return { kind: 'follow', code: projectNumber(rest), lang };
+    case 'report': {
+      // "REPORT 7 the contractor left", "REPORT #7: no water", "REPORT P7. stopped".
+      const r = /^(?:P|#)?\s*(\d{1,2})(?!\d|[.,]\d)[.:,;!-]*\s*(.*)$/isu.exec(rest);
+      const n = r ? Number(r[1]) : 0;
+      return n >= 1 && n <= 97 ? { kind: 'report', code: n, text: r![2]!.trim(), lang } : { kind: 'report', code: null, text: rest, lang };
+    }
     case 'check':
       return { kind: 'check', code: normalizeReference(rest), lang };
     case 'lang':

@@ -20,6 +20,8 @@ import { segmentPage } from './pages.ts';
 
 const TITLE_MAX = 40;
 const IDEA_MAX = 300;
+/** A report's text is kept up to this length, as an idea's (the reply says when it was shortened). */
+export const REPORT_MAX = 300;
 
 /** One SMS segment as sent (look-alikes applied): what shared replies must fit, and where results are. */
 const SEGMENT: ReadBackRoom = {
@@ -85,6 +87,8 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       return projectStatus(cmd.code, lang, ctx);
     case 'follow':
       return follow(cmd.code, lang, ctx);
+    case 'report':
+      return report(cmd.code, cmd.text, lang, ctx);
     case 'check': {
       const code = cmd.code || currentBallot(ctx)?.receipt;
       if (!code) return reply(t(lang, 'smsCheckHow'));
@@ -164,6 +168,25 @@ function follow(code: number | null, lang: Lang, ctx: SmsContext): Outcome {
   return reply(t(lang, 'smsFollowing', { code, name: found.project.short[lang] ?? Object.values(found.project.short)[0]! }), {
     follow: { cycleId: found.cycleId, code, lang },
   });
+}
+
+/**
+ * REPORT 7 the contractor left: a resident's word on a winning project, for the PB team, answered
+ * with a reference the team's answer will name (sent after the commit, as every reply).
+ */
+function report(code: number | null, text: string, lang: Lang, ctx: SmsContext): Outcome {
+  if (code === null) return reply(t(lang, 'smsReportHow'));
+  const found = winningProject(code, ctx);
+  if (!found) return reply(t(lang, 'smsProjectUnknown', { code }));
+  if (text.replace(/[^\p{L}\p{N}]/gu, '').length < 3) return reply(t(lang, 'smsReportNoText', { code }));
+  const name = found.project.short[lang] ?? Object.values(found.project.short)[0]!;
+  const reference = `R-${ctx.fresh.reference}`;
+  const shortened = text.length > REPORT_MAX;
+  return {
+    reply: { text: t(lang, shortened ? 'smsReportShortened' : 'smsReported', { code, name, ref: reference, max: REPORT_MAX }), kind: 'confirmation' },
+    effects: [{ type: 'project.reported', cycleId: found.cycleId, wardId: found.project.ward, code, text: text.slice(0, REPORT_MAX), reference, lang }],
+    conversation: null,
+  };
 }
 
 function vote(typed: number[], lang: Lang, ctx: SmsContext): Outcome {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import { SautiError } from '../domain/errors.ts';
 import { en } from '../i18n/en.ts';
-import { KEYWORD_KINDS } from '../i18n/keywords.ts';
+import { KEYWORD_KINDS, KEYWORDS } from '../i18n/keywords.ts';
 import { PROMPT_KEYS } from '../i18n/pack.ts';
 import { en as voiceEn } from '../i18n/voice/en.ts';
 import { ENGLISH_LABELS } from '../../field/labels.ts';
@@ -51,7 +51,7 @@ export function catalogueTemplate(code: string): string {
 }
 
 /**
- * Adds the messages and prompts English has and the catalogue text lacks, in English, each marked
+ * Adds the messages, prompts and SMS keyword kinds English has and the catalogue text lacks, in English, each marked
  * to be translated; everything else (translations, comments, order) is kept. The new text and the
  * keys added.
  */
@@ -59,7 +59,7 @@ export function updateCatalogue(text: string): { text: string; added: string[] }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new SautiError('cli.bad_catalogue', `YAML syntax: ${doc.errors[0]!.message.split('\n')[0]}`);
   const added: string[] = [];
-  const fill = (path: string[], english: Record<string, string>, keys: readonly string[]) => {
+  const fill = (path: string[], english: Record<string, unknown>, keys: readonly string[]) => {
     const map = doc.getIn(path, true);
     if (!isMap(map)) throw new SautiError('cli.bad_catalogue', `${path.join('.')} is not a map of texts`);
     const have = new Set(map.items.map((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key))));
@@ -73,6 +73,8 @@ export function updateCatalogue(text: string): { text: string; added: string[] }
   };
   fill(['messages'], en, Object.keys(en));
   fill(['voice', 'prompts'], voiceEn, PROMPT_KEYS);
+  // A new keyword kind (REPORT) comes with its English words: valid at once, to be translated.
+  fill(['sms', 'keywords'], Object.fromEntries(KEYWORD_KINDS.map((k) => [k, KEYWORDS[k].en])), KEYWORD_KINDS);
   return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), added };
 }
 

@@ -13,6 +13,7 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { importBundle } from '../../ledger/bundle-import.ts';
 import { verifyChain } from '../../ledger/verify.ts';
 import { verifyConsoleTrail } from '../../console/audit.ts';
+import { verifyReportTrail } from '../../console/reports.ts';
 import { verifyBallotTrail } from '../../console/ballot.ts';
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import { createLedgerApp } from '../http/ledger-app.ts';
@@ -71,8 +72,10 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
     bar.stop();
-    // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
-    const console_ = result.ok ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db))) : null;
+    // The console's accounts, reviews, ballot versions and reports must be what their audit entries in the chain say.
+    const console_ = result.ok
+      ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db)) ?? (await verifyReportTrail(ledger.conn.db)))
+      : null;
     if (result.ok && console_) {
       console.error(
         `Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`,
@@ -81,7 +84,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     }
     if (result.ok) {
       console.log(
-        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`,
+        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews, ballot versions and residents' reports included), head ${result.head}`,
       );
       return true;
     }

@@ -57,6 +57,19 @@ export const proposalPayloadSchema = z.strictObject({
   audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
 });
 
+/**
+ * A resident's report on a winning project (REPORT 7 … by SMS): the project's ward and number,
+ * what they wrote (phone numbers in it already replaced on the gateway), the reference the team's
+ * answer names, and the language to answer in. Who sent it stays on the gateway.
+ */
+export const reportPayloadSchema = z.strictObject({
+  wardId: idText,
+  code,
+  text: z.string().min(1).max(500),
+  reference: shortCode,
+  lang: z.string().regex(/^[a-z]{2,3}$/),
+});
+
 /** A count on a tally sheet: a whole number of ballots. */
 const tallyCount = z.number().int().min(0).max(10_000_000);
 /**
@@ -107,6 +120,7 @@ export const eventLineSchema = z.discriminatedUnion('type', [
   z.object({ ...lineFields, type: z.literal('proposal.submitted'), payload: proposalPayloadSchema }),
   z.object({ ...lineFields, type: z.literal('paper.tally'), payload: tallyPayloadSchema }),
   z.object({ ...lineFields, type: z.literal('survey.answered'), payload: surveyPayloadSchema }),
+  z.object({ ...lineFields, type: z.literal('project.reported'), payload: reportPayloadSchema }),
 ]);
 export type ParsedEvent = z.infer<typeof eventLineSchema>;
 

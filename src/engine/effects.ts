@@ -116,6 +116,19 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
         });
         return;
       }
+      case 'project.reported': {
+        const { cycleId, wardId, code, reference, lang } = effect;
+        // As for ideas: a number written into a report never reaches the disk or the ledger.
+        const text = redactPhoneNumbers(effect.text, p.country);
+        store.appendEvent({
+          ...base,
+          id: uuidv7(),
+          type: 'project.reported',
+          cycle_id: cycleId,
+          payload: JSON.stringify({ wardId, code, text, reference, lang }),
+        });
+        return;
+      }
       case 'survey.answered': {
         const { cycleId, surveyId, wardId } = effect;
         // As for ideas: a number written into a text answer never reaches the disk or the ledger.

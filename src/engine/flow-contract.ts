@@ -74,6 +74,11 @@ export type Effect =
       /** A spoken idea: the recording kept on the gateway, by digest and length in bytes. */
       audio?: { sha256: string; bytes: number };
     }
+  /**
+   * REPORT 7 …: what a resident sees on a winning project, for the PB team (console/reports.ts).
+   * `reference` answers it; `lang` is the language the reporter is answered in.
+   */
+  | { type: 'project.reported'; cycleId: string; wardId: string; code: number; text: string; reference: string; lang: Lang }
   /** A needs-assessment survey filled in with a field officer (never from a keypad flow). */
   | { type: 'survey.answered'; cycleId: string; surveyId: string; wardId: string; answers: Record<string, string | number | string[]> }
   | { type: 'voter.language'; lang: Lang }

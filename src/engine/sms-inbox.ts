@@ -160,6 +160,10 @@ export class SmsInbox {
     if (result.follow && this.deps.implementation && !store.optedOut(key)) {
       this.deps.implementation.follow({ voterKey: key, ...result.follow, provider: msg.provider, phone: e164 }, at);
     }
+    // REPORT: the number is kept (sealed) against the report's reference, for the team's answer.
+    for (const e of result.effects)
+      if (e.type === 'project.reported' && this.deps.implementation && !store.optedOut(key))
+        this.deps.implementation.keepReporter({ reference: e.reference, voterKey: key, provider: msg.provider, phone: e164, lang: e.lang }, at);
     const expires = new Date(now.getTime() + deployment.sms.conversationMinutes * 60_000).toISOString();
     if (result.conversation !== null || conversation !== null) sms.saveConversation(key, result.conversation, expires);
     let outboundId: number | null = null;

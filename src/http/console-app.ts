@@ -50,6 +50,7 @@ import { requestErrors } from './errors.ts';
 import { mountVoteRoutes } from './console-vote.ts';
 import { mountWardRoutes } from './console-wards.ts';
 import { mountMergeRoutes } from './console-merge.ts';
+import { mountReportRoutes } from './console-reports.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
 
@@ -349,6 +350,19 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     label: (req, key) => t(req)(key),
   });
   mountVoteRoutes(router, {
+    ledger,
+    log,
+    frame,
+    allowed,
+    actor,
+    notFound: (req, res) =>
+      void res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound'))),
+  });
+
+  mountReportRoutes(router, {
     ledger,
     log,
     frame,

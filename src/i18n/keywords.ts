@@ -4,7 +4,8 @@ import type { BuiltInLang } from '../config/schema.ts';
 import { installedPacks, packsGeneration } from './languages.ts';
 
 /** What an SMS keyword asks for. */
-export type Keyword = 'vote' | 'idea' | 'status' | 'follow' | 'check' | 'receipt' | 'results' | 'projects' | 'more' | 'help' | 'lang' | 'stop' | 'start';
+export type Keyword =
+  'vote' | 'idea' | 'status' | 'follow' | 'report' | 'check' | 'receipt' | 'results' | 'projects' | 'more' | 'help' | 'lang' | 'stop' | 'start';
 
 /** Keywords and aliases per language, already normalised (upper case, no diacritics). */
 export const KEYWORDS: Record<Keyword, Record<BuiltInLang, string[]>> = {
@@ -12,6 +13,7 @@ export const KEYWORDS: Record<Keyword, Record<BuiltInLang, string[]>> = {
   idea: { en: ['IDEA', 'PROPOSE', 'PROPOSAL'], sw: ['WAZO', 'PENDEKEZO'], fr: ['IDEE', 'PROPOSITION', 'PROPOSER'] },
   status: { en: ['STATUS'], sw: ['HALI'], fr: ['STATUT', 'ETAT'] },
   follow: { en: ['FOLLOW'], sw: ['FUATILIA', 'FUATA'], fr: ['SUIVRE'] },
+  report: { en: ['REPORT'], sw: ['RIPOTI'], fr: ['SIGNALER', 'SIGNALEMENT'] },
   check: { en: ['CHECK', 'VERIFY'], sw: ['HAKIKI'], fr: ['VERIFIER', 'VERIFIE'] },
   receipt: { en: ['RECEIPT', 'MYVOTE'], sw: ['RISITI'], fr: ['RECU'] },
   results: { en: ['RESULTS', 'RESULT'], sw: ['MATOKEO'], fr: ['RESULTATS', 'RESULTAT'] },

@@ -175,6 +175,8 @@ export class GatewayStore {
     this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
     // Prepared on first use (STOP is rare), so a store opened on an older schema still works.
     if (optedOut) (this.s.dropFollows ??= this.db.prepare('DELETE FROM project_follows WHERE voter_key = ?')).run(voterKey);
+    // …and forgets the number behind its reports: a team's answer is a message like any other.
+    if (optedOut) (this.s.dropReporters ??= this.db.prepare('DELETE FROM report_contacts WHERE voter_key = ?')).run(voterKey);
   }
 
   rollWard(voterKey: string): string | undefined {

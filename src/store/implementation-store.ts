@@ -1,5 +1,6 @@
-// Implementation updates downloaded from the ledger, and the numbers that follow a project by SMS
-// (sealed at rest, as every number: src/domain/phone-seal.ts). Migration 0019.
+// Implementation updates downloaded from the ledger, the numbers that follow a project by SMS, and
+// the numbers that reported on one (sealed at rest, as every number: src/domain/phone-seal.ts).
+// Migrations 0019 and 0022.
 import type { Database, Statement } from 'better-sqlite3';
 import type { ImplementationStatus, ImplementationUpdate } from '../domain/implementation.ts';
 import type { Seal } from '../domain/phone-seal.ts';
@@ -58,6 +59,9 @@ export class ImplementationStore {
       followers: p('SELECT voter_key, provider, phone, lang FROM project_follows WHERE cycle_id = ? AND code = ? ORDER BY voter_key'),
       unfollowAll: p('DELETE FROM project_follows WHERE voter_key = ?'),
       follows: p('SELECT count(*) FROM project_follows'),
+      keepReporter: p(`INSERT INTO report_contacts (reference, voter_key, provider, phone, lang, reported_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (reference) DO NOTHING`),
+      reporter: p('SELECT voter_key, provider, phone, lang FROM report_contacts WHERE reference = ?'),
     };
   }
 
@@ -102,6 +106,25 @@ export class ImplementationStore {
   /** STOP: the number follows nothing any more (its sealed number is deleted). */
   unfollowAll(voterKey: string): void {
     this.s.unfollowAll!.run(voterKey);
+  }
+
+  /** Keeps who sent report `reference`, so the team's answer can be texted to them (see reporter). */
+  keepReporter(r: { reference: string; voterKey: string; provider: string; phone: string; lang: string }, at: string): void {
+    this.s.keepReporter!.run(r.reference, r.voterKey, r.provider, this.seal().seal(r.phone), r.lang, at);
+  }
+
+  /**
+   * Who sent report `reference`, the number opened to send the team's answer to; null when this
+   * gateway holds no such report, the number sent STOP since, or its seal's secret was replaced.
+   */
+  reporter(reference: string): Follower | null {
+    const r = this.s.reporter!.get(reference) as { voter_key: string; provider: string; phone: string; lang: string } | undefined;
+    if (!r) return null;
+    try {
+      return { voterKey: r.voter_key, provider: r.provider, phone: this.seal().open(r.phone), lang: r.lang };
+    } catch {
+      return null;
+    }
   }
 
   followCount(): number {

@@ -1,0 +1,310 @@
+// Residents report on winning projects: REPORT 7 <text> by SMS on a real gateway is answered with a
+// reference after the commit (once, whatever the provider's retries), its number kept sealed on the
+// gateway against that reference; the report syncs to the ledger (a phone number in the text never
+// leaves), lands in the console under its project, where a reviewer sets its status and answer
+// (CSRF, roles, audit entries that `ledger verify` checks), and the answer is ready for a notice
+// feed to carry back to the gateway that holds the number. Bad input gets a clear reply in the
+// resident's language.
+import { createPrivateKey } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import request from 'supertest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { v7 as uuidv7 } from 'uuid';
+import { createLogger } from '../src/logging.ts';
+import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { reportAnswerSms } from '../src/domain/report-text.ts';
+import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
+import { createLedgerApp } from '../src/http/ledger-app.ts';
+import { parseSms } from '../flows/sms/grammar.ts';
+import { syncRound } from '../sync/sync-job.ts';
+import { buildBatch } from '../sync/batch.ts';
+import type { GatewayIdentity } from '../sync/identity.ts';
+import { reportAnswers } from '../ledger/reports.ts';
+import { verifyChain } from '../ledger/verify.ts';
+import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
+import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { voterKey } from '../src/domain/voter.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
+import { connectedRelay } from './helpers/ledger-server.ts';
+import { testDeployment } from './helpers/deployment.ts';
+import { SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
+import { phoneSeal } from '../src/domain/phone-seal.ts';
+import { ImplementationStore } from '../src/store/implementation-store.ts';
+import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
+
+const silent = createLogger('silent');
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+const REPORTER = '+254711000401';
+
+/** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
+async function setup() {
+  let now = new Date('2026-11-25T09:00:00Z');
+  const ledger = await testLedger(
+    'sqlite',
+    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
+    () => now,
+  );
+  closers.push(() => ledger.close());
+  const { privatePem, publicKey } = newKeyPair();
+  const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
+  await ledger.addGateway('gw-field', publicKey);
+  const f = eventFactory('gw-field');
+  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
+  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
+  await ledger.ingest(header, lines, 'push');
+  now = new Date('2026-12-01T09:00:00Z');
+  await ledger.publishResults('c-open', { force: { reason: 'test' } });
+
+  const gw = testGateway();
+  closers.push(async () => {
+    gw.db.close();
+  });
+  const { relay, stop } = await connectedRelay(gw, ledger);
+  closers.push(stop);
+  const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
+  /** Texts the gateway as provider message `id`; returns its reply as queued. */
+  const text = async (from: string, body: string, id: string) => {
+    await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' })
+      .expect(200);
+    return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
+  };
+  return { ledger, gw, round, text, setNow: (d: Date) => (now = d) };
+}
+
+describe('REPORT 7 by SMS', () => {
+  it('is understood in every built-in language, with or without punctuation, and nothing else is taken for it', () => {
+    expect(parseSms('REPORT 7 the contractor left')).toEqual({ kind: 'report', code: 7, text: 'the contractor left', lang: 'en' });
+    expect(parseSms('ripoti #7: kazi imesimama')).toEqual({ kind: 'report', code: 7, text: 'kazi imesimama', lang: 'sw' });
+    expect(parseSms('Signaler P7. chantier arrêté')).toEqual({ kind: 'report', code: 7, text: 'chantier arrêté', lang: 'fr' });
+    expect(parseSms('REPORT 7')).toEqual({ kind: 'report', code: 7, text: '', lang: 'en' });
+    // A bigger number or a decimal is not a project number: the how-to answers it.
+    expect(parseSms('REPORT 120 bags missing')).toMatchObject({ kind: 'report', code: null });
+    expect(parseSms('REPORT 7.5 bags missing')).toMatchObject({ kind: 'report', code: null });
+    expect(parseSms('REPORT the road')).toMatchObject({ kind: 'report', code: null, text: 'the road' });
+  });
+
+  it('records the report after the commit, once per provider message; the ledger gets it without the number; the console answers it', async () => {
+    const { ledger, gw, round, text } = await setup();
+    expect(await round()).toMatchObject({ ballot: 'updated' });
+
+    // Bad input: each answered in the keyword's language, nothing recorded.
+    expect(await text(REPORTER, 'RIPOTI 3 kazi imesimama', 'r-1')).toBe('Hakuna mradi ulioshinda wenye nambari 3. Tuma MATOKEO kuona iliyoshinda.');
+    expect(await text(REPORTER, 'SIGNALER 7', 'r-2')).toBe('Dites ce que vous voyez après le numéro, ex. SIGNALER 7 chantier arreté.');
+    expect(await text(REPORTER, 'REPORT the road is broken', 'r-3')).toBe(
+      'To report on a winning project, send REPORT, its number and what you see, e.g. REPORT 7 the work has stopped.',
+    );
+    expect(await text(REPORTER, 'REPORT 50 broken pipe', 'r-4')).toBe('No winning project has number 50. Send RESULTS for the winners.');
+    expect(gw.db.prepare("SELECT count(*) FROM events WHERE type = 'project.reported'").pluck().get()).toBe(0);
+
+    // A report with a phone number in it: recorded with a reference, the number replaced.
+    const body = 'REPORT 7 the contractor left, call me 0711 000 401';
+    const reply = await text(REPORTER, body, 'r-5');
+    const ref = /Reference (R-[0-9A-Z]{5}-[0-9A-Z]{3})\./.exec(reply ?? '')?.[1];
+    expect(reply).toBe(`Report on project 7 Clinic roof repairs recorded. Reference ${ref}. The city team will answer you by SMS.`);
+    expect(smsCost(toGsmLookalikes(reply!)).segments).toBe(1);
+    // The provider retries the same message: nothing new, no second reply.
+    await text(REPORTER, body, 'r-5');
+    const events = gw.db.prepare("SELECT payload FROM events WHERE type = 'project.reported'").pluck().all() as string[];
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!)).toEqual({ wardId: 'north', code: 7, text: 'the contractor left, call me [phone]', reference: ref, lang: 'en' });
+    expect(gw.db.prepare("SELECT count(*) FROM sms_outbound WHERE source_ref = 'sms:africastalking:r-5'").pluck().get()).toBe(1);
+    // The number is kept on the gateway, sealed, against the reference: the answer's way back.
+    const kept = gw.db.prepare('SELECT phone, lang FROM report_contacts WHERE reference = ?').get(ref) as { phone: string; lang: string };
+    expect(kept.phone).toMatch(/^s1:/);
+    expect(kept.phone).not.toContain('711000401');
+    expect(new ImplementationStore(gw.db, phoneSeal(SECRET)).reporter(ref!)).toMatchObject({ phone: REPORTER, provider: 'africastalking', lang: 'en' });
+
+    // Synced: the ledger holds it under project 7, with status new, and nothing of the number.
+    await round();
+    const { rows } = await listReports(ledger.conn.db, { cycle: 'c-open', code: 7, page: 1 });
+    expect(rows).toHaveLength(1);
+    const report = rows[0]!;
+    expect(report).toMatchObject({
+      reference: ref,
+      code: 7,
+      ward_id: 'north',
+      status: 'new',
+      answer: '{}',
+      gateway_id: gw.gatewayId,
+      lang: 'en',
+      channel: 'sms',
+    });
+    const everything = JSON.stringify(await ledger.conn.db.selectFrom('ledger_events').selectAll().execute());
+    expect(everything).not.toContain('711000401');
+    expect(everything).not.toContain('0711 000');
+
+    // The console: a signed-out visitor sees nothing; the list and the project's page show it.
+    const app = createLedgerApp(ledger, silent);
+    await seedTeam(ledger);
+    expect((await request(app).get('/console/reports')).status).toBe(303);
+    const reviewer = request.agent(app);
+    await signIn(reviewer, 'reviewer');
+    const list = await reviewer.get('/console/reports?cycle=c-open&code=7');
+    expect(list.status).toBe(200);
+    expect(list.text).toContain('Reports on project 7 Clinic roof repairs');
+    expect(list.text).toContain('the contractor left, call me [phone]');
+    const page = await reviewer.get(`/console/reports/${report.event_id}`);
+    expect(page.text).toContain(ref);
+    const csrf = csrfOf(page.text);
+
+    // No CSRF token: refused. An auditor: refused. Nothing changed.
+    expect((await reviewer.post(`/console/reports/${report.event_id}`).type('form').send({ status: 'acknowledged' })).status).toBe(403);
+    const auditor = request.agent(app);
+    await signIn(auditor, 'auditor');
+    const auditorCsrf = csrfOf((await auditor.get(`/console/reports/${report.event_id}`)).text);
+    expect((await auditor.post(`/console/reports/${report.event_id}`).type('form').send({ _csrf: auditorCsrf, status: 'resolved' })).status).toBe(403);
+    expect((await reviewer.post(`/console/reports/${report.event_id}`).type('form').send({ _csrf: csrf, status: 'closed' })).status).toBe(400);
+
+    // An answer in another language only, or too long for one SMS: refused, the field named.
+    const onlySw = await reviewer
+      .post(`/console/reports/${report.event_id}`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'acknowledged', 'answer.sw': 'Tumepokea' });
+    expect(onlySw.status).toBe(400);
+    expect(onlySw.text).toContain('id="e-answer.en"');
+    const long = await reviewer
+      .post(`/console/reports/${report.event_id}`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'acknowledged', 'answer.en': 'x'.repeat(150) });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('does not fit one SMS');
+    expect(await reportAnswers(ledger.conn.db, gw.gatewayId, 0)).toEqual([]);
+
+    // Acknowledged with an answer: saved, audited, and ready for the gateway's notice feed.
+    const answer = { en: 'The county engineer visits the site on Monday.', sw: 'Mhandisi wa kaunti atatembelea Jumatatu.' };
+    const saved = await reviewer
+      .post(`/console/reports/${report.event_id}`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'acknowledged', 'answer.en': answer.en, 'answer.sw': answer.sw, 'answer.fr': '' });
+    expect(saved.status).toBe(303);
+    const feed = await reportAnswers(ledger.conn.db, gw.gatewayId, 0);
+    expect(feed).toEqual([
+      {
+        seq: expect.any(Number),
+        reference: ref,
+        gatewayId: gw.gatewayId,
+        cycleId: 'c-open',
+        code: 7,
+        status: 'acknowledged',
+        lang: 'en',
+        answer,
+        answeredAt: expect.any(String),
+      },
+    ]);
+    expect(await reportAnswers(ledger.conn.db, 'gw-other', 0)).toEqual([]);
+    expect(reportAnswerSms('en', ref!, answer.en)).toBe(`City answer to your report ${ref}: The county engineer visits the site on Monday.`);
+    // Resolved without a new answer: audited, but nothing new for the feed (the reporter is not texted twice).
+    const resolved = await reviewer
+      .post(`/console/reports/${report.event_id}`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'resolved', 'answer.en': answer.en, 'answer.sw': answer.sw });
+    expect(resolved.status).toBe(303);
+    expect(await reportAnswers(ledger.conn.db, gw.gatewayId, feed[0]!.seq)).toEqual([]);
+    const shown = await reviewer.get(`/console/reports/${report.event_id}`);
+    expect(shown.text).toContain('Resolved');
+    expect(shown.text).toContain('report.handled');
+    expect((await reviewer.get('/console/reports?status=new')).text).toContain('No reports match.');
+
+    // The chain and the console's report rows verify; a row changed behind the console's back does not.
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+    await ledger.conn.db
+      .updateTable('ledger_reports')
+      .set({ answer: JSON.stringify({ en: 'All fixed.' }) })
+      .execute();
+    expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('not as its last audit entry recorded') });
+    await ledger.conn.db
+      .updateTable('ledger_reports')
+      .set({ answer: JSON.stringify(answer), text: 'nothing to see' })
+      .execute();
+    expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('not as its chain entry') });
+
+    // STOP: the number behind the report is forgotten; an answer would reach nobody.
+    await text(REPORTER, 'STOP', 'r-6');
+    expect(gw.count('report_contacts')).toBe(0);
+    expect(new ImplementationStore(gw.db, phoneSeal(SECRET)).reporter(ref!)).toBeNull();
+  });
+
+  it('a report the console never handled verifies as received; one handled without the console does not', async () => {
+    const { ledger, round, text } = await setup();
+    await round();
+    await text(REPORTER, 'REPORT 7 no workers since Monday', 'v-1');
+    await round();
+    expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+    const [row] = (await listReports(ledger.conn.db, { page: 1 })).rows;
+    await handleReport(
+      ledger.conn,
+      ledger.deployment(),
+      { name: 'reviewer', role: 'reviewer' },
+      row!.event_id,
+      { status: 'acknowledged', answer: {} },
+      ledger.now(),
+    );
+    expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+    await ledger.conn.db.updateTable('ledger_reports').set({ status: 'new', audit_seq: null }).execute();
+    expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('but its last audit entry is') });
+  });
+});
+
+describe.each(await ledgerBackends())('reports in the ledger (%s)', (backend) => {
+  afterAll(dropSchemas);
+  it('ingests project.reported into ledger_reports, refuses one off the ward ballot, handles it with audit, feeds the answer, verifies', async () => {
+    const now = new Date('2026-12-02T09:00:00Z');
+    const ledger = await testLedger(backend, testDeployment(), () => now);
+    closers.push(() => ledger.close());
+    const { privatePem, publicKey } = newKeyPair();
+    const gw: GatewayIdentity = { gatewayId: 'gw-rep', publicKey, privateKey: createPrivateKey(privatePem) };
+    await ledger.addGateway('gw-rep', publicKey);
+    const report = (seq: number, wardId: string, code: number, reference: string): EventRow => ({
+      seq,
+      id: uuidv7(),
+      type: 'project.reported',
+      cycle_id: 'c-open',
+      voter_key: voterKey('+254711000499', 'test-secret-0123456789'),
+      channel: 'sms',
+      gateway_id: 'gw-rep',
+      captured_at: '2026-12-02T08:00:00.000Z',
+      source_ref: `test:gw-rep:${seq}`,
+      payload: JSON.stringify({ wardId, code, text: 'No workers on site', reference, lang: 'sw' }),
+      acked_at: null,
+    });
+    const rows = [report(1, 'north', 7, 'R-AAAAA-BBB'), report(2, 'south', 7, 'R-CCCCC-DDD')];
+    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
+    const answer = await ledger.ingest(header, lines, 'push');
+    expect(answer.accepted.map((a) => a.id)).toEqual([rows[0]!.id]);
+    expect(answer.rejected).toEqual([expect.objectContaining({ id: rows[1]!.id, reason: 'not-on-ballot' })]);
+
+    const [row] = (await listReports(ledger.conn.db, { code: 7, page: 1 })).rows;
+    expect(row).toMatchObject({ reference: 'R-AAAAA-BBB', status: 'new', gateway_id: 'gw-rep', lang: 'sw' });
+    const d = ledger.deployment();
+    const reviewer = { name: 'reviewer', role: 'reviewer' };
+    // The answer is needed in the reporter's language (here Kiswahili) once any is given.
+    await expect(handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { en: 'Noted' } }, now)).rejects.toMatchObject({
+      field: 'answer.sw',
+      key: 'answerNeeded',
+    });
+    expect(await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { sw: 'Tumepokea, tunafuatilia.' } }, now)).toBe(
+      'changed',
+    );
+    expect(await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'acknowledged', answer: { sw: 'Tumepokea, tunafuatilia.' } }, now)).toBe(
+      'unchanged',
+    );
+    const feed = await reportAnswers(ledger.conn.db, 'gw-rep', 0);
+    expect(feed).toEqual([expect.objectContaining({ reference: 'R-AAAAA-BBB', code: 7, lang: 'sw', answer: { sw: 'Tumepokea, tunafuatilia.' } })]);
+    expect(typeof feed[0]!.seq).toBe('number');
+    // The answer taken back: nothing left to send, and the row still verifies.
+    await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'resolved', answer: {} }, now);
+    expect(await reportAnswers(ledger.conn.db, 'gw-rep', 0)).toEqual([]);
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+    await ledger.conn.db.deleteFrom('ledger_reports').execute();
+    expect(await verifyReportTrail(ledger.conn.db)).toMatchObject({ problem: expect.stringContaining('gone from ledger_reports') });
+  });
+});
