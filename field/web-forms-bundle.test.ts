@@ -14,8 +14,10 @@ import { paperForms } from './paper-forms.ts';
 import { fieldForms } from './xforms.ts';
 
 (globalThis as { __dirname?: string }).__dirname ??= '/';
+// The DOM is jsdom's (this file's environment); the project's types have no DOM library.
+const { window, document } = globalThis as unknown as { window: Record<string, unknown>; document: any };
 // jsdom has no matchMedia; Web Forms asks it for the layout only.
-window.matchMedia ??= ((media: string) => ({
+window.matchMedia ??= (media: string) => ({
   matches: false,
   media,
   onchange: null,
@@ -24,9 +26,14 @@ window.matchMedia ??= ((media: string) => ({
   addListener: () => {},
   removeListener: () => {},
   dispatchEvent: () => false,
-})) as unknown as typeof window.matchMedia;
+});
 const { createApp, h } = await import('vue');
-const { OdkWebForm, webFormsPlugin } = (await import('@getodk/web-forms')) as unknown as { OdkWebForm: object; webFormsPlugin: object };
+// Web Forms' types are declared for the app (field-app/web-forms.d.ts), not here.
+const WEB_FORMS = '@getodk/web-forms';
+const { OdkWebForm, webFormsPlugin } = (await import(WEB_FORMS)) as {
+  OdkWebForm: Parameters<typeof h>[0];
+  webFormsPlugin: Parameters<ReturnType<typeof createApp>['use']>[0];
+};
 
 const WATER = resolve(import.meta.dirname, '../test/fixtures/surveys/water.xml');
 const NOW = new Date('2026-11-22T09:00:00Z');
