@@ -10,6 +10,7 @@ import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { surveyCsv } from '../ledger/survey-export.ts';
+import { ballotDocOf, mergeBallot } from '../src/config/ballot-doc.ts';
 import { ConfigError } from '../src/config/errors.ts';
 import { loadDeployment } from '../src/config/load.ts';
 import { addOfficer } from '../src/engine/field-capture.ts';
@@ -80,8 +81,11 @@ const submit = (app: Parameters<typeof request>[0], token: string, xml: string) 
 const message = (body: string) => /<message nature="[a-z_]+">([^<]*)<\/message>/.exec(body)?.[1]?.replace(/&apos;/g, "'");
 
 describe('a supplied survey XForm at load', () => {
-  it('the fixture loads: its formID, version, title and answers by path', () => {
-    const s = loadDeployment(config()).surveys[0]!;
+  it('the fixture loads: its formID, version, title and answers by path; a downloaded ballot keeps it', () => {
+    const d = loadDeployment(config());
+    const merged = mergeBallot(d, ballotDocOf(d));
+    expect(merged.ok && merged.deployment.surveys[0]!.supplied).toEqual(d.surveys[0]!.supplied);
+    const s = d.surveys[0]!;
     expect(s.supplied).toMatchObject({ formId: 'kiboko-water-2026', version: '2026031001', title: 'Water access 2026', wardPath: '/data/ward' });
     expect(s.supplied!.fields.map((f) => `${f.path}:${f.type}`)).toEqual([
       '/data/household/water_source:select_one',
