@@ -2,6 +2,7 @@
 // language. Apart from labels.ts so the paper forms can change without touching the others.
 import { isBuiltInLang, type BuiltInLang, type Lang } from '../src/config/schema.ts';
 import type { TallyProblem } from '../src/domain/paper.ts';
+import { languagePack } from '../src/i18n/languages.ts';
 
 const en = {
   ballotTitle: '{cycle}: paper ballot entry',
@@ -44,6 +45,9 @@ const en = {
 };
 
 type Key = keyof typeof en;
+
+/** The English paper labels: the template of an added language's catalogue (its optional `paper` section). */
+export const ENGLISH_PAPER_LABELS: Readonly<Record<Key, string>> = en;
 
 const sw: Record<Key, string> = {
   ballotTitle: '{cycle}: kuingiza kura ya karatasi',
@@ -149,7 +153,28 @@ export function tallyProblemLabel(lang: Lang, p: TallyProblem): string {
   }
 }
 
-/** A paper form's officer-facing text with its `{name}` parameters filled in; English in a language a deployment added. */
+const placeholders = (text: string) =>
+  [...text.matchAll(/\{(\w+)\}/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
+
+/**
+ * What is wrong with an added language's paper labels (its catalogue's optional `paper` section):
+ * keys that are not paper labels, and placeholders that differ from English.
+ */
+export function paperLabelProblems(labels: Record<string, string>): string[] {
+  return Object.entries(labels).flatMap(([key, text]) => {
+    if (!Object.hasOwn(en, key)) return [`paper.${key}: unknown key (paper labels are: ${Object.keys(en).join(', ')})`];
+    const want = placeholders(en[key as Key]);
+    return placeholders(text) === want
+      ? []
+      : [`paper.${key}: use the placeholders of the English text (${want ? `{${want.split(',').join('}, {')}}` : 'none'})`];
+  });
+}
+
+/** A paper form's officer-facing text with its `{name}` parameters filled in; English where an added language gives none. */
 export function paperLabel(lang: Lang, key: Key, params: Record<string, string | number> = {}): string {
-  return (isBuiltInLang(lang) ? CATALOGUES[lang] : en)[key].replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  const text = isBuiltInLang(lang) ? CATALOGUES[lang][key] : (languagePack(lang)?.paper?.[key] ?? en[key]);
+  return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

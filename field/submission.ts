@@ -3,7 +3,8 @@
 // the phase window, the roll) are the engine's; this only says what the officer sent.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
-import type { BallotRule } from '../src/config/schema.ts';
+import type { BallotRule, Survey } from '../src/config/schema.ts';
+import type { SuppliedForm } from '../src/config/survey-xform.ts';
 import { placeField, pointsField, wardGroup } from './vote-form.ts';
 
 interface Common {
@@ -60,6 +61,7 @@ const optionalInstant = z
 export function readSubmission(
   xml: string,
   ruleOf: (cycleId: string) => BallotRule | undefined = () => undefined,
+  suppliedOf: (formId: string) => Survey | undefined = () => undefined,
 ): { ok: true; submission: FieldSubmission } | { ok: false; problem: SubmissionProblem } {
   const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
   // A DOCTYPE can declare entities; no form of ours has one, so none is read.
@@ -71,6 +73,8 @@ export function readSubmission(
   if (!root || typeof root !== 'object') return bad('xml_submission_file: no instance element');
   const data = root as Record<string, unknown>;
   const formId = typeof data['@id'] === 'string' ? data['@id'] : '';
+  const own = suppliedOf(formId);
+  if (own?.supplied) return readSupplied(own, own.supplied, rootName!, data);
   const m = /^sauti-(vote|proposal|survey)-([a-z0-9][a-z0-9-]{0,39})$/.exec(formId);
   if (!m) return { ok: false, problem: { status: 404, message: `Unknown form '${formId.slice(0, 60)}': download the forms again` } };
   const kind = m[1] as 'vote' | 'proposal' | 'survey';
@@ -167,4 +171,59 @@ function readPicks(rule: BallotRule | undefined, group: Record<string, unknown>)
 function fieldName(path: PropertyKey[]): string {
   const name = String(path[0] ?? 'xml_submission_file');
   return name === 'instanceID' ? 'meta/instanceID' : name;
+}
+
+/**
+ * A city-supplied survey form's instance, read by the paths the loader found in it (groups
+ * included): the ward, the consent, the capture times and each answer's text by its name.
+ */
+function readSupplied(
+  survey: Survey,
+  form: SuppliedForm,
+  rootName: string,
+  data: Record<string, unknown>,
+): { ok: true; submission: SurveySubmission } | { ok: false; problem: SubmissionProblem } {
+  const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
+  /** The text at an absolute path, '' when the element is empty or absent, null when it is not a single value. */
+  const at = (path: string): string | null => {
+    const [first, ...steps] = path.split('/').filter(Boolean);
+    if (first !== rootName) return '';
+    let node: unknown = data;
+    for (const step of steps) {
+      if (!node || typeof node !== 'object') return '';
+      node = (node as Record<string, unknown>)[step];
+    }
+    return node === undefined ? '' : typeof node === 'string' ? node : null;
+  };
+  const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
+  const c = common.safeParse({
+    instanceID: at(form.instanceIdPath),
+    start: form.startPath ? (at(form.startPath) ?? '') : '',
+    end: form.endPath ? (at(form.endPath) ?? '') : '',
+  });
+  if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
+  const ward = z.string().min(1).max(40).safeParse(at(form.wardPath));
+  if (!ward.success) return bad(`ward: ${ward.error.issues[0]!.message}`);
+  const answers: Record<string, string> = {};
+  for (const f of form.fields) {
+    const value = at(f.path);
+    if (value === null) return bad(`${f.id}: not a single answer`);
+    if (value.length > 2000) return bad(`${f.id}: longer than 2000 characters`);
+    answers[f.id] = value;
+  }
+  return {
+    ok: true,
+    submission: {
+      formId: form.formId,
+      cycleId: survey.id,
+      instanceId: c.data.instanceID,
+      start: c.data.start,
+      end: c.data.end,
+      kind: 'survey',
+      surveyId: survey.id,
+      consent: at(form.consentPath) === 'yes',
+      wardId: ward.data,
+      answers,
+    },
+  };
 }

@@ -80,6 +80,13 @@ export function fieldForms(d: Deployment, now: Date, wards?: readonly string[], 
     const surveyWards = inScope.filter((w) => !survey.wards || survey.wards.includes(w.id));
     const cycle = d.cycles.find((c) => c.id === survey.cycle);
     if (!cycle || surveyWards.length === 0) continue;
+    if (survey.supplied) {
+      // The city's own form, served as written: its formID and version are the city's; the gateway
+      // refuses a ward the officer does not work in, since the form's ward list is not narrowed.
+      const { formId, title, version, xml } = survey.supplied;
+      forms.push({ formId, kind: 'survey', cycleId: cycle.id, name: title, version, hash: md5(xml), xml, media: [] });
+      continue;
+    }
     forms.push(
       finish('survey', cycle, text(survey.title, lang), [], (v) => surveyFormXml(survey, surveyWards, Translations.of(d), v), surveyFormId(survey.id)),
     );
@@ -94,8 +101,11 @@ function finish(kind: FieldForm['kind'], cycle: Cycle, name: string, media: Medi
   const version = h.digest('hex').slice(0, 16);
   const xml = render(version);
   const formId = id ?? (kind === 'vote' ? voteFormId(cycle.id) : proposalFormId(cycle.id));
-  return { formId, kind, cycleId: cycle.id, name, version, hash: `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`, xml, media };
+  return { formId, kind, cycleId: cycle.id, name, version, hash: md5(xml), xml, media };
 }
+
+/** OpenRosa's form hash: `md5:` and the MD5 of the XML bytes. */
+const md5 = (xml: string): string => `md5:${createHash('md5').update(xml, 'utf8').digest('hex')}`;
 
 function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: string): string {
   const tr = Translations.of(d);

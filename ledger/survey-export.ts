@@ -2,7 +2,7 @@
 // joined by spaces). Nothing personal: no officer, gateway, time, voter key or instance; rows are
 // sorted by their own content, so their order says nothing about who answered when. Answers are
 // read from the chained log (ledger_events, type 'survey.answered'): no table of their own.
-import type { Survey } from '../src/config/schema.ts';
+import { surveyFields, type Survey } from '../src/config/schema.ts';
 import { toCsv, type CsvCell } from '../src/domain/csv.ts';
 import { surveyPayloadSchema } from '../src/domain/protocol.ts';
 import type { LedgerDb } from './schema.ts';
@@ -14,11 +14,11 @@ export async function surveyCsv(db: LedgerDb, survey: Survey, wardId?: string): 
   for (const e of events) {
     const p = surveyPayloadSchema.safeParse(JSON.parse(e.payload));
     if (!p.success || p.data.surveyId !== survey.id || (wardId && p.data.wardId !== wardId)) continue;
-    rows.push([p.data.wardId, ...survey.questions.map((q) => cell(p.data.answers[q.id]))]);
+    rows.push([p.data.wardId, ...surveyFields(survey).map((q) => cell(p.data.answers[q.id]))]);
   }
   const line = (r: CsvCell[]) => toCsv([r]);
   rows.sort((a, b) => (line(a) < line(b) ? -1 : line(a) > line(b) ? 1 : 0));
-  return { csv: toCsv([['ward', ...survey.questions.map((q) => q.id)], ...rows]), rows: rows.length };
+  return { csv: toCsv([['ward', ...surveyFields(survey).map((q) => q.id)], ...rows]), rows: rows.length };
 }
 
 function cell(v: string | number | string[] | undefined): CsvCell {

@@ -15,6 +15,8 @@ import { loadDeploymentAndLanguages } from '../src/http/languages.ts';
 import { t } from '../src/i18n/index.ts';
 import { installLanguages, languagePack, uninstallLanguages } from '../src/i18n/languages.ts';
 import { fieldLabelProblems, label } from '../field/labels.ts';
+import { paperForms } from '../field/paper-forms.ts';
+import { paperLabel, paperLabelProblems } from '../field/paper-labels.ts';
 import { parseCatalogue } from '../src/i18n/pack.ts';
 import { KEYWORD_KINDS } from '../src/i18n/keywords.ts';
 import { catalogueTemplate, updateCatalogue } from '../src/cli/language.ts';
@@ -273,6 +275,39 @@ describe('catalogue checks', () => {
     expect(label('luo', 'ward')).toBe('Wadi');
     expect(label('luo', 'category')).toBe('Category');
   });
+
+  it('paper labels: the catalogue’s in the Dholuo paper forms, English for the rest, a wrong key or placeholder named', () => {
+    const d = loadDeploymentAndLanguages(LUO);
+    const forms = paperForms(d, NOW);
+    const luo = (kind: string) => {
+      const xml = forms.find((f) => f.kind === kind)!.xml;
+      return /<translation lang="Dholuo \(luo\)">(.*?)<\/translation>/s.exec(xml)?.[1] ?? '';
+    };
+    const ballot = luo('paper-ballot');
+    expect(ballot).toContain('<value>Namba mar chokruok (grup), koa e lebo mar sanduk bwo</value>');
+    expect(ballot).toContain('<value>Chieng&apos; mar chokruok</value>');
+    expect(ballot).toContain('<value>Namba mochapi e karatas bwo</value>');
+    expect(ballot).not.toContain('Day of the meeting');
+    const tally = luo('paper-tally');
+    expect(tally).toContain('<value>Karatas bwo mochiw</value>');
+    expect(tally).toContain('<value>Bwo mokethore</value>');
+    expect(tally).toMatch(/<value>1 · [^<]+: bwo<\/value>/);
+    expect(paperLabel('luo', 'dayMsg', { opens: 'a', closes: 'b' })).toBe('Bwo ne nitie chakre a nyaka b');
+    // A text the catalogue leaves out is English; the built-in languages keep theirs.
+    expect(paperLabel('luo', 'settled', { serial: 'A-1' })).toBe('Ballot A-1 stored: two officers’ entries agree.');
+    expect(paperLabel('sw', 'day')).toBe('Siku ya mkutano');
+    expect(paperLabelProblems({ day: 'Chieng', bogus: 'x', projectVotes: '{code}: bwo' })).toEqual([
+      expect.stringMatching(/^paper\.bogus: unknown key \(paper labels are: ballotTitle, /),
+      'paper.projectVotes: use the placeholders of the English text ({code}, {title})',
+    ]);
+  });
+
+  it('a catalogue’s bad paper label stops check-config, naming the file, the language and the key', async () => {
+    const file = brokenCopy((yaml) => yaml.replace('  day: "Chieng\' mar chokruok"', '  dey: "Chieng\' mar chokruok"'));
+    const r = await sauti(['check-config', file], { SAUTI_PROMPTS_DIR: tempDir('sauti-lang-prompts-') });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/luo\.yaml: language 'luo': paper\.dey: unknown key/);
+  }, 30_000);
 
   it('the fixture passes them and is installed', () => {
     loadDeploymentAndLanguages(LUO);

@@ -10,6 +10,7 @@ import { KEYWORD_KINDS, KEYWORDS } from '../i18n/keywords.ts';
 import { PROMPT_KEYS } from '../i18n/pack.ts';
 import { en as voiceEn } from '../i18n/voice/en.ts';
 import { ENGLISH_LABELS } from '../../field/labels.ts';
+import { ENGLISH_PAPER_LABELS } from '../../field/paper-labels.ts';
 import { grammarWordKeys } from '../../voice/prompts/numbers.ts';
 import { words as englishWords } from '../../voice/prompts/words/en.ts';
 
@@ -23,6 +24,7 @@ export function catalogueTemplate(code: string): string {
     sms: { keywords: Object.fromEntries(KEYWORD_KINDS.map((k) => [k, [`${k.toUpperCase()}_${code.toUpperCase()}`]])), commonWords: [] },
     voice: { languageOption: `For ${code}, press {n}.`, prompts, numbers: { grammar: 'english', words, currencies: {} } },
     field: ENGLISH_LABELS,
+    paper: ENGLISH_PAPER_LABELS,
   });
   doc.commentBefore = [
     ` Sauti catalogue for the language '${code}': replace every English text with its translation.`,
@@ -47,6 +49,10 @@ export function catalogueTemplate(code: string): string {
     " Spoken prompts. espeak: an eSpeak NG voice to render them with (leave out when eSpeak has the\n language code; without either, record the clips). numbers.grammar: english, swahili or french word order;\n numbers.words: the words that grammar uses; numbers.currencies: e.g. KES: the currency's name.",
   );
   note('field', ' Optional: officer-facing labels of the field forms (field/labels.ts); English for any left out.\n Remove the ones you do not translate.');
+  note(
+    'paper',
+    ' Optional: officer-facing labels of the paper-ballot entry form and the tally sheet (field/paper-labels.ts),\n and their answers; English for any left out. Remove the ones you do not translate.',
+  );
   return doc.toString({ lineWidth: 0 });
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { readCsvRecords } from './csv.ts';
 import { ConfigError, describeIssues } from './errors.ts';
 import { deploymentSchema, type Demographics, type Deployment } from './schema.ts';
+import { readSurveyXForm } from './survey-xform.ts';
 
 /** Loads a deployment file; throws ConfigError naming each bad key. */
 export function loadDeployment(file: string): Deployment {
@@ -29,7 +30,31 @@ export function parseDeployment(text: string, source = 'deployment'): Deployment
   }
   const parsed = deploymentSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new ConfigError(source, describeIssues(parsed.error.issues));
+  loadSurveyForms(parsed.data, dirname(source));
   return parsed.data;
+}
+
+/** Reads each survey's own XForm (`xform`, relative to `baseDir`) into `supplied`; throws ConfigError naming the file and each problem. */
+function loadSurveyForms(d: Deployment, baseDir: string): void {
+  for (const s of d.surveys) {
+    if (!s.xform) continue;
+    const file = resolve(baseDir, s.xform);
+    let xml: string;
+    try {
+      xml = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    } catch (err) {
+      throw new ConfigError(file, [`surveys.${s.id}.xform: cannot read the file (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    const read = readSurveyXForm(xml, s.wards ?? d.wards.map((w) => w.id), s.notPersonal);
+    if ('problems' in read)
+      throw new ConfigError(
+        file,
+        read.problems.map((p) => `survey '${s.id}': ${p}`),
+      );
+    const taken = d.surveys.find((o) => o !== s && o.supplied?.formId === read.form.formId);
+    if (taken) throw new ConfigError(file, [`survey '${s.id}': formID '${read.form.formId}' is also survey '${taken.id}''s`]);
+    s.supplied = read.form;
+  }
 }
 
 // An empty cell means the value was not collected for that voter.

@@ -163,7 +163,35 @@ const survey = z.object({
   wards: z.array(id).min(1).optional(),
   opens: isoDateTime,
   closes: isoDateTime,
-  questions: z.array(question).min(1).max(60),
+  // Either questions here (Sauti writes the form), or the city's own XForm (a file, relative to
+  // the deployment file): checked and read at load (src/config/survey-xform.ts), served unchanged.
+  questions: z.array(question).max(60).default([]),
+  xform: z.string().min(1).max(300).optional(),
+  // Answer names of the XForm that look personal (a `village_name`) but are not about a person.
+  notPersonal: z.array(questionId).max(60).default([]),
+  // Filled by the loader from `xform`; never written in the file.
+  supplied: z
+    .object({
+      xml: z.string(),
+      formId: z.string(),
+      version: z.string(),
+      title: z.string(),
+      fields: z.array(
+        z.object({
+          id: z.string(),
+          path: z.string(),
+          type: z.enum(['text', 'integer', 'select_one', 'select_multiple']),
+          required: z.literal(false),
+          choices: z.array(z.object({ id: z.string() })).optional(),
+        }),
+      ),
+      wardPath: z.string(),
+      consentPath: z.string(),
+      startPath: z.string().optional(),
+      endPath: z.string().optional(),
+      instanceIdPath: z.string(),
+    })
+    .optional(),
 });
 
 /** The whole deployment file. */
@@ -279,6 +307,13 @@ export type SmsSettings = Deployment['sms'];
 export type Demographics = NonNullable<Deployment['demographics']>;
 export type Survey = Deployment['surveys'][number];
 export type SurveyQuestion = Survey['questions'][number];
+/** What the gateway checks an answer against and the export's columns: a defined question or a supplied form's field. */
+export type SurveyField = Pick<SurveyQuestion, 'id' | 'type' | 'required' | 'min' | 'max'> & { choices?: { id: string }[] };
+
+/** A survey's answers, in order: its questions, or the fields of its supplied XForm. */
+export function surveyFields(s: Survey): SurveyField[] {
+  return s.supplied ? s.supplied.fields : s.questions;
+}
 
 /** Surveys: ids once, a cycle and wards that exist, texts in every language, choices where (and only where) a select needs them. */
 function checkSurveys(
@@ -296,6 +331,10 @@ function checkSurveys(
       if (!d.wards.some((x) => x.id === w)) issue([...at, 'wards', wi], `unknown ward '${w}'`);
     });
     if (s.opens >= s.closes) issue([...at, 'closes'], 'must be after opens');
+    if (s.xform && s.questions.length > 0) issue([...at, 'xform'], 'give questions or an xform file, not both');
+    if (!s.xform && s.questions.length === 0) issue([...at, 'questions'], "give the questions, or an xform file of the city's own form");
+    if (s.supplied && !s.xform) issue([...at, 'supplied'], 'filled by Sauti from xform: remove it');
+    if (!s.xform && s.notPersonal.length > 0) issue([...at, 'notPersonal'], 'only for a survey given as an xform file');
     needAll(s.title, [...at, 'title']);
     const ids = new Set<string>();
     s.questions.forEach((q, qi) => {

@@ -3,7 +3,7 @@
 // durable before the 201). A refused submission writes nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Deployment, Lang, Survey } from '../config/schema.ts';
+import { surveyFields, type Deployment, type Lang, type Survey } from '../config/schema.ts';
 import { checkBallot, type RuleViolation } from '../domain/ballot.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { wardBudget, wardProjects } from '../domain/cycle.ts';
@@ -13,6 +13,7 @@ import { t } from '../i18n/index.ts';
 import { eligibilityFile, eligibilitySalt, type MediaFile } from '../../field/eligibility.ts';
 import { label } from '../../field/labels.ts';
 import { readSubmission, type FieldSubmission, type ProposalSubmission, type SurveySubmission, type VoteSubmission } from '../../field/submission.ts';
+import { surveyFormId } from '../../field/survey-form.ts';
 import { FORM_RULES, fieldForms, type FieldForm, type FormSources } from '../../field/xforms.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
@@ -127,7 +128,11 @@ export class FieldCapture implements FieldService {
   }
 
   async submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome> {
-    const read = readSubmission(xml, (cycleId) => this.ballot.cycles.find((c) => c.id === cycleId)?.ballot);
+    const read = readSubmission(
+      xml,
+      (cycleId) => this.ballot.cycles.find((c) => c.id === cycleId)?.ballot,
+      (formId) => this.ballot.surveys.find((s) => s.supplied?.formId === formId),
+    );
     if (!read.ok) return read.problem;
     const sub = read.submission;
     const sha = createHash('sha256').update(xml).digest('hex');
@@ -170,7 +175,9 @@ export class FieldCapture implements FieldService {
     const survey = sub.kind === 'survey' ? d.surveys.find((s) => s.id === sub.surveyId) : undefined;
     const cycle = d.cycles.find((c) => c.id === (survey ? survey.cycle : sub.cycleId));
     // A cycle or survey gone from the deployment, or a ballot rule no form carries, has no form here.
-    if (!cycle || (sub.kind === 'survey' && !survey) || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) {
+    // A survey's form is its own XForm's id when the city supplied one, Sauti's otherwise.
+    const surveyForm = survey && (survey.supplied ? survey.supplied.formId : surveyFormId(survey.id));
+    if (!cycle || (sub.kind === 'survey' && surveyForm !== sub.formId) || (sub.kind === 'vote' && !FORM_RULES.includes(cycle.ballot.rule))) {
       return { status: 404, message: `Unknown form '${sub.formId}': download the forms again` };
     }
     const captured = this.captureTime(sub, now);
@@ -315,7 +322,7 @@ export class FieldCapture implements FieldService {
     if (survey.wards && !survey.wards.includes(sub.wardId)) return { status: 400, message: label(lang, 'surveyWard', { survey: name, ward: sub.wardId }) };
     if (!sub.consent) return { status: 400, message: label(lang, 'surveyNoConsent') };
     const answers: Record<string, string | number | string[]> = {};
-    for (const q of survey.questions) {
+    for (const q of surveyFields(survey)) {
       const raw = (sub.answers[q.id] ?? '').trim();
       if (raw === '') {
         if (q.required) return { status: 400, message: label(lang, 'surveyRequired', { question: q.id }) };

@@ -13,6 +13,7 @@ import { en } from '../i18n/en.ts';
 import { installLanguages, uninstallLanguages, type LanguagePack } from '../i18n/languages.ts';
 import { keywordClashes, parseCatalogue } from '../i18n/pack.ts';
 import { fieldLabelProblems } from '../../field/labels.ts';
+import { paperLabelProblems } from '../../field/paper-labels.ts';
 import { numberWordProblems } from '../../voice/prompts/numbers.ts';
 import { espeakProblems } from '../../voice/prompts/tts.ts';
 import { languageMenuLines } from '../../flows/ussd/render.ts';
@@ -60,6 +61,7 @@ export function loadLanguages(configFile: string, d: Deployment): LanguagePack[]
       ...numberWordProblems(pack.voice.numbers.words, pack.voice.numbers.grammar),
       ...espeakProblems(pack.voice.espeak),
       ...fieldLabelProblems(pack.field),
+      ...paperLabelProblems(pack.paper ?? {}),
     ]);
     packs.push({ pack, where });
   }

@@ -28,6 +28,8 @@ export interface LanguagePack {
   };
   /** Officer-facing labels of the field forms given in this language (English for the rest). */
   field: Record<string, string>;
+  /** Officer-facing labels of the paper forms (ballot entry, tally sheet) given in this language (English for the rest). */
+  paper?: Record<string, string>;
 }
 
 const installed = new Map<string, LanguagePack>();

@@ -2,7 +2,7 @@
 // that need only the built-in catalogues — every key of English and no other, the same
 // placeholders, keywords no other language uses for something else. Lengths are checked in
 // src/domain/catalogue-fit.ts, number words in voice/prompts/numbers.ts, field labels in
-// field/labels.ts; the shell runs them all before installing the pack (src/cli/languages.ts).
+// field/labels.ts, paper-form labels in field/paper-labels.ts; the shell runs them all before installing the pack (src/cli/languages.ts).
 import { z } from 'zod';
 import { describeIssues } from '../config/errors.ts';
 import { en } from './en.ts';
@@ -13,7 +13,7 @@ import { isLanguageOptionKey } from './voice/index.ts';
 
 const texts = z.record(z.string(), z.string().trim().min(1, 'empty text'));
 
-/** The catalogue file: every section but `field` (and the optional keys) is required. */
+/** The catalogue file: every section but `field` and `paper` (and the optional keys) is required. */
 const catalogueFile = z.strictObject({
   locale: z.string().min(2).optional().describe('Intl (CLDR) locale for dates, e.g. luo; the language code when not given'),
   messages: texts.describe('every key of src/i18n/en.ts'),
@@ -32,6 +32,7 @@ const catalogueFile = z.strictObject({
     }),
   }),
   field: texts.default({}),
+  paper: texts.default({}),
 });
 
 const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))].sort();
@@ -92,6 +93,7 @@ export function parseCatalogue(code: string, raw: unknown): { pack?: LanguagePac
       commonWords: c.sms.commonWords.map(normalizeWord),
       voice: { prompts: c.voice.prompts, languageOption: c.voice.languageOption, espeak: c.voice.espeak, numbers: c.voice.numbers },
       field: c.field,
+      paper: c.paper,
     },
   };
 }
