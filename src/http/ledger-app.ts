@@ -272,14 +272,12 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
             ledger.deployment().wards.map((w) => w.id),
           )
         : undefined;
-    res
-      .type('html')
-      .send(
-        renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id), {
-          now,
-          ...(ideas ? { ideas } : {}),
-        }),
-      );
+    res.type('html').send(
+      renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id), {
+        now,
+        ...(ideas ? { ideas } : {}),
+      }),
+    );
   });
 
   // A public survey's answers, per ward (`<ward>.csv`) or all (`all.csv`), once the survey has
