@@ -319,6 +319,75 @@ browserProgram.describe('the public page a city would publish, at phone and desk
     await context.close();
   });
 
+  it('the widest page there is fits 360 px: Equal Shares with its share column, tally sheets, big amounts, long names, late ballots', async () => {
+    const d = ledger.deployment();
+    const project = (code: number, cost: number, votes: number, selected: boolean) => ({
+      code,
+      title: { en: `Rehabilitation of the Kiboko–Mwangaza secondary school dormitories, phase ${code}` },
+      short: { en: `Dormitories ${code}` },
+      cost,
+      votes,
+      score: votes,
+      selected,
+      fundedOrder: selected ? code : null,
+      sharePaid: selected ? '1234567.89' : null,
+      tallied: 12345,
+    });
+    const ward = (wardId: string) => ({
+      wardId,
+      name: { en: wardId },
+      budget: 1_250_000_000,
+      ballots: 123456,
+      used: 1_199_999_999,
+      projects: [project(1, 987_654_321, 65432, true), project(2, 212_345_678, 54321, true), project(3, 999_999_999, 43210, false)],
+    });
+    const result = {
+      cycleId: 'c-open',
+      name: { en: 'Open cycle' },
+      rule: 'equalshares/add1-comparison' as const,
+      options: {},
+      rankedBy: 'votes' as const,
+      currency: 'KES',
+      votingClosed: '2026-11-30T18:00:00.000Z',
+      computedAt: '2026-12-01T09:00:00.000Z',
+      publishedAt: '2026-12-01T09:00:00.000Z',
+      throughSeq: 1,
+      turnout: {
+        total: 246912,
+        byWard: { north: 123456, south: 123456 },
+        byChannel: { ussd: 100000, sms: 100000, voice: 20000, field: 20000, paper: 6000, 'paper-tally': 912 },
+      },
+      wards: [ward('north'), ward('south')],
+      forced: {
+        reason: 'The gateway at Kiboko-Mwangaza-Secondary-School-Polling-Station was flooded',
+        gateways: [{ gatewayId: 'gw-kiboko-mwangaza-secondary-school-polling-station', lastSeenAt: null, backlog: null }],
+      },
+      paperTallies: { sheets: 12, valid: 912, spoiled: 3, issued: 915, counted: false },
+    };
+    const late = {
+      total: 3,
+      byGateway: [
+        {
+          gatewayId: 'gw-kiboko-mwangaza-secondary-school-polling-station',
+          ballots: 3,
+          capturedFirst: '2026-11-30T17:59:00.000Z',
+          capturedLast: '2026-11-30T17:59:30.000Z',
+          arrivedFirst: '2026-12-02T09:00:00.000Z',
+          arrivedLast: '2026-12-02T10:00:00.000Z',
+        },
+      ],
+    };
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    for (const lang of ['en', 'sw', 'fr'] as const) {
+      await page.setContent(renderCycle(d, result as never, lang, late));
+      expect(await page.locator('tr.sel').count()).toBe(4);
+      const scrollWidth = await page.evaluate(() => (globalThis as any).document.scrollingElement.scrollWidth);
+      expect(scrollWidth, lang).toBeLessThanOrEqual(360);
+    }
+    await context.close();
+  });
+
   for (const width of [360, 1280]) {
     it(`at ${width} px every page fits the width and is drawn: no sideways scroll, key parts visible, ink on the screenshot`, async () => {
       const pages: [string, string[]][] = [
