@@ -288,13 +288,14 @@ const fill = (text: string, values: Record<string, string>) => text.replace(/\{(
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
 
 // Fits a 360 px phone: long words (a rule's name, a file name) and table cells wrap rather than
-// push the page sideways; charts scale to the width (their tables hold the same numbers).
+// push the page sideways, but never inside a number; charts scale to the
+// width (their tables hold the same numbers).
 const STYLE = `
 body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:52rem;padding:0 .75rem;color:#111;overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;overflow-wrap:anywhere}
-td.n,th.n{text-align:right}tr.sel td{font-weight:600}.bar{fill:#9ab}.bar.sel{fill:#235}
+td.n,th.n{text-align:right}td.n,.ideas th{overflow-wrap:normal}tr.sel td{font-weight:600}.bar{fill:#9ab}.bar.sel{fill:#235}
 nav a{margin-right:.75rem;display:inline-block}.note{color:#444}svg{max-width:100%;height:auto}
-@media (max-width:30rem){body{padding:0 .5rem}table{font-size:14px}th,td{padding:.25rem .2rem}h1{font-size:1.5rem}}
+@media (max-width:30rem){body{padding:0 .5rem}table{font-size:14px}th,td{padding:.25rem .15rem}h1{font-size:1.5rem}}
 `;
 /** SHA-256 (base64) of the page's inline stylesheet, for the Content-Security-Policy's style-src. */
 export const RESULTS_STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
