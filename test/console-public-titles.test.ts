@@ -3,17 +3,20 @@
 // in the chain, and `ledger verify` naming a title made public behind the console's back.
 import type express from 'express';
 import request from 'supertest';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { testLedger } from './helpers/ledger.ts';
+import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
-describe('approving a proposal title for the public page', () => {
+const backends = await ledgerBackends();
+afterAll(dropSchemas);
+
+describe.each(backends)('approving a proposal title for the public page (%s)', (backend) => {
   let ledger: Ledger;
   let app: express.Express;
   let ids: string[];
@@ -26,7 +29,7 @@ describe('approving a proposal title for the public page', () => {
         voting: { opens: '2027-10-01T06:00:00+03:00', closes: '2027-10-31T20:00:00+03:00' },
       };
     });
-    ledger = await testLedger('sqlite', d, () => new Date('2026-11-22T10:00:00Z'));
+    ledger = await testLedger(backend, d, () => new Date('2026-11-22T10:00:00Z'));
     ids = await seedProposals(ledger, [
       { title: 'Borehole at Kiboko market', reference: 'KIBO-42' },
       { title: 'Fix the road by Otieno’s house', wardId: 'south', reference: 'ROAD-17' },
