@@ -19,7 +19,7 @@ export const AUDIT_PREFIX = 'console.';
 export interface AuditPayload {
   actor: string;
   action: string;
-  /** `user:<name>`, `proposal:<event id>`, `draft:<event id>`, `merge:<event id>`, `results:<cycle id>`, or `session:<name>`. */
+  /** `user:<name>`, `proposal:<event id>`, `draft:<event id>`, `merge:<event id>`, `title:<event id>`, `results:<cycle id>`, or `session:<name>`. */
   subject: string;
   before: unknown;
   after: unknown;
@@ -127,7 +127,7 @@ export function draftState(r: Pick<LedgerTables['console_drafts'], 'cycle_id' | 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
- * Checks every account, reviewed proposal, ballot draft and merged duplicate against the chain: each must name, in `audit_seq`,
+ * Checks every account, reviewed proposal, ballot draft, merged duplicate and public title against the chain: each must name, in `audit_seq`,
  * the last audit entry about it, and be exactly the state that entry recorded; a proposal never
  * reviewed must be as received. Returns the first problem, or null. The chain's own links are
  * verifyChain's business (ledger/verify.ts); this is what ties the console's tables to it.
@@ -214,7 +214,33 @@ export async function verifyConsoleTrail(db: LedgerDb): Promise<{ seq: number | 
     if (!same({ into: m.into_id }, entry.after))
       return { seq: entry.seq, problem: `the merge of proposal ${m.event_id} is not as its last audit entry recorded it (the row was changed)` };
   }
+  // Titles approved for the public page (console/public-ideas.ts): each as its last entry says, the
+  // proposal's words exactly as approved; a withdrawal leaves none.
+  const titles = await db
+    .selectFrom('console_public_titles as t')
+    .leftJoin('console_proposals as p', 'p.event_id', 't.event_id')
+    .select(['t.event_id', 't.audit_seq', 'p.title'])
+    .orderBy('t.event_id')
+    .execute();
+  for (const r of titles) {
+    const subject = `title:${r.event_id}`;
+    seen.add(subject);
+    const entry = last.get(subject);
+    if (!entry || Number(r.audit_seq) !== entry.seq)
+      return {
+        seq: entry?.seq ?? null,
+        problem: `the public title of proposal ${r.event_id} names audit entry ${r.audit_seq}, but its last audit entry is ${entry?.seq ?? 'none'}`,
+      };
+    if (r.title === null || !same({ title: r.title }, entry.after))
+      return { seq: entry.seq, problem: `the public title of proposal ${r.event_id} is not as its last audit entry approved it (the row was changed)` };
+  }
   for (const [subject, entry] of last) {
+    if (subject.startsWith('title:') && entry.after !== null && !seen.has(subject)) {
+      return {
+        seq: entry.seq,
+        problem: `the public title of proposal ${subject.slice(6)} was approved by audit entry ${entry.seq} but is gone from the console's tables (the row was deleted)`,
+      };
+    }
     if (subject.startsWith('merge:') && entry.after !== null && !seen.has(subject)) {
       return {
         seq: entry.seq,

@@ -146,7 +146,7 @@ ${select(
 export function proposalPage(
   f: Frame,
   /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[]; duplicates?: string },
+  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[]; duplicates?: string; publicTitle?: string },
   opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
@@ -202,6 +202,8 @@ export function proposalPage(
   if (can(f.session.user.role, 'ballot') && row.status === 'feasible' && row.cost !== null) parts.push(promoteForm(f, p, err, opts.draftValues));
   // Duplicates merged or split (console/merge-pages.ts), rendered by the caller.
   if (p.duplicates) parts.push(p.duplicates);
+  // Whether the public results page shows its title (console/public-title-page.ts), rendered by the caller.
+  if (p.publicTitle) parts.push(p.publicTitle);
   if (p.history?.length) {
     const line = (e: AuditEntry) => {
       const after = e.after as { status?: string } | null;

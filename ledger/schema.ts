@@ -179,6 +179,14 @@ export interface LedgerTables {
     audit_seq: number;
   };
   /**
+   * Proposal titles the PB team approved for the public results page (console/public-ideas.ts,
+   * ledger migration 0021), with the audit entry that approved them. Withdrawing deletes the row.
+   */
+  console_public_titles: {
+    event_id: string;
+    audit_seq: number;
+  };
+  /**
    * The ballot kept in the ledger (migration 0015, console/ballot.ts): each version is the whole
    * `{ categories, wards, cycles }` gateways download (JSON, as the deployment file's schema
    * reads it), made by one audited console change (`audit_seq`, `sha256` of `ballot`). A version
@@ -728,6 +736,17 @@ const reports: Migration = {
   },
 };
 
+/** Proposal titles approved for the public page (see LedgerTables.console_public_titles). */
+const publicTitles: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('console_public_titles')
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('audit_seq', 'bigint', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -746,6 +765,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
   '0020-reports': reports,
+  '0021-public-titles': publicTitles,
 });
 
 export interface MigrateOptions {

@@ -1,6 +1,7 @@
 // The console in real headless Chromium (Debian's, driven by playwright-core) with JavaScript
 // switched off: sign in, find a proposal in the inbox, review it, see the change in the audit
-// trail, make it a ballot draft; an auditor reads the turnout at phone width — with screenshots
+// trail, make it a ballot draft; an auditor reads the turnout at phone width; an admin edits and
+// publishes the ballot at phone width — with screenshots
 // that show the pages were drawn (kept in memory, not on disk).
 import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -184,4 +185,50 @@ it('an auditor on a phone-width screen reads the turnout and gateways during the
   expect(ink.share).toBeGreaterThan(0.01);
   await context.close();
   expect(violations).toEqual([]);
+}, 60_000);
+
+it('an admin on a 360 px phone edits the ballot and publishes it: the page fits the width and is drawn', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } });
+  const page = await context.newPage();
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  const fits = async () => {
+    const width = await page.evaluate(() => (globalThis as any).document.scrollingElement.scrollWidth);
+    expect(width, `${new URL(page.url()).pathname} scrolls sideways at 360 px`).toBeLessThanOrEqual(360);
+  };
+  await page.goto(`${base}/console/sign-in`);
+  await page.getByLabel('Name').fill('admin');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Ballot', exact: true }).click();
+  expect(await page.locator('h1').innerText()).toBe('Ballot');
+  await fits();
+  const before = await ledger.publishedBallot();
+
+  // Voting is open in c-open: a menu title may still be corrected.
+  const project = page.locator('div.project', { has: page.locator('h3', { hasText: /^1 — Borehole/ }) });
+  await project.locator('input[name="short.en"]').fill('Kiboko borehole');
+  await project.getByRole('button', { name: 'Save project 1' }).click();
+  await expect.poll(() => page.getByRole('status').innerText()).toBe('Saved.');
+  const publish = page.getByRole('button', { name: /^Publish version \d+$/ });
+  const version = Number(/\d+$/.exec(await publish.innerText())![0]);
+  await publish.click();
+  await expect.poll(() => page.getByRole('status').innerText()).toBe('Published: gateways download it at their next sync.');
+  expect(await page.getByText(/^Latest version \d+; published version \d+\.$/).innerText()).toBe(`Latest version ${version}; published version ${version}.`);
+  await fits();
+
+  // What gateways download now carries the correction.
+  const served = await ledger.publishedBallot();
+  expect(served.version).not.toBe(before.version);
+  expect(served.ballot.cycles.find((c) => c.id === 'c-open')!.projects.find((p) => p.code === 1)!.short.en).toBe('Kiboko borehole');
+
+  const png = await page.screenshot({ fullPage: true });
+  const ink = await inkOf(png);
+  expect(ink.height).toBeGreaterThan(740); // cycles, projects with their forms, wards, versions
+  expect(ink.share).toBeGreaterThan(0.01);
+  await context.close();
+  expect(violations).toEqual([]);
+  expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
 }, 60_000);

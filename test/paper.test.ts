@@ -245,8 +245,8 @@ describe('meeting tally sheets', () => {
       expect(files.find((f) => f.name === 'turnout.csv')!.body).toContain('c-open,channel,paper-tally,48');
       expect(files.find((f) => f.name === 'north.pb')!.body).toMatch(/\ncomment;48 valid paper ballots from 1 meeting tally sheets are not in VOTES/);
       const page = await fetch(`${url}/results/c-open`).then((r) => r.text());
-      expect(page).toMatch(/<td>paper-tally<\/td><td class="n">48<\/td>/);
-      expect(page).toContain('paper-tally: valid ballots counted from meetings’ tally sheets');
+      expect(page).toMatch(/<td>Meeting tally sheets<\/td><td class="n">48<\/td>/);
+      expect(page).toContain('Meeting tally sheets: valid ballots counted from meetings’ tally sheets');
       // Once published, the page shows the sheets' votes in a column of their own and says whether the rule counted them.
       const published = renderCycle(gw.deployment, { ...result, publishedAt: '2100-01-02T00:00:00.000Z' }, 'en');
       expect(published).toContain(

@@ -14,6 +14,13 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { seedProposals } from './helpers/console.ts';
+import { COMMAND_LINE } from '../console/accounts.ts';
+import { reviewProposal } from '../console/proposals.ts';
+import { mergeProposal } from '../console/merges.ts';
+import { setPublicTitle } from '../console/public-ideas.ts';
+import { verifyConsoleTrail } from '../console/audit.ts';
+import { renderCycle } from '../src/http/results-page.ts';
 
 // Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
 const browserProgram = await requireService('chromium');
@@ -21,12 +28,28 @@ let browser: Browser;
 let server: Server;
 let base: string;
 let ledger: Ledger;
+let ideaIds: string[];
 /** The gateway syncing with nothing to send: it has delivered everything. */
 let heartbeat: () => Promise<unknown>;
 let now = new Date('2026-11-25T09:00:00Z');
 
 beforeAll(async () => {
-  const d = testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z'));
+  const d = testDeployment((r) => {
+    r.cycles[0].phases = {
+      proposals: { opens: '2020-01-01T00:00:00+03:00', closes: '2026-06-01T00:00:00+03:00' },
+      voting: { opens: '2020-01-01T00:00:00+03:00', closes: '2026-11-30T18:00:00Z' },
+    };
+    // Next year's cycle: its ideas are coming in while this year's vote runs.
+    r.cycles.push({
+      id: 'c-next',
+      name: { en: 'Next cycle', sw: 'Mzunguko ujao', fr: 'Cycle suivant' },
+      phases: {
+        proposals: { opens: '2026-11-01T00:00:00+03:00', closes: '2027-05-31T00:00:00+03:00' },
+        voting: { opens: '2027-10-01T06:00:00+03:00', closes: '2027-10-31T20:00:00+03:00' },
+      },
+      ballot: { rule: 'approval', max: 3 },
+    });
+  });
   ledger = await testLedger('sqlite', d, () => now);
   const { privatePem, publicKey } = newKeyPair();
   const gw = { gatewayId: 'gw-p', publicKey, privateKey: createPrivateKey(privatePem) };
@@ -63,8 +86,8 @@ afterAll(async () => {
 const violations: string[] = [];
 
 /** A page with JavaScript off; a CSP violation it reports (inline style or script refused) is collected. */
-async function open(path: string) {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 400, height: 800 } });
+async function open(path: string, width = 400) {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 800 } });
   const page = await context.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) violations.push(`${path}: ${m.text()}`);
@@ -106,7 +129,17 @@ browserProgram.describe('results page in Chromium', () => {
     const chart = north.locator('svg[role="img"]');
     expect(await chart.locator('title').textContent()).toBe('Votes per project in North Ward; selected projects are dark.');
     expect(await chart.locator('rect.sel').count()).toBe(3);
-    expect(await page.locator('body').innerText()).toMatch(/field\s+1[\s\S]*sms\s+1[\s\S]*ussd\s+2/);
+    // Channels in words, in the reader's language.
+    const byChannel = page.locator('h3', { hasText: 'Ballots by channel' }).locator('xpath=following-sibling::table[1]');
+    expect((await byChannel.locator('tbody tr').allInnerTexts()).map((r) => r.split('\t'))).toEqual([
+      ['Field officers', '1'],
+      ['Text message (SMS)', '1'],
+      ['Phone menu (USSD)', '2'],
+    ]);
+    expect(await page.locator('body').innerText()).not.toMatch(/\b(sms|ussd)\b/);
+    // Published at 09:00 UTC, 12:00 in Nairobi: the date and time in the deployment's time zone.
+    expect(await page.locator('body').innerText()).toMatch(/Published on 1 Dec 2026, 12:00 GMT\+3\./);
+    expect(await page.locator('body').innerText()).toContain('Counting rule: greedy: most votes first');
 
     const links = await page.locator('a[href$=".pb"], a[href$=".csv"], a[href$=".json"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toEqual([
@@ -126,7 +159,18 @@ browserProgram.describe('results page in Chromium', () => {
 
     await page.click('a[lang="sw"]');
     expect(await page.locator('h1').textContent()).toContain('Matokeo');
-    expect(await page.locator('body').innerText()).toContain('Wadi ya Kaskazini');
+    const sw = await page.locator('body').innerText();
+    expect(sw).toContain('Wadi ya Kaskazini');
+    // The rule, the channels and the publication date in Kiswahili: no English left.
+    expect(sw).toContain('Kanuni ya kuhesabu: kura nyingi kwanza');
+    expect(sw).not.toContain('most votes first');
+    expect(sw).toMatch(/Ujumbe mfupi \(SMS\)\s+1/);
+    expect(sw).toMatch(/Yalitangazwa 1 Des 2026,? 12:00/);
+    await page.click('a[lang="fr"]');
+    const fr = await page.locator('body').innerText();
+    expect(fr).toContain('glouton : les projets les plus votés d’abord');
+    expect(fr).toMatch(/Agents de terrain\s+1/);
+    expect(fr).toMatch(/Publiés le 1 déc\. 2026,? 12:00/);
     await context.close();
   });
 
@@ -162,7 +206,7 @@ browserProgram.describe('results page in Chromium', () => {
   });
 
   it('sends a Content-Security-Policy that its own pages keep: no violation reported in Chromium', async () => {
-    for (const path of ['/results', '/results/c-open', '/results/c-open?lang=fr', '/results/c-past']) {
+    for (const path of ['/results', '/results/c-open', '/results/c-open?lang=fr', '/results/c-past', '/results/c-next']) {
       const { response, context } = await open(path);
       const headers = response!.headers();
       expect(headers['content-security-policy']).toMatch(/default-src 'self'/);
@@ -177,10 +221,13 @@ browserProgram.describe('results page in Chromium', () => {
 
   it('lists the cycles and answers an unknown cycle with a plain 404', async () => {
     const { page, context } = await open('/results');
-    // Newest first; c-open is published here, c-past's winners are declared in the deployment file.
-    expect(await page.locator('li').allInnerTexts()).toEqual(['Open cycle', 'Past cycle']);
+    // Newest first; c-open is published here, c-past's winners are declared in the deployment file, c-next's vote is to come.
+    expect(await page.locator('li').allInnerTexts()).toEqual(['Next cycle (Upcoming)', 'Open cycle', 'Past cycle (Historical)']);
     await page.goto(`${base}/results/c-past`);
     const past = await page.locator('body').innerText();
+    // Its ballots were counted elsewhere: no "Turnout: 0 ballots", and the page says why.
+    expect(past).not.toMatch(/Turnout/);
+    expect(past).toContain('This cycle was counted before this ledger existed');
     // Published at midnight in Nairobi (21:00 UTC the day before): the page says the local date, as USSD does.
     expect(past).toContain('Selected projects, published on 1 May 2019');
     expect(await page.locator('li').allInnerTexts()).toEqual(['North Ward: 31 Shelter (KES 900,000)', 'South Ward: 40 Lights (KES 1,700,000)']);
@@ -190,6 +237,190 @@ browserProgram.describe('results page in Chromium', () => {
     expect(await page.locator('body').innerText()).toContain("No cycle 'nope'");
     await context.close();
   });
+});
+
+/** Share of dark pixels in a PNG, measured by drawing it on a canvas in the browser. */
+async function inkOf(png: Buffer): Promise<number> {
+  const checker = await browser.newPage();
+  try {
+    return await checker.evaluate(
+      async (src) => {
+        // Runs in the browser; typed loosely because the project compiles without the DOM library.
+        const { Image, document } = globalThis as any;
+        const img = new Image();
+        img.src = src;
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = img.width;
+        canvas.height = img.height;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const { data } = ctx.getImageData(0, 0, img.width, img.height);
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
+        return n / (data.length / 4);
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
+  } finally {
+    await checker.close();
+  }
+}
+
+browserProgram.describe('the public page a city would publish, at phone and desktop widths', () => {
+  it('next year’s cycle, during its proposal phase: ideas per ward and their review, approved titles only, nothing personal', async () => {
+    // Seeded once c-open is published (a gateway that never synced after its vote would hold publication back).
+    // Four ideas for next year: one reviewed feasible, one merged into another (the same idea twice),
+    // one whose title the team approved for publication; the others' titles stay private.
+    ideaIds = await seedProposals(ledger, [
+      { cycleId: 'c-next', title: 'Water kiosk at Kiboko market', reference: 'KIOS-11' },
+      { cycleId: 'c-next', title: 'Drain outside Mama Wanjiku’s shop, phone 0722 000 111', reference: 'DRAI-12' },
+      { cycleId: 'c-next', title: 'Kiosk for water at the market', reference: 'KIOS-13' },
+      { cycleId: 'c-next', title: 'Street lights on Station Road', wardId: 'south', channel: 'ussd', reference: 'LITE-14' },
+    ]);
+    await reviewProposal(
+      ledger.conn,
+      ledger.deployment(),
+      COMMAND_LINE,
+      ideaIds[0]!,
+      { status: 'feasible', cost: '300000', costNote: 'County quote', reason: {} },
+      now,
+    );
+    await mergeProposal(ledger.conn, COMMAND_LINE, ideaIds[2]!, 'KIOS-11', now);
+    await setPublicTitle(ledger.conn, COMMAND_LINE, ideaIds[0]!, true, now);
+    const { page, context } = await open('/results/c-next', 360);
+    const text = await page.locator('body').innerText();
+    expect(text).toContain('Voting opens on 1 Oct 2027.');
+    expect(text).toContain('Ideas can be sent until 31 May 2027.');
+    expect(text).not.toMatch(/Turnout|published after voting closes/);
+    // The merged duplicate counts once, as the idea it joined.
+    const rows = await page.locator('table.ideas tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t'))).toEqual([
+      ['North Ward', '2', '1 received · 1 feasible'],
+      ['South Ward', '1', '1 received'],
+    ]);
+    expect(await page.locator('ul.titles li').allInnerTexts()).toEqual(['North Ward: Water kiosk at Kiboko market (feasible)']);
+    // Titles not approved, references, channels and the proposers' words stay private.
+    for (const secret of ['Wanjiku', '0722', 'Kiosk for water', 'Street lights', 'KIOS-11', 'DRAI-12', 'LITE-14', 'About:']) expect(text).not.toContain(secret);
+    await page.goto(`${base}/results/c-next?lang=sw`);
+    const sw = await page.locator('body').innerText();
+    expect(sw).toContain('Mawazo yaliyopokelewa');
+    expect(sw).toMatch(/Wadi ya Kusini\s+1\s+1 yamepokelewa/);
+    await page.goto(`${base}/results/c-next?lang=fr`);
+    expect(await page.locator('body').innerText()).toMatch(/Quartier Nord\s+2\s+1 reçues · 1 réalisables/);
+
+    // Withdrawn, the title is gone from the page; the trail still verifies.
+    await setPublicTitle(ledger.conn, COMMAND_LINE, ideaIds[0]!, false, now);
+    await page.goto(`${base}/results/c-next`);
+    expect(await page.locator('ul.titles').count()).toBe(0);
+    expect(await page.locator('body').innerText()).not.toContain('Water kiosk');
+    expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+    await setPublicTitle(ledger.conn, COMMAND_LINE, ideaIds[0]!, true, now);
+    await context.close();
+  });
+
+  it('the widest page there is fits 360 px: Equal Shares with its share column, tally sheets, big amounts, long names, late ballots', async () => {
+    const d = ledger.deployment();
+    const project = (code: number, cost: number, votes: number, selected: boolean) => ({
+      code,
+      title: { en: `Rehabilitation of the Kiboko–Mwangaza secondary school dormitories, phase ${code}` },
+      short: { en: `Dormitories ${code}` },
+      cost,
+      votes,
+      score: votes,
+      selected,
+      fundedOrder: selected ? code : null,
+      sharePaid: selected ? '1234567.89' : null,
+      tallied: 12345,
+    });
+    const ward = (wardId: string) => ({
+      wardId,
+      name: { en: wardId },
+      budget: 1_250_000_000,
+      ballots: 123456,
+      used: 1_199_999_999,
+      projects: [project(1, 987_654_321, 65432, true), project(2, 212_345_678, 54321, true), project(3, 999_999_999, 43210, false)],
+    });
+    const result = {
+      cycleId: 'c-open',
+      name: { en: 'Open cycle' },
+      rule: 'equalshares/add1-comparison' as const,
+      options: {},
+      rankedBy: 'votes' as const,
+      currency: 'KES',
+      votingClosed: '2026-11-30T18:00:00.000Z',
+      computedAt: '2026-12-01T09:00:00.000Z',
+      publishedAt: '2026-12-01T09:00:00.000Z',
+      throughSeq: 1,
+      turnout: {
+        total: 246912,
+        byWard: { north: 123456, south: 123456 },
+        byChannel: { ussd: 100000, sms: 100000, voice: 20000, field: 20000, paper: 6000, 'paper-tally': 912 },
+      },
+      wards: [ward('north'), ward('south')],
+      forced: {
+        reason: 'The gateway at Kiboko-Mwangaza-Secondary-School-Polling-Station was flooded',
+        gateways: [{ gatewayId: 'gw-kiboko-mwangaza-secondary-school-polling-station', lastSeenAt: null, backlog: null }],
+      },
+      paperTallies: { sheets: 12, valid: 912, spoiled: 3, issued: 915, counted: false },
+    };
+    const late = {
+      total: 3,
+      byGateway: [
+        {
+          gatewayId: 'gw-kiboko-mwangaza-secondary-school-polling-station',
+          ballots: 3,
+          capturedFirst: '2026-11-30T17:59:00.000Z',
+          capturedLast: '2026-11-30T17:59:30.000Z',
+          arrivedFirst: '2026-12-02T09:00:00.000Z',
+          arrivedLast: '2026-12-02T10:00:00.000Z',
+        },
+      ],
+    };
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    for (const lang of ['en', 'sw', 'fr'] as const) {
+      await page.setContent(renderCycle(d, result as never, lang, late));
+      expect(await page.locator('tr.sel').count()).toBe(4);
+      const scrollWidth = await page.evaluate(() => (globalThis as any).document.scrollingElement.scrollWidth);
+      expect(scrollWidth, lang).toBeLessThanOrEqual(360);
+    }
+    await context.close();
+  });
+
+  for (const width of [360, 1280]) {
+    it(`at ${width} px every page fits the width and is drawn: no sideways scroll, key parts visible, ink on the screenshot`, async () => {
+      const pages: [string, string[]][] = [
+        ['/results', ['h1', 'li']],
+        ['/results/c-open', ['h1', 'section[aria-labelledby="w-north"] table', 'svg[aria-labelledby="t-channel"]']],
+        ['/results/c-open?lang=fr', ['h1', 'section[aria-labelledby="w-south"] table']],
+        ['/results/c-past', ['h1', 'ul li']],
+        ['/results/c-next', ['h1', 'table.ideas', 'ul.titles']],
+      ];
+      for (const [path, visible] of pages) {
+        const { page, context } = await open(path, width);
+        const scroll = await page.evaluate(() => {
+          const el = (globalThis as any).document.scrollingElement;
+          return { width: el.scrollWidth, client: el.clientWidth };
+        });
+        expect(scroll.width, `${path} scrolls sideways at ${width} px`).toBeLessThanOrEqual(width);
+        // No element wider than the page either (a table cut off by overflow would hide numbers).
+        const wide = await page.evaluate(
+          (w) =>
+            [...(globalThis as any).document.querySelectorAll('body *')]
+              .filter((e: any) => e.getBoundingClientRect().right > w + 0.5)
+              .map((e: any) => e.tagName),
+          width,
+        );
+        expect(wide, path).toEqual([]);
+        for (const selector of visible) await expect(page.locator(selector).first().isVisible(), `${path}: ${selector}`).resolves.toBe(true);
+        const png = await page.screenshot({ fullPage: true });
+        expect(png.subarray(1, 4).toString()).toBe('PNG');
+        expect(await inkOf(png), `${path} at ${width} px looks blank`).toBeGreaterThan(0.004);
+        await context.close();
+      }
+    }, 60_000);
+  }
 });
 
 browserProgram.describe('turnout by age band and gender in Chromium', () => {
@@ -273,9 +504,21 @@ browserProgram.describe('turnout by age band and gender in Chromium', () => {
   });
 
   it('says "not collected" for a cycle whose ballots have none, in a deployment that lists them', async () => {
+    const d = demoLedger.deployment();
+    const html = renderCycle(
+      d,
+      {
+        cycleId: 'c-open',
+        name: { en: 'Open cycle' },
+        votingClosed: '2099-12-30T21:00:00Z',
+        turnout: { total: 1, byWard: { north: 1 }, byChannel: { ussd: 1 } },
+        publishedAt: null,
+      },
+      'en',
+    );
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${demoBase}/results/c-past`);
+    await page.setContent(html);
     const text = await page.locator('body').innerText();
     expect(text).toMatch(/Ballots by age band\s+Not collected\.\s+Ballots by gender\s+Not collected\./);
     expect(await page.locator('svg[role="img"] title').allTextContents()).toEqual(['Ballots by ward', 'Ballots by channel']);

@@ -53,6 +53,8 @@ import { mountMergeRoutes } from './console-merge.ts';
 import { mountReportRoutes } from './console-reports.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
+import { isTitlePublic, setPublicTitle } from '../../console/public-ideas.ts';
+import { publicTitleSection } from '../../console/public-title-page.ts';
 
 export interface ConsoleOptions {
   /** Failed sign-ins per client address per 15 minutes (default 10). */
@@ -260,9 +262,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
     const held = sha ? await conn.db.selectFrom('ledger_attachments').select('sha256').where('sha256', '=', sha).executeTakeFirst() : undefined;
-    const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`]);
+    const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`, `title:${id}`]);
     const duplicates = mergeSection(frame(req), p.row, await mergesOf(conn.db, id), mergeError);
-    return { ...p, history, duplicates, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
+    const publicTitle = publicTitleSection(frame(req), p.row, await isTitlePublic(conn.db, id));
+    return { ...p, history, duplicates, publicTitle, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
   };
 
   // A spoken idea's recording, to the team only (a voice is personal data: never public).
@@ -388,6 +391,21 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       if (!(err instanceof ReviewError)) throw err;
       await proposalRefused(req, res, id, err, body, 'values');
     }
+  });
+
+  // Approves or withdraws a proposal's title for the public results page (console/public-ideas.ts).
+  router.post('/console/proposals/:id/public-title', allowed('review'), async (req, res) => {
+    const id = String(req.params.id).toLowerCase();
+    const publish = String(req.body?.publish ?? '');
+    if (publish !== '1' && publish !== '0') return res.status(400).type('text/plain; charset=utf-8').send('publish: 1 (approve) or 0 (withdraw)\n');
+    if (!(await proposalOf(conn.db, id)))
+      return res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound')));
+    const outcome = await setPublicTitle(conn, actor(req), id, publish === '1', ledger.now());
+    log.info({ user: actor(req).name, proposal: id, publish: publish === '1', outcome }, 'proposal title publication changed');
+    res.redirect(303, `/console/proposals/${id}?notice=${outcome === 'changed' ? 'saved' : 'unchanged'}#public-title`);
   });
 
   router.get('/console/audit', allowed('audit'), async (req, res) => {

@@ -28,6 +28,7 @@ import type { TrustProxy } from '../config/env.ts';
 import { consoleRouter, type ConsoleOptions } from './console-app.ts';
 import { requestErrors } from './errors.ts';
 import { renderCycle, renderIndex, tooManyRequests } from './results-page.ts';
+import { publicIdeas } from '../../console/public-ideas.ts';
 import { clientFromGateway, DEFAULT_PUBLIC_LIMIT, publicRateLimit, securityHeaders, trustProxy } from './security.ts';
 
 /** Off the event loop, in libuv's thread pool: a 64 MB batch must not stall every other request. */
@@ -245,7 +246,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
 
   router.get('/results', async (req, res) => {
     const published = new Set((await ledger.publishedCycles()).map((c) => c.cycleId));
-    res.type('html').send(renderIndex(ledger.deployment(), langOf(req), published));
+    res.type('html').send(renderIndex(ledger.deployment(), langOf(req), published, ledger.now()));
   });
 
   router.get('/results/:cycle', async (req, res) => {
@@ -261,11 +262,22 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
           turnout: await ledger.turnout(cycle.id),
           publishedAt: null,
         };
-    res
-      .type('html')
-      .send(
-        renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id)),
-      );
+    const now = ledger.now();
+    // Before the vote opens, the ideas received and their review (counts; approved titles only).
+    const ideas =
+      !published && !cycle.results && now < cycle.phases.voting.opens
+        ? await publicIdeas(
+            ledger.conn.db,
+            cycle.id,
+            ledger.deployment().wards.map((w) => w.id),
+          )
+        : undefined;
+    res.type('html').send(
+      renderCycle(ledger.deployment(), view, langOf(req), published ? await ledger.lateBallots(cycle.id) : undefined, await ledger.implementation(cycle.id), {
+        now,
+        ...(ideas ? { ideas } : {}),
+      }),
+    );
   });
 
   // A public survey's answers, per ward (`<ward>.csv`) or all (`all.csv`), once the survey has

@@ -14,6 +14,8 @@ import { addUser, COMMAND_LINE } from '../../console/accounts.ts';
 /** A proposal as a gateway sends it. */
 export interface SeedProposal {
   title: string;
+  /** c-open when not given. */
+  cycleId?: string;
   wardId?: string;
   category?: string;
   channel?: 'ussd' | 'sms' | 'voice' | 'field';
@@ -29,7 +31,7 @@ export async function seedProposals(ledger: Ledger, proposals: SeedProposal[], g
     seq: i + 1,
     id: uuidv7(),
     type: 'proposal.submitted',
-    cycle_id: 'c-open',
+    cycle_id: p.cycleId ?? 'c-open',
     voter_key: voterKey(`+25471100${String(i).padStart(4, '0')}`, 'test-secret-0123456789'),
     channel: p.channel ?? 'sms',
     gateway_id: gatewayId,
