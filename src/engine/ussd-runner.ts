@@ -36,6 +36,9 @@ export interface UssdRunnerDeps<S> {
   random?: (bytes: number) => Uint8Array;
 }
 
+/** A session row as stored, with its keypresses and last screen opened. */
+type OpenedSession = NonNullable<ReturnType<GatewayStore['session']>>;
+
 /** Sealed values remembered with their plaintext: two per open session, for a few thousand sessions. */
 const OPENED_MAX = 8192;
 
@@ -69,18 +72,24 @@ export class UssdRunner<S> {
   }
 
   /** The session row with its keypresses and last screen opened. */
-  private session(sessionId: string) {
+  private session(sessionId: string): OpenedSession | undefined {
     const row = this.deps.store.session(sessionId);
-    return row && { ...row, last_text: this.open(row.last_text), last_reply: this.open(row.last_reply) };
+    if (row) {
+      row.last_text = this.open(row.last_text);
+      row.last_reply = this.open(row.last_reply);
+    }
+    return row;
   }
 
   /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
   async hop(req: UssdHop): Promise<Reply> {
     const key = this.turns.voterKeyOf(req.phone);
+    // The session row is read (and opened) once a turn: the retry check and the hop share it.
+    let existing: OpenedSession | undefined;
     try {
       return await this.turns.run(
-        () => this.retried(req, key),
-        (turn) => this.hopInTransaction(req, key, turn),
+        () => this.retried(req, key, (existing = this.session(req.sessionId))),
+        (turn) => this.hopInTransaction(req, key, turn, existing),
       );
     } catch (err) {
       this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
@@ -108,8 +117,7 @@ export class UssdRunner<S> {
    * USSD's duplicate rule: a provider retry of the latest hop (same accumulated text) gets the
    * same screen, and a late retry of an earlier hop gets the current one: nothing is applied twice.
    */
-  private retried(req: UssdHop, key: string): Reply | undefined {
-    const existing = this.session(req.sessionId);
+  private retried(req: UssdHop, key: string, existing: OpenedSession | undefined): Reply | undefined {
     if (existing && existing.voter_key !== key) {
       throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
     }
@@ -119,10 +127,9 @@ export class UssdRunner<S> {
     return undefined;
   }
 
-  private hopInTransaction(req: UssdHop, key: string, turn: Turn): Reply {
+  private hopInTransaction(req: UssdHop, key: string, turn: Turn, existing: OpenedSession | undefined): Reply {
     const { store, flow } = this.deps;
     const { now } = turn;
-    const existing = this.session(req.sessionId);
     const ctx = (): UssdContext => ({
       now,
       deployment: turn.deployment,
@@ -132,7 +139,15 @@ export class UssdRunner<S> {
     });
     // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
     // them, unique per hop all the same, so a retry after the session row is purged still collides.
-    const who = { voterKey: key, channel: 'ussd' as const, sourceRef: `ussd:${req.sessionId}:${this.seal.digest(req.text)}` };
+    // Computed only when an effect is stored (the getter): most hops store none.
+    const seal = this.seal;
+    const who = {
+      voterKey: key,
+      channel: 'ussd' as const,
+      get sourceRef() {
+        return `ussd:${req.sessionId}:${seal.digest(req.text)}`;
+      },
+    };
 
     let state: S;
     let inputs: string[];
