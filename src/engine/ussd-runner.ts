@@ -39,8 +39,16 @@ export interface UssdRunnerDeps<S> {
 /** A session row as stored, with its keypresses and last screen opened. */
 type OpenedSession = NonNullable<ReturnType<GatewayStore['session']>>;
 
-/** Sealed values remembered with their plaintext: two per open session, for a few thousand sessions. */
-const OPENED_MAX = 8192;
+/** Open sessions whose last seal this process remembers (a few hundred are under way at once). */
+const OPENED_MAX = 4096;
+
+/** What a session's row holds sealed, with its plaintext, as this process last wrote it. */
+interface Opened {
+  sealedText: string;
+  text: string;
+  sealedReply: string;
+  reply: string;
+}
 
 /** Answers USSD hops from stored session state. */
 export class UssdRunner<S> {
@@ -54,29 +62,32 @@ export class UssdRunner<S> {
   }
 
   /**
-   * What this process sealed lately, by sealed value: a hop reads its session twice and the next
-   * hop reads what the last one wrote, so remembering those spares four AES-GCM opens a hop (a few
-   * per cent of its CPU in bench:ussd's profile). Memory only, bounded; the disk keeps ciphertext.
+   * What this process sealed last, by session: a hop reads what the last hop of its session
+   * wrote, so remembering it spares two AES-GCM opens a hop (a few per cent of its CPU in
+   * bench:ussd's profile). One entry a session, dropped when the session ends; memory only,
+   * bounded; the disk keeps ciphertext. A row that differs (written by another process, or
+   * before a restart) is opened from its ciphertext.
    */
-  private readonly opened = new Map<string, string>();
+  private readonly opened = new Map<string, Opened>();
 
-  private sealed(plain: string): string {
-    const value = this.seal.seal(plain);
-    this.opened.set(value, plain);
-    if (this.opened.size > OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
-    return value;
-  }
-
-  private open(value: string): string {
-    return this.opened.get(value) ?? this.seal.open(value);
+  /** Seals the keypresses and screen a hop stores, remembering their plaintext while the session is open. */
+  private sealedPair(sessionId: string, text: string, reply: string, ended: boolean) {
+    const pair = { sealedText: this.seal.seal(text), text, sealedReply: this.seal.seal(reply), reply };
+    this.opened.delete(sessionId); // re-inserted last: the oldest entry is the first one evicted
+    if (!ended) {
+      this.opened.set(sessionId, pair);
+      if (this.opened.size > OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+    }
+    return pair;
   }
 
   /** The session row with its keypresses and last screen opened. */
   private session(sessionId: string): OpenedSession | undefined {
     const row = this.deps.store.session(sessionId);
     if (row) {
-      row.last_text = this.open(row.last_text);
-      row.last_reply = this.open(row.last_reply);
+      const known = this.opened.get(sessionId);
+      row.last_text = known?.sealedText === row.last_text ? known.text : this.seal.open(row.last_text);
+      row.last_reply = known?.sealedReply === row.last_reply ? known.reply : this.seal.open(row.last_reply);
     }
     return row;
   }
@@ -180,17 +191,21 @@ export class UssdRunner<S> {
       ({ state, reply } = result);
     }
     const at = now.toISOString();
-    store.saveSession({
-      session_id: req.sessionId,
-      voter_key: key,
-      state: JSON.stringify(state),
-      last_text: this.sealed(req.text),
-      last_reply: this.sealed(reply.text),
-      last_end: reply.end ? 1 : 0,
-      status: reply.end ? 'ended' : 'open',
-      created_at: existing?.created_at ?? at,
-      updated_at: at,
-    });
+    const sealed = this.sealedPair(req.sessionId, req.text, reply.text, reply.end);
+    store.saveSession(
+      {
+        session_id: req.sessionId,
+        voter_key: key,
+        state: JSON.stringify(state),
+        last_text: sealed.sealedText,
+        last_reply: sealed.sealedReply,
+        last_end: reply.end ? 1 : 0,
+        status: reply.end ? 'ended' : 'open',
+        created_at: existing?.created_at ?? at,
+        updated_at: at,
+      },
+      existing !== undefined,
+    );
     return reply;
   }
 }
