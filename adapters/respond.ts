@@ -19,3 +19,14 @@ export function forbidden(res: Response, log: Logger, why: string): void {
   log.warn(why);
   res.status(403).type('text/plain').send('Forbidden');
 }
+
+/**
+ * A provider callback's plain-text answer (a USSD screen, an empty 200). Written directly, not
+ * with `res.send`: a provider never revalidates a POST's answer, so the ETag `send` computes (a
+ * SHA-1 of every body) and its freshness check were work for nothing on the busiest route.
+ */
+export function sendPlain(res: Response, status: number, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(body);
+}

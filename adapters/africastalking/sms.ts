@@ -3,7 +3,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { OutboundState } from '../../src/domain/outbound-state.ts';
-import { badRequest, forbidden } from '../respond.ts';
+import { badRequest, forbidden, sendPlain } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
 import { tokenMatcher } from './token.ts';
 
@@ -60,7 +60,7 @@ export function mountSms(router: Router, deps: AdapterDeps): void {
     }
     const m = parsed.data;
     await deps.sms.receive({ provider: 'africastalking', providerId: m.id, from: m.from, text: m.text });
-    res.status(200).type('text/plain').send('');
+    sendPlain(res, 200, '');
   });
 
   router.post(['/africastalking/sms-delivery', '/africastalking/sms-delivery/:token'], form, async (req, res) => {
@@ -71,10 +71,10 @@ export function mountSms(router: Router, deps: AdapterDeps): void {
     // An unknown status is acknowledged (a non-2xx would only make the provider retry it).
     if (!state || !deps.sms) {
       log.warn({ status: parsed.data.status }, 'delivery report with an unknown status ignored');
-      res.status(200).type('text/plain').send('');
+      sendPlain(res, 200, '');
       return;
     }
     await deps.sms.report('africastalking', parsed.data.id, state, parsed.data.failureReason ?? null);
-    res.status(200).type('text/plain').send('');
+    sendPlain(res, 200, '');
   });
 }

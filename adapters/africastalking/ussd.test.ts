@@ -30,6 +30,15 @@ describe('Africa’s Talking USSD callback', () => {
     expect(res.text).toMatch(/^CON Choose language/);
   });
 
+  it('answers with the screen in UTF-8, its exact length, the security headers and no ETag', async () => {
+    const gw = testGateway();
+    const res = await post(gw.app, fixture('ussd-first-hop.txt'));
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers.etag).toBeUndefined();
+  });
+
   const rejected: [string, string, string, number, RegExp][] = [
     ['a wrong token', ussdBody({}), '/africastalking/ussd/not-the-token', 403, /Forbidden/],
     ['no token', ussdBody({}), '/africastalking/ussd', 403, /Forbidden/],

@@ -5,7 +5,7 @@ import { memoize } from '../../src/domain/memo.ts';
 import { toE164 } from '../../src/domain/voter.ts';
 import { t } from '../../src/i18n/index.ts';
 import type { Reply } from '../../src/engine/flow-contract.ts';
-import { badRequest, forbidden } from '../respond.ts';
+import { badRequest, forbidden, sendPlain } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
 import { tokenMatcher } from './token.ts';
 
@@ -50,7 +50,7 @@ export function mountUssd(router: Router, deps: AdapterDeps): void {
         return { end: true, text: t(deps.ussd.languageOf(form.sessionId), 'internalError') };
       },
     );
-    res.status(200).type('text/plain').send(toUssdText(reply, log));
+    sendPlain(res, 200, toUssdText(reply, log));
   });
 }
 

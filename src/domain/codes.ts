@@ -19,7 +19,14 @@ export function shortCode(bytes: Uint8Array, length: number): string {
     value &= (1 << bits) - 1;
   }
   if (out.length < length) throw new Error(`shortCode needs ${Math.ceil((length * 5) / 8)} bytes`);
-  return out.match(/.{1,5}/g)!.join('-');
+  return groupsOfFive(out);
+}
+
+/** "ABCDEFGHJK" → "ABCDE-FGHJK" (every turn draws two codes, so no regex here). */
+function groupsOfFive(s: string): string {
+  let out = s.slice(0, 5);
+  for (let i = 5; i < s.length; i += 5) out += `-${s.slice(i, i + 5)}`;
+  return out;
 }
 
 /** Bytes needed for a code of `length` characters. */

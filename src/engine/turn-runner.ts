@@ -90,8 +90,11 @@ export class TurnRunner {
       deployment,
       commit,
       apply: (effects, who) => {
+        // Most turns only move between screens: nothing to store, and `who` is not even read
+        // (a channel may compute its source reference lazily).
+        if (effects.length === 0) return;
         // What a reply calls recorded (a vote, an idea, a remembered language) must reach the disk.
-        if (effects.length > 0) commit.durable();
+        commit.durable();
         applyEffects(this.deps.store, effects, {
           ...who,
           gatewayId: this.deps.gatewayId,

@@ -9,6 +9,7 @@ import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { shortCode } from '../domain/codes.ts';
+import { phoneSeal } from '../domain/phone-seal.ts';
 import { newInput, UssdRunner } from './ussd-runner.ts';
 
 describe('newInput', () => {
@@ -54,5 +55,29 @@ describe('UssdRunner', () => {
     expect(first).toBe(`Thank you! Your vote is recorded. Receipt: ${shortCode(new Uint8Array(7).fill(7), 10)}`);
     expect(second).toBe(`Thank you! Your vote is recorded. Receipt: ${shortCode(new Uint8Array(7).fill(9), 10)}`);
     expect(db.prepare('SELECT count(*) FROM ballots').pluck().get()).toBe(2);
+  });
+
+  it('answers from the stored row when it differs from what this process sealed last', async () => {
+    const db = openDatabase(join(tempDir(), 'r.db'));
+    const runner = new UssdRunner<UssdState>({
+      store: new GatewayStore(db),
+      queue: new CommitQueue(db),
+      deployment: testDeployment(),
+      flow: ussdFlow,
+      voterKeySecret: 'secret-secret-secret',
+      gatewayId: 'gw-test',
+      logger: pino({ level: 'silent' }),
+      clock: () => NOW,
+    });
+    const hop = (text: string) => runner.hop({ sessionId: 's1', phone: '+254711000001', serviceCode: '*384*99#', text });
+    const first = await hop('');
+    expect(first.text).toMatch(/^Choose language/);
+    // Another writer (a second process, the start-up re-seal) leaves other ciphertext: its plaintext counts.
+    const seal = phoneSeal('secret-secret-secret');
+    db.prepare('UPDATE ussd_sessions SET last_reply = ? WHERE session_id = ?').run(seal.seal('Stored screen'), 's1');
+    expect((await hop('')).text).toBe('Stored screen');
+    db.prepare('UPDATE ussd_sessions SET last_text = ?, last_reply = ? WHERE session_id = ?').run(seal.seal(''), seal.seal(first.text), 's1');
+    expect((await hop('1')).text).toMatch(/^Test County PB\n1 Vote/);
+    expect(seal.open(db.prepare('SELECT last_text FROM ussd_sessions').pluck().get() as string)).toBe('1');
   });
 });

@@ -36,8 +36,19 @@ export interface UssdRunnerDeps<S> {
   random?: (bytes: number) => Uint8Array;
 }
 
-/** Sealed values remembered with their plaintext: two per open session, for a few thousand sessions. */
-const OPENED_MAX = 8192;
+/** A session row as stored, with its keypresses and last screen opened. */
+type OpenedSession = NonNullable<ReturnType<GatewayStore['session']>>;
+
+/** Open sessions whose last seal this process remembers (a few hundred are under way at once). */
+const OPENED_MAX = 4096;
+
+/** What a session's row holds sealed, with its plaintext, as this process last wrote it. */
+interface Opened {
+  sealedText: string;
+  text: string;
+  sealedReply: string;
+  reply: string;
+}
 
 /** Answers USSD hops from stored session state. */
 export class UssdRunner<S> {
@@ -51,36 +62,45 @@ export class UssdRunner<S> {
   }
 
   /**
-   * What this process sealed lately, by sealed value: a hop reads its session twice and the next
-   * hop reads what the last one wrote, so remembering those spares four AES-GCM opens a hop (a few
-   * per cent of its CPU in bench:ussd's profile). Memory only, bounded; the disk keeps ciphertext.
+   * What this process sealed last, by session: a hop reads what the last hop of its session
+   * wrote, so remembering it spares two AES-GCM opens a hop (a few per cent of its CPU in
+   * bench:ussd's profile). One entry a session, dropped when the session ends; memory only,
+   * bounded; the disk keeps ciphertext. A row that differs (written by another process, or
+   * before a restart) is opened from its ciphertext.
    */
-  private readonly opened = new Map<string, string>();
+  private readonly opened = new Map<string, Opened>();
 
-  private sealed(plain: string): string {
-    const value = this.seal.seal(plain);
-    this.opened.set(value, plain);
-    if (this.opened.size > OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
-    return value;
-  }
-
-  private open(value: string): string {
-    return this.opened.get(value) ?? this.seal.open(value);
+  /** Seals the keypresses and screen a hop stores, remembering their plaintext while the session is open. */
+  private sealedPair(sessionId: string, text: string, reply: string, ended: boolean) {
+    const pair = { sealedText: this.seal.seal(text), text, sealedReply: this.seal.seal(reply), reply };
+    this.opened.delete(sessionId); // re-inserted last: the oldest entry is the first one evicted
+    if (!ended) {
+      this.opened.set(sessionId, pair);
+      if (this.opened.size > OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+    }
+    return pair;
   }
 
   /** The session row with its keypresses and last screen opened. */
-  private session(sessionId: string) {
+  private session(sessionId: string): OpenedSession | undefined {
     const row = this.deps.store.session(sessionId);
-    return row && { ...row, last_text: this.open(row.last_text), last_reply: this.open(row.last_reply) };
+    if (row) {
+      const known = this.opened.get(sessionId);
+      row.last_text = known?.sealedText === row.last_text ? known.text : this.seal.open(row.last_text);
+      row.last_reply = known?.sealedReply === row.last_reply ? known.reply : this.seal.open(row.last_reply);
+    }
+    return row;
   }
 
   /** The reply for one hop. Resolves only after everything it says is recorded is committed. */
   async hop(req: UssdHop): Promise<Reply> {
     const key = this.turns.voterKeyOf(req.phone);
+    // The session row is read (and opened) once a turn: the retry check and the hop share it.
+    let existing: OpenedSession | undefined;
     try {
       return await this.turns.run(
-        () => this.retried(req, key),
-        (turn) => this.hopInTransaction(req, key, turn),
+        () => this.retried(req, key, (existing = this.session(req.sessionId))),
+        (turn) => this.hopInTransaction(req, key, turn, existing),
       );
     } catch (err) {
       this.deps.logger.error({ session: req.sessionId, err: errorSummary(err) }, 'ussd hop failed');
@@ -108,8 +128,7 @@ export class UssdRunner<S> {
    * USSD's duplicate rule: a provider retry of the latest hop (same accumulated text) gets the
    * same screen, and a late retry of an earlier hop gets the current one: nothing is applied twice.
    */
-  private retried(req: UssdHop, key: string): Reply | undefined {
-    const existing = this.session(req.sessionId);
+  private retried(req: UssdHop, key: string, existing: OpenedSession | undefined): Reply | undefined {
     if (existing && existing.voter_key !== key) {
       throw new SautiError('ussd.session_phone_mismatch', 'a session id arrived with a different phone number');
     }
@@ -119,10 +138,9 @@ export class UssdRunner<S> {
     return undefined;
   }
 
-  private hopInTransaction(req: UssdHop, key: string, turn: Turn): Reply {
+  private hopInTransaction(req: UssdHop, key: string, turn: Turn, existing: OpenedSession | undefined): Reply {
     const { store, flow } = this.deps;
     const { now } = turn;
-    const existing = this.session(req.sessionId);
     const ctx = (): UssdContext => ({
       now,
       deployment: turn.deployment,
@@ -132,7 +150,15 @@ export class UssdRunner<S> {
     });
     // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
     // them, unique per hop all the same, so a retry after the session row is purged still collides.
-    const who = { voterKey: key, channel: 'ussd' as const, sourceRef: `ussd:${req.sessionId}:${this.seal.digest(req.text)}` };
+    // Computed only when an effect is stored (the getter): most hops store none.
+    const seal = this.seal;
+    const who = {
+      voterKey: key,
+      channel: 'ussd' as const,
+      get sourceRef() {
+        return `ussd:${req.sessionId}:${seal.digest(req.text)}`;
+      },
+    };
 
     let state: S;
     let inputs: string[];
@@ -165,17 +191,21 @@ export class UssdRunner<S> {
       ({ state, reply } = result);
     }
     const at = now.toISOString();
-    store.saveSession({
-      session_id: req.sessionId,
-      voter_key: key,
-      state: JSON.stringify(state),
-      last_text: this.sealed(req.text),
-      last_reply: this.sealed(reply.text),
-      last_end: reply.end ? 1 : 0,
-      status: reply.end ? 'ended' : 'open',
-      created_at: existing?.created_at ?? at,
-      updated_at: at,
-    });
+    const sealed = this.sealedPair(req.sessionId, req.text, reply.text, reply.end);
+    store.saveSession(
+      {
+        session_id: req.sessionId,
+        voter_key: key,
+        state: JSON.stringify(state),
+        last_text: sealed.sealedText,
+        last_reply: sealed.sealedReply,
+        last_end: reply.end ? 1 : 0,
+        status: reply.end ? 'ended' : 'open',
+        created_at: existing?.created_at ?? at,
+        updated_at: at,
+      },
+      existing !== undefined,
+    );
     return reply;
   }
 }

@@ -24,5 +24,7 @@ export function catalogue(lang: Lang): Catalogue {
 /** The message `key` in `lang` with `{param}` placeholders filled. */
 export function t(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogue(lang)[key];
+  // Most texts have no placeholder; every screen line goes through here.
+  if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

@@ -31,6 +31,9 @@ export class CommitQueue {
   private syncTimer: NodeJS.Timeout | undefined;
   private readonly inSavepoint: (work: (c: CommitControl) => unknown, c: CommitControl) => unknown;
   private readonly stamp: Statement;
+  /** Prepared once: `db.pragma()` would prepare them again on every flush. */
+  private readonly syncNormal: Statement;
+  private readonly syncFull: Statement;
   private unitDurable = false;
   private readonly control: CommitControl = { durable: () => void (this.unitDurable = true) };
   /** Transactions committed, and fsyncs made for durable units. */
@@ -41,6 +44,8 @@ export class CommitQueue {
     private readonly options: { maxBatch?: number; lingerMs?: number } = {},
   ) {
     this.inSavepoint = db.transaction((work: (c: CommitControl) => unknown, c: CommitControl) => work(c));
+    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
     this.stamp = db.prepare("INSERT INTO meta (key, value) VALUES ('last_durable_commit', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }
 
@@ -66,7 +71,7 @@ export class CommitQueue {
     this.scheduled = this.pending.length > 0;
     if (this.scheduled) setImmediate(() => this.flush());
     const outcomes: { ok: boolean; value: unknown; durable: boolean }[] = [];
-    this.db.pragma('synchronous = NORMAL');
+    this.syncNormal.run();
     try {
       this.db.transaction(() => {
         for (const item of batch) {
@@ -84,7 +89,7 @@ export class CommitQueue {
       for (const item of batch) item.reject(error);
       return;
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.syncFull.run();
     }
     batch.forEach((item, i) => {
       const o = outcomes[i]!;

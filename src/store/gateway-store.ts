@@ -104,6 +104,8 @@ export class GatewayStore {
         VALUES (@session_id, @voter_key, @state, @last_text, @last_reply, @last_end, @status, @created_at, @updated_at)
         ON CONFLICT (session_id) DO UPDATE SET state = excluded.state, last_text = excluded.last_text,
           last_reply = excluded.last_reply, last_end = excluded.last_end, status = excluded.status, updated_at = excluded.updated_at`),
+      updateSession: p(`UPDATE ussd_sessions SET state = @state, last_text = @last_text, last_reply = @last_reply, last_end = @last_end,
+        status = @status, updated_at = @updated_at WHERE session_id = @session_id`),
       resumable: p(`SELECT * FROM ussd_sessions WHERE voter_key = ? AND status = 'open' AND updated_at >= ?
         AND session_id <> ? ORDER BY updated_at DESC LIMIT 1`),
       supersede: p(`UPDATE ussd_sessions SET status = 'superseded' WHERE voter_key = ? AND status = 'open' AND session_id <> ?`),
@@ -198,7 +200,12 @@ export class GatewayStore {
     return this.s.session!.get(sessionId) as SessionRow | undefined;
   }
 
-  saveSession(row: SessionRow): void {
+  /**
+   * Stores a session's row. `existing`: the caller read the row in this transaction, so a plain
+   * UPDATE by key does (cheaper than the upsert's failed insert, on every hop but a session's first).
+   */
+  saveSession(row: SessionRow, existing = false): void {
+    if (existing && this.s.updateSession!.run(row).changes === 1) return;
     this.s.saveSession!.run(row);
   }
 
