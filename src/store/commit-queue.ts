@@ -3,11 +3,16 @@
 //
 // Transactions commit with synchronous=NORMAL: safe against a process crash, not yet against a
 // power cut. A unit that stores something a reply will call recorded says so with `durable()`:
-// its promise settles only after a tiny write under synchronous=FULL has fsynced the WAL, which
-// makes every commit before it durable too. That fsync is shared: it runs `lingerMs` after the
+// its promise settles only after the WAL file has been fsynced, which makes every commit before
+// it durable too. The fsync runs in libuv's thread pool (`fs` on the WAL file: fsync flushes the
+// file, whichever descriptor asks), so the event loop keeps answering residents meanwhile; under
+// synchronous=FULL it would block the loop for the disk's flush, which is what set SMS's p99.
+// A database that is not in WAL mode (in memory) uses a tiny write under synchronous=FULL
+// instead. That fsync is shared: it runs `lingerMs` after the
 // first durable unit commits, so the durable units of every batch committed meanwhile wait for
 // one fsync, not one each. Navigation-only units (which screen a caller is on) settle at once:
 // after a power cut the database is intact, missing at most the last screens, never a vote.
+import { open } from 'node:fs/promises';
 import type { Database, Statement } from 'better-sqlite3';
 
 /** Passed to each unit of work. */
@@ -34,6 +39,8 @@ export class CommitQueue {
   /** Prepared once: `db.pragma()` would prepare them again on every flush. */
   private readonly syncNormal: Statement;
   private readonly syncFull: Statement;
+  /** The WAL file fsynced for durable units; undefined when the database is not in WAL mode. */
+  private readonly walPath: string | undefined;
   private unitDurable = false;
   private readonly control: CommitControl = { durable: () => void (this.unitDurable = true) };
   /** Transactions committed, and fsyncs made for durable units. */
@@ -46,6 +53,7 @@ export class CommitQueue {
     this.inSavepoint = db.transaction((work: (c: CommitControl) => unknown, c: CommitControl) => work(c));
     this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
     this.syncFull = db.prepare('PRAGMA synchronous = FULL');
+    this.walPath = db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal' ? undefined : `${db.name}-wal`;
     this.stamp = db.prepare("INSERT INTO meta (key, value) VALUES ('last_durable_commit', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   }
 
@@ -107,13 +115,42 @@ export class CommitQueue {
     this.syncTimer = undefined;
     const waiting = this.awaitingSync;
     this.awaitingSync = [];
+    const settle = (error?: unknown) => {
+      for (const w of waiting)
+        if (error) w.reject(error);
+        else w.resolve();
+    };
     try {
-      this.stamp.run(new Date().toISOString()); // synchronous=FULL: returns after the fsync
+      if (this.walPath) {
+        this.syncNormal.run(); // the stamp is made durable by the fsync below, with the rest
+        try {
+          this.stamp.run(new Date().toISOString());
+        } finally {
+          this.syncFull.run();
+        }
+      } else this.stamp.run(new Date().toISOString()); // synchronous=FULL: returns after the fsync
       this.commits.syncs++;
     } catch (error) {
-      for (const w of waiting) w.reject(error);
+      settle(error);
       return;
     }
-    for (const w of waiting) w.resolve();
+    if (!this.walPath) return settle();
+    fsyncFile(this.walPath, this.db.name).then(() => settle(), settle);
+  }
+}
+
+/**
+ * fsync of `wal`. Once the last connection closes, SQLite checkpoints the WAL into the database,
+ * fsyncs it and deletes the WAL: then the database file is the one to flush.
+ */
+async function fsyncFile(wal: string, database: string): Promise<void> {
+  const file = await open(wal, 'r').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return open(database, 'r');
+    throw error;
+  });
+  try {
+    await file.sync();
+  } finally {
+    await file.close();
   }
 }
