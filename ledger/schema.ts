@@ -232,6 +232,18 @@ export interface LedgerTables {
     photo_sha256: string | null;
     recorded_at: string;
   };
+  /**
+   * Notices for gateways (ledger migration 0018, ledger/notices.ts): one row per decision a
+   * gateway must tell residents of, keyed by the chain entry that decided it (a review's audit
+   * entry); `body` is JSON (src/domain/notices.ts). Gateways download them as a feed.
+   */
+  ledger_notices: {
+    seq: number;
+    kind: string;
+    cycle_id: string;
+    body: string;
+    recorded_at: string;
+  };
   ledger_attachments: {
     sha256: string;
     bytes: number;
@@ -673,6 +685,20 @@ const ballots: Migration = {
   },
 };
 
+/** Notices for gateways (see LedgerTables.ledger_notices), read in order of their chain entry. */
+const notices: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_notices')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -690,6 +716,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0014-implementation': implementation,
   '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
+  '0018-notices': notices,
 });
 
 export interface MigrateOptions {
