@@ -38,7 +38,10 @@ export async function recordProposalNotice(
   n: { seq: number; cycleId: string; at: string; status: ProposalStatus; reason: Record<string, string>; proposals: NoticeProposal[] },
 ): Promise<void> {
   const body: NoticeBody = { status: n.status, reason: n.reason, proposals: n.proposals };
-  await trx.insertInto('ledger_notices').values({ seq: n.seq, kind: PROPOSAL_STATUS_NOTICE, cycle_id: n.cycleId, body: JSON.stringify(body), recorded_at: n.at }).execute();
+  await trx
+    .insertInto('ledger_notices')
+    .values({ seq: n.seq, kind: PROPOSAL_STATUS_NOTICE, cycle_id: n.cycleId, body: JSON.stringify(body), recorded_at: n.at })
+    .execute();
 }
 
 function fromRow(r: LedgerTables['ledger_notices']): Notice {

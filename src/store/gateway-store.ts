@@ -166,7 +166,8 @@ export class GatewayStore {
    */
   proposal(reference: string): { status: string; reason: Record<string, string> } | null {
     // Prepared on first use, so a store opened on a schema before migration 0021 still works.
-    const row = (this.s.proposal ??= this.db.prepare('SELECT status, status_reason FROM proposals WHERE reference = ?')).get(reference) as { status: string; status_reason: string | null } | undefined;
+    const row = (this.s.proposal ??= this.db.prepare('SELECT status, status_reason FROM proposals WHERE reference = ?')).get(reference) as
+      { status: string; status_reason: string | null } | undefined;
     return row ? { status: row.status, reason: row.status_reason ? (JSON.parse(row.status_reason) as Record<string, string>) : {} } : null;
   }
 
