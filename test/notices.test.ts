@@ -125,6 +125,19 @@ describe('an idea’s review reaches its proposer', () => {
     expect(await text(READER, `STATUS ${ref}`)).toBe(`Idea ${ref}: found not feasible. The borehole is on private land.`);
     expect(await text(READER, `STATUT ${ref.toLowerCase()}`)).toBe(`Idée ${ref} : jugée non réalisable. Le forage est sur un terrain privé.`);
     expect(gw.db.prepare('SELECT status FROM proposals WHERE reference = ?').pluck().get(ref)).toBe('not-feasible');
+    // On USSD, the proposer's menu has "My ideas" (a caller without ideas does not see it): the status and reason.
+    const dial = async (phoneNumber: string, text: string) =>
+      (
+        await request(gw.app)
+          .post(`/africastalking/ussd/${TOKEN}`)
+          .type('form')
+          .send(ussdBody({ sessionId: `ATUid_${phoneNumber}`, phoneNumber, text }))
+      ).text;
+    await dial(PROPOSER, '');
+    expect(await dial(PROPOSER, '1')).toContain('6 My ideas');
+    expect(await dial(PROPOSER, '1*6')).toBe(`END Your ideas:\nIdea ${ref}: found not feasible. The borehole is on private land.`);
+    await dial(READER, '');
+    expect(await dial(READER, '1')).not.toContain('My ideas');
 
     // The ledger's chain vouches for every notice: a stored one changed behind its back is named.
     expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });

@@ -38,6 +38,8 @@ export interface VoterSnapshot {
   roll: { eligible: boolean; wardId: string | null };
   /** The latest ballot this voter cast from this gateway, in any cycle. */
   ballot: BallotSnapshot | null;
+  /** The ideas this number sent through this gateway, newest first (a few), with their review status and reason as last heard. */
+  ideas?: { reference: string; status: string; reason: Record<string, string> }[];
 }
 
 /** Everything a flow step may read besides its own state. */

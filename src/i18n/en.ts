@@ -9,6 +9,8 @@ export const en = {
   menuMyVote: 'My vote & receipt',
   menuRules: 'Rules & help',
   menuResults: 'Results',
+  menuMyIdeas: 'My ideas',
+  ussdMyIdeas: 'Your ideas:',
   menuLanguage: 'Language',
   navMore: 'More',
   navBack: 'Back',

@@ -10,6 +10,8 @@ export const fr: Catalogue = {
   menuMyVote: 'Mon vote et reçu',
   menuRules: 'Règles et aide',
   menuResults: 'Résultats',
+  menuMyIdeas: 'Mes idées',
+  ussdMyIdeas: 'Vos idées :',
   menuLanguage: 'Langue',
   navMore: 'Suite',
   navBack: 'Retour',

@@ -10,6 +10,8 @@ export const sw: Catalogue = {
   menuMyVote: 'Kura yangu na risiti',
   menuRules: 'Kanuni na msaada',
   menuResults: 'Matokeo',
+  menuMyIdeas: 'Mawazo yangu',
+  ussdMyIdeas: 'Mawazo yako:',
   menuLanguage: 'Lugha',
   navMore: 'Zaidi',
   navBack: 'Rudi',

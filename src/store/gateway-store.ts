@@ -171,6 +171,18 @@ export class GatewayStore {
     return row ? { status: row.status, reason: row.status_reason ? (JSON.parse(row.status_reason) as Record<string, string>) : {} } : null;
   }
 
+  /** The latest `limit` ideas of a number, newest first, with their review status and reason (USSD's "My ideas"). */
+  ideasOf(voterKey: string, limit: number): { reference: string; status: string; reason: Record<string, string> }[] {
+    const rows = (this.s.ideasOf ??= this.db.prepare(
+      'SELECT reference, status, status_reason FROM proposals WHERE voter_key = ? ORDER BY submitted_at DESC, reference LIMIT ?',
+    )).all(voterKey, limit) as { reference: string; status: string; status_reason: string | null }[];
+    return rows.map((r) => ({
+      reference: r.reference,
+      status: r.status,
+      reason: r.status_reason ? (JSON.parse(r.status_reason) as Record<string, string>) : {},
+    }));
+  }
+
   optedOut(voterKey: string): boolean {
     return (this.s.optedOut!.pluck().get(voterKey) as number | undefined) === 1;
   }

@@ -11,6 +11,8 @@ CREATE TABLE notices_received (
 
 ALTER TABLE proposals ADD COLUMN status_reason TEXT;   -- JSON { "<lang>": text } for not-feasible
 ALTER TABLE proposals ADD COLUMN status_seq INTEGER;   -- the notice that set status (a later one wins)
+-- A caller's own ideas, newest first (USSD's "My ideas" item, read when the menu is shown).
+CREATE INDEX proposals_voter ON proposals (voter_key, submitted_at);
 
 CREATE TABLE proposal_contacts (
   reference TEXT    PRIMARY KEY REFERENCES proposals (reference),
