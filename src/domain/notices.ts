@@ -38,7 +38,8 @@ export const proposalStatusNoticeSchema = z.strictObject({
   recordedAt: z.iso.datetime(),
   status: z.enum(PROPOSAL_STATUSES),
   reason: z.record(lang, z.string().min(1).max(MAX_REVIEW_REASON)),
-  proposals: z.array(noticeProposalSchema).min(1).max(1000),
+  // Generous: one notice the gateway could not read would hold up the whole feed behind it.
+  proposals: z.array(noticeProposalSchema).min(1).max(100_000),
 });
 export type ProposalStatusNotice = z.infer<typeof proposalStatusNoticeSchema>;
 
