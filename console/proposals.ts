@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
+import { PROPOSAL_STATUSES, type ProposalStatus } from '../src/domain/notices.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
+import { recordProposalNotice, reviewedProposals } from '../ledger/notices.ts';
 import type { LedgerDb, LedgerTables } from '../ledger/schema.ts';
 import { appendAudit, reviewState, withChainHead } from './audit.ts';
 import type { Actor } from './accounts.ts';
 
-export const STATUSES = ['received', 'under-review', 'feasible', 'not-feasible'] as const;
+export const STATUSES = PROPOSAL_STATUSES;
 export type Status = (typeof STATUSES)[number];
 export const CHANNELS = ['ussd', 'sms', 'voice', 'field', 'paper'] as const;
 
@@ -158,7 +160,11 @@ export function parseReview(d: Deployment, input: ReviewInput): ReturnType<typeo
   return { status, reason, cost, costNote };
 }
 
-/** Records a review with its audit entry (before and after), in one transaction; nothing when nothing changed. */
+/**
+ * Records a review with its audit entry (before and after), in one transaction; nothing when
+ * nothing changed. A new status or reason is also a notice for the gateways holding the proposers'
+ * numbers (ledger/notices.ts): this proposal's and those merged into it, each told once.
+ */
 export async function reviewProposal(
   conn: LedgerConnection,
   d: Deployment,
@@ -180,6 +186,15 @@ export async function reviewProposal(
       .set({ status: after.status, reason: JSON.stringify(after.reason), cost: after.cost, cost_note: after.costNote, audit_seq: seq })
       .where('event_id', '=', eventId)
       .execute();
+    if (before.status !== after.status || JSON.stringify(before.reason) !== JSON.stringify(after.reason))
+      await recordProposalNotice(trx, {
+        seq,
+        cycleId: row.cycle_id,
+        at: now.toISOString(),
+        status: after.status as ProposalStatus,
+        reason: after.reason,
+        proposals: await reviewedProposals(trx, eventId),
+      });
     return 'changed';
   });
 }

@@ -16,6 +16,7 @@ import {
   type ImplementationStatus,
   type ImplementationUpdate,
 } from '../src/domain/implementation.ts';
+import { feedPage } from './feed.ts';
 import { appendLedgerEntry } from './publication.ts';
 import { selectedCodes, type CycleResult } from './results.ts';
 import type { LedgerDb, LedgerTables } from './schema.ts';
@@ -196,7 +197,8 @@ export async function updatesAfter(db: LedgerDb, after: number): Promise<{ updat
     .orderBy('entry_seq')
     .limit(IMPLEMENTATION_PAGE + 1)
     .execute();
-  return { updates: rows.slice(0, IMPLEMENTATION_PAGE).map(fromRow), more: rows.length > IMPLEMENTATION_PAGE };
+  const page = feedPage(rows, IMPLEMENTATION_PAGE, fromRow);
+  return { updates: page.items, more: page.more };
 }
 
 /**

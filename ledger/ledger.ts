@@ -25,6 +25,8 @@ import { readAttachment, storeAttachment, type AttachmentInput, type StoreOutcom
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
 import { cycleUpdates, recordImplementation, updatesAfter, type ImplementationInput } from './implementation.ts';
 import type { ImplementationUpdate } from '../src/domain/implementation.ts';
+import type { Notice } from '../src/domain/notices.ts';
+import { noticesAfter } from './notices.ts';
 import { lateBallots, publish, publishedFile, publishedStatus, type LateBallots } from './publication.ts';
 import { addTalliesToTurnout, selectedCodes, tallyCycle, type CycleResult } from './results.ts';
 import { cycleTallies } from './paper-tallies.ts';
@@ -540,6 +542,11 @@ export class Ledger {
   /** The implementation feed after chain entry `after` (GET /v1/implementation). */
   implementationFeed(after: number): Promise<{ updates: ImplementationUpdate[]; more: boolean }> {
     return updatesAfter(this.conn.db, after);
+  }
+
+  /** The notices feed after chain entry `after` (GET /v1/notices): proposal status changes for the gateways holding the proposers. */
+  noticesFeed(after: number): Promise<{ items: Notice[]; more: boolean }> {
+    return noticesAfter(this.conn.db, after);
   }
 
   /** Ballots so far by ward and channel (and age band and gender where collected): what the public sees before results are published. */

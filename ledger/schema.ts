@@ -266,6 +266,18 @@ export interface LedgerTables {
     answer_seq: number | null;
     audit_seq: number | null;
   };
+  /**
+   * Notices for gateways (ledger migration 0018, ledger/notices.ts): one row per decision a
+   * gateway must tell residents of, keyed by the chain entry that decided it (a review's audit
+   * entry); `body` is JSON (src/domain/notices.ts). Gateways download them as a feed.
+   */
+  ledger_notices: {
+    seq: number;
+    kind: string;
+    cycle_id: string;
+    body: string;
+    recorded_at: string;
+  };
   ledger_attachments: {
     sha256: string;
     bytes: number;
@@ -747,6 +759,20 @@ const publicTitles: Migration = {
   },
 };
 
+/** Notices for gateways (see LedgerTables.ledger_notices), read in order of their chain entry. */
+const notices: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_notices')
+      .addColumn('seq', 'bigint', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('cycle_id', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -764,6 +790,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0014-implementation': implementation,
   '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
+  '0018-notices': notices,
   '0020-reports': reports,
   '0021-public-titles': publicTitles,
 });

@@ -1,9 +1,11 @@
 // Recomputes the ledger's hash chain from the first event and names the first link that does
 // not hold: a changed row, a removed row, or a head that does not match the last row; then checks
 // each published result against the chain entry that published it, and each implementation
-// update's stored copy against the chain entry that recorded it.
+// update's stored copy against the chain entry that recorded it, and each notice for gateways
+// against the review whose audit entry it hangs from.
 import { chainHash, GENESIS_HASH } from '../src/domain/protocol.ts';
 import { checkImplementation } from './implementation.ts';
+import { checkNotices } from './notices.ts';
 import { checkPublications } from './publication.ts';
 import type { LedgerDb } from './schema.ts';
 
@@ -45,5 +47,8 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
   // Each implementation update's stored copy must be the one its chain entry recorded.
   const changed = await checkImplementation(db);
   if (changed) return { ok: false, checked, ...changed };
+  // Each notice for gateways must be the review its audit entry recorded.
+  const notice = await checkNotices(db);
+  if (notice) return { ok: false, checked, ...notice };
   return { ok: true, checked, head: head.hash };
 }

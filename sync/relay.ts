@@ -21,6 +21,7 @@ import {
   type BatchAnswer,
 } from '../src/domain/protocol.ts';
 import { implementationFeedSchema, type ImplementationFeed } from '../src/domain/implementation.ts';
+import { noticeFeedSchema, type NoticeFeed } from '../src/domain/notices.ts';
 import { AttachmentBook, type DueRecording } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatchAsync, type SignedBatch } from './batch.ts';
@@ -270,21 +271,46 @@ export class Relay {
   }
 
   /**
-   * Implementation updates after chain entry `after` (GET /v1/implementation), oldest first. Its
-   * answer is texted to residents, so it is believed only on the trusted ledger's signature for
-   * this question, as a receipt check is. A ledger without the endpoint (older) answers 404: none.
+   * Implementation updates after chain entry `after` (GET /v1/implementation), oldest first. A
+   * ledger without the endpoint (older) answers 404: none.
    */
   async implementationAfter(after: number): Promise<ImplementationFeed> {
-    const { status, json } = await this.signedQuery(`/v1/implementation?after=${after}`, { method: 'GET', headers: {} });
-    if (status === 404) return { updates: [], more: false };
-    if (status !== 200) throw new SautiError('sync.refused', `the ledger did not serve implementation updates (${status})`, { retryable: true });
-    const parsed = implementationFeedSchema.safeParse(json);
-    if (!parsed.success) throw new SautiError('sync.bad_answer', 'the ledger answered the implementation feed with something else', { retryable: true });
-    if (parsed.data.updates.some((u) => u.seq <= after))
-      throw new SautiError('sync.answer_mismatch', `the implementation feed answered for entries at or before ${after}, which were not asked`, {
+    const feed = await this.feedAfter('/v1/implementation', 'implementation updates', after, (json) => {
+      const parsed = implementationFeedSchema.safeParse(json);
+      return parsed.success ? { items: parsed.data.updates, more: parsed.data.more } : null;
+    });
+    return { updates: feed.items, more: feed.more };
+  }
+
+  /** Notices (proposal status changes) after chain entry `after` (GET /v1/notices), oldest first; none from an older ledger. */
+  async noticesAfter(after: number): Promise<NoticeFeed> {
+    return this.feedAfter('/v1/notices', 'notices', after, (json) => {
+      const parsed = noticeFeedSchema.safeParse(json);
+      return parsed.success ? parsed.data : null;
+    });
+  }
+
+  /**
+   * One page of a feed after chain entry `after`. Its answer is texted to residents, so it is
+   * believed only on the trusted ledger's signature for this question (as a receipt check is),
+   * read with `parse` (null: not this feed), and refused if it names entries that were not asked.
+   */
+  private async feedAfter<T extends { seq: number }>(
+    path: string,
+    what: string,
+    after: number,
+    parse: (json: unknown) => { items: T[]; more: boolean } | null,
+  ): Promise<{ items: T[]; more: boolean }> {
+    const { status, json } = await this.signedQuery(`${path}?after=${after}`, { method: 'GET', headers: {} });
+    if (status === 404) return { items: [], more: false };
+    if (status !== 200) throw new SautiError('sync.refused', `the ledger did not serve ${what} (${status})`, { retryable: true });
+    const parsed = parse(json);
+    if (!parsed) throw new SautiError('sync.bad_answer', `the ledger answered the ${what} feed with something else`, { retryable: true });
+    if (parsed.items.some((u) => u.seq <= after))
+      throw new SautiError('sync.answer_mismatch', `the ${what} feed answered for entries at or before ${after}, which were not asked`, {
         retryable: true,
       });
-    return parsed.data;
+    return parsed;
   }
 
   /** Where these votes stand in the ledger now (POST /v1/ballots/standing), in the order asked; only on the trusted ledger's signed word. */

@@ -1,8 +1,9 @@
 // One sync round: download the ballot if it changed, then push the whole outbox and the
-// recordings its acknowledged events name, then download implementation updates. The embedded
+// recordings its acknowledged events name, then download implementation updates and notices. The embedded
 // scheduler and the BullMQ job both run exactly this.
 import type { Logger } from 'pino';
 import type { ImplementationUpdate } from '../src/domain/implementation.ts';
+import type { Notice } from '../src/domain/notices.ts';
 import type { BallotCache } from './ballot.ts';
 import type { AttachmentSummary, PushSummary, Relay } from './relay.ts';
 
@@ -15,34 +16,72 @@ export interface SyncRound {
   attachments: AttachmentSummary | null;
   /** Implementation updates downloaded (new to this gateway) and messages queued to followers; null when not asked or it failed. */
   implementation: { stored: number; queued: number } | null;
+  /** Notices downloaded (new to this gateway) and messages queued to proposers; null when not asked or it failed. */
+  notices: { stored: number; queued: number } | null;
 }
 
-/** Where downloaded implementation updates go (src/engine/implementation-updates.ts, wired by the shell). */
-export interface ImplementationSink {
+/**
+ * Where a feed's downloads go (src/engine/implementation-updates.ts, src/engine/notices.ts, wired
+ * by the shell): the last entry held, and a page to keep and text in one commit.
+ */
+export interface FeedSink<T> {
   cursor(): number;
-  receive(updates: readonly ImplementationUpdate[]): Promise<{ stored: number; queued: number }>;
+  receive(items: readonly T[]): Promise<{ stored: number; queued: number }>;
 }
 
-/** Pages of the implementation feed read in one round at most. */
-const IMPLEMENTATION_PAGES = 20;
+/** Where downloaded implementation updates go. */
+export type ImplementationSink = FeedSink<ImplementationUpdate>;
+/** Where downloaded notices go. */
+export type NoticeSink = FeedSink<Notice>;
 
-/** Downloads the implementation updates after the last one held, page by page. */
-export async function pullImplementation(relay: Relay, sink: ImplementationSink): Promise<{ stored: number; queued: number }> {
+/** Pages of a feed read in one round at most. */
+const FEED_PAGES = 20;
+
+/** Downloads a feed after the last entry held, page by page, each page kept before the next is asked. */
+async function pullFeed<T>(page: (after: number) => Promise<{ items: T[]; more: boolean }>, sink: FeedSink<T>): Promise<{ stored: number; queued: number }> {
   const total = { stored: 0, queued: 0 };
-  for (let page = 0; page < IMPLEMENTATION_PAGES; page++) {
-    const feed = await relay.implementationAfter(sink.cursor());
-    const r = await sink.receive(feed.updates);
+  for (let n = 0; n < FEED_PAGES; n++) {
+    const feed = await page(sink.cursor());
+    const r = await sink.receive(feed.items);
     total.stored += r.stored;
     total.queued += r.queued;
-    if (!feed.more || feed.updates.length === 0) break;
+    if (!feed.more || feed.items.length === 0) break;
   }
   return total;
 }
 
-export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logger, implementation?: ImplementationSink): Promise<SyncRound> {
+/** Downloads the implementation updates after the last one held. */
+export function pullImplementation(relay: Relay, sink: ImplementationSink): Promise<{ stored: number; queued: number }> {
+  return pullFeed(async (after) => {
+    const feed = await relay.implementationAfter(after);
+    return { items: feed.updates, more: feed.more };
+  }, sink);
+}
+
+/** Downloads the notices after the last one held. */
+export function pullNotices(relay: Relay, sink: NoticeSink): Promise<{ stored: number; queued: number }> {
+  return pullFeed((after) => relay.noticesAfter(after), sink);
+}
+
+/** A feed pulled after the push: its failure costs the round nothing (it comes at the next one). */
+async function pulled(what: string, logger: Logger, pull: (() => Promise<{ stored: number; queued: number }>) | undefined) {
+  if (!pull) return null;
+  return pull().catch((err: unknown) => {
+    logger.warn({ component: 'sync', err: err instanceof Error ? err.message : String(err) }, `${what} were not downloaded; they come at the next round`);
+    return null;
+  });
+}
+
+export async function syncRound(
+  relay: Relay,
+  ballots: BallotCache,
+  logger: Logger,
+  implementation?: ImplementationSink,
+  notices?: NoticeSink,
+): Promise<SyncRound> {
   let ballot: SyncRound['ballot'] = 'unchanged';
   // With no trusted ledger key the gateway does not sync: the push below records and throws why.
-  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null, attachments: null, implementation: null };
+  if (!relay.trusted()) return { ballot: 'unreachable', push: await relay.pushAll(), standing: null, attachments: null, implementation: null, notices: null };
   try {
     const fresh = await relay.pullBallot(ballots.version());
     if (fresh) {
@@ -77,17 +116,10 @@ export async function syncRound(relay: Relay, ballots: BallotCache, logger: Logg
     );
     return null;
   });
-  // Updates the PB team recorded: kept and texted to followers once each, whatever round brings them.
-  const implemented = implementation
-    ? await pullImplementation(relay, implementation).catch((err: unknown) => {
-        logger.warn(
-          { component: 'sync', err: err instanceof Error ? err.message : String(err) },
-          'implementation updates were not downloaded; they come at the next round',
-        );
-        return null;
-      })
-    : null;
-  return { ballot, push, standing, attachments, implementation: implemented };
+  // Updates and notices the PB team recorded: kept and texted to residents once each, whatever round brings them.
+  const implemented = await pulled('implementation updates', logger, implementation && (() => pullImplementation(relay, implementation)));
+  const noticed = await pulled('notices', logger, notices && (() => pullNotices(relay, notices)));
+  return { ballot, push, standing, attachments, implementation: implemented, notices: noticed };
 }
 
 /**

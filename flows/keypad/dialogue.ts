@@ -121,6 +121,8 @@ function onMenu(state: UssdState, input: string, ctx: Ctx): Result {
       return startProposal(state, ctx);
     case 'myVote':
       return end(state, ctx, { kind: 'myVote' });
+    case 'myIdeas':
+      return end(state, ctx, { kind: 'myIdeas' });
     case 'rules':
       return end(state, ctx, { kind: 'rules' });
     case 'results': {

@@ -4,7 +4,7 @@ import type { UssdContext } from '../../src/engine/flow-contract.ts';
 import type { MessageKey } from '../../src/i18n/index.ts';
 
 /** What a main-menu item starts. */
-export type MenuAction = 'vote' | 'propose' | 'myVote' | 'rules' | 'results' | 'language';
+export type MenuAction = 'vote' | 'propose' | 'myVote' | 'rules' | 'results' | 'myIdeas' | 'language';
 
 /** Menu items in display order. Keys stay fixed so regular callers can type ahead. */
 export function menuItems(ctx: UssdContext): { key: string; label: MessageKey; action: MenuAction }[] {
@@ -15,6 +15,8 @@ export function menuItems(ctx: UssdContext): { key: string; label: MessageKey; a
     { key: '4', label: 'menuRules', action: 'rules' },
   ];
   if (publishedCycle(ctx.deployment, ctx.now)) items.push({ key: '5', label: 'menuResults', action: 'results' });
+  // Only for a caller who sent ideas through this gateway: where each stands in the city's review.
+  if (ctx.voter.ideas?.length) items.push({ key: '6', label: 'menuMyIdeas', action: 'myIdeas' });
   if (ctx.deployment.languages.length > 1) items.push({ key: '9', label: 'menuLanguage', action: 'language' });
   return items;
 }

@@ -26,6 +26,8 @@ export type Ending =
   | { kind: 'proposalsClosed'; closed: Date }
   | { kind: 'proposalsNone' }
   | { kind: 'myVote' }
+  /** The caller's ideas and their review status (USSD only). */
+  | { kind: 'myIdeas' }
   | { kind: 'rules' };
 
 /** One channel's rendering of the keypad dialogue into replies of type R. */

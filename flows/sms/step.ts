@@ -6,6 +6,7 @@ import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { updateText } from '../../src/domain/implementation-text.ts';
+import { ideaStatusText } from '../../src/domain/idea-status-text.ts';
 import { defaultLanguage } from '../../src/domain/language.ts';
 import { redactPhoneNumbers } from '../../src/domain/redact.ts';
 import type { Effect, SmsContext, SmsConversation, SmsFlow, SmsResult } from '../../src/engine/flow-contract.ts';
@@ -49,7 +50,7 @@ export const smsFlow: SmsFlow = {
     if (r.conversation) r.conversation = { ...r.conversation, lang };
     // Opted-out numbers get nothing, except the answer to STOP or START itself.
     const silenced = ctx.voter.optedOut && cmd.kind !== 'start' && cmd.kind !== 'stop';
-    return { ...r, reply: silenced ? null : r.reply, command: cmd.kind };
+    return { ...r, reply: silenced ? null : r.reply, command: cmd.kind, lang };
   },
 };
 
@@ -81,7 +82,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
       if (!cmd.ref) return reply(t(lang, 'smsStatusHow'));
       const p = ctx.proposal(cmd.ref);
       if (!p) return reply(t(lang, 'smsStatusUnknown', { ref: cmd.ref }));
-      return reply(t(lang, 'smsStatus', { ref: cmd.ref, status: t(lang, 'statusSubmitted') }));
+      return reply(ideaStatusText(lang, 'answer', cmd.ref, p.status, p.reason ?? {}));
     }
     case 'project-status':
       return projectStatus(cmd.code, lang, ctx);

@@ -5,6 +5,7 @@ import { pointsByCode, totalCost, type RuleViolation } from '../../src/domain/ba
 import { selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
 import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import type { Reply, UssdContext } from '../../src/engine/flow-contract.ts';
+import { ideaStatusText } from '../../src/domain/idea-status-text.ts';
 import { t } from '../../src/i18n/index.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../keypad/dialogue.ts';
 import { menuItems } from '../keypad/menu.ts';
@@ -25,7 +26,7 @@ export const screenRenderer: KeypadRenderer<Reply> = {
     return { reply: { end: false, text }, screen };
   },
   end: (state, ctx, ending) => ({ end: true, text: endingText(state, ctx, ending) }),
-  actions: ['vote', 'propose', 'myVote', 'rules', 'results', 'language'],
+  actions: ['vote', 'propose', 'myVote', 'rules', 'results', 'myIdeas', 'language'],
   room: SCREEN,
 };
 
@@ -85,7 +86,27 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
     }
     case 'rules':
       return rulesText(lang, ctx);
+    case 'myIdeas':
+      return myIdeasText(lang, ctx);
   }
+}
+
+/**
+ * "My ideas": each of the caller's latest ideas with its review status, the newest first with
+ * its reason when it has one; ideas or the reason's words are dropped until the screen fits.
+ */
+function myIdeasText(lang: Lang, ctx: UssdContext): string {
+  const ideas = ctx.voter.ideas ?? [];
+  for (let n = ideas.length; n >= 1; n--) {
+    const shown = ideas.slice(0, n).map((i) => ideaStatusText(lang, 'answer', i.reference, i.status, {}));
+    const plain = [t(lang, 'ussdMyIdeas'), ...shown].join('\n');
+    const first = ideas[0]!;
+    const reason = ideaStatusText(lang, 'answer', first.reference, first.status, first.reason);
+    const withReason = [t(lang, 'ussdMyIdeas'), reason, ...shown.slice(1)].join('\n');
+    if (withReason.length <= SCREEN_LIMIT) return withReason;
+    if (plain.length <= SCREEN_LIMIT) return plain;
+  }
+  return t(lang, 'ussdMyIdeas');
 }
 
 /** The language menu: "choose language" in every language, then each language's name by number. */

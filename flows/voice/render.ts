@@ -101,6 +101,9 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
       return repeatable(myVoteParts(ctx), 'voice.hearAgain');
     case 'rules':
       return repeatable(rulesParts(ctx), 'voice.hearAgain');
+    case 'myIdeas':
+      // Not offered on a call (VOICE_ACTIONS): no clip says a review status yet, so this is never reached.
+      return { parts: [clip('voice.proposalsClosed')] };
   }
 }
 

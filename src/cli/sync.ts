@@ -1,4 +1,6 @@
 // `sauti sync …` on a gateway: its identity, where sync stands, a round now, and bundles.
+import { Notices } from '../engine/notices.ts';
+import { NoticeStore } from '../store/notice-store.ts';
 import { existsSync } from 'node:fs';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
@@ -174,7 +176,7 @@ export async function syncNow(settings: Settings): Promise<void> {
   try {
     const { relay, logger, deployment } = remoteRelay(settings, outbox, identity, 'sync with');
     const ballots = new BallotCache(deployment, outbox);
-    // Implementation updates are kept and their SMS queued here; the running gateway's queue sends them.
+    // Implementation updates and notices are kept and their SMS queued here; the running gateway's queue sends them.
     const seal = phoneSeal(settings.voterKeySecret);
     const idle: OutboundQueue = { notify: () => undefined, start: async () => undefined, stop: async () => undefined };
     const implementation = new ImplementationUpdates({
@@ -186,7 +188,20 @@ export async function syncNow(settings: Settings): Promise<void> {
       ballot: ballots.current,
       logger,
     });
-    const r = await syncRound(relay, ballots, logger, implementation).finally(() => relay.close());
+    // A proposer is texted through the provider their idea came by when the deployment has it, else the first it configures.
+    const configured = (['africastalking', 'twilio'] as const).filter((p) => deployment.sms[p]);
+    const notices = new Notices({
+      store,
+      notices: new NoticeStore(db, seal),
+      sms: new SmsStore(db, seal),
+      queue: new CommitQueue(db),
+      outbound: idle,
+      gatewayId: identity.gatewayId,
+      ballot: ballots.current,
+      smsProvider: (p) => configured.find((c) => c === p) ?? configured[0],
+      logger,
+    });
+    const r = await syncRound(relay, ballots, logger, implementation, notices).finally(() => relay.close());
     console.log(
       `Ballot ${r.ballot}. Pushed ${r.push.batches} batches: ${r.push.accepted} accepted, ${r.push.duplicates} duplicates, ${r.push.rejected} rejected; ${r.push.backlog} waiting.`,
     );
@@ -194,6 +209,8 @@ export async function syncNow(settings: Settings): Promise<void> {
       console.log(
         `Implementation updates: ${r.implementation.stored} new, ${r.implementation.queued} SMS queued to followers (the running gateway sends them).`,
       );
+    if (r.notices?.stored)
+      console.log(`Notices: ${r.notices.stored} new, ${r.notices.queued} SMS queued to proposers of ideas (the running gateway sends them).`);
   } finally {
     db.close();
   }

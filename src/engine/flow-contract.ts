@@ -38,6 +38,8 @@ export interface VoterSnapshot {
   roll: { eligible: boolean; wardId: string | null };
   /** The latest ballot this voter cast from this gateway, in any cycle. */
   ballot: BallotSnapshot | null;
+  /** The ideas this number sent through this gateway, newest first (a few), with their review status and reason as last heard. */
+  ideas?: { reference: string; status: string; reason: Record<string, string> }[];
 }
 
 /** Everything a flow step may read besides its own state. */
@@ -155,8 +157,8 @@ export interface SmsContext {
   fresh: { receipt: string; reference: string };
   /** Where the vote with this receipt code stands with the city ledger. */
   receiptState(code: string): ReceiptStanding;
-  /** A proposal submitted on this gateway, by reference. */
-  proposal(reference: string): { status: string } | null;
+  /** A proposal submitted on this gateway, by reference: its review status and reason as the ledger's notices last said. */
+  proposal(reference: string): { status: string; reason?: Record<string, string> } | null;
   /**
    * The latest implementation update this gateway has downloaded for project `code` (STATUS 7),
    * in the cycle whose update is latest; absent or null: none.
@@ -172,6 +174,8 @@ export interface SmsResult {
   conversation: SmsConversation | null;
   /** The keyword understood, for the inbound log (never the text). */
   command: string;
+  /** The language the reply is in (an idea's proposer is told of its review in it). */
+  lang?: Lang;
   /** FOLLOW 7: the sender's number follows this project's updates (stored sealed by the inbox), texted in `lang`. */
   follow?: { cycleId: string; code: number; lang: Lang };
 }

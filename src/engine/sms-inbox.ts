@@ -11,6 +11,7 @@ import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { ImplementationStore } from '../store/implementation-store.ts';
+import type { NoticeStore } from '../store/notice-store.ts';
 import type { ReceiptStanding, SmsConversation, SmsFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
@@ -71,6 +72,8 @@ export class SmsInbox {
       ledger?: LedgerLink;
       /** Implementation updates downloaded from the ledger and FOLLOW subscriptions (STATUS 7, FOLLOW 7). */
       implementation?: ImplementationStore;
+      /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
+      proposers?: NoticeStore;
     },
   ) {
     this.turns = new TurnRunner(deps);
@@ -155,7 +158,7 @@ export class SmsInbox {
       },
     });
     const sourceRef = `sms:${msg.provider}:${msg.providerId}`;
-    turn.apply(result.effects, { voterKey: key, channel: 'sms', sourceRef });
+    turn.apply(result.effects, { voterKey: key, channel: 'sms', sourceRef, contact: { provider: msg.provider, phone: e164, lang: result.lang ?? '' } });
     // FOLLOW: the number is kept (sealed) to text each later update; never for an opted-out number.
     if (result.follow && this.deps.implementation && !store.optedOut(key)) {
       this.deps.implementation.follow({ voterKey: key, ...result.follow, provider: msg.provider, phone: e164 }, at);

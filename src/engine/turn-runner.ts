@@ -8,6 +8,7 @@ import { memoize } from '../domain/memo.ts';
 import { voterKey } from '../domain/voter.ts';
 import type { CommitControl, CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { NoticeStore } from '../store/notice-store.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import { applyEffects, collectsDemographics, revotePolicy, type Provenance } from './effects.ts';
 import type { Effect } from './flow-contract.ts';
@@ -23,6 +24,16 @@ export interface TurnDeps {
   gatewayId: string;
   clock?: () => Date;
   random?: (bytes: number) => Uint8Array;
+  /** Where an idea's proposer is kept (sealed) to be told of each new review status; absent: nobody is. */
+  proposers?: NoticeStore;
+}
+
+/** The number a request came from, to keep with an idea it submits (never for an opted-out number). */
+export interface Contact {
+  /** The provider the request came through ('' when it sends no SMS: USSD, voice). */
+  provider: string;
+  phone: string;
+  lang: string;
 }
 
 /** One attempt at a turn, inside the transaction. */
@@ -34,7 +45,7 @@ export interface Turn {
   deployment: Deployment;
   commit: CommitControl;
   /** Applies effects with this turn's provenance; any effect makes the commit durable. */
-  apply(effects: readonly Effect[], who: { voterKey: string; channel: Provenance['channel']; sourceRef: string }): void;
+  apply(effects: readonly Effect[], who: { voterKey: string; channel: Provenance['channel']; sourceRef: string; contact?: Contact }): void;
 }
 
 /** Runs turns for one channel. */
@@ -95,14 +106,20 @@ export class TurnRunner {
         if (effects.length === 0) return;
         // What a reply calls recorded (a vote, an idea, a remembered language) must reach the disk.
         commit.durable();
+        const { contact, ...from } = who;
         applyEffects(this.deps.store, effects, {
-          ...who,
+          ...from,
           gatewayId: this.deps.gatewayId,
           now,
           demographics: collectsDemographics(this.deps.deployment),
           revote: revotePolicy(deployment),
           country: this.deps.deployment.deployment.country,
         });
+        // An idea's proposer is told of each new status by SMS: their number is kept, sealed, with it.
+        const proposers = this.deps.proposers;
+        if (contact && proposers && !this.deps.store.optedOut(who.voterKey))
+          for (const e of effects)
+            if (e.type === 'proposal.submitted') proposers.keepProposer({ reference: e.reference, voterKey: who.voterKey, ...contact }, now.toISOString());
       },
     };
   }

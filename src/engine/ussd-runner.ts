@@ -7,6 +7,7 @@ import { phoneSeal, type Seal } from '../domain/phone-seal.ts';
 import { t } from '../i18n/index.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { NoticeStore } from '../store/notice-store.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
 import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
@@ -34,6 +35,8 @@ export interface UssdRunnerDeps<S> {
   logger: Logger;
   clock?: () => Date;
   random?: (bytes: number) => Uint8Array;
+  /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
+  proposers?: NoticeStore;
 }
 
 /** A session row as stored, with its keypresses and last screen opened. */
@@ -187,7 +190,7 @@ export class UssdRunner<S> {
     for (const input of inputs) {
       if (reply.end) break;
       const result = flow.step(state, input, ctx());
-      turn.apply(result.effects, who);
+      turn.apply(result.effects, { ...who, contact: { provider: '', phone: req.phone, lang: flow.language(result.state) ?? '' } });
       ({ state, reply } = result);
     }
     const at = now.toISOString();

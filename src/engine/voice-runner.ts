@@ -8,6 +8,7 @@ import { defaultLanguage } from '../domain/language.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { VoiceCallRow, VoiceStore } from '../store/voice-store.ts';
 import type { UssdContext, VoiceFlow } from './flow-contract.ts';
@@ -67,6 +68,8 @@ export interface VoiceRunnerDeps<S, R extends { end: boolean; again?: boolean }>
   random?: (bytes: number) => Uint8Array;
   /** Receipt copies by SMS, through the outbound queue; absent: none are offered. */
   smsCopy?: SmsCopyDeps;
+  /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
+  proposers?: NoticeStore;
 }
 
 /** What sending a receipt's copy by SMS takes. */
@@ -209,7 +212,8 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
           reply = last;
         } else {
           const result = flow.step(state, input, ctx);
-          turn.apply(result.effects, who);
+          // A spoken idea's proposer is told of its review by SMS, through the call's provider when it sends SMS.
+          turn.apply(result.effects, { ...who, contact: { provider: req.provider, phone: req.phone, lang: flow.language(result.state) ?? '' } });
           ({ state, reply } = result);
         }
       }

@@ -31,7 +31,11 @@ export function voterSnapshot(store: GatewayStore, deployment: Deployment, key: 
       ...(countedChannel ? { countedChannel } : {}),
     };
   });
+  const ideas = once(() => store.ideasOf(key, 3));
   return {
+    get ideas() {
+      return ideas();
+    },
     get lang() {
       return lang();
     },

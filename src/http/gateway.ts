@@ -41,6 +41,8 @@ import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { ImplementationStore } from '../store/implementation-store.ts';
 import { ImplementationUpdates } from '../engine/implementation-updates.ts';
+import { Notices } from '../engine/notices.ts';
+import { NoticeStore } from '../store/notice-store.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { settledWithin } from '../../queue/redis-link.ts';
@@ -87,6 +89,8 @@ export interface AssembledGateway {
   privacy: PrivacySweep;
   /** Implementation updates from the ledger, texted to followers: each sync round feeds it. */
   implementation: ImplementationUpdates;
+  /** Notices from the ledger (an idea's new review status), texted to proposers: each sync round feeds it. */
+  notices: Notices;
 }
 
 /** How often the privacy sweep purges expired sessions and truncates the WAL. */
@@ -117,6 +121,9 @@ export function assembleGateway(
   const outbox = new Outbox(db);
   const ballots = new BallotCache(deployment, outbox);
   const identity = gatewayIdentity(store, gatewayId);
+  const seal = phoneSeal(settings.voterKeySecret);
+  // Ideas' proposers (sealed numbers) and the notices that tell them of each new review status.
+  const noticeStore = new NoticeStore(db, seal);
   const runner = new UssdRunner<UssdState>({
     store,
     queue,
@@ -127,8 +134,8 @@ export function assembleGateway(
     gatewayId,
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
+    proposers: noticeStore,
   });
-  const seal = phoneSeal(settings.voterKeySecret);
   const sms = new SmsStore(db, seal);
   // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
   const privacy = new PrivacySweep({ db, sms, queue, seal, deployment, logger, clock: options.clock });
@@ -172,8 +179,23 @@ export function assembleGateway(
     clock: options.clock,
     // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
+    proposers: noticeStore,
   });
   const implementationStore = new ImplementationStore(db, seal);
+  // A proposer is texted through the provider their idea came by when it sends SMS, else the first that does.
+  const smsProviderFor = (provider: string) => (senders[provider] ? provider : Object.keys(senders)[0]);
+  const notices = new Notices({
+    store,
+    notices: noticeStore,
+    sms,
+    queue,
+    outbound,
+    gatewayId,
+    ballot: ballots.current,
+    smsProvider: smsProviderFor,
+    logger,
+    clock: options.clock,
+  });
   const implementation = new ImplementationUpdates({
     store,
     implementation: implementationStore,
@@ -198,6 +220,7 @@ export function assembleGateway(
     clock: options.clock,
     ledger: ledgerLink,
     implementation: implementationStore,
+    proposers: noticeStore,
   });
   const fieldStore = new FieldStore(db);
   const captureDeps = {
@@ -266,6 +289,7 @@ export function assembleGateway(
     ledgerLink,
     privacy,
     implementation,
+    notices,
   };
 }
 
@@ -374,7 +398,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
     trust,
   });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
-  const round = () => syncRound(relay, gw.ballots, logger, gw.implementation);
+  const round = () => syncRound(relay, gw.ballots, logger, gw.implementation, gw.notices);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl
     ? new BullmqSyncScheduler({

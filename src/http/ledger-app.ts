@@ -21,6 +21,7 @@ import {
   type Refusal,
 } from '../domain/protocol.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
+import { feedCursor } from '../../ledger/feed.ts';
 import { fileNameOf, IMPLEMENTATION_FILES, implementationCsv, implementationJson, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
 import { surveyCsv } from '../../ledger/survey-export.ts';
 import type { Lang } from '../config/schema.ts';
@@ -168,11 +169,15 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
 
   // Winning projects' implementation updates after a chain entry, oldest first: gateways ask with
   // a nonce and believe only the signed answer, since they text residents what it says.
-  router.get('/v1/implementation', async (req, res) => {
-    const after = String(req.query.after ?? '0');
-    if (!/^\d{1,15}$/.test(after)) return refuse(res, 'malformed', 'after must be a chain entry number (0: from the start)');
-    await sendAnswer(req, res, 200, await ledger.implementationFeed(Number(after)));
-  });
+  // Notices (a proposal's new status) likewise: the gateway holding the proposer texts what it says.
+  const feed = (path: string, read: (after: number) => Promise<unknown>) =>
+    router.get(path, async (req, res) => {
+      const after = feedCursor(req.query.after);
+      if (after === null) return refuse(res, 'malformed', 'after must be a chain entry number (0: from the start)');
+      await sendAnswer(req, res, 200, await read(after));
+    });
+  feed('/v1/implementation', (after) => ledger.implementationFeed(after));
+  feed('/v1/notices', (after) => ledger.noticesFeed(after));
 
   router.get('/v1/gateways', async (_req, res) => {
     res.json({ gateways: await ledger.gateways() });

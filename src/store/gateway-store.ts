@@ -90,7 +90,6 @@ export class GatewayStore {
       voterLang: p('SELECT lang FROM voters WHERE voter_key = ?'),
       setVoterLang: p(`INSERT INTO voters (voter_key, lang, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET lang = excluded.lang, updated_at = excluded.updated_at`),
-      proposal: p('SELECT status FROM proposals WHERE reference = ?'),
       optedOut: p('SELECT opted_out FROM voters WHERE voter_key = ?'),
       setOptOut: p(`INSERT INTO voters (voter_key, lang, opted_out, updated_at) VALUES (?, '', ?, ?)
         ON CONFLICT (voter_key) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`),
@@ -163,22 +162,43 @@ export class GatewayStore {
     this.s.setVoterLang!.run(voterKey, lang, at);
   }
 
-  /** A proposal's status by reference, or null. */
-  proposal(reference: string): { status: string } | null {
-    return (this.s.proposal!.get(reference) as { status: string } | undefined) ?? null;
+  /**
+   * A proposal's review status by reference as the ledger's notices last said ('submitted' until
+   * the first), with the reason per language for `not-feasible`; or null.
+   */
+  proposal(reference: string): { status: string; reason: Record<string, string> } | null {
+    // Prepared on first use, so a store opened on a schema before migration 0021 still works.
+    const row = (this.s.proposal ??= this.db.prepare('SELECT status, status_reason FROM proposals WHERE reference = ?')).get(reference) as
+      { status: string; status_reason: string | null } | undefined;
+    return row ? { status: row.status, reason: row.status_reason ? (JSON.parse(row.status_reason) as Record<string, string>) : {} } : null;
+  }
+
+  /** The latest `limit` ideas of a number, newest first, with their review status and reason (USSD's "My ideas"). */
+  ideasOf(voterKey: string, limit: number): { reference: string; status: string; reason: Record<string, string> }[] {
+    const rows = (this.s.ideasOf ??= this.db.prepare(
+      'SELECT reference, status, status_reason FROM proposals WHERE voter_key = ? ORDER BY submitted_at DESC, reference LIMIT ?',
+    )).all(voterKey, limit) as { reference: string; status: string; status_reason: string | null }[];
+    return rows.map((r) => ({
+      reference: r.reference,
+      status: r.status,
+      reason: r.status_reason ? (JSON.parse(r.status_reason) as Record<string, string>) : {},
+    }));
   }
 
   optedOut(voterKey: string): boolean {
     return (this.s.optedOut!.pluck().get(voterKey) as number | undefined) === 1;
   }
 
-  /** STOP also ends every FOLLOW of the number: its sealed number leaves project_follows. */
+  /** STOP also ends every FOLLOW of the number and every idea's news: its sealed number leaves project_follows and proposal_contacts. */
   setOptOut(voterKey: string, optedOut: boolean, at: string): void {
     this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
     // Prepared on first use (STOP is rare), so a store opened on an older schema still works.
-    if (optedOut) (this.s.dropFollows ??= this.db.prepare('DELETE FROM project_follows WHERE voter_key = ?')).run(voterKey);
-    // …and forgets the number behind its reports: a team's answer is a message like any other.
-    if (optedOut) (this.s.dropReporters ??= this.db.prepare('DELETE FROM report_contacts WHERE voter_key = ?')).run(voterKey);
+    if (optedOut) {
+      (this.s.dropFollows ??= this.db.prepare('DELETE FROM project_follows WHERE voter_key = ?')).run(voterKey);
+      // …and forgets the numbers behind its reports and ideas: a team's answer or a review is a message like any other.
+      (this.s.dropReporters ??= this.db.prepare('DELETE FROM report_contacts WHERE voter_key = ?')).run(voterKey);
+      (this.s.dropContacts ??= this.db.prepare('DELETE FROM proposal_contacts WHERE voter_key = ?')).run(voterKey);
+    }
   }
 
   rollWard(voterKey: string): string | undefined {
