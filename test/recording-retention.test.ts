@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAttachment, storeAttachment } from '../ledger/attachments.ts';
-import { RECORDINGS_ERASED } from '../ledger/recording-retention.ts';
+import { RECORDINGS_ERASED, startRecordingRetention, type ErasureOutcome } from '../ledger/recording-retention.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { verifyConsoleTrail } from '../console/audit.ts';
 import { reviewProposal } from '../console/proposals.ts';
@@ -13,6 +13,7 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { createLogger } from '../src/logging.ts';
 import { sha256Hex } from '../src/domain/protocol.ts';
 import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
+import { logSink } from './helpers/gateway.ts';
 import { afterCloseDeployment, testDeployment } from './helpers/deployment.ts';
 import { dropSchemas, freshStorage, ledgerBackends } from './helpers/ledger.ts';
 import { openLedger } from '../ledger/connect.ts';
@@ -133,4 +134,33 @@ describe.each(backends)('recording retention (%s)', (backend) => {
       await ledger.close();
     }
   }, 60_000);
+});
+
+it('the ledger applies the rule at once and then on a timer, logging how many and the entry only; a failure is logged and retried', async () => {
+  const logs = logSink();
+  const outcomes: (ErasureOutcome | Error)[] = [
+    { erased: [{ sha256: 'a'.repeat(64), eventId: 'e1', finishedBy: 'not-feasible', finishedAt: '2026-11-22T10:00:00.000Z' }], entrySeq: 41 },
+    new Error('database is locked'),
+    { erased: [], entrySeq: null },
+  ];
+  let calls = 0;
+  const stop = startRecordingRetention(
+    async () => {
+      const o = outcomes[Math.min(calls++, outcomes.length - 1)]!;
+      if (o instanceof Error) throw o;
+      return o;
+    },
+    createLogger('info', logs.stream),
+    20,
+  );
+  await new Promise((r) => setTimeout(r, 150));
+  stop();
+  const after = calls;
+  await new Promise((r) => setTimeout(r, 60));
+  expect(calls).toBe(after);
+  expect(calls).toBeGreaterThanOrEqual(3);
+  const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines.filter((l) => l.msg === 'recordings erased by the retention rule').map((l) => [l.erased, l.entry])).toEqual([[1, 41]]);
+  expect(lines.some((l) => String(l.msg).includes('failed; trying again later'))).toBe(true);
+  expect(logs.text()).not.toContain('a'.repeat(64));
 });
