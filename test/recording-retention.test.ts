@@ -2,7 +2,11 @@
 // after the proposal is finished (reviewed not feasible, or its cycle's results published),
 // recorded in the chain, idempotent, on SQLite and PostgreSQL; the console's player then says the
 // recording was erased instead of failing.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import request from 'supertest';
+import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAttachment, storeAttachment } from '../ledger/attachments.ts';
 import { RECORDINGS_ERASED, startRecordingRetention, type ErasureOutcome } from '../ledger/recording-retention.ts';
@@ -14,7 +18,8 @@ import { createLogger } from '../src/logging.ts';
 import { sha256Hex } from '../src/domain/protocol.ts';
 import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
 import { logSink } from './helpers/gateway.ts';
-import { afterCloseDeployment, testDeployment } from './helpers/deployment.ts';
+import { afterCloseDeployment, rawFixture, testDeployment } from './helpers/deployment.ts';
+import { tempDir } from './helpers/tmp.ts';
 import { dropSchemas, freshStorage, ledgerBackends } from './helpers/ledger.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
@@ -164,3 +169,42 @@ it('the ledger applies the rule at once and then on a timer, logging how many an
   expect(lines.some((l) => String(l.msg).includes('failed; trying again later'))).toBe(true);
   expect(logs.text()).not.toContain('a'.repeat(64));
 });
+
+it('`sauti ledger erase-recordings` erases what is due, then finds nothing on a second run', async () => {
+  const dir = tempDir('sauti-retention-cli-');
+  const raw = rawFixture();
+  raw.ledger = { recordingRetentionDays: 0 };
+  const config = join(dir, 'deployment.yaml');
+  writeFileSync(config, stringify(raw));
+  const file = join(dir, 'ledger.db');
+  const now = new Date('2026-11-22T10:00:00Z');
+  const ledger = new Ledger(
+    await openLedger({ kind: 'sqlite', file }),
+    () => testDeployment((r) => (r.ledger = { recordingRetentionDays: 0 })),
+    () => now,
+  );
+  const audio = recording(9);
+  const sha = sha256Hex(audio);
+  try {
+    const [id] = await seedProposals(ledger, [{ title: 'Spoken idea', channel: 'voice', audio: { sha256: sha, bytes: audio.length } }], 'gw-voice');
+    await storeAttachment(ledger.conn.db, { gatewayId: 'gw-voice', eventId: id!, sha256: sha, contentType: 'audio/wav', audio }, 1e6, now);
+    await reviewProposal(ledger.conn, ledger.deployment(), reviewer, id!, review('not-feasible'), now);
+  } finally {
+    await ledger.close();
+  }
+  const cli = resolve(import.meta.dirname, '../src/cli/main.ts');
+  const sauti = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, 'ledger', 'erase-recordings'], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', SAUTI_CONFIG: config, SAUTI_LEDGER_DB: file },
+    });
+  const first = sauti();
+  expect([first.status, first.stdout.trim()]).toEqual([
+    0,
+    expect.stringMatching(
+      /^Erased 1 recording \(1 reviewed not feasible, 0 of cycles with published results, 0 days or more ago\); chain entry \d+ lists their digests\.$/,
+    ),
+  ]);
+  const second = sauti();
+  expect([second.status, second.stdout]).toEqual([0, expect.stringContaining('No recording is due')]);
+}, 240_000);
