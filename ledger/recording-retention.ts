@@ -131,3 +131,28 @@ export function startRecordingRetention(run: () => Promise<ErasureOutcome>, logg
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/**
+ * For `sauti ledger verify`: every erased recording is named by the chain entry it points to, and
+ * every recording not erased still has its audio. Null when all agree, else the first problem.
+ */
+export async function verifyErasures(db: Kysely<LedgerTables>): Promise<{ seq: number | null; problem: string } | null> {
+  const rows = await db
+    .selectFrom('ledger_attachments as a')
+    .leftJoin('ledger_events as e', 'e.seq', 'a.erased_seq')
+    .select(['a.sha256', 'a.erased_at', 'a.erased_seq', 'a.bytes', (eb) => eb.fn<number>('length', ['a.audio']).as('held'), 'e.type', 'e.payload'])
+    .orderBy('a.sha256')
+    .execute();
+  for (const r of rows) {
+    const seq = r.erased_seq === null ? null : Number(r.erased_seq);
+    if (r.erased_at === null) {
+      if (Number(r.held) !== Number(r.bytes))
+        return { seq: null, problem: `recording ${r.sha256} holds ${r.held} bytes of ${r.bytes} but no erasure is recorded` };
+      continue;
+    }
+    const named =
+      r.type === RECORDINGS_ERASED && (JSON.parse(r.payload ?? '{}') as { recordings?: { sha256: string }[] }).recordings?.some((x) => x.sha256 === r.sha256);
+    if (!named) return { seq, problem: `recording ${r.sha256} is marked erased, but chain entry ${seq ?? '(none)'} does not name it` };
+  }
+  return null;
+}

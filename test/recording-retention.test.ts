@@ -9,7 +9,7 @@ import request from 'supertest';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readAttachment, storeAttachment } from '../ledger/attachments.ts';
-import { RECORDINGS_ERASED, startRecordingRetention, type ErasureOutcome } from '../ledger/recording-retention.ts';
+import { RECORDINGS_ERASED, startRecordingRetention, verifyErasures, type ErasureOutcome } from '../ledger/recording-retention.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { verifyConsoleTrail } from '../console/audit.ts';
 import { reviewProposal } from '../console/proposals.ts';
@@ -135,6 +135,13 @@ describe.each(backends)('recording retention (%s)', (backend) => {
 
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
       expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
+      expect(await verifyErasures(ledger.conn.db)).toBeNull();
+      // ledger verify names a recording emptied or marked erased behind the rule's back.
+      await ledger.conn.db.updateTable('ledger_attachments').set({ erased_seq: first.entrySeq }).where('sha256', '=', shas[1]!).execute();
+      expect(await verifyErasures(ledger.conn.db)).toEqual({
+        seq: first.entrySeq,
+        problem: expect.stringContaining(`recording ${shas[1]} is marked erased, but chain entry`),
+      });
     } finally {
       await ledger.close();
     }

@@ -7,7 +7,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { openLedger, scrubSqlite } from '../../ledger/connect.ts';
 import { rotateVoterSecret } from '../../ledger/rekey.ts';
-import { startRecordingRetention } from '../../ledger/recording-retention.ts';
+import { startRecordingRetention, verifyErasures } from '../../ledger/recording-retention.ts';
 import { SautiError } from '../domain/errors.ts';
 import { SHA256_HEX } from '../domain/protocol.ts';
 import { Ledger } from '../../ledger/ledger.ts';
@@ -75,7 +75,9 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     const result = await verifyChain(ledger.conn.db, bar.update);
     bar.stop();
     // The console's accounts, reviews and ballot versions must be what their audit entries in the chain say.
-    const console_ = result.ok ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db))) : null;
+    const console_ = result.ok
+      ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db)) ?? (await verifyErasures(ledger.conn.db)))
+      : null;
     if (result.ok && console_) {
       console.error(
         `Ledger chain intact (${result.checked} entries), but the console's records do not match it${console_.seq ? ` (audit entry ${console_.seq})` : ''}: ${console_.problem}.`,
@@ -84,7 +86,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     }
     if (result.ok) {
       console.log(
-        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included), head ${result.head}`,
+        `Ledger intact: ${result.checked} entries (audit entries, the console's accounts, reviews and ballot versions, and erased recordings included), head ${result.head}`,
       );
       return true;
     }
