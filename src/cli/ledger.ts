@@ -86,7 +86,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     }
     if (result.ok) {
       console.log(
-        `Ledger intact: ${result.checked} entries (audit entries, the console's accounts, reviews and ballot versions, and erased recordings included), head ${result.head}`,
+        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews and ballot versions included; erased recordings checked against their entries), head ${result.head}`,
       );
       return true;
     }
