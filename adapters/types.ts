@@ -1,6 +1,8 @@
 // What every channel adapter is given and must provide. Adapters convert provider payloads to
 // core inputs and core replies back to the provider's format; they hold no business rules.
 import type { Router } from 'express';
+import type { z } from 'zod';
+import type { ProviderCredentials } from './settings.ts';
 import type { Logger } from 'pino';
 import type { Settings } from '../src/config/env.ts';
 import type { Deployment, Lang } from '../src/config/schema.ts';
@@ -55,6 +57,10 @@ export interface Adapter {
    * to, and the sender (absent while the provider's credentials are not set: messages then wait).
    */
   smsSending?(settings: Settings, deployment: Deployment): { perSecond: number; sender?: SmsSender } | undefined;
+  /** Its environment variables and its section of the deployment's `sms:` (adapters/<folder>/settings.ts; config composes them through adapters/settings.ts). */
+  settings?: { env: z.ZodObject; sms?: z.ZodObject };
+  /** How `sauti simulate` shapes and signs this provider's requests. */
+  simulator?: ProviderSimulator;
 }
 
 /** A voice reply as adapters render it (flows/voice builds it; adapters never import flows). */
@@ -69,4 +75,38 @@ export interface VoiceReplyView {
   offer?: PromptPart[];
   /** Record what the caller says after the prompt. */
   record?: boolean;
+}
+
+/** A request as the provider would make it to the gateway: its path, form fields and headers (signed where the provider signs). */
+export interface SimulatedRequest {
+  path: string;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/** What a simulator hook may use: the gateway's callback token, its public URL and each provider's credentials. */
+export interface SimulatorContext {
+  token: string;
+  publicUrl?: string;
+  credentials: Partial<ProviderCredentials>;
+}
+
+/** One simulated call: the requests its provider would make, from the first to the hang-up. */
+export interface VoiceSimulation {
+  /** The call's first request. */
+  start(): Promise<SimulatedRequest>;
+  /** Keys pressed after the prompt that asked for them at `path` (a callback URL's path and query). */
+  keys(path: string, keys: string): Promise<SimulatedRequest>;
+  /** The caller stays silent: where the provider goes next (`redirect`: Africa's Talking's re-prompt), or undefined when it hangs up. */
+  silence(next: string, redirect: string | undefined): Promise<SimulatedRequest> | undefined;
+  /** The provider's last word on the call: its length (and cost, where the provider says it). */
+  hangUp(seconds: number): Promise<SimulatedRequest>;
+}
+
+/** How `sauti simulate` shapes a provider's requests (tests use the same shapes). */
+export interface ProviderSimulator {
+  ussd?: { sessionId(): string; hop(ctx: SimulatorContext, h: { sessionId: string; serviceCode: string; phone: string; text: string }): SimulatedRequest };
+  /** One inbound SMS and the message id the provider gave it. */
+  sms?(ctx: SimulatorContext, m: { phone: string; text: string }): Promise<{ id: string; request: SimulatedRequest }>;
+  voice?(ctx: SimulatorContext, phone: string): VoiceSimulation;
 }

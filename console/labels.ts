@@ -32,6 +32,8 @@ const en = {
   none: 'No proposals match.',
   description: 'Description',
   recording: 'Voice recording',
+  recordingErased:
+    'The recording was erased on {date} under the retention rule (ledger.recordingRetentionDays): the idea was finished, so its voice is no longer kept.',
   recordingPending:
     'Recorded by phone ({bytes} bytes, SHA-256 {hash}…). The recording has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
   cycle: 'Cycle',
@@ -282,6 +284,8 @@ const sw: Labels = {
   none: 'Hakuna pendekezo linalolingana.',
   description: 'Maelezo',
   recording: 'Sauti iliyorekodiwa',
+  recordingErased:
+    'Sauti ilifutwa tarehe {date} kwa kanuni ya muda wa kuhifadhi (ledger.recordingRetentionDays): wazo limekamilika, kwa hivyo sauti yake haihifadhiwi tena.',
   recordingPending:
     'Limerekodiwa kwa simu (baiti {bytes}, SHA-256 {hash}…). Sauti bado haijafika kwenye leja: inafuata wazo hili lango litakapotuma data tena.',
   cycle: 'Mzunguko',
@@ -530,6 +534,8 @@ const fr: Labels = {
   none: 'Aucune proposition ne correspond.',
   description: 'Description',
   recording: 'Enregistrement vocal',
+  recordingErased:
+    'L’enregistrement a été effacé le {date} selon la règle de conservation (ledger.recordingRetentionDays) : l’idée est close, sa voix n’est plus conservée.',
   recordingPending:
     'Enregistrée par téléphone ({bytes} octets, SHA-256 {hash}…). L’enregistrement n’est pas encore arrivé au registre : il suit l’idée à la prochaine synchronisation de la passerelle.',
   cycle: 'Cycle',

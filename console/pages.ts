@@ -145,8 +145,17 @@ ${select(
 /** One proposal: what the resident sent, and the review (a form for those who may review). */
 export function proposalPage(
   f: Frame,
-  /** `recording`: where a spoken idea's recording plays from, when the ledger holds it. */
-  p: { row: ProposalRow; payload: ProposalPayload; draft?: DraftRow; recording?: string; history?: AuditEntry[]; duplicates?: string; publicTitle?: string },
+  /** `recording`: where a spoken idea's recording plays from, when the ledger holds it; `recordingErased`: when the retention rule erased it. */
+  p: {
+    row: ProposalRow;
+    payload: ProposalPayload;
+    draft?: DraftRow;
+    recording?: string;
+    recordingErased?: string;
+    history?: AuditEntry[];
+    duplicates?: string;
+    publicTitle?: string;
+  },
   opts: { error?: { field: string; text: string }; values?: Record<string, string>; draftValues?: Record<string, string> } = {},
 ): string {
   const t = labelsFor(f.lang);
@@ -172,7 +181,13 @@ export function proposalPage(
   if (payload.audio) {
     const href = p.recording;
     parts.push(
-      `<h2>${esc(t('recording'))}</h2>${href ? `<audio controls preload="none" src="${esc(href)}"></audio>` : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`}`,
+      `<h2>${esc(t('recording'))}</h2>${
+        href
+          ? `<audio controls preload="none" src="${esc(href)}"></audio>`
+          : p.recordingErased
+            ? `<p class="note">${esc(t('recordingErased', { date: formatDateTime(new Date(p.recordingErased), f.lang, f.d.deployment.timezone) }))}</p>`
+            : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`
+      }`,
     );
   }
   const err = (field: string) => (opts.error?.field === field ? `<p class="err" role="alert" id="e-${esc(field)}">${esc(opts.error.text)}</p>` : '');

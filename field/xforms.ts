@@ -3,7 +3,7 @@
 // travels as bind constraints, so ODK Collect refuses a broken ballot before it is sent; the
 // gateway checks the submission again with src/domain/ballot.ts, the rule every channel shares.
 import { createHash } from 'node:crypto';
-import type { BallotRule, Cycle, Deployment } from '../src/config/schema.ts';
+import { smsProviders, type BallotRule, type Cycle, type Deployment } from '../src/config/schema.ts';
 import { phaseStatus, wardProjects } from '../src/domain/cycle.ts';
 import { defaultLanguage } from '../src/domain/language.ts';
 import type { MediaFile } from './eligibility.ts';
@@ -56,7 +56,7 @@ export function fieldForms(d: Deployment, now: Date, wards?: readonly string[], 
     const ids = wardsWithProjects.map((w) => w.id);
     const cycle = voting.cycle;
     const eligibility = d.eligibility.mode === 'roll' ? sources.eligibility?.(cycle.id, ids) : undefined;
-    const opts = { eligibilitySalt: eligibility?.salt, sms: Boolean(d.sms.africastalking || d.sms.twilio) };
+    const opts = { eligibilitySalt: eligibility?.salt, sms: smsProviders(d).length > 0 };
     if (ids.length > 0) {
       const name = label(lang, 'voteTitle', { cycle: text(cycle.name, lang) });
       forms.push(finish('vote', cycle, name, eligibility ? [eligibility.file] : [], (v) => voteFormXml(d, cycle, ids, voteFormId(cycle.id), v, opts)));

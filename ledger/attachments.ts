@@ -26,6 +26,8 @@ export interface StoredAttachment {
   eventId: string;
   gatewayId: string;
   receivedAt: string;
+  /** When the retention rule erased it (ledger/recording-retention.ts): `audio` is then empty. */
+  erasedAt: string | null;
 }
 
 /**
@@ -58,8 +60,11 @@ export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInp
     event_id: a.eventId.toLowerCase(),
     gateway_id: a.gatewayId,
     received_at: now.toISOString(),
+    erased_at: null,
+    erased_seq: null,
   };
-  // Idempotent: the same recording sent twice (a retry, a resend, a bundle after a push) is kept once.
+  // Idempotent: the same recording sent twice (a retry, a resend, a bundle after a push) is kept
+  // once; one the retention rule erased stays erased (its row remains).
   const inserted = await db
     .insertInto('ledger_attachments')
     .values(row)
@@ -80,5 +85,6 @@ export async function readAttachment(db: Kysely<LedgerTables>, sha256: string): 
     eventId: r.event_id,
     gatewayId: r.gateway_id,
     receivedAt: r.received_at,
+    erasedAt: r.erased_at,
   };
 }

@@ -21,6 +21,7 @@ import {
 import type { LedgerConnection } from './connect.ts';
 import { demographicTurnout } from './demographics.ts';
 import { ingestBatch, type Unlisted } from './ingest.ts';
+import { eraseDueRecordings, type ErasureOutcome } from './recording-retention.ts';
 import { readAttachment, storeAttachment, type AttachmentInput, type StoreOutcome, type StoredAttachment } from './attachments.ts';
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
 import { cycleUpdates, recordImplementation, updatesAfter, type ImplementationInput } from './implementation.ts';
@@ -532,6 +533,11 @@ export class Ledger {
           .execute();
       return recordImplementation(trx, this.ballot(), cycleId, input, now);
     });
+  }
+
+  /** Applies the retention rule for recordings now (ledger.recordingRetentionDays of the deployment). */
+  eraseRecordings(): Promise<ErasureOutcome> {
+    return eraseDueRecordings(this.conn, this.deployment().ledger.recordingRetentionDays, this.clock());
   }
 
   /** A cycle's implementation updates, oldest first. */

@@ -286,6 +286,10 @@ export interface LedgerTables {
     event_id: string;
     gateway_id: string;
     received_at: string;
+    /** When the retention rule erased the audio (emptied; the row stays so a resend is not kept again), or null (migration 0017). */
+    erased_at: string | null;
+    /** The chain entry that records the erasure. */
+    erased_seq: number | null;
   };
 }
 
@@ -773,6 +777,17 @@ const notices: Migration = {
   },
 };
 
+/**
+ * The retention rule for recordings (ledger/recording-retention.ts): when the audio was erased and
+ * the chain entry saying so. The row is kept, emptied, so a gateway resending it is not stored again.
+ */
+const recordingRetention: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('ledger_attachments').addColumn('erased_at', 'text').execute();
+    await db.schema.alterTable('ledger_attachments').addColumn('erased_seq', 'bigint').execute();
+  },
+};
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -790,6 +805,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0014-implementation': implementation,
   '0015-ballot': ballots,
   '0016-console-vote': consoleVote,
+  '0017-recording-retention': recordingRetention,
   '0018-notices': notices,
   '0020-reports': reports,
   '0021-public-titles': publicTitles,

@@ -8,8 +8,10 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** Layer of a file, by folder. Order matters: the first matching prefix wins. */
-const LAYERS: [prefix: string, layer: string][] = [
+const LAYERS: [prefix: string | RegExp, layer: string][] = [
   ['src/config/', 'config'],
+  // A provider's settings (zod only) live in its folder and belong to config, which composes them.
+  [/^adapters\/([a-z0-9-]+\/)?settings\.ts$/, 'config'],
   ['src/i18n/', 'i18n'],
   ['src/domain/', 'domain'],
   ['src/store/', 'store'],
@@ -64,7 +66,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const layerOf = (file: string) => LAYERS.find(([prefix]) => file.startsWith(prefix))?.[1];
+const layerOf = (file: string) => LAYERS.find(([prefix]) => (typeof prefix === 'string' ? file.startsWith(prefix) : prefix.test(file)))?.[1];
 
 function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
@@ -106,6 +108,10 @@ describe('architecture', () => {
       'field-app/state.ts (field-app) imports field/xforms.ts (field)',
     ]);
     expect(violationsFor('src/http/field-app.ts', ['../../field-app/state.ts'])).toHaveLength(1);
+    // Config composes a provider's settings, never the rest of its adapter.
+    expect(violationsFor('src/config/env.ts', ['../../adapters/twilio/settings.ts', '../../adapters/settings.ts'])).toEqual([]);
+    expect(violationsFor('src/config/env.ts', ['../../adapters/twilio/sms.ts'])).toHaveLength(1);
+    expect(violationsFor('adapters/twilio/settings.ts', ['./signature.ts'])).toHaveLength(1);
   });
 
   it('only config loading reads process.env', () => {

@@ -1,5 +1,7 @@
-// Africa's Talking: USSD, SMS and voice, and its SMS sender.
+// Africa's Talking: USSD, SMS and voice, its SMS sender, its settings and its simulator.
 import type { Adapter } from '../types.ts';
+import { africastalkingSettings } from './settings.ts';
+import { africastalkingSimulator } from './simulate.ts';
 import { africastalkingSender } from './sms-sender.ts';
 import { mountSms } from './sms.ts';
 import { mountUssd } from './ussd.ts';
@@ -7,6 +9,8 @@ import { mountVoice } from './voice.ts';
 
 export const africastalking: Adapter = {
   folder: 'africastalking',
+  settings: africastalkingSettings,
+  simulator: africastalkingSimulator,
   mount(router, deps) {
     mountUssd(router, deps);
     mountSms(router, deps);
@@ -15,7 +19,7 @@ export const africastalking: Adapter = {
   smsSending(settings, d) {
     const at = d.sms.africastalking;
     if (!at) return undefined;
-    const sender = settings.africastalking && africastalkingSender({ ...settings.africastalking, from: at.senderId ?? at.shortCode });
+    const sender = settings.providers.africastalking && africastalkingSender({ ...settings.providers.africastalking, from: at.senderId ?? at.shortCode });
     return { perSecond: at.perSecond, ...(sender ? { sender } : {}) };
   },
 };

@@ -7,6 +7,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { openLedger, scrubSqlite } from '../../ledger/connect.ts';
 import { rotateVoterSecret } from '../../ledger/rekey.ts';
+import { startRecordingRetention, verifyErasures } from '../../ledger/recording-retention.ts';
 import { SautiError } from '../domain/errors.ts';
 import { SHA256_HEX } from '../domain/protocol.ts';
 import { Ledger } from '../../ledger/ledger.ts';
@@ -35,12 +36,14 @@ export async function serveLedger(settings: Settings): Promise<{ url: string; cl
   const app = createLedgerApp(ledger, logger, { trustProxy: settings.trustProxy, publicRateLimit: settings.publicRateLimit });
   const server = createServer(app);
   const port = await listen(server, settings.ledgerPort, settings.host, 'LEDGER_PORT');
+  const stopRetention = startRecordingRetention(() => ledger.eraseRecordings(), logger);
   const url = `http://${settings.host}:${port}`;
   logger.info({ component: 'ledger', listen: url, storage: settings.ledgerStorage.kind }, 'ledger listening');
   console.log(`Sauti ledger listening on ${url} (storing in ${where(settings)})`);
   return {
     url,
     async close() {
+      stopRetention();
       await new Promise<void>((r) => server.close(() => r()));
       await ledger.close();
     },
@@ -74,7 +77,10 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     bar.stop();
     // The console's accounts, reviews, ballot versions and reports must be what their audit entries in the chain say.
     const console_ = result.ok
-      ? ((await verifyConsoleTrail(ledger.conn.db)) ?? (await verifyBallotTrail(ledger.conn.db)) ?? (await verifyReportTrail(ledger.conn.db)))
+      ? ((await verifyConsoleTrail(ledger.conn.db)) ??
+        (await verifyBallotTrail(ledger.conn.db)) ??
+        (await verifyReportTrail(ledger.conn.db)) ??
+        (await verifyErasures(ledger.conn.db)))
       : null;
     if (result.ok && console_) {
       console.error(
@@ -84,7 +90,7 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     }
     if (result.ok) {
       console.log(
-        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews, ballot versions and residents' reports included), head ${result.head}`,
+        `Ledger intact: ${result.checked} entries (audit entries and the console's accounts, reviews, ballot versions and residents' reports included; erased recordings checked against their entries), head ${result.head}`,
       );
       return true;
     }
@@ -118,6 +124,34 @@ export async function importBundleFile(settings: Settings, file: string, ackOut:
 }
 
 /**
+ * `sauti ledger erase-recordings`: applies the retention rule now (ledger/recording-retention.ts).
+ * Idempotent: run twice, the second erases nothing. False (exit 1) when the rule could not run.
+ */
+export async function eraseRecordings(settings: Settings): Promise<boolean> {
+  const ledger = await openFromSettings(settings);
+  try {
+    const days = ledger.deployment().ledger.recordingRetentionDays;
+    const { erased, entrySeq } = await ledger.eraseRecordings();
+    if (entrySeq === null) {
+      console.log(`No recording is due: none has a proposal finished (reviewed not feasible, or its cycle's results published) ${days} days ago or more.`);
+      return true;
+    }
+    const by = (why: string) => erased.filter((r) => r.finishedBy === why).length;
+    console.log(
+      `Erased ${erased.length} recording${erased.length === 1 ? '' : 's'} (${by('not-feasible')} reviewed not feasible, ${by('results-published')} of cycles with published results, ${days} days or more ago); chain entry ${entrySeq} lists their digests.`,
+    );
+    if (ledger.conn.dialect === 'postgres')
+      console.log('PostgreSQL keeps the old row versions until vacuumed: run VACUUM FULL ledger_attachments, and replace backups made before.');
+    return true;
+  } catch (err) {
+    console.error(`The retention rule could not run: ${(err as Error).message}`);
+    return false;
+  } finally {
+    await ledger.close();
+  }
+}
+
+/**
  * `sauti ledger attachment <sha256> --out FILE`: a spoken idea's recording for the PB team, by the
  * digest its proposal carries. False (exit 1) when the ledger does not hold it.
  */
@@ -131,6 +165,12 @@ export async function writeAttachment(settings: Settings, sha256: string, out: s
     const found = await ledger.attachment(sha256);
     if (!found) {
       console.error(`The ledger holds no recording ${sha256.toLowerCase()} (not synced yet, or refused: see the ledger's log).`);
+      return false;
+    }
+    if (found.erasedAt) {
+      console.error(
+        `Recording ${found.sha256} of proposal ${found.eventId} was erased on ${found.erasedAt} by the retention rule (ledger.recordingRetentionDays).`,
+      );
       return false;
     }
     writeFileSync(out, found.audio, { mode: 0o600 });

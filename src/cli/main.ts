@@ -25,6 +25,7 @@ import {
   printLedgerIdentity,
   rotateLedgerVoterSecret,
   serveLedger,
+  eraseRecordings,
   verifyLedger,
 } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
@@ -109,7 +110,6 @@ simulate
   .option('--inputs <list>', 'keys for each prompt, non-interactively, e.g. "1,1,1,1,9,1" (an empty item is silence)')
   .action(async (opts: { phone: string; provider: string; url?: string; inputs?: string }) => {
     const s = loadSettings();
-    if (opts.provider !== 'africastalking' && opts.provider !== 'twilio') throw new Error('--provider must be africastalking or twilio');
     await simulateVoice({
       phone: opts.phone,
       provider: opts.provider,
@@ -117,7 +117,7 @@ simulate
       token: s.callbackToken,
       inputs: opts.inputs,
       publicUrl: s.publicUrl,
-      twilio: s.twilio,
+      ...s.providers,
       texts: (lang) => allClipTexts(loadDeploymentAndLanguages(s.configFile), lang),
     });
   });
@@ -130,7 +130,6 @@ simulate
   .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
   .action(async (text: string, opts: { phone: string; provider: string; url?: string }) => {
     const s = loadSettings();
-    if (opts.provider !== 'africastalking' && opts.provider !== 'twilio') throw new Error('--provider must be africastalking or twilio');
     await simulateSms({
       phone: opts.phone,
       text,
@@ -138,7 +137,7 @@ simulate
       url: opts.url ?? `http://127.0.0.1:${s.port}`,
       token: s.callbackToken,
       publicUrl: s.publicUrl,
-      twilio: s.twilio,
+      ...s.providers,
     });
   });
 
@@ -206,6 +205,12 @@ ledger
   // unknown option. Anything else option-like in its place fails the key check with a clear error.
   .allowUnknownOption()
   .action(async (id: string, key: string, opts: { label?: string; replace: boolean }) => addGateway(loadSettings(), id, key, opts));
+ledger
+  .command('erase-recordings')
+  .description('erase spoken ideas’ recordings whose proposal finished ledger.recordingRetentionDays ago (the ledger also does it hourly)')
+  .action(async () => {
+    if (!(await eraseRecordings(loadSettings()))) process.exitCode = 1;
+  });
 ledger
   .command('verify')
   .description('recompute the hash chain and name the first broken link')

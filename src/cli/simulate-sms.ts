@@ -1,41 +1,36 @@
 // `sauti simulate sms`: texts the running gateway exactly as a provider would deliver it, then
 // shows the reply the gateway queued, asked of that same gateway (its database may not be this
 // shell's SAUTI_DB): see src/http/simulator.ts for who may read it.
-import { randomUUID } from 'node:crypto';
+import type { ProviderCredentials } from '../../adapters/settings.ts';
+import { simulators } from '../../adapters/registry.ts';
 
-interface Options {
+interface Options extends Partial<ProviderCredentials> {
   phone: string;
   text: string;
   url: string;
-  provider: 'africastalking' | 'twilio';
+  /** A registered adapter with an SMS simulator. */
+  provider: string;
   token: string;
   publicUrl?: string;
-  twilio?: { accountSid: string; authToken: string };
 }
 
 /** Sends one SMS to the gateway; returns the queued reply's text, or null. */
 export async function simulateSms(o: Options): Promise<string | null> {
-  const id = o.provider === 'twilio' ? `SM${randomUUID().replace(/-/g, '')}` : randomUUID();
+  const { phone, text, url, provider, token, publicUrl, ...credentials } = o;
+  const sim = simulators('sms').find((s) => s.provider === provider)?.simulator.sms;
+  if (!sim)
+    throw new Error(
+      `--provider must be ${simulators('sms')
+        .map((s) => s.provider)
+        .join(' or ')}`,
+    );
   let res: Response;
+  let id: string;
   try {
-    if (o.provider === 'africastalking') {
-      const body = new URLSearchParams({
-        from: o.phone,
-        to: '22384',
-        text: o.text,
-        date: new Date().toISOString(),
-        id,
-        linkId: randomUUID(),
-        networkCode: '63902',
-      });
-      res = await fetch(`${o.url}/africastalking/sms/${encodeURIComponent(o.token)}`, { method: 'POST', body });
-    } else {
-      if (!o.twilio || !o.publicUrl) throw new Error('set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request');
-      const params = { MessageSid: id, AccountSid: o.twilio.accountSid, From: o.phone, To: '+15005550006', Body: o.text, NumMedia: '0' };
-      const { default: twilio } = await import('twilio');
-      const signature = twilio.getExpectedTwilioSignature(o.twilio.authToken, `${o.publicUrl}/twilio/sms`, params);
-      res = await fetch(`${o.url}/twilio/sms`, { method: 'POST', body: new URLSearchParams(params), headers: { 'X-Twilio-Signature': signature } });
-    }
+    const sent = await sim({ token, publicUrl, credentials }, { phone, text });
+    id = sent.id;
+    const { path, params, headers } = sent.request;
+    res = await fetch(`${url}${path}`, { method: 'POST', body: new URLSearchParams(params), headers });
   } catch (err) {
     console.error(`Cannot reach the gateway at ${o.url}: ${(err as Error).message}. Is \`npm start\` running?`);
     process.exitCode = 1;

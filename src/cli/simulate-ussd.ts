@@ -1,6 +1,7 @@
-// A terminal USSD handset: posts exactly what Africa's Talking would, shows each screen.
-import { randomUUID } from 'node:crypto';
+// A terminal USSD handset: posts exactly what the USSD provider would (its adapter's simulator
+// shapes the request), shows each screen.
 import { createInterface } from 'node:readline/promises';
+import { simulators } from '../../adapters/registry.ts';
 
 interface Options {
   phone: string;
@@ -13,7 +14,8 @@ interface Options {
 
 /** Runs one USSD session against a gateway; returns the screens shown. */
 export async function simulateUssd(o: Options): Promise<string[]> {
-  const sessionId = o.session ?? `ATUid_sim_${randomUUID().replace(/-/g, '')}`;
+  const sim = simulators('ussd')[0]!.simulator.ussd!;
+  const sessionId = o.session ?? sim.sessionId();
   const scripted = o.inputs !== undefined ? o.inputs.split('*') : null;
   const rl = scripted ? null : createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
   // Lines are read through the iterator so piped input (tests, scripts) is buffered, not lost.
@@ -27,14 +29,9 @@ export async function simulateUssd(o: Options): Promise<string[]> {
   const typed: string[] = [];
   try {
     for (;;) {
-      const body = new URLSearchParams({
-        sessionId,
-        serviceCode: o.serviceCode,
-        phoneNumber: o.phone,
-        networkCode: '63902',
-        text: typed.join('*'),
-      });
-      const res = await fetch(`${o.url}/africastalking/ussd/${encodeURIComponent(o.token)}`, { method: 'POST', body }).catch((err: Error) => {
+      const hop = sim.hop({ token: o.token, credentials: {} }, { sessionId, serviceCode: o.serviceCode, phone: o.phone, text: typed.join('*') });
+      const body = new URLSearchParams(hop.params);
+      const res = await fetch(`${o.url}${hop.path}`, { method: 'POST', body, headers: hop.headers }).catch((err: Error) => {
         throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
       });
       const reply = await res.text();

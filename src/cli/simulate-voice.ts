@@ -1,18 +1,21 @@
-// A terminal phone call: posts exactly what Africa's Talking or Twilio would, shows each prompt
-// as text (and the clips it plays), takes keypresses, and hangs up as the provider reports it.
-import { randomUUID } from 'node:crypto';
+// A terminal phone call: posts exactly what the provider would (its adapter's simulator shapes and
+// signs each request), shows each prompt as text (and the clips it plays), takes keypresses, and
+// hangs up as the provider reports it.
 import { createInterface } from 'node:readline/promises';
+import { simulators } from '../../adapters/registry.ts';
+import type { ProviderCredentials } from '../../adapters/settings.ts';
+import type { SimulatedRequest } from '../../adapters/types.ts';
 import { clipTexts } from '../../voice/prompts/catalogue.ts';
 
-interface Options {
+interface Options extends Partial<ProviderCredentials> {
   phone: string;
   url: string;
-  provider: 'africastalking' | 'twilio';
+  /** A registered adapter with a voice simulator. */
+  provider: string;
   token: string;
   /** Keys for each prompt, comma-separated; an empty item is silence. */
   inputs?: string;
   publicUrl?: string;
-  twilio?: { accountSid: string; authToken: string };
   /** What each clip says per language (default: the dialogue and number words; the CLI adds the deployment's names). */
   texts?: (lang: string) => Record<string, string>;
 }
@@ -58,26 +61,23 @@ export function promptText(clips: Answer['clips'], texts: (lang: string) => Reco
 
 /** Runs one call against a gateway; returns the prompts heard, as text. */
 export async function simulateVoice(o: Options): Promise<string[]> {
-  const twilio = o.provider === 'twilio';
-  if (twilio && (!o.twilio || !o.publicUrl)) throw new Error('set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request');
-  const sessionId = twilio ? `CA${randomUUID().replace(/-/g, '')}` : `ATVId_sim_${randomUUID().replace(/-/g, '')}`;
-  const scripted = o.inputs !== undefined ? o.inputs.split(',') : null;
+  const { phone, url, provider, token, inputs, publicUrl, texts, ...credentials } = o;
+  const sim = simulators('voice').find((s) => s.provider === provider)?.simulator.voice;
+  if (!sim)
+    throw new Error(
+      `--provider must be ${simulators('voice')
+        .map((s) => s.provider)
+        .join(' or ')}`,
+    );
+  const call = sim({ token, publicUrl, credentials }, phone);
+  const scripted = inputs !== undefined ? inputs.split(',') : null;
   const rl = scripted ? null : createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
   const lines = rl?.[Symbol.asyncIterator]();
   const started = Date.now();
-  const fields: Record<string, string> = twilio
-    ? { CallSid: sessionId, AccountSid: o.twilio!.accountSid, From: o.phone, To: '+15005550006', CallStatus: 'in-progress', Direction: 'inbound' }
-    : { isActive: '1', sessionId, direction: 'Inbound', callerNumber: o.phone, destinationNumber: '+254711082000' };
-  const first = twilio ? '/twilio/voice' : `/africastalking/voice/${encodeURIComponent(o.token)}`;
-  const post = async (path: string, extra: Record<string, string>) => {
-    const params: Record<string, string> = { ...fields, ...extra };
-    const headers: Record<string, string> = {};
-    if (twilio) {
-      const { default: sdk } = await import('twilio');
-      headers['X-Twilio-Signature'] = sdk.getExpectedTwilioSignature(o.twilio!.authToken, `${o.publicUrl}${path}`, params);
-    }
-    const res = await fetch(`${o.url}${path}`, { method: 'POST', body: new URLSearchParams(params), headers }).catch((err: Error) => {
-      throw new Error(`Cannot reach the gateway at ${o.url}: ${err.message}. Is \`npm start\` running?`);
+  const post = async (request: Promise<SimulatedRequest>) => {
+    const { path, params, headers } = await request;
+    const res = await fetch(`${url}${path}`, { method: 'POST', body: new URLSearchParams(params), headers }).catch((err: Error) => {
+      throw new Error(`Cannot reach the gateway at ${url}: ${err.message}. Is \`npm start\` running?`);
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`Gateway answered ${res.status}: ${text}`);
@@ -90,9 +90,9 @@ export async function simulateVoice(o: Options): Promise<string[]> {
   };
   const heard: string[] = [];
   try {
-    let answer = readAnswer(await post(first, {}));
+    let answer = readAnswer(await post(call.start()));
     for (;;) {
-      const text = promptText(answer.clips, o.texts);
+      const text = promptText(answer.clips, texts);
       heard.push(text);
       console.log(`\n♪ ${text}\n  (${answer.clips.map((c) => ('say' in c ? 'Say' : `${c.lang}/${c.key}`)).join(' ')})`);
       if (!answer.next) break;
@@ -104,17 +104,16 @@ export async function simulateVoice(o: Options): Promise<string[]> {
         keys = line.done ? undefined : String(line.value).trim();
       }
       if (keys === undefined) break; // the caller hangs up
-      if (keys === '' && !twilio) {
-        if (!answer.silence) break;
-        answer = readAnswer(await post(pathOf(answer.silence), {}));
+      if (keys === '') {
+        const silence = call.silence(pathOf(answer.next), answer.silence && pathOf(answer.silence));
+        if (!silence) break; // the provider hangs up
+        answer = readAnswer(await post(silence));
       } else {
-        answer = readAnswer(await post(pathOf(answer.next), twilio ? { Digits: keys } : { dtmfDigits: keys }));
+        answer = readAnswer(await post(call.keys(pathOf(answer.next), keys)));
       }
     }
     // The provider's last word on the call: its length (and, on Africa's Talking, its cost).
-    const seconds = String(Math.round((Date.now() - started) / 1000));
-    if (twilio) await post('/twilio/voice-status', { CallStatus: 'completed', CallDuration: seconds });
-    else await post(first, { isActive: '0', durationInSeconds: seconds, currencyCode: 'KES', amount: '0' });
+    await post(call.hangUp(Math.round((Date.now() - started) / 1000)));
     return heard;
   } catch (err) {
     console.error((err as Error).message);

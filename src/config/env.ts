@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { providerCredentials, providerEnvShape, type ProviderCredentials } from '../../adapters/settings.ts';
 import { ConfigError, describeIssues } from './errors.ts';
 
 const DEV_TOKEN = 'dev-callback-token';
@@ -24,10 +25,8 @@ const envSchema = z.object({
     .describe('Secret path segment providers must call back on (Africa’s Talking signs nothing)'),
   SAUTI_VOTER_KEY_SECRET: z.string().min(16, 'use at least 16 characters').optional().describe('HMAC key that turns phone numbers into voter pseudonyms'),
   SAUTI_PUBLIC_URL: z.url().optional().describe('Public base URL providers call (Twilio signatures are computed over it, not the Host header)'),
-  AT_USERNAME: z.string().optional().describe("Africa's Talking username (sandbox for testing)"),
-  AT_API_KEY: z.string().optional().describe("Africa's Talking API key"),
-  TWILIO_ACCOUNT_SID: z.string().optional().describe('Twilio account SID'),
-  TWILIO_AUTH_TOKEN: z.string().optional().describe('Twilio auth token: signs callbacks and authenticates sends'),
+  // Each provider's credentials, declared by the provider (adapters/<provider>/settings.ts).
+  ...providerEnvShape,
   REDIS_URL: z
     .string()
     .optional()
@@ -135,8 +134,8 @@ export interface Settings {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   replyDeadlineMs: number;
   publicUrl: string | undefined;
-  africastalking: { username: string; apiKey: string } | undefined;
-  twilio: { accountSid: string; authToken: string } | undefined;
+  /** Each provider's credentials (undefined while not all set), as the provider reads them from the environment. */
+  providers: ProviderCredentials;
   redisUrl: string | undefined;
   queuePrefix: string;
   ledgerUrl: string | undefined;
@@ -185,8 +184,7 @@ export function loadSettings(env: Record<string, string | undefined> = process.e
     logLevel: e.LOG_LEVEL,
     replyDeadlineMs: e.SAUTI_REPLY_DEADLINE_MS,
     publicUrl: e.SAUTI_PUBLIC_URL?.replace(/\/$/, ''),
-    africastalking: e.AT_USERNAME && e.AT_API_KEY ? { username: e.AT_USERNAME, apiKey: e.AT_API_KEY } : undefined,
-    twilio: e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? { accountSid: e.TWILIO_ACCOUNT_SID, authToken: e.TWILIO_AUTH_TOKEN } : undefined,
+    providers: providerCredentials(e),
     redisUrl: e.REDIS_URL,
     queuePrefix: e.SAUTI_QUEUE_PREFIX,
     ledgerUrl: e.SAUTI_LEDGER_URL?.replace(/\/$/, ''),

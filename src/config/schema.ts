@@ -1,6 +1,7 @@
 // The deployment file's shape. Parsed once at start-up; every other module receives typed values.
 import { isSupportedCountry } from 'libphonenumber-js';
 import { z } from 'zod';
+import { providerNames, providerSmsShape, type ProviderName } from '../../adapters/settings.ts';
 
 /** Languages that have a complete message catalogue in src/i18n (built in). */
 export const SUPPORTED_LANGUAGES = ['en', 'sw', 'fr'] as const;
@@ -229,12 +230,10 @@ export const deploymentSchema = z
       .default({ serviceCode: '*384*123#', resumeMinutes: 15 }),
     sms: z
       .object({
-        // Which provider answers an SMS: the one it arrived through. These are the numbers
-        // residents text; credentials come from the environment.
-        africastalking: z
-          .object({ shortCode: z.string().min(3).max(20), senderId: z.string().max(11).optional(), perSecond: z.number().positive().default(10) })
-          .optional(),
-        twilio: z.object({ from: z.string().regex(/^\+\d{6,15}$/, 'use an E.164 number'), perSecond: z.number().positive().default(1) }).optional(),
+        // Which provider answers an SMS: the one it arrived through. Each provider declares its
+        // section (the numbers residents text) in adapters/<provider>/settings.ts; credentials
+        // come from the environment.
+        ...providerSmsShape,
         conversationMinutes: z.number().int().min(1).max(1440).default(30),
         // Loop protection: no automatic reply to these senders (regular expressions), nor to
         // short codes and alphanumeric senders; in 30 minutes, one reply at most `maxIdentical`
@@ -269,6 +268,14 @@ export const deploymentSchema = z
         maxAttachmentBytes: DEFAULT_MAX_ATTACHMENT_BYTES,
         recordingGraceMinutes: 10,
       }),
+    // The city ledger's own rules.
+    ledger: z
+      .object({
+        // Days after a spoken idea's proposal is finished (reviewed not feasible, or its cycle's
+        // results published) that the ledger erases its recording (ledger/recording-retention.ts).
+        recordingRetentionDays: z.number().int().min(0).max(3650).default(90),
+      })
+      .default({ recordingRetentionDays: 90 }),
     eligibility: z.discriminatedUnion('mode', [
       z.object({ mode: z.literal('open') }),
       z.object({ mode: z.literal('roll'), rollFile: z.string().min(1), registerHelp: localized }),
@@ -298,6 +305,9 @@ export const deploymentSchema = z
   .superRefine(checkReferences);
 
 export type Deployment = z.infer<typeof deploymentSchema>;
+
+/** The SMS providers the deployment has a section for (`sms.<provider>`), in the providers' order. */
+export const smsProviders = (d: Pick<Deployment, 'sms'>): ProviderName[] => providerNames.filter((p) => d.sms[p] !== undefined);
 export type Cycle = Deployment['cycles'][number];
 export type Project = Cycle['projects'][number];
 export type Ward = Deployment['wards'][number];

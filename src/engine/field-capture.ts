@@ -3,7 +3,7 @@
 // durable before the 201). A refused submission writes nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { surveyFields, type Deployment, type Lang, type Survey } from '../config/schema.ts';
+import { smsProviders, surveyFields, type Deployment, type Lang, type Survey } from '../config/schema.ts';
 import { checkBallot, type RuleViolation } from '../domain/ballot.ts';
 import { freshCodes, randomPool } from '../domain/codes.ts';
 import { wardBudget, wardProjects } from '../domain/cycle.ts';
@@ -240,8 +240,7 @@ export class FieldCapture implements FieldService {
 
   /** The provider receipts go through: the first the deployment configures. */
   private smsProvider(): string | undefined {
-    const sms = this.deps.deployment.sms;
-    return sms.africastalking ? 'africastalking' : sms.twilio ? 'twilio' : undefined;
+    return smsProviders(this.deps.deployment)[0];
   }
 
   /** The device's capture time (end, else start), refused when the device's clock is ahead of ours. */

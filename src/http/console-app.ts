@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { Lang } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
+import { formatDateTime } from '../domain/format.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import {
   ABSOLUTE_MS,
@@ -261,11 +262,18 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     if (!p) return null;
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
-    const held = sha ? await conn.db.selectFrom('ledger_attachments').select('sha256').where('sha256', '=', sha).executeTakeFirst() : undefined;
+    const held = sha ? await conn.db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', sha).executeTakeFirst() : undefined;
     const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`, `title:${id}`]);
     const duplicates = mergeSection(frame(req), p.row, await mergesOf(conn.db, id), mergeError);
     const publicTitle = publicTitleSection(frame(req), p.row, await isTitlePublic(conn.db, id));
-    return { ...p, history, duplicates, publicTitle, ...(draft ? { draft } : {}), ...(held ? { recording: `/console/recordings/${held.sha256}` } : {}) };
+    return {
+      ...p,
+      history,
+      duplicates,
+      publicTitle,
+      ...(draft ? { draft } : {}),
+      ...(held?.erased_at ? { recordingErased: held.erased_at } : held ? { recording: `/console/recordings/${held.sha256}` } : {}),
+    };
   };
 
   // A spoken idea's recording, to the team only (a voice is personal data: never public).
@@ -277,6 +285,12 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
         .status(404)
         .type('html')
         .send(messagePage(frame(req), t(req)('notFound')));
+    // Erased by the retention rule: gone for good, and the page says so (not an error).
+    if (found.erasedAt)
+      return res
+        .status(410)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('recordingErased', { date: formatDateTime(new Date(found.erasedAt), frame(req).lang, d().deployment.timezone) })));
     log.info({ user: actor(req).name, recording: sha.slice(0, 12), proposal: found.eventId }, 'recording played');
     res.type(found.contentType).set('Content-Length', String(found.bytes)).send(found.audio);
   });

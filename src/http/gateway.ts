@@ -261,7 +261,7 @@ export function assembleGateway(
       // A clip missing on disk (not rendered yet, a recording removed) is said by the provider, never silence.
       prompts: new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(deployment), texts: (lang) => allClipTexts(deployment, lang) }),
       publicUrl: settings.publicUrl,
-      twilio: settings.twilio,
+      twilio: settings.providers.twilio,
       field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },

@@ -8,6 +8,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
+import { startRecordingRetention } from '../../ledger/recording-retention.ts';
 import type { EmbeddedGateway, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
 import { listen } from './listen.ts';
@@ -18,11 +19,12 @@ const EMBEDDED_CACHE_MB = 8;
 const { settings, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
 /** What the thread has opened so far, for a 'close' that may come at any point. */
-const opened: { server?: Server; ledger?: Ledger } = {};
+const opened: { server?: Server; ledger?: Ledger; stopRetention?: () => void } = {};
 const named = new Promise<EmbeddedGateway>((resolve) => {
   port.on('message', (message: ToLedgerWorker) => {
     if (message.type === 'gateway') resolve(message.gateway);
     else if (message.type === 'close') {
+      opened.stopRetention?.();
       opened.server?.closeAllConnections();
       opened.server?.close();
       void (opened.ledger?.close() ?? Promise.resolve()).finally(() => port.close());
@@ -49,5 +51,7 @@ const server = createServer(createLedgerApp(ledger, logger, { publicRateLimit: s
 opened.server = server;
 server.keepAliveTimeout = 65_000; // the gateway's proxy keeps its connections here open
 const bound = await listen(server, 0, '127.0.0.1', 'PORT');
+// Recordings of finished proposals are erased on a timer (ledger.recordingRetentionDays).
+opened.stopRetention = startRecordingRetention(() => ledger.eraseRecordings(), logger);
 logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
 port.postMessage({ type: 'ready', port: bound, publicKey: (await ledger.identity()).publicKey });
