@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { BallotDoc } from '../src/config/ballot-doc.ts';
 import type { Deployment } from '../src/config/schema.ts';
+import { zoneOffsetMs } from '../src/domain/format.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
 import type { Actor } from './accounts.ts';
 import { BallotError, changeBallot } from './ballot.ts';
@@ -20,25 +21,11 @@ const isoWithOffset = z.iso.datetime({ offset: true });
 
 /** An instant as ISO 8601 in `timeZone` with its offset (2026-11-16T06:00:00+03:00), as the form shows it. */
 export function isoInZone(at: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const local = `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
-  const offset = Math.round((Date.parse(`${local}Z`) - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
-  const sign = offset < 0 ? '-' : '+';
+  const whole = Math.floor(at.getTime() / 1000) * 1000;
+  const offset = Math.round(zoneOffsetMs(at, timeZone) / 60_000);
+  const local = new Date(whole + offset * 60_000).toISOString().slice(0, 19);
   const abs = Math.abs(offset);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /**

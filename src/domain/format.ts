@@ -57,3 +57,23 @@ export function compactAmount(amount: number, lang: Lang): string {
   if (amount >= 10_000) return compact(amount / 1_000, 'K');
   return String(amount);
 }
+
+/** Local time minus UTC at `at` in `timeZone`, in ms. */
+export function zoneOffsetMs(at: Date, timeZone: string): number {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return local - Math.floor(at.getTime() / 1000) * 1000;
+}

@@ -3,6 +3,7 @@
 // recorded at, and the reconciliation of a meeting's tally sheet with the ballot rule.
 import { createHmac } from 'node:crypto';
 import type { BallotRule, Project } from '../config/schema.ts';
+import { zoneOffsetMs } from './format.ts';
 
 /** A serial number printed on a ballot, or a meeting (batch) id, as typed: letters, digits and dashes. */
 export const PAPER_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/;
@@ -48,29 +49,9 @@ export function meetingInstant(day: string, timeZone: string, window: { opens: D
 function zonedMidnight(day: string, timeZone: string): Date {
   const guess = Date.parse(`${day}T00:00:00Z`);
   // Two rounds: the offset at the first guess can differ from the offset at the answer (a DST change).
-  let t = guess - offsetMs(new Date(guess), timeZone);
-  t = guess - offsetMs(new Date(t), timeZone);
+  let t = guess - zoneOffsetMs(new Date(guess), timeZone);
+  t = guess - zoneOffsetMs(new Date(t), timeZone);
   return new Date(t);
-}
-
-/** Local time minus UTC at `at` in `timeZone`, in ms. */
-function offsetMs(at: Date, timeZone: string): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return local - Math.floor(at.getTime() / 1000) * 1000;
 }
 
 /** A meeting's tally sheet: ballots issued, valid and spoiled, and each project's votes among the valid ones. */

@@ -222,6 +222,11 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       .type('html')
       .send(messagePage(frame(req), t(req)('forbidden')));
   };
+  const notFound = (req: Request, res: Response) =>
+    void res
+      .status(404)
+      .type('html')
+      .send(messagePage(frame(req), t(req)('notFound')));
   const actor = (req: Request) => ({ name: (req as Authed).session.user.name, role: (req as Authed).session.user.role });
   /** A refusal the operator can act on: the bad field or rule named. */
   const problem = (err: unknown): string | undefined => {
@@ -372,11 +377,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     frame,
     allowed,
     actor,
-    notFound: (req, res) =>
-      void res
-        .status(404)
-        .type('html')
-        .send(messagePage(frame(req), t(req)('notFound'))),
+    notFound,
   });
 
   mountReportRoutes(router, {
@@ -385,11 +386,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     frame,
     allowed,
     actor,
-    notFound: (req, res) =>
-      void res
-        .status(404)
-        .type('html')
-        .send(messagePage(frame(req), t(req)('notFound'))),
+    notFound,
   });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
@@ -489,11 +486,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     frame,
     allowed,
     actor,
-    notFound: (req, res) =>
-      void res
-        .status(404)
-        .type('html')
-        .send(messagePage(frame(req), t(req)('notFound'))),
+    notFound,
   });
 
   router.get('/console/password', (req, res) => {
