@@ -223,7 +223,7 @@ describe.each(BACKENDS)('survey answers in the ledger on %s', (backend) => {
   });
 });
 
-describe('sauti ledger survey-export', () => {
+describe('sauti ledger survey-export', { timeout: 120_000 }, () => {
   const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
   const sauti = (args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {

@@ -449,7 +449,7 @@ const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 const sauti = (args: string[], env: Record<string, string>) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
 
-describe('sauti ledger rotate-voter-secret', () => {
+describe('sauti ledger rotate-voter-secret', { timeout: 180_000 }, () => {
   it('re-keys to SAUTI_LEDGER_NEXT_VOTER_SECRET, says to swap the values, and the ledger then opens with the new one only', () => {
     const base = {
       SAUTI_CONFIG: FIXTURE,
