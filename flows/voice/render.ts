@@ -101,6 +101,10 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
       return repeatable(myVoteParts(ctx), 'voice.hearAgain');
     case 'rules':
       return repeatable(rulesParts(ctx), 'voice.hearAgain');
+    // "Project progress" is not on the voice menu (VOICE_ACTIONS): a report is typed text.
+    case 'following':
+    case 'projectReported':
+      return { parts: [clip('voice.unavailable')] };
   }
 }
 

@@ -117,17 +117,6 @@ export function assembleGateway(
   const outbox = new Outbox(db);
   const ballots = new BallotCache(deployment, outbox);
   const identity = gatewayIdentity(store, gatewayId);
-  const runner = new UssdRunner<UssdState>({
-    store,
-    queue,
-    deployment,
-    ballot: ballots.current,
-    flow: ussdFlow,
-    voterKeySecret: settings.voterKeySecret,
-    gatewayId,
-    logger: logger.child({ component: 'ussd' }),
-    clock: options.clock,
-  });
   const seal = phoneSeal(settings.voterKeySecret);
   const sms = new SmsStore(db, seal);
   // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
@@ -174,6 +163,20 @@ export function assembleGateway(
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
   });
   const implementationStore = new ImplementationStore(db, seal);
+  const runner = new UssdRunner<UssdState>({
+    store,
+    queue,
+    deployment,
+    ballot: ballots.current,
+    flow: ussdFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'ussd' }),
+    clock: options.clock,
+    // A USSD caller's SMS (followed project updates, the answer to a report) goes through the
+    // USSD provider when it sends SMS, else the first provider that does.
+    implementation: { store: implementationStore, smsProvider: senders['africastalking'] ? 'africastalking' : Object.keys(senders)[0] },
+  });
   const implementation = new ImplementationUpdates({
     store,
     implementation: implementationStore,
