@@ -210,6 +210,23 @@ describe('Project progress on USSD, through the gateway', () => {
     const { rows } = await listReports(ledger.conn.db, { cycle: 'c-open', code: 7, page: 1 });
     expect(rows).toEqual([expect.objectContaining({ reference: ref, code: 7, ward_id: 'north', status: 'new', channel: 'ussd', lang: 'en' })]);
   });
+  it('a number that sent STOP is offered no Follow, and its report keeps no number', async () => {
+    const { gw, round, text, ussd } = await setup();
+    await round();
+    await text(CALLER, 'STOP');
+    await ussd(CALLER, 'u-3', '');
+    await ussd(CALLER, 'u-3', '1');
+    await ussd(CALLER, 'u-3', '1*6');
+    const status = await ussd(CALLER, 'u-3', '1*6*7');
+    expect(status).toBe('CON Project 7 Clinic roof repairs: no implementation update yet.\n2 Report a problem\n0 Back');
+    expect(await ussd(CALLER, 'u-3', '1*6*7*1')).toContain('Invalid choice');
+    await ussd(CALLER, 'u-3', '1*6*7*1*2');
+    const done = await ussd(CALLER, 'u-3', '1*6*7*1*2*No workers since May');
+    expect(done).toMatch(/^END Report on project 7 Clinic roof repairs recorded\. Reference R-[0-9A-Z]{5}-[0-9A-Z]{3}\. Thank you\.$/);
+    expect(gw.count('project_follows')).toBe(0);
+    expect(gw.count('report_contacts')).toBe(0);
+    expect(gw.db.prepare("SELECT count(*) FROM events WHERE type = 'project.reported'").pluck().get()).toBe(1);
+  });
 });
 
 describe('STATUS and FOLLOW in the SMS grammar', () => {
