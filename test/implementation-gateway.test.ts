@@ -16,7 +16,8 @@ import type { GatewayIdentity } from '../sync/identity.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { testGateway, TOKEN } from './helpers/gateway.ts';
+import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { listReports } from '../console/reports.ts';
 import { sms, smsCtx } from './helpers/sms.ts';
 
 const silent = createLogger('silent');
@@ -74,7 +75,15 @@ async function setup() {
       to_phone: string;
       kind: string;
     }[];
-  return { ledger, gw, round, text, updatesSent };
+  /** One USSD hop, as Africa's Talking posts it; returns the screen ("CON …" or "END …"). */
+  const ussd = (phone: string, session: string, keys: string) =>
+    request(gw.app)
+      .post(`/africastalking/ussd/${TOKEN}`)
+      .type('form')
+      .send(ussdBody({ sessionId: session, phoneNumber: phone, text: keys }))
+      .expect(200)
+      .then((r) => r.text);
+  return { ledger, gw, round, text, updatesSent, ussd };
 }
 
 describe('implementation updates on the gateway', () => {
@@ -142,6 +151,81 @@ describe('implementation updates on the gateway', () => {
     expect(updatesSent().map((s) => s.body)).toEqual([
       'Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). The clinic is being rebuilt elsewhere. ACHA kusitisha.',
     ]);
+  });
+});
+
+describe('Project progress on USSD, through the gateway', () => {
+  const CALLER = '+254711000303';
+
+  it('shows the latest update, Follow by SMS texts the next update to the caller, and a report reaches the ledger', async () => {
+    const { ledger, gw, round, updatesSent, ussd } = await setup();
+    await round();
+    await ledger.recordImplementation('c-open', { code: 7, status: 'in-progress', progress: 40, milestone: MILESTONE, date: '2027-03-01' });
+    await round();
+
+    // Language, then menu 6, the project number: the same words STATUS 7 answers by SMS.
+    expect(await ussd(CALLER, 'u-1', '')).toContain('Choose language');
+    expect(await ussd(CALLER, 'u-1', '1')).toContain('6 Project progress');
+    expect(await ussd(CALLER, 'u-1', '1*6')).toContain('Type the number of a winning project:');
+    expect(await ussd(CALLER, 'u-1', '1*6*3')).toContain('No winning project has number 3.');
+    const status = await ussd(CALLER, 'u-1', '1*6*3*7');
+    expect(status).toBe('CON Project 7 Clinic roof repairs: in progress, 40% (1 Mar 2027). Drilling started.\n1 Follow by SMS\n2 Report a problem\n0 Back');
+    expect(await ussd(CALLER, 'u-1', '1*6*3*7*1')).toBe('END You will get each update on project 7 Clinic roof repairs by SMS. Send STOP to end all messages.');
+    // Kept sealed, through the USSD provider's SMS.
+    const follows = gw.db.prepare('SELECT phone, provider, lang FROM project_follows').all() as { phone: string; provider: string; lang: string }[];
+    expect(follows).toEqual([{ phone: expect.stringMatching(/^s1:/), provider: 'africastalking', lang: 'en' }]);
+    expect(follows[0]!.phone).not.toContain('711000303');
+
+    // The next update is texted to that number, once.
+    await ledger.recordImplementation('c-open', {
+      code: 7,
+      progress: 70,
+      milestone: { en: 'Walls up', sw: 'Kuta zimejengwa', fr: 'Murs montés' },
+      date: '2027-04-01',
+    });
+    expect(await round()).toMatchObject({ implementation: { stored: 1, queued: 1 } });
+    const sent = updatesSent();
+    expect(sent.map((m) => m.body)).toEqual(['Update on project 7 Clinic roof repairs: in progress, 70% (1 Apr 2027). Walls up. STOP to end.']);
+    const [row] = gw.db.prepare("SELECT provider FROM sms_outbound WHERE source_ref LIKE 'implementation:%'").pluck().all() as string[];
+    expect(row).toBe('africastalking');
+    expect(sent[0]!.voter_key).toBe(gw.db.prepare('SELECT voter_key FROM project_follows').pluck().get());
+
+    // A report typed on USSD: recorded with its reference (after the commit), the number kept sealed for the answer.
+    expect(await ussd(CALLER, 'u-2', '')).toContain('6 Project progress');
+    await ussd(CALLER, 'u-2', '6');
+    await ussd(CALLER, 'u-2', '6*7');
+    expect(await ussd(CALLER, 'u-2', '6*7*2')).toContain('What do you see at project 7?');
+    const done = await ussd(CALLER, 'u-2', '6*7*2*The contractor left');
+    const ref = /Reference (R-[0-9A-Z]{5}-[0-9A-Z]{3})\./.exec(done)?.[1];
+    expect(done).toBe(`END Report on project 7 Clinic roof repairs recorded. Reference ${ref}. The city team will answer you by SMS.`);
+    // A provider retry of the same hop records nothing twice.
+    expect(await ussd(CALLER, 'u-2', '6*7*2*The contractor left')).toBe(done);
+    const events = gw.db.prepare("SELECT payload, channel FROM events WHERE type = 'project.reported'").all() as { payload: string; channel: string }[];
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.payload)).toEqual({ wardId: 'north', code: 7, text: 'The contractor left', reference: ref, lang: 'en' });
+    const kept = gw.db.prepare('SELECT phone, provider FROM report_contacts WHERE reference = ?').get(ref) as { phone: string; provider: string };
+    expect(kept).toMatchObject({ phone: expect.stringMatching(/^s1:/), provider: 'africastalking' });
+
+    await round();
+    const { rows } = await listReports(ledger.conn.db, { cycle: 'c-open', code: 7, page: 1 });
+    expect(rows).toEqual([expect.objectContaining({ reference: ref, code: 7, ward_id: 'north', status: 'new', channel: 'ussd', lang: 'en' })]);
+  });
+  it('a number that sent STOP is offered no Follow, and its report keeps no number', async () => {
+    const { gw, round, text, ussd } = await setup();
+    await round();
+    await text(CALLER, 'STOP');
+    await ussd(CALLER, 'u-3', '');
+    await ussd(CALLER, 'u-3', '1');
+    await ussd(CALLER, 'u-3', '1*6');
+    const status = await ussd(CALLER, 'u-3', '1*6*7');
+    expect(status).toBe('CON Project 7 Clinic roof repairs: no implementation update yet.\n2 Report a problem\n0 Back');
+    expect(await ussd(CALLER, 'u-3', '1*6*7*1')).toContain('Invalid choice');
+    await ussd(CALLER, 'u-3', '1*6*7*1*2');
+    const done = await ussd(CALLER, 'u-3', '1*6*7*1*2*No workers since May');
+    expect(done).toMatch(/^END Report on project 7 Clinic roof repairs recorded\. Reference R-[0-9A-Z]{5}-[0-9A-Z]{3}\. Thank you\.$/);
+    expect(gw.count('project_follows')).toBe(0);
+    expect(gw.count('report_contacts')).toBe(0);
+    expect(gw.db.prepare("SELECT count(*) FROM events WHERE type = 'project.reported'").pluck().get()).toBe(1);
   });
 });
 

@@ -134,8 +134,8 @@ describe('an idea’s review reaches its proposer', () => {
           .send(ussdBody({ sessionId: `ATUid_${phoneNumber}`, phoneNumber, text }))
       ).text;
     await dial(PROPOSER, '');
-    expect(await dial(PROPOSER, '1')).toContain('6 My ideas');
-    expect(await dial(PROPOSER, '1*6')).toBe(`END Your ideas:\nIdea ${ref}: found not feasible. The borehole is on private land.`);
+    expect(await dial(PROPOSER, '1')).toContain('7 My ideas');
+    expect(await dial(PROPOSER, '1*7')).toBe(`END Your ideas:\nIdea ${ref}: found not feasible. The borehole is on private land.`);
     await dial(READER, '');
     expect(await dial(READER, '1')).not.toContain('My ideas');
 

@@ -10,6 +10,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { KeypadFlow, StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { knownWard, votingCycle } from '../shared/voting.ts';
+import { winningProject } from '../shared/winning.ts';
 import { menuItems } from './menu.ts';
 import type { Ending, KeypadRenderer, Notice } from './renderer.ts';
 import { firstPage, type Draft, type KeypadState, type Screen } from './state.ts';
@@ -20,11 +21,15 @@ type Ctx = UssdContext & { renderer: KeypadRenderer<unknown> };
 type Result = StepResult<UssdState, unknown>;
 type VoteDraft = Extract<Draft, { kind: 'vote' }>;
 type ProposalDraft = Extract<Draft, { kind: 'proposal' }>;
+/** A draft asked for its ward (every one but a project's). */
+type WardDraft = Exclude<Draft, { kind: 'project' }>;
 type PagedScreen = Extract<Screen, { pages: number[] }>;
 
 /** Longest proposal title and description typed on a keypad (screens and SMS must show them). */
 export const TITLE_MAX = 40;
 export const DESCRIPTION_MAX = 140;
+/** Longest report on a project typed on a keypad (as a description: one input field). */
+export const REPORT_TYPED_MAX = 140;
 
 /** Shows the current screen, with `notice` said first when re-prompting. */
 function show(state: UssdState, ctx: Ctx, notice?: Notice): Result {
@@ -91,6 +96,12 @@ function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
       return onSpoken(state, input, ctx);
     case 'results':
       return onPaged(state, state.screen, input, ctx, () => leaveResults(state, ctx), resultCount(state, ctx));
+    case 'projectCode':
+      return onProjectCode(state, input, ctx);
+    case 'projectStatus':
+      return onProjectStatus(state, input, ctx);
+    case 'reportText':
+      return onReportText(state, rawInput, ctx);
   }
 }
 
@@ -132,6 +143,8 @@ function onMenu(state: UssdState, input: string, ctx: Ctx): Result {
       const draft: Draft = { kind: 'results', cycleId: cycle.id, wardId, wardFromRoll: wardId !== undefined };
       return afterWardKnown(state, draft, ctx);
     }
+    case 'project':
+      return goto(state, { name: 'projectCode' }, ctx, undefined);
     case 'language':
       return goto(state, { name: 'lang' }, ctx);
   }
@@ -147,7 +160,7 @@ function startVote(state: UssdState, ctx: Ctx): Result {
   return afterWardKnown(state, draft, ctx);
 }
 
-function afterWardKnown(state: UssdState, draft: Draft, ctx: Ctx): Result {
+function afterWardKnown(state: UssdState, draft: WardDraft, ctx: Ctx): Result {
   if (!draft.wardId) return goto(state, { name: 'ward', ...firstPage() }, ctx, draft);
   if (draft.kind === 'vote') return goto(state, { name: 'pick', ...firstPage() }, ctx, draft);
   if (draft.kind === 'proposal') return goto(state, { name: 'category', ...firstPage() }, ctx, draft);
@@ -182,7 +195,7 @@ function onWard(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx):
   const wards = ctx.deployment.wards;
   const n = /^\d+$/.test(input) ? Number(input) : NaN;
   if (input !== NAV_KEYS.back && input !== NAV_KEYS.more && wards[n - 1]) {
-    return afterWardKnown(state, { ...state.draft!, wardId: wards[n - 1]!.id }, ctx);
+    return afterWardKnown(state, { ...(state.draft as WardDraft), wardId: wards[n - 1]!.id }, ctx);
   }
   return onPaged(state, screen, input, ctx, () => goto(state, { name: 'menu' }, ctx, undefined), wards.length);
 }
@@ -328,6 +341,55 @@ function resultCount(state: UssdState, ctx: Ctx): number {
   const draft = state.draft as Extract<Draft, { kind: 'results' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;
   return selectedProjects(cycle, draft.wardId!).length;
+}
+
+type ProjectDraft = Extract<Draft, { kind: 'project' }>;
+
+/** "Project progress": a winning project's number (as STATUS 7 by SMS names it), or Back to the menu. */
+function onProjectCode(state: UssdState, input: string, ctx: Ctx): Result {
+  if (input === NAV_KEYS.back) return goto(state, { name: 'menu' }, ctx, undefined);
+  if (!/^\d{1,3}$/.test(input)) return invalid(state, ctx);
+  const code = Number(input);
+  const found = winningProject(code, ctx.deployment, ctx.projectUpdate);
+  if (!found) return show(state, ctx, { kind: 'notWinner', code });
+  return goto(state, { name: 'projectStatus' }, ctx, { kind: 'project', cycleId: found.cycleId, code });
+}
+
+/** Under a project's status: 1 follows it by SMS (when the caller can get SMS), 2 reports on it, Back asks another number. */
+function onProjectStatus(state: UssdState, input: string, ctx: Ctx): Result {
+  const draft = state.draft as ProjectDraft;
+  if (input === NAV_KEYS.back) return goto(state, { name: 'projectCode' }, ctx, undefined);
+  if (input === '1' && ctx.smsFollow) {
+    const ended = end({ ...state, draft: undefined }, ctx, { kind: 'following', code: draft.code });
+    return { ...ended, follow: { cycleId: draft.cycleId, code: draft.code, lang: state.lang } };
+  }
+  if (input === '2') return goto(state, { name: 'reportText' }, ctx);
+  return invalid(state, ctx);
+}
+
+/** A report typed on the keypad: recorded as REPORT 7 by SMS records it, ending with its reference. */
+function onReportText(state: UssdState, raw: string, ctx: Ctx): Result {
+  const draft = state.draft as ProjectDraft;
+  const text = cleanText(raw);
+  if (text === NAV_KEYS.back) return goto(state, { name: 'projectStatus' }, ctx);
+  // As by SMS: at least three letters or digits say something.
+  const said = text.replace(/[^\p{L}\p{N}]/gu, '').length;
+  if (said < 3) return show(state, ctx, { kind: 'tooShort', min: 3 });
+  if (text.length > REPORT_TYPED_MAX) return show(state, ctx, { kind: 'tooLong', n: text.length, max: REPORT_TYPED_MAX });
+  const found = winningProject(draft.code, ctx.deployment, ctx.projectUpdate);
+  if (!found) return show({ ...state, draft: undefined, screen: { name: 'projectCode' } }, ctx, { kind: 'notWinner', code: draft.code });
+  const reference = `R-${ctx.fresh.reference}`;
+  return end({ ...state, draft: undefined }, ctx, { kind: 'projectReported', code: draft.code, reference }, [
+    {
+      type: 'project.reported',
+      cycleId: found.cycleId,
+      wardId: found.project.ward,
+      code: draft.code,
+      text: redactPhoneNumbers(text, ctx.deployment.deployment.country),
+      reference,
+      lang: state.lang,
+    },
+  ]);
 }
 
 /** Collapses whitespace and strips control characters from free text typed on a keypad. */

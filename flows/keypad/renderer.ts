@@ -14,7 +14,9 @@ export type Notice =
   | { kind: 'violation'; violation: RuleViolation }
   | { kind: 'pointsTakenBack'; code: number }
   | { kind: 'tooShort'; min: number }
-  | { kind: 'tooLong'; n: number; max: number };
+  | { kind: 'tooLong'; n: number; max: number }
+  /** The number typed is no winning project. */
+  | { kind: 'notWinner'; code: number };
 
 /** How a session ends. */
 export type Ending =
@@ -25,6 +27,10 @@ export type Ending =
   | { kind: 'proposalsUpcoming'; opens: Date }
   | { kind: 'proposalsClosed'; closed: Date }
   | { kind: 'proposalsNone' }
+  /** Project `code`'s updates will be texted to the caller. */
+  | { kind: 'following'; code: number }
+  /** A report on project `code` is recorded under `reference`. */
+  | { kind: 'projectReported'; code: number; reference: string }
   | { kind: 'myVote' }
   /** The caller's ideas and their review status (USSD only). */
   | { kind: 'myIdeas' }

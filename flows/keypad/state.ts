@@ -17,7 +17,9 @@ export type Draft =
       title?: string;
       description?: string;
     }
-  | { kind: 'results'; cycleId: string; wardId?: string; wardFromRoll: boolean };
+  | { kind: 'results'; cycleId: string; wardId?: string; wardFromRoll: boolean }
+  /** "Project progress": the winning project typed, and the cycle it won in. */
+  | { kind: 'project'; cycleId: string; code: number };
 
 /** List screens remember the first item of every page seen (a stack) and the current page's end. */
 export interface Paging {
@@ -40,7 +42,13 @@ export type Screen =
   | { name: 'speak' }
   | { name: 'description' }
   | { name: 'confirmProposal' }
-  | ({ name: 'results' } & Paging);
+  | ({ name: 'results' } & Paging)
+  /** "Project progress": the number of a winning project is typed here. */
+  | { name: 'projectCode' }
+  /** The project's latest update, with Follow (by SMS) and Report. */
+  | { name: 'projectStatus' }
+  /** A report on the project is typed here. */
+  | { name: 'reportText' };
 
 /** Whole state of one keypad session (USSD or voice). */
 export interface KeypadState {

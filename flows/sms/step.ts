@@ -16,6 +16,7 @@ import { checkText } from '../shared/standing.ts';
 import { cycleName, noVoteText } from '../shared/after-close.ts';
 import { currentBallot, knownWard, votingCycle } from '../shared/voting.ts';
 import { voteConfirmationSms } from '../shared/vote-sms.ts';
+import { winningProject as winningOf } from '../shared/winning.ts';
 import { normalizeWord, parseSms, type SmsCommand } from './grammar.ts';
 import { segmentPage } from './pages.ts';
 
@@ -139,18 +140,8 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
   }
 }
 
-/**
- * The winning project a number names: in the cycle of its latest update, else the latest cycle
- * (in the deployment's order) whose results select it. Null when no published cycle selected it.
- */
-function winningProject(code: number, ctx: SmsContext) {
-  const update = ctx.projectUpdate?.(code) ?? null;
-  const cycle = update
-    ? ctx.deployment.cycles.find((c) => c.id === update.cycleId)
-    : [...ctx.deployment.cycles].reverse().find((c) => c.results?.selected.includes(code) && c.projects.some((p) => p.code === code));
-  const project = cycle?.projects.find((p) => p.code === code);
-  return cycle && project ? { cycleId: cycle.id, project, update } : null;
-}
+/** The winning project a number names (flows/shared/winning.ts). */
+const winningProject = (code: number, ctx: SmsContext) => winningOf(code, ctx.deployment, ctx.projectUpdate);
 
 /** STATUS 7: the latest update of a winning project, in the resident's language. */
 function projectStatus(code: number, lang: Lang, ctx: SmsContext): Outcome {

@@ -7,7 +7,8 @@ import { formatDate, formatMoney } from '../../src/domain/format.ts';
 import type { Reply, UssdContext } from '../../src/engine/flow-contract.ts';
 import { ideaStatusText } from '../../src/domain/idea-status-text.ts';
 import { t } from '../../src/i18n/index.ts';
-import { DESCRIPTION_MAX, TITLE_MAX } from '../keypad/dialogue.ts';
+import { updateText } from '../../src/domain/implementation-text.ts';
+import { DESCRIPTION_MAX, REPORT_TYPED_MAX, TITLE_MAX } from '../keypad/dialogue.ts';
 import { menuItems } from '../keypad/menu.ts';
 import type { Ending, KeypadRenderer, Notice } from '../keypad/renderer.ts';
 import type { Draft, KeypadState as UssdState, Paging, Screen } from '../keypad/state.ts';
@@ -15,6 +16,7 @@ import { cycleName, noVoteText } from '../shared/after-close.ts';
 import { picksTexts, pointsLabel } from '../shared/picks.ts';
 import { readBack } from '../shared/read-back.ts';
 import { currentBallot } from '../shared/voting.ts';
+import { winningProject } from '../shared/winning.ts';
 import { fitParts, listPage, SCREEN, SCREEN_LIMIT } from './layout.ts';
 import { rulesText } from './rules.ts';
 
@@ -26,7 +28,7 @@ export const screenRenderer: KeypadRenderer<Reply> = {
     return { reply: { end: false, text }, screen };
   },
   end: (state, ctx, ending) => ({ end: true, text: endingText(state, ctx, ending) }),
-  actions: ['vote', 'propose', 'myVote', 'rules', 'results', 'myIdeas', 'language'],
+  actions: ['vote', 'propose', 'myVote', 'rules', 'results', 'project', 'myIdeas', 'language'],
   room: SCREEN,
 };
 
@@ -44,6 +46,8 @@ function noticeText(lang: Lang, notice: Notice, ctx: UssdContext): string {
       return t(lang, 'tooShort', { min: notice.min });
     case 'tooLong':
       return t(lang, 'tooLong', { n: notice.n, max: notice.max });
+    case 'notWinner':
+      return t(lang, 'notWinner', { code: notice.code });
   }
 }
 
@@ -88,7 +92,21 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
       return rulesText(lang, ctx);
     case 'myIdeas':
       return myIdeasText(lang, ctx);
+    case 'following':
+      return t(lang, 'smsFollowing', { code: ending.code, name: projectName(ctx, ending.code, lang) });
+    case 'projectReported': {
+      const params = { code: ending.code, name: projectName(ctx, ending.code, lang), ref: ending.reference };
+      // The team's answer is texted: promised only to a caller SMS can reach.
+      const said = t(lang, ctx.smsFollow ? 'smsReported' : 'reportRecorded', params);
+      return said.length <= SCREEN_LIMIT ? said : t(lang, 'reportRecorded', params);
+    }
   }
+}
+
+/** A winning project's menu title in `lang` (else its first). */
+function projectName(ctx: UssdContext, code: number, lang: Lang): string {
+  const short = winningProject(code, ctx.deployment, ctx.projectUpdate)?.project.short;
+  return short ? (short[lang] ?? Object.values(short)[0]!) : '';
 }
 
 /**
@@ -173,7 +191,30 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
     }
     case 'results':
       return renderResults(state, screen, ctx, head);
+    case 'projectCode':
+      return { screen, text: lines(t(lang, 'askProjectCode'), `${NAV_KEYS.back} ${t(lang, 'navBack')}`) };
+    case 'projectStatus':
+      return { screen, text: renderProjectStatus(state, ctx, head) };
+    case 'reportText': {
+      const draft = state.draft as Extract<Draft, { kind: 'project' }>;
+      return { screen, text: lines(t(lang, 'askReport', { code: draft.code, max: REPORT_TYPED_MAX })) };
+    }
   }
+}
+
+/**
+ * A winning project's latest update, the same words STATUS 7 answers by SMS (the milestone
+ * shortened to leave room for the options), then Follow (when SMS can reach the caller), Report, Back.
+ */
+function renderProjectStatus(state: UssdState, ctx: UssdContext, head: string[]): string {
+  const { lang } = state;
+  const draft = state.draft as Extract<Draft, { kind: 'project' }>;
+  const found = winningProject(draft.code, ctx.deployment, ctx.projectUpdate);
+  const name = found ? (found.project.short[lang] ?? Object.values(found.project.short)[0]!) : '';
+  const options = [...(ctx.smsFollow ? [`1 ${t(lang, 'followBySms')}`] : []), `2 ${t(lang, 'reportOnProject')}`, `${NAV_KEYS.back} ${t(lang, 'navBack')}`];
+  const fits = (text: string) => [...head, text, ...options].join('\n').length <= SCREEN_LIMIT;
+  const status = found?.update ? updateText(lang, 'smsProjectStatus', found.update, name, fits) : t(lang, 'projectNoUpdateYet', { code: draft.code, name });
+  return [...head, status, ...options].join('\n');
 }
 
 function paged(screen: Screen & Paging, head: string[], items: string[], lang: Lang, done: boolean) {

@@ -2,7 +2,7 @@
 // Explores the flow breadth-first from session start with every input a caller could type.
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../src/config/schema.ts';
-import type { VoterSnapshot } from '../../src/engine/flow-contract.ts';
+import type { UssdContext, VoterSnapshot } from '../../src/engine/flow-contract.ts';
 import { AFTER_CLOSE, afterCloseDeployment, testDeployment, withBallot } from '../../test/helpers/deployment.ts';
 import { ctxFor } from '../../test/helpers/flow.ts';
 import { ussdFlow, type UssdState } from './index.ts';
@@ -31,8 +31,8 @@ const INPUTS = [
 ];
 const MAX_STATES = 2500;
 
-function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Date) {
-  const ctx = ctxFor(deployment, voter, now);
+function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Date, extra: Partial<UssdContext> = {}) {
+  const ctx = { ...ctxFor(deployment, voter, now), ...extra };
   const seen = new Set<string>();
   const queue: UssdState[] = [];
   const tooLong: string[] = [];
@@ -88,6 +88,26 @@ describe('USSD screens fit in 182 characters', () => {
         const cast = { ...ballot, picks: [1, 2, 3, 4, 5, 6, 7, 12], ledger, countedChannel: 'field' };
         expect(explore(closed, { lang, ballot: cast }, AFTER_CLOSE).states).toBeGreaterThan(5);
       }
+    });
+  }
+
+  // Project progress with an update whose milestone is as long as the ledger allows, SMS reaching the caller.
+  for (const lang of ['en', 'sw', 'fr'] as const) {
+    it(`${lang}, Project progress with a 300-character milestone`, () => {
+      const milestone = 'Ufungaji wa mabomba na tangi kubwa la maji umeanza katika kijiji cha Kiboko karibu na soko '.repeat(4).slice(0, 300);
+      const update = {
+        seq: 9,
+        cycleId: 'c-past',
+        code: 31,
+        status: 'cancelled' as const,
+        progress: 100,
+        date: '2027-09-30',
+        milestone: { [lang]: milestone },
+        reason: null,
+        recordedAt: '2027-09-30T09:00:00.000Z',
+      };
+      const extra = { projectUpdate: (code: number) => (code === 31 ? update : null), smsFollow: true };
+      expect(explore(testDeployment(), { lang }, undefined, extra).states).toBeGreaterThan(50);
     });
   }
 

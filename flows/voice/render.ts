@@ -104,6 +104,10 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
     case 'myIdeas':
       // Not offered on a call (VOICE_ACTIONS): no clip says a review status yet, so this is never reached.
       return { parts: [clip('voice.proposalsClosed')] };
+    // "Project progress" is not on the voice menu (VOICE_ACTIONS): a report is typed text.
+    case 'following':
+    case 'projectReported':
+      return { parts: [clip('voice.unavailable')] };
   }
 }
 

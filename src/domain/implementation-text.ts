@@ -18,14 +18,21 @@ const STATUS_KEYS: Record<ImplementationStatus, MessageKey> = {
 /** The status in words, in `lang`. */
 export const statusWord = (lang: Lang, status: ImplementationStatus): string => t(lang, STATUS_KEYS[status]);
 
-const fits = (text: string) => smsCost(toGsmLookalikes(text)).segments === 1;
+const oneSegment = (text: string) => smsCost(toGsmLookalikes(text)).segments === 1;
 
 /**
  * `smsProjectStatus` (STATUS 7) or `smsProjectUpdate` (to followers) for an update, in `lang`:
  * the milestone in that language (else the first one given; for a cancellation without one, its
- * reason), cut to fit one segment. `name` is the project's short title.
+ * reason), cut to fit one segment (or `fits`: a USSD screen with its options). `name` is the
+ * project's short title.
  */
-export function updateText(lang: Lang, key: 'smsProjectStatus' | 'smsProjectUpdate', u: Omit<ImplementationUpdate, 'photo'>, name: string): string {
+export function updateText(
+  lang: Lang,
+  key: 'smsProjectStatus' | 'smsProjectUpdate',
+  u: Omit<ImplementationUpdate, 'photo'>,
+  name: string,
+  fits: (text: string) => boolean = oneSegment,
+): string {
   const date = formatDate(new Date(`${u.date}T12:00:00Z`), lang, 'UTC');
   const params = { code: u.code, name, status: statusWord(lang, u.status), progress: u.progress, date };
   const said = (u.milestone[lang] ?? Object.values(u.milestone)[0] ?? u.reason ?? '').replace(/\s+/g, ' ').trim();

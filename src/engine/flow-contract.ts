@@ -52,6 +52,10 @@ export interface UssdContext {
   fresh: { receipt: string; reference: string };
   /** A call only: a receipt can be sent to this caller by SMS (a provider sends SMS, the number has not opted out). */
   smsCopy?: boolean;
+  /** The latest implementation update held for winning project `code` ("Project progress"); absent or null: none. */
+  projectUpdate?(code: number): Omit<ImplementationUpdate, 'photo'> | null;
+  /** A project's updates can be texted to this caller (a provider sends SMS, the number has not opted out). */
+  smsFollow?: boolean;
 }
 
 /** A change the caller commits in the same transaction as the new session state. */
@@ -98,6 +102,8 @@ export interface StepResult<S, R = Reply> {
   state: S;
   reply: R;
   effects: Effect[];
+  /** "Follow by SMS": the caller's number follows this project's updates (kept sealed by the runner), texted in `lang`. */
+  follow?: { cycleId: string; code: number; lang: Lang };
 }
 
 /**

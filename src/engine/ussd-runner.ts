@@ -8,9 +8,10 @@ import { t } from '../i18n/index.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
+import type { ImplementationStore } from '../store/implementation-store.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
 import { voterSnapshot } from './voter-snapshot.ts';
-import type { Reply, UssdContext, UssdFlow } from './flow-contract.ts';
+import type { Reply, StepResult, UssdContext, UssdFlow } from './flow-contract.ts';
 
 /** One USSD request in provider-neutral form. */
 export interface UssdHop {
@@ -37,6 +38,12 @@ export interface UssdRunnerDeps<S> {
   random?: (bytes: number) => Uint8Array;
   /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
   proposers?: NoticeStore;
+  /**
+   * "Project progress": implementation updates held (the status shown), the numbers that follow a
+   * project or reported on one (kept sealed), and the SMS provider that reaches a USSD caller
+   * (undefined when none sends SMS: nothing is offered by SMS).
+   */
+  implementation?: { store: ImplementationStore; smsProvider: string | undefined };
 }
 
 /** A session row as stored, with its keypresses and last screen opened. */
@@ -144,12 +151,20 @@ export class UssdRunner<S> {
   private hopInTransaction(req: UssdHop, key: string, turn: Turn, existing: OpenedSession | undefined): Reply {
     const { store, flow } = this.deps;
     const { now } = turn;
+    const impl = this.deps.implementation;
+    // Read only on the screens that need it (most hops do not): one query.
+    let reachable: boolean | undefined;
+    const smsReachable = () => (reachable ??= impl?.smsProvider !== undefined && !store.optedOut(key));
     const ctx = (): UssdContext => ({
       now,
       deployment: turn.deployment,
       serviceCode: req.serviceCode,
       voter: voterSnapshot(store, this.deps.deployment, key),
       fresh: turn.fresh,
+      projectUpdate: (code) => impl?.store.latest(code) ?? null,
+      get smsFollow() {
+        return smsReachable();
+      },
     });
     // The keypresses are the vote (and may hold a typed number): events keep a keyed digest of
     // them, unique per hop all the same, so a retry after the session row is purged still collides.
@@ -187,13 +202,14 @@ export class UssdRunner<S> {
       // Dial-ahead (*384*123*1*2#) arrives as text on the first request: play it through.
       inputs = req.text === '' ? [] : req.text.split('*');
     }
+    const at = now.toISOString();
     for (const input of inputs) {
       if (reply.end) break;
       const result = flow.step(state, input, ctx());
       turn.apply(result.effects, { ...who, contact: { provider: '', phone: req.phone, lang: flow.language(result.state) ?? '' } });
+      this.keepNumber(result, key, req.phone, at, smsReachable);
       ({ state, reply } = result);
     }
-    const at = now.toISOString();
     const sealed = this.sealedPair(req.sessionId, req.text, reply.text, reply.end);
     store.saveSession(
       {
@@ -210,6 +226,21 @@ export class UssdRunner<S> {
       existing !== undefined,
     );
     return reply;
+  }
+
+  /**
+   * "Follow by SMS" keeps the caller's number (sealed) to text each later update; a report keeps it
+   * against the report's reference, for the team's answer. In the hop's transaction, never for a
+   * number SMS cannot reach (no provider, opted out).
+   */
+  private keepNumber(result: StepResult<S>, key: string, phone: string, at: string, smsReachable: () => boolean): void {
+    const impl = this.deps.implementation;
+    if (!impl?.smsProvider || !(result.follow || result.effects.some((e) => e.type === 'project.reported')) || !smsReachable()) return;
+    const provider = impl.smsProvider;
+    if (result.follow) impl.store.follow({ voterKey: key, ...result.follow, provider, phone }, at);
+    for (const e of result.effects) {
+      if (e.type === 'project.reported') impl.store.keepReporter({ reference: e.reference, voterKey: key, provider, phone, lang: e.lang }, at);
+    }
   }
 }
 

@@ -124,18 +124,6 @@ export function assembleGateway(
   const seal = phoneSeal(settings.voterKeySecret);
   // Ideas' proposers (sealed numbers) and the notices that tell them of each new review status.
   const noticeStore = new NoticeStore(db, seal);
-  const runner = new UssdRunner<UssdState>({
-    store,
-    queue,
-    deployment,
-    ballot: ballots.current,
-    flow: ussdFlow,
-    voterKeySecret: settings.voterKeySecret,
-    gatewayId,
-    logger: logger.child({ component: 'ussd' }),
-    clock: options.clock,
-    proposers: noticeStore,
-  });
   const sms = new SmsStore(db, seal);
   // Before anything is sent: numbers an older Sauti stored in plaintext are sealed first.
   const privacy = new PrivacySweep({ db, sms, queue, seal, deployment, logger, clock: options.clock });
@@ -195,6 +183,21 @@ export function assembleGateway(
     smsProvider: smsProviderFor,
     logger,
     clock: options.clock,
+  });
+  const runner = new UssdRunner<UssdState>({
+    store,
+    queue,
+    deployment,
+    ballot: ballots.current,
+    flow: ussdFlow,
+    voterKeySecret: settings.voterKeySecret,
+    gatewayId,
+    logger: logger.child({ component: 'ussd' }),
+    clock: options.clock,
+    proposers: noticeStore,
+    // A USSD caller's SMS (followed project updates, the answer to a report) goes through the
+    // USSD provider when it sends SMS, else the first provider that does.
+    implementation: { store: implementationStore, smsProvider: senders['africastalking'] ? 'africastalking' : Object.keys(senders)[0] },
   });
   const implementation = new ImplementationUpdates({
     store,
