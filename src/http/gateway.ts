@@ -124,6 +124,8 @@ export function assembleGateway(
   const seal = phoneSeal(settings.voterKeySecret);
   // Ideas' proposers (sealed numbers) and the notices that tell them of each new review status.
   const noticeStore = new NoticeStore(db, seal);
+  // Followers' and reporters' sealed numbers (implementation updates, report answers).
+  const implementationStore = new ImplementationStore(db, seal);
   const runner = new UssdRunner<UssdState>({
     store,
     queue,
@@ -181,12 +183,12 @@ export function assembleGateway(
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
     proposers: noticeStore,
   });
-  const implementationStore = new ImplementationStore(db, seal);
   // A proposer is texted through the provider their idea came by when it sends SMS, else the first that does.
   const smsProviderFor = (provider: string) => (senders[provider] ? provider : Object.keys(senders)[0]);
   const notices = new Notices({
     store,
     notices: noticeStore,
+    implementation: implementationStore,
     sms,
     queue,
     outbound,
