@@ -321,6 +321,26 @@ describe('REPORT 7 by SMS', () => {
     );
     expect(await round()).toMatchObject({ notices: { stored: 1, queued: 0 } });
     expect(answersSent()).toEqual([]);
+
+    // Another resident reports in Kiswahili: the answer comes back in Kiswahili, once.
+    const other = await text('+254711000409', 'RIPOTI 7 hakuna wafanyakazi', 's-3');
+    const otherRef = /(R-[0-9A-Z]{5}-[0-9A-Z]{3})/.exec(other ?? '')?.[1];
+    await round();
+    const theirs = (await listReports(ledger.conn.db, { page: 1 })).rows.find((r) => r.reference === otherRef)!;
+    const answer = { en: 'Workers return on Monday.', sw: 'Wafanyakazi watarudi Jumatatu.' };
+    await handleReport(
+      ledger.conn,
+      ledger.deployment(),
+      { name: 'reviewer', role: 'reviewer' },
+      theirs.event_id,
+      { status: 'acknowledged', answer },
+      ledger.now(),
+    );
+    expect(await round()).toMatchObject({ notices: { stored: 1, queued: 1 } });
+    expect(answersSent().map((m) => m.body)).toEqual([toGsmLookalikes(reportAnswerSms('sw', otherRef!, answer.sw))]);
+    expect(answersSent()[0]!.body).toContain('Wafanyakazi watarudi Jumatatu.');
+    expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
+    expect(answersSent()).toHaveLength(1);
   });
 
   it('a report the console never handled verifies as received; one handled without the console does not', async () => {
