@@ -22,7 +22,7 @@ import { buildBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { noticesAfter } from '../ledger/notices.ts';
 import type { LedgerDb } from '../ledger/schema.ts';
-import type { ReportAnswerNotice } from '../src/domain/notices.ts';
+import { parseNoticeFeed, type ReportAnswerNotice } from '../src/domain/notices.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
 import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
@@ -341,6 +341,24 @@ describe('REPORT 7 by SMS', () => {
     expect(answersSent()[0]!.body).toContain('Wafanyakazi watarudi Jumatatu.');
     expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
     expect(answersSent()).toHaveLength(1);
+  });
+
+  it('a notice feed page: unknown kinds pass as entries to step over, a malformed known kind refuses the page', () => {
+    const answer = {
+      kind: 'report.answered',
+      seq: 5,
+      cycleId: 'c-open',
+      recordedAt: '2026-12-03T09:00:00.000Z',
+      gatewayId: 'gw-test',
+      reference: 'R-AAAAA-BBB',
+      answer: { en: 'Noted.' },
+    };
+    expect(parseNoticeFeed({ items: [{ kind: 'poll.opened', seq: 4, anything: [1] }, answer], more: true })).toEqual({
+      items: [{ kind: 'unknown', seq: 4, named: 'poll.opened' }, answer],
+      more: true,
+    });
+    expect(parseNoticeFeed({ items: [{ ...answer, answer: 'Noted.' }], more: false })).toBeNull();
+    expect(parseNoticeFeed({ items: [{ kind: 'poll.opened' }], more: false })).toBeNull();
   });
 
   it('a report the console never handled verifies as received; one handled without the console does not', async () => {
