@@ -7,6 +7,7 @@ import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { answerFits } from '../src/domain/report-text.ts';
 import type { LedgerConnection } from '../ledger/connect.ts';
+import { recordReportAnswerNotice } from '../ledger/notices.ts';
 import { LEDGER_ORIGIN } from '../ledger/publication.ts';
 import { REPORT_STATUSES, type ReportRow, type ReportStatus } from '../ledger/reports.ts';
 import type { LedgerDb, LedgerTables } from '../ledger/schema.ts';
@@ -95,8 +96,9 @@ export function parseHandling(
 
 /**
  * Records a report's handling with its audit entry (before and after) in one transaction;
- * nothing when nothing changed. A changed answer text also moves `answer_seq`, which the notice
- * feed reads (ledger/reports.ts, reportAnswers): a status change alone texts nobody.
+ * nothing when nothing changed. A changed answer text also moves `answer_seq` and, in the same
+ * transaction, becomes a `report.answered` notice that the gateway holding the reporter's number
+ * texts (ledger/notices.ts, src/engine/notices.ts): a status change alone texts nobody.
  */
 export async function handleReport(
   conn: LedgerConnection,
@@ -126,6 +128,15 @@ export async function handleReport(
       })
       .where('event_id', '=', eventId)
       .execute();
+    if (changedAnswer && answered)
+      await recordReportAnswerNotice(trx, {
+        seq,
+        cycleId: row.cycle_id,
+        at: now.toISOString(),
+        gatewayId: row.gateway_id,
+        reference: row.reference,
+        answer: after.answer,
+      });
     return 'changed';
   });
 }

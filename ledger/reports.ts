@@ -1,10 +1,10 @@
 // Residents' reports on winning projects (REPORT 7 … by SMS): ingest copies each accepted
 // project.reported entry into ledger_reports in the batch's transaction, so the console lists a
 // project's reports by an indexed read. The PB team's answer (console/reports.ts) is kept here
-// with the report's reference and the gateway that holds the reporter's number: reportAnswers is
-// what a ledger → gateway notice feed carries, the gateway texting the answer to the number it
-// kept against that reference (src/store/implementation-store.ts, reporter).
-import type { Kysely, Transaction } from 'kysely';
+// with the report's reference and the gateway that holds the reporter's number; each new answer is
+// also a `report.answered` notice (ledger/notices.ts) that the notice feed carries to that gateway,
+// which texts it to the number it kept against the reference (src/engine/notices.ts).
+import type { Transaction } from 'kysely';
 import type { ParsedEvent } from '../src/domain/protocol.ts';
 import type { LedgerTables } from './schema.ts';
 
@@ -55,49 +55,4 @@ export async function storeReports(
       .values(row)
       .onConflict((oc) => oc.doNothing())
       .execute();
-}
-
-/**
- * One answer for a gateway to text: the report's reference (the gateway knows whose it is), the
- * language the reporter reads, the answer in each language, and the status it was given.
- */
-export interface ReportAnswer {
-  /** The audit entry that set this answer's text: a feed's cursor (increasing, unique). */
-  seq: number;
-  reference: string;
-  gatewayId: string;
-  cycleId: string;
-  code: number;
-  status: ReportStatus;
-  lang: string;
-  answer: Record<string, string>;
-  answeredAt: string;
-}
-
-/**
- * The answers for gateway `gatewayId` set after audit entry `after`, oldest first, at most
- * `limit`: the shape a signed notice feed carries (nothing else of the report leaves the ledger).
- * A report answered twice appears once, with its latest answer, under the entry that set it; a
- * change of status alone moves nothing (the reporter is not texted the same answer again).
- */
-export async function reportAnswers(db: Kysely<LedgerTables>, gatewayId: string, after: number, limit = 500): Promise<ReportAnswer[]> {
-  const rows = await db
-    .selectFrom('ledger_reports')
-    .select(['reference', 'gateway_id', 'cycle_id', 'code', 'status', 'lang', 'answer', 'answered_at', 'answer_seq'])
-    .where('gateway_id', '=', gatewayId)
-    .where('answer_seq', '>', after)
-    .orderBy('answer_seq')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    seq: Number(r.answer_seq),
-    reference: r.reference,
-    gatewayId: r.gateway_id,
-    cycleId: r.cycle_id,
-    code: Number(r.code),
-    status: r.status as ReportStatus,
-    lang: r.lang,
-    answer: JSON.parse(r.answer) as Record<string, string>,
-    answeredAt: r.answered_at!,
-  }));
 }

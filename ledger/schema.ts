@@ -747,7 +747,8 @@ const reports: Migration = {
       .execute();
     await db.schema.createIndex('ledger_reports_project').on('ledger_reports').columns(['cycle_id', 'code', 'ledger_seq']).execute();
     await db.schema.createIndex('ledger_reports_status').on('ledger_reports').columns(['status', 'ledger_seq']).execute();
-    // The answers a gateway's notice feed carries: its reporters', in the order they were given.
+    // Answers by gateway in the order they were given (the notice feed now carries each answer as
+    // a `report.answered` notice, ledger/notices.ts; the index is kept: a migration never changes).
     await db.schema.createIndex('ledger_reports_answers').on('ledger_reports').columns(['gateway_id', 'answer_seq']).execute();
   },
 };

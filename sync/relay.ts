@@ -21,7 +21,7 @@ import {
   type BatchAnswer,
 } from '../src/domain/protocol.ts';
 import { implementationFeedSchema, type ImplementationFeed } from '../src/domain/implementation.ts';
-import { noticeFeedSchema, type NoticeFeed } from '../src/domain/notices.ts';
+import { parseNoticeFeed, type ReadNoticeFeed } from '../src/domain/notices.ts';
 import { AttachmentBook, type DueRecording } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatchAsync, type SignedBatch } from './batch.ts';
@@ -282,12 +282,12 @@ export class Relay {
     return { updates: feed.items, more: feed.more };
   }
 
-  /** Notices (proposal status changes) after chain entry `after` (GET /v1/notices), oldest first; none from an older ledger. */
-  async noticesAfter(after: number): Promise<NoticeFeed> {
-    return this.feedAfter('/v1/notices', 'notices', after, (json) => {
-      const parsed = noticeFeedSchema.safeParse(json);
-      return parsed.success ? parsed.data : null;
-    });
+  /**
+   * Notices (proposal status changes, report answers) after chain entry `after` (GET /v1/notices),
+   * oldest first; none from an older ledger. A later ledger's kinds come back as `unknown`.
+   */
+  async noticesAfter(after: number): Promise<ReadNoticeFeed> {
+    return this.feedAfter('/v1/notices', 'notices', after, parseNoticeFeed);
   }
 
   /**

@@ -3,7 +3,7 @@
 // scheduler and the BullMQ job both run exactly this.
 import type { Logger } from 'pino';
 import type { ImplementationUpdate } from '../src/domain/implementation.ts';
-import type { Notice } from '../src/domain/notices.ts';
+import type { Notice, UnknownNotice } from '../src/domain/notices.ts';
 import type { BallotCache } from './ballot.ts';
 import type { AttachmentSummary, PushSummary, Relay } from './relay.ts';
 
@@ -32,7 +32,7 @@ export interface FeedSink<T> {
 /** Where downloaded implementation updates go. */
 export type ImplementationSink = FeedSink<ImplementationUpdate>;
 /** Where downloaded notices go. */
-export type NoticeSink = FeedSink<Notice>;
+export type NoticeSink = FeedSink<Notice | UnknownNotice>;
 
 /** Pages of a feed read in one round at most. */
 const FEED_PAGES = 20;

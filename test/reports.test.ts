@@ -2,9 +2,10 @@
 // reference after the commit (once, whatever the provider's retries), its number kept sealed on the
 // gateway against that reference; the report syncs to the ledger (a phone number in the text never
 // leaves), lands in the console under its project, where a reviewer sets its status and answer
-// (CSRF, roles, audit entries that `ledger verify` checks), and the answer is ready for a notice
-// feed to carry back to the gateway that holds the number. Bad input gets a clear reply in the
-// resident's language.
+// (CSRF, roles, audit entries that `ledger verify` checks), and the answer is a `report.answered`
+// notice that the signed notice feed carries back to the gateway that holds the number, which texts
+// it once in the reporter's language (never again on a repeated pull; a new answer is a new SMS;
+// nothing after STOP). Bad input gets a clear reply in the resident's language.
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
@@ -19,7 +20,9 @@ import { parseSms } from '../flows/sms/grammar.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { buildBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
-import { reportAnswers } from '../ledger/reports.ts';
+import { noticesAfter } from '../ledger/notices.ts';
+import type { LedgerDb } from '../ledger/schema.ts';
+import { parseNoticeFeed, type ReportAnswerNotice } from '../src/domain/notices.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
 import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
@@ -39,6 +42,12 @@ afterEach(async () => {
 });
 
 const REPORTER = '+254711000401';
+
+/** The report answers the notice feed carries for `gatewayId` after entry `after`. */
+async function reportAnswers(db: LedgerDb, gatewayId: string, after: number): Promise<ReportAnswerNotice[]> {
+  const { items } = await noticesAfter(db, after);
+  return items.filter((n): n is ReportAnswerNotice => n.kind === 'report.answered' && n.gatewayId === gatewayId);
+}
 
 /** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
 async function setup() {
@@ -65,7 +74,19 @@ async function setup() {
   });
   const { relay, stop } = await connectedRelay(gw, ledger);
   closers.push(stop);
-  const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
+  const round = () => syncRound(relay, gw.ballots, silent, gw.implementation, gw.notices);
+  /** The answers texted to reporters, oldest first. */
+  const answersSent = () =>
+    gw.db
+      .prepare("SELECT source_ref, body, to_phone, kind, provider, voter_key FROM sms_outbound WHERE source_ref LIKE 'report-answer:%' ORDER BY id")
+      .all() as {
+      source_ref: string;
+      body: string;
+      to_phone: string;
+      kind: string;
+      provider: string;
+      voter_key: string;
+    }[];
   /** Texts the gateway as provider message `id`; returns its reply as queued. */
   const text = async (from: string, body: string, id: string) => {
     await request(gw.app)
@@ -75,7 +96,7 @@ async function setup() {
       .expect(200);
     return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
   };
-  return { ledger, gw, round, text, setNow: (d: Date) => (now = d) };
+  return { ledger, gw, round, text, answersSent, setNow: (d: Date) => (now = d) };
 }
 
 describe('REPORT 7 by SMS', () => {
@@ -91,7 +112,7 @@ describe('REPORT 7 by SMS', () => {
   });
 
   it('records the report after the commit, once per provider message; the ledger gets it without the number; the console answers it', async () => {
-    const { ledger, gw, round, text } = await setup();
+    const { ledger, gw, round, text, answersSent } = await setup();
     expect(await round()).toMatchObject({ ballot: 'updated' });
 
     // Bad input: each answered in the keyword's language, nothing recorded.
@@ -186,20 +207,27 @@ describe('REPORT 7 by SMS', () => {
     expect(saved.status).toBe(303);
     const feed = await reportAnswers(ledger.conn.db, gw.gatewayId, 0);
     expect(feed).toEqual([
-      {
-        seq: expect.any(Number),
-        reference: ref,
-        gatewayId: gw.gatewayId,
-        cycleId: 'c-open',
-        code: 7,
-        status: 'acknowledged',
-        lang: 'en',
-        answer,
-        answeredAt: expect.any(String),
-      },
+      { kind: 'report.answered', seq: expect.any(Number), cycleId: 'c-open', recordedAt: expect.any(String), reference: ref, gatewayId: gw.gatewayId, answer },
     ]);
     expect(await reportAnswers(ledger.conn.db, 'gw-other', 0)).toEqual([]);
     expect(reportAnswerSms('en', ref!, answer.en)).toBe(`City answer to your report ${ref}: The county engineer visits the site on Monday.`);
+    // The gateway pulls the feed: exactly one SMS, in the reporter's language, to the sealed number.
+    expect(await round()).toMatchObject({ notices: { stored: 1, queued: 1 } });
+    expect(answersSent()).toEqual([
+      {
+        source_ref: `report-answer:${feed[0]!.seq}`,
+        body: toGsmLookalikes(reportAnswerSms('en', ref!, answer.en)),
+        to_phone: expect.stringMatching(/^s1:/),
+        kind: 'broadcast',
+        provider: 'africastalking',
+        voter_key: expect.any(String),
+      },
+    ]);
+    // Pulled again, even with the gateway's copy of the notices lost: nothing sent twice.
+    expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
+    gw.db.prepare('DELETE FROM notices_received').run();
+    expect(await round()).toMatchObject({ notices: { queued: 0 } });
+    expect(answersSent()).toHaveLength(1);
     // Resolved without a new answer: audited, but nothing new for the feed (the reporter is not texted twice).
     const resolved = await reviewer
       .post(`/console/reports/${report.event_id}`)
@@ -207,6 +235,21 @@ describe('REPORT 7 by SMS', () => {
       .send({ _csrf: csrf, status: 'resolved', 'answer.en': answer.en, 'answer.sw': answer.sw });
     expect(resolved.status).toBe(303);
     expect(await reportAnswers(ledger.conn.db, gw.gatewayId, feed[0]!.seq)).toEqual([]);
+    expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
+    // A changed answer is a new audit entry, a new notice and a new SMS.
+    const update = { en: 'The engineer found the roof safe; work resumes on 10 Dec.', sw: 'Kazi itaendelea tarehe 10 Desemba.' };
+    const changed = await reviewer
+      .post(`/console/reports/${report.event_id}`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'resolved', 'answer.en': update.en, 'answer.sw': update.sw });
+    expect(changed.status).toBe(303);
+    expect(await round()).toMatchObject({ notices: { stored: 1, queued: 1 } });
+    expect(answersSent().map((m) => m.body)).toEqual([
+      toGsmLookalikes(reportAnswerSms('en', ref!, answer.en)),
+      toGsmLookalikes(reportAnswerSms('en', ref!, update.en)),
+    ]);
+    answer.en = update.en;
+    answer.sw = update.sw;
     const shown = await reviewer.get(`/console/reports/${report.event_id}`);
     expect(shown.text).toContain('Resolved');
     expect(shown.text).toContain('report.handled');
@@ -230,6 +273,92 @@ describe('REPORT 7 by SMS', () => {
     await text(REPORTER, 'STOP', 'r-6');
     expect(gw.count('report_contacts')).toBe(0);
     expect(new ImplementationStore(gw.db, phoneSeal(SECRET)).reporter(ref!)).toBeNull();
+  });
+
+  it('an answer after STOP texts nobody; notices of a kind the gateway does not know are skipped, logged once, and the feed moves past them', async () => {
+    const { ledger, gw, round, text, answersSent } = await setup();
+    await round();
+    const reply = await text(REPORTER, 'RIPOTI 7 mkandarasi ameondoka', 's-1');
+    const ref = /(R-[0-9A-Z]{5}-[0-9A-Z]{3})/.exec(reply ?? '')?.[1];
+    expect(ref).toBeTruthy();
+    await round();
+
+    // A later ledger's notices (a kind this gateway does not know) make up a whole page.
+    const head = await ledger.conn.db
+      .selectFrom('ledger_events')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .executeTakeFirstOrThrow();
+    const top = Number(head.seq);
+    for (const seq of [top - 1, top])
+      await ledger.conn.db
+        .insertInto('ledger_notices')
+        .values({
+          seq,
+          kind: 'broadcast.sent',
+          cycle_id: 'c-open',
+          body: JSON.stringify({ audience: 'north', text: { en: 'Hello' } }),
+          recorded_at: ledger.now().toISOString(),
+        })
+        .execute();
+    expect(await round()).toMatchObject({ notices: { stored: 2, queued: 0 } });
+    expect(gw.notices.cursor()).toBe(top);
+    expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
+    const warned = gw.logs.lines.filter((l) => l.includes('does not know'));
+    expect(warned).toHaveLength(1);
+    expect(JSON.parse(warned[0]!)).toMatchObject({ kind: 'broadcast.sent' });
+    expect(gw.logs.text()).not.toContain('711000401');
+
+    // The reporter sends STOP before the team answers: the answer's notice arrives, nobody is texted.
+    await text(REPORTER, 'ACHA', 's-2');
+    const [row] = (await listReports(ledger.conn.db, { page: 1 })).rows;
+    await handleReport(
+      ledger.conn,
+      ledger.deployment(),
+      { name: 'reviewer', role: 'reviewer' },
+      row!.event_id,
+      { status: 'acknowledged', answer: { sw: 'Tumepokea, tunafuatilia.' } },
+      ledger.now(),
+    );
+    expect(await round()).toMatchObject({ notices: { stored: 1, queued: 0 } });
+    expect(answersSent()).toEqual([]);
+
+    // Another resident reports in Kiswahili: the answer comes back in Kiswahili, once.
+    const other = await text('+254711000409', 'RIPOTI 7 hakuna wafanyakazi', 's-3');
+    const otherRef = /(R-[0-9A-Z]{5}-[0-9A-Z]{3})/.exec(other ?? '')?.[1];
+    await round();
+    const theirs = (await listReports(ledger.conn.db, { page: 1 })).rows.find((r) => r.reference === otherRef)!;
+    const answer = { en: 'Workers return on Monday.', sw: 'Wafanyakazi watarudi Jumatatu.' };
+    await handleReport(
+      ledger.conn,
+      ledger.deployment(),
+      { name: 'reviewer', role: 'reviewer' },
+      theirs.event_id,
+      { status: 'acknowledged', answer },
+      ledger.now(),
+    );
+    expect(await round()).toMatchObject({ notices: { stored: 1, queued: 1 } });
+    expect(answersSent().map((m) => m.body)).toEqual([toGsmLookalikes(reportAnswerSms('sw', otherRef!, answer.sw))]);
+    expect(answersSent()[0]!.body).toContain('Wafanyakazi watarudi Jumatatu.');
+    expect(await round()).toMatchObject({ notices: { stored: 0, queued: 0 } });
+    expect(answersSent()).toHaveLength(1);
+  });
+
+  it('a notice feed page: unknown kinds pass as entries to step over, a malformed known kind refuses the page', () => {
+    const answer = {
+      kind: 'report.answered',
+      seq: 5,
+      cycleId: 'c-open',
+      recordedAt: '2026-12-03T09:00:00.000Z',
+      gatewayId: 'gw-test',
+      reference: 'R-AAAAA-BBB',
+      answer: { en: 'Noted.' },
+    };
+    expect(parseNoticeFeed({ items: [{ kind: 'poll.opened', seq: 4, anything: [1] }, answer], more: true })).toEqual({
+      items: [{ kind: 'unknown', seq: 4, named: 'poll.opened' }, answer],
+      more: true,
+    });
+    expect(parseNoticeFeed({ items: [{ ...answer, answer: 'Noted.' }], more: false })).toBeNull();
+    expect(parseNoticeFeed({ items: [{ kind: 'poll.opened' }], more: false })).toBeNull();
   });
 
   it('a report the console never handled verifies as received; one handled without the console does not', async () => {
@@ -297,11 +426,20 @@ describe.each(await ledgerBackends())('reports in the ledger (%s)', (backend) =>
       'unchanged',
     );
     const feed = await reportAnswers(ledger.conn.db, 'gw-rep', 0);
-    expect(feed).toEqual([expect.objectContaining({ reference: 'R-AAAAA-BBB', code: 7, lang: 'sw', answer: { sw: 'Tumepokea, tunafuatilia.' } })]);
+    expect(feed).toEqual([expect.objectContaining({ reference: 'R-AAAAA-BBB', gatewayId: 'gw-rep', answer: { sw: 'Tumepokea, tunafuatilia.' } })]);
     expect(typeof feed[0]!.seq).toBe('number');
-    // The answer taken back: nothing left to send, and the row still verifies.
+    // The answer taken back: no new notice, and the row still verifies.
     await handleReport(ledger.conn, d, reviewer, row!.event_id, { status: 'resolved', answer: {} }, now);
-    expect(await reportAnswers(ledger.conn.db, 'gw-rep', 0)).toEqual([]);
+    expect(await reportAnswers(ledger.conn.db, 'gw-rep', feed[0]!.seq)).toEqual([]);
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    // The notice checks against its audit entry: one changed behind the console's back does not.
+    const [stored] = await ledger.conn.db.selectFrom('ledger_notices').select(['seq', 'body']).execute();
+    await ledger.conn.db
+      .updateTable('ledger_notices')
+      .set({ body: stored!.body.replace('Tumepokea', 'Imekamilika') })
+      .execute();
+    expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: false });
+    await ledger.conn.db.updateTable('ledger_notices').set({ body: stored!.body }).execute();
     expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
     expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
     await ledger.conn.db.deleteFrom('ledger_reports').execute();

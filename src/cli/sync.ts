@@ -179,9 +179,10 @@ export async function syncNow(settings: Settings): Promise<void> {
     // Implementation updates and notices are kept and their SMS queued here; the running gateway's queue sends them.
     const seal = phoneSeal(settings.voterKeySecret);
     const idle: OutboundQueue = { notify: () => undefined, start: async () => undefined, stop: async () => undefined };
+    const implementationStore = new ImplementationStore(db, seal);
     const implementation = new ImplementationUpdates({
       store,
-      implementation: new ImplementationStore(db, seal),
+      implementation: implementationStore,
       sms: new SmsStore(db, seal),
       queue: new CommitQueue(db),
       outbound: idle,
@@ -193,6 +194,7 @@ export async function syncNow(settings: Settings): Promise<void> {
     const notices = new Notices({
       store,
       notices: new NoticeStore(db, seal),
+      implementation: implementationStore,
       sms: new SmsStore(db, seal),
       queue: new CommitQueue(db),
       outbound: idle,
@@ -210,7 +212,7 @@ export async function syncNow(settings: Settings): Promise<void> {
         `Implementation updates: ${r.implementation.stored} new, ${r.implementation.queued} SMS queued to followers (the running gateway sends them).`,
       );
     if (r.notices?.stored)
-      console.log(`Notices: ${r.notices.stored} new, ${r.notices.queued} SMS queued to proposers of ideas (the running gateway sends them).`);
+      console.log(`Notices: ${r.notices.stored} new, ${r.notices.queued} SMS queued to proposers and reporters (the running gateway sends them).`);
   } finally {
     db.close();
   }

@@ -1,32 +1,51 @@
 // Notices downloaded from the ledger (src/domain/notices.ts), acted on in the same transaction
-// that keeps them: a proposal's new status is recorded on each proposal this gateway captured
-// (STATUS <ref> answers it) and texted to its proposer in their language, once per notice per
-// proposal: a notice already held changes nothing, and each message is named
-// `notice:<chain entry>:<reference>`, so a repeated or concurrent sync never sends one twice.
+// that keeps them, once per notice: a notice already held changes nothing, and each message is
+// named after the notice's chain entry, so a repeated or concurrent sync never sends one twice.
+// - A proposal's new status is recorded on each proposal this gateway captured (STATUS <ref>
+//   answers it) and texted to its proposer in their language (`notice:<entry>:<reference>`).
+// - The PB team's answer to a report is texted to the reporter whose number this gateway kept
+//   against the report's reference, in their language (`report-answer:<entry>`).
+// - A kind this version does not know (a later ledger's) is kept as received and nothing else,
+//   so the feed moves past it; it is logged once per kind, with no personal data.
 // Numbers that sent STOP have no contact left and get nothing.
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { ideaStatusText } from '../domain/idea-status-text.ts';
-import type { Notice } from '../domain/notices.ts';
+import type { Notice, ProposalStatusNotice, ReportAnswerNotice, UnknownNotice } from '../domain/notices.ts';
+import { reportAnswerSms } from '../domain/report-text.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { ImplementationStore } from '../store/implementation-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 
+/** A resident to text: the number opened for the send, their provider and the language they chose. */
+interface Contact {
+  voterKey: string;
+  provider: string;
+  phone: string;
+  lang: string;
+}
+
 export class Notices {
+  /** Unknown kinds already logged: once each is enough to tell the operator to upgrade. */
+  private readonly unknownLogged = new Set<string>();
+
   constructor(
     private readonly deps: {
       store: GatewayStore;
       notices: NoticeStore;
+      /** Reporters' sealed numbers, by report reference. */
+      implementation: ImplementationStore;
       sms: SmsStore;
       queue: CommitQueue;
       outbound: OutboundQueue;
       gatewayId: string;
       /** The deployment as last downloaded (languages). */
       ballot: () => Deployment;
-      /** The SMS provider to text a proposer through, from the one their idea came by ('' when not SMS); undefined: none sends SMS. */
+      /** The SMS provider to text a resident through, from the one they wrote by ('' when not SMS); undefined: none sends SMS. */
       smsProvider: (provider: string) => string | undefined;
       logger: Logger;
       clock?: () => Date;
@@ -39,44 +58,89 @@ export class Notices {
   }
 
   /** Keeps the notices and queues their messages in one durable commit, then wakes the sender. */
-  async receive(items: readonly Notice[]): Promise<{ stored: number; queued: number }> {
-    const { store, notices, sms, queue, outbound, gatewayId } = this.deps;
+  async receive(items: readonly (Notice | UnknownNotice)[]): Promise<{ stored: number; queued: number }> {
+    const { notices, queue, outbound } = this.deps;
     const d = this.deps.ballot();
     const at = (this.deps.clock?.() ?? new Date()).toISOString();
     const queued: { id: number; provider: string; kind: string }[] = [];
+    const unknown = new Set<string>();
     let unsent = 0;
+    /** Queues `text(lang)` to `who` (null: nobody to text) in the language they read, named `sourceRef`. */
+    const send = (who: Contact | null, langs: (lang: Lang) => boolean, text: (lang: Lang) => string, sourceRef: string) => {
+      if (!who || this.deps.store.optedOut(who.voterKey)) return;
+      const provider = this.deps.smsProvider(who.provider);
+      if (!provider) {
+        unsent += 1;
+        return;
+      }
+      const lang = this.langOf(d, who, langs);
+      const body = toGsmLookalikes(text(lang));
+      const id = this.deps.sms.enqueue({ provider, toPhone: who.phone, voterKey: who.voterKey, body, kind: 'broadcast', sourceRef }, at);
+      if (id !== null) queued.push({ id, provider, kind: 'broadcast' });
+    };
     const stored = await queue.run((commit) => {
       let n = 0;
       for (const notice of items) {
-        if (!notices.insert(notice.seq, notice.kind, at)) continue;
+        if (!notices.insert(notice.seq, notice.kind === 'unknown' ? notice.named.slice(0, 64) : notice.kind, at)) continue;
         n += 1;
-        for (const p of notice.proposals) {
-          // Only proposals captured here, and only the one the ledger names (a reference is short: its event settles it).
-          if (p.gatewayId !== gatewayId || notices.proposalEvent(p.reference) !== p.eventId) continue;
-          if (!notices.setStatus(p.reference, notice.status, notice.reason, notice.seq)) continue;
-          const who = notices.proposer(p.reference);
-          if (!who || store.optedOut(who.voterKey)) continue;
-          const provider = this.deps.smsProvider(who.provider);
-          if (!provider) {
-            unsent += 1;
-            continue;
-          }
-          // The language chosen last (LANG) wins over the one the idea was sent in.
-          const lang = ([store.voterLang(who.voterKey), who.lang].find((l) => d.languages.some((x) => x.code === l)) ?? d.languages[0]!.code) as Lang;
-          const body = toGsmLookalikes(ideaStatusText(lang, 'news', p.reference, notice.status, notice.reason));
-          const id = sms.enqueue(
-            { provider, toPhone: who.phone, voterKey: who.voterKey, body, kind: 'broadcast', sourceRef: `notice:${notice.seq}:${p.reference}` },
-            at,
-          );
-          if (id !== null) queued.push({ id, provider, kind: 'broadcast' });
-        }
+        if (notice.kind === 'unknown') unknown.add(notice.named.slice(0, 64));
+        else if (notice.kind === 'proposal.status') this.proposalStatus(notice, send);
+        else this.reportAnswer(notice, send);
       }
       if (n > 0) commit.durable();
       return n;
     });
     if (queued.length > 0) outbound.notify(queued);
-    if (unsent > 0) this.deps.logger.warn({ component: 'notices', unsent }, 'no SMS provider is configured to tell proposers of their idea’s new status');
-    if (stored > 0) this.deps.logger.info({ component: 'notices', stored, queued: queued.length }, 'notices from the ledger');
+    const log = this.deps.logger;
+    for (const kind of unknown)
+      if (!this.unknownLogged.has(kind)) {
+        this.unknownLogged.add(kind);
+        log.warn({ component: 'notices', kind }, 'skipped notices of a kind this gateway does not know; upgrade it to act on them');
+      }
+    if (unsent > 0) log.warn({ component: 'notices', unsent }, 'no SMS provider is configured to text residents the PB team’s notices');
+    if (stored > 0) log.info({ component: 'notices', stored, queued: queued.length }, 'notices from the ledger');
     return { stored, queued: queued.length };
   }
+
+  /** A proposal's new status: recorded on each proposal captured here, texted to its proposer. */
+  private proposalStatus(notice: ProposalStatusNotice, send: Send): void {
+    const { notices, gatewayId } = this.deps;
+    for (const p of notice.proposals) {
+      // Only proposals captured here, and only the one the ledger names (a reference is short: its event settles it).
+      if (p.gatewayId !== gatewayId || notices.proposalEvent(p.reference) !== p.eventId) continue;
+      if (!notices.setStatus(p.reference, notice.status, notice.reason, notice.seq)) continue;
+      send(
+        notices.proposer(p.reference),
+        () => true,
+        (lang) => ideaStatusText(lang, 'news', p.reference, notice.status, notice.reason),
+        `notice:${notice.seq}:${p.reference}`,
+      );
+    }
+  }
+
+  /** The PB team's answer to a report: texted to its reporter when this gateway holds their number. */
+  private reportAnswer(notice: ReportAnswerNotice, send: Send): void {
+    const given = Object.values(notice.answer)[0];
+    if (notice.gatewayId !== this.deps.gatewayId || given === undefined) return;
+    // Null: no such report here, or its number sent STOP (and was deleted) since.
+    send(
+      this.deps.implementation.reporter(notice.reference),
+      (lang) => Boolean(notice.answer[lang]),
+      (lang) => reportAnswerSms(lang, notice.reference, notice.answer[lang] ?? given),
+      `report-answer:${notice.seq}`,
+    );
+  }
+
+  /**
+   * The language to text `who` in: the one chosen last (LANG) over the one they wrote in, among the
+   * deployment's and those `has` (the notice's text exists in it); else the first that has it.
+   */
+  private langOf(d: Deployment, who: Contact, has: (lang: Lang) => boolean): Lang {
+    const usable = (l: string | null | undefined): l is Lang => !!l && d.languages.some((x) => x.code === l) && has(l as Lang);
+    const first = [this.deps.store.voterLang(who.voterKey), who.lang].find(usable);
+    if (first) return first;
+    return (d.languages.map((x) => x.code).find(usable) ?? d.languages[0]!.code) as Lang;
+  }
 }
+
+type Send = (who: Contact | null, langs: (lang: Lang) => boolean, text: (lang: Lang) => string, sourceRef: string) => void;

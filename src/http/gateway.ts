@@ -169,12 +169,14 @@ export function assembleGateway(
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
     proposers: noticeStore,
   });
+  // Followers' and reporters' sealed numbers (implementation updates, USSD follows and reports, report answers).
   const implementationStore = new ImplementationStore(db, seal);
   // A proposer is texted through the provider their idea came by when it sends SMS, else the first that does.
   const smsProviderFor = (provider: string) => (senders[provider] ? provider : Object.keys(senders)[0]);
   const notices = new Notices({
     store,
     notices: noticeStore,
+    implementation: implementationStore,
     sms,
     queue,
     outbound,
