@@ -5,6 +5,7 @@
 // proposals it concerns and the gateway that holds each (their proposers' numbers never leave it);
 // each gateway acts on its own and ignores the rest. No number, name or voter key is in a notice.
 import { z } from 'zod';
+import { broadcastNoticeSchema } from './broadcast-notice.ts';
 
 /** A proposal's feasibility review, in the order a proposal moves through it. */
 export const PROPOSAL_STATUSES = ['received', 'under-review', 'feasible', 'not-feasible'] as const;
@@ -43,8 +44,8 @@ export const proposalStatusNoticeSchema = z.strictObject({
 });
 export type ProposalStatusNotice = z.infer<typeof proposalStatusNoticeSchema>;
 
-/** Any notice; a later kind (a broadcast) joins this union. */
-export const noticeSchema = z.discriminatedUnion('kind', [proposalStatusNoticeSchema]);
+/** Any notice: a proposal's new status, or a broadcast (src/domain/broadcast-notice.ts). */
+export const noticeSchema = z.discriminatedUnion('kind', [proposalStatusNoticeSchema, broadcastNoticeSchema]);
 export type Notice = z.infer<typeof noticeSchema>;
 
 /** What a notice's stored copy holds besides its kind, cycle and entry (ledger_notices.body). */

@@ -7,12 +7,14 @@
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { ideaStatusText } from '../domain/idea-status-text.ts';
-import type { Notice } from '../domain/notices.ts';
+import { BROADCAST_NOTICE } from '../domain/broadcast-notice.ts';
+import { PROPOSAL_STATUS_NOTICE, type Notice } from '../domain/notices.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
+import type { BroadcastNotices } from './broadcast-notices.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 
 export class Notices {
@@ -24,6 +26,8 @@ export class Notices {
       queue: CommitQueue;
       outbound: OutboundQueue;
       gatewayId: string;
+      /** Queues a broadcast from the console to its audience here (src/engine/broadcast-notices.ts). */
+      broadcasts: BroadcastNotices;
       /** The deployment as last downloaded (languages). */
       ballot: () => Deployment;
       /** The SMS provider to text a proposer through, from the one their idea came by ('' when not SMS); undefined: none sends SMS. */
@@ -44,12 +48,16 @@ export class Notices {
     const d = this.deps.ballot();
     const at = (this.deps.clock?.() ?? new Date()).toISOString();
     const queued: { id: number; provider: string; kind: string }[] = [];
+    // A broadcast is queued before its notice is kept (the engine commits it in chunks of its
+    // own): a crash in between downloads it again, and the engine's names queue nothing twice.
+    for (const notice of items) if (notice.kind === BROADCAST_NOTICE) queued.push(...(await this.deps.broadcasts.send(notice)));
     let unsent = 0;
     const stored = await queue.run((commit) => {
       let n = 0;
       for (const notice of items) {
         if (!notices.insert(notice.seq, notice.kind, at)) continue;
         n += 1;
+        if (notice.kind !== PROPOSAL_STATUS_NOTICE) continue;
         for (const p of notice.proposals) {
           // Only proposals captured here, and only the one the ledger names (a reference is short: its event settles it).
           if (p.gatewayId !== gatewayId || notices.proposalEvent(p.reference) !== p.eventId) continue;
