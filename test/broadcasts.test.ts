@@ -121,6 +121,16 @@ describe('broadcasts from the console', () => {
         ).status,
       ).toBe(403);
     }
+    // An admin may preview too; the page speaks the operator's language.
+    const admin = await agent('admin');
+    expect((await admin.get('/console/broadcasts/preview').query({ cycle: 'c-open', audience: 'followers', ...TEXT })).text).toContain(
+      'The ledger has no estimate of this audience',
+    );
+    const adminCsrf = csrfOf((await admin.get('/console/broadcasts')).text);
+    await admin.post('/console/language').type('form').send({ _csrf: adminCsrf, lang: 'sw', back: '/console/broadcasts' });
+    const sw = await admin.get('/console/broadcasts');
+    expect(sw.text).toContain('<h1>Matangazo</h1>');
+    expect(sw.text).toContain('Waliopendekeza mawazo katika mzunguko');
     const coordinator = await agent('coordinator');
     // From here (signed in: sign-ins are audit entries too), only Send adds to the chain.
     const before = await chain();
