@@ -4,14 +4,14 @@
 // each resident's language, never to a number that sent STOP, and never twice however often the
 // feed is downloaded. Role boundaries and CSRF hold; `ledger verify` catches a changed broadcast.
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { phoneSeal } from '../src/domain/phone-seal.ts';
 import { voterKey } from '../src/domain/voter.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { testLedger } from './helpers/ledger.ts';
+import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
@@ -33,9 +33,9 @@ const TEXT = {
   'text.fr': 'Merci pour vos idées. Le vote ouvre le 1er novembre.',
 };
 
-async function setup() {
+async function setup(backend: Backend) {
   const d = testDeployment();
-  const ledger = await testLedger('sqlite', d);
+  const ledger = await testLedger(backend, d);
   closers.push(() => ledger.close());
   const gw = testGateway();
   closers.push(async () => {
@@ -89,9 +89,10 @@ async function setup() {
 
 const key = (phone: string) => voterKey(phone, SECRET);
 
-describe('broadcasts from the console', () => {
+describe.each(await ledgerBackends())('broadcasts from the console (%s)', (backend) => {
+  afterAll(dropSchemas);
   it('role boundaries, CSRF, a preview that saves nothing; sent → queued once per proposer in their language, STOP honoured, never twice; verify catches a change', async () => {
-    const { ledger, gw, round, text, sent, app, agent, chain } = await setup();
+    const { ledger, gw, round, text, sent, app, agent, chain } = await setup(backend);
     await round();
     await text(SW_PROPOSER, 'WAZO Wadi ya Kaskazini rekebisha kisima cha soko la Kiboko');
     await text(SW_PROPOSER, 'WAZO Wadi ya Kaskazini taa za barabara ya shule');
@@ -208,7 +209,7 @@ describe('broadcasts from the console', () => {
   });
 
   it('followers of a ward’s projects (FOLLOW) get it in their language; those of another ward do not', async () => {
-    const { gw, round, sent, agent } = await setup();
+    const { gw, round, sent, agent } = await setup(backend);
     await round();
     const seal = phoneSeal(SECRET);
     const follow = gw.db.prepare(
