@@ -11,7 +11,7 @@ import type { LedgerConnection } from '../ledger/connect.ts';
 import type { LedgerDb, LedgerTables } from '../ledger/schema.ts';
 import { appendAudit, userState, withChainHead } from './audit.ts';
 
-/** admin: accounts; reviewer: feasibility and cost; coordinator: field work (nothing of theirs built yet); auditor: reads. */
+/** admin: accounts; reviewer: feasibility and cost; coordinator: broadcasts (field officers are still the command line); auditor: reads. */
 export const ROLES = ['admin', 'reviewer', 'coordinator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   ballot: ['admin'],
   /** Publish a cycle's results (the guards of `sauti results --publish`). */
   publish: ['admin'],
+  /** Send a broadcast to residents through the gateways (console/broadcasts.ts). */
+  broadcast: ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 

@@ -250,6 +250,28 @@ const en = {
   'error.reportStatus': 'Choose new, acknowledged or resolved.',
   'error.answerNeeded': 'Write the answer in the reporter’s language: the other languages are optional.',
   'error.answerTooLong': 'This answer does not fit one SMS with the report’s reference: shorten it.',
+  broadcasts: 'Broadcasts',
+  broadcastsNote:
+    'A text per language for an audience, queued by each gateway to the numbers it holds (numbers never leave gateways), once per number, never to a number that sent STOP.',
+  broadcastAudience: 'Audience',
+  'audience.proposers': 'Proposers of ideas in the cycle',
+  'audience.followers': 'Residents who opted in (FOLLOW) to news of a project',
+  votersNotOffered: 'Everyone who voted cannot be chosen: no gateway keeps a voter’s number after the vote.',
+  allWards: 'All wards',
+  broadcastText: 'Text in {language}',
+  previewBroadcast: 'Preview',
+  encoding: 'Encoding',
+  segments: 'Segments per message',
+  recipientsOnGateways: 'The exact number of recipients is only known on gateways (they hold the numbers and the STOPs).',
+  estimateProposers: 'Ledger’s estimate: at most {n} proposers (ideas received; a resident may send several, and ideas from field officers have no number).',
+  noEstimate: 'The ledger has no estimate of this audience: FOLLOW stays on gateways.',
+  sendBroadcast: 'Send to gateways',
+  broadcastSent: 'Broadcast recorded: gateways queue it at their next sync.',
+  noBroadcasts: 'No broadcasts yet.',
+  sentBroadcasts: 'Sent',
+  newBroadcast: 'New broadcast',
+  broadcastPreviewNote: 'Nothing is saved or sent yet. Each message costs its segments times your SMS provider’s price per segment.',
+  broadcastMessage: 'Message',
 };
 
 type Labels = Record<keyof typeof en, string>;
@@ -502,6 +524,29 @@ const sw: Labels = {
   'error.reportStatus': 'Chagua mpya, imepokelewa au imeshughulikiwa.',
   'error.answerNeeded': 'Andika jibu kwa lugha ya mwandishi: lugha nyingine si lazima.',
   'error.answerTooLong': 'Jibu hili halitoshei SMS moja pamoja na kumbukumbu ya ripoti: lifupishe.',
+  broadcasts: 'Matangazo',
+  broadcastsNote:
+    'Ujumbe kwa kila lugha kwa hadhira, unaopangwa na kila lango kwa namba linazoshikilia (namba haziondoki kwenye malango), mara moja kwa kila namba, kamwe si kwa namba iliyotuma STOP.',
+  broadcastAudience: 'Hadhira',
+  'audience.proposers': 'Waliopendekeza mawazo katika mzunguko',
+  'audience.followers': 'Wakazi waliojiunga (FOLLOW) kupata habari za mradi',
+  votersNotOffered: 'Wote waliopiga kura hawawezi kuchaguliwa: hakuna lango linaloweka namba ya mpiga kura baada ya kura.',
+  allWards: 'Wadi zote',
+  broadcastText: 'Ujumbe kwa {language}',
+  previewBroadcast: 'Hakiki',
+  encoding: 'Usimbaji',
+  segments: 'Sehemu kwa kila ujumbe',
+  recipientsOnGateways: 'Idadi kamili ya wapokeaji inajulikana kwenye malango tu (yanashikilia namba na STOP).',
+  estimateProposers:
+    'Makadirio ya leja: wapendekezaji {n} kwa juu kabisa (mawazo yaliyopokelewa; mkazi anaweza kutuma kadhaa, na mawazo ya maafisa wa nyanjani hayana namba).',
+  noEstimate: 'Leja haina makadirio ya hadhira hii: FOLLOW inabaki kwenye malango.',
+  sendBroadcast: 'Tuma kwa malango',
+  broadcastSent: 'Tangazo limerekodiwa: malango yatalipanga katika usawazishaji ujao.',
+  noBroadcasts: 'Hakuna matangazo bado.',
+  sentBroadcasts: 'Yaliyotumwa',
+  newBroadcast: 'Tangazo jipya',
+  broadcastPreviewNote: 'Hakuna kilichohifadhiwa wala kutumwa bado. Kila ujumbe unagharimu sehemu zake mara bei ya mtoa huduma wa SMS kwa kila sehemu.',
+  broadcastMessage: 'Ujumbe',
 };
 
 const fr: Labels = {
@@ -752,6 +797,29 @@ const fr: Labels = {
   'error.reportStatus': 'Choisissez nouveau, pris en compte ou résolu.',
   'error.answerNeeded': 'Écrivez la réponse dans la langue de l’auteur : les autres langues sont facultatives.',
   'error.answerTooLong': 'Cette réponse ne tient pas dans un SMS avec la référence du signalement : raccourcissez-la.',
+  broadcasts: 'Diffusions',
+  broadcastsNote:
+    'Un texte par langue pour un public, mis en file par chaque passerelle vers les numéros qu’elle détient (les numéros ne quittent jamais les passerelles), une fois par numéro, jamais vers un numéro qui a envoyé STOP.',
+  broadcastAudience: 'Public',
+  'audience.proposers': 'Auteurs d’idées du cycle',
+  'audience.followers': 'Habitants abonnés (FOLLOW) aux nouvelles d’un projet',
+  votersNotOffered: 'Tous les votants ne peuvent pas être choisis : aucune passerelle ne garde le numéro d’un votant après le vote.',
+  allWards: 'Tous les quartiers',
+  broadcastText: 'Texte en {language}',
+  previewBroadcast: 'Aperçu',
+  encoding: 'Encodage',
+  segments: 'Segments par message',
+  recipientsOnGateways: 'Le nombre exact de destinataires n’est connu que des passerelles (elles détiennent les numéros et les STOP).',
+  estimateProposers:
+    'Estimation du registre : au plus {n} auteurs (idées reçues ; un habitant peut en envoyer plusieurs, et les idées des agents de terrain n’ont pas de numéro).',
+  noEstimate: 'Le registre n’a pas d’estimation de ce public : FOLLOW reste sur les passerelles.',
+  sendBroadcast: 'Envoyer aux passerelles',
+  broadcastSent: 'Diffusion enregistrée : les passerelles la mettent en file à leur prochaine synchronisation.',
+  noBroadcasts: 'Aucune diffusion pour l’instant.',
+  sentBroadcasts: 'Envoyées',
+  newBroadcast: 'Nouvelle diffusion',
+  broadcastPreviewNote: 'Rien n’est encore enregistré ni envoyé. Chaque message coûte ses segments fois le prix par segment de votre fournisseur SMS.',
+  broadcastMessage: 'Message',
 };
 
 export const CONSOLE_LABELS = { en, sw, fr } satisfies Record<BuiltInLang, Labels>;

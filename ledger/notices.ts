@@ -15,6 +15,8 @@ import {
   type NoticeProposal,
   type ProposalStatus,
 } from '../src/domain/notices.ts';
+import { BROADCAST_NOTICE } from '../src/domain/broadcast-notice.ts';
+import { broadcastFromRow, broadcastMatches, missingBroadcast } from './broadcasts.ts';
 import { feedPage } from './feed.ts';
 import type { LedgerDb, LedgerTables } from './schema.ts';
 
@@ -59,6 +61,7 @@ export async function recordReportAnswerNotice(
 }
 
 function fromRow(r: LedgerTables['ledger_notices']): Notice {
+  if (r.kind === BROADCAST_NOTICE) return broadcastFromRow(r);
   const body = JSON.parse(r.body) as NoticeBody;
   return { kind: r.kind, seq: Number(r.seq), cycleId: r.cycle_id, recordedAt: r.recorded_at, ...body } as Notice;
 }
@@ -88,6 +91,14 @@ export async function checkNotices(db: LedgerDb): Promise<{ seq: number; eventId
   const rows = await db.selectFrom('ledger_notices').selectAll().orderBy('seq').execute();
   for (const r of rows) {
     const entry = await db.selectFrom('ledger_events').select(['event_id', 'payload', 'received_at']).where('seq', '=', r.seq).executeTakeFirst();
+    if (r.kind === BROADCAST_NOTICE) {
+      if (broadcastMatches(r, entry)) continue;
+      return {
+        seq: Number(r.seq),
+        eventId: entry?.event_id ?? null,
+        problem: 'the stored broadcast for gateways is not the one this chain entry recorded (the row was changed)',
+      };
+    }
     const notice = noticeSchema.safeParse(fromRow(r));
     const audit = entry ? (JSON.parse(entry.payload) as AuditOf) : null;
     let ok = notice.success && audit !== null && entry!.received_at === r.recorded_at;
@@ -120,5 +131,7 @@ export async function checkNotices(db: LedgerDb): Promise<{ seq: number; eventId
         problem: 'the stored notice for gateways is not what this chain entry recorded (the row was changed)',
       };
   }
+  const gone = await missingBroadcast(db);
+  if (gone) return { ...gone, problem: 'a broadcast this chain entry recorded is gone from the notices for gateways (the row was deleted)' };
   return null;
 }

@@ -1,9 +1,12 @@
 // `sauti sync …` on a gateway: its identity, where sync stands, a round now, and bundles.
 import { Notices } from '../engine/notices.ts';
+import { BroadcastNotices } from '../engine/broadcast-notices.ts';
+import { BroadcastAudience } from '../store/broadcast-audience.ts';
 import { NoticeStore } from '../store/notice-store.ts';
 import { existsSync } from 'node:fs';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
+import { smsProviders } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { createLogger } from '../logging.ts';
 import { openDatabase } from '../store/db.ts';
@@ -190,17 +193,30 @@ export async function syncNow(settings: Settings): Promise<void> {
       logger,
     });
     // A proposer is texted through the provider their idea came by when the deployment has it, else the first it configures.
-    const configured = (['africastalking', 'twilio'] as const).filter((p) => deployment.sms[p]);
+    const configured = smsProviders(deployment);
+    const smsProvider = (p: string) => configured.find((c) => c === p) ?? configured[0];
+    const noticeSms = new SmsStore(db, seal);
+    const noticeQueue = new CommitQueue(db);
     const notices = new Notices({
       store,
       notices: new NoticeStore(db, seal),
       implementation: implementationStore,
-      sms: new SmsStore(db, seal),
-      queue: new CommitQueue(db),
+      sms: noticeSms,
+      queue: noticeQueue,
       outbound: idle,
       gatewayId: identity.gatewayId,
+      broadcasts: new BroadcastNotices({
+        store,
+        audience: new BroadcastAudience(db, seal),
+        sms: noticeSms,
+        queue: noticeQueue,
+        voterKeySecret: settings.voterKeySecret,
+        ballot: ballots.current,
+        smsProvider,
+        logger,
+      }),
       ballot: ballots.current,
-      smsProvider: (p) => configured.find((c) => c === p) ?? configured[0],
+      smsProvider,
       logger,
     });
     const r = await syncRound(relay, ballots, logger, implementation, notices).finally(() => relay.close());

@@ -8,6 +8,7 @@
 // or voter key is in a notice. A kind a gateway does not know (a later ledger's) is skipped, its
 // entry still held, so the feed moves on past it (parseNoticeFeed).
 import { z } from 'zod';
+import { BROADCAST_NOTICE, broadcastNoticeSchema } from './broadcast-notice.ts';
 
 /** A proposal's feasibility review, in the order a proposal moves through it. */
 export const PROPOSAL_STATUSES = ['received', 'under-review', 'feasible', 'not-feasible'] as const;
@@ -68,8 +69,8 @@ export const reportAnswerNoticeSchema = z.strictObject({
 });
 export type ReportAnswerNotice = z.infer<typeof reportAnswerNoticeSchema>;
 
-/** Any notice this version knows; a later kind (a broadcast) joins this union. */
-export const noticeSchema = z.discriminatedUnion('kind', [proposalStatusNoticeSchema, reportAnswerNoticeSchema]);
+/** Any notice this version knows: a proposal's new status, a report's answer, or a broadcast (src/domain/broadcast-notice.ts). */
+export const noticeSchema = z.discriminatedUnion('kind', [proposalStatusNoticeSchema, reportAnswerNoticeSchema, broadcastNoticeSchema]);
 export type Notice = z.infer<typeof noticeSchema>;
 
 /** A notice of a kind this version does not know: only its entry and kind are read, to move past it. */
@@ -99,7 +100,7 @@ const envelopeSchema = z.object({
   items: z.array(z.looseObject({ kind: z.string().min(1).max(64), seq: z.number().int().min(1) })).max(NOTICE_PAGE),
   more: z.boolean(),
 });
-const KNOWN_KINDS: ReadonlySet<string> = new Set([PROPOSAL_STATUS_NOTICE, REPORT_ANSWER_NOTICE]);
+const KNOWN_KINDS: ReadonlySet<string> = new Set([PROPOSAL_STATUS_NOTICE, REPORT_ANSWER_NOTICE, BROADCAST_NOTICE]);
 
 /** Reads a feed page; null when it is not one (or a notice of a known kind is malformed). */
 export function parseNoticeFeed(json: unknown): ReadNoticeFeed | null {

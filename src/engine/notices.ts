@@ -5,12 +5,15 @@
 //   answers it) and texted to its proposer in their language (`notice:<entry>:<reference>`).
 // - The PB team's answer to a report is texted to the reporter whose number this gateway kept
 //   against the report's reference, in their language (`report-answer:<entry>`).
+// - A broadcast from the console is queued to its audience here (src/engine/broadcast-notices.ts)
+//   before the notice is kept: a crash in between downloads it again, and its names queue nothing twice.
 // - A kind this version does not know (a later ledger's) is kept as received and nothing else,
 //   so the feed moves past it; it is logged once per kind, with no personal data.
 // Numbers that sent STOP have no contact left and get nothing.
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { ideaStatusText } from '../domain/idea-status-text.ts';
+import { BROADCAST_NOTICE } from '../domain/broadcast-notice.ts';
 import type { Notice, ProposalStatusNotice, ReportAnswerNotice, UnknownNotice } from '../domain/notices.ts';
 import { reportAnswerSms } from '../domain/report-text.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
@@ -19,6 +22,7 @@ import type { GatewayStore } from '../store/gateway-store.ts';
 import type { ImplementationStore } from '../store/implementation-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
+import type { BroadcastNotices } from './broadcast-notices.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 
 /** A resident to text: the number opened for the send, their provider and the language they chose. */
@@ -43,6 +47,8 @@ export class Notices {
       queue: CommitQueue;
       outbound: OutboundQueue;
       gatewayId: string;
+      /** Queues a broadcast from the console to its audience here (src/engine/broadcast-notices.ts). */
+      broadcasts: BroadcastNotices;
       /** The deployment as last downloaded (languages). */
       ballot: () => Deployment;
       /** The SMS provider to text a resident through, from the one they wrote by ('' when not SMS); undefined: none sends SMS. */
@@ -64,6 +70,9 @@ export class Notices {
     const at = (this.deps.clock?.() ?? new Date()).toISOString();
     const queued: { id: number; provider: string; kind: string }[] = [];
     const unknown = new Set<string>();
+    // A broadcast is queued before its notice is kept (the engine commits it in chunks of its
+    // own): a crash in between downloads it again, and the engine's names queue nothing twice.
+    for (const notice of items) if (notice.kind === BROADCAST_NOTICE) queued.push(...(await this.deps.broadcasts.send(notice)));
     let unsent = 0;
     /** Queues `text(lang)` to `who` (null: nobody to text) in the language they read, named `sourceRef`. */
     const send = (who: Contact | null, langs: (lang: Lang) => boolean, text: (lang: Lang) => string, sourceRef: string) => {
@@ -85,7 +94,8 @@ export class Notices {
         n += 1;
         if (notice.kind === 'unknown') unknown.add(notice.named.slice(0, 64));
         else if (notice.kind === 'proposal.status') this.proposalStatus(notice, send);
-        else this.reportAnswer(notice, send);
+        else if (notice.kind === 'report.answered') this.reportAnswer(notice, send);
+        // A broadcast was queued above, before this commit.
       }
       if (n > 0) commit.durable();
       return n;

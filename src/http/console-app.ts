@@ -52,6 +52,7 @@ import { mountVoteRoutes } from './console-vote.ts';
 import { mountWardRoutes } from './console-wards.ts';
 import { mountMergeRoutes } from './console-merge.ts';
 import { mountReportRoutes } from './console-reports.ts';
+import { mountBroadcastRoutes } from './console-broadcasts.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
 import { isTitlePublic, setPublicTitle } from '../../console/public-ideas.ts';
@@ -388,6 +389,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     actor,
     notFound,
   });
+
+  mountBroadcastRoutes(router, { ledger, log, frame, allowed, actor });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();

@@ -42,6 +42,8 @@ import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { ImplementationStore } from '../store/implementation-store.ts';
 import { ImplementationUpdates } from '../engine/implementation-updates.ts';
 import { Notices } from '../engine/notices.ts';
+import { BroadcastNotices } from '../engine/broadcast-notices.ts';
+import { BroadcastAudience } from '../store/broadcast-audience.ts';
 import { NoticeStore } from '../store/notice-store.ts';
 import { syncRound } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
@@ -181,6 +183,17 @@ export function assembleGateway(
     queue,
     outbound,
     gatewayId,
+    broadcasts: new BroadcastNotices({
+      store,
+      audience: new BroadcastAudience(db, seal),
+      sms,
+      queue,
+      voterKeySecret: settings.voterKeySecret,
+      ballot: ballots.current,
+      smsProvider: smsProviderFor,
+      logger,
+      clock: options.clock,
+    }),
     ballot: ballots.current,
     smsProvider: smsProviderFor,
     logger,

@@ -1,0 +1,87 @@
+// Broadcasts from the console (coordinators and admins): a text per language for an audience,
+// previewed first (encoding and segments per language, by src/domain/sms-encoding.ts, as every
+// carrier bills them; nothing saved), then sent: one audit entry (`broadcast.sent`) and one
+// `broadcast` notice for gateways (ledger/broadcasts.ts) in the same transaction. Gateways hold
+// the numbers: each queues the broadcast to those it can resolve (src/engine/broadcast-notices.ts).
+import { z } from 'zod';
+import type { Deployment } from '../src/config/schema.ts';
+import { BROADCAST_AUDIENCES, BROADCAST_NOTICE, MAX_BROADCAST_TEXT, type BroadcastBody } from '../src/domain/broadcast-notice.ts';
+import { SautiError } from '../src/domain/errors.ts';
+import { smsCost, toGsmLookalikes, type SmsCost } from '../src/domain/sms-encoding.ts';
+import type { LedgerConnection } from '../ledger/connect.ts';
+import { BROADCAST_ACTION } from '../ledger/broadcasts.ts';
+import type { LedgerDb } from '../ledger/schema.ts';
+import type { Actor } from './accounts.ts';
+import { appendAudit, withChainHead } from './audit.ts';
+import { catchUpInbox } from './proposals.ts';
+
+/** A bad field of the broadcast form, named for the form. */
+export class BroadcastError extends SautiError {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super('console.bad_broadcast', message);
+  }
+}
+
+/** The form as a browser sends it. */
+export type BroadcastInput = Record<string, string | undefined>;
+
+export interface BroadcastDraft extends BroadcastBody {
+  cycleId: string;
+}
+
+/** The form checked: a known cycle, audience and ward (or none), a text in every language of the deployment. */
+export function parseBroadcast(d: Deployment, input: BroadcastInput): BroadcastDraft {
+  const cycleId = String(input.cycle ?? '');
+  if (!d.cycles.some((c) => c.id === cycleId)) throw new BroadcastError('cycle', `cycle: '${cycleId}' is not a cycle of this deployment`);
+  const audience = z.enum(BROADCAST_AUDIENCES).safeParse(input.audience);
+  if (!audience.success) throw new BroadcastError('audience', `audience must be one of ${BROADCAST_AUDIENCES.join(', ')}`);
+  const ward = String(input.ward ?? '');
+  if (ward && !d.wards.some((w) => w.id === ward)) throw new BroadcastError('ward', `ward: '${ward}' is not a ward of this deployment`);
+  const text: Record<string, string> = {};
+  for (const { code } of d.languages) {
+    const t = String(input[`text.${code}`] ?? '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (!t) throw new BroadcastError(`text.${code}`, `text.${code}: the text is needed in every language (each resident reads theirs)`);
+    if (t.length > MAX_BROADCAST_TEXT) throw new BroadcastError(`text.${code}`, `text.${code}: at most ${MAX_BROADCAST_TEXT} characters`);
+    text[code] = t;
+  }
+  return { cycleId, audience: audience.data, wardId: ward || null, text };
+}
+
+/** What each language's message costs, as sent (after the same look-alike replacement the engine does). */
+export function broadcastCosts(d: Deployment, text: Record<string, string>): { lang: string; cost: SmsCost }[] {
+  return d.languages.map((l) => ({ lang: l.code, cost: smsCost(toGsmLookalikes(text[l.code] ?? '')) }));
+}
+
+/**
+ * The ledger's best estimate of the audience, or null when it has none. Proposers: the ideas the
+ * ledger holds for the cycle (and ward), an upper bound (a resident may send several; an idea a
+ * field officer captured has no number). Followers: FOLLOW stays on gateways, so none.
+ */
+export async function audienceEstimate(db: LedgerDb, draft: BroadcastDraft): Promise<number | null> {
+  if (draft.audience !== 'proposers') return null;
+  // The inbox's copy of the chain's ideas, brought up to date as the inbox page does (no broadcast is saved).
+  await catchUpInbox(db);
+  let q = db.selectFrom('console_proposals').where('cycle_id', '=', draft.cycleId);
+  if (draft.wardId) q = q.where('ward_id', '=', draft.wardId);
+  const r = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Records the broadcast: its audit entry and its notice for gateways, in one transaction. Returns the entry. */
+export function sendBroadcast(conn: LedgerConnection, actor: Actor, draft: BroadcastDraft, now: Date): Promise<number> {
+  const { cycleId, audience, wardId, text } = draft;
+  const after: BroadcastBody = { audience, wardId, text };
+  return withChainHead(conn, async (trx) => {
+    const seq = await appendAudit(trx, now, { actor: actor.name, action: BROADCAST_ACTION, subject: `broadcast:${cycleId}`, before: null, after });
+    await trx
+      .insertInto('ledger_notices')
+      .values({ seq, kind: BROADCAST_NOTICE, cycle_id: cycleId, body: JSON.stringify(after), recorded_at: now.toISOString() })
+      .execute();
+    return seq;
+  });
+}

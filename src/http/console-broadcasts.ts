@@ -1,0 +1,68 @@
+// The console's broadcast routes (console/broadcasts.ts), mounted by consoleRouter behind its
+// session and CSRF checks: every role reads the list; coordinators and admins preview (GET,
+// nothing saved) and send (POST: one audit entry and one notice for gateways).
+import type express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import type { Ledger } from '../../ledger/ledger.ts';
+import { listBroadcasts } from '../../ledger/broadcasts.ts';
+import type { Actor, Permission } from '../../console/accounts.ts';
+import { broadcastPreviewPage, broadcastsPage } from '../../console/broadcast-pages.ts';
+import { audienceEstimate, BroadcastError, broadcastCosts, parseBroadcast, sendBroadcast } from '../../console/broadcasts.ts';
+import { labelsFor } from '../../console/labels.ts';
+import type { Frame } from '../../console/pages.ts';
+
+/** What the console router lends these routes. */
+export interface BroadcastRouteContext {
+  ledger: Ledger;
+  log: Logger;
+  frame: (req: Request, notice?: Frame['notice']) => Frame;
+  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
+  actor: (req: Request) => Actor;
+}
+
+/** The form's fields as typed (strings only), to show them again. */
+const typed = (src: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(src).filter(([k, v]) => k !== '_csrf' && typeof v === 'string')) as Record<string, string>;
+
+export function mountBroadcastRoutes(router: express.Router, ctx: BroadcastRouteContext): void {
+  const { ledger, log } = ctx;
+  const db = ledger.conn.db;
+
+  const refuse = async (req: Request, res: Response, err: BroadcastError, values: Record<string, string>) => {
+    const frame = ctx.frame(req, { kind: 'err', text: err.message });
+    res
+      .status(400)
+      .type('html')
+      .send(broadcastsPage(frame, await listBroadcasts(db), { values, error: { field: err.field, text: err.message } }));
+  };
+
+  router.get('/console/broadcasts', ctx.allowed('read'), async (req, res) => {
+    const frame = ctx.frame(req, req.query.notice === 'sent' ? { kind: 'ok', text: labelsFor(ctx.frame(req).lang)('broadcastSent') } : undefined);
+    res.type('html').send(broadcastsPage(frame, await listBroadcasts(db), { values: typed(req.query as Record<string, unknown>) }));
+  });
+
+  router.get('/console/broadcasts/preview', ctx.allowed('broadcast'), async (req, res) => {
+    const d = ledger.deployment();
+    try {
+      const draft = parseBroadcast(d, req.query as Record<string, string | undefined>);
+      res.type('html').send(broadcastPreviewPage(ctx.frame(req), draft, broadcastCosts(d, draft.text), await audienceEstimate(db, draft)));
+    } catch (err) {
+      if (!(err instanceof BroadcastError)) throw err;
+      await refuse(req, res, err, typed(req.query as Record<string, unknown>));
+    }
+  });
+
+  router.post('/console/broadcasts', ctx.allowed('broadcast'), async (req, res) => {
+    const body = req.body as Record<string, string | undefined>;
+    try {
+      const draft = parseBroadcast(ledger.deployment(), body);
+      const seq = await sendBroadcast(ledger.conn, ctx.actor(req), draft, ledger.now());
+      log.info({ user: ctx.actor(req).name, entry: seq, audience: draft.audience, cycle: draft.cycleId, ward: draft.wardId }, 'broadcast recorded');
+      res.redirect(303, '/console/broadcasts?notice=sent');
+    } catch (err) {
+      if (!(err instanceof BroadcastError)) throw err;
+      await refuse(req, res, err, typed(body));
+    }
+  });
+}
