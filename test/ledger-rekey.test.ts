@@ -469,7 +469,7 @@ describe('sauti ledger rotate-voter-secret', { timeout: 180_000 }, () => {
     expect(stale.stderr).toContain('another secret');
     const swapped = sauti(['ledger', 'verify'], { ...base, SAUTI_LEDGER_VOTER_SECRET: NEXT_SECRET });
     expect(swapped.stdout).toContain('Ledger intact');
-  }, 60_000);
+  }, 180_000);
 
   it('an auditor verifies a copy of the database alone: no voter secret needed, none made', () => {
     const dir = tempDir('sauti-audit-copy-');
@@ -481,5 +481,5 @@ describe('sauti ledger rotate-voter-secret', { timeout: 180_000 }, () => {
     expect(verified.stderr).toBe('');
     expect(verified.stdout).toContain('Ledger intact: 0 entries');
     expect(existsSync(`${copy}.voter-secret`)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });
