@@ -14,7 +14,7 @@ import { verifyChain } from '../ledger/verify.ts';
 import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
+import { SECRET, testGateway, textGateway } from './helpers/gateway.ts';
 import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
 
 const silent = createLogger('silent');
@@ -45,13 +45,7 @@ async function setup(backend: Backend) {
   closers.push(stop);
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation, gw.notices);
   let n = 0;
-  const text = async (from: string, body: string) => {
-    await request(gw.app)
-      .post(`/africastalking/sms/${TOKEN}`)
-      .type('form')
-      .send({ id: `bc-${n++}`, from, to: '22384', text: body, date: '2026-12-03 09:00:00' })
-      .expect(200);
-  };
+  const text = (from: string, body: string) => textGateway(gw, from, body, `bc-${n++}`);
   const sent = () =>
     gw.db.prepare("SELECT voter_key, body, kind, provider FROM sms_outbound WHERE source_ref LIKE 'broadcast:notice-%' ORDER BY id").all() as {
       voter_key: string;

@@ -16,7 +16,7 @@ import type { GatewayIdentity } from '../sync/identity.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
+import { testGateway, textGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { listReports } from '../console/reports.ts';
 import { sms, smsCtx } from './helpers/sms.ts';
 
@@ -59,15 +59,7 @@ async function setup() {
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation);
   let n = 0;
   /** Texts the gateway; returns its reply as queued. */
-  const text = async (from: string, body: string) => {
-    const id = `impl-${n++}`;
-    await request(gw.app)
-      .post(`/africastalking/sms/${TOKEN}`)
-      .type('form')
-      .send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' })
-      .expect(200);
-    return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
-  };
+  const text = (from: string, body: string) => textGateway(gw, from, body, `impl-${n++}`);
   const updatesSent = () =>
     gw.db.prepare("SELECT voter_key, body, to_phone, kind FROM sms_outbound WHERE source_ref LIKE 'implementation:%' ORDER BY id").all() as {
       voter_key: string;

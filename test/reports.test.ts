@@ -30,7 +30,7 @@ import { voterKey } from '../src/domain/voter.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
+import { SECRET, testGateway, textGateway } from './helpers/gateway.ts';
 import { phoneSeal } from '../src/domain/phone-seal.ts';
 import { ImplementationStore } from '../src/store/implementation-store.ts';
 import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
@@ -88,14 +88,7 @@ async function setup() {
       voter_key: string;
     }[];
   /** Texts the gateway as provider message `id`; returns its reply as queued. */
-  const text = async (from: string, body: string, id: string) => {
-    await request(gw.app)
-      .post(`/africastalking/sms/${TOKEN}`)
-      .type('form')
-      .send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' })
-      .expect(200);
-    return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
-  };
+  const text = (from: string, body: string, id: string) => textGateway(gw, from, body, id);
   return { ledger, gw, round, text, answersSent, setNow: (d: Date) => (now = d) };
 }
 

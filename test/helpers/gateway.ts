@@ -1,5 +1,6 @@
 // A real gateway (real SQLite file, real express app) for adapter and end-to-end tests.
 import { join } from 'node:path';
+import request from 'supertest';
 import { Writable } from 'node:stream';
 import { loadSettings } from '../../src/config/env.ts';
 import { assembleGateway } from '../../src/http/gateway.ts';
@@ -81,4 +82,13 @@ export function atSmsBody(fields: Partial<Record<'id' | 'from' | 'to' | 'text' |
     networkCode: '63902',
     ...fields,
   }).toString();
+}
+
+/**
+ * Texts a test gateway as Africa's Talking delivers message `id`; returns the reply the gateway
+ * queued for it (undefined when it queued none).
+ */
+export async function textGateway(gw: ReturnType<typeof testGateway>, from: string, body: string, id: string): Promise<string | undefined> {
+  await request(gw.app).post(`/africastalking/sms/${TOKEN}`).type('form').send({ id, from, to: '22384', text: body, date: '2026-12-03 09:00:00' }).expect(200);
+  return gw.db.prepare('SELECT body FROM sms_outbound WHERE source_ref = ?').pluck().get(`sms:africastalking:${id}`) as string | undefined;
 }
