@@ -99,6 +99,19 @@ describe('a bad .pb file', () => {
     expect(bothWays(votesFirst.join('\n')).instance.profile.voters).toBe(2);
   });
 
+  it('reads a vote list digit by digit only when it is plain: a leading zero, a space or an empty item is read as written', () => {
+    const withVote = (vote: string) => {
+      const lines = [...good];
+      lines[19] = `a;${vote}`;
+      return attempt(lines);
+    };
+    // '01' is not project 1: ids are text.
+    expect(withVote('01,2')).toThrow(new PbError(20, 'VOTES vote: no project 01 in PROJECTS'));
+    expect(withVote('1,,2')).toThrow(new PbError(20, "VOTES vote: '1,,2' has an empty item"));
+    expect(withVote('2,')).toThrow(new PbError(20, "VOTES vote: '2,' has an empty item"));
+    expect(withVote(' 1 , 2')().instance.profile.picks.slice(0, 2)).toEqual(Uint16Array.from([0, 1]));
+  });
+
   it('names the line and field of a vote for a project that does not exist', () => {
     const bad = [...good];
     bad[19] = 'a;1,9';
