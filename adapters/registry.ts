@@ -16,6 +16,16 @@ export function providerSettingsKeys(): { provider: string; env: string[]; sms: 
 }
 
 /** The providers `sauti simulate` can act as, for one channel. */
-export function simulators(channel: keyof ProviderSimulator): { provider: string; simulator: ProviderSimulator }[] {
-  return adapters.flatMap((a) => (a.simulator?.[channel] ? [{ provider: a.folder, simulator: a.simulator }] : []));
+export function simulators(channel: keyof ProviderSimulator): { provider: string; title: string; simulator: ProviderSimulator }[] {
+  return adapters.flatMap((a) => (a.simulator?.[channel] ? [{ provider: a.folder, title: a.title, simulator: a.simulator }] : []));
+}
+
+/** The providers that serve USSD, with the path each posts its sessions to. */
+export function ussdProviders(): { provider: string; path: string }[] {
+  return adapters.flatMap((a) => (a.ussdPath ? [{ provider: a.folder, path: a.ussdPath }] : []));
+}
+
+/** The providers that can send SMS (`sauti broadcast --provider`). */
+export function smsSendingProviders(): string[] {
+  return adapters.filter((a) => a.smsSending).map((a) => a.folder);
 }

@@ -40,9 +40,10 @@ export interface AdapterDeps {
   };
   /** The voice clips on disk: what to say when one is missing. Absent: every clip is assumed present. */
   prompts?: ClipResolver;
-  /** Public base URL providers call; Twilio signatures are computed over it. */
+  /** Public base URL providers call; a provider that signs its callbacks signs over it. */
   publicUrl?: string;
-  twilio?: { accountSid: string; authToken: string };
+  /** Each provider's credentials (config's `Settings.providers`); an adapter reads its own, and refuses signed callbacks without them. */
+  credentials?: Partial<ProviderCredentials>;
   /** Field officers over OpenRosa (ODK Collect); absent in apps that do not take field capture. */
   field?: FieldService;
 }
@@ -51,6 +52,10 @@ export interface AdapterDeps {
 export interface Adapter {
   /** Must equal the adapter's folder name (and the provider's name in stored rows); a test checks every folder is registered. */
   folder: string;
+  /** The provider's name as people write it, for help text ("Africa’s Talking"). */
+  title: string;
+  /** The path its USSD sessions are posted to (`:token` where SAUTI_CALLBACK_TOKEN goes); only a provider that serves USSD has one. */
+  ussdPath?: string;
   mount(router: Router, deps: AdapterDeps): void;
   /**
    * Its outbound SMS, when the deployment sends SMS through this provider: the pace the queue keeps

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
-import { adapters, providerSettingsKeys, simulators } from '../adapters/registry.ts';
+import { adapters, providerSettingsKeys, simulators, smsSendingProviders, ussdProviders } from '../adapters/registry.ts';
 import { providerNames, providerSettings } from '../adapters/settings.ts';
 import { describeSettings, loadSettings } from '../src/config/env.ts';
 import { parseDeployment } from '../src/config/load.ts';
@@ -77,3 +77,18 @@ it('each provider brings its simulator: USSD from Africa’s Talking, SMS and vo
     'set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and SAUTI_PUBLIC_URL to sign a Twilio request',
   );
 });
+
+it('the registry says which providers serve USSD and send SMS, and the CLI’s help names them from it', async () => {
+  expect(ussdProviders()).toEqual([{ provider: 'africastalking', path: '/africastalking/ussd/:token' }]);
+  expect(smsSendingProviders()).toEqual(['africastalking', 'twilio']);
+  const cli = resolve(import.meta.dirname, '../src/cli/main.ts');
+  const help = await new Promise<string>((res) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'simulate', 'voice', '--help'], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('exit', () => res(out));
+  });
+  const words = help.replace(/\s+/g, ' ');
+  expect(words).toContain('as Africa’s Talking or Twilio would forward the call');
+  expect(words).toContain('--provider <name> africastalking or twilio (default: "africastalking")');
+}, 30_000);

@@ -4,11 +4,13 @@ import { africastalkingSettings } from './settings.ts';
 import { africastalkingSimulator } from './simulate.ts';
 import { africastalkingSender } from './sms-sender.ts';
 import { mountSms } from './sms.ts';
-import { mountUssd } from './ussd.ts';
+import { mountUssd, USSD_PATH } from './ussd.ts';
 import { mountVoice } from './voice.ts';
 
 export const africastalking: Adapter = {
   folder: 'africastalking',
+  title: 'Africa’s Talking',
+  ussdPath: USSD_PATH,
   settings: africastalkingSettings,
   simulator: africastalkingSimulator,
   mount(router, deps) {

@@ -8,6 +8,7 @@ import { mountTwilioVoice } from './voice.ts';
 
 export const twilioAdapter: Adapter = {
   folder: 'twilio',
+  title: 'Twilio',
   settings: twilioSettings,
   simulator: twilioSimulator,
   mount(router, deps) {

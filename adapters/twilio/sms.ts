@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { OutboundState } from '../../src/domain/outbound-state.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps } from '../types.ts';
-import { validTwilioSignature } from './signature.ts';
+import { twilioGuard } from './signature.ts';
 
 export const inboundForm = z.object({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, 'not a message SID'),
@@ -39,22 +39,15 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export function mountTwilioSms(router: Router, deps: AdapterDeps): void {
   const log = deps.logger.child({ component: 'adapter', channel: 'sms', provider: 'twilio' });
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
-    if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
-    forbidden(
-      res,
-      log,
-      deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set',
-    );
-    return false;
-  };
+  const guard = twilioGuard(deps, log);
   const bad = (res: express.Response, issues: z.core.$ZodIssue[]) => badRequest(res, issues, log, 'twilio callback');
 
   router.post('/twilio/sms', form, async (req, res) => {
-    if (!(await guard(req, res))) return;
+    const creds = await guard(req, res);
+    if (!creds) return;
     const parsed = inboundForm.safeParse(req.body ?? {});
     if (!parsed.success) return bad(res, parsed.error.issues);
-    if (parsed.data.AccountSid !== deps.twilio!.accountSid) return forbidden(res, log, 'twilio callback for another account');
+    if (parsed.data.AccountSid !== creds.accountSid) return forbidden(res, log, 'twilio callback for another account');
     if (!deps.sms) {
       res.status(503).type('text/plain').send('SMS is not configured');
       return;

@@ -19,7 +19,7 @@ import { fetchRecording } from '../recording.ts';
 import { badRequest, forbidden } from '../respond.ts';
 import type { AdapterDeps, VoiceReplyView } from '../types.ts';
 import { voiceAudio, warningOnce, type ClipResolver } from '../voice-clips.ts';
-import { validTwilioSignature } from './signature.ts';
+import { twilioGuard } from './signature.ts';
 
 const callSid = z.string().regex(/^CA[0-9a-fA-F]{32}$/, 'not a call SID');
 const accountSid = z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'not an account SID');
@@ -81,23 +81,16 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const e164 = memoize((raw) => toE164(raw, deps.deployment.deployment.country));
   const prompts = deps.prompts && warningOnce(deps.prompts, log);
-  const guard = async (req: express.Request, res: express.Response): Promise<boolean> => {
-    if (deps.twilio && (await validTwilioSignature(req, deps.twilio.authToken, deps.publicUrl))) return true;
-    forbidden(
-      res,
-      log,
-      deps.twilio && deps.publicUrl ? 'twilio callback without a valid signature' : 'twilio callback, but TWILIO_* or SAUTI_PUBLIC_URL is not set',
-    );
-    return false;
-  };
+  const guard = twilioGuard(deps, log);
 
   router.post('/twilio/voice', form, async (req, res) => {
-    if (!(await guard(req, res))) return;
+    const creds = await guard(req, res);
+    if (!creds) return;
     const parsed = voiceForm.safeParse(req.body ?? {});
     if (!parsed.success) return badRequest(res, parsed.error.issues, log, 'twilio voice callback');
     const query = actionQuery.safeParse(req.query);
     if (!query.success) return badRequest(res, query.error.issues, log, 'twilio voice callback query');
-    if (parsed.data.AccountSid !== deps.twilio!.accountSid) return forbidden(res, log, 'twilio callback for another account');
+    if (parsed.data.AccountSid !== creds.accountSid) return forbidden(res, log, 'twilio callback for another account');
     const voice = deps.voice;
     if (!voice) {
       res.status(503).type('text/plain').send('Voice is not configured');
@@ -118,7 +111,7 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
       // After a <Record>: the caller's idea, fetched with the account's credentials (recordings may
       // require them) so it commits with the proposal; one that cannot be had is asked for again.
       const recording = f.RecordingUrl
-        ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: deps.twilio!.accountSid, password: deps.twilio!.authToken } })
+        ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: creds.accountSid, password: creds.authToken } })
         : null;
       if (!recording) log.warn({ session: f.CallSid }, 'voice recording could not be fetched');
       answer = await voice.callback({ provider: PROVIDER, sessionId: f.CallSid, phone, hop, digits: '', ...(recording ? { recording } : {}) });

@@ -30,6 +30,7 @@ import {
 } from './ledger.ts';
 import { exportBundleFile, importAckFile, printIdentity, printSyncStatus, resendFrom, syncNow, trustLedgerKey } from './sync.ts';
 import { SautiError } from '../domain/errors.ts';
+import { simulators, smsSendingProviders, ussdProviders } from '../../adapters/registry.ts';
 import { RULES } from '../../tally/rules.ts';
 import { resultsFromFile, resultsFromLedger, type ResultsOptions } from './results.ts';
 import { allClipTexts } from '../../voice/prompts/catalogue.ts';
@@ -59,7 +60,7 @@ program
     for (const line of missing) logger.warn({ component: 'voice' }, line);
     const rendering = missing.length > 0 ? renderInBackground(settings, logger) : undefined;
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);
-    console.log(`USSD callback: ${gateway.url}/africastalking/ussd/<SAUTI_CALLBACK_TOKEN>`);
+    for (const { path } of ussdProviders()) console.log(`USSD callback: ${gateway.url}${path.replace(':token', '<SAUTI_CALLBACK_TOKEN>')}`);
     console.log(
       settings.ledgerUrl
         ? `Syncing with the ledger at ${settings.ledgerUrl}`
@@ -86,10 +87,14 @@ program
 /** Longest `sauti start` takes to exit after SIGTERM or SIGINT (a supervisor's kill usually follows at 10 s). */
 const SHUTDOWN_LIMIT_MS = 9000;
 
+// Help names the providers each command can act as, from the registry: "a or b", the first the default.
+const either = (names: string[]) => names.join(' or ');
+const providerOption = (names: string[]) => ['--provider <name>', either(names), names[0]] as const;
+
 const simulate = program.command('simulate').description('talk to a running gateway as a provider would');
 simulate
   .command('ussd')
-  .description('dial the USSD menu from the terminal, as Africa’s Talking would forward it')
+  .description(`dial the USSD menu from the terminal, as ${either(simulators('ussd').map((s) => s.title))} would forward it`)
   .requiredOption('--phone <number>', 'caller phone number, e.g. +254711000001')
   .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
   .option('--service-code <code>', 'USSD code dialled', '*384*123#')
@@ -103,9 +108,9 @@ simulate
 
 simulate
   .command('voice')
-  .description('call the voice menu from the terminal, as Africa’s Talking or Twilio would forward the call')
+  .description(`call the voice menu from the terminal, as ${either(simulators('voice').map((s) => s.title))} would forward the call`)
   .requiredOption('--phone <number>', 'caller phone number, e.g. +254711000001')
-  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option(...providerOption(simulators('voice').map((s) => s.provider)))
   .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
   .option('--inputs <list>', 'keys for each prompt, non-interactively, e.g. "1,1,1,1,9,1" (an empty item is silence)')
   .action(async (opts: { phone: string; provider: string; url?: string; inputs?: string }) => {
@@ -126,7 +131,7 @@ simulate
   .command('sms <text>')
   .description('text the running gateway as a provider would deliver it, and show the reply')
   .requiredOption('--phone <number>', 'sender phone number, e.g. +254711000001')
-  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option(...providerOption(simulators('sms').map((s) => s.provider)))
   .option('--url <url>', 'gateway base URL (default: http://127.0.0.1:$PORT)')
   .action(async (text: string, opts: { phone: string; provider: string; url?: string }) => {
     const s = loadSettings();
@@ -152,7 +157,7 @@ program
   .description('queue one SMS to a list of numbers (numbers that sent STOP are skipped)')
   .requiredOption('--to <file>', 'numbers, one per line, or a CSV with a phone column')
   .requiredOption('--id <name>', 'broadcast id: sending the same id again queues nothing new')
-  .option('--provider <name>', 'africastalking or twilio', 'africastalking')
+  .option(...providerOption(smsSendingProviders()))
   .option('--dry-run', 'count and price, queue nothing', false)
   .action(async (text: string, opts: { to: string; id: string; provider: string; dryRun: boolean }) => {
     await runBroadcast(loadSettings(), { ...opts, text });

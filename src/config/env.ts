@@ -22,9 +22,9 @@ const envSchema = z.object({
     .string()
     .min(16, 'use at least 16 characters')
     .optional()
-    .describe('Secret path segment providers must call back on (Africa’s Talking signs nothing)'),
+    .describe('Secret path segment providers must call back on (it vouches for a provider that signs nothing)'),
   SAUTI_VOTER_KEY_SECRET: z.string().min(16, 'use at least 16 characters').optional().describe('HMAC key that turns phone numbers into voter pseudonyms'),
-  SAUTI_PUBLIC_URL: z.url().optional().describe('Public base URL providers call (Twilio signatures are computed over it, not the Host header)'),
+  SAUTI_PUBLIC_URL: z.url().optional().describe('Public base URL providers call (signed callbacks are checked over it, not the Host header)'),
   // Each provider's credentials, declared by the provider (adapters/<provider>/settings.ts).
   ...providerEnvShape,
   REDIS_URL: z

@@ -8,7 +8,7 @@ import type { KeypadState } from '../../flows/keypad/state.ts';
 import type { VoiceReply } from '../../flows/voice/render.ts';
 import { VoiceRunner } from '../engine/voice-runner.ts';
 import { VoiceStore } from '../store/voice-store.ts';
-import { adapters } from '../../adapters/registry.ts';
+import { adapters, ussdProviders } from '../../adapters/registry.ts';
 import type { Settings } from '../config/env.ts';
 import { loadRoll } from '../config/load.ts';
 import { loadDeploymentAndLanguages } from './languages.ts';
@@ -156,6 +156,8 @@ export function assembleGateway(
         logger,
       })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
+  // A resident is texted through the provider they came by when it sends SMS, else the first that does.
+  const smsProviderFor = (provider: string | undefined) => (provider && senders[provider] ? provider : Object.keys(senders)[0]);
   const voice = new VoiceRunner<KeypadState, VoiceReply>({
     store,
     calls: new VoiceStore(db),
@@ -167,14 +169,13 @@ export function assembleGateway(
     gatewayId,
     logger: logger.child({ component: 'voice' }),
     clock: options.clock,
-    // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
-    smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
+    // A receipt's SMS copy goes through the call's own provider.
+    smsCopy: { sms, outbound, provider: smsProviderFor },
     proposers: noticeStore,
   });
   // Followers' and reporters' sealed numbers (implementation updates, USSD follows and reports, report answers).
   const implementationStore = new ImplementationStore(db, seal);
-  // A proposer is texted through the provider their idea came by when it sends SMS, else the first that does.
-  const smsProviderFor = (provider: string) => (senders[provider] ? provider : Object.keys(senders)[0]);
+  // A proposer is texted through the provider their idea came by.
   const notices = new Notices({
     store,
     notices: noticeStore,
@@ -210,9 +211,8 @@ export function assembleGateway(
     logger: logger.child({ component: 'ussd' }),
     clock: options.clock,
     proposers: noticeStore,
-    // A USSD caller's SMS (followed project updates, the answer to a report) goes through the
-    // USSD provider when it sends SMS, else the first provider that does.
-    implementation: { store: implementationStore, smsProvider: senders['africastalking'] ? 'africastalking' : Object.keys(senders)[0] },
+    // A USSD caller's SMS (followed project updates, the answer to a report) goes through the USSD provider.
+    implementation: { store: implementationStore, smsProvider: smsProviderFor(ussdProviders()[0]?.provider) },
   });
   const implementation = new ImplementationUpdates({
     store,
@@ -279,7 +279,7 @@ export function assembleGateway(
       // A clip missing on disk (not rendered yet, a recording removed) is said by the provider, never silence.
       prompts: new PromptLibrary({ dir: settings.promptsDir, defaultLanguage: defaultLanguage(deployment), texts: (lang) => allClipTexts(deployment, lang) }),
       publicUrl: settings.publicUrl,
-      twilio: settings.providers.twilio,
+      credentials: settings.providers,
       field,
     },
     { gatewayId, storeProblem: () => probe.problem((options.clock ?? (() => new Date()))()), trustProxy: settings.trustProxy },
