@@ -19,6 +19,7 @@ import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { inkOf } from './helpers/ink.ts';
 
 // Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
 const browserProgram = await requireService('chromium');
@@ -49,34 +50,6 @@ afterAll(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   await ledger?.close();
 });
-
-/** Share of dark pixels in a PNG, measured by drawing it on a canvas in the browser. */
-async function inkOf(png: Buffer): Promise<{ share: number; height: number }> {
-  const checker = await browser.newPage();
-  try {
-    return await checker.evaluate(
-      async (src) => {
-        // Runs in the browser; typed loosely because the project compiles without the DOM library.
-        const { Image, document } = globalThis as any;
-        const img = new Image();
-        img.src = src;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const { data } = ctx.getImageData(0, 0, img.width, img.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-        return { share: n / (data.length / 4), height: img.height };
-      },
-      `data:image/png;base64,${png.toString('base64')}`,
-    );
-  } finally {
-    await checker.close();
-  }
-}
 
 it('a reviewer signs in without JavaScript and reviews a proposal; the admin sees it in the audit trail and drafts it for the ballot', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 768 } });
@@ -110,7 +83,7 @@ it('a reviewer signs in without JavaScript and reviews a proposal; the admin see
 
   const png = await page.screenshot({ fullPage: true });
   expect(png.subarray(1, 4).toString()).toBe('PNG');
-  const ink = await inkOf(png);
+  const ink = await inkOf(browser, png);
   expect(ink.height).toBeGreaterThan(600); // facts, description, the review form
   expect(ink.share).toBeGreaterThan(0.01);
 
@@ -180,7 +153,7 @@ it('an auditor on a phone-width screen reads the turnout and gateways during the
   expect(await page.getByRole('button', { name: 'Publish the results' }).count()).toBe(0);
 
   const png = await page.screenshot({ fullPage: true });
-  const ink = await inkOf(png);
+  const ink = await inkOf(browser, png);
   expect(ink.height).toBeGreaterThan(740); // turnout three ways, gateways, results, projects
   expect(ink.share).toBeGreaterThan(0.01);
   await context.close();
@@ -225,7 +198,7 @@ it('an admin on a 360 px phone edits the ballot and publishes it: the page fits 
   expect(served.ballot.cycles.find((c) => c.id === 'c-open')!.projects.find((p) => p.code === 1)!.short.en).toBe('Kiboko borehole');
 
   const png = await page.screenshot({ fullPage: true });
-  const ink = await inkOf(png);
+  const ink = await inkOf(browser, png);
   expect(ink.height).toBeGreaterThan(740); // cycles, projects with their forms, wards, versions
   expect(ink.share).toBeGreaterThan(0.01);
   await context.close();

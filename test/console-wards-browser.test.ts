@@ -13,6 +13,7 @@ import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { inkOf } from './helpers/ink.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
@@ -42,33 +43,6 @@ afterAll(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   await ledger?.close();
 });
-
-/** The rows of dark pixels' share, to see that a screenshot shows a drawn page. */
-async function inkShare(png: Buffer): Promise<number> {
-  const checker = await browser.newPage();
-  try {
-    return await checker.evaluate(
-      async (src) => {
-        const { Image, document } = globalThis as any;
-        const img = new Image();
-        img.src = src;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const { data } = ctx.getImageData(0, 0, img.width, img.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-        return n / (data.length / 4);
-      },
-      `data:image/png;base64,${png.toString('base64')}`,
-    );
-  } finally {
-    await checker.close();
-  }
-}
 
 async function signedIn(name: string, width: number): Promise<{ page: Page; violations: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 800 } });
@@ -104,7 +78,7 @@ it('an admin sets populations, previews budgets by formula, applies and publishe
   const preview = page.locator('table').nth(1);
   expect(await preview.innerText()).toMatch(/North Ward\s+3000\s+—\s+10\u202f000\u202f000\s+6\u202f000\u202f000/);
   const png = await page.screenshot({ fullPage: true });
-  expect(await inkShare(png)).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, png)).share).toBeGreaterThan(0.01);
   await page.getByRole('button', { name: 'Apply as a new ballot version' }).click();
   expect(new URL(page.url()).pathname).toBe('/console/ballot');
   await page.getByRole('button', { name: 'Publish version 4' }).click();
@@ -125,7 +99,7 @@ it('an auditor on a phone-width screen reads Who is heard per 1,000 residents; n
   expect(table).toMatch(/North Ward\s+3\u202f000\s+—\s+2\s+0\.7/);
   expect(table).toMatch(/South Ward\s+1\u202f000\s+—\s+1\s+1\.0/);
   const png = await page.screenshot({ fullPage: true });
-  expect(await inkShare(png)).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, png)).share).toBeGreaterThan(0.01);
   await page.goto(`${base}/console/wards`);
   expect(await page.locator('form[action="/console/wards/edit"]').count()).toBe(0);
   await close();

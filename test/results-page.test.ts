@@ -14,6 +14,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { inkOf } from './helpers/ink.ts';
 import { seedProposals } from './helpers/console.ts';
 import { COMMAND_LINE } from '../console/accounts.ts';
 import { reviewProposal } from '../console/proposals.ts';
@@ -178,30 +179,9 @@ browserProgram.describe('results page in Chromium', () => {
     const { page, context } = await open('/results/c-open');
     const png = await page.screenshot({ fullPage: true });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
-    // Count dark pixels in a page that may run script, drawing the screenshot on a canvas.
-    const checker = await browser.newPage();
-    const dark = await checker.evaluate(
-      async (src) => {
-        // Runs in the browser; typed loosely because the project compiles without the DOM library.
-        const { Image, document } = globalThis as any;
-        const img = new Image();
-        img.src = src;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const { data } = ctx.getImageData(0, 0, img.width, img.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-        return { n, total: data.length / 4, height: img.height };
-      },
-      `data:image/png;base64,${png.toString('base64')}`,
-    );
-    expect(dark.height).toBeGreaterThan(800); // a long page: turnout, two wards, open data
-    expect(dark.n / dark.total).toBeGreaterThan(0.01);
-    await checker.close();
+    const ink = await inkOf(browser, png);
+    expect(ink.height).toBeGreaterThan(800); // a long page: turnout, two wards, open data
+    expect(ink.share).toBeGreaterThan(0.01);
     await context.close();
   });
 
@@ -238,34 +218,6 @@ browserProgram.describe('results page in Chromium', () => {
     await context.close();
   });
 });
-
-/** Share of dark pixels in a PNG, measured by drawing it on a canvas in the browser. */
-async function inkOf(png: Buffer): Promise<number> {
-  const checker = await browser.newPage();
-  try {
-    return await checker.evaluate(
-      async (src) => {
-        // Runs in the browser; typed loosely because the project compiles without the DOM library.
-        const { Image, document } = globalThis as any;
-        const img = new Image();
-        img.src = src;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const { data } = ctx.getImageData(0, 0, img.width, img.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-        return n / (data.length / 4);
-      },
-      `data:image/png;base64,${png.toString('base64')}`,
-    );
-  } finally {
-    await checker.close();
-  }
-}
 
 browserProgram.describe('the public page a city would publish, at phone and desktop widths', () => {
   it('next year’s cycle, during its proposal phase: ideas per ward and their review, approved titles only, nothing personal', async () => {
@@ -416,7 +368,7 @@ browserProgram.describe('the public page a city would publish, at phone and desk
         for (const selector of visible) await expect(page.locator(selector).first().isVisible(), `${path}: ${selector}`).resolves.toBe(true);
         const png = await page.screenshot({ fullPage: true });
         expect(png.subarray(1, 4).toString()).toBe('PNG');
-        expect(await inkOf(png), `${path} at ${width} px looks blank`).toBeGreaterThan(0.004);
+        expect((await inkOf(browser, png)).share, `${path} at ${width} px looks blank`).toBeGreaterThan(0.004);
         await context.close();
       }
     }, 60_000);
