@@ -1,11 +1,10 @@
 // Dependencies point inward. This table is the rule; docs/architecture.md shows the same one.
 // Every import of every source file is read with TypeScript's own pre-processor.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..');
+import { ROOT, SOURCE_FOLDERS, sourceFiles } from './helpers/source-files.ts';
 
 /** Layer of a file, by folder. Order matters: the first matching prefix wins. */
 const LAYERS: [prefix: string | RegExp, layer: string][] = [
@@ -58,21 +57,13 @@ const EDGE_PACKAGES = ['express', 'bullmq', 'africastalking', 'twilio', 'ioredis
 
 const CORE = ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'tally', 'voice', 'field'];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir)).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(join(ROOT, path)).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
-
 const layerOf = (file: string) => LAYERS.find(([prefix]) => (typeof prefix === 'string' ? file.startsWith(prefix) : prefix.test(file)))?.[1];
 
 function importsOf(file: string): string[] {
   return ts.preProcessFile(readFileSync(join(ROOT, file), 'utf8'), true, true).importedFiles.map((f) => f.fileName);
 }
 
-const files = ['src', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'field-app', 'console'].flatMap(sourceFiles);
+const files = SOURCE_FOLDERS.flatMap(sourceFiles);
 
 function violationsFor(file: string, specs: string[]): string[] {
   const from = layerOf(file)!;

@@ -19,7 +19,7 @@ import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
-import { inkOf } from './helpers/ink.ts';
+import { inkOf } from './helpers/screenshot.ts';
 
 // Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
 const browserProgram = await requireService('chromium');

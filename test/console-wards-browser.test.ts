@@ -13,7 +13,7 @@ import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
-import { inkOf } from './helpers/ink.ts';
+import { inkOf } from './helpers/screenshot.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;

@@ -15,6 +15,7 @@ import { FIELD_APP_CSP } from '../src/http/field-app.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { testGateway } from './helpers/gateway.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { luminanceGrid } from './helpers/screenshot.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 // Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
@@ -158,7 +159,7 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       const box = (await page.locator('.odk-form').boundingBox())!;
       const png = await page.screenshot({ fullPage: true, clip: box });
       expect(png.subarray(1, 4).toString()).toBe('PNG');
-      const grid = await luminanceGrid(page, png);
+      const grid = await luminanceGrid(page, png, GRID);
       // Ink: question labels and option text are dark; the Send button carries Web Forms' colour.
       expect(grid.dark).toBeGreaterThan(0.003);
       expect(grid.coloured).toBeGreaterThan(0.002);
@@ -370,41 +371,3 @@ const MEDIA_FORM = `<?xml version="1.0"?>
 </model></h:head>
 <h:body><select1 ref="/data/place"><label>Place</label><itemset nodeset="instance('places')/root/item"><value ref="name"/><label ref="label"/></itemset></select1></h:body>
 </h:html>`;
-
-/** Draws the screenshot on a canvas in the page and averages its luminance over a GRID of cells. */
-async function luminanceGrid(page: Page, png: Buffer): Promise<{ cells: number[]; dark: number; coloured: number }> {
-  return page.evaluate(
-    async ({ src, cols, rows }) => {
-      // Runs in the browser; typed loosely because the project compiles without the DOM library.
-      const { Image, document } = globalThis as any;
-      const img = new Image();
-      img.src = src;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const { data } = ctx.getImageData(0, 0, img.width, img.height);
-      const sums = new Array(cols * rows).fill(0);
-      const ns = new Array(cols * rows).fill(0);
-      let dark = 0;
-      let coloured = 0;
-      for (let y = 0; y < img.height; y++) {
-        for (let x = 0; x < img.width; x++) {
-          const i = (y * img.width + x) * 4;
-          const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
-          const lum = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-          if (lum < 100) dark++;
-          if (b - r > 60) coloured++;
-          const cell = Math.min(rows - 1, Math.floor((y / img.height) * rows)) * cols + Math.min(cols - 1, Math.floor((x / img.width) * cols));
-          sums[cell] += lum;
-          ns[cell]++;
-        }
-      }
-      const total = img.width * img.height;
-      return { cells: sums.map((s: number, i: number) => Math.round(s / ns[i])), dark: dark / total, coloured: coloured / total };
-    },
-    { src: `data:image/png;base64,${png.toString('base64')}`, ...GRID },
-  );
-}

@@ -1,24 +1,15 @@
 // A provider is one unit: its folder under adapters/ registers everything it brings, so no other
 // source file names it in code (a comment may still explain, e.g. why a USSD screen holds 182
 // characters). Identifiers and literals are read with TypeScript's parser; comments are not code.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
 import { adapters } from '../adapters/registry.ts';
+import { ROOT, SOURCE_FOLDERS, sourceFiles } from './helpers/source-files.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-
-/** Every folder of source code that is not an adapter or a test. */
-const FOLDERS = ['src', 'flows', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'field-app', 'console'];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir)).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(join(ROOT, path)).isDirectory()) return name === 'node_modules' ? [] : sourceFiles(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
-  });
-}
+/** Every folder of source code but the adapters'. */
+const FOLDERS = SOURCE_FOLDERS.filter((f) => f !== 'adapters');
 
 /** A provider's names: its folder, its title (any apostrophe, any spacing) and its environment variables. */
 function namesOf(a: (typeof adapters)[number]): RegExp {

@@ -14,7 +14,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
-import { inkOf } from './helpers/ink.ts';
+import { inkOf } from './helpers/screenshot.ts';
 import { seedProposals } from './helpers/console.ts';
 import { COMMAND_LINE } from '../console/accounts.ts';
 import { reviewProposal } from '../console/proposals.ts';
