@@ -1,5 +1,6 @@
 // What every channel adapter is given and must provide. Adapters convert provider payloads to
 // core inputs and core replies back to the provider's format; they hold no business rules.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { z } from 'zod';
 import type { ProviderCredentials } from './settings.ts';
@@ -58,6 +59,11 @@ export interface Adapter {
   ussdPath?: string;
   mount(router: Router, deps: AdapterDeps): void;
   /**
+   * Its busiest callbacks, answered on the gateway's lane before express sees the request (the
+   * same handler is also mounted on the router for the paths the lane does not take): src/http/lanes.ts.
+   */
+  lanes?(deps: AdapterDeps): LaneRoute[];
+  /**
    * Its outbound SMS, when the deployment sends SMS through this provider: the pace the queue keeps
    * to, and the sender (absent while the provider's credentials are not set: messages then wait).
    */
@@ -66,6 +72,18 @@ export interface Adapter {
   settings?: { env: z.ZodObject; sms?: z.ZodObject };
   /** How `sauti simulate` shapes and signs this provider's requests. */
   simulator?: ProviderSimulator;
+}
+
+/** A node middleware that reads a request's body into `req.body` (body-parser's, e.g. `express.urlencoded`). */
+export type BodyReader = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** A provider callback answered without express: a POST to `path` or `path/<token>`. */
+export interface LaneRoute {
+  /** The callback's path without its token segment, e.g. `/africastalking/ussd`. */
+  path: string;
+  body: BodyReader;
+  /** Answers with node's own response methods; a rejection is answered like express's error handler would. */
+  handle(req: { body: unknown; token: string | undefined }, res: ServerResponse): Promise<void>;
 }
 
 /** A voice reply as adapters render it (flows/voice builds it; adapters never import flows). */

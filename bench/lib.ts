@@ -134,7 +134,9 @@ export const BENCH_TOKEN = 'bench-callback-token-0123456789';
 export function startBenchGateway(root: string, dbFile: string, env: Record<string, string> = {}) {
   // PROFILE=<dir>: a V8 CPU profile of the gateway (main thread and ledger thread), written when it stops.
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
-  return startServer([...startFlags(root), ...profile, `${root}/bin/sauti.mjs`, 'start'], {
+  // HEAP_PROFILE=<dir>: V8's sampling heap profile (where the garbage is allocated), written when it stops.
+  const heap = process.env.HEAP_PROFILE ? ['--heap-prof', `--heap-prof-dir=${process.env.HEAP_PROFILE}`, '--heap-prof-interval=32768'] : [];
+  return startServer([...startFlags(root), ...profile, ...heap, `${root}/bin/sauti.mjs`, 'start'], {
     SAUTI_CONFIG: `${root}/test/fixtures/deployment.yaml`,
     SAUTI_DB: dbFile,
     PORT: '0',

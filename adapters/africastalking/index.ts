@@ -4,7 +4,7 @@ import { africastalkingSettings } from './settings.ts';
 import { africastalkingSimulator } from './simulate.ts';
 import { africastalkingSender } from './sms-sender.ts';
 import { mountSms } from './sms.ts';
-import { mountUssd, USSD_PATH } from './ussd.ts';
+import { USSD_PATH, ussdLane } from './ussd.ts';
 import { mountVoice } from './voice.ts';
 
 export const africastalking: Adapter = {
@@ -14,10 +14,10 @@ export const africastalking: Adapter = {
   settings: africastalkingSettings,
   simulator: africastalkingSimulator,
   mount(router, deps) {
-    mountUssd(router, deps);
     mountSms(router, deps);
     mountVoice(router, deps);
   },
+  lanes: (deps) => [ussdLane(deps)],
   smsSending(settings, d) {
     const at = d.sms.africastalking;
     if (!at) return undefined;

@@ -1,11 +1,13 @@
 // The gateway's HTTP surface: adapters mounted explicitly, plus health and error handling that
 // never leaks a stack trace to a provider or a resident.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Adapter, AdapterDeps } from '../../adapters/types.ts';
 import type { TrustProxy } from '../config/env.ts';
 import type { StoreProblem } from '../store/write-probe.ts';
 import { requestErrors } from './errors.ts';
-import { securityHeaders, trustProxy } from './security.ts';
+import { Lanes } from './lanes.ts';
+import { helmetHeaders, securityHeaders, trustProxy } from './security.ts';
 
 /** What the app says about itself: its id, and (for `/healthz`) whether the store can write now. */
 export interface AppInfo {
@@ -21,6 +23,8 @@ export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info:
   app.disable('x-powered-by');
   trustProxy(app, info.trustProxy);
   app.use(securityHeaders());
+  const errors = { component: 'http', format: 'text', internal: 'Internal error' } as const;
+  const lanes = new Lanes(deps.logger, errors, helmetHeaders());
   // 503 when a vote could not be stored now (disk full, read-only), so a proxy takes this gateway out.
   app.get('/healthz', async (_req, res) => {
     const problem = await info.storeProblem?.();
@@ -32,12 +36,29 @@ export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info:
     res.json({ ok: true, gatewayId: info.gatewayId });
   });
   const router = express.Router();
-  for (const adapter of adapters) adapter.mount(router, deps);
+  for (const adapter of adapters) {
+    adapter.mount(router, deps);
+    for (const route of adapter.lanes?.(deps) ?? []) {
+      lanes.add(route);
+      // The paths the lane does not take exactly (a trailing slash, other letter case) reach the same handler here.
+      router.post([route.path, `${route.path}/:token`], route.body as express.RequestHandler, (req, res, next) => {
+        route.handle({ body: req.body as unknown, token: (req.params as { token?: string }).token }, res).catch(next);
+      });
+    }
+  }
   app.use(router);
   for (const m of mounts) app.use(m);
   app.use((_req, res) => {
     res.status(404).type('text/plain; charset=utf-8').send('Not found');
   });
-  app.use(requestErrors(deps.logger, { component: 'http', format: 'text', internal: 'Internal error' }));
+  app.use(requestErrors(deps.logger, errors));
+  // The lane answers its routes before express touches the request; everything else is express's.
+  // Through `handle`, which the app function, `listen` and supertest all call.
+  // (`handle` is express's own entry point; its types leave it out.)
+  const entry = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, next?: () => void) => void };
+  const viaExpress = entry.handle.bind(app);
+  entry.handle = (req, res, next) => {
+    if (!lanes.serve(req, res)) viaExpress(req, res, next);
+  };
   return app;
 }

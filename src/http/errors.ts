@@ -1,5 +1,6 @@
 // The one answer to a request that failed, for every app (gateway, ledger, results): the client's
 // fault gets its 4xx and a short reason, ours gets a 500; neither ever shows a stack trace.
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -25,27 +26,47 @@ export function clientFault(err: unknown): ClientFault | undefined {
   return undefined;
 }
 
+/** How an app answers its failed requests: JSON or plain text, and the words for a fault of ours. */
+export interface ErrorAnswer {
+  component: string;
+  format: 'json' | 'text';
+  internal: string;
+}
+
 /**
  * Express error handler: JSON `{ error, message }` (APIs) or plain text (pages, provider
  * callbacks). A client fault is logged as one line without stack or URL (a callback URL carries
  * the provider token); a fault of ours is logged with its error and answered `internal`.
  */
-export function requestErrors(logger: Logger, o: { component: string; format: 'json' | 'text'; internal: string }): ErrorRequestHandler {
+export function requestErrors(logger: Logger, o: ErrorAnswer): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) return next(err);
-    const fault = clientFault(err);
-    if (fault) {
-      logger.info({ component: o.component, status: fault.status, reason: fault.error }, `request refused: ${fault.message}`);
-      // A refusal sent before the body was read closes the connection: the rest is never read.
-      if (!res.req.complete) res.set('Connection', 'close');
-      res.status(fault.status);
-      if (o.format === 'json') res.json({ error: fault.error, message: fault.message });
-      else res.type('text/plain; charset=utf-8').send(`Bad request: ${fault.message}\n`);
-      return;
-    }
-    logger.error({ component: o.component, err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'request failed');
-    res.status(500);
-    if (o.format === 'json') res.json({ error: 'internal', message: o.internal });
-    else res.type('text/plain; charset=utf-8').send(`${o.internal}\n`);
+    answerError(logger, o, err, res);
   };
+}
+
+/** The answer to a failed request, with node's own response methods (express routes and the gateway's lane). */
+export function answerError(logger: Logger, o: ErrorAnswer, err: unknown, res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const fault = clientFault(err);
+  if (fault) {
+    logger.info({ component: o.component, status: fault.status, reason: fault.error }, `request refused: ${fault.message}`);
+    // A refusal sent before the body was read closes the connection: the rest is never read.
+    if (!res.req.complete) res.setHeader('Connection', 'close');
+    if (o.format === 'json') write(res, fault.status, 'application/json; charset=utf-8', JSON.stringify({ error: fault.error, message: fault.message }));
+    else write(res, fault.status, 'text/plain; charset=utf-8', `Bad request: ${fault.message}\n`);
+    return;
+  }
+  logger.error({ component: o.component, err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'request failed');
+  if (o.format === 'json') write(res, 500, 'application/json; charset=utf-8', JSON.stringify({ error: 'internal', message: o.internal }));
+  else write(res, 500, 'text/plain; charset=utf-8', `${o.internal}\n`);
+}
+
+function write(res: ServerResponse, status: number, type: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', type);
+  res.end(body);
 }
