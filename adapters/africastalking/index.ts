@@ -3,7 +3,7 @@ import type { Adapter } from '../types.ts';
 import { africastalkingSettings } from './settings.ts';
 import { africastalkingSimulator } from './simulate.ts';
 import { africastalkingSender } from './sms-sender.ts';
-import { mountSms } from './sms.ts';
+import { smsLanes } from './sms.ts';
 import { USSD_PATH, ussdLane } from './ussd.ts';
 import { mountVoice } from './voice.ts';
 
@@ -14,10 +14,9 @@ export const africastalking: Adapter = {
   settings: africastalkingSettings,
   simulator: africastalkingSimulator,
   mount(router, deps) {
-    mountSms(router, deps);
     mountVoice(router, deps);
   },
-  lanes: (deps) => [ussdLane(deps)],
+  lanes: (deps) => [ussdLane(deps), ...smsLanes(deps)],
   smsSending(settings, d) {
     const at = d.sms.africastalking;
     if (!at) return undefined;
