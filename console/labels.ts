@@ -209,6 +209,17 @@ const en = {
   saveWard: 'Save ward',
   addWard: 'Add a ward',
   wardId: 'Ward id (lower-case letters, digits, dashes)',
+  cycles: 'Cycles',
+  cyclesNote:
+    'Adding or removing a cycle makes a new ballot version: publish it from the ballot page for gateways to follow. A cycle can be removed only before it opens, while the ledger holds nothing of it and it has no results.',
+  projects: 'Projects',
+  addCycle: 'Add a cycle',
+  cycleId: 'Cycle id (lower-case letters, digits, dashes)',
+  cycleName: 'Name ({language})',
+  copyFrom: 'Winner selection and revote policy copied from',
+  cycleWardsNote:
+    'Wards, their budgets and the currency ({currency}) are shared by every cycle: the new cycle uses them as they stand; the wards page changes them.',
+  removeCycle: 'Remove cycle {id}',
   budgetsByFormula: 'Budgets by formula',
   formulaNote:
     'Each ward gets total × (population weight × its share of the population + need weight × its share of the need) ÷ (the sum of the weights), in whole {currency}. Rounding: each ward gets the whole part, and the units left over go one each to the wards with the largest remainders (ties: the order of the wards), so the budgets add up exactly to the total.',
@@ -483,6 +494,16 @@ const sw: Labels = {
   saveWard: 'Hifadhi kata',
   addWard: 'Ongeza kata',
   wardId: 'Kitambulisho cha kata (herufi ndogo, tarakimu, vistari)',
+  cycles: 'Mizunguko',
+  cyclesNote:
+    'Kuongeza au kuondoa mzunguko hutengeneza toleo jipya la kura: lichapishe kutoka ukurasa wa kura ili malango yalifuate. Mzunguko unaweza kuondolewa tu kabla haujafunguliwa, wakati leja haina chochote chake na hauna matokeo.',
+  projects: 'Miradi',
+  addCycle: 'Ongeza mzunguko',
+  cycleId: 'Kitambulisho cha mzunguko (herufi ndogo, tarakimu, vistari)',
+  cycleName: 'Jina ({language})',
+  copyFrom: 'Uteuzi wa washindi na sera ya kupiga kura upya kutoka',
+  cycleWardsNote: 'Kata, bajeti zake na sarafu ({currency}) ni za mizunguko yote: mzunguko mpya unazitumia zilivyo; ukurasa wa kata huzibadilisha.',
+  removeCycle: 'Ondoa mzunguko {id}',
   budgetsByFormula: 'Bajeti kwa fomula',
   formulaNote:
     'Kila kata hupata jumla × (uzito wa idadi ya wakazi × sehemu yake ya wakazi + uzito wa mahitaji × sehemu yake ya mahitaji) ÷ (jumla ya uzito), kwa {currency} kamili. Kukadiria: kila kata hupata sehemu kamili, na vipande vinavyobaki hugawiwa kimoja kimoja kwa kata zenye mabaki makubwa zaidi (zikilingana: kwa mpangilio wa kata), hivyo bajeti hujumlika sawasawa na jumla.',
@@ -756,6 +777,17 @@ const fr: Labels = {
   saveWard: 'Enregistrer le quartier',
   addWard: 'Ajouter un quartier',
   wardId: 'Identifiant du quartier (minuscules, chiffres, tirets)',
+  cycles: 'Cycles',
+  cyclesNote:
+    'Ajouter ou retirer un cycle crée une nouvelle version du bulletin : publiez-la depuis la page du bulletin pour que les passerelles la suivent. Un cycle ne peut être retiré qu’avant son ouverture, tant que le registre ne contient rien de lui et qu’il n’a pas de résultats.',
+  projects: 'Projets',
+  addCycle: 'Ajouter un cycle',
+  cycleId: 'Identifiant du cycle (minuscules, chiffres, tirets)',
+  cycleName: 'Nom ({language})',
+  copyFrom: 'Sélection des lauréats et règle de revote copiées de',
+  cycleWardsNote:
+    'Les quartiers, leurs budgets et la devise ({currency}) sont communs à tous les cycles : le nouveau cycle les utilise tels quels ; la page des quartiers les modifie.',
+  removeCycle: 'Retirer le cycle {id}',
   budgetsByFormula: 'Budgets par formule',
   formulaNote:
     'Chaque quartier reçoit total × (poids de la population × sa part de la population + poids du besoin × sa part du besoin) ÷ (somme des poids), en {currency} entiers. Arrondi : chaque quartier reçoit la partie entière, et les unités restantes vont une à une aux quartiers aux plus grands restes (à égalité : dans l’ordre des quartiers), de sorte que les budgets font exactement le total.',

@@ -49,6 +49,7 @@ export function framed(f: Frame, title: string, body: string): string {
     `<a href="/console/reports">${esc(t('reports'))}</a>`,
     `<a href="/console/broadcasts">${esc(t('broadcasts'))}</a>`,
     `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
+    `<a href="/console/cycles">${esc(t('cycles'))}</a>`,
     `<a href="/console/wards">${esc(t('wards'))}</a>`,
     `<a href="/console/equity">${esc(t('equity'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
