@@ -13,6 +13,7 @@ import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
+import { inkShare } from './helpers/ink.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
@@ -41,33 +42,6 @@ afterAll(async () => {
   await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   await ledger?.close();
 });
-
-/** The share of dark pixels, to see that a screenshot shows a drawn page (or element). */
-async function inkShare(png: Buffer): Promise<number> {
-  const checker = await browser.newPage();
-  try {
-    return await checker.evaluate(
-      async (src) => {
-        const { Image, document } = globalThis as any;
-        const img = new Image();
-        img.src = src;
-        await img.decode();
-        const canvas = document.createElement('canvas');
-        canvas.width = img.width;
-        canvas.height = img.height;
-        const ctx = canvas.getContext('2d');
-        ctx.drawImage(img, 0, 0);
-        const { data } = ctx.getImageData(0, 0, img.width, img.height);
-        let n = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] < 300) n++;
-        return n / (data.length / 4);
-      },
-      `data:image/png;base64,${png.toString('base64')}`,
-    );
-  } finally {
-    await checker.close();
-  }
-}
 
 async function signedIn(name: string, width: number): Promise<{ page: Page; violations: string[]; close: () => Promise<void> }> {
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 800 } });
@@ -107,8 +81,8 @@ it('a coordinator previews a broadcast and sees each language’s segments and p
   const cost = page.locator('p.cost');
   expect(await cost.innerText()).toBe('Estimated cost: at most KES 4.80 (3 recipients × 2 segments × 0.8 per segment).');
   expect(await cost.isVisible()).toBe(true);
-  expect(await inkShare(await cost.screenshot())).toBeGreaterThan(0.01);
-  expect(await inkShare(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
+  expect(await inkShare(browser, await cost.screenshot())).toBeGreaterThan(0.01);
+  expect(await inkShare(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
   // The cost comes before the Send button, and the preview saved nothing.
   const [costBox, sendBox] = [await cost.boundingBox(), await page.getByRole('button', { name: 'Send' }).boundingBox()];
   expect(costBox!.y).toBeLessThan(sendBox!.y);
@@ -127,8 +101,8 @@ it('on a phone-width screen the estimated cost is drawn within the screen', asyn
   expect(await cost.innerText()).toContain('KES 4.80');
   const box = (await cost.boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(375);
-  expect(await inkShare(await cost.screenshot())).toBeGreaterThan(0.01);
-  expect(await inkShare(await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
+  expect(await inkShare(browser, await cost.screenshot())).toBeGreaterThan(0.01);
+  expect(await inkShare(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
   await close();
   expect(violations).toEqual([]);
 }, 60_000);
