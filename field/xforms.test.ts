@@ -129,6 +129,9 @@ describe('generated XForms in ODK’s form engine', () => {
       'proposal',
     );
     expect(quiet.xml).not.toContain('/data/phone');
+    // A filled idea form that may hold a number leaves the device once sent.
+    expect(f.xml).toContain('orx:auto-delete="true"');
+    expect(quiet.xml).not.toContain('auto-delete');
   });
 
   it('version and hash change whenever the content does, and only then', () => {

@@ -167,5 +167,6 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
   }
   const fields = `<ward/><category/><title/><description/>${news ? '<news/><phone/><sms_lang/>' : ''}`;
   const title = label(tr.defaultLang, 'proposalTitle', { cycle: text(cycle.name, tr.defaultLang) });
-  return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields, binds, body });
+  // A form that may hold a proposer's number is deleted from the device once sent, as the vote form is.
+  return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields, binds, body, autoDelete: news });
 }
