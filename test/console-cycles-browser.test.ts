@@ -65,7 +65,7 @@ it('an admin on a 360 px phone adds a cycle and removes it: the page fits the wi
     ['English', 'PB 2100'],
     ['Kiswahili', 'PB 2100 sw'],
     ['Français', 'BP 2100'],
-  ])
+  ] as const)
     await form.getByLabel(`Name (${language})`).fill(name);
   await form.getByLabel('Proposals — Opens').fill('2100-01-01T06:00:00+03:00');
   await form.getByLabel('Proposals — Closes').fill('2100-03-01T00:00:00+03:00');
