@@ -41,7 +41,9 @@ export type BallotErrorKey =
   | 'badDate'
   | 'phaseOrder'
   | 'badNumber'
-  | 'badFormula';
+  | 'badFormula'
+  | 'badId'
+  | 'cycleInUse';
 
 /** A change or publication refused, the field or rule named. */
 export class BallotError extends SautiError {

@@ -6,7 +6,7 @@ import type { BroadcastNotice } from '../src/domain/broadcast-notice.ts';
 import { BROADCAST_AUDIENCES } from '../src/domain/broadcast-notice.ts';
 import type { SmsCost } from '../src/domain/sms-encoding.ts';
 import { can } from './accounts.ts';
-import type { BroadcastDraft } from './broadcasts.ts';
+import type { BroadcastDraft, BroadcastPrice } from './broadcasts.ts';
 import { labelsFor } from './labels.ts';
 import { esc, framed, hidden, pick, type Frame } from './pages.ts';
 
@@ -67,14 +67,30 @@ export function broadcastsPage(
   return framed(f, t('broadcasts'), parts.join('\n'));
 }
 
-/** The preview: per language the encoding and segments; the ledger's estimate, labelled; Send (POST) with the same fields. */
-export function broadcastPreviewPage(f: Frame, draft: BroadcastDraft, costs: { lang: string; cost: SmsCost }[], estimate: number | null): string {
+/** The estimated cost: the total for the recipients estimated, else why there is none. */
+function costLine(f: Frame, price: BroadcastPrice | null, perSegment: number | undefined): string {
+  const t = labelsFor(f.lang);
+  if (!price) return `<p class="note">${esc(t('noPrice'))}</p>`;
+  if (!price.total) return `<p class="note">${esc(t('costNoTotal'))}</p>`;
+  const { amount, recipients, segments } = price.total;
+  return `<p class="cost"><strong>${esc(t('costEstimate', { currency: price.currency, amount, n: recipients, segments, price: String(perSegment) }))}</strong></p>`;
+}
+
+/** The preview: per language the encoding, segments and price; the ledger's estimate and the total cost, labelled; Send (POST) with the same fields. */
+export function broadcastPreviewPage(
+  f: Frame,
+  draft: BroadcastDraft,
+  costs: { lang: string; cost: SmsCost }[],
+  estimate: number | null,
+  price: BroadcastPrice | null,
+): string {
   const t = labelsFor(f.lang);
   const name = (code: string) => f.d.languages.find((l) => l.code === code)?.name ?? code;
+  const each = (lang: string) => (price ? `<td>${esc(price.perMessage.find((p) => p.lang === lang)?.amount ?? '')}</td>` : '');
   const rows = costs
     .map(
       ({ lang, cost }) =>
-        `<tr><td>${esc(name(lang))}</td><td lang="${esc(lang)}">${esc(draft.text[lang] ?? '')}</td><td>${esc(cost.encoding)}</td><td>${cost.segments}</td></tr>`,
+        `<tr><td>${esc(name(lang))}</td><td lang="${esc(lang)}">${esc(draft.text[lang] ?? '')}</td><td>${esc(cost.encoding)}</td><td>${cost.segments}</td>${each(lang)}</tr>`,
     )
     .join('');
   const fields = {
@@ -84,12 +100,14 @@ export function broadcastPreviewPage(f: Frame, draft: BroadcastDraft, costs: { l
     ...Object.fromEntries(Object.entries(draft.text).map(([k, v]) => [`text.${k}`, v])),
   };
   const back = `/console/broadcasts?${new URLSearchParams(fields).toString()}`;
+  const priceHead = price ? `<th>${esc(t('costPerMessage', { currency: price.currency }))}</th>` : '';
   return framed(
     f,
     `${t('broadcasts')}: ${t('previewBroadcast')}`,
     `<p class="note">${esc(t('broadcastPreviewNote'))}</p><p><strong>${esc(t('broadcastAudience'))}:</strong> ${esc(audienceLine(f, draft))}</p>
-<table class="list"><thead><tr><th>${esc(t('language'))}</th><th>${esc(t('broadcastMessage'))}</th><th>${esc(t('encoding'))}</th><th>${esc(t('segments'))}</th></tr></thead><tbody>${rows}</tbody></table>
+<table class="list"><thead><tr><th>${esc(t('language'))}</th><th>${esc(t('broadcastMessage'))}</th><th>${esc(t('encoding'))}</th><th>${esc(t('segments'))}</th>${priceHead}</tr></thead><tbody>${rows}</tbody></table>
 <p class="note">${esc(t('recipientsOnGateways'))}</p><p class="note">${esc(estimate === null ? t('noEstimate') : t('estimateProposers', { n: estimate }))}</p>
+${costLine(f, price, f.d.sms.pricePerSegment?.amount)}
 <form method="post" action="/console/broadcasts">${hidden('_csrf', f.session.csrf)}${Object.entries(fields)
       .map(([k, v]) => hidden(k, v))
       .join('')}<p><button type="submit">${esc(t('sendBroadcast'))}</button> <a href="${esc(back)}">${esc(t('newBroadcast'))}</a></p></form>`,

@@ -57,6 +57,43 @@ export function broadcastCosts(d: Deployment, text: Record<string, string>): { l
   return d.languages.map((l) => ({ lang: l.code, cost: smsCost(toGsmLookalikes(text[l.code] ?? '')) }));
 }
 
+/** What a broadcast is expected to cost, from the deployment's price per segment. */
+export interface BroadcastPrice {
+  currency: string;
+  /** Per language: one message's segments times the price. */
+  perMessage: { lang: string; amount: string }[];
+  /** The estimated recipients times the most segments of any language times the price (an upper bound), or null with no estimate. */
+  total: { amount: string; recipients: number; segments: number } | null;
+}
+
+/** An amount held in ten-thousandths (the price has at most 4 decimals), written with 2 to 4 decimals. */
+const money = (tenThousandths: bigint): string => {
+  const whole = tenThousandths / 10_000n;
+  const frac = (tenThousandths % 10_000n)
+    .toString()
+    .padStart(4, '0')
+    .replace(/0{1,2}$/, '');
+  return `${whole.toLocaleString('en-US')}.${frac.length < 2 ? frac.padEnd(2, '0') : frac}`;
+};
+
+/**
+ * The estimated cost, or null when the deployment sets no price (`sms.pricePerSegment`). Whole
+ * numbers throughout (the price in ten-thousandths), so the figure is exact. The total takes the
+ * longest language's segments for everyone: which language each recipient reads is known only on
+ * gateways, so this is the most it can cost for the recipients estimated.
+ */
+export function broadcastPrice(d: Deployment, costs: { lang: string; cost: SmsCost }[], recipients: number | null): BroadcastPrice | null {
+  const price = d.sms.pricePerSegment;
+  if (!price) return null;
+  const unit = BigInt(Math.round(price.amount * 10_000));
+  const segments = Math.max(...costs.map((c) => c.cost.segments));
+  return {
+    currency: price.currency,
+    perMessage: costs.map(({ lang, cost }) => ({ lang, amount: money(unit * BigInt(cost.segments)) })),
+    total: recipients === null ? null : { amount: money(unit * BigInt(segments) * BigInt(recipients)), recipients, segments },
+  };
+}
+
 /**
  * The ledger's best estimate of the audience, or null when it has none. Proposers: the ideas the
  * ledger holds for the cycle (and ward), an upper bound (a resident may send several; an idea a

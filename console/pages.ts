@@ -49,6 +49,7 @@ export function framed(f: Frame, title: string, body: string): string {
     `<a href="/console/reports">${esc(t('reports'))}</a>`,
     `<a href="/console/broadcasts">${esc(t('broadcasts'))}</a>`,
     `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
+    `<a href="/console/cycles">${esc(t('cycles'))}</a>`,
     `<a href="/console/wards">${esc(t('wards'))}</a>`,
     `<a href="/console/equity">${esc(t('equity'))}</a>`,
     ...(can(role, 'accounts') ? [`<a href="/console/accounts">${esc(t('accounts'))}</a>`] : []),
@@ -61,7 +62,8 @@ export function framed(f: Frame, title: string, body: string): string {
           .map((l) => postButton('/console/language', f.session.csrf, l.name, { lang: l.code, back: f.path ?? '/console' }))
           .join('')
       : '';
-  const header = `<header><strong>${esc(f.d.deployment.name)} — ${esc(t('console'))}</strong><nav>${links.join('')}</nav>
+  // A space between links lets a narrow screen wrap the menu between any two of them.
+  const header = `<header><strong>${esc(f.d.deployment.name)} — ${esc(t('console'))}</strong><nav>${links.join(' ')}</nav>
 <span class="who">${esc(t('signedInAs', { name: f.session.user.name, role: t(`role.${role}` as LabelKey) }))}</span>${languages}
 ${postButton('/console/sign-out', f.session.csrf, t('signOut'))}${postButton('/console/sign-out', f.session.csrf, t('signOutEverywhere'), { everywhere: '1' })}</header>`;
   const notice = f.notice ? `<p class="${f.notice.kind}" role="${f.notice.kind === 'err' ? 'alert' : 'status'}">${esc(f.notice.text)}</p>` : '';

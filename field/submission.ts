@@ -26,7 +26,15 @@ export type VoteSubmission = Common & {
   /** A number for an SMS receipt, as typed (checked by the engine), or null. */
   phone: string | null;
 };
-export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string };
+export type ProposalSubmission = Common & {
+  kind: 'proposal';
+  wardId: string;
+  category: string;
+  title: string;
+  description: string;
+  /** The proposer's number as typed (checked by the engine) and the language to text them in, when they asked for the review's news by SMS; else null. */
+  news: { phone: string; lang: string } | null;
+};
 /** A survey's answers as sent: each question's raw text by question id (the engine checks them against the survey). `cycleId` is the survey's id until the engine finds its cycle. */
 export type SurveySubmission = Common & { kind: 'survey'; surveyId: string; consent: boolean; wardId: string; answers: Record<string, string> };
 export type FieldSubmission = VoteSubmission | ProposalSubmission | SurveySubmission;
@@ -102,10 +110,28 @@ export function readSubmission(
         category: z.string().min(1).max(40),
         title: z.string().min(1).max(200),
         description: z.string().max(2000).default(''),
+        news: z.string().max(10).default(''),
+        phone: z.string().max(30).default(''),
+        sms_lang: z.string().max(10).default(''),
       })
-      .safeParse({ ward: data.ward, category: data.category, title: data.title, description: data.description === '' ? undefined : data.description });
+      .safeParse({
+        ward: data.ward,
+        category: data.category,
+        title: data.title,
+        description: data.description === '' ? undefined : data.description,
+        news: data.news,
+        phone: data.phone,
+        sms_lang: data.sms_lang,
+      });
     if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
-    return { ok: true, submission: { ...base, kind, wardId: p.data.ward, category: p.data.category, title: p.data.title, description: p.data.description } };
+    // A number is kept only with the proposer's consent (news = yes), which the form asks first.
+    const wanted = p.data.news === 'yes';
+    const phone = p.data.phone.trim();
+    if (wanted && phone === '') return bad('phone: the proposer asked for the news by SMS, but no number is given');
+    if (wanted && p.data.sms_lang === '') return bad('sms_lang: the language to text the proposer in is missing');
+    const { ward, category, title, description } = p.data;
+    const news = wanted ? { phone, lang: p.data.sms_lang } : null;
+    return { ok: true, submission: { ...base, kind, wardId: ward, category, title, description, news } };
   }
   const v = z
     .object({

@@ -98,6 +98,42 @@ describe('generated XForms in ODK’s form engine', () => {
     expect(violations(instance)).toEqual([]);
   });
 
+  it('the proposal form asks, only with the proposer’s consent, their number and the language to text them the review’s news in', async () => {
+    const f = form(fieldForms(testDeployment(), NOW), 'proposal');
+    const { root: instance } = await createInstance(f.xml);
+    find(instance, '/data/ward').selectValue('north');
+    find(instance, '/data/category').selectValue('water');
+    find(instance, '/data/title').setValue('Borehole at the market');
+    // Optional: no answer, no number asked.
+    expect(violations(instance)).toEqual([]);
+    find(instance, '/data/news').selectValue('yes');
+    expect(violations(instance).sort()).toEqual(['/data/phone', '/data/sms_lang']);
+    find(instance, '/data/phone').setValue('07 11 abc');
+    find(instance, '/data/sms_lang').selectValue('sw');
+    expect(violations(instance)).toEqual(['/data/phone']);
+    find(instance, '/data/phone').setValue('0711 000 777');
+    expect(violations(instance)).toEqual([]);
+    const read = readSubmission(instance.instanceState.instanceXML);
+    expect(read).toMatchObject({ ok: true, submission: { kind: 'proposal', news: { phone: '0711 000 777', lang: 'sw' } } });
+    // Changing their mind blanks the number: it is not sent.
+    find(instance, '/data/news').selectValue('no');
+    const declined = readSubmission(instance.instanceState.instanceXML);
+    expect(declined).toMatchObject({ ok: true, submission: { news: null } });
+    expect(instance.instanceState.instanceXML).not.toContain('0711');
+    // A deployment that sends no SMS asks nothing of the kind.
+    const quiet = form(
+      fieldForms(
+        testDeployment((r) => delete r.sms),
+        NOW,
+      ),
+      'proposal',
+    );
+    expect(quiet.xml).not.toContain('/data/phone');
+    // A filled idea form that may hold a number leaves the device once sent.
+    expect(f.xml).toContain('orx:auto-delete="true"');
+    expect(quiet.xml).not.toContain('auto-delete');
+  });
+
   it('version and hash change whenever the content does, and only then', () => {
     const a = form(fieldForms(testDeployment(), NOW), 'vote');
     expect(form(fieldForms(testDeployment(), NOW), 'vote')).toEqual(a);

@@ -10,7 +10,7 @@ import type { MediaFile } from './eligibility.ts';
 import { label } from './labels.ts';
 import { surveyFormId, surveyFormXml } from './survey-form.ts';
 import { voteFormXml } from './vote-form.ts';
-import { input, select, text, Translations, xformDocument } from './xml.ts';
+import { esc, input, select, text, Translations, xformDocument } from './xml.ts';
 
 export { esc } from './xml.ts';
 export { wardGroup } from './vote-form.ts';
@@ -134,6 +134,39 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
     input(tr, '/data/title', (l) => label(l, 'ideaTitle')),
     input(tr, '/data/description', (l) => label(l, 'description'), 'multiline'),
   ];
+  // When the deployment sends SMS, the proposer may ask to be texted each step of the review: their
+  // consent, then their number and the language to text them in (kept sealed on this gateway only).
+  const news = smsProviders(d).length > 0;
+  if (news) {
+    const wanted = esc("/data/news = 'yes'");
+    binds.push(
+      '<bind nodeset="/data/news" type="string"/>',
+      `<bind nodeset="/data/phone" type="string" required="true()" relevant="${wanted}" constraint="${esc("regex(., '^\\+?[0-9][0-9 ]{5,18}$')")}"${tr.constraintMsg('/data/phone', (l) => label(l, 'phoneMsg'))}/>`,
+      `<bind nodeset="/data/sms_lang" type="string" required="true()" relevant="${wanted}"/>`,
+    );
+    body.push(
+      select(tr, 'select1', '/data/news', (l) => label(l, 'newsConsent'), [
+        ['yes', (l) => label(l, 'newsConsentYes')],
+        ['no', (l) => label(l, 'newsConsentNo')],
+      ]),
+      input(
+        tr,
+        '/data/phone',
+        (l) => label(l, 'proposerPhone'),
+        'numbers',
+        (l) => label(l, 'proposerPhoneHint'),
+      ),
+      select(
+        tr,
+        'select1',
+        '/data/sms_lang',
+        (l) => label(l, 'proposerLang'),
+        d.languages.map((x) => [x.code, () => x.name]),
+      ),
+    );
+  }
+  const fields = `<ward/><category/><title/><description/>${news ? '<news/><phone/><sms_lang/>' : ''}`;
   const title = label(tr.defaultLang, 'proposalTitle', { cycle: text(cycle.name, tr.defaultLang) });
-  return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields: '<ward/><category/><title/><description/>', binds, body });
+  // A form that may hold a proposer's number is deleted from the device once sent, as the vote form is.
+  return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields, binds, body, autoDelete: news });
 }

@@ -15,7 +15,8 @@ import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { SECRET, testGateway, textGateway } from './helpers/gateway.ts';
-import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
+import { csrfOf, seedProposals, seedTeam, signIn } from './helpers/console.ts';
+import { broadcastPrice } from '../console/broadcasts.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -224,5 +225,64 @@ describe.each(await ledgerBackends())('broadcasts from the console (%s)', (backe
     ).toBe(303);
     expect(await round()).toMatchObject({ notices: { stored: 1, queued: 1 } });
     expect(sent().map((s) => [s.voter_key, s.body])).toEqual([[key(SW_PROPOSER), TEXT['text.sw']]]);
+  });
+});
+
+describe('a broadcast’s estimated cost', () => {
+  const priced = testDeployment((r) => {
+    r.sms.pricePerSegment = { amount: 0.35, currency: 'KES' };
+  });
+  const costs = (segments: Record<string, number>) =>
+    Object.entries(segments).map(([lang, n]) => ({ lang, cost: { encoding: 'GSM-7' as const, units: 0, segments: n } }));
+
+  it('is the recipients estimated × the most segments of any language × the price, exactly; none without a price or an estimate', () => {
+    expect(broadcastPrice(priced, costs({ en: 1, sw: 3, fr: 2 }), 1001)).toEqual({
+      currency: 'KES',
+      perMessage: [
+        { lang: 'en', amount: '0.35' },
+        { lang: 'sw', amount: '1.05' },
+        { lang: 'fr', amount: '0.70' },
+      ],
+      // 1001 × 3 × 0.35 = 1051.05 (0.35 × 3 × 1001 in floating point is 1051.0499999999997).
+      total: { amount: '1,051.05', recipients: 1001, segments: 3 },
+    });
+    expect(broadcastPrice(priced, costs({ en: 1, sw: 1, fr: 1 }), null)?.total).toBeNull();
+    expect(broadcastPrice(testDeployment(), costs({ en: 1, sw: 1, fr: 1 }), 10)).toBeNull();
+    const fine = testDeployment((r) => (r.sms.pricePerSegment = { amount: 0.0125, currency: 'USD' }));
+    expect(broadcastPrice(fine, costs({ en: 2 }), 3)?.total?.amount).toBe('0.075');
+  });
+
+  it('the schema names a bad price', () => {
+    expect(() => testDeployment((r) => (r.sms.pricePerSegment = { amount: 0.12345, currency: 'KES' }))).toThrow(/at most 4 decimals/);
+    expect(() => testDeployment((r) => (r.sms.pricePerSegment = { amount: 1, currency: 'shillings' }))).toThrow(/ISO 4217/);
+    expect(() => testDeployment((r) => (r.sms.pricePerSegment = { amount: 0, currency: 'KES' }))).toThrow(/pricePerSegment/);
+  });
+
+  it('the preview shows the price per message and the total for the proposers estimated; without a price it says so', async () => {
+    const ledger = await testLedger('sqlite', priced);
+    closers.push(() => ledger.close());
+    await seedProposals(ledger, [{ title: 'Borehole' }, { title: 'Lights' }, { title: 'Roof', wardId: 'south' }]);
+    await seedTeam(ledger);
+    const coordinator = request.agent(createLedgerApp(ledger, silent));
+    await signIn(coordinator, 'coordinator');
+    const long = 'Kura itafunguliwa tarehe 1 Novemba. '.repeat(5).trim();
+    const preview = await coordinator
+      .get('/console/broadcasts/preview')
+      .query({ cycle: 'c-open', audience: 'proposers', ward: 'north', ...TEXT, 'text.sw': long });
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('Cost per message (KES)');
+    expect(preview.text).toMatch(/<td>GSM-7<\/td><td>2<\/td><td>0.70<\/td>/);
+    expect(preview.text).toContain('Estimated cost: at most KES 1.40 (2 recipients × 2 segments × 0.35 per segment).');
+    const followers = await coordinator.get('/console/broadcasts/preview').query({ cycle: 'c-open', audience: 'followers', ...TEXT });
+    expect(followers.text).toContain('The total depends on how many recipients gateways hold');
+
+    const unpriced = await testLedger('sqlite', testDeployment());
+    closers.push(() => unpriced.close());
+    await seedTeam(unpriced);
+    const other = request.agent(createLedgerApp(unpriced, silent));
+    await signIn(other, 'coordinator');
+    const plain = await other.get('/console/broadcasts/preview').query({ cycle: 'c-open', audience: 'proposers', ...TEXT });
+    expect(plain.text).toContain('No price per SMS segment is set (sms.pricePerSegment');
+    expect(plain.text).not.toContain('Cost per message');
   });
 });

@@ -241,6 +241,22 @@ export const deploymentSchema = z
         denySenders: z.array(z.string().refine(validRegex, 'not a valid regular expression')).default([]),
         maxIdentical: z.number().int().min(1).max(20).default(3),
         maxAttempts: z.number().int().min(1).max(50).default(8),
+        // What one SMS segment costs with the provider: the console shows a broadcast's estimated cost before it is sent.
+        pricePerSegment: z
+          .object({
+            amount: z
+              .number()
+              .positive()
+              .max(1000)
+              .refine((n) => Math.abs(n * 1e4 - Math.round(n * 1e4)) < 1e-6, 'at most 4 decimals')
+              .describe('Price of one segment (160 GSM-7 or 70 UCS-2 characters), e.g. 0.8'),
+            currency: z
+              .string()
+              .regex(/^[A-Z]{3}$/, 'use an ISO 4217 code such as KES')
+              .describe('Currency of the price (the provider bills in it)'),
+          })
+          .optional()
+          .describe("Price per SMS segment, for the console's broadcast cost estimate; omit to show segments only"),
       })
       .default({ conversationMinutes: 30, denySenders: [], maxIdentical: 3, maxAttempts: 8 }),
     // Relay of the outbox to the ledger. The ledger's own copy decides the allowed clock skew.

@@ -20,6 +20,7 @@ import type { OutboundQueue } from './sms-outbound.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import type { FieldStore, OfficerRow } from '../store/field-store.ts';
+import type { NoticeStore } from '../store/notice-store.ts';
 
 /** A field officer as adapters see one. */
 export type Officer = OfficerRow;
@@ -59,6 +60,8 @@ export interface FieldCaptureDeps {
   random?: (bytes: number) => Uint8Array;
   /** The SMS queue (sealing store and the queue to tell), for receipts an assisted vote asks for by SMS. */
   sms?: { store: SmsStore; outbound: OutboundQueue };
+  /** Where an idea's proposer is kept, sealed, when they ask for the review's news by SMS (src/engine/notices.ts texts them). */
+  proposers?: NoticeStore;
 }
 
 /** SHA-256 hex of an officer token: what the store keeps instead of the token. */
@@ -206,7 +209,12 @@ export class FieldCapture implements FieldService {
     applyEffects(this.deps.store, [planned.effect], provenance);
     const eventId = field.eventIdBySource(`${provenance.sourceRef}#0`)!;
     const sms = planned.receiptTo ? this.queueReceipt(planned.receiptTo, planned.effect, sub.instanceId, now) : undefined;
-    const message = sms ? `${planned.message} ${label(this.lang, 'smsReceipt')}` : planned.message;
+    const news = planned.proposer ? this.keepProposer(planned.proposer, planned.effect, now) : false;
+    const message = sms
+      ? `${planned.message} ${label(this.lang, 'smsReceipt')}`
+      : news
+        ? `${planned.message} ${label(this.lang, 'ideaNews')}`
+        : planned.message;
     field.addSubmission({
       instance_id: sub.instanceId,
       form_id: sub.formId,
@@ -236,6 +244,22 @@ export class FieldCapture implements FieldService {
       now.toISOString(),
     );
     return id === null ? undefined : { id, provider, kind: 'confirmation' };
+  }
+
+  /**
+   * Keeps an idea's proposer, sealed, in the idea's transaction, as the turn runner does for SMS
+   * and USSD proposers: the number goes only into proposal_contacts (under the number's own
+   * pseudonym, so a STOP from it erases it), never into the event, the ledger or the logs. Not for
+   * a number that sent STOP, nor when no provider sends SMS. Whether it was kept.
+   */
+  private keepProposer(who: { phone: string; lang: string }, effect: Effect, now: Date): boolean {
+    const proposers = this.deps.proposers;
+    if (!proposers || !this.smsProvider() || effect.type !== 'proposal.submitted') return false;
+    const key = voterKey(who.phone, this.deps.voterKeySecret);
+    if (this.deps.store.optedOut(key)) return false;
+    // Provider '': texted through the first that sends SMS (the idea did not come by one).
+    proposers.keepProposer({ reference: effect.reference, voterKey: key, provider: '', phone: who.phone, lang: who.lang }, now.toISOString());
+    return true;
   }
 
   /** The provider receipts go through: the first the deployment configures. */
@@ -361,6 +385,14 @@ export class FieldCapture implements FieldService {
     if (!this.inWindow(cycle.phases.proposals, at))
       return { status: 409, message: label(lang, 'ideasClosed', { cycle: cycle.name[lang] ?? cycle.id, at: localTime(at, d.deployment.timezone) }) };
     if (!d.categories.some((c) => c.id === sub.category)) return { status: 400, message: label(lang, 'unknownCategory', { category: sub.category }) };
+    let proposer: Planned['proposer'];
+    if (sub.news) {
+      const e164 = toE164(sub.news.phone, this.deps.deployment.deployment.country);
+      if (!e164) return { status: 400, message: label(lang, 'phoneBad', { phone: sub.news.phone.slice(0, 30) }) };
+      if (!d.languages.some((l) => l.code === sub.news!.lang))
+        return { status: 400, message: `sms_lang: '${sub.news.lang.slice(0, 10)}' is not a language of this deployment` };
+      proposer = { phone: e164, lang: sub.news.lang };
+    }
     const reference = `P-${code}`;
     return {
       // An idea brought in by an officer has no voter behind it: a key of its own instance, linking it to nothing else.
@@ -375,6 +407,7 @@ export class FieldCapture implements FieldService {
         reference,
       },
       message: label(lang, 'ideaRecorded', { reference }),
+      proposer,
     };
   }
 }
@@ -385,6 +418,8 @@ interface Planned {
   effect: Effect;
   message: string;
   receiptTo?: string;
+  /** An idea's proposer who asked for the review's news by SMS: their number (E.164) and language. */
+  proposer?: { phone: string; lang: string };
 }
 
 /** `2026-11-22` in the deployment's time zone: the day officers and residents know. */

@@ -50,6 +50,7 @@ import { ballotRoutes } from './console-ballot.ts';
 import { requestErrors } from './errors.ts';
 import { mountVoteRoutes } from './console-vote.ts';
 import { mountWardRoutes } from './console-wards.ts';
+import { mountCycleRoutes } from './console-cycles.ts';
 import { mountMergeRoutes } from './console-merge.ts';
 import { mountReportRoutes } from './console-reports.ts';
 import { mountBroadcastRoutes } from './console-broadcasts.ts';
@@ -483,6 +484,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   );
 
   ballotRoutes(router, ledger, logger, { frame, allowed, actor });
+  mountCycleRoutes(router, { ledger, log, frame, allowed, actor });
   mountWardRoutes(router, {
     ledger,
     log,

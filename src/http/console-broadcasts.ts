@@ -8,7 +8,7 @@ import type { Ledger } from '../../ledger/ledger.ts';
 import { listBroadcasts } from '../../ledger/broadcasts.ts';
 import type { Actor, Permission } from '../../console/accounts.ts';
 import { broadcastPreviewPage, broadcastsPage } from '../../console/broadcast-pages.ts';
-import { audienceEstimate, BroadcastError, broadcastCosts, parseBroadcast, sendBroadcast } from '../../console/broadcasts.ts';
+import { audienceEstimate, BroadcastError, broadcastCosts, broadcastPrice, parseBroadcast, sendBroadcast } from '../../console/broadcasts.ts';
 import { labelsFor } from '../../console/labels.ts';
 import type { Frame } from '../../console/pages.ts';
 
@@ -46,7 +46,9 @@ export function mountBroadcastRoutes(router: express.Router, ctx: BroadcastRoute
     const d = ledger.deployment();
     try {
       const draft = parseBroadcast(d, req.query as Record<string, string | undefined>);
-      res.type('html').send(broadcastPreviewPage(ctx.frame(req), draft, broadcastCosts(d, draft.text), await audienceEstimate(db, draft)));
+      const costs = broadcastCosts(d, draft.text);
+      const estimate = await audienceEstimate(db, draft);
+      res.type('html').send(broadcastPreviewPage(ctx.frame(req), draft, costs, estimate, broadcastPrice(d, costs, estimate)));
     } catch (err) {
       if (!(err instanceof BroadcastError)) throw err;
       await refuse(req, res, err, typed(req.query as Record<string, unknown>));

@@ -253,7 +253,10 @@ export function assembleGateway(
     clock: options.clock,
   };
   // Paper ballot entries and tally sheets come over the same officer URLs as field votes.
-  const field = withPaper(new FieldCapture({ ...captureDeps, sms: { store: sms, outbound } }), new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }));
+  const field = withPaper(
+    new FieldCapture({ ...captureDeps, sms: { store: sms, outbound }, proposers: noticeStore }),
+    new PaperCapture({ ...captureDeps, paper: new PaperStore(db) }),
+  );
   const ledgerMount = express.Router();
   const probe = new WriteProbe(db);
   const app = createApp(
