@@ -13,7 +13,7 @@ import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
-import { inkShare } from './helpers/ink.ts';
+import { inkOf } from './helpers/screenshot.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
@@ -81,8 +81,8 @@ it('a coordinator previews a broadcast and sees each language’s segments and p
   const cost = page.locator('p.cost');
   expect(await cost.innerText()).toBe('Estimated cost: at most KES 4.80 (3 recipients × 2 segments × 0.8 per segment).');
   expect(await cost.isVisible()).toBe(true);
-  expect(await inkShare(browser, await cost.screenshot())).toBeGreaterThan(0.01);
-  expect(await inkShare(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, await cost.screenshot())).share).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, await page.screenshot({ fullPage: true }))).share).toBeGreaterThan(0.01);
   // The cost comes before the Send button, and the preview saved nothing.
   const [costBox, sendBox] = [await cost.boundingBox(), await page.getByRole('button', { name: 'Send' }).boundingBox()];
   expect(costBox!.y).toBeLessThan(sendBox!.y);
@@ -101,8 +101,8 @@ it('on a phone-width screen the estimated cost is drawn within the screen', asyn
   expect(await cost.innerText()).toContain('KES 4.80');
   const box = (await cost.boundingBox())!;
   expect(box.x + box.width).toBeLessThanOrEqual(375);
-  expect(await inkShare(browser, await cost.screenshot())).toBeGreaterThan(0.01);
-  expect(await inkShare(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, await cost.screenshot())).share).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, await page.screenshot({ fullPage: true }))).share).toBeGreaterThan(0.01);
   await close();
   expect(violations).toEqual([]);
 }, 60_000);

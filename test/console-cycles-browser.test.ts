@@ -14,7 +14,7 @@ import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedTeam } from './helpers/console.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
-import { inkShare } from './helpers/ink.ts';
+import { inkOf } from './helpers/screenshot.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
@@ -81,7 +81,7 @@ it('an admin on a 360 px phone adds a cycle and removes it: the page fits the wi
   await expect.poll(() => page.getByRole('status').innerText()).toBe('Saved.');
   expect(await page.locator('table').innerText()).toContain('PB 2100');
   await fits();
-  expect(await inkShare(browser, await page.screenshot({ fullPage: true }))).toBeGreaterThan(0.01);
+  expect((await inkOf(browser, await page.screenshot({ fullPage: true }))).share).toBeGreaterThan(0.01);
 
   // Only the new cycle can be removed: the fixture's have opened.
   expect(await page.getByRole('button', { name: /^Remove cycle/ }).count()).toBe(1);
