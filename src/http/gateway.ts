@@ -156,6 +156,8 @@ export function assembleGateway(
         logger,
       })
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
+  // Followers' and reporters' sealed numbers (implementation updates, USSD and voice follows, reports, report answers).
+  const implementationStore = new ImplementationStore(db, seal);
   const voice = new VoiceRunner<KeypadState, VoiceReply>({
     store,
     calls: new VoiceStore(db),
@@ -170,9 +172,9 @@ export function assembleGateway(
     // A receipt's SMS copy goes through the call's own provider when it sends SMS, else the first that does.
     smsCopy: { sms, outbound, provider: (callProvider) => (senders[callProvider] ? callProvider : Object.keys(senders)[0]) },
     proposers: noticeStore,
+    // "Project progress" and following after a vote, texted through the same provider as the receipt's copy.
+    implementation: implementationStore,
   });
-  // Followers' and reporters' sealed numbers (implementation updates, USSD follows and reports, report answers).
-  const implementationStore = new ImplementationStore(db, seal);
   // A proposer is texted through the provider their idea came by when it sends SMS, else the first that does.
   const smsProviderFor = (provider: string) => (senders[provider] ? provider : Object.keys(senders)[0]);
   const notices = new Notices({
