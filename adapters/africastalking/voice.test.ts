@@ -123,7 +123,14 @@ describe('Africa’s Talking voice callback', () => {
     // The receipt, character by character, then the offers to hear it again, have it by SMS or
     // follow the projects voted for, then goodbye.
     const spelled = [...ballot.receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
-    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.smsCopyOffer', 'en:voice.followVotedOffer', 'en:voice.goodbye']);
+    expect(clips(last)).toEqual([
+      'en:voice.voteRecorded',
+      ...spelled,
+      'en:voice.receiptAgain',
+      'en:voice.smsCopyOffer',
+      'en:voice.followVotedOffer',
+      'en:voice.goodbye',
+    ]);
     expect(redirect(last)).toBeUndefined();
     // Pressing 1 reads the receipt again; nothing more is recorded.
     const again = await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));

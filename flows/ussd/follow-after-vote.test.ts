@@ -12,7 +12,14 @@ import { ussdFlow } from './index.ts';
 import { SCREEN_LIMIT } from './layout.ts';
 
 const VOTE = ['1', '1', '3', '1', '99', '1']; // North Ward, projects 3 and 1, confirmed
-const earlier: VoterSnapshot['ballot'] = { cycleId: 'c-open', wardId: 'north', picks: [2], receipt: 'OLD11-RCPT1', castAt: new Date('2026-11-20T08:00:00Z'), eventId: 'e1' };
+const earlier: VoterSnapshot['ballot'] = {
+  cycleId: 'c-open',
+  wardId: 'north',
+  picks: [2],
+  receipt: 'OLD11-RCPT1',
+  castAt: new Date('2026-11-20T08:00:00Z'),
+  eventId: 'e1',
+};
 
 function ctx(lang: 'en' | 'sw' | 'fr', sms: boolean, d: Deployment = testDeployment(), voter: Partial<VoterSnapshot> = {}): UssdContext {
   return { ...ctxFor(d, { lang, ...voter }), smsFollow: sms };
@@ -55,7 +62,12 @@ const cases: Case[] = [
     follow: { cycleId: 'c-open', codes: [3, 1], lang: 'sw' },
   },
   { name: 'Exit ends on the receipt alone', inputs: [...VOTE, '0'], end: true, contains: [`Receipt: ${FRESH.receipt}`], absent: ['Follow'] },
-  { name: 'any other key is no choice, the receipt shown again', inputs: [...VOTE, '5'], end: false, contains: ['Invalid choice', `Receipt: ${FRESH.receipt}`, '1 Follow'] },
+  {
+    name: 'any other key is no choice, the receipt shown again',
+    inputs: [...VOTE, '5'],
+    end: false,
+    contains: ['Invalid choice', `Receipt: ${FRESH.receipt}`, '1 Follow'],
+  },
   {
     name: 'a replacing vote says so on the follow screen',
     inputs: ['1', '1', ...VOTE],
@@ -92,7 +104,11 @@ describe('USSD: follow after voting', () => {
   });
 
   it('choose-1 and cumulative: each project once, in the order chosen', () => {
-    expect(drive(['1', '1', '2', '1', '1'], ctx('en', true, withBallot({ rule: 'choose-1' }))).last.follow).toEqual({ cycleId: 'c-open', codes: [2], lang: 'en' });
+    expect(drive(['1', '1', '2', '1', '1'], ctx('en', true, withBallot({ rule: 'choose-1' }))).last.follow).toEqual({
+      cycleId: 'c-open',
+      codes: [2],
+      lang: 'en',
+    });
     const cumulative = withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 });
     expect(drive(['1', '1', '3', '3', '1', '99', '1', '1'], ctx('en', true, cumulative)).last.follow).toEqual({ cycleId: 'c-open', codes: [3, 1], lang: 'en' });
   });

@@ -237,7 +237,8 @@ export class UssdRunner<S> {
     const impl = this.deps.implementation;
     if (!impl?.smsProvider || !(result.follow || result.effects.some((e) => e.type === 'project.reported')) || !smsReachable()) return false;
     const provider = impl.smsProvider;
-    for (const code of result.follow?.codes ?? []) impl.store.follow({ voterKey: key, cycleId: result.follow!.cycleId, code, lang: result.follow!.lang, provider, phone }, at);
+    for (const code of result.follow?.codes ?? [])
+      impl.store.follow({ voterKey: key, cycleId: result.follow!.cycleId, code, lang: result.follow!.lang, provider, phone }, at);
     for (const e of result.effects) {
       if (e.type === 'project.reported') impl.store.keepReporter({ reference: e.reference, voterKey: key, provider, phone, lang: e.lang }, at);
     }

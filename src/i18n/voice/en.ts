@@ -112,7 +112,8 @@ export const en = {
   'voice.projectBack': 'To hear another project, press 0.',
   'voice.following': 'You will get the news of this project by SMS. To stop all messages, send STOP by SMS. Thank you for calling. Goodbye.',
   'voice.followVotedOffer': 'To get the news of the projects you voted for by SMS, press 3.',
-  'voice.followingVoted': 'You will get the news of the projects you voted for by SMS if they win. To stop all messages, send STOP by SMS. Thank you for calling. Goodbye.',
+  'voice.followingVoted':
+    'You will get the news of the projects you voted for by SMS if they win. To stop all messages, send STOP by SMS. Thank you for calling. Goodbye.',
   'voice.yourIdeas': 'Your ideas.',
   'voice.idea': 'Idea',
   'voice.ideaStatus.submitted': 'has been received.',

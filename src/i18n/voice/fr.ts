@@ -112,7 +112,8 @@ export const fr: VoiceCatalogue = {
   'voice.projectBack': 'Pour un autre projet, appuyez sur 0.',
   'voice.following': 'Vous recevrez les nouvelles de ce projet par SMS. Pour tout arrêter, envoyez STOP par SMS. Merci de votre appel. Au revoir.',
   'voice.followVotedOffer': 'Pour recevoir par SMS les nouvelles des projets pour lesquels vous avez voté, appuyez sur 3.',
-  'voice.followingVoted': 'Vous recevrez par SMS les nouvelles des projets pour lesquels vous avez voté, s’ils sont retenus. Pour tout arrêter, envoyez STOP par SMS. Merci de votre appel. Au revoir.',
+  'voice.followingVoted':
+    'Vous recevrez par SMS les nouvelles des projets pour lesquels vous avez voté, s’ils sont retenus. Pour tout arrêter, envoyez STOP par SMS. Merci de votre appel. Au revoir.',
   'voice.yourIdeas': 'Vos idées.',
   'voice.idea': 'Idée',
   'voice.ideaStatus.submitted': 'a bien été reçue.',

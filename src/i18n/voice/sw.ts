@@ -110,7 +110,8 @@ export const sw: VoiceCatalogue = {
   'voice.projectBack': 'Kusikia mradi mwingine, bonyeza 0.',
   'voice.following': 'Utapokea habari za mradi huu kwa SMS. Kusitisha ujumbe wote, tuma ACHA kwa SMS. Asante kwa kupiga simu. Kwaheri.',
   'voice.followVotedOffer': 'Kupata habari za miradi uliyoipigia kura kwa SMS, bonyeza 3.',
-  'voice.followingVoted': 'Utapokea habari za miradi uliyoipigia kura kwa SMS ikishinda. Kusitisha ujumbe wote, tuma ACHA kwa SMS. Asante kwa kupiga simu. Kwaheri.',
+  'voice.followingVoted':
+    'Utapokea habari za miradi uliyoipigia kura kwa SMS ikishinda. Kusitisha ujumbe wote, tuma ACHA kwa SMS. Asante kwa kupiga simu. Kwaheri.',
   'voice.yourIdeas': 'Mawazo yako.',
   'voice.idea': 'Wazo',
   'voice.ideaStatus.submitted': 'limepokelewa.',
