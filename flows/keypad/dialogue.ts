@@ -274,7 +274,9 @@ function onConfirmVote(state: UssdState, input: string, ctx: Ctx): Result {
       replaces: previous?.eventId ?? null,
     },
   ];
-  // Offered wherever "Follow by SMS" under Project progress would be: when SMS reaches the caller.
+  // Offered wherever "Follow by SMS" under Project progress (menu 6) would be: when SMS reaches the
+  // caller. Menu 6 waits for published winners; every cycle voted in will publish some, and every
+  // winner's implementation is followed (no setting turns it off), so no other condition is needed.
   const codes = ctx.smsFollow ? followableCodes(cycle, draft.picks, ctx.now) : [];
   if (codes.length === 0) return end({ ...state, draft: undefined }, ctx, { kind: 'voteRecorded', receipt, replaced }, cast);
   const voted: VotedDraft = { kind: 'voted', cycleId: draft.cycleId, codes, receipt, replaced };
