@@ -32,7 +32,8 @@ async function votes(url: string, pid: number, rate: number | undefined, seconds
     const form = { sessionId: `bench-${w}-${n}`, serviceCode: '*384*99#', phoneNumber: `+2547${String(10_000_000 + n).slice(-8)}`, networkCode: '63902' };
     let reply = '';
     for (let i = 0; i <= PATH.length; i++) reply = (await send(`/africastalking/ussd/${TOKEN}`, { ...form, text: PATH.slice(0, i).join('*') })).text;
-    if (!expectReceipt || reply.startsWith('END Thank you')) completed++;
+    // The receipt: on an END screen, or above the offer to follow the projects (CON) when SMS reaches the caller.
+    if (!expectReceipt || /^(END|CON) Thank you/.test(reply)) completed++;
     else wrong++;
   });
   return { result, completed, wrong };

@@ -1,5 +1,5 @@
 // A vote the resident was told is recorded survives the gateway being killed with SIGKILL
-// the instant the END left it: the commit happens before the reply, never after.
+// the instant the reply saying "recorded" left it: the commit happens before the reply, never after.
 import type { ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,7 +28,7 @@ const post = (url: string, fields: Parameters<typeof ussdBody>[0]) =>
   }).then((r) => r.text());
 
 describe('durability', () => {
-  it('every END "recorded" sent before SIGKILL is in the database after it', async () => {
+  it('every "recorded" reply sent before SIGKILL is in the database after it', async () => {
     const dbFile = join(tempDir(), 'gateway.db');
     const { child, url } = await startChild(dbFile);
     const voters = Array.from({ length: 30 }, (_, i) => ({ sessionId: `kill-${i}`, phoneNumber: `+2547110${String(i).padStart(5, '0')}` }));
@@ -38,7 +38,7 @@ describe('durability', () => {
         for (let i = 0; i <= path.length; i++) await post(url, { ...v, text: path.slice(0, i).join('*') });
       }),
     );
-    // All confirms at once; kill the process the moment the first END arrives.
+    // All confirms at once; kill the process the moment the first receipt arrives.
     const receipts: string[] = [];
     const byVoter = new Map<number, string>();
     let killed = false;
@@ -46,9 +46,11 @@ describe('durability', () => {
     await Promise.allSettled(
       voters.map((v, i) =>
         post(url, { ...v, text: [...path, '1'].join('*') }).then((reply) => {
-          if (!reply.startsWith('END')) return;
-          receipts.push(reply.slice(-11));
-          byVoter.set(i, reply.slice(-11));
+          // The receipt: on END, or above the offer to follow the projects (CON), both after the commit.
+          const receipt = /^(END|CON) Thank you! .*Receipt: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(reply)?.[2];
+          if (!receipt) return;
+          receipts.push(receipt);
+          byVoter.set(i, receipt);
           if (!killed) {
             killed = true;
             child.kill('SIGKILL');

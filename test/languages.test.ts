@@ -87,7 +87,7 @@ describe('a deployment that adds Dholuo', () => {
       'CON Ada bwo mari e Wadi mar Nyandwat:\n3 Od nyuol\nDuto KES 2.9M\n1 Ee, ada\n0 Dog chien',
     );
     const end = await ussd('+254711000401', '4*1*1*3*99*1', 'lang-ussd');
-    expect(end).toMatch(/^END Erokamano! Bwo mari ondiki\. Risit: [0-9A-Z]{5}-[0-9A-Z]{5}/);
+    expect(end).toMatch(/^CON Erokamano! Bwo mari ondiki\. Risit: [0-9A-Z]{5}-[0-9A-Z]{5}/);
     expect(gw.db.prepare("SELECT channel FROM events WHERE type = 'vote.cast'").pluck().all()).toEqual(['ussd']);
     // The language is remembered for the number: SMS answers it in Dholuo too.
     expect(await smsIn('+254711000401', 'RECEIPT')).toMatch(

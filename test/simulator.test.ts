@@ -140,7 +140,7 @@ it('calls as Twilio would, with signed requests', async () => {
     texts: (lang) => allClipTexts(gw.deployment, lang),
   });
   expect(heard[1]).toBe(
-    'Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kusikia kura yako na risiti yake, bonyeza 3. Kusikia jinsi ya kupiga kura, bonyeza 4. Kusikia matokeo, bonyeza 5. Kubadilisha lugha, bonyeza 9.',
+    'Kupiga kura, bonyeza 1. Kutoa wazo, bonyeza 2. Kusikia kura yako na risiti yake, bonyeza 3. Kusikia jinsi ya kupiga kura, bonyeza 4. Kusikia matokeo, bonyeza 5. Kusikia maendeleo ya mradi ulioshinda, bonyeza 6. Kubadilisha lugha, bonyeza 9.',
   );
   expect(heard[2]).toMatch(/^Chagua wadi yako\. Kwa Wadi ya Kaskazini bonyeza moja Kwa Wadi ya Kusini bonyeza mbili$/);
   expect(gw.db.prepare("SELECT duration_seconds FROM voice_calls WHERE provider = 'twilio'").pluck().get()).toEqual(expect.any(Number));

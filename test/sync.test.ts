@@ -42,7 +42,7 @@ async function vote(gw: ReturnType<typeof testGateway>, phone: string, text = '1
     .post(`/africastalking/ussd/${TOKEN}`)
     .type('form')
     .send(ussdBody({ sessionId: `s-${phone}-${text}`, phoneNumber: phone, text }));
-  expect(res.text).toMatch(/^END Thank you/);
+  expect(res.text).toMatch(/^(CON|END) Thank you/);
   return res.text.match(/Receipt: (\S+)/)![1]!;
 }
 

@@ -66,11 +66,11 @@ describe('Africa’s Talking USSD callback', () => {
     expect(gw.count('ussd_sessions')).toBe(0);
   });
 
-  it('records a whole vote and ends with a receipt; the event holds no phone number', async () => {
+  it('records a whole vote and shows its receipt (with the offer to follow, SMS reaching the caller); the event holds no phone number', async () => {
     const gw = testGateway();
     const res = await dial(gw.app, ['1', '1', '1', '1', '3', '99', '1']);
-    expect(res.text).toMatch(/^END Thank you! Your vote is recorded\. Receipt: [0-9A-Z]{5}-[0-9A-Z]{5}$/);
-    const receipt = res.text.slice(-11);
+    expect(res.text).toMatch(/^CON Thank you! Your vote is recorded\. Receipt: [0-9A-Z]{5}-[0-9A-Z]{5}\n1 Follow these projects by SMS\n0 Exit$/);
+    const receipt = /Receipt: ([0-9A-Z-]{11})/.exec(res.text)![1];
     const ev = gw.db.prepare('SELECT * FROM events').get() as Record<string, string>;
     expect(ev).toMatchObject({ type: 'vote.cast', cycle_id: 'c-open', channel: 'ussd', gateway_id: 'gw-test' });
     expect(JSON.parse(ev.payload!)).toEqual({ wardId: 'north', picks: [1, 3], receipt, replaces: null });
@@ -98,7 +98,7 @@ describe('Africa’s Talking USSD callback', () => {
     const body = ussdBody({ text: '1*1*1*3*99*1' });
     const [a, b, c] = await Promise.all([post(gw.app, body), post(gw.app, body), post(gw.app, body)]);
     expect(new Set([a.text, b.text, c.text]).size).toBe(1);
-    expect(a.text).toMatch(/^END Thank you/);
+    expect(a.text).toMatch(/^(CON|END) Thank you/);
     expect(gw.count('events')).toBe(1);
   });
 
@@ -144,7 +144,7 @@ describe('Africa’s Talking USSD callback', () => {
     const gw = testGateway();
     await dial(gw.app, ['1', '1', '1', '4'], { sessionId: 'dropped' });
     const res = await post(gw.app, ussdBody({ sessionId: 'dial-ahead', text: '1*1*3*99*1' }));
-    expect(res.text).toMatch(/^END Thank you! Your vote is recorded/);
+    expect(res.text).toMatch(/^(CON|END) Thank you! Your vote is recorded/);
     expect(gw.db.prepare('SELECT picks FROM ballots').pluck().get()).toBe('[3]');
   });
 

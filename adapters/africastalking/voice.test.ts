@@ -120,9 +120,17 @@ describe('Africa’s Talking voice callback', () => {
     expect(event.channel).toBe('voice');
     expect(event.source_ref).toMatch(/^voice:africastalking:ATVId_test_call_1:\d+#0$/);
     expect(event.payload).not.toContain('254711000001');
-    // The receipt, character by character, then the offers to hear it again or have it by SMS, then goodbye.
+    // The receipt, character by character, then the offers to hear it again, have it by SMS or
+    // follow the projects voted for, then goodbye.
     const spelled = [...ballot.receipt.replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
-    expect(clips(last)).toEqual(['en:voice.voteRecorded', ...spelled, 'en:voice.receiptAgain', 'en:voice.smsCopyOffer', 'en:voice.goodbye']);
+    expect(clips(last)).toEqual([
+      'en:voice.voteRecorded',
+      ...spelled,
+      'en:voice.receiptAgain',
+      'en:voice.smsCopyOffer',
+      'en:voice.followVotedOffer',
+      'en:voice.goodbye',
+    ]);
     expect(redirect(last)).toBeUndefined();
     // Pressing 1 reads the receipt again; nothing more is recorded.
     const again = await post(gw, voiceBody({ dtmfDigits: '1' }), pathOf(attr(last, 'GetDigits', 'callbackUrl')!));
@@ -160,6 +168,7 @@ describe('Africa’s Talking voice callback', () => {
       'en:voice.menu.myVote',
       'en:voice.menu.rules',
       'en:voice.menu.results',
+      'en:voice.menu.project',
       'en:voice.menu.language',
     ]);
   });

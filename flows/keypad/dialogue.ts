@@ -10,7 +10,7 @@ import { defaultLanguage } from '../../src/domain/language.ts';
 import type { KeypadFlow, StepResult, UssdContext } from '../../src/engine/flow-contract.ts';
 import { t } from '../../src/i18n/index.ts';
 import { knownWard, votingCycle } from '../shared/voting.ts';
-import { winningProject } from '../shared/winning.ts';
+import { followableCodes, winningProject } from '../shared/winning.ts';
 import { menuItems } from './menu.ts';
 import type { Ending, KeypadRenderer, Notice } from './renderer.ts';
 import { firstPage, type Draft, type KeypadState, type Screen } from './state.ts';
@@ -21,8 +21,8 @@ type Ctx = UssdContext & { renderer: KeypadRenderer<unknown> };
 type Result = StepResult<UssdState, unknown>;
 type VoteDraft = Extract<Draft, { kind: 'vote' }>;
 type ProposalDraft = Extract<Draft, { kind: 'proposal' }>;
-/** A draft asked for its ward (every one but a project's). */
-type WardDraft = Exclude<Draft, { kind: 'project' }>;
+/** A draft asked for its ward (every one but a project's and a recorded vote's). */
+type WardDraft = Exclude<Draft, { kind: 'project' | 'voted' }>;
 type PagedScreen = Extract<Screen, { pages: number[] }>;
 
 /** Longest proposal title and description typed on a keypad (screens and SMS must show them). */
@@ -102,6 +102,8 @@ function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
       return onProjectStatus(state, input, ctx);
     case 'reportText':
       return onReportText(state, rawInput, ctx);
+    case 'voted':
+      return onVoted(state, input, ctx);
   }
 }
 
@@ -261,7 +263,8 @@ function onConfirmVote(state: UssdState, input: string, ctx: Ctx): Result {
   if ('blocked' in open) return end(state, ctx, { kind: 'votingBlocked', text: open.blocked });
   const previous = ctx.voter.ballot?.cycleId === draft.cycleId ? ctx.voter.ballot : null;
   const receipt = ctx.fresh.receipt;
-  return end({ ...state, draft: undefined }, ctx, { kind: 'voteRecorded', receipt, replaced: previous !== null }, [
+  const replaced = previous !== null;
+  const cast: Result['effects'] = [
     {
       type: 'vote.cast',
       cycleId: draft.cycleId,
@@ -270,7 +273,29 @@ function onConfirmVote(state: UssdState, input: string, ctx: Ctx): Result {
       receipt,
       replaces: previous?.eventId ?? null,
     },
-  ]);
+  ];
+  // Offered wherever "Follow by SMS" under Project progress (menu 6) would be: when SMS reaches the
+  // caller. Menu 6 waits for published winners; every cycle voted in will publish some, and every
+  // winner's implementation is followed (no setting turns it off), so no other condition is needed.
+  const codes = ctx.smsFollow ? followableCodes(cycle, draft.picks, ctx.now) : [];
+  if (codes.length === 0) return end({ ...state, draft: undefined }, ctx, { kind: 'voteRecorded', receipt, replaced }, cast);
+  const voted: VotedDraft = { kind: 'voted', cycleId: draft.cycleId, codes, receipt, replaced };
+  return { ...goto(state, { name: 'voted' }, ctx, voted), effects: cast };
+}
+
+type VotedDraft = Extract<Draft, { kind: 'voted' }>;
+
+/**
+ * The receipt of a vote just recorded, with one key to follow the projects it chose by SMS (the
+ * store FOLLOW 7 and Project progress use); Back (Exit) ends with the receipt alone.
+ */
+function onVoted(state: UssdState, input: string, ctx: Ctx): Result {
+  const draft = state.draft as VotedDraft;
+  const { receipt, replaced } = draft;
+  if (input === NAV_KEYS.back) return end({ ...state, draft: undefined }, ctx, { kind: 'voteRecorded', receipt, replaced });
+  if (input !== '1' || !ctx.smsFollow) return invalid(state, ctx);
+  const ended = end({ ...state, draft: undefined }, ctx, { kind: 'followingVoted', codes: draft.codes, receipt });
+  return { ...ended, follow: { cycleId: draft.cycleId, codes: draft.codes, lang: state.lang } };
 }
 
 const TEXT_MIN = { title: 3, description: 5 } as const;
@@ -361,7 +386,7 @@ function onProjectStatus(state: UssdState, input: string, ctx: Ctx): Result {
   if (input === NAV_KEYS.back) return goto(state, { name: 'projectCode' }, ctx, undefined);
   if (input === '1' && ctx.smsFollow) {
     const ended = end({ ...state, draft: undefined }, ctx, { kind: 'following', code: draft.code });
-    return { ...ended, follow: { cycleId: draft.cycleId, code: draft.code, lang: state.lang } };
+    return { ...ended, follow: { cycleId: draft.cycleId, codes: [draft.code], lang: state.lang } };
   }
   if (input === '2') return goto(state, { name: 'reportText' }, ctx);
   return invalid(state, ctx);

@@ -29,10 +29,12 @@ export type Ending =
   | { kind: 'proposalsNone' }
   /** Project `code`'s updates will be texted to the caller. */
   | { kind: 'following'; code: number }
+  /** After a vote (receipt `receipt`): the updates of projects `codes` will be texted to the caller. */
+  | { kind: 'followingVoted'; codes: number[]; receipt: string }
   /** A report on project `code` is recorded under `reference`. */
   | { kind: 'projectReported'; code: number; reference: string }
   | { kind: 'myVote' }
-  /** The caller's ideas and their review status (USSD only). */
+  /** The caller's ideas and their review status. */
   | { kind: 'myIdeas' }
   | { kind: 'rules' };
 

@@ -19,7 +19,9 @@ export type Draft =
     }
   | { kind: 'results'; cycleId: string; wardId?: string; wardFromRoll: boolean }
   /** "Project progress": the winning project typed, and the cycle it won in. */
-  | { kind: 'project'; cycleId: string; code: number };
+  | { kind: 'project'; cycleId: string; code: number }
+  /** A vote just recorded, offered to follow: its receipt, and the projects it chose that can be followed. */
+  | { kind: 'voted'; cycleId: string; codes: number[]; receipt: string; replaced: boolean };
 
 /** List screens remember the first item of every page seen (a stack) and the current page's end. */
 export interface Paging {
@@ -48,7 +50,9 @@ export type Screen =
   /** The project's latest update, with Follow (by SMS) and Report. */
   | { name: 'projectStatus' }
   /** A report on the project is typed here. */
-  | { name: 'reportText' };
+  | { name: 'reportText' }
+  /** The vote is recorded (its receipt shown); 1 follows the projects voted for by SMS. */
+  | { name: 'voted' };
 
 /** Whole state of one keypad session (USSD or voice). */
 export interface KeypadState {

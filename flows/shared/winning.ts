@@ -1,6 +1,6 @@
 // Which winning project a resident names by number (STATUS 7, FOLLOW 7, REPORT 7 by SMS; "Project
 // progress" on USSD), so every channel answers the same project.
-import type { Deployment } from '../../src/config/schema.ts';
+import type { Cycle, Deployment } from '../../src/config/schema.ts';
 import type { ImplementationUpdate } from '../../src/domain/implementation.ts';
 
 type Update = Omit<ImplementationUpdate, 'photo'>;
@@ -16,4 +16,15 @@ export function winningProject(code: number, deployment: Deployment, projectUpda
     : [...deployment.cycles].reverse().find((c) => c.results?.selected.includes(code) && c.projects.some((p) => p.code === code));
   const project = cycle?.projects.find((p) => p.code === code);
   return cycle && project ? { cycleId: cycle.id, project, update } : null;
+}
+
+/**
+ * The projects a ballot chose that the voter can follow after voting (each once, in the order
+ * chosen): all of them while the cycle's winners are unknown (a project that does not win never
+ * gets an update, so following it costs nothing), only the winners once they are published.
+ */
+export function followableCodes(cycle: Cycle, picks: readonly number[], now: Date): number[] {
+  const distinct = [...new Set(picks)];
+  if (!cycle.results || cycle.results.published.getTime() > now.getTime()) return distinct;
+  return distinct.filter((code) => cycle.results!.selected.includes(code));
 }

@@ -135,7 +135,7 @@ describe('USSD Project progress', () => {
 
   it('Follow asks the runner to keep the number for that project, in the caller language, and records no event', () => {
     const run = drive(['6', '31', '1'], ctx('sw', UPDATE, true));
-    expect(run.last.follow).toEqual({ cycleId: 'c-past', code: 31, lang: 'sw' });
+    expect(run.last.follow).toEqual({ cycleId: 'c-past', codes: [31], lang: 'sw' });
     expect(run.effects).toEqual([]);
   });
 

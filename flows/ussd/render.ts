@@ -73,7 +73,7 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
   const { lang } = state;
   switch (ending.kind) {
     case 'voteRecorded':
-      return fitParts(t(lang, 'voteRecorded', { receipt: ending.receipt }), ending.replaced ? [t(lang, 'voteReplaced')] : []);
+      return receiptText(lang, ending.receipt, ending.replaced);
     case 'proposalRecorded':
       return t(lang, 'proposalRecorded', { ref: ending.reference });
     case 'votingBlocked':
@@ -94,6 +94,8 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
       return myIdeasText(lang, ctx);
     case 'following':
       return t(lang, 'smsFollowing', { code: ending.code, name: projectName(ctx, ending.code, lang) });
+    case 'followingVoted':
+      return followingVotedText(lang, ending.codes, ending.receipt);
     case 'projectReported': {
       const params = { code: ending.code, name: projectName(ctx, ending.code, lang), ref: ending.reference };
       // The team's answer is texted: promised only to a caller SMS can reach.
@@ -101,6 +103,21 @@ function endingText(state: UssdState, ctx: UssdContext, ending: Ending): string 
       return said.length <= SCREEN_LIMIT ? said : t(lang, 'reportRecorded', params);
     }
   }
+}
+
+/** The receipt of a vote just recorded, the replaced note when it fits beside `room` characters of other lines. */
+function receiptText(lang: Lang, receipt: string, replaced: boolean, room = 0): string {
+  return fitParts(t(lang, 'voteRecorded', { receipt }), replaced ? [t(lang, 'voteReplaced')] : [], SCREEN_LIMIT - room);
+}
+
+/** After a vote: the projects followed, and the receipt again (it left the screen); many codes end in "...". */
+function followingVotedText(lang: Lang, codes: number[], receipt: string): string {
+  for (let n = codes.length; n >= 1; n--) {
+    const listed = codes.slice(0, n).join(', ') + (n < codes.length ? '...' : '');
+    const text = t(lang, 'followingVoted', { codes: listed, receipt });
+    if (text.length <= SCREEN_LIMIT) return text;
+  }
+  return t(lang, 'followingVoted', { codes: `${codes[0]}...`, receipt });
 }
 
 /** A winning project's menu title in `lang` (else its first). */
@@ -198,6 +215,13 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
     case 'reportText': {
       const draft = state.draft as Extract<Draft, { kind: 'project' }>;
       return { screen, text: lines(t(lang, 'askReport', { code: draft.code, max: REPORT_TYPED_MAX })) };
+    }
+    case 'voted': {
+      // The receipt stays on screen above the offer; Exit (0) ends with it alone.
+      const draft = state.draft as Extract<Draft, { kind: 'voted' }>;
+      const options = [...(ctx.smsFollow ? [`1 ${t(lang, 'followVoted')}`] : []), `${NAV_KEYS.back} ${t(lang, 'navExit')}`];
+      const room = [...head, ...options].join('\n').length + 1;
+      return { screen, text: lines(receiptText(lang, draft.receipt, draft.replaced, room), ...options) };
     }
   }
 }

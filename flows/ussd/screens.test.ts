@@ -36,8 +36,10 @@ function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Da
   const seen = new Set<string>();
   const queue: UssdState[] = [];
   const tooLong: string[] = [];
+  const screens = new Set<string>();
   const visit = (text: string, state: UssdState, end: boolean) => {
     if (text.length > SCREEN_LIMIT) tooLong.push(text);
+    screens.add(state.screen.name);
     const key = JSON.stringify(state);
     if (!end && !seen.has(key) && seen.size < MAX_STATES) {
       seen.add(key);
@@ -54,7 +56,7 @@ function explore(deployment: Deployment, voter: Partial<VoterSnapshot>, now?: Da
     }
   }
   expect(tooLong).toEqual([]);
-  return { states: seen.size };
+  return { states: seen.size, screens };
 }
 
 const rules = {
@@ -71,11 +73,15 @@ describe('USSD screens fit in 182 characters', () => {
   for (const lang of ['en', 'sw', 'fr'] as const) {
     for (const [name, deployment] of Object.entries(rules)) {
       it(`${lang}, ${name}`, () => {
-        const fresh = explore(deployment, { lang });
-        const voted = explore(deployment, { lang, ballot });
-        // The walk must reach deep screens (confirm, proposal text), or it proves little.
+        // A caller SMS reaches is offered to follow after voting: walked with a replacing vote (the
+        // longest receipt), or, where a second vote is refused, with the first.
+        const refuse = name.endsWith('refuse');
+        const fresh = explore(deployment, { lang }, undefined, { smsFollow: refuse });
+        const voted = explore(deployment, { lang, ballot }, undefined, { smsFollow: true });
+        // The walk must reach deep screens (confirm, proposal text, the follow offer), or it proves little.
         expect(fresh.states).toBeGreaterThan(50);
         expect(voted.states).toBeGreaterThan(10);
+        expect((refuse ? fresh : voted).screens).toContain('voted');
       });
     }
   }

@@ -1,6 +1,7 @@
 // The voice conversation: the keypad dialogue rendered as prompts, plus what only a call has:
 // its keys on the project list (1 pick, 2 next, 3 repeat, 0 back, 9 done), a welcome, silence,
-// goodbye, the apology, and after a vote its receipt again (1) or by SMS (2).
+// goodbye, the apology, and after a vote its receipt again (1), by SMS (2), or following the
+// projects voted for (3, the dialogue's own offer).
 import { NAV_KEYS, type Lang } from '../../src/config/schema.ts';
 import { wardProjects } from '../../src/domain/cycle.ts';
 import type { UssdContext, VoiceFlow } from '../../src/engine/flow-contract.ts';
@@ -24,11 +25,16 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
   step(state, input, ctx) {
     const result = dialogue.step(state, input, ctx);
     const vote = result.effects.find((e) => e.type === 'vote.cast');
-    if (!vote || !ctx.smsCopy) return result;
-    // A vote just recorded: its receipt may also be had by SMS, in the caller's language.
-    const sms = voteConfirmationSms(state.lang, ctx.deployment, vote, vote.replaces !== null);
-    const offer = [...(result.reply.offer ?? []), { clip: 'voice.smsCopyOffer' }];
-    return { ...result, reply: { ...result.reply, offer, sms } };
+    if (!vote) return result;
+    // A vote just recorded: its receipt may also be had by SMS (2), in the caller's language, and
+    // the projects it chose followed by SMS (3, when the dialogue offers it).
+    const sms = ctx.smsCopy ? voteConfirmationSms(state.lang, ctx.deployment, vote, vote.replaces !== null) : undefined;
+    const offer = [
+      ...(result.reply.offer ?? []),
+      ...(sms ? [{ clip: 'voice.smsCopyOffer' }] : []),
+      ...(result.reply.follow ? [{ clip: 'voice.followVotedOffer' }] : []),
+    ];
+    return { ...result, reply: { ...result.reply, offer, ...(sms && { sms }) } };
   },
   input: voiceInput,
   recordingInput: spokenInput,
@@ -37,6 +43,8 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
   afterEnd(last, digits) {
     if (digits === '1' && last.again) return { reply: last };
     if (digits === '2' && last.sms) return { reply: say('voice.smsCopySent', true), sms: last.sms };
+    // Follow is the dialogue's own choice on the receipt it left the call on (its key 1).
+    if (digits === '3' && last.follow) return { input: '1' };
     return { reply: say('voice.goodbye', true) };
   },
   apology: () => say('voice.internalError', true),
@@ -50,6 +58,8 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
  */
 export function voiceInput(state: KeypadState, digits: string, ctx: UssdContext): string | null {
   const screen = state.screen;
+  // A report on a project is typed text, which a call cannot take: 2 is no choice there.
+  if (screen.name === 'projectStatus' && digits === '2') return 'x';
   if (screen.name !== 'pick') return digits === '*' ? null : digits;
   const draft = state.draft as Extract<KeypadState['draft'], { kind: 'vote' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;

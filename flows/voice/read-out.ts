@@ -7,7 +7,9 @@ import { maxPerProject, pointsByCode } from '../../src/domain/ballot.ts';
 import { lastClosedCycle, phaseStatus, selectedProjects } from '../../src/domain/cycle.ts';
 import type { BallotSnapshot, UssdContext } from '../../src/engine/flow-contract.ts';
 import type { PromptPart } from '../../voice/prompt-part.ts';
+import type { Draft, KeypadState } from '../keypad/state.ts';
 import { currentBallot } from '../shared/voting.ts';
+import { winningProject } from '../shared/winning.ts';
 
 const clip = (key: string): PromptPart => ({ clip: key });
 export const wardClip = (wardId: string): PromptPart => clip(`ward.${wardId}`);
@@ -116,5 +118,42 @@ export function resultsParts(ctx: UssdContext, cycleId: string, wardId: string):
     for (const p of chosen) parts.push(clip('voice.project'), { number: p.code }, projectClip(cycle.id, p.code));
   }
   parts.push(clip('voice.resultsBack'));
+  return parts;
+}
+
+/**
+ * "Project progress" (USSD's status screen, STATUS 7 by SMS): the project, its status, how much of
+ * the work is done and the day of that news, said with number and date clips. The milestone is
+ * the team's free text, which no clip holds: the caller is told how to read it by SMS. Then
+ * Follow (when SMS reaches the caller) and Back; a report is typed, so it is offered by SMS.
+ */
+export function projectStatusParts(state: KeypadState, ctx: UssdContext): PromptPart[] {
+  const draft = state.draft as Extract<Draft, { kind: 'project' }>;
+  const update = winningProject(draft.code, ctx.deployment, ctx.projectUpdate)?.update;
+  const parts: PromptPart[] = [clip('voice.project'), { number: draft.code }, projectClip(draft.cycleId, draft.code)];
+  if (update) {
+    parts.push(clip(`voice.projectStatus.${update.status}`), clip('voice.progress'), { number: update.progress });
+    parts.push(clip('voice.newsOf'), { date: update.date }, clip('voice.projectBySms'));
+  } else parts.push(clip('voice.projectNoUpdate'));
+  if (ctx.smsFollow) parts.push(clip('voice.projectFollowKey'));
+  parts.push(clip('voice.projectBack'));
+  return parts;
+}
+
+/** Review statuses with a clip of their own; any other (received) is said as received. */
+const IDEA_STATUSES = new Set(['under-review', 'feasible', 'not-feasible']);
+
+/**
+ * "My ideas": each idea the caller sent (newest first) by its reference, character by character,
+ * and its review status. A reason is the team's free text: the caller is told how to read it by SMS.
+ */
+export function myIdeasParts(ctx: UssdContext): PromptPart[] {
+  const ideas = ctx.voter.ideas ?? [];
+  const parts: PromptPart[] = [clip('voice.yourIdeas')];
+  for (const idea of ideas) {
+    const status = IDEA_STATUSES.has(idea.status) ? idea.status : 'submitted';
+    parts.push(clip('voice.idea'), { chars: idea.reference.replace(/^P-/, '') }, clip(`voice.ideaStatus.${status}`));
+  }
+  if (ideas.some((i) => Object.keys(i.reason).length > 0)) parts.push(clip('voice.ideaReasonBySms'));
   return parts;
 }

@@ -7,7 +7,7 @@ import type { PromptPart } from '../../voice/prompt-part.ts';
 import { menuItems, type MenuAction } from '../keypad/menu.ts';
 import type { Ending, KeypadRenderer, Notice } from '../keypad/renderer.ts';
 import type { Draft, KeypadState, Paging, Screen } from '../keypad/state.ts';
-import { myVoteParts, projectClip, resultsParts, rulesParts, wardClip } from './read-out.ts';
+import { myIdeasParts, myVoteParts, projectClip, projectStatusParts, resultsParts, rulesParts, wardClip } from './read-out.ts';
 
 /** A voice reply: what to play, whether the call ends, and how many keys the answer takes. */
 export interface VoiceReply {
@@ -23,16 +23,25 @@ export interface VoiceReply {
   sms?: string;
   /** Record what the caller says after the prompt (a spoken idea), instead of waiting for keys. */
   record?: boolean;
+  /** After a vote: 3 follows the projects voted for by SMS (the dialogue's 1 on its `voted` screen). */
+  follow?: boolean;
 }
 
 /** What the voice channel carries: the whole menu, with ideas spoken rather than typed. */
-const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'myVote', 'rules', 'results', 'language'];
+const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'myVote', 'rules', 'results', 'project', 'myIdeas', 'language'];
 
 const clip = (key: string): PromptPart => ({ clip: key });
 
 /** Renders the keypad dialogue as spoken prompts. */
 export const voiceRenderer: KeypadRenderer<VoiceReply> = {
   show(state, ctx, notice) {
+    // A vote just recorded is the call's last prompt: its receipt, then one key for each offer
+    // (1 again, 2 its SMS copy, 3 follow), read by afterEnd (flows/voice/index.ts).
+    if (state.screen.name === 'voted') {
+      const draft = state.draft as Extract<Draft, { kind: 'voted' }>;
+      const ended = repeatable(receiptParts(draft.receipt, draft.replaced), 'voice.receiptAgain');
+      return { reply: { end: true, digits: 1, ...ended, ...(ctx.smsFollow && { follow: true }) }, screen: state.screen };
+    }
     // On the recording prompt, the only notice is that nothing was recorded.
     const head = notice ? (state.screen.name === 'speak' ? [clip('voice.noRecording')] : noticeParts(notice)) : [];
     const { parts, screen, digits } = render(state, ctx, head.length > 0);
@@ -57,6 +66,8 @@ function noticeParts(notice: Notice): PromptPart[] {
       return violationParts(notice.violation);
     case 'pointsTakenBack':
       return [clip('voice.pointsTakenBack')];
+    case 'notWinner':
+      return [clip('voice.notWinner')];
     default:
       return [clip('voice.invalidChoice')];
   }
@@ -82,13 +93,17 @@ function violationParts(v: RuleViolation): PromptPart[] {
 /** An ending heard again with 1, and the prompt that offers it. */
 const repeatable = (parts: PromptPart[], offer: string) => ({ parts, again: true, offer: [clip(offer)] });
 
+/** "Your vote is recorded", its receipt character by character, and whether it replaced one. */
+function receiptParts(receipt: string, replaced: boolean): PromptPart[] {
+  const parts = [clip('voice.voteRecorded'), { chars: receipt }];
+  if (replaced) parts.push(clip('voice.voteReplaced'));
+  return parts;
+}
+
 function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts' | 'again' | 'offer'> {
   switch (ending.kind) {
-    case 'voteRecorded': {
-      const parts = [clip('voice.voteRecorded'), { chars: ending.receipt }];
-      if (ending.replaced) parts.push(clip('voice.voteReplaced'));
-      return repeatable(parts, 'voice.receiptAgain');
-    }
+    case 'voteRecorded':
+      return repeatable(receiptParts(ending.receipt, ending.replaced), 'voice.receiptAgain');
     case 'votingBlocked':
       return { parts: [clip('voice.votingBlocked')] };
     case 'proposalRecorded':
@@ -102,10 +117,12 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
     case 'rules':
       return repeatable(rulesParts(ctx), 'voice.hearAgain');
     case 'myIdeas':
-      // Not offered on a call (VOICE_ACTIONS): no clip says a review status yet, so this is never reached.
-      return { parts: [clip('voice.proposalsClosed')] };
-    // "Project progress" is not on the voice menu (VOICE_ACTIONS): a report is typed text.
+      return repeatable(myIdeasParts(ctx), 'voice.hearAgain');
     case 'following':
+      return { parts: [clip('voice.following')] };
+    case 'followingVoted':
+      return { parts: [clip('voice.followingVoted')] };
+    // A report is typed text: voiceInput keeps a call off the report screen.
     case 'projectReported':
       return { parts: [clip('voice.unavailable')] };
   }
@@ -158,8 +175,13 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
       ).length;
       return { screen: { ...screen, end: total }, digits: 1, parts: resultsParts(ctx, draft.cycleId, draft.wardId!) };
     }
+    case 'projectCode':
+      // Up to two keys (winning projects are numbered 1 to 97); one key ends with the hash key.
+      return { screen, digits: 2, parts: [clip('voice.askProjectCode')] };
+    case 'projectStatus':
+      return { screen, digits: 1, parts: projectStatusParts(state, ctx) };
     default:
-      // Typed ideas are never asked for by voice (spokenIdeas): the call records them instead.
+      // Typed text (an idea's title, a report) is never asked for by voice: ideas are recorded instead.
       return { screen, digits: 1, parts: [clip('voice.unavailable')] };
   }
 }

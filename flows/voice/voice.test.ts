@@ -3,7 +3,8 @@
 // reachable voice prompt in every language names only clips the catalogues hold.
 import { describe, expect, it } from 'vitest';
 import type { Deployment, Lang } from '../../src/config/schema.ts';
-import type { Effect, LedgerState, VoterSnapshot } from '../../src/engine/flow-contract.ts';
+import { IMPLEMENTATION_STATUSES, type ImplementationStatus, type ImplementationUpdate } from '../../src/domain/implementation.ts';
+import type { Effect, LedgerState, UssdContext, VoterSnapshot } from '../../src/engine/flow-contract.ts';
 import { voiceText } from '../../src/i18n/voice/index.ts';
 import { deploymentClipTexts } from '../../voice/prompts/catalogue.ts';
 import { composeClips } from '../../voice/prompts/compose.ts';
@@ -33,6 +34,26 @@ function call(keys: string[], deployment: Deployment, voter: Partial<VoterSnapsh
 }
 
 const votes = (effects: Effect[]) => effects.filter((e) => e.type === 'vote.cast');
+
+/** What a key after an ending answers itself (never a choice handed back to the dialogue). */
+function after(last: VoiceReply, digits: string, lang: Lang) {
+  const answer = voiceFlow.afterEnd(last, digits, lang);
+  if ('input' in answer) throw new Error(`key ${digits} went back to the dialogue`);
+  return answer;
+}
+
+/** A project's latest update, as the gateway holds it for "Project progress". */
+const updateOf = (status: ImplementationStatus, code = 31): Omit<ImplementationUpdate, 'photo'> => ({
+  seq: 9,
+  cycleId: 'c-past',
+  code,
+  status,
+  progress: 40,
+  date: '2027-03-01',
+  milestone: { en: 'Roof fitted', sw: 'Paa limewekwa', fr: 'Toit posé' },
+  reason: null,
+  recordedAt: '2027-03-01T09:00:00Z',
+});
 
 // [rule, USSD inputs, voice keys]: the same choices typed as codes on screens and as keys on the
 // list heard one project at a time (1 pick, 2 next, 9 done).
@@ -98,8 +119,10 @@ describe('voice and USSD run one dialogue', () => {
       'voice.menu.myVote',
       'voice.menu.rules',
       'voice.menu.results',
+      'voice.menu.project',
       'voice.menu.language',
     ]);
+    // My ideas only for a caller who sent ideas, as on USSD.
     expect(call(['7'], testDeployment()).last.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
     // With no published results, no Results item (and its key is not on the list).
     const unpublished = testDeployment((r) => delete r.cycles[1].results);
@@ -136,7 +159,8 @@ describe('voice and USSD run one dialogue', () => {
 });
 
 describe('every voice prompt names clips that exist', () => {
-  const KEYS = ['0', '1', '2', '3', '4', '5', '9', '*', '#', `audio:${'b'.repeat(64)}:1000`];
+  // 6 and 7 open Project progress and My ideas; 31 is a winning project's number.
+  const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '9', '31', '*', '#', `audio:${'b'.repeat(64)}:1000`];
   /** Deployment clips (ward and project names) and spelled digits come from elsewhere. */
   const fromCatalogue = (key: string) => !/^(ward|project|category|cycle)\./.test(key);
 
@@ -151,8 +175,23 @@ describe('every voice prompt names clips that exist', () => {
     ledger,
     ...(countedChannel ? { countedChannel } : {}),
   });
-  const callers = (lang: Lang) => [
-    ...SAME.map((s) => ({ ...ctxFor(s[1], { lang }), smsCopy: true })),
+  /** Ideas in every review status, one with the city's reason. */
+  const ideas: VoterSnapshot['ideas'] = [
+    { reference: 'P-AB12-CD34', status: 'not-feasible', reason: { en: 'Too costly', sw: 'Ghali mno', fr: 'Trop cher' } },
+    { reference: 'P-EF56-GH78', status: 'feasible', reason: {} },
+    { reference: 'P-JK90-LM12', status: 'under-review', reason: {} },
+    { reference: 'P-NP34-QR56', status: 'received', reason: {} },
+  ];
+  const callers = (lang: Lang): UssdContext[] => [
+    // Every ballot rule with a receipt copy and following offered after the vote.
+    ...SAME.map((s) => ({ ...ctxFor(s[1], { lang }), smsCopy: true, smsFollow: true })),
+    // Project progress: a winner in every implementation status, with Follow offered or not; no update yet.
+    ...IMPLEMENTATION_STATUSES.map((status, i) => ({
+      ...ctxFor(testDeployment(), { lang, ideas }),
+      projectUpdate: (code: number) => (code === 31 ? updateOf(status) : null),
+      smsFollow: i % 2 === 0,
+    })),
+    { ...ctxFor(testDeployment(), { lang }), projectUpdate: () => null, smsFollow: true },
     ...(['unknown', 'pending', 'recorded', 'counted', 'late', 'refused'] as const).map((l) => ctxFor(testDeployment(), { lang, ballot: ballot(l) })),
     ctxFor(testDeployment(), { lang, ballot: ballot('replaced', 'sms') }),
     ctxFor(withBallot({ rule: 'cumulative', points: 5, maxPerProject: 3 }, 'refuse'), { lang, ballot: ballot('superseded', 'paper') }),
@@ -189,9 +228,16 @@ describe('every voice prompt names clips that exist', () => {
           if (!('clip' in p)) expect(composeClips([p], lang).length).toBeGreaterThan(0);
           if ('clip' in p && !fromCatalogue(p.clip) && deploymentClipTexts(d, lang)[p.clip] === undefined) missing.add(p.clip);
         }
-        // After an ending: its repeat is the same parts; what 2 answers (the SMS copy sent, or goodbye) is new.
+        // After an ending: its repeat is the same parts; what 2 answers (the SMS copy sent, or goodbye)
+        // is new, and 3 after a vote hands the dialogue its follow choice.
         if (reply.end)
-          for (const p of voiceFlow.afterEnd(reply, '2', lang).reply.parts) if ('clip' in p && voiceText(lang, p.clip) === undefined) missing.add(p.clip);
+          for (const k of ['2', '3']) {
+            const answer = voiceFlow.afterEnd(reply, k, lang);
+            if ('input' in answer) {
+              const r = voiceFlow.step(state, answer.input, ctx);
+              visit(r.reply, r.state);
+            } else for (const p of answer.reply.parts) if ('clip' in p && voiceText(lang, p.clip) === undefined) missing.add(p.clip);
+          }
         const key = JSON.stringify(state);
         if (!reply.end && !seen.has(key) && seen.size < cap) {
           seen.add(key);
@@ -227,6 +273,19 @@ describe('every voice prompt names clips that exist', () => {
       'voice.smsCopyOffer',
       'voice.resultsDue',
       'voice.resultsOut',
+      // After the vote: following the projects voted for; Project progress; My ideas.
+      'voice.followVotedOffer',
+      'voice.followingVoted',
+      'voice.menu.project',
+      'voice.menu.myIdeas',
+      'voice.askProjectCode',
+      'voice.notWinner',
+      'voice.projectNoUpdate',
+      'voice.projectFollowKey',
+      'voice.following',
+      ...IMPLEMENTATION_STATUSES.map((s) => `voice.projectStatus.${s}`),
+      ...['submitted', 'under-review', 'feasible', 'not-feasible'].map((s) => `voice.ideaStatus.${s}`),
+      'voice.ideaReasonBySms',
     ];
     const ledger = ['pending', 'recorded', 'counted', 'replaced', 'superseded', 'late', 'refused'].map((l) => `voice.ledger.${l}`);
     expect([...reached, ...ledger, 'voice.channel.sms', 'voice.channel.paper'].filter((k) => !heard.has(k))).toEqual([]);
@@ -260,7 +319,7 @@ describe('what a call reads out, as USSD shows it', () => {
       { chars: 'AB12C-DE34F' },
       { clip: 'voice.ledger.counted' },
     ]);
-    expect(voiceFlow.afterEnd(r.last, '1', 'en').reply).toBe(r.last);
+    expect(after(r.last, '1', 'en').reply).toBe(r.last);
     expect(voiceFlow.afterEnd(r.last, '2', 'en')).toEqual({ reply: { end: true, digits: 1, parts: [{ clip: 'voice.goodbye' }] } });
   });
 
@@ -342,6 +401,102 @@ describe('what a call reads out, as USSD shows it', () => {
     const without = call(['1', '1', '1', '2', '1', '9', '1'], d, { lang: 'sw' });
     expect(without.last.offer).toEqual([{ clip: 'voice.receiptAgain' }]);
     expect(without.last.sms).toBeUndefined();
-    expect(voiceFlow.afterEnd(without.last, '2', 'sw').sms).toBeUndefined();
+    expect(after(without.last, '2', 'sw').sms).toBeUndefined();
+  });
+});
+
+describe('following and Project progress by voice, as on USSD', () => {
+  /** A call with SMS reaching the caller (receipt copies and follows) and project 31's update held. */
+  const reached = (lang: Lang, update: Omit<ImplementationUpdate, 'photo'> | null = updateOf('in-progress'), voter: Partial<VoterSnapshot> = {}) => ({
+    ...ctxFor(testDeployment(), { lang, ...voter }),
+    smsCopy: true,
+    smsFollow: true,
+    projectUpdate: (code: number) => (update && code === update.code ? update : null),
+  });
+  const steps = (keys: string[], ctx: UssdContext) => {
+    let r = voiceFlow.start(ctx, null);
+    for (const k of keys) r = voiceFlow.step(r.state, voiceInput(r.state, k, ctx)!, ctx);
+    return r;
+  };
+
+  it('after a vote, 3 follows the projects voted for: the dialogue’s own choice, kept by the runner', () => {
+    const ctx = reached('fr');
+    const voted = steps(['1', '1', '1', '2', '1', '9', '1'], ctx);
+    expect(voted.reply).toMatchObject({ end: true, again: true, follow: true, parts: [{ clip: 'voice.voteRecorded' }, { chars: 'AB12C-DE34F' }] });
+    expect(voted.reply.offer).toEqual([{ clip: 'voice.receiptAgain' }, { clip: 'voice.smsCopyOffer' }, { clip: 'voice.followVotedOffer' }]);
+    // The vote is recorded on the receipt, before any choice: hanging up loses nothing.
+    expect(votes(voted.effects)).toHaveLength(1);
+    expect(voiceFlow.afterEnd(voted.reply, '3', 'fr')).toEqual({ input: '1' });
+    const followed = voiceFlow.step(voted.state, '1', ctx);
+    expect(followed.follow).toEqual({ cycleId: 'c-open', codes: [1, 2], lang: 'fr' });
+    expect(followed.effects).toEqual([]);
+    expect(followed.reply).toEqual({ end: true, digits: 1, parts: [{ clip: 'voice.followingVoted' }] });
+    // 1 hears the receipt again, 2 still sends its copy.
+    expect(after(voted.reply, '1', 'fr').reply).toBe(voted.reply);
+    expect(after(voted.reply, '2', 'fr').sms).toBe(voted.reply.sms);
+  });
+
+  it('no follow offer when SMS cannot reach the caller: the receipt ends the call as before, and 3 says goodbye', () => {
+    const ctx = { ...reached('en'), smsFollow: false };
+    const voted = steps(['1', '1', '1', '2', '1', '9', '1'], ctx);
+    expect(voted.reply.follow).toBeUndefined();
+    expect(voted.reply.offer).toEqual([{ clip: 'voice.receiptAgain' }, { clip: 'voice.smsCopyOffer' }]);
+    expect(after(voted.reply, '3', 'en').reply.parts).toEqual([{ clip: 'voice.goodbye' }]);
+  });
+
+  it('Project progress: the project, its status, the work done and the day of the news, with numbers and dates as parts', () => {
+    const r = call(['6', '31'], testDeployment(), { lang: 'en' });
+    expect(r.replies[1]).toMatchObject({ end: false, digits: 2, parts: [{ clip: 'voice.askProjectCode' }] });
+    const status = steps(['6', '31'], reached('sw'));
+    expect(status.reply.parts).toEqual([
+      { clip: 'voice.project' },
+      { number: 31 },
+      { clip: 'project.c-past.31' },
+      { clip: 'voice.projectStatus.in-progress' },
+      { clip: 'voice.progress' },
+      { number: 40 },
+      { clip: 'voice.newsOf' },
+      { date: '2027-03-01' },
+      { clip: 'voice.projectBySms' },
+      { clip: 'voice.projectFollowKey' },
+      { clip: 'voice.projectBack' },
+    ]);
+    const none = steps(['6', '31'], reached('en', null));
+    expect(none.reply.parts.slice(3)).toEqual([{ clip: 'voice.projectNoUpdate' }, { clip: 'voice.projectFollowKey' }, { clip: 'voice.projectBack' }]);
+  });
+
+  it('Project progress: 1 follows by SMS as FOLLOW 31 does, 2 (a typed report) is no choice, 0 asks another number', () => {
+    const ctx = reached('sw');
+    const followed = steps(['6', '31', '1'], ctx);
+    expect(followed.follow).toEqual({ cycleId: 'c-past', codes: [31], lang: 'sw' });
+    expect(followed.reply.parts).toEqual([{ clip: 'voice.following' }]);
+    expect(steps(['6', '31', '2'], ctx).reply.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
+    expect(steps(['6', '31', '0'], ctx).reply.parts).toEqual([{ clip: 'voice.askProjectCode' }]);
+    expect(steps(['6', '32'], ctx).reply.parts).toEqual([{ clip: 'voice.notWinner' }, { clip: 'voice.askProjectCode' }]);
+    // Without SMS, no Follow is offered, and 1 is no choice.
+    const unreached = { ...ctx, smsFollow: false };
+    expect(steps(['6', '31'], unreached).reply.parts).not.toContainEqual({ clip: 'voice.projectFollowKey' });
+    expect(steps(['6', '31', '1'], unreached).follow).toBeUndefined();
+  });
+
+  it('My ideas: each reference character by character with its review status; a reason is pointed to by SMS', () => {
+    const ideas: VoterSnapshot['ideas'] = [
+      { reference: 'P-AB12-CD34', status: 'not-feasible', reason: { en: 'Too costly' } },
+      { reference: 'P-EF56-GH78', status: 'received', reason: {} },
+    ];
+    const menu = call([], testDeployment(), { lang: 'en', ideas });
+    expect(menu.clips).toContain('voice.menu.myIdeas');
+    const r = call(['7'], testDeployment(), { lang: 'en', ideas });
+    expect(r.last).toMatchObject({ end: true, again: true, offer: [{ clip: 'voice.hearAgain' }] });
+    expect(r.last.parts).toEqual([
+      { clip: 'voice.yourIdeas' },
+      { clip: 'voice.idea' },
+      { chars: 'AB12-CD34' },
+      { clip: 'voice.ideaStatus.not-feasible' },
+      { clip: 'voice.idea' },
+      { chars: 'EF56-GH78' },
+      { clip: 'voice.ideaStatus.submitted' },
+      { clip: 'voice.ideaReasonBySms' },
+    ]);
   });
 });

@@ -102,8 +102,11 @@ export interface StepResult<S, R = Reply> {
   state: S;
   reply: R;
   effects: Effect[];
-  /** "Follow by SMS": the caller's number follows this project's updates (kept sealed by the runner), texted in `lang`. */
-  follow?: { cycleId: string; code: number; lang: Lang };
+  /**
+   * "Follow by SMS" (a project's status, or the projects just voted for): the caller's number
+   * follows these projects' updates (kept sealed by the runner), texted in `lang`.
+   */
+  follow?: { cycleId: string; codes: number[]; lang: Lang };
 }
 
 /**
@@ -136,9 +139,10 @@ export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> exten
   goodbye(lang: Lang): R;
   /**
    * A key pressed after the call's last prompt (`last`, an ending): that ending again, the SMS copy
-   * of its receipt (`sms`, the text to send to the caller), or goodbye.
+   * of its receipt (`sms`, the text to send to the caller), goodbye, or `input` for the dialogue
+   * (a choice the ending offered, such as following the projects just voted for).
    */
-  afterEnd(last: R, digits: string, lang: Lang): { reply: R; sms?: string };
+  afterEnd(last: R, digits: string, lang: Lang): { reply: R; sms?: string } | { input: string };
   /** Ends the call after an internal error: nothing was recorded. */
   apology(lang: Lang): R;
   /** A callback for a call that has already ended. */

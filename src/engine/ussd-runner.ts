@@ -207,7 +207,7 @@ export class UssdRunner<S> {
       if (reply.end) break;
       const result = flow.step(state, input, ctx());
       turn.apply(result.effects, { ...who, contact: { provider: '', phone: req.phone, lang: flow.language(result.state) ?? '' } });
-      this.keepNumber(result, key, req.phone, at, smsReachable);
+      if (this.keepNumber(result, key, req.phone, at, smsReachable)) turn.commit.durable(); // the caller is told it is kept
       ({ state, reply } = result);
     }
     const sealed = this.sealedPair(req.sessionId, req.text, reply.text, reply.end);
@@ -231,16 +231,18 @@ export class UssdRunner<S> {
   /**
    * "Follow by SMS" keeps the caller's number (sealed) to text each later update; a report keeps it
    * against the report's reference, for the team's answer. In the hop's transaction, never for a
-   * number SMS cannot reach (no provider, opted out).
+   * number SMS cannot reach (no provider, opted out). True when a number was kept.
    */
-  private keepNumber(result: StepResult<S>, key: string, phone: string, at: string, smsReachable: () => boolean): void {
+  private keepNumber(result: StepResult<S>, key: string, phone: string, at: string, smsReachable: () => boolean): boolean {
     const impl = this.deps.implementation;
-    if (!impl?.smsProvider || !(result.follow || result.effects.some((e) => e.type === 'project.reported')) || !smsReachable()) return;
+    if (!impl?.smsProvider || !(result.follow || result.effects.some((e) => e.type === 'project.reported')) || !smsReachable()) return false;
     const provider = impl.smsProvider;
-    if (result.follow) impl.store.follow({ voterKey: key, ...result.follow, provider, phone }, at);
+    for (const code of result.follow?.codes ?? [])
+      impl.store.follow({ voterKey: key, cycleId: result.follow!.cycleId, code, lang: result.follow!.lang, provider, phone }, at);
     for (const e of result.effects) {
       if (e.type === 'project.reported') impl.store.keepReporter({ reference: e.reference, voterKey: key, provider, phone, lang: e.lang }, at);
     }
+    return true;
   }
 }
 

@@ -8,10 +8,11 @@ import { defaultLanguage } from '../domain/language.ts';
 import { toGsmLookalikes } from '../domain/sms-encoding.ts';
 import type { CommitQueue } from '../store/commit-queue.ts';
 import type { GatewayStore } from '../store/gateway-store.ts';
+import type { ImplementationStore } from '../store/implementation-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { VoiceCallRow, VoiceStore } from '../store/voice-store.ts';
-import type { UssdContext, VoiceFlow } from './flow-contract.ts';
+import type { StepResult, UssdContext, VoiceFlow } from './flow-contract.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 import { TurnRunner, type Turn } from './turn-runner.ts';
 import { errorSummary } from './ussd-runner.ts';
@@ -70,6 +71,12 @@ export interface VoiceRunnerDeps<S, R extends { end: boolean; again?: boolean }>
   smsCopy?: SmsCopyDeps;
   /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
   proposers?: NoticeStore;
+  /**
+   * "Project progress": implementation updates held (the status read out) and the numbers that
+   * follow a project (kept sealed), texted through the provider `smsCopy` names; absent: no
+   * status, and nothing is offered to follow.
+   */
+  implementation?: ImplementationStore;
 }
 
 /** What sending a receipt's copy by SMS takes. */
@@ -170,18 +177,35 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
     const { store, calls, flow } = this.deps;
     const { now } = turn;
     const row = calls.call(req.provider, req.sessionId);
+    const impl = this.deps.implementation;
+    const smsProvider = this.deps.smsCopy?.provider(req.provider);
+    const smsReachable = smsProvider !== undefined && !store.optedOut(key);
     const ctx: UssdContext = {
       now,
       deployment: turn.deployment,
       serviceCode: 'voice',
       voter: voterSnapshot(store, this.deps.deployment, key),
       fresh: turn.fresh,
-      smsCopy: this.deps.smsCopy?.provider(req.provider) !== undefined && !store.optedOut(key),
+      smsCopy: smsReachable,
+      projectUpdate: (code) => impl?.latest(code) ?? null,
+      smsFollow: smsReachable && impl !== undefined,
     };
     const hop = (row?.hop ?? 0) + 1;
     const who = { voterKey: key, channel: 'voice' as const, sourceRef: `voice:${req.provider}:${req.sessionId}:${hop}` };
     let state: S;
     let reply: R;
+    /** Runs the dialogue on one input and applies what it asks, in this transaction. */
+    const step = (input: string): R => {
+      const result = flow.step(state, input, ctx);
+      // A spoken idea's proposer is told of its review by SMS, through the call's provider when it sends SMS.
+      turn.apply(result.effects, { ...who, contact: { provider: req.provider, phone: req.phone, lang: flow.language(result.state) ?? '' } });
+      if (result.follow && smsReachable && impl && smsProvider) {
+        this.keepFollows(result.follow, key, req.phone, smsProvider, now.toISOString());
+        turn.commit.durable(); // the caller is told the news will come
+      }
+      state = result.state;
+      return result.reply;
+    };
     if (!row) {
       const since = new Date(now.getTime() - this.deps.deployment.ussd.resumeMinutes * 60_000).toISOString();
       const previous = calls.resumableCall(key, since, req.provider, req.sessionId);
@@ -197,25 +221,22 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
       if (row.status === 'superseded') {
         reply = flow.ended(lang);
       } else if (row.status !== 'open') {
-        // After the last prompt: 1 hears it again, 2 sends the receipt by SMS, any other key says goodbye.
+        // After the last prompt: 1 hears it again, 2 sends the receipt by SMS, a choice it offered
+        // goes to the dialogue (3 follows the projects just voted for), any other key says goodbye.
         const after = flow.afterEnd(last, req.digits, lang);
-        reply = after.reply;
-        if (after.sms) {
-          const copy = this.queueSmsCopy(req, key, after.sms, turn);
-          if (copy) queued(copy);
+        if ('input' in after) reply = step(after.input);
+        else {
+          reply = after.reply;
+          if (after.sms) {
+            const copy = this.queueSmsCopy(req, key, after.sms, turn);
+            if (copy) queued(copy);
+          }
         }
       } else {
         // A recording is kept in the same transaction as the idea it carries.
         if (req.recording) calls.keepRecording(req.recording, now.toISOString());
         const input = req.recording ? flow.recordingInput(req.recording.sha256, req.recording.bytes) : flow.input(state, req.digits, ctx);
-        if (input === null) {
-          reply = last;
-        } else {
-          const result = flow.step(state, input, ctx);
-          // A spoken idea's proposer is told of its review by SMS, through the call's provider when it sends SMS.
-          turn.apply(result.effects, { ...who, contact: { provider: req.provider, phone: req.phone, lang: flow.language(result.state) ?? '' } });
-          ({ state, reply } = result);
-        }
+        reply = input === null ? last : step(input);
       }
     }
     const at = now.toISOString();
@@ -231,6 +252,15 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
       updated_at: at,
     });
     return { reply, hop, lang: flow.language(state) ?? defaultLanguage(this.deps.deployment) };
+  }
+
+  /**
+   * "Follow by SMS" (a project's status, or the projects just voted for): the caller's number is
+   * kept sealed to text each later update, in the call's transaction, as USSD and FOLLOW 7 keep it.
+   * Called only for a number SMS reaches (a provider sends SMS, it has not sent STOP).
+   */
+  private keepFollows(follow: NonNullable<StepResult<S, R>['follow']>, key: string, phone: string, provider: string, at: string): void {
+    for (const code of follow.codes) this.deps.implementation!.follow({ voterKey: key, cycleId: follow.cycleId, code, lang: follow.lang, provider, phone }, at);
   }
 
   /**

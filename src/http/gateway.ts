@@ -158,6 +158,8 @@ export function assembleGateway(
     : new EmbeddedSmsQueue({ sms, dispatcher, perSecond, logger, clock: options.clock });
   // A resident is texted through the provider they came by when it sends SMS, else the first that does.
   const smsProviderFor = (provider: string | undefined) => (provider && senders[provider] ? provider : Object.keys(senders)[0]);
+  // Followers' and reporters' sealed numbers (implementation updates, USSD and voice follows, reports, report answers).
+  const implementationStore = new ImplementationStore(db, seal);
   const voice = new VoiceRunner<KeypadState, VoiceReply>({
     store,
     calls: new VoiceStore(db),
@@ -172,10 +174,9 @@ export function assembleGateway(
     // A receipt's SMS copy goes through the call's own provider.
     smsCopy: { sms, outbound, provider: smsProviderFor },
     proposers: noticeStore,
+    // "Project progress" and following after a vote, texted through the same provider as the receipt's copy.
+    implementation: implementationStore,
   });
-  // Followers' and reporters' sealed numbers (implementation updates, USSD follows and reports, report answers).
-  const implementationStore = new ImplementationStore(db, seal);
-  // A proposer is texted through the provider their idea came by.
   const notices = new Notices({
     store,
     notices: noticeStore,
