@@ -102,6 +102,8 @@ function step(state: KeypadState, rawInput: string, ctx: Ctx): Result {
       return onProjectStatus(state, input, ctx);
     case 'reportText':
       return onReportText(state, rawInput, ctx);
+    case 'speakReport':
+      return onSpokenReport(state, input, ctx);
     case 'voted':
       return onVoted(state, input, ctx);
   }
@@ -325,13 +327,18 @@ function onConfirmProposal(state: UssdState, input: string, ctx: Ctx): Result {
 /** The input a channel that records ideas passes once a recording is kept: its digest and length. */
 export const spokenInput = (sha256: string, bytes: number): string => `audio:${sha256}:${bytes}`;
 
+/** The recording spokenInput names, or null for any other input (a key, an empty recording). */
+function spokenOf(input: string): { sha256: string; bytes: number } | null {
+  const audio = /^audio:([0-9a-f]{64}):(\d{1,9})$/.exec(input);
+  return audio && Number(audio[2]) >= 1 ? { sha256: audio[1]!, bytes: Number(audio[2]) } : null;
+}
+
 /** A spoken idea: the recording (see spokenInput) is submitted with its digest; Back returns to the categories. */
 function onSpoken(state: UssdState, input: string, ctx: Ctx): Result {
   const draft = state.draft as ProposalDraft;
   if (input === NAV_KEYS.back) return goto(state, { name: 'category', ...firstPage() }, ctx, { ...draft, category: undefined });
-  const audio = /^audio:([0-9a-f]{64}):(\d{1,9})$/.exec(input);
-  if (!audio || Number(audio[2]) < 1) return invalid(state, ctx);
-  const spoken = { sha256: audio[1]!, bytes: Number(audio[2]) };
+  const spoken = spokenOf(input);
+  if (!spoken) return invalid(state, ctx);
   return submitProposal(state, ctx, { title: t(state.lang, 'spokenIdeaTitle'), description: '', audio: spoken });
 }
 
@@ -388,8 +395,16 @@ function onProjectStatus(state: UssdState, input: string, ctx: Ctx): Result {
     const ended = end({ ...state, draft: undefined }, ctx, { kind: 'following', code: draft.code });
     return { ...ended, follow: { cycleId: draft.cycleId, codes: [draft.code], lang: state.lang } };
   }
-  if (input === '2') return goto(state, { name: 'reportText' }, ctx);
+  if (input === '2') return goto(state, { name: ctx.renderer.spokenIdeas ? 'speakReport' : 'reportText' }, ctx);
   return invalid(state, ctx);
+}
+
+/** A spoken report (voice): the recording (see spokenInput) is its content, named by digest; Back returns to the status. */
+function onSpokenReport(state: UssdState, input: string, ctx: Ctx): Result {
+  if (input === NAV_KEYS.back) return goto(state, { name: 'projectStatus' }, ctx);
+  const spoken = spokenOf(input);
+  if (!spoken) return invalid(state, ctx);
+  return submitReport(state, ctx, { text: '', audio: spoken });
 }
 
 /** A report typed on the keypad: recorded as REPORT 7 by SMS records it, ending with its reference. */
@@ -401,6 +416,12 @@ function onReportText(state: UssdState, raw: string, ctx: Ctx): Result {
   const said = text.replace(/[^\p{L}\p{N}]/gu, '').length;
   if (said < 3) return show(state, ctx, { kind: 'tooShort', min: 3 });
   if (text.length > REPORT_TYPED_MAX) return show(state, ctx, { kind: 'tooLong', n: text.length, max: REPORT_TYPED_MAX });
+  return submitReport(state, ctx, { text: redactPhoneNumbers(text, ctx.deployment.deployment.country) });
+}
+
+/** Records a report (typed text, or a recording with no text) on a project still winning, ending with its reference. */
+function submitReport(state: UssdState, ctx: Ctx, content: { text: string; audio?: { sha256: string; bytes: number } }): Result {
+  const draft = state.draft as ProjectDraft;
   const found = winningProject(draft.code, ctx.deployment, ctx.projectUpdate);
   if (!found) return show({ ...state, draft: undefined, screen: { name: 'projectCode' } }, ctx, { kind: 'notWinner', code: draft.code });
   const reference = `R-${ctx.fresh.reference}`;
@@ -410,9 +431,10 @@ function onReportText(state: UssdState, raw: string, ctx: Ctx): Result {
       cycleId: found.cycleId,
       wardId: found.project.ward,
       code: draft.code,
-      text: redactPhoneNumbers(text, ctx.deployment.deployment.country),
+      text: content.text,
       reference,
       lang: state.lang,
+      ...(content.audio && { audio: content.audio }),
     },
   ]);
 }

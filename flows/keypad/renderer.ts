@@ -49,7 +49,7 @@ export interface KeypadRenderer<R> {
   end(state: KeypadState, ctx: UssdContext, ending: Ending): R;
   /** The main-menu actions this channel can carry (keys stay those of the full menu). */
   readonly actions: readonly MenuAction[];
-  /** Ideas are spoken and recorded on this channel (voice), not typed. */
+  /** Ideas and reports are spoken and recorded on this channel (voice), not typed. */
   readonly spokenIdeas?: boolean;
   /** How much room replies written by shared rules (closed votes) may take. */
   readonly room: ReplyRoom;

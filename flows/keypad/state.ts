@@ -51,6 +51,8 @@ export type Screen =
   | { name: 'projectStatus' }
   /** A report on the project is typed here. */
   | { name: 'reportText' }
+  /** A report on the project is spoken and recorded (voice) instead of typed. */
+  | { name: 'speakReport' }
   /** The vote is recorded (its receipt shown); 1 follows the projects voted for by SMS. */
   | { name: 'voted' };
 

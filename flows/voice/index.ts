@@ -58,8 +58,6 @@ export const voiceFlow: VoiceFlow<KeypadState, VoiceReply> = {
  */
 export function voiceInput(state: KeypadState, digits: string, ctx: UssdContext): string | null {
   const screen = state.screen;
-  // A report on a project is typed text, which a call cannot take: 2 is no choice there.
-  if (screen.name === 'projectStatus' && digits === '2') return 'x';
   if (screen.name !== 'pick') return digits === '*' ? null : digits;
   const draft = state.draft as Extract<KeypadState['draft'], { kind: 'vote' }>;
   const cycle = ctx.deployment.cycles.find((c) => c.id === draft.cycleId)!;

@@ -125,7 +125,7 @@ export function resultsParts(ctx: UssdContext, cycleId: string, wardId: string):
  * "Project progress" (USSD's status screen, STATUS 7 by SMS): the project, its status, how much of
  * the work is done and the day of that news, said with number and date clips. The milestone is
  * the team's free text, which no clip holds: the caller is told how to read it by SMS. Then
- * Follow (when SMS reaches the caller) and Back; a report is typed, so it is offered by SMS.
+ * Follow (when SMS reaches the caller), Report (2: spoken after the beep) and Back.
  */
 export function projectStatusParts(state: KeypadState, ctx: UssdContext): PromptPart[] {
   const draft = state.draft as Extract<Draft, { kind: 'project' }>;
@@ -136,7 +136,7 @@ export function projectStatusParts(state: KeypadState, ctx: UssdContext): Prompt
     parts.push(clip('voice.newsOf'), { date: update.date }, clip('voice.projectBySms'));
   } else parts.push(clip('voice.projectNoUpdate'));
   if (ctx.smsFollow) parts.push(clip('voice.projectFollowKey'));
-  parts.push(clip('voice.projectBack'));
+  parts.push(clip('voice.projectReportKey'), clip('voice.projectBack'));
   return parts;
 }
 

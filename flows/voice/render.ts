@@ -32,6 +32,9 @@ const VOICE_ACTIONS: readonly MenuAction[] = ['vote', 'propose', 'myVote', 'rule
 
 const clip = (key: string): PromptPart => ({ clip: key });
 
+/** Screens where the call records what the caller says after the beep. */
+const RECORDING_SCREENS: ReadonlySet<Screen['name']> = new Set(['speak', 'speakReport']);
+
 /** Renders the keypad dialogue as spoken prompts. */
 export const voiceRenderer: KeypadRenderer<VoiceReply> = {
   show(state, ctx, notice) {
@@ -42,11 +45,12 @@ export const voiceRenderer: KeypadRenderer<VoiceReply> = {
       const ended = repeatable(receiptParts(draft.receipt, draft.replaced), 'voice.receiptAgain');
       return { reply: { end: true, digits: 1, ...ended, ...(ctx.smsFollow && { follow: true }) }, screen: state.screen };
     }
-    // On the recording prompt, the only notice is that nothing was recorded.
-    const head = notice ? (state.screen.name === 'speak' ? [clip('voice.noRecording')] : noticeParts(notice)) : [];
+    // On a recording prompt (an idea, a report), the only notice is that nothing was recorded.
+    const recording = RECORDING_SCREENS.has(state.screen.name);
+    const head = notice ? (recording ? [clip('voice.noRecording')] : noticeParts(notice)) : [];
     const { parts, screen, digits } = render(state, ctx, head.length > 0);
     const reply: VoiceReply = { end: false, parts: [...head, ...parts], digits };
-    if (state.screen.name === 'speak') reply.record = true;
+    if (recording) reply.record = true;
     return { reply, screen };
   },
   end(_state, ctx, ending) {
@@ -122,9 +126,9 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
       return { parts: [clip('voice.following')] };
     case 'followingVoted':
       return { parts: [clip('voice.followingVoted')] };
-    // A report is typed text: voiceInput keeps a call off the report screen.
+    // A spoken report: its reference, character by character, for the team's answer by SMS.
     case 'projectReported':
-      return { parts: [clip('voice.unavailable')] };
+      return repeatable([clip('voice.reportRecorded'), { chars: ending.reference.replace(/^R-/, '') }], 'voice.receiptAgain');
   }
 }
 
@@ -162,6 +166,8 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
     }
     case 'speak':
       return { screen, digits: 1, parts: [clip('voice.speakIdea')] };
+    case 'speakReport':
+      return { screen, digits: 1, parts: [clip('voice.speakReport')] };
     case 'pick':
       return renderPick(state, screen, ctx, noticed);
     case 'confirmVote':
@@ -181,7 +187,7 @@ function render(state: KeypadState, ctx: UssdContext, noticed: boolean): { parts
     case 'projectStatus':
       return { screen, digits: 1, parts: projectStatusParts(state, ctx) };
     default:
-      // Typed text (an idea's title, a report) is never asked for by voice: ideas are recorded instead.
+      // Typed text (an idea's title, a report) is never asked for by voice: both are recorded instead.
       return { screen, digits: 1, parts: [clip('voice.unavailable')] };
   }
 }

@@ -58,17 +58,22 @@ export const proposalPayloadSchema = z.strictObject({
 });
 
 /**
- * A resident's report on a winning project (REPORT 7 … by SMS): the project's ward and number,
+ * A resident's report on a winning project (REPORT 7 … by SMS, USSD, or spoken on a call): the project's ward and number,
  * what they wrote (phone numbers in it already replaced on the gateway), the reference the team's
  * answer names, and the language to answer in. Who sent it stays on the gateway.
  */
-export const reportPayloadSchema = z.strictObject({
-  wardId: idText,
-  code,
-  text: z.string().min(1).max(500),
-  reference: shortCode,
-  lang: z.string().regex(/^[a-z]{2,3}$/),
-});
+export const reportPayloadSchema = z
+  .strictObject({
+    wardId: idText,
+    code,
+    text: z.string().max(500),
+    reference: shortCode,
+    lang: z.string().regex(/^[a-z]{2,3}$/),
+    /** A spoken report (voice): its recording's SHA-256 and length, kept on the gateway that took the call; its text is then empty. */
+    audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
+  })
+  // A report says something: in words, or in a recording.
+  .refine((p) => p.text.length > 0 || p.audio !== undefined, { path: ['text'], message: 'a report has text or a recording' });
 
 /** A count on a tally sheet: a whole number of ballots. */
 const tallyCount = z.number().int().min(0).max(10_000_000);

@@ -125,7 +125,7 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           id: uuidv7(),
           type: 'project.reported',
           cycle_id: cycleId,
-          payload: JSON.stringify({ wardId, code, text, reference, lang }),
+          payload: JSON.stringify({ wardId, code, text, reference, lang, ...(effect.audio ? { audio: effect.audio } : {}) }),
         });
         return;
       }

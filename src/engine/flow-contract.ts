@@ -82,9 +82,19 @@ export type Effect =
     }
   /**
    * REPORT 7 …: what a resident sees on a winning project, for the PB team (console/reports.ts).
-   * `reference` answers it; `lang` is the language the reporter is answered in.
+   * `reference` answers it; `lang` is the language the reporter is answered in. A spoken report
+   * (voice) has no text: its recording, kept on the gateway, is named by digest and length.
    */
-  | { type: 'project.reported'; cycleId: string; wardId: string; code: number; text: string; reference: string; lang: Lang }
+  | {
+      type: 'project.reported';
+      cycleId: string;
+      wardId: string;
+      code: number;
+      text: string;
+      reference: string;
+      lang: Lang;
+      audio?: { sha256: string; bytes: number };
+    }
   /** A needs-assessment survey filled in with a field officer (never from a keypad flow). */
   | { type: 'survey.answered'; cycleId: string; surveyId: string; wardId: string; answers: Record<string, string | number | string[]> }
   | { type: 'voter.language'; lang: Lang }

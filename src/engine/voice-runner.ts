@@ -72,9 +72,10 @@ export interface VoiceRunnerDeps<S, R extends { end: boolean; again?: boolean }>
   /** Ideas' proposers, kept to be told of each new review status (src/engine/notices.ts). */
   proposers?: NoticeStore;
   /**
-   * "Project progress": implementation updates held (the status read out) and the numbers that
-   * follow a project (kept sealed), texted through the provider `smsCopy` names; absent: no
-   * status, and nothing is offered to follow.
+   * "Project progress": implementation updates held (the status read out), the numbers that
+   * follow a project and those of spoken reports' callers (kept sealed), texted through the
+   * provider `smsCopy` names; absent: no status, nothing is offered to follow, and a report's
+   * answer cannot be texted back.
    */
   implementation?: ImplementationStore;
 }
@@ -203,6 +204,12 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
         this.keepFollows(result.follow, key, req.phone, smsProvider, now.toISOString());
         turn.commit.durable(); // the caller is told the news will come
       }
+      // A spoken report: the number is kept sealed against its reference, so the team's answer is texted back.
+      for (const e of result.effects) {
+        if (e.type !== 'project.reported' || !smsReachable || !impl || !smsProvider) continue;
+        impl.keepReporter({ reference: e.reference, voterKey: key, provider: smsProvider, phone: req.phone, lang: e.lang }, now.toISOString());
+        turn.commit.durable();
+      }
       state = result.state;
       return result.reply;
     };
@@ -233,7 +240,7 @@ export class VoiceRunner<S, R extends { end: boolean; again?: boolean }> {
           }
         }
       } else {
-        // A recording is kept in the same transaction as the idea it carries.
+        // A recording is kept in the same transaction as the idea or report it carries.
         if (req.recording) calls.keepRecording(req.recording, now.toISOString());
         const input = req.recording ? flow.recordingInput(req.recording.sha256, req.recording.bytes) : flow.input(state, req.digits, ctx);
         reply = input === null ? last : step(input);
