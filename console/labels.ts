@@ -249,6 +249,11 @@ const en = {
   reportsOn: 'Reports on project {code} {name}',
   project: 'Project',
   reportText: 'What the resident wrote',
+  spokenReport: '(spoken on a call: listen to the recording)',
+  reportRecordingErased:
+    'The recording was erased on {date} under the retention rule (ledger.recordingRetentionDays): the report was resolved, so its voice is no longer kept.',
+  reportRecordingPending:
+    'Recorded by phone ({bytes} bytes, SHA-256 {hash}…). The recording has not reached the ledger yet: it follows the report at the gateway’s next sync.',
   reportLang: 'Reporter’s language',
   noReports: 'No reports match.',
   showingReports: '{shown} of {total} reports',
@@ -537,6 +542,11 @@ const sw: Labels = {
   reportsOn: 'Ripoti kuhusu mradi {code} {name}',
   project: 'Mradi',
   reportText: 'Alichoandika mkazi',
+  spokenReport: '(imesemwa kwa simu: sikiliza sauti iliyorekodiwa)',
+  reportRecordingErased:
+    'Sauti ilifutwa tarehe {date} kwa kanuni ya muda wa kuhifadhi (ledger.recordingRetentionDays): ripoti imeshughulikiwa, kwa hivyo sauti yake haihifadhiwi tena.',
+  reportRecordingPending:
+    'Imerekodiwa kwa simu (baiti {bytes}, SHA-256 {hash}…). Sauti bado haijafika kwenye leja: itafuata ripoti katika usawazishaji ujao wa lango.',
   reportLang: 'Lugha ya mwandishi',
   noReports: 'Hakuna ripoti zinazolingana.',
   showingReports: 'Ripoti {shown} kati ya {total}',
@@ -824,6 +834,11 @@ const fr: Labels = {
   reportsOn: 'Signalements sur le projet {code} {name}',
   project: 'Projet',
   reportText: 'Ce que l’habitant a écrit',
+  spokenReport: '(dit au téléphone : écoutez l’enregistrement)',
+  reportRecordingErased:
+    'L’enregistrement a été effacé le {date} selon la règle de conservation (ledger.recordingRetentionDays) : le signalement est résolu, sa voix n’est plus conservée.',
+  reportRecordingPending:
+    'Enregistré par téléphone ({bytes} octets, SHA-256 {hash}…). L’enregistrement n’a pas encore atteint le registre : il suit le signalement à la prochaine synchronisation de la passerelle.',
   reportLang: 'Langue de l’auteur',
   noReports: 'Aucun signalement ne correspond.',
   showingReports: '{shown} signalements sur {total}',

@@ -7,7 +7,7 @@ import { can } from './accounts.ts';
 import type { AuditEntry } from './audit.ts';
 import { labelsFor, type LabelKey } from './labels.ts';
 import { esc, framed, hidden, pick, type Frame } from './pages.ts';
-import { REPORTS_PAGE, type ReportFilter } from './reports.ts';
+import { REPORTS_PAGE, type ReportFilter, type ReportRecording } from './reports.ts';
 
 const badge = (status: string, t: ReturnType<typeof labelsFor>) => `<span class="st st-${esc(status)}">${esc(t(`reportStatus.${status}` as LabelKey))}</span>`;
 
@@ -31,7 +31,7 @@ export function reportsPage(f: Frame, filter: ReportFilter, rows: ReportRow[], t
   const body = rows
     .map(
       (r) =>
-        `<tr><td><a href="/console/reports/${esc(r.event_id)}">${esc(r.reference)}</a></td><td><a href="/console/reports?${esc(new URLSearchParams({ cycle: r.cycle_id, code: String(r.code) }).toString())}">${r.code} ${esc(projectName(f, r.cycle_id, Number(r.code)))}</a></td><td>${esc(r.text)}</td><td>${esc(t(`channel.${r.channel}` as LabelKey))}</td><td>${esc(minute(r.received_at))}</td><td>${badge(r.status, t)}</td></tr>`,
+        `<tr><td><a href="/console/reports/${esc(r.event_id)}">${esc(r.reference)}</a></td><td><a href="/console/reports?${esc(new URLSearchParams({ cycle: r.cycle_id, code: String(r.code) }).toString())}">${r.code} ${esc(projectName(f, r.cycle_id, Number(r.code)))}</a></td><td>${esc(r.text || t('spokenReport'))}</td><td>${esc(t(`channel.${r.channel}` as LabelKey))}</td><td>${esc(minute(r.received_at))}</td><td>${badge(r.status, t)}</td></tr>`,
     )
     .join('');
   const query = (page: number) =>
@@ -61,12 +61,12 @@ export function reportsPage(f: Frame, filter: ReportFilter, rows: ReportRow[], t
   );
 }
 
-/** One report: what the resident wrote, and its handling (a form for those who review). */
+/** One report: what the resident wrote or said (its recording), and its handling (a form for those who review). */
 export function reportPage(
   f: Frame,
   r: ReportRow,
   history: AuditEntry[],
-  opts: { error?: { field: string; text: string }; values?: Record<string, string> } = {},
+  opts: { error?: { field: string; text: string }; values?: Record<string, string>; recording?: ReportRecording | null } = {},
 ): string {
   const t = labelsFor(f.lang);
   const when = (iso: string) => formatDateTime(new Date(iso), f.lang, f.d.deployment.timezone);
@@ -87,8 +87,10 @@ export function reportPage(
   const parts = [
     `<p><a href="/console/reports?${esc(new URLSearchParams({ cycle: r.cycle_id, code: String(r.code) }).toString())}">${esc(t('reportsOn', { code: r.code, name: projectName(f, r.cycle_id, Number(r.code)) }))}</a></p>`,
     `<table>${facts.map(([k, x]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(x)}</td></tr>`).join('')}</table>`,
-    `<h2>${esc(t('reportText'))}</h2><p lang="${esc(r.lang)}">${esc(r.text)}</p>`,
+    r.text ? `<h2>${esc(t('reportText'))}</h2><p lang="${esc(r.lang)}">${esc(r.text)}</p>` : '',
   ];
+  const rec = opts.recording;
+  if (rec) parts.push(`<h2>${esc(t('recording'))}</h2>${recordingPart(rec, t, when)}`);
   if (r.answered_at) parts.push(`<p class="note">${esc(t('answeredOn', { date: when(r.answered_at) }))}</p>`);
   const err = (field: string) => (opts.error?.field === field ? `<p class="err" role="alert" id="e-${esc(field)}">${esc(opts.error.text)}</p>` : '');
   parts.push(`<h2>${esc(t('status'))}</h2>`);
@@ -120,4 +122,11 @@ export function reportPage(
     );
   }
   return framed(f, `${t('reports')}: ${r.reference}`, parts.join('\n'));
+}
+
+/** A spoken report's player, or why there is none yet (not synced) or any more (erased by the retention rule). */
+function recordingPart(rec: ReportRecording, t: ReturnType<typeof labelsFor>, when: (iso: string) => string): string {
+  if (rec.href) return `<audio controls preload="none" src="${esc(rec.href)}"></audio>`;
+  if (rec.erasedAt) return `<p class="note">${esc(t('reportRecordingErased', { date: when(rec.erasedAt) }))}</p>`;
+  return `<p class="note">${esc(t('reportRecordingPending', { bytes: rec.bytes, hash: rec.sha256.slice(0, 12) }))}</p>`;
 }

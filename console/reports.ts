@@ -1,4 +1,5 @@
-// Residents' reports on winning projects in the console: listed by project and status, each
+// Residents' reports on winning projects in the console (written, or spoken on a call and played
+// from the ledger's recording): listed by project and status, each
 // handled by a reviewer or admin (status and the answer per language), every change an audit
 // entry of the chain (`report:<event id>`, before and after) that `sauti ledger verify` checks
 // the stored row against (verifyReportTrail), as it checks reviews.
@@ -44,6 +45,29 @@ export async function listReports(db: LedgerDb, f: ReportFilter): Promise<{ rows
 /** One report, by its event id, or null. */
 export async function reportOf(db: LedgerDb, eventId: string): Promise<ReportRow | null> {
   return (await db.selectFrom('ledger_reports').selectAll().where('event_id', '=', eventId).executeTakeFirst()) ?? null;
+}
+
+/** A spoken report's recording: what its event names, and whether the ledger holds it or erased it. */
+export interface ReportRecording {
+  sha256: string;
+  bytes: number;
+  /** Where the console plays it from, once the ledger holds it (ledger_attachments). */
+  href?: string;
+  /** When the retention rule erased it (ledger/recording-retention.ts). */
+  erasedAt?: string;
+}
+
+/** The recording a report's event names (a report spoken on a call), or null for a written one. */
+export async function reportRecording(db: LedgerDb, eventId: string): Promise<ReportRecording | null> {
+  const event = await db.selectFrom('ledger_events').select('payload').where('event_id', '=', eventId).where('type', '=', 'project.reported').executeTakeFirst();
+  const audio = event ? (JSON.parse(event.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
+  if (!audio) return null;
+  const held = await db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', audio.sha256).executeTakeFirst();
+  return {
+    sha256: audio.sha256,
+    bytes: audio.bytes,
+    ...(held?.erased_at ? { erasedAt: held.erased_at } : held ? { href: `/console/recordings/${held.sha256}` } : {}),
+  };
 }
 
 /** A report's audited state. */

@@ -1,8 +1,8 @@
-// Recordings of spoken ideas in the ledger: taken only when bound by digest to an event the
+// Recordings of spoken ideas and reports in the ledger: taken only when bound by digest to an event the
 // ledger already holds from the same gateway, kept once per digest, and read back by digest for
 // the PB team (`sauti ledger attachment`, and the console's player through readAttachment).
 import type { Kysely } from 'kysely';
-import { sha256Hex, type AttachmentRefusal } from '../src/domain/protocol.ts';
+import { RECORDING_OWNERS, sha256Hex, type AttachmentRefusal } from '../src/domain/protocol.ts';
 import type { LedgerTables } from './schema.ts';
 
 /** One upload or bundle line, after the gateway is authenticated. */
@@ -46,9 +46,10 @@ export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInp
     .select(['gateway_id', 'type', 'payload'])
     .where('event_id', '=', a.eventId.toLowerCase())
     .executeTakeFirst();
-  const audio = event?.type === 'proposal.submitted' ? (JSON.parse(event.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
+  const owner = (RECORDING_OWNERS as readonly string[]).includes(event?.type ?? '');
+  const audio = owner ? (JSON.parse(event!.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
   if (!event || event.gateway_id !== a.gatewayId || audio?.sha256 !== a.sha256) {
-    return refuse('unknown-event', `the ledger holds no proposal ${a.eventId} from ${a.gatewayId} naming this recording; send the event first`);
+    return refuse('unknown-event', `the ledger holds no proposal or report ${a.eventId} from ${a.gatewayId} naming this recording; send the event first`);
   }
   if (audio.bytes !== a.audio.length)
     return refuse('length-mismatch', `event ${a.eventId} names this recording with ${audio.bytes} bytes, not ${a.audio.length}`);

@@ -1,10 +1,13 @@
-// The retention rule for spoken ideas' recordings on the ledger. A voice is personal data; the
-// team needs it only while the idea is being decided on. A recording is due for erasure
-// `ledger.recordingRetentionDays` after its proposal is finished:
+// The retention rule for recordings on the ledger (spoken ideas and spoken reports). A voice is
+// personal data; the team needs it only while the idea is being decided on, or the report dealt
+// with. A recording is due for erasure `ledger.recordingRetentionDays` after its event is finished.
+// A proposal is finished when it is
 // - reviewed not feasible in the console (the latest review: one set back to feasible is not finished), or
 // - its cycle's results were published (the idea made it to a ballot or it did not; either way the
 //   cycle is over, and a draft's written title stands in for the voice),
-// whichever comes first. Erasing empties the audio and stamps the row (the digest, length and
+// whichever comes first. A report on a project is finished when its latest handling in the console
+// set it resolved (the time of that audit entry; one set back to new or acknowledged is not
+// finished). Its cycle's results do not finish it: a report is made on a winner, after them. Erasing empties the audio and stamps the row (the digest, length and
 // event stay, as in the proposal event, so a gateway resending it is answered "already stored"
 // and nothing comes back), and appends one chain entry listing the digests erased: who can
 // prove a recording existed can also see when and why it went. No personal data is in the entry
@@ -21,19 +24,19 @@ export const RECORDINGS_ERASED = 'recordings.erased';
 export const RETENTION_INTERVAL_MS = 60 * 60_000;
 const DAY_MS = 86_400_000;
 
-/** Why a recording's proposal counts as finished. */
-export type FinishedBy = 'not-feasible' | 'results-published';
+/** Why a recording's proposal or report counts as finished. */
+export type FinishedBy = 'not-feasible' | 'results-published' | 'report-resolved';
 
 /** A recording the rule erases now. */
 export interface DueRecording {
   sha256: string;
   eventId: string;
   finishedBy: FinishedBy;
-  /** When the proposal was finished (the review's or the publication's time). */
+  /** When the proposal or report was finished (the review's, the publication's or the handling's time). */
   finishedAt: string;
 }
 
-/** The recordings still held whose proposal finished at least `days` days before `now`. */
+/** The recordings still held whose proposal or report finished at least `days` days before `now`. */
 export async function recordingsDue(db: Kysely<LedgerTables>, days: number, now: Date): Promise<DueRecording[]> {
   const rows = await db
     .selectFrom('ledger_attachments as a')
@@ -41,7 +44,18 @@ export async function recordingsDue(db: Kysely<LedgerTables>, days: number, now:
     .leftJoin('console_proposals as p', 'p.event_id', 'a.event_id')
     .leftJoin('ledger_events as review', 'review.seq', 'p.audit_seq')
     .leftJoin('ledger_results as r', 'r.cycle_id', 'e.cycle_id')
-    .select(['a.sha256', 'a.event_id', 'p.status', 'review.captured_at as reviewed_at', 'r.published_at'])
+    .leftJoin('ledger_reports as rp', 'rp.event_id', 'a.event_id')
+    .leftJoin('ledger_events as handling', 'handling.seq', 'rp.audit_seq')
+    .select([
+      'a.sha256',
+      'a.event_id',
+      'e.type',
+      'p.status',
+      'review.captured_at as reviewed_at',
+      'r.published_at',
+      'rp.status as report_status',
+      'handling.captured_at as handled_at',
+    ])
     .where('a.erased_at', 'is', null)
     .orderBy('a.sha256')
     .execute();
@@ -49,8 +63,12 @@ export async function recordingsDue(db: Kysely<LedgerTables>, days: number, now:
   const due: DueRecording[] = [];
   for (const r of rows) {
     const ends: { by: FinishedBy; at: string }[] = [];
-    if (r.status === 'not-feasible' && r.reviewed_at) ends.push({ by: 'not-feasible', at: r.reviewed_at });
-    if (r.published_at) ends.push({ by: 'results-published', at: r.published_at });
+    if (r.type === 'project.reported') {
+      if (r.report_status === 'resolved' && r.handled_at) ends.push({ by: 'report-resolved', at: r.handled_at });
+    } else {
+      if (r.status === 'not-feasible' && r.reviewed_at) ends.push({ by: 'not-feasible', at: r.reviewed_at });
+      if (r.published_at) ends.push({ by: 'results-published', at: r.published_at });
+    }
     const first = ends.sort((x, y) => Date.parse(x.at) - Date.parse(y.at))[0];
     if (first && Date.parse(first.at) <= cutoff) due.push({ sha256: r.sha256, eventId: r.event_id, finishedBy: first.by, finishedAt: first.at });
   }

@@ -514,6 +514,14 @@ export { DEFAULT_MAX_ATTACHMENT_BYTES } from '../config/schema.ts';
 /** Headers of an attachment upload besides Sauti-Gateway, Sauti-Signature and Sauti-Nonce. */
 export const ATTACHMENT_EVENT_HEADER = 'sauti-event';
 
+/**
+ * The events that may name a recording (`audio: { sha256, bytes }`): a spoken idea and a spoken
+ * report. The gateway's queries list them in this order, as its partial index does (migration 0026).
+ */
+export const RECORDING_OWNERS = ['proposal.submitted', 'project.reported'] as const;
+/** RECORDING_OWNERS as an SQL list, for `type IN (…)`. */
+export const RECORDING_OWNERS_SQL = RECORDING_OWNERS.map((t) => `'${t}'`).join(', ');
+
 /** A media type as stored and served back: `audio/mpeg`, `audio/x-wav`… */
 export const contentTypeSchema = z.string().regex(/^[a-z]+\/[a-z0-9.+-]{1,60}$/);
 

@@ -10,7 +10,7 @@ import { auditOf } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
 import type { Frame } from '../../console/pages.ts';
 import { reportPage, reportsPage } from '../../console/report-pages.ts';
-import { handleReport, listReports, reportFilterSchema, ReportError, reportOf } from '../../console/reports.ts';
+import { handleReport, listReports, reportFilterSchema, ReportError, reportOf, reportRecording } from '../../console/reports.ts';
 
 /** What the console router lends these routes. */
 export interface ReportRouteContext {
@@ -41,7 +41,8 @@ export function mountReportRoutes(router: express.Router, ctx: ReportRouteContex
     const frame = ctx.frame(req);
     const key = NOTICES[String(req.query.notice ?? '')];
     const notice = key ? { kind: 'ok' as const, text: labelsFor(frame.lang)(key) } : undefined;
-    res.type('html').send(reportPage(ctx.frame(req, notice), report, await auditOf(db, [`report:${report.event_id}`])));
+    const recording = await reportRecording(db, report.event_id);
+    res.type('html').send(reportPage(ctx.frame(req, notice), report, await auditOf(db, [`report:${report.event_id}`]), { recording }));
   });
 
   router.post('/console/reports/:id', ctx.allowed('review'), async (req, res) => {
@@ -69,6 +70,7 @@ export function mountReportRoutes(router: express.Router, ctx: ReportRouteContex
           reportPage(ctx.frame(req, { kind: 'err', text }), report, await auditOf(db, [`report:${report.event_id}`]), {
             error: { field: err.field, text },
             values: typed,
+            recording: await reportRecording(db, report.event_id),
           }),
         );
     }

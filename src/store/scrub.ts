@@ -3,6 +3,7 @@
 // still holds the old page images until a checkpoint copies them back and truncates it.
 import type { Database } from 'better-sqlite3';
 import { isSealed, type Seal } from '../domain/phone-seal.ts';
+import { RECORDING_OWNERS_SQL } from '../domain/protocol.ts';
 
 /** What one scrub erased, counted (never the values). */
 export interface ScrubCounts {
@@ -28,14 +29,14 @@ export function purgeExpired(db: Database, before: string, now: string, recordin
 
 /**
  * Deletes recordings (audio and row) whose bytes the ledger said it holds at or before
- * `storedBefore` (its signed answer, or acknowledgement file) and whose proposal event it has
+ * `storedBefore` (its signed answer, or acknowledgement file) and whose event (proposal or report) it has
  * acknowledged. A recording the ledger never acknowledged, or refused, stays.
  */
 export function purgeDeliveredRecordings(db: Database, storedBefore: string): number {
   return db
     .prepare(
       `DELETE FROM voice_recordings WHERE ledger_stored_at IS NOT NULL AND ledger_stored_at <= ?
-        AND EXISTS (SELECT 1 FROM events e WHERE e.type = 'proposal.submitted'
+        AND EXISTS (SELECT 1 FROM events e WHERE e.type IN (${RECORDING_OWNERS_SQL})
           AND json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL)`,
     )
     .run(storedBefore).changes;
