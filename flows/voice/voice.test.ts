@@ -283,6 +283,11 @@ describe('every voice prompt names clips that exist', () => {
       'voice.projectNoUpdate',
       'voice.projectFollowKey',
       'voice.following',
+      // A report spoken on a project: the prompt, nothing recorded, and its reference.
+      'voice.projectReportKey',
+      'voice.speakReport',
+      'voice.noRecording',
+      'voice.reportRecorded',
       ...IMPLEMENTATION_STATUSES.map((s) => `voice.projectStatus.${s}`),
       ...['submitted', 'under-review', 'feasible', 'not-feasible'].map((s) => `voice.ideaStatus.${s}`),
       'voice.ideaReasonBySms',
@@ -459,24 +464,50 @@ describe('following and Project progress by voice, as on USSD', () => {
       { date: '2027-03-01' },
       { clip: 'voice.projectBySms' },
       { clip: 'voice.projectFollowKey' },
+      { clip: 'voice.projectReportKey' },
       { clip: 'voice.projectBack' },
     ]);
     const none = steps(['6', '31'], reached('en', null));
-    expect(none.reply.parts.slice(3)).toEqual([{ clip: 'voice.projectNoUpdate' }, { clip: 'voice.projectFollowKey' }, { clip: 'voice.projectBack' }]);
+    expect(none.reply.parts.slice(3)).toEqual([
+      { clip: 'voice.projectNoUpdate' },
+      { clip: 'voice.projectFollowKey' },
+      { clip: 'voice.projectReportKey' },
+      { clip: 'voice.projectBack' },
+    ]);
   });
 
-  it('Project progress: 1 follows by SMS as FOLLOW 31 does, 2 (a typed report) is no choice, 0 asks another number', () => {
+  it('Project progress: 1 follows by SMS as FOLLOW 31 does, 2 records a report, 0 asks another number', () => {
     const ctx = reached('sw');
     const followed = steps(['6', '31', '1'], ctx);
     expect(followed.follow).toEqual({ cycleId: 'c-past', codes: [31], lang: 'sw' });
     expect(followed.reply.parts).toEqual([{ clip: 'voice.following' }]);
-    expect(steps(['6', '31', '2'], ctx).reply.parts[0]).toEqual({ clip: 'voice.invalidChoice' });
+    expect(steps(['6', '31', '2'], ctx).reply).toEqual({ end: false, digits: 1, record: true, parts: [{ clip: 'voice.speakReport' }] });
     expect(steps(['6', '31', '0'], ctx).reply.parts).toEqual([{ clip: 'voice.askProjectCode' }]);
     expect(steps(['6', '32'], ctx).reply.parts).toEqual([{ clip: 'voice.notWinner' }, { clip: 'voice.askProjectCode' }]);
     // Without SMS, no Follow is offered, and 1 is no choice.
     const unreached = { ...ctx, smsFollow: false };
     expect(steps(['6', '31'], unreached).reply.parts).not.toContainEqual({ clip: 'voice.projectFollowKey' });
     expect(steps(['6', '31', '1'], unreached).follow).toBeUndefined();
+  });
+
+  it('a report on a project is spoken after the beep: its event names the recording, with no text, and the reference is read out', () => {
+    const ctx = reached('fr');
+    const asked = steps(['6', '31', '2'], ctx);
+    // Nothing recorded (silence, or an empty file): said so, the beep again, nothing recorded.
+    const empty = voiceFlow.step(asked.state, voiceInput(asked.state, '', ctx)!, ctx);
+    expect(empty.reply).toMatchObject({ end: false, record: true, parts: [{ clip: 'voice.noRecording' }, { clip: 'voice.speakReport' }] });
+    expect(empty.effects).toEqual([]);
+    expect(voiceFlow.step(asked.state, voiceFlow.recordingInput('c'.repeat(64), 0), ctx).effects).toEqual([]);
+    // 0 goes back to the project's status.
+    expect(voiceFlow.step(asked.state, voiceInput(asked.state, '0', ctx)!, ctx).reply.parts[0]).toEqual({ clip: 'voice.project' });
+    const sha = 'c'.repeat(64);
+    const done = voiceFlow.step(asked.state, voiceFlow.recordingInput(sha, 32_000), ctx);
+    expect(done.effects).toEqual([
+      { type: 'project.reported', cycleId: 'c-past', wardId: 'north', code: 31, text: '', reference: 'R-XY12-ZW34', lang: 'fr', audio: { sha256: sha, bytes: 32_000 } },
+    ]);
+    expect(done.reply).toMatchObject({ end: true, again: true, parts: [{ clip: 'voice.reportRecorded' }, { chars: 'XY12-ZW34' }] });
+    expect(done.reply.offer).toEqual([{ clip: 'voice.receiptAgain' }]);
+    expect(after(done.reply, '1', 'fr').reply).toBe(done.reply);
   });
 
   it('My ideas: each reference character by character with its review status; a reason is pointed to by SMS', () => {
