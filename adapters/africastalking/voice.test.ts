@@ -301,3 +301,50 @@ describe('Africa’s Talking spoken ideas', () => {
     expect(gw.count('voice_recordings')).toBe(0);
   });
 });
+
+describe('Africa’s Talking spoken reports on a project', () => {
+  const AUDIO = Buffer.from('ID3-fake-report-frames-'.repeat(150));
+  const REC = 'https://voice.africastalking.com';
+  // English, Project progress, winning project 31, 2 Report a problem.
+  const REPORT = ['1', '6', '31', '2'];
+  const reports = (gw: Gw) => gw.db.prepare("SELECT payload FROM events WHERE type = 'project.reported'").pluck().all() as string[];
+
+  it('records a report after 2 on a project’s status, keeps the audio and the caller’s sealed number, and reads the reference', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const { answers, last } = await call(gw, REPORT);
+    expect(clips(answers[3]!)).toEqual(expect.arrayContaining(['en:voice.projectFollowKey', 'en:voice.projectReportKey']));
+    expect(last).toMatch(/<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakReport\.wav"\/><\/Record><\/Response>$/);
+    nock(REC).get('/recordings/ATVId_test_call_1.mp3').reply(200, AUDIO, { 'Content-Type': 'audio/mpeg' });
+    const callback = pathOf(attr(last, 'Record', 'callbackUrl')!);
+    const res = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
+    const sha256 = createHash('sha256').update(AUDIO).digest('hex');
+    const [payload] = reports(gw).map((p) => JSON.parse(p) as { reference: string });
+    expect(payload).toEqual({ wardId: 'north', code: 31, text: '', reference: expect.stringMatching(/^R-/), lang: 'en', audio: { sha256, bytes: AUDIO.length } });
+    // The reference, character by character, after "your report is recorded".
+    const spelled = [...payload!.reference.slice(2).replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
+    expect(clips(res.text).slice(0, spelled.length + 1)).toEqual(['en:voice.reportRecorded', ...spelled]);
+    expect(gw.db.prepare('SELECT sha256, bytes, length(audio) AS stored FROM voice_recordings').get()).toEqual({ sha256, bytes: AUDIO.length, stored: AUDIO.length });
+    // The number is kept sealed against the reference, for the team's answer by SMS.
+    const kept = gw.db.prepare('SELECT provider, phone, lang FROM report_contacts WHERE reference = ?').get(payload!.reference);
+    expect(kept).toEqual({ provider: 'africastalking', phone: expect.stringMatching(/^s1:/), lang: 'en' });
+    // A duplicate of the callback answers the same, fetches nothing and records nothing more.
+    const retry = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
+    expect(retry.text).toBe(res.text);
+    expect(reports(gw)).toHaveLength(1);
+    expect(gw.count('voice_recordings')).toBe(1);
+    expect(gw.count('report_contacts')).toBe(1);
+    expect(gw.logs.text()).not.toContain('711000001');
+  });
+
+  it('asks again when nothing was recorded, and records no report', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const { last } = await call(gw, REPORT);
+    const empty = await post(gw, voiceBody({ recordingUrl: '' }), pathOf(attr(last, 'Record', 'callbackUrl')!));
+    expect(clips(empty.text)).toEqual(['en:voice.noRecording', 'en:voice.speakReport']);
+    nock(REC).get('/silent.mp3').reply(200, Buffer.alloc(0), { 'Content-Type': 'audio/mpeg' });
+    const silent = await post(gw, voiceBody({ recordingUrl: `${REC}/silent.mp3` }), pathOf(attr(empty.text, 'Record', 'callbackUrl')!));
+    expect(clips(silent.text)).toEqual(['en:voice.noRecording', 'en:voice.speakReport']);
+    expect(reports(gw)).toEqual([]);
+    expect(gw.count('report_contacts')).toBe(0);
+  });
+});

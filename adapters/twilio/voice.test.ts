@@ -143,3 +143,48 @@ describe('Twilio spoken ideas', () => {
     expect((await post(gw, '/twilio/voice-recording', status, null)).status).toBe(403);
   });
 });
+
+describe('Twilio spoken reports on a project', () => {
+  const reports = (gw: Gw) => gw.db.prepare("SELECT payload FROM events WHERE type = 'project.reported'").pluck().all() as string[];
+  // English, Project progress, winning project 31, 2 Report a problem.
+  const REPORT = ['1', '6', '31', '2'];
+
+  it('records a report with <Record>, fetches it, keeps the number for the answer, and a repeated action records nothing more', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    const asked = await call(gw, REPORT);
+    expect(asked).toMatch(/<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="[^"]+\/twilio\/voice-recording"/);
+    expect(clips(asked)).toEqual(['en:voice.speakReport']);
+    const audio = Buffer.from('RIFF-fake-report-wav-'.repeat(80));
+    const recUrl = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_SID}/Recordings/RE${'3'.repeat(32)}`;
+    nock('https://api.twilio.com')
+      .get(new URL(recUrl).pathname)
+      .basicAuth({ user: TWILIO_SID, pass: TWILIO_TOKEN })
+      .reply(200, audio, { 'Content-Type': 'audio/x-wav' });
+    const path = '/twilio/voice?hop=5&silent=0';
+    const res = await post(gw, path, callParams({ RecordingUrl: recUrl, RecordingDuration: '6' }));
+    expect(clips(res.text)[0]).toBe('en:voice.reportRecorded');
+    const payload = JSON.parse(reports(gw)[0]!) as { reference: string; text: string; audio: unknown };
+    expect(payload).toMatchObject({ code: 31, text: '', audio: { sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length } });
+    expect(gw.db.prepare('SELECT provider FROM report_contacts WHERE reference = ?').pluck().get(payload.reference)).toBe('twilio');
+    // Twilio retries the action (no second fetch is mocked): the same answer, nothing new.
+    const retry = await post(gw, path, callParams({ RecordingUrl: recUrl, RecordingDuration: '6' }));
+    expect(retry.text).toBe(res.text);
+    expect(reports(gw)).toHaveLength(1);
+    expect(gw.count('voice_recordings')).toBe(1);
+    // The recording-status callback is acknowledged, signed only.
+    const status = { AccountSid: TWILIO_SID, CallSid: CALL, RecordingSid: `RE${'3'.repeat(32)}`, RecordingStatus: 'completed' };
+    expect((await post(gw, '/twilio/voice-recording', status)).status).toBe(200);
+    expect((await post(gw, '/twilio/voice-recording', status)).status).toBe(200);
+    expect(reports(gw)).toHaveLength(1);
+  });
+
+  it('a silent caller (an empty recording) hears the prompt again, and no report is recorded', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    await call(gw, REPORT);
+    const res = await post(gw, '/twilio/voice?hop=5&silent=0', callParams({ RecordingUrl: '', RecordingDuration: '0' }));
+    expect(clips(res.text)).toEqual(['en:voice.noRecording', 'en:voice.speakReport']);
+    expect(res.text).toContain('<Record ');
+    expect(reports(gw)).toEqual([]);
+    expect(gw.count('report_contacts')).toBe(0);
+  });
+});
