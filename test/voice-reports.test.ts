@@ -11,7 +11,7 @@ import nock from 'nock';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
+import { decodeBatch, newKeyPair, reportPayloadSchema } from '../src/domain/protocol.ts';
 import { reportAnswerSms } from '../src/domain/report-text.ts';
 import { toGsmLookalikes } from '../src/domain/sms-encoding.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
@@ -19,6 +19,7 @@ import { syncRound } from '../sync/sync-job.ts';
 import { buildBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { recordingsDue } from '../ledger/recording-retention.ts';
+import { purgeDeliveredRecordings } from '../src/store/scrub.ts';
 import { verifyReportTrail } from '../console/reports.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
@@ -107,6 +108,9 @@ describe('a report spoken on a call', () => {
     expect(held!.audio.equals(audio)).toBe(true);
     const everything = JSON.stringify(await ledger.conn.db.selectFrom('ledger_events').selectAll().execute());
     expect(everything).not.toContain('711000402');
+    // Held by the ledger and its event acknowledged: the gateway's sweep may now erase its copy.
+    expect(purgeDeliveredRecordings(gw.db, '9999-12-31T00:00:00.000Z')).toBe(1);
+    expect(gw.count('voice_recordings')).toBe(0);
 
     // The console: the project's list says it was spoken; its page plays the recording.
     const app = createLedgerApp(ledger, silent);
@@ -157,5 +161,20 @@ describe('a report spoken on a call', () => {
     expect(erased.text).not.toContain('<audio');
     expect(erased.text).toContain('the report was resolved, so its voice is no longer kept');
     expect(await verifyReportTrail(ledger.conn.db)).toBeNull();
+  });
+});
+
+describe('the report event on the wire', () => {
+  const base = { wardId: 'north', code: 7, reference: 'R-AB12C-DE3', lang: 'en' };
+  const audio = { sha256: 'd'.repeat(64), bytes: 900 };
+
+  it('says something: in words, or in a recording named by digest and length; never neither', () => {
+    expect(reportPayloadSchema.safeParse({ ...base, text: 'the contractor left' }).success).toBe(true);
+    expect(reportPayloadSchema.safeParse({ ...base, text: '', audio }).success).toBe(true);
+    const empty = reportPayloadSchema.safeParse({ ...base, text: '' });
+    expect(empty.success).toBe(false);
+    expect(empty.error?.issues[0]?.path).toEqual(['text']);
+    expect(reportPayloadSchema.safeParse({ ...base, text: '', audio: { ...audio, bytes: 0 } }).success).toBe(false);
+    expect(reportPayloadSchema.safeParse({ ...base, text: '', audio: { ...audio, sha256: 'D'.repeat(64) } }).success).toBe(false);
   });
 });

@@ -356,11 +356,11 @@ describe('recordings on the gateway', () => {
     expect(Object.keys(header).sort()).toEqual(['backlog', 'batchId', 'count', 'gatewayId', 'protocol', 'sentAt']);
   });
 
-  it('finds the recordings due through the index on the event’s digest', async () => {
+  it('finds the recordings due through the index on the digest of the events that name one (ideas and reports)', async () => {
     const gw = testGateway();
     closers.push(() => gw.db.close());
     const plan = gw.db.prepare(`EXPLAIN QUERY PLAN ${DUE_RECORDINGS_SQL}`).all(0, 50) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join('\n')).toContain('events_audio');
+    expect(plan.map((p) => p.detail).join('\n')).toContain('events_attached_audio');
   });
 });
 
