@@ -95,6 +95,7 @@ describe('a report spoken on a call', () => {
 
     const done = await speakReport(gw, audio);
     expect(clips(done)[0]).toBe('voice.reportRecorded');
+    expect(clips(done)).toContain('voice.reportAnswerBySms');
     const payload = JSON.parse(gw.db.prepare("SELECT payload FROM events WHERE type = 'project.reported'").pluck().get() as string) as { reference: string };
     expect(payload).toMatchObject({ code: 7, text: '', audio: { sha256, bytes: audio.length } });
     const ref = payload.reference;

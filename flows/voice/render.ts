@@ -126,9 +126,13 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
       return { parts: [clip('voice.following')] };
     case 'followingVoted':
       return { parts: [clip('voice.followingVoted')] };
-    // A spoken report: its reference, character by character, for the team's answer by SMS.
-    case 'projectReported':
-      return repeatable([clip('voice.reportRecorded'), { chars: ending.reference.replace(/^R-/, '') }], 'voice.receiptAgain');
+    // A spoken report: its reference, character by character; the team's answer comes by SMS when
+    // SMS reaches the caller (the runner then keeps the number against the reference).
+    case 'projectReported': {
+      const parts: PromptPart[] = [clip('voice.reportRecorded'), { chars: ending.reference.replace(/^R-/, '') }];
+      if (ctx.smsFollow) parts.push(clip('voice.reportAnswerBySms'));
+      return repeatable(parts, 'voice.receiptAgain');
+    }
   }
 }
 

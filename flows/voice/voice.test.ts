@@ -288,6 +288,7 @@ describe('every voice prompt names clips that exist', () => {
       'voice.speakReport',
       'voice.noRecording',
       'voice.reportRecorded',
+      'voice.reportAnswerBySms',
       ...IMPLEMENTATION_STATUSES.map((s) => `voice.projectStatus.${s}`),
       ...['submitted', 'under-review', 'feasible', 'not-feasible'].map((s) => `voice.ideaStatus.${s}`),
       'voice.ideaReasonBySms',
@@ -505,7 +506,18 @@ describe('following and Project progress by voice, as on USSD', () => {
     expect(done.effects).toEqual([
       { type: 'project.reported', cycleId: 'c-past', wardId: 'north', code: 31, text: '', reference: 'R-XY12-ZW34', lang: 'fr', audio: { sha256: sha, bytes: 32_000 } },
     ]);
-    expect(done.reply).toMatchObject({ end: true, again: true, parts: [{ clip: 'voice.reportRecorded' }, { chars: 'XY12-ZW34' }] });
+    expect(done.reply).toMatchObject({
+      end: true,
+      again: true,
+      parts: [{ clip: 'voice.reportRecorded' }, { chars: 'XY12-ZW34' }, { clip: 'voice.reportAnswerBySms' }],
+    });
+    // Without SMS to the caller, no answer is promised.
+    const unreached = { ...ctx, smsFollow: false };
+    const quiet = steps(['6', '31', '2'], unreached);
+    expect(voiceFlow.step(quiet.state, voiceFlow.recordingInput(sha, 32_000), unreached).reply.parts).toEqual([
+      { clip: 'voice.reportRecorded' },
+      { chars: 'XY12-ZW34' },
+    ]);
     expect(done.reply.offer).toEqual([{ clip: 'voice.receiptAgain' }]);
     expect(after(done.reply, '1', 'fr').reply).toBe(done.reply);
   });

@@ -14,6 +14,7 @@ export const en = {
   'voice.noRecording': 'We did not record anything.',
   'voice.speakReport': 'After the beep, say what you saw on this project, and where. Press the hash key when you have finished.',
   'voice.reportRecorded': 'Thank you. Your report is recorded and the city team will look at it. Its reference is',
+  'voice.reportAnswerBySms': 'The city team will answer you by SMS.',
   'voice.ideaRecorded': 'Thank you. Your idea is recorded. Its reference is',
   'voice.proposalsClosed': 'Ideas cannot be proposed now. For the dates, call again and press 4.',
   'voice.resume': 'You did not finish your vote. To continue it, press 1. To start again, press 2.',

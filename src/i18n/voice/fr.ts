@@ -13,6 +13,7 @@ export const fr: VoiceCatalogue = {
   'voice.noRecording': "Nous n'avons rien enregistré.",
   'voice.speakReport': "Après le bip, dites ce que vous avez vu sur ce projet, et où. Appuyez sur la touche dièse quand vous avez fini.",
   'voice.reportRecorded': "Merci. Votre signalement est enregistré et l'équipe de la ville va l'examiner. Sa référence est",
+  'voice.reportAnswerBySms': "L'équipe de la ville vous répondra par SMS.",
   'voice.ideaRecorded': 'Merci. Votre idée est enregistrée. Sa référence est',
   'voice.proposalsClosed': 'Les idées ne sont pas reçues maintenant. Pour les dates, rappelez et appuyez sur 4.',
   'voice.resume': "Vous n'avez pas fini votre vote. Pour le continuer, appuyez sur 1. Pour recommencer, appuyez sur 2.",

@@ -13,6 +13,7 @@ export const sw: VoiceCatalogue = {
   'voice.noRecording': 'Hatukurekodi chochote.',
   'voice.speakReport': 'Baada ya mlio, sema ulichoona kwenye mradi huu, na wapi. Bonyeza kitufe cha reli ukimaliza.',
   'voice.reportRecorded': 'Asante. Ripoti yako imehifadhiwa na timu ya jiji itaiangalia. Namba yake ya kumbukumbu ni',
+  'voice.reportAnswerBySms': 'Timu ya jiji itakujibu kwa SMS.',
   'voice.ideaRecorded': 'Asante. Wazo lako limehifadhiwa. Namba yake ya kumbukumbu ni',
   'voice.proposalsClosed': 'Mawazo hayapokelewi sasa. Kwa tarehe, piga simu tena na ubonyeze 4.',
   'voice.resume': 'Hukumaliza kura yako. Kuendelea, bonyeza 1. Kuanza upya, bonyeza 2.',
