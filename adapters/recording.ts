@@ -1,5 +1,5 @@
-// Fetches what a caller said from the provider's recording URL, for a spoken idea: https only,
-// bounded in time and size, with its SHA-256 computed here so the idea can carry the digest.
+// Fetches what a caller said from the provider's recording URL, for a spoken idea or report: https
+// only, bounded in time and size, with its SHA-256 computed here so the event can carry the digest.
 import { createHash } from 'node:crypto';
 import type { Recording } from '../src/engine/voice-runner.ts';
 

@@ -8,7 +8,7 @@
 // - voice/getdigits: <GetDigits numDigits timeout finishOnKey callbackUrl> wraps its prompt; "if a
 //   GetDigits action receives no input at all, it will move on to the next action without
 //   triggering a notification", so a <Redirect> after it re-prompts (default timeout 30 s).
-// - voice/record: <Record finishOnKey maxLength trimSilence playBeep callbackUrl> (used for ideas).
+// - voice/record: <Record finishOnKey maxLength trimSilence playBeep callbackUrl> (used for ideas and reports).
 // - <Play url="…"/> plays an audio file; <Say> has no language choice (its voice speaks English),
 //   hence clips; a clip missing on disk is said with <Say> (voice-clips.ts) rather than left silent.
 // - <Redirect> takes the URL as its text (as in Africa's Talking's IVR samples); no first-party
@@ -61,7 +61,7 @@ export const KEY_TIMEOUT_SECONDS = 10;
 const PROVIDER = 'africastalking';
 /** Longest wait for a recording from the provider; the caller hears nothing meanwhile. */
 const RECORDING_FETCH_MS = 3000;
-/** Longest spoken idea, in seconds. */
+/** Longest spoken idea or report, in seconds. */
 export const RECORDING_MAX_SECONDS = 60;
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>';
 /** Languages Africa's Talking's <Say> speaks: it has no language attribute, and its voice is English. */
@@ -108,7 +108,7 @@ export function mountVoice(router: Router, deps: AdapterDeps): void {
     if (silent !== undefined) {
       answer = voice.silence(PROVIDER, form.sessionId, silent) ?? voice.apology(PROVIDER, form.sessionId, hop);
     } else {
-      // After a <Record>: the caller's idea, fetched now so it commits with the proposal. A
+      // After a <Record>: the caller's idea or report, fetched now so it commits with its event. A
       // recording that cannot be had is an empty answer: the caller is asked to speak again.
       const recording = form.recordingUrl ? await fetchRecording(form.recordingUrl, { timeoutMs: RECORDING_FETCH_MS }) : null;
       if (form.recordingUrl && !recording) log.warn({ session: form.sessionId }, 'voice recording could not be fetched');

@@ -66,7 +66,7 @@ const SAY_LOCALES: Record<string, NonNullable<import('twilio/lib/twiml/VoiceResp
 const KEY_TIMEOUT_SECONDS = 10;
 /** Longest wait for a recording from Twilio. */
 const RECORDING_FETCH_MS = 3000;
-/** Longest spoken idea, in seconds. */
+/** Longest spoken idea or report, in seconds. */
 const RECORDING_MAX_SECONDS = 60;
 /** Call statuses after which a call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -108,8 +108,8 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
     let answer: VoiceAnswer<VoiceReplyView>;
     let silences = 0;
     if (f.RecordingUrl !== undefined) {
-      // After a <Record>: the caller's idea, fetched with the account's credentials (recordings may
-      // require them) so it commits with the proposal; one that cannot be had is asked for again.
+      // After a <Record>: the caller's idea or report, fetched with the account's credentials (recordings
+      // may require them) so it commits with its event; one that cannot be had is asked for again.
       const recording = f.RecordingUrl
         ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: creds.accountSid, password: creds.authToken } })
         : null;
