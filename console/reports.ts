@@ -59,7 +59,12 @@ export interface ReportRecording {
 
 /** The recording a report's event names (a report spoken on a call), or null for a written one. */
 export async function reportRecording(db: LedgerDb, eventId: string): Promise<ReportRecording | null> {
-  const event = await db.selectFrom('ledger_events').select('payload').where('event_id', '=', eventId).where('type', '=', 'project.reported').executeTakeFirst();
+  const event = await db
+    .selectFrom('ledger_events')
+    .select('payload')
+    .where('event_id', '=', eventId)
+    .where('type', '=', 'project.reported')
+    .executeTakeFirst();
   const audio = event ? (JSON.parse(event.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
   if (!audio) return null;
   const held = await db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', audio.sha256).executeTakeFirst();

@@ -58,7 +58,9 @@ async function setup() {
   now = new Date('2026-12-01T09:00:00Z');
   await ledger.publishResults('c-open', { force: { reason: 'test' } });
   const gw = testGateway();
-  closers.push(() => gw.db.close());
+  closers.push(() => {
+    gw.db.close();
+  });
   const { relay, stop } = await connectedRelay(gw, ledger);
   closers.push(stop);
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation, gw.notices);
@@ -74,7 +76,11 @@ const fields = (extra: Record<string, string> = {}) => ({
   destinationNumber: '+254711082000',
   ...extra,
 });
-const pathOf = (xml: string, el: string) => xml.match(new RegExp(`<${el} [^>]*callbackUrl="([^"]*)"`))![1]!.replace(/&amp;/g, '&').replace(PUBLIC_URL, '');
+const pathOf = (xml: string, el: string) =>
+  xml
+    .match(new RegExp(`<${el} [^>]*callbackUrl="([^"]*)"`))![1]!
+    .replace(/&amp;/g, '&')
+    .replace(PUBLIC_URL, '');
 const clips = (xml: string) => [...xml.matchAll(/\/prompts\/\w+\/([^"<]+)\.wav/g)].map((m) => decodeURIComponent(m[1]!));
 
 /** English, Project progress, project 7, 2 Report, then the recording: returns the last answer. */
@@ -144,10 +150,7 @@ describe('a report spoken on a call', () => {
     const days = ledger.deployment().ledger.recordingRetentionDays;
     const later = (d: number) => new Date(now().getTime() + d * DAY);
     expect(await recordingsDue(ledger.conn.db, days, later(days + 1))).toEqual([]);
-    const resolved = await reviewer
-      .post(`/console/reports/${report.event_id}`)
-      .type('form')
-      .send({ _csrf: csrf, status: 'resolved', 'answer.en': answer });
+    const resolved = await reviewer.post(`/console/reports/${report.event_id}`).type('form').send({ _csrf: csrf, status: 'resolved', 'answer.en': answer });
     expect(resolved.status).toBe(303);
     expect(await recordingsDue(ledger.conn.db, days, later(days - 1))).toEqual([]);
     expect(await recordingsDue(ledger.conn.db, days, later(days))).toEqual([

@@ -313,17 +313,30 @@ describe('Africa’s Talking spoken reports on a project', () => {
     const gw = testGateway({ clock: () => NOW });
     const { answers, last } = await call(gw, REPORT);
     expect(clips(answers[3]!)).toEqual(expect.arrayContaining(['en:voice.projectFollowKey', 'en:voice.projectReportKey']));
-    expect(last).toMatch(/<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakReport\.wav"\/><\/Record><\/Response>$/);
+    expect(last).toMatch(
+      /<Response><Record finishOnKey="#" maxLength="60" trimSilence="true" playBeep="true" callbackUrl="[^"]+\?hop=5"><Play url="[^"]*voice\.speakReport\.wav"\/><\/Record><\/Response>$/,
+    );
     nock(REC).get('/recordings/ATVId_test_call_1.mp3').reply(200, AUDIO, { 'Content-Type': 'audio/mpeg' });
     const callback = pathOf(attr(last, 'Record', 'callbackUrl')!);
     const res = await post(gw, voiceBody({ recordingUrl: `${REC}/recordings/ATVId_test_call_1.mp3` }), callback);
     const sha256 = createHash('sha256').update(AUDIO).digest('hex');
     const [payload] = reports(gw).map((p) => JSON.parse(p) as { reference: string });
-    expect(payload).toEqual({ wardId: 'north', code: 31, text: '', reference: expect.stringMatching(/^R-/), lang: 'en', audio: { sha256, bytes: AUDIO.length } });
+    expect(payload).toEqual({
+      wardId: 'north',
+      code: 31,
+      text: '',
+      reference: expect.stringMatching(/^R-/),
+      lang: 'en',
+      audio: { sha256, bytes: AUDIO.length },
+    });
     // The reference, character by character, after "your report is recorded".
     const spelled = [...payload!.reference.slice(2).replace('-', '')].map((c) => (/\d/.test(c) ? `en:num-${c}` : `en:char-${c.toLowerCase()}`));
     expect(clips(res.text).slice(0, spelled.length + 1)).toEqual(['en:voice.reportRecorded', ...spelled]);
-    expect(gw.db.prepare('SELECT sha256, bytes, length(audio) AS stored FROM voice_recordings').get()).toEqual({ sha256, bytes: AUDIO.length, stored: AUDIO.length });
+    expect(gw.db.prepare('SELECT sha256, bytes, length(audio) AS stored FROM voice_recordings').get()).toEqual({
+      sha256,
+      bytes: AUDIO.length,
+      stored: AUDIO.length,
+    });
     // The number is kept sealed against the reference, for the team's answer by SMS.
     const kept = gw.db.prepare('SELECT provider, phone, lang FROM report_contacts WHERE reference = ?').get(payload!.reference);
     expect(kept).toEqual({ provider: 'africastalking', phone: expect.stringMatching(/^s1:/), lang: 'en' });

@@ -152,7 +152,9 @@ describe('Twilio spoken reports on a project', () => {
   it('records a report with <Record>, fetches it, keeps the number for the answer, and a repeated action records nothing more', async () => {
     const gw = testGateway({ clock: () => NOW });
     const asked = await call(gw, REPORT);
-    expect(asked).toMatch(/<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="[^"]+\/twilio\/voice-recording"/);
+    expect(asked).toMatch(
+      /<Record action="https:\/\/sauti\.example\.org\/twilio\/voice\?hop=5&amp;silent=0" recordingStatusCallback="[^"]+\/twilio\/voice-recording"/,
+    );
     expect(clips(asked)).toEqual(['en:voice.speakReport']);
     const audio = Buffer.from('RIFF-fake-report-wav-'.repeat(80));
     const recUrl = `https://api.twilio.com/2010-04-01/Accounts/${TWILIO_SID}/Recordings/RE${'3'.repeat(32)}`;

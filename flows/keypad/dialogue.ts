@@ -409,7 +409,6 @@ function onSpokenReport(state: UssdState, input: string, ctx: Ctx): Result {
 
 /** A report typed on the keypad: recorded as REPORT 7 by SMS records it, ending with its reference. */
 function onReportText(state: UssdState, raw: string, ctx: Ctx): Result {
-  const draft = state.draft as ProjectDraft;
   const text = cleanText(raw);
   if (text === NAV_KEYS.back) return goto(state, { name: 'projectStatus' }, ctx);
   // As by SMS: at least three letters or digits say something.

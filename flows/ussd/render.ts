@@ -213,7 +213,8 @@ function render(state: UssdState, ctx: UssdContext, head: string[]): { text: str
     case 'projectStatus':
       return { screen, text: renderProjectStatus(state, ctx, head) };
     case 'reportText':
-    case 'speakReport': { // reports are typed on USSD; the screen renderer never records
+    case 'speakReport': {
+      // reports are typed on USSD; the screen renderer never records
       const draft = state.draft as Extract<Draft, { kind: 'project' }>;
       return { screen, text: lines(t(lang, 'askReport', { code: draft.code, max: REPORT_TYPED_MAX })) };
     }

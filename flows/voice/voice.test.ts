@@ -504,7 +504,16 @@ describe('following and Project progress by voice, as on USSD', () => {
     const sha = 'c'.repeat(64);
     const done = voiceFlow.step(asked.state, voiceFlow.recordingInput(sha, 32_000), ctx);
     expect(done.effects).toEqual([
-      { type: 'project.reported', cycleId: 'c-past', wardId: 'north', code: 31, text: '', reference: 'R-XY12-ZW34', lang: 'fr', audio: { sha256: sha, bytes: 32_000 } },
+      {
+        type: 'project.reported',
+        cycleId: 'c-past',
+        wardId: 'north',
+        code: 31,
+        text: '',
+        reference: 'R-XY12-ZW34',
+        lang: 'fr',
+        audio: { sha256: sha, bytes: 32_000 },
+      },
     ]);
     expect(done.reply).toMatchObject({
       end: true,

@@ -212,7 +212,9 @@ ledger
   .action(async (id: string, key: string, opts: { label?: string; replace: boolean }) => addGateway(loadSettings(), id, key, opts));
 ledger
   .command('erase-recordings')
-  .description('erase spoken ideas’ recordings whose proposal finished ledger.recordingRetentionDays ago (the ledger also does it hourly)')
+  .description(
+    'erase spoken ideas’ and reports’ recordings whose proposal or report finished ledger.recordingRetentionDays ago (the ledger also does it hourly)',
+  )
   .action(async () => {
     if (!(await eraseRecordings(loadSettings()))) process.exitCode = 1;
   });
@@ -229,7 +231,7 @@ ledger
   .action(async (file: string, opts: { ackOut?: string }) => importBundleFile(loadSettings(), file, opts.ackOut));
 ledger
   .command('attachment <sha256>')
-  .description('write a spoken idea’s recording, named by the SHA-256 its proposal carries, to a file')
+  .description('write a spoken idea’s or report’s recording, named by the SHA-256 its event carries, to a file')
   .requiredOption('--out <file>', 'file to write (mode 0600: a voice is personal data)')
   .action(async (sha256: string, opts: { out: string }) => {
     if (!(await writeAttachment(loadSettings(), sha256, opts.out))) process.exitCode = 1;

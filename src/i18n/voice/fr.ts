@@ -11,7 +11,7 @@ export const fr: VoiceCatalogue = {
   'voice.chooseCategory': "Choisissez le type d'idée.",
   'voice.speakIdea': "Après le bip, dites votre idée : ce qu'il faut, où, et pour qui. Appuyez sur la touche dièse quand vous avez fini.",
   'voice.noRecording': "Nous n'avons rien enregistré.",
-  'voice.speakReport': "Après le bip, dites ce que vous avez vu sur ce projet, et où. Appuyez sur la touche dièse quand vous avez fini.",
+  'voice.speakReport': 'Après le bip, dites ce que vous avez vu sur ce projet, et où. Appuyez sur la touche dièse quand vous avez fini.',
   'voice.reportRecorded': "Merci. Votre signalement est enregistré et l'équipe de la ville va l'examiner. Sa référence est",
   'voice.reportAnswerBySms': "L'équipe de la ville vous répondra par SMS.",
   'voice.ideaRecorded': 'Merci. Votre idée est enregistrée. Sa référence est',
