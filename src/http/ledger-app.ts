@@ -123,7 +123,7 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     const type = contentTypeSchema.safeParse((req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase());
     if (!SHA256_HEX.test(sha256)) return refuse(res, 'malformed', 'the path names the recording by its SHA-256: 64 lower-case hex digits');
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(eventId))
-      return refuse(res, 'malformed', 'Sauti-Event must be the id (UUID) of the proposal that names the recording');
+      return refuse(res, 'malformed', 'Sauti-Event must be the id (UUID) of the proposal or report that names the recording');
     if (!asked) return refuse(res, 'malformed', 'Sauti-Nonce must be a fresh UUID: the answer is signed for it');
     if (!type.success) return refuse(res, 'malformed', 'Content-Type must be the recording’s media type, e.g. audio/mpeg');
     const max = ledger.deployment().sync.maxAttachmentBytes;
