@@ -1,8 +1,12 @@
-// The ledger's retention rule for spoken ideas' recordings: erased `ledger.recordingRetentionDays`
-// after the proposal is finished (reviewed not feasible, or its cycle's results published),
+// The ledger's retention rule for spoken ideas' and reports' recordings: erased `ledger.recordingRetentionDays`
+// after the proposal is finished (reviewed not feasible, or its cycle's results published) or the
+// report resolved,
 // recorded in the chain, idempotent, on SQLite and PostgreSQL; the console's player then says the
 // recording was erased instead of failing.
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { v7 as uuidv7 } from 'uuid';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
@@ -15,7 +19,12 @@ import { verifyConsoleTrail } from '../console/audit.ts';
 import { reviewProposal } from '../console/proposals.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { createLogger } from '../src/logging.ts';
-import { sha256Hex } from '../src/domain/protocol.ts';
+import { decodeBatch, newKeyPair, sha256Hex } from '../src/domain/protocol.ts';
+import { voterKey } from '../src/domain/voter.ts';
+import type { EventRow } from '../src/store/gateway-store.ts';
+import { buildBatch } from '../sync/batch.ts';
+import type { GatewayIdentity } from '../sync/identity.ts';
+import { handleReport } from '../console/reports.ts';
 import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
 import { logSink } from './helpers/gateway.ts';
 import { afterCloseDeployment, rawFixture, testDeployment } from './helpers/deployment.ts';
@@ -215,3 +224,81 @@ it('`sauti ledger erase-recordings` erases what is due, then finds nothing on a 
   const second = sauti();
   expect([second.status, second.stdout]).toEqual([0, expect.stringContaining('No recording is due')]);
 }, 240_000);
+
+describe.each(backends)('a spoken report’s recording (%s)', (backend) => {
+  // That published results do not finish a report is checked end to end in test/voice-reports.test.ts.
+  it('is kept while the report is new or acknowledged; erased 30 days after it is resolved, not if set back', async () => {
+    let now = new Date('2026-12-02T09:00:00Z');
+    const ledger = new Ledger(
+      await openLedger(freshStorage(backend)),
+      () => during,
+      () => now,
+    );
+    try {
+      const { privatePem, publicKey } = newKeyPair();
+      const gw: GatewayIdentity = { gatewayId: 'gw-call', publicKey, privateKey: createPrivateKey(privatePem) };
+      await ledger.addGateway('gw-call', publicKey);
+      const audio = [recording(7), recording(8)];
+      const shas = audio.map((a) => sha256Hex(a));
+      const rows: EventRow[] = shas.map((sha, i) => ({
+        seq: i + 1,
+        id: uuidv7(),
+        type: 'project.reported',
+        cycle_id: 'c-open',
+        voter_key: voterKey(`+25471100050${i}`, 'test-secret-0123456789'),
+        channel: 'voice',
+        gateway_id: 'gw-call',
+        captured_at: '2026-12-02T08:00:00.000Z',
+        source_ref: `test:gw-call:${i + 1}`,
+        payload: JSON.stringify({
+          wardId: 'north',
+          code: 7,
+          text: '',
+          reference: `R-AAAA${i}-BBB`,
+          lang: 'en',
+          audio: { sha256: sha, bytes: audio[i]!.length },
+        }),
+        acked_at: null,
+      }));
+      const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
+      expect((await ledger.ingest(header, lines, 'push')).accepted).toHaveLength(2);
+      for (const [i, row] of rows.entries()) {
+        const stored = await storeAttachment(
+          ledger.conn.db,
+          { gatewayId: 'gw-call', eventId: row.id, sha256: shas[i]!, contentType: 'audio/mpeg', audio: audio[i]! },
+          1e6,
+          now,
+        );
+        expect(stored).toMatchObject({ status: 'stored', duplicate: false });
+      }
+      // Another gateway cannot put its audio behind these reports.
+      expect(
+        await storeAttachment(
+          ledger.conn.db,
+          { gatewayId: 'gw-other', eventId: rows[0]!.id, sha256: shas[0]!, contentType: 'audio/mpeg', audio: audio[0]! },
+          1e6,
+          now,
+        ),
+      ).toMatchObject({ status: 'refused', reason: 'unknown-event' });
+      const d = ledger.deployment();
+      const team = { name: 'reviewer', role: 'reviewer' };
+      // 0: resolved now; 1: resolved, then set back to acknowledged.
+      await handleReport(ledger.conn, d, team, rows[0]!.id, { status: 'resolved', answer: { en: 'Fixed.' } }, now);
+      await handleReport(ledger.conn, d, team, rows[1]!.id, { status: 'resolved', answer: {} }, now);
+      await handleReport(ledger.conn, d, team, rows[1]!.id, { status: 'acknowledged', answer: {} }, now);
+      const resolvedAt = now.toISOString();
+
+      now = new Date(now.getTime() + 30 * DAY - 60_000);
+      expect(await ledger.eraseRecordings()).toEqual({ erased: [], entrySeq: null });
+      now = new Date(now.getTime() + 60_000);
+      const erased = await ledger.eraseRecordings();
+      expect(erased.erased).toEqual([{ sha256: shas[0], eventId: rows[0]!.id, finishedBy: 'report-resolved', finishedAt: resolvedAt }]);
+      expect((await readAttachment(ledger.conn.db, shas[0]!))!.audio.length).toBe(0);
+      expect(Buffer.compare((await readAttachment(ledger.conn.db, shas[1]!))!.audio, audio[1]!)).toBe(0);
+      expect(await verifyErasures(ledger.conn.db)).toBeNull();
+      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    } finally {
+      await ledger.close();
+    }
+  });
+});
