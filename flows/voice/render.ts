@@ -21,7 +21,7 @@ export interface VoiceReply {
   offer?: PromptPart[];
   /** The SMS copy of a receipt, in the caller's language, sent when they press 2 after hearing it. */
   sms?: string;
-  /** Record what the caller says after the prompt (a spoken idea), instead of waiting for keys. */
+  /** Record what the caller says after the prompt (a spoken idea or report), instead of waiting for keys. */
   record?: boolean;
   /** After a vote: 3 follows the projects voted for by SMS (the dialogue's 1 on its `voted` screen). */
   follow?: boolean;

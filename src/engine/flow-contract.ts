@@ -141,7 +141,7 @@ export type UssdFlow<S> = KeypadFlow<S, Reply>;
 export interface VoiceFlow<S, R extends { end: boolean; again?: boolean }> extends KeypadFlow<S, R> {
   /** The dialogue input for keys pressed on the current screen, or null to hear it again. */
   input(state: S, digits: string, ctx: UssdContext): string | null;
-  /** The input that hands the dialogue a kept recording (a spoken idea). */
+  /** The input that hands the dialogue a kept recording (a spoken idea or report). */
   recordingInput(sha256: string, bytes: number): string;
   /** The last prompt again, after a timeout with no key pressed. */
   silence(last: R, lang: Lang): R;

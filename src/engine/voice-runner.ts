@@ -28,7 +28,7 @@ export interface VoiceCallback {
   hop?: number;
   /** Keys pressed (without the finishing key); empty when none. */
   digits: string;
-  /** What the caller said, fetched from the provider by the adapter (a spoken idea). */
+  /** What the caller said, fetched from the provider by the adapter (a spoken idea or report). */
   recording?: Recording;
 }
 
