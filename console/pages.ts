@@ -48,6 +48,7 @@ export function framed(f: Frame, title: string, body: string): string {
     `<a href="/console/vote">${esc(t('duringVote'))}</a>`,
     `<a href="/console/reports">${esc(t('reports'))}</a>`,
     `<a href="/console/broadcasts">${esc(t('broadcasts'))}</a>`,
+    `<a href="/console/implementation">${esc(t('implementation'))}</a>`,
     `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
     `<a href="/console/wards">${esc(t('wards'))}</a>`,
     `<a href="/console/equity">${esc(t('equity'))}</a>`,

@@ -53,6 +53,8 @@ import { mountWardRoutes } from './console-wards.ts';
 import { mountMergeRoutes } from './console-merge.ts';
 import { mountReportRoutes } from './console-reports.ts';
 import { mountBroadcastRoutes } from './console-broadcasts.ts';
+import { mountImplementationRoutes } from './console-implementation.ts';
+import { MULTIPART_PATHS } from './console-multipart.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
 import { isTitlePublic, setPublicTitle } from '../../console/public-ideas.ts';
@@ -203,7 +205,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       return res.redirect(303, `/console/sign-in${had ? '?expired=1' : ''}`);
     }
     (req as Authed).session = session;
-    if (req.method === 'POST' && !sameToken(req.body?._csrf, session.csrf)) {
+    // A multipart form (a photo) is read by its own route, which checks the token before any file
+    // byte (console-multipart.ts); only the paths listed there may send one.
+    const multipart = req.method === 'POST' && Boolean(req.is('multipart/form-data'));
+    if (req.method === 'POST' && (multipart ? !MULTIPART_PATHS.some((p) => p.test(req.path)) : !sameToken(req.body?._csrf, session.csrf))) {
       log.warn({ user: session.user.name, path: req.path }, 'form refused: CSRF token missing or wrong');
       return res
         .status(403)
@@ -391,6 +396,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   });
 
   mountBroadcastRoutes(router, { ledger, log, frame, allowed, actor });
+  mountImplementationRoutes(router, { ledger, log, frame, allowed, actor, notFound });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
