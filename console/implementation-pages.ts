@@ -22,7 +22,11 @@ export interface ImplementationRefusal {
   values: Record<string, string>;
 }
 
-export function implementationPage(f: Frame, cycles: { cycleId: string; winners: number[]; updates: ImplementationUpdate[] }[], refused?: ImplementationRefusal): string {
+export function implementationPage(
+  f: Frame,
+  cycles: { cycleId: string; winners: number[]; updates: ImplementationUpdate[] }[],
+  refused?: ImplementationRefusal,
+): string {
   const t = labelsFor(f.lang);
   const day = (iso: string) => formatDate(new Date(`${iso}T12:00:00Z`), f.lang, 'UTC');
   const parts = [`<p class="note">${esc(t('implementationNote'))}</p>`];
@@ -69,7 +73,9 @@ function updateForm(f: Frame, cycleId: string, code: number, last: Implementatio
         `<label for="${id(`m-${l.code}`)}">${esc(t('implMilestoneIn', { language: l.name }))}</label><input id="${id(`m-${l.code}`)}" name="milestone.${l.code}" lang="${l.code}" maxlength="${MAX_MILESTONE}" value="${esc(v[`milestone.${l.code}`] ?? '')}">`,
     )
     .join('');
-  const options = IMPLEMENTATION_STATUSES.map((s) => `<option value="${s}"${s === v.status ? ' selected' : ''}>${esc(statusWord(f.lang, s))}</option>`).join('');
+  const options = IMPLEMENTATION_STATUSES.map((s) => `<option value="${s}"${s === v.status ? ' selected' : ''}>${esc(statusWord(f.lang, s))}</option>`).join(
+    '',
+  );
   // _csrf first: the server refuses a file sent before the token (src/http/console-multipart.ts).
   return `<form method="post" action="/console/implementation/${esc(cycleId)}/${code}" enctype="multipart/form-data">${hidden('_csrf', f.session.csrf)}
 <h4>${esc(t('newImplUpdate'))}</h4>

@@ -86,7 +86,12 @@ export async function implementationOverview(ledger: Ledger): Promise<{ cycleId:
  * project's last update (a form sent twice). The ledger's refusals come back as
  * ImplementationFormError on the field they concern.
  */
-export async function recordFromConsole(ledger: Ledger, actor: Actor, cycleId: string, input: ImplementationInput): Promise<ImplementationUpdate | 'unchanged'> {
+export async function recordFromConsole(
+  ledger: Ledger,
+  actor: Actor,
+  cycleId: string,
+  input: ImplementationInput,
+): Promise<ImplementationUpdate | 'unchanged'> {
   try {
     const u = await ledger.recordImplementationOnce(cycleId, input, {
       unlessSameAsLast: true,

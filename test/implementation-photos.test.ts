@@ -82,7 +82,12 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
       expect(form.indexOf('name="status"')).toBeLessThan(form.indexOf('type="file"'));
       const csrf = await sessionCsrf(agent, '/console/implementation');
       const sent = pngPhoto();
-      const res = await postUpdate(agent, csrf, { status: 'in-progress', progress: '60', date: '2027-03-01', ...MILESTONE }, { bytes: sent, name: 'site.png', type: 'image/png' });
+      const res = await postUpdate(
+        agent,
+        csrf,
+        { status: 'in-progress', progress: '60', date: '2027-03-01', ...MILESTONE },
+        { bytes: sent, name: 'site.png', type: 'image/png' },
+      );
       expect(res.status).toBe(303);
       expect(res.headers.location).toMatch(/^\/console\/implementation\?notice=saved/);
 
@@ -117,12 +122,22 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
       expect((await anon.get('/results/c-open/implementation.csv')).text).toContain(u!.photo!);
 
       // The same form sent again records nothing more.
-      const again = await postUpdate(agent, csrf, { status: 'in-progress', progress: '60', date: '2027-03-01', ...MILESTONE }, { bytes: sent, name: 'site.png', type: 'image/png' });
+      const again = await postUpdate(
+        agent,
+        csrf,
+        { status: 'in-progress', progress: '60', date: '2027-03-01', ...MILESTONE },
+        { bytes: sent, name: 'site.png', type: 'image/png' },
+      );
       expect(again.headers.location).toMatch(/notice=unchanged/);
       expect(await ledger.implementation('c-open')).toHaveLength(1);
 
       // A JPEG: its EXIF (GPS) is cut too. A later update without a photo has none.
-      const jpeg = await postUpdate(agent, csrf, { status: 'in-progress', progress: '80', date: '2027-04-01' }, { bytes: jpegWithExif(), name: 'roof.jpg', type: 'image/jpeg' });
+      const jpeg = await postUpdate(
+        agent,
+        csrf,
+        { status: 'in-progress', progress: '80', date: '2027-04-01' },
+        { bytes: jpegWithExif(), name: 'roof.jpg', type: 'image/jpeg' },
+      );
       expect(jpeg.status).toBe(303);
       const noPhoto = await postUpdate(agent, csrf, { status: 'completed', date: '2027-05-01' });
       expect(noPhoto.status).toBe(303);
@@ -135,7 +150,7 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
       expect((await verifyChain(ledger.conn.db)).ok).toBe(true);
       // The stored bytes changed: verify names the update's entry.
       const tampered = Buffer.from(clean);
-      tampered[tampered.length - 20] ^= 1;
+      tampered[tampered.length - 20] = tampered[tampered.length - 20]! ^ 1;
       await ledger.conn.db.updateTable('ledger_photos').set({ data: tampered }).where('sha256', '=', u!.photo!).execute();
       expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: false, seq: u!.seq, problem: expect.stringMatching(/does not hash to its digest/) });
       // Gone: verify says so.
@@ -189,7 +204,11 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
       const page = await coordinator.get('/console/implementation');
       expect(page.status).toBe(200);
       expect(page.text).not.toContain('type="file"');
-      const c = await postUpdate(coordinator, await sessionCsrf(coordinator, '/console/implementation'), fields, { bytes: pngPhoto(), name: 'p.png', type: 'image/png' });
+      const c = await postUpdate(coordinator, await sessionCsrf(coordinator, '/console/implementation'), fields, {
+        bytes: pngPhoto(),
+        name: 'p.png',
+        type: 'image/png',
+      });
       expect(c.status).toBe(403);
 
       // A project that did not win: the ledger's reason, on the form.
@@ -218,7 +237,12 @@ browserProgram.describe('a milestone photo on the public results page in Chromiu
       const agent = request.agent(app);
       await signIn(agent, 'reviewer');
       const csrf = await sessionCsrf(agent, '/console/implementation');
-      const res = await postUpdate(agent, csrf, { status: 'in-progress', progress: '50', date: '2027-03-01', ...MILESTONE }, { bytes: pngPhoto(1200, 800), name: 'wide.png', type: 'image/png' });
+      const res = await postUpdate(
+        agent,
+        csrf,
+        { status: 'in-progress', progress: '50', date: '2027-03-01', ...MILESTONE },
+        { bytes: pngPhoto(1200, 800), name: 'wide.png', type: 'image/png' },
+      );
       expect(res.status).toBe(303);
       const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
       const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
@@ -226,11 +250,17 @@ browserProgram.describe('a milestone photo on the public results page in Chromiu
       await page.goto(`${base}/results/c-open?lang=en`);
       const img = page.getByRole('img', { name: 'Walls up' });
       await img.scrollIntoViewIfNeeded();
-      await expect.poll(() => img.evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth)).toBe(1200);
+      await expect
+        .poll(() =>
+          img.evaluate(
+            (el) => (el as unknown as { complete: boolean; naturalWidth: number }).complete && (el as unknown as { naturalWidth: number }).naturalWidth,
+          ),
+        )
+        .toBe(1200);
       const box = (await img.boundingBox())!;
       expect(box.width).toBeLessThanOrEqual(360);
       expect(box.width).toBeGreaterThan(200);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      expect(await page.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(360);
       await context.close();
     } finally {
       await browser.close();

@@ -25,9 +25,26 @@ describe('photos', () => {
     expect(has(out, 'taken at home')).toBe(false);
     expect(has(out, 'JFIF')).toBe(true);
     expect(has(out, 'ICC_PROFILE')).toBe(true);
+    // The orientation alone survives, in an APP1 of its own (a portrait photo stays upright).
+    const app1 = Buffer.from(out).indexOf(Buffer.from([0xff, 0xe1]));
+    expect(app1).toBeGreaterThan(0);
+    expect(
+      Buffer.from(out)
+        .subarray(app1 + 4, app1 + 4 + 6)
+        .toString('latin1'),
+    ).toBe('Exif\0\0');
+    expect(Buffer.from(out).readUInt16BE(app1 + 2)).toBe(2 + 6 + 26);
+    expect(Buffer.from(out).readUInt16BE(app1 + 4 + 6 + 18)).toBe(6);
+    // Upright already (1): no EXIF at all.
+    const upright = stripMetadata(jpegWithExif(1), 'image/jpeg')!;
+    expect(Buffer.from(upright).includes(Buffer.from([0xff, 0xe1]))).toBe(false);
     // Everything from the start of scan on is unchanged.
     const scan = src.indexOf(Buffer.from([0xff, 0xda]));
-    expect(Buffer.from(out).subarray(out.length - (src.length - scan)).equals(src.subarray(scan))).toBe(true);
+    expect(
+      Buffer.from(out)
+        .subarray(out.length - (src.length - scan))
+        .equals(src.subarray(scan)),
+    ).toBe(true);
   });
 
   it('cuts eXIf and text chunks from a PNG, and EXIF and XMP from a WebP (flags and size fixed)', () => {

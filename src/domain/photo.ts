@@ -26,7 +26,8 @@ export function sniffImage(b: Uint8Array): PhotoType | null {
 /**
  * The image without its metadata, or null when its structure cannot be walked (then it is
  * refused, not published with whatever it hides). JPEG: APP1 (EXIF with GPS, XMP), APP13 (IPTC)
- * and comments dropped; colour (APP2 ICC, APP14 Adobe) kept. PNG: eXIf, tEXt, zTXt, iTXt and tIME
+ * and comments dropped, an EXIF orientation kept as a new APP1 holding it alone; colour (APP2
+ * ICC, APP14 Adobe) kept. PNG: eXIf, tEXt, zTXt, iTXt and tIME
  * dropped. WebP: the EXIF and XMP chunks dropped and their flags cleared.
  */
 export function stripMetadata(b: Uint8Array, type: PhotoType): Uint8Array | null {
@@ -56,9 +57,42 @@ function stripJpeg(b: Uint8Array): Uint8Array | null {
     const length = (b[i + 2]! << 8) | b[i + 3]!;
     if (length < 2 || i + 2 + length > b.length) return null;
     if (!DROPPED_JPEG.has(marker)) out.push(b.subarray(i, i + 2 + length));
+    else if (marker === 0xe1) {
+      // A phone's portrait photo is stored sideways with an orientation tag: that tag alone is kept.
+      const orientation = exifOrientation(b.subarray(i + 4, i + 2 + length));
+      if (orientation) out.push(orientationSegment(orientation));
+    }
     i += 2 + length;
   }
   return null;
+}
+
+/** The EXIF Orientation (2–8) of an APP1 segment's data, or null (none, 1, or not EXIF). */
+function exifOrientation(d: Uint8Array): number | null {
+  if (d.length < 14 || ascii(d, 0, 6) !== 'Exif\0\0') return null;
+  const t = d.subarray(6);
+  const le = ascii(t, 0, 2) === 'II';
+  if (!le && ascii(t, 0, 2) !== 'MM') return null;
+  const u16 = (at: number) => (le ? t[at]! | (t[at + 1]! << 8) : (t[at]! << 8) | t[at + 1]!);
+  const u32 = (at: number) => (le ? u16(at) + u16(at + 2) * 65536 : u16(at) * 65536 + u16(at + 2));
+  const ifd = u32(4);
+  if (ifd + 2 > t.length) return null;
+  const n = u16(ifd);
+  for (let k = 0; k < n && ifd + 2 + 12 * (k + 1) <= t.length; k++) {
+    const at = ifd + 2 + 12 * k;
+    if (u16(at) === 0x0112) {
+      const v = u16(at + 8);
+      return v >= 2 && v <= 8 ? v : null;
+    }
+  }
+  return null;
+}
+
+/** An APP1 segment holding one EXIF entry, Orientation, and nothing else. */
+function orientationSegment(v: number): Uint8Array {
+  const tiff = [0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, v, 0, 0, 0, 0, 0, 0];
+  const data = [...'Exif\0\0'].map((c) => c.charCodeAt(0)).concat(tiff);
+  return Uint8Array.from([0xff, 0xe1, (data.length + 2) >> 8, (data.length + 2) & 255, ...data]);
 }
 
 const DROPPED_PNG = new Set(['eXIf', 'tEXt', 'zTXt', 'iTXt', 'tIME']);

@@ -66,7 +66,16 @@ export function mountImplementationRoutes(router: express.Router, ctx: Implement
       );
       const outcome = await recordFromConsole(ledger, ctx.actor(req), cycleId, input);
       const recorded = outcome !== 'unchanged';
-      log.info({ user: ctx.actor(req).name, cycle: cycleId, project: code, entry: recorded ? outcome.seq : undefined, photo: recorded ? outcome.photo !== null : undefined }, 'implementation update from the console');
+      log.info(
+        {
+          user: ctx.actor(req).name,
+          cycle: cycleId,
+          project: code,
+          entry: recorded ? outcome.seq : undefined,
+          photo: recorded ? outcome.photo !== null : undefined,
+        },
+        'implementation update from the console',
+      );
       res.redirect(303, `/console/implementation?notice=${recorded ? 'saved' : 'unchanged'}#p-${cycleId}-${code}`);
     } catch (err) {
       if (!(err instanceof ImplementationFormError)) throw err;

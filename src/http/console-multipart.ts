@@ -9,8 +9,7 @@ import { sameToken } from '../../console/accounts.ts';
 export const MULTIPART_PATHS = [/^\/implementation\/[a-z0-9][a-z0-9-]{0,39}\/\d{1,2}$/];
 
 export type MultipartForm =
-  | { ok: true; fields: Record<string, string>; file?: Uint8Array }
-  | { ok: false; status: 400 | 403 | 413; problem: 'csrf' | 'too-large' | 'malformed' };
+  { ok: true; fields: Record<string, string>; file?: Uint8Array } | { ok: false; status: 400 | 403 | 413; problem: 'csrf' | 'too-large' | 'malformed' };
 
 /** Reads the form: its fields, and the bytes of the file part `fileField` (none when left empty). */
 export function readMultipartForm(req: Request, o: { csrf: string; fileField: string; maxFileBytes: number }): Promise<MultipartForm> {

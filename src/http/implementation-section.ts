@@ -6,8 +6,22 @@ import { statusWord } from '../domain/implementation-text.ts';
 import { formatDate } from '../domain/format.ts';
 
 const LABELS = {
-  en: { title: 'Implementation', none: 'No update yet.', progress: 'progress', reason: 'Reason', data: 'Implementation data', photo: 'Photo of {project} on {date}' },
-  sw: { title: 'Utekelezaji', none: 'Hakuna taarifa bado.', progress: 'maendeleo', reason: 'Sababu', data: 'Data ya utekelezaji', photo: 'Picha ya {project} tarehe {date}' },
+  en: {
+    title: 'Implementation',
+    none: 'No update yet.',
+    progress: 'progress',
+    reason: 'Reason',
+    data: 'Implementation data',
+    photo: 'Photo of {project} on {date}',
+  },
+  sw: {
+    title: 'Utekelezaji',
+    none: 'Hakuna taarifa bado.',
+    progress: 'maendeleo',
+    reason: 'Sababu',
+    data: 'Data ya utekelezaji',
+    photo: 'Picha ya {project} tarehe {date}',
+  },
   fr: {
     title: 'Mise en œuvre',
     none: 'Pas encore de nouvelles.',

@@ -26,11 +26,20 @@ export function pngPhoto(width = 64, height = 48, rgb: [number, number, number] 
 const segment = (marker: number, data: Buffer) => Buffer.concat([Buffer.from([0xff, marker, (data.length + 2) >> 8, (data.length + 2) & 255]), data]);
 
 /** A JPEG's structure: APP0 (JFIF), APP1 (EXIF with a GPS tag), APP2 (ICC), a comment, a table, then the scan. */
-export function jpegWithExif(): Buffer {
+export function jpegWithExif(orientation = 6): Buffer {
+  // Little-endian TIFF: IFD0 with Orientation and a GPS pointer, then the "GPS" data it points at.
+  const exif = Buffer.concat([
+    Buffer.from('Exif\0\0II*\0', 'latin1'),
+    Buffer.from([8, 0, 0, 0, 2, 0]),
+    Buffer.from([0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0]),
+    Buffer.from([0x25, 0x88, 4, 0, 1, 0, 0, 0, 38, 0, 0, 0]),
+    Buffer.from([0, 0, 0, 0]),
+    Buffer.from('GPSLatitude -1.2921', 'latin1'),
+  ]);
   return Buffer.concat([
     Buffer.from([0xff, 0xd8]),
     segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')),
-    segment(0xe1, Buffer.from('Exif\0\0MM\0*GPSLatitude -1.2921', 'latin1')),
+    segment(0xe1, exif),
     segment(0xe2, Buffer.from('ICC_PROFILE\0colour', 'latin1')),
     segment(0xfe, Buffer.from('taken at home', 'latin1')),
     segment(0xdb, Buffer.alloc(65, 1)),
@@ -40,7 +49,8 @@ export function jpegWithExif(): Buffer {
   ]);
 }
 
-const riffChunk = (kind: string, data: Buffer) => Buffer.concat([Buffer.from(kind, 'ascii'), u32le(data.length), data, data.length % 2 ? Buffer.from([0]) : Buffer.alloc(0)]);
+const riffChunk = (kind: string, data: Buffer) =>
+  Buffer.concat([Buffer.from(kind, 'ascii'), u32le(data.length), data, data.length % 2 ? Buffer.from([0]) : Buffer.alloc(0)]);
 
 /** A WebP container: VP8X saying EXIF and XMP follow, an image chunk, then EXIF and XMP chunks. */
 export function webpWithExif(): Buffer {
