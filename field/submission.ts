@@ -26,7 +26,8 @@ export type VoteSubmission = Common & {
   /** A number for an SMS receipt, as typed (checked by the engine), or null. */
   phone: string | null;
 };
-export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string };
+/** `photo`: the file name the photo question answered (its bytes are a part of the same request), or null. */
+export type ProposalSubmission = Common & { kind: 'proposal'; wardId: string; category: string; title: string; description: string; photo: string | null };
 /** A survey's answers as sent: each question's raw text by question id (the engine checks them against the survey). `cycleId` is the survey's id until the engine finds its cycle. */
 export type SurveySubmission = Common & { kind: 'survey'; surveyId: string; consent: boolean; wardId: string; answers: Record<string, string> };
 export type FieldSubmission = VoteSubmission | ProposalSubmission | SurveySubmission;
@@ -102,10 +103,32 @@ export function readSubmission(
         category: z.string().min(1).max(40),
         title: z.string().min(1).max(200),
         description: z.string().max(2000).default(''),
+        // A file name as Collect writes it (`1700000000000.jpg`): no path, nothing to climb out with.
+        photo: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a file name')
+          .optional(),
       })
-      .safeParse({ ward: data.ward, category: data.category, title: data.title, description: data.description === '' ? undefined : data.description });
+      .safeParse({
+        ward: data.ward,
+        category: data.category,
+        title: data.title,
+        description: data.description === '' ? undefined : data.description,
+        photo: data.photo === '' || data.photo === undefined ? undefined : String(data.photo),
+      });
     if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
-    return { ok: true, submission: { ...base, kind, wardId: p.data.ward, category: p.data.category, title: p.data.title, description: p.data.description } };
+    return {
+      ok: true,
+      submission: {
+        ...base,
+        kind,
+        wardId: p.data.ward,
+        category: p.data.category,
+        title: p.data.title,
+        description: p.data.description,
+        photo: p.data.photo ?? null,
+      },
+    };
   }
   const v = z
     .object({

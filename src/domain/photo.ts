@@ -9,6 +9,15 @@ export type PhotoType = (typeof PHOTO_TYPES)[number];
 /** Largest photo taken (a phone camera's JPEG is 2–5 MB; the ledger keeps every one for good). */
 export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 
+/**
+ * A field idea's photo: Collect scales it to this many pixels on its longer side before saving
+ * (the form's `orx:max-pixels`), which makes a JPEG of a few hundred kilobytes, and the gateway
+ * takes at most MAX_FIELD_PHOTO_BYTES (the ledger's default attachment limit: it travels as a
+ * recording does).
+ */
+export const FIELD_PHOTO_MAX_PIXELS = 1280;
+export const MAX_FIELD_PHOTO_BYTES = 2 * 1024 * 1024;
+
 /** A photo's digest as it appears in payloads and paths: SHA-256, lower-case hex. */
 export const PHOTO_DIGEST = /^[0-9a-f]{64}$/;
 

@@ -45,6 +45,7 @@ import {
   type Frame,
 } from '../../console/pages.ts';
 import { readAttachment } from '../../ledger/attachments.ts';
+import { sniffImage } from '../domain/photo.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { ballotRoutes } from './console-ballot.ts';
 import { requestErrors } from './errors.ts';
@@ -274,6 +275,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
     const held = sha ? await conn.db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', sha).executeTakeFirst() : undefined;
+    const photoSha = p.payload.photo?.sha256;
+    const photo = photoSha
+      ? await conn.db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', photoSha).executeTakeFirst()
+      : undefined;
     const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`, `title:${id}`]);
     const duplicates = mergeSection(frame(req), p.row, await mergesOf(conn.db, id), mergeError);
     const publicTitle = publicTitleSection(frame(req), p.row, await isTitlePublic(conn.db, id));
@@ -284,6 +289,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       publicTitle,
       ...(draft ? { draft } : {}),
       ...(held?.erased_at ? { recordingErased: held.erased_at } : held ? { recording: `/console/recordings/${held.sha256}` } : {}),
+      ...(photo?.erased_at ? { photoErased: photo.erased_at } : photo ? { photo: `/console/photos/${photo.sha256}` } : {}),
     };
   };
 
@@ -304,6 +310,16 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
         .send(messagePage(frame(req), t(req)('recordingErased', { date: formatDateTime(new Date(found.erasedAt), frame(req).lang, d().deployment.timezone) })));
     log.info({ user: actor(req).name, recording: sha.slice(0, 12), proposal: found.eventId }, 'recording played');
     res.type(found.contentType).set('Content-Length', String(found.bytes)).send(found.audio);
+  });
+
+  // A field idea's photo, to the team only (it may show a resident's home or street: never public).
+  // Served only as the image its bytes are (the ledger checked them on arrival; checked again here).
+  router.get('/console/photos/:sha256', allowed('read'), async (req, res) => {
+    const sha = String(req.params.sha256).toLowerCase();
+    const found = /^[0-9a-f]{64}$/.test(sha) ? await readAttachment(conn.db, sha) : undefined;
+    const type = found && !found.erasedAt ? sniffImage(found.audio) : null;
+    if (!found || !type) return notFound(req, res);
+    res.type(type).set('Content-Length', String(found.bytes)).send(found.audio);
   });
 
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
