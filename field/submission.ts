@@ -5,6 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { BallotRule, Survey } from '../src/config/schema.ts';
 import type { SuppliedForm } from '../src/config/survey-xform.ts';
+import { ATTACHMENT_NAME } from '../src/domain/photo.ts';
 import { placeField, pointsField, wardGroup } from './vote-form.ts';
 
 interface Common {
@@ -103,11 +104,8 @@ export function readSubmission(
         category: z.string().min(1).max(40),
         title: z.string().min(1).max(200),
         description: z.string().max(2000).default(''),
-        // A file name as Collect writes it (`1700000000000.jpg`): no path, nothing to climb out with.
-        photo: z
-          .string()
-          .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a file name')
-          .optional(),
+        // The attachment's name (src/domain/photo.ts ATTACHMENT_NAME): matched to a part, never a path.
+        photo: z.string().regex(ATTACHMENT_NAME, 'a file name').optional(),
       })
       .safeParse({
         ward: data.ward,

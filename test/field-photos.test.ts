@@ -82,6 +82,16 @@ describe('a field idea with a photo', () => {
     expect(gw.db.prepare('SELECT count(*) FROM voice_recordings').pluck().get()).toBe(0);
   });
 
+  it('matches a browser’s own file name (the field web app keeps it, spaces and all), and refuses a path', async () => {
+    const { gw, submit } = gateway();
+    const named = await submit(ideaXml('0b6f7d04', 'IMG 2026 (1).jpg'), [['IMG 2026 (1).jpg', jpegWithExif(), 'image/jpeg']]);
+    expect(named.status).toBe(201);
+    const climbing = await submit(ideaXml('0b6f7d05', '../../etc/passwd'), [['passwd', jpegWithExif(), 'image/jpeg']]);
+    expect(climbing.status).toBe(400);
+    expect(climbing.text).toMatch(/photo: a file name/);
+    expect(proposals(gw)).toHaveLength(1);
+  });
+
   it('travels cleaned to the ledger with the signed sync, once, and the console shows it to the team only', async () => {
     const { gw, submit } = gateway();
     const sent = jpegWithExif();

@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { formListXml, manifestXml, openRosaResponse } from '../../field/openrosa.ts';
 import type { FieldService, Officer } from '../../src/engine/field-capture.ts';
-import { MAX_FIELD_PHOTO_BYTES } from '../../src/domain/photo.ts';
+import { ATTACHMENT_NAME, MAX_FIELD_PHOTO_BYTES } from '../../src/domain/photo.ts';
 
 /** Largest submission request Collect is told it may send (X-OpenRosa-Accept-Content-Length). */
 export const MAX_SUBMISSION_BYTES = 10 * 1024 * 1024;
@@ -127,7 +127,7 @@ function xmlPart(req: Request): Promise<{ xml: string; files: Map<string, Uint8A
     let problem: { status: 400 | 413; message: string } | undefined;
     bb.on('file', (name, stream, info) => {
       const filename = info.filename ?? '';
-      if (name !== 'xml_submission_file' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(filename) && !files.has(filename)) {
+      if (name !== 'xml_submission_file' && ATTACHMENT_NAME.test(filename) && !files.has(filename)) {
         const chunks: Buffer[] = [];
         let size = 0;
         stream.on('data', (c: Buffer) => {

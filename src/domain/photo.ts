@@ -18,6 +18,13 @@ export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
 export const FIELD_PHOTO_MAX_PIXELS = 1280;
 export const MAX_FIELD_PHOTO_BYTES = 2 * 1024 * 1024;
 
+/**
+ * A submission's attachment name, as the form's answer and the multipart part both carry it:
+ * Collect writes `1700000000000.jpg`, a browser keeps the chosen file's own name (spaces and all).
+ * It is only ever a key to match the two, never a path: no slash, no control character, not `.` or `..`.
+ */
+export const ATTACHMENT_NAME = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
+
 /** A photo's digest as it appears in payloads and paths: SHA-256, lower-case hex. */
 export const PHOTO_DIGEST = /^[0-9a-f]{64}$/;
 
