@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 export const STYLE = `
 body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:0 .75rem;color:#111}
 header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;border-bottom:2px solid #235;padding:.5rem 0;margin-bottom:1rem}
-header nav a{margin-right:.75rem}header form{display:inline}.who{color:#444;font-size:.9rem}
+header nav{display:flex;flex-wrap:wrap;row-gap:.25rem;min-width:0}header nav a{margin-right:.75rem}header form{display:inline}.who{color:#444;font-size:.9rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input,select,textarea{font:inherit;max-width:100%}textarea{width:100%}
 button{font:inherit;padding:.3rem .8rem;margin:.3rem .3rem .3rem 0}.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
