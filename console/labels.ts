@@ -36,7 +36,8 @@ const en = {
     'The recording was erased on {date} under the retention rule (ledger.recordingRetentionDays): the idea was finished, so its voice is no longer kept.',
   ideaPhoto: 'Photo taken by the field officer',
   ideaPhotoAlt: 'Photo sent with the idea “{title}”',
-  photoPending: 'Photographed in the field ({bytes} bytes, SHA-256 {hash}…). The photo has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
+  photoPending:
+    'Photographed in the field ({bytes} bytes, SHA-256 {hash}…). The photo has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
   photoErased: 'The photo was erased on {date} under the retention rule (ledger.recordingRetentionDays): the idea was finished.',
   recordingPending:
     'Recorded by phone ({bytes} bytes, SHA-256 {hash}…). The recording has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
@@ -332,7 +333,8 @@ const sw: Labels = {
     'Sauti ilifutwa tarehe {date} kwa kanuni ya muda wa kuhifadhi (ledger.recordingRetentionDays): wazo limekamilika, kwa hivyo sauti yake haihifadhiwi tena.',
   ideaPhoto: 'Picha iliyopigwa na afisa wa nyanjani',
   ideaPhotoAlt: 'Picha iliyotumwa na wazo “{title}”',
-  photoPending: 'Imepigwa picha nyanjani (baiti {bytes}, SHA-256 {hash}…). Picha bado haijafika kwenye leja: inafuata wazo wakati wa usawazishaji ujao wa lango.',
+  photoPending:
+    'Imepigwa picha nyanjani (baiti {bytes}, SHA-256 {hash}…). Picha bado haijafika kwenye leja: inafuata wazo wakati wa usawazishaji ujao wa lango.',
   photoErased: 'Picha ilifutwa tarehe {date} kwa kanuni ya kuhifadhi (ledger.recordingRetentionDays): wazo lilikamilika.',
   recordingPending:
     'Limerekodiwa kwa simu (baiti {bytes}, SHA-256 {hash}…). Sauti bado haijafika kwenye leja: inafuata wazo hili lango litakapotuma data tena.',
@@ -627,7 +629,8 @@ const fr: Labels = {
     'L’enregistrement a été effacé le {date} selon la règle de conservation (ledger.recordingRetentionDays) : l’idée est close, sa voix n’est plus conservée.',
   ideaPhoto: 'Photo prise par l’agent de terrain',
   ideaPhotoAlt: 'Photo envoyée avec l’idée « {title} »',
-  photoPending: 'Photographiée sur le terrain ({bytes} octets, SHA-256 {hash}…). La photo n’a pas encore atteint le registre : elle suit l’idée à la prochaine synchronisation de la passerelle.',
+  photoPending:
+    'Photographiée sur le terrain ({bytes} octets, SHA-256 {hash}…). La photo n’a pas encore atteint le registre : elle suit l’idée à la prochaine synchronisation de la passerelle.',
   photoErased: 'La photo a été effacée le {date} selon la règle de conservation (ledger.recordingRetentionDays) : l’idée était terminée.',
   recordingPending:
     'Enregistrée par téléphone ({bytes} octets, SHA-256 {hash}…). L’enregistrement n’est pas encore arrivé au registre : il suit l’idée à la prochaine synchronisation de la passerelle.',

@@ -250,8 +250,15 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       const named = ideas.find((i) => i.title === 'Borehole at Kiboko market')?.photo as { sha256: string; bytes: number };
       expect(named).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
       expect(ideas.find((i) => i.title === 'Footbridge over the river')?.photo).toBeUndefined();
-      const photos = gw.db.prepare('SELECT sha256, bytes, content_type, audio FROM voice_recordings').all() as { sha256: string; bytes: number; content_type: string; audio: Buffer }[];
-      expect(photos).toEqual([{ sha256: named.sha256, bytes: named.bytes, content_type: expect.stringMatching(/^image\/(png|jpeg|webp)$/), audio: expect.any(Buffer) }]);
+      const photos = gw.db.prepare('SELECT sha256, bytes, content_type, audio FROM voice_recordings').all() as {
+        sha256: string;
+        bytes: number;
+        content_type: string;
+        audio: Buffer;
+      }[];
+      expect(photos).toEqual([
+        { sha256: named.sha256, bytes: named.bytes, content_type: expect.stringMatching(/^image\/(png|jpeg|webp)$/), audio: expect.any(Buffer) },
+      ]);
       expect(sha256Hex(photos[0]!.audio)).toBe(named.sha256);
       const vote = gw.db.prepare("SELECT payload FROM events WHERE type = 'vote.cast'").pluck().get() as string;
       expect(JSON.parse(vote)).toMatchObject({ wardId: 'north', picks: [1, 7] });

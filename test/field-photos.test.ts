@@ -51,7 +51,9 @@ function gateway() {
 }
 
 const proposals = (gw: ReturnType<typeof testGateway>) =>
-  (gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().all() as string[]).map((p) => JSON.parse(p) as Record<string, unknown>);
+  (gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().all() as string[]).map(
+    (p) => JSON.parse(p) as Record<string, unknown>,
+  );
 
 describe('a field idea with a photo', () => {
   it('the idea form asks for an optional photo, scaled down by Collect', async () => {
@@ -67,7 +69,11 @@ describe('a field idea with a photo', () => {
     const { gw, submit } = gateway();
     const cases: [string, Awaited<ReturnType<typeof submit>>, RegExp][] = [
       ['missing', await submit(ideaXml('0b6f7d01', '1700000000001.jpg')), /did not arrive/],
-      ['not an image', await submit(ideaXml('0b6f7d02', 'a.jpg'), [['a.jpg', Buffer.from('<html>not a photo</html>'), 'image/jpeg']]), /not a JPEG, PNG or WebP/],
+      [
+        'not an image',
+        await submit(ideaXml('0b6f7d02', 'a.jpg'), [['a.jpg', Buffer.from('<html>not a photo</html>'), 'image/jpeg']]),
+        /not a JPEG, PNG or WebP/,
+      ],
       [
         'too large',
         await submit(ideaXml('0b6f7d03', 'b.jpg'), [['b.jpg', Buffer.concat([jpegWithExif(), Buffer.alloc(MAX_FIELD_PHOTO_BYTES)]), 'image/jpeg']]),

@@ -23,6 +23,7 @@ export const MAX_FIELD_PHOTO_BYTES = 2 * 1024 * 1024;
  * Collect writes `1700000000000.jpg`, a browser keeps the chosen file's own name (spaces and all).
  * It is only ever a key to match the two, never a path: no slash, no control character, not `.` or `..`.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what a name may not hold
 export const ATTACHMENT_NAME = /^(?!\.\.?$)[^/\\\u0000-\u001f]{1,200}$/;
 
 /** A photo's digest as it appears in payloads and paths: SHA-256, lower-case hex. */

@@ -214,7 +214,8 @@ export class FieldCapture implements FieldService {
     if ('status' in planned) return planned;
     // Kept with the spoken ideas' recordings, in the same transaction as the event naming it: it
     // travels to the ledger as they do (sync/attachments.ts) and leaves this gateway after.
-    if (photo) this.attachments.keepRecording({ sha256: photo.sha256, bytes: photo.bytes, contentType: photo.contentType, audio: photo.data }, now.toISOString());
+    if (photo)
+      this.attachments.keepRecording({ sha256: photo.sha256, bytes: photo.bytes, contentType: photo.contentType, audio: photo.data }, now.toISOString());
     const provenance: Provenance = {
       voterKey: planned.voterKey,
       channel: 'field',
@@ -385,7 +386,8 @@ export class FieldCapture implements FieldService {
     if ('refused' in clean)
       return {
         status: 400,
-        message: clean.refused === 'too-large' ? label(this.lang, 'photoTooLarge', { mb: MAX_FIELD_PHOTO_BYTES / 1024 / 1024 }) : label(this.lang, 'photoNotImage'),
+        message:
+          clean.refused === 'too-large' ? label(this.lang, 'photoTooLarge', { mb: MAX_FIELD_PHOTO_BYTES / 1024 / 1024 }) : label(this.lang, 'photoNotImage'),
       };
     return { sha256: createHash('sha256').update(clean.data).digest('hex'), bytes: clean.data.length, contentType: clean.contentType, data: clean.data };
   }
