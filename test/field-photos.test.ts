@@ -17,7 +17,9 @@ import { NOW } from './helpers/deployment.ts';
 import { testGateway } from './helpers/gateway.ts';
 import { dropSchemas, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
-import { seedTeam, signIn } from './helpers/console.ts';
+import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
+import { storeAttachment } from '../ledger/attachments.ts';
+import { testDeployment } from './helpers/deployment.ts';
 import { jpegWithExif } from './helpers/photos.ts';
 
 const silent = createLogger('silent');
@@ -148,5 +150,22 @@ describe('a field idea with a photo', () => {
     // Nobody signed out, and never on the public path of milestone photos.
     expect((await request(app).get(`/console/photos/${digest}`)).status).toBe(303);
     expect((await request(app).get(`/results/photos/${digest}`)).status).toBe(404);
+  });
+
+  it('the ledger keeps a photo only as the image its bytes are, whatever type the gateway names', async () => {
+    const ledger = await testLedger('sqlite', testDeployment());
+    closers.push(() => ledger.close());
+    const html = Buffer.from('<html><script>alert(1)</script></html>');
+    const jpeg = jpegWithExif();
+    const [bad, good] = await seedProposals(ledger, [
+      { title: 'A', channel: 'field', photo: { sha256: sha256Hex(html), bytes: html.length } },
+      { title: 'B', channel: 'field', photo: { sha256: sha256Hex(jpeg), bytes: jpeg.length } },
+    ]);
+    const store = (eventId: string, bytes: Buffer, contentType: string) =>
+      storeAttachment(ledger.conn.db, { gatewayId: 'gw-inbox', eventId, sha256: sha256Hex(bytes), contentType, audio: bytes }, 2_000_000, NOW);
+    expect(await store(bad!, html, 'image/jpeg')).toMatchObject({ status: 'refused', reason: 'malformed' });
+    expect(await store(good!, jpeg, 'text/html')).toEqual({ status: 'stored', duplicate: false });
+    expect((await ledger.attachment(sha256Hex(jpeg)))?.contentType).toBe('image/jpeg');
+    expect(await ledger.attachment(sha256Hex(html))).toBeUndefined();
   });
 });
