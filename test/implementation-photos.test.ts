@@ -18,7 +18,7 @@ import { verifyChain } from '../ledger/verify.ts';
 import { listAudit } from '../console/audit.ts';
 import { type Backend, dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
+import { PASSWORD, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 import { jpegWithExif, pngPhoto } from './helpers/photos.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
 
@@ -226,25 +226,34 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
 
 const browserProgram = await requireService('chromium');
 
-browserProgram.describe('a milestone photo on the public results page in Chromium', () => {
-  it('is drawn in the project’s timeline with its alt text, and fits a 360 px phone', async () => {
+browserProgram.describe('a milestone photo from the console to the public results page in Chromium', () => {
+  it('a reviewer uploads it with JavaScript off; it is drawn in the project’s timeline with its alt text and fits a 360 px phone', async () => {
     const { ledger, app } = await setup('sqlite');
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
     try {
-      const agent = request.agent(app);
-      await signIn(agent, 'reviewer');
-      const csrf = await sessionCsrf(agent, '/console/implementation');
-      const res = await postUpdate(
-        agent,
-        csrf,
-        { status: 'in-progress', progress: '50', date: '2027-03-01', ...MILESTONE },
-        { bytes: pngPhoto(1200, 800), name: 'wide.png', type: 'image/png' },
-      );
-      expect(res.status).toBe(303);
       const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      // The console's own form, as a browser without script sends it (multipart, the token first).
+      const team = await browser.newContext({ javaScriptEnabled: false });
+      const console_ = await team.newPage();
+      await console_.goto(`${base}/console/sign-in`);
+      await console_.getByLabel('Name').fill('reviewer');
+      await console_.getByLabel('Password').fill(PASSWORD);
+      await console_.getByRole('button', { name: 'Sign in' }).click();
+      await console_.getByRole('link', { name: 'Implementation', exact: true }).click();
+      const form = console_.locator('form[action="/console/implementation/c-open/7"]');
+      await form.getByLabel('Status').selectOption('in-progress');
+      await form.getByLabel('Progress (%)').fill('50');
+      await form.getByLabel('Date (YYYY-MM-DD; empty for today)').fill('2027-03-01');
+      for (const [key, text] of Object.entries(MILESTONE)) await form.locator(`input[name="${key}"]`).fill(text);
+      await form.getByLabel('Photo', { exact: true }).setInputFiles({ name: 'wide.png', mimeType: 'image/png', buffer: pngPhoto(1200, 800) });
+      await form.getByRole('button', { name: 'Record update' }).click();
+      await expect.poll(() => console_.getByRole('status').innerText()).toMatch(/^Update recorded in the ledger/);
+      expect(await console_.getByRole('img', { name: 'Walls up' }).count()).toBe(1);
+      await team.close();
+      expect((await ledger.implementation('c-open')).map((u) => u.photo)).toEqual([sha256Hex(pngPhoto(1200, 800, [30, 120, 60], true))]);
       const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 800 } });
       const page = await context.newPage();
       await page.goto(`${base}/results/c-open?lang=en`);
