@@ -293,6 +293,7 @@ const en = {
   implPhoto: 'Photo',
   implPhotoHelp: 'Optional: a JPEG, PNG or WebP of at most {mb} MB. Location and camera data are removed before it is published.',
   implPhotoAlt: 'Photo of project {code}, {date}',
+  implPhotoTooLarge: 'The photo is larger than {mb} MB: choose a smaller one. Nothing was recorded.',
   recordUpdate: 'Record update',
   updateRecorded: 'Update recorded in the ledger: gateways send it to followers at their next sync.',
 };
@@ -591,6 +592,7 @@ const sw: Labels = {
   implPhoto: 'Picha',
   implPhotoHelp: 'Si lazima: JPEG, PNG au WebP isiyozidi MB {mb}. Mahali na data ya kamera huondolewa kabla ya kuchapishwa.',
   implPhotoAlt: 'Picha ya mradi {code}, {date}',
+  implPhotoTooLarge: 'Picha ni kubwa kuliko MB {mb}: chagua ndogo zaidi. Hakuna kilichohifadhiwa.',
   recordUpdate: 'Hifadhi taarifa',
   updateRecorded: 'Taarifa imehifadhiwa kwenye leja: malango huituma kwa wafuatiliaji wakati wa usawazishaji ujao.',
 };
@@ -887,6 +889,7 @@ const fr: Labels = {
   implPhoto: 'Photo',
   implPhotoHelp: 'Facultative : un JPEG, PNG ou WebP d’au plus {mb} Mo. La position et les données de l’appareil sont retirées avant publication.',
   implPhotoAlt: 'Photo du projet {code}, {date}',
+  implPhotoTooLarge: 'La photo dépasse {mb} Mo : choisissez-en une plus petite. Rien n’a été enregistré.',
   recordUpdate: 'Enregistrer l’étape',
   updateRecorded: 'Étape enregistrée dans le registre : les passerelles l’envoient aux abonnés à leur prochaine synchronisation.',
 };

@@ -179,6 +179,7 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
       const big = Buffer.concat([pngPhoto(), Buffer.alloc(MAX_PHOTO_BYTES)]);
       const tooBig = await postUpdate(agent, csrf, fields, { bytes: big, name: 'big.png', type: 'image/png' });
       expect(tooBig.status).toBe(413);
+      expect(tooBig.text).toContain('The photo is larger than 5 MB');
 
       const wrong = await postUpdate(agent, 'not-the-token', fields, { bytes: pngPhoto(), name: 'p.png', type: 'image/png' });
       expect(wrong.status).toBe(403);

@@ -52,7 +52,7 @@ export function mountImplementationRoutes(router: express.Router, ctx: Implement
           .status(403)
           .type('html')
           .send(messagePage(ctx.frame(req, { kind: 'err', text: t(req)('badForm') }), t(req)('badForm')));
-      const text = form.problem === 'too-large' ? t(req)('implPhotoHelp', { mb: MAX_PHOTO_BYTES / 1024 / 1024 }) : t(req)('badForm');
+      const text = form.problem === 'too-large' ? t(req)('implPhotoTooLarge', { mb: MAX_PHOTO_BYTES / 1024 / 1024 }) : t(req)('badForm');
       return show(req, res, form.status, { kind: 'err', text });
     }
     const d = ledger.deployment();
