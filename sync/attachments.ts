@@ -1,5 +1,6 @@
-// The gateway's side of attachments: which kept recordings (spoken ideas) are due to go to the
-// ledger, and what the ledger said of each. A recording is due once the event that names it has
+// The gateway's side of attachments: which kept recordings (spoken ideas) and photos (field ideas)
+// are due to go to the ledger, and what the ledger said of each. Both live in voice_recordings and
+// travel alike: one is due once the event that names it (`audio.sha256` or `photo.sha256`) has
 // been acknowledged and not rejected, so the ledger already holds the event it binds the bytes to.
 import type { Database, Statement } from 'better-sqlite3';
 import { FINAL_ATTACHMENT_REFUSALS, sha256Hex, type AttachmentAck } from '../src/domain/protocol.ts';
@@ -25,12 +26,14 @@ export interface RecordingCounts {
 const FINAL = [...FINAL_ATTACHMENT_REFUSALS].map((r) => `'${r}'`).join(', ');
 
 /**
- * Recordings due, with the first event naming each (parameters: include unacknowledged events,
- * 0 or 1; limit). Joins through the partial index on the event's audio digest (migration 0015).
+ * Recordings and photos due, with the first event naming each (parameters: include
+ * unacknowledged events, 0 or 1; limit). Reads the proposals alone through one of the partial
+ * indexes on their audio digest (migration 0015) or photo digest (migration 0024), never the votes.
  */
 export const DUE_RECORDINGS_SQL = `SELECT r.sha256, r.bytes, r.content_type AS contentType, min(e.id) AS eventId
   FROM voice_recordings r
-  JOIN events e ON e.type = 'proposal.submitted' AND json_extract(e.payload, '$.audio.sha256') = r.sha256
+  JOIN events e ON e.type = 'proposal.submitted'
+    AND (json_extract(e.payload, '$.audio.sha256') = r.sha256 OR json_extract(e.payload, '$.photo.sha256') = r.sha256)
   WHERE r.ledger_stored_at IS NULL AND (r.refused_reason IS NULL OR r.refused_reason NOT IN (${FINAL}))
     AND (e.acked_at IS NOT NULL OR ?) AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.event_id = e.id)
   GROUP BY r.sha256 ORDER BY r.received_at, r.sha256 LIMIT ?`;

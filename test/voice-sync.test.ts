@@ -360,7 +360,8 @@ describe('recordings on the gateway', () => {
     const gw = testGateway();
     closers.push(() => gw.db.close());
     const plan = gw.db.prepare(`EXPLAIN QUERY PLAN ${DUE_RECORDINGS_SQL}`).all(0, 50) as { detail: string }[];
-    expect(plan.map((p) => p.detail).join('\n')).toContain('events_audio');
+    // Either partial index (proposals only: audio digest, migration 0015, or photo digest, 0024) keeps votes out of the scan.
+    expect(plan.map((p) => p.detail).join('\n')).toMatch(/SCAN e USING INDEX events_(audio|photo)|SEARCH e USING INDEX events_(audio|photo)/);
   });
 });
 

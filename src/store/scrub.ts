@@ -36,7 +36,8 @@ export function purgeDeliveredRecordings(db: Database, storedBefore: string): nu
     .prepare(
       `DELETE FROM voice_recordings WHERE ledger_stored_at IS NOT NULL AND ledger_stored_at <= ?
         AND EXISTS (SELECT 1 FROM events e WHERE e.type = 'proposal.submitted'
-          AND json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL)`,
+          AND (json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 OR json_extract(e.payload, '$.photo.sha256') = voice_recordings.sha256)
+          AND e.acked_at IS NOT NULL)`,
     )
     .run(storedBefore).changes;
 }
