@@ -29,6 +29,8 @@ export const PERMISSIONS = {
   ballot: ['admin'],
   /** Publish a cycle's results (the guards of `sauti results --publish`). */
   publish: ['admin'],
+  /** Record a winning project's implementation update, with its photo (console/implementation.ts). */
+  implementation: ['admin', 'reviewer'],
   /** Send a broadcast to residents through the gateways (console/broadcasts.ts). */
   broadcast: ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -34,6 +34,11 @@ const en = {
   recording: 'Voice recording',
   recordingErased:
     'The recording was erased on {date} under the retention rule (ledger.recordingRetentionDays): the idea was finished, so its voice is no longer kept.',
+  ideaPhoto: 'Photo taken by the field officer',
+  ideaPhotoAlt: 'Photo sent with the idea “{title}”',
+  photoPending:
+    'Photographed in the field ({bytes} bytes, SHA-256 {hash}…). The photo has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
+  photoErased: 'The photo was erased on {date} under the retention rule (ledger.recordingRetentionDays): the idea was finished.',
   recordingPending:
     'Recorded by phone ({bytes} bytes, SHA-256 {hash}…). The recording has not reached the ledger yet: it follows the idea at the gateway’s next sync.',
   cycle: 'Cycle',
@@ -292,6 +297,25 @@ const en = {
   newBroadcast: 'New broadcast',
   broadcastPreviewNote: 'Nothing is saved or sent yet. Each message costs its segments times your SMS provider’s price per segment.',
   broadcastMessage: 'Message',
+  implementation: 'Implementation',
+  implementationNote:
+    'Updates on the winning projects of published cycles. Each is a public entry of the ledger’s chain and gateways text it to the project’s followers: name no person, and choose photos without faces.',
+  noPublished: 'No cycle has published results yet: only winning projects have implementation updates.',
+  noImplUpdates: 'No update yet.',
+  newImplUpdate: 'New update',
+  implDate: 'Date',
+  implDateHelp: 'Date (YYYY-MM-DD; empty for today)',
+  implProgress: 'Progress (%)',
+  implMilestone: 'Milestone',
+  implMilestoneIn: 'Milestone in {language}',
+  implMilestoneHelp: 'Optional, but when given, in every language: residents read it in theirs.',
+  implReason: 'Reason (needed when the project is cancelled; published)',
+  implPhoto: 'Photo',
+  implPhotoHelp: 'Optional: a JPEG, PNG or WebP of at most {mb} MB. Location and camera data are removed before it is published.',
+  implPhotoAlt: 'Photo of project {code}, {date}',
+  implPhotoTooLarge: 'The photo is larger than {mb} MB: choose a smaller one. Nothing was recorded.',
+  recordUpdate: 'Record update',
+  updateRecorded: 'Update recorded in the ledger: gateways send it to followers at their next sync.',
 };
 
 type Labels = Record<keyof typeof en, string>;
@@ -328,6 +352,11 @@ const sw: Labels = {
   recording: 'Sauti iliyorekodiwa',
   recordingErased:
     'Sauti ilifutwa tarehe {date} kwa kanuni ya muda wa kuhifadhi (ledger.recordingRetentionDays): wazo limekamilika, kwa hivyo sauti yake haihifadhiwi tena.',
+  ideaPhoto: 'Picha iliyopigwa na afisa wa nyanjani',
+  ideaPhotoAlt: 'Picha iliyotumwa na wazo “{title}”',
+  photoPending:
+    'Imepigwa picha nyanjani (baiti {bytes}, SHA-256 {hash}…). Picha bado haijafika kwenye leja: inafuata wazo wakati wa usawazishaji ujao wa lango.',
+  photoErased: 'Picha ilifutwa tarehe {date} kwa kanuni ya kuhifadhi (ledger.recordingRetentionDays): wazo lilikamilika.',
   recordingPending:
     'Limerekodiwa kwa simu (baiti {bytes}, SHA-256 {hash}…). Sauti bado haijafika kwenye leja: inafuata wazo hili lango litakapotuma data tena.',
   cycle: 'Mzunguko',
@@ -585,6 +614,25 @@ const sw: Labels = {
   newBroadcast: 'Tangazo jipya',
   broadcastPreviewNote: 'Hakuna kilichohifadhiwa wala kutumwa bado. Kila ujumbe unagharimu sehemu zake mara bei ya mtoa huduma wa SMS kwa kila sehemu.',
   broadcastMessage: 'Ujumbe',
+  implementation: 'Utekelezaji',
+  implementationNote:
+    'Taarifa za miradi iliyoshinda katika mizunguko iliyochapishwa. Kila moja ni kipengele cha umma cha mnyororo wa leja na malango huituma kwa wafuatiliaji wa mradi: usimtaje mtu, na chagua picha zisizo na nyuso.',
+  noPublished: 'Hakuna mzunguko wenye matokeo yaliyochapishwa bado: miradi iliyoshinda tu ndiyo ina taarifa za utekelezaji.',
+  noImplUpdates: 'Hakuna taarifa bado.',
+  newImplUpdate: 'Taarifa mpya',
+  implDate: 'Tarehe',
+  implDateHelp: 'Tarehe (YYYY-MM-DD; acha wazi kwa leo)',
+  implProgress: 'Maendeleo (%)',
+  implMilestone: 'Hatua',
+  implMilestoneIn: 'Hatua kwa {language}',
+  implMilestoneHelp: 'Si lazima, lakini ikiandikwa, iwe kwa kila lugha: wakazi huisoma kwa lugha yao.',
+  implReason: 'Sababu (inahitajika mradi ukifutwa; huchapishwa)',
+  implPhoto: 'Picha',
+  implPhotoHelp: 'Si lazima: JPEG, PNG au WebP isiyozidi MB {mb}. Mahali na data ya kamera huondolewa kabla ya kuchapishwa.',
+  implPhotoAlt: 'Picha ya mradi {code}, {date}',
+  implPhotoTooLarge: 'Picha ni kubwa kuliko MB {mb}: chagua ndogo zaidi. Hakuna kilichohifadhiwa.',
+  recordUpdate: 'Hifadhi taarifa',
+  updateRecorded: 'Taarifa imehifadhiwa kwenye leja: malango huituma kwa wafuatiliaji wakati wa usawazishaji ujao.',
 };
 
 const fr: Labels = {
@@ -619,6 +667,11 @@ const fr: Labels = {
   recording: 'Enregistrement vocal',
   recordingErased:
     'L’enregistrement a été effacé le {date} selon la règle de conservation (ledger.recordingRetentionDays) : l’idée est close, sa voix n’est plus conservée.',
+  ideaPhoto: 'Photo prise par l’agent de terrain',
+  ideaPhotoAlt: 'Photo envoyée avec l’idée « {title} »',
+  photoPending:
+    'Photographiée sur le terrain ({bytes} octets, SHA-256 {hash}…). La photo n’a pas encore atteint le registre : elle suit l’idée à la prochaine synchronisation de la passerelle.',
+  photoErased: 'La photo a été effacée le {date} selon la règle de conservation (ledger.recordingRetentionDays) : l’idée était terminée.',
   recordingPending:
     'Enregistrée par téléphone ({bytes} octets, SHA-256 {hash}…). L’enregistrement n’est pas encore arrivé au registre : il suit l’idée à la prochaine synchronisation de la passerelle.',
   cycle: 'Cycle',
@@ -878,6 +931,25 @@ const fr: Labels = {
   newBroadcast: 'Nouvelle diffusion',
   broadcastPreviewNote: 'Rien n’est encore enregistré ni envoyé. Chaque message coûte ses segments fois le prix par segment de votre fournisseur SMS.',
   broadcastMessage: 'Message',
+  implementation: 'Mise en œuvre',
+  implementationNote:
+    'Nouvelles des projets lauréats des cycles publiés. Chacune est une entrée publique de la chaîne du registre, et les passerelles l’envoient aux abonnés du projet : ne nommez personne, et choisissez des photos sans visages.',
+  noPublished: 'Aucun cycle n’a encore publié ses résultats : seuls les projets lauréats ont des nouvelles de mise en œuvre.',
+  noImplUpdates: 'Pas encore de nouvelles.',
+  newImplUpdate: 'Nouvelle étape',
+  implDate: 'Date',
+  implDateHelp: 'Date (AAAA-MM-JJ ; vide pour aujourd’hui)',
+  implProgress: 'Avancement (%)',
+  implMilestone: 'Étape',
+  implMilestoneIn: 'Étape en {language}',
+  implMilestoneHelp: 'Facultative, mais si elle est donnée, dans chaque langue : les habitants la lisent dans la leur.',
+  implReason: 'Raison (requise si le projet est annulé ; publiée)',
+  implPhoto: 'Photo',
+  implPhotoHelp: 'Facultative : un JPEG, PNG ou WebP d’au plus {mb} Mo. La position et les données de l’appareil sont retirées avant publication.',
+  implPhotoAlt: 'Photo du projet {code}, {date}',
+  implPhotoTooLarge: 'La photo dépasse {mb} Mo : choisissez-en une plus petite. Rien n’a été enregistré.',
+  recordUpdate: 'Enregistrer l’étape',
+  updateRecorded: 'Étape enregistrée dans le registre : les passerelles l’envoient aux abonnés à leur prochaine synchronisation.',
 };
 
 export const CONSOLE_LABELS = { en, sw, fr } satisfies Record<BuiltInLang, Labels>;

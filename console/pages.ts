@@ -48,6 +48,7 @@ export function framed(f: Frame, title: string, body: string): string {
     `<a href="/console/vote">${esc(t('duringVote'))}</a>`,
     `<a href="/console/reports">${esc(t('reports'))}</a>`,
     `<a href="/console/broadcasts">${esc(t('broadcasts'))}</a>`,
+    `<a href="/console/implementation">${esc(t('implementation'))}</a>`,
     `<a href="/console/ballot">${esc(t('ballot'))}</a>`,
     `<a href="/console/cycles">${esc(t('cycles'))}</a>`,
     `<a href="/console/wards">${esc(t('wards'))}</a>`,
@@ -155,6 +156,9 @@ export function proposalPage(
     draft?: DraftRow;
     recording?: string;
     recordingErased?: string;
+    /** A field idea's photo: where it is shown from once the ledger holds it, or when the retention rule erased it. */
+    photo?: string;
+    photoErased?: string;
     history?: AuditEntry[];
     duplicates?: string;
     publicTitle?: string;
@@ -190,6 +194,18 @@ export function proposalPage(
           : p.recordingErased
             ? `<p class="note">${esc(t('recordingErased', { date: formatDateTime(new Date(p.recordingErased), f.lang, f.d.deployment.timezone) }))}</p>`
             : `<p class="note">${esc(t('recordingPending', { bytes: payload.audio.bytes, hash: payload.audio.sha256.slice(0, 12) }))}</p>`
+      }`,
+    );
+  }
+  if (payload.photo) {
+    const when = (iso: string) => formatDateTime(new Date(iso), f.lang, f.d.deployment.timezone);
+    parts.push(
+      `<h2>${esc(t('ideaPhoto'))}</h2>${
+        p.photo
+          ? `<a href="${esc(p.photo)}"><img class="photo" src="${esc(p.photo)}" alt="${esc(t('ideaPhotoAlt', { title: payload.title }))}"></a>`
+          : p.photoErased
+            ? `<p class="note">${esc(t('photoErased', { date: when(p.photoErased) }))}</p>`
+            : `<p class="note">${esc(t('photoPending', { bytes: payload.photo.bytes, hash: payload.photo.sha256.slice(0, 12) }))}</p>`
       }`,
     );
   }

@@ -27,6 +27,8 @@ export interface ProposalPayload {
   reference: string;
   /** A spoken idea: its recording's hash and size (the bytes arrive apart, into ledger_attachments). */
   audio?: { sha256: string; bytes: number };
+  /** A field idea's photo: its hash and size (the bytes arrive apart, into ledger_attachments, as a recording's). */
+  photo?: { sha256: string; bytes: number };
 }
 
 const PAGE = 2000;

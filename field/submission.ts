@@ -5,6 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import type { BallotRule, Survey } from '../src/config/schema.ts';
 import type { SuppliedForm } from '../src/config/survey-xform.ts';
+import { ATTACHMENT_NAME } from '../src/domain/photo.ts';
 import { placeField, pointsField, wardGroup } from './vote-form.ts';
 
 interface Common {
@@ -26,6 +27,7 @@ export type VoteSubmission = Common & {
   /** A number for an SMS receipt, as typed (checked by the engine), or null. */
   phone: string | null;
 };
+/** `photo`: the file name the photo question answered (its bytes are a part of the same request), or null. */
 export type ProposalSubmission = Common & {
   kind: 'proposal';
   wardId: string;
@@ -34,6 +36,7 @@ export type ProposalSubmission = Common & {
   description: string;
   /** The proposer's number as typed (checked by the engine) and the language to text them in, when they asked for the review's news by SMS; else null. */
   news: { phone: string; lang: string } | null;
+  photo: string | null;
 };
 /** A survey's answers as sent: each question's raw text by question id (the engine checks them against the survey). `cycleId` is the survey's id until the engine finds its cycle. */
 export type SurveySubmission = Common & { kind: 'survey'; surveyId: string; consent: boolean; wardId: string; answers: Record<string, string> };
@@ -113,6 +116,8 @@ export function readSubmission(
         news: z.string().max(10).default(''),
         phone: z.string().max(30).default(''),
         sms_lang: z.string().max(10).default(''),
+        // The attachment's name (src/domain/photo.ts ATTACHMENT_NAME): matched to a part, never a path.
+        photo: z.string().regex(ATTACHMENT_NAME, 'a file name').optional(),
       })
       .safeParse({
         ward: data.ward,
@@ -122,6 +127,7 @@ export function readSubmission(
         news: data.news,
         phone: data.phone,
         sms_lang: data.sms_lang,
+        photo: data.photo === '' || data.photo === undefined ? undefined : String(data.photo),
       });
     if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
     // A number is kept only with the proposer's consent (news = yes), which the form asks first.
@@ -131,7 +137,7 @@ export function readSubmission(
     if (wanted && p.data.sms_lang === '') return bad('sms_lang: the language to text the proposer in is missing');
     const { ward, category, title, description } = p.data;
     const news = wanted ? { phone, lang: p.data.sms_lang } : null;
-    return { ok: true, submission: { ...base, kind, wardId: ward, category, title, description, news } };
+    return { ok: true, submission: { ...base, kind, wardId: ward, category, title, description, news, photo: p.data.photo ?? null } };
   }
   const v = z
     .object({

@@ -10,7 +10,8 @@ import type { MediaFile } from './eligibility.ts';
 import { label } from './labels.ts';
 import { surveyFormId, surveyFormXml } from './survey-form.ts';
 import { voteFormXml } from './vote-form.ts';
-import { esc, input, select, text, Translations, xformDocument } from './xml.ts';
+import { FIELD_PHOTO_MAX_PIXELS } from '../src/domain/photo.ts';
+import { esc, input, select, text, Translations, upload, xformDocument } from './xml.ts';
 
 export { esc } from './xml.ts';
 export { wardGroup } from './vote-form.ts';
@@ -115,6 +116,8 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
     '<bind nodeset="/data/category" type="string" required="true()"/>',
     `<bind nodeset="/data/title" type="string" required="true()" constraint="string-length(.) &lt;= 200"${tr.constraintMsg('/data/title', (l) => label(l, 'ideaTitleMsg'))}/>`,
     `<bind nodeset="/data/description" type="string" constraint="string-length(.) &lt;= 2000"${tr.constraintMsg('/data/description', (l) => label(l, 'descriptionMsg'))}/>`,
+    // Collect scales the photo down before it is saved, so it stays well under the size limit.
+    `<bind nodeset="/data/photo" type="binary" orx:max-pixels="${FIELD_PHOTO_MAX_PIXELS}"/>`,
   ];
   const body = [
     select(
@@ -133,6 +136,13 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
     ),
     input(tr, '/data/title', (l) => label(l, 'ideaTitle')),
     input(tr, '/data/description', (l) => label(l, 'description'), 'multiline'),
+    upload(
+      tr,
+      '/data/photo',
+      'image/*',
+      (l) => label(l, 'ideaPhoto'),
+      (l) => label(l, 'ideaPhotoHint'),
+    ),
   ];
   // When the deployment sends SMS, the proposer may ask to be texted each step of the review: their
   // consent, then their number and the language to text them in (kept sealed on this gateway only).
@@ -165,7 +175,7 @@ function proposalForm(d: Deployment, cycle: Cycle, wardIds: string[], version: s
       ),
     );
   }
-  const fields = `<ward/><category/><title/><description/>${news ? '<news/><phone/><sms_lang/>' : ''}`;
+  const fields = `<ward/><category/><title/><description/><photo/>${news ? '<news/><phone/><sms_lang/>' : ''}`;
   const title = label(tr.defaultLang, 'proposalTitle', { cycle: text(cycle.name, tr.defaultLang) });
   // A form that may hold a proposer's number is deleted from the device once sent, as the vote form is.
   return xformDocument(title, proposalFormId(cycle.id), version, { tr, fields, binds, body, autoDelete: news });

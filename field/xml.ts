@@ -111,6 +111,11 @@ export function input(tr: Translations, ref: string, t: Texts, appearance?: stri
   return `<input ref="${ref}"${appearance ? ` appearance="${appearance}"` : ''}>${tr.label(ref, t)}${hint ? tr.label(ref, hint, false, 'hint') : ''}</input>`;
 }
 
+/** A file question (a photo: `image/*`); the answer is the file's name, the file a part of the submission. */
+export function upload(tr: Translations, ref: string, mediatype: string, t: Texts, hint?: Texts): string {
+  return `<upload ref="${ref}" mediatype="${mediatype}">${tr.label(ref, t)}${hint ? tr.label(ref, hint, false, 'hint') : ''}</upload>`;
+}
+
 /** A single or multiple choice with fixed items. `labelXml`: the label is already XML (it may hold `<output>`). */
 export function select(tr: Translations, kind: 'select' | 'select1', ref: string, t: Texts, items: [value: string, label: Texts][], labelXml = false): string {
   const choices = items.map(([v, l]) => `<item>${tr.label(`${ref}/${v}`, l)}<value>${esc(v)}</value></item>`);

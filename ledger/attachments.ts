@@ -1,8 +1,10 @@
-// Recordings of spoken ideas and reports in the ledger: taken only when bound by digest to an event the
-// ledger already holds from the same gateway, kept once per digest, and read back by digest for
-// the PB team (`sauti ledger attachment`, and the console's player through readAttachment).
+// Recordings of spoken ideas and reports, and photos of field ideas, in the ledger: taken only
+// when bound by digest to an event the ledger already holds from the same gateway (its `audio` or
+// `photo`), kept once per digest, and read back by digest for the PB team (`sauti ledger
+// attachment`, and the console's player and proposal page through readAttachment). Never public.
 import type { Kysely } from 'kysely';
 import { RECORDING_OWNERS, sha256Hex, type AttachmentRefusal } from '../src/domain/protocol.ts';
+import { sniffImage } from '../src/domain/photo.ts';
 import type { LedgerTables } from './schema.ts';
 
 /** One upload or bundle line, after the gateway is authenticated. */
@@ -46,17 +48,28 @@ export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInp
     .select(['gateway_id', 'type', 'payload'])
     .where('event_id', '=', a.eventId.toLowerCase())
     .executeTakeFirst();
+  type Named = { sha256: string; bytes: number };
   const owner = (RECORDING_OWNERS as readonly string[]).includes(event?.type ?? '');
-  const audio = owner ? (JSON.parse(event!.payload) as { audio?: { sha256: string; bytes: number } }).audio : undefined;
-  if (!event || event.gateway_id !== a.gatewayId || audio?.sha256 !== a.sha256) {
+  const payload = owner ? (JSON.parse(event!.payload) as { audio?: Named; photo?: Named }) : undefined;
+  // A spoken idea or report names its recording; a field idea its photo. Either is bound the same way.
+  const named =
+    payload?.audio?.sha256 === a.sha256
+      ? payload.audio
+      : event?.type === 'proposal.submitted' && payload?.photo?.sha256 === a.sha256
+        ? payload.photo
+        : undefined;
+  if (!event || event.gateway_id !== a.gatewayId || !named) {
     return refuse('unknown-event', `the ledger holds no proposal or report ${a.eventId} from ${a.gatewayId} naming this recording; send the event first`);
   }
-  if (audio.bytes !== a.audio.length)
-    return refuse('length-mismatch', `event ${a.eventId} names this recording with ${audio.bytes} bytes, not ${a.audio.length}`);
+  if (named.bytes !== a.audio.length)
+    return refuse('length-mismatch', `event ${a.eventId} names this recording with ${named.bytes} bytes, not ${a.audio.length}`);
+  // A photo's type is what its bytes are, whatever the gateway says: the console shows it as that.
+  const photoType = named === payload?.photo ? sniffImage(a.audio) : undefined;
+  if (photoType === null) return refuse('malformed', `event ${a.eventId} names a photo, but these bytes are not a JPEG, PNG or WebP image`);
   const row = {
     sha256: a.sha256,
     bytes: a.audio.length,
-    content_type: a.contentType,
+    content_type: photoType ?? a.contentType,
     audio: Buffer.from(a.audio.buffer, a.audio.byteOffset, a.audio.byteLength),
     event_id: a.eventId.toLowerCase(),
     gateway_id: a.gatewayId,

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
 import { SautiError } from '../src/domain/errors.ts';
+import { sha256Hex } from '../src/domain/protocol.ts';
 import {
   IMPLEMENTATION_PAGE,
   IMPLEMENTATION_STATUSES,
@@ -16,7 +17,9 @@ import {
   type ImplementationStatus,
   type ImplementationUpdate,
 } from '../src/domain/implementation.ts';
+import { cleanPhoto, type PhotoType } from '../src/domain/photo.ts';
 import { feedPage } from './feed.ts';
+import { storePhoto } from './photos.ts';
 import { appendLedgerEntry } from './publication.ts';
 import { selectedCodes, type CycleResult } from './results.ts';
 import type { LedgerDb, LedgerTables } from './schema.ts';
@@ -31,6 +34,8 @@ export interface ImplementationInput {
   /** `{ en: 'Drilling started', sw: '…' }`: none, or one per language of the deployment. */
   milestone?: Record<string, string>;
   reason?: string;
+  /** A milestone photo, already cleaned (src/domain/photo.ts cleanPhoto): stored by digest, named in the payload. */
+  photo?: { data: Uint8Array; contentType: PhotoType };
 }
 
 /**
@@ -57,7 +62,9 @@ export async function winnersOf(db: Kysely<LedgerTables>, deployment: Deployment
 /**
  * Records one update inside the caller's transaction, which must hold the chain head: refuses a
  * project that did not win or a cycle not published, with the reason; fills what is left out from
- * the last update; appends the chain entry and its copy. Returns the update as the feed carries it.
+ * the last update (never its photo: each update has its own or none); stores the photo; appends
+ * the chain entry and its copy. Returns the update as the feed carries it; with
+ * `unlessSameAsLast`, null (nothing written) when it would repeat the project's last update.
  */
 export async function recordImplementation(
   trx: Kysely<LedgerTables>,
@@ -65,7 +72,23 @@ export async function recordImplementation(
   cycleId: string,
   input: ImplementationInput,
   now: Date,
-): Promise<ImplementationUpdate> {
+): Promise<ImplementationUpdate>;
+export async function recordImplementation(
+  trx: Kysely<LedgerTables>,
+  deployment: Deployment,
+  cycleId: string,
+  input: ImplementationInput,
+  now: Date,
+  opts: { unlessSameAsLast: true },
+): Promise<ImplementationUpdate | null>;
+export async function recordImplementation(
+  trx: Kysely<LedgerTables>,
+  deployment: Deployment,
+  cycleId: string,
+  input: ImplementationInput,
+  now: Date,
+  opts: { unlessSameAsLast?: boolean } = {},
+): Promise<ImplementationUpdate | null> {
   const winners = await winnersOf(trx, deployment, cycleId);
   const cycle = deployment.cycles.find((c) => c.id === cycleId)!;
   const project = cycle.projects.find((p) => p.code === input.code);
@@ -107,6 +130,9 @@ export async function recordImplementation(
       'implementation.bad_milestone',
       `--milestone needs a text in every language of the deployment: missing ${missing.map((l) => `"${l}=…"`).join(', ')}`,
     );
+  // Checked again here, whoever calls: only a JPEG, PNG or WebP without metadata is ever published.
+  const photo = input.photo ? cleanPhoto(input.photo.data) : undefined;
+  if (photo && 'refused' in photo) throw new SautiError('implementation.bad_photo', `the photo is refused: ${photo.refused}`);
   const payload: ImplementationPayload = {
     code: input.code,
     status,
@@ -114,7 +140,7 @@ export async function recordImplementation(
     date: input.date ?? now.toISOString().slice(0, 10),
     milestone,
     reason,
-    photo: null,
+    photo: photo ? sha256Hex(photo.data) : null,
   };
   const parsed = implementationPayloadSchema.safeParse(payload);
   if (!parsed.success) {
@@ -122,6 +148,9 @@ export async function recordImplementation(
     const option = { progress: '--progress', date: '--date', milestone: '--milestone', status: '--status' }[String(issue.path[0])] ?? String(issue.path[0]);
     throw new SautiError('implementation.bad_input', `${option}: ${issue.message}`);
   }
+  // A form sent twice (a double click, a browser resending) records nothing the second time.
+  if (opts.unlessSameAsLast && last && implementationPayload(last) === implementationPayload(parsed.data)) return null;
+  if (photo) await storePhoto(trx, photo, now);
   const at = now.toISOString();
   const n = (
     await trx

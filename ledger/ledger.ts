@@ -24,6 +24,7 @@ import { ingestBatch, type Unlisted } from './ingest.ts';
 import { eraseDueRecordings, type ErasureOutcome } from './recording-retention.ts';
 import { readAttachment, storeAttachment, type AttachmentInput, type StoreOutcome, type StoredAttachment } from './attachments.ts';
 import { openBallots, openDataFiles, openDataNames, type OpenDataFile } from './open-data.ts';
+import { readPhoto, type StoredPhoto } from './photos.ts';
 import { cycleUpdates, recordImplementation, updatesAfter, type ImplementationInput } from './implementation.ts';
 import type { ImplementationUpdate } from '../src/domain/implementation.ts';
 import type { Notice } from '../src/domain/notices.ts';
@@ -522,6 +523,19 @@ export class Ledger {
    * transaction holding the chain head). Throws SautiError naming what was refused.
    */
   async recordImplementation(cycleId: string, input: ImplementationInput): Promise<ImplementationUpdate> {
+    return (await this.recordImplementationOnce(cycleId, input, { unlessSameAsLast: false }))!;
+  }
+
+  /**
+   * As recordImplementation, for the console: null (nothing written) when the update would repeat
+   * the project's last one (`unlessSameAsLast`, a form sent twice); `record` runs in the same
+   * transaction after the update (the console's audit entry commits with it).
+   */
+  async recordImplementationOnce(
+    cycleId: string,
+    input: ImplementationInput,
+    opts: { unlessSameAsLast: boolean; record?: (trx: Transaction<LedgerTables>, u: ImplementationUpdate) => Promise<unknown> },
+  ): Promise<ImplementationUpdate | null> {
     const now = this.clock();
     return this.conn.db.transaction().execute(async (trx) => {
       if (this.conn.dialect === 'postgres') await trx.selectFrom('ledger_head').select('seq').where('id', '=', 1).forUpdate().execute();
@@ -531,13 +545,22 @@ export class Ledger {
           .set((eb) => ({ seq: eb.ref('seq') }))
           .where('id', '=', 1)
           .execute();
-      return recordImplementation(trx, this.ballot(), cycleId, input, now);
+      const u = opts.unlessSameAsLast
+        ? await recordImplementation(trx, this.ballot(), cycleId, input, now, { unlessSameAsLast: true })
+        : await recordImplementation(trx, this.ballot(), cycleId, input, now);
+      if (u) await opts.record?.(trx, u);
+      return u;
     });
   }
 
   /** Applies the retention rule for recordings now (ledger.recordingRetentionDays of the deployment). */
   eraseRecordings(): Promise<ErasureOutcome> {
     return eraseDueRecordings(this.conn, this.deployment().ledger.recordingRetentionDays, this.clock());
+  }
+
+  /** A milestone photo by its SHA-256 (ledger/photos.ts), for the public page and the console. */
+  photo(sha256: string): Promise<StoredPhoto | undefined> {
+    return readPhoto(this.conn.db, sha256);
   }
 
   /** A cycle's implementation updates, oldest first. */

@@ -278,6 +278,18 @@ export interface LedgerTables {
     body: string;
     recorded_at: string;
   };
+  /**
+   * Milestone photos of implementation updates (ledger migration 0022, ledger/photos.ts), by
+   * SHA-256: public, kept for good, each named by the `photo` of an update's chained payload.
+   * Apart from ledger_attachments, which holds residents' own recordings and is never public.
+   */
+  ledger_photos: {
+    sha256: string;
+    bytes: number;
+    content_type: string;
+    data: Uint8Array;
+    stored_at: string;
+  };
   ledger_attachments: {
     sha256: string;
     bytes: number;
@@ -789,6 +801,20 @@ const recordingRetention: Migration = {
   },
 };
 
+/** Milestone photos (see LedgerTables.ledger_photos): bytes in the database, so a backup carries them. */
+const photos = (dialect: 'sqlite' | 'postgres'): Migration => ({
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('ledger_photos')
+      .addColumn('sha256', 'text', (c) => c.primaryKey())
+      .addColumn('bytes', 'bigint', (c) => c.notNull())
+      .addColumn('content_type', 'text', (c) => c.notNull())
+      .addColumn('data', dialect === 'sqlite' ? 'blob' : 'bytea', (c) => c.notNull())
+      .addColumn('stored_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+});
+
 /** The ledger's migrations in order; names are never changed once released. */
 const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Record<string, Migration> => ({
   '0001-ledger': initial(dialect),
@@ -810,6 +836,7 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0018-notices': notices,
   '0020-reports': reports,
   '0021-public-titles': publicTitles,
+  '0022-photos': photos(dialect),
 });
 
 export interface MigrateOptions {

@@ -6,6 +6,7 @@
 import { chainHash, GENESIS_HASH } from '../src/domain/protocol.ts';
 import { checkImplementation } from './implementation.ts';
 import { checkNotices } from './notices.ts';
+import { checkPhotos } from './photos.ts';
 import { checkPublications } from './publication.ts';
 import type { LedgerDb } from './schema.ts';
 
@@ -47,6 +48,9 @@ export async function verifyChain(db: LedgerDb, onProgress?: (checked: number, t
   // Each implementation update's stored copy must be the one its chain entry recorded.
   const changed = await checkImplementation(db);
   if (changed) return { ok: false, checked, ...changed };
+  // Each milestone photo an update names must be stored with the bytes its digest names.
+  const photo = await checkPhotos(db);
+  if (photo) return { ok: false, checked, ...photo };
   // Each notice for gateways must be the review its audit entry recorded.
   const notice = await checkNotices(db);
   if (notice) return { ok: false, checked, ...notice };

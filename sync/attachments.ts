@@ -1,5 +1,7 @@
-// The gateway's side of attachments: which kept recordings (spoken ideas and reports) are due to go to the
-// ledger, and what the ledger said of each. A recording is due once the event that names it has
+// The gateway's side of attachments: which kept recordings (spoken ideas and reports) and photos
+// (field ideas) are due to go to the ledger, and what the ledger said of each. Both live in
+// voice_recordings and travel alike: one is due once the event that names it (`audio.sha256` or
+// `photo.sha256`) has
 // been acknowledged and not rejected, so the ledger already holds the event it binds the bytes to.
 import type { Database, Statement } from 'better-sqlite3';
 import { FINAL_ATTACHMENT_REFUSALS, RECORDING_OWNERS_SQL, sha256Hex, type AttachmentAck } from '../src/domain/protocol.ts';
@@ -24,17 +26,26 @@ export interface RecordingCounts {
 
 const FINAL = [...FINAL_ATTACHMENT_REFUSALS].map((r) => `'${r}'`).join(', ');
 
+/** What makes a kept recording or photo due, with the event `e` naming it (@unacked: include unacknowledged events, 0 or 1). */
+const DUE_WHERE = `r.ledger_stored_at IS NULL AND (r.refused_reason IS NULL OR r.refused_reason NOT IN (${FINAL}))
+    AND (e.acked_at IS NOT NULL OR @unacked) AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.event_id = e.id)`;
+
 /**
- * Recordings due, with the first event naming each (parameters: include unacknowledged events,
- * 0 or 1; limit). Joins through the partial index on the audio digest of the events that may
- * name one, a proposal or a report (migration 0026).
+ * Recordings and photos due, with the first event naming each (parameters @unacked: include
+ * unacknowledged events, 0 or 1; @limit). Reads the events that may name one through their partial
+ * indexes, never the votes: a recording's proposal or report by its audio digest (migration 0026),
+ * a field idea by its photo digest (migration 0024).
  */
-export const DUE_RECORDINGS_SQL = `SELECT r.sha256, r.bytes, r.content_type AS contentType, min(e.id) AS eventId
-  FROM voice_recordings r
-  JOIN events e ON e.type IN (${RECORDING_OWNERS_SQL}) AND json_extract(e.payload, '$.audio.sha256') = r.sha256
-  WHERE r.ledger_stored_at IS NULL AND (r.refused_reason IS NULL OR r.refused_reason NOT IN (${FINAL}))
-    AND (e.acked_at IS NOT NULL OR ?) AND NOT EXISTS (SELECT 1 FROM sync_rejections j WHERE j.event_id = e.id)
-  GROUP BY r.sha256 ORDER BY r.received_at, r.sha256 LIMIT ?`;
+// Two joins, not one with OR: each reads its own partial index (an OR across both made SQLite scan every event).
+export const DUE_RECORDINGS_SQL = `SELECT sha256, bytes, contentType, min(eventId) AS eventId FROM (
+  SELECT r.sha256, r.bytes, r.content_type AS contentType, r.received_at, e.id AS eventId
+    FROM voice_recordings r JOIN events e ON e.type IN (${RECORDING_OWNERS_SQL}) AND json_extract(e.payload, '$.audio.sha256') = r.sha256
+    WHERE ${DUE_WHERE}
+  UNION ALL
+  SELECT r.sha256, r.bytes, r.content_type AS contentType, r.received_at, e.id AS eventId
+    FROM voice_recordings r JOIN events e ON e.type = 'proposal.submitted' AND json_extract(e.payload, '$.photo.sha256') = r.sha256
+    WHERE ${DUE_WHERE}
+) GROUP BY sha256 ORDER BY received_at, sha256 LIMIT @limit`;
 
 /** Reads and marks recordings for the relay and bundles. */
 export class AttachmentBook {
@@ -56,7 +67,7 @@ export class AttachmentBook {
    * (`withPending`, for a bundle, which carries the event too), and not refused for good.
    */
   due(limit: number, withPending = false): DueRecording[] {
-    return this.s.due.all(withPending ? 1 : 0, limit) as DueRecording[];
+    return this.s.due.all({ unacked: withPending ? 1 : 0, limit }) as DueRecording[];
   }
 
   /**

@@ -4,12 +4,9 @@
 // publishes the ballot at phone width — with screenshots
 // that show the pages were drawn (kept in memory, not on disk).
 import { createPrivateKey } from 'node:crypto';
-import type { Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyConsoleTrail } from '../console/audit.ts';
 import { verifyChain } from '../ledger/verify.ts';
@@ -18,14 +15,15 @@ import { buildBatch } from '../sync/batch.ts';
 import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
-import { chromiumPath, requireService } from './helpers/services.ts';
+import { requireService } from './helpers/services.ts';
+import { consoleInBrowser } from './helpers/console-browser.ts';
 import { inkOf } from './helpers/screenshot.ts';
 
 // Debian's Chromium: one line says so when it is missing (never skipped under CI=true).
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
 let browser: Browser;
-let server: Server;
+let closeBrowser: () => Promise<void>;
 let base: string;
 let ledger: Ledger;
 
@@ -37,17 +35,11 @@ beforeAll(async () => {
     { title: 'Roof for the clinic', channel: 'field', category: 'health', reference: 'KLIN-08' },
   ]);
   await seedTeam(ledger);
-  const app = createLedgerApp(ledger, createLogger('silent'));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  if (browserProgram.present) browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+  ({ browser, base, close: closeBrowser } = await consoleInBrowser(ledger, browserProgram.present));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await closeBrowser?.();
   await ledger?.close();
 });
 

@@ -1,11 +1,8 @@
 // The cycles page in real headless Chromium with JavaScript switched off, on a 360 px phone: an
 // admin adds a cycle through the form (a mistake shown and kept), sees it listed, removes it, and
 // the page fits the width and is drawn; the audit trail holds both changes.
-import type { Server } from 'node:http';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { verifyBallotTrail } from '../console/ballot.ts';
@@ -13,30 +10,25 @@ import { listAudit } from '../console/audit.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedTeam } from './helpers/console.ts';
-import { chromiumPath, requireService } from './helpers/services.ts';
+import { requireService } from './helpers/services.ts';
+import { consoleInBrowser } from './helpers/console-browser.ts';
 import { inkOf } from './helpers/screenshot.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
 let browser: Browser;
-let server: Server;
+let closeBrowser: () => Promise<void>;
 let base: string;
 let ledger: Ledger;
 
 beforeAll(async () => {
   ledger = await testLedger('sqlite', testDeployment(), () => new Date('2026-11-22T10:00:00Z'));
   await seedTeam(ledger);
-  const app = createLedgerApp(ledger, createLogger('silent'));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  if (browserProgram.present) browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+  ({ browser, base, close: closeBrowser } = await consoleInBrowser(ledger, browserProgram.present));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await closeBrowser?.();
   await ledger?.close();
 });
 

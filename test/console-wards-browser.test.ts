@@ -1,24 +1,22 @@
 // The wards page and Who is heard in real headless Chromium with JavaScript switched off: an
 // admin sets each ward's population, previews budgets by formula, applies and publishes them;
 // an auditor reads Who is heard at phone width — with screenshots that show the pages were drawn.
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { createLogger } from '../src/logging.ts';
-import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { verifyBallotTrail } from '../console/ballot.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
-import { PASSWORD, seedProposals, seedTeam } from './helpers/console.ts';
-import { chromiumPath, requireService } from './helpers/services.ts';
+import { seedProposals, seedTeam } from './helpers/console.ts';
+import { requireService } from './helpers/services.ts';
+import { consoleInBrowser, signedIn as signIn } from './helpers/console-browser.ts';
 import { inkOf } from './helpers/screenshot.ts';
 
 const browserProgram = await requireService('chromium');
 const { it } = browserProgram;
 let browser: Browser;
-let server: Server;
+let closeBrowser: () => Promise<void>;
 let base: string;
 let ledger: Ledger;
 /** Before the open cycle's vote opens: budgets may change. */
@@ -30,33 +28,15 @@ beforeAll(async () => {
   await seedProposals(ledger, [{ title: 'Borehole' }, { title: 'Clinic roof' }, { title: 'Footbridge', wardId: 'south' }]);
   now = new Date('2019-12-01T09:00:00Z');
   await seedTeam(ledger);
-  const app = createLedgerApp(ledger, createLogger('silent'));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  if (browserProgram.present) browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--headless'] });
+  ({ browser, base, close: closeBrowser } = await consoleInBrowser(ledger, browserProgram.present));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await closeBrowser?.();
   await ledger?.close();
 });
 
-async function signedIn(name: string, width: number): Promise<{ page: Page; violations: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 800 } });
-  const page = await context.newPage();
-  const violations: string[] = [];
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
-  });
-  await page.goto(`${base}/console/sign-in`);
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  return { page, violations, close: () => context.close() };
-}
+const signedIn = (name: string, width: number) => signIn({ base, browser, close: closeBrowser }, name, width);
 
 it('an admin sets populations, previews budgets by formula, applies and publishes them', async () => {
   const { page, violations, close } = await signedIn('admin', 1024);

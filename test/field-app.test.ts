@@ -14,6 +14,8 @@ import { addOfficer } from '../src/engine/field-capture.ts';
 import { FIELD_APP_CSP } from '../src/http/field-app.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { testGateway } from './helpers/gateway.ts';
+import { pngPhoto } from './helpers/photos.ts';
+import { sha256Hex } from '../src/domain/protocol.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
 import { luminanceGrid } from './helpers/screenshot.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -97,11 +99,19 @@ function outboxKeys(page: Page): Promise<string[]> {
   );
 }
 
-async function fillProposal(page: Page, title: string, ward: string, category: string): Promise<void> {
+async function fillProposal(page: Page, title: string, ward: string, category: string, photo?: { name: string; buffer: Buffer }): Promise<void> {
   await page.getByLabel(ward, { exact: true }).check();
   await page.getByLabel(category, { exact: true }).check();
   await page.getByLabel('Title of the idea').fill(title);
   await page.getByLabel('Description').fill(`${title}: asked for at a door, with no network.`);
+  // The photo question: its button opens the file chooser, as a person picks a file.
+  if (photo) {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Choose image' }).click();
+    await (await chooser).setFiles({ name: photo.name, mimeType: 'image/png', buffer: photo.buffer });
+    // Web Forms scales it (orx:max-pixels) in a worker, then shows it: the answer is set.
+    await page.getByAltText('Captured image preview').waitFor();
+  }
   await page.getByRole('button', { name: 'Send', exact: true }).click();
 }
 
@@ -192,7 +202,7 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       await stop();
       await page.reload();
       await page.locator('[data-form-id="sauti-proposal-c-open"]').click();
-      await fillProposal(page, 'Borehole at Kiboko market', 'North Ward', 'Water');
+      await fillProposal(page, 'Borehole at Kiboko market', 'North Ward', 'Water', { name: 'kiboko well.png', buffer: pngPhoto() });
       await expect.poll(() => count(page)).toBe('1');
       // Web Forms starts a new, empty instance of the same form.
       await expect.poll(() => page.getByLabel('Title of the idea').inputValue()).toBe('');
@@ -235,6 +245,22 @@ browserProgram.describe('field web app in Chromium, offline', () => {
       expect(stored).toEqual(kept);
       expect(gw.db.prepare("SELECT count(*) FROM events WHERE channel = 'field'").pluck().get()).toBe(3);
       expect(gw.db.prepare('SELECT title FROM proposals ORDER BY title').pluck().all()).toEqual(['Borehole at Kiboko market', 'Footbridge over the river']);
+      // The photo picked offline was kept in IndexedDB across the restart and sent with its idea: cleaned, named by digest.
+      const ideas = (gw.db.prepare("SELECT payload FROM events WHERE type = 'proposal.submitted'").pluck().all() as string[]).map((p) => JSON.parse(p));
+      // (Web Forms re-encodes it while scaling, so its digest is the gateway's to compute.)
+      const named = ideas.find((i) => i.title === 'Borehole at Kiboko market')?.photo as { sha256: string; bytes: number };
+      expect(named).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), bytes: expect.any(Number) });
+      expect(ideas.find((i) => i.title === 'Footbridge over the river')?.photo).toBeUndefined();
+      const photos = gw.db.prepare('SELECT sha256, bytes, content_type, audio FROM voice_recordings').all() as {
+        sha256: string;
+        bytes: number;
+        content_type: string;
+        audio: Buffer;
+      }[];
+      expect(photos).toEqual([
+        { sha256: named.sha256, bytes: named.bytes, content_type: expect.stringMatching(/^image\/(png|jpeg|webp)$/), audio: expect.any(Buffer) },
+      ]);
+      expect(sha256Hex(photos[0]!.audio)).toBe(named.sha256);
       const vote = gw.db.prepare("SELECT payload FROM events WHERE type = 'vote.cast'").pluck().get() as string;
       expect(JSON.parse(vote)).toMatchObject({ wardId: 'north', picks: [1, 7] });
       const posts = requests.slice(before).filter((r) => r === 'POST /openrosa/key/<token>/submission');

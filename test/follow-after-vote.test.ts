@@ -3,10 +3,10 @@
 // the store FOLLOW 7 uses, once however often the provider retries, never for a number that sent
 // STOP; the next implementation update of a followed project is texted to it.
 import request from 'supertest';
-import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { NOW } from './helpers/deployment.ts';
-import { atSmsBody, PUBLIC_URL, TOKEN, TWILIO_SID, TWILIO_TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
+import { atCall as atVoiceCall, clipsOf, postForm, twilioCall as twilioVoiceCall } from './helpers/voice-call.ts';
+import { atSmsBody, TOKEN, testGateway, ussdBody } from './helpers/gateway.ts';
 
 type Gw = ReturnType<typeof testGateway>;
 const PHONE = '+254711000001';
@@ -15,10 +15,8 @@ const USSD_VOTE = '1*1*1*3*1*99*1';
 // Kiswahili, vote, North Ward, pick project 1, next, pick project 2, done, confirm.
 const VOICE_VOTE = ['2', '1', '1', '1', '2', '1', '9', '1'];
 
-const form = (gw: Gw, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  request(gw.app).post(path).type('form').set(headers).send(fields);
-const unescape = (s: string) => s.replace(/&amp;/g, '&');
-const clips = (xml: string) => [...xml.matchAll(/\/prompts\/\w+\/([^"<]+)\.wav/g)].map((m) => decodeURIComponent(m[1]!));
+const form = postForm;
+const clips = clipsOf;
 const follows = (gw: Gw) =>
   gw.db.prepare('SELECT cycle_id, code, provider, phone, lang FROM project_follows ORDER BY code').all() as {
     cycle_id: string;
@@ -41,47 +39,8 @@ const stop = (gw: Gw) =>
     .send(atSmsBody({ from: PHONE, text: 'STOP' }))
     .expect(200);
 
-/** Africa's Talking: a call that follows each GetDigits callbackUrl. */
-function atCall(gw: Gw, sessionId = 'ATVId_follow_1') {
-  const fields = (extra: Record<string, string> = {}) => ({
-    isActive: '1',
-    sessionId,
-    direction: 'Inbound',
-    callerNumber: PHONE,
-    destinationNumber: '+254711082000',
-    ...extra,
-  });
-  const next = (xml: string) => unescape(xml.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
-  return {
-    start: async () => (await form(gw, `/africastalking/voice/${TOKEN}`, fields())).text,
-    press: async (xml: string, keys: string) => (await form(gw, next(xml), fields({ dtmfDigits: keys }))).text,
-    next,
-    fields,
-  };
-}
-
-/** Twilio: a signed call that follows each Gather action. */
-function twilioCall(gw: Gw) {
-  const params = (extra: Record<string, string> = {}) => ({
-    CallSid: `CA${'8'.repeat(32)}`,
-    AccountSid: TWILIO_SID,
-    From: PHONE,
-    To: '+15005550006',
-    CallStatus: 'in-progress',
-    Direction: 'inbound',
-    ...extra,
-  });
-  const post = async (path: string, p: Record<string, string>) =>
-    (await form(gw, path, p, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, p) })).text;
-  const action = (xml: string) => unescape(xml.match(/<Gather [^>]*action="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
-  return {
-    start: () => post('/twilio/voice', params()),
-    press: (xml: string, keys: string) => post(action(xml), params({ Digits: keys })),
-    action,
-    post,
-    params,
-  };
-}
+const atCall = (gw: Gw, sessionId = 'ATVId_follow_1') => atVoiceCall(gw, PHONE, sessionId);
+const twilioCall = (gw: Gw) => twilioVoiceCall(gw, PHONE, '8');
 
 describe('USSD: follow after voting', () => {
   it('the receipt screen offers Follow; 1 keeps the number sealed for each project voted for, once, and the next update is texted', async () => {

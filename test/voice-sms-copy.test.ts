@@ -3,10 +3,10 @@
 // often the provider delivers the callback (issue 14: "offer an SMS copy of the receipt").
 import nock from 'nock';
 import request from 'supertest';
-import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { NOW } from './helpers/deployment.ts';
-import { atSmsBody, PUBLIC_URL, TOKEN, TWILIO_SID, TWILIO_TOKEN, testGateway } from './helpers/gateway.ts';
+import { atCall as atVoiceCall, clipsOf, postForm, twilioCall as twilioVoiceCall } from './helpers/voice-call.ts';
+import { atSmsBody, TOKEN, testGateway } from './helpers/gateway.ts';
 
 type Gw = ReturnType<typeof testGateway>;
 const PHONE = '+254711000001';
@@ -15,10 +15,8 @@ const VOTE = ['2', '1', '1', '1', '2', '1', '9', '1'];
 const SWAHILI_COPY =
   /^Kura yako ya Wadi ya Kaskazini imehifadhiwa: 1 Kisima sokoni, 2 Taa za Stesheni\. Risiti [0-9A-Z]{5}-[0-9A-Z]{5}\. Tuma RISITI kuiangalia\.$/;
 
-const form = (gw: Gw, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  request(gw.app).post(path).type('form').set(headers).send(fields);
-const unescape = (s: string) => s.replace(/&amp;/g, '&');
-const clips = (xml: string) => [...xml.matchAll(/\/prompts\/\w+\/([^"<]+)\.wav/g)].map((m) => decodeURIComponent(m[1]!));
+const form = postForm;
+const clips = clipsOf;
 const copies = (gw: Gw) =>
   gw.db.prepare("SELECT * FROM sms_outbound WHERE source_ref LIKE 'voice:%'").all() as {
     id: number;
@@ -29,47 +27,8 @@ const copies = (gw: Gw) =>
     source_ref: string;
   }[];
 
-/** Africa's Talking: a call that follows each GetDigits callbackUrl. */
-function atCall(gw: Gw, sessionId = 'ATVId_copy_1') {
-  const fields = (extra: Record<string, string> = {}) => ({
-    isActive: '1',
-    sessionId,
-    direction: 'Inbound',
-    callerNumber: PHONE,
-    destinationNumber: '+254711082000',
-    ...extra,
-  });
-  const next = (xml: string) => unescape(xml.match(/<GetDigits [^>]*callbackUrl="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
-  return {
-    start: async () => (await form(gw, `/africastalking/voice/${TOKEN}`, fields())).text,
-    press: async (xml: string, keys: string) => (await form(gw, next(xml), fields({ dtmfDigits: keys }))).text,
-    next,
-    fields,
-  };
-}
-
-/** Twilio: a signed call that follows each Gather action. */
-function twilioCall(gw: Gw) {
-  const params = (extra: Record<string, string> = {}) => ({
-    CallSid: `CA${'7'.repeat(32)}`,
-    AccountSid: TWILIO_SID,
-    From: PHONE,
-    To: '+15005550006',
-    CallStatus: 'in-progress',
-    Direction: 'inbound',
-    ...extra,
-  });
-  const post = async (path: string, p: Record<string, string>) =>
-    (await form(gw, path, p, { 'X-Twilio-Signature': twilio.getExpectedTwilioSignature(TWILIO_TOKEN, `${PUBLIC_URL}${path}`, p) })).text;
-  const action = (xml: string) => unescape(xml.match(/<Gather [^>]*action="([^"]*)"/)![1]!).replace(PUBLIC_URL, '');
-  return {
-    start: () => post('/twilio/voice', params()),
-    press: (xml: string, keys: string) => post(action(xml), params({ Digits: keys })),
-    action,
-    post,
-    params,
-  };
-}
+const atCall = (gw: Gw, sessionId = 'ATVId_copy_1') => atVoiceCall(gw, PHONE, sessionId);
+const twilioCall = (gw: Gw) => twilioVoiceCall(gw, PHONE, '7');
 
 describe('the SMS copy of a receipt', () => {
   it('Africa’s Talking: 2 queues one copy in Kiswahili, sealed, however often the callback is delivered; it is sent to the caller', async () => {

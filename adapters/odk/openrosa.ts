@@ -7,6 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { Logger } from 'pino';
 import { formListXml, manifestXml, openRosaResponse } from '../../field/openrosa.ts';
 import type { FieldService, Officer } from '../../src/engine/field-capture.ts';
+import { ATTACHMENT_NAME, MAX_FIELD_PHOTO_BYTES } from '../../src/domain/photo.ts';
 
 /** Largest submission request Collect is told it may send (X-OpenRosa-Accept-Content-Length). */
 export const MAX_SUBMISSION_BYTES = 10 * 1024 * 1024;
@@ -100,15 +101,19 @@ export function mountOpenRosa(router: Router, field: FieldService, logger: Logge
         if (!req.complete) res.set('Connection', 'close');
         return answer(res, part.status, part.message);
       }
-      const outcome = await field.submit(officer, part.xml);
+      const outcome = await field.submit(officer, part.xml, part.files);
       log.info({ officer: officer.id, status: outcome.status }, 'submission answered');
       answer(res, outcome.status, outcome.message, outcome.status === 201 ? 'submit_success' : 'error');
     }),
   );
 }
 
-/** Streams the multipart body and keeps only `xml_submission_file`; other parts (attachments) are read and dropped. */
-function xmlPart(req: Request): Promise<{ xml: string } | { status: 400 | 413; message: string }> {
+/**
+ * Streams the multipart body: `xml_submission_file`, and the other file parts (an idea's photo) by
+ * file name, each kept up to one byte past MAX_FIELD_PHOTO_BYTES (the engine refuses it as too
+ * large, naming the limit); the engine takes only the one the form's answer names.
+ */
+function xmlPart(req: Request): Promise<{ xml: string; files: Map<string, Uint8Array> } | { status: 400 | 413; message: string }> {
   return new Promise((resolve) => {
     let bb: busboy.Busboy;
     try {
@@ -118,8 +123,21 @@ function xmlPart(req: Request): Promise<{ xml: string } | { status: 400 | 413; m
       return;
     }
     let xml: Buffer | undefined;
+    const files = new Map<string, Uint8Array>();
     let problem: { status: 400 | 413; message: string } | undefined;
-    bb.on('file', (name, stream) => {
+    bb.on('file', (name, stream, info) => {
+      const filename = info.filename ?? '';
+      if (name !== 'xml_submission_file' && ATTACHMENT_NAME.test(filename) && !files.has(filename)) {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        stream.on('data', (c: Buffer) => {
+          if (size <= MAX_FIELD_PHOTO_BYTES) chunks.push(c);
+          size += c.length;
+        });
+        stream.on('limit', () => (problem ??= { status: 413, message: `The submission is larger than ${MAX_SUBMISSION_BYTES} bytes` }));
+        stream.on('end', () => files.set(filename, Buffer.concat(chunks).subarray(0, MAX_FIELD_PHOTO_BYTES + 1)));
+        return;
+      }
       if (name !== 'xml_submission_file' || xml) {
         stream.resume();
         return;
@@ -140,7 +158,7 @@ function xmlPart(req: Request): Promise<{ xml: string } | { status: 400 | 413; m
     bb.on('close', () => {
       if (problem) resolve(problem);
       else if (!xml) resolve({ status: 400, message: 'xml_submission_file: missing' });
-      else resolve({ xml: xml.toString('utf8') });
+      else resolve({ xml: xml.toString('utf8'), files });
     });
     req.on('error', () => resolve({ status: 400, message: 'The request ended before its body was read.' }));
     req.pipe(bb);

@@ -55,6 +55,8 @@ export const proposalPayloadSchema = z.strictObject({
   reference: shortCode,
   /** A spoken idea (voice): its recording's SHA-256 and length, kept on the gateway that took the call. */
   audio: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
+  /** An idea an officer photographed (field capture): the photo kept on the gateway, cleaned, by digest and length. It travels as a recording does. */
+  photo: z.strictObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().min(1).max(50_000_000) }).optional(),
 });
 
 /**

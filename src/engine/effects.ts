@@ -101,7 +101,15 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           id,
           type: 'proposal.submitted',
           cycle_id: cycleId,
-          payload: JSON.stringify({ wardId, category, title, description, reference, ...(effect.audio ? { audio: effect.audio } : {}) }),
+          payload: JSON.stringify({
+            wardId,
+            category,
+            title,
+            description,
+            reference,
+            ...(effect.audio ? { audio: effect.audio } : {}),
+            ...(effect.photo ? { photo: effect.photo } : {}),
+          }),
         });
         store.insertProposal({
           reference,

@@ -21,6 +21,8 @@ import type { CommitQueue } from '../store/commit-queue.ts';
 import { CODE_COLUMNS, isUniqueViolation } from '../store/errors.ts';
 import type { FieldStore, OfficerRow } from '../store/field-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
+import { VoiceStore } from '../store/voice-store.ts';
+import { cleanPhoto, MAX_FIELD_PHOTO_BYTES } from '../domain/photo.ts';
 
 /** A field officer as adapters see one. */
 export type Officer = OfficerRow;
@@ -43,7 +45,16 @@ export interface FieldService {
   media(officer: OfficerRow, formId: string, filename: string): MediaFile | undefined;
   /** Records that the officer's device reached the gateway. */
   touch(officer: OfficerRow): Promise<void>;
-  submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome>;
+  /** `files`: the request's other parts by file name (an idea's photo), as the adapter read them. */
+  submit(officer: OfficerRow, xml: string, files?: ReadonlyMap<string, Uint8Array>): Promise<SubmitOutcome>;
+}
+
+/** A field idea's photo, cleaned (type by its bytes, metadata cut), ready to keep and name in the event. */
+interface IdeaPhoto {
+  sha256: string;
+  bytes: number;
+  contentType: string;
+  data: Uint8Array;
 }
 
 export interface FieldCaptureDeps {
@@ -85,10 +96,13 @@ export class FieldCapture implements FieldService {
   /** Digest files by cycle and wards: the roll is read once per process (it is loaded at start-up). */
   private readonly eligibility = new Map<string, { salt: string; file: MediaFile }>();
   private readonly sources: FormSources;
+  /** Where ideas' photos are kept: with the spoken ideas' recordings, the gateway's one attachment store. */
+  private readonly attachments: VoiceStore;
 
   constructor(private readonly deps: FieldCaptureDeps) {
     this.clock = deps.clock ?? (() => new Date());
     this.random = deps.random ?? randomPool();
+    this.attachments = new VoiceStore(deps.field.db);
     this.sources = {
       eligibility: (cycleId, wardIds) => {
         const key = `${cycleId}|${wardIds.join(',')}`;
@@ -130,7 +144,7 @@ export class FieldCapture implements FieldService {
     await this.deps.queue.run(() => this.deps.field.touch(officer.id, this.clock().toISOString()));
   }
 
-  async submit(officer: OfficerRow, xml: string): Promise<SubmitOutcome> {
+  async submit(officer: OfficerRow, xml: string, files: ReadonlyMap<string, Uint8Array> = new Map()): Promise<SubmitOutcome> {
     const read = readSubmission(
       xml,
       (cycleId) => this.ballot.cycles.find((c) => c.id === cycleId)?.ballot,
@@ -139,11 +153,16 @@ export class FieldCapture implements FieldService {
     if (!read.ok) return read.problem;
     const sub = read.submission;
     const sha = createHash('sha256').update(xml).digest('hex');
+    const photo = sub.kind === 'proposal' && sub.photo !== null ? this.ideaPhoto(sub.photo, files) : undefined;
+    if (photo && 'status' in photo) {
+      // A resend of an instance already stored needs no photo: it is answered as before below.
+      if (!this.deps.field.submission(sub.instanceId)) return photo;
+    }
     for (let attempt = 1; ; attempt++) {
       const fresh = freshCodes(this.random);
       try {
         const outcome = await this.deps.queue.run((commit) => {
-          const answer = this.submitInTransaction(officer, sub, sha, fresh);
+          const answer = this.submitInTransaction(officer, sub, sha, fresh, photo && !('status' in photo) ? photo : undefined);
           if (answer.status === 201) commit.durable();
           return answer;
         });
@@ -163,6 +182,7 @@ export class FieldCapture implements FieldService {
     sub: FieldSubmission,
     sha: string,
     fresh: { receipt: string; reference: string },
+    photo?: IdeaPhoto,
   ): SubmitOutcome & { sms?: { id: number; provider: string; kind: string } } {
     const { field } = this.deps;
     const now = this.clock();
@@ -193,8 +213,12 @@ export class FieldCapture implements FieldService {
         ? this.vote(sub, captured.at, fresh.receipt)
         : sub.kind === 'survey'
           ? this.survey(sub, survey!, captured.at)
-          : this.proposal(sub, captured.at, fresh.reference);
+          : this.proposal(sub, captured.at, fresh.reference, photo);
     if ('status' in planned) return planned;
+    // Kept with the spoken ideas' recordings, in the same transaction as the event naming it: it
+    // travels to the ledger as they do (sync/attachments.ts) and leaves this gateway after.
+    if (photo)
+      this.attachments.keepRecording({ sha256: photo.sha256, bytes: photo.bytes, contentType: photo.contentType, audio: photo.data }, now.toISOString());
     const provenance: Provenance = {
       voterKey: planned.voterKey,
       channel: 'field',
@@ -378,7 +402,21 @@ export class FieldCapture implements FieldService {
     };
   }
 
-  private proposal(sub: ProposalSubmission, at: Date, code: string): Planned | SubmitOutcome {
+  /** The photo the idea names, cleaned; or why the submission is refused (missing, too large, not an image). */
+  private ideaPhoto(name: string, files: ReadonlyMap<string, Uint8Array>): IdeaPhoto | SubmitOutcome {
+    const raw = files.get(name);
+    if (!raw) return { status: 400, message: label(this.lang, 'photoMissing') };
+    const clean = cleanPhoto(raw, MAX_FIELD_PHOTO_BYTES);
+    if ('refused' in clean)
+      return {
+        status: 400,
+        message:
+          clean.refused === 'too-large' ? label(this.lang, 'photoTooLarge', { mb: MAX_FIELD_PHOTO_BYTES / 1024 / 1024 }) : label(this.lang, 'photoNotImage'),
+      };
+    return { sha256: createHash('sha256').update(clean.data).digest('hex'), bytes: clean.data.length, contentType: clean.contentType, data: clean.data };
+  }
+
+  private proposal(sub: ProposalSubmission, at: Date, code: string, photo?: IdeaPhoto): Planned | SubmitOutcome {
     const d = this.ballot;
     const lang = this.lang;
     const cycle = d.cycles.find((c) => c.id === sub.cycleId)!;
@@ -405,6 +443,7 @@ export class FieldCapture implements FieldService {
         title: sub.title,
         description: sub.description,
         reference,
+        ...(photo ? { photo: { sha256: photo.sha256, bytes: photo.bytes } } : {}),
       },
       message: label(lang, 'ideaRecorded', { reference }),
       proposer,

@@ -79,6 +79,8 @@ export type Effect =
       reference: string;
       /** A spoken idea: the recording kept on the gateway, by digest and length in bytes. */
       audio?: { sha256: string; bytes: number };
+      /** A field idea's photo, kept on the gateway (cleaned of metadata), by digest and length in bytes. */
+      photo?: { sha256: string; bytes: number };
     }
   /**
    * REPORT 7 …: what a resident sees on a winning project, for the PB team (console/reports.ts).

@@ -61,7 +61,7 @@ export function withPaper(field: FieldService, paper: PaperCapture): FieldServic
     // Paper forms have no media: only the field forms' attachments are served.
     media: (officer, formId, filename) => field.media(officer, formId, filename),
     touch: (officer) => field.touch(officer),
-    submit: (officer, xml) => (paperFormOf(xml) ? paper.submit(officer, xml) : field.submit(officer, xml)),
+    submit: (officer, xml, files) => (paperFormOf(xml) ? paper.submit(officer, xml) : field.submit(officer, xml, files)),
   };
 }
 

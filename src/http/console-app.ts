@@ -45,6 +45,7 @@ import {
   type Frame,
 } from '../../console/pages.ts';
 import { readAttachment } from '../../ledger/attachments.ts';
+import { sniffImage } from '../domain/photo.ts';
 import { inboxFilterSchema, listInbox, proposalOf, ReviewError, reviewProposal } from '../../console/proposals.ts';
 import { ballotRoutes } from './console-ballot.ts';
 import { requestErrors } from './errors.ts';
@@ -54,6 +55,8 @@ import { mountCycleRoutes } from './console-cycles.ts';
 import { mountMergeRoutes } from './console-merge.ts';
 import { mountReportRoutes } from './console-reports.ts';
 import { mountBroadcastRoutes } from './console-broadcasts.ts';
+import { mountImplementationRoutes } from './console-implementation.ts';
+import { MULTIPART_PATHS } from './console-multipart.ts';
 import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
 import { isTitlePublic, setPublicTitle } from '../../console/public-ideas.ts';
@@ -204,7 +207,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       return res.redirect(303, `/console/sign-in${had ? '?expired=1' : ''}`);
     }
     (req as Authed).session = session;
-    if (req.method === 'POST' && !sameToken(req.body?._csrf, session.csrf)) {
+    // A multipart form (a photo) is read by its own route, which checks the token before any file
+    // byte (console-multipart.ts); only the paths listed there may send one.
+    const multipart = req.method === 'POST' && Boolean(req.is('multipart/form-data'));
+    if (req.method === 'POST' && (multipart ? !MULTIPART_PATHS.some((p) => p.test(req.path)) : !sameToken(req.body?._csrf, session.csrf))) {
       log.warn({ user: session.user.name, path: req.path }, 'form refused: CSRF token missing or wrong');
       return res
         .status(403)
@@ -270,6 +276,10 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     const draft = await conn.db.selectFrom('console_drafts').selectAll().where('event_id', '=', id).executeTakeFirst();
     const sha = p.payload.audio?.sha256;
     const held = sha ? await conn.db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', sha).executeTakeFirst() : undefined;
+    const photoSha = p.payload.photo?.sha256;
+    const photo = photoSha
+      ? await conn.db.selectFrom('ledger_attachments').select(['sha256', 'erased_at']).where('sha256', '=', photoSha).executeTakeFirst()
+      : undefined;
     const history = await auditOf(conn.db, [`proposal:${id}`, `draft:${id}`, `merge:${id}`, `title:${id}`]);
     const duplicates = mergeSection(frame(req), p.row, await mergesOf(conn.db, id), mergeError);
     const publicTitle = publicTitleSection(frame(req), p.row, await isTitlePublic(conn.db, id));
@@ -280,6 +290,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
       publicTitle,
       ...(draft ? { draft } : {}),
       ...(held?.erased_at ? { recordingErased: held.erased_at } : held ? { recording: `/console/recordings/${held.sha256}` } : {}),
+      ...(photo?.erased_at ? { photoErased: photo.erased_at } : photo ? { photo: `/console/photos/${photo.sha256}` } : {}),
     };
   };
 
@@ -300,6 +311,16 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
         .send(messagePage(frame(req), t(req)('recordingErased', { date: formatDateTime(new Date(found.erasedAt), frame(req).lang, d().deployment.timezone) })));
     log.info({ user: actor(req).name, recording: sha.slice(0, 12), proposal: found.eventId }, 'recording played');
     res.type(found.contentType).set('Content-Length', String(found.bytes)).send(found.audio);
+  });
+
+  // A field idea's photo, to the team only (it may show a resident's home or street: never public).
+  // Served only as the image its bytes are (the ledger checked them on arrival; checked again here).
+  router.get('/console/photos/:sha256', allowed('read'), async (req, res) => {
+    const sha = String(req.params.sha256).toLowerCase();
+    const found = /^[0-9a-f]{64}$/.test(sha) ? await readAttachment(conn.db, sha) : undefined;
+    const type = found && !found.erasedAt ? sniffImage(found.audio) : null;
+    if (!found || !type) return notFound(req, res);
+    res.type(type).set('Content-Length', String(found.bytes)).send(found.audio);
   });
 
   router.get('/console/proposals/:id', allowed('read'), async (req, res) => {
@@ -392,6 +413,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   });
 
   mountBroadcastRoutes(router, { ledger, log, frame, allowed, actor });
+  mountImplementationRoutes(router, { ledger, log, frame, allowed, actor, notFound });
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();

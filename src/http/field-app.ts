@@ -21,7 +21,10 @@ type FileList = z.infer<typeof filesSchema>['files'];
 /**
  * What the page may load and run. Web Forms injects its styles at run time (PrimeVue and its own
  * CSS, hence inline styles) and compiles its XPath parser from inline WebAssembly; scripts come
- * only from this origin.
+ * only from this origin. Its photo question scales a picked image down (the form's
+ * `orx:max-pixels`) in workers it makes from its own code: a `data:` one that probes for
+ * OffscreenCanvas, then a `blob:` one that scales; without `blob:` in worker-src the scaling never
+ * ends and the photo is never set. Neither can run anything a page script did not already make.
  */
 export const FIELD_APP_CSP = [
   "default-src 'self'",
@@ -31,7 +34,7 @@ export const FIELD_APP_CSP = [
   "media-src 'self' blob:",
   "font-src 'self' data:",
   "connect-src 'self' data: blob:",
-  "worker-src 'self'",
+  "worker-src 'self' blob: data:",
   "manifest-src 'self'",
   "base-uri 'self'",
   "form-action 'self'",

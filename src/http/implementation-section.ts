@@ -6,9 +6,30 @@ import { statusWord } from '../domain/implementation-text.ts';
 import { formatDate } from '../domain/format.ts';
 
 const LABELS = {
-  en: { title: 'Implementation', none: 'No update yet.', progress: 'progress', reason: 'Reason', data: 'Implementation data' },
-  sw: { title: 'Utekelezaji', none: 'Hakuna taarifa bado.', progress: 'maendeleo', reason: 'Sababu', data: 'Data ya utekelezaji' },
-  fr: { title: 'Mise en œuvre', none: 'Pas encore de nouvelles.', progress: 'avancement', reason: 'Raison', data: 'Données de mise en œuvre' },
+  en: {
+    title: 'Implementation',
+    none: 'No update yet.',
+    progress: 'progress',
+    reason: 'Reason',
+    data: 'Implementation data',
+    photo: 'Photo of {project} on {date}',
+  },
+  sw: {
+    title: 'Utekelezaji',
+    none: 'Hakuna taarifa bado.',
+    progress: 'maendeleo',
+    reason: 'Sababu',
+    data: 'Data ya utekelezaji',
+    photo: 'Picha ya {project} tarehe {date}',
+  },
+  fr: {
+    title: 'Mise en œuvre',
+    none: 'Pas encore de nouvelles.',
+    progress: 'avancement',
+    reason: 'Raison',
+    data: 'Données de mise en œuvre',
+    photo: 'Photo de {project} le {date}',
+  },
 } satisfies Record<BuiltInLang, Record<string, string>>;
 
 /** The status in the reader's language (the SMS catalogue's word, so an added language has it too), capitalised. */
@@ -16,6 +37,9 @@ const statusText = (lang: Lang, status: ImplementationStatus) => {
   const word = statusWord(lang, status);
   return word.charAt(0).toLocaleUpperCase() + word.slice(1);
 };
+
+/** Where a milestone photo is served (src/http/ledger-app.ts), by its digest. */
+export const photoPath = (sha256: string) => `/results/photos/${sha256}`;
 
 const esc = (s: string | number) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pick = (texts: Record<string, string>, lang: Lang) => texts[lang] ?? Object.values(texts)[0] ?? '';
@@ -45,7 +69,12 @@ export function implementationSection(
       .map((u) => {
         const text = Object.keys(u.milestone).length ? ` — ${esc(pick(u.milestone, lang))}` : '';
         const reason = u.reason ? ` (${esc(L.reason)}: ${esc(u.reason)})` : '';
-        return `<li><time datetime="${esc(u.date)}">${esc(day(u.date))}</time>: ${esc(statusText(lang, u.status))}, ${u.progress}%${text}${reason}</li>`;
+        // The milestone's own words describe the photo best; without them, the project and the day.
+        const alt = Object.keys(u.milestone).length
+          ? pick(u.milestone, lang)
+          : L.photo.replace('{project}', pick(w.title, lang)).replace('{date}', day(u.date));
+        const photo = u.photo ? `<img class="photo" src="${esc(photoPath(u.photo))}" alt="${esc(alt)}" loading="lazy">` : '';
+        return `<li><time datetime="${esc(u.date)}">${esc(day(u.date))}</time>: ${esc(statusText(lang, u.status))}, ${u.progress}%${text}${reason}${photo}</li>`;
       })
       .reverse()
       .join('');

@@ -20,6 +20,7 @@ import {
   verifyAttachment,
   type Refusal,
 } from '../domain/protocol.ts';
+import { PHOTO_DIGEST } from '../domain/photo.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { feedCursor } from '../../ledger/feed.ts';
 import { fileNameOf, IMPLEMENTATION_FILES, implementationCsv, implementationJson, isOpenDataFile, lateCsv, openDataNames } from '../../ledger/open-data.ts';
@@ -297,6 +298,19 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
       return notFound(res, `The answers of ${survey.id} are published once it closes (${survey.closes.toISOString()}).`);
     const { csv } = await surveyCsv(ledger.conn.db, survey, ward === 'all' ? undefined : ward);
     return res.type('text/csv; charset=utf-8').attachment(`survey-${survey.id}-${ward}.csv`).send(csv);
+  });
+
+  // A milestone photo by its SHA-256: the digest is the update's chained `photo`, so the bytes never
+  // change under an address and any cache may keep them for good. Its type is the one its bytes
+  // were checked to be (nosniff on every response, securityHeaders).
+  router.get('/results/photos/:sha256', async (req, res) => {
+    const sha = String(req.params.sha256);
+    const photo = PHOTO_DIGEST.test(sha) ? await ledger.photo(sha) : undefined;
+    if (!photo) return notFound(res, 'No such photo.');
+    const etag = `"${photo.sha256}"`;
+    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag });
+    if (req.get('if-none-match') === etag) return res.status(304).end();
+    return res.type(photo.contentType).set('Content-Disposition', 'inline').send(photo.data);
   });
 
   router.get('/results/:cycle/:file', async (req, res) => {

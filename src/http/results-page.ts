@@ -295,6 +295,7 @@ body{font:16px/1.4 system-ui,sans-serif;margin:0 auto;max-width:52rem;padding:0 
 table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}th,td{border-bottom:1px solid #ccc;padding:.3rem;text-align:left;overflow-wrap:anywhere}
 td.n,th.n{text-align:right}td.n,.ideas th{overflow-wrap:normal}tr.sel td{font-weight:600}.bar{fill:#9ab}.bar.sel{fill:#235}
 nav a{margin-right:.75rem;display:inline-block}.note{color:#444}svg{max-width:100%;height:auto}
+img.photo{display:block;width:100%;max-width:22.5rem;height:auto;margin:.25rem 0 .5rem}
 @media (max-width:30rem){body{padding:0 .5rem}table{font-size:14px}th,td{padding:.25rem .15rem}h1{font-size:1.5rem}}
 `;
 /** SHA-256 (base64) of the page's inline stylesheet, for the Content-Security-Policy's style-src. */

@@ -36,8 +36,10 @@ export function purgeDeliveredRecordings(db: Database, storedBefore: string): nu
   return db
     .prepare(
       `DELETE FROM voice_recordings WHERE ledger_stored_at IS NOT NULL AND ledger_stored_at <= ?
-        AND EXISTS (SELECT 1 FROM events e WHERE e.type IN (${RECORDING_OWNERS_SQL})
-          AND json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL)`,
+        AND (EXISTS (SELECT 1 FROM events e WHERE e.type IN (${RECORDING_OWNERS_SQL})
+            AND json_extract(e.payload, '$.audio.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM events e WHERE e.type = 'proposal.submitted'
+            AND json_extract(e.payload, '$.photo.sha256') = voice_recordings.sha256 AND e.acked_at IS NOT NULL))`,
     )
     .run(storedBefore).changes;
 }

@@ -21,6 +21,7 @@ export interface SeedProposal {
   channel?: 'ussd' | 'sms' | 'voice' | 'field';
   reference?: string;
   audio?: { sha256: string; bytes: number };
+  photo?: { sha256: string; bytes: number };
 }
 
 /** Registers a gateway and ingests its proposals in one batch; returns their event ids in order. */
@@ -44,6 +45,7 @@ export async function seedProposals(ledger: Ledger, proposals: SeedProposal[], g
       description: `About: ${p.title}`,
       reference: p.reference ?? `IDEA-${i + 1}00`,
       ...(p.audio ? { audio: p.audio } : {}),
+      ...(p.photo ? { photo: p.photo } : {}),
     }),
     acked_at: null,
   }));
