@@ -14,7 +14,7 @@ import { createLedgerApp } from './ledger-app.ts';
 import { listen } from './listen.ts';
 
 /** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
-const EMBEDDED_CACHE_MB = 8;
+const EMBEDDED_CACHE_MB = 4;
 
 const { settings, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
