@@ -13,6 +13,9 @@ export const PHONE_PLACEHOLDER = '[phone]';
  * amounts for phone numbers.
  */
 export function redactPhoneNumbers(text: string, defaultCountry: string, keep: readonly string[] = []): string {
+  // Most texts (every reply the gateway writes, most ideas) hold no run of digits long enough to be
+  // a number: the finder, which throws and catches an error for each short candidate, is not run.
+  if (!mayHoldNumber(text)) return text;
   // `keep`: E.164 numbers that are not personal (the deployment's helpline), left as written.
   const found = findNumbers(text, { defaultCountry: defaultCountry as CountryCode, v2: true }).filter((m) => !keep.includes(m.number.number));
   if (found.length === 0) return text;
@@ -23,4 +26,19 @@ export function redactPhoneNumbers(text: string, defaultCountry: string, keep: r
     from = m.endsAt;
   }
   return out + text.slice(from);
+}
+
+/** Fewer digits than this in one run cannot be a valid number anywhere (the shortest plans have 4). */
+const MIN_DIGITS = 4;
+/** Digits as a number is written: joined only by spaces, dashes, dots, slashes and brackets. */
+const DIGIT_RUN = /\d(?:[\s\-./()]*\d)*/g;
+
+/** Whether `text` has a run of digits long enough to be a phone number, written any way. */
+function mayHoldNumber(text: string): boolean {
+  for (const run of text.matchAll(DIGIT_RUN)) {
+    let digits = 0;
+    for (let i = 0; i < run[0].length; i++) if (run[0].charCodeAt(i) >= 48 && run[0].charCodeAt(i) <= 57) digits++;
+    if (digits >= MIN_DIGITS) return true;
+  }
+  return false;
 }

@@ -53,6 +53,8 @@ export class SmsInbox {
   private readonly turns: TurnRunner;
   private readonly keyOf: (e164: string) => string;
   private readonly deny: RegExp[];
+  /** The deployment's helpline in E.164, kept as written in replies (computed on the first reply). */
+  private helplineKept: string[] | undefined;
 
   constructor(
     private readonly deps: {
@@ -174,7 +176,8 @@ export class SmsInbox {
       // A reply may quote what was texted ("did you mean …", unknown codes): a number in it is
       // replaced, since the body is stored for the outbox and the simulator long after sending.
       const { country, helpline } = deployment.deployment;
-      const keep = helpline ? [toE164(helpline, country)].filter((n) => n !== null) : [];
+      // The helpline is not personal: left as written. Parsed once per deployment, not per reply.
+      const keep = (this.helplineKept ??= helpline ? [toE164(helpline, country)].filter((n) => n !== null) : []);
       const body = redactPhoneNumbers(toGsmLookalikes(result.reply.text), country, keep);
       const since = new Date(now.getTime() - THIRTY_MINUTES).toISOString();
       // Loop protection: the same reply to the same text (a machine repeating itself) stops at
