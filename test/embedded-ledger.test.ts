@@ -3,7 +3,7 @@
 // restarted while the outbox keeps every event; a blocked ledger never holds up a USSD hop; and
 // the rate limits still count per client, which no X-Forwarded-For can change.
 import { request as httpRequest } from 'node:http';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import request from 'supertest';
@@ -103,6 +103,15 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
     const page = await get(gw.url, '/results/c-open');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it.runIf(process.platform === 'linux')('runs at a lower CPU priority than the thread that answers residents', async () => {
+    const nice = () => readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    const before = nice();
+    await gateway();
+    // This process's own threads keep their nice value; one more thread, the ledger's, runs at 10 more.
+    expect(Math.min(...nice())).toBe(Math.min(...before));
+    expect(nice()).toContain(Math.min(...before) + 10);
   });
 
   it('a thread that dies: 503 with Retry-After meanwhile, then it is back and the outbox loses nothing', async () => {
