@@ -20,6 +20,10 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   // and a `sauti` command started together): on a busy machine its migrations can hold the write
   // lock for seconds, so the wait is long here and short once open.
   db.pragma('busy_timeout = 30000');
+  // better-sqlite3 builds SQLite with a 16 MB page cache a connection; the gateway's hot pages
+  // (open sessions, the latest ballots, the outbox's tail) fit in far less, and the rest of 16 MB
+  // was resident memory that grew with every vote until the cap (docs/benchmarks.md, RSS).
+  db.pragma(`cache_size = -${GATEWAY_CACHE_KIB}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -28,9 +32,5 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     migrate(db);
   }
   db.pragma('busy_timeout = 2000');
-  // better-sqlite3 builds SQLite with a 16 MB page cache a connection; the gateway's hot pages
-  // (open sessions, the latest ballots, the outbox's tail) fit in far less, and the rest of 16 MB
-  // was resident memory that grew with every vote until the cap (docs/benchmarks.md, RSS).
-  db.pragma(`cache_size = -${GATEWAY_CACHE_KIB}`);
   return db;
 }
