@@ -56,3 +56,11 @@ describe('/healthz', () => {
     expect((await request(gw.app).get('/healthz')).status).toBe(200);
   });
 });
+
+describe('the gateway’s store', () => {
+  it('keeps a 4 MB page cache, not better-sqlite3’s 16 MB (resident memory that grew with every vote)', () => {
+    const gw = testGateway();
+    expect(gw.db.pragma('cache_size', { simple: true })).toBe(-4096);
+    gw.db.close();
+  });
+});

@@ -28,7 +28,7 @@ import { FieldStore } from '../store/field-store.ts';
 import { FieldCapture } from '../engine/field-capture.ts';
 import { PaperCapture, withPaper } from '../engine/paper-capture.ts';
 import { PaperStore } from '../store/paper-store.ts';
-import { openDatabase } from '../store/db.ts';
+import { limitPageCache, openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { WriteProbe } from '../store/write-probe.ts';
 import express from 'express';
@@ -109,6 +109,7 @@ export function assembleGateway(
   }
   const deployment = loadDeploymentAndLanguages(settings.configFile);
   const db = openDatabase(settings.dbFile);
+  limitPageCache(db);
   const store = new GatewayStore(db);
   const gatewayId = gatewayIdOf(store, settings.gatewayId);
   if (deployment.eligibility.mode === 'roll') {

@@ -4,8 +4,18 @@ import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { migrate } from './migrate.ts';
 
-/** The gateway connection's SQLite page cache, in KiB. */
+/**
+ * The gateway connection's SQLite page cache, in KiB. better-sqlite3 builds SQLite with 16 MB a
+ * connection; the gateway's hot pages (open sessions, the latest ballots, the outbox's tail) fit
+ * in far less, and the rest was resident memory that grew with every vote up to the cap
+ * (docs/benchmarks.md, RSS). Set by the gateway once its store is open (`limitPageCache`).
+ */
 export const GATEWAY_CACHE_KIB = 4096;
+
+/** Keeps `db`'s page cache to GATEWAY_CACHE_KIB: for the long-running gateway, not a short command. */
+export function limitPageCache(db: Db): void {
+  db.pragma(`cache_size = -${GATEWAY_CACHE_KIB}`);
+}
 
 /**
  * Opens (creating if needed) and migrates the database. WAL with synchronous=FULL: a commit
@@ -20,10 +30,6 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   // and a `sauti` command started together): on a busy machine its migrations can hold the write
   // lock for seconds, so the wait is long here and short once open.
   db.pragma('busy_timeout = 30000');
-  // better-sqlite3 builds SQLite with a 16 MB page cache a connection; the gateway's hot pages
-  // (open sessions, the latest ballots, the outbox's tail) fit in far less, and the rest of 16 MB
-  // was resident memory that grew with every vote until the cap (docs/benchmarks.md, RSS).
-  db.pragma(`cache_size = -${GATEWAY_CACHE_KIB}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
