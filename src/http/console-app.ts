@@ -61,6 +61,7 @@ import { mergeSection } from '../../console/merge-pages.ts';
 import { mergesOf } from '../../console/merges.ts';
 import { isTitlePublic, setPublicTitle } from '../../console/public-ideas.ts';
 import { publicTitleSection } from '../../console/public-title-page.ts';
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 export interface ConsoleOptions {
   /** Failed sign-ins per client address per 15 minutes (default 10). */
@@ -394,26 +395,13 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     },
     label: (req, key) => t(req)(key),
   });
-  mountVoteRoutes(router, {
-    ledger,
-    log,
-    frame,
-    allowed,
-    actor,
-    notFound,
-  });
+  const routes: ConsoleRouteContext = { ledger, log, frame, allowed, actor, notFound };
+  mountVoteRoutes(router, routes);
 
-  mountReportRoutes(router, {
-    ledger,
-    log,
-    frame,
-    allowed,
-    actor,
-    notFound,
-  });
+  mountReportRoutes(router, routes);
 
-  mountBroadcastRoutes(router, { ledger, log, frame, allowed, actor });
-  mountImplementationRoutes(router, { ledger, log, frame, allowed, actor, notFound });
+  mountBroadcastRoutes(router, routes);
+  mountImplementationRoutes(router, routes);
 
   router.post('/console/proposals/:id/review', allowed('review'), async (req, res) => {
     const id = String(req.params.id).toLowerCase();
@@ -506,15 +494,8 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   );
 
   ballotRoutes(router, ledger, logger, { frame, allowed, actor });
-  mountCycleRoutes(router, { ledger, log, frame, allowed, actor });
-  mountWardRoutes(router, {
-    ledger,
-    log,
-    frame,
-    allowed,
-    actor,
-    notFound,
-  });
+  mountCycleRoutes(router, routes);
+  mountWardRoutes(router, routes);
 
   router.get('/console/password', (req, res) => {
     res.type('html').send(passwordPage(frame(req), Boolean((req as Authed).session.user.must_change)));

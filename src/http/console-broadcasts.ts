@@ -2,30 +2,18 @@
 // session and CSRF checks: every role reads the list; coordinators and admins preview (GET,
 // nothing saved) and send (POST: one audit entry and one notice for gateways).
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Ledger } from '../../ledger/ledger.ts';
+import type { Request, Response } from 'express';
 import { listBroadcasts } from '../../ledger/broadcasts.ts';
-import type { Actor, Permission } from '../../console/accounts.ts';
 import { broadcastPreviewPage, broadcastsPage } from '../../console/broadcast-pages.ts';
 import { audienceEstimate, BroadcastError, broadcastCosts, broadcastPrice, parseBroadcast, sendBroadcast } from '../../console/broadcasts.ts';
 import { labelsFor } from '../../console/labels.ts';
-import type { Frame } from '../../console/pages.ts';
-
-/** What the console router lends these routes. */
-export interface BroadcastRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-}
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 /** The form's fields as typed (strings only), to show them again. */
 const typed = (src: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(src).filter(([k, v]) => k !== '_csrf' && typeof v === 'string')) as Record<string, string>;
 
-export function mountBroadcastRoutes(router: express.Router, ctx: BroadcastRouteContext): void {
+export function mountBroadcastRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log } = ctx;
   const db = ledger.conn.db;
 

@@ -2,31 +2,20 @@
 // CSRF checks: the cycles page for every role that reads, an admin's new cycle and removal (each a
 // new ballot version, published from the ballot page like any other change).
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Actor, Permission } from '../../console/accounts.ts';
+import type { Request, Response } from 'express';
 import { BallotError, ballotVersions } from '../../console/ballot.ts';
 import { addCycle, removeCycle, type NewCycleInput } from '../../console/ballot-cycles.ts';
 import { cyclesPage } from '../../console/cycle-pages.ts';
 import { labelsFor } from '../../console/labels.ts';
 import type { Frame } from '../../console/pages.ts';
-import type { Ledger } from '../../ledger/ledger.ts';
 import type { BallotDoc } from '../config/ballot-doc.ts';
-
-/** What the console router lends these routes. */
-export interface CycleRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-}
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const PHASES = ['proposals.opens', 'proposals.closes', 'voting.opens', 'voting.closes'];
 const RULE = ['rule', 'min', 'max', 'k', 'points', 'maxPerProject'];
 
-export function mountCycleRoutes(router: express.Router, ctx: CycleRouteContext): void {
+export function mountCycleRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log, frame, allowed, actor } = ctx;
   const { conn } = ledger;
   const d = () => ledger.deployment();

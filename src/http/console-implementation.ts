@@ -3,28 +3,17 @@
 // with an optional photo, through a multipart form whose CSRF token is checked before any file
 // byte is read (console-multipart.ts).
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Ledger } from '../../ledger/ledger.ts';
+import type { Request, Response } from 'express';
 import { MAX_PHOTO_BYTES } from '../domain/photo.ts';
-import type { Actor, Permission, Session } from '../../console/accounts.ts';
+import type { Session } from '../../console/accounts.ts';
 import { implementationPage, type ImplementationRefusal } from '../../console/implementation-pages.ts';
 import { ImplementationFormError, implementationOverview, parseImplementationForm, recordFromConsole } from '../../console/implementation.ts';
 import { labelsFor } from '../../console/labels.ts';
 import { messagePage, type Frame } from '../../console/pages.ts';
 import { readMultipartForm } from './console-multipart.ts';
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
-/** What the console router lends these routes. */
-export interface ImplementationRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-  notFound: (req: Request, res: Response) => void;
-}
-
-export function mountImplementationRoutes(router: express.Router, ctx: ImplementationRouteContext): void {
+export function mountImplementationRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log } = ctx;
   const t = (req: Request) => labelsFor(ctx.frame(req).lang);
 

@@ -2,29 +2,16 @@
 // by consoleRouter behind its session and CSRF checks: every role reads them; reviewers and
 // admins set a report's status and answer.
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Ledger } from '../../ledger/ledger.ts';
-import type { Actor, Permission } from '../../console/accounts.ts';
+import type { Request } from 'express';
 import { auditOf } from '../../console/audit.ts';
 import { labelsFor, type LabelKey } from '../../console/labels.ts';
-import type { Frame } from '../../console/pages.ts';
 import { reportPage, reportsPage } from '../../console/report-pages.ts';
 import { handleReport, listReports, reportFilterSchema, ReportError, reportOf, reportRecording } from '../../console/reports.ts';
-
-/** What the console router lends these routes. */
-export interface ReportRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-  notFound: (req: Request, res: Response) => void;
-}
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 const NOTICES: Record<string, LabelKey> = { saved: 'saved', unchanged: 'unchanged' };
 
-export function mountReportRoutes(router: express.Router, ctx: ReportRouteContext): void {
+export function mountReportRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log } = ctx;
   const db = ledger.conn.db;
   const idOf = (req: Request) => String(req.params.id).toLowerCase();

@@ -1,31 +1,17 @@
 // The console's "During the vote" routes, mounted by consoleRouter (console-app.ts) behind its
 // session and CSRF checks: live turnout and gateways for every role, publishing for the admin.
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import type { Ledger } from '../../ledger/ledger.ts';
 import { gatewaysBehind } from '../../ledger/publication.ts';
-import type { Actor, Permission } from '../../console/accounts.ts';
 import { labelsFor } from '../../console/labels.ts';
-import type { Frame } from '../../console/pages.ts';
 import { isPublishRefusal, publishFromConsole } from '../../console/publish.ts';
 import { gatewayHealth, liveTurnout, type LiveTurnout } from '../../console/turnout.ts';
 import { votePage, type VotePageInput } from '../../console/vote-pages.ts';
-
-/** What the console router lends these routes. */
-export interface VoteRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-  notFound: (req: Request, res: Response) => void;
-}
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 /** How long a cycle's counted turnout is reused: many open pages cost one count per this long. */
 const TURNOUT_TTL_MS = 10_000;
 
-export function mountVoteRoutes(router: express.Router, ctx: VoteRouteContext): void {
+export function mountVoteRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log } = ctx;
   const db = ledger.conn.db;
   const recent = new Map<string, { at: number; countedAt: Date; value: LiveTurnout }>();

@@ -3,9 +3,8 @@
 // (the forms for admins), an admin's ward edit and budgets by formula (each a new ballot version,
 // published from the ballot page; a ward added too), and "Who is heard" for every role.
 import type express from 'express';
-import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
-import { can, type Actor, type Permission } from '../../console/accounts.ts';
+import type { Request, Response } from 'express';
+import { can } from '../../console/accounts.ts';
 import { BallotError, ballotVersions } from '../../console/ballot.ts';
 import {
   addWard,
@@ -22,22 +21,12 @@ import { labelsFor } from '../../console/labels.ts';
 import type { Frame } from '../../console/pages.ts';
 import { equityPage, wardsPage, type WardsView } from '../../console/ward-pages.ts';
 import type { BallotDoc } from '../config/ballot-doc.ts';
-import type { Ledger } from '../../ledger/ledger.ts';
 import type { CycleResult } from '../../ledger/results.ts';
-
-/** What the console router lends these routes. */
-export interface WardRouteContext {
-  ledger: Ledger;
-  log: Logger;
-  frame: (req: Request, notice?: Frame['notice']) => Frame;
-  allowed: (what: Permission) => (req: Request, res: Response, next: NextFunction) => void;
-  actor: (req: Request) => Actor;
-  notFound: (req: Request, res: Response) => void;
-}
+import type { ConsoleRouteContext } from './console-route-context.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 
-export function mountWardRoutes(router: express.Router, ctx: WardRouteContext): void {
+export function mountWardRoutes(router: express.Router, ctx: ConsoleRouteContext): void {
   const { ledger, log, frame, allowed, actor } = ctx;
   const { conn } = ledger;
   const d = () => ledger.deployment();
