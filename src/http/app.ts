@@ -22,9 +22,11 @@ export function createApp(adapters: readonly Adapter[], deps: AdapterDeps, info:
   const app = express();
   app.disable('x-powered-by');
   trustProxy(app, info.trustProxy);
-  app.use(securityHeaders());
+  // One list of helmet's headers, for express's routes and the lane's alike.
+  const headers = helmetHeaders();
+  app.use(securityHeaders(headers));
   const errors = { component: 'http', format: 'text', internal: 'Internal error' } as const;
-  const lanes = new Lanes(deps.logger, errors, helmetHeaders());
+  const lanes = new Lanes(deps.logger, errors, headers);
   // 503 when a vote could not be stored now (disk full, read-only), so a proxy takes this gateway out.
   app.get('/healthz', async (_req, res) => {
     const problem = await info.storeProblem?.();

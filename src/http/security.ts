@@ -21,8 +21,7 @@ import { RESULTS_STYLE_HASH } from './results-page.ts';
  * configuration they never depend on the request, and helmet's chain of a dozen middlewares on
  * every provider callback was measurable in bench:ussd's profile (docs/benchmarks.md).
  */
-export function securityHeaders(): express.RequestHandler {
-  const headers = helmetHeaders();
+export function securityHeaders(headers = helmetHeaders()): express.RequestHandler {
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
