@@ -25,18 +25,41 @@ export function limitPageCache(db: Db): void {
  */
 export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
   if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  // Opening may wait on another process that is creating or migrating the same file (the gateway
-  // and a `sauti` command started together): on a busy machine its migrations can hold the write
-  // lock for seconds, so the wait is long here and short once open.
-  db.pragma('busy_timeout = 30000');
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('secure_delete = ON');
-    migrate(db);
+  // SQLite answers some lock conflicts of processes opening one new file together at once, without
+  // waiting out busy_timeout (converting it to WAL, the last connection deleting its WAL as another
+  // opens): the whole open is tried again, as migrations are idempotent, until OPEN_WAIT_MS.
+  const deadline = Date.now() + OPEN_WAIT_MS;
+  for (;;) {
+    try {
+      return openOnce(file, options);
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 + Math.random() * 30);
+    }
   }
-  db.pragma('busy_timeout = 2000');
-  return db;
+}
+
+/** Longest `openDatabase` waits for other processes opening or migrating the same file. */
+const OPEN_WAIT_MS = 30_000;
+
+function openOnce(file: string, options: { readonly?: boolean }): Db {
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  try {
+    // Opening may wait on another process that is creating or migrating the same file (the gateway
+    // and a `sauti` command started together): on a busy machine its migrations can hold the write
+    // lock for seconds, so the wait is long here and short once open.
+    db.pragma(`busy_timeout = ${OPEN_WAIT_MS}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('secure_delete = ON');
+      migrate(db);
+    }
+    db.pragma('busy_timeout = 2000');
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
 }
