@@ -1,12 +1,17 @@
-// bench:instructions — CPU instructions per USSD hop, counted by valgrind's callgrind: the same
+// bench:instructions — CPU instructions per USSD hop and per SMS vote, counted by valgrind's callgrind: the same
 // figure however busy the machine is (bench:ussd's hops/s move by a quarter on this shared VM),
 // so a change to the hop can be judged on any day. Three servers, each driven by the same vote
 // sessions (20 at a time) after a warm-up that lets the JIT settle: the gateway as `npm start`
 // runs it (SAUTI_LEDGER_URL at a closed port, so the ledger's thread does not count), bench:ussd's
 // bare express ceiling, and node's own http server (bench/bare-node.ts). Instructions are
 // counted only while the measured sessions run, per thread; the main thread is the one that
-// answers residents. Needs valgrind (Debian's package); without it, says so and exits.
-// Not a test: it prints figures. WARM / RUN: vote sessions before and during counting.
+// answers residents. Then the gateway alone, driven by inbound SMS votes (Africa's Talking's
+// callback, as bench:sms sends them, embedded queue): instructions per message, where
+// bench:sms's paced p99 depends on how busy one message keeps the main thread.
+// Needs valgrind (Debian's package); without it, says so and exits.
+// Not a test: it prints figures. WARM / RUN: vote sessions before and during counting;
+// ONLY=ussd or ONLY=sms measures one of the two; KEEP=<dir> keeps the callgrind dumps there
+// (read them with callgrind_annotate).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,8 +82,34 @@ async function sessions(url: string, count: number, expectReceipt: boolean): Pro
   return wrong;
 }
 
-/** Instructions per hop in each thread's dump: cost lines summed, a call's inclusive cost left out. */
-function perThread(out: string): { thread: number; perHop: number }[] {
+/** `count` inbound SMS votes, CONCURRENCY at a time; returns how many were not answered 200. */
+async function texts(url: string, count: number): Promise<number> {
+  let left = count;
+  let wrong = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (left-- > 0) {
+        const n = seq++;
+        const body = new URLSearchParams({
+          id: `cg-sms-${n}`,
+          from: `+2547${String(10_000_000 + n).slice(-8)}`,
+          to: '22384',
+          text: n % 2 ? 'VOTE 1 3' : 'kura 20 21',
+          date: new Date().toISOString(),
+          linkId: 'cg',
+          networkCode: '63902',
+        });
+        const res = await fetch(`${url}/africastalking/sms/${BENCH_TOKEN}`, { method: 'POST', body });
+        await res.arrayBuffer();
+        if (res.status !== 200) wrong++;
+      }
+    }),
+  );
+  return wrong;
+}
+
+/** Instructions per unit (hop or message) in each thread's dump: cost lines summed, a call's inclusive cost left out. */
+function perThread(out: string, units: number): { thread: number; perHop: number }[] {
   const result: { thread: number; perHop: number }[] = [];
   for (const file of readdirSync(out)) {
     const thread = Number(file.match(/-(\d+)$/)?.[1]);
@@ -94,52 +125,67 @@ function perThread(out: string): { thread: number; perHop: number }[] {
       if (cost && !afterCall) sum += Number(cost[1]);
       if (cost || line.includes('=')) afterCall = false;
     }
-    if (sum > 0) result.push({ thread, perHop: sum / HOPS });
+    if (sum > 0) result.push({ thread, perHop: sum / units });
   }
   return result.sort((a, b) => a.thread - b.thread);
 }
 
-async function measure(name: string, args: string[], env: Record<string, string>, expectReceipt: boolean) {
-  const out = mkdtempSync(join(tmpdir(), 'sauti-bench-cg-'));
+/** Drives a server: `count` units of work; returns how many went wrong. */
+type Drive = (url: string, count: number) => Promise<number>;
+
+async function measure(name: string, args: string[], env: Record<string, string>, drive: Drive, warm: number, run: number, units: number) {
+  const out = process.env.KEEP ? mkdtempSync(join(process.env.KEEP, 'cg-')) : mkdtempSync(join(tmpdir(), 'sauti-bench-cg-'));
   try {
     const { child, url } = await underCallgrind(args, env, out);
-    let wrong = await sessions(url, WARM, expectReceipt);
+    let wrong = await drive(url, warm);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
-    wrong += await sessions(url, RUN, expectReceipt);
+    wrong += await drive(url, run);
     execFileSync('callgrind_control', ['-i', 'off', String(child.pid)], { stdio: 'ignore' });
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    const threads = perThread(out);
+    const threads = perThread(out, units);
     const main = threads.find((t) => t.thread === 1)?.perHop ?? NaN;
     const all = threads.reduce((n, t) => n + t.perHop, 0);
     return { name, main, all, wrong };
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (!process.env.KEEP) rmSync(out, { recursive: true, force: true });
   }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-instr-'));
+/** The gateway as `npm start` runs it, on a database of its own. */
+const gateway = (db: string): [string[], Record<string, string>] => [
+  [...startFlags(ROOT), `${ROOT}/bin/sauti.mjs`, 'start'],
+  {
+    SAUTI_CONFIG: `${ROOT}/test/fixtures/deployment.yaml`,
+    SAUTI_DB: join(dir, db),
+    PORT: '0',
+    SAUTI_CALLBACK_TOKEN: BENCH_TOKEN,
+    SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
+    LOG_LEVEL: 'silent',
+    SAUTI_RENDER_PROMPTS: 'off',
+    // The ledger's thread is measured by bench:sync; here it would only add its sync rounds.
+    SAUTI_LEDGER_URL: 'http://127.0.0.1:9',
+  },
+];
+const ussd =
+  (expectReceipt: boolean): Drive =>
+  (url, count) =>
+    sessions(url, count, expectReceipt);
+const only = process.env.ONLY;
 try {
+  if (only !== 'sms') await countUssd();
+  if (only !== 'ussd') await countSms();
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function countUssd() {
   const rows = [
-    await measure(
-      'gateway (npm start)',
-      [...startFlags(ROOT), `${ROOT}/bin/sauti.mjs`, 'start'],
-      {
-        SAUTI_CONFIG: `${ROOT}/test/fixtures/deployment.yaml`,
-        SAUTI_DB: join(dir, 'gateway.db'),
-        PORT: '0',
-        SAUTI_CALLBACK_TOKEN: BENCH_TOKEN,
-        SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
-        LOG_LEVEL: 'silent',
-        SAUTI_RENDER_PROMPTS: 'off',
-        // The ledger's thread is measured by bench:sync; here it would only add its sync rounds.
-        SAUTI_LEDGER_URL: 'http://127.0.0.1:9',
-      },
-      true,
-    ),
-    await measure('bare express', ['--import', 'tsx', join(ROOT, 'bench/bare-express.ts')], {}, false),
-    await measure('bare node:http', ['--import', 'tsx', join(ROOT, 'bench/bare-node.ts')], {}, false),
+    await measure('gateway (npm start)', ...gateway('ussd.db'), ussd(true), WARM, RUN, HOPS),
+    await measure('bare express', ['--import', 'tsx', join(ROOT, 'bench/bare-express.ts')], {}, ussd(false), WARM, RUN, HOPS),
+    await measure('bare node:http', ['--import', 'tsx', join(ROOT, 'bench/bare-node.ts')], {}, ussd(false), WARM, RUN, HOPS),
   ];
   console.log(`\nbench:instructions — ${RUN} vote sessions (${HOPS} hops) counted after ${WARM}, ${CONCURRENCY} at a time, node ${process.version}`);
   console.log(`${'server'.padEnd(22)} ${'main thread'.padStart(14)} ${'all threads'.padStart(14)}   (thousand instructions a hop)`);
@@ -147,6 +193,12 @@ try {
   const [gw, express] = rows;
   console.log(`gateway / bare express (main thread, the inverse of hops/s on one core): ${((express!.main / gw!.main) * 100).toFixed(0)}%`);
   console.log(`sessions that did not end on a receipt: ${gw!.wrong}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+}
+
+async function countSms() {
+  const SMS = HOPS;
+  const sms = await measure('gateway (npm start)', ...gateway('sms.db'), texts, WARM * 4, SMS, SMS);
+  console.log(`\n${SMS} inbound SMS votes counted after ${WARM * 4}       (thousand instructions a message)`);
+  console.log(`${sms.name.padEnd(22)} ${(sms.main / 1000).toFixed(0).padStart(14)} ${(sms.all / 1000).toFixed(0).padStart(14)}`);
+  console.log(`messages not answered 200: ${sms.wrong}`);
 }

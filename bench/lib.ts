@@ -137,7 +137,7 @@ export function startBenchGateway(root: string, dbFile: string, env: Record<stri
   // HEAP_PROFILE=<dir>: V8's sampling heap profile (where the garbage is allocated), written when it stops.
   const heap = process.env.HEAP_PROFILE ? ['--heap-prof', `--heap-prof-dir=${process.env.HEAP_PROFILE}`, '--heap-prof-interval=32768'] : [];
   return startServer([...startFlags(root), ...profile, ...heap, `${root}/bin/sauti.mjs`, 'start'], {
-    SAUTI_CONFIG: `${root}/test/fixtures/deployment.yaml`,
+    SAUTI_CONFIG: process.env.BENCH_CONFIG ?? `${root}/test/fixtures/deployment.yaml`,
     SAUTI_DB: dbFile,
     PORT: '0',
     SAUTI_CALLBACK_TOKEN: BENCH_TOKEN,

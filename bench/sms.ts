@@ -56,7 +56,11 @@ async function run(label: string, env: Record<string, string>) {
 }
 
 const prefix = `bench-${randomUUID().slice(0, 8)}`;
-const results = [await run('embedded queue', {}), await run('BullMQ (Redis)', { REDIS_URL, SAUTI_QUEUE_PREFIX: prefix })];
+// BENCH_QUEUES=embedded or =bullmq runs one queue only (both by default).
+const queues = (process.env.BENCH_QUEUES ?? 'embedded,bullmq').split(',');
+const results = [];
+if (queues.includes('embedded')) results.push(await run('embedded queue', {}));
+if (queues.includes('bullmq')) results.push(await run('BullMQ (Redis)', { REDIS_URL, SAUTI_QUEUE_PREFIX: prefix }));
 for (const provider of ['africastalking', 'twilio']) {
   const q = new Queue(`${prefix}-sms-${provider}`, { connection: { url: REDIS_URL } });
   await q.obliterate({ force: true });

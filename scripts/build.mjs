@@ -1,8 +1,9 @@
 // Bundles the TypeScript sources into dist/sauti.mjs for running without a TS loader:
 // faster start, and ~80 MB less memory than transpiling on the fly. Dependencies stay external.
 // The field web app (browser code, served at /field/) goes to dist/field/.
-// The embedded ledger's thread has its own entry, dist/ledger-worker.mjs (src/http/embedded-ledger.ts
-// starts it from beside dist/sauti.mjs).
+// Each worker thread has its own entry beside dist/sauti.mjs, which starts it from there
+// (src/worker-entry.ts): dist/ledger-worker.mjs (the embedded ledger) and
+// dist/checkpoint-worker.mjs (the gateway's WAL checkpointer).
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,11 @@ import { buildFieldApp } from './build-field-app.mjs';
 const root = new URL('..', import.meta.url).pathname;
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
-  entryPoints: { sauti: `${root}src/cli/main.ts`, 'ledger-worker': `${root}src/http/ledger-worker.ts` },
+  entryPoints: {
+    sauti: `${root}src/cli/main.ts`,
+    'ledger-worker': `${root}src/http/ledger-worker.ts`,
+    'checkpoint-worker': `${root}src/store/checkpoint-worker.ts`,
+  },
   outdir: `${root}dist`,
   outExtension: { '.js': '.mjs' },
   bundle: true,

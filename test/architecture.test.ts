@@ -16,6 +16,8 @@ const LAYERS: [prefix: string | RegExp, layer: string][] = [
   ['src/store/', 'store'],
   ['src/engine/', 'engine'],
   ['src/logging.ts', 'logging'],
+  // Where a worker thread's code is (bundle or TypeScript source): for the layers that start one.
+  ['src/worker-entry.ts', 'threads'],
   ['src/http/', 'shell'],
   ['src/cli/', 'shell'],
   ['flows/', 'flows'],
@@ -35,8 +37,9 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: [],
   i18n: ['config'],
   domain: ['config', 'i18n'],
-  store: ['config', 'domain'],
+  store: ['config', 'domain', 'threads'],
   logging: [],
+  threads: [],
   engine: ['config', 'i18n', 'domain', 'store', 'logging', 'field'],
   voice: ['config', 'i18n', 'domain'],
   flows: ['config', 'i18n', 'domain', 'engine', 'voice'],
@@ -49,7 +52,24 @@ const MAY_IMPORT: Record<string, string[]> = {
   // The browser app: its own folder only (and its npm packages); it reaches the gateway over HTTP.
   'field-app': [],
   console: ['config', 'domain', 'logging', 'ledger'],
-  shell: ['config', 'i18n', 'domain', 'store', 'engine', 'logging', 'flows', 'adapters', 'sync', 'queue', 'ledger', 'tally', 'voice', 'field', 'console'],
+  shell: [
+    'config',
+    'i18n',
+    'domain',
+    'store',
+    'engine',
+    'logging',
+    'threads',
+    'flows',
+    'adapters',
+    'sync',
+    'queue',
+    'ledger',
+    'tally',
+    'voice',
+    'field',
+    'console',
+  ],
 };
 
 /** Packages that only the edges may use: the core never sees HTTP, queues or provider SDKs. */

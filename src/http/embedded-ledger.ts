@@ -10,6 +10,7 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
 import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
+import { workerEntry } from '../worker-entry.ts';
 
 /** What the thread is started with (structured-cloned: plain data only). */
 export interface LedgerWorkerData {
@@ -111,7 +112,7 @@ export class EmbeddedLedger {
   }
 
   private spawn(): Promise<string> {
-    const { entry, runner } = workerEntry();
+    const { entry, runner } = workerEntry(import.meta.url, './ledger-worker.ts', 'ledger-worker');
     // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
     // and an old-generation cap would end the thread while it counts a large cycle.
     const worker = new Worker(runner, { workerData: { settings: this.settings, secret: this.secret, entry: entry.href } });
@@ -257,15 +258,4 @@ function unavailable(req: Request, res: Response): void {
   res.status(503).set('Retry-After', '5');
   if (req.originalUrl.startsWith('/v1')) res.json({ error: 'unavailable', message });
   else res.type('text/plain; charset=utf-8').send('The results are not available just now. Please try again in a few seconds.\n');
-}
-
-/**
- * The thread's entry: the bundle beside dist/sauti.mjs (`npm start`), or the TypeScript source
- * through tsx (tests, and a `sauti` whose bundle is older than the sources).
- */
-function workerEntry(): { entry: URL; runner: URL } {
-  if (import.meta.url.endsWith('.ts'))
-    return { entry: new URL('./ledger-worker.ts', import.meta.url), runner: new URL('./ledger-worker-tsx.mjs', import.meta.url) };
-  const bundle = new URL('./ledger-worker.mjs', import.meta.url);
-  return { entry: bundle, runner: bundle };
 }

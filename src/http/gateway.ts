@@ -28,6 +28,7 @@ import { FieldStore } from '../store/field-store.ts';
 import { FieldCapture } from '../engine/field-capture.ts';
 import { PaperCapture, withPaper } from '../engine/paper-capture.ts';
 import { PaperStore } from '../store/paper-store.ts';
+import { WalCheckpointer } from '../store/checkpointer.ts';
 import { limitPageCache, openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { WriteProbe } from '../store/write-probe.ts';
@@ -65,6 +66,8 @@ export interface Gateway {
   server: Server;
   /** The ledger thread when this gateway runs its own (no SAUTI_LEDGER_URL). */
   embeddedLedger: EmbeddedLedger | undefined;
+  /** The thread that keeps the database's WAL short. */
+  checkpointer: WalCheckpointer;
   close(): Promise<void>;
 }
 
@@ -374,6 +377,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
     startedAt: new Date().toISOString(),
   });
   await sync.start();
+  const checkpointer = await WalCheckpointer.start(db, logger);
   gw.privacy.start(PRIVACY_SWEEP_MS);
   logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {
@@ -381,6 +385,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
     gatewayId,
     server,
     embeddedLedger: ledger,
+    checkpointer,
     /** Stops taking work first, then winds down; every wait is bounded, so Redis or a slow ledger cannot hold it. */
     async close() {
       draining = true;
@@ -393,6 +398,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
       // Let queued commits finish before the file closes.
       while (queue.size > 0) await new Promise((r) => setImmediate(r));
       await new Promise((r) => setImmediate(r));
+      await checkpointer.stop();
       // A last sweep: what expired meanwhile goes, and the WAL is left empty on the disk.
       await gw.privacy.stop();
       await settledWithin(gw.privacy.sweep(), STOP_GRACE_MS);
