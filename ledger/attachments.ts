@@ -65,7 +65,7 @@ export async function storeAttachment(db: Kysely<LedgerTables>, a: AttachmentInp
     return refuse('length-mismatch', `event ${a.eventId} names this recording with ${named.bytes} bytes, not ${a.audio.length}`);
   // A photo's type is what its bytes are, whatever the gateway says: the console shows it as that.
   const photoType = named === payload?.photo ? sniffImage(a.audio) : undefined;
-  if (photoType === null) return refuse('malformed', `event ${a.eventId} names a photo, but these bytes are not a JPEG, PNG or WebP image`);
+  if (photoType === null) return refuse('not-an-image', `event ${a.eventId} names a photo, but these bytes are not a JPEG, PNG or WebP image`);
   const row = {
     sha256: a.sha256,
     bytes: a.audio.length,

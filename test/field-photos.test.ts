@@ -19,6 +19,7 @@ import { dropSchemas, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
 import { storeAttachment } from '../ledger/attachments.ts';
+import { AttachmentBook } from '../sync/attachments.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { jpegWithExif } from './helpers/photos.ts';
 
@@ -152,6 +153,21 @@ describe('a field idea with a photo', () => {
     expect((await request(app).get(`/results/photos/${digest}`)).status).toBe(404);
   });
 
+  it('a photo the ledger refuses as not an image is not sent again; one it could not read is', async () => {
+    const { gw, submit } = gateway();
+    const sent = jpegWithExif();
+    const digest = sha256Hex(Buffer.from(stripMetadata(sent, 'image/jpeg')!));
+    expect((await submit(ideaXml('0b6f7d0f', 'c.jpg'), [['c.jpg', sent, 'image/jpeg']])).status).toBe(201);
+    const book = new AttachmentBook(gw.db);
+    const due = () => book.due(10, true).map((d) => d.sha256);
+    expect(due()).toEqual([digest]);
+    // The same bytes cannot become an image by being sent again: final, as too-large is.
+    book.refused(digest, 'not-an-image', 'these bytes are not a JPEG, PNG or WebP image', NOW);
+    expect(due()).toEqual([]);
+    book.refused(digest, 'malformed', 'a bundle line the ledger could not read', NOW);
+    expect(due()).toEqual([digest]);
+  });
+
   it('the ledger keeps a photo only as the image its bytes are, whatever type the gateway names', async () => {
     const ledger = await testLedger('sqlite', testDeployment());
     closers.push(() => ledger.close());
@@ -163,7 +179,7 @@ describe('a field idea with a photo', () => {
     ]);
     const store = (eventId: string, bytes: Buffer, contentType: string) =>
       storeAttachment(ledger.conn.db, { gatewayId: 'gw-inbox', eventId, sha256: sha256Hex(bytes), contentType, audio: bytes }, 2_000_000, NOW);
-    expect(await store(bad!, html, 'image/jpeg')).toMatchObject({ status: 'refused', reason: 'malformed' });
+    expect(await store(bad!, html, 'image/jpeg')).toMatchObject({ status: 'refused', reason: 'not-an-image' });
     expect(await store(good!, jpeg, 'text/html')).toEqual({ status: 'stored', duplicate: false });
     expect((await ledger.attachment(sha256Hex(jpeg)))?.contentType).toBe('image/jpeg');
     expect(await ledger.attachment(sha256Hex(html))).toBeUndefined();

@@ -229,6 +229,7 @@ export const REFUSALS = {
   // Attachments (PUT /v1/attachments/<sha256>): see AttachmentRefusal.
   'digest-mismatch': 422,
   'length-mismatch': 422,
+  'not-an-image': 422,
   'unknown-event': 409,
   /** This gateway already has a batch in flight: retry after its answer (with Retry-After). */
   busy: 429,
@@ -546,12 +547,13 @@ export function verifyAttachment(publicKey: KeyObject, gatewayId: string, eventI
  * Why the ledger refused an attachment: `too-large` (over its `sync.maxAttachmentBytes`),
  * `digest-mismatch` (the bytes do not hash to the digest they were sent under), `unknown-event`
  * (no event of this gateway in the ledger has that id and names that digest), `length-mismatch`
- * (the event names the digest with another length), `malformed` (a bundle line it cannot read).
+ * (the event names the digest with another length), `not-an-image` (an idea's photo whose bytes are
+ * no JPEG, PNG or WebP image), `malformed` (a bundle line it cannot read).
  */
-export type AttachmentRefusal = 'too-large' | 'digest-mismatch' | 'unknown-event' | 'length-mismatch' | 'malformed';
+export type AttachmentRefusal = 'too-large' | 'digest-mismatch' | 'unknown-event' | 'length-mismatch' | 'not-an-image' | 'malformed';
 
 /** Refusals a gateway will not retry by itself: sending the same bytes again cannot change the answer. */
-export const FINAL_ATTACHMENT_REFUSALS: ReadonlySet<string> = new Set(['too-large', 'length-mismatch', 'damaged']);
+export const FINAL_ATTACHMENT_REFUSALS: ReadonlySet<string> = new Set(['too-large', 'length-mismatch', 'not-an-image', 'damaged']);
 
 /** The ledger's signed answer to an upload (kind `attachment`, for the upload's nonce). */
 export const attachmentAnswerSchema = z.object({
