@@ -60,52 +60,51 @@ async function underCallgrind(args: string[], env: Record<string, string>, out: 
 }
 
 let seq = 0;
-/** `count` vote sessions, CONCURRENCY at a time; returns how many did not end on a receipt. */
-async function sessions(url: string, count: number, expectReceipt: boolean): Promise<number> {
+
+/** Runs `one(n)` `count` times, CONCURRENCY at a time, `n` numbering every unit of the run; returns how many answered false. */
+async function inParallel(count: number, one: (n: number) => Promise<boolean>): Promise<number> {
   let left = count;
   let wrong = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) {
-        const n = seq++;
-        const form = { sessionId: `cg-${n}`, serviceCode: '*384*99#', phoneNumber: `+2547${String(10_000_000 + n).slice(-8)}`, networkCode: '63902' };
-        let text = '';
-        for (let i = 0; i <= PATH.length; i++) {
-          const body = new URLSearchParams({ ...form, text: PATH.slice(0, i).join('*') });
-          const res = await fetch(`${url}/africastalking/ussd/${BENCH_TOKEN}`, { method: 'POST', body });
-          text = await res.text();
-        }
-        if (expectReceipt && !/^(END|CON) Thank you/.test(text)) wrong++;
-      }
+      while (left-- > 0) if (!(await one(seq++))) wrong++;
     }),
   );
   return wrong;
 }
 
-/** `count` inbound SMS votes, CONCURRENCY at a time; returns how many were not answered 200. */
-async function texts(url: string, count: number): Promise<number> {
-  let left = count;
-  let wrong = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (left-- > 0) {
-        const n = seq++;
-        const body = new URLSearchParams({
-          id: `cg-sms-${n}`,
-          from: `+2547${String(10_000_000 + n).slice(-8)}`,
-          to: '22384',
-          text: n % 2 ? 'VOTE 1 3' : 'kura 20 21',
-          date: new Date().toISOString(),
-          linkId: 'cg',
-          networkCode: '63902',
-        });
-        const res = await fetch(`${url}/africastalking/sms/${BENCH_TOKEN}`, { method: 'POST', body });
-        await res.arrayBuffer();
-        if (res.status !== 200) wrong++;
-      }
-    }),
-  );
-  return wrong;
+const phone = (n: number) => `+2547${String(10_000_000 + n).slice(-8)}`;
+
+/** `count` vote sessions; returns how many did not end on a receipt. */
+function sessions(url: string, count: number, expectReceipt: boolean): Promise<number> {
+  return inParallel(count, async (n) => {
+    const form = { sessionId: `cg-${n}`, serviceCode: '*384*99#', phoneNumber: phone(n), networkCode: '63902' };
+    let text = '';
+    for (let i = 0; i <= PATH.length; i++) {
+      const body = new URLSearchParams({ ...form, text: PATH.slice(0, i).join('*') });
+      const res = await fetch(`${url}/africastalking/ussd/${BENCH_TOKEN}`, { method: 'POST', body });
+      text = await res.text();
+    }
+    return !expectReceipt || /^(END|CON) Thank you/.test(text);
+  });
+}
+
+/** `count` inbound SMS votes; returns how many were not answered 200. */
+function texts(url: string, count: number): Promise<number> {
+  return inParallel(count, async (n) => {
+    const body = new URLSearchParams({
+      id: `cg-sms-${n}`,
+      from: phone(n),
+      to: '22384',
+      text: n % 2 ? 'VOTE 1 3' : 'kura 20 21',
+      date: new Date().toISOString(),
+      linkId: 'cg',
+      networkCode: '63902',
+    });
+    const res = await fetch(`${url}/africastalking/sms/${BENCH_TOKEN}`, { method: 'POST', body });
+    await res.arrayBuffer();
+    return res.status === 200;
+  });
 }
 
 /** Instructions per unit (hop or message) in each thread's dump: cost lines summed, a call's inclusive cost left out. */
