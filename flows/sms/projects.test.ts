@@ -35,6 +35,17 @@ describe('PROJECTS', () => {
     expect(p3!.conversation).toEqual({ kind: 'projects', page: 3, wardId: 'north', lang: 'en' });
   });
 
+  it('MORE after the last page says there is nothing more, not the last page again', () => {
+    const [, , last, past, again] = converse(['PROJECTS', 'MORE', 'MORE', 'MORE', 'MORE'], north);
+    expect(last!.reply?.text).toContain('3/3');
+    expect(past!.reply?.text).toBe('Nothing more to show. Send PROJECTS for the ballot or RESULTS for the winners.');
+    expect(again!.reply?.text).toBe(past!.reply?.text);
+    // A one-page list: MORE right after it says the same.
+    const [only, more] = converse(['PROJECTS', 'MORE'], { roll: { eligible: true, wardId: 'south' } });
+    expect(only!.reply?.text).not.toContain('1/');
+    expect(more!.reply?.text).toBe('Nothing more to show. Send PROJECTS for the ballot or RESULTS for the winners.');
+  });
+
   it('PROJECTS 2 is the same page as MORE after PROJECTS', () => {
     const [, more] = converse(['PROJECTS', 'MORE'], north);
     expect(sms('PROJECTS 2', smsCtx(d, north)).reply?.text).toBe(more!.reply?.text);
@@ -58,7 +69,9 @@ describe('PROJECTS', () => {
     expect(ask!.reply?.text).toBe('Projects of which ward? Reply with its number: 1 North Ward, 2 South Ward');
     expect(ask!.conversation).toEqual({ kind: 'projects', page: 1, lang: 'en' });
     expect(answered!.reply?.text).toBe('Projects in South Ward (KES): 20 Fish cold room 5.5M; 21 Drainage culverts 2.3M. To vote: VOTE 20 21.');
-    expect(more!.reply?.text).toBe(answered!.reply?.text);
+    // The ward answered is remembered: MORE does not ask again (and this one page is all there is).
+    expect(more!.reply?.text).toBe('Nothing more to show. Send PROJECTS for the ballot or RESULTS for the winners.');
+    expect(more!.conversation).toMatchObject({ kind: 'projects', wardId: 'south' });
     // A number that is no ward is asked about again; in Swahili and French too.
     expect(converse(['PROJECTS', '9'])[1]!.reply?.text).toBe('Projects of which ward? Reply with its number: 1 North Ward, 2 South Ward');
     expect(sms('MIRADI', smsCtx(d)).reply?.text).toBe('Miradi ya wadi gani? Jibu kwa namba yake: 1 Wadi ya Kaskazini, 2 Wadi ya Kusini');

@@ -113,8 +113,9 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'more': {
       // The next page of the list shown last, while the conversation lasts.
       const shown = ctx.conversation;
-      if (shown?.kind === 'projects' && shown.wardId) return projects(shown.page + 1, lang, ctx, shown.wardId);
-      if (shown?.kind === 'results' && shown.wardId) return results(shown.page + 1, lang, ctx, shown.wardId);
+      // Past the last page, MORE says so rather than sending the last page again.
+      if (shown?.kind === 'projects' && shown.wardId) return projects(shown.page + 1, lang, ctx, shown.wardId, { more: true });
+      if (shown?.kind === 'results' && shown.wardId) return results(shown.page + 1, lang, ctx, shown.wardId, { more: true });
       return reply(t(lang, 'smsMoreNothing'));
     }
     case 'typo':
@@ -263,7 +264,7 @@ function ideaForWardIndex(n: number, text: string, lang: Lang, ctx: SmsContext):
  * ballot, several wards) is asked for, as for an idea; the answer is remembered while the
  * conversation lasts, so RESULTS 2 pages on without asking again.
  */
-function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): Outcome {
+function results(page: number, lang: Lang, ctx: SmsContext, answered?: string, asked: { more?: boolean } = {}): Outcome {
   const cycle = publishedCycle(ctx.deployment, ctx.now);
   if (!cycle) return reply(t(lang, 'resultsNotYet'));
   const wardId = knownWard(ctx) ?? answered;
@@ -275,6 +276,7 @@ function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): 
   if (items.length === 0) return reply(t(lang, 'resultsNone', { ward }), remember(1, true));
   const of = { cycle: cycleName(cycle, lang), date: date(ctx, cycle.results!.published, lang) };
   const shown = resultsSegment(lang, ward, items, page, of);
+  if (asked.more && shown.page < page) return reply(t(lang, 'smsMoreNothing'), remember(shown.page, true));
   // Kept while more pages follow (for MORE) or when the ward was answered (RESULTS 2 asks nothing).
   return reply(shown.text, remember(shown.page, shown.last));
 }
@@ -284,7 +286,7 @@ function results(page: number, lang: Lang, ctx: SmsContext, answered?: string): 
  * says how to vote. `chosen` is the ward named or answered (null: named but no such ward). The
  * ward is then kept while the conversation lasts, so MORE and PROJECTS 2 page on without asking.
  */
-function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | null): Outcome {
+function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | null, asked: { more?: boolean } = {}): Outcome {
   const status = phaseStatus(ctx.deployment, 'voting', ctx.now);
   if (status.kind === 'closed') return reply(t(lang, 'votingClosed', { date: date(ctx, status.closed, lang) }));
   if (status.kind === 'none') return reply(t(lang, 'votingNone'));
@@ -308,6 +310,7 @@ function projects(page: number, lang: Lang, ctx: SmsContext, chosen?: string | n
       next: at.last ? howToVote : t(lang, 'smsProjectsMore'),
     }),
   );
+  if (asked.more && shown.page < page) return reply(t(lang, 'smsMoreNothing'), { conversation: { kind: 'projects', page: shown.page, wardId } });
   return reply(shown.text, { conversation: { kind: 'projects', page: shown.page, wardId } });
 }
 
