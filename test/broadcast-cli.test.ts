@@ -38,4 +38,11 @@ describe('sauti broadcast --to', { timeout: 60_000 }, () => {
     expect(out.stderr).toMatch(new RegExp(`${list} is invalid:\\n.*line 2`));
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('says in plain words that the list does not exist', () => {
+    const missing = join(dir, 'nobody.csv');
+    const out = sauti(['broadcast', 'Hello', '--to', missing, '--id', 'missing', '--dry-run']);
+    expect(out.stderr.trim()).toBe(`sauti: cannot read ${missing}: no such file`);
+    expect(out.status).not.toBe(0);
+  });
 });

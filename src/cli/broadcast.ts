@@ -1,5 +1,4 @@
 // `sauti broadcast`: queue one SMS to a list of numbers; the running gateway sends it.
-import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/env.ts';
 import { readCsvRows } from '../config/csv.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -10,6 +9,7 @@ import { CommitQueue } from '../store/commit-queue.ts';
 import { openDatabase } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { SmsStore } from '../store/sms-store.ts';
+import { readInputFile } from './input-file.ts';
 
 /** Reads numbers (one per line, or the `phone` column of a CSV) and queues the broadcast. */
 export async function runBroadcast(settings: Settings, o: { id: string; provider: string; to: string; text: string; dryRun: boolean }) {
@@ -40,9 +40,10 @@ export async function runBroadcast(settings: Settings, o: { id: string; provider
  * cell of every line. Read as CSV, so a quoted name holding a comma keeps its row's cells in place.
  */
 export function readPhones(file: string): string[] {
+  const text = readInputFile(file, 'broadcast.no_file');
   let rows: string[][];
   try {
-    rows = readCsvRows(readFileSync(file, 'utf8')).map((r) => r.record);
+    rows = readCsvRows(text).map((r) => r.record);
   } catch (err) {
     throw new ConfigError(file, [(err as Error).message]);
   }

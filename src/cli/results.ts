@@ -1,9 +1,10 @@
 // `sauti results`: count a cycle from the ledger (or a Pabulib file), publish it, export open data.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import type { Lang } from '../config/schema.ts';
+import { readInputFile } from './input-file.ts';
 import { SautiError } from '../domain/errors.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
@@ -52,15 +53,7 @@ const fmt = (n: number) => new Intl.NumberFormat('en').format(n);
  * must not read a mismatch as success).
  */
 export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new SautiError(
-      'results.no_file',
-      `cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
-  }
+  const text = readInputFile(file, 'results.no_file');
   let pb;
   try {
     pb = readPb(text);

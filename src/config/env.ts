@@ -100,7 +100,10 @@ const envSchema = z.object({
     .describe(
       'on: `sauti start` renders missing or changed voice clips in a background process at low priority after it listens (calls fall back meanwhile); off: only `sauti voice render` does',
     ),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Least severe log level written (JSON lines on stdout); never a phone number, token or key at any level'),
   SAUTI_REPLY_DEADLINE_MS: z.coerce
     .number()
     .int()
