@@ -173,7 +173,9 @@ async function openPostgres(url: string, schema?: string): Promise<BaseConnectio
   };
   if (schema) {
     const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
+    await admin.connect().catch((err: unknown) => {
+      throw unreachable(url, err);
+    });
     try {
       await admin.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '')}"`);
     } catch (err) {
@@ -190,6 +192,23 @@ async function openPostgres(url: string, schema?: string): Promise<BaseConnectio
     types,
     options: schema ? `-c search_path=${schema}` : undefined,
   });
+  // Reached once now, so an address that answers nothing is said as such, naming DATABASE_URL.
+  await pool.query('SELECT 1').catch(async (err: unknown) => {
+    await pool.end();
+    throw unreachable(url, err);
+  });
   const db = new Kysely<LedgerTables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** Why the ledger's PostgreSQL cannot be used, naming where it was looked for (never the URL's password). */
+function unreachable(url: string, err: unknown): SautiError {
+  let where = 'DATABASE_URL';
+  try {
+    const u = new URL(url);
+    where = `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname.length > 1 ? u.pathname : ''} (DATABASE_URL)`;
+  } catch {
+    // A URL pg itself could not read: its message says why.
+  }
+  return new SautiError('ledger.unreachable', `cannot use the ledger's PostgreSQL database at ${where}: ${(err as Error)?.message ?? String(err)}`);
 }

@@ -26,6 +26,19 @@ const ballot = (voter: string, seq: number) => ({
   ledger_seq: seq,
 });
 
+describe('a ledger whose PostgreSQL cannot be reached', () => {
+  it('says where it looked and why, naming DATABASE_URL and never the password', async () => {
+    // Port 1 answers nothing on any machine: no PostgreSQL is needed for this refusal.
+    const storage = { kind: 'postgres' as const, url: 'postgres://auditor:s3cret-pw@127.0.0.1:1/city', voterSecret: 'v'.repeat(34) };
+    const refusal = await openLedger(storage).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(refusal?.message).toMatch(/^cannot use the ledger's PostgreSQL database at 127\.0\.0\.1:1\/city \(DATABASE_URL\): .*ECONNREFUSED/);
+    expect(refusal?.message).not.toContain('s3cret-pw');
+  });
+});
+
 describe('ledger storage on SQLite', () => {
   it('0003 moves counted ballots to a rowid table keyed by a unique index, keeping every row', async () => {
     const file = join(tempDir('sauti-ledger-mig-'), 'ledger.db');

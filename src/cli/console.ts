@@ -7,7 +7,7 @@ import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
-import { addUser, COMMAND_LINE, listUsers } from '../../console/accounts.ts';
+import { addUser, COMMAND_LINE, listUsers, roleSchema, ROLES } from '../../console/accounts.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -20,6 +20,11 @@ async function readStdin(): Promise<string> {
 
 /** `sauti console add-user <name> --role <role> [--password-stdin]`; false (exit 1) when refused. */
 export async function addConsoleUser(settings: Settings, name: string, opts: { role: string; passwordStdin: boolean }): Promise<boolean> {
+  // Checked here first, so the refusal names the option to change.
+  if (!roleSchema.safeParse(opts.role).success) {
+    console.error(`Not added: --role must be one of ${ROLES.join(', ')} (not "${opts.role}").`);
+    return false;
+  }
   const password = opts.passwordStdin ? await readStdin() : undefined;
   const deployment = loadDeployment(settings.configFile);
   const ledger = new Ledger(await openLedger(settings.ledgerStorage), () => deployment, undefined, createLogger(settings.logLevel));
