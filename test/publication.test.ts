@@ -301,3 +301,19 @@ describe.each(BACKENDS)('migration 0007-publication on %s', (backend) => {
     }
   });
 });
+
+describe('open data of a cycle published before the ledger', () => {
+  it('says its results come from the deployment file, not that they are unpublished', async () => {
+    const { get, close } = await setup('sqlite');
+    try {
+      const past = await get('/results/c-past/results.csv');
+      expect(past.status).toBe(404);
+      expect(past.bytes.toString()).toContain(
+        'The results of c-past were published on 2019-05-01, before this ledger: they come from the deployment file, and its ballots and open data are not held here.',
+      );
+      expect((await get('/results/c-open/results.csv')).bytes.toString()).toContain('not published yet');
+    } finally {
+      await close();
+    }
+  });
+});

@@ -326,7 +326,14 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
       return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-implementation.csv`).send(implementationCsv(d, updates));
     }
     if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${openDataNames(d).join(', ')}.`);
-    const notYet = () => notFound(res, `The results of ${cycle.id} are not published yet; open data follows publication.`);
+    // A cycle whose results the deployment file gives (published before this ledger) has no ballots here to export.
+    const notYet = () =>
+      notFound(
+        res,
+        cycle.results
+          ? `The results of ${cycle.id} were published on ${new Intl.DateTimeFormat('en-CA', { timeZone: d.deployment.timezone }).format(cycle.results.published)}, before this ledger: they come from the deployment file, and its ballots and open data are not held here.`
+          : `The results of ${cycle.id} are not published yet; open data follows publication.`,
+      );
     if (file === 'late.csv') {
       if (!(await ledger.publishedCycles()).some((c) => c.cycleId === cycle.id)) return notYet();
       return res
