@@ -56,7 +56,7 @@ program
     const settings = loadSettings();
     const logger = createLogger(settings.logLevel);
     const gateway = await startGateway(settings, logger);
-    const missing = missingClipLines(settings, loadDeploymentAndLanguages(settings.configFile));
+    const missing = missingClipLines(settings, loadDeploymentAndLanguages(settings.configFile), { renderingNow: settings.renderPrompts });
     for (const line of missing) logger.warn({ component: 'voice' }, line);
     const rendering = missing.length > 0 ? renderInBackground(settings, logger) : undefined;
     console.log(`Sauti gateway ${gateway.gatewayId} is listening on ${gateway.url}`);

@@ -100,13 +100,13 @@ export function resultsFromFile(file: string, opts: ResultsOptions): boolean {
   if (!pb.rule && !opts.rule) notes.push(`META rule is '${metaRule}', which Sauti does not count; counted with greedy (choose with --rule).`);
   const ranking = outcome.rankedBy === 'score' ? outcome.scores.score : outcome.scores.votes;
   const order = projects.map((_, i) => i).sort((a, b) => ranking[b]! - ranking[a]! || a - b);
-  console.log(`${pb.meta.get('description')} — ${pb.instance.profile.voters} ballots, ${pb.meta.get('vote_type')}, rule ${rule}`);
+  console.log(`${pb.meta.get('description')} — ${ballots(pb.instance.profile.voters)}, ${pb.meta.get('vote_type')}, rule ${rule}`);
   console.log(
     table(
       ['project', 'name', 'cost', outcome.rankedBy, 'selected', ...(pb.published ? ['published'] : [])],
       order.map((i) => [
         projects[i]!.id,
-        (projects[i]!.name ?? '').slice(0, 40),
+        clip(projects[i]!.name ?? '', 40),
         projects[i]!.cost,
         ranking[i]!,
         outcome.selected.includes(i) ? '✔' : '',
@@ -148,7 +148,7 @@ function printPublication(r: CycleResult, late: LateBallots | undefined): void {
     for (const g of r.forced.gateways) console.log(`  ${describeBehind(g, new Date(r.votingClosed))}`);
   }
   if (!late || late.total === 0) return;
-  console.log(`\nArrived after publication, not counted: ${late.total} ballots`);
+  console.log(`\nArrived after publication, not counted: ${ballots(late.total)}`);
   console.log(
     table(
       ['gateway', 'ballots', 'captured from', 'captured to', 'arrived from', 'arrived to'],
@@ -175,14 +175,14 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
   for (const w of r.wards) {
     const tallied = w.tallied ? `, + ${w.tallied.valid} valid on ${w.tallied.sheets} tally sheets` : '';
     console.log(
-      `\n${pickText(w.name)}: ${w.ballots} ballots${tallied}; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`,
+      `\n${pickText(w.name)}: ${ballots(w.ballots)}${tallied}; budget ${fmt(w.budget)} ${r.currency}, used ${fmt(w.used)} (${w.budget ? Math.round((100 * w.used) / w.budget) : 0}%)`,
     );
     console.log(
       table(
         ['code', 'project', 'cost', 'votes', ...(t ? ['tally votes'] : []), ...(r.rankedBy === 'score' ? ['points'] : []), 'selected'],
         w.projects.map((p) => [
           p.code,
-          pickText(p.title).slice(0, 40),
+          clip(pickText(p.title), 40),
           p.cost,
           p.votes,
           ...(t ? [p.tallied ?? 0] : []),
@@ -192,7 +192,7 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
       ),
     );
   }
-  console.log(`\nTurnout: ${r.turnout.total} ballots`);
+  console.log(`\nTurnout: ${ballots(r.turnout.total)}`);
   console.log(
     table(
       ['ward', 'ballots'],
@@ -262,3 +262,9 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
     await ledger.close();
   }
 }
+
+/** "1 ballot", "2 ballots". */
+const ballots = (n: number) => `${n} ballot${n === 1 ? '' : 's'}`;
+
+/** `text` cut to `width` characters, with an ellipsis where it was cut, for a table column. */
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);

@@ -23,7 +23,7 @@ export function promptLibrary(settings: Settings, d: Deployment): PromptLibrary 
 }
 
 /** One line per language with missing clips (count and the first keys), and one for clips that are not WAV; empty when all is well. */
-export function missingClipLines(settings: Settings, d: Deployment): string[] {
+export function missingClipLines(settings: Settings, d: Deployment, opts: { renderingNow?: boolean } = {}): string[] {
   const library = promptLibrary(settings, d);
   const langs = d.languages.map((l) => l.code);
   const notWav = library.notWav(langs);
@@ -39,7 +39,9 @@ export function missingClipLines(settings: Settings, d: Deployment): string[] {
     .map((m) => {
       const named = m.missing.slice(0, NAMED).join(', ') + (m.missing.length > NAMED ? ', …' : '');
       const fix = espeakVoice(m.lang)
-        ? 'run `sauti voice render` or record them'
+        ? opts.renderingNow
+          ? 'rendering them now in the background (calls fall back meanwhile); or record them'
+          : 'run `sauti voice render` or record them'
         : `eSpeak NG has no ${m.lang} voice: record them (\`sauti voice list --lang ${m.lang}\` lists their texts)`;
       return `voice prompts: ${m.missing.length} of ${m.total} ${m.lang} clips missing in ${settings.promptsDir}/${m.lang} (${named}): ${fix}`;
     })
