@@ -1,6 +1,6 @@
 // The gateway's WAL is copied back into the database by a thread of its own, so the thread that
 // answers residents never waits for a checkpoint's fsync (src/store/checkpointer.ts).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAFETY_NET_PAGES, WalCheckpointer } from '../src/store/checkpointer.ts';
 import { openDatabase } from '../src/store/db.ts';
+import { fileSize, fillWal } from './helpers/wal.ts';
 
 const logger = pino({ level: 'silent' });
 const dirs: string[] = [];
@@ -19,31 +20,7 @@ function freshFile(): { db: Database; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sauti-checkpointer-'));
   dirs.push(dir);
   const file = join(dir, 'sauti.db');
-  const db = openDatabase(file);
-  db.exec('CREATE TABLE filler (id INTEGER PRIMARY KEY, blob BLOB NOT NULL)');
-  return { db, file };
-}
-
-const size = (file: string) => {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
-
-/** Writes `mib` MiB in 256 KiB transactions, a pause after each, as a gateway under load commits; returns the WAL's largest size seen. */
-async function write(db: Database, file: string, mib: number): Promise<number> {
-  const insert = db.prepare('INSERT INTO filler (blob) VALUES (randomblob(?))');
-  let largest = 0;
-  for (let i = 0; i < mib * 4; i++) {
-    db.transaction(() => {
-      for (let j = 0; j < 64; j++) insert.run(4000);
-    })();
-    largest = Math.max(largest, size(`${file}-wal`));
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  return largest;
+  return { db: openDatabase(file), file };
 }
 
 describe('the WAL checkpointer', () => {
@@ -54,9 +31,9 @@ describe('the WAL checkpointer', () => {
       expect(checkpointer.running).toBe(true);
       // The committing connection checkpoints only past 64 MiB now: everything below is the thread's.
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(SAFETY_NET_PAGES);
-      const before = size(file);
-      const largest = await write(db, file, 8);
-      expect(size(file)).toBeGreaterThan(before + 4 * 1024 * 1024); // copied into the database file
+      const before = fileSize(file);
+      const largest = await fillWal(db, 8);
+      expect(fileSize(file)).toBeGreaterThan(before + 4 * 1024 * 1024); // copied into the database file
       expect(largest).toBeLessThan(6 * 1024 * 1024); // and the WAL restarted from its beginning
     } finally {
       await checkpointer.stop();
@@ -70,10 +47,10 @@ describe('the WAL checkpointer', () => {
   it('is what keeps it short: the same writes without it leave every page in the WAL', async () => {
     const { db, file } = freshFile();
     db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
-    const before = size(file);
-    const largest = await write(db, file, 8);
+    const before = fileSize(file);
+    const largest = await fillWal(db, 8);
     expect(largest).toBeGreaterThan(8 * 1024 * 1024);
-    expect(size(file)).toBe(before);
+    expect(fileSize(file)).toBe(before);
     db.close();
   });
 

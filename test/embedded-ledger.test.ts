@@ -18,6 +18,7 @@ import { rawFixture } from './helpers/deployment.ts';
 import { SECRET, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { waitFor } from './helpers/process.ts';
+import { fileSize, fillWal } from './helpers/wal.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { testDeployment } from './helpers/deployment.ts';
 
@@ -54,7 +55,7 @@ async function gateway(env: Record<string, string> = {}, restartDelaysMs?: numbe
       db.close();
     }
   };
-  return { gw, pending };
+  return { gw, pending, dbFile: settings.dbFile };
 }
 
 /** A whole USSD vote in one hop (dial-ahead); the reply with its receipt (CON when following is offered). */
@@ -134,6 +135,31 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
       const res = await get(gw.url, `/v1/receipts/${receiptOf(r)}`);
       expect(res.status, res.body).toBe(200);
       expect(JSON.parse(res.body)).toMatchObject({ found: true, status: 'counted' });
+    }
+  });
+
+  it('checkpoints the gateway’s WAL on the ledger’s thread, and again on a restarted thread', async () => {
+    const { gw, dbFile } = await gateway({}, [500]);
+    expect(gw.checkpointer.running).toBe(true);
+    // A second connection writes as the gateway would; it never checkpoints by itself.
+    const writer = new Database(dbFile);
+    writer.pragma('wal_autocheckpoint = 0');
+    try {
+      // 16 MiB written: only checkpoints (the loop's: this writer never makes one, the gateway's
+      // connection only past 64 MiB) grow the database file, and only those let the WAL start over.
+      // The thread also ingests (at nice 10), so it may lag: the WAL must start over at least once
+      // (below the 16 MiB it would reach), and the file must take the pages soon after.
+      const before = fileSize(dbFile);
+      expect(await fillWal(writer, 16, 25)).toBeLessThan(15 * 1024 * 1024);
+      await waitFor('the loop to checkpoint', () => (fileSize(dbFile) > before + 12 * 1024 * 1024 ? true : undefined));
+      const ledger = gw.embeddedLedger!;
+      await ledger.kill();
+      await waitFor('the restarted ledger', () => (ledger.up ? true : undefined));
+      const grown = fileSize(dbFile);
+      expect(await fillWal(writer, 16, 25)).toBeLessThan(15 * 1024 * 1024);
+      await waitFor('the restarted thread to checkpoint', () => (fileSize(dbFile) > grown + 12 * 1024 * 1024 ? true : undefined));
+    } finally {
+      writer.close();
     }
   });
 

@@ -3,6 +3,8 @@
 // hold up a resident's USSD hop or SMS. The gateway forwards /v1, /results and /console to the thread's
 // loopback port, naming each client out of band; it restarts a thread that dies, with backoff,
 // and answers 503 with Retry-After meanwhile (sync then backs off as for any ledger outage).
+// The thread also runs the gateway's WAL checkpoints (src/store/checkpointer.ts), as a thread that
+// is there anyway: a thread of their own would cost the process another 10 MB.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { Worker } from 'node:worker_threads';
@@ -11,6 +13,8 @@ import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
 import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 import { workerEntry } from '../worker-entry.ts';
+import type { CheckpointTarget } from '../store/checkpoint-loop.ts';
+import type { CheckpointThread } from '../store/checkpointer.ts';
 
 /** What the thread is started with (structured-cloned: plain data only). */
 export interface LedgerWorkerData {
@@ -26,9 +30,22 @@ export interface EmbeddedGateway {
 }
 
 /** Messages to the thread. */
-export type ToLedgerWorker = { type: 'gateway'; gateway: EmbeddedGateway } | { type: 'close' } | { type: 'hold'; flag: Int32Array };
+export type ToLedgerWorker =
+  | { type: 'gateway'; gateway: EmbeddedGateway }
+  | { type: 'close' }
+  | { type: 'hold'; flag: Int32Array }
+  | { type: 'checkpoint'; target: CheckpointTarget }
+  | { type: 'stop-checkpoints' };
 /** Messages from the thread. */
-type FromLedgerWorker = { type: 'ready'; port: number; publicKey: string } | { type: 'holding' };
+export type FromLedgerWorker =
+  | { type: 'ready'; port: number; publicKey: string }
+  | { type: 'holding' }
+  | { type: 'checkpointing' }
+  | { type: 'checkpoint-failed'; message: string }
+  | { type: 'checkpoints-stopped' };
+
+/** Longest the gateway waits for the thread to start or stop the checkpoint loop. */
+const CHECKPOINT_ANSWER_MS = 2_000;
 
 /** Waits before restarting a thread that died: the nth restart in a row waits the nth delay. */
 const RESTART_DELAYS_MS = [250, 1000, 2000, 5000, 10_000, 30_000];
@@ -61,8 +78,10 @@ export interface EmbeddedLedgerOptions {
 }
 
 /** The ledger thread of one gateway, and the proxy that reaches it. */
-export class EmbeddedLedger {
+export class EmbeddedLedger implements CheckpointThread {
   private worker: Worker | undefined;
+  /** The gateway's WAL the thread checkpoints (sent again to a restarted thread), and who hears it stop. */
+  private checkpoints: { target: CheckpointTarget; onFailure: (message: string) => void } | undefined;
   private port: number | undefined;
   private readyAt = 0;
   private failures = 0;
@@ -119,6 +138,10 @@ export class EmbeddedLedger {
     this.worker = worker;
     // Known from the second thread on: queued until the thread listens for it.
     if (this.gateway) worker.postMessage({ type: 'gateway', gateway: this.gateway } satisfies ToLedgerWorker);
+    if (this.checkpoints) worker.postMessage({ type: 'checkpoint', target: this.checkpoints.target } satisfies ToLedgerWorker);
+    worker.on('message', (m: FromLedgerWorker) => {
+      if (m.type === 'checkpoint-failed' && worker === this.worker) this.checkpoints?.onFailure(m.message);
+    });
     return new Promise((resolve, reject) => {
       let ready = false;
       worker.on('message', (m: FromLedgerWorker) => {
@@ -226,6 +249,45 @@ export class EmbeddedLedger {
       Atomics.store(flag, 0, 1);
       Atomics.notify(flag, 0);
     };
+  }
+
+  /** Runs the gateway's checkpoint loop on this thread (CheckpointThread), and again on each restarted thread. */
+  async startCheckpoints(target: CheckpointTarget, onFailure: (message: string) => void): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return false;
+    this.checkpoints = { target, onFailure };
+    const answer = this.answer(worker, ['checkpointing', 'checkpoint-failed']);
+    worker.postMessage({ type: 'checkpoint', target } satisfies ToLedgerWorker);
+    const m = await answer;
+    if (m?.type === 'checkpointing') return true;
+    this.checkpoints = undefined;
+    return false;
+  }
+
+  async stopCheckpoints(): Promise<void> {
+    this.checkpoints = undefined;
+    const worker = this.worker;
+    if (!worker) return;
+    const answer = this.answer(worker, ['checkpoints-stopped']);
+    worker.postMessage({ type: 'stop-checkpoints' } satisfies ToLedgerWorker);
+    await answer;
+  }
+
+  /** The thread's next message of one of `types`; undefined if none comes in time or the thread ends. */
+  private answer(worker: Worker, types: FromLedgerWorker['type'][]): Promise<FromLedgerWorker | undefined> {
+    return new Promise((resolve) => {
+      const done = (m: FromLedgerWorker | undefined) => {
+        clearTimeout(timer);
+        worker.off('message', seen);
+        worker.off('exit', gone);
+        resolve(m);
+      };
+      const seen = (m: FromLedgerWorker) => types.includes(m.type) && done(m);
+      const gone = () => done(undefined);
+      const timer = setTimeout(gone, CHECKPOINT_ANSWER_MS);
+      worker.on('message', seen);
+      worker.once('exit', gone);
+    });
   }
 
   /** Lets the thread close its ledger (bounded), then ends it; a thread not yet serving is ended at once. */

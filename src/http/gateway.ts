@@ -377,7 +377,8 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
     startedAt: new Date().toISOString(),
   });
   await sync.start();
-  const checkpointer = await WalCheckpointer.start(db, logger);
+  // On the embedded ledger's thread when there is one; else on a thread of its own.
+  const checkpointer = await WalCheckpointer.start(db, logger, { thread: ledger });
   gw.privacy.start(PRIVACY_SWEEP_MS);
   logger.info({ component: 'gateway', gatewayId, listen: url, ledger: ledger ? 'embedded' : 'remote' }, 'gateway listening');
   return {

@@ -10,7 +10,8 @@ import { createLogger } from '../logging.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { startRecordingRetention } from '../../ledger/recording-retention.ts';
-import type { EmbeddedGateway, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
+import { startCheckpointLoop } from '../store/checkpoint-loop.ts';
+import type { EmbeddedGateway, FromLedgerWorker, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
 import { listen } from './listen.ts';
 
@@ -23,11 +24,28 @@ const EMBEDDED_CACHE_MB = 4;
 const { settings, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
 /** What the thread has opened so far, for a 'close' that may come at any point. */
-const opened: { server?: Server; ledger?: Ledger; stopRetention?: () => void } = {};
+const opened: { server?: Server; ledger?: Ledger; stopRetention?: () => void; stopCheckpoints?: () => void } = {};
 const named = new Promise<EmbeddedGateway>((resolve) => {
   port.on('message', (message: ToLedgerWorker) => {
     if (message.type === 'gateway') resolve(message.gateway);
-    else if (message.type === 'close') {
+    else if (message.type === 'checkpoint') {
+      // The gateway's WAL, checkpointed here rather than on its event loop (src/store/checkpoint-loop.ts).
+      opened.stopCheckpoints?.();
+      try {
+        opened.stopCheckpoints = startCheckpointLoop(message.target, (why) =>
+          port.postMessage({ type: 'checkpoint-failed', message: why } satisfies FromLedgerWorker),
+        );
+        port.postMessage({ type: 'checkpointing' } satisfies FromLedgerWorker);
+      } catch (err) {
+        opened.stopCheckpoints = undefined;
+        port.postMessage({ type: 'checkpoint-failed', message: (err as Error).message } satisfies FromLedgerWorker);
+      }
+    } else if (message.type === 'stop-checkpoints') {
+      opened.stopCheckpoints?.();
+      opened.stopCheckpoints = undefined;
+      port.postMessage({ type: 'checkpoints-stopped' } satisfies FromLedgerWorker);
+    } else if (message.type === 'close') {
+      opened.stopCheckpoints?.();
       opened.stopRetention?.();
       opened.server?.closeAllConnections();
       opened.server?.close();
