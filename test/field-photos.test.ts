@@ -91,6 +91,26 @@ describe('a field idea with a photo', () => {
     expect(gw.db.prepare('SELECT count(*) FROM voice_recordings').pluck().get()).toBe(0);
   });
 
+  it('a submission cut off inside a part (Collect on a dropped connection) is answered 400, and the gateway keeps answering', async () => {
+    const { gw, officer } = gateway();
+    const xml = ideaXml('0b6f7d10', 'd.jpg');
+    for (const cut of [
+      `--XYZ\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="Idea.xml"\r\nContent-Type: text/xml\r\n\r\n${xml.slice(0, 80)}`,
+      `--XYZ\r\nContent-Disposition: form-data; name="xml_submission_file"; filename="Idea.xml"\r\nContent-Type: text/xml\r\n\r\n${xml}\r\n` +
+        '--XYZ\r\nContent-Disposition: form-data; name="d.jpg"; filename="d.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\xff\xd8\xff',
+    ]) {
+      const res = await request(gw.app)
+        .post(`/openrosa/key/${officer.token}/submission`)
+        .set(COLLECT)
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send(Buffer.from(cut));
+      expect(res.status).toBe(400);
+      expect(res.text).toContain('Not recorded');
+    }
+    expect(proposals(gw)).toEqual([]);
+    expect((await request(gw.app).get('/healthz')).status).toBe(200);
+  });
+
   it('matches a browser’s own file name (the field web app keeps it, spaces and all), and refuses a path', async () => {
     const { gw, submit } = gateway();
     const named = await submit(ideaXml('0b6f7d04', 'IMG 2026 (1).jpg'), [['IMG 2026 (1).jpg', jpegWithExif(), 'image/jpeg']]);

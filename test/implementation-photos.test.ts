@@ -161,6 +161,25 @@ describe.each(BACKENDS)('milestone photos on %s', (backend) => {
     }
   });
 
+  it('a form cut off inside its photo (a dropped connection) is answered 400, and the console keeps answering', async () => {
+    const { ledger, app } = await setup(backend);
+    try {
+      const agent = request.agent(app);
+      await signIn(agent, 'admin');
+      const csrf = await sessionCsrf(agent, '/console/implementation');
+      const cut = Buffer.from(
+        `--XYZ\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n` +
+          '--XYZ\r\nContent-Disposition: form-data; name="status"\r\n\r\nin-progress\r\n' +
+          '--XYZ\r\nContent-Disposition: form-data; name="photo"; filename="p.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG\r\n',
+      );
+      const res = await agent.post('/console/implementation/c-open/7').set('Content-Type', 'multipart/form-data; boundary=XYZ').send(cut);
+      expect(res.status).toBe(400);
+      expect((await agent.get('/console/implementation')).status).toBe(200);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it('refuses a file that is not an image, one too large, a missing or late CSRF token, a role that may not, and multipart elsewhere', async () => {
     const { ledger, app } = await setup(backend);
     try {

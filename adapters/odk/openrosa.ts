@@ -126,6 +126,9 @@ function xmlPart(req: Request): Promise<{ xml: string; files: Map<string, Uint8A
     const files = new Map<string, Uint8Array>();
     let problem: { status: 400 | 413; message: string } | undefined;
     bb.on('file', (name, stream, info) => {
+      // A body cut off inside this part (Collect on a dropped connection) errors the part's stream
+      // as well as busboy: unheard, that error would end the gateway. busboy's 'error' answers 400.
+      stream.on('error', () => (problem ??= { status: 400, message: 'The multipart body ended before its last part did.' }));
       const filename = info.filename ?? '';
       if (name !== 'xml_submission_file' && ATTACHMENT_NAME.test(filename) && !files.has(filename)) {
         const chunks: Buffer[] = [];
@@ -154,7 +157,7 @@ function xmlPart(req: Request): Promise<{ xml: string; files: Map<string, Uint8A
         if (!problem) xml = Buffer.concat(chunks);
       });
     });
-    bb.on('error', () => resolve({ status: 400, message: 'The multipart body could not be read.' }));
+    bb.on('error', () => resolve({ status: 400, message: 'The multipart body could not be read (it ended early or is malformed). Not recorded.' }));
     bb.on('close', () => {
       if (problem) resolve(problem);
       else if (!xml) resolve({ status: 400, message: 'xml_submission_file: missing' });

@@ -36,6 +36,9 @@ export function readMultipartForm(req: Request, o: { csrf: string; fileField: st
       if (!(name in fields)) fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {
+      // A body cut off inside this part (a dropped connection) errors the part's stream as well as
+      // busboy: unheard, that error would end the thread. busboy's own 'error' answers it.
+      stream.on('error', () => finish({ ok: false, status: 400, problem: 'malformed' }));
       if (!csrfOk()) {
         stream.resume();
         return finish({ ok: false, status: 403, problem: 'csrf' });
