@@ -91,12 +91,14 @@ export function readSubmission(
   const kind = m[1] as 'vote' | 'proposal' | 'survey';
   const meta = (data.meta ?? {}) as Record<string, unknown>;
   const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
-  const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end });
-  if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
+  const c = common.safeParse({ instanceID: meta.instanceID, start: data.start, end: data.end }, IN_PLAIN_WORDS);
+  if (!c.success) return bad(refusal(c.error));
   const base: Common = { formId, cycleId: m[2]!, instanceId: c.data.instanceID, start: c.data.start, end: c.data.end };
   if (kind === 'survey') {
-    const sv = z.object({ ward: z.string().min(1).max(40), consent: z.string().max(10).default('') }).safeParse({ ward: data.ward, consent: data.consent });
-    if (!sv.success) return bad(`${fieldName(sv.error.issues[0]!.path)}: ${sv.error.issues[0]!.message}`);
+    const sv = z
+      .object({ ward: z.string().min(1).max(40), consent: z.string().max(10).default('') })
+      .safeParse({ ward: data.ward, consent: data.consent }, IN_PLAIN_WORDS);
+    if (!sv.success) return bad(refusal(sv.error));
     const answers: Record<string, string> = {};
     for (const [name, value] of Object.entries(data)) {
       if (FORM_FIELDS.has(name) || !/^[a-z][a-z0-9_]{0,31}$/.test(name)) continue;
@@ -117,19 +119,22 @@ export function readSubmission(
         phone: z.string().max(30).default(''),
         sms_lang: z.string().max(10).default(''),
         // The attachment's name (src/domain/photo.ts ATTACHMENT_NAME): matched to a part, never a path.
-        photo: z.string().regex(ATTACHMENT_NAME, 'a file name').optional(),
+        photo: z.string().regex(ATTACHMENT_NAME, 'a file name, not a path').optional(),
       })
-      .safeParse({
-        ward: data.ward,
-        category: data.category,
-        title: data.title,
-        description: data.description === '' ? undefined : data.description,
-        news: data.news,
-        phone: data.phone,
-        sms_lang: data.sms_lang,
-        photo: data.photo === '' || data.photo === undefined ? undefined : String(data.photo),
-      });
-    if (!p.success) return bad(`${fieldName(p.error.issues[0]!.path)}: ${p.error.issues[0]!.message}`);
+      .safeParse(
+        {
+          ward: data.ward,
+          category: data.category,
+          title: data.title,
+          description: data.description === '' ? undefined : data.description,
+          news: data.news,
+          phone: data.phone,
+          sms_lang: data.sms_lang,
+          photo: data.photo === '' || data.photo === undefined ? undefined : String(data.photo),
+        },
+        IN_PLAIN_WORDS,
+      );
+    if (!p.success) return bad(refusal(p.error));
     // A number is kept only with the proposer's consent (news = yes), which the form asks first.
     const wanted = p.data.news === 'yes';
     const phone = p.data.phone.trim();
@@ -146,8 +151,8 @@ export function readSubmission(
       consent: z.string().max(10).default(''),
       phone: z.string().max(30).default(''),
     })
-    .safeParse({ voter_id: data.voter_id, ward: data.ward, consent: data.consent, phone: data.phone });
-  if (!v.success) return bad(`${fieldName(v.error.issues[0]!.path)}: ${v.error.issues[0]!.message}`);
+    .safeParse({ voter_id: data.voter_id, ward: data.ward, consent: data.consent, phone: data.phone }, IN_PLAIN_WORDS);
+  if (!v.success) return bad(refusal(v.error));
   const group = (data[wardGroup(v.data.ward)] ?? {}) as Record<string, unknown>;
   const picks = readPicks(ruleOf(base.cycleId), group);
   if (typeof picks === 'string') return bad(picks);
@@ -200,6 +205,27 @@ function readPicks(rule: BallotRule | undefined, group: Record<string, unknown>)
   return tokens.map(Number);
 }
 
+/**
+ * Zod's issues in the words a field officer reads in Collect ("title: empty. Not recorded."),
+ * not its own ("Too small: expected string to have >=1 characters"). A schema's own message
+ * ('a file name', 'not a date and time') is kept.
+ */
+const IN_PLAIN_WORDS: { error: z.core.$ZodErrorMap } = {
+  error: (iss) => {
+    if (iss.code === 'invalid_type')
+      return iss.input === undefined || iss.input === null ? 'missing' : `not ${iss.expected === 'string' ? 'text' : `a ${iss.expected}`}`;
+    if (iss.code === 'too_small' && iss.origin === 'string') return Number(iss.minimum) <= 1 ? 'empty' : `shorter than ${iss.minimum} characters`;
+    if (iss.code === 'too_big' && iss.origin === 'string') return `longer than ${iss.maximum} characters`;
+    return undefined;
+  },
+};
+
+/** The refusal of a form by the first rule it broke, naming the field (`field` when the path has none). */
+function refusal(error: z.ZodError, field?: string): string {
+  const issue = error.issues[0]!;
+  return `${field ?? fieldName(issue.path)}: ${issue.message}. Not recorded.`;
+}
+
 function fieldName(path: PropertyKey[]): string {
   const name = String(path[0] ?? 'xml_submission_file');
   return name === 'instanceID' ? 'meta/instanceID' : name;
@@ -228,14 +254,17 @@ function readSupplied(
     return node === undefined ? '' : typeof node === 'string' ? node : null;
   };
   const common = z.object({ instanceID: instanceId, start: optionalInstant, end: optionalInstant });
-  const c = common.safeParse({
-    instanceID: at(form.instanceIdPath),
-    start: form.startPath ? (at(form.startPath) ?? '') : '',
-    end: form.endPath ? (at(form.endPath) ?? '') : '',
-  });
-  if (!c.success) return bad(`${fieldName(c.error.issues[0]!.path)}: ${c.error.issues[0]!.message}`);
-  const ward = z.string().min(1).max(40).safeParse(at(form.wardPath));
-  if (!ward.success) return bad(`ward: ${ward.error.issues[0]!.message}`);
+  const c = common.safeParse(
+    {
+      instanceID: at(form.instanceIdPath),
+      start: form.startPath ? (at(form.startPath) ?? '') : '',
+      end: form.endPath ? (at(form.endPath) ?? '') : '',
+    },
+    IN_PLAIN_WORDS,
+  );
+  if (!c.success) return bad(refusal(c.error));
+  const ward = z.string().min(1).max(40).safeParse(at(form.wardPath), IN_PLAIN_WORDS);
+  if (!ward.success) return bad(refusal(ward.error, 'ward'));
   const answers: Record<string, string> = {};
   for (const f of form.fields) {
     const value = at(f.path);

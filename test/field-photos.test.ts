@@ -117,7 +117,7 @@ describe('a field idea with a photo', () => {
     expect(named.status).toBe(201);
     const climbing = await submit(ideaXml('0b6f7d05', '../../etc/passwd'), [['passwd', jpegWithExif(), 'image/jpeg']]);
     expect(climbing.status).toBe(400);
-    expect(climbing.text).toMatch(/photo: a file name/);
+    expect(climbing.text).toMatch(/photo: a file name, not a path\. Not recorded\./);
     expect(proposals(gw)).toHaveLength(1);
   });
 
