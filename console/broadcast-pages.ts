@@ -8,6 +8,7 @@ import type { SmsCost } from '../src/domain/sms-encoding.ts';
 import { can } from './accounts.ts';
 import type { BroadcastDraft, BroadcastPrice } from './broadcasts.ts';
 import { labelsFor } from './labels.ts';
+import { randomUUID } from 'node:crypto';
 import { esc, framed, hidden, pick, type Frame } from './pages.ts';
 
 type Values = Record<string, string>;
@@ -108,7 +109,7 @@ export function broadcastPreviewPage(
 <table class="list"><thead><tr><th>${esc(t('language'))}</th><th>${esc(t('broadcastMessage'))}</th><th>${esc(t('encoding'))}</th><th>${esc(t('segments'))}</th>${priceHead}</tr></thead><tbody>${rows}</tbody></table>
 <p class="note">${esc(t('recipientsOnGateways'))}</p><p class="note">${esc(estimate === null ? t('noEstimate') : t('estimateProposers', { n: estimate }))}</p>
 ${costLine(f, price, f.d.sms.pricePerSegment?.amount)}
-<form method="post" action="/console/broadcasts">${hidden('_csrf', f.session.csrf)}${Object.entries(fields)
+<form method="post" action="/console/broadcasts">${hidden('_csrf', f.session.csrf)}${hidden('send', randomUUID())}${Object.entries(fields)
       .map(([k, v]) => hidden(k, v))
       .join('')}<p><button type="submit">${esc(t('sendBroadcast'))}</button> <a href="${esc(back)}">${esc(t('newBroadcast'))}</a></p></form>`,
   );

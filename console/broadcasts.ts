@@ -110,15 +110,46 @@ export async function audienceEstimate(db: LedgerDb, draft: BroadcastDraft): Pro
 }
 
 /** Records the broadcast: its audit entry and its notice for gateways, in one transaction. Returns the entry. */
-export function sendBroadcast(conn: LedgerConnection, actor: Actor, draft: BroadcastDraft, now: Date): Promise<number> {
+/**
+ * Records the broadcast: one audit entry and its notice for gateways. `sendId` names the preview
+ * page it was sent from (a fresh id each preview): the same page sent again (a double click, the
+ * browser resending the form) records nothing more and returns the first entry, `duplicate`.
+ */
+export function sendBroadcast(
+  conn: LedgerConnection,
+  actor: Actor,
+  draft: BroadcastDraft,
+  now: Date,
+  sendId?: string,
+): Promise<{ seq: number; duplicate: boolean }> {
   const { cycleId, audience, wardId, text } = draft;
-  const after: BroadcastBody = { audience, wardId, text };
+  const body: BroadcastBody = { audience, wardId, text };
   return withChainHead(conn, async (trx) => {
+    const earlier = sendId ? await sentFrom(trx, sendId) : undefined;
+    if (earlier !== undefined) return { seq: earlier, duplicate: true };
+    // The send id is kept in the audit entry only: the notice gateways read keeps its shape.
+    const after = sendId ? { ...body, sendId } : body;
     const seq = await appendAudit(trx, now, { actor: actor.name, action: BROADCAST_ACTION, subject: `broadcast:${cycleId}`, before: null, after });
     await trx
       .insertInto('ledger_notices')
-      .values({ seq, kind: BROADCAST_NOTICE, cycle_id: cycleId, body: JSON.stringify(after), recorded_at: now.toISOString() })
+      .values({ seq, kind: BROADCAST_NOTICE, cycle_id: cycleId, body: JSON.stringify(body), recorded_at: now.toISOString() })
       .execute();
-    return seq;
+    return { seq, duplicate: false };
   });
+}
+
+/** How many recent broadcasts are looked at for a resent form: a resend comes within minutes. */
+const RECENT_SENDS = 200;
+
+/** The entry of a broadcast recorded from preview `sendId`, among the recent ones. */
+async function sentFrom(trx: LedgerDb, sendId: string): Promise<number | undefined> {
+  const rows = await trx
+    .selectFrom('ledger_events')
+    .select(['seq', 'payload'])
+    .where('type', '=', `console.${BROADCAST_ACTION}`)
+    .orderBy('seq', 'desc')
+    .limit(RECENT_SENDS)
+    .execute();
+  const hit = rows.find((r) => (JSON.parse(r.payload) as { after?: { sendId?: unknown } }).after?.sendId === sendId);
+  return hit ? Number(hit.seq) : undefined;
 }

@@ -29,7 +29,10 @@ export function broadcastMatches(r: LedgerTables['ledger_notices'], entry: { pay
   const audit = JSON.parse(entry.payload) as { action?: string; subject?: string; after?: unknown };
   if (!notice.success || audit.action !== BROADCAST_ACTION || audit.subject !== `broadcast:${r.cycle_id}`) return false;
   const { audience, wardId, text } = notice.data;
-  return JSON.stringify(audit.after) === JSON.stringify({ audience, wardId, text }) && entry.received_at === r.recorded_at;
+  // The preview's send id (against a form sent twice) is the audit entry's alone.
+  const { sendId, ...recorded } = (audit.after ?? {}) as { sendId?: unknown };
+  void sendId;
+  return JSON.stringify(recorded) === JSON.stringify({ audience, wardId, text }) && entry.received_at === r.recorded_at;
 }
 
 /** Every `broadcast.sent` entry must still have its notice: one deleted would silently never reach residents. */

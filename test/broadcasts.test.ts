@@ -166,12 +166,19 @@ describe.each(await ledgerBackends())('broadcasts from the console (%s)', (backe
       ).status,
     ).toBe(403);
     expect(await chain()).toEqual(before);
-    const send = await coordinator
-      .post('/console/broadcasts')
-      .type('form')
-      .send({ _csrf: csrf, cycle: 'c-open', audience: 'proposers', ward: 'north', ...TEXT });
+    // The preview's form as a browser sends it: with the page's own send id.
+    const sendId = preview.text.match(/name="send" value="([0-9a-f-]{36})"/)?.[1];
+    expect(sendId).toBeDefined();
+    const form = { _csrf: csrf, send: sendId!, cycle: 'c-open', audience: 'proposers', ward: 'north', ...TEXT };
+    const send = await coordinator.post('/console/broadcasts').type('form').send(form);
     expect(send.status).toBe(303);
+    expect(send.headers.location).toBe('/console/broadcasts?notice=sent');
     expect(await chain()).toEqual({ events: before.events + 1, notices: before.notices + 1 });
+    // The same page sent again (a double click, a browser resending the form): nothing more.
+    const again = await coordinator.post('/console/broadcasts').type('form').send(form);
+    expect(again.headers.location).toBe('/console/broadcasts?notice=already-sent');
+    expect(await chain()).toEqual({ events: before.events + 1, notices: before.notices + 1 });
+    expect((await coordinator.get('/console/broadcasts?notice=already-sent')).text).toContain('already recorded from this page; nothing was sent again');
     const listed = await coordinator.get('/console/broadcasts?notice=sent');
     expect(listed.text).toContain('Broadcast recorded');
     expect(listed.text).toContain(TEXT['text.sw']);

@@ -26,7 +26,9 @@ export function mountBroadcastRoutes(router: express.Router, ctx: ConsoleRouteCo
   };
 
   router.get('/console/broadcasts', ctx.allowed('read'), async (req, res) => {
-    const frame = ctx.frame(req, req.query.notice === 'sent' ? { kind: 'ok', text: labelsFor(ctx.frame(req).lang)('broadcastSent') } : undefined);
+    const t = labelsFor(ctx.frame(req).lang);
+    const notice = req.query.notice === 'sent' ? t('broadcastSent') : req.query.notice === 'already-sent' ? t('broadcastAlreadySent') : undefined;
+    const frame = ctx.frame(req, notice ? { kind: 'ok', text: notice } : undefined);
     res.type('html').send(broadcastsPage(frame, await listBroadcasts(db), { values: typed(req.query as Record<string, unknown>) }));
   });
 
@@ -47,9 +49,11 @@ export function mountBroadcastRoutes(router: express.Router, ctx: ConsoleRouteCo
     const body = req.body as Record<string, string | undefined>;
     try {
       const draft = parseBroadcast(ledger.deployment(), body);
-      const seq = await sendBroadcast(ledger.conn, ctx.actor(req), draft, ledger.now());
-      log.info({ user: ctx.actor(req).name, entry: seq, audience: draft.audience, cycle: draft.cycleId, ward: draft.wardId }, 'broadcast recorded');
-      res.redirect(303, '/console/broadcasts?notice=sent');
+      const send = typeof body.send === 'string' && /^[0-9a-f-]{36}$/.test(body.send) ? body.send : undefined;
+      const { seq, duplicate } = await sendBroadcast(ledger.conn, ctx.actor(req), draft, ledger.now(), send);
+      const fields = { user: ctx.actor(req).name, entry: seq, audience: draft.audience, cycle: draft.cycleId, ward: draft.wardId };
+      log.info(fields, duplicate ? 'broadcast form sent again: nothing more recorded' : 'broadcast recorded');
+      res.redirect(303, `/console/broadcasts?notice=${duplicate ? 'already-sent' : 'sent'}`);
     } catch (err) {
       if (!(err instanceof BroadcastError)) throw err;
       await refuse(req, res, err, typed(body));
