@@ -122,3 +122,14 @@ describe('paper forms in ODK’s form engine', () => {
     expect(tallyProblemLabel('fr', { kind: 'over-valid', code: 3, votes: 11, valid: 10 })).toBe('le projet 3 a 11 voix, plus que les 10 bulletins valables');
   });
 });
+
+describe('a paper form instance the parser refuses', () => {
+  it('is a 400 naming the file, never a thrown error', () => {
+    for (const xml of [`<data id="sauti-paper-c-open">${'<a>'.repeat(101)}${'</a>'.repeat(101)}</data>`, '<data id="sauti-tally-c-open"><__proto__/></data>']) {
+      expect(readPaperSubmission(xml)).toEqual({
+        ok: false,
+        problem: { status: 400, message: expect.stringMatching(/^xml_submission_file: not a form instance/) },
+      });
+    }
+  });
+});

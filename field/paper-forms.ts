@@ -4,7 +4,7 @@
 // votes). Offered from the day a cycle's voting opens until its results are published, so paper
 // can be typed in at the office after the meetings. Also reads their submissions.
 import { createHash } from 'node:crypto';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseInstanceXml } from './instance-xml.ts';
 import { z } from 'zod';
 import type { Cycle, Deployment } from '../src/config/schema.ts';
 import { wardBudget, wardProjects } from '../src/domain/cycle.ts';
@@ -208,7 +208,6 @@ export type PaperBallotSubmission = Common & { kind: 'paper-ballot'; serial: str
 export type PaperTallySubmission = Common & { kind: 'paper-tally'; issued: number; valid: number; spoiled: number; counts: { code: number; votes: number }[] };
 export type PaperSubmission = PaperBallotSubmission | PaperTallySubmission;
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
 const instant = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date and time')
@@ -237,9 +236,9 @@ const wholeNumber = z
 /** Reads a paper form's instance XML; anything malformed is a 400 naming the field. */
 export function readPaperSubmission(xml: string): { ok: true; submission: PaperSubmission } | { ok: false; problem: { status: 400 | 404; message: string } } {
   const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
-  if (/<!DOCTYPE/i.test(xml)) return bad('xml_submission_file: a DOCTYPE is not allowed');
-  if (XMLValidator.validate(xml) !== true) return bad('xml_submission_file: not well-formed XML');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  const parsed = parseInstanceXml(xml);
+  if (!parsed.ok) return bad(parsed.message);
+  const doc = parsed.doc;
   const rootName = Object.keys(doc).find((k) => k !== '?xml');
   const data = (rootName ? doc[rootName] : undefined) as Record<string, unknown> | undefined;
   if (!data || typeof data !== 'object') return bad('xml_submission_file: no instance element');

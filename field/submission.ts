@@ -1,7 +1,7 @@
 // Reading an OpenRosa submission (the filled form's instance XML) into typed values. Pure: which
 // form it is, its instanceID, the device's start/end times and the answers. Rules (the ballot,
 // the phase window, the roll) are the engine's; this only says what the officer sent.
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { parseInstanceXml } from './instance-xml.ts';
 import { z } from 'zod';
 import type { BallotRule, Survey } from '../src/config/schema.ts';
 import type { SuppliedForm } from '../src/config/survey-xform.ts';
@@ -48,8 +48,6 @@ const FORM_FIELDS = new Set(['start', 'end', 'meta', 'ward', 'consent']);
 /** Why a submission cannot be read: 400 (malformed) or 404 (not one of Sauti's forms). */
 export type SubmissionProblem = { status: 400 | 404; message: string };
 
-const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, trimValues: true });
-
 const text = z.string().max(4000);
 const instanceId = z
   .string()
@@ -75,10 +73,9 @@ export function readSubmission(
   suppliedOf: (formId: string) => Survey | undefined = () => undefined,
 ): { ok: true; submission: FieldSubmission } | { ok: false; problem: SubmissionProblem } {
   const bad = (message: string) => ({ ok: false as const, problem: { status: 400 as const, message } });
-  // A DOCTYPE can declare entities; no form of ours has one, so none is read.
-  if (/<!DOCTYPE/i.test(xml)) return bad('xml_submission_file: a DOCTYPE is not allowed');
-  if (XMLValidator.validate(xml) !== true) return bad('xml_submission_file: not well-formed XML');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  const parsed = parseInstanceXml(xml);
+  if (!parsed.ok) return bad(parsed.message);
+  const doc = parsed.doc;
   const rootName = Object.keys(doc).find((k) => k !== '?xml');
   const root = rootName ? doc[rootName] : undefined;
   if (!root || typeof root !== 'object') return bad('xml_submission_file: no instance element');

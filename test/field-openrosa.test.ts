@@ -156,6 +156,19 @@ describe('OpenRosa for ODK Collect', () => {
       ['another ward’s project', submit(gw.app, base, voteXml({ picks: '20' })), 400, /Project 20 is not on the ballot of this ward/],
       ['device clock ahead', submit(gw.app, base, voteXml({ end: '2026-11-22T14:00:00.000+03:00' })), 400, /clock is ahead of the server by 120 minutes/],
       ['not XML', submit(gw.app, base, '<data id="sauti-vote-c-open"><oops></data>'), 400, /not well-formed XML/],
+      // Well-formed, but what the parser refuses: a 400 the officer reads, never a 500 Collect retries.
+      [
+        'nested past the parser’s limit',
+        submit(gw.app, base, `<data id="sauti-vote-c-open">${'<a>'.repeat(101)}${'</a>'.repeat(101)}</data>`),
+        400,
+        /not a form instance/,
+      ],
+      [
+        'an element named like a prototype key',
+        submit(gw.app, base, '<data id="sauti-vote-c-open"><constructor>x</constructor></data>'),
+        400,
+        /not a form instance/,
+      ],
       // Plain words, never zod's own ("Invalid input: expected string, received undefined").
       ['no instanceID', submit(gw.app, base, voteXml({ instanceId: '' })), 400, /^meta\/instanceID: empty\. Not recorded\.$/],
       ['no ward', submit(gw.app, base, voteXml().replace('<ward>north</ward>', '')), 400, /^ward: missing\. Not recorded\.$/],
