@@ -95,6 +95,7 @@ const en = {
   forbidden: 'Your role does not allow this.',
   notFound: 'Not found.',
   badForm: 'This form has expired or did not come from this console. Go back, reload the page and try again.',
+  fieldTwice: "The form sent '{field}' more than once; each field is sent once. Go back, reload the page and try again.",
   promote: 'Ballot project draft',
   promoteHelp:
     'A feasible proposal becomes a draft project for the ballot: its title and its short menu title (at most 22 characters, shown on USSD screens) in every language. From the drafts page it is added to the next ballot version.',
@@ -414,6 +415,7 @@ const sw: Labels = {
   forbidden: 'Jukumu lako haliruhusu hili.',
   notFound: 'Haikupatikana.',
   badForm: 'Fomu hii imepitwa na wakati au haikutoka kwenye dashibodi hii. Rudi, pakia ukurasa upya na ujaribu tena.',
+  fieldTwice: "Fomu ilituma '{field}' zaidi ya mara moja; kila sehemu hutumwa mara moja. Rudi, pakia ukurasa upya na ujaribu tena.",
   promote: 'Rasimu ya mradi wa kura',
   promoteHelp:
     'Pendekezo linalowezekana linakuwa rasimu ya mradi wa kura: kichwa chake na kichwa kifupi cha menyu (herufi 22 zaidi, huonyeshwa kwenye skrini za USSD) kwa kila lugha. Kutoka ukurasa wa rasimu huongezwa kwenye toleo lijalo la kura.',
@@ -730,6 +732,7 @@ const fr: Labels = {
   forbidden: 'Votre rôle ne permet pas ceci.',
   notFound: 'Introuvable.',
   badForm: 'Ce formulaire a expiré ou ne vient pas de cette console. Revenez en arrière, rechargez la page et réessayez.',
+  fieldTwice: 'Le formulaire a envoyé « {field} » plus d’une fois ; chaque champ est envoyé une fois. Revenez en arrière, rechargez la page et réessayez.',
   promote: 'Projet pour le bulletin (brouillon)',
   promoteHelp:
     'Une proposition faisable devient un projet en brouillon pour le bulletin : son titre et son titre court de menu (22 caractères au plus, affiché sur les écrans USSD) dans chaque langue. Depuis la page des brouillons, il est ajouté à la prochaine version du bulletin.',

@@ -319,6 +319,22 @@ describe('the ballot page over HTTP', () => {
     expect(fr.text).toContain('Projet 1 (Kiswahili) : trop long pour un SMS');
     expect((await ballotVersions(ledger.conn, d, now)).published?.version).toBe(1);
   });
+
+  it('a form that sends a field twice is refused naming it, and changes nothing', async () => {
+    const agent = request.agent(app);
+    await signIn(agent, 'admin');
+    const csrf = await sessionCsrf(agent, '/console/ballot');
+    const before = await versionCount();
+    for (const [path, body] of [
+      ['/console/ballot/rule', `_csrf=${csrf}&cycle=c-open&rule=approval&min=1&min=2`],
+      ['/console/ballot/phases', `_csrf=${csrf}&cycle=c-open&proposals.opens=a&proposals.opens=b`],
+    ] as const) {
+      const res = await agent.post(path).type('form').send(body);
+      expect(res.status, path).toBe(400);
+      expect(res.text).toMatch(/The form sent &#39;(min|proposals\.opens)&#39; more than once/);
+    }
+    expect(await versionCount()).toBe(before);
+  });
 });
 
 describe('a published ballot reaches a gateway', () => {

@@ -218,6 +218,16 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
         .type('html')
         .send(messagePage(frame(req, { kind: 'err', text: t(req)('badForm') }), t(req)('badForm')));
     }
+    // A name sent twice arrives as an array: every console form takes one value per name, so such a
+    // form is refused here, naming the field, before any route reads it.
+    const twice = req.method === 'POST' && !multipart ? Object.entries(req.body ?? {}).find(([, v]) => typeof v !== 'string')?.[0] : undefined;
+    if (twice !== undefined) {
+      const text = t(req)('fieldTwice', { field: twice.slice(0, 40) });
+      return res
+        .status(400)
+        .type('html')
+        .send(messagePage(frame(req, { kind: 'err', text }), text));
+    }
     // A one-time password is replaced before anything else (signing out is still allowed).
     if (session.user.must_change && !['/password', '/sign-out', '/language'].includes(req.path)) return res.redirect(303, '/console/password');
     next();
