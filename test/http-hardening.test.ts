@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '../src/config/schema.ts';
 import { loadSettings } from '../src/config/env.ts';
 import { createLedgerApp, resultsRouter, type LedgerAppOptions } from '../src/http/ledger-app.ts';
+import { clientFault } from '../src/http/errors.ts';
 import { createLogger } from '../src/logging.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { buildBatch } from '../sync/batch.ts';
@@ -103,6 +104,15 @@ describe('a malformed percent-encoding in the address', () => {
     expect(gw.logs.text()).not.toMatch(/"stack"|\n\s+at |"level":50/);
     gw.db.close();
     await ledger.close();
+  });
+});
+
+describe('a client that goes away mid-body', () => {
+  it('is the client’s fault (a 400 nobody hears, logged as a refusal), not an error of ours', () => {
+    // What node's request stream throws when the socket closes before Content-Length bytes came.
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(clientFault(aborted)).toEqual({ status: 400, error: 'malformed', message: 'the request ended before its body was read' });
+    expect(clientFault(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBeUndefined();
   });
 });
 

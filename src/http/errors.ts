@@ -13,7 +13,9 @@ export interface ClientFault {
 
 /** The answer to a request error that is the client's fault; undefined when the fault is ours. */
 export function clientFault(err: unknown): ClientFault | undefined {
-  const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number };
+  const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number; code?: string; message?: string };
+  // The client went away mid-body (a dropped link, a cut upload): its fault, not ours; nobody hears the answer.
+  if (e.code === 'ECONNRESET' && e.message === 'aborted') return { status: 400, error: 'malformed', message: 'the request ended before its body was read' };
   if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'body: too large' };
   if (e.type === 'entity.parse.failed') return { status: 400, error: 'malformed', message: 'body: not valid JSON' };
   const status = e.status ?? e.statusCode;
