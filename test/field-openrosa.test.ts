@@ -173,6 +173,12 @@ describe('OpenRosa for ODK Collect', () => {
       ['no instanceID', submit(gw.app, base, voteXml({ instanceId: '' })), 400, /^meta\/instanceID: empty\. Not recorded\.$/],
       ['no ward', submit(gw.app, base, voteXml().replace('<ward>north</ward>', '')), 400, /^ward: missing\. Not recorded\.$/],
       ['not multipart', request(gw.app).post(`${base}/submission`).set(COLLECT).type('text/xml').send(voteXml()), 400, /multipart\/form-data/],
+      [
+        'a content coding it does not read',
+        submit(gw.app, base, voteXml(), (r) => r.set('Content-Encoding', 'gzip')),
+        400,
+        /Content-Encoding 'gzip' is not read here/,
+      ],
     ];
     for (const [what, req, status, text] of cases) {
       const res = await req;

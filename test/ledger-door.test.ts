@@ -211,6 +211,23 @@ describe('a gzip body is inflated off the event loop, up to 64 MB', () => {
     await ledger.close();
   });
 
+  it('refuses a content coding it does not read (br), storing nothing, rather than reading the bytes as text', async () => {
+    const { ledger, app, gw } = await setup();
+    const batch = buildBatch(gw, [eventFactory(gw.gatewayId).vote('+254711000001', [1, 3], at(1))], 0, new Date());
+    const text = gunzipSync(batch.body);
+    const res = await request(app)
+      .post('/v1/batches')
+      .set('content-type', 'application/x-ndjson')
+      .set('content-encoding', 'br')
+      .set('sauti-gateway', gw.gatewayId)
+      .set('sauti-signature', signBody(gw.privateKey, gw.gatewayId, text))
+      .send(text);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'malformed', message: "Content-Encoding 'br' is not read here: send gzip or none" });
+    expect(await events(ledger)).toBe(0);
+    await ledger.close();
+  });
+
   it('keeps answering meanwhile: the loop never stalls for as long as inflating it in one go takes', async () => {
     const { ledger, gw, push } = await setup();
     const body = bomb();

@@ -114,6 +114,10 @@ export function mountOpenRosa(router: Router, field: FieldService, logger: Logge
  * large, naming the limit); the engine takes only the one the form's answer names.
  */
 function xmlPart(req: Request): Promise<{ xml: string; files: Map<string, Uint8Array> } | { status: 400 | 413; message: string }> {
+  // Collect sends the multipart body as it is; a coded one (gzip) would be read as its raw bytes.
+  const coding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (coding !== 'identity')
+    return Promise.resolve({ status: 400, message: `Content-Encoding '${coding.slice(0, 20)}' is not read here: send the form as it is. Not recorded.` });
   return new Promise((resolve) => {
     let bb: busboy.Busboy;
     try {

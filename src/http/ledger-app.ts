@@ -84,8 +84,11 @@ export function ledgerRouter(ledger: Ledger, logger: Logger, options: PublicOpti
     if (!body) return refuse(res, 'too-large', tooLarge);
     ledger.verify(gatewayId, key, body, signature);
     let text: string;
+    const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+    // Gateways send gzip (or nothing): another coding would be read as text and refused line by line.
+    if (encoding !== 'gzip' && encoding !== 'identity')
+      return refuse(res, 'malformed', `Content-Encoding '${encoding.slice(0, 20)}' is not read here: send gzip or none`);
     try {
-      const encoding = (req.get('content-encoding') ?? 'identity').toLowerCase();
       text = (encoding === 'gzip' ? await gunzipAsync(body, { maxOutputLength: MAX_BODY_BYTES }) : body).toString('utf8');
     } catch {
       return refuse(res, 'malformed', 'the body is not valid gzip (or decompresses past 64 MB)');
