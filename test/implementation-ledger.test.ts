@@ -1,48 +1,24 @@
 // Implementation updates in the ledger, on SQLite and PostgreSQL: each is a chain entry that
 // `ledger verify` checks (a changed copy or a changed entry is found); only a winning project of a
 // published cycle gets one; the results page, the open data and the gateways' feed show them.
-import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { SautiError } from '../src/domain/errors.ts';
-import { buildBatch } from '../sync/batch.ts';
-import type { GatewayIdentity } from '../sync/identity.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
-import { type Backend, ledgerBackends, dropSchemas, eventFactory, testLedger } from './helpers/ledger.ts';
-import { testDeployment } from './helpers/deployment.ts';
+import { type Backend, ledgerBackends, dropSchemas } from './helpers/ledger.ts';
+import { closedCycleLedger } from './helpers/closed-cycle.ts';
 
 const BACKENDS = await ledgerBackends();
 afterAll(dropSchemas);
 
-const at = '2026-11-22T09:00:00Z';
-const AFTER_CLOSE = new Date('2026-12-01T09:00:00Z');
 const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage commencé' };
 
 /** A ledger whose cycle c-open closed with project 7 among the winners, served over HTTP. */
 async function setup(backend: Backend, publish = true) {
-  let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(
-    backend,
-    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-    () => now,
-  );
-  const { privatePem, publicKey } = newKeyPair();
-  const gw: GatewayIdentity = { gatewayId: 'gw-a', publicKey, privateKey: createPrivateKey(privatePem) };
-  await ledger.addGateway('gw-a', publicKey);
-  const f = eventFactory('gw-a');
-  const push = async (rows: ReturnType<typeof f.vote>[]) => {
-    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
-    return ledger.ingest(header, lines, 'push');
-  };
-  await push([[7, 1], [7, 4], [7], [1, 3]].map((picks, i) => f.vote(`+2547110000${10 + i}`, picks, at)));
-  now = AFTER_CLOSE;
-  await push([]);
-  const result = publish ? await ledger.publishResults('c-open') : undefined;
+  const { ledger, result, setNow } = await closedCycleLedger(backend, publish);
   const app = createLedgerApp(ledger, createLogger('silent'));
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -58,7 +34,7 @@ async function setup(backend: Backend, publish = true) {
   };
   const winners = result ? result.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code)) : [];
   const losers = result ? result.wards.flatMap((w) => w.projects.filter((p) => !p.selected).map((p) => p.code)) : [];
-  return { ledger, get, close, winners, losers, setNow: (d: Date) => (now = d) };
+  return { ledger, get, close, winners, losers, setNow };
 }
 
 const refusal = async (p: Promise<unknown>) => {

@@ -3,21 +3,18 @@
 // digest chained in the update, its bytes kept by the ledger and served publicly by digest, and
 // `ledger verify` finds them changed or gone. Refused: a file that is not an image, one too
 // large, a form without the session's CSRF token (or with it after the file), a role that may not.
-import { createPrivateKey } from 'node:crypto';
 import type { Server } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { decodeBatch, newKeyPair, sha256Hex } from '../src/domain/protocol.ts';
+import { sha256Hex } from '../src/domain/protocol.ts';
 import { MAX_PHOTO_BYTES } from '../src/domain/photo.ts';
-import { buildBatch } from '../sync/batch.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { listAudit } from '../console/audit.ts';
-import { type Backend, dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
-import { testDeployment } from './helpers/deployment.ts';
+import { type Backend, dropSchemas, ledgerBackends } from './helpers/ledger.ts';
+import { closedCycleLedger } from './helpers/closed-cycle.ts';
 import { PASSWORD, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 import { jpegWithExif, pngPhoto } from './helpers/photos.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
@@ -27,24 +24,7 @@ afterAll(dropSchemas);
 
 /** A ledger whose cycle c-open closed and was published with project 7 among the winners, and its console's team. */
 async function setup(backend: Backend) {
-  let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(
-    backend,
-    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-    () => now,
-  );
-  const { privatePem, publicKey } = newKeyPair();
-  const gw = { gatewayId: 'gw-a', publicKey, privateKey: createPrivateKey(privatePem) };
-  await ledger.addGateway('gw-a', publicKey);
-  const f = eventFactory('gw-a');
-  const push = async (rows: ReturnType<typeof f.vote>[]) => {
-    const { header, lines } = decodeBatch(gunzipSync(buildBatch(gw, rows, 0, now).body).toString('utf8'));
-    return ledger.ingest(header, lines, 'push');
-  };
-  await push([[7, 1], [7, 4], [7], [1, 3]].map((picks, i) => f.vote(`+2547110000${10 + i}`, picks, '2026-11-22T09:00:00Z')));
-  now = new Date('2026-12-01T09:00:00Z');
-  await push([]);
-  await ledger.publishResults('c-open');
+  const { ledger } = await closedCycleLedger(backend);
   await seedTeam(ledger);
   const app = createLedgerApp(ledger, createLogger('silent'));
   return { ledger, app };
