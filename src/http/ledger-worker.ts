@@ -3,7 +3,6 @@
 // the ledger's HTTP routes on a loopback port that only the gateway's proxy may use
 // (src/http/embedded-ledger.ts starts it, restarts it, and forwards /v1, /results and /console to it).
 import { createServer, type Server } from 'node:http';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
@@ -11,12 +10,10 @@ import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { startRecordingRetention } from '../../ledger/recording-retention.ts';
 import { startCheckpointLoop } from '../store/checkpoint-loop.ts';
+import { yieldToResidents } from '../worker-entry.ts';
 import type { EmbeddedGateway, FromLedgerWorker, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
 import { listen } from './listen.ts';
-
-/** How much lower the ledger thread's CPU priority is than the gateway's (a nice value, 0–19). */
-const LEDGER_THREAD_NICE = 10;
 
 /** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
 const EMBEDDED_CACHE_MB = 4;
@@ -61,14 +58,10 @@ const named = new Promise<EmbeddedGateway>((resolve) => {
 
 const logger = createLogger(settings.logLevel).child({ thread: 'ledger' });
 
-// Residents first: on Linux a thread's nice value is its own (setpriority on the calling thread),
-// so this thread yields the CPU to the one that answers USSD, SMS and voice when both want it,
-// and ingests what it is sent when that one is idle (docs/benchmarks.md, bench:sms's p99).
-try {
-  setPriority(LEDGER_THREAD_NICE);
-} catch (err) {
-  logger.debug({ err: { message: (err as Error).message } }, 'the ledger thread keeps the gateway’s priority');
-}
+// Residents first: this thread ingests what it is sent when the one that answers them is idle
+// (docs/benchmarks.md, bench:sms's p99).
+const unyielding = yieldToResidents();
+if (unyielding) logger.debug({ err: { message: unyielding.message } }, 'the ledger thread keeps the gateway’s priority');
 const deployment = loadDeployment(settings.configFile);
 // One gateway's pilot, in the gateway's own process: a bounded page cache keeps the process's
 // memory from growing with the ledger's size; ingest at a pilot's pace does not need more.
