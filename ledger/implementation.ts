@@ -72,21 +72,6 @@ export async function recordImplementation(
   cycleId: string,
   input: ImplementationInput,
   now: Date,
-): Promise<ImplementationUpdate>;
-export async function recordImplementation(
-  trx: Kysely<LedgerTables>,
-  deployment: Deployment,
-  cycleId: string,
-  input: ImplementationInput,
-  now: Date,
-  opts: { unlessSameAsLast: true },
-): Promise<ImplementationUpdate | null>;
-export async function recordImplementation(
-  trx: Kysely<LedgerTables>,
-  deployment: Deployment,
-  cycleId: string,
-  input: ImplementationInput,
-  now: Date,
   opts: { unlessSameAsLast?: boolean } = {},
 ): Promise<ImplementationUpdate | null> {
   const winners = await winnersOf(trx, deployment, cycleId);

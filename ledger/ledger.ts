@@ -545,9 +545,7 @@ export class Ledger {
           .set((eb) => ({ seq: eb.ref('seq') }))
           .where('id', '=', 1)
           .execute();
-      const u = opts.unlessSameAsLast
-        ? await recordImplementation(trx, this.ballot(), cycleId, input, now, { unlessSameAsLast: true })
-        : await recordImplementation(trx, this.ballot(), cycleId, input, now);
+      const u = await recordImplementation(trx, this.ballot(), cycleId, input, now, { unlessSameAsLast: opts.unlessSameAsLast });
       if (u) await opts.record?.(trx, u);
       return u;
     });
