@@ -10,5 +10,7 @@ export default defineConfig({
     pool: 'forks',
     reporters: ['default', './test/summary-reporter.ts'],
     setupFiles: ['./test/setup.ts'],
+    // Names this run's PostgreSQL schemas and drops them after the last file.
+    globalSetup: ['./test/global-setup.ts'],
   },
 });

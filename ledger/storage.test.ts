@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ledgerBackends, dropSchemas, freshStorage } from '../test/helpers/ledger.ts';
+import { describe, expect, it } from 'vitest';
+import { ledgerBackends, freshStorage } from '../test/helpers/ledger.ts';
 import { tempDir } from '../test/helpers/tmp.ts';
 import { insertChunked } from './bulk-insert.ts';
 import { openLedger } from './connect.ts';
@@ -111,8 +111,6 @@ describe('ledger storage on SQLite', () => {
 
 // SQLite runs one row a statement, PostgreSQL 1,000: 2,500 rows take three statements there, the last shorter.
 describe.each(BACKENDS)('bulk INSERTs on %s', (backend) => {
-  afterAll(dropSchemas);
-
   it("reuse compiled SQL across chunks and refuse a column list out of the rows' order", async () => {
     const conn = await openLedger(freshStorage(backend));
     try {

@@ -4,14 +4,14 @@
 // each resident's language, never to a number that sent STOP, and never twice however often the
 // feed is downloaded. Role boundaries and CSRF hold; `ledger verify` catches a changed broadcast.
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { phoneSeal } from '../src/domain/phone-seal.ts';
 import { voterKey } from '../src/domain/voter.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { SECRET, testGateway, textGateway } from './helpers/gateway.ts';
@@ -85,7 +85,6 @@ async function setup(backend: Backend) {
 const key = (phone: string) => voterKey(phone, SECRET);
 
 describe.each(await ledgerBackends())('broadcasts from the console (%s)', (backend) => {
-  afterAll(dropSchemas);
   it('role boundaries, CSRF, a preview that saves nothing; sent → queued once per proposer in their language, STOP honoured, never twice; verify catches a change', async () => {
     const { ledger, gw, round, text, sent, app, agent, chain } = await setup(backend);
     await round();

@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import type express from 'express';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
@@ -22,13 +22,12 @@ import { ballotVersions, publishBallot, verifyBallotTrail } from '../console/bal
 import { addCycle, removeCycle, type NewCycleInput } from '../console/ballot-cycles.ts';
 import { listAudit } from '../console/audit.ts';
 import { titleFitProblems } from '../flows/shared/title-fit.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { FIXTURE, testDeployment } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { csrfOf, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 const silent = createLogger('silent');
 const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 // The open cycle chooses winners by Equal Shares and refuses a second vote: a copy takes both.

@@ -1,19 +1,18 @@
 // Duplicate proposals merged and split in the console: every proposer stays attached, each step
 // is an audit entry that ledger verify ties to console_merges; reviewers and admins only.
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { listInbox } from '../console/proposals.ts';
 import { mergeProposal, mergesOf, splitProposal } from '../console/merges.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 const d = testDeployment();
 const reviewer = { name: 'reviewer', role: 'reviewer' };
 

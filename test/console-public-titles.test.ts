@@ -3,18 +3,17 @@
 // in the chain, and `ledger verify` naming a title made public behind the console's back.
 import type express from 'express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 
 describe.each(backends)('approving a proposal title for the public page (%s)', (backend) => {
   let ledger: Ledger;

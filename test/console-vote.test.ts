@@ -5,7 +5,7 @@ import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { CompiledQuery } from 'kysely';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
@@ -15,12 +15,11 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { listAudit, verifyConsoleTrail } from '../console/audit.ts';
 import { liveTurnout, turnoutQuery } from '../console/turnout.ts';
-import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 const CLOSES = '2026-12-01T17:00:00.000Z';
 const d = testDeployment((r) => {
   r.cycles[0].phases.voting.closes = CLOSES;

@@ -4,7 +4,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import request from 'supertest';
 import type express from 'express';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -17,12 +17,11 @@ import { DraftError, draftsYaml, listDrafts, promoteProposal } from '../console/
 import { parse } from 'yaml';
 import { storeAttachment } from '../ledger/attachments.ts';
 import { sha256Hex } from '../src/domain/protocol.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { PASSWORD, seedProposals, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 const d = testDeployment();
 const review = (status: string, extra: Partial<{ cost: string; costNote: string; reason: Record<string, string> }> = {}) => ({
   status,

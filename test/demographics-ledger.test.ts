@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import type { Deployment } from '../src/config/schema.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -19,14 +19,12 @@ import { openLedger, type LedgerStorage } from '../ledger/connect.ts';
 import { migrateLedger, type LedgerTables } from '../ledger/schema.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { type Backend, ledgerBackends, DATABASE_URL, dropSchemas, eventFactory, freshStorage } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, DATABASE_URL, eventFactory, freshStorage } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { logSink } from './helpers/gateway.ts';
 
 // PostgreSQL too when it is there (one line says so when it is not; never skipped under CI=true).
 const BACKENDS = await ledgerBackends();
-
-afterAll(dropSchemas);
 
 const DEMOGRAPHICS = { ageBands: ['18-24', '25-34', '35-64', '65+'], genders: ['female', 'male', 'other'], minCell: 5 };
 const at = '2026-11-22T09:00:00Z';

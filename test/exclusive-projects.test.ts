@@ -2,18 +2,17 @@
 // that honours them, and the .pb export that records them — read back, it counts the same.
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { buildBatch } from '../sync/batch.ts';
 import { openBallots, openDataFiles } from '../ledger/open-data.ts';
 import { count } from '../tally/rules.ts';
 import { parsePb, pbInstance } from '../tally/pabulib.ts';
-import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 
 describe('exclusive groups in the deployment file', () => {
   it.each([

@@ -4,7 +4,7 @@
 // with the signed sync like a recording (once, bound to its event), and shown to the PB team on
 // the proposal's page in the console — never on the public path milestone photos use.
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { createLogger } from '../src/logging.ts';
@@ -15,7 +15,7 @@ import { syncRound } from '../sync/sync-job.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { NOW } from './helpers/deployment.ts';
 import { testGateway } from './helpers/gateway.ts';
-import { dropSchemas, testLedger } from './helpers/ledger.ts';
+import { testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
 import { storeAttachment } from '../ledger/attachments.ts';
@@ -28,7 +28,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 const COLLECT = { 'X-OpenRosa-Version': '1.0', Date: NOW.toUTCString() };
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { surveyCsv } from '../ledger/survey-export.ts';
 import { deploymentSchema } from '../src/config/schema.ts';
@@ -14,7 +14,7 @@ import { addOfficer } from '../src/engine/field-capture.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { NOW, rawFixture } from './helpers/deployment.ts';
 import { testGateway } from './helpers/gateway.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -23,7 +23,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 const t3 = (en: string) => ({ en, sw: `${en} (sw)`, fr: `${en} (fr)` });
 const SURVEY = {

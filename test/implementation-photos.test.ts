@@ -6,21 +6,20 @@
 import type { Server } from 'node:http';
 import { chromium } from 'playwright-core';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { sha256Hex } from '../src/domain/protocol.ts';
 import { MAX_PHOTO_BYTES } from '../src/domain/photo.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { listAudit } from '../console/audit.ts';
-import { type Backend, dropSchemas, ledgerBackends } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends } from './helpers/ledger.ts';
 import { closedCycleLedger } from './helpers/closed-cycle.ts';
 import { PASSWORD, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 import { jpegWithExif, pngPhoto } from './helpers/photos.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
 
 const BACKENDS = await ledgerBackends();
-afterAll(dropSchemas);
 
 /** A ledger whose cycle c-open closed and was published with project 7 among the winners, and its console's team. */
 async function setup(backend: Backend) {

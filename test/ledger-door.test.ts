@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { createLogger } from '../src/logging.ts';
 import { newKeyPair, PROTOCOL_VERSION, signBody } from '../src/domain/protocol.ts';
@@ -16,7 +16,7 @@ import type { GatewayIdentity } from '../sync/identity.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { ledgerBackends, dropSchemas, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, eventFactory, testLedger, type Backend } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { Relay } from '../sync/relay.ts';
@@ -26,7 +26,6 @@ import { ledgerTrust } from '../sync/ledger-trust.ts';
 const BACKENDS = await ledgerBackends();
 
 const silent = createLogger('silent');
-afterAll(dropSchemas);
 
 function identity(gatewayId: string): GatewayIdentity {
   const { privatePem, publicKey } = newKeyPair();
@@ -298,8 +297,6 @@ describe('a batch has at most 20,000 lines', () => {
 });
 
 describe.each(BACKENDS)('sequence numbers and event ids on %s', (backend) => {
-  afterAll(dropSchemas);
-
   it('takes only positive safe integers as sequence numbers: 1e300 cannot poison the highest one', async () => {
     const { ledger, app, gw, push } = await setup(backend);
     const f = eventFactory('gw-a');
@@ -435,8 +432,6 @@ describe('receipts that collide', () => {
 });
 
 describe.each(BACKENDS)('hostile text in a malformed line on %s', (backend) => {
-  afterAll(dropSchemas);
-
   it('stores and answers the rejection of a line with NUL characters in its id or a key, never a 500', async () => {
     const { ledger, gw, push } = await setup(backend);
     const f = eventFactory('gw-a');

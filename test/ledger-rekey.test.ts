@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openLedger, type LedgerStorage } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { importBundle } from '../ledger/bundle-import.ts';
@@ -28,12 +28,11 @@ import { exportBundle } from '../sync/bundle.ts';
 import { trustLedger } from '../sync/ledger-trust.ts';
 import { FIXTURE, NOW, testDeployment } from './helpers/deployment.ts';
 import { SECRET, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
-import { DATABASE_URL, dropSchemas, eventFactory, freshStorage, ledgerBackends, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
+import { DATABASE_URL, eventFactory, freshStorage, ledgerBackends, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BACKENDS = await ledgerBackends();
 const silent = createLogger('silent');
-afterAll(dropSchemas);
 
 const PHONE = '+254711000777';
 /** What anyone holding a gateway's settings can compute for a known phone. */

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import {
@@ -35,7 +35,7 @@ import { openLedger } from '../ledger/connect.ts';
 import { migrateLedger } from '../ledger/schema.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { ledgerBackends, dropSchemas, freshStorage, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, freshStorage, testLedger } from './helpers/ledger.ts';
 import { logSink, testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { tempDir } from './helpers/tmp.ts';
 import { testDeployment } from './helpers/deployment.ts';
@@ -48,7 +48,6 @@ const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 /** Listens on a free port of 127.0.0.1 until the test ends. */
 async function listen(handler: http.RequestListener): Promise<string> {

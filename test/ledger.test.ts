@@ -3,7 +3,7 @@
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import request from 'supertest';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { newKeyPair } from '../src/domain/protocol.ts';
@@ -12,14 +12,13 @@ import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { type Backend, ledgerBackends, dropSchemas, eventFactory, testLedger } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment, withBallot } from './helpers/deployment.ts';
 
 // PostgreSQL too when it is there (one line says so when it is not; never skipped under CI=true).
 const BACKENDS = await ledgerBackends();
 
 const silent = createLogger('silent');
-afterAll(dropSchemas);
 
 function identity(gatewayId: string): GatewayIdentity {
   const { privatePem, publicKey } = newKeyPair();
@@ -52,8 +51,6 @@ const count = async (ledger: Ledger) =>
   ).n;
 
 describe.each(BACKENDS)('ledger on %s', (backend) => {
-  afterAll(dropSchemas);
-
   it('accepts a signed batch, numbers and chains each event, and shows the gateway', async () => {
     const { ledger, app, gw, push } = await setup(backend);
     const f = eventFactory('gw-a');

@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { newKeyPair, publicKeyOf } from '../src/domain/protocol.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { ledgerVoterKey } from '../ledger/voter-secret.ts';
@@ -16,7 +16,7 @@ import { Ledger } from '../ledger/ledger.ts';
 import { buildBatch, type SignedBatch } from '../sync/batch.ts';
 import type { GatewayIdentity } from '../sync/identity.ts';
 import { FIXTURE, testDeployment } from './helpers/deployment.ts';
-import { DATABASE_URL, dropSchemas, eventFactory, freshStorage, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
+import { DATABASE_URL, eventFactory, freshStorage, TEST_LEDGER_VOTER_SECRET } from './helpers/ledger.ts';
 import { requireService } from './helpers/services.ts';
 import { startServer } from './helpers/process.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -27,7 +27,6 @@ const children: { kill: (s: NodeJS.Signals) => void }[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
-afterAll(dropSchemas);
 
 const GATEWAYS = 50;
 const EVENTS_PER_GATEWAY = 24;

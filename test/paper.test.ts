@@ -3,7 +3,7 @@
 // carried to the ledger, its results, turnout by channel and Pabulib export. Real gateway
 // (express, SQLite file), real ledger (SQLite, and PostgreSQL when it runs), real-shaped requests.
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { printPaper } from '../src/cli/paper.ts';
 import { renderCycle } from '../src/http/results-page.ts';
@@ -13,7 +13,7 @@ import { FieldStore } from '../src/store/field-store.ts';
 import { Relay } from '../sync/relay.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import { testGateway } from './helpers/gateway.ts';
-import { dropSchemas, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 
 const silent = createLogger('silent');
@@ -22,7 +22,6 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
   vi.restoreAllMocks();
 });
-afterAll(dropSchemas);
 const backends = await ledgerBackends();
 
 const COLLECT = { 'X-OpenRosa-Version': '1.0', 'User-Agent': 'org.odk.collect.android/v2024.3.4' };

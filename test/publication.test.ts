@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
@@ -22,13 +22,11 @@ import { migrateLedger, type LedgerTables } from '../ledger/schema.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parsePb, pbInstance } from '../tally/pabulib.ts';
 import { count } from '../tally/rules.ts';
-import { type Backend, ledgerBackends, DATABASE_URL, dropSchemas, eventFactory, freshStorage, testLedger } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, DATABASE_URL, eventFactory, freshStorage, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 
 // PostgreSQL too when it is there (one line says so when it is not; never skipped under CI=true).
 const BACKENDS = await ledgerBackends();
-
-afterAll(dropSchemas);
 
 const CLOSES = '2026-11-30T18:00:00Z';
 const at = '2026-11-22T09:00:00Z';

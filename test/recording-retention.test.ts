@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readAttachment, storeAttachment } from '../ledger/attachments.ts';
 import { RECORDINGS_ERASED, startRecordingRetention, verifyErasures, type ErasureOutcome } from '../ledger/recording-retention.ts';
 import { verifyChain } from '../ledger/verify.ts';
@@ -29,12 +29,11 @@ import { seedProposals, seedTeam, signIn } from './helpers/console.ts';
 import { logSink } from './helpers/gateway.ts';
 import { afterCloseDeployment, rawFixture, testDeployment } from './helpers/deployment.ts';
 import { tempDir } from './helpers/tmp.ts';
-import { dropSchemas, freshStorage, ledgerBackends } from './helpers/ledger.ts';
+import { freshStorage, ledgerBackends } from './helpers/ledger.ts';
 import { openLedger } from '../ledger/connect.ts';
 import { Ledger } from '../ledger/ledger.ts';
 
 const backends = await ledgerBackends();
-afterAll(dropSchemas);
 
 const DAY = 86_400_000;
 const retention = (r: Record<string, any>) => (r.ledger = { recordingRetentionDays: 30 });

@@ -9,7 +9,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { createLogger } from '../src/logging.ts';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
@@ -25,7 +25,7 @@ import type { LedgerDb } from '../ledger/schema.ts';
 import { parseNoticeFeed, type ReportAnswerNotice } from '../src/domain/notices.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
-import { dropSchemas, eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { voterKey } from '../src/domain/voter.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
@@ -376,7 +376,6 @@ describe('REPORT 7 by SMS', () => {
 });
 
 describe.each(await ledgerBackends())('reports in the ledger (%s)', (backend) => {
-  afterAll(dropSchemas);
   it('ingests project.reported into ledger_reports, refuses one off the ward ballot, handles it with audit, feeds the answer, verifies', async () => {
     const now = new Date('2026-12-02T09:00:00Z');
     const ledger = await testLedger(backend, testDeployment(), () => now);

@@ -3,7 +3,7 @@
 // linked to a phone or across cycles, and a round trip ledger → .pb → import → same winners.
 import { createPrivateKey } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import type { Deployment } from '../src/config/schema.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
@@ -13,13 +13,11 @@ import type { Ledger } from '../ledger/ledger.ts';
 import { ballotsCsv, openBallots, pabulibFiles, resultsCsv } from '../ledger/open-data.ts';
 import { parsePb, pbInstance } from '../tally/pabulib.ts';
 import { count } from '../tally/rules.ts';
-import { type Backend, ledgerBackends, dropSchemas, eventFactory, testLedger } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, eventFactory, testLedger } from './helpers/ledger.ts';
 import { testDeployment } from './helpers/deployment.ts';
 
 // PostgreSQL too when it is there (one line says so when it is not; never skipped under CI=true).
 const BACKENDS = await ledgerBackends();
-
-afterAll(dropSchemas);
 
 const CLOSES = '2026-11-30T18:00:00Z';
 const BEFORE_CLOSE = new Date('2026-11-25T09:00:00Z');

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
@@ -16,7 +16,7 @@ import { importBundle, signedAckFile } from '../ledger/bundle-import.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { verifyChain } from '../ledger/verify.ts';
-import { dropSchemas, testLedger } from './helpers/ledger.ts';
+import { testLedger } from './helpers/ledger.ts';
 import { stringify } from 'yaml';
 import { rawFixture, testDeployment } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
@@ -28,7 +28,6 @@ const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 /** A ledger on a real port, stopped after the test. */
 async function ledgerServer(ledger: Ledger, port = 0, prefix = '') {

@@ -12,7 +12,7 @@ import express from 'express';
 import nock from 'nock';
 import request from 'supertest';
 import { stringify } from 'yaml';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { loadSettings } from '../src/config/env.ts';
 import { startGateway } from '../src/http/gateway.ts';
@@ -31,7 +31,7 @@ import { FIXTURE, NOW, rawFixture, testDeployment } from './helpers/deployment.t
 import { logSink, ussdBody, PROVIDER_ENV, PUBLIC_URL, SECRET, testGateway, TOKEN } from './helpers/gateway.ts';
 import { waitFor } from './helpers/process.ts';
 import { allClips } from './helpers/prompts.ts';
-import { dropSchemas, ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger, type Backend } from './helpers/ledger.ts';
 import { ledgerServer } from './helpers/ledger-server.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -45,7 +45,6 @@ const closers: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
-afterAll(dropSchemas);
 
 type Gw = ReturnType<typeof testGateway>;
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import pg from 'pg';
+import { inject } from 'vitest';
 import type { Logger } from 'pino';
 import type { Deployment } from '../../src/config/schema.ts';
 import { voterKey } from '../../src/domain/voter.ts';
@@ -25,28 +25,14 @@ export async function ledgerBackends(): Promise<Backend[]> {
   return (await requireService('postgres')).present ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
-const schemas: string[] = [];
-
 /** The ledger voter secret tests on PostgreSQL run with (SAUTI_LEDGER_VOTER_SECRET); SQLite keeps its own beside the file. */
 export const TEST_LEDGER_VOTER_SECRET = 'test-ledger-voter-secret-0123456789abcdef';
 
 export function freshStorage(backend: Backend): LedgerStorage {
   if (backend === 'sqlite') return { kind: 'sqlite', file: join(tempDir('sauti-ledger-'), 'ledger.db') };
-  const schema = `t_${randomBytes(6).toString('hex')}`;
-  schemas.push(schema);
+  // Dropped with the run's others after the last file (test/global-setup.ts), never during the run.
+  const schema = `${inject('schemaPrefix')}${randomBytes(6).toString('hex')}`;
   return { kind: 'postgres', url: DATABASE_URL, schema, voterSecret: TEST_LEDGER_VOTER_SECRET };
-}
-
-/** Drops the PostgreSQL schemas tests created (call from afterAll). */
-export async function dropSchemas(): Promise<void> {
-  if (schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    for (const s of schemas.splice(0)) await client.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function testLedger(backend: Backend, ballot: Deployment, clock?: () => Date, logger?: Logger): Promise<Ledger> {
