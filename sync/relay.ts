@@ -58,6 +58,18 @@ export interface RelayOptions {
   gzipLevel?: number;
   /** Largest recording sent (`sync.maxAttachmentBytes`); a larger one is kept here and marked `too-large`. */
   maxAttachmentBytes?: number;
+  /**
+   * A shorter way to the same ledger, when there is one now: the embedded ledger's own loopback
+   * port, so this gateway's batches skip its public proxy (src/http/embedded-ledger.ts). Answers
+   * are checked exactly as on `ledgerUrl`; messages still name `ledgerUrl`.
+   */
+  direct?: () => LedgerRoute | undefined;
+}
+
+/** Where a request goes, and the headers that route needs. */
+export interface LedgerRoute {
+  url: string;
+  headers: Record<string, string>;
 }
 
 /** What one run of attachment uploads did. */
@@ -484,9 +496,11 @@ export class Relay {
     init: { method: 'GET' | 'POST' | 'PUT'; headers: Record<string, string>; body?: Buffer },
     timeoutMs = this.o.timeoutMs ?? 30_000,
   ) {
+    const route = this.o.direct?.();
     // Relative to the base with a trailing slash, so a ledger behind a path prefix keeps it.
-    const url = new URL(path.replace(/^\//, ''), `${this.o.ledgerUrl.replace(/\/$/, '')}/`);
-    const post = this.pool.request(url, { ...init, timeoutMs });
+    const url = new URL(path.replace(/^\//, ''), `${(route?.url ?? this.o.ledgerUrl).replace(/\/$/, '')}/`);
+    const headers = route ? { ...init.headers, ...route.headers } : init.headers;
+    const post = this.pool.request(url, { ...init, headers, timeoutMs });
     const result = post.result.catch((err: unknown) => {
       const cause = (err as { code?: string }).code ?? (err as Error).name;
       throw new SautiError('sync.unreachable', `the ledger at ${withoutCredentials(this.o.ledgerUrl)} is unreachable (${cause})`, {

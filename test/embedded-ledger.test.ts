@@ -91,6 +91,8 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
   it('takes the gateway’s votes, and their receipts answer through the gateway’s port', async () => {
     const { gw, pending } = await gateway();
     expect(gw.embeddedLedger?.up).toBe(true);
+    const throughProxy: string[] = [];
+    gw.server.prependListener('request', (req: { url?: string }) => throughProxy.push(req.url ?? ''));
     const reply = await vote(gw.url, 1);
     const code = receiptOf(reply);
     expect(reply, reply).toMatch(/^(END|CON) Thank you/);
@@ -101,6 +103,12 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
     });
     expect(receipt).toMatchObject({ found: true, status: 'counted' });
     expect(pending()).toBe(0);
+    // The gateway's own batches go straight to the thread's port, not through its public proxy.
+    expect(throughProxy.filter((u) => u.startsWith('/v1/batches'))).toEqual([]);
+    expect(
+      throughProxy.some((u) => u.startsWith('/v1/receipts/')),
+      throughProxy.join(),
+    ).toBe(true);
     const page = await get(gw.url, '/results/c-open');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);

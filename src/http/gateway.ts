@@ -38,7 +38,7 @@ import { BallotCache } from '../../sync/ballot.ts';
 import { gatewayIdentity, gatewayIdOf, type GatewayIdentity } from '../../sync/identity.ts';
 import { ledgerTrust, TRUST_SOURCES, type TrustInputs } from '../../sync/ledger-trust.ts';
 import { recordSyncTarget } from '../../sync/target.ts';
-import { Relay } from '../../sync/relay.ts';
+import { Relay, type RelayOptions } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { ImplementationStore } from '../store/implementation-store.ts';
 import { ImplementationUpdates } from '../engine/implementation-updates.ts';
@@ -367,7 +367,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
   const url = `http://${settings.host}:${port}`;
   const embeddedKey = ledger?.publicKey;
   const trustInputs = { embeddedKey, envKey: settings.ledgerKey };
-  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger);
+  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger, ledger && (() => ledger.direct()));
   // For `sauti sync status` in a shell without this process's environment.
   const trust = ledgerTrust(gw.outbox, trustInputs);
   recordSyncTarget(gw.outbox, {
@@ -414,7 +414,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
 const STOP_GRACE_MS = 4000;
 
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
-function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger) {
+function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger, direct: RelayOptions['direct']) {
   const trust = () => ledgerTrust(gw.outbox, trustInputs);
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
@@ -426,6 +426,7 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
     maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes,
     logger,
     trust,
+    direct,
   });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
   const round = () => syncRound(relay, gw.ballots, logger, gw.implementation, gw.notices);
