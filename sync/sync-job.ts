@@ -72,12 +72,19 @@ async function pulled(what: string, logger: Logger, pull: (() => Promise<{ store
   });
 }
 
+/**
+ * The parts of a round that may run elsewhere than on the relay's own thread: the embedded
+ * ledger runs them on its thread (sync/thread-relay.ts).
+ */
+export type PushSide = Pick<Relay, 'pushAll' | 'refreshStandings'>;
+
 export async function syncRound(
   relay: Relay,
   ballots: BallotCache,
   logger: Logger,
   implementation?: ImplementationSink,
   notices?: NoticeSink,
+  pushSide: PushSide = relay,
 ): Promise<SyncRound> {
   let ballot: SyncRound['ballot'] = 'unchanged';
   // With no trusted ledger key the gateway does not sync: the push below records and throws why.
@@ -98,7 +105,7 @@ export async function syncRound(
     // Offline: keep serving the ballot we have; the push below reports the link's state.
     ballot = 'unreachable';
   }
-  const push = await relay.pushAll();
+  const push = await pushSide.pushAll();
   // After the push: a recording goes once the ledger holds the event that names its digest.
   const attachments = await relay.pushAttachments().catch((err: unknown) => {
     logger.warn(
@@ -109,7 +116,7 @@ export async function syncRound(
   });
   // After the push, so newly acknowledged votes are asked about in the same round. A ledger that
   // cannot answer (an older version, a dropped link) costs the round nothing: votes keep their last standing.
-  const standing = await relay.refreshStandings().catch((err: unknown) => {
+  const standing = await pushSide.refreshStandings().catch((err: unknown) => {
     logger.warn(
       { component: 'sync', err: err instanceof Error ? err.message : String(err) },
       "the ledger did not say where this gateway's votes stand; the last answers are kept",

@@ -29,10 +29,10 @@ afterEach(async () => {
 });
 
 /** A gateway with its embedded ledger in a fresh folder, syncing every second. */
-async function gateway(env: Record<string, string> = {}, restartDelaysMs?: number[]) {
+async function gateway(env: Record<string, string> = {}, restartDelaysMs?: number[], intervalSeconds = 1) {
   const dir = tempDir('sauti-embedded-');
   const raw = rawFixture();
-  raw.sync = { batchSize: 50, intervalSeconds: 1, maxBackoffSeconds: 1 };
+  raw.sync = { batchSize: 50, intervalSeconds, maxBackoffSeconds: 1 };
   const config = join(dir, 'deployment.yaml');
   writeFileSync(config, stringify(raw));
   const settings = loadSettings({
@@ -112,6 +112,31 @@ describe('the embedded ledger in its own thread', { timeout: 60_000 }, () => {
     const page = await get(gw.url, '/results/c-open');
     expect(page.status).toBe(200);
     expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('pushes the outbox and asks where the votes stand on its own thread, while the residents’ thread cannot run', async () => {
+    const { gw, pending, dbFile } = await gateway({}, undefined, 3600);
+    const ledger = gw.embeddedLedger!;
+    await waitFor('the first round', async () => ((await get(gw.url, '/v1/gateways')).body.includes('"lastSeenAt":"') ? true : undefined));
+    const replies = [await vote(gw.url, 4), await vote(gw.url, 5)];
+    expect(replies.every((r) => /^(END|CON) Thank you/.test(r))).toBe(true);
+    expect(pending()).toBe(2);
+    const pushed = ledger.sync('push')!;
+    // This thread, the gateway's, is blocked outright: whatever happens meanwhile happens elsewhere.
+    const blockedFrom = Date.now();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    const blockedUntil = Date.now();
+    expect(await pushed).toMatchObject({ batches: 1, accepted: 2, backlog: 0 });
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      const acked = (db.prepare('SELECT acked_at FROM events WHERE acked_at IS NOT NULL ORDER BY seq DESC LIMIT 2').pluck().all() as string[]).map(Date.parse);
+      for (const at of acked) expect(at >= blockedFrom && at <= blockedUntil, `acknowledged at ${at}, blocked ${blockedFrom}–${blockedUntil}`).toBe(true);
+    } finally {
+      db.close();
+    }
+    expect(await ledger.sync('standings')).toEqual({ asked: 2, changed: 2 });
+    const receipt = await get(gw.url, `/v1/receipts/${receiptOf(replies[0]!)}`);
+    expect(JSON.parse(receipt.body)).toMatchObject({ found: true, status: 'counted' });
   });
 
   it.runIf(process.platform === 'linux')('runs at a lower CPU priority than the thread that answers residents', async () => {

@@ -15,6 +15,8 @@ import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } fr
 import { workerEntry } from '../worker-entry.ts';
 import type { CheckpointTarget } from '../store/checkpoint-loop.ts';
 import type { CheckpointThread } from '../store/checkpointer.ts';
+import { errorOf, type ThreadRelaySetup, type ThreadSyncFailure, type ThreadSyncResults, type ThreadSyncWork } from '../../sync/thread-relay.ts';
+import { SautiError } from '../domain/errors.ts';
 
 /** What the thread is started with (structured-cloned: plain data only). */
 export interface LedgerWorkerData {
@@ -35,14 +37,17 @@ export type ToLedgerWorker =
   | { type: 'close' }
   | { type: 'hold'; flag: Int32Array }
   | { type: 'checkpoint'; target: CheckpointTarget }
-  | { type: 'stop-checkpoints' };
+  | { type: 'stop-checkpoints' }
+  | { type: 'relay'; setup: ThreadRelaySetup }
+  | { type: 'sync'; id: number; work: ThreadSyncWork };
 /** Messages from the thread. */
 export type FromLedgerWorker =
   | { type: 'ready'; port: number; publicKey: string }
   | { type: 'holding' }
   | { type: 'checkpointing' }
   | { type: 'checkpoint-failed'; message: string }
-  | { type: 'checkpoints-stopped' };
+  | { type: 'checkpoints-stopped' }
+  | { type: 'synced'; id: number; result?: unknown; failure?: ThreadSyncFailure };
 
 /** Longest the gateway waits for the thread to start or stop the checkpoint loop. */
 const CHECKPOINT_ANSWER_MS = 2_000;
@@ -93,6 +98,9 @@ export class EmbeddedLedger implements CheckpointThread {
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   private readonly delays: readonly number[];
   private gateway: EmbeddedGateway | undefined;
+  /** The gateway's push, run on the thread (sent again to a restarted thread). */
+  private relaySetup: ThreadRelaySetup | undefined;
+  private syncIds = 0;
   private readonly firstStart: Promise<string>;
   /** The ledger's public key, as its thread first reported it. */
   publicKey = '';
@@ -139,6 +147,7 @@ export class EmbeddedLedger implements CheckpointThread {
     // Known from the second thread on: queued until the thread listens for it.
     if (this.gateway) worker.postMessage({ type: 'gateway', gateway: this.gateway } satisfies ToLedgerWorker);
     if (this.checkpoints) worker.postMessage({ type: 'checkpoint', target: this.checkpoints.target } satisfies ToLedgerWorker);
+    if (this.relaySetup) worker.postMessage({ type: 'relay', setup: this.relaySetup } satisfies ToLedgerWorker);
     worker.on('message', (m: FromLedgerWorker) => {
       if (m.type === 'checkpoint-failed' && worker === this.worker) this.checkpoints?.onFailure(m.message);
     });
@@ -189,6 +198,39 @@ export class EmbeddedLedger implements CheckpointThread {
       url: `http://127.0.0.1:${port}`,
       headers: { [GATEWAY_SECRET_HEADER]: this.secret, [GATEWAY_CLIENT_HEADER]: '127.0.0.1', [GATEWAY_PROTO_HEADER]: 'http' },
     };
+  }
+
+  /** Hands the thread what it needs to run this gateway's push and standing check (sync/thread-relay.ts). */
+  pushHere(setup: ThreadRelaySetup): void {
+    this.relaySetup = setup;
+    this.worker?.postMessage({ type: 'relay', setup } satisfies ToLedgerWorker);
+  }
+
+  /**
+   * Runs a round's push or standing check on the thread; rejects as the relay would have (a
+   * SautiError), and with a retryable one if the thread ends first. Undefined when the thread is
+   * not serving or was not handed the push: the caller runs it itself.
+   */
+  sync<W extends ThreadSyncWork>(work: W): Promise<ThreadSyncResults[W]> | undefined {
+    const worker = this.worker;
+    if (!worker || this.port === undefined || !this.relaySetup) return undefined;
+    const id = ++this.syncIds;
+    return new Promise((resolve, reject) => {
+      const seen = (m: FromLedgerWorker) => {
+        if (m.type !== 'synced' || m.id !== id) return;
+        worker.off('message', seen);
+        worker.off('exit', gone);
+        if (m.failure) reject(errorOf(m.failure));
+        else resolve(m.result as ThreadSyncResults[W]);
+      };
+      const gone = () => {
+        worker.off('message', seen);
+        reject(new SautiError('sync.unreachable', 'the embedded ledger stopped during the sync round', { retryable: true }));
+      };
+      worker.on('message', seen);
+      worker.once('exit', gone);
+      worker.postMessage({ type: 'sync', id, work } satisfies ToLedgerWorker);
+    });
   }
 
   /** Express middleware forwarding /v1, /results and /console to the thread. */

@@ -38,7 +38,7 @@ import { BallotCache } from '../../sync/ballot.ts';
 import { gatewayIdentity, gatewayIdOf, type GatewayIdentity } from '../../sync/identity.ts';
 import { ledgerTrust, TRUST_SOURCES, type TrustInputs } from '../../sync/ledger-trust.ts';
 import { recordSyncTarget } from '../../sync/target.ts';
-import { Relay, type RelayOptions } from '../../sync/relay.ts';
+import { Relay } from '../../sync/relay.ts';
 import { EmbeddedSyncScheduler } from '../../sync/scheduler.ts';
 import { ImplementationStore } from '../store/implementation-store.ts';
 import { ImplementationUpdates } from '../engine/implementation-updates.ts';
@@ -46,7 +46,7 @@ import { Notices } from '../engine/notices.ts';
 import { BroadcastNotices } from '../engine/broadcast-notices.ts';
 import { BroadcastAudience } from '../store/broadcast-audience.ts';
 import { NoticeStore } from '../store/notice-store.ts';
-import { syncRound } from '../../sync/sync-job.ts';
+import { syncRound, type PushSide } from '../../sync/sync-job.ts';
 import { BullmqSyncScheduler } from '../../queue/bullmq-sync.ts';
 import { settledWithin } from '../../queue/redis-link.ts';
 import { createApp } from './app.ts';
@@ -367,7 +367,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
   const url = `http://${settings.host}:${port}`;
   const embeddedKey = ledger?.publicKey;
   const trustInputs = { embeddedKey, envKey: settings.ledgerKey };
-  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger, ledger && (() => ledger.direct()));
+  const sync = syncScheduler(settings, gw, settings.ledgerUrl ?? url, trustInputs, logger, ledger);
   // For `sauti sync status` in a shell without this process's environment.
   const trust = ledgerTrust(gw.outbox, trustInputs);
   recordSyncTarget(gw.outbox, {
@@ -410,11 +410,30 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
   };
 }
 
+/**
+ * The push and the standing check of each round on the embedded ledger's thread, which opens the
+ * gateway's file itself (sync/thread-relay.ts): they cost the residents' thread nothing. While the
+ * thread is down, the relay here runs them and meets the proxy's 503.
+ */
+function pushOnThread(ledger: EmbeddedLedger, relay: Relay): PushSide {
+  return {
+    pushAll: () => ledger.sync('push') ?? relay.pushAll(),
+    refreshStandings: () => ledger.sync('standings') ?? relay.refreshStandings(),
+  };
+}
+
 /** Longest the sync scheduler or the outbound queue may take to stop. */
 const STOP_GRACE_MS = 4000;
 
 /** The sync round on BullMQ when Redis is configured, otherwise on the embedded timer. */
-function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: string, trustInputs: TrustInputs, logger: Logger, direct: RelayOptions['direct']) {
+function syncScheduler(
+  settings: Settings,
+  gw: AssembledGateway,
+  ledgerUrl: string,
+  trustInputs: TrustInputs,
+  logger: Logger,
+  ledger: EmbeddedLedger | undefined,
+) {
   const trust = () => ledgerTrust(gw.outbox, trustInputs);
   const now = trust();
   if (!now.ok) logger.warn({ component: 'sync', ledger: ledgerUrl }, now.problem);
@@ -426,10 +445,18 @@ function syncScheduler(settings: Settings, gw: AssembledGateway, ledgerUrl: stri
     maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes,
     logger,
     trust,
-    direct,
+    direct: ledger && (() => ledger.direct()),
   });
   gw.ledgerLink.receipt = (code) => relay.receipt(code);
-  const round = () => syncRound(relay, gw.ballots, logger, gw.implementation, gw.notices);
+  ledger?.pushHere({
+    dbFile: settings.dbFile,
+    gatewayId: gw.identity.gatewayId,
+    publicKey: gw.identity.publicKey,
+    privateKey: gw.identity.privateKey,
+    batchSize: gw.deployment.sync.batchSize,
+    maxAttachmentBytes: gw.deployment.sync.maxAttachmentBytes,
+  });
+  const round = () => syncRound(relay, gw.ballots, logger, gw.implementation, gw.notices, ledger ? pushOnThread(ledger, relay) : relay);
   const intervalMs = gw.deployment.sync.intervalSeconds * 1000;
   return settings.redisUrl
     ? new BullmqSyncScheduler({

@@ -10,9 +10,11 @@ import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { startRecordingRetention } from '../../ledger/recording-retention.ts';
 import { startCheckpointLoop } from '../store/checkpoint-loop.ts';
+import { failureOf, ThreadRelay, type ThreadRelaySetup, type ThreadSyncWork } from '../../sync/thread-relay.ts';
 import { yieldToResidents } from '../worker-entry.ts';
 import type { EmbeddedGateway, FromLedgerWorker, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
+import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 import { listen } from './listen.ts';
 
 /** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
@@ -21,7 +23,17 @@ const EMBEDDED_CACHE_MB = 4;
 const { settings, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
 /** What the thread has opened so far, for a 'close' that may come at any point. */
-const opened: { server?: Server; ledger?: Ledger; stopRetention?: () => void; stopCheckpoints?: () => void } = {};
+const opened: {
+  server?: Server;
+  ledger?: Ledger;
+  stopRetention?: () => void;
+  stopCheckpoints?: () => void;
+  relay?: ThreadRelay;
+  /** Set once this thread serves: its port and key, which its gateway's push goes to and trusts. */
+  serving?: { port: number; publicKey: string };
+} = {};
+/** The gateway's push, sent by the gateway (again to a restarted thread); opened on its first round. */
+let relaySetup: ThreadRelaySetup | undefined;
 const named = new Promise<EmbeddedGateway>((resolve) => {
   port.on('message', (message: ToLedgerWorker) => {
     if (message.type === 'gateway') resolve(message.gateway);
@@ -41,7 +53,12 @@ const named = new Promise<EmbeddedGateway>((resolve) => {
       opened.stopCheckpoints?.();
       opened.stopCheckpoints = undefined;
       port.postMessage({ type: 'checkpoints-stopped' } satisfies FromLedgerWorker);
+    } else if (message.type === 'relay') {
+      relaySetup = message.setup;
+    } else if (message.type === 'sync') {
+      runSync(message.id, message.work);
     } else if (message.type === 'close') {
+      opened.relay?.close();
       opened.stopCheckpoints?.();
       opened.stopRetention?.();
       opened.server?.closeAllConnections();
@@ -57,6 +74,23 @@ const named = new Promise<EmbeddedGateway>((resolve) => {
 });
 
 const logger = createLogger(settings.logLevel).child({ thread: 'ledger' });
+
+/** Runs a round's push or standing check for the gateway here (sync/thread-relay.ts), and posts back how it went. */
+function runSync(id: number, work: ThreadSyncWork): void {
+  const done = (m: { result?: unknown; failure?: ReturnType<typeof failureOf> }) => port.postMessage({ type: 'synced', id, ...m } satisfies FromLedgerWorker);
+  try {
+    const { serving } = opened;
+    if (!serving || !relaySetup) throw new Error('the embedded ledger is not serving yet');
+    const headers = { [GATEWAY_SECRET_HEADER]: secret, [GATEWAY_CLIENT_HEADER]: '127.0.0.1', [GATEWAY_PROTO_HEADER]: 'http' };
+    opened.relay ??= new ThreadRelay(relaySetup, serving.publicKey, `http://127.0.0.1:${serving.port}`, headers, logger);
+    opened.relay.run(work).then(
+      (result) => done({ result }),
+      (err: unknown) => done({ failure: failureOf(err) }),
+    );
+  } catch (err) {
+    done({ failure: failureOf(err) });
+  }
+}
 
 // Residents first: this thread ingests what it is sent when the one that answers them is idle
 // (docs/benchmarks.md, bench:sms's p99).
@@ -78,4 +112,5 @@ const bound = await listen(server, 0, '127.0.0.1', 'PORT');
 // Recordings of finished proposals are erased on a timer (ledger.recordingRetentionDays).
 opened.stopRetention = startRecordingRetention(() => ledger.eraseRecordings(), logger);
 logger.info({ component: 'ledger', storage: settings.ledgerStorage.kind }, 'embedded ledger ready');
-port.postMessage({ type: 'ready', port: bound, publicKey: (await ledger.identity()).publicKey });
+opened.serving = { port: bound, publicKey: (await ledger.identity()).publicKey };
+port.postMessage({ type: 'ready', port: bound, publicKey: opened.serving.publicKey });
