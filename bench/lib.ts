@@ -142,7 +142,7 @@ export function startBenchGateway(root: string, dbFile: string, env: Record<stri
     PORT: '0',
     SAUTI_CALLBACK_TOKEN: BENCH_TOKEN,
     SAUTI_VOTER_KEY_SECRET: 'bench-voter-key-secret-0123456789',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     // The gateway is measured, not the first render of its voice clips.
     SAUTI_RENDER_PROMPTS: 'off',
     ...env,

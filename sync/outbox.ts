@@ -71,18 +71,20 @@ export class Outbox {
     sent?: Pick<SignedBatch, 'firstSeq' | 'lastSeq' | 'ids'>,
   ): { acknowledged: number; rejected: number } {
     const when = at.toISOString();
-    return this.db.transaction(() => {
-      let rejected = 0;
-      for (const r of answer.rejected) if (r.id) rejected += this.s.reject.run(r.reason, r.detail, answer.receivedAt, r.id).changes;
-      if (sent && sent.ids.length > 0 && answersAll(answer, sent.ids)) {
-        return { acknowledged: this.s.ackRange.run(when, sent.firstSeq, sent.lastSeq).changes, rejected };
-      }
-      let acknowledged = 0;
-      for (const a of answer.accepted) acknowledged += this.s.ack.run(when, a.id).changes;
-      for (const id of answer.duplicates) acknowledged += this.s.ack.run(when, id).changes;
-      for (const r of answer.rejected) if (r.id) acknowledged += this.s.ack.run(when, r.id).changes;
-      return { acknowledged, rejected };
-    })();
+    return this.db
+      .transaction(() => {
+        let rejected = 0;
+        for (const r of answer.rejected) if (r.id) rejected += this.s.reject.run(r.reason, r.detail, answer.receivedAt, r.id).changes;
+        if (sent && sent.ids.length > 0 && answersAll(answer, sent.ids)) {
+          return { acknowledged: this.s.ackRange.run(when, sent.firstSeq, sent.lastSeq).changes, rejected };
+        }
+        let acknowledged = 0;
+        for (const a of answer.accepted) acknowledged += this.s.ack.run(when, a.id).changes;
+        for (const id of answer.duplicates) acknowledged += this.s.ack.run(when, id).changes;
+        for (const r of answer.rejected) if (r.id) acknowledged += this.s.ack.run(when, r.id).changes;
+        return { acknowledged, rejected };
+      })
+      .immediate();
   }
 
   /** Keeps an answer the gateway refused to act on (the last 20, and a count), for the operator. */

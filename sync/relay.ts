@@ -166,14 +166,16 @@ export class Relay {
         if (sending) await sending.sent;
         // The answer and the sync state in one transaction: one commit per batch.
         const sent = batch;
-        outbox.db.transaction(() => {
-          outbox.setState({
-            last_push_at: answer.receivedAt,
-            ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
-            ledger_gaps: JSON.stringify(answer.gaps),
-          });
-          return outbox.recordAnswer(answer, this.now(), sent);
-        })();
+        outbox.db
+          .transaction(() => {
+            outbox.setState({
+              last_push_at: answer.receivedAt,
+              ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
+              ledger_gaps: JSON.stringify(answer.gaps),
+            });
+            return outbox.recordAnswer(answer, this.now(), sent);
+          })
+          .immediate();
         if (batch.header.count > 0) total.batches += 1;
         total.accepted += answer.accepted.length;
         total.duplicates += answer.duplicates.length;

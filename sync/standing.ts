@@ -45,12 +45,15 @@ export class StandingBook {
    * (`unknown` answers store nothing: the vote keeps showing as acknowledged, not as counted).
    */
   record(answers: readonly BallotStanding[], at: Date, throughSeq?: number): number {
-    return this.db.transaction(() => {
-      let changed = 0;
-      for (const a of answers) if (a.status !== 'unknown') changed += this.s.record.run(a.status, a.countedChannel ?? null, at.toISOString(), a.id).changes;
-      if (throughSeq !== undefined && throughSeq > this.cursor()) this.s.setCursor.run(String(throughSeq));
-      return changed;
-    })();
+    // IMMEDIATE: it may read the cursor before it writes, and the gateway's thread writes this file too.
+    return this.db
+      .transaction(() => {
+        let changed = 0;
+        for (const a of answers) if (a.status !== 'unknown') changed += this.s.record.run(a.status, a.countedChannel ?? null, at.toISOString(), a.id).changes;
+        if (throughSeq !== undefined && throughSeq > this.cursor()) this.s.setCursor.run(String(throughSeq));
+        return changed;
+      })
+      .immediate();
   }
 
   private cursor(): number {

@@ -51,8 +51,9 @@ export class PrivacySweep {
   startup(): void {
     const { db, sms, seal, logger } = this.deps;
     const now = this.clock();
-    const sealed = db.transaction(() => ({ numbers: sms.sealPlaintext(), sessions: sealSessionPlaintext(db, seal) }))();
-    const purged = db.transaction(() => this.purge(now))();
+    // IMMEDIATE, as every write transaction that reads first (src/store/commit-queue.ts).
+    const sealed = db.transaction(() => ({ numbers: sms.sealPlaintext(), sessions: sealSessionPlaintext(db, seal) })).immediate();
+    const purged = db.transaction(() => this.purge(now)).immediate();
     let vacuumed = false;
     try {
       vacuumed = vacuumOnce(db, now.toISOString());

@@ -81,16 +81,22 @@ export class CommitQueue {
     const outcomes: { ok: boolean; value: unknown; durable: boolean }[] = [];
     this.syncNormal.run();
     try {
-      this.db.transaction(() => {
-        for (const item of batch) {
-          this.unitDurable = false;
-          try {
-            outcomes.push({ ok: true, value: this.inSavepoint(item.work, this.control), durable: this.unitDurable });
-          } catch (error) {
-            outcomes.push({ ok: false, value: error, durable: false });
+      // IMMEDIATE: the write lock is taken (or waited for, busy_timeout) before the first unit
+      // reads. Other connections write this file too (the embedded ledger's thread acknowledging
+      // the outbox, a `sauti` command in another shell); a deferred transaction that had read
+      // first failed at once with "database is locked" when one of them committed meanwhile.
+      this.db
+        .transaction(() => {
+          for (const item of batch) {
+            this.unitDurable = false;
+            try {
+              outcomes.push({ ok: true, value: this.inSavepoint(item.work, this.control), durable: this.unitDurable });
+            } catch (error) {
+              outcomes.push({ ok: false, value: error, durable: false });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
       this.commits.batches++;
     } catch (error) {
       // The commit itself failed: nothing in the batch is stored, so nobody hears "recorded".

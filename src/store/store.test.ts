@@ -1,5 +1,7 @@
 // The SQLite store: migrations, immutability of the event log, indexes, group commit.
+import { once } from 'node:events';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/tmp.ts';
@@ -160,6 +162,35 @@ describe('CommitQueue', () => {
     expect(await Promise.all(all)).toEqual([1, 2, 3]);
     expect(seen).toEqual([true, true, true]);
     expect(db.inTransaction).toBe(false);
+  });
+
+  it('waits for another connection that writes the same file, rather than fail with "database is locked"', async () => {
+    const db = freshDb();
+    const store = new GatewayStore(db);
+    const queue = new CommitQueue(db);
+    // Another thread writing the file all the while, as the embedded ledger's thread acknowledges the outbox.
+    const writer = new Worker(
+      `const Database = require('better-sqlite3');
+      const { workerData, parentPort } = require('node:worker_threads');
+      const db = new Database(workerData.file);
+      db.pragma('busy_timeout = 2000');
+      const set = db.prepare("INSERT INTO sync_state (key, value) VALUES ('other', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+      parentPort.postMessage('writing');
+      const until = Date.now() + workerData.ms;
+      let n = 0;
+      while (Date.now() < until) set.run(String(n++));
+      db.close();
+      parentPort.postMessage(n);`,
+      { eval: true, workerData: { file: db.name, ms: 1500 } },
+    );
+    await once(writer, 'message');
+    const written = once(writer, 'message');
+    let units = 0;
+    // Each unit reads before it writes, as a hop loads its session before it stores the vote.
+    for (let i = 1; units < 200; i++, units++) await queue.run(() => store.meta('gateway_id') ?? store.appendEvent(event(i)));
+    const [otherCommits] = await written;
+    expect(otherCommits).toBeGreaterThan(100);
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(200);
   });
 
   it('rolls back only the unit that failed', async () => {

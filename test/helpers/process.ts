@@ -1,6 +1,7 @@
 // Child server processes for end-to-end tests and benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { appendFileSync } from 'node:fs';
 
 /** Starts `node <args>` and resolves once it prints "listening on <url>". */
 export function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
@@ -9,6 +10,8 @@ export function startServer(args: string[], env: Record<string, string>): Promis
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
+      // BENCH_LOG_FILE=<file>: the server's log lines are kept there (benchmarks set BENCH_LOG_LEVEL).
+      if (process.env.BENCH_LOG_FILE) appendFileSync(process.env.BENCH_LOG_FILE, d);
       const m = out.match(/listening on (http:\/\/\S+)/);
       if (m) resolve({ child, url: m[1]! });
     });
