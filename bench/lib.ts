@@ -1,6 +1,6 @@
 // Helpers shared by the benchmarks: child servers, peak RSS, percentiles.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { Pool } from 'undici';
 
 import { startServer } from '../test/helpers/process.ts';
@@ -61,9 +61,12 @@ export async function runLoad(
 ): Promise<LoadResult> {
   const pool = new Pool(o.url, { connections: o.concurrency, pipelining: 1 });
   const latencies = new Float64Array(5_000_000);
+  // BENCH_LATENCY_FILE=<file>: each request's send time (ms since the run began) and latency are appended there, to see when the slow ones came.
+  const sentAt = process.env.BENCH_LATENCY_FILE ? new Float64Array(latencies.length) : undefined;
   let requests = 0;
   let errors = 0;
-  const deadline = performance.now() + o.seconds * 1000;
+  const started = performance.now();
+  const deadline = started + o.seconds * 1000;
   const interval = o.rate ? (o.concurrency / o.rate) * 1000 : 0;
   const worker = async (w: number) => {
     let next = interval ? performance.now() + (w * interval) / o.concurrency : undefined;
@@ -78,13 +81,13 @@ export async function runLoad(
         body: new URLSearchParams(form).toString(),
       });
       const text = await res.body.text();
+      if (sentAt) sentAt[requests % latencies.length] = t0 - started;
       latencies[requests++ % latencies.length] = performance.now() - t0;
       if (res.statusCode !== 200) errors++;
       return { status: res.statusCode, text };
     };
     while (performance.now() < deadline) await session(w, send);
   };
-  const started = performance.now();
   const cpu0 = process.cpuUsage();
   const server0 = cpuSeconds(o.pid);
   await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
@@ -92,7 +95,13 @@ export async function runLoad(
   const used = process.cpuUsage(cpu0);
   const serverCpu = (cpuSeconds(o.pid) - server0) / seconds;
   await pool.close();
-  const sorted = latencies.slice(0, Math.min(requests, latencies.length)).sort();
+  const kept = Math.min(requests, latencies.length);
+  if (sentAt)
+    appendFileSync(
+      process.env.BENCH_LATENCY_FILE!,
+      `# run ${o.rate ?? 'saturated'}\n` + Array.from({ length: kept }, (_, i) => `${sentAt[i]!.toFixed(1)} ${latencies[i]!.toFixed(2)}`).join('\n') + '\n',
+    );
+  const sorted = latencies.slice(0, kept).sort();
   return {
     requests,
     seconds,
@@ -136,7 +145,9 @@ export function startBenchGateway(root: string, dbFile: string, env: Record<stri
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
   // HEAP_PROFILE=<dir>: V8's sampling heap profile (where the garbage is allocated), written when it stops.
   const heap = process.env.HEAP_PROFILE ? ['--heap-prof', `--heap-prof-dir=${process.env.HEAP_PROFILE}`, '--heap-prof-interval=32768'] : [];
-  return startServer([...startFlags(root), ...profile, ...heap, `${root}/bin/sauti.mjs`, 'start'], {
+  // BENCH_NODE_FLAGS="--trace-gc …": more node flags for the gateway (NODE_OPTIONS refuses some).
+  const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  return startServer([...startFlags(root), ...profile, ...heap, ...extra, `${root}/bin/sauti.mjs`, 'start'], {
     SAUTI_CONFIG: process.env.BENCH_CONFIG ?? `${root}/test/fixtures/deployment.yaml`,
     SAUTI_DB: dbFile,
     PORT: '0',

@@ -3,6 +3,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { BallotStanding } from '../src/domain/protocol.ts';
 
+/** Answers recorded per transaction. */
+const RECORD_CHUNK = 100;
+
 /** Which votes to ask the ledger about, and its answers. */
 export class StandingBook {
   private readonly s: Record<'fresh' | 'counted' | 'record' | 'cursor' | 'setCursor', Statement>;
@@ -41,19 +44,26 @@ export class StandingBook {
   }
 
   /**
-   * Records the ledger's answers in one transaction and moves the cursor past `throughSeq`
-   * (`unknown` answers store nothing: the vote keeps showing as acknowledged, not as counted).
+   * Records the ledger's answers and moves the cursor past `throughSeq` (`unknown` answers store
+   * nothing: the vote keeps showing as acknowledged, not as counted). In transactions of
+   * RECORD_CHUNK answers, the cursor with the last: each holds the write lock the residents'
+   * thread waits on for a moment only. Cut off between two, the answers kept stay true and the
+   * cursor has not moved, so the rest is asked again.
    */
   record(answers: readonly BallotStanding[], at: Date, throughSeq?: number): number {
-    // IMMEDIATE: it may read the cursor before it writes, and the gateway's thread writes this file too.
-    return this.db
-      .transaction(() => {
-        let changed = 0;
-        for (const a of answers) if (a.status !== 'unknown') changed += this.s.record.run(a.status, a.countedChannel ?? null, at.toISOString(), a.id).changes;
-        if (throughSeq !== undefined && throughSeq > this.cursor()) this.s.setCursor.run(String(throughSeq));
-        return changed;
-      })
-      .immediate();
+    const when = at.toISOString();
+    // IMMEDIATE: it may read the cursor before it writes, and another thread writes this file too.
+    const chunk = this.db.transaction((part: readonly BallotStanding[], last: boolean) => {
+      let changed = 0;
+      for (const a of part) if (a.status !== 'unknown') changed += this.s.record.run(a.status, a.countedChannel ?? null, when, a.id).changes;
+      if (last && throughSeq !== undefined && throughSeq > this.cursor()) this.s.setCursor.run(String(throughSeq));
+      return changed;
+    });
+    let changed = 0;
+    for (let i = 0; i === 0 || i < answers.length; i += RECORD_CHUNK) {
+      changed += chunk.immediate(answers.slice(i, i + RECORD_CHUNK), i + RECORD_CHUNK >= answers.length);
+    }
+    return changed;
   }
 
   private cursor(): number {
