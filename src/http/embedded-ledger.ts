@@ -49,6 +49,14 @@ export type FromLedgerWorker =
   | { type: 'checkpoints-stopped' }
   | { type: 'synced'; id: number; result?: unknown; failure?: ThreadSyncFailure };
 
+/**
+ * The thread's young generation, in MB. The gateway's start flags give each isolate semi-spaces
+ * of up to 4 MB; the thread allocates briskly while it pushes (batches, answers), and its young
+ * generation grew to its cap: about 5 MB of resident memory more, the process past 200 MB under
+ * saturated BullMQ load (docs/benchmarks.md). Its pace does not hinge on fewer scavenges.
+ */
+const LEDGER_YOUNG_GENERATION_MB = 3;
+
 /** Longest the gateway waits for the thread to start or stop the checkpoint loop. */
 const CHECKPOINT_ANSWER_MS = 2_000;
 
@@ -142,7 +150,10 @@ export class EmbeddedLedger implements CheckpointThread {
     const { entry, runner } = workerEntry(import.meta.url, './ledger-worker.ts', 'ledger-worker');
     // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
     // and an old-generation cap would end the thread while it counts a large cycle.
-    const worker = new Worker(runner, { workerData: { settings: this.settings, secret: this.secret, entry: entry.href } });
+    const worker = new Worker(runner, {
+      workerData: { settings: this.settings, secret: this.secret, entry: entry.href },
+      resourceLimits: { maxYoungGenerationSizeMb: LEDGER_YOUNG_GENERATION_MB },
+    });
     this.worker = worker;
     // Known from the second thread on: queued until the thread listens for it.
     if (this.gateway) worker.postMessage({ type: 'gateway', gateway: this.gateway } satisfies ToLedgerWorker);
