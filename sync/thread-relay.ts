@@ -45,7 +45,7 @@ export interface ThreadSyncFailure {
  * The gateway's SQLite page cache on this thread, in KiB: it reads each batch once, so a small
  * one does; SQLite's default would add 2 MB to the process.
  */
-const THREAD_CACHE_KIB = 512;
+const THREAD_CACHE_KIB = 256;
 
 export class ThreadRelay {
   private readonly db: Database;

@@ -51,11 +51,11 @@ export type FromLedgerWorker =
 
 /**
  * The thread's young generation, in MB. The gateway's start flags give each isolate semi-spaces
- * of up to 4 MB; the thread allocates briskly while it pushes (batches, answers), and its young
- * generation grew to its cap: about 5 MB of resident memory more, the process past 200 MB under
- * saturated BullMQ load (docs/benchmarks.md). Its pace does not hinge on fewer scavenges.
+ * of up to 4 MB; the thread allocates briskly while it pushes (batches, answers), and the process
+ * went past 200 MB under saturated BullMQ load (docs/benchmarks.md). The thread's pace does not
+ * hinge on fewer scavenges.
  */
-const LEDGER_YOUNG_GENERATION_MB = 3;
+const LEDGER_YOUNG_GENERATION_MB = 2;
 
 /** Longest the gateway waits for the thread to start or stop the checkpoint loop. */
 const CHECKPOINT_ANSWER_MS = 2_000;

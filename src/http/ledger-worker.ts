@@ -17,8 +17,12 @@ import { createLedgerApp } from './ledger-app.ts';
 import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 import { listen } from './listen.ts';
 
-/** SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). */
-const EMBEDDED_CACHE_MB = 4;
+/**
+ * SQLite page cache of the embedded ledger, in MB (a city ledger keeps 64). 2, not 4, since the
+ * gateway's push runs on this thread too (docs/benchmarks.md, memory under saturated BullMQ load):
+ * a pilot's ingest reads the pages it missed from the OS's cache.
+ */
+const EMBEDDED_CACHE_MB = 2;
 
 const { settings, secret } = workerData as LedgerWorkerData;
 const port = parentPort!;
