@@ -12,6 +12,7 @@ import { Relay } from '../sync/relay.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { exportBundle, importAck } from '../sync/bundle.ts';
 import { BallotCache } from '../sync/ballot.ts';
+import { StandingBook } from '../sync/standing.ts';
 import { importBundle, signedAckFile } from '../ledger/bundle-import.ts';
 import { ledgerTrust, trustLedger } from '../sync/ledger-trust.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -105,6 +106,31 @@ describe('gateway → ledger sync', () => {
     expect(await myVote()).toContain(`Receipt: ${receipt}. It counts in the city ledger.`);
     expect(gw.store.receiptState(receipt)).toEqual({ state: 'counted' });
     expect(gw.store.receiptState('ZZZZZ-ZZZZZ')).toEqual({ state: 'unknown' });
+  });
+
+  it('a vote replaced here is not said to count, and is the first asked about again', async () => {
+    const { gw, relay } = await setup();
+    const other = await vote(gw, '+254711000702');
+    const first = await vote(gw, '+254711000703');
+    await relay().pushAll();
+    await relay().refreshStandings();
+    expect([gw.store.receiptState(other), gw.store.receiptState(first)]).toEqual([{ state: 'counted' }, { state: 'counted' }]);
+    // The same resident votes again (SMS this time): their first vote no longer counts, and this
+    // gateway knows it before the ledger is asked.
+    const res = await request(gw.app)
+      .post(`/africastalking/sms/${TOKEN}`)
+      .type('form')
+      .send({ from: '+254711000703', to: '22384', text: 'VOTE 1 3', id: 'sms-revote-1', date: '2026-10-15T10:00:00Z', linkId: '', networkCode: '63902' });
+    expect(res.status).toBe(200);
+    expect(gw.store.receiptState(first)).toEqual({ state: 'replaced', countedChannel: 'sms' });
+    expect(gw.store.receiptState(other)).toEqual({ state: 'counted' });
+    // Of the votes last seen counted, the replaced one is asked first, though the other was checked earlier.
+    const eventOf = (receipt: string) =>
+      gw.db.prepare("SELECT id FROM events WHERE type = 'vote.cast' AND payload ->> '$.receipt' = ?").pluck().get(receipt) as string;
+    expect(new StandingBook(gw.db).counted(1, new Set())).toEqual([eventOf(first)]);
+    await relay().pushAll();
+    await relay().refreshStandings();
+    expect(gw.store.receiptState(first)).toEqual({ state: 'replaced', countedChannel: 'sms' });
   });
 
   it('reaches a ledger published under a path prefix', async () => {

@@ -88,6 +88,8 @@ export function applyEffects(store: GatewayStore, effects: readonly Effect[], p:
           channel: p.channel,
           cast_at: at,
         });
+        // The ledger said the replaced vote counts: asked again first, in the next round.
+        if (holder) store.recheckStanding(holder.event_id);
         return;
       }
       case 'proposal.submitted': {

@@ -82,8 +82,15 @@ export class GatewayStore {
           receipt = excluded.receipt, event_id = excluded.event_id, channel = excluded.channel, cast_at = excluded.cast_at`),
       latestBallot: p('SELECT * FROM ballots WHERE voter_key = ? ORDER BY cast_at DESC LIMIT 1'),
       currentBallot: p('SELECT b.event_id, b.cast_at, e.seq FROM ballots b JOIN events e ON e.id = b.event_id WHERE b.cycle_id = ? AND b.voter_key = ?'),
-      ledgerState: p(`SELECT e.acked_at, r.reason, s.status, s.counted_channel FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id
-        LEFT JOIN ballot_standing s ON s.event_id = e.id WHERE e.id = ?`),
+      // With the voter's ballot here, if a later vote of theirs (not refused by the ledger) holds it now.
+      ledgerState: p(`SELECT e.acked_at, r.reason, s.status, s.counted_channel,
+          CASE WHEN e.type = 'vote.cast' AND b.event_id <> e.id AND rb.event_id IS NULL THEN b.channel END AS replaced_by
+        FROM events e LEFT JOIN sync_rejections r ON r.event_id = e.id
+        LEFT JOIN ballot_standing s ON s.event_id = e.id
+        LEFT JOIN ballots b ON b.cycle_id = e.cycle_id AND b.voter_key = e.voter_key
+        LEFT JOIN sync_rejections rb ON rb.event_id = b.event_id
+        WHERE e.id = ?`),
+      recheckStanding: p(`UPDATE ballot_standing SET checked_at = '' WHERE event_id = ? AND status = 'counted'`),
       receiptEvent: p(`SELECT e.id FROM events e WHERE e.type = 'vote.cast' AND replace(e.payload ->> '$.receipt', '-', '') = ? ORDER BY e.seq DESC LIMIT 1`),
       insertProposal: p(`INSERT INTO proposals (reference, event_id, cycle_id, voter_key, ward_id, category, title, description, submitted_at)
         VALUES (@reference, @event_id, @cycle_id, @voter_key, @ward_id, @category, @title, @description, @submitted_at)`),
@@ -122,14 +129,32 @@ export class GatewayStore {
     this.s.upsertBallot!.run(b);
   }
 
+  /**
+   * Puts a vote the ledger said counts first in line to be asked again (StandingBook.counted
+   * asks the longest unchecked first): the voter's later vote here has just replaced it.
+   */
+  recheckStanding(eventId: string): void {
+    this.s.recheckStanding!.run(eventId);
+  }
+
   /** Where an event stands with the city ledger, as this gateway last heard. */
   ledgerState(eventId: string): LedgerStanding {
     const row = this.s.ledgerState!.get(eventId) as
-      | { acked_at: string | null; reason: string | null; status: 'counted' | 'replaced' | 'superseded' | 'late' | null; counted_channel: string | null }
+      | {
+          acked_at: string | null;
+          reason: string | null;
+          status: 'counted' | 'replaced' | 'superseded' | 'late' | null;
+          counted_channel: string | null;
+          replaced_by: string | null;
+        }
       | undefined;
     if (!row) return { state: 'unknown' };
     if (row.reason) return { state: 'refused' };
     if (!row.acked_at) return { state: 'pending' };
+    // The ledger said it counts (or has not said yet), but the voter has voted again here since,
+    // and that vote replaced it here: "counts" would be stale until the ledger is asked again, and
+    // the ledger applies the same rule (src/domain/ballot-order.ts).
+    if (row.replaced_by && (row.status === null || row.status === 'counted')) return { state: 'replaced', countedChannel: row.replaced_by };
     if (!row.status) return { state: 'recorded' };
     return row.counted_channel ? { state: row.status, countedChannel: row.counted_channel } : { state: row.status };
   }
