@@ -26,7 +26,7 @@ import { AttachmentBook, type DueRecording } from './attachments.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { buildBatchAsync, type SignedBatch } from './batch.ts';
 import type { GatewayIdentity } from './identity.ts';
-import { LedgerConnectionPool } from './http-post.ts';
+import { LedgerConnectionPool, type PostResult } from './http-post.ts';
 import { requireTrust, type LedgerTrust } from './ledger-trust.ts';
 import { namedOutside, type Outbox } from './outbox.ts';
 import { StandingBook } from './standing.ts';
@@ -80,6 +80,15 @@ export interface AttachmentSummary {
   refused: number;
   /** The ledger has no attachment endpoint (an older version): recordings wait for a newer one. */
   unsupported: boolean;
+}
+
+/** Times a batch the ledger answered `busy` (429) is sent again before the run fails. */
+const BUSY_RETRIES = 20;
+
+/** A Retry-After in seconds as milliseconds, between 0.1 and 5 s (1 s when absent or a date). */
+function retryAfterMs(header: string | string[] | undefined): number {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isFinite(seconds) ? Math.min(5000, Math.max(100, seconds * 1000)) : 1000;
 }
 
 /** Recordings sent per round at most: a large backlog of audio must not hold up the next round. */
@@ -204,6 +213,18 @@ export class Relay {
         outbox.refuseAnswer({ at, source: 'push', answerFor: batch.header.batchId, problem: message });
         logger.warn({ component: 'sync', batchId: batch.header.batchId, code: err.code }, message);
       }
+      // A resend that stops says where to take it up: every event before this batch was answered.
+      if (!source.heartbeat && batch && batch.header.count > 0) {
+        const code = err instanceof SautiError ? err.code : 'sync.failed';
+        throw new SautiError(
+          code,
+          `${message}. Every event before seq ${batch.firstSeq} was answered: go on with \`sauti sync resend --from-seq ${batch.firstSeq}\``,
+          {
+            retryable: err instanceof SautiError ? err.retryable : true,
+            cause: err,
+          },
+        );
+      }
       throw err;
     }
   }
@@ -211,17 +232,28 @@ export class Relay {
   /** Posts a batch; `sent` resolves once its bytes are on their way, `answer` with the ledger's verified answer. */
   private send(batch: SignedBatch, key: KeyObject): { sent: Promise<void>; answer: Promise<BatchAnswer> } {
     const { body, signature } = batch;
-    const post = this.request('/v1/batches', {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-ndjson',
-        'content-encoding': 'gzip',
-        'sauti-gateway': this.o.identity.gatewayId,
-        'sauti-signature': signature,
-      },
-      body,
-    });
-    const answer = post.result.then(({ status, json, body: raw, headers }) => {
+    const post = () =>
+      this.request('/v1/batches', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-ndjson',
+          'content-encoding': 'gzip',
+          'sauti-gateway': this.o.identity.gatewayId,
+          'sauti-signature': signature,
+        },
+        body,
+      });
+    const first = post();
+    // The ledger takes one batch at a time from a gateway: `busy` means another sender with this
+    // gateway's id (a `sauti sync resend` beside the running gateway) has one there now. The same
+    // bytes go again after its Retry-After, a few times, before the run gives up.
+    const untilNotBusy = async (result: Promise<PostResult>, tries: number): Promise<PostResult> => {
+      const r = await result;
+      if (r.status !== 429 || (r.json as { error?: string } | null)?.error !== 'busy' || tries >= BUSY_RETRIES) return r;
+      await new Promise((done) => setTimeout(done, retryAfterMs(r.headers['retry-after'])));
+      return untilNotBusy(post().result, tries + 1);
+    };
+    const answer = untilNotBusy(first.result, 0).then(({ status, json, body: raw, headers }) => {
       const refusal = json as { error?: string; message?: string } | null;
       if (status < 200 || status >= 300) {
         throw new SautiError('sync.refused', `the ledger refused the batch (${status} ${refusal?.error ?? ''}): ${refusal?.message ?? 'no reason given'}`, {
@@ -231,7 +263,7 @@ export class Relay {
       return this.verified(batch, key, raw, headers, json);
     });
     answer.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
-    return { sent: post.sent, answer };
+    return { sent: first.sent, answer };
   }
 
   /**

@@ -1,6 +1,6 @@
 // A real gateway syncing with a real ledger over HTTP: push, acknowledgements, the ledger down
 // and back, rejected events kept for the operator, ballot download, bundles both ways.
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -196,6 +196,54 @@ describe('gateway → ledger sync', () => {
     await expect(relay.pushAll()).rejects.toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('502') });
     relay.close();
     expect(gw.outbox.pendingCount()).toBe(1);
+  });
+
+  /** A proxy in front of the ledger that answers the nth POSTs of batches itself (`answer`), and forwards the rest. */
+  async function meddler(ledgerUrl: string, answer: (n: number, res: express.Response) => boolean) {
+    let n = 0;
+    const target = new URL(ledgerUrl);
+    const app = express().use((req, res) => {
+      if (req.method === 'POST' && req.path === '/v1/batches' && answer(++n, res)) return;
+      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.originalUrl, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  }
+
+  it('sends a batch again when the ledger is busy with another batch from this gateway (a resend beside the gateway)', async () => {
+    const { gw, ledger, server, relay } = await setup(2);
+    for (let i = 0; i < 4; i++) await vote(gw, `+25471100060${i}`);
+    const busy = (n: number, res: express.Response) => {
+      if (n > 2) return false;
+      res.status(429).set('Retry-After', '0').json({ error: 'busy', message: 'a batch from this gateway is still being received' });
+      return true;
+    };
+    const url = await meddler(server.url, busy);
+    expect(await relay(url).pushAll()).toMatchObject({ batches: 2, accepted: 4, backlog: 0 });
+    expect(await ledgerCount(ledger)).toBe(4);
+  });
+
+  it('a resend that stops says from which sequence number to go on, and going on from there finishes it', async () => {
+    const { gw, ledger, server, relay } = await setup(2);
+    for (let i = 0; i < 6; i++) await vote(gw, `+25471100070${i}`);
+    await relay().pushAll();
+    const seqs = gw.outbox.everything(10, 0).map((r) => r.seq);
+    const failSecond = (n: number, res: express.Response) => {
+      if (n !== 2) return false;
+      res.status(502).type('html').send('<html>Bad Gateway</html>');
+      return true;
+    };
+    const stopped = relay(await meddler(server.url, failSecond)).resendFrom(seqs[0]!);
+    await expect(stopped).rejects.toThrow(`go on with \`sauti sync resend --from-seq ${seqs[2]}\``);
+    expect(await relay().resendFrom(seqs[2]!)).toMatchObject({ batches: 2, duplicates: 4, accepted: 0 });
+    expect(await ledgerCount(ledger)).toBe(6);
   });
 
   it('acknowledges a batch by its sequence range only when the answer names every event sent', async () => {
