@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newKeyPair } from '../src/domain/protocol.ts';
+import { skewLine } from '../src/cli/sync.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN } from './helpers/gateway.ts';
@@ -110,5 +111,13 @@ describe('sauti sync identity and status', { timeout: 180_000 }, () => {
     const raw = openDatabase(db);
     expect(JSON.stringify(raw.prepare('SELECT * FROM sync_state').all())).not.toContain('secret');
     raw.close();
+  });
+});
+
+describe('sauti sync status: clock skew', () => {
+  it('says which clock is ahead, in whole tenths, and no skew as none', () => {
+    expect(skewLine(2_460)).toBe('2.5 s (this gateway ahead of the ledger)');
+    expect(skewLine(-1_200)).toBe('1.2 s (this gateway behind the ledger)');
+    expect(skewLine(-20)).toBe('0.0 s (the same clock as the ledger)');
   });
 });

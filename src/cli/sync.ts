@@ -71,10 +71,7 @@ export function printSyncStatus(settings: Settings): void {
       ['last push', st('last_push_at') ?? 'never'],
       ['last full sync', st('last_success_at') ?? 'never'],
       ['last error', st('last_error') ? `${st('last_error')} (${st('last_error_at')})` : 'none'],
-      [
-        'clock skew',
-        skew ? `${(Number(skew) / 1000).toFixed(1)} s (this gateway ${Number(skew) >= 0 ? 'ahead of' : 'behind'} the ledger)` : 'not measured yet',
-      ],
+      ['clock skew', skew ? skewLine(Number(skew)) : 'not measured yet'],
       ['ballot version', st('ballot_version') ? `${st('ballot_version')} (downloaded ${st('ballot_at')})` : 'from the local deployment file'],
       ['sequence gaps', gaps.length ? gaps.map((g) => `${g.from}-${g.to}`).join(', ') : 'none'],
       ['rejected events', String(outbox.rejectionCount())],
@@ -158,6 +155,13 @@ function remoteRelay(settings: Settings, outbox: Outbox, identity: ReturnType<ty
       trust,
     }),
   };
+}
+
+/** The measured clock skew in words; under 0.05 s it is none (not "-0.0 s, behind"). */
+export function skewLine(ms: number): string {
+  const seconds = Math.abs(ms / 1000).toFixed(1);
+  if (seconds === '0.0') return '0.0 s (the same clock as the ledger)';
+  return `${seconds} s (this gateway ${ms > 0 ? 'ahead of' : 'behind'} the ledger)`;
 }
 
 /** `sauti sync resend --from-seq N`: sends every event from N again; the ledger takes any it lost. */
