@@ -114,6 +114,24 @@ describe('sauti sync identity and status', { timeout: 180_000 }, () => {
   });
 });
 
+describe('one sauti start per database', { timeout: 120_000 }, () => {
+  it('refuses a second gateway on the same file, naming it; a gateway killed with -9 frees it at once', async () => {
+    const dir = tempDir('sauti-instance-');
+    const env = { SAUTI_DB: join(dir, 'gw.db'), SAUTI_VOTER_KEY_SECRET: 'instance-secret-0123456789abcdef' };
+    const first = await start(env);
+    const second = await sauti(['start'], { ...env, SAUTI_CONFIG: FIXTURE, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_RENDER_PROMPTS: 'off' });
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain(`sauti: another \`sauti start\` is running on ${env.SAUTI_DB}`);
+    expect(second.stdout).not.toMatch(/listening/);
+    const gone = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGKILL');
+    await gone;
+    const third = await start(env);
+    expect(third.id).toBe(first.id);
+    await stop(third.child);
+  });
+});
+
 describe('sauti sync status: clock skew', () => {
   it('says which clock is ahead, in whole tenths, and no skew as none', () => {
     expect(skewLine(2_460)).toBe('2.5 s (this gateway ahead of the ledger)');

@@ -30,6 +30,7 @@ import { PaperCapture, withPaper } from '../engine/paper-capture.ts';
 import { PaperStore } from '../store/paper-store.ts';
 import { WalCheckpointer } from '../store/checkpointer.ts';
 import { limitPageCache, openDatabase } from '../store/db.ts';
+import { lockInstance } from '../store/instance-lock.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { WriteProbe } from '../store/write-probe.ts';
 import express from 'express';
@@ -336,11 +337,16 @@ function smsSenders(settings: Settings, d: Deployment) {
 export async function startGateway(settings: Settings, logger: Logger, options: { embeddedLedger?: EmbeddedLedgerOptions } = {}): Promise<Gateway> {
   // No ledger named: this process is the whole deployment, with its own ledger in a thread beside
   // the gateway, launched first so it starts up while the gateway assembles.
+  // Before anything else: a second gateway on the same file is refused, not started beside the first.
+  const instance = lockInstance(settings.dbFile);
   const launched = settings.ledgerUrl ? undefined : EmbeddedLedger.launch(settings, logger, options.embeddedLedger);
   try {
-    return await startWith(launched, settings, logger);
+    const gateway = await startWith(launched, settings, logger);
+    const close = gateway.close;
+    return { ...gateway, close: () => close().finally(() => instance.release()) };
   } catch (err) {
     await launched?.close();
+    instance.release();
     throw err;
   }
 }
