@@ -64,6 +64,8 @@ export interface RelayOptions {
    * are checked exactly as on `ledgerUrl`; messages still name `ledgerUrl`.
    */
   direct?: () => LedgerRoute | undefined;
+  /** Times a batch answered `busy` (429) is sent again before the run fails (BUSY_RETRIES; tests give fewer). */
+  busyRetries?: number;
 }
 
 /** Where a request goes, and the headers that route needs. */
@@ -249,7 +251,7 @@ export class Relay {
     // bytes go again after its Retry-After, a few times, before the run gives up.
     const untilNotBusy = async (result: Promise<PostResult>, tries: number): Promise<PostResult> => {
       const r = await result;
-      if (r.status !== 429 || (r.json as { error?: string } | null)?.error !== 'busy' || tries >= BUSY_RETRIES) return r;
+      if (r.status !== 429 || (r.json as { error?: string } | null)?.error !== 'busy' || tries >= (this.o.busyRetries ?? BUSY_RETRIES)) return r;
       await new Promise((done) => setTimeout(done, retryAfterMs(r.headers['retry-after'])));
       return untilNotBusy(post().result, tries + 1);
     };

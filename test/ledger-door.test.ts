@@ -157,7 +157,7 @@ describe('the ledger refuses before it reads', () => {
 });
 
 describe("the gateway's relay and a busy ledger", () => {
-  it('keeps its events on a busy refusal (a retryable error) and delivers them on the next round', async () => {
+  it('waits out a busy refusal, and once it has tried enough keeps its events (a retryable error) for the next round', async () => {
     const gw = testGateway();
     const ledger = await testLedger('sqlite', gw.deployment);
     await ledger.addGateway(gw.gatewayId, gw.identity.publicKey);
@@ -173,7 +173,7 @@ describe("the gateway's relay and a busy ledger", () => {
     const held = await openUpload(port, { 'sauti-gateway': gw.gatewayId, 'sauti-signature': 'x'.repeat(88) }, Buffer.alloc(10), 1000);
     await once(server, 'request');
     const ledgerKey = (await ledger.identity()).publicKey;
-    const relay = new Relay({
+    const options = {
       outbox: gw.outbox,
       identity: gw.identity,
       ledgerUrl: `http://127.0.0.1:${port}`,
@@ -181,13 +181,20 @@ describe("the gateway's relay and a busy ledger", () => {
       logger: silent,
       timeoutMs: 2000,
       trust: () => ledgerTrust(gw.outbox, { envKey: ledgerKey }),
-    });
-    const refused = await relay.pushAll().catch((err: unknown) => err);
+    };
+    const impatient = new Relay({ ...options, busyRetries: 1 });
+    const refused = await impatient.pushAll().catch((err: unknown) => err);
+    impatient.close();
     expect(refused).toMatchObject({ code: 'sync.refused', retryable: true, message: expect.stringContaining('429 busy') });
+    expect(gw.outbox.pendingCount()).toBe(1);
+    // A relay that waits (as every relay does, 20 times) gets through once the slot is free.
+    const relay = new Relay(options);
+    const pushed = relay.pushAll();
+    await new Promise((r) => setTimeout(r, 1500));
     expect(gw.outbox.pendingCount()).toBe(1);
     held.req.end(Buffer.alloc(990));
     expect(await answerOf(held.answered)).toMatchObject({ status: 403 }); // answered (a bad signature): the slot is free
-    expect(await relay.pushAll()).toMatchObject({ accepted: 1, backlog: 0 });
+    expect(await pushed).toMatchObject({ accepted: 1, backlog: 0 });
     relay.close();
     server.closeAllConnections();
     server.close();
