@@ -2,7 +2,7 @@
 // normalises it, and the chain hash's exact bytes (a change here breaks every existing ledger).
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { ackLine, answerMessage, chainHash, decodeBatch, parseAckFile, parseEvent, parseLine } from './protocol.ts';
+import { ackLine, answerMessage, chainHash, decodeBatch, newKeyPair, parseAckFile, parseEvent, parseLine, publicKeyOf } from './protocol.ts';
 
 const line = {
   id: '0190D9C8-1234-7ABC-8DEF-0123456789AB',
@@ -117,5 +117,15 @@ describe('the ledger’s answer signature', () => {
       body: Buffer.from([0x1f, 0x8b, 0x0a]),
     });
     expect(parseAckFile(Buffer.from([0x1f, 0x8b, 0x08]))).toBeNull();
+  });
+});
+
+describe('newKeyPair', () => {
+  it('gives the public key text of its private key, as publicKeyOf reads it from the PEM', () => {
+    for (let i = 0; i < 50; i++) {
+      const pair = newKeyPair();
+      expect(pair.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(publicKeyOf(pair.privatePem)).toBe(pair.publicKey);
+    }
   });
 });

@@ -264,8 +264,15 @@ export function sha256Hex(data: Uint8Array | string): string {
 
 /** A new Ed25519 key pair: the private key as PKCS#8 PEM, the public key as base64url (32 bytes). */
 export function newKeyPair(): { privatePem: string; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKeyText(publicKey) };
+  // Encoded by the generation itself, never exported from the KeyObjects it would return: on Node
+  // 20, exporting a JWK from such a key deadlocked a test process for good (ExportJWKEdKey holds
+  // the key's lock while V8 allocates; a garbage collection then ran, and destroying the finished
+  // generation job took the same lock). The last 32 bytes of an Ed25519 SPKI are the raw key.
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519', {
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'der' },
+  });
+  return { privatePem: privateKey, publicKey: publicKey.subarray(-32).toString('base64url') };
 }
 
 /** The base64url text form of an Ed25519 public key. */
