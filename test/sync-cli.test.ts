@@ -2,6 +2,7 @@
 // the environment `sauti start` ran with: they report the gateway's real id and what it really
 // syncs to, from what the gateway recorded, and work on a fresh data folder.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newKeyPair } from '../src/domain/protocol.ts';
@@ -117,7 +118,8 @@ describe('sauti sync identity and status', { timeout: 180_000 }, () => {
 describe('one sauti start per database', { timeout: 120_000 }, () => {
   it('refuses a second gateway on the same file, naming it; a gateway killed with -9 frees it at once', async () => {
     const dir = tempDir('sauti-instance-');
-    const env = { SAUTI_DB: join(dir, 'gw.db'), SAUTI_VOTER_KEY_SECRET: 'instance-secret-0123456789abcdef' };
+    // In a folder that does not exist yet, as data/ on a first `npm start`.
+    const env = { SAUTI_DB: join(dir, 'data', 'gw.db'), SAUTI_VOTER_KEY_SECRET: 'instance-secret-0123456789abcdef' };
     const first = await start(env);
     const second = await sauti(['start'], { ...env, SAUTI_CONFIG: FIXTURE, PORT: '0', SAUTI_CALLBACK_TOKEN: TOKEN, SAUTI_RENDER_PROMPTS: 'off' });
     expect(second.status).toBe(2);
@@ -129,6 +131,7 @@ describe('one sauti start per database', { timeout: 120_000 }, () => {
     const third = await start(env);
     expect(third.id).toBe(first.id);
     await stop(third.child);
+    expect(readdirSync(join(dir, 'data')).filter((f) => f.startsWith('gw.db.instance'))).toEqual(['gw.db.instance']);
   });
 });
 

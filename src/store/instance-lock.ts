@@ -6,6 +6,8 @@
 // runs. The operating system releases it when the process ends, crash included, so a gateway
 // killed with -9 starts again at once. `sauti` commands never take it: they may run beside the
 // gateway, as the README shows.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SautiError } from '../domain/errors.ts';
 
@@ -18,9 +20,13 @@ export interface InstanceLock {
 export function lockInstance(dbFile: string): InstanceLock {
   if (dbFile === ':memory:') return { release: () => undefined };
   const file = `${dbFile}.instance`;
+  // Taken before the database is opened, so on a first start its folder is made here.
+  mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   try {
     db.pragma('busy_timeout = 0');
+    // Nothing here is worth a rollback journal: no `-journal` file beside it.
+    db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('CREATE TABLE IF NOT EXISTS held (pid INTEGER)');
     db.exec('BEGIN EXCLUSIVE');
