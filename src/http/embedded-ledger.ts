@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/env.ts';
-import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
+import { fromGateway, GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
 import { workerEntry } from '../worker-entry.ts';
 import type { CheckpointTarget } from '../store/checkpoint-loop.ts';
 import type { CheckpointThread } from '../store/checkpointer.ts';
@@ -148,8 +148,9 @@ export class EmbeddedLedger implements CheckpointThread {
 
   private spawn(): Promise<string> {
     const { entry, runner } = workerEntry(import.meta.url, './ledger-worker.ts', 'ledger-worker');
-    // No resourceLimits: the node flags of `npm start` size both threads' heaps (docs/benchmarks.md),
-    // and an old-generation cap would end the thread while it counts a large cycle.
+    // Only the young generation is capped (LEDGER_YOUNG_GENERATION_MB): the node flags of `npm start`
+    // size the rest (docs/benchmarks.md), and an old-generation cap would end the thread while it
+    // counts a large cycle.
     const worker = new Worker(runner, {
       workerData: { settings: this.settings, secret: this.secret, entry: entry.href },
       resourceLimits: { maxYoungGenerationSizeMb: LEDGER_YOUNG_GENERATION_MB },
@@ -207,7 +208,7 @@ export class EmbeddedLedger implements CheckpointThread {
     if (port === undefined) return undefined;
     return {
       url: `http://127.0.0.1:${port}`,
-      headers: { [GATEWAY_SECRET_HEADER]: this.secret, [GATEWAY_CLIENT_HEADER]: '127.0.0.1', [GATEWAY_PROTO_HEADER]: 'http' },
+      headers: fromGateway(this.secret, '127.0.0.1', 'http'),
     };
   }
 
@@ -259,10 +260,8 @@ export class EmbeddedLedger implements CheckpointThread {
     if (port === undefined) return unavailable(req, res);
     const headers: http.OutgoingHttpHeaders = { ...req.headers };
     for (const h of DROPPED_REQUEST) delete headers[h];
-    headers[GATEWAY_SECRET_HEADER] = this.secret;
-    // As this gateway resolved it (SAUTI_TRUST_PROXY): the thread's rate limits count per client.
-    headers[GATEWAY_CLIENT_HEADER] = req.ip ?? req.socket.remoteAddress ?? '';
-    headers[GATEWAY_PROTO_HEADER] = req.protocol;
+    // The client as this gateway resolved it (SAUTI_TRUST_PROXY): the thread's rate limits count per client.
+    Object.assign(headers, fromGateway(this.secret, req.ip ?? req.socket.remoteAddress ?? '', req.protocol));
     const upstream = http.request({ host: '127.0.0.1', port, method: req.method, path: req.originalUrl, headers, agent: this.agent });
     let received = false;
     upstream.on('response', (answer) => {

@@ -335,10 +335,10 @@ function smsSenders(settings: Settings, d: Deployment) {
 
 /** Assembles the gateway and listens. Throws ConfigError on a bad config before opening a port. */
 export async function startGateway(settings: Settings, logger: Logger, options: { embeddedLedger?: EmbeddedLedgerOptions } = {}): Promise<Gateway> {
-  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside
-  // the gateway, launched first so it starts up while the gateway assembles.
   // Before anything else: a second gateway on the same file is refused, not started beside the first.
   const instance = lockInstance(settings.dbFile);
+  // No ledger named: this process is the whole deployment, with its own ledger in a thread beside
+  // the gateway, launched first so it starts up while the gateway assembles.
   const launched = settings.ledgerUrl ? undefined : EmbeddedLedger.launch(settings, logger, options.embeddedLedger);
   try {
     const gateway = await startWith(launched, settings, logger);

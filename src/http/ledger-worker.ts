@@ -14,7 +14,7 @@ import { failureOf, ThreadRelay, type ThreadRelaySetup, type ThreadSyncWork } fr
 import { yieldToResidents } from '../worker-entry.ts';
 import type { EmbeddedGateway, FromLedgerWorker, LedgerWorkerData, ToLedgerWorker } from './embedded-ledger.ts';
 import { createLedgerApp } from './ledger-app.ts';
-import { GATEWAY_CLIENT_HEADER, GATEWAY_PROTO_HEADER, GATEWAY_SECRET_HEADER } from './security.ts';
+import { fromGateway } from './security.ts';
 import { listen } from './listen.ts';
 
 /**
@@ -85,8 +85,7 @@ function runSync(id: number, work: ThreadSyncWork): void {
   try {
     const { serving } = opened;
     if (!serving || !relaySetup) throw new Error('the embedded ledger is not serving yet');
-    const headers = { [GATEWAY_SECRET_HEADER]: secret, [GATEWAY_CLIENT_HEADER]: '127.0.0.1', [GATEWAY_PROTO_HEADER]: 'http' };
-    opened.relay ??= new ThreadRelay(relaySetup, serving.publicKey, `http://127.0.0.1:${serving.port}`, headers, logger);
+    opened.relay ??= new ThreadRelay(relaySetup, serving.publicKey, `http://127.0.0.1:${serving.port}`, fromGateway(secret, '127.0.0.1', 'http'), logger);
     opened.relay.run(work).then(
       (result) => done({ result }),
       (err: unknown) => done({ failure: failureOf(err) }),

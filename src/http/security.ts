@@ -73,6 +73,15 @@ export const GATEWAY_CLIENT_HEADER = 'sauti-client-address';
 export const GATEWAY_PROTO_HEADER = 'sauti-client-proto';
 
 /**
+ * The three headers by which the embedded ledger's thread knows a request came through its gateway
+ * (`secret`), and for which client (`client`, over `proto`): on each forwarded request, and on the
+ * gateway's own sync requests sent straight to the thread's port (as 127.0.0.1 over http).
+ */
+export function fromGateway(secret: string, client: string, proto: string): Record<string, string> {
+  return { [GATEWAY_SECRET_HEADER]: secret, [GATEWAY_CLIENT_HEADER]: client, [GATEWAY_PROTO_HEADER]: proto };
+}
+
+/**
  * For the embedded ledger, reached only through the gateway that runs it (src/http/embedded-ledger.ts):
  * a request is served only if it carries that gateway's secret, and its client address (for the
  * rate limits) is the one the gateway resolved with its own `trust proxy`, sent out of band. Any
