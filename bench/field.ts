@@ -12,7 +12,7 @@ import { testDeployment } from '../test/helpers/deployment.ts';
 import { addOfficer } from '../src/engine/field-capture.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { FieldStore } from '../src/store/field-store.ts';
-import { cpuSeconds, header, peakRssMb, percentile, row, startBenchGateway, startFlags, stop, type LoadResult } from './lib.ts';
+import { cpuSeconds, header, peakRssMb, percentile, row, startBenchGateway, startCommand, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 20);
@@ -100,9 +100,7 @@ try {
   db.close();
   const answered = [...warm.answered, ...run.answered];
   const missing = answered.filter((id) => !stored.has(id)).length;
-  console.log(
-    `\nbench:field — ${DEVICES} devices sending at once, ${SECONDS}s, one vote per multipart submission, node ${process.version} ${startFlags(ROOT).join(' ')}`,
-  );
+  console.log(`\nbench:field — ${DEVICES} devices sending at once, ${SECONDS}s, one vote per multipart submission, ${startCommand(ROOT).line}`);
   console.log(header('subm/s'));
   console.log(row(`gateway, ${DEVICES} devices`, run.result));
   console.log(

@@ -16,7 +16,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BENCH_TOKEN, startFlags } from './lib.ts';
+import { BENCH_TOKEN, startCommand } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const WARM = Number(process.env.WARM ?? 500);
@@ -155,8 +155,9 @@ async function measure(name: string, args: string[], env: Record<string, string>
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-instr-'));
 /** The gateway as `npm start` runs it, on a database of its own. */
 const gateway = (db: string): [string[], Record<string, string>] => [
-  [...startFlags(ROOT), `${ROOT}/bin/sauti.mjs`, 'start'],
+  [...startCommand(ROOT).flags, `${ROOT}/bin/sauti.mjs`, 'start'],
   {
+    ...startCommand(ROOT).env,
     SAUTI_CONFIG: `${ROOT}/test/fixtures/deployment.yaml`,
     SAUTI_DB: join(dir, db),
     PORT: '0',

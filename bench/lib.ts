@@ -124,22 +124,29 @@ export function header(unit: string): string {
   return `${'run'.padEnd(34)} ${unit.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'RSS MB'.padStart(8)} ${'srv CPU'.padStart(8)} ${'load CPU'.padStart(8)}`;
 }
 
-/** Node flags of the `start` script in package.json, so benchmarks run the gateway as `npm start` does. */
-export function startFlags(root: string): string[] {
+/**
+ * The `start` script of package.json: its environment (the `NAME=value` words before `node`), its
+ * node flags, and the whole line as printed, so benchmarks run the gateway as `npm start` does.
+ */
+export function startCommand(root: string): { env: Record<string, string>; flags: string[]; line: string } {
   const start = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')).scripts.start as string;
-  return (
-    start
-      .match(/^node((?: --\S+)*) bin\/sauti\.mjs/)?.[1]!
-      .trim()
+  const [, assignments = '', flags = ''] = start.match(/^((?:\w+=\S* )*)node((?: --\S+)*) bin\/sauti\.mjs/) ?? [];
+  const env = Object.fromEntries(
+    assignments
       .split(' ')
-      .filter(Boolean) ?? []
+      .filter(Boolean)
+      .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
   );
+  return { env, flags: flags.split(' ').filter(Boolean), line: `${assignments}node ${process.version}${flags}` };
 }
+
+/** Node flags of the `start` script in package.json. */
+export const startFlags = (root: string): string[] => startCommand(root).flags;
 
 /** The callback token benchmarks give their gateway. */
 export const BENCH_TOKEN = 'bench-callback-token-0123456789';
 
-/** Starts the gateway as `npm start` does (same node flags) on `dbFile` with the test deployment. */
+/** Starts the gateway as `npm start` does (same node flags and environment) on `dbFile` with the test deployment. */
 export function startBenchGateway(root: string, dbFile: string, env: Record<string, string> = {}) {
   // PROFILE=<dir>: a V8 CPU profile of the gateway (main thread and ledger thread), written when it stops.
   const profile = process.env.PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE}`] : [];
@@ -147,7 +154,9 @@ export function startBenchGateway(root: string, dbFile: string, env: Record<stri
   const heap = process.env.HEAP_PROFILE ? ['--heap-prof', `--heap-prof-dir=${process.env.HEAP_PROFILE}`, '--heap-prof-interval=32768'] : [];
   // BENCH_NODE_FLAGS="--trace-gc …": more node flags for the gateway (NODE_OPTIONS refuses some).
   const extra = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  return startServer([...startFlags(root), ...profile, ...heap, ...extra, `${root}/bin/sauti.mjs`, 'start'], {
+  const start = startCommand(root);
+  return startServer([...start.flags, ...profile, ...heap, ...extra, `${root}/bin/sauti.mjs`, 'start'], {
+    ...start.env,
     SAUTI_CONFIG: process.env.BENCH_CONFIG ?? `${root}/test/fixtures/deployment.yaml`,
     SAUTI_DB: dbFile,
     PORT: '0',

@@ -7,16 +7,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'undici';
-import { BENCH_TOKEN, peakRssMb, startServer, startFlags, stop } from './lib.ts';
+import { BENCH_TOKEN, peakRssMb, startCommand, startServer, stop } from './lib.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const VOTES = Number(process.env.BENCH_VOTES ?? 1200);
-const FLAGS = process.env.FLAGS !== undefined ? process.env.FLAGS.split(' ').filter(Boolean) : startFlags(ROOT);
+const START = startCommand(ROOT);
+const FLAGS = process.env.FLAGS !== undefined ? process.env.FLAGS.split(' ').filter(Boolean) : START.flags;
 const PATH = ['1', '1', '1', '3', '1', '99', '1'];
 
 const dir = mkdtempSync(join(tmpdir(), 'sauti-bench-rss-'));
 try {
   const gw = await startServer([...FLAGS, `${ROOT}/bin/sauti.mjs`, 'start'], {
+    ...START.env,
     SAUTI_CONFIG: `${ROOT}/test/fixtures/deployment.yaml`,
     SAUTI_DB: join(dir, 'gateway.db'),
     PORT: '0',
@@ -52,7 +54,11 @@ try {
   await pool.close();
   await stop(gw.child);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`bench:rss — ${VOTES} vote sessions (${VOTES * 8} hops), 200 at a time, node ${process.version} ${FLAGS.join(' ')}`);
+  console.log(
+    `bench:rss — ${VOTES} vote sessions (${VOTES * 8} hops), 200 at a time, ${Object.entries(START.env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('')}node ${process.version} ${FLAGS.join(' ')}`,
+  );
   console.log(
     `idle RSS ${idle.toFixed(0)} MB, peak RSS ${peak.toFixed(0)} MB (target 200), ${((VOTES * 8) / seconds).toFixed(0)} hops/s, load average ${load}`,
   );

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
-import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startFlags, stop, type LoadResult } from './lib.ts';
+import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startCommand, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -67,7 +67,7 @@ for (const provider of ['africastalking', 'twilio']) {
   await q.close();
 }
 
-console.log(`\nbench:sms — inbound SMS votes, ${CONCURRENCY} concurrent, ${SECONDS}s per run, node ${process.version} ${startFlags(ROOT).join(' ')}`);
+console.log(`\nbench:sms — inbound SMS votes, ${CONCURRENCY} concurrent, ${SECONDS}s per run, ${startCommand(ROOT).line}`);
 console.log(header('msg/s'));
 for (const r of results) {
   console.log(row(`${r.label}, paced at ${RATE}/s`, r.paced));

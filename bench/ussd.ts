@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startFlags, startServer, stop, type LoadResult } from './lib.ts';
+import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startCommand, startServer, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -62,9 +62,7 @@ try {
 
   const perSec = (r: LoadResult) => r.requests / r.seconds;
   const ratio = perSec(saturated.result) / perSec(bareSaturated.result);
-  console.log(
-    `\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, node ${process.version} ${startFlags(ROOT).join(' ')}`,
-  );
+  console.log(`\nbench:ussd — ${CONCURRENCY} concurrent sessions, ${SECONDS}s per run, ${PATH.length + 1} hops per vote, ${startCommand(ROOT).line}`);
   console.log(header('hops/s'));
   console.log(row(`gateway, paced at ${RATE}/s`, paced.result));
   console.log(row('gateway, saturated', saturated.result));

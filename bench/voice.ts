@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { loadDeployment } from '../src/config/load.ts';
 import { allClipTexts } from '../voice/prompts/catalogue.ts';
 import { encodeWav } from '../voice/prompts/wav.ts';
-import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startFlags, startServer, stop, type LoadResult } from './lib.ts';
+import { BENCH_TOKEN, header, row, runLoad, startBenchGateway, startCommand, startServer, stop, type LoadResult } from './lib.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 200);
@@ -87,9 +87,7 @@ try {
 
   const perSec = (r: LoadResult) => r.requests / r.seconds;
   const ratio = perSec(saturated.result) / perSec(bareSaturated.result);
-  console.log(
-    `\nbench:voice — ${CONCURRENCY} concurrent calls, ${SECONDS}s per run, ${KEYS.length + 2} callbacks per call, node ${process.version} ${startFlags(ROOT).join(' ')}`,
-  );
+  console.log(`\nbench:voice — ${CONCURRENCY} concurrent calls, ${SECONDS}s per run, ${KEYS.length + 2} callbacks per call, ${startCommand(ROOT).line}`);
   console.log(header('cb/s'));
   console.log(row(`gateway, paced at ${RATE}/s`, paced.result));
   console.log(row('gateway, saturated', saturated.result));
