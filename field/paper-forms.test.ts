@@ -80,6 +80,13 @@ describe('paper forms in ODK’s form engine', () => {
     expect(violations(await fillBallot(f, { day: '2026-12-01', picks: ['1'] }))).toEqual(['/data/day']);
   });
 
+  it('the meeting day cannot be after today, on the device', async () => {
+    const f = form(paperForms(testDeployment(), NOW), 'paper-ballot'); // voting runs to 2099
+    const day = (t: Date) => t.toISOString().slice(0, 10);
+    expect(violations(await fillBallot(f, { day: day(new Date(Date.now() - 86_400_000)), picks: ['1'] }))).toEqual([]);
+    expect(violations(await fillBallot(f, { day: day(new Date(Date.now() + 3 * 86_400_000)), picks: ['1'] }))).toEqual(['/data/day']);
+  });
+
   it('the tally sheet checks issued = valid + spoiled and the votes against the valid ballots', async () => {
     const f = form(paperForms(testDeployment(), NOW), 'paper-tally');
     expect(f.formId).toBe(paperTallyFormId('c-open'));

@@ -69,7 +69,7 @@ function meetingFields(d: Deployment, cycle: Cycle, tr: Translations): { binds: 
   return {
     binds: [
       idRule('/data/meeting', (l) => paperLabel(l, 'meetingMsg')),
-      `<bind nodeset="/data/day" type="date" required="true()" constraint="${esc(`. >= date('${day(w.opens)}') and . <= date('${day(new Date(w.closes.getTime() - 1))}')`)}"${tr.constraintMsg('/data/day', (l) => paperLabel(l, 'dayMsg', { opens: day(w.opens), closes: day(w.closes) }))}/>`,
+      `<bind nodeset="/data/day" type="date" required="true()" constraint="${esc(`. >= date('${day(w.opens)}') and . <= date('${day(new Date(w.closes.getTime() - 1))}') and . <= today()`)}"${tr.constraintMsg('/data/day', (l) => paperLabel(l, 'dayMsg', { opens: day(w.opens), closes: day(w.closes) }))}/>`,
     ],
     body: [input(tr, '/data/meeting', (l) => paperLabel(l, 'meeting')), input(tr, '/data/day', (l) => paperLabel(l, 'day'))],
   };
@@ -224,13 +224,13 @@ const common = z.object({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
   start: optionalInstant,
   end: optionalInstant,
-  meeting: z.string().min(1).max(60),
+  meeting: z.string().min(1, 'missing: the meeting id from the ballot box label').max(60),
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)'),
-  ward: z.string().min(1).max(40),
+  ward: z.string().min(1, 'missing: choose the ward').max(40),
 });
 const wholeNumber = z
   .string()
-  .regex(/^\d{1,8}$/, 'must be a whole number')
+  .regex(/^\d{1,8}$/, 'must be a whole number, 0 or more (digits only)')
   .transform(Number);
 
 /** Reads a paper form's instance XML; anything malformed is a 400 naming the field. */
@@ -259,7 +259,7 @@ export function readPaperSubmission(xml: string): { ok: true; submission: PaperS
   };
   const group = (data[wardGroup(base.wardId)] ?? {}) as Record<string, unknown>;
   if (m[1] === 'paper') {
-    const serial = z.string().min(1).max(60).safeParse(data.serial);
+    const serial = z.string().min(1, 'missing: the serial number printed on the ballot').max(60).safeParse(data.serial);
     if (!serial.success) return bad(`serial: ${serial.error.issues[0]!.message}`);
     const raw = typeof group.picks === 'string' ? group.picks : '';
     const tokens = raw.split(/\s+/).filter(Boolean);
@@ -275,7 +275,9 @@ export function readPaperSubmission(xml: string): { ok: true; submission: PaperS
   for (const [name, value] of Object.entries(group)) {
     const code = /^p([1-9]\d?)$/.exec(name);
     if (!code) continue;
-    const votes = wholeNumber.safeParse(value === '' ? '0' : value);
+    // Every project's count is required on the sheet: an empty one is a count not typed, not a 0.
+    if (value === '' || value === undefined) return bad(`${wardGroup(base.wardId)}/${name}: missing: type the project's votes (0 if it had none)`);
+    const votes = wholeNumber.safeParse(value);
     if (!votes.success) return bad(`${wardGroup(base.wardId)}/${name}: ${votes.error.issues[0]!.message}`);
     counts.push({ code: Number(code[1]), votes: votes.data });
   }

@@ -150,7 +150,7 @@ describe('OpenRosa for ODK Collect', () => {
         'closed cycle',
         submit(gw.app, base, voteXml({ form: 'sauti-vote-c-past', picks: '31' })),
         409,
-        /^Voting in .* was not open when this vote was taken \(2026-11-22 11:55\); it ran 2019-03-01 to 2019-04-01\. Not recorded\.$/,
+        /^Voting in .* was not open when this vote was taken \(2026-11-22 11:55\); the voting period is 2019-03-01 to 2019-04-01\. Not recorded\.$/,
       ],
       ['ballot rule: too many', submit(gw.app, base, voteXml({ picks: '1 2 3 4' })), 400, /^Too many projects: at most 3\. Not recorded\.$/],
       ['another ward’s project', submit(gw.app, base, voteXml({ picks: '20' })), 400, /Project 20 is not on the ballot of this ward/],

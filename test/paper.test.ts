@@ -39,11 +39,19 @@ function ballotXml(b: { instance?: string; serial?: string; picks: string; meeti
 }
 
 /** A filled tally sheet (north ward's projects 1–7 and 12). */
-function tallyXml(t: { instance?: string; meeting?: string; issued: number; valid: number; spoiled: number; votes: Record<number, number> }): string {
+function tallyXml(t: {
+  instance?: string;
+  meeting?: string;
+  day?: string;
+  issued: number;
+  valid: number;
+  spoiled: number;
+  votes: Record<number, number | string>;
+}): string {
   const counts = [1, 2, 3, 4, 5, 6, 7, 12].map((c) => `<p${c}>${t.votes[c] ?? 0}</p${c}>`).join('');
   return (
     `<?xml version='1.0' ?><data id="sauti-tally-c-open" version="v" xmlns:orx="http://openrosa.org/xforms"><start>${END}</start><end>${END}</end>` +
-    `<meeting>${t.meeting ?? 'KIB-07'}</meeting><day>2026-11-21</day><ward>north</ward><issued>${t.issued}</issued><valid>${t.valid}</valid><spoiled>${t.spoiled}</spoiled>` +
+    `<meeting>${t.meeting ?? 'KIB-07'}</meeting><day>${t.day ?? '2026-11-21'}</day><ward>north</ward><issued>${t.issued}</issued><valid>${t.valid}</valid><spoiled>${t.spoiled}</spoiled>` +
     `<w_north>${counts}</w_north><w_south><p20>0</p20><p21>0</p21></w_south><orx:meta><orx:instanceID>${t.instance ?? uuid()}</orx:instanceID></orx:meta></data>`
   );
 }
@@ -143,7 +151,7 @@ describe('paper ballots entered twice', () => {
     });
     expect(votes()).toEqual([]);
     expect(paperReport(gw)).toMatch(
-      /Waiting for a second officer's entry: 1\n {2}c-open A-000123\n {4}Amina \(o-[0-9a-f]{8}\), .*: meeting KIB-07, 2026-11-21, ward north, picks 1 3\n {4}Amina .*\nDisagreements, waiting for one more officer's entry: 0/,
+      /Waiting for a second officer's entry: 1\n {2}c-open A-000123\n {4}Amina \(o-[0-9a-f]{8}\), .*: meeting KIB-07, 2026-11-21, ward north, picks 1 3 \(replaced by their later entry\)\n {4}Amina .*picks 1 3\nDisagreements, waiting for one more officer's entry: 0/,
     );
     expect((await send(officer('Baraka'), ballotXml({ picks: '1 3' }))).message).toBe('Ballot A-000123 stored: two officers’ entries agree.');
     expect(votes()).toHaveLength(1);
@@ -176,7 +184,40 @@ describe('paper ballots entered twice', () => {
       message: expect.stringMatching(/^The meeting day 2019-06-01 is outside voting \(2020-01-01 to 2099-12-31\)/),
     });
     expect(await send(amina, ballotXml({ picks: '1', serial: 'A 1' }))).toMatchObject({ status: 400, message: expect.stringMatching(/^serial|Serial 'A 1'/) });
+    expect(await send(amina, ballotXml({ picks: '1', serial: '' }))).toEqual({
+      status: 400,
+      message: 'serial: missing: the serial number printed on the ballot',
+    });
     expect(gw.count('paper_entries')).toBe(0);
+  });
+
+  it('a meeting day after today is a mistyped date: refused, ballot and tally sheet alike, and nothing is kept', async () => {
+    const { gw, officer, send } = setup();
+    const amina = officer('Amina');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const future = /^The meeting day 2099-12-30 is after today \((\d{4}-\d{2}-\d{2})\): check the date on the box label\. Not recorded\.$/;
+    const ballot = await send(amina, ballotXml({ picks: '1', day: '2099-12-30' }));
+    expect(ballot).toMatchObject({ status: 400, message: expect.stringMatching(future) });
+    expect(future.exec(ballot.message!)?.[1]).toBe(today);
+    expect(await send(amina, tallyXml({ day: '2099-12-30', issued: 2, valid: 2, spoiled: 0, votes: { 1: 2 } }))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(future),
+    });
+    // Today itself is a meeting day like any other.
+    expect((await send(amina, ballotXml({ picks: '1', day: today }))).status).toBe(201);
+    expect(gw.count('paper_entries')).toBe(1);
+    expect(gw.count('paper_tallies')).toBe(0);
+  });
+
+  it('the report marks an officer’s replaced entry, so a disagreement reads as one', async () => {
+    const { gw, officer, send } = setup();
+    const amina = officer('Amina');
+    await send(amina, ballotXml({ picks: '1 2' }));
+    expect((await send(amina, ballotXml({ picks: '1 3' }))).message).toMatch(/this entry replaces yours/);
+    expect((await send(officer('Baraka'), ballotXml({ picks: '2 1' }))).message).toMatch(/differs from another officer/);
+    expect(paperReport(gw)).toMatch(
+      /Disagreements, waiting for one more officer's entry: 1\n {2}c-open A-000123\n {4}Amina .*picks 1 2 \(replaced by their later entry\)\n {4}Amina .*picks 1 3\n {4}Baraka .*picks 1 2$/,
+    );
   });
 });
 
@@ -194,6 +235,13 @@ describe('meeting tally sheets', () => {
     );
     expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 11 } }))).message).toMatch(
       /project 1 has 11 votes, more than the 10 valid ballots/,
+    );
+    // Every count is typed: an empty one is named, not read as 0; a sign is not a count.
+    expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 10, 4: '' } }))).message).toBe(
+      "w_north/p4: missing: type the project's votes (0 if it had none)",
+    );
+    expect((await send(amina, tallyXml({ issued: 12, valid: 10, spoiled: 2, votes: { 1: 10, 4: '-1' } }))).message).toBe(
+      'w_north/p4: must be a whole number, 0 or more (digits only)',
     );
     expect(gw.count('paper_tallies')).toBe(0);
     expect(gw.count('events')).toBe(0);

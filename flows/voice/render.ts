@@ -111,7 +111,7 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
     case 'votingBlocked':
       return { parts: [clip('voice.votingBlocked')] };
     case 'proposalRecorded':
-      return repeatable([clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], 'voice.receiptAgain');
+      return repeatable([clip('voice.ideaRecorded'), { chars: ending.reference.replace(/^P-/, '') }], 'voice.referenceAgain');
     case 'proposalsUpcoming':
     case 'proposalsClosed':
     case 'proposalsNone':
@@ -131,7 +131,7 @@ function endingParts(ending: Ending, ctx: UssdContext): Pick<VoiceReply, 'parts'
     case 'projectReported': {
       const parts: PromptPart[] = [clip('voice.reportRecorded'), { chars: ending.reference.replace(/^R-/, '') }];
       if (ctx.smsFollow) parts.push(clip('voice.reportAnswerBySms'));
-      return repeatable(parts, 'voice.receiptAgain');
+      return repeatable(parts, 'voice.referenceAgain');
     }
   }
 }

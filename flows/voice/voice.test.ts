@@ -143,6 +143,7 @@ describe('voice and USSD run one dialogue', () => {
     expect(empty.effects).toEqual([]);
     const done = voiceFlow.step(r.state, voiceFlow.recordingInput(sha, 48_000), ctx);
     expect(done.reply).toMatchObject({ end: true, again: true, parts: [{ clip: 'voice.ideaRecorded' }, { chars: 'XY12-ZW34' }] });
+    expect(done.reply.offer).toEqual([{ clip: 'voice.referenceAgain' }]);
     expect(done.effects).toEqual([
       {
         type: 'proposal.submitted',
@@ -527,7 +528,8 @@ describe('following and Project progress by voice, as on USSD', () => {
       { clip: 'voice.reportRecorded' },
       { chars: 'XY12-ZW34' },
     ]);
-    expect(done.reply.offer).toEqual([{ clip: 'voice.receiptAgain' }]);
+    // A report has a reference, not a receipt: the offer to hear it again says so.
+    expect(done.reply.offer).toEqual([{ clip: 'voice.referenceAgain' }]);
     expect(after(done.reply, '1', 'fr').reply).toBe(done.reply);
   });
 

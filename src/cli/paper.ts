@@ -12,6 +12,12 @@ function describe(e: UnsettledSerial['entries'][number]): string {
   return `${e.officer} (${e.officer_id}), ${e.received_at.slice(0, 16).replace('T', ' ')}: meeting ${c.meetingId}, ${c.day}, ward ${c.wardId}, picks ${c.picks.join(' ')}`;
 }
 
+/** A serial's entries as lines; an officer's earlier entry says it was replaced, so only the latest of each officer reads as theirs. */
+function entryLines(s: UnsettledSerial): string {
+  const latest = new Map(s.entries.map((e, i) => [e.officer_id, i]));
+  return s.entries.map((e, i) => `    ${describe(e)}${latest.get(e.officer_id) === i ? '' : ' (replaced by their later entry)'}`).join('\n');
+}
+
 /** Whether a serial's officers (each with their latest entry) typed different ballots. */
 function disagrees(s: UnsettledSerial): boolean {
   const latest = new Map(s.entries.map((e) => [e.officer_id, e.content]));
@@ -28,9 +34,9 @@ export function printPaper(settings: Settings): void {
     const waiting = open.filter((s) => !disagrees(s));
     console.log(`Paper ballots stored: ${ballots} (each from two officers' agreeing entries); meeting tally sheets stored: ${tallies}.`);
     console.log(`Waiting for a second officer's entry: ${waiting.length}`);
-    for (const s of waiting) console.log(`  ${s.cycle_id} ${s.serial}\n${s.entries.map((e) => `    ${describe(e)}`).join('\n')}`);
+    for (const s of waiting) console.log(`  ${s.cycle_id} ${s.serial}\n${entryLines(s)}`);
     console.log(`Disagreements, waiting for one more officer's entry: ${differing.length}`);
-    for (const s of differing) console.log(`  ${s.cycle_id} ${s.serial}\n${s.entries.map((e) => `    ${describe(e)}`).join('\n')}`);
+    for (const s of differing) console.log(`  ${s.cycle_id} ${s.serial}\n${entryLines(s)}`);
   } finally {
     db.close();
   }

@@ -135,14 +135,16 @@ export class PaperCapture {
     if (!d.wards.some((w) => w.id === sub.wardId)) return { status: 400, message: label(lang, 'unknownWard', { ward: sub.wardId }) };
     if (officer.ward_id && officer.ward_id !== sub.wardId) return { status: 400, message: label(lang, 'officerWard', { ward: officer.ward_id }) };
     const tz = d.deployment.timezone;
+    const day = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
     const at = meetingInstant(sub.day, tz, cycle.phases.voting);
     if (!at) {
-      const day = (t: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
       return {
         status: 409,
         message: paperLabel(lang, 'badDay', { day: sub.day, opens: day(cycle.phases.voting.opens), closes: day(cycle.phases.voting.closes) }),
       };
     }
+    // A meeting that has not happened yet is a mistyped day (12-25 for 11-25), not a ballot to count.
+    if (sub.day > day(now)) return { status: 400, message: paperLabel(lang, 'futureDay', { day: sub.day, today: day(now) }) };
     return { meetingId, at };
   }
 

@@ -41,6 +41,7 @@ export const en = {
   'voice.voteRecorded': 'Thank you. Your vote is recorded. Your receipt code is',
   'voice.voteReplaced': 'It replaces your earlier vote.',
   'voice.receiptAgain': 'To hear your receipt code again, press 1.',
+  'voice.referenceAgain': 'To hear the reference again, press 1.',
   'voice.votingBlocked': 'You cannot vote now. For the dates, call again and press 4; to hear your vote, press 3.',
   'voice.unavailable': 'This is not available by phone yet. Please use the USSD menu or SMS.',
   'voice.invalidChoice': 'Sorry, that key is not on the list.',

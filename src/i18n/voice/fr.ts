@@ -41,6 +41,7 @@ export const fr: VoiceCatalogue = {
   'voice.voteRecorded': 'Merci. Votre vote est enregistré. Votre code de reçu est',
   'voice.voteReplaced': 'Il remplace votre vote précédent.',
   'voice.receiptAgain': 'Pour réentendre votre code de reçu, appuyez sur 1.',
+  'voice.referenceAgain': 'Pour réentendre la référence, appuyez sur 1.',
   'voice.votingBlocked': 'Vous ne pouvez pas voter maintenant. Pour les dates, rappelez et appuyez sur 4 ; pour entendre votre vote, sur 3.',
   'voice.unavailable': "Ce service n'est pas encore disponible par téléphone. Utilisez le menu USSD ou les SMS.",
   'voice.invalidChoice': "Désolé, cette touche n'est pas dans la liste.",

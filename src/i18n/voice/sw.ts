@@ -39,6 +39,7 @@ export const sw: VoiceCatalogue = {
   'voice.voteRecorded': 'Asante. Kura yako imehifadhiwa. Namba ya risiti yako ni',
   'voice.voteReplaced': 'Inachukua nafasi ya kura yako ya awali.',
   'voice.receiptAgain': 'Kusikia risiti yako tena, bonyeza 1.',
+  'voice.referenceAgain': 'Kusikia namba ya kumbukumbu tena, bonyeza 1.',
   'voice.votingBlocked': 'Huwezi kupiga kura sasa. Kwa tarehe, piga simu tena na ubonyeze 4; kusikia kura yako, bonyeza 3.',
   'voice.unavailable': 'Huduma hii haipatikani kwa simu bado. Tumia menyu ya USSD au SMS.',
   'voice.invalidChoice': 'Samahani, kitufe hicho hakimo kwenye orodha.',
