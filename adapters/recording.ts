@@ -6,8 +6,15 @@ import type { Recording } from '../src/engine/voice-runner.ts';
 /** Longest recording kept (a minute of telephone audio is well under 1 MB). */
 export const MAX_RECORDING_BYTES = 5_000_000;
 
-/** The recording at `url`, or null when it cannot be had (the caller is asked to speak again). */
-export async function fetchRecording(url: string, o: { timeoutMs: number; auth?: { user: string; password: string } }): Promise<Recording | null> {
+/**
+ * The recording at `url`, or null when it cannot be had (the caller is asked to speak again).
+ * `auth` goes only to hosts its pattern names: the URL comes in the callback's body, and an
+ * account's credentials are for the provider's own servers.
+ */
+export async function fetchRecording(
+  url: string,
+  o: { timeoutMs: number; auth?: { user: string; password: string; hosts: RegExp } },
+): Promise<Recording | null> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -16,7 +23,7 @@ export async function fetchRecording(url: string, o: { timeoutMs: number; auth?:
   }
   if (parsed.protocol !== 'https:') return null;
   const headers: Record<string, string> = {};
-  if (o.auth) headers.Authorization = `Basic ${Buffer.from(`${o.auth.user}:${o.auth.password}`).toString('base64')}`;
+  if (o.auth?.hosts.test(parsed.hostname)) headers.Authorization = `Basic ${Buffer.from(`${o.auth.user}:${o.auth.password}`).toString('base64')}`;
   try {
     const res = await fetch(parsed, { headers, signal: AbortSignal.timeout(o.timeoutMs) });
     if (!res.ok) return null;

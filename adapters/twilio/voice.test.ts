@@ -144,6 +144,24 @@ describe('Twilio spoken ideas', () => {
   });
 });
 
+describe('Twilio recordings elsewhere', () => {
+  it('fetches a recording on a host that is not Twilio’s without the account’s credentials', async () => {
+    const gw = testGateway({ clock: () => NOW });
+    await call(gw, ['1', '2', '1', '1']);
+    const audio = Buffer.from('RIFF-fake-wav-'.repeat(100));
+    let authorization: string | undefined = 'not asked';
+    nock('https://recordings.example.net')
+      .get('/RE1.wav')
+      .reply(function () {
+        authorization = this.req.headers.authorization as string | undefined;
+        return [200, audio, { 'Content-Type': 'audio/x-wav' }];
+      });
+    const res = await post(gw, '/twilio/voice?hop=5&silent=0', callParams({ RecordingUrl: 'https://recordings.example.net/RE1.wav', RecordingDuration: '7' }));
+    expect(clips(res.text)[0]).toBe('en:voice.ideaRecorded');
+    expect(authorization).toBeUndefined();
+  });
+});
+
 describe('Twilio spoken reports on a project', () => {
   const reports = (gw: Gw) => gw.db.prepare("SELECT payload FROM events WHERE type = 'project.reported'").pluck().all() as string[];
   // English, Project progress, winning project 31, 2 Report a problem.

@@ -68,6 +68,8 @@ const KEY_TIMEOUT_SECONDS = 10;
 const RECORDING_FETCH_MS = 3000;
 /** Longest spoken idea or report, in seconds. */
 const RECORDING_MAX_SECONDS = 60;
+/** Where Twilio keeps recordings: only these hosts get the account's credentials. */
+const TWILIO_HOSTS = /(^|\.)twilio\.com$/;
 /** Call statuses after which a call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
@@ -111,7 +113,10 @@ export function mountTwilioVoice(router: Router, deps: AdapterDeps): void {
       // After a <Record>: the caller's idea or report, fetched with the account's credentials (recordings
       // may require them) so it commits with its event; one that cannot be had is asked for again.
       const recording = f.RecordingUrl
-        ? await fetchRecording(f.RecordingUrl, { timeoutMs: RECORDING_FETCH_MS, auth: { user: creds.accountSid, password: creds.authToken } })
+        ? await fetchRecording(f.RecordingUrl, {
+            timeoutMs: RECORDING_FETCH_MS,
+            auth: { user: creds.accountSid, password: creds.authToken, hosts: TWILIO_HOSTS },
+          })
         : null;
       if (!recording) log.warn({ session: f.CallSid }, 'voice recording could not be fetched');
       answer = await voice.callback({ provider: PROVIDER, sessionId: f.CallSid, phone, hop, digits: '', ...(recording ? { recording } : {}) });
