@@ -91,11 +91,17 @@ export function signInPage(d: Deployment, lang: Lang, csrf: string, message?: st
 const statusBadge = (status: string, t: ReturnType<typeof labelsFor>) => `<span class="st st-${esc(status)}">${esc(t(`status.${status}` as LabelKey))}</span>`;
 
 /** The inbox: filters, then one page of proposals, newest first. */
+/** A category's name; an idea that came without one of the deployment's (an SMS idea, filed as 'sms') shows none. */
+function categoryLabel(f: Frame, id: string): string {
+  const category = f.d.categories.find((c) => c.id === id);
+  return category ? pick(category.name, f.lang) : '—';
+}
+
 export function inboxPage(f: Frame, filter: InboxFilter, rows: ProposalRow[], total: number): string {
   const t = labelsFor(f.lang);
   const minute = (iso: string) => formatDateTime(new Date(iso), f.lang, f.d.deployment.timezone);
   const wardName = (id: string) => pick(f.d.wards.find((w) => w.id === id)?.name ?? { en: id }, f.lang);
-  const categoryName = (id: string) => pick(f.d.categories.find((c) => c.id === id)?.name ?? { en: id }, f.lang);
+  const categoryName = (id: string) => categoryLabel(f, id);
   const select = (name: string, label: string, options: [string, string][], value: string | undefined) =>
     `<div><label for="f-${name}">${esc(label)}</label><select id="f-${name}" name="${name}"><option value="">${esc(t('all'))}</option>${options
       .map(([v, text]) => `<option value="${esc(v)}"${v === value ? ' selected' : ''}>${esc(text)}</option>`)
@@ -179,7 +185,7 @@ export function proposalPage(
     [t('reference'), row.reference],
     [t('cycle'), cycle ? pick(cycle.name, f.lang) : row.cycle_id],
     [t('ward'), pick(f.d.wards.find((w) => w.id === row.ward_id)?.name ?? { en: row.ward_id }, f.lang)],
-    [t('category'), pick(f.d.categories.find((c) => c.id === row.category)?.name ?? { en: row.category }, f.lang)],
+    [t('category'), categoryLabel(f, row.category)],
     [t('channel'), t(`channel.${row.channel}` as LabelKey)],
     [t('received'), formatDateTime(new Date(row.received_at), f.lang, f.d.deployment.timezone)],
   ];

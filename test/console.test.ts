@@ -381,6 +381,12 @@ describe('over HTTP', () => {
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Pendekezo linalowezekana linahitaji makadirio ya gharama.');
     expect(bad.text).toContain('Quote from the water office');
+    // Digits only but too many of them: the message says so, not just "digits only".
+    const huge = await agent
+      .post(`/console/proposals/${ids[0]}/review`)
+      .type('form')
+      .send({ _csrf: csrf, status: 'feasible', cost: '9'.repeat(23), costNote: '' });
+    expect([huge.status, huge.text]).toEqual([400, expect.stringContaining('Gharama ni kiasi kamili, tarakimu tu, zisizozidi 13.')]);
     const ok = await agent
       .post(`/console/proposals/${ids[0]}/review`)
       .type('form')
@@ -556,6 +562,50 @@ describe.each(backends)('ballot drafts from feasible proposals (%s)', (backend) 
       expect(await verifyConsoleTrail(ledger.conn.db)).toBeNull();
       await ledger.conn.db.updateTable('console_drafts').set({ cost: 1 }).where('event_id', '=', a!).execute();
       expect((await verifyConsoleTrail(ledger.conn.db))?.problem).toMatch(`the ballot draft of proposal ${a} is not as its last audit entry recorded it`);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('ideas by SMS in the inbox', () => {
+  it('show no category rather than the channel filed as one', async () => {
+    const ledger = await testLedger('sqlite', d, () => new Date('2026-11-22T10:00:00Z'));
+    try {
+      const [id] = await seedProposals(ledger, [{ title: 'A text idea', category: 'sms' }]);
+      await seedTeam(ledger);
+      const agent = request.agent(createLedgerApp(ledger, createLogger('silent')));
+      await signIn(agent, 'reviewer');
+      const inbox = (await agent.get('/console')).text;
+      expect(inbox).toContain('A text idea');
+      expect(inbox).not.toContain('<td>sms</td>');
+      expect((await agent.get(`/console/proposals/${id}`)).text).not.toMatch(/Category<\/t[hd]><td>sms/);
+    } finally {
+      await ledger.close();
+    }
+  });
+});
+
+describe('addresses the console does not have', () => {
+  it('a file sent to an address that takes none is not found (or malformed), not a stale form; a malformed query is refused', async () => {
+    const ledger = await testLedger('sqlite', d, () => new Date('2026-11-22T10:00:00Z'));
+    try {
+      await seedTeam(ledger);
+      const app = createLedgerApp(ledger, createLogger('silent'));
+      const agent = request.agent(app);
+      expect((await signIn(agent, 'reviewer')).status).toBe(303);
+      const csrf = await sessionCsrf(agent);
+      const upload = (path: string) => agent.post(path).field('_csrf', csrf).field('status', 'studying').attach('photo', Buffer.alloc(0), { filename: '' });
+      for (const path of ['/console/implementation/c-open/999', '/console/implementation/c-open/1x', '/console/proposals/1/review']) {
+        const res = await upload(path);
+        expect([path, res.status, res.text]).toEqual([path, 404, expect.stringContaining('Not found.')]);
+      }
+      expect((await upload('/console/implementation/c-open/%E0')).status).toBe(400);
+      const query = await agent.get('/console/reports?cycle=%E0');
+      expect([query.status, query.text]).toEqual([400, expect.stringMatching(/malformed percent-encoding/)]);
+      expect((await agent.get('/console/broadcasts/preview?cycle=c-open&text.en=%E0')).status).toBe(400);
+      // A plus is a space, and a well-formed %-sequence is read as before.
+      expect((await agent.get('/console/reports?cycle=c%2Dopen&x=a+b')).status).toBe(200);
     } finally {
       await ledger.close();
     }

@@ -156,7 +156,7 @@ browserProgram.describe('results page in Chromium', () => {
     for (const link of links) expect((await fetch(base + link!)).status).toBe(200);
     const nope = await fetch(`${base}/results/c-open/nope.txt`);
     expect(nope.status).toBe(404);
-    expect(await nope.text()).toMatch(/No file 'nope.txt'/);
+    expect(await nope.text()).toMatch(/No file 'nope.txt'. There are results.csv, .*, late.csv, implementation.csv, implementation.json\./);
 
     await page.click('a[lang="sw"]');
     expect(await page.locator('h1').textContent()).toContain('Matokeo');

@@ -109,6 +109,16 @@ function setCookie(req: Request, res: Response, base: string, value: string, max
 
 const readCookie = (req: Request, base: string) => cookies(req)[name(base, req.secure)];
 
+/** Whether a part of an address is well-formed percent-encoding. */
+function decodable(part: string): boolean {
+  try {
+    decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 type Authed = Request & { session: Session };
 
 export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOptions = {}): express.Router {
@@ -127,9 +137,14 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
   };
   const t = (req: Request) => labelsFor(frame(req).lang);
 
-  router.use('/console', (_req, res, next) => {
+  router.use('/console', (req, res, next) => {
     // Pages of one person's session: never kept by a browser or proxy cache.
     res.set('Cache-Control', 'no-store');
+    // The query parser reads a malformed %-sequence as U+FFFD: a text previewed or sent as typed
+    // would carry it. Such an address is refused as a malformed path is (400, errors.ts).
+    const query = req.originalUrl.indexOf('?');
+    const pairs = query < 0 ? [] : req.originalUrl.slice(query + 1).split(/[&=]/);
+    if (!pairs.every((p) => decodable(p.replace(/\+/g, ' ')))) return next(new URIError('malformed query'));
     next();
   });
   router.use('/console', express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 50 }));
@@ -211,7 +226,17 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     // A multipart form (a photo) is read by its own route, which checks the token before any file
     // byte (console-multipart.ts); only the paths listed there may send one.
     const multipart = req.method === 'POST' && Boolean(req.is('multipart/form-data'));
-    if (req.method === 'POST' && (multipart ? !MULTIPART_PATHS.some((p) => p.test(req.path)) : !sameToken(req.body?._csrf, session.csrf))) {
+    if (multipart && !MULTIPART_PATHS.some((p) => p.test(req.path))) {
+      // No form takes a file at this address (a project code that is not one, a cycle id that is
+      // not): the address is wrong, not the form's token. Its body is left unread.
+      if (!decodable(req.path)) return next(new URIError('malformed path'));
+      res.set('Connection', 'close');
+      return res
+        .status(404)
+        .type('html')
+        .send(messagePage(frame(req), t(req)('notFound')));
+    }
+    if (req.method === 'POST' && !multipart && !sameToken(req.body?._csrf, session.csrf)) {
       log.warn({ user: session.user.name, path: req.path }, 'form refused: CSRF token missing or wrong');
       return res
         .status(403)

@@ -16,7 +16,7 @@ export function clientFault(err: unknown): ClientFault | undefined {
   const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number; code?: string; message?: string };
   // The client went away mid-body (a dropped link, a cut upload): its fault, not ours; nobody hears the answer.
   if (e.code === 'ECONNRESET' && e.message === 'aborted') return { status: 400, error: 'malformed', message: 'the request ended before its body was read' };
-  if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'body: too large' };
+  if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'the request body is larger than this address takes' };
   if (e.type === 'entity.parse.failed') return { status: 400, error: 'malformed', message: 'body: not valid JSON' };
   const status = e.status ?? e.statusCode;
   // Any other refusal of the body parsers (an unsupported charset or encoding: 415).
@@ -59,7 +59,7 @@ export function answerError(logger: Logger, o: ErrorAnswer, err: unknown, res: S
     // A refusal sent before the body was read closes the connection: the rest is never read.
     if (!res.req.complete) res.setHeader('Connection', 'close');
     if (o.format === 'json') write(res, fault.status, 'application/json; charset=utf-8', JSON.stringify({ error: fault.error, message: fault.message }));
-    else write(res, fault.status, 'text/plain; charset=utf-8', `Bad request: ${fault.message}\n`);
+    else write(res, fault.status, 'text/plain; charset=utf-8', `${fault.status === 413 ? 'Too large' : 'Bad request'}: ${fault.message}\n`);
     return;
   }
   logger.error({ component: o.component, err: { type: (err as Error)?.name, message: (err as Error)?.message } }, 'request failed');

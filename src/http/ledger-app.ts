@@ -328,7 +328,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
       if (file === 'implementation.json') return res.type('application/json').send(JSON.stringify(implementationJson(cycle.id, updates)));
       return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-implementation.csv`).send(implementationCsv(d, updates));
     }
-    if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${openDataNames(d).join(', ')}.`);
+    if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${[...openDataNames(d), ...IMPLEMENTATION_FILES].join(', ')}.`);
     // A cycle whose results the deployment file gives (published before this ledger) has no ballots here to export.
     const notYet = () =>
       notFound(
