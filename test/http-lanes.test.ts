@@ -73,7 +73,7 @@ describe('the lane', () => {
     const missing = await post(`/africastalking/ussd/${TOKEN}`).send({ serviceCode: '*384*99#' });
     expect([missing.status, missing.text]).toEqual([400, 'Bad request: invalid or missing sessionId, phoneNumber']);
     const large = await post(`/africastalking/ussd/${TOKEN}`).send(ussdBody({ text: '1*'.repeat(5000) }));
-    expect([large.status, large.text]).toEqual([413, 'Too large: the request body is larger than this address takes\n']);
+    expect([large.status, large.text]).toEqual([413, 'Too large: the request body is too large for this address\n']);
     const latin = await request(gw.app)
       .post(`/africastalking/ussd/${TOKEN}`)
       .set('Content-Type', 'application/x-www-form-urlencoded; charset=latin1')

@@ -237,8 +237,9 @@ function onPick(state: UssdState, screen: PagedScreen, input: string, ctx: Ctx):
   if (!projects.some((p) => p.code === code)) return show(state, ctx, { kind: 'unknownProject' });
   const cumulative = cycle.ballot.rule === 'cumulative';
   const without = { ...draft, picks: draft.picks.filter((c) => c !== code) };
-  // Typing a chosen project removes it, except under cumulative, where it is another point.
-  if (draft.picks.includes(code) && !cumulative) return goto(state, screen, ctx, without);
+  // Typing a chosen project removes it, except under cumulative, where it is another point; the
+  // caller is told, since a voice caller cannot see the list change.
+  if (draft.picks.includes(code) && !cumulative) return show({ ...state, draft: without }, ctx, { kind: 'pickRemoved', code });
   const v = checkAdd(cycle.ballot, draft.picks, code, projects, budget);
   if (v) {
     // Cumulative, when no point can be added to a chosen project (its maximum, or none left):

@@ -13,6 +13,7 @@ export type Notice =
   | { kind: 'unknownProject' }
   | { kind: 'violation'; violation: RuleViolation }
   | { kind: 'pointsTakenBack'; code: number }
+  | { kind: 'pickRemoved'; code: number }
   | { kind: 'tooShort'; min: number }
   | { kind: 'tooLong'; n: number; max: number }
   /** The number typed is no winning project. */

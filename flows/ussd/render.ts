@@ -42,6 +42,8 @@ function noticeText(lang: Lang, notice: Notice, ctx: UssdContext): string {
       return violationText(lang, notice.violation, ctx);
     case 'pointsTakenBack':
       return t(lang, 'pointsTakenBack', { code: notice.code });
+    case 'pickRemoved':
+      return t(lang, 'pickRemoved', { code: notice.code });
     case 'tooShort':
       return t(lang, 'tooShort', { min: notice.min });
     case 'tooLong':

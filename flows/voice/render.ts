@@ -70,6 +70,8 @@ function noticeParts(notice: Notice): PromptPart[] {
       return violationParts(notice.violation);
     case 'pointsTakenBack':
       return [clip('voice.pointsTakenBack')];
+    case 'pickRemoved':
+      return [clip('voice.pickRemoved')];
     case 'notWinner':
       return [clip('voice.notWinner')];
     default:

@@ -90,6 +90,17 @@ describe('voice and USSD run one dialogue', () => {
     expect(r.last.parts.slice(0, 2)).toEqual([{ clip: 'voice.overBudget' }, { money: 2_300_000 }]);
   });
 
+  it('1 on a project already chosen takes it out, and says so', () => {
+    const d = withBallot({ rule: 'approval', min: 1, max: 3 });
+    // Menu 1 (vote), ward 1, then 1 picks the first project heard; 1 again takes it out.
+    const chosen = call(['1', '1', '1'], d).last.parts;
+    expect(chosen).toContainEqual({ clip: 'voice.chosen' });
+    const removed = call(['1', '1', '1', '1'], d).last.parts;
+    expect(removed[0]).toEqual({ clip: 'voice.pickRemoved' });
+    expect(removed).toContainEqual({ clip: 'project.c-open.1' });
+    expect(removed).not.toContainEqual({ clip: 'voice.chosen' });
+  });
+
   it('asks for at least one pick before confirming', () => {
     const r = call(['1', '1', '9'], withBallot({ rule: 'approval', min: 1, max: 3 }));
     expect(r.last.parts.slice(0, 2)).toEqual([{ clip: 'voice.tooFew' }, { number: 1 }]);

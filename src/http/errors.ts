@@ -16,7 +16,7 @@ export function clientFault(err: unknown): ClientFault | undefined {
   const e = (err ?? {}) as { type?: string; status?: number; statusCode?: number; code?: string; message?: string };
   // The client went away mid-body (a dropped link, a cut upload): its fault, not ours; nobody hears the answer.
   if (e.code === 'ECONNRESET' && e.message === 'aborted') return { status: 400, error: 'malformed', message: 'the request ended before its body was read' };
-  if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'the request body is larger than this address takes' };
+  if (e.type === 'entity.too.large') return { status: 413, error: 'too-large', message: 'the request body is too large for this address' };
   if (e.type === 'entity.parse.failed') return { status: 400, error: 'malformed', message: 'body: not valid JSON' };
   const status = e.status ?? e.statusCode;
   // Any other refusal of the body parsers (an unsupported charset or encoding: 415).

@@ -47,6 +47,7 @@ export const en = {
   noPointsLeft: 'No points left. Type a chosen number to take its points back.',
   maxPoints: 'At most {max} points per project.',
   pointsTakenBack: 'Points of project {code} taken back.',
+  pickRemoved: 'Project {code} removed from your choices.',
   voteRecorded: 'Thank you! Your vote is recorded. Receipt: {receipt}',
   voteReplaced: 'It replaces your earlier vote.',
   followVoted: 'Follow these projects by SMS',

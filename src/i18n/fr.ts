@@ -48,6 +48,7 @@ export const fr: Catalogue = {
   noPointsLeft: 'Plus de points. Tapez un numéro choisi pour reprendre ses points.',
   maxPoints: '{max} points au plus par projet.',
   pointsTakenBack: 'Points du projet {code} repris.',
+  pickRemoved: 'Projet {code} retiré de vos choix.',
   voteRecorded: 'Merci ! Votre vote est enregistré. Reçu : {receipt}',
   voteReplaced: 'Il remplace votre vote précédent.',
   followVoted: 'Suivre ces projets par SMS',

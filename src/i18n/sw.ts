@@ -48,6 +48,7 @@ export const sw: Catalogue = {
   noPointsLeft: 'Hakuna alama zilizobaki. Andika namba uliyochagua ili kurudisha alama zake.',
   maxPoints: 'Mwisho alama {max} kwa kila mradi.',
   pointsTakenBack: 'Alama za mradi {code} zimerudishwa.',
+  pickRemoved: 'Mradi {code} umeondolewa kwenye chaguo zako.',
   voteRecorded: 'Asante! Kura yako imehifadhiwa. Risiti: {receipt}',
   voteReplaced: 'Imechukua nafasi ya kura yako ya awali.',
   followVoted: 'Fuatilia miradi hii kwa SMS',

@@ -51,6 +51,7 @@ export const en = {
   'voice.noPointsLeft': 'You have no points left. Choose a project again to take its points back.',
   'voice.maxPoints': 'A project can get at most this many points:',
   'voice.pointsTakenBack': 'The points of this project were taken back.',
+  'voice.pickRemoved': 'You have taken it out of your choices.',
   'voice.menu.myVote': 'To hear your vote and its receipt, press 3.',
   'voice.menu.rules': 'To hear how voting works, press 4.',
   'voice.menu.results': 'To hear the results, press 5.',

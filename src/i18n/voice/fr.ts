@@ -51,6 +51,7 @@ export const fr: VoiceCatalogue = {
   'voice.noPointsLeft': 'Il ne vous reste aucun point. Choisissez de nouveau un projet pour reprendre ses points.',
   'voice.maxPoints': 'Un projet peut recevoir au plus ce nombre de points :',
   'voice.pointsTakenBack': 'Les points de ce projet ont été repris.',
+  'voice.pickRemoved': "Vous l'avez retiré de vos choix.",
   'voice.menu.myVote': 'Pour entendre votre vote et son reçu, appuyez sur 3.',
   'voice.menu.rules': 'Pour savoir comment voter, appuyez sur 4.',
   'voice.menu.results': 'Pour entendre les résultats, appuyez sur 5.',

@@ -49,6 +49,7 @@ export const sw: VoiceCatalogue = {
   'voice.noPointsLeft': 'Huna alama zilizobaki. Chagua mradi tena kurudisha alama zake.',
   'voice.maxPoints': 'Mradi mmoja unaweza kupata alama hadi:',
   'voice.pointsTakenBack': 'Alama za mradi huu zimerudishwa.',
+  'voice.pickRemoved': 'Umeuondoa kwenye chaguo zako.',
   'voice.menu.myVote': 'Kusikia kura yako na risiti yake, bonyeza 3.',
   'voice.menu.rules': 'Kusikia jinsi ya kupiga kura, bonyeza 4.',
   'voice.menu.results': 'Kusikia matokeo, bonyeza 5.',
