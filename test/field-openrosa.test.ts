@@ -119,6 +119,15 @@ describe('OpenRosa for ODK Collect', () => {
     expect(JSON.stringify(gw.db.prepare('SELECT * FROM field_officers').all())).not.toContain(officer.token);
   });
 
+  it('without a roll, a voter id typed in another case is the same voter: one ballot, the second replacing the first', async () => {
+    const { gw, base } = gateway();
+    expect((await submit(gw.app, base, voteXml({ voterId: 'V-1001', instanceId: 'uuid:00000000-0000-4000-8000-000000000001' }))).status).toBe(201);
+    const second = await submit(gw.app, base, voteXml({ voterId: 'v-1001', picks: '2', instanceId: 'uuid:00000000-0000-4000-8000-000000000002' }));
+    expect(second.status).toBe(201);
+    expect(gw.db.prepare("SELECT DISTINCT voter_key FROM events WHERE type = 'vote.cast'").pluck().all()).toEqual([voterIdKey('V-1001', SECRET)]);
+    expect(gw.count('ballots')).toBe(1);
+  });
+
   it('the same instanceID with identical XML is 201 again and stored once; different XML is 409', async () => {
     const { gw, base } = gateway();
     const first = await submit(gw.app, base, voteXml());

@@ -349,10 +349,11 @@ export class FieldCapture implements FieldService {
   /**
    * The voter's pseudonym. On a roll, the roll's: the key of the phone the roll links to this id,
    * so a resident who voted by USSD or SMS and again with an officer holds one ballot. Without a
-   * roll, a key of the id itself (voterIdKey), under its own domain label.
+   * roll, a key of the id itself (voterIdKey), under its own domain label, its letters upper-cased:
+   * an officer typing v-1001 for V-1001 must not give one resident a second ballot.
    */
   private voterKeyOf(sub: VoteSubmission): { key: string } | SubmitOutcome {
-    if (this.deps.deployment.eligibility.mode !== 'roll') return { key: voterIdKey(sub.voterId, this.deps.voterKeySecret) };
+    if (this.deps.deployment.eligibility.mode !== 'roll') return { key: voterIdKey(sub.voterId.normalize('NFKC').toUpperCase(), this.deps.voterKeySecret) };
     const entry = this.deps.field.rollByVoterId(sub.voterId);
     if (!entry) return { status: 400, message: label(this.lang, 'notOnRoll', { voterId: sub.voterId }) };
     if (entry.ward_id !== sub.wardId)
