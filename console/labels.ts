@@ -173,6 +173,8 @@ const en = {
   'refusal.results.reason_too_long': 'The reason is too long: at most 1,000 characters.',
   'refusal.results.already_published': 'These results are already published; published results do not change.',
   'refusal.results.unknown_cycle': 'There is no such cycle.',
+  'refusal.results.historical': 'This cycle’s results were published before this ledger and come from the deployment file: they are not published here.',
+  declaredOn: 'Published on {date}, before this ledger: the results come from the deployment file, and its ballots are not held here.',
   ballotProjects: 'Projects on the ballot',
   exclusiveWith: 'Cannot be funded with',
   exclusiveNote:
@@ -494,6 +496,8 @@ const sw: Labels = {
   'refusal.results.reason_too_long': 'Sababu ni ndefu mno: herufi 1,000 zaidi.',
   'refusal.results.already_published': 'Matokeo haya yameshachapishwa; matokeo yaliyochapishwa hayabadiliki.',
   'refusal.results.unknown_cycle': 'Hakuna mzunguko kama huo.',
+  'refusal.results.historical': 'Matokeo ya mzunguko huu yalichapishwa kabla ya leja hii na yanatoka kwenye faili ya usanidi: hayachapishwi hapa.',
+  declaredOn: 'Yalichapishwa tarehe {date}, kabla ya leja hii: matokeo yanatoka kwenye faili ya usanidi, na kura zake hazihifadhiwi hapa.',
   ballotProjects: 'Miradi kwenye kura',
   exclusiveWith: 'Haiwezi kufadhiliwa pamoja na',
   exclusiveNote:
@@ -811,6 +815,9 @@ const fr: Labels = {
   'refusal.results.reason_too_long': 'La raison est trop longue : 1 000 caractères au plus.',
   'refusal.results.already_published': 'Ces résultats sont déjà publiés ; des résultats publiés ne changent pas.',
   'refusal.results.unknown_cycle': 'Ce cycle n’existe pas.',
+  'refusal.results.historical':
+    'Les résultats de ce cycle ont été publiés avant ce registre et viennent du fichier de déploiement : ils ne sont pas publiés ici.',
+  declaredOn: 'Publiés le {date}, avant ce registre : les résultats viennent du fichier de déploiement, et ses bulletins ne sont pas conservés ici.',
   ballotProjects: 'Projets du bulletin',
   exclusiveWith: 'Ne peut être financé avec',
   exclusiveNote:

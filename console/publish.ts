@@ -15,6 +15,7 @@ export const PUBLISH_REFUSALS = [
   'results.reason_too_long',
   'results.already_published',
   'results.unknown_cycle',
+  'results.historical',
 ] as const;
 export type PublishRefusal = (typeof PUBLISH_REFUSALS)[number];
 

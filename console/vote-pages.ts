@@ -2,7 +2,7 @@
 // health, and the cycle's results with the admin's publish form. Plain HTML as console/pages.ts
 // (no script; <meter> draws the bars, as inline styles are not allowed by the CSP).
 import type { Cycle } from '../src/config/schema.ts';
-import { formatDateTime } from '../src/domain/format.ts';
+import { formatDate, formatDateTime } from '../src/domain/format.ts';
 import { can } from './accounts.ts';
 import { CONSOLE_LABELS, labelsFor, type LabelKey } from './labels.ts';
 import { esc, framed, hidden, pick, type Frame } from './pages.ts';
@@ -128,6 +128,15 @@ function resultsSection(f: Frame, input: VotePageInput): string {
       `<p class="ok">${esc(t('publishedOn', { date: when(publication.publishedAt) }))} <a href="/results/${esc(cycle.id)}">${esc(t('publicResults'))}</a></p>`,
     );
     if (publication.forcedReason) out.push(`<p class="note">${esc(t('forcedBecause', { reason: publication.forcedReason }))}</p>`);
+    return out.join('');
+  }
+  // Counted before this ledger: the deployment file's results stand, and there is nothing to publish.
+  if (cycle.results) {
+    out.push(
+      `<p class="ok">${esc(t('declaredOn', { date: formatDate(cycle.results.published, f.lang, f.d.deployment.timezone) }))} <a href="/results/${esc(cycle.id)}">${esc(t('publicResults'))}</a></p>`,
+    );
+    // A publish sent anyway (a page opened before the deployment file declared them): why not.
+    if (input.refused) out.push(`<p class="err" role="alert" id="e-publish">${esc(t(`refusal.${input.refused.code}` as LabelKey))}</p>`);
     return out.join('');
   }
   out.push(`<p>${esc(t('notPublished', { date: when(cycle.phases.voting.closes) }))}</p>`);

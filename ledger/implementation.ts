@@ -50,9 +50,10 @@ export async function winnersOf(db: Kysely<LedgerTables>, deployment: Deployment
       'implementation.unknown_cycle',
       `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`,
     );
+  // The deployment file's winners first: a publication stored for such a cycle before that was refused counted no ballots.
+  if (cycle.results) return new Set(cycle.results.selected);
   const row = await db.selectFrom('ledger_results').select('result').where('cycle_id', '=', cycleId).executeTakeFirst();
   if (row) return new Set(selectedCodes(JSON.parse(row.result) as CycleResult));
-  if (cycle.results) return new Set(cycle.results.selected);
   throw new SautiError(
     'implementation.not_published',
     `the results of ${cycleId} are not published: only a published cycle's winning projects have implementation updates (publish with \`sauti results ${cycleId} --publish\`)`,

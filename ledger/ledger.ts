@@ -430,7 +430,10 @@ export class Ledger {
   async publishedBallot(): Promise<PublishedBallot> {
     await this.refreshBallot();
     const source = this.ballot();
-    const published = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at', 'result']).orderBy('cycle_id').execute();
+    // A cycle the deployment file declares results for keeps them, whatever was stored for it here.
+    const published = (await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at', 'result']).orderBy('cycle_id').execute()).filter(
+      (r) => !this.declared(r.cycle_id),
+    );
     const stamp = published.map((r) => `${r.cycle_id}@${r.published_at}`).join(',');
     // Gateways ask every round; the version hash is computed once per deployment and publication.
     if (this.published?.source !== source || this.published.stamp !== stamp) {
@@ -451,7 +454,9 @@ export class Ledger {
    */
   async results(cycleId: string, override?: RuleName): Promise<CycleResult> {
     await this.refreshBallot();
-    const row = await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
+    const row = this.declared(cycleId)
+      ? undefined
+      : await this.conn.db.selectFrom('ledger_results').select(['result']).where('cycle_id', '=', cycleId).executeTakeFirst();
     const published = row ? (JSON.parse(row.result) as CycleResult) : undefined;
     if (published && !override) return published;
     const recount = await tallyCycle(this.conn.db, this.ballot(), cycleId, this.clock(), override, published ? 'ledger_published_ballots' : 'ledger_ballots');
@@ -596,10 +601,19 @@ export class Ledger {
     return { ...turnout, ...(await demographicTurnout(this.conn.db, this.ballot(), cycleId)) };
   }
 
-  /** Cycles whose results are published, newest first. */
+  /**
+   * Cycles whose results are published here, newest first. Not a cycle whose results the
+   * deployment file declares (counted before this ledger): those stand, and a publication stored
+   * for one before publishing it was refused (it counted no ballots) is ignored.
+   */
   async publishedCycles(): Promise<{ cycleId: string; publishedAt: string }[]> {
     const rows = await this.conn.db.selectFrom('ledger_results').select(['cycle_id', 'published_at']).orderBy('published_at', 'desc').execute();
-    return rows.map((r) => ({ cycleId: r.cycle_id, publishedAt: r.published_at }));
+    return rows.filter((r) => !this.declared(r.cycle_id)).map((r) => ({ cycleId: r.cycle_id, publishedAt: r.published_at }));
+  }
+
+  /** Whether the deployment file declares the results of `cycleId` (counted before this ledger). */
+  private declared(cycleId: string): boolean {
+    return Boolean(this.ballot().cycles.find((c) => c.id === cycleId)?.results);
   }
 
   /** The deployment the ledger counts with. */

@@ -4,6 +4,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Deployment } from '../src/config/schema.ts';
+import { declaredResultsNote } from '../src/domain/cycle.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { chainHash, sha256Hex } from '../src/domain/protocol.ts';
 import { openBallots, openDataFiles, type OpenDataFile } from './open-data.ts';
@@ -56,6 +57,8 @@ export async function publish(trx: Trx, deployment: Deployment, cycleId: string,
   const cycle = deployment.cycles.find((c) => c.id === cycleId);
   if (!cycle)
     throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in the deployment file (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`);
+  // Counted before this ledger: publishing here would freeze a count of no ballots over its winners.
+  if (cycle.results) throw new SautiError('results.historical', `${cycleId} is not published here: ${declaredResultsNote(deployment, cycle)}`);
   const existing = await trx.selectFrom('ledger_results').select('published_at').where('cycle_id', '=', cycleId).executeTakeFirst();
   if (existing)
     throw new SautiError('results.already_published', `results of ${cycleId} were published on ${existing.published_at}; published results do not change`);
@@ -147,6 +150,8 @@ export async function publishedFile(
       .orderBy('lang')
       .limit(1)
       .executeTakeFirst();
+  // Counted before this ledger: no open data here, even under a publication made before that was refused.
+  if (deployment.cycles.find((c) => c.id === cycleId)?.results) return { published: false };
   let row = await find();
   if (!row) {
     const published = await db.selectFrom('ledger_results').select('result').where('cycle_id', '=', cycleId).executeTakeFirst();

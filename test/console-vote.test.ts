@@ -215,3 +215,28 @@ describe.each(backends)('the "During the vote" page and publishing from the cons
     }
   });
 });
+
+describe('a cycle whose results the deployment file declares, in the console', () => {
+  it('shows the day they were published and where they come from, offers no publish form, and refuses a publish sent anyway', async () => {
+    const ledger = await testLedger('sqlite', d, () => new Date('2026-11-22T12:00:00Z'));
+    try {
+      await seedTeam(ledger);
+      const app = createLedgerApp(ledger, createLogger('silent'));
+      const agent = request.agent(app);
+      expect((await signIn(agent, 'admin')).status).toBe(303);
+      const csrf = await sessionCsrf(agent, '/console/vote');
+      const page = await agent.get('/console/vote?cycle=c-past');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Published on 1 May 2019, before this ledger: the results come from the deployment file, and its ballots are not held here.');
+      expect(page.text).not.toContain('action="/console/vote/c-past/publish"');
+      const res = await agent.post('/console/vote/c-past/publish').type('form').send({ _csrf: csrf });
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('This cycle’s results were published before this ledger and come from the deployment file: they are not published here.');
+      expect(await ledger.publishedCycles()).toEqual([]);
+      expect((await listAudit(ledger.conn.db, { limit: 100 })).filter((e) => e.action === 'results.published')).toEqual([]);
+      expect(await ledger.conn.db.selectFrom('ledger_results').selectAll().execute()).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+  });
+});

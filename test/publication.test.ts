@@ -315,3 +315,74 @@ describe('open data of a cycle published before the ledger', () => {
     }
   });
 });
+
+// A cycle counted before this ledger (its winners declared in the deployment file's `results`)
+// has no ballots here: publishing it would freeze a count of none over its real winners.
+const PAST_REFUSAL =
+  'c-past is not published here: its results were published on 2019-05-01, before this ledger, and come from the deployment file (its `results`)';
+
+describe.each(BACKENDS)('a cycle whose results the deployment file declares, on %s', (backend) => {
+  it('is refused publication, with the day and where its results are, and nothing is written', async () => {
+    const ledger = await testLedger(backend, testDeployment(), () => AFTER_CLOSE);
+    try {
+      const db = ledger.conn.db;
+      const head = await db.selectFrom('ledger_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
+      const err = await ledger.publishResults('c-past').then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err).toMatchObject({ code: 'results.historical', message: PAST_REFUSAL });
+      expect(await db.selectFrom('ledger_head').select(['seq', 'hash']).executeTakeFirstOrThrow()).toEqual(head);
+      expect(await db.selectFrom('ledger_results').selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom('ledger_published_files').selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom('ledger_events').select('seq').execute()).toEqual([]);
+      expect(await ledger.publishedCycles()).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+  it('keeps its declared winners everywhere when the database holds a publication of it made before that was refused', async () => {
+    // The bogus publication as the old code made it: published while the file gave no `results`, counting no ballots.
+    let file = testDeployment((r) => delete r.cycles.find((c: { id: string }) => c.id === 'c-past').results);
+    const ledger = new Ledger(
+      await openLedger(freshStorage(backend)),
+      () => file,
+      () => AFTER_CLOSE,
+    );
+    try {
+      expect((await ledger.publishResults('c-past')).turnout.total).toBe(0);
+      file = testDeployment();
+      expect(await ledger.publishedCycles()).toEqual([]);
+      expect((await ledger.results('c-past')).publishedAt).toBeNull();
+      // Gateways get the declared winners and day (RESULTS by SMS, USSD), not the empty count.
+      const past = (await ledger.publishedBallot()).ballot.cycles.find((c) => c.id === 'c-past')!;
+      expect(past.results).toEqual({ published: new Date('2019-04-30T21:00:00.000Z'), selected: [31, 40] });
+      // Implementation updates go to the declared winners.
+      expect((await ledger.recordImplementation('c-past', { code: 31, status: 'completed', date: '2026-12-01' })).progress).toBe(100);
+      // The page shows the declared winners and no turnout; the open data is still "not held here".
+      const app = createLedgerApp(ledger, createLogger('silent'));
+      const server = await new Promise<Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      try {
+        const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+        const page = await (await fetch(`${base}/results/c-past`)).text();
+        expect(page).toContain('Selected projects, published on');
+        expect(page).toContain('its ballots are not held here, so no turnout is shown');
+        expect(page).toMatch(/North Ward: 31 Shelter/);
+        expect(page).not.toContain('Turnout');
+        const csv = await fetch(`${base}/results/c-past/results.csv`);
+        expect(csv.status).toBe(404);
+        expect(await csv.text()).toContain('its ballots and open data are not held here');
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+      // Publishing again is refused as for any declared cycle; the chain still verifies.
+      await expect(ledger.publishResults('c-past')).rejects.toMatchObject({ code: 'results.historical' });
+      expect(await verifyChain(ledger.conn.db)).toMatchObject({ ok: true });
+    } finally {
+      await ledger.close();
+    }
+  });
+});

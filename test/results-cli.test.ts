@@ -126,6 +126,72 @@ describe('sauti results <cycle> on a ledger file', { timeout: 60_000 }, () => {
   });
 });
 
+// A cycle counted before this ledger (c-past: its winners 31 and 40 declared in the deployment
+// file's `results`, published 2019-05-01) has no ballots here: no provisional count, no publication, no export.
+describe('sauti results <cycle> for a cycle whose results the deployment file declares', { timeout: 120_000 }, () => {
+  it('prints its winners per ward and the day, refuses --publish and --export in one line, writes nothing', async () => {
+    const dir = tempDir('sauti-results-past-');
+    const ledgerFile = join(dir, 'ledger.db');
+    const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
+    await (await openLedger({ kind: 'sqlite', file: ledgerFile })).close();
+
+    const shown = sauti(['results', 'c-past'], env);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('Past cycle (c-past) — published 2019-05-01, before this ledger: its winners come from the deployment file');
+    expect(shown.stdout).toContain('North Ward: 1 selected, 900,000 KES');
+    expect(shown.stdout).toMatch(/31\s+Shelter\s+900000\s+✔/);
+    expect(shown.stdout).toContain('South Ward: 1 selected, 1,700,000 KES');
+    expect(shown.stdout).toMatch(/40\s+Lights\s+1700000\s+✔/);
+    expect(shown.stdout).not.toMatch(/Bins|PROVISIONAL|Turnout|0 ballots/);
+    expect(shown.stdout).toContain('Its ballots are not held here');
+    const json = JSON.parse(sauti(['results', 'c-past', '--json'], env).stdout);
+    expect(json).toMatchObject({ cycleId: 'c-past', publishedAt: '2019-04-30T21:00:00.000Z', source: 'deployment file', ballotsHeld: false });
+    expect(json.wards.map((w: { wardId: string; selected: { code: number }[] }) => [w.wardId, w.selected.map((p) => p.code)])).toEqual([
+      ['north', [31]],
+      ['south', [40]],
+    ]);
+
+    const note = 'its results were published on 2019-05-01, before this ledger, and come from the deployment file (its `results`)';
+    const publish = sauti(['results', 'c-past', '--publish'], env);
+    expect(publish.status).toBe(2);
+    expect(publish.stderr).toBe(`sauti: c-past is not published here: ${note}\n`);
+    expect(publish.stdout).toBe('');
+    const out = join(dir, 'open');
+    const exported = sauti(['results', 'c-past', '--export', out], env);
+    expect(exported.status).toBe(2);
+    expect(exported.stderr).toBe(`sauti: c-past has no open data here: ${note}, and its ballots are not held here\n`);
+    expect(existsSync(out)).toBe(false);
+
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: ledgerFile }), () => loadDeployment(FIXTURE));
+    try {
+      expect(await ledger.conn.db.selectFrom('ledger_results').selectAll().execute()).toEqual([]);
+      expect(await ledger.conn.db.selectFrom('ledger_events').selectAll().execute()).toEqual([]);
+    } finally {
+      await ledger.close();
+    }
+    expect(sauti(['results'], env).stdout).toMatch(/c-past\s+\S+\s+2019-04-30T21:00:00.000Z \(deployment file\)/);
+  });
+
+  it('a publication of it stored before that was refused does not replace the deployment file’s results', async () => {
+    const dir = tempDir('sauti-results-past-');
+    const ledgerFile = join(dir, 'ledger.db');
+    const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: ledgerFile, SAUTI_DB: join(dir, 'gw.db') };
+    // As the old `--publish` left it: a publication counting no ballots (made here with the file's `results` left out).
+    const bare = loadDeployment(FIXTURE);
+    const withoutResults = { ...bare, cycles: bare.cycles.map((c) => (c.id === 'c-past' ? { ...c, results: undefined } : c)) };
+    const ledger = new Ledger(await openLedger({ kind: 'sqlite', file: ledgerFile }), () => withoutResults);
+    expect((await ledger.publishResults('c-past')).turnout.total).toBe(0);
+    await ledger.close();
+
+    expect(sauti(['results'], env).stdout).toMatch(/c-past\s+\S+\s+2019-04-30T21:00:00.000Z \(deployment file\)/);
+    const shown = sauti(['results', 'c-past'], env);
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain('published 2019-05-01, before this ledger');
+    expect(shown.stdout).toMatch(/31\s+Shelter\s+900000\s+✔/);
+    expect(shown.stdout).not.toMatch(/Turnout|0 ballots/);
+  });
+});
+
 describe('sauti results <cycle> with demographics', { timeout: 60_000 }, () => {
   it('prints turnout by age band and by gender for the cycle, groups under 5 as <5; "not collected" where no ballot has them', async () => {
     const dir = tempDir('sauti-results-demo-');

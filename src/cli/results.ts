@@ -3,7 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
-import type { Lang } from '../config/schema.ts';
+import type { Cycle, Deployment, Lang } from '../config/schema.ts';
+import { declaredDay, declaredResultsNote, selectedProjects } from '../domain/cycle.ts';
 import { readInputFile } from './input-file.ts';
 import { SautiError } from '../domain/errors.ts';
 import { openLedger } from '../../ledger/connect.ts';
@@ -211,6 +212,52 @@ function printCycle(r: CycleResult, lang: Lang, demographicsConfigured: boolean,
   printPublication(r, late);
 }
 
+/**
+ * A cycle whose results the deployment file declares (counted before this ledger): the day they
+ * were published and the winners per ward, and that its ballots are not held here (so no count
+ * and no turnout, rather than a misleading 0).
+ */
+function printDeclared(d: Deployment, cycle: Cycle, lang: Lang, json: boolean): void {
+  const pickText = (t: Record<string, string>) => t[lang] ?? Object.values(t)[0] ?? '';
+  const results = cycle.results!;
+  const wards = d.wards.filter((w) => cycle.projects.some((p) => p.ward === w.id)).map((w) => ({ ward: w, selected: selectedProjects(cycle, w.id) }));
+  if (json) {
+    console.log(
+      JSON.stringify(
+        {
+          cycleId: cycle.id,
+          name: cycle.name,
+          publishedAt: results.published.toISOString(),
+          source: 'deployment file',
+          ballotsHeld: false,
+          wards: wards.map(({ ward, selected }) => ({
+            wardId: ward.id,
+            selected: selected.map((p) => ({ code: p.code, title: p.title, cost: p.cost })),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+    return;
+  }
+  console.log(
+    `${pickText(cycle.name)} (${cycle.id}) — published ${declaredDay(d, results.published)}, before this ledger: its winners come from the deployment file (its \`results\`)`,
+  );
+  for (const { ward, selected } of wards) {
+    const used = selected.reduce((sum, p) => sum + p.cost, 0);
+    console.log(`\n${pickText(ward.name)}: ${selected.length} selected, ${fmt(used)} ${d.deployment.currency}`);
+    if (selected.length)
+      console.log(
+        table(
+          ['code', 'project', 'cost', 'selected'],
+          selected.map((p) => [p.code, clip(pickText(p.title), 40), p.cost, '✔']),
+        ),
+      );
+  }
+  console.log(`\nIts ballots are not held here: no count, no turnout and no open data.`);
+}
+
 /** `sauti results <cycle>`: counts from the ledger; --publish freezes; --export writes open data. */
 export async function resultsFromLedger(settings: Settings, cycleId: string | undefined, opts: ResultsOptions): Promise<void> {
   const deployment = loadDeployment(settings.configFile);
@@ -218,31 +265,41 @@ export async function resultsFromLedger(settings: Settings, cycleId: string | un
   // Counting and publishing read stored keys only: no voter secret needed.
   const ledger = new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters: true }), () => deployment);
   try {
+    // The ballot the ledger counts with (the console's latest version, when there is one).
+    await ledger.refreshBallot();
+    const d = ledger.deployment();
     if (!cycleId) {
       const published = new Map((await ledger.publishedCycles()).map((c) => [c.cycleId, c.publishedAt]));
       console.log(
         table(
           ['cycle', 'voting closes', 'results'],
-          deployment.cycles.map((c) => [
+          d.cycles.map((c) => [
             c.id,
             c.phases.voting.closes.toISOString(),
-            published.get(c.id) ?? (c.results ? `${c.results.published.toISOString()} (deployment file)` : 'not published'),
+            c.results ? `${c.results.published.toISOString()} (deployment file)` : (published.get(c.id) ?? 'not published'),
           ]),
         ),
       );
       return;
     }
-    if (!deployment.cycles.some((c) => c.id === cycleId)) {
-      throw new SautiError(
-        'results.unknown_cycle',
-        `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${deployment.cycles.map((c) => c.id).join(', ')})`,
-      );
+    const cycle = d.cycles.find((c) => c.id === cycleId);
+    if (!cycle) {
+      throw new SautiError('results.unknown_cycle', `no cycle '${cycleId}' in ${settings.configFile} (cycles: ${d.cycles.map((c) => c.id).join(', ')})`);
     }
     if (opts.publish && opts.rule)
       throw new SautiError('results.rule_with_publish', 'results are published with the cycle’s own rule (selection.rule in the deployment file); drop --rule');
     if (opts.force && !opts.publish) throw new SautiError('results.force_without_publish', '--force only goes with --publish');
     if (opts.reason !== undefined && !opts.force)
       throw new SautiError('results.reason_without_force', '--reason goes with --force: a publication that waited for every gateway needs no reason');
+    if (cycle.results) {
+      // Counted before this ledger: its winners and the day, as the results page shows them; nothing to count, publish or export.
+      const note = declaredResultsNote(d, cycle);
+      if (opts.publish) throw new SautiError('results.historical', `${cycleId} is not published here: ${note}`);
+      if (opts.export) throw new SautiError('results.historical', `${cycleId} has no open data here: ${note}, and its ballots are not held here`);
+      if (opts.rule) throw new SautiError('results.historical', `${cycleId} is not counted here: ${note}, and its ballots are not held here`);
+      printDeclared(d, cycle, lang, opts.json ?? false);
+      return;
+    }
     const force = opts.force ? { reason: opts.reason ?? '' } : undefined;
     const result = opts.publish ? await ledger.publishResults(cycleId, { force }) : await ledger.results(cycleId, ruleOf(opts.rule));
     const late = result.publishedAt ? await ledger.lateBallots(cycleId) : undefined;

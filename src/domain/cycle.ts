@@ -48,3 +48,19 @@ export function selectedProjects(cycle: Cycle, wardId: string): Project[] {
   const selected = new Set(cycle.results?.selected ?? []);
   return wardProjects(cycle, wardId).filter((p) => selected.has(p.code));
 }
+
+/**
+ * The day a cycle's results declared in the deployment file (`results.published`) were
+ * published, as YYYY-MM-DD in the deployment's time zone.
+ */
+export function declaredDay(d: Deployment, published: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: d.deployment.timezone }).format(published);
+}
+
+/**
+ * Where the results of a cycle the deployment file declares (counted before this ledger) come
+ * from, for a refusal's one line: "its results were published on 2025-10-15, before this ledger, …".
+ */
+export function declaredResultsNote(d: Deployment, cycle: Cycle): string {
+  return `its results were published on ${declaredDay(d, cycle.results!.published)}, before this ledger, and come from the deployment file (its \`results\`)`;
+}

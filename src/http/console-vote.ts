@@ -85,7 +85,7 @@ export function mountVoteRoutes(router: express.Router, ctx: ConsoleRouteContext
       // The ledger's own message names the gateways and dates; it is shown under the translated one.
       const detail = err.code === 'results.gateways_behind' ? err.message : '';
       res
-        .status(err.code === 'results.already_published' ? 409 : 400)
+        .status(err.code === 'results.already_published' || err.code === 'results.historical' ? 409 : 400)
         .type('html')
         .send(votePage(ctx.frame(req), { ...input, refused: { code: err.code, detail, force, reason } }));
     }

@@ -5,6 +5,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import { declaredDay } from '../domain/cycle.ts';
 import { SautiError } from '../domain/errors.ts';
 import {
   ANSWER_SIGNATURE_HEADER,
@@ -334,7 +335,7 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
       notFound(
         res,
         cycle.results
-          ? `The results of ${cycle.id} were published on ${new Intl.DateTimeFormat('en-CA', { timeZone: d.deployment.timezone }).format(cycle.results.published)}, before this ledger: they come from the deployment file, and its ballots and open data are not held here.`
+          ? `The results of ${cycle.id} were published on ${declaredDay(d, cycle.results.published)}, before this ledger: they come from the deployment file, and its ballots and open data are not held here.`
           : `The results of ${cycle.id} are not published yet; open data follows publication.`,
       );
     if (file === 'late.csv') {
