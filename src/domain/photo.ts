@@ -42,10 +42,12 @@ export function sniffImage(b: Uint8Array): PhotoType | null {
 
 /**
  * The image without its metadata, or null when its structure cannot be walked (then it is
- * refused, not published with whatever it hides). JPEG: APP1 (EXIF with GPS, XMP), APP13 (IPTC)
- * and comments dropped, an EXIF orientation kept as a new APP1 holding it alone; colour (APP2
- * ICC, APP14 Adobe) kept. PNG: eXIf, tEXt, zTXt, iTXt and tIME
- * dropped. WebP: the EXIF and XMP chunks dropped and their flags cleared.
+ * refused, not published with whatever it hides). JPEG: only what displays the image is kept —
+ * SOI, APP0 JFIF (without a thumbnail), APP2 ICC_PROFILE, APP14 Adobe, the tables, SOFn, each
+ * SOS with its entropy-coded data, and EOI — plus an EXIF orientation as a new APP1 holding it
+ * alone; every other APPn (EXIF with GPS, XMP, MPF, IPTC, vendors'), COM, and anything after EOI
+ * dropped, between a progressive JPEG's scans too. PNG: eXIf, tEXt, zTXt, iTXt, tIME and
+ * anything after IEND dropped. WebP: the EXIF and XMP chunks dropped and their flags cleared.
  */
 export function stripMetadata(b: Uint8Array, type: PhotoType): Uint8Array | null {
   if (type === 'image/jpeg') return stripJpeg(b);
@@ -53,12 +55,27 @@ export function stripMetadata(b: Uint8Array, type: PhotoType): Uint8Array | null
   return stripWebp(b);
 }
 
-const DROPPED_JPEG = new Set([0xe1, 0xed, 0xfe]);
+/**
+ * What a JPEG keeps: only the segments a decoder needs to show the image. Every other marker
+ * (APP1 EXIF/XMP, APP3–APP13, APP15, COM, an APP2 other than ICC, an APP0 other than JFIF, an
+ * APP14 other than Adobe, reserved markers) is dropped, wherever it is, between scans too.
+ */
+const JPEG_TABLES = new Set([0xc4, 0xcc, 0xdb, 0xdc, 0xdd, 0xde, 0xdf]); // DHT, DAC, DQT, DNL, DRI, DHP, EXP
+const isSof = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+const isRst = (m: number) => m >= 0xd0 && m <= 0xd7;
 
+/**
+ * The JPEG's segments, walked from SOI to EOI, kept by the rule above; the entropy-coded data
+ * after each SOS is walked too (a 0xFF is followed by 0x00 stuffing or an RSTn inside it; any
+ * other marker ends the scan). Nothing after EOI is kept (a phone's motion-photo video, a
+ * vendor's trailer). Null when the structure does not walk: no scan, no EOI, a length past the end.
+ */
 function stripJpeg(b: Uint8Array): Uint8Array | null {
   const out: Uint8Array[] = [b.subarray(0, 2)];
+  let scanned = false;
+  let oriented = false;
   let i = 2;
-  while (i + 4 <= b.length) {
+  while (i + 2 <= b.length) {
     if (b[i] !== 0xff) return null;
     const marker = b[i + 1]!;
     // Fill bytes before a marker.
@@ -66,20 +83,55 @@ function stripJpeg(b: Uint8Array): Uint8Array | null {
       i += 1;
       continue;
     }
-    // Start of scan: the entropy-coded data and everything after it are kept as they are.
-    if (marker === 0xda) {
-      out.push(b.subarray(i));
+    if (marker === 0xd9) {
+      if (!scanned) return null;
+      out.push(b.subarray(i, i + 2));
       return concat(out);
     }
+    // A marker with no length (TEM, RSTn outside a scan, a second SOI) or stuffing outside a scan.
+    if (marker === 0x00 || marker === 0x01 || marker === 0xd8 || isRst(marker)) return null;
+    if (i + 4 > b.length) return null;
     const length = (b[i + 2]! << 8) | b[i + 3]!;
-    if (length < 2 || i + 2 + length > b.length) return null;
-    if (!DROPPED_JPEG.has(marker)) out.push(b.subarray(i, i + 2 + length));
-    else if (marker === 0xe1) {
-      // A phone's portrait photo is stored sideways with an orientation tag: that tag alone is kept.
-      const orientation = exifOrientation(b.subarray(i + 4, i + 2 + length));
-      if (orientation) out.push(orientationSegment(orientation));
+    const end = i + 2 + length;
+    if (length < 2 || end > b.length) return null;
+    const data = b.subarray(i + 4, end);
+    if (marker === 0xda) {
+      // Start of scan: its header, then the entropy-coded data up to the marker that ends it.
+      let j = end;
+      for (;;) {
+        if (j + 1 >= b.length) return null;
+        if (b[j] !== 0xff) j += 1;
+        else if (b[j + 1] === 0x00 || isRst(b[j + 1]!)) j += 2;
+        else break;
+      }
+      out.push(b.subarray(i, j));
+      scanned = true;
+      i = j;
+      continue;
     }
-    i += 2 + length;
+    if (marker === 0xe0) {
+      // JFIF's version, density and thumbnail size; an embedded thumbnail (or JFXX) is not kept.
+      if (data.length >= 14 && ascii(data, 0, 5) === 'JFIF\0') {
+        const jfif = Uint8Array.from([0xff, 0xe0, 0, 16, ...data.subarray(0, 14)]);
+        jfif[16] = 0;
+        jfif[17] = 0;
+        out.push(jfif);
+      }
+    } else if (marker === 0xe1) {
+      // A phone's portrait photo is stored sideways with an orientation tag: that tag alone is kept.
+      const orientation = oriented || scanned ? null : exifOrientation(data);
+      if (orientation) {
+        out.push(orientationSegment(orientation));
+        oriented = true;
+      }
+    } else if (
+      (marker === 0xe2 && data.length >= 12 && ascii(data, 0, 12) === 'ICC_PROFILE\0') ||
+      (marker === 0xee && data.length >= 5 && ascii(data, 0, 5) === 'Adobe') ||
+      JPEG_TABLES.has(marker) ||
+      isSof(marker)
+    )
+      out.push(b.subarray(i, end));
+    i = end;
   }
   return null;
 }
