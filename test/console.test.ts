@@ -596,11 +596,13 @@ describe('addresses the console does not have', () => {
       expect((await signIn(agent, 'reviewer')).status).toBe(303);
       const csrf = await sessionCsrf(agent);
       const upload = (path: string) => agent.post(path).field('_csrf', csrf).field('status', 'studying').attach('photo', Buffer.alloc(0), { filename: '' });
-      for (const path of ['/console/implementation/c-open/999', '/console/implementation/c-open/1x', '/console/proposals/1/review']) {
+      for (const path of ['/console/implementation/c-open/999', '/console/implementation/c-open/1x', '/console/implementation/c-nope/7']) {
         const res = await upload(path);
         expect([path, res.status, res.text]).toEqual([path, 404, expect.stringContaining('Not found.')]);
       }
       expect((await upload('/console/implementation/c-open/%E0')).status).toBe(400);
+      // A form that never takes a file: a file sent there did not come from this console.
+      expect((await upload('/console/proposals/1/review')).status).toBe(403);
       const query = await agent.get('/console/reports?cycle=%E0');
       expect([query.status, query.text]).toEqual([400, expect.stringMatching(/malformed percent-encoding/)]);
       expect((await agent.get('/console/broadcasts/preview?cycle=c-open&text.en=%E0')).status).toBe(400);

@@ -226,9 +226,9 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
     // A multipart form (a photo) is read by its own route, which checks the token before any file
     // byte (console-multipart.ts); only the paths listed there may send one.
     const multipart = req.method === 'POST' && Boolean(req.is('multipart/form-data'));
-    if (multipart && !MULTIPART_PATHS.some((p) => p.test(req.path))) {
-      // No form takes a file at this address (a project code that is not one, a cycle id that is
-      // not): the address is wrong, not the form's token. Its body is left unread.
+    if (multipart && req.path.startsWith('/implementation/') && !MULTIPART_PATHS.some((p) => p.test(req.path))) {
+      // The update form's address with a project code or cycle id that is not one: the address is
+      // wrong, not the form's token. Its body is left unread.
       if (!decodable(req.path)) return next(new URIError('malformed path'));
       res.set('Connection', 'close');
       return res
@@ -236,7 +236,7 @@ export function consoleRouter(ledger: Ledger, logger: Logger, options: ConsoleOp
         .type('html')
         .send(messagePage(frame(req), t(req)('notFound')));
     }
-    if (req.method === 'POST' && !multipart && !sameToken(req.body?._csrf, session.csrf)) {
+    if (req.method === 'POST' && (multipart ? !MULTIPART_PATHS.some((p) => p.test(req.path)) : !sameToken(req.body?._csrf, session.csrf))) {
       log.warn({ user: session.user.name, path: req.path }, 'form refused: CSRF token missing or wrong');
       return res
         .status(403)
