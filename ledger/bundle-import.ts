@@ -1,6 +1,10 @@
 // `sauti ledger import`: a bundle carried from a gateway, ingested under the same rules as a
-// push, in chunks (each its own transaction, with an id derived from the bundle's), so a
-// second import of the same file finds every chunk already answered and changes nothing.
+// push, all or nothing. The signature covers the whole body, so the body is first read through
+// and checked (gzip, header, counts, every event line, ids and sequence numbers repeated inside
+// it) without writing anything; then its events are ingested in chunks (each with an id derived
+// from the bundle's and its own answer) inside one transaction, so a refusal at any point stores
+// nothing; then its recordings. A second import of the same file finds every chunk answered and
+// changes nothing.
 import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -12,18 +16,25 @@ import {
   attachmentLineSchema,
   batchHeaderSchema,
   BUNDLE_LINE_BYTES,
+  MAX_BUNDLE_EVENTS,
   parseBundleLine,
+  parseEvent,
   parseLine,
   PROTOCOL_VERSION,
+  sha256Hex,
   type AckFile,
   type AttachmentAck,
+  type BatchAnswer,
   type BatchHeader,
 } from '../src/domain/protocol.ts';
+import type { Unlisted } from './ingest.ts';
 import type { Ledger } from './ledger.ts';
 
 const CHUNK = 2000;
 /** Namespace for chunk ids: uuidv5(bundleId/chunkIndex). */
 const CHUNK_NAMESPACE = '5f0c2a52-6f7e-4d38-9a0e-2b8c7f3d1e61';
+/** How a recording line starts (sync/bundle.ts writes the digest first): any other line after the events is an event. */
+const ATTACHMENT_LINE = '{"attachment":';
 
 export interface ImportResult {
   ack: AckFile;
@@ -31,95 +42,212 @@ export interface ImportResult {
   file: Buffer;
   /** Every chunk had been imported before: nothing changed. */
   alreadyImported: boolean;
+  /** Ranges of the gateway's sequence numbers the ledger still lacks after this bundle (as a push's answer has them; not in the ack file). */
+  gaps: BatchAnswer['gaps'];
+  /** For each `ack.rejected` entry, its event line in the bundle (1 = the first event) when the line is malformed, else null. */
+  rejectedLines: (number | null)[];
+  /** Votes counted without an age band or gender the deployment lists (also logged). */
+  unlisted: Unlisted;
+}
+
+/** Why a bundle is refused: nothing of it was stored. */
+function refused(problem: string): SautiError {
+  return new SautiError('sync.malformed', `${problem}: nothing was imported`);
 }
 
 export async function importBundle(
   ledger: Ledger,
   file: string,
-  progress?: (done: number, total: number) => void,
+  progress?: (done: number, total: number, phase: 'checking' | 'importing') => void,
   now = () => new Date(),
 ): Promise<ImportResult> {
-  const buf = readFileSync(file);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (err) {
+    throw new SautiError('sync.unreadable', `${file} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): nothing was imported`);
+  }
   const { gatewayId, signature } = parseBundleLine(buf.subarray(0, BUNDLE_LINE_BYTES));
   const body = buf.subarray(BUNDLE_LINE_BYTES);
   await ledger.authenticate(gatewayId, body, signature);
 
-  const lines = createInterface({ input: Readable.from([body]).pipe(createGunzip()), crlfDelay: Infinity });
-  let header: BatchHeader | undefined;
+  // 1. Read it all through; nothing is written.
+  const checked = await checkBody(body, gatewayId, (done, total) => progress?.(done, total, 'checking'));
+  const { header } = checked;
+
+  // 2. The events, in one transaction.
   const ack: AckFile = {
     sauti: 'ack',
     protocol: PROTOCOL_VERSION,
     gatewayId,
-    bundleId: '',
+    bundleId: header.batchId,
     importedAt: now().toISOString(),
     accepted: [],
     duplicates: [],
     rejected: [],
   };
-  let chunk: unknown[] = [];
-  let index = 0;
   let done = 0;
-  let lineNo = 0;
-  const attachments: AttachmentAck[] = [];
-  let fresh = false;
-  const flush = async () => {
-    if (!header || chunk.length === 0) return;
-    const answer = await ledger.ingest({ ...header, batchId: uuidv5(`${header.batchId}/${index}`, CHUNK_NAMESPACE), count: chunk.length }, chunk, 'bundle');
-    if (!answer.replayOf) fresh = true;
-    // When the first chunk was received (stored with its answer): importing again writes the same file, byte for byte.
-    if (index === 0) ack.importedAt = answer.receivedAt;
+  progress?.(0, header.count, 'importing');
+  const { answers, unlisted } = await ledger
+    .ingestBundle({ id: header.batchId, sha256: sha256Hex(body) }, eventChunks(body, header), (answer, events) => {
+      done += events;
+      progress?.(done, header.count, 'importing');
+    })
+    .catch((err: unknown) => {
+      // One transaction: whatever refused a chunk rolled back every chunk before it.
+      if (err instanceof SautiError && !err.message.endsWith('nothing was imported'))
+        throw new SautiError(err.code, `${err.message}: nothing was imported`, { cause: err });
+      throw err;
+    });
+  for (const answer of answers) {
     ack.accepted.push(...answer.accepted);
     ack.duplicates.push(...answer.duplicates);
     ack.rejected.push(...answer.rejected);
-    done += chunk.length;
-    index += 1;
-    chunk = [];
-    progress?.(done, header.count);
+  }
+  // When the first chunk was received (stored with its answer): importing again writes the same file, byte for byte.
+  if (answers[0]) ack.importedAt = answers[0].receivedAt;
+
+  // 3. The recordings: those bound to the events are in the ledger by now.
+  if (checked.attachments > 0) {
+    const attachments: AttachmentAck[] = [];
+    for await (const line of afterEvents(body, header.count)) attachments.push(await importAttachment(ledger, gatewayId, line));
+    ack.attachments = attachments;
+  }
+
+  // A malformed line is named by its place in the bundle: its id, if any, may say nothing.
+  const malformedWithout = checked.malformed.filter((m) => m.id === null);
+  const malformedById = new Map(checked.malformed.flatMap((m) => (m.id === null ? [] : [[m.id, m.line] as const])));
+  let nth = 0;
+  const rejectedLines = ack.rejected.map((r) =>
+    r.reason !== 'malformed' ? null : r.id === '' ? (malformedWithout[nth++]?.line ?? null) : (malformedById.get(r.id) ?? null),
+  );
+  return {
+    ack,
+    file: await signedAckFile(ledger, ack),
+    alreadyImported: answers.length > 0 && answers.every((a) => a.replayOf),
+    gaps: answers.at(-1)?.gaps ?? [],
+    rejectedLines,
+    unlisted,
   };
+}
+
+/** The body's lines, decompressed as they are read. */
+function bodyLines(body: Buffer): AsyncIterable<string> {
+  return createInterface({ input: Readable.from([body]).pipe(createGunzip()), crlfDelay: Infinity });
+}
+
+interface CheckedBody {
+  header: BatchHeader;
+  attachments: number;
+  /** Event lines that are not a valid event (rejected as malformed on ingest): their place among the events (1-based) and the id they name. */
+  malformed: { line: number; id: string | null }[];
+}
+
+/**
+ * Reads the whole body and refuses it, naming what is wrong, unless it is complete and
+ * consistent: valid gzip to its end, a header for this gateway, as many events and recordings as
+ * the header says (at most MAX_BUNDLE_EVENTS), and no event id or sequence number twice.
+ * A line that is not a valid event is not a refusal: it is rejected as `malformed`, as in a push.
+ */
+async function checkBody(body: Buffer, gatewayId: string, progress: (done: number, total: number) => void): Promise<CheckedBody> {
+  let header: BatchHeader | undefined;
+  let events = 0;
+  let extra = 0;
+  let attachments = 0;
+  const ids = new Map<string, number>();
+  const seqs = new Map<number, number>();
+  const malformed: CheckedBody['malformed'] = [];
   try {
-    for await (const line of lines) {
+    for await (const line of bodyLines(body)) {
       if (!header) {
-        const parsed = batchHeaderSchema.safeParse(parseLine(line));
-        if (!parsed.success)
-          throw new SautiError('sync.malformed', `bundle header: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-        if (parsed.data.gatewayId !== gatewayId)
-          throw new SautiError('sync.malformed', `the bundle is signed by ${gatewayId} but its header names ${parsed.data.gatewayId}`);
-        header = parsed.data;
-        ack.bundleId = header.batchId;
-        progress?.(0, header.count);
+        header = checkHeader(line, gatewayId);
+        progress(0, header.count);
         continue;
       }
       if (line === '') continue;
-      lineNo += 1;
-      if (lineNo > header.count) {
-        // Recordings come after every event: those bound to them are in the ledger by now.
-        await flush();
-        attachments.push(await importAttachment(ledger, gatewayId, line));
-        continue;
-      }
-      chunk.push(parseLine(line));
-      if (chunk.length === CHUNK) await flush();
+      if (events < header.count) {
+        events += 1;
+        const parsed = parseEvent(parseLine(line));
+        if (!parsed.ok) {
+          malformed.push({ line: events, id: parsed.id });
+        } else {
+          const { id, seq } = parsed.event;
+          const idAt = ids.get(id);
+          if (idAt !== undefined) throw refused(`event ${id} appears twice in this bundle (event lines ${idAt} and ${events})`);
+          const seqAt = seqs.get(seq);
+          if (seqAt !== undefined) throw refused(`event seq ${seq} appears twice in this bundle (event lines ${seqAt} and ${events})`);
+          ids.set(id, events);
+          seqs.set(seq, events);
+        }
+        if (events % CHUNK === 0) progress(events, header.count);
+      } else if (line.startsWith(ATTACHMENT_LINE)) attachments += 1;
+      else extra += 1;
     }
-    await flush();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code?.startsWith('Z_'))
-      throw new SautiError('sync.malformed', 'the bundle body is not valid gzip (the file is damaged or cut short)');
+      throw refused(
+        header
+          ? `the bundle body is damaged after ${events} events (not valid gzip, or cut short)`
+          : 'the bundle body is not valid gzip (the file is damaged or cut short)',
+      );
     throw err;
   }
-  if (!header) throw new SautiError('sync.malformed', 'the bundle has no header');
-  if (done !== header.count)
-    throw new SautiError(
-      'sync.malformed',
-      `the bundle header says ${header.count} events but it holds ${done}; the chunks read so far are stored and a complete copy can be imported over them`,
-    );
-  if (attachments.length !== (header.attachments ?? 0)) {
-    throw new SautiError(
-      'sync.malformed',
-      `the bundle header says ${header.attachments ?? 0} recordings but it holds ${attachments.length}; what was read is stored and a complete copy can be imported over it`,
-    );
+  if (!header) throw refused('the bundle body is empty: it has no header');
+  if (events + extra !== header.count) throw refused(`the bundle header says ${header.count} events but it holds ${events + extra}`);
+  if (attachments !== (header.attachments ?? 0)) throw refused(`the bundle header says ${header.attachments ?? 0} recordings but it holds ${attachments}`);
+  progress(events, header.count);
+  return { header, attachments, malformed };
+}
+
+function checkHeader(line: string, gatewayId: string): BatchHeader {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw refused('the bundle header (the first line of its body) is not JSON');
   }
-  if (attachments.length > 0) ack.attachments = attachments;
-  return { ack, file: await signedAckFile(ledger, ack), alreadyImported: !fresh && done > 0 };
+  const parsed = batchHeaderSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw refused(`bundle header: ${issue.path.join('.') || 'header'}: ${issue.message}`);
+  }
+  if (parsed.data.gatewayId !== gatewayId) throw refused(`the bundle is signed by ${gatewayId} but its header names ${parsed.data.gatewayId}`);
+  if (parsed.data.count > MAX_BUNDLE_EVENTS)
+    throw refused(`the bundle header says ${parsed.data.count} events; a bundle holds at most ${MAX_BUNDLE_EVENTS.toLocaleString('en-US')}`);
+  return parsed.data;
+}
+
+/** The checked body's event lines, as chunks with their own ids and headers. */
+async function* eventChunks(body: Buffer, header: BatchHeader): AsyncGenerator<{ header: BatchHeader; lines: unknown[] }> {
+  let chunk: unknown[] = [];
+  let index = 0;
+  let events = 0;
+  const next = () => ({ header: { ...header, batchId: uuidv5(`${header.batchId}/${index++}`, CHUNK_NAMESPACE), count: chunk.length }, lines: chunk });
+  let first = true;
+  for await (const line of bodyLines(body)) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    if (line === '') continue;
+    if (events === header.count) break;
+    events += 1;
+    chunk.push(parseLine(line));
+    if (chunk.length === CHUNK) {
+      yield next();
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield next();
+}
+
+/** The checked body's lines after its events: its recordings. */
+async function* afterEvents(body: Buffer, count: number): AsyncGenerator<string> {
+  let lines = -1; // the header
+  for await (const line of bodyLines(body)) {
+    if (line === '') continue;
+    if (++lines > count) yield line;
+  }
 }
 
 /**

@@ -64,6 +64,11 @@ export interface IngestInput {
   header: BatchHeader;
   lines: unknown[];
   source: 'push' | 'bundle';
+  /**
+   * A bundle's chunk: the bundle's own id and the SHA-256 of its signed body. Kept with the
+   * chunk's answer, so an import of the same id with another body is refused, not replayed.
+   */
+  bundle?: { id: string; sha256: string };
 }
 
 export interface IngestContext {
@@ -107,8 +112,16 @@ export async function ingestBatch(
   // ingested by one and answered as a replay by the other (not a unique violation, a 500).
   const seen = await trx.selectFrom('ledger_batches').select(['answer', 'received_at']).where('batch_id', '=', header.batchId).executeTakeFirst();
   if (seen) {
-    if (source === 'bundle' && seen.answer)
-      return { answer: { ...(JSON.parse(seen.answer) as BatchAnswer), replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
+    if (source === 'bundle' && seen.answer) {
+      const { bundleSha256, ...answer } = JSON.parse(seen.answer) as StoredChunkAnswer;
+      // The same id is not the same bundle: answering another body with this answer would drop its events.
+      if (bundleSha256 === undefined ? !sameEventIds(answer, input.lines) : bundleSha256 !== input.bundle?.sha256)
+        throw new SautiError(
+          'sync.replayed',
+          `bundle ${input.bundle?.id ?? header.batchId} was imported on ${seen.received_at} with other contents (this file is not that bundle): nothing was imported`,
+        );
+      return { answer: { ...answer, replayOf: true }, unlisted: { ageBand: 0, gender: 0 } };
+    }
     throw new SautiError('sync.replayed', `batch ${header.batchId} was already received at ${seen.received_at}; a resend must be a new batch`);
   }
   const skewMs = source === 'push' ? Date.parse(header.sentAt) - ctx.arrivedAt.getTime() : null;
@@ -263,10 +276,28 @@ export async function ingestBatch(
       received_at: receivedAt,
       event_count: input.lines.length,
       // A bundle imported again answers the same acknowledgement file; pushes are never resent.
-      answer: source === 'bundle' ? JSON.stringify(answer) : null,
+      answer: source === 'bundle' ? JSON.stringify({ ...answer, bundleSha256: input.bundle?.sha256 } satisfies StoredChunkAnswer) : null,
     })
     .execute();
   return { answer, unlisted };
+}
+
+/** A bundle chunk's answer as `ledger_batches.answer` keeps it; imports before this field have no digest. */
+type StoredChunkAnswer = BatchAnswer & { bundleSha256?: string };
+
+/**
+ * For a chunk stored without its bundle's digest: whether `lines` are the events its answer names
+ * (every line of a chunk is in one list of its answer; a line without an id as '').
+ */
+function sameEventIds(answer: BatchAnswer, lines: unknown[]): boolean {
+  const held = [...answer.accepted.map((a) => a.id), ...answer.duplicates, ...answer.rejected.map((r) => r.id)].sort();
+  const sent = lines
+    .map((raw) => {
+      const p = parseEvent(raw);
+      return p.ok ? p.event.id : (p.id ?? '');
+    })
+    .sort();
+  return held.length === sent.length && held.every((id, i) => id === sent[i]);
 }
 
 /**

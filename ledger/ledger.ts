@@ -261,6 +261,50 @@ export class Ledger {
   }
 
   /**
+   * Ingests a bundle's chunks in ONE transaction, all or nothing: a chunk refused (a sequence
+   * number the ledger holds for another event, another bundle under this id) rolls back every
+   * chunk before it. `chunks` is read inside the transaction, one chunk at a time, so a large
+   * bundle is never held whole; each chunk keeps its own id and answer, as a push does.
+   */
+  ingestBundle(
+    bundle: { id: string; sha256: string },
+    chunks: AsyncIterable<{ header: BatchHeader; lines: unknown[] }>,
+    onAnswer?: (answer: BatchAnswer & { replayOf?: true }, events: number) => void,
+  ): Promise<{ answers: (BatchAnswer & { replayOf?: true })[]; unlisted: Unlisted }> {
+    const run = async () => {
+      await this.refreshBallot();
+      const ballot = this.ballot();
+      const ctx = {
+        ballot,
+        allowanceMs: ballot.sync.maxClockSkewSeconds * 1000,
+        now: this.clock(),
+        arrivedAt: this.clock(),
+        lockHead: this.conn.dialect === 'postgres',
+        voterKeys: this.conn.voterKeys,
+      };
+      const unlisted: Unlisted = { ageBand: 0, gender: 0 };
+      let gatewayId = '';
+      const answers = await this.conn.db.transaction().execute(async (trx) => {
+        const out: (BatchAnswer & { replayOf?: true })[] = [];
+        for await (const { header, lines } of chunks) {
+          gatewayId = header.gatewayId;
+          const r = await ingestBatch(trx, { header, lines, source: 'bundle', bundle }, ctx);
+          unlisted.ageBand += r.unlisted.ageBand;
+          unlisted.gender += r.unlisted.gender;
+          out.push(r.answer);
+          onAnswer?.(r.answer, lines.length);
+        }
+        return out;
+      });
+      this.logUnlisted(gatewayId, bundle.id, unlisted);
+      return { answers, unlisted };
+    };
+    const result = this.tail.then(run, run);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
    * Keeps a spoken idea's recording if it is bound by digest and length to a proposal this
    * gateway sent (ledger/attachments.ts); applied in turn with batches. A refusal stores nothing
    * and is logged with the gateway, event, digest and reason.

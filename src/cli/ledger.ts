@@ -1,6 +1,6 @@
 // `sauti ledger …`: run the city ledger, register gateways, import bundles, verify the chain,
 // rotate the voter secret.
-import { existsSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
@@ -105,22 +105,78 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
 }
 
 export async function importBundleFile(settings: Settings, file: string, ackOut: string | undefined): Promise<void> {
-  const ledger = await openFromSettings(settings);
-  const bar = progressBar('importing');
+  const out = ackOut ?? `${file.replace(/\.bundle$/, '')}.ack`;
+  if (!existsSync(file)) throw new SautiError('sync.unreadable', `${file} cannot be read (no such file): nothing was imported`);
+  // The acknowledgement is written under a temporary name beside its place, opened before the
+  // import: a place it cannot be written is found before anything is stored.
+  const partial = `${out}.partial`;
+  let fd: number;
   try {
-    const { ack, file: signed, alreadyImported } = await importBundle(ledger, file, bar.update);
-    bar.stop();
-    const out = ackOut ?? `${file.replace(/\.bundle$/, '')}.ack`;
-    writeFileSync(out, signed);
-    console.log(
-      `${alreadyImported ? 'Already imported: nothing changed. ' : ''}Bundle ${ack.bundleId} from ${ack.gatewayId}: ${ack.accepted.length} accepted, ${ack.duplicates.length} already in the ledger, ${ack.rejected.length} rejected.`,
+    fd = openSync(partial, 'w', 0o644);
+  } catch (err) {
+    throw new SautiError(
+      'sync.ack_out',
+      `the acknowledgement cannot be written to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): nothing was imported; choose another place with --ack-out`,
     );
-    for (const r of ack.rejected.slice(0, 10)) console.log(`  rejected ${r.id} (seq ${r.seq ?? '?'}): ${r.reason}: ${r.detail}`);
-    console.log(`Acknowledgement written to ${out}: carry it back and run \`sauti sync import-ack ${out}\` on the gateway.`);
+  }
+  // What the ledger would log goes into this command's own summary below, not its output as JSON lines.
+  const ledger = await openFromSettings(settings, createLogger('silent'));
+  const bars = { checking: progressBar('checking'), importing: progressBar('importing') };
+  let result: Awaited<ReturnType<typeof importBundle>>;
+  try {
+    result = await importBundle(ledger, file, (done, total, phase) => {
+      if (phase === 'importing') bars.checking.stop();
+      bars[phase].update(done, total);
+    });
+  } catch (err) {
+    closeSync(fd);
+    rmSync(partial, { force: true });
+    throw err;
   } finally {
-    bar.stop();
+    bars.checking.stop();
+    bars.importing.stop();
     await ledger.close();
   }
+  const { ack, file: signed, alreadyImported, gaps, rejectedLines, unlisted } = result;
+  try {
+    writeSync(fd, signed);
+    closeSync(fd);
+    renameSync(partial, out);
+  } catch (err) {
+    rmSync(partial, { force: true });
+    throw new SautiError(
+      'sync.ack_out',
+      `bundle ${ack.bundleId} IS imported (its events are stored), but the acknowledgement could not be written to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); import the same bundle again with another --ack-out: that changes nothing in the ledger and writes the same acknowledgement`,
+    );
+  }
+  const counts = `${ack.accepted.length} accepted, ${ack.duplicates.length} already in the ledger, ${ack.rejected.length} rejected`;
+  console.log(
+    alreadyImported
+      ? `Already imported on ${ack.importedAt}: nothing changed. Bundle ${ack.bundleId} from ${ack.gatewayId} had ${counts}.`
+      : `Bundle ${ack.bundleId} from ${ack.gatewayId}: ${counts}.`,
+  );
+  ack.rejected.slice(0, 10).forEach((r, i) => {
+    const line = rejectedLines[i];
+    const what = line != null ? `event line ${line}${r.id ? ` (${r.id})` : ''}` : `${r.id} (seq ${r.seq ?? '?'})`;
+    console.log(`  rejected ${what}: ${r.reason}: ${r.detail}`);
+  });
+  if (ack.rejected.length > 10) console.log(`  … and ${ack.rejected.length - 10} more (all are in the acknowledgement)`);
+  const refusedRecordings = (ack.attachments ?? []).filter((a) => a.status === 'refused');
+  if (ack.attachments?.length) console.log(`Recordings: ${ack.attachments.length - refusedRecordings.length} stored, ${refusedRecordings.length} refused.`);
+  for (const a of refusedRecordings.slice(0, 10)) console.log(`  recording ${a.sha256 || '(no digest)'} refused: ${a.reason}: ${a.detail}`);
+  if (gaps.length > 0)
+    console.log(
+      `Sequence gaps: the ledger has not received ${gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ')} of ${ack.gatewayId}'s sequence numbers (on the gateway, \`sauti sync export --from-seq ${gaps[0]!.from}\` carries them again if it still has them).`,
+    );
+  for (const [field, list, n] of [
+    ['age band', 'ageBands', unlisted.ageBand],
+    ['gender', 'genders', unlisted.gender],
+  ] as const)
+    if (n > 0)
+      console.log(
+        `${n} vote(s) counted without their ${field}: the value is not in demographics.${list} of this ledger's deployment file (compare it with the gateway's).`,
+      );
+  console.log(`Acknowledgement written to ${out}: carry it back and run \`sauti sync import-ack ${out}\` on the gateway.`);
 }
 
 /**
