@@ -13,6 +13,7 @@ import {
   BUNDLE_LINE_BYTES,
   bundleLine,
   DEFAULT_MAX_ATTACHMENT_BYTES,
+  MAX_BUNDLE_EVENTS,
   PROTOCOL_VERSION,
   digestMessage,
   parseAckFile,
@@ -73,6 +74,11 @@ export function exportBundle(
   try {
     summary = db.transaction(() => {
       const total = count.get(fromSeq) as number;
+      if (total > MAX_BUNDLE_EVENTS)
+        throw new SautiError(
+          'sync.too_large',
+          `${total} events are due; a bundle holds at most ${MAX_BUNDLE_EVENTS.toLocaleString('en-US')} (the ledger refuses a larger one): nothing was exported`,
+        );
       // Recordings whose event this bundle carries or the ledger already acknowledged, intact
       // and within the limit (the relay marks the others; nothing is written in this snapshot).
       const recordings = opts.attachments === false ? [] : book.due(Number.MAX_SAFE_INTEGER, true).filter((r) => r.bytes <= maxAttachment);

@@ -465,9 +465,9 @@ function malformed(message: string): SautiError {
 export const BUNDLE_LINE_BYTES = 15 + 40 + 1 + 88 + 1;
 
 /**
- * Most events one bundle may declare (`count`) and carry. `sauti ledger import` checks the whole
- * body before storing anything, keeping every event id and sequence number of the bundle in
- * memory (about 150 bytes an event), so this bounds what a file can make it hold.
+ * Most events one bundle may declare (`count`) and carry; `sauti sync export` refuses to write
+ * more. `sauti ledger import` checks the whole body before storing anything, keeping every event
+ * id and sequence number of the bundle in memory, so this bounds what a file can make it hold.
  */
 export const MAX_BUNDLE_EVENTS = 2_000_000;
 
