@@ -4,7 +4,7 @@
 // (subject `implementation:<cycle>/<code>`). A milestone photo is cleaned here (type by its bytes,
 // metadata cut: src/domain/photo.ts) before it is hashed and stored.
 import { SautiError } from '../src/domain/errors.ts';
-import { IMPLEMENTATION_STATUSES, type ImplementationStatus, type ImplementationUpdate } from '../src/domain/implementation.ts';
+import { IMPLEMENTATION_STATUSES, implementationDayProblem, type ImplementationStatus, type ImplementationUpdate } from '../src/domain/implementation.ts';
 import { cleanPhoto, type PhotoRefusal } from '../src/domain/photo.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { winnersOf, type ImplementationInput } from '../ledger/implementation.ts';
@@ -33,8 +33,8 @@ const PHOTO_WORDS: Record<PhotoRefusal, string> = {
   damaged: 'the photo could not be read as an image (damaged or cut short)',
 };
 
-/** The form as an update of project `code`; throws ImplementationFormError naming the field. */
-export function parseImplementationForm(languages: readonly string[], code: number, form: ImplementationForm): ImplementationInput {
+/** The form as an update of project `code` (`today`: localToday in the deployment's time zone); throws ImplementationFormError naming the field. */
+export function parseImplementationForm(languages: readonly string[], code: number, form: ImplementationForm, today: string): ImplementationInput {
   const f = form.fields;
   const status = f.status ?? '';
   if (!(IMPLEMENTATION_STATUSES as readonly string[]).includes(status))
@@ -43,8 +43,8 @@ export function parseImplementationForm(languages: readonly string[], code: numb
   if (progressText && (!/^\d{1,3}$/.test(progressText) || Number(progressText) > 100))
     throw new ImplementationFormError('progress', 'progress is a whole percentage from 0 to 100');
   const date = (f.date ?? '').trim();
-  if (date && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))))
-    throw new ImplementationFormError('date', 'the date is a day as YYYY-MM-DD');
+  const dayProblem = date ? implementationDayProblem('the date', date, today) : null;
+  if (dayProblem) throw new ImplementationFormError('date', dayProblem);
   const given = languages.map((l) => [l, (f[`milestone.${l}`] ?? '').trim()] as const).filter(([, text]) => text);
   const reason = (f.reason ?? '').trim();
   let photo: ImplementationInput['photo'];
@@ -107,7 +107,15 @@ export async function recordFromConsole(
     return u ?? 'unchanged';
   } catch (err) {
     if (!(err instanceof SautiError) || !err.code.startsWith('implementation.')) throw err;
-    const field = /reason/.test(err.code) ? 'reason' : /milestone/.test(err.code) ? 'milestone' : /progress/.test(err.code) ? 'progress' : 'status';
+    const field = /reason/.test(err.code)
+      ? 'reason'
+      : /date/.test(err.code)
+        ? 'date'
+        : /milestone/.test(err.code)
+          ? 'milestone'
+          : /progress/.test(err.code)
+            ? 'progress'
+            : 'status';
     // The ledger's words name command-line options: the form shows them without the dashes.
     throw new ImplementationFormError(field, err.message.replace(/--(\w+)/g, '$1'));
   }

@@ -11,7 +11,9 @@ import {
   IMPLEMENTATION_STATUSES,
   IMPLEMENTATION_UPDATED,
   implementationPayload,
+  implementationDayProblem,
   implementationPayloadSchema,
+  localToday,
   MAX_IMPLEMENTATION_REASON,
   type ImplementationPayload,
   type ImplementationStatus,
@@ -29,7 +31,7 @@ export interface ImplementationInput {
   code: number;
   status?: ImplementationStatus;
   progress?: number;
-  /** YYYY-MM-DD; default: the ledger's today (UTC). */
+  /** YYYY-MM-DD, not after today; default: the ledger's today in the deployment's time zone. */
   date?: string;
   /** `{ en: 'Drilling started', sw: '…' }`: none, or one per language of the deployment. */
   milestone?: Record<string, string>;
@@ -116,6 +118,10 @@ export async function recordImplementation(
       'implementation.bad_milestone',
       `--milestone needs a text in every language of the deployment: missing ${missing.map((l) => `"${l}=…"`).join(', ')}`,
     );
+  const today = localToday(now, deployment.deployment.timezone);
+  const date = input.date ?? today;
+  const dayProblem = implementationDayProblem('--date', date, today);
+  if (dayProblem) throw new SautiError('implementation.bad_date', dayProblem);
   // Checked again here, whoever calls: only a JPEG, PNG or WebP without metadata is ever published.
   const photo = input.photo ? cleanPhoto(input.photo.data) : undefined;
   if (photo && 'refused' in photo) throw new SautiError('implementation.bad_photo', `the photo is refused: ${photo.refused}`);
@@ -123,7 +129,7 @@ export async function recordImplementation(
     code: input.code,
     status,
     progress,
-    date: input.date ?? now.toISOString().slice(0, 10),
+    date,
     milestone,
     reason,
     photo: photo ? sha256Hex(photo.data) : null,

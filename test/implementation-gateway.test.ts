@@ -49,6 +49,8 @@ async function setup() {
   now = new Date('2026-12-01T09:00:00Z');
   const published = await ledger.publishResults('c-open', { force: { reason: 'test' } });
   expect(published.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code))).toContain(7);
+  // Months after the vote: the updates below are dated 2027, and a day after today is refused.
+  now = new Date('2027-10-01T09:00:00Z');
 
   const gw = testGateway();
   closers.push(async () => {

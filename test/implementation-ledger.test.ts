@@ -9,7 +9,7 @@ import { SautiError } from '../src/domain/errors.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
 import { type Backend, ledgerBackends } from './helpers/ledger.ts';
-import { closedCycleLedger } from './helpers/closed-cycle.ts';
+import { closedCycleLedger, LATER } from './helpers/closed-cycle.ts';
 
 const BACKENDS = await ledgerBackends();
 
@@ -18,6 +18,8 @@ const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage
 /** A ledger whose cycle c-open closed with project 7 among the winners, served over HTTP. */
 async function setup(backend: Backend, publish = true) {
   const { ledger, result, setNow } = await closedCycleLedger(backend, publish);
+  // Months after the vote: the updates below are dated 2027, and a day after today is refused.
+  setNow(LATER);
   const app = createLedgerApp(ledger, createLogger('silent'));
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -169,7 +171,7 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split('\n');
       expect(lines[0]).toBe('cycle,project,entry,recorded_at,date,status,progress,milestone_en,milestone_sw,milestone_fr,reason,photo_sha256');
-      expect(lines[1]).toMatch(/^c-open,7,\d+,2026-12-01T09:00:00.000Z,2027-03-01,in-progress,40,Drilling started,Uchimbaji umeanza,Forage commencé,,$/);
+      expect(lines[1]).toMatch(/^c-open,7,\d+,2027-10-01T09:00:00.000Z,2027-03-01,in-progress,40,Drilling started,Uchimbaji umeanza,Forage commencé,,$/);
       expect(lines[2]).toMatch(/^c-open,1,\d+,.*,cancelled,0,,,,Ground water too deep,$/);
       const json = JSON.parse((await get('/results/c-open/implementation.json')).text);
       expect(json.projects.map((p: { code: number; status: string }) => [p.code, p.status])).toEqual([
@@ -195,7 +197,7 @@ describe('sauti ledger implementation options', () => {
   it('names the bad option in one line', () => {
     const bad = (code: string, o: Parameters<typeof parseImplementationOptions>[1]) => {
       try {
-        parseImplementationOptions(code, o);
+        parseImplementationOptions(code, o, '2027-12-01');
         return 'accepted';
       } catch (e) {
         return (e as Error).message;
@@ -207,12 +209,16 @@ describe('sauti ledger implementation options', () => {
     expect(bad('7', { milestone: ['Drilling'] })).toMatch(/^--milestone must be "<language>=<text>"/);
     expect(bad('x', {})).toMatch(/^<code> must be a project code/);
     expect(
-      parseImplementationOptions('7', {
-        status: 'in-progress',
-        progress: '40',
-        milestone: ['en=Drilling started', 'sw=Uchimbaji umeanza'],
-        date: '2027-03-01',
-      }),
+      parseImplementationOptions(
+        '7',
+        {
+          status: 'in-progress',
+          progress: '40',
+          milestone: ['en=Drilling started', 'sw=Uchimbaji umeanza'],
+          date: '2027-03-01',
+        },
+        '2027-12-01',
+      ),
     ).toEqual({
       code: 7,
       status: 'in-progress',

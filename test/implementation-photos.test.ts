@@ -14,7 +14,7 @@ import { MAX_PHOTO_BYTES } from '../src/domain/photo.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { listAudit } from '../console/audit.ts';
 import { type Backend, ledgerBackends } from './helpers/ledger.ts';
-import { closedCycleLedger } from './helpers/closed-cycle.ts';
+import { closedCycleLedger, LATER } from './helpers/closed-cycle.ts';
 import { PASSWORD, seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 import { jpegWithExif, pngPhoto } from './helpers/photos.ts';
 import { chromiumPath, requireService } from './helpers/services.ts';
@@ -23,7 +23,9 @@ const BACKENDS = await ledgerBackends();
 
 /** A ledger whose cycle c-open closed and was published with project 7 among the winners, and its console's team. */
 async function setup(backend: Backend) {
-  const { ledger } = await closedCycleLedger(backend);
+  const { ledger, setNow } = await closedCycleLedger(backend);
+  // Months after the vote: the updates below are dated 2027, and a day after today is refused.
+  setNow(LATER);
   await seedTeam(ledger);
   const app = createLedgerApp(ledger, createLogger('silent'));
   return { ledger, app };

@@ -6,7 +6,13 @@ import { loadDeployment } from '../config/load.ts';
 import { openLedger } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
 import { SautiError } from '../domain/errors.ts';
-import { IMPLEMENTATION_STATUSES, type ImplementationStatus, type ImplementationUpdate } from '../domain/implementation.ts';
+import {
+  IMPLEMENTATION_STATUSES,
+  implementationDayProblem,
+  localToday,
+  type ImplementationStatus,
+  type ImplementationUpdate,
+} from '../domain/implementation.ts';
 
 export interface ImplementationOptions {
   status?: string;
@@ -19,8 +25,8 @@ export interface ImplementationOptions {
 /** Repeatable `--milestone "sw=Uchimbaji umeanza"`. */
 export const collectMilestone = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** The update the options describe; throws SautiError naming the bad option. */
-export function parseImplementationOptions(codeText: string, o: ImplementationOptions) {
+/** The update the options describe (`today`: localToday in the deployment's time zone); throws SautiError naming the bad option. */
+export function parseImplementationOptions(codeText: string, o: ImplementationOptions, today: string) {
   if (!/^\d{1,2}$/.test(codeText) || Number(codeText) < 1)
     throw new SautiError('cli.bad_code', `<code> must be a project code, a whole number from 1 (got '${codeText}')`);
   if (o.status !== undefined && !(IMPLEMENTATION_STATUSES as readonly string[]).includes(o.status)) {
@@ -28,14 +34,8 @@ export function parseImplementationOptions(codeText: string, o: ImplementationOp
   }
   if (o.progress !== undefined && (!/^\d{1,3}$/.test(o.progress) || Number(o.progress) > 100))
     throw new SautiError('cli.bad_progress', `--progress must be a whole percentage from 0 to 100 (got '${o.progress}')`);
-  if (
-    o.date !== undefined &&
-    (!/^\d{4}-\d{2}-\d{2}$/.test(o.date) ||
-      Number.isNaN(Date.parse(`${o.date}T00:00:00Z`)) ||
-      new Date(`${o.date}T00:00:00Z`).toISOString().slice(0, 10) !== o.date)
-  ) {
-    throw new SautiError('cli.bad_date', `--date must be a day as YYYY-MM-DD (got '${o.date}')`);
-  }
+  const dayProblem = o.date === undefined ? null : implementationDayProblem('--date', o.date, today);
+  if (dayProblem) throw new SautiError('cli.bad_date', dayProblem);
   let milestone: Record<string, string> | undefined;
   for (const m of o.milestone ?? []) {
     const found = /^([a-z]{2,3})=(.+)$/s.exec(m);
@@ -75,7 +75,7 @@ export async function ledgerImplementation(settings: Settings, cycleId: string, 
       for (const u of updates) console.log(line(u));
       return true;
     }
-    const u = await ledger.recordImplementation(cycleId, parseImplementationOptions(codeText, o));
+    const u = await ledger.recordImplementation(cycleId, parseImplementationOptions(codeText, o, localToday(ledger.now(), deployment.deployment.timezone)));
     console.log(
       `Recorded in the ledger chain (entry ${u.seq}): project ${u.code} of ${cycleId} ${u.status}, ${u.progress}%, ${u.date}. Gateways send it to followers at their next sync.`,
     );

@@ -17,6 +17,24 @@ export const MAX_IMPLEMENTATION_REASON = 500;
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 
+/** `2026-12-05`: the day it is at `now` in the deployment's time zone (`deployment.timezone`), the day the PB team and residents know. */
+export function localToday(now: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/**
+ * The one check of an update's day, made by the command line, the console and the ledger itself:
+ * why `date` cannot be one (a sentence starting with `field`, e.g. `--date`), or null. It must be
+ * a day of the calendar as YYYY-MM-DD (2026-02-30 is none, though Date.parse rolls it to 2 March)
+ * and not after `today` (localToday): an update tells residents what has happened, as fact.
+ */
+export function implementationDayProblem(field: string, date: string, today: string): string | null {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : null;
+  if (!at || Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== date) return `${field} must be a day as YYYY-MM-DD (got '${date.slice(0, 40)}')`;
+  if (date > today) return `${field} ${date} is after today (${today}): an update records what has already happened`;
+  return null;
+}
+
 /**
  * One update, as chained (the entry's payload is `JSON.stringify` of exactly this object, keys in
  * this order: see implementationPayload). `milestone` is empty or holds a text in every language

@@ -4,6 +4,7 @@
 // byte is read (console-multipart.ts).
 import type express from 'express';
 import type { Request, Response } from 'express';
+import { localToday } from '../domain/implementation.ts';
 import { MAX_PHOTO_BYTES } from '../domain/photo.ts';
 import type { Session } from '../../console/accounts.ts';
 import { implementationPage, type ImplementationRefusal } from '../../console/implementation-pages.ts';
@@ -52,6 +53,7 @@ export function mountImplementationRoutes(router: express.Router, ctx: ConsoleRo
         d.languages.map((l) => l.code),
         code,
         { fields: form.fields, ...(form.file ? { photo: form.file } : {}) },
+        localToday(ledger.now(), d.deployment.timezone),
       );
       const outcome = await recordFromConsole(ledger, ctx.actor(req), cycleId, input);
       const recorded = outcome !== 'unchanged';

@@ -13,6 +13,8 @@ import { eventFactory, testLedger, type Backend } from './ledger.ts';
 /** When c-open's voting closes, and the ledger's clock once it has. */
 export const CLOSES = '2026-11-30T18:00:00Z';
 export const AFTER_CLOSE = new Date('2026-12-01T09:00:00Z');
+/** Months after the close, when winning projects' implementation updates (dated 2027 in tests) have happened. */
+export const LATER = new Date('2027-10-01T09:00:00Z');
 
 export async function closedCycleLedger(
   backend: Backend,
