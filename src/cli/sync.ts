@@ -187,6 +187,9 @@ export async function syncNow(settings: Settings): Promise<void> {
     const seal = phoneSeal(settings.voterKeySecret);
     const idle: OutboundQueue = { notify: () => undefined, start: async () => undefined, stop: async () => undefined };
     const implementationStore = new ImplementationStore(db, seal);
+    // A resident is texted through the provider they came by when the deployment has it, else the first it configures.
+    const configured = smsProviders(deployment);
+    const smsProvider = (p: string) => configured.find((c) => c === p) ?? configured[0];
     const implementation = new ImplementationUpdates({
       store,
       implementation: implementationStore,
@@ -194,11 +197,9 @@ export async function syncNow(settings: Settings): Promise<void> {
       queue: new CommitQueue(db),
       outbound: idle,
       ballot: ballots.current,
+      smsProvider,
       logger,
     });
-    // A proposer is texted through the provider their idea came by when the deployment has it, else the first it configures.
-    const configured = smsProviders(deployment);
-    const smsProvider = (p: string) => configured.find((c) => c === p) ?? configured[0];
     const noticeSms = new SmsStore(db, seal);
     const noticeQueue = new CommitQueue(db);
     const notices = new Notices({

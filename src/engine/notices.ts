@@ -9,7 +9,8 @@
 //   before the notice is kept: a crash in between downloads it again, and its names queue nothing twice.
 // - A kind this version does not know (a later ledger's) is kept as received and nothing else,
 //   so the feed moves past it; it is logged once per kind, with no personal data.
-// Numbers that sent STOP have no contact left and get nothing.
+// Numbers that sent STOP have no contact left and get nothing. While no provider sends SMS, the
+// messages are held and queued at a later round once one does (src/engine/held-sms.ts).
 import type { Logger } from 'pino';
 import type { Deployment, Lang } from '../config/schema.ts';
 import { ideaStatusText } from '../domain/idea-status-text.ts';
@@ -23,6 +24,7 @@ import type { ImplementationStore } from '../store/implementation-store.ts';
 import type { NoticeStore } from '../store/notice-store.ts';
 import type { SmsStore } from '../store/sms-store.ts';
 import type { BroadcastNotices } from './broadcast-notices.ts';
+import { queueOrHold, releaseHeld, warnHeld } from './held-sms.ts';
 import type { OutboundQueue } from './sms-outbound.ts';
 
 /** A resident to text: the number opened for the send, their provider and the language they chose. */
@@ -73,21 +75,25 @@ export class Notices {
     // A broadcast is queued before its notice is kept (the engine commits it in chunks of its
     // own): a crash in between downloads it again, and the engine's names queue nothing twice.
     for (const notice of items) if (notice.kind === BROADCAST_NOTICE) queued.push(...(await this.deps.broadcasts.send(notice)));
-    let unsent = 0;
-    /** Queues `text(lang)` to `who` (null: nobody to text) in the language they read, named `sourceRef`. */
+    let held = 0;
+    /** Queues `text(lang)` to `who` (null: nobody to text) in the language they read, named `sourceRef`; held while no provider sends SMS. */
     const send = (who: Contact | null, langs: (lang: Lang) => boolean, text: (lang: Lang) => string, sourceRef: string) => {
       if (!who || this.deps.store.optedOut(who.voterKey)) return;
-      const provider = this.deps.smsProvider(who.provider);
-      if (!provider) {
-        unsent += 1;
-        return;
-      }
       const lang = this.langOf(d, who, langs);
       const body = toGsmLookalikes(text(lang));
-      const id = this.deps.sms.enqueue({ provider, toPhone: who.phone, voterKey: who.voterKey, body, kind: 'broadcast', sourceRef }, at);
-      if (id !== null) queued.push({ id, provider, kind: 'broadcast' });
+      const q = queueOrHold(
+        this.deps.sms,
+        this.deps.smsProvider,
+        { provider: who.provider, toPhone: who.phone, voterKey: who.voterKey, body, kind: 'broadcast', sourceRef },
+        at,
+      );
+      if (q === 'held') held += 1;
+      else if (q) queued.push(q);
     };
     const stored = await queue.run((commit) => {
+      // What was held while no provider sent SMS goes now that one does.
+      const released = releaseHeld({ store: this.deps.store, sms: this.deps.sms, smsProvider: this.deps.smsProvider }, at);
+      queued.push(...released);
       let n = 0;
       for (const notice of items) {
         if (!notices.insert(notice.seq, notice.kind === 'unknown' ? notice.named.slice(0, 64) : notice.kind, at)) continue;
@@ -97,7 +103,7 @@ export class Notices {
         else if (notice.kind === 'report.answered') this.reportAnswer(notice, send);
         // A broadcast was queued above, before this commit.
       }
-      if (n > 0) commit.durable();
+      if (n > 0 || released.length > 0) commit.durable();
       return n;
     });
     if (queued.length > 0) outbound.notify(queued);
@@ -107,7 +113,7 @@ export class Notices {
         this.unknownLogged.add(kind);
         log.warn({ component: 'notices', kind }, 'skipped notices of a kind this gateway does not know; upgrade it to act on them');
       }
-    if (unsent > 0) log.warn({ component: 'notices', unsent }, 'no SMS provider is configured to text residents the PB team’s notices');
+    warnHeld(log, 'notices', held, this.deps.sms);
     if (stored > 0) log.info({ component: 'notices', stored, queued: queued.length }, 'notices from the ledger');
     return { stored, queued: queued.length };
   }

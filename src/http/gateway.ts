@@ -227,6 +227,7 @@ export function assembleGateway(
     queue,
     outbound,
     ballot: ballots.current,
+    smsProvider: smsProviderFor,
     logger,
     clock: options.clock,
   });

@@ -214,7 +214,7 @@ export class GatewayStore {
     return (this.s.optedOut!.pluck().get(voterKey) as number | undefined) === 1;
   }
 
-  /** STOP also ends every FOLLOW of the number and every idea's news: its sealed number leaves project_follows and proposal_contacts. */
+  /** STOP also ends every FOLLOW of the number and every idea's news: its sealed number leaves project_follows, proposal_contacts and sms_held. */
   setOptOut(voterKey: string, optedOut: boolean, at: string): void {
     this.s.setOptOut!.run(voterKey, optedOut ? 1 : 0, at);
     // Prepared on first use (STOP is rare), so a store opened on an older schema still works.
@@ -223,6 +223,8 @@ export class GatewayStore {
       // …and forgets the numbers behind its reports and ideas: a team's answer or a review is a message like any other.
       (this.s.dropReporters ??= this.db.prepare('DELETE FROM report_contacts WHERE voter_key = ?')).run(voterKey);
       (this.s.dropContacts ??= this.db.prepare('DELETE FROM proposal_contacts WHERE voter_key = ?')).run(voterKey);
+      // …and the news held for it while no provider sent SMS (src/engine/held-sms.ts).
+      (this.s.dropHeld ??= this.db.prepare('DELETE FROM sms_held WHERE voter_key = ?')).run(voterKey);
     }
   }
 

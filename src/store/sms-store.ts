@@ -150,6 +150,47 @@ export class SmsStore {
     return r.changes === 1 ? Number(r.lastInsertRowid) : null;
   }
 
+  /**
+   * Holds a message no provider can send yet (none is configured to send SMS): kept with its
+   * number sealed until released (src/engine/held-sms.ts); false when it was held or queued before.
+   * `m.provider` is the one the resident came by ('' when not SMS).
+   */
+  hold(m: NewOutbound, now: string): boolean {
+    if (this.s.bySource!.get(m.sourceRef)) return false;
+    const hold = (this.s.hold ??= this.db.prepare(`INSERT INTO sms_held (source_ref, provider, to_phone, voter_key, body, kind, held_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_ref) DO NOTHING`));
+    return hold.run(m.sourceRef, m.provider, this.seal().seal(m.toPhone), m.voterKey, m.body, m.kind, now).changes === 1;
+  }
+
+  /** The messages held, oldest first, their numbers opened (one sealed under a replaced secret is dropped: it can never be sent). */
+  heldMessages(): NewOutbound[] {
+    const rows = (this.s.held ??= this.db.prepare('SELECT * FROM sms_held ORDER BY held_at, source_ref')).all() as {
+      source_ref: string;
+      provider: string;
+      to_phone: string;
+      voter_key: string;
+      body: string;
+      kind: NewOutbound['kind'];
+    }[];
+    return rows.flatMap((r) => {
+      try {
+        return [{ provider: r.provider, toPhone: this.seal().open(r.to_phone), voterKey: r.voter_key, body: r.body, kind: r.kind, sourceRef: r.source_ref }];
+      } catch {
+        this.dropHeld(r.source_ref);
+        return [];
+      }
+    });
+  }
+
+  /** Forgets a held message (queued now, or its number opted out). */
+  dropHeld(sourceRef: string): void {
+    (this.s.dropHeld ??= this.db.prepare('DELETE FROM sms_held WHERE source_ref = ?')).run(sourceRef);
+  }
+
+  heldCount(): number {
+    return (this.s.heldCount ??= this.db.prepare('SELECT count(*) FROM sms_held')).pluck().get() as number;
+  }
+
   /** The number a queued message goes to, unsealed just before it is handed to the provider. */
   recipient(row: OutboundRow): string {
     if (row.to_phone === null) throw new SautiError('sms.no_recipient', `message ${row.id} has no recipient left`, { retryable: false });
