@@ -3,7 +3,7 @@
 // a new one. The form is multipart (the photo), its CSRF token the first field so the server
 // checks it before reading any file byte (src/http/console-multipart.ts). Plain HTML, no script.
 import { formatDate } from '../src/domain/format.ts';
-import { IMPLEMENTATION_STATUSES, MAX_IMPLEMENTATION_REASON, MAX_MILESTONE, type ImplementationUpdate } from '../src/domain/implementation.ts';
+import { IMPLEMENTATION_STATUSES, MAX_IMPLEMENTATION_REASON, MAX_MILESTONE, reasonIn, type ImplementationUpdate } from '../src/domain/implementation.ts';
 import { statusWord } from '../src/domain/implementation-text.ts';
 import { MAX_PHOTO_BYTES, PHOTO_TYPES } from '../src/domain/photo.ts';
 import { can } from './accounts.ts';
@@ -44,7 +44,7 @@ export function implementationPage(
         .map((u) => {
           const alt = pick(u.milestone, f.lang) || t('implPhotoAlt', { code, date: day(u.date) });
           const photo = u.photo ? `<a href="${esc(photoSrc(u.photo))}"><img class="photo" src="${esc(photoSrc(u.photo))}" alt="${esc(alt)}"></a>` : '';
-          return `<tr><td>${esc(day(u.date))}</td><td>${esc(statusWord(f.lang, u.status))}</td><td>${u.progress}%</td><td>${esc(pick(u.milestone, f.lang))}${u.reason ? ` (${esc(u.reason)})` : ''}</td><td>${photo}</td><td>${u.seq}</td></tr>`;
+          return `<tr><td>${esc(day(u.date))}</td><td>${esc(statusWord(f.lang, u.status))}</td><td>${u.progress}%</td><td>${esc(pick(u.milestone, f.lang))}${u.reason !== null ? ` (${esc(reasonIn(u.reason, f.lang) ?? '')})` : ''}</td><td>${photo}</td><td>${u.seq}</td></tr>`;
         })
         .reverse()
         .join('');
@@ -73,6 +73,12 @@ function updateForm(f: Frame, cycleId: string, code: number, last: Implementatio
         `<label for="${id(`m-${l.code}`)}">${esc(t('implMilestoneIn', { language: l.name }))}</label><input id="${id(`m-${l.code}`)}" name="milestone.${l.code}" lang="${l.code}" maxlength="${MAX_MILESTONE}" value="${esc(v[`milestone.${l.code}`] ?? '')}">`,
     )
     .join('');
+  const reasons = f.d.languages
+    .map(
+      (l) =>
+        `<label for="${id(`r-${l.code}`)}">${esc(t('implReasonIn', { language: l.name }))}</label><textarea id="${id(`r-${l.code}`)}" name="reason.${l.code}" lang="${l.code}" rows="2" maxlength="${MAX_IMPLEMENTATION_REASON}">${esc(v[`reason.${l.code}`] ?? '')}</textarea>`,
+    )
+    .join('');
   const options = IMPLEMENTATION_STATUSES.map((s) => `<option value="${s}"${s === v.status ? ' selected' : ''}>${esc(statusWord(f.lang, s))}</option>`).join(
     '',
   );
@@ -83,7 +89,7 @@ function updateForm(f: Frame, cycleId: string, code: number, last: Implementatio
 <label for="${id('progress')}">${esc(t('implProgress'))}</label>${err('progress')}<input id="${id('progress')}" name="progress" inputmode="numeric" maxlength="3" value="${esc(v.progress ?? '')}">
 <label for="${id('date')}">${esc(t('implDateHelp'))}</label>${err('date')}<input id="${id('date')}" name="date" type="date" value="${esc(v.date ?? '')}">
 <p class="note">${esc(t('implMilestoneHelp'))}</p>${err('milestone')}${milestones}
-<label for="${id('reason')}">${esc(t('implReason'))}</label>${err('reason')}<textarea id="${id('reason')}" name="reason" rows="2" maxlength="${MAX_IMPLEMENTATION_REASON}">${esc(v.reason ?? '')}</textarea>
+<p class="note">${esc(t('implReason'))}</p>${err('reason')}${reasons}
 <label for="${id('photo')}">${esc(t('implPhoto'))}</label><p class="note">${esc(t('implPhotoHelp', { mb: MAX_PHOTO_BYTES / 1024 / 1024 }))}</p>${err('photo')}<input id="${id('photo')}" name="photo" type="file" accept="${PHOTO_TYPES.join(',')}">
 <p><button type="submit">${esc(t('recordUpdate'))}</button></p></form>`;
 }

@@ -46,7 +46,7 @@ export function parseImplementationForm(languages: readonly string[], code: numb
   const dayProblem = date ? implementationDayProblem('the date', date, today) : null;
   if (dayProblem) throw new ImplementationFormError('date', dayProblem);
   const given = languages.map((l) => [l, (f[`milestone.${l}`] ?? '').trim()] as const).filter(([, text]) => text);
-  const reason = (f.reason ?? '').trim();
+  const reasons = languages.map((l) => [l, (f[`reason.${l}`] ?? '').trim()] as const).filter(([, text]) => text);
   let photo: ImplementationInput['photo'];
   if (form.photo && form.photo.length > 0) {
     const clean = cleanPhoto(form.photo);
@@ -59,7 +59,7 @@ export function parseImplementationForm(languages: readonly string[], code: numb
     ...(progressText ? { progress: Number(progressText) } : {}),
     ...(date ? { date } : {}),
     ...(given.length ? { milestone: Object.fromEntries(given) } : {}),
-    ...(reason ? { reason } : {}),
+    ...(reasons.length ? { reason: Object.fromEntries(reasons) } : {}),
     ...(photo ? { photo } : {}),
   };
 }

@@ -15,6 +15,8 @@ import {
   implementationPayloadSchema,
   localToday,
   MAX_IMPLEMENTATION_REASON,
+  reasonFromColumn,
+  reasonToColumn,
   type ImplementationPayload,
   type ImplementationStatus,
   type ImplementationUpdate,
@@ -35,7 +37,8 @@ export interface ImplementationInput {
   date?: string;
   /** `{ en: 'Drilling started', sw: '…' }`: none, or one per language of the deployment. */
   milestone?: Record<string, string>;
-  reason?: string;
+  /** A cancellation's reason, `{ en: 'The site flooded', sw: '…' }`: one per language of the deployment. */
+  reason?: Record<string, string>;
   /** A milestone photo, already cleaned (src/domain/photo.ts cleanPhoto): stored by digest, named in the payload. */
   photo?: { data: Uint8Array; contentType: PhotoType };
 }
@@ -97,17 +100,38 @@ export async function recordImplementation(
       'implementation.status_needed',
       `--status is needed for the first update of project ${input.code}: one of ${IMPLEMENTATION_STATUSES.join(', ')}`,
     );
-  const reason = input.reason?.trim() || null;
+  const langs = deployment.languages.map((l) => l.code);
+  const reasonGiven = Object.entries(input.reason ?? {})
+    .map(([l, text]) => [l, text.trim()] as const)
+    .filter(([, text]) => text);
+  const reason = reasonGiven.length > 0 ? Object.fromEntries(reasonGiven) : null;
   if (status === 'cancelled' && !reason)
-    throw new SautiError('implementation.reason_needed', '--status cancelled needs --reason "…": why the project was cancelled (it is published)');
+    throw new SautiError(
+      'implementation.reason_needed',
+      `--status cancelled needs --reason in every language (${langs.map((l) => `"${l}=…"`).join(' ')}): why the project was cancelled (it is published)`,
+    );
   if (status !== 'cancelled' && reason) throw new SautiError('implementation.reason_unexpected', '--reason is for --status cancelled only');
-  if (reason && reason.length > MAX_IMPLEMENTATION_REASON)
-    throw new SautiError('implementation.reason_too_long', `--reason is ${reason.length} characters; at most ${MAX_IMPLEMENTATION_REASON}`);
+  if (reason) {
+    const strayReason = Object.keys(reason).find((l) => !langs.includes(l as (typeof langs)[number]));
+    if (strayReason)
+      throw new SautiError(
+        'implementation.bad_reason',
+        `--reason "${strayReason}=…": ${strayReason} is not a language of this deployment (${langs.join(', ')})`,
+      );
+    const missingReason = langs.filter((l) => reason[l] === undefined);
+    if (missingReason.length > 0)
+      throw new SautiError(
+        'implementation.reason_needed',
+        `--reason needs a text in every language of the deployment: missing ${missingReason.map((l) => `"${l}=…"`).join(', ')}`,
+      );
+    const long = Object.entries(reason).find(([, text]) => text.length > MAX_IMPLEMENTATION_REASON);
+    if (long)
+      throw new SautiError('implementation.reason_too_long', `--reason "${long[0]}=…" is ${long[1].length} characters; at most ${MAX_IMPLEMENTATION_REASON}`);
+  }
   const progress = input.progress ?? (status === 'completed' ? 100 : (last?.progress ?? 0));
   if (status === 'completed' && progress !== 100)
     throw new SautiError('implementation.bad_progress', `--progress is ${progress} but --status completed means 100`);
   const milestone = input.milestone ?? {};
-  const langs = deployment.languages.map((l) => l.code);
   const given = Object.keys(milestone);
   const stray = given.find((l) => !langs.includes(l as (typeof langs)[number]));
   if (stray)
@@ -176,7 +200,7 @@ function toRow(seq: number, cycleId: string, p: ImplementationPayload, at: strin
     progress: p.progress,
     milestone_date: p.date,
     milestone: JSON.stringify(p.milestone),
-    reason: p.reason,
+    reason: reasonToColumn(p.reason),
     photo_sha256: p.photo,
     recorded_at: at,
   };
@@ -192,7 +216,7 @@ function fromRow(r: LedgerTables['ledger_implementation']): ImplementationUpdate
     progress: Number(r.progress),
     date: r.milestone_date,
     milestone: JSON.parse(r.milestone) as Record<string, string>,
-    reason: r.reason,
+    reason: reasonFromColumn(r.reason),
     photo: r.photo_sha256,
   };
 }

@@ -12,7 +12,7 @@ import { hasPoints } from '../tally/profile.ts';
 import type { LateBallots } from './publication.ts';
 import { cycleBallots, voteTypeOf, wardExclusive, weighBallot, type CycleResult } from './results.ts';
 import type { LedgerDb } from './schema.ts';
-import type { ImplementationUpdate } from '../src/domain/implementation.ts';
+import { reasonByLanguage, reasonIn, type ImplementationUpdate } from '../src/domain/implementation.ts';
 
 export interface OpenBallot {
   voter: string;
@@ -310,13 +310,24 @@ export function openDataFiles(deployment: Deployment, result: CycleResult, ballo
 export const IMPLEMENTATION_FILES = ['implementation.csv', 'implementation.json'] as const;
 
 /**
- * Implementation updates as CSV: one row per update, oldest first, the milestone in every
- * language of the deployment (a column each). No person: who recorded an update is not stored.
+ * Implementation updates as CSV: one row per update, oldest first, the milestone and a
+ * cancellation's reason in every language of the deployment (a column each). No person: who recorded an update is not stored.
  */
 export function implementationCsv(deployment: Deployment, updates: ImplementationUpdate[]): string {
   const langs = deployment.languages.map((l) => l.code);
   return csv([
-    ['cycle', 'project', 'entry', 'recorded_at', 'date', 'status', 'progress', ...langs.map((l) => `milestone_${l}`), 'reason', 'photo_sha256'],
+    [
+      'cycle',
+      'project',
+      'entry',
+      'recorded_at',
+      'date',
+      'status',
+      'progress',
+      ...langs.map((l) => `milestone_${l}`),
+      ...langs.map((l) => `reason_${l}`),
+      'photo_sha256',
+    ],
     ...updates.map((u) => [
       u.cycleId,
       u.code,
@@ -326,14 +337,15 @@ export function implementationCsv(deployment: Deployment, updates: Implementatio
       u.status,
       u.progress,
       ...langs.map((l) => u.milestone[l] ?? ''),
-      u.reason ?? '',
+      // An older update's single reason is in every language's column: that is all there is.
+      ...langs.map((l) => reasonIn(u.reason, l) ?? ''),
       u.photo ?? '',
     ]),
   ]);
 }
 
 /** Implementation updates as JSON: per winning project, its latest state and its timeline. */
-export function implementationJson(cycleId: string, updates: ImplementationUpdate[]): object {
+export function implementationJson(cycleId: string, updates: ImplementationUpdate[], langs: readonly string[]): object {
   const projects = new Map<number, ImplementationUpdate[]>();
   for (const u of updates) projects.set(u.code, [...(projects.get(u.code) ?? []), u]);
   return {
@@ -351,7 +363,8 @@ export function implementationJson(cycleId: string, updates: ImplementationUpdat
           status: u.status,
           progress: u.progress,
           milestone: u.milestone,
-          reason: u.reason,
+          // By language, as the milestone; an older update's single reason in every language.
+          reason: reasonByLanguage(u.reason, langs),
           photo: u.photo,
         })),
       })),

@@ -140,11 +140,51 @@ describe('implementation updates on the gateway', () => {
     expect(await text(FOLLOWER, 'FUATILIA 7')).toBe('Utapokea kila taarifa ya mradi 7 Paa la zahanati kwa SMS. Tuma ACHA kusitisha ujumbe wote.');
     expect(await text(FOLLOWER, 'FOLLOW')).toBe('Tuma FUATILIA na nambari ya mradi ulioshinda, mfano FUATILIA 7, kupata taarifa zake kwa SMS.');
     expect(await text(READER, 'STATUS 55')).toBe('No winning project has number 55. Send RESULTS for the winners.');
-    await ledger.recordImplementation('c-open', { code: 7, status: 'cancelled', reason: 'The clinic is being rebuilt elsewhere', date: '2027-05-01' });
+    // The cancellation's reason in the follower's language (it was English inside Kiswahili).
+    await ledger.recordImplementation('c-open', {
+      code: 7,
+      status: 'cancelled',
+      reason: { en: 'The clinic is being rebuilt elsewhere', sw: 'Zahanati inajengwa upya mahali pengine', fr: 'Le dispensaire est reconstruit ailleurs' },
+      date: '2027-05-01',
+    });
     await round();
     expect(updatesSent().map((s) => s.body)).toEqual([
-      'Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). The clinic is being rebuilt elsewhere. ACHA kusitisha.',
+      'Habari za mradi 7 Paa la zahanati: imesitishwa, 0% (1 Mei 2027). Zahanati inajengwa upya mahali pengine. ACHA kusitisha.',
     ]);
+    expect(await text(READER, 'STATUS 7')).toBe('Project 7 Clinic roof repairs: cancelled, 0% (1 May 2027). The clinic is being rebuilt elsewhere.');
+  });
+
+  it('a cancellation with a milestone keeps its reason, in each language; an older update’s single reason is read as it is', async () => {
+    const { ledger, gw, round, text } = await setup();
+    await round();
+    await ledger.recordImplementation('c-open', {
+      code: 7,
+      status: 'cancelled',
+      progress: 5,
+      reason: { en: 'The site flooded.', sw: 'Eneo lilifurika.', fr: 'Le site a été inondé.' },
+      milestone: { en: 'Works stopped', sw: 'Kazi zimesimama', fr: 'Travaux arrêtés' },
+      date: '2027-05-01',
+    });
+    await round();
+    expect(await text(READER, 'STATUT 7')).toBe('Projet 7 Toit du dispensaire : annulé, 5 % (1 mai 2027). Le site a été inondé. Travaux arretés.'); // ê is no GSM-7 letter: the gateway writes e
+    expect(await text(READER, 'HALI 7')).toBe('Mradi 7 Paa la zahanati: imesitishwa, 5% (1 Mei 2027). Eneo lilifurika. Kazi zimesimama.');
+    // A feed from a ledger before reasons had languages: one string, the same in every language.
+    await gw.implementation.receive([
+      {
+        seq: 900,
+        cycleId: 'c-open',
+        code: 7,
+        status: 'cancelled',
+        progress: 2,
+        date: '2027-06-01',
+        milestone: {},
+        reason: 'The site flooded',
+        photo: null,
+        recordedAt: '2027-06-01T09:00:00Z',
+      },
+    ]);
+    expect(await text(READER, 'HALI 7')).toBe('Mradi 7 Paa la zahanati: imesitishwa, 2% (1 Jun 2027). The site flooded.');
+    expect(gw.implementation.cursor()).toBe(900);
   });
 });
 

@@ -8,12 +8,45 @@ import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { SautiError } from '../src/domain/errors.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
+import { implementationPayload, type ImplementationPayload } from '../src/domain/implementation.ts';
+import { appendLedgerEntry } from '../ledger/publication.ts';
+import type { Ledger } from '../ledger/ledger.ts';
 import { type Backend, ledgerBackends } from './helpers/ledger.ts';
 import { closedCycleLedger, LATER } from './helpers/closed-cycle.ts';
 
 const BACKENDS = await ledgerBackends();
 
 const MILESTONE = { en: 'Drilling started', sw: 'Uchimbaji umeanza', fr: 'Forage commencé' };
+const REASON = { en: 'Ground water too deep', sw: 'Maji ya ardhini ni ya kina kirefu mno', fr: 'Nappe trop profonde' };
+
+/** Chains an update as a ledger from before reasons had languages did: its reason one string, in the chain and its copy. */
+async function chainOldCancellation(ledger: Ledger, p: ImplementationPayload) {
+  await ledger.conn.db.transaction().execute(async (trx) => {
+    const at = ledger.now().toISOString();
+    const seq = await appendLedgerEntry(trx, {
+      type: 'implementation.updated',
+      cycleId: 'c-open',
+      key: `implementation/c-open/${p.code}/1`,
+      at,
+      payload: implementationPayload(p),
+    });
+    await trx
+      .insertInto('ledger_implementation')
+      .values({
+        entry_seq: seq,
+        cycle_id: 'c-open',
+        code: p.code,
+        status: p.status,
+        progress: p.progress,
+        milestone_date: p.date,
+        milestone: '{}',
+        reason: p.reason as string,
+        photo_sha256: null,
+        recorded_at: at,
+      })
+      .execute();
+  });
+}
 
 /** A ledger whose cycle c-open closed with project 7 among the winners, served over HTTP. */
 async function setup(backend: Backend, publish = true) {
@@ -137,7 +170,16 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
       expect((await refusal(ledger.recordImplementation('c-open', { code: 55, status: 'studying' }))).code).toBe('implementation.unknown_project');
       expect((await refusal(ledger.recordImplementation('c-nope', { code: 7, status: 'studying' }))).code).toBe('implementation.unknown_cycle');
       expect((await refusal(ledger.recordImplementation('c-open', { code: 7 }))).message).toMatch(/--status is needed/);
-      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'cancelled' }))).message).toMatch(/--status cancelled needs --reason/);
+      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'cancelled' }))).message).toMatch(
+        /^--status cancelled needs --reason in every language \("en=…" "sw=…" "fr=…"\)/,
+      );
+      // A reason, like a milestone, is needed in every language of the deployment.
+      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'cancelled', reason: { en: 'The site flooded' } }))).message).toBe(
+        '--reason needs a text in every language of the deployment: missing "sw=…", "fr=…"',
+      );
+      expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'cancelled', reason: { ...REASON, de: 'Zu tief' } }))).code).toBe(
+        'implementation.bad_reason',
+      );
       expect((await refusal(ledger.recordImplementation('c-open', { code: 7, status: 'studying', milestone: { en: 'Only English' } }))).message).toMatch(
         /missing "sw=…", "fr=…"/,
       );
@@ -153,39 +195,67 @@ describe.each(BACKENDS)('implementation updates on %s', (backend) => {
   });
 
   it('shows on the results page in the reader’s language, in open data CSV and JSON, and in the signed feed', async () => {
-    const { ledger, get, close } = await setup(backend);
+    const { ledger, get, close, winners } = await setup(backend);
     try {
       await ledger.recordImplementation('c-open', { code: 7, status: 'in-progress', progress: 40, milestone: MILESTONE, date: '2027-03-01' });
-      await ledger.recordImplementation('c-open', { code: 1, status: 'cancelled', reason: 'Ground water too deep', date: '2027-03-05' });
+      await ledger.recordImplementation('c-open', { code: 1, status: 'cancelled', reason: REASON, date: '2027-03-05' });
+      // An update chained before reasons had languages: one string, shown as it is in every language.
+      const old = winners.find((c) => c !== 7 && c !== 1)!;
+      await chainOldCancellation(ledger, {
+        code: old,
+        status: 'cancelled',
+        progress: 0,
+        date: '2027-03-06',
+        milestone: {},
+        reason: '=Land dispute',
+        photo: null,
+      });
+      expect((await verifyChain(ledger.conn.db)).ok).toBe(true);
       const sw = await get('/results/c-open?lang=sw');
       expect(sw.text).toContain('<h2 id="impl">Utekelezaji</h2>');
       expect(sw.text).toContain('<strong>Kazi inaendelea</strong> · 40% maendeleo');
       expect(sw.text).toContain('Uchimbaji umeanza');
-      expect(sw.text).toContain('Imesitishwa, 0% (Sababu: Ground water too deep)');
+      expect(sw.text).toContain('Imesitishwa, 0% (Sababu: Maji ya ardhini ni ya kina kirefu mno)');
+      expect(sw.text).toContain('Imesitishwa, 0% (Sababu: =Land dispute)');
       const en = await get('/results/c-open');
       expect(en.text).toContain('<strong>In progress</strong> · 40% progress');
       expect(en.text).toMatch(/<time datetime="2027-03-01">1 Mar 2027<\/time>: In progress, 40% — Drilling started/);
       expect(en.text).toContain('href="/results/c-open/implementation.csv"');
+      expect(en.text).toContain('Cancelled, 0% (Reason: Ground water too deep)');
+      expect(en.text).toContain('Cancelled, 0% (Reason: =Land dispute)');
 
       const csv = await get('/results/c-open/implementation.csv');
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split('\n');
-      expect(lines[0]).toBe('cycle,project,entry,recorded_at,date,status,progress,milestone_en,milestone_sw,milestone_fr,reason,photo_sha256');
-      expect(lines[1]).toMatch(/^c-open,7,\d+,2027-10-01T09:00:00.000Z,2027-03-01,in-progress,40,Drilling started,Uchimbaji umeanza,Forage commencé,,$/);
-      expect(lines[2]).toMatch(/^c-open,1,\d+,.*,cancelled,0,,,,Ground water too deep,$/);
+      expect(lines[0]).toBe(
+        'cycle,project,entry,recorded_at,date,status,progress,milestone_en,milestone_sw,milestone_fr,reason_en,reason_sw,reason_fr,photo_sha256',
+      );
+      expect(lines[1]).toMatch(/^c-open,7,\d+,2027-10-01T09:00:00.000Z,2027-03-01,in-progress,40,Drilling started,Uchimbaji umeanza,Forage commencé,,,,$/);
+      expect(lines[2]).toMatch(/^c-open,1,\d+,.*,cancelled,0,,,,Ground water too deep,Maji ya ardhini ni ya kina kirefu mno,Nappe trop profonde,$/);
+      // The older single reason in every language's column, neutralised as a formula would be.
+      expect(lines[3]).toMatch(new RegExp(`^c-open,${old},\\d+,`));
+      expect(lines[3]).toMatch(/.*,cancelled,0,,,,'=Land dispute,'=Land dispute,'=Land dispute,$/);
       const json = JSON.parse((await get('/results/c-open/implementation.json')).text);
-      expect(json.projects.map((p: { code: number; status: string }) => [p.code, p.status])).toEqual([
-        [1, 'cancelled'],
-        [7, 'in-progress'],
-      ]);
+      expect(json.projects.map((p: { code: number; status: string }) => [p.code, p.status])).toEqual(
+        [
+          [1, 'cancelled'],
+          [old, 'cancelled'],
+          [7, 'in-progress'],
+        ].sort((a, b) => (a[0] as number) - (b[0] as number)),
+      );
+      const reasonOf = (code: number) => json.projects.find((p: { code: number }) => p.code === code).timeline[0].reason;
+      expect(reasonOf(1)).toEqual(REASON);
+      expect(reasonOf(old)).toEqual({ en: '=Land dispute', sw: '=Land dispute', fr: '=Land dispute' });
+      expect(reasonOf(7)).toBeNull();
       // Nothing personal: no voter key, gateway or phone anywhere in these files.
       expect(csv.text + JSON.stringify(json)).not.toMatch(/\+254|gw-a|voter/);
 
       const feed = JSON.parse((await get('/v1/implementation?after=0')).text);
       expect(feed.more).toBe(false);
-      expect(feed.updates.map((u: { code: number }) => u.code)).toEqual([7, 1]);
+      expect(feed.updates.map((u: { code: number }) => u.code)).toEqual([7, 1, old]);
+      expect(feed.updates.map((u: { reason: unknown }) => u.reason)).toEqual([null, REASON, '=Land dispute']);
       const later = JSON.parse((await get(`/v1/implementation?after=${feed.updates[0].seq}`)).text);
-      expect(later.updates.map((u: { code: number }) => u.code)).toEqual([1]);
+      expect(later.updates.map((u: { code: number }) => u.code)).toEqual([1, old]);
       expect((await get('/v1/implementation?after=-1')).status).toBe(400);
     } finally {
       await close();

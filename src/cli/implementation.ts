@@ -19,10 +19,10 @@ export interface ImplementationOptions {
   progress?: string;
   milestone?: string[];
   date?: string;
-  reason?: string;
+  reason?: string[];
 }
 
-/** Repeatable `--milestone "sw=Uchimbaji umeanza"`. */
+/** Repeatable `--milestone "sw=Uchimbaji umeanza"` and `--reason "sw=Eneo lilifurika"`. */
 export const collectMilestone = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** The update the options describe (`today`: localToday in the deployment's time zone); throws SautiError naming the bad option. */
@@ -36,29 +36,46 @@ export function parseImplementationOptions(codeText: string, o: ImplementationOp
     throw new SautiError('cli.bad_progress', `--progress must be a whole percentage from 0 to 100 (got '${o.progress}')`);
   const dayProblem = o.date === undefined ? null : implementationDayProblem('--date', o.date, today);
   if (dayProblem) throw new SautiError('cli.bad_date', dayProblem);
-  let milestone: Record<string, string> | undefined;
-  for (const m of o.milestone ?? []) {
-    const found = /^([a-z]{2,3})=(.+)$/s.exec(m);
-    if (!found || !found[2]!.trim())
-      throw new SautiError('cli.bad_milestone', `--milestone must be "<language>=<text>", e.g. "sw=Uchimbaji umeanza" (got '${m.slice(0, 40)}')`);
-    milestone ??= {};
-    if (milestone[found[1]!] !== undefined) throw new SautiError('cli.bad_milestone', `--milestone gives "${found[1]}=…" twice`);
-    milestone[found[1]!] = found[2]!.trim();
-  }
+  const milestone = languageTexts('--milestone', 'sw=Uchimbaji umeanza', o.milestone);
+  const reason = languageTexts('--reason', 'sw=Eneo lilifurika', o.reason);
   return {
     code: Number(codeText),
     ...(o.status ? { status: o.status as ImplementationStatus } : {}),
     ...(o.progress !== undefined ? { progress: Number(o.progress) } : {}),
     ...(o.date ? { date: o.date } : {}),
     ...(milestone ? { milestone } : {}),
-    ...(o.reason !== undefined ? { reason: o.reason } : {}),
+    ...(reason ? { reason } : {}),
   };
+}
+
+/** Repeated `--milestone` or `--reason` values ("<language>=<text>") as texts by language; undefined when none was given. */
+function languageTexts(option: string, example: string, values: string[] | undefined): Record<string, string> | undefined {
+  let texts: Record<string, string> | undefined;
+  const code = `cli.bad_${option.slice(2)}`;
+  for (const m of values ?? []) {
+    const found = /^([a-z]{2,3})=(.+)$/s.exec(m);
+    if (!found || !found[2]!.trim()) throw new SautiError(code, `${option} must be "<language>=<text>", e.g. "${example}" (got '${m.slice(0, 40)}')`);
+    texts ??= {};
+    if (texts[found[1]!] !== undefined) throw new SautiError(code, `${option} gives "${found[1]}=…" twice`);
+    texts[found[1]!] = found[2]!.trim();
+  }
+  return texts;
 }
 
 const line = (u: ImplementationUpdate) =>
   `${String(u.code).padStart(3)}  ${u.date}  ${u.status.padEnd(11)} ${String(u.progress).padStart(3)}%  ${Object.entries(u.milestone)
     .map(([l, text]) => `${l}=${text}`)
-    .join(' | ')}${u.reason ? `  (reason: ${u.reason})` : ''}  [entry ${u.seq}]`;
+    .join(' | ')}${
+    u.reason === null
+      ? ''
+      : `  (reason: ${
+          typeof u.reason === 'string'
+            ? u.reason
+            : Object.entries(u.reason)
+                .map(([l, text]) => `${l}=${text}`)
+                .join(' | ')
+        })`
+  }  [entry ${u.seq}]`;
 
 /** Records (with a code) or lists (without); false (exit 1) when refused. */
 export async function ledgerImplementation(settings: Settings, cycleId: string, codeText: string | undefined, o: ImplementationOptions): Promise<boolean> {

@@ -268,8 +268,12 @@ ledger
     'the milestone in one language, e.g. "sw=Uchimbaji umeanza"; repeat for every language of the deployment',
     collectMilestone,
   )
-  .option('--date <YYYY-MM-DD>', 'the milestone’s date (default: today)')
-  .option('--reason <text>', 'with --status cancelled: why (published)')
+  .option('--date <YYYY-MM-DD>', 'the milestone’s date, not after today (default: today in the deployment’s time zone)')
+  .option(
+    '--reason <lang=text>',
+    'with --status cancelled: why (published), in one language, e.g. "sw=Eneo lilifurika"; repeat for every language of the deployment',
+    collectMilestone,
+  )
   .action(async (cycle: string, code: string | undefined, opts: ImplementationOptions) => {
     if (!(await ledgerImplementation(loadSettings(), cycle, code, opts))) process.exitCode = 1;
   });

@@ -1,9 +1,9 @@
 // What a resident reads of an implementation update, by SMS: the answer to STATUS 7 and the
-// message followers get. One GSM-7 segment whatever the milestone's length: the milestone (or a
-// cancellation's reason) is shortened until the message fits.
+// message followers get. One GSM-7 segment whatever the milestone's length: a cancellation's
+// reason, then the milestone, shortened from the end until the message fits.
 import type { Lang } from '../config/schema.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import type { ImplementationStatus, ImplementationUpdate } from './implementation.ts';
+import { reasonIn, type ImplementationStatus, type ImplementationUpdate } from './implementation.ts';
 import { formatDate } from './format.ts';
 import { smsCost, toGsmLookalikes } from './sms-encoding.ts';
 
@@ -22,8 +22,8 @@ const oneSegment = (text: string) => smsCost(toGsmLookalikes(text)).segments ===
 
 /**
  * `smsProjectStatus` (STATUS 7) or `smsProjectUpdate` (to followers) for an update, in `lang`:
- * the milestone in that language (else the first one given; for a cancellation without one, its
- * reason), cut to fit one segment (or `fits`: a USSD screen with its options). `name` is the
+ * a cancellation's reason in that language (an older update's single reason as it is), then the
+ * milestone in that language (else the first one given), cut from the end to fit one segment (or `fits`: a USSD screen with its options). `name` is the
  * project's short title.
  */
 export function updateText(
@@ -35,7 +35,10 @@ export function updateText(
 ): string {
   const date = formatDate(new Date(`${u.date}T12:00:00Z`), lang, 'UTC');
   const params = { code: u.code, name, status: statusWord(lang, u.status), progress: u.progress, date };
-  const said = (u.milestone[lang] ?? Object.values(u.milestone)[0] ?? u.reason ?? '').replace(/\s+/g, ' ').trim();
+  const sentence = (text: string) => (text && !/[.!?]$/.test(text) ? `${text}.` : text);
+  const oneLine = (text: string | null | undefined) => (text ?? '').replace(/\s+/g, ' ').trim();
+  // The reason first: it is why the project stopped, and the milestone's words are cut before it.
+  const said = [sentence(oneLine(reasonIn(u.reason, lang))), oneLine(u.milestone[lang] ?? Object.values(u.milestone)[0])].filter(Boolean).join(' ');
   const full = t(lang, key, { ...params, milestone: said ? ` ${said}${/[.!?]$/.test(said) ? '' : '.'}` : '' });
   if (fits(full)) return full;
   // Shorten the milestone word by word (never the status or progress), ending in "...".

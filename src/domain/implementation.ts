@@ -35,6 +35,48 @@ export function implementationDayProblem(field: string, date: string, today: str
   return null;
 }
 
+const langCode = z.string().regex(/^[a-z]{2,3}$/);
+
+/**
+ * A cancellation's reason: a text per language of the deployment, as a milestone has. An update
+ * chained before reasons had languages holds one string, which every language shows as it is.
+ */
+export const implementationReasonSchema = z.union([
+  z.string().min(1).max(MAX_IMPLEMENTATION_REASON),
+  z.record(langCode, z.string().min(1).max(MAX_IMPLEMENTATION_REASON)).refine((r) => Object.keys(r).length > 0, 'a text in every language'),
+]);
+export type ImplementationReason = z.infer<typeof implementationReasonSchema>;
+
+/** The reason in `lang`: its text in that language, else the first given; an older update's single string as it is. */
+export function reasonIn(reason: ImplementationReason | null, lang: string): string | null {
+  if (reason === null || typeof reason === 'string') return reason;
+  return reason[lang] ?? Object.values(reason)[0] ?? null;
+}
+
+/** The reason in each of `langs` (open data): an older update's single string in every one, since that is all there is. */
+export function reasonByLanguage(reason: ImplementationReason | null, langs: readonly string[]): Record<string, string> | null {
+  return reason === null ? null : Object.fromEntries(langs.map((l) => [l, reasonIn(reason, l) ?? '']));
+}
+
+/** The reason as a stored copy keeps it in one text column: a single string as it is, texts per language as a JSON object. */
+export function reasonToColumn(reason: ImplementationReason | null): string | null {
+  return reason === null || typeof reason === 'string' ? reason : JSON.stringify(sortedTexts(reason));
+}
+
+/** Reads reasonToColumn back: a JSON object of texts by language code is per language; anything else is an older single string. */
+export function reasonFromColumn(text: string | null): ImplementationReason | null {
+  if (text === null || !text.startsWith('{')) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const byLang = implementationReasonSchema.safeParse(parsed);
+    return byLang.success && typeof byLang.data === 'object' ? byLang.data : text;
+  } catch {
+    return text;
+  }
+}
+
+const sortedTexts = (texts: Record<string, string>) => Object.fromEntries(Object.entries(texts).sort(([a], [b]) => a.localeCompare(b)));
+
 /**
  * One update, as chained (the entry's payload is `JSON.stringify` of exactly this object, keys in
  * this order: see implementationPayload). `milestone` is empty or holds a text in every language
@@ -45,8 +87,8 @@ export const implementationPayloadSchema = z.strictObject({
   status: z.enum(IMPLEMENTATION_STATUSES),
   progress: z.number().int().min(0).max(100),
   date: day,
-  milestone: z.record(z.string().regex(/^[a-z]{2,3}$/), z.string().min(1).max(MAX_MILESTONE)),
-  reason: z.string().min(1).max(MAX_IMPLEMENTATION_REASON).nullable(),
+  milestone: z.record(langCode, z.string().min(1).max(MAX_MILESTONE)),
+  reason: implementationReasonSchema.nullable(),
   photo: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
@@ -54,10 +96,11 @@ export const implementationPayloadSchema = z.strictObject({
 });
 export type ImplementationPayload = z.infer<typeof implementationPayloadSchema>;
 
-/** The payload's one spelling: fixed key order and milestone languages sorted, so the chain and its copy compare as text. */
+/** The payload's one spelling: fixed key order and milestone and reason languages sorted, so the chain and its copy compare as text. */
 export function implementationPayload(p: ImplementationPayload): string {
-  const milestone = Object.fromEntries(Object.entries(p.milestone).sort(([a], [b]) => a.localeCompare(b)));
-  return JSON.stringify({ code: p.code, status: p.status, progress: p.progress, date: p.date, milestone, reason: p.reason, photo: p.photo });
+  const milestone = sortedTexts(p.milestone);
+  const reason = p.reason === null || typeof p.reason === 'string' ? p.reason : sortedTexts(p.reason);
+  return JSON.stringify({ code: p.code, status: p.status, progress: p.progress, date: p.date, milestone, reason, photo: p.photo });
 }
 
 /** An update as the feed carries it: the payload with its cycle, chain entry and when it was recorded. */

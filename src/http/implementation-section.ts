@@ -1,7 +1,7 @@
 // The results page's implementation section: each winning project's status, progress and
 // timeline of dated milestones, in the reader's language. Plain HTML, as the rest of the page.
 import { isBuiltInLang, type BuiltInLang, type Lang } from '../config/schema.ts';
-import type { ImplementationStatus, ImplementationUpdate } from '../domain/implementation.ts';
+import { reasonIn, type ImplementationStatus, type ImplementationUpdate } from '../domain/implementation.ts';
 import { statusWord } from '../domain/implementation-text.ts';
 import { formatDate } from '../domain/format.ts';
 
@@ -68,7 +68,7 @@ export function implementationSection(
     const timeline = mine
       .map((u) => {
         const text = Object.keys(u.milestone).length ? ` — ${esc(pick(u.milestone, lang))}` : '';
-        const reason = u.reason ? ` (${esc(L.reason)}: ${esc(u.reason)})` : '';
+        const reason = u.reason !== null ? ` (${esc(L.reason)}: ${esc(reasonIn(u.reason, lang) ?? '')})` : '';
         // The milestone's own words describe the photo best; without them, the project and the day.
         const alt = Object.keys(u.milestone).length
           ? pick(u.milestone, lang)

@@ -326,7 +326,16 @@ export function resultsRouter(ledger: Ledger, logger: Logger, options: PublicOpt
     if ((IMPLEMENTATION_FILES as readonly string[]).includes(file)) {
       // Open from publication on, and growing with every update: made from the ledger each time.
       const updates = await ledger.implementation(cycle.id);
-      if (file === 'implementation.json') return res.type('application/json').send(JSON.stringify(implementationJson(cycle.id, updates)));
+      if (file === 'implementation.json')
+        return res.type('application/json').send(
+          JSON.stringify(
+            implementationJson(
+              cycle.id,
+              updates,
+              d.languages.map((l) => l.code),
+            ),
+          ),
+        );
       return res.type('text/csv; charset=utf-8').attachment(`${cycle.id}-implementation.csv`).send(implementationCsv(d, updates));
     }
     if (!isOpenDataFile(d, file)) return notFound(res, `No file '${file}'. There are ${[...openDataNames(d), ...IMPLEMENTATION_FILES].join(', ')}.`);

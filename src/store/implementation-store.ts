@@ -2,7 +2,7 @@
 // the numbers that reported on one (sealed at rest, as every number: src/domain/phone-seal.ts).
 // Migrations 0019 and 0022.
 import type { Database, Statement } from 'better-sqlite3';
-import type { ImplementationStatus, ImplementationUpdate } from '../domain/implementation.ts';
+import { reasonFromColumn, reasonToColumn, type ImplementationStatus, type ImplementationUpdate } from '../domain/implementation.ts';
 import type { Seal } from '../domain/phone-seal.ts';
 
 /** An update as the gateway keeps it (no photo: nothing shows one on a feature phone). */
@@ -36,7 +36,7 @@ const fromRow = (r: UpdateRow): StoredUpdate => ({
   progress: r.progress,
   date: r.milestone_date,
   milestone: JSON.parse(r.milestone) as Record<string, string>,
-  reason: r.reason,
+  reason: reasonFromColumn(r.reason),
   recordedAt: r.recorded_at,
 });
 
@@ -72,7 +72,9 @@ export class ImplementationStore {
 
   /** Keeps an update; false when it was already held (a repeated download). */
   insert(u: ImplementationUpdate, receivedAt: string): boolean {
-    const { seq, cycleId, code, status, progress, date, reason, recordedAt } = u;
+    const { seq, cycleId, code, status, progress, date, recordedAt } = u;
+    // Texts per language as JSON; an older update's single string as it is (src/domain/implementation.ts).
+    const reason = reasonToColumn(u.reason);
     return (
       this.s.insert!.run({ seq, cycleId, code, status, progress, date, milestone: JSON.stringify(u.milestone), reason, recordedAt, receivedAt }).changes === 1
     );
