@@ -145,7 +145,8 @@ export function parseReview(d: Deployment, input: ReviewInput): ReturnType<typeo
   if (!(STATUSES as readonly string[]).includes(input.status)) throw new ReviewError('status', 'status', `status must be one of ${STATUSES.join(', ')}`);
   const status = input.status as Status;
   const costText = input.cost.trim().replace(/[\s,_]/g, '');
-  if (costText && !/^\d{1,13}$/.test(costText)) throw new ReviewError('cost', 'costNumber', 'cost: a whole amount in the deployment currency, digits only, at most 13 of them');
+  if (costText && !/^\d{1,13}$/.test(costText))
+    throw new ReviewError('cost', 'costNumber', 'cost: a whole amount in the deployment currency, digits only, at most 13 of them');
   const cost = costText ? Number(costText) : null;
   const costNote = input.costNote.trim();
   if (costNote.length > 2000) throw new ReviewError('costNote', 'tooLong', 'costNote: at most 2,000 characters');
