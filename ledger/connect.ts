@@ -1,11 +1,11 @@
 // Opens the ledger's storage: a SQLite file by default, PostgreSQL when a database URL is given.
 // Everything above this file is the same code for both.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { SautiError } from '../src/domain/errors.ts';
-import { migrateLedger, type LedgerDb, type LedgerTables } from './schema.ts';
+import { ledgerMigrationNames, migrateLedger, type LedgerDb, type LedgerTables } from './schema.ts';
 import { cachedStatements } from './statement-cache.ts';
 import { CHECK_KEY, LAYERS_KEY, newVoterSecret, secretCheck, VoterKeyring } from './voter-secret.ts';
 
@@ -63,6 +63,97 @@ export async function openLedger(storage: LedgerStorage, opts: OpenOptions = {})
     await base.close();
     throw err;
   }
+}
+
+/**
+ * Opens an existing ledger for commands that only read it (`sauti ledger verify`, `sauti ledger
+ * identity`): nothing is created, migrated or written, not even a voter secret or a SQLite
+ * write-ahead log left behind. Refuses, naming the file, what is missing, empty, damaged, not a
+ * ledger, or at another schema than this code's. Voters are keyed only when a secret is at hand
+ * (then it must be the ledger's: a stale one is refused as at start-up).
+ */
+export async function openLedgerToRead(storage: LedgerStorage): Promise<LedgerConnection> {
+  const where = storage.kind === 'sqlite' ? storage.file : `the PostgreSQL ledger${storage.schema ? ` (schema ${storage.schema})` : ''}`;
+  const base = storage.kind === 'sqlite' ? openSqliteToRead(storage.file) : await openPostgres(storage.url, storage.schema, { readOnly: true });
+  try {
+    const schema = storage.kind === 'postgres' ? (storage.schema ?? 'public') : undefined;
+    await checkLedgerSchema(base, where, schema);
+    const file = storage.kind === 'sqlite' ? `${storage.file}.voter-secret` : undefined;
+    const read = (f: string) => (existsSync(f) ? [readFileSync(f, 'utf8').trim()] : []);
+    const candidates = () => [
+      ...(storage.voterSecret ? [storage.voterSecret] : []),
+      ...(file ? [...read(file), ...read(`${file}.next`)] : []),
+      ...(storage.nextVoterSecret ? [storage.nextVoterSecret] : []),
+    ];
+    const conn: LedgerConnection = { ...base, voterKeys: new VoterKeyring(candidates), keptSecretFile: undefined };
+    if (candidates().length > 0) {
+      const meta = await storedVoterMeta(conn.db);
+      conn.voterKeys.forCheck(meta.check, meta.layers); // a secret that is not the ledger's is refused, as at start-up
+    }
+    return conn;
+  } catch (err) {
+    await base.close();
+    throw err;
+  }
+}
+
+/** The file is a ledger at exactly this code's migrations, or a SautiError naming it and what to do. */
+async function checkLedgerSchema(base: BaseConnection, where: string, schema: string | undefined): Promise<void> {
+  let applied: string[];
+  try {
+    const table = schema ? sql.table(`${schema}.ledger_migrations`) : sql.table('ledger_migrations');
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${table}`.execute(base.db);
+    applied = rows.map((r) => r.name);
+  } catch (err) {
+    const unreadable = damaged(where, err);
+    if (unreadable !== err) throw unreadable;
+    throw new SautiError(
+      'ledger.not_a_ledger',
+      `${where} is not a Sauti ledger database (it has no ledger tables); check SAUTI_LEDGER_DB${base.dialect === 'postgres' ? ', DATABASE_URL and SAUTI_LEDGER_SCHEMA' : ''}`,
+    );
+  }
+  const known = ledgerMigrationNames(base.dialect);
+  const newer = applied.filter((n) => !known.includes(n));
+  if (newer.length > 0)
+    throw new SautiError(
+      'ledger.too_new',
+      `${where} was written by a newer Sauti (migration ${newer.join(', ')} is unknown here): use that version or a newer one`,
+    );
+  const missing = known.filter((n) => !applied.includes(n));
+  if (missing.length > 0)
+    throw new SautiError(
+      'ledger.too_old',
+      `${where} was written by an older Sauti (${missing.length} migration${missing.length === 1 ? '' : 's'} behind, from ${missing[0]}); nothing was changed. Start \`sauti ledger serve\` on it once with this version to bring it up to date (back it up first), or use the version that wrote it`,
+    );
+}
+
+/** A SQLite ledger opened without writing anything; SQLite's own errors become one line naming the file. */
+function openSqliteToRead(file: string): BaseConnection {
+  if (!existsSync(file)) throw new SautiError('ledger.missing', `no ledger database at ${file}`);
+  if (statSync(file).size === 0) throw new SautiError('ledger.not_a_ledger', `${file} is empty (0 bytes): not a Sauti ledger database`);
+  // Read-write but query-only, not SQLite's read-only mode: that one leaves a -wal and -shm file
+  // behind on a WAL database; this one's last close removes them as a writer's does.
+  const sqlite = new Database(file, { fileMustExist: true });
+  try {
+    sqlite.pragma('query_only = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get(); // reads the header: a damaged file fails here
+  } catch (err) {
+    sqlite.close();
+    throw damaged(file, err);
+  }
+  const db = new Kysely<LedgerTables>({ dialect: new SqliteDialect({ database: cachedStatements(sqlite) }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** A SQLite error about the file itself, as one line naming it; anything else as it was. */
+export function damaged(file: string, err: unknown): unknown {
+  const code = String((err as { code?: unknown }).code ?? '');
+  if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') return err;
+  return new SautiError(
+    'ledger.damaged',
+    `${file} is damaged or not a SQLite database (SQLite says: ${(err as Error).message}): it is not a readable Sauti ledger; restore it from a backup`,
+  );
 }
 
 /** A connection that cannot key voters, for a re-keyed ledger read without its secret; undefined if it still needs migration 0008. */
@@ -165,13 +256,13 @@ function openSqlite(file: string, cacheMb: number): BaseConnection {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-async function openPostgres(url: string, schema?: string): Promise<BaseConnection> {
+async function openPostgres(url: string, schema?: string, { readOnly = false } = {}): Promise<BaseConnection> {
   const pg = (await import('pg')).default;
   // Sequence numbers and counts are int8; they stay far below 2^53, so read them as numbers.
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')),
   };
-  if (schema) {
+  if (schema && !readOnly) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect().catch((err: unknown) => {
       throw unreachable(url, err);
@@ -190,7 +281,7 @@ async function openPostgres(url: string, schema?: string): Promise<BaseConnectio
     connectionString: url,
     max: 4,
     types,
-    options: schema ? `-c search_path=${schema}` : undefined,
+    options: [schema ? `-c search_path=${schema}` : '', readOnly ? '-c default_transaction_read_only=on' : ''].filter(Boolean).join(' ') || undefined,
   });
   // Reached once now, so an address that answers nothing is said as such, naming DATABASE_URL.
   await pool.query('SELECT 1').catch(async (err: unknown) => {

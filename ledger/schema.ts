@@ -839,6 +839,11 @@ const migrations = (dialect: 'sqlite' | 'postgres', voterSecret?: string): Recor
   '0022-photos': photos(dialect),
 });
 
+/** The names of every migration this code knows, for a check that applies none (connect.ts, openLedgerToRead). */
+export function ledgerMigrationNames(dialect: 'sqlite' | 'postgres'): string[] {
+  return Object.keys(migrations(dialect));
+}
+
 export interface MigrateOptions {
   /** The secret migration 0008 re-keys with; needed only when it runs. */
   voterSecret?: string;

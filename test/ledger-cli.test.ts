@@ -36,7 +36,10 @@ describe('registration both ways: the gateway trusts the ledger’s key', () => 
   it('`ledger identity` prints one key, made once; `sync trust-ledger` stores it and `sync status` shows it or says why sync is stopped', () => {
     const dir = tempDir('sauti-trust-cli-');
     const ledgerEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
+    // `ledger identity` reads a ledger that exists; any command that opens it for writing makes it.
+    expect(sauti(['ledger', 'gateways'], ledgerEnv).status).toBe(0);
     const key = sauti(['ledger', 'identity'], ledgerEnv).stdout.match(/ledger key\s+(\S+)/)![1]!;
+    expect(sauti(['ledger', 'identity'], ledgerEnv).stdout).toContain(`ledger key  ${key}`);
 
     const gwEnv = { SAUTI_CONFIG: FIXTURE, SAUTI_DB: join(dir, 'gateway.db'), SAUTI_GATEWAY_ID: 'gw-cli', SAUTI_LEDGER_URL: 'http://127.0.0.1:9' };
     openDatabase(gwEnv.SAUTI_DB).close();

@@ -455,7 +455,7 @@ describe('sauti ledger rotate-voter-secret', { timeout: 180_000 }, () => {
       SAUTI_LEDGER_DB: join(tempDir('sauti-rotate-cli-'), 'ledger.db'),
       SAUTI_LEDGER_VOTER_SECRET: TEST_LEDGER_VOTER_SECRET,
     };
-    expect(sauti(['ledger', 'identity'], base).status).toBe(0);
+    expect(sauti(['ledger', 'gateways'], base).status).toBe(0); // makes the ledger
     const without = sauti(['ledger', 'rotate-voter-secret'], base);
     expect(without.status).toBe(1);
     expect(without.stderr).toContain('SAUTI_LEDGER_NEXT_VOTER_SECRET');
@@ -473,7 +473,7 @@ describe('sauti ledger rotate-voter-secret', { timeout: 180_000 }, () => {
   it('an auditor verifies a copy of the database alone: no voter secret needed, none made', () => {
     const dir = tempDir('sauti-audit-copy-');
     const env = { SAUTI_CONFIG: FIXTURE, SAUTI_LEDGER_DB: join(dir, 'ledger.db') };
-    expect(sauti(['ledger', 'identity'], env).status).toBe(0); // made with a kept secret beside it
+    expect(sauti(['ledger', 'gateways'], env).status).toBe(0); // made with a kept secret beside it
     const copy = join(tempDir('sauti-audit-'), 'copy.db');
     copyFileSync(join(dir, 'ledger.db'), copy);
     const verified = sauti(['ledger', 'verify'], { ...env, SAUTI_LEDGER_DB: copy });

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { Settings } from '../config/env.ts';
 import { loadDeployment } from '../config/load.ts';
 import { createLogger } from '../logging.ts';
-import { openLedger, scrubSqlite } from '../../ledger/connect.ts';
+import { damaged, openLedger, openLedgerToRead, scrubSqlite } from '../../ledger/connect.ts';
 import { rotateVoterSecret } from '../../ledger/rekey.ts';
 import { startRecordingRetention, verifyErasures } from '../../ledger/recording-retention.ts';
 import { SautiError } from '../domain/errors.ts';
@@ -25,6 +25,21 @@ import { progressBar } from './progress.ts';
 async function openFromSettings(settings: Settings, logger = createLogger(settings.logLevel), readOnlyVoters = false): Promise<Ledger> {
   const deployment = loadDeployment(settings.configFile);
   return new Ledger(await openLedger(settings.ledgerStorage, { readOnlyVoters }), () => deployment, undefined, logger);
+}
+
+/**
+ * For commands that only read the ledger (verify, identity): nothing is created, migrated or
+ * written (ledger/connect.ts, openLedgerToRead), and the deployment file is read only if asked for.
+ * A ledger that cannot be read is said on stderr, naming it; undefined then (exit 1).
+ */
+async function openToRead(settings: Settings): Promise<Ledger | undefined> {
+  try {
+    return new Ledger(await openLedgerToRead(settings.ledgerStorage), () => loadDeployment(settings.configFile));
+  } catch (err) {
+    if (!(err instanceof SautiError)) throw err;
+    console.error(`sauti: ${err.message}.`.replace(/\.\.$/, '.'));
+    return undefined;
+  }
 }
 
 const where = (s: Settings) =>
@@ -70,7 +85,8 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     console.error(`No ledger at ${settings.ledgerStorage.file}: nothing to verify (set SAUTI_LEDGER_DB, or DATABASE_URL for PostgreSQL).`);
     return false;
   }
-  const ledger = await openFromSettings(settings, undefined, true);
+  const ledger = await openToRead(settings);
+  if (!ledger) return false;
   const bar = progressBar('verifying');
   try {
     const result = await verifyChain(ledger.conn.db, bar.update);
@@ -97,6 +113,13 @@ export async function verifyLedger(settings: Settings): Promise<boolean> {
     console.error(
       `Ledger BROKEN at entry ${result.seq}${result.eventId ? ` (event ${result.eventId})` : ''}: ${result.problem}. Entries 1–${result.checked} verify.`,
     );
+    return false;
+  } catch (err) {
+    // A file damaged past its first pages fails only when the check reaches them: said naming it.
+    const unreadable = settings.ledgerStorage.kind === 'sqlite' ? damaged(settings.ledgerStorage.file, err) : err;
+    if (!(unreadable instanceof SautiError)) throw unreadable;
+    bar.stop();
+    console.error(`sauti: ${unreadable.message}.`);
     return false;
   } finally {
     bar.stop();
@@ -238,14 +261,23 @@ export async function writeAttachment(settings: Settings, sha256: string, out: s
 }
 
 /** `sauti ledger identity`: the public key every gateway of this ledger must trust (`sauti sync trust-ledger`). */
-export async function printLedgerIdentity(settings: Settings): Promise<void> {
-  const ledger = await openFromSettings(settings);
+export async function printLedgerIdentity(settings: Settings): Promise<boolean> {
+  // A mistyped path, or a shell without the gateway's SAUTI_DB, must not make a new ledger and print its key.
+  if (settings.ledgerStorage.kind === 'sqlite' && !existsSync(settings.ledgerStorage.file)) {
+    console.error(
+      `No ledger database at ${settings.ledgerStorage.file}: start the ledger once first (\`sauti ledger serve\`, or \`sauti start\` for its embedded ledger, which is ledger.db beside SAUTI_DB: give this shell the gateway's SAUTI_DB), or set SAUTI_LEDGER_DB to the ledger's file.`,
+    );
+    return false;
+  }
+  const ledger = await openToRead(settings);
+  if (!ledger) return false;
   try {
     const { publicKey } = await ledger.identity();
     console.log(`ledger key  ${publicKey}`);
     console.log(
       `\nOn each gateway that syncs with this ledger (the private key never leaves it):\n  sauti sync trust-ledger ${publicKey}\nor set SAUTI_LEDGER_KEY=${publicKey}`,
     );
+    return true;
   } finally {
     await ledger.close();
   }

@@ -239,7 +239,9 @@ ledger
 ledger
   .command('identity')
   .description('print this ledger’s public key, which every gateway syncing with it must trust')
-  .action(async () => printLedgerIdentity(loadSettings()));
+  .action(async () => {
+    if (!(await printLedgerIdentity(loadSettings()))) process.exitCode = 1;
+  });
 ledger
   .command('rotate-voter-secret')
   .description(

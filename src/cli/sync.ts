@@ -9,7 +9,7 @@ import { loadDeployment } from '../config/load.ts';
 import { smsProviders } from '../config/schema.ts';
 import { SautiError } from '../domain/errors.ts';
 import { createLogger } from '../logging.ts';
-import { openDatabase } from '../store/db.ts';
+import { openDatabase, openGatewayToRead } from '../store/db.ts';
 import { GatewayStore } from '../store/gateway-store.ts';
 import { BallotCache } from '../../sync/ballot.ts';
 import { exportBundle, importAck } from '../../sync/bundle.ts';
@@ -19,6 +19,7 @@ import { ledgerTrust, TRUST_SOURCES, trustLedger } from '../../sync/ledger-trust
 import { Outbox } from '../../sync/outbox.ts';
 import { Relay } from '../../sync/relay.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
+import { publicKeyOf } from '../domain/protocol.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
 import { ImplementationStore } from '../store/implementation-store.ts';
 import { SmsStore } from '../store/sms-store.ts';
@@ -31,21 +32,53 @@ import { Ledger } from '../../ledger/ledger.ts';
 import { progressBar } from './progress.ts';
 
 /**
- * Opens the gateway's database. `create`: a fresh data folder gets the database and the identity
- * `sauti start` would make (so a gateway can be registered on the ledger before its first start).
+ * Opens the gateway's database, migrated as `sauti start` would. `create`: a fresh data folder
+ * gets the database (so a gateway can be registered on the ledger before its first start). An
+ * existing file must be a gateway database: anything else is refused, naming it, rather than
+ * given the gateway's tables.
  */
 function openGateway(settings: Settings, { create = false } = {}) {
-  if (!create && !existsSync(settings.dbFile)) {
-    throw new SautiError('cli.no_db', `No gateway database at ${settings.dbFile}. Start the gateway once (npm start) or set SAUTI_DB.`);
-  }
-  const db = openDatabase(settings.dbFile);
+  const file = settings.dbFile;
+  if (!existsSync(file) && !create) throw noDatabase(file);
+  if (existsSync(file)) gatewayFile(settings, { older: true }).close();
+  const db = openDatabase(file);
   const store = new GatewayStore(db);
   return { db, store, outbox: new Outbox(db), identity: gatewayIdentity(store, gatewayIdOf(store, settings.gatewayId)) };
 }
 
+const noDatabase = (file: string) => new SautiError('cli.no_db', `No gateway database at ${file}. Start the gateway once (npm start) or set SAUTI_DB.`);
+
+/** The gateway's database as it is, for commands that only read it: nothing migrated or written. */
+function readGateway(settings: Settings) {
+  const db = gatewayFile(settings);
+  return { db, store: new GatewayStore(db), outbox: new Outbox(db) };
+}
+
+/** The file SAUTI_DB names, opened query-only once it is known to be a gateway database (store/db.ts). */
+function gatewayFile(settings: Settings, { older = false } = {}) {
+  if (!existsSync(settings.dbFile)) throw noDatabase(settings.dbFile);
+  try {
+    return openGatewayToRead(settings.dbFile, { older });
+  } catch (err) {
+    if (err instanceof SautiError) throw new SautiError(err.code, `${err.message}. Set SAUTI_DB to the gateway's database (the file \`sauti start\` uses).`);
+    throw err;
+  }
+}
+
 export function printIdentity(settings: Settings): void {
-  const { db, identity } = openGateway(settings, { create: true });
-  db.close();
+  // Read as stored once the gateway has them; made (as `sauti start` would) on a fresh data folder.
+  const read = existsSync(settings.dbFile) ? readGateway(settings) : undefined;
+  const pem = read?.store.meta('gateway_private_key');
+  const stored = { gatewayId: settings.gatewayId ?? read?.store.meta('gateway_id'), publicKey: pem && publicKeyOf(pem) };
+  read?.db.close();
+  const identity =
+    stored.gatewayId && stored.publicKey
+      ? stored
+      : (() => {
+          const { db, identity: made } = openGateway(settings, { create: true });
+          db.close();
+          return made;
+        })();
   console.log(`gateway id  ${identity.gatewayId}`);
   console.log(`public key  ${identity.publicKey}`);
   console.log(
@@ -57,14 +90,14 @@ export function printIdentity(settings: Settings): void {
 }
 
 export function printSyncStatus(settings: Settings): void {
-  const { db, outbox, identity } = openGateway(settings);
+  const { db, store, outbox } = readGateway(settings);
   try {
     const st = (k: string) => outbox.state(k) || undefined;
     const skew = st('ledger_clock_skew_ms');
     const gaps = JSON.parse(st('ledger_gaps') ?? '[]') as { from: number; to: number }[];
     const target = recordedSyncTarget(outbox);
     const lines: [string, string][] = [
-      ['gateway', identity.gatewayId],
+      ['gateway', settings.gatewayId ?? store.meta('gateway_id') ?? 'none yet (made at the first start, or by sauti sync identity)'],
       ['ledger', ledgerLine(settings, target)],
       ['ledger key', trustLine(settings, outbox, target)],
       ['waiting to sync', String(outbox.pendingCount())],

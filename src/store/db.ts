@@ -1,8 +1,9 @@
 // Opens the gateway's SQLite file with the settings durability depends on.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
-import { migrate } from './migrate.ts';
+import { SautiError } from '../domain/errors.ts';
+import { migrate, migrations } from './migrate.ts';
 
 /**
  * The gateway connection's SQLite page cache, in KiB. better-sqlite3 builds SQLite with 16 MB a
@@ -60,6 +61,47 @@ function openOnce(file: string, options: { readonly?: boolean }): Db {
     return db;
   } catch (err) {
     db.close();
+    throw err;
+  }
+}
+
+/**
+ * Opens an existing gateway database for a command that only reads it (`sauti sync status`):
+ * nothing is created, migrated or written (query-only, so no -wal or -shm is left behind either).
+ * Refuses, naming the file, one that is empty, damaged, a ledger or another SQLite file, or at
+ * another schema than this code's. `older`: a file at an older schema is taken (for a command
+ * that then migrates it, as the gateway would on start).
+ */
+export function openGatewayToRead(file: string, { older = false } = {}): Db {
+  if (statSync(file).size === 0) throw new SautiError('store.not_gateway', `${file} is empty (0 bytes): not a gateway database`);
+  let db: Db | undefined;
+  try {
+    db = new Database(file, { fileMustExist: true });
+    db.pragma('query_only = ON');
+    db.pragma('busy_timeout = 2000');
+    const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+    if (tables.has('ledger_migrations') || tables.has('ledger_events'))
+      throw new SautiError('store.not_gateway', `${file} is a Sauti ledger, not a gateway database`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === 0 || !tables.has('meta') || !tables.has('events'))
+      throw new SautiError('store.not_gateway', `${file} is not a gateway database (a SQLite file without the gateway's tables)`);
+    const latest = migrations().at(-1)![0];
+    if (version > latest)
+      throw new SautiError('store.too_new', `${file} is at gateway schema version ${version}, but this Sauti only knows up to ${latest}: upgrade Sauti`);
+    if (version < latest && !older)
+      throw new SautiError(
+        'store.too_old',
+        `${file} is at gateway schema version ${version}, older than this Sauti's ${latest}; nothing was changed. Start the gateway once with this version (npm start) to bring it up to date`,
+      );
+    return db;
+  } catch (err) {
+    db?.close();
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+      throw new SautiError(
+        'store.damaged',
+        `${file} is damaged or not a SQLite database (SQLite says: ${(err as Error).message}): not a readable gateway database`,
+      );
     throw err;
   }
 }
