@@ -5,7 +5,7 @@
 // recorded as the sync's last error (`sauti sync status`), and rounds resume when Redis is back.
 import type { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { nextDelayMs } from '../sync/sync-job.ts';
+import { nextDelayMs, waitingForKey } from '../sync/sync-job.ts';
 import { RedisLink, settledWithin } from './redis-link.ts';
 
 interface Options {
@@ -95,7 +95,7 @@ export class BullmqSyncScheduler {
       this.notBefore = 0;
       return 'done';
     } catch (err) {
-      this.failures += 1;
+      this.failures = waitingForKey(err) ? 0 : this.failures + 1; // no key trusted: nothing was sent, no backoff
       this.notBefore = Date.now() + nextDelayMs(this.o.intervalMs, this.failures, this.o.maxBackoffMs, this.o.random) - this.o.intervalMs;
       throw err;
     } finally {

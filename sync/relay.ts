@@ -44,6 +44,15 @@ export interface PushSummary {
   backlog: number;
 }
 
+/** The last `sauti sync resend`, as `sauti sync status` shows it (sync_state `last_resend`). */
+export interface LastResend extends PushSummary {
+  to: string;
+  at: string;
+  fromSeq: number;
+  /** Why it stopped, when it did. */
+  error?: string;
+}
+
 export interface RelayOptions {
   outbox: Outbox;
   identity: GatewayIdentity;
@@ -177,13 +186,16 @@ export class Relay {
         if (sending) await sending.sent;
         // The answer and the sync state in one transaction: one commit per batch.
         const sent = batch;
+        // A resend's answers (perhaps from another ledger than the gateway's own) say nothing of
+        // the regular sync: only its acknowledgements are kept, and a line of its own (below).
         outbox.db
           .transaction(() => {
-            outbox.setState({
-              last_push_at: answer.receivedAt,
-              ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
-              ledger_gaps: JSON.stringify(answer.gaps),
-            });
+            if (source.heartbeat)
+              outbox.setState({
+                last_push_at: answer.receivedAt,
+                ledger_clock_skew_ms: String(answer.clockSkewMs ?? ''),
+                ledger_gaps: JSON.stringify(answer.gaps),
+              });
             return outbox.recordAnswer(answer, this.now(), sent);
           })
           .immediate();
@@ -203,13 +215,15 @@ export class Relay {
         batch = following;
       }
       total.backlog = outbox.pendingCount();
-      outbox.setState({ last_success_at: this.now().toISOString(), last_error: '' });
+      if (source.heartbeat) outbox.setState({ last_success_at: this.now().toISOString(), last_error: '' });
+      else this.recordResend({ ...total, fromSeq: source.afterSeq + 1 });
       if (total.batches) logger.info({ component: 'sync', ...total, resend: !source.heartbeat }, source.heartbeat ? 'outbox pushed' : 'events resent');
       return total;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const at = this.now().toISOString();
-      outbox.setState({ last_error: message, last_error_at: at });
+      if (source.heartbeat) outbox.setState({ last_error: message, last_error_at: at });
+      else this.recordResend({ ...total, fromSeq: source.afterSeq + 1, error: message });
       if (err instanceof SautiError && REFUSED_ANSWER.has(err.code) && batch) {
         // Logged with the batch and the reason only: the events stay in the outbox and go again.
         outbox.refuseAnswer({ at, source: 'push', answerFor: batch.header.batchId, problem: message });
@@ -229,6 +243,12 @@ export class Relay {
       }
       throw err;
     }
+  }
+
+  /** What the last resend did and to which ledger, for `sauti sync status` (apart from the regular sync's state). */
+  private recordResend(r: Omit<LastResend, 'to' | 'at'>): void {
+    const last: LastResend = { ...r, to: withoutCredentials(this.o.ledgerUrl), at: this.now().toISOString() };
+    this.o.outbox.setState({ last_resend: JSON.stringify(last) });
   }
 
   /** Posts a batch; `sent` resolves once its bytes are on their way, `answer` with the ledger's verified answer. */

@@ -1,7 +1,7 @@
 // The embedded scheduler (no Redis): runs a sync round every interval, backing off while the
 // ledger cannot be reached (with jitter, so gateways do not all retry in step).
 import type { Logger } from 'pino';
-import { nextDelayMs } from './sync-job.ts';
+import { nextDelayMs, waitingForKey } from './sync-job.ts';
 
 export class EmbeddedSyncScheduler {
   private timer: NodeJS.Timeout | null = null;
@@ -48,7 +48,8 @@ export class EmbeddedSyncScheduler {
       await this.round();
       this.failures = 0;
     } catch (err) {
-      this.failures += 1;
+      // No key trusted: nothing was sent, so no backoff (a key trusted meanwhile is used at the next interval).
+      this.failures = waitingForKey(err) ? 0 : this.failures + 1;
       this.logger.warn({ component: 'sync', failures: this.failures, err: { message: (err as Error).message } }, 'sync round failed; will retry');
     }
     this.schedule(nextDelayMs(this.intervalMs, this.failures, this.maxBackoffMs, this.random));

@@ -130,6 +130,15 @@ export async function syncRound(
 }
 
 /**
+ * Whether a failed round is one that asked nothing of the ledger because no ledger key is trusted
+ * yet: it costs nothing to try again, so the schedulers retry it at the plain interval, not with
+ * backoff. `sauti sync trust-ledger` (run in another process) then takes effect within an interval.
+ */
+export function waitingForKey(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'sync.no_ledger_key';
+}
+
+/**
  * Delay before the next round: the interval after success; after failures, a random point
  * between the interval and a ceiling that doubles with each failure up to `maxMs` ("full
  * jitter" above the interval). Without the randomness every gateway cut off by the same outage

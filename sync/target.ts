@@ -11,6 +11,8 @@ export interface SyncTarget {
   embeddedUrl?: string;
   /** The trusted ledger key and where it came from, or why none is trusted, at start-up. */
   trust: string;
+  /** The SAUTI_LEDGER_KEY the gateway started with (a public key), so a shell without it says what the gateway trusts now. */
+  envKey?: string;
   startedAt: string;
 }
 

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/errors.ts';
 import { describeSettings, loadSettings } from '../config/env.ts';
 import { loadDeploymentAndLanguages } from '../http/languages.ts';
 import { registerLanguageCommands } from './language.ts';
-import { createLogger } from '../logging.ts';
+import { createLogger, humanLogs } from '../logging.ts';
 import { startGateway } from '../http/gateway.ts';
 import { simulateUssd } from './simulate-ussd.ts';
 import { simulateVoice } from './simulate-voice.ts';
@@ -42,12 +42,22 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
+/**
+ * Commands whose log is a service's (JSON lines on stdout, for a log collector): the gateway and
+ * the ledger service. Every other command logs for the person at the terminal (src/logging.ts, humanLogs).
+ */
+const serviceLog = (command: Command) => command.name() === 'start' || (command.name() === 'serve' && command.parent?.name() === 'ledger');
+
 const program = new Command('sauti').description('Participatory budgeting by USSD, SMS, voice and field capture, offline-first').addHelpText(
   'after',
   `\nEnvironment:\n${describeSettings()
     .map((l) => `  ${l}`)
     .join('\n')}`,
 );
+
+program.hook('preAction', (_program, command) => {
+  if (!serviceLog(command)) humanLogs();
+});
 
 program
   .command('start')

@@ -17,7 +17,7 @@ import { AttachmentBook, type RecordingCounts } from '../../sync/attachments.ts'
 import { gatewayIdentity, gatewayIdOf } from '../../sync/identity.ts';
 import { ledgerTrust, TRUST_SOURCES, trustLedger } from '../../sync/ledger-trust.ts';
 import { Outbox } from '../../sync/outbox.ts';
-import { Relay } from '../../sync/relay.ts';
+import { Relay, type LastResend } from '../../sync/relay.ts';
 import { phoneSeal } from '../domain/phone-seal.ts';
 import { publicKeyOf } from '../domain/protocol.ts';
 import { CommitQueue } from '../store/commit-queue.ts';
@@ -104,6 +104,7 @@ export function printSyncStatus(settings: Settings): void {
       ['last push', st('last_push_at') ?? 'never'],
       ['last full sync', st('last_success_at') ?? 'never'],
       ['last error', st('last_error') ? `${st('last_error')} (${st('last_error_at')})` : 'none'],
+      ...resendLine(st('last_resend')),
       ['clock skew', skew ? skewLine(Number(skew)) : 'not measured yet'],
       ['ballot version', st('ballot_version') ? `${st('ballot_version')} (downloaded ${st('ballot_at')})` : 'from the local deployment file'],
       ['sequence gaps', gaps.length ? gaps.map((g) => `${g.from}-${g.to}`).join(', ') : 'none'],
@@ -119,6 +120,14 @@ export function printSyncStatus(settings: Settings): void {
   } finally {
     db.close();
   }
+}
+
+/** The last `sauti sync resend`, apart from the regular sync: it may have gone to another ledger. */
+function resendLine(raw: string | undefined): [string, string][] {
+  if (!raw) return [];
+  const r = JSON.parse(raw) as LastResend;
+  const counts = `${r.accepted} taken, ${r.duplicates} already held, ${r.rejected} refused`;
+  return [['last resend', `${r.at} to ${r.to} from seq ${r.fromSeq}: ${r.error ? `stopped (${r.error}) after ${counts}` : counts}`]];
 }
 
 /** Spoken ideas' recordings kept here: waiting for the ledger, held by it (erased after the grace period), refused. */
@@ -146,7 +155,12 @@ function trustLine(settings: Settings, outbox: Outbox, target: SyncTarget | unde
     if (!target)
       return 'none yet (the embedded ledger is trusted automatically under sauti start; a remote one needs sauti sync trust-ledger or SAUTI_LEDGER_KEY)';
     if (target.ledger === 'embedded') return `${TRUST_SOURCES.embedded} (automatic under sauti start)`;
-    return `${target.trust} at start-up`;
+    // Recorded before the SAUTI_LEDGER_KEY it started with was kept: only what start-up saw is known.
+    if (target.envKey === undefined && target.trust.includes(`(${TRUST_SOURCES.environment})`)) return `${target.trust} at start-up`;
+    // What the running gateway trusts now: its SAUTI_LEDGER_KEY, or the key stored (`sauti sync trust-ledger` after it started).
+    const now = ledgerTrust(outbox, { envKey: target.envKey });
+    if (!now.ok) return `NONE: ${now.problem}`;
+    return now.source === 'environment' ? `${now.text} (${TRUST_SOURCES.environment}) at start-up` : `${now.text} (${TRUST_SOURCES[now.source]})`;
   }
   const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey });
   if (!trust.ok) return `NONE: ${trust.problem}`;
@@ -164,9 +178,24 @@ export function trustLedgerKey(settings: Settings, key: string, opts: { replace:
         : `This gateway now ${outcome === 'replaced' ? 'trusts the new' : 'trusts'} ledger key ${key}: only answers signed with it take events out of the outbox.`,
     );
     if (settings.ledgerKey && settings.ledgerKey !== key) console.log('Note: SAUTI_LEDGER_KEY is set to another key; sync stays stopped until they agree.');
+    else if (outcome !== 'unchanged') console.log(nextRoundLine(settings));
   } finally {
     db.close();
   }
+}
+
+/** When a running gateway acts on a newly trusted key: it reads the key every round (no restart). */
+function nextRoundLine(settings: Settings): string {
+  const sync = (() => {
+    try {
+      return loadDeployment(settings.configFile).sync;
+    } catch {
+      return undefined; // the deployment file is not at hand in this shell: say it without the numbers
+    }
+  })();
+  const every = sync ? ` (${sync.intervalSeconds} s)` : '';
+  const most = sync ? ` (${sync.maxBackoffSeconds} s)` : '';
+  return `A running gateway uses it from its next sync round, without a restart: within sync.intervalSeconds${every} while it was waiting for a key; if its last rounds failed for another reason (the ledger unreachable, answers signed by another key), after its backoff, at most sync.maxBackoffSeconds${most}. \`sauti sync status\` shows the last push.`;
 }
 
 function remoteRelay(settings: Settings, outbox: Outbox, identity: ReturnType<typeof gatewayIdentity>, what: string) {
@@ -202,9 +231,19 @@ export async function resendFrom(settings: Settings, fromSeq: number): Promise<v
   const { db, outbox, identity } = openGateway(settings);
   try {
     const { relay } = remoteRelay(settings, outbox, identity, 'resend to');
+    const highest = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+    if (fromSeq > highest) {
+      relay.close();
+      console.log(
+        highest === 0
+          ? 'Nothing to resend: this gateway has no events yet.'
+          : `Nothing to resend: this gateway's highest sequence number is ${highest} (--from-seq ${fromSeq} is past it; --from-seq 1 sends everything).`,
+      );
+      return;
+    }
     const r = await relay.resendFrom(fromSeq).finally(() => relay.close());
     console.log(
-      `Resent ${r.accepted + r.duplicates + r.rejected} events from seq ${fromSeq} in ${r.batches} batches: ${r.accepted} taken by the ledger (it did not have them), ${r.duplicates} it already held, ${r.rejected} refused; ${r.backlog} waiting.`,
+      `Resent ${r.accepted + r.duplicates + r.rejected} events (seq ${fromSeq}–${highest}, this gateway's highest) in ${r.batches} batches: ${r.accepted} taken by the ledger (it did not have them), ${r.duplicates} it already held, ${r.rejected} refused; ${r.backlog} waiting.`,
     );
   } finally {
     db.close();
@@ -277,6 +316,22 @@ export function exportBundleFile(settings: Settings, out: string, fromSeq?: numb
   const bar = progressBar('exporting');
   try {
     const { maxAttachmentBytes } = loadDeployment(settings.configFile).sync;
+    // Nothing to carry: say so, and write no file (nor replace one already at --out).
+    const events = db
+      .prepare('SELECT count(*) FROM events WHERE acked_at IS NULL OR seq >= ?')
+      .pluck()
+      .get(fromSeq ?? Number.MAX_SAFE_INTEGER) as number;
+    const dueRecordings =
+      opts.recordings === false ? 0 : new AttachmentBook(db).due(Number.MAX_SAFE_INTEGER, true).filter((r) => r.bytes <= maxAttachmentBytes).length;
+    if (events === 0 && dueRecordings === 0) {
+      const highest = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+      console.log(
+        fromSeq === undefined
+          ? `Nothing to export: no event is waiting for the ledger${highest ? ` (all ${highest} are acknowledged)` : ''} and no recording is due; no file written.${highest ? ' To carry acknowledged events again: sauti sync export --from-seq 1 --out <file>.' : ''}`
+          : `Nothing to export: this gateway's highest sequence number is ${highest}, none from ${fromSeq}, and nothing is waiting; no file written.`,
+      );
+      return;
+    }
     const s = exportBundle(outbox, identity, out, bar.update, new Date(), fromSeq, { maxAttachmentBytes, attachments: opts.recordings !== false });
     bar.stop();
     const recordings = s.attachments ? ` and ${s.attachments} recording${s.attachments === 1 ? '' : 's'}` : '';
@@ -295,7 +350,8 @@ export async function importAckFile(settings: Settings, file: string): Promise<v
   try {
     const embeddedKey = settings.ledgerUrl ? undefined : await embeddedLedgerKey(settings);
     const trust = ledgerTrust(outbox, { envKey: settings.ledgerKey, embeddedKey });
-    const r = importAck(outbox, identity.gatewayId, file, { trust, logger: createLogger(settings.logLevel) });
+    // No logger: a refused file is the error this command ends with, and recorded for `sauti sync status`.
+    const r = importAck(outbox, identity.gatewayId, file, { trust });
     console.log(
       `Acknowledgement for bundle ${r.bundleId}: ${r.acknowledged} events left the outbox, ${r.rejected} newly recorded as rejected; ${outbox.pendingCount()} still waiting.`,
     );

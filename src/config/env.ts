@@ -103,7 +103,9 @@ const envSchema = z.object({
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
-    .describe('Least severe log level written (JSON lines on stdout); never a phone number, token or key at any level'),
+    .describe(
+      'Least severe log level written (JSON lines on stdout from `sauti start` and `sauti ledger serve`; other commands print only warnings and errors, as plain lines on stderr); never a phone number, token or key at any level',
+    ),
   SAUTI_REPLY_DEADLINE_MS: z.coerce
     .number()
     .int()

@@ -381,6 +381,7 @@ async function startWith(launched: EmbeddedLedger | undefined, settings: Setting
     ledger: settings.ledgerUrl ?? 'embedded',
     embeddedUrl: ledger ? `${url}/v1` : undefined,
     trust: trust.ok ? `${trust.text} (${TRUST_SOURCES[trust.source]})` : `NONE: ${trust.problem}`,
+    envKey: settings.ledgerKey,
     startedAt: new Date().toISOString(),
   });
   await sync.start();
