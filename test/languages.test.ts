@@ -364,6 +364,17 @@ describe('catalogue checks', () => {
     expect(updateCatalogue(text).added).toEqual([]);
   });
 
+  it('keeps the space a text appended to another begins with, however the YAML was written', () => {
+    const unquoted = readFileSync(CATALOGUE, 'utf8')
+      .replace(/^ {2}smsProjectsMore: .*$/m, '  smsProjectsMore: Or MORE ni ite mamoko.')
+      .replace(/^ {2}smsProjectsVote: .*$/m, '  smsProjectsVote: "To vote: VOTE {example}."');
+    const { pack, problems } = parseCatalogue('luo', parse(unquoted));
+    expect(problems).toEqual([]);
+    expect(pack!.messages.smsProjectsMore).toBe(' Or MORE ni ite mamoko.');
+    expect(pack!.messages.smsProjectsVote).toBe(' To vote: VOTE {example}.');
+    expect(pack!.messages.smsProjects).toBe('Projects in {ward} ({currency}){part}: {items}.{next}');
+  });
+
   it('sauti language template writes a catalogue with every key, only its keywords left to choose', () => {
     const problems = parseCatalogue('rw', parse(catalogueTemplate('rw'))).problems;
     expect(problems.length).toBe(KEYWORD_KINDS.length);

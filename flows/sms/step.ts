@@ -43,9 +43,12 @@ export const smsFlow: SmsFlow = {
     const cmd = parseSms(body);
     // Text that matches nothing is answered in the language it is written in, when that can be
     // told and is offered; a keyword, in the number's chosen language first.
-    const written = cmd.kind === 'text' ? ctx.deployment.languages.find((l) => l.code === cmd.lang)?.code : undefined;
-    const keyword = cmd.kind === 'text' ? undefined : cmd.lang;
-    const lang = written ?? ctx.voter.lang ?? keyword ?? ctx.conversation?.lang ?? defaultLanguage(ctx.deployment);
+    // Every built-in keyword is understood (VOTER 1 3 is a vote anywhere), but a reply is only ever
+    // in a language the deployment offers: its names and texts exist in no other.
+    const offered = (code: Lang | null | undefined) => (code && ctx.deployment.languages.some((l) => l.code === code) ? code : undefined);
+    const written = cmd.kind === 'text' ? offered(cmd.lang) : undefined;
+    const keyword = cmd.kind === 'text' ? undefined : offered(cmd.lang);
+    const lang = written ?? offered(ctx.voter.lang) ?? keyword ?? offered(ctx.conversation?.lang) ?? defaultLanguage(ctx.deployment);
     const r = dispatch(cmd, lang, ctx);
     // A question remembers the language it was asked in, for an answer with no keyword.
     if (r.conversation) r.conversation = { ...r.conversation, lang };

@@ -94,4 +94,17 @@ describe('text that matches nothing', () => {
     });
     expect(sms('Habari yako, sijui nini', smsCtx(noSwahili)).reply?.text).toContain('Sorry, we did not understand.');
   });
+
+  it('a keyword of a language the deployment does not offer still works, answered in one it does', () => {
+    const noFrench = testDeployment((r) => {
+      r.languages = r.languages.filter((l: { code: string }) => l.code !== 'fr');
+    });
+    const projects = sms('PROJETS north', smsCtx(noFrench)).reply!.text;
+    expect(projects).toMatch(/^Projects in North Ward /);
+    expect(projects).not.toContain('undefined');
+    expect(sms('PROJETS', smsCtx(noFrench)).reply!.text).toMatch(/^Projects of which ward\?/);
+    expect(sms('AIDE', smsCtx(noFrench)).reply!.text).toMatch(/^PROJECTS for the ballot/);
+    // A number whose language the deployment has since dropped is answered in the default.
+    expect(sms('AIDE', smsCtx(noFrench, { lang: 'fr' as const })).reply!.text).toMatch(/^PROJECTS for the ballot/);
+  });
 });

@@ -64,6 +64,9 @@ export function parseCatalogue(code: string, raw: unknown): { pack?: LanguagePac
   for (const [key, reference] of Object.entries(en)) {
     const text = c.messages[key];
     if (text === undefined) continue;
+    // A text English begins with a space is appended to another (" Send MORE for the next page."):
+    // YAML and the trim above drop that space, which would run the two sentences together.
+    if (reference.startsWith(' ') && !text.startsWith(' ')) c.messages[key] = ` ${text}`;
     const [want, have] = [placeholders(reference), placeholders(text)];
     if (want.join() !== have.join()) problems.push(`messages.${key}: use the placeholders of the English text (${list(want)}), not ${list(have)}`);
   }
