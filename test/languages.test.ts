@@ -99,7 +99,7 @@ describe('a deployment that adds Dholuo', () => {
     expect(await smsIn('+254711000402', 'yier 1 2')).toMatch(
       /^Bwo ondiki e Wadi mar Nyandwat: 1 Soko mar chiro, 2 Taye mag Stesen\. Risit [0-9A-Z]{5}-[0-9A-Z]{5}\. Or RISIT mondo ine\.$/,
     );
-    expect(await smsIn('+254711000403', 'KONY')).toBe(t('luo', 'smsHelp'));
+    expect(await smsIn('+254711000403', 'KONY')).toBe(t('luo', 'smsHelp', { langs: 'en, sw, or fr' }));
     // Ordinary Dholuo that is no command is answered in Dholuo; English, as before, in English.
     expect(await smsIn('+254711000404', 'Erokamano, awinjo')).toBe(t('luo', 'smsUnknown'));
     expect(await smsIn('+254711000405', 'hello what is this')).toBe(t('en', 'smsUnknown'));
@@ -362,6 +362,17 @@ describe('catalogue checks', () => {
     const lines = new Set(text.split('\n'));
     expect(lacking.split('\n').filter((l) => !lines.has(l))).toEqual([]);
     expect(updateCatalogue(text).added).toEqual([]);
+  });
+
+  it('still reads a catalogue written before HELP and LANG named the deployment’s languages', () => {
+    const older = readFileSync(CATALOGUE, 'utf8')
+      .replace(/^ {2}smsHelp: .*$/m, '  smsHelp: "MIGEPE ne list, YIER 3 7 mondo ibwo, DHOK en kata sw, CHUNG mondo ijuk."')
+      .replace(/^ {2}smsLangUnknown: .*$/m, '  smsLangUnknown: "Dhok ok ongere. Or DHOK en, DHOK sw kata DHOK luo."');
+    expect(parseCatalogue('luo', parse(older)).problems).toEqual([]);
+    const renamed = readFileSync(CATALOGUE, 'utf8').replace(/^ {2}smsLangUnknown: .*$/m, '  smsLangUnknown: "Dhok ok ongere. Or DHOK {langs}."');
+    expect(parseCatalogue('luo', parse(renamed)).problems).toEqual([
+      'messages.smsLangUnknown: use the placeholders of the English text ({choices}), not {langs}',
+    ]);
   });
 
   it('keeps the space a text appended to another begins with, however the YAML was written', () => {

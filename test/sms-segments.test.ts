@@ -93,6 +93,9 @@ const WORST = {
   cycle: 'C'.repeat(30),
   // A project's short menu title at its longest (the deployment schema's 22 characters).
   name: 'N'.repeat(22),
+  // HELP's other languages and LANG's choices, for a deployment of four languages.
+  langs: 'en, sw, fr or luo',
+  choices: 'en, sw, fr or luo',
 };
 
 describe('SMS replies fit in one segment', () => {

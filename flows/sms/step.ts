@@ -2,7 +2,7 @@
 import type { Lang } from '../../src/config/schema.ts';
 import { checkBallot, maxPerProject } from '../../src/domain/ballot.ts';
 import { phaseStatus, publishedCycle, selectedProjects, wardBudget, wardProjects } from '../../src/domain/cycle.ts';
-import { compactAmount, formatDate, formatMoney } from '../../src/domain/format.ts';
+import { compactAmount, formatChoice, formatDate, formatMoney } from '../../src/domain/format.ts';
 import { smsCost, toGsmLookalikes } from '../../src/domain/sms-encoding.ts';
 import { displayCode } from '../../src/domain/codes.ts';
 import { updateText } from '../../src/domain/implementation-text.ts';
@@ -57,6 +57,12 @@ export const smsFlow: SmsFlow = {
     return { ...r, reply: silenced ? null : r.reply, command: cmd.kind, lang };
   },
 };
+
+/** HELP: the keywords, and LANG with the deployment's other languages (its own when it has one). */
+function help(lang: Lang, ctx: SmsContext): string {
+  const others = ctx.deployment.languages.map((l) => l.code).filter((c) => c !== lang);
+  return t(lang, 'smsHelp', { langs: formatChoice(others.length > 0 ? others : [lang], lang) });
+}
 
 type Outcome = Omit<SmsResult, 'command'>;
 const reply = (text: string, more: Partial<Outcome> = {}): Outcome => ({
@@ -124,10 +130,19 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'typo':
       return reply(didYouMean(cmd.keyword, cmd.rest, lang));
     case 'help':
-      return reply(t(lang, 'smsHelp'));
+      return reply(help(lang, ctx));
     case 'lang': {
       const chosen = ctx.deployment.languages.find((l) => normalizeWord(l.code) === cmd.code || normalizeWord(l.name) === cmd.code);
-      if (!chosen) return reply(t(lang, 'smsLangUnknown'));
+      // The languages this deployment offers, not a fixed list: LANG fr is no answer where French is not.
+      if (!chosen)
+        return reply(
+          t(lang, 'smsLangUnknown', {
+            choices: formatChoice(
+              ctx.deployment.languages.map((l) => l.code),
+              lang,
+            ),
+          }),
+        );
       return reply(t(chosen.code, 'smsLangSet'), { effects: [{ type: 'voter.language', lang: chosen.code }] });
     }
     case 'stop':
@@ -139,7 +154,7 @@ function dispatch(cmd: SmsCommand, lang: Lang, ctx: SmsContext): Outcome {
     case 'start':
       return reply(t(lang, 'smsStarted'), { effects: [{ type: 'voter.optOut', optedOut: false }] });
     case 'text':
-      if (cmd.text === '') return reply(t(lang, 'smsHelp'));
+      if (cmd.text === '') return reply(help(lang, ctx));
       return reply(t(lang, 'smsUnknown'));
   }
 }

@@ -106,5 +106,10 @@ describe('text that matches nothing', () => {
     expect(sms('AIDE', smsCtx(noFrench)).reply!.text).toMatch(/^PROJECTS for the ballot/);
     // A number whose language the deployment has since dropped is answered in the default.
     expect(sms('AIDE', smsCtx(noFrench, { lang: 'fr' as const })).reply!.text).toMatch(/^PROJECTS for the ballot/);
+    // HELP and LANG name the languages offered, not a fixed list.
+    expect(sms('HELP', smsCtx(noFrench)).reply!.text).toContain(', LANG sw, STOP');
+    expect(sms('LANG fr', smsCtx(noFrench)).reply!.text).toBe('Unknown language. Send LANG en or sw.');
+    expect(sms('HELP', smsCtx(d)).reply!.text).toContain(', LANG sw or fr, STOP');
+    expect(sms('MSAADA', smsCtx(d)).reply!.text).toContain(', LUGHA en au fr, ACHA');
   });
 });

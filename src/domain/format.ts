@@ -77,3 +77,8 @@ export function zoneOffsetMs(at: Date, timeZone: string): number {
   const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   return local - Math.floor(at.getTime() / 1000) * 1000;
 }
+
+/** "sw or fr" / "sw au fr" / "sw ou fr": a choice among `items`, in `lang`'s words. */
+export function formatChoice(items: readonly string[], lang: Lang): string {
+  return new Intl.ListFormat(localeOf(lang), { type: 'disjunction' }).format(items);
+}
