@@ -364,6 +364,15 @@ describe('catalogue checks', () => {
     expect(updateCatalogue(text).added).toEqual([]);
   });
 
+  it('names a malformed locale as it names an unknown one', () => {
+    for (const locale of ['not_a-locale!!', 'zz']) {
+      const text = readFileSync(CATALOGUE, 'utf8').replace(/^locale: .*$/m, `locale: "${locale}"`);
+      expect(parseCatalogue('luo', parse(text)).problems).toEqual([
+        `locale: '${locale}' is not a locale this Node.js knows; leave it out to write dates in English`,
+      ]);
+    }
+  });
+
   it('still reads a catalogue written before HELP and LANG named the deployment’s languages', () => {
     const older = readFileSync(CATALOGUE, 'utf8')
       .replace(/^ {2}smsHelp: .*$/m, '  smsHelp: "MIGEPE ne list, YIER 3 7 mondo ibwo, DHOK en kata sw, CHUNG mondo ijuk."')

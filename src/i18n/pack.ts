@@ -35,6 +35,15 @@ const catalogueFile = z.strictObject({
   paper: texts.default({}),
 });
 
+/** Whether Intl knows `tag` (a malformed tag, `not_a-locale!!`, is not one: Intl throws on it). */
+function knownLocale(tag: string): boolean {
+  try {
+    return Intl.DateTimeFormat.supportedLocalesOf([tag]).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Placeholders a text gained after added languages were written: a catalogue without them still reads (it then names no choice). */
 const LATER_PLACEHOLDERS: Readonly<Record<string, readonly string[]>> = { smsHelp: ['langs'], smsLangUnknown: ['choices'] };
 
@@ -88,10 +97,10 @@ export function parseCatalogue(code: string, raw: unknown): { pack?: LanguagePac
       (keywords[kind] ??= []).push(w);
     }
   }
-  if (c.locale !== undefined && Intl.DateTimeFormat.supportedLocalesOf([c.locale]).length === 0) {
+  if (c.locale !== undefined && !knownLocale(c.locale)) {
     problems.push(`locale: '${c.locale}' is not a locale this Node.js knows; leave it out to write dates in English`);
   }
-  const locale = c.locale ?? (Intl.DateTimeFormat.supportedLocalesOf([code]).length > 0 ? code : 'en-GB');
+  const locale = c.locale !== undefined && knownLocale(c.locale) ? c.locale : knownLocale(code) ? code : 'en-GB';
   return {
     problems,
     pack: {
