@@ -20,14 +20,14 @@ describe('sauti broadcast --to', { timeout: 60_000 }, () => {
     writeFileSync(list, '\ufeffname,phone\r\n"Otieno, James",+254711000001\r\nAmina,0722000002\r\n"Wanjiru, Grace ""Ciku""",0733 000 003\r\n');
     const out = sauti(['broadcast', 'Meeting on Friday at the ward office.', '--to', list, '--id', 'meeting', '--dry-run']);
     expect(out.stderr).toBe('');
-    expect(out.stdout).toMatch(/would queue 3, already queued 0, opted out 0, invalid numbers 0/);
+    expect(out.stdout).toMatch(/would queue 3, already queued 0, listed twice 0, opted out 0, invalid numbers 0/);
   });
 
   it('still takes a plain list, one number per line', () => {
     const list = join(dir, 'plain.txt');
     writeFileSync(list, '+254711000001\n\n0722000002\n');
     const out = sauti(['broadcast', 'Hello', '--to', list, '--id', 'plain', '--dry-run']);
-    expect(out.stdout).toMatch(/would queue 2, already queued 0, opted out 0, invalid numbers 0/);
+    expect(out.stdout).toMatch(/would queue 2, already queued 0, listed twice 0, opted out 0, invalid numbers 0/);
   });
 
   it('refuses a malformed CSV naming the file and line, without a stack trace', () => {

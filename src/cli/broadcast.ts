@@ -27,7 +27,9 @@ export async function runBroadcast(settings: Settings, o: { id: string; provider
       },
       { id: o.id, provider: o.provider, text: o.text, phones, dryRun: o.dryRun },
     );
-    console.log(`${o.dryRun ? 'would queue' : 'queued'} ${r.queued}, already queued ${r.alreadyQueued}, opted out ${r.optedOut}, invalid numbers ${r.invalid}`);
+    console.log(
+      `${o.dryRun ? 'would queue' : 'queued'} ${r.queued}, already queued ${r.alreadyQueued}, listed twice ${r.duplicates}, opted out ${r.optedOut}, invalid numbers ${r.invalid}`,
+    );
     console.log(`each message: ${r.segments} segment(s), ${r.encoding}; total ${r.segments * r.queued} segments`);
     if (!o.dryRun && r.queued > 0) console.log('The running gateway sends them (within a minute with BullMQ, at once with the embedded queue).');
   } finally {

@@ -12,6 +12,8 @@ import type { SmsStore } from '../store/sms-store.ts';
 export interface BroadcastReport {
   queued: number;
   alreadyQueued: number;
+  /** The same number listed again (in any form): one message per number. */
+  duplicates: number;
   optedOut: number;
   invalid: number;
   /** Segments per message and their encoding: the cost of each one sent. */
@@ -30,13 +32,18 @@ export async function broadcast(
   const body = toGsmLookalikes(o.text);
   const cost = smsCost(body);
   const at = (o.now ?? new Date()).toISOString();
-  const r = { queued: 0, alreadyQueued: 0, optedOut: 0, invalid: 0, encoding: cost.encoding, segments: cost.segments, ids: [] as number[] };
+  const r = { queued: 0, alreadyQueued: 0, duplicates: 0, optedOut: 0, invalid: 0, encoding: cost.encoding, segments: cost.segments, ids: [] as number[] };
   // Parsing and hashing happen outside any transaction.
   const targets: { e164: string; key: string }[] = [];
+  const seen = new Set<string>();
   for (const raw of o.phones) {
     const e164 = toE164(raw, deps.deployment.deployment.country);
-    if (e164) targets.push({ e164, key: voterKey(e164, deps.voterKeySecret) });
-    else r.invalid++;
+    if (!e164) r.invalid++;
+    else if (seen.has(e164)) r.duplicates++;
+    else {
+      seen.add(e164);
+      targets.push({ e164, key: voterKey(e164, deps.voterKeySecret) });
+    }
   }
   for (let i = 0; i < targets.length; i += CHUNK) {
     const chunk = targets.slice(i, i + CHUNK);
@@ -46,11 +53,14 @@ export async function broadcast(
           r.optedOut++;
           continue;
         }
+        const sourceRef = `broadcast:${o.id}:${key}`;
+        // A dry run counts what the real run would do, messages queued under this id before included.
         if (o.dryRun) {
-          r.queued++;
+          if (deps.sms.bySource(sourceRef)) r.alreadyQueued++;
+          else r.queued++;
           continue;
         }
-        const id = deps.sms.enqueue({ provider: o.provider, toPhone: e164, voterKey: key, body, kind: 'broadcast', sourceRef: `broadcast:${o.id}:${key}` }, at);
+        const id = deps.sms.enqueue({ provider: o.provider, toPhone: e164, voterKey: key, body, kind: 'broadcast', sourceRef }, at);
         if (id === null) r.alreadyQueued++;
         else {
           r.queued++;
