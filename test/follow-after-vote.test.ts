@@ -53,7 +53,7 @@ describe('USSD: follow after voting', () => {
     // The vote is recorded before the offer is answered.
     expect(receipt).toBe(`CON Thank you! Your vote is recorded. Receipt: ${code}\n1 Follow these projects by SMS\n0 Exit`);
     const done = await ussd(gw, 'u-f1', `${USSD_VOTE}*1`);
-    expect(done).toBe(`END You will get the news of projects 3, 1 by SMS if they win. Receipt: ${code}. Send STOP to end all messages.`);
+    expect(done).toBe(`END You will get the news of the projects you chose (3, 1) by SMS if they win. Receipt: ${code}. Send STOP to end all messages.`);
     // A provider retry of the hop answers the same and keeps nothing twice.
     expect(await ussd(gw, 'u-f1', `${USSD_VOTE}*1`)).toBe(done);
     const kept = follows(gw);

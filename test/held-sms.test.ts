@@ -3,19 +3,15 @@
 // held (sealed), not queued to fail nor dropped, and queued once — under their usual names, in
 // the resident's language — at the first round after a provider is configured; STOP forgets what
 // was held. One path for both (src/engine/held-sms.ts).
-import { createPrivateKey } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { syncRound } from '../sync/sync-job.ts';
-import { buildBatch } from '../sync/batch.ts';
-import type { GatewayIdentity } from '../sync/identity.ts';
 import { listInbox, reviewProposal } from '../console/proposals.ts';
-import { eventFactory, testLedger } from './helpers/ledger.ts';
+import { testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, textGateway } from './helpers/gateway.ts';
+import { LATER, publishedByFieldGateway } from './helpers/closed-cycle.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -55,23 +51,9 @@ async function gatewayOf(ledger: Awaited<ReturnType<typeof testLedger>>, env: Re
 
 describe('news while no provider sends SMS', () => {
   it('an implementation update to a follower is held, then texted once a provider is configured', async () => {
-    let now = new Date('2026-11-25T09:00:00Z');
-    const ledger = await testLedger(
-      'sqlite',
-      testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-      () => now,
-    );
+    const { ledger, setNow } = await publishedByFieldGateway();
     closers.push(() => ledger.close());
-    const { privatePem, publicKey } = newKeyPair();
-    const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
-    await ledger.addGateway('gw-field', publicKey);
-    const f = eventFactory('gw-field');
-    const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
-    const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
-    await ledger.ingest(header, lines, 'push');
-    now = new Date('2026-12-01T09:00:00Z');
-    await ledger.publishResults('c-open', { force: { reason: 'test' } });
-    now = new Date('2027-10-01T09:00:00Z');
+    setNow(LATER);
 
     const first = await gatewayOf(ledger, NO_SMS);
     await first.round();

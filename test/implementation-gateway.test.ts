@@ -1,24 +1,19 @@
 // Implementation updates reach residents: a real gateway syncs the ledger's signed feed, answers
 // STATUS 7 in the resident's language, texts each new update to numbers that sent FOLLOW 7 exactly
 // once (whatever the number of syncs), and STOP ends it. STATUS <idea reference> still works.
-import { createPrivateKey } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { decodeBatch, newKeyPair } from '../src/domain/protocol.ts';
 import { smsCost, toGsmLookalikes } from '../src/domain/sms-encoding.ts';
 import { SUPPORTED_LANGUAGES } from '../src/config/schema.ts';
 import { parseSms } from '../flows/sms/grammar.ts';
 import { syncRound } from '../sync/sync-job.ts';
-import { buildBatch } from '../sync/batch.ts';
-import type { GatewayIdentity } from '../sync/identity.ts';
-import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
 import { testGateway, textGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { listReports } from '../console/reports.ts';
 import { sms, smsCtx } from './helpers/sms.ts';
+import { LATER, publishedByFieldGateway } from './helpers/closed-cycle.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -32,25 +27,11 @@ const READER = '+254711000302';
 
 /** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
 async function setup() {
-  let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(
-    'sqlite',
-    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-    () => now,
-  );
+  const { ledger, published, setNow } = await publishedByFieldGateway();
   closers.push(() => ledger.close());
-  const { privatePem, publicKey } = newKeyPair();
-  const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
-  await ledger.addGateway('gw-field', publicKey);
-  const f = eventFactory('gw-field');
-  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
-  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
-  await ledger.ingest(header, lines, 'push');
-  now = new Date('2026-12-01T09:00:00Z');
-  const published = await ledger.publishResults('c-open', { force: { reason: 'test' } });
   expect(published.wards.flatMap((w) => w.projects.filter((p) => p.selected).map((p) => p.code))).toContain(7);
   // Months after the vote: the updates below are dated 2027, and a day after today is refused.
-  now = new Date('2027-10-01T09:00:00Z');
+  setNow(LATER);
 
   const gw = testGateway();
   closers.push(async () => {

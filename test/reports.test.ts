@@ -25,7 +25,7 @@ import type { LedgerDb } from '../ledger/schema.ts';
 import { parseNoticeFeed, type ReportAnswerNotice } from '../src/domain/notices.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { handleReport, listReports, verifyReportTrail } from '../console/reports.ts';
-import { eventFactory, ledgerBackends, testLedger } from './helpers/ledger.ts';
+import { ledgerBackends, testLedger } from './helpers/ledger.ts';
 import { voterKey } from '../src/domain/voter.ts';
 import type { EventRow } from '../src/store/gateway-store.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
@@ -34,6 +34,7 @@ import { SECRET, testGateway, textGateway } from './helpers/gateway.ts';
 import { phoneSeal } from '../src/domain/phone-seal.ts';
 import { ImplementationStore } from '../src/store/implementation-store.ts';
 import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
+import { publishedByFieldGateway } from './helpers/closed-cycle.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void>)[] = [];
@@ -51,22 +52,8 @@ async function reportAnswers(db: LedgerDb, gatewayId: string, after: number): Pr
 
 /** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
 async function setup() {
-  let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(
-    'sqlite',
-    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-    () => now,
-  );
+  const { ledger, setNow } = await publishedByFieldGateway();
   closers.push(() => ledger.close());
-  const { privatePem, publicKey } = newKeyPair();
-  const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
-  await ledger.addGateway('gw-field', publicKey);
-  const f = eventFactory('gw-field');
-  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
-  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
-  await ledger.ingest(header, lines, 'push');
-  now = new Date('2026-12-01T09:00:00Z');
-  await ledger.publishResults('c-open', { force: { reason: 'test' } });
 
   const gw = testGateway();
   closers.push(async () => {
@@ -89,7 +76,7 @@ async function setup() {
     }[];
   /** Texts the gateway as provider message `id`; returns its reply as queued. */
   const text = (from: string, body: string, id: string) => textGateway(gw, from, body, id);
-  return { ledger, gw, round, text, answersSent, setNow: (d: Date) => (now = d) };
+  return { ledger, gw, round, text, answersSent, setNow };
 }
 
 describe('REPORT 7 by SMS', () => {

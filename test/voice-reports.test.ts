@@ -5,27 +5,23 @@
 // the console's report page plays it; the team's answer comes back as a notice and is texted to
 // the caller. Once the report is resolved and the retention period has passed, the recording is
 // erased (the cycle's published results, which came before the report, do not count).
-import { createHash, createPrivateKey, randomBytes } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { createHash, randomBytes } from 'node:crypto';
 import nock from 'nock';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
-import { decodeBatch, newKeyPair, reportPayloadSchema } from '../src/domain/protocol.ts';
+import { reportPayloadSchema } from '../src/domain/protocol.ts';
 import { reportAnswerSms } from '../src/domain/report-text.ts';
 import { toGsmLookalikes } from '../src/domain/sms-encoding.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
 import { syncRound } from '../sync/sync-job.ts';
-import { buildBatch } from '../sync/batch.ts';
-import type { GatewayIdentity } from '../sync/identity.ts';
 import { recordingsDue } from '../ledger/recording-retention.ts';
 import { purgeDeliveredRecordings } from '../src/store/scrub.ts';
 import { verifyReportTrail } from '../console/reports.ts';
-import { eventFactory, testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
-import { testDeployment } from './helpers/deployment.ts';
 import { PUBLIC_URL, TOKEN, testGateway } from './helpers/gateway.ts';
 import { csrfOf, seedTeam, signIn } from './helpers/console.ts';
+import { publishedByFieldGateway } from './helpers/closed-cycle.ts';
 
 const silent = createLogger('silent');
 const closers: (() => Promise<void> | void)[] = [];
@@ -41,22 +37,8 @@ type Gw = ReturnType<typeof testGateway>;
 
 /** A ledger that published c-open with project 7 among the winners, and a gateway syncing with it. */
 async function setup() {
-  let now = new Date('2026-11-25T09:00:00Z');
-  const ledger = await testLedger(
-    'sqlite',
-    testDeployment((r) => (r.cycles[0].phases.voting.closes = '2026-11-30T18:00:00Z')),
-    () => now,
-  );
+  const { ledger, setNow } = await publishedByFieldGateway();
   closers.push(() => ledger.close());
-  const { privatePem, publicKey } = newKeyPair();
-  const field: GatewayIdentity = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
-  await ledger.addGateway('gw-field', publicKey);
-  const f = eventFactory('gw-field');
-  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
-  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
-  await ledger.ingest(header, lines, 'push');
-  now = new Date('2026-12-01T09:00:00Z');
-  await ledger.publishResults('c-open', { force: { reason: 'test' } });
   const gw = testGateway();
   closers.push(() => {
     gw.db.close();
@@ -64,7 +46,7 @@ async function setup() {
   const { relay, stop } = await connectedRelay(gw, ledger);
   closers.push(stop);
   const round = () => syncRound(relay, gw.ballots, silent, gw.implementation, gw.notices);
-  return { ledger, gw, round, setNow: (d: Date) => (now = d), now: () => now };
+  return { ledger, gw, round, setNow, now: () => ledger.now() };
 }
 
 const form = (gw: Gw, path: string, fields: Record<string, string>) => request(gw.app).post(path).type('form').send(fields);

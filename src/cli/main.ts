@@ -76,7 +76,9 @@ program
         ? `Syncing with the ledger at ${settings.ledgerUrl}`
         : `Embedded ledger: ${gateway.url}/v1 (${settings.ledgerStorage.kind === 'sqlite' ? settings.ledgerStorage.file : 'PostgreSQL'}); the gateway syncs to it every round`,
     );
-    console.log(`Try it: npm run sauti -- simulate ussd --phone +254711000001`);
+    // The simulator dials 127.0.0.1:8080 (or PORT) by default: name this gateway when it is elsewhere.
+    const at = gateway.url === 'http://127.0.0.1:8080' ? '' : ` --url ${gateway.url}`;
+    console.log(`Try it: npm run sauti -- simulate ussd${at} --phone +254711000001`);
     const stop = async () => {
       // Whatever Redis or the ledger does, the process ends within 10 s: what is unfinished stays
       // in SQLite (outbox, sms_outbound) for the next start.

@@ -52,7 +52,7 @@ export const en = {
   voteReplaced: 'It replaces your earlier vote.',
   followVoted: 'Follow these projects by SMS',
   navExit: 'Exit',
-  followingVoted: 'You will get the news of projects {codes} by SMS if they win. Receipt: {receipt}. Send STOP to end all messages.',
+  followingVoted: 'You will get the news of the projects you chose ({codes}) by SMS if they win. Receipt: {receipt}. Send STOP to end all messages.',
   votingUpcoming: 'Voting opens on {date}.',
   votingClosed: 'Voting closed on {date}.',
   votingNone: 'There is no vote at the moment.',

@@ -40,3 +40,27 @@ export async function closedCycleLedger(
   const result = publish ? await ledger.publishResults('c-open') : undefined;
   return { ledger, result, setNow: (d: Date) => (now = d) };
 }
+
+/**
+ * A SQLite ledger where gateway gw-field's three votes (all for project 7) came in before c-open
+ * closed, and the results were published (forced) just after: its clock then at AFTER_CLOSE, which
+ * `setNow` moves on. Reports, spoken reports, implementation news and held SMS start from here.
+ */
+export async function publishedByFieldGateway(): Promise<{ ledger: Ledger; published: CycleResult; setNow: (d: Date) => void }> {
+  let now = new Date('2026-11-25T09:00:00Z');
+  const ledger = await testLedger(
+    'sqlite',
+    testDeployment((r) => (r.cycles[0].phases.voting.closes = CLOSES)),
+    () => now,
+  );
+  const { privatePem, publicKey } = newKeyPair();
+  const field = { gatewayId: 'gw-field', publicKey, privateKey: createPrivateKey(privatePem) };
+  await ledger.addGateway('gw-field', publicKey);
+  const f = eventFactory('gw-field');
+  const votes = [[7, 1], [7, 4], [7]].map((picks, i) => f.vote(`+2547110000${20 + i}`, picks, '2026-11-22T09:00:00Z'));
+  const { header, lines } = decodeBatch(gunzipSync(buildBatch(field, votes, 0, now).body).toString('utf8'));
+  await ledger.ingest(header, lines, 'push');
+  now = AFTER_CLOSE;
+  const published = await ledger.publishResults('c-open', { force: { reason: 'test' } });
+  return { ledger, published, setNow: (d: Date) => (now = d) };
+}

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { appendFileSync } from 'node:fs';
 
 /** Starts `node <args>` and resolves once it prints "listening on <url>". */
-export function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+export function startServer(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -13,7 +13,7 @@ export function startServer(args: string[], env: Record<string, string>): Promis
       // BENCH_LOG_FILE=<file>: the server's log lines are kept there (benchmarks set BENCH_LOG_LEVEL).
       if (process.env.BENCH_LOG_FILE) appendFileSync(process.env.BENCH_LOG_FILE, d);
       const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1]! });
+      if (m) resolve({ child, url: m[1]!, output: () => out });
     });
     child.once('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
   });
