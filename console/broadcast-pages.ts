@@ -1,6 +1,7 @@
 // The console's broadcasts page (console/broadcasts.ts): the broadcasts sent (every role reads
 // them), the form for those who may send, and the preview (GET, nothing saved) with the Send
 // button. Plain HTML as console/pages.ts.
+import { isBuiltInLang } from '../src/config/schema.ts';
 import { formatDateTime } from '../src/domain/format.ts';
 import type { BroadcastNotice } from '../src/domain/broadcast-notice.ts';
 import { BROADCAST_AUDIENCES } from '../src/domain/broadcast-notice.ts';
@@ -74,7 +75,11 @@ function costLine(f: Frame, price: BroadcastPrice | null, perSegment: number | u
   if (!price) return `<p class="note">${esc(t('noPrice'))}</p>`;
   if (!price.total) return `<p class="note">${esc(t('costNoTotal'))}</p>`;
   const { amount, recipients, segments } = price.total;
-  return `<p class="cost"><strong>${esc(t('costEstimate', { currency: price.currency, amount, n: recipients, segments, price: String(perSegment) }))}</strong></p>`;
+  // "1 recipient", "3 recipients": the language's own plural rule picks the form.
+  const rules = new Intl.PluralRules(isBuiltInLang(f.lang) ? f.lang : 'en'); // the labels' language (English for an added one)
+  const plural = (n: number) => rules.select(n);
+  const count = (what: 'recipients' | 'segments', n: number) => t(`count.${what}.${plural(n) === 'one' ? 'one' : 'other'}`, { n });
+  return `<p class="cost"><strong>${esc(t('costEstimate', { currency: price.currency, amount, recipients: count('recipients', recipients), segments: count('segments', segments), price: String(perSegment) }))}</strong></p>`;
 }
 
 /** The preview: per language the encoding, segments and price; the ledger's estimate and the total cost, labelled; Send (POST) with the same fields. */

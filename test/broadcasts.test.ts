@@ -279,6 +279,9 @@ describe('a broadcast’s estimated cost', () => {
     expect(preview.text).toContain('Cost per message (KES)');
     expect(preview.text).toMatch(/<td>GSM-7<\/td><td>2<\/td><td>0.70<\/td>/);
     expect(preview.text).toContain('Estimated cost: at most KES 1.40 (2 recipients × 2 segments × 0.35 per segment).');
+    // One recipient, one segment: the singular, in each language's own plural rule.
+    const one = await coordinator.get('/console/broadcasts/preview').query({ cycle: 'c-open', audience: 'proposers', ward: 'south', ...TEXT });
+    expect(one.text).toContain('(1 recipient × 1 segment × 0.35 per segment)');
     const followers = await coordinator.get('/console/broadcasts/preview').query({ cycle: 'c-open', audience: 'followers', ...TEXT });
     expect(followers.text).toContain('The total depends on how many recipients gateways hold');
 
