@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { syncRound } from '../sync/sync-job.ts';
 import { listInbox, reviewProposal } from '../console/proposals.ts';
+import { sendBroadcast } from '../console/broadcasts.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { connectedRelay } from './helpers/ledger-server.ts';
 import { testDeployment } from './helpers/deployment.ts';
@@ -122,5 +123,33 @@ describe('news while no provider sends SMS', () => {
       ['africastalking', `Habari za wazo lako ${idea.reference}: linakaguliwa na timu ya jiji. ACHA kusitisha.`, 'queued'],
     ]);
     expect(second.held()).toEqual([]);
+  });
+
+  it('a broadcast from the console is held the same way, then texted once a provider is configured', async () => {
+    const d = testDeployment();
+    const ledger = await testLedger('sqlite', d);
+    closers.push(() => ledger.close());
+    const first = await gatewayOf(ledger, NO_SMS);
+    await first.round();
+    await textGateway(first.gw, '+254711000501', 'WAZO Wadi ya Kaskazini rekebisha kisima cha soko la Kiboko', 'bc-idea');
+    await first.round();
+    const text = { en: 'The ballot opens on 1 November.', sw: 'Kura itafunguliwa tarehe 1 Novemba.', fr: 'Le vote ouvre le 1er novembre.' };
+    const { seq } = await sendBroadcast(
+      ledger.conn,
+      { name: 'c', role: 'coordinator' },
+      { cycleId: 'c-open', audience: 'proposers', wardId: null, text },
+      ledger.now(),
+    );
+    expect(await first.round()).toMatchObject({ notices: { stored: 1, queued: 0 } });
+    expect(first.rows('broadcast:%')).toEqual([]);
+    expect(first.held().map((h) => h.source_ref)).toEqual([expect.stringMatching(new RegExp(`^broadcast:notice-${seq}:`))]);
+    expect(first.gw.logs.text()).toMatch(/no SMS provider is configured to send SMS: messages to residents are held/);
+
+    const second = await gatewayOf(ledger, { SAUTI_DB: first.gw.settings.dbFile });
+    await second.round();
+    expect(second.rows('broadcast:%').map((r) => [r.provider, r.body, r.state])).toEqual([['africastalking', text.sw, 'queued']]);
+    expect(second.held()).toEqual([]);
+    await second.round();
+    expect(second.rows('broadcast:%')).toHaveLength(1);
   });
 });
