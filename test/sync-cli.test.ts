@@ -1,7 +1,7 @@
 // `sauti sync identity` and `sauti sync status` run in an operator's shell, which need not hold
 // the environment `sauti start` ran with: they report the gateway's real id and what it really
 // syncs to, from what the gateway recorded, and work on a fresh data folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,24 +10,12 @@ import { skewLine } from '../src/cli/sync.ts';
 import { openDatabase } from '../src/store/db.ts';
 import { FIXTURE } from './helpers/deployment.ts';
 import { TOKEN } from './helpers/gateway.ts';
-import { startServer } from './helpers/process.ts';
+import { operatorSauti, startServer } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
-const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 
-/** Runs `sauti …` with only the settings given (none of the gateway's sync settings leak in). */
-const sauti = (args: string[], env: Record<string, string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
-    const shell: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env };
-    for (const key of ['SAUTI_GATEWAY_ID', 'SAUTI_LEDGER_URL', 'SAUTI_LEDGER_KEY']) if (!(key in env)) delete shell[key];
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: shell });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (status) => res({ status, stdout, stderr }));
-  });
+const sauti = operatorSauti;
 
 const children: ChildProcess[] = [];
 afterAll(() => {

@@ -1,7 +1,7 @@
 // What `sauti sync …` tells an operator: the ledger key the gateway trusts now (not at start-up),
 // a resend kept apart from the regular sync's state, nothing to export or resend said as such, and
 // no JSON log lines mixed into a command's output. A round without a trusted key does not back off.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -15,24 +15,12 @@ import { FIXTURE } from './helpers/deployment.ts';
 import { testGateway, TOKEN, ussdBody } from './helpers/gateway.ts';
 import { testLedger } from './helpers/ledger.ts';
 import { connectedRelay, ledgerServer } from './helpers/ledger-server.ts';
-import { startServer } from './helpers/process.ts';
+import { operatorSauti, startServer } from './helpers/process.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/sauti.mjs');
-const CLI = resolve(import.meta.dirname, '../src/cli/main.ts');
 
-/** `sauti …` in an operator's shell: only the settings given. Asynchronous, so a ledger served by this process can answer it. */
-const sauti = (args: string[], env: Record<string, string>) =>
-  new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => {
-    const shell: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env };
-    for (const key of ['SAUTI_GATEWAY_ID', 'SAUTI_LEDGER_URL', 'SAUTI_LEDGER_KEY']) if (!(key in env)) delete shell[key];
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: shell });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('exit', (status) => res({ status, stdout, stderr }));
-  });
+const sauti = operatorSauti;
 
 const field = (out: string, name: string) => new RegExp(`^${name}\\s+(.*)$`, 'm').exec(out)?.[1];
 

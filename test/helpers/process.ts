@@ -39,3 +39,23 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+const SAUTI_CLI = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+/**
+ * `sauti …` in an operator's shell, with only the settings given (none of a gateway's sync
+ * settings leak in from this process's environment). Asynchronous, so a ledger or port held by
+ * this process can answer it.
+ */
+export function operatorSauti(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const shell: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: '', ...env };
+    for (const key of ['SAUTI_GATEWAY_ID', 'SAUTI_LEDGER_URL', 'SAUTI_LEDGER_KEY']) if (!(key in env)) delete shell[key];
+    const child = spawn(process.execPath, ['--import', 'tsx', SAUTI_CLI, ...args], { env: shell });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('exit', (status) => res({ status, stdout, stderr }));
+  });
+}
