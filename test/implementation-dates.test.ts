@@ -6,23 +6,13 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { SautiError } from '../src/domain/errors.ts';
 import { implementationDayProblem, localToday } from '../src/domain/implementation.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
-import { type Backend, ledgerBackends } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, refusal } from './helpers/ledger.ts';
 import { closedCycleLedger } from './helpers/closed-cycle.ts';
 import { seedTeam, sessionCsrf, signIn } from './helpers/console.ts';
 
 const BACKENDS = await ledgerBackends();
-
-const refusal = async (p: Promise<unknown>) => {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SautiError);
-  return err as SautiError;
-};
 
 describe('the day of an implementation update', () => {
   it('is a day of the calendar, not after today; the command line says which option', () => {

@@ -5,13 +5,12 @@ import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging.ts';
 import { createLedgerApp } from '../src/http/ledger-app.ts';
-import { SautiError } from '../src/domain/errors.ts';
 import { verifyChain } from '../ledger/verify.ts';
 import { parseImplementationOptions } from '../src/cli/implementation.ts';
 import { implementationPayload, type ImplementationPayload } from '../src/domain/implementation.ts';
 import { appendLedgerEntry } from '../ledger/publication.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { type Backend, ledgerBackends } from './helpers/ledger.ts';
+import { type Backend, ledgerBackends, refusal } from './helpers/ledger.ts';
 import { closedCycleLedger, LATER } from './helpers/closed-cycle.ts';
 
 const BACKENDS = await ledgerBackends();
@@ -70,15 +69,6 @@ async function setup(backend: Backend, publish = true) {
   const losers = result ? result.wards.flatMap((w) => w.projects.filter((p) => !p.selected).map((p) => p.code)) : [];
   return { ledger, get, close, winners, losers, setNow };
 }
-
-const refusal = async (p: Promise<unknown>) => {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SautiError);
-  return err as SautiError;
-};
 
 describe.each(BACKENDS)('implementation updates on %s', (backend) => {
   it('chains each update; verify checks the chain and every stored copy, and finds a tampered one', async () => {

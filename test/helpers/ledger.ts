@@ -2,10 +2,11 @@
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import type { Logger } from 'pino';
 import type { Deployment } from '../../src/config/schema.ts';
 import { voterKey } from '../../src/domain/voter.ts';
+import { SautiError } from '../../src/domain/errors.ts';
 import type { EventRow } from '../../src/store/gateway-store.ts';
 import { openLedger, storedVoterMeta, type LedgerStorage } from '../../ledger/connect.ts';
 import { Ledger } from '../../ledger/ledger.ts';
@@ -80,4 +81,14 @@ export function eventFactory(gatewayId: string, startSeq = 1) {
 export async function ledgerKeyFor(ledger: Ledger, gatewayKey: string): Promise<string> {
   const { check, layers } = await storedVoterMeta(ledger.conn.db);
   return ledger.conn.voterKeys.forCheck(check, layers).key(gatewayKey);
+}
+
+/** The SautiError `p` is refused with (the test fails when it is not refused, or with another error). */
+export async function refusal(p: Promise<unknown>): Promise<SautiError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SautiError);
+  return err as SautiError;
 }
